@@ -1,0 +1,3 @@
+from vodstream.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,44 @@
+"""structlog set-up: readable on a TTY, JSON lines otherwise (or with --log-json).
+
+Only the CLI calls :func:`configure`; modules just ``log = structlog.get_logger(__name__)``.
+Logs go to stderr so stdout stays free for results (tables, "serving http://...").
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import structlog
+
+__all__ = ["configure", "level_from_verbosity"]
+
+
+def level_from_verbosity(verbose: int, quiet: int) -> int:
+    """-v -> DEBUG, default INFO, -q -> WARNING, -qq -> ERROR."""
+    level = logging.INFO - 10 * verbose + 10 * quiet
+    return max(logging.DEBUG, min(logging.CRITICAL, level))
+
+
+def configure(level: int = logging.INFO, json_lines: bool | None = None) -> None:
+    if json_lines is None:
+        json_lines = not sys.stderr.isatty()
+    processors: list[structlog.typing.Processor] = [
+        structlog.contextvars.merge_contextvars,
+        structlog.processors.add_log_level,
+        structlog.processors.TimeStamper(fmt="iso", utc=True),
+    ]
+    if json_lines:
+        processors += [structlog.processors.format_exc_info, structlog.processors.JSONRenderer()]
+    else:
+        processors += [structlog.dev.ConsoleRenderer(colors=sys.stderr.isatty())]
+    structlog.configure(
+        processors=processors,
+        wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=False,
+    )
+    # Third-party libraries that use stdlib logging: keep them quiet unless -v.
+    logging.basicConfig(level=max(level, logging.WARNING), stream=sys.stderr)
+    for noisy in ("aiohttp", "asyncio", "ray", "PIL", "libav"):
+        logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
