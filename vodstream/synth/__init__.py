@@ -1,0 +1,1 @@
+"""Synthetic Apex Legends VODs: script -> per-frame state -> rendered frames -> HLS/Twitch layout."""
