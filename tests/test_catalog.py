@@ -1,0 +1,108 @@
+"""Run store and results catalogue: real SQLite files in tmp_path."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from vodstream.catalog import Catalog, default_data_dir
+from vodstream.runstore import RunStore, SegmentResult, score_from_json, score_to_json
+from vodstream.types import Gap, Marker, Score
+
+
+def _seg(i: int, kills: int | None = 3, marker: Marker | None = None) -> SegmentResult:
+    scores = [Score(vod_time=i * 10.0 + k * 2.0, segment_index=i, kills=kills, red=k == 1,
+                    hud_visible=True, confidence=0.875, marker=marker if k == 0 else None)
+              for k in range(5)]
+    return SegmentResult(index=i, start=i * 10.0, duration=10.0, scores=scores, frames_decoded=5)
+
+
+def test_score_json_roundtrip_keeps_every_field() -> None:
+    s = Score(vod_time=12.345678901, segment_index=1, kills=None, red=True, hud_visible=False,
+              marker=Marker(kind="end", text="PLACED #3 OF 20", placement=3, of=20), confidence=0.25)
+    back = score_from_json(json.loads(json.dumps(score_to_json(s))))
+    assert back == s
+
+
+def test_runstore_resume_keeps_rows_and_fresh_start_drops_them(tmp_path: Path) -> None:
+    path = tmp_path / "runstore.sqlite"
+    with RunStore(path) as rs:
+        assert rs.begin("v1", "fp-a", resume=False) == set()
+        rs.put_segment("v1", _seg(0, marker=Marker(kind="select_legend", text="SELECT LEGEND")))
+        seg1 = _seg(1)
+        seg1.gaps.append(Gap(start=10.0, end=20.0, reason="decode failed", segment_index=1))
+        seg1.thumbs[12.0] = b"\xff\xd8jpeg"
+        rs.put_segment("v1", seg1)
+        rs.save_checkpoint("v1", released=1, n_matches=0, state={"phase": "in_match", "n": [1, 2]})
+    # reopen: resume with the same fingerprint keeps everything, byte for byte
+    with RunStore(path) as rs:
+        assert rs.begin("v1", "fp-a", resume=True) == {0, 1}
+        got = list(rs.segments("v1"))
+        assert [g.index for g in got] == [0, 1]
+        assert got[0].scores == _seg(0, marker=Marker(kind="select_legend", text="SELECT LEGEND")).scores
+        assert got[1].gaps == seg1.gaps
+        assert rs.thumbs("v1") == {12.0: b"\xff\xd8jpeg"}
+        assert rs.load_checkpoint("v1") == (1, 0, {"phase": "in_match", "n": [1, 2]})
+        assert [s.index for s in rs.segments("v1", first=1)] == [1]
+        # other settings: a resumed run must not reuse stale results
+        assert rs.begin("v1", "fp-b", resume=True) == set()
+        assert rs.load_checkpoint("v1") is None
+        rs.put_segment("v1", _seg(0))
+        # no --resume: start afresh even with the same fingerprint
+        assert rs.begin("v1", "fp-b", resume=False) == set()
+        assert rs.thumbs("v1") == {}
+
+
+def test_runstore_keeps_vods_apart(tmp_path: Path) -> None:
+    with RunStore(tmp_path / "rs.sqlite") as rs:
+        rs.begin("a", "fp", resume=False)
+        rs.begin("b", "fp", resume=False)
+        rs.put_segment("a", _seg(0))
+        rs.put_segment("b", _seg(5))
+        assert rs.done_indexes("a") == {0}
+        assert rs.done_indexes("b") == {5}
+        rs.begin("a", "fp", resume=False)
+        assert rs.done_indexes("b") == {5}
+
+
+def _report(vod: str, streamer: str, kills: list[int | None], best: int | None) -> dict:
+    return {
+        "vod_id": vod, "streamer": streamer, "title": f"{streamer} plays", "duration": 3600.0,
+        "matches": [{"start": 100.0 * i, "end": 100.0 * i + 90, "kills": k, "placement": i + 1}
+                    for i, k in enumerate(kills)],
+        "best": best, "clips": ["best.mp4"] if best is not None else [],
+        "clip_matches": [best] if best is not None else [],
+    }
+
+
+def test_catalog_top_across_runs(tmp_path: Path) -> None:
+    db = tmp_path / "data" / "catalog.sqlite"
+    with Catalog(db) as cat:
+        cat.record(_report("111", "alice", [3, 9, None], 1), tmp_path / "out" / "111" / "report.json")
+        cat.record(_report("222", "bob", [9, 4], 0), tmp_path / "out" / "222" / "report.json")
+        cat.record(_report("333", "Alice", [1], 0), tmp_path / "out2" / "333" / "report.json")
+    with Catalog(db) as cat:  # persisted
+        top = cat.top(3)
+        # 9 kills twice: the better placement first (bob's match 0 placed #1)
+        assert [(r.vod_id, r.match_index, r.kills) for r in top] == [("222", 0, 9), ("111", 1, 9), ("222", 1, 4)]
+        assert top[0].best and top[0].clip == str((tmp_path / "out" / "222" / "best.mp4").resolve())
+        assert not top[2].best and top[2].clip is None and top[2].placement == 2
+        assert [r.vod_id for r in cat.top(10, streamer="alice")] == ["111", "111", "333"]
+        # re-processing a VOD replaces its rows
+        cat.record(_report("111", "alice", [2], 0), tmp_path / "out" / "111" / "report.json")
+        assert [(r.vod_id, r.kills) for r in cat.top(10, streamer="alice")] == [("111", 2), ("333", 1)]
+        assert sorted(cat.vod_ids()) == ["111", "222", "333"]
+    rows = sqlite3.connect(db).execute("SELECT count(*) FROM matches").fetchone()[0]
+    assert rows == 4
+
+
+def test_default_data_dir_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("VODSTREAM_DATA_DIR", str(tmp_path / "env"))
+    assert default_data_dir(tmp_path / "cli") == tmp_path / "cli"
+    assert default_data_dir() == tmp_path / "env"
+    monkeypatch.delenv("VODSTREAM_DATA_DIR")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    assert default_data_dir() == tmp_path / "xdg" / "vodstream"

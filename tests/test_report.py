@@ -1,0 +1,88 @@
+"""report.json / report.html writer."""
+
+from __future__ import annotations
+
+import json
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from vodstream.report import (
+    atomic_write,
+    build_report,
+    hms,
+    kills_svg,
+    match_thumbnail,
+    thumbnail_jpeg,
+    write_reports,
+)
+from vodstream.types import Gap, Match
+
+
+def _matches() -> list[Match]:
+    return [
+        Match(start=61.0, end=845.0, kills=7, placement=3, of=20,
+              readings=[(130.0, 0), (200.0, 1), (400.0, 4), (800.0, 7)]),
+        Match(start=900.0, end=1500.0, kills=2, placement=11, readings=[(1000.0, 2)]),
+        Match(start=None, end=1900.0, kills=None),
+    ]
+
+
+def test_report_json_contract_and_html(tmp_path: Path) -> None:
+    thumb = thumbnail_jpeg(np.full((108, 427), 200, np.uint8))
+    rep = build_report(vod_id="123", duration=2000.0, matches=_matches(), best=0,
+                       gaps=[Gap(start=50.0, end=60.0, reason="fetch failed: 404", segment_index=5)],
+                       clips=["123-match0.mp4"], clip_matches=[0], title="t <b>", streamer="s",
+                       skipped=[{"start": 0.0, "end": 40.0, "reason": "chapter: Just Chatting"}],
+                       timings={"analyse": 12.3456}, settings={"analyze_quality": "480p30"})
+    j, h = write_reports(rep, tmp_path / "123", {846.0: thumb})
+    data = json.loads(j.read_text())
+    for key in ("vod_id", "duration", "matches", "best", "clips", "gaps", "timings", "versions", "settings"):
+        assert key in data
+    assert data["matches"][0] | {} == data["matches"][0]
+    assert {k: data["matches"][0][k] for k in ("start", "end", "kills", "placement")} == \
+        {"start": 61.0, "end": 845.0, "kills": 7, "placement": 3}
+    assert data["gaps"] == [{"start": 50.0, "end": 60.0, "reason": "fetch failed: 404", "segment_index": 5}]
+    assert data["timings"] == {"analyse": 12.346}
+    assert "ray" in data["versions"] and "av" in data["versions"]
+    page = h.read_text()
+    assert page.count("<svg") == 3
+    assert "t &lt;b&gt;" in page and "<b>" not in page.split("<body>")[1].split("</h1>")[1].split("</p>")[0]
+    assert page.count("data:image/jpeg;base64,") == 1
+    assert "class='best'" in page and "123-match0.mp4" in page and "Just Chatting" in page
+    assert not list((tmp_path / "123").glob("*.part"))
+
+
+def test_kills_svg_is_valid_xml_and_steps_up() -> None:
+    svg = kills_svg(_matches()[0].to_json())
+    root = ET.fromstring(svg)
+    line = root.find("{http://www.w3.org/2000/svg}polyline")
+    assert line is not None
+    ys = [float(p.split(",")[1]) for p in line.get("points").split()]
+    assert ys[0] > ys[-1]                     # 0 kills at the bottom, 7 at the top
+    assert all(b <= a for a, b in zip(ys, ys[1:]))  # the count never goes down here
+    ET.fromstring(kills_svg({"start": 1.0, "end": 1.0, "readings": []}))  # degenerate input
+
+
+def test_thumbnail_is_small_jpeg_and_nearest_end_is_chosen() -> None:
+    img = np.zeros((200, 800, 3), np.uint8)
+    img[:, :400] = (255, 0, 0)
+    jpg = thumbnail_jpeg(img, max_width=200)
+    dec = cv2.imdecode(np.frombuffer(jpg, np.uint8), cv2.IMREAD_COLOR)
+    assert dec.shape == (50, 200, 3)
+    assert dec[25, 50, 2] > 200 and dec[25, 150, 0] < 50   # red stays red (RGB in, BGR decoded)
+    thumbs = {100.0: b"a", 846.0: b"b", 850.0: b"c", 2000.0: b"d"}
+    assert match_thumbnail({"end": 845.0}, thumbs) == b"b"
+    assert match_thumbnail({"end": 1500.0}, thumbs) is None
+    assert match_thumbnail({"end": None}, thumbs) is None
+
+
+def test_atomic_write_and_hms(tmp_path: Path) -> None:
+    p = atomic_write(tmp_path / "a" / "x.json", "{}")
+    assert p.read_text() == "{}"
+    assert [f.name for f in p.parent.iterdir()] == ["x.json"]
+    assert hms(3725.4) == "1:02:05" and hms(None) == "?"
+    assert re.fullmatch(r"\d+:\d\d:\d\d", hms(0))

@@ -1,0 +1,210 @@
+"""The run store: per-segment analysis results in SQLite, so ``run --resume`` skips done work.
+
+One file per output directory (``DIR/runstore.sqlite``). Rows are keyed by the VOD and by a
+*fingerprint* of every setting that changes what a segment yields (analysis quality, sampling
+mode, model version...). A resumed run whose fingerprint differs starts that VOD afresh, so a
+resumed result always equals an uninterrupted run with the same settings.
+
+What is stored per segment is small: the scores (no pixels), the gaps, and JPEG thumbnails of
+end screens (a few KiB, only where an end screen was seen). The tracker's state is checkpointed
+here too, so a restarted tracker actor resumes from its checkpoint and replays the tail.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from vodstream.types import Gap, Marker, Score
+
+__all__ = [
+    "RunStore",
+    "SegmentResult",
+    "gap_from_json",
+    "score_from_json",
+    "score_to_json",
+]
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(kw_only=True)
+class SegmentResult:
+    """Everything the analysis kept from one segment (what the tracker and reports need)."""
+
+    index: int
+    start: float
+    duration: float
+    scores: list[Score] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
+    frames_decoded: int = 0
+    thumbs: dict[float, bytes] = field(default_factory=dict)  # vod_time -> JPEG (end screens)
+
+    @property
+    def end(self) -> float:
+        return self.start + self.duration
+
+
+# -- (de)serialisation: generic over the dataclass fields, so fields teammates add survive --------
+
+def _plain(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item") and callable(value.item):  # numpy scalar
+        return value.item()
+    return value
+
+
+def score_to_json(score: Score) -> dict[str, Any]:
+    return _plain(score)
+
+
+def _build(cls: type, data: dict[str, Any]) -> Any:
+    names = {f.name for f in dataclasses.fields(cls)}
+    return cls(**{k: v for k, v in data.items() if k in names})
+
+
+def score_from_json(data: dict[str, Any]) -> Score:
+    data = dict(data)
+    marker = data.get("marker")
+    if isinstance(marker, dict):
+        data["marker"] = _build(Marker, marker)
+    return _build(Score, data)
+
+
+def gap_from_json(data: dict[str, Any]) -> Gap:
+    return _build(Gap, data)
+
+
+class RunStore:
+    """SQLite-backed per-segment results. Safe to share between threads of one process."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(
+            """
+            CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+            CREATE TABLE IF NOT EXISTS vods (
+                vod_key TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, info TEXT NOT NULL DEFAULT '{}');
+            CREATE TABLE IF NOT EXISTS segments (
+                vod_key TEXT NOT NULL, seg_index INTEGER NOT NULL,
+                start REAL NOT NULL, duration REAL NOT NULL, frames INTEGER NOT NULL,
+                scores TEXT NOT NULL, gaps TEXT NOT NULL,
+                PRIMARY KEY (vod_key, seg_index));
+            CREATE TABLE IF NOT EXISTS thumbs (
+                vod_key TEXT NOT NULL, vod_time REAL NOT NULL, jpeg BLOB NOT NULL,
+                PRIMARY KEY (vod_key, vod_time));
+            CREATE TABLE IF NOT EXISTS checkpoints (
+                vod_key TEXT PRIMARY KEY, released INTEGER NOT NULL, n_matches INTEGER NOT NULL,
+                state TEXT NOT NULL);
+            """
+        )
+        self._db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> RunStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def begin(self, vod_key: str, fingerprint: str, *, resume: bool, info: dict[str, Any] | None = None
+              ) -> set[int]:
+        """Start (or resume) a VOD; returns the segment indexes already done.
+
+        Without ``resume``, or when the stored fingerprint differs, the VOD's rows are dropped.
+        """
+        with self._lock:
+            row = self._db.execute("SELECT fingerprint FROM vods WHERE vod_key=?", (vod_key,)).fetchone()
+            keep = resume and row is not None and row[0] == fingerprint
+            self._db.execute("BEGIN")
+            if not keep:
+                for table in ("segments", "thumbs", "checkpoints"):
+                    self._db.execute(f"DELETE FROM {table} WHERE vod_key=?", (vod_key,))  # noqa: S608
+            self._db.execute(
+                "INSERT INTO vods VALUES (?, ?, ?) ON CONFLICT(vod_key) DO UPDATE SET "
+                "fingerprint=excluded.fingerprint, info=excluded.info",
+                (vod_key, fingerprint, json.dumps(info or {})),
+            )
+            self._db.execute("COMMIT")
+            return {r[0] for r in self._db.execute(
+                "SELECT seg_index FROM segments WHERE vod_key=?", (vod_key,))}
+
+    # -- segments ----------------------------------------------------------------------------
+
+    def put_segment(self, vod_key: str, result: SegmentResult) -> None:
+        scores = json.dumps([score_to_json(s) for s in result.scores])
+        gaps = json.dumps([g.to_json() for g in result.gaps])
+        with self._lock:
+            self._db.execute("BEGIN")
+            self._db.execute(
+                "INSERT OR REPLACE INTO segments VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (vod_key, result.index, result.start, result.duration, result.frames_decoded, scores, gaps),
+            )
+            for t, jpeg in result.thumbs.items():
+                self._db.execute("INSERT OR REPLACE INTO thumbs VALUES (?, ?, ?)", (vod_key, t, jpeg))
+            self._db.execute("COMMIT")
+
+    def done_indexes(self, vod_key: str) -> set[int]:
+        with self._lock:
+            return {r[0] for r in self._db.execute(
+                "SELECT seg_index FROM segments WHERE vod_key=?", (vod_key,))}
+
+    def segments(self, vod_key: str, *, first: int = 0, last: int | None = None) -> Iterator[SegmentResult]:
+        """Stored results with ``first <= index <= last``, in index order (thumbs not loaded)."""
+        hi = last if last is not None else 2**62
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT seg_index, start, duration, frames, scores, gaps FROM segments "
+                "WHERE vod_key=? AND seg_index BETWEEN ? AND ? ORDER BY seg_index",
+                (vod_key, first, hi),
+            ).fetchall()
+        for idx, start, duration, frames, scores, gaps in rows:
+            yield SegmentResult(
+                index=idx, start=start, duration=duration, frames_decoded=frames,
+                scores=[score_from_json(s) for s in json.loads(scores)],
+                gaps=[gap_from_json(g) for g in json.loads(gaps)],
+            )
+
+    def get_segment(self, vod_key: str, index: int) -> SegmentResult | None:
+        return next(self.segments(vod_key, first=index, last=index), None)
+
+    def thumbs(self, vod_key: str) -> dict[float, bytes]:
+        with self._lock:
+            return {t: bytes(j) for t, j in self._db.execute(
+                "SELECT vod_time, jpeg FROM thumbs WHERE vod_key=? ORDER BY vod_time", (vod_key,))}
+
+    # -- tracker checkpoints -----------------------------------------------------------------
+
+    def save_checkpoint(self, vod_key: str, *, released: int, n_matches: int, state: dict[str, Any]) -> None:
+        """``released``: the last segment index whose scores the state includes."""
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO checkpoints VALUES (?, ?, ?, ?)",
+                             (vod_key, released, n_matches, json.dumps(state)))
+
+    def load_checkpoint(self, vod_key: str) -> tuple[int, int, dict[str, Any]] | None:
+        """(released, n_matches, state) or None."""
+        with self._lock:
+            row = self._db.execute("SELECT released, n_matches, state FROM checkpoints WHERE vod_key=?",
+                                   (vod_key,)).fetchone()
+        if row is None:
+            return None
+        return int(row[0]), int(row[1]), json.loads(row[2])
