@@ -1,0 +1,281 @@
+"""Kill-counter extraction: HUD crop -> skull -> score box -> 25x25 digit crops.
+
+This is the classic-CV half of the kill reader (the 2019 write-up's method, made
+resolution independent). It is used by BOTH the training-set builder (models/train.py)
+and the reader (vodstream.killreader), so the CNN sees at training time exactly what it
+sees at inference time.
+
+Everything happens at the HUD's reference scale: the top-right crop (W-560s, 0, W, 175s)
+with s = min(W/1920, H/1080) is resized to 560x175, so one set of constants serves every
+resolution and aspect ratio.
+
+Steps
+1. ``find_skull``: the skull icon by normalised template matching on the red channel (a
+   white skull and the red "just changed" skull are both bright there), inside the
+   places the kill box can sit (row 1 left of SQUADS LEFT; row 2 in ranked layouts).
+2. The score box at the skull's offset (right of the skull, same height).
+3. Otsu on luma inside the box, then the dark/bright-pixel proportion filter.
+4. Connected components filtered by height/width/area, left to right; each is scaled to
+   a fixed height and centred on a 25x25 float crop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import cv2
+import numpy as np
+
+__all__ = [
+    "DIGIT_SIZE",
+    "REF_H",
+    "REF_W",
+    "Extraction",
+    "SkullHit",
+    "extract",
+    "find_skull",
+    "normalize_hud",
+    "skull_template",
+]
+
+REF_W, REF_H = 560, 175          # the HUD crop at 1920x1080
+DIGIT_SIZE = 25                  # CNN input side
+DIGIT_HEIGHT = 19                # a digit is scaled to this height inside the 25x25 crop
+
+# Skull template size at reference scale (px) and its dark margin.
+SKULL_W, SKULL_H = 19, 22
+SKULL_MARGIN = 3
+SKULL_MIN_SCORE = 0.65           # normalised correlation needed to accept a skull
+
+# Where the kill box's skull may be (reference px, x0, y0, x1, y1 of the skull's top-left):
+# row 1 left of the squads-left box (modern, 2019 with the eye box, duos), row 2 (ranked).
+SEARCH_ROWS = ((40, 34, 265, 68), (230, 82, 340, 110))
+
+# Score box relative to the skull's right edge / vertical centre (reference px).
+BOX_DX0, BOX_DX1 = 2, 36
+BOX_HALF_H = 10
+
+# The 2019 write-up kept an ROI when its dark-pixel share was within [.069, .26] (digits
+# dark after an inverted Otsu). Here the digits are the bright class; the share of digit
+# pixels in the score box must lie in this range (measured on rendered samples).
+DIGIT_SHARE = (0.04, 0.40)
+
+# Connected components: digit height relative to the skull height, minimum area.
+DIGIT_H_REL = (0.45, 0.90)
+MIN_FILL = 0.22                  # area / bbox area: rejects the box's slanted outline
+MIN_AREA = 12
+
+
+@dataclass(frozen=True)
+class SkullHit:
+    """A skull found in the reference-scale HUD crop (pixel box, match score)."""
+
+    x: int
+    y: int
+    w: int
+    h: int
+    score: float
+    red: bool          # the skull is red (counter just changed)
+    row: int           # 0: row 1 (normal), 1: row 2 (ranked layout)
+
+
+@dataclass
+class Extraction:
+    """The result of extracting one HUD crop."""
+
+    skull: SkullHit | None
+    digits: np.ndarray                              # (n, 25, 25) float32 in [0, 1]
+    boxes: list[tuple[int, int, int, int]] = field(default_factory=list)  # (x, y, w, h) ref px
+    reason: str = "ok"                              # why digits is empty, or "ok"
+    share: float = 0.0                              # digit-pixel share in the score box
+
+    @property
+    def ok(self) -> bool:
+        return self.reason == "ok" and len(self.digits) > 0
+
+
+def normalize_hud(hud: np.ndarray) -> np.ndarray:
+    """Resize a top-right HUD crop (any resolution) to the 560x175 reference, RGB uint8."""
+    if hud.ndim != 3 or hud.shape[2] != 3:
+        raise ValueError(f"HUD crop must be HxWx3 RGB, got shape {hud.shape}")
+    h, w = hud.shape[:2]
+    if (w, h) == (REF_W, REF_H):
+        return np.ascontiguousarray(hud)
+    interp = cv2.INTER_AREA if w > REF_W else cv2.INTER_LINEAR
+    return cv2.resize(hud, (REF_W, REF_H), interpolation=interp)
+
+
+@lru_cache(maxsize=1)
+def skull_template() -> np.ndarray:
+    """A drawn skull (our own drawing, not a copied asset), float32, with a dark margin."""
+    k = 8  # supersampling
+    w, h, m = SKULL_W, SKULL_H, SKULL_MARGIN
+    big = np.zeros(((h + 2 * m) * k, (w + 2 * m) * k), np.uint8)
+
+    def p(x: float, y: float) -> tuple[int, int]:
+        return (round((x + m) * k), round((y + m) * k))
+
+    def ax(a: float, b: float) -> tuple[int, int]:
+        return (round(a * k), round(b * k))
+
+    cv2.ellipse(big, p(w / 2, 9.0), ax(w / 2, 9.0), 0, 0, 360, 255, -1)          # cranium
+    cv2.rectangle(big, p(w * 0.2, 11), p(w * 0.8, h), 255, -1)                   # jaw
+    cv2.ellipse(big, p(w * 0.29, 12.6), ax(2.9, 2.7), 0, 0, 360, 0, -1)          # eyes
+    cv2.ellipse(big, p(w * 0.71, 12.6), ax(2.9, 2.7), 0, 0, 360, 0, -1)
+    cv2.fillPoly(big, [np.array([p(w / 2, 15.2), p(w / 2 - 1.2, 17.4), p(w / 2 + 1.2, 17.4)])], 0)  # nose
+    for tx in (0.40, 0.60):                                                       # teeth gaps
+        cv2.line(big, p(w * tx, h - 3.0), p(w * tx, h), 0, max(1, k // 2))
+    small = cv2.resize(big, (w + 2 * m, h + 2 * m), interpolation=cv2.INTER_AREA)
+    return small.astype(np.float32)
+
+
+def find_skull(ref: np.ndarray, *, min_score: float = SKULL_MIN_SCORE) -> SkullHit | None:
+    """Locate the kill box's skull in a reference-scale HUD crop, or None."""
+    red = ref[:, :, 0].astype(np.float32)
+    tpl = skull_template()
+    th, tw = tpl.shape
+    best: SkullHit | None = None
+    for row, (x0, y0, x1, y1) in enumerate(SEARCH_ROWS):
+        # template top-left = skull top-left - margin
+        sx0, sy0 = max(0, x0 - SKULL_MARGIN), max(0, y0 - SKULL_MARGIN)
+        sx1 = min(REF_W, x1 - SKULL_MARGIN + tw)
+        sy1 = min(REF_H, y1 - SKULL_MARGIN + th)
+        region = red[sy0:sy1, sx0:sx1]
+        if region.shape[0] < th or region.shape[1] < tw or float(region.std()) < 1.0:
+            continue
+        res = cv2.matchTemplate(region, tpl, cv2.TM_CCOEFF_NORMED)
+        _, score, _, (bx, by) = cv2.minMaxLoc(res)
+        if not np.isfinite(score) or score < min_score:
+            continue
+        x, y = sx0 + bx + SKULL_MARGIN, sy0 + by + SKULL_MARGIN
+        if best is None or score > best.score:
+            best = SkullHit(x, y, SKULL_W, SKULL_H, float(score), _skull_is_red(ref, x, y), row)
+    return best
+
+
+def _skull_is_red(ref: np.ndarray, x: int, y: int) -> bool:
+    """True when the skull's bright pixels are red rather than white."""
+    patch = ref[y:y + SKULL_H, x:x + SKULL_W].astype(np.int16)
+    r, g, b = patch[..., 0], patch[..., 1], patch[..., 2]
+    bright = r >= np.percentile(r, 75)
+    if not bright.any():
+        return False
+    gb = (g[bright] + b[bright]) / 2.0
+    return bool(np.median(r[bright]) > 150 and np.median(gb) < 0.55 * np.median(r[bright]))
+
+
+def _luma(rgb: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+
+
+def _digit_crop(soft: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Scale one component (soft intensities, masked) to DIGIT_HEIGHT and centre it on 25x25."""
+    h, w = soft.shape
+    img = soft * mask
+    scale = DIGIT_HEIGHT / h
+    nw = max(1, min(DIGIT_SIZE - 2, round(w * scale)))
+    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    small = cv2.resize(img, (nw, DIGIT_HEIGHT), interpolation=interp)
+    out = np.zeros((DIGIT_SIZE, DIGIT_SIZE), np.float32)
+    oy = (DIGIT_SIZE - DIGIT_HEIGHT) // 2
+    ox = (DIGIT_SIZE - nw) // 2
+    out[oy:oy + DIGIT_HEIGHT, ox:ox + nw] = small
+    return np.clip(out, 0.0, 1.0)
+
+
+def digits_from_box(ref: np.ndarray, skull: SkullHit) -> Extraction:
+    """Score box at the skull's offset -> Otsu -> share filter -> components -> 25x25 crops."""
+    empty = np.zeros((0, DIGIT_SIZE, DIGIT_SIZE), np.float32)
+    cy = skull.y + skull.h // 2
+    x0 = skull.x + skull.w + BOX_DX0
+    x1 = min(REF_W, skull.x + skull.w + BOX_DX1)
+    y0, y1 = max(0, cy - BOX_HALF_H), min(REF_H, cy + BOX_HALF_H + 1)
+    if x1 - x0 < 8:
+        return Extraction(skull, empty, reason="box_outside")
+    gray = _luma(ref[y0:y1, x0:x1])
+    t, binar = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    share = float((binar > 0).mean())
+    if not DIGIT_SHARE[0] <= share <= DIGIT_SHARE[1]:
+        return Extraction(skull, empty, reason="share", share=share)
+    fg = gray[binar > 0].astype(np.float32)
+    bg = gray[binar == 0].astype(np.float32)
+    lo, hi = float(np.median(bg)), float(np.percentile(fg, 90))
+    if hi - lo < 25:
+        return Extraction(skull, empty, reason="contrast", share=share)
+    soft = np.clip((gray.astype(np.float32) - lo) / (hi - lo), 0.0, 1.0)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(binar, connectivity=8)
+    bh = y1 - y0
+    comps = []
+    for i in range(1, n):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        if area < MIN_AREA:
+            continue
+        if not DIGIT_H_REL[0] * skull.h <= h <= DIGIT_H_REL[1] * skull.h:
+            continue
+        if y == 0 and y + h == bh:        # spans the whole box: an outline or background edge
+            continue
+        if w > 1.2 * h or area < MIN_FILL * w * h:
+            continue
+        comps.append((x, y, w, h, i))
+    if not comps:
+        return Extraction(skull, empty, reason="no_digits", share=share)
+    comps.sort()
+    # digits share a baseline: drop components far off the median bottom
+    bottom = float(np.median([c[1] + c[3] for c in comps]))
+    comps = [c for c in comps if abs(c[1] + c[3] - bottom) <= 3]
+    top = max(comps, key=lambda c: c[3])
+    # the number is a tight left-to-right run starting near the skull
+    run = [comps[0]]
+    for c in comps[1:]:
+        prev = run[-1]
+        if c[0] - (prev[0] + prev[2]) > 0.4 * top[3] or abs(c[3] - run[0][3]) > 0.25 * run[0][3]:
+            break
+        run.append(c)
+    crops, boxes = [], []
+    for x, y, w, h, i in run:
+        m = (labels[y:y + h, x:x + w] == i).astype(np.uint8)
+        m = cv2.dilate(m, np.ones((3, 3), np.uint8)).astype(np.float32)
+        crops.append(_digit_crop(soft[y:y + h, x:x + w], m))
+        boxes.append((x0 + x, y0 + y, w, h))
+    return Extraction(skull, np.stack(crops), boxes, "ok", share)
+
+
+def extract(hud: np.ndarray) -> Extraction:
+    """HUD crop (any resolution, RGB uint8) -> skull and digit crops, left to right."""
+    ref = normalize_hud(hud)
+    skull = find_skull(ref)
+    if skull is None:
+        return Extraction(None, np.zeros((0, DIGIT_SIZE, DIGIT_SIZE), np.float32), reason="no_skull")
+    return digits_from_box(ref, skull)
+
+
+# The squads-left box ("N SQUADS LEFT"): a line of ~10+ glyphs on one baseline in row 1.
+SQUADS_STRIP = (60, 46, 548, 88)      # x0, y0, x1, y1 at reference scale
+GLYPH_H = (9, 19)
+MIN_GLYPHS = 6
+
+
+def squads_box_visible(ref: np.ndarray) -> bool:
+    """True when the in-match squads-left box (a run of text glyphs in row 1) is visible.
+
+    Text is found with a local (adaptive) threshold, so it works on bright skies and dark
+    rooms alike: glyphs are components of letter height whose bottoms line up and whose
+    spacing is that of a word, e.g. "SQUADS LEFT".
+    """
+    x0, y0, x1, y1 = SQUADS_STRIP
+    gray = _luma(ref[y0:y1, x0:x1])
+    b = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 15, -12)
+    _, _, st, _ = cv2.connectedComponentsWithStats(b, connectivity=8)
+    glyphs = sorted((int(x), int(y + h)) for x, y, w, h, a in st[1:]
+                    if GLYPH_H[0] <= h <= GLYPH_H[1] and 3 <= w <= 24 and a >= 15)
+    if len(glyphs) < MIN_GLYPHS:
+        return False
+    best = 0
+    for _, base in glyphs:
+        xs = [x for x, bt in glyphs if abs(bt - base) <= 3]
+        run = 1
+        for a, c in zip(xs, xs[1:], strict=False):
+            run = run + 1 if c - a <= 22 else 1
+            best = max(best, run)
+    return best >= MIN_GLYPHS
