@@ -1,0 +1,276 @@
+"""MatchTracker on hand-made score streams: every edge case, ordering, snapshots."""
+
+from __future__ import annotations
+
+import json
+import random
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from vodstream.tracker import MatchTracker, Reading, estimate_kills, median20_kills
+from vodstream.types import Marker, Score
+
+STEP = 2.0
+
+
+class Stream:
+    """Builds a VOD-ordered score list at 2 s keyframes."""
+
+    def __init__(self, t0: float = 0.0) -> None:
+        self.t = t0
+        self.scores: list[Score] = []
+
+    def _add(self, n: int, **kw: object) -> Stream:
+        for _ in range(n):
+            self.scores.append(Score(vod_time=self.t, segment_index=int(self.t // 10), **kw))  # type: ignore[arg-type]
+            self.t += STEP
+        return self
+
+    def nothing(self, n: int) -> Stream:          # non-Apex / black / unreadable
+        return self._add(n)
+
+    def lobby(self, n: int = 3) -> Stream:
+        return self._add(n, marker=Marker(kind="lobby", text="READY"))
+
+    def legend(self, n: int = 5) -> Stream:
+        return self._add(n, marker=Marker(kind="select_legend", text="SELECT LEGEND"))
+
+    def hud(self, n: int, kills: int | None, red: bool = False, conf: float = 0.99) -> Stream:
+        return self._add(n, kills=kills, red=red, hud_visible=True, confidence=conf if kills is not None else 0.0)
+
+    def hidden(self, n: int) -> Stream:           # HUD shown, kill box hidden / covered
+        return self._add(n, hud_visible=False)
+
+    def spectating(self, n: int, kills: int) -> Stream:
+        return self._add(n, kills=kills, hud_visible=True, confidence=0.99,
+                         marker=Marker(kind="spectating", text="SPECTATING"))
+
+    def end(self, n: int = 4, placement: int | None = 3, of: int | None = None,
+            label: str = "SQUAD ELIMINATED") -> Stream:
+        return self._add(n, marker=Marker(kind="end", text=label, placement=placement, of=of, label=label))
+
+    def arenas(self, n: int = 2, text: str = "ROUND 1") -> Stream:
+        return self._add(n, marker=Marker(kind="arenas", text=text))
+
+    def play(self, kills: list[int], per: int = 6) -> Stream:
+        """In-match readings: each kill level held for ``per`` samples, first sample red."""
+        for i, k in enumerate(kills):
+            self.hud(1, k, red=i > 0)
+            self.hud(per - 1, k)
+        return self
+
+
+def run(scores: list[Score], window: float = 30.0, **kw: object) -> list:
+    tr = MatchTracker(reorder_window=window, **kw)  # type: ignore[arg-type]
+    tr.update(scores)
+    return tr.finish()
+
+
+def test_basic_match_boundaries_kills_placement() -> None:
+    s = Stream().lobby(5)
+    t_legend = s.t
+    s.legend(6).hud(10, None).play([1, 2, 3, 4])
+    t_end = s.t
+    s.end(5, placement=4, of=20, label="PLACED").lobby(5)
+    [m] = run(s.scores)
+    assert t_legend - 1.0 <= m.start <= t_legend
+    assert m.end == t_end
+    assert (m.kills, m.placement, m.of) == (4, 4, 20)
+    assert m.confidence > 0.5
+    assert m.readings and all(k == 4 for _, k in m.readings[-3:])
+
+
+def test_last_kill_just_before_the_end_counts_even_when_median_would_miss_it() -> None:
+    s = Stream().lobby().legend().play([0, 1, 2], per=15).hud(1, 3, red=True).hud(1, 3).end().lobby()
+    [m] = run(s.scores)
+    assert m.kills == 3
+    # The write-up's median of the last 20 readings is fooled by a late kill.
+    [base] = run(s.scores, kills_method="median20")
+    assert base.kills == 2
+
+
+def test_single_stray_misread_is_ignored_and_kills_never_go_down() -> None:
+    s = Stream().lobby().legend().play([0, 1, 2, 3], per=8)
+    s.hud(1, 8, conf=0.6).hud(4, 3)          # one misread 8 in a run of 3s
+    s.hud(1, 1, conf=0.7).hud(3, 3)          # a low misread cannot lower the count
+    s.hud(1, 9, conf=0.55).end()             # a shaky last reading cannot raise it
+    [m] = run(s.scores)
+    assert m.kills == 3
+
+
+def test_readings_after_death_belong_to_someone_else() -> None:
+    s = Stream().lobby().legend().play([0, 1, 2], per=8).spectating(20, kills=11).end(placement=9).lobby()
+    [m] = run(s.scores)
+    assert m.kills == 2
+    assert m.placement == 9
+    assert any("died" in n for n in m.notes)
+    assert all(k != 11 for _, k in m.readings)
+
+
+def test_modern_hidden_kill_box_means_zero_kills() -> None:
+    s = Stream().lobby().legend().hud(40, None).end(placement=17).lobby()
+    [m] = run(s.scores)
+    assert m.kills == 0
+
+
+def test_vod_starts_mid_match_and_ends_mid_match() -> None:
+    s = Stream(t0=0.0).play([2, 3], per=10).end(placement=5).lobby().legend().play([0, 1], per=10)
+    first, second = run(s.scores)
+    assert first.start is None and first.end is not None and first.kills == 3
+    assert second.start is not None and second.end is None and second.kills == 1
+    assert any("mid-match" in n for n in second.notes)
+
+
+def test_end_without_start_and_vod_starting_on_end_screen() -> None:
+    s = Stream().end(3, placement=1, label="CHAMPIONS").lobby(4)
+    [m] = run(s.scores)
+    assert m.start is None and m.end == 0.0 and m.placement == 1 and m.kills is None
+
+
+def test_abandoned_to_lobby_is_not_a_match_and_legend_dodge_neither() -> None:
+    s = Stream().lobby().legend().play([0, 1], per=10).lobby(5)        # quit mid-match
+    s.legend(4).lobby(4)                                                # legend screen, back to lobby
+    s.legend().play([0, 1, 2], per=6).end(placement=2).lobby()
+    tr = MatchTracker()
+    tr.update(s.scores)
+    matches = tr.finish()
+    assert len(matches) == 1 and matches[0].kills == 2
+    whys = [d["why"] for d in tr.dropped]
+    assert whys == ["abandoned to the lobby", "legend select without a match"]
+    kept = run(s.scores, keep_abandoned=True)
+    assert len(kept) == 2 and kept[0].end is None
+
+
+def test_arenas_and_mixtape_are_not_battle_royale() -> None:
+    s = Stream().lobby().legend().arenas(2, "ROUND 1").play([0, 1], per=6).arenas(2, "ROUND 2")
+    s.play([1, 2], per=6).arenas(3, "VICTORY").lobby()
+    s.arenas(2, "DEFEAT").hud(10, 3).lobby()                            # mixtape without a legend pick
+    s.legend().play([0, 4], per=6).end(placement=6).lobby()
+    [m] = run(s.scores)
+    assert m.kills == 4 and m.placement == 6
+
+
+def test_non_apex_span_between_matches_and_leaving_apex_mid_match() -> None:
+    s = Stream().lobby().legend().play([0, 2], per=6).end(placement=8).nothing(200)
+    s.lobby().legend().play([0, 1, 5], per=6).nothing(300)              # switched game for good
+    first, second = run(s.scores)
+    assert first.kills == 2 and first.end is not None
+    assert second.end is None and second.kills == 5
+    assert any("left Apex" in n for n in second.notes)
+
+
+def test_next_match_without_end_screen_closes_previous() -> None:
+    s = Stream().lobby().legend().play([0, 1], per=6).legend().play([0, 2], per=6).end().lobby()
+    a, b = run(s.scores)
+    assert a.end is None and a.kills == 1 and b.kills == 2
+
+
+def test_placement_votes_across_end_screen_samples() -> None:
+    s = Stream().lobby().legend().play([0, 1], per=6)
+    s.end(1, placement=None).end(1, placement=8).end(1, placement=3).end(1, placement=3).lobby()
+    [m] = run(s.scores)
+    assert m.placement == 3
+
+
+def _full_stream() -> list[Score]:
+    s = Stream().play([4, 5], per=5).end(3, placement=2).lobby(3)
+    s.legend(4).play([0, 1, 2, 3], per=5).spectating(6, kills=9).end(3, placement=7).lobby(2)
+    s.legend(3).arenas(2).play([0, 1], per=4).lobby(2)
+    s.legend(4).hud(8, None).end(2, placement=15, of=20).nothing(20)
+    s.legend(4).play([0, 1], per=4).lobby(3).legend(3).play([0, 6], per=5)
+    return s.scores
+
+
+def _as_tuples(ms: list) -> list[tuple]:
+    return [(m.start, m.end, m.kills, m.placement, m.of, m.confidence, m.readings, m.notes) for m in ms]
+
+
+def test_out_of_order_within_window_matches_in_order() -> None:
+    scores = _full_stream()
+    want = _as_tuples(run(scores))
+    assert len(want) == 4
+    rng = random.Random(5)
+    # Segment-level shuffle, as parallel decoders deliver them: blocks of 10 s, jitter <= 20 s.
+    shuffled = sorted(scores, key=lambda s: s.vod_time + rng.uniform(0, 20.0))
+    assert _as_tuples(run(shuffled, window=30.0)) == want
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.randoms(use_true_random=False), st.floats(min_value=0.0, max_value=30.0))
+def test_any_arrival_order_within_the_reorder_window_gives_the_same_matches(rnd: random.Random,
+                                                                             jitter: float) -> None:
+    scores = _full_stream()
+    want = _as_tuples(run(scores))
+    # Any permutation where no score arrives after something more than `window` s newer.
+    keyed = sorted(scores, key=lambda s: s.vod_time + rnd.uniform(0.0, jitter))
+    tr = MatchTracker(reorder_window=30.0)
+    newest = -1.0
+    for s in keyed:
+        assert s.vod_time >= newest - 30.0  # the arrival order respects the window
+        newest = max(newest, s.vod_time)
+    # Feed in uneven batches.
+    i = 0
+    while i < len(keyed):
+        n = rnd.randint(1, 7)
+        tr.update(keyed[i:i + n])
+        i += n
+    assert _as_tuples(tr.finish()) == want
+    assert tr.late == 0
+
+
+def test_late_scores_beyond_the_window_are_counted_not_misordered() -> None:
+    scores = _full_stream()
+    tr = MatchTracker(reorder_window=10.0)
+    tr.update(scores[5:])
+    tr.update(scores[:5])          # far too late
+    tr.finish()
+    assert tr.late == 5
+
+
+def test_duplicates_are_processed_once() -> None:
+    scores = _full_stream()
+    assert _as_tuples(run(scores + scores[10:40])) == _as_tuples(run(scores))
+
+
+def test_snapshot_restore_midway_gives_the_same_result() -> None:
+    scores = _full_stream()
+    want = _as_tuples(run(scores))
+    for cut in (0, 37, 90, len(scores) - 3):
+        tr = MatchTracker(reorder_window=30.0)
+        tr.update(scores[:cut])
+        snap = json.loads(json.dumps(tr.to_dict()))
+        tr2 = MatchTracker.from_dict(snap)
+        tr2.update(scores[cut:])
+        assert _as_tuples(tr2.finish()) == want
+
+
+def test_streaming_emits_matches_as_they_close_and_buffer_is_bounded() -> None:
+    s = Stream().lobby().legend().play([0, 1], per=6).end(placement=5).lobby(3)
+    first_close = s.t
+    s.nothing(400)
+    tr = MatchTracker(reorder_window=30.0)
+    emitted_at = None
+    max_buf = 0
+    for sc in s.scores:
+        tr.update([sc])
+        max_buf = max(max_buf, tr.buffered)
+        if emitted_at is None and tr.pop_closed():
+            emitted_at = sc.vod_time
+    assert emitted_at is not None and emitted_at <= first_close + 30.0 + STEP
+    assert max_buf <= 30.0 / STEP + 2
+    assert tr.pop_closed() == []
+
+
+def test_estimate_kills_unit_cases() -> None:
+    r = [Reading(i * 2.0, k) for i, k in enumerate([0, 0, 1, 1, 1, 2, 2])]
+    assert estimate_kills(r).kills == 2
+    assert estimate_kills([]).kills is None
+    assert estimate_kills([], hidden_box=5).kills == 0
+    # two red readings of a new value are enough
+    r2 = r + [Reading(20.0, 3, red=True), Reading(22.0, 3, red=True)]
+    assert estimate_kills(r2).kills == 3
+    # one confident plain reading is enough at the very end; a shaky one is not
+    assert estimate_kills(r + [Reading(20.0, 3, confidence=0.98)]).kills == 3
+    assert estimate_kills(r + [Reading(20.0, 3, confidence=0.5)]).kills == 2
+    assert median20_kills(r).kills == 1

@@ -1,0 +1,534 @@
+"""Streaming match tracker: scored samples (any arrival order) -> matches with final kills.
+
+``MatchTracker`` is pure and deterministic. Scores may arrive out of VOD-time order (parallel
+decoders); a bounded reorder buffer holds them until the newest VOD time seen is
+``reorder_window`` seconds past them, then they are processed in VOD-time order by a small
+state machine::
+
+    idle --SELECT LEGEND--> legend --HUD--> live --SPECTATING--> dead
+      ^                        |              |                    |
+      +------ lobby -----------+--- end screen (placement) --------+--> ended --> closed
+
+Final kills come from the player's own readings (HUD visible, alive, before the end screen):
+a non-decreasing step function is fitted to them (kills never go down within a match) that
+maximises the confidence-weighted agreement minus a cost per step, so one stray misread cannot
+raise or lower the result while two agreeing readings (or one confident one) can. Red-flash
+readings count less. Readings after SPECTATING belong to someone else and are not used. A
+visible HUD with no kill box (modern era, before the first kill) means 0 kills. The 2019
+write-up's rule (median of the last 20 readings) is kept as ``kills_method="median20"`` for
+comparison.
+
+Memory is bounded: the reorder buffer covers ``reorder_window`` seconds, and only the open
+match's readings are kept (bounded by a match's length).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import structlog
+
+from vodstream.types import Marker, Match, Score
+
+__all__ = [
+    "KillEstimate",
+    "MatchTracker",
+    "Reading",
+    "estimate_kills",
+    "marker_from_dict",
+    "marker_to_dict",
+    "median20_kills",
+    "score_from_dict",
+    "score_to_dict",
+]
+
+log = structlog.get_logger(__name__)
+
+Phase = Literal["legend", "live", "dead", "ended"]
+
+
+# --------------------------------------------------------------------------- serialisation
+
+def marker_to_dict(m: Marker | None) -> dict[str, Any] | None:
+    if m is None:
+        return None
+    return {"kind": m.kind, "text": m.text, "placement": m.placement, "of": m.of, "label": m.label}
+
+
+def marker_from_dict(d: dict[str, Any] | None) -> Marker | None:
+    if d is None:
+        return None
+    return Marker(kind=d["kind"], text=d.get("text", ""), placement=d.get("placement"),
+                  of=d.get("of"), label=d.get("label"))
+
+
+def score_to_dict(s: Score) -> dict[str, Any]:
+    return {"vod_time": s.vod_time, "segment_index": s.segment_index, "kills": s.kills, "red": s.red,
+            "hud_visible": s.hud_visible, "marker": marker_to_dict(s.marker),
+            "confidence": s.confidence}
+
+
+def score_from_dict(d: dict[str, Any]) -> Score:
+    return Score(vod_time=float(d["vod_time"]), segment_index=int(d["segment_index"]), kills=d.get("kills"),
+                 red=bool(d.get("red", False)), hud_visible=bool(d.get("hud_visible", False)),
+                 marker=marker_from_dict(d.get("marker")), confidence=float(d.get("confidence", 0.0)))
+
+
+def _match_to_dict(m: Match) -> dict[str, Any]:
+    return {"start": m.start, "end": m.end, "kills": m.kills, "placement": m.placement, "of": m.of,
+            "confidence": m.confidence, "end_label": m.end_label,
+            "readings": [[t, k] for t, k in m.readings], "notes": list(m.notes)}
+
+
+def _match_from_dict(d: dict[str, Any]) -> Match:
+    return Match(start=d["start"], end=d["end"], kills=d["kills"], placement=d.get("placement"),
+                 of=d.get("of"), confidence=float(d.get("confidence", 0.0)), end_label=d.get("end_label"),
+                 readings=[(float(t), int(k)) for t, k in d.get("readings", [])],
+                 notes=list(d.get("notes", [])))
+
+
+# --------------------------------------------------------------------------- final kills
+
+@dataclass(frozen=True)
+class Reading:
+    """One kill-counter reading of the player's own HUD."""
+
+    t: float
+    kills: int
+    red: bool = False
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True)
+class KillEstimate:
+    kills: int | None
+    confidence: float
+    used: list[tuple[float, int]] = field(default_factory=list)   # readings that agree with the fit
+    method: str = "monotone"
+
+
+def _weight(r: Reading, red_weight: float) -> float:
+    c = r.confidence if r.confidence > 0 else 0.5
+    c = min(1.0, c)
+    return c * (red_weight if r.red else 1.0)
+
+
+def estimate_kills(readings: Sequence[Reading], *, hidden_box: int = 0, step_cost: float = 0.85,
+                   red_weight: float = 0.6, max_kills: int = 60) -> KillEstimate:
+    """Final kills from the player's own readings in VOD-time order.
+
+    Fits a non-decreasing step function L_1 <= ... <= L_n maximising
+    ``sum(w_i * [L_i == k_i]) - step_cost * steps`` (w = confidence, times ``red_weight`` for
+    red-flash readings) by dynamic programming over the distinct values read. The first level
+    is free. ``hidden_box`` counts HUD-visible samples without a kill box: with no readings at
+    all they mean 0 kills.
+    """
+    rs = [r for r in readings if 0 <= r.kills <= max_kills]
+    if not rs:
+        if hidden_box > 0:
+            return KillEstimate(0, min(1.0, 0.5 + 0.1 * hidden_box), [], "hidden_box")
+        return KillEstimate(None, 0.0, [], "none")
+    levels = sorted({r.kills for r in rs})
+    nl = len(levels)
+    idx = {v: i for i, v in enumerate(levels)}
+    neg = -math.inf
+    # best[j]: best score with current level j; back[i][j]: level index at i-1 (for used readings)
+    best = [neg] * nl
+    back: list[list[int]] = []
+    for i, r in enumerate(rs):
+        w = _weight(r, red_weight)
+        k = idx[r.kills]
+        new = [neg] * nl
+        ptr = [0] * nl
+        if i == 0:
+            for j in range(nl):
+                new[j] = w if j == k else 0.0
+                ptr[j] = j
+        else:
+            run_best, run_arg = neg, 0  # max over lower levels (step in)
+            for j in range(nl):
+                stay = best[j]
+                step = run_best - step_cost
+                if stay >= step:
+                    new[j], ptr[j] = stay, j
+                else:
+                    new[j], ptr[j] = step, run_arg
+                if j == k:
+                    new[j] += w
+                if best[j] > run_best:
+                    run_best, run_arg = best[j], j
+        best = new
+        back.append(ptr)
+    # Final level: highest score; ties go to the lower level (never invent kills).
+    jf = max(range(nl), key=lambda j: (best[j], -j))
+    # Trace back the fitted levels.
+    fit = [0] * len(rs)
+    j = jf
+    for i in range(len(rs) - 1, -1, -1):
+        fit[i] = j
+        j = back[i][j]
+    final = levels[jf]
+    used = [(r.t, r.kills) for r, f in zip(rs, fit, strict=True) if levels[f] == r.kills]
+    # Confidence: agreement among the readings fitted to the final level, tempered by support.
+    tail = [(r, levels[f]) for r, f in zip(rs, fit, strict=True) if levels[f] == final]
+    agree = sum(_weight(r, red_weight) for r, lv in tail if r.kills == lv)
+    total = sum(_weight(r, red_weight) for r, _ in tail)
+    support = sum(1 for r, lv in tail if r.kills == lv)
+    conf = (agree / total if total else 0.0) * min(1.0, 0.4 + 0.2 * support)
+    return KillEstimate(final, round(conf, 4), used, "monotone")
+
+
+def median20_kills(readings: Sequence[Reading], end_index_limit: int = 120) -> KillEstimate:
+    """The 2019 write-up's rule: walk back from the end, up to 120 samples, collect 20 readings
+    in 1..39; all agree, or the last is the maximum and occurs >= 3 times -> it; else the median."""
+    window = list(readings)[-end_index_limit:]
+    got: list[Reading] = []
+    for r in reversed(window):
+        if 1 <= r.kills <= 39:
+            got.append(r)
+            if len(got) == 20:
+                break
+    if not got:
+        return KillEstimate(None, 0.0, [], "median20")
+    vals = [r.kills for r in got]  # newest first
+    last = vals[0]
+    if len(set(vals)) == 1 or (last == max(vals) and vals.count(last) >= 3):
+        k = last
+    else:
+        s = sorted(vals)
+        k = s[len(s) // 2] if len(s) % 2 else int(round((s[len(s) // 2 - 1] + s[len(s) // 2]) / 2))
+    return KillEstimate(k, vals.count(k) / len(vals), [(r.t, r.kills) for r in reversed(got)], "median20")
+
+
+# --------------------------------------------------------------------------- the tracker
+
+@dataclass
+class _Open:
+    """The match being assembled."""
+
+    start: float | None
+    first_seen: float
+    phase: Phase
+    last_evidence: float
+    end: float | None = None
+    placement: int | None = None
+    of: int | None = None
+    end_label: str | None = None
+    placement_votes: dict[str, int] = field(default_factory=dict)   # "n/k" -> count
+    readings: list[Reading] = field(default_factory=list)           # own readings (alive)
+    all_readings: list[Reading] = field(default_factory=list)       # every HUD reading (for median20)
+    hidden_box: int = 0
+    dead_at: float | None = None
+    arenas: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start, "first_seen": self.first_seen, "phase": self.phase,
+            "last_evidence": self.last_evidence, "end": self.end, "placement": self.placement,
+            "of": self.of, "end_label": self.end_label, "placement_votes": dict(self.placement_votes),
+            "readings": [[r.t, r.kills, r.red, r.confidence] for r in self.readings],
+            "all_readings": [[r.t, r.kills, r.red, r.confidence] for r in self.all_readings],
+            "hidden_box": self.hidden_box, "dead_at": self.dead_at, "arenas": self.arenas,
+            "notes": list(self.notes),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> _Open:
+        def rd(rows: list[list[Any]]) -> list[Reading]:
+            return [Reading(float(t), int(k), bool(red), float(c)) for t, k, red, c in rows]
+
+        return cls(start=d["start"], first_seen=d["first_seen"], phase=d["phase"],
+                   last_evidence=d["last_evidence"], end=d["end"], placement=d["placement"], of=d["of"],
+                   end_label=d["end_label"], placement_votes=dict(d["placement_votes"]),
+                   readings=rd(d["readings"]), all_readings=rd(d["all_readings"]),
+                   hidden_box=d["hidden_box"], dead_at=d["dead_at"], arenas=d["arenas"],
+                   notes=list(d["notes"]))
+
+
+def _order_key(s: Score) -> tuple[Any, ...]:
+    m = s.marker
+    return (s.vod_time, s.segment_index, s.kills if s.kills is not None else -1, s.red, s.hud_visible,
+            m.kind if m else "", m.text if m else "", s.confidence)
+
+
+class MatchTracker:
+    """Turns a stream of :class:`Score` (any order within ``reorder_window`` s) into matches.
+
+    * ``update(scores)`` feeds scores; returns every match closed so far (a new list).
+    * ``pop_closed()`` returns only the matches closed since the last call (for streaming).
+    * ``finish()`` flushes the buffer, closes the open match, returns all matches.
+    * ``to_dict()`` / ``from_dict()`` snapshot and restore the whole state (JSON-able).
+
+    Conventions (shared with the synthetic truth, docs/script-format.md):
+    a match whose SELECT LEGEND was not seen (VOD began mid-match) gets ``start=None`` (see
+    ``Match.start``); one whose end screen was not seen (VOD ended mid-match, or the stream left
+    Apex for good) gets ``end=None``; a match abandoned back to the lobby without an end screen
+    is not a match (dropped) unless ``keep_abandoned``; Arenas/Mixtape spans are dropped.
+    """
+
+    def __init__(self, reorder_window: float = 30.0, *, kills_method: str = "monotone",
+                 end_hold: float = 30.0, idle_close: float = 240.0, keep_abandoned: bool = False,
+                 start_backoff: float = 1.0) -> None:
+        if reorder_window < 0:
+            raise ValueError("reorder_window must be >= 0")
+        if kills_method not in ("monotone", "median20"):
+            raise ValueError(f"unknown kills_method {kills_method!r}")
+        self.reorder_window = float(reorder_window)
+        self.kills_method = kills_method
+        self.end_hold = float(end_hold)
+        self.idle_close = float(idle_close)
+        self.keep_abandoned = keep_abandoned
+        self.start_backoff = float(start_backoff)
+        self._heap: list[tuple[tuple[Any, ...], int, Score]] = []
+        self._seq = 0
+        self._newest = -math.inf        # newest VOD time received
+        self._processed_t = -math.inf   # VOD time of the last processed score
+        self._recent_keys: dict[tuple[float, int], float] = {}  # dedup of processed samples
+        self._open: _Open | None = None
+        self._closed: list[Match] = []
+        self._popped = 0
+        self._arenas_mode = False       # Arenas/Mixtape seen, no lobby/legend since
+        self.late = 0                   # scores that arrived after their slot was processed
+        self.duplicates = 0
+        self.dropped: list[dict[str, Any]] = []   # spans that were not matches, and why
+
+    # ---------------------------------------------------------------- public API
+    def update(self, scores: Iterable[Score]) -> list[Match]:
+        for s in scores:
+            self._push(s)
+        self._drain(self._newest - self.reorder_window)
+        return list(self._closed)
+
+    def pop_closed(self) -> list[Match]:
+        out = self._closed[self._popped:]
+        self._popped = len(self._closed)
+        return list(out)
+
+    def finish(self) -> list[Match]:
+        self._drain(math.inf)
+        if self._open is not None:
+            self._close(self._processed_t, reason="vod_end")
+        return list(self._closed)
+
+    @property
+    def matches(self) -> list[Match]:
+        return list(self._closed)
+
+    @property
+    def buffered(self) -> int:
+        return len(self._heap)
+
+    # ---------------------------------------------------------------- snapshot
+    def to_dict(self) -> dict[str, Any]:
+        buf = sorted(self._heap)
+        return {
+            "version": 1,
+            "config": {"reorder_window": self.reorder_window, "kills_method": self.kills_method,
+                       "end_hold": self.end_hold, "idle_close": self.idle_close,
+                       "keep_abandoned": self.keep_abandoned, "start_backoff": self.start_backoff},
+            "buffer": [score_to_dict(s) for _, _, s in buf],
+            "newest": None if self._newest == -math.inf else self._newest,
+            "processed_t": None if self._processed_t == -math.inf else self._processed_t,
+            "recent_keys": [[t, i, v] for (t, i), v in sorted(self._recent_keys.items())],
+            "open": self._open.to_dict() if self._open else None,
+            "closed": [_match_to_dict(m) for m in self._closed],
+            "popped": self._popped,
+            "arenas_mode": self._arenas_mode,
+            "late": self.late, "duplicates": self.duplicates, "dropped": list(self.dropped),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> MatchTracker:
+        if d.get("version") != 1:
+            raise ValueError(f"unknown tracker snapshot version {d.get('version')!r}")
+        tr = cls(**d["config"])
+        for sd in d["buffer"]:
+            tr._push(score_from_dict(sd), count_newest=False)
+        tr._newest = -math.inf if d["newest"] is None else float(d["newest"])
+        tr._processed_t = -math.inf if d["processed_t"] is None else float(d["processed_t"])
+        tr._recent_keys = {(float(t), int(i)): float(v) for t, i, v in d["recent_keys"]}
+        tr._open = _Open.from_dict(d["open"]) if d["open"] else None
+        tr._closed = [_match_from_dict(m) for m in d["closed"]]
+        tr._popped = int(d["popped"])
+        tr._arenas_mode = bool(d["arenas_mode"])
+        tr.late, tr.duplicates = int(d["late"]), int(d["duplicates"])
+        tr.dropped = list(d["dropped"])
+        return tr
+
+    # ---------------------------------------------------------------- buffering
+    def _push(self, s: Score, count_newest: bool = True) -> None:
+        if s.vod_time <= self._processed_t and (s.vod_time, s.segment_index) not in self._recent_keys:
+            # Its place in the order has passed (it came more than reorder_window late):
+            # counted and logged, never processed out of order.
+            self.late += 1
+            log.warning("tracker.late_score", vod_time=s.vod_time, processed=self._processed_t,
+                        window=self.reorder_window)
+            return
+        heapq.heappush(self._heap, (_order_key(s), self._seq, s))
+        self._seq += 1
+        if count_newest and s.vod_time > self._newest:
+            self._newest = s.vod_time
+
+    def _drain(self, upto: float) -> None:
+        while self._heap and self._heap[0][0][0] <= upto:
+            _, _, s = heapq.heappop(self._heap)
+            key = (s.vod_time, s.segment_index)
+            if key in self._recent_keys:
+                self.duplicates += 1
+                continue
+            self._recent_keys[key] = s.vod_time
+            self._step(s)
+        # Forget dedup keys older than the window (memory stays bounded).
+        horizon = self._processed_t - self.reorder_window - 1.0
+        if len(self._recent_keys) > 64:
+            self._recent_keys = {k: v for k, v in self._recent_keys.items() if v >= horizon}
+
+    # ---------------------------------------------------------------- state machine
+    def _step(self, s: Score) -> None:
+        t = s.vod_time
+        prev_t = self._processed_t
+        self._processed_t = t
+        self._check_timeouts(t)
+        m = s.marker
+        kind = m.kind if m else None
+        op = self._open
+
+        if kind == "select_legend":
+            self._arenas_mode = False
+            if op is not None and op.phase == "legend":
+                op.last_evidence = t
+                return
+            if op is not None:
+                self._close(t, reason="new_match")
+            gap = t - prev_t if prev_t > -math.inf else 0.0
+            start = t - min(max(gap, 0.0) / 2.0, self.start_backoff)
+            self._open = _Open(start=round(start, 3), first_seen=t, phase="legend", last_evidence=t)
+            return
+
+        if kind == "arenas":
+            self._arenas_mode = True
+            if op is not None and op.phase != "ended":
+                op.arenas = True
+                op.last_evidence = t
+            return
+
+        if kind == "lobby":
+            self._arenas_mode = False
+            if op is not None:
+                self._close(t, reason="lobby")
+            return
+
+        if kind == "end":
+            assert m is not None
+            if self._arenas_mode and (op is None or op.arenas):
+                return
+            if op is None:
+                op = self._open = _Open(start=None, first_seen=t, phase="ended", last_evidence=t, end=t)
+                op.notes.append("end screen without a start")
+            elif op.phase != "ended":
+                op.phase = "ended"
+                op.end = t
+            op.last_evidence = t
+            self._vote_placement(op, m)
+            return
+
+        if kind == "spectating":
+            if self._arenas_mode:
+                return
+            if op is None:
+                op = self._open = _Open(start=None, first_seen=t, phase="dead", last_evidence=t)
+                op.notes.append("began while spectating")
+            if op.phase in ("legend", "live"):
+                op.phase = "dead"
+                op.dead_at = t
+            op.last_evidence = t
+            if s.kills is not None and op.phase == "dead":
+                op.all_readings.append(Reading(t, s.kills, s.red, s.confidence))
+            return
+
+        # No marker (or an unknown one): HUD evidence only.
+        if not s.hud_visible:
+            return
+        if self._arenas_mode:
+            return
+        if op is None:
+            op = self._open = _Open(start=None, first_seen=t, phase="live", last_evidence=t)
+            op.notes.append("began mid-match (no SELECT LEGEND seen)")
+        if op.phase == "ended":
+            return
+        op.last_evidence = t
+        if op.phase == "legend":
+            op.phase = "live"
+        if s.kills is not None:
+            r = Reading(t, s.kills, s.red, s.confidence)
+            op.all_readings.append(r)
+            if op.phase == "live":
+                op.readings.append(r)
+        elif op.phase == "live":
+            op.hidden_box += 1
+
+    def _check_timeouts(self, t: float) -> None:
+        op = self._open
+        if op is None:
+            return
+        if op.phase == "ended":
+            if t - op.last_evidence > self.end_hold:
+                self._close(t, reason="end_hold")
+        elif t - op.last_evidence > self.idle_close:
+            self._close(op.last_evidence, reason="idle")
+
+    def _vote_placement(self, op: _Open, m: Marker) -> None:
+        if m.label and not op.end_label:
+            op.end_label = m.label
+        if m.placement is None:
+            return
+        key = f"{m.placement}/{m.of if m.of is not None else ''}"
+        op.placement_votes[key] = op.placement_votes.get(key, 0) + 1
+        # Most votes; ties: the first read (dict order), prefer one that knows k.
+        best = max(op.placement_votes.items(), key=lambda kv: (kv[1], kv[0].endswith("/") is False))
+        n, k = best[0].split("/")
+        op.placement = int(n)
+        op.of = int(k) if k else None
+        if m.label and op.end_label != m.label and m.label.startswith("CHAMPIONS"):
+            op.end_label = m.label
+
+    def _close(self, t: float, *, reason: str) -> None:
+        op = self._open
+        self._open = None
+        if op is None:
+            return
+        why = None
+        if op.arenas:
+            why = "arenas/mixtape"
+        elif op.phase == "legend":
+            why = "legend select without a match"
+        elif op.end is None and reason == "lobby" and not self.keep_abandoned:
+            why = "abandoned to the lobby"
+        if why:
+            self.dropped.append({"start": op.start, "first_seen": op.first_seen, "until": t, "why": why})
+            log.info("tracker.dropped", start=op.start, until=t, why=why)
+            return
+        if self.kills_method == "median20":
+            est = median20_kills(op.all_readings)
+        else:
+            est = estimate_kills(op.readings, hidden_box=op.hidden_box)
+        notes = list(op.notes)
+        if op.end is None:
+            notes.append({"vod_end": "VOD ended mid-match", "idle": "left Apex without an end screen",
+                          "new_match": "next match began without an end screen",
+                          "lobby": "abandoned to the lobby"}.get(reason, reason))
+        if op.dead_at is not None:
+            notes.append(f"died at {op.dead_at:.1f}s; later readings were someone else's")
+        conf = est.confidence
+        if op.start is None or op.end is None:
+            conf *= 0.8
+        match = Match(start=op.start, end=op.end, kills=est.kills, placement=op.placement, of=op.of,
+                      confidence=round(conf, 4), end_label=op.end_label, readings=est.used, notes=notes)
+        self._closed.append(match)
+        log.info("tracker.match", start=match.start, end=match.end, kills=match.kills,
+                 placement=match.placement, reason=reason)
