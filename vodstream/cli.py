@@ -30,6 +30,8 @@ __all__ = ["COMMANDS", "build_parser", "main"]
 COMMANDS: dict[str, str] = {
     "demo": "vodstream.commands.demo",
     "synth": "vodstream.commands.synth",
+    "serve": "vodstream.commands.serve",
+    "download": "vodstream.commands.download",
 }
 
 

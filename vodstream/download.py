@@ -1,0 +1,350 @@
+"""``vodstream download``: a whole VOD (or a time range) as one .ts or .mp4, resumably.
+
+Segments go to a partial directory beside the output (``<output>.part/``), each written to a
+temporary name and renamed when complete, so a finished segment is exactly a file that exists.
+A re-run (after Ctrl-C, a crash or ``kill -9``) fetches only the missing segments. The output
+is assembled under a temporary name and moved into place only when every segment is there:
+``.ts`` by concatenation, anything else (``.mp4``, ``.mkv``) by a PyAV stream-copy remux
+(``.mp4`` with faststart). Ranges are segment-granular: whole segments overlapping
+[start, end) are kept.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import os
+import re
+import shutil
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import structlog
+
+from vodstream.errors import ClipError, FetchError, VodstreamError
+from vodstream.fetch import DEFAULT_CONCURRENCY, RetryPolicy, SegmentFetcher
+from vodstream.twitch import ResolvedVod, TwitchConfig, resolve_vod, segments_in_range
+from vodstream.types import Gap, Segment, SegmentData
+
+__all__ = ["ConcatReader", "DownloadResult", "download", "download_vod", "parse_time"]
+
+log = structlog.get_logger(__name__)
+
+MANIFEST = "manifest.json"
+
+
+def parse_time(text: str | float | None) -> float | None:
+    """``"90"``, ``"90.5"``, ``"1:30"``, ``"1:02:03"``, ``"1h2m3s"`` -> seconds."""
+    if text is None or isinstance(text, (int, float)):
+        return None if text is None else float(text)
+    t = text.strip().lower()
+    try:
+        if ":" in t:
+            secs = 0.0
+            for part in t.split(":"):
+                secs = secs * 60 + float(part)
+            return secs
+        m = re.fullmatch(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s?)?", t)
+        if m and t and any(m.groups()):
+            h, mi, s = (float(g) if g else 0.0 for g in m.groups())
+            return h * 3600 + mi * 60 + s
+    except ValueError:
+        pass
+    raise VodstreamError(f"bad time {text!r}: use seconds, [H:]MM:SS or 1h2m3s")
+
+
+@dataclass
+class DownloadResult:
+    output: Path
+    vod_id: str
+    quality: str
+    segments: int               # segments in the output
+    fetched: int                # fetched by this run
+    reused: int                 # found finished in the partial directory
+    bytes: int                  # bytes fetched by this run
+    seconds: float
+    retries: int = 0
+    gaps: list[Gap] = field(default_factory=list)
+
+    @property
+    def mb_per_s(self) -> float:
+        return self.bytes / 1e6 / self.seconds if self.seconds > 0 else 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        return {"output": str(self.output), "vod_id": self.vod_id, "quality": self.quality,
+                "segments": self.segments, "fetched": self.fetched, "reused": self.reused,
+                "bytes": self.bytes, "seconds": round(self.seconds, 3), "mb_per_s": round(self.mb_per_s, 2),
+                "retries": self.retries}
+
+
+def _seg_key(seg: Segment) -> dict[str, Any]:
+    """What must match for a saved segment to be reused (name without the mute state)."""
+    name = re.sub(r"-(un)?muted(?=\.)", "", seg.url.split("?", 1)[0].rsplit("/", 1)[-1])
+    return {"index": seg.index, "duration": round(seg.duration, 3), "name": name}
+
+
+class _PartialDir:
+    """``<output>.part/``: manifest.json + seg-NNNNNN.<ext> files (+ init.mp4)."""
+
+    def __init__(self, output: Path, vod: ResolvedVod, selected: list[Segment]) -> None:
+        self.path = output.with_name(output.name + ".part")
+        self.ext = "mp4" if vod.init_url else "ts"
+        self.vod = vod
+        self.selected = selected
+
+    def seg_path(self, seg: Segment) -> Path:
+        return self.path / f"seg-{seg.index:06d}.{self.ext}"
+
+    @property
+    def init_path(self) -> Path:
+        return self.path / "init.mp4"
+
+    def open(self) -> list[Segment]:
+        """Create or reuse the directory; returns the segments still to fetch."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        for tmp in self.path.glob("*.tmp"):
+            tmp.unlink(missing_ok=True)
+        manifest_path = self.path / MANIFEST
+        old: dict[int, dict[str, Any]] = {}
+        try:
+            data = json.loads(manifest_path.read_text())
+            if data.get("vod_id") == self.vod.vod_id and data.get("quality") == self.vod.quality:
+                old = {int(s["index"]): s for s in data.get("segments", [])}
+            else:
+                log.warning("partial download is of another VOD/quality; starting over", dir=str(self.path))
+        except (OSError, ValueError, KeyError, TypeError):
+            pass
+        keep = {s.index for s in self.selected if old.get(s.index) == _seg_key(s)}
+        for f in self.path.glob("seg-*"):
+            m = re.fullmatch(r"seg-(\d+)\.(ts|mp4)", f.name)
+            if not m or int(m.group(1)) not in keep or m.group(2) != self.ext:
+                f.unlink(missing_ok=True)
+        merged = {**old, **{s.index: _seg_key(s) for s in self.selected}}
+        manifest = {"vod_id": self.vod.vod_id, "quality": self.vod.quality, "source_url": _no_query(self.vod.source_url),
+                    "segments": [merged[i] for i in sorted(merged)]}
+        _write_atomic(manifest_path, json.dumps(manifest, indent=1).encode())
+        return [s for s in self.selected if not self.seg_path(s).is_file()]
+
+    def save(self, item: SegmentData) -> None:
+        if item.init is not None and not self.init_path.is_file():
+            _write_atomic(self.init_path, item.init)
+        _write_atomic(self.seg_path(item.segment), item.data)
+
+    def parts(self) -> list[Path]:
+        paths = [self.seg_path(s) for s in self.selected]
+        return ([self.init_path] if self.ext == "mp4" else []) + paths
+
+
+def _no_query(url: str) -> str:
+    return url.split("?", 1)[0]
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+
+
+class ConcatReader(io.RawIOBase):
+    """A read-only, seekable file over several files back to back (for PyAV remuxing)."""
+
+    def __init__(self, paths: list[Path]) -> None:
+        self.paths = paths
+        self.sizes = [p.stat().st_size for p in paths]
+        self.offsets = [0]
+        for s in self.sizes:
+            self.offsets.append(self.offsets[-1] + s)
+        self.pos = 0
+        self._fh: Any = None
+        self._fi = -1
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self.pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.pos, io.SEEK_END: self.offsets[-1]}[whence]
+        self.pos = max(0, base + offset)
+        return self.pos
+
+    def readinto(self, buf: Any) -> int:
+        total = self.offsets[-1]
+        if self.pos >= total:
+            return 0
+        # which file holds self.pos
+        lo, hi = 0, len(self.paths) - 1
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self.offsets[mid] <= self.pos:
+                lo = mid
+            else:
+                hi = mid - 1
+        if self._fi != lo:
+            if self._fh is not None:
+                self._fh.close()
+            self._fh = open(self.paths[lo], "rb")  # noqa: SIM115 -- kept open across reads
+            self._fi = lo
+        self._fh.seek(self.pos - self.offsets[lo])
+        n = self._fh.readinto(memoryview(buf)[: min(len(buf), self.offsets[lo + 1] - self.pos)])
+        self.pos += n
+        return n
+
+    def close(self) -> None:
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+        super().close()
+
+
+def _concat(parts: list[Path], tmp: Path) -> None:
+    with open(tmp, "wb") as out:
+        for p in parts:
+            with open(p, "rb") as f:
+                shutil.copyfileobj(f, out, 1 << 20)
+
+
+def _remux(parts: list[Path], tmp: Path, fmt: str, src_format: str) -> None:
+    """Stream-copy the concatenated parts into ``fmt`` (video + audio streams only)."""
+    import av
+
+    options = {"movflags": "+faststart"} if fmt in ("mp4", "mov") else {}
+    reader = ConcatReader(parts)
+    try:
+        with av.open(reader, "r", format=src_format) as src, \
+                av.open(str(tmp), "w", format=fmt, options=options) as dst:
+            streams = [s for s in src.streams if s.type in ("video", "audio")]
+            if not streams:
+                raise ClipError("the VOD has no video or audio stream to write")
+            mapping = {s.index: dst.add_stream_from_template(s) for s in streams}
+            for packet in src.demux(streams):
+                if packet.size == 0 or packet.dts is None and packet.pts is None:
+                    continue
+                packet.stream = mapping[packet.stream.index]
+                dst.mux(packet)
+    except av.error.FFmpegError as err:
+        raise ClipError(f"cannot remux the VOD into .{fmt}: {err}") from err
+    finally:
+        reader.close()
+
+
+def _assemble(partial: _PartialDir, output: Path) -> None:
+    parts = partial.parts()
+    tmp = partial.path / ("assembling" + output.suffix)
+    ext = output.suffix.lower().lstrip(".")
+    if ext == "ts" and partial.ext == "ts":
+        _concat(parts, tmp)
+    else:
+        fmt = {"ts": "mpegts", "mkv": "matroska", "m4v": "mp4", "mov": "mov"}.get(ext, ext or "mp4")
+        _remux(parts, tmp, fmt, "mpegts" if partial.ext == "ts" else "mp4")
+    os.replace(tmp, output)
+
+
+class _Progress:
+    """tqdm on a TTY (segments, MB, MB/s, ETA); silent otherwise."""
+
+    def __init__(self, total: int, done: int, enabled: bool | None) -> None:
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self.bytes = 0
+        self.t0 = time.monotonic()
+        self.bar: Any = None
+        if self.enabled:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, initial=done, unit="seg", file=sys.stderr, dynamic_ncols=True,
+                            bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} seg [{elapsed}<{remaining}] {postfix}")
+
+    def update(self, nbytes: int) -> None:
+        self.bytes += nbytes
+        if self.bar is not None:
+            rate = self.bytes / 1e6 / max(1e-6, time.monotonic() - self.t0)
+            self.bar.set_postfix_str(f"{self.bytes / 1e6:.1f} MB, {rate:.1f} MB/s", refresh=False)
+            self.bar.update(1)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+
+async def download_vod(
+    vod: str | ResolvedVod,
+    output: Path | str,
+    *,
+    quality: str = "best",
+    start: float | None = None,
+    end: float | None = None,
+    concurrency: int = DEFAULT_CONCURRENCY,
+    config: TwitchConfig | None = None,
+    policy: RetryPolicy | None = None,
+    progress: bool | None = None,
+    overwrite: bool = False,
+    session: aiohttp.ClientSession | None = None,
+) -> DownloadResult:
+    """Download ``vod`` into ``output`` (.ts concatenation, or a remux for .mp4/.mkv)."""
+    output = Path(output)
+    if output.exists() and not overwrite:
+        raise VodstreamError(f"{output} already exists (pass --overwrite to replace it)")
+    if not output.parent.is_dir():
+        raise VodstreamError(f"cannot write {output}: directory {output.parent} does not exist")
+    if start is not None and end is not None and end <= start:
+        raise VodstreamError(f"--end ({end:g}) must be after --start ({start:g})")
+    t0 = time.monotonic()
+    own = session is None
+    sess = session or aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=max(16, 2 * concurrency)))
+    try:
+        resolved = vod if isinstance(vod, ResolvedVod) else await resolve_vod(
+            vod, quality=quality, config=config, session=sess)
+        selected = segments_in_range(resolved.segments, start, end)
+        if not selected:
+            raise VodstreamError(f"no segments in the range {start or 0:g}-{end if end is not None else 'end'} "
+                                 f"(the VOD is {resolved.duration:.1f} s long)")
+        partial = _PartialDir(output, resolved, selected)
+        todo = partial.open()
+        reused = len(selected) - len(todo)
+        if reused:
+            log.info("resuming download", finished=reused, missing=len(todo), dir=str(partial.path))
+        bar = _Progress(len(selected), reused, progress)
+        gaps: list[Gap] = []
+        fetcher = SegmentFetcher(sess, concurrency=concurrency, policy=policy, local=resolved.local)
+        try:
+            async for item in fetcher.stream(todo, ordered=False):
+                if isinstance(item, Gap):
+                    gaps.append(item)
+                    continue
+                await asyncio.to_thread(partial.save, item)
+                bar.update(len(item.data))
+        finally:
+            bar.close()
+            await fetcher.close()
+    finally:
+        if own:
+            await sess.close()
+    if gaps:
+        gaps.sort(key=lambda g: g.start)
+        first = gaps[0]
+        raise FetchError(f"{len(gaps)} of {len(selected)} segments failed (first: segment {first.segment_index} "
+                         f"at {first.start:.1f} s: {first.reason}); finished segments are kept in "
+                         f"{partial.path}: run the same command again to retry")
+    await asyncio.to_thread(_assemble, partial, output)
+    shutil.rmtree(partial.path, ignore_errors=True)
+    result = DownloadResult(output=output, vod_id=resolved.vod_id, quality=resolved.quality,
+                            segments=len(selected), fetched=fetcher.stats.segments, reused=reused,
+                            bytes=fetcher.stats.bytes, seconds=time.monotonic() - t0,
+                            retries=fetcher.stats.retries)
+    log.info("download complete", **result.to_json())
+    return result
+
+
+def download(vod: str, output: Path | str, **kwargs: Any) -> DownloadResult:
+    """Synchronous :func:`download_vod`."""
+    return asyncio.run(download_vod(vod, output, **kwargs))
