@@ -1,0 +1,48 @@
+"""ClipperActor: pinned to the driver's node; cuts a match from the clip-quality variant.
+
+A thin async wrapper over :func:`vodstream.pipeline.clip_segments`: it fetches only the segments
+the match spans, in order through a small bounded buffer (memory does not grow with the match's
+length), and stream-copies them with :func:`vodstream.clip.write_clip` (PyAV remux, faststart;
+``reencode`` optional). Pinned with ``NodeAffinitySchedulingStrategy(soft=False)`` so the .mp4
+lands on the driver's disk, where the report points at it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ray
+from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
+
+from actors.common import pin_threads
+from vodstream.types import Segment
+
+__all__ = ["ClipperActor", "clipper_on_this_node"]
+
+
+@ray.remote(num_cpus=0, max_restarts=2, max_task_retries=0, max_concurrency=8)
+class ClipperActor:
+    def __init__(self, *, concurrency: int = 4, config: dict[str, Any] | None = None, buffer: int = 4) -> None:
+        pin_threads(1)
+        self._concurrency = concurrency
+        self._config = config or {}
+        self._buffer = buffer
+
+    async def clip(self, segments: list[Segment], out: str, *, start: float, end: float,
+                   reencode: bool = False) -> dict[str, Any]:
+        """Write ``out`` covering VOD time [start, end]; returns the ClipInfo as a dict."""
+        from vodstream.pipeline import clip_segments
+
+        return await clip_segments(segments, out, start=start, end=end, reencode=reencode,
+                                   fetch_config=self._config, concurrency=self._concurrency,
+                                   buffer=self._buffer)
+
+    def node_id(self) -> str:
+        return ray.get_runtime_context().get_node_id()
+
+
+def clipper_on_this_node(**kwargs: Any) -> Any:
+    """A ClipperActor scheduled strictly on the calling (driver's) node."""
+    node_id = ray.get_runtime_context().get_node_id()
+    strategy = NodeAffinitySchedulingStrategy(node_id=node_id, soft=False)
+    return ClipperActor.options(scheduling_strategy=strategy).remote(**kwargs)

@@ -1,0 +1,42 @@
+"""DecoderActor: a stateless PyAV decoder; the pipeline runs a pool, about one per spare core.
+
+``decode(SegmentData) -> (meta, samples)``: segment bytes in, small samples (crops + VOD time)
+out. Threads are pinned to one so that actors do not oversubscribe the cores. Stateless, so a
+crashed decoder is restarted and the task retried (``max_task_retries=-1``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ray
+
+from actors.common import error_text, meta, pin_threads
+from vodstream.types import Sample, SegmentData
+
+__all__ = ["DecoderActor"]
+
+
+@ray.remote(num_cpus=1, max_restarts=-1, max_task_retries=-1)
+class DecoderActor:
+    def __init__(self, *, mode: str = "keyframes", threads: int = 1, **kwargs: Any) -> None:
+        pin_threads(threads)
+        from vodstream.decode import Decoder
+
+        self._decoder = Decoder(mode=mode, threads=threads, **kwargs)
+
+    @ray.method(num_returns=2)
+    def decode(self, data: SegmentData) -> tuple[dict[str, Any], list[Sample]]:
+        from vodstream.errors import VodstreamError
+
+        try:
+            result = self._decoder.decode(data)
+        except VodstreamError as err:
+            return meta(False, error=error_text(err)), []
+        gaps = [g.to_json() for g in result.gaps]
+        return meta(True, n=len(result.samples), frames=int(result.frames_decoded), gaps=gaps), result.samples
+
+    def pid(self) -> int:
+        import os
+
+        return os.getpid()

@@ -1,0 +1,40 @@
+"""ScorerActor: the torch digit CNN and the tesseract handle, loaded once; scores in batches.
+
+``score(*sample_lists)`` takes the samples of several segments (each argument is a decoder's
+data ref, resolved by Ray), scores them as ONE batch, and returns per-segment results: the scores
+and JPEG thumbnails of the end screens seen (for the report). Stateless between calls, so it
+restarts and retries.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ray
+
+from actors.common import pin_threads
+from vodstream.types import Sample, Score
+
+__all__ = ["ScorerActor"]
+
+
+@ray.remote(num_cpus=1, max_restarts=-1, max_task_retries=-1)
+class ScorerActor:
+    def __init__(self, *, threads: int = 1, scorer_kwargs: dict[str, Any] | None = None) -> None:
+        pin_threads(threads)
+        from vodstream.pipeline import make_scorer
+
+        self._scorer = make_scorer(**(scorer_kwargs or {}))
+
+    def score(self, *sample_lists: list[Sample]) -> list[tuple[list[Score], dict[float, bytes]]]:
+        from vodstream.pipeline import end_screen_thumbs
+
+        flat = [s for samples in sample_lists for s in samples]
+        scores = self._scorer.score_batch(flat) if flat else []
+        out: list[tuple[list[Score], dict[float, bytes]]] = []
+        pos = 0
+        for samples in sample_lists:
+            mine = scores[pos:pos + len(samples)]
+            out.append((mine, end_screen_thumbs(samples, mine)))
+            pos += len(samples)
+        return out

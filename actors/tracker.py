@@ -1,0 +1,51 @@
+"""TrackerActor: one per VOD; assembles matches from scores fed in VOD-time order.
+
+A thin wrapper over :class:`vodstream.tracker.MatchTracker`. Its state is not lost on a crash:
+the driver checkpoints :meth:`state` into the run store every few segments and, after a restart
+(``max_restarts=-1``), calls :meth:`restore` with the last checkpoint and replays the segments
+released since. ``update`` mutates state, so Ray never retries it (``max_task_retries=0``); the
+idempotent ``state`` / ``restore`` / ``ping`` may be retried.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import ray
+
+from vodstream.types import Match, Score
+
+__all__ = ["TrackerActor"]
+
+
+@ray.remote(num_cpus=0, max_restarts=-1, max_task_retries=0)
+class TrackerActor:
+    def __init__(self, **kwargs: Any) -> None:
+        from vodstream.tracker import MatchTracker
+
+        self._kwargs = kwargs
+        self._tracker = MatchTracker(**kwargs)
+
+    def update(self, scores: list[Score]) -> int:
+        """Feed one segment's scores; returns the number of matches closed so far."""
+        return len(self._tracker.update(scores))
+
+    def finish(self) -> tuple[list[Match], list[dict[str, Any]]]:
+        """Close the VOD: every match in VOD order, and the spans dropped as not-a-match."""
+        matches = self._tracker.finish()
+        return matches, list(self._tracker.dropped)
+
+    @ray.method(max_task_retries=-1)
+    def state(self) -> dict[str, Any]:
+        return self._tracker.to_dict()
+
+    @ray.method(max_task_retries=-1)
+    def restore(self, state: dict[str, Any] | None) -> None:
+        from vodstream.tracker import MatchTracker
+
+        self._tracker = MatchTracker.from_dict(state) if state else MatchTracker(**self._kwargs)
+
+    @ray.method(max_task_retries=-1)
+    def ping(self) -> bool:
+        """True once this actor has been restarted after a crash."""
+        return ray.get_runtime_context().was_current_actor_reconstructed

@@ -1,0 +1,97 @@
+"""Driver-side helpers of the pipeline (no Ray): match choice, clip windows, chapters, progress."""
+
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+
+import pytest
+
+from vodstream import pipeline as pl
+from vodstream.twitch import APEX_GAME_ID, Chapter
+from vodstream.types import Match, Segment
+
+
+def _m(kills: int | None, placement: int | None = None, start: float = 0.0) -> Match:
+    return Match(start=start, end=start + 100.0, kills=kills, placement=placement)
+
+
+def test_best_and_top_by_kills_then_placement() -> None:
+    ms = [_m(3, 5, 0), _m(7, 9, 200), _m(None, 1, 400), _m(7, 2, 600), _m(1, 1, 800)]
+    assert pl.best_index(ms) == 3                   # 7 kills twice: placed #2 beats #9
+    assert pl.top_indices(ms, 3) == [3, 1, 0]
+    assert pl.top_indices(ms, 0) == []
+    assert pl.best_index([_m(None)]) is None
+    assert pl.best_index([]) is None
+
+
+def test_clip_window_covers_select_legend_to_end_screen() -> None:
+    m = Match(start=61.0, end=845.0, kills=7, readings=[(130.0, 0), (800.0, 7)])
+    assert pl.clip_window(m, 2000.0) == (61.0 - pl.CLIP_HEAD, 845.0 + pl.CLIP_TAIL)
+    # VOD began mid-match / ended mid-match: fall back to the readings and the VOD's edges
+    assert pl.clip_window(Match(start=None, end=None, kills=2, readings=[(30.0, 1), (90.0, 2)]), 95.0) == \
+        (30.0, 95.0)
+    assert pl.clip_window({"start": None, "end": 50.0, "readings": []}, 100.0, first=10.0) == \
+        (10.0, 50.0 + pl.CLIP_TAIL)
+
+
+def test_skipped_spans_name_the_other_game() -> None:
+    segs = [Segment(index=i, start=i * 10.0, duration=10.0, url=f"s{i}.ts") for i in range(10)]
+    chapters = [Chapter(start=0, end=30, game_id="509658", game_name="Just Chatting"),
+                Chapter(start=30, end=80, game_id=APEX_GAME_ID, game_name="Apex Legends"),
+                Chapter(start=80, end=100, game_id="21779", game_name="League of Legends")]
+    from vodstream.twitch import apex_segments
+
+    kept = apex_segments(segs, chapters)
+    assert [s.index for s in kept] == [3, 4, 5, 6, 7]
+    spans = pl._skipped_spans(segs, kept, chapters)
+    assert spans == [
+        {"start": 0.0, "end": 30.0, "reason": "not Apex Legends (chapter: Just Chatting)"},
+        {"start": 80.0, "end": 100.0, "reason": "not Apex Legends (chapter: League of Legends)"},
+    ]
+
+
+def test_progress_logs_when_not_a_tty(capsys: pytest.CaptureFixture[str]) -> None:
+    import structlog
+
+    structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=io.StringIO()))
+    p = pl.Progress({"a": 3, "b": 1}, enabled=False)
+    p("a", "fetched", 1)
+    p("a", "analysed", 2)
+    p("a", "matches", 1)
+    p("b", "done", 0)
+    assert p.counts["a"] == {"fetched": 1, "analysed": 2, "matches": 1}
+    p.close()
+
+
+def test_progress_bars(capsys: pytest.CaptureFixture[str]) -> None:
+    p = pl.Progress({"vod1": 4}, enabled=True)
+    p("vod1", "analysed", 4)
+    p("vod1", "done", 2)
+    p.close()
+    err = capsys.readouterr().err
+    assert "vod1" in err and "4/4" in err and "matches=2" in err
+
+
+def test_analysis_quality_choice() -> None:
+    from vodstream.hls import Variant
+
+    def var(name: str, h: int, fps: int, source: bool = False) -> Variant:
+        return Variant(name=name, label=name, url=f"http://x/{name}/index.m3u8", bandwidth=h * 1000,
+                       resolution=(h * 16 // 9, h), fps=float(fps), codecs="avc1", source=source)
+
+    from vodstream.twitch import ResolvedVod
+
+    clip = ResolvedVod(vod_id="1", title=None, owner=None, duration=10.0, quality="chunked", segments=[],
+                       variants=[var("chunked", 1080, 60, True), var("720p60", 720, 60), var("480p30", 480, 30)],
+                       chapters=[], source_url="")
+    assert pl._pick_analysis_quality(clip, None) == "480p30"
+    assert pl._pick_analysis_quality(clip, "720p60") == "720p60"
+    assert pl._pick_analysis_quality(clip, "chunked") is None
+    clip.variants = clip.variants[:2]
+    assert pl._pick_analysis_quality(clip, None) == "720p60"      # fallback to the next one up
+    from vodstream.errors import VodstreamError
+
+    with pytest.raises(VodstreamError):
+        pl._pick_analysis_quality(clip, "360p30")                 # asked for explicitly: an error

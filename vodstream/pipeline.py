@@ -1,0 +1,630 @@
+"""The job behind ``vodstream run`` / ``analyze``: driver-side orchestration over the actor graph.
+
+1. Resolve every input (Twitch id/URL, .m3u8 URL, local file) at clip quality and at analysis
+   quality ("analyse low, clip high"); drop non-Apex chapters without fetching them.
+2. Analyse all VODs at once on the Ray actor graph (:mod:`actors.pipeline`), recording every
+   segment's result in the run store (``--resume``) as it completes.
+3. Pick the best match (most kills) and the top N; cut them from the clip-quality variant with the
+   clipper actor pinned to this node (only the segments the match spans are fetched).
+4. Write report.json + report.html per VOD and index everything in the results catalogue.
+
+Ray is imported lazily: importing this module does not start or need Ray. Stage logic lives in
+the stage modules; here is only wiring.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import hashlib
+import json
+import logging
+import os
+import sys
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import structlog
+
+from vodstream import __version__
+from vodstream.errors import VodstreamError
+from vodstream.runstore import RunStore, SegmentResult
+from vodstream.types import Match, Sample, Score, Segment, SegmentData
+
+if TYPE_CHECKING:
+    from vodstream.twitch import ResolvedVod
+
+__all__ = [
+    "ANALYZE_FALLBACKS",
+    "CLIP_TAIL",
+    "DEFAULT_ANALYZE_QUALITY",
+    "DEFAULT_CLIP_QUALITY",
+    "RunSettings",
+    "VodOutcome",
+    "best_index",
+    "clip_from_report",
+    "clip_window",
+    "end_screen_thumbs",
+    "make_scorer",
+    "ray_session",
+    "run_job",
+    "top_indices",
+]
+
+log = structlog.get_logger(__name__)
+
+DEFAULT_ANALYZE_QUALITY = "480p30"
+# Tried in order when the default analysis quality is missing from a VOD (never when the user asked).
+ANALYZE_FALLBACKS = ("480p30", "480p", "720p30", "720p60", "720p", "best")
+DEFAULT_CLIP_QUALITY = "chunked"
+CLIP_HEAD = 0.0     # seconds before the SELECT LEGEND moment (the cut snaps to the keyframe before)
+CLIP_TAIL = 8.0     # seconds after the end screen first shows, so the clip shows it
+OBJECT_STORE_BYTES = 256 * 1024 * 1024
+RUNSTORE_NAME = "runstore.sqlite"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunSettings:
+    out: Path
+    top: int = 1
+    clip: bool = True
+    analyze_quality: str | None = None      # None: DEFAULT_ANALYZE_QUALITY with fallbacks
+    clip_quality: str = DEFAULT_CLIP_QUALITY
+    reencode: bool = False
+    address: str | None = None              # None: embedded ray.init(); "auto" or "ray://..."
+    resume: bool = False
+    twitch_base: str | None = None
+    concurrency: int = 8                    # concurrent GETs per VOD
+    inflight_per_vod: int = 6
+    inflight_total: int = 12
+    decoders: int | None = None
+    scorers: int = 1
+    batch_segments: int = 4
+    decode_mode: str = "keyframes"
+    data_dir: Path | None = None
+    catalog: bool = True
+    progress: bool | None = None            # None: bars when stderr is a TTY
+    num_cpus: int | None = None             # embedded Ray only
+    ship_code: bool = False                 # send vodstream/actors/models to the cluster (runtime_env)
+
+
+@dataclass(kw_only=True)
+class VodOutcome:
+    input: str
+    vod_id: str
+    out_dir: Path
+    report: dict[str, Any]
+    report_json: Path
+    report_html: Path
+    clips: list[Path] = field(default_factory=list)
+
+
+# -- helpers the actors call (kept here so the actors stay thin) ------------------------------
+
+def make_scorer(**kwargs: Any) -> Any:
+    """The batch scorer: kill counter (CNN) + screen markers (tesseract), loaded once."""
+    from vodstream.killreader import KillReader
+    from vodstream.markers import MarkerReader
+    from vodstream.scoring import Scorer
+
+    return Scorer(KillReader(), MarkerReader(), **kwargs)
+
+
+def end_screen_thumbs(samples: Sequence[Sample], scores: Sequence[Score], *, limit: int = 2) -> dict[float, bytes]:
+    """Small JPEGs of the marker region where an end screen was read (for report.html)."""
+    from vodstream.report import thumbnail_jpeg
+
+    out: dict[float, bytes] = {}
+    for sample, score in zip(samples, scores, strict=False):
+        if score.marker is not None and score.marker.kind == "end" and len(out) < limit:
+            out[float(sample.vod_time)] = thumbnail_jpeg(sample.text)
+    return out
+
+
+def write_clip_parts(parts: Iterable[SegmentData], out: str | Path, *, start: float, end: float,
+                     reencode: bool = False) -> Any:
+    from vodstream.clip import write_clip
+
+    return write_clip(parts, Path(out), start=start, end=end, reencode=reencode)
+
+
+async def clip_segments(segments: Sequence[Segment], out: str | Path, *, start: float, end: float,
+                        reencode: bool = False, fetch_config: dict[str, Any] | None = None,
+                        concurrency: int = 4, buffer: int = 4) -> dict[str, Any]:
+    """Fetch ``segments`` in order and cut [start, end] into ``out``; memory stays bounded.
+
+    The fetcher runs on this event loop; :func:`vodstream.clip.write_clip` runs in a thread and
+    pulls the segments through a queue of ``buffer`` items, so a long match is never held whole.
+    A segment that cannot be fetched fails the clip (a clip with a hole is not a clip).
+    """
+    import queue
+    import threading
+
+    from vodstream.fetch import SegmentFetcher
+
+    q: queue.Queue[Any] = queue.Queue(maxsize=buffer)
+    stop = threading.Event()
+    end_mark = object()
+
+    def parts() -> Iterator[SegmentData]:
+        while True:
+            item = q.get()
+            if item is end_mark:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def writer() -> Any:
+        try:
+            return write_clip_parts(parts(), out, start=start, end=end, reencode=reencode)
+        finally:
+            stop.set()
+
+    async def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                q.put_nowait(item)
+                return True
+            except queue.Full:
+                await asyncio.sleep(0.01)
+        return False
+
+    task = asyncio.get_running_loop().run_in_executor(None, writer)
+    try:
+        async with SegmentFetcher(concurrency=concurrency, buffer=buffer, **(fetch_config or {})) as fetcher:
+            async for item in fetcher.stream(segments):
+                if not isinstance(item, SegmentData):
+                    await put(VodstreamError(f"cannot clip: {item.reason}"))
+                    break
+                if not await put(item):
+                    break
+            else:
+                await put(end_mark)
+    except BaseException as err:
+        await put(err if isinstance(err, Exception) else VodstreamError("clip interrupted"))
+        await asyncio.gather(task, return_exceptions=True)   # let the writer thread end first
+        raise
+    info = await task
+    return clip_info_dict(info)
+
+
+def clip_info_dict(info: Any) -> dict[str, Any]:
+    if dataclasses.is_dataclass(info) and not isinstance(info, type):
+        raw = dataclasses.asdict(info)
+    elif isinstance(info, dict):
+        raw = dict(info)
+    else:
+        raw = {"value": repr(info)}
+    return {k: (str(v) if isinstance(v, Path) else v) for k, v in raw.items()}
+
+
+# -- choosing matches -------------------------------------------------------------------------
+
+def _rank(m: Match) -> tuple[int, int, float]:
+    return (m.kills if m.kills is not None else -1, -(m.placement or 1000), -(m.start or 0.0))
+
+
+def best_index(matches: Sequence[Match]) -> int | None:
+    """The match with the most kills (ties: better placement, then the earlier one)."""
+    try:
+        from vodstream.analysis import best_match
+    except ImportError:
+        best_match = None
+    if best_match is not None:
+        got = best_match(list(matches))
+        if got is None or isinstance(got, int):
+            return got
+        for i, m in enumerate(matches):
+            if m is got:
+                return i
+    scored = [i for i, m in enumerate(matches) if m.kills is not None]
+    return max(scored, key=lambda i: _rank(matches[i])) if scored else None
+
+
+def top_indices(matches: Sequence[Match], n: int) -> list[int]:
+    """The best match first, then the next best by the same rule; at most ``n``."""
+    best = best_index(matches)
+    if best is None or n <= 0:
+        return []
+    rest = sorted((i for i, m in enumerate(matches) if m.kills is not None and i != best),
+                  key=lambda i: _rank(matches[i]), reverse=True)
+    return [best, *rest][:n]
+
+
+def clip_window(match: Match | dict[str, Any], duration: float, first: float = 0.0) -> tuple[float, float]:
+    """VOD-time span to cut for a match: SELECT LEGEND .. end screen + CLIP_TAIL."""
+    m = match if isinstance(match, dict) else match.to_json()
+    readings = m.get("readings") or []
+    start = m.get("start")
+    if start is None:
+        start = readings[0][0] if readings else first
+    end = m.get("end")
+    end = (end + CLIP_TAIL) if end is not None else (readings[-1][0] + CLIP_TAIL if readings else duration)
+    return max(first, float(start) - CLIP_HEAD), min(duration, float(end))
+
+
+# -- Ray ------------------------------------------------------------------------------------
+
+@contextmanager
+def ray_session(address: str | None = None, *, num_cpus: int | None = None, ship_code: bool = False,
+                verbose: bool = False) -> Iterator[None]:
+    """Connect to ``address`` (a cluster) or start the embedded default; shut down what we started.
+
+    An already-initialised Ray (a test fixture, a notebook) is used as is.
+    """
+    import ray
+
+    if ray.is_initialized():
+        yield
+        return
+    kwargs: dict[str, Any] = {
+        "include_dashboard": False,
+        "logging_level": logging.DEBUG if verbose else logging.ERROR,
+        "log_to_driver": verbose,
+        "namespace": "vodstream",
+    }
+    if ship_code:
+        import actors
+        import vodstream
+
+        mods = [Path(vodstream.__file__).parent, Path(actors.__file__).parent]
+        models = Path(vodstream.__file__).parent.parent / "models"
+        if models.is_dir():
+            mods.append(models)
+        kwargs["runtime_env"] = {"py_modules": [str(m) for m in mods]}
+    if address:
+        log.info("connecting to Ray", address=address)
+        ray.init(address=address, **kwargs)
+    else:
+        cpus = num_cpus or os.cpu_count() or 2
+        ray.init(num_cpus=cpus, object_store_memory=OBJECT_STORE_BYTES, **kwargs)
+    try:
+        yield
+    finally:
+        ray.shutdown()
+
+
+# -- progress ---------------------------------------------------------------------------------
+
+class Progress:
+    """A tqdm bar per VOD on a TTY (segments fetched/analysed, matches so far); logs otherwise."""
+
+    def __init__(self, totals: dict[str, int], enabled: bool | None = None) -> None:
+        self.enabled = sys.stderr.isatty() if enabled is None else enabled
+        self.totals = totals
+        self.counts = {k: {"fetched": 0, "analysed": 0, "matches": 0} for k in totals}
+        self._bars: dict[str, Any] = {}
+        self._last_log: dict[str, float] = dict.fromkeys(totals, 0.0)
+        if self.enabled:
+            from tqdm import tqdm
+
+            for pos, (key, total) in enumerate(totals.items()):
+                self._bars[key] = tqdm(total=total, desc=key, unit="seg", position=pos, leave=True,
+                                       dynamic_ncols=True, file=sys.stderr)
+
+    def __call__(self, key: str, event: str, n: int) -> None:
+        c = self.counts[key]
+        if event == "fetched":
+            c["fetched"] += n
+        elif event == "analysed":
+            c["analysed"] += n
+            if key in self._bars:
+                self._bars[key].update(n)
+        elif event in ("matches", "done"):
+            c["matches"] = n
+        if key in self._bars:
+            self._bars[key].set_postfix(fetched=c["fetched"], matches=c["matches"], refresh=False)
+        elif event == "done" or time.monotonic() - self._last_log[key] > 5.0:
+            self._last_log[key] = time.monotonic()
+            log.info("progress", vod=key, analysed=c["analysed"], total=self.totals[key],
+                     fetched=c["fetched"], matches=c["matches"], done=event == "done")
+
+    def close(self) -> None:
+        for bar in self._bars.values():
+            bar.close()
+
+
+# -- resolving --------------------------------------------------------------------------------
+
+@dataclass(kw_only=True)
+class _Plan:
+    input: str
+    analysis: ResolvedVod
+    clip: ResolvedVod
+    segments: list[Segment]                     # analysis segments inside Apex chapters
+    skipped: list[dict[str, Any]]
+    key: str = ""
+
+
+def _pick_analysis_quality(clip: ResolvedVod, requested: str | None) -> str | None:
+    """The analysis variant's name; None: same as the clip variant."""
+    from vodstream.hls import PlaylistError, select_variant
+
+    if not clip.variants:
+        return None                               # a media playlist or a file: one rendition
+    wanted = [requested] if requested else list(ANALYZE_FALLBACKS)
+    for q in wanted:
+        try:
+            v = select_variant(clip.variants, q)
+        except PlaylistError:
+            if requested:
+                raise
+            continue
+        return None if v.name == clip.quality else v.name
+    return None
+
+
+def _skipped_spans(all_segments: Sequence[Segment], kept: Sequence[Segment], chapters: Sequence[Any]
+                   ) -> list[dict[str, Any]]:
+    """Contiguous spans dropped by the chapter filter, with the game played there."""
+    kept_idx = {s.index for s in kept}
+    spans: list[dict[str, Any]] = []
+    for s in all_segments:
+        if s.index in kept_idx:
+            continue
+        if spans and abs(spans[-1]["end"] - s.start) < 1e-6:
+            spans[-1]["end"] = s.end
+        else:
+            spans.append({"start": s.start, "end": s.end})
+    for sp in spans:
+        games = sorted({c.game_name for c in chapters if c.start < sp["end"] and c.end > sp["start"]})
+        sp["reason"] = "not Apex Legends" + (f" (chapter: {', '.join(games)})" if games else "")
+    return spans
+
+
+async def _resolve_one(vod: str, settings: RunSettings, config: Any) -> _Plan:
+    from vodstream.twitch import apex_segments, resolve_vod
+
+    clip = await resolve_vod(vod, quality=settings.clip_quality, config=config)
+    try:
+        aq = _pick_analysis_quality(clip, settings.analyze_quality)
+    except VodstreamError as err:
+        raise VodstreamError(f"VOD {vod}: {err}") from err
+    analysis = clip if aq is None else await resolve_vod(vod, quality=aq, config=config)
+    kept = apex_segments(analysis.segments, analysis.chapters)
+    return _Plan(input=vod, analysis=analysis, clip=clip, segments=kept,
+                 skipped=_skipped_spans(analysis.segments, kept, analysis.chapters))
+
+
+async def _resolve_all(inputs: Sequence[str], settings: RunSettings) -> list[_Plan]:
+    from vodstream.twitch import TwitchConfig
+
+    config = TwitchConfig.from_env(settings.twitch_base)
+    plans = await asyncio.gather(*(_resolve_one(v, settings, config) for v in inputs))
+    seen: dict[str, int] = {}
+    out = []
+    for p in plans:
+        key = p.analysis.vod_id
+        if key in seen:
+            log.warning("VOD given twice; analysing it once", vod_id=key, input=p.input)
+            continue
+        seen[key] = 1
+        p.key = key
+        out.append(p)
+    return out
+
+
+def _fetch_config(resolved: ResolvedVod) -> dict[str, Any]:
+    return {"local": resolved.local} if resolved.local is not None else {}
+
+
+def _model_fingerprint() -> str:
+    root = Path(__file__).resolve().parent.parent / "models"
+    h = hashlib.sha256()
+    for f in sorted(root.glob("*.pt")) if root.is_dir() else []:
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def fingerprint(plan: _Plan, settings: RunSettings) -> str:
+    """What must match for stored per-segment results to be reused by ``--resume``."""
+    a = plan.analysis
+    doc = {"v": __version__, "vod": a.vod_id, "quality": a.quality, "kind": a.kind,
+           "segments": [len(a.segments), round(a.duration, 3)], "decode": settings.decode_mode,
+           "model": _model_fingerprint()}
+    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:24]
+
+
+# -- the job ----------------------------------------------------------------------------------
+
+def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = False) -> list[VodOutcome]:
+    """Analyse ``inputs`` (and clip their best matches unless ``settings.clip`` is False)."""
+    import ray
+
+    from actors.pipeline import ActorGraph, GraphConfig, VodJob
+    from vodstream.catalog import Catalog
+    from vodstream.report import build_report, write_reports
+
+    if not inputs:
+        raise VodstreamError("no VOD given")
+    t_start = time.monotonic()
+    out_root = Path(settings.out)
+    out_root.mkdir(parents=True, exist_ok=True)
+    plans = asyncio.run(_resolve_all(inputs, settings))
+    t_resolved = time.monotonic()
+    store = RunStore(out_root / RUNSTORE_NAME)
+    outcomes: list[VodOutcome] = []
+    try:
+        jobs = []
+        for p in plans:
+            fp = fingerprint(p, settings)
+            done = store.begin(p.key, fp, resume=settings.resume,
+                               info={"input": p.input, "quality": p.analysis.quality})
+            valid = {s.index for s in p.segments}
+            done &= valid
+            ck = store.load_checkpoint(p.key) if settings.resume else None
+            if done:
+                log.info("resuming", vod=p.key, done=len(done), total=len(p.segments))
+            jobs.append(VodJob(
+                key=p.key, segments=p.segments, done=done,
+                load=lambda idx, key=p.key: store.get_segment(key, idx),
+                checkpoint=(ck[0], ck[2]) if ck else None,
+                fetch_config=_fetch_config(p.analysis),
+            ))
+        with ray_session(settings.address, num_cpus=settings.num_cpus, ship_code=settings.ship_code,
+                         verbose=verbose):
+            graph = ActorGraph(GraphConfig(
+                decoders=settings.decoders, scorers=settings.scorers,
+                inflight_per_vod=settings.inflight_per_vod, inflight_total=settings.inflight_total,
+                batch_segments=settings.batch_segments, fetch_concurrency=settings.concurrency,
+                decode_mode=settings.decode_mode))
+            progress = Progress({j.key: len(j.segments) for j in jobs}, settings.progress)
+            try:
+                results = graph.analyze(
+                    jobs,
+                    on_result=store.put_segment,
+                    on_checkpoint=lambda key, idx, st: store.save_checkpoint(
+                        key, released=idx, n_matches=len(st.get("closed", [])), state=st),
+                    progress=progress)
+            finally:
+                progress.close()
+                graph.close()
+            t_analysed = time.monotonic()
+            # thumbs of resumed segments come from the store
+            for p in plans:
+                stored = store.thumbs(p.key)
+                for t, jpg in stored.items():
+                    results[p.key].thumbs.setdefault(t, jpg)
+            clip_infos = _clip_all(plans, results, settings) if settings.clip else {}
+            t_clipped = time.monotonic()
+        catalog = Catalog.open_default(settings.data_dir) if settings.catalog else None
+        try:
+            for p in plans:
+                res = results[p.key]
+                vod_dir = out_root / p.key
+                best = best_index(res.matches)
+                clips = [(i, path) for i, path, _ in clip_infos.get(p.key, [])]
+                analysed_hours = sum(s.duration for s in p.segments) / 3600.0
+                report = build_report(
+                    vod_id=p.key, duration=p.analysis.duration, matches=res.matches, best=best,
+                    gaps=sorted(res.gaps, key=lambda g: g.start),
+                    clips=[path.name for _, path in clips], clip_matches=[i for i, _ in clips],
+                    title=p.analysis.title, streamer=p.analysis.owner, source=p.input,
+                    skipped=p.skipped,
+                    timings={"resolve_s": t_resolved - t_start, "analyse_s": res.wall_s,
+                             "analyse_all_s": t_analysed - t_resolved, "clip_s": t_clipped - t_analysed,
+                             "total_s": time.monotonic() - t_start},
+                    settings={"analyze_quality": p.analysis.quality, "clip_quality": p.clip.quality,
+                              "decode_mode": settings.decode_mode, "top": settings.top,
+                              "reencode": settings.reencode, "address": settings.address or "embedded",
+                              "resume": settings.resume, "concurrency": settings.concurrency,
+                              "inflight_per_vod": settings.inflight_per_vod,
+                              "inflight_total": settings.inflight_total},
+                    segments={"total": len(p.analysis.segments), "apex": len(p.segments),
+                              "analysed": res.analysed, "resumed": res.resumed, "failed": res.failed,
+                              "frames_decoded": res.frames_decoded, "samples": res.samples,
+                              "bytes_fetched": res.bytes_fetched,
+                              "tracker_restarts": res.tracker_restarts},
+                )
+                report["dropped"] = res.dropped
+                report["clip_info"] = [info for _, _, info in clip_infos.get(p.key, [])]
+                report["analysed_hours"] = round(analysed_hours, 4)
+                j, h = write_reports(report, vod_dir, res.thumbs)
+                if catalog is not None:
+                    catalog.record(report, j)
+                outcomes.append(VodOutcome(input=p.input, vod_id=p.key, out_dir=vod_dir, report=report,
+                                           report_json=j, report_html=h, clips=[path for _, path in clips]))
+        finally:
+            if catalog is not None:
+                catalog.close()
+    finally:
+        store.close()
+    return outcomes
+
+
+def _clip_all(plans: Sequence[_Plan], results: dict[str, Any], settings: RunSettings
+              ) -> dict[str, list[Any]]:
+    """Cut the top matches of every VOD on the driver's node; returns key -> [(i, path, info)]."""
+    import ray
+
+    from actors.clipper import clipper_on_this_node
+    from vodstream.twitch import segments_in_range
+
+    todo: list[tuple[str, int, Path, Any]] = []
+    clippers: dict[str, Any] = {}
+    for p in plans:
+        matches = results[p.key].matches
+        for i in top_indices(matches, settings.top):
+            start, end = clip_window(matches[i], p.clip.duration,
+                                     p.clip.segments[0].start if p.clip.segments else 0.0)
+            segs = segments_in_range(p.clip.segments, start, end)
+            if not segs:
+                continue
+            path = (Path(settings.out) / p.key / f"{p.key}-match{i}.mp4").resolve()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if p.key not in clippers:
+                clippers[p.key] = clipper_on_this_node(concurrency=settings.concurrency,
+                                                       config=_fetch_config(p.clip))
+            ref = clippers[p.key].clip.remote(segs, str(path), start=start, end=end, reencode=settings.reencode)
+            todo.append((p.key, i, path, ref))
+    out: dict[str, list[Any]] = {}
+    errors = []
+    for key, i, path, ref in todo:
+        try:
+            info = ray.get(ref)
+        except Exception as err:  # noqa: BLE001 - reported per clip; the analysis is still written
+            cause = getattr(err, "cause", None) or err
+            errors.append(f"{key} match {i}: {cause}")
+            log.error("clip failed", vod=key, match=i, error=str(cause).splitlines()[0])
+            continue
+        log.info("clip written", vod=key, match=i, path=str(path))
+        out.setdefault(key, []).append((i, path, info))
+    for c in clippers.values():
+        ray.kill(c)
+    return out
+
+
+# -- `vodstream clip REPORT` ------------------------------------------------------------------
+
+def clip_from_report(report_path: Path, *, match: int | None = None, clip_quality: str | None = None,
+                     reencode: bool = False, twitch_base: str | None = None, out: Path | None = None
+                     ) -> Path:
+    """Cut one match of an existing report.json (default: its best) without Ray."""
+    from vodstream.report import REPORT_JSON, atomic_write
+    from vodstream.twitch import TwitchConfig, resolve_vod, segments_in_range
+
+    report_path = Path(report_path)
+    if report_path.is_dir():
+        report_path = report_path / REPORT_JSON
+    try:
+        report = json.loads(report_path.read_text())
+    except (OSError, ValueError) as err:
+        raise VodstreamError(f"cannot read report {report_path}: {err}") from err
+    matches = report.get("matches") or []
+    idx = report.get("best") if match is None else match
+    if idx is None or not 0 <= int(idx) < len(matches):
+        raise VodstreamError(f"{report_path}: no match {idx!r} to clip (it has {len(matches)})")
+    idx = int(idx)
+    source = report.get("source") or report["vod_id"]
+    quality = clip_quality or report.get("settings", {}).get("clip_quality") or DEFAULT_CLIP_QUALITY
+
+    async def _go() -> Path:
+        from vodstream.fetch import SegmentFetcher
+
+        resolved = await resolve_vod(source, quality=quality, config=TwitchConfig.from_env(twitch_base))
+        start, end = clip_window(matches[idx], resolved.duration,
+                                 resolved.segments[0].start if resolved.segments else 0.0)
+        segs = segments_in_range(resolved.segments, start, end)
+        dest = Path(out) if out else report_path.parent / f"{report['vod_id']}-match{idx}.mp4"
+        await clip_segments(segs, dest, start=start, end=end, reencode=reencode,
+                            fetch_config=_fetch_config(resolved))
+        return dest
+
+    dest = asyncio.run(_go())
+    clips = list(report.get("clips") or [])
+    which = list(report.get("clip_matches") or [])
+    rel = os.path.relpath(dest, report_path.parent)
+    if idx in which:
+        clips[which.index(idx)] = rel
+    else:
+        clips.append(rel)
+        which.append(idx)
+    report["clips"], report["clip_matches"] = clips, which
+    atomic_write(report_path, json.dumps(report, indent=2) + "\n")
+    return dest
