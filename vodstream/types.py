@@ -117,11 +117,14 @@ class Match:
     end_label: str | None = None
     readings: list[tuple[float, int]] = field(default_factory=list)  # (vod_time, kills) used
     notes: list[str] = field(default_factory=list)
+    start_seen: bool = True        # False: no SELECT LEGEND seen; start = first moment the match shows
+    end_seen: bool = True          # False: no end screen; end = when the match left the screen / VOD end
 
     def to_json(self) -> dict[str, object]:
         return {
             "start": self.start, "end": self.end, "kills": self.kills,
             "placement": self.placement, "of": self.of, "confidence": round(self.confidence, 3),
             "end_label": self.end_label, "notes": self.notes,
+            "start_seen": self.start_seen, "end_seen": self.end_seen,
             "readings": [[round(t, 3), k] for t, k in self.readings],
         }
