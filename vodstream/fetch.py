@@ -25,7 +25,7 @@ from urllib.parse import unquote, urlsplit
 import aiohttp
 import structlog
 
-from vodstream.errors import FetchError
+from vodstream.errors import FetchError, VodstreamError
 from vodstream.types import Gap, Segment, SegmentData
 
 __all__ = [
@@ -306,8 +306,13 @@ class SegmentFetcher:
         async with self._sem:
             what = f"segment {segment.index}"
             scheme = urlsplit(segment.url).scheme
-            if self.local is not None and scheme not in ("http", "https", "file"):
-                data = await asyncio.to_thread(self.local.read, segment)
+            if scheme not in ("http", "https", "file"):  # a local video file: remuxed chunk
+                if self.local is not None:
+                    data = await asyncio.to_thread(self.local.read, segment)
+                else:
+                    from vodstream.localfile import read_segment  # lazily: PyAV only when needed
+
+                    data = await asyncio.to_thread(read_segment, segment)
                 self.stats.segments += 1
                 self.stats.bytes += len(data.data)
                 return data
@@ -329,7 +334,7 @@ class SegmentFetcher:
     async def fetch_or_gap(self, segment: Segment) -> SegmentData | Gap:
         try:
             return await self.fetch(segment)
-        except FetchError as err:
+        except VodstreamError as err:  # FetchError, or DecodeError from a local file
             self.stats.gaps += 1
             log.warning("segment failed, recording a gap", segment=segment.index,
                         start=segment.start, error=str(err))
