@@ -198,6 +198,7 @@ class _Timeline:
     tb: Fraction
     t0: int                  # first presented frame's (stitched) pts
     frame_s: float           # nominal frame duration, seconds
+    suspect: set[int] = field(default_factory=set)  # pts of packets whose timestamps were damaged
 
     def rel(self, pts: int) -> float:
         return float((pts - self.t0) * self.tb)
@@ -317,42 +318,81 @@ class Decoder:
 
     def _demux(self, container: av.container.InputContainer,
                stream: av.VideoStream) -> tuple[_Timeline | None, str | None]:
-        """All video packets with monotonic (stitched) timestamps, and a demux error if any."""
+        """All video packets with clean, monotonic timestamps, and a demux error if any.
+
+        Timestamps are repaired in three steps (decode order, on DTS): a single packet off
+        the frame grid while its neighbours agree is a damaged header (re-timed, and its
+        frame distrusted); a backwards step or a jump over ``_MAX_DTS_JUMP_S`` is a
+        discontinuity (PTS reset or wrap), stitched so time continues one frame later.
+        """
         tb = stream.time_base or Fraction(1, 90000)
         rate = stream.average_rate or stream.guessed_rate or stream.base_rate
         frame_s = float(1 / rate) if rate and 0 < rate < 1000 else 1 / 30
-        frame_ticks = max(1, round(frame_s / tb))
-        max_jump = round(_MAX_DTS_JUMP_S / tb)
         packets: list[av.Packet] = []
         error: str | None = None
-        offset = 0
-        prev: int | None = None
         try:
             for packet in container.demux(stream):
-                if packet.size == 0:
-                    continue
-                pts, dts = packet.pts, packet.dts
-                d = dts if dts is not None else pts
-                if d is None:
-                    d = (prev - offset + frame_ticks) if prev is not None else 0
-                if prev is not None:
-                    step = d + offset - prev
-                    if step < 0 or step > max_jump:
-                        offset = prev + frame_ticks - d   # stitch: continue one frame later
-                stitched = d + offset
-                prev = stitched
-                if offset:
-                    packet.dts = stitched if dts is not None else None
-                    packet.pts = (pts + offset) if pts is not None else stitched
-                elif pts is None:
-                    packet.pts = stitched
-                packets.append(packet)
+                if packet.size > 0:
+                    packets.append(packet)
         except _MEDIA_ERRORS as err:
             error = _msg(err)
         if not packets:
             return None, error
+
+        raw: list[int | None] = [p.dts if p.dts is not None else p.pts for p in packets]
+        known = [d for d in raw if d is not None]
+        steps = [b - a for a, b in zip(known, known[1:], strict=False) if b > a]
+        ft = int(np.median(steps)) if steps else max(1, round(frame_s / tb))
+        if steps:
+            frame_s = float(ft * tb)
+        d: list[int] = []
+        for x in raw:   # fill missing timestamps one frame after the previous packet
+            d.append(x if x is not None else (d[-1] + ft if d else 0))
+        cts = [p.pts - x for p, x in zip(packets, raw, strict=True)
+               if p.pts is not None and x is not None]
+        ct_typ = int(np.median(cts)) if cts else 0
+
+        suspect = self._outliers(d, ft)
+        for i in suspect:
+            d[i] = d[i - 1] + ft if i > 0 else d[1] - ft
+
+        max_jump = round(_MAX_DTS_JUMP_S / tb)
+        offset, prev = 0, None
+        bad_pts: set[int] = set()
+        for i, (packet, di) in enumerate(zip(packets, d, strict=True)):
+            if prev is not None and not 0 <= di + offset - prev <= max_jump:
+                offset = prev + ft - di        # stitch: continue one frame later
+            prev = di + offset
+            ct = packet.pts - raw[i] if (packet.pts is not None and raw[i] is not None) else ct_typ
+            if i in suspect or not -ft <= ct <= 64 * ft:
+                ct = ct_typ
+                bad_pts.add(prev + ct)
+            packet.dts = prev
+            packet.pts = prev + ct
         t0 = min(p.pts for p in packets)
-        return _Timeline(packets=packets, tb=tb, t0=t0, frame_s=frame_s), error
+        return _Timeline(packets=packets, tb=tb, t0=t0, frame_s=frame_s, suspect=bad_pts), error
+
+    @staticmethod
+    def _outliers(d: list[int], ft: int) -> set[int]:
+        """Indices of single packets off the frame grid whose neighbours agree with each other."""
+        tol = max(1, ft // 2)
+        n = len(d)
+        out: set[int] = set()
+
+        def on_grid(a: int, b: int, frames: int) -> bool:
+            return abs(d[b] - d[a] - frames * ft) <= tol
+
+        for i in range(n):
+            if i == 0:
+                bad = n >= 3 and not on_grid(0, 1, 1) and on_grid(1, 2, 1)
+            elif i == n - 1:
+                bad = n >= 3 and not on_grid(i - 1, i, 1) and on_grid(i - 2, i - 1, 1)
+            else:
+                bad = (not on_grid(i - 1, i, 1) and not on_grid(i, i + 1, 1)
+                       and on_grid(i - 1, i + 1, 2))
+            if bad:
+                out.add(i)
+        return out
 
 
 class _Run:
@@ -418,6 +458,9 @@ class _Run:
         """Count a decoded frame; its relative time, or None when it is corrupt."""
         self.result.frames_decoded += 1
         rel = self._frame_rel(frame)
+        if frame.pts is not None and frame.pts in self.tl.suspect:
+            self._bad(rel, "damaged timestamp")
+            return None
         if frame.is_corrupt:
             self.tainted = True
             self._bad(rel, "corrupt frame")
