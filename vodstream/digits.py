@@ -53,7 +53,7 @@ SKULL_MIN_SCORE = 0.65           # normalised correlation needed to accept a sku
 SEARCH_ROWS = ((40, 34, 265, 68), (230, 82, 340, 110))
 
 # Score box relative to the skull's right edge / vertical centre (reference px).
-BOX_DX0, BOX_DX1 = 2, 36
+BOX_DX0, BOX_DX1 = 1, 31
 BOX_HALF_H = 10
 
 # The 2019 write-up kept an ROI when its dark-pixel share was within [.069, .26] (digits
@@ -65,6 +65,11 @@ DIGIT_SHARE = (0.04, 0.40)
 DIGIT_H_REL = (0.45, 0.90)
 MIN_FILL = 0.22                  # area / bbox area: rejects the box's slanted outline
 MIN_AREA = 12
+DIGIT_PITCH = 0.69               # digit advance / digit height (HUD faces)
+MAX_DIGIT_W = 0.72               # widest single digit / height (wider: try to split)
+FORCE_SPLIT_W = 0.90             # wider than this: certainly two digits
+TOPHAT_K = 9                     # top-hat kernel (ref px): wider than a stroke, narrower than a digit
+MIN_CONTRAST = 30.0
 
 
 @dataclass(frozen=True)
@@ -184,8 +189,48 @@ def _digit_crop(soft: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return np.clip(out, 0.0, 1.0)
 
 
+def _split_wide(th: np.ndarray, t0: float, x: int, y: int, w: int, h: int,
+                mask: np.ndarray) -> list[tuple[int, int, np.ndarray]]:
+    """Split a component holding touching digits: [(x, w, mask), ...] (mask: HxW of the part).
+
+    Blur and compression fill the gap between digits ("13" at 480p). Raise the threshold on
+    the component until it falls apart into digit-height pieces; failing that, cut at the
+    column with the least ink in the middle half.
+    """
+    if w <= MAX_DIGIT_W * h:
+        return [(x, w, mask)]
+    sub = np.where(mask > 0, th[y:y + h, x:x + w], 0).astype(np.uint8)
+    top = float(sub.max())
+    for t in np.linspace(t0 + 1, 0.9 * top, 12):
+        _, b = cv2.threshold(sub, float(t), 255, cv2.THRESH_BINARY)
+        n, lab, st, _ = cv2.connectedComponentsWithStats(b, connectivity=8)
+        parts = [i for i in range(1, n) if st[i, 3] >= 0.7 * h and st[i, 4] >= MIN_AREA // 2]
+        if len(parts) >= 2:
+            parts.sort(key=lambda i: st[i, 0])
+            out = []
+            for i in parts[:3]:
+                px, pw = int(st[i, 0]), int(st[i, 2])
+                pm = (lab == i).astype(np.uint8)
+                pm = cv2.dilate(pm, np.ones((3, 3), np.uint8)) & (mask > 0)
+                out.append((x + px, pw, pm[:, px:px + pw]))
+            return out
+    if w <= FORCE_SPLIT_W * h:
+        return [(x, w, mask)]
+    ink = (mask > 0).sum(0).astype(np.float32)
+    lo, hi = max(2, round(0.25 * w)), min(w - 2, round(0.75 * w) + 1)
+    if hi <= lo:
+        return [(x, w, mask)]
+    cut = lo + int(np.argmin(ink[lo:hi]))
+    return [(x, cut, mask[:, :cut]), (x + cut, w - cut, mask[:, cut:])]
+
+
 def digits_from_box(ref: np.ndarray, skull: SkullHit) -> Extraction:
-    """Score box at the skull's offset -> Otsu -> share filter -> components -> 25x25 crops."""
+    """Score box at the skull's offset -> top-hat + Otsu -> share filter -> components -> 25x25.
+
+    The 2019 write-up ran Otsu on the raw ROI; the kill box is translucent, so bright scenes
+    show through it. A white top-hat (luma minus its morphological opening) keeps thin bright
+    strokes -- the digits -- and flattens whatever lies behind the box before Otsu.
+    """
     empty = np.zeros((0, DIGIT_SIZE, DIGIT_SIZE), np.float32)
     cy = skull.y + skull.h // 2
     x0 = skull.x + skull.w + BOX_DX0
@@ -193,19 +238,21 @@ def digits_from_box(ref: np.ndarray, skull: SkullHit) -> Extraction:
     y0, y1 = max(0, cy - BOX_HALF_H), min(REF_H, cy + BOX_HALF_H + 1)
     if x1 - x0 < 8:
         return Extraction(skull, empty, reason="box_outside")
-    gray = _luma(ref[y0:y1, x0:x1])
-    t, binar = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    p = TOPHAT_K
+    px0, py0, px1, py1 = max(0, x0 - p), max(0, y0 - p), min(REF_W, x1 + p), min(REF_H, y1 + p)
+    big = _luma(ref[py0:py1, px0:px1])
+    kern = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (TOPHAT_K, TOPHAT_K))
+    th = cv2.morphologyEx(big, cv2.MORPH_TOPHAT, kern)[y0 - py0:y1 - py0, x0 - px0:x1 - px0]
+    t0, binar = cv2.threshold(th, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     share = float((binar > 0).mean())
     if not DIGIT_SHARE[0] <= share <= DIGIT_SHARE[1]:
         return Extraction(skull, empty, reason="share", share=share)
-    fg = gray[binar > 0].astype(np.float32)
-    bg = gray[binar == 0].astype(np.float32)
-    lo, hi = float(np.median(bg)), float(np.percentile(fg, 90))
-    if hi - lo < 25:
+    hi = float(np.percentile(th[binar > 0], 90))
+    if hi < MIN_CONTRAST:
         return Extraction(skull, empty, reason="contrast", share=share)
-    soft = np.clip((gray.astype(np.float32) - lo) / (hi - lo), 0.0, 1.0)
+    soft = np.clip(th.astype(np.float32) / hi, 0.0, 1.0)
     n, labels, stats, _ = cv2.connectedComponentsWithStats(binar, connectivity=8)
-    bh = y1 - y0
+    bh, bw = y1 - y0, x1 - x0
     comps = []
     for i in range(1, n):
         x, y, w, h, area = (int(v) for v in stats[i])
@@ -215,15 +262,16 @@ def digits_from_box(ref: np.ndarray, skull: SkullHit) -> Extraction:
             continue
         if y == 0 and y + h == bh:        # spans the whole box: an outline or background edge
             continue
-        if w > 1.2 * h or area < MIN_FILL * w * h:
+        if w > 3.2 * DIGIT_PITCH * h or area < MIN_FILL * w * h:
             continue
         comps.append((x, y, w, h, i))
     if not comps:
         return Extraction(skull, empty, reason="no_digits", share=share)
     comps.sort()
-    # digits share a baseline: drop components far off the median bottom
-    bottom = float(np.median([c[1] + c[3] for c in comps]))
-    comps = [c for c in comps if abs(c[1] + c[3] - bottom) <= 3]
+    # digits share a baseline: keep the largest group of components with a common bottom
+    bottoms = [c[1] + c[3] for c in comps]
+    ref_b = max(bottoms, key=lambda b: sum(abs(o - b) <= 3 for o in bottoms))
+    comps = [c for c in comps if abs(c[1] + c[3] - ref_b) <= 3]
     top = max(comps, key=lambda c: c[3])
     # the number is a tight left-to-right run starting near the skull
     run = [comps[0]]
@@ -232,12 +280,15 @@ def digits_from_box(ref: np.ndarray, skull: SkullHit) -> Extraction:
         if c[0] - (prev[0] + prev[2]) > 0.4 * top[3] or abs(c[3] - run[0][3]) > 0.25 * run[0][3]:
             break
         run.append(c)
+    if run[-1][0] + run[-1][2] >= bw:     # cut by the box edge: the number is not all inside
+        return Extraction(skull, empty, reason="clipped", share=share)
     crops, boxes = [], []
     for x, y, w, h, i in run:
-        m = (labels[y:y + h, x:x + w] == i).astype(np.uint8)
-        m = cv2.dilate(m, np.ones((3, 3), np.uint8)).astype(np.float32)
-        crops.append(_digit_crop(soft[y:y + h, x:x + w], m))
-        boxes.append((x0 + x, y0 + y, w, h))
+        mask = (labels[y:y + h, x:x + w] == i).astype(np.uint8)
+        for sx, sw, m in _split_wide(th, t0, x, y, w, h, mask):
+            m = cv2.dilate(m, np.ones((3, 3), np.uint8)).astype(np.float32)
+            crops.append(_digit_crop(soft[y:y + h, sx:sx + sw], m))
+            boxes.append((x0 + sx, y0 + y, sw, h))
     return Extraction(skull, np.stack(crops), boxes, "ok", share)
 
 

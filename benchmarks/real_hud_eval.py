@@ -1,0 +1,107 @@
+"""Read the real top-right HUD crops and print expected vs read, plus a score.
+
+    python benchmarks/real_hud_eval.py [--fixtures ../shared/fixtures/apex-real] [--weights models/digits.pt]
+
+The crops (../shared/fixtures/apex-real/hud_topright/, labels in ../labels.csv) are real
+Apex frames used for EVALUATION ONLY: nothing here trains on them and nothing is copied into
+the repository. Black areas are the dataset author's masks, not game pixels.
+Expected values: a number; "0-hidden" (no kill box: None or 0 counts as right); "6?"
+(ambiguous: reported, not scored). Writes JSON to benchmarks/out/real_hud_eval.json.
+Exits 0 and says so when the fixtures are absent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import cv2  # noqa: E402
+import torch  # noqa: E402
+
+from models.net import DEFAULT_WEIGHTS, load_model  # noqa: E402
+from vodstream.killreader import KillReader  # noqa: E402
+
+DEFAULT_FIXTURES = ROOT.parent / "shared" / "fixtures" / "apex-real"
+
+
+def _judge(expected: str, kills: int | None) -> str:
+    if expected.endswith("?"):
+        return "n/a"
+    if expected == "0-hidden":
+        return "ok" if kills in (None, 0) else "WRONG"
+    if kills is None:
+        return "miss"
+    return "ok" if kills == int(expected) else "WRONG"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--fixtures", type=Path, default=DEFAULT_FIXTURES)
+    ap.add_argument("--weights", type=Path, default=DEFAULT_WEIGHTS)
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "real_hud_eval.json")
+    args = ap.parse_args(argv)
+    labels = args.fixtures / "labels.csv"
+    if not labels.is_file() or not (args.fixtures / "hud_topright").is_dir():
+        print(f"skipped: {args.fixtures} not present")  # noqa: T201
+        return 0
+    torch.set_num_threads(1)
+    reader = KillReader(load_model(args.weights))
+    rows = []
+    with labels.open(newline="") as fh:
+        for r in csv.DictReader(fh):
+            if r["kind"] == "hud_topright_crop" and r["file"].startswith("hud_topright/"):
+                rows.append(r)
+    huds, names, expected = [], [], []
+    for r in rows:
+        bgr = cv2.imread(str(args.fixtures / r["file"]), cv2.IMREAD_COLOR)
+        if bgr is None:
+            continue
+        huds.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+        names.append(Path(r["file"]).name)
+        expected.append(r["kills"])
+    t0 = time.perf_counter()
+    readings = reader.read_huds(huds)
+    dt = time.perf_counter() - t0
+    results = []
+    print(f"{'crop':<24} {'size':>9} {'expected':>9} {'read':>5} {'red':>4} {'hud':>4} {'conf':>6}  "  # noqa: T201
+          f"{'reason':<16} verdict")
+    for name, hud, exp, rd in zip(names, huds, expected, readings, strict=True):
+        verdict = _judge(exp, rd.kills)
+        results.append({"crop": name, "size": f"{hud.shape[1]}x{hud.shape[0]}", "expected": exp,
+                        "read": rd.kills, "red": rd.red, "hud_visible": rd.hud_visible,
+                        "confidence": round(rd.confidence, 4), "reason": rd.reason, "verdict": verdict})
+        print(f"{name:<24} {hud.shape[1]:>4}x{hud.shape[0]:<4} {exp:>9} {rd.kills!s:>5} "  # noqa: T201
+              f"{'R' if rd.red else '-':>4} {'y' if rd.hud_visible else 'n':>4} {rd.confidence:>6.3f}  "
+              f"{rd.reason:<16} {verdict}")
+    scored = [r for r in results if r["verdict"] != "n/a"]
+    right = sum(r["verdict"] == "ok" for r in scored)
+    wrong = sum(r["verdict"] == "WRONG" for r in scored)
+    miss = sum(r["verdict"] == "miss" for r in scored)
+    visible = [r for r in scored if r["expected"] != "0-hidden"]
+    vis_right = sum(r["verdict"] == "ok" for r in visible)
+    hud_vis = sum(r["hud_visible"] for r in results)
+    summary = {"crops": len(results), "scored": len(scored), "right": right, "wrong_number": wrong,
+               "none_on_visible": miss, "visible_counters": len(visible), "visible_right": vis_right,
+               "hidden_counters": len(scored) - len(visible),
+               "hidden_right": right - vis_right, "hud_visible_detected": hud_vis,
+               "seconds": round(dt, 3), "weights": str(args.weights)}
+    print(f"\nscore: {right}/{len(scored)} right ({wrong} wrong numbers, {miss} unread); "  # noqa: T201
+          f"visible counters {vis_right}/{len(visible)}, hidden {right - vis_right}/{len(scored) - len(visible)}; "
+          f"squads box seen on {hud_vis}/{len(results)}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = args.out.with_name(args.out.name + ".tmp")
+    tmp.write_text(json.dumps({"summary": summary, "crops": results}, indent=1))
+    os.replace(tmp, args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,213 @@
+"""Labelled digit sets from synthetic HUD crops, through the reader's own extraction code.
+
+A sample is a random in-match HUD state (era, kills, red flash, 2019 spectator box, squads
+left, alive, background scene, camera time, font, resolution) rendered by
+``vodstream.synth.render.render_hud_crop``, degraded the way streams are (a real libx264
+encode/decode round trip through PyAV for most crops, JPEG for some), and passed through
+:func:`vodstream.digits.extract` -- the exact function the reader uses. Each extracted
+component is labelled with its digit when the extraction found as many components as the
+number has digits (the others are counted as extraction failures, not trained on).
+
+Splits are disjoint by construction: the train split draws scene seeds and render seeds
+from [0, 10**6), the test split from [10**6, 2*10**6).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+import cv2
+import numpy as np
+
+from vodstream.digits import DIGIT_SIZE, extract
+
+__all__ = [
+    "RESOLUTIONS",
+    "DigitSet",
+    "HudCase",
+    "build_digit_set",
+    "degrade",
+    "h264_roundtrip",
+    "random_case",
+    "render_cases",
+]
+
+# Frame sizes the HUD is rendered at (the crop is (560s x 175s), s = min(W/1920, H/1080)).
+RESOLUTIONS: tuple[tuple[int, int], ...] = (
+    (1920, 1080), (1280, 720), (1600, 900), (2560, 1440), (1366, 768), (852, 480),
+    (2560, 1080), (1440, 1080), (1728, 1080), (3840, 2160), (1920, 1200), (1024, 576),
+)
+SPLIT_BASE = {"train": 0, "test": 10**6, "smoke": 5 * 10**6}
+
+
+@dataclass(frozen=True)
+class HudCase:
+    """One rendered case: the state, where/how it was rendered, and its HUD crop."""
+
+    state: object            # vodstream.synth.state.FrameState
+    width: int
+    height: int
+    seed: int
+    font: str
+    hud: np.ndarray          # RGB uint8 top-right crop (after degradation when applied)
+    degradation: str = "none"
+
+
+@dataclass
+class DigitSet:
+    x: np.ndarray            # (N, 25, 25) float32
+    y: np.ndarray            # (N,) int64
+    stats: Counter = field(default_factory=Counter)
+
+
+def _random_kills(rng: np.random.Generator) -> int:
+    # balanced digits: half one-digit counts 0-9, half two-digit 10-39 (kills > 39 are not seen)
+    return int(rng.integers(0, 10)) if rng.random() < 0.5 else int(rng.integers(10, 40))
+
+
+def random_case(rng: np.random.Generator, split: str, fonts: Sequence[str], *,
+                resolutions: Sequence[tuple[int, int]] = RESOLUTIONS, kind: str = "visible"):
+    """A random in-match state. kind: visible | hidden (no kill box yet) | inventory | spectating."""
+    from vodstream.synth.state import FrameState
+
+    base = SPLIT_BASE[split]
+    era = "2019" if rng.random() < 0.3 else "modern"
+    kills = _random_kills(rng)
+    show = True
+    inventory = kind == "inventory"
+    if kind == "hidden":
+        era, kills, show = "modern", 0, False
+    red = bool(rng.random() < 0.3) and kind != "hidden"
+    squads = int(rng.integers(1, 21))
+    alive = int(rng.integers(max(1, squads), min(60, 3 * squads) + 1))
+    state = FrameState(
+        t=float(rng.uniform(0, 3600)), screen="in_match", era=era,
+        scene_seed=base + int(rng.integers(0, 10**6 - 1)), camera_t=float(rng.uniform(0, 60)),
+        kills=kills, show_kill_box=show, red=red, inventory_open=inventory,
+        spectating=kind == "spectating", squads_left=squads, alive=alive,
+        spectators=int(rng.integers(0, 40)) if era == "2019" else 0,
+    )
+    w, h = resolutions[int(rng.integers(0, len(resolutions)))]
+    font = fonts[int(rng.integers(0, len(fonts)))]
+    seed = base + int(rng.integers(0, 10**6 - 1))
+    return state, w, h, seed, font
+
+
+def render_cases(n: int, split: str, seed: int, *, fonts: Sequence[str] | None = None,
+                 resolutions: Sequence[tuple[int, int]] = RESOLUTIONS,
+                 kinds: Sequence[tuple[str, float]] = (("visible", 1.0),)) -> list[HudCase]:
+    """Render n random HUD crops (no degradation)."""
+    from vodstream.synth.render import HUD_FONTS, render_hud_crop
+
+    fonts = tuple(fonts or HUD_FONTS)
+    rng = np.random.default_rng(seed)
+    names = [k for k, _ in kinds]
+    p = np.array([w for _, w in kinds], float)
+    p /= p.sum()
+    out = []
+    for _ in range(n):
+        kind = names[int(rng.choice(len(names), p=p))]
+        state, w, h, s, font = random_case(rng, split, fonts, resolutions=resolutions, kind=kind)
+        hud = render_hud_crop(state, w, h, seed=s, hud_font=font)
+        out.append(HudCase(state, w, h, s, font, hud))
+    return out
+
+
+def h264_roundtrip(frames: Sequence[np.ndarray], crf: int = 23, preset: str = "veryfast") -> list[np.ndarray]:
+    """Encode same-size RGB frames with libx264 (yuv420p) and decode them back, in memory."""
+    import av
+
+    if not frames:
+        return []
+    h, w = frames[0].shape[:2]
+    pw, ph = w + (w % 2), h + (h % 2)
+    enc = av.CodecContext.create("libx264", "w")
+    enc.width, enc.height, enc.pix_fmt = pw, ph, "yuv420p"
+    enc.time_base = Fraction(1, 30)
+    enc.options = {"crf": str(crf), "preset": preset, "tune": "zerolatency"}
+    enc.thread_count = 1
+    dec = av.CodecContext.create("h264", "r")
+    dec.thread_count = 1
+    out: list[np.ndarray] = []
+
+    def _drain(packets) -> None:
+        for pkt in packets:
+            for fr in dec.decode(pkt):
+                out.append(fr.to_ndarray(format="rgb24")[:h, :w])
+
+    for i, f in enumerate(frames):
+        if f.shape[:2] != (h, w):
+            raise ValueError("h264_roundtrip needs frames of one size")
+        if (pw, ph) != (w, h):
+            f = cv2.copyMakeBorder(f, 0, ph - h, 0, pw - w, cv2.BORDER_REPLICATE)
+        vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(f), format="rgb24").reformat(format="yuv420p")
+        vf.pts = i
+        _drain(enc.encode(vf))
+    _drain(enc.encode(None))
+    for fr in dec.decode(None):
+        out.append(fr.to_ndarray(format="rgb24")[:h, :w])
+    return out
+
+
+def degrade(cases: list[HudCase], rng: np.random.Generator, *, p_h264: float = 0.7,
+            p_jpeg: float = 0.2) -> list[HudCase]:
+    """Stream-like damage: H.264 round trips (grouped by crop size) or JPEG; some left clean."""
+    choice = rng.random(len(cases))
+    out: list[HudCase | None] = [None] * len(cases)
+    groups: dict[tuple[int, int], list[int]] = {}
+    for i, c in enumerate(cases):
+        if choice[i] < p_h264:
+            groups.setdefault(c.hud.shape[:2], []).append(i)
+        elif choice[i] < p_h264 + p_jpeg:
+            q = int(rng.integers(35, 96))
+            ok, buf = cv2.imencode(".jpg", cv2.cvtColor(c.hud, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, q])
+            img = cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+            out[i] = HudCase(c.state, c.width, c.height, c.seed, c.font, img, f"jpeg{q}")
+        else:
+            out[i] = c
+    for idx in groups.values():
+        for j in range(0, len(idx), 48):
+            chunk = idx[j:j + 48]
+            crf = int(rng.integers(18, 33))
+            dec = h264_roundtrip([cases[i].hud for i in chunk], crf=crf)
+            for i, img in zip(chunk, dec, strict=True):
+                c = cases[i]
+                out[i] = HudCase(c.state, c.width, c.height, c.seed, c.font, img, f"h264crf{crf}")
+    return [c for c in out if c is not None]
+
+
+def label_digits(cases: Sequence[HudCase]) -> Iterator[tuple[np.ndarray, np.ndarray, str]]:
+    """Extract each case with the reader's code; yield (crops, labels, outcome)."""
+    for c in cases:
+        text = str(c.state.kills)  # type: ignore[attr-defined]
+        ex = extract(c.hud)
+        if not ex.ok:
+            yield np.zeros((0, DIGIT_SIZE, DIGIT_SIZE), np.float32), np.zeros(0, np.int64), ex.reason
+        elif len(ex.digits) != len(text):
+            yield np.zeros((0, DIGIT_SIZE, DIGIT_SIZE), np.float32), np.zeros(0, np.int64), "count_mismatch"
+        else:
+            yield ex.digits, np.array([int(ch) for ch in text], np.int64), "ok"
+
+
+def build_digit_set(n_cases: int, split: str, seed: int, *, fonts: Sequence[str] | None = None,
+                    resolutions: Sequence[tuple[int, int]] = RESOLUTIONS, chunk: int = 256) -> DigitSet:
+    """Render, degrade and extract n_cases visible-counter HUDs into a labelled digit set."""
+    rng = np.random.default_rng(seed + 7919)
+    xs, ys = [], []
+    stats: Counter = Counter()
+    for start in range(0, n_cases, chunk):
+        m = min(chunk, n_cases - start)
+        cases = render_cases(m, split, seed * 1000 + start, fonts=fonts, resolutions=resolutions)
+        cases = degrade(cases, rng)
+        for crops, labels, outcome in label_digits(cases):
+            stats[outcome] += 1
+            if len(labels):
+                xs.append(crops)
+                ys.append(labels)
+    x = np.concatenate(xs) if xs else np.zeros((0, DIGIT_SIZE, DIGIT_SIZE), np.float32)
+    y = np.concatenate(ys) if ys else np.zeros(0, np.int64)
+    return DigitSet(x.astype(np.float32), y, stats)
+
