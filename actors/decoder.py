@@ -36,7 +36,8 @@ class DecoderActor:
         gaps = [g.to_json() for g in result.gaps]
         return meta(True, n=len(result.samples), frames=int(result.frames_decoded), gaps=gaps), result.samples
 
-    def pid(self) -> int:
+    def where(self) -> tuple[str, int]:
+        """(node id, pid): where this decoder runs (tests, diagnostics)."""
         import os
 
-        return os.getpid()
+        return ray.get_runtime_context().get_node_id(), os.getpid()

@@ -143,6 +143,10 @@ class ActorGraph:
         self._sc_load = [0] * len(self.scorers)
         log.debug("actor graph", decoders=n_dec, scorers=cfg.scorers, cpus=total_cpus, cpu_per_actor=per)
 
+    def nodes(self) -> list[str]:
+        """Node ids the decoders and scorers run on (one per actor)."""
+        return [n for n, _ in ray.get([a.where.remote() for a in [*self.decoders, *self.scorers]])]
+
     def close(self) -> None:
         for a in [*self.decoders, *self.scorers]:
             ray.kill(a)
@@ -169,6 +173,7 @@ class ActorGraph:
                  TrackerActor.remote(**cfg.tracker_kwargs))
             for job in jobs
         ]
+        self.trackers = {v.job.key: v.tracker for v in vods}   # for tests and diagnostics
         pending: dict[Any, tuple[Any, ...]] = {}
         score_queue: list[tuple[_Vod, int, Any, dict[str, Any]]] = []
         total_inflight = 0

@@ -38,3 +38,9 @@ class ScorerActor:
             out.append((mine, end_screen_thumbs(samples, mine)))
             pos += len(samples)
         return out
+
+    def where(self) -> tuple[str, int]:
+        """(node id, pid): where this scorer runs (tests, diagnostics)."""
+        import os
+
+        return ray.get_runtime_context().get_node_id(), os.getpid()

@@ -95,3 +95,40 @@ def test_analysis_quality_choice() -> None:
 
     with pytest.raises(VodstreamError):
         pl._pick_analysis_quality(clip, "360p30")                 # asked for explicitly: an error
+
+
+def test_clip_segments_streams_through_a_bounded_buffer(tmp_path: Path) -> None:
+    """The clipper's core (no Ray): fetch from the local server, cut [3, 9] by stream copy."""
+    import asyncio
+
+    import av
+
+    from vodstream.server import ServerThread, write_sample_vod
+    from vodstream.twitch import TwitchConfig, resolve_vod, segments_in_range
+
+    write_sample_vod(tmp_path / "lib", "100000007", segments=8, segment_seconds=2.0, fps=10, size=(320, 180))
+    with ServerThread(tmp_path / "lib") as srv:
+        cfg = TwitchConfig.from_env(srv.base_url)
+        vod = asyncio.run(resolve_vod("100000007", quality="chunked", config=cfg))
+        segs = segments_in_range(vod.segments, 3.0, 9.0)
+        assert [s.index for s in segs] == [1, 2, 3, 4]
+        out = tmp_path / "c.mp4"
+        info = asyncio.run(pl.clip_segments(segs, out, start=3.0, end=9.0, buffer=1))
+    assert info["path"] == str(out) and info["size"] == out.stat().st_size
+    assert abs(info["start"] - 3.0) <= 1.0 and abs(info["end"] - 9.0) <= 1.0
+    with av.open(str(out)) as c:
+        frames = sum(1 for _ in c.decode(video=0))
+    assert frames == pytest.approx(10 * info["duration"], abs=2)
+    assert not list(tmp_path.glob(".*.part"))
+
+
+def test_clip_segments_fails_cleanly_on_a_missing_segment(tmp_path: Path) -> None:
+    import asyncio
+
+    from vodstream.errors import VodstreamError
+    from vodstream.types import Segment
+
+    segs = [Segment(index=0, start=0.0, duration=2.0, url=str(tmp_path / "nope.ts"))]
+    with pytest.raises(VodstreamError):
+        asyncio.run(pl.clip_segments(segs, tmp_path / "x.mp4", start=0.0, end=2.0))
+    assert not (tmp_path / "x.mp4").exists()

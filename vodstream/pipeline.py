@@ -194,7 +194,9 @@ async def clip_segments(segments: Sequence[Segment], out: str | Path, *, start: 
 
 
 def clip_info_dict(info: Any) -> dict[str, Any]:
-    if dataclasses.is_dataclass(info) and not isinstance(info, type):
+    if hasattr(info, "to_json"):
+        raw = dict(info.to_json())
+    elif dataclasses.is_dataclass(info) and not isinstance(info, type):
         raw = dataclasses.asdict(info)
     elif isinstance(info, dict):
         raw = dict(info)
@@ -474,6 +476,13 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
                 inflight_per_vod=settings.inflight_per_vod, inflight_total=settings.inflight_total,
                 batch_segments=settings.batch_segments, fetch_concurrency=settings.concurrency,
                 decode_mode=settings.decode_mode))
+            try:
+                actor_nodes = graph.nodes()          # also waits until the pool is up
+            except ray.exceptions.RayActorError as err:
+                graph.close()
+                lines = [ln for ln in str(err).splitlines() if ln.strip()]
+                raise VodstreamError(f"could not start the analysis actors: {lines[-1] if lines else err}") from err
+            t_actors = time.monotonic()
             progress = Progress({j.key: len(j.segments) for j in jobs}, settings.progress)
             try:
                 results = graph.analyze(
@@ -484,6 +493,7 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
                     progress=progress)
             finally:
                 progress.close()
+                n_dec, n_sc = len(graph.decoders), len(graph.scorers)
                 graph.close()
             t_analysed = time.monotonic()
             # thumbs of resumed segments come from the store
@@ -507,15 +517,16 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
                     clips=[path.name for _, path in clips], clip_matches=[i for i, _ in clips],
                     title=p.analysis.title, streamer=p.analysis.owner, source=p.input,
                     skipped=p.skipped,
-                    timings={"resolve_s": t_resolved - t_start, "analyse_s": res.wall_s,
-                             "analyse_all_s": t_analysed - t_resolved, "clip_s": t_clipped - t_analysed,
+                    timings={"resolve_s": t_resolved - t_start, "actors_start_s": t_actors - t_resolved,
+                             "analyse_s": res.wall_s, "analyse_all_s": t_analysed - t_actors, "clip_s": t_clipped - t_analysed,
                              "total_s": time.monotonic() - t_start},
                     settings={"analyze_quality": p.analysis.quality, "clip_quality": p.clip.quality,
                               "decode_mode": settings.decode_mode, "top": settings.top,
                               "reencode": settings.reencode, "address": settings.address or "embedded",
                               "resume": settings.resume, "concurrency": settings.concurrency,
                               "inflight_per_vod": settings.inflight_per_vod,
-                              "inflight_total": settings.inflight_total},
+                              "inflight_total": settings.inflight_total,
+                              "ray_nodes": len(set(actor_nodes)), "decoders": n_dec, "scorers": n_sc},
                     segments={"total": len(p.analysis.segments), "apex": len(p.segments),
                               "analysed": res.analysed, "resumed": res.resumed, "failed": res.failed,
                               "frames_decoded": res.frames_decoded, "samples": res.samples,
