@@ -74,8 +74,9 @@ def test_basic_match_boundaries_kills_placement() -> None:
     t_end = s.t
     s.end(5, placement=4, of=20, label="PLACED").lobby(5)
     [m] = run(s.scores)
-    assert t_legend - 1.0 <= m.start <= t_legend
-    assert m.end == t_end
+    # first moments: the middle of the 2 s gap before the first sample showing the screen
+    assert m.start == t_legend - 1.0 and m.end == t_end - 1.0
+    assert m.start_seen and m.end_seen
     assert (m.kills, m.placement, m.of) == (4, 4, 20)
     assert m.confidence > 0.5
     assert m.readings and all(k == 4 for _, k in m.readings[-3:])
@@ -116,30 +117,57 @@ def test_modern_hidden_kill_box_means_zero_kills() -> None:
 
 def test_vod_starts_mid_match_and_ends_mid_match() -> None:
     s = Stream(t0=0.0).play([2, 3], per=10).end(placement=5).lobby().legend().play([0, 1], per=10)
-    first, second = run(s.scores)
-    assert first.start is None and first.end is not None and first.kills == 3
-    assert second.start is not None and second.end is None and second.kills == 1
+    tr = MatchTracker()
+    tr.update(s.scores)
+    first, second = tr.finish(vod_end=s.t + 1.5)
+    assert first.start == 0.0 and not first.start_seen and first.end_seen and first.kills == 3
+    assert second.start_seen and not second.end_seen and second.end == s.t + 1.5 and second.kills == 1
     assert any("mid-match" in n for n in second.notes)
 
 
-def test_end_without_start_and_vod_starting_on_end_screen() -> None:
-    s = Stream().end(3, placement=1, label="CHAMPIONS").lobby(4)
+def test_fragments_without_gameplay_are_not_matches() -> None:
+    # The VOD opens on an end screen and closes on a SELECT LEGEND: no gameplay of either match.
+    s = Stream().end(3, placement=1, label="CHAMPIONS").lobby(4).legend(5)
+    tr = MatchTracker()
+    tr.update(s.scores)
+    assert tr.finish() == []
+    assert [d["why"] for d in tr.dropped] == ["end screen without gameplay", "legend select without a match"]
+
+
+def test_match_without_select_legend_after_an_end_screen_whose_lobby_was_missed() -> None:
+    s = Stream().lobby().legend().play([0, 1], per=6).end(placement=3).nothing(4)
+    t_hud = s.t
+    s.play([0, 2], per=6).end(placement=6).lobby()
+    a, b = run(s.scores)
+    assert (a.kills, b.kills) == (1, 2)
+    assert b.start == t_hud - 1.0 and not b.start_seen
+
+
+def test_kill_just_before_death_counts_and_a_missed_spectating_sample_does_not() -> None:
+    # One red reading of the last kill, then SPECTATING shows a teammate's 9.
+    s = Stream().lobby().legend().play([0, 1, 2], per=8).hud(1, 3, red=True).spectating(8, 9).end().lobby()
     [m] = run(s.scores)
-    assert m.start is None and m.end == 0.0 and m.placement == 1 and m.kills is None
+    assert m.kills == 3
+    # The first spectating sample's marker was missed: its 9 must not count as the player's.
+    s = Stream().lobby().legend().play([0, 1, 2], per=8).hud(1, 9).spectating(8, 9).end().lobby()
+    [m] = run(s.scores)
+    assert m.kills == 2
 
 
-def test_abandoned_to_lobby_is_not_a_match_and_legend_dodge_neither() -> None:
-    s = Stream().lobby().legend().play([0, 1], per=10).lobby(5)        # quit mid-match
+def test_abandoned_to_lobby_ends_at_the_lobby_and_a_legend_dodge_is_no_match() -> None:
+    s = Stream().lobby().legend().play([0, 1], per=10)
+    t_quit = s.t
+    s.lobby(5)                                                          # quit mid-match
     s.legend(4).lobby(4)                                                # legend screen, back to lobby
     s.legend().play([0, 1, 2], per=6).end(placement=2).lobby()
     tr = MatchTracker()
     tr.update(s.scores)
-    matches = tr.finish()
-    assert len(matches) == 1 and matches[0].kills == 2
-    whys = [d["why"] for d in tr.dropped]
-    assert whys == ["abandoned to the lobby", "legend select without a match"]
-    kept = run(s.scores, keep_abandoned=True)
-    assert len(kept) == 2 and kept[0].end is None
+    a, b = tr.finish()
+    assert a.end == t_quit - 1.0 and not a.end_seen and a.kills == 1 and a.placement is None
+    assert b.kills == 2 and b.end_seen
+    assert [d["why"] for d in tr.dropped] == ["legend select without a match"]
+    strict = run(s.scores, keep_abandoned=False)
+    assert len(strict) == 1 and strict[0].kills == 2
 
 
 def test_arenas_and_mixtape_are_not_battle_royale() -> None:
@@ -156,14 +184,14 @@ def test_non_apex_span_between_matches_and_leaving_apex_mid_match() -> None:
     s.lobby().legend().play([0, 1, 5], per=6).nothing(300)              # switched game for good
     first, second = run(s.scores)
     assert first.kills == 2 and first.end is not None
-    assert second.end is None and second.kills == 5
+    assert not second.end_seen and second.kills == 5
     assert any("left Apex" in n for n in second.notes)
 
 
 def test_next_match_without_end_screen_closes_previous() -> None:
     s = Stream().lobby().legend().play([0, 1], per=6).legend().play([0, 2], per=6).end().lobby()
     a, b = run(s.scores)
-    assert a.end is None and a.kills == 1 and b.kills == 2
+    assert not a.end_seen and a.end == b.start and a.kills == 1 and b.kills == 2
 
 
 def test_placement_votes_across_end_screen_samples() -> None:
@@ -183,13 +211,14 @@ def _full_stream() -> list[Score]:
 
 
 def _as_tuples(ms: list) -> list[tuple]:
-    return [(m.start, m.end, m.kills, m.placement, m.of, m.confidence, m.readings, m.notes) for m in ms]
+    return [(m.start, m.end, m.kills, m.placement, m.of, m.confidence, m.readings, m.notes, m.start_seen,
+             m.end_seen) for m in ms]
 
 
 def test_out_of_order_within_window_matches_in_order() -> None:
     scores = _full_stream()
     want = _as_tuples(run(scores))
-    assert len(want) == 4
+    assert len(want) == 5
     rng = random.Random(5)
     # Segment-level shuffle, as parallel decoders deliver them: blocks of 10 s, jitter <= 20 s.
     shuffled = sorted(scores, key=lambda s: s.vod_time + rng.uniform(0, 20.0))

@@ -69,26 +69,29 @@ def marker_from_dict(d: dict[str, Any] | None) -> Marker | None:
 def score_to_dict(s: Score) -> dict[str, Any]:
     return {"vod_time": s.vod_time, "segment_index": s.segment_index, "kills": s.kills, "red": s.red,
             "hud_visible": s.hud_visible, "marker": marker_to_dict(s.marker),
-            "confidence": s.confidence}
+            "confidence": s.confidence, "kill_box": s.kill_box}
 
 
 def score_from_dict(d: dict[str, Any]) -> Score:
     return Score(vod_time=float(d["vod_time"]), segment_index=int(d["segment_index"]), kills=d.get("kills"),
                  red=bool(d.get("red", False)), hud_visible=bool(d.get("hud_visible", False)),
-                 marker=marker_from_dict(d.get("marker")), confidence=float(d.get("confidence", 0.0)))
+                 marker=marker_from_dict(d.get("marker")), confidence=float(d.get("confidence", 0.0)),
+                 kill_box=d.get("kill_box"))
 
 
 def _match_to_dict(m: Match) -> dict[str, Any]:
     return {"start": m.start, "end": m.end, "kills": m.kills, "placement": m.placement, "of": m.of,
             "confidence": m.confidence, "end_label": m.end_label,
-            "readings": [[t, k] for t, k in m.readings], "notes": list(m.notes)}
+            "readings": [[t, k] for t, k in m.readings], "notes": list(m.notes),
+            "start_seen": m.start_seen, "end_seen": m.end_seen}
 
 
 def _match_from_dict(d: dict[str, Any]) -> Match:
     return Match(start=d["start"], end=d["end"], kills=d["kills"], placement=d.get("placement"),
                  of=d.get("of"), confidence=float(d.get("confidence", 0.0)), end_label=d.get("end_label"),
                  readings=[(float(t), int(k)) for t, k in d.get("readings", [])],
-                 notes=list(d.get("notes", [])))
+                 notes=list(d.get("notes", [])), start_seen=bool(d.get("start_seen", True)),
+                 end_seen=bool(d.get("end_seen", True)))
 
 
 # --------------------------------------------------------------------------- final kills
@@ -117,8 +120,8 @@ def _weight(r: Reading, red_weight: float) -> float:
     return c * (red_weight if r.red else 1.0)
 
 
-def estimate_kills(readings: Sequence[Reading], *, hidden_box: int = 0, step_cost: float = 0.85,
-                   red_weight: float = 0.6, max_kills: int = 60) -> KillEstimate:
+def estimate_kills(readings: Sequence[Reading], *, hidden_box: int = 0, step_cost: float = 0.8,
+                   red_weight: float = 1.0, max_kills: int = 60) -> KillEstimate:
     """Final kills from the player's own readings in VOD-time order.
 
     Fits a non-decreasing step function L_1 <= ... <= L_n maximising
@@ -225,6 +228,9 @@ class _Open:
     dead_at: float | None = None
     arenas: bool = False
     notes: list[str] = field(default_factory=list)
+    start_seen: bool = True         # SELECT LEGEND seen
+    live_seen: bool = False         # gameplay (the HUD) seen: without it this is only a fragment
+    end_seen: bool = False          # end screen seen
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -234,7 +240,8 @@ class _Open:
             "readings": [[r.t, r.kills, r.red, r.confidence] for r in self.readings],
             "all_readings": [[r.t, r.kills, r.red, r.confidence] for r in self.all_readings],
             "hidden_box": self.hidden_box, "dead_at": self.dead_at, "arenas": self.arenas,
-            "notes": list(self.notes),
+            "notes": list(self.notes), "start_seen": self.start_seen, "live_seen": self.live_seen,
+            "end_seen": self.end_seen,
         }
 
     @classmethod
@@ -247,7 +254,8 @@ class _Open:
                    end_label=d["end_label"], placement_votes=dict(d["placement_votes"]),
                    readings=rd(d["readings"]), all_readings=rd(d["all_readings"]),
                    hidden_box=d["hidden_box"], dead_at=d["dead_at"], arenas=d["arenas"],
-                   notes=list(d["notes"]))
+                   notes=list(d["notes"]), start_seen=d["start_seen"], live_seen=d["live_seen"],
+                   end_seen=d["end_seen"])
 
 
 def _order_key(s: Score) -> tuple[Any, ...]:
@@ -264,16 +272,21 @@ class MatchTracker:
     * ``finish()`` flushes the buffer, closes the open match, returns all matches.
     * ``to_dict()`` / ``from_dict()`` snapshot and restore the whole state (JSON-able).
 
-    Conventions (shared with the synthetic truth, docs/script-format.md):
-    a match whose SELECT LEGEND was not seen (VOD began mid-match) gets ``start=None`` (see
-    ``Match.start``); one whose end screen was not seen (VOD ended mid-match, or the stream left
-    Apex for good) gets ``end=None``; a match abandoned back to the lobby without an end screen
-    is not a match (dropped) unless ``keep_abandoned``; Arenas/Mixtape spans are dropped.
+    Conventions (those of the synthetic truth, ``vodstream.synth.script.truth``): a match is a
+    span with gameplay (the HUD) on screen. ``start`` is the first moment SELECT LEGEND shows or,
+    when it is not seen, the first moment the match shows (``start_seen=False``); ``end`` is the
+    first moment the end screen shows or, without one, when the match left the screen: the
+    lobby's return (abandoned), the next match, the last Apex evidence, or ``finish(vod_end)``
+    (``end_seen=False``). First moments are estimated as the middle of the gap between the last
+    sample without the screen and the first with it (at most ``start_backoff`` s back). An end
+    screen or SELECT LEGEND with no gameplay (a fragment at either end of the VOD) is not a
+    match; neither is an Arenas/Mixtape span. ``keep_abandoned=False`` drops abandoned matches.
     """
 
     def __init__(self, reorder_window: float = 30.0, *, kills_method: str = "monotone",
-                 end_hold: float = 30.0, idle_close: float = 240.0, keep_abandoned: bool = False,
-                 start_backoff: float = 1.0) -> None:
+                 end_hold: float = 30.0, idle_close: float = 240.0, keep_abandoned: bool = True,
+                 start_backoff: float = 1.0, new_after_end: float = 3.0, spectate_guard: float = 5.0,
+                 step_cost: float = 0.8, red_weight: float = 1.0) -> None:
         if reorder_window < 0:
             raise ValueError("reorder_window must be >= 0")
         if kills_method not in ("monotone", "median20"):
@@ -284,6 +297,10 @@ class MatchTracker:
         self.idle_close = float(idle_close)
         self.keep_abandoned = keep_abandoned
         self.start_backoff = float(start_backoff)
+        self.new_after_end = float(new_after_end)
+        self.spectate_guard = float(spectate_guard)
+        self.step_cost = float(step_cost)
+        self.red_weight = float(red_weight)
         self._heap: list[tuple[tuple[Any, ...], int, Score]] = []
         self._seq = 0
         self._newest = -math.inf        # newest VOD time received
@@ -309,10 +326,12 @@ class MatchTracker:
         self._popped = len(self._closed)
         return list(out)
 
-    def finish(self) -> list[Match]:
+    def finish(self, vod_end: float | None = None) -> list[Match]:
+        """Flush everything; ``vod_end`` (the VOD's duration) ends a match the VOD cuts off."""
         self._drain(math.inf)
         if self._open is not None:
-            self._close(self._processed_t, reason="vod_end")
+            end = vod_end if vod_end is not None else self._processed_t
+            self._close(end, reason="vod_end", end_at=end)
         return list(self._closed)
 
     @property
@@ -330,7 +349,9 @@ class MatchTracker:
             "version": 1,
             "config": {"reorder_window": self.reorder_window, "kills_method": self.kills_method,
                        "end_hold": self.end_hold, "idle_close": self.idle_close,
-                       "keep_abandoned": self.keep_abandoned, "start_backoff": self.start_backoff},
+                       "keep_abandoned": self.keep_abandoned, "start_backoff": self.start_backoff,
+                       "new_after_end": self.new_after_end, "spectate_guard": self.spectate_guard,
+                       "step_cost": self.step_cost, "red_weight": self.red_weight},
             "buffer": [score_to_dict(s) for _, _, s in buf],
             "newest": None if self._newest == -math.inf else self._newest,
             "processed_t": None if self._processed_t == -math.inf else self._processed_t,
@@ -389,6 +410,21 @@ class MatchTracker:
             self._recent_keys = {k: v for k, v in self._recent_keys.items() if v >= horizon}
 
     # ---------------------------------------------------------------- state machine
+    def _edge(self, t: float, prev_t: float) -> float:
+        """Best estimate of when a screen first showed, given it is first seen at ``t`` and the
+        previous sample (``prev_t``) did not show it: the middle of the gap, at most
+        ``start_backoff`` seconds back."""
+        gap = t - prev_t if prev_t > -math.inf else 0.0
+        return round(t - min(max(gap, 0.0) / 2.0, self.start_backoff), 3)
+
+    def _new(self, t: float, prev_t: float, phase: Phase, *, start_seen: bool, note: str | None = None) -> _Open:
+        op = _Open(start=self._edge(t, prev_t), first_seen=t, phase=phase, last_evidence=t,
+                   start_seen=start_seen, live_seen=phase in ("live", "dead"))
+        if note:
+            op.notes.append(note)
+        self._open = op
+        return op
+
     def _step(self, s: Score) -> None:
         t = s.vod_time
         prev_t = self._processed_t
@@ -404,10 +440,8 @@ class MatchTracker:
                 op.last_evidence = t
                 return
             if op is not None:
-                self._close(t, reason="new_match")
-            gap = t - prev_t if prev_t > -math.inf else 0.0
-            start = t - min(max(gap, 0.0) / 2.0, self.start_backoff)
-            self._open = _Open(start=round(start, 3), first_seen=t, phase="legend", last_evidence=t)
+                self._close(t, reason="new_match", end_at=self._edge(t, prev_t))
+            self._new(t, prev_t, "legend", start_seen=True)
             return
 
         if kind == "arenas":
@@ -420,7 +454,7 @@ class MatchTracker:
         if kind == "lobby":
             self._arenas_mode = False
             if op is not None:
-                self._close(t, reason="lobby")
+                self._close(t, reason="lobby", end_at=self._edge(t, prev_t))
             return
 
         if kind == "end":
@@ -428,11 +462,11 @@ class MatchTracker:
             if self._arenas_mode and (op is None or op.arenas):
                 return
             if op is None:
-                op = self._open = _Open(start=None, first_seen=t, phase="ended", last_evidence=t, end=t)
-                op.notes.append("end screen without a start")
+                op = self._new(t, prev_t, "ended", start_seen=False, note="end screen without a start")
+                op.end, op.end_seen = op.start, True
             elif op.phase != "ended":
                 op.phase = "ended"
-                op.end = t
+                op.end, op.end_seen = self._edge(t, prev_t), True
             op.last_evidence = t
             self._vote_placement(op, m)
             return
@@ -440,28 +474,31 @@ class MatchTracker:
         if kind == "spectating":
             if self._arenas_mode:
                 return
+            if op is not None and op.phase == "ended":
+                return
             if op is None:
-                op = self._open = _Open(start=None, first_seen=t, phase="dead", last_evidence=t)
-                op.notes.append("began while spectating")
+                op = self._new(t, prev_t, "dead", start_seen=False, note="began while spectating")
             if op.phase in ("legend", "live"):
                 op.phase = "dead"
                 op.dead_at = t
+            op.live_seen = True
             op.last_evidence = t
-            if s.kills is not None and op.phase == "dead":
+            if s.kills is not None:
                 op.all_readings.append(Reading(t, s.kills, s.red, s.confidence))
             return
 
         # No marker (or an unknown one): HUD evidence only.
-        if not s.hud_visible:
+        if not s.hud_visible or self._arenas_mode:
             return
-        if self._arenas_mode:
-            return
+        if op is not None and op.phase == "ended":
+            if t - op.last_evidence <= self.new_after_end:
+                return  # a stray HUD verdict on the end screen
+            self._close(t, reason="hud_after_end")
+            op = None
         if op is None:
-            op = self._open = _Open(start=None, first_seen=t, phase="live", last_evidence=t)
-            op.notes.append("began mid-match (no SELECT LEGEND seen)")
-        if op.phase == "ended":
-            return
+            op = self._new(t, prev_t, "live", start_seen=False, note="no SELECT LEGEND seen")
         op.last_evidence = t
+        op.live_seen = True
         if op.phase == "legend":
             op.phase = "live"
         if s.kills is not None:
@@ -469,7 +506,7 @@ class MatchTracker:
             op.all_readings.append(r)
             if op.phase == "live":
                 op.readings.append(r)
-        elif op.phase == "live":
+        elif op.phase == "live" and s.kill_box is not True:
             op.hidden_box += 1
 
     def _check_timeouts(self, t: float) -> None:
@@ -480,24 +517,36 @@ class MatchTracker:
             if t - op.last_evidence > self.end_hold:
                 self._close(t, reason="end_hold")
         elif t - op.last_evidence > self.idle_close:
-            self._close(op.last_evidence, reason="idle")
+            self._close(op.last_evidence, reason="idle", end_at=op.last_evidence)
 
     def _vote_placement(self, op: _Open, m: Marker) -> None:
-        if m.label and not op.end_label:
+        if m.label and (not op.end_label or (m.label.startswith("CHAMPIONS") and op.end_label == "CHAMPIONS")):
             op.end_label = m.label
         if m.placement is None:
             return
         key = f"{m.placement}/{m.of if m.of is not None else ''}"
         op.placement_votes[key] = op.placement_votes.get(key, 0) + 1
-        # Most votes; ties: the first read (dict order), prefer one that knows k.
-        best = max(op.placement_votes.items(), key=lambda kv: (kv[1], kv[0].endswith("/") is False))
+        # Most votes; ties: the one that knows k, then the first read (dict order).
+        best = max(op.placement_votes.items(), key=lambda kv: (kv[1], not kv[0].endswith("/")))
         n, k = best[0].split("/")
         op.placement = int(n)
         op.of = int(k) if k else None
-        if m.label and op.end_label != m.label and m.label.startswith("CHAMPIONS"):
-            op.end_label = m.label
 
-    def _close(self, t: float, *, reason: str) -> None:
+    def _own_readings(self, op: _Open) -> list[Reading]:
+        """The player's readings, less any taken just before SPECTATING was first recognised
+        that show the spectated player's number (a spectating sample the marker reader missed)."""
+        rs = op.readings
+        if op.dead_at is None:
+            return rs
+        seen = [r.kills for r in op.all_readings if r.t >= op.dead_at]
+        if not seen:
+            return rs
+        theirs = seen[0]
+        lo = op.dead_at - self.spectate_guard
+        before = {r.kills for r in rs if r.t < lo}
+        return [r for r in rs if not (r.t >= lo and r.kills == theirs and theirs not in before)]
+
+    def _close(self, t: float, *, reason: str, end_at: float | None = None) -> None:
         op = self._open
         self._open = None
         if op is None:
@@ -505,8 +554,9 @@ class MatchTracker:
         why = None
         if op.arenas:
             why = "arenas/mixtape"
-        elif op.phase == "legend":
-            why = "legend select without a match"
+        elif not op.live_seen:
+            why = ("legend select without a match" if op.phase == "legend"
+                   else "end screen without gameplay" if op.phase == "ended" else "no gameplay seen")
         elif op.end is None and reason == "lobby" and not self.keep_abandoned:
             why = "abandoned to the lobby"
         if why:
@@ -516,19 +566,23 @@ class MatchTracker:
         if self.kills_method == "median20":
             est = median20_kills(op.all_readings)
         else:
-            est = estimate_kills(op.readings, hidden_box=op.hidden_box)
+            est = estimate_kills(self._own_readings(op), hidden_box=op.hidden_box,
+                                 step_cost=self.step_cost, red_weight=self.red_weight)
         notes = list(op.notes)
-        if op.end is None:
+        end = op.end
+        if not op.end_seen:
+            end = end_at if end_at is not None else t
             notes.append({"vod_end": "VOD ended mid-match", "idle": "left Apex without an end screen",
                           "new_match": "next match began without an end screen",
                           "lobby": "abandoned to the lobby"}.get(reason, reason))
         if op.dead_at is not None:
-            notes.append(f"died at {op.dead_at:.1f}s; later readings were someone else's")
+            notes.append(f"died (SPECTATING) at {op.dead_at:.1f}s; later readings were someone else's")
         conf = est.confidence
-        if op.start is None or op.end is None:
+        if not op.start_seen or not op.end_seen:
             conf *= 0.8
-        match = Match(start=op.start, end=op.end, kills=est.kills, placement=op.placement, of=op.of,
-                      confidence=round(conf, 4), end_label=op.end_label, readings=est.used, notes=notes)
+        match = Match(start=op.start, end=end, kills=est.kills, placement=op.placement, of=op.of,
+                      confidence=round(conf, 4), end_label=op.end_label, readings=est.used, notes=notes,
+                      start_seen=op.start_seen, end_seen=op.end_seen)
         self._closed.append(match)
         log.info("tracker.match", start=match.start, end=match.end, kills=match.kills,
                  placement=match.placement, reason=reason)

@@ -90,6 +90,7 @@ class Score:
     hud_visible: bool = False      # the in-match HUD (squads-left box) is visible
     marker: Marker | None = None
     confidence: float = 0.0        # of the kills reading
+    kill_box: bool | None = None   # kill box on screen (False: hidden, e.g. modern HUD before the first kill)
 
 
 @dataclass(frozen=True, kw_only=True)
