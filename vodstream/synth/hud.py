@@ -1,0 +1,314 @@
+"""The Apex-like top-right HUD: kill box (skull + count), squads-left box, alive count.
+
+Geometry is given in 1920x1080 reference pixels (absolute x in a 1920-wide frame), measured
+on the real crops in ../shared/fixtures/apex-real/hud_topright (seasons 2-8 and the 2019
+layout). It is laid out right-to-left the way the game does: the alive box is fixed at the
+right, the squads box grows with its number, and the kill box sits a fixed gap left of it.
+A point (xr, yr) lands at ``(W - (1920 - xr) * s, yr * s)`` with ``s = min(W/1920, H/1080)``.
+
+Each box is drawn once per (state, resolution, font) on a 4x supersampled canvas with
+sub-pixel geometry and cached as a premultiplied :class:`~vodstream.synth.canvas.Layer`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from vodstream.regions import hud_scale
+from vodstream.synth.canvas import Canvas, Layer
+from vodstream.synth.fonts import text_mask
+
+__all__ = ["HudKey", "KillLayout", "kill_layout", "kill_layer", "squads_layer"]
+
+TOP, BOT = 50.0, 81.5           # box top/bottom edges (reference px)
+SLANT = 14.5                    # the bottom edge sits this far left of the top edge
+ALIVE_RIGHT = 1872.5            # top-right corner of the alive box
+ALIVE_LEFT = 1817.0             # top-left corner of the white alive section
+SQ_TEXT_X = 1679.0              # "SQUADS LEFT" left edge
+SQ_NUM_RIGHT = 1670.0           # squads number right edge
+SQ_BOX_PAD = 5.5                # squads box top-left = number left - pad
+KILL_GAP = 32.5                 # squads box top-left - kill box top-right
+KILL_W1 = 64.0                  # kill box width for a one-digit count
+DIGIT_STEP = 9.5                # width one more digit adds
+SKULL_DX, SKULL_TOP, SKULL_W, SKULL_H = 12.0, 54.0, 19.5, 23.0
+DIGIT_DX, DIGIT_TOP, DIGIT_CAP = 35.0, 59.5, 13.8
+EYE_W = 64.0                    # 2019: spectator segment width, left of the kill segment
+
+WHITE = (255.0, 255.0, 255.0)
+BLACK = (0.0, 0.0, 0.0)
+INK_DARK = (18.0, 18.0, 20.0)
+RED = (255.0, 18.0, 18.0)
+RED_DARK = (52.0, 0.0, 0.0)
+SS = 4
+
+
+@dataclass(frozen=True)
+class HudKey:
+    """Everything the HUD pixels depend on."""
+
+    era: str
+    kills: int
+    show_kill_box: bool
+    red: bool
+    squads_left: int
+    alive: int
+    spectators: int
+    font: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class KillLayout:
+    """Reference-pixel layout of the kill box (x = absolute in a 1920-wide frame)."""
+
+    left: float           # top-left x of the whole kill box (incl. the 2019 eye segment)
+    kill_left: float      # top-left x of the skull segment
+    right: float          # top-right x
+    skull_x: float
+    digit_x: float
+    sq_left: float        # top-left x of the squads box
+
+
+def _sq_text(n: int) -> str:
+    return str(max(0, n))
+
+
+def _alive_text(n: int) -> str:
+    return "?" if n < 10 else str(n)
+
+
+def kill_layout(era: str, kills: int, squads_left: int, font: str) -> KillLayout:
+    """Where the kill box goes, in reference pixels."""
+    sq = _sq_text(squads_left)
+    num_w = _ink_width(sq, font, 15.0)
+    sq_left = SQ_NUM_RIGHT - num_w - SQ_BOX_PAD
+    right = sq_left - KILL_GAP
+    nd = len(str(max(0, kills)))
+    kill_left = right - (KILL_W1 + (nd - 1) * DIGIT_STEP)
+    left = kill_left - EYE_W if era == "2019" else kill_left
+    return KillLayout(left, kill_left, right, kill_left + SKULL_DX, kill_left + DIGIT_DX, sq_left)
+
+
+@lru_cache(maxsize=2048)
+def _ink_width(text: str, font: str, cap: float) -> float:
+    m, _b, _a = text_mask(text, font, cap * SS)
+    cols = np.nonzero(m.max(axis=0) > 0.02)[0]
+    return 0.0 if cols.size == 0 else (cols[-1] + 1 - cols[0]) / SS
+
+
+def _para(x0: float, x1: float, top: float = TOP, bot: float = BOT) -> list[tuple[float, float]]:
+    k = SLANT / (BOT - TOP)
+    return [(x0, top), (x1, top), (x1 - k * (bot - top), bot), (x0 - k * (bot - top), bot)]
+
+
+class _Mapper:
+    """Reference px -> frame px for a WxH frame."""
+
+    def __init__(self, width: int, height: int) -> None:
+        self.s = hud_scale(width, height)
+        self.W = width
+
+    def x(self, xr: float) -> float:
+        return self.W - (1920.0 - xr) * self.s
+
+    def y(self, yr: float) -> float:
+        return yr * self.s
+
+    def pts(self, pts: list[tuple[float, float]]) -> list[tuple[float, float]]:
+        return [(self.x(a), self.y(b)) for a, b in pts]
+
+    def canvas(self, x0r: float, x1r: float, y0r: float = TOP - 3, y1r: float = BOT + 3) -> tuple[Canvas, int, int]:
+        fx0 = math.floor(self.x(x0r))
+        fx1 = math.ceil(self.x(x1r))
+        fy0 = max(0, math.floor(self.y(y0r)))
+        fy1 = math.ceil(self.y(y1r))
+        return Canvas(fx1 - fx0, fy1 - fy0, SS, fx0, fy0), fx0, fy0
+
+
+def _dots(c: Canvas, m: _Mapper, x0r: float, x1r: float, fade: str) -> np.ndarray:
+    """The fine diagonal dot lattice, with a linear fade ('left', 'right' or 'none')."""
+    hs, ws = c.alpha.shape
+    ys, xs = np.mgrid[0:hs, 0:ws].astype(np.float32)
+    # frame px -> reference px
+    xr = ((xs + 0.5) / c.ss + c.ox - m.W) / m.s + 1920.0
+    yr = ((ys + 0.5) / c.ss + c.oy) / m.s
+    pitch = 3.6
+    u = (xr + yr) / pitch
+    v = (xr - yr) / pitch
+    du = u - np.round(u)
+    dv = v - np.round(v)
+    d2 = du * du + dv * dv
+    dots = (d2 < 0.12).astype(np.float32)
+    if fade != "none":
+        t = np.clip((xr - x0r) / max(1e-3, x1r - x0r), 0, 1)
+        dots *= (1.0 - t) if fade == "left" else t
+    return dots
+
+
+def _skull(c: Canvas, m: _Mapper, x: float, color: tuple[float, float, float]) -> None:
+    """The skull icon: dome, cheeks, narrow jaw; eye sockets, nose and teeth cut out."""
+    sx, sy = SKULL_W / 19.0, SKULL_H / 23.0
+
+    def P(px: float, py: float) -> tuple[float, float]:
+        return (m.x(x + px * sx), m.y(SKULL_TOP + py * sy))
+
+    def E(cx: float, cy: float, rx: float, ry: float) -> np.ndarray:
+        px, py = P(cx, cy)
+        return c.ellipse_mask(px, py, rx * sx * m.s, ry * sy * m.s)
+
+    shape = np.maximum(E(9.5, 8.6, 9.5, 8.6), c.poly_mask([P(0.2, 8.5), P(18.8, 8.5), P(18.6, 15.5), P(0.4, 15.5)]))
+    jaw = c.poly_mask([P(2.2, 14.0), P(16.8, 14.0), P(15.6, 19.0), P(13.6, 23.0), P(5.4, 23.0), P(3.4, 19.0)])
+    shape = np.maximum(shape, jaw)
+    c.paint(shape, color)
+    holes = np.maximum(E(5.3, 14.1, 3.2, 2.7), E(13.7, 14.1, 3.2, 2.7))
+    nose = c.poly_mask([P(9.5, 15.8), P(8.1, 19.0), P(10.9, 19.0)])
+    teeth = np.maximum(
+        c.poly_mask([P(7.2, 20.6), P(8.0, 20.6), P(8.0, 23.2), P(7.2, 23.2)]),
+        c.poly_mask([P(11.0, 20.6), P(11.8, 20.6), P(11.8, 23.2), P(11.0, 23.2)]),
+    )
+    c.erase(np.maximum(np.maximum(holes, nose), teeth))
+
+
+def _eye(c: Canvas, m: _Mapper, x: float, color: tuple[float, float, float]) -> None:
+    """2019 spectator eye: an almond outline with a round pupil (26x13 reference px)."""
+    cx, cy = x + 13.0, 65.5
+    w, h = 13.0, 6.5
+    r = (w * w + h * h) / (2 * h)  # circle radius whose chord is the eye width
+    up = c.ellipse_mask(m.x(cx), m.y(cy + (r - h)), r * m.s, r * m.s)
+    lo = c.ellipse_mask(m.x(cx), m.y(cy - (r - h)), r * m.s, r * m.s)
+    outer = np.minimum(up, lo)
+    t = 1.7
+    r2 = r - t
+    up2 = c.ellipse_mask(m.x(cx), m.y(cy + (r - h)), r2 * m.s, r2 * m.s)
+    lo2 = c.ellipse_mask(m.x(cx), m.y(cy - (r - h)), r2 * m.s, r2 * m.s)
+    ring = np.clip(outer - np.minimum(up2, lo2), 0, 1)
+    pupil = c.ellipse_mask(m.x(cx), m.y(cy), 3.4 * m.s, 3.4 * m.s)
+    c.paint(np.maximum(ring, pupil), color)
+
+
+def _person(c: Canvas, m: _Mapper, x: float, color: tuple[float, float, float]) -> None:
+    """The alive-count person icon: head over rounded shoulders (about 18x21 reference px)."""
+    head = c.ellipse_mask(m.x(x + 9.0), m.y(62.0), 4.3 * m.s, 6.0 * m.s)
+    body = c.ellipse_mask(m.x(x + 9.0), m.y(78.5), 9.0 * m.s, 9.5 * m.s)
+    clip = c.poly_mask(m.pts([(x - 1, 68.5), (x + 19, 68.5), (x + 19, 77.0), (x - 1, 77.0)]))
+    c.paint(np.maximum(head, body * clip), color)
+
+
+def _key_font(key: HudKey) -> str:
+    return key.font
+
+
+@lru_cache(maxsize=1024)
+def kill_layer(key: HudKey) -> Layer | None:
+    """The kill box (2019: spectator eye + skull) as a layer, or None when hidden."""
+    if not key.show_kill_box and key.era != "2019":
+        return None
+    m = _Mapper(key.width, key.height)
+    lay = kill_layout(key.era, key.kills, key.squads_left, key.font)
+    k = SLANT / (BOT - TOP)
+    c, fx0, fy0 = m.canvas(lay.left - k * (BOT - TOP) - 2, lay.right + 2)
+    box = c.poly_mask(m.pts(_para(lay.left, lay.right)))
+    lw = max(0.9, 1.15 * m.s)
+    outline = c.outline_mask(m.pts(_para(lay.left, lay.right)), lw)
+    if key.red:
+        c.paint(box, RED_DARK, 0.92)
+        c.paint(box * _dots(c, m, lay.left, lay.right, "none"), RED, 0.45)
+        c.paint(outline, RED, 1.0)
+        icon = RED
+    else:
+        c.paint(box, BLACK, 0.30)
+        c.paint(box * _dots(c, m, lay.left, lay.right, "none"), WHITE, 0.30)
+        c.paint(outline, WHITE, 0.80)
+        icon = WHITE
+    if key.era == "2019":
+        div = c.outline_mask(m.pts([(lay.kill_left, TOP), (lay.kill_left - SLANT, BOT)]), lw)
+        c.paint(div, RED if key.red else WHITE, 0.6)
+        _eye(c, m, lay.left + 4.0, icon)
+        msk, _ = c.text_mask(str(max(0, key.spectators)), key.font, DIGIT_CAP * m.s,
+                             m.x(lay.left + 37.0), m.y(DIGIT_TOP))
+        c.paint(msk, WHITE)
+    _skull(c, m, lay.skull_x, icon)
+    msk, _ = c.text_mask(str(max(0, key.kills)), key.font, DIGIT_CAP * m.s, m.x(lay.digit_x), m.y(DIGIT_TOP))
+    c.paint(msk, WHITE)
+    return c.to_layer(fx0, fy0)
+
+
+@lru_cache(maxsize=1024)
+def squads_layer(key: HudKey) -> Layer:
+    """The "N SQUADS LEFT" box with the white (red when flashing) alive section."""
+    m = _Mapper(key.width, key.height)
+    lay = kill_layout(key.era, key.kills, key.squads_left, key.font)
+    k = SLANT / (BOT - TOP)
+    c, fx0, fy0 = m.canvas(lay.sq_left - k * (BOT - TOP) - 2, ALIVE_RIGHT + 2)
+    dark = c.poly_mask(m.pts(_para(lay.sq_left, ALIVE_LEFT)))
+    alive = c.poly_mask(m.pts(_para(ALIVE_LEFT, ALIVE_RIGHT)))
+    lw = max(0.9, 1.15 * m.s)
+    outline = c.outline_mask(m.pts(_para(lay.sq_left, ALIVE_RIGHT)), lw)
+    dots = dark * _dots(c, m, lay.sq_left - 10, lay.sq_left + 55, "left")
+    if key.red:
+        c.paint(dark, RED_DARK, 0.92)
+        c.paint(dots, RED, 0.45)
+        c.paint(alive, RED, 1.0)
+        c.paint(outline, RED, 1.0)
+    else:
+        c.paint(dark, BLACK, 0.30)
+        c.paint(dots, WHITE, 0.32)
+        c.paint(alive, WHITE, 0.96)
+        c.paint(outline, WHITE, 0.80)
+    msk, _ = c.text_mask(_sq_text(key.squads_left), key.font, 15.0 * m.s, m.x(SQ_NUM_RIGHT), m.y(58.2),
+                         align="right")
+    c.paint(msk, WHITE)
+    msk, _ = c.text_mask("SQUADS LEFT", key.font, 12.8 * m.s, m.x(SQ_TEXT_X), m.y(59.6), digit_norm=False)
+    # normalise the label's width to the real one (113 px at 1080p) whatever the face
+    c.paint(_fit_width(c, msk, m.x(SQ_TEXT_X), 113.0 * m.s), WHITE)
+    _person(c, m, 1814.0, INK_DARK)
+    msk, _ = c.text_mask(_alive_text(key.alive), key.font, 13.0 * m.s, m.x(1839.0), m.y(59.8))
+    c.paint(msk, INK_DARK)
+    return c.to_layer(fx0, fy0)
+
+
+def _fit_width(c: Canvas, mask: np.ndarray, x_left: float, width: float) -> np.ndarray:
+    """Stretch a text mask horizontally about its left edge so its ink is `width` px wide."""
+    import cv2
+
+    cols = np.nonzero(mask.max(axis=0) > 0.02)[0]
+    if cols.size == 0:
+        return mask
+    c0, c1 = cols[0], cols[-1] + 1
+    target = max(1, round(width * c.ss))
+    strip = mask[:, c0:c1]
+    strip = cv2.resize(strip, (target, strip.shape[0]), interpolation=cv2.INTER_LINEAR)
+    out = np.zeros_like(mask)
+    end = min(out.shape[1], c0 + target)
+    out[:, c0:end] = strip[:, : end - c0]
+    return out
+
+
+def kill_digit_boxes_for(key: HudKey) -> list[tuple[int, int, int, int]]:
+    """Frame-pixel boxes (x0, y0, x1, y1) of each kill digit, [] when the kill box is hidden."""
+    if not key.show_kill_box and key.era != "2019":
+        return []
+    m = _Mapper(key.width, key.height)
+    lay = kill_layout(key.era, key.kills, key.squads_left, key.font)
+    text = str(max(0, key.kills))
+    boxes = []
+    x = m.x(lay.digit_x)
+    cap = DIGIT_CAP * m.s
+    y0, y1 = m.y(DIGIT_TOP), m.y(DIGIT_TOP) + cap
+    # walk the string digit by digit using the same rasteriser the layer uses
+    full_w = _ink_width(text, key.font, DIGIT_CAP) * m.s
+    prefix_x = x
+    for i in range(len(text)):
+        # ink extent of the i-th digit: ink(text[:i+1]) right edge and its own ink width
+        right = x + _ink_width(text[: i + 1], key.font, DIGIT_CAP) * m.s
+        wi = _ink_width(text[i], key.font, DIGIT_CAP) * m.s
+        left = max(prefix_x, right - wi)
+        boxes.append((math.floor(left), math.floor(y0), math.ceil(right), math.ceil(y1)))
+        prefix_x = right
+    del full_w
+    return boxes
