@@ -252,6 +252,7 @@ class SegmentFetcher:
         self._init_cache: dict[str, bytes] = {}
         self._init_locks: dict[str, asyncio.Lock] = {}
         self._rng = random.Random(seed)
+        self._tasks: set[asyncio.Task[Any]] = set()
 
     async def __aenter__(self) -> SegmentFetcher:
         return self
@@ -260,6 +261,8 @@ class SegmentFetcher:
         await self.close()
 
     async def close(self) -> None:
+        """Cancel what is still in flight (e.g. a stream() left early) and close our session."""
+        await _cancel_all(self._tasks)
         if self._own_session and self._session is not None:
             await self._session.close()
             self._session = None
@@ -343,12 +346,20 @@ class SegmentFetcher:
 
     # -- many segments -----------------------------------------------------------------------
 
+    def _spawn(self, segment: Segment) -> asyncio.Task[SegmentData | Gap]:
+        task = asyncio.ensure_future(self.fetch_or_gap(segment))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return task
+
     async def stream(self, segments: Iterable[Segment], *, ordered: bool = True,
                      ) -> AsyncIterator[SegmentData | Gap]:
         """Yield every segment's data (or its Gap); at most ``buffer`` segments in flight/held.
 
         ``ordered=True`` (default) keeps playlist order; ``ordered=False`` yields as they finish
         (for writers that place segments themselves, e.g. the resumable download).
+        Leaving early: wrap in ``contextlib.aclosing`` (or close the fetcher) so the segments
+        still in flight are cancelled at once.
         """
         it = iter(segments)
         if ordered:
@@ -359,7 +370,7 @@ class SegmentFetcher:
                         seg = next(it, None)
                         if seg is None:
                             break
-                        pending.append(asyncio.ensure_future(self.fetch_or_gap(seg)))
+                        pending.append(self._spawn(seg))
                     if not pending:
                         return
                     result = await pending.popleft()
@@ -376,7 +387,7 @@ class SegmentFetcher:
                         if seg is None:
                             exhausted = True
                             break
-                        running.add(asyncio.ensure_future(self.fetch_or_gap(seg)))
+                        running.add(self._spawn(seg))
                     if not running:
                         return
                     done, running = await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)

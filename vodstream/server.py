@@ -192,7 +192,8 @@ class TwitchServer:
         self.by_path = {v.path_key: v for v in self.vods.values()}
         self.auth_tokens = auth_tokens
         self.secret = secrets.token_bytes(32)
-        self.stats: dict[str, int] = {"segments": 0, "bytes": 0, "faults": 0}
+        self.stats: dict[str, int] = {"segments": 0, "bytes": 0, "faults": 0, "max_inflight": 0}
+        self.inflight = 0
         self.requests: Counter[str] = Counter()   # CDN path -> requests seen (tests check resumes)
         self.app = web.Application(middlewares=[self._latency])
         self.app.router.add_post("/gql", self.gql)
@@ -204,6 +205,16 @@ class TwitchServer:
 
     @web.middleware
     async def _latency(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        if not request.path.endswith((".ts", ".mp4")):
+            return await self._handle(request, handler)
+        self.inflight += 1                       # segment requests being answered right now
+        self.stats["max_inflight"] = max(self.stats["max_inflight"], self.inflight)
+        try:
+            return await self._handle(request, handler)
+        finally:
+            self.inflight -= 1
+
+    async def _handle(self, request: web.Request, handler: Any) -> web.StreamResponse:
         delay = self.faults.delay()
         if delay > 0:
             await asyncio.sleep(delay)
