@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import io
 import os
+from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -180,9 +181,12 @@ class _CopyWriter:
         self.started = False
         self.clip_t0: Fraction | None = None       # VOD time of the first keyframe muxed
         self.pending: list[tuple[av.Packet, Fraction, bool, int]] = []  # GOP at/before start
+        self.held_audio: deque[tuple[av.Packet, Fraction, bool, int]] = deque()
+        self.tail: list[tuple[av.Packet, Fraction, bool, int]] = []  # video shown after end
         self.current = -1                          # index of the segment being read
         self.last_dts: dict[int, int] = {}
         self.video_end = -np.inf                  # VOD end of the last video frame muxed
+        self.seen_until = -np.inf                 # VOD end of the last video frame read
         self.frame_s = 1 / 30
         self.muxed_video = 0
         self.segments: list[int] = []
@@ -222,13 +226,24 @@ class _CopyWriter:
                 tb = p.time_base
                 vod = Fraction(p.pts) * tb + clock.origin
                 if is_video:
+                    self.seen_until = max(self.seen_until, float(vod) + self.frame_s)
+                    if self.finished:
+                        continue   # past the end: only audio still to collect in this part
                     dts_vod = Fraction(p.dts) * tb + clock.origin if p.dts is not None else vod
                     if self.started and dts_vod >= self.end - _EPS:
+                        # pts >= dts: nothing shown before the end can follow in decode order.
                         self.finished = True
-                        break
+                        self.tail = []
+                        continue
                     if not self.started:
                         self._before_start(p, vod, True)
                         continue
+                    if vod >= self.end - _EPS:
+                        # Shown after the end, but a later packet shown before it may
+                        # reference it (B-frames): hold it until that is known.
+                        self.tail.append((p, vod, True, self.current))
+                        continue
+                    self._flush_tail()
                     self._mux(p, vod, True)
                 else:
                     if not self.started:
@@ -238,27 +253,45 @@ class _CopyWriter:
                         self._mux(p, vod, False)
 
     def _before_start(self, p: av.Packet, vod: Fraction, is_video: bool) -> None:
-        """Hold the GOP that contains ``start``; begin muxing once past it."""
+        """Hold the GOP that contains ``start`` (and audio from its keyframe on); begin
+        muxing once past it."""
         item = (p, vod, is_video, self.current)
-        if is_video and p.is_keyframe and vod <= self.start + _EPS:
-            self.pending = [item]           # a later keyframe at/before start: restart there
+        if not is_video:
+            self.held_audio.append(item)
+            # Audio before the held keyframe is never needed (without one, keep a few s).
+            floor = self.pending[0][1] if self.pending else vod - 4
+            while self.held_audio and self.held_audio[0][1] < floor - _EPS:
+                self.held_audio.popleft()
             return
-        if is_video and vod > self.start + _EPS and (self.pending or p.is_keyframe):
+        if p.is_keyframe and vod <= self.start + _EPS:
+            self.pending = [item]           # a later keyframe at/before start: restart there
+            while self.held_audio and self.held_audio[0][1] < vod - _EPS:
+                self.held_audio.popleft()
+            return
+        if vod > self.start + _EPS and (self.pending or p.is_keyframe):
             self.pending.append(item)       # (alone: start lies before the first keyframe)
             self._begin()
             return
         if self.pending:
             self.pending.append(item)
 
+    def _flush_tail(self) -> None:
+        held, self.tail = self.tail, []
+        current = self.current
+        for p, vod, is_video, seg in held:
+            self.current = seg
+            self._mux(p, vod, is_video)
+        self.current = current
+
     def _begin(self) -> None:
         self.started = True
         self.clip_t0 = self.pending[0][1]
-        held, self.pending = self.pending, []
+        held = [*self.pending, *(a for a in self.held_audio if a[1] >= self.clip_t0 - _EPS)]
+        self.pending, self.held_audio = [], deque()
         current = self.current
         for p, vod, is_video, seg in held:
-            if is_video or vod >= self.clip_t0 - _EPS:
-                self.current = seg
-                self._mux(p, vod, is_video)
+            self.current = seg
+            self._mux(p, vod, is_video)
         self.current = current
 
     def _mux(self, p: av.Packet, vod: Fraction, is_video: bool) -> None:
@@ -286,8 +319,8 @@ class _CopyWriter:
             self.video_end = max(self.video_end, float(vod) + dur)
 
     def close(self) -> _Written:
-        if not self.started and self.pending:
-            self._begin()
+        if not self.started and self.pending and self.seen_until > self.start + _EPS:
+            self._begin()       # the parts end inside the GOP holding start
         if self.out is None:
             raise ClipError("no segments given for the clip")
         if self.muxed_video == 0:
