@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Literal
 
 import av
+import cv2
 import numpy as np
 
 from vodstream.regions import TEXT_SCALE, hud_box
@@ -60,24 +61,26 @@ def code_block(height: int) -> int:
 
 
 class _Texture:
-    """A moving, noisy texture: a smooth random field panned over time plus fresh grain."""
+    """A moving, noisy texture: a blocky random field panned over time plus changing grain."""
 
     def __init__(self, width: int, height: int, seed: int, grain: int = 3) -> None:
         rng = np.random.default_rng(seed)
-        small = rng.integers(0, 256, size=(height // 8 + 2, width // 8 + 2, 3), dtype=np.uint8)
-        big = np.kron(small, np.ones((16, 16, 1), dtype=np.uint8))  # 2x the frame, blocky
-        self.field = big
+        small = rng.integers(grain, 256 - grain, size=(height // 8 + 2, width // 8 + 2, 3),
+                             dtype=np.uint8)
+        self.field = np.kron(small, np.ones((16, 16, 1), dtype=np.uint8))  # 2x the frame
         self.width, self.height = width, height
-        self.rng = rng
-        self.grain = rng.integers(-grain, grain + 1, size=(height, width, 1), dtype=np.int16)
+        # A few grain tiles, cycled: fresh noise every frame without per-frame RNG cost.
+        self.grain = [rng.integers(0, 2 * grain + 1, size=(height, width, 3), dtype=np.uint8)
+                      for _ in range(4)]
+        self.offset = np.full((height, width, 3), grain, dtype=np.uint8)
 
     def frame(self, i: int) -> np.ndarray:
         fh, fw = self.field.shape[:2]
         dx = (3 * i) % max(1, fw - self.width)
         dy = i % max(1, fh - self.height)
-        img = self.field[dy:dy + self.height, dx:dx + self.width].astype(np.int16)
-        img += np.roll(self.grain, (i * 7) % self.height, axis=0)
-        return np.clip(img, 0, 255).astype(np.uint8)
+        view = self.field[dy:dy + self.height, dx:dx + self.width]
+        img = cv2.add(view, self.grain[i % len(self.grain)])
+        return cv2.subtract(img, self.offset)
 
 
 def render_frame(texture: _Texture, index: int) -> np.ndarray:
