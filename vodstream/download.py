@@ -31,7 +31,7 @@ from vodstream.fetch import DEFAULT_CONCURRENCY, RetryPolicy, SegmentFetcher
 from vodstream.twitch import ResolvedVod, TwitchConfig, resolve_vod, segments_in_range
 from vodstream.types import Gap, Segment, SegmentData
 
-__all__ = ["ConcatReader", "DownloadResult", "download", "download_vod", "parse_time"]
+__all__ = ["DownloadResult", "download", "download_vod", "parse_time"]
 
 log = structlog.get_logger(__name__)
 
@@ -151,62 +151,6 @@ def _write_atomic(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-class ConcatReader(io.RawIOBase):
-    """A read-only, seekable file over several files back to back (for PyAV remuxing)."""
-
-    def __init__(self, paths: list[Path]) -> None:
-        self.paths = paths
-        self.sizes = [p.stat().st_size for p in paths]
-        self.offsets = [0]
-        for s in self.sizes:
-            self.offsets.append(self.offsets[-1] + s)
-        self.pos = 0
-        self._fh: Any = None
-        self._fi = -1
-
-    def readable(self) -> bool:
-        return True
-
-    def seekable(self) -> bool:
-        return True
-
-    def tell(self) -> int:
-        return self.pos
-
-    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
-        base = {io.SEEK_SET: 0, io.SEEK_CUR: self.pos, io.SEEK_END: self.offsets[-1]}[whence]
-        self.pos = max(0, base + offset)
-        return self.pos
-
-    def readinto(self, buf: Any) -> int:
-        total = self.offsets[-1]
-        if self.pos >= total:
-            return 0
-        # which file holds self.pos
-        lo, hi = 0, len(self.paths) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self.offsets[mid] <= self.pos:
-                lo = mid
-            else:
-                hi = mid - 1
-        if self._fi != lo:
-            if self._fh is not None:
-                self._fh.close()
-            self._fh = open(self.paths[lo], "rb")  # noqa: SIM115 -- kept open across reads
-            self._fi = lo
-        self._fh.seek(self.pos - self.offsets[lo])
-        n = self._fh.readinto(memoryview(buf)[: min(len(buf), self.offsets[lo + 1] - self.pos)])
-        self.pos += n
-        return n
-
-    def close(self) -> None:
-        if self._fh is not None:
-            self._fh.close()
-            self._fh = None
-        super().close()
-
-
 def _concat(parts: list[Path], tmp: Path) -> None:
     with open(tmp, "wb") as out:
         for p in parts:
@@ -214,39 +158,77 @@ def _concat(parts: list[Path], tmp: Path) -> None:
                 shutil.copyfileobj(f, out, 1 << 20)
 
 
-def _remux(parts: list[Path], tmp: Path, fmt: str, src_format: str) -> None:
-    """Stream-copy the concatenated parts into ``fmt`` (video + audio streams only)."""
+def _remux(partial: _PartialDir, tmp: Path, fmt: str) -> None:
+    """Stream-copy the segments (video + audio) into ``fmt``, one segment at a time.
+
+    Timestamps are put on the playlist clock: each segment's packets are shifted so the segment
+    starts at its playlist time (from the first selected segment), which joins discontinuities
+    (legacy VODs, ``--repeat``) and small per-segment timestamp jitter. A packet that would step
+    back in time is dropped (audio) or nudged forward (video).
+    """
     import av
 
-    options = {"movflags": "+faststart"} if fmt in ("mp4", "mov") else {}
-    reader = ConcatReader(parts)
+    options = {"avoid_negative_ts": "make_zero"}
+    if fmt in ("mp4", "mov"):
+        options["movflags"] = "+faststart"
+    init = partial.init_path.read_bytes() if partial.ext == "mp4" else b""
+    t0 = partial.selected[0].start
+    out: dict[str, Any] = {}
+    last: dict[str, tuple[float, int]] = {}
+    dropped = 0
     try:
-        with av.open(reader, "r", format=src_format) as src, \
-                av.open(str(tmp), "w", format=fmt, options=options) as dst:
-            streams = [s for s in src.streams if s.type in ("video", "audio")]
-            if not streams:
-                raise ClipError("the VOD has no video or audio stream to write")
-            mapping = {s.index: dst.add_stream_from_template(s) for s in streams}
-            for packet in src.demux(streams):
-                if packet.size == 0 or packet.dts is None and packet.pts is None:
-                    continue
-                packet.stream = mapping[packet.stream.index]
-                dst.mux(packet)
+        with av.open(str(tmp), "w", format=fmt, options=options) as dst:
+            for seg in partial.selected:
+                path = partial.seg_path(seg)
+                source: Any = io.BytesIO(init + path.read_bytes()) if init else str(path)
+                with av.open(source, "r", format="mp4" if init else "mpegts") as src:
+                    streams = [st for st in src.streams if st.type in ("video", "audio")]
+                    if not out:
+                        for kind in ("video", "audio"):
+                            first = next((st for st in streams if st.type == kind), None)
+                            if first is not None:
+                                out[kind] = dst.add_stream_from_template(first)
+                        if not out:
+                            raise ClipError("the VOD has no video or audio stream to write")
+                    begin = (src.start_time or 0) / 1e6
+                    shift = (seg.start - t0) - begin
+                    wanted: dict[str, Any] = {}
+                    for st in streams:
+                        if st.type in out:
+                            wanted.setdefault(st.type, st)     # the first of each kind
+                    for packet in src.demux(list(wanted.values())):
+                        if packet.size == 0 or packet.dts is None:
+                            continue
+                        kind = packet.stream.type
+                        tb = packet.time_base
+                        ticks = round(shift / tb)
+                        dts = packet.dts + ticks
+                        pts = (packet.pts + ticks) if packet.pts is not None else dts
+                        prev = last.get(kind)
+                        if prev is not None and dts * tb <= prev[0]:
+                            if kind == "audio":
+                                dropped += 1
+                                continue
+                            dts = round(prev[0] / tb) + 1
+                            pts = max(pts, dts)
+                        packet.dts, packet.pts = dts, pts
+                        last[kind] = (float(dts * tb), dts)
+                        packet.stream = out[kind]
+                        dst.mux(packet)
     except av.error.FFmpegError as err:
         raise ClipError(f"cannot remux the VOD into .{fmt}: {err}") from err
-    finally:
-        reader.close()
+    if dropped:
+        log.debug("dropped overlapping audio packets at segment joins", packets=dropped)
 
 
 def _assemble(partial: _PartialDir, output: Path) -> None:
-    parts = partial.parts()
     tmp = partial.path / ("assembling" + output.suffix)
     ext = output.suffix.lower().lstrip(".")
     if ext == "ts" and partial.ext == "ts":
-        _concat(parts, tmp)
+        _concat(partial.parts(), tmp)
     else:
         fmt = {"ts": "mpegts", "mkv": "matroska", "m4v": "mp4", "mov": "mov"}.get(ext, ext or "mp4")
-        _remux(parts, tmp, fmt, "mpegts" if partial.ext == "ts" else "mp4")
+        _remux(partial, tmp, fmt)
     os.replace(tmp, output)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from dataclasses import replace
 from pathlib import Path
 
 HELP = "download a VOD (Twitch id/URL, .m3u8 URL, or file) as one .ts or .mp4"
@@ -50,6 +51,8 @@ def run(args: argparse.Namespace) -> int:
         raise VodstreamError("--retries must be at least 1")
     config = TwitchConfig.from_env(args.twitch_base, auth_token=args.auth_token)
     policy = RetryPolicy(attempts=args.retries) if args.retries else None
+    if args.retries:
+        config = replace(config, policy=RetryPolicy(attempts=args.retries))
     result = asyncio.run(download_vod(
         args.vod, args.output, quality=args.quality, start=parse_time(args.start), end=parse_time(args.end),
         concurrency=args.concurrency or 8, config=config, policy=policy,
