@@ -9,7 +9,7 @@ component is labelled with its digit when the extraction found as many component
 number has digits (the others are counted as extraction failures, not trained on).
 
 Splits are disjoint by construction: the train split draws scene seeds and render seeds
-from [0, 10**6), the test split from [10**6, 2*10**6).
+(the renderer's world seed) from [0, 10**6), the test split from [10**6, 2*10**6).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ __all__ = [
 # Frame sizes the HUD is rendered at (the crop is (560s x 175s), s = min(W/1920, H/1080)).
 RESOLUTIONS: tuple[tuple[int, int], ...] = (
     (1920, 1080), (1280, 720), (1600, 900), (2560, 1440), (1366, 768), (852, 480),
-    (2560, 1080), (1440, 1080), (1728, 1080), (3840, 2160), (1920, 1200), (1024, 576),
+    (2560, 1080), (1440, 1080), (1728, 1080), (1920, 1200), (1024, 576), (1280, 1024),
 )
 SPLIT_BASE = {"train": 0, "test": 10**6, "smoke": 5 * 10**6}
 
@@ -68,51 +68,95 @@ def _random_kills(rng: np.random.Generator) -> int:
     return int(rng.integers(0, 10)) if rng.random() < 0.5 else int(rng.integers(10, 40))
 
 
-def random_case(rng: np.random.Generator, split: str, fonts: Sequence[str], *,
-                resolutions: Sequence[tuple[int, int]] = RESOLUTIONS, kind: str = "visible"):
-    """A random in-match state. kind: visible | hidden (no kill box yet) | inventory | spectating."""
+def random_case(rng: np.random.Generator, split: str, *, kind: str = "visible", scene_seed: int | None = None,
+                squads: int | None = None, alive: int | None = None):
+    """A random in-match FrameState. kind: visible | hidden (no kill box yet) | inventory | spectating."""
     from vodstream.synth.state import FrameState
 
     base = SPLIT_BASE[split]
     era = "2019" if rng.random() < 0.3 else "modern"
     kills = _random_kills(rng)
     show = True
-    inventory = kind == "inventory"
     if kind == "hidden":
         era, kills, show = "modern", 0, False
     red = bool(rng.random() < 0.3) and kind != "hidden"
-    squads = int(rng.integers(1, 21))
-    alive = int(rng.integers(max(1, squads), min(60, 3 * squads) + 1))
-    state = FrameState(
+    if squads is None:
+        squads = int(rng.integers(1, 21))
+    if alive is None:
+        alive = int(rng.integers(max(1, squads), min(60, 3 * squads) + 1))
+    return FrameState(
         t=float(rng.uniform(0, 3600)), screen="in_match", era=era,
-        scene_seed=base + int(rng.integers(0, 10**6 - 1)), camera_t=float(rng.uniform(0, 60)),
-        kills=kills, show_kill_box=show, red=red, inventory_open=inventory,
+        scene_seed=base + int(rng.integers(0, 10**6 - 1)) if scene_seed is None else scene_seed,
+        camera_t=float(rng.uniform(0, 900)),
+        kills=kills, show_kill_box=show, red=red, inventory_open=kind == "inventory",
         spectating=kind == "spectating", squads_left=squads, alive=alive,
         spectators=int(rng.integers(0, 40)) if era == "2019" else 0,
     )
-    w, h = resolutions[int(rng.integers(0, len(resolutions)))]
-    font = fonts[int(rng.integers(0, len(fonts)))]
-    seed = base + int(rng.integers(0, 10**6 - 1))
-    return state, w, h, seed, font
+
+
+def fast_hud_crop(state, width: int, height: int, *, seed: int, hud_font: str) -> np.ndarray:
+    """render_hud_crop for plain in-match states, with the squads layer cached across kill counts.
+
+    Pixel-identical to ``render_hud_crop`` for in-match states without inventory/spectating
+    (tests/test_digit_model.py checks it); the squads-left layer does not depend on the kill
+    count, so keying its cache without it makes training-set rendering several times faster.
+    """
+    from dataclasses import replace
+
+    from vodstream.regions import hud_box
+    from vodstream.synth import hud as _hud
+    from vodstream.synth.backgrounds import SceneBank
+    from vodstream.synth.canvas import composite
+    from vodstream.synth.render import render_hud_crop
+
+    if state.screen != "in_match" or state.inventory_open or state.spectating:
+        return render_hud_crop(state, width, height, seed=seed, hud_font=hud_font)
+    rect = hud_box(width, height)
+    frame = SceneBank(width, height, seed).view(state.scene_seed, state.camera_t, rect)
+    key = _hud.HudKey(state.era, state.kills, state.show_kill_box, state.red, state.squads_left,
+                      state.alive, state.spectators, hud_font, width, height)
+    kl = _hud.kill_layer(key)
+    if kl is not None:
+        composite(frame, kl, rect[:2])
+    sq = _hud.squads_layer(replace(key, era="modern", kills=0, show_kill_box=True, spectators=0))
+    composite(frame, sq, rect[:2])
+    return frame
 
 
 def render_cases(n: int, split: str, seed: int, *, fonts: Sequence[str] | None = None,
                  resolutions: Sequence[tuple[int, int]] = RESOLUTIONS,
-                 kinds: Sequence[tuple[str, float]] = (("visible", 1.0),)) -> list[HudCase]:
-    """Render n random HUD crops (no degradation)."""
-    from vodstream.synth.render import HUD_FONTS, render_hud_crop
+                 kinds: Sequence[tuple[str, float]] = (("visible", 1.0),), group: int = 40,
+                 render_seeds: int = 16) -> list[HudCase]:
+    """Render n random HUD crops (no degradation).
+
+    Cases come in groups of `group` sharing one frame size, render seed and background scene
+    (textures are the expensive part); inside a group the camera time, font, kill count,
+    era, red flash and squads/alive counts vary.
+    """
+    from vodstream.synth.render import HUD_FONTS
 
     fonts = tuple(fonts or HUD_FONTS)
     rng = np.random.default_rng(seed)
+    base = SPLIT_BASE[split]
     names = [k for k, _ in kinds]
     p = np.array([w for _, w in kinds], float)
     p /= p.sum()
-    out = []
-    for _ in range(n):
-        kind = names[int(rng.choice(len(names), p=p))]
-        state, w, h, s, font = random_case(rng, split, fonts, resolutions=resolutions, kind=kind)
-        hud = render_hud_crop(state, w, h, seed=s, hud_font=font)
-        out.append(HudCase(state, w, h, s, font, hud))
+    out: list[HudCase] = []
+    while len(out) < n:
+        w, h = resolutions[int(rng.integers(0, len(resolutions)))]
+        rseed = base + int(rng.integers(0, render_seeds))
+        scene = base + int(rng.integers(0, 10**6 - 1))
+        squads = int(rng.integers(1, 21))
+        alive = int(rng.integers(max(1, squads), min(60, 3 * squads) + 1))
+        for _ in range(min(group, n - len(out))):
+            kind = names[int(rng.choice(len(names), p=p))]
+            if rng.random() < 0.2:
+                squads = int(rng.integers(1, 21))
+                alive = int(rng.integers(max(1, squads), min(60, 3 * squads) + 1))
+            state = random_case(rng, split, kind=kind, scene_seed=scene, squads=squads, alive=alive)
+            font = fonts[int(rng.integers(0, len(fonts)))]
+            hud = fast_hud_crop(state, w, h, seed=rseed, hud_font=font)
+            out.append(HudCase(state, w, h, rseed, font, hud))
     return out
 
 

@@ -33,14 +33,14 @@ CARD = Path(__file__).resolve().parent / "MODEL_CARD.md"
 
 @dataclass
 class TrainConfig:
-    cases: int = 12000            # rendered HUDs for training (about 1.5 digits each)
+    cases: int = 6000             # rendered HUDs for training (about 1.5 digits each)
     test_cases: int = 3600        # rendered HUDs for the held-out set (>= 5,000 digits)
     epochs: int = 13              # the 2019 write-up's
-    batch_size: int = 16          # the 2019 write-up's
+    batch_size: int = 32          # 2019: 16; 32 halves the step count on 2 shared cores
     lr: float = 5e-4              # the 2019 write-up's (Adam)
     seed: int = 1
     test_seed: int = 2
-    threads: int = 2
+    threads: int = 1
     augment: bool = True
     fonts: tuple[str, ...] = ()   # () = all HUD_FONTS
     out: Path = DEFAULT_WEIGHTS
@@ -84,7 +84,7 @@ def fit(x: np.ndarray, y: np.ndarray, *, epochs: int = 13, batch_size: int = 16,
             loss = loss_fn(model(xb), yt[idx])
             loss.backward()
             opt.step()
-            total += float(loss) * len(idx)
+            total += loss.item() * len(idx)
         history.append(total / max(1, len(xt)))
         log.info("epoch", epoch=epoch + 1, loss=round(history[-1], 5))
     return model.eval(), history

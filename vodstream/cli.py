@@ -32,6 +32,8 @@ COMMANDS: dict[str, str] = {
     "synth": "vodstream.commands.synth",
     "serve": "vodstream.commands.serve",
     "download": "vodstream.commands.download",
+    "train": "vodstream.commands.train",
+    "eval": "vodstream.commands.eval",
 }
 
 

@@ -1,0 +1,206 @@
+"""Kill-reader accuracy: held-out digit accuracy and per-sample accuracy on H.264-encoded frames.
+
+    python benchmarks/kill_accuracy.py [--samples 400] [--digit-cases 3600] [--weights models/digits.pt]
+
+1. Digits: the held-out split (scene/world seeds never used in training), through the
+   reader's extraction, classified by the CNN (same set as `python -m vodstream eval`).
+2. Per sample: short synthetic in-match sequences (one background scene each, samples 2 s
+   apart like keyframes; kills rise now and then with a red flash; modern-era counters hidden
+   before the first kill; inventory spans; spectating) rendered as FULL frames at 1280x720 and
+   1920x1080, encoded with libx264 through PyAV (every sample a keyframe, crf 23 -- roughly
+   Twitch's 720p60/1080p60 keyframe quality), decoded, cropped with vodstream.regions.hud_box
+   into vodstream.types.Sample records and read by KillReader.read_batch.
+   Visible counter: exact-read rate (and wrong-number rate). Hidden / inventory: None rate.
+   Both with and without the 2019 temporal mean.
+Prints a table; writes JSON to benchmarks/out/kill_accuracy.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections import Counter
+from fractions import Fraction
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from models.net import DEFAULT_WEIGHTS, load_model  # noqa: E402
+
+RESOLUTIONS = ((1280, 720), (1920, 1080))
+
+
+def make_sequences(n: int, seed: int, fonts: tuple[str, ...]) -> list[tuple[object, str, str]]:
+    """n in-match states in runs of 12 per scene: (state, kind, font). Test-split seeds only."""
+    from vodstream.synth.state import FrameState
+
+    rng = np.random.default_rng(seed)
+    out: list[tuple[object, str, str]] = []
+    base = 10**6
+    while len(out) < n:
+        era = "2019" if rng.random() < 0.3 else "modern"
+        font = fonts[int(rng.integers(0, len(fonts)))]
+        scene = base + int(rng.integers(0, 10**6 - 1))
+        kills = int(rng.integers(0, 25))
+        squads = int(rng.integers(2, 21))
+        t0 = float(rng.uniform(0, 600))
+        red_left = 0
+        inv_left = 0
+        spectating = rng.random() < 0.15
+        for j in range(12):
+            if rng.random() < 0.15:
+                kills += 1
+                red_left = 1 + int(rng.integers(0, 2))
+            if inv_left == 0 and rng.random() < 0.08:
+                inv_left = 1 + int(rng.integers(0, 3))
+            inventory = inv_left > 0
+            inv_left = max(0, inv_left - 1)
+            red = red_left > 0
+            red_left = max(0, red_left - 1)
+            show = era == "2019" or kills > 0
+            st = FrameState(t=t0 + 2 * j, screen="in_match", era=era, scene_seed=scene, camera_t=t0 + 2 * j,
+                            kills=kills, show_kill_box=show, red=red and show, inventory_open=inventory,
+                            spectating=spectating and not inventory, squads_left=squads,
+                            alive=min(60, 3 * squads), spectators=int(rng.integers(0, 9)) if era == "2019" else 0)
+            kind = "inventory" if inventory else ("visible" if show else "hidden")
+            out.append((st, kind, font))
+    return out[:n]
+
+
+def encode_decode(frames: list[np.ndarray], crf: int) -> list[np.ndarray]:
+    """All-intra libx264 encode (every sample is a keyframe) and decode, in memory."""
+    import av
+
+    h, w = frames[0].shape[:2]
+    enc = av.CodecContext.create("libx264", "w")
+    enc.width, enc.height, enc.pix_fmt = w, h, "yuv420p"
+    enc.time_base = Fraction(1, 30)
+    enc.options = {"crf": str(crf), "preset": "veryfast", "g": "1"}
+    enc.thread_count = 1
+    dec = av.CodecContext.create("h264", "r")
+    out: list[np.ndarray] = []
+    for i, f in enumerate(frames):
+        vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(f), format="rgb24")
+        vf.pts = i
+        for pkt in enc.encode(vf):
+            out += [fr.to_ndarray(format="rgb24") for fr in dec.decode(pkt)]
+    for pkt in enc.encode(None):
+        out += [fr.to_ndarray(format="rgb24") for fr in dec.decode(pkt)]
+    out += [fr.to_ndarray(format="rgb24") for fr in dec.decode(None)]
+    return out
+
+
+def per_sample(reader, n: int, seed: int, crf: int) -> dict[str, object]:
+    from vodstream.regions import hud_box
+    from vodstream.synth.render import HUD_FONTS, Renderer
+    from vodstream.types import Sample
+
+    results: dict[str, object] = {}
+    for w, h in RESOLUTIONS:
+        seqs = make_sequences(n, seed + w, HUD_FONTS)
+        renderers: dict[str, Renderer] = {}
+        t0 = time.perf_counter()
+        frames = []
+        for st, _kind, font in seqs:
+            r = renderers.get(font) or renderers.setdefault(font, Renderer(w, h, seed=10**6 + 7, hud_font=font))
+            frames.append(np.array(r.render(st)))
+        t_render = time.perf_counter() - t0
+        decoded = encode_decode(frames, crf)
+        x0, y0, x1, y1 = hud_box(w, h)
+        samples = [Sample(vod_time=2.0 * i, segment_index=i // 5, frame_size=(w, h),
+                          hud=np.ascontiguousarray(f[y0:y1, x0:x1]), text=np.zeros((1, 1), np.uint8))
+                   for i, f in enumerate(decoded)]
+        for temporal in (False, True):
+            reader.temporal = temporal
+            t1 = time.perf_counter()
+            readings = []
+            for g in range(0, len(samples), 12):  # one scene run at a time (temporal mean inside a run)
+                readings += reader.read_batch(samples[g:g + 12])
+            t_read = time.perf_counter() - t1
+            c: Counter = Counter()
+            reasons: Counter = Counter()
+            for (st, kind, _), rd in zip(seqs, readings, strict=True):
+                c[kind] += 1
+                if kind == "visible":
+                    if rd.kills == st.kills:
+                        c["visible_right"] += 1
+                    elif rd.kills is None:
+                        c["visible_none"] += 1
+                        reasons[rd.reason] += 1
+                    else:
+                        c["visible_wrong"] += 1
+                    if st.red:
+                        c["red"] += 1
+                        c["red_flagged"] += int(rd.red)
+                else:
+                    c[f"{kind}_none"] += int(rd.kills is None)
+                    c[f"{kind}_zero"] += int(rd.kills == 0)
+                c["hud_visible"] += int(rd.hud_visible and kind != "inventory")
+                c["hud_expected"] += int(kind != "inventory")
+            key = f"{w}x{h}{'+temporal' if temporal else ''}"
+            results[key] = {"counts": dict(c), "none_reasons": dict(reasons),
+                            "render_s": round(t_render, 2), "read_s": round(t_read, 3),
+                            "samples_per_s": round(len(samples) / max(t_read, 1e-9), 1)}
+        reader.temporal = False
+    return results
+
+
+def _rate(a: int, b: int) -> str:
+    return f"{100.0 * a / b:6.2f}% ({a}/{b})" if b else "   n/a"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--weights", type=Path, default=DEFAULT_WEIGHTS)
+    ap.add_argument("--samples", type=int, default=480, help="samples per resolution")
+    ap.add_argument("--digit-cases", type=int, default=3600, help="held-out HUD renders for digit accuracy")
+    ap.add_argument("--crf", type=int, default=23)
+    ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--cache", type=Path, default=ROOT / "data" / "digits")
+    ap.add_argument("--skip-digits", action="store_true")
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "kill_accuracy.json")
+    args = ap.parse_args(argv)
+    torch.set_num_threads(1)
+    from models.evaluate import evaluate
+    from models.train import load_or_build
+    from vodstream.killreader import KillReader
+
+    model = load_model(args.weights)
+    reader = KillReader(model)
+    out: dict[str, object] = {"weights": str(args.weights), "crf": args.crf}
+    if not args.skip_digits:
+        ds = load_or_build(args.digit_cases, "test", 2, cache_dir=args.cache)
+        res = evaluate(model, ds.x, ds.y)
+        out["digits"] = {**res.to_json(), "outcomes": dict(ds.stats), "cases": args.digit_cases}
+        print(f"held-out digits: {res.n}, accuracy {res.accuracy * 100:.3f}% ({res.errors} errors); "  # noqa: T201
+              f"extraction outcomes {dict(ds.stats)}")
+    ps = per_sample(reader, args.samples, args.seed, args.crf)
+    out["per_sample"] = ps
+    print(f"\nper sample (libx264 crf {args.crf}, all-intra; {args.samples} samples per resolution)")  # noqa: T201
+    print(f"{'run':<22} {'visible exact':>20} {'wrong number':>18} {'hidden None':>18} "  # noqa: T201
+          f"{'inventory None':>18} {'red flagged':>18} {'hud seen':>18} {'samples/s':>9}")
+    for key, r in ps.items():
+        c = r["counts"]
+        print(f"{key:<22} {_rate(c.get('visible_right', 0), c.get('visible', 0)):>20} "  # noqa: T201
+              f"{_rate(c.get('visible_wrong', 0), c.get('visible', 0)):>18} "
+              f"{_rate(c.get('hidden_none', 0), c.get('hidden', 0)):>18} "
+              f"{_rate(c.get('inventory_none', 0), c.get('inventory', 0)):>18} "
+              f"{_rate(c.get('red_flagged', 0), c.get('red', 0)):>18} "
+              f"{_rate(c.get('hud_visible', 0), c.get('hud_expected', 0)):>18} {r['samples_per_s']:>9}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = args.out.with_name(args.out.name + ".tmp")
+    tmp.write_text(json.dumps(out, indent=1))
+    os.replace(tmp, args.out)
+    print(f"\nwrote {args.out}")  # noqa: T201
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
