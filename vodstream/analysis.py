@@ -1,0 +1,182 @@
+"""Plain sequential analysis (no Ray): segments -> decode -> score -> track -> matches.
+
+The Ray pipeline runs the same stage classes in actors; this loop is what tests, benchmarks
+and small local jobs use. Memory stays bounded: one segment's samples at a time (scores are
+kept only when asked for, e.g. by the accuracy benchmark).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import structlog
+
+from vodstream.types import Gap, Match, Sample, Score, SegmentData
+
+__all__ = ["AnalysisResult", "analyze", "best_match", "local_segments", "report_dict"]
+
+log = structlog.get_logger(__name__)
+
+
+class _DecoderLike(Protocol):
+    def decode(self, data: SegmentData) -> Any: ...
+
+
+class _ScorerLike(Protocol):
+    def score_batch(self, samples: Sequence[Sample]) -> list[Score]: ...
+
+
+class _TrackerLike(Protocol):
+    def update(self, scores: Iterable[Score]) -> list[Match]: ...
+
+    def finish(self, vod_end: float | None = None) -> list[Match]: ...
+
+
+@dataclass(kw_only=True)
+class AnalysisResult:
+    matches: list[Match]
+    gaps: list[Gap]
+    timings: dict[str, float]            # seconds: decode, score, track, total
+    ocr_calls: int
+    ocr_seconds: float
+    samples: int
+    segments: int = 0
+    frames_decoded: int = 0
+    duration: float = 0.0                # VOD seconds covered by the segments seen
+    scores: list[Score] | None = None    # every score, when analyze(keep_scores=True)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def analyze(segments_data: Iterable[SegmentData], *, decoder: _DecoderLike, scorer: _ScorerLike,
+            tracker: _TrackerLike, vod_end: float | None = None, keep_scores: bool = False) -> AnalysisResult:
+    """Decode, score and track every segment in turn.
+
+    A segment that fails to decode (or to score) becomes a gap with the reason, and the loop
+    goes on. ``vod_end`` (default: the end of the last segment) closes a match the VOD cuts off.
+    """
+    t_all = time.perf_counter()
+    timings = {"decode": 0.0, "score": 0.0, "track": 0.0}
+    gaps: list[Gap] = []
+    kept: list[Score] | None = [] if keep_scores else None
+    n_samples = n_segments = n_frames = 0
+    end_seen = 0.0
+    start_ocr_calls = int(getattr(scorer, "ocr_calls", 0))
+    start_ocr_s = float(getattr(scorer, "ocr_seconds", 0.0))
+    for data in segments_data:
+        seg = data.segment
+        n_segments += 1
+        end_seen = max(end_seen, seg.end)
+        t0 = time.perf_counter()
+        try:
+            res = decoder.decode(data)
+        except Exception as err:  # noqa: BLE001 - one bad segment must not stop the VOD
+            log.warning("analysis.decode_failed", segment=seg.index, error=str(err))
+            gaps.append(Gap(start=seg.start, end=seg.end, reason=f"decode failed: {err}", segment_index=seg.index))
+            timings["decode"] += time.perf_counter() - t0
+            continue
+        t1 = time.perf_counter()
+        timings["decode"] += t1 - t0
+        gaps.extend(res.gaps)
+        n_frames += int(getattr(res, "frames_decoded", 0))
+        samples = res.samples
+        if not samples:
+            continue
+        try:
+            scores = scorer.score_batch(samples)
+        except Exception as err:  # noqa: BLE001
+            log.warning("analysis.score_failed", segment=seg.index, error=str(err))
+            gaps.append(Gap(start=seg.start, end=seg.end, reason=f"scoring failed: {err}", segment_index=seg.index))
+            timings["score"] += time.perf_counter() - t1
+            continue
+        t2 = time.perf_counter()
+        timings["score"] += t2 - t1
+        n_samples += len(samples)
+        tracker.update(scores)
+        if kept is not None:
+            kept.extend(scores)
+        timings["track"] += time.perf_counter() - t2
+    t3 = time.perf_counter()
+    matches = tracker.finish(vod_end=vod_end if vod_end is not None else (end_seen or None))
+    timings["track"] += time.perf_counter() - t3
+    timings["total"] = time.perf_counter() - t_all
+    stats_fn = getattr(scorer, "stats", None)
+    return AnalysisResult(
+        matches=list(matches), gaps=_merge_gaps(gaps), timings={k: round(v, 4) for k, v in timings.items()},
+        ocr_calls=int(getattr(scorer, "ocr_calls", 0)) - start_ocr_calls,
+        ocr_seconds=round(float(getattr(scorer, "ocr_seconds", 0.0)) - start_ocr_s, 4),
+        samples=n_samples, segments=n_segments, frames_decoded=n_frames,
+        duration=float(vod_end if vod_end is not None else end_seen), scores=kept,
+        stats=stats_fn() if callable(stats_fn) else {},
+    )
+
+
+def _merge_gaps(gaps: list[Gap]) -> list[Gap]:
+    """Gaps in time order; touching gaps with the same reason become one."""
+    out: list[Gap] = []
+    for g in sorted(gaps, key=lambda g: (g.start, g.end)):
+        if out and out[-1].reason == g.reason and g.start <= out[-1].end + 1e-6:
+            last = out[-1]
+            out[-1] = Gap(start=last.start, end=max(last.end, g.end), reason=last.reason,
+                          segment_index=last.segment_index)
+        else:
+            out.append(g)
+    return out
+
+
+def best_match(matches: Sequence[Match]) -> int | None:
+    """Index of the best match: the most kills; ties: better placement, then the earlier match.
+    Matches whose kills are unknown never win. None when there is no match with kills."""
+    best: int | None = None
+    best_key: tuple[int, int, float] | None = None
+    for i, m in enumerate(matches):
+        if m.kills is None:
+            continue
+        key = (m.kills, -(m.placement if m.placement is not None else 1000),
+               -(m.start if m.start is not None else 0.0))
+        if best_key is None or key > best_key:
+            best, best_key = i, key
+    return best
+
+
+def report_dict(vod_id: str, duration: float, result: AnalysisResult) -> dict[str, Any]:
+    """report.json's analysis part (DESIGN.md): matches, best, gaps (the runner adds clips)."""
+    matches = [m.to_json() for m in result.matches]
+    for m, src in zip(matches, result.matches, strict=True):
+        # The report always carries numbers (the truth convention); the flags say what was seen.
+        if m["start"] is None:
+            m["start"] = round(src.readings[0][0], 3) if src.readings else 0.0
+            m["start_seen"] = False
+        if m["end"] is None:
+            m["end"] = round(duration, 3)
+            m["end_seen"] = False
+    hours = duration / 3600.0 if duration > 0 else 0.0
+    return {
+        "vod_id": vod_id,
+        "duration": round(float(duration), 3),
+        "matches": matches,
+        "best": best_match(result.matches),
+        "gaps": [g.to_json() for g in result.gaps],
+        "analysis": {
+            "samples": result.samples, "segments": result.segments, "frames_decoded": result.frames_decoded,
+            "timings": result.timings, "ocr_calls": result.ocr_calls, "ocr_seconds": result.ocr_seconds,
+            "ocr_calls_per_hour": round(result.ocr_calls / hours, 1) if hours else None,
+            "ocr_seconds_per_hour": round(result.ocr_seconds / hours, 3) if hours else None,
+        },
+    }
+
+
+def local_segments(vod_dir: str | Path, variant: str = "chunked") -> Iterator[SegmentData]:
+    """SegmentData of a Twitch-layout VOD on disk (``vod_dir/<variant>/index-dvr.m3u8``), in order."""
+    from vodstream.hls import parse_media
+
+    vdir = Path(vod_dir) / variant
+    playlist = vdir / "index-dvr.m3u8"
+    pl = parse_media(playlist.read_text(encoding="utf-8"))
+    for seg in pl.segments:
+        path = vdir / seg.url
+        init = (vdir / seg.init_url).read_bytes() if seg.init_url else None
+        yield SegmentData(segment=seg, data=path.read_bytes(), init=init)
