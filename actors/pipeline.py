@@ -69,6 +69,7 @@ class VodJob:
     load: Callable[[int], SegmentResult | None] | None = None  # reads a done segment back
     checkpoint: tuple[int, dict[str, Any]] | None = None       # (last index included, tracker state)
     fetch_config: dict[str, Any] = field(default_factory=dict)  # SegmentFetcher kwargs (local=...)
+    vod_end: float | None = None                  # closes a match the VOD cuts off (default: last segment)
 
 
 @dataclass(kw_only=True)
@@ -147,6 +148,15 @@ class ActorGraph:
         """Node ids the decoders and scorers run on (one per actor)."""
         return [n for n, _ in ray.get([a.where.remote() for a in [*self.decoders, *self.scorers]])]
 
+    def scorer_stats(self) -> dict[str, float]:
+        """Scorer counters summed over the pool (this graph's lifetime)."""
+        total: dict[str, float] = {}
+        for st in ray.get([s.stats.remote() for s in self.scorers]):
+            for k, val in st.items():
+                if isinstance(val, (int, float)):
+                    total[k] = total.get(k, 0) + val
+        return total
+
     def close(self) -> None:
         for a in [*self.decoders, *self.scorers]:
             ray.kill(a)
@@ -210,7 +220,10 @@ class ActorGraph:
 
         def finish(v: _Vod) -> None:
             v.finishing = True
-            ref = v.tracker.finish.remote()
+            end = v.job.vod_end
+            if end is None and v.job.segments:
+                end = v.job.segments[-1].end
+            ref = v.tracker.finish.remote(end)
             v.tracker_pending += 1
             pending[ref] = ("finish", v, v.gen)
 

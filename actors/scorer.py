@@ -39,6 +39,10 @@ class ScorerActor:
             pos += len(samples)
         return out
 
+    def stats(self) -> dict[str, float]:
+        """The scorer's counters since it started (samples, seconds per reader, OCR calls)."""
+        return self._scorer.stats() if hasattr(self._scorer, "stats") else {}
+
     def where(self) -> tuple[str, int]:
         """(node id, pid): where this scorer runs (tests, diagnostics)."""
         import os

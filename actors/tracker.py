@@ -30,9 +30,10 @@ class TrackerActor:
         """Feed one segment's scores; returns the number of matches closed so far."""
         return len(self._tracker.update(scores))
 
-    def finish(self) -> tuple[list[Match], list[dict[str, Any]]]:
-        """Close the VOD: every match in VOD order, and the spans dropped as not-a-match."""
-        matches = self._tracker.finish()
+    def finish(self, vod_end: float | None = None) -> tuple[list[Match], list[dict[str, Any]]]:
+        """Close the VOD (``vod_end`` ends a match it cuts off): every match in VOD order, and
+        the spans dropped as not-a-match."""
+        matches = self._tracker.finish(vod_end=vod_end)
         return matches, list(self._tracker.dropped)
 
     @ray.method(max_task_retries=-1)

@@ -90,6 +90,7 @@ class RunSettings:
     progress: bool | None = None            # None: bars when stderr is a TTY
     num_cpus: int | None = None             # embedded Ray only
     ship_code: bool = False                 # send vodstream/actors/models to the cluster (runtime_env)
+    model: Path | None = None               # digit CNN weights (default: models/digits.pt)
 
 
 @dataclass(kw_only=True)
@@ -105,13 +106,23 @@ class VodOutcome:
 
 # -- helpers the actors call (kept here so the actors stay thin) ------------------------------
 
-def make_scorer(**kwargs: Any) -> Any:
-    """The batch scorer: kill counter (CNN) + screen markers (tesseract), loaded once."""
+def make_scorer(*, model_path: str | None = None, device: str = "cpu") -> Any:
+    """The batch scorer: kill counter (CNN) + screen markers (tesseract), loaded once.
+
+    ``model_path``: digit CNN weights (default: ``$VODSTREAM_MODEL``, else the shipped
+    models/digits.pt).
+    """
     from vodstream.killreader import KillReader
     from vodstream.markers import MarkerReader
     from vodstream.scoring import Scorer
 
-    return Scorer(KillReader(), MarkerReader(), **kwargs)
+    model = None
+    model_path = model_path or os.environ.get("VODSTREAM_MODEL") or None
+    if model_path:
+        from models.net import load_model
+
+        model = load_model(model_path, device=device)
+    return Scorer(KillReader(model, device=device), MarkerReader())
 
 
 def end_screen_thumbs(samples: Sequence[Sample], scores: Sequence[Score], *, limit: int = 2) -> dict[float, bytes]:
@@ -415,10 +426,12 @@ def _fetch_config(resolved: ResolvedVod) -> dict[str, Any]:
     return {"local": resolved.local} if resolved.local is not None else {}
 
 
-def _model_fingerprint() -> str:
+def _model_fingerprint(path: Path | None = None) -> str:
     root = Path(__file__).resolve().parent.parent / "models"
+    path = path or (Path(os.environ["VODSTREAM_MODEL"]) if os.environ.get("VODSTREAM_MODEL") else None)
+    files = [Path(path)] if path else (sorted(root.glob("*.pt")) if root.is_dir() else [])
     h = hashlib.sha256()
-    for f in sorted(root.glob("*.pt")) if root.is_dir() else []:
+    for f in files:
         h.update(f.name.encode())
         h.update(f.read_bytes())
     return h.hexdigest()[:16]
@@ -429,7 +442,7 @@ def fingerprint(plan: _Plan, settings: RunSettings) -> str:
     a = plan.analysis
     doc = {"v": __version__, "vod": a.vod_id, "quality": a.quality, "kind": a.kind,
            "segments": [len(a.segments), round(a.duration, 3)], "decode": settings.decode_mode,
-           "model": _model_fingerprint()}
+           "model": _model_fingerprint(settings.model)}
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:24]
 
 
@@ -440,6 +453,7 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
     import ray
 
     from actors.pipeline import ActorGraph, GraphConfig, VodJob
+    from vodstream.analysis import AnalysisResult, _merge_gaps, report_dict
     from vodstream.catalog import Catalog
     from vodstream.report import build_report, write_reports
 
@@ -467,7 +481,7 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
                 key=p.key, segments=p.segments, done=done,
                 load=lambda idx, key=p.key: store.get_segment(key, idx),
                 checkpoint=(ck[0], ck[2]) if ck else None,
-                fetch_config=_fetch_config(p.analysis),
+                fetch_config=_fetch_config(p.analysis), vod_end=p.analysis.duration,
             ))
         with ray_session(settings.address, num_cpus=settings.num_cpus, ship_code=settings.ship_code,
                          verbose=verbose):
@@ -475,7 +489,8 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
                 decoders=settings.decoders, scorers=settings.scorers,
                 inflight_per_vod=settings.inflight_per_vod, inflight_total=settings.inflight_total,
                 batch_segments=settings.batch_segments, fetch_concurrency=settings.concurrency,
-                decode_mode=settings.decode_mode))
+                decode_mode=settings.decode_mode,
+                scorer_kwargs={"model_path": str(settings.model)} if settings.model else {}))
             try:
                 actor_nodes = graph.nodes()          # also waits until the pool is up
             except ray.exceptions.RayActorError as err:
@@ -491,6 +506,7 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
                     on_checkpoint=lambda key, idx, st: store.save_checkpoint(
                         key, released=idx, n_matches=len(st.get("closed", [])), state=st),
                     progress=progress)
+                scorer_stats = graph.scorer_stats()
             finally:
                 progress.close()
                 n_dec, n_sc = len(graph.decoders), len(graph.scorers)
@@ -509,11 +525,12 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
                 res = results[p.key]
                 vod_dir = out_root / p.key
                 best = best_index(res.matches)
+                report_gaps = _merge_gaps(sorted(res.gaps, key=lambda g: g.start))
                 clips = [(i, path) for i, path, _ in clip_infos.get(p.key, [])]
                 analysed_hours = sum(s.duration for s in p.segments) / 3600.0
                 report = build_report(
                     vod_id=p.key, duration=p.analysis.duration, matches=res.matches, best=best,
-                    gaps=sorted(res.gaps, key=lambda g: g.start),
+                    gaps=report_gaps,
                     clips=[path.name for _, path in clips], clip_matches=[i for i, _ in clips],
                     title=p.analysis.title, streamer=p.analysis.owner, source=p.input,
                     skipped=p.skipped,
@@ -533,6 +550,17 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
                               "bytes_fetched": res.bytes_fetched,
                               "tracker_restarts": res.tracker_restarts},
                 )
+                # H6's report_dict sets the match conventions (numeric start/end + seen flags) and
+                # the analysis block; reuse it so the Ray and plain paths write the same report.
+                base = report_dict(p.key, p.analysis.duration, AnalysisResult(
+                    matches=res.matches, gaps=report_gaps, timings={"total": round(res.wall_s, 4)},
+                    ocr_calls=int(scorer_stats.get("ocr_calls", 0)),
+                    ocr_seconds=float(scorer_stats.get("ocr_seconds", 0.0)),
+                    samples=res.samples, segments=res.analysed + res.resumed,
+                    frames_decoded=res.frames_decoded, duration=p.analysis.duration,
+                    stats=scorer_stats))
+                report["matches"], report["best"] = base["matches"], base["best"]
+                report["analysis"] = base["analysis"]
                 report["dropped"] = res.dropped
                 report["clip_info"] = [info for _, _, info in clip_infos.get(p.key, [])]
                 report["analysed_hours"] = round(analysed_hours, 4)

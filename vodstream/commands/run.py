@@ -45,6 +45,8 @@ def add_arguments(parser: argparse.ArgumentParser, *, clip: bool = True) -> None
                         help="decoder actors (default: one per spare CPU)")
     parser.add_argument("--decode-mode", choices=("keyframes", "fps", "all"), default="keyframes",
                         help="frames to sample (default keyframes)")
+    parser.add_argument("--model", type=Path, default=None, metavar="FILE",
+                        help="digit CNN weights (default: the shipped models/digits.pt)")
     parser.add_argument("--data-dir", type=Path, default=None, metavar="DIR",
                         help="catalogue location (default $VODSTREAM_DATA_DIR or ~/.local/share/vodstream)")
     parser.add_argument("--no-catalog", action="store_true", help="do not index the results in the catalogue")
@@ -71,7 +73,7 @@ def settings_from_args(args: argparse.Namespace, *, clip: bool):
         concurrency=args.concurrency, inflight_per_vod=args.inflight,
         inflight_total=max(args.inflight_total, 1), decoders=args.decoders,
         decode_mode=args.decode_mode, data_dir=args.data_dir, catalog=not args.no_catalog,
-        progress=args.progress, ship_code=args.ship_code,
+        progress=args.progress, ship_code=args.ship_code, model=args.model,
     )
 
 

@@ -1,0 +1,148 @@
+"""Pipeline throughput and memory on the embedded default: VOD-hours analysed per wall-hour, peak memory.
+
+Serves a synthetic VOD with the local Twitch-compatible server (``--repeat`` turns one VOD into a
+VOD N times as long), runs ``vodstream analyze`` on it in a child process (the embedded
+``ray.init()`` default, exactly what a user runs) and samples the memory of the whole process tree
+(driver, raylet, GCS, every worker) from /proc: PSS, so pages shared through the object store are
+counted once. Memory must not grow with VOD length: compare the rows for repeat 1 and repeat N.
+
+    python benchmarks/pipeline_bench.py [--vod-dir DIR] [--repeat 1,4] [--runs 3]
+
+Prints a table (medians over --runs) and writes benchmarks/out/pipeline_bench.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _children(pid: int) -> list[int]:
+    kids: dict[int, list[int]] = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open(f"/proc/{d}/stat") as fh:
+                ppid = int(fh.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        kids.setdefault(ppid, []).append(int(d))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo.extend(kids.get(p, []))
+    return out
+
+
+def _pss_kib(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class TreeMemory(threading.Thread):
+    """Samples the summed PSS of a process tree; ``peak_mib`` after ``stop()``."""
+
+    def __init__(self, pid: int, every: float = 0.25) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.every = pid, every
+        self.peak_kib = 0
+        self._stop = threading.Event()
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            self.peak_kib = max(self.peak_kib, sum(_pss_kib(p) for p in _children(self.pid)))
+            self._stop.wait(self.every)
+
+    def stop(self) -> float:
+        self._stop.set()
+        self.join()
+        return self.peak_kib / 1024
+
+
+def _make_vod(where: Path, preset: str) -> Path:
+    from vodstream import synth
+
+    script = synth.preset(preset)
+    return Path(synth.synthesize(script, where))
+
+
+def run_once(vod_dir: Path, repeat: int, extra: list[str]) -> dict[str, float]:
+    from vodstream.server import ServerThread
+
+    vod_id = json.loads((vod_dir / "vod.json").read_text()).get("vod_id", vod_dir.name)
+    with ServerThread(vod_dir.parent, repeat=repeat) as srv, tempfile.TemporaryDirectory() as tmp:
+        cmd = [sys.executable, "-m", "vodstream", "-q", "analyze", str(vod_id), "--out", tmp,
+               "--twitch-base", srv.base_url, "--no-catalog", "--no-progress", *extra]
+        t0 = time.monotonic()
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        mem = TreeMemory(proc.pid)
+        mem.start()
+        out, err = proc.communicate()
+        wall = time.monotonic() - t0
+        peak = mem.stop()
+        if proc.returncode != 0:
+            raise SystemExit(f"analyze failed ({proc.returncode}):\n{err[-2000:]}")
+        report = json.loads((Path(tmp) / str(vod_id) / "report.json").read_text())
+    hours = report["analysed_hours"]
+    t = report["timings"]
+    return {
+        "vod_hours": hours, "wall_s": wall, "analyse_s": t["analyse_all_s"], "startup_s": t["actors_start_s"],
+        "vod_h_per_wall_h": hours / (wall / 3600), "vod_h_per_analyse_h": hours / (t["analyse_all_s"] / 3600),
+        "peak_pss_mib": peak, "matches": len(report["matches"]), "segments": report["segments"]["apex"],
+    }
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--vod-dir", type=Path, default=None, help="a synth VOD dir (default: render --preset)")
+    ap.add_argument("--preset", default="test", help="synth preset to render when --vod-dir is not given")
+    ap.add_argument("--repeat", default="1,4", help="comma list of server repeat factors (VOD length x N)")
+    ap.add_argument("--runs", type=int, default=3, help="runs per row (median reported)")
+    ap.add_argument("--analyze-quality", default=None)
+    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "pipeline_bench.json")
+    args = ap.parse_args()
+    extra = ["--analyze-quality", args.analyze_quality] if args.analyze_quality else []
+    with tempfile.TemporaryDirectory() as tmp:
+        vod_dir = args.vod_dir or _make_vod(Path(tmp) / "lib", args.preset)
+        rows = []
+        for rep in [int(x) for x in args.repeat.split(",")]:
+            runs = [run_once(vod_dir, rep, extra) for _ in range(args.runs)]
+            med = {k: statistics.median(r[k] for r in runs) for k in runs[0]}
+            med["repeat"] = rep
+            med["runs"] = len(runs)
+            rows.append(med)
+    cpu = os.cpu_count()
+    print(f"vodstream analyze, embedded Ray default, {cpu} CPUs; medians of {args.runs} run(s)")
+    print(f"{'repeat':>6} {'VOD h':>7} {'segs':>5} {'wall s':>7} {'start s':>7} {'analyse s':>9} "
+          f"{'VODh/wall-h':>11} {'VODh/analyse-h':>14} {'peak PSS MiB':>12}")
+    for r in rows:
+        print(f"{r['repeat']:>6} {r['vod_hours']:>7.3f} {r['segments']:>5.0f} {r['wall_s']:>7.1f} "
+              f"{r['startup_s']:>7.1f} {r['analyse_s']:>9.1f} {r['vod_h_per_wall_h']:>11.1f} "
+              f"{r['vod_h_per_analyse_h']:>14.1f} {r['peak_pss_mib']:>12.0f}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"cpus": cpu, "rows": rows}, indent=2) + "\n")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

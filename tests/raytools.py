@@ -1,0 +1,79 @@
+"""Helpers shared by the Ray end-to-end tests: a served library of synthetic VODs, truth checks."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import av
+
+__all__ = ["clip_facts", "compare", "make_library"]
+
+
+def make_library(vod_dir: Path, root: Path, copies: int = 1) -> list[str]:
+    """``root`` holding the synthetic VOD (linked) and ``copies - 1`` more under new ids.
+
+    The copies share the media (symlinks) and differ only in vod.json's id, so they are different
+    VODs to Twitch's protocol and to the pipeline, with the same ground truth.
+    """
+    root.mkdir(parents=True, exist_ok=True)
+    meta = json.loads((vod_dir / "vod.json").read_text())
+    base = str(meta.get("vod_id") or vod_dir.name)
+    ids = []
+    for n in range(copies):
+        vod_id = base if n == 0 else str(int(base) + n) if base.isdigit() else f"{base}{n}"
+        dest = root / vod_id
+        if not dest.exists():
+            dest.mkdir()
+            for item in vod_dir.iterdir():
+                if item.name != "vod.json":
+                    (dest / item.name).symlink_to(item.resolve())
+            (dest / "vod.json").write_text(json.dumps({**meta, "vod_id": vod_id}))
+        ids.append(vod_id)
+    return ids
+
+
+def compare(truth: dict[str, Any], report: dict[str, Any], tol: float = 4.0) -> dict[str, Any]:
+    """Pair truth and found matches by overlap (the logic of shared/tools/compare_report.py)."""
+    want, got = truth["matches"], report["matches"]
+    used: set[int] = set()
+    pairs = []
+    for w in want:
+        best = None
+        for i, g in enumerate(got):
+            if i in used or g["start"] is None or g["end"] is None:
+                continue
+            overlap = min(w["end"], g["end"]) - max(w["start"], g["start"])
+            if overlap > 0 and (best is None or overlap > best[1]):
+                best = (i, overlap)
+        if best:
+            used.add(best[0])
+            pairs.append((w, got[best[0]]))
+    best_w = max(range(len(want)), key=lambda i: want[i]["kills"]) if want else None
+    best_g = report.get("best")
+    best_ok = (best_w is None and best_g is None) or (
+        best_g is not None and best_w is not None
+        and min(want[best_w]["end"], got[best_g]["end"]) - max(want[best_w]["start"], got[best_g]["start"]) > 0)
+    return {
+        "found": len(pairs), "want": len(want), "extra": len(got) - len(pairs),
+        "kills_ok": sum(w["kills"] == g["kills"] for w, g in pairs),
+        "bounds_ok": sum(abs(w["start"] - g["start"]) <= tol and abs(w["end"] - g["end"]) <= tol for w, g in pairs),
+        "best_ok": best_ok,
+    }
+
+
+def clip_facts(path: Path) -> dict[str, float]:
+    """Decode a whole clip: frames, first/last frame times (seconds), audio present."""
+    with av.open(str(path)) as c:
+        v = c.streams.video[0]
+        times = [float(f.time) for f in c.decode(v) if f.time is not None]
+    with av.open(str(path)) as c:
+        audio = len(c.streams.audio)
+    return {"frames": len(times), "first": min(times), "last": max(times), "audio": audio,
+            "duration": max(times) - min(times)}
+
+
+def copy_tree_without_links(src: Path, dest: Path) -> None:
+    shutil.copytree(src, dest, symlinks=False)
