@@ -9,7 +9,8 @@ from vodstream.regions import hud_box, text_box
 from vodstream.synth.render import HUD_FONTS, Renderer, kill_digit_boxes, render_hud_crop
 from vodstream.synth.state import FrameState
 
-SIZES = [(1920, 1080), (1280, 720), (854, 480), (2560, 1080), (1440, 1080)]
+# 16:9 at three scales, 21:9 and 4:3 (small sizes keep the suite fast; 2560x1080 is checked once)
+SIZES = [(1920, 1080), (1280, 720), (854, 480), (1280, 540), (960, 720)]
 
 
 def _match(**kw) -> FrameState:
@@ -43,7 +44,7 @@ def renderers() -> dict[tuple[int, int], Renderer]:
     return {wh: Renderer(*wh, seed=7) for wh in SIZES}
 
 
-@pytest.mark.parametrize("wh", [(1280, 720), (854, 480), (2560, 1080), (1440, 1080)])
+@pytest.mark.parametrize("wh", [(1280, 720), (854, 480), (1280, 540), (960, 720)])
 def test_every_screen_renders(renderers, wh) -> None:
     r = renderers[wh]
     for st in ALL_SCREENS:
@@ -121,7 +122,7 @@ def test_red_flash_makes_red() -> None:
 
 def test_hud_crop_equals_frame_crop(renderers) -> None:
     for W, H in [(1280, 720), (2560, 1080)]:
-        st = _match(kills=11, spectating=True)
+        st = _match(kills=11, spectating=True, scene_seed=0)
         x0, y0, x1, y1 = hud_box(W, H)
         full = Renderer(W, H, seed=3).render(st)
         crop = render_hud_crop(st, W, H, seed=3)
@@ -145,7 +146,7 @@ def test_deterministic_and_cached() -> None:
     assert not np.array_equal(r.render(st), r.render(_match(kills=6, camera_t=7.5, scene_seed=4)))
 
 
-@pytest.mark.parametrize("wh", [(1280, 720), (1440, 1080), (2560, 1080)])
+@pytest.mark.parametrize("wh", [(1280, 720), (960, 720), (1280, 540)])
 def test_marker_text_only_in_top_45_percent(renderers, wh) -> None:
     W, H = wh
     r = renderers[wh]
@@ -170,7 +171,7 @@ def test_marker_text_only_in_top_45_percent(renderers, wh) -> None:
 
 def test_end_banner_rows_inside_text_box() -> None:
     """Placement / kill numbers on the banner change only pixels inside the OCR's text box."""
-    W, H = 1440, 1080
+    W, H = 960, 720
     r = Renderer(W, H, seed=5)
     ty1 = text_box(W, H)[3]
     for era, kind in (("2019", "placed"), ("modern", "squad_eliminated")):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections import OrderedDict
 from dataclasses import dataclass
+from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -45,6 +46,7 @@ class SceneParams:
     white_share: float   # share of the texture covered by bright/white shapes
 
 
+@lru_cache(maxsize=4096)
 def scene_params(seed: int, scene_seed: int) -> SceneParams:
     """The (deterministic) look of a scene."""
     r = np.random.default_rng([seed & 0xFFFFFFFF, scene_seed & 0xFFFFFFFF, 7])
@@ -58,7 +60,7 @@ def scene_params(seed: int, scene_seed: int) -> SceneParams:
         busy=float(r.uniform(0.0, 1.0)),
         speed=float(r.choice([0.5, 1.0, 1.0, 1.5, 3.0])),
         flicks=bool(r.random() < 0.5),
-        zoom=float(r.choice([0.0, 0.05, 0.15])),
+        zoom=float(r.choice([0.0, 0.0, 0.12, 0.25])),
         white_share=float(r.uniform(0.05, 0.35) if style not in ("snow", "white", "sky") else r.uniform(0.3, 0.6)),
     )
 
@@ -193,14 +195,39 @@ def scene_texture(seed: int, scene_seed: int, tw: int, th: int, unit: float) -> 
     return tex
 
 
+@lru_cache(maxsize=4096)
+def _camera_consts(seed: int, scene_seed: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    r = np.random.default_rng([seed & 0xFFFFFFFF, scene_seed & 0xFFFFFFFF, 13])
+    ph = tuple(float(v) for v in r.uniform(0, 2 * math.pi, 8))
+    w = tuple(float(v) for v in r.uniform(0.05, 0.25, 8))
+    return ph, w
+
+
+@lru_cache(maxsize=65536)
+def _jump(seed: int, scene_seed: int, k: int) -> float:
+    jr = np.random.default_rng([seed & 0xFFFFFFFF, scene_seed & 0xFFFFFFFF, 17, k & 0xFFFFFFFF])
+    return float(jr.uniform(-0.7, 0.7))
+
+
+def _smoothstep(x: float) -> float:
+    return 0.0 if x <= 0 else (1.0 if x >= 1 else x * x * (3 - 2 * x))
+
+
 class SceneBank:
-    """Textures per scene (LRU-cached) and camera views into them for one output size."""
+    """Camera views into the scene textures for one output size.
+
+    The camera pans (integer-pixel slices of the texture: cheap) and, in some scenes, aims
+    down sights: the zoom steps to a fixed level for a few seconds with a short transition.
+    The zoomed texture is made once per scene; only transition frames need a warp. Fast
+    pans get a horizontal/vertical motion blur.
+    """
 
     def __init__(self, width: int, height: int, seed: int = 0) -> None:
         self.width, self.height, self.seed = width, height, seed
         self.unit = min(width / 1920.0, height / 1080.0)
         self.tw = int(width * 1.6) + 32
         self.th = int(height * 1.45) + 32
+        self._zoomed: tuple[tuple[int, float], np.ndarray] | None = None
 
     def texture(self, scene_seed: int) -> np.ndarray:
         return scene_texture(self.seed, scene_seed, self.tw, self.th, self.unit)
@@ -208,38 +235,74 @@ class SceneBank:
     def camera(self, scene_seed: int, t: float) -> tuple[float, float, float]:
         """(cx, cy, zoom): texture point at the frame centre and zoom at camera time t."""
         p = scene_params(self.seed, scene_seed)
-        r = np.random.default_rng([self.seed & 0xFFFFFFFF, scene_seed & 0xFFFFFFFF, 13])
-        ph = r.uniform(0, 2 * math.pi, 8)
-        w = r.uniform(0.05, 0.25, 8) * p.speed
+        ph, w0 = _camera_consts(self.seed, scene_seed)
+        w = [v * p.speed for v in w0]
         ux = 0.55 * math.sin(w[0] * t + ph[0]) + 0.3 * math.sin(w[1] * t + ph[1]) + 0.15 * math.sin(
             w[2] * 3.1 * t + ph[2])
         uy = 0.6 * math.sin(w[3] * t + ph[3]) + 0.4 * math.sin(w[4] * 2.3 * t + ph[4])
         if p.flicks:
-            # a fast turn every ~4-9 s: a smooth step of up to half the range in 0.25 s
+            # a fast turn every ~4-9 s: a smooth step between two aim points in 0.25 s
             period = 4.0 + 5.0 * (ph[5] / (2 * math.pi))
             k = math.floor(t / period)
-            frac = (t - k * period) / 0.25
-            step = 0.0 if frac <= 0 else (1.0 if frac >= 1 else frac * frac * (3 - 2 * frac))
-            ux += self._jump(scene_seed, k - 1) + (self._jump(scene_seed, k) - self._jump(scene_seed, k - 1)) * step
+            step = _smoothstep((t - k * period) / 0.25)
+            j0, j1 = _jump(self.seed, scene_seed, k - 1), _jump(self.seed, scene_seed, k)
+            ux += j0 + (j1 - j0) * step
         ux = max(-1.0, min(1.0, ux))
         uy = max(-1.0, min(1.0, uy))
-        zoom = 1.0 + p.zoom * (0.5 + 0.5 * math.sin(w[6] * t + ph[6]))
+        zoom = 1.0
+        if p.zoom > 0:
+            # aim down sights: zoomed for 1.5-3.5 s out of every ~8 s, 0.15 s transitions
+            period = 6.0 + 4.0 * (ph[6] / (2 * math.pi))
+            ph_t = (t + ph[7]) % period
+            dur = 1.5 + 2.0 * (ph[7] / (2 * math.pi))
+            a = _smoothstep(ph_t / 0.15) * (1.0 - _smoothstep((ph_t - dur) / 0.15))
+            zoom = 1.0 + p.zoom * a
         mx = (self.tw - self.width * 1.02) / 2
         my = (self.th - self.height * 1.02) / 2
         return self.tw / 2 + ux * mx, self.th / 2 + uy * my, zoom
 
-    def _jump(self, scene_seed: int, k: int) -> float:
-        jr = np.random.default_rng([self.seed & 0xFFFFFFFF, scene_seed & 0xFFFFFFFF, 17, k & 0xFFFFFFFF])
-        return float(jr.uniform(-0.7, 0.7))
+    def _zoom_texture(self, scene_seed: int, z: float) -> np.ndarray:
+        key = (scene_seed, z)
+        if self._zoomed is None or self._zoomed[0] != key:
+            tex = self.texture(scene_seed)
+            zt = cv2.resize(tex, (round(self.tw * z), round(self.th * z)), interpolation=cv2.INTER_LINEAR)
+            zt.setflags(write=False)
+            self._zoomed = (key, zt)
+        return self._zoomed[1]
 
     def view(self, scene_seed: int, t: float, rect: tuple[int, int, int, int] | None = None) -> np.ndarray:
-        """The background pixels of frame rect (x0, y0, x1, y1) at camera time t (a new array)."""
-        x0, y0, x1, y1 = rect if rect is not None else (0, 0, self.width, self.height)
-        tex = self.texture(scene_seed)
+        """The background pixels of frame rect (x0, y0, x1, y1) at camera time t (a new array).
+
+        A rect gives exactly the pixels of the full frame there (except during zoom
+        transitions, where the warp may round differently by 1 level).
+        """
+        W, H = self.width, self.height
+        x0, y0, x1, y1 = rect if rect is not None else (0, 0, W, H)
         cx, cy, z = self.camera(scene_seed, t)
-        # dst (u, v) -> src: cx + (u - W/2)/z
-        inv = 1.0 / z
-        m = np.array([[inv, 0.0, cx - (self.width / 2 - x0) * inv],
-                      [0.0, inv, cy - (self.height / 2 - y0) * inv]], np.float64)
-        return cv2.warpAffine(tex, m, (x1 - x0, y1 - y0), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
-                              borderMode=cv2.BORDER_REFLECT)
+        # motion blur for fast pans (about one 60 fps frame of shutter)
+        dt = 1.0 / 120
+        cx2, cy2, _ = self.camera(scene_seed, t + dt)
+        kx = round(abs(cx2 - cx) / dt / 60.0 * z)
+        ky = round(abs(cy2 - cy) / dt / 60.0 * z)
+        blur = kx >= 4 or ky >= 4
+        if blur:  # render a margin so the blur near the rect's edges sees the same pixels
+            mx, my = kx // 2 + 1, ky // 2 + 1
+            e0, f0, e1, f1 = max(0, x0 - mx), max(0, y0 - my), min(W, x1 + mx), min(H, y1 + my)
+        else:
+            e0, f0, e1, f1 = x0, y0, x1, y1
+        p = scene_params(self.seed, scene_seed)
+        if z == 1.0 or z == 1.0 + p.zoom:
+            tex = self.texture(scene_seed) if z == 1.0 else self._zoom_texture(scene_seed, z)
+            ox = min(max(round(cx * z - W / 2), 0), tex.shape[1] - W)
+            oy = min(max(round(cy * z - H / 2), 0), tex.shape[0] - H)
+            out = tex[oy + f0 : oy + f1, ox + e0 : ox + e1].copy()
+        else:  # zoom transition: warp (dst (u, v) -> src cx + (u - W/2)/z)
+            inv = 1.0 / z
+            m = np.array([[inv, 0.0, cx - (W / 2 - e0) * inv], [0.0, inv, cy - (H / 2 - f0) * inv]], np.float64)
+            out = cv2.warpAffine(self.texture(scene_seed), m, (e1 - e0, f1 - f0),
+                                 flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REFLECT)
+        if blur:
+            out = cv2.blur(out, (max(1, kx), max(1, ky)), borderType=cv2.BORDER_REFLECT)
+            if (e0, f0, e1, f1) != (x0, y0, x1, y1):
+                out = out[y0 - f0 : y1 - f0, x0 - e0 : x1 - e0].copy()
+        return out

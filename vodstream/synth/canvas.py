@@ -107,6 +107,7 @@ class Canvas:
         align: str = "left",
         stretch: float = 1.0,
         digit_norm: bool = True,
+        bold: float = 0.0,
     ) -> tuple[np.ndarray, tuple[float, float, float, float]]:
         """Mask of `text` with cap height `cap` whose cap top is at `top`.
 
@@ -115,6 +116,11 @@ class Canvas:
         """
         ss = self.ss
         m, base, _adv = text_mask(text, font, cap * ss, stretch=stretch, digit_norm=digit_norm)
+        r = round(bold * ss)
+        if r > 0:
+            m = np.pad(m, r)
+            base += r
+            m = cv2.dilate(m, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * r + 1, 2 * r + 1)))
         cols = np.nonzero(m.max(axis=0) > 0.02)[0]
         if cols.size == 0:
             return np.zeros(self.alpha.shape, np.float32), (x, top, x, top + cap)

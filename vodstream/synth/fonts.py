@@ -29,7 +29,7 @@ _SOURCES: dict[str, tuple[str, str]] = {
 }
 
 # Digit width / cap height of the real HUD digits (measured on 1080p crops: ~8.5-9.5 px wide, 14 px tall).
-DIGIT_ASPECT = 0.63
+DIGIT_ASPECT = 0.68
 
 
 def _resolve(name: str) -> Path | None:

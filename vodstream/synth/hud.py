@@ -33,9 +33,11 @@ SQ_NUM_RIGHT = 1670.0           # squads number right edge
 SQ_BOX_PAD = 5.5                # squads box top-left = number left - pad
 KILL_GAP = 32.5                 # squads box top-left - kill box top-right
 KILL_W1 = 64.0                  # kill box width for a one-digit count
-DIGIT_STEP = 9.5                # width one more digit adds
-SKULL_DX, SKULL_TOP, SKULL_W, SKULL_H = 12.0, 54.0, 19.5, 23.0
-DIGIT_DX, DIGIT_TOP, DIGIT_CAP = 35.0, 59.5, 13.8
+SKULL_DX, SKULL_TOP, SKULL_W, SKULL_H = 11.5, 54.0, 19.5, 23.0
+DIGIT_DX, DIGIT_TOP, DIGIT_CAP = 35.0, 59.3, 14.4
+SQ_CAP, SQ_TOP = 15.4, 58.0     # squads number
+ALIVE_X, ALIVE_CAP, ALIVE_TOP = 1839.0, 13.4, 59.4
+BOLD = 0.35                     # stroke thickening (reference px) to match the real face's weight
 EYE_W = 64.0                    # 2019: spectator segment width, left of the kill segment
 
 WHITE = (255.0, 255.0, 255.0)
@@ -85,11 +87,11 @@ def _alive_text(n: int) -> str:
 def kill_layout(era: str, kills: int, squads_left: int, font: str) -> KillLayout:
     """Where the kill box goes, in reference pixels."""
     sq = _sq_text(squads_left)
-    num_w = _ink_width(sq, font, 15.0)
+    num_w = _ink_width(sq, font, SQ_CAP) + 2 * BOLD
     sq_left = SQ_NUM_RIGHT - num_w - SQ_BOX_PAD
     right = sq_left - KILL_GAP
-    nd = len(str(max(0, kills)))
-    kill_left = right - (KILL_W1 + (nd - 1) * DIGIT_STEP)
+    extra = _ink_width(str(max(0, kills)), font, DIGIT_CAP) - _ink_width("0", font, DIGIT_CAP)
+    kill_left = right - (KILL_W1 + max(0.0, extra))
     left = kill_left - EYE_W if era == "2019" else kill_left
     return KillLayout(left, kill_left, right, kill_left + SKULL_DX, kill_left + DIGIT_DX, sq_left)
 
@@ -151,7 +153,8 @@ def _dots(c: Canvas, m: _Mapper, x0r: float, x1r: float, fade: str) -> np.ndarra
 
 
 def _skull(c: Canvas, m: _Mapper, x: float, color: tuple[float, float, float]) -> None:
-    """The skull icon: dome, cheeks, narrow jaw; eye sockets, nose and teeth cut out."""
+    """The skull icon (19.5x23 reference px, measured on 1080p crops): a round cranium with
+    cheeks, a narrow jaw, two dark eye sockets and a small nose notch."""
     sx, sy = SKULL_W / 19.0, SKULL_H / 23.0
 
     def P(px: float, py: float) -> tuple[float, float]:
@@ -161,17 +164,12 @@ def _skull(c: Canvas, m: _Mapper, x: float, color: tuple[float, float, float]) -
         px, py = P(cx, cy)
         return c.ellipse_mask(px, py, rx * sx * m.s, ry * sy * m.s)
 
-    shape = np.maximum(E(9.5, 8.6, 9.5, 8.6), c.poly_mask([P(0.2, 8.5), P(18.8, 8.5), P(18.6, 15.5), P(0.4, 15.5)]))
-    jaw = c.poly_mask([P(2.2, 14.0), P(16.8, 14.0), P(15.6, 19.0), P(13.6, 23.0), P(5.4, 23.0), P(3.4, 19.0)])
-    shape = np.maximum(shape, jaw)
-    c.paint(shape, color)
-    holes = np.maximum(E(5.3, 14.1, 3.2, 2.7), E(13.7, 14.1, 3.2, 2.7))
-    nose = c.poly_mask([P(9.5, 15.8), P(8.1, 19.0), P(10.9, 19.0)])
-    teeth = np.maximum(
-        c.poly_mask([P(7.2, 20.6), P(8.0, 20.6), P(8.0, 23.2), P(7.2, 23.2)]),
-        c.poly_mask([P(11.0, 20.6), P(11.8, 20.6), P(11.8, 23.2), P(11.0, 23.2)]),
-    )
-    c.erase(np.maximum(np.maximum(holes, nose), teeth))
+    head = E(9.5, 10.2, 9.6, 10.2) * c.poly_mask([P(-1, -1), P(20, -1), P(20, 18.6), P(-1, 18.6)])
+    jaw = c.poly_mask([P(4.4, 17.0), P(14.6, 17.0), P(14.4, 21.6), P(13.2, 22.8), P(5.8, 22.8), P(4.6, 21.6)])
+    c.paint(np.maximum(head, jaw), color)
+    holes = np.maximum(E(5.2, 13.6, 2.5, 2.3), E(13.8, 13.6, 2.5, 2.3))
+    nose = c.poly_mask([P(9.5, 15.0), P(8.6, 19.2), P(10.4, 19.2)])
+    c.erase(np.maximum(holes, nose))
 
 
 def _eye(c: Canvas, m: _Mapper, x: float, color: tuple[float, float, float]) -> None:
@@ -192,11 +190,16 @@ def _eye(c: Canvas, m: _Mapper, x: float, color: tuple[float, float, float]) -> 
 
 
 def _person(c: Canvas, m: _Mapper, x: float, color: tuple[float, float, float]) -> None:
-    """The alive-count person icon: head over rounded shoulders (about 18x21 reference px)."""
-    head = c.ellipse_mask(m.x(x + 9.0), m.y(62.0), 4.3 * m.s, 6.0 * m.s)
-    body = c.ellipse_mask(m.x(x + 9.0), m.y(78.5), 9.0 * m.s, 9.5 * m.s)
-    clip = c.poly_mask(m.pts([(x - 1, 68.5), (x + 19, 68.5), (x + 19, 77.0), (x - 1, 77.0)]))
+    """The alive-count person icon: head over rounded shoulders (about 19x22 reference px)."""
+    head = c.ellipse_mask(m.x(x + 9.5), m.y(62.0), 4.3 * m.s, 6.4 * m.s)
+    body = c.ellipse_mask(m.x(x + 9.0), m.y(77.5), 9.6 * m.s, 10.0 * m.s)
+    clip = c.poly_mask(m.pts([(x - 2, 67.0), (x + 21, 67.0), (x + 21, 77.2), (x - 2, 77.2)]))
     c.paint(np.maximum(head, body * clip), color)
+
+
+def _red_strength(key: HudKey) -> float:
+    """The flash fades: pick one of three (deterministic) strengths for variety."""
+    return (1.0, 0.8, 0.6)[(key.kills * 7 + key.squads_left * 3 + key.alive) % 3]
 
 
 def _key_font(key: HudKey) -> str:
@@ -216,10 +219,11 @@ def kill_layer(key: HudKey) -> Layer | None:
     lw = max(0.9, 1.15 * m.s)
     outline = c.outline_mask(m.pts(_para(lay.left, lay.right)), lw)
     if key.red:
-        c.paint(box, RED_DARK, 0.92)
-        c.paint(box * _dots(c, m, lay.left, lay.right, "none"), RED, 0.45)
-        c.paint(outline, RED, 1.0)
-        icon = RED
+        k_red = _red_strength(key)
+        c.paint(box, RED_DARK, 0.92 * k_red)
+        c.paint(box * _dots(c, m, lay.left, lay.right, "none"), RED, 0.45 * k_red)
+        c.paint(outline, RED, k_red)
+        icon = (255.0, 18.0 + 120 * (1 - k_red), 18.0 + 110 * (1 - k_red))
     else:
         c.paint(box, BLACK, 0.30)
         c.paint(box * _dots(c, m, lay.left, lay.right, "none"), WHITE, 0.30)
@@ -230,10 +234,11 @@ def kill_layer(key: HudKey) -> Layer | None:
         c.paint(div, RED if key.red else WHITE, 0.6)
         _eye(c, m, lay.left + 4.0, icon)
         msk, _ = c.text_mask(str(max(0, key.spectators)), key.font, DIGIT_CAP * m.s,
-                             m.x(lay.left + 37.0), m.y(DIGIT_TOP))
+                             m.x(lay.left + 37.0), m.y(DIGIT_TOP), bold=BOLD * m.s)
         c.paint(msk, WHITE)
     _skull(c, m, lay.skull_x, icon)
-    msk, _ = c.text_mask(str(max(0, key.kills)), key.font, DIGIT_CAP * m.s, m.x(lay.digit_x), m.y(DIGIT_TOP))
+    msk, _ = c.text_mask(str(max(0, key.kills)), key.font, DIGIT_CAP * m.s, m.x(lay.digit_x), m.y(DIGIT_TOP),
+                         bold=BOLD * m.s)
     c.paint(msk, WHITE)
     return c.to_layer(fx0, fy0)
 
@@ -251,23 +256,25 @@ def squads_layer(key: HudKey) -> Layer:
     outline = c.outline_mask(m.pts(_para(lay.sq_left, ALIVE_RIGHT)), lw)
     dots = dark * _dots(c, m, lay.sq_left - 10, lay.sq_left + 55, "left")
     if key.red:
-        c.paint(dark, RED_DARK, 0.92)
-        c.paint(dots, RED, 0.45)
-        c.paint(alive, RED, 1.0)
-        c.paint(outline, RED, 1.0)
+        k_red = _red_strength(key)
+        c.paint(dark, RED_DARK, 0.92 * k_red)
+        c.paint(dots, RED, 0.45 * k_red)
+        c.paint(alive, (255.0, 18.0 + 150 * (1 - k_red), 18.0 + 150 * (1 - k_red)), 0.75 + 0.25 * k_red)
+        c.paint(outline, RED, k_red)
     else:
         c.paint(dark, BLACK, 0.30)
         c.paint(dots, WHITE, 0.32)
         c.paint(alive, WHITE, 0.96)
         c.paint(outline, WHITE, 0.80)
-    msk, _ = c.text_mask(_sq_text(key.squads_left), key.font, 15.0 * m.s, m.x(SQ_NUM_RIGHT), m.y(58.2),
-                         align="right")
+    msk, _ = c.text_mask(_sq_text(key.squads_left), key.font, SQ_CAP * m.s, m.x(SQ_NUM_RIGHT), m.y(SQ_TOP),
+                         align="right", bold=BOLD * m.s)
     c.paint(msk, WHITE)
-    msk, _ = c.text_mask("SQUADS LEFT", key.font, 12.8 * m.s, m.x(SQ_TEXT_X), m.y(59.6), digit_norm=False)
+    msk, _ = c.text_mask("SQUADS LEFT", key.font, 12.9 * m.s, m.x(SQ_TEXT_X), m.y(59.6), digit_norm=False,
+                         bold=BOLD * m.s)
     # normalise the label's width to the real one (113 px at 1080p) whatever the face
     c.paint(_fit_width(c, msk, m.x(SQ_TEXT_X), 113.0 * m.s), WHITE)
     _person(c, m, 1814.0, INK_DARK)
-    msk, _ = c.text_mask(_alive_text(key.alive), key.font, 13.0 * m.s, m.x(1839.0), m.y(59.8))
+    msk, _ = c.text_mask(_alive_text(key.alive), key.font, ALIVE_CAP * m.s, m.x(ALIVE_X), m.y(ALIVE_TOP))
     c.paint(msk, INK_DARK)
     return c.to_layer(fx0, fy0)
 
@@ -296,19 +303,14 @@ def kill_digit_boxes_for(key: HudKey) -> list[tuple[int, int, int, int]]:
     m = _Mapper(key.width, key.height)
     lay = kill_layout(key.era, key.kills, key.squads_left, key.font)
     text = str(max(0, key.kills))
-    boxes = []
+    boxes: list[tuple[int, int, int, int]] = []
     x = m.x(lay.digit_x)
     cap = DIGIT_CAP * m.s
     y0, y1 = m.y(DIGIT_TOP), m.y(DIGIT_TOP) + cap
-    # walk the string digit by digit using the same rasteriser the layer uses
-    full_w = _ink_width(text, key.font, DIGIT_CAP) * m.s
-    prefix_x = x
+    # walk the string digit by digit with the same rasteriser the layer uses (ink + bold)
+    b = BOLD * m.s
     for i in range(len(text)):
-        # ink extent of the i-th digit: ink(text[:i+1]) right edge and its own ink width
-        right = x + _ink_width(text[: i + 1], key.font, DIGIT_CAP) * m.s
-        wi = _ink_width(text[i], key.font, DIGIT_CAP) * m.s
-        left = max(prefix_x, right - wi)
-        boxes.append((math.floor(left), math.floor(y0), math.ceil(right), math.ceil(y1)))
-        prefix_x = right
-    del full_w
+        right = x + _ink_width(text[: i + 1], key.font, DIGIT_CAP) * m.s + 2 * b
+        wi = _ink_width(text[i], key.font, DIGIT_CAP) * m.s + 2 * b
+        boxes.append((math.floor(right - wi), math.floor(y0 - b), math.ceil(right), math.ceil(y1 + b)))
     return boxes
