@@ -200,3 +200,16 @@ def test_cli_errors_are_one_line_and_nonzero(server: ServerThread, tmp_path: Pat
         assert proc.returncode == 1, name
         assert errors == [f"vodstream: error: {errors[0].split('error: ', 1)[1]}"] and ERROR_CASES[name][1] in errors[0]
         assert "Traceback" not in stderr and stdout == "" and "leakme123" not in stderr, name
+
+
+def test_mp4_joins_discontinuities_on_the_playlist_clock(root: Path, tmp_path: Path) -> None:
+    out = tmp_path / "rep.mp4"
+    with ServerThread(root, repeat=3) as srv:                        # timestamps restart twice
+        res = download(srv, "4000001", out)
+    assert res.segments == 30
+    with av.open(str(out)) as c:
+        v = c.streams.video[0]
+        times = [float(f.time) for f in c.decode(v)]
+    assert len(times) == 150
+    assert all(b > a for a, b in zip(times, times[1:], strict=False))  # monotonic across the joins
+    assert times[-1] - times[0] == pytest.approx(14.9, abs=0.05)

@@ -119,12 +119,13 @@ class _PartialDir:
                 log.warning("partial download is of another VOD/quality; starting over", dir=str(self.path))
         except (OSError, ValueError, KeyError, TypeError):
             pass
-        keep = {s.index for s in self.selected if old.get(s.index) == _seg_key(s)}
+        # a saved segment is reused when the playlist still lists it the same way (any range)
+        keep = {s.index for s in self.vod.segments if old.get(s.index) == _seg_key(s)}
         for f in self.path.glob("seg-*"):
             m = re.fullmatch(r"seg-(\d+)\.(ts|mp4)", f.name)
             if not m or int(m.group(1)) not in keep or m.group(2) != self.ext:
                 f.unlink(missing_ok=True)
-        merged = {**old, **{s.index: _seg_key(s) for s in self.selected}}
+        merged = {s.index: _seg_key(s) for s in self.vod.segments}
         manifest = {"vod_id": self.vod.vod_id, "quality": self.vod.quality, "source_url": _no_query(self.vod.source_url),
                     "segments": [merged[i] for i in sorted(merged)]}
         _write_atomic(manifest_path, json.dumps(manifest, indent=1).encode())
