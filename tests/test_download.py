@@ -115,7 +115,7 @@ def test_sub_only_with_token(server: ServerThread, tmp_path: Path) -> None:
 def test_resume_after_kill_9_fetches_only_missing_segments(root: Path, tmp_path: Path) -> None:
     out = tmp_path / "k.ts"
     part = tmp_path / "k.ts.part"
-    with ServerThread(root, faults="latency:150ms") as srv:
+    with ServerThread(root, faults="latency:250ms") as srv:
         proc = subprocess.Popen([sys.executable, "-m", "vodstream", "download", "4000003", "-o", str(out),
                                  "--concurrency", "2", "--twitch-base", srv.base_url, "--no-progress"],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -213,3 +213,18 @@ def test_mp4_joins_discontinuities_on_the_playlist_clock(root: Path, tmp_path: P
     assert len(times) == 150
     assert all(b > a for a, b in zip(times, times[1:], strict=False))  # monotonic across the joins
     assert times[-1] - times[0] == pytest.approx(14.9, abs=0.05)
+
+
+def test_progress_bar_shows_segments_mb_and_rate(capsys: pytest.CaptureFixture[str]) -> None:
+    from vodstream.download import _Progress
+
+    bar = _Progress(total=4, done=1, enabled=True)
+    bar.update(2_500_000)
+    bar.update(2_500_000)
+    bar.close()
+    err = capsys.readouterr().err
+    assert "3/4 seg" in err and "5.0 MB" in err and "MB/s" in err
+    quiet = _Progress(total=4, done=0, enabled=False)
+    quiet.update(10)
+    quiet.close()
+    assert capsys.readouterr().err == ""
