@@ -138,7 +138,7 @@ def parse_marker(text: str) -> Marker | None:
     if not t:
         return None
     # The pre-drop intro says CHAMPION SQUAD / YOUR SQUAD: not an end screen.
-    intro = fuzzy_find("CHAMPION SQUAD", t, 2) is not None or fuzzy_find("YOUR SQUAD", t, 1) is not None
+    intro = fuzzy_find("CHAMPION SQUAD", t, 1) is not None or fuzzy_find("YOUR SQUAD", t, 1) is not None
     # End screens.
     label = None
     for phrase, lab in END_PHRASES:
@@ -147,19 +147,16 @@ def parse_marker(text: str) -> Marker | None:
             break
     placed = fuzzy_find("PLACED", t, 1) is not None
     n, k = _placement(t)
-    if label is None and not intro and fuzzy_find("CHAMPIONS", t, 1) is not None \
-            and fuzzy_find("CHAMPION SQUAD", t, 3) is None:
+    if label is None and not intro and fuzzy_find("CHAMPIONS", t, 1) is not None:
         label = "CHAMPIONS"
     if label is None and placed and (k is not None or n is not None):
         label = "PLACED"
     if label is not None:
-        if label.startswith("CHAMPIONS") and n is None:
-            n = 1
         return Marker(kind="end", text=t, placement=n, of=k, label=label)
     if fuzzy_find("SELECT LEGEND", t) is not None:
         return Marker(kind="select_legend", text=t, label="SELECT LEGEND")
     m = _ROUND_N.search(t)
-    if m or any(fuzzy_find(p, t, 1) is not None for p in ARENAS_PHRASES):
+    if m or fuzzy_find("ROUND", t, 1) is not None or any(fuzzy_find(p, t, 1) is not None for p in ARENAS_PHRASES):
         return Marker(kind="arenas", text=t, label=("ROUND" if m else None))
     tabs = sum(fuzzy_find(w, t, 1) is not None for w in ("SPECTATE", "DEATH RECAP"))
     if fuzzy_find("SPECTATING", t) is not None or tabs >= 1:
@@ -289,13 +286,38 @@ def find_text_lines(text: np.ndarray, unit: float, *, min_h1080: float = 18.0, m
             continue
         score = hmed * min(x1 - x0, 12 * hmed) * min(1.0, len(g) / 3.0) * (1.0 - spread)
         lines.append(LineBox(x0 + ox, y0 + oy, x1 + ox, y1 + oy, len(g), float(score)))
+    lines = _merge_lines(lines)
     lines.sort(key=lambda b: (-b.score, b.y0, b.x0))
     return lines[:max_lines]
 
 
+def _merge_lines(lines: list[LineBox], gap: float = 2.5) -> list[LineBox]:
+    """Join pieces of one line split by dimmer letters (e.g. gold digits in 'PLACED #12 OF 20'):
+    same height and baseline, at most ``gap`` letter heights apart."""
+    out = sorted(lines, key=lambda b: (b.x0, b.y0))
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(out)):
+            a = out[i]
+            for j in range(i + 1, len(out)):
+                b = out[j]
+                h = max(a.h, b.h)
+                if abs(a.h - b.h) <= 0.3 * h and abs(a.y1 - b.y1) <= 0.25 * h \
+                        and -0.2 * h <= b.x0 - a.x1 <= gap * h:
+                    out[i] = LineBox(a.x0, min(a.y0, b.y0), max(a.x1, b.x1), max(a.y1, b.y1),
+                                     a.glyphs + b.glyphs, a.score + b.score)
+                    del out[j]
+                    merged = True
+                    break
+            if merged:
+                break
+    return out
+
+
 def _binarise_line(text: np.ndarray, box: LineBox, out_h: int = 36) -> np.ndarray:
     """Crop a line with a margin, scale it to ``out_h`` px letter height and binarise it:
-    strokes brighter than their surroundings (top-hat, Otsu) become black on white;
+    strokes brighter than their surroundings (top-hat, 0.7 x Otsu) become black on white;
     specks far smaller than a letter are dropped."""
     H, W = text.shape[:2]
     m = max(2, box.h // 3)
@@ -310,6 +332,8 @@ def _binarise_line(text: np.ndarray, box: LineBox, out_h: int = 36) -> np.ndarra
     thr, fg = cv2.threshold(tophat, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     if thr < 25:  # no contrast at all: fall back to plain Otsu on the luma
         _, fg = cv2.threshold(crop, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    else:  # a little below Otsu keeps dimmer (gold) letters and thin strokes whole
+        _, fg = cv2.threshold(tophat, 0.7 * thr, 255, cv2.THRESH_BINARY)
     n, lab, st, _ = cv2.connectedComponentsWithStats(fg, connectivity=8)
     small = np.zeros(n, bool)
     small[1:] = (st[1:, cv2.CC_STAT_AREA] < 0.03 * out_h * out_h) & (st[1:, cv2.CC_STAT_HEIGHT] < 0.4 * out_h)
@@ -390,6 +414,8 @@ class MarkerReader:
                 marker = full if full is not None and full.kind == "end" else marker
         if marker.kind == "end" and marker.placement is None:
             n = self._find_hash_number(text, unit)
+            if n is None and (marker.label or "").startswith("CHAMPIONS"):
+                n = 1  # the champions banner is placement #1
             if n is not None:
                 marker = Marker(kind="end", text=f"{marker.text} #{n}", placement=n, of=None,
                                 label=marker.label)

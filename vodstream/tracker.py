@@ -286,7 +286,7 @@ class MatchTracker:
     def __init__(self, reorder_window: float = 30.0, *, kills_method: str = "monotone",
                  end_hold: float = 30.0, idle_close: float = 240.0, keep_abandoned: bool = True,
                  start_backoff: float = 1.0, new_after_end: float = 3.0, spectate_guard: float = 5.0,
-                 step_cost: float = 0.8, red_weight: float = 1.0) -> None:
+                 step_cost: float = 0.8, red_weight: float = 1.0, lobby_lag: float = 8.0) -> None:
         if reorder_window < 0:
             raise ValueError("reorder_window must be >= 0")
         if kills_method not in ("monotone", "median20"):
@@ -301,6 +301,7 @@ class MatchTracker:
         self.spectate_guard = float(spectate_guard)
         self.step_cost = float(step_cost)
         self.red_weight = float(red_weight)
+        self.lobby_lag = float(lobby_lag)
         self._heap: list[tuple[tuple[Any, ...], int, Score]] = []
         self._seq = 0
         self._newest = -math.inf        # newest VOD time received
@@ -351,7 +352,7 @@ class MatchTracker:
                        "end_hold": self.end_hold, "idle_close": self.idle_close,
                        "keep_abandoned": self.keep_abandoned, "start_backoff": self.start_backoff,
                        "new_after_end": self.new_after_end, "spectate_guard": self.spectate_guard,
-                       "step_cost": self.step_cost, "red_weight": self.red_weight},
+                       "step_cost": self.step_cost, "red_weight": self.red_weight, "lobby_lag": self.lobby_lag},
             "buffer": [score_to_dict(s) for _, _, s in buf],
             "newest": None if self._newest == -math.inf else self._newest,
             "processed_t": None if self._processed_t == -math.inf else self._processed_t,
@@ -572,6 +573,10 @@ class MatchTracker:
         end = op.end
         if not op.end_seen:
             end = end_at if end_at is not None else t
+            if reason in ("lobby", "new_match") and end - op.last_evidence > self.lobby_lag:
+                # The lobby (or next match) was recognised late: the match left the screen
+                # soon after the last sample that showed it.
+                end = round(op.last_evidence + self.start_backoff, 3)
             notes.append({"vod_end": "VOD ended mid-match", "idle": "left Apex without an end screen",
                           "new_match": "next match began without an end screen",
                           "lobby": "abandoned to the lobby"}.get(reason, reason))
