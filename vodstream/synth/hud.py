@@ -199,7 +199,7 @@ def _person(c: Canvas, m: _Mapper, x: float, color: tuple[float, float, float]) 
 
 def _red_strength(key: HudKey) -> float:
     """The flash fades: pick one of three (deterministic) strengths for variety."""
-    return (1.0, 0.8, 0.6)[(key.kills * 7 + key.squads_left * 3 + key.alive) % 3]
+    return (1.0, 0.8, 0.6)[(key.squads_left * 3 + key.alive) % 3]
 
 
 def _key_font(key: HudKey) -> str:
