@@ -49,10 +49,12 @@ def build_script(args: argparse.Namespace):  # -> Script
         script = synth.random_script(args.seed if args.seed is not None else 0, matches=args.random_matches)
     else:
         script = synth.preset(args.preset or "demo", seed=args.seed)
-    overrides = {k: getattr(args, k) for k in ("width", "height", "fps", "bitrate", "duration", "vod_id")
+    overrides = {k: getattr(args, k) for k in ("width", "height", "fps", "bitrate", "vod_id")
                  if getattr(args, k) is not None}
     if overrides:
         script = script.replace(**overrides)
+    if args.duration is not None:
+        script = script.cut(args.duration)
     return script
 
 
