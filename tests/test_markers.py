@@ -1,0 +1,163 @@
+"""MarkerReader on rendered screens of every kind, both eras, cropped like the decoder does."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from vodstream.decode import crop_rgb
+from vodstream.markers import MarkerReader, find_text_lines, fuzzy_find, parse_marker
+from vodstream.synth.render import Renderer
+from vodstream.synth.state import FrameState
+from vodstream.types import Sample
+
+W, H = 1280, 720   # the synthetic VODs' source size (analysis runs on it)
+
+
+@pytest.fixture(scope="module")
+def reader() -> MarkerReader:
+    return MarkerReader()
+
+
+@pytest.fixture(scope="module")
+def renderer() -> Renderer:
+    return Renderer(W, H, seed=7)
+
+
+def sample_of(r: Renderer, st: FrameState) -> Sample:
+    hud, text = crop_rgb(np.asarray(r.render(st)))
+    return Sample(vod_time=st.t, segment_index=0, frame_size=(r.width, r.height), hud=hud, text=text)
+
+
+def read(reader: MarkerReader, r: Renderer, st: FrameState, hud_visible: bool | None = None):
+    return reader.read(sample_of(r, st), hud_visible=hud_visible)
+
+
+@pytest.mark.parametrize("era", ["2019", "modern"])
+def test_select_legend(reader: MarkerReader, renderer: Renderer, era: str) -> None:
+    m = read(reader, renderer, FrameState(t=3, screen="select_legend", era=era, countdown=14, scene_seed=3), False)
+    assert m is not None and m.kind == "select_legend"
+
+
+@pytest.mark.parametrize("screen", ["lobby_ready", "lobby_matchmaking"])
+def test_lobby(reader: MarkerReader, renderer: Renderer, screen: str) -> None:
+    m = read(reader, renderer, FrameState(t=75, screen=screen, scene_seed=2), False)  # type: ignore[arg-type]
+    assert m is not None and m.kind == "lobby"
+
+
+@pytest.mark.parametrize(("placement", "of", "label"), [(7, 20, "SQUAD ELIMINATED"), (12, 20, "SQUAD ELIMINATED"),
+                                                        (1, 20, "CHAMPIONS OF THE ARENA")])
+def test_end_2019_placed_n_of_k(reader: MarkerReader, renderer: Renderer, placement: int, of: int,
+                                label: str) -> None:
+    st = FrameState(t=3, screen="end", era="2019", end_kind="placed", placement=placement, of=of, squad_kills=9,
+                    scene_seed=placement)
+    m = read(reader, renderer, st, False)
+    assert m is not None and m.kind == "end"
+    assert (m.placement, m.of, m.label) == (placement, of, label)
+
+
+@pytest.mark.parametrize(("end_kind", "placement", "scene", "label"), [
+    ("squad_eliminated", 4, 1, "SQUAD ELIMINATED"),
+    ("squad_eliminated", 17, 2, "SQUAD ELIMINATED"),
+    ("match_summary", 12, 3, "MATCH SUMMARY"),
+    ("champions", 1, 0, "CHAMPIONS OF THE ARENA"),
+    ("champions", 1, 1, "CHAMPIONS"),
+])
+def test_end_modern_squad_placed(reader: MarkerReader, renderer: Renderer, end_kind: str, placement: int,
+                                 scene: int, label: str) -> None:
+    st = FrameState(t=3, screen="end", end_kind=end_kind, placement=placement, squad_kills=14,  # type: ignore[arg-type]
+                    scene_seed=scene)
+    m = read(reader, renderer, st, False)
+    assert m is not None and m.kind == "end"
+    assert (m.placement, m.of, m.label) == (placement, None, label)
+
+
+@pytest.mark.parametrize("era", ["2019", "modern"])
+def test_spectating_is_found_while_the_hud_shows(reader: MarkerReader, renderer: Renderer, era: str) -> None:
+    for scene in (1, 4):
+        st = FrameState(t=3, screen="in_match", era=era, spectating=True, kills=9, scene_seed=scene, camera_t=2.0)
+        m = read(reader, renderer, st, True)
+        assert m is not None and m.kind == "spectating"
+
+
+@pytest.mark.parametrize(("round_no", "result"), [(None, "victory"), (None, "defeat"), (2, None)])
+def test_arenas_is_not_battle_royale(reader: MarkerReader, renderer: Renderer, round_no: int | None,
+                                     result: str | None) -> None:
+    st = FrameState(t=3, screen="arenas", round_no=round_no or 3, arenas_result=result, scene_seed=1,  # type: ignore[arg-type]
+                    camera_t=1.0)
+    m = read(reader, renderer, st, False)
+    assert m is not None and m.kind == "arenas"
+
+
+def test_no_marker_on_gameplay_inventory_other_game_and_black(reader: MarkerReader, renderer: Renderer) -> None:
+    for era in ("2019", "modern"):
+        for scene in range(4):
+            st = FrameState(t=3, screen="in_match", era=era, kills=scene + 1, scene_seed=scene, camera_t=scene * 2.5)
+            assert read(reader, renderer, st, True) is None
+            assert read(reader, renderer, st, None) is None
+    assert read(reader, renderer, FrameState(t=3, screen="in_match", inventory_open=True, scene_seed=1), False) is None
+    assert read(reader, renderer, FrameState(t=3, screen="other_game", kills=4, scene_seed=2), False) is None
+    assert read(reader, renderer, FrameState(t=3, screen="black"), False) is None
+
+
+def test_gate_keeps_ocr_off_gameplay_and_black(renderer: Renderer) -> None:
+    reader = MarkerReader()
+    for scene in range(12):
+        st = FrameState(t=3, screen="in_match", kills=2, scene_seed=scene, camera_t=scene * 1.7)
+        reader.read(sample_of(renderer, st), hud_visible=True)
+    reader.read(sample_of(renderer, FrameState(t=3, screen="black")), hud_visible=False)
+    assert reader.samples == 13
+    assert reader.ocr_calls <= 6          # busy scenes: a stray line now and then, never the whole frame
+    # An end screen does reach OCR, on cropped lines only (a few calls, not one per pixel row).
+    st = FrameState(t=3, screen="end", end_kind="squad_eliminated", placement=5, squad_kills=3)
+    before = reader.ocr_calls
+    assert reader.read(sample_of(renderer, st), hud_visible=False) is not None
+    assert 1 <= reader.ocr_calls - before <= 8
+
+
+def test_other_resolutions_and_aspect_ratios(reader: MarkerReader) -> None:
+    for w, h in ((1920, 1080), (2560, 1080)):
+        r = Renderer(w, h, seed=3)
+        m = read(reader, r, FrameState(t=3, screen="select_legend", countdown=9), False)
+        assert m is not None and m.kind == "select_legend", (w, h)
+        st = FrameState(t=3, screen="end", end_kind="match_summary", placement=6, squad_kills=2, scene_seed=2)
+        m = read(reader, r, st, False)
+        assert m is not None and (m.kind, m.placement) == ("end", 6), (w, h)
+
+
+def test_batch_form_matches_single_reads(reader: MarkerReader, renderer: Renderer) -> None:
+    states = [FrameState(t=1, screen="select_legend", countdown=3), FrameState(t=2, screen="black"),
+              FrameState(t=3, screen="end", end_kind="squad_eliminated", placement=9, squad_kills=1)]
+    samples = [sample_of(renderer, s) for s in states]
+    batch = reader.read_batch(samples, [False, False, False])
+    assert [m.kind if m else None for m in batch] == ["select_legend", None, "end"]
+    assert batch == [reader.read(s, False) for s in samples]
+
+
+def test_line_finder_ignores_bright_flat_areas() -> None:
+    img = np.full((240, 960), 40, np.uint8)
+    img[50:150, 100:600] = 250                  # a big bright rectangle: not text
+    assert find_text_lines(img, 0.5) == []
+
+
+def test_parse_marker_fuzzy_and_exclusions() -> None:
+    def kind(t: str) -> tuple[str | None, int | None, int | None]:
+        m = parse_marker(t)
+        return (m.kind, m.placement, m.of) if m else (None, None, None)
+
+    assert kind("SELECT LEGENO") == ("select_legend", None, None)
+    assert kind("SQUAD ELlMINATED SQUAD PLACED #14") == ("end", 14, None)
+    assert kind("PLACED #3 0F 20") == ("end", 3, 20)
+    assert kind("CHAMPIONS OF THE ARENA PLACED #1 OF 20") == ("end", 1, 20)
+    assert kind("CHAMPION SQUAD") == (None, None, None)         # pre-drop intro, not the end
+    assert kind("YOUR SQUAD") == (None, None, None)
+    assert kind("ROUND 3") == ("arenas", None, None)
+    assert kind("VICTORY!") == ("arenas", None, None)
+    assert kind("DEFEAT") == ("arenas", None, None)
+    assert kind("SPECTATING") == ("spectating", None, None)
+    assert kind("PLAY LEGENDS ARMORY CLUBS") == ("lobby", None, None)
+    assert kind("MATCHMAKING") == ("lobby", None, None)
+    assert kind("ALREADY 15 30 NE") == (None, None, None)
+    assert fuzzy_find("SELECT LEGEND", "XXSELECTLEGENDXX") == 0
+    assert fuzzy_find("SELECT LEGEND", "SELEC EGEND") == 2
+    assert fuzzy_find("SELECT LEGEND", "SOMETHING ELSE") is None
