@@ -153,7 +153,7 @@ def crop_frame(frame: av.VideoFrame) -> tuple[np.ndarray, np.ndarray]:
     th, tw = text_shape(w, h)
     text = cv2.resize(y_plane[ty0:ty1, tx0:tx1], (tw, th), interpolation=cv2.INTER_AREA)
     if not full:
-        text = _LUMA_EXPAND[text]
+        text = cv2.LUT(text, _LUMA_EXPAND)
 
     # HUD: cut Y/U/V on the chroma grid, upsample chroma, one 3x4 colour transform.
     x0, y0, x1, y1 = hud_box(w, h)
