@@ -24,3 +24,15 @@ def twitch_fixtures() -> Path:
     if not TWITCH_FIXTURES.is_dir():
         pytest.skip("../shared/fixtures/twitch is not present")
     return TWITCH_FIXTURES
+
+
+@pytest.fixture(scope="session")
+def synth_test_vod(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ``test`` preset rendered once per session: DIR/<vod_id>/ in Twitch layout.
+
+    76 s, 1280x720p30 (chunked) + 852x480p30, 3 matches (starts mid-match, a whole match with
+    spectating, ends mid-match); ``truth.json`` and ``vod.json`` inside. Treat it as read-only.
+    """
+    from vodstream import synth
+
+    return synth.synthesize(synth.preset("test"), tmp_path_factory.mktemp("synth_test_vod"))
