@@ -30,20 +30,32 @@ _NAMES = ("Daut-WednesDay", "OGRealSlim", "21_Sinned", "LtFrostin", "nms_esdf", 
 
 
 class _Draw:
-    """Pillow drawing in reference coordinates (x centred, y from the top)."""
+    """Pillow drawing in reference coordinates.
 
-    def __init__(self, img: Image.Image, font: str) -> None:
+    y: the top half of the 1080p layout is anchored to the top, the bottom half to the bottom
+    (so marker text stays in the top 45% at every aspect ratio). x: centred, or anchored to
+    the nearer side edge (`xmode='edges'`, for in-game HUDs).
+    """
+
+    def __init__(self, img: Image.Image, font: str, *, frame: tuple[int, int] | None = None,
+                 xmode: str = "center") -> None:
         self.img = img
         self.d = ImageDraw.Draw(img, "RGBA")
-        self.W, self.H = img.size
+        self.W, self.H = frame or img.size
         self.s = hud_scale(self.W, self.H)
         self.font = font
+        self.xmode = xmode
+        self.ymode = "split"  # or "top": a group that must not be torn apart
 
     def X(self, xr: float) -> float:
+        if self.xmode == "edges":
+            return xr * self.s if xr < 960 else self.W - (1920.0 - xr) * self.s
         return self.W / 2 + (xr - 960.0) * self.s
 
     def Y(self, yr: float) -> float:
-        return yr * self.s
+        if yr <= 540 or self.ymode == "top":
+            return yr * self.s
+        return self.H - (1080.0 - yr) * self.s
 
     def rect(self, x0: float, y0: float, x1: float, y1: float, fill, outline=None, width: float = 1.0) -> None:
         self.d.rectangle([self.X(x0), self.Y(y0), self.X(x1), self.Y(y1)], fill=fill, outline=outline,
@@ -90,6 +102,7 @@ def _silhouette(dr: _Draw, cx: float, base: float, h: float, fill) -> None:
 
 
 def _player_cards(dr: _Draw, kills: list[int], rng: np.random.Generator, top: float = 255.0) -> None:
+    dr.ymode = "top"
     xs = (110.0, 710.0, 1310.0)
     for i, x in enumerate(xs):
         dr.rect(x, top, x + 500, 950, fill=(10, 10, 14, 150), outline=(200, 200, 200, 255), width=2)
@@ -103,6 +116,7 @@ def _player_cards(dr: _Draw, kills: list[int], rng: np.random.Generator, top: fl
             dr.text(x + 24, y, lab, 14, (200, 200, 200))
             dr.text(x + 24, y + 32, val, 24, (240, 180, 40) if j == 0 else (255, 255, 255))
             dr.rect(x + 24, y + 42, x + 220, y + 43, fill=(120, 120, 120, 255))
+    dr.ymode = "split"
 
 
 def _split_kills(total: int, rng: np.random.Generator) -> list[int]:
@@ -192,8 +206,10 @@ def _lobby(dr: _Draw, st: FrameState, rng: np.random.Generator) -> None:
         dr.text(60 + i * 150, 58, name, 18, (255, 255, 255) if i == 0 else (170, 170, 170))
     for cx in (620, 960, 1300):
         _silhouette(dr, cx, 900, 560, (30, 26, 30))
+    dr.ymode = "top"
     dr.rect(40, 400, 300, 560, fill=(40, 30, 30, 200))
     dr.text(50, 425, "LAST SQUAD", 16, (255, 255, 255))
+    dr.ymode = "split"
     dr.rect(0, 610, 440, 1050, fill=(60, 40, 35, 230))
     dr.text(200, 655, "BRONZE I", 18, (255, 255, 255), "ms")
     if st.screen == "lobby_ready":
@@ -223,9 +239,11 @@ def _arenas(dr: _Draw, st: FrameState) -> None:
 
 def _other_game(dr: _Draw, st: FrameState, rng: np.random.Generator) -> None:
     """Another game's HUD: compass strip, a round minimap with a player count, health/ammo."""
+    dr.xmode = "center"
     dr.rect(660, 20, 1260, 52, fill=(0, 0, 0, 110))
     for i, c in enumerate("N  15  30  NE  60  75  E".split()):
         dr.text(700 + i * 80, 44, c, 16, (255, 255, 255), "ms")
+    dr.xmode = "edges"
     cx, cy, r = 1760, 170, 135
     dr.d.ellipse([dr.X(cx - r), dr.Y(cy - r), dr.X(cx + r), dr.Y(cy + r)], fill=(40, 70, 50, 230),
                  outline=(230, 230, 230), width=max(1, round(3 * dr.s)))
@@ -264,7 +282,7 @@ def overlay_image(st: FrameState, W: int, H: int, font: str, seed: int) -> Image
     """Arenas / another game: their HUD as a transparent RGBA overlay for the moving world."""
     rng = np.random.default_rng([seed & 0xFFFFFFFF, st.scene_seed & 0xFFFFFFFF, 29])
     img = Image.new("RGBA", (W, H), (0, 0, 0, 0))
-    dr = _Draw(img, font)
+    dr = _Draw(img, font, xmode="center" if st.screen == "arenas" else "edges")
     if st.screen == "arenas":
         _arenas(dr, st)
     else:
@@ -299,9 +317,7 @@ def spectate_layer(W: int, H: int, font: str) -> Layer:
     s = hud_scale(W, H)
     h = max(1, math.ceil(180 * s))
     img = Image.new("RGBA", (W, h), (0, 0, 0, 0))
-    dr = _Draw(img, font)
-    dr.H = H  # keep the frame's scale
-    dr.s = s
+    dr = _Draw(img, font, frame=(W, H))
     _tabs(dr, "SPECTATE")
     dr.text(960, 130, "SPECTATING", 24, (255, 255, 255, 255), "ms")
     dr.text(960, 162, _NAMES[(W + H) % len(_NAMES)], 18, (230, 200, 90, 255), "ms")
