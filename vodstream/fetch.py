@@ -163,17 +163,20 @@ async def request(
                 length = resp.content_length
                 if max_bytes is not None and length is not None and length > max_bytes:
                     raise FetchError(f"{label}: {length} bytes is over the {max_bytes}-byte segment cap")
-                body = bytearray()
+                chunks: list[bytes] = []
+                size = 0
                 async for chunk in resp.content.iter_chunked(CHUNK):
-                    body += chunk
-                    if max_bytes is not None and len(body) > max_bytes:
+                    chunks.append(chunk)
+                    size += len(chunk)
+                    if max_bytes is not None and size > max_bytes:
                         raise FetchError(f"{label}: body is over the {max_bytes}-byte segment cap")
-                if length is not None and len(body) != length:
-                    raise _Retryable(f"truncated body ({len(body)} of {length} bytes)")
+                body = chunks[0] if len(chunks) == 1 else b"".join(chunks)  # one copy at most
+                del chunks
+                if length is not None and size != length:
+                    raise _Retryable(f"truncated body ({size} of {length} bytes)")
                 if resp.status >= 400 and resp.status not in accept:
-                    raise HTTPStatusError(f"{label}: HTTP {resp.status}", status=resp.status,
-                                          body=bytes(body[:2048]))
-                return Response(resp.status, dict(resp.headers), bytes(body), str(resp.url))
+                    raise HTTPStatusError(f"{label}: HTTP {resp.status}", status=resp.status, body=body[:2048])
+                return Response(resp.status, dict(resp.headers), body, str(resp.url))
         except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, TimeoutError, _Retryable) as err:
             last = err
             if isinstance(err, _Retryable):

@@ -30,10 +30,11 @@ import math
 import re
 import secrets
 import threading
-from collections import Counter
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,7 @@ import structlog
 from aiohttp import web
 
 from vodstream.errors import VodstreamError
-from vodstream.faults import Fault, FaultSpec
+from vodstream.faults import FaultSpec
 from vodstream.hls import PlaylistError, parse_master, parse_media
 from vodstream.twitch import CHAPTERS_HASH, METADATA_HASH, TOKEN_HASH
 
@@ -144,8 +145,6 @@ def _load_vod(vod_dir: Path, repeat: int) -> ServedVod | None:
         owner = {"login": owner, "display_name": owner}
     created = str(meta.get("created_at") or "2024-01-01T00:00:00Z")
     try:
-        from datetime import datetime
-
         started = int(datetime.fromisoformat(created.replace("Z", "+00:00")).timestamp())
     except ValueError:
         started = 1704067200
