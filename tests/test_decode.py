@@ -141,10 +141,22 @@ def test_fixed_rate_slow_grid_spans_segments(ts_parts):
 
 
 def test_fixed_rate_with_b_frames(bframe_parts):
-    dec = Decoder(mode="fps", sample_fps=1.4)
-    samples = _decode_all(dec, bframe_parts)
-    assert len(samples) == 6   # grid times k/1.4 in [100, 104)
-    _check_times(samples)
+    grid = [k / 1.4 for k in range(140, 146)]          # grid times k/1.4 in [100, 104)
+    exact = _decode_all(Decoder(mode="fps", sample_fps=1.4, fps_skip="NONE"), bframe_parts)
+    assert [s.vod_time for s in exact] == pytest.approx(grid, abs=0.5 / FPS + 1e-6)
+    _check_times(exact)
+    for skip in ("NONREF", "BIDIR"):   # fewer pictures decoded: the next one decoded is taken
+        dec = Decoder(mode="fps", sample_fps=1.4, fps_skip=skip)
+        results = [dec.decode(p) for p in bframe_parts]
+        samples = [s for r in results for s in r.samples]
+        assert len(samples) == len(grid)
+        for s, t in zip(samples, grid, strict=True):
+            assert -0.5 / FPS - 1e-6 <= s.vod_time - t <= 4 / FPS
+        _check_times(samples)
+    # Many grid times near GOP ends: none is lost when the next decoded picture is a keyframe.
+    dense = _decode_all(Decoder(mode="fps", sample_fps=7.5, fps_skip="BIDIR"), bframe_parts)
+    assert len(dense) >= 28
+    _check_times(dense)
     all_samples = _decode_all(Decoder(mode="all"), bframe_parts)
     assert len(all_samples) == 120
     _check_times(all_samples)
