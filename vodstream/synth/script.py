@@ -401,6 +401,8 @@ def _parse_match(data: Any, path: str, vod_era: str) -> Match:
     if end <= game_start:
         raise ScriptError(f"{o.at('end')}: {end:g} must be after gameplay starts at {game_start:g} "
                           f"(start {start:g} + select_legend {select_legend:g})")
+    if death is not None and not game_start < death <= end:
+        raise ScriptError(f"{o.at('death')}: {death:g} is not within the gameplay {game_start:g}..{end:g}")
     last_own = death if death is not None else end
     for i, k in enumerate(kills):
         p = f"{o.at('kills')}[{i}]"
@@ -410,8 +412,6 @@ def _parse_match(data: Any, path: str, vod_era: str) -> Match:
             raise ScriptError(f"{p}: time {k:g} is after the match end {end:g}")
         if death is not None and k > death:
             raise ScriptError(f"{p}: time {k:g} is after the death at {death:g}")
-    if death is not None and not game_start < death <= end:
-        raise ScriptError(f"{o.at('death')}: {death:g} is not within the gameplay {game_start:g}..{end:g}")
     inventory: list[tuple[float, float]] = []
     for i, raw in enumerate(inv_raw):
         p = f"{o.at('inventory')}[{i}]"
