@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import subprocess
@@ -228,3 +229,18 @@ def test_progress_bar_shows_segments_mb_and_rate(capsys: pytest.CaptureFixture[s
     quiet.update(10)
     quiet.close()
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.slow   # renders the synth test preset once per session (shared with other stages' tests)
+def test_synth_vod_served_and_downloaded(request: pytest.FixtureRequest, tmp_path: Path) -> None:
+    """The synth's real output, served as a Twitch VOD and downloaded byte for byte."""
+    try:
+        synth = Path(request.getfixturevalue("synth_test_vod"))
+    except pytest.FixtureLookupError:
+        pytest.skip("the synth_test_vod fixture is not available")
+    vod_dir = synth
+    vod_id = json.loads((vod_dir / "vod.json").read_text())["vod_id"]
+    with ServerThread(vod_dir.parent) as srv:
+        res = download(srv, vod_id, tmp_path / "synth.ts", quality="chunked")
+    assert (tmp_path / "synth.ts").read_bytes() == variant_bytes(vod_dir, "chunked")
+    assert res.segments == len(list((vod_dir / "chunked").glob("*.ts")))

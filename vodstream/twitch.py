@@ -14,6 +14,7 @@ following Twitch's changes need no release. The OAuth token is never logged.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import random
@@ -575,8 +576,6 @@ async def resolve_vod(vod: str, *, quality: str = "best", config: TwitchConfig |
     """Turn any VOD argument into its segment list at ``quality`` (see :func:`select_variant`)."""
     ref = parse_vod_input(vod)
     if ref.kind == "file":
-        import asyncio
-
         return await asyncio.to_thread(_resolve_file, ref.value)
     own = session is None
     sess = session or aiohttp.ClientSession()
