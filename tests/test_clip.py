@@ -137,22 +137,41 @@ def test_bad_input_is_a_clip_error_and_leaves_nothing(ts_parts, tmp_path):
     out = out_dir / "clip.mp4"
     with pytest.raises(ClipError, match="after its start"):
         write_clip(ts_parts, out, start=53.0, end=53.0)
-    with pytest.raises(ClipError, match="no segments"):
+    with pytest.raises(ClipError, match="no readable segments"):
         write_clip([], out, start=1.0, end=2.0)
     bad = SegmentData(segment=Segment(index=0, start=0.0, duration=2.0, url="mem://x"),
                       data=b"not a video" * 500)
-    with pytest.raises(ClipError, match="segment 0"):
+    with pytest.raises(ClipError, match="no readable segments"):
         write_clip([bad], out, start=0.0, end=1.0)
+    with pytest.raises(ClipError, match="segment 0 cannot be read"):
+        write_clip([bad], out, start=0.0, end=1.0, on_bad_part="raise")
     with pytest.raises(ClipError, match="no video between"):
         write_clip(ts_parts[:1], out, start=80.0, end=90.0)
     _no_leftovers(out_dir)
 
 
+def _broken(part: SegmentData) -> SegmentData:
+    return SegmentData(segment=part.segment, data=b"\x47" + b"\x00" * 1000)
+
+
+def test_unreadable_segment_is_skipped_and_reported(ts_parts, tmp_path):
+    parts = [ts_parts[0], _broken(ts_parts[1]), ts_parts[2], ts_parts[3]]
+    info = write_clip(parts, tmp_path / "c.mp4", start=50.5, end=55.0)
+    assert [(g.start, g.end, g.segment_index) for g in info.gaps] == [(52.0, 54.0, 1)]
+    assert info.segments == [0, 2] and info.start == pytest.approx(50.0)
+    p = _probe(info.path)
+    assert p["corrupt"] == 0
+    # After the hole, frames keep their playlist times (the clip clock comes from VOD time).
+    for code, t in zip(p["codes"], p["times"], strict=True):
+        assert t == pytest.approx(code / FPS, abs=1e-3)
+    assert 60 not in p["codes"] and 120 in p["codes"]
+
+
 def test_failure_midway_keeps_the_previous_file(ts_parts, tmp_path):
     out = tmp_path / "clip.mp4"
     out.write_bytes(b"previous clip")
-    truncated = SegmentData(segment=ts_parts[1].segment, data=b"\x47" + b"\x00" * 1000)
-    with pytest.raises(ClipError):
-        write_clip([ts_parts[0], truncated], out, start=50.0, end=53.5)
+    with pytest.raises(ClipError, match="segment 1"):
+        write_clip([ts_parts[0], _broken(ts_parts[1])], out, start=50.0, end=53.5,
+                   on_bad_part="raise")
     assert out.read_bytes() == b"previous clip"
     assert [p.name for p in tmp_path.iterdir()] == ["clip.mp4"]

@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from typing import Literal
 
 import av
 import av.error
@@ -33,7 +34,7 @@ import structlog
 
 from vodstream.decode import container_format
 from vodstream.errors import ClipError
-from vodstream.types import SegmentData
+from vodstream.types import Gap, SegmentData
 
 __all__ = ["ClipInfo", "write_clip"]
 
@@ -58,21 +59,28 @@ class ClipInfo:
     requested_end: float
     reencoded: bool = False
     segments: list[int] = field(default_factory=list)   # indices of the segments used
+    gaps: list[Gap] = field(default_factory=list)       # unreadable segments inside the clip
 
     def to_json(self) -> dict[str, object]:
         return {"path": str(self.path), "start": round(self.start, 3), "end": round(self.end, 3),
                 "duration": round(self.duration, 3), "video_codec": self.video_codec,
                 "audio_codec": self.audio_codec, "size": self.size,
                 "requested_start": self.requested_start, "requested_end": self.requested_end,
-                "reencoded": self.reencoded}
+                "reencoded": self.reencoded, "segments": self.segments,
+                "gaps": [g.to_json() for g in self.gaps]}
 
 
 def write_clip(parts: Iterable[SegmentData], out: str | Path, *, start: float, end: float,
-               reencode: bool = False) -> ClipInfo:
+               reencode: bool = False, on_bad_part: Literal["skip", "raise"] = "skip") -> ClipInfo:
     """Write VOD time [start, end) of ``parts`` (in playlist order) to ``out`` (.mp4).
 
-    Raises :class:`ClipError` (one clear line) for bad input; ``out`` is then untouched.
+    A part that cannot be read is skipped and listed in ``ClipInfo.gaps`` (the clip's clock
+    comes from the playlist, so what follows stays in place), or, with
+    ``on_bad_part="raise"``, fails the clip. Raises :class:`ClipError` (one clear line) for
+    bad input; ``out`` is then untouched.
     """
+    if on_bad_part not in ("skip", "raise"):
+        raise ValueError(f"unknown on_bad_part {on_bad_part!r}")
     out = Path(out)
     if not end > start:
         raise ClipError(f"clip end ({end:.3f}) must be after its start ({start:.3f})")
@@ -84,9 +92,18 @@ def write_clip(parts: Iterable[SegmentData], out: str | Path, *, start: float, e
         raise ClipError(f"cannot create {out.parent}: {err.strerror or err}") from err
     tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
     writer = _ReencodeWriter(tmp, start, end) if reencode else _CopyWriter(tmp, start, end)
+    gaps: list[Gap] = []
     try:
         for part in parts:
-            writer.add(part)
+            try:
+                writer.add(part)
+            except _PartError as err:
+                if on_bad_part == "raise":
+                    raise
+                seg = part.segment
+                log.warning("clip.bad_segment", segment=seg.index, url=seg.url, reason=str(err))
+                gaps.append(Gap(start=seg.start, end=seg.end, reason=str(err), segment_index=seg.index))
+                continue
             if writer.finished:
                 break
         info = writer.close()
@@ -107,13 +124,18 @@ def write_clip(parts: Iterable[SegmentData], out: str | Path, *, start: float, e
     clip = ClipInfo(path=out, start=info.start, end=info.end, duration=info.end - info.start,
                     video_codec=info.video_codec, audio_codec=info.audio_codec, size=size,
                     requested_start=start, requested_end=end, reencoded=reencode,
-                    segments=info.segments)
+                    segments=info.segments,
+                    gaps=[g for g in gaps if g.end > info.start and g.start < info.end])
     log.info("clip.written", path=str(out), start=round(clip.start, 3), end=round(clip.end, 3),
              size=size, reencoded=reencode)
     return clip
 
 
 # --------------------------------------------------------------------------- shared
+
+
+class _PartError(ClipError):
+    """One segment cannot be used (nothing of it was written)."""
 
 
 @dataclass
@@ -144,7 +166,7 @@ def _open_part(part: SegmentData) -> av.container.InputContainer:
     try:
         return av.open(io.BytesIO(buf), mode="r", format=fmt)
     except _MEDIA_ERRORS as err:
-        raise ClipError(f"segment {part.segment.index} cannot be read: {_msg(err)}") from err
+        raise _PartError(f"segment {part.segment.index} cannot be read: {_msg(err)}") from err
 
 
 def _open_output(tmp: Path) -> av.container.OutputContainer:
@@ -158,7 +180,7 @@ class _PartClock:
         self.vtb = video.time_base or Fraction(1, 90000)
         vpts = [p.pts for p in packets if p.stream.index == video.index and p.pts is not None]
         if not vpts:
-            raise ClipError(f"segment {part.segment.index} has no video packets")
+            raise _PartError(f"segment {part.segment.index} has no video packets")
         self.t0 = Fraction(min(vpts)) * self.vtb            # seconds, stream clock
         self.origin = Fraction(part.segment.start) - self.t0  # add to stream seconds -> VOD time
 
@@ -208,7 +230,7 @@ class _CopyWriter:
         container = _open_part(part)
         with container:
             if not container.streams.video:
-                raise ClipError(f"segment {part.segment.index} has no video stream")
+                raise _PartError(f"segment {part.segment.index} has no video stream")
             vin = container.streams.video[0]
             ain = container.streams.audio[0] if container.streams.audio else None
             self._ensure_output(vin, ain)
@@ -216,7 +238,7 @@ class _CopyWriter:
             try:
                 packets = [p for p in container.demux(streams) if p.size > 0 and p.pts is not None]
             except _MEDIA_ERRORS as err:
-                raise ClipError(f"segment {part.segment.index} is corrupt: {_msg(err)}") from err
+                raise _PartError(f"segment {part.segment.index} is corrupt: {_msg(err)}") from err
             clock = _PartClock(part, vin, packets)
             self.current = part.segment.index
             for p in packets:
@@ -322,7 +344,7 @@ class _CopyWriter:
         if not self.started and self.pending and self.seen_until > self.start + _EPS:
             self._begin()       # the parts end inside the GOP holding start
         if self.out is None:
-            raise ClipError("no segments given for the clip")
+            raise ClipError("no readable segments for the clip")
         if self.muxed_video == 0:
             self.out.close()
             raise ClipError(f"no video between {self.start:.3f} and {self.end:.3f} s "
@@ -388,7 +410,7 @@ class _ReencodeWriter:
         container = _open_part(part)
         with container:
             if not container.streams.video:
-                raise ClipError(f"segment {part.segment.index} has no video stream")
+                raise _PartError(f"segment {part.segment.index} has no video stream")
             vin = container.streams.video[0]
             ain = container.streams.audio[0] if container.streams.audio else None
             self._ensure_output(vin, ain)
@@ -397,7 +419,7 @@ class _ReencodeWriter:
             try:
                 packets = [p for p in container.demux(streams) if p.size > 0 and p.pts is not None]
             except _MEDIA_ERRORS as err:
-                raise ClipError(f"segment {part.segment.index} is corrupt: {_msg(err)}") from err
+                raise _PartError(f"segment {part.segment.index} is corrupt: {_msg(err)}") from err
             clock = _PartClock(part, vin, packets)
             used = False
             for p in [*packets, None]:
@@ -469,7 +491,7 @@ class _ReencodeWriter:
 
     def close(self) -> _Written:
         if self.out is None:
-            raise ClipError("no segments given for the clip")
+            raise ClipError("no readable segments for the clip")
         if self.frames == 0 or self.first is None:
             self.out.close()
             raise ClipError(f"no video between {self.start:.3f} and {self.end:.3f} s "
