@@ -34,8 +34,8 @@ SQ_BOX_PAD = 5.5                # squads box top-left = number left - pad
 KILL_GAP = 32.5                 # squads box top-left - kill box top-right
 KILL_W1 = 64.0                  # kill box width for a one-digit count
 SKULL_DX, SKULL_TOP, SKULL_W, SKULL_H = 11.5, 54.0, 19.5, 23.0
-DIGIT_DX, DIGIT_TOP, DIGIT_CAP = 35.0, 59.3, 14.4
-SQ_CAP, SQ_TOP = 15.4, 58.0     # squads number
+DIGIT_DX, DIGIT_TOP, DIGIT_CAP = 35.0, 59.3, 13.7
+SQ_CAP, SQ_TOP, SQ_STRETCH = 15.8, 57.8, 1.08   # squads number (a wider cut than the kill digits)
 ALIVE_X, ALIVE_CAP, ALIVE_TOP = 1839.0, 13.4, 59.4
 BOLD = 0.35                     # stroke thickening (reference px) to match the real face's weight
 EYE_W = 64.0                    # 2019: spectator segment width, left of the kill segment
@@ -87,7 +87,7 @@ def _alive_text(n: int) -> str:
 def kill_layout(era: str, kills: int, squads_left: int, font: str) -> KillLayout:
     """Where the kill box goes, in reference pixels."""
     sq = _sq_text(squads_left)
-    num_w = _ink_width(sq, font, SQ_CAP) + 2 * BOLD
+    num_w = _ink_width(sq, font, SQ_CAP, SQ_STRETCH) + 2 * BOLD
     sq_left = SQ_NUM_RIGHT - num_w - SQ_BOX_PAD
     right = sq_left - KILL_GAP
     extra = _ink_width(str(max(0, kills)), font, DIGIT_CAP) - _ink_width("0", font, DIGIT_CAP)
@@ -97,8 +97,8 @@ def kill_layout(era: str, kills: int, squads_left: int, font: str) -> KillLayout
 
 
 @lru_cache(maxsize=2048)
-def _ink_width(text: str, font: str, cap: float) -> float:
-    m, _b, _a = text_mask(text, font, cap * SS)
+def _ink_width(text: str, font: str, cap: float, stretch: float = 1.0) -> float:
+    m, _b, _a = text_mask(text, font, cap * SS, stretch=stretch)
     cols = np.nonzero(m.max(axis=0) > 0.02)[0]
     return 0.0 if cols.size == 0 else (cols[-1] + 1 - cols[0]) / SS
 
@@ -267,7 +267,7 @@ def squads_layer(key: HudKey) -> Layer:
         c.paint(alive, WHITE, 0.96)
         c.paint(outline, WHITE, 0.80)
     msk, _ = c.text_mask(_sq_text(key.squads_left), key.font, SQ_CAP * m.s, m.x(SQ_NUM_RIGHT), m.y(SQ_TOP),
-                         align="right", bold=BOLD * m.s)
+                         align="right", bold=BOLD * m.s, stretch=SQ_STRETCH)
     c.paint(msk, WHITE)
     msk, _ = c.text_mask("SQUADS LEFT", key.font, 12.9 * m.s, m.x(SQ_TEXT_X), m.y(59.6), digit_norm=False,
                          bold=BOLD * m.s)
