@@ -179,6 +179,14 @@ def test_arenas_and_mixtape_are_not_battle_royale() -> None:
     assert m.kills == 4 and m.placement == 6
 
 
+def test_one_stray_arenas_or_end_reading_mid_match_changes_nothing() -> None:
+    s = Stream().lobby().legend().play([0, 1], per=6).arenas(1, "ROUND 2").play([1, 2], per=6)
+    s.end(1, placement=9).play([2, 3], per=6).end(placement=4).lobby()
+    [m] = run(s.scores)
+    assert (m.kills, m.placement) == (3, 4)
+    assert any("one-off end-screen" in n for n in m.notes)
+
+
 def test_non_apex_span_between_matches_and_leaving_apex_mid_match() -> None:
     s = Stream().lobby().legend().play([0, 2], per=6).end(placement=8).nothing(200)
     s.lobby().legend().play([0, 1, 5], per=6).nothing(300)              # switched game for good

@@ -156,7 +156,8 @@ def parse_marker(text: str) -> Marker | None:
     if fuzzy_find("SELECT LEGEND", t) is not None:
         return Marker(kind="select_legend", text=t, label="SELECT LEGEND")
     m = _ROUND_N.search(t)
-    if m or fuzzy_find("ROUND", t, 1) is not None or any(fuzzy_find(p, t, 1) is not None for p in ARENAS_PHRASES):
+    round_n = fuzzy_find("ROUND", t, 1) is not None and re.search(r"\d", t) is not None
+    if m or round_n or any(fuzzy_find(p, t, 1) is not None for p in ARENAS_PHRASES):
         return Marker(kind="arenas", text=t, label=("ROUND" if m else None))
     tabs = sum(fuzzy_find(w, t, 1) is not None for w in ("SPECTATE", "DEATH RECAP"))
     if fuzzy_find("SPECTATING", t) is not None or tabs >= 1:

@@ -226,7 +226,8 @@ class _Open:
     all_readings: list[Reading] = field(default_factory=list)       # every HUD reading (for median20)
     hidden_box: int = 0
     dead_at: float | None = None
-    arenas: bool = False
+    arenas: int = 0                 # Arenas/Mixtape screens seen during it
+    end_votes: int = 0              # samples that showed its end screen
     notes: list[str] = field(default_factory=list)
     start_seen: bool = True         # SELECT LEGEND seen
     live_seen: bool = False         # gameplay (the HUD) seen: without it this is only a fragment
@@ -240,7 +241,7 @@ class _Open:
             "readings": [[r.t, r.kills, r.red, r.confidence] for r in self.readings],
             "all_readings": [[r.t, r.kills, r.red, r.confidence] for r in self.all_readings],
             "hidden_box": self.hidden_box, "dead_at": self.dead_at, "arenas": self.arenas,
-            "notes": list(self.notes), "start_seen": self.start_seen, "live_seen": self.live_seen,
+            "end_votes": self.end_votes, "notes": list(self.notes), "start_seen": self.start_seen, "live_seen": self.live_seen,
             "end_seen": self.end_seen,
         }
 
@@ -253,8 +254,8 @@ class _Open:
                    last_evidence=d["last_evidence"], end=d["end"], placement=d["placement"], of=d["of"],
                    end_label=d["end_label"], placement_votes=dict(d["placement_votes"]),
                    readings=rd(d["readings"]), all_readings=rd(d["all_readings"]),
-                   hidden_box=d["hidden_box"], dead_at=d["dead_at"], arenas=d["arenas"],
-                   notes=list(d["notes"]), start_seen=d["start_seen"], live_seen=d["live_seen"],
+                   hidden_box=d["hidden_box"], dead_at=d["dead_at"], arenas=int(d["arenas"]),
+                   end_votes=int(d["end_votes"]), notes=list(d["notes"]), start_seen=d["start_seen"], live_seen=d["live_seen"],
                    end_seen=d["end_seen"])
 
 
@@ -286,7 +287,8 @@ class MatchTracker:
     def __init__(self, reorder_window: float = 30.0, *, kills_method: str = "monotone",
                  end_hold: float = 30.0, idle_close: float = 240.0, keep_abandoned: bool = True,
                  start_backoff: float = 1.0, new_after_end: float = 3.0, spectate_guard: float = 5.0,
-                 step_cost: float = 0.8, red_weight: float = 1.0, lobby_lag: float = 8.0) -> None:
+                 step_cost: float = 0.8, red_weight: float = 1.0, lobby_lag: float = 8.0,
+                 arenas_hold: float = 60.0, arenas_votes: int = 3, end_revert: float = 6.0) -> None:
         if reorder_window < 0:
             raise ValueError("reorder_window must be >= 0")
         if kills_method not in ("monotone", "median20"):
@@ -302,6 +304,9 @@ class MatchTracker:
         self.step_cost = float(step_cost)
         self.red_weight = float(red_weight)
         self.lobby_lag = float(lobby_lag)
+        self.arenas_hold = float(arenas_hold)
+        self.arenas_votes = int(arenas_votes)
+        self.end_revert = float(end_revert)
         self._heap: list[tuple[tuple[Any, ...], int, Score]] = []
         self._seq = 0
         self._newest = -math.inf        # newest VOD time received
@@ -310,7 +315,7 @@ class MatchTracker:
         self._open: _Open | None = None
         self._closed: list[Match] = []
         self._popped = 0
-        self._arenas_mode = False       # Arenas/Mixtape seen, no lobby/legend since
+        self._arenas_until = -math.inf  # Arenas/Mixtape seen recently: BR evidence is ignored
         self.late = 0                   # scores that arrived after their slot was processed
         self.duplicates = 0
         self.dropped: list[dict[str, Any]] = []   # spans that were not matches, and why
@@ -352,7 +357,9 @@ class MatchTracker:
                        "end_hold": self.end_hold, "idle_close": self.idle_close,
                        "keep_abandoned": self.keep_abandoned, "start_backoff": self.start_backoff,
                        "new_after_end": self.new_after_end, "spectate_guard": self.spectate_guard,
-                       "step_cost": self.step_cost, "red_weight": self.red_weight, "lobby_lag": self.lobby_lag},
+                       "step_cost": self.step_cost, "red_weight": self.red_weight, "lobby_lag": self.lobby_lag,
+                       "arenas_hold": self.arenas_hold, "arenas_votes": self.arenas_votes,
+                       "end_revert": self.end_revert},
             "buffer": [score_to_dict(s) for _, _, s in buf],
             "newest": None if self._newest == -math.inf else self._newest,
             "processed_t": None if self._processed_t == -math.inf else self._processed_t,
@@ -360,7 +367,7 @@ class MatchTracker:
             "open": self._open.to_dict() if self._open else None,
             "closed": [_match_to_dict(m) for m in self._closed],
             "popped": self._popped,
-            "arenas_mode": self._arenas_mode,
+            "arenas_until": None if self._arenas_until == -math.inf else self._arenas_until,
             "late": self.late, "duplicates": self.duplicates, "dropped": list(self.dropped),
         }
 
@@ -377,7 +384,7 @@ class MatchTracker:
         tr._open = _Open.from_dict(d["open"]) if d["open"] else None
         tr._closed = [_match_from_dict(m) for m in d["closed"]]
         tr._popped = int(d["popped"])
-        tr._arenas_mode = bool(d["arenas_mode"])
+        tr._arenas_until = -math.inf if d["arenas_until"] is None else float(d["arenas_until"])
         tr.late, tr.duplicates = int(d["late"]), int(d["duplicates"])
         tr.dropped = list(d["dropped"])
         return tr
@@ -435,8 +442,9 @@ class MatchTracker:
         kind = m.kind if m else None
         op = self._open
 
+        arenas_mode = t < self._arenas_until
         if kind == "select_legend":
-            self._arenas_mode = False
+            self._arenas_until = -math.inf
             if op is not None and op.phase == "legend":
                 op.last_evidence = t
                 return
@@ -446,21 +454,25 @@ class MatchTracker:
             return
 
         if kind == "arenas":
-            self._arenas_mode = True
             if op is not None and op.phase != "ended":
-                op.arenas = True
+                op.arenas += 1
                 op.last_evidence = t
+                # Once the BR HUD was seen, one stray reading does not turn the match into Arenas.
+                if not op.live_seen or op.arenas >= self.arenas_votes:
+                    self._arenas_until = t + self.arenas_hold
+            elif op is None:
+                self._arenas_until = t + self.arenas_hold
             return
 
         if kind == "lobby":
-            self._arenas_mode = False
+            self._arenas_until = -math.inf
             if op is not None:
                 self._close(t, reason="lobby", end_at=self._edge(t, prev_t))
             return
 
         if kind == "end":
             assert m is not None
-            if self._arenas_mode and (op is None or op.arenas):
+            if arenas_mode and (op is None or op.arenas):
                 return
             if op is None:
                 op = self._new(t, prev_t, "ended", start_seen=False, note="end screen without a start")
@@ -468,12 +480,13 @@ class MatchTracker:
             elif op.phase != "ended":
                 op.phase = "ended"
                 op.end, op.end_seen = self._edge(t, prev_t), True
+            op.end_votes += 1
             op.last_evidence = t
             self._vote_placement(op, m)
             return
 
         if kind == "spectating":
-            if self._arenas_mode:
+            if arenas_mode:
                 return
             if op is not None and op.phase == "ended":
                 return
@@ -489,13 +502,21 @@ class MatchTracker:
             return
 
         # No marker (or an unknown one): HUD evidence only.
-        if not s.hud_visible or self._arenas_mode:
+        if not s.hud_visible or arenas_mode:
             return
         if op is not None and op.phase == "ended":
-            if t - op.last_evidence <= self.new_after_end:
+            if op.end_votes == 1 and op.live_seen and t - op.last_evidence <= self.end_revert:
+                # One end-screen reading, then gameplay again: it was a misreading.
+                op.notes.append(f"ignored a one-off end-screen reading at {op.last_evidence:.1f}s")
+                op.phase = "dead" if op.dead_at is not None else "live"
+                op.end, op.end_seen, op.end_votes = None, False, 0
+                op.placement = op.of = op.end_label = None
+                op.placement_votes.clear()
+            elif t - op.last_evidence <= self.new_after_end:
                 return  # a stray HUD verdict on the end screen
-            self._close(t, reason="hud_after_end")
-            op = None
+            else:
+                self._close(t, reason="hud_after_end")
+                op = None
         if op is None:
             op = self._new(t, prev_t, "live", start_seen=False, note="no SELECT LEGEND seen")
         op.last_evidence = t
@@ -553,7 +574,7 @@ class MatchTracker:
         if op is None:
             return
         why = None
-        if op.arenas:
+        if op.arenas and (not op.live_seen or op.arenas >= self.arenas_votes):
             why = "arenas/mixtape"
         elif not op.live_seen:
             why = ("legend select without a match" if op.phase == "legend"
