@@ -87,6 +87,26 @@ def bare_full(data: bytes) -> tuple[int, int]:
     return n, n
 
 
+def crop_costs(name: str, data: bytes, runs: int) -> dict[str, object]:
+    """CPU ms per frame for the decoder's crop (planes) vs a whole-frame rgb24 conversion."""
+    from vodstream.decode import crop_frame, crop_rgb
+
+    with av.open(io.BytesIO(data), format="mpegts") as c:
+        frames = [f for _, f in zip(range(30), c.decode(video=0), strict=False)]
+    out: dict[str, list[float]] = {"planes": [], "rgb24": []}
+    for _ in range(runs):
+        t = time.process_time()
+        for f in frames:
+            crop_frame(f)
+        out["planes"].append((time.process_time() - t) / len(frames) * 1000)
+        t = time.process_time()
+        for f in frames:
+            crop_rgb(f.to_ndarray(format="rgb24"))
+        out["rgb24"].append((time.process_time() - t) / len(frames) * 1000)
+    return {"size": name, "planes_ms": round(statistics.median(out["planes"]), 4),
+            "rgb24_ms": round(statistics.median(out["rgb24"]), 4)}
+
+
 def decoder_case(**kwargs: object) -> Callable[[SegmentData], tuple[int, int]]:
     dec = Decoder(threads=1, **kwargs)  # type: ignore[arg-type]
 
@@ -111,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
 
     load_before = os.getloadavg()
     rows: list[dict[str, object]] = []
+    crops: list[dict[str, object]] = []
     for name in args.sizes.split(","):
         data = make_media(name, args.seconds, args.preset)
         seg = SegmentData(segment=Segment(index=0, start=0.0, duration=args.seconds, url=name),
@@ -119,6 +140,10 @@ def main(argv: list[str] | None = None) -> int:
             "bare keyframes": lambda d=data: bare_keyframes(d),
             "keyframes": lambda f=decoder_case(mode="keyframes"), s=seg: f(s),
             "fps 0.33": lambda f=decoder_case(mode="fps", sample_fps=0.33), s=seg: f(s),
+            "fps 0.33 no-skip": lambda f=decoder_case(mode="fps", sample_fps=0.33, fps_skip="NONE"),
+            s=seg: f(s),
+            "fps 0.33 bidir": lambda f=decoder_case(mode="fps", sample_fps=0.33, fps_skip="BIDIR"),
+            s=seg: f(s),
             "fps 1": lambda f=decoder_case(mode="fps", sample_fps=1.0), s=seg: f(s),
             "fps 2": lambda f=decoder_case(mode="fps", sample_fps=2.0), s=seg: f(s),
             "all frames": lambda f=decoder_case(mode="all"), s=seg: f(s),
@@ -146,6 +171,7 @@ def main(argv: list[str] | None = None) -> int:
                 "video_s_per_cpu_s": round(args.seconds / c, 2) if c > 0 else None,
                 "runs": args.runs,
             })
+        crops.append(crop_costs(name, data, args.runs))
         kf = next(r for r in rows if r["size"] == name and r["case"] == "keyframes")
         bare = next(r for r in rows if r["size"] == name and r["case"] == "bare keyframes")
         kf["ratio_to_bare_wall"] = round(float(kf["wall_s"]) / float(bare["wall_s"]), 3)
@@ -165,6 +191,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{r['size']}: keyframe path / bare PyAV keyframe loop = "
                   f"{r['ratio_to_bare_wall']}x wall, {r['ratio_to_bare_cpu']}x cpu "
                   f"({'within' if ok else 'OVER'} 1.3x)")
+    print()
+    print(f"{'size':8} {'crop path':34} {'ms/frame (cpu)':>14}")
+    for c in crops:
+        print(f"{c['size']:8} {'planes (Y for text, HUD box only)':34} {c['planes_ms']:>14.3f}")
+        print(f"{c['size']:8} {'whole frame to rgb24, then slice':34} {c['rgb24_ms']:>14.3f}")
     result = {
         "benchmark": "decode_bench",
         "segment_seconds": args.seconds,
@@ -177,6 +208,7 @@ def main(argv: list[str] | None = None) -> int:
                     "loadavg_before": [round(x, 2) for x in load_before],
                     "loadavg_after": [round(x, 2) for x in os.getloadavg()]},
         "rows": rows,
+        "crops": crops,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2))
