@@ -8,7 +8,8 @@ cropped exactly as the decoder crops a decoded frame (vodstream.decode.crop_rgb:
 luma, x0.5) and read by MarkerReader with hud_visible=False, as the scorer would for a frame
 without the in-match HUD. screens/ holds frames already downscaled x0.5 (so they stand for a
 540p stream); full/ holds 1920x1080 frames. Prints expected vs read; JSON to
-benchmarks/out/marker_real_eval.json.
+benchmarks/out/marker_real_eval.json. Also measures the OCR cost per call of both backends
+(tesserocr in-process vs pytesseract spawning the binary) on the same binarised lines.
 """
 
 from __future__ import annotations
@@ -45,6 +46,31 @@ def expected(kind: str, notes: str) -> tuple[set[str | None], int | None, int | 
     return set(), None, None                      # not a full frame: skipped
 
 
+def ocr_per_call(lines: list[Any], repeat: int = 3) -> dict[str, dict[str, Any]]:
+    """Median seconds per read_line call of each backend on the same binarised lines."""
+    import statistics
+
+    from vodstream.ocr import OcrUnavailableError, make_ocr
+
+    out: dict[str, dict[str, Any]] = {}
+    for name in ("tesserocr", "pytesseract"):
+        try:
+            eng = make_ocr(name)
+        except OcrUnavailableError as err:
+            out[name] = {"median_ms": float("nan"), "calls": 0, "error": str(err)}
+            continue
+        eng.read_line(lines[0]) if lines else None   # warm-up (tesserocr loads the model once)
+        times = []
+        for _ in range(repeat if name == "tesserocr" else 1):
+            for img in lines:
+                t0 = time.perf_counter()
+                eng.read_line(img)
+                times.append(time.perf_counter() - t0)
+        out[name] = {"median_ms": round(statistics.median(times) * 1000, 2) if times else float("nan"),
+                     "calls": len(times)}
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--real", type=Path, default=DEFAULT_REAL)
@@ -58,11 +84,12 @@ def main() -> int:
     import numpy as np
 
     from vodstream.decode import crop_rgb
-    from vodstream.markers import MarkerReader
+    from vodstream.markers import MarkerReader, _binarise_line, _unit, find_text_lines
     from vodstream.types import Sample
 
     reader = MarkerReader()
     rows: list[dict[str, Any]] = []
+    lines: list[Any] = []
     with labels.open(newline="") as fh:
         for r in csv.DictReader(fh):
             f = r["file"]
@@ -78,6 +105,8 @@ def main() -> int:
             h, w = rgb.shape[:2]
             hud, text = crop_rgb(rgb)
             sample = Sample(vod_time=0.0, segment_index=0, frame_size=(w, h), hud=hud, text=text)
+            for b in find_text_lines(text, _unit(sample), max_lines=4):
+                lines.append(_binarise_line(text, b))
             c0, s0 = reader.ocr_calls, reader.ocr_seconds
             t0 = time.perf_counter()
             m = reader.read(sample, hud_visible=False)
@@ -110,11 +139,15 @@ def main() -> int:
     pl_ok = sum(bool(r["placement_ok"]) for r in pl)
     print(f"\nkind right {kinds_ok}/{n}; placement right {pl_ok}/{len(pl)}; "
           f"OCR calls {sum(r['ocr_calls'] for r in rows)} ({sum(r['ocr_ms'] for r in rows):.0f} ms)")
+    per_call = ocr_per_call(lines)
+    for name, v in per_call.items():
+        print(f"OCR per call, {name}: median {v['median_ms']:.1f} ms over {v['calls']} binarised lines"
+              + (f" ({v['error']})" if v.get("error") else ""))
     out = ROOT / "benchmarks" / "out"
     out.mkdir(parents=True, exist_ok=True)
     (out / "marker_real_eval.json").write_text(json.dumps({"rows": rows, "kind_right": kinds_ok, "n": n,
-                                                           "placement_right": pl_ok, "placement_n": len(pl)},
-                                                          indent=1))
+                                                           "placement_right": pl_ok, "placement_n": len(pl),
+                                                           "ocr_per_call": per_call}, indent=1))
     return 0
 
 
