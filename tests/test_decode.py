@@ -93,6 +93,17 @@ def test_keyframes_stamped_with_vod_time(kind, ts_parts, fmp4_parts):
     _check_times(samples)
 
 
+def test_pts_wrap_inside_a_segment():
+    # MPEG-TS timestamps are 33-bit: start 1 s before the wrap (2**33 ticks at 90 kHz).
+    segs = encode_segments(n_segments=2, segment_seconds=2.0, gop_seconds=1.0,
+                           start_pts=(2**33 - 90000) // 3000)
+    parts = to_segment_data(segs, start=10.0)
+    for mode in ("keyframes", "fps", "all"):
+        samples = _decode_all(Decoder(mode=mode, sample_fps=2.0), parts)
+        assert len(samples) == {"keyframes": 4, "fps": 8, "all": 120}[mode]
+        _check_times(samples, start=10.0)
+
+
 def test_decoder_result_counters(ts_parts):
     r = Decoder().decode(ts_parts[0])
     assert r.mode == "keyframes"

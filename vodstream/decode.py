@@ -189,7 +189,7 @@ def container_format(data: SegmentData) -> str | None:
     b = data.data
     if len(b) >= 189 and b[0] == 0x47 and b[188] == 0x47:
         return "mpegts"
-    if b[4:8] in (b"ftyp", b"styp", b"moof", b"moov", b"sidx"):
+    if b[4:8] in (b"ftyp", b"styp", b"moof", b"moov", b"sidx", b"prft", b"emsg"):
         return "mp4"
     return None
 
