@@ -14,12 +14,14 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import math
 import os
 import re
 import shutil
 import sys
 import time
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,8 @@ __all__ = ["DownloadResult", "download", "download_vod", "parse_time"]
 log = structlog.get_logger(__name__)
 
 MANIFEST = "manifest.json"
+REANCHOR_S = 1.0
+"""A segment whose timestamps are this far off the playlist clock starts a new timeline."""
 
 
 def parse_time(text: str | float | None) -> float | None:
@@ -162,10 +166,10 @@ def _concat(parts: list[Path], tmp: Path) -> None:
 def _remux(partial: _PartialDir, tmp: Path, fmt: str) -> None:
     """Stream-copy the segments (video + audio) into ``fmt``, one segment at a time.
 
-    Timestamps are put on the playlist clock: each segment's packets are shifted so the segment
-    starts at its playlist time (from the first selected segment), which joins discontinuities
-    (legacy VODs, ``--repeat``) and small per-segment timestamp jitter. A packet that would step
-    back in time is dropped (audio) or nudged forward (video).
+    Timestamps follow the source while it is continuous; where a segment's timestamps do not
+    continue (a discontinuity: legacy VODs, ``--repeat``, a PTS reset) it is re-anchored at its
+    playlist time, so the output runs on the playlist clock from 0. A packet that would still
+    step back in time is dropped (audio) or nudged forward (video).
     """
     import av
 
@@ -175,7 +179,8 @@ def _remux(partial: _PartialDir, tmp: Path, fmt: str) -> None:
     init = partial.init_path.read_bytes() if partial.ext == "mp4" else b""
     t0 = partial.selected[0].start
     out: dict[str, Any] = {}
-    last: dict[str, tuple[float, int]] = {}
+    last: dict[str, Fraction] = {}
+    shift: float | None = None
     dropped = 0
     try:
         with av.open(str(tmp), "w", format=fmt, options=options) as dst:
@@ -192,7 +197,9 @@ def _remux(partial: _PartialDir, tmp: Path, fmt: str) -> None:
                         if not out:
                             raise ClipError("the VOD has no video or audio stream to write")
                     begin = (src.start_time or 0) / 1e6
-                    shift = (seg.start - t0) - begin
+                    expected = seg.start - t0
+                    if shift is None or abs(begin + shift - expected) > REANCHOR_S:
+                        shift = expected - begin   # first segment, or a discontinuity: re-anchor
                     wanted: dict[str, Any] = {}
                     for st in streams:
                         if st.type in out:
@@ -206,14 +213,14 @@ def _remux(partial: _PartialDir, tmp: Path, fmt: str) -> None:
                         dts = packet.dts + ticks
                         pts = (packet.pts + ticks) if packet.pts is not None else dts
                         prev = last.get(kind)
-                        if prev is not None and dts * tb <= prev[0]:
+                        if prev is not None and dts * tb <= prev:
                             if kind == "audio":
                                 dropped += 1
                                 continue
-                            dts = round(prev[0] / tb) + 1
+                            dts = math.floor(prev / tb) + 1
                             pts = max(pts, dts)
                         packet.dts, packet.pts = dts, pts
-                        last[kind] = (float(dts * tb), dts)
+                        last[kind] = dts * tb
                         packet.stream = out[kind]
                         dst.mux(packet)
     except av.error.FFmpegError as err:
@@ -225,11 +232,15 @@ def _remux(partial: _PartialDir, tmp: Path, fmt: str) -> None:
 def _assemble(partial: _PartialDir, output: Path) -> None:
     tmp = partial.path / ("assembling" + output.suffix)
     ext = output.suffix.lower().lstrip(".")
-    if ext == "ts" and partial.ext == "ts":
-        _concat(partial.parts(), tmp)
-    else:
-        fmt = {"ts": "mpegts", "mkv": "matroska", "m4v": "mp4", "mov": "mov"}.get(ext, ext or "mp4")
-        _remux(partial, tmp, fmt)
+    try:
+        if ext == "ts" and partial.ext == "ts":
+            _concat(partial.parts(), tmp)
+        else:
+            fmt = {"ts": "mpegts", "mkv": "matroska", "m4v": "mp4", "mov": "mov"}.get(ext, ext or "mp4")
+            _remux(partial, tmp, fmt)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     os.replace(tmp, output)
 
 
