@@ -145,20 +145,35 @@ class Canvas:
         return out, (left, top, left + ink_w, top + cap)
 
     # --- painting -------------------------------------------------------------------
+    @staticmethod
+    def _bbox(mask: np.ndarray) -> tuple[slice, slice] | None:
+        x, y, w, h = cv2.boundingRect((mask > 0).view(np.uint8) if mask.dtype == bool else (mask > 0).astype(np.uint8))
+        if w == 0 or h == 0:
+            return None
+        return slice(y, y + h), slice(x, x + w)
+
     def paint(self, mask: np.ndarray, color: tuple[float, float, float], opacity: float = 1.0) -> None:
-        """Source-over `color` through `mask` (0..1, supersampled)."""
-        a = mask * opacity if opacity != 1.0 else mask
+        """Source-over `color` through `mask` (0..1, supersampled); touches only the mask's bbox."""
+        bb = self._bbox(mask)
+        if bb is None:
+            return
+        a = mask[bb] * np.float32(opacity)
         inv = 1.0 - a
-        self.alpha *= inv
-        self.alpha += a
-        self.premul *= inv[..., None]
-        self.premul += a[..., None] * np.asarray(color, np.float32)
+        al = self.alpha[bb]
+        al *= inv
+        al += a
+        pm = self.premul[bb]
+        pm *= inv[..., None]
+        pm += a[..., None] * np.asarray(color, np.float32)
 
     def erase(self, mask: np.ndarray, amount: float = 1.0) -> None:
         """Cut `mask` out of everything drawn so far (destination-out)."""
-        inv = 1.0 - mask * amount
-        self.alpha *= inv
-        self.premul *= inv[..., None]
+        bb = self._bbox(mask)
+        if bb is None:
+            return
+        inv = 1.0 - mask[bb] * np.float32(amount)
+        self.alpha[bb] *= inv
+        self.premul[bb] *= inv[..., None]
 
     def to_layer(self, x: int, y: int) -> Layer:
         """Box-filter down to target resolution, as a Layer at frame position (x, y)."""

@@ -13,14 +13,14 @@ sub-pixel geometry and cached as a premultiplied :class:`~vodstream.synth.canvas
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 import numpy as np
 
 from vodstream.regions import hud_scale
 from vodstream.synth.canvas import Canvas, Layer
-from vodstream.synth.fonts import text_mask
+from vodstream.synth.fonts import HUD_FONTS, text_mask
 
 __all__ = ["HudKey", "KillLayout", "kill_layout", "kill_layer", "squads_layer"]
 
@@ -152,6 +152,14 @@ def _dots(c: Canvas, m: _Mapper, x0r: float, x1r: float, fade: str) -> np.ndarra
     return dots
 
 
+def _ramp(c: Canvas, m: _Mapper, x0r: float, x1r: float, a: float, b: float) -> np.ndarray:
+    """A horizontal ramp from `a` at reference x0r to `b` at x1r (one row, broadcasts)."""
+    xs = (np.arange(c.alpha.shape[1], dtype=np.float32) + 0.5) / c.ss + c.ox
+    xr = (xs - m.W) / m.s + 1920.0
+    t = np.clip((xr - x0r) / max(1e-3, x1r - x0r), 0, 1)
+    return (a + (b - a) * t)[None, :].astype(np.float32)
+
+
 def _skull(c: Canvas, m: _Mapper, x: float, color: tuple[float, float, float]) -> None:
     """The skull icon (19.5x23 reference px, measured on 1080p crops): a round cranium with
     cheeks, a narrow jaw, two dark eye sockets and a small nose notch."""
@@ -243,13 +251,96 @@ def kill_layer(key: HudKey) -> Layer | None:
     return c.to_layer(fx0, fy0)
 
 
-@lru_cache(maxsize=1024)
 def squads_layer(key: HudKey) -> Layer:
-    """The "N SQUADS LEFT" box with the white (red when flashing) alive section."""
+    """The "N SQUADS LEFT" box with the white (red when flashing) alive section, and the kill
+    feed lines under it. Depends only on squads left, alive, red, font and frame size."""
+    return _squads_layer(replace(key, era="modern", kills=0, show_kill_box=True, spectators=0))
+
+
+_NAMES = ("DrRiku", "Sooouuup", "Tegummy", "ProDevinDaddy", "Grapewood", "outkast525", "iiLikeCheese",
+          "Sabar023", "stefanom24", "Aquatiq2688", "MyNingenTotoro", "EeveeA", "Jmoneyfo20", "LiquidWonder",
+          "TheOmegaEffect", "methematics47", "xX_Wraith_Xx", "n0sc0pe", "kcanyon99", "BPF001")
+_ITEMS = ("Anvil Receiver", "Purple Armor", "Heavy Rounds", "Med Kit", "Digital Threat", "Skullpiercer")
+_FEED_COLORS = ((235.0, 165.0, 60.0), (90.0, 205.0, 195.0), (255.0, 255.0, 255.0), (240.0, 220.0, 90.0))
+FEED_RIGHT, FEED_Y0, FEED_DY, FEED_H, FEED_CAP = 1813.0, 112.0, 31.0, 28.0, 13.5
+_GOLD = (240.0, 180.0, 40.0)
+
+
+def _feed_lines(key: HudKey) -> list[list[tuple[str, tuple[float, float, float]]]]:
+    """Up to two kill-feed / ping lines, chosen from the squads/alive counts (a death changes them)."""
+    rng = np.random.default_rng([key.squads_left & 0xFFFF, key.alive & 0xFFFF, 41])
+    n = int(rng.choice([0, 0, 1, 1, 2, 2]))
+    lines = []
+    for _ in range(n):
+        kind = rng.random()
+        a = _NAMES[int(rng.integers(len(_NAMES)))]
+        b = _NAMES[int(rng.integers(len(_NAMES)))]
+        col = _FEED_COLORS[int(rng.integers(len(_FEED_COLORS)))]
+        if kind < 0.6:
+            lines.append([(a, col), ("<gun>", WHITE), (b, WHITE)])
+        elif kind < 0.8:
+            lines.append([(a, col), ("[Bleed Out]", WHITE), (b, WHITE)])
+        elif kind < 0.9:
+            lines.append([(a, col), ("spotted an enemy.", WHITE)])
+        else:
+            lines.append([("You", _GOLD), ("pinged loot: [", WHITE), (_ITEMS[int(rng.integers(len(_ITEMS)))], _GOLD),
+                          ("].", WHITE)])
+    return lines
+
+
+@lru_cache(maxsize=2048)
+def _ink_width_text(text: str, font: str, cap: float) -> float:
+    m, _b, _a = text_mask(text, font, cap * SS, digit_norm=False)
+    cols = np.nonzero(m.max(axis=0) > 0.02)[0]
+    return 0.0 if cols.size == 0 else (cols[-1] + 1 - cols[0]) / SS
+
+
+def _feed_font(key: HudKey) -> str:
+    """The feed's lighter weight where the face has one."""
+    return "rajdhani-semibold" if key.font == "rajdhani-bold" and "rajdhani-semibold" in HUD_FONTS else key.font
+
+
+def _draw_feed(c: Canvas, m: _Mapper, key: HudKey, lines: list) -> None:
+    """Right-aligned kill-feed rows: a dark translucent strip, coloured names, a gun glyph."""
+    gap = 5.0
+    font = _feed_font(key)
+    for i, parts in enumerate(lines):
+        top = FEED_Y0 + i * FEED_DY
+        widths = [40.0 if t == "<gun>" else _ink_width_text(t, font, FEED_CAP) for t, _c in parts]
+        x = FEED_RIGHT - sum(widths) - gap * (len(parts) - 1)
+        strip = c.poly_mask(m.pts([(x - 8, top), (FEED_RIGHT + 8, top), (FEED_RIGHT + 8, top + FEED_H),
+                                   (x - 8, top + FEED_H)]))
+        c.paint(strip, BLACK, 0.38)
+        for (text, col), w in zip(parts, widths, strict=True):
+            if text == "<gun>":
+                gx, gy = x + 2, top + 8
+                gun = np.maximum(
+                    c.poly_mask(m.pts([(gx, gy), (gx + 36, gy), (gx + 36, gy + 5), (gx, gy + 5)])),
+                    c.poly_mask(m.pts([(gx + 4, gy + 5), (gx + 11, gy + 5), (gx + 9, gy + 11), (gx + 3, gy + 11)])))
+                c.paint(gun, col, 0.9)
+            else:
+                msk, _ = c.text_mask(text, font, FEED_CAP * m.s, m.x(x), m.y(top + (FEED_H - FEED_CAP) / 2),
+                                     digit_norm=False)
+                c.paint(msk, col)
+            x += w + gap
+
+
+@lru_cache(maxsize=1024)
+def _squads_layer(key: HudKey) -> Layer:
     m = _Mapper(key.width, key.height)
     lay = kill_layout(key.era, key.kills, key.squads_left, key.font)
     k = SLANT / (BOT - TOP)
-    c, fx0, fy0 = m.canvas(lay.sq_left - k * (BOT - TOP) - 2, ALIVE_RIGHT + 2)
+    lines = _feed_lines(key)
+    x0r = lay.sq_left - k * (BOT - TOP) - 2
+    y1r = BOT + 3
+    if lines:
+        y1r = FEED_Y0 + len(lines) * FEED_DY
+        widest = max(sum(40.0 if t == "<gun>" else _ink_width_text(t, _feed_font(key), FEED_CAP) for t, _c in p)
+                     + 5.0 * len(p) for p in lines) + 12.0
+        x0r = min(x0r, FEED_RIGHT - widest - 10)
+    c, fx0, fy0 = m.canvas(x0r, ALIVE_RIGHT + 2, TOP - 3, y1r)
+    if lines:
+        _draw_feed(c, m, key, lines)
     dark = c.poly_mask(m.pts(_para(lay.sq_left, ALIVE_LEFT)))
     alive = c.poly_mask(m.pts(_para(ALIVE_LEFT, ALIVE_RIGHT)))
     lw = max(0.9, 1.15 * m.s)
@@ -262,7 +353,7 @@ def squads_layer(key: HudKey) -> Layer:
         c.paint(alive, (255.0, 18.0 + 150 * (1 - k_red), 18.0 + 150 * (1 - k_red)), 0.75 + 0.25 * k_red)
         c.paint(outline, RED, k_red)
     else:
-        c.paint(dark, BLACK, 0.30)
+        c.paint(dark * _ramp(c, m, lay.sq_left, ALIVE_LEFT, 0.55, 1.45), BLACK, 0.30)
         c.paint(dots, WHITE, 0.32)
         c.paint(alive, WHITE, 0.96)
         c.paint(outline, WHITE, 0.80)
