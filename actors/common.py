@@ -8,6 +8,7 @@ pixels therefore never pass through the driver.
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any
 
 __all__ = ["pin_threads", "error_text"]
@@ -25,17 +26,14 @@ def pin_threads(n: int = 1) -> None:
         cv2.setNumThreads(n)
     except ImportError:  # pragma: no cover - cv2 is a dependency
         pass
-    try:
-        import torch
-
+    torch = sys.modules.get("torch")   # only where torch is used (scorer); decoders never import it
+    if torch is not None:
         torch.set_num_threads(n)
         if torch.get_num_interop_threads() != n:
             try:
                 torch.set_num_interop_threads(n)
             except RuntimeError:  # already set once in this process
                 pass
-    except ImportError:  # pragma: no cover - torch is a dependency
-        pass
 
 
 def error_text(err: BaseException) -> str:

@@ -404,6 +404,17 @@ class ActorGraph:
                 v.out.resumed += upto + 1
                 progress(v.job.key, "analysed", upto + 1)
 
+        try:
+            return self._loop(vods, pending, score_queue, release, fill, flush_scores, handle)
+        finally:
+            for v in vods:
+                ray.kill(v.fetcher)
+                ray.kill(v.tracker)
+
+    def _loop(self, vods: list[_Vod], pending: dict[Any, tuple[Any, ...]], score_queue: list[Any],
+              release: Callable[[_Vod], None], fill: Callable[[], None],
+              flush_scores: Callable[..., None], handle: Callable[[Any, tuple[Any, ...]], None],
+              ) -> dict[str, VodAnalysis]:
         for v in vods:
             release(v)     # resumed prefixes and empty VODs
         fill()
@@ -412,7 +423,7 @@ class ActorGraph:
                 flush_scores(force=True)
             ready, _ = ray.wait(list(pending), num_returns=1, timeout=30.0)
             if not ready:
-                log.debug("waiting", pending=len(pending), inflight=total_inflight)
+                log.debug("waiting", pending=len(pending))
                 continue
             rest = [r for r in pending if r not in set(ready)]
             if rest:
@@ -427,7 +438,4 @@ class ActorGraph:
         unfinished = [v.job.key for v in vods if not v.finished]
         if unfinished:  # pragma: no cover - a logic error, never a silent drop
             raise RuntimeError(f"analysis ended without finishing {unfinished}")
-        for v in vods:
-            ray.kill(v.fetcher)
-            ray.kill(v.tracker)
         return {v.job.key: v.out for v in vods}

@@ -21,6 +21,8 @@ __all__ = ["ScorerActor"]
 @ray.remote(num_cpus=1, max_restarts=-1, max_task_retries=-1)
 class ScorerActor:
     def __init__(self, *, threads: int = 1, scorer_kwargs: dict[str, Any] | None = None) -> None:
+        import torch  # noqa: F401 - imported first so pin_threads pins it
+
         pin_threads(threads)
         from vodstream.pipeline import make_scorer
 

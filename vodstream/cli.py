@@ -32,6 +32,10 @@ COMMANDS: dict[str, str] = {
     "synth": "vodstream.commands.synth",
     "serve": "vodstream.commands.serve",
     "download": "vodstream.commands.download",
+    "run": "vodstream.commands.run",
+    "analyze": "vodstream.commands.analyze",
+    "clip": "vodstream.commands.clip",
+    "top": "vodstream.commands.top",
     "train": "vodstream.commands.train",
     "eval": "vodstream.commands.eval",
 }

@@ -22,7 +22,7 @@ import logging
 import os
 import sys
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,6 +91,7 @@ class RunSettings:
     num_cpus: int | None = None             # embedded Ray only
     ship_code: bool = False                 # send vodstream/actors/models to the cluster (runtime_env)
     model: Path | None = None               # digit CNN weights (default: models/digits.pt)
+    checkpoint_every: int = 30              # segments between tracker checkpoints in the run store
 
 
 @dataclass(kw_only=True)
@@ -448,8 +449,13 @@ def fingerprint(plan: _Plan, settings: RunSettings) -> str:
 
 # -- the job ----------------------------------------------------------------------------------
 
-def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = False) -> list[VodOutcome]:
-    """Analyse ``inputs`` (and clip their best matches unless ``settings.clip`` is False)."""
+def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = False,
+            observer: Callable[[Any, str, str, int], None] | None = None) -> list[VodOutcome]:
+    """Analyse ``inputs`` (and clip their best matches unless ``settings.clip`` is False).
+
+    ``observer(graph, vod_key, event, n)`` sees every progress event with the live actor graph
+    (fault-injection tests, diagnostics); an exception it raises interrupts the run like ^C.
+    """
     import ray
 
     from actors.pipeline import ActorGraph, GraphConfig, VodJob
@@ -489,7 +495,7 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
                 decoders=settings.decoders, scorers=settings.scorers,
                 inflight_per_vod=settings.inflight_per_vod, inflight_total=settings.inflight_total,
                 batch_segments=settings.batch_segments, fetch_concurrency=settings.concurrency,
-                decode_mode=settings.decode_mode,
+                decode_mode=settings.decode_mode, checkpoint_every=settings.checkpoint_every,
                 scorer_kwargs={"model_path": str(settings.model)} if settings.model else {}))
             try:
                 actor_nodes = graph.nodes()          # also waits until the pool is up
@@ -499,13 +505,19 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
                 raise VodstreamError(f"could not start the analysis actors: {lines[-1] if lines else err}") from err
             t_actors = time.monotonic()
             progress = Progress({j.key: len(j.segments) for j in jobs}, settings.progress)
+
+            def on_progress(key: str, event: str, n: int) -> None:
+                progress(key, event, n)
+                if observer is not None:
+                    observer(graph, key, event, n)
+
             try:
                 results = graph.analyze(
                     jobs,
                     on_result=store.put_segment,
                     on_checkpoint=lambda key, idx, st: store.save_checkpoint(
                         key, released=idx, n_matches=len(st.get("closed", [])), state=st),
-                    progress=progress)
+                    progress=on_progress)
                 scorer_stats = graph.scorer_stats()
             finally:
                 progress.close()

@@ -1,0 +1,187 @@
+"""End to end on Ray: the synthetic test VOD served by the local Twitch-compatible server.
+
+One module-scoped ``ray.init(num_cpus=2)`` is shared by every test here (no xdist). The first
+run (two VODs at once) is the reference the fault-injection runs must reproduce exactly.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.raytools import clip_facts, compare, make_library
+from vodstream import pipeline as pl
+
+pytestmark = [pytest.mark.ray, pytest.mark.slow]
+
+GOP = 2.0          # the synthetic VOD's keyframe interval
+
+
+@pytest.fixture(scope="module")
+def ray_local():
+    import ray
+
+    ray.init(num_cpus=2, include_dashboard=False, object_store_memory=200 * 1024 * 1024,
+             logging_level=logging.ERROR, log_to_driver=False)
+    yield
+    ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def synth_vod(request: pytest.FixtureRequest) -> Path:
+    try:
+        return Path(request.getfixturevalue("synth_test_vod"))
+    except pytest.FixtureLookupError:
+        import os
+
+        if not os.environ.get("VODSTREAM_TEST_VOD"):
+            pytest.skip("no synthetic test VOD fixture")
+        return Path(os.environ["VODSTREAM_TEST_VOD"])
+
+
+@pytest.fixture(scope="module")
+def library(synth_vod: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    root = tmp_path_factory.mktemp("lib")
+    ids = make_library(Path(synth_vod), root, copies=2)
+    truth = json.loads((Path(synth_vod) / "truth.json").read_text())
+    return {"root": root, "ids": ids, "truth": truth}
+
+
+@pytest.fixture(scope="module")
+def server(library: dict[str, Any]):
+    from vodstream.server import ServerThread
+
+    with ServerThread(library["root"]) as srv:
+        yield srv.base_url
+
+
+def _settings(tmp: Path, server: str, **kw: Any) -> pl.RunSettings:
+    base = {"out": tmp / "out", "twitch_base": server, "data_dir": tmp / "data", "progress": False,
+            "checkpoint_every": 3}
+    base.update(kw)
+    return pl.RunSettings(**base)
+
+
+@pytest.fixture(scope="module")
+def first_run(ray_local, server: str, library: dict[str, Any], tmp_path_factory: pytest.TempPathFactory):
+    tmp = tmp_path_factory.mktemp("run")
+    outcomes = pl.run_job(library["ids"], _settings(tmp, server))
+    return {"tmp": tmp, "outcomes": {o.vod_id: o for o in outcomes}}
+
+
+def test_two_vods_end_to_end(first_run: dict[str, Any], library: dict[str, Any]) -> None:
+    truth = library["truth"]
+    assert sorted(first_run["outcomes"]) == sorted(library["ids"])
+    for vod_id, o in first_run["outcomes"].items():
+        rep = json.loads(o.report_json.read_text())
+        assert rep["vod_id"] == vod_id
+        got = compare(truth, rep)
+        assert got["found"] == got["want"] == len(truth["matches"]) and got["extra"] == 0, got
+        assert got["kills_ok"] == got["found"], (got, rep["matches"])
+        assert got["bounds_ok"] == got["found"], (got, rep["matches"])
+        assert got["best_ok"], got
+        assert rep["gaps"] == [] and rep["segments"]["failed"] == 0
+        assert rep["settings"]["analyze_quality"] == "480p30" and rep["settings"]["clip_quality"] == "chunked"
+        # the clip: decodes, covers the best match, starts within one GOP of its start
+        assert rep["clips"] == [f"{vod_id}-match{rep['best']}.mp4"]
+        best = rep["matches"][rep["best"]]
+        facts = clip_facts(o.out_dir / rep["clips"][0])
+        info = rep["clip_info"][0]
+        assert facts["audio"] == 1
+        assert best["start"] - GOP - 0.01 <= info["start"] <= best["start"] + 0.01
+        want = min(best["end"] + pl.CLIP_TAIL, rep["duration"]) - info["start"]
+        assert facts["duration"] == pytest.approx(want, abs=GOP)
+        html = o.report_html.read_text()
+        assert html.count("<svg") == len(rep["matches"]) and rep["clips"][0] in html
+
+
+def test_top_lists_matches_across_vods(first_run: dict[str, Any], library: dict[str, Any],
+                                       capsys: pytest.CaptureFixture[str]) -> None:
+    from vodstream.catalog import Catalog
+    from vodstream.cli import main
+
+    data = first_run["tmp"] / "data"
+    with Catalog(data / "catalog.sqlite") as cat:
+        rows = cat.top(10)
+    n = len(library["truth"]["matches"])
+    assert len(rows) == 2 * n
+    assert {r.vod_id for r in rows} == set(library["ids"])
+    assert rows[0].kills == max(m["kills"] for m in library["truth"]["matches"]) and rows[0].best
+    assert main(["top", "-n", "2", "--data-dir", str(data)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 3 and out[1].split()[0] == str(rows[0].kills)
+
+
+def _matches(outcome: Any) -> list[dict[str, Any]]:
+    return json.loads(Path(outcome.report_json).read_text())["matches"]
+
+
+def test_killed_decoder_and_tracker_give_the_same_result(ray_local, server: str, library: dict[str, Any],
+                                                         first_run: dict[str, Any], tmp_path: Path) -> None:
+    import ray
+
+    vod_id = library["ids"][0]
+    killed: list[str] = []
+
+    def chaos(graph: Any, key: str, event: str, n: int) -> None:
+        done = len(killed)
+        if event != "analysed":
+            return
+        chaos.count += n
+        if chaos.count >= 3 and done == 0:
+            ray.kill(graph.decoders[0], no_restart=False)
+            killed.append("decoder")
+        elif chaos.count >= 7 and done == 1:
+            ray.kill(graph.trackers[key], no_restart=False)
+            killed.append("tracker")
+
+    chaos.count = 0
+    [o] = pl.run_job([vod_id], _settings(tmp_path, server, clip=False, catalog=False), observer=chaos)
+    assert killed == ["decoder", "tracker"]
+    rep = o.report
+    assert rep["segments"]["tracker_restarts"] >= 1
+    assert rep["gaps"] == []
+    assert _matches(o) == _matches(first_run["outcomes"][vod_id])
+
+
+def test_resume_after_an_interrupted_run(ray_local, server: str, library: dict[str, Any],
+                                         first_run: dict[str, Any], tmp_path: Path) -> None:
+    vod_id = library["ids"][1]
+    settings = _settings(tmp_path, server, clip=False, catalog=False)
+
+    def interrupt(graph: Any, key: str, event: str, n: int) -> None:
+        if event == "analysed":
+            interrupt.count += n
+            if interrupt.count >= 7:
+                raise KeyboardInterrupt
+
+    interrupt.count = 0
+    with pytest.raises(KeyboardInterrupt):
+        pl.run_job([vod_id], settings, observer=interrupt)
+    assert not (tmp_path / "out" / vod_id / "report.json").exists()   # nothing half-written
+    [o] = pl.run_job([vod_id], pl.RunSettings(**{**settings.__dict__, "resume": True}))
+    seg = o.report["segments"]
+    assert seg["resumed"] >= 7 and seg["resumed"] + seg["analysed"] == seg["apex"]
+    assert _matches(o) == _matches(first_run["outcomes"][vod_id])
+    # and a plain re-run (no --resume) analyses everything again
+    [o2] = pl.run_job([vod_id], settings)
+    assert o2.report["segments"]["resumed"] == 0
+    assert _matches(o2) == _matches(o)
+
+
+def test_clip_command_cuts_another_match(first_run: dict[str, Any], server: str,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    from vodstream.cli import main
+
+    o = next(iter(first_run["outcomes"].values()))
+    rep = json.loads(o.report_json.read_text())
+    other = next(i for i in range(len(rep["matches"])) if i != rep["best"])
+    assert main(["clip", str(o.report_json), "--match", str(other), "--twitch-base", server]) == 0
+    path = Path(capsys.readouterr().out.strip())
+    assert path.exists() and clip_facts(path)["frames"] > 0
+    rep2 = json.loads(o.report_json.read_text())
+    assert path.name in rep2["clips"] and other in rep2["clip_matches"]
