@@ -162,8 +162,9 @@ class _Output:
         self.step = src_fps // variant.fps
         self.container = container
         gop = GOP_SECONDS * variant.fps
+        # ABR without VBV: x264's VBV reads other threads' row progress, so with threads it is not
+        # deterministic; plain ABR is (same script -> same bytes).
         params = f"keyint={gop}:min-keyint={gop}:scenecut=0:open-gop=0"
-        params += f":vbv-maxrate={variant.bitrate * 3 // 2 // 1000}:vbv-bufsize={variant.bitrate * 2 // 1000}"
         if opts.extra_x264_params:
             params += ":" + opts.extra_x264_params
         v = container.add_stream("libx264", rate=variant.fps, options={
@@ -459,7 +460,7 @@ def _encode_into(tmp: Path, script: Script, fmt: str, renderer: FrameRenderer | 
             durations = [sum(durations)]
         stats.bytes[v.name] = sum(sizes)
         peak = max(s * 8 / d for s, d in zip(sizes, durations, strict=True) if d > 0)
-        codecs = _avc_codec_string(o.first_video_packet) + (",mp4a.40.2" if script.audio else "")
+        codecs = _avc_codec_string((o.video.codec_context.extradata or b"") + (o.first_video_packet or b"")) + (",mp4a.40.2" if script.audio else "")
         meta_variants.append({"name": v.display_name, "group_id": v.name, "width": v.width, "height": v.height,
                               "fps": v.fps, "bandwidth": int(peak), "codecs": codecs})
     if fmt == "twitch":
