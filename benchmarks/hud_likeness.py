@@ -25,6 +25,7 @@ import html
 import json
 import re
 import statistics
+import zlib
 import sys
 from pathlib import Path
 
@@ -62,7 +63,7 @@ def state_from_label(row: dict[str, str]) -> tuple[FrameState, str]:
             layout = tag.lower() + " (not modelled)"
     st = FrameState(t=0.0, screen="in_match", era=era, kills=kills, show_kill_box=not hidden, red=red,
                     squads_left=squads, alive=alive, spectators=2 if era == "2019" else 0,
-                    scene_seed=abs(hash(row["file"])) % 1000, camera_t=1.0)
+                    scene_seed=zlib.crc32(row["file"].encode()) % 1000, camera_t=1.0)
     return st, layout
 
 

@@ -17,6 +17,7 @@ import math
 from collections import OrderedDict
 from dataclasses import replace
 
+import cv2
 import numpy as np
 from PIL import Image
 
@@ -25,7 +26,7 @@ from vodstream.synth import hud as _hud
 from vodstream.synth.backgrounds import SceneBank
 from vodstream.synth.canvas import Layer, composite
 from vodstream.synth.fonts import HUD_FONTS
-from vodstream.synth.screens import inventory_frame, menu_frame, overlay_image, spectate_layer
+from vodstream.synth.screens import game_hud_image, inventory_frame, menu_frame, overlay_image, spectate_layer
 from vodstream.synth.state import FrameState
 
 __all__ = ["HUD_FONTS", "Renderer", "kill_digit_boxes", "render_hud_crop"]
@@ -56,20 +57,22 @@ def _hud_key(state: FrameState, width: int, height: int, font: str) -> _hud.HudK
 
 
 def _tiles(rgba: Image.Image) -> tuple[Layer, ...]:
-    """Split a transparent RGBA overlay into premultiplied tiles, dropping empty ones."""
+    """Split a transparent RGBA overlay into premultiplied tiles cut to their ink, dropping empty ones."""
     arr = np.asarray(rgba, dtype=np.uint8)
     h, w = arr.shape[:2]
     out = []
     for y in range(0, h, _TILE):
         for x in range(0, w, _TILE):
             t = arr[y : y + _TILE, x : x + _TILE]
-            if not t[..., 3].any():
+            bx, by, bw, bh = cv2.boundingRect((t[..., 3] > 0).astype(np.uint8))
+            if bw == 0 or bh == 0:
                 continue
+            t = t[by : by + bh, bx : bx + bw]
             a = t[..., 3:4].astype(np.float32) / 255.0
             p = t[..., :3].astype(np.float32) * a
             a.setflags(write=False)
             p.setflags(write=False)
-            out.append(Layer(x, y, a, p))
+            out.append(Layer(x + bx, y + by, a, p))
     return tuple(out)
 
 
@@ -106,11 +109,12 @@ class Renderer:
         if state.screen != "in_match" or state.inventory_open:
             return []
         key = _hud_key(state, self.width, self.height, self.font)
-        out = []
+        out = list(self._cached(self._overlays, ("game_hud", state.era),
+                                lambda: _tiles(game_hud_image(self.width, self.height, self.font, state.era)), cap=8))
         kl = _hud.kill_layer(key)
         if kl is not None:
             out.append(kl)
-        out.append(_hud.squads_layer(key))
+        out.append(_hud.squads_layer(key))  # incl. the kill feed under it
         if state.spectating:
             if self._spectate is None:
                 self._spectate = spectate_layer(self.width, self.height, self.font)

@@ -327,3 +327,44 @@ def spectate_layer(W: int, H: int, font: str) -> Layer:
     a.setflags(write=False)
     p.setflags(write=False)
     return Layer(0, 0, a, p)
+
+
+def game_hud_image(W: int, H: int, font: str, era: str) -> Image.Image:
+    """The rest of the in-match HUD (transparent RGBA): minimap, compass, squad and own health
+    bars, weapons and ammo. Anchored to the nearer edges like the game's HUD."""
+    img = Image.new("RGBA", (W, H), (0, 0, 0, 0))
+    dr = _Draw(img, font, xmode="edges")
+    # minimap, top left
+    dr.rect(38, 38, 282, 282, fill=(20, 26, 24, 170), outline=(200, 200, 200, 150), width=1.5)
+    rng = np.random.default_rng([W, H, 3])
+    for _ in range(14):
+        x, y = float(rng.uniform(50, 250)), float(rng.uniform(50, 250))
+        w, h = float(rng.uniform(10, 40)), float(rng.uniform(10, 40))
+        dr.rect(x, y, min(270, x + w), min(270, y + h),
+                fill=tuple(int(v) for v in rng.integers(60, 150, 3)) + (150,))
+    dr.poly([(160, 148), (170, 172), (160, 165), (150, 172)], fill=(255, 255, 255, 255))
+    # compass strip, top centre
+    dr.xmode = "center"
+    dr.rect(720, 16, 1200, 44, fill=(0, 0, 0, 70))
+    for i, lab in enumerate(("NW", "315", "330", "N", "15", "30", "NE")):
+        x = 760 + i * 66
+        dr.text(x, 39, lab, 12 if lab.isdigit() else 14, (235, 235, 235, 230), "ms")
+        dr.rect(x + 32, 36, x + 34, 44, fill=(220, 220, 220, 200))
+    dr.poly([(955, 48), (965, 48), (960, 56)], fill=(255, 255, 255, 230))
+    dr.xmode = "edges"
+    # squad mates and own bars, bottom left
+    for i in range(2):
+        y = 890 + i * 44
+        dr.rect(60, y, 96, y + 36, fill=(30, 30, 34, 200), outline=(160, 160, 160, 200))
+        dr.rect(104, y + 14, 300, y + 22, fill=(40, 40, 40, 180))
+        dr.rect(104, y + 14, 104 + 196 * float(rng.uniform(0.3, 1.0)), y + 22, fill=(235, 235, 235, 230))
+    dr.rect(60, 985, 130, 1055, fill=(30, 30, 34, 210), outline=(180, 180, 180, 220))
+    dr.rect(140, 1008, 440, 1020, fill=(60, 60, 70, 200))
+    dr.rect(140, 1008, 140 + 300 * 0.8, 1020, fill=(80, 150, 255, 235) if era == "modern" else (170, 100, 230, 235))
+    dr.rect(140, 1026, 440, 1040, fill=(235, 235, 235, 235))
+    # weapons and ammo, bottom right
+    dr.rect(1560, 975, 1860, 1050, fill=(20, 20, 24, 120))
+    dr.text(1700, 1035, str(int(rng.integers(5, 31))), 34, (255, 255, 255, 255), "rs")
+    dr.text(1712, 1035, str(int(rng.integers(30, 240))), 18, (200, 200, 200, 255), "ls")
+    dr.rect(1580, 985, 1650, 1000, fill=(230, 230, 230, 220))
+    return img
