@@ -16,13 +16,14 @@ import math
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+import cv2
 import numpy as np
 
 from vodstream.regions import hud_scale
 from vodstream.synth.canvas import Canvas, Layer
 from vodstream.synth.fonts import HUD_FONTS, text_mask
 
-__all__ = ["HudKey", "KillLayout", "kill_layout", "kill_layer", "squads_layer"]
+__all__ = ["HudKey", "KillLayout", "kill_digit_boxes_for", "kill_layer", "kill_layout", "squads_layer"]
 
 TOP, BOT = 50.0, 81.5           # box top/bottom edges (reference px)
 SLANT = 14.5                    # the bottom edge sits this far left of the top edge
@@ -210,10 +211,6 @@ def _red_strength(key: HudKey) -> float:
     return (1.0, 0.8, 0.6)[(key.squads_left * 3 + key.alive) % 3]
 
 
-def _key_font(key: HudKey) -> str:
-    return key.font
-
-
 @lru_cache(maxsize=1024)
 def kill_layer(key: HudKey) -> Layer | None:
     """The kill box (2019: spectator eye + skull) as a layer, or None when hidden."""
@@ -372,8 +369,6 @@ def _squads_layer(key: HudKey) -> Layer:
 
 def _fit_width(c: Canvas, mask: np.ndarray, x_left: float, width: float) -> np.ndarray:
     """Stretch a text mask horizontally about its left edge so its ink is `width` px wide."""
-    import cv2
-
     cols = np.nonzero(mask.max(axis=0) > 0.02)[0]
     if cols.size == 0:
         return mask

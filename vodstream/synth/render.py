@@ -143,11 +143,10 @@ class Renderer:
         x0, y0, x1, y1 = rect if rect is not None else (0, 0, W, H)
         if st.screen in _STATIC:
             full = self._cached(self._static, ("static", self._static_key(st)), lambda: self._menu(st))
-            return full[y0:y1, x0:x1].copy() if rect is not None else full.copy()
+            return full[y0:y1, x0:x1].copy() if rect is not None else full  # cached, read-only
         if st.screen == "in_match" and st.inventory_open:
-            full = self._cached(self._static, ("inv", st.scene_seed),
-                                lambda: inventory_frame(self.bank.view(st.scene_seed, 0.0), W, H, self.font))
-            return full[y0:y1, x0:x1].copy() if rect is not None else full.copy()
+            full = self._cached(self._static, ("inv", st.scene_seed), lambda: self._inventory(st))
+            return full[y0:y1, x0:x1].copy() if rect is not None else full
         frame = self.bank.view(st.scene_seed, st.camera_t, (x0, y0, x1, y1))
         if st.screen == "in_match":
             layers = self.layers(st)
@@ -159,6 +158,11 @@ class Renderer:
         for layer in layers:
             composite(frame, layer, (x0, y0))
         return frame
+
+    def _inventory(self, st: FrameState) -> np.ndarray:
+        out = inventory_frame(self.bank.view(st.scene_seed, 0.0), self.width, self.height, self.font)
+        out.setflags(write=False)
+        return out
 
     def _menu(self, st: FrameState) -> np.ndarray:
         bg = self.bank.view(st.scene_seed, 0.0) if st.screen == "end" else None
