@@ -121,11 +121,11 @@ def test_red_flash_makes_red() -> None:
 
 
 def test_hud_crop_equals_frame_crop(renderers) -> None:
-    for W, H in [(1280, 720), (2560, 1080)]:
-        st = _match(kills=11, spectating=True, scene_seed=0)
+    for W, H in [(1280, 720), (1280, 540)]:
+        st = _match(kills=11, spectating=True)
         x0, y0, x1, y1 = hud_box(W, H)
-        full = Renderer(W, H, seed=3).render(st)
-        crop = render_hud_crop(st, W, H, seed=3)
+        full = renderers[(W, H)].render(st)
+        crop = render_hud_crop(st, W, H, seed=7)
         assert crop.shape == (y1 - y0, x1 - x0, 3)
         # same pixels up to the warp's fixed-point rounding (+-1 on a few pixels)
         d = np.abs(crop.astype(int) - full[y0:y1, x0:x1])
@@ -183,9 +183,9 @@ def test_end_banner_rows_inside_text_box() -> None:
         assert ys.size and ys.max() < ty1, (era, ys.max(), ty1)
 
 
-def test_spectating_tab_bar_where_overtrack_looks() -> None:
+def test_spectating_tab_bar_where_overtrack_looks(renderers) -> None:
     W, H = 1920, 1080
-    r = Renderer(W, H, seed=2)
+    r = renderers[(W, H)]
     a = r.render(_match(spectating=True)).astype(int)
     b = r.render(_match(spectating=False)).astype(int)
     roi = (np.abs(a - b).max(axis=2) > 40)[40:70, 670:800]
@@ -199,3 +199,18 @@ def test_fonts_and_bad_font() -> None:
         assert crop.shape[2] == 3
     with pytest.raises(ValueError):
         Renderer(640, 360, hud_font="comic-sans")
+
+
+@pytest.mark.parametrize("wh", [(2560, 1080), (1440, 1080)])
+def test_real_aspect_ratios_hud_crop(wh) -> None:
+    """The real crops' frame sizes (21:9, 4:3): digits inside the HUD crop, white ink there."""
+    W, H = wh
+    x0, y0, x1, y1 = hud_box(W, H)
+    st = _match(kills=14, scene_seed=3)
+    crop = render_hud_crop(st, W, H, seed=7)
+    assert crop.shape == (y1 - y0, x1 - x0, 3)
+    boxes = kill_digit_boxes(st, W, H)
+    assert len(boxes) == 2
+    for bx0, by0, bx1, by1 in boxes:
+        assert x0 <= bx0 < bx1 <= x1 and y0 <= by0 < by1 <= y1
+        assert crop[by0 - y0 : by1 - y0, bx0 - x0 : bx1 - x0].min(axis=2).max() > 200
