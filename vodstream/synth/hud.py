@@ -207,8 +207,9 @@ def _person(c: Canvas, m: _Mapper, x: float, color: tuple[float, float, float]) 
 
 
 def _red_strength(key: HudKey) -> float:
-    """The flash fades: pick one of three (deterministic) strengths for variety."""
-    return (1.0, 0.8, 0.6)[(key.squads_left * 3 + key.alive) % 3]
+    """The flash animates (the boxes flare red, then fade while the alive box stays red): pick one
+    of four (deterministic) phases from the squads/alive counts, for variety."""
+    return (1.0, 0.8, 0.55, 0.25)[(key.squads_left * 3 + key.alive) % 4]
 
 
 @lru_cache(maxsize=1024)
@@ -228,7 +229,7 @@ def kill_layer(key: HudKey) -> Layer | None:
         c.paint(box, RED_DARK, 0.92 * k_red)
         c.paint(box * _dots(c, m, lay.left, lay.right, "none"), RED, 0.45 * k_red)
         c.paint(outline, RED, k_red)
-        icon = (255.0, 18.0 + 120 * (1 - k_red), 18.0 + 110 * (1 - k_red))
+        icon = (255.0, 18.0 + 80 * (1 - k_red), 18.0 + 70 * (1 - k_red))
     else:
         c.paint(box, BLACK, 0.30)
         c.paint(box * _dots(c, m, lay.left, lay.right, "none"), WHITE, 0.30)
@@ -347,7 +348,7 @@ def _squads_layer(key: HudKey) -> Layer:
         k_red = _red_strength(key)
         c.paint(dark, RED_DARK, 0.92 * k_red)
         c.paint(dots, RED, 0.45 * k_red)
-        c.paint(alive, (255.0, 18.0 + 150 * (1 - k_red), 18.0 + 150 * (1 - k_red)), 0.75 + 0.25 * k_red)
+        c.paint(alive, (255.0, 18.0 + 90 * (1 - k_red), 18.0 + 90 * (1 - k_red)), 0.85 + 0.15 * k_red)
         c.paint(outline, RED, k_red)
     else:
         c.paint(dark * _ramp(c, m, lay.sq_left, ALIVE_LEFT, 0.55, 1.45), BLACK, 0.30)
