@@ -706,28 +706,28 @@ def _test_script(seed: int) -> dict[str, Any]:
 
 
 def _demo_script(seed: int) -> dict[str, Any]:
-    """A few minutes of 1080p: 3 short complete matches with different kills, lobby gaps between."""
+    """~2.5 min of 1080p30 (+720p30, 480p30): 3 short complete matches (2, 7, 3 kills), lobby gaps."""
     return {
         "vod_id": "2400000001", "title": "demo: three quick apex games", "seed": seed, "era": "modern",
         "width": 1920, "height": 1080, "fps": 30, "variants": ["chunked", "720p30", "480p30"],
+        "x264_preset": "ultrafast", "duration": 156.0,
         "matches": [
-            {"start": 8.0, "select_legend": 10.0, "end": 58.0, "end_screen": 8.0, "placement": 9,
-             "kills": [30.0, 44.0], "death": 50.0},
-            {"start": 78.0, "select_legend": 10.0, "end": 150.0, "end_screen": 8.0, "placement": 1,
-             "kills": [98.0, 104.0, 112.0, 121.0, 127.0, 139.0, 144.0], "inventory": [[115.0, 119.0]]},
-            {"start": 168.0, "select_legend": 10.0, "end": 214.0, "end_screen": 8.0, "placement": 5,
-             "kills": [186.0, 197.0, 201.0], "death": 204.0,
-             "spectate": {"start": 206.0, "end": 214.0, "kills": 6}},
+            {"start": 5.0, "select_legend": 7.0, "end": 42.0, "end_screen": 6.0, "placement": 9,
+             "kills": [20.0, 31.0], "death": 37.0},
+            {"start": 55.0, "select_legend": 7.0, "end": 104.0, "end_screen": 6.0, "placement": 1,
+             "kills": [66.0, 71.0, 76.0, 83.0, 88.0, 94.0, 99.0], "inventory": [[79.0, 81.5]]},
+            {"start": 116.0, "select_legend": 7.0, "end": 148.0, "end_screen": 6.0, "placement": 5,
+             "kills": [128.0, 134.0, 138.0], "death": 141.0,
+             "spectate": {"start": 143.0, "end": 148.0, "kills": 6}},
         ],
-        "spans": [],
-        "duration": 226.0,
     }
 
 
 def _long_script(seed: int) -> dict[str, Any]:
-    s = random_script(seed, matches=12, vod_id="2400000003", era="mixed", width=1920, height=1080, fps=30,
-                      variants=("chunked", "720p30", "480p30"))
-    return s.to_dict()
+    """~24 min, 720p30 + 480p30: 12 random matches (eras mixed) with every edge case."""
+    s = random_script(seed, matches=12, vod_id="2400000003", era="mixed", width=1280, height=720, fps=30,
+                      variants=("chunked", "480p30"))
+    return {**s.to_dict(), "title": "long: twelve apex games, every edge case", "x264_preset": "ultrafast"}
 
 
 PRESETS = {"test": _test_script, "demo": _demo_script, "long": _long_script}
