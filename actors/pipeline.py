@@ -117,6 +117,7 @@ class _Vod:
         self.out = VodAnalysis(key=job.key, segments=len(self.order))
         self.t0 = time.monotonic()
         self.recoveries = 0
+        self.incarnation: str | None = None   # the tracker actor's, from its answers
 
     @property
     def all_released(self) -> bool:
@@ -207,6 +208,7 @@ class ActorGraph:
             if v.recoveries > 10:
                 raise RuntimeError(f"tracker for {v.job.key} keeps failing: {err}") from err
             v.gen += 1
+            v.incarnation = None
             v.out.tracker_restarts += 1
             log.warning("tracker actor failed; restoring its checkpoint and replaying",
                         vod=v.job.key, error=type(err).__name__, replay=len(v.tail))
@@ -371,9 +373,14 @@ class ActorGraph:
                     return          # an answer from before a recovery: superseded
                 v.tracker_pending -= 1
                 try:
-                    value = ray.get(ref)
+                    incarnation, value = ray.get(ref)
                 except RayActorError as err:
                     recover(v, err)
+                    return
+                if v.incarnation is None:
+                    v.incarnation = incarnation
+                elif incarnation != v.incarnation:   # restarted while idle: its state is gone
+                    recover(v, RuntimeError("tracker actor restarted"))
                     return
                 if kind == "track":
                     progress(v.job.key, "matches", int(value))
