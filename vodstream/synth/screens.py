@@ -107,6 +107,7 @@ def _player_cards(dr: _Draw, kills: list[int], rng: np.random.Generator, top: fl
     for i, x in enumerate(xs):
         dr.rect(x, top, x + 500, 950, fill=(10, 10, 14, 150), outline=(200, 200, 200, 255), width=2)
         dr.rect(x + 235, top + 14, x + 485, 935, fill=tuple(int(v) for v in rng.integers(60, 200, 3)) + (255,))
+        _silhouette(dr, x + 360, 900, 560, tuple(int(v) for v in rng.integers(20, 90, 3)) + (255,))
         dr.text(x + 24, top + 60, _NAMES[int(rng.integers(len(_NAMES)))], 22, (255, 255, 255))
         rows = [("Kills", str(kills[i])), ("Damage Dealt", str(int(rng.integers(0, 2500)))),
                 ("Survival Time", f"{int(rng.integers(1, 20))}:{int(rng.integers(0, 60)):02d}"),
@@ -123,6 +124,17 @@ def _split_kills(total: int, rng: np.random.Generator) -> list[int]:
     a = int(rng.integers(0, total + 1)) if total > 0 else 0
     b = int(rng.integers(0, total - a + 1)) if total - a > 0 else 0
     return [a, b, total - a - b]
+
+
+def _hband(dr: _Draw, x0: float, x1: float, y0: float, y1: float, edge: tuple[int, int, int],
+           mid: tuple[int, int, int], alpha: int, steps: int = 120) -> None:
+    """A horizontal banner whose colour goes from `edge` at both ends to `mid` in the centre."""
+    for i in range(steps):
+        a, b = x0 + (x1 - x0) * i / steps, x0 + (x1 - x0) * (i + 1) / steps
+        t = abs((a + b) / 2 - (x0 + x1) / 2) / ((x1 - x0) / 2)  # 0 centre .. 1 ends
+        t = t ** 1.5
+        col = tuple(round(m + (e - m) * t) for e, m in zip(edge, mid, strict=True))
+        dr.rect(a, y0, b + 1, y1, fill=(*col, alpha))
 
 
 def _tabs(dr: _Draw, active: str) -> None:
@@ -160,13 +172,16 @@ def _end(dr: _Draw, st: FrameState, rng: np.random.Generator) -> None:
         return
     _tabs(dr, "SUMMARY")
     if st.end_kind == "squad_eliminated":
-        title, col = "SQUAD ELIMINATED", (165, 20, 22, 235)
+        title = "SQUAD ELIMINATED"
+        _hband(dr, 110, 1810, 112, 190, (120, 14, 18), (175, 22, 26), 235)
     elif st.end_kind == "champions":
         title = "CHAMPIONS OF THE ARENA" if (st.scene_seed % 2 == 0) else "CHAMPIONS"
-        col = (150, 110, 20, 235)
+        _hband(dr, 110, 1810, 112, 190, (215, 160, 45), (28, 24, 18), 235)  # gold ends, dark middle
     else:
-        title, col = "MATCH SUMMARY", (30, 120, 70, 235)
-    dr.poly([(110, 112), (1810, 112), (1810, 190), (110, 190)], fill=col)
+        title = "MATCH SUMMARY"
+        dr.rect(-600, 112, 2520, 190, fill=(10, 10, 12, 120))
+        _hband(dr, 634, 1258, 116, 188, (95, 140, 25), (120, 170, 40), 245)
+        dr.rect(1385, 112, 1810, 186, fill=(60, 80, 30, 200))
     dr.text(960, 170, title, 38, (255, 255, 255), "ms")
     dr.text(1455, 145, "SQUAD", 13, (230, 230, 230), "rs")
     dr.text(1455, 168, "PLACED", 13, (230, 230, 230), "rs")
