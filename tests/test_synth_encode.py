@@ -254,3 +254,39 @@ def test_cli_synth_prints_dir_and_truth(tmp_path: Path, capsys: pytest.CaptureFi
     assert (tmp_path / "out" / "88" / "88.ts").is_file()
     truth = json.loads((tmp_path / "out" / "88" / "truth.json").read_text())
     assert truth["vod_id"] == "88" and truth["seed"] == 2
+
+
+def test_every_screen_kind_encodes(tmp_path: Path) -> None:
+    """2019 + modern matches, arenas, another game, black, abandoned: all render, encode and decode."""
+    script = synth.load_script({
+        "vod_id": "78", "width": 256, "height": 144, "fps": 15, "variants": ["chunked"],
+        "x264_preset": "ultrafast", "era": "2019", "duration": 40.0,
+        "matches": [
+            {"start": -5.0, "select_legend": 3.0, "end": 6.0, "end_screen": 2.0, "placement": 2, "of": 20,
+             "kills": [1.0], "death": 4.0, "spectate": {"start": 4.5, "end": 6.0, "kills": 3}},
+            {"start": 9.0, "select_legend": 0.0, "end": 13.0, "end_kind": "abandoned", "era": "modern",
+             "inventory": [[10.0, 11.0]]},
+            {"start": 33.0, "select_legend": 2.0, "end": 37.0, "end_screen": 2.0, "placement": 1,
+             "era": "modern", "kills": [35.5], "end_kind": "champions"},
+        ],
+        "spans": [
+            {"type": "arenas", "start": 14.0, "end": 22.0, "select_legend": 2.0, "rounds": 2},
+            {"type": "other_game", "start": 23.0, "end": 28.0, "game_name": "VALORANT", "game_id": "516575"},
+            {"type": "black", "start": 28.0, "end": 30.0},
+        ],
+    })
+    screens = {Timeline(script).state_at(i / 15).screen for i in range(script.frame_count)}
+    assert screens == {"in_match", "end", "lobby_ready", "lobby_matchmaking", "select_legend", "arenas",
+                       "other_game", "black"}
+    d = synth.synthesize(script, tmp_path)
+    pl = m3u8.load(str(d / "chunked" / "index-dvr.m3u8"))
+    assert [s.duration for s in pl.segments] == [10.0] * 4
+    assert sum(len(decode_segment(d / "chunked" / s.uri)["frames"]) for s in pl.segments) == 600
+    meta = json.loads((d / "vod.json").read_text())
+    assert [c["game_id"] for c in meta["chapters"]] == ["511224", "516575", "511224"]
+    truth = json.loads((d / "truth.json").read_text())
+    assert [(m["start"], m["end"], m["kills"], m["placement"], m["edges"]) for m in truth["matches"]] == [
+        (0.0, 6.0, 1, 2, ["starts_mid_match"]),
+        (9.0, 13.0, 0, None, ["no_select_legend", "abandoned"]),
+        (33.0, 37.0, 1, 1, []),
+    ]

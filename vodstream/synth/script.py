@@ -410,6 +410,8 @@ def _parse_match(data: Any, path: str, vod_era: str) -> Match:
             raise ScriptError(f"{p}: time {k:g} is before gameplay starts at {game_start:g}")
         if k > end:
             raise ScriptError(f"{p}: time {k:g} is after the match end {end:g}")
+        if k == end:
+            raise ScriptError(f"{p}: time {k:g} is at the match end (kills come before the end screen)")
         if death is not None and k > death:
             raise ScriptError(f"{p}: time {k:g} is after the death at {death:g}")
     inventory: list[tuple[float, float]] = []
