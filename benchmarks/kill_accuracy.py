@@ -152,6 +152,45 @@ def per_sample(reader, n: int, seed: int, crf: int) -> dict[str, object]:
     return results
 
 
+def compare_skull_finders(n: int, seed: int) -> dict[str, dict[str, float]]:
+    """Template matching vs the 2019 threshold/median/contours finder on degraded held-out renders.
+
+    visible: skull found AND the digits extracted with the right count; hidden/inventory:
+    no skull found (a false skull there is what could turn into a wrong number).
+    """
+    from models.data import degrade, render_cases
+    from vodstream.digits import digits_from_box, find_skull, find_skull_contours, normalize_hud
+
+    cases = render_cases(n, "test", seed, kinds=(("visible", 0.6), ("hidden", 0.2), ("inventory", 0.2)),
+                         group=20)
+    cases = degrade(cases, np.random.default_rng(seed))
+    out: dict[str, dict[str, float]] = {}
+    for name, finder in (("template", find_skull), ("contours_2019", find_skull_contours)):
+        c: Counter = Counter()
+        t0 = time.perf_counter()
+        for case in cases:
+            st = case.state
+            kind = "inventory" if st.inventory_open else ("visible" if st.show_kill_box else "hidden")
+            ref = normalize_hud(case.hud)
+            hit = finder(ref)
+            c[kind] += 1
+            if kind == "visible":
+                ok = hit is not None
+                if ok:
+                    ex = digits_from_box(ref, hit)
+                    ok = ex.ok and len(ex.digits) == len(str(st.kills))
+                c["visible_ok"] += int(ok)
+            else:
+                c[f"{kind}_nohit"] += int(hit is None)
+        dt = time.perf_counter() - t0
+        out[name] = {"visible_extracted": c["visible_ok"] / max(1, c["visible"]),
+                     "hidden_no_skull": c["hidden_nohit"] / max(1, c["hidden"]),
+                     "inventory_no_skull": c["inventory_nohit"] / max(1, c["inventory"]),
+                     "n_visible": c["visible"], "n_hidden": c["hidden"], "n_inventory": c["inventory"],
+                     "ms_per_crop": 1000 * dt / max(1, len(cases))}
+    return out
+
+
 def _rate(a: int, b: int) -> str:
     return f"{100.0 * a / b:6.2f}% ({a}/{b})" if b else "   n/a"
 
@@ -160,11 +199,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--weights", type=Path, default=DEFAULT_WEIGHTS)
     ap.add_argument("--samples", type=int, default=480, help="samples per resolution")
-    ap.add_argument("--digit-cases", type=int, default=3600, help="held-out HUD renders for digit accuracy")
+    ap.add_argument("--digit-cases", type=int, default=3800, help="held-out HUD renders for digit accuracy")
     ap.add_argument("--crf", type=int, default=23)
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--cache", type=Path, default=ROOT / "data" / "digits")
     ap.add_argument("--skip-digits", action="store_true")
+    ap.add_argument("--skull-cases", type=int, default=600, help="renders for the skull-finder comparison (0: skip)")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "kill_accuracy.json")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
@@ -181,6 +221,15 @@ def main(argv: list[str] | None = None) -> int:
         out["digits"] = {**res.to_json(), "outcomes": dict(ds.stats), "cases": args.digit_cases}
         print(f"held-out digits: {res.n}, accuracy {res.accuracy * 100:.3f}% ({res.errors} errors); "  # noqa: T201
               f"extraction outcomes {dict(ds.stats)}")
+    if args.skull_cases:
+        sk = compare_skull_finders(args.skull_cases, args.seed)
+        out["skull_finders"] = sk
+        print(f"\nskull finder ({args.skull_cases} degraded held-out renders)")  # noqa: T201
+        print(f"{'finder':<16} {'visible extracted':>18} {'hidden: no skull':>18} {'inventory: no skull':>20} "  # noqa: T201
+              f"{'ms/crop':>8}")
+        for name, r in sk.items():
+            print(f"{name:<16} {100 * r['visible_extracted']:>17.2f}% {100 * r['hidden_no_skull']:>17.2f}% "  # noqa: T201
+                  f"{100 * r['inventory_no_skull']:>19.2f}% {r['ms_per_crop']:>8.2f}")
     ps = per_sample(reader, args.samples, args.seed, args.crf)
     out["per_sample"] = ps
     print(f"\nper sample (libx264 crf {args.crf}, all-intra; {args.samples} samples per resolution)")  # noqa: T201

@@ -22,11 +22,15 @@ from fractions import Fraction
 import cv2
 import numpy as np
 
-from vodstream.digits import DIGIT_SIZE, extract
+from vodstream.digits import DIGIT_SIZE, REF_H, REF_W, digits_from_box, extract, find_skull, normalize_hud
 
 __all__ = [
     "RESOLUTIONS",
+    "BAND",
+    "CaseSet",
     "DigitSet",
+    "build_case_set",
+    "digits_from_cases",
     "HudCase",
     "build_digit_set",
     "degrade",
@@ -236,22 +240,75 @@ def label_digits(cases: Sequence[HudCase]) -> Iterator[tuple[np.ndarray, np.ndar
             yield ex.digits, np.array([int(ch) for ch in text], np.int64), "ok"
 
 
-def build_digit_set(n_cases: int, split: str, seed: int, *, fonts: Sequence[str] | None = None,
-                    resolutions: Sequence[tuple[int, int]] = RESOLUTIONS, chunk: int = 256) -> DigitSet:
-    """Render, degrade and extract n_cases visible-counter HUDs into a labelled digit set."""
+# The part of the reference-scale HUD crop that the extraction reads (skull search rows, score
+# box, top-hat padding): caching only this band lets extraction changes reuse rendered sets.
+BAND = (24, 22, 408, 142)
+
+
+def to_band(hud: np.ndarray) -> np.ndarray:
+    x0, y0, x1, y1 = BAND
+    return np.ascontiguousarray(normalize_hud(hud)[y0:y1, x0:x1])
+
+
+def from_band(band: np.ndarray) -> np.ndarray:
+    """A reference-scale crop with the band in place (zeros elsewhere: never read by extract)."""
+    x0, y0, x1, y1 = BAND
+    ref = np.zeros((REF_H, REF_W, 3), np.uint8)
+    ref[y0:y1, x0:x1] = band
+    return ref
+
+
+@dataclass
+class CaseSet:
+    """Rendered + degraded visible-counter HUDs, kept as reference-scale bands."""
+
+    bands: np.ndarray        # (N, h, w, 3) uint8
+    kills: np.ndarray        # (N,) int64
+    heights: np.ndarray      # (N,) source frame height
+    degradation: list[str]
+
+
+def build_case_set(n_cases: int, split: str, seed: int, *, fonts: Sequence[str] | None = None,
+                   resolutions: Sequence[tuple[int, int]] = RESOLUTIONS, chunk: int = 240) -> CaseSet:
     rng = np.random.default_rng(seed + 7919)
-    xs, ys = [], []
-    stats: Counter = Counter()
+    bands, kills, heights, degs = [], [], [], []
     for start in range(0, n_cases, chunk):
         m = min(chunk, n_cases - start)
-        cases = render_cases(m, split, seed * 1000 + start, fonts=fonts, resolutions=resolutions)
-        cases = degrade(cases, rng)
-        for crops, labels, outcome in label_digits(cases):
-            stats[outcome] += 1
-            if len(labels):
-                xs.append(crops)
-                ys.append(labels)
+        cases = degrade(render_cases(m, split, seed * 1000 + start, fonts=fonts, resolutions=resolutions), rng)
+        for c in cases:
+            bands.append(to_band(c.hud))
+            kills.append(c.state.kills)  # type: ignore[attr-defined]
+            heights.append(c.height)
+            degs.append(c.degradation)
+    return CaseSet(np.stack(bands), np.array(kills, np.int64), np.array(heights, np.int32), degs)
+
+
+def digits_from_cases(cs: CaseSet) -> DigitSet:
+    """Extract every case with the reader's code; keep digits where the count matches."""
+    xs, ys = [], []
+    stats: Counter = Counter()
+    for band, k in zip(cs.bands, cs.kills, strict=True):
+        ref = from_band(band)
+        skull = find_skull(ref)
+        ex = digits_from_box(ref, skull) if skull is not None else None
+        text = str(int(k))
+        if ex is None:
+            stats["no_skull"] += 1
+        elif not ex.ok:
+            stats[ex.reason] += 1
+        elif len(ex.digits) != len(text):
+            stats["count_mismatch"] += 1
+        else:
+            stats["ok"] += 1
+            xs.append(ex.digits)
+            ys.append(np.array([int(ch) for ch in text], np.int64))
     x = np.concatenate(xs) if xs else np.zeros((0, DIGIT_SIZE, DIGIT_SIZE), np.float32)
     y = np.concatenate(ys) if ys else np.zeros(0, np.int64)
     return DigitSet(x.astype(np.float32), y, stats)
 
+
+def build_digit_set(n_cases: int, split: str, seed: int, *, fonts: Sequence[str] | None = None,
+                    resolutions: Sequence[tuple[int, int]] = RESOLUTIONS, chunk: int = 240) -> DigitSet:
+    """Render, degrade and extract n_cases visible-counter HUDs into a labelled digit set."""
+    return digits_from_cases(build_case_set(n_cases, split, seed, fonts=fonts, resolutions=resolutions,
+                                            chunk=chunk))

@@ -35,6 +35,7 @@ __all__ = [
     "SkullHit",
     "extract",
     "find_skull",
+    "find_skull_contours",
     "normalize_hud",
     "skull_template",
 ]
@@ -156,6 +157,36 @@ def find_skull(ref: np.ndarray, *, min_score: float = SKULL_MIN_SCORE) -> SkullH
         x, y = sx0 + bx + SKULL_MARGIN, sy0 + by + SKULL_MARGIN
         if best is None or score > best.score:
             best = SkullHit(x, y, SKULL_W, SKULL_H, float(score), _skull_is_red(ref, x, y), row)
+    return best
+
+
+def find_skull_contours(ref: np.ndarray) -> SkullHit | None:
+    """The 2019 write-up's skull finder, at reference scale (kept for comparison).
+
+    Threshold at max(170, max - 25), median blur 7, external contours, keep the largest
+    contour whose area and box fit a skull inside the kill-box search rows.
+    """
+    gray = _luma(ref)
+    best: SkullHit | None = None
+    for row, (x0, y0, x1, y1) in enumerate(SEARCH_ROWS):
+        sx0, sy0 = max(0, x0 - SKULL_MARGIN), max(0, y0 - SKULL_MARGIN)
+        sx1, sy1 = min(REF_W, x1 + SKULL_W + SKULL_MARGIN), min(REF_H, y1 + SKULL_H + SKULL_MARGIN)
+        roi = gray[sy0:sy1, sx0:sx1]
+        _, th = cv2.threshold(roi, max(170, int(roi.max()) - 25), 255, cv2.THRESH_BINARY)
+        med = cv2.medianBlur(th, 7)
+        contours, _ = cv2.findContours(med, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+        for c in contours:
+            area = cv2.contourArea(c)
+            x, y, w, h = cv2.boundingRect(c)
+            # the blur leaves the cranium (about 17x13 px at 1080p; the write-up's 69-131 px area
+            # was measured at its own crop scale)
+            if not (0.2 * SKULL_W * SKULL_H <= area <= 0.8 * SKULL_W * SKULL_H):
+                continue
+            if not (0.6 * SKULL_W <= w <= 1.2 * SKULL_W and 0.4 * SKULL_H <= h <= 1.1 * SKULL_H):
+                continue
+            if best is None or area > best.score:
+                X, Y = sx0 + x + (w - SKULL_W) // 2, sy0 + y
+                best = SkullHit(X, Y, SKULL_W, SKULL_H, float(area), _skull_is_red(ref, X, Y), row)
     return best
 
 
@@ -304,29 +335,30 @@ def extract(hud: np.ndarray) -> Extraction:
 # The squads-left box ("N SQUADS LEFT"): a line of ~10+ glyphs on one baseline in row 1.
 SQUADS_STRIP = (60, 46, 548, 88)      # x0, y0, x1, y1 at reference scale
 GLYPH_H = (9, 19)
-MIN_GLYPHS = 6
+MIN_LINE_W = 85                       # "SQUADS LEFT" alone is ~113 px wide at 1080p
 
 
 def squads_box_visible(ref: np.ndarray) -> bool:
     """True when the in-match squads-left box (a run of text glyphs in row 1) is visible.
 
     Text is found with a local (adaptive) threshold, so it works on bright skies and dark
-    rooms alike: glyphs are components of letter height whose bottoms line up and whose
-    spacing is that of a word, e.g. "SQUADS LEFT".
+    rooms alike: glyphs (or runs of merged glyphs, at low resolution) of letter height whose
+    bottoms line up and whose spacing is that of words, spanning at least MIN_LINE_W.
     """
     x0, y0, x1, y1 = SQUADS_STRIP
     gray = _luma(ref[y0:y1, x0:x1])
     b = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 15, -12)
     _, _, st, _ = cv2.connectedComponentsWithStats(b, connectivity=8)
-    glyphs = sorted((int(x), int(y + h)) for x, y, w, h, a in st[1:]
-                    if GLYPH_H[0] <= h <= GLYPH_H[1] and 3 <= w <= 24 and a >= 15)
-    if len(glyphs) < MIN_GLYPHS:
-        return False
+    glyphs = sorted((int(x), int(y + h), int(w)) for x, y, w, h, a in st[1:]
+                    if GLYPH_H[0] <= h <= GLYPH_H[1] and 3 <= w <= 130 and a >= 15)
     best = 0
-    for _, base in glyphs:
-        xs = [x for x, bt in glyphs if abs(bt - base) <= 3]
-        run = 1
-        for a, c in zip(xs, xs[1:], strict=False):
-            run = run + 1 if c - a <= 22 else 1
-            best = max(best, run)
-    return best >= MIN_GLYPHS
+    for _, base, _ in glyphs:
+        line = [(x, w) for x, bt, w in glyphs if abs(bt - base) <= 3]
+        start, end = line[0][0], line[0][0] + line[0][1]
+        for x, w in line[1:]:
+            if x - end > 12:
+                start = x
+            end = max(end, x + w)
+            best = max(best, end - start)
+        best = max(best, end - start)
+    return best >= MIN_LINE_W

@@ -17,8 +17,8 @@ DESCRIPTION = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     weights = Path(__file__).resolve().parents[2] / "models" / "digits.pt"
     parser.add_argument("--weights", type=Path, default=weights, help="weights (default: shipped)")
-    parser.add_argument("--cases", type=int, default=3600,
-                        help="held-out HUD renders (default 3600, >= 5,000 digits)")
+    parser.add_argument("--cases", type=int, default=3800,
+                        help="held-out HUD renders (default 3800, >= 5,000 digits)")
     parser.add_argument("--seed", type=int, default=2, help="held-out generator seed")
     parser.add_argument("--fonts", default="", help="comma-separated HUD fonts (default: all)")
     parser.add_argument("--threads", type=int, default=2)

@@ -1,0 +1,140 @@
+"""The HUD kill reader on rendered frames: every screen kind, both HUD eras, several resolutions."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from vodstream.digits import extract, find_skull, normalize_hud, squads_box_visible
+from vodstream.killreader import KillReader, KillReading
+from vodstream.regions import hud_box
+from vodstream.synth.render import Renderer, render_hud_crop
+from vodstream.synth.state import FrameState
+from vodstream.types import Sample
+
+SCENE = 1_234_567  # a test-split scene seed (never used in training)
+SEED = 1_000_003
+
+
+@pytest.fixture(scope="module")
+def reader() -> KillReader:
+    import torch
+
+    torch.set_num_threads(1)
+    return KillReader()
+
+
+def _state(**kw) -> FrameState:
+    base = {"t": 100.0, "screen": "in_match", "scene_seed": SCENE, "camera_t": 30.0, "squads_left": 12, "alive": 33}
+    base.update(kw)
+    return FrameState(**base)
+
+
+def _sample(state: FrameState, w: int, h: int, font: str = "rajdhani-bold", i: int = 0) -> Sample:
+    hud = render_hud_crop(state, w, h, seed=SEED, hud_font=font)
+    return Sample(vod_time=2.0 * i, segment_index=i, frame_size=(w, h), hud=hud, text=np.zeros((2, 2), np.uint8))
+
+
+@pytest.mark.parametrize(("w", "h"), [(1920, 1080), (1280, 720), (2560, 1080), (1440, 1080)])
+def test_reads_visible_counters_both_eras(reader: KillReader, w: int, h: int) -> None:
+    cases = [
+        _state(kills=3, era="modern"),
+        _state(kills=17, era="modern", camera_t=51.0),
+        _state(kills=8, era="2019", spectators=4, camera_t=12.0),
+        _state(kills=26, era="2019", spectators=11, camera_t=70.0),
+    ]
+    fonts = ["rajdhani-bold", "teko", "titillium-web-bold", "dejavu-sans-condensed-bold"]
+    samples = [_sample(st, w, h, fonts[i % len(fonts)], i) for i, st in enumerate(cases)]
+    got = reader.read_batch(samples)
+    assert [r.kills for r in got] == [st.kills for st in cases], [r.reason for r in got]
+    for r in got:
+        assert isinstance(r, KillReading)
+        assert r.hud_visible and not r.red and r.reason == "ok"
+        assert 0.97 <= r.confidence <= 1.0
+
+
+def test_red_flash_is_flagged_and_read(reader: KillReader) -> None:
+    states = [_state(kills=5, red=True), _state(kills=12, red=True, era="2019", spectators=2), _state(kills=5)]
+    got = reader.read_batch([_sample(st, 1920, 1080, i=i) for i, st in enumerate(states)])
+    assert [r.kills for r in got] == [5, 12, 5]
+    assert [r.red for r in got] == [True, True, False]
+
+
+def test_hidden_inventory_and_menus_read_none(reader: KillReader) -> None:
+    hidden = _state(kills=0, show_kill_box=False)
+    inventory = _state(kills=9, inventory_open=True)
+    menus = [
+        FrameState(t=1.0, screen="lobby_ready", scene_seed=SCENE),
+        FrameState(t=1.0, screen="select_legend", scene_seed=SCENE, countdown=9),
+        FrameState(t=1.0, screen="end", end_kind="squad_eliminated", placement=4, scene_seed=SCENE),
+        FrameState(t=1.0, screen="other_game", scene_seed=SCENE),
+        FrameState(t=1.0, screen="black"),
+    ]
+    got = reader.read_batch([_sample(st, 1280, 720, i=i) for i, st in enumerate([hidden, inventory, *menus])])
+    assert all(r.kills is None for r in got), [(r.kills, r.reason) for r in got]
+    assert got[0].hud_visible and got[0].reason == "no_kill_box"
+    assert not got[1].hud_visible
+    assert not any(r.hud_visible for r in got[2:])
+
+
+def test_spectating_reads_the_shown_counter(reader: KillReader) -> None:
+    got = reader.read_batch([_sample(_state(kills=14, spectating=True), 1920, 1080)])
+    assert got[0].kills == 14
+
+
+def test_full_frame_crop_through_regions_matches_render_hud_crop() -> None:
+    st = _state(kills=7)
+    r = Renderer(1600, 900, seed=SEED)
+    x0, y0, x1, y1 = hud_box(1600, 900)
+    full = r.render(st)[y0:y1, x0:x1]
+    assert np.array_equal(full, render_hud_crop(st, 1600, 900, seed=SEED))
+    ex = extract(full)
+    assert ex.ok and len(ex.digits) == 1 and ex.skull is not None and ex.skull.row == 0
+
+
+def test_extraction_is_resolution_independent() -> None:
+    """The skull lands at the same reference position at every scale."""
+    pos = []
+    for w, h in [(3840, 2160), (1920, 1080), (1366, 768), (852, 480)]:
+        skull = find_skull(normalize_hud(render_hud_crop(_state(kills=4), w, h, seed=SEED)))
+        assert skull is not None
+        pos.append((skull.x, skull.y))
+    xs, ys = zip(*pos, strict=True)
+    assert max(xs) - min(xs) <= 2 and max(ys) - min(ys) <= 2
+
+
+def test_low_confidence_is_refused_not_guessed() -> None:
+    """A model that knows nothing (uniform softmax) must yield None, never a number."""
+    import torch
+
+    from models.net import DigitNet
+
+    blank = DigitNet()
+    for p in blank.parameters():
+        torch.nn.init.zeros_(p)
+    r = KillReader(blank)
+    got = r.read_batch([_sample(_state(kills=6), 1920, 1080)])
+    assert got[0].kills is None and got[0].reason == "low_confidence"
+
+
+def test_temporal_mean_option(reader: KillReader) -> None:
+    states = [_state(kills=11, camera_t=30.0 + 2 * i) for i in range(3)]
+    samples = [_sample(st, 1280, 720, i=i) for i, st in enumerate(states)]
+    reader.temporal = True
+    try:
+        got = reader.read_batch(samples)
+    finally:
+        reader.temporal = False
+    assert [r.kills for r in got] == [11, 11, 11]
+
+
+def test_squads_box_detector_on_rendered_screens() -> None:
+    on = normalize_hud(render_hud_crop(_state(kills=2), 1920, 1080, seed=SEED))
+    off = normalize_hud(render_hud_crop(FrameState(t=0.0, screen="lobby_ready", scene_seed=SCENE), 1920, 1080,
+                                        seed=SEED))
+    assert squads_box_visible(on) and not squads_box_visible(off)
+
+
+def test_bad_crop_shape_is_an_error(reader: KillReader) -> None:
+    with pytest.raises(ValueError, match="RGB"):
+        reader.read_huds([np.zeros((175, 560), np.uint8)])
