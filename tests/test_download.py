@@ -242,5 +242,11 @@ def test_synth_vod_served_and_downloaded(request: pytest.FixtureRequest, tmp_pat
     vod_id = json.loads((vod_dir / "vod.json").read_text())["vod_id"]
     with ServerThread(vod_dir.parent) as srv:
         res = download(srv, vod_id, tmp_path / "synth.ts", quality="chunked")
+        download(srv, vod_id, tmp_path / "synth.mp4", quality="480p30")
     assert (tmp_path / "synth.ts").read_bytes() == variant_bytes(vod_dir, "chunked")
     assert res.segments == len(list((vod_dir / "chunked").glob("*.ts")))
+    meta = json.loads((vod_dir / "vod.json").read_text())
+    fps = next(v["fps"] for v in meta["variants"] if v["group_id"] == "480p30")
+    with av.open(str(tmp_path / "synth.mp4")) as c:                  # H.264 + AAC joined cleanly
+        assert {s.type for s in c.streams} == {"video", "audio"}
+        assert sum(1 for _ in c.decode(video=0)) == round(meta["duration"] * fps)
