@@ -88,6 +88,8 @@ class VodAnalysis:
     bytes_fetched: int = 0
     wall_s: float = 0.0
     tracker_restarts: int = 0
+    peak_inflight: int = 0     # this VOD's segments in flight at once (<= inflight_per_vod)
+    peak_reorder: int = 0      # results held waiting for an earlier segment (<= window)
 
 
 ProgressFn = Callable[[str, str, int], None]     # (vod key, event, amount)
@@ -185,6 +187,7 @@ class ActorGraph:
             for job in jobs
         ]
         self.trackers = {v.job.key: v.tracker for v in vods}   # for tests and diagnostics
+        self.peak_inflight = 0                                   # across VODs (<= inflight_total)
         pending: dict[Any, tuple[Any, ...]] = {}
         score_queue: list[tuple[_Vod, int, Any, dict[str, Any]]] = []
         total_inflight = 0
@@ -268,6 +271,7 @@ class ActorGraph:
             v.out.analysed += 1
             progress(v.job.key, "analysed", 1)
             v.results[idx] = res
+            v.out.peak_reorder = max(v.out.peak_reorder, len(v.results))
             release(v)
 
         def gap_result(v: _Vod, idx: int, reason: str, frames: int = 0) -> SegmentResult:
@@ -295,6 +299,8 @@ class ActorGraph:
                     pending[meta_ref] = ("fetch", v, seg.index, data_ref)
                     v.inflight += 1
                     total_inflight += 1
+                    v.out.peak_inflight = max(v.out.peak_inflight, v.inflight)
+                    self.peak_inflight = max(self.peak_inflight, total_inflight)
                     progressed = True
 
         def flush_scores(force: bool = False) -> None:

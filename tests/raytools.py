@@ -12,11 +12,12 @@ import av
 __all__ = ["clip_facts", "compare", "make_library"]
 
 
-def make_library(vod_dir: Path, root: Path, copies: int = 1) -> list[str]:
+def make_library(vod_dir: Path, root: Path, copies: int = 1,
+                 chapters: dict[int, list[dict[str, Any]]] | None = None) -> list[str]:
     """``root`` holding the synthetic VOD (linked) and ``copies - 1`` more under new ids.
 
-    The copies share the media (symlinks) and differ only in vod.json's id, so they are different
-    VODs to Twitch's protocol and to the pipeline, with the same ground truth.
+    The copies share the media (symlinks) and differ only in vod.json (id, and the chapters
+    given for that copy), so they are different VODs to Twitch's protocol and to the pipeline.
     """
     root.mkdir(parents=True, exist_ok=True)
     meta = json.loads((vod_dir / "vod.json").read_text())
@@ -30,7 +31,8 @@ def make_library(vod_dir: Path, root: Path, copies: int = 1) -> list[str]:
             for item in vod_dir.iterdir():
                 if item.name != "vod.json":
                     (dest / item.name).symlink_to(item.resolve())
-            (dest / "vod.json").write_text(json.dumps({**meta, "vod_id": vod_id}))
+            extra = {"chapters": chapters[n]} if chapters and n in chapters else {}
+            (dest / "vod.json").write_text(json.dumps({**meta, "vod_id": vod_id, **extra}))
         ids.append(vod_id)
     return ids
 

@@ -19,6 +19,16 @@ from vodstream import pipeline as pl
 pytestmark = [pytest.mark.ray, pytest.mark.slow]
 
 GOP = 2.0          # the synthetic VOD's keyframe interval
+SEGMENT = 10.0     # its segment length
+
+
+def chatting_span(truth: dict[str, Any]) -> float:
+    """A segment boundary after the first match's end and before the second's start: the second
+    VOD's chapters say everything before it was "Just Chatting" (so match 0 is not analysed)."""
+    first, second = truth["matches"][0], truth["matches"][1]
+    boundary = (first["end"] // SEGMENT + 1) * SEGMENT
+    assert boundary <= second["start"], "the test VOD's first two matches share a segment"
+    return boundary
 
 
 @pytest.fixture(scope="module")
@@ -46,9 +56,15 @@ def synth_vod(request: pytest.FixtureRequest) -> Path:
 @pytest.fixture(scope="module")
 def library(synth_vod: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("lib")
-    ids = make_library(Path(synth_vod), root, copies=2)
     truth = json.loads((Path(synth_vod) / "truth.json").read_text())
-    return {"root": root, "ids": ids, "truth": truth}
+    # the second copy says (Twitch chapters) that its first seconds were another game
+    chatting = chatting_span(truth)
+    chapters = [{"start": 0.0, "end": chatting, "game_id": "509658", "game_name": "Just Chatting"},
+                {"start": chatting, "end": truth["duration"], "game_id": "511224", "game_name": "Apex Legends"}]
+    ids = make_library(Path(synth_vod), root, copies=2, chapters={1: chapters})
+    truths = {ids[0]: truth,
+              ids[1]: {**truth, "matches": [m for m in truth["matches"] if m["start"] >= chatting]}}
+    return {"root": root, "ids": ids, "truth": truth, "truths": truths, "chatting": chatting}
 
 
 @pytest.fixture(scope="module")
@@ -74,17 +90,26 @@ def first_run(ray_local, server: str, library: dict[str, Any], tmp_path_factory:
 
 
 def test_two_vods_end_to_end(first_run: dict[str, Any], library: dict[str, Any]) -> None:
-    truth = library["truth"]
     assert sorted(first_run["outcomes"]) == sorted(library["ids"])
     for vod_id, o in first_run["outcomes"].items():
+        truth = library["truths"][vod_id]
         rep = json.loads(o.report_json.read_text())
         assert rep["vod_id"] == vod_id
+        if vod_id == library["ids"][1]:   # the non-Apex chapter was skipped, never fetched
+            chatting = library["chatting"]
+            assert rep["skipped"] == [{"start": 0.0, "end": chatting,
+                                       "reason": "not Apex Legends (chapter: Just Chatting)"}]
+            assert rep["segments"]["apex"] == rep["segments"]["total"] - int(chatting // SEGMENT)
+            assert rep["segments"]["analysed"] == rep["segments"]["apex"]
         got = compare(truth, rep)
         assert got["found"] == got["want"] == len(truth["matches"]) and got["extra"] == 0, got
         assert got["kills_ok"] == got["found"], (got, rep["matches"])
         assert got["bounds_ok"] == got["found"], (got, rep["matches"])
         assert got["best_ok"], got
         assert rep["gaps"] == [] and rep["segments"]["failed"] == 0
+        # bounded work on every edge: the caps held (defaults: 6 per VOD, 12 in all, window 24)
+        seg = rep["segments"]
+        assert 1 <= seg["peak_inflight"] <= 6 and seg["peak_inflight_all"] <= 12 and seg["peak_reorder"] <= 24
         assert rep["settings"]["analyze_quality"] == "480p30" and rep["settings"]["clip_quality"] == "chunked"
         # the clip: decodes, covers the best match, starts within one GOP of its start
         assert rep["clips"] == [f"{vod_id}-match{rep['best']}.mp4"]
@@ -107,8 +132,8 @@ def test_top_lists_matches_across_vods(first_run: dict[str, Any], library: dict[
     data = first_run["tmp"] / "data"
     with Catalog(data / "catalog.sqlite") as cat:
         rows = cat.top(10)
-    n = len(library["truth"]["matches"])
-    assert len(rows) == 2 * n
+    n = sum(len(t["matches"]) for t in library["truths"].values())
+    assert len(rows) == n
     assert {r.vod_id for r in rows} == set(library["ids"])
     assert rows[0].kills == max(m["kills"] for m in library["truth"]["matches"]) and rows[0].best
     assert main(["top", "-n", "2", "--data-dir", str(data)]) == 0

@@ -519,6 +519,7 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
                         key, released=idx, n_matches=len(st.get("closed", [])), state=st),
                     progress=on_progress)
                 scorer_stats = graph.scorer_stats()
+                peak_all = graph.peak_inflight
             finally:
                 progress.close()
                 n_dec, n_sc = len(graph.decoders), len(graph.scorers)
@@ -560,7 +561,9 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
                               "analysed": res.analysed, "resumed": res.resumed, "failed": res.failed,
                               "frames_decoded": res.frames_decoded, "samples": res.samples,
                               "bytes_fetched": res.bytes_fetched,
-                              "tracker_restarts": res.tracker_restarts},
+                              "tracker_restarts": res.tracker_restarts,
+                              "peak_inflight": res.peak_inflight, "peak_inflight_all": peak_all,
+                              "peak_reorder": res.peak_reorder},
                 )
                 # H6's report_dict sets the match conventions (numeric start/end + seen flags) and
                 # the analysis block; reuse it so the Ray and plain paths write the same report.
