@@ -105,6 +105,12 @@ class VodOutcome:
     clips: list[Path] = field(default_factory=list)
 
 
+class JobResult(list):  # list[VodOutcome] plus what failed
+    """The outcomes in input order; ``failures``: one line per VOD that could not be processed."""
+
+    failures: list[str]
+
+
 # -- helpers the actors call (kept here so the actors stay thin) ------------------------------
 
 def make_scorer(*, model_path: str | None = None, device: str = "cpu") -> Any:
@@ -405,22 +411,33 @@ async def _resolve_one(vod: str, settings: RunSettings, config: Any) -> _Plan:
                  skipped=_skipped_spans(analysis.segments, kept, analysis.chapters))
 
 
-async def _resolve_all(inputs: Sequence[str], settings: RunSettings) -> list[_Plan]:
+async def _resolve_all(inputs: Sequence[str], settings: RunSettings) -> tuple[list[_Plan], list[str]]:
+    """Resolve every input; a VOD that cannot be resolved is reported, the others go on."""
     from vodstream.twitch import TwitchConfig
 
     config = TwitchConfig.from_env(settings.twitch_base)
-    plans = await asyncio.gather(*(_resolve_one(v, settings, config) for v in inputs))
-    seen: dict[str, int] = {}
-    out = []
-    for p in plans:
+    got = await asyncio.gather(*(_resolve_one(v, settings, config) for v in inputs), return_exceptions=True)
+    seen: set[str] = set()
+    plans: list[_Plan] = []
+    failures: list[str] = []
+    for vod, p in zip(inputs, got, strict=True):
+        if isinstance(p, VodstreamError):
+            log.error("cannot process VOD", input=vod, error=str(p))
+            failures.append(str(p))
+            continue
+        if isinstance(p, BaseException):
+            raise p
         key = p.analysis.vod_id
         if key in seen:
             log.warning("VOD given twice; analysing it once", vod_id=key, input=p.input)
             continue
-        seen[key] = 1
+        seen.add(key)
         p.key = key
-        out.append(p)
-    return out
+        plans.append(p)
+    if not plans and failures:
+        raise VodstreamError(failures[0] if len(failures) == 1 else
+                             f"none of the {len(failures)} VODs could be processed; first: {failures[0]}")
+    return plans, failures
 
 
 def _fetch_config(resolved: ResolvedVod) -> dict[str, Any]:
@@ -450,7 +467,7 @@ def fingerprint(plan: _Plan, settings: RunSettings) -> str:
 # -- the job ----------------------------------------------------------------------------------
 
 def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = False,
-            observer: Callable[[Any, str, str, int], None] | None = None) -> list[VodOutcome]:
+            observer: Callable[[Any, str, str, int], None] | None = None) -> JobResult:
     """Analyse ``inputs`` (and clip their best matches unless ``settings.clip`` is False).
 
     ``observer(graph, vod_key, event, n)`` sees every progress event with the live actor graph
@@ -468,7 +485,7 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
     t_start = time.monotonic()
     out_root = Path(settings.out)
     out_root.mkdir(parents=True, exist_ok=True)
-    plans = asyncio.run(_resolve_all(inputs, settings))
+    plans, failures = asyncio.run(_resolve_all(inputs, settings))
     t_resolved = time.monotonic()
     store = RunStore(out_root / RUNSTORE_NAME)
     outcomes: list[VodOutcome] = []
@@ -530,7 +547,7 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
                 stored = store.thumbs(p.key)
                 for t, jpg in stored.items():
                     results[p.key].thumbs.setdefault(t, jpg)
-            clip_infos = _clip_all(plans, results, settings) if settings.clip else {}
+            clip_infos = _clip_all(plans, results, settings, failures) if settings.clip else {}
             t_clipped = time.monotonic()
         catalog = Catalog.open_default(settings.data_dir) if settings.catalog else None
         try:
@@ -589,12 +606,16 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
                 catalog.close()
     finally:
         store.close()
-    return outcomes
+    result = JobResult(outcomes)
+    result.failures = failures
+    return result
 
 
-def _clip_all(plans: Sequence[_Plan], results: dict[str, Any], settings: RunSettings
-              ) -> dict[str, list[Any]]:
-    """Cut the top matches of every VOD on the driver's node; returns key -> [(i, path, info)]."""
+def _clip_all(plans: Sequence[_Plan], results: dict[str, Any], settings: RunSettings,
+              failures: list[str]) -> dict[str, list[Any]]:
+    """Cut the top matches of every VOD on the driver's node; returns key -> [(i, path, info)].
+
+    A clip that fails is reported (``failures``); the VOD's report is still written."""
     import ray
 
     from actors.clipper import clipper_on_this_node
@@ -618,13 +639,12 @@ def _clip_all(plans: Sequence[_Plan], results: dict[str, Any], settings: RunSett
             ref = clippers[p.key].clip.remote(segs, str(path), start=start, end=end, reencode=settings.reencode)
             todo.append((p.key, i, path, ref))
     out: dict[str, list[Any]] = {}
-    errors = []
     for key, i, path, ref in todo:
         try:
             info = ray.get(ref)
         except Exception as err:  # noqa: BLE001 - reported per clip; the analysis is still written
             cause = getattr(err, "cause", None) or err
-            errors.append(f"{key} match {i}: {cause}")
+            failures.append(f"VOD {key}: clip of match {i} failed: {str(cause).splitlines()[0]}")
             log.error("clip failed", vod=key, match=i, error=str(cause).splitlines()[0])
             continue
         log.info("clip written", vod=key, match=i, path=str(path))

@@ -19,4 +19,4 @@ def run(args: argparse.Namespace) -> int:
 
     outcomes = run_job(args.vods, _run.settings_from_args(args, clip=False), verbose=bool(args.verbose))
     _run.print_outcomes(outcomes)
-    return 0
+    return _run.report_failures(outcomes)

@@ -99,9 +99,17 @@ def print_outcomes(outcomes, *, file=None) -> None:
         print(f"  report: {o.report_html}", file=out)
 
 
+def report_failures(outcomes) -> int:
+    """One stderr line per VOD that could not be processed; exit status 1 if any."""
+    failures = getattr(outcomes, "failures", [])
+    for line in failures:
+        print(f"vodstream: error: {line}", file=sys.stderr)
+    return 1 if failures else 0
+
+
 def run(args: argparse.Namespace) -> int:
     from vodstream.pipeline import run_job
 
     outcomes = run_job(args.vods, settings_from_args(args, clip=True), verbose=bool(args.verbose))
     print_outcomes(outcomes)
-    return 0
+    return report_failures(outcomes)
