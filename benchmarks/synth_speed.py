@@ -111,16 +111,16 @@ def main(argv: list[str] | None = None) -> int:
             "runs": {"render_only": ro, "full": fu},
         }
         rows.append(row)
-        print(f"  {label}: full {row['full_speed']:.2f} video-s/s", file=sys.stderr)
+        print(f"  {label}: full {row['full_speed']:.2f} video-s/s", file=sys.stderr)  # noqa: T201
 
-    print(f"{'config':<18} {'source':<14} {'variants':<22} {'x264':<9} {'render-only':>11} {'full':>6} "
+    print(f"{'config':<18} {'source':<14} {'variants':<22} {'x264':<9} {'render-only':>11} {'full':>6} "  # noqa: T201
           f"{'cpu-s/video-s':>13}  split of full wall (render/yuv/encode/audio, s per video-s)")
     for r in rows:
         sp = r["split_wall_per_video_s"]
-        print(f"{r['config']:<18} {r['size']:<14} {'+'.join(r['variants']):<22} {r['x264_preset']:<9} "
+        print(f"{r['config']:<18} {r['size']:<14} {'+'.join(r['variants']):<22} {r['x264_preset']:<9} "  # noqa: T201
               f"{r['render_only_speed']:>10.2f}x {r['full_speed']:>5.2f}x {r['full_cpu_per_video_s']:>13.2f}  "
               f"{sp['render_wall']:.2f}/{sp['convert_wall']:.2f}/{sp['encode_wall']:.2f}/{sp['audio_wall']:.2f}")
-    print("(speeds = video seconds per wall second, medians of", args.runs, "runs)")
+    print("(speeds = video seconds per wall second, medians of", args.runs, "runs)")  # noqa: T201
     try:
         rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                              text=True, timeout=10).stdout.strip()
@@ -132,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     tmp = args.out.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(result, indent=2) + "\n")
     os.replace(tmp, args.out)
-    print(f"wrote {args.out}")
+    print(f"wrote {args.out}")  # noqa: T201
     return 0
 
 

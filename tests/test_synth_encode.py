@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from fractions import Fraction
 from pathlib import Path
@@ -126,7 +127,7 @@ def test_segments_decode_with_2s_gop_and_continuous_time(synth_test_vod: Path) -
             # one continuous stream: timestamps run on across segment boundaries
             if prev_last is not None:
                 assert frames[0][0] - prev_last == Fraction(1, 30)
-            assert all(b[0] - a[0] == Fraction(1, 30) for a, b in zip(frames, frames[1:], strict=False))
+            assert all(b[0] - a[0] == Fraction(1, 30) for a, b in itertools.pairwise(frames))
             prev_last = frames[-1][0]
             # audio: AAC 48 kHz stereo covering the segment (+- one AAC frame at the cut)
             assert info["rate"] == 48_000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -285,13 +286,13 @@ def test_timeline_squads_alive_and_scenes() -> None:
     squads = [s.squads_left for s in states]
     alive = [s.alive for s in states]
     assert squads[0] == 20 and alive[0] == 60
-    assert all(a >= b for a, b in zip(squads, squads[1:], strict=False))
-    assert all(a >= b for a, b in zip(alive, alive[1:], strict=False))
+    assert all(a >= b for a, b in itertools.pairwise(squads))
+    assert all(a >= b for a, b in itertools.pairwise(alive))
     assert squads[-1] == 5  # the placement when the squad is eliminated
     assert tl.state_at(101.0).squads_left == 5
     assert len({s.scene_seed for s in states}) >= 3  # the player moves around; spectating elsewhere
     cams = [s.camera_t for s in states]
-    assert any(b < a for a, b in zip(cams, cams[1:], strict=False))  # camera_t restarts per scene
+    assert any(b < a for a, b in itertools.pairwise(cams))  # camera_t restarts per scene
     # menus step camera_t so equal frames repeat
     lob = [tl.state_at(t).camera_t for t in np.arange(0.0, 5.0, 1 / 30)]
     assert all(c % MENU_STEP == 0 for c in lob)

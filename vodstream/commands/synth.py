@@ -65,7 +65,8 @@ def print_truth(truth: dict, out=sys.stdout) -> None:
     for i, m in enumerate(truth["matches"]):
         place = "-" if m.get("placement") is None else str(m["placement"])
         notes = ",".join(m.get("edges", [])) or m.get("end_kind") or ""
-        print(f"{i:>2} {m['start']:>8.1f} {m['end']:>8.1f} {m['kills']:>5} {place:>5}  {m.get('era', ''):<7} {notes}",
+        era = m.get("era", "")
+        print(f"{i:>2} {m['start']:>8.1f} {m['end']:>8.1f} {m['kills']:>5} {place:>5}  {era:<7} {notes}",
               file=out)
 
 
@@ -74,9 +75,9 @@ def run(args: argparse.Namespace) -> int:
 
     script = build_script(args)
     if args.print_script:
-        print(json.dumps(script.to_dict(), indent=2))
+        print(json.dumps(script.to_dict(), indent=2))  # noqa: T201
         return 0
     path = synth.synthesize(script, args.out, fmt=args.format)
-    print(path)
+    print(path)  # noqa: T201
     print_truth(synth.truth(script))
     return 0

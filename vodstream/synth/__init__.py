@@ -1,8 +1,8 @@
 """Synthetic Apex Legends VODs: script -> per-frame state -> rendered frames -> HLS/Twitch layout.
 
     from vodstream import synth
-    script = synth.preset("test", seed=1)          # or load_script(path|dict), random_script(seed, matches=20)
-    vod_dir = synth.synthesize(script, "out")      # out/<vod_id>/ (master.m3u8, variants, truth.json, vod.json)
+    script = synth.preset("test", seed=1)      # or load_script(path|dict), random_script(seed, matches=20)
+    vod_dir = synth.synthesize(script, "out")  # out/<vod_id>/: master.m3u8, variants, truth.json, vod.json
     synth.truth(script)                            # {"vod_id", "duration", "matches": [...], ...}
 
 The script format is documented in docs/script-format.md.

@@ -65,7 +65,7 @@ class AudioSynth:
         self.rate = rate
         self.seed = timeline.script.seed
         self.events: list[Event] = timeline.events()
-        self.total = int(round(timeline.duration * rate))
+        self.total = round(timeline.duration * rate)
         # wind noise: 1-pole low-pass, state carried across blocks
         self._b, self._a = [0.02], [1.0, -0.98]
 
@@ -125,7 +125,7 @@ class AudioSynth:
         # in_match / arenas: wind + gunfire bursts
         out = 0.8 * wind
         n_bursts = rng.poisson(1.2 if kind == "in_match" else 2.0)
-        for _ in range(int(n_bursts)):
+        for _ in range(n_bursts):
             t0 = t[0] + rng.uniform(0, max(1e-3, t[-1] - t[0]))
             shots = rng.integers(1, 6)
             gap = rng.uniform(0.07, 0.14)

@@ -434,7 +434,7 @@ def _encode_into(tmp: Path, script: Script, fmt: str, renderer: FrameRenderer | 
         for o in outputs:
             try:
                 o.container.close()
-            except Exception:  # noqa: BLE001 - already failing; keep the first error
+            except Exception:  # already failing; keep the first error
                 pass
         raise
     stats.frames = n
@@ -453,15 +453,18 @@ def _encode_into(tmp: Path, script: Script, fmt: str, renderer: FrameRenderer | 
                                      f"{len(durations)}")
             (vdir / "ffmpeg.m3u8").unlink(missing_ok=True)
             sizes = [p.stat().st_size for p in files]
-            (vdir / "index-dvr.m3u8").write_text(media_playlist(durations, script.created_at), encoding="utf-8")
+            playlist = media_playlist(durations, script.created_at)
+            (vdir / "index-dvr.m3u8").write_text(playlist, encoding="utf-8")
             stats.segments[v.name] = len(files)
         else:
             sizes = [(tmp / f"{script.vod_id}.{fmt}").stat().st_size]
             durations = [sum(durations)]
         stats.bytes[v.name] = sum(sizes)
         peak = max(s * 8 / d for s, d in zip(sizes, durations, strict=True) if d > 0)
-        codecs = _avc_codec_string((o.video.codec_context.extradata or b"") + (o.first_video_packet or b"")) + (",mp4a.40.2" if script.audio else "")
-        meta_variants.append({"name": v.display_name, "group_id": v.name, "width": v.width, "height": v.height,
+        sps = (o.video.codec_context.extradata or b"") + (o.first_video_packet or b"")
+        codecs = _avc_codec_string(sps) + (",mp4a.40.2" if script.audio else "")
+        meta_variants.append({"name": v.display_name, "group_id": v.name, "width": v.width,
+                              "height": v.height,
                               "fps": v.fps, "bandwidth": int(peak), "codecs": codecs})
     if fmt == "twitch":
         (tmp / "master.m3u8").write_text(master_playlist(meta_variants, script.vod_id), encoding="utf-8")

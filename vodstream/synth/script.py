@@ -12,6 +12,7 @@ e.g. ``matches[2].kills[1]: time 812.0 is after the match end 800.0``.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import math
 import random
@@ -198,7 +199,8 @@ class Script:
             "owner": {"login": self.owner_login, "display_name": self.owner_display_name},
             "created_at": self.created_at, "era": self.era, "width": self.width, "height": self.height,
             "fps": self.fps, "bitrate": self.bitrate, "variants": list(self.variants), "seed": self.seed,
-            "hud_font": self.hud_font, "x264_preset": self.x264_preset, "audio": self.audio, "duration": self.duration,
+            "hud_font": self.hud_font, "x264_preset": self.x264_preset, "audio": self.audio,
+            "duration": self.duration,
             "matches": [_match_dict(m) for m in self.matches],
             "spans": [_span_dict(s) for s in self.spans],
         }
@@ -396,7 +398,8 @@ def _parse_match(data: Any, path: str, vod_era: str) -> Match:
         if end_kind == "placed" and era != "2019":
             raise ScriptError(f"{o.at('end_kind')}: 'placed' (PLACED #n OF k) is the 2019 end screen")
     if squad_kills is not None and squad_kills < len(kills):
-        raise ScriptError(f"{o.at('squad_kills')}: {squad_kills} is less than the player's {len(kills)} kills")
+        raise ScriptError(f"{o.at('squad_kills')}: {squad_kills} is less than the player's "
+                          f"{len(kills)} kills")
     game_start = start + select_legend
     if end <= game_start:
         raise ScriptError(f"{o.at('end')}: {end:g} must be after gameplay starts at {game_start:g} "
@@ -439,7 +442,8 @@ def _parse_match(data: Any, path: str, vod_era: str) -> Match:
         s_times = _times(so, "kill_times")
         so.done()
         if not death <= s_start < s_end <= end:
-            raise ScriptError(f"{sp}: [{s_start:g}, {s_end:g}] must lie within death {death:g} .. end {end:g}")
+            raise ScriptError(f"{sp}: [{s_start:g}, {s_end:g}] must lie within death {death:g} .. "
+                              f"end {end:g}")
         if s_kills < 0 or s_kills > 99:
             raise ScriptError(f"{so.at('kills')}: must be 0..99, got {s_kills}")
         for i, k in enumerate(s_times):
@@ -525,8 +529,10 @@ def validate(script: Script) -> Script:
     if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", script.vod_id):
         raise ScriptError(f"vod_id: {script.vod_id!r} must be 1-64 letters, digits, '_' or '-'")
     if not re.fullmatch(r"[a-z0-9_]{1,25}", script.owner_login):
-        raise ScriptError(f"owner.login: {script.owner_login!r} must be 1-25 lowercase letters, digits or '_'")
-    if script.width % 2 or script.height % 2 or not 64 <= script.width <= 7680 or not 64 <= script.height <= 4320:
+        raise ScriptError(f"owner.login: {script.owner_login!r} must be 1-25 lowercase letters, digits "
+                          "or '_'")
+    w, h = script.width, script.height
+    if w % 2 or h % 2 or not 64 <= w <= 7680 or not 64 <= h <= 4320:
         raise ScriptError(f"width/height: {script.width}x{script.height} must be even, 64..7680 x 64..4320")
     if not 1 <= script.fps <= 120:
         raise ScriptError(f"fps: {script.fps} must be 1..120")
@@ -555,7 +561,7 @@ def validate(script: Script) -> Script:
             raise ScriptError(f"matches[{i}].start: {script.matches[i].start:g} is before matches[{i - 1}]"
                               " (list matches in time order)")
     items.sort()
-    for (a0, a1, ap), (b0, _b1, bp) in zip(items, items[1:], strict=False):
+    for (_a0, a1, ap), (b0, _b1, bp) in itertools.pairwise(items):
         if b0 < a1:
             raise ScriptError(f"{bp}: starts at {b0:g}, before {ap} is over at {a1:g}")
     duration = script.vod_duration_raw
@@ -585,7 +591,8 @@ def load_script(source: str | Path | dict[str, Any]) -> Script:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
-        raise ScriptError(f"{where}: not valid JSON: {err.msg} at line {err.lineno} column {err.colno}") from None
+        raise ScriptError(f"{where}: not valid JSON: {err.msg} at line {err.lineno} "
+                          f"column {err.colno}") from None
     return _from_dict(data)
 
 
