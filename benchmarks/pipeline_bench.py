@@ -23,6 +23,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -65,15 +66,15 @@ class TreeMemory(threading.Thread):
         super().__init__(daemon=True)
         self.pid, self.every = pid, every
         self.peak_kib = 0
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             self.peak_kib = max(self.peak_kib, sum(_pss_kib(p) for p in _children(self.pid)))
-            self._stop.wait(self.every)
+            self._halt.wait(self.every)
 
     def stop(self) -> float:
-        self._stop.set()
+        self._halt.set()
         self.join()
         return self.peak_kib / 1024
 
@@ -85,7 +86,7 @@ def _make_vod(where: Path, preset: str) -> Path:
     return Path(synth.synthesize(script, where))
 
 
-def run_once(vod_dir: Path, repeat: int, extra: list[str]) -> dict[str, float]:
+def run_once(vod_dir: Path, repeat: int, extra: list[str], keep: dict[str, Any] | None = None) -> dict[str, float]:
     from vodstream.server import ServerThread
 
     vod_id = json.loads((vod_dir / "vod.json").read_text()).get("vod_id", vod_dir.name)
@@ -102,6 +103,8 @@ def run_once(vod_dir: Path, repeat: int, extra: list[str]) -> dict[str, float]:
         if proc.returncode != 0:
             raise SystemExit(f"analyze failed ({proc.returncode}):\n{err[-2000:]}")
         report = json.loads((Path(tmp) / str(vod_id) / "report.json").read_text())
+    if keep is not None:
+        keep["report"] = report
     hours = report["analysed_hours"]
     t = report["timings"]
     return {
@@ -109,6 +112,22 @@ def run_once(vod_dir: Path, repeat: int, extra: list[str]) -> dict[str, float]:
         "vod_h_per_wall_h": hours / (wall / 3600), "vod_h_per_analyse_h": hours / (t["analyse_all_s"] / 3600),
         "peak_pss_mib": peak, "matches": len(report["matches"]), "segments": report["segments"]["apex"],
     }
+
+
+def quality_sweep(vod_dirs: list[Path], qualities: list[str]) -> list[dict[str, Any]]:
+    """Analyse each VOD at each variant; score every report against the VOD's truth.json."""
+    from vodstream.report import compare_to_truth
+
+    rows = []
+    for vod_dir in vod_dirs:
+        truth = json.loads((vod_dir / "truth.json").read_text())
+        for q in qualities:
+            keep: dict[str, Any] = {}
+            r = run_once(vod_dir, 1, ["--analyze-quality", q], keep)
+            c = compare_to_truth(truth, keep["report"])
+            rows.append({"vod": vod_dir.name, "quality": keep["report"]["settings"]["analyze_quality"],
+                         "asked": q, "analyse_s": r["analyse_s"], **c})
+    return rows
 
 
 def main() -> int:
@@ -119,7 +138,25 @@ def main() -> int:
     ap.add_argument("--runs", type=int, default=3, help="runs per row (median reported)")
     ap.add_argument("--analyze-quality", default=None)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "pipeline_bench.json")
+    ap.add_argument("--quality-sweep", default=None, metavar="Q1,Q2",
+                    help="instead: accuracy vs truth.json per analysis variant (e.g. chunked,720p30,480p30); "
+                         "--vod-dir may then be given several times")
+    ap.add_argument("--more-vods", type=Path, nargs="*", default=[], help="more VOD dirs for --quality-sweep")
     args = ap.parse_args()
+    if args.quality_sweep:
+        dirs = [d for d in [args.vod_dir, *args.more_vods] if d]
+        rows = quality_sweep(dirs, args.quality_sweep.split(","))
+        print(f"{'vod':<12} {'variant':<8} {'matches':>7} {'extra':>5} {'bounds':>6} {'kills':>5} "
+              f"{'place':>5} {'best':>5} {'analyse s':>9}")
+        for r in rows:
+            print(f"{r['vod']:<12} {r['quality']:<8} {r['found']:>3}/{r['want']:<3} {r['extra']:>5} "
+                  f"{r['bounds_ok']:>6} {r['kills_ok']:>5} {r['placement_ok']:>3}/{r['placed']:<1} "
+                  f"{'ok' if r['best_ok'] else 'WRONG':>5} {r['analyse_s']:>9.1f}")
+        out = args.out.with_name("pipeline_quality_sweep.json")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(rows, indent=2) + "\n")
+        print(f"wrote {out}")
+        return 0
     extra = ["--analyze-quality", args.analyze_quality] if args.analyze_quality else []
     with tempfile.TemporaryDirectory() as tmp:
         vod_dir = args.vod_dir or _make_vod(Path(tmp) / "lib", args.preset)

@@ -39,31 +39,9 @@ def make_library(vod_dir: Path, root: Path, copies: int = 1,
 
 def compare(truth: dict[str, Any], report: dict[str, Any], tol: float = 4.0) -> dict[str, Any]:
     """Pair truth and found matches by overlap (the logic of shared/tools/compare_report.py)."""
-    want, got = truth["matches"], report["matches"]
-    used: set[int] = set()
-    pairs = []
-    for w in want:
-        best = None
-        for i, g in enumerate(got):
-            if i in used or g["start"] is None or g["end"] is None:
-                continue
-            overlap = min(w["end"], g["end"]) - max(w["start"], g["start"])
-            if overlap > 0 and (best is None or overlap > best[1]):
-                best = (i, overlap)
-        if best:
-            used.add(best[0])
-            pairs.append((w, got[best[0]]))
-    best_w = max(range(len(want)), key=lambda i: want[i]["kills"]) if want else None
-    best_g = report.get("best")
-    best_ok = (best_w is None and best_g is None) or (
-        best_g is not None and best_w is not None
-        and min(want[best_w]["end"], got[best_g]["end"]) - max(want[best_w]["start"], got[best_g]["start"]) > 0)
-    return {
-        "found": len(pairs), "want": len(want), "extra": len(got) - len(pairs),
-        "kills_ok": sum(w["kills"] == g["kills"] for w, g in pairs),
-        "bounds_ok": sum(abs(w["start"] - g["start"]) <= tol and abs(w["end"] - g["end"]) <= tol for w, g in pairs),
-        "best_ok": best_ok,
-    }
+    from vodstream.report import compare_to_truth
+
+    return compare_to_truth(truth, report, tol)
 
 
 def clip_facts(path: Path) -> dict[str, float]:

@@ -86,3 +86,19 @@ def test_atomic_write_and_hms(tmp_path: Path) -> None:
     assert [f.name for f in p.parent.iterdir()] == ["x.json"]
     assert hms(3725.4) == "1:02:05" and hms(None) == "?"
     assert re.fullmatch(r"\d+:\d\d:\d\d", hms(0))
+
+
+def test_compare_to_truth_pairs_by_overlap() -> None:
+    from vodstream.report import compare_to_truth, truth_line
+
+    truth = {"matches": [{"start": 0.0, "end": 14.0, "kills": 2, "placement": 4},
+                         {"start": 23.0, "end": 52.0, "kills": 3, "placement": 6},
+                         {"start": 60.0, "end": 76.0, "kills": 1, "placement": None}]}
+    report = {"best": 1, "matches": [{"start": 1.0, "end": 13.0, "kills": 2, "placement": 4},
+                                     {"start": 22.0, "end": 57.0, "kills": 3, "placement": 5},
+                                     {"start": 61.0, "end": 76.0, "kills": 0}]}
+    c = compare_to_truth(truth, report)
+    assert (c["found"], c["extra"], c["bounds_ok"], c["kills_ok"], c["placement_ok"], c["placed"]) == (3, 0, 2, 2, 1, 2)
+    assert c["best_ok"] and c["max_err"] == 5.0
+    assert "kills exact 2/3" in truth_line(c)
+    assert not compare_to_truth(truth, {**report, "best": 2})["best_ok"]

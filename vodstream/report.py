@@ -26,6 +26,7 @@ __all__ = [
     "REPORT_JSON",
     "atomic_write",
     "build_report",
+    "compare_to_truth",
     "hms",
     "kills_svg",
     "match_thumbnail",
@@ -267,3 +268,50 @@ def render_html(report: Mapping[str, Any], thumbs: Mapping[float, bytes]) -> str
     out.append("<p class='muted'>" + e(" ".join(f"{k} {v}" for k, v in ver.items())) + "</p>")
     out.append("</body></html>\n")
     return "\n".join(out)
+
+
+def compare_to_truth(truth: Mapping[str, Any], report: Mapping[str, Any], tol: float = 4.0) -> dict[str, Any]:
+    """Score a report against a synthetic VOD's truth.json.
+
+    Matches are paired by the largest overlap (the rule of shared/tools/compare_report.py);
+    then: boundaries within ``tol`` s, kills exact, placement, and whether ``best`` is right.
+    """
+    want = list(truth.get("matches") or [])
+    got = list(report.get("matches") or [])
+    used: set[int] = set()
+    pairs = []
+    for w in want:
+        pick = None
+        for i, g in enumerate(got):
+            if i in used or g.get("start") is None or g.get("end") is None:
+                continue
+            overlap = min(w["end"], g["end"]) - max(w["start"], g["start"])
+            if overlap > 0 and (pick is None or overlap > pick[1]):
+                pick = (i, overlap)
+        if pick:
+            used.add(pick[0])
+            pairs.append((w, got[pick[0]]))
+    best_w = max(range(len(want)), key=lambda i: want[i]["kills"]) if want else None
+    best_g = report.get("best")
+    if best_w is None or best_g is None or not 0 <= best_g < len(got):
+        best_ok = best_w is None and best_g is None
+    else:
+        w, g = want[best_w], got[best_g]
+        best_ok = min(w["end"], g["end"]) - max(w["start"], g["start"]) > 0
+    placed = [(w, g) for w, g in pairs if w.get("placement") is not None]
+    return {
+        "want": len(want), "found": len(pairs), "extra": len(got) - len(pairs),
+        "bounds_ok": sum(abs(w["start"] - g["start"]) <= tol and abs(w["end"] - g["end"]) <= tol
+                         for w, g in pairs),
+        "kills_ok": sum(w["kills"] == g.get("kills") for w, g in pairs),
+        "placement_ok": sum(w["placement"] == g.get("placement") for w, g in placed), "placed": len(placed),
+        "max_err": max([max(abs(w["start"] - g["start"]), abs(w["end"] - g["end"])) for w, g in pairs] or [0.0]),
+        "best_ok": best_ok,
+    }
+
+
+def truth_line(c: Mapping[str, Any]) -> str:
+    """One line summary of :func:`compare_to_truth`."""
+    return (f"matches {c['found']}/{c['want']} (+{c['extra']} extra), boundaries within 4 s "
+            f"{c['bounds_ok']}/{c['found']} (max err {c['max_err']:.1f} s), kills exact {c['kills_ok']}/{c['found']}, "
+            f"placement {c['placement_ok']}/{c['placed']}, best match {'right' if c['best_ok'] else 'WRONG'}")

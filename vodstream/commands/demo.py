@@ -66,6 +66,10 @@ def run(args: argparse.Namespace) -> int:
     print()
     print("ground truth:")
     print_truth(truth)
+    from vodstream.report import compare_to_truth, truth_line
+
+    for o in outcomes:
+        print(f"\nresult vs truth: {truth_line(compare_to_truth(truth, o.report))}")
     for o in outcomes:
         for clip in o.clips:
             print(f"\nbest match clip: {clip}")
