@@ -57,12 +57,15 @@ def state_from_label(row: dict[str, str]) -> tuple[FrameState, str]:
     alive = int(m.group(1)) if m else 5  # '?' (< 10) when not given
     red = bool(re.search(r"\(red\)|in RED", notes)) and "alive box red" not in notes
     era = "2019" if "SEASON-1" in notes else "modern"
-    layout = "2019" if era == "2019" else "modern"
+    mode = "trios"
     for tag in ("RANKED", "DUOS", "ELITE"):
         if tag in notes:
-            layout = tag.lower() + " (not modelled)"
+            mode = tag.lower()
+    layout = "2019" if era == "2019" else mode
+    m = re.search(r"assists (\d+)", notes)
     st = FrameState(t=0.0, screen="in_match", era=era, kills=kills, show_kill_box=not hidden, red=red,
-                    squads_left=squads, alive=alive, spectators=2 if era == "2019" else 0,
+                    squads_left=squads, alive=alive, spectators=2 if era == "2019" else 0, hud_mode=mode,
+                    assists=int(m.group(1)) if m else 0,
                     scene_seed=zlib.crc32(row["file"].encode()) % 1000, camera_t=1.0)
     return st, layout
 
@@ -125,9 +128,10 @@ def main(argv: list[str] | None = None) -> int:
         over = real.copy()
         over[edges] = (0, 255, 255)
         s = hud_scale(W, H)
-        b0, b1 = round(44 * s), min(real.shape[0], round(88 * s))
+        b0 = round(44 * s)
+        b1 = min(real.shape[0], round((130 if st.hud_mode == "ranked" else 88) * s))
         grey = hud_over_grey(r, st, box)[: real.shape[0], : real.shape[1]]
-        cols = np.nonzero((alpha > 0.05).any(axis=0))[0]
+        cols = np.nonzero((alpha[b0:b1] > 0.05).any(axis=0))[0]
         c0 = max(0, (cols[0] if cols.size else 0) - round(6 * s))
         syn_mask = grey[b0:b1, c0:].min(axis=2) > 200
         real_mask = real[b0:b1, c0:].min(axis=2) > 200
@@ -144,11 +148,11 @@ def main(argv: list[str] | None = None) -> int:
         results.append({
             "file": row["file"], "frame": row["orig_frame"], "kills": row["kills"], "layout": layout,
             "red": st.red, "squads_left": st.squads_left, "alive": st.alive, "f1_white": round(f1, 3),
-            "picture": f"{name}.png",
+            "picture": f"{name}.png", "notes": row["notes"],
         })
-    modelled = [x["f1_white"] for x in results if "not modelled" not in x["layout"]]
+    scores = [x["f1_white"] for x in results]
     summary = {"font": args.font, "crops": len(results),
-               "median_f1_white_modelled": round(statistics.median(modelled), 3) if modelled else None}
+               "median_f1_white": round(statistics.median(scores), 3) if scores else None}
     (args.out / "hud_likeness.json").write_text(json.dumps({"summary": summary, "crops": results}, indent=1))
     page = ["<html><body style='background:#222;color:#ddd;font-family:sans-serif'>",
             f"<h2>HUD likeness (font {html.escape(args.font)}): real | synthetic | real + synthetic outline</h2>"]
@@ -161,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
     for x in results:
         print(f"{Path(x['file']).name:34} {x['frame']:10} {x['kills']:9} {x['layout']:24} {x['red']!s:5} "
               f"{x['f1_white']:8.3f}")
-    print(f"median f1_white over modelled layouts: {summary['median_f1_white_modelled']}  "
+    print(f"median f1_white over {len(results)} crops: {summary['median_f1_white']}  "
           f"(pictures: {args.out}/index.html)")
     return 0
 

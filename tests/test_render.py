@@ -214,3 +214,26 @@ def test_real_aspect_ratios_hud_crop(wh) -> None:
     for bx0, by0, bx1, by1 in boxes:
         assert x0 <= bx0 < bx1 <= x1 and y0 <= by0 < by1 <= y1
         assert crop[by0 - y0 : by1 - y0, bx0 - x0 : bx1 - x0].min(axis=2).max() > 200
+
+
+@pytest.mark.parametrize("mode", ["duos", "ranked", "elite"])
+def test_queue_layouts(renderers, mode) -> None:
+    """Duos/ranked/elite shift the counters left (ranked puts the kills on a second row); the
+    digit boxes follow, stay in the HUD crop and hold white ink."""
+    W, H = 1280, 720
+    r = renderers[(W, H)]
+    trios = kill_digit_boxes(_match(kills=12), W, H)
+    st = _match(kills=12, hud_mode=mode, assists=3)
+    boxes = kill_digit_boxes(st, W, H)
+    assert len(boxes) == 2
+    hx0, hy0, hx1, hy1 = hud_box(W, H)
+    frame = r.render(st)
+    for x0, y0, x1, y1 in boxes:
+        assert hx0 <= x0 < x1 <= hx1 and hy0 <= y0 < y1 <= hy1
+        assert frame[y0:y1, x0:x1].min(axis=2).max() > 200
+    if mode == "ranked":
+        assert boxes[0][1] > trios[0][3]  # second row, below the first
+    else:
+        assert boxes[0][0] < trios[0][0] - 30  # moved left
+    # the 2019 era ignores the queue layout
+    assert kill_digit_boxes(_match(era="2019", hud_mode=mode), W, H) == kill_digit_boxes(_match(era="2019"), W, H)

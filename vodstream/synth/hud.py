@@ -41,6 +41,13 @@ ALIVE_X, ALIVE_CAP, ALIVE_TOP = 1839.0, 13.4, 59.4
 BOLD = 0.35                     # stroke thickening (reference px) to match the real face's weight
 EYE_W = 64.0                    # 2019: spectator segment width, left of the kill segment
 
+# duos / ranked / elite: a badge (or the elite streak box) takes the right end and the counters
+# move left by this much (measured on the real ranked, duos and elite crops)
+MODE_SHIFT = {"trios": 0.0, "duos": 73.5, "ranked": 73.5, "elite": 73.5}
+# ranked: kills move to a second row "[skull] k / [handshake] a  xN" (OverTrack ROI (1645,97,44,25))
+R2_TOP, R2_BOT, R2_RIGHT, R2_DIV, R2_LEFT1 = 95.5, 125.5, 1773.5, 1705.0, 1645.0
+R2_CAP, R2_DIG_TOP, R2_SKULL_TOP, R2_STRETCH = 16.3, 101.8, 99.0, 1.08
+
 WHITE = (255.0, 255.0, 255.0)
 BLACK = (0.0, 0.0, 0.0)
 INK_DARK = (18.0, 18.0, 20.0)
@@ -63,6 +70,8 @@ class HudKey:
     font: str
     width: int
     height: int
+    mode: str = "trios"      # trios / duos / ranked / elite (modern era)
+    assists: int = 0         # ranked row
 
 
 @dataclass(frozen=True)
@@ -112,12 +121,13 @@ def _para(x0: float, x1: float, top: float = TOP, bot: float = BOT) -> list[tupl
 class _Mapper:
     """Reference px -> frame px for a WxH frame."""
 
-    def __init__(self, width: int, height: int) -> None:
+    def __init__(self, width: int, height: int, shift: float = 0.0) -> None:
         self.s = hud_scale(width, height)
         self.W = width
+        self.shift = shift
 
     def x(self, xr: float) -> float:
-        return self.W - (1920.0 - xr) * self.s
+        return self.W - (1920.0 - (xr - self.shift)) * self.s
 
     def y(self, yr: float) -> float:
         return yr * self.s
@@ -138,7 +148,7 @@ def _dots(c: Canvas, m: _Mapper, x0r: float, x1r: float, fade: str) -> np.ndarra
     hs, ws = c.alpha.shape
     ys, xs = np.mgrid[0:hs, 0:ws].astype(np.float32)
     # frame px -> reference px
-    xr = ((xs + 0.5) / c.ss + c.ox - m.W) / m.s + 1920.0
+    xr = ((xs + 0.5) / c.ss + c.ox - m.W) / m.s + 1920.0 + m.shift
     yr = ((ys + 0.5) / c.ss + c.oy) / m.s
     pitch = 3.6
     u = (xr + yr) / pitch
@@ -156,18 +166,19 @@ def _dots(c: Canvas, m: _Mapper, x0r: float, x1r: float, fade: str) -> np.ndarra
 def _ramp(c: Canvas, m: _Mapper, x0r: float, x1r: float, a: float, b: float) -> np.ndarray:
     """A horizontal ramp from `a` at reference x0r to `b` at x1r (one row, broadcasts)."""
     xs = (np.arange(c.alpha.shape[1], dtype=np.float32) + 0.5) / c.ss + c.ox
-    xr = (xs - m.W) / m.s + 1920.0
+    xr = (xs - m.W) / m.s + 1920.0 + m.shift
     t = np.clip((xr - x0r) / max(1e-3, x1r - x0r), 0, 1)
     return (a + (b - a) * t)[None, :].astype(np.float32)
 
 
-def _skull(c: Canvas, m: _Mapper, x: float, color: tuple[float, float, float]) -> None:
+def _skull(c: Canvas, m: _Mapper, x: float, color: tuple[float, float, float], top: float = SKULL_TOP,
+           w: float = SKULL_W, h: float = SKULL_H) -> None:
     """The skull icon (19.5x23 reference px, measured on 1080p crops): a round cranium with
     cheeks, a narrow jaw, two dark eye sockets and a small nose notch."""
-    sx, sy = SKULL_W / 19.0, SKULL_H / 23.0
+    sx, sy = w / 19.0, h / 23.0
 
     def P(px: float, py: float) -> tuple[float, float]:
-        return (m.x(x + px * sx), m.y(SKULL_TOP + py * sy))
+        return (m.x(x + px * sx), m.y(top + py * sy))
 
     def E(cx: float, cy: float, rx: float, ry: float) -> np.ndarray:
         px, py = P(cx, cy)
@@ -212,29 +223,41 @@ def _red_strength(key: HudKey) -> float:
     return (1.0, 0.8, 0.55, 0.25)[(key.squads_left * 3 + key.alive) % 4]
 
 
+def _mode(key: HudKey) -> str:
+    return "trios" if key.era == "2019" else key.mode
+
+
+def _box_colors(key: HudKey, c: Canvas, m: _Mapper, box: np.ndarray, outline: np.ndarray, x0r: float, x1r: float
+                ) -> tuple[float, float, float]:
+    """Paint a kill-style box (fill, dots, outline) calm or flashing; returns the icon colour."""
+    if key.red:
+        k_red = _red_strength(key)
+        c.paint(box, RED_DARK, 0.92 * k_red)
+        c.paint(box * _dots(c, m, x0r, x1r, "none"), RED, 0.45 * k_red)
+        c.paint(outline, RED, k_red)
+        return (255.0, 18.0 + 80 * (1 - k_red), 18.0 + 70 * (1 - k_red))
+    c.paint(box, BLACK, 0.30)
+    c.paint(box * _dots(c, m, x0r, x1r, "none"), WHITE, 0.30)
+    c.paint(outline, WHITE, 0.80)
+    return WHITE
+
+
 @lru_cache(maxsize=1024)
 def kill_layer(key: HudKey) -> Layer | None:
-    """The kill box (2019: spectator eye + skull) as a layer, or None when hidden."""
+    """The kill box (2019: spectator eye + skull; ranked: the second row) as a layer, or None
+    when hidden."""
     if not key.show_kill_box and key.era != "2019":
         return None
-    m = _Mapper(key.width, key.height)
+    if _mode(key) == "ranked":
+        return _ranked_row(key)
+    m = _Mapper(key.width, key.height, MODE_SHIFT[_mode(key)])
     lay = kill_layout(key.era, key.kills, key.squads_left, key.font)
     k = SLANT / (BOT - TOP)
     c, fx0, fy0 = m.canvas(lay.left - k * (BOT - TOP) - 2, lay.right + 2)
     box = c.poly_mask(m.pts(_para(lay.left, lay.right)))
     lw = max(0.9, 1.15 * m.s)
     outline = c.outline_mask(m.pts(_para(lay.left, lay.right)), lw)
-    if key.red:
-        k_red = _red_strength(key)
-        c.paint(box, RED_DARK, 0.92 * k_red)
-        c.paint(box * _dots(c, m, lay.left, lay.right, "none"), RED, 0.45 * k_red)
-        c.paint(outline, RED, k_red)
-        icon = (255.0, 18.0 + 80 * (1 - k_red), 18.0 + 70 * (1 - k_red))
-    else:
-        c.paint(box, BLACK, 0.30)
-        c.paint(box * _dots(c, m, lay.left, lay.right, "none"), WHITE, 0.30)
-        c.paint(outline, WHITE, 0.80)
-        icon = WHITE
+    icon = _box_colors(key, c, m, box, outline, lay.left, lay.right)
     if key.era == "2019":
         div = c.outline_mask(m.pts([(lay.kill_left, TOP), (lay.kill_left - SLANT, BOT)]), lw)
         c.paint(div, RED if key.red else WHITE, 0.6)
@@ -249,10 +272,55 @@ def kill_layer(key: HudKey) -> Layer | None:
     return c.to_layer(fx0, fy0)
 
 
+def _r2_left(kills: int, font: str) -> float:
+    extra = _ink_width(str(max(0, kills)), font, R2_CAP, R2_STRETCH) - _ink_width("0", font, R2_CAP, R2_STRETCH)
+    return R2_LEFT1 - max(0.0, extra)
+
+
+def _handshake(c: Canvas, m: _Mapper, x: float, color: tuple[float, float, float]) -> None:
+    """Assists icon: two clasped hands (a tilted oval with cuffs), about 26x18 reference px."""
+    body = c.ellipse_mask(m.x(x + 13.0), m.y(110.0), 10.5 * m.s, 6.5 * m.s, -18.0)
+    cuffs = np.maximum(
+        c.poly_mask(m.pts([(x, 104), (x + 5, 102), (x + 7, 110), (x + 2, 112)])),
+        c.poly_mask(m.pts([(x + 19, 109), (x + 24, 107), (x + 26, 115), (x + 21, 117)])))
+    c.paint(np.maximum(body, cuffs), color)
+    gap = c.outline_mask(m.pts([(x + 8, 114), (x + 18, 105)]), max(0.6, 1.0 * m.s))
+    c.erase(gap, 0.9)
+
+
+def _ranked_row(key: HudKey) -> Layer:
+    """Ranked: [skull] kills / [handshake] assists  xN on a second row under the squads box."""
+    m = _Mapper(key.width, key.height)
+    left = _r2_left(key.kills, key.font)
+    k = SLANT / (BOT - TOP)
+    c, fx0, fy0 = m.canvas(left - k * (R2_BOT - R2_TOP) - 2, 1800.0, R2_TOP - 3, R2_BOT + 3)
+    pts = _para(left, R2_RIGHT, R2_TOP, R2_BOT)
+    lw = max(0.9, 1.15 * m.s)
+    box = c.poly_mask(m.pts(pts))
+    outline = c.outline_mask(m.pts(pts), lw)
+    icon = _box_colors(key, c, m, box, outline, left, R2_RIGHT)
+    div = c.outline_mask(m.pts([(R2_DIV, R2_TOP), (R2_DIV - k * (R2_BOT - R2_TOP), R2_BOT)]), lw)
+    c.paint(div, RED if key.red else WHITE, 0.7)
+    _skull(c, m, left + 10.0, icon, top=R2_SKULL_TOP, w=17.0, h=20.5)
+    msk, _ = c.text_mask(str(max(0, key.kills)), key.font, R2_CAP * m.s, m.x(left + 35.0), m.y(R2_DIG_TOP),
+                         bold=BOLD * m.s, stretch=R2_STRETCH)
+    c.paint(msk, WHITE)
+    _handshake(c, m, 1707.0, icon)
+    msk, _ = c.text_mask(str(max(0, key.assists)), key.font, R2_CAP * m.s, m.x(1737.0), m.y(R2_DIG_TOP),
+                         bold=BOLD * m.s, stretch=R2_STRETCH)
+    c.paint(msk, WHITE)
+    mult = min(20, 4 + max(0, 20 - key.squads_left))
+    msk, _ = c.text_mask(f"X{mult}", key.font, 10.0 * m.s, m.x(1769.0), m.y(111.0), digit_norm=False)
+    c.paint(msk, WHITE, 0.9)
+    c.paint(c.poly_mask(m.pts([(1763, 124.5), (1797, 124.5), (1797, 125.7), (1763, 125.7)])), WHITE, 0.7)
+    return c.to_layer(fx0, fy0)
+
+
 def squads_layer(key: HudKey) -> Layer:
     """The "N SQUADS LEFT" box with the white (red when flashing) alive section, and the kill
     feed lines under it. Depends only on squads left, alive, red, font and frame size."""
-    return _squads_layer(replace(key, era="modern", kills=0, show_kill_box=True, spectators=0))
+    return _squads_layer(replace(key, era="modern", kills=0, show_kill_box=True, spectators=0, assists=0,
+                                 mode=_mode(key)))
 
 
 _NAMES = ("DrRiku", "Sooouuup", "Tegummy", "ProDevinDaddy", "Grapewood", "outkast525", "iiLikeCheese",
@@ -298,12 +366,12 @@ def _feed_font(key: HudKey) -> str:
     return "rajdhani-semibold" if key.font == "rajdhani-bold" and "rajdhani-semibold" in HUD_FONTS else key.font
 
 
-def _draw_feed(c: Canvas, m: _Mapper, key: HudKey, lines: list) -> None:
+def _draw_feed(c: Canvas, m: _Mapper, key: HudKey, lines: list, dy: float = 0.0) -> None:
     """Right-aligned kill-feed rows: a dark translucent strip, coloured names, a gun glyph."""
     gap = 5.0
     font = _feed_font(key)
     for i, parts in enumerate(lines):
-        top = FEED_Y0 + i * FEED_DY
+        top = FEED_Y0 + dy + i * FEED_DY
         widths = [40.0 if t == "<gun>" else _ink_width_text(t, font, FEED_CAP) for t, _c in parts]
         x = FEED_RIGHT - sum(widths) - gap * (len(parts) - 1)
         strip = c.poly_mask(m.pts([(x - 8, top), (FEED_RIGHT + 8, top), (FEED_RIGHT + 8, top + FEED_H),
@@ -325,20 +393,26 @@ def _draw_feed(c: Canvas, m: _Mapper, key: HudKey, lines: list) -> None:
 
 @lru_cache(maxsize=1024)
 def _squads_layer(key: HudKey) -> Layer:
-    m = _Mapper(key.width, key.height)
+    shift = MODE_SHIFT[key.mode]
+    m = _Mapper(key.width, key.height, shift)
+    m0 = _Mapper(key.width, key.height)  # unshifted: badges, feed
     lay = kill_layout(key.era, key.kills, key.squads_left, key.font)
     k = SLANT / (BOT - TOP)
     lines = _feed_lines(key)
-    x0r = lay.sq_left - k * (BOT - TOP) - 2
-    y1r = BOT + 3
+    feed_dy = 42.0 if key.mode == "ranked" else 0.0
+    x0r = lay.sq_left - shift - k * (BOT - TOP) - 2
+    x1r = ALIVE_RIGHT + 2 if key.mode == "trios" else 1912.0
+    y1r = BOT + 3 if key.mode in ("trios", "elite") else 140.0
     if lines:
-        y1r = FEED_Y0 + len(lines) * FEED_DY
+        y1r = max(y1r, FEED_Y0 + feed_dy + len(lines) * FEED_DY)
         widest = max(sum(40.0 if t == "<gun>" else _ink_width_text(t, _feed_font(key), FEED_CAP) for t, _c in p)
                      + 5.0 * len(p) for p in lines) + 12.0
         x0r = min(x0r, FEED_RIGHT - widest - 10)
-    c, fx0, fy0 = m.canvas(x0r, ALIVE_RIGHT + 2, TOP - 3, y1r)
+    c, fx0, fy0 = m0.canvas(x0r, x1r, TOP - 3, y1r)
     if lines:
-        _draw_feed(c, m, key, lines)
+        _draw_feed(c, m0, key, lines, feed_dy)
+    if key.mode != "trios":
+        _mode_extras(c, m0, key)
     dark = c.poly_mask(m.pts(_para(lay.sq_left, ALIVE_LEFT)))
     alive = c.poly_mask(m.pts(_para(ALIVE_LEFT, ALIVE_RIGHT)))
     lw = max(0.9, 1.15 * m.s)
@@ -368,6 +442,51 @@ def _squads_layer(key: HudKey) -> Layer:
     return c.to_layer(fx0, fy0)
 
 
+def _mode_extras(c: Canvas, m: _Mapper, key: HudKey) -> None:
+    """What takes the right end in duos (badge + 'APEX DUOS'), ranked (rank badge, +RP) and
+    elite (the streak box with a flame)."""
+    if key.mode == "elite":
+        pts = _para(1808.0, 1903.0)
+        c.paint(c.poly_mask(m.pts(pts)), (150.0, 140.0, 60.0), 0.6)
+        c.paint(c.outline_mask(m.pts(pts), max(0.9, 1.15 * m.s)), (225.0, 215.0, 130.0), 0.7)
+        flame = np.maximum(c.ellipse_mask(m.x(1846.5), m.y(70.0), 6.0 * m.s, 7.5 * m.s),
+                           c.poly_mask(m.pts([(1841, 66), (1847, 54), (1852, 66)])))
+        c.paint(flame, (255.0, 235.0, 170.0))
+        c.erase(c.ellipse_mask(m.x(1847.0), m.y(72.0), 2.5 * m.s, 4.0 * m.s), 0.8)
+        msk, _ = c.text_mask(str(1 + key.alive % 9), key.font, DIGIT_CAP * m.s, m.x(1859.0), m.y(DIGIT_TOP),
+                             bold=BOLD * m.s)
+        c.paint(msk, WHITE)
+        return
+    cx, cy, r = (1862.0, 68.0, 41.0) if key.mode == "duos" else (1860.0, 62.0, 36.0)
+    ring = c.ellipse_mask(m.x(cx), m.y(cy), r * m.s, r * m.s)
+    inner = c.ellipse_mask(m.x(cx), m.y(cy), (r - 4.5) * m.s, (r - 4.5) * m.s)
+    if key.mode == "duos":
+        c.paint(ring, (215.0, 222.0, 228.0), 0.95)
+        c.paint(inner, (60.0, 76.0, 92.0), 1.0)
+        fists = np.maximum(c.ellipse_mask(m.x(cx - 11), m.y(cy + 2), 12 * m.s, 8 * m.s),
+                           c.ellipse_mask(m.x(cx + 11), m.y(cy + 2), 12 * m.s, 8 * m.s))
+        c.paint(fists, (225.0, 232.0, 236.0))
+        msk, _ = c.text_mask("APEX DUOS", key.font, 13.0 * m.s, m.x(1578.0), m.y(89.0), digit_norm=False)
+        c.paint(msk, WHITE, 0.9)
+        return
+    gold = (196.0, 150.0, 70.0)
+    c.paint(ring, gold, 0.95)
+    c.paint(inner, (38.0, 36.0, 40.0), 0.92)
+    chevron = c.poly_mask(m.pts([(cx, cy - 24), (cx + 20, cy + 14), (cx + 9, cy + 14), (cx, cy - 4),
+                                  (cx - 9, cy + 14), (cx - 20, cy + 14)]))
+    c.paint(chevron, gold)
+    hex_pts = [(cx + 13 * math.cos(a), cy + 43 + 13 * math.sin(a))
+               for a in np.linspace(0, 2 * math.pi, 7)[:-1] + math.pi / 6]
+    c.paint(c.poly_mask(m.pts(hex_pts)), (30.0, 30.0, 34.0), 0.95)
+    c.paint(c.outline_mask(m.pts(hex_pts), 1.2 * m.s), gold)
+    tier = ("IV", "III", "II", "I")[key.squads_left % 4]
+    msk, _ = c.text_mask(tier, key.font, 11.0 * m.s, m.x(cx), m.y(cy + 37.5), align="center", digit_norm=False)
+    c.paint(msk, WHITE)
+    msk, _ = c.text_mask(f"+{10 + 7 * (20 - key.squads_left)} RP", key.font, 14.0 * m.s, m.x(cx), m.y(130.0),
+                         align="center", digit_norm=False)
+    c.paint(msk, (235.0, 235.0, 235.0), 0.9)
+
+
 def _fit_width(c: Canvas, mask: np.ndarray, x_left: float, width: float) -> np.ndarray:
     """Stretch a text mask horizontally about its left edge so its ink is `width` px wide."""
     cols = np.nonzero(mask.max(axis=0) > 0.02)[0]
@@ -387,17 +506,20 @@ def kill_digit_boxes_for(key: HudKey) -> list[tuple[int, int, int, int]]:
     """Frame-pixel boxes (x0, y0, x1, y1) of each kill digit, [] when the kill box is hidden."""
     if not key.show_kill_box and key.era != "2019":
         return []
-    m = _Mapper(key.width, key.height)
-    lay = kill_layout(key.era, key.kills, key.squads_left, key.font)
     text = str(max(0, key.kills))
-    boxes: list[tuple[int, int, int, int]] = []
-    x = m.x(lay.digit_x)
-    cap = DIGIT_CAP * m.s
-    y0, y1 = m.y(DIGIT_TOP), m.y(DIGIT_TOP) + cap
+    if _mode(key) == "ranked":
+        m = _Mapper(key.width, key.height)
+        x, top, cap_r, st = m.x(_r2_left(key.kills, key.font) + 35.0), R2_DIG_TOP, R2_CAP, R2_STRETCH
+    else:
+        m = _Mapper(key.width, key.height, MODE_SHIFT[_mode(key)])
+        lay = kill_layout(key.era, key.kills, key.squads_left, key.font)
+        x, top, cap_r, st = m.x(lay.digit_x), DIGIT_TOP, DIGIT_CAP, 1.0
+    y0, y1 = m.y(top), m.y(top) + cap_r * m.s
     # walk the string digit by digit with the same rasteriser the layer uses (ink + bold)
     b = BOLD * m.s
+    boxes: list[tuple[int, int, int, int]] = []
     for i in range(len(text)):
-        right = x + _ink_width(text[: i + 1], key.font, DIGIT_CAP) * m.s + 2 * b
-        wi = _ink_width(text[i], key.font, DIGIT_CAP) * m.s + 2 * b
+        right = x + _ink_width(text[: i + 1], key.font, cap_r, st) * m.s + 2 * b
+        wi = _ink_width(text[i], key.font, cap_r, st) * m.s + 2 * b
         boxes.append((math.floor(right - wi), math.floor(y0 - b), math.ceil(right), math.ceil(y1 + b)))
     return boxes

@@ -53,6 +53,8 @@ def _hud_key(state: FrameState, width: int, height: int, font: str) -> _hud.HudK
         font=font,
         width=width,
         height=height,
+        mode=state.hud_mode if state.era == "modern" else "trios",
+        assists=max(0, int(state.assists)),
     )
 
 

@@ -10,9 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["EndKind", "Era", "FrameState", "ScreenKind"]
+__all__ = ["EndKind", "Era", "FrameState", "HudMode", "ScreenKind"]
 
 Era = Literal["2019", "modern"]
+# queue the top-right HUD belongs to (real crops show all four): trios = the plain layout;
+# duos (+ badge), elite (+ flame streak box) and ranked (+ rank badge, kills on a second row
+# "[skull] k / [assists] a  xN") shift the counters left.
+HudMode = Literal["trios", "duos", "ranked", "elite"]
 
 ScreenKind = Literal[
     "lobby_ready",        # lobby with READY button
@@ -49,6 +53,8 @@ class FrameState:
     squads_left: int = 20
     alive: int = 60
     spectators: int = 0             # 2019 era: the eye box beside the skull
+    hud_mode: HudMode = "trios"     # modern era queue layout (see HudMode)
+    assists: int = 0                # ranked layout: the assists count beside the kills
     # end screen
     end_kind: EndKind | None = None
     placement: int | None = None
