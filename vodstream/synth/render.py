@@ -5,10 +5,22 @@
     crop = render_hud_crop(state, 1280, 720)   # just regions.hud_box(W, H)
     boxes = kill_digit_boxes(state, 1280, 720) # where the kill digits are (frame px)
 
-In-match frames are the scene's camera view (backgrounds.SceneBank) with the cached HUD
-layers (hud.py) blended over their own small rectangles only. Static screens (lobby, SELECT
-LEGEND, end screens, inventory, black) are rendered once per distinct content and reused;
-the same state twice in a row returns the same array.
+What is drawn (layouts measured on ../shared/fixtures/apex-real, see benchmarks/hud_likeness.py):
+
+* in_match: a moving game world (backgrounds.py) under the top-right HUD (hud.py): kill box
+  (skull + count; modern era hidden until shown, 2019 era with the spectators eye), "N SQUADS
+  LEFT" + alive box, the kill feed under them, red flash phases, duos/ranked/elite layouts
+  (``FrameState.hud_mode``); plus minimap, compass, health bars and ammo (screens.py).
+  ``inventory_open`` covers it all with the inventory; ``spectating`` adds the SPECTATE | DEATH
+  RECAP | SUMMARY tab bar and "SPECTATING" (the counter shows ``state.kills``, the spectated
+  player's).
+* select_legend, lobby_ready, lobby_matchmaking, end (per EndKind), arenas, other_game, black:
+  screens.py. Marker text stays in the top 45% of the frame at every aspect ratio.
+
+In-match frames are one camera slice of the scene texture with the cached HUD layers blended
+over their own small rectangles only. Static screens (lobby, SELECT LEGEND, end screens,
+inventory, black) are rendered once per distinct content and reused; the same state twice in
+a row returns the same array. Everything is deterministic for (seed, state).
 """
 
 from __future__ import annotations
