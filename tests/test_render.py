@@ -237,3 +237,18 @@ def test_queue_layouts(renderers, mode) -> None:
         assert boxes[0][0] < trios[0][0] - 30  # moved left
     # the 2019 era ignores the queue layout
     assert kill_digit_boxes(_match(era="2019", hud_mode=mode), W, H) == kill_digit_boxes(_match(era="2019"), W, H)
+
+
+def test_bar_red_flashes_only_the_squads_bar() -> None:
+    W, H = 1280, 720
+
+    def reds(a: np.ndarray) -> np.ndarray:
+        return (a[..., 0] > 150) & (a[..., 1] < 80) & (a[..., 2] < 80)
+
+    x0 = hud_box(W, H)[0]
+    calm = render_hud_crop(_match(kills=4), W, H)
+    bar = render_hud_crop(_match(kills=4, bar_red=True), W, H)
+    (kx0, _ky0, kx1, _ky1), = kill_digit_boxes(_match(kills=4), W, H)
+    split = kx1 - x0 + 12  # columns right of the kill box: the squads bar
+    assert reds(bar)[:, split:].sum() > reds(calm)[:, split:].sum() + 200
+    assert reds(bar)[:, : split - 12].sum() == reds(calm)[:, : split - 12].sum()

@@ -72,6 +72,7 @@ class HudKey:
     height: int
     mode: str = "trios"      # trios / duos / ranked / elite (modern era)
     assists: int = 0         # ranked row
+    bar_red: bool = False    # the squads/alive bar flashes on its own
 
 
 @dataclass(frozen=True)
@@ -320,7 +321,7 @@ def squads_layer(key: HudKey) -> Layer:
     """The "N SQUADS LEFT" box with the white (red when flashing) alive section, and the kill
     feed lines under it. Depends only on squads left, alive, red, font and frame size."""
     return _squads_layer(replace(key, era="modern", kills=0, show_kill_box=True, spectators=0, assists=0,
-                                 mode=_mode(key)))
+                                 mode=_mode(key), red=key.red or key.bar_red, bar_red=False))
 
 
 _NAMES = ("DrRiku", "Sooouuup", "Tegummy", "ProDevinDaddy", "Grapewood", "outkast525", "iiLikeCheese",

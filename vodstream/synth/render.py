@@ -67,6 +67,7 @@ def _hud_key(state: FrameState, width: int, height: int, font: str) -> _hud.HudK
         height=height,
         mode=state.hud_mode if state.era == "modern" else "trios",
         assists=max(0, int(state.assists)),
+        bar_red=bool(state.bar_red),
     )
 
 

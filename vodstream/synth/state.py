@@ -47,7 +47,8 @@ class FrameState:
     # in-match HUD
     kills: int = 0                  # number the kill counter shows (the spectated player's when spectating)
     show_kill_box: bool = True      # modern era hides the kill box until the first kill
-    red: bool = False               # kill counter flashing red (just changed)
+    red: bool = False               # kill counter flashing red (just changed); the squads/alive bar flashes too
+    bar_red: bool = False           # only the squads/alive bar flashing (squads left / alive just changed)
     inventory_open: bool = False    # inventory covers the HUD counter
     spectating: bool = False        # dead, watching another player ("SPECTATING")
     squads_left: int = 20
