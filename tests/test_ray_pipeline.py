@@ -160,7 +160,7 @@ def test_killed_decoder_and_tracker_give_the_same_result(ray_local, server: str,
         if chaos.count >= 3 and done == 0:
             ray.kill(graph.decoders[0], no_restart=False)
             killed.append("decoder")
-        elif chaos.count >= 7 and done == 1:
+        elif chaos.count >= 5 and done == 1:
             ray.kill(graph.trackers[key], no_restart=False)
             killed.append("tracker")
 
@@ -181,7 +181,7 @@ def test_resume_after_an_interrupted_run(ray_local, server: str, library: dict[s
     def interrupt(graph: Any, key: str, event: str, n: int) -> None:
         if event == "analysed":
             interrupt.count += n
-            if interrupt.count >= 7:
+            if interrupt.count >= 3:
                 raise KeyboardInterrupt
 
     interrupt.count = 0
@@ -190,7 +190,7 @@ def test_resume_after_an_interrupted_run(ray_local, server: str, library: dict[s
     assert not (tmp_path / "out" / vod_id / "report.json").exists()   # nothing half-written
     [o] = pl.run_job([vod_id], pl.RunSettings(**{**settings.__dict__, "resume": True}))
     seg = o.report["segments"]
-    assert seg["resumed"] >= 7 and seg["resumed"] + seg["analysed"] == seg["apex"]
+    assert seg["resumed"] >= 3 and seg["resumed"] + seg["analysed"] == seg["apex"]
     assert _matches(o) == _matches(first_run["outcomes"][vod_id])
     # and a plain re-run (no --resume) analyses everything again
     [o2] = pl.run_job([vod_id], settings)
