@@ -85,6 +85,16 @@ _STYLES: dict[str, Style] = {
                     ((60, 60, 60),)),
 }
 STYLES = tuple(_STYLES)
+# another game's worlds (the "other_game" spans): saturated toon colours, neon arenas
+_OTHER_STYLES: dict[str, Style] = {
+    "toon": Style(((60, 160, 255), (170, 225, 255)), 0.5,
+                  ((70, 200, 70), (120, 220, 90), (60, 160, 60), (230, 210, 120)),
+                  ((255, 120, 200), (90, 90, 255), (255, 220, 60), (250, 250, 250)), (3, 10), (6, 20),
+                  ((40, 200, 60), (120, 240, 80))),
+    "neon": Style(None, 0.0,
+                  ((30, 30, 50), (20, 20, 35), (45, 40, 70)),
+                  ((0, 230, 200), (255, 0, 150), (40, 40, 60), (250, 250, 90)), (5, 14), (0, 0), ((30, 30, 30),)),
+}
 _WEIGHTS = {"desert": 1.2, "canyon": 1.2, "snow": 0.8, "overcast": 0.8, "forest": 1.0, "urban": 1.0,
             "industrial": 0.8, "sunset": 0.6, "lava": 0.4, "night": 0.5, "indoor": 0.7}
 
@@ -141,10 +151,13 @@ def _poly(img: np.ndarray, pts: np.ndarray, color: C) -> None:
     cv2.fillPoly(img, [np.round(np.asarray(pts, np.float64) * 16).astype(np.int32)], _col(color), cv2.LINE_AA, 4)
 
 
-def _texture(seed: int, scene_seed: int, tw: int, th: int, unit: float) -> np.ndarray:
-    """Render one scene texture (th x tw x 3 uint8). `unit` = output px per 1080p px."""
+def _texture(seed: int, scene_seed: int, tw: int, th: int, unit: float, look: str = "apex") -> np.ndarray:
+    """Render one scene texture (th x tw x 3 uint8). `unit` = output px per 1080p px; `look`
+    'other' draws another game's world instead of an Apex one."""
     p = scene_params(seed, scene_seed)
     sty = _STYLES[p.style]
+    if look == "other":
+        sty = _OTHER_STYLES[("toon", "neon")[scene_seed % 2]]
     r = np.random.default_rng([seed & 0xFFFFFFFF, scene_seed & 0xFFFFFFFF, 11])
     hw, hh = max(8, tw // 2), max(8, th // 2)
     ground_pal = np.array(sty.ground, np.float32)
@@ -322,16 +335,16 @@ def _texture(seed: int, scene_seed: int, tw: int, th: int, unit: float) -> np.nd
     return cv2.GaussianBlur(out, (0, 0), 0.6 * max(unit, 0.5))
 
 
-_TEXTURES: OrderedDict[tuple[int, int, int, int], np.ndarray] = OrderedDict()
+_TEXTURES: OrderedDict[tuple[int, int, int, int, str], np.ndarray] = OrderedDict()
 _TEXTURE_CACHE = 6
 
 
-def scene_texture(seed: int, scene_seed: int, tw: int, th: int, unit: float) -> np.ndarray:
+def scene_texture(seed: int, scene_seed: int, tw: int, th: int, unit: float, look: str = "apex") -> np.ndarray:
     """The (read-only, process-wide LRU-cached) texture of a scene."""
-    key = (seed, scene_seed, tw, th)
+    key = (seed, scene_seed, tw, th, look)
     tex = _TEXTURES.get(key)
     if tex is None:
-        tex = _texture(seed, scene_seed, tw, th, unit)
+        tex = _texture(seed, scene_seed, tw, th, unit, look)
         tex.setflags(write=False)
         _TEXTURES[key] = tex
         while len(_TEXTURES) > _TEXTURE_CACHE:
@@ -375,8 +388,8 @@ class SceneBank:
         self.th = int(height * 1.45) + 32
         self._zoomed: tuple[tuple[int, float], np.ndarray] | None = None
 
-    def texture(self, scene_seed: int) -> np.ndarray:
-        return scene_texture(self.seed, scene_seed, self.tw, self.th, self.unit)
+    def texture(self, scene_seed: int, look: str = "apex") -> np.ndarray:
+        return scene_texture(self.seed, scene_seed, self.tw, self.th, self.unit, look)
 
     def camera(self, scene_seed: int, t: float) -> tuple[float, float, float]:
         """(cx, cy, zoom): texture point at the frame centre and zoom at camera time t."""
@@ -407,16 +420,17 @@ class SceneBank:
         my = (self.th - self.height * 1.02) / 2
         return self.tw / 2 + ux * mx, self.th / 2 + uy * my, zoom
 
-    def _zoom_texture(self, scene_seed: int, z: float) -> np.ndarray:
-        key = (scene_seed, z)
+    def _zoom_texture(self, scene_seed: int, z: float, look: str = "apex") -> np.ndarray:
+        key = (scene_seed, z, look)
         if self._zoomed is None or self._zoomed[0] != key:
-            tex = self.texture(scene_seed)
+            tex = self.texture(scene_seed, look)
             zt = cv2.resize(tex, (round(self.tw * z), round(self.th * z)), interpolation=cv2.INTER_LINEAR)
             zt.setflags(write=False)
             self._zoomed = (key, zt)
         return self._zoomed[1]
 
-    def view(self, scene_seed: int, t: float, rect: tuple[int, int, int, int] | None = None) -> np.ndarray:
+    def view(self, scene_seed: int, t: float, rect: tuple[int, int, int, int] | None = None,
+             look: str = "apex") -> np.ndarray:
         """The background pixels of frame rect (x0, y0, x1, y1) at camera time t (a new array).
 
         A rect gives exactly the pixels of the full frame there (except during zoom
@@ -438,14 +452,14 @@ class SceneBank:
             e0, f0, e1, f1 = x0, y0, x1, y1
         p = scene_params(self.seed, scene_seed)
         if z == 1.0 or z == 1.0 + p.zoom:
-            tex = self.texture(scene_seed) if z == 1.0 else self._zoom_texture(scene_seed, z)
+            tex = self.texture(scene_seed, look) if z == 1.0 else self._zoom_texture(scene_seed, z, look)
             ox = min(max(round(cx * z - W / 2), 0), tex.shape[1] - W)
             oy = min(max(round(cy * z - H / 2), 0), tex.shape[0] - H)
             out = tex[oy + f0 : oy + f1, ox + e0 : ox + e1].copy()
         else:  # zoom transition: warp (dst (u, v) -> src cx + (u - W/2)/z)
             inv = 1.0 / z
             m = np.array([[inv, 0.0, cx - (W / 2 - e0) * inv], [0.0, inv, cy - (H / 2 - f0) * inv]], np.float64)
-            out = cv2.warpAffine(self.texture(scene_seed), m, (e1 - e0, f1 - f0),
+            out = cv2.warpAffine(self.texture(scene_seed, look), m, (e1 - e0, f1 - f0),
                                  flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REFLECT)
         if blur:
             out = cv2.blur(out, (max(1, kx), max(1, ky)), borderType=cv2.BORDER_REFLECT)

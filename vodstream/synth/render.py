@@ -162,7 +162,8 @@ class Renderer:
         if st.screen == "in_match" and st.inventory_open:
             full = self._cached(self._static, ("inv", st.scene_seed), lambda: self._inventory(st))
             return full[y0:y1, x0:x1].copy() if rect is not None else full
-        frame = self.bank.view(st.scene_seed, st.camera_t, (x0, y0, x1, y1))
+        frame = self.bank.view(st.scene_seed, st.camera_t, (x0, y0, x1, y1),
+                               look="other" if st.screen == "other_game" else "apex")
         if st.screen == "in_match":
             layers = self.layers(st)
         else:  # arenas, other_game: world + that screen's own overlay
