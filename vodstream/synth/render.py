@@ -38,7 +38,14 @@ from vodstream.synth import hud as _hud
 from vodstream.synth.backgrounds import SceneBank
 from vodstream.synth.canvas import Layer, composite
 from vodstream.synth.fonts import HUD_FONTS
-from vodstream.synth.screens import game_hud_image, inventory_frame, menu_frame, overlay_image, spectate_layer
+from vodstream.synth.screens import (
+    event_image,
+    game_hud_image,
+    inventory_frame,
+    menu_frame,
+    overlay_image,
+    spectate_layer,
+)
 from vodstream.synth.state import FrameState
 
 __all__ = ["HUD_FONTS", "Renderer", "kill_digit_boxes", "render_hud_crop"]
@@ -130,6 +137,10 @@ class Renderer:
         if kl is not None:
             out.append(kl)
         out.append(_hud.squads_layer(key))  # incl. the kill feed under it
+        if state.red and state.kills > 0 and not state.spectating:  # the kill's centre notification
+            out.extend(self._cached(self._overlays, ("event", state.kills),
+                                    lambda: _tiles(event_image(self.width, self.height, self.font, state.kills)),
+                                    cap=8))
         if state.spectating:
             if self._spectate is None:
                 self._spectate = spectate_layer(self.width, self.height, self.font)

@@ -383,3 +383,19 @@ def game_hud_image(W: int, H: int, font: str, era: str) -> Image.Image:
     dr.text(1712, 1035, str(int(rng.integers(30, 240))), 18, (200, 200, 200, 255), "ls")
     dr.rect(1580, 985, 1650, 1000, fill=(230, 230, 230, 220))
     return img
+
+
+_VICTIMS = ("JMONEYFO20", "VACATEDPLANET", "SOOOOUUUP", "GRAPEWOOD", "STEFANOM24", "MYNINGENTOTORO", "SELUVIA",
+            "FAEHIR", "ILIKECHEESE", "XUVOTHEGREAT")
+
+
+def event_image(W: int, H: int, font: str, kills: int) -> Image.Image:
+    """The centre-screen kill notification ("ELIMINATED <NAME>") shown while the counter flashes."""
+    img = Image.new("RGBA", (W, H), (0, 0, 0, 0))
+    dr = _Draw(img, font)
+    name = _VICTIMS[(kills * 7) % len(_VICTIMS)]
+    f_w = pil_font(font, 19 * dr.s)
+    w = (f_w.getlength("ELIMINATED ") + f_w.getlength(name)) / dr.s
+    dr.rect(960 - w / 2 - 14, 762, 960 + w / 2 + 14, 796, fill=(20, 24, 20, 110))
+    dr.runs(960, 788, [("ELIMINATED ", 19, (235, 235, 235)), (name, 19, (230, 60, 40))], center=True)
+    return img
