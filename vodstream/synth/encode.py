@@ -426,6 +426,11 @@ def _encode_into(tmp: Path, script: Script, fmt: str, renderer: FrameRenderer | 
             stats.audio_wall += time.perf_counter() - t1
             if progress is not None and (i % script.fps == 0 or i == n - 1):
                 progress(i + 1, n)
+            if i and i % (60 * script.fps) == 0:
+                done = i / script.fps
+                speed = done / (time.perf_counter() - t_start)
+                log.info("synth progress", vod_id=script.vod_id, video_s=round(done),
+                         of=round(script.vod_duration), speed=round(speed, 2))
         t0 = time.perf_counter()
         for o in outputs:
             o.close()
