@@ -84,13 +84,16 @@ def test_analysis_quality_choice() -> None:
     from vodstream.twitch import ResolvedVod
 
     clip = ResolvedVod(vod_id="1", title=None, owner=None, duration=10.0, quality="chunked", segments=[],
-                       variants=[var("chunked", 1080, 60, True), var("720p60", 720, 60), var("480p30", 480, 30)],
+                       variants=[var("chunked", 1080, 60, True), var("720p60", 720, 60), var("720p30", 720, 30),
+                                 var("480p30", 480, 30)],
                        chapters=[], source_url="")
-    assert pl._pick_analysis_quality(clip, None) == "480p30"
-    assert pl._pick_analysis_quality(clip, "720p60") == "720p60"
+    assert pl._pick_analysis_quality(clip, None) == "720p30"
+    assert pl._pick_analysis_quality(clip, "480p30") == "480p30"
     assert pl._pick_analysis_quality(clip, "chunked") is None
     clip.variants = clip.variants[:2]
-    assert pl._pick_analysis_quality(clip, None) == "720p60"      # fallback to the next one up
+    assert pl._pick_analysis_quality(clip, None) == "720p60"      # fallback to the next one
+    clip.variants = clip.variants[:1]
+    assert pl._pick_analysis_quality(clip, None) is None          # only the source: analyse it
     from vodstream.errors import VodstreamError
 
     with pytest.raises(VodstreamError):

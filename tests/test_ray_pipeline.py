@@ -110,7 +110,8 @@ def test_two_vods_end_to_end(first_run: dict[str, Any], library: dict[str, Any])
         # bounded work on every edge: the caps held (defaults: 6 per VOD, 12 in all, window 24)
         seg = rep["segments"]
         assert 1 <= seg["peak_inflight"] <= 6 and seg["peak_inflight_all"] <= 12 and seg["peak_reorder"] <= 24
-        assert rep["settings"]["analyze_quality"] == "480p30" and rep["settings"]["clip_quality"] == "chunked"
+        # the test VOD is 720p30 (chunked) + 480p30: the default analysis quality is 720p30 = source
+        assert rep["settings"]["analyze_quality"] == "chunked" and rep["settings"]["clip_quality"] == "chunked"
         # the clip: decodes, covers the best match, starts within one GOP of its start
         assert rep["clips"] == [f"{vod_id}-match{rep['best']}.mp4"]
         best = rep["matches"][rep["best"]]

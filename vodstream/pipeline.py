@@ -57,9 +57,12 @@ __all__ = [
 
 log = structlog.get_logger(__name__)
 
-DEFAULT_ANALYZE_QUALITY = "480p30"
+# The lowest variant measured as accurate as the source (benchmarks/pipeline_bench.py
+# --quality-sweep): 720p matched the source on every synthetic VOD; 480p30 missed a SPECTATING
+# screen on the test VOD (a spectated teammate's kills taken as the player's), so it is not the default.
+DEFAULT_ANALYZE_QUALITY = "720p30"
 # Tried in order when the default analysis quality is missing from a VOD (never when the user asked).
-ANALYZE_FALLBACKS = ("480p30", "480p", "720p30", "720p60", "720p", "best")
+ANALYZE_FALLBACKS = ("720p30", "720p60", "720p", "best")
 DEFAULT_CLIP_QUALITY = "chunked"
 CLIP_HEAD = 0.0     # seconds before the SELECT LEGEND moment (the cut snaps to the keyframe before)
 CLIP_TAIL = 8.0     # seconds after the end screen first shows, so the clip shows it
