@@ -268,7 +268,8 @@ def test_every_screen_kind_encodes(tmp_path: Path) -> None:
             {"start": 9.0, "select_legend": 0.0, "end": 13.0, "end_kind": "abandoned", "era": "modern",
              "inventory": [[10.0, 11.0]]},
             {"start": 33.0, "select_legend": 2.0, "end": 37.0, "end_screen": 2.0, "placement": 1,
-             "era": "modern", "kills": [35.5], "end_kind": "champions"},
+             "era": "modern", "kills": [35.5], "end_kind": "champions", "hud_mode": "ranked",
+             "assists": [35.0]},
         ],
         "spans": [
             {"type": "arenas", "start": 14.0, "end": 22.0, "select_legend": 2.0, "rounds": 2},

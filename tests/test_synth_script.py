@@ -70,6 +70,10 @@ BAD = [
     (with_match(colour="red"), r"matches\[0\]\.colour: unknown field"),
     (with_match(squads=1), r"matches\[0\]\.squads: must be 2\.\.60"),
     (with_match(era="2077"), r"matches\[0\]\.era: '2077' is not one of"),
+    (with_match(hud_mode="squads"), r"matches\[0\]\.hud_mode: 'squads' is not one of"),
+    (with_match(hud_mode="ranked", era="2019", end_kind="placed"),
+     r"matches\[0\]\.hud_mode: 'ranked' is a modern-era layout"),
+    (with_match(assists=[25.0, 95.0]), r"matches\[0\]\.assists\[1\]: time 95 is outside the player's gameplay"),
     (base(fps="fast"), r"^fps: expected an integer"),
     (base(width=641), r"width/height: 641x360 must be even"),
     (base(variants=["chunked", "360p25"]), r"variants\[1\]: 25 fps must divide the source rate 30"),
@@ -296,6 +300,27 @@ def test_timeline_squads_alive_and_scenes() -> None:
     # menus step camera_t so equal frames repeat
     lob = [tl.state_at(t).camera_t for t in np.arange(0.0, 5.0, 1 / 30)]
     assert all(c % MENU_STEP == 0 for c in lob)
+
+
+def test_timeline_hud_modes_assists_and_bar_flash() -> None:
+    d = base(duration=130.0)
+    d["matches"][0].update(hud_mode="ranked", assists=[35.0, 60.0])
+    tl = Timeline(synth.load_script(d))
+    assert tl.state_at(25.0).hud_mode == "ranked"
+    assert [tl.state_at(t).assists for t in (34.0, 36.0, 61.0)] == [0, 1, 2]
+    assert tl.state_at(5.0).hud_mode == "trios"  # lobby: no HUD
+    # the squads bar flashes on its own after a squad is eliminated, and only then
+    states = [tl.state_at(t) for t in np.arange(20.0, 100.0, 0.25)]
+    flashes = [s for s in states if s.bar_red]
+    assert flashes and len(flashes) < len(states) / 2
+    assert all(not s.bar_red for s in states[:4])
+    d["matches"][0].update(hud_mode="duos", squads=30, assists=[])
+    duos = Timeline(synth.load_script(d))
+    assert duos.state_at(20.0).alive == 60 and duos.state_at(20.0).squads_left == 30
+    assert duos.state_at(101.0).squads_left == 5
+    modes = {m.hud_mode for m in synth.random_script(3, matches=30, era="modern").matches}
+    assert modes == {"trios", "duos", "ranked", "elite"}
+    assert {m.hud_mode for m in synth.random_script(3, matches=30, hud_modes=("trios",)).matches} == {"trios"}
 
 
 def test_timeline_2019_arenas_other_black() -> None:

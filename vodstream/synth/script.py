@@ -45,6 +45,7 @@ END_KINDS = ("placed", "squad_eliminated", "champions", "match_summary", "abando
 SPAN_TYPES = ("lobby", "arenas", "other_game", "black")
 LOBBY_SCREENS = ("ready", "matchmaking")
 PLAYERS_PER_SQUAD = 3
+HUD_MODES = ("trios", "duos", "ranked", "elite")
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium")
 
 
@@ -97,6 +98,12 @@ class Match:
     death: float | None = None
     spectate: Spectate | None = None
     era: str = "modern"
+    hud_mode: str = "trios"             # modern top-right layout: trios / duos / ranked / elite
+    assists: tuple[float, ...] = ()     # times of the player's assists (shown in the ranked layout)
+
+    @property
+    def players_per_squad(self) -> int:
+        return 2 if self.hud_mode == "duos" else PLAYERS_PER_SQUAD
 
     @property
     def game_start(self) -> float:
@@ -217,6 +224,7 @@ def default_bitrate(width: int, height: int, fps: int) -> int:
 def _match_dict(m: Match) -> dict[str, Any]:
     d = dataclasses.asdict(m)
     d["kills"] = list(m.kills)
+    d["assists"] = list(m.assists)
     d["inventory"] = [list(x) for x in m.inventory]
     if m.spectate is not None:
         d["spectate"] = {"start": m.spectate.start, "end": m.spectate.end, "kills": m.spectate.kills,
@@ -376,7 +384,11 @@ def _parse_match(data: Any, path: str, vod_era: str) -> Match:
     inv_raw = o.get("inventory", "list", [])
     death = o.get("death", "number", None)
     spec_raw = o.get("spectate", "any", None)
+    hud_mode = _choice(o.get("hud_mode", "str", "trios"), HUD_MODES, o.at("hud_mode"))
+    assists = _times(o, "assists")
     o.done()
+    if hud_mode != "trios" and era != "modern":
+        raise ScriptError(f"{o.at('hud_mode')}: {hud_mode!r} is a modern-era layout (this match is {era})")
 
     if squads < 2 or squads > 60:
         raise ScriptError(f"{o.at('squads')}: must be 2..60, got {squads}")
@@ -417,6 +429,10 @@ def _parse_match(data: Any, path: str, vod_era: str) -> Match:
             raise ScriptError(f"{p}: time {k:g} is at the match end (kills come before the end screen)")
         if death is not None and k > death:
             raise ScriptError(f"{p}: time {k:g} is after the death at {death:g}")
+    for i, a in enumerate(assists):
+        if not game_start <= a <= last_own:
+            raise ScriptError(f"{o.at('assists')}[{i}]: time {a:g} is outside the player's gameplay "
+                              f"{game_start:g}..{last_own:g}")
     inventory: list[tuple[float, float]] = []
     for i, raw in enumerate(inv_raw):
         p = f"{o.at('inventory')}[{i}]"
@@ -455,7 +471,8 @@ def _parse_match(data: Any, path: str, vod_era: str) -> Match:
         raise ScriptError(f"{o.at('kills')}: at most 99 kills, got {len(kills)}")
     return Match(start=start, end=end, select_legend=select_legend, end_screen=end_screen, end_kind=end_kind,
                  placement=placement, squads=squads, of=of, squad_kills=squad_kills, kills=kills,
-                 inventory=tuple(inventory), death=death, spectate=spectate, era=era)
+                 inventory=tuple(inventory), death=death, spectate=spectate, era=era, hud_mode=hud_mode,
+                 assists=assists)
 
 
 def _parse_span(data: Any, path: str) -> Span:
@@ -670,6 +687,7 @@ def truth(script: Script) -> dict[str, Any]:
             "kill_times": [round(k, 3) for k in m.kills if k < end],
             "death": m.death if m.death is not None and m.death < end else None,
             "spectated_kills": spectated,
+            "hud_mode": m.hud_mode,
         })
     others = []
     for s in script.spans:
@@ -763,6 +781,7 @@ def random_script(
     fps: int = 30,
     variants: tuple[str, ...] = ("chunked", "480p30"),
     match_seconds: tuple[float, float] = (50.0, 150.0),
+    hud_modes: tuple[str, ...] = HUD_MODES,
 ) -> Script:
     """A random but valid script, deterministic for ``seed``.
 
@@ -770,10 +789,13 @@ def random_script(
     mid-match, one that ends mid-match, an abandoned match, a match without SELECT LEGEND, a
     spectating death, inventory spans, an arenas span, another game and a black span.
     ``era``: "2019", "modern", "mixed" (per match) or None (one random era for the VOD).
+    ``hud_modes``: layouts drawn for modern matches (trios most often; duos have 30 squads of 2,
+    ranked shows assists); ``("trios",)`` keeps the plain layout.
     """
     if matches < 1:
         raise ScriptError(f"random matches: need at least 1, got {matches}")
     rng = random.Random(seed * 7919 + 17)
+    mode_rng = random.Random(seed * 104729 + 3)  # separate stream: modes do not reshuffle the rest
     vod_era = era if era in ERAS else rng.choice(ERAS)
     n = matches
     special: dict[int, str] = {}
@@ -852,6 +874,16 @@ def random_script(
                 inv.append([a, b])
                 cur = b
         m["inventory"] = inv
+        if m_era == "modern" and hud_modes:
+            weights = {"trios": 0.55, "ranked": 0.2, "duos": 0.15, "elite": 0.1}
+            mode = mode_rng.choices(hud_modes, [weights.get(x, 0.1) for x in hud_modes])[0]
+            m["hud_mode"] = mode
+            if mode == "duos":
+                m["squads"] = 30
+            if mode == "ranked":
+                n_assists = mode_rng.randint(0, 5)
+                m["assists"] = sorted({round(mode_rng.uniform(game_start + 3, own_end - 1), 1)
+                                       for _ in range(n_assists)})
         out_matches.append(m)
         stop = end if kind == "abandoned" else end + m["end_screen"]
         if kind == "ends_mid_match":

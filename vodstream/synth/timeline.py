@@ -26,7 +26,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Literal
 
-from vodstream.synth.script import PLAYERS_PER_SQUAD, Match, Script, Span
+from vodstream.synth.script import Match, Script, Span
 from vodstream.synth.state import FrameState
 
 __all__ = ["MENU_STEP", "RED_SECONDS", "Event", "Phase", "Timeline", "stable_seed"]
@@ -101,7 +101,7 @@ class Timeline:
         elims = sorted(rng.uniform(lo, hi) for _ in range(n_elim))
         deaths: list[float] = []
         for e in elims:
-            deaths += [e - rng.uniform(0, 20), e - rng.uniform(0, 8), e]
+            deaths += [e - rng.uniform(0, 20), e - rng.uniform(0, 8), e][-m.players_per_squad :]
         deaths = sorted(max(gs, d) for d in deaths)
         # scenes: a new place every 15-45 s; spectating is somewhere else
         starts, seeds = [gs], [stable_seed(self.script.seed, "scene", idx, 0)]
@@ -237,7 +237,7 @@ class Timeline:
 
     @staticmethod
     def _alive(plan: _MatchPlan, t: float) -> int:
-        return plan.m.squads * PLAYERS_PER_SQUAD - bisect.bisect_right(plan.player_deaths, t)
+        return plan.m.squads * plan.m.players_per_squad - bisect.bisect_right(plan.player_deaths, t)
 
     def _in_match(self, t: float, plan: _MatchPlan, idx: int) -> FrameState:
         m = plan.m
@@ -257,7 +257,9 @@ class Timeline:
             a <= t < b for a, b in m.inventory)
         k = bisect.bisect_right(plan.scene_starts, t) - 1
         k = max(0, k)
-        squads_left = m.squads - bisect.bisect_right(plan.squad_elims, t)
+        gone = bisect.bisect_right(plan.squad_elims, t)
+        squads_left = m.squads - gone
+        bar_red = gone > 0 and t - plan.squad_elims[gone - 1] < RED_SECONDS
         spectators = 0
         if plan.era == "2019":
             spectators = plan.spectators_n[max(0, bisect.bisect_right(plan.spectators_t, t) - 1)]
@@ -266,7 +268,8 @@ class Timeline:
             scene_seed=plan.scene_seeds[k], camera_t=round(t - plan.scene_starts[k], 6),
             kills=shown, show_kill_box=plan.era == "2019" or shown > 0, red=red, inventory_open=inv,
             spectating=spectating, squads_left=squads_left, alive=self._alive(plan, t),
-            spectators=spectators)
+            spectators=spectators, bar_red=bar_red, hud_mode=m.hud_mode,  # type: ignore[arg-type]
+            assists=bisect.bisect_right(m.assists, t))
 
     # -- audio ------------------------------------------------------------------------------------
 
