@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import logging
 from pathlib import Path
 
@@ -52,17 +51,20 @@ def test_skipped_spans_name_the_other_game() -> None:
     ]
 
 
-def test_progress_logs_when_not_a_tty(capsys: pytest.CaptureFixture[str]) -> None:
-    import structlog
+def test_progress_logs_when_not_a_tty() -> None:
+    from structlog.testing import capture_logs
 
-    structlog.configure(logger_factory=structlog.PrintLoggerFactory(file=io.StringIO()))
-    p = pl.Progress({"a": 3, "b": 1}, enabled=False)
-    p("a", "fetched", 1)
-    p("a", "analysed", 2)
-    p("a", "matches", 1)
-    p("b", "done", 0)
+    with capture_logs() as logs:
+        p = pl.Progress({"a": 3, "b": 1}, enabled=False)
+        p("a", "fetched", 1)
+        p("a", "analysed", 2)
+        p("a", "matches", 1)
+        p("b", "done", 0)
+        p.close()
     assert p.counts["a"] == {"fetched": 1, "analysed": 2, "matches": 1}
-    p.close()
+    events = [e for e in logs if e["event"] == "progress"]
+    assert events[0]["vod"] == "a" and events[0]["fetched"] == 1        # the first event is logged
+    assert events[-1] == {**events[-1], "vod": "b", "done": True, "total": 1}
 
 
 def test_progress_bars(capsys: pytest.CaptureFixture[str]) -> None:
