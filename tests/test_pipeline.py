@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import logging
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,17 @@ import pytest
 from vodstream import pipeline as pl
 from vodstream.twitch import APEX_GAME_ID, Chapter
 from vodstream.types import Match, Segment
+
+
+@pytest.fixture(autouse=True)
+def _keep_logging_config():
+    """cli.main() configures structlog for the process (stderr = pytest's capture file then);
+    put the previous configuration back so later tests never log to a closed file."""
+    import structlog
+
+    saved = structlog.get_config()
+    yield
+    structlog.configure(**saved)
 
 
 def _m(kills: int | None, placement: int | None = None, start: float = 0.0) -> Match:
@@ -52,8 +64,10 @@ def test_skipped_spans_name_the_other_game() -> None:
 
 
 def test_progress_logs_when_not_a_tty() -> None:
+    import structlog
     from structlog.testing import capture_logs
 
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG))
     with capture_logs() as logs:
         p = pl.Progress({"a": 3, "b": 1}, enabled=False)
         p("a", "fetched", 1)
