@@ -626,6 +626,7 @@ def _clip_all(plans: Sequence[_Plan], results: dict[str, Any], settings: RunSett
 
     todo: list[tuple[str, int, Path, Any]] = []
     clippers: dict[str, Any] = {}
+    client_mode = ray.util.client.ray.is_connected()
     for p in plans:
         matches = results[p.key].matches
         for i in top_indices(matches, settings.top):
@@ -636,6 +637,11 @@ def _clip_all(plans: Sequence[_Plan], results: dict[str, Any], settings: RunSett
                 continue
             path = (Path(settings.out) / p.key / f"{p.key}-match{i}.mp4").resolve()
             path.parent.mkdir(parents=True, exist_ok=True)
+            if client_mode:
+                # Ray Client (ray://): "this node" would be the cluster's head, not this machine,
+                # so the clip is cut here, in the driver process, and lands beside the report.
+                todo.append((p.key, i, path, _LocalClip(segs, path, start, end, settings, p.clip)))
+                continue
             if p.key not in clippers:
                 clippers[p.key] = clipper_on_this_node(concurrency=settings.concurrency,
                                                        config=_fetch_config(p.clip))
@@ -644,7 +650,7 @@ def _clip_all(plans: Sequence[_Plan], results: dict[str, Any], settings: RunSett
     out: dict[str, list[Any]] = {}
     for key, i, path, ref in todo:
         try:
-            info = ray.get(ref)
+            info = ref.run() if isinstance(ref, _LocalClip) else ray.get(ref)
         except Exception as err:  # noqa: BLE001 - reported per clip; the analysis is still written
             cause = getattr(err, "cause", None) or err
             failures.append(f"VOD {key}: clip of match {i} failed: {str(cause).splitlines()[0]}")
@@ -655,6 +661,21 @@ def _clip_all(plans: Sequence[_Plan], results: dict[str, Any], settings: RunSett
     for c in clippers.values():
         ray.kill(c)
     return out
+
+
+@dataclass
+class _LocalClip:
+    segments: list[Segment]
+    path: Path
+    start: float
+    end: float
+    settings: RunSettings
+    resolved: Any
+
+    def run(self) -> dict[str, Any]:
+        return asyncio.run(clip_segments(self.segments, self.path, start=self.start, end=self.end,
+                                         reencode=self.settings.reencode,
+                                         fetch_config=_fetch_config(self.resolved)))
 
 
 # -- `vodstream clip REPORT` ------------------------------------------------------------------
