@@ -29,7 +29,8 @@ def add_arguments(parser: argparse.ArgumentParser, *, clip: bool = True) -> None
     parser.add_argument("--analyze-quality", default=None, metavar="Q",
                         help=f"variant to analyse (default {DEFAULT_ANALYZE_QUALITY}, else the next one up)")
     parser.add_argument("--address", default=None, metavar="ADDR",
-                        help="Ray cluster to run on: auto, HOST:PORT or ray://HOST:PORT (default: embedded)")
+                        help="Ray cluster to run on: auto, HOST:PORT, or ray://HOST:PORT (Ray Client: needs ray[client]); "
+                             "default: an embedded Ray sized for this machine")
     parser.add_argument("--ship-code", action="store_true",
                         help="send vodstream's code to the cluster's workers (for clusters without it installed)")
     parser.add_argument("--resume", action="store_true",
