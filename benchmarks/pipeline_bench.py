@@ -137,6 +137,7 @@ def main() -> int:
     ap.add_argument("--repeat", default="1,4", help="comma list of server repeat factors (VOD length x N)")
     ap.add_argument("--runs", type=int, default=3, help="runs per row (median reported)")
     ap.add_argument("--analyze-quality", default=None)
+    ap.add_argument("--args", default="", help="more `vodstream analyze` options, e.g. '--decoders 2'")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "pipeline_bench.json")
     ap.add_argument("--quality-sweep", default=None, metavar="Q1,Q2",
                     help="instead: accuracy vs truth.json per analysis variant (e.g. chunked,720p30,480p30); "
@@ -158,6 +159,7 @@ def main() -> int:
         print(f"wrote {out}")
         return 0
     extra = ["--analyze-quality", args.analyze_quality] if args.analyze_quality else []
+    extra += args.args.split()
     with tempfile.TemporaryDirectory() as tmp:
         vod_dir = args.vod_dir or _make_vod(Path(tmp) / "lib", args.preset)
         rows = []
@@ -168,7 +170,7 @@ def main() -> int:
             med["runs"] = len(runs)
             rows.append(med)
     cpu = os.cpu_count()
-    print(f"vodstream analyze, embedded Ray default, {cpu} CPUs; medians of {args.runs} run(s)")
+    print(f"vodstream analyze {' '.join(extra)}, embedded Ray default, {cpu} CPUs; medians of {args.runs} run(s)")
     print(f"{'repeat':>6} {'VOD h':>7} {'segs':>5} {'wall s':>7} {'start s':>7} {'analyse s':>9} "
           f"{'VODh/wall-h':>11} {'VODh/analyse-h':>14} {'peak PSS MiB':>12}")
     for r in rows:

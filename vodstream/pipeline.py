@@ -32,7 +32,7 @@ import structlog
 
 from vodstream import __version__
 from vodstream.errors import VodstreamError
-from vodstream.runstore import RunStore, SegmentResult
+from vodstream.runstore import RunStore
 from vodstream.types import Match, Sample, Score, Segment, SegmentData
 
 if TYPE_CHECKING:
