@@ -217,10 +217,11 @@ def main(argv: list[str] | None = None) -> int:
     out: dict[str, object] = {"weights": str(args.weights), "crf": args.crf}
     if not args.skip_digits:
         ds = load_or_build(args.digit_cases, "test", 2, cache_dir=args.cache)
-        res = evaluate(model, ds.x, ds.y)
+        res = evaluate(model, ds.x, ds.y, heights=ds.heights)
         out["digits"] = {**res.to_json(), "outcomes": dict(ds.stats), "cases": args.digit_cases}
         print(f"held-out digits: {res.n}, accuracy {res.accuracy * 100:.3f}% ({res.errors} errors); "  # noqa: T201
               f"extraction outcomes {dict(ds.stats)}")
+        print(res.height_table())  # noqa: T201
     if args.skull_cases:
         sk = compare_skull_finders(args.skull_cases, args.seed)
         out["skull_finders"] = sk

@@ -45,6 +45,8 @@ RESOLUTIONS: tuple[tuple[int, int], ...] = (
     (2560, 1080), (1440, 1080), (1728, 1080), (1920, 1200), (1024, 576), (1280, 1024),
 )
 SPLIT_BASE = {"train": 0, "test": 10**6, "smoke": 5 * 10**6}
+# Sampling weights: the sizes Twitch serves most (1080p source, 720p) count three times.
+RES_WEIGHTS: tuple[float, ...] = (3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1)
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,7 @@ class DigitSet:
     x: np.ndarray            # (N, 25, 25) float32
     y: np.ndarray            # (N,) int64
     stats: Counter = field(default_factory=Counter)
+    heights: np.ndarray | None = None   # (N,) source frame height of each digit
 
 
 def _random_kills(rng: np.random.Generator) -> int:
@@ -146,8 +149,9 @@ def render_cases(n: int, split: str, seed: int, *, fonts: Sequence[str] | None =
     p = np.array([w for _, w in kinds], float)
     p /= p.sum()
     out: list[HudCase] = []
+    wts = np.array(RES_WEIGHTS if resolutions is RESOLUTIONS else [1.0] * len(resolutions), float)
     while len(out) < n:
-        w, h = resolutions[int(rng.integers(0, len(resolutions)))]
+        w, h = resolutions[int(rng.choice(len(resolutions), p=wts / wts.sum()))]
         rseed = base + int(rng.integers(0, render_seeds))
         scene = base + int(rng.integers(0, 10**6 - 1))
         squads = int(rng.integers(1, 21))
@@ -165,7 +169,7 @@ def render_cases(n: int, split: str, seed: int, *, fonts: Sequence[str] | None =
 
 
 def h264_roundtrip(frames: Sequence[np.ndarray], crf: int = 23, preset: str = "veryfast") -> list[np.ndarray]:
-    """Encode same-size RGB frames with libx264 (yuv420p) and decode them back, in memory."""
+    """Encode same-size RGB frames with libx264 (yuv420p, all-intra) and decode them back, in memory."""
     import av
 
     if not frames:
@@ -175,7 +179,10 @@ def h264_roundtrip(frames: Sequence[np.ndarray], crf: int = 23, preset: str = "v
     enc = av.CodecContext.create("libx264", "w")
     enc.width, enc.height, enc.pix_fmt = pw, ph, "yuv420p"
     enc.time_base = Fraction(1, 30)
-    enc.options = {"crf": str(crf), "preset": preset, "tune": "zerolatency"}
+    # all-intra: every crop is its own keyframe (the decoder samples keyframes), so nothing of
+    # one crop can leak into the next through inter prediction
+    enc.gop_size = 1
+    enc.options = {"crf": str(crf), "preset": preset, "tune": "zerolatency", "keyint": "1"}
     enc.thread_count = 1
     dec = av.CodecContext.create("h264", "r")
     dec.thread_count = 1
@@ -219,7 +226,7 @@ def degrade(cases: list[HudCase], rng: np.random.Generator, *, p_h264: float = 0
     for idx in groups.values():
         for j in range(0, len(idx), 48):
             chunk = idx[j:j + 48]
-            crf = int(rng.integers(18, 33))
+            crf = int(rng.integers(18, 31))
             dec = h264_roundtrip([cases[i].hud for i in chunk], crf=crf)
             for i, img in zip(chunk, dec, strict=True):
                 c = cases[i]
@@ -285,9 +292,9 @@ def build_case_set(n_cases: int, split: str, seed: int, *, fonts: Sequence[str] 
 
 def digits_from_cases(cs: CaseSet) -> DigitSet:
     """Extract every case with the reader's code; keep digits where the count matches."""
-    xs, ys = [], []
+    xs, ys, hs = [], [], []
     stats: Counter = Counter()
-    for band, k in zip(cs.bands, cs.kills, strict=True):
+    for band, k, fh in zip(cs.bands, cs.kills, cs.heights, strict=True):
         ref = from_band(band)
         skull = find_skull(ref)
         ex = digits_from_box(ref, skull) if skull is not None else None
@@ -302,9 +309,11 @@ def digits_from_cases(cs: CaseSet) -> DigitSet:
             stats["ok"] += 1
             xs.append(ex.digits)
             ys.append(np.array([int(ch) for ch in text], np.int64))
+            hs.append(np.full(len(text), int(fh), np.int32))
     x = np.concatenate(xs) if xs else np.zeros((0, DIGIT_SIZE, DIGIT_SIZE), np.float32)
     y = np.concatenate(ys) if ys else np.zeros(0, np.int64)
-    return DigitSet(x.astype(np.float32), y, stats)
+    h = np.concatenate(hs) if hs else np.zeros(0, np.int32)
+    return DigitSet(x.astype(np.float32), y, stats, h)
 
 
 def build_digit_set(n_cases: int, split: str, seed: int, *, fonts: Sequence[str] | None = None,

@@ -33,7 +33,7 @@ CARD = Path(__file__).resolve().parent / "MODEL_CARD.md"
 
 @dataclass
 class TrainConfig:
-    cases: int = 8000             # rendered HUDs for training (about 1.4 digits each)
+    cases: int = 7000             # rendered HUDs for training (about 1.4 digits each)
     test_cases: int = 3800        # rendered HUDs for the held-out set (>= 5,000 digits)
     epochs: int = 13              # the 2019 write-up's
     batch_size: int = 32          # 2019: 16; 32 halves the step count on 2 shared cores
@@ -128,7 +128,7 @@ def run_training(cfg: TrainConfig) -> tuple[DigitNet, EvalResult, dict[str, obje
     model, history = fit(train.x, train.y, epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr,
                          seed=cfg.seed, augment=cfg.augment)
     t_train = time.perf_counter() - t1
-    result = evaluate(model, test.x, test.y)
+    result = evaluate(model, test.x, test.y, heights=test.heights)
     from vodstream.synth.render import HUD_FONTS
 
     meta: dict[str, object] = {
@@ -166,7 +166,7 @@ and digit ink). Weights stored as float16.
 No real frame was used for training. Each case is a random in-match HUD rendered by
 `vodstream.synth.render.render_hud_crop` (era 2019/modern, kills 0-39 with balanced digits,
 red flash 30%, 2019 spectator box, squads/alive counts, background scene and camera time,
-font, resolution), then degraded: 70% libx264 round trip through PyAV (crf 18-32, in groups
+font, resolution; 1080p and 720p weighted x3), then degraded: 70% libx264 round trip through PyAV (crf 18-30, all-intra, in groups
 of 48 crops), 20% JPEG (q 35-95), 10% clean; then extracted with the reader's own code.
 A case yields labelled digits only when the extraction found exactly as many components as
 the number has digits.
@@ -193,6 +193,11 @@ wrong digits above it (would be accepted): {result.wrong_confident}.
 Confusion matrix (rows = true digit 0-9, columns = predicted):
 ```
 {np.array2string(result.confusion, max_line_width=200)}
+```
+
+By source frame height (the HUD is resampled to 1080p scale; 480p digits are ~6 px high):
+```
+{result.height_table()}
 ```
 
 Loss per epoch: {meta['loss_history']}

@@ -69,8 +69,13 @@ MIN_AREA = 12
 DIGIT_PITCH = 0.69               # digit advance / digit height (HUD faces)
 MAX_DIGIT_W = 0.72               # widest single digit / height (wider: try to split)
 FORCE_SPLIT_W = 0.90             # wider than this: certainly two digits
+MERGED_W = 0.80                  # one component this wide that would not split: refuse
 TOPHAT_K = 9                     # top-hat kernel (ref px): wider than a stroke, narrower than a digit
 MIN_CONTRAST = 30.0
+BRIGHT_FRAC = 0.75               # digit ink must reach this fraction of the box's 98th-percentile luma
+# "bbox": each component scaled to DIGIT_HEIGHT by its own box (2019-like);
+# "fixed": one scale per number (its tallest component), centred on the component.
+CROP_MODE = "bbox"
 
 
 @dataclass(frozen=True)
@@ -137,8 +142,14 @@ def skull_template() -> np.ndarray:
 
 
 def find_skull(ref: np.ndarray, *, min_score: float = SKULL_MIN_SCORE) -> SkullHit | None:
-    """Locate the kill box's skull in a reference-scale HUD crop, or None."""
-    red = ref[:, :, 0].astype(np.float32)
+    """Locate the kill box's skull in a reference-scale HUD crop, or None.
+
+    Normalised template matching on two maps: luma (the white skull) and redness
+    R - (G + B)/2 (the red "just changed" skull, which can sit on bright reddish scenes).
+    """
+    rgb = ref.astype(np.float32)
+    luma = 0.299 * rgb[:, :, 0] + 0.587 * rgb[:, :, 1] + 0.114 * rgb[:, :, 2]
+    redness = rgb[:, :, 0] - 0.5 * (rgb[:, :, 1] + rgb[:, :, 2])
     tpl = skull_template()
     th, tw = tpl.shape
     best: SkullHit | None = None
@@ -147,16 +158,17 @@ def find_skull(ref: np.ndarray, *, min_score: float = SKULL_MIN_SCORE) -> SkullH
         sx0, sy0 = max(0, x0 - SKULL_MARGIN), max(0, y0 - SKULL_MARGIN)
         sx1 = min(REF_W, x1 - SKULL_MARGIN + tw)
         sy1 = min(REF_H, y1 - SKULL_MARGIN + th)
-        region = red[sy0:sy1, sx0:sx1]
-        if region.shape[0] < th or region.shape[1] < tw or float(region.std()) < 1.0:
-            continue
-        res = cv2.matchTemplate(region, tpl, cv2.TM_CCOEFF_NORMED)
-        _, score, _, (bx, by) = cv2.minMaxLoc(res)
-        if not np.isfinite(score) or score < min_score:
-            continue
-        x, y = sx0 + bx + SKULL_MARGIN, sy0 + by + SKULL_MARGIN
-        if best is None or score > best.score:
-            best = SkullHit(x, y, SKULL_W, SKULL_H, float(score), _skull_is_red(ref, x, y), row)
+        for plane in (luma, redness):
+            region = plane[sy0:sy1, sx0:sx1]
+            if region.shape[0] < th or region.shape[1] < tw or float(region.std()) < 1.0:
+                continue
+            res = cv2.matchTemplate(region, tpl, cv2.TM_CCOEFF_NORMED)
+            _, score, _, (bx, by) = cv2.minMaxLoc(res)
+            if not np.isfinite(score) or score < min_score:
+                continue
+            x, y = sx0 + bx + SKULL_MARGIN, sy0 + by + SKULL_MARGIN
+            if best is None or score > best.score:
+                best = SkullHit(x, y, SKULL_W, SKULL_H, float(score), _skull_is_red(ref, x, y), row)
     return best
 
 
@@ -220,6 +232,16 @@ def _digit_crop(soft: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return np.clip(out, 0.0, 1.0)
 
 
+def _digit_crop_fixed(img: np.ndarray, cx: float, cy: float, height: float) -> np.ndarray:
+    """25x25 crop centred on (cx, cy) at the scale that makes a `height`-px digit DIGIT_HEIGHT high."""
+    k = DIGIT_HEIGHT / max(height, 1.0)
+    c = (DIGIT_SIZE - 1) / 2.0
+    m = np.float32([[k, 0, c - k * cx], [0, k, c - k * cy]])
+    out = cv2.warpAffine(img, m, (DIGIT_SIZE, DIGIT_SIZE), flags=cv2.INTER_LINEAR,
+                         borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    return np.clip(out, 0.0, 1.0)
+
+
 def _split_wide(th: np.ndarray, t0: float, x: int, y: int, w: int, h: int,
                 mask: np.ndarray) -> list[tuple[int, int, np.ndarray]]:
     """Split a component holding touching digits: [(x, w, mask), ...] (mask: HxW of the part).
@@ -275,6 +297,11 @@ def digits_from_box(ref: np.ndarray, skull: SkullHit) -> Extraction:
     kern = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (TOPHAT_K, TOPHAT_K))
     th = cv2.morphologyEx(big, cv2.MORPH_TOPHAT, kern)[y0 - py0:y1 - py0, x0 - px0:x1 - px0]
     t0, binar = cv2.threshold(th, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    # the box darkens whatever is behind it; the digits are drawn at full white, so they are
+    # also the brightest thing in the box: drop top-hat ink that is not near the top of luma
+    raw = big[y0 - py0:y1 - py0, x0 - px0:x1 - px0]
+    bright = raw >= BRIGHT_FRAC * float(np.percentile(raw, 98))
+    binar = np.where(bright, binar, 0).astype(np.uint8)
     share = float((binar > 0).mean())
     if not DIGIT_SHARE[0] <= share <= DIGIT_SHARE[1]:
         return Extraction(skull, empty, reason="share", share=share)
@@ -314,11 +341,22 @@ def digits_from_box(ref: np.ndarray, skull: SkullHit) -> Extraction:
     if run[-1][0] + run[-1][2] >= bw:     # cut by the box edge: the number is not all inside
         return Extraction(skull, empty, reason="clipped", share=share)
     crops, boxes = [], []
+    run_h = float(max(c[3] for c in run))
+    run_cy = float(np.median([c[1] + c[3] / 2.0 for c in run]))
     for x, y, w, h, i in run:
         mask = (labels[y:y + h, x:x + w] == i).astype(np.uint8)
-        for sx, sw, m in _split_wide(th, t0, x, y, w, h, mask):
+        parts = _split_wide(th, t0, x, y, w, h, mask)
+        if len(parts) == 1 and w > MERGED_W * h:   # too wide for one digit, would not split
+            return Extraction(skull, np.zeros((0, DIGIT_SIZE, DIGIT_SIZE), np.float32), reason="merged",
+                              share=share)
+        for sx, sw, m in parts:
             m = cv2.dilate(m, np.ones((3, 3), np.uint8)).astype(np.float32)
-            crops.append(_digit_crop(soft[y:y + h, sx:sx + sw], m))
+            if CROP_MODE == "fixed":
+                full = np.zeros_like(soft)
+                full[y:y + h, sx:sx + sw] = soft[y:y + h, sx:sx + sw] * m
+                crops.append(_digit_crop_fixed(full, sx + sw / 2.0 - 0.5, run_cy - 0.5, run_h))
+            else:
+                crops.append(_digit_crop(soft[y:y + h, sx:sx + sw], m))
             boxes.append((x0 + sx, y0 + y, sw, h))
     return Extraction(skull, np.stack(crops), boxes, "ok", share)
 

@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
     model = load_model(args.weights)
     fonts = tuple(f for f in args.fonts.split(",") if f)
     ds = load_or_build(args.cases, "test", args.seed, fonts=fonts, cache_dir=args.cache)
-    res = evaluate(model, ds.x, ds.y)
+    res = evaluate(model, ds.x, ds.y, heights=ds.heights)
     print(f"held-out digits: {res.n} (from {args.cases} renders, split 'test', seed {args.seed}; "  # noqa: T201
           f"extraction outcomes {dict(ds.stats)})")
     print(f"accuracy: {res.accuracy * 100:.3f}% ({res.errors} errors); refused below confidence: "  # noqa: T201
@@ -50,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
     print(res.report)  # noqa: T201
     print("confusion matrix (rows = true 0-9, columns = predicted):")  # noqa: T201
     print(res.confusion)  # noqa: T201
+    print("\nby source frame height:")  # noqa: T201
+    print(res.height_table())  # noqa: T201
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         tmp = args.json.with_name(args.json.name + ".tmp")

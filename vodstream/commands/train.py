@@ -17,7 +17,7 @@ _MODELS = Path(__file__).resolve().parents[2] / "models"
 
 
 class _Defaults:  # mirrors models.train.TrainConfig without importing torch at parser build time
-    cases, test_cases, epochs, batch_size, lr = 8000, 3800, 13, 32, 5e-4
+    cases, test_cases, epochs, batch_size, lr = 7000, 3800, 13, 32, 5e-4
     seed, test_seed, threads = 1, 2, 1
     out, card = _MODELS / "digits.pt", _MODELS / "MODEL_CARD.md"
 
