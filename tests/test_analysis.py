@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from vodstream.analysis import AnalysisResult, analyze, best_match, local_segments, report_dict
+from vodstream.analysis import AnalysisResult, analyze, best_match, local_segments, report_dict, transition_windows
 from vodstream.decode import Decoder
 from vodstream.markers import MarkerReader
 from vodstream.scoring import Scorer
@@ -86,3 +86,16 @@ def test_best_match_rule() -> None:
     assert best_match(ms) == 2          # most kills; tie -> better placement
     assert best_match([Match(start=0.0, end=1.0, kills=None)]) is None
     assert best_match([]) is None
+
+
+def test_transition_windows_mark_gaps_before_end_and_spectating() -> None:
+    from vodstream.types import Marker, Score
+
+    def sc(t: float, kind: str | None = None) -> Score:
+        return Score(vod_time=t, segment_index=0, marker=Marker(kind=kind) if kind else None)  # type: ignore[arg-type]
+
+    prev = sc(8.0)
+    scores = [sc(10.0), sc(12.0, "spectating"), sc(14.0, "spectating"), sc(16.0, "end"), sc(18.0, "end"),
+              sc(20.0, "lobby")]
+    assert transition_windows(prev, scores) == [(10.0, 12.0), (14.0, 16.0)]
+    assert transition_windows(None, [sc(0.0, "end")]) == []

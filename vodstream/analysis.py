@@ -17,7 +17,7 @@ import structlog
 
 from vodstream.types import Gap, Match, Sample, Score, SegmentData
 
-__all__ = ["AnalysisResult", "analyze", "best_match", "local_segments", "report_dict"]
+__all__ = ["AnalysisResult", "analyze", "best_match", "local_segments", "report_dict", "transition_windows"]
 
 log = structlog.get_logger(__name__)
 
@@ -51,13 +51,46 @@ class AnalysisResult:
     stats: dict[str, Any] = field(default_factory=dict)
 
 
+def transition_windows(prev: Score | None, scores: Sequence[Score], min_gap: float = 0.5) -> list[tuple[float, float]]:
+    """VOD-time gaps (open intervals) just before an end screen or SPECTATING first shows.
+
+    Keyframes are 2 s apart: a kill in the last moments before the end screen (or before the
+    player's death and SPECTATING) may show on no keyframe at all. Sampling these short gaps
+    densely recovers it (and pins the end screen's first moment closer).
+    """
+    out: list[tuple[float, float]] = []
+    last = prev
+    for s in sorted(scores, key=lambda x: x.vod_time):
+        kind = s.marker.kind if s.marker else None
+        last_kind = last.marker.kind if last is not None and last.marker else None
+        if kind in ("end", "spectating") and last is not None and kind != last_kind \
+                and s.vod_time - last.vod_time > min_gap:
+            out.append((last.vod_time, s.vod_time))
+        last = s
+    return out
+
+
 def analyze(segments_data: Iterable[SegmentData], *, decoder: _DecoderLike, scorer: _ScorerLike,
-            tracker: _TrackerLike, vod_end: float | None = None, keep_scores: bool = False) -> AnalysisResult:
+            tracker: _TrackerLike, vod_end: float | None = None, keep_scores: bool = False,
+            refine_fps: float | None = 5.0) -> AnalysisResult:
     """Decode, score and track every segment in turn.
 
     A segment that fails to decode (or to score) becomes a gap with the reason, and the loop
     goes on. ``vod_end`` (default: the end of the last segment) closes a match the VOD cuts off.
+    ``refine_fps``: the gap before an end screen / SPECTATING is re-decoded at this rate (from
+    the last two segments, kept in memory) and scored too (see :func:`transition_windows`);
+    None turns this off.
     """
+    from collections import deque
+
+    recent: deque[SegmentData] = deque(maxlen=2)
+    last_score: Score | None = None
+    refined = 0
+    dense = None
+    if refine_fps:
+        from vodstream.decode import Decoder
+
+        dense = Decoder(mode="fps", sample_fps=refine_fps)
     t_all = time.perf_counter()
     timings = {"decode": 0.0, "score": 0.0, "track": 0.0}
     gaps: list[Gap] = []
@@ -95,10 +128,26 @@ def analyze(segments_data: Iterable[SegmentData], *, decoder: _DecoderLike, scor
         t2 = time.perf_counter()
         timings["score"] += t2 - t1
         n_samples += len(samples)
-        tracker.update(scores)
+        recent.append(data)
+        extra: list[Score] = []
+        if dense is not None:
+            for lo, hi in transition_windows(last_score, scores, 1.5 / refine_fps):  # type: ignore[operator]
+                for part in recent:
+                    if part.segment.end <= lo or part.segment.start >= hi:
+                        continue
+                    picked = [x for x in dense.decode(part).samples if lo + 1e-3 < x.vod_time < hi - 1e-3]
+                    if picked:
+                        extra.extend(scorer.score_batch(picked))
+                        n_samples += len(picked)
+                        refined += len(picked)
+        if scores:
+            last_score = max(scores, key=lambda x: x.vod_time)
+        t2b = time.perf_counter()
+        timings["score"] += t2b - t2
+        tracker.update(scores + extra)
         if kept is not None:
-            kept.extend(scores)
-        timings["track"] += time.perf_counter() - t2
+            kept.extend(scores + extra)
+        timings["track"] += time.perf_counter() - t2b
     t3 = time.perf_counter()
     matches = tracker.finish(vod_end=vod_end if vod_end is not None else (end_seen or None))
     timings["track"] += time.perf_counter() - t3
@@ -110,7 +159,7 @@ def analyze(segments_data: Iterable[SegmentData], *, decoder: _DecoderLike, scor
         ocr_seconds=round(float(getattr(scorer, "ocr_seconds", 0.0)) - start_ocr_s, 4),
         samples=n_samples, segments=n_segments, frames_decoded=n_frames,
         duration=float(vod_end if vod_end is not None else end_seen), scores=kept,
-        stats=stats_fn() if callable(stats_fn) else {},
+        stats={**(stats_fn() if callable(stats_fn) else {}), "refined_samples": refined},
     )
 
 
