@@ -44,8 +44,8 @@ log = structlog.get_logger(__name__)
 
 @dataclass(frozen=True, kw_only=True)
 class GraphConfig:
-    decoders: int | None = None          # None: about one per spare core
-    scorers: int = 1
+    decoders: int | None = None          # None: the CPUs the scorers leave (at least 1)
+    scorers: int | None = None           # None: about 3/4 of the CPUs (scoring costs ~4x decoding)
     inflight_per_vod: int = 6
     inflight_total: int = 12
     window: int | None = None            # reorder window in segments (default 4x per-VOD cap)
@@ -132,20 +132,21 @@ class ActorGraph:
     def __init__(self, config: GraphConfig | None = None) -> None:
         self.config = cfg = config or GraphConfig()
         total_cpus = max(1.0, float(ray.cluster_resources().get("CPU", 1.0)))
-        n_dec = cfg.decoders if cfg.decoders is not None else max(1, int(total_cpus) - cfg.scorers)
+        n_sc = cfg.scorers if cfg.scorers is not None else max(1, int(0.75 * total_cpus))
+        n_dec = cfg.decoders if cfg.decoders is not None else max(1, int(total_cpus) - n_sc)
         # Request whole CPUs where the cluster has them, else share (so the pool always schedules).
-        per = min(1.0, total_cpus / (n_dec + cfg.scorers))
+        per = min(1.0, total_cpus / (n_dec + n_sc))
         self.decoders = [
             DecoderActor.options(num_cpus=per).remote(mode=cfg.decode_mode, **cfg.decoder_kwargs)
             for _ in range(n_dec)
         ]
         self.scorers = [
             ScorerActor.options(num_cpus=per).remote(scorer_kwargs=cfg.scorer_kwargs)
-            for _ in range(cfg.scorers)
+            for _ in range(n_sc)
         ]
         self._dec_load = [0] * len(self.decoders)
         self._sc_load = [0] * len(self.scorers)
-        log.debug("actor graph", decoders=n_dec, scorers=cfg.scorers, cpus=total_cpus, cpu_per_actor=per)
+        log.debug("actor graph", decoders=n_dec, scorers=n_sc, cpus=total_cpus, cpu_per_actor=per)
 
     def nodes(self) -> list[str]:
         """Node ids the decoders and scorers run on (one per actor)."""

@@ -84,8 +84,8 @@ class RunSettings:
     concurrency: int = 8                    # concurrent GETs per VOD
     inflight_per_vod: int = 6
     inflight_total: int = 12
-    decoders: int | None = None
-    scorers: int = 1
+    decoders: int | None = None             # None: sized from the cluster's CPUs (see GraphConfig)
+    scorers: int | None = None
     batch_segments: int = 4
     decode_mode: str = "keyframes"
     data_dir: Path | None = None

@@ -44,6 +44,8 @@ def add_arguments(parser: argparse.ArgumentParser, *, clip: bool = True) -> None
                         help="segments in flight across all VODs (default 12)")
     parser.add_argument("--decoders", type=int, default=None, metavar="N",
                         help="decoder actors (default: one per spare CPU)")
+    parser.add_argument("--scorers", type=int, default=None, metavar="N",
+                        help="scorer actors (CNN + OCR; default: sized from the CPUs)")
     parser.add_argument("--decode-mode", choices=("keyframes", "fps", "all"), default="keyframes",
                         help="frames to sample (default keyframes)")
     parser.add_argument("--model", type=Path, default=None, metavar="FILE",
@@ -72,7 +74,7 @@ def settings_from_args(args: argparse.Namespace, *, clip: bool):
         reencode=args.reencode if clip else False,
         address=args.address, resume=args.resume, twitch_base=args.twitch_base,
         concurrency=args.concurrency, inflight_per_vod=args.inflight,
-        inflight_total=max(args.inflight_total, 1), decoders=args.decoders,
+        inflight_total=max(args.inflight_total, 1), decoders=args.decoders, scorers=args.scorers,
         decode_mode=args.decode_mode, data_dir=args.data_dir, catalog=not args.no_catalog,
         progress=args.progress, ship_code=args.ship_code, model=args.model,
     )
