@@ -24,6 +24,8 @@ class DecoderActor:
         from vodstream.decode import Decoder
 
         self._decoder = Decoder(mode=mode, threads=threads, **kwargs)
+        self._threads = threads
+        self._dense: dict[float, Decoder] = {}
 
     @ray.method(num_returns=2)
     def decode(self, data: SegmentData) -> tuple[dict[str, Any], list[Sample]]:
@@ -35,6 +37,21 @@ class DecoderActor:
             return meta(False, error=error_text(err)), []
         gaps = [g.to_json() for g in result.gaps]
         return meta(True, n=len(result.samples), frames=int(result.frames_decoded), gaps=gaps), result.samples
+
+    @ray.method(num_returns=2)
+    def decode_window(self, data: SegmentData | None, lo: float, hi: float, fps: float
+                      ) -> tuple[dict[str, Any], list[Sample]]:
+        """Dense re-sampling: frames at ``fps`` strictly inside VOD time (lo, hi) of one segment
+        (the gap before an end screen / SPECTATING, see vodstream.analysis.transition_windows)."""
+        from vodstream.decode import Decoder
+
+        if data is None:
+            return meta(False, error="segment not available"), []
+        dense = self._dense.get(fps)
+        if dense is None:
+            dense = self._dense[fps] = Decoder(mode="fps", sample_fps=fps, threads=self._threads)
+        picked = [x for x in dense.decode(data).samples if lo + 1e-3 < x.vod_time < hi - 1e-3]
+        return meta(True, n=len(picked)), picked
 
     def where(self) -> tuple[str, int]:
         """(node id, pid): where this decoder runs (tests, diagnostics)."""

@@ -34,6 +34,7 @@ from actors.decoder import DecoderActor
 from actors.fetcher import FetcherActor
 from actors.scorer import ScorerActor
 from actors.tracker import TrackerActor
+from vodstream.analysis import transition_windows
 from vodstream.runstore import SegmentResult
 from vodstream.types import Gap, Match, Segment
 
@@ -54,6 +55,7 @@ class GraphConfig:
     checkpoint_every: int = 30           # released segments between tracker checkpoints
     fetch_concurrency: int = 8
     decode_mode: str = "keyframes"
+    refine_fps: float | None = 5.0       # dense re-sampling before end screens/SPECTATING (None: off)
     decoder_kwargs: dict[str, Any] = field(default_factory=dict)
     scorer_kwargs: dict[str, Any] = field(default_factory=dict)
     tracker_kwargs: dict[str, Any] = field(default_factory=dict)
@@ -90,6 +92,7 @@ class VodAnalysis:
     tracker_restarts: int = 0
     peak_inflight: int = 0     # this VOD's segments in flight at once (<= inflight_per_vod)
     peak_reorder: int = 0      # results held waiting for an earlier segment (<= window)
+    refined_samples: int = 0   # dense re-samples scored before end screens / SPECTATING
 
 
 ProgressFn = Callable[[str, str, int], None]     # (vod key, event, amount)
@@ -120,6 +123,11 @@ class _Vod:
         self.t0 = time.monotonic()
         self.recoveries = 0
         self.incarnation: str | None = None   # the tracker actor's, from its answers
+        self.persist: dict[int, bool] = {}    # completed results to write to the run store on release
+        self.data: dict[int, Any] = {}        # segment data refs kept for dense re-sampling
+        self.recent: list[int] = []           # the last two segments that had samples (plain path's rule)
+        self.last_score: Any = None           # the latest base score released (transition windows)
+        self.refining: dict[str, Any] | None = None   # the segment whose release waits for re-samples
 
     @property
     def all_released(self) -> bool:
@@ -235,38 +243,97 @@ class ActorGraph:
 
         # -- releasing results in playlist order ---------------------------------------------
         def release(v: _Vod) -> None:
-            while not v.all_released and v.tracker_pending < cfg.tracker_inflight:
+            nonlocal total_inflight
+            while not v.all_released and v.refining is None and v.tracker_pending < cfg.tracker_inflight:
                 idx = v.order[v.release_pos]
                 res = v.results.pop(idx, None)
+                resumed = False
                 if res is None and idx in v.job.done:
                     res = v.job.load(idx) if v.job.load else None
                     if res is None:  # pragma: no cover - the store is only ours during a run
                         raise RuntimeError(f"segment {idx} of {v.job.key} vanished from the run store")
+                    resumed = True
                     v.out.resumed += 1
                     progress(v.job.key, "analysed", 1)
                 if res is None:
                     return
                 v.release_pos += 1
-                v.out.gaps.extend(res.gaps)
-                v.out.thumbs.update(res.thumbs)
-                v.out.frames_decoded += res.frames_decoded
-                v.out.samples += len(res.scores)
+                if not resumed:       # it leaves the in-flight budget only now: its data ref is held
+                    v.inflight -= 1
+                    total_inflight -= 1
                 if res.scores:
-                    v.tail.append((idx, res.scores))
-                    track(v, res.scores)
-                v.released_since_ckpt += 1
-                if v.released_since_ckpt >= cfg.checkpoint_every:
-                    v.released_since_ckpt = 0
-                    checkpoint(v, idx)
-            if v.all_released and not v.finishing:
+                    v.recent = [*v.recent, idx][-2:]
+                windows = []
+                if cfg.refine_fps and res.scores and not resumed:
+                    windows = transition_windows(v.last_score, res.scores, 1.5 / cfg.refine_fps)
+                if windows:
+                    refine(v, res, windows)
+                else:
+                    finish_release(v, res, persist=v.persist.pop(idx, False))
+            if v.all_released and v.refining is None and not v.finishing:
                 finish(v)
 
-        def complete(v: _Vod, idx: int, res: SegmentResult, *, persist: bool) -> None:
-            nonlocal total_inflight
-            v.inflight -= 1
-            total_inflight -= 1
+        def finish_release(v: _Vod, res: SegmentResult, *, persist: bool) -> None:
+            idx = res.index
             if persist:
-                on_result(v.job.key, res)
+                on_result(v.job.key, res)        # what the tracker gets is what the store keeps
+            for old in [i for i in v.data if v.pos[i] < v.release_pos and i not in v.recent]:
+                del v.data[old]                  # released and not among the last two: no window needs it
+            v.out.gaps.extend(res.gaps)
+            v.out.thumbs.update(res.thumbs)
+            v.out.frames_decoded += res.frames_decoded
+            v.out.samples += len(res.scores) + len(res.extra)
+            v.out.refined_samples += len(res.extra)
+            if res.scores:
+                v.last_score = max(res.scores, key=lambda x: x.vod_time)
+            fed = res.scores + res.extra
+            if fed:
+                v.tail.append((idx, fed))
+                track(v, fed)
+            v.released_since_ckpt += 1
+            if v.released_since_ckpt >= cfg.checkpoint_every:
+                v.released_since_ckpt = 0
+                checkpoint(v, idx)
+
+        def refine(v: _Vod, res: SegmentResult, windows: list[tuple[float, float]]) -> None:
+            """Re-sample the windows densely from the last two scored segments, as the plain path does."""
+            jobs = []
+            for lo, hi in windows:
+                for part in v.recent:
+                    seg = v.segs[part]
+                    if seg.end <= lo or seg.start >= hi:
+                        continue
+                    data_ref = v.data.get(part)
+                    if data_ref is None:     # e.g. taken from the run store: fetch it again
+                        _, data_ref = v.fetcher.fetch.remote(seg)
+                        v.data[part] = data_ref
+                    jobs.append(data_ref)
+                    i = least(self._dec_load)
+                    self._dec_load[i] += 1
+                    dmeta, samples = self.decoders[i].decode_window.remote(data_ref, lo, hi, cfg.refine_fps)
+                    pending[dmeta] = ("refine_dec", v, len(jobs) - 1, samples, i)
+            v.refining = {"res": res, "parts": [None] * len(jobs), "waiting": len(jobs)}
+            if not jobs:
+                done_refining(v)
+
+        def done_refining(v: _Vod) -> None:
+            r = v.refining
+            assert r is not None
+            r["res"].extra = [sc for part in r["parts"] if part for sc in part]
+            v.refining = None
+            finish_release(v, r["res"], persist=v.persist.pop(r["res"].index, False))
+            release(v)
+
+        def refined(v: _Vod, slot: int, scores: list[Any]) -> None:
+            r = v.refining
+            assert r is not None
+            r["parts"][slot] = scores
+            r["waiting"] -= 1
+            if r["waiting"] == 0:
+                done_refining(v)
+
+        def complete(v: _Vod, idx: int, res: SegmentResult, *, persist: bool) -> None:
+            v.persist[idx] = persist
             if res.gaps and not res.scores:
                 v.out.failed += 1
             v.out.analysed += 1
@@ -331,6 +398,8 @@ class ActorGraph:
                     return
                 v.out.bytes_fetched += int(meta.get("nbytes", 0))
                 progress(v.job.key, "fetched", 1)
+                if cfg.refine_fps:
+                    v.data[idx] = data_ref
                 i = least(self._dec_load)
                 self._dec_load[i] += 1
                 dmeta_ref, samples_ref = self.decoders[i].decode.remote(data_ref)
@@ -374,6 +443,29 @@ class ActorGraph:
                                         gaps=[Gap(**g) for g in meta["gaps"]], frames_decoded=meta["frames"],
                                         thumbs=thumbs)
                     complete(v, idx, res, persist=True)
+            elif kind == "refine_dec":
+                _, v, slot, samples_ref, i = what
+                self._dec_load[i] -= 1
+                try:
+                    meta = ray.get(ref)
+                except RayError as err:
+                    meta = {"ok": False, "error": f"decoder failed: {type(err).__name__}"}
+                if not meta["ok"] or meta["n"] == 0:
+                    refined(v, slot, [])
+                    return
+                j = least(self._sc_load)
+                self._sc_load[j] += 1
+                pending[self.scorers[j].score.remote(samples_ref)] = ("refine_score", v, slot, j)
+            elif kind == "refine_score":
+                _, v, slot, j = what
+                self._sc_load[j] -= 1
+                try:
+                    [(scores, _thumbs)] = ray.get(ref)
+                except RayError as err:
+                    log.warning("re-sampling failed; keeping the keyframe scores", vod=v.job.key,
+                                error=type(err).__name__)
+                    scores = []
+                refined(v, slot, scores)
             elif kind in ("track", "ckpt", "restore", "finish"):
                 v, gen = what[1], what[2]
                 if gen != v.gen:

@@ -35,6 +35,7 @@ def test_runstore_resume_keeps_rows_and_fresh_start_drops_them(tmp_path: Path) -
         seg1 = _seg(1)
         seg1.gaps.append(Gap(start=10.0, end=20.0, reason="decode failed", segment_index=1))
         seg1.thumbs[12.0] = b"\xff\xd8jpeg"
+        seg1.extra = [Score(vod_time=19.4, segment_index=1, kills=4, hud_visible=True, confidence=0.99)]
         rs.put_segment("v1", seg1)
         rs.save_checkpoint("v1", released=1, n_matches=0, state={"phase": "in_match", "n": [1, 2]})
     # reopen: resume with the same fingerprint keeps everything, byte for byte
@@ -43,7 +44,7 @@ def test_runstore_resume_keeps_rows_and_fresh_start_drops_them(tmp_path: Path) -
         got = list(rs.segments("v1"))
         assert [g.index for g in got] == [0, 1]
         assert got[0].scores == _seg(0, marker=Marker(kind="select_legend", text="SELECT LEGEND")).scores
-        assert got[1].gaps == seg1.gaps
+        assert got[1].gaps == seg1.gaps and got[1].extra == seg1.extra and got[0].extra == []
         assert rs.thumbs("v1") == {12.0: b"\xff\xd8jpeg"}
         assert rs.load_checkpoint("v1") == (1, 0, {"phase": "in_match", "n": [1, 2]})
         assert [s.index for s in rs.segments("v1", first=1)] == [1]
@@ -106,3 +107,17 @@ def test_default_data_dir_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: 
     monkeypatch.delenv("VODSTREAM_DATA_DIR")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
     assert default_data_dir() == tmp_path / "xdg" / "vodstream"
+
+
+def test_runstore_from_an_older_schema_starts_afresh(tmp_path: Path) -> None:
+    path = tmp_path / "rs.sqlite"
+    db = sqlite3.connect(path)
+    db.executescript("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+                     "INSERT INTO meta VALUES ('schema', '1');"
+                     "CREATE TABLE segments (vod_key TEXT, seg_index INTEGER, scores TEXT);")
+    db.commit()
+    db.close()
+    with RunStore(path) as rs:
+        assert rs.begin("v", "fp", resume=True) == set()
+        rs.put_segment("v", _seg(0))
+        assert rs.done_indexes("v") == {0}

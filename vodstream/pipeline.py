@@ -95,6 +95,7 @@ class RunSettings:
     ship_code: bool = False                 # send vodstream/actors/models to the cluster (runtime_env)
     model: Path | None = None               # digit CNN weights (default: models/digits.pt)
     checkpoint_every: int = 30              # segments between tracker checkpoints in the run store
+    refine_fps: float | None = 5.0          # dense re-sampling before end screens/SPECTATING (None: off)
 
 
 @dataclass(kw_only=True)
@@ -463,7 +464,7 @@ def fingerprint(plan: _Plan, settings: RunSettings) -> str:
     a = plan.analysis
     doc = {"v": __version__, "vod": a.vod_id, "quality": a.quality, "kind": a.kind,
            "segments": [len(a.segments), round(a.duration, 3)], "decode": settings.decode_mode,
-           "model": _model_fingerprint(settings.model)}
+           "refine_fps": settings.refine_fps, "model": _model_fingerprint(settings.model)}
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:24]
 
 
@@ -516,6 +517,7 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
                 inflight_per_vod=settings.inflight_per_vod, inflight_total=settings.inflight_total,
                 batch_segments=settings.batch_segments, fetch_concurrency=settings.concurrency,
                 decode_mode=settings.decode_mode, checkpoint_every=settings.checkpoint_every,
+                refine_fps=settings.refine_fps,
                 scorer_kwargs={"model_path": str(settings.model)} if settings.model else {}))
             try:
                 actor_nodes = graph.nodes()          # also waits until the pool is up
@@ -583,7 +585,7 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
                               "bytes_fetched": res.bytes_fetched,
                               "tracker_restarts": res.tracker_restarts,
                               "peak_inflight": res.peak_inflight, "peak_inflight_all": peak_all,
-                              "peak_reorder": res.peak_reorder},
+                              "peak_reorder": res.peak_reorder, "refined_samples": res.refined_samples},
                 )
                 # H6's report_dict sets the match conventions (numeric start/end + seen flags) and
                 # the analysis block; reuse it so the Ray and plain paths write the same report.

@@ -31,7 +31,7 @@ __all__ = [
     "score_to_json",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 @dataclass(kw_only=True)
@@ -42,6 +42,7 @@ class SegmentResult:
     start: float
     duration: float
     scores: list[Score] = field(default_factory=list)
+    extra: list[Score] = field(default_factory=list)  # dense re-samples before an end screen/SPECTATING
     gaps: list[Gap] = field(default_factory=list)
     frames_decoded: int = 0
     thumbs: dict[float, bytes] = field(default_factory=dict)  # vod_time -> JPEG (end screens)
@@ -94,6 +95,12 @@ class RunStore:
         self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        row = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        if row is not None and row[0] != str(SCHEMA_VERSION):   # an older layout: start afresh
+            self._db.executescript("DROP TABLE IF EXISTS vods; DROP TABLE IF EXISTS segments; "
+                                   "DROP TABLE IF EXISTS thumbs; DROP TABLE IF EXISTS checkpoints; "
+                                   "DELETE FROM meta;")
         self._db.executescript(
             """
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -102,7 +109,7 @@ class RunStore:
             CREATE TABLE IF NOT EXISTS segments (
                 vod_key TEXT NOT NULL, seg_index INTEGER NOT NULL,
                 start REAL NOT NULL, duration REAL NOT NULL, frames INTEGER NOT NULL,
-                scores TEXT NOT NULL, gaps TEXT NOT NULL,
+                scores TEXT NOT NULL, extra TEXT NOT NULL, gaps TEXT NOT NULL,
                 PRIMARY KEY (vod_key, seg_index));
             CREATE TABLE IF NOT EXISTS thumbs (
                 vod_key TEXT NOT NULL, vod_time REAL NOT NULL, jpeg BLOB NOT NULL,
@@ -152,12 +159,14 @@ class RunStore:
 
     def put_segment(self, vod_key: str, result: SegmentResult) -> None:
         scores = json.dumps([score_to_json(s) for s in result.scores])
+        extra = json.dumps([score_to_json(s) for s in result.extra])
         gaps = json.dumps([g.to_json() for g in result.gaps])
         with self._lock:
             self._db.execute("BEGIN")
             self._db.execute(
-                "INSERT OR REPLACE INTO segments VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (vod_key, result.index, result.start, result.duration, result.frames_decoded, scores, gaps),
+                "INSERT OR REPLACE INTO segments VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (vod_key, result.index, result.start, result.duration, result.frames_decoded, scores, extra,
+                 gaps),
             )
             for t, jpeg in result.thumbs.items():
                 self._db.execute("INSERT OR REPLACE INTO thumbs VALUES (?, ?, ?)", (vod_key, t, jpeg))
@@ -173,14 +182,15 @@ class RunStore:
         hi = last if last is not None else 2**62
         with self._lock:
             rows = self._db.execute(
-                "SELECT seg_index, start, duration, frames, scores, gaps FROM segments "
+                "SELECT seg_index, start, duration, frames, scores, extra, gaps FROM segments "
                 "WHERE vod_key=? AND seg_index BETWEEN ? AND ? ORDER BY seg_index",
                 (vod_key, first, hi),
             ).fetchall()
-        for idx, start, duration, frames, scores, gaps in rows:
+        for idx, start, duration, frames, scores, extra, gaps in rows:
             yield SegmentResult(
                 index=idx, start=start, duration=duration, frames_decoded=frames,
                 scores=[score_from_json(s) for s in json.loads(scores)],
+                extra=[score_from_json(s) for s in json.loads(extra)],
                 gaps=[gap_from_json(g) for g in json.loads(gaps)],
             )
 
