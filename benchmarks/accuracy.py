@@ -43,10 +43,11 @@ def make_vod(seed: int, matches: int, fps: int, workdir: Path) -> Path:
                                  match_seconds=(40.0, 100.0))
     base = workdir / str(seed)
     vod = base / script.vod_id
-    want = json.dumps(script.to_dict(), sort_keys=True)
-    if (vod / "truth.json").is_file() and (vod / "chunked" / "index-dvr.m3u8").is_file():
+    want = json.dumps(synth.truth(script), sort_keys=True)
+    stamp = base / "truth.stamp.json"
+    if (vod / "chunked" / "index-dvr.m3u8").is_file() and stamp.is_file():
         try:
-            if json.dumps(json.loads((vod / "script.json").read_text()), sort_keys=True) == want:
+            if json.dumps(json.loads(stamp.read_text()), sort_keys=True) == want:
                 return vod
         except (OSError, ValueError):
             pass
@@ -54,8 +55,7 @@ def make_vod(seed: int, matches: int, fps: int, workdir: Path) -> Path:
     path = synth.synthesize(script, base)
     print(f"  synthesized seed {seed}: {script.vod_duration:.0f} s of video in {time.perf_counter() - t0:.0f} s",
           file=sys.stderr)
-    if not (path / "script.json").is_file():
-        (path / "script.json").write_text(want)
+    stamp.write_text(want)
     return path
 
 

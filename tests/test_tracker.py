@@ -311,3 +311,12 @@ def test_estimate_kills_unit_cases() -> None:
     assert estimate_kills(r + [Reading(20.0, 3, confidence=0.98)]).kills == 3
     assert estimate_kills(r + [Reading(20.0, 3, confidence=0.5)]).kills == 2
     assert median20_kills(r).kills == 1
+
+
+def test_a_stray_hud_verdict_outside_a_match_is_not_a_match() -> None:
+    s = Stream().lobby().legend().play([0, 1], per=6).end(placement=5).lobby(3).nothing(10).hud(1, None)
+    s.nothing(5).lobby(3).legend().play([0, 2], per=6).end(placement=3).lobby()
+    tr = MatchTracker()
+    tr.update(s.scores)
+    assert [m.kills for m in tr.finish()] == [1, 2]
+    assert any("stray HUD" in d["why"] for d in tr.dropped)

@@ -228,6 +228,7 @@ class _Open:
     dead_at: float | None = None
     arenas: int = 0                 # Arenas/Mixtape screens seen during it
     end_votes: int = 0              # samples that showed its end screen
+    hud_samples: int = 0            # samples with the BR HUD
     notes: list[str] = field(default_factory=list)
     start_seen: bool = True         # SELECT LEGEND seen
     live_seen: bool = False         # gameplay (the HUD) seen: without it this is only a fragment
@@ -241,7 +242,7 @@ class _Open:
             "readings": [[r.t, r.kills, r.red, r.confidence] for r in self.readings],
             "all_readings": [[r.t, r.kills, r.red, r.confidence] for r in self.all_readings],
             "hidden_box": self.hidden_box, "dead_at": self.dead_at, "arenas": self.arenas,
-            "end_votes": self.end_votes, "notes": list(self.notes), "start_seen": self.start_seen, "live_seen": self.live_seen,
+            "end_votes": self.end_votes, "hud_samples": self.hud_samples, "notes": list(self.notes), "start_seen": self.start_seen, "live_seen": self.live_seen,
             "end_seen": self.end_seen,
         }
 
@@ -255,7 +256,7 @@ class _Open:
                    end_label=d["end_label"], placement_votes=dict(d["placement_votes"]),
                    readings=rd(d["readings"]), all_readings=rd(d["all_readings"]),
                    hidden_box=d["hidden_box"], dead_at=d["dead_at"], arenas=int(d["arenas"]),
-                   end_votes=int(d["end_votes"]), notes=list(d["notes"]), start_seen=d["start_seen"], live_seen=d["live_seen"],
+                   end_votes=int(d["end_votes"]), hud_samples=int(d["hud_samples"]), notes=list(d["notes"]), start_seen=d["start_seen"], live_seen=d["live_seen"],
                    end_seen=d["end_seen"])
 
 
@@ -288,7 +289,8 @@ class MatchTracker:
                  end_hold: float = 30.0, idle_close: float = 240.0, keep_abandoned: bool = True,
                  start_backoff: float = 1.0, new_after_end: float = 3.0, spectate_guard: float = 5.0,
                  step_cost: float = 0.8, red_weight: float = 1.0, lobby_lag: float = 8.0,
-                 arenas_hold: float = 60.0, arenas_votes: int = 3, end_revert: float = 6.0) -> None:
+                 arenas_hold: float = 60.0, arenas_votes: int = 3, end_revert: float = 6.0,
+                 min_hud_samples: int = 3) -> None:
         if reorder_window < 0:
             raise ValueError("reorder_window must be >= 0")
         if kills_method not in ("monotone", "median20"):
@@ -307,6 +309,7 @@ class MatchTracker:
         self.arenas_hold = float(arenas_hold)
         self.arenas_votes = int(arenas_votes)
         self.end_revert = float(end_revert)
+        self.min_hud_samples = int(min_hud_samples)
         self._heap: list[tuple[tuple[Any, ...], int, Score]] = []
         self._seq = 0
         self._newest = -math.inf        # newest VOD time received
@@ -359,7 +362,7 @@ class MatchTracker:
                        "new_after_end": self.new_after_end, "spectate_guard": self.spectate_guard,
                        "step_cost": self.step_cost, "red_weight": self.red_weight, "lobby_lag": self.lobby_lag,
                        "arenas_hold": self.arenas_hold, "arenas_votes": self.arenas_votes,
-                       "end_revert": self.end_revert},
+                       "end_revert": self.end_revert, "min_hud_samples": self.min_hud_samples},
             "buffer": [score_to_dict(s) for _, _, s in buf],
             "newest": None if self._newest == -math.inf else self._newest,
             "processed_t": None if self._processed_t == -math.inf else self._processed_t,
@@ -521,6 +524,7 @@ class MatchTracker:
             op = self._new(t, prev_t, "live", start_seen=False, note="no SELECT LEGEND seen")
         op.last_evidence = t
         op.live_seen = True
+        op.hud_samples += 1
         if op.phase == "legend":
             op.phase = "live"
         if s.kills is not None:
@@ -576,6 +580,8 @@ class MatchTracker:
         why = None
         if op.arenas and (not op.live_seen or op.arenas >= self.arenas_votes):
             why = "arenas/mixtape"
+        elif not op.start_seen and not op.end_seen and op.hud_samples < self.min_hud_samples:
+            why = "too little gameplay (a stray HUD verdict)"
         elif not op.live_seen:
             why = ("legend select without a match" if op.phase == "legend"
                    else "end screen without gameplay" if op.phase == "ended" else "no gameplay seen")
