@@ -239,3 +239,18 @@ def test_ray_path_equals_the_plain_path(first_run: dict[str, Any], library: dict
     assert plain["matches"] == rep["matches"]
     assert plain["best"] == rep["best"]
     assert rep["segments"]["samples"] == res.samples    # keyframes + the dense re-samples
+
+
+def test_analyze_a_local_m3u8_gives_the_same_matches(ray_local, first_run: dict[str, Any], library: dict[str, Any],
+                                                     synth_vod: Path, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """Another input kind (a local HLS playlist, no Twitch API) through the CLI's `analyze`."""
+    from vodstream.cli import main
+
+    rc = main(["-q", "analyze", str(synth_vod / "master.m3u8"), "--out", str(tmp_path),
+               "--no-catalog", "--no-progress"])
+    assert rc == 0
+    rep = json.loads((tmp_path / synth_vod.name / "report.json").read_text())
+    assert rep["clips"] == [] and rep["source"].endswith("master.m3u8")
+    assert rep["matches"] == _matches(first_run["outcomes"][library["ids"][0]])
+    assert "VOD " in capsys.readouterr().out
