@@ -16,6 +16,7 @@ Prints a table; writes JSON to benchmarks/out/accuracy.json. Bars: every match f
 boundaries within +-4 s, final kills exact in >= 99 % of matches, best match right in every VOD.
 """
 
+# ruff: noqa: T201  (a benchmark script: its table goes to stdout)
 from __future__ import annotations
 
 import argparse
@@ -39,8 +40,9 @@ def make_vod(seed: int, matches: int, fps: int, workdir: Path) -> Path:
     """Render + encode the seed's random script into workdir/<seed>/<vod_id> (cached)."""
     from vodstream import synth
 
-    script = synth.random_script(seed, matches=matches, era="mixed", fps=fps, variants=("chunked",),
-                                 match_seconds=(40.0, 100.0))
+    script = synth.random_script(
+        seed, matches=matches, era="mixed", fps=fps, variants=("chunked",), match_seconds=(40.0, 100.0)
+    )
     base = workdir / str(seed)
     vod = base / script.vod_id
     want = json.dumps(synth.truth(script), sort_keys=True)
@@ -53,8 +55,11 @@ def make_vod(seed: int, matches: int, fps: int, workdir: Path) -> Path:
             pass
     t0 = time.perf_counter()
     path = synth.synthesize(script, base)
-    print(f"  synthesized seed {seed}: {script.vod_duration:.0f} s of video in {time.perf_counter() - t0:.0f} s",
-          file=sys.stderr)
+    print(
+        f"  synthesized seed {seed}: {script.vod_duration:.0f} s of video"
+        f" in {time.perf_counter() - t0:.0f} s",
+        file=sys.stderr,
+    )
     stamp.write_text(want)
     return path
 
@@ -84,19 +89,29 @@ def compare(truth: dict[str, Any], report: dict[str, Any], tol: float = 4.0) -> 
         g, w = got[best_g], want[best_w]
         best_ok = min(w["end"], g["end"]) - max(w["start"], g["start"]) > 0 or g.get("kills") == w["kills"]
     return {
-        "want": len(want), "found": found, "extra": len(got) - found,
-        "bounds_ok": sum(abs(w["start"] - g["start"]) <= tol and abs(w["end"] - g["end"]) <= tol for w, g in pairs),
+        "want": len(want),
+        "found": found,
+        "extra": len(got) - found,
+        "bounds_ok": sum(
+            abs(w["start"] - g["start"]) <= tol and abs(w["end"] - g["end"]) <= tol for w, g in pairs
+        ),
         "kills_ok": sum(w["kills"] == g.get("kills") for w, g in pairs),
-        "place_ok": sum(w["placement"] == g.get("placement") for w, g in place_w), "place_n": len(place_w),
+        "place_ok": sum(w["placement"] == g.get("placement") for w, g in place_w),
+        "place_n": len(place_w),
         "best_ok": best_ok,
         "start_err": [abs(w["start"] - g["start"]) for w, g in pairs],
         "end_err": [abs(w["end"] - g["end"]) for w, g in pairs],
-        "misses": [{"truth": {k: w.get(k) for k in ("start", "end", "kills", "placement", "edges")},
-                    "got": {k: g.get(k) for k in ("start", "end", "kills", "placement", "notes")}}
-                   for w, g in pairs
-                   if w["kills"] != g.get("kills") or abs(w["start"] - g["start"]) > tol
-                   or abs(w["end"] - g["end"]) > tol
-                   or (w.get("placement") is not None and w["placement"] != g.get("placement"))],
+        "misses": [
+            {
+                "truth": {k: w.get(k) for k in ("start", "end", "kills", "placement", "edges")},
+                "got": {k: g.get(k) for k in ("start", "end", "kills", "placement", "notes")},
+            }
+            for w, g in pairs
+            if w["kills"] != g.get("kills")
+            or abs(w["start"] - g["start"]) > tol
+            or abs(w["end"] - g["end"]) > tol
+            or (w.get("placement") is not None and w["placement"] != g.get("placement"))
+        ],
         "unmatched_truth": [w for w in want if all(w is not p[0] for p in pairs)],
     }
 
@@ -111,8 +126,14 @@ def analyse(vod: Path) -> tuple[dict[str, Any], dict[str, Any], Any]:
 
     truth = json.loads((vod / "truth.json").read_text())
     scorer = Scorer(KillReader(), MarkerReader())
-    res = analyze(local_segments(vod, "chunked"), decoder=Decoder(mode="keyframes"), scorer=scorer,
-                  tracker=MatchTracker(), vod_end=truth["duration"], keep_scores=True)
+    res = analyze(
+        local_segments(vod, "chunked"),
+        decoder=Decoder(mode="keyframes"),
+        scorer=scorer,
+        tracker=MatchTracker(),
+        vod_end=truth["duration"],
+        keep_scores=True,
+    )
     report = report_dict(truth["vod_id"], truth["duration"], res)
     return truth, report, res
 
@@ -123,8 +144,14 @@ def retrack(res: Any, duration: float, vod_id: str, method: str) -> dict[str, An
 
     tr = MatchTracker(kills_method=method)
     tr.update(res.scores)
-    alt = AnalysisResult(matches=tr.finish(vod_end=duration), gaps=res.gaps, timings=res.timings,
-                         ocr_calls=res.ocr_calls, ocr_seconds=res.ocr_seconds, samples=res.samples)
+    alt = AnalysisResult(
+        matches=tr.finish(vod_end=duration),
+        gaps=res.gaps,
+        timings=res.timings,
+        ocr_calls=res.ocr_calls,
+        ocr_seconds=res.ocr_seconds,
+        samples=res.samples,
+    )
     return report_dict(vod_id, duration, alt)
 
 
@@ -132,7 +159,9 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seeds", type=int, nargs="+", default=list(DEFAULT_SEEDS))
     ap.add_argument("--matches", type=int, default=6, help="matches per VOD (random_script)")
-    ap.add_argument("--fps", type=int, default=10, help="source fps of the synthetic VODs (keyframes every 2 s)")
+    ap.add_argument(
+        "--fps", type=int, default=10, help="source fps of the synthetic VODs (keyframes every 2 s)"
+    )
     ap.add_argument("--workdir", type=Path, default=OUT / "accuracy-vods")
     ap.add_argument("--synth-only", action="store_true", help="only render/encode the VODs")
     ap.add_argument("--tol", type=float, default=4.0)
@@ -151,19 +180,39 @@ def main() -> int:
         (OUT / f"accuracy-report-{seed}.json").write_text(json.dumps(report, indent=1))
         tool = None
         if COMPARE_TOOL.is_file():
-            p = subprocess.run([sys.executable, str(COMPARE_TOOL), str(vod / "truth.json"),
-                                str(OUT / f"accuracy-report-{seed}.json"), "--tol", str(args.tol)],
-                               capture_output=True, text=True, check=False)
+            p = subprocess.run(
+                [
+                    sys.executable,
+                    str(COMPARE_TOOL),
+                    str(vod / "truth.json"),
+                    str(OUT / f"accuracy-report-{seed}.json"),
+                    "--tol",
+                    str(args.tol),
+                ],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
             tool = p.stdout.strip()
         hours = truth["duration"] / 3600.0
-        rows.append({
-            "seed": seed, "vod_id": truth["vod_id"], "duration": truth["duration"], **c,
-            "kills_ok_median20": base["kills_ok"], "best_ok_median20": base["best_ok"],
-            "edges": sorted({e for m in truth["matches"] for e in m.get("edges", [])}),
-            "ocr_calls": res.ocr_calls, "ocr_seconds": res.ocr_seconds,
-            "ocr_calls_per_hour": res.ocr_calls / hours, "ocr_seconds_per_hour": res.ocr_seconds / hours,
-            "samples": res.samples, "timings": res.timings, "compare_report": tool,
-        })
+        rows.append(
+            {
+                "seed": seed,
+                "vod_id": truth["vod_id"],
+                "duration": truth["duration"],
+                **c,
+                "kills_ok_median20": base["kills_ok"],
+                "best_ok_median20": base["best_ok"],
+                "edges": sorted({e for m in truth["matches"] for e in m.get("edges", [])}),
+                "ocr_calls": res.ocr_calls,
+                "ocr_seconds": res.ocr_seconds,
+                "ocr_calls_per_hour": res.ocr_calls / hours,
+                "ocr_seconds_per_hour": res.ocr_seconds / hours,
+                "samples": res.samples,
+                "timings": res.timings,
+                "compare_report": tool,
+            }
+        )
 
     tot = lambda k: sum(r[k] for r in rows)  # noqa: E731
     want, found, extra = tot("want"), tot("found"), tot("extra")
@@ -171,48 +220,79 @@ def main() -> int:
     e_err = [e for r in rows for e in r["end_err"]]
     hours = tot("duration") / 3600.0
     summary = {
-        "vods": len(rows), "matches": want, "found": found, "extra": extra,
-        "recall": found / want if want else 1.0, "precision": found / (found + extra) if found + extra else 1.0,
-        "bounds_ok": tot("bounds_ok"), "start_err_median": statistics.median(s_err) if s_err else None,
-        "start_err_max": max(s_err, default=None), "end_err_median": statistics.median(e_err) if e_err else None,
+        "vods": len(rows),
+        "matches": want,
+        "found": found,
+        "extra": extra,
+        "recall": found / want if want else 1.0,
+        "precision": found / (found + extra) if found + extra else 1.0,
+        "bounds_ok": tot("bounds_ok"),
+        "start_err_median": statistics.median(s_err) if s_err else None,
+        "start_err_max": max(s_err, default=None),
+        "end_err_median": statistics.median(e_err) if e_err else None,
         "end_err_max": max(e_err, default=None),
         "kills_exact": tot("kills_ok") / want if want else None,
         "kills_exact_median20": tot("kills_ok_median20") / want if want else None,
         "placement_exact": tot("place_ok") / tot("place_n") if tot("place_n") else None,
-        "best_right": sum(r["best_ok"] for r in rows), "best_right_median20": sum(r["best_ok_median20"] for r in rows),
-        "ocr_calls_per_vod_hour": tot("ocr_calls") / hours, "ocr_seconds_per_vod_hour": tot("ocr_seconds") / hours,
+        "best_right": sum(r["best_ok"] for r in rows),
+        "best_right_median20": sum(r["best_ok_median20"] for r in rows),
+        "ocr_calls_per_vod_hour": tot("ocr_calls") / hours,
+        "ocr_seconds_per_vod_hour": tot("ocr_seconds") / hours,
         "video_hours": hours,
     }
-    summary["bars_met"] = bool(found == want and extra == 0 and summary["bounds_ok"] == found
-                               and tot("kills_ok") >= 0.99 * want and summary["best_right"] == len(rows))
+    summary["bars_met"] = bool(
+        found == want
+        and extra == 0
+        and summary["bounds_ok"] == found
+        and tot("kills_ok") >= 0.99 * want
+        and summary["best_right"] == len(rows)
+    )
 
-    print(f"{'seed':>6} {'dur s':>6} {'matches':>9} {'extra':>5} {'bounds':>7} {'kills':>7} {'k(med20)':>8} "
-          f"{'place':>7} {'best':>5} {'ocr/h':>7} {'ocr s/h':>7}  edges")
+    print(
+        f"{'seed':>6} {'dur s':>6} {'matches':>9} {'extra':>5} {'bounds':>7} {'kills':>7} {'k(med20)':>8} "
+        f"{'place':>7} {'best':>5} {'ocr/h':>7} {'ocr s/h':>7}  edges"
+    )
     for r in rows:
-        print(f"{r['seed']:>6} {r['duration']:>6.0f} {r['found']:>4}/{r['want']:<4} {r['extra']:>5} "
-              f"{r['bounds_ok']:>3}/{r['found']:<3} {r['kills_ok']:>3}/{r['want']:<3} {r['kills_ok_median20']:>4}/{r['want']:<3}"
-              f"{r['place_ok']:>3}/{r['place_n']:<3} {'yes' if r['best_ok'] else 'NO':>5} "
-              f"{r['ocr_calls_per_hour']:>7.0f} {r['ocr_seconds_per_hour']:>7.1f}  {','.join(r['edges'])}")
+        print(
+            f"{r['seed']:>6} {r['duration']:>6.0f} {r['found']:>4}/{r['want']:<4} {r['extra']:>5} "
+            f"{r['bounds_ok']:>3}/{r['found']:<3} {r['kills_ok']:>3}/{r['want']:<3} "
+            f"{r['kills_ok_median20']:>4}/{r['want']:<3}"
+            f"{r['place_ok']:>3}/{r['place_n']:<3} {'yes' if r['best_ok'] else 'NO':>5} "
+            f"{r['ocr_calls_per_hour']:>7.0f} {r['ocr_seconds_per_hour']:>7.1f}  {','.join(r['edges'])}"
+        )
         for miss in r["misses"]:
             print(f"        miss: truth {miss['truth']}  got {miss['got']}")
         if r["compare_report"]:
             print(f"        compare_report.py: {r['compare_report']}")
     print()
-    print(f"matches found {found}/{want} (+{extra} extra): recall {summary['recall']:.3f}, "
-          f"precision {summary['precision']:.3f}")
-    print(f"boundaries within {args.tol:g} s: {summary['bounds_ok']}/{found}; start error median "
-          f"{summary['start_err_median']:.2f} s max {summary['start_err_max']:.2f} s; end error median "
-          f"{summary['end_err_median']:.2f} s max {summary['end_err_max']:.2f} s")
-    print(f"final kills exact: {summary['kills_exact']:.3f} (2019 median-of-20 rule: "
-          f"{summary['kills_exact_median20']:.3f}); placement exact: {summary['placement_exact']}")
-    print(f"best match right: {summary['best_right']}/{len(rows)} VODs (median-of-20: "
-          f"{summary['best_right_median20']}/{len(rows)})")
-    print(f"OCR: {summary['ocr_calls_per_vod_hour']:.0f} calls and {summary['ocr_seconds_per_vod_hour']:.1f} s "
-          f"per VOD hour ({hours * 60:.1f} video minutes analysed)")
+    print(
+        f"matches found {found}/{want} (+{extra} extra): recall {summary['recall']:.3f}, "
+        f"precision {summary['precision']:.3f}"
+    )
+    print(
+        f"boundaries within {args.tol:g} s: {summary['bounds_ok']}/{found}; start error median "
+        f"{summary['start_err_median']:.2f} s max {summary['start_err_max']:.2f} s; end error median "
+        f"{summary['end_err_median']:.2f} s max {summary['end_err_max']:.2f} s"
+    )
+    print(
+        f"final kills exact: {summary['kills_exact']:.3f} (2019 median-of-20 rule: "
+        f"{summary['kills_exact_median20']:.3f}); placement exact: {summary['placement_exact']}"
+    )
+    print(
+        f"best match right: {summary['best_right']}/{len(rows)} VODs (median-of-20: "
+        f"{summary['best_right_median20']}/{len(rows)})"
+    )
+    print(
+        f"OCR: {summary['ocr_calls_per_vod_hour']:.0f} calls and {summary['ocr_seconds_per_vod_hour']:.1f} s "
+        f"per VOD hour ({hours * 60:.1f} video minutes analysed)"
+    )
     print(f"bars met: {summary['bars_met']}")
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "accuracy.json").write_text(json.dumps({"summary": summary, "vods": rows,
-                                                   "args": {k: str(v) for k, v in vars(args).items()}}, indent=1))
+    (OUT / "accuracy.json").write_text(
+        json.dumps(
+            {"summary": summary, "vods": rows, "args": {k: str(v) for k, v in vars(args).items()}}, indent=1
+        )
+    )
     return 0
 
 

@@ -12,6 +12,7 @@ benchmarks/out/marker_real_eval.json. Also measures the OCR cost per call of bot
 (tesserocr in-process vs pytesseract spawning the binary) on the same binarised lines.
 """
 
+# ruff: noqa: T201  (a benchmark script: its table goes to stdout)
 from __future__ import annotations
 
 import argparse
@@ -38,12 +39,12 @@ def expected(kind: str, notes: str) -> tuple[set[str | None], int | None, int | 
     if kind.startswith("end_") and "crop" not in kind:
         return {"end"}, placement, of
     if kind.startswith("xp_match_summary"):
-        return {"end", None}, None, None          # post-match XP screen: an end marker is harmless
+        return {"end", None}, None, None  # post-match XP screen: an end marker is harmless
     if kind.startswith("lobby_"):
         return {"lobby"}, None, None
     if kind.startswith(("pre_drop", "map_loading")):
-        return {None}, None, None                 # must NOT read as an end screen or SELECT LEGEND
-    return set(), None, None                      # not a full frame: skipped
+        return {None}, None, None  # must NOT read as an end screen or SELECT LEGEND
+    return set(), None, None  # not a full frame: skipped
 
 
 def ocr_per_call(lines: list[Any], repeat: int = 3) -> dict[str, dict[str, Any]]:
@@ -59,15 +60,17 @@ def ocr_per_call(lines: list[Any], repeat: int = 3) -> dict[str, dict[str, Any]]
         except OcrUnavailableError as err:
             out[name] = {"median_ms": float("nan"), "calls": 0, "error": str(err)}
             continue
-        eng.read_line(lines[0]) if lines else None   # warm-up (tesserocr loads the model once)
+        eng.read_line(lines[0]) if lines else None  # warm-up (tesserocr loads the model once)
         times = []
         for _ in range(repeat if name == "tesserocr" else 1):
             for img in lines:
                 t0 = time.perf_counter()
                 eng.read_line(img)
                 times.append(time.perf_counter() - t0)
-        out[name] = {"median_ms": round(statistics.median(times) * 1000, 2) if times else float("nan"),
-                     "calls": len(times)}
+        out[name] = {
+            "median_ms": round(statistics.median(times) * 1000, 2) if times else float("nan"),
+            "calls": len(times),
+        }
     return out
 
 
@@ -116,38 +119,69 @@ def main() -> int:
             place_ok = None
             if placement is not None and got_kind == "end":
                 place_ok = m is not None and m.placement == placement and (of is None or m.of == of)
-            rows.append({"file": f, "size": f"{w}x{h}", "expected": sorted(k or "none" for k in kinds),
-                         "placement": placement, "of": of, "read": got_kind,
-                         "read_placement": m.placement if m else None, "read_of": m.of if m else None,
-                         "label": m.label if m else None, "text": m.text if m else "", "ok": ok,
-                         "placement_ok": place_ok, "ocr_calls": reader.ocr_calls - c0,
-                         "ocr_ms": round((reader.ocr_seconds - s0) * 1000, 1), "ms": round(dt * 1000, 1)})
+            rows.append(
+                {
+                    "file": f,
+                    "size": f"{w}x{h}",
+                    "expected": sorted(k or "none" for k in kinds),
+                    "placement": placement,
+                    "of": of,
+                    "read": got_kind,
+                    "read_placement": m.placement if m else None,
+                    "read_of": m.of if m else None,
+                    "label": m.label if m else None,
+                    "text": m.text if m else "",
+                    "ok": ok,
+                    "placement_ok": place_ok,
+                    "ocr_calls": reader.ocr_calls - c0,
+                    "ocr_ms": round((reader.ocr_seconds - s0) * 1000, 1),
+                    "ms": round(dt * 1000, 1),
+                }
+            )
 
-    print(f"{'file':52s} {'size':>9s} {'expected':>14s} {'read':>12s} {'#n/k want':>9s} {'#n/k read':>9s} "
-          f"{'ok':>3s} {'ocr':>4s} {'ms':>6s}")
+    print(
+        f"{'file':52s} {'size':>9s} {'expected':>14s} {'read':>12s} {'#n/k want':>9s} {'#n/k read':>9s} "
+        f"{'ok':>3s} {'ocr':>4s} {'ms':>6s}"
+    )
     for r in rows:
         want_p = f"{r['placement'] or '-'}/{r['of'] or '-'}"
         got_p = f"{r['read_placement'] or '-'}/{r['read_of'] or '-'}"
         flag = "yes" if r["ok"] and r["placement_ok"] is not False else "NO"
-        print(f"{r['file'][:52]:52s} {r['size']:>9s} {'|'.join(r['expected']):>14s} {str(r['read']):>12s} "
-              f"{want_p:>9s} {got_p:>9s} {flag:>3s} {r['ocr_calls']:>4d} {r['ms']:>6.0f}")
+        print(
+            f"{r['file'][:52]:52s} {r['size']:>9s} {'|'.join(r['expected']):>14s} {r['read']!s:>12s} "
+            f"{want_p:>9s} {got_p:>9s} {flag:>3s} {r['ocr_calls']:>4d} {r['ms']:>6.0f}"
+        )
         if r["text"]:
             print(f"{'':52s} read: {r['text'][:90]!r}")
     n = len(rows)
     kinds_ok = sum(r["ok"] for r in rows)
     pl = [r for r in rows if r["placement"] is not None]
     pl_ok = sum(bool(r["placement_ok"]) for r in pl)
-    print(f"\nkind right {kinds_ok}/{n}; placement right {pl_ok}/{len(pl)}; "
-          f"OCR calls {sum(r['ocr_calls'] for r in rows)} ({sum(r['ocr_ms'] for r in rows):.0f} ms)")
+    print(
+        f"\nkind right {kinds_ok}/{n}; placement right {pl_ok}/{len(pl)}; "
+        f"OCR calls {sum(r['ocr_calls'] for r in rows)} ({sum(r['ocr_ms'] for r in rows):.0f} ms)"
+    )
     per_call = ocr_per_call(lines)
     for name, v in per_call.items():
-        print(f"OCR per call, {name}: median {v['median_ms']:.1f} ms over {v['calls']} binarised lines"
-              + (f" ({v['error']})" if v.get("error") else ""))
+        print(
+            f"OCR per call, {name}: median {v['median_ms']:.1f} ms over {v['calls']} binarised lines"
+            + (f" ({v['error']})" if v.get("error") else "")
+        )
     out = ROOT / "benchmarks" / "out"
     out.mkdir(parents=True, exist_ok=True)
-    (out / "marker_real_eval.json").write_text(json.dumps({"rows": rows, "kind_right": kinds_ok, "n": n,
-                                                           "placement_right": pl_ok, "placement_n": len(pl),
-                                                           "ocr_per_call": per_call}, indent=1))
+    (out / "marker_real_eval.json").write_text(
+        json.dumps(
+            {
+                "rows": rows,
+                "kind_right": kinds_ok,
+                "n": n,
+                "placement_right": pl_ok,
+                "placement_n": len(pl),
+                "ocr_per_call": per_call,
+            },
+            indent=1,
+        )
+    )
     return 0
 
 

@@ -8,7 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from vodstream.analysis import AnalysisResult, analyze, best_match, local_segments, report_dict, transition_windows
+from vodstream.analysis import (
+    AnalysisResult,
+    analyze,
+    best_match,
+    local_segments,
+    report_dict,
+    transition_windows,
+)
 from vodstream.decode import Decoder
 from vodstream.markers import MarkerReader
 from vodstream.scoring import Scorer
@@ -29,8 +36,14 @@ def scorer() -> Scorer:
 @pytest.fixture(scope="module")
 def analysed(scorer: Scorer, synth_test_vod: Path) -> tuple[dict, AnalysisResult]:
     truth = json.loads((synth_test_vod / "truth.json").read_text())
-    res = analyze(local_segments(synth_test_vod), decoder=Decoder(mode="keyframes"), scorer=scorer,
-                  tracker=MatchTracker(), vod_end=truth["duration"], keep_scores=True)
+    res = analyze(
+        local_segments(synth_test_vod),
+        decoder=Decoder(mode="keyframes"),
+        scorer=scorer,
+        tracker=MatchTracker(),
+        vod_end=truth["duration"],
+        keep_scores=True,
+    )
     return truth, res
 
 
@@ -50,41 +63,55 @@ def test_matches_boundaries_kills_and_best_match(analysed: tuple[dict, AnalysisR
     # The spectated teammate's count (7) never became the player's.
     assert all(k != 7 for _, k in res.matches[1].readings)
     assert res.samples - res.stats["refined_samples"] == pytest.approx(truth["duration"] / 2.0, abs=2)
-    assert 0 < res.stats["refined_samples"] <= 40   # a few dense samples before the end screens
+    assert 0 < res.stats["refined_samples"] <= 40  # a few dense samples before the end screens
     assert res.ocr_calls > 0 and res.ocr_calls < 4 * res.samples
     assert report["gaps"] == []
     assert set(report) >= {"vod_id", "duration", "matches", "best", "gaps"}
     json.dumps(report)  # JSON-able as is
 
 
-def test_any_arrival_order_of_the_real_scores_gives_the_same_matches(analysed: tuple[dict, AnalysisResult]) -> None:
+def test_any_arrival_order_of_the_real_scores_gives_the_same_matches(
+    analysed: tuple[dict, AnalysisResult],
+) -> None:
     truth, res = analysed
     assert res.scores is not None
     rng = random.Random(3)
     for _ in range(3):
         order = sorted(res.scores, key=lambda s: s.vod_time + rng.uniform(0.0, 25.0))
         tr = MatchTracker(reorder_window=30.0)
-        for i in range(0, len(order), 5):   # batches of 5, like decoder results arriving
-            tr.update(order[i:i + 5])
+        for i in range(0, len(order), 5):  # batches of 5, like decoder results arriving
+            tr.update(order[i : i + 5])
         again = tr.finish(vod_end=truth["duration"])
         assert [m.to_json() for m in again] == [m.to_json() for m in res.matches]
 
 
-def test_a_corrupt_segment_becomes_a_gap_and_the_rest_is_analysed(scorer: Scorer, synth_test_vod: Path) -> None:
+def test_a_corrupt_segment_becomes_a_gap_and_the_rest_is_analysed(
+    scorer: Scorer, synth_test_vod: Path
+) -> None:
     segs = list(local_segments(synth_test_vod))[:4]
     bad = SegmentData(segment=segs[1].segment, data=b"\x47" + b"\x00" * 4000)
-    res = analyze([segs[0], bad, segs[2], segs[3]], decoder=Decoder(mode="keyframes"), scorer=scorer,
-                  tracker=MatchTracker())
+    res = analyze(
+        [segs[0], bad, segs[2], segs[3]],
+        decoder=Decoder(mode="keyframes"),
+        scorer=scorer,
+        tracker=MatchTracker(),
+    )
     assert res.gaps, "the corrupt segment must be reported"
-    assert all(g.start >= segs[1].segment.start - 1e-6 and g.end <= segs[1].segment.end + 1e-6 for g in res.gaps)
+    assert all(
+        g.start >= segs[1].segment.start - 1e-6 and g.end <= segs[1].segment.end + 1e-6 for g in res.gaps
+    )
     assert res.segments == 4 and res.samples >= 10
     assert res.matches and res.matches[0].start == 0.0
 
 
 def test_best_match_rule() -> None:
-    ms = [Match(start=0.0, end=10.0, kills=3, placement=5), Match(start=20.0, end=30.0, kills=None),
-          Match(start=40.0, end=50.0, kills=3, placement=2), Match(start=60.0, end=70.0, kills=1, placement=1)]
-    assert best_match(ms) == 2          # most kills; tie -> better placement
+    ms = [
+        Match(start=0.0, end=10.0, kills=3, placement=5),
+        Match(start=20.0, end=30.0, kills=None),
+        Match(start=40.0, end=50.0, kills=3, placement=2),
+        Match(start=60.0, end=70.0, kills=1, placement=1),
+    ]
+    assert best_match(ms) == 2  # most kills; tie -> better placement
     assert best_match([Match(start=0.0, end=1.0, kills=None)]) is None
     assert best_match([]) is None
 
@@ -96,7 +123,13 @@ def test_transition_windows_mark_gaps_before_end_and_spectating() -> None:
         return Score(vod_time=t, segment_index=0, marker=Marker(kind=kind) if kind else None)  # type: ignore[arg-type]
 
     prev = sc(8.0)
-    scores = [sc(10.0), sc(12.0, "spectating"), sc(14.0, "spectating"), sc(16.0, "end"), sc(18.0, "end"),
-              sc(20.0, "lobby")]
+    scores = [
+        sc(10.0),
+        sc(12.0, "spectating"),
+        sc(14.0, "spectating"),
+        sc(16.0, "end"),
+        sc(18.0, "end"),
+        sc(20.0, "lobby"),
+    ]
     assert transition_windows(prev, scores) == [(10.0, 12.0), (14.0, 16.0)]
     assert transition_windows(None, [sc(0.0, "end")]) == []

@@ -11,7 +11,7 @@ from vodstream.synth.render import Renderer
 from vodstream.synth.state import FrameState
 from vodstream.types import Sample
 
-W, H = 1280, 720   # the synthetic VODs' source size (analysis runs on it)
+W, H = 1280, 720  # the synthetic VODs' source size (analysis runs on it)
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +35,9 @@ def read(reader: MarkerReader, r: Renderer, st: FrameState, hud_visible: bool | 
 
 @pytest.mark.parametrize("era", ["2019", "modern"])
 def test_select_legend(reader: MarkerReader, renderer: Renderer, era: str) -> None:
-    m = read(reader, renderer, FrameState(t=3, screen="select_legend", era=era, countdown=14, scene_seed=3), False)
+    m = read(
+        reader, renderer, FrameState(t=3, screen="select_legend", era=era, countdown=14, scene_seed=3), False
+    )
     assert m is not None and m.kind == "select_legend"
 
 
@@ -45,28 +47,49 @@ def test_lobby(reader: MarkerReader, renderer: Renderer, screen: str) -> None:
     assert m is not None and m.kind == "lobby"
 
 
-@pytest.mark.parametrize(("placement", "of", "label"), [(7, 20, "SQUAD ELIMINATED"), (12, 20, "SQUAD ELIMINATED"),
-                                                        (1, 20, "CHAMPIONS OF THE ARENA")])
-def test_end_2019_placed_n_of_k(reader: MarkerReader, renderer: Renderer, placement: int, of: int,
-                                label: str) -> None:
-    st = FrameState(t=3, screen="end", era="2019", end_kind="placed", placement=placement, of=of, squad_kills=9,
-                    scene_seed=placement)
+@pytest.mark.parametrize(
+    ("placement", "of", "label"),
+    [(7, 20, "SQUAD ELIMINATED"), (12, 20, "SQUAD ELIMINATED"), (1, 20, "CHAMPIONS OF THE ARENA")],
+)
+def test_end_2019_placed_n_of_k(
+    reader: MarkerReader, renderer: Renderer, placement: int, of: int, label: str
+) -> None:
+    st = FrameState(
+        t=3,
+        screen="end",
+        era="2019",
+        end_kind="placed",
+        placement=placement,
+        of=of,
+        squad_kills=9,
+        scene_seed=placement,
+    )
     m = read(reader, renderer, st, False)
     assert m is not None and m.kind == "end"
     assert (m.placement, m.of, m.label) == (placement, of, label)
 
 
-@pytest.mark.parametrize(("end_kind", "placement", "scene", "label"), [
-    ("squad_eliminated", 4, 1, "SQUAD ELIMINATED"),
-    ("squad_eliminated", 17, 2, "SQUAD ELIMINATED"),
-    ("match_summary", 12, 3, "MATCH SUMMARY"),
-    ("champions", 1, 0, "CHAMPIONS OF THE ARENA"),
-    ("champions", 1, 1, "CHAMPIONS"),
-])
-def test_end_modern_squad_placed(reader: MarkerReader, renderer: Renderer, end_kind: str, placement: int,
-                                 scene: int, label: str) -> None:
-    st = FrameState(t=3, screen="end", end_kind=end_kind, placement=placement, squad_kills=14,  # type: ignore[arg-type]
-                    scene_seed=scene)
+@pytest.mark.parametrize(
+    ("end_kind", "placement", "scene", "label"),
+    [
+        ("squad_eliminated", 4, 1, "SQUAD ELIMINATED"),
+        ("squad_eliminated", 17, 2, "SQUAD ELIMINATED"),
+        ("match_summary", 12, 3, "MATCH SUMMARY"),
+        ("champions", 1, 0, "CHAMPIONS OF THE ARENA"),
+        ("champions", 1, 1, "CHAMPIONS"),
+    ],
+)
+def test_end_modern_squad_placed(
+    reader: MarkerReader, renderer: Renderer, end_kind: str, placement: int, scene: int, label: str
+) -> None:
+    st = FrameState(
+        t=3,
+        screen="end",
+        end_kind=end_kind,
+        placement=placement,
+        squad_kills=14,  # type: ignore[arg-type]
+        scene_seed=scene,
+    )
     m = read(reader, renderer, st, False)
     assert m is not None and m.kind == "end"
     assert (m.placement, m.of, m.label) == (placement, None, label)
@@ -75,27 +98,43 @@ def test_end_modern_squad_placed(reader: MarkerReader, renderer: Renderer, end_k
 @pytest.mark.parametrize("era", ["2019", "modern"])
 def test_spectating_is_found_while_the_hud_shows(reader: MarkerReader, renderer: Renderer, era: str) -> None:
     for scene in (1, 4):
-        st = FrameState(t=3, screen="in_match", era=era, spectating=True, kills=9, scene_seed=scene, camera_t=2.0)
+        st = FrameState(
+            t=3, screen="in_match", era=era, spectating=True, kills=9, scene_seed=scene, camera_t=2.0
+        )
         m = read(reader, renderer, st, True)
         assert m is not None and m.kind == "spectating"
 
 
 @pytest.mark.parametrize(("round_no", "result"), [(None, "victory"), (None, "defeat"), (2, None)])
-def test_arenas_is_not_battle_royale(reader: MarkerReader, renderer: Renderer, round_no: int | None,
-                                     result: str | None) -> None:
-    st = FrameState(t=3, screen="arenas", round_no=round_no or 3, arenas_result=result, scene_seed=1,  # type: ignore[arg-type]
-                    camera_t=1.0)
+def test_arenas_is_not_battle_royale(
+    reader: MarkerReader, renderer: Renderer, round_no: int | None, result: str | None
+) -> None:
+    st = FrameState(
+        t=3,
+        screen="arenas",
+        round_no=round_no or 3,
+        arenas_result=result,
+        scene_seed=1,  # type: ignore[arg-type]
+        camera_t=1.0,
+    )
     m = read(reader, renderer, st, False)
     assert m is not None and m.kind == "arenas"
 
 
-def test_no_marker_on_gameplay_inventory_other_game_and_black(reader: MarkerReader, renderer: Renderer) -> None:
+def test_no_marker_on_gameplay_inventory_other_game_and_black(
+    reader: MarkerReader, renderer: Renderer
+) -> None:
     for era in ("2019", "modern"):
         for scene in range(4):
-            st = FrameState(t=3, screen="in_match", era=era, kills=scene + 1, scene_seed=scene, camera_t=scene * 2.5)
+            st = FrameState(
+                t=3, screen="in_match", era=era, kills=scene + 1, scene_seed=scene, camera_t=scene * 2.5
+            )
             assert read(reader, renderer, st, True) is None
             assert read(reader, renderer, st, None) is None
-    assert read(reader, renderer, FrameState(t=3, screen="in_match", inventory_open=True, scene_seed=1), False) is None
+    assert (
+        read(reader, renderer, FrameState(t=3, screen="in_match", inventory_open=True, scene_seed=1), False)
+        is None
+    )
     assert read(reader, renderer, FrameState(t=3, screen="other_game", kills=4, scene_seed=2), False) is None
     assert read(reader, renderer, FrameState(t=3, screen="black"), False) is None
 
@@ -107,7 +146,7 @@ def test_gate_keeps_ocr_off_gameplay_and_black(renderer: Renderer) -> None:
         reader.read(sample_of(renderer, st), hud_visible=True)
     reader.read(sample_of(renderer, FrameState(t=3, screen="black")), hud_visible=False)
     assert reader.samples == 13
-    assert reader.ocr_calls <= 6          # busy scenes: a stray line now and then, never the whole frame
+    assert reader.ocr_calls <= 6  # busy scenes: a stray line now and then, never the whole frame
     # An end screen does reach OCR, on cropped lines only (a few calls, not one per pixel row).
     st = FrameState(t=3, screen="end", end_kind="squad_eliminated", placement=5, squad_kills=3)
     before = reader.ocr_calls
@@ -126,8 +165,11 @@ def test_other_resolutions_and_aspect_ratios(reader: MarkerReader) -> None:
 
 
 def test_batch_form_matches_single_reads(reader: MarkerReader, renderer: Renderer) -> None:
-    states = [FrameState(t=1, screen="select_legend", countdown=3), FrameState(t=2, screen="black"),
-              FrameState(t=3, screen="end", end_kind="squad_eliminated", placement=9, squad_kills=1)]
+    states = [
+        FrameState(t=1, screen="select_legend", countdown=3),
+        FrameState(t=2, screen="black"),
+        FrameState(t=3, screen="end", end_kind="squad_eliminated", placement=9, squad_kills=1),
+    ]
     samples = [sample_of(renderer, s) for s in states]
     batch = reader.read_batch(samples, [False, False, False])
     assert [m.kind if m else None for m in batch] == ["select_legend", None, "end"]
@@ -136,7 +178,7 @@ def test_batch_form_matches_single_reads(reader: MarkerReader, renderer: Rendere
 
 def test_line_finder_ignores_bright_flat_areas() -> None:
     img = np.full((240, 960), 40, np.uint8)
-    img[50:150, 100:600] = 250                  # a big bright rectangle: not text
+    img[50:150, 100:600] = 250  # a big bright rectangle: not text
     assert find_text_lines(img, 0.5) == []
 
 
@@ -149,7 +191,7 @@ def test_parse_marker_fuzzy_and_exclusions() -> None:
     assert kind("SQUAD ELlMINATED SQUAD PLACED #14") == ("end", 14, None)
     assert kind("PLACED #3 0F 20") == ("end", 3, 20)
     assert kind("CHAMPIONS OF THE ARENA PLACED #1 OF 20") == ("end", 1, 20)
-    assert kind("CHAMPION SQUAD") == (None, None, None)         # pre-drop intro, not the end
+    assert kind("CHAMPION SQUAD") == (None, None, None)  # pre-drop intro, not the end
     assert kind("YOUR SQUAD") == (None, None, None)
     assert kind("ROUND 3") == ("arenas", None, None)
     assert kind("VICTORY!") == ("arenas", None, None)

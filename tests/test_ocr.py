@@ -9,7 +9,14 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from vodstream.ocr import OcrEngine, OcrUnavailableError, PytesseractOcr, TesserocrOcr, available_backends, make_ocr
+from vodstream.ocr import (
+    OcrEngine,
+    OcrUnavailableError,
+    PytesseractOcr,
+    TesserocrOcr,
+    available_backends,
+    make_ocr,
+)
 from vodstream.synth.fonts import font_path
 
 
@@ -46,7 +53,7 @@ def test_engine_survives_pickling_and_reopens_its_handle() -> None:
     clone = pickle.loads(pickle.dumps(ocr))
     assert clone.read_line(line_image("VICTORY")) == "VICTORY"
     ocr.close()
-    assert ocr.read_line(line_image("DEFEAT")) == "DEFEAT"   # reopens after close
+    assert ocr.read_line(line_image("DEFEAT")) == "DEFEAT"  # reopens after close
 
 
 def test_pytesseract_without_binary_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:

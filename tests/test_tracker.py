@@ -27,7 +27,7 @@ class Stream:
             self.t += STEP
         return self
 
-    def nothing(self, n: int) -> Stream:          # non-Apex / black / unreadable
+    def nothing(self, n: int) -> Stream:  # non-Apex / black / unreadable
         return self._add(n)
 
     def lobby(self, n: int = 3) -> Stream:
@@ -37,17 +37,25 @@ class Stream:
         return self._add(n, marker=Marker(kind="select_legend", text="SELECT LEGEND"))
 
     def hud(self, n: int, kills: int | None, red: bool = False, conf: float = 0.99) -> Stream:
-        return self._add(n, kills=kills, red=red, hud_visible=True, confidence=conf if kills is not None else 0.0)
+        return self._add(
+            n, kills=kills, red=red, hud_visible=True, confidence=conf if kills is not None else 0.0
+        )
 
-    def hidden(self, n: int) -> Stream:           # HUD shown, kill box hidden / covered
+    def hidden(self, n: int) -> Stream:  # HUD shown, kill box hidden / covered
         return self._add(n, hud_visible=False)
 
     def spectating(self, n: int, kills: int) -> Stream:
-        return self._add(n, kills=kills, hud_visible=True, confidence=0.99,
-                         marker=Marker(kind="spectating", text="SPECTATING"))
+        return self._add(
+            n,
+            kills=kills,
+            hud_visible=True,
+            confidence=0.99,
+            marker=Marker(kind="spectating", text="SPECTATING"),
+        )
 
-    def end(self, n: int = 4, placement: int | None = 3, of: int | None = None,
-            label: str = "SQUAD ELIMINATED") -> Stream:
+    def end(
+        self, n: int = 4, placement: int | None = 3, of: int | None = None, label: str = "SQUAD ELIMINATED"
+    ) -> Stream:
         return self._add(n, marker=Marker(kind="end", text=label, placement=placement, of=of, label=label))
 
     def arenas(self, n: int = 2, text: str = "ROUND 1") -> Stream:
@@ -93,9 +101,9 @@ def test_last_kill_just_before_the_end_counts_even_when_median_would_miss_it() -
 
 def test_single_stray_misread_is_ignored_and_kills_never_go_down() -> None:
     s = Stream().lobby().legend().play([0, 1, 2, 3], per=8)
-    s.hud(1, 8, conf=0.6).hud(4, 3)          # one misread 8 in a run of 3s
-    s.hud(1, 1, conf=0.7).hud(3, 3)          # a low misread cannot lower the count
-    s.hud(1, 9, conf=0.55).end()             # a shaky last reading cannot raise it
+    s.hud(1, 8, conf=0.6).hud(4, 3)  # one misread 8 in a run of 3s
+    s.hud(1, 1, conf=0.7).hud(3, 3)  # a low misread cannot lower the count
+    s.hud(1, 9, conf=0.55).end()  # a shaky last reading cannot raise it
     [m] = run(s.scores)
     assert m.kills == 3
 
@@ -157,8 +165,8 @@ def test_kill_just_before_death_counts_and_a_missed_spectating_sample_does_not()
 def test_abandoned_to_lobby_ends_at_the_lobby_and_a_legend_dodge_is_no_match() -> None:
     s = Stream().lobby().legend().play([0, 1], per=10)
     t_quit = s.t
-    s.lobby(5)                                                          # quit mid-match
-    s.legend(4).lobby(4)                                                # legend screen, back to lobby
+    s.lobby(5)  # quit mid-match
+    s.legend(4).lobby(4)  # legend screen, back to lobby
     s.legend().play([0, 1, 2], per=6).end(placement=2).lobby()
     tr = MatchTracker()
     tr.update(s.scores)
@@ -173,7 +181,7 @@ def test_abandoned_to_lobby_ends_at_the_lobby_and_a_legend_dodge_is_no_match() -
 def test_arenas_and_mixtape_are_not_battle_royale() -> None:
     s = Stream().lobby().legend().arenas(2, "ROUND 1").play([0, 1], per=6).arenas(2, "ROUND 2")
     s.play([1, 2], per=6).arenas(3, "VICTORY").lobby()
-    s.arenas(2, "DEFEAT").hud(10, 3).lobby()                            # mixtape without a legend pick
+    s.arenas(2, "DEFEAT").hud(10, 3).lobby()  # mixtape without a legend pick
     s.legend().play([0, 4], per=6).end(placement=6).lobby()
     [m] = run(s.scores)
     assert m.kills == 4 and m.placement == 6
@@ -189,7 +197,7 @@ def test_one_stray_arenas_or_end_reading_mid_match_changes_nothing() -> None:
 
 def test_non_apex_span_between_matches_and_leaving_apex_mid_match() -> None:
     s = Stream().lobby().legend().play([0, 2], per=6).end(placement=8).nothing(200)
-    s.lobby().legend().play([0, 1, 5], per=6).nothing(300)              # switched game for good
+    s.lobby().legend().play([0, 1, 5], per=6).nothing(300)  # switched game for good
     first, second = run(s.scores)
     assert first.kills == 2 and first.end is not None
     assert not second.end_seen and second.kills == 5
@@ -219,8 +227,21 @@ def _full_stream() -> list[Score]:
 
 
 def _as_tuples(ms: list) -> list[tuple]:
-    return [(m.start, m.end, m.kills, m.placement, m.of, m.confidence, m.readings, m.notes, m.start_seen,
-             m.end_seen) for m in ms]
+    return [
+        (
+            m.start,
+            m.end,
+            m.kills,
+            m.placement,
+            m.of,
+            m.confidence,
+            m.readings,
+            m.notes,
+            m.start_seen,
+            m.end_seen,
+        )
+        for m in ms
+    ]
 
 
 def test_out_of_order_within_window_matches_in_order() -> None:
@@ -235,8 +256,9 @@ def test_out_of_order_within_window_matches_in_order() -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(st.randoms(use_true_random=False), st.floats(min_value=0.0, max_value=30.0))
-def test_any_arrival_order_within_the_reorder_window_gives_the_same_matches(rnd: random.Random,
-                                                                             jitter: float) -> None:
+def test_any_arrival_order_within_the_reorder_window_gives_the_same_matches(
+    rnd: random.Random, jitter: float
+) -> None:
     scores = _full_stream()
     want = _as_tuples(run(scores))
     # Any permutation where no score arrives after something more than `window` s newer.
@@ -250,7 +272,7 @@ def test_any_arrival_order_within_the_reorder_window_gives_the_same_matches(rnd:
     i = 0
     while i < len(keyed):
         n = rnd.randint(1, 7)
-        tr.update(keyed[i:i + n])
+        tr.update(keyed[i : i + n])
         i += n
     assert _as_tuples(tr.finish()) == want
     assert tr.late == 0
@@ -260,7 +282,7 @@ def test_late_scores_beyond_the_window_are_counted_not_misordered() -> None:
     scores = _full_stream()
     tr = MatchTracker(reorder_window=10.0)
     tr.update(scores[5:])
-    tr.update(scores[:5])          # far too late
+    tr.update(scores[:5])  # far too late
     tr.finish()
     assert tr.late == 5
 
@@ -305,11 +327,11 @@ def test_estimate_kills_unit_cases() -> None:
     assert estimate_kills([]).kills is None
     assert estimate_kills([], hidden_box=5).kills == 0
     # two red readings of a new value are enough
-    r2 = r + [Reading(20.0, 3, red=True), Reading(22.0, 3, red=True)]
+    r2 = [*r, Reading(20.0, 3, red=True), Reading(22.0, 3, red=True)]
     assert estimate_kills(r2).kills == 3
     # one confident plain reading is enough at the very end; a shaky one is not
-    assert estimate_kills(r + [Reading(20.0, 3, confidence=0.98)]).kills == 3
-    assert estimate_kills(r + [Reading(20.0, 3, confidence=0.5)]).kills == 2
+    assert estimate_kills([*r, Reading(20.0, 3, confidence=0.98)]).kills == 3
+    assert estimate_kills([*r, Reading(20.0, 3, confidence=0.5)]).kills == 2
     assert median20_kills(r).kills == 1
 
 

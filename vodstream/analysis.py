@@ -40,18 +40,20 @@ class _TrackerLike(Protocol):
 class AnalysisResult:
     matches: list[Match]
     gaps: list[Gap]
-    timings: dict[str, float]            # seconds: decode, score, track, total
+    timings: dict[str, float]  # seconds: decode, score, track, total
     ocr_calls: int
     ocr_seconds: float
     samples: int
     segments: int = 0
     frames_decoded: int = 0
-    duration: float = 0.0                # VOD seconds covered by the segments seen
-    scores: list[Score] | None = None    # every score, when analyze(keep_scores=True)
+    duration: float = 0.0  # VOD seconds covered by the segments seen
+    scores: list[Score] | None = None  # every score, when analyze(keep_scores=True)
     stats: dict[str, Any] = field(default_factory=dict)
 
 
-def transition_windows(prev: Score | None, scores: Sequence[Score], min_gap: float = 0.5) -> list[tuple[float, float]]:
+def transition_windows(
+    prev: Score | None, scores: Sequence[Score], min_gap: float = 0.5
+) -> list[tuple[float, float]]:
     """VOD-time gaps (open intervals) just before an end screen or SPECTATING first shows.
 
     Keyframes are 2 s apart: a kill in the last moments before the end screen (or before the
@@ -63,16 +65,27 @@ def transition_windows(prev: Score | None, scores: Sequence[Score], min_gap: flo
     for s in sorted(scores, key=lambda x: x.vod_time):
         kind = s.marker.kind if s.marker else None
         last_kind = last.marker.kind if last is not None and last.marker else None
-        if kind in ("end", "spectating") and last is not None and kind != last_kind \
-                and s.vod_time - last.vod_time > min_gap:
+        if (
+            kind in ("end", "spectating")
+            and last is not None
+            and kind != last_kind
+            and s.vod_time - last.vod_time > min_gap
+        ):
             out.append((last.vod_time, s.vod_time))
         last = s
     return out
 
 
-def analyze(segments_data: Iterable[SegmentData], *, decoder: _DecoderLike, scorer: _ScorerLike,
-            tracker: _TrackerLike, vod_end: float | None = None, keep_scores: bool = False,
-            refine_fps: float | None = 5.0) -> AnalysisResult:
+def analyze(
+    segments_data: Iterable[SegmentData],
+    *,
+    decoder: _DecoderLike,
+    scorer: _ScorerLike,
+    tracker: _TrackerLike,
+    vod_end: float | None = None,
+    keep_scores: bool = False,
+    refine_fps: float | None = 5.0,
+) -> AnalysisResult:
     """Decode, score and track every segment in turn.
 
     A segment that fails to decode (or to score) becomes a gap with the reason, and the loop
@@ -106,9 +119,11 @@ def analyze(segments_data: Iterable[SegmentData], *, decoder: _DecoderLike, scor
         t0 = time.perf_counter()
         try:
             res = decoder.decode(data)
-        except Exception as err:  # noqa: BLE001 - one bad segment must not stop the VOD
+        except Exception as err:
             log.warning("analysis.decode_failed", segment=seg.index, error=str(err))
-            gaps.append(Gap(start=seg.start, end=seg.end, reason=f"decode failed: {err}", segment_index=seg.index))
+            gaps.append(
+                Gap(start=seg.start, end=seg.end, reason=f"decode failed: {err}", segment_index=seg.index)
+            )
             timings["decode"] += time.perf_counter() - t0
             continue
         t1 = time.perf_counter()
@@ -120,9 +135,11 @@ def analyze(segments_data: Iterable[SegmentData], *, decoder: _DecoderLike, scor
             continue
         try:
             scores = scorer.score_batch(samples)
-        except Exception as err:  # noqa: BLE001
+        except Exception as err:
             log.warning("analysis.score_failed", segment=seg.index, error=str(err))
-            gaps.append(Gap(start=seg.start, end=seg.end, reason=f"scoring failed: {err}", segment_index=seg.index))
+            gaps.append(
+                Gap(start=seg.start, end=seg.end, reason=f"scoring failed: {err}", segment_index=seg.index)
+            )
             timings["score"] += time.perf_counter() - t1
             continue
         t2 = time.perf_counter()
@@ -154,11 +171,16 @@ def analyze(segments_data: Iterable[SegmentData], *, decoder: _DecoderLike, scor
     timings["total"] = time.perf_counter() - t_all
     stats_fn = getattr(scorer, "stats", None)
     return AnalysisResult(
-        matches=list(matches), gaps=_merge_gaps(gaps), timings={k: round(v, 4) for k, v in timings.items()},
+        matches=list(matches),
+        gaps=_merge_gaps(gaps),
+        timings={k: round(v, 4) for k, v in timings.items()},
         ocr_calls=int(getattr(scorer, "ocr_calls", 0)) - start_ocr_calls,
         ocr_seconds=round(float(getattr(scorer, "ocr_seconds", 0.0)) - start_ocr_s, 4),
-        samples=n_samples, segments=n_segments, frames_decoded=n_frames,
-        duration=float(vod_end if vod_end is not None else end_seen), scores=kept,
+        samples=n_samples,
+        segments=n_segments,
+        frames_decoded=n_frames,
+        duration=float(vod_end if vod_end is not None else end_seen),
+        scores=kept,
         stats={**(stats_fn() if callable(stats_fn) else {}), "refined_samples": refined},
     )
 
@@ -169,8 +191,12 @@ def _merge_gaps(gaps: list[Gap]) -> list[Gap]:
     for g in sorted(gaps, key=lambda g: (g.start, g.end)):
         if out and out[-1].reason == g.reason and g.start <= out[-1].end + 1e-6:
             last = out[-1]
-            out[-1] = Gap(start=last.start, end=max(last.end, g.end), reason=last.reason,
-                          segment_index=last.segment_index)
+            out[-1] = Gap(
+                start=last.start,
+                end=max(last.end, g.end),
+                reason=last.reason,
+                segment_index=last.segment_index,
+            )
         else:
             out.append(g)
     return out
@@ -184,8 +210,11 @@ def best_match(matches: Sequence[Match]) -> int | None:
     for i, m in enumerate(matches):
         if m.kills is None:
             continue
-        key = (m.kills, -(m.placement if m.placement is not None else 1000),
-               -(m.start if m.start is not None else 0.0))
+        key = (
+            m.kills,
+            -(m.placement if m.placement is not None else 1000),
+            -(m.start if m.start is not None else 0.0),
+        )
         if best_key is None or key > best_key:
             best, best_key = i, key
     return best
@@ -210,8 +239,12 @@ def report_dict(vod_id: str, duration: float, result: AnalysisResult) -> dict[st
         "best": best_match(result.matches),
         "gaps": [g.to_json() for g in result.gaps],
         "analysis": {
-            "samples": result.samples, "segments": result.segments, "frames_decoded": result.frames_decoded,
-            "timings": result.timings, "ocr_calls": result.ocr_calls, "ocr_seconds": result.ocr_seconds,
+            "samples": result.samples,
+            "segments": result.segments,
+            "frames_decoded": result.frames_decoded,
+            "timings": result.timings,
+            "ocr_calls": result.ocr_calls,
+            "ocr_seconds": result.ocr_seconds,
             "ocr_calls_per_hour": round(result.ocr_calls / hours, 1) if hours else None,
             "ocr_seconds_per_hour": round(result.ocr_seconds / hours, 3) if hours else None,
         },

@@ -83,8 +83,9 @@ def _has_word(word: str, text: str) -> bool:
     return re.search(rf"(?<![A-Z]){word}(?![A-Z])", text) is not None
 
 
-_DIGIT_FIX = str.maketrans({"O": "0", "D": "0", "Q": "0", "I": "1", "L": "1", "T": "7", "Z": "2",
-                            "S": "5", "B": "8", "G": "6"})
+_DIGIT_FIX = str.maketrans(
+    {"O": "0", "D": "0", "Q": "0", "I": "1", "L": "1", "T": "7", "Z": "2", "S": "5", "B": "8", "G": "6"}
+)
 
 
 def _num(tok: str) -> int | None:
@@ -93,7 +94,9 @@ def _num(tok: str) -> int | None:
 
 
 # "PLACED #3 OF 20" -- '#' may come out as H/4/nothing, OF as 0F/OE/DF.
-_PLACED_OF = re.compile(r"PLACED\s*[#H]?\s*([0-9OILZSBDQTG]{1,2})\s*(?:O|0|D|Q)\s*[FE]\s*([0-9OILZSBDQTG]{1,3})\b")
+_PLACED_OF = re.compile(
+    r"PLACED\s*[#H]?\s*([0-9OILZSBDQTG]{1,2})\s*(?:O|0|D|Q)\s*[FE]\s*([0-9OILZSBDQTG]{1,3})\b"
+)
 _PLACED = re.compile(r"PLACED\s*[#H]\s*([0-9OILZSBDQTG]{1,2})\b|PLACED\s*([0-9]{1,2})\b")
 _HASH_N = re.compile(r"#\s*([0-9OILZSBDQTG]{1,2})\b")
 _ROUND_N = re.compile(r"\bR\s*O\s*U\s*N\s*D\s*([0-9OILZ]{1,2})\b")
@@ -107,10 +110,23 @@ END_PHRASES: tuple[tuple[str, str], ...] = (
     ("PLAYER PLACED", "PLAYER PLACED"),
 )
 # The lobby's top navigation (two of these = the lobby).
-_LOBBY_NAV: tuple[tuple[str, int], ...] = (("PLAY", 0), ("LEGENDS", 1), ("ARMORY", 1), ("CLUBS", 0),
-                                          ("BATTLE PASS", 2), ("STORE", 0))
-ARENAS_PHRASES: tuple[str, ...] = ("VICTORY", "DEFEAT", "MATCH POINT", "FINAL ROUND", "ROUND WON",
-                                   "ROUND LOST", "BUY MENU")
+_LOBBY_NAV: tuple[tuple[str, int], ...] = (
+    ("PLAY", 0),
+    ("LEGENDS", 1),
+    ("ARMORY", 1),
+    ("CLUBS", 0),
+    ("BATTLE PASS", 2),
+    ("STORE", 0),
+)
+ARENAS_PHRASES: tuple[str, ...] = (
+    "VICTORY",
+    "DEFEAT",
+    "MATCH POINT",
+    "FINAL ROUND",
+    "ROUND WON",
+    "ROUND LOST",
+    "BUY MENU",
+)
 
 
 def _placement(text: str) -> tuple[int | None, int | None]:
@@ -163,13 +179,18 @@ def parse_marker(text: str) -> Marker | None:
     if fuzzy_find("SPECTATING", t) is not None or tabs >= 1:
         return Marker(kind="spectating", text=t, label="SPECTATING")
     nav = sum(fuzzy_find(w, t, d) is not None for w, d in _LOBBY_NAV)
-    if nav >= 2 or _has_word("READY", t) or fuzzy_find("MATCHMAKING", t) is not None \
-            or fuzzy_find("CONNECTING", t, 1) is not None:
+    if (
+        nav >= 2
+        or _has_word("READY", t)
+        or fuzzy_find("MATCHMAKING", t) is not None
+        or fuzzy_find("CONNECTING", t, 1) is not None
+    ):
         return Marker(kind="lobby", text=t, label="LOBBY")
     return None
 
 
 # --------------------------------------------------------------------------- the cheap gate
+
 
 @dataclass(frozen=True)
 class LineBox:
@@ -194,20 +215,29 @@ class LineBox:
 def _unit(sample: Sample) -> float:
     """Text-region pixels per 1080p pixel (HUD/menu scale times the decoder's downscale)."""
     fw, fh = sample.frame_size
-    th, tw = sample.text.shape[:2]
+    _th, tw = sample.text.shape[:2]
     down = tw / float(fw) if fw else 0.5
     return hud_scale(fw, fh) * down
 
 
-def find_text_lines(text: np.ndarray, unit: float, *, min_h1080: float = 18.0, max_h1080: float = 130.0,
-                    band: tuple[float, float, float, float] | None = None, max_lines: int = 6,
-                    min_glyphs: int = 3, min_density: float = 0.0) -> list[LineBox]:
+def find_text_lines(
+    text: np.ndarray,
+    unit: float,
+    *,
+    min_h1080: float = 18.0,
+    max_h1080: float = 130.0,
+    band: tuple[float, float, float, float] | None = None,
+    max_lines: int = 6,
+    min_glyphs: int = 3,
+    min_density: float = 0.0,
+) -> list[LineBox]:
     """Big bright text lines in a luma image; ``unit`` = image pixels per 1080p pixel.
 
     Glyphs are bright, locally contrasted blobs of letter size; a line is a chain of at least
     ``min_glyphs`` letter widths of glyphs of similar height on one baseline with letter-sized
     gaps (random bright clutter rarely forms one). ``min_density``: glyph components per letter
-    width (touching letters form one component; stripes and blobs have few). ``band`` = (x0, y0, x1, y1) fractions of the image to
+    width (touching letters form one component; stripes and blobs have few).
+    ``band`` = (x0, y0, x1, y1) fractions of the image to
     search (None: all of it). Returns lines, best first, at most ``max_lines``.
     """
     img = text
@@ -225,7 +255,7 @@ def find_text_lines(text: np.ndarray, unit: float, *, min_h1080: float = 18.0, m
     if int(np.count_nonzero(bright)) < 12:
         return []
     # White top-hat: strokes brighter than their neighbourhood (kernel > stroke width).
-    k = max(3, int(round(0.3 * max_h)) | 1)  # wider than the strokes of the biggest letters
+    k = max(3, round(0.3 * max_h) | 1)  # wider than the strokes of the biggest letters
     tophat = cv2.morphologyEx(img, cv2.MORPH_TOPHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     mask = ((tophat >= 45) & bright).astype(np.uint8)
     n, _lab, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
@@ -258,8 +288,11 @@ def find_text_lines(text: np.ndarray, unit: float, *, min_h1080: float = 18.0, m
         j = i + 1
         while j < m and gx0[j] <= reach:
             hj = gh[j]
-            if abs(hi - hj) <= 0.3 * max(hi, hj) and abs(gy1[i] - gy1[j]) <= 0.2 * max(hi, hj) \
-                    and gx0[j] >= gx1[i] - 0.2 * hi:
+            if (
+                abs(hi - hj) <= 0.3 * max(hi, hj)
+                and abs(gy1[i] - gy1[j]) <= 0.2 * max(hi, hj)
+                and gx0[j] >= gx1[i] - 0.2 * hi
+            ):
                 ri, rj = find(i), find(j)
                 if ri != rj:
                     parent[rj] = ri
@@ -304,10 +337,19 @@ def _merge_lines(lines: list[LineBox], gap: float = 2.5) -> list[LineBox]:
             for j in range(i + 1, len(out)):
                 b = out[j]
                 h = max(a.h, b.h)
-                if abs(a.h - b.h) <= 0.3 * h and abs(a.y1 - b.y1) <= 0.25 * h \
-                        and -0.2 * h <= b.x0 - a.x1 <= gap * h:
-                    out[i] = LineBox(a.x0, min(a.y0, b.y0), max(a.x1, b.x1), max(a.y1, b.y1),
-                                     a.glyphs + b.glyphs, a.score + b.score)
+                if (
+                    abs(a.h - b.h) <= 0.3 * h
+                    and abs(a.y1 - b.y1) <= 0.25 * h
+                    and -0.2 * h <= b.x0 - a.x1 <= gap * h
+                ):
+                    out[i] = LineBox(
+                        a.x0,
+                        min(a.y0, b.y0),
+                        max(a.x1, b.x1),
+                        max(a.y1, b.y1),
+                        a.glyphs + b.glyphs,
+                        a.score + b.score,
+                    )
                     del out[j]
                     merged = True
                     break
@@ -326,8 +368,11 @@ def _binarise_line(text: np.ndarray, box: LineBox, out_h: int = 36) -> np.ndarra
     x1, y1 = min(W, box.x1 + m), min(H, box.y1 + m)
     crop = text[y0:y1, x0:x1]
     f = out_h / max(1, box.h)
-    crop = cv2.resize(crop, (max(8, round(crop.shape[1] * f)), max(8, round(crop.shape[0] * f))),
-                      interpolation=cv2.INTER_CUBIC if f > 1 else cv2.INTER_AREA)
+    crop = cv2.resize(
+        crop,
+        (max(8, round(crop.shape[1] * f)), max(8, round(crop.shape[0] * f))),
+        interpolation=cv2.INTER_CUBIC if f > 1 else cv2.INTER_AREA,
+    )
     k = int(out_h * 0.8) | 1
     tophat = cv2.morphologyEx(crop, cv2.MORPH_TOPHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
     thr, fg = cv2.threshold(tophat, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
@@ -355,8 +400,14 @@ class MarkerReader:
     Counters: ``gated`` (samples that reached OCR), ``ocr_calls``, ``ocr_seconds``, ``gate_seconds``.
     """
 
-    def __init__(self, ocr: OcrEngine | None = None, *, max_lines: int = 4, spectate_lines: int = 2,
-                 cache_size: int = 256) -> None:
+    def __init__(
+        self,
+        ocr: OcrEngine | None = None,
+        *,
+        max_lines: int = 4,
+        spectate_lines: int = 2,
+        cache_size: int = 256,
+    ) -> None:
         self._ocr = ocr
         self.max_lines = max_lines
         self.spectate_lines = spectate_lines
@@ -382,9 +433,14 @@ class MarkerReader:
         return self._ocr.seconds if self._ocr is not None else 0.0
 
     def stats(self) -> dict[str, float]:
-        return {"samples": self.samples, "gated": self.gated, "ocr_calls": self.ocr_calls,
-                "ocr_seconds": round(self.ocr_seconds, 4), "gate_seconds": round(self.gate_seconds, 4),
-                "cache_hits": self.cache_hits}
+        return {
+            "samples": self.samples,
+            "gated": self.gated,
+            "ocr_calls": self.ocr_calls,
+            "ocr_seconds": round(self.ocr_seconds, 4),
+            "gate_seconds": round(self.gate_seconds, 4),
+            "cache_hits": self.cache_hits,
+        }
 
     # -- public API -------------------------------------------------------------------------
     def read(self, sample: Sample, hud_visible: bool | None = None) -> Marker | None:
@@ -396,8 +452,16 @@ class MarkerReader:
         if text.ndim == 3:
             text = cv2.cvtColor(text, cv2.COLOR_RGB2GRAY)
         if hud_visible:
-            lines = find_text_lines(text, unit, band=SPECTATE_BAND, min_h1080=16.0, max_h1080=80.0,
-                                    max_lines=self.spectate_lines, min_glyphs=4, min_density=0.35)
+            lines = find_text_lines(
+                text,
+                unit,
+                band=SPECTATE_BAND,
+                min_h1080=16.0,
+                max_h1080=80.0,
+                max_lines=self.spectate_lines,
+                min_glyphs=4,
+                min_density=0.35,
+            )
         else:
             lines = find_text_lines(text, unit, max_lines=self.max_lines)
         self.gate_seconds += time.perf_counter() - t0
@@ -418,8 +482,9 @@ class MarkerReader:
             if n is None and (marker.label or "").startswith("CHAMPIONS"):
                 n = 1  # the champions banner is placement #1
             if n is not None:
-                marker = Marker(kind="end", text=f"{marker.text} #{n}", placement=n, of=None,
-                                label=marker.label)
+                marker = Marker(
+                    kind="end", text=f"{marker.text} #{n}", placement=n, of=None, label=marker.label
+                )
         return marker
 
     def _read_lines(self, text: np.ndarray, lines: list[LineBox]) -> Marker | None:
@@ -438,8 +503,11 @@ class MarkerReader:
 
     def _find_hash_number(self, text: np.ndarray, unit: float) -> int | None:
         """The big '#n' of the modern end screens (a short line: the line gate skips it)."""
-        short = [b for b in find_text_lines(text, unit, min_h1080=26.0, max_lines=12, min_glyphs=1)
-                 if b.w <= 3.5 * b.h]
+        short = [
+            b
+            for b in find_text_lines(text, unit, min_h1080=26.0, max_lines=12, min_glyphs=1)
+            if b.w <= 3.5 * b.h
+        ]
         for b in sorted(short, key=lambda b: (b.x0, b.y0))[:4]:
             m = re.fullmatch(r"[#H]\s*([0-9OILZSBDQTG]{1,2})", normalize(self._read_line(text, b)))
             if m:
@@ -448,8 +516,9 @@ class MarkerReader:
                     return n
         return None
 
-    def read_batch(self, samples: Sequence[Sample],
-                   hud_visible: Sequence[bool] | None = None) -> list[Marker | None]:
+    def read_batch(
+        self, samples: Sequence[Sample], hud_visible: Sequence[bool] | None = None
+    ) -> list[Marker | None]:
         """:meth:`read` for each sample, in order."""
         if hud_visible is None:
             return [self.read(s) for s in samples]

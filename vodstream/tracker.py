@@ -53,6 +53,7 @@ Phase = Literal["legend", "live", "dead", "ended"]
 
 # --------------------------------------------------------------------------- serialisation
 
+
 def marker_to_dict(m: Marker | None) -> dict[str, Any] | None:
     if m is None:
         return None
@@ -62,39 +63,75 @@ def marker_to_dict(m: Marker | None) -> dict[str, Any] | None:
 def marker_from_dict(d: dict[str, Any] | None) -> Marker | None:
     if d is None:
         return None
-    return Marker(kind=d["kind"], text=d.get("text", ""), placement=d.get("placement"),
-                  of=d.get("of"), label=d.get("label"))
+    return Marker(
+        kind=d["kind"],
+        text=d.get("text", ""),
+        placement=d.get("placement"),
+        of=d.get("of"),
+        label=d.get("label"),
+    )
 
 
 def score_to_dict(s: Score) -> dict[str, Any]:
-    return {"vod_time": s.vod_time, "segment_index": s.segment_index, "kills": s.kills, "red": s.red,
-            "hud_visible": s.hud_visible, "marker": marker_to_dict(s.marker),
-            "confidence": s.confidence, "kill_box": s.kill_box}
+    return {
+        "vod_time": s.vod_time,
+        "segment_index": s.segment_index,
+        "kills": s.kills,
+        "red": s.red,
+        "hud_visible": s.hud_visible,
+        "marker": marker_to_dict(s.marker),
+        "confidence": s.confidence,
+        "kill_box": s.kill_box,
+    }
 
 
 def score_from_dict(d: dict[str, Any]) -> Score:
-    return Score(vod_time=float(d["vod_time"]), segment_index=int(d["segment_index"]), kills=d.get("kills"),
-                 red=bool(d.get("red", False)), hud_visible=bool(d.get("hud_visible", False)),
-                 marker=marker_from_dict(d.get("marker")), confidence=float(d.get("confidence", 0.0)),
-                 kill_box=d.get("kill_box"))
+    return Score(
+        vod_time=float(d["vod_time"]),
+        segment_index=int(d["segment_index"]),
+        kills=d.get("kills"),
+        red=bool(d.get("red", False)),
+        hud_visible=bool(d.get("hud_visible", False)),
+        marker=marker_from_dict(d.get("marker")),
+        confidence=float(d.get("confidence", 0.0)),
+        kill_box=d.get("kill_box"),
+    )
 
 
 def _match_to_dict(m: Match) -> dict[str, Any]:
-    return {"start": m.start, "end": m.end, "kills": m.kills, "placement": m.placement, "of": m.of,
-            "confidence": m.confidence, "end_label": m.end_label,
-            "readings": [[t, k] for t, k in m.readings], "notes": list(m.notes),
-            "start_seen": m.start_seen, "end_seen": m.end_seen}
+    return {
+        "start": m.start,
+        "end": m.end,
+        "kills": m.kills,
+        "placement": m.placement,
+        "of": m.of,
+        "confidence": m.confidence,
+        "end_label": m.end_label,
+        "readings": [[t, k] for t, k in m.readings],
+        "notes": list(m.notes),
+        "start_seen": m.start_seen,
+        "end_seen": m.end_seen,
+    }
 
 
 def _match_from_dict(d: dict[str, Any]) -> Match:
-    return Match(start=d["start"], end=d["end"], kills=d["kills"], placement=d.get("placement"),
-                 of=d.get("of"), confidence=float(d.get("confidence", 0.0)), end_label=d.get("end_label"),
-                 readings=[(float(t), int(k)) for t, k in d.get("readings", [])],
-                 notes=list(d.get("notes", [])), start_seen=bool(d.get("start_seen", True)),
-                 end_seen=bool(d.get("end_seen", True)))
+    return Match(
+        start=d["start"],
+        end=d["end"],
+        kills=d["kills"],
+        placement=d.get("placement"),
+        of=d.get("of"),
+        confidence=float(d.get("confidence", 0.0)),
+        end_label=d.get("end_label"),
+        readings=[(float(t), int(k)) for t, k in d.get("readings", [])],
+        notes=list(d.get("notes", [])),
+        start_seen=bool(d.get("start_seen", True)),
+        end_seen=bool(d.get("end_seen", True)),
+    )
 
 
 # --------------------------------------------------------------------------- final kills
+
 
 @dataclass(frozen=True)
 class Reading:
@@ -110,7 +147,7 @@ class Reading:
 class KillEstimate:
     kills: int | None
     confidence: float
-    used: list[tuple[float, int]] = field(default_factory=list)   # readings that agree with the fit
+    used: list[tuple[float, int]] = field(default_factory=list)  # readings that agree with the fit
     method: str = "monotone"
 
 
@@ -120,8 +157,14 @@ def _weight(r: Reading, red_weight: float) -> float:
     return c * (red_weight if r.red else 1.0)
 
 
-def estimate_kills(readings: Sequence[Reading], *, hidden_box: int = 0, step_cost: float = 0.8,
-                   red_weight: float = 1.0, max_kills: int = 60) -> KillEstimate:
+def estimate_kills(
+    readings: Sequence[Reading],
+    *,
+    hidden_box: int = 0,
+    step_cost: float = 0.8,
+    red_weight: float = 1.0,
+    max_kills: int = 60,
+) -> KillEstimate:
     """Final kills from the player's own readings in VOD-time order.
 
     Fits a non-decreasing step function L_1 <= ... <= L_n maximising
@@ -203,11 +246,12 @@ def median20_kills(readings: Sequence[Reading], end_index_limit: int = 120) -> K
         k = last
     else:
         s = sorted(vals)
-        k = s[len(s) // 2] if len(s) % 2 else int(round((s[len(s) // 2 - 1] + s[len(s) // 2]) / 2))
+        k = s[len(s) // 2] if len(s) % 2 else round((s[len(s) // 2 - 1] + s[len(s) // 2]) / 2)
     return KillEstimate(k, vals.count(k) / len(vals), [(r.t, r.kills) for r in reversed(got)], "median20")
 
 
 # --------------------------------------------------------------------------- the tracker
+
 
 @dataclass
 class _Open:
@@ -221,28 +265,40 @@ class _Open:
     placement: int | None = None
     of: int | None = None
     end_label: str | None = None
-    placement_votes: dict[str, int] = field(default_factory=dict)   # "n/k" -> count
-    readings: list[Reading] = field(default_factory=list)           # own readings (alive)
-    all_readings: list[Reading] = field(default_factory=list)       # every HUD reading (for median20)
+    placement_votes: dict[str, int] = field(default_factory=dict)  # "n/k" -> count
+    readings: list[Reading] = field(default_factory=list)  # own readings (alive)
+    all_readings: list[Reading] = field(default_factory=list)  # every HUD reading (for median20)
     hidden_box: int = 0
     dead_at: float | None = None
-    arenas: int = 0                 # Arenas/Mixtape screens seen during it
-    end_votes: int = 0              # samples that showed its end screen
-    hud_samples: int = 0            # samples with the BR HUD
+    arenas: int = 0  # Arenas/Mixtape screens seen during it
+    end_votes: int = 0  # samples that showed its end screen
+    hud_samples: int = 0  # samples with the BR HUD
     notes: list[str] = field(default_factory=list)
-    start_seen: bool = True         # SELECT LEGEND seen
-    live_seen: bool = False         # gameplay (the HUD) seen: without it this is only a fragment
-    end_seen: bool = False          # end screen seen
+    start_seen: bool = True  # SELECT LEGEND seen
+    live_seen: bool = False  # gameplay (the HUD) seen: without it this is only a fragment
+    end_seen: bool = False  # end screen seen
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "start": self.start, "first_seen": self.first_seen, "phase": self.phase,
-            "last_evidence": self.last_evidence, "end": self.end, "placement": self.placement,
-            "of": self.of, "end_label": self.end_label, "placement_votes": dict(self.placement_votes),
+            "start": self.start,
+            "first_seen": self.first_seen,
+            "phase": self.phase,
+            "last_evidence": self.last_evidence,
+            "end": self.end,
+            "placement": self.placement,
+            "of": self.of,
+            "end_label": self.end_label,
+            "placement_votes": dict(self.placement_votes),
             "readings": [[r.t, r.kills, r.red, r.confidence] for r in self.readings],
             "all_readings": [[r.t, r.kills, r.red, r.confidence] for r in self.all_readings],
-            "hidden_box": self.hidden_box, "dead_at": self.dead_at, "arenas": self.arenas,
-            "end_votes": self.end_votes, "hud_samples": self.hud_samples, "notes": list(self.notes), "start_seen": self.start_seen, "live_seen": self.live_seen,
+            "hidden_box": self.hidden_box,
+            "dead_at": self.dead_at,
+            "arenas": self.arenas,
+            "end_votes": self.end_votes,
+            "hud_samples": self.hud_samples,
+            "notes": list(self.notes),
+            "start_seen": self.start_seen,
+            "live_seen": self.live_seen,
             "end_seen": self.end_seen,
         }
 
@@ -251,19 +307,42 @@ class _Open:
         def rd(rows: list[list[Any]]) -> list[Reading]:
             return [Reading(float(t), int(k), bool(red), float(c)) for t, k, red, c in rows]
 
-        return cls(start=d["start"], first_seen=d["first_seen"], phase=d["phase"],
-                   last_evidence=d["last_evidence"], end=d["end"], placement=d["placement"], of=d["of"],
-                   end_label=d["end_label"], placement_votes=dict(d["placement_votes"]),
-                   readings=rd(d["readings"]), all_readings=rd(d["all_readings"]),
-                   hidden_box=d["hidden_box"], dead_at=d["dead_at"], arenas=int(d["arenas"]),
-                   end_votes=int(d["end_votes"]), hud_samples=int(d["hud_samples"]), notes=list(d["notes"]), start_seen=d["start_seen"], live_seen=d["live_seen"],
-                   end_seen=d["end_seen"])
+        return cls(
+            start=d["start"],
+            first_seen=d["first_seen"],
+            phase=d["phase"],
+            last_evidence=d["last_evidence"],
+            end=d["end"],
+            placement=d["placement"],
+            of=d["of"],
+            end_label=d["end_label"],
+            placement_votes=dict(d["placement_votes"]),
+            readings=rd(d["readings"]),
+            all_readings=rd(d["all_readings"]),
+            hidden_box=d["hidden_box"],
+            dead_at=d["dead_at"],
+            arenas=int(d["arenas"]),
+            end_votes=int(d["end_votes"]),
+            hud_samples=int(d["hud_samples"]),
+            notes=list(d["notes"]),
+            start_seen=d["start_seen"],
+            live_seen=d["live_seen"],
+            end_seen=d["end_seen"],
+        )
 
 
 def _order_key(s: Score) -> tuple[Any, ...]:
     m = s.marker
-    return (s.vod_time, s.segment_index, s.kills if s.kills is not None else -1, s.red, s.hud_visible,
-            m.kind if m else "", m.text if m else "", s.confidence)
+    return (
+        s.vod_time,
+        s.segment_index,
+        s.kills if s.kills is not None else -1,
+        s.red,
+        s.hud_visible,
+        m.kind if m else "",
+        m.text if m else "",
+        s.confidence,
+    )
 
 
 class MatchTracker:
@@ -285,12 +364,25 @@ class MatchTracker:
     match; neither is an Arenas/Mixtape span. ``keep_abandoned=False`` drops abandoned matches.
     """
 
-    def __init__(self, reorder_window: float = 30.0, *, kills_method: str = "monotone",
-                 end_hold: float = 30.0, idle_close: float = 240.0, keep_abandoned: bool = True,
-                 start_backoff: float = 1.0, new_after_end: float = 3.0, spectate_guard: float = 5.0,
-                 step_cost: float = 0.8, red_weight: float = 1.0, lobby_lag: float = 8.0,
-                 arenas_hold: float = 60.0, arenas_votes: int = 3, end_revert: float = 6.0,
-                 min_hud_samples: int = 3) -> None:
+    def __init__(
+        self,
+        reorder_window: float = 30.0,
+        *,
+        kills_method: str = "monotone",
+        end_hold: float = 30.0,
+        idle_close: float = 240.0,
+        keep_abandoned: bool = True,
+        start_backoff: float = 1.0,
+        new_after_end: float = 3.0,
+        spectate_guard: float = 5.0,
+        step_cost: float = 0.8,
+        red_weight: float = 1.0,
+        lobby_lag: float = 8.0,
+        arenas_hold: float = 60.0,
+        arenas_votes: int = 3,
+        end_revert: float = 6.0,
+        min_hud_samples: int = 3,
+    ) -> None:
         if reorder_window < 0:
             raise ValueError("reorder_window must be >= 0")
         if kills_method not in ("monotone", "median20"):
@@ -312,16 +404,16 @@ class MatchTracker:
         self.min_hud_samples = int(min_hud_samples)
         self._heap: list[tuple[tuple[Any, ...], int, Score]] = []
         self._seq = 0
-        self._newest = -math.inf        # newest VOD time received
-        self._processed_t = -math.inf   # VOD time of the last processed score
+        self._newest = -math.inf  # newest VOD time received
+        self._processed_t = -math.inf  # VOD time of the last processed score
         self._recent_keys: dict[tuple[float, int], float] = {}  # dedup of processed samples
         self._open: _Open | None = None
         self._closed: list[Match] = []
         self._popped = 0
         self._arenas_until = -math.inf  # Arenas/Mixtape seen recently: BR evidence is ignored
-        self.late = 0                   # scores that arrived after their slot was processed
+        self.late = 0  # scores that arrived after their slot was processed
         self.duplicates = 0
-        self.dropped: list[dict[str, Any]] = []   # spans that were not matches, and why
+        self.dropped: list[dict[str, Any]] = []  # spans that were not matches, and why
 
     # ---------------------------------------------------------------- public API
     def update(self, scores: Iterable[Score]) -> list[Match]:
@@ -331,7 +423,7 @@ class MatchTracker:
         return list(self._closed)
 
     def pop_closed(self) -> list[Match]:
-        out = self._closed[self._popped:]
+        out = self._closed[self._popped :]
         self._popped = len(self._closed)
         return list(out)
 
@@ -356,13 +448,23 @@ class MatchTracker:
         buf = sorted(self._heap)
         return {
             "version": 1,
-            "config": {"reorder_window": self.reorder_window, "kills_method": self.kills_method,
-                       "end_hold": self.end_hold, "idle_close": self.idle_close,
-                       "keep_abandoned": self.keep_abandoned, "start_backoff": self.start_backoff,
-                       "new_after_end": self.new_after_end, "spectate_guard": self.spectate_guard,
-                       "step_cost": self.step_cost, "red_weight": self.red_weight, "lobby_lag": self.lobby_lag,
-                       "arenas_hold": self.arenas_hold, "arenas_votes": self.arenas_votes,
-                       "end_revert": self.end_revert, "min_hud_samples": self.min_hud_samples},
+            "config": {
+                "reorder_window": self.reorder_window,
+                "kills_method": self.kills_method,
+                "end_hold": self.end_hold,
+                "idle_close": self.idle_close,
+                "keep_abandoned": self.keep_abandoned,
+                "start_backoff": self.start_backoff,
+                "new_after_end": self.new_after_end,
+                "spectate_guard": self.spectate_guard,
+                "step_cost": self.step_cost,
+                "red_weight": self.red_weight,
+                "lobby_lag": self.lobby_lag,
+                "arenas_hold": self.arenas_hold,
+                "arenas_votes": self.arenas_votes,
+                "end_revert": self.end_revert,
+                "min_hud_samples": self.min_hud_samples,
+            },
             "buffer": [score_to_dict(s) for _, _, s in buf],
             "newest": None if self._newest == -math.inf else self._newest,
             "processed_t": None if self._processed_t == -math.inf else self._processed_t,
@@ -371,7 +473,9 @@ class MatchTracker:
             "closed": [_match_to_dict(m) for m in self._closed],
             "popped": self._popped,
             "arenas_until": None if self._arenas_until == -math.inf else self._arenas_until,
-            "late": self.late, "duplicates": self.duplicates, "dropped": list(self.dropped),
+            "late": self.late,
+            "duplicates": self.duplicates,
+            "dropped": list(self.dropped),
         }
 
     @classmethod
@@ -398,8 +502,12 @@ class MatchTracker:
             # Its place in the order has passed (it came more than reorder_window late):
             # counted and logged, never processed out of order.
             self.late += 1
-            log.warning("tracker.late_score", vod_time=s.vod_time, processed=self._processed_t,
-                        window=self.reorder_window)
+            log.warning(
+                "tracker.late_score",
+                vod_time=s.vod_time,
+                processed=self._processed_t,
+                window=self.reorder_window,
+            )
             return
         heapq.heappush(self._heap, (_order_key(s), self._seq, s))
         self._seq += 1
@@ -428,9 +536,17 @@ class MatchTracker:
         gap = t - prev_t if prev_t > -math.inf else 0.0
         return round(t - min(max(gap, 0.0) / 2.0, self.start_backoff), 3)
 
-    def _new(self, t: float, prev_t: float, phase: Phase, *, start_seen: bool, note: str | None = None) -> _Open:
-        op = _Open(start=self._edge(t, prev_t), first_seen=t, phase=phase, last_evidence=t,
-                   start_seen=start_seen, live_seen=phase in ("live", "dead"))
+    def _new(
+        self, t: float, prev_t: float, phase: Phase, *, start_seen: bool, note: str | None = None
+    ) -> _Open:
+        op = _Open(
+            start=self._edge(t, prev_t),
+            first_seen=t,
+            phase=phase,
+            last_evidence=t,
+            start_seen=start_seen,
+            live_seen=phase in ("live", "dead"),
+        )
         if note:
             op.notes.append(note)
         self._open = op
@@ -546,7 +662,9 @@ class MatchTracker:
             self._close(op.last_evidence, reason="idle", end_at=op.last_evidence)
 
     def _vote_placement(self, op: _Open, m: Marker) -> None:
-        if m.label and (not op.end_label or (m.label.startswith("CHAMPIONS") and op.end_label == "CHAMPIONS")):
+        if m.label and (
+            not op.end_label or (m.label.startswith("CHAMPIONS") and op.end_label == "CHAMPIONS")
+        ):
             op.end_label = m.label
         if m.placement is None:
             return
@@ -583,8 +701,13 @@ class MatchTracker:
         elif not op.start_seen and not op.end_seen and op.hud_samples < self.min_hud_samples:
             why = "too little gameplay (a stray HUD verdict)"
         elif not op.live_seen:
-            why = ("legend select without a match" if op.phase == "legend"
-                   else "end screen without gameplay" if op.phase == "ended" else "no gameplay seen")
+            why = (
+                "legend select without a match"
+                if op.phase == "legend"
+                else "end screen without gameplay"
+                if op.phase == "ended"
+                else "no gameplay seen"
+            )
         elif op.end is None and reason == "lobby" and not self.keep_abandoned:
             why = "abandoned to the lobby"
         if why:
@@ -594,8 +717,12 @@ class MatchTracker:
         if self.kills_method == "median20":
             est = median20_kills(op.all_readings)
         else:
-            est = estimate_kills(self._own_readings(op), hidden_box=op.hidden_box,
-                                 step_cost=self.step_cost, red_weight=self.red_weight)
+            est = estimate_kills(
+                self._own_readings(op),
+                hidden_box=op.hidden_box,
+                step_cost=self.step_cost,
+                red_weight=self.red_weight,
+            )
         notes = list(op.notes)
         end = op.end
         if not op.end_seen:
@@ -604,17 +731,38 @@ class MatchTracker:
                 # The lobby (or next match) was recognised late: the match left the screen
                 # soon after the last sample that showed it.
                 end = round(op.last_evidence + self.start_backoff, 3)
-            notes.append({"vod_end": "VOD ended mid-match", "idle": "left Apex without an end screen",
-                          "new_match": "next match began without an end screen",
-                          "lobby": "abandoned to the lobby"}.get(reason, reason))
+            notes.append(
+                {
+                    "vod_end": "VOD ended mid-match",
+                    "idle": "left Apex without an end screen",
+                    "new_match": "next match began without an end screen",
+                    "lobby": "abandoned to the lobby",
+                }.get(reason, reason)
+            )
         if op.dead_at is not None:
             notes.append(f"died (SPECTATING) at {op.dead_at:.1f}s; later readings were someone else's")
         conf = est.confidence
         if not op.start_seen or not op.end_seen:
             conf *= 0.8
-        match = Match(start=op.start, end=end, kills=est.kills, placement=op.placement, of=op.of,
-                      confidence=round(conf, 4), end_label=op.end_label, readings=est.used, notes=notes,
-                      start_seen=op.start_seen, end_seen=op.end_seen)
+        match = Match(
+            start=op.start,
+            end=end,
+            kills=est.kills,
+            placement=op.placement,
+            of=op.of,
+            confidence=round(conf, 4),
+            end_label=op.end_label,
+            readings=est.used,
+            notes=notes,
+            start_seen=op.start_seen,
+            end_seen=op.end_seen,
+        )
         self._closed.append(match)
-        log.info("tracker.match", start=match.start, end=match.end, kills=match.kills,
-                 placement=match.placement, reason=reason)
+        log.info(
+            "tracker.match",
+            start=match.start,
+            end=match.end,
+            kills=match.kills,
+            placement=match.placement,
+            reason=reason,
+        )
