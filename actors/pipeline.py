@@ -2,11 +2,11 @@
 
 The driver runs one event loop over ``ray.wait``. Every edge is bounded:
 
-* a segment is *in flight* from its fetch until its scores are back; at most
-  ``inflight_per_vod`` per VOD and ``inflight_total`` across VODs (the global cap), so the object
-  store holds a bounded number of segments whatever the VOD length;
-* results are released to the tracker in playlist order through a reorder window of at most
-  ``window`` segments (no unbounded buffering behind one slow segment);
+* a segment is *in flight* from its fetch until it is released to the tracker (in playlist
+  order; its data ref is held until then): at most ``inflight_per_vod`` per VOD and
+  ``inflight_total`` across VODs (the global cap), so the object store holds a bounded number
+  of segments whatever the VOD length, results waiting behind a slow segment included; the last
+  two scored segments per VOD are also kept, for dense re-sampling before end screens;
 * score batches are at most ``batch_segments`` segments; tracker calls at most
   ``tracker_inflight`` per VOD.
 
@@ -409,12 +409,13 @@ class ActorGraph:
                 self._dec_load[i] -= 1
                 try:
                     meta = ray.get(ref)
-                except RayError as err:
-                    meta = {"ok": False, "error": f"decoder failed: {type(err).__name__}: {err}"}
+                except RayError as err:   # not the media's fault: do not store it as a result
+                    meta = {"ok": False, "error": f"decoder failed: {type(err).__name__}", "system": True}
                 if not meta["ok"]:
                     log.warning("segment not decoded; recording a gap", vod=v.job.key, segment=idx,
                                 error=meta.get("error"))
-                    complete(v, idx, gap_result(v, idx, f"decode failed: {meta.get('error')}"), persist=True)
+                    complete(v, idx, gap_result(v, idx, f"decode failed: {meta.get('error')}"),
+                             persist=not meta.get("system"))
                     return
                 if meta["n"] == 0:
                     seg = v.segs[idx]
