@@ -203,7 +203,12 @@ def main() -> int:
                 **c,
                 "kills_ok_median20": base["kills_ok"],
                 "best_ok_median20": base["best_ok"],
-                "edges": sorted({e for m in truth["matches"] for e in m.get("edges", [])}),
+                "edges": sorted(
+                    {e for m in truth["matches"] for e in m.get("edges", [])}
+                    | {o["type"] for o in truth.get("non_br_spans", [])}
+                    | {"spectating" for m in truth["matches"] if m.get("spectated_kills") is not None}
+                    | {"era_" + m["era"] for m in truth["matches"]}
+                ),
                 "ocr_calls": res.ocr_calls,
                 "ocr_seconds": res.ocr_seconds,
                 "ocr_calls_per_hour": res.ocr_calls / hours,
