@@ -48,7 +48,7 @@ def make_sequences(n: int, seed: int, fonts: tuple[str, ...]) -> list[tuple[obje
         era = "2019" if rng.random() < 0.3 else "modern"
         font = fonts[int(rng.integers(0, len(fonts)))]
         scene = base + int(rng.integers(0, 10**6 - 1))
-        kills = int(rng.integers(0, 25))
+        kills = 0 if (era == "modern" and rng.random() < 0.35) else int(rng.integers(0, 25))
         squads = int(rng.integers(2, 21))
         t0 = float(rng.uniform(0, 600))
         red_left = 0
@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--digit-cases", type=int, default=3800, help="held-out HUD renders for digit accuracy")
     ap.add_argument("--crf", type=int, default=23)
     ap.add_argument("--seed", type=int, default=11)
-    ap.add_argument("--cache", type=Path, default=ROOT / "data" / "digits")
+    ap.add_argument("--cache", type=Path, default=ROOT / "data" / "cases")
     ap.add_argument("--skip-digits", action="store_true")
     ap.add_argument("--skull-cases", type=int, default=600, help="renders for the skull-finder comparison (0: skip)")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "kill_accuracy.json")
@@ -216,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     reader = KillReader(model)
     out: dict[str, object] = {"weights": str(args.weights), "crf": args.crf}
     if not args.skip_digits:
-        ds = load_or_build(args.digit_cases, "test", 2, cache_dir=args.cache)
+        ds = load_or_build(args.digit_cases, "test", 2, cache_dir=args.cache, not_digit=model.n_classes > 10)
         res = evaluate(model, ds.x, ds.y, heights=ds.heights)
         out["digits"] = {**res.to_json(), "outcomes": dict(ds.stats), "cases": args.digit_cases}
         print(f"held-out digits: {res.n}, accuracy {res.accuracy * 100:.3f}% ({res.errors} errors); "  # noqa: T201

@@ -44,6 +44,7 @@ RESOLUTIONS: tuple[tuple[int, int], ...] = (
     (1920, 1080), (1280, 720), (1600, 900), (2560, 1440), (1366, 768), (852, 480),
     (2560, 1080), (1440, 1080), (1728, 1080), (1920, 1200), (1024, 576), (1280, 1024),
 )
+NOT_A_DIGIT = 10                 # the 11th class: a crop that is not one digit
 SPLIT_BASE = {"train": 0, "test": 10**6, "smoke": 5 * 10**6}
 # Sampling weights: the sizes Twitch serves most (1080p source, 720p) count three times.
 RES_WEIGHTS: tuple[float, ...] = (3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1)
@@ -290,8 +291,12 @@ def build_case_set(n_cases: int, split: str, seed: int, *, fonts: Sequence[str] 
     return CaseSet(np.stack(bands), np.array(kills, np.int64), np.array(heights, np.int32), degs)
 
 
-def digits_from_cases(cs: CaseSet) -> DigitSet:
-    """Extract every case with the reader's code; keep digits where the count matches."""
+def digits_from_cases(cs: CaseSet, *, not_digit: bool = False) -> DigitSet:
+    """Extract every case with the reader's code; keep digits where the count matches.
+
+    not_digit: also add, for each correctly extracted multi-digit number, the whole number
+    as one crop labelled NOT_A_DIGIT (10) -- what touching digits look like to the CNN.
+    """
     xs, ys, hs = [], [], []
     stats: Counter = Counter()
     for band, k, fh in zip(cs.bands, cs.kills, cs.heights, strict=True):
@@ -310,6 +315,12 @@ def digits_from_cases(cs: CaseSet) -> DigitSet:
             xs.append(ex.digits)
             ys.append(np.array([int(ch) for ch in text], np.int64))
             hs.append(np.full(len(text), int(fh), np.int32))
+            if not_digit and len(text) > 1 and skull is not None:
+                pair = digits_from_box(ref, skull, merge_run=True)
+                xs.append(pair.digits)
+                ys.append(np.array([NOT_A_DIGIT], np.int64))
+                hs.append(np.array([int(fh)], np.int32))
+                stats["not_digit_examples"] += 1
     x = np.concatenate(xs) if xs else np.zeros((0, DIGIT_SIZE, DIGIT_SIZE), np.float32)
     y = np.concatenate(ys) if ys else np.zeros(0, np.int64)
     h = np.concatenate(hs) if hs else np.zeros(0, np.int32)

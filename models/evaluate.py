@@ -27,12 +27,14 @@ class EvalResult:
     low_confidence: int          # digits whose softmax max is below the reader's threshold
     wrong_confident: int         # wrong AND above the threshold (what the reader would accept)
     by_height: dict[int, tuple[int, int]] = field(default_factory=dict)  # frame height -> (right, n)
+    not_digit: dict[str, int] = field(default_factory=dict)   # 11th class: caught / n, digits refused
 
     def to_json(self) -> dict[str, object]:
         return {"n": self.n, "accuracy": self.accuracy, "errors": self.errors,
                 "confusion": self.confusion.tolist(), "low_confidence": self.low_confidence,
                 "wrong_confident": self.wrong_confident,
-                "by_height": {str(k): {"right": r, "n": n} for k, (r, n) in self.by_height.items()}}
+                "by_height": {str(k): {"right": r, "n": n} for k, (r, n) in self.by_height.items()},
+                "not_a_digit": self.not_digit}
 
     def height_table(self) -> str:
         rows = [f"{'frame height':>12} {'digits':>7} {'accuracy':>9}"]
@@ -44,10 +46,16 @@ class EvalResult:
 def evaluate(model: DigitNet, x: np.ndarray, y: np.ndarray, *, min_confidence: float = 0.97,
              heights: np.ndarray | None = None) -> EvalResult:
     pred, probs = predict(model, x)
+    nd = y == 10                                  # "not a single digit" examples (11-class sets)
+    not_digit = {"examples": int(nd.sum()), "caught": int((pred[nd] == 10).sum()),
+                 "digits_called_not_digit": int((pred[~nd] == 10).sum())}
+    x, y, pred, probs = x[~nd], y[~nd], pred[~nd], probs[~nd]
+    if heights is not None and len(heights) == len(nd):
+        heights = heights[~nd]
     labels = list(range(10))
     names = [str(d) for d in labels]
     report = classification_report(y, pred, labels=labels, target_names=names, digits=5, zero_division=0)
-    cm = confusion_matrix(y, pred, labels=labels)
+    cm = confusion_matrix(y, pred, labels=list(range(model.n_classes)))[:10]
     conf = probs.max(1) if len(probs) else np.zeros(0)
     wrong = pred != y
     by_height: dict[int, tuple[int, int]] = {}
@@ -61,4 +69,5 @@ def evaluate(model: DigitNet, x: np.ndarray, y: np.ndarray, *, min_confidence: f
         low_confidence=int((conf < min_confidence).sum()),
         wrong_confident=int((wrong & (conf >= min_confidence)).sum()),
         by_height=by_height,
+        not_digit=not_digit,
     )

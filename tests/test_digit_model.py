@@ -18,7 +18,7 @@ torch.set_num_threads(1)
 @pytest.fixture(scope="module")
 def heldout_digits():
     """A few dozen digits from the held-out split (seeds never used in training)."""
-    return build_digit_set(40, "test", seed=99, chunk=40)
+    return build_digit_set(40, "test", seed=99, chunk=40, resolutions=((1920, 1080), (1280, 720)))
 
 
 def test_shipped_weights_are_small_and_load() -> None:
@@ -26,7 +26,7 @@ def test_shipped_weights_are_small_and_load() -> None:
     assert DEFAULT_WEIGHTS.stat().st_size < 4 * 1024 * 1024
     model = load_model()
     assert isinstance(model, DigitNet) and not model.training
-    assert model.n_classes == 10
+    assert model.n_classes in (10, 11)   # 11: with the 'not a single digit' class
 
 
 def test_shipped_model_batch_predict_on_rendered_digits(heldout_digits) -> None:
@@ -34,7 +34,7 @@ def test_shipped_model_batch_predict_on_rendered_digits(heldout_digits) -> None:
     x, y = heldout_digits.x, heldout_digits.y
     assert len(y) >= 40 and x.shape[1:] == (DIGIT_SIZE, DIGIT_SIZE)
     labels, probs = predict(model, x, batch_size=16)   # several batches
-    assert probs.shape == (len(y), 10)
+    assert probs.shape == (len(y), model.n_classes)
     np.testing.assert_allclose(probs.sum(1), 1.0, atol=1e-4)
     assert (labels == y).mean() >= 0.97
     # batching does not change the answer
@@ -43,10 +43,11 @@ def test_shipped_model_batch_predict_on_rendered_digits(heldout_digits) -> None:
 
 
 def test_training_smoke_reaches_nontrivial_accuracy(tmp_path) -> None:
-    train = build_digit_set(90, "smoke", seed=3, chunk=90)
-    test = build_digit_set(40, "smoke", seed=4, chunk=40)
+    res = ((1280, 720),)
+    train = build_digit_set(80, "smoke", seed=3, chunk=80, resolutions=res)
+    test = build_digit_set(40, "smoke", seed=4, chunk=40, resolutions=res)
     assert len(train.y) >= 100 and len(set(train.y.tolist())) == 10
-    model, history = fit(train.x, train.y, epochs=8, batch_size=16, seed=0)
+    model, history = fit(train.x, train.y, epochs=30, batch_size=16, lr=1e-3, seed=0)
     assert history[-1] < history[0]
     acc = float((predict(model, test.x)[0] == test.y).mean())
     assert acc >= 0.6, f"tiny-set accuracy {acc:.2f} (chance is 0.1)"

@@ -70,12 +70,13 @@ DIGIT_PITCH = 0.69               # digit advance / digit height (HUD faces)
 MAX_DIGIT_W = 0.72               # widest single digit / height (wider: try to split)
 FORCE_SPLIT_W = 0.90             # wider than this: certainly two digits
 MERGED_W = 0.80                  # one component this wide that would not split: refuse
+LEAD_MAX = 10                    # the first digit starts within this many px of the score box's left
 TOPHAT_K = 9                     # top-hat kernel (ref px): wider than a stroke, narrower than a digit
 MIN_CONTRAST = 30.0
 BRIGHT_FRAC = 0.75               # digit ink must reach this fraction of the box's 98th-percentile luma
 # "bbox": each component scaled to DIGIT_HEIGHT by its own box (2019-like);
 # "fixed": one scale per number (its tallest component), centred on the component.
-CROP_MODE = "bbox"
+CROP_MODE = "fixed"
 
 
 @dataclass(frozen=True)
@@ -277,7 +278,7 @@ def _split_wide(th: np.ndarray, t0: float, x: int, y: int, w: int, h: int,
     return [(x, cut, mask[:, :cut]), (x + cut, w - cut, mask[:, cut:])]
 
 
-def digits_from_box(ref: np.ndarray, skull: SkullHit) -> Extraction:
+def digits_from_box(ref: np.ndarray, skull: SkullHit, *, merge_run: bool = False) -> Extraction:
     """Score box at the skull's offset -> top-hat + Otsu -> share filter -> components -> 25x25.
 
     The 2019 write-up ran Otsu on the raw ROI; the kill box is translucent, so bright scenes
@@ -340,9 +341,33 @@ def digits_from_box(ref: np.ndarray, skull: SkullHit) -> Extraction:
         run.append(c)
     if run[-1][0] + run[-1][2] >= bw:     # cut by the box edge: the number is not all inside
         return Extraction(skull, empty, reason="clipped", share=share)
-    crops, boxes = [], []
+    # A digit lost to the filters would turn "16" into "1": refuse when the number does not
+    # start next to the skull, or when digit-height ink sits right after the run.
     run_h = float(max(c[3] for c in run))
+    if run[0][0] > LEAD_MAX:
+        return Extraction(skull, empty, reason="lost_digit", share=share)
+    end = run[-1][0] + run[-1][2]
+    ry0, ry1 = min(c[1] for c in run), max(c[1] + c[3] for c in run)
+    used = {c[4] for c in run}
+    for i in range(1, n):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        if i in used or area < MIN_AREA or h < 0.8 * run_h or w < 0.3 * run_h or area < MIN_FILL * w * h:
+            continue
+        if end <= x < end + 0.5 * run_h and abs(y + h - ry1) <= 3:
+            return Extraction(skull, empty, reason="lost_digit", share=share)
+    crops, boxes = [], []
     run_cy = float(np.median([c[1] + c[3] / 2.0 for c in run]))
+    if merge_run:
+        # training only: the whole number as ONE crop, the look of digits that touch
+        # ("11" at 720p) -- examples for the "not a single digit" class
+        xa, xb = run[0][0], max(c[0] + c[2] for c in run)
+        ya, yb = min(c[1] for c in run), max(c[1] + c[3] for c in run)
+        m = np.isin(labels[ya:yb, xa:xb], [c[4] for c in run]).astype(np.uint8)
+        m = cv2.dilate(m, np.ones((3, 3), np.uint8)).astype(np.float32)
+        full = np.zeros_like(soft)
+        full[ya:yb, xa:xb] = soft[ya:yb, xa:xb] * m
+        crop = _digit_crop_fixed(full, (xa + xb) / 2.0 - 0.5, run_cy - 0.5, run_h)
+        return Extraction(skull, crop[None], [(x0 + xa, y0 + ya, xb - xa, yb - ya)], "ok", share)
     for x, y, w, h, i in run:
         mask = (labels[y:y + h, x:x + w] == i).astype(np.uint8)
         parts = _split_wide(th, t0, x, y, w, h, mask)

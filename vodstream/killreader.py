@@ -93,7 +93,7 @@ class KillReader:
     # -- internals ----------------------------------------------------------------------------
     def _classify(self, crops: np.ndarray | None) -> np.ndarray:
         if crops is None or len(crops) == 0:
-            return np.zeros((0, 10), np.float32)
+            return np.zeros((0, getattr(self.model, "n_classes", 10)), np.float32)
         with torch.inference_mode():
             x = torch.from_numpy(np.ascontiguousarray(crops, np.float32)).unsqueeze(1).to(self.device)
             return torch.softmax(self.model(x), dim=1).cpu().numpy()

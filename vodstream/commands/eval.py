@@ -41,13 +41,18 @@ def run(args: argparse.Namespace) -> int:
     torch.set_num_threads(max(1, args.threads))
     model = load_model(args.weights)
     fonts = tuple(f for f in args.fonts.split(",") if f)
-    ds = load_or_build(args.cases, "test", args.seed, fonts=fonts, cache_dir=args.cache)
+    ds = load_or_build(args.cases, "test", args.seed, fonts=fonts, cache_dir=args.cache,
+                       not_digit=model.n_classes > 10)
     res = evaluate(model, ds.x, ds.y, heights=ds.heights)
     print(f"held-out digits: {res.n} (from {args.cases} renders, split 'test', seed {args.seed}; "  # noqa: T201
           f"extraction outcomes {dict(ds.stats)})")
     print(f"accuracy: {res.accuracy * 100:.3f}% ({res.errors} errors); refused below confidence: "  # noqa: T201
           f"{res.low_confidence}; wrong above it: {res.wrong_confident}")
     print(res.report)  # noqa: T201
+    if res.not_digit.get("examples"):
+        nd = res.not_digit
+        print(f"'not a single digit' class: caught {nd['caught']}/{nd['examples']} whole-number crops; "  # noqa: T201
+              f"{nd['digits_called_not_digit']} real digits refused as not-a-digit (counted as errors above)")
     print("confusion matrix (rows = true 0-9, columns = predicted):")  # noqa: T201
     print(res.confusion)  # noqa: T201
     print("\nby source frame height:")  # noqa: T201

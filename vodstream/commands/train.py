@@ -34,6 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--test-seed", type=int, default=d.test_seed, help="held-out generator seed")
     parser.add_argument("--threads", type=int, default=d.threads, help="torch CPU threads")
     parser.add_argument("--no-augment", action="store_true", help="no shift/contrast augmentation")
+    parser.add_argument("--ten-classes", action="store_true",
+                        help="no 11th 'not a single digit' class (the 2019 network exactly)")
     parser.add_argument("--out", type=Path, default=d.out, help="weights file (default models/digits.pt)")
     parser.add_argument("--card", type=Path, default=d.card, help="model card to write")
     parser.add_argument("--no-card", action="store_true", help="do not write the model card")
@@ -48,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
 
     cfg = TrainConfig(cases=args.cases, test_cases=args.test_cases, epochs=args.epochs,
                       batch_size=args.batch_size, lr=args.lr, seed=args.seed, test_seed=args.test_seed,
-                      threads=args.threads, augment=not args.no_augment, out=args.out,
+                      threads=args.threads, augment=not args.no_augment, out=args.out, not_digit=not args.ten_classes,
                       card=None if args.no_card else args.card, cache_dir=args.cache)
     _, result, meta = run_training(cfg)
     structlog.get_logger(__name__).info("trained", weights=str(args.out), accuracy=result.accuracy)
