@@ -114,7 +114,8 @@ class _Vod:
         self.inflight = 0
         self.gen = 0
         self.tracker_pending = 0
-        self.tail: list[tuple[int, list[Any]]] = []
+        self.tail: list[tuple[int, int, list[Any]]] = []   # (segment, seq, scores) since the checkpoint
+        self.seq = 0                                       # tracker updates sent
         self.ckpt: tuple[int, dict[str, Any]] | None = None
         self.released_since_ckpt = 0
         self.finishing = False
@@ -122,7 +123,6 @@ class _Vod:
         self.out = VodAnalysis(key=job.key, segments=len(self.order))
         self.t0 = time.monotonic()
         self.recoveries = 0
-        self.incarnation: str | None = None   # the tracker actor's, from its answers
         self.persist: dict[int, bool] = {}    # completed results to write to the run store on release
         self.data: dict[int, Any] = {}        # segment data refs kept for dense re-sampling
         self.recent: list[int] = []           # the last two segments that had samples (plain path's rule)
@@ -205,30 +205,34 @@ class ActorGraph:
             return min(range(len(loads)), key=loads.__getitem__)
 
         # -- tracker edge -------------------------------------------------------------------
-        def track(v: _Vod, scores: list[Any]) -> None:
-            ref = v.tracker.update.remote(scores)
+        def track(v: _Vod, idx: int, scores: list[Any], seq: int | None = None) -> None:
+            if seq is None:
+                v.seq += 1
+                seq = v.seq
+                v.tail.append((idx, seq, scores))
+            ref = v.tracker.update.remote(scores, seq)
             v.tracker_pending += 1
-            pending[ref] = ("track", v, v.gen)
+            pending[ref] = ("track", v, v.gen, seq)
 
         def checkpoint(v: _Vod, idx: int) -> None:
             ref = v.tracker.state.remote()
             v.tracker_pending += 1
-            pending[ref] = ("ckpt", v, v.gen, idx)
+            pending[ref] = ("ckpt", v, v.gen, v.seq, idx)
 
         def recover(v: _Vod, err: BaseException) -> None:
             v.recoveries += 1
             if v.recoveries > 10:
                 raise RuntimeError(f"tracker for {v.job.key} keeps failing: {err}") from err
             v.gen += 1
-            v.incarnation = None
             v.out.tracker_restarts += 1
             log.warning("tracker actor failed; restoring its checkpoint and replaying",
-                        vod=v.job.key, error=type(err).__name__, replay=len(v.tail))
+                        vod=v.job.key, error=type(err).__name__, replay=[i for i, _, _ in v.tail],
+                        checkpoint=v.ckpt[0] if v.ckpt else None)
             ref = v.tracker.restore.remote(v.ckpt[1] if v.ckpt else None)
             v.tracker_pending = 1
-            pending[ref] = ("restore", v, v.gen)
-            for _, scores in v.tail:
-                track(v, scores)
+            pending[ref] = ("restore", v, v.gen, v.ckpt[1]["seq"] if v.ckpt else 0)
+            for idx, seq, scores in v.tail:
+                track(v, idx, scores, seq)
             if v.finishing:
                 finish(v)
 
@@ -237,9 +241,9 @@ class ActorGraph:
             end = v.job.vod_end
             if end is None and v.job.segments:
                 end = v.job.segments[-1].end
-            ref = v.tracker.finish.remote(end)
+            ref = v.tracker.finish.remote(end, v.seq)
             v.tracker_pending += 1
-            pending[ref] = ("finish", v, v.gen)
+            pending[ref] = ("finish", v, v.gen, v.seq)
 
         # -- releasing results in playlist order ---------------------------------------------
         def release(v: _Vod) -> None:
@@ -288,8 +292,7 @@ class ActorGraph:
                 v.last_score = max(res.scores, key=lambda x: x.vod_time)
             fed = res.scores + res.extra
             if fed:
-                v.tail.append((idx, fed))
-                track(v, fed)
+                track(v, idx, fed)
             v.released_since_ckpt += 1
             if v.released_since_ckpt >= cfg.checkpoint_every:
                 v.released_since_ckpt = 0
@@ -468,27 +471,27 @@ class ActorGraph:
                     scores = []
                 refined(v, slot, scores)
             elif kind in ("track", "ckpt", "restore", "finish"):
-                v, gen = what[1], what[2]
+                v, gen, want = what[1], what[2], what[3]
                 if gen != v.gen:
                     return          # an answer from before a recovery: superseded
                 v.tracker_pending -= 1
                 try:
-                    incarnation, value = ray.get(ref)
+                    seq, value = ray.get(ref)
                 except RayActorError as err:
                     recover(v, err)
                     return
-                if v.incarnation is None:
-                    v.incarnation = incarnation
-                elif incarnation != v.incarnation:   # restarted while idle: its state is gone
-                    recover(v, RuntimeError("tracker actor restarted"))
+                # the actor's update count must be the one this call was sent after (see
+                # actors/tracker.py): otherwise an update was lost in a restart
+                if seq != want or (kind in ("track", "finish") and value is None):
+                    recover(v, RuntimeError(f"tracker out of sequence ({seq} != {want})"))
                     return
                 if kind == "track":
                     progress(v.job.key, "matches", int(value))
                 elif kind == "ckpt":
-                    idx = what[3]
+                    idx = what[4]
                     v.ckpt = (idx, value)
                     on_checkpoint(v.job.key, idx, value)
-                    v.tail = [(i, s) for i, s in v.tail if v.pos[i] > v.pos[idx]]
+                    v.tail = [t for t in v.tail if t[1] > value["seq"]]
                 elif kind == "finish":
                     v.out.matches, v.out.dropped = value
                     v.finished = True
@@ -504,10 +507,22 @@ class ActorGraph:
             upto = v.pos[ck[0]]
             if all(i in v.job.done for i in v.order[:upto + 1]):
                 v.ckpt = ck
+                v.seq = int(ck[1]["seq"])
                 ref = v.tracker.restore.remote(ck[1])
                 v.tracker_pending += 1
-                pending[ref] = ("restore", v, v.gen)
+                pending[ref] = ("restore", v, v.gen, v.seq)
                 v.release_pos = v.next_pos = upto + 1
+                # what the re-sampling rule needs from before the checkpoint: the last two scored
+                # segments and the last score (as if they had just been released)
+                scored = []
+                for pos in range(upto, -1, -1):
+                    if len(scored) == 2:
+                        break
+                    got = v.job.load(v.order[pos]) if v.job.load else None
+                    if got is not None and got.scores:
+                        scored.append(got)
+                v.recent = [r.index for r in reversed(scored)]
+                v.last_score = max(scored[0].scores, key=lambda x: x.vod_time) if scored else None
                 v.out.resumed += upto + 1
                 progress(v.job.key, "analysed", upto + 1)
 

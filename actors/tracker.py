@@ -2,13 +2,14 @@
 
 A thin wrapper over :class:`vodstream.tracker.MatchTracker`. Its state is not lost on a crash:
 the driver checkpoints :meth:`state` into the run store every few segments and, after a restart
-(``max_restarts=-1``), calls :meth:`restore` with the last checkpoint and replays the segments
-released since. ``update`` mutates state, so Ray never retries it (``max_task_retries=0``); the
+(``max_restarts=-1``), calls :meth:`restore` with the last checkpoint and replays the updates
+sent since. ``update`` mutates state, so Ray never retries it (``max_task_retries=0``); the
 idempotent ``state`` / ``restore`` may be retried.
 
-Every answer carries the actor's *incarnation* (a random id drawn in ``__init__``, so new after
-each restart). A restart that no call saw fail (the actor died while idle and later calls ran on a
-fresh, empty tracker) is caught by the driver when the incarnation changes.
+Calls to a failing actor do not fail in order (a call sent while it restarts may fail late,
+after later calls already ran on the fresh instance), so every update carries a sequence number:
+the actor applies update ``n`` only right after ``n - 1`` and otherwise answers ``None`` (a gap),
+and the driver then restores and replays. The sequence number travels in the checkpoints.
 """
 
 from __future__ import annotations
@@ -30,25 +31,39 @@ class TrackerActor:
 
         self._kwargs = kwargs
         self._tracker = MatchTracker(**kwargs)
-        self.incarnation = uuid.uuid4().hex
+        self._seq = 0                          # updates applied (since start or the restored state)
+        self.incarnation = uuid.uuid4().hex    # new after every restart (diagnostics)
 
-    def update(self, scores: list[Score]) -> tuple[str, int]:
-        """Feed one segment's scores; returns (incarnation, matches closed so far)."""
-        return self.incarnation, len(self._tracker.update(scores))
+    def update(self, scores: list[Score], seq: int) -> tuple[int, int | None]:
+        """Apply update number ``seq``; returns (updates applied, matches closed so far), or
+        (updates applied, None) when ``seq`` is not the next one (nothing applied)."""
+        if seq != self._seq + 1:
+            return self._seq, None
+        closed = len(self._tracker.update(scores))
+        self._seq = seq
+        return self._seq, closed
 
-    def finish(self, vod_end: float | None = None) -> tuple[str, tuple[list[Match], list[dict[str, Any]]]]:
-        """Close the VOD (``vod_end`` ends a match it cuts off): every match in VOD order, and
+    def finish(self, vod_end: float | None, seq: int
+               ) -> tuple[int, tuple[list[Match], list[dict[str, Any]]] | None]:
+        """Close the VOD after exactly ``seq`` updates (else None): every match in VOD order, and
         the spans dropped as not-a-match."""
+        if seq != self._seq:
+            return self._seq, None
         matches = self._tracker.finish(vod_end=vod_end)
-        return self.incarnation, (matches, list(self._tracker.dropped))
+        return self._seq, (matches, list(self._tracker.dropped))
 
     @ray.method(max_task_retries=-1)
-    def state(self) -> tuple[str, dict[str, Any]]:
-        return self.incarnation, self._tracker.to_dict()
+    def state(self) -> tuple[int, dict[str, Any]]:
+        return self._seq, {"seq": self._seq, "tracker": self._tracker.to_dict()}
 
     @ray.method(max_task_retries=-1)
-    def restore(self, state: dict[str, Any] | None) -> tuple[str, None]:
+    def restore(self, state: dict[str, Any] | None) -> tuple[int, None]:
         from vodstream.tracker import MatchTracker
 
-        self._tracker = MatchTracker.from_dict(state) if state else MatchTracker(**self._kwargs)
-        return self.incarnation, None
+        if state:
+            self._tracker = MatchTracker.from_dict(state["tracker"])
+            self._seq = int(state["seq"])
+        else:
+            self._tracker = MatchTracker(**self._kwargs)
+            self._seq = 0
+        return self._seq, None

@@ -113,7 +113,7 @@ def test_runstore_from_an_older_schema_starts_afresh(tmp_path: Path) -> None:
     path = tmp_path / "rs.sqlite"
     db = sqlite3.connect(path)
     db.executescript("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-                     "INSERT INTO meta VALUES ('schema', '1');"
+                     "INSERT INTO meta VALUES ('schema', '2');"
                      "CREATE TABLE segments (vod_key TEXT, seg_index INTEGER, scores TEXT);")
     db.commit()
     db.close()

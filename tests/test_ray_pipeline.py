@@ -165,18 +165,19 @@ def test_killed_decoder_and_tracker_give_the_same_result(ray_local, server: str,
     killed: list[str] = []
 
     def chaos(graph: Any, key: str, event: str, n: int) -> None:
-        done = len(killed)
-        if event != "analysed":
-            return
-        chaos.count += n
-        if chaos.count >= 3 and done == 0:
-            ray.kill(graph.decoders[0], no_restart=False)
-            killed.append("decoder")
-        elif chaos.count >= 5 and done == 1:
-            ray.kill(graph.trackers[key], no_restart=False)
-            killed.append("tracker")
+        if event == "analysed":
+            chaos.count += n
+            if chaos.count >= 3 and not killed:
+                ray.kill(graph.decoders[0], no_restart=False)
+                killed.append("decoder")
+        elif event == "matches" and killed == ["decoder"]:
+            chaos.answers += 1       # tracker answers: updates it has applied (state to lose)
+            if chaos.answers >= 2:
+                ray.kill(graph.trackers[key], no_restart=False)
+                killed.append("tracker")
 
     chaos.count = 0
+    chaos.answers = 0
     [o] = pl.run_job([vod_id], _settings(tmp_path, server, clip=False, catalog=False), observer=chaos)
     assert killed == ["decoder", "tracker"]
     rep = o.report

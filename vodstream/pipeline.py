@@ -538,7 +538,7 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
                     jobs,
                     on_result=store.put_segment,
                     on_checkpoint=lambda key, idx, st: store.save_checkpoint(
-                        key, released=idx, n_matches=len(st.get("closed", [])), state=st),
+                        key, released=idx, n_matches=len(st["tracker"].get("closed", [])), state=st),
                     progress=on_progress)
                 scorer_stats = graph.scorer_stats()
                 peak_all = graph.peak_inflight

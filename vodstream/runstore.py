@@ -31,7 +31,7 @@ __all__ = [
     "score_to_json",
 ]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 @dataclass(kw_only=True)
