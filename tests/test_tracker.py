@@ -342,3 +342,11 @@ def test_a_stray_hud_verdict_outside_a_match_is_not_a_match() -> None:
     tr.update(s.scores)
     assert [m.kills for m in tr.finish()] == [1, 2]
     assert any("stray HUD" in d["why"] for d in tr.dropped)
+
+
+def test_start_without_legend_falls_back_to_when_the_lobby_left_if_the_hud_was_missed() -> None:
+    s = Stream().lobby(4)
+    t_left = s.t
+    s.nothing(2).play([0, 1], per=6).end(placement=2).lobby()  # 2 samples: HUD not recognised
+    [m] = run(s.scores)
+    assert m.start == t_left - 1.0 and not m.start_seen

@@ -382,6 +382,7 @@ class MatchTracker:
         arenas_votes: int = 3,
         end_revert: float = 6.0,
         min_hud_samples: int = 3,
+        menu_lookback: float = 6.5,
     ) -> None:
         if reorder_window < 0:
             raise ValueError("reorder_window must be >= 0")
@@ -402,6 +403,7 @@ class MatchTracker:
         self.arenas_votes = int(arenas_votes)
         self.end_revert = float(end_revert)
         self.min_hud_samples = int(min_hud_samples)
+        self.menu_lookback = float(menu_lookback)
         self._heap: list[tuple[tuple[Any, ...], int, Score]] = []
         self._seq = 0
         self._newest = -math.inf  # newest VOD time received
@@ -411,6 +413,7 @@ class MatchTracker:
         self._closed: list[Match] = []
         self._popped = 0
         self._arenas_until = -math.inf  # Arenas/Mixtape seen recently: BR evidence is ignored
+        self._menu: tuple[float, float | None] | None = None  # (last lobby/end sample, first after it)
         self.late = 0  # scores that arrived after their slot was processed
         self.duplicates = 0
         self.dropped: list[dict[str, Any]] = []  # spans that were not matches, and why
@@ -464,6 +467,7 @@ class MatchTracker:
                 "arenas_votes": self.arenas_votes,
                 "end_revert": self.end_revert,
                 "min_hud_samples": self.min_hud_samples,
+                "menu_lookback": self.menu_lookback,
             },
             "buffer": [score_to_dict(s) for _, _, s in buf],
             "newest": None if self._newest == -math.inf else self._newest,
@@ -473,6 +477,7 @@ class MatchTracker:
             "closed": [_match_to_dict(m) for m in self._closed],
             "popped": self._popped,
             "arenas_until": None if self._arenas_until == -math.inf else self._arenas_until,
+            "menu": list(self._menu) if self._menu is not None else None,
             "late": self.late,
             "duplicates": self.duplicates,
             "dropped": list(self.dropped),
@@ -492,6 +497,7 @@ class MatchTracker:
         tr._closed = [_match_from_dict(m) for m in d["closed"]]
         tr._popped = int(d["popped"])
         tr._arenas_until = -math.inf if d["arenas_until"] is None else float(d["arenas_until"])
+        tr._menu = (float(d["menu"][0]), d["menu"][1]) if d.get("menu") else None
         tr.late, tr.duplicates = int(d["late"]), int(d["duplicates"])
         tr.dropped = list(d["dropped"])
         return tr
@@ -560,6 +566,11 @@ class MatchTracker:
         m = s.marker
         kind = m.kind if m else None
         op = self._open
+        # The lobby / an end screen left the screen: remember the first sample after it.
+        if kind in ("lobby", "end"):
+            self._menu = (t, None)
+        elif self._menu is not None and self._menu[1] is None:
+            self._menu = (self._menu[0], t)
 
         arenas_mode = t < self._arenas_until
         if kind == "select_legend":
@@ -638,6 +649,11 @@ class MatchTracker:
                 op = None
         if op is None:
             op = self._new(t, prev_t, "live", start_seen=False, note="no SELECT LEGEND seen")
+            menu = self._menu
+            if menu is not None and menu[1] is not None and menu[1] < t and t - menu[1] <= self.menu_lookback:
+                # The HUD was not recognised on the first samples after the lobby: the match
+                # began when the lobby (or previous end screen) left the screen.
+                op.start = self._edge(menu[1], menu[0])
         op.last_evidence = t
         op.live_seen = True
         op.hud_samples += 1
