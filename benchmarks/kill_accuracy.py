@@ -204,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--cache", type=Path, default=ROOT / "data" / "cases")
     ap.add_argument("--skip-digits", action="store_true")
+    ap.add_argument("--min-confidence", type=float, default=None, help="override the reader's threshold")
     ap.add_argument("--skull-cases", type=int, default=600, help="renders for the skull-finder comparison (0: skip)")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "kill_accuracy.json")
     args = ap.parse_args(argv)
@@ -213,8 +214,8 @@ def main(argv: list[str] | None = None) -> int:
     from vodstream.killreader import KillReader
 
     model = load_model(args.weights)
-    reader = KillReader(model)
-    out: dict[str, object] = {"weights": str(args.weights), "crf": args.crf}
+    reader = KillReader(model) if args.min_confidence is None else KillReader(model, min_confidence=args.min_confidence)
+    out: dict[str, object] = {"weights": str(args.weights), "crf": args.crf, "min_confidence": reader.min_confidence}
     if not args.skip_digits:
         ds = load_or_build(args.digit_cases, "test", 2, cache_dir=args.cache, not_digit=model.n_classes > 10)
         res = evaluate(model, ds.x, ds.y, heights=ds.heights)
