@@ -22,7 +22,7 @@ from torch import nn
 
 from models.data import RESOLUTIONS, CaseSet, DigitSet, build_case_set, digits_from_cases
 from models.evaluate import EvalResult, evaluate
-from models.net import DEFAULT_WEIGHTS, DigitNet, save_model
+from models.net import DEFAULT_WEIGHTS, DigitNet, load_model, save_model
 
 __all__ = ["TrainConfig", "fit", "load_or_build", "run_training", "write_model_card"]
 
@@ -131,8 +131,13 @@ def run_training(cfg: TrainConfig) -> tuple[DigitNet, EvalResult, dict[str, obje
     model, history = fit(train.x, train.y, epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr,
                          seed=cfg.seed, augment=cfg.augment, n_classes=11 if cfg.not_digit else 10)
     t_train = time.perf_counter() - t1
-    result = evaluate(model, test.x, test.y, heights=test.heights)
     from vodstream.synth.render import HUD_FONTS
+
+    # evaluate what ships: the float16 weights as written and loaded back
+    cfg.out.parent.mkdir(parents=True, exist_ok=True)
+    save_model(model, cfg.out)
+    model = load_model(cfg.out)
+    result = evaluate(model, test.x, test.y, heights=test.heights)
 
     meta: dict[str, object] = {
         "train_cases": cfg.cases, "train_digits": len(train.y), "train_seed": cfg.seed,
