@@ -20,6 +20,21 @@ def level_from_verbosity(verbose: int, quiet: int) -> int:
     return max(logging.DEBUG, min(logging.CRITICAL, level))
 
 
+class _StderrLogger:
+    """Writes each line to the *current* sys.stderr (tests swap it; a bound file would go stale)."""
+
+    def msg(self, message: str) -> None:
+        sys.stderr.write(message + "\n")
+        sys.stderr.flush()
+
+    log = debug = info = warning = warn = error = critical = exception = fatal = failure = msg
+
+
+class _StderrLoggerFactory:
+    def __call__(self, *args: object) -> _StderrLogger:
+        return _StderrLogger()
+
+
 def configure(level: int = logging.INFO, json_lines: bool | None = None) -> None:
     if json_lines is None:
         json_lines = not sys.stderr.isatty()
@@ -35,7 +50,7 @@ def configure(level: int = logging.INFO, json_lines: bool | None = None) -> None
     structlog.configure(
         processors=processors,
         wrapper_class=structlog.make_filtering_bound_logger(level),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=_StderrLoggerFactory(),
         cache_logger_on_first_use=False,
     )
     # Third-party libraries that use stdlib logging: keep them quiet unless -v.
