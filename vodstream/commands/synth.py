@@ -58,8 +58,9 @@ def build_script(args: argparse.Namespace):  # -> Script
     return script
 
 
-def print_truth(truth: dict, out=sys.stdout) -> None:
+def print_truth(truth: dict, out=None) -> None:
     """A short human table of the ground truth."""
+    out = sys.stdout if out is None else out  # looked up per call: tests swap sys.stdout
     print(f"vod {truth['vod_id']}: {truth['duration']:.1f} s, {len(truth['matches'])} matches", file=out)
     print(f"{'#':>2} {'start':>8} {'end':>8} {'kills':>5} {'place':>5}  era     notes", file=out)
     for i, m in enumerate(truth["matches"]):
