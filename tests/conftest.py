@@ -36,3 +36,9 @@ def synth_test_vod(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from vodstream import synth
 
     return synth.synthesize(synth.preset("test"), tmp_path_factory.mktemp("synth_test_vod"))
+
+
+@pytest.fixture(scope="session")
+def synth_vod(synth_test_vod: Path) -> Path:
+    """The synthetic test VOD directory, under the name the Ray tests use."""
+    return Path(synth_test_vod)

@@ -46,18 +46,6 @@ def cluster():
     c.shutdown()
 
 
-@pytest.fixture(scope="module")
-def synth_vod(request: pytest.FixtureRequest) -> Path:
-    try:
-        return Path(request.getfixturevalue("synth_test_vod"))
-    except pytest.FixtureLookupError:
-        import os
-
-        if not os.environ.get("VODSTREAM_TEST_VOD"):
-            pytest.skip("no synthetic test VOD fixture")
-        return Path(os.environ["VODSTREAM_TEST_VOD"])
-
-
 def test_run_on_a_two_node_cluster(cluster: Any, synth_vod: Path, tmp_path: Path,
                                    capsys: pytest.CaptureFixture[str]) -> None:
     import ray

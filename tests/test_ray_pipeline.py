@@ -53,18 +53,6 @@ def ray_local():
 
 
 @pytest.fixture(scope="module")
-def synth_vod(request: pytest.FixtureRequest) -> Path:
-    try:
-        return Path(request.getfixturevalue("synth_test_vod"))
-    except pytest.FixtureLookupError:
-        import os
-
-        if not os.environ.get("VODSTREAM_TEST_VOD"):
-            pytest.skip("no synthetic test VOD fixture")
-        return Path(os.environ["VODSTREAM_TEST_VOD"])
-
-
-@pytest.fixture(scope="module")
 def library(synth_vod: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     root = tmp_path_factory.mktemp("lib")
     truth = json.loads((Path(synth_vod) / "truth.json").read_text())
