@@ -1,4 +1,4 @@
-"""ScorerActor: the torch digit CNN and the tesseract handle, loaded once; scores in batches.
+"""ScorerActor: the torch kill-counter networks and the tesseract handle, loaded once; scores in batches.
 
 ``score(*sample_lists)`` takes the samples of several segments (each argument is a decoder's
 data ref, resolved by Ray), scores them as ONE batch, and returns per-segment results: the scores

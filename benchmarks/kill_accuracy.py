@@ -11,7 +11,8 @@
    Twitch's 720p60/1080p60 keyframe quality), decoded, cropped with vodstream.regions.hud_box
    into vodstream.types.Sample records and read by KillReader.read_batch.
    Visible counter: exact-read rate (and wrong-number rate). Hidden / inventory: None rate.
-   Both with and without the 2019 temporal mean.
+   For the full reader (digit path + score-box reader) and the 2019 digit path alone;
+   --temporal adds the 2019 temporal mean.
 Prints a table; writes JSON to benchmarks/out/kill_accuracy.json.
 """
 
@@ -32,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from models.net import DEFAULT_WEIGHTS, load_model  # noqa: E402
+from models.net import BOX_WEIGHTS, DEFAULT_WEIGHTS, load_box_model, load_model  # noqa: E402
 
 RESOLUTIONS = ((1280, 720), (1920, 1080))
 
@@ -97,7 +98,7 @@ def encode_decode(frames: list[np.ndarray], crf: int) -> list[np.ndarray]:
     return out
 
 
-def per_sample(reader, n: int, seed: int, crf: int) -> dict[str, object]:
+def per_sample(readers: dict[str, object], n: int, seed: int, crf: int, temporal: bool = False) -> dict[str, object]:
     from vodstream.regions import hud_box
     from vodstream.synth.render import HUD_FONTS, Renderer
     from vodstream.types import Sample
@@ -117,8 +118,11 @@ def per_sample(reader, n: int, seed: int, crf: int) -> dict[str, object]:
         samples = [Sample(vod_time=2.0 * i, segment_index=i // 5, frame_size=(w, h),
                           hud=np.ascontiguousarray(f[y0:y1, x0:x1]), text=np.zeros((1, 1), np.uint8))
                    for i, f in enumerate(decoded)]
-        for temporal in (False, True):
-            reader.temporal = temporal
+        variants = [(name, r, False) for name, r in readers.items()]
+        if temporal:
+            variants += [(f"{name}+temporal", r, True) for name, r in readers.items()]
+        for name, reader, temp in variants:
+            reader.temporal = temp
             t1 = time.perf_counter()
             readings = []
             for g in range(0, len(samples), 12):  # one scene run at a time (temporal mean inside a run)
@@ -144,11 +148,11 @@ def per_sample(reader, n: int, seed: int, crf: int) -> dict[str, object]:
                     c[f"{kind}_zero"] += int(rd.kills == 0)
                 c["hud_visible"] += int(rd.hud_visible and kind != "inventory")
                 c["hud_expected"] += int(kind != "inventory")
-            key = f"{w}x{h}{'+temporal' if temporal else ''}"
+            key = f"{w}x{h} {name}"
             results[key] = {"counts": dict(c), "none_reasons": dict(reasons),
                             "render_s": round(t_render, 2), "read_s": round(t_read, 3),
                             "samples_per_s": round(len(samples) / max(t_read, 1e-9), 1)}
-        reader.temporal = False
+            reader.temporal = False
     return results
 
 
@@ -198,6 +202,8 @@ def _rate(a: int, b: int) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--weights", type=Path, default=DEFAULT_WEIGHTS)
+    ap.add_argument("--box-weights", type=Path, default=BOX_WEIGHTS)
+    ap.add_argument("--temporal", action="store_true", help="also run the 2019 temporal mean (measured: worse)")
     ap.add_argument("--samples", type=int, default=480, help="samples per resolution")
     ap.add_argument("--digit-cases", type=int, default=3800, help="held-out HUD renders for digit accuracy")
     ap.add_argument("--crf", type=int, default=23)
@@ -214,14 +220,21 @@ def main(argv: list[str] | None = None) -> int:
     from vodstream.killreader import KillReader
 
     model = load_model(args.weights)
-    reader = KillReader(model) if args.min_confidence is None else KillReader(model, min_confidence=args.min_confidence)
-    out: dict[str, object] = {"weights": str(args.weights), "crf": args.crf, "min_confidence": reader.min_confidence}
+    box = load_box_model(args.box_weights)
+    kw = {} if args.min_confidence is None else {"min_confidence": args.min_confidence}
+    readers = {"both readers": KillReader(model, box_model=box, **kw),
+               "2019 path only": KillReader(model, use_box=False, **kw)}
+    reader = readers["both readers"]
+    out: dict[str, object] = {"weights": str(args.weights), "box_weights": str(args.box_weights), "crf": args.crf,
+                              "min_confidence": reader.min_confidence, "box_confidence": reader.box_confidence}
     if not args.skip_digits:
         ds = load_or_build(args.digit_cases, "test", 2, cache_dir=args.cache, not_digit=model.n_classes > 10)
         res = evaluate(model, ds.x, ds.y, heights=ds.heights)
-        out["digits"] = {**res.to_json(), "outcomes": dict(ds.stats), "cases": args.digit_cases}
+        acc720, r720, n720 = res.accuracy_from()
+        out["digits"] = {**res.to_json(), "outcomes": dict(ds.stats), "cases": args.digit_cases,
+                         "accuracy_from_720": acc720, "n_from_720": n720}
         print(f"held-out digits: {res.n}, accuracy {res.accuracy * 100:.3f}% ({res.errors} errors); "  # noqa: T201
-              f"extraction outcomes {dict(ds.stats)}")
+              f"frames >= 720 px: {acc720 * 100:.3f}% ({r720}/{n720}); extraction outcomes {dict(ds.stats)}")
         print(res.height_table())  # noqa: T201
     if args.skull_cases:
         sk = compare_skull_finders(args.skull_cases, args.seed)
@@ -232,14 +245,14 @@ def main(argv: list[str] | None = None) -> int:
         for name, r in sk.items():
             print(f"{name:<16} {100 * r['visible_extracted']:>17.2f}% {100 * r['hidden_no_skull']:>17.2f}% "  # noqa: T201
                   f"{100 * r['inventory_no_skull']:>19.2f}% {r['ms_per_crop']:>8.2f}")
-    ps = per_sample(reader, args.samples, args.seed, args.crf)
+    ps = per_sample(readers, args.samples, args.seed, args.crf, temporal=args.temporal)
     out["per_sample"] = ps
     print(f"\nper sample (libx264 crf {args.crf}, all-intra; {args.samples} samples per resolution)")  # noqa: T201
-    print(f"{'run':<22} {'visible exact':>20} {'wrong number':>18} {'hidden None':>18} "  # noqa: T201
+    print(f"{'run':<30} {'visible exact':>20} {'wrong number':>18} {'hidden None':>18} "  # noqa: T201
           f"{'inventory None':>18} {'red flagged':>18} {'hud seen':>18} {'samples/s':>9}")
     for key, r in ps.items():
         c = r["counts"]
-        print(f"{key:<22} {_rate(c.get('visible_right', 0), c.get('visible', 0)):>20} "  # noqa: T201
+        print(f"{key:<30} {_rate(c.get('visible_right', 0), c.get('visible', 0)):>20} "  # noqa: T201
               f"{_rate(c.get('visible_wrong', 0), c.get('visible', 0)):>18} "
               f"{_rate(c.get('hidden_none', 0), c.get('hidden', 0)):>18} "
               f"{_rate(c.get('inventory_none', 0), c.get('inventory', 0)):>18} "

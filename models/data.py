@@ -22,12 +22,24 @@ from fractions import Fraction
 import cv2
 import numpy as np
 
-from vodstream.digits import DIGIT_SIZE, REF_H, REF_W, digits_from_box, extract, find_skull, normalize_hud
+from vodstream.digits import (
+    DIGIT_SIZE,
+    REF_H,
+    REF_W,
+    digits_from_box,
+    extract,
+    find_skull,
+    normalize_hud,
+    score_window,
+)
 
 __all__ = [
     "RESOLUTIONS",
     "BAND",
+    "BoxSet",
     "CaseSet",
+    "box_labels",
+    "box_set_from_cases",
     "DigitSet",
     "build_case_set",
     "digits_from_cases",
@@ -325,6 +337,46 @@ def digits_from_cases(cs: CaseSet, *, not_digit: bool = False) -> DigitSet:
     y = np.concatenate(ys) if ys else np.zeros(0, np.int64)
     h = np.concatenate(hs) if hs else np.zeros(0, np.int32)
     return DigitSet(x.astype(np.float32), y, stats, h)
+
+
+@dataclass
+class BoxSet:
+    """Score-box windows for the second reader (models.net.BoxNet) and their labels."""
+
+    x: np.ndarray            # (N, 3, 24, 36) float32
+    y: np.ndarray            # (N, 2) int64: first digit, second digit (10 = none)
+    heights: np.ndarray      # (N,) source frame height
+    stats: Counter = field(default_factory=Counter)
+
+
+def box_labels(kills: int) -> tuple[int, int]:
+    """(first digit, second digit or 10) of a kill count 0-99."""
+    text = str(int(kills))
+    if not 1 <= len(text) <= 2:
+        raise ValueError(f"kill count {kills} is not 0-99")
+    return int(text[0]), int(text[1]) if len(text) == 2 else 10
+
+
+def box_set_from_cases(cs: CaseSet) -> BoxSet:
+    """Every case whose skull is found, as a score-box window labelled with its kill count.
+
+    No digit segmentation is involved, so cases the connected components fail on (touching
+    digits, a background stroke joined to a digit) are training examples here too.
+    """
+    xs, ys, hs = [], [], []
+    stats: Counter = Counter()
+    for band, k, fh in zip(cs.bands, cs.kills, cs.heights, strict=True):
+        ref = from_band(band)
+        skull = find_skull(ref)
+        if skull is None:
+            stats["no_skull"] += 1
+            continue
+        stats["ok"] += 1
+        xs.append(score_window(ref, skull))
+        ys.append(box_labels(int(k)))
+        hs.append(int(fh))
+    x = np.stack(xs) if xs else np.zeros((0, 3, 24, 36), np.float32)
+    return BoxSet(x, np.array(ys, np.int64).reshape(-1, 2), np.array(hs, np.int32), stats)
 
 
 def build_digit_set(n_cases: int, split: str, seed: int, *, fonts: Sequence[str] | None = None,

@@ -1,8 +1,10 @@
-"""The digit CNN: the 2019 write-up's network, in torch.
+"""The kill-counter networks, in torch.
 
-Conv2D 64 3x3 (relu) -> MaxPool 2 -> Dropout .2 -> Flatten -> Dense 100 (relu) -> Dropout .3
--> Dense n_classes (softmax at inference). Input: (N, 1, 25, 25) float in [0, 1] from
-:func:`vodstream.digits.extract`. Trained with Adam, lr 5e-4 (models/train.py).
+DigitNet: the 2019 write-up's network (Conv2D 64 3x3 relu -> MaxPool 2 -> Dropout .2 ->
+Flatten -> Dense 100 relu -> Dropout .3 -> Dense n_classes) and the deeper variant that
+ships. Input: (N, 1, 25, 25) float in [0, 1] from :func:`vodstream.digits.extract`.
+BoxNet: the score-box reader (whole box, two digit slots), input from
+:func:`vodstream.digits.score_window`. Training: models/train.py.
 """
 
 from __future__ import annotations
@@ -13,30 +15,48 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["DEFAULT_WEIGHTS", "DigitNet", "load_model", "predict", "save_model"]
+__all__ = ["BOX_WEIGHTS", "DEFAULT_WEIGHTS", "BoxNet", "DigitNet", "load_box_model", "load_model", "predict",
+           "save_model"]
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "digits.pt"
+BOX_WEIGHTS = Path(__file__).resolve().parent / "scorebox.pt"
 INPUT_SIZE = 25
 
 
 class DigitNet(nn.Module):
-    """Conv(64,3x3) -> MaxPool2 -> Drop .2 -> Dense 100 -> Drop .3 -> Dense n_classes."""
+    """The digit classifier on 25x25 crops.
 
-    def __init__(self, n_classes: int = 10, filters: int = 64, hidden: int = 100) -> None:
+    ``blocks=1``: the 2019 write-up's network -- Conv(64, 3x3) -> MaxPool2 -> Drop .2 ->
+    Dense 100 -> Drop .3 -> Dense n_classes.
+    ``blocks=2`` (what ships; see MODEL_CARD.md for the measurement): two blocks of two
+    padded 3x3 convolutions with batch norm (``filters``, then 2x``filters``), each followed
+    by MaxPool2 and dropout (.1, .2), then Dense ``hidden`` -> Drop .3 -> Dense n_classes.
+    """
+
+    def __init__(self, n_classes: int = 10, filters: int = 64, hidden: int = 100, blocks: int = 1) -> None:
         super().__init__()
         self.n_classes = n_classes
         self.filters = filters
         self.hidden = hidden
-        side = (INPUT_SIZE - 2) // 2
-        self.features = nn.Sequential(
-            nn.Conv2d(1, filters, kernel_size=3),
-            nn.ReLU(),
-            nn.MaxPool2d(2),
-            nn.Dropout(0.2),
-            nn.Flatten(),
-        )
+        self.blocks = blocks
+        if blocks == 1:
+            side = (INPUT_SIZE - 2) // 2
+            width = filters * side * side
+            self.features = nn.Sequential(
+                nn.Conv2d(1, filters, kernel_size=3),
+                nn.ReLU(),
+                nn.MaxPool2d(2),
+                nn.Dropout(0.2),
+                nn.Flatten(),
+            )
+        elif blocks == 2:
+            f, g = filters, 2 * filters
+            self.features = nn.Sequential(*_conv_block(1, f, 0.1), *_conv_block(f, g, 0.2), nn.Flatten())
+            width = g * (INPUT_SIZE // 4) ** 2
+        else:
+            raise ValueError(f"blocks must be 1 or 2, not {blocks}")
         self.classifier = nn.Sequential(
-            nn.Linear(filters * side * side, hidden),
+            nn.Linear(width, hidden),
             nn.ReLU(),
             nn.Dropout(0.3),
             nn.Linear(hidden, n_classes),
@@ -45,12 +65,49 @@ class DigitNet(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # logits
         return self.classifier(self.features(x))
 
+    def arch(self) -> dict[str, object]:
+        return {"n_classes": self.n_classes, "filters": self.filters, "hidden": self.hidden, "blocks": self.blocks}
 
-def save_model(model: DigitNet, path: Path, meta: dict[str, object] | None = None) -> None:
+
+def _conv_block(a: int, b: int, drop: float) -> list[nn.Module]:
+    """Two padded 3x3 convolutions with batch norm and ReLU, then MaxPool 2 and dropout."""
+    return [nn.Conv2d(a, b, 3, padding=1), nn.BatchNorm2d(b), nn.ReLU(),
+            nn.Conv2d(b, b, 3, padding=1), nn.BatchNorm2d(b), nn.ReLU(),
+            nn.MaxPool2d(2), nn.Dropout(drop)]
+
+
+class BoxNet(nn.Module):
+    """The second reader: the whole score box -> (first digit, second digit or blank).
+
+    Input (N, 3, 24, 36) from :func:`vodstream.digits.score_window`. Two 3x3 conv blocks
+    (batch norm, max-pool) and a dense layer; logits (N, 21): 10 for the first digit, then
+    11 for the second (index 10 = no second digit). Numbers are left-aligned next to the
+    skull, so the first slot always holds a digit.
+    """
+
+    FIRST, SECOND = 10, 11
+
+    def __init__(self, filters: int = 32, hidden: int = 128) -> None:
+        super().__init__()
+        self.filters = filters
+        self.hidden = hidden
+        f, g = filters, 2 * filters
+        self.features = nn.Sequential(*_conv_block(3, f, 0.1), *_conv_block(f, g, 0.2), nn.Flatten())
+        self.classifier = nn.Sequential(nn.Linear(g * 6 * 9, hidden), nn.ReLU(), nn.Dropout(0.3),
+                                        nn.Linear(hidden, self.FIRST + self.SECOND))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:  # logits (N, 21)
+        return self.classifier(self.features(x))
+
+    def arch(self) -> dict[str, object]:
+        return {"kind": "box", "filters": self.filters, "hidden": self.hidden}
+
+
+def save_model(model: nn.Module, path: Path, meta: dict[str, object] | None = None) -> None:
     """Write weights as float16 (small file) plus the architecture, atomically."""
-    state = {k: v.detach().to(torch.float16) for k, v in model.state_dict().items()}
-    blob = {"arch": {"n_classes": model.n_classes, "filters": model.filters, "hidden": model.hidden},
-            "state": state, "meta": meta or {}}
+    state = {k: v.detach().to(torch.float16) if v.is_floating_point() else v
+             for k, v in model.state_dict().items()}
+    blob = {"arch": model.arch(), "state": state, "meta": meta or {}}
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
     torch.save(blob, tmp)
@@ -60,9 +117,27 @@ def save_model(model: DigitNet, path: Path, meta: dict[str, object] | None = Non
 def load_model(path: Path | str | None = None, device: str = "cpu") -> DigitNet:
     """Load weights written by :func:`save_model` (default: the shipped models/digits.pt)."""
     path = Path(path) if path is not None else DEFAULT_WEIGHTS
+    return _load(path, device)  # type: ignore[return-value]
+
+
+def load_box_model(path: Path | str | None = None, device: str = "cpu") -> BoxNet | None:
+    """The score-box reader (default: the shipped models/scorebox.pt; None if it is absent)."""
+    path = Path(path) if path is not None else BOX_WEIGHTS
+    if not path.is_file():
+        return None
+    model = _load(path, device)
+    if not isinstance(model, BoxNet):
+        raise ValueError(f"{path} holds a digit CNN, not a score-box reader")
+    return model
+
+
+def _load(path: Path, device: str) -> nn.Module:
     blob = torch.load(path, map_location="cpu", weights_only=True)
-    model = DigitNet(**blob["arch"])
-    model.load_state_dict({k: v.to(torch.float32) for k, v in blob["state"].items()})
+    arch = dict(blob["arch"])
+    model: nn.Module = BoxNet(**{k: v for k, v in arch.items() if k != "kind"}) \
+        if arch.get("kind") == "box" else DigitNet(**arch)
+    model.load_state_dict({k: v.to(torch.float32) if v.is_floating_point() else v
+                           for k, v in blob["state"].items()})
     model.meta = blob.get("meta", {})  # type: ignore[attr-defined]
     return model.to(device).eval()
 

@@ -71,3 +71,63 @@ def test_h264_round_trip_keeps_size_and_content() -> None:
     out = h264_roundtrip(frames, crf=20)
     assert len(out) == 5 and all(o.shape == (79, 249, 3) for o in out)
     assert all(abs(float(o.mean()) - 40 * i) < 4 for i, o in enumerate(out))
+
+
+def test_score_box_model_trains_and_round_trips(tmp_path) -> None:
+    """A few epochs on a tiny set of score-box windows: the loss falls, weights save and load."""
+    from models.data import box_labels, box_set_from_cases, build_case_set
+    from models.net import BoxNet, load_box_model
+    from models.train import fit_box
+
+    assert box_labels(7) == (7, 10) and box_labels(23) == (2, 3)
+    with pytest.raises(ValueError):
+        box_labels(123)
+    cs = build_case_set(48, "smoke", seed=5, chunk=48, resolutions=((1280, 720),))
+    bs = box_set_from_cases(cs)
+    assert bs.x.shape[1:] == (3, 24, 36) and len(bs.y) >= 40
+    model, history = fit_box(bs.x, bs.y, epochs=4, batch_size=16, seed=0)
+    assert history[-1] < history[0]
+    path = tmp_path / "box.pt"
+    save_model(model, path)
+    again = load_box_model(path)
+    assert isinstance(again, BoxNet)
+    with torch.inference_mode():
+        a, b = model(torch.from_numpy(bs.x[:8])), again(torch.from_numpy(bs.x[:8]))
+    assert torch.allclose(a, b, atol=0.05)      # float16 storage
+    with pytest.raises(ValueError, match="digit CNN"):
+        load_box_model(DEFAULT_WEIGHTS)
+    assert load_box_model(tmp_path / "absent.pt") is None
+
+
+def test_parse_shards() -> None:
+    from models.train import parse_shards
+
+    assert parse_shards("7000:1, 9000:3") == ((7000, 1), (9000, 3))
+    assert parse_shards("500") == ((500, 1),)
+    for bad in ("", "x:1", "0:2", "5:y"):
+        with pytest.raises(ValueError):
+            parse_shards(bad)
+
+
+def test_train_and_eval_commands_end_to_end(tmp_path) -> None:
+    """`vodstream train` on a tiny set writes both weight files and a card; `eval` reads them back."""
+    import subprocess
+    import sys
+
+    d, b, card = tmp_path / "d.pt", tmp_path / "b.pt", tmp_path / "CARD.md"
+    common = ["--test-cases", "30", "--test-seed", "77"]
+    proc = subprocess.run([sys.executable, "-m", "vodstream", "-q", "train", "--cases", "60:5", *common,
+                           "--epochs", "1", "--box-epochs", "1", "--threads", "1", "--out", str(d),
+                           "--box-out", str(b), "--card", str(card)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert d.is_file() and b.is_file()
+    text = card.read_text()
+    assert "## Digit CNN" in text and "## Score-box reader" in text and "[[60, 5]]" in text
+    proc = subprocess.run([sys.executable, "-m", "vodstream", "-q", "eval", "--weights", str(d), "--box-weights",
+                           str(b), "--cases", "30", "--seed", "77"], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "held-out digits" in proc.stdout and "score-box reader" in proc.stdout
+    proc = subprocess.run([sys.executable, "-m", "vodstream", "train", "--cases", "ten"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode != 0 and "bad training shard" in proc.stderr and "Traceback" not in proc.stderr

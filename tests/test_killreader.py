@@ -109,12 +109,50 @@ def test_low_confidence_is_refused_not_guessed() -> None:
 
     from models.net import DigitNet
 
+    from models.net import BoxNet
+
     blank = DigitNet()
+    blank_box = BoxNet().eval()
+    for p in [*blank.parameters(), *blank_box.parameters()]:
+        torch.nn.init.zeros_(p)
+    sample = _sample(_state(kills=6), 1920, 1080)
+    got = KillReader(blank, use_box=False).read_batch([sample])
+    assert got[0].kills is None and got[0].reason == "low_confidence"
+    got = KillReader(blank, box_model=blank_box).read_batch([sample])
+    assert got[0].kills is None and got[0].reason == "low_confidence"
+
+
+def test_score_box_reader_alone_and_as_second_opinion(reader: KillReader) -> None:
+    """The shipped score-box model reads the whole box; where the digit path is blind it answers."""
+    import torch
+
+    from models.net import DigitNet
+
+    states = [_state(kills=k, camera_t=20.0 + 3 * i) for i, k in enumerate((4, 13, 27))]
+    samples = [_sample(st, 1280, 720, i=i) for i, st in enumerate(states)]
+    assert reader.box_model is not None
+    boxes = reader.read_boxes([s.hud for s in samples])
+    assert [b[0] if b else None for b in boxes] == [4, 13, 27]
+    assert reader.read_boxes([render_hud_crop(_state(kills=0, show_kill_box=False), 1280, 720, seed=SEED)]) == [None]
+    # a digit CNN that knows nothing: the box reader alone carries the reading
+    blank = DigitNet(n_classes=11)
     for p in blank.parameters():
         torch.nn.init.zeros_(p)
-    r = KillReader(blank)
-    got = r.read_batch([_sample(_state(kills=6), 1920, 1080)])
-    assert got[0].kills is None and got[0].reason == "low_confidence"
+    got = KillReader(blank, box_model=reader.box_model).read_batch(samples)
+    assert [r.kills for r in got] == [4, 13, 27] and {r.reason for r in got} == {"ok_box"}
+
+
+def test_readers_that_disagree_refuse(reader: KillReader) -> None:
+    """The digit path sure and the box reader fairly sure of another number: None, not a guess."""
+    from vodstream.killreader import KillReading as KR
+
+    digit = KR(12, False, True, 0.99, "ok")
+    assert reader._combine(digit, (17, 0.999)).kills is None
+    assert reader._combine(digit, (17, 0.999)).reason == "readers_disagree"
+    assert reader._combine(digit, (12, 0.999)).kills == 12
+    assert reader._combine(digit, (17, 0.95)).kills is None       # fairly sure is enough to refuse
+    assert reader._combine(digit, (17, 0.5)).kills == 12          # the box reader unsure: digit path
+    assert reader._combine(KR(None, False, True, 0.0, "merged"), (-1, 0.999)).kills is None
 
 
 def test_temporal_mean_option(reader: KillReader) -> None:

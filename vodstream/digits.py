@@ -37,6 +37,7 @@ __all__ = [
     "find_skull",
     "find_skull_contours",
     "normalize_hud",
+    "score_window",
     "skull_template",
 ]
 
@@ -384,6 +385,34 @@ def digits_from_box(ref: np.ndarray, skull: SkullHit, *, merge_run: bool = False
                 crops.append(_digit_crop(soft[y:y + h, sx:sx + sw], m))
             boxes.append((x0 + sx, y0 + y, sw, h))
     return Extraction(skull, np.stack(crops), boxes, "ok", share)
+
+
+# The whole score box for the second reader (models.net.BoxNet): a fixed window right of the
+# skull, big enough for two digits and the skull finder's jitter (reference px).
+WIN_DX0, WIN_DX1 = -2, 34
+WIN_HALF_H = 12
+WIN_H, WIN_W = 2 * WIN_HALF_H, WIN_DX1 - WIN_DX0
+
+
+def score_window(ref: np.ndarray, skull: SkullHit) -> np.ndarray:
+    """The score box as a (3, 24, 36) float32 window, contrast-stretched on its luma.
+
+    No segmentation: what the connected components of :func:`digits_from_box` cannot split or
+    keep apart (touching digits, background strokes joining a digit) is still one picture of
+    the number here.
+    """
+    cy = skull.y + skull.h // 2
+    x0 = skull.x + skull.w + WIN_DX0
+    y0 = cy - WIN_HALF_H
+    win = np.zeros((WIN_H, WIN_W, 3), np.float32)
+    sx0, sy0 = max(0, x0), max(0, y0)
+    sx1, sy1 = min(REF_W, x0 + WIN_W), min(REF_H, y0 + WIN_H)
+    if sx1 > sx0 and sy1 > sy0:
+        win[sy0 - y0:sy1 - y0, sx0 - x0:sx1 - x0] = ref[sy0:sy1, sx0:sx1]
+    luma = win @ np.float32([0.299, 0.587, 0.114])
+    lo, hi = np.percentile(luma, (10, 99.5))
+    win = np.clip((win - lo) / max(float(hi - lo), 16.0), 0.0, 1.0)
+    return np.ascontiguousarray(win.transpose(2, 0, 1), dtype=np.float32)
 
 
 def extract(hud: np.ndarray) -> Extraction:

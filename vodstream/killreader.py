@@ -1,10 +1,19 @@
 """Read the Apex kill counter (top-right HUD) from decoded samples.
 
 Per sample: is the in-match HUD there (the squads-left box)? Is the kill box there (the
-skull)? Then the digits (vodstream.digits, the 2019 method made resolution independent)
-go through the digit CNN in one batch for the whole call. A reading is ``None`` -- never a
-guess -- when the box is hidden (modern HUD before the first kill), covered (inventory),
-off screen, or when any digit is uncertain (softmax below ``min_confidence``).
+skull)? Then two readers look at the score box, each batched over the whole call:
+
+1. the 2019 method made resolution independent (vodstream.digits: components -> 25x25
+   digit crops -> the digit CNN, models.net.DigitNet);
+2. the score-box reader (models.net.BoxNet): the whole box right of the skull, no
+   segmentation, two digit slots.
+
+The digit path answers when it is sure, unless the box reader is fairly sure (``box_veto``)
+of another number: then the sample is refused. When the digit path cannot read (touching
+digits, a background stroke joined to a digit, an uncertain digit) the box reader's answer
+is taken if it is very sure (``box_confidence``). A reading is ``None`` --
+never a guess -- when the box is hidden (modern HUD before the first kill), covered
+(inventory), off screen, or nobody is sure.
 
 The 2019 write-up averaged each frame with its neighbours (3 s apart) before looking for
 the skull. Samples here are 2 s keyframes; averaging is available (``temporal=True``) but
@@ -20,7 +29,14 @@ import numpy as np
 import structlog
 import torch
 
-from vodstream.digits import Extraction, digits_from_box, find_skull, normalize_hud, squads_box_visible
+from vodstream.digits import (
+    Extraction,
+    digits_from_box,
+    find_skull,
+    normalize_hud,
+    score_window,
+    squads_box_visible,
+)
 from vodstream.types import Sample
 
 __all__ = ["KillReader", "KillReading"]
@@ -46,15 +62,24 @@ class KillReader:
     """HUD crops -> kill counts, batched.
 
     ``model``: a :class:`models.net.DigitNet`; default: the shipped ``models/digits.pt``.
+    ``box_model``: a :class:`models.net.BoxNet`; default: the shipped ``models/scorebox.pt``
+    (``use_box=False``: the digit path alone, the 2019 method).
     """
 
     def __init__(self, model: torch.nn.Module | None = None, device: str = "cpu", *,
-                 min_confidence: float = 0.97, temporal: bool = False) -> None:
-        from models.net import load_model
+                 box_model: torch.nn.Module | None = None, use_box: bool = True,
+                 min_confidence: float = 0.97, box_confidence: float = 0.97, box_veto: float = 0.9,
+                 temporal: bool = False) -> None:
+        from models.net import load_box_model, load_model
 
         self.device = device
         self.model = (model if model is not None else load_model(device=device)).to(device).eval()
+        if use_box and box_model is None:
+            box_model = load_box_model(device=device)
+        self.box_model = box_model.to(device).eval() if (use_box and box_model is not None) else None
         self.min_confidence = float(min_confidence)
+        self.box_confidence = float(box_confidence)   # to answer where the digit path cannot
+        self.box_veto = float(box_veto)               # to refuse a digit-path number it disagrees with
         self.temporal = temporal
 
     # -- public API ---------------------------------------------------------------------------
@@ -69,26 +94,44 @@ class KillReader:
             refs = _temporal_mean(refs)
         visible = [squads_box_visible(r) for r in refs]
         extractions: list[Extraction | None] = []
+        windows: list[np.ndarray] = []
         for ref in refs:
             skull = find_skull(ref)
             extractions.append(digits_from_box(ref, skull) if skull is not None else None)
+            if skull is not None and self.box_model is not None:
+                windows.append(score_window(ref, skull))
         crops = [e.digits for e in extractions if e is not None and e.ok]
         probs = self._classify(np.concatenate(crops) if crops else None)
+        boxed = self._read_boxes(np.stack(windows) if windows else None)
         out: list[KillReading] = []
-        k = 0
+        k = j = 0
         for vis, ex in zip(visible, extractions, strict=True):
             if ex is None:
                 out.append(KillReading(None, False, vis, 0.0, "no_kill_box"))
                 continue
             red = ex.skull is not None and ex.skull.red
+            box = None
+            if self.box_model is not None:
+                box = boxed[j]
+                j += 1
             if not ex.ok:
-                out.append(KillReading(None, red, vis, 0.0, ex.reason))
-                continue
-            n = len(ex.digits)
-            p = probs[k:k + n]
-            k += n
-            out.append(self._decide(p, red, vis))
+                digit = KillReading(None, red, vis, 0.0, ex.reason)
+            else:
+                n = len(ex.digits)
+                digit = self._decide(probs[k:k + n], red, vis)
+                k += n
+            out.append(self._combine(digit, box))
         return out
+
+    def read_boxes(self, huds: Sequence[np.ndarray]) -> list[tuple[int, float] | None]:
+        """The score-box reader alone: (kills, confidence) per HUD crop, None without a skull."""
+        if self.box_model is None:
+            raise ValueError("this reader has no score-box model")
+        refs = [normalize_hud(h) for h in huds]
+        skulls = [find_skull(r) for r in refs]
+        wins = [score_window(r, s) for r, s in zip(refs, skulls, strict=True) if s is not None]
+        res = iter(self._read_boxes(np.stack(wins) if wins else None))
+        return [next(res) if s is not None else None for s in skulls]
 
     # -- internals ----------------------------------------------------------------------------
     def _classify(self, crops: np.ndarray | None) -> np.ndarray:
@@ -97,6 +140,38 @@ class KillReader:
         with torch.inference_mode():
             x = torch.from_numpy(np.ascontiguousarray(crops, np.float32)).unsqueeze(1).to(self.device)
             return torch.softmax(self.model(x), dim=1).cpu().numpy()
+
+    def _read_boxes(self, windows: np.ndarray | None) -> list[tuple[int, float]]:
+        """(kills, confidence) per score-box window; kills -1 when the slots make no number."""
+        if windows is None or self.box_model is None:
+            return []
+        from models.net import BoxNet
+
+        with torch.inference_mode():
+            logits = self.box_model(torch.from_numpy(windows).to(self.device)).cpu()
+        p1 = torch.softmax(logits[:, :BoxNet.FIRST], 1).numpy()
+        p2 = torch.softmax(logits[:, BoxNet.FIRST:], 1).numpy()
+        out = []
+        for a, b, ca, cb in zip(p1.argmax(1), p2.argmax(1), p1.max(1), p2.max(1), strict=True):
+            if b == BoxNet.SECOND - 1:
+                kills = int(a)
+            else:
+                kills = -1 if a == 0 else int(a) * 10 + int(b)   # no leading zeros
+            out.append((kills, float(min(ca, cb))))
+        return out
+
+    def _combine(self, digit: KillReading, box: tuple[int, float] | None) -> KillReading:
+        """The digit path's reading, checked against / completed by the score-box reader."""
+        if box is None:
+            return digit
+        kills, conf = box
+        if digit.kills is not None:
+            if kills != digit.kills and conf >= self.box_veto:
+                return KillReading(None, digit.red, digit.hud_visible, 0.0, "readers_disagree")
+            return digit
+        if kills >= 0 and conf >= self.box_confidence:
+            return KillReading(kills, digit.red, digit.hud_visible, conf, "ok_box")
+        return digit
 
     def _decide(self, p: np.ndarray, red: bool, vis: bool) -> KillReading:
         if len(p) > MAX_DIGITS:

@@ -121,7 +121,8 @@ def make_scorer(*, model_path: str | None = None, device: str = "cpu") -> Any:
     """The batch scorer: kill counter (CNN) + screen markers (tesseract), loaded once.
 
     ``model_path``: digit CNN weights (default: ``$VODSTREAM_MODEL``, else the shipped
-    models/digits.pt).
+    models/digits.pt). The score-box reader: ``$VODSTREAM_BOX_MODEL``, else the shipped
+    models/scorebox.pt.
     """
     from vodstream.killreader import KillReader
     from vodstream.markers import MarkerReader
@@ -133,7 +134,15 @@ def make_scorer(*, model_path: str | None = None, device: str = "cpu") -> Any:
         from models.net import load_model
 
         model = load_model(model_path, device=device)
-    return Scorer(KillReader(model, device=device), MarkerReader())
+    box_model = None
+    box_path = os.environ.get("VODSTREAM_BOX_MODEL") or None
+    if box_path:
+        from models.net import load_box_model
+
+        box_model = load_box_model(box_path, device=device)
+        if box_model is None:
+            raise FileNotFoundError(f"VODSTREAM_BOX_MODEL: no weights at {box_path}")
+    return Scorer(KillReader(model, device=device, box_model=box_model), MarkerReader())
 
 
 def end_screen_thumbs(samples: Sequence[Sample], scores: Sequence[Score], *, limit: int = 2) -> dict[float, bytes]:

@@ -1,4 +1,4 @@
-"""``vodstream eval``: classification report + confusion matrix of the digit CNN on held-out digits."""
+"""``vodstream eval``: the kill-counter networks on held-out renders (sklearn report + confusion matrix)."""
 
 from __future__ import annotations
 
@@ -6,17 +6,20 @@ import argparse
 import json
 from pathlib import Path
 
-HELP = "evaluate the kill-digit CNN on held-out synthetic digits (sklearn report + confusion matrix)"
+HELP = "evaluate the kill-counter networks on held-out synthetic HUDs (sklearn report + confusion matrix)"
 DESCRIPTION = (
     "Render HUDs from the held-out split (scene and world seeds never used in training), degrade them "
     "(libx264 round trip / JPEG), extract digits with the reader's code and print scikit-learn's "
-    "classification report and confusion matrix for the given weights."
+    "classification report and confusion matrix for the digit CNN, then the score-box reader's "
+    "whole-number accuracy."
 )
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    weights = Path(__file__).resolve().parents[2] / "models" / "digits.pt"
-    parser.add_argument("--weights", type=Path, default=weights, help="weights (default: shipped)")
+    models = Path(__file__).resolve().parents[2] / "models"
+    parser.add_argument("--weights", type=Path, default=models / "digits.pt", help="digit CNN (default: shipped)")
+    parser.add_argument("--box-weights", type=Path, default=models / "scorebox.pt",
+                        help="score-box reader (default: shipped)")
     parser.add_argument("--cases", type=int, default=3800,
                         help="held-out HUD renders (default 3800, >= 5,000 digits)")
     parser.add_argument("--seed", type=int, default=2, help="held-out generator seed")
@@ -31,23 +34,31 @@ def run(args: argparse.Namespace) -> int:
 
     import torch
 
-    from models.evaluate import evaluate
-    from models.net import load_model
-    from models.train import load_or_build
+    from models.data import box_set_from_cases, digits_from_cases
+    from models.evaluate import ANALYSED_MIN_HEIGHT, evaluate, evaluate_box
+    from models.net import load_box_model, load_model
+    from models.train import load_or_build_cases
     from vodstream.errors import VodstreamError
 
-    if not args.weights.is_file():
-        raise VodstreamError(f"no weights at {args.weights} (run `python -m vodstream train`)")
+    for path in (args.weights, args.box_weights):
+        if not path.is_file():
+            raise VodstreamError(f"no weights at {path} (run `python -m vodstream train`)")
     torch.set_num_threads(max(1, args.threads))
-    model = load_model(args.weights)
+    try:
+        model = load_model(args.weights)
+        box_model = load_box_model(args.box_weights)
+    except (ValueError, KeyError, RuntimeError) as e:
+        raise VodstreamError(f"cannot load the weights: {e}") from None
     fonts = tuple(f for f in args.fonts.split(",") if f)
-    ds = load_or_build(args.cases, "test", args.seed, fonts=fonts, cache_dir=args.cache,
-                       not_digit=model.n_classes > 10)
+    cases = load_or_build_cases(args.cases, "test", args.seed, fonts=fonts, cache_dir=args.cache)
+    ds = digits_from_cases(cases, not_digit=model.n_classes > 10)
     res = evaluate(model, ds.x, ds.y, heights=ds.heights)
+    acc720, r720, n720 = res.accuracy_from()
     print(f"held-out digits: {res.n} (from {args.cases} renders, split 'test', seed {args.seed}; "  # noqa: T201
           f"extraction outcomes {dict(ds.stats)})")
-    print(f"accuracy: {res.accuracy * 100:.3f}% ({res.errors} errors); refused below confidence: "  # noqa: T201
-          f"{res.low_confidence}; wrong above it: {res.wrong_confident}")
+    print(f"accuracy: {res.accuracy * 100:.3f}% ({res.errors} errors); frames >= {ANALYSED_MIN_HEIGHT} px: "  # noqa: T201
+          f"{acc720 * 100:.3f}% ({r720}/{n720}); refused below confidence: {res.low_confidence}; "
+          f"wrong above it: {res.wrong_confident}")
     print(res.report)  # noqa: T201
     if res.not_digit.get("examples"):
         nd = res.not_digit
@@ -57,10 +68,18 @@ def run(args: argparse.Namespace) -> int:
     print(res.confusion)  # noqa: T201
     print("\nby source frame height:")  # noqa: T201
     print(res.height_table())  # noqa: T201
+    bs = box_set_from_cases(cases)
+    box = evaluate_box(box_model, bs.x, bs.y, heights=bs.heights)  # type: ignore[arg-type]
+    bacc, br, bn = box.accuracy_from()
+    print(f"\nscore-box reader: {box.n} held-out boxes, whole numbers right {box.accuracy * 100:.3f}%; "  # noqa: T201
+          f"frames >= {ANALYSED_MIN_HEIGHT} px: {bacc * 100:.3f}% ({br}/{bn}); at its "
+          f"{box.min_confidence} threshold it accepts {box.accepted}, {box.wrong_accepted} of them wrong")
+    print(box.height_table())  # noqa: T201
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         tmp = args.json.with_name(args.json.name + ".tmp")
         tmp.write_text(json.dumps({"weights": str(args.weights), "cases": args.cases, "seed": args.seed,
-                                   "outcomes": dict(ds.stats), **res.to_json()}, indent=1))
+                                   "outcomes": dict(ds.stats), **res.to_json(), "box": box.to_json()},
+                                  indent=1))
         os.replace(tmp, args.json)
     return 0

@@ -1,15 +1,16 @@
-"""``vodstream train``: build a synthetic digit set and train the digit CNN (CPU, minutes)."""
+"""``vodstream train``: render synthetic HUDs and train the kill-counter networks (CPU, minutes)."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
 
-HELP = "train the kill-digit CNN on synthetic HUD digits (writes models/digits.pt + MODEL_CARD.md)"
+HELP = "train the kill-counter networks on synthetic HUDs (writes models/digits.pt, models/scorebox.pt, MODEL_CARD.md)"
 DESCRIPTION = (
     "Render random in-match HUDs (train split seeds), degrade them with a libx264 round trip or JPEG, "
-    "extract digits with the reader's own code, train the 2019 network (Adam 5e-4) and evaluate on a "
-    "held-out split rendered from other scene/world seeds. Writes the weights and the model card."
+    "extract digits with the reader's own code, train the digit CNN and the score-box reader, and "
+    "evaluate both on a held-out split rendered from other scene/world seeds. Writes the weights and "
+    "the model card."
 )
 
 
@@ -17,47 +18,65 @@ _MODELS = Path(__file__).resolve().parents[2] / "models"
 
 
 class _Defaults:  # mirrors models.train.TrainConfig without importing torch at parser build time
-    cases, test_cases, epochs, batch_size, lr = 7000, 3800, 13, 32, 5e-4
-    seed, test_seed, threads = 1, 2, 1
-    out, card = _MODELS / "digits.pt", _MODELS / "MODEL_CARD.md"
+    shards, test_cases, epochs, box_epochs, batch_size, lr = "7000:1,9000:3,9000:4", 3800, 10, 12, 64, 1e-3
+    blocks, seed, test_seed, threads = 2, 1, 2, 2
+    out, box_out, card = _MODELS / "digits.pt", _MODELS / "scorebox.pt", _MODELS / "MODEL_CARD.md"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     d = _Defaults
-    parser.add_argument("--cases", type=int, default=d.cases, help=f"training HUD renders (default {d.cases})")
+    parser.add_argument("--cases", default=d.shards, metavar="N[:SEED],...",
+                        help=f"training HUD renders as shards of N cases drawn with generator SEED (default {d.shards})")
     parser.add_argument("--test-cases", type=int, default=d.test_cases,
                         help=f"held-out HUD renders (default {d.test_cases}, about 1.5 digits each)")
-    parser.add_argument("--epochs", type=int, default=d.epochs)
+    parser.add_argument("--only", choices=("digits", "box"), default=None,
+                        help="train one network (the card is still written, evaluating the other as it is)")
+    parser.add_argument("--epochs", type=int, default=d.epochs, help="digit CNN epochs")
+    parser.add_argument("--box-epochs", type=int, default=d.box_epochs, help="score-box reader epochs")
     parser.add_argument("--batch-size", type=int, default=d.batch_size)
     parser.add_argument("--lr", type=float, default=d.lr)
-    parser.add_argument("--seed", type=int, default=d.seed, help="training-set generator seed")
+    parser.add_argument("--blocks", type=int, choices=(1, 2), default=d.blocks,
+                        help="digit CNN depth: 1 = the 2019 write-up's network (use with --lr 5e-4 --epochs 13 "
+                             "--batch-size 32), 2 = the shipped one")
+    parser.add_argument("--seed", type=int, default=d.seed, help="torch seed")
     parser.add_argument("--test-seed", type=int, default=d.test_seed, help="held-out generator seed")
     parser.add_argument("--threads", type=int, default=d.threads, help="torch CPU threads")
     parser.add_argument("--no-augment", action="store_true", help="no shift/contrast augmentation")
     parser.add_argument("--ten-classes", action="store_true",
                         help="no 11th 'not a single digit' class (the 2019 network exactly)")
-    parser.add_argument("--out", type=Path, default=d.out, help="weights file (default models/digits.pt)")
+    parser.add_argument("--out", type=Path, default=d.out, help="digit CNN weights (default models/digits.pt)")
+    parser.add_argument("--box-out", type=Path, default=d.box_out,
+                        help="score-box weights (default models/scorebox.pt)")
     parser.add_argument("--card", type=Path, default=d.card, help="model card to write")
     parser.add_argument("--no-card", action="store_true", help="do not write the model card")
     parser.add_argument("--cache", type=Path, default=None,
-                        help="directory to cache/reuse the rendered digit sets (.npz)")
+                        help="directory to cache/reuse the rendered HUD sets (.npz)")
 
 
 def run(args: argparse.Namespace) -> int:
     import structlog
 
-    from models.train import TrainConfig, run_training
+    from models.train import TrainConfig, parse_shards, run_training
+    from vodstream.errors import VodstreamError
 
-    cfg = TrainConfig(cases=args.cases, test_cases=args.test_cases, epochs=args.epochs,
-                      batch_size=args.batch_size, lr=args.lr, seed=args.seed, test_seed=args.test_seed,
-                      threads=args.threads, augment=not args.no_augment, out=args.out, not_digit=not args.ten_classes,
-                      card=None if args.no_card else args.card, cache_dir=args.cache)
-    _, result, meta = run_training(cfg)
-    structlog.get_logger(__name__).info("trained", weights=str(args.out), accuracy=result.accuracy)
-    print(f"weights: {args.out}")  # noqa: T201
-    print(f"train: {meta['train_digits']} digits from {meta['train_cases']} renders; "  # noqa: T201
-          f"{meta['train_seconds']} s training, {meta['data_seconds']} s data")
-    print(f"held-out: {result.n} digits, accuracy {result.accuracy * 100:.3f}% ({result.errors} errors)")  # noqa: T201
-    print(result.report)  # noqa: T201
-    print(result.confusion)  # noqa: T201
+    try:
+        shards = parse_shards(args.cases)
+    except ValueError as e:
+        raise VodstreamError(str(e)) from None
+    cfg = TrainConfig(shards=shards, test_cases=args.test_cases, epochs=args.epochs, box_epochs=args.box_epochs,
+                      batch_size=args.batch_size, lr=args.lr, blocks=args.blocks, seed=args.seed,
+                      test_seed=args.test_seed, threads=args.threads, augment=not args.no_augment,
+                      not_digit=not args.ten_classes, what=(args.only,) if args.only else ("digits", "box"),
+                      out=args.out, box_out=args.box_out, card=None if args.no_card else args.card,
+                      cache_dir=args.cache)
+    meta = run_training(cfg)
+    log = structlog.get_logger(__name__)
+    for name, path in (("digits", args.out), ("box", args.box_out)):
+        m = meta.get(name)
+        if isinstance(m, dict) and "train_seconds" in m:
+            log.info("trained", model=name, weights=str(path), accuracy=m.get("accuracy"))
+            print(f"{name}: {path}  held-out accuracy {float(m['accuracy']) * 100:.3f}%  "  # noqa: T201
+                  f"({m['train_seconds']} s training)")
+    if cfg.card is not None:
+        print(f"model card: {cfg.card}")  # noqa: T201
     return 0
