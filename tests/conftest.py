@@ -42,3 +42,14 @@ def synth_test_vod(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def synth_vod(synth_test_vod: Path) -> Path:
     """The synthetic test VOD directory, under the name the Ray tests use."""
     return Path(synth_test_vod)
+
+
+@pytest.fixture(autouse=True)
+def _keep_logging_config():
+    """cli.main() configures structlog for the process (stderr = pytest's capture file then);
+    put the previous configuration back so later tests never log to a closed file."""
+    import structlog
+
+    saved = structlog.get_config()
+    yield
+    structlog.configure(**saved)

@@ -13,17 +13,6 @@ from vodstream.twitch import APEX_GAME_ID, Chapter
 from vodstream.types import Match, Segment
 
 
-@pytest.fixture(autouse=True)
-def _keep_logging_config():
-    """cli.main() configures structlog for the process (stderr = pytest's capture file then);
-    put the previous configuration back so later tests never log to a closed file."""
-    import structlog
-
-    saved = structlog.get_config()
-    yield
-    structlog.configure(**saved)
-
-
 def _m(kills: int | None, placement: int | None = None, start: float = 0.0) -> Match:
     return Match(start=start, end=start + 100.0, kills=kills, placement=placement)
 

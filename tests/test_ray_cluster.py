@@ -18,17 +18,6 @@ from tests.raytools import clip_facts, compare, make_library
 pytestmark = [pytest.mark.ray, pytest.mark.slow]
 
 
-@pytest.fixture(autouse=True)
-def _keep_logging_config():
-    """cli.main() configures structlog for the process (stderr = pytest's capture file then);
-    put the previous configuration back so later tests never log to a closed file."""
-    import structlog
-
-    saved = structlog.get_config()
-    yield
-    structlog.configure(**saved)
-
-
 @pytest.fixture(scope="module")
 def cluster():
     import ray

@@ -22,17 +22,6 @@ GOP = 2.0          # the synthetic VOD's keyframe interval
 SEGMENT = 10.0     # its segment length
 
 
-@pytest.fixture(autouse=True)
-def _keep_logging_config():
-    """cli.main() configures structlog for the process (stderr = pytest's capture file then);
-    put the previous configuration back so later tests never log to a closed file."""
-    import structlog
-
-    saved = structlog.get_config()
-    yield
-    structlog.configure(**saved)
-
-
 def chatting_span(truth: dict[str, Any]) -> float:
     """A segment boundary after the first match's end and before the second's start: the second
     VOD's chapters say everything before it was "Just Chatting" (so match 0 is not analysed)."""
