@@ -18,7 +18,7 @@ _MODELS = Path(__file__).resolve().parents[2] / "models"
 
 
 class _Defaults:  # mirrors models.train.TrainConfig without importing torch at parser build time
-    shards, test_cases, epochs, box_epochs, batch_size, lr = "7000:1,9000:3,9000:4", 3800, 10, 12, 64, 1e-3
+    shards, test_cases, epochs, box_epochs, batch_size, lr = "7000:1,9000:3,9000:4", 3800, 10, 20, 64, 1e-3
     blocks, seed, test_seed, threads = 2, 1, 2, 2
     out, box_out, card = _MODELS / "digits.pt", _MODELS / "scorebox.pt", _MODELS / "MODEL_CARD.md"
 
