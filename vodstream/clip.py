@@ -21,7 +21,8 @@ from __future__ import annotations
 import io
 import os
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
@@ -169,6 +170,39 @@ def _open_part(part: SegmentData) -> av.container.InputContainer:
         raise _PartError(f"segment {part.segment.index} cannot be read: {_msg(err)}") from err
 
 
+@contextmanager
+def _read_part(part: SegmentData, ensure_output: Callable[[av.VideoStream, av.AudioStream | None], object],
+               want_audio: Callable[[], bool]) -> Iterator[tuple[av.VideoStream, av.AudioStream | None,
+                                                                   list[av.Packet], _PartClock]]:
+    """Open a segment, make sure the writer's output exists, demux it: (video, audio, packets, clock).
+
+    ``want_audio`` is asked after the output exists (a writer may drop the audio track).
+    """
+    container = _open_part(part)
+    with container:
+        if not container.streams.video:
+            raise _PartError(f"segment {part.segment.index} has no video stream")
+        vin = container.streams.video[0]
+        ain = container.streams.audio[0] if container.streams.audio else None
+        ensure_output(vin, ain)
+        vin.codec_context.thread_type = "AUTO"
+        streams = [vin] if (ain is None or not want_audio()) else [vin, ain]
+        try:
+            packets = [p for p in container.demux(streams) if p.size > 0 and p.pts is not None]
+        except _MEDIA_ERRORS as err:
+            raise _PartError(f"segment {part.segment.index} is corrupt: {_msg(err)}") from err
+        yield vin, ain, packets, _PartClock(part, vin, packets)
+
+
+def _close_quietly(out: av.container.OutputContainer | None) -> None:
+    """Close an output being abandoned; its own errors no longer matter."""
+    if out is not None:
+        try:
+            out.close()
+        except _MEDIA_ERRORS:
+            pass
+
+
 def _open_output(tmp: Path) -> av.container.OutputContainer:
     return av.open(str(tmp), mode="w", format="mp4", options={"movflags": "+faststart"})
 
@@ -227,19 +261,7 @@ class _CopyWriter:
             self.audio_codec = ain.codec_context.name
 
     def add(self, part: SegmentData) -> None:
-        container = _open_part(part)
-        with container:
-            if not container.streams.video:
-                raise _PartError(f"segment {part.segment.index} has no video stream")
-            vin = container.streams.video[0]
-            ain = container.streams.audio[0] if container.streams.audio else None
-            self._ensure_output(vin, ain)
-            streams = [vin] if ain is None else [vin, ain]
-            try:
-                packets = [p for p in container.demux(streams) if p.size > 0 and p.pts is not None]
-            except _MEDIA_ERRORS as err:
-                raise _PartError(f"segment {part.segment.index} is corrupt: {_msg(err)}") from err
-            clock = _PartClock(part, vin, packets)
+        with _read_part(part, self._ensure_output, lambda: self.aout is not None) as (vin, ain, packets, clock):
             self.current = part.segment.index
             for p in packets:
                 is_video = p.stream.index == vin.index
@@ -356,11 +378,7 @@ class _CopyWriter:
                         segments=self.segments)
 
     def abort(self) -> None:
-        if self.out is not None:
-            try:
-                self.out.close()
-            except _MEDIA_ERRORS:
-                pass
+        _close_quietly(self.out)
 
 
 # --------------------------------------------------------------------------- re-encode
@@ -407,20 +425,7 @@ class _ReencodeWriter:
             self.audio_codec = "aac"
 
     def add(self, part: SegmentData) -> None:
-        container = _open_part(part)
-        with container:
-            if not container.streams.video:
-                raise _PartError(f"segment {part.segment.index} has no video stream")
-            vin = container.streams.video[0]
-            ain = container.streams.audio[0] if container.streams.audio else None
-            self._ensure_output(vin, ain)
-            vin.codec_context.thread_type = "AUTO"
-            streams = [vin] if (ain is None or self.aout is None) else [vin, ain]
-            try:
-                packets = [p for p in container.demux(streams) if p.size > 0 and p.pts is not None]
-            except _MEDIA_ERRORS as err:
-                raise _PartError(f"segment {part.segment.index} is corrupt: {_msg(err)}") from err
-            clock = _PartClock(part, vin, packets)
+        with _read_part(part, self._ensure_output, lambda: self.aout is not None) as (vin, ain, packets, clock):
             used = False
             for p in [*packets, None]:
                 if p is None:
@@ -505,8 +510,4 @@ class _ReencodeWriter:
                         video_codec="h264", audio_codec=self.audio_codec, segments=self.segments)
 
     def abort(self) -> None:
-        if self.out is not None:
-            try:
-                self.out.close()
-            except _MEDIA_ERRORS:
-                pass
+        _close_quietly(self.out)
