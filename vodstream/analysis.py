@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 import structlog
 
-from vodstream.types import Gap, Match, Sample, Score, SegmentData
+from vodstream.types import Gap, Match, Sample, Score, Segment, SegmentData
 
 __all__ = ["AnalysisResult", "analyze", "best_match", "local_segments", "report_dict", "transition_windows"]
 
@@ -76,6 +76,12 @@ def transition_windows(
     return out
 
 
+def _stage_failed(event: str, what: str, seg: Segment, err: Exception) -> Gap:
+    """Log a segment a stage could not handle and return it as a gap in the report."""
+    log.warning(event, segment=seg.index, error=str(err))
+    return Gap(start=seg.start, end=seg.end, reason=f"{what} failed: {err}", segment_index=seg.index)
+
+
 def analyze(
     segments_data: Iterable[SegmentData],
     *,
@@ -120,10 +126,7 @@ def analyze(
         try:
             res = decoder.decode(data)
         except Exception as err:
-            log.warning("analysis.decode_failed", segment=seg.index, error=str(err))
-            gaps.append(
-                Gap(start=seg.start, end=seg.end, reason=f"decode failed: {err}", segment_index=seg.index)
-            )
+            gaps.append(_stage_failed("analysis.decode_failed", "decode", seg, err))
             timings["decode"] += time.perf_counter() - t0
             continue
         t1 = time.perf_counter()
@@ -136,10 +139,7 @@ def analyze(
         try:
             scores = scorer.score_batch(samples)
         except Exception as err:
-            log.warning("analysis.score_failed", segment=seg.index, error=str(err))
-            gaps.append(
-                Gap(start=seg.start, end=seg.end, reason=f"scoring failed: {err}", segment_index=seg.index)
-            )
+            gaps.append(_stage_failed("analysis.score_failed", "scoring", seg, err))
             timings["score"] += time.perf_counter() - t1
             continue
         t2 = time.perf_counter()
