@@ -30,6 +30,7 @@ import structlog
 import torch
 
 from vodstream.digits import (
+    SKULL_MIN_SCORE,
     Extraction,
     digits_from_box,
     find_skull,
@@ -44,6 +45,7 @@ __all__ = ["KillReader", "KillReading"]
 log = structlog.get_logger(__name__)
 
 MAX_DIGITS = 2          # kills 0-99
+WEAK_SKULL_SCORE = 0.60  # below SKULL_MIN_SCORE: a skull both readers must then agree on
 NOT_A_DIGIT = 10        # the optional 11th class
 
 
@@ -96,7 +98,8 @@ class KillReader:
         extractions: list[Extraction | None] = []
         windows: list[np.ndarray] = []
         for ref in refs:
-            skull = find_skull(ref)
+            # weak skulls (faint on bright skies) are read only when both readers agree (_combine)
+            skull = find_skull(ref, min_score=WEAK_SKULL_SCORE if self.box_model is not None else SKULL_MIN_SCORE)
             extractions.append(digits_from_box(ref, skull) if skull is not None else None)
             if skull is not None and self.box_model is not None:
                 windows.append(score_window(ref, skull))
@@ -120,7 +123,12 @@ class KillReader:
                 n = len(ex.digits)
                 digit = self._decide(probs[k:k + n], red, vis)
                 k += n
-            out.append(self._combine(digit, box))
+            reading = self._combine(digit, box)
+            if ex.skull is not None and ex.skull.score < SKULL_MIN_SCORE and reading.kills is not None and not (
+                    digit.kills is not None and box is not None and box[0] == digit.kills
+                    and box[1] >= self.box_confidence):
+                reading = KillReading(None, red, vis, 0.0, "weak_skull")
+            out.append(reading)
         return out
 
     def read_boxes(self, huds: Sequence[np.ndarray]) -> list[tuple[int, float] | None]:
