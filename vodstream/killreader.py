@@ -11,7 +11,9 @@ skull)? Then two readers look at the score box, each batched over the whole call
 The digit path answers when it is sure, unless the box reader is fairly sure (``box_veto``)
 of another number: then the sample is refused. When the digit path cannot read (touching
 digits, a background stroke joined to a digit, an uncertain digit) the box reader's answer
-is taken if it is very sure (``box_confidence``). A reading is ``None`` --
+is taken if it is very sure (``box_confidence``). A faint skull (template score between
+``WEAK_SKULL_SCORE`` and the finder's threshold: a bright sky behind the light box) counts
+only when both readers name the same number. A reading is ``None`` --
 never a guess -- when the box is hidden (modern HUD before the first kill), covered
 (inventory), off screen, or nobody is sure.
 
