@@ -153,6 +153,10 @@ def test_readers_that_disagree_refuse(reader: KillReader) -> None:
     assert reader._combine(digit, (17, 0.95)).kills is None       # fairly sure is enough to refuse
     assert reader._combine(digit, (17, 0.5)).kills == 12          # the box reader unsure: digit path
     assert reader._combine(KR(None, False, True, 0.0, "merged"), (-1, 0.999)).kills is None
+    # a faint skull: only both readers naming the same number counts
+    assert reader._combine(digit, (12, 0.999), faint=True).kills == 12
+    assert reader._combine(digit, (12, 0.5), faint=True).reason == "weak_skull"
+    assert reader._combine(KR(None, False, True, 0.0, "merged"), (12, 0.999), faint=True).kills is None
 
 
 def test_temporal_mean_option(reader: KillReader) -> None:

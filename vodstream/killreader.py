@@ -100,7 +100,7 @@ class KillReader:
         extractions: list[Extraction | None] = []
         windows: list[np.ndarray] = []
         for ref in refs:
-            # weak skulls (faint on bright skies) are read only when both readers agree (_combine)
+            # faint skulls (bright sky behind the box) are read only when both readers agree (_combine)
             skull = find_skull(ref, min_score=WEAK_SKULL_SCORE if self.box_model is not None else SKULL_MIN_SCORE)
             extractions.append(digits_from_box(ref, skull) if skull is not None else None)
             if skull is not None and self.box_model is not None:
@@ -125,12 +125,7 @@ class KillReader:
                 n = len(ex.digits)
                 digit = self._decide(probs[k:k + n], red, vis)
                 k += n
-            reading = self._combine(digit, box)
-            if ex.skull is not None and ex.skull.score < SKULL_MIN_SCORE and reading.kills is not None and not (
-                    digit.kills is not None and box is not None and box[0] == digit.kills
-                    and box[1] >= self.box_confidence):
-                reading = KillReading(None, red, vis, 0.0, "weak_skull")
-            out.append(reading)
+            out.append(self._combine(digit, box, faint=ex.skull is not None and ex.skull.score < SKULL_MIN_SCORE))
         return out
 
     def read_boxes(self, huds: Sequence[np.ndarray]) -> list[tuple[int, float] | None]:
@@ -170,8 +165,15 @@ class KillReader:
             out.append((kills, float(min(ca, cb))))
         return out
 
-    def _combine(self, digit: KillReading, box: tuple[int, float] | None) -> KillReading:
-        """The digit path's reading, checked against / completed by the score-box reader."""
+    def _combine(self, digit: KillReading, box: tuple[int, float] | None, *, faint: bool = False) -> KillReading:
+        """The digit path's reading, checked against / completed by the score-box reader.
+
+        ``faint``: the skull scored under the finder's threshold; only both readers agreeing counts.
+        """
+        if faint:
+            agree = digit.kills is not None and box is not None and box[0] == digit.kills \
+                and box[1] >= self.box_confidence
+            return digit if agree else KillReading(None, digit.red, digit.hud_visible, 0.0, "weak_skull")
         if box is None:
             return digit
         kills, conf = box
