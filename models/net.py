@@ -117,7 +117,10 @@ def save_model(model: nn.Module, path: Path, meta: dict[str, object] | None = No
 def load_model(path: Path | str | None = None, device: str = "cpu") -> DigitNet:
     """Load weights written by :func:`save_model` (default: the shipped models/digits.pt)."""
     path = Path(path) if path is not None else DEFAULT_WEIGHTS
-    return _load(path, device)  # type: ignore[return-value]
+    model = _load(path, device)
+    if not isinstance(model, DigitNet):
+        raise ValueError(f"{path} holds a score-box reader, not a digit CNN")
+    return model
 
 
 def load_box_model(path: Path | str | None = None, device: str = "cpu") -> BoxNet | None:

@@ -96,6 +96,8 @@ def test_score_box_model_trains_and_round_trips(tmp_path) -> None:
     assert torch.allclose(a, b, atol=0.05)      # float16 storage
     with pytest.raises(ValueError, match="digit CNN"):
         load_box_model(DEFAULT_WEIGHTS)
+    with pytest.raises(ValueError, match="score-box reader"):
+        load_model(path)
     assert load_box_model(tmp_path / "absent.pt") is None
 
 
