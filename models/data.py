@@ -26,6 +26,8 @@ from vodstream.digits import (
     DIGIT_SIZE,
     REF_H,
     REF_W,
+    WIN_H,
+    WIN_W,
     digits_from_box,
     extract,
     find_skull,
@@ -375,7 +377,7 @@ def box_set_from_cases(cs: CaseSet) -> BoxSet:
         xs.append(score_window(ref, skull))
         ys.append(box_labels(int(k)))
         hs.append(int(fh))
-    x = np.stack(xs) if xs else np.zeros((0, 3, 24, 36), np.float32)
+    x = np.stack(xs) if xs else np.zeros((0, 3, WIN_H, WIN_W), np.float32)
     return BoxSet(x, np.array(ys, np.int64).reshape(-1, 2), np.array(hs, np.int32), stats)
 
 
