@@ -1,14 +1,16 @@
 """Kill-reader accuracy: held-out digit accuracy and per-sample accuracy on H.264-encoded frames.
 
-    python benchmarks/kill_accuracy.py [--samples 400] [--digit-cases 3600] [--weights models/digits.pt]
+    python benchmarks/kill_accuracy.py [--samples 480] [--sets 5000:5:stream,5000:2] [--crf 20,23]
 
-1. Digits: the held-out split (scene/world seeds never used in training), through the
-   reader's extraction, classified by the CNN (same set as `python -m vodstream eval`).
+1. Digits: the held-out sets (scene/world seeds never used in training; the "stream" and
+   "stress" damage mixes of models/data.QUALITIES), through the reader's extraction,
+   classified by the CNN (the same sets as `python -m vodstream eval`).
 2. Per sample: short synthetic in-match sequences (one background scene each, samples 2 s
    apart like keyframes; kills rise now and then with a red flash; modern-era counters hidden
    before the first kill; inventory spans; spectating) rendered as FULL frames at 1280x720 and
-   1920x1080, encoded with libx264 through PyAV (every sample a keyframe, crf 23 -- roughly
-   Twitch's 720p60/1080p60 keyframe quality), decoded, cropped with vodstream.regions.hud_box
+   1920x1080, encoded with libx264 through PyAV (every sample a keyframe, at each --crf: 20
+   is still harsher than the keyframes of our Twitch-bitrate VODs, 23 harsher again -- see
+   benchmarks/stream_quality.py), decoded, cropped with vodstream.regions.hud_box
    into vodstream.types.Sample records and read by KillReader.read_batch.
    Visible counter: exact-read rate (and wrong-number rate). Hidden / inventory: None rate.
    For the full reader (digit path + score-box reader) and the 2019 digit path alone;
@@ -205,8 +207,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--box-weights", type=Path, default=BOX_WEIGHTS)
     ap.add_argument("--temporal", action="store_true", help="also run the 2019 temporal mean (measured: worse)")
     ap.add_argument("--samples", type=int, default=480, help="samples per resolution")
-    ap.add_argument("--digit-cases", type=int, default=3800, help="held-out HUD renders for digit accuracy")
-    ap.add_argument("--crf", type=int, default=23)
+    ap.add_argument("--sets", default="5000:5:stream,5000:2",
+                    help="held-out digit sets, N[:SEED[:QUALITY]],... as in `vodstream eval`")
+    ap.add_argument("--crf", default="20,23",
+                    help="per-sample libx264 crf values, comma-separated (stream_quality.py: our VODs' keyframes "
+                         "are cleaner than crf 18; 23 is a stress level)")
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--cache", type=Path, default=ROOT / "data" / "cases")
     ap.add_argument("--skip-digits", action="store_true")
@@ -215,8 +220,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "kill_accuracy.json")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
-    from models.evaluate import evaluate
-    from models.train import load_or_build
+    from models.train import evaluate_sets, load_test_sets, parse_shards
     from vodstream.killreader import KillReader
 
     model = load_model(args.weights)
@@ -225,17 +229,21 @@ def main(argv: list[str] | None = None) -> int:
     readers = {"both readers": KillReader(model, box_model=box, **kw),
                "2019 path only": KillReader(model, use_box=False, **kw)}
     reader = readers["both readers"]
-    out: dict[str, object] = {"weights": str(args.weights), "box_weights": str(args.box_weights), "crf": args.crf,
+    crfs = [int(c) for c in str(args.crf).split(",") if c.strip()]
+    out: dict[str, object] = {"weights": str(args.weights), "box_weights": str(args.box_weights), "crf": crfs,
                               "min_confidence": reader.min_confidence, "box_confidence": reader.box_confidence}
     if not args.skip_digits:
-        ds = load_or_build(args.digit_cases, "test", 2, cache_dir=args.cache, not_digit=model.n_classes > 10)
-        res = evaluate(model, ds.x, ds.y, heights=ds.heights)
-        acc720, r720, n720 = res.accuracy_from()
-        out["digits"] = {**res.to_json(), "outcomes": dict(ds.stats), "cases": args.digit_cases,
-                         "accuracy_from_720": acc720, "n_from_720": n720}
-        print(f"held-out digits: {res.n}, accuracy {res.accuracy * 100:.3f}% ({res.errors} errors); "  # noqa: T201
-              f"frames >= 720 px: {acc720 * 100:.3f}% ({r720}/{n720}); extraction outcomes {dict(ds.stats)}")
-        print(res.height_table())  # noqa: T201
+        held = evaluate_sets(model, box, load_test_sets(parse_shards(args.sets, "held-out set"),  # type: ignore[arg-type]
+                                                        cache_dir=args.cache))
+        out["digits"] = {}
+        print(f"{'held-out digits':<42} {'frames >= 720 px':>22} {'all sizes':>22} {'wrong at >= 0.97':>17}")  # noqa: T201
+        for r in held:
+            res = r.digits
+            acc720, r720, n720 = res.accuracy_from()
+            out["digits"][r.name] = {**res.to_json(), "outcomes": r.outcomes,  # type: ignore[index]
+                                     "accuracy_from_720": acc720, "n_from_720": n720}
+            print(f"{r.name:<42} {_rate(r720, n720):>22} {_rate(res.n - res.errors, res.n):>22} "  # noqa: T201
+                  f"{res.wrong_confident:>17}")
     if args.skull_cases:
         sk = compare_skull_finders(args.skull_cases, args.seed)
         out["skull_finders"] = sk
@@ -245,19 +253,21 @@ def main(argv: list[str] | None = None) -> int:
         for name, r in sk.items():
             print(f"{name:<16} {100 * r['visible_extracted']:>17.2f}% {100 * r['hidden_no_skull']:>17.2f}% "  # noqa: T201
                   f"{100 * r['inventory_no_skull']:>19.2f}% {r['ms_per_crop']:>8.2f}")
-    ps = per_sample(readers, args.samples, args.seed, args.crf, temporal=args.temporal)
-    out["per_sample"] = ps
-    print(f"\nper sample (libx264 crf {args.crf}, all-intra; {args.samples} samples per resolution)")  # noqa: T201
-    print(f"{'run':<30} {'visible exact':>20} {'wrong number':>18} {'hidden None':>18} "  # noqa: T201
-          f"{'inventory None':>18} {'red flagged':>18} {'hud seen':>18} {'samples/s':>9}")
-    for key, r in ps.items():
-        c = r["counts"]
-        print(f"{key:<30} {_rate(c.get('visible_right', 0), c.get('visible', 0)):>20} "  # noqa: T201
-              f"{_rate(c.get('visible_wrong', 0), c.get('visible', 0)):>18} "
-              f"{_rate(c.get('hidden_none', 0), c.get('hidden', 0)):>18} "
-              f"{_rate(c.get('inventory_none', 0), c.get('inventory', 0)):>18} "
-              f"{_rate(c.get('red_flagged', 0), c.get('red', 0)):>18} "
-              f"{_rate(c.get('hud_visible', 0), c.get('hud_expected', 0)):>18} {r['samples_per_s']:>9}")
+    out["per_sample"] = {}
+    for crf in crfs:
+        ps = per_sample(readers, args.samples, args.seed, crf, temporal=args.temporal)
+        out["per_sample"][f"crf{crf}"] = ps  # type: ignore[index]
+        print(f"\nper sample (libx264 crf {crf}, all-intra; {args.samples} samples per resolution)")  # noqa: T201
+        print(f"{'run':<30} {'visible exact':>20} {'wrong number':>18} {'hidden None':>18} "  # noqa: T201
+              f"{'inventory None':>18} {'red flagged':>18} {'hud seen':>18} {'samples/s':>9}")
+        for key, r in ps.items():
+            c = r["counts"]
+            print(f"{key:<30} {_rate(c.get('visible_right', 0), c.get('visible', 0)):>20} "  # noqa: T201
+                  f"{_rate(c.get('visible_wrong', 0), c.get('visible', 0)):>18} "
+                  f"{_rate(c.get('hidden_none', 0), c.get('hidden', 0)):>18} "
+                  f"{_rate(c.get('inventory_none', 0), c.get('inventory', 0)):>18} "
+                  f"{_rate(c.get('red_flagged', 0), c.get('red', 0)):>18} "
+                  f"{_rate(c.get('hud_visible', 0), c.get('hud_expected', 0)):>18} {r['samples_per_s']:>9}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_name(args.out.name + ".tmp")
     tmp.write_text(json.dumps(out, indent=1))

@@ -22,11 +22,20 @@ import structlog
 import torch
 from torch import nn
 
-from models.data import RESOLUTIONS, BoxSet, CaseSet, DigitSet, box_set_from_cases, build_case_set, digits_from_cases
+from models.data import (
+    QUALITIES,
+    RESOLUTIONS,
+    BoxSet,
+    CaseSet,
+    DigitSet,
+    box_set_from_cases,
+    build_case_set,
+    digits_from_cases,
+)
 from models.evaluate import BoxEvalResult, EvalResult, evaluate, evaluate_box
 from models.net import BOX_WEIGHTS, DEFAULT_WEIGHTS, BoxNet, DigitNet, load_box_model, load_model, save_model
 
-__all__ = ["TrainConfig", "fit", "fit_box", "load_or_build", "load_or_build_cases", "parse_shards", "run_training",
+__all__ = ["TrainConfig", "fit", "evaluate_sets", "fit_box", "load_or_build_cases", "load_test_sets", "parse_shards", "run_training",
            "write_model_card"]
 
 log = structlog.get_logger(__name__)
@@ -34,12 +43,30 @@ log = structlog.get_logger(__name__)
 CARD = Path(__file__).resolve().parent / "MODEL_CARD.md"
 
 
+Shard = tuple[int, int, str]      # (cases, generator seed, damage mix: a models.data.QUALITIES name)
+
+DEFAULT_SHARDS: tuple[Shard, ...] = ((7000, 1, "stress"), (9000, 3, "stress"), (9000, 4, "stress"),
+                                     (9000, 6, "stream"), (9000, 7, "stream"))
+# Held-out sets (test split: scene/world seeds never used in training). The first is the headline:
+# damage at the quality of our VODs' keyframes (benchmarks/stream_quality.py); the second is harsher.
+DEFAULT_TEST_SETS: tuple[Shard, ...] = ((5000, 5, "stream"), (5000, 2, "stress"))
+
+
+def shard_spec(shards: tuple[Shard, ...]) -> str:
+    """The inverse of :func:`parse_shards`."""
+    return ",".join(f"{n}:{seed}" + ("" if q == "stress" else f":{q}") for n, seed, q in shards)
+
+
+def set_name(shard: Shard) -> str:
+    return f"{shard[2]} ({shard[0]} cases, seed {shard[1]})"
+
+
 @dataclass
 class TrainConfig:
-    # training renders, as (cases, generator seed) shards of the train split; each shard is
-    # cached on its own (about 1.9 digits per case with the 'not a single digit' examples)
-    shards: tuple[tuple[int, int], ...] = ((7000, 1), (9000, 3), (9000, 4))
-    test_cases: int = 3800        # rendered HUDs for the held-out set (>= 5,000 digits)
+    # training renders, as (cases, generator seed, damage) shards of the train split; each shard
+    # is cached on its own (about 1.9 digits per case with the 'not a single digit' examples)
+    shards: tuple[Shard, ...] = DEFAULT_SHARDS
+    test_sets: tuple[Shard, ...] = DEFAULT_TEST_SETS
     epochs: int = 10
     batch_size: int = 64
     lr: float = 1e-3              # Adam, one-cycle schedule (the 2019 net: 5e-4 constant)
@@ -48,7 +75,6 @@ class TrainConfig:
     hidden: int = 128
     box_epochs: int = 20
     seed: int = 1                 # torch seed
-    test_seed: int = 2
     threads: int = 2
     augment: bool = True
     not_digit: bool = True        # 11th class: whole multi-digit numbers as "not a single digit"
@@ -61,22 +87,29 @@ class TrainConfig:
 
     @property
     def cases(self) -> int:
-        return sum(n for n, _ in self.shards)
+        return sum(n for n, _, _ in self.shards)
 
 
-def parse_shards(spec: str) -> tuple[tuple[int, int], ...]:
-    """``"7000:1,9000:3"`` -> ((7000, 1), (9000, 3)); a bare ``N`` means seed 1."""
-    out = []
+def parse_shards(spec: str, what: str = "training shard") -> tuple[Shard, ...]:
+    """``"7000:1,9000:6:stream"`` -> ((7000, 1, "stress"), (9000, 6, "stream")).
+
+    A bare ``N`` means seed 1; the damage mix defaults to "stress" (models.data.QUALITIES).
+    """
+    out: list[Shard] = []
     for part in (p.strip() for p in spec.split(",") if p.strip()):
-        n, _, seed = part.partition(":")
+        n, _, rest = part.partition(":")
+        seed, _, quality = rest.partition(":")
         try:
-            out.append((int(n), int(seed) if seed else 1))
+            shard = (int(n), int(seed) if seed else 1, quality or "stress")
         except ValueError:
-            raise ValueError(f"bad training shard {part!r} (want CASES or CASES:SEED)") from None
-        if out[-1][0] <= 0:
-            raise ValueError(f"bad training shard {part!r}: cases must be positive")
+            raise ValueError(f"bad {what} {part!r} (want CASES, CASES:SEED or CASES:SEED:QUALITY)") from None
+        if shard[0] <= 0:
+            raise ValueError(f"bad {what} {part!r}: cases must be positive")
+        if shard[2] not in QUALITIES:
+            raise ValueError(f"bad {what} {part!r}: quality must be one of {', '.join(QUALITIES)}")
+        out.append(shard)
     if not out:
-        raise ValueError("no training shards given")
+        raise ValueError(f"no {what}s given")
     return tuple(out)
 
 
@@ -171,7 +204,7 @@ def _box_loss(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     return ce(out[:, :BoxNet.FIRST], y[:, 0]) + ce(out[:, BoxNet.FIRST:], y[:, 1])
 
 
-def fit_box(x: np.ndarray, y: np.ndarray, *, epochs: int = 12, batch_size: int = 64, lr: float = 2e-3,
+def fit_box(x: np.ndarray, y: np.ndarray, *, epochs: int = 20, batch_size: int = 64, lr: float = 2e-3,
             seed: int = 0, model: BoxNet | None = None) -> tuple[BoxNet, list[float]]:
     """Train the score-box reader: cross-entropy on both slots, Adam with a one-cycle schedule."""
     torch.manual_seed(seed)
@@ -182,20 +215,20 @@ def fit_box(x: np.ndarray, y: np.ndarray, *, epochs: int = 12, batch_size: int =
 
 
 def load_or_build_cases(n_cases: int, split: str, seed: int, *, fonts: tuple[str, ...] = (),
-                        cache_dir: Path | None = None) -> CaseSet:
-    """Render (or load cached) degraded HUD bands.
+                        cache_dir: Path | None = None, quality: str = "stress") -> CaseSet:
+    """Render (or load cached) degraded HUD bands (``quality``: a models.data.QUALITIES mix).
 
     The cache keeps the rendered, degraded reference-scale bands (not the digits), so a change
     to the extraction code is picked up without rendering again.
     """
-    tag = f"{split}-{n_cases}-{seed}-{'+'.join(fonts) or 'all'}"
+    tag = f"{split}-{n_cases}-{seed}-{'+'.join(fonts) or 'all'}" + ("" if quality == "stress" else f"-{quality}")
     path = cache_dir / f"cases-{tag}.npz" if cache_dir else None
     t0 = time.perf_counter()
     if path is not None and path.is_file():
         z = np.load(path, allow_pickle=False)
         return CaseSet(z["bands"], z["kills"], z["heights"], [str(d) for d in z["degradation"]])
-    cs = build_case_set(n_cases, split, seed, fonts=fonts or None)
-    log.info("cases rendered", split=split, cases=n_cases, seconds=round(time.perf_counter() - t0, 1))
+    cs = build_case_set(n_cases, split, seed, fonts=fonts or None, quality=quality)
+    log.info("cases rendered", split=split, cases=n_cases, quality=quality, seconds=round(time.perf_counter() - t0, 1))
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.stem + ".tmp.npz")
@@ -205,120 +238,114 @@ def load_or_build_cases(n_cases: int, split: str, seed: int, *, fonts: tuple[str
     return cs
 
 
-def load_or_build(n_cases: int, split: str, seed: int, *, fonts: tuple[str, ...] = (),
-                  cache_dir: Path | None = None, not_digit: bool = False) -> DigitSet:
-    """Render (or load cached) HUD bands and extract them into a digit set."""
-    cs = load_or_build_cases(n_cases, split, seed, fonts=fonts, cache_dir=cache_dir)
-    ds = digits_from_cases(cs, not_digit=not_digit)
-    log.info("digit set", split=split, cases=n_cases, digits=len(ds.y), outcomes=dict(ds.stats))
-    return ds
+@dataclass
+class HeldOut:
+    """Both networks on one held-out set."""
+
+    name: str
+    digits: EvalResult
+    box: BoxEvalResult
+    outcomes: dict[str, int]      # the digit extraction's outcomes over the set's cases
+
+
+def load_test_sets(sets: tuple[Shard, ...], *, fonts: tuple[str, ...] = (),
+                   cache_dir: Path | None = None) -> dict[str, CaseSet]:
+    """The held-out case sets (test split), by :func:`set_name`."""
+    return {set_name(s): load_or_build_cases(s[0], "test", s[1], fonts=fonts, cache_dir=cache_dir, quality=s[2])
+            for s in sets}
+
+
+def evaluate_sets(model: DigitNet, box_model: BoxNet, sets: dict[str, CaseSet]) -> list[HeldOut]:
+    """The digit CNN and the score-box reader on each held-out case set."""
+    out = []
+    for name, cases in sets.items():
+        ds = digits_from_cases(cases, not_digit=model.n_classes > 10)
+        bs = box_set_from_cases(cases)
+        out.append(HeldOut(name, evaluate(model, ds.x, ds.y, heights=ds.heights),
+                           evaluate_box(box_model, bs.x, bs.y, heights=bs.heights), dict(ds.stats)))
+    return out
 
 
 def run_training(cfg: TrainConfig) -> dict[str, object]:
-    """Build the sets, train what ``cfg.what`` names, evaluate on the held-out split, write
+    """Build the sets, train what ``cfg.what`` names, evaluate on the held-out sets, write
     the weights and the model card. Returns the card's figures."""
     torch.set_num_threads(max(1, cfg.threads))
     t0 = time.perf_counter()
-    train_cases = [load_or_build_cases(n, "train", seed, fonts=cfg.fonts, cache_dir=cfg.cache_dir)
-                   for n, seed in cfg.shards]
-    test_cases = load_or_build_cases(cfg.test_cases, "test", cfg.test_seed, fonts=cfg.fonts, cache_dir=cfg.cache_dir)
+    train_cases = [load_or_build_cases(n, "train", seed, fonts=cfg.fonts, cache_dir=cfg.cache_dir, quality=q)
+                   for n, seed, q in cfg.shards]
     from vodstream.synth.render import HUD_FONTS
 
     meta: dict[str, object] = {
-        "shards": [list(s) for s in cfg.shards], "train_cases": cfg.cases, "test_cases": cfg.test_cases,
-        "test_seed": cfg.test_seed, "fonts": list(cfg.fonts or HUD_FONTS),
+        "shards": shard_spec(cfg.shards), "train_cases": cfg.cases, "test_sets": shard_spec(cfg.test_sets),
+        "fonts": list(cfg.fonts or HUD_FONTS),
         "resolutions": [f"{w}x{h}" for w, h in RESOLUTIONS], "seconds_cases": round(time.perf_counter() - t0, 1),
     }
-    digit_res: EvalResult | None = None
-    box_res: BoxEvalResult | None = None
     if "digits" in cfg.what:
-        digit_res = _train_digits(cfg, train_cases, test_cases, meta)
+        meta["digits"] = _train_digits(cfg, train_cases)
     if "box" in cfg.what:
-        box_res = _train_box(cfg, train_cases, test_cases, meta)
+        meta["box"] = _train_box(cfg, train_cases)
     if cfg.card is not None:
-        digit_res = digit_res or _eval_shipped_digits(cfg, test_cases, meta)
-        box_res = box_res or _eval_shipped_box(cfg, test_cases, meta)
-        write_model_card(cfg.card, meta, digit_res, box_res, cfg.out, cfg.box_out)
+        model, box_model = load_model(cfg.out), load_box_model(cfg.box_out)
+        if box_model is None:
+            raise FileNotFoundError(f"no score-box weights at {cfg.box_out}")
+        meta.setdefault("digits", getattr(model, "meta", {}))
+        meta.setdefault("box", getattr(box_model, "meta", {}))
+        results = evaluate_sets(model, box_model, load_test_sets(cfg.test_sets, fonts=cfg.fonts,
+                                                                 cache_dir=cfg.cache_dir))
+        meta["held_out"] = {r.name: {"digits": r.digits.to_json(), "box": r.box.to_json()} for r in results}
+        write_model_card(cfg.card, meta, results, cfg.out, cfg.box_out)
     return meta
 
 
-def _train_digits(cfg: TrainConfig, train_cases: list[CaseSet], test_cases: CaseSet,
-                  meta: dict[str, object]) -> EvalResult:
+def _train_digits(cfg: TrainConfig, train_cases: list[CaseSet]) -> dict[str, object]:
     t0 = time.perf_counter()
     parts = [digits_from_cases(cs, not_digit=cfg.not_digit) for cs in train_cases]
     train = DigitSet(np.concatenate([p.x for p in parts]), np.concatenate([p.y for p in parts]),
                      sum((p.stats for p in parts), Counter()))
-    test = digits_from_cases(test_cases, not_digit=cfg.not_digit)
     t_data = time.perf_counter() - t0
     t1 = time.perf_counter()
     model, history = fit(train.x, train.y, epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr,
                          seed=cfg.seed, augment=cfg.augment, n_classes=11 if cfg.not_digit else 10,
                          blocks=cfg.blocks, filters=cfg.filters, hidden=cfg.hidden, onecycle=cfg.blocks > 1)
     t_train = time.perf_counter() - t1
-    # evaluate what ships: the float16 weights as written and loaded back
-    cfg.out.parent.mkdir(parents=True, exist_ok=True)
-    save_model(model, cfg.out)
-    result = evaluate(load_model(cfg.out), test.x, test.y, heights=test.heights)
-    meta["digits"] = {
+    meta: dict[str, object] = {
         "arch": model.arch(), "epochs": cfg.epochs, "batch_size": cfg.batch_size, "lr": cfg.lr,
         "onecycle": cfg.blocks > 1, "augment": cfg.augment, "train_digits": len(train.y),
-        "test_digits": len(test.y), "loss_history": [round(v, 5) for v in history],
-        "accuracy": result.accuracy, "errors": result.errors, "train_outcomes": dict(train.stats),
-        "test_outcomes": dict(test.stats), "data_seconds": round(t_data, 1), "train_seconds": round(t_train, 1),
-        "train_label_counts": np.bincount(train.y, minlength=10).tolist(), "not_a_digit": result.not_digit,
+        "loss_history": [round(v, 5) for v in history], "train_outcomes": dict(train.stats),
+        "data_seconds": round(t_data, 1), "train_seconds": round(t_train, 1),
+        "train_label_counts": np.bincount(train.y, minlength=10).tolist(),
     }
-    save_model(model, cfg.out, meta["digits"])  # type: ignore[arg-type]
-    return result
+    cfg.out.parent.mkdir(parents=True, exist_ok=True)
+    save_model(model, cfg.out, meta)
+    return meta
 
 
-def _train_box(cfg: TrainConfig, train_cases: list[CaseSet], test_cases: CaseSet,
-               meta: dict[str, object]) -> BoxEvalResult:
+def _train_box(cfg: TrainConfig, train_cases: list[CaseSet]) -> dict[str, object]:
     t0 = time.perf_counter()
     parts = [box_set_from_cases(cs) for cs in train_cases]
     train = BoxSet(np.concatenate([p.x for p in parts]), np.concatenate([p.y for p in parts]),
                    np.concatenate([p.heights for p in parts]), sum((p.stats for p in parts), Counter()))
-    test = box_set_from_cases(test_cases)
     t_data = time.perf_counter() - t0
     t1 = time.perf_counter()
     model, history = fit_box(train.x, train.y, epochs=cfg.box_epochs, seed=cfg.seed)
     t_train = time.perf_counter() - t1
-    cfg.box_out.parent.mkdir(parents=True, exist_ok=True)
-    save_model(model, cfg.box_out)
-    result = evaluate_box(load_box_model(cfg.box_out), test.x, test.y, heights=test.heights)  # type: ignore[arg-type]
-    meta["box"] = {
-        "arch": model.arch(), "epochs": cfg.box_epochs, "train_windows": len(train.y), "test_windows": len(test.y),
-        "loss_history": [round(v, 5) for v in history], "accuracy": result.accuracy,
-        "train_outcomes": dict(train.stats), "data_seconds": round(t_data, 1), "train_seconds": round(t_train, 1),
+    meta: dict[str, object] = {
+        "arch": model.arch(), "epochs": cfg.box_epochs, "train_windows": len(train.y),
+        "loss_history": [round(v, 5) for v in history], "train_outcomes": dict(train.stats),
+        "data_seconds": round(t_data, 1), "train_seconds": round(t_train, 1),
     }
-    save_model(model, cfg.box_out, meta["box"])  # type: ignore[arg-type]
-    return result
+    cfg.box_out.parent.mkdir(parents=True, exist_ok=True)
+    save_model(model, cfg.box_out, meta)
+    return meta
 
 
-def _eval_shipped_digits(cfg: TrainConfig, test_cases: CaseSet, meta: dict[str, object]) -> EvalResult:
-    model = load_model(cfg.out)
-    test = digits_from_cases(test_cases, not_digit=model.n_classes > 10)
-    meta["digits"] = {**getattr(model, "meta", {}), "test_digits": len(test.y), "test_outcomes": dict(test.stats)}
-    return evaluate(model, test.x, test.y, heights=test.heights)
-
-
-def _eval_shipped_box(cfg: TrainConfig, test_cases: CaseSet, meta: dict[str, object]) -> BoxEvalResult:
-    model = load_box_model(cfg.box_out)
-    if model is None:
-        raise FileNotFoundError(f"no score-box weights at {cfg.box_out}")
-    test = box_set_from_cases(test_cases)
-    meta["box"] = {**getattr(model, "meta", {}), "test_windows": len(test.y)}
-    return evaluate_box(model, test.x, test.y, heights=test.heights)
-
-
-def write_model_card(path: Path, meta: dict[str, object], digits: EvalResult, box: BoxEvalResult,
-                     weights: Path, box_weights: Path) -> None:
+def write_model_card(path: Path, meta: dict[str, object], results: list[HeldOut], weights: Path,
+                     box_weights: Path) -> None:
     """MODEL_CARD.md: both networks, their data, split and held-out figures."""
     d: dict = meta.get("digits", {})  # type: ignore[assignment]
     b: dict = meta.get("box", {})  # type: ignore[assignment]
     arch = d.get("arch", {})
     kb = {p: (p.stat().st_size / 1024 if p.is_file() else 0.0) for p in (weights, box_weights)}
-    acc720, r720, n720 = digits.accuracy_from()
-    bacc720, br720, bn720 = box.accuracy_from()
     if arch.get("blocks", 1) == 1:
         net = (f"the 2019 write-up's network: Conv2D {arch.get('filters')} 3x3 relu -> MaxPool 2 -> Dropout .2 -> "
                f"Dense {arch.get('hidden')} relu -> Dropout .3 -> Dense {arch.get('n_classes')}")
@@ -326,6 +353,18 @@ def write_model_card(path: Path, meta: dict[str, object], digits: EvalResult, bo
         net = (f"two blocks of [Conv 3x3 + BatchNorm + relu] x2 -> MaxPool 2 -> Dropout (.1, .2) with "
                f"{arch.get('filters')} and {2 * int(arch.get('filters', 0))} filters -> Dense {arch.get('hidden')} "
                f"relu -> Dropout .3 -> Dense {arch.get('n_classes')}")
+    head = results[0]
+    digit_rows, box_rows = [], []
+    for r in results:
+        acc720, r720, n720 = r.digits.accuracy_from()
+        bacc720, br720, bn720 = r.box.accuracy_from()
+        digit_rows.append(f"| {r.name} | {acc720 * 100:.3f}% ({r720}/{n720}) | {r.digits.accuracy * 100:.3f}% "
+                          f"({r.digits.n - r.digits.errors}/{r.digits.n}) | {r.digits.low_confidence} | "
+                          f"{r.digits.wrong_confident} |")
+        box_rows.append(f"| {r.name} | {bacc720 * 100:.3f}% ({br720}/{bn720}) | {r.box.accuracy * 100:.3f}% "
+                        f"({r.box.n}) | {r.box.accepted} | {r.box.wrong_accepted} |")
+    heights = "\n\n".join(f"{r.name}:\n```\n{r.digits.height_table()}\n```" for r in results)
+    outcomes = "\n".join(f"  - {r.name}: {r.outcomes}" for r in results)
     text = f"""# Kill-counter model card
 
 Written by `python -m vodstream train`; `python -m vodstream eval` reprints the held-out figures.
@@ -340,6 +379,17 @@ The reader takes the digit CNN's number when every digit is at least 0.97 sure, 
 score-box reader is at least 0.9 sure of another number (then nothing); when the digit path
 cannot read the box, the score-box reader's number when it is at least 0.97 sure.
 
+## Held-out sets
+Rendered from the test split (scene and world seeds never used in training), two damage mixes
+(models/data.QUALITIES):
+
+- **stream**: every crop through an all-intra libx264 round trip at crf 18-23. That is HARSHER
+  than what our VODs carry: benchmarks/stream_quality.py measures the HUD crop of keyframes of
+  a 2 s-GOP encode at the Twitch ladder's bitrates at 38.3 dB PSNR (720p60, 3.8 Mb/s) and
+  42.8 dB (1080p60, 6.2 Mb/s), against 34.1 / 37.6 dB for crf 18 and 32.2 / 35.1 dB for crf 23.
+- **stress**: the training mix -- 70% libx264 at crf 18-30, 20% JPEG q 35-95, 10% clean; crf
+  27-30 and JPEG 35 are far below any Twitch rendition we analyse.
+
 ## Digit CNN
 Network: {net} (softmax). Adam lr {d.get('lr')} ({'one-cycle schedule' if d.get('onecycle') else 'constant'}),
 {d.get('epochs')} epochs, batch {d.get('batch_size')}, cross-entropy; augmentation (+-1 px shift, contrast gain
@@ -347,28 +397,26 @@ Network: {net} (softmax). Adam lr {d.get('lr')} ({'one-cycle schedule' if d.get(
 
 Class 10, "not a single digit": every correctly extracted two-digit number is also cropped as
 ONE component with that label -- what touching digits look like ("11" at 720p is as narrow as
-one digit and was read as a confident "0" without it). Held-out: {digits.not_digit}.
+one digit and was read as a confident "0" without it). Held-out ({head.name}): {head.digits.not_digit}.
 
 ### Held-out accuracy
-**{digits.accuracy * 100:.3f}%** over all held-out digits ({digits.n - digits.errors}/{digits.n}, {digits.errors} errors);
-**{acc720 * 100:.3f}%** ({r720}/{n720}) on frames 720 px or taller -- the renditions vodstream analyses.
-Digits under the reader's confidence threshold (0.97, refused, not guessed): {digits.low_confidence};
-wrong digits above it (would be accepted): {digits.wrong_confident}; accuracy on the accepted
-digits: {100.0 * (1 - digits.wrong_confident / max(1, digits.n - digits.low_confidence)):.3f}%.
+| set | frames >= 720 px (what vodstream analyses) | all sizes (480p included) | under 0.97 (refused) | wrong at >= 0.97 |
+|---|---|---|---|---|
+{chr(10).join(digit_rows)}
 
+{head.name}, scikit-learn's report (all sizes):
 ```
-{digits.report}
+{head.digits.report}
 ```
 
 Confusion matrix (rows = true digit 0-9, columns = predicted 0-9 and 10 = not a digit):
 ```
-{np.array2string(digits.confusion, max_line_width=200)}
+{np.array2string(head.digits.confusion, max_line_width=200)}
 ```
 
 By source frame height (the HUD is resampled to 1080p scale; 480p digits are ~6 px high):
-```
-{digits.height_table()}
-```
+
+{heights}
 
 Training: {d.get('train_digits')} crops; label counts {d.get('train_label_counts')};
 extraction outcomes {d.get('train_outcomes')}; {d.get('train_seconds')} s on this machine.
@@ -383,12 +431,9 @@ only, this network read real single digits plus the box edge as "22", "35"), +-1
 contrast gain. Every case whose skull is found is a training window -- also
 the ones the connected components fail on. {b.get('train_windows')} windows, {b.get('train_seconds')} s.
 
-Held-out whole numbers right: **{box.accuracy * 100:.3f}%** ({box.n} windows), **{bacc720 * 100:.3f}%**
-({br720}/{bn720}) on frames 720 px or taller. At its {box.min_confidence} threshold it would accept {box.accepted}
-({100.0 * box.accepted / max(1, box.n):.2f}%), {box.wrong_accepted} of them wrong.
-```
-{box.height_table()}
-```
+| set | whole numbers right, frames >= 720 px | all sizes | accepted at 0.97 | wrong among accepted |
+|---|---|---|---|---|
+{chr(10).join(box_rows)}
 
 ## Data (synthetic only)
 No real frame was used for training. Each case is a random in-match HUD rendered by
@@ -397,14 +442,15 @@ red flash 30%, 2019 spectator box, squads/alive counts, background scene and cam
 font, resolution; 1080p and 720p weighted x3), then degraded: 70% libx264 round trip through
 PyAV (crf 18-30, all-intra, in groups of 48 crops), 20% JPEG (q 35-95), 10% clean; then
 extracted with the reader's own code. A case yields labelled digits only when the extraction
-found exactly as many components as the number has digits.
+found exactly as many components as the number has digits. The "stream" shards are damaged
+with the stream mix instead (all libx264, crf 18-23).
 
 - fonts: {', '.join(meta['fonts'])}
 - resolutions: {', '.join(meta['resolutions'])}
-- train split: scene/render seeds in [0, 10**6); shards (cases, generator seed) {meta['shards']}
-- held-out split: scene/render seeds in [10**6, 2*10**6) (never used in training),
-  generator seed {meta['test_seed']}: {meta['test_cases']} cases -> {d.get('test_digits')} digits; extraction
-  outcomes {d.get('test_outcomes')}
+- train split: scene/render seeds in [0, 10**6); shards (cases:generator seed[:damage]) {meta['shards']}
+- held-out split: scene/render seeds in [10**6, 2*10**6) (never used in training), sets
+  {meta['test_sets']}; digit extraction outcomes:
+{outcomes}
 - rendering (or, with `--cache`, loading) the cases: {meta['seconds_cases']} s here; rendering fresh
   takes about 7 minutes per 9,000 cases on one core
 

@@ -104,9 +104,9 @@ def test_score_box_model_trains_and_round_trips(tmp_path) -> None:
 def test_parse_shards() -> None:
     from models.train import parse_shards
 
-    assert parse_shards("7000:1, 9000:3") == ((7000, 1), (9000, 3))
-    assert parse_shards("500") == ((500, 1),)
-    for bad in ("", "x:1", "0:2", "5:y"):
+    assert parse_shards("7000:1, 9000:3:stream") == ((7000, 1, "stress"), (9000, 3, "stream"))
+    assert parse_shards("500") == ((500, 1, "stress"),)
+    for bad in ("", "x:1", "0:2", "5:y", "5:1:blurry"):
         with pytest.raises(ValueError):
             parse_shards(bad)
 
@@ -117,7 +117,7 @@ def test_train_and_eval_commands_end_to_end(tmp_path) -> None:
     import sys
 
     d, b, card = tmp_path / "d.pt", tmp_path / "b.pt", tmp_path / "CARD.md"
-    common = ["--test-cases", "30", "--test-seed", "77"]
+    common = ["--test-sets", "30:77:stream"]
     proc = subprocess.run([sys.executable, "-m", "vodstream", "-q", "train", "--cases", "60:5", *common,
                            "--epochs", "1", "--box-epochs", "1", "--threads", "1", "--out", str(d),
                            "--box-out", str(b), "--card", str(card)],
@@ -125,11 +125,12 @@ def test_train_and_eval_commands_end_to_end(tmp_path) -> None:
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert d.is_file() and b.is_file()
     text = card.read_text()
-    assert "## Digit CNN" in text and "## Score-box reader" in text and "[[60, 5]]" in text
+    assert "## Digit CNN" in text and "## Score-box reader" in text and "60:5" in text and "stream (30 cases, seed 77)" in text
     proc = subprocess.run([sys.executable, "-m", "vodstream", "-q", "eval", "--weights", str(d), "--box-weights",
-                           str(b), "--cases", "30", "--seed", "77"], capture_output=True, text=True, timeout=600)
+                           str(b), "--sets", "30:77:stream"], capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "held-out digits" in proc.stdout and "score-box reader" in proc.stdout
+    assert "== held-out set stream (30 cases, seed 77) ==" in proc.stdout
     proc = subprocess.run([sys.executable, "-m", "vodstream", "train", "--cases", "ten"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode != 0 and "bad training shard" in proc.stderr and "Traceback" not in proc.stderr

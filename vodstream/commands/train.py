@@ -18,17 +18,20 @@ _MODELS = Path(__file__).resolve().parents[2] / "models"
 
 
 class _Defaults:  # mirrors models.train.TrainConfig without importing torch at parser build time
-    shards, test_cases, epochs, box_epochs, batch_size, lr = "7000:1,9000:3,9000:4", 3800, 10, 20, 64, 1e-3
-    blocks, seed, test_seed, threads = 2, 1, 2, 2
+    shards = "7000:1,9000:3,9000:4,9000:6:stream,9000:7:stream"
+    test_sets = "5000:5:stream,5000:2"
+    epochs, box_epochs, batch_size, lr = 10, 20, 64, 1e-3
+    blocks, seed, threads = 2, 1, 2
     out, box_out, card = _MODELS / "digits.pt", _MODELS / "scorebox.pt", _MODELS / "MODEL_CARD.md"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     d = _Defaults
-    parser.add_argument("--cases", default=d.shards, metavar="N[:SEED],...",
-                        help=f"training HUD renders as shards of N cases drawn with generator SEED (default {d.shards})")
-    parser.add_argument("--test-cases", type=int, default=d.test_cases,
-                        help=f"held-out HUD renders (default {d.test_cases}, about 1.5 digits each)")
+    parser.add_argument("--cases", default=d.shards, metavar="N[:SEED[:QUALITY]],...",
+                        help="training HUD renders as shards of N cases drawn with generator SEED, damaged with "
+                             f"the QUALITY mix (stress|stream; default stress) (default {d.shards})")
+    parser.add_argument("--test-sets", default=d.test_sets, metavar="N[:SEED[:QUALITY]],...",
+                        help=f"held-out sets, the same way; the first is the headline (default {d.test_sets})")
     parser.add_argument("--only", choices=("digits", "box"), default=None,
                         help="train one network (the card is still written, evaluating the other as it is)")
     parser.add_argument("--epochs", type=int, default=d.epochs, help="digit CNN epochs")
@@ -39,7 +42,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="digit CNN depth: 1 = the 2019 write-up's network (use with --lr 5e-4 --epochs 13 "
                              "--batch-size 32), 2 = the shipped one")
     parser.add_argument("--seed", type=int, default=d.seed, help="torch seed")
-    parser.add_argument("--test-seed", type=int, default=d.test_seed, help="held-out generator seed")
     parser.add_argument("--threads", type=int, default=d.threads, help="torch CPU threads")
     parser.add_argument("--no-augment", action="store_true", help="no shift/contrast augmentation")
     parser.add_argument("--ten-classes", action="store_true",
@@ -61,11 +63,12 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         shards = parse_shards(args.cases)
+        test_sets = parse_shards(args.test_sets, "held-out set")
     except ValueError as e:
         raise VodstreamError(str(e)) from None
-    cfg = TrainConfig(shards=shards, test_cases=args.test_cases, epochs=args.epochs, box_epochs=args.box_epochs,
+    cfg = TrainConfig(shards=shards, test_sets=test_sets, epochs=args.epochs, box_epochs=args.box_epochs,
                       batch_size=args.batch_size, lr=args.lr, blocks=args.blocks, seed=args.seed,
-                      test_seed=args.test_seed, threads=args.threads, augment=not args.no_augment,
+                      threads=args.threads, augment=not args.no_augment,
                       not_digit=not args.ten_classes, what=(args.only,) if args.only else ("digits", "box"),
                       out=args.out, box_out=args.box_out, card=None if args.no_card else args.card,
                       cache_dir=args.cache)
@@ -74,9 +77,13 @@ def run(args: argparse.Namespace) -> int:
     for name, path in (("digits", args.out), ("box", args.box_out)):
         m = meta.get(name)
         if isinstance(m, dict) and "train_seconds" in m:
-            log.info("trained", model=name, weights=str(path), accuracy=m.get("accuracy"))
-            print(f"{name}: {path}  held-out accuracy {float(m['accuracy']) * 100:.3f}%  "  # noqa: T201
-                  f"({m['train_seconds']} s training)")
+            log.info("trained", model=name, weights=str(path), seconds=m["train_seconds"])
+            print(f"{name}: {path}  ({m['train_seconds']} s training)")  # noqa: T201
+    held = meta.get("held_out")
+    if isinstance(held, dict):
+        for set_name, r in held.items():
+            print(f"held-out {set_name}: digits {r['digits']['accuracy'] * 100:.3f}%, "  # noqa: T201
+                  f"score-box numbers {r['box']['accuracy'] * 100:.3f}%")
     if cfg.card is not None:
         print(f"model card: {cfg.card}")  # noqa: T201
     return 0
