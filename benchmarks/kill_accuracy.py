@@ -197,6 +197,15 @@ def compare_skull_finders(n: int, seed: int) -> dict[str, dict[str, float]]:
     return out
 
 
+def write_json(path: Path, data: object) -> None:
+    """Write a benchmark's figures atomically and say where."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(data, indent=1))
+    os.replace(tmp, path)
+    print(f"\nwrote {path}")  # noqa: T201
+
+
 def _rate(a: int, b: int) -> str:
     return f"{100.0 * a / b:6.2f}% ({a}/{b})" if b else "   n/a"
 
@@ -268,11 +277,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{_rate(c.get('inventory_none', 0), c.get('inventory', 0)):>18} "
                   f"{_rate(c.get('red_flagged', 0), c.get('red', 0)):>18} "
                   f"{_rate(c.get('hud_visible', 0), c.get('hud_expected', 0)):>18} {r['samples_per_s']:>9}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_name(args.out.name + ".tmp")
-    tmp.write_text(json.dumps(out, indent=1))
-    os.replace(tmp, args.out)
-    print(f"\nwrote {args.out}")  # noqa: T201
+    write_json(args.out, out)
     return 0
 
 

@@ -20,8 +20,6 @@ A crf whose PSNR is BELOW the VOD keyframes' is a harsher test than our VODs.
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import statistics
 import sys
 import time
@@ -35,8 +33,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import av  # noqa: E402
 import numpy as np  # noqa: E402
+from kill_accuracy import encode_decode, write_json  # noqa: E402
 
-from kill_accuracy import encode_decode  # noqa: E402
 from vodstream.regions import hud_box  # noqa: E402
 from vodstream.synth.encode import GOP_SECONDS  # noqa: E402
 from vodstream.synth.render import Renderer  # noqa: E402
@@ -122,11 +120,7 @@ def main(argv: list[str] | None = None) -> int:
     for r in rows:
         print(f"{r['size']:<10} {r['bitrate'] / 1e6:>6.2f}M {r['vod']:>14.2f} "  # noqa: T201
               + " ".join(f"{r[f'crf{c}']:>7.2f}" for c in CRFS))
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_name(args.out.name + ".tmp")
-    tmp.write_text(json.dumps(rows, indent=1))
-    os.replace(tmp, args.out)
-    print(f"\nwrote {args.out}")  # noqa: T201
+    write_json(args.out, rows)
     return 0
 
 

@@ -9,12 +9,11 @@ from the test split (disjoint scene and render seeds). CPU only, a few minutes.
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
