@@ -118,7 +118,7 @@ def test_train_and_eval_commands_end_to_end(tmp_path) -> None:
 
     d, b, card = tmp_path / "d.pt", tmp_path / "b.pt", tmp_path / "CARD.md"
     common = ["--test-sets", "30:77:stream"]
-    proc = subprocess.run([sys.executable, "-m", "vodstream", "-q", "train", "--cases", "60:5", *common,
+    proc = subprocess.run([sys.executable, "-m", "vodstream", "-q", "train", "--cases", "60:5", "--box-cases", "60:5", *common,
                            "--epochs", "1", "--box-epochs", "1", "--threads", "1", "--out", str(d),
                            "--box-out", str(b), "--card", str(card)],
                           capture_output=True, text=True, timeout=600)

@@ -19,6 +19,7 @@ _MODELS = Path(__file__).resolve().parents[2] / "models"
 
 class _Defaults:  # mirrors models.train.TrainConfig without importing torch at parser build time
     shards = "7000:1,9000:3,9000:4,9000:6:stream,9000:7:stream"
+    box_shards = "7000:1,9000:3,9000:4"
     test_sets = "5000:5:stream,5000:2"
     epochs, box_epochs, batch_size, lr = 10, 20, 64, 1e-3
     blocks, seed, threads = 2, 1, 2
@@ -30,6 +31,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--cases", default=d.shards, metavar="N[:SEED[:QUALITY]],...",
                         help="training HUD renders as shards of N cases drawn with generator SEED, damaged with "
                              f"the QUALITY mix (stress|stream; default stress) (default {d.shards})")
+    parser.add_argument("--box-cases", default=d.box_shards, metavar="N[:SEED[:QUALITY]],...",
+                        help=f"the score-box reader's training shards, the same way (default {d.box_shards})")
     parser.add_argument("--test-sets", default=d.test_sets, metavar="N[:SEED[:QUALITY]],...",
                         help=f"held-out sets, the same way; the first is the headline (default {d.test_sets})")
     parser.add_argument("--only", choices=("digits", "box"), default=None,
@@ -63,10 +66,11 @@ def run(args: argparse.Namespace) -> int:
 
     try:
         shards = parse_shards(args.cases)
+        box_shards = parse_shards(args.box_cases)
         test_sets = parse_shards(args.test_sets, "held-out set")
     except ValueError as e:
         raise VodstreamError(str(e)) from None
-    cfg = TrainConfig(shards=shards, test_sets=test_sets, epochs=args.epochs, box_epochs=args.box_epochs,
+    cfg = TrainConfig(shards=shards, box_shards=box_shards, test_sets=test_sets, epochs=args.epochs, box_epochs=args.box_epochs,
                       batch_size=args.batch_size, lr=args.lr, blocks=args.blocks, seed=args.seed,
                       threads=args.threads, augment=not args.no_augment,
                       not_digit=not args.ten_classes, what=(args.only,) if args.only else ("digits", "box"),
