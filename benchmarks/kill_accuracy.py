@@ -26,6 +26,7 @@ import os
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterable
 from fractions import Fraction
 from pathlib import Path
 
@@ -100,22 +101,73 @@ def encode_decode(frames: list[np.ndarray], crf: int) -> list[np.ndarray]:
     return out
 
 
-def per_sample(readers: dict[str, object], n: int, seed: int, crf: int, temporal: bool = False) -> dict[str, object]:
+def gop_keyframes(frames: Iterable[np.ndarray], width: int, height: int, fps: int) -> list[np.ndarray]:
+    """Encode like the synthetic VODs (libx264 veryfast, ABR at the Twitch-ladder bitrate, closed
+    2 s GOPs), decode, and return the keyframes (every GOP's first frame), RGB."""
+    import av
+
+    from vodstream.synth.encode import GOP_SECONDS
+    from vodstream.synth.script import default_bitrate
+
+    gop = GOP_SECONDS * fps
+    enc = av.CodecContext.create("libx264", "w")
+    enc.width, enc.height, enc.pix_fmt = width, height, "yuv420p"
+    enc.time_base, enc.framerate = Fraction(1, fps), Fraction(fps, 1)
+    enc.bit_rate = default_bitrate(width, height, fps)
+    enc.options = {"preset": "veryfast", "x264-params": f"keyint={gop}:min-keyint={gop}:scenecut=0:open-gop=0"}
+    enc.thread_count = 1
+    dec = av.CodecContext.create("h264", "r")
+    out: list[np.ndarray] = []
+    n_out = 0
+
+    def take(decoded) -> None:
+        nonlocal n_out
+        for fr in decoded:
+            if n_out % gop == 0:
+                out.append(fr.to_ndarray(format="rgb24"))
+            n_out += 1
+
+    for i, img in enumerate(frames):
+        vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(img), format="rgb24")
+        vf.pts = i
+        for pkt in enc.encode(vf):
+            take(dec.decode(pkt))
+    for pkt in enc.encode(None):
+        take(dec.decode(pkt))
+    take(dec.decode(None))
+    return out
+
+
+def _render(renderers: dict, w: int, h: int, st: object, font: str) -> np.ndarray:
+    from vodstream.synth.render import Renderer
+
+    r = renderers.get(font) or renderers.setdefault(font, Renderer(w, h, seed=10**6 + 7, hud_font=font))
+    return np.array(r.render(st))
+
+
+def per_sample(readers: dict[str, object], n: int, seed: int, crf: int | str, temporal: bool = False,
+               sizes: tuple[tuple[int, int], ...] = RESOLUTIONS, vod_fps: int = 60) -> dict[str, object]:
+    """crf: an all-intra crf, or "vod": every sample is the keyframe of a 2 s GOP encoded like our
+    VODs, the 2 s between samples rendered at vod_fps (camera moving)."""
+    from dataclasses import replace
+
     from vodstream.regions import hud_box
     from vodstream.synth.render import HUD_FONTS, Renderer
     from vodstream.types import Sample
 
     results: dict[str, object] = {}
-    for w, h in RESOLUTIONS:
+    for w, h in sizes:
         seqs = make_sequences(n, seed + w, HUD_FONTS)
         renderers: dict[str, Renderer] = {}
         t0 = time.perf_counter()
-        frames = []
-        for st, _kind, font in seqs:
-            r = renderers.get(font) or renderers.setdefault(font, Renderer(w, h, seed=10**6 + 7, hud_font=font))
-            frames.append(np.array(r.render(st)))
+        if crf == "vod":
+            frames = (_render(renderers, w, h, replace(st, t=st.t + k / vod_fps, camera_t=st.camera_t + k / vod_fps),
+                              font)
+                      for st, _kind, font in seqs for k in range(2 * vod_fps))
+            decoded = gop_keyframes(frames, w, h, vod_fps)
+        else:
+            decoded = encode_decode([_render(renderers, w, h, st, font) for st, _kind, font in seqs], int(crf))
         t_render = time.perf_counter() - t0
-        decoded = encode_decode(frames, crf)
         x0, y0, x1, y1 = hud_box(w, h)
         samples = [Sample(vod_time=2.0 * i, segment_index=i // 5, frame_size=(w, h),
                           hud=np.ascontiguousarray(f[y0:y1, x0:x1]), text=np.zeros((1, 1), np.uint8))
@@ -220,7 +272,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="held-out digit sets, N[:SEED[:QUALITY]],... as in `vodstream eval`")
     ap.add_argument("--crf", default="20,23",
                     help="per-sample libx264 crf values, comma-separated (stream_quality.py: our VODs' keyframes "
-                         "are cleaner than crf 18; 23 is a stress level)")
+                         "are cleaner than crf 18; 23 is a stress level); 'vod': encode like our VODs (2 s GOPs "
+                         "at the Twitch bitrate, 60 fps rendered between samples: slow) and read the keyframes")
+    ap.add_argument("--sizes", default="1280x720,1920x1080", help="per-sample frame sizes")
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument("--cache", type=Path, default=ROOT / "data" / "cases")
     ap.add_argument("--skip-digits", action="store_true")
@@ -238,7 +292,8 @@ def main(argv: list[str] | None = None) -> int:
     readers = {"both readers": KillReader(model, box_model=box, **kw),
                "2019 path only": KillReader(model, use_box=False, **kw)}
     reader = readers["both readers"]
-    crfs = [int(c) for c in str(args.crf).split(",") if c.strip()]
+    crfs = [c.strip() if c.strip() == "vod" else int(c) for c in str(args.crf).split(",") if c.strip()]
+    sizes = tuple(tuple(int(v) for v in size.lower().split("x")) for size in args.sizes.split(","))
     out: dict[str, object] = {"weights": str(args.weights), "box_weights": str(args.box_weights), "crf": crfs,
                               "min_confidence": reader.min_confidence, "box_confidence": reader.box_confidence}
     if not args.skip_digits:
@@ -264,9 +319,11 @@ def main(argv: list[str] | None = None) -> int:
                   f"{100 * r['inventory_no_skull']:>19.2f}% {r['ms_per_crop']:>8.2f}")
     out["per_sample"] = {}
     for crf in crfs:
-        ps = per_sample(readers, args.samples, args.seed, crf, temporal=args.temporal)
+        ps = per_sample(readers, args.samples, args.seed, crf, temporal=args.temporal, sizes=sizes)  # type: ignore[arg-type]
         out["per_sample"][f"crf{crf}"] = ps  # type: ignore[index]
-        print(f"\nper sample (libx264 crf {crf}, all-intra; {args.samples} samples per resolution)")  # noqa: T201
+        how = ("keyframes of a VOD-like encode: 2 s GOPs at the Twitch bitrate" if crf == "vod"
+               else f"libx264 crf {crf}, all-intra")
+        print(f"\nper sample ({how}; {args.samples} samples per resolution)")  # noqa: T201
         print(f"{'run':<30} {'visible exact':>20} {'wrong number':>18} {'hidden None':>18} "  # noqa: T201
               f"{'inventory None':>18} {'red flagged':>18} {'hud seen':>18} {'samples/s':>9}")
         for key, r in ps.items():

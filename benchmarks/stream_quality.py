@@ -24,16 +24,14 @@ import statistics
 import sys
 import time
 from dataclasses import replace
-from fractions import Fraction
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-import av  # noqa: E402
 import numpy as np  # noqa: E402
-from kill_accuracy import encode_decode, write_json  # noqa: E402
+from kill_accuracy import encode_decode, gop_keyframes, write_json  # noqa: E402
 
 from vodstream.regions import hud_box  # noqa: E402
 from vodstream.synth.encode import GOP_SECONDS  # noqa: E402
@@ -54,41 +52,21 @@ def vod_keyframes(width: int, height: int, seconds: int, fps: int, seed: int) ->
     """Render and GOP-encode; return (original keyframes, decoded keyframes, bitrate)."""
     renderer = Renderer(width, height, seed=seed, hud_font="rajdhani-bold")
     gop = GOP_SECONDS * fps
-    bitrate = default_bitrate(width, height, fps)
-    enc = av.CodecContext.create("libx264", "w")
-    enc.width, enc.height, enc.pix_fmt = width, height, "yuv420p"
-    enc.time_base, enc.framerate = Fraction(1, fps), Fraction(fps, 1)
-    enc.bit_rate = bitrate
-    enc.options = {"preset": "veryfast", "x264-params": f"keyint={gop}:min-keyint={gop}:scenecut=0:open-gop=0"}
-    enc.thread_count = 1
-    dec = av.CodecContext.create("h264", "r")
     originals: list[np.ndarray] = []
-    decoded: list[np.ndarray] = []
-    n_out = 0
-
-    def take(frames) -> None:
-        nonlocal n_out
-        for fr in frames:
-            if n_out % gop == 0:
-                decoded.append(fr.to_ndarray(format="rgb24"))
-            n_out += 1
-
     base = FrameState(t=0.0, screen="in_match", era="modern", scene_seed=seed, camera_t=0.0, kills=7,
                       show_kill_box=True, squads_left=12, alive=30)
-    for i in range(seconds * fps):
-        t = i / fps
-        st = replace(base, t=t, camera_t=t, scene_seed=seed + 7919 * int(t // 6), kills=7 + int(t // 6))
-        img = np.array(renderer.render(st))
-        if i % gop == 0:
-            originals.append(img)
-        vf = av.VideoFrame.from_ndarray(img, format="rgb24")
-        vf.pts = i
-        for pkt in enc.encode(vf):
-            take(dec.decode(pkt))
-    for pkt in enc.encode(None):
-        take(dec.decode(pkt))
-    take(dec.decode(None))
-    return originals, decoded, bitrate
+
+    def frames():
+        for i in range(seconds * fps):
+            t = i / fps
+            img = np.array(renderer.render(replace(base, t=t, camera_t=t, scene_seed=seed + 7919 * int(t // 6),
+                                                   kills=7 + int(t // 6))))
+            if i % gop == 0:
+                originals.append(img)
+            yield img
+
+    decoded = gop_keyframes(frames(), width, height, fps)
+    return originals, decoded, default_bitrate(width, height, fps)
 
 
 def main(argv: list[str] | None = None) -> int:
