@@ -101,6 +101,20 @@ def test_score_box_model_trains_and_round_trips(tmp_path) -> None:
     assert load_box_model(tmp_path / "absent.pt") is None
 
 
+def test_damage_mixes() -> None:
+    """"stream" damages every crop with x264 at crf 18-23; "stress" also JPEGs or leaves some clean."""
+    from models.data import degrade, render_cases
+
+    cases = render_cases(120, "smoke", 3, group=120, resolutions=((1280, 720),))
+    stream = degrade(cases, np.random.default_rng(0), quality="stream")
+    assert len(stream) == len(cases)
+    assert all(c.degradation.startswith("h264crf") and 18 <= int(c.degradation[7:]) <= 23 for c in stream)
+    stress = {c.degradation[:4] for c in degrade(cases, np.random.default_rng(0), quality="stress")}
+    assert stress == {"h264", "jpeg", "none"}
+    with pytest.raises(ValueError, match="unknown quality"):
+        degrade(cases, np.random.default_rng(0), quality="blurry")
+
+
 def test_parse_shards() -> None:
     from models.train import parse_shards
 
