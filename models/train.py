@@ -1,10 +1,11 @@
-"""Train the digit CNN on synthetic HUD digits and write weights + a model card.
+"""Train the kill-counter networks on synthetic HUDs and write weights + a model card.
 
-    python -m vodstream train [--cases N] [--test-cases N] [--epochs E] [--out models/digits.pt]
+    python -m vodstream train [--cases N:SEED[:QUALITY],...] [--box-cases ...] [--test-sets ...] [--cache DIR]
 
-Data: models/data.py renders random in-match HUDs (train split seeds), degrades them (libx264
-round trip / JPEG), and extracts digits with the reader's own code. The held-out set comes
-from the test split (disjoint scene and render seeds). CPU only, a few minutes.
+Data: models/data.py renders random in-match HUDs (train split seeds), degrades them with a
+damage mix (models/data.QUALITIES: libx264 round trips / JPEG), and extracts digits and score-box
+windows with the reader's own code. The held-out sets come from the test split (disjoint scene
+and render seeds). CPU only.
 """
 
 from __future__ import annotations
@@ -34,8 +35,8 @@ from models.data import (
 from models.evaluate import BoxEvalResult, EvalResult, evaluate, evaluate_box
 from models.net import BOX_WEIGHTS, DEFAULT_WEIGHTS, BoxNet, DigitNet, load_box_model, load_model, save_model
 
-__all__ = ["TrainConfig", "fit", "evaluate_sets", "fit_box", "load_or_build_cases", "load_test_sets", "parse_shards", "run_training",
-           "write_model_card"]
+__all__ = ["HeldOut", "TrainConfig", "evaluate_sets", "fit", "fit_box", "load_or_build_cases", "load_test_sets",
+           "parse_shards", "run_training", "write_model_card"]
 
 log = structlog.get_logger(__name__)
 
@@ -274,10 +275,9 @@ def run_training(cfg: TrainConfig) -> dict[str, object]:
     the weights and the model card. Returns the card's figures."""
     torch.set_num_threads(max(1, cfg.threads))
     t0 = time.perf_counter()
-    needed = [s for s in dict.fromkeys((*cfg.shards, *cfg.box_shards))
-              if (s in cfg.shards and "digits" in cfg.what) or (s in cfg.box_shards and "box" in cfg.what)]
+    needed = (*(cfg.shards if "digits" in cfg.what else ()), *(cfg.box_shards if "box" in cfg.what else ()))
     cases = {s: load_or_build_cases(s[0], "train", s[1], fonts=cfg.fonts, cache_dir=cfg.cache_dir, quality=s[2])
-             for s in needed}
+             for s in dict.fromkeys(needed)}
     from vodstream.synth.render import HUD_FONTS
 
     meta: dict[str, object] = {
