@@ -9,7 +9,8 @@ from pathlib import Path
 HELP = "evaluate the kill-counter networks on held-out synthetic HUDs (sklearn report + confusion matrix)"
 DESCRIPTION = (
     "Render HUDs from the held-out split (scene and world seeds never used in training), degrade them "
-    "(libx264 round trip / JPEG; the 'stream' and 'stress' mixes of models/data.QUALITIES), extract digits with the reader's code and print scikit-learn's "
+    "(libx264 round trip / JPEG; the 'stream' and 'stress' mixes of models/data.QUALITIES), extract "
+    "digits with the reader's code and print scikit-learn's "
     "classification report and confusion matrix for the digit CNN, then the score-box reader's "
     "whole-number accuracy."
 )
