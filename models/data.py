@@ -28,6 +28,7 @@ from vodstream.digits import (
     REF_W,
     WIN_H,
     WIN_W,
+    SkullHit,
     digits_from_box,
     extract,
     find_skull,
@@ -46,6 +47,7 @@ __all__ = [
     "DigitSet",
     "build_case_set",
     "digits_from_cases",
+    "find_skulls",
     "HudCase",
     "build_digit_set",
     "degrade",
@@ -321,7 +323,14 @@ def build_case_set(n_cases: int, split: str, seed: int, *, fonts: Sequence[str] 
     return CaseSet(np.stack(bands), np.array(kills, np.int64), np.array(heights, np.int32), degs)
 
 
-def digits_from_cases(cs: CaseSet, *, not_digit: bool = False) -> DigitSet:
+def find_skulls(cs: CaseSet) -> list[SkullHit | None]:
+    """The skull of every case (None where none is found): pass it to :func:`digits_from_cases`
+    and :func:`box_set_from_cases` when both read the same cases, to search each case once."""
+    return [find_skull(from_band(band)) for band in cs.bands]
+
+
+def digits_from_cases(cs: CaseSet, *, not_digit: bool = False,
+                      skulls: Sequence[SkullHit | None] | None = None) -> DigitSet:
     """Extract every case with the reader's code; keep digits where the count matches.
 
     not_digit: also add, for each correctly extracted multi-digit number, the whole number
@@ -329,9 +338,10 @@ def digits_from_cases(cs: CaseSet, *, not_digit: bool = False) -> DigitSet:
     """
     xs, ys, hs = [], [], []
     stats: Counter = Counter()
-    for band, k, fh in zip(cs.bands, cs.kills, cs.heights, strict=True):
+    if skulls is None:
+        skulls = find_skulls(cs)
+    for band, k, fh, skull in zip(cs.bands, cs.kills, cs.heights, skulls, strict=True):
         ref = from_band(band)
-        skull = find_skull(ref)
         ex = digits_from_box(ref, skull) if skull is not None else None
         text = str(int(k))
         if ex is None:
@@ -375,7 +385,7 @@ def box_labels(kills: int) -> tuple[int, int]:
     return int(text[0]), int(text[1]) if len(text) == 2 else 10
 
 
-def box_set_from_cases(cs: CaseSet) -> BoxSet:
+def box_set_from_cases(cs: CaseSet, *, skulls: Sequence[SkullHit | None] | None = None) -> BoxSet:
     """Every case whose skull is found, as a score-box window labelled with its kill count.
 
     No digit segmentation is involved, so cases the connected components fail on (touching
@@ -383,14 +393,14 @@ def box_set_from_cases(cs: CaseSet) -> BoxSet:
     """
     xs, ys, hs = [], [], []
     stats: Counter = Counter()
-    for band, k, fh in zip(cs.bands, cs.kills, cs.heights, strict=True):
-        ref = from_band(band)
-        skull = find_skull(ref)
+    if skulls is None:
+        skulls = find_skulls(cs)
+    for band, k, fh, skull in zip(cs.bands, cs.kills, cs.heights, skulls, strict=True):
         if skull is None:
             stats["no_skull"] += 1
             continue
         stats["ok"] += 1
-        xs.append(score_window(ref, skull))
+        xs.append(score_window(from_band(band), skull))
         ys.append(box_labels(int(k)))
         hs.append(int(fh))
     x = np.stack(xs) if xs else np.zeros((0, 3, WIN_H, WIN_W), np.float32)

@@ -31,6 +31,7 @@ from models.data import (
     box_set_from_cases,
     build_case_set,
     digits_from_cases,
+    find_skulls,
 )
 from models.evaluate import BoxEvalResult, EvalResult, evaluate, evaluate_box
 from models.net import BOX_WEIGHTS, DEFAULT_WEIGHTS, BoxNet, DigitNet, load_box_model, load_model, save_model
@@ -263,8 +264,9 @@ def evaluate_sets(model: DigitNet, box_model: BoxNet, sets: dict[str, CaseSet]) 
     """The digit CNN and the score-box reader on each held-out case set."""
     out = []
     for name, cases in sets.items():
-        ds = digits_from_cases(cases, not_digit=model.n_classes > 10)
-        bs = box_set_from_cases(cases)
+        skulls = find_skulls(cases)
+        ds = digits_from_cases(cases, not_digit=model.n_classes > 10, skulls=skulls)
+        bs = box_set_from_cases(cases, skulls=skulls)
         out.append(HeldOut(name, evaluate(model, ds.x, ds.y, heights=ds.heights),
                            evaluate_box(box_model, bs.x, bs.y, heights=bs.heights), dict(ds.stats)))
     return out
