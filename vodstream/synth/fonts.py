@@ -17,7 +17,8 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-__all__ = ["HUD_FONTS", "MENU_FONT", "font_path", "pil_font", "text_mask"]
+__all__ = ["ALL_FONTS", "HELDOUT_FONTS", "HUD_FONTS", "MENU_FONT", "STYLE_FONTS", "font_path", "pil_font",
+           "text_mask"]
 
 # name -> (python package, file under files/) or an absolute system path
 _SOURCES: dict[str, tuple[str, str]] = {
@@ -26,7 +27,21 @@ _SOURCES: dict[str, tuple[str, str]] = {
     "titillium-web-bold": ("fontpkg_titillium_web", "TitilliumWeb-Bold.ttf"),
     "rajdhani-semibold": ("fontpkg_rajdhani", "Rajdhani-SemiBold.ttf"),
     "dejavu-sans-condensed-bold": ("", "/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed-Bold.ttf"),
+    # condensed sans families of other shapes, for HUD style variety (vodstream.synth.styles)
+    "oswald": ("fontpkg_oswald", "Oswald[wght].ttf"),
+    "barlow-condensed-bold": ("fontpkg_barlow_condensed", "BarlowCondensed-Bold.ttf"),
+    "saira-condensed-bold": ("fontpkg_saira_condensed", "SairaCondensed-Bold.ttf"),
+    "roboto-condensed": ("fontpkg_roboto_condensed", "RobotoCondensed[wght].ttf"),
+    "fira-sans-condensed-bold": ("fontpkg_fira_sans_condensed", "FiraSansCondensed-Bold.ttf"),
+    "ibm-plex-sans-condensed-bold": ("fontpkg_ibm_plex_sans_condensed", "IBMPlexSansCondensed-Bold.ttf"),
+    "archivo-narrow": ("fontpkg_archivo_narrow", "ArchivoNarrow[wght].ttf"),
+    # the held-out family's face: never used for training or for any choice
+    "chakra-petch-bold": ("fontpkg_chakra_petch", "ChakraPetch-Bold.ttf"),
 }
+# variable faces: the weight axis value to draw with
+_WEIGHTS = {"teko": 600, "oswald": 600, "roboto-condensed": 700, "archivo-narrow": 700}
+_ORIGINAL = ("rajdhani-bold", "teko", "titillium-web-bold", "rajdhani-semibold", "dejavu-sans-condensed-bold")
+_HELDOUT = ("chakra-petch-bold",)
 
 # Digit width / cap height of the real HUD digits (measured on 1080p crops: ~8.5-9.5 px wide, 14 px tall).
 DIGIT_ASPECT = 0.68
@@ -44,26 +59,31 @@ def _resolve(name: str) -> Path | None:
     return p if p.is_file() else None
 
 
-HUD_FONTS: tuple[str, ...] = tuple(n for n in _SOURCES if _resolve(n) is not None)
+ALL_FONTS: tuple[str, ...] = tuple(n for n in _SOURCES if _resolve(n) is not None)
+# the default renderer's faces (today's look; synth scripts choose among these)
+HUD_FONTS: tuple[str, ...] = tuple(n for n in _ORIGINAL if n in ALL_FONTS)
+# faces the varied training styles draw with (never the held-out one)
+STYLE_FONTS: tuple[str, ...] = tuple(n for n in ALL_FONTS if n not in _HELDOUT)
+HELDOUT_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT if n in ALL_FONTS)
 MENU_FONT = "rajdhani-bold" if "rajdhani-bold" in HUD_FONTS else (HUD_FONTS[0] if HUD_FONTS else "")
 
 
 def font_path(name: str) -> Path:
     """Path of the TTF for a HUD font name; ValueError when it is not installed."""
     if name not in _SOURCES:
-        raise ValueError(f"unknown font {name!r}; available: {', '.join(HUD_FONTS)}")
+        raise ValueError(f"unknown font {name!r}; available: {', '.join(ALL_FONTS)}")
     p = _resolve(name)
     if p is None:
-        raise ValueError(f"font {name!r} is not installed; available: {', '.join(HUD_FONTS)}")
+        raise ValueError(f"font {name!r} is not installed; available: {', '.join(ALL_FONTS)}")
     return p
 
 
 @lru_cache(maxsize=256)
 def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
     f = ImageFont.truetype(str(font_path(name)), size)
-    if name == "teko":
+    if name in _WEIGHTS:
         try:
-            f.set_variation_by_axes([600])
+            f.set_variation_by_axes([_WEIGHTS[name]])
         except Exception:  # pragma: no cover - old FreeType without variations
             pass
     return f

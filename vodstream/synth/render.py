@@ -37,7 +37,7 @@ from vodstream.regions import hud_box
 from vodstream.synth import hud as _hud
 from vodstream.synth.backgrounds import SceneBank
 from vodstream.synth.canvas import Layer, composite
-from vodstream.synth.fonts import HUD_FONTS
+from vodstream.synth.fonts import ALL_FONTS, HUD_FONTS
 from vodstream.synth.screens import (
     event_image,
     game_hud_image,
@@ -54,13 +54,14 @@ _STATIC = ("lobby_ready", "lobby_matchmaking", "select_legend", "end", "black")
 _TILE = 96
 
 
-def _check_font(name: str) -> str:
-    if name not in HUD_FONTS:
-        raise ValueError(f"unknown or missing HUD font {name!r}; available: {', '.join(HUD_FONTS)}")
+def _check_font(name: str, fonts: tuple[str, ...] = HUD_FONTS) -> str:
+    if name not in fonts:
+        raise ValueError(f"unknown or missing HUD font {name!r}; available: {', '.join(fonts)}")
     return name
 
 
-def _hud_key(state: FrameState, width: int, height: int, font: str) -> _hud.HudKey:
+def _hud_key(state: FrameState, width: int, height: int, font: str,
+             style: _hud.HudStyle = _hud.DEFAULT_STYLE) -> _hud.HudKey:
     return _hud.HudKey(
         era=state.era,
         kills=max(0, int(state.kills)),
@@ -75,6 +76,7 @@ def _hud_key(state: FrameState, width: int, height: int, font: str) -> _hud.HudK
         mode=state.hud_mode if state.era == "modern" else "trios",
         assists=max(0, int(state.assists)),
         bar_red=bool(state.bar_red),
+        style=style,
     )
 
 
@@ -101,11 +103,19 @@ def _tiles(rgba: Image.Image) -> tuple[Layer, ...]:
 class Renderer:
     """Renders FrameStates at one output size. Not thread-safe (keep one per worker)."""
 
-    def __init__(self, width: int, height: int, *, seed: int = 0, hud_font: str = "rajdhani-bold") -> None:
+    def __init__(self, width: int, height: int, *, seed: int = 0, hud_font: str = "rajdhani-bold",
+                 style: _hud.HudStyle | None = None) -> None:
+        """``style``: the HUD's look (vodstream.synth.styles); its face replaces ``hud_font``.
+        None: today's look (``hud.DEFAULT_STYLE``) in ``hud_font``."""
         if width < 16 or height < 16:
             raise ValueError(f"frame size {width}x{height} is too small")
         self.width, self.height, self.seed = int(width), int(height), int(seed)
-        self.font = _check_font(hud_font)
+        if style is not None:
+            self.font = _check_font(style.font, ALL_FONTS)
+            self.style = style
+        else:
+            self.font = _check_font(hud_font)
+            self.style = _hud.DEFAULT_STYLE
         self.bank = SceneBank(self.width, self.height, self.seed)
         self._last: tuple[FrameState, np.ndarray] | None = None
         self._static: OrderedDict[object, np.ndarray] = OrderedDict()
@@ -130,7 +140,7 @@ class Renderer:
         """The in-match HUD layers drawn over the world for `state` (empty when not in a match)."""
         if state.screen != "in_match" or state.inventory_open:
             return []
-        key = _hud_key(state, self.width, self.height, self.font)
+        key = _hud_key(state, self.width, self.height, self.font, self.style)
         out = list(self._cached(self._overlays, ("game_hud", state.era),
                                 lambda: _tiles(game_hud_image(self.width, self.height, self.font, state.era)), cap=8))
         kl = _hud.kill_layer(key)
@@ -145,6 +155,10 @@ class Renderer:
             if self._spectate is None:
                 self._spectate = spectate_layer(self.width, self.height, self.font)
             out.append(self._spectate)
+        for extra in (_hud.banner_layer(self.style, self.width, self.height),
+                      _hud.occluder_layer(self.style, self.width, self.height)):
+            if extra is not None:
+                out.append(extra)
         return out
 
     # --- internals --------------------------------------------------------------------
@@ -198,14 +212,14 @@ class Renderer:
         return out
 
 
-_RENDERERS: OrderedDict[tuple[int, int, int, str], Renderer] = OrderedDict()
+_RENDERERS: OrderedDict[tuple, Renderer] = OrderedDict()
 
 
-def _renderer(width: int, height: int, seed: int, hud_font: str) -> Renderer:
-    key = (width, height, seed, hud_font)
+def _renderer(width: int, height: int, seed: int, hud_font: str, style: _hud.HudStyle | None = None) -> Renderer:
+    key = (width, height, seed, hud_font, style)
     r = _RENDERERS.get(key)
     if r is None:
-        r = Renderer(width, height, seed=seed, hud_font=hud_font)
+        r = Renderer(width, height, seed=seed, hud_font=hud_font, style=style)
         _RENDERERS[key] = r
         while len(_RENDERERS) > 8:
             _RENDERERS.popitem(last=False)
@@ -215,13 +229,16 @@ def _renderer(width: int, height: int, seed: int, hud_font: str) -> Renderer:
 
 
 def render_hud_crop(state: FrameState, width: int, height: int, *, seed: int = 0,
-                    hud_font: str = "rajdhani-bold") -> np.ndarray:
+                    hud_font: str = "rajdhani-bold", style: _hud.HudStyle | None = None) -> np.ndarray:
     """The regions.hud_box(width, height) crop of the frame, rendering only those pixels."""
-    return _renderer(width, height, seed, _check_font(hud_font)).render_rect(state, hud_box(width, height))
+    if style is None:
+        _check_font(hud_font)
+    return _renderer(width, height, seed, hud_font, style).render_rect(state, hud_box(width, height))
 
 
 def kill_digit_boxes(state: FrameState, width: int, height: int, *,
-                     hud_font: str = "rajdhani-bold") -> list[tuple[int, int, int, int]]:
+                     hud_font: str = "rajdhani-bold", style: _hud.HudStyle | None = None
+                     ) -> list[tuple[int, int, int, int]]:
     """Frame-pixel boxes (x0, y0, x1, y1) of the kill-count digits, left to right.
 
     Empty when no kill count is visible (not in a match, inventory open, or the modern-era
@@ -230,4 +247,6 @@ def kill_digit_boxes(state: FrameState, width: int, height: int, *,
     """
     if state.screen != "in_match" or state.inventory_open:
         return []
+    if style is not None:
+        return _hud.kill_digit_boxes_for(_hud_key(state, width, height, _check_font(style.font, ALL_FONTS), style))
     return _hud.kill_digit_boxes_for(_hud_key(state, width, height, _check_font(hud_font)))

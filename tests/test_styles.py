@@ -1,0 +1,84 @@
+"""HUD style variety: the default look is today's, the families are disjoint, styles render."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from vodstream.synth import hud as _hud
+from vodstream.synth.fonts import HELDOUT_FONTS, STYLE_FONTS
+from vodstream.synth.render import Renderer, kill_digit_boxes
+from vodstream.synth.state import FrameState
+from vodstream.synth.styles import (
+    HELDOUT_GEOMETRY,
+    HELDOUT_SKULL,
+    heldout_style,
+    style_by_name,
+    training_style,
+)
+
+
+def _match(**kw) -> FrameState:
+    base = dict(t=10.0, screen="in_match", kills=3, squads_left=17, alive=49, camera_t=2.5, scene_seed=1)
+    base.update(kw)
+    return FrameState(**base)
+
+
+@pytest.mark.parametrize("state", [_match(), _match(era="2019", spectators=2), _match(red=True, kills=14),
+                                   _match(hud_mode="ranked", kills=11, assists=2)])
+def test_default_style_is_todays_look(state) -> None:
+    a = Renderer(1280, 720, seed=3).render(state)
+    b = Renderer(1280, 720, seed=3, style=_hud.DEFAULT_STYLE).render(state)
+    assert np.array_equal(a, b)
+
+
+def test_heldout_family_never_in_training() -> None:
+    assert HELDOUT_FONTS and not set(HELDOUT_FONTS) & set(STYLE_FONTS)
+    top, bot, slant, kill_w1, gap, _sdx, _dg = HELDOUT_GEOMETRY
+    for i in range(300):
+        st = training_style(np.random.default_rng(i))
+        assert st.font in STYLE_FONTS
+        assert st.skull.eyes != HELDOUT_SKULL.eyes and st.skull.teeth < HELDOUT_SKULL.teeth
+        assert st.skull.cranium_w < HELDOUT_SKULL.cranium_w and st.skull.jaw < HELDOUT_SKULL.jaw
+        assert st.slant > slant and st.bot - st.top < bot - top and st.kill_w1 < kill_w1 and st.kill_gap < gap
+    ho = heldout_style(np.random.default_rng(0))
+    assert ho.font == HELDOUT_FONTS[0] and ho.skull == HELDOUT_SKULL and ho.slant == slant
+
+
+def test_style_names() -> None:
+    assert style_by_name("default") == _hud.DEFAULT_STYLE
+    assert style_by_name("heldout:4") == style_by_name("heldout:4") != style_by_name("heldout:5")
+    assert style_by_name("train:2").font in STYLE_FONTS
+    with pytest.raises(ValueError):
+        style_by_name("fancy")
+    with pytest.raises(ValueError):
+        style_by_name("train:x")
+
+
+@pytest.mark.parametrize("name", ["train:1", "train:2", "heldout:3"])
+def test_styled_digits_where_geometry_says(name) -> None:
+    """The digit boxes of a styled HUD hold bright ink, and the box differs from the default look."""
+    st = style_by_name(name)
+    state = _match(kills=18)
+    W, H = 1280, 720
+    f = Renderer(W, H, seed=2, style=st).render(state)
+    boxes = kill_digit_boxes(state, W, H, style=st)
+    assert len(boxes) == 2
+    for x0, y0, x1, y1 in boxes:
+        assert 0 <= x0 < x1 <= W and 0 <= y0 < y1 <= H
+        assert f[y0:y1, x0:x1].max() >= 200
+    assert not np.array_equal(f, Renderer(W, H, seed=2).render(state))
+
+
+def test_occluder_and_banner() -> None:
+    st = style_by_name("train:0")
+    covered = _hud.HudStyle(occluder=(1300.0, 0.0, 1920.0, 200.0), occluder_seed=1)
+    key = _hud.HudKey("modern", 5, True, False, 12, 30, 0, "rajdhani-bold", 1280, 720, style=covered)
+    assert _hud.kill_slot_covered(key)
+    assert not _hud.kill_slot_covered(_hud.HudKey("modern", 5, True, False, 12, 30, 0, "rajdhani-bold", 1280, 720,
+                                                  style=st.__class__(occluder=(1300.0, 150.0, 1500.0, 200.0))))
+    pushed = _hud.HudStyle(dy=50.0, banner="SPECTATING")
+    assert _hud.banner_layer(pushed, 1280, 720) is not None
+    a = kill_digit_boxes(_match(), 1280, 720)
+    b = kill_digit_boxes(_match(), 1280, 720, style=pushed)
+    assert [y0 for _x0, y0, _x1, _y1 in b] > [y0 for _x0, y0, _x1, _y1 in a]
