@@ -36,9 +36,11 @@ class Stream:
     def legend(self, n: int = 5) -> Stream:
         return self._add(n, marker=Marker(kind="select_legend", text="SELECT LEGEND"))
 
-    def hud(self, n: int, kills: int | None, red: bool = False, conf: float = 0.99) -> Stream:
+    def hud(self, n: int, kills: int | None, red: bool = False, conf: float = 0.99,
+            kill_box: bool | None = None, era: str | None = None) -> Stream:
         return self._add(
-            n, kills=kills, red=red, hud_visible=True, confidence=conf if kills is not None else 0.0
+            n, kills=kills, red=red, hud_visible=True, confidence=conf if kills is not None else 0.0,
+            kill_box=True if kills is not None else kill_box, hud_era=era,
         )
 
     def hidden(self, n: int) -> Stream:  # HUD shown, kill box hidden / covered
@@ -118,9 +120,52 @@ def test_readings_after_death_belong_to_someone_else() -> None:
 
 
 def test_modern_hidden_kill_box_means_zero_kills() -> None:
-    s = Stream().lobby().legend().hud(40, None).end(placement=17).lobby()
+    # The reader verified the slot empty all along (modern HUD before the first kill).
+    s = Stream().lobby().legend().hud(40, None, kill_box=False).end(placement=17).lobby()
     [m] = run(s.scores)
     assert m.kills == 0
+    assert m.kills_source == "hidden_box" and m.kills_reason == "box never shown (modern HUD)"
+    assert m.kills_readings == 0
+    assert 0.5 <= m.kills_confidence <= 0.7 and m.confidence < 1.0   # inferred from an absence
+
+
+def test_a_counter_never_found_is_unknown_never_a_confident_zero() -> None:
+    # HUD visible all match, the reader could not tell where the kill box is (kill_box None).
+    s = Stream().lobby().legend().hud(40, None).end(placement=17).lobby()
+    [m] = run(s.scores)
+    assert m.kills is None and m.kills_confidence == 0.0 and m.confidence == 0.0
+    assert m.kills_reason == "kill counter not found" and m.kills_source is None
+    assert m.to_json()["kills"] is None
+
+
+def test_on_the_2019_hud_a_box_never_found_is_unknown() -> None:
+    # Even "empty slot" verdicts do not make a 0 where the era always shows the box.
+    s = Stream().lobby().legend().hud(40, None, kill_box=False, era="2019").end(placement=3).lobby()
+    [m] = run(s.scores)
+    assert m.kills is None and "2019" in (m.kills_reason or "")
+
+
+def test_an_empty_slot_seen_rarely_or_then_covered_is_unknown() -> None:
+    few = Stream().lobby().legend().hud(3, None, kill_box=False).hud(30, None).end(placement=3).lobby()
+    [m] = run(few.scores)
+    assert m.kills is None and "only 3" in (m.kills_reason or "")
+    # empty at first, then a box found that is never read: the player got kills we did not read
+    later = Stream().lobby().legend().hud(20, None, kill_box=False).hud(20, None, kill_box=True)
+    [m] = run(later.end(placement=3).lobby().scores)
+    assert m.kills is None and "never read" in (m.kills_reason or "")
+    covered = Stream().lobby().legend().hud(30, None, kill_box=True).end(placement=3).lobby()
+    [m] = run(covered.scores)
+    assert m.kills is None and "covered" in (m.kills_reason or "")
+
+
+def test_a_count_read_rarely_says_so() -> None:
+    s = Stream().lobby().legend().hud(30, None).hud(1, 4, conf=0.99).end(placement=3).lobby()
+    [m] = run(s.scores)
+    assert m.kills == 4 and m.kills_readings == 1 and m.kills_source == "hud"
+    assert m.kills_reason == "read only 1 time(s)" and m.kills_confidence < 0.7
+    well = Stream().lobby().legend().play([0, 1, 2], per=6).end(placement=3).lobby()
+    [m] = run(well.scores)
+    assert m.kills == 2 and m.kills_reason is None and m.kills_readings == 18 and m.kills_confidence == 1.0
 
 
 def test_vod_starts_mid_match_and_ends_mid_match() -> None:
@@ -326,6 +371,7 @@ def test_estimate_kills_unit_cases() -> None:
     assert estimate_kills(r).kills == 2
     assert estimate_kills([]).kills is None
     assert estimate_kills([], hidden_box=5).kills == 0
+    assert estimate_kills([], hidden_box=4).kills is None      # too few empty-slot samples
     # two red readings of a new value are enough
     r2 = [*r, Reading(20.0, 3, red=True), Reading(22.0, 3, red=True)]
     assert estimate_kills(r2).kills == 3

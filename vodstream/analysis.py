@@ -17,7 +17,15 @@ import structlog
 
 from vodstream.types import Gap, Match, Sample, Score, Segment, SegmentData
 
-__all__ = ["AnalysisResult", "analyze", "best_match", "local_segments", "report_dict", "transition_windows"]
+__all__ = [
+    "AnalysisResult",
+    "analyze",
+    "best_match",
+    "local_segments",
+    "rank_matches",
+    "report_dict",
+    "transition_windows",
+]
 
 log = structlog.get_logger(__name__)
 
@@ -202,28 +210,38 @@ def _merge_gaps(gaps: list[Gap]) -> list[Gap]:
     return out
 
 
+def _rank_key(m: Match) -> tuple[int, int, float]:
+    assert m.kills is not None
+    return (m.kills, -(m.placement if m.placement is not None else 1000),
+            -(m.start if m.start is not None else 0.0))
+
+
+def rank_matches(matches: Sequence[Match]) -> list[int]:
+    """The one ranking rule: indices of the matches with a known kill count, best first -- the
+    most kills; ties: better placement, then the earlier match. A match whose kills are unknown
+    is never ranked (neither above nor below a known count: it could be either); the report and
+    the summary say so (:func:`vodstream.outcome.assess`)."""
+    known = [i for i, m in enumerate(matches) if m.kills is not None]
+    return sorted(known, key=lambda i: (_rank_key(matches[i]), -i), reverse=True)
+
+
 def best_match(matches: Sequence[Match]) -> int | None:
-    """Index of the best match: the most kills; ties: better placement, then the earlier match.
-    Matches whose kills are unknown never win. None when there is no match with kills."""
-    best: int | None = None
-    best_key: tuple[int, int, float] | None = None
-    for i, m in enumerate(matches):
-        if m.kills is None:
-            continue
-        key = (
-            m.kills,
-            -(m.placement if m.placement is not None else 1000),
-            -(m.start if m.start is not None else 0.0),
-        )
-        if best_key is None or key > best_key:
-            best, best_key = i, key
-    return best
+    """Index of the best match (the first of :func:`rank_matches`); None when no match has a
+    known kill count."""
+    ranked = rank_matches(matches)
+    return ranked[0] if ranked else None
 
 
-def report_dict(vod_id: str, duration: float, result: AnalysisResult) -> dict[str, Any]:
-    """report.json's analysis part (DESIGN.md): matches, best, gaps (the runner adds clips)."""
-    matches = [m.to_json() for m in result.matches]
-    for m, src in zip(matches, result.matches, strict=True):
+def report_dict(vod_id: str, duration: float, result: AnalysisResult, *, span: float | None = None
+                ) -> dict[str, Any]:
+    """report.json's analysis part (DESIGN.md): matches, best, gaps, outcome (the runner adds
+    clips). Spans not analysed are noted in the matches they touch (whose confidence drops);
+    ``span``: VOD seconds that were to be analysed (default ``duration``)."""
+    from vodstream.outcome import apply_gaps, assess
+
+    noted, touched = apply_gaps(result.matches, result.gaps, duration)
+    matches = [m.to_json() for m in noted]
+    for m, src in zip(matches, noted, strict=True):
         # The report always carries numbers (the truth convention); the flags say what was seen.
         if m["start"] is None:
             m["start"] = round(src.readings[0][0], 3) if src.readings else 0.0
@@ -232,12 +250,12 @@ def report_dict(vod_id: str, duration: float, result: AnalysisResult) -> dict[st
             m["end"] = round(duration, 3)
             m["end_seen"] = False
     hours = duration / 3600.0 if duration > 0 else 0.0
-    return {
+    report: dict[str, Any] = {
         "vod_id": vod_id,
         "duration": round(float(duration), 3),
         "matches": matches,
-        "best": best_match(result.matches),
-        "gaps": [g.to_json() for g in result.gaps],
+        "best": best_match(noted),
+        "gaps": [{**g.to_json(), "matches": t} for g, t in zip(result.gaps, touched, strict=True)],
         "analysis": {
             "samples": result.samples,
             "segments": result.segments,
@@ -249,6 +267,8 @@ def report_dict(vod_id: str, duration: float, result: AnalysisResult) -> dict[st
             "ocr_seconds_per_hour": round(result.ocr_seconds / hours, 3) if hours else None,
         },
     }
+    report["outcome"] = assess(report, span=duration if span is None else span)
+    return report
 
 
 def local_segments(vod_dir: str | Path, variant: str = "chunked") -> Iterator[SegmentData]:

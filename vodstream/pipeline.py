@@ -114,6 +114,13 @@ class JobResult(list):  # list[VodOutcome] plus what failed
 
     failures: list[str]
 
+    @property
+    def exit_status(self) -> int:
+        """0 complete, 1 nothing analysed, 3 partial (see :mod:`vodstream.outcome`)."""
+        from vodstream.outcome import exit_status
+
+        return exit_status([o.report["outcome"]["status"] for o in self], len(self.failures))
+
 
 # -- helpers the actors call (kept here so the actors stay thin) ------------------------------
 
@@ -238,35 +245,18 @@ def clip_info_dict(info: Any) -> dict[str, Any]:
 
 # -- choosing matches -------------------------------------------------------------------------
 
-def _rank(m: Match) -> tuple[int, int, float]:
-    return (m.kills if m.kills is not None else -1, -(m.placement or 1000), -(m.start or 0.0))
-
-
 def best_index(matches: Sequence[Match]) -> int | None:
-    """The match with the most kills (ties: better placement, then the earlier one)."""
-    try:
-        from vodstream.analysis import best_match
-    except ImportError:
-        best_match = None
-    if best_match is not None:
-        got = best_match(list(matches))
-        if got is None or isinstance(got, int):
-            return got
-        for i, m in enumerate(matches):
-            if m is got:
-                return i
-    scored = [i for i, m in enumerate(matches) if m.kills is not None]
-    return max(scored, key=lambda i: _rank(matches[i])) if scored else None
+    """The best match (the rule: :func:`vodstream.analysis.rank_matches`)."""
+    from vodstream.analysis import best_match
+
+    return best_match(matches)
 
 
 def top_indices(matches: Sequence[Match], n: int) -> list[int]:
     """The best match first, then the next best by the same rule; at most ``n``."""
-    best = best_index(matches)
-    if best is None or n <= 0:
-        return []
-    rest = sorted((i for i, m in enumerate(matches) if m.kills is not None and i != best),
-                  key=lambda i: _rank(matches[i]), reverse=True)
-    return [best, *rest][:n]
+    from vodstream.analysis import rank_matches
+
+    return rank_matches(matches)[:max(n, 0)]
 
 
 def clip_window(match: Match | dict[str, Any], duration: float, first: float = 0.0) -> tuple[float, float]:
@@ -491,6 +481,7 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
     from actors.pipeline import ActorGraph, GraphConfig, VodJob
     from vodstream.analysis import AnalysisResult, _merge_gaps, report_dict
     from vodstream.catalog import Catalog
+    from vodstream.outcome import assess
     from vodstream.report import build_report, write_reports
 
     if not inputs:
@@ -561,7 +552,8 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
                 stored = store.thumbs(p.key)
                 for t, jpg in stored.items():
                     results[p.key].thumbs.setdefault(t, jpg)
-            clip_infos = _clip_all(plans, results, settings, failures) if settings.clip else {}
+            clip_failures: dict[str, list[str]] = {}
+            clip_infos = _clip_all(plans, results, settings, clip_failures) if settings.clip else {}
             t_clipped = time.monotonic()
         catalog = Catalog.open_default(settings.data_dir) if settings.catalog else None
         try:
@@ -606,10 +598,12 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
                     frames_decoded=res.frames_decoded, duration=p.analysis.duration,
                     stats=scorer_stats))
                 report["matches"], report["best"] = base["matches"], base["best"]
-                report["analysis"] = base["analysis"]
+                report["gaps"], report["analysis"] = base["gaps"], base["analysis"]
                 report["dropped"] = res.dropped
                 report["clip_info"] = [info for _, _, info in clip_infos.get(p.key, [])]
                 report["analysed_hours"] = round(analysed_hours, 4)
+                report["outcome"] = assess(report, span=sum(s.duration for s in p.segments),
+                                           clip_failures=clip_failures.get(p.key, []))
                 j, h = write_reports(report, vod_dir, res.thumbs)
                 if catalog is not None:
                     catalog.record(report, j)
@@ -626,10 +620,11 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
 
 
 def _clip_all(plans: Sequence[_Plan], results: dict[str, Any], settings: RunSettings,
-              failures: list[str]) -> dict[str, list[Any]]:
+              failures: dict[str, list[str]]) -> dict[str, list[Any]]:
     """Cut the top matches of every VOD on the driver's node; returns key -> [(i, path, info)].
 
-    A clip that fails is reported (``failures``); the VOD's report is still written."""
+    A clip that fails is reported (``failures``: VOD key -> lines); the VOD's report is still
+    written."""
     import ray
 
     from actors.clipper import clipper_on_this_node
@@ -664,7 +659,7 @@ def _clip_all(plans: Sequence[_Plan], results: dict[str, Any], settings: RunSett
             info = ref.run() if isinstance(ref, _LocalClip) else ray.get(ref)
         except Exception as err:  # noqa: BLE001 - reported per clip; the analysis is still written
             cause = getattr(err, "cause", None) or err
-            failures.append(f"VOD {key}: clip of match {i} failed: {str(cause).splitlines()[0]}")
+            failures.setdefault(key, []).append(f"clip of match {i} failed: {str(cause).splitlines()[0]}")
             log.error("clip failed", vod=key, match=i, error=str(cause).splitlines()[0])
             continue
         log.info("clip written", vod=key, match=i, path=str(path))

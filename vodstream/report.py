@@ -222,6 +222,11 @@ def render_html(report: Mapping[str, Any], thumbs: Mapping[float, bytes]) -> str
         f"<p>{e(str(title))}{' &middot; ' + e(str(who)) if who else ''} &middot; "
         f"duration {hms(report.get('duration'))} &middot; {len(matches)} match(es)</p>",
     ]
+    outcome = report.get("outcome") or {}
+    if outcome.get("problems"):
+        label = "Nothing analysed" if outcome.get("status") == "failed" else "Partial or uncertain result"
+        out.append(f"<h2>{label}</h2><ul>" + "".join(f"<li>{e(str(x))}</li>" for x in outcome["problems"])
+                   + "</ul>")
     if not matches:
         out.append("<p class='muted'>No Apex Legends matches found.</p>")
     else:
@@ -244,6 +249,9 @@ def render_html(report: Mapping[str, Any], thumbs: Mapping[float, bytes]) -> str
             out.append(f"<div class='match'><h3>Match {i}{' (best)' if i == best else ''}: "
                        f"{hms(m.get('start'))} &ndash; {hms(m.get('end'))}, kills "
                        f"{'?' if m.get('kills') is None else m['kills']}</h3>")
+            if m.get("kills_reason"):
+                out.append(f"<p class='muted'>kills: {e(str(m['kills_reason']))} "
+                           f"(confidence {float(m.get('kills_confidence') or 0.0):.2f})</p>")
             out.append(kills_svg(m))
             thumb = match_thumbnail(m, thumbs)
             if thumb:

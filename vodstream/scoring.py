@@ -27,6 +27,23 @@ class MarkerReaderLike(Protocol):
     ) -> list[Marker | None]: ...
 
 
+def _kill_box(r: Any) -> bool | None:
+    """``Score.kill_box`` from a kill reading (the contract is in :class:`~vodstream.types.Score`).
+
+    A reader that knows says so itself (a ``kill_box`` attribute: True found, False slot in
+    view and empty, None cannot tell). Today's reader does not: it only says ``no_kill_box``
+    when its skull template found nothing, which is taken as "empty" on a visible HUD -- the
+    renderer's modern HUD before the first kill -- so the tracker's 0-kill rule still applies
+    there (with reduced confidence, and never on a HUD whose era says the box is always shown).
+    """
+    if hasattr(r, "kill_box"):
+        kb = r.kill_box
+        return None if kb is None else bool(kb)
+    if not r.hud_visible:
+        return None
+    return getattr(r, "reason", "ok") != "no_kill_box"
+
+
 class Scorer:
     """``score_batch(samples) -> list[Score]``; keeps counters for the run report."""
 
@@ -50,8 +67,7 @@ class Scorer:
         self.samples += len(samples)
         out: list[Score] = []
         for s, r, m in zip(samples, readings, markers, strict=True):
-            reason = getattr(r, "reason", "ok")
-            kill_box = (reason != "no_kill_box") if r.hud_visible else None
+            kill_box = _kill_box(r)
             out.append(
                 Score(
                     vod_time=s.vod_time,
@@ -62,6 +78,7 @@ class Scorer:
                     marker=m,
                     confidence=float(r.confidence),
                     kill_box=kill_box,
+                    hud_era=getattr(r, "hud_era", None),
                 )
             )
         return out

@@ -14,7 +14,9 @@ a non-decreasing step function is fitted to them (kills never go down within a m
 maximises the confidence-weighted agreement minus a cost per step, so one stray misread cannot
 raise or lower the result while two agreeing readings (or one confident one) can. Red-flash
 readings count less. Readings after SPECTATING belong to someone else and are not used. A
-visible HUD with no kill box (modern era, before the first kill) means 0 kills. The 2019
+match never read has ``kills=None`` with the reason -- never a guessed 0: only a kill-box slot
+the reader verified empty (``Score.kill_box is False``: the modern HUD before the first kill),
+often enough and to the end, gives 0, at reduced confidence (see :func:`estimate_kills`). The 2019
 write-up's rule (median of the last 20 readings) is kept as ``kills_method="median20"`` for
 comparison.
 
@@ -35,6 +37,7 @@ import structlog
 from vodstream.types import Marker, Match, Score
 
 __all__ = [
+    "BoxEvidence",
     "KillEstimate",
     "MatchTracker",
     "Reading",
@@ -82,6 +85,7 @@ def score_to_dict(s: Score) -> dict[str, Any]:
         "marker": marker_to_dict(s.marker),
         "confidence": s.confidence,
         "kill_box": s.kill_box,
+        "hud_era": s.hud_era,
     }
 
 
@@ -95,39 +99,16 @@ def score_from_dict(d: dict[str, Any]) -> Score:
         marker=marker_from_dict(d.get("marker")),
         confidence=float(d.get("confidence", 0.0)),
         kill_box=d.get("kill_box"),
+        hud_era=d.get("hud_era"),
     )
 
 
 def _match_to_dict(m: Match) -> dict[str, Any]:
-    return {
-        "start": m.start,
-        "end": m.end,
-        "kills": m.kills,
-        "placement": m.placement,
-        "of": m.of,
-        "confidence": m.confidence,
-        "end_label": m.end_label,
-        "readings": [[t, k] for t, k in m.readings],
-        "notes": list(m.notes),
-        "start_seen": m.start_seen,
-        "end_seen": m.end_seen,
-    }
+    return m.to_json()
 
 
 def _match_from_dict(d: dict[str, Any]) -> Match:
-    return Match(
-        start=d["start"],
-        end=d["end"],
-        kills=d["kills"],
-        placement=d.get("placement"),
-        of=d.get("of"),
-        confidence=float(d.get("confidence", 0.0)),
-        end_label=d.get("end_label"),
-        readings=[(float(t), int(k)) for t, k in d.get("readings", [])],
-        notes=list(d.get("notes", [])),
-        start_seen=bool(d.get("start_seen", True)),
-        end_seen=bool(d.get("end_seen", True)),
-    )
+    return Match.from_json(d)
 
 
 # --------------------------------------------------------------------------- final kills
@@ -149,6 +130,85 @@ class KillEstimate:
     confidence: float
     used: list[tuple[float, int]] = field(default_factory=list)  # readings that agree with the fit
     method: str = "monotone"
+    reason: str | None = None      # why kills is unknown or weak; None when well read
+    source: str | None = None      # "hud" (readings), "hidden_box" (box never shown); None: unknown
+    n_readings: int = 0            # own readings considered
+
+
+# How many verified-empty kill-box samples (modern HUD, before the first kill) it takes to call
+# a match 0 kills without one reading, and the most such a 0 may be trusted (it is inferred
+# from an absence: an end-screen reading can confirm it, see the Marker fields).
+MIN_EMPTY_BOX_SAMPLES = 5
+EMPTY_BOX_MAX_CONFIDENCE = 0.7
+# Fewer own readings than this: the count is reported as read only N times.
+FEW_READINGS = 3
+
+
+@dataclass
+class BoxEvidence:
+    """What the player's live HUD samples *without* a kill reading said about the kill box
+    (the reader's ``Score.kill_box`` contract: False = slot in view and empty, True = box found,
+    None = cannot tell)."""
+
+    empty: int = 0                 # kill_box False
+    unread: int = 0                # kill_box True, no number read
+    unknown: int = 0               # kill_box None: not found, covered, not looked for
+    unsure_after_empty: int = 0    # unread/unknown samples after the last empty one
+    era_votes: dict[str, int] = field(default_factory=dict)  # hud_era -> samples
+
+    def add(self, kill_box: bool | None) -> None:
+        if kill_box is False:
+            self.empty += 1
+            self.unsure_after_empty = 0
+            return
+        if kill_box is True:
+            self.unread += 1
+        else:
+            self.unknown += 1
+        if self.empty:
+            self.unsure_after_empty += 1
+
+    def vote_era(self, era: str | None) -> None:
+        if era:
+            self.era_votes[era] = self.era_votes.get(era, 0) + 1
+
+    @property
+    def era(self) -> str | None:
+        if not self.era_votes:
+            return None
+        return max(sorted(self.era_votes), key=lambda e: self.era_votes[e])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"empty": self.empty, "unread": self.unread, "unknown": self.unknown,
+                "unsure_after_empty": self.unsure_after_empty, "era_votes": dict(self.era_votes)}
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> BoxEvidence:
+        return cls(empty=int(d.get("empty", 0)), unread=int(d.get("unread", 0)),
+                   unknown=int(d.get("unknown", 0)), unsure_after_empty=int(d.get("unsure_after_empty", 0)),
+                   era_votes={str(k): int(v) for k, v in d.get("era_votes", {}).items()})
+
+
+def _without_readings(box: BoxEvidence, min_empty: int) -> KillEstimate:
+    """Kills of a match whose counter was never read: 0 only on a modern HUD whose kill-box slot
+    was seen empty often enough and to the end; otherwise unknown (None), with the reason."""
+    if box.era == "2019":
+        # The 2019 HUD always shows the kill box: not finding it says nothing about the count.
+        return KillEstimate(None, 0.0, [], "none", "kill counter not found (the 2019 HUD always shows it)")
+    if box.empty >= min_empty and box.unsure_after_empty <= 1:
+        conf = min(EMPTY_BOX_MAX_CONFIDENCE, 0.3 + 0.04 * box.empty)
+        return KillEstimate(0, round(conf, 3), [], "hidden_box", "box never shown (modern HUD)", "hidden_box")
+    if 0 < box.empty < min_empty:
+        why = f"kill box slot seen empty only {box.empty} time(s)"
+    elif box.empty:
+        why = "kill box not shown at first, then never read (covered or unreadable)"
+    elif box.unread > box.unknown:
+        why = "kill box covered or unreadable"
+    elif box.unknown:
+        why = "kill counter not found"
+    else:
+        why = "the player's HUD was never seen"
+    return KillEstimate(None, 0.0, [], "none", why)
 
 
 def _weight(r: Reading, red_weight: float) -> float:
@@ -161,6 +221,8 @@ def estimate_kills(
     readings: Sequence[Reading],
     *,
     hidden_box: int = 0,
+    box: BoxEvidence | None = None,
+    min_empty: int = MIN_EMPTY_BOX_SAMPLES,
     step_cost: float = 0.8,
     red_weight: float = 1.0,
     max_kills: int = 60,
@@ -170,14 +232,13 @@ def estimate_kills(
     Fits a non-decreasing step function L_1 <= ... <= L_n maximising
     ``sum(w_i * [L_i == k_i]) - step_cost * steps`` (w = confidence, times ``red_weight`` for
     red-flash readings) by dynamic programming over the distinct values read. The first level
-    is free. ``hidden_box`` counts HUD-visible samples without a kill box: with no readings at
-    all they mean 0 kills.
+    is free. Without any reading, ``box`` (or ``hidden_box``: that many verified-empty samples)
+    decides between a 0 inferred from a kill box never shown and unknown (see
+    :func:`_without_readings`); never a guessed 0.
     """
     rs = [r for r in readings if 0 <= r.kills <= max_kills]
     if not rs:
-        if hidden_box > 0:
-            return KillEstimate(0, min(1.0, 0.5 + 0.1 * hidden_box), [], "hidden_box")
-        return KillEstimate(None, 0.0, [], "none")
+        return _without_readings(box if box is not None else BoxEvidence(empty=hidden_box), min_empty)
     levels = sorted({r.kills for r in rs})
     nl = len(levels)
     idx = {v: i for i, v in enumerate(levels)}
@@ -225,7 +286,8 @@ def estimate_kills(
     total = sum(_weight(r, red_weight) for r, _ in tail)
     support = sum(1 for r, lv in tail if r.kills == lv)
     conf = (agree / total if total else 0.0) * min(1.0, 0.4 + 0.2 * support)
-    return KillEstimate(final, round(conf, 4), used, "monotone")
+    why = f"read only {len(rs)} time(s)" if len(rs) < FEW_READINGS else None
+    return KillEstimate(final, round(conf, 3), used, "monotone", why, "hud", len(rs))
 
 
 def median20_kills(readings: Sequence[Reading], end_index_limit: int = 120) -> KillEstimate:
@@ -239,7 +301,7 @@ def median20_kills(readings: Sequence[Reading], end_index_limit: int = 120) -> K
             if len(got) == 20:
                 break
     if not got:
-        return KillEstimate(None, 0.0, [], "median20")
+        return KillEstimate(None, 0.0, [], "median20", "kill counter not read")
     vals = [r.kills for r in got]  # newest first
     last = vals[0]
     if len(set(vals)) == 1 or (last == max(vals) and vals.count(last) >= 3):
@@ -247,7 +309,8 @@ def median20_kills(readings: Sequence[Reading], end_index_limit: int = 120) -> K
     else:
         s = sorted(vals)
         k = s[len(s) // 2] if len(s) % 2 else round((s[len(s) // 2 - 1] + s[len(s) // 2]) / 2)
-    return KillEstimate(k, vals.count(k) / len(vals), [(r.t, r.kills) for r in reversed(got)], "median20")
+    return KillEstimate(k, round(vals.count(k) / len(vals), 3), [(r.t, r.kills) for r in reversed(got)],
+                        "median20", None, "hud", len(got))
 
 
 # --------------------------------------------------------------------------- the tracker
@@ -268,7 +331,7 @@ class _Open:
     placement_votes: dict[str, int] = field(default_factory=dict)  # "n/k" -> count
     readings: list[Reading] = field(default_factory=list)  # own readings (alive)
     all_readings: list[Reading] = field(default_factory=list)  # every HUD reading (for median20)
-    hidden_box: int = 0
+    box: BoxEvidence = field(default_factory=BoxEvidence)  # live HUD samples without a reading
     dead_at: float | None = None
     arenas: int = 0  # Arenas/Mixtape screens seen during it
     end_votes: int = 0  # samples that showed its end screen
@@ -291,7 +354,7 @@ class _Open:
             "placement_votes": dict(self.placement_votes),
             "readings": [[r.t, r.kills, r.red, r.confidence] for r in self.readings],
             "all_readings": [[r.t, r.kills, r.red, r.confidence] for r in self.all_readings],
-            "hidden_box": self.hidden_box,
+            "box": self.box.to_dict(),
             "dead_at": self.dead_at,
             "arenas": self.arenas,
             "end_votes": self.end_votes,
@@ -319,7 +382,7 @@ class _Open:
             placement_votes=dict(d["placement_votes"]),
             readings=rd(d["readings"]),
             all_readings=rd(d["all_readings"]),
-            hidden_box=d["hidden_box"],
+            box=BoxEvidence.from_dict(d.get("box") or {"empty": d.get("hidden_box", 0)}),
             dead_at=d["dead_at"],
             arenas=int(d["arenas"]),
             end_votes=int(d["end_votes"]),
@@ -664,8 +727,10 @@ class MatchTracker:
             op.all_readings.append(r)
             if op.phase == "live":
                 op.readings.append(r)
-        elif op.phase == "live" and s.kill_box is not True:
-            op.hidden_box += 1
+        elif op.phase == "live":
+            op.box.add(s.kill_box)
+        if op.phase == "live":
+            op.box.vote_era(s.hud_era)
 
     def _check_timeouts(self, t: float) -> None:
         op = self._open
@@ -735,7 +800,7 @@ class MatchTracker:
         else:
             est = estimate_kills(
                 self._own_readings(op),
-                hidden_box=op.hidden_box,
+                box=op.box,
                 step_cost=self.step_cost,
                 red_weight=self.red_weight,
             )
@@ -766,12 +831,16 @@ class MatchTracker:
             kills=est.kills,
             placement=op.placement,
             of=op.of,
-            confidence=round(conf, 4),
+            confidence=round(conf, 3),
             end_label=op.end_label,
-            readings=est.used,
+            readings=[(round(t, 3), k) for t, k in est.used],
             notes=notes,
             start_seen=op.start_seen,
             end_seen=op.end_seen,
+            kills_readings=est.n_readings,
+            kills_confidence=round(est.confidence, 3),
+            kills_reason=est.reason,
+            kills_source=est.source,
         )
         self._closed.append(match)
         log.info(

@@ -7,7 +7,7 @@ inside the segment. Nothing downstream uses PTS.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
@@ -90,7 +90,13 @@ class Score:
     hud_visible: bool = False      # the in-match HUD (squads-left box) is visible
     marker: Marker | None = None
     confidence: float = 0.0        # of the kills reading
-    kill_box: bool | None = None   # kill box on screen (False: hidden, e.g. modern HUD before the first kill)
+    # The kill reader's contract with the tracker:
+    #   kill_box True  = the kill box was found;
+    #   kill_box False = the slot where it would be is verified in view and EMPTY (modern HUD
+    #                    before the first kill) -- the only evidence that may give "0 kills";
+    #   kill_box None  = cannot tell (not found, covered, not looked for).
+    kill_box: bool | None = None
+    hud_era: str | None = None     # "2019" / "modern" when the reader can tell; None: unknown
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -111,21 +117,43 @@ class Gap:
 class Match:
     start: float | None            # first moment SELECT LEGEND shows (None: VOD began mid-match)
     end: float | None              # first moment the end screen shows (None: VOD ended mid-match)
-    kills: int | None
+    kills: int | None              # None: the counter was never read -- never a guessed 0
     placement: int | None = None
     of: int | None = None
-    confidence: float = 0.0
+    confidence: float = 0.0        # of the whole match (kills, boundaries seen, spans analysed)
     end_label: str | None = None
     readings: list[tuple[float, int]] = field(default_factory=list)  # (vod_time, kills) used
     notes: list[str] = field(default_factory=list)
     start_seen: bool = True        # False: no SELECT LEGEND seen; start = first moment the match shows
     end_seen: bool = True          # False: no end screen; end = when the match left the screen / VOD end
+    kills_readings: int = 0        # the player's own kill-counter readings in the match
+    kills_confidence: float = 0.0  # of ``kills`` alone
+    kills_reason: str | None = None  # why kills is unknown or weak ("kill counter not found", ...)
+    kills_source: str | None = None  # what gave kills: "hud", "hidden_box" (others may follow)
 
     def to_json(self) -> dict[str, object]:
+        """The one serialisation of a match (report.json, tracker snapshots, the run store)."""
         return {
             "start": self.start, "end": self.end, "kills": self.kills,
+            "kills_readings": self.kills_readings, "kills_confidence": round(self.kills_confidence, 3),
+            "kills_reason": self.kills_reason, "kills_source": self.kills_source,
             "placement": self.placement, "of": self.of, "confidence": round(self.confidence, 3),
-            "end_label": self.end_label, "notes": self.notes,
+            "end_label": self.end_label, "notes": list(self.notes),
             "start_seen": self.start_seen, "end_seen": self.end_seen,
             "readings": [[round(t, 3), k] for t, k in self.readings],
         }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Match:
+        """Inverse of :meth:`to_json` (fields a report lacks take their defaults)."""
+        return cls(
+            start=d.get("start"), end=d.get("end"), kills=d.get("kills"),
+            placement=d.get("placement"), of=d.get("of"),
+            confidence=float(d.get("confidence", 0.0)), end_label=d.get("end_label"),
+            readings=[(float(t), int(k)) for t, k in d.get("readings", [])],
+            notes=list(d.get("notes", [])),
+            start_seen=bool(d.get("start_seen", True)), end_seen=bool(d.get("end_seen", True)),
+            kills_readings=int(d.get("kills_readings", 0)),
+            kills_confidence=float(d.get("kills_confidence", 0.0)),
+            kills_reason=d.get("kills_reason"), kills_source=d.get("kills_source"),
+        )

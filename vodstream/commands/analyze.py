@@ -8,6 +8,7 @@ from vodstream.commands import run as _run
 
 HELP = "find matches and kills in VODs (no clips)"
 DESCRIPTION = "Like `vodstream run` but writes only the reports (no clips)."
+EPILOG = _run.EPILOG
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from vodstream.outcome import EXIT_CODES_HELP, EXIT_NOTHING, EXIT_PARTIAL
+
 HELP = "find the best Apex match in VODs and clip it (Ray dataflow)"
 DESCRIPTION = (
     "Analyse each VOD (Twitch id, twitch.tv/videos/ URL, .m3u8 URL, or local video file) at a low "
@@ -14,6 +16,7 @@ DESCRIPTION = (
     "the results in the catalogue (see `vodstream top`). Runs on an embedded Ray by default; "
     "--address joins a cluster."
 )
+EPILOG = EXIT_CODES_HELP
 
 
 def add_arguments(parser: argparse.ArgumentParser, *, clip: bool = True) -> None:
@@ -81,12 +84,14 @@ def settings_from_args(args: argparse.Namespace, *, clip: bool):
 
 
 def print_outcomes(outcomes, *, file=None) -> None:
-    """The matches table per VOD, then the clips' paths (stdout: results only)."""
+    """The matches table per VOD, what was not analysed or is uncertain, then the clips' paths
+    (stdout: results only)."""
     from vodstream.report import hms
 
     out = file or sys.stdout
     for o in outcomes:
         r = o.report
+        outcome = r.get("outcome") or {}
         print(f"VOD {o.vod_id} ({hms(r['duration'])}): {len(r['matches'])} match(es)", file=out)
         if r["matches"]:
             print(f"  {'#':>2}  {'start':>8}  {'end':>8}  {'kills':>5}  {'placed':>6}", file=out)
@@ -95,19 +100,30 @@ def print_outcomes(outcomes, *, file=None) -> None:
                 kills = "?" if m["kills"] is None else m["kills"]
                 placed = f"#{m['placement']}" if m.get("placement") else "?"
                 print(f"{star}{i:>2}  {hms(m['start']):>8}  {hms(m['end']):>8}  {kills:>5}  {placed:>6}", file=out)
-        if r.get("gaps"):
-            print(f"  {len(r['gaps'])} span(s) not analysed (see report)", file=out)
+        if outcome.get("message"):
+            print(f"  {outcome['message']}", file=out)
+        for line in outcome.get("problems") or []:
+            print(f"  ! {line}", file=out)
+        if outcome.get("status") in ("partial", "failed"):
+            what = "nothing analysed" if outcome["status"] == "failed" else "partial or uncertain result"
+            print(f"  result: {what} (see the report)", file=out)
         for c in o.clips:
             print(f"  clip: {c}", file=out)
         print(f"  report: {o.report_html}", file=out)
 
 
 def report_failures(outcomes) -> int:
-    """One stderr line per VOD that could not be processed; exit status 1 if any."""
+    """One stderr line per VOD that could not be processed; the run's exit status
+    (:mod:`vodstream.outcome`: 0 complete, 1 nothing analysed, 3 partial)."""
     failures = getattr(outcomes, "failures", [])
     for line in failures:
         print(f"vodstream: error: {line}", file=sys.stderr)
-    return 1 if failures else 0
+    status = outcomes.exit_status
+    if status == EXIT_PARTIAL:
+        print("vodstream: partial result: see the lines marked ! above and the report(s)", file=sys.stderr)
+    elif status == EXIT_NOTHING:
+        print("vodstream: error: nothing was analysed", file=sys.stderr)
+    return status
 
 
 def run(args: argparse.Namespace) -> int:
