@@ -81,6 +81,19 @@ def test_bad_inputs(tmp_path):
     with pytest.raises(DecodeError):
         LocalVideo(text)
     assert is_local_video(text)
+    empty = tmp_path / "empty.mp4"
+    empty.write_bytes(b"")
+    with pytest.raises(DecodeError, match="cannot read"):
+        LocalVideo(empty)
+    # a picture is not a video (it used to be analysed as a 0.04 s VOD with 0 matches)
+    import cv2
+    import numpy as np
+
+    for ext in ("png", "jpg"):
+        pic = tmp_path / f"shot.{ext}"
+        cv2.imwrite(str(pic), np.full((90, 160, 3), 128, np.uint8))
+        with pytest.raises(DecodeError, match="not a video"):
+            LocalVideo(pic)
     assert not is_local_video(tmp_path / "missing.mp4")
     assert not is_local_video("https://www.twitch.tv/videos/123")
     assert not is_local_video("123456789")

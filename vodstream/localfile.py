@@ -107,6 +107,9 @@ def _scan(path: Path) -> _Scan:
     try:
         with av.open(str(path)) as c:
             stream = _video_stream(c, path)
+            fmt = c.format.name or ""
+            if fmt.endswith("_pipe") or fmt in ("image2", "webp"):
+                raise DecodeError(f"{path} is an image ({fmt.removesuffix('_pipe')}), not a video")
             tb = stream.time_base or Fraction(1, 90000)
             rate = stream.average_rate or stream.guessed_rate
             frame_s = float(1 / rate) if rate and 0 < rate < 1000 else 1 / 30
@@ -125,6 +128,8 @@ def _scan(path: Path) -> _Scan:
         raise DecodeError(f"cannot read {path}: {_msg(err)}") from err
     if lo is None or hi is None:
         raise DecodeError(f"no video packets in {path}")
+    if count < 2:
+        raise DecodeError(f"{path} holds a single picture, not a video")
     duration = float((hi - lo) * tb) + frame_s
     key_s = sorted({float((k - lo) * tb) for k in keys})
     log.debug("localfile.scanned", path=str(path), packets=count, keyframes=len(key_s),

@@ -119,6 +119,17 @@ def _union(spans: Iterable[tuple[float, float]]) -> float:
     return total
 
 
+def _runs(gaps: Sequence[Mapping[str, Any]]) -> list[list[Mapping[str, Any]]]:
+    """Gaps in time order, touching ones together (one summary line per outage, not per segment)."""
+    out: list[list[Mapping[str, Any]]] = []
+    for g in sorted(gaps, key=lambda g: (float(g["start"]), float(g["end"]))):
+        if out and float(g["start"]) <= max(float(x["end"]) for x in out[-1]) + 1e-6:
+            out[-1].append(g)
+        else:
+            out.append([g])
+    return out
+
+
 def assess(report: Mapping[str, Any], *, span: float | None = None,
            clip_failures: Sequence[str] = ()) -> dict[str, Any]:
     """The VOD's outcome from its report: ``{"status", "problems", "unanalysed_s",
@@ -136,10 +147,13 @@ def assess(report: Mapping[str, Any], *, span: float | None = None,
         span = max(0.0, duration - skipped)
     problems: list[str] = []
     unanalysed = _union((float(g["start"]), float(g["end"])) for g in gaps)
-    for g in gaps:
-        which = g.get("matches") or []
+    for run in _runs(gaps):
+        which = sorted({i for g in run for i in g.get("matches") or []})
         touch = f"; touches match {', '.join(map(str, which))}" if which else ""
-        problems.append(f"{_hms(g['start'])}-{_hms(g['end'])} not analysed ({g.get('reason')}){touch}")
+        why = str(run[0].get("reason"))
+        if len(run) > 1:
+            why += f"; {len(run) - 1} more span(s)"
+        problems.append(f"{_hms(run[0]['start'])}-{_hms(run[-1]['end'])} not analysed ({why}){touch}")
     unknown = [i for i, m in enumerate(matches) if m.get("kills") is None]
     uncertain = [i for i, m in enumerate(matches)
                  if m.get("kills") is not None and float(m.get("kills_confidence", 1.0)) < UNCERTAIN_BELOW]

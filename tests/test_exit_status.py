@@ -1,0 +1,91 @@
+"""The exit status and summary of `vodstream analyze` tell the outcome (issue 14, item 1).
+
+Real runs on Ray against the local Twitch-compatible server with injected faults.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.raytools import make_library
+from vodstream.cli import main
+from vodstream.outcome import EXIT_NOTHING, EXIT_OK, EXIT_PARTIAL
+
+pytestmark = [pytest.mark.ray, pytest.mark.slow]
+
+SEGMENT = 10.0
+
+
+@pytest.fixture(scope="module")
+def ray_local():
+    import ray
+
+    ray.init(num_cpus=2, include_dashboard=False, object_store_memory=200 * 1024 * 1024,
+             logging_level=logging.ERROR, log_to_driver=False)
+    yield
+    ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def library(synth_vod: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    root = tmp_path_factory.mktemp("lib")
+    [vod_id] = make_library(Path(synth_vod), root)
+    return {"root": root, "id": vod_id, "truth": json.loads((Path(synth_vod) / "truth.json").read_text())}
+
+
+def _analyze(tmp: Path, library: dict[str, Any], faults: str | None, *vods: str) -> tuple[int, dict[str, Any]]:
+    from vodstream.server import ServerThread
+
+    with ServerThread(library["root"], faults=faults) as srv:
+        rc = main(["-q", "analyze", *(vods or (library["id"],)), "--out", str(tmp / "out"),
+                   "--twitch-base", srv.base_url, "--data-dir", str(tmp / "data"), "--no-progress"])
+    rp = tmp / "out" / library["id"] / "report.json"
+    return rc, json.loads(rp.read_text()) if rp.is_file() else {}
+
+
+def test_complete_run_exits_0(ray_local, library, tmp_path: Path, capsys) -> None:
+    rc, report = _analyze(tmp_path, library, None)
+    assert rc == EXIT_OK == 0
+    assert report["outcome"]["status"] == "complete" and report["gaps"] == []
+    assert "!" not in capsys.readouterr().out
+
+
+def test_a_gap_inside_a_match_is_partial_and_named(ray_local, library, tmp_path: Path, capsys) -> None:
+    second = library["truth"]["matches"][1]
+    seg = int((second["start"] + second["end"]) / 2 // SEGMENT)      # a segment inside match 1
+    rc, report = _analyze(tmp_path, library, f"deny={seg}")
+    assert rc == EXIT_PARTIAL == 3
+    [gap] = report["gaps"]
+    assert gap["segment_index"] == seg and gap["matches"] == [1]
+    m = report["matches"][1]
+    assert m["confidence"] < 0.9 and any(n.startswith("not analysed:") for n in m["notes"])
+    out = capsys.readouterr()
+    assert "not analysed" in out.out and "touches match 1" in out.out
+    assert "partial result" in out.err
+
+
+def test_every_segment_failing_is_nothing_analysed(ray_local, library, tmp_path: Path, capsys) -> None:
+    rc, report = _analyze(tmp_path, library, "500:1.0")
+    assert rc == EXIT_NOTHING == 1
+    assert report["outcome"]["status"] == "failed" and report["matches"] == []
+    out = capsys.readouterr()
+    assert "nothing analysed: every segment failed" in out.out
+    assert "nothing was analysed" in out.err
+
+
+def test_a_picture_given_as_a_vod_is_refused(ray_local, library, tmp_path: Path, capsys) -> None:
+    import cv2
+    import numpy as np
+
+    pic = tmp_path / "shot.png"
+    cv2.imwrite(str(pic), np.full((90, 160, 3), 128, np.uint8))
+    rc, _ = _analyze(tmp_path, library, None, str(pic))
+    assert rc == EXIT_NOTHING
+    err = capsys.readouterr().err
+    assert "not a video" in err and "Traceback" not in err
+    assert not (tmp_path / "out" / "shot").exists()
