@@ -17,6 +17,8 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
 
 import structlog
 
@@ -24,7 +26,7 @@ from vodstream import __version__
 from vodstream import log as logconf
 from vodstream.errors import VodstreamError
 
-__all__ = ["COMMANDS", "build_parser", "main"]
+__all__ = ["COMMANDS", "build_parser", "main", "resolve_paths"]
 
 # name -> module. Keep in the order users meet them.
 COMMANDS: dict[str, str] = {
@@ -71,9 +73,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _absolute(value: Any) -> Any:
+    if isinstance(value, Path):
+        return value.expanduser().resolve()
+    if isinstance(value, list):
+        return [_absolute(v) for v in value]
+    return value
+
+
+def resolve_paths(args: argparse.Namespace) -> argparse.Namespace:
+    """Make every path option absolute, once, at the edge: relative (to the current directory),
+    ``~``, ``.``, spaces. Commands and the stages below them only ever see absolute paths (file
+    URIs, Ray workers and the local server need them)."""
+    for name, value in vars(args).items():
+        setattr(args, name, _absolute(value))
+    return args
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = resolve_paths(parser.parse_args(argv))
     level = logconf.level_from_verbosity(args.verbose, args.quiet)
     logconf.configure(level, json_lines=True if args.log_json else None)
     try:

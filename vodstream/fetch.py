@@ -20,12 +20,13 @@ from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
-from urllib.parse import unquote, urlsplit
+from urllib.parse import urlsplit
 
 import aiohttp
 import structlog
 
 from vodstream.errors import FetchError, VodstreamError
+from vodstream.hls import local_path
 from vodstream.types import Gap, Segment, SegmentData
 
 __all__ = [
@@ -288,7 +289,7 @@ class SegmentFetcher:
             resp = await request(self.session, url, policy=policy, max_bytes=self.max_segment_bytes,
                                  headers=self.headers, stats=self.stats, rng=self._rng, what=what)
             return resp.body
-        path = Path(unquote(urlsplit(url).path)) if scheme == "file" else Path(url)
+        path = local_path(url)
         try:
             size = path.stat().st_size
             if size > self.max_segment_bytes:

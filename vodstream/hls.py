@@ -13,7 +13,8 @@ import binascii
 import json
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
 
 import m3u8
 
@@ -27,11 +28,19 @@ __all__ = [
     "UnavailableVariant",
     "Variant",
     "is_master",
+    "local_path",
     "parse_attributes",
     "parse_master",
     "parse_media",
     "select_variant",
 ]
+
+
+def local_path(url: str) -> Path:
+    """The file a ``file://`` URL (percent-encoded, as ``Path.as_uri`` writes it) or a plain
+    local path names. The one place that turns playlist URLs back into paths."""
+    parts = urlsplit(url)
+    return Path(unquote(parts.path)) if parts.scheme == "file" else Path(url)
 
 
 class PlaylistError(VodstreamError):

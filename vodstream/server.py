@@ -43,7 +43,7 @@ from aiohttp import web
 
 from vodstream.errors import VodstreamError
 from vodstream.faults import FaultSpec
-from vodstream.hls import PlaylistError, parse_master, parse_media
+from vodstream.hls import PlaylistError, local_path, parse_master, parse_media
 from vodstream.twitch import CHAPTERS_HASH, METADATA_HASH, TOKEN_HASH
 
 __all__ = ["ServedVariant", "ServedVod", "ServerThread", "TwitchServer", "load_library", "serve_forever"]
@@ -120,14 +120,14 @@ def _load_vod(vod_dir: Path, repeat: int) -> ServedVod | None:
     meta_variants = {v.get("group_id") or v.get("name"): v for v in meta.get("variants") or []}
     variants = []
     for v in master.variants:
-        media_path = Path(v.url.removeprefix("file://"))
+        media_path = local_path(v.url)
         try:
             media = parse_media(media_path.read_text(), media_path.as_uri())
         except (OSError, PlaylistError) as err:
             log.warning("skipping variant", dir=str(vod_dir), variant=v.name, error=str(err))
             continue
         mv = meta_variants.get(v.name, {})
-        files = [Path(s.url.removeprefix("file://")).name for s in media.segments]
+        files = [local_path(s.url).name for s in media.segments]
         variants.append(ServedVariant(
             name=v.name, label=str(mv.get("name") or v.label),
             width=v.resolution[0] if v.resolution else mv.get("width"),
@@ -135,7 +135,7 @@ def _load_vod(vod_dir: Path, repeat: int) -> ServedVod | None:
             fps=v.fps or mv.get("fps"), bandwidth=v.bandwidth or int(mv.get("bandwidth") or 0),
             codecs=v.codecs or str(mv.get("codecs") or ""), directory=media_path.parent, files=files,
             durations=[s.duration for s in media.segments],
-            init=Path(media.init_url.removeprefix("file://")).name if media.init_url else None))
+            init=local_path(media.init_url).name if media.init_url else None))
     if not variants:
         return None
     # the source ("chunked") first, as usher does
@@ -159,7 +159,7 @@ def _load_vod(vod_dir: Path, repeat: int) -> ServedVod | None:
 
 def load_library(root: Path, repeat: int = 1) -> dict[str, ServedVod]:
     """Every VOD under ``root`` (a VOD directory itself, or a directory of them)."""
-    root = Path(root)
+    root = Path(root).resolve()  # the playlists are parsed against file:// URIs, which are absolute
     dirs = [root] if (root / "master.m3u8").is_file() else sorted(p for p in root.iterdir() if p.is_dir())
     vods = {}
     for d in dirs:

@@ -35,6 +35,7 @@ from vodstream.hls import (
     PlaylistError,
     Variant,
     is_master,
+    local_path,
     parse_master,
     parse_media,
     select_variant,
@@ -210,7 +211,7 @@ def parse_vod_input(vod: str) -> VodRef:
             return VodRef("hls", text)
         raise VodstreamError(f"cannot use VOD {vod!r}: an http URL must be a twitch.tv/videos/ URL "
                              "or an HLS .m3u8 playlist")
-    path = Path(parts.path if parts.scheme == "file" else text).expanduser()
+    path = local_path(text).expanduser()
     if path.is_file():
         return VodRef("hls" if path.suffix == ".m3u8" else "file", str(path.resolve()))
     if path.is_dir() and (path / "master.m3u8").is_file():
@@ -332,7 +333,7 @@ class TwitchClient:
         """(text, final URL) of a playlist; local paths and file:// URLs read from disk."""
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https"):
-            path = Path(parts.path if parts.scheme == "file" else url)
+            path = local_path(url)
             try:
                 return path.read_text(encoding="utf-8"), path.resolve().as_uri()
             except (OSError, UnicodeDecodeError) as err:
