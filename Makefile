@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python -m vodstream demo --out demo-out
+	$(BIN)/python -m vodstream demo --out demo-out $(DEMO_ARGS)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q

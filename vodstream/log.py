@@ -11,7 +11,9 @@ import sys
 
 import structlog
 
-__all__ = ["configure", "level_from_verbosity"]
+__all__ = ["configure", "level_from_verbosity", "phase"]
+
+_state = {"level": logging.INFO, "json": False}
 
 
 def level_from_verbosity(verbose: int, quiet: int) -> int:
@@ -38,6 +40,7 @@ class _StderrLoggerFactory:
 def configure(level: int = logging.INFO, json_lines: bool | None = None) -> None:
     if json_lines is None:
         json_lines = not sys.stderr.isatty()
+    _state.update(level=level, json=json_lines)
     processors: list[structlog.typing.Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
@@ -57,3 +60,15 @@ def configure(level: int = logging.INFO, json_lines: bool | None = None) -> None
     logging.basicConfig(level=max(level, logging.WARNING), stream=sys.stderr)
     for noisy in ("aiohttp", "asyncio", "ray", "PIL", "libav"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))
+
+
+def phase(message: str) -> None:
+    """Tell a person what a long, otherwise silent step is doing: one plain line on stderr
+    ("vodstream: rendering the demo VOD ..."), or a ``phase`` event in JSON-lines mode. -q hides it."""
+    if _state["level"] > logging.INFO:
+        return
+    if _state["json"]:
+        structlog.get_logger("vodstream").info("phase", message=message)
+    else:
+        sys.stderr.write(f"vodstream: {message}\n")
+        sys.stderr.flush()

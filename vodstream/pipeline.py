@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 import structlog
 
 from vodstream import __version__
+from vodstream import log as logconf
 from vodstream.errors import VodstreamError
 from vodstream.runstore import RunStore
 from vodstream.types import Match, Sample, Score, Segment, SegmentData
@@ -510,6 +511,8 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
                 checkpoint=(ck[0], ck[2]) if ck else None,
                 fetch_config=_fetch_config(p.analysis), vod_end=p.analysis.duration,
             ))
+        logconf.phase("starting Ray and the analysis actors "
+                      f"({'embedded' if not settings.address else settings.address}) ...")
         with ray_session(settings.address, num_cpus=settings.num_cpus, ship_code=settings.ship_code,
                          verbose=verbose):
             graph = ActorGraph(GraphConfig(
@@ -526,6 +529,7 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
                 lines = [ln for ln in str(err).splitlines() if ln.strip()]
                 raise VodstreamError(f"could not start the analysis actors: {lines[-1] if lines else err}") from err
             t_actors = time.monotonic()
+            logconf.phase(f"actors up in {t_actors - t_resolved:.1f} s; analysing {len(jobs)} VOD(s) ...")
             progress = Progress({j.key: len(j.segments) for j in jobs}, settings.progress)
 
             def on_progress(key: str, event: str, n: int) -> None:
@@ -553,6 +557,9 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
                 for t, jpg in stored.items():
                     results[p.key].thumbs.setdefault(t, jpg)
             clip_failures: dict[str, list[str]] = {}
+            if settings.clip:
+                logconf.phase(f"analysis done in {time.monotonic() - t_actors:.1f} s; "
+                              "clipping the best match from the source variant ...")
             clip_infos = _clip_all(plans, results, settings, clip_failures) if settings.clip else {}
             t_clipped = time.monotonic()
         catalog = Catalog.open_default(settings.data_dir) if settings.catalog else None

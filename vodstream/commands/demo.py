@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 
 HELP = "the whole job offline: synthesize a VOD, serve it like Twitch, run it, show the clip"
@@ -20,6 +21,8 @@ HELP = "the whole job offline: synthesize a VOD, serve it like Twitch, run it, s
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=Path("demo-out"), help="output directory (default demo-out)")
     parser.add_argument("--seed", type=int, default=None, help="seed for the demo VOD")
+    parser.add_argument("--preset", choices=("demo", "test"), default="demo",
+                        help="the VOD to render: demo (2.6 min, 3 matches, default) or test (76 s, quick)")
     parser.add_argument("--top", type=int, default=1, metavar="N", help="clip the N best matches (default 1)")
     parser.add_argument("--render-only", action="store_true",
                         help="only render the demo VOD and print its ground truth")
@@ -27,21 +30,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="catalogue location (default $VODSTREAM_DATA_DIR or ~/.local/share/vodstream)")
 
 
-def make_demo_vod(out: Path, seed: int | None = None) -> tuple[Path, dict]:
+def make_demo_vod(out: Path, seed: int | None = None, preset: str = "demo") -> tuple[Path, dict]:
     """Render the demo preset into ``out``; return (DIR/<vod_id>, truth dict).
 
     A VOD already rendered there from the same script is reused.
     """
     from vodstream import synth
 
-    script = synth.preset("demo", seed=seed)
+    from vodstream.log import phase
+
+    script = synth.preset(preset, seed=seed)
     truth = synth.truth(script)
     vod_dir = Path(out) / str(truth["vod_id"])
     try:
         same = json.loads((vod_dir / "truth.json").read_text()) == json.loads(json.dumps(truth))
     except (OSError, ValueError):
         same = False
-    if not (same and (vod_dir / "master.m3u8").is_file()):
+    if same and (vod_dir / "master.m3u8").is_file():
+        phase(f"reusing the demo VOD already rendered in {vod_dir}")
+    else:
+        why = "replacing the one in" if vod_dir.exists() else "into"
+        phase(f"rendering the {truth['duration'] / 60:.1f}-minute {preset} VOD ({len(script.variants)} "
+              f"variants, real H.264; about real time on 2 cores) {why} {vod_dir} ...")
         vod_dir = synth.synthesize(script, out)
     return Path(vod_dir), truth
 
@@ -49,16 +59,18 @@ def make_demo_vod(out: Path, seed: int | None = None) -> tuple[Path, dict]:
 def run(args: argparse.Namespace) -> int:
     from vodstream.commands.run import print_outcomes
     from vodstream.commands.synth import print_truth
+    from vodstream.log import phase
     from vodstream.pipeline import RunSettings, run_job
     from vodstream.server import ServerThread
 
     out = Path(args.out)
-    vod_dir, truth = make_demo_vod(out / "vods", args.seed)
+    vod_dir, truth = make_demo_vod(out / "vods", args.seed, args.preset)
     if args.render_only:
         print(vod_dir)
         print_truth(truth)
         return 0
     with ServerThread(vod_dir.parent) as srv:
+        phase(f"serving it like Twitch at {srv.base_url}; running `vodstream run {truth['vod_id']}` ...")
         outcomes = run_job([str(truth["vod_id"])], RunSettings(
             out=out / "results", twitch_base=srv.base_url, top=args.top, data_dir=args.data_dir),
             verbose=bool(args.verbose))
@@ -68,9 +80,15 @@ def run(args: argparse.Namespace) -> int:
     print_truth(truth)
     from vodstream.report import compare_to_truth, truth_line
 
+    wrong = False
     for o in outcomes:
-        print(f"\nresult vs truth: {truth_line(compare_to_truth(truth, o.report))}")
+        cmp = compare_to_truth(truth, o.report)
+        wrong |= not cmp["best_ok"]
+        print(f"\nresult vs truth: {truth_line(cmp)}")
     for o in outcomes:
         for clip in o.clips:
             print(f"\nbest match clip: {clip}")
+    if wrong or not outcomes:
+        print("vodstream: error: the demo's best match differs from the ground truth", file=sys.stderr)
+        return 1
     return 0
