@@ -57,7 +57,7 @@ def make_demo_vod(out: Path, seed: int | None = None, preset: str = "demo") -> t
 
 
 def run(args: argparse.Namespace) -> int:
-    from vodstream.commands.run import print_outcomes
+    from vodstream.commands.run import print_outcomes, report_failures
     from vodstream.commands.synth import print_truth
     from vodstream.log import phase
     from vodstream.pipeline import RunSettings, run_job
@@ -88,7 +88,8 @@ def run(args: argparse.Namespace) -> int:
     for o in outcomes:
         for clip in o.clips:
             print(f"\nbest match clip: {clip}")
+    status = report_failures(outcomes)
     if wrong or not outcomes:
         print("vodstream: error: the demo's best match differs from the ground truth", file=sys.stderr)
         return 1
-    return 0
+    return status
