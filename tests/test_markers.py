@@ -150,8 +150,17 @@ def test_gate_keeps_ocr_off_gameplay_and_black(renderer: Renderer) -> None:
     # An end screen does reach OCR, on cropped lines only (a few calls, not one per pixel row).
     st = FrameState(t=3, screen="end", end_kind="squad_eliminated", placement=5, squad_kills=3)
     before = reader.ocr_calls
-    assert reader.read(sample_of(renderer, st), hud_visible=False) is not None
+    reader.read_summary = False
+    try:
+        assert reader.read(sample_of(renderer, st), hud_visible=False) is not None
+    finally:
+        reader.read_summary = True
     assert 1 <= reader.ocr_calls - before <= 8
+    # the squad summary on it: the own card and the total, a few digit reads each
+    before = reader.ocr_calls
+    m = reader.read(sample_of(renderer, st), hud_visible=False)
+    assert m is not None and m.squad_kills == 3
+    assert reader.ocr_calls - before <= 8 + 6
 
 
 def test_other_resolutions_and_aspect_ratios(reader: MarkerReader) -> None:

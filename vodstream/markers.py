@@ -20,6 +20,7 @@ The texts are matched against the marker phrases by approximate substring matchi
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import time
@@ -31,6 +32,7 @@ import cv2
 import numpy as np
 import structlog
 
+from vodstream.endscreen import EndScreenReader
 from vodstream.ocr import OcrEngine, make_ocr
 from vodstream.regions import TEXT_TOP_FRACTION, hud_scale
 from vodstream.types import Marker, Sample
@@ -407,8 +409,12 @@ class MarkerReader:
         max_lines: int = 4,
         spectate_lines: int = 2,
         cache_size: int = 256,
+        end_reader: EndScreenReader | None = None,
+        read_summary: bool = True,
     ) -> None:
         self._ocr = ocr
+        self._end_reader = end_reader
+        self.read_summary = read_summary
         self.max_lines = max_lines
         self.spectate_lines = spectate_lines
         self._cache: OrderedDict[bytes, str] = OrderedDict()
@@ -425,12 +431,26 @@ class MarkerReader:
         return self._ocr
 
     @property
+    def end_reader(self) -> EndScreenReader:
+        """Reads the squad summary (own and squad kills) on samples with an end screen."""
+        if self._end_reader is None:
+            self._end_reader = EndScreenReader(letters=self.ocr)
+        return self._end_reader
+
+    def _engines(self) -> list[OcrEngine]:
+        out = [self._ocr] if self._ocr is not None else []
+        er = self._end_reader
+        if er is not None:
+            out += [e for e in er.engines() if all(e is not o for o in out)]
+        return out
+
+    @property
     def ocr_calls(self) -> int:
-        return self._ocr.calls if self._ocr is not None else 0
+        return sum(e.calls for e in self._engines())
 
     @property
     def ocr_seconds(self) -> float:
-        return self._ocr.seconds if self._ocr is not None else 0.0
+        return sum(e.seconds for e in self._engines())
 
     def stats(self) -> dict[str, float]:
         return {
@@ -484,6 +504,13 @@ class MarkerReader:
             if n is not None:
                 marker = Marker(
                     kind="end", text=f"{marker.text} #{n}", placement=n, of=None, label=marker.label
+                )
+        if marker.kind == "end" and self.read_summary:
+            # the gate for the summary reader: an end screen was read on this very sample
+            summary = self.end_reader.read(text, unit, era_2019=marker.of is not None)
+            if summary is not None:
+                marker = dataclasses.replace(
+                    marker, own_kills=summary.own_kills, squad_kills=summary.squad_kills
                 )
         return marker
 

@@ -8,7 +8,24 @@ The renderer (vodstream.synth) and the readers share these definitions.
 
 from __future__ import annotations
 
-__all__ = ["HUD_BOX_1080", "TEXT_SCALE", "TEXT_TOP_FRACTION", "hud_box", "hud_scale", "text_box"]
+__all__ = [
+    "CARD_TOP",
+    "CARD_VALUE_DX",
+    "DUO_CARD_X",
+    "HUD_BOX_1080",
+    "KILLS_BASELINE",
+    "KILLS_CAP",
+    "SQUAD_TOTAL_BASELINE",
+    "SQUAD_TOTAL_CAP",
+    "SQUAD_TOTAL_RIGHT",
+    "TEXT_SCALE",
+    "TEXT_TOP_FRACTION",
+    "TRIO_CARD_X",
+    "hud_box",
+    "hud_scale",
+    "own_card_index",
+    "text_box",
+]
 
 # Top-right HUD crop at 1920x1080, as (x0, y0, x1, y1) measured from the top-right corner:
 # the box spans 560 px left of the right edge and 175 px down (real crops use the same box).
@@ -33,3 +50,37 @@ def hud_box(width: int, height: int) -> tuple[int, int, int, int]:
 def text_box(width: int, height: int) -> tuple[int, int, int, int]:
     """(x0, y0, x1, y1) of the region searched for screen markers."""
     return (0, 0, width, round(height * TEXT_TOP_FRACTION))
+
+
+# The squad summary (SUMMARY tab of the end screen): one card per squad member, left to right.
+# Which card is the player's own -- the rule the end-screen reader (vodstream.endscreen) relies
+# on and the renderer (vodstream.synth.screens) draws:
+#
+# * trios: the CENTRE card. Evidence: the six real 1920x1080 summaries in
+#   ../shared/fixtures/apex-real/full/cubrink_* (five matches) are credited to the streamer
+#   OGRealSlimJimmy, and his name ("OGRealSlimJimmy"/"RealSlimJimmy") is on the centre card in
+#   every one; the teammates' cards carry the mute / chat / report buttons at the bottom, the
+#   centre card never does (one cannot mute or report oneself).
+# * duos: the RIGHT card, the one without those buttons (real frames ot_50 and ot_52 in
+#   ../shared/fixtures/apex-real/screens: the left card has them, the right one not).
+# * 2019 (Season 0/1, "PLACED #n OF k"): not established (one real frame, owner unknown); the
+#   renderer puts the player in the centre, but the reader only reads the squad total there.
+#
+# Geometry at 1920x1080, taken from the real frames: trio cards start at x = 110 / 710 / 1310,
+# duo cards at 395 / 995, 500 wide, from y = 255; the Kills value (gold) sits left-aligned at
+# card x + 24 with its baseline at y ~ 426 and a thin rule ~ 12 px under it; TOTAL KILLS WITH
+# SQUAD's number is right-aligned at x ~ 1786 with its baseline at y ~ 172.
+TRIO_CARD_X = (110.0, 710.0, 1310.0)
+DUO_CARD_X = (395.0, 995.0)
+CARD_TOP = 255.0
+CARD_VALUE_DX = 24.0           # value's left edge from the card's left edge
+KILLS_BASELINE = CARD_TOP + 171.0
+KILLS_CAP = 27.0
+SQUAD_TOTAL_RIGHT = 1786.0     # right edge of the squad total number
+SQUAD_TOTAL_BASELINE = 172.0
+SQUAD_TOTAL_CAP = 40.0
+
+
+def own_card_index(n_cards: int) -> int:
+    """Index (left to right) of the player's own card among ``n_cards`` (see the rule above)."""
+    return {1: 0, 2: 1, 3: 1}[n_cards]

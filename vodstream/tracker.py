@@ -60,7 +60,8 @@ Phase = Literal["legend", "live", "dead", "ended"]
 def marker_to_dict(m: Marker | None) -> dict[str, Any] | None:
     if m is None:
         return None
-    return {"kind": m.kind, "text": m.text, "placement": m.placement, "of": m.of, "label": m.label}
+    return {"kind": m.kind, "text": m.text, "placement": m.placement, "of": m.of, "label": m.label,
+            "own_kills": m.own_kills, "squad_kills": m.squad_kills}
 
 
 def marker_from_dict(d: dict[str, Any] | None) -> Marker | None:
@@ -72,6 +73,8 @@ def marker_from_dict(d: dict[str, Any] | None) -> Marker | None:
         placement=d.get("placement"),
         of=d.get("of"),
         label=d.get("label"),
+        own_kills=d.get("own_kills"),
+        squad_kills=d.get("squad_kills"),
     )
 
 

@@ -77,6 +77,10 @@ class Marker:
     placement: int | None = None   # n in "#n"
     of: int | None = None          # k in "OF k", where shown
     label: str | None = None       # e.g. "SQUAD ELIMINATED", "CHAMPIONS"
+    # end screens, from the squad summary (vodstream.endscreen): the player's own card's kills
+    # (None: not shown, unread, or which card is the player's cannot be told) and the squad total
+    own_kills: int | None = None
+    squad_kills: int | None = None
 
 
 @dataclass(kw_only=True)

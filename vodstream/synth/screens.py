@@ -16,12 +16,29 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw
 
-from vodstream.regions import hud_scale
+from vodstream.regions import (
+    CARD_TOP,
+    CARD_VALUE_DX,
+    DUO_CARD_X,
+    KILLS_CAP,
+    SQUAD_TOTAL_BASELINE,
+    SQUAD_TOTAL_CAP,
+    SQUAD_TOTAL_RIGHT,
+    TRIO_CARD_X,
+    hud_scale,
+    own_card_index,
+)
 from vodstream.synth.canvas import Layer
 from vodstream.synth.fonts import pil_font
 from vodstream.synth.state import FrameState
 
-__all__ = ["inventory_frame", "menu_frame", "overlay_image", "spectate_layer"]
+__all__ = [
+    "card_kills",
+    "inventory_frame",
+    "menu_frame",
+    "overlay_image",
+    "spectate_layer",
+]
 
 _LEGENDS = ("BANGALORE", "BLOODHOUND", "CAUSTIC", "GIBRALTAR", "LIFELINE", "MIRAGE", "PATHFINDER",
             "WRAITH", "OCTANE", "WATTSON", "CRYPTO", "REVENANT", "LOBA", "RAMPART", "HORIZON", "FUSE")
@@ -101,9 +118,45 @@ def _silhouette(dr: _Draw, cx: float, base: float, h: float, fill) -> None:
              (cx - w * 0.3, base), (cx - w * 0.38, base - h * 0.45)], fill=fill)
 
 
-def _player_cards(dr: _Draw, kills: list[int], rng: np.random.Generator, top: float = 255.0) -> None:
+# The squad summary cards: geometry and which card is the player's live in vodstream.regions
+# (shared with the reader, vodstream.endscreen).
+
+
+def card_kills(own: int, squad: int, n_cards: int, rng: np.random.Generator) -> list[int]:
+    """Kills per card, left to right: the player's ``own`` on their card, the teammates random,
+    summing to ``squad`` (``squad`` < ``own`` is raised to ``own``)."""
+    rest = max(0, squad - own)
+    mates = n_cards - 1
+    split: list[int] = []
+    for j in range(mates):
+        if j == mates - 1:
+            split.append(rest)
+        else:
+            a = int(rng.integers(0, rest + 1))
+            split.append(a)
+            rest -= a
+    out = split[:]
+    out.insert(own_card_index(n_cards), own)
+    return out
+
+
+def _card_buttons(dr: _Draw, x: float) -> None:
+    """Mute / chat / report buttons: teammates' cards only."""
+    for k in range(3):
+        bx = x + 14 + k * 70
+        dr.rect(bx, 880, bx + 62, 940, fill=(40, 40, 46, 220), outline=(170, 170, 170, 255), width=2)
+    dr.poly([(x + 170, 928), (x + 190, 892), (x + 210, 928)], fill=None, outline=(240, 240, 240))
+    dr.rect(x + 104, 900, x + 134, 918, fill=(220, 220, 220, 255))
+    dr.poly([(x + 30, 902), (x + 42, 902), (x + 56, 890), (x + 56, 930), (x + 42, 918), (x + 30, 918)],
+            fill=(220, 220, 220, 255))
+
+
+def _player_cards(dr: _Draw, kills: list[int], rng: np.random.Generator) -> None:
+    """The summary cards; ``kills`` per card left to right (3: trios, 2: duos)."""
     dr.ymode = "top"
-    xs = (110.0, 710.0, 1310.0)
+    xs = TRIO_CARD_X if len(kills) == 3 else DUO_CARD_X
+    own = own_card_index(len(kills))
+    top = CARD_TOP
     for i, x in enumerate(xs):
         dr.rect(x, top, x + 500, 950, fill=(10, 10, 14, 150), outline=(200, 200, 200, 255), width=2)
         dr.rect(x + 235, top + 14, x + 485, 935, fill=tuple(int(v) for v in rng.integers(60, 200, 3)) + (255,))
@@ -113,17 +166,14 @@ def _player_cards(dr: _Draw, kills: list[int], rng: np.random.Generator, top: fl
                 ("Survival Time", f"{int(rng.integers(1, 20))}:{int(rng.integers(0, 60)):02d}"),
                 ("Revive Given", str(int(rng.integers(0, 4)))), ("Respawn Given", str(int(rng.integers(0, 3))))]
         for j, (lab, val) in enumerate(rows):
-            y = top + 130 + j * 76
-            dr.text(x + 24, y, lab, 14, (200, 200, 200))
-            dr.text(x + 24, y + 32, val, 24, (240, 180, 40) if j == 0 else (255, 255, 255))
-            dr.rect(x + 24, y + 42, x + 220, y + 43, fill=(120, 120, 120, 255))
+            y = top + 136 + j * 76
+            dr.text(x + CARD_VALUE_DX, y, lab, 14, (200, 200, 200))
+            dr.text(x + CARD_VALUE_DX, y + 35, val, KILLS_CAP if j == 0 else 24,
+                    (240, 180, 40) if j == 0 else (255, 255, 255))
+            dr.rect(x + 24, y + 48, x + 220, y + 49, fill=(120, 120, 120, 255))
+        if i != own:
+            _card_buttons(dr, x)
     dr.ymode = "split"
-
-
-def _split_kills(total: int, rng: np.random.Generator) -> list[int]:
-    a = int(rng.integers(0, total + 1)) if total > 0 else 0
-    b = int(rng.integers(0, total - a + 1)) if total - a > 0 else 0
-    return [a, b, total - a - b]
 
 
 def _hband(dr: _Draw, x0: float, x1: float, y0: float, y1: float, edge: tuple[int, int, int],
@@ -149,7 +199,10 @@ def _tabs(dr: _Draw, active: str) -> None:
 
 def _end(dr: _Draw, st: FrameState, rng: np.random.Generator) -> None:
     place = st.placement if st.placement is not None else 1
-    kills = st.squad_kills if st.squad_kills is not None else st.kills
+    # the squad total bounds the player's own kills (st.kills): never draw a total below them
+    kills = max(st.squad_kills, st.kills) if st.squad_kills is not None else st.kills
+    n_cards = 2 if st.hud_mode == "duos" else 3
+    cards = card_kills(st.kills, kills, 3 if st.end_kind == "placed" else n_cards, rng)
     if st.end_kind == "placed":
         title = "CHAMPIONS OF THE ARENA" if place == 1 else "SQUAD ELIMINATED"
         dr.poly([(0, 0), (1920, 0), (1920, 110), (1520, 110), (1400, 150), (520, 150), (400, 110), (0, 110)],
@@ -167,7 +220,7 @@ def _end(dr: _Draw, st: FrameState, rng: np.random.Generator) -> None:
                 y = 640 + j * 72
                 dr.rect(x, y, x + 200, y + 64, fill=(15, 15, 20, 200), outline=(140, 140, 140, 255))
                 dr.text(x + 8, y + 18, lab, 10, (230, 230, 230))
-                dr.text(x + 8, y + 54, str(_split_kills(kills, rng)[i] if j == 0 else int(rng.integers(0, 2000))),
+                dr.text(x + 8, y + 54, str(cards[i] if j == 0 else int(rng.integers(0, 2000))),
                         26, (255, 255, 255))
         return
     _tabs(dr, "SUMMARY")
@@ -186,10 +239,13 @@ def _end(dr: _Draw, st: FrameState, rng: np.random.Generator) -> None:
     dr.text(1455, 145, "SQUAD", 13, (230, 230, 230), "rs")
     dr.text(1455, 168, "PLACED", 13, (230, 230, 230), "rs")
     dr.text(1465, 170, f"#{place}", 40, (250, 200, 40), "ls")
-    dr.text(1745, 145, "TOTAL KILLS", 13, (230, 230, 230), "rs")
-    dr.text(1745, 168, "WITH SQUAD", 13, (230, 230, 230), "rs")
-    dr.text(1755, 170, str(kills), 40, (250, 200, 40), "ls")
-    _player_cards(dr, _split_kills(kills, rng), rng)
+    # the number is right-aligned; its label ends just left of it (as in the real frames)
+    num_w = pil_font(dr.font, max(3.0, SQUAD_TOTAL_CAP * dr.s)).getlength(str(kills)) / dr.s
+    lab_x = SQUAD_TOTAL_RIGHT - num_w - 10
+    dr.text(lab_x, 145, "TOTAL KILLS", 13, (230, 230, 230), "rs")
+    dr.text(lab_x, 168, "WITH SQUAD", 13, (230, 230, 230), "rs")
+    dr.text(SQUAD_TOTAL_RIGHT, SQUAD_TOTAL_BASELINE, str(kills), SQUAD_TOTAL_CAP, (250, 200, 40), "rs")
+    _player_cards(dr, cards, rng)
     dr.d.rectangle([dr.X(1600), dr.Y(1035), dr.X(1650), dr.Y(1058)], fill=(220, 220, 220))
     dr.text(1625, 1053, "SPACE", 9, (0, 0, 0), "ms")
     dr.text(1660, 1054, "Return to Lobby", 16, (255, 255, 255), "ls")

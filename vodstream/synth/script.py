@@ -17,6 +17,7 @@ import json
 import math
 import random
 import re
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ __all__ = [
     "Span",
     "Spectate",
     "Variant",
+    "end_screen_squad_kills",
     "load_script",
     "preset",
     "random_script",
@@ -618,6 +620,16 @@ def load_script(source: str | Path | dict[str, Any]) -> Script:
 # ----------------------------------------------------------------------------------------------
 
 
+def end_screen_squad_kills(script: Script, index: int) -> int:
+    """TOTAL KILLS WITH SQUAD on match ``index``'s end screen: ``squad_kills`` when the script
+    gives it, else the player's kills plus 0-4 teammates' kills (deterministic for the seed)."""
+    m = script.matches[index]
+    if m.squad_kills is not None:
+        return m.squad_kills
+    rng = random.Random(zlib.crc32(repr((script.seed, "squad_kills", index)).encode()))
+    return len(m.kills) + rng.randint(0, 4)
+
+
 def truth(script: Script) -> dict[str, Any]:
     """The ground truth (truth.json): what a perfect reader of this VOD reports.
 
@@ -631,6 +643,9 @@ def truth(script: Script) -> dict[str, Any]:
       is abandoned back to the lobby), the moment the match leaves the screen (``end_seen: false``).
     * ``kills``: the player's own final count at ``end`` (never the spectated player's).
     * ``placement``: from the end screen; ``null`` when no end screen is shown.
+    * ``squad_kills``: TOTAL KILLS WITH SQUAD on the end screen (its summary cards show the
+      player's own ``kills`` on the player's card, see vodstream.synth.screens); ``null`` when no
+      end screen is shown.
 
     Matches that show no gameplay inside the VOD (only an end screen at the very start, only a
     SELECT LEGEND at the very end) are not matches; they are listed in ``fragments``.
@@ -688,6 +703,7 @@ def truth(script: Script) -> dict[str, Any]:
             "death": m.death if m.death is not None and m.death < end else None,
             "spectated_kills": spectated,
             "hud_mode": m.hud_mode,
+            "squad_kills": end_screen_squad_kills(script, i) if end_screen_shown else None,
         })
     others = []
     for s in script.spans:

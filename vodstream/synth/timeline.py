@@ -26,7 +26,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Literal
 
-from vodstream.synth.script import Match, Script, Span
+from vodstream.synth.script import Match, Script, Span, end_screen_squad_kills
 from vodstream.synth.state import FrameState
 
 __all__ = ["MENU_STEP", "RED_SECONDS", "Event", "Phase", "Timeline", "stable_seed"]
@@ -122,7 +122,7 @@ class Timeline:
             t += rng.uniform(20, 60)
             spec_t.append(t)
             spec_n.append(max(0, min(9, spec_n[-1] + rng.choice([-1, 0, 1, 1]))))
-        squad_kills = m.squad_kills if m.squad_kills is not None else len(m.kills) + rng.randint(0, 4)
+        squad_kills = end_screen_squad_kills(self.script, idx)
         return _MatchPlan(m=m, era=m.era, squad_elims=elims, player_deaths=deaths, scene_starts=starts,
                           scene_seeds=seeds, spectators_t=spec_t, spectators_n=spec_n,
                           squad_kills=squad_kills, final_squads=final)
@@ -232,7 +232,7 @@ class Timeline:
                 kills=len(m.kills), end_kind=m.end_kind,  # type: ignore[arg-type]
                 placement=m.placement, of=(m.of or m.squads) if m.end_kind == "placed" else None,
                 squad_kills=plan.squad_kills, squads_left=plan.final_squads,
-                alive=self._alive(plan, m.end))
+                alive=self._alive(plan, m.end), hud_mode=m.hud_mode)  # type: ignore[arg-type]
         return self._in_match(t, plan, p.match or 0)
 
     @staticmethod
