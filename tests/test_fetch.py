@@ -140,7 +140,7 @@ def test_segment_size_cap(root: Path) -> None:
         got, _ = collect(vod, max_segment_bytes=100)
     finally:
         srv.stop()
-    assert all(isinstance(g, Gap) and "over the 100-byte segment cap" in g.reason for g in got)
+    assert all(isinstance(g, Gap) and "over the 100-byte size cap" in g.reason for g in got)
 
 
 def test_fmp4_init_fetched_once_and_decodable(root: Path) -> None:

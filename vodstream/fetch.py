@@ -163,14 +163,14 @@ async def request(
                     raise _Retryable(f"HTTP {resp.status}", float(ra) if ra.isdigit() else None)
                 length = resp.content_length
                 if max_bytes is not None and length is not None and length > max_bytes:
-                    raise FetchError(f"{label}: {length} bytes is over the {max_bytes}-byte segment cap")
+                    raise FetchError(f"{label}: {length} bytes is over the {max_bytes}-byte size cap")
                 chunks: list[bytes] = []
                 size = 0
                 async for chunk in resp.content.iter_chunked(CHUNK):
                     chunks.append(chunk)
                     size += len(chunk)
                     if max_bytes is not None and size > max_bytes:
-                        raise FetchError(f"{label}: body is over the {max_bytes}-byte segment cap")
+                        raise FetchError(f"{label}: body is over the {max_bytes}-byte size cap")
                 body = chunks[0] if len(chunks) == 1 else b"".join(chunks)  # one copy at most
                 del chunks
                 if length is not None and size != length:

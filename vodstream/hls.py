@@ -27,13 +27,36 @@ __all__ = [
     "PlaylistError",
     "UnavailableVariant",
     "Variant",
+    "MAX_PLAYLIST_BYTES",
     "is_master",
+    "join_url",
     "local_path",
     "parse_attributes",
     "parse_master",
     "parse_media",
     "select_variant",
 ]
+
+
+# The most a playlist may weigh: a 48-hour VOD of 2-second segments lists ~90,000 segments
+# (~9 MB); anything larger is not a Twitch playlist.
+MAX_PLAYLIST_BYTES = 16 * 1024 * 1024
+_WEB = ("http", "https")
+
+
+def join_url(base_url: str, uri: str) -> str:
+    """``uri`` (a variant, segment or init URI in a playlist) made absolute against the playlist's
+    own URL. A playlist fetched over http(s) may only point to http(s); a local playlist to local
+    files or http(s). Anything else (file:, data:, ftp:, ...) is refused: a remote playlist must
+    never make vodstream read this machine's files."""
+    url = urljoin(base_url, uri) if base_url else uri
+    scheme = urlsplit(url).scheme.lower()
+    base_scheme = urlsplit(base_url).scheme.lower() if base_url else ""
+    allowed = _WEB if base_scheme in _WEB else (*_WEB, "file", "")
+    if scheme not in allowed:
+        raise PlaylistError(f"the playlist points to {uri[:80]!r}: only http(s) URLs are allowed"
+                            + (" in a playlist served over http(s)" if base_scheme in _WEB else ""))
+    return url
 
 
 def local_path(url: str) -> Path:
@@ -171,7 +194,7 @@ def parse_master(text: str, base_url: str = "") -> MasterPlaylist:
     variants = []
     for pl_var, attrs in zip(pl.playlists, raw_infs, strict=True):
         info = pl_var.stream_info
-        url = urljoin(base_url, pl_var.uri) if base_url else pl_var.uri
+        url = join_url(base_url, pl_var.uri)
         media = pl_var.media[0] if pl_var.media else None
         path_group = _path_group(url)
         if media is not None:                       # v1: EXT-X-MEDIA GROUP-ID / NAME
@@ -232,10 +255,10 @@ def parse_media(text: str, base_url: str = "") -> MediaPlaylist:
     for i, seg in enumerate(pl.segments):
         if seg.duration is None or seg.uri is None:
             raise PlaylistError(f"segment {i} has no EXTINF duration or URI")
-        url = urljoin(base_url, seg.uri) if base_url else seg.uri
+        url = join_url(base_url, seg.uri)
         init_url = None
         if seg.init_section is not None and seg.init_section.uri:
-            init_url = urljoin(base_url, seg.init_section.uri) if base_url else seg.init_section.uri
+            init_url = join_url(base_url, seg.init_section.uri)
             first_init = first_init or init_url
         name = urlsplit(seg.uri).path.rsplit("/", 1)[-1]
         muted = bool(re.search(r"-(un)?muted\.", name))

@@ -30,6 +30,7 @@ import structlog
 from vodstream.errors import FetchError, TwitchError, VodstreamError
 from vodstream.fetch import HTTPStatusError, RetryPolicy, request
 from vodstream.hls import (
+    MAX_PLAYLIST_BYTES,
     MasterPlaylist,
     MediaPlaylist,
     PlaylistError,
@@ -172,6 +173,13 @@ class ResolvedVod:
     ended: bool = True                  # EXT-X-ENDLIST seen
     init_url: str | None = None
     local: Any = None                   # vodstream.localfile.LocalVideo for local video files
+
+    def __post_init__(self) -> None:
+        # What a server or a file says about a VOD enters here: the id will name folders and
+        # files, the title and owner will be printed to terminals and written into reports.
+        self.vod_id = _safe_id(self.vod_id)
+        self.title = _printable(self.title)
+        self.owner = _printable(self.owner)
 
     def variant(self, quality: str) -> Variant:
         return select_variant(self.variants, quality)
@@ -318,7 +326,7 @@ class TwitchClient:
     async def master_playlist(self, vod_id: str, token: dict[str, Any]) -> MasterPlaylist:
         url = self.usher_url(vod_id, token)
         try:
-            resp = await request(self.session, url, policy=self.config.policy,
+            resp = await request(self.session, url, policy=self.config.policy, max_bytes=MAX_PLAYLIST_BYTES,
                                  accept_statuses=(400, 401, 403, 404, 410), what="usher")
         except FetchError as err:
             raise TwitchError(f"cannot reach Twitch usher at {self.config.usher_url}: {err}") from err
@@ -335,11 +343,14 @@ class TwitchClient:
         if parts.scheme not in ("http", "https"):
             path = local_path(url)
             try:
+                if path.stat().st_size > MAX_PLAYLIST_BYTES:
+                    raise VodstreamError(f"{what} {path} is over the {MAX_PLAYLIST_BYTES}-byte size cap")
                 return path.read_text(encoding="utf-8"), path.resolve().as_uri()
             except (OSError, UnicodeDecodeError) as err:
                 raise VodstreamError(f"cannot read {what} {path}: {err}") from err
         try:
-            resp = await request(self.session, url, policy=self.config.policy, what=what)
+            resp = await request(self.session, url, policy=self.config.policy, what=what,
+                                 max_bytes=MAX_PLAYLIST_BYTES)
         except HTTPStatusError as err:
             # old muted highlights 4xx on index-muted-XXXX.m3u8; the plain name works
             alt = re.sub(r"-muted-\w+(?=\.m3u8$)", "", parts.path)
@@ -494,8 +505,19 @@ def _local_chapters(meta: dict[str, Any]) -> list[Chapter]:
     return out
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _printable(text: str | None) -> str | None:
+    """``text`` without control characters (terminal escapes, bidi overrides), at most 300 chars."""
+    return None if text is None else _CONTROL.sub(" ", str(text)).strip()[:300]
+
+
 def _safe_id(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).strip("_") or "vod"
+    """A VOD id usable as one path component: letters, digits, ``_ . -`` only, no leading dot
+    (so never ``.`` or ``..``), at most 100 characters. Ids taken from file names, playlist
+    paths or a VOD's own metadata all pass through here before they name a folder or a file."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", text).lstrip("._-").rstrip("_")[:100] or "vod"
 
 
 async def _resolve_hls(client: TwitchClient, url: str, quality: str) -> ResolvedVod:
@@ -523,7 +545,7 @@ async def _resolve_hls(client: TwitchClient, url: str, quality: str) -> Resolved
     if parts.scheme == "file":
         meta = _vod_json(path)
         if meta:
-            vod_id = str(meta.get("vod_id", vod_id))
+            vod_id = _safe_id(str(meta.get("vod_id", vod_id)))
             title = meta.get("title")
             own = meta.get("owner")
             owner = own.get("login") if isinstance(own, dict) else own
