@@ -249,3 +249,16 @@ def test_serve_cli(root: Path) -> None:
     assert bad.returncode != 0 and bad.stderr.strip().splitlines() == [
         f"vodstream: error: --root {root / 'nope'} is not a directory"]
 
+
+
+def test_an_injected_429_says_when_to_come_back(root: Path) -> None:
+    with ServerThread(root, faults="429:1.0") as srv:
+        _, ans = gql(srv, persisted("PlaybackAccessToken", TOKEN_HASH, isLive=False, login="", isVod=True,
+                                    vodID="2000001", playerType="embed", platform="site"))
+        tok = ans["data"]["videoPlaybackAccessToken"]
+        _, master = usher(srv, "2000001", tok)
+        variant = next(ln for ln in master.decode().splitlines() if ln.startswith("http"))
+        _, _, media = http(variant)
+        seg = next(ln for ln in media.decode().splitlines() if ln and not ln.startswith("#"))
+        status, headers, _ = http(variant.rsplit("/", 1)[0] + "/" + seg)
+    assert status == 429 and headers.get("Retry-After") == "1"

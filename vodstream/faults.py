@@ -3,6 +3,7 @@
 SPEC is a comma-separated list of items (whitespace ignored)::
 
     NNN:P          answer HTTP NNN (e.g. 500, 502, 503, 429, 404) with probability P
+                   (a 429 carries "Retry-After: 1")
     reset:P        close the connection without an answer
     truncate:P     send the headers (full Content-Length) and part of the body, then close
     trickle:P      send the body slowly (16 KiB pieces, 20 ms apart) but completely

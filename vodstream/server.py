@@ -221,7 +221,7 @@ class TwitchServer:
             fault = self.faults.decide(request.path, segment=False)
             if fault is not None and fault.kind == "status":
                 self.stats["faults"] += 1
-                return web.Response(status=fault.status, text=f"injected {fault.status}\n")
+                return _status_fault(fault.status)
         return await handler(request)
 
     def _oauth_ok(self, token: str) -> bool:
@@ -472,7 +472,7 @@ class TwitchServer:
             self.stats["faults"] += 1
             log.debug("injecting fault", path=request.path, fault=fault.kind, status=fault.status)
         if fault is not None and fault.kind == "status":
-            return web.Response(status=fault.status, text=f"injected {fault.status}\n")
+            return _status_fault(fault.status)
         if fault is not None and fault.kind == "reset":
             _abort(request)
             return web.Response(status=500)   # never sent: the connection is gone
@@ -499,6 +499,12 @@ class TwitchServer:
             await asyncio.sleep(self.faults.stalltime)
         _abort(request)
         return resp
+
+
+def _status_fault(status: int) -> web.Response:
+    """An injected error answer; a 429 says when to come back, as rate limiters do."""
+    headers = {"Retry-After": "1"} if status == 429 else None
+    return web.Response(status=status, text=f"injected {status}\n", headers=headers)
 
 
 def _abort(request: web.Request) -> None:
