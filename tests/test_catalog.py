@@ -92,12 +92,61 @@ def test_catalog_top_across_runs(tmp_path: Path) -> None:
         assert top[0].best and top[0].clip == str((tmp_path / "out" / "222" / "best.mp4").resolve())
         assert not top[2].best and top[2].clip is None and top[2].placement == 2
         assert [r.vod_id for r in cat.top(10, streamer="alice")] == ["111", "111", "333"]
-        # re-processing a VOD replaces its rows
+        # a later complete run of a VOD supersedes the earlier one in `top` (both are kept)
         cat.record(_report("111", "alice", [2], 0), tmp_path / "out" / "111" / "report.json")
         assert [(r.vod_id, r.kills) for r in cat.top(10, streamer="alice")] == [("111", 2), ("333", 1)]
         assert sorted(cat.vod_ids()) == ["111", "222", "333"]
-    rows = sqlite3.connect(db).execute("SELECT count(*) FROM matches").fetchone()[0]
-    assert rows == 4
+        assert [r.best_kills for r in cat.runs("111")] == [9, 2]
+    rows = sqlite3.connect(db).execute("SELECT count(*) FROM run_matches").fetchone()[0]
+    assert rows == 7
+
+
+def test_a_partial_or_failed_run_never_hides_a_better_earlier_one(tmp_path: Path, capsys) -> None:
+    from vodstream.cli import main
+
+    db = tmp_path / "data" / "catalog.sqlite"
+    out = tmp_path / "out" / "444" / "report.json"
+    with Catalog(db) as cat:
+        good = cat.record(_report("444", "carol", [3, 8], 1), out)
+        failed = cat.record({**_report("444", "carol", [], None),
+                             "outcome": {"status": "failed", "problems": ["nothing analysed: every segment failed"]}}, out)
+        partial = cat.record({**_report("444", "carol", [5], 0),
+                              "outcome": {"status": "partial", "problems": ["0:10:00-0:12:00 not analysed (x)"]}}, out)
+        assert [(r.kills, r.run_id, r.status) for r in cat.top(5)] == [(8, good, "complete"), (3, good, "complete")]
+        runs = cat.runs("444")
+        assert [(r.run_id, r.status, r.best_kills) for r in runs] == \
+            [(good, "complete", 8), (failed, "failed", None), (partial, "partial", 5)]
+        assert runs[1].problems == ["nothing analysed: every segment failed"]
+        # a VOD only ever analysed partially: its best partial run, marked, even if a later one is worse
+        p1 = cat.record({**_report("555", "dan", [6], 0), "outcome": {"status": "partial", "problems": []}},
+                        tmp_path / "out" / "555" / "report.json")
+        cat.record({**_report("555", "dan", [2], 0), "outcome": {"status": "partial", "problems": []}},
+                   tmp_path / "out" / "555" / "report.json")
+        assert [(r.kills, r.run_id, r.status) for r in cat.top(10, streamer="dan")] == [(6, p1, "partial")]
+    assert main(["top", "--runs", "444", "--data-dir", str(tmp_path / "data")]) == 0
+    text = capsys.readouterr().out
+    assert text.count("complete") == 1 and "failed" in text and "! 0:10:00-0:12:00 not analysed" in text
+    assert main(["top", "--data-dir", str(tmp_path / "data")]) == 0
+    assert "(partial run)" in capsys.readouterr().out
+    assert main(["top", "--runs", "999", "--data-dir", str(tmp_path / "data")]) == 1
+
+
+def test_a_catalogue_of_the_first_layout_becomes_one_run_per_vod(tmp_path: Path) -> None:
+    db = tmp_path / "catalog.sqlite"
+    con = sqlite3.connect(db)
+    con.executescript(
+        "CREATE TABLE vods (vod_id TEXT PRIMARY KEY, streamer TEXT, title TEXT, duration REAL, source TEXT, "
+        "report TEXT NOT NULL, n_matches INTEGER NOT NULL, best INTEGER, processed_at REAL NOT NULL, "
+        "settings TEXT NOT NULL DEFAULT '{}');"
+        'CREATE TABLE matches (vod_id TEXT NOT NULL, idx INTEGER NOT NULL, start REAL, "end" REAL, kills INTEGER, '
+        "placement INTEGER, best INTEGER NOT NULL, clip TEXT, PRIMARY KEY (vod_id, idx));"
+        "INSERT INTO vods VALUES ('777', 'eve', 't', 100.0, 's', '/r.json', 2, 1, 5.0, '{}');"
+        "INSERT INTO matches VALUES ('777', 0, 0.0, 10.0, 1, 3, 0, NULL), ('777', 1, 20.0, 30.0, 4, 1, 1, '/c.mp4');")
+    con.commit()
+    con.close()
+    with Catalog(db) as cat:
+        assert [(r.kills, r.clip, r.status) for r in cat.top(5)] == [(4, "/c.mp4", "complete"), (1, None, "complete")]
+        assert [r.best_kills for r in cat.runs("777")] == [4]
 
 
 def test_default_data_dir_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
