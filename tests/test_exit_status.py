@@ -38,12 +38,13 @@ def library(synth_vod: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[s
     return {"root": root, "id": vod_id, "truth": json.loads((Path(synth_vod) / "truth.json").read_text())}
 
 
-def _analyze(tmp: Path, library: dict[str, Any], faults: str | None, *vods: str) -> tuple[int, dict[str, Any]]:
+def _analyze(tmp: Path, library: dict[str, Any], faults: str | None, *vods: str, extra: tuple[str, ...] = (),
+             **server: Any) -> tuple[int, dict[str, Any]]:
     from vodstream.server import ServerThread
 
-    with ServerThread(library["root"], faults=faults) as srv:
+    with ServerThread(library["root"], faults=faults, **server) as srv:
         rc = main(["-q", "analyze", *(vods or (library["id"],)), "--out", str(tmp / "out"),
-                   "--twitch-base", srv.base_url, "--data-dir", str(tmp / "data"), "--no-progress"])
+                   "--twitch-base", srv.base_url, "--data-dir", str(tmp / "data"), "--no-progress", *extra])
     rp = tmp / "out" / library["id"] / "report.json"
     return rc, json.loads(rp.read_text()) if rp.is_file() else {}
 
@@ -89,3 +90,19 @@ def test_a_picture_given_as_a_vod_is_refused(ray_local, library, tmp_path: Path,
     err = capsys.readouterr().err
     assert "not a video" in err and "Traceback" not in err
     assert not (tmp_path / "out" / "shot").exists()
+
+
+def test_auth_token_option_opens_a_sub_only_vod(ray_local, library, tmp_path: Path, capsys,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("VODSTREAM_AUTH_TOKEN", raising=False)
+    token = "s3cr3t0authtok3n"
+    sub = {"faults": f"subonly={library['id']}", "auth_tokens": {token}}
+    rc, _ = _analyze(tmp_path, library, sub.pop("faults"), **sub)
+    err = capsys.readouterr().err
+    assert rc == EXIT_NOTHING and "subscribers only" in err and "--auth-token" in err
+    rc, report = _analyze(tmp_path, library, f"subonly={library['id']}", extra=("--auth-token", token),
+                          auth_tokens={token})
+    out = capsys.readouterr()
+    assert rc == EXIT_OK and len(report["matches"]) == len(library["truth"]["matches"])
+    assert token not in out.out + out.err
+    assert token not in (tmp_path / "out" / library["id"] / "report.json").read_text()

@@ -196,6 +196,7 @@ def test_local_video_file(root: Path, tmp_path: Path) -> None:
     path = encode_file(tmp_path / "whole.mp4", width=160, height=96, fps=10, seconds=4.0, gop_seconds=1.0)
     vod = asyncio.run(resolve_vod(str(path)))
     assert vod.kind == "file" and vod.local is not None and vod.duration == pytest.approx(4.0, abs=0.2)
+    assert vod.vod_id.startswith("whole-") and vod.title == "whole.mp4"
 
     async def fetch() -> list[SegmentData]:
         async with SegmentFetcher(local=vod.local) as f:
@@ -243,3 +244,20 @@ def test_vod_dir_without_vod_json(tmp_path: Path) -> None:
         vod = resolve(srv, "777")
     assert vod.title == "777" and len(vod.segments) == 2
     shutil.rmtree(d)
+
+
+def test_local_files_with_the_same_name_are_two_vods(tmp_path: Path) -> None:
+    """`run A/game.mp4 B/game.mp4` used to analyse only A (both had the id "game")."""
+    from vodstream import pipeline as pl
+
+    paths = []
+    for d in ("A", "B"):
+        (tmp_path / d).mkdir()
+        paths.append(encode_file(tmp_path / d / "game.mp4", width=160, height=96, fps=10, seconds=2.0,
+                                 gop_seconds=1.0))
+    a, b = (asyncio.run(resolve_vod(str(p))) for p in paths)
+    assert a.vod_id != b.vod_id and a.vod_id.startswith("game-") and b.vod_id.startswith("game-")
+    assert a.title == b.title == "game.mp4"
+    assert asyncio.run(resolve_vod(str(tmp_path / "A" / ".." / "A" / "game.mp4"))).vod_id == a.vod_id
+    plans, failures = asyncio.run(pl._resolve_all([str(p) for p in paths], pl.RunSettings(out=tmp_path / "o")))
+    assert [p.key for p in plans] == [a.vod_id, b.vod_id] and failures == []

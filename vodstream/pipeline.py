@@ -82,6 +82,7 @@ class RunSettings:
     address: str | None = None              # None: embedded ray.init(); "auto" or "ray://..."
     resume: bool = False
     twitch_base: str | None = None
+    auth_token: str | None = field(default=None, repr=False)  # OAuth for sub-only VODs; never logged
     concurrency: int = 8                    # concurrent GETs per VOD
     inflight_per_vod: int = 6
     inflight_total: int = 12
@@ -419,7 +420,7 @@ async def _resolve_all(inputs: Sequence[str], settings: RunSettings) -> tuple[li
     """Resolve every input; a VOD that cannot be resolved is reported, the others go on."""
     from vodstream.twitch import TwitchConfig
 
-    config = TwitchConfig.from_env(settings.twitch_base)
+    config = TwitchConfig.from_env(settings.twitch_base, auth_token=settings.auth_token)
     got = await asyncio.gather(*(_resolve_one(v, settings, config) for v in inputs), return_exceptions=True)
     seen: set[str] = set()
     plans: list[_Plan] = []
@@ -694,8 +695,8 @@ class _LocalClip:
 # -- `vodstream clip REPORT` ------------------------------------------------------------------
 
 def clip_from_report(report_path: Path, *, match: int | None = None, clip_quality: str | None = None,
-                     reencode: bool = False, twitch_base: str | None = None, out: Path | None = None
-                     ) -> Path:
+                     reencode: bool = False, twitch_base: str | None = None, out: Path | None = None,
+                     auth_token: str | None = None) -> Path:
     """Cut one match of an existing report.json (default: its best) without Ray."""
     from vodstream.report import REPORT_JSON, atomic_write
     from vodstream.twitch import TwitchConfig, resolve_vod, segments_in_range
@@ -718,7 +719,7 @@ def clip_from_report(report_path: Path, *, match: int | None = None, clip_qualit
     async def _go() -> Path:
         from vodstream.fetch import SegmentFetcher
 
-        resolved = await resolve_vod(source, quality=quality, config=TwitchConfig.from_env(twitch_base))
+        resolved = await resolve_vod(source, quality=quality, config=TwitchConfig.from_env(twitch_base, auth_token=auth_token))
         start, end = clip_window(matches[idx], resolved.duration,
                                  resolved.segments[0].start if resolved.segments else 0.0)
         segs = segments_in_range(resolved.segments, start, end)

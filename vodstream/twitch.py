@@ -557,6 +557,15 @@ async def _resolve_hls(client: TwitchClient, url: str, quality: str) -> Resolved
                        kind="hls", ended=media.ended, init_url=media.init_url)
 
 
+def local_file_id(path: str | Path) -> str:
+    """A local video file's VOD id: its stem (the display name) plus a digest of its absolute
+    path, so ``A/game.mp4`` and ``B/game.mp4`` are two VODs (and the same file is one)."""
+    import hashlib
+
+    full = Path(path).expanduser().resolve()
+    return f"{_safe_id(full.stem)}-{hashlib.sha256(str(full).encode()).hexdigest()[:8]}"
+
+
 def _resolve_file(path: str) -> ResolvedVod:
     try:
         from vodstream.localfile import LocalVideo  # another stage's module; imported lazily
@@ -568,7 +577,7 @@ def _resolve_file(path: str) -> ResolvedVod:
     if not segments:
         raise VodstreamError(f"{path}: no video segments found")
     duration = getattr(video, "duration", None) or segments[-1].end
-    return ResolvedVod(vod_id=_safe_id(Path(path).stem), title=Path(path).name, owner=None,
+    return ResolvedVod(vod_id=local_file_id(path), title=Path(path).name, owner=None,
                        duration=float(duration), quality="file", segments=segments, variants=[],
                        chapters=[], source_url=path, kind="file", local=video)
 

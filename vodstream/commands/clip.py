@@ -16,6 +16,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--clip-quality", default=None, metavar="Q", help="variant to cut from (default: source)")
     parser.add_argument("--reencode", action="store_true", help="re-encode instead of stream copy")
     parser.add_argument("--twitch-base", default=None, metavar="URL", help="Twitch-compatible server")
+    parser.add_argument("--auth-token", default=None, metavar="T",
+                        help="OAuth token (browser auth-token cookie) for sub-only VODs; or $VODSTREAM_AUTH_TOKEN")
     parser.add_argument("-o", "--output", type=Path, default=None, metavar="FILE", help="clip path")
 
 
@@ -23,6 +25,7 @@ def run(args: argparse.Namespace) -> int:
     from vodstream.pipeline import clip_from_report
 
     path = clip_from_report(args.report, match=args.match, clip_quality=args.clip_quality,
-                            reencode=args.reencode, twitch_base=args.twitch_base, out=args.output)
+                            reencode=args.reencode, twitch_base=args.twitch_base, out=args.output,
+                            auth_token=args.auth_token)
     print(path)
     return 0

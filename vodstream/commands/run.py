@@ -40,6 +40,8 @@ def add_arguments(parser: argparse.ArgumentParser, *, clip: bool = True) -> None
                         help="reuse the per-segment results an earlier run left in DIR (same settings)")
     parser.add_argument("--twitch-base", default=None, metavar="URL",
                         help="Twitch-compatible server (e.g. `vodstream serve`); default $VODSTREAM_TWITCH_BASE")
+    parser.add_argument("--auth-token", default=None, metavar="T",
+                        help="OAuth token (browser auth-token cookie) for sub-only VODs; or $VODSTREAM_AUTH_TOKEN")
     parser.add_argument("--concurrency", type=int, default=8, metavar="N", help="concurrent GETs per VOD (default 8)")
     parser.add_argument("--inflight", type=int, default=6, metavar="N",
                         help="segments in flight per VOD (default 6)")
@@ -75,7 +77,7 @@ def settings_from_args(args: argparse.Namespace, *, clip: bool):
         analyze_quality=args.analyze_quality,
         clip_quality=args.clip_quality if clip else DEFAULT_CLIP_QUALITY,
         reencode=args.reencode if clip else False,
-        address=args.address, resume=args.resume, twitch_base=args.twitch_base,
+        address=args.address, resume=args.resume, twitch_base=args.twitch_base, auth_token=args.auth_token,
         concurrency=args.concurrency, inflight_per_vod=args.inflight,
         inflight_total=max(args.inflight_total, 1), decoders=args.decoders, scorers=args.scorers,
         decode_mode=args.decode_mode, data_dir=args.data_dir, catalog=not args.no_catalog,
