@@ -106,3 +106,36 @@ def test_auth_token_option_opens_a_sub_only_vod(ray_local, library, tmp_path: Pa
     assert rc == EXIT_OK and len(report["matches"]) == len(library["truth"]["matches"])
     assert token not in out.out + out.err
     assert token not in (tmp_path / "out" / library["id"] / "report.json").read_text()
+
+
+def test_bad_output_places_fail_with_one_clear_line(library, tmp_path: Path, capsys) -> None:
+    """No Ray needed: these fail before anything is fetched (they used to exit 70 "internal error")."""
+    blocker = tmp_path / "afile"
+    blocker.write_text("x")
+    rc = main(["analyze", library["id"], "--out", str(blocker / "sub"), "--twitch-base", "http://127.0.0.1:9",
+               "--data-dir", str(tmp_path / "data"), "--no-progress"])
+    err = capsys.readouterr().err
+    assert rc == EXIT_NOTHING and "cannot use --out" in err and str(blocker / "sub") in err
+    assert "internal error" not in err and len(err.strip().splitlines()) == 1
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "runstore.sqlite").write_bytes(b"garbage, not SQLite" * 100)
+    rc = main(["analyze", library["id"], "--out", str(out), "--twitch-base", "http://127.0.0.1:9",
+               "--data-dir", str(tmp_path / "data"), "--no-progress"])
+    err = capsys.readouterr().err
+    assert rc == EXIT_NOTHING and str(out / "runstore.sqlite") in err and "--fresh" in err
+    assert "internal error" not in err and len(err.strip().splitlines()) == 1
+    bad_cat = tmp_path / "badcat"
+    bad_cat.mkdir()
+    (bad_cat / "catalog.sqlite").write_bytes(b"\x00garbage" * 100)
+    rc = main(["analyze", library["id"], "--out", str(tmp_path / "out2"), "--twitch-base", "http://127.0.0.1:9",
+               "--data-dir", str(bad_cat), "--no-progress"])
+    err = capsys.readouterr().err
+    assert rc == EXIT_NOTHING and str(bad_cat / "catalog.sqlite") in err and "internal error" not in err
+
+
+def test_fresh_starts_over_from_a_corrupt_run_store(ray_local, library, tmp_path: Path) -> None:
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "runstore.sqlite").write_bytes(b"garbage, not SQLite" * 100)
+    rc, report = _analyze(tmp_path, library, None, extra=("--fresh",))
+    assert rc == EXIT_OK and len(report["matches"]) == len(library["truth"]["matches"])

@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from vodstream.errors import VodstreamError
+
 __all__ = ["CATALOG_NAME", "Catalog", "RunRow", "TopRow", "default_data_dir"]
 
 CATALOG_NAME = "catalog.sqlite"
@@ -89,9 +91,14 @@ class Catalog:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(self.path), isolation_level=None, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.executescript(_SCHEMA)
-        self._migrate()
+        try:
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.executescript(_SCHEMA)
+            self._migrate()
+        except sqlite3.DatabaseError as err:
+            self._db.close()
+            raise VodstreamError(f"the catalogue {self.path} is unreadable ({err}): move it away or give "
+                                 "another --data-dir") from err
 
     def _migrate(self) -> None:
         """A catalogue of the first layout (latest result per VOD: ``vods`` + ``matches``)

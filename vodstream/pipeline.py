@@ -81,6 +81,7 @@ class RunSettings:
     reencode: bool = False
     address: str | None = None              # None: embedded ray.init(); "auto" or "ray://..."
     resume: bool = False
+    fresh: bool = False                     # drop DIR's run store first (a corrupt one, say)
     twitch_base: str | None = None
     auth_token: str | None = field(default=None, repr=False)  # OAuth for sub-only VODs; never logged
     concurrency: int = 8                    # concurrent GETs per VOD
@@ -490,10 +491,27 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
         raise VodstreamError("no VOD given")
     t_start = time.monotonic()
     out_root = Path(settings.out)
-    out_root.mkdir(parents=True, exist_ok=True)
-    plans, failures = asyncio.run(_resolve_all(inputs, settings))
+    try:
+        out_root.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise VodstreamError(f"cannot use --out {out_root}: {err.strerror or err}"
+                             + (" (a file is in the way)" if isinstance(err, (FileExistsError, NotADirectoryError))
+                                else "")) from err
+    if not os.access(out_root, os.W_OK | os.X_OK):
+        raise VodstreamError(f"cannot use --out {out_root}: not writable")
+    if settings.catalog:
+        from vodstream.catalog import Catalog as _Catalog
+
+        _Catalog.open_default(settings.data_dir).close()   # a bad catalogue fails now, not after the work
+    if settings.fresh:
+        RunStore.remove(out_root / RUNSTORE_NAME)
+    store = RunStore(out_root / RUNSTORE_NAME)       # checked before the network is touched
+    try:
+        plans, failures = asyncio.run(_resolve_all(inputs, settings))
+    except BaseException:
+        store.close()
+        raise
     t_resolved = time.monotonic()
-    store = RunStore(out_root / RUNSTORE_NAME)
     outcomes: list[VodOutcome] = []
     try:
         jobs = []

@@ -21,10 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from vodstream.errors import VodstreamError
 from vodstream.types import Gap, Marker, Score
 
 __all__ = [
     "RunStore",
+    "RunStoreError",
     "SegmentResult",
     "gap_from_json",
     "score_from_json",
@@ -85,6 +87,10 @@ def gap_from_json(data: dict[str, Any]) -> Gap:
     return _build(Gap, data)
 
 
+class RunStoreError(VodstreamError):
+    """The run store file cannot be used (corrupt, not SQLite)."""
+
+
 class RunStore:
     """SQLite-backed per-segment results. Safe to share between threads of one process."""
 
@@ -93,6 +99,23 @@ class RunStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._db = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+        try:
+            self._open()
+        except sqlite3.DatabaseError as err:
+            self._db.close()
+            raise RunStoreError(f"the run store {self.path} is unreadable ({err}): pass --fresh to start "
+                                "over (earlier results in it are dropped), or remove the file") from err
+
+    @staticmethod
+    def remove(path: str | Path) -> None:
+        """Delete a run store file and its WAL companions (``--fresh``)."""
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+
+    def _open(self) -> None:
+        check = self._db.execute("PRAGMA quick_check").fetchone()
+        if check is None or check[0] != "ok":
+            raise sqlite3.DatabaseError(f"integrity check: {check[0] if check else 'no answer'}")
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")

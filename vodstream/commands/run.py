@@ -38,6 +38,8 @@ def add_arguments(parser: argparse.ArgumentParser, *, clip: bool = True) -> None
                         help="send vodstream's code to the cluster's workers (for clusters without it installed)")
     parser.add_argument("--resume", action="store_true",
                         help="reuse the per-segment results an earlier run left in DIR (same settings)")
+    parser.add_argument("--fresh", action="store_true",
+                        help="start over: drop the run store in DIR first (e.g. a corrupt one); not with --resume")
     parser.add_argument("--twitch-base", default=None, metavar="URL",
                         help="Twitch-compatible server (e.g. `vodstream serve`); default $VODSTREAM_TWITCH_BASE")
     parser.add_argument("--auth-token", default=None, metavar="T",
@@ -70,6 +72,8 @@ def settings_from_args(args: argparse.Namespace, *, clip: bool):
     for name in ("concurrency", "inflight", "inflight_total"):
         if getattr(args, name) < 1:
             raise VodstreamError(f"--{name.replace('_', '-')} must be at least 1")
+    if args.fresh and args.resume:
+        raise VodstreamError("--fresh and --resume contradict each other: pick one")
     if clip and args.top < 0:
         raise VodstreamError("--top must be 0 or more")
     return RunSettings(
@@ -77,7 +81,7 @@ def settings_from_args(args: argparse.Namespace, *, clip: bool):
         analyze_quality=args.analyze_quality,
         clip_quality=args.clip_quality if clip else DEFAULT_CLIP_QUALITY,
         reencode=args.reencode if clip else False,
-        address=args.address, resume=args.resume, twitch_base=args.twitch_base, auth_token=args.auth_token,
+        address=args.address, resume=args.resume, fresh=args.fresh, twitch_base=args.twitch_base, auth_token=args.auth_token,
         concurrency=args.concurrency, inflight_per_vod=args.inflight,
         inflight_total=max(args.inflight_total, 1), decoders=args.decoders, scorers=args.scorers,
         decode_mode=args.decode_mode, data_dir=args.data_dir, catalog=not args.no_catalog,
