@@ -13,7 +13,8 @@ from vodstream.synth.render import Renderer
 from vodstream.synth.screens import card_kills
 from vodstream.synth.script import end_screen_squad_kills, load_script, preset, truth
 from vodstream.synth.state import FrameState
-from vodstream.types import Sample
+from vodstream.tracker import KillEstimate, MatchTracker, check_end_screen
+from vodstream.types import Marker, Match, Sample, Score
 
 
 @pytest.fixture(scope="module")
@@ -142,3 +143,78 @@ def test_marker_reader_attaches_the_summary_to_the_end_marker() -> None:
     off = MarkerReader(read_summary=False)
     m2 = off.read(_sample(r, _end("squad_eliminated", 3, 8, "trios", scene=2, place=7)), hud_visible=False)
     assert m2 is not None and (m2.own_kills, m2.squad_kills) == (None, None)
+
+
+# --------------------------------------------------------------------------- the tracker's cross-check
+
+
+def _stream(*parts: tuple[str, int, dict]) -> list[Score]:
+    """Scores at 2 s steps: ("lobby"|"legend"|"hud"|"end", n, fields)."""
+    out: list[Score] = []
+    t = 0.0
+    for kind, n, kw in parts:
+        for _ in range(n):
+            if kind == "hud":
+                k = kw.get("kills")
+                out.append(Score(vod_time=t, segment_index=int(t // 10), kills=k, hud_visible=True,
+                                 confidence=0.99 if k is not None else 0.0,
+                                 kill_box=True if k is not None else kw.get("kill_box")))
+            else:
+                label = {"lobby": "READY", "legend": "SELECT LEGEND", "end": "SQUAD ELIMINATED"}[kind]
+                m = Marker(kind={"lobby": "lobby", "legend": "select_legend", "end": "end"}[kind],  # type: ignore[arg-type]
+                           text=label, label=label, placement=5 if kind == "end" else None,
+                           own_kills=kw.get("own"), squad_kills=kw.get("squad"))
+                out.append(Score(vod_time=t, segment_index=int(t // 10), marker=m))
+            t += 2.0
+    return out
+
+
+def _track(scores: list[Score]) -> list[Match]:
+    tr = MatchTracker(reorder_window=30.0)
+    tr.update(scores)
+    return tr.finish()
+
+
+def test_end_screen_gives_the_kills_when_the_hud_was_never_read() -> None:
+    s = _stream(("lobby", 3, {}), ("legend", 5, {}), ("hud", 30, {}), ("end", 4, {"own": 3, "squad": 7}),
+                ("lobby", 3, {}))
+    [m] = _track(s)
+    assert m.kills == 3 and m.kills_source == "end_screen" and m.squad_kills == 7
+    assert m.kills_end_screen == 3 and m.kills_agree is None and m.kills_confidence >= 0.5
+    assert m.to_json()["kills_source"] == "end_screen"
+    # only the squad total (e.g. the 2019 screen): still unknown, bounded in the reason
+    s2 = _stream(("lobby", 3, {}), ("legend", 5, {}), ("hud", 30, {}), ("end", 4, {"squad": 7}),
+                 ("lobby", 3, {}))
+    [m2] = _track(s2)
+    assert m2.kills is None and m2.squad_kills == 7 and "squad total is 7" in (m2.kills_reason or "")
+
+
+def test_end_screen_agrees_confirms_disagrees_and_caps() -> None:
+    hud = [("lobby", 3, {}), ("legend", 5, {}), ("hud", 10, {"kills": 0}), ("hud", 20, {"kills": 4})]
+    [agree] = _track(_stream(*hud, ("end", 4, {"own": 4, "squad": 9}), ("lobby", 3, {})))
+    assert agree.kills == 4 and agree.kills_source == "hud" and agree.kills_agree is True
+    [dis] = _track(_stream(*hud, ("end", 4, {"own": 2, "squad": 9}), ("lobby", 3, {})))
+    assert dis.kills == 4 and dis.kills_agree is False and dis.kills_end_screen == 2
+    assert dis.kills_confidence < 0.5 and any("disagree" in n for n in dis.notes)
+    # a HUD count above the squad total: the own card replaces it, or the total caps it
+    [over] = _track(_stream(*hud, ("end", 4, {"own": 1, "squad": 3}), ("lobby", 3, {})))
+    assert over.kills == 1 and over.kills_source == "end_screen" and over.kills_agree is False
+    [cap] = _track(_stream(*hud, ("end", 4, {"squad": 3}), ("lobby", 3, {})))
+    assert cap.kills == 3 and "capped" in (cap.kills_reason or "") and cap.kills_confidence < 0.5
+    # a box never shown (0 inferred) is confirmed by a 0 card, replaced by another value
+    hidden = [("lobby", 3, {}), ("legend", 5, {}), ("hud", 30, {"kill_box": False})]
+    [zero] = _track(_stream(*hidden, ("end", 4, {"own": 0, "squad": 2}), ("lobby", 3, {})))
+    assert zero.kills == 0 and zero.kills_agree is True and zero.kills_source == "hidden_box"
+    [two] = _track(_stream(*hidden, ("end", 4, {"own": 2, "squad": 2}), ("lobby", 3, {})))
+    assert two.kills == 2 and two.kills_source == "end_screen" and two.kills_agree is False
+
+
+def test_check_end_screen_votes() -> None:
+    none = KillEstimate(None, 0.0, [], "none", "kill counter not found")
+    # a split vote is no vote; a squad total of 0 means 0
+    assert check_end_screen(none, {2: 1, 3: 1}, {}).kills is None
+    assert check_end_screen(none, {}, {0: 3}).kills == 0
+    # own above the squad total: the summary contradicts itself, no count from it
+    assert check_end_screen(none, {5: 3}, {2: 3}).kills is None
+    one = check_end_screen(none, {4: 1}, {})
+    assert one.kills == 4 and one.reason == "end screen read once" and one.confidence < 0.7

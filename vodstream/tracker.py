@@ -41,6 +41,7 @@ __all__ = [
     "KillEstimate",
     "MatchTracker",
     "Reading",
+    "check_end_screen",
     "estimate_kills",
     "marker_from_dict",
     "marker_to_dict",
@@ -316,6 +317,96 @@ def median20_kills(readings: Sequence[Reading], end_index_limit: int = 120) -> K
                         "median20", None, "hud", len(got))
 
 
+# --------------------------------------------------------------------------- the end screen
+
+
+# Confidence of a count taken from the end screen: grows with the agreeing summary samples.
+END_SCREEN_MAX_CONFIDENCE = 0.9
+# Below UNCERTAIN (vodstream.outcome): a HUD count the end screen contradicts is reported uncertain.
+DISAGREE_CONFIDENCE = 0.45
+
+
+def _vote(votes: dict[int, int]) -> tuple[int | None, int, int]:
+    """(value with a strict majority of the votes or None, its votes, all votes)."""
+    total = sum(votes.values())
+    if not total:
+        return None, 0, 0
+    v, n = max(sorted(votes.items()), key=lambda kv: kv[1])
+    return (v, n, total) if 2 * n > total else (None, 0, total)
+
+
+@dataclass(frozen=True)
+class EndScreenCheck:
+    """The HUD's final count checked against the end screen's squad summary."""
+
+    kills: int | None
+    confidence: float
+    reason: str | None
+    source: str | None
+    kills_end_screen: int | None = None   # the player's own card (majority of the summary samples)
+    squad_kills: int | None = None        # TOTAL KILLS WITH SQUAD (majority)
+    agree: bool | None = None             # HUD count vs the end screen; None: nothing to compare
+    note: str | None = None
+
+
+def check_end_screen(
+    est: KillEstimate, own_votes: dict[int, int], squad_votes: dict[int, int]
+) -> EndScreenCheck:
+    """Cross-check the HUD estimate ``est`` with the end screen's votes (value -> samples).
+
+    * HUD never read (kills None): the end screen's own-card value when it has a majority
+      (source ``end_screen``); a squad total of 0 means 0 too; else kills stay None, with the
+      squad total (which bounds them) in the reason.
+    * A 0 inferred from a kill box never shown (source ``hidden_box``) is confirmed by an own
+      card of 0, and replaced by any other own-card value (the absence is the weaker witness).
+    * A HUD count above the squad total is impossible: the own card replaces it when read, else
+      it is capped at the total; both are flagged.
+    * A HUD count the own card contradicts is kept, reported as a disagreement (``agree``
+      False, a note) and its confidence lowered below the "uncertain" line.
+    """
+    own, own_n, own_total = _vote(own_votes)
+    squad, sq_n, sq_total = _vote(squad_votes)
+    if own is not None and squad is not None and own > squad:
+        own, own_n = None, 0  # the two summary numbers contradict each other: use neither as a count
+    if own is None and squad == 0:
+        own, own_n, own_total = 0, sq_n, sq_total  # a squad without kills: the player has none
+    es_conf = 0.0
+    if own is not None:
+        es_conf = round(min(END_SCREEN_MAX_CONFIDENCE, 0.4 + 0.2 * own_n) * own_n / own_total, 3)
+    k = est.kills
+    if k is None:
+        if own is not None:
+            return EndScreenCheck(
+                own, es_conf, None if own_n >= 2 else "end screen read once", "end_screen", own, squad, None,
+                f"kills from the end screen ({own_n} summary sample(s)): the HUD counter was never read",
+            )
+        why = est.reason
+        if squad is not None:
+            why = f"{est.reason or 'kill counter not found'}; the end screen's squad total is {squad}"
+        return EndScreenCheck(None, est.confidence, why, est.source, None, squad)
+    if est.source == "hidden_box" and own is not None:
+        if own == k:
+            return EndScreenCheck(k, max(est.confidence, es_conf), None, est.source, own, squad, True,
+                                  "the end screen confirms 0 kills")
+        return EndScreenCheck(own, es_conf, None, "end_screen", own, squad, False,
+                              f"end screen says {own} kills; the HUD never showed a kill box (0 inferred)")
+    if squad is not None and k > squad:
+        why = f"HUD count {k} is above the squad total {squad}"
+        if own is not None:
+            return EndScreenCheck(own, es_conf, why, "end_screen", own, squad, False,
+                                  f"HUD read {k} kills, more than the squad's {squad}: the end screen's used")
+        return EndScreenCheck(squad, min(est.confidence, DISAGREE_CONFIDENCE), f"{why}; capped",
+                              est.source, None, squad, False,
+                              f"HUD read {k} kills, more than the squad's {squad}: capped")
+    if own is None:
+        return EndScreenCheck(k, est.confidence, est.reason, est.source, None, squad)
+    if own == k:
+        return EndScreenCheck(k, max(est.confidence, es_conf), est.reason, est.source, own, squad, True)
+    return EndScreenCheck(k, min(est.confidence, DISAGREE_CONFIDENCE), f"HUD count {k}, end screen {own}",
+                          est.source, own, squad, False,
+                          f"kills disagree: HUD {k}, end screen {own} ({own_n} summary sample(s))")
+
+
 # --------------------------------------------------------------------------- the tracker
 
 
@@ -332,6 +423,8 @@ class _Open:
     of: int | None = None
     end_label: str | None = None
     placement_votes: dict[str, int] = field(default_factory=dict)  # "n/k" -> count
+    own_votes: dict[int, int] = field(default_factory=dict)  # end screen: own card's kills -> samples
+    squad_votes: dict[int, int] = field(default_factory=dict)  # end screen: squad total -> samples
     readings: list[Reading] = field(default_factory=list)  # own readings (alive)
     all_readings: list[Reading] = field(default_factory=list)  # every HUD reading (for median20)
     box: BoxEvidence = field(default_factory=BoxEvidence)  # live HUD samples without a reading
@@ -355,6 +448,8 @@ class _Open:
             "of": self.of,
             "end_label": self.end_label,
             "placement_votes": dict(self.placement_votes),
+            "own_votes": [[k, n] for k, n in self.own_votes.items()],
+            "squad_votes": [[k, n] for k, n in self.squad_votes.items()],
             "readings": [[r.t, r.kills, r.red, r.confidence] for r in self.readings],
             "all_readings": [[r.t, r.kills, r.red, r.confidence] for r in self.all_readings],
             "box": self.box.to_dict(),
@@ -383,6 +478,8 @@ class _Open:
             of=d["of"],
             end_label=d["end_label"],
             placement_votes=dict(d["placement_votes"]),
+            own_votes={int(k): int(n) for k, n in d.get("own_votes", [])},
+            squad_votes={int(k): int(n) for k, n in d.get("squad_votes", [])},
             readings=rd(d["readings"]),
             all_readings=rd(d["all_readings"]),
             box=BoxEvidence.from_dict(d.get("box") or {"empty": d.get("hidden_box", 0)}),
@@ -679,6 +776,10 @@ class MatchTracker:
             op.end_votes += 1
             op.last_evidence = t
             self._vote_placement(op, m)
+            if m.own_kills is not None:
+                op.own_votes[m.own_kills] = op.own_votes.get(m.own_kills, 0) + 1
+            if m.squad_kills is not None:
+                op.squad_votes[m.squad_kills] = op.squad_votes.get(m.squad_kills, 0) + 1
             return
 
         if kind == "spectating":
@@ -708,6 +809,8 @@ class MatchTracker:
                 op.end, op.end_seen, op.end_votes = None, False, 0
                 op.placement = op.of = op.end_label = None
                 op.placement_votes.clear()
+                op.own_votes.clear()
+                op.squad_votes.clear()
             elif t - op.last_evidence <= self.new_after_end:
                 return  # a stray HUD verdict on the end screen
             else:
@@ -807,7 +910,10 @@ class MatchTracker:
                 step_cost=self.step_cost,
                 red_weight=self.red_weight,
             )
+        chk = check_end_screen(est, op.own_votes, op.squad_votes)
         notes = list(op.notes)
+        if chk.note:
+            notes.append(chk.note)
         end = op.end
         if not op.end_seen:
             end = end_at if end_at is not None else t
@@ -825,13 +931,13 @@ class MatchTracker:
             )
         if op.dead_at is not None:
             notes.append(f"died (SPECTATING) at {op.dead_at:.1f}s; later readings were someone else's")
-        conf = est.confidence
+        conf = chk.confidence
         if not op.start_seen or not op.end_seen:
             conf *= 0.8
         match = Match(
             start=op.start,
             end=end,
-            kills=est.kills,
+            kills=chk.kills,
             placement=op.placement,
             of=op.of,
             confidence=round(conf, 3),
@@ -841,9 +947,12 @@ class MatchTracker:
             start_seen=op.start_seen,
             end_seen=op.end_seen,
             kills_readings=est.n_readings,
-            kills_confidence=round(est.confidence, 3),
-            kills_reason=est.reason,
-            kills_source=est.source,
+            kills_confidence=round(chk.confidence, 3),
+            kills_reason=chk.reason,
+            kills_source=chk.source,
+            kills_end_screen=chk.kills_end_screen,
+            squad_kills=chk.squad_kills,
+            kills_agree=chk.agree,
         )
         self._closed.append(match)
         log.info(

@@ -133,7 +133,11 @@ class Match:
     kills_readings: int = 0        # the player's own kill-counter readings in the match
     kills_confidence: float = 0.0  # of ``kills`` alone
     kills_reason: str | None = None  # why kills is unknown or weak ("kill counter not found", ...)
-    kills_source: str | None = None  # what gave kills: "hud", "hidden_box" (others may follow)
+    kills_source: str | None = None  # what gave kills: "hud", "hidden_box", "end_screen"
+    # the end screen's squad summary (vodstream.endscreen, checked in vodstream.tracker):
+    kills_end_screen: int | None = None  # the player's own card
+    squad_kills: int | None = None       # TOTAL KILLS WITH SQUAD (bounds kills)
+    kills_agree: bool | None = None      # HUD count vs the end screen (None: nothing to compare)
 
     def to_json(self) -> dict[str, object]:
         """The one serialisation of a match (report.json, tracker snapshots, the run store)."""
@@ -141,6 +145,8 @@ class Match:
             "start": self.start, "end": self.end, "kills": self.kills,
             "kills_readings": self.kills_readings, "kills_confidence": round(self.kills_confidence, 3),
             "kills_reason": self.kills_reason, "kills_source": self.kills_source,
+            "kills_end_screen": self.kills_end_screen, "squad_kills": self.squad_kills,
+            "kills_agree": self.kills_agree,
             "placement": self.placement, "of": self.of, "confidence": round(self.confidence, 3),
             "end_label": self.end_label, "notes": list(self.notes),
             "start_seen": self.start_seen, "end_seen": self.end_seen,
@@ -160,4 +166,6 @@ class Match:
             kills_readings=int(d.get("kills_readings", 0)),
             kills_confidence=float(d.get("kills_confidence", 0.0)),
             kills_reason=d.get("kills_reason"), kills_source=d.get("kills_source"),
+            kills_end_screen=d.get("kills_end_screen"), squad_kills=d.get("squad_kills"),
+            kills_agree=d.get("kills_agree"),
         )
