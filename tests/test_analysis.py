@@ -133,3 +133,18 @@ def test_transition_windows_mark_gaps_before_end_and_spectating() -> None:
     ]
     assert transition_windows(prev, scores) == [(10.0, 12.0), (14.0, 16.0)]
     assert transition_windows(None, [sc(0.0, "end")]) == []
+
+
+def test_end_screen_witness_agrees_with_the_truth(analysed: tuple[dict, AnalysisResult]) -> None:
+    """The squad summary read on the end screens: own card and squad total as the truth says."""
+    truth, res = analysed
+    report = report_dict(truth["vod_id"], truth["duration"], res)
+    shown = 0
+    for w, g in zip(truth["matches"], report["matches"], strict=True):
+        if not w["end_seen"]:
+            assert g["kills_end_screen"] is None and g["squad_kills"] is None
+            continue
+        shown += 1
+        assert (g["kills_end_screen"], g["squad_kills"]) == (w["kills"], w["squad_kills"]), (w, g)
+        assert g["kills_agree"] is True and g["kills"] == w["kills"]
+    assert shown == 2
