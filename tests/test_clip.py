@@ -175,3 +175,21 @@ def test_failure_midway_keeps_the_previous_file(ts_parts, tmp_path):
                    on_bad_part="raise")
     assert out.read_bytes() == b"previous clip"
     assert [p.name for p in tmp_path.iterdir()] == ["clip.mp4"]
+
+
+def test_a_stale_part_left_by_a_killed_writer_is_removed(ts_parts, tmp_path):
+    """kill -9 while clipping left a hidden .part that no later run removed."""
+    import os
+    import subprocess
+
+    gone = subprocess.Popen(["true"])
+    gone.wait()
+    out = tmp_path / "v-match1.mp4"
+    stale = tmp_path / f".{out.name}.{gone.pid}.part"
+    stale.write_bytes(b"half a clip" * 1000)
+    live = tmp_path / f".{out.name}.{os.getppid()}.part"      # a writer that still runs keeps its file
+    live.write_bytes(b"x")
+    other = tmp_path / f".other.mp4.{gone.pid}.part"
+    other.write_bytes(b"x")
+    write_clip(ts_parts, out, start=START + 1.0, end=START + 3.0)
+    assert out.is_file() and not stale.exists() and live.exists() and other.exists()

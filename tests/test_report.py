@@ -54,6 +54,13 @@ def test_report_json_contract_and_html(tmp_path: Path) -> None:
     assert page.count("data:image/jpeg;base64,") == 1
     assert "class='best'" in page and "123-match0.mp4" in page and "Just Chatting" in page
     assert not list((tmp_path / "123").glob("*.part"))
+    # normal permissions (mkstemp alone made them 0600), as open() gives under this umask
+    import os
+
+    mask = os.umask(0o022)
+    os.umask(mask)
+    for f in (j, h):
+        assert f.stat().st_mode & 0o777 == 0o666 & ~mask
 
 
 def test_kills_svg_is_valid_xml_and_steps_up() -> None:

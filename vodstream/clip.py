@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
+from glob import escape as glob_escape
 from pathlib import Path
 from typing import Literal
 
@@ -91,6 +92,7 @@ def write_clip(parts: Iterable[SegmentData], out: str | Path, *, start: float, e
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise ClipError(f"cannot create {out.parent}: {err.strerror or err}") from err
+    _remove_stale_parts(out)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
     writer = _ReencodeWriter(tmp, start, end) if reencode else _CopyWriter(tmp, start, end)
     gaps: list[Gap] = []
@@ -146,6 +148,30 @@ class _Written:
     video_codec: str
     audio_codec: str | None
     segments: list[int]
+
+
+def _remove_stale_parts(out: Path) -> None:
+    """Remove hidden ``.<name>.<pid>.part`` files a killed writer of ``out`` left behind (their
+    process is gone); a writer still running keeps its file."""
+    for part in out.parent.glob(f".{glob_escape(out.name)}.*.part"):
+        pid_text = part.name[len(out.name) + 2:-len(".part")]
+        if not pid_text.isdigit():
+            continue
+        pid = int(pid_text)
+        if pid != os.getpid() and _alive(pid):
+            continue
+        log.info("clip.stale_part_removed", path=str(part))
+        _unlink(part)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _unlink(path: Path) -> None:
