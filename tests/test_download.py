@@ -59,7 +59,7 @@ def test_parse_time() -> None:
     assert [parse_time(t) for t in ("90", "90.5", "1:30", "1:02:03", "1h2m3s", "2m", "45s")] == [
         90, 90.5, 90, 3723, 3723, 120, 45]
     assert parse_time(None) is None
-    for bad in ("", "abc", "1:xx", "5 minutes"):
+    for bad in ("", "abc", "1:xx", "5 minutes", "-10", "-1:30", "1:-30", "+1:30", "inf:00", "1:2:3:4"):
         with pytest.raises(VodstreamError, match="bad time"):
             parse_time(bad)
 
@@ -250,3 +250,12 @@ def test_synth_vod_served_and_downloaded(request: pytest.FixtureRequest, tmp_pat
     with av.open(str(tmp_path / "synth.mp4")) as c:                  # H.264 + AAC joined cleanly
         assert {s.type for s in c.streams} == {"video", "audio"}
         assert sum(1 for _ in c.decode(video=0)) == round(meta["duration"] * fps)
+
+
+def test_negative_start_is_refused_on_the_command_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    from vodstream.cli import main
+
+    for arg in ("--start=-10", "--start=-1:30"):
+        rc = main(["download", "123", "-o", str(tmp_path / "x.ts"), arg, "--twitch-base", "http://127.0.0.1:9"])
+        err = capsys.readouterr().err
+        assert rc != 0 and "bad time" in err and "Traceback" not in err

@@ -49,10 +49,14 @@ def parse_time(text: str | float | None) -> float | None:
     t = text.strip().lower()
     try:
         if ":" in t:
-            secs = 0.0
-            for part in t.split(":"):
-                secs = secs * 60 + float(part)
-            return secs
+            parts = t.split(":")
+            # unsigned numbers only (float() takes "-1", "+1", "inf", "nan"): "-1:30" is refused like "-10"
+            if len(parts) <= 3 and all(re.fullmatch(r"\d+(?:\.\d+)?", x) for x in parts):
+                secs = 0.0
+                for part in parts:
+                    secs = secs * 60 + float(part)
+                return secs
+            raise ValueError(t)
         m = re.fullmatch(r"(?:(\d+(?:\.\d+)?)h)?(?:(\d+(?:\.\d+)?)m)?(?:(\d+(?:\.\d+)?)s?)?", t)
         if m and t and any(m.groups()):
             h, mi, s = (float(g) if g else 0.0 for g in m.groups())
