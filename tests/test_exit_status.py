@@ -139,3 +139,22 @@ def test_fresh_starts_over_from_a_corrupt_run_store(ray_local, library, tmp_path
     (tmp_path / "out" / "runstore.sqlite").write_bytes(b"garbage, not SQLite" * 100)
     rc, report = _analyze(tmp_path, library, None, extra=("--fresh",))
     assert rc == EXIT_OK and len(report["matches"]) == len(library["truth"]["matches"])
+
+
+def test_verbose_keeps_ray_worker_lines_off_stdout(synth_vod: Path, tmp_path: Path) -> None:
+    """stdout carries results only: with -v, Ray used to print the actors' log lines there."""
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    proc = subprocess.run(
+        [sys.executable, "-m", "vodstream", "-v", "analyze", str(Path(synth_vod) / "master.m3u8"),
+         "--out", str(tmp_path / "out"), "--no-catalog", "--no-progress"],
+        capture_output=True, text=True, env=env, timeout=600, cwd=root)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    out = proc.stdout.splitlines()
+    assert out[0].startswith("VOD ") and "report:" in out[-1]
+    assert not [ln for ln in out if "pid=" in ln or "\x1b[" in ln], out
+    assert "TrackerActor pid=" in proc.stderr                  # -v still shows them, on stderr

@@ -309,10 +309,33 @@ def ray_session(address: str | None = None, *, num_cpus: int | None = None, ship
     else:
         cpus = num_cpus or os.cpu_count() or 2
         ray.init(num_cpus=cpus, object_store_memory=OBJECT_STORE_BYTES, **kwargs)
+    if verbose:
+        _worker_logs_to_stderr()
     try:
         yield
     finally:
         ray.shutdown()
+
+
+def _worker_logs_to_stderr() -> None:
+    """Ray prints the workers' stdout lines on the driver's stdout (coloured); stdout carries
+    results only, so with ``-v`` every worker line goes to stderr, plain, with its actor's name."""
+    try:
+        from ray._private import worker as ray_worker
+
+        dispatcher = ray_worker.global_worker_stdstream_dispatcher
+    except (ImportError, AttributeError):  # another Ray layout: leave its printing alone
+        return
+
+    def to_stderr(data: dict[str, Any]) -> None:
+        if data.get("pid") == "autoscaler":
+            return                                   # the embedded cluster's status chatter
+        who = data.get("actor_name") or data.get("task_name") or "ray"
+        for line in data.get("lines") or []:
+            print(f"({who} pid={data.get('pid')}) {line}", file=sys.stderr)  # noqa: T201
+
+    dispatcher.remove_handler("ray_print_logs")
+    dispatcher.add_handler("ray_print_logs", to_stderr)
 
 
 # -- progress ---------------------------------------------------------------------------------
