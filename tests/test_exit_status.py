@@ -158,3 +158,23 @@ def test_verbose_keeps_ray_worker_lines_off_stdout(synth_vod: Path, tmp_path: Pa
     assert out[0].startswith("VOD ") and "report:" in out[-1]
     assert not [ln for ln in out if "pid=" in ln or "\x1b[" in ln], out
     assert "TrackerActor pid=" in proc.stderr                  # -v still shows them, on stderr
+
+
+def test_best_match_that_cannot_be_fetched_falls_back_to_the_next_best_clip(ray_local, library, tmp_path: Path,
+                                                                             capsys) -> None:
+    from vodstream.server import ServerThread
+
+    truth = library["truth"]["matches"]
+    best = max(range(len(truth)), key=lambda i: truth[i]["kills"])
+    runner_up = max((i for i in range(len(truth)) if i != best), key=lambda i: truth[i]["kills"])
+    seg = int((truth[best]["start"] + truth[best]["end"]) / 2 // SEGMENT)
+    with ServerThread(library["root"], faults=f"deny={seg}") as srv:
+        rc = main(["-q", "run", library["id"], "--out", str(tmp_path / "out"), "--twitch-base", srv.base_url,
+                   "--data-dir", str(tmp_path / "data"), "--no-progress"])
+    report = json.loads((tmp_path / "out" / library["id"] / "report.json").read_text())
+    assert rc == EXIT_PARTIAL
+    assert report["best"] == best and report["clip_matches"] == [runner_up]
+    assert (tmp_path / "out" / library["id"] / report["clips"][0]).stat().st_size > 0
+    line = next(p for p in report["outcome"]["problems"] if p.startswith(f"clip of match {best} failed"))
+    assert f"clipping match {runner_up} (the next best) instead" in line
+    assert line in capsys.readouterr().out

@@ -672,47 +672,68 @@ def _clip_all(plans: Sequence[_Plan], results: dict[str, Any], settings: RunSett
               failures: dict[str, list[str]]) -> dict[str, list[Any]]:
     """Cut the top matches of every VOD on the driver's node; returns key -> [(i, path, info)].
 
-    A clip that fails is reported (``failures``: VOD key -> lines); the VOD's report is still
-    written."""
+    A clip that fails is reported (``failures``: VOD key -> lines) and the next match in the
+    ranking is cut in its place (at most one stand-in per clip asked for), saying so; the VOD's
+    report is still written."""
     import ray
 
     from actors.clipper import clipper_on_this_node
+    from vodstream.analysis import rank_matches
     from vodstream.twitch import segments_in_range
 
-    todo: list[tuple[str, int, Path, Any]] = []
     clippers: dict[str, Any] = {}
     client_mode = ray.util.client.ray.is_connected()
-    for p in plans:
+
+    def submit(p: _Plan, i: int) -> tuple[str, int, Path, Any] | None:
         matches = results[p.key].matches
-        for i in top_indices(matches, settings.top):
-            start, end = clip_window(matches[i], p.clip.duration,
-                                     p.clip.segments[0].start if p.clip.segments else 0.0)
-            segs = segments_in_range(p.clip.segments, start, end)
-            if not segs:
-                continue
-            path = (Path(settings.out) / p.key / f"{p.key}-match{i}.mp4").resolve()
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if client_mode:
-                # Ray Client (ray://): "this node" would be the cluster's head, not this machine,
-                # so the clip is cut here, in the driver process, and lands beside the report.
-                todo.append((p.key, i, path, _LocalClip(segs, path, start, end, settings, p.clip)))
-                continue
-            if p.key not in clippers:
-                clippers[p.key] = clipper_on_this_node(concurrency=settings.concurrency,
-                                                       config=_fetch_config(p.clip))
-            ref = clippers[p.key].clip.remote(segs, str(path), start=start, end=end, reencode=settings.reencode)
-            todo.append((p.key, i, path, ref))
+        start, end = clip_window(matches[i], p.clip.duration,
+                                 p.clip.segments[0].start if p.clip.segments else 0.0)
+        segs = segments_in_range(p.clip.segments, start, end)
+        if not segs:
+            return None
+        path = (Path(settings.out) / p.key / f"{p.key}-match{i}.mp4").resolve()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if client_mode:
+            # Ray Client (ray://): "this node" would be the cluster's head, not this machine,
+            # so the clip is cut here, in the driver process, and lands beside the report.
+            return (p.key, i, path, _LocalClip(segs, path, start, end, settings, p.clip))
+        if p.key not in clippers:
+            clippers[p.key] = clipper_on_this_node(concurrency=settings.concurrency,
+                                                   config=_fetch_config(p.clip))
+        ref = clippers[p.key].clip.remote(segs, str(path), start=start, end=end, reencode=settings.reencode)
+        return (p.key, i, path, ref)
+
+    # per VOD: the ranking not yet tried, clips still wanted, stand-ins left
+    state = {p.key: [p, rank_matches(results[p.key].matches), max(settings.top, 0), 0] for p in plans}
     out: dict[str, list[Any]] = {}
-    for key, i, path, ref in todo:
-        try:
-            info = ref.run() if isinstance(ref, _LocalClip) else ray.get(ref)
-        except Exception as err:  # noqa: BLE001 - reported per clip; the analysis is still written
-            cause = getattr(err, "cause", None) or err
-            failures.setdefault(key, []).append(f"clip of match {i} failed: {str(cause).splitlines()[0]}")
-            log.error("clip failed", vod=key, match=i, error=str(cause).splitlines()[0])
-            continue
-        log.info("clip written", vod=key, match=i, path=str(path))
-        out.setdefault(key, []).append((i, path, info))
+    while True:
+        todo: list[tuple[str, int, Path, Any]] = []
+        for st in state.values():
+            p, queue, wanted, _ = st
+            while wanted > 0 and queue:
+                job = submit(p, queue.pop(0))
+                if job is not None:
+                    todo.append(job)
+                    wanted -= 1
+            st[2] = wanted
+        if not todo:
+            break
+        for key, i, path, ref in todo:
+            try:
+                info = ref.run() if isinstance(ref, _LocalClip) else ray.get(ref)
+            except Exception as err:  # noqa: BLE001 - reported per clip; the analysis is still written
+                cause = getattr(err, "cause", None) or err
+                line = f"clip of match {i} failed: {str(cause).splitlines()[0]}"
+                st = state[key]
+                if st[1] and st[3] < max(settings.top, 0):
+                    st[2] += 1                   # one stand-in: the next match in the ranking
+                    st[3] += 1
+                    line += f"; clipping match {st[1][0]} (the next best) instead"
+                failures.setdefault(key, []).append(line)
+                log.error("clip failed", vod=key, match=i, error=str(cause).splitlines()[0])
+                continue
+            log.info("clip written", vod=key, match=i, path=str(path))
+            out.setdefault(key, []).append((i, path, info))
     for c in clippers.values():
         ray.kill(c)
     return out
