@@ -259,3 +259,20 @@ def test_negative_start_is_refused_on_the_command_line(capsys: pytest.CaptureFix
         rc = main(["download", "123", "-o", str(tmp_path / "x.ts"), arg, "--twitch-base", "http://127.0.0.1:9"])
         err = capsys.readouterr().err
         assert rc != 0 and "bad time" in err and "Traceback" not in err
+
+
+def test_a_corrupt_segment_is_not_kept_for_the_retry(tmp_path: Path) -> None:
+    """A .mp4 download with a corrupt segment kept it in .part/, so every retry failed the same way."""
+    root = tmp_path / "lib"
+    make_vod(root, "4000009", n=4, seconds=0.5)
+    seg = root / "4000009" / "chunked" / "2.ts"
+    good = seg.read_bytes()
+    seg.write_bytes(bytes(range(256)) * (len(good) // 256 + 1))     # served corrupt this time
+    out = tmp_path / "v.mp4"
+    with ServerThread(root) as srv:
+        with pytest.raises(VodstreamError, match="segment 2 .* run the same command again"):
+            download(srv, "4000009", out)
+        assert not out.exists() and not (tmp_path / "v.mp4.part" / "seg-000002.ts").exists()
+        seg.write_bytes(good)                                           # the server recovered
+        res = download(srv, "4000009", out)
+    assert out.is_file() and res.segments == 4 and res.fetched == 1 and res.reused == 3

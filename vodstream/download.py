@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import aiohttp
@@ -167,6 +168,29 @@ def _concat(parts: list[Path], tmp: Path) -> None:
                 shutil.copyfileobj(f, out, 1 << 20)
 
 
+class _BadSegment(Exception):
+    """A downloaded segment that does not demux (corrupt bytes as fetched)."""
+
+    def __init__(self, segment: Segment, path: Path, error: Exception) -> None:
+        super().__init__(str(error))
+        self.segment, self.path, self.error = segment, path, error
+
+
+def _demux(src: Any, streams: list[Any], seg: Segment, path: Path) -> Iterator[Any]:
+    """``src.demux(streams)``, a read error becoming :class:`_BadSegment`."""
+    import av
+
+    it = iter(src.demux(streams))
+    while True:
+        try:
+            packet = next(it)
+        except StopIteration:
+            return
+        except av.error.FFmpegError as err:
+            raise _BadSegment(seg, path, err) from err
+        yield packet
+
+
 def _remux(partial: _PartialDir, tmp: Path, fmt: str) -> None:
     """Stream-copy the segments (video + audio) into ``fmt``, one segment at a time.
 
@@ -191,7 +215,11 @@ def _remux(partial: _PartialDir, tmp: Path, fmt: str) -> None:
             for seg in partial.selected:
                 path = partial.seg_path(seg)
                 source: Any = io.BytesIO(init + path.read_bytes()) if init else str(path)
-                with av.open(source, "r", format="mp4" if init else "mpegts") as src:
+                try:
+                    src = av.open(source, "r", format="mp4" if init else "mpegts")
+                except av.error.FFmpegError as err:
+                    raise _BadSegment(seg, path, err) from err
+                with src:
                     streams = [st for st in src.streams if st.type in ("video", "audio")]
                     if not out:
                         for kind in ("video", "audio"):
@@ -208,7 +236,7 @@ def _remux(partial: _PartialDir, tmp: Path, fmt: str) -> None:
                     for st in streams:
                         if st.type in out:
                             wanted.setdefault(st.type, st)     # the first of each kind
-                    for packet in src.demux(list(wanted.values())):
+                    for packet in _demux(src, list(wanted.values()), seg, path):
                         if packet.size == 0 or packet.dts is None:
                             continue
                         kind = packet.stream.type
@@ -227,6 +255,12 @@ def _remux(partial: _PartialDir, tmp: Path, fmt: str) -> None:
                         last[kind] = dts * tb
                         packet.stream = out[kind]
                         dst.mux(packet)
+    except _BadSegment as bad:
+        # Kept, it would fail every retry the same way: drop it so the next run fetches it anew.
+        bad.path.unlink(missing_ok=True)
+        raise ClipError(f"segment {bad.segment.index} (at {bad.segment.start:.1f} s) is not readable video "
+                        f"({bad.error}); it was removed from {partial.path}: run the same command again "
+                        "to fetch it anew") from bad.error
     except av.error.FFmpegError as err:
         raise ClipError(f"cannot remux the VOD into .{fmt}: {err}") from err
     if dropped:
