@@ -64,7 +64,7 @@ def test_an_unread_counter_is_null_in_the_report_and_never_outranks_a_known_coun
     job = _outcome(report, tmp_path)
     print_outcomes(job, file=buf)
     text = buf.getvalue()
-    row = [ln for ln in text.splitlines() if ln.startswith("  1 ")][0]
+    row = next(ln for ln in text.splitlines() if ln.startswith("  1 "))
     assert row.split()[3] == "?"
     assert "! kill counter not found in match 1" in text and "partial or uncertain" in text
     assert report_failures(job) == EXIT_PARTIAL == 3
