@@ -178,3 +178,14 @@ def test_best_match_that_cannot_be_fetched_falls_back_to_the_next_best_clip(ray_
     line = next(p for p in report["outcome"]["problems"] if p.startswith(f"clip of match {best} failed"))
     assert f"clipping match {runner_up} (the next best) instead" in line
     assert line in capsys.readouterr().out
+
+
+def test_a_video_without_apex_is_complete_with_a_message(ray_local, tmp_path: Path, capsys) -> None:
+    from tests.media import encode_file
+
+    video = encode_file(tmp_path / "cooking.mp4", width=640, height=360, fps=10, seconds=8.0, gop_seconds=2.0)
+    rc = main(["-q", "analyze", str(video), "--out", str(tmp_path / "out"), "--no-catalog", "--no-progress"])
+    out = capsys.readouterr().out
+    assert rc == EXIT_OK and "0 match(es)" in out and "no Apex Legends match found" in out
+    [report] = (tmp_path / "out").glob("cooking-*/report.json")
+    assert json.loads(report.read_text())["outcome"]["status"] == "complete"
