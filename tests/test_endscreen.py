@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -218,3 +220,20 @@ def test_check_end_screen_votes() -> None:
     assert check_end_screen(none, {5: 3}, {2: 3}).kills is None
     one = check_end_screen(none, {4: 1}, {})
     assert one.kills == 4 and one.reason == "end screen read once" and one.confidence < 0.7
+
+
+def test_report_html_and_json_show_the_end_screen_witness(tmp_path) -> None:
+    from vodstream.report import build_report, write_reports
+
+    ms = [Match(start=0.0, end=100.0, kills=4, kills_end_screen=2, squad_kills=9, kills_agree=False),
+          Match(start=200.0, end=300.0, kills=3, kills_source="end_screen", kills_end_screen=3,
+                squad_kills=3)]
+    rep = build_report(vod_id="9", duration=400.0, matches=ms, best=0, gaps=[], clips=[], clip_matches=[])
+    j, h = write_reports(rep, tmp_path / "9", {})
+    data = json.loads(j.read_text())
+    assert [(m["kills_end_screen"], m["squad_kills"], m["kills_agree"]) for m in data["matches"]] == \
+        [(2, 9, False), (3, 3, None)]
+    assert Match.from_json(data["matches"][0]).kills_agree is False
+    page = h.read_text()
+    assert "end screen: own card 2, squad total 9 disagrees with the HUD" in page
+    assert "end screen: own card 3, squad total 3" in page

@@ -50,6 +50,10 @@ DIGITS = "0123456789"
 _WORK_CAP = 40.0          # digit height (px) the crops are scaled to before finding the glyphs
 _OCR_HEIGHTS = (26, 20, 32)  # digit heights (px) handed to tesseract, in this order
 _THIN = np.ones((2, 2), np.uint8)
+# Card values smaller than this (digit height in text-region px) are not read: at 480p (6 px)
+# synthetic 0s and 1s came out as 7s; the squad total (1.5x bigger) still is. Chosen on
+# synthetic renders (benchmarks/endscreen_eval.py --seed 7).
+MIN_CARD_DIGIT_PX = 7.5
 _MAX_CARD_KILLS = 60      # one player's kills in a BR match (the record is in the 30s)
 _MAX_SQUAD_KILLS = 99
 # "25 SQUAD KILLS": digits only (no letter-to-digit fixes: a misread number must not pass)
@@ -157,8 +161,9 @@ class EndScreenReader:
             right = 190 * f  # where SQUAD_TOTAL_RIGHT falls in the crop
             cands = [g for g in _digit_groups(img) if abs(g.x1 - right) <= 0.75 * _WORK_CAP]
             total_group = max(cands, key=lambda g: g.x1) if cands else None
-        trio = [self._card_group(text, unit, x) for x in TRIO_CARD_X]
-        duo = [self._card_group(text, unit, x) for x in DUO_CARD_X]
+        cards_legible = KILLS_CAP * unit >= MIN_CARD_DIGIT_PX
+        trio = [self._card_group(text, unit, x) if cards_legible else None for x in TRIO_CARD_X]
+        duo = [self._card_group(text, unit, x) if cards_legible else None for x in DUO_CARD_X]
         n_trio = sum(g is not None for g in trio)
         n_duo = sum(g is not None for g in duo)
         if total_group is None and n_trio == 0 and n_duo == 0:
@@ -242,6 +247,8 @@ class EndScreenReader:
             bw = cv2.dilate(bw, _THIN)  # thinner dark strokes: fewer empty answers
             bw = cv2.copyMakeBorder(bw, 12, 12, 16, 16, cv2.BORDER_CONSTANT, value=255)
             raw = self.digits.read_line(bw).replace(" ", "")
+            if raw == "1" and g.x1 - g.x0 > 0.65 * _WORK_CAP:
+                continue  # a lone 1 is narrow: this is "11" (or another pair) run together
             if raw.isdigit() and len(raw) == g.n and int(raw) <= max_value:
                 votes.append(int(raw))
                 if votes.count(votes[-1]) >= 2:

@@ -264,6 +264,11 @@ def render_html(report: Mapping[str, Any], thumbs: Mapping[float, bytes]) -> str
             if m.get("kills_reason"):
                 out.append(f"<p class='muted'>kills: {e(str(m['kills_reason']))} "
                            f"(confidence {float(m.get('kills_confidence') or 0.0):.2f})</p>")
+            if m.get("kills_end_screen") is not None or m.get("squad_kills") is not None:
+                own, squad = m.get("kills_end_screen"), m.get("squad_kills")
+                verdict = {True: "agrees with the HUD", False: "disagrees with the HUD"}.get(m.get("kills_agree"), "")
+                out.append(f"<p class='muted'>end screen: own card {'?' if own is None else own}, "
+                           f"squad total {'?' if squad is None else squad} {verdict}</p>")
             out.append(kills_svg(m))
             thumb = match_thumbnail(m, thumbs)
             if thumb:
