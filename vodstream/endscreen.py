@@ -93,6 +93,7 @@ class _Group:
     x1: int
     y1: int
     n: int
+    glyphs: tuple[tuple[int, int], ...] = ()  # (x0, x1) of each glyph, left to right
 
 
 class EndScreenReader:
@@ -233,11 +234,24 @@ class EndScreenReader:
     def _ocr_number(self, img: np.ndarray, g: _Group, max_value: int) -> int | None:
         """OCR the group (dark digits on white) at a few glyph heights; a number is kept when
         its digit count matches the glyphs found and the non-empty answers agree (tesseract
-        often returns nothing for a lone digit: an abstention, not a vote)."""
+        often returns nothing for a lone digit: an abstention, not a vote). A two-glyph group
+        that gives nothing (e.g. "11") is read glyph by glyph."""
+        v = self._ocr_box(img, g, g.x0, g.x1, g.n, max_value)
+        if v is None and g.n == 2 and len(g.glyphs) == 2:
+            a = self._ocr_box(img, g, g.glyphs[0][0], g.glyphs[0][1], 1, 9)
+            b = self._ocr_box(img, g, g.glyphs[1][0], g.glyphs[1][1], 1, 9) if a is not None else None
+            if a is not None and b is not None and 10 * a + b <= max_value:
+                v = 10 * a + b
+        return v
+
+    def _ocr_box(self, img: np.ndarray, g: _Group, x0: int, x1: int, n: int, max_value: int) -> int | None:
         m = round(0.25 * _WORK_CAP)
         H, W = img.shape[:2]
-        crop = img[max(0, g.y0 - m):min(H, g.y1 + m), max(0, g.x0 - m):min(W, g.x1 + m)]
+        crop = img[max(0, g.y0 - m):min(H, g.y1 + m), max(0, x0 - m):min(W, x1 + m)]
         fg = _binarise(crop)
+        if n == 1 and len(g.glyphs) > 1:  # one glyph of a pair: blank out its neighbour's edges
+            fg[:, :max(0, x0 - max(0, x0 - m) - 1)] = 0
+            fg[:, x1 - max(0, x0 - m) + 1:] = 0
         votes: list[int] = []
         for h in _OCR_HEIGHTS:
             f = h / _WORK_CAP
@@ -247,9 +261,9 @@ class EndScreenReader:
             bw = cv2.dilate(bw, _THIN)  # thinner dark strokes: fewer empty answers
             bw = cv2.copyMakeBorder(bw, 12, 12, 16, 16, cv2.BORDER_CONSTANT, value=255)
             raw = self.digits.read_line(bw).replace(" ", "")
-            if raw == "1" and g.x1 - g.x0 > 0.65 * _WORK_CAP:
+            if raw == "1" and x1 - x0 > 0.65 * _WORK_CAP:
                 continue  # a lone 1 is narrow: this is "11" (or another pair) run together
-            if raw.isdigit() and len(raw) == g.n and int(raw) <= max_value:
+            if raw.isdigit() and len(raw) == n and int(raw) <= max_value:
                 votes.append(int(raw))
                 if votes.count(votes[-1]) >= 2:
                     break
@@ -327,5 +341,5 @@ def _digit_groups(img: np.ndarray, fg: np.ndarray | None = None) -> list[_Group]
         gx1 = max(int(x[i] + w[i]) for i in g)
         gy0 = min(int(y[i]) for i in g)
         gy1 = max(int(y[i] + h[i]) for i in g)
-        out.append(_Group(gx0, gy0, gx1, gy1, len(g)))
+        out.append(_Group(gx0, gy0, gx1, gy1, len(g), tuple((int(x[i]), int(x[i] + w[i])) for i in g)))
     return out
