@@ -17,8 +17,8 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-__all__ = ["ALL_FONTS", "HELDOUT_FONTS", "HUD_FONTS", "MENU_FONT", "STYLE_FONTS", "font_path", "pil_font",
-           "text_mask"]
+__all__ = ["ALL_FONTS", "HELDOUT_FONTS", "HUD_FONTS", "MENU_FONT", "SCRIPT_FONTS", "STYLE_FONTS",
+           "UNTRAINED_FONTS", "font_path", "pil_font", "text_mask"]
 
 # name -> (python package, file under files/) or an absolute system path
 _SOURCES: dict[str, tuple[str, str]] = {
@@ -37,11 +37,15 @@ _SOURCES: dict[str, tuple[str, str]] = {
     "archivo-narrow": ("fontpkg_archivo_narrow", "ArchivoNarrow[wght].ttf"),
     # the held-out family's face: never used for training or for any choice
     "chakra-petch-bold": ("fontpkg_chakra_petch", "ChakraPetch-Bold.ttf"),
+    # a handwriting face no network is trained on: the labelling round trip (`vodstream label`,
+    # `train --labels`) adapts the reader to it (tests/test_label_roundtrip.py)
+    "caveat": ("fontpkg_caveat", "Caveat[wght].ttf"),
 }
 # variable faces: the weight axis value to draw with
 _WEIGHTS = {"teko": 600, "oswald": 600, "roboto-condensed": 700, "archivo-narrow": 700}
 _ORIGINAL = ("rajdhani-bold", "teko", "titillium-web-bold", "rajdhani-semibold", "dejavu-sans-condensed-bold")
 _HELDOUT = ("chakra-petch-bold",)
+_UNTRAINED = ("caveat",)
 
 # Digit width / cap height of the real HUD digits (measured on 1080p crops: ~8.5-9.5 px wide, 14 px tall).
 DIGIT_ASPECT = 0.68
@@ -62,9 +66,12 @@ def _resolve(name: str) -> Path | None:
 ALL_FONTS: tuple[str, ...] = tuple(n for n in _SOURCES if _resolve(n) is not None)
 # the default renderer's faces (today's look; synth scripts choose among these)
 HUD_FONTS: tuple[str, ...] = tuple(n for n in _ORIGINAL if n in ALL_FONTS)
-# faces the varied training styles draw with (never the held-out one)
-STYLE_FONTS: tuple[str, ...] = tuple(n for n in ALL_FONTS if n not in _HELDOUT)
+# faces the varied training styles draw with (never the held-out or the untrained ones)
+STYLE_FONTS: tuple[str, ...] = tuple(n for n in ALL_FONTS if n not in _HELDOUT + _UNTRAINED)
 HELDOUT_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT if n in ALL_FONTS)
+UNTRAINED_FONTS: tuple[str, ...] = tuple(n for n in _UNTRAINED if n in ALL_FONTS)
+# what a synth script's hud_font may name
+SCRIPT_FONTS: tuple[str, ...] = HUD_FONTS + UNTRAINED_FONTS
 MENU_FONT = "rajdhani-bold" if "rajdhani-bold" in HUD_FONTS else (HUD_FONTS[0] if HUD_FONTS else "")
 
 

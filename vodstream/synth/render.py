@@ -37,7 +37,7 @@ from vodstream.regions import hud_box
 from vodstream.synth import hud as _hud
 from vodstream.synth.backgrounds import SceneBank
 from vodstream.synth.canvas import Layer, composite
-from vodstream.synth.fonts import ALL_FONTS, HUD_FONTS
+from vodstream.synth.fonts import ALL_FONTS, HUD_FONTS, SCRIPT_FONTS
 from vodstream.synth.screens import (
     event_image,
     game_hud_image,
@@ -54,7 +54,7 @@ _STATIC = ("lobby_ready", "lobby_matchmaking", "select_legend", "end", "black")
 _TILE = 96
 
 
-def _check_font(name: str, fonts: tuple[str, ...] = HUD_FONTS) -> str:
+def _check_font(name: str, fonts: tuple[str, ...] = SCRIPT_FONTS) -> str:
     if name not in fonts:
         raise ValueError(f"unknown or missing HUD font {name!r}; available: {', '.join(fonts)}")
     return name

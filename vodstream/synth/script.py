@@ -561,10 +561,10 @@ def validate(script: Script) -> Script:
         raise ScriptError(f"duration: must be > 0, got {script.duration:g}")
     _choice(script.era, ERAS, "era")
     _choice(script.x264_preset, X264_PRESETS, "x264_preset")
-    from vodstream.synth.fonts import HUD_FONTS
+    from vodstream.synth.fonts import SCRIPT_FONTS
 
-    if script.hud_font not in HUD_FONTS:
-        raise ScriptError(f"hud_font: {script.hud_font!r} is not one of {', '.join(HUD_FONTS)}")
+    if script.hud_font not in SCRIPT_FONTS:
+        raise ScriptError(f"hud_font: {script.hud_font!r} is not one of {', '.join(SCRIPT_FONTS)}")
     specs = script.variant_specs()
     if not specs:
         raise ScriptError("variants: at least one variant is needed")
