@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "analyze": "vodstream.commands.analyze",
     "clip": "vodstream.commands.clip",
     "top": "vodstream.commands.top",
+    "label": "vodstream.commands.label",
     "train": "vodstream.commands.train",
     "eval": "vodstream.commands.eval",
 }

@@ -52,6 +52,7 @@ __all__ = [
     "end_screen_thumbs",
     "make_scorer",
     "ray_session",
+    "resolve_for_analysis",
     "run_job",
     "top_indices",
 ]
@@ -96,7 +97,8 @@ class RunSettings:
     progress: bool | None = None            # None: bars when stderr is a TTY
     num_cpus: int | None = None             # embedded Ray only
     ship_code: bool = False                 # send vodstream/actors/models to the cluster (runtime_env)
-    model: Path | None = None               # digit CNN weights (default: models/digits.pt)
+    model: Path | None = None               # kill-reader weights: a `train --labels` folder or a digit CNN .pt
+                                            # (None: the shipped models); travels to the scorer actors
     checkpoint_every: int = 30              # segments between tracker checkpoints in the run store
     refine_fps: float | None = 5.0          # dense re-sampling before end screens/SPECTATING (None: off)
 
@@ -130,28 +132,17 @@ class JobResult(list):  # list[VodOutcome] plus what failed
 def make_scorer(*, model_path: str | None = None, device: str = "cpu") -> Any:
     """The batch scorer: kill counter (CNN) + screen markers (tesseract), loaded once.
 
-    ``model_path``: digit CNN weights (default: ``$VODSTREAM_MODEL``, else the shipped
-    models/digits.pt). The score-box reader: ``$VODSTREAM_BOX_MODEL``, else the shipped
-    models/scorebox.pt.
+    ``model_path``: the kill reader's weights, as ``--model`` names them (a folder written by
+    ``vodstream train --labels``, or a digit CNN ``.pt``; see :func:`models.net.reader_weights`);
+    None: the shipped models. It comes in the run's settings (``RunSettings.model``), never from
+    the environment of the process this runs in.
     """
+    from models.net import load_reader_models
     from vodstream.killreader import KillReader
     from vodstream.markers import MarkerReader
     from vodstream.scoring import Scorer
 
-    model = None
-    model_path = model_path or os.environ.get("VODSTREAM_MODEL") or None
-    if model_path:
-        from models.net import load_model
-
-        model = load_model(model_path, device=device)
-    box_model = None
-    box_path = os.environ.get("VODSTREAM_BOX_MODEL") or None
-    if box_path:
-        from models.net import load_box_model
-
-        box_model = load_box_model(box_path, device=device)
-        if box_model is None:
-            raise FileNotFoundError(f"VODSTREAM_BOX_MODEL: no weights at {box_path}")
+    model, box_model = load_reader_models(model_path, device=device)
     return Scorer(KillReader(model, device=device, box_model=box_model), MarkerReader())
 
 
@@ -440,6 +431,18 @@ async def _resolve_one(vod: str, settings: RunSettings, config: Any) -> _Plan:
                  skipped=_skipped_spans(analysis.segments, kept, analysis.chapters))
 
 
+def resolve_for_analysis(vod: str, *, analyze_quality: str | None = None, twitch_base: str | None = None
+                         ) -> ResolvedVod:
+    """The variant ``run`` would analyse for ``vod`` (same rule: ``--analyze-quality`` or the
+    default with its fallbacks), with only its Apex segments. For tools that sample a VOD the way
+    a run does (``vodstream label``)."""
+    from vodstream.twitch import TwitchConfig
+
+    settings = RunSettings(out=Path("."), analyze_quality=analyze_quality, twitch_base=twitch_base)
+    plan = asyncio.run(_resolve_one(vod, settings, TwitchConfig.from_env(twitch_base)))
+    return dataclasses.replace(plan.analysis, segments=list(plan.segments))
+
+
 async def _resolve_all(inputs: Sequence[str], settings: RunSettings) -> tuple[list[_Plan], list[str]]:
     """Resolve every input; a VOD that cannot be resolved is reported, the others go on."""
     from vodstream.twitch import TwitchConfig
@@ -474,11 +477,10 @@ def _fetch_config(resolved: ResolvedVod) -> dict[str, Any]:
 
 
 def _model_fingerprint(path: Path | None = None) -> str:
-    root = Path(__file__).resolve().parent.parent / "models"
-    path = path or (Path(os.environ["VODSTREAM_MODEL"]) if os.environ.get("VODSTREAM_MODEL") else None)
-    files = [Path(path)] if path else (sorted(root.glob("*.pt")) if root.is_dir() else [])
+    from models.net import reader_weights
+
     h = hashlib.sha256()
-    for f in files:
+    for f in reader_weights(path):
         h.update(f.name.encode())
         h.update(f.read_bytes())
     return h.hexdigest()[:16]
@@ -628,7 +630,8 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
                               "resume": settings.resume, "concurrency": settings.concurrency,
                               "inflight_per_vod": settings.inflight_per_vod,
                               "inflight_total": settings.inflight_total,
-                              "ray_nodes": len(set(actor_nodes)), "decoders": n_dec, "scorers": n_sc},
+                              "ray_nodes": len(set(actor_nodes)), "decoders": n_dec, "scorers": n_sc,
+                              "model": str(Path(settings.model).resolve()) if settings.model else None},
                     segments={"total": len(p.analysis.segments), "apex": len(p.segments),
                               "analysed": res.analysed, "resumed": res.resumed, "failed": res.failed,
                               "frames_decoded": res.frames_decoded, "samples": res.samples,

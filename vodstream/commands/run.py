@@ -55,8 +55,9 @@ def add_arguments(parser: argparse.ArgumentParser, *, clip: bool = True) -> None
                         help="scorer actors (CNN + OCR; default: sized from the CPUs)")
     parser.add_argument("--decode-mode", choices=("keyframes", "fps", "all"), default="keyframes",
                         help="frames to sample (default keyframes)")
-    parser.add_argument("--model", type=Path, default=None, metavar="FILE",
-                        help="digit CNN weights (default: the shipped models/digits.pt)")
+    parser.add_argument("--model", type=Path, default=None, metavar="PATH",
+                        help="kill-reader weights: a folder written by `vodstream train --labels`, or a digit CNN "
+                             ".pt (default: the shipped models)")
     parser.add_argument("--data-dir", type=Path, default=None, metavar="DIR",
                         help="catalogue location (default $VODSTREAM_DATA_DIR or ~/.local/share/vodstream)")
     parser.add_argument("--no-catalog", action="store_true", help="do not index the results in the catalogue")
@@ -76,6 +77,7 @@ def settings_from_args(args: argparse.Namespace, *, clip: bool):
         raise VodstreamError("--fresh and --resume contradict each other: pick one")
     if clip and args.top < 0:
         raise VodstreamError("--top must be 0 or more")
+    model = check_model(args.model)
     return RunSettings(
         out=args.out, clip=clip, top=args.top if clip else 0,
         analyze_quality=args.analyze_quality,
@@ -85,8 +87,22 @@ def settings_from_args(args: argparse.Namespace, *, clip: bool):
         concurrency=args.concurrency, inflight_per_vod=args.inflight,
         inflight_total=max(args.inflight_total, 1), decoders=args.decoders, scorers=args.scorers,
         decode_mode=args.decode_mode, data_dir=args.data_dir, catalog=not args.no_catalog,
-        progress=args.progress, ship_code=args.ship_code, model=args.model,
+        progress=args.progress, ship_code=args.ship_code, model=model,
     )
+
+
+def check_model(path: Path | None) -> Path | None:
+    """``--model PATH`` made absolute (it travels to actors in other processes), or a clear error."""
+    from models.net import reader_weights
+    from vodstream.errors import VodstreamError
+
+    if path is None:
+        return None
+    try:
+        reader_weights(path)
+    except FileNotFoundError as err:
+        raise VodstreamError(f"--model: {err}") from None
+    return Path(path).expanduser().resolve()
 
 
 def print_outcomes(outcomes, *, file=None) -> None:
