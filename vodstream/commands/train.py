@@ -56,10 +56,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-card", action="store_true", help="do not write the model card")
     parser.add_argument("--cache", type=Path, default=None,
                         help="directory to cache/reuse the rendered HUD sets (.npz)")
+    from models import finetune
+
+    finetune.add_arguments(parser)
 
 
 def run(args: argparse.Namespace) -> int:
     import structlog
+
+    if args.labels:
+        from models.finetune import run_from_args
+
+        return run_from_args(args)
 
     from models.train import TrainConfig, parse_shards, run_training
     from vodstream.errors import VodstreamError

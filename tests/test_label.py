@@ -1,0 +1,254 @@
+"""vodstream label: the crop folder, the labels file, the page's server, the CLI's bad input."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from tests.labelcrops import make_crop_folder
+from vodstream.cli import main
+from vodstream.errors import VodstreamError
+from vodstream.labels import (
+    INDEX_NAME,
+    LABELS_NAME,
+    CropIndex,
+    LabelsError,
+    find_label_source,
+    load_labelled,
+    load_labels,
+    parse_labels,
+    save_labels,
+)
+
+
+@pytest.fixture(scope="module")
+def crops(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("crops")
+    index, truth = make_crop_folder(folder)
+    assert len(index.crops) == len(truth)
+    return index, truth
+
+
+def _copy(index: CropIndex, dest: Path) -> CropIndex:
+    dest.mkdir(parents=True, exist_ok=True)
+    for f in index.folder.iterdir():
+        if f.name != LABELS_NAME:
+            (dest / f.name).write_bytes(f.read_bytes())
+    return CropIndex.load(dest)
+
+
+def test_index_holds_the_readers_answers_and_lossless_crops(crops):
+    from vodstream.killreader import KillReader
+    from vodstream.synth.render import render_hud_crop
+    from vodstream.synth.state import FrameState
+
+    index, truth = crops
+    doc = json.loads((index.folder / INDEX_NAME).read_text())
+    assert doc["vod_id"] == "2400000999" and len(doc["crops"]) == len(truth) == 29   # the inventory crop is dropped
+    assert [c["frame_num"] for c in doc["crops"]] == list(range(29))
+    assert all(a["vod_time"] < b["vod_time"] for a, b in zip(doc["crops"], doc["crops"][1:], strict=False))
+    # the shipped reader reads the trained face right: the index says what it read
+    assert [c.reading for c in index.crops] == truth
+    assert all(c.skull is not None for c in index.crops)
+    # the PNG is the crop the reader saw, bit for bit
+    st = FrameState(t=0.0, screen="in_match", era="modern", scene_seed=7, camera_t=0.0, kills=0, squads_left=10,
+                    alive=30)
+    hud = render_hud_crop(st, 1280, 720, seed=3, hud_font="rajdhani-bold")
+    png = cv2.cvtColor(cv2.imread(str(index.folder / index.crops[0].crop)), cv2.COLOR_BGR2RGB)
+    assert np.array_equal(png, hud)
+    r = KillReader().read_huds([png])[0]
+    assert (r.kills, round(r.confidence, 4)) == (index.crops[0].reading, index.crops[0].confidence)
+
+
+def test_labels_file_has_the_2019_shape_plus_vod_time_and_crop(crops, tmp_path):
+    index = _copy(crops[0], tmp_path / "c")
+    path = save_labels(index, {0: 0, 1: 0, 12: None, 13: 3})
+    doc = json.loads(path.read_text())
+    assert path == tmp_path / "c" / LABELS_NAME
+    assert doc["vod_id"] == "2400000999"
+    assert [(x["frame_num"], x["label"]) for x in doc["labels"]] == [(0, 0), (1, 0), (12, None), (13, 3)]
+    assert doc["labels"][3] == {"frame_num": 13, "label": 3, "vod_id": "2400000999",
+                                "vod_time": index.crops[13].vod_time, "crop": "000013.png"}
+    back_index, back = load_labels(path)
+    assert back == {0: 0, 1: 0, 12: None, 13: 3} and back_index.vod_id == index.vod_id
+    got = load_labelled([path])
+    assert [(c.frame_num, c.label) for c in got] == [(0, 0), (1, 0), (12, None), (13, 3)]
+    assert got[3].hud.shape == (117, 373, 3)
+
+
+@pytest.mark.parametrize(("doc", "message"), [
+    ({"vod_id": "1234", "labels": []}, "are for VOD 1234, but the crops"),
+    ({"labels": [{"frame_num": 0, "label": 1, "vod_id": "77"}]}, "label 0 is for VOD 77"),
+    ({"labels": [{"frame_num": 99, "label": 1}]}, "no crop with frame_num 99"),
+    ({"labels": [{"frame_num": 1, "label": 100}]}, "want a kill count 0-99 or null"),
+    ({"labels": [{"frame_num": 1, "label": "3"}]}, "want a kill count"),
+    ({"labels": [{"frame_num": 1, "label": True}]}, "want a kill count"),
+    ({"labels": [{"frame_num": 1, "label": 2, "crop": "000002.png"}]}, "frame 1 is crop 000001.png"),
+    ({"labels": [{"label": 2}]}, "needs \"frame_num\" and \"label\""),
+    ({"frames": []}, "want a JSON object with a \"labels\" list"),
+])
+def test_labels_that_do_not_fit_the_crops_are_refused(crops, doc, message):
+    with pytest.raises(LabelsError, match=message):
+        parse_labels(doc, crops[0])
+
+
+def test_what_label_is_given(tmp_path, crops):
+    run = tmp_path / "run"
+    (run / "2400000123").mkdir(parents=True)
+    report = {"vod_id": "2400000123", "source": "/videos/x.mp4", "matches": [],
+              "settings": {"analyze_quality": "720p30", "model": "/m/reader"}}
+    (run / "2400000123" / "report.json").write_text(json.dumps(report))
+    for arg in (run, run / "2400000123"):
+        src = find_label_source(str(arg))
+        assert (src.source, src.vod_id, src.quality, src.model) == ("/videos/x.mp4", "2400000123", "720p30",
+                                                                    "/m/reader")
+        assert src.folder == run / "2400000123" / "label"
+    assert find_label_source(str(crops[0].folder)).source is None            # a crop folder: reopened
+    assert find_label_source("2400000555").folder == Path("label-2400000555")  # a Twitch id
+    (run / "2400000124").mkdir()
+    (run / "2400000124" / "report.json").write_text(json.dumps({**report, "vod_id": "2400000124"}))
+    with pytest.raises(VodstreamError, match="holds 2 VODs"):
+        find_label_source(str(run))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(VodstreamError, match="not a run folder"):
+        find_label_source(str(tmp_path / "empty"))
+
+
+# -- the page's server (real aiohttp on 127.0.0.1) -------------------------------------------------
+
+def test_server_serves_the_page_crops_and_saves_labels(crops, tmp_path):
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from vodstream.labelserver import make_app
+
+    index = _copy(crops[0], tmp_path / "c")
+
+    async def go() -> None:
+        async with TestClient(TestServer(make_app(index), host="127.0.0.1")) as client:
+            r = await client.get("/")
+            page = await r.text()
+            assert r.status == 200 and "/static/app.js" in page
+            assert "http://" not in page and "https://" not in page        # nothing from the internet
+            for name in ("app.js", "style.css"):
+                r = await client.get(f"/static/{name}")
+                body = await r.text()
+                assert r.status == 200 and "http://" not in body and "https://" not in body
+            r = await client.get("/crops/000003.png")
+            assert r.status == 200 and (await r.read())[:4] == b"\x89PNG"
+            for bad in ("/crops/index.json", "/crops/..%2Findex.json", "/static/index.html"):
+                assert (await client.get(bad)).status == 404
+            r = await client.get("/api/crops")
+            doc = await r.json()
+            assert doc["vod_id"] == index.vod_id and len(doc["crops"]) == 29 and doc["labels"] == []
+            assert doc["crops"][4]["reading"] == 1 and doc["crops"][4]["confidence"] > 0.9
+            r = await client.put("/api/labels", json={"vod_id": index.vod_id,
+                                                      "labels": [{"frame_num": 4, "label": 1},
+                                                                 {"frame_num": 5, "label": None}]})
+            assert r.status == 200 and (await r.json())["saved"] == 2
+            saved = json.loads((index.folder / LABELS_NAME).read_text())
+            assert [(x["frame_num"], x["label"], x["crop"]) for x in saved["labels"]] == [
+                (4, 1, "000004.png"), (5, None, "000005.png")]
+            doc = await (await client.get("/api/crops")).json()
+            assert doc["labels"] == [{"frame_num": 4, "label": 1}, {"frame_num": 5, "label": None}]
+            # labels for another VOD, or not JSON: refused, and the saved file is kept
+            r = await client.put("/api/labels", json={"vod_id": "1", "labels": []})
+            assert r.status == 400 and "are for VOD 1" in (await r.json())["error"]
+            r = await client.put("/api/labels", data=b"{nope", headers={"Content-Type": "application/json"})
+            assert r.status == 400
+            assert json.loads((index.folder / LABELS_NAME).read_text()) == saved
+
+    asyncio.run(go())
+
+
+# -- the CLI's bad input: one line on stderr, nonzero exit --------------------------------------
+
+def _one_line_error(capsys, argv: list[str]) -> str:
+    code = main(argv)
+    err = capsys.readouterr().err.strip()
+    assert code != 0
+    assert len(err.splitlines()) == 1 and err.startswith("vodstream: error: "), err
+    assert "Traceback" not in err
+    return err
+
+
+def test_label_refuses_a_folder_that_is_not_a_run(tmp_path, capsys):
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "a.txt").write_text("x")
+    err = _one_line_error(capsys, ["-q", "label", str(tmp_path / "notes"), "--no-serve"])
+    assert "not a run folder" in err
+
+
+def test_label_refuses_a_port_in_use(crops, tmp_path, capsys):
+    index = _copy(crops[0], tmp_path / "c")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        s.listen()
+        port = s.getsockname()[1]
+        err = _one_line_error(capsys, ["-q", "label", str(index.folder), "--port", str(port)])
+    assert f"port {port} on 127.0.0.1 is in use" in err
+
+
+def test_label_refuses_labels_from_another_vod(crops, tmp_path, capsys):
+    index = _copy(crops[0], tmp_path / "c")
+    other = tmp_path / "other.json"
+    other.write_text(json.dumps({"vod_id": "2400000001", "labels": [{"frame_num": 0, "label": 0}]}))
+    err = _one_line_error(capsys, ["-q", "label", str(index.folder), "--labels", str(other), "--no-serve"])
+    assert "for VOD 2400000001" in err and "2400000999" in err
+    # a labels.json of another VOD left in the crop folder: the same, before anything is served
+    (index.folder / LABELS_NAME).write_text(other.read_text())
+    err = _one_line_error(capsys, ["-q", "label", str(index.folder), "--no-serve"])
+    assert "for VOD 2400000001" in err
+    # and training on it
+    err = _one_line_error(capsys, ["-q", "train", "--labels", str(index.folder / LABELS_NAME)])
+    assert "for VOD 2400000001" in err
+
+
+def test_label_reopens_a_crop_folder_with_its_labels(crops, tmp_path, capsys):
+    index = _copy(crops[0], tmp_path / "c")
+    start = tmp_path / "start.json"
+    start.write_text(json.dumps({"vod_id": index.vod_id, "labels": [{"frame_num": 2, "label": 0}]}))
+    assert main(["-q", "label", str(index.folder), "--labels", str(start), "--no-serve"]) == 0
+    assert "29 crops of VOD 2400000999" in capsys.readouterr().out
+    assert load_labels(index.folder / LABELS_NAME)[1] == {2: 0}
+
+
+# -- --model PATH: a fine-tuned folder travels in the settings ------------------------------------
+
+def test_model_paths(tmp_path, capsys):
+    import argparse
+
+    import torch
+
+    from models.net import BOX_WEIGHTS, DEFAULT_WEIGHTS, load_model, reader_weights, save_model
+    from vodstream.commands import run as run_cmd
+    from vodstream.pipeline import make_scorer
+
+    assert reader_weights(None) == (DEFAULT_WEIGHTS, BOX_WEIGHTS)
+    folder = tmp_path / "reader"
+    folder.mkdir()
+    with pytest.raises(FileNotFoundError, match="holds no digits.pt"):
+        reader_weights(folder)
+    digits = load_model()
+    with torch.no_grad():
+        digits.classifier[-1].bias.add_(1.0)          # a recognisably different model
+    save_model(digits, folder / "digits.pt")
+    assert reader_weights(folder) == (folder / "digits.pt", BOX_WEIGHTS)
+    assert reader_weights(folder / "digits.pt") == (folder / "digits.pt", BOX_WEIGHTS)
+    scorer = make_scorer(model_path=str(folder))
+    got = scorer.kill_reader.model.classifier[-1].bias
+    assert torch.allclose(got, digits.classifier[-1].bias.to(torch.float16).float(), atol=1e-3)
+    assert not torch.allclose(got, load_model().classifier[-1].bias)
+    parser = argparse.ArgumentParser()
+    run_cmd.add_arguments(parser)
+    args = parser.parse_args(["x", "--out", str(tmp_path / "o"), "--model", str(tmp_path / "missing")])
+    with pytest.raises(VodstreamError, match="--model: no weights at"):
+        run_cmd.settings_from_args(args, clip=True)
+    args = parser.parse_args(["x", "--out", str(tmp_path / "o"), "--model", str(folder)])
+    settings = run_cmd.settings_from_args(args, clip=True)
+    assert settings.model == folder.resolve() and settings.model.is_absolute()
