@@ -299,7 +299,9 @@ def ray_session(address: str | None = None, *, num_cpus: int | None = None, ship
         ray.init(address=address, **kwargs)
     else:
         cpus = num_cpus or os.cpu_count() or 2
-        ray.init(num_cpus=cpus, object_store_memory=OBJECT_STORE_BYTES, **kwargs)
+        # "local": always our own embedded Ray, even when a `ray start` cluster runs on this machine
+        # (plain ray.init() would join it, and then refuses num_cpus)
+        ray.init(address="local", num_cpus=cpus, object_store_memory=OBJECT_STORE_BYTES, **kwargs)
     if verbose:
         _worker_logs_to_stderr()
     try:
