@@ -101,16 +101,21 @@ def test_labels_that_do_not_fit_the_crops_are_refused(crops, doc, message):
 def test_what_label_is_given(tmp_path, crops):
     run = tmp_path / "run"
     (run / "2400000123").mkdir(parents=True)
-    report = {"vod_id": "2400000123", "source": "/videos/x.mp4", "matches": [],
+    video = tmp_path / "x.mp4"
+    video.write_bytes(b"")
+    report = {"vod_id": "2400000123", "source": str(video), "matches": [],
               "settings": {"analyze_quality": "720p30", "model": "/m/reader"}}
     (run / "2400000123" / "report.json").write_text(json.dumps(report))
     for arg in (run, run / "2400000123"):
         src = find_label_source(str(arg))
-        assert (src.source, src.vod_id, src.quality, src.model) == ("/videos/x.mp4", "2400000123", "720p30",
+        assert (src.source, src.vod_id, src.quality, src.model) == (str(video), "2400000123", "720p30",
                                                                     "/m/reader")
         assert src.folder == run / "2400000123" / "label"
     assert find_label_source(str(crops[0].folder)).source is None            # a crop folder: reopened
     assert find_label_source("2400000555").folder == Path("label-2400000555")  # a Twitch id
+    video.unlink()                        # the run's video is gone: said, not a traceback later
+    with pytest.raises(VodstreamError, match="x.mp4 is not found from here"):
+        find_label_source(str(run))
     (run / "2400000124").mkdir()
     (run / "2400000124" / "report.json").write_text(json.dumps({**report, "vod_id": "2400000124"}))
     with pytest.raises(VodstreamError, match="holds 2 VODs"):

@@ -224,10 +224,12 @@ def _from_report(report_path: Path, out: Path | None) -> LabelSource:
         vod_id = str(report["vod_id"])
     except (OSError, ValueError, KeyError, TypeError) as err:
         raise VodstreamError(f"{report_path}: not a run report ({err})") from None
-    source = report.get("source") or vod_id
-    src = Path(str(source)).expanduser()
-    if not src.is_absolute() and not src.exists() and (report_path.parent / src).exists():
-        source = str(report_path.parent / src)
+    source = str(report.get("source") or vod_id)
+    src = Path(source).expanduser()
+    if "://" not in source and not src.exists() and (os.sep in source or src.suffix):
+        # a local file the run read: give the path as the run saw it, or from here
+        raise VodstreamError(f"{report_path}: the run's video {source} is not found from here "
+                             "(run `vodstream label` where the run was started, or give the video file)")
     settings = report.get("settings") or {}
     quality = settings.get("analyze_quality")
     return LabelSource(str(source), out or report_path.parent / "label",

@@ -6,14 +6,14 @@ where it shows none (no in-match HUD, kill box hidden, inventory open). Tests an
 benchmarks drive the labelling page's HTTP API with it.
 
 ``adaptation_script`` is a short VOD whose HUD is drawn with a held-out face
-(:data:`vodstream.synth.fonts.HELD_OUT_FONTS`), which the shipped reader reads badly.
+(:data:`vodstream.synth.fonts.UNTRAINED_FONTS`), which the shipped reader reads badly.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from vodstream.synth.fonts import HELD_OUT_FONTS
+from vodstream.synth.fonts import UNTRAINED_FONTS
 from vodstream.synth.script import Script, load_script
 from vodstream.synth.timeline import Timeline
 
@@ -31,7 +31,7 @@ def adaptation_script(*, seed: int = 3, font: str | None = None, vod_id: str = "
                       matches: int = 2, match_seconds: float = 95.0) -> Script:
     """``matches`` modern-HUD matches of ``match_seconds`` each at 1280x720 30 fps (one rendition,
     no audio), with kill counts reaching 11-13 so every digit shows; the HUD font is held out."""
-    font = font or (HELD_OUT_FONTS[0] if HELD_OUT_FONTS else "")
+    font = font or (UNTRAINED_FONTS[0] if UNTRAINED_FONTS else "")
     items: list[dict[str, Any]] = []
     t = 4.0
     for i in range(matches):
