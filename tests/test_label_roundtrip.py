@@ -56,7 +56,8 @@ def test_label_retrain_and_run_again(tmp_path, capsys):
     assert truth == [13, 11]
 
     common = ["--no-catalog", "--no-progress", "--top", "0"]
-    assert main(["-q", "run", str(video), "--out", str(tmp_path / "run1"), *common]) == 0
+    # 3: partial or uncertain (kills the reader is unsure of); the kills are what matters here
+    assert main(["-q", "run", str(video), "--out", str(tmp_path / "run1"), *common]) in (0, 3)
     before = _kills(tmp_path / "run1")
     vod_id = _report(tmp_path / "run1")["vod_id"]
     assert len(before) == 2
