@@ -206,7 +206,7 @@ def main() -> None:
     print(f"VOD {script.duration:.0f} s, HUD face {script.hud_font}; {label['crops']} crops labelled "
           f"(sampled in {label['sample_seconds']} s)")
     print(f"{'':28} {'shipped':>10} {'fine-tuned':>10}")
-    print(f"{'final kills (truth ' + str(truth) + ')':28} {str(before):>10} {str(after):>10}")
+    print(f"{'final kills (truth ' + str(truth) + ')':28} {before!s:>10} {after!s:>10}")
     print(f"{'held-out labels right':28} {b['accuracy'] * 100:>9.1f}% {a['accuracy'] * 100:>9.1f}%")
     print(f"{'held-out labels wrong':28} {b['wrong']:>10} {a['wrong']:>10}")
     print(f"fine-tune: {t_ft:.0f} s wall, {result['finetune_cpu_s']:.0f} s CPU, on {ft['train_labels']} labels "

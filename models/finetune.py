@@ -120,7 +120,15 @@ def split_labelled(crops: Sequence[Any], *, holdout: float, block: int) -> tuple
 def _labelled_examples(crops: Sequence[Any], *, not_digit: bool) -> tuple[dict[str, np.ndarray], Counter]:
     """Digit crops and score-box windows of labelled HUD crops, via the reader's extraction."""
     from models.data import NOT_A_DIGIT, box_labels
-    from vodstream.digits import DIGIT_SIZE, WIN_H, WIN_W, digits_from_box, find_skull, normalize_hud, score_window
+    from vodstream.digits import (
+        DIGIT_SIZE,
+        WIN_H,
+        WIN_W,
+        digits_from_box,
+        find_skull,
+        normalize_hud,
+        score_window,
+    )
     from vodstream.killreader import WEAK_SKULL_SCORE
 
     dx, dy, bx, by = [], [], [], []
@@ -166,14 +174,14 @@ def _synthetic_score(reader: Any, cases: Any) -> ReadScore:
 
 def run_finetune(cfg: FinetuneConfig) -> dict[str, Any]:
     """Fine-tune, measure, write the folder; returns what was measured (also in finetune.json)."""
+    import torch
+
     from models.data import box_set_from_cases, digits_from_cases, find_skulls
     from models.net import load_reader_models, reader_weights, save_model
     from models.train import fit, fit_box, load_or_build_cases
     from vodstream.errors import VodstreamError
     from vodstream.killreader import KillReader
     from vodstream.labels import load_labelled
-
-    import torch
 
     torch.set_num_threads(max(1, cfg.threads))
     t_all = time.perf_counter()
@@ -246,8 +254,8 @@ def run_finetune(cfg: FinetuneConfig) -> dict[str, Any]:
         "split": {"holdout": cfg.holdout, "block": cfg.block},
         "label_extraction": dict(lab_stats),
         "label_repeat": rep,
-        "train_digit_crops": {"labelled": int(len(lab["dy"])), "synthetic": synth_digits},
-        "train_windows": {"labelled": int(len(lab["by"])), "synthetic": synth_windows},
+        "train_digit_crops": {"labelled": len(lab["dy"]), "synthetic": synth_digits},
+        "train_windows": {"labelled": len(lab["by"]), "synthetic": synth_windows},
         "synthetic": {"cases": cfg.synth_cases, "seed": cfg.synth_seed, "split": "train", "quality": "stream"},
         "epochs": cfg.epochs, "box_epochs": cfg.box_epochs, "lr": cfg.lr, "box_lr": cfg.box_lr,
         "batch_size": cfg.batch_size, "seed": cfg.seed, "threads": cfg.threads,

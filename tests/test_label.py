@@ -91,6 +91,7 @@ def test_labels_file_has_the_2019_shape_plus_vod_time_and_crop(crops, tmp_path):
     ({"labels": [{"frame_num": 1, "label": True}]}, "want a kill count"),
     ({"labels": [{"frame_num": 1, "label": 2, "crop": "000002.png"}]}, "frame 1 is crop 000001.png"),
     ({"labels": [{"label": 2}]}, "needs \"frame_num\" and \"label\""),
+    ({"labels": [{"frame_num": 1, "label": 0, "vod_time": 7.0}]}, "labels of another sampling"),
     ({"frames": []}, "want a JSON object with a \"labels\" list"),
 ])
 def test_labels_that_do_not_fit_the_crops_are_refused(crops, doc, message):
@@ -114,7 +115,7 @@ def test_what_label_is_given(tmp_path, crops):
     assert find_label_source(str(crops[0].folder)).source is None            # a crop folder: reopened
     assert find_label_source("2400000555").folder == Path("label-2400000555")  # a Twitch id
     video.unlink()                        # the run's video is gone: said, not a traceback later
-    with pytest.raises(VodstreamError, match="x.mp4 is not found from here"):
+    with pytest.raises(VodstreamError, match=r"x\.mp4 is not found from here"):
         find_label_source(str(run))
     (run / "2400000124").mkdir()
     (run / "2400000124" / "report.json").write_text(json.dumps({**report, "vod_id": "2400000124"}))
@@ -237,7 +238,7 @@ def test_model_paths(tmp_path, capsys):
     assert reader_weights(None) == (DEFAULT_WEIGHTS, BOX_WEIGHTS)
     folder = tmp_path / "reader"
     folder.mkdir()
-    with pytest.raises(FileNotFoundError, match="holds no digits.pt"):
+    with pytest.raises(FileNotFoundError, match=r"holds no digits\.pt"):
         reader_weights(folder)
     digits = load_model()
     with torch.no_grad():

@@ -44,7 +44,7 @@ def _http(url: str, method: str = "GET", body: object | None = None) -> tuple[in
 
 def test_label_retrain_and_run_again(tmp_path, capsys):
     from vodstream import synth
-    from vodstream.synth.fonts import UNTRAINED_FONTS, HUD_FONTS
+    from vodstream.synth.fonts import HUD_FONTS, UNTRAINED_FONTS
     from vodstream.synth.timeline import Timeline
     from vodstream.synth.truthlabels import adaptation_script, truth_label
 

@@ -300,6 +300,10 @@ def parse_labels(doc: Mapping[str, Any], index: CropIndex, *, what: str = "label
             raise LabelsError(f"{what}: label {i}: no crop with frame_num {fn!r} (0..{len(frames) - 1})")
         if item.get("crop") is not None and item["crop"] != frames[fn].crop:
             raise LabelsError(f"{what}: label {i}: frame {fn} is crop {frames[fn].crop}, not {item['crop']}")
+        vt = item.get("vod_time")
+        if isinstance(vt, (int, float)) and abs(float(vt) - frames[fn].vod_time) > 0.01:
+            raise LabelsError(f"{what}: label {i}: frame {fn} is at {frames[fn].vod_time:.3f} s in these crops, "
+                              f"not {float(vt):.3f} s (labels of another sampling of the VOD)")
         if lab is not None and (not isinstance(lab, int) or isinstance(lab, bool) or not 0 <= lab <= MAX_KILLS):
             raise LabelsError(f"{what}: label {i} (frame {fn}): want a kill count 0-{MAX_KILLS} or null, got {lab!r}")
         out[fn] = lab

@@ -34,7 +34,28 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="variant to sample (default: the run's, else what `run` would analyse)")
     parser.add_argument("--twitch-base", default=None, metavar="URL",
                         help="Twitch-compatible server (e.g. `vodstream serve`); default $VODSTREAM_TWITCH_BASE")
+    parser.add_argument("--resample", action="store_true",
+                        help="sample again even when the folder already holds crops of this VOD, sampling and model")
     parser.add_argument("--no-serve", action="store_true", help="write the crops and index, do not serve the page")
+
+
+def _set_aside_stale_labels(index) -> None:
+    """After sampling anew: a labels.json made on other crops (another sampling, another VOD)
+    is renamed, never overwritten or lost, and the user is told."""
+    import json
+    import time
+
+    from vodstream.labels import LABELS_NAME, LabelsError, parse_labels
+
+    path = index.folder / LABELS_NAME
+    if not path.is_file():
+        return
+    try:
+        parse_labels(json.loads(path.read_text(encoding="utf-8")), index, what=str(path))
+    except (LabelsError, ValueError, OSError):
+        aside = path.with_name(f"labels-{time.strftime('%Y%m%d-%H%M%S')}.json")
+        path.replace(aside)
+        print(f"vodstream: earlier labels were made on other crops; kept as {aside}", file=sys.stderr)  # noqa: T201
 
 
 def run(args: argparse.Namespace) -> int:
@@ -45,7 +66,14 @@ def run(args: argparse.Namespace) -> int:
 
     from vodstream.commands.run import check_model
     from vodstream.errors import VodstreamError
-    from vodstream.labels import LABELS_NAME, CropIndex, LabelsError, find_label_source, parse_labels
+    from vodstream.labels import (
+        INDEX_NAME,
+        LABELS_NAME,
+        CropIndex,
+        LabelsError,
+        find_label_source,
+        parse_labels,
+    )
 
     log = structlog.get_logger("vodstream.label")
     if not 0 <= args.port <= 65535:
@@ -66,9 +94,20 @@ def run(args: argparse.Namespace) -> int:
         vod = start_labels.get("vod_id") if isinstance(start_labels, dict) else None
         if src.vod_id is not None and vod is not None and str(vod) != src.vod_id:
             raise LabelsError(f"{args.labels} holds labels for VOD {vod}, but {args.source} is VOD {src.vod_id}")
+    index = None
     if src.source is None:
         index = CropIndex.load(src.folder)
     else:
+        model = check_model(args.model) if args.model is not None else (Path(src.model) if src.model else None)
+        sampling = f"fps={args.fps:g}" if args.fps else "keyframes"
+        if (src.folder / INDEX_NAME).is_file() and not args.resample:
+            old = CropIndex.load(src.folder)
+            same_quality = args.analyze_quality is None or args.analyze_quality == old.quality
+            if (old.source, old.vod_id, old.sampling, old.model) == (
+                    src.source, src.vod_id or old.vod_id, sampling, str(model) if model else None) and same_quality:
+                index = old                        # the same crops: keep them (and their labels)
+                log.info("reusing the crops", folder=str(src.folder))
+    if index is None:
         import torch
 
         from models.net import load_reader_models
@@ -76,7 +115,6 @@ def run(args: argparse.Namespace) -> int:
         from vodstream.labels import sample_crops
 
         torch.set_num_threads(1)
-        model = check_model(args.model) if args.model is not None else (Path(src.model) if src.model else None)
         try:
             digits, box = load_reader_models(model)
         except (FileNotFoundError, ValueError, KeyError, RuntimeError) as err:
@@ -87,6 +125,7 @@ def run(args: argparse.Namespace) -> int:
                              quality=args.analyze_quality or src.quality, twitch_base=args.twitch_base,
                              fps=args.fps, vod_id=src.vod_id,
                              progress=lambda done, total: log.info("sampled", segments=done, of=total))
+        _set_aside_stale_labels(index)
     if start_labels is not None:
         parse_labels(start_labels, index, what=str(args.labels))
         dest = index.folder / LABELS_NAME
