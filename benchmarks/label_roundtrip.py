@@ -1,6 +1,6 @@
 """Adapting the kill reader to an unseen HUD face: run -> label -> train --labels -> run again.
 
-    python benchmarks/label_roundtrip.py [--matches 4] [--match-seconds 125] [--fps 2]
+    python benchmarks/label_roundtrip.py [--matches 4] [--match-seconds 135] [--fps 2]
                                          [--workdir benchmarks/out/label-roundtrip] [--update-readme]
 
 1. Render a synthetic VOD whose HUD is drawn with a face no network was trained on
@@ -145,7 +145,7 @@ def update_readme(section: str) -> None:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--matches", type=int, default=4)
-    ap.add_argument("--match-seconds", type=float, default=125.0)
+    ap.add_argument("--match-seconds", type=float, default=135.0)
     ap.add_argument("--fps", type=float, default=2.0, help="label sampling rate (default 2/s: ~1,000 crops)")
     ap.add_argument("--workdir", type=Path, default=OUT / "label-roundtrip")
     ap.add_argument("--json", type=Path, default=OUT / "label_roundtrip.json")
