@@ -97,6 +97,9 @@ def run(args: argparse.Namespace) -> int:
     index = None
     if src.source is None:
         index = CropIndex.load(src.folder)
+        if args.model is not None or args.fps is not None:
+            print("vodstream: --model/--fps do not apply to a crop folder (its crops were read already); "  # noqa: T201
+                  "give the run's folder to sample again", file=sys.stderr)
     else:
         model = check_model(args.model) if args.model is not None else (Path(src.model) if src.model else None)
         sampling = f"fps={args.fps:g}" if args.fps else "keyframes"
