@@ -258,3 +258,19 @@ def test_model_paths(tmp_path, capsys):
     args = parser.parse_args(["x", "--out", str(tmp_path / "o"), "--model", str(folder)])
     settings = run_cmd.settings_from_args(args, clip=True)
     assert settings.model == folder.resolve() and settings.model.is_absolute()
+
+
+def test_label_samples_a_video_file_given_directly(tmp_path, capsys):
+    """A local file (not a run): sampled with the project's decoder at its keyframes; only
+    samples where the reader sees the in-match HUD or a kill box are kept as crops."""
+    from tests.media import encode_file
+
+    video = encode_file(tmp_path / "cooking stream.mp4", width=640, height=360, fps=10, seconds=6.0, gop_seconds=2.0)
+    out = tmp_path / "crops"
+    assert main(["-q", "label", str(video), "--out", str(out), "--no-serve"]) == 0
+    index = CropIndex.load(out)
+    assert len(index.crops) + index.skipped == 3               # keyframes at 0, 2, 4 s
+    assert {c.vod_time for c in index.crops} <= {0.0, 2.0, 4.0}
+    assert all((out / c.crop).is_file() for c in index.crops)
+    assert index.source == str(video) and index.sampling == "keyframes" and index.quality == "file"
+    assert f"{len(index.crops)} crops of VOD {index.vod_id}" in capsys.readouterr().out
