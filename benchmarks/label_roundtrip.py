@@ -123,9 +123,9 @@ wall on this shared 2-core machine ({r['finetune_cpu_s']:.0f} s of CPU; renderin
 {sec['render_synthetic']:.0f} s, digit CNN {sec['train_digits']:.0f} s, score-box reader {sec['train_box']:.0f} s).
 On the synthetic held-out set of the faces it was trained on: {ft['synthetic_check']['before']['accuracy'] * 100:.1f}%
 before, {ft['synthetic_check']['after']['accuracy'] * 100:.1f}% after. The held-out labels were never
-trained on; the fine-tuning defaults (epochs, synthetic mix, label weight) were set on a
-smaller run of this same round trip (tests/test_label_roundtrip.py's VOD), so those figures
-are not a pure hold-out for that choice.
+trained on and nothing was chosen on them; the fine-tuning defaults (epochs, synthetic mix,
+label weight, split) were picked before any measurement and left as they were after one
+check on a shorter VOD of the same face (the one tests/test_label_roundtrip.py renders).
 {END}"""
 
 
