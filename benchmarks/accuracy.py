@@ -168,6 +168,7 @@ def main() -> int:
     args = ap.parse_args()
 
     args.workdir.mkdir(parents=True, exist_ok=True)
+    OUT.mkdir(parents=True, exist_ok=True)
     vods = [make_vod(s, args.matches, args.fps, args.workdir) for s in args.seeds]
     if args.synth_only:
         return 0
