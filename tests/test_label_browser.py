@@ -121,6 +121,15 @@ def test_label_a_range_by_keyboard_and_mouse_and_save(label_server, tmp_path):
             page.click("#unreadable")
             assert cell(28).get_attribute("data-label") == "11"
             page.keyboard.press("u")
+            # Delete clears a range (the crops after it keep their labels); R takes the reader's answers
+            cell(0).click()
+            page.keyboard.press("Shift+ArrowRight")
+            page.keyboard.press("Shift+ArrowRight")
+            page.keyboard.press("Delete")
+            assert [cell(i).get_attribute("data-label") for i in (0, 2, 3)] == ["", "", "0"]
+            page.keyboard.press("r")
+            assert [cell(i).get_attribute("data-label") for i in (0, 2, 3)] == [
+                str(index.crops[0].reading), str(index.crops[2].reading), "0"]
             page.click("#save")
             page.wait_for_function("document.getElementById('status').textContent.startsWith('saved')")
             assert f"saved {n} labels" in page.locator("#status").inner_text()
