@@ -181,7 +181,8 @@ function render() {
     state.shown[i] = key;
     cell.classList.toggle("sel", i >= a && i <= b);
     cell.classList.toggle("cursor", i === state.cursor);
-    label.textContent = v === null ? "\u2013" : v === "x" ? "unreadable" : String(v);
+    label.textContent = v === null ? "\u2013" : v === "x" ? "\u2715" : String(v);
+    label.title = v === null ? "unlabelled" : v === "x" ? "unreadable" : "your label";
     label.className = "label" + (v === null ? "" : v === "x" ? " unreadable" : state.marks.has(i) ? " mark" : " flow")
       + (v !== null && v !== "x" && v !== r ? " differs" : "");
     cell.dataset.label = v === null ? "" : String(v);
