@@ -193,3 +193,34 @@ def test_a_stale_part_left_by_a_killed_writer_is_removed(ts_parts, tmp_path):
     other.write_bytes(b"x")
     write_clip(ts_parts, out, start=START + 1.0, end=START + 3.0)
     assert out.is_file() and not stale.exists() and live.exists() and other.exists()
+
+
+def test_disk_full_while_clipping_leaves_nothing_and_says_so(tmp_path):
+    """The clip command when the disk fills up (simulated: a file-size limit on the process)."""
+    import json
+    import resource
+    import signal
+    import subprocess
+    import sys
+
+    from media import encode_file
+
+    video = encode_file(tmp_path / "game.mp4", width=640, height=360, fps=30, seconds=6.0, gop_seconds=1.0)
+    report = tmp_path / "out" / "report.json"
+    report.parent.mkdir()
+    doc = {"vod_id": "game", "source": str(video), "best": 0, "clips": [], "clip_matches": [],
+           "matches": [{"start": 0.0, "end": 4.0, "kills": 1, "readings": []}]}
+    report.write_text(json.dumps(doc))
+
+    def small_disk() -> None:
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)      # a write past the limit fails (EFBIG)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
+
+    root = Path(__file__).resolve().parents[1]
+    proc = subprocess.run([sys.executable, "-m", "vodstream", "clip", str(report)], cwd=root,
+                          capture_output=True, text=True, timeout=120, preexec_fn=small_disk)
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stderr.strip().splitlines() == [proc.stderr.strip()] and "cannot write clip" in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert sorted(p.name for p in report.parent.iterdir()) == ["report.json"]      # no clip, no .part
+    assert json.loads(report.read_text()) == doc
