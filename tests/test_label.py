@@ -274,3 +274,45 @@ def test_label_samples_a_video_file_given_directly(tmp_path, capsys):
     assert all((out / c.crop).is_file() for c in index.crops)
     assert index.source == str(video) and index.sampling == "keyframes" and index.quality == "file"
     assert f"{len(index.crops)} crops of VOD {index.vod_id}" in capsys.readouterr().out
+
+
+# -- train --labels -----------------------------------------------------------------------------
+
+def test_split_holds_out_whole_blocks_of_neighbours():
+    from types import SimpleNamespace
+
+    from models.finetune import split_labelled
+
+    crops = [SimpleNamespace(vod_id=v, frame_num=i) for v in ("a", "b") for i in range(40)]
+    train, held = split_labelled(crops, holdout=0.25, block=8)
+    assert len(train) + len(held) == 80 and len(held) == 2 * 8       # per VOD, the 4th block of 8
+    assert sorted(c.frame_num for c in held if c.vod_id == "a") == list(range(24, 32))
+    key = lambda cs: sorted((c.vod_id, c.frame_num) for c in cs)  # noqa: E731
+    assert key(split_labelled(list(reversed(crops)), holdout=0.25, block=8)[1]) == key(held)  # order does not matter
+
+
+def test_finetune_writes_a_reader_and_a_card_from_what_it_measured(crops, tmp_path, capsys):
+    from models.finetune import FinetuneConfig, run_finetune
+    from models.net import load_reader_models
+
+    index = _copy(crops[0], tmp_path / "c")
+    truth = crops[1]
+    path = save_labels(index, {c.frame_num: truth[c.frame_num] for c in index.crops})
+    # too few labels to hold some out: one clear line
+    small = tmp_path / "small"
+    few = _copy(index, small)
+    save_labels(few, {i: truth[i] for i in range(12)})
+    err = _one_line_error(capsys, ["-q", "train", "--labels", str(small / LABELS_NAME), "--synthetic", "0"])
+    assert "too few labels" in err
+    out = tmp_path / "reader"
+    meta = run_finetune(FinetuneConfig(labels=(path,), out=out, synth_cases=40, check_cases=0, epochs=1,
+                                       box_epochs=1))
+    assert (meta["labelled"], meta["train_labels"], meta["held_out_labels"]) == (29, 24, 5)
+    assert meta["held_out"]["before"]["n"] == 5 and meta["held_out"]["before"]["right"] == 5   # a trained face
+    assert meta["train_digit_crops"]["labelled"] > 0 and meta["train_windows"]["synthetic"] > 0
+    digits, box = load_reader_models(out)
+    assert digits.n_classes == 11 and box is not None
+    card = (out / "MODEL_CARD.md").read_text()
+    after = meta["held_out"]["after"]
+    assert f"{after['accuracy'] * 100:.1f}% ({after['right']}/{after['n']})" in card
+    assert json.loads((out / "finetune.json").read_text())["seconds"]["total"] == meta["seconds"]["total"]
