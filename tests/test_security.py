@@ -156,3 +156,22 @@ def test_the_local_server_listens_on_loopback_only(tmp_path: Path) -> None:
         with socket.socket() as s:
             s.settimeout(2)
             assert s.connect_ex((ip, srv.port)) != 0, f"the server answered on {ip}"
+
+
+def test_a_variant_playlist_url_names_its_vod_not_its_variant(tmp_path: Path) -> None:
+    from vodstream.twitch import _hls_vod_dir, _hls_vod_id
+
+    for path, want in [
+        ("/srv/vods/2400000001/chunked/index-dvr.m3u8", "2400000001"),
+        ("/srv/vods/2400000001/720p60/index-muted-ABCDEF1234.m3u8", "2400000001"),
+        ("/srv/vods/2400000001/master.m3u8", "2400000001"),
+        ("/d2nv/4cc1d8b34c1e4fd3c1f0_somestreamer_2101234567_1714586400/chunked/index-dvr.m3u8", "2101234567"),
+        ("/x/my-highlight.m3u8", "my-highlight"),
+    ]:
+        p = Path(path)
+        assert _hls_vod_id(p, _hls_vod_dir(p)) == want, path
+    # a local VOD folder's vod.json is found from a variant playlist too
+    vod_dir = make_vod(tmp_path, "2300001", n=2)
+    variant = next(p for p in Path(vod_dir).iterdir() if p.is_dir())
+    got = asyncio.run(resolve_vod(str(next(variant.glob("index-dvr.m3u8")))))
+    assert got.vod_id == "2300001" and got.title == "test VOD 2300001"

@@ -484,6 +484,30 @@ def segments_in_range(segments: list[Segment], start: float | None = None,
 # -- resolver ---------------------------------------------------------------------------------
 
 
+_PLAYLIST_STEMS = ("master", "index", "index-dvr", "playlist")
+# a variant folder of a VOD: chunked, 720p60, 480p30, 160p30, audio_only, ...
+_VARIANT_DIR = re.compile(r"^(chunked|audio_only|\d{2,4}p\d{0,3})$")
+# Twitch's CDN folder: <hash>_<login>_<vod id>_<unix time>
+_CDN_DIR = re.compile(r"^[0-9a-f]{10,}_\w+?_(\d{5,})_\d{9,}$")
+
+
+def _hls_vod_dir(path: Path) -> Path:
+    """The folder that stands for the VOD of a playlist path: the playlist's own folder, or the
+    one above it when the playlist is a variant's (``<vod>/chunked/index-dvr.m3u8``)."""
+    d = path.parent
+    is_index = path.stem in _PLAYLIST_STEMS or path.stem.startswith("index-muted")
+    return d.parent if is_index and _VARIANT_DIR.match(d.name) and d.parent.name else d
+
+
+def _hls_vod_id(path: Path, vod_dir: Path) -> str:
+    """A VOD id from a playlist path: the VOD folder's name (the Twitch VOD id inside a Twitch
+    CDN folder name), or the playlist's own name when it is not a generic one."""
+    is_index = path.stem in _PLAYLIST_STEMS or path.stem.startswith("index-muted")
+    name = vod_dir.name if is_index else path.stem
+    m = _CDN_DIR.match(name)
+    return m.group(1) if m else name
+
+
 def _vod_json(master_path: Path) -> dict[str, Any] | None:
     """The synth's vod.json beside a local master playlist, if any."""
     p = master_path.parent / "vod.json"
@@ -540,10 +564,10 @@ async def _resolve_hls(client: TwitchClient, url: str, quality: str) -> Resolved
             raise VodstreamError(f"{_short(url)}: {err}") from err
     parts = urlsplit(final)
     path = Path(parts.path)
-    stem = path.parent.name if path.stem in ("master", "index", "index-dvr", "playlist") else path.stem
-    vod_id, title, owner, chapters = _safe_id(stem), None, None, []
+    vod_dir = _hls_vod_dir(path)
+    vod_id, title, owner, chapters = _safe_id(_hls_vod_id(path, vod_dir)), None, None, []
     if parts.scheme == "file":
-        meta = _vod_json(path)
+        meta = _vod_json(vod_dir / "master.m3u8")
         if meta:
             vod_id = _safe_id(str(meta.get("vod_id", vod_id)))
             title = meta.get("title")
