@@ -196,6 +196,7 @@ class ActorGraph:
             for job in jobs
         ]
         self.trackers = {v.job.key: v.tracker for v in vods}   # for tests and diagnostics
+        self.fetchers = {v.job.key: v.fetcher for v in vods}
         self.peak_inflight = 0                                   # across VODs (<= inflight_total)
         pending: dict[Any, tuple[Any, ...]] = {}
         score_queue: list[tuple[_Vod, int, Any, dict[str, Any]]] = []

@@ -163,6 +163,32 @@ def test_killed_decoder_and_tracker_give_the_same_result(ray_local, server: str,
     assert _matches(o) == _matches(first_run["outcomes"][vod_id])
 
 
+def test_killed_fetcher_and_scorer_give_the_same_result(ray_local, server: str, library: dict[str, Any],
+                                                        first_run: dict[str, Any], tmp_path: Path) -> None:
+    """kill -9 of the VOD's fetcher, then of a scorer, mid-run: both restart, nothing is lost."""
+    import ray
+
+    vod_id = library["ids"][0]
+    killed: list[str] = []
+
+    def chaos(graph: Any, key: str, event: str, n: int) -> None:
+        if event != "analysed":
+            return
+        chaos.count += n
+        if chaos.count >= 2 and not killed:
+            ray.kill(graph.fetchers[key], no_restart=False)
+            killed.append("fetcher")
+        elif chaos.count >= 4 and killed == ["fetcher"]:
+            ray.kill(graph.scorers[0], no_restart=False)
+            killed.append("scorer")
+
+    chaos.count = 0
+    [o] = pl.run_job([vod_id], _settings(tmp_path, server, clip=False, catalog=False), observer=chaos)
+    assert killed == ["fetcher", "scorer"]
+    assert o.report["gaps"] == []
+    assert _matches(o) == _matches(first_run["outcomes"][vod_id])
+
+
 def test_resume_after_an_interrupted_run(ray_local, server: str, library: dict[str, Any],
                                          first_run: dict[str, Any], tmp_path: Path) -> None:
     vod_id = library["ids"][1]
