@@ -11,9 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from aiohttp import web
-
-from tests.twitch_helpers import make_vod
+from tests.twitch_helpers import RawServer, make_vod
 from vodstream.errors import VodstreamError
 from vodstream.hls import MAX_PLAYLIST_BYTES, PlaylistError, join_url, parse_master, parse_media
 from vodstream.server import ServerThread
@@ -45,47 +43,14 @@ def test_relative_and_local_uris_still_resolve() -> None:
         join_url(local, "data:,x")
 
 
-class _Evil:
-    """A real HTTP server on loopback that serves hostile playlists."""
-
-    def __init__(self, routes: dict[str, bytes]) -> None:
-        self.routes = routes
-
-    async def handle(self, request: web.Request) -> web.StreamResponse:
-        body = self.routes.get(request.path)
-        if body is None:
-            return web.Response(status=404)
-        resp = web.StreamResponse(headers={"Content-Type": "application/vnd.apple.mpegurl"})
-        await resp.prepare(request)
-        for i in range(0, len(body), 1 << 20):   # streamed, no Content-Length: the cap must count
-            await resp.write(body[i:i + (1 << 20)])
-        await resp.write_eof()
-        return resp
-
-
 @pytest.fixture
 def evil_server():
-    import threading
-
-    loop = asyncio.new_event_loop()
-    evil = _Evil({
+    routes = {
         "/file.m3u8": MEDIA.format(uri="file:///etc/passwd").encode(),
         "/huge.m3u8": b"#EXTM3U\n" + b"#" * (MAX_PLAYLIST_BYTES + 1024),
-    })
-    app = web.Application()
-    app.router.add_get("/{name}", evil.handle)
-    runner = web.AppRunner(app)
-    loop.run_until_complete(runner.setup())
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    loop.run_until_complete(site.start())
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    thread = threading.Thread(target=loop.run_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    loop.call_soon_threadsafe(loop.stop)
-    thread.join(5)
-    loop.run_until_complete(runner.cleanup())
-    loop.close()
+    }
+    with RawServer(routes) as base:
+        yield base
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:

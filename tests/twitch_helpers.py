@@ -66,3 +66,48 @@ def variant_bytes(vod_dir: Path, variant: str = "chunked") -> bytes:
     lines = (vod_dir / variant / "index-dvr.m3u8").read_text().splitlines()
     names = [ln for ln in lines if ln and not ln.startswith("#")]
     return b"".join((vod_dir / variant / n).read_bytes() for n in names)
+
+
+class RawServer:
+    """A real aiohttp server on 127.0.0.1 that answers fixed bytes per path (hostile or broken
+    playlists and segments), streamed without Content-Length. ``with RawServer(routes) as base:``"""
+
+    def __init__(self, routes: dict[str, bytes]) -> None:
+        self.routes = routes
+
+    async def _handle(self, request: Any) -> Any:
+        from aiohttp import web
+
+        body = self.routes.get(request.path)
+        if body is None:
+            return web.Response(status=404)
+        resp = web.StreamResponse(headers={"Content-Type": "application/vnd.apple.mpegurl"})
+        await resp.prepare(request)
+        for i in range(0, len(body), 1 << 20):
+            await resp.write(body[i:i + (1 << 20)])
+        await resp.write_eof()
+        return resp
+
+    def __enter__(self) -> str:
+        import asyncio
+        import threading
+
+        from aiohttp import web
+
+        self._loop = asyncio.new_event_loop()
+        app = web.Application()
+        app.router.add_get("/{name:.*}", self._handle)
+        self._runner = web.AppRunner(app)
+        self._loop.run_until_complete(self._runner.setup())
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        self._loop.run_until_complete(site.start())
+        port = self._runner.addresses[0][1]
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._thread.start()
+        return f"http://127.0.0.1:{port}"
+
+    def __exit__(self, *exc: object) -> None:
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(5)
+        self._loop.run_until_complete(self._runner.cleanup())
+        self._loop.close()

@@ -554,14 +554,14 @@ async def _resolve_hls(client: TwitchClient, url: str, quality: str) -> Resolved
             master = parse_master(text, final)
             variant = select_variant(master.variants, quality)
         except PlaylistError as err:
-            raise VodstreamError(f"{_short(url)}: {err}") from err
+            raise VodstreamError(f"bad playlist {_short(url)}: {err}") from err
         variants, chosen, media_url = master.variants, variant.name, variant.url
         media = await client.media_playlist(media_url)
     else:
         try:
             media = parse_media(text, final)
         except PlaylistError as err:
-            raise VodstreamError(f"{_short(url)}: {err}") from err
+            raise VodstreamError(f"bad playlist {_short(url)}: {err}") from err
     parts = urlsplit(final)
     path = Path(parts.path)
     vod_dir = _hls_vod_dir(path)
