@@ -105,7 +105,14 @@ def test_auth_token_option_opens_a_sub_only_vod(ray_local, library, tmp_path: Pa
     out = capsys.readouterr()
     assert rc == EXIT_OK and len(report["matches"]) == len(library["truth"]["matches"])
     assert token not in out.out + out.err
-    assert token not in (tmp_path / "out" / library["id"] / "report.json").read_text()
+    # every byte the run left behind: reports, clips' folder, run store, catalogue, Ray's logs
+    import ray
+
+    logs = Path(ray._private.worker._global_node.get_logs_dir_path())
+    files = [p for d in (tmp_path, logs) for p in d.rglob("*") if p.is_file()]
+    assert any(p.name == "runstore.sqlite" for p in files) and any(p.name == "report.json" for p in files)
+    leaked = [str(p) for p in files if token.encode() in p.read_bytes()]
+    assert not leaked, leaked
 
 
 def test_bad_output_places_fail_with_one_clear_line(library, tmp_path: Path, capsys) -> None:
