@@ -28,8 +28,10 @@ __all__ = [
 ]
 
 # Top-right HUD crop at 1920x1080, as (x0, y0, x1, y1) measured from the top-right corner:
-# the box spans 560 px left of the right edge and 175 px down (real crops use the same box).
-HUD_BOX_1080 = (560, 175)
+# the box spans 720 px left of the right edge and 240 px down: room for kill boxes pushed left by
+# a long squads label (other languages) and for a HUD pushed down by a banner (real crops are
+# the 560x175 part of it at the right).
+HUD_BOX_1080 = (720, 240)
 
 # Marker text region: the top 45% of the frame, full width, kept as luma downscaled by this.
 TEXT_TOP_FRACTION = 0.45

@@ -78,17 +78,20 @@ def _stream_and_language(rng: np.random.Generator) -> dict:
 def training_style(rng: np.random.Generator, *, name: str = "train") -> HudStyle:
     """A random style of the training family."""
     font = str(STYLE_FONTS[int(rng.integers(len(STYLE_FONTS)))])
+    skull = _skull(rng, int(rng.integers(0, 10**6)))
+    cap = float(rng.uniform(12.5, 15.5))
+    # the skull stands at least 1.25 digits tall (jawless drawings end at the cranium's cut)
+    ink_h = skull.jaw_bot if skull.jaw else skull.cranium_cut
+    size = float(max(rng.uniform(0.85, 1.15), 1.25 * cap / ink_h))
     top = float(rng.uniform(47.0, 53.0))
-    bot = top + float(rng.uniform(26.0, 35.0))
-    size = float(rng.uniform(0.85, 1.15))
+    bot = top + float(min(35.0, max(rng.uniform(26.0, 35.0), 23.0 * size + 8.0)))   # the skull fits in its box
     skull_dx = float(rng.uniform(7.0, 14.0))
     digit_dx = skull_dx + 19.5 * size + float(rng.uniform(2.0, 7.0))
-    cap = float(rng.uniform(12.5, 15.5))
     slant = float(rng.uniform(8.0, 22.0))
     stretch = float(rng.uniform(0.9, 1.12))
     # room for one digit before the slanted right edge
     kill_w1 = float(min(80.0, max(rng.uniform(54.0, 80.0), digit_dx + 0.75 * cap * stretch + 0.5 * slant + 6.0)))
-    return HudStyle(name=name, font=font, skull=_skull(rng, int(rng.integers(0, 10**6))), top=top, bot=bot,
+    return HudStyle(name=name, font=font, skull=skull, top=top, bot=bot,
                     slant=slant, kill_w1=kill_w1, kill_gap=float(rng.uniform(20.0, 45.0)),
                     skull_dx=skull_dx, digit_dx=digit_dx, skull_size=size, digit_cap=cap,
                     digit_stretch=stretch, **_stream_and_language(rng))
