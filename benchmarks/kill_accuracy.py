@@ -1,6 +1,7 @@
 """Kill-reader accuracy: held-out digit accuracy and per-sample accuracy on H.264-encoded frames.
 
     python benchmarks/kill_accuracy.py [--samples 480] [--sets 5000:5:stream,5000:2] [--crf 20,23]
+                                       [--style default|train|heldout]
 
 1. Digits: the held-out sets (scene/world seeds never used in training; the "stream" and
    "stress" damage mixes of models/data.QUALITIES), through the reader's extraction,
@@ -15,7 +16,12 @@
    Visible counter: exact-read rate (and wrong-number rate). Hidden / inventory: None rate.
    For the full reader (digit path + score-box reader) and the 2019 digit path alone;
    --temporal adds the 2019 temporal mean.
-Prints a table; writes JSON to benchmarks/out/kill_accuracy.json.
+--style draws the per-sample HUDs in one style family of vodstream.synth.styles (one random
+style per 12-sample run; "heldout": the family no network was trained or chosen on) and adds
+that family to the digit sets' names (N:SEED:QUALITY:STYLE). Per sample it also counts the
+reader's kill_box verdict: visible boxes found, hidden boxes verified empty (False) and any
+hidden box called found.
+Prints a table; writes JSON to benchmarks/out/kill_accuracy.json (--out).
 """
 
 from __future__ import annotations
@@ -41,16 +47,19 @@ from models.net import BOX_WEIGHTS, DEFAULT_WEIGHTS, load_box_model, load_model 
 RESOLUTIONS = ((1280, 720), (1920, 1080))
 
 
-def make_sequences(n: int, seed: int, fonts: tuple[str, ...]) -> list[tuple[object, str, str]]:
-    """n in-match states in runs of 12 per scene: (state, kind, font). Test-split seeds only."""
+def make_sequences(n: int, seed: int, fonts: tuple[str, ...], style: str = "default") -> list[tuple[object, str, object]]:
+    """n in-match states in runs of 12 per scene: (state, kind, font or HudStyle). Test-split seeds only."""
     from vodstream.synth.state import FrameState
+    from vodstream.synth.styles import heldout_style, training_style
 
     rng = np.random.default_rng(seed)
-    out: list[tuple[object, str, str]] = []
+    out: list[tuple[object, str, object]] = []
     base = 10**6
     while len(out) < n:
         era = "2019" if rng.random() < 0.3 else "modern"
-        font = fonts[int(rng.integers(0, len(fonts)))]
+        font: object = fonts[int(rng.integers(0, len(fonts)))]
+        if style != "default":
+            font = (heldout_style if style == "heldout" else training_style)(rng)
         scene = base + int(rng.integers(0, 10**6 - 1))
         kills = 0 if (era == "modern" and rng.random() < 0.35) else int(rng.integers(0, 25))
         squads = int(rng.integers(2, 21))
@@ -138,15 +147,22 @@ def gop_keyframes(frames: Iterable[np.ndarray], width: int, height: int, fps: in
     return out
 
 
-def _render(renderers: dict, w: int, h: int, st: object, font: str) -> np.ndarray:
+def _render(renderers: dict, w: int, h: int, st: object, font: object) -> np.ndarray:
+    """font: a HUD face name (today's look) or a vodstream.synth.hud.HudStyle."""
     from vodstream.synth.render import Renderer
 
-    r = renderers.get(font) or renderers.setdefault(font, Renderer(w, h, seed=10**6 + 7, hud_font=font))
+    r = renderers.get(font)
+    if r is None:
+        if len(renderers) > 8:
+            renderers.clear()
+        r = renderers.setdefault(font, Renderer(w, h, seed=10**6 + 7, hud_font=font) if isinstance(font, str)
+                                 else Renderer(w, h, seed=10**6 + 7, style=font))
     return np.array(r.render(st))
 
 
 def per_sample(readers: dict[str, object], n: int, seed: int, crf: int | str, temporal: bool = False,
-               sizes: tuple[tuple[int, int], ...] = RESOLUTIONS, vod_fps: int = 60) -> dict[str, object]:
+               sizes: tuple[tuple[int, int], ...] = RESOLUTIONS, vod_fps: int = 60,
+               style: str = "default") -> dict[str, object]:
     """crf: an all-intra crf, or "vod": every sample is the keyframe of a 2 s GOP encoded like our
     VODs, the 2 s between samples rendered at vod_fps (camera moving)."""
     from dataclasses import replace
@@ -157,7 +173,7 @@ def per_sample(readers: dict[str, object], n: int, seed: int, crf: int | str, te
 
     results: dict[str, object] = {}
     for w, h in sizes:
-        seqs = make_sequences(n, seed + w, HUD_FONTS)
+        seqs = make_sequences(n, seed + w, HUD_FONTS, style)
         renderers: dict[str, Renderer] = {}
         t0 = time.perf_counter()
         if crf == "vod":
@@ -186,6 +202,8 @@ def per_sample(readers: dict[str, object], n: int, seed: int, crf: int | str, te
             reasons: Counter = Counter()
             for (st, kind, _), rd in zip(seqs, readings, strict=True):
                 c[kind] += 1
+                kb = getattr(rd, "kill_box", None)
+                c[f"{kind}_box_{kb}"] += 1
                 if kind == "visible":
                     if rd.kills == st.kills:
                         c["visible_right"] += 1
@@ -217,7 +235,8 @@ def compare_skull_finders(n: int, seed: int) -> dict[str, dict[str, float]]:
     no skull found (a false skull there is what could turn into a wrong number).
     """
     from models.data import degrade, render_cases
-    from vodstream.digits import digits_from_box, find_skull, find_skull_contours, normalize_hud
+    from vodstream.digits import digits_from_box, find_skull, find_skull_contours
+    from vodstream.hudlocate import legacy_ref
 
     cases = render_cases(n, "test", seed, kinds=(("visible", 0.6), ("hidden", 0.2), ("inventory", 0.2)),
                          group=20)
@@ -229,7 +248,7 @@ def compare_skull_finders(n: int, seed: int) -> dict[str, dict[str, float]]:
         for case in cases:
             st = case.state
             kind = "inventory" if st.inventory_open else ("visible" if st.show_kill_box else "hidden")
-            ref = normalize_hud(case.hud)
+            ref = legacy_ref(case.hud)[0]
             hit = finder(ref)
             c[kind] += 1
             if kind == "visible":
@@ -276,6 +295,8 @@ def main(argv: list[str] | None = None) -> int:
                          "at the Twitch bitrate, 60 fps rendered between samples: slow) and read the keyframes")
     ap.add_argument("--sizes", default="1280x720,1920x1080", help="per-sample frame sizes")
     ap.add_argument("--seed", type=int, default=11)
+    ap.add_argument("--style", choices=("default", "train", "heldout"), default="default",
+                    help="HUD style family of the per-sample frames and the digit sets (vodstream.synth.styles)")
     ap.add_argument("--cache", type=Path, default=ROOT / "data" / "cases")
     ap.add_argument("--skip-digits", action="store_true")
     ap.add_argument("--min-confidence", type=float, default=None, help="override the reader's threshold")
@@ -295,10 +316,13 @@ def main(argv: list[str] | None = None) -> int:
     crfs = [c.strip() if c.strip() == "vod" else int(c) for c in str(args.crf).split(",") if c.strip()]
     sizes = tuple(tuple(int(v) for v in size.lower().split("x")) for size in args.sizes.split(","))
     out: dict[str, object] = {"weights": str(args.weights), "box_weights": str(args.box_weights), "crf": crfs,
+                              "style": args.style,
                               "min_confidence": reader.min_confidence, "box_confidence": reader.box_confidence}
     if not args.skip_digits:
-        held = evaluate_sets(model, box, load_test_sets(parse_shards(args.sets, "held-out set"),  # type: ignore[arg-type]
-                                                        cache_dir=args.cache))
+        sets = parse_shards(args.sets, "held-out set")
+        if args.style != "default":
+            sets = tuple((*s[:3], args.style) for s in sets)
+        held = evaluate_sets(model, box, load_test_sets(sets, cache_dir=args.cache))  # type: ignore[arg-type]
         out["digits"] = {}
         print(f"{'held-out digits':<42} {'frames >= 720 px':>22} {'all sizes':>22} {'wrong at >= 0.97':>17}")  # noqa: T201
         for r in held:
@@ -319,13 +343,15 @@ def main(argv: list[str] | None = None) -> int:
                   f"{100 * r['inventory_no_skull']:>19.2f}% {r['ms_per_crop']:>8.2f}")
     out["per_sample"] = {}
     for crf in crfs:
-        ps = per_sample(readers, args.samples, args.seed, crf, temporal=args.temporal, sizes=sizes)  # type: ignore[arg-type]
+        ps = per_sample(readers, args.samples, args.seed, crf, temporal=args.temporal, sizes=sizes,  # type: ignore[arg-type]
+                        style=args.style)
         out["per_sample"][f"crf{crf}"] = ps  # type: ignore[index]
         how = ("keyframes of a VOD-like encode: 2 s GOPs at the Twitch bitrate" if crf == "vod"
                else f"libx264 crf {crf}, all-intra")
-        print(f"\nper sample ({how}; {args.samples} samples per resolution)")  # noqa: T201
+        print(f"\nper sample ({how}; {args.samples} samples per resolution; {args.style} style)")  # noqa: T201
         print(f"{'run':<30} {'visible exact':>20} {'wrong number':>18} {'hidden None':>18} "  # noqa: T201
-              f"{'inventory None':>18} {'red flagged':>18} {'hud seen':>18} {'samples/s':>9}")
+              f"{'inventory None':>18} {'red flagged':>18} {'hud seen':>18} {'box found':>18} "
+              f"{'hidden: empty':>18} {'hidden: found':>16} {'samples/s':>9}")
         for key, r in ps.items():
             c = r["counts"]
             print(f"{key:<30} {_rate(c.get('visible_right', 0), c.get('visible', 0)):>20} "  # noqa: T201
@@ -333,7 +359,10 @@ def main(argv: list[str] | None = None) -> int:
                   f"{_rate(c.get('hidden_none', 0), c.get('hidden', 0)):>18} "
                   f"{_rate(c.get('inventory_none', 0), c.get('inventory', 0)):>18} "
                   f"{_rate(c.get('red_flagged', 0), c.get('red', 0)):>18} "
-                  f"{_rate(c.get('hud_visible', 0), c.get('hud_expected', 0)):>18} {r['samples_per_s']:>9}")
+                  f"{_rate(c.get('hud_visible', 0), c.get('hud_expected', 0)):>18} "
+                  f"{_rate(c.get('visible_box_True', 0), c.get('visible', 0)):>18} "
+                  f"{_rate(c.get('hidden_box_False', 0), c.get('hidden', 0)):>18} "
+                  f"{_rate(c.get('hidden_box_True', 0), c.get('hidden', 0)):>16} {r['samples_per_s']:>9}")
     write_json(args.out, out)
     return 0
 

@@ -18,6 +18,7 @@ from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import lru_cache
 
 import cv2
 import numpy as np
@@ -62,6 +63,7 @@ RESOLUTIONS: tuple[tuple[int, int], ...] = (
     (2560, 1080), (1440, 1080), (1728, 1080), (1920, 1200), (1024, 576), (1280, 1024),
 )
 NOT_A_DIGIT = 10                 # the 11th class: a crop that is not one digit
+STYLES = ("default", "train", "heldout")   # HUD style families (vodstream.synth.styles)
 SPLIT_BASE = {"train": 0, "test": 10**6, "smoke": 5 * 10**6}
 # Sampling weights: the sizes Twitch serves most (1080p source, 720p) count three times.
 RES_WEIGHTS: tuple[float, ...] = (3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1)
@@ -94,7 +96,7 @@ def _random_kills(rng: np.random.Generator) -> int:
 
 
 def random_case(rng: np.random.Generator, split: str, *, kind: str = "visible", scene_seed: int | None = None,
-                squads: int | None = None, alive: int | None = None):
+                squads: int | None = None, alive: int | None = None, modes: bool = False):
     """A random in-match FrameState. kind: visible | hidden (no kill box yet) | inventory | spectating."""
     from vodstream.synth.state import FrameState
 
@@ -116,10 +118,13 @@ def random_case(rng: np.random.Generator, split: str, *, kind: str = "visible", 
         kills=kills, show_kill_box=show, red=red, inventory_open=kind == "inventory",
         spectating=kind == "spectating", squads_left=squads, alive=alive,
         spectators=int(rng.integers(0, 40)) if era == "2019" else 0,
+        # styled sets: the modern queues' layouts too (ranked puts the kills on a second row)
+        hud_mode=str(rng.choice(["trios", "trios", "ranked", "duos", "elite"])) if modes and era == "modern" else "trios",
+        assists=int(rng.integers(0, 10)) if modes else 0,
     )
 
 
-def fast_hud_crop(state, width: int, height: int, *, seed: int, hud_font: str) -> np.ndarray:
+def fast_hud_crop(state, width: int, height: int, *, seed: int, hud_font: str, style=None) -> np.ndarray:
     """render_hud_crop for plain in-match states, with the squads layer cached across kill counts.
 
     Pixel-identical to ``render_hud_crop`` for in-match states without inventory/spectating
@@ -130,35 +135,71 @@ def fast_hud_crop(state, width: int, height: int, *, seed: int, hud_font: str) -
 
     from vodstream.regions import hud_box
     from vodstream.synth import hud as _hud
-    from vodstream.synth.backgrounds import SceneBank
     from vodstream.synth.canvas import composite
     from vodstream.synth.render import render_hud_crop
 
-    if state.screen != "in_match" or state.inventory_open or state.spectating:
-        return render_hud_crop(state, width, height, seed=seed, hud_font=hud_font)
+    if state.screen != "in_match" or state.inventory_open or state.spectating or (
+            style is None and state.hud_mode != "trios"):
+        return render_hud_crop(state, width, height, seed=seed, hud_font=hud_font, style=style)
     rect = hud_box(width, height)
-    frame = SceneBank(width, height, seed).view(state.scene_seed, state.camera_t, rect)
-    key = _hud.HudKey(state.era, state.kills, state.show_kill_box, state.red, state.squads_left,
-                      state.alive, state.spectators, hud_font, width, height)
+    frame = _scene_bank(width, height, seed).view(state.scene_seed, state.camera_t, rect)
+    st = style if style is not None else _hud.DEFAULT_STYLE
+    mode = state.hud_mode if state.era == "modern" else "trios"
+    key = _hud.HudKey(state.era, state.kills, state.show_kill_box or state.era == "2019", state.red,
+                      state.squads_left, state.alive, state.spectators, st.font if style is not None else hud_font,
+                      width, height, mode=mode, assists=state.assists, style=st)
+    for tile in _game_hud(width, height, key.font, state.era):   # the compass reaches into the wide crop
+        composite(frame, tile, rect[:2])
     kl = _hud.kill_layer(key)
     if kl is not None:
         composite(frame, kl, rect[:2])
-    sq = _hud.squads_layer(replace(key, era="modern", kills=0, show_kill_box=True, spectators=0))
+    sq = _hud.squads_layer(replace(key, kills=0, show_kill_box=True, spectators=0))
     composite(frame, sq, rect[:2])
+    for extra in (_hud.banner_layer(st, width, height), _hud.occluder_layer(st, width, height)):
+        if extra is not None:
+            composite(frame, extra, rect[:2])
     return frame
+
+
+@lru_cache(maxsize=8)
+def _game_hud(width: int, height: int, font: str, era: str) -> tuple:
+    from vodstream.synth.render import _tiles
+    from vodstream.synth.screens import game_hud_image
+
+    return _tiles(game_hud_image(width, height, font, era))
+
+
+_BANKS: dict[tuple[int, int, int], object] = {}
+
+
+def _scene_bank(width: int, height: int, seed: int):
+    from vodstream.synth.backgrounds import SceneBank
+
+    key = (width, height, seed)
+    if key not in _BANKS:
+        if len(_BANKS) > 8:
+            _BANKS.clear()
+        _BANKS[key] = SceneBank(width, height, seed)
+    return _BANKS[key]
 
 
 def render_cases(n: int, split: str, seed: int, *, fonts: Sequence[str] | None = None,
                  resolutions: Sequence[tuple[int, int]] = RESOLUTIONS,
                  kinds: Sequence[tuple[str, float]] = (("visible", 1.0),), group: int = 40,
-                 render_seeds: int = 16) -> list[HudCase]:
+                 render_seeds: int = 16, style: str = "default") -> list[HudCase]:
     """Render n random HUD crops (no degradation).
 
     Cases come in groups of `group` sharing one frame size, render seed and background scene
     (textures are the expensive part); inside a group the camera time, font, kill count,
-    era, red flash and squads/alive counts vary.
+    era, red flash and squads/alive counts vary. ``style``: "default" (today's look, a face of
+    ``fonts`` per case), "train" or "heldout" (vodstream.synth.styles: one random style of that
+    family per group of 10 cases, the queue layouts varied too).
     """
     from vodstream.synth.render import HUD_FONTS
+    from vodstream.synth.styles import heldout_style, training_style
+
+    if style not in STYLES:
+        raise ValueError(f"unknown style family {style!r} (known: {', '.join(STYLES)})")
 
     fonts = tuple(fonts or HUD_FONTS)
     rng = np.random.default_rng(seed)
@@ -174,14 +215,21 @@ def render_cases(n: int, split: str, seed: int, *, fonts: Sequence[str] | None =
         scene = base + int(rng.integers(0, 10**6 - 1))
         squads = int(rng.integers(1, 21))
         alive = int(rng.integers(max(1, squads), min(60, 3 * squads) + 1))
-        for _ in range(min(group, n - len(out))):
+        sty = None
+        for j in range(min(group, n - len(out))):
             kind = names[int(rng.choice(len(names), p=p))]
             if rng.random() < 0.2:
                 squads = int(rng.integers(1, 21))
                 alive = int(rng.integers(max(1, squads), min(60, 3 * squads) + 1))
-            state = random_case(rng, split, kind=kind, scene_seed=scene, squads=squads, alive=alive)
-            font = fonts[int(rng.integers(0, len(fonts)))]
-            hud = fast_hud_crop(state, w, h, seed=rseed, hud_font=font)
+            state = random_case(rng, split, kind=kind, scene_seed=scene, squads=squads, alive=alive,
+                                modes=style != "default")
+            if style == "default":
+                font = fonts[int(rng.integers(0, len(fonts)))]
+            else:
+                if j % 10 == 0:
+                    sty = (training_style if style == "train" else heldout_style)(rng)
+                font = sty.font
+            hud = fast_hud_crop(state, w, h, seed=rseed, hud_font=font, style=sty)
             out.append(HudCase(state, w, h, rseed, font, hud))
     return out
 
@@ -278,55 +326,82 @@ def label_digits(cases: Sequence[HudCase]) -> Iterator[tuple[np.ndarray, np.ndar
             yield ex.digits, np.array([int(ch) for ch in text], np.int64), "ok"
 
 
-# The part of the reference-scale HUD crop that the extraction reads (skull search rows, score
-# box, top-hat padding): caching only this band lets extraction changes reuse rendered sets.
-BAND = (24, 22, 408, 142)
+# The part of the reference canvas around the found kill box that the readers read (score box,
+# top-hat padding, score window), relative to the skull's top-left: (dx0, dy0, dx1, dy1).
+# Caching only this band (the kill box found by vodstream.hudlocate.find_kill_box, the reader's
+# own code) keeps the sets small; a change of the finder needs the sets rebuilt (CACHE_VERSION).
+BAND = (-20, -20, 80, 50)
+CANON = (100, 60)                # where from_band puts the skull
+CACHE_VERSION = 2
 
 
-def to_band(hud: np.ndarray) -> np.ndarray:
+def to_band(hud: np.ndarray) -> tuple[np.ndarray, SkullHit | None]:
+    """The band around the kill box the reader finds in a HUD crop (zeros and None: not found)."""
+    from vodstream.hudlocate import find_kill_box
+
     x0, y0, x1, y1 = BAND
-    return np.ascontiguousarray(normalize_hud(hud)[y0:y1, x0:x1])
+    f = find_kill_box(hud)
+    if f.skull is None:
+        return np.zeros((y1 - y0, x1 - x0, 3), np.uint8), None
+    p = max(-x0, -y0, x1, y1)
+    big = cv2.copyMakeBorder(f.ref, p, p, p, p, cv2.BORDER_CONSTANT, value=0)
+    sx, sy = f.skull.x + p, f.skull.y + p
+    return np.ascontiguousarray(big[sy + y0:sy + y1, sx + x0:sx + x1]), f.skull
 
 
 def from_band(band: np.ndarray) -> np.ndarray:
-    """A reference-scale crop with the band in place (zeros elsewhere: never read by extract)."""
+    """A reference canvas with the band in place around a skull at CANON (zeros elsewhere:
+    never read by the extraction)."""
     x0, y0, x1, y1 = BAND
     ref = np.zeros((REF_H, REF_W, 3), np.uint8)
-    ref[y0:y1, x0:x1] = band
+    cx, cy = CANON
+    ref[cy + y0:cy + y1, cx + x0:cx + x1] = band
     return ref
+
+
+def canon_skull(red: bool, row: int) -> SkullHit:
+    from vodstream.digits import SKULL_H, SKULL_W
+
+    return SkullHit(CANON[0], CANON[1], SKULL_W, SKULL_H, 1.0, bool(red), int(row))
 
 
 @dataclass
 class CaseSet:
-    """Rendered + degraded visible-counter HUDs, kept as reference-scale bands."""
+    """Rendered + degraded visible-counter HUDs, kept as bands around the kill box found."""
 
     bands: np.ndarray        # (N, h, w, 3) uint8
     kills: np.ndarray        # (N,) int64
     heights: np.ndarray      # (N,) source frame height
     degradation: list[str]
+    found: np.ndarray | None = None   # (N, 3) int8: found, red, row (None: all found at CANON)
 
 
 def build_case_set(n_cases: int, split: str, seed: int, *, fonts: Sequence[str] | None = None,
                    resolutions: Sequence[tuple[int, int]] = RESOLUTIONS, chunk: int = 240,
-                   quality: str = "stress") -> CaseSet:
+                   quality: str = "stress", style: str = "default") -> CaseSet:
     rng = np.random.default_rng(seed + 7919)
-    bands, kills, heights, degs = [], [], [], []
+    bands, kills, heights, degs, found = [], [], [], [], []
     for start in range(0, n_cases, chunk):
         m = min(chunk, n_cases - start)
-        cases = degrade(render_cases(m, split, seed * 1000 + start, fonts=fonts, resolutions=resolutions), rng,
-                        quality=quality)
+        cases = degrade(render_cases(m, split, seed * 1000 + start, fonts=fonts, resolutions=resolutions,
+                                     style=style), rng, quality=quality)
         for c in cases:
-            bands.append(to_band(c.hud))
+            band, skull = to_band(c.hud)
+            bands.append(band)
+            found.append((skull is not None, bool(skull and skull.red), skull.row if skull else 0))
             kills.append(c.state.kills)  # type: ignore[attr-defined]
             heights.append(c.height)
             degs.append(c.degradation)
-    return CaseSet(np.stack(bands), np.array(kills, np.int64), np.array(heights, np.int32), degs)
+    return CaseSet(np.stack(bands), np.array(kills, np.int64), np.array(heights, np.int32), degs,
+                   np.array(found, np.int8).reshape(-1, 3))
 
 
 def find_skulls(cs: CaseSet) -> list[SkullHit | None]:
-    """The skull of every case (None where none is found): pass it to :func:`digits_from_cases`
-    and :func:`box_set_from_cases` when both read the same cases, to search each case once."""
-    return [find_skull(from_band(band)) for band in cs.bands]
+    """The (canonical) skull of every case, None where the reader found no kill box: pass it to
+    :func:`digits_from_cases` and :func:`box_set_from_cases` when both read the same cases."""
+    if cs.found is None:
+        return [canon_skull(False, 0) for _ in cs.bands]
+    return [canon_skull(bool(r), int(w)) if f else None for f, r, w in cs.found]
 
 
 def digits_from_cases(cs: CaseSet, *, not_digit: bool = False,

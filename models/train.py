@@ -23,8 +23,10 @@ import torch
 from torch import nn
 
 from models.data import (
+    CACHE_VERSION,
     QUALITIES,
     RESOLUTIONS,
+    STYLES,
     BoxSet,
     CaseSet,
     DigitSet,
@@ -44,7 +46,8 @@ log = structlog.get_logger(__name__)
 CARD = Path(__file__).resolve().parent / "MODEL_CARD.md"
 
 
-Shard = tuple[int, int, str]      # (cases, generator seed, damage mix: a models.data.QUALITIES name)
+# (cases, generator seed, damage mix: a models.data.QUALITIES name[, HUD style family: models.data.STYLES])
+Shard = tuple
 
 DEFAULT_SHARDS: tuple[Shard, ...] = ((7000, 1, "stress"), (9000, 3, "stress"), (9000, 4, "stress"),
                                      (9000, 6, "stream"), (9000, 7, "stream"))
@@ -58,11 +61,21 @@ DEFAULT_TEST_SETS: tuple[Shard, ...] = ((5000, 5, "stream"), (5000, 2, "stress")
 
 def shard_spec(shards: tuple[Shard, ...]) -> str:
     """The inverse of :func:`parse_shards`."""
-    return ",".join(f"{n}:{seed}" + ("" if q == "stress" else f":{q}") for n, seed, q in shards)
+    out = []
+    for sh in shards:
+        n, seed, q = sh[:3]
+        st = _style(sh)
+        out.append(f"{n}:{seed}" + (f":{q}:{st}" if st != "default" else ("" if q == "stress" else f":{q}")))
+    return ",".join(out)
+
+
+def _style(shard: Shard) -> str:
+    return shard[3] if len(shard) > 3 else "default"
 
 
 def set_name(shard: Shard) -> str:
-    return f"{shard[2]} ({shard[0]} cases, seed {shard[1]})"
+    st = _style(shard)
+    return f"{shard[2]} ({shard[0]} cases, seed {shard[1]})" + ("" if st == "default" else f", {st} styles")
 
 
 @dataclass
@@ -103,11 +116,17 @@ def parse_shards(spec: str, what: str = "training shard") -> tuple[Shard, ...]:
     out: list[Shard] = []
     for part in (p.strip() for p in spec.split(",") if p.strip()):
         n, _, rest = part.partition(":")
-        seed, _, quality = rest.partition(":")
+        seed, _, rest = rest.partition(":")
+        quality, _, style = rest.partition(":")
         try:
             shard = (int(n), int(seed) if seed else 1, quality or "stress")
         except ValueError:
-            raise ValueError(f"bad {what} {part!r} (want CASES, CASES:SEED or CASES:SEED:QUALITY)") from None
+            raise ValueError(f"bad {what} {part!r} (want CASES, CASES:SEED or CASES:SEED:QUALITY[:STYLE])") from None
+        if style:
+            if style not in STYLES:
+                raise ValueError(f"bad {what} {part!r}: style must be one of {', '.join(STYLES)}")
+            if style != "default":
+                shard = (*shard, style)
         if shard[0] <= 0:
             raise ValueError(f"bad {what} {part!r}: cases must be positive")
         if shard[2] not in QUALITIES:
@@ -220,25 +239,26 @@ def fit_box(x: np.ndarray, y: np.ndarray, *, epochs: int = 20, batch_size: int =
 
 
 def load_or_build_cases(n_cases: int, split: str, seed: int, *, fonts: tuple[str, ...] = (),
-                        cache_dir: Path | None = None, quality: str = "stress") -> CaseSet:
+                        cache_dir: Path | None = None, quality: str = "stress", style: str = "default") -> CaseSet:
     """Render (or load cached) degraded HUD bands (``quality``: a models.data.QUALITIES mix).
 
     The cache keeps the rendered, degraded reference-scale bands (not the digits), so a change
     to the extraction code is picked up without rendering again.
     """
-    tag = f"{split}-{n_cases}-{seed}-{'+'.join(fonts) or 'all'}" + ("" if quality == "stress" else f"-{quality}")
+    tag = (f"v{CACHE_VERSION}-{split}-{n_cases}-{seed}-{'+'.join(fonts) or 'all'}"
+           + ("" if quality == "stress" else f"-{quality}") + ("" if style == "default" else f"-{style}"))
     path = cache_dir / f"cases-{tag}.npz" if cache_dir else None
     t0 = time.perf_counter()
     if path is not None and path.is_file():
         z = np.load(path, allow_pickle=False)
-        return CaseSet(z["bands"], z["kills"], z["heights"], [str(d) for d in z["degradation"]])
-    cs = build_case_set(n_cases, split, seed, fonts=fonts or None, quality=quality)
+        return CaseSet(z["bands"], z["kills"], z["heights"], [str(d) for d in z["degradation"]], z["found"])
+    cs = build_case_set(n_cases, split, seed, fonts=fonts or None, quality=quality, style=style)
     log.info("cases rendered", split=split, cases=n_cases, quality=quality, seconds=round(time.perf_counter() - t0, 1))
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.stem + ".tmp.npz")
         np.savez_compressed(tmp, bands=cs.bands, kills=cs.kills, heights=cs.heights,
-                            degradation=np.array(cs.degradation))
+                            degradation=np.array(cs.degradation), found=cs.found)
         os.replace(tmp, path)
     return cs
 
@@ -256,7 +276,8 @@ class HeldOut:
 def load_test_sets(sets: tuple[Shard, ...], *, fonts: tuple[str, ...] = (),
                    cache_dir: Path | None = None) -> dict[str, CaseSet]:
     """The held-out case sets (test split), by :func:`set_name`."""
-    return {set_name(s): load_or_build_cases(s[0], "test", s[1], fonts=fonts, cache_dir=cache_dir, quality=s[2])
+    return {set_name(s): load_or_build_cases(s[0], "test", s[1], fonts=fonts, cache_dir=cache_dir, quality=s[2],
+                                             style=_style(s))
             for s in sets}
 
 
@@ -278,7 +299,8 @@ def run_training(cfg: TrainConfig) -> dict[str, object]:
     torch.set_num_threads(max(1, cfg.threads))
     t0 = time.perf_counter()
     needed = (*(cfg.shards if "digits" in cfg.what else ()), *(cfg.box_shards if "box" in cfg.what else ()))
-    cases = {s: load_or_build_cases(s[0], "train", s[1], fonts=cfg.fonts, cache_dir=cfg.cache_dir, quality=s[2])
+    cases = {s: load_or_build_cases(s[0], "train", s[1], fonts=cfg.fonts, cache_dir=cfg.cache_dir, quality=s[2],
+                                    style=_style(s))
              for s in dict.fromkeys(needed)}
     from vodstream.synth.render import HUD_FONTS
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vodstream.digits import extract, find_skull, normalize_hud, squads_box_visible
+from vodstream.digits import extract, find_skull, squads_box_visible
+from vodstream.hudlocate import legacy_ref
 from vodstream.killreader import KillReader, KillReading
 from vodstream.regions import hud_box
 from vodstream.synth.render import Renderer, render_hud_crop
@@ -96,7 +97,7 @@ def test_extraction_is_resolution_independent() -> None:
     """The skull lands at the same reference position at every scale."""
     pos = []
     for w, h in [(2560, 1440), (1920, 1080), (1366, 768), (852, 480)]:
-        skull = find_skull(normalize_hud(render_hud_crop(_state(kills=4), w, h, seed=SEED)))
+        skull = find_skull(legacy_ref(render_hud_crop(_state(kills=4), w, h, seed=SEED))[0])
         assert skull is not None
         pos.append((skull.x, skull.y))
     xs, ys = zip(*pos, strict=True)
@@ -180,9 +181,9 @@ def test_touching_digits_are_refused_not_misread(reader: KillReader) -> None:
 
 
 def test_squads_box_detector_on_rendered_screens() -> None:
-    on = normalize_hud(render_hud_crop(_state(kills=2), 1920, 1080, seed=SEED))
-    off = normalize_hud(render_hud_crop(FrameState(t=0.0, screen="lobby_ready", scene_seed=SCENE), 1920, 1080,
-                                        seed=SEED))
+    on = legacy_ref(render_hud_crop(_state(kills=2), 1920, 1080, seed=SEED))[0]
+    off = legacy_ref(render_hud_crop(FrameState(t=0.0, screen="lobby_ready", scene_seed=SCENE), 1920, 1080,
+                                     seed=SEED))[0]
     assert squads_box_visible(on) and not squads_box_visible(off)
 
 

@@ -416,12 +416,16 @@ def score_window(ref: np.ndarray, skull: SkullHit) -> np.ndarray:
 
 
 def extract(hud: np.ndarray) -> Extraction:
-    """HUD crop (any resolution, RGB uint8) -> skull and digit crops, left to right."""
-    ref = normalize_hud(hud)
-    skull = find_skull(ref)
-    if skull is None:
+    """HUD crop (any resolution, RGB uint8) -> skull and digit crops, left to right.
+
+    The kill box is found the reader's way (vodstream.hudlocate.find_kill_box: by the HUD's
+    layout, then by the skull template) and read on the reference canvas."""
+    from vodstream.hudlocate import find_kill_box
+
+    found = find_kill_box(hud)
+    if found.skull is None:
         return Extraction(None, np.zeros((0, DIGIT_SIZE, DIGIT_SIZE), np.float32), reason="no_skull")
-    return digits_from_box(ref, skull)
+    return digits_from_box(found.ref, found.skull)
 
 
 # The squads-left box ("N SQUADS LEFT"): a line of ~10+ glyphs on one baseline in row 1.

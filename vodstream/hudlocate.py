@@ -32,9 +32,17 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from vodstream.digits import REF_H, REF_W, SkullHit
+from vodstream.digits import (
+    REF_H,
+    REF_W,
+    SEARCH_ROWS,
+    SkullHit,
+    find_skull,
+    normalize_hud,
+    squads_box_visible,
+)
 
-__all__ = ["HudLocation", "KillRun", "SquadsLine", "canonical", "locate"]
+__all__ = ["FoundBox", "HudLocation", "KillRun", "SquadsLine", "canonical", "find_kill_box", "legacy_ref", "locate"]
 
 WORK_H = 240                 # the crop is resized to this height (a 1080p-scale HUD crop is 240 px)
 TOPHAT = 31                  # top-hat kernel at WORK_H: wider than a skull, narrower than a box
@@ -44,6 +52,7 @@ LOCAL = 21
 GLYPH_H = (8, 34)            # letter heights searched (WORK_H px)
 MIN_GLYPHS = 5
 MIN_LINE_W = 4.5             # squads line width, in letter heights
+LINE_END_MIN = 0.55          # the squads label ends in the right part of the crop (the alive box follows)
 MIN_STROKE = 3.0             # 2 * area / (w + h): letters, not pieces of the boxes' thin outlines
 ROW2_DY = (2.6, 4.2)
 DIGIT_MAX = 1.36             # kill digits: at most this many squads-letter heights
@@ -108,7 +117,7 @@ def _components(img: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     """(stats rows [x, y, w, h, area] of bright-ink components, labels, top-hat map, and the
     stats of the ink opened by a 3x3 disc: solid icons without the boxes' thin outlines)."""
     v = img.max(axis=2)
-    k = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (TOPHAT, TOPHAT))
+    k = cv2.getStructuringElement(cv2.MORPH_RECT, (TOPHAT, TOPHAT))
     th = cv2.morphologyEx(v, cv2.MORPH_TOPHAT, k)
     # relative to the brightest ink nearby: the boxes' dot lattice (30% white) and faint outlines
     # drop out beside full-white text, whatever the background's brightness
@@ -126,11 +135,13 @@ def _lines(st: np.ndarray) -> list[list[int]]:
     idx = [i for i, (x, y, w, h, a) in enumerate(st)
            if GLYPH_H[0] <= h <= GLYPH_H[1] and 2 <= w <= 14 * h and a >= 10 and a >= 0.12 * w * h
            and 2.0 * a / (w + h) >= MIN_STROKE]
+    # a line starts at a letter, not at a solid icon (the skull would set its height)
+    solid = {i for i in idx if st[i, 4] >= 0.55 * st[i, 2] * st[i, 3] and 0.75 * st[i, 3] <= st[i, 2] <= 1.6 * st[i, 3]}
     idx.sort(key=lambda i: st[i, 0])
     lines: list[list[int]] = []
     used: set[int] = set()
     for i in idx:
-        if i in used:
+        if i in used or i in solid:
             continue
         line = [i]
         hb = float(st[i, 3])
@@ -138,12 +149,13 @@ def _lines(st: np.ndarray) -> list[list[int]]:
             if j in used or j == i or st[j, 0] <= st[line[-1], 0]:
                 continue
             last = line[-1]
-            lh = float(np.median([st[t, 3] for t in line]))
+            hs = sorted(int(st[t, 3]) for t in line)
+            lh = float(hs[len(hs) // 2])
             gap = st[j, 0] - (st[last, 0] + st[last, 2])
             bottom_ok = abs((st[j, 1] + st[j, 3]) - (st[last, 1] + st[last, 3])) <= max(2.0, 0.22 * lh)
-            if gap <= 1.25 * lh and gap >= -0.3 * lh and bottom_ok and 0.65 * lh <= st[j, 3] <= 1.45 * lh:
+            if gap <= 1.1 * lh and gap >= -0.3 * lh and bottom_ok and 0.65 * lh <= st[j, 3] <= 1.45 * lh:
                 line.append(j)
-            elif st[j, 0] > st[last, 0] + st[last, 2] + 1.25 * lh:
+            elif st[j, 0] > st[last, 0] + st[last, 2] + 1.1 * lh:
                 break
         del hb
         if len(line) >= 2:
@@ -164,13 +176,20 @@ def _alive_block(img: np.ndarray, x: int, y0: int, y1: int, h: float) -> bool:
         patch = v[:, a0:a0 + ww]
         if patch.shape[1] < ww:
             return False
-        if float((patch >= 170).mean()) >= 0.5 and float((patch <= 100).mean()) >= 0.04:
+        if float((patch >= 170).mean()) < 0.5:
+            continue
+        # the person icon and count sit inside the block: dark ink in its middle rows, none along
+        # its top and bottom (a dark banner strip or box behind text runs through all rows)
+        n = patch.shape[0]
+        mid = patch[n // 4: n - n // 4]
+        edge = np.concatenate([patch[: max(1, n // 8)], patch[n - max(1, n // 8):]])
+        if float((mid <= 100).mean()) >= 0.05 and float((edge <= 100).mean()) <= 0.15:
             return True
     return False
 
 
 def _squads(img: np.ndarray, st: np.ndarray) -> SquadsLine | None:
-    best: tuple[tuple[bool, int], SquadsLine] | None = None
+    best: SquadsLine | None = None
     for line in _lines(st):
         if len(line) < MIN_GLYPHS and not (len(line) >= 2 and any(st[i, 2] > 2.0 * st[i, 3] for i in line)):
             continue
@@ -179,17 +198,14 @@ def _squads(img: np.ndarray, st: np.ndarray) -> SquadsLine | None:
         ys0 = min(st[i, 1] for i in line)
         ys1 = max(st[i, 1] + st[i, 3] for i in line)
         h = float(np.median([st[i, 3] for i in line]))
-        if xs1 - xs0 < MIN_LINE_W * h:
+        if xs1 - xs0 < MIN_LINE_W * h or xs1 < LINE_END_MIN * img.shape[1]:
             continue
         if not _alive_block(img, xs1, ys0, ys1, h):
             continue
         cand = SquadsLine(int(xs0), int(ys0), int(xs1), int(ys1), h)
-        first = min(line, key=lambda i: st[i, 0])
-        counted = bool(st[first, 3] >= 1.08 * h)       # the squads count is taller than its label
-        key = (not counted, cand.y0)
-        if best is None or key < best[0]:
-            best = (key, cand)
-    return None if best is None else best[1]
+        if best is None or cand.y0 < best.y0:
+            best = cand
+    return best
 
 
 def _runs(st: np.ndarray, idx: list[int], h: float) -> list[list[int]]:
@@ -341,7 +357,7 @@ def locate(hud: np.ndarray) -> HudLocation:
         junk = [i for i in idx1 if st[i, 0] + st[i, 2] >= sx0 and st[i, 3] >= 0.7 * h]
         # the second row's box (ranked, later seasons) sits in this band under the squads text
         band = (sq.x0 - 8.0 * h, sq.y1 + 0.5 * h, sq.x1 + 1.0 * h, sq.y1 + 3.0 * h)
-        junk += [i for i in all_idx if st[i, 3] >= 0.7 * h and _overlaps(st[i], band)]
+        junk += [i for i in all_idx if st[i, 3] >= 0.7 * h and st[i, 1] >= sq.y1 + 0.3 * h and _overlaps(st[i], band)]
         if sx0 < 0:
             return HudLocation(sq, None, None, None, "slot_out_of_view", f)
         if junk or _overlay_edge(img, sx0, int(cy - 1.6 * h), int(sq.x0 - 0.6 * h), int(cy + 1.6 * h), h):
@@ -404,3 +420,56 @@ def canonical(hud: np.ndarray, loc: HudLocation) -> tuple[np.ndarray, SkullHit]:
     else:
         ref = cv2.warpAffine(hud, m, (REF_W, REF_H), flags=interp, borderMode=cv2.BORDER_CONSTANT)
     return ref, SkullHit(sx, sy, SKULL_W, SKULL_H, 1.0, k.red, k.row)
+
+
+@dataclass(frozen=True)
+class FoundBox:
+    """Where the kill box is, on the reader's reference canvas (skull None: not found)."""
+
+    ref: np.ndarray            # 560x175 reference canvas (the digit extraction's input)
+    skull: SkullHit | None
+    visible: bool              # the in-match HUD (squads-left box) is there
+    kill_box: bool | None      # the Score contract
+    era: str | None
+    reason: str
+    how: str                   # "layout", "template" or "none"
+
+
+# the legacy 560x175 window inside the 720x240 crop (regions.HUD_BOX_1080), top-right aligned
+_LEGACY = (560 / 720, 175 / 240)
+
+
+def legacy_ref(hud: np.ndarray) -> tuple[np.ndarray, tuple[int, int, float, float]]:
+    """The reference-scale 560x175 window the 2019 template finder was built for, and its place
+    in the crop (x0, y0, sx, sy: crop px = x0 + ref px * sx). Crops of the old 560x175 box
+    (aspect 3.2, e.g. the real fixtures) are used whole."""
+    h, w = hud.shape[:2]
+    if w / max(h, 1) < 3.1:
+        cw, ch = max(1, round(w * _LEGACY[0])), max(1, round(h * _LEGACY[1]))
+        win = hud[:ch, w - cw:]
+        return normalize_hud(np.ascontiguousarray(win)), (w - cw, 0, cw / REF_W, ch / REF_H)
+    return normalize_hud(hud), (0, 0, w / REF_W, h / REF_H)
+
+
+def find_kill_box(hud: np.ndarray) -> FoundBox:
+    """The kill box of one HUD crop, by layout first, then by the 2019 skull template."""
+    loc: HudLocation = locate(hud)
+    if loc.kill is not None and loc.kill_box:
+        ref, skull = canonical(hud, loc)
+        return FoundBox(ref, skull, True, True, loc.era, "ok", "layout")
+    old, (ox, oy, sx, sy) = legacy_ref(hud)
+    visible = loc.hud_visible or squads_box_visible(old)
+    if loc.kill_box is not False:
+        # the template, row 1 only (its second-row search read other numbers as kills), unless
+        # the squads line found sits on the skull's row left of it (then it is no kill box)
+        skull = find_skull(old)
+        if skull is not None and skull.row == 0 and SEARCH_ROWS[0][0] <= skull.x:
+            ok = True
+            if loc.squads is not None:
+                sq, f = loc.squads, loc.scale
+                cx = (ox + (skull.x + skull.w / 2.0) * sx) * f
+                cy = (oy + (skull.y + skull.h / 2.0) * sy) * f
+                ok = not (cx >= sq.x0 and abs(cy - (sq.y0 + sq.y1) / 2.0) <= 0.6 * sq.h)
+            if ok:
+                return FoundBox(old, skull, True, True, None, "ok", "template")
+    return FoundBox(old, None, visible, loc.kill_box, loc.era, loc.reason, "none")

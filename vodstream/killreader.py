@@ -1,7 +1,11 @@
 """Read the Apex kill counter (top-right HUD) from decoded samples.
 
-Per sample: is the in-match HUD there (the squads-left box)? Is the kill box there (the
-skull)? Then two readers look at the score box, each batched over the whole call:
+Per sample: is the in-match HUD there (the squads-left box)? Where is the kill box? It is
+found from the HUD's layout (vodstream.hudlocate: the squads-left line, then the slot beside
+it or the row below it) and mapped onto the reference canvas; where that finds nothing, the
+2019 skull template (vodstream.digits.find_skull, row 1 only) is tried, and kept only when it
+sits on the squads box's row left of it. Then two readers look at the score box, each batched
+over the whole call:
 
 1. the 2019 method made resolution independent (vodstream.digits: components -> 25x25
    digit crops -> the digit CNN, models.net.DigitNet);
@@ -25,7 +29,7 @@ off by default -- see benchmarks/kill_accuracy.py for the measurement.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import structlog
@@ -35,11 +39,9 @@ from vodstream.digits import (
     SKULL_MIN_SCORE,
     Extraction,
     digits_from_box,
-    find_skull,
-    normalize_hud,
     score_window,
-    squads_box_visible,
 )
+from vodstream.hudlocate import find_kill_box
 from vodstream.types import Sample
 
 __all__ = ["KillReader", "KillReading"]
@@ -60,6 +62,10 @@ class KillReading:
     hud_visible: bool       # the in-match HUD (squads-left box) is visible
     confidence: float       # product of the digits' softmax maxima (0 when kills is None)
     reason: str             # "ok", or why kills is None
+    # the Score contract (vodstream.types.Score): True the kill box was found; False its slot is
+    # in view beside the squads box and verified empty; None cannot tell
+    kill_box: bool | None = None
+    hud_era: str | None = None     # "2019" / "modern" when the layout says so
 
 
 class KillReader:
@@ -93,15 +99,14 @@ class KillReader:
 
     def read_huds(self, huds: Sequence[np.ndarray]) -> list[KillReading]:
         """Like :meth:`read_batch`, from bare top-right HUD crops (RGB uint8, any size)."""
-        refs = [normalize_hud(h) for h in huds]
-        if self.temporal and len(refs) >= 3:
-            refs = _temporal_mean(refs)
-        visible = [squads_box_visible(r) for r in refs]
+        if self.temporal and len(huds) >= 3:
+            huds = _temporal_mean([np.asarray(h) for h in huds])
+        found = [find_kill_box(h) for h in huds]
+        visible = [f.visible for f in found]
         extractions: list[Extraction | None] = []
         windows: list[np.ndarray] = []
-        for ref in refs:
-            # faint skulls (bright sky behind the box) are read only when both readers agree (_combine)
-            skull = find_skull(ref, min_score=WEAK_SKULL_SCORE if self.box_model is not None else SKULL_MIN_SCORE)
+        for f in found:
+            ref, skull = f.ref, f.skull
             extractions.append(digits_from_box(ref, skull) if skull is not None else None)
             if skull is not None and self.box_model is not None:
                 windows.append(score_window(ref, skull))
@@ -110,9 +115,10 @@ class KillReader:
         boxed = self._read_boxes(np.stack(windows) if windows else None)
         out: list[KillReading] = []
         k = j = 0
-        for vis, ex in zip(visible, extractions, strict=True):
+        for vis, ex, f in zip(visible, extractions, found, strict=True):
             if ex is None:
-                out.append(KillReading(None, False, vis, 0.0, "no_kill_box"))
+                out.append(KillReading(None, False, vis, 0.0, "no_kill_box" if f.kill_box is not True else f.reason,
+                                       f.kill_box, f.era))
                 continue
             red = ex.skull is not None and ex.skull.red
             box = None
@@ -125,15 +131,17 @@ class KillReader:
                 n = len(ex.digits)
                 digit = self._decide(probs[k:k + n], red, vis)
                 k += n
-            out.append(self._combine(digit, box, faint=ex.skull is not None and ex.skull.score < SKULL_MIN_SCORE))
+            r = self._combine(digit, box, faint=ex.skull is not None and ex.skull.score < SKULL_MIN_SCORE)
+            out.append(replace(r, kill_box=True, hud_era=f.era))
         return out
 
     def read_boxes(self, huds: Sequence[np.ndarray]) -> list[tuple[int, float] | None]:
         """The score-box reader alone: (kills, confidence) per HUD crop, None without a skull."""
         if self.box_model is None:
             raise ValueError("this reader has no score-box model")
-        refs = [normalize_hud(h) for h in huds]
-        skulls = [find_skull(r) for r in refs]
+        found = [find_kill_box(h) for h in huds]
+        refs = [f.ref for f in found]
+        skulls = [f.skull for f in found]
         wins = [score_window(r, s) for r, s in zip(refs, skulls, strict=True) if s is not None]
         res = iter(self._read_boxes(np.stack(wins) if wins else None))
         return [next(res) if s is not None else None for s in skulls]

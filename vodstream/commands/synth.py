@@ -33,6 +33,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--bitrate", type=int, default=None, help="source video bitrate, bits/s")
     parser.add_argument("--duration", type=float, default=None,
                         help="cut the VOD at this many seconds (matches past it end mid-match)")
+    parser.add_argument("--style", default=None, metavar="NAME",
+                        help="HUD look: default, train:SEED or heldout:SEED (heldout = the style family no "
+                             "network was trained or chosen on; plain 'heldout' is heldout:0)")
     parser.add_argument("--print-script", action="store_true",
                         help="print the resolved script JSON and exit without rendering")
 
@@ -51,6 +54,8 @@ def build_script(args: argparse.Namespace):  # -> Script
         script = synth.preset(args.preset or "demo", seed=args.seed)
     overrides = {k: getattr(args, k) for k in ("width", "height", "fps", "bitrate", "vod_id")
                  if getattr(args, k) is not None}
+    if getattr(args, "style", None) is not None:
+        overrides["hud_style"] = args.style
     if overrides:
         script = script.replace(**overrides)
     if args.duration is not None:

@@ -122,7 +122,10 @@ class FrameSource:
         if renderer is None:
             from vodstream.synth.render import Renderer
 
-            renderer = Renderer(script.width, script.height, seed=script.seed, hud_font=script.hud_font)
+            from vodstream.synth.styles import style_by_name
+
+            style = None if script.hud_style == "default" else style_by_name(script.hud_style)
+            renderer = Renderer(script.width, script.height, seed=script.seed, hud_font=script.hud_font, style=style)
         self.renderer = renderer
         self.stats = EncodeStats()
         self._last_key: FrameState | None = None

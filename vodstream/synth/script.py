@@ -158,6 +158,9 @@ class Script:
     variants: tuple[str | dict[str, Any], ...] = ("chunked", "720p60", "480p30")
     seed: int = 0
     hud_font: str = "rajdhani-bold"
+    # the HUD's look: "default" (today's, in hud_font) or a vodstream.synth.styles name
+    # ("train:SEED", "heldout:SEED": the held-out family no network was trained or chosen on)
+    hud_style: str = "default"
     x264_preset: str = "veryfast"
     audio: bool = True
     duration: float | None = None        # None = when the last match/span stops
@@ -208,7 +211,8 @@ class Script:
             "owner": {"login": self.owner_login, "display_name": self.owner_display_name},
             "created_at": self.created_at, "era": self.era, "width": self.width, "height": self.height,
             "fps": self.fps, "bitrate": self.bitrate, "variants": list(self.variants), "seed": self.seed,
-            "hud_font": self.hud_font, "x264_preset": self.x264_preset, "audio": self.audio,
+            "hud_font": self.hud_font, "hud_style": self.hud_style, "x264_preset": self.x264_preset,
+            "audio": self.audio,
             "duration": self.duration,
             "matches": [_match_dict(m) for m in self.matches],
             "spans": [_span_dict(s) for s in self.spans],
@@ -509,7 +513,7 @@ def _parse_span(data: Any, path: str) -> Span:
 def _from_dict(data: Any) -> Script:
     o = _Obj(data, "")
     kw: dict[str, Any] = {}
-    for key in ("vod_id", "title", "created_at", "hud_font", "x264_preset"):
+    for key in ("vod_id", "title", "created_at", "hud_font", "hud_style", "x264_preset"):
         v = o.get(key, "str", None)
         if v is not None:
             kw[key] = v
@@ -565,6 +569,12 @@ def validate(script: Script) -> Script:
 
     if script.hud_font not in SCRIPT_FONTS:
         raise ScriptError(f"hud_font: {script.hud_font!r} is not one of {', '.join(SCRIPT_FONTS)}")
+    from vodstream.synth.styles import style_by_name
+
+    try:
+        style_by_name(script.hud_style)
+    except ValueError as e:
+        raise ScriptError(f"hud_style: {e}") from None
     specs = script.variant_specs()
     if not specs:
         raise ScriptError("variants: at least one variant is needed")
