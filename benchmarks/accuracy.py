@@ -2,6 +2,7 @@
 
     python benchmarks/accuracy.py [--seeds 5101 5102 5103 5104] [--matches 6] [--fps 10]
                                   [--workdir benchmarks/out/accuracy-vods] [--synth-only]
+                                  [--style heldout]
 
 For each seed: ``vodstream.synth.random_script(seed, matches=N, era="mixed")`` (every edge case
 in the mix: VOD starts mid-match, ends mid-match, abandoned match, no SELECT LEGEND, spectating
@@ -11,6 +12,10 @@ analysed by ``vodstream.analysis.analyze`` (keyframes, KillReader + MarkerReader
 Each report is scored against truth.json with the logic of ../shared/tools/compare_report.py
 (matches by largest overlap; boundaries within 4 s; kills exact; placement; best match), and
 the same scores are re-tracked with the 2019 write-up's median-of-last-20 rule for comparison.
+
+--style heldout draws every VOD's HUD in a style of the held-out family (vodstream.synth.styles:
+a face, skull drawing and box geometry no network was trained or chosen on; "heldout:SEED" per
+VOD seed); the VODs are cached in their own workdir and the JSON is accuracy-heldout.json.
 
 Prints a table; writes JSON to benchmarks/out/accuracy.json. Bars: every match found (no extra),
 boundaries within +-4 s, final kills exact in >= 99 % of matches, best match right in every VOD.
@@ -36,13 +41,15 @@ COMPARE_TOOL = ROOT.parent / "shared" / "tools" / "compare_report.py"
 DEFAULT_SEEDS = (5101, 5102, 5103, 5104)
 
 
-def make_vod(seed: int, matches: int, fps: int, workdir: Path) -> Path:
+def make_vod(seed: int, matches: int, fps: int, workdir: Path, style: str = "default") -> Path:
     """Render + encode the seed's random script into workdir/<seed>/<vod_id> (cached)."""
     from vodstream import synth
 
     script = synth.random_script(
         seed, matches=matches, era="mixed", fps=fps, variants=("chunked",), match_seconds=(40.0, 100.0)
     )
+    if style != "default":
+        script = script.replace(hud_style=f"{style}:{seed}")
     base = workdir / str(seed)
     vod = base / script.vod_id
     want = json.dumps(synth.truth(script), sort_keys=True)
@@ -165,11 +172,16 @@ def main() -> int:
     ap.add_argument("--workdir", type=Path, default=OUT / "accuracy-vods")
     ap.add_argument("--synth-only", action="store_true", help="only render/encode the VODs")
     ap.add_argument("--tol", type=float, default=4.0)
+    ap.add_argument("--style", choices=("default", "train", "heldout"), default="default",
+                    help="HUD style family of the VODs (heldout: never trained or chosen on)")
     args = ap.parse_args()
+    tag = "" if args.style == "default" else f"-{args.style}"
+    if args.style != "default" and args.workdir == OUT / "accuracy-vods":
+        args.workdir = OUT / f"accuracy-vods{tag}"
 
     args.workdir.mkdir(parents=True, exist_ok=True)
     OUT.mkdir(parents=True, exist_ok=True)
-    vods = [make_vod(s, args.matches, args.fps, args.workdir) for s in args.seeds]
+    vods = [make_vod(s, args.matches, args.fps, args.workdir, args.style) for s in args.seeds]
     if args.synth_only:
         return 0
 
@@ -178,7 +190,7 @@ def main() -> int:
         truth, report, res = analyse(vod)
         c = compare(truth, report, args.tol)
         base = compare(truth, retrack(res, truth["duration"], truth["vod_id"], "median20"), args.tol)
-        (OUT / f"accuracy-report-{seed}.json").write_text(json.dumps(report, indent=1))
+        (OUT / f"accuracy-report{tag}-{seed}.json").write_text(json.dumps(report, indent=1))
         tool = None
         if COMPARE_TOOL.is_file():
             p = subprocess.run(
@@ -186,7 +198,7 @@ def main() -> int:
                     sys.executable,
                     str(COMPARE_TOOL),
                     str(vod / "truth.json"),
-                    str(OUT / f"accuracy-report-{seed}.json"),
+                    str(OUT / f"accuracy-report{tag}-{seed}.json"),
                     "--tol",
                     str(args.tol),
                 ],
@@ -294,7 +306,7 @@ def main() -> int:
     )
     print(f"bars met: {summary['bars_met']}")
     OUT.mkdir(parents=True, exist_ok=True)
-    (OUT / "accuracy.json").write_text(
+    (OUT / f"accuracy{tag}.json").write_text(
         json.dumps(
             {"summary": summary, "vods": rows, "args": {k: str(v) for k, v in vars(args).items()}}, indent=1
         )

@@ -32,8 +32,6 @@ from vodstream.digits import (
     SkullHit,
     digits_from_box,
     extract,
-    find_skull,
-    normalize_hud,
     score_window,
 )
 

@@ -82,3 +82,20 @@ def test_occluder_and_banner() -> None:
     a = kill_digit_boxes(_match(), 1280, 720)
     b = kill_digit_boxes(_match(), 1280, 720, style=pushed)
     assert [y0 for _x0, y0, _x1, _y1 in b] > [y0 for _x0, y0, _x1, _y1 in a]
+
+
+def test_styled_training_renders_and_scripts() -> None:
+    from models.data import render_cases
+    from vodstream import synth
+    from vodstream.synth.script import ScriptError
+
+    cases = render_cases(12, "train", 3, resolutions=((1280, 720),), style="train", group=12)
+    assert {c.font for c in cases} <= set(STYLE_FONTS) and len(cases) == 12
+    held = render_cases(3, "test", 3, resolutions=((1280, 720),), style="heldout", group=3)
+    assert {c.font for c in held} == set(HELDOUT_FONTS)
+    with pytest.raises(ValueError):
+        render_cases(1, "train", 3, style="fancy")
+    script = synth.preset("test").replace(hud_style="heldout:2")
+    assert script.to_dict()["hud_style"] == "heldout:2"
+    with pytest.raises(ScriptError, match="hud_style"):
+        synth.preset("test").replace(hud_style="nope")
