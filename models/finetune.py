@@ -125,11 +125,9 @@ def _labelled_examples(crops: Sequence[Any], *, not_digit: bool) -> tuple[dict[s
         WIN_H,
         WIN_W,
         digits_from_box,
-        find_skull,
-        normalize_hud,
         score_window,
     )
-    from vodstream.killreader import WEAK_SKULL_SCORE
+    from vodstream.hudlocate import find_kill_box
 
     dx, dy, bx, by = [], [], [], []
     stats: Counter = Counter()
@@ -137,8 +135,8 @@ def _labelled_examples(crops: Sequence[Any], *, not_digit: bool) -> tuple[dict[s
         if c.label is None:
             stats["unreadable"] += 1
             continue
-        ref = normalize_hud(c.hud)
-        skull = find_skull(ref, min_score=WEAK_SKULL_SCORE)
+        found = find_kill_box(c.hud)          # the reader's own kill-box finder
+        ref, skull = found.ref, found.skull
         if skull is None:
             stats["no_skull"] += 1
             continue

@@ -79,7 +79,10 @@ def test_labels_file_has_the_2019_shape_plus_vod_time_and_crop(crops, tmp_path):
     assert back == {0: 0, 1: 0, 12: None, 13: 3} and back_index.vod_id == index.vod_id
     got = load_labelled([path])
     assert [(c.frame_num, c.label) for c in got] == [(0, 0), (1, 0), (12, None), (13, 3)]
-    assert got[3].hud.shape == (117, 373, 3)
+    from vodstream.regions import hud_box
+
+    x0, y0, x1, y1 = hud_box(1280, 720)
+    assert got[3].hud.shape == (y1 - y0, x1 - x0, 3)
 
 
 @pytest.mark.parametrize(("doc", "message"), [

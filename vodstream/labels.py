@@ -145,7 +145,8 @@ def write_index(folder: Path, *, vod_id: str, source: str, quality: str, model: 
     index = CropIndex(folder, vod_id, source, quality, model, sampling)
     pending: list[tuple[float, np.ndarray]] = []
 
-    from vodstream.digits import find_skull, normalize_hud
+    from vodstream.digits import find_skull
+    from vodstream.hudlocate import legacy_ref
     from vodstream.killreader import WEAK_SKULL_SCORE
 
     def flush() -> None:
@@ -157,7 +158,7 @@ def write_index(folder: Path, *, vod_id: str, source: str, quality: str, model: 
             n = len(index.crops)
             name = f"{n:06d}.png"
             _png(folder / name, hud)
-            skull = find_skull(normalize_hud(hud), min_score=WEAK_SKULL_SCORE)
+            skull = find_skull(legacy_ref(hud)[0], min_score=WEAK_SKULL_SCORE)
             index.crops.append(CropInfo(n, round(float(t), 3), name, r.kills,
                                         round(float(r.confidence), 4), str(r.reason), bool(r.hud_visible),
                                         (skull.x, skull.y) if skull is not None else None))
