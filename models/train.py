@@ -100,6 +100,10 @@ class TrainConfig:
     what: tuple[str, ...] = ("digits", "box")
     out: Path = DEFAULT_WEIGHTS
     box_out: Path = BOX_WEIGHTS
+    # start from these weights instead of from scratch (fine-tune earlier networks on new data)
+    init_digits: Path | None = None
+    init_box: Path | None = None
+    box_lr: float = 2e-3
     card: Path | None = CARD
     cache_dir: Path | None = None
 
@@ -334,12 +338,14 @@ def _train_digits(cfg: TrainConfig, train_cases: list[CaseSet]) -> dict[str, obj
                      sum((p.stats for p in parts), Counter()))
     t_data = time.perf_counter() - t0
     t1 = time.perf_counter()
-    model, history = fit(train.x, train.y, epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr,
+    init = load_model(cfg.init_digits) if cfg.init_digits is not None else None
+    model, history = fit(train.x, train.y, epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr, model=init,
                          seed=cfg.seed, augment=cfg.augment, n_classes=11 if cfg.not_digit else 10,
                          blocks=cfg.blocks, filters=cfg.filters, hidden=cfg.hidden, onecycle=cfg.blocks > 1)
     t_train = time.perf_counter() - t1
     meta: dict[str, object] = {
         "arch": model.arch(), "shards": shard_spec(cfg.shards), "epochs": cfg.epochs, "batch_size": cfg.batch_size,
+        "init": None if cfg.init_digits is None else str(cfg.init_digits),
         "lr": cfg.lr,
         "onecycle": cfg.blocks > 1, "augment": cfg.augment, "train_digits": len(train.y),
         "loss_history": [round(v, 5) for v in history], "train_outcomes": dict(train.stats),
@@ -358,10 +364,12 @@ def _train_box(cfg: TrainConfig, train_cases: list[CaseSet]) -> dict[str, object
                    np.concatenate([p.heights for p in parts]), sum((p.stats for p in parts), Counter()))
     t_data = time.perf_counter() - t0
     t1 = time.perf_counter()
-    model, history = fit_box(train.x, train.y, epochs=cfg.box_epochs, seed=cfg.seed)
+    init = load_box_model(cfg.init_box) if cfg.init_box is not None else None
+    model, history = fit_box(train.x, train.y, epochs=cfg.box_epochs, seed=cfg.seed, lr=cfg.box_lr, model=init)
     t_train = time.perf_counter() - t1
     meta: dict[str, object] = {
-        "arch": model.arch(), "shards": shard_spec(cfg.box_shards), "epochs": cfg.box_epochs,
+        "arch": model.arch(), "shards": shard_spec(cfg.box_shards), "epochs": cfg.box_epochs, "lr": cfg.box_lr,
+        "init": None if cfg.init_box is None else str(cfg.init_box),
         "train_windows": len(train.y),
         "loss_history": [round(v, 5) for v in history], "train_outcomes": dict(train.stats),
         "data_seconds": round(t_data, 1), "train_seconds": round(t_train, 1),
@@ -458,7 +466,7 @@ By source frame height (the HUD is resampled to 1080p scale; 480p digits are ~6 
 
 {heights}
 
-Training: shards {d.get('shards', meta['shards'])}, {d.get('train_digits')} crops; label counts {d.get('train_label_counts')};
+Training: {'fine-tuned from ' + str(d.get('init')) + ', ' if d.get('init') else ''}shards {d.get('shards', meta['shards'])}, {d.get('train_digits')} crops; label counts {d.get('train_label_counts')};
 extraction outcomes {d.get('train_outcomes')}; {d.get('train_seconds')} s on this machine.
 Loss per epoch: {d.get('loss_history')}
 
@@ -469,7 +477,7 @@ one-cycle, {b.get('epochs')} epochs, batch 64; augmentation: shifts of -2..+6 px
 frames put the first digit 7-8 px right of the skull, our renders 4-5 px; trained with +-2 px
 only, this network read real single digits plus the box edge as "22", "35"), +-1 px down,
 contrast gain. Every case whose skull is found is a training window -- also
-the ones the connected components fail on. Shards {b.get('shards', meta['shards'])}, {b.get('train_windows')} windows,
+the ones the connected components fail on. {'Fine-tuned from ' + str(b.get('init')) + ' (Adam ' + str(b.get('lr')) + '); ' if b.get('init') else ''}shards {b.get('shards', meta['shards'])}, {b.get('train_windows')} windows,
 {b.get('train_seconds')} s.
 
 | set | whole numbers right, frames >= 720 px | all sizes | accepted at 0.97 | wrong among accepted |

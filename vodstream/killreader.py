@@ -3,9 +3,11 @@
 Per sample: is the in-match HUD there (the squads-left box)? Where is the kill box? It is
 found from the HUD's layout (vodstream.hudlocate: the squads-left line, then the slot beside
 it or the row below it) and mapped onto the reference canvas; where that finds nothing, the
-2019 skull template (vodstream.digits.find_skull, row 1 only) is tried, and kept only when it
-sits on the squads box's row left of it. Then two readers look at the score box, each batched
-over the whole call:
+2019 skull template (vodstream.digits.find_skull, row 1 only, at its full threshold) is
+tried, and dropped when it sits on the squads line found, right of its start. Each reading
+carries ``kill_box`` (True found; False: the slot beside a found squads box is in view and
+empty -- the modern HUD before the first kill; None: cannot tell) and ``hud_era`` when the
+layout tells it. Then two readers look at the score box, each batched over the whole call:
 
 1. the 2019 method made resolution independent (vodstream.digits: components -> 25x25
    digit crops -> the digit CNN, models.net.DigitNet);
@@ -15,9 +17,7 @@ over the whole call:
 The digit path answers when it is sure, unless the box reader is fairly sure (``box_veto``)
 of another number: then the sample is refused. When the digit path cannot read (touching
 digits, a background stroke joined to a digit, an uncertain digit) the box reader's answer
-is taken if it is very sure (``box_confidence``). A faint skull (template score between
-``WEAK_SKULL_SCORE`` and the finder's threshold: a bright sky behind the light box) counts
-only when both readers name the same number. A reading is ``None`` --
+is taken if it is very sure (``box_confidence``). A reading is ``None`` --
 never a guess -- when the box is hidden (modern HUD before the first kill), covered
 (inventory), off screen, or nobody is sure.
 

@@ -21,19 +21,19 @@ class _Defaults:  # mirrors models.train.TrainConfig without importing torch at 
     shards = "7000:1,9000:3,9000:4,9000:6:stream,9000:7:stream"
     box_shards = "7000:1,9000:3,9000:4"
     test_sets = "5000:5:stream,5000:2"
-    epochs, box_epochs, batch_size, lr = 10, 20, 64, 1e-3
+    epochs, box_epochs, batch_size, lr, box_lr = 10, 20, 64, 1e-3, 2e-3
     blocks, seed, threads = 2, 1, 2
     out, box_out, card = _MODELS / "digits.pt", _MODELS / "scorebox.pt", _MODELS / "MODEL_CARD.md"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     d = _Defaults
-    parser.add_argument("--cases", default=d.shards, metavar="N[:SEED[:QUALITY]],...",
+    parser.add_argument("--cases", default=d.shards, metavar="N[:SEED[:QUALITY[:STYLE]]],...",
                         help="training HUD renders as shards of N cases drawn with generator SEED, damaged with "
                              f"the QUALITY mix (stress|stream; default stress) (default {d.shards})")
-    parser.add_argument("--box-cases", default=d.box_shards, metavar="N[:SEED[:QUALITY]],...",
+    parser.add_argument("--box-cases", default=d.box_shards, metavar="N[:SEED[:QUALITY[:STYLE]]],...",
                         help=f"the score-box reader's training shards, the same way (default {d.box_shards})")
-    parser.add_argument("--test-sets", default=d.test_sets, metavar="N[:SEED[:QUALITY]],...",
+    parser.add_argument("--test-sets", default=d.test_sets, metavar="N[:SEED[:QUALITY[:STYLE]]],...",
                         help=f"held-out sets, the same way; the first is the headline (default {d.test_sets})")
     parser.add_argument("--only", choices=("digits", "box"), default=None,
                         help="train one network (the card is still written, evaluating the other as it is)")
@@ -54,6 +54,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="score-box weights (default models/scorebox.pt)")
     parser.add_argument("--card", type=Path, default=d.card, help="model card to write")
     parser.add_argument("--no-card", action="store_true", help="do not write the model card")
+    parser.add_argument("--init-digits", type=Path, default=None,
+                        help="fine-tune these digit CNN weights instead of training from scratch")
+    parser.add_argument("--init-box", type=Path, default=None,
+                        help="fine-tune these score-box weights instead of training from scratch")
+    parser.add_argument("--box-lr", type=float, default=d.box_lr, help="score-box reader learning rate")
     parser.add_argument("--cache", type=Path, default=None,
                         help="directory to cache/reuse the rendered HUD sets (.npz)")
     from models import finetune
@@ -83,7 +88,8 @@ def run(args: argparse.Namespace) -> int:
                       threads=args.threads, augment=not args.no_augment,
                       not_digit=not args.ten_classes, what=(args.only,) if args.only else ("digits", "box"),
                       out=args.out, box_out=args.box_out, card=None if args.no_card else args.card,
-                      cache_dir=args.cache)
+                      cache_dir=args.cache, init_digits=args.init_digits, init_box=args.init_box,
+                      box_lr=args.box_lr)
     meta = run_training(cfg)
     log = structlog.get_logger(__name__)
     for name, path in (("digits", args.out), ("box", args.box_out)):
