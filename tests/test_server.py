@@ -262,3 +262,37 @@ def test_an_injected_429_says_when_to_come_back(root: Path) -> None:
         seg = next(ln for ln in media.decode().splitlines() if ln and not ln.startswith("#"))
         status, headers, _ = http(variant.rsplit("/", 1)[0] + "/" + seg)
     assert status == 429 and headers.get("Retry-After") == "1"
+
+
+def test_rates_and_the_token_bucket() -> None:
+    from vodstream.faults import TokenBucket, parse_rate
+
+    assert parse_rate("100Mbit") == 12.5e6 and parse_rate("20Mbps") == 2.5e6 and parse_rate("2.5MB") == 2.5e6
+    assert parse_rate("500kbit/s") == 62_500
+    for bad in ["", "100", "fast", "0Mbit", "-1Mbit"]:
+        with pytest.raises(FaultSpecError, match="bad rate"):
+            parse_rate(bad)
+    link = TokenBucket(1000.0, burst=100.0)
+    assert link.reserve(100, now=link._t) == 0.0                     # the burst is free
+    assert link.reserve(500, now=link._t) == pytest.approx(0.5)      # then a debt, paid at the rate
+    assert link.reserve(500, now=link._t) == pytest.approx(1.0)      # the next caller queues behind it
+
+
+def test_bandwidth_is_one_link_shared_by_all_connections(root: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    files = sorted((root / "2000001" / "chunked").glob("*.ts"), key=lambda p: int(p.stem))
+    size = sum(p.stat().st_size for p in files) * 20
+    with ServerThread(root, repeat=20, bandwidth=size / 1.0) as srv:      # the whole VOD in ~1 s
+        master = parse_master(usher(srv, "2000001", token_for(srv, "2000001"))[1].decode())
+        media = parse_media(http(master.variants[0].url)[2].decode(), master.variants[0].url)
+        urls = [s.url.replace("1-muted", "1") for s in media.segments]
+        import time
+
+        t0 = time.monotonic()
+        with ThreadPoolExecutor(8) as pool:
+            bodies = list(pool.map(lambda u: http(u)[2], urls))
+        took = time.monotonic() - t0
+    assert sum(len(b) for b in bodies) == size and bodies[4] == files[1].read_bytes()
+    assert took >= 0.8, took      # 8 connections at once still share one 1-second link
+    assert srv.server.stats["bytes"] == size

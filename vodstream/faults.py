@@ -30,11 +30,12 @@ from __future__ import annotations
 
 import random
 import re
+import time
 from dataclasses import dataclass, field
 
 from vodstream.errors import VodstreamError
 
-__all__ = ["Fault", "FaultSpec", "FaultSpecError"]
+__all__ = ["Fault", "FaultSpec", "FaultSpecError", "TokenBucket", "parse_rate"]
 
 
 class FaultSpecError(VodstreamError):
@@ -169,3 +170,41 @@ class FaultSpec:
             return None
         self._runs[key] = run + 1
         return chosen
+
+
+_RATE_UNITS = {"bit": 1 / 8, "bps": 1 / 8, "b": 1 / 8, "B": 1.0, "Bps": 1.0, "byte": 1.0, "bytes": 1.0}
+_PREFIX = {"": 1.0, "k": 1e3, "K": 1e3, "m": 1e6, "M": 1e6, "g": 1e9, "G": 1e9}
+
+
+def parse_rate(text: str) -> float:
+    """A link rate -> bytes per second: "100Mbit", "20Mbps", "500kbit", "2.5MB" (bytes), "1Gbit/s"."""
+    m = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*([kKmMgG]?)(bit|bps|b|Bps|B|bytes|byte)\s*(/s)?\s*", text or "")
+    if not m:
+        raise FaultSpecError(f"bad rate {text!r}: expected e.g. 100Mbit, 20Mbps or 2.5MB (bytes per second)")
+    rate = float(m.group(1)) * _PREFIX[m.group(2)] * _RATE_UNITS[m.group(3)]
+    if rate <= 0:
+        raise FaultSpecError(f"bad rate {text!r}: must be above zero")
+    return rate
+
+
+class TokenBucket:
+    """One link shared by every connection: ``rate`` bytes per second, ``burst`` bytes of credit.
+
+    ``reserve(n)`` books ``n`` bytes and returns how long the caller must wait before sending
+    them. Credit may go negative (a debt paid in arrival order), so callers are served first come,
+    first served and the total never exceeds ``rate`` over any window longer than ``burst/rate``.
+    Not thread-safe: one event loop owns it.
+    """
+
+    def __init__(self, rate: float, burst: float | None = None) -> None:
+        self.rate = float(rate)
+        self.burst = float(burst if burst is not None else max(65536.0, self.rate * 0.02))
+        self._tokens = self.burst
+        self._t = time.monotonic()
+
+    def reserve(self, n: int, now: float | None = None) -> float:
+        now = time.monotonic() if now is None else now
+        self._tokens = min(self.burst, self._tokens + (now - self._t) * self.rate)
+        self._t = now
+        self._tokens -= n
+        return max(0.0, -self._tokens / self.rate)

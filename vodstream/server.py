@@ -42,7 +42,7 @@ import structlog
 from aiohttp import web
 
 from vodstream.errors import VodstreamError
-from vodstream.faults import FaultSpec
+from vodstream.faults import FaultSpec, TokenBucket, parse_rate
 from vodstream.hls import PlaylistError, local_path, parse_master, parse_media
 from vodstream.twitch import CHAPTERS_HASH, METADATA_HASH, TOKEN_HASH
 
@@ -177,8 +177,11 @@ class TwitchServer:
     """The aiohttp application and its state. ``app`` is ready to run."""
 
     def __init__(self, root: Path | str, *, faults: FaultSpec | str | None = None, repeat: int = 1,
-                 auth_tokens: set[str] | None = None) -> None:
+                 auth_tokens: set[str] | None = None, bandwidth: str | float | None = None) -> None:
         self.root = Path(root)
+        # one link for every connection (segments and init sections): bytes per second
+        rate = parse_rate(bandwidth) if isinstance(bandwidth, str) else bandwidth
+        self.link = TokenBucket(rate) if rate else None
         if not self.root.is_dir():
             raise VodstreamError(f"--root {self.root} is not a directory")
         self.faults = faults if isinstance(faults, FaultSpec) else FaultSpec.parse(faults)
@@ -482,6 +485,8 @@ class TwitchServer:
             return self._denied()
         self.stats["segments"] += 1
         self.stats["bytes"] += len(data)
+        if fault is None and self.link is not None:
+            return await self._send_limited(request, data, ctype)
         if fault is None:
             return web.Response(body=data, content_type=ctype)
         resp = web.StreamResponse(headers={"Content-Type": ctype})
@@ -498,6 +503,22 @@ class TwitchServer:
         if fault.kind == "stall":
             await asyncio.sleep(self.faults.stalltime)
         _abort(request)
+        return resp
+
+
+    async def _send_limited(self, request: web.Request, data: bytes, ctype: str) -> web.StreamResponse:
+        """The body through the shared link (``bandwidth``), in 64 KiB pieces."""
+        assert self.link is not None
+        resp = web.StreamResponse(headers={"Content-Type": ctype})
+        resp.content_length = len(data)
+        await resp.prepare(request)
+        for off in range(0, len(data), 65536):
+            piece = data[off:off + 65536]
+            wait = self.link.reserve(len(piece))
+            if wait > 0:
+                await asyncio.sleep(wait)
+            await resp.write(piece)
+        await resp.write_eof()
         return resp
 
 

@@ -25,6 +25,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--faults", default=None, metavar="SPEC", help="inject faults (see the description)")
     parser.add_argument("--repeat", type=int, default=1, metavar="N",
                         help="serve each VOD N times back to back (a long VOD from a short one)")
+    parser.add_argument("--bandwidth", default=None, metavar="RATE",
+                        help="cap the whole server's segment traffic at RATE, shared by all connections "
+                             "(e.g. 100Mbit, 20Mbit, 2.5MB for bytes per second)")
     parser.add_argument("--auth-tokens", default=None, metavar="T1,T2",
                         help="OAuth tokens to accept (default: any 30-character [a-z0-9] token)")
 
@@ -36,7 +39,8 @@ def run(args: argparse.Namespace) -> int:
     if args.repeat < 1:
         raise VodstreamError("--repeat must be at least 1")
     tokens = {t.strip() for t in args.auth_tokens.split(",") if t.strip()} if args.auth_tokens else None
-    server = TwitchServer(args.root, faults=args.faults, repeat=args.repeat, auth_tokens=tokens)
+    server = TwitchServer(args.root, faults=args.faults, repeat=args.repeat, auth_tokens=tokens,
+                          bandwidth=args.bandwidth)
 
     def ready(url: str) -> None:
         print(f"serving {url}", flush=True)
