@@ -41,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "label": "vodstream.commands.label",
     "train": "vodstream.commands.train",
     "eval": "vodstream.commands.eval",
+    "bench": "vodstream.commands.bench",
 }
 
 

@@ -1,0 +1,584 @@
+"""``vodstream bench``: vodstream side by side with the 2019 pipeline, its floors, how cost grows.
+
+All rows run in one process on the same rendered synthetic VOD(s), served over loopback by the
+local Twitch-compatible server (``--repeat`` makes a longer VOD of the same bytes):
+
+* ``2019``: the 2019 write-up's pipeline, as written: fetch every segment one after the other
+  and concatenate them into one .ts, ``ffmpeg -vf fps=0.33,crop=in_w:0.4*in_h:0:0`` to BMP files,
+  pytesseract (the tesseract binary) on every BMP for SELECT LEGEND / PLACED..OF, then from
+  each game's end backwards: mean of the frame and its neighbours, contour skull finder, Otsu
+  digits, the project's digit CNN, median of 20 readings. Needs the ffmpeg and tesseract
+  binaries; skipped with one line where they are absent.
+* ``vodstream``: ``vodstream analyze`` (and ``run``, which clips) in a child process: wall, CPU
+  seconds of the whole process tree, x realtime, peak PSS summed over every process (Ray
+  workers included; :class:`pipeline_bench.TreeMemory`), OCR calls, samples scored, bytes
+  fetched, and matches/kills right against truth.json.
+* ``floor``: on the same segment bytes: keyframe decode (PyAV, no conversion) on one core and on
+  all cores; fetch only (the pipeline's own fetcher, nothing decoded).
+* ``scaling``: 10 min, 1 h and 5 h VODs: time and peak memory.
+* ``variant``: the analysis run on each variant the VOD has: speed and accuracy.
+* ``bandwidth``: the server capped (``serve --bandwidth``): x realtime and bytes per VOD hour.
+
+    python -m vodstream bench [--quick] [--runs N] [--json FILE]
+
+Prints a table and writes JSON (default benchmarks/out/bench.json).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+for _p in (ROOT, ROOT / "benchmarks"):
+    if str(_p) not in sys.path:
+        sys.path.insert(0, str(_p))
+
+from decode_bench import bare_keyframes  # noqa: E402  (benchmarks/ is not a package)
+from pipeline_bench import TreeMemory, _children, _pss_kib  # noqa: E402
+
+OUT = ROOT / "benchmarks" / "out"
+SAMPLE_FPS = 0.33              # the write-up's sampling rate
+MEDIAN_OF = 20                 # the write-up's readings per game
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+from vodstream.errors import VodstreamError  # noqa: E402
+
+
+class BenchError(VodstreamError):
+    """Bad options, or a row that could not be measured; one line for the user."""
+
+
+# -- measuring a process tree -----------------------------------------------------------------
+
+def _cpu_ticks(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            f = fh.read().rsplit(")", 1)[1].split()
+        return int(f[11]) + int(f[12])          # utime + stime
+    except (OSError, IndexError, ValueError):
+        return -1
+
+
+class TreeProbe(TreeMemory):
+    """:class:`TreeMemory` (peak summed PSS) plus the CPU seconds of every process seen in the tree."""
+
+    def __init__(self, pid: int, every: float = 0.5) -> None:
+        super().__init__(pid, every)
+        self.ticks: dict[int, int] = {}
+
+    def run(self) -> None:
+        while not self._halt.is_set():
+            pids = _children(self.pid)
+            self.peak_kib = max(self.peak_kib, sum(_pss_kib(p) for p in pids))
+            for p in pids:
+                t = _cpu_ticks(p)
+                if t >= 0:
+                    self.ticks[p] = max(self.ticks.get(p, 0), t)
+            self._halt.wait(self.every)
+
+    @property
+    def cpu_s(self) -> float:
+        return sum(self.ticks.values()) / TICK
+
+
+def _children_cpu() -> float:
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+# -- the VODs ---------------------------------------------------------------------------------
+
+def vod_info(vod_dir: Path) -> dict[str, Any]:
+    meta = json.loads((vod_dir / "vod.json").read_text())
+    truth = json.loads((vod_dir / "truth.json").read_text())
+    variants = [d.name for d in sorted(vod_dir.iterdir()) if d.is_dir() and any(d.glob("*.ts"))]
+    return {"vod_id": str(meta.get("vod_id", vod_dir.name)), "duration": float(truth["duration"]),
+            "variants": variants, "truth": truth}
+
+
+def rendered_vod(preset: str, cache: Path = OUT / "bench-vods") -> Path:
+    """The synth preset rendered once and kept under ``cache`` (rendering takes minutes)."""
+    from vodstream import synth
+
+    home = cache / preset
+    done = [d for d in home.glob("*") if (d / "truth.json").is_file()] if home.is_dir() else []
+    if done:
+        return done[0]
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{preset}-", dir=cache))
+    try:
+        out = Path(synth.synthesize(synth.preset(preset), tmp))
+        home.mkdir(parents=True, exist_ok=True)
+        final = home / out.name
+        os.replace(out, final)
+        return final
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def repeated_truth(truth: dict[str, Any], repeat: int) -> dict[str, Any]:
+    """truth.json of the VOD the server makes with ``--repeat``: the matches again after each copy."""
+    dur = float(truth["duration"])
+    matches = [{**m, "start": m["start"] + k * dur, "end": m["end"] + k * dur}
+               for k in range(repeat) for m in truth.get("matches") or []]
+    return {**truth, "duration": dur * repeat, "matches": matches}
+
+
+def score(truth: dict[str, Any], report: dict[str, Any]) -> dict[str, Any]:
+    from vodstream.report import compare_to_truth
+
+    c = compare_to_truth(truth, report)
+    return {"matches_right": c["found"], "matches_want": c["want"], "matches_extra": c["extra"],
+            "kills_right": c["kills_ok"], "best_ok": bool(c["best_ok"])}
+
+
+# -- vodstream end to end ---------------------------------------------------------------------
+
+def run_vodstream(vod_dir: Path, *, repeat: int = 1, command: str = "analyze", extra: list[str] | None = None,
+                  bandwidth: str | None = None) -> dict[str, Any]:
+    """One ``vodstream analyze|run`` against the local server; the measures of one row."""
+    from vodstream.server import ServerThread
+
+    info = vod_info(vod_dir)
+    with ServerThread(vod_dir.parent, repeat=repeat, bandwidth=bandwidth) as srv, \
+            tempfile.TemporaryDirectory(prefix="vodstream-bench-") as tmp:
+        cmd = [sys.executable, "-m", "vodstream", "-q", command, info["vod_id"], "--out", tmp,
+               "--twitch-base", srv.base_url, "--no-catalog", "--no-progress", *(extra or [])]
+        cpu0 = _children_cpu()
+        t0 = time.monotonic()
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env={**os.environ, "PYTHONPATH": str(ROOT)})
+        probe = TreeProbe(proc.pid)
+        probe.start()
+        _, err = proc.communicate()
+        wall = time.monotonic() - t0
+        peak = probe.stop()
+        cpu = max(probe.cpu_s, _children_cpu() - cpu0)
+        if proc.returncode not in (0, 3):     # 3: complete but some kills uncertain (still a report)
+            tail = (err.strip().splitlines() or ["(no output)"])[-1]
+            raise BenchError(f"vodstream {command} exited {proc.returncode}: {tail}")
+        report = json.loads((Path(tmp) / info["vod_id"] / "report.json").read_text())
+        clip_mb = sum(p.stat().st_size for p in Path(tmp).rglob("*") if p.suffix in (".ts", ".mp4")) / 1e6
+    seg, an, tim = report["segments"], report.get("analysis") or {}, report["timings"]
+    vod_s = float(report["duration"])
+    return {"vod_s": vod_s, "wall_s": wall, "cpu_s": cpu, "x_realtime": vod_s / wall,
+            "startup_s": tim.get("actors_start_s"), "analyse_s": tim.get("analyse_all_s"),
+            "clip_s": tim.get("clip_s"), "clip_mb": clip_mb, "peak_mib": peak,
+            "ocr_calls": an.get("ocr_calls"), "samples": seg.get("samples"), "bytes": seg.get("bytes_fetched"),
+            "exit": proc.returncode, **score(repeated_truth(info["truth"], repeat), report)}
+
+
+# -- floors -----------------------------------------------------------------------------------
+
+def segment_bytes(vod_dir: Path, variant: str) -> list[bytes]:
+    files = sorted((vod_dir / variant).glob("*.ts"), key=lambda p: int(p.stem) if p.stem.isdigit() else 0)
+    return [p.read_bytes() for p in files]
+
+
+def _keyframes(data: bytes) -> int:
+    import cv2
+
+    cv2.setNumThreads(1)
+    return bare_keyframes(data)[0]
+
+
+def floor_decode(datas: list[bytes], repeat: int, workers: int) -> dict[str, Any]:
+    """Keyframe decode of the served bytes (``repeat`` copies) on ``workers`` processes."""
+    jobs = datas * repeat
+    c0 = time.process_time() + _children_cpu()
+    if workers == 1:
+        t0 = time.monotonic()
+        frames = sum(_keyframes(d) for d in jobs)
+        wall = time.monotonic() - t0
+        cpu = time.process_time() + _children_cpu() - c0
+    else:
+        with ProcessPoolExecutor(workers) as pool:
+            list(pool.map(_keyframes, datas[:workers]))         # start the workers first
+            t0 = time.monotonic()
+            frames = sum(pool.map(_keyframes, jobs))
+            wall = time.monotonic() - t0
+        cpu = time.process_time() + _children_cpu() - c0
+    return {"wall_s": wall, "cpu_s": cpu, "frames": frames, "bytes": sum(len(d) for d in jobs)}
+
+
+def floor_fetch(vod_dir: Path, repeat: int, quality: str, bandwidth: str | None = None) -> dict[str, Any]:
+    """Every segment fetched by the pipeline's fetcher (8 connections), nothing decoded."""
+    from vodstream.fetch import SegmentFetcher
+    from vodstream.server import ServerThread
+    from vodstream.twitch import TwitchConfig, resolve_vod
+
+    info = vod_info(vod_dir)
+
+    async def go(url: str) -> int:
+        vod = await resolve_vod(info["vod_id"], quality=quality, config=TwitchConfig.from_env(url))
+        n = 0
+        async with SegmentFetcher(concurrency=8) as f:
+            async for item in f.stream(vod.segments):
+                n += len(getattr(item, "data", b"") or b"")
+        return n
+
+    with ServerThread(vod_dir.parent, repeat=repeat, bandwidth=bandwidth) as srv:
+        c0, t0 = time.process_time(), time.monotonic()
+        n = asyncio.run(go(srv.base_url))
+        return {"wall_s": time.monotonic() - t0, "cpu_s": time.process_time() - c0, "bytes": n}
+
+
+# -- the 2019 pipeline ------------------------------------------------------------------------
+
+def missing_2019() -> str | None:
+    """Why the 2019 row cannot run here (None: it can)."""
+    gone = [b for b in ("ffmpeg", "tesseract") if shutil.which(b) is None]
+    try:
+        import pytesseract  # noqa: F401
+    except ImportError:
+        gone.append("pytesseract")
+    if gone:
+        return (f"2019 pipeline skipped: needs {' and '.join(gone)} (e.g. apt-get install ffmpeg tesseract-ocr)")
+    return None
+
+
+class Kills2019:
+    """The write-up's score reader: mean of neighbouring frames, contour skull, Otsu digits, CNN."""
+
+    def __init__(self) -> None:
+        import torch
+
+        from models.net import load_model
+
+        torch.set_num_threads(1)
+        self.torch = torch
+        self.model = load_model().eval()
+
+    def hud(self, path: Path) -> Any:
+        import numpy as np
+        from PIL import Image
+
+        from vodstream.regions import hud_box
+
+        im = np.asarray(Image.open(path).convert("RGB"))
+        h, w = im.shape[:2]
+        x0, y0, x1, y1 = hud_box(w, round(h / 0.4))        # the BMP is the frame's top 40%
+        return im[y0:y1, x0:x1]
+
+    def read(self, frames: list[Path], i: int) -> int | None:
+        import numpy as np
+
+        from vodstream.digits import digits_from_box, find_skull_contours, normalize_hud
+
+        refs = [normalize_hud(self.hud(frames[j])).astype(np.float32)
+                for j in range(max(0, i - 1), min(len(frames), i + 2))]
+        ref = (sum(refs) / len(refs)).astype(np.uint8)
+        skull = find_skull_contours(ref)
+        if skull is None:
+            return None
+        ex = digits_from_box(ref, skull)
+        if not ex.ok:
+            return None
+        with self.torch.inference_mode():
+            logits = self.model(self.torch.from_numpy(np.ascontiguousarray(ex.digits)).unsqueeze(1))
+        digits = logits.argmax(1).tolist()
+        if any(d > 9 for d in digits):
+            return None
+        return int("".join(map(str, digits)))
+
+
+def pipeline_2019(vod_dir: Path, *, repeat: int = 1, quality: str = "chunked") -> dict[str, Any]:
+    """The 2019 pipeline end to end on the served VOD; wall, CPU and the stages' seconds."""
+    import pytesseract
+    from PIL import Image
+
+    from vodstream.server import ServerThread
+    from vodstream.twitch import TwitchConfig, resolve_vod
+
+    info = vod_info(vod_dir)
+    stages: dict[str, float] = {}
+    c0, cc0 = time.process_time(), _children_cpu()
+    with ServerThread(vod_dir.parent, repeat=repeat) as srv, \
+            tempfile.TemporaryDirectory(prefix="vodstream-2019-") as tmp:
+        work = Path(tmp)
+        t0 = t = time.monotonic()
+        vod = asyncio.run(resolve_vod(info["vod_id"], quality=quality, config=TwitchConfig.from_env(srv.base_url)))
+        whole = work / "vod.ts"
+        fetched = 0
+        with open(whole, "wb") as out:                       # one segment after the other, concatenated
+            for seg in vod.segments:
+                with urllib.request.urlopen(seg.url, timeout=60) as r:
+                    data = r.read()
+                fetched += len(data)
+                out.write(data)
+        stages["download_s"], t = time.monotonic() - t, time.monotonic()
+        (work / "frames").mkdir()
+        ff = subprocess.run(["ffmpeg", "-i", str(whole), "-vf", f"fps={SAMPLE_FPS},crop=in_w:0.4*in_h:0:0",
+                             "-nostdin", str(work / "frames" / "frame%04d.bmp")], capture_output=True, text=True)
+        if ff.returncode != 0:
+            raise BenchError(f"ffmpeg failed: {(ff.stderr.strip().splitlines() or ['?'])[-1]}")
+        frames = sorted((work / "frames").glob("frame*.bmp"))
+        stages["ffmpeg_s"], t = time.monotonic() - t, time.monotonic()
+        marks = []
+        for f in frames:                                     # get_frame_markers, per frame
+            text = pytesseract.image_to_string(Image.open(f)).lower()
+            marks.append(("select legend" in text, "placed" in text and "of" in text))
+        stages["tesseract_s"], t = time.monotonic() - t, time.monotonic()
+        games = games_2019(marks)
+        reader = Kills2019()
+        matches = []
+        for start, end in games:                             # from the end backwards, median of 20
+            readings: list[int] = []
+            for i in range(end, start - 1, -1):
+                k = reader.read(frames, i)
+                if k is not None:
+                    readings.append(k)
+                if len(readings) >= MEDIAN_OF:
+                    break
+            matches.append({"start": start / SAMPLE_FPS, "end": end / SAMPLE_FPS,
+                            "kills": int(statistics.median_low(readings)) if readings else None})
+        stages["kills_s"] = time.monotonic() - t
+        wall = time.monotonic() - t0
+    cpu = time.process_time() - c0 + _children_cpu() - cc0
+    known = [i for i, m in enumerate(matches) if m["kills"] is not None]
+    report = {"matches": matches, "best": max(known, key=lambda i: matches[i]["kills"]) if known else None}
+    vod_s = info["duration"] * repeat
+    return {"vod_s": vod_s, "wall_s": wall, "cpu_s": cpu, "x_realtime": vod_s / wall, "peak_mib": None,
+            "ocr_calls": len(frames), "samples": len(frames), "bytes": fetched, **stages,
+            **score(repeated_truth(info["truth"], repeat), report)}
+
+
+def games_2019(marks: list[tuple[bool, bool]]) -> list[tuple[int, int]]:
+    """(start frame, end frame) per game: an end marker closes the game opened by the last start
+    marker since the previous end (or by that end / the VOD's first frame when none was seen)."""
+    games: list[tuple[int, int]] = []
+    start: int | None = None
+    last_end = -1
+    for i, (is_start, is_end) in enumerate(marks):
+        if is_start:
+            start = i
+        if is_end and (not games or i > last_end + 1):       # the first frame of an end screen
+            games.append((start if start is not None else last_end + 1, i))
+            start = None
+        if is_end:
+            last_end = i
+    return games
+
+
+# -- the whole bench --------------------------------------------------------------------------
+
+def _median_rows(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in runs[0].items():
+        vals = [r[k] for r in runs]
+        if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in vals):
+            out[k] = statistics.median(vals)
+        else:
+            out[k] = vals[-1] if all(x == vals[0] for x in vals) else vals
+    out["runs"] = len(runs)
+    return out
+
+
+def _repeat_for(seconds: float, vod_s: float) -> int:
+    return max(1, round(seconds / vod_s))
+
+
+def bench(vod_dir: Path, *, quick: bool, runs: int, log: Callable[[str], None] = print,
+          scaling: tuple[float, ...] = (600.0, 3600.0, 18000.0), bandwidths: tuple[str, ...] = ("100Mbit", "20Mbit"),
+          head_seconds: float = 600.0) -> dict[str, Any]:
+    info = vod_info(vod_dir)
+    dur = info["duration"]
+    source = "chunked" if "chunked" in info["variants"] else info["variants"][0]
+    rep = 1 if quick else _repeat_for(head_seconds, dur)
+    rows: list[dict[str, Any]] = []
+    skipped: list[str] = []
+
+    def add(section: str, name: str, fn: Callable[[], dict[str, Any]], n: int = 1, **more: Any) -> dict[str, Any]:
+        log(f"bench: {section} / {name} ({n} run{'s' if n > 1 else ''})")
+        try:
+            row = {"section": section, "name": name, **_median_rows([fn() for _ in range(n)]), **more}
+        except BenchError as err:
+            skipped.append(f"{section} / {name}: {err}")
+            log(f"bench: {section} / {name} failed: {err}")
+            return {}
+        rows.append(row)
+        return row
+
+    # head to head, same VOD, same run
+    why = missing_2019()
+    if why:
+        skipped.append(why)
+        log(why)
+    else:
+        add("2019", "ffmpeg BMP + pytesseract + contours/CNN", lambda: pipeline_2019(vod_dir, repeat=rep,
+                                                                                   quality=source), runs)
+    e2e = add("vodstream", "analyze (server -> report)", lambda: run_vodstream(vod_dir, repeat=rep), runs)
+    if not quick:
+        add("vodstream", "run (report + clip of the best)", lambda: run_vodstream(vod_dir, repeat=rep,
+                                                                                 command="run"), runs)
+    datas = segment_bytes(vod_dir, source)
+    n_cpu = os.cpu_count() or 1
+    for workers, label in ((1, "keyframe decode, 1 core"), (n_cpu, f"keyframe decode, {n_cpu} cores")):
+        add("floor", label, lambda w=workers: {"vod_s": dur * rep, **floor_decode(datas, rep, w)}, runs)
+    add("floor", "fetch only (8 connections)", lambda: {"vod_s": dur * rep, **floor_fetch(vod_dir, rep, source)},
+        runs)
+    for r in rows:
+        if r["section"] == "floor":
+            r["x_realtime"] = r["vod_s"] / r["wall_s"]
+    if not quick:
+        for secs in scaling:
+            n = _repeat_for(secs, dur)
+            if n == rep and e2e:
+                rows.append({**e2e, "section": "scaling", "name": _length(dur * n), "repeat": n})
+                continue
+            add("scaling", _length(dur * n), lambda n=n: run_vodstream(vod_dir, repeat=n), repeat=n)
+        for q in info["variants"]:
+            add("variant", q, lambda q=q: run_vodstream(vod_dir, repeat=rep, extra=["--analyze-quality", q]))
+        for bw in bandwidths:
+            row = add("bandwidth", f"analyze, server at {bw}", lambda bw=bw: run_vodstream(vod_dir, repeat=rep,
+                                                                                           bandwidth=bw))
+            if row:
+                row["mb_per_vod_hour"] = row["bytes"] / 1e6 / (row["vod_s"] / 3600)
+    return {"benchmark": "vodstream bench", "quick": quick, "runs": runs,
+            "vod": {"vod_id": info["vod_id"], "seconds": dur, "repeat": rep, "variants": info["variants"],
+                    "source": source, "path": str(vod_dir)},
+            "machine": {"cpus": n_cpu, "platform": platform.platform(), "python": platform.python_version(),
+                        "loadavg": [round(x, 2) for x in os.getloadavg()]},
+            "rows": rows, "skipped": skipped, "findings": findings(rows)}
+
+
+def _length(seconds: float) -> str:
+    return f"{seconds / 3600:.1f} h VOD" if seconds >= 3600 else f"{seconds / 60:.0f} min VOD"
+
+
+def findings(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The issue's targets, as measured in this run (None where a row is missing)."""
+    def get(section: str, start: str) -> dict[str, Any] | None:
+        return next((r for r in rows if r["section"] == section and r["name"].startswith(start)), None)
+
+    old, new = get("2019", ""), get("vodstream", "analyze")
+    floor_all = next((r for r in rows if r["section"] == "floor" and "cores" in r["name"]), None)
+    scal = [r for r in rows if r["section"] == "scaling"]
+    out: dict[str, Any] = {
+        "vodstream_vs_2019_wall": old["wall_s"] / new["wall_s"] if old and new else None,
+        "analysis_vs_all_core_floor": (new["analyse_s"] / floor_all["wall_s"]
+                                       if new and floor_all and new.get("analyse_s") else None),
+        "startup_share": new["startup_s"] / new["wall_s"] if new and new.get("startup_s") else None,
+        "peak_mib_max": max((r["peak_mib"] for r in rows if r.get("peak_mib")), default=None),
+    }
+    if len(scal) >= 2:
+        out["peak_mib_longest_vs_shortest"] = scal[-1]["peak_mib"] / scal[0]["peak_mib"]
+    return out
+
+
+COLUMNS = [("section", "section", 9, "s"), ("name", "row", 40, "s"), ("vod_s", "VOD s", 7, ".0f"),
+           ("wall_s", "wall s", 7, ".1f"), ("cpu_s", "CPU s", 7, ".1f"), ("x_realtime", "x real", 7, ".1f"),
+           ("peak_mib", "peak MiB", 8, ".0f"), ("ocr_calls", "OCR", 6, ".0f"), ("samples", "samples", 7, ".0f"),
+           ("bytes", "MB", 7, ".1f")]
+
+
+def table(result: dict[str, Any]) -> str:
+    v, m = result["vod"], result["machine"]
+    lines = [f"vodstream bench{' --quick' if result['quick'] else ''}: {m['cpus']} CPUs ({m['platform']}), "
+             f"VOD {v['vod_id']} {v['seconds']:.0f} s x {v['repeat']} ({v['source']}); "
+             f"medians of {result['runs']} run(s) for 2019/vodstream/floor rows, 1 run for the others"]
+    head = " ".join(f"{t:<{w}}" if f == "s" else f"{t:>{w}}" for _, t, w, f in COLUMNS) + "  matches  kills  notes"
+    lines += [head, "-" * len(head)]
+    for r in result["rows"]:
+        cells = []
+        for key, _, w, f in COLUMNS:
+            x = r.get(key)
+            if key == "bytes" and x is not None:
+                x = x / 1e6
+            cells.append(f"{x:<{w}}" if f == "s" else (f"{x:>{w}{f}}" if isinstance(x, (int, float)) else f"{'-':>{w}}"))
+        right = (f"{r['matches_right']:.0f}/{r['matches_want']:.0f}" + (f"+{r['matches_extra']:.0f}"
+                 if r.get("matches_extra") else "")) if "matches_right" in r else "-"
+        kills = f"{r['kills_right']:.0f}/{r['matches_want']:.0f}" if "kills_right" in r else "-"
+        notes = []
+        if r.get("startup_s") is not None:
+            notes.append(f"start {r['startup_s']:.1f} s, analyse {r['analyse_s']:.1f} s")
+        if r.get("tesseract_s") is not None:
+            notes.append(f"fetch {r['download_s']:.1f} ffmpeg {r['ffmpeg_s']:.1f} tesseract {r['tesseract_s']:.1f} "
+                         f"CNN {r['kills_s']:.1f} s")
+        if r.get("mb_per_vod_hour") is not None:
+            notes.append(f"{r['mb_per_vod_hour']:.0f} MB per VOD hour")
+        if r.get("clip_mb"):
+            notes.append(f"clip {r['clip_mb']:.1f} MB")
+        lines.append(" ".join(cells) + f"  {right:>7}  {kills:>5}  {'; '.join(notes)}")
+    f = result["findings"]
+    if f.get("vodstream_vs_2019_wall"):
+        lines.append(f"vodstream analyze is {f['vodstream_vs_2019_wall']:.1f}x the 2019 pipeline's speed (wall), "
+                     "target >= 25x")
+    if f.get("analysis_vs_all_core_floor"):
+        lines.append(f"analysis (actors started) takes {f['analysis_vs_all_core_floor']:.2f}x the all-cores "
+                     "keyframe floor, target <= 1.3x")
+    if f.get("startup_share"):
+        lines.append(f"actor start-up is {f['startup_share']:.0%} of the end-to-end wall")
+    if f.get("peak_mib_longest_vs_shortest"):
+        lines.append(f"peak memory, longest / shortest VOD = {f['peak_mib_longest_vs_shortest']:.2f} "
+                     f"(target within 1.10), highest {f['peak_mib_max']:.0f} MiB (target <= 3072)")
+    lines += [f"skipped: {s}" for s in result["skipped"]]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    from vodstream.commands.bench import add_arguments
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_arguments(ap)
+    return run(ap.parse_args(argv))
+
+
+def _seconds(text: str) -> float:
+    t = text.strip().lower()
+    mult = {"s": 1, "m": 60, "h": 3600}.get(t[-1:], None)
+    return float(t[:-1]) * mult if mult else float(t)
+
+
+def run(args: argparse.Namespace) -> int:
+    runs = args.runs if args.runs is not None else (1 if args.quick else 3)
+    if runs < 1:
+        raise BenchError("--runs must be at least 1")
+    try:
+        scaling = tuple(_seconds(x) for x in args.scaling.split(",") if x.strip())
+    except ValueError:
+        raise BenchError(f"bad --scaling {args.scaling!r}: expected e.g. 10m,1h,5h") from None
+    bandwidths = tuple(x.strip() for x in args.bandwidth.split(",") if x.strip())
+    from vodstream.faults import parse_rate
+
+    for bw in bandwidths:
+        parse_rate(bw)
+    if args.vod_dir is not None:
+        if not (args.vod_dir / "truth.json").is_file() or not (args.vod_dir / "vod.json").is_file():
+            raise BenchError(f"--vod-dir {args.vod_dir} is not a rendered synthetic VOD (no vod.json/truth.json)")
+        vod_dir = args.vod_dir
+    else:
+        vod_dir = rendered_vod(args.preset or ("test" if args.quick else "demo"))
+    result = bench(vod_dir, quick=args.quick, runs=runs, scaling=scaling, bandwidths=bandwidths,
+                   log=lambda s: print(s, file=sys.stderr, flush=True))
+    prog = "python -m vodstream" if sys.argv[0].endswith("__main__.py") else f"python {sys.argv[0]}"
+    result["command"] = " ".join([prog, *sys.argv[1:]])
+    text = table(result)
+    print(text)
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    tmp = args.json.with_name(args.json.name + ".part")
+    tmp.write_text(json.dumps({**result, "table": text}, indent=1) + "\n")
+    os.replace(tmp, args.json)
+    print(f"wrote {args.json}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
