@@ -566,7 +566,11 @@ def run(args: argparse.Namespace) -> int:
         vod_dir = args.vod_dir
     else:
         vod_dir = rendered_vod(args.preset or ("test" if args.quick else "demo"))
-    result = bench(vod_dir, quick=args.quick, runs=runs, scaling=scaling, bandwidths=bandwidths,
+    try:
+        head = _seconds(args.length)
+    except ValueError:
+        raise BenchError(f"bad --length {args.length!r}: expected e.g. 10m or 0 (the VOD as rendered)") from None
+    result = bench(vod_dir, quick=args.quick, runs=runs, scaling=scaling, bandwidths=bandwidths, head_seconds=head,
                    log=lambda s: print(s, file=sys.stderr, flush=True))
     prog = "python -m vodstream" if sys.argv[0].endswith("__main__.py") else f"python {sys.argv[0]}"
     result["command"] = " ".join([prog, *sys.argv[1:]])
