@@ -178,7 +178,8 @@ def run_vodstream(vod_dir: Path, *, repeat: int = 1, command: str = "analyze", e
         clip_mb = sum(p.stat().st_size for p in Path(tmp).rglob("*") if p.suffix in (".ts", ".mp4")) / 1e6
     seg, an, tim = report["segments"], report.get("analysis") or {}, report["timings"]
     vod_s = float(report["duration"])
-    return {"vod_s": vod_s, "wall_s": wall, "cpu_s": cpu, "x_realtime": vod_s / wall,
+    return {"variant": (report.get("settings") or {}).get("analyze_quality"),
+            "vod_s": vod_s, "wall_s": wall, "cpu_s": cpu, "x_realtime": vod_s / wall,
             "startup_s": tim.get("actors_start_s"), "analyse_s": tim.get("analyse_all_s"),
             "clip_s": tim.get("clip_s"), "clip_mb": clip_mb, "peak_mib": peak,
             "ocr_calls": an.get("ocr_calls"), "samples": seg.get("samples"), "bytes": seg.get("bytes_fetched"),
@@ -350,12 +351,14 @@ def pipeline_2019(vod_dir: Path, *, repeat: int = 1, quality: str = "chunked") -
             matches.append({"start": start / SAMPLE_FPS, "end": end / SAMPLE_FPS,
                             "kills": int(statistics.median_low(readings)) if readings else None})
         stages["kills_s"] = time.monotonic() - t
+        stages["games_found"] = len(games)
         wall = time.monotonic() - t0
     cpu = time.process_time() - c0 + _children_cpu() - cc0
     known = [i for i, m in enumerate(matches) if m["kills"] is not None]
     report = {"matches": matches, "best": max(known, key=lambda i: matches[i]["kills"]) if known else None}
     vod_s = info["duration"] * repeat
-    return {"vod_s": vod_s, "wall_s": wall, "cpu_s": cpu, "x_realtime": vod_s / wall, "peak_mib": None,
+    return {"variant": quality, "vod_s": vod_s, "wall_s": wall, "cpu_s": cpu, "x_realtime": vod_s / wall,
+            "peak_mib": None,
             "ocr_calls": len(frames), "samples": len(frames), "bytes": fetched, **stages,
             **score(repeated_truth(info["truth"], repeat), report)}
 
@@ -428,12 +431,15 @@ def bench(vod_dir: Path, *, quick: bool, runs: int, log: Callable[[str], None] =
     if not quick:
         add("vodstream", "run (report + clip of the best)", lambda: run_vodstream(vod_dir, repeat=rep,
                                                                                  command="run"), runs)
-    datas = segment_bytes(vod_dir, source)
+    # the floors on the bytes the analysis fetched (its variant)
+    analysed = e2e.get("variant") if isinstance(e2e.get("variant"), str) else source
+    datas = segment_bytes(vod_dir, analysed)
     n_cpu = os.cpu_count() or 1
     for workers, label in ((1, "keyframe decode, 1 core"), (n_cpu, f"keyframe decode, {n_cpu} cores")):
-        add("floor", label, lambda w=workers: {"vod_s": dur * rep, **floor_decode(datas, rep, w)}, runs)
-    add("floor", "fetch only (8 connections)", lambda: {"vod_s": dur * rep, **floor_fetch(vod_dir, rep, source)},
-        runs)
+        add("floor", label, lambda w=workers: {"variant": analysed, "vod_s": dur * rep,
+                                               **floor_decode(datas, rep, w)}, runs)
+    add("floor", "fetch only (8 connections)",
+        lambda: {"variant": analysed, "vod_s": dur * rep, **floor_fetch(vod_dir, rep, analysed)}, runs)
     for r in rows:
         if r["section"] == "floor":
             r["x_realtime"] = r["vod_s"] / r["wall_s"]
@@ -483,7 +489,8 @@ def findings(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-COLUMNS = [("section", "section", 9, "s"), ("name", "row", 40, "s"), ("vod_s", "VOD s", 7, ".0f"),
+COLUMNS = [("section", "section", 9, "s"), ("name", "row", 40, "s"), ("variant", "variant", 7, "s"),
+           ("vod_s", "VOD s", 7, ".0f"),
            ("wall_s", "wall s", 7, ".1f"), ("cpu_s", "CPU s", 7, ".1f"), ("x_realtime", "x real", 7, ".1f"),
            ("peak_mib", "peak MiB", 8, ".0f"), ("ocr_calls", "OCR", 6, ".0f"), ("samples", "samples", 7, ".0f"),
            ("bytes", "MB", 7, ".1f")]
@@ -502,7 +509,7 @@ def table(result: dict[str, Any]) -> str:
             x = r.get(key)
             if key == "bytes" and x is not None:
                 x = x / 1e6
-            cells.append(f"{x:<{w}}" if f == "s" else (f"{x:>{w}{f}}" if isinstance(x, (int, float)) else f"{'-':>{w}}"))
+            cells.append(f"{x or '-':<{w}}" if f == "s" else (f"{x:>{w}{f}}" if isinstance(x, (int, float)) else f"{'-':>{w}}"))
         right = (f"{r['matches_right']:.0f}/{r['matches_want']:.0f}" + (f"+{r['matches_extra']:.0f}"
                  if r.get("matches_extra") else "")) if "matches_right" in r else "-"
         kills = f"{r['kills_right']:.0f}/{r['matches_want']:.0f}" if "kills_right" in r else "-"
@@ -511,7 +518,7 @@ def table(result: dict[str, Any]) -> str:
             notes.append(f"start {r['startup_s']:.1f} s, analyse {r['analyse_s']:.1f} s")
         if r.get("tesseract_s") is not None:
             notes.append(f"fetch {r['download_s']:.1f} ffmpeg {r['ffmpeg_s']:.1f} tesseract {r['tesseract_s']:.1f} "
-                         f"CNN {r['kills_s']:.1f} s")
+                         f"CNN {r['kills_s']:.1f} s; {r['games_found']:.0f} games found by its markers")
         if r.get("mb_per_vod_hour") is not None:
             notes.append(f"{r['mb_per_vod_hour']:.0f} MB per VOD hour")
         if r.get("clip_mb"):
