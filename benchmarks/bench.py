@@ -271,12 +271,13 @@ class Kills2019:
         import numpy as np
         from PIL import Image
 
-        from vodstream.regions import hud_box
+        from vodstream.digits import REF_H, REF_W
+        from vodstream.regions import hud_scale
 
         im = np.asarray(Image.open(path).convert("RGB"))
         h, w = im.shape[:2]
-        x0, y0, x1, y1 = hud_box(w, round(h / 0.4))        # the BMP is the frame's top 40%
-        return im[y0:y1, x0:x1]
+        s = hud_scale(w, round(h / 0.4))                  # the BMP is the frame's top 40%
+        return im[: round(REF_H * s), w - round(REF_W * s):]   # the top-right crop the digit path reads
 
     def read(self, frames: list[Path], i: int) -> int | None:
         import numpy as np
