@@ -13,6 +13,7 @@ seconds spent in them, for the benchmarks and the run report.
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import threading
 import time
@@ -171,7 +172,7 @@ class PytesseractOcr:
         self.seconds = 0.0
 
     def _config(self) -> str:
-        cfg = f"--psm 7 --oem 1 --tessdata-dir {_tessdata_path()} -c tessedit_do_invert=0"
+        cfg = f"--psm 7 --oem 1 --tessdata-dir {shlex.quote(str(_tessdata_path()))} -c tessedit_do_invert=0"
         if self.whitelist:
             cfg += f' -c "tessedit_char_whitelist={self.whitelist}"'
         return cfg
