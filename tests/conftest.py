@@ -44,6 +44,19 @@ def synth_vod(synth_test_vod: Path) -> Path:
     return Path(synth_test_vod)
 
 
+@pytest.fixture(scope="module")
+def ray_local():
+    """One embedded Ray per test module (2 CPUs, a small object store, quiet workers)."""
+    import logging
+
+    import ray
+
+    ray.init(num_cpus=2, include_dashboard=False, object_store_memory=200 * 1024 * 1024,
+             logging_level=logging.ERROR, log_to_driver=False)
+    yield
+    ray.shutdown()
+
+
 @pytest.fixture(autouse=True)
 def _keep_logging_config():
     """cli.main() configures structlog for the process (stderr = pytest's capture file then);

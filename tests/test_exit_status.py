@@ -6,7 +6,6 @@ Real runs on Ray against the local Twitch-compatible server with injected faults
 from __future__ import annotations
 
 import json
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -19,16 +18,6 @@ from vodstream.outcome import EXIT_NOTHING, EXIT_OK, EXIT_PARTIAL
 pytestmark = [pytest.mark.ray, pytest.mark.slow]
 
 SEGMENT = 10.0
-
-
-@pytest.fixture(scope="module")
-def ray_local():
-    import ray
-
-    ray.init(num_cpus=2, include_dashboard=False, object_store_memory=200 * 1024 * 1024,
-             logging_level=logging.ERROR, log_to_driver=False)
-    yield
-    ray.shutdown()
 
 
 @pytest.fixture(scope="module")

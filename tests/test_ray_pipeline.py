@@ -7,7 +7,6 @@ run (two VODs at once) is the reference the fault-injection runs must reproduce 
 from __future__ import annotations
 
 import json
-import logging
 from pathlib import Path
 from typing import Any
 
@@ -29,16 +28,6 @@ def chatting_span(truth: dict[str, Any]) -> float:
     boundary = (first["end"] // SEGMENT + 1) * SEGMENT
     assert boundary <= second["start"], "the test VOD's first two matches share a segment"
     return boundary
-
-
-@pytest.fixture(scope="module")
-def ray_local():
-    import ray
-
-    ray.init(num_cpus=2, include_dashboard=False, object_store_memory=200 * 1024 * 1024,
-             logging_level=logging.ERROR, log_to_driver=False)
-    yield
-    ray.shutdown()
 
 
 @pytest.fixture(scope="module")
