@@ -17,10 +17,8 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from pipeline_bench import TreeMemory  # noqa: E402  (benchmarks/ is not a package)
+from pipeline_bench import measured_run  # noqa: E402  (benchmarks/ is not a package)
 
 
 def make_library(work: Path, n: int) -> tuple[Path, list[str], dict[str, Any]]:
@@ -59,14 +57,8 @@ def run_once(lib: Path, ids: list[str], work: Path) -> dict[str, Any]:
     with ServerThread(lib) as srv:
         cmd = [sys.executable, "-m", "vodstream", "-q", "analyze", *ids, "--out", str(out),
                "--twitch-base", srv.base_url, "--no-catalog", "--no-progress"]
-        t0 = time.monotonic()
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                env={**os.environ, "PYTHONPATH": str(ROOT)})
-        mem = TreeMemory(proc.pid)
-        mem.start()
-        _, err = proc.communicate()
-        wall = time.monotonic() - t0
-        peak = mem.stop()
+        proc, wall, peak = measured_run(cmd)
+        err = proc.stderr
     right = 0
     hours = 0.0
     for vid in ids:

@@ -79,6 +79,18 @@ class TreeMemory(threading.Thread):
         return self.peak_kib / 1024
 
 
+def measured_run(cmd: list[str]) -> tuple[subprocess.CompletedProcess[str], float, float]:
+    """Run ``cmd`` from the repository root; (result, wall seconds, peak PSS MiB of its process tree)."""
+    t0 = time.monotonic()
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    mem = TreeMemory(proc.pid)
+    mem.start()
+    out, err = proc.communicate()
+    wall = time.monotonic() - t0
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err), wall, mem.stop()
+
+
 def _make_vod(where: Path, preset: str) -> Path:
     from vodstream import synth
 
