@@ -22,20 +22,30 @@ __all__ = ["ClipperActor", "clipper_on_this_node"]
 
 @ray.remote(num_cpus=0, max_restarts=2, max_task_retries=0, max_concurrency=8)
 class ClipperActor:
-    def __init__(self, *, concurrency: int = 4, config: dict[str, Any] | None = None, buffer: int = 4) -> None:
+    def __init__(
+        self, *, concurrency: int = 4, config: dict[str, Any] | None = None, buffer: int = 4
+    ) -> None:
         pin_threads(1)
         self._concurrency = concurrency
         self._config = config or {}
         self._buffer = buffer
 
-    async def clip(self, segments: list[Segment], out: str, *, start: float, end: float,
-                   reencode: bool = False) -> dict[str, Any]:
+    async def clip(
+        self, segments: list[Segment], out: str, *, start: float, end: float, reencode: bool = False
+    ) -> dict[str, Any]:
         """Write ``out`` covering VOD time [start, end]; returns the ClipInfo as a dict."""
         from vodstream.pipeline import clip_segments
 
-        return await clip_segments(segments, out, start=start, end=end, reencode=reencode,
-                                   fetch_config=self._config, concurrency=self._concurrency,
-                                   buffer=self._buffer)
+        return await clip_segments(
+            segments,
+            out,
+            start=start,
+            end=end,
+            reencode=reencode,
+            fetch_config=self._config,
+            concurrency=self._concurrency,
+            buffer=self._buffer,
+        )
 
     def node_id(self) -> str:
         return ray.get_runtime_context().get_node_id()

@@ -11,7 +11,7 @@ import os
 import sys
 from typing import Any
 
-__all__ = ["pin_threads", "error_text"]
+__all__ = ["error_text", "pin_threads"]
 
 _THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 
@@ -26,7 +26,7 @@ def pin_threads(n: int = 1) -> None:
         cv2.setNumThreads(n)
     except ImportError:  # pragma: no cover - cv2 is a dependency
         pass
-    torch = sys.modules.get("torch")   # only where torch is used (scorer); decoders never import it
+    torch = sys.modules.get("torch")  # only where torch is used (scorer); decoders never import it
     if torch is not None:
         torch.set_num_threads(n)
         if torch.get_num_interop_threads() != n:

@@ -39,8 +39,9 @@ class DecoderActor:
         return meta(True, n=len(result.samples), frames=int(result.frames_decoded), gaps=gaps), result.samples
 
     @ray.method(num_returns=2)
-    def decode_window(self, data: SegmentData | None, lo: float, hi: float, fps: float
-                      ) -> tuple[dict[str, Any], list[Sample]]:
+    def decode_window(
+        self, data: SegmentData | None, lo: float, hi: float, fps: float
+    ) -> tuple[dict[str, Any], list[Sample]]:
         """Dense re-sampling: frames at ``fps`` strictly inside VOD time (lo, hi) of one segment
         (the gap before an end screen / SPECTATING, see vodstream.analysis.transition_windows)."""
         from vodstream.decode import Decoder

@@ -45,17 +45,17 @@ log = structlog.get_logger(__name__)
 
 @dataclass(frozen=True, kw_only=True)
 class GraphConfig:
-    decoders: int | None = None          # None: the CPUs the scorers leave (at least 1)
-    scorers: int | None = None           # None: about 3/4 of the CPUs (scoring costs ~4x decoding)
+    decoders: int | None = None  # None: the CPUs the scorers leave (at least 1)
+    scorers: int | None = None  # None: about 3/4 of the CPUs (scoring costs ~4x decoding)
     inflight_per_vod: int = 6
     inflight_total: int = 12
-    window: int | None = None            # reorder window in segments (default 4x per-VOD cap)
+    window: int | None = None  # reorder window in segments (default 4x per-VOD cap)
     batch_segments: int = 4
     tracker_inflight: int = 8
-    checkpoint_every: int = 30           # released segments between tracker checkpoints
+    checkpoint_every: int = 30  # released segments between tracker checkpoints
     fetch_concurrency: int = 8
     decode_mode: str = "keyframes"
-    refine_fps: float | None = 5.0       # dense re-sampling before end screens/SPECTATING (None: off)
+    refine_fps: float | None = 5.0  # dense re-sampling before end screens/SPECTATING (None: off)
     decoder_kwargs: dict[str, Any] = field(default_factory=dict)
     scorer_kwargs: dict[str, Any] = field(default_factory=dict)
     tracker_kwargs: dict[str, Any] = field(default_factory=dict)
@@ -66,12 +66,12 @@ class VodJob:
     """One VOD to analyse."""
 
     key: str
-    segments: list[Segment]                       # in playlist order (non-Apex spans already removed)
-    done: set[int] = field(default_factory=set)    # indexes already in the run store (resume)
+    segments: list[Segment]  # in playlist order (non-Apex spans already removed)
+    done: set[int] = field(default_factory=set)  # indexes already in the run store (resume)
     load: Callable[[int], SegmentResult | None] | None = None  # reads a done segment back
-    checkpoint: tuple[int, dict[str, Any]] | None = None       # (last index included, tracker state)
+    checkpoint: tuple[int, dict[str, Any]] | None = None  # (last index included, tracker state)
     fetch_config: dict[str, Any] = field(default_factory=dict)  # SegmentFetcher kwargs (local=...)
-    vod_end: float | None = None                  # closes a match the VOD cuts off (default: last segment)
+    vod_end: float | None = None  # closes a match the VOD cuts off (default: last segment)
 
 
 @dataclass(kw_only=True)
@@ -82,20 +82,20 @@ class VodAnalysis:
     gaps: list[Gap] = field(default_factory=list)
     thumbs: dict[float, bytes] = field(default_factory=dict)
     segments: int = 0
-    analysed: int = 0          # segments analysed in this run
-    resumed: int = 0           # taken from the run store
-    failed: int = 0            # segments with a gap (fetch/decode failed)
+    analysed: int = 0  # segments analysed in this run
+    resumed: int = 0  # taken from the run store
+    failed: int = 0  # segments with a gap (fetch/decode failed)
     frames_decoded: int = 0
     samples: int = 0
     bytes_fetched: int = 0
     wall_s: float = 0.0
     tracker_restarts: int = 0
-    peak_inflight: int = 0     # this VOD's segments in flight at once (<= inflight_per_vod)
-    peak_reorder: int = 0      # results held waiting for an earlier segment (<= window)
-    refined_samples: int = 0   # dense re-samples scored before end screens / SPECTATING
+    peak_inflight: int = 0  # this VOD's segments in flight at once (<= inflight_per_vod)
+    peak_reorder: int = 0  # results held waiting for an earlier segment (<= window)
+    refined_samples: int = 0  # dense re-samples scored before end screens / SPECTATING
 
 
-ProgressFn = Callable[[str, str, int], None]     # (vod key, event, amount)
+ProgressFn = Callable[[str, str, int], None]  # (vod key, event, amount)
 
 
 class _Vod:
@@ -114,8 +114,8 @@ class _Vod:
         self.inflight = 0
         self.gen = 0
         self.tracker_pending = 0
-        self.tail: list[tuple[int, int, list[Any]]] = []   # (segment, seq, scores) since the checkpoint
-        self.seq = 0                                       # tracker updates sent
+        self.tail: list[tuple[int, int, list[Any]]] = []  # (segment, seq, scores) since the checkpoint
+        self.seq = 0  # tracker updates sent
         self.ckpt: tuple[int, dict[str, Any]] | None = None
         self.released_since_ckpt = 0
         self.finishing = False
@@ -123,11 +123,11 @@ class _Vod:
         self.out = VodAnalysis(key=job.key, segments=len(self.order))
         self.t0 = time.monotonic()
         self.recoveries = 0
-        self.persist: dict[int, bool] = {}    # completed results to write to the run store on release
-        self.data: dict[int, Any] = {}        # segment data refs kept for dense re-sampling
-        self.recent: list[int] = []           # the last two segments that had samples (plain path's rule)
-        self.last_score: Any = None           # the latest base score released (transition windows)
-        self.refining: dict[str, Any] | None = None   # the segment whose release waits for re-samples
+        self.persist: dict[int, bool] = {}  # completed results to write to the run store on release
+        self.data: dict[int, Any] = {}  # segment data refs kept for dense re-sampling
+        self.recent: list[int] = []  # the last two segments that had samples (plain path's rule)
+        self.last_score: Any = None  # the latest base score released (transition windows)
+        self.refining: dict[str, Any] | None = None  # the segment whose release waits for re-samples
 
     @property
     def all_released(self) -> bool:
@@ -149,8 +149,7 @@ class ActorGraph:
             for _ in range(n_dec)
         ]
         self.scorers = [
-            ScorerActor.options(num_cpus=per).remote(scorer_kwargs=cfg.scorer_kwargs)
-            for _ in range(n_sc)
+            ScorerActor.options(num_cpus=per).remote(scorer_kwargs=cfg.scorer_kwargs) for _ in range(n_sc)
         ]
         self._dec_load = [0] * len(self.decoders)
         self._sc_load = [0] * len(self.scorers)
@@ -190,14 +189,16 @@ class ActorGraph:
         on_checkpoint = on_checkpoint or (lambda key, idx, st: None)
         progress = progress or (lambda key, ev, n: None)
         vods = [
-            _Vod(job,
-                 FetcherActor.remote(concurrency=cfg.fetch_concurrency, config=job.fetch_config),
-                 TrackerActor.remote(**cfg.tracker_kwargs))
+            _Vod(
+                job,
+                FetcherActor.remote(concurrency=cfg.fetch_concurrency, config=job.fetch_config),
+                TrackerActor.remote(**cfg.tracker_kwargs),
+            )
             for job in jobs
         ]
-        self.trackers = {v.job.key: v.tracker for v in vods}   # for tests and diagnostics
+        self.trackers = {v.job.key: v.tracker for v in vods}  # for tests and diagnostics
         self.fetchers = {v.job.key: v.fetcher for v in vods}
-        self.peak_inflight = 0                                   # across VODs (<= inflight_total)
+        self.peak_inflight = 0  # across VODs (<= inflight_total)
         pending: dict[Any, tuple[Any, ...]] = {}
         score_queue: list[tuple[_Vod, int, Any, dict[str, Any]]] = []
         total_inflight = 0
@@ -226,9 +227,13 @@ class ActorGraph:
                 raise RuntimeError(f"tracker for {v.job.key} keeps failing: {err}") from err
             v.gen += 1
             v.out.tracker_restarts += 1
-            log.warning("tracker actor failed; restoring its checkpoint and replaying",
-                        vod=v.job.key, error=type(err).__name__, replay=[i for i, _, _ in v.tail],
-                        checkpoint=v.ckpt[0] if v.ckpt else None)
+            log.warning(
+                "tracker actor failed; restoring its checkpoint and replaying",
+                vod=v.job.key,
+                error=type(err).__name__,
+                replay=[i for i, _, _ in v.tail],
+                checkpoint=v.ckpt[0] if v.ckpt else None,
+            )
             ref = v.tracker.restore.remote(v.ckpt[1] if v.ckpt else None)
             v.tracker_pending = 1
             pending[ref] = ("restore", v, v.gen, v.ckpt[1]["seq"] if v.ckpt else 0)
@@ -263,7 +268,7 @@ class ActorGraph:
                 if res is None:
                     return
                 v.release_pos += 1
-                if not resumed:       # it leaves the in-flight budget only now: its data ref is held
+                if not resumed:  # it leaves the in-flight budget only now: its data ref is held
                     v.inflight -= 1
                     total_inflight -= 1
                 if res.scores:
@@ -281,9 +286,9 @@ class ActorGraph:
         def finish_release(v: _Vod, res: SegmentResult, *, persist: bool) -> None:
             idx = res.index
             if persist:
-                on_result(v.job.key, res)        # what the tracker gets is what the store keeps
+                on_result(v.job.key, res)  # what the tracker gets is what the store keeps
             for old in [i for i in v.data if v.pos[i] < v.release_pos and i not in v.recent]:
-                del v.data[old]                  # released and not among the last two: no window needs it
+                del v.data[old]  # released and not among the last two: no window needs it
             v.out.gaps.extend(res.gaps)
             v.out.thumbs.update(res.thumbs)
             v.out.frames_decoded += res.frames_decoded
@@ -308,7 +313,7 @@ class ActorGraph:
                     if seg.end <= lo or seg.start >= hi:
                         continue
                     data_ref = v.data.get(part)
-                    if data_ref is None:     # e.g. taken from the run store: fetch it again
+                    if data_ref is None:  # e.g. taken from the run store: fetch it again
                         _, data_ref = v.fetcher.fetch.remote(seg)
                         v.data[part] = data_ref
                     jobs.append(data_ref)
@@ -348,8 +353,13 @@ class ActorGraph:
 
         def gap_result(v: _Vod, idx: int, reason: str, frames: int = 0) -> SegmentResult:
             seg = v.segs[idx]
-            return SegmentResult(index=idx, start=seg.start, duration=seg.duration, frames_decoded=frames,
-                                 gaps=[Gap(start=seg.start, end=seg.end, reason=reason, segment_index=idx)])
+            return SegmentResult(
+                index=idx,
+                start=seg.start,
+                duration=seg.duration,
+                frames_decoded=frames,
+                gaps=[Gap(start=seg.start, end=seg.end, reason=reason, segment_index=idx)],
+            )
 
         # -- submitting ----------------------------------------------------------------------
         def fill() -> None:
@@ -357,13 +367,16 @@ class ActorGraph:
             progressed = True
             while progressed and total_inflight < cfg.inflight_total:
                 progressed = False
-                for v in vods:   # round robin: one segment per VOD per pass (fair under the global cap)
+                for v in vods:  # round robin: one segment per VOD per pass (fair under the global cap)
                     if total_inflight >= cfg.inflight_total:
                         break
                     while v.next_pos < len(v.order) and v.order[v.next_pos] in v.job.done:
                         v.next_pos += 1
-                    if (v.next_pos >= len(v.order) or v.inflight >= cfg.inflight_per_vod
-                            or v.next_pos - v.release_pos >= window):
+                    if (
+                        v.next_pos >= len(v.order)
+                        or v.inflight >= cfg.inflight_per_vod
+                        or v.next_pos - v.release_pos >= window
+                    ):
                         continue
                     seg = v.segs[v.order[v.next_pos]]
                     v.next_pos += 1
@@ -376,9 +389,11 @@ class ActorGraph:
                     progressed = True
 
         def flush_scores(force: bool = False) -> None:
-            while score_queue and (force or len(score_queue) >= cfg.batch_segments or min(self._sc_load) == 0):
-                batch = score_queue[:cfg.batch_segments]
-                del score_queue[:cfg.batch_segments]
+            while score_queue and (
+                force or len(score_queue) >= cfg.batch_segments or min(self._sc_load) == 0
+            ):
+                batch = score_queue[: cfg.batch_segments]
+                del score_queue[: cfg.batch_segments]
                 i = least(self._sc_load)
                 self._sc_load[i] += 1
                 ref = self.scorers[i].score.remote(*[b[2] for b in batch])
@@ -396,8 +411,12 @@ class ActorGraph:
                 except RayError as err:
                     meta = {"ok": False, "error": f"fetcher failed: {type(err).__name__}"}
                 if not meta["ok"]:
-                    log.warning("segment not fetched; recording a gap", vod=v.job.key, segment=idx,
-                                error=meta.get("error"))
+                    log.warning(
+                        "segment not fetched; recording a gap",
+                        vod=v.job.key,
+                        segment=idx,
+                        error=meta.get("error"),
+                    )
                     complete(v, idx, gap_result(v, idx, f"fetch failed: {meta.get('error')}"), persist=False)
                     return
                 v.out.bytes_fetched += int(meta.get("nbytes", 0))
@@ -413,19 +432,31 @@ class ActorGraph:
                 self._dec_load[i] -= 1
                 try:
                     meta = ray.get(ref)
-                except RayError as err:   # not the media's fault: do not store it as a result
+                except RayError as err:  # not the media's fault: do not store it as a result
                     meta = {"ok": False, "error": f"decoder failed: {type(err).__name__}", "system": True}
                 if not meta["ok"]:
-                    log.warning("segment not decoded; recording a gap", vod=v.job.key, segment=idx,
-                                error=meta.get("error"))
-                    complete(v, idx, gap_result(v, idx, f"decode failed: {meta.get('error')}"),
-                             persist=not meta.get("system"))
+                    log.warning(
+                        "segment not decoded; recording a gap",
+                        vod=v.job.key,
+                        segment=idx,
+                        error=meta.get("error"),
+                    )
+                    complete(
+                        v,
+                        idx,
+                        gap_result(v, idx, f"decode failed: {meta.get('error')}"),
+                        persist=not meta.get("system"),
+                    )
                     return
                 if meta["n"] == 0:
                     seg = v.segs[idx]
-                    res = SegmentResult(index=idx, start=seg.start, duration=seg.duration,
-                                        frames_decoded=meta["frames"],
-                                        gaps=[Gap(**g) for g in meta["gaps"]])
+                    res = SegmentResult(
+                        index=idx,
+                        start=seg.start,
+                        duration=seg.duration,
+                        frames_decoded=meta["frames"],
+                        gaps=[Gap(**g) for g in meta["gaps"]],
+                    )
                     complete(v, idx, res, persist=True)
                     return
                 score_queue.append((v, idx, samples_ref, meta))
@@ -444,9 +475,15 @@ class ActorGraph:
                         continue
                     scores, thumbs = results[pos]
                     seg = v.segs[idx]
-                    res = SegmentResult(index=idx, start=seg.start, duration=seg.duration, scores=scores,
-                                        gaps=[Gap(**g) for g in meta["gaps"]], frames_decoded=meta["frames"],
-                                        thumbs=thumbs)
+                    res = SegmentResult(
+                        index=idx,
+                        start=seg.start,
+                        duration=seg.duration,
+                        scores=scores,
+                        gaps=[Gap(**g) for g in meta["gaps"]],
+                        frames_decoded=meta["frames"],
+                        thumbs=thumbs,
+                    )
                     complete(v, idx, res, persist=True)
             elif kind == "refine_dec":
                 _, v, slot, samples_ref, i = what
@@ -467,14 +504,17 @@ class ActorGraph:
                 try:
                     [(scores, _thumbs)] = ray.get(ref)
                 except RayError as err:
-                    log.warning("re-sampling failed; keeping the keyframe scores", vod=v.job.key,
-                                error=type(err).__name__)
+                    log.warning(
+                        "re-sampling failed; keeping the keyframe scores",
+                        vod=v.job.key,
+                        error=type(err).__name__,
+                    )
                     scores = []
                 refined(v, slot, scores)
             elif kind in ("track", "ckpt", "restore", "finish"):
                 v, gen, want = what[1], what[2], what[3]
                 if gen != v.gen:
-                    return          # an answer from before a recovery: superseded
+                    return  # an answer from before a recovery: superseded
                 v.tracker_pending -= 1
                 try:
                     seq, value = ray.get(ref)
@@ -506,7 +546,7 @@ class ActorGraph:
             if ck is None or ck[0] not in v.segs:
                 continue
             upto = v.pos[ck[0]]
-            if all(i in v.job.done for i in v.order[:upto + 1]):
+            if all(i in v.job.done for i in v.order[: upto + 1]):
                 v.ckpt = ck
                 v.seq = int(ck[1]["seq"])
                 ref = v.tracker.restore.remote(ck[1])
@@ -534,12 +574,18 @@ class ActorGraph:
                 ray.kill(v.fetcher)
                 ray.kill(v.tracker)
 
-    def _loop(self, vods: list[_Vod], pending: dict[Any, tuple[Any, ...]], score_queue: list[Any],
-              release: Callable[[_Vod], None], fill: Callable[[], None],
-              flush_scores: Callable[..., None], handle: Callable[[Any, tuple[Any, ...]], None],
-              ) -> dict[str, VodAnalysis]:
+    def _loop(
+        self,
+        vods: list[_Vod],
+        pending: dict[Any, tuple[Any, ...]],
+        score_queue: list[Any],
+        release: Callable[[_Vod], None],
+        fill: Callable[[], None],
+        flush_scores: Callable[..., None],
+        handle: Callable[[Any, tuple[Any, ...]], None],
+    ) -> dict[str, VodAnalysis]:
         for v in vods:
-            release(v)     # resumed prefixes and empty VODs
+            release(v)  # resumed prefixes and empty VODs
         fill()
         while pending or score_queue:
             if score_queue and not any(w[0] in ("fetch", "decode") for w in pending.values()):

@@ -36,7 +36,7 @@ class ScorerActor:
         out: list[tuple[list[Score], dict[float, bytes]]] = []
         pos = 0
         for samples in sample_lists:
-            mine = scores[pos:pos + len(samples)]
+            mine = scores[pos : pos + len(samples)]
             out.append((mine, end_screen_thumbs(samples, mine)))
             pos += len(samples)
         return out

@@ -31,8 +31,8 @@ class TrackerActor:
 
         self._kwargs = kwargs
         self._tracker = MatchTracker(**kwargs)
-        self._seq = 0                          # updates applied (since start or the restored state)
-        self.incarnation = uuid.uuid4().hex    # new after every restart (diagnostics)
+        self._seq = 0  # updates applied (since start or the restored state)
+        self.incarnation = uuid.uuid4().hex  # new after every restart (diagnostics)
 
     def update(self, scores: list[Score], seq: int) -> tuple[int, int | None]:
         """Apply update number ``seq``; returns (updates applied, matches closed so far), or
@@ -43,8 +43,9 @@ class TrackerActor:
         self._seq = seq
         return self._seq, closed
 
-    def finish(self, vod_end: float | None, seq: int
-               ) -> tuple[int, tuple[list[Match], list[dict[str, Any]]] | None]:
+    def finish(
+        self, vod_end: float | None, seq: int
+    ) -> tuple[int, tuple[list[Match], list[dict[str, Any]]] | None]:
         """Close the VOD after exactly ``seq`` updates (else None): every match in VOD order, and
         the spans dropped as not-a-match."""
         if seq != self._seq:

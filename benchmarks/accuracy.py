@@ -172,8 +172,12 @@ def main() -> int:
     ap.add_argument("--workdir", type=Path, default=OUT / "accuracy-vods")
     ap.add_argument("--synth-only", action="store_true", help="only render/encode the VODs")
     ap.add_argument("--tol", type=float, default=4.0)
-    ap.add_argument("--style", choices=("default", "train", "heldout"), default="default",
-                    help="HUD style family of the VODs (heldout: never trained or chosen on)")
+    ap.add_argument(
+        "--style",
+        choices=("default", "train", "heldout"),
+        default="default",
+        help="HUD style family of the VODs (heldout: never trained or chosen on)",
+    )
     args = ap.parse_args()
     tag = "" if args.style == "default" else f"-{args.style}"
     if args.style != "default" and args.workdir == OUT / "accuracy-vods":

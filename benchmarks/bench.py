@@ -53,8 +53,8 @@ from decode_bench import bare_keyframes  # noqa: E402  (benchmarks/ is not a pac
 from pipeline_bench import TreeMemory, _children, _pss_kib  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
-SAMPLE_FPS = 0.33              # the write-up's sampling rate
-MEDIAN_OF = 20                 # the write-up's readings per game
+SAMPLE_FPS = 0.33  # the write-up's sampling rate
+MEDIAN_OF = 20  # the write-up's readings per game
 TICK = os.sysconf("SC_CLK_TCK")
 
 
@@ -67,11 +67,12 @@ class BenchError(VodstreamError):
 
 # -- measuring a process tree -----------------------------------------------------------------
 
+
 def _cpu_ticks(pid: int) -> int:
     try:
         with open(f"/proc/{pid}/stat") as fh:
             f = fh.read().rsplit(")", 1)[1].split()
-        return int(f[11]) + int(f[12])          # utime + stime
+        return int(f[11]) + int(f[12])  # utime + stime
     except (OSError, IndexError, ValueError):
         return -1
 
@@ -105,12 +106,17 @@ def _children_cpu() -> float:
 
 # -- the VODs ---------------------------------------------------------------------------------
 
+
 def vod_info(vod_dir: Path) -> dict[str, Any]:
     meta = json.loads((vod_dir / "vod.json").read_text())
     truth = json.loads((vod_dir / "truth.json").read_text())
     variants = [d.name for d in sorted(vod_dir.iterdir()) if d.is_dir() and any(d.glob("*.ts"))]
-    return {"vod_id": str(meta.get("vod_id", vod_dir.name)), "duration": float(truth["duration"]),
-            "variants": variants, "truth": truth}
+    return {
+        "vod_id": str(meta.get("vod_id", vod_dir.name)),
+        "duration": float(truth["duration"]),
+        "variants": variants,
+        "truth": truth,
+    }
 
 
 def rendered_vod(preset: str, cache: Path = OUT / "bench-vods") -> Path:
@@ -136,8 +142,11 @@ def rendered_vod(preset: str, cache: Path = OUT / "bench-vods") -> Path:
 def repeated_truth(truth: dict[str, Any], repeat: int) -> dict[str, Any]:
     """truth.json of the VOD the server makes with ``--repeat``: the matches again after each copy."""
     dur = float(truth["duration"])
-    matches = [{**m, "start": m["start"] + k * dur, "end": m["end"] + k * dur}
-               for k in range(repeat) for m in truth.get("matches") or []]
+    matches = [
+        {**m, "start": m["start"] + k * dur, "end": m["end"] + k * dur}
+        for k in range(repeat)
+        for m in truth.get("matches") or []
+    ]
     return {**truth, "duration": dur * repeat, "matches": matches}
 
 
@@ -145,48 +154,93 @@ def score(truth: dict[str, Any], report: dict[str, Any]) -> dict[str, Any]:
     from vodstream.report import compare_to_truth
 
     c = compare_to_truth(truth, report)
-    return {"matches_right": c["found"], "matches_want": c["want"], "matches_extra": c["extra"],
-            "kills_right": c["kills_ok"], "best_ok": bool(c["best_ok"])}
+    return {
+        "matches_right": c["found"],
+        "matches_want": c["want"],
+        "matches_extra": c["extra"],
+        "kills_right": c["kills_ok"],
+        "best_ok": bool(c["best_ok"]),
+    }
 
 
 # -- vodstream end to end ---------------------------------------------------------------------
 
-def run_vodstream(vod_dir: Path, *, repeat: int = 1, command: str = "analyze", extra: list[str] | None = None,
-                  bandwidth: str | None = None) -> dict[str, Any]:
+
+def run_vodstream(
+    vod_dir: Path,
+    *,
+    repeat: int = 1,
+    command: str = "analyze",
+    extra: list[str] | None = None,
+    bandwidth: str | None = None,
+) -> dict[str, Any]:
     """One ``vodstream analyze|run`` against the local server; the measures of one row."""
     from vodstream.server import ServerThread
 
     info = vod_info(vod_dir)
-    with ServerThread(vod_dir.parent, repeat=repeat, bandwidth=bandwidth) as srv, \
-            tempfile.TemporaryDirectory(prefix="vodstream-bench-") as tmp:
-        cmd = [sys.executable, "-m", "vodstream", "-q", command, info["vod_id"], "--out", tmp,
-               "--twitch-base", srv.base_url, "--no-catalog", "--no-progress", *(extra or [])]
+    with (
+        ServerThread(vod_dir.parent, repeat=repeat, bandwidth=bandwidth) as srv,
+        tempfile.TemporaryDirectory(prefix="vodstream-bench-") as tmp,
+    ):
+        cmd = [
+            sys.executable,
+            "-m",
+            "vodstream",
+            "-q",
+            command,
+            info["vod_id"],
+            "--out",
+            tmp,
+            "--twitch-base",
+            srv.base_url,
+            "--no-catalog",
+            "--no-progress",
+            *(extra or []),
+        ]
         cpu0 = _children_cpu()
         t0 = time.monotonic()
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                env={**os.environ, "PYTHONPATH": str(ROOT)})
+        proc = subprocess.Popen(
+            cmd,
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        )
         probe = TreeProbe(proc.pid)
         probe.start()
         _, err = proc.communicate()
         wall = time.monotonic() - t0
         peak = probe.stop()
         cpu = max(probe.cpu_s, _children_cpu() - cpu0)
-        if proc.returncode not in (0, 3):     # 3: complete but some kills uncertain (still a report)
+        if proc.returncode not in (0, 3):  # 3: complete but some kills uncertain (still a report)
             tail = (err.strip().splitlines() or ["(no output)"])[-1]
             raise BenchError(f"vodstream {command} exited {proc.returncode}: {tail}")
         report = json.loads((Path(tmp) / info["vod_id"] / "report.json").read_text())
         clip_mb = sum(p.stat().st_size for p in Path(tmp).rglob("*") if p.suffix in (".ts", ".mp4")) / 1e6
     seg, an, tim = report["segments"], report.get("analysis") or {}, report["timings"]
     vod_s = float(report["duration"])
-    return {"variant": (report.get("settings") or {}).get("analyze_quality"),
-            "vod_s": vod_s, "wall_s": wall, "cpu_s": cpu, "x_realtime": vod_s / wall,
-            "startup_s": tim.get("actors_start_s"), "analyse_s": tim.get("analyse_all_s"),
-            "clip_s": tim.get("clip_s"), "clip_mb": clip_mb, "peak_mib": peak,
-            "ocr_calls": an.get("ocr_calls"), "samples": seg.get("samples"), "bytes": seg.get("bytes_fetched"),
-            "exit": proc.returncode, **score(repeated_truth(info["truth"], repeat), report)}
+    return {
+        "variant": (report.get("settings") or {}).get("analyze_quality"),
+        "vod_s": vod_s,
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "x_realtime": vod_s / wall,
+        "startup_s": tim.get("actors_start_s"),
+        "analyse_s": tim.get("analyse_all_s"),
+        "clip_s": tim.get("clip_s"),
+        "clip_mb": clip_mb,
+        "peak_mib": peak,
+        "ocr_calls": an.get("ocr_calls"),
+        "samples": seg.get("samples"),
+        "bytes": seg.get("bytes_fetched"),
+        "exit": proc.returncode,
+        **score(repeated_truth(info["truth"], repeat), report),
+    }
 
 
 # -- floors -----------------------------------------------------------------------------------
+
 
 def segment_bytes(vod_dir: Path, variant: str) -> list[bytes]:
     files = sorted((vod_dir / variant).glob("*.ts"), key=lambda p: int(p.stem) if p.stem.isdigit() else 0)
@@ -211,7 +265,7 @@ def floor_decode(datas: list[bytes], repeat: int, workers: int) -> dict[str, Any
         cpu = time.process_time() + _children_cpu() - c0
     else:
         with ProcessPoolExecutor(workers) as pool:
-            list(pool.map(_keyframes, datas[:workers]))         # start the workers first
+            list(pool.map(_keyframes, datas[:workers]))  # start the workers first
             t0 = time.monotonic()
             frames = sum(pool.map(_keyframes, jobs))
             wall = time.monotonic() - t0
@@ -243,6 +297,7 @@ def floor_fetch(vod_dir: Path, repeat: int, quality: str, bandwidth: str | None 
 
 # -- the 2019 pipeline ------------------------------------------------------------------------
 
+
 def missing_2019() -> str | None:
     """Why the 2019 row cannot run here (None: it can)."""
     gone = [b for b in ("ffmpeg", "tesseract") if shutil.which(b) is None]
@@ -251,7 +306,9 @@ def missing_2019() -> str | None:
     except ImportError:
         gone.append("pytesseract")
     if gone:
-        return (f"2019 pipeline skipped: needs {' and '.join(gone)} (e.g. apt-get install ffmpeg tesseract-ocr)")
+        return (
+            f"2019 pipeline skipped: needs {' and '.join(gone)} (e.g. apt-get install ffmpeg tesseract-ocr)"
+        )
     return None
 
 
@@ -276,16 +333,18 @@ class Kills2019:
 
         im = np.asarray(Image.open(path).convert("RGB"))
         h, w = im.shape[:2]
-        s = hud_scale(w, round(h / 0.4))                  # the BMP is the frame's top 40%
-        return im[: round(REF_H * s), w - round(REF_W * s):]   # the top-right crop the digit path reads
+        s = hud_scale(w, round(h / 0.4))  # the BMP is the frame's top 40%
+        return im[: round(REF_H * s), w - round(REF_W * s) :]  # the top-right crop the digit path reads
 
     def read(self, frames: list[Path], i: int) -> int | None:
         import numpy as np
 
         from vodstream.digits import digits_from_box, find_skull_contours, normalize_hud
 
-        refs = [normalize_hud(self.hud(frames[j])).astype(np.float32)
-                for j in range(max(0, i - 1), min(len(frames), i + 2))]
+        refs = [
+            normalize_hud(self.hud(frames[j])).astype(np.float32)
+            for j in range(max(0, i - 1), min(len(frames), i + 2))
+        ]
         ref = (sum(refs) / len(refs)).astype(np.uint8)
         skull = find_skull_contours(ref)
         if skull is None:
@@ -312,14 +371,18 @@ def pipeline_2019(vod_dir: Path, *, repeat: int = 1, quality: str = "chunked") -
     info = vod_info(vod_dir)
     stages: dict[str, float] = {}
     c0, cc0 = time.process_time(), _children_cpu()
-    with ServerThread(vod_dir.parent, repeat=repeat) as srv, \
-            tempfile.TemporaryDirectory(prefix="vodstream-2019-") as tmp:
+    with (
+        ServerThread(vod_dir.parent, repeat=repeat) as srv,
+        tempfile.TemporaryDirectory(prefix="vodstream-2019-") as tmp,
+    ):
         work = Path(tmp)
         t0 = t = time.monotonic()
-        vod = asyncio.run(resolve_vod(info["vod_id"], quality=quality, config=TwitchConfig.from_env(srv.base_url)))
+        vod = asyncio.run(
+            resolve_vod(info["vod_id"], quality=quality, config=TwitchConfig.from_env(srv.base_url))
+        )
         whole = work / "vod.ts"
         fetched = 0
-        with open(whole, "wb") as out:                       # one segment after the other, concatenated
+        with open(whole, "wb") as out:  # one segment after the other, concatenated
             for seg in vod.segments:
                 with urllib.request.urlopen(seg.url, timeout=60) as r:
                     data = r.read()
@@ -327,21 +390,32 @@ def pipeline_2019(vod_dir: Path, *, repeat: int = 1, quality: str = "chunked") -
                 out.write(data)
         stages["download_s"], t = time.monotonic() - t, time.monotonic()
         (work / "frames").mkdir()
-        ff = subprocess.run(["ffmpeg", "-i", str(whole), "-vf", f"fps={SAMPLE_FPS},crop=in_w:0.4*in_h:0:0",
-                             "-nostdin", str(work / "frames" / "frame%04d.bmp")], capture_output=True, text=True)
+        ff = subprocess.run(
+            [
+                "ffmpeg",
+                "-i",
+                str(whole),
+                "-vf",
+                f"fps={SAMPLE_FPS},crop=in_w:0.4*in_h:0:0",
+                "-nostdin",
+                str(work / "frames" / "frame%04d.bmp"),
+            ],
+            capture_output=True,
+            text=True,
+        )
         if ff.returncode != 0:
             raise BenchError(f"ffmpeg failed: {(ff.stderr.strip().splitlines() or ['?'])[-1]}")
         frames = sorted((work / "frames").glob("frame*.bmp"))
         stages["ffmpeg_s"], t = time.monotonic() - t, time.monotonic()
         marks = []
-        for f in frames:                                     # get_frame_markers, per frame
+        for f in frames:  # get_frame_markers, per frame
             text = pytesseract.image_to_string(Image.open(f)).lower()
             marks.append(("select legend" in text, "placed" in text and "of" in text))
         stages["tesseract_s"], t = time.monotonic() - t, time.monotonic()
         games = games_2019(marks)
         reader = Kills2019()
         matches = []
-        for start, end in games:                             # from the end backwards, median of 20
+        for start, end in games:  # from the end backwards, median of 20
             readings: list[int] = []
             for i in range(end, start - 1, -1):
                 k = reader.read(frames, i)
@@ -349,8 +423,13 @@ def pipeline_2019(vod_dir: Path, *, repeat: int = 1, quality: str = "chunked") -
                     readings.append(k)
                 if len(readings) >= MEDIAN_OF:
                     break
-            matches.append({"start": start / SAMPLE_FPS, "end": end / SAMPLE_FPS,
-                            "kills": int(statistics.median_low(readings)) if readings else None})
+            matches.append(
+                {
+                    "start": start / SAMPLE_FPS,
+                    "end": end / SAMPLE_FPS,
+                    "kills": int(statistics.median_low(readings)) if readings else None,
+                }
+            )
         stages["kills_s"] = time.monotonic() - t
         stages["games_found"] = len(games)
         wall = time.monotonic() - t0
@@ -358,10 +437,19 @@ def pipeline_2019(vod_dir: Path, *, repeat: int = 1, quality: str = "chunked") -
     known = [i for i, m in enumerate(matches) if m["kills"] is not None]
     report = {"matches": matches, "best": max(known, key=lambda i: matches[i]["kills"]) if known else None}
     vod_s = info["duration"] * repeat
-    return {"variant": quality, "vod_s": vod_s, "wall_s": wall, "cpu_s": cpu, "x_realtime": vod_s / wall,
-            "peak_mib": None,
-            "ocr_calls": len(frames), "samples": len(frames), "bytes": fetched, **stages,
-            **score(repeated_truth(info["truth"], repeat), report)}
+    return {
+        "variant": quality,
+        "vod_s": vod_s,
+        "wall_s": wall,
+        "cpu_s": cpu,
+        "x_realtime": vod_s / wall,
+        "peak_mib": None,
+        "ocr_calls": len(frames),
+        "samples": len(frames),
+        "bytes": fetched,
+        **stages,
+        **score(repeated_truth(info["truth"], repeat), report),
+    }
 
 
 def games_2019(marks: list[tuple[bool, bool]]) -> list[tuple[int, int]]:
@@ -373,7 +461,7 @@ def games_2019(marks: list[tuple[bool, bool]]) -> list[tuple[int, int]]:
     for i, (is_start, is_end) in enumerate(marks):
         if is_start:
             start = i
-        if is_end and (not games or i > last_end + 1):       # the first frame of an end screen
+        if is_end and (not games or i > last_end + 1):  # the first frame of an end screen
             games.append((start if start is not None else last_end + 1, i))
             start = None
         if is_end:
@@ -382,6 +470,7 @@ def games_2019(marks: list[tuple[bool, bool]]) -> list[tuple[int, int]]:
 
 
 # -- the whole bench --------------------------------------------------------------------------
+
 
 def _median_rows(runs: list[dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
@@ -399,9 +488,16 @@ def _repeat_for(seconds: float, vod_s: float) -> int:
     return max(1, round(seconds / vod_s))
 
 
-def bench(vod_dir: Path, *, quick: bool, runs: int, log: Callable[[str], None] = print,
-          scaling: tuple[float, ...] = (600.0, 3600.0, 18000.0), bandwidths: tuple[str, ...] = ("100Mbit", "20Mbit"),
-          head_seconds: float = 600.0) -> dict[str, Any]:
+def bench(
+    vod_dir: Path,
+    *,
+    quick: bool,
+    runs: int,
+    log: Callable[[str], None] = print,
+    scaling: tuple[float, ...] = (600.0, 3600.0, 18000.0),
+    bandwidths: tuple[str, ...] = ("100Mbit", "20Mbit"),
+    head_seconds: float = 600.0,
+) -> dict[str, Any]:
     info = vod_info(vod_dir)
     dur = info["duration"]
     source = "chunked" if "chunked" in info["variants"] else info["variants"][0]
@@ -409,7 +505,9 @@ def bench(vod_dir: Path, *, quick: bool, runs: int, log: Callable[[str], None] =
     rows: list[dict[str, Any]] = []
     skipped: list[str] = []
 
-    def add(section: str, name: str, fn: Callable[[], dict[str, Any]], n: int = 1, **more: Any) -> dict[str, Any]:
+    def add(
+        section: str, name: str, fn: Callable[[], dict[str, Any]], n: int = 1, **more: Any
+    ) -> dict[str, Any]:
         log(f"bench: {section} / {name} ({n} run{'s' if n > 1 else ''})")
         try:
             row = {"section": section, "name": name, **_median_rows([fn() for _ in range(n)]), **more}
@@ -426,21 +524,37 @@ def bench(vod_dir: Path, *, quick: bool, runs: int, log: Callable[[str], None] =
         skipped.append(why)
         log(why)
     else:
-        add("2019", "ffmpeg BMP + pytesseract + contours/CNN", lambda: pipeline_2019(vod_dir, repeat=rep,
-                                                                                   quality=source), runs)
+        add(
+            "2019",
+            "ffmpeg BMP + pytesseract + contours/CNN",
+            lambda: pipeline_2019(vod_dir, repeat=rep, quality=source),
+            runs,
+        )
     e2e = add("vodstream", "analyze (server -> report)", lambda: run_vodstream(vod_dir, repeat=rep), runs)
     if not quick:
-        add("vodstream", "run (report + clip of the best)", lambda: run_vodstream(vod_dir, repeat=rep,
-                                                                                 command="run"), runs)
+        add(
+            "vodstream",
+            "run (report + clip of the best)",
+            lambda: run_vodstream(vod_dir, repeat=rep, command="run"),
+            runs,
+        )
     # the floors on the bytes the analysis fetched (its variant)
     analysed = e2e.get("variant") if isinstance(e2e.get("variant"), str) else source
     datas = segment_bytes(vod_dir, analysed)
     n_cpu = os.cpu_count() or 1
     for workers, label in ((1, "keyframe decode, 1 core"), (n_cpu, f"keyframe decode, {n_cpu} cores")):
-        add("floor", label, lambda w=workers: {"variant": analysed, "vod_s": dur * rep,
-                                               **floor_decode(datas, rep, w)}, runs)
-    add("floor", "fetch only (8 connections)",
-        lambda: {"variant": analysed, "vod_s": dur * rep, **floor_fetch(vod_dir, rep, analysed)}, runs)
+        add(
+            "floor",
+            label,
+            lambda w=workers: {"variant": analysed, "vod_s": dur * rep, **floor_decode(datas, rep, w)},
+            runs,
+        )
+    add(
+        "floor",
+        "fetch only (8 connections)",
+        lambda: {"variant": analysed, "vod_s": dur * rep, **floor_fetch(vod_dir, rep, analysed)},
+        runs,
+    )
     for r in rows:
         if r["section"] == "floor":
             r["x_realtime"] = r["vod_s"] / r["wall_s"]
@@ -454,16 +568,35 @@ def bench(vod_dir: Path, *, quick: bool, runs: int, log: Callable[[str], None] =
         for q in info["variants"]:
             add("variant", q, lambda q=q: run_vodstream(vod_dir, repeat=rep, extra=["--analyze-quality", q]))
         for bw in bandwidths:
-            row = add("bandwidth", f"analyze, server at {bw}", lambda bw=bw: run_vodstream(vod_dir, repeat=rep,
-                                                                                           bandwidth=bw))
+            row = add(
+                "bandwidth",
+                f"analyze, server at {bw}",
+                lambda bw=bw: run_vodstream(vod_dir, repeat=rep, bandwidth=bw),
+            )
             if row:
                 row["mb_per_vod_hour"] = row["bytes"] / 1e6 / (row["vod_s"] / 3600)
-    return {"benchmark": "vodstream bench", "quick": quick, "runs": runs,
-            "vod": {"vod_id": info["vod_id"], "seconds": dur, "repeat": rep, "variants": info["variants"],
-                    "source": source, "path": str(vod_dir)},
-            "machine": {"cpus": n_cpu, "platform": platform.platform(), "python": platform.python_version(),
-                        "loadavg": [round(x, 2) for x in os.getloadavg()]},
-            "rows": rows, "skipped": skipped, "findings": findings(rows)}
+    return {
+        "benchmark": "vodstream bench",
+        "quick": quick,
+        "runs": runs,
+        "vod": {
+            "vod_id": info["vod_id"],
+            "seconds": dur,
+            "repeat": rep,
+            "variants": info["variants"],
+            "source": source,
+            "path": str(vod_dir),
+        },
+        "machine": {
+            "cpus": n_cpu,
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "loadavg": [round(x, 2) for x in os.getloadavg()],
+        },
+        "rows": rows,
+        "skipped": skipped,
+        "findings": findings(rows),
+    }
 
 
 def _length(seconds: float) -> str:
@@ -472,6 +605,7 @@ def _length(seconds: float) -> str:
 
 def findings(rows: list[dict[str, Any]]) -> dict[str, Any]:
     """The issue's targets, as measured in this run (None where a row is missing)."""
+
     def get(section: str, start: str) -> dict[str, Any] | None:
         return next((r for r in rows if r["section"] == section and r["name"].startswith(start)), None)
 
@@ -480,8 +614,9 @@ def findings(rows: list[dict[str, Any]]) -> dict[str, Any]:
     scal = [r for r in rows if r["section"] == "scaling"]
     out: dict[str, Any] = {
         "vodstream_vs_2019_wall": old["wall_s"] / new["wall_s"] if old and new else None,
-        "analysis_vs_all_core_floor": (new["analyse_s"] / floor_all["wall_s"]
-                                       if new and floor_all and new.get("analyse_s") else None),
+        "analysis_vs_all_core_floor": (
+            new["analyse_s"] / floor_all["wall_s"] if new and floor_all and new.get("analyse_s") else None
+        ),
         "startup_share": new["startup_s"] / new["wall_s"] if new and new.get("startup_s") else None,
         "peak_mib_max": max((r["peak_mib"] for r in rows if r.get("peak_mib")), default=None),
     }
@@ -490,19 +625,32 @@ def findings(rows: list[dict[str, Any]]) -> dict[str, Any]:
     return out
 
 
-COLUMNS = [("section", "section", 9, "s"), ("name", "row", 40, "s"), ("variant", "variant", 7, "s"),
-           ("vod_s", "VOD s", 7, ".0f"),
-           ("wall_s", "wall s", 7, ".1f"), ("cpu_s", "CPU s", 7, ".1f"), ("x_realtime", "x real", 7, ".1f"),
-           ("peak_mib", "peak MiB", 8, ".0f"), ("ocr_calls", "OCR", 6, ".0f"), ("samples", "samples", 7, ".0f"),
-           ("bytes", "MB", 7, ".1f")]
+COLUMNS = [
+    ("section", "section", 9, "s"),
+    ("name", "row", 40, "s"),
+    ("variant", "variant", 7, "s"),
+    ("vod_s", "VOD s", 7, ".0f"),
+    ("wall_s", "wall s", 7, ".1f"),
+    ("cpu_s", "CPU s", 7, ".1f"),
+    ("x_realtime", "x real", 7, ".1f"),
+    ("peak_mib", "peak MiB", 8, ".0f"),
+    ("ocr_calls", "OCR", 6, ".0f"),
+    ("samples", "samples", 7, ".0f"),
+    ("bytes", "MB", 7, ".1f"),
+]
 
 
 def table(result: dict[str, Any]) -> str:
     v, m = result["vod"], result["machine"]
-    lines = [f"vodstream bench{' --quick' if result['quick'] else ''}: {m['cpus']} CPUs ({m['platform']}), "
-             f"VOD {v['vod_id']} {v['seconds']:.0f} s x {v['repeat']} ({v['source']}); "
-             f"medians of {result['runs']} run(s) for 2019/vodstream/floor rows, 1 run for the others"]
-    head = " ".join(f"{t:<{w}}" if f == "s" else f"{t:>{w}}" for _, t, w, f in COLUMNS) + "  matches  kills  notes"
+    lines = [
+        f"vodstream bench{' --quick' if result['quick'] else ''}: {m['cpus']} CPUs ({m['platform']}), "
+        f"VOD {v['vod_id']} {v['seconds']:.0f} s x {v['repeat']} ({v['source']}); "
+        f"medians of {result['runs']} run(s) for 2019/vodstream/floor rows, 1 run for the others"
+    ]
+    head = (
+        " ".join(f"{t:<{w}}" if f == "s" else f"{t:>{w}}" for _, t, w, f in COLUMNS)
+        + "  matches  kills  notes"
+    )
     lines += [head, "-" * len(head)]
     for r in result["rows"]:
         cells = []
@@ -510,16 +658,28 @@ def table(result: dict[str, Any]) -> str:
             x = r.get(key)
             if key == "bytes" and x is not None:
                 x = x / 1e6
-            cells.append(f"{x or '-':<{w}}" if f == "s" else (f"{x:>{w}{f}}" if isinstance(x, (int, float)) else f"{'-':>{w}}"))
-        right = (f"{r['matches_right']:.0f}/{r['matches_want']:.0f}" + (f"+{r['matches_extra']:.0f}"
-                 if r.get("matches_extra") else "")) if "matches_right" in r else "-"
+            cells.append(
+                f"{x or '-':<{w}}"
+                if f == "s"
+                else (f"{x:>{w}{f}}" if isinstance(x, (int, float)) else f"{'-':>{w}}")
+            )
+        right = (
+            (
+                f"{r['matches_right']:.0f}/{r['matches_want']:.0f}"
+                + (f"+{r['matches_extra']:.0f}" if r.get("matches_extra") else "")
+            )
+            if "matches_right" in r
+            else "-"
+        )
         kills = f"{r['kills_right']:.0f}/{r['matches_want']:.0f}" if "kills_right" in r else "-"
         notes = []
         if r.get("startup_s") is not None:
             notes.append(f"start {r['startup_s']:.1f} s, analyse {r['analyse_s']:.1f} s")
         if r.get("tesseract_s") is not None:
-            notes.append(f"fetch {r['download_s']:.1f} ffmpeg {r['ffmpeg_s']:.1f} tesseract {r['tesseract_s']:.1f} "
-                         f"CNN {r['kills_s']:.1f} s; {r['games_found']:.0f} games found by its markers")
+            notes.append(
+                f"fetch {r['download_s']:.1f} ffmpeg {r['ffmpeg_s']:.1f} tesseract {r['tesseract_s']:.1f} "
+                f"CNN {r['kills_s']:.1f} s; {r['games_found']:.0f} games found by its markers"
+            )
         if r.get("mb_per_vod_hour") is not None:
             notes.append(f"{r['mb_per_vod_hour']:.0f} MB per VOD hour")
         if r.get("clip_mb"):
@@ -527,16 +687,22 @@ def table(result: dict[str, Any]) -> str:
         lines.append(" ".join(cells) + f"  {right:>7}  {kills:>5}  {'; '.join(notes)}")
     f = result["findings"]
     if f.get("vodstream_vs_2019_wall"):
-        lines.append(f"vodstream analyze is {f['vodstream_vs_2019_wall']:.1f}x the 2019 pipeline's speed (wall), "
-                     "target >= 25x")
+        lines.append(
+            f"vodstream analyze is {f['vodstream_vs_2019_wall']:.1f}x the 2019 pipeline's speed (wall), "
+            "target >= 25x"
+        )
     if f.get("analysis_vs_all_core_floor"):
-        lines.append(f"analysis (actors started) takes {f['analysis_vs_all_core_floor']:.2f}x the all-cores "
-                     "keyframe floor, target <= 1.3x")
+        lines.append(
+            f"analysis (actors started) takes {f['analysis_vs_all_core_floor']:.2f}x the all-cores "
+            "keyframe floor, target <= 1.3x"
+        )
     if f.get("startup_share"):
         lines.append(f"actor start-up is {f['startup_share']:.0%} of the end-to-end wall")
     if f.get("peak_mib_longest_vs_shortest"):
-        lines.append(f"peak memory, longest / shortest VOD = {f['peak_mib_longest_vs_shortest']:.2f} "
-                     f"(target within 1.10), highest {f['peak_mib_max']:.0f} MiB (target <= 3072)")
+        lines.append(
+            f"peak memory, longest / shortest VOD = {f['peak_mib_longest_vs_shortest']:.2f} "
+            f"(target within 1.10), highest {f['peak_mib_max']:.0f} MiB (target <= 3072)"
+        )
     lines += [f"skipped: {s}" for s in result["skipped"]]
     return "\n".join(lines)
 
@@ -570,16 +736,27 @@ def run(args: argparse.Namespace) -> int:
         parse_rate(bw)
     if args.vod_dir is not None:
         if not (args.vod_dir / "truth.json").is_file() or not (args.vod_dir / "vod.json").is_file():
-            raise BenchError(f"--vod-dir {args.vod_dir} is not a rendered synthetic VOD (no vod.json/truth.json)")
+            raise BenchError(
+                f"--vod-dir {args.vod_dir} is not a rendered synthetic VOD (no vod.json/truth.json)"
+            )
         vod_dir = args.vod_dir
     else:
         vod_dir = rendered_vod(args.preset or ("test" if args.quick else "demo"))
     try:
         head = _seconds(args.length)
     except ValueError:
-        raise BenchError(f"bad --length {args.length!r}: expected e.g. 10m or 0 (the VOD as rendered)") from None
-    result = bench(vod_dir, quick=args.quick, runs=runs, scaling=scaling, bandwidths=bandwidths, head_seconds=head,
-                   log=lambda s: print(s, file=sys.stderr, flush=True))
+        raise BenchError(
+            f"bad --length {args.length!r}: expected e.g. 10m or 0 (the VOD as rendered)"
+        ) from None
+    result = bench(
+        vod_dir,
+        quick=args.quick,
+        runs=runs,
+        scaling=scaling,
+        bandwidths=bandwidths,
+        head_seconds=head,
+        log=lambda s: print(s, file=sys.stderr, flush=True),
+    )
     prog = "python -m vodstream" if sys.argv[0].endswith("__main__.py") else f"python {sys.argv[0]}"
     result["command"] = " ".join([prog, *sys.argv[1:]])
     text = table(result)

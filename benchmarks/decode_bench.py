@@ -61,8 +61,18 @@ def make_media(name: str, seconds: float, preset: str) -> bytes:
         return path.read_bytes()
     path.parent.mkdir(parents=True, exist_ok=True)
     t = time.perf_counter()
-    seg = encode_segments(width=w, height=h, fps=fps, segment_seconds=seconds, n_segments=1,
-                          gop_seconds=2.0, kind="ts", preset=preset, bit_rate=rate, grain=8)[0]
+    seg = encode_segments(
+        width=w,
+        height=h,
+        fps=fps,
+        segment_seconds=seconds,
+        n_segments=1,
+        gop_seconds=2.0,
+        kind="ts",
+        preset=preset,
+        bit_rate=rate,
+        grain=8,
+    )[0]
     tmp = path.with_suffix(".tmp")
     tmp.write_bytes(seg.data)
     os.replace(tmp, path)
@@ -103,8 +113,11 @@ def crop_costs(name: str, data: bytes, runs: int) -> dict[str, object]:
         for f in frames:
             crop_rgb(f.to_ndarray(format="rgb24"))
         out["rgb24"].append((time.process_time() - t) / len(frames) * 1000)
-    return {"size": name, "planes_ms": round(statistics.median(out["planes"]), 4),
-            "rgb24_ms": round(statistics.median(out["rgb24"]), 4)}
+    return {
+        "size": name,
+        "planes_ms": round(statistics.median(out["planes"]), 4),
+        "rgb24_ms": round(statistics.median(out["rgb24"]), 4),
+    }
 
 
 def decoder_case(**kwargs: object) -> Callable[[SegmentData], tuple[int, int]]:
@@ -127,29 +140,30 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--preset", default="superfast", help="x264 preset for the test media")
     ap.add_argument("--out", type=Path, default=OUT / "decode_bench.json")
     args = ap.parse_args(argv)
-    cv2.setNumThreads(1)   # as in the pipeline's decoder actors (actors.common.pin_threads)
+    cv2.setNumThreads(1)  # as in the pipeline's decoder actors (actors.common.pin_threads)
 
     load_before = os.getloadavg()
     rows: list[dict[str, object]] = []
     crops: list[dict[str, object]] = []
     for name in args.sizes.split(","):
         data = make_media(name, args.seconds, args.preset)
-        seg = SegmentData(segment=Segment(index=0, start=0.0, duration=args.seconds, url=name),
-                          data=data)
+        seg = SegmentData(segment=Segment(index=0, start=0.0, duration=args.seconds, url=name), data=data)
         cases: dict[str, Callable[[], tuple[int, int]]] = {
             "bare keyframes": lambda d=data: bare_keyframes(d),
             "keyframes": lambda f=decoder_case(mode="keyframes"), s=seg: f(s),
             "fps 0.33": lambda f=decoder_case(mode="fps", sample_fps=0.33), s=seg: f(s),
-            "fps 0.33 no-skip": lambda f=decoder_case(mode="fps", sample_fps=0.33, fps_skip="NONE"),
-            s=seg: f(s),
-            "fps 0.33 bidir": lambda f=decoder_case(mode="fps", sample_fps=0.33, fps_skip="BIDIR"),
-            s=seg: f(s),
+            "fps 0.33 no-skip": lambda f=decoder_case(mode="fps", sample_fps=0.33, fps_skip="NONE"), s=seg: f(
+                s
+            ),
+            "fps 0.33 bidir": lambda f=decoder_case(mode="fps", sample_fps=0.33, fps_skip="BIDIR"), s=seg: f(
+                s
+            ),
             "fps 1": lambda f=decoder_case(mode="fps", sample_fps=1.0), s=seg: f(s),
             "fps 2": lambda f=decoder_case(mode="fps", sample_fps=2.0), s=seg: f(s),
             "all frames": lambda f=decoder_case(mode="all"), s=seg: f(s),
             "bare full decode": lambda d=data: bare_full(d),
         }
-        for fn in cases.values():   # warm-up (imports, first-call costs)
+        for fn in cases.values():  # warm-up (imports, first-call costs)
             fn()
         wall: dict[str, list[float]] = {k: [] for k in cases}
         cpu: dict[str, list[float]] = {k: [] for k in cases}
@@ -163,34 +177,46 @@ def main(argv: list[str] | None = None) -> int:
         for key in cases:
             w, c = statistics.median(wall[key]), statistics.median(cpu[key])
             samples, frames = counts[key]
-            rows.append({
-                "size": name, "case": key, "samples": samples, "frames_decoded": frames,
-                "wall_s": round(w, 4), "cpu_s": round(c, 4),
-                "samples_per_s": round(samples / w, 2),
-                "video_s_per_wall_s": round(args.seconds / w, 2),
-                "video_s_per_cpu_s": round(args.seconds / c, 2) if c > 0 else None,
-                "runs": args.runs,
-            })
+            rows.append(
+                {
+                    "size": name,
+                    "case": key,
+                    "samples": samples,
+                    "frames_decoded": frames,
+                    "wall_s": round(w, 4),
+                    "cpu_s": round(c, 4),
+                    "samples_per_s": round(samples / w, 2),
+                    "video_s_per_wall_s": round(args.seconds / w, 2),
+                    "video_s_per_cpu_s": round(args.seconds / c, 2) if c > 0 else None,
+                    "runs": args.runs,
+                }
+            )
         crops.append(crop_costs(name, data, args.runs))
         kf = next(r for r in rows if r["size"] == name and r["case"] == "keyframes")
         bare = next(r for r in rows if r["size"] == name and r["case"] == "bare keyframes")
         kf["ratio_to_bare_wall"] = round(float(kf["wall_s"]) / float(bare["wall_s"]), 3)
         kf["ratio_to_bare_cpu"] = round(float(kf["cpu_s"]) / float(bare["cpu_s"]), 3)
 
-    header = (f"{'size':8} {'case':17} {'samples':>7} {'frames':>6} {'wall s':>8} {'cpu s':>7} "
-              f"{'samples/s':>9} {'video s/wall s':>14} {'video s/cpu s':>13}")
+    header = (
+        f"{'size':8} {'case':17} {'samples':>7} {'frames':>6} {'wall s':>8} {'cpu s':>7} "
+        f"{'samples/s':>9} {'video s/wall s':>14} {'video s/cpu s':>13}"
+    )
     print(header)
     print("-" * len(header))
     for r in rows:
-        print(f"{r['size']:8} {r['case']:17} {r['samples']:>7} {r['frames_decoded']:>6} "
-              f"{r['wall_s']:>8.3f} {r['cpu_s']:>7.3f} {r['samples_per_s']:>9.1f} "
-              f"{r['video_s_per_wall_s']:>14.1f} {r['video_s_per_cpu_s'] or 0:>13.1f}")
+        print(
+            f"{r['size']:8} {r['case']:17} {r['samples']:>7} {r['frames_decoded']:>6} "
+            f"{r['wall_s']:>8.3f} {r['cpu_s']:>7.3f} {r['samples_per_s']:>9.1f} "
+            f"{r['video_s_per_wall_s']:>14.1f} {r['video_s_per_cpu_s'] or 0:>13.1f}"
+        )
     for r in rows:
         if "ratio_to_bare_wall" in r:
             ok = float(r["ratio_to_bare_cpu"]) <= 1.3 and float(r["ratio_to_bare_wall"]) <= 1.3
-            print(f"{r['size']}: keyframe path / bare PyAV keyframe loop = "
-                  f"{r['ratio_to_bare_wall']}x wall, {r['ratio_to_bare_cpu']}x cpu "
-                  f"({'within' if ok else 'OVER'} 1.3x)")
+            print(
+                f"{r['size']}: keyframe path / bare PyAV keyframe loop = "
+                f"{r['ratio_to_bare_wall']}x wall, {r['ratio_to_bare_cpu']}x cpu "
+                f"({'within' if ok else 'OVER'} 1.3x)"
+            )
     print()
     print(f"{'size':8} {'crop path':34} {'ms/frame (cpu)':>14}")
     for c in crops:
@@ -203,10 +229,13 @@ def main(argv: list[str] | None = None) -> int:
         "preset": args.preset,
         "threads": 1,
         "pyav": av.__version__,
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
-                    "python": platform.python_version(),
-                    "loadavg_before": [round(x, 2) for x in load_before],
-                    "loadavg_after": [round(x, 2) for x in os.getloadavg()]},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+            "loadavg_before": [round(x, 2) for x in load_before],
+            "loadavg_after": [round(x, 2) for x in os.getloadavg()],
+        },
         "rows": rows,
         "crops": crops,
     }

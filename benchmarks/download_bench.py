@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "benchmarks" / "out"
 VOD_ID = "900000001"
-BASE_SEGMENTS = 6          # 60 s of video; --repeat makes it longer
+BASE_SEGMENTS = 6  # 60 s of video; --repeat makes it longer
 SEGMENT_SECONDS = 10.0
 
 
@@ -43,31 +43,47 @@ def make_base(root: Path) -> Path:
 
     Written by a child process so this one stays small (children are measured on their own).
     """
-    code = ("import sys; from vodstream.server import write_sample_vod; "
-            f"write_sample_vod(sys.argv[1], {VOD_ID!r}, segments={BASE_SEGMENTS}, segment_seconds={SEGMENT_SECONDS}, "
-            "fps=10, size=(320, 180), variants=1, noise=True, bitrate=480_000)")
+    code = (
+        "import sys; from vodstream.server import write_sample_vod; "
+        f"write_sample_vod(sys.argv[1], {VOD_ID!r}, segments={BASE_SEGMENTS}, segment_seconds={SEGMENT_SECONDS}, "
+        "fps=10, size=(320, 180), variants=1, noise=True, bitrate=480_000)"
+    )
     subprocess.run([sys.executable, "-c", code, str(root)], cwd=ROOT, check=True)
     return root / VOD_ID
 
 
 # Peak RSS is read by the child itself (VmHWM at exit): rusage's ru_maxrss survives exec and would
 # report the parent's size at fork when that is larger.
-HWM = ("import atexit, sys\n"
-       "def _hwm():\n"
-       "    for line in open('/proc/self/status'):\n"
-       "        if line.startswith('VmHWM:'):\n"
-       "            sys.stderr.write('VMHWM_KB=' + line.split()[1] + '\\n')\n"
-       "atexit.register(_hwm)\n")
+HWM = (
+    "import atexit, sys\n"
+    "def _hwm():\n"
+    "    for line in open('/proc/self/status'):\n"
+    "        if line.startswith('VmHWM:'):\n"
+    "            sys.stderr.write('VMHWM_KB=' + line.split()[1] + '\\n')\n"
+    "atexit.register(_hwm)\n"
+)
 
 
 class Server:
     """``python -m vodstream serve`` in a child process."""
 
     def __init__(self, root: Path, repeat: int, faults: str | None = None) -> None:
-        cmd = [sys.executable, "-m", "vodstream", "--quiet", "serve", "--root", str(root), "--repeat", str(repeat)]
+        cmd = [
+            sys.executable,
+            "-m",
+            "vodstream",
+            "--quiet",
+            "serve",
+            "--root",
+            str(root),
+            "--repeat",
+            str(repeat),
+        ]
         if faults:
             cmd += ["--faults", faults]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        self.proc = subprocess.Popen(
+            cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True
+        )
         line = self.proc.stdout.readline() if self.proc.stdout else ""
         m = re.match(r"serving (http://\S+)", line)
         if not m:
@@ -95,16 +111,34 @@ CLI = "import sys, runpy\nsys.argv[0] = 'vodstream'\nrunpy.run_module('vodstream
 
 
 def download(url: str, out: Path, concurrency: int, end: float | None = None) -> dict[str, float]:
-    argv = ["--log-json", "download", VOD_ID, "-o", str(out), "--twitch-base", url,
-            "--concurrency", str(concurrency), "--no-progress", "--overwrite"]
+    argv = [
+        "--log-json",
+        "download",
+        VOD_ID,
+        "-o",
+        str(out),
+        "--twitch-base",
+        url,
+        "--concurrency",
+        str(concurrency),
+        "--no-progress",
+        "--overwrite",
+    ]
     if end is not None:
         argv += ["--end", str(end)]
     wall, rss, _, err = run_measured(CLI, *argv)
     done = next(json.loads(ln) for ln in err.splitlines() if '"download complete"' in ln)
     size = out.stat().st_size
     out.unlink()
-    return {"wall_s": wall, "rss_mb": rss, "mb": done["bytes"] / 1e6, "mb_per_s": done["mb_per_s"],
-            "download_s": done["seconds"], "segments": done["segments"], "output_mb": size / 1e6}
+    return {
+        "wall_s": wall,
+        "rss_mb": rss,
+        "mb": done["bytes"] / 1e6,
+        "mb_per_s": done["mb_per_s"],
+        "download_s": done["seconds"],
+        "segments": done["segments"],
+        "output_mb": size / 1e6,
+    }
 
 
 STREAM_CHILD = r"""
@@ -125,8 +159,13 @@ asyncio.run(main(sys.argv[1], sys.argv[2], int(sys.argv[3])))
 def stream(url: str, concurrency: int) -> dict[str, float]:
     wall, rss, out, _ = run_measured(STREAM_CHILD, url, VOD_ID, str(concurrency))
     res = json.loads(out.strip().splitlines()[-1])
-    return {"wall_s": wall, "rss_mb": rss, "mb": res["bytes"] / 1e6, "segments": res["segments"],
-            "mb_per_s": res["bytes"] / 1e6 / res["seconds"]}
+    return {
+        "wall_s": wall,
+        "rss_mb": rss,
+        "mb": res["bytes"] / 1e6,
+        "segments": res["segments"],
+        "mb_per_s": res["bytes"] / 1e6 / res["seconds"],
+    }
 
 
 def median(rows: list[dict[str, float]]) -> dict[str, float]:
@@ -142,53 +181,77 @@ def main() -> int:
     runs = 1 if args.quick else args.runs
     OUT.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="vodstream-dlbench-"))
-    results: dict[str, object] = {"runs": runs, "concurrency": args.concurrency, "python": platform.python_version(),
-                                  "cpus": os.cpu_count(), "segment_seconds": SEGMENT_SECONDS}
+    results: dict[str, object] = {
+        "runs": runs,
+        "concurrency": args.concurrency,
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "segment_seconds": SEGMENT_SECONDS,
+    }
     try:
         base = make_base(work / "lib")
         seg_mb = sum(p.stat().st_size for p in (base / "chunked").glob("*.ts")) / BASE_SEGMENTS / 1e6
         results["segment_mb"] = round(seg_mb, 3)
         rows: list[tuple[str, dict[str, float]]] = []
 
-        srv = Server(work / "lib", repeat=10)                                   # 10-minute VOD
+        srv = Server(work / "lib", repeat=10)  # 10-minute VOD
         try:
-            for label, conc in ((f"loopback, concurrency {args.concurrency}", args.concurrency),
-                                ("loopback, sequential (1)", 1)):
+            for label, conc in (
+                (f"loopback, concurrency {args.concurrency}", args.concurrency),
+                ("loopback, sequential (1)", 1),
+            ):
                 rows.append((label, median([download(srv.url, work / "v.ts", conc) for _ in range(runs)])))
         finally:
             srv.stop()
-        srv = Server(work / "lib", repeat=10, faults="latency:50ms")            # 50 ms to first byte
+        srv = Server(work / "lib", repeat=10, faults="latency:50ms")  # 50 ms to first byte
         try:
-            for label, conc in ((f"50 ms latency, concurrency {args.concurrency}", args.concurrency),
-                                ("50 ms latency, sequential (1)", 1)):
+            for label, conc in (
+                (f"50 ms latency, concurrency {args.concurrency}", args.concurrency),
+                ("50 ms latency, sequential (1)", 1),
+            ):
                 rows.append((label, median([download(srv.url, work / "v.ts", conc) for _ in range(runs)])))
         finally:
             srv.stop()
-        srv = Server(work / "lib", repeat=10, faults="trickle:1.0")             # ~0.8 MB/s per connection
+        srv = Server(work / "lib", repeat=10, faults="trickle:1.0")  # ~0.8 MB/s per connection
         try:
-            for label, conc in ((f"capped 0.8 MB/s/conn, concurrency {args.concurrency}", args.concurrency),
-                                ("capped 0.8 MB/s/conn, sequential (1)", 1)):
-                rows.append((label, median([download(srv.url, work / "v.ts", conc, end=120.0)
-                                            for _ in range(runs)])))
+            for label, conc in (
+                (f"capped 0.8 MB/s/conn, concurrency {args.concurrency}", args.concurrency),
+                ("capped 0.8 MB/s/conn, sequential (1)", 1),
+            ):
+                rows.append(
+                    (label, median([download(srv.url, work / "v.ts", conc, end=120.0) for _ in range(runs)]))
+                )
         finally:
             srv.stop()
 
         rss: list[tuple[str, dict[str, float]]] = []
-        lengths = [("10 min", 10), ("1 h", 60), ("5 h", 300)] if not args.quick else [("10 min", 10), ("1 h", 60)]
+        lengths = (
+            [("10 min", 10), ("1 h", 60), ("5 h", 300)] if not args.quick else [("10 min", 10), ("1 h", 60)]
+        )
         for name, repeat in lengths:
             srv = Server(work / "lib", repeat=repeat)
             try:
-                rss.append((f"download .ts, {name}", median([download(srv.url, work / "v.ts", args.concurrency)
-                                                             for _ in range(runs)])))
-                rss.append((f"stream in memory, {name}", median([stream(srv.url, args.concurrency)
-                                                                for _ in range(runs)])))
+                rss.append(
+                    (
+                        f"download .ts, {name}",
+                        median([download(srv.url, work / "v.ts", args.concurrency) for _ in range(runs)]),
+                    )
+                )
+                rss.append(
+                    (
+                        f"stream in memory, {name}",
+                        median([stream(srv.url, args.concurrency) for _ in range(runs)]),
+                    )
+                )
             finally:
                 srv.stop()
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    print(f"\nvodstream download benchmark  ({runs} run(s), median; segments ~{seg_mb:.2f} MB / 10 s; "
-          f"{os.cpu_count()} CPUs)\n")
+    print(
+        f"\nvodstream download benchmark  ({runs} run(s), median; segments ~{seg_mb:.2f} MB / 10 s; "
+        f"{os.cpu_count()} CPUs)\n"
+    )
     print(f"{'throughput':<44} {'segments':>8} {'MB':>8} {'MB/s':>8} {'wall s':>8}")
     for label, r in rows:
         print(f"{label:<44} {r['segments']:>8.0f} {r['mb']:>8.1f} {r['mb_per_s']:>8.1f} {r['wall_s']:>8.1f}")

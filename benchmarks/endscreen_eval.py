@@ -75,8 +75,16 @@ def real_cases() -> list[dict[str, Any]]:
             src = next(k for k in rows if f"cubrink_{same.group(1)}_" in k)
             squad, cards = parse_labels(rows[src]["notes"])
             via = f"labels of {Path(src).name} (the note says: same match)"
-        out.append({"file": f, "note": note, "squad": squad, "cards": cards, "via": via,
-                    "season1": "season1" in r.get("kind", "")})
+        out.append(
+            {
+                "file": f,
+                "note": note,
+                "squad": squad,
+                "cards": cards,
+                "via": via,
+                "season1": "season1" in r.get("kind", ""),
+            }
+        )
     return sorted(out, key=lambda c: c["file"])
 
 
@@ -117,35 +125,53 @@ def run_real() -> dict[str, Any]:
             read_cards = list(full.cards) if full is not None else []
             per_card = []
             if want_cards and read_cards and len(read_cards) == len(want_cards):
-                per_card = [None if g is None else g == w
-                            for g, w in zip(read_cards, want_cards, strict=True)]
-            rows.append({
-                "file": c["file"], "view": view, "frame": f"{rgb.shape[1]}x{rgb.shape[0]}",
-                "end_marker": None if m is None else m.label,
-                "squad_label": c["squad"], "squad_read": got_squad,
-                "squad_ok": None if c["squad"] is None or got_squad is None else got_squad == c["squad"],
-                "cards_label": want_cards, "cards_read": read_cards,
-                "layout": None if full is None else full.layout,
-                "rule_card_label": want_own, "own_read": got_own,
-                "own_ok": None if want_own is None or got_own is None else got_own == want_own,
-                "cards_ok": per_card, "labels_via": c["via"], "seconds": round(dt, 3),
-            })
+                per_card = [
+                    None if g is None else g == w for g, w in zip(read_cards, want_cards, strict=True)
+                ]
+            rows.append(
+                {
+                    "file": c["file"],
+                    "view": view,
+                    "frame": f"{rgb.shape[1]}x{rgb.shape[0]}",
+                    "end_marker": None if m is None else m.label,
+                    "squad_label": c["squad"],
+                    "squad_read": got_squad,
+                    "squad_ok": None if c["squad"] is None or got_squad is None else got_squad == c["squad"],
+                    "cards_label": want_cards,
+                    "cards_read": read_cards,
+                    "layout": None if full is None else full.layout,
+                    "rule_card_label": want_own,
+                    "own_read": got_own,
+                    "own_ok": None if want_own is None or got_own is None else got_own == want_own,
+                    "cards_ok": per_card,
+                    "labels_via": c["via"],
+                    "seconds": round(dt, 3),
+                }
+            )
     summary: dict[str, Any] = {}
     for view in ("pipeline", "full_res"):
         rs = [r for r in rows if r["view"] == view]
+
         def cell(key: str, lab: str, rs: list[dict[str, Any]] = rs) -> dict[str, int]:
             got = key.replace("_ok", "_read")
-            return {"labelled": sum(r[lab] is not None for r in rs),
-                    "read": sum(r[lab] is not None and r[got] is not None for r in rs),
-                    "right": sum(r[key] is True for r in rs), "wrong": sum(r[key] is False for r in rs)}
+            return {
+                "labelled": sum(r[lab] is not None for r in rs),
+                "read": sum(r[lab] is not None and r[got] is not None for r in rs),
+                "right": sum(r[key] is True for r in rs),
+                "wrong": sum(r[key] is False for r in rs),
+            }
 
         flat = [x for r in rs for x in r["cards_ok"]]
         summary[view] = {
             "screens": len(rs),
             "squad": cell("squad_ok", "squad_label"),
             "own_rule_card": cell("own_ok", "rule_card_label"),
-            "cards": {"labelled_and_located": len(flat), "right": sum(x is True for x in flat),
-                      "wrong": sum(x is False for x in flat), "unread": sum(x is None for x in flat)},
+            "cards": {
+                "labelled_and_located": len(flat),
+                "right": sum(x is True for x in flat),
+                "wrong": sum(x is False for x in flat),
+                "unread": sum(x is None for x in flat),
+            },
             "median_seconds": float(np.median([r["seconds"] for r in rs])) if rs else None,
         }
     return {"rows": rows, "summary": summary}
@@ -174,22 +200,40 @@ def run_synthetic_frames(n: int, seed: int = 20261129) -> dict[str, Any]:
             mode = "duos" if rng.random() < 0.25 else "trios"
             place = 1 if rng.random() < 0.2 else int(rng.integers(2, 21))
             kind = "champions" if place == 1 else str(rng.choice(["squad_eliminated", "match_summary"]))
-        st = FrameState(t=3.0, screen="end", era=era, end_kind=kind, placement=place,  # type: ignore[arg-type]
-                        of=20 if era == "2019" else None, kills=own, squad_kills=squad, hud_mode=mode,  # type: ignore[arg-type]
-                        scene_seed=int(rng.integers(1 << 30)))
+        st = FrameState(
+            t=3.0,
+            screen="end",
+            era=era,
+            end_kind=kind,
+            placement=place,  # type: ignore[arg-type]
+            of=20 if era == "2019" else None,
+            kills=own,
+            squad_kills=squad,
+            hud_mode=mode,  # type: ignore[arg-type]
+            scene_seed=int(rng.integers(1 << 30)),
+        )
         hud, text = crop_rgb(np.asarray(renderers[wh].render(st)))
         sample = Sample(vod_time=0.0, segment_index=0, frame_size=wh, hud=hud, text=text)
         m = mr.read(sample, hud_visible=False)
-        rows.append({"size": f"{wh[0]}x{wh[1]}", "era": era, "mode": mode, "own": own, "squad": squad,
-                     "own_read": None if m is None else m.own_kills,
-                     "squad_read": None if m is None else m.squad_kills})
+        rows.append(
+            {
+                "size": f"{wh[0]}x{wh[1]}",
+                "era": era,
+                "mode": mode,
+                "own": own,
+                "squad": squad,
+                "own_read": None if m is None else m.own_kills,
+                "squad_read": None if m is None else m.squad_kills,
+            }
+        )
     out: dict[str, Any] = {"frames": len(rows), "by_size": {}}
     for size in [*sorted({r["size"] for r in rows}), "all"]:
         rs = [r for r in rows if size in ("all", r["size"])]
         modern = [r for r in rs if r["era"] == "modern"]
         out["by_size"][size] = {
             "frames": len(rs),
-            "own_right": sum(r["own_read"] == r["own"] for r in modern), "own_of": len(modern),
+            "own_right": sum(r["own_read"] == r["own"] for r in modern),
+            "own_of": len(modern),
             "own_wrong": sum(r["own_read"] is not None and r["own_read"] != r["own"] for r in rs),
             "squad_right": sum(r["squad_read"] == r["squad"] for r in rs),
             "squad_wrong": sum(r["squad_read"] is not None and r["squad_read"] != r["squad"] for r in rs),
@@ -209,31 +253,50 @@ def run_vods(names: list[str]) -> list[dict[str, Any]]:
 
     out = []
     for name in names:
-        script = synth.preset("test") if name == "test" else synth.random_script(
-            int(name), matches=6, era="mixed", fps=10, variants=("chunked",), match_seconds=(40.0, 100.0))
+        script = (
+            synth.preset("test")
+            if name == "test"
+            else synth.random_script(
+                int(name), matches=6, era="mixed", fps=10, variants=("chunked",), match_seconds=(40.0, 100.0)
+            )
+        )
         t0 = time.perf_counter()
         with tempfile.TemporaryDirectory() as tmp:
             d = synth.synthesize(script, Path(tmp))
             t1 = time.perf_counter()
             truth = json.loads((d / "truth.json").read_text())
-            res = analyze(local_segments(d), decoder=Decoder(mode="keyframes"),
-                          scorer=Scorer(KillReader(), MarkerReader()), tracker=MatchTracker(),
-                          vod_end=truth["duration"])
+            res = analyze(
+                local_segments(d),
+                decoder=Decoder(mode="keyframes"),
+                scorer=Scorer(KillReader(), MarkerReader()),
+                tracker=MatchTracker(),
+                vod_end=truth["duration"],
+            )
             rep = report_dict(truth["vod_id"], truth["duration"], res)
         t2 = time.perf_counter()
         matches = []
         for w in truth["matches"]:
-            g = max(rep["matches"], default=None, key=lambda g, w=w: min(g["end"] or 0, w["end"])
-                    - max(g["start"] or 0, w["start"]))
-            matches.append({"truth_kills": w["kills"], "truth_squad": w["squad_kills"],
-                            "end_seen": w["end_seen"],
-                            "era": w["era"], "hud_mode": w["hud_mode"],
-                            "end_screen_own": None if g is None else g.get("kills_end_screen"),
-                            "end_screen_squad": None if g is None else g.get("squad_kills"),
-                            "kills": None if g is None else g.get("kills"),
-                            "kills_agree": None if g is None else g.get("kills_agree")})
-        out.append({"vod": name, "render_s": round(t1 - t0, 1), "analyse_s": round(t2 - t1, 1),
-                    "matches": matches})
+            g = max(
+                rep["matches"],
+                default=None,
+                key=lambda g, w=w: min(g["end"] or 0, w["end"]) - max(g["start"] or 0, w["start"]),
+            )
+            matches.append(
+                {
+                    "truth_kills": w["kills"],
+                    "truth_squad": w["squad_kills"],
+                    "end_seen": w["end_seen"],
+                    "era": w["era"],
+                    "hud_mode": w["hud_mode"],
+                    "end_screen_own": None if g is None else g.get("kills_end_screen"),
+                    "end_screen_squad": None if g is None else g.get("squad_kills"),
+                    "kills": None if g is None else g.get("kills"),
+                    "kills_agree": None if g is None else g.get("kills_agree"),
+                }
+            )
+        out.append(
+            {"vod": name, "render_s": round(t1 - t0, 1), "analyse_s": round(t2 - t1, 1), "matches": matches}
+        )
     return out
 
 
@@ -244,9 +307,12 @@ def _fmt(v: Any) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--synthetic-frames", type=int, default=48)
-    ap.add_argument("--seed", type=int, default=20261129,
-                    help="synthetic frames' seed (20261129 was used to choose the reader's rules; "
-                         "others are held out)")
+    ap.add_argument(
+        "--seed",
+        type=int,
+        default=20261129,
+        help="synthetic frames' seed (20261129 was used to choose the reader's rules; others are held out)",
+    )
     ap.add_argument("--vods", nargs="*", default=["test"], help='"test" and/or random_script seeds')
     ap.add_argument("--no-real", action="store_true")
     args = ap.parse_args(argv)
@@ -261,14 +327,18 @@ def main(argv: list[str] | None = None) -> int:
         print("\nReal end screens (report only; nothing chosen on them). own = the card the rule picks")
         print(f"{'file':52} {'view':9} {'squad lab/read':>14} {'own lab/read':>12}  cards label -> read")
         for r in real["rows"]:
-            print(f"{Path(r['file']).name[:52]:52} {r['view']:9} "
-                  f"{_fmt(r['squad_label']):>6}/{_fmt(r['squad_read']):<7} "
-                  f"{_fmt(r['rule_card_label']):>5}/{_fmt(r['own_read']):<6}  "
-                  f"{_fmt(r['cards_label'])} -> {r['cards_read'] or '-'} ({_fmt(r['layout'])})"
-                  + (f"  [{r['labels_via']}]" if r["labels_via"] else ""))
+            print(
+                f"{Path(r['file']).name[:52]:52} {r['view']:9} "
+                f"{_fmt(r['squad_label']):>6}/{_fmt(r['squad_read']):<7} "
+                f"{_fmt(r['rule_card_label']):>5}/{_fmt(r['own_read']):<6}  "
+                f"{_fmt(r['cards_label'])} -> {r['cards_read'] or '-'} ({_fmt(r['layout'])})"
+                + (f"  [{r['labels_via']}]" if r["labels_via"] else "")
+            )
         for view, s in real["summary"].items():
-            print(f"  {view}: squad {s['squad']}, own-rule card {s['own_rule_card']}, cards {s['cards']}, "
-                  f"median {s['median_seconds']} s/screen")
+            print(
+                f"  {view}: squad {s['squad']}, own-rule card {s['own_rule_card']}, cards {s['cards']}, "
+                f"median {s['median_seconds']} s/screen"
+            )
 
     if args.synthetic_frames > 0:
         t0 = time.perf_counter()
@@ -277,11 +347,15 @@ def main(argv: list[str] | None = None) -> int:
         result["synthetic_frames"] = syn
         syn["seed"] = args.seed
         print(f"\nSynthetic summary frames ({syn['frames']}, seed {args.seed}, {syn['seconds']} s)")
-        print(f"{'size':10} {'frames':>6} {'own right':>10} {'own wrong':>9} {'squad right':>11} "
-              f"{'squad wrong':>11}")
+        print(
+            f"{'size':10} {'frames':>6} {'own right':>10} {'own wrong':>9} {'squad right':>11} "
+            f"{'squad wrong':>11}"
+        )
         for size, s in syn["by_size"].items():
-            print(f"{size:10} {s['frames']:>6} {s['own_right']:>6}/{s['own_of']:<3} {s['own_wrong']:>9} "
-                  f"{s['squad_right']:>7}/{s['frames']:<3} {s['squad_wrong']:>11}")
+            print(
+                f"{size:10} {s['frames']:>6} {s['own_right']:>6}/{s['own_of']:<3} {s['own_wrong']:>9} "
+                f"{s['squad_right']:>7}/{s['frames']:<3} {s['squad_wrong']:>11}"
+            )
 
     if args.vods:
         vods = run_vods(args.vods)
@@ -290,16 +364,21 @@ def main(argv: list[str] | None = None) -> int:
         for v in vods:
             shown = [m for m in v["matches"] if m["end_seen"]]
             own_ok = sum(m["end_screen_own"] == m["truth_kills"] for m in shown)
-            own_wrong = sum(m["end_screen_own"] is not None and m["end_screen_own"] != m["truth_kills"]
-                            for m in shown)
+            own_wrong = sum(
+                m["end_screen_own"] is not None and m["end_screen_own"] != m["truth_kills"] for m in shown
+            )
             sq_ok = sum(m["end_screen_squad"] == m["truth_squad"] for m in shown)
-            print(f"  {v['vod']}: {len(shown)} end screens; own {own_ok} right, {own_wrong} wrong; "
-                  f"squad {sq_ok} right (render {v['render_s']} s, analyse {v['analyse_s']} s)")
+            print(
+                f"  {v['vod']}: {len(shown)} end screens; own {own_ok} right, {own_wrong} wrong; "
+                f"squad {sq_ok} right (render {v['render_s']} s, analyse {v['analyse_s']} s)"
+            )
             for m in shown:
-                print(f"    {m['era']:6} {m['hud_mode']:6} "
-                      f"own {m['truth_kills']}->{_fmt(m['end_screen_own'])} "
-                      f"squad {m['truth_squad']}->{_fmt(m['end_screen_squad'])} kills {_fmt(m['kills'])} "
-                      f"agree {_fmt(m['kills_agree'])}")
+                print(
+                    f"    {m['era']:6} {m['hud_mode']:6} "
+                    f"own {m['truth_kills']}->{_fmt(m['end_screen_own'])} "
+                    f"squad {m['truth_squad']}->{_fmt(m['end_screen_squad'])} kills {_fmt(m['kills'])} "
+                    f"agree {_fmt(m['kills_agree'])}"
+                )
 
     OUT.mkdir(parents=True, exist_ok=True)
     path = OUT / ("endscreen_eval.json" if args.seed == 20261129 else f"endscreen_eval_seed{args.seed}.json")

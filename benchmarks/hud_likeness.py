@@ -25,8 +25,8 @@ import html
 import json
 import re
 import statistics
-import zlib
 import sys
+import zlib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -63,10 +63,21 @@ def state_from_label(row: dict[str, str]) -> tuple[FrameState, str]:
             mode = tag.lower()
     layout = "2019" if era == "2019" else mode
     m = re.search(r"assists (\d+)", notes)
-    st = FrameState(t=0.0, screen="in_match", era=era, kills=kills, show_kill_box=not hidden, red=red,
-                    squads_left=squads, alive=alive, spectators=2 if era == "2019" else 0, hud_mode=mode,
-                    assists=int(m.group(1)) if m else 0,
-                    scene_seed=zlib.crc32(row["file"].encode()) % 1000, camera_t=1.0)
+    st = FrameState(
+        t=0.0,
+        screen="in_match",
+        era=era,
+        kills=kills,
+        show_kill_box=not hidden,
+        red=red,
+        squads_left=squads,
+        alive=alive,
+        spectators=2 if era == "2019" else 0,
+        hud_mode=mode,
+        assists=int(m.group(1)) if m else 0,
+        scene_seed=zlib.crc32(row["file"].encode()) % 1000,
+        camera_t=1.0,
+    )
     return st, layout
 
 
@@ -75,7 +86,9 @@ def hud_alpha(r: Renderer, st: FrameState, box: tuple[int, int, int, int]) -> np
     x0, y0, x1, y1 = box
     acc = np.zeros((y1 - y0, x1 - x0, 3), np.uint8)
     for layer in r.layers(st):
-        white = type(layer)(layer.x, layer.y, layer.alpha, layer.alpha * np.float32(255.0) * np.ones(3, np.float32))
+        white = type(layer)(
+            layer.x, layer.y, layer.alpha, layer.alpha * np.float32(255.0) * np.ones(3, np.float32)
+        )
         composite(acc, white, (x0, y0))
     return acc[..., 0].astype(np.float32) / 255.0
 
@@ -124,7 +137,10 @@ def main(argv: list[str] | None = None) -> int:
         if syn.shape != real.shape:  # labels' crop box and regions.hud_box disagree by rounding
             syn = cv2.resize(syn, (real.shape[1], real.shape[0]), interpolation=cv2.INTER_AREA)
         alpha = hud_alpha(r, st, box)[: real.shape[0], : real.shape[1]]
-        edges = cv2.morphologyEx((alpha > 0.5).astype(np.uint8), cv2.MORPH_GRADIENT, np.ones((2, 2), np.uint8)) > 0
+        edges = (
+            cv2.morphologyEx((alpha > 0.5).astype(np.uint8), cv2.MORPH_GRADIENT, np.ones((2, 2), np.uint8))
+            > 0
+        )
         over = real.copy()
         over[edges] = (0, 255, 255)
         s = hud_scale(W, H)
@@ -145,28 +161,48 @@ def main(argv: list[str] | None = None) -> int:
         canvas[top.shape[0] + 6 :, : band.shape[1]] = band
         name = Path(row["file"]).stem
         Image.fromarray(canvas).save(args.out / f"{name}.png")
-        results.append({
-            "file": row["file"], "frame": row["orig_frame"], "kills": row["kills"], "layout": layout,
-            "red": st.red, "squads_left": st.squads_left, "alive": st.alive, "f1_white": round(f1, 3),
-            "picture": f"{name}.png", "notes": row["notes"],
-        })
+        results.append(
+            {
+                "file": row["file"],
+                "frame": row["orig_frame"],
+                "kills": row["kills"],
+                "layout": layout,
+                "red": st.red,
+                "squads_left": st.squads_left,
+                "alive": st.alive,
+                "f1_white": round(f1, 3),
+                "picture": f"{name}.png",
+                "notes": row["notes"],
+            }
+        )
     scores = [x["f1_white"] for x in results]
-    summary = {"font": args.font, "crops": len(results),
-               "median_f1_white": round(statistics.median(scores), 3) if scores else None}
+    summary = {
+        "font": args.font,
+        "crops": len(results),
+        "median_f1_white": round(statistics.median(scores), 3) if scores else None,
+    }
     (args.out / "hud_likeness.json").write_text(json.dumps({"summary": summary, "crops": results}, indent=1))
-    page = ["<html><body style='background:#222;color:#ddd;font-family:sans-serif'>",
-            f"<h2>HUD likeness (font {html.escape(args.font)}): real | synthetic | real + synthetic outline</h2>"]
+    page = [
+        "<html><body style='background:#222;color:#ddd;font-family:sans-serif'>",
+        f"<h2>HUD likeness (font {html.escape(args.font)}): real | synthetic | real + synthetic outline</h2>",
+    ]
     for x in results:
-        page.append(f"<h4>{html.escape(x['file'])} {x['frame']} kills={x['kills']} layout={x['layout']} "
-                    f"red={x['red']} f1={x['f1_white']}</h4><img src='{x['picture']}'>")
+        page.append(
+            f"<h4>{html.escape(x['file'])} {x['frame']} kills={x['kills']} layout={x['layout']} "
+            f"red={x['red']} f1={x['f1_white']}</h4><img src='{x['picture']}'>"
+        )
     page.append("</body></html>")
     (args.out / "index.html").write_text("\n".join(page))
     print(f"{'file':34} {'frame':10} {'kills':9} {'layout':24} {'red':5} {'f1_white':>8}")
     for x in results:
-        print(f"{Path(x['file']).name:34} {x['frame']:10} {x['kills']:9} {x['layout']:24} {x['red']!s:5} "
-              f"{x['f1_white']:8.3f}")
-    print(f"median f1_white over {len(results)} crops: {summary['median_f1_white']}  "
-          f"(pictures: {args.out}/index.html)")
+        print(
+            f"{Path(x['file']).name:34} {x['frame']:10} {x['kills']:9} {x['layout']:24} {x['red']!s:5} "
+            f"{x['f1_white']:8.3f}"
+        )
+    print(
+        f"median f1_white over {len(results)} crops: {summary['median_f1_white']}  "
+        f"(pictures: {args.out}/index.html)"
+    )
     return 0
 
 

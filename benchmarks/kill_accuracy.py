@@ -47,7 +47,9 @@ from models.net import BOX_WEIGHTS, DEFAULT_WEIGHTS, load_box_model, load_model 
 RESOLUTIONS = ((1280, 720), (1920, 1080))
 
 
-def make_sequences(n: int, seed: int, fonts: tuple[str, ...], style: str = "default") -> list[tuple[object, str, object]]:
+def make_sequences(
+    n: int, seed: int, fonts: tuple[str, ...], style: str = "default"
+) -> list[tuple[object, str, object]]:
     """n in-match states in runs of 12 per scene: (state, kind, font or HudStyle). Test-split seeds only."""
     from vodstream.synth.state import FrameState
     from vodstream.synth.styles import heldout_style, training_style
@@ -78,10 +80,21 @@ def make_sequences(n: int, seed: int, fonts: tuple[str, ...], style: str = "defa
             red = red_left > 0
             red_left = max(0, red_left - 1)
             show = era == "2019" or kills > 0
-            st = FrameState(t=t0 + 2 * j, screen="in_match", era=era, scene_seed=scene, camera_t=t0 + 2 * j,
-                            kills=kills, show_kill_box=show, red=red and show, inventory_open=inventory,
-                            spectating=spectating and not inventory, squads_left=squads,
-                            alive=min(60, 3 * squads), spectators=int(rng.integers(0, 9)) if era == "2019" else 0)
+            st = FrameState(
+                t=t0 + 2 * j,
+                screen="in_match",
+                era=era,
+                scene_seed=scene,
+                camera_t=t0 + 2 * j,
+                kills=kills,
+                show_kill_box=show,
+                red=red and show,
+                inventory_open=inventory,
+                spectating=spectating and not inventory,
+                squads_left=squads,
+                alive=min(60, 3 * squads),
+                spectators=int(rng.integers(0, 9)) if era == "2019" else 0,
+            )
             kind = "inventory" if inventory else ("visible" if show else "hidden")
             out.append((st, kind, font))
     return out[:n]
@@ -123,7 +136,10 @@ def gop_keyframes(frames: Iterable[np.ndarray], width: int, height: int, fps: in
     enc.width, enc.height, enc.pix_fmt = width, height, "yuv420p"
     enc.time_base, enc.framerate = Fraction(1, fps), Fraction(fps, 1)
     enc.bit_rate = default_bitrate(width, height, fps)
-    enc.options = {"preset": "veryfast", "x264-params": f"keyint={gop}:min-keyint={gop}:scenecut=0:open-gop=0"}
+    enc.options = {
+        "preset": "veryfast",
+        "x264-params": f"keyint={gop}:min-keyint={gop}:scenecut=0:open-gop=0",
+    }
     enc.thread_count = 1
     dec = av.CodecContext.create("h264", "r")
     out: list[np.ndarray] = []
@@ -155,14 +171,25 @@ def _render(renderers: dict, w: int, h: int, st: object, font: object) -> np.nda
     if r is None:
         if len(renderers) > 8:
             renderers.clear()
-        r = renderers.setdefault(font, Renderer(w, h, seed=10**6 + 7, hud_font=font) if isinstance(font, str)
-                                 else Renderer(w, h, seed=10**6 + 7, style=font))
+        r = renderers.setdefault(
+            font,
+            Renderer(w, h, seed=10**6 + 7, hud_font=font)
+            if isinstance(font, str)
+            else Renderer(w, h, seed=10**6 + 7, style=font),
+        )
     return np.array(r.render(st))
 
 
-def per_sample(readers: dict[str, object], n: int, seed: int, crf: int | str, temporal: bool = False,
-               sizes: tuple[tuple[int, int], ...] = RESOLUTIONS, vod_fps: int = 60,
-               style: str = "default") -> dict[str, object]:
+def per_sample(
+    readers: dict[str, object],
+    n: int,
+    seed: int,
+    crf: int | str,
+    temporal: bool = False,
+    sizes: tuple[tuple[int, int], ...] = RESOLUTIONS,
+    vod_fps: int = 60,
+    style: str = "default",
+) -> dict[str, object]:
     """crf: an all-intra crf, or "vod": every sample is the keyframe of a 2 s GOP encoded like our
     VODs, the 2 s between samples rendered at vod_fps (camera moving)."""
     from dataclasses import replace
@@ -177,17 +204,34 @@ def per_sample(readers: dict[str, object], n: int, seed: int, crf: int | str, te
         renderers: dict[str, Renderer] = {}
         t0 = time.perf_counter()
         if crf == "vod":
-            frames = (_render(renderers, w, h, replace(st, t=st.t + k / vod_fps, camera_t=st.camera_t + k / vod_fps),
-                              font)
-                      for st, _kind, font in seqs for k in range(2 * vod_fps))
+            frames = (
+                _render(
+                    renderers,
+                    w,
+                    h,
+                    replace(st, t=st.t + k / vod_fps, camera_t=st.camera_t + k / vod_fps),
+                    font,
+                )
+                for st, _kind, font in seqs
+                for k in range(2 * vod_fps)
+            )
             decoded = gop_keyframes(frames, w, h, vod_fps)
         else:
-            decoded = encode_decode([_render(renderers, w, h, st, font) for st, _kind, font in seqs], int(crf))
+            decoded = encode_decode(
+                [_render(renderers, w, h, st, font) for st, _kind, font in seqs], int(crf)
+            )
         t_render = time.perf_counter() - t0
         x0, y0, x1, y1 = hud_box(w, h)
-        samples = [Sample(vod_time=2.0 * i, segment_index=i // 5, frame_size=(w, h),
-                          hud=np.ascontiguousarray(f[y0:y1, x0:x1]), text=np.zeros((1, 1), np.uint8))
-                   for i, f in enumerate(decoded)]
+        samples = [
+            Sample(
+                vod_time=2.0 * i,
+                segment_index=i // 5,
+                frame_size=(w, h),
+                hud=np.ascontiguousarray(f[y0:y1, x0:x1]),
+                text=np.zeros((1, 1), np.uint8),
+            )
+            for i, f in enumerate(decoded)
+        ]
         variants = [(name, r, False) for name, r in readers.items()]
         if temporal:
             variants += [(f"{name}+temporal", r, True) for name, r in readers.items()]
@@ -196,7 +240,7 @@ def per_sample(readers: dict[str, object], n: int, seed: int, crf: int | str, te
             t1 = time.perf_counter()
             readings = []
             for g in range(0, len(samples), 12):  # one scene run at a time (temporal mean inside a run)
-                readings += reader.read_batch(samples[g:g + 12])
+                readings += reader.read_batch(samples[g : g + 12])
             t_read = time.perf_counter() - t1
             c: Counter = Counter()
             reasons: Counter = Counter()
@@ -221,9 +265,13 @@ def per_sample(readers: dict[str, object], n: int, seed: int, crf: int | str, te
                 c["hud_visible"] += int(rd.hud_visible and kind != "inventory")
                 c["hud_expected"] += int(kind != "inventory")
             key = f"{w}x{h} {name}"
-            results[key] = {"counts": dict(c), "none_reasons": dict(reasons),
-                            "render_s": round(t_render, 2), "read_s": round(t_read, 3),
-                            "samples_per_s": round(len(samples) / max(t_read, 1e-9), 1)}
+            results[key] = {
+                "counts": dict(c),
+                "none_reasons": dict(reasons),
+                "render_s": round(t_render, 2),
+                "read_s": round(t_read, 3),
+                "samples_per_s": round(len(samples) / max(t_read, 1e-9), 1),
+            }
             reader.temporal = False
     return results
 
@@ -238,8 +286,9 @@ def compare_skull_finders(n: int, seed: int) -> dict[str, dict[str, float]]:
     from vodstream.digits import digits_from_box, find_skull, find_skull_contours
     from vodstream.hudlocate import legacy_ref
 
-    cases = render_cases(n, "test", seed, kinds=(("visible", 0.6), ("hidden", 0.2), ("inventory", 0.2)),
-                         group=20)
+    cases = render_cases(
+        n, "test", seed, kinds=(("visible", 0.6), ("hidden", 0.2), ("inventory", 0.2)), group=20
+    )
     cases = degrade(cases, np.random.default_rng(seed))
     out: dict[str, dict[str, float]] = {}
     for name, finder in (("template", find_skull), ("contours_2019", find_skull_contours)):
@@ -260,11 +309,15 @@ def compare_skull_finders(n: int, seed: int) -> dict[str, dict[str, float]]:
             else:
                 c[f"{kind}_nohit"] += int(hit is None)
         dt = time.perf_counter() - t0
-        out[name] = {"visible_extracted": c["visible_ok"] / max(1, c["visible"]),
-                     "hidden_no_skull": c["hidden_nohit"] / max(1, c["hidden"]),
-                     "inventory_no_skull": c["inventory_nohit"] / max(1, c["inventory"]),
-                     "n_visible": c["visible"], "n_hidden": c["hidden"], "n_inventory": c["inventory"],
-                     "ms_per_crop": 1000 * dt / max(1, len(cases))}
+        out[name] = {
+            "visible_extracted": c["visible_ok"] / max(1, c["visible"]),
+            "hidden_no_skull": c["hidden_nohit"] / max(1, c["hidden"]),
+            "inventory_no_skull": c["inventory_nohit"] / max(1, c["inventory"]),
+            "n_visible": c["visible"],
+            "n_hidden": c["hidden"],
+            "n_inventory": c["inventory"],
+            "ms_per_crop": 1000 * dt / max(1, len(cases)),
+        }
     return out
 
 
@@ -285,22 +338,36 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--weights", type=Path, default=DEFAULT_WEIGHTS)
     ap.add_argument("--box-weights", type=Path, default=BOX_WEIGHTS)
-    ap.add_argument("--temporal", action="store_true", help="also run the 2019 temporal mean (measured: worse)")
+    ap.add_argument(
+        "--temporal", action="store_true", help="also run the 2019 temporal mean (measured: worse)"
+    )
     ap.add_argument("--samples", type=int, default=480, help="samples per resolution")
-    ap.add_argument("--sets", default="5000:5:stream,5000:2",
-                    help="held-out digit sets, N[:SEED[:QUALITY]],... as in `vodstream eval`")
-    ap.add_argument("--crf", default="20,23",
-                    help="per-sample libx264 crf values, comma-separated (stream_quality.py: our VODs' keyframes "
-                         "are cleaner than crf 18; 23 is a stress level); 'vod': encode like our VODs (2 s GOPs "
-                         "at the Twitch bitrate, 60 fps rendered between samples: slow) and read the keyframes")
+    ap.add_argument(
+        "--sets",
+        default="5000:5:stream,5000:2",
+        help="held-out digit sets, N[:SEED[:QUALITY]],... as in `vodstream eval`",
+    )
+    ap.add_argument(
+        "--crf",
+        default="20,23",
+        help="per-sample libx264 crf values, comma-separated (stream_quality.py: our VODs' keyframes "
+        "are cleaner than crf 18; 23 is a stress level); 'vod': encode like our VODs (2 s GOPs "
+        "at the Twitch bitrate, 60 fps rendered between samples: slow) and read the keyframes",
+    )
     ap.add_argument("--sizes", default="1280x720,1920x1080", help="per-sample frame sizes")
     ap.add_argument("--seed", type=int, default=11)
-    ap.add_argument("--style", choices=("default", "train", "heldout"), default="default",
-                    help="HUD style family of the per-sample frames and the digit sets (vodstream.synth.styles)")
+    ap.add_argument(
+        "--style",
+        choices=("default", "train", "heldout"),
+        default="default",
+        help="HUD style family of the per-sample frames and the digit sets (vodstream.synth.styles)",
+    )
     ap.add_argument("--cache", type=Path, default=ROOT / "data" / "cases")
     ap.add_argument("--skip-digits", action="store_true")
     ap.add_argument("--min-confidence", type=float, default=None, help="override the reader's threshold")
-    ap.add_argument("--skull-cases", type=int, default=600, help="renders for the skull-finder comparison (0: skip)")
+    ap.add_argument(
+        "--skull-cases", type=int, default=600, help="renders for the skull-finder comparison (0: skip)"
+    )
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "kill_accuracy.json")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
@@ -310,14 +377,21 @@ def main(argv: list[str] | None = None) -> int:
     model = load_model(args.weights)
     box = load_box_model(args.box_weights)
     kw = {} if args.min_confidence is None else {"min_confidence": args.min_confidence}
-    readers = {"both readers": KillReader(model, box_model=box, **kw),
-               "2019 path only": KillReader(model, use_box=False, **kw)}
+    readers = {
+        "both readers": KillReader(model, box_model=box, **kw),
+        "2019 path only": KillReader(model, use_box=False, **kw),
+    }
     reader = readers["both readers"]
     crfs = [c.strip() if c.strip() == "vod" else int(c) for c in str(args.crf).split(",") if c.strip()]
     sizes = tuple(tuple(int(v) for v in size.lower().split("x")) for size in args.sizes.split(","))
-    out: dict[str, object] = {"weights": str(args.weights), "box_weights": str(args.box_weights), "crf": crfs,
-                              "style": args.style,
-                              "min_confidence": reader.min_confidence, "box_confidence": reader.box_confidence}
+    out: dict[str, object] = {
+        "weights": str(args.weights),
+        "box_weights": str(args.box_weights),
+        "crf": crfs,
+        "style": args.style,
+        "min_confidence": reader.min_confidence,
+        "box_confidence": reader.box_confidence,
+    }
     if not args.skip_digits:
         sets = parse_shards(args.sets, "held-out set")
         if args.style != "default":
@@ -328,41 +402,65 @@ def main(argv: list[str] | None = None) -> int:
         for r in held:
             res = r.digits
             acc720, r720, n720 = res.accuracy_from()
-            out["digits"][r.name] = {**res.to_json(), "outcomes": r.outcomes,  # type: ignore[index]
-                                     "accuracy_from_720": acc720, "n_from_720": n720}
-            print(f"{r.name:<42} {_rate(r720, n720):>22} {_rate(res.n - res.errors, res.n):>22} "  # noqa: T201
-                  f"{res.wrong_confident:>17}")
+            out["digits"][r.name] = {
+                **res.to_json(),
+                "outcomes": r.outcomes,  # type: ignore[index]
+                "accuracy_from_720": acc720,
+                "n_from_720": n720,
+            }
+            print(
+                f"{r.name:<42} {_rate(r720, n720):>22} {_rate(res.n - res.errors, res.n):>22} "
+                f"{res.wrong_confident:>17}"
+            )
     if args.skull_cases:
         sk = compare_skull_finders(args.skull_cases, args.seed)
         out["skull_finders"] = sk
         print(f"\nskull finder ({args.skull_cases} degraded held-out renders)")  # noqa: T201
-        print(f"{'finder':<16} {'visible extracted':>18} {'hidden: no skull':>18} {'inventory: no skull':>20} "  # noqa: T201
-              f"{'ms/crop':>8}")
+        print(
+            f"{'finder':<16} {'visible extracted':>18} {'hidden: no skull':>18} {'inventory: no skull':>20} "
+            f"{'ms/crop':>8}"
+        )
         for name, r in sk.items():
-            print(f"{name:<16} {100 * r['visible_extracted']:>17.2f}% {100 * r['hidden_no_skull']:>17.2f}% "  # noqa: T201
-                  f"{100 * r['inventory_no_skull']:>19.2f}% {r['ms_per_crop']:>8.2f}")
+            print(
+                f"{name:<16} {100 * r['visible_extracted']:>17.2f}% {100 * r['hidden_no_skull']:>17.2f}% "
+                f"{100 * r['inventory_no_skull']:>19.2f}% {r['ms_per_crop']:>8.2f}"
+            )
     out["per_sample"] = {}
     for crf in crfs:
-        ps = per_sample(readers, args.samples, args.seed, crf, temporal=args.temporal, sizes=sizes,  # type: ignore[arg-type]
-                        style=args.style)
+        ps = per_sample(
+            readers,
+            args.samples,
+            args.seed,
+            crf,
+            temporal=args.temporal,
+            sizes=sizes,  # type: ignore[arg-type]
+            style=args.style,
+        )
         out["per_sample"][f"crf{crf}"] = ps  # type: ignore[index]
-        how = ("keyframes of a VOD-like encode: 2 s GOPs at the Twitch bitrate" if crf == "vod"
-               else f"libx264 crf {crf}, all-intra")
+        how = (
+            "keyframes of a VOD-like encode: 2 s GOPs at the Twitch bitrate"
+            if crf == "vod"
+            else f"libx264 crf {crf}, all-intra"
+        )
         print(f"\nper sample ({how}; {args.samples} samples per resolution; {args.style} style)")  # noqa: T201
-        print(f"{'run':<30} {'visible exact':>20} {'wrong number':>18} {'hidden None':>18} "  # noqa: T201
-              f"{'inventory None':>18} {'red flagged':>18} {'hud seen':>18} {'box found':>18} "
-              f"{'hidden: empty':>18} {'hidden: found':>16} {'samples/s':>9}")
+        print(
+            f"{'run':<30} {'visible exact':>20} {'wrong number':>18} {'hidden None':>18} "
+            f"{'inventory None':>18} {'red flagged':>18} {'hud seen':>18} {'box found':>18} "
+            f"{'hidden: empty':>18} {'hidden: found':>16} {'samples/s':>9}"
+        )
         for key, r in ps.items():
             c = r["counts"]
-            print(f"{key:<30} {_rate(c.get('visible_right', 0), c.get('visible', 0)):>20} "  # noqa: T201
-                  f"{_rate(c.get('visible_wrong', 0), c.get('visible', 0)):>18} "
-                  f"{_rate(c.get('hidden_none', 0), c.get('hidden', 0)):>18} "
-                  f"{_rate(c.get('inventory_none', 0), c.get('inventory', 0)):>18} "
-                  f"{_rate(c.get('red_flagged', 0), c.get('red', 0)):>18} "
-                  f"{_rate(c.get('hud_visible', 0), c.get('hud_expected', 0)):>18} "
-                  f"{_rate(c.get('visible_box_True', 0), c.get('visible', 0)):>18} "
-                  f"{_rate(c.get('hidden_box_False', 0), c.get('hidden', 0)):>18} "
-                  f"{_rate(c.get('hidden_box_True', 0), c.get('hidden', 0)):>16} {r['samples_per_s']:>9}")
+            print(
+                f"{key:<30} {_rate(c.get('visible_right', 0), c.get('visible', 0)):>20} "
+                f"{_rate(c.get('visible_wrong', 0), c.get('visible', 0)):>18} "
+                f"{_rate(c.get('hidden_none', 0), c.get('hidden', 0)):>18} "
+                f"{_rate(c.get('inventory_none', 0), c.get('inventory', 0)):>18} "
+                f"{_rate(c.get('red_flagged', 0), c.get('red', 0)):>18} "
+                f"{_rate(c.get('hud_visible', 0), c.get('hud_expected', 0)):>18} "
+                f"{_rate(c.get('visible_box_True', 0), c.get('visible', 0)):>18} "
+                f"{_rate(c.get('hidden_box_False', 0), c.get('hidden', 0)):>18} "
+                f"{_rate(c.get('hidden_box_True', 0), c.get('hidden', 0)):>16} {r['samples_per_s']:>9}"
+            )
     write_json(args.out, out)
     return 0
 

@@ -44,10 +44,18 @@ BEGIN, END = "<!-- label-roundtrip:begin -->", "<!-- label-roundtrip:end -->"
 def _cli(*args: str) -> tuple[float, str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "vodstream", "-q", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, check=False)
-    if proc.returncode not in (0, 3):          # 3: a partial or uncertain result (wrong kills may be)
-        raise SystemExit(f"vodstream {' '.join(args)} failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
+    proc = subprocess.run(
+        [sys.executable, "-m", "vodstream", "-q", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode not in (0, 3):  # 3: a partial or uncertain result (wrong kills may be)
+        raise SystemExit(
+            f"vodstream {' '.join(args)} failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}"
+        )
     return time.perf_counter() - t0, proc.stdout
 
 
@@ -70,8 +78,13 @@ def label_through_page(run_dir: Path, fps: float, script: Any) -> dict[str, Any]
 
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "vodstream", "-q", "label", str(run_dir), "--fps", f"{fps:g}",
-                             "--port", "0"], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vodstream", "-q", "label", str(run_dir), "--fps", f"{fps:g}", "--port", "0"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(ln) for ln in proc.stdout], daemon=True).start()
     try:
@@ -83,46 +96,55 @@ def label_through_page(run_dir: Path, fps: float, script: Any) -> dict[str, Any]
         t_sample = time.perf_counter() - t0
         doc = _http(url + "api/crops")
         timeline = Timeline(script)
-        labels = [{"frame_num": c["frame_num"], "label": truth_label(timeline, c["vod_time"])} for c in doc["crops"]]
+        labels = [
+            {"frame_num": c["frame_num"], "label": truth_label(timeline, c["vod_time"])} for c in doc["crops"]
+        ]
         saved = _http(url + "api/labels", "PUT", {"vod_id": doc["vod_id"], "labels": labels})
     finally:
         proc.terminate()
         proc.wait(timeout=30)
     crops = doc["crops"]
     right = sum(c["reading"] == lab["label"] for c, lab in zip(crops, labels, strict=True))
-    return {"crops": len(crops), "labels": saved["saved"], "labels_file": saved["path"],
-            "unreadable": sum(lab["label"] is None for lab in labels),
-            "shipped_reader_right": right, "sample_seconds": round(t_sample, 1)}
+    return {
+        "crops": len(crops),
+        "labels": saved["saved"],
+        "labels_file": saved["path"],
+        "unreadable": sum(lab["label"] is None for lab in labels),
+        "shipped_reader_right": right,
+        "sample_seconds": round(t_sample, 1),
+    }
 
 
 def readme_section(r: dict[str, Any]) -> str:
     ft = r["finetune"]
     b, a = ft["held_out"]["before"], ft["held_out"]["after"]
     sec = ft["seconds"]
-    rows = "\n".join(f"| match {i + 1} | {t} | {x} | {y} |" for i, (t, x, y) in
-                     enumerate(zip(r["truth_kills"], r["before_kills"], r["after_kills"], strict=True)))
+    rows = "\n".join(
+        f"| match {i + 1} | {t} | {x} | {y} |"
+        for i, (t, x, y) in enumerate(zip(r["truth_kills"], r["before_kills"], r["after_kills"], strict=True))
+    )
     return f"""{BEGIN}
 Adapting the kill reader to a HUD it was never trained on (`python benchmarks/label_roundtrip.py
---update-readme`; this section is written by it): a {r['vod_seconds']:.0f} s VOD whose counter is
-drawn with the handwriting face `{r['font']}` (no network saw it), analysed, labelled on the
-page ({ft['labelled']} crops sampled at {r['fps']:g}/s, labelled over its HTTP API from the
-script's truth; the shipped reader was right on {r['label']['shipped_reader_right']} of them),
+--update-readme`; this section is written by it): a {r["vod_seconds"]:.0f} s VOD whose counter is
+drawn with the handwriting face `{r["font"]}` (no network saw it), analysed, labelled on the
+page ({ft["labelled"]} crops sampled at {r["fps"]:g}/s, labelled over its HTTP API from the
+script's truth; the shipped reader was right on {r["label"]["shipped_reader_right"]} of them),
 fine-tuned with `train --labels` (defaults, one thread), analysed again with `--model`:
 
 | final kills | truth | shipped reader | fine-tuned |
 |---|---|---|---|
 {rows}
 
-| held-out labels ({b['n']}: every {round(1 / ft['split']['holdout'])}th block of {ft['split']['block']} consecutive crops) | right | wrong | unknown |
+| held-out labels ({b["n"]}: every {round(1 / ft["split"]["holdout"])}th block of {ft["split"]["block"]} consecutive crops) | right | wrong | unknown |
 |---|---|---|---|
-| shipped reader | {b['accuracy'] * 100:.1f}% | {b['wrong']} | {b['unknown']} |
-| fine-tuned | {a['accuracy'] * 100:.1f}% | {a['wrong']} | {a['unknown']} |
+| shipped reader | {b["accuracy"] * 100:.1f}% | {b["wrong"]} | {b["unknown"]} |
+| fine-tuned | {a["accuracy"] * 100:.1f}% | {a["wrong"]} | {a["unknown"]} |
 
-Fine-tuning on {ft['train_labels']} labels (+ {ft['synthetic']['cases']} synthetic HUDs): {r['finetune_wall_s']:.0f} s
-wall on this shared 2-core machine ({r['finetune_cpu_s']:.0f} s of CPU; rendering the synthetic HUDs
-{sec['render_synthetic']:.0f} s, digit CNN {sec['train_digits']:.0f} s, score-box reader {sec['train_box']:.0f} s).
-On the synthetic held-out set of the faces it was trained on: {ft['synthetic_check']['before']['accuracy'] * 100:.1f}%
-before, {ft['synthetic_check']['after']['accuracy'] * 100:.1f}% after. The held-out labels were never
+Fine-tuning on {ft["train_labels"]} labels (+ {ft["synthetic"]["cases"]} synthetic HUDs): {r["finetune_wall_s"]:.0f} s
+wall on this shared 2-core machine ({r["finetune_cpu_s"]:.0f} s of CPU; rendering the synthetic HUDs
+{sec["render_synthetic"]:.0f} s, digit CNN {sec["train_digits"]:.0f} s, score-box reader {sec["train_box"]:.0f} s).
+On the synthetic held-out set of the faces it was trained on: {ft["synthetic_check"]["before"]["accuracy"] * 100:.1f}%
+before, {ft["synthetic_check"]["after"]["accuracy"] * 100:.1f}% after. The held-out labels were never
 trained on and nothing was chosen on them; the fine-tuning defaults (epochs, synthetic mix,
 label weight, split) were picked before any measurement and left as they were after one
 check on a shorter VOD of the same face (the one tests/test_label_roundtrip.py renders).
@@ -150,7 +172,9 @@ def main() -> None:
     ap.add_argument("--workdir", type=Path, default=OUT / "label-roundtrip")
     ap.add_argument("--json", type=Path, default=OUT / "label_roundtrip.json")
     ap.add_argument("--update-readme", action="store_true", help="rewrite README's section from the JSON")
-    ap.add_argument("--readme-only", action="store_true", help="only rewrite the README from an existing JSON")
+    ap.add_argument(
+        "--readme-only", action="store_true", help="only rewrite the README from an existing JSON"
+    )
     args = ap.parse_args()
     if args.readme_only:
         update_readme(readme_section(json.loads(args.json.read_text())))
@@ -188,13 +212,22 @@ def main() -> None:
     after = [m["kills"] for m in _report(work / "run2")["matches"]]
 
     result = {
-        "vod_seconds": script.duration, "font": script.hud_font, "fps": args.fps, "matches": args.matches,
-        "render_seconds": round(t_render, 1), "truth_kills": truth, "before_kills": before, "after_kills": after,
+        "vod_seconds": script.duration,
+        "font": script.hud_font,
+        "fps": args.fps,
+        "matches": args.matches,
+        "render_seconds": round(t_render, 1),
+        "truth_kills": truth,
+        "before_kills": before,
+        "after_kills": after,
         "run_seconds": {"before": round(t_run1, 1), "after": round(t_run2, 1)},
-        "label": label, "finetune_wall_s": round(t_ft, 1),
-        "finetune_cpu_s": round((cpu1.children_user + cpu1.children_system)
-                                - (cpu0.children_user + cpu0.children_system), 1),
-        "finetune_stdout": ft_out.strip().splitlines(), "finetune": ft,
+        "label": label,
+        "finetune_wall_s": round(t_ft, 1),
+        "finetune_cpu_s": round(
+            (cpu1.children_user + cpu1.children_system) - (cpu0.children_user + cpu0.children_system), 1
+        ),
+        "finetune_stdout": ft_out.strip().splitlines(),
+        "finetune": ft,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
     }
     args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -203,14 +236,18 @@ def main() -> None:
     os.replace(tmp, args.json)
 
     b, a = ft["held_out"]["before"], ft["held_out"]["after"]
-    print(f"VOD {script.duration:.0f} s, HUD face {script.hud_font}; {label['crops']} crops labelled "
-          f"(sampled in {label['sample_seconds']} s)")
+    print(
+        f"VOD {script.duration:.0f} s, HUD face {script.hud_font}; {label['crops']} crops labelled "
+        f"(sampled in {label['sample_seconds']} s)"
+    )
     print(f"{'':28} {'shipped':>10} {'fine-tuned':>10}")
     print(f"{'final kills (truth ' + str(truth) + ')':28} {before!s:>10} {after!s:>10}")
     print(f"{'held-out labels right':28} {b['accuracy'] * 100:>9.1f}% {a['accuracy'] * 100:>9.1f}%")
     print(f"{'held-out labels wrong':28} {b['wrong']:>10} {a['wrong']:>10}")
-    print(f"fine-tune: {t_ft:.0f} s wall, {result['finetune_cpu_s']:.0f} s CPU, on {ft['train_labels']} labels "
-          f"(+{ft['synthetic']['cases']} synthetic); json: {args.json}")
+    print(
+        f"fine-tune: {t_ft:.0f} s wall, {result['finetune_cpu_s']:.0f} s CPU, on {ft['train_labels']} labels "
+        f"(+{ft['synthetic']['cases']} synthetic); json: {args.json}"
+    )
     if args.update_readme:
         update_readme(readme_section(result))
 

@@ -55,8 +55,20 @@ def run_once(lib: Path, ids: list[str], work: Path) -> dict[str, Any]:
 
     out = Path(tempfile.mkdtemp(dir=work, prefix="out-"))
     with ServerThread(lib) as srv:
-        cmd = [sys.executable, "-m", "vodstream", "-q", "analyze", *ids, "--out", str(out),
-               "--twitch-base", srv.base_url, "--no-catalog", "--no-progress"]
+        cmd = [
+            sys.executable,
+            "-m",
+            "vodstream",
+            "-q",
+            "analyze",
+            *ids,
+            "--out",
+            str(out),
+            "--twitch-base",
+            srv.base_url,
+            "--no-catalog",
+            "--no-progress",
+        ]
         proc, wall, peak = measured_run(cmd)
         err = proc.stderr
     right = 0
@@ -68,11 +80,20 @@ def run_once(lib: Path, ids: list[str], work: Path) -> dict[str, Any]:
             continue
         truth = json.loads((lib / vid / "truth.json").read_text())
         c = compare_to_truth(truth, report)
-        right += int(c["found"] == c["want"] and not c["extra"] and c["kills_ok"] == c["found"] and c["best_ok"])
+        right += int(
+            c["found"] == c["want"] and not c["extra"] and c["kills_ok"] == c["found"] and c["best_ok"]
+        )
         hours += float(report.get("analysed_hours") or 0.0)
     shutil.rmtree(out, ignore_errors=True)
-    return {"vods": len(ids), "exit": proc.returncode, "wall_s": wall, "peak_pss_mib": peak,
-            "right": right, "vod_hours": hours, "stderr_tail": err.strip().splitlines()[-1:]}
+    return {
+        "vods": len(ids),
+        "exit": proc.returncode,
+        "wall_s": wall,
+        "peak_pss_mib": peak,
+        "right": right,
+        "vod_hours": hours,
+        "stderr_tail": err.strip().splitlines()[-1:],
+    }
 
 
 def main() -> int:
@@ -87,18 +108,30 @@ def main() -> int:
         lib, ids, _ = make_library(work, args.vods)
         for n in (1, args.vods):
             runs = [run_once(lib, ids[:n], work) for _ in range(args.runs)]
-            rows.append({"vods": n, "exit": max(r["exit"] for r in runs),
-                         "right": min(r["right"] for r in runs),
-                         "wall_s": statistics.median(r["wall_s"] for r in runs),
-                         "peak_pss_mib": statistics.median(r["peak_pss_mib"] for r in runs),
-                         "vod_hours": runs[0]["vod_hours"], "stderr_tail": runs[-1]["stderr_tail"]})
-    print(f"{'VODs':>4}  {'exit':>4}  {'right':>5}  {'wall s':>7}  {'VOD-h/wall-h':>12}  {'peak PSS MiB':>12}")
+            rows.append(
+                {
+                    "vods": n,
+                    "exit": max(r["exit"] for r in runs),
+                    "right": min(r["right"] for r in runs),
+                    "wall_s": statistics.median(r["wall_s"] for r in runs),
+                    "peak_pss_mib": statistics.median(r["peak_pss_mib"] for r in runs),
+                    "vod_hours": runs[0]["vod_hours"],
+                    "stderr_tail": runs[-1]["stderr_tail"],
+                }
+            )
+    print(
+        f"{'VODs':>4}  {'exit':>4}  {'right':>5}  {'wall s':>7}  {'VOD-h/wall-h':>12}  {'peak PSS MiB':>12}"
+    )
     for r in rows:
         rate = r["vod_hours"] / (r["wall_s"] / 3600) if r["wall_s"] else 0.0
-        print(f"{r['vods']:>4}  {r['exit']:>4}  {r['right']:>2}/{r['vods']:<2}  {r['wall_s']:>7.1f}  {rate:>12.1f}  "
-              f"{r['peak_pss_mib']:>12.0f}")
+        print(
+            f"{r['vods']:>4}  {r['exit']:>4}  {r['right']:>2}/{r['vods']:<2}  {r['wall_s']:>7.1f}  {rate:>12.1f}  "
+            f"{r['peak_pss_mib']:>12.0f}"
+        )
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    args.json.write_text(json.dumps({"meta": {"cpus": os.cpu_count(), "runs": args.runs}, "rows": rows}, indent=1))
+    args.json.write_text(
+        json.dumps({"meta": {"cpus": os.cpu_count(), "runs": args.runs}, "rows": rows}, indent=1)
+    )
     return 0 if all(r["right"] == r["vods"] and r["exit"] == 0 for r in rows) else 1
 
 

@@ -82,8 +82,14 @@ class TreeMemory(threading.Thread):
 def measured_run(cmd: list[str]) -> tuple[subprocess.CompletedProcess[str], float, float]:
     """Run ``cmd`` from the repository root; (result, wall seconds, peak PSS MiB of its process tree)."""
     t0 = time.monotonic()
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     mem = TreeMemory(proc.pid)
     mem.start()
     out, err = proc.communicate()
@@ -98,13 +104,28 @@ def _make_vod(where: Path, preset: str) -> Path:
     return Path(synth.synthesize(script, where))
 
 
-def run_once(vod_dir: Path, repeat: int, extra: list[str], keep: dict[str, Any] | None = None) -> dict[str, float]:
+def run_once(
+    vod_dir: Path, repeat: int, extra: list[str], keep: dict[str, Any] | None = None
+) -> dict[str, float]:
     from vodstream.server import ServerThread
 
     vod_id = json.loads((vod_dir / "vod.json").read_text()).get("vod_id", vod_dir.name)
     with ServerThread(vod_dir.parent, repeat=repeat) as srv, tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-m", "vodstream", "-q", "analyze", str(vod_id), "--out", tmp,
-               "--twitch-base", srv.base_url, "--no-catalog", "--no-progress", *extra]
+        cmd = [
+            sys.executable,
+            "-m",
+            "vodstream",
+            "-q",
+            "analyze",
+            str(vod_id),
+            "--out",
+            tmp,
+            "--twitch-base",
+            srv.base_url,
+            "--no-catalog",
+            "--no-progress",
+            *extra,
+        ]
         t0 = time.monotonic()
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         mem = TreeMemory(proc.pid)
@@ -120,9 +141,15 @@ def run_once(vod_dir: Path, repeat: int, extra: list[str], keep: dict[str, Any] 
     hours = report["analysed_hours"]
     t = report["timings"]
     return {
-        "vod_hours": hours, "wall_s": wall, "analyse_s": t["analyse_all_s"], "startup_s": t["actors_start_s"],
-        "vod_h_per_wall_h": hours / (wall / 3600), "vod_h_per_analyse_h": hours / (t["analyse_all_s"] / 3600),
-        "peak_pss_mib": peak, "matches": len(report["matches"]), "segments": report["segments"]["apex"],
+        "vod_hours": hours,
+        "wall_s": wall,
+        "analyse_s": t["analyse_all_s"],
+        "startup_s": t["actors_start_s"],
+        "vod_h_per_wall_h": hours / (wall / 3600),
+        "vod_h_per_analyse_h": hours / (t["analyse_all_s"] / 3600),
+        "peak_pss_mib": peak,
+        "matches": len(report["matches"]),
+        "segments": report["segments"]["apex"],
     }
 
 
@@ -137,8 +164,15 @@ def quality_sweep(vod_dirs: list[Path], qualities: list[str]) -> list[dict[str, 
             keep: dict[str, Any] = {}
             r = run_once(vod_dir, 1, ["--analyze-quality", q], keep)
             c = compare_to_truth(truth, keep["report"])
-            rows.append({"vod": vod_dir.name, "quality": keep["report"]["settings"]["analyze_quality"],
-                         "asked": q, "analyse_s": r["analyse_s"], **c})
+            rows.append(
+                {
+                    "vod": vod_dir.name,
+                    "quality": keep["report"]["settings"]["analyze_quality"],
+                    "asked": q,
+                    "analyse_s": r["analyse_s"],
+                    **c,
+                }
+            )
     return rows
 
 
@@ -151,20 +185,28 @@ def main() -> int:
     ap.add_argument("--analyze-quality", default=None)
     ap.add_argument("--args", default="", help="more `vodstream analyze` options, e.g. '--decoders 2'")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "pipeline_bench.json")
-    ap.add_argument("--quality-sweep", default=None, metavar="Q1,Q2",
-                    help="instead: accuracy vs truth.json per analysis variant (e.g. chunked,720p30,480p30); "
-                         "--vod-dir may then be given several times")
+    ap.add_argument(
+        "--quality-sweep",
+        default=None,
+        metavar="Q1,Q2",
+        help="instead: accuracy vs truth.json per analysis variant (e.g. chunked,720p30,480p30); "
+        "--vod-dir may then be given several times",
+    )
     ap.add_argument("--more-vods", type=Path, nargs="*", default=[], help="more VOD dirs for --quality-sweep")
     args = ap.parse_args()
     if args.quality_sweep:
         dirs = [d for d in [args.vod_dir, *args.more_vods] if d]
         rows = quality_sweep(dirs, args.quality_sweep.split(","))
-        print(f"{'vod':<12} {'variant':<8} {'matches':>7} {'extra':>5} {'bounds':>6} {'kills':>5} "
-              f"{'place':>5} {'best':>5} {'analyse s':>9}")
+        print(
+            f"{'vod':<12} {'variant':<8} {'matches':>7} {'extra':>5} {'bounds':>6} {'kills':>5} "
+            f"{'place':>5} {'best':>5} {'analyse s':>9}"
+        )
         for r in rows:
-            print(f"{r['vod']:<12} {r['quality']:<8} {r['found']:>3}/{r['want']:<3} {r['extra']:>5} "
-                  f"{r['bounds_ok']:>6} {r['kills_ok']:>5} {r['placement_ok']:>3}/{r['placed']:<1} "
-                  f"{'ok' if r['best_ok'] else 'WRONG':>5} {r['analyse_s']:>9.1f}")
+            print(
+                f"{r['vod']:<12} {r['quality']:<8} {r['found']:>3}/{r['want']:<3} {r['extra']:>5} "
+                f"{r['bounds_ok']:>6} {r['kills_ok']:>5} {r['placement_ok']:>3}/{r['placed']:<1} "
+                f"{'ok' if r['best_ok'] else 'WRONG':>5} {r['analyse_s']:>9.1f}"
+            )
         out = args.out.with_name("pipeline_quality_sweep.json")
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(rows, indent=2) + "\n")
@@ -182,13 +224,19 @@ def main() -> int:
             med["runs"] = len(runs)
             rows.append(med)
     cpu = os.cpu_count()
-    print(f"vodstream analyze {' '.join(extra)}, embedded Ray default, {cpu} CPUs; medians of {args.runs} run(s)")
-    print(f"{'repeat':>6} {'VOD h':>7} {'segs':>5} {'wall s':>7} {'start s':>7} {'analyse s':>9} "
-          f"{'VODh/wall-h':>11} {'VODh/analyse-h':>14} {'peak PSS MiB':>12}")
+    print(
+        f"vodstream analyze {' '.join(extra)}, embedded Ray default, {cpu} CPUs; medians of {args.runs} run(s)"
+    )
+    print(
+        f"{'repeat':>6} {'VOD h':>7} {'segs':>5} {'wall s':>7} {'start s':>7} {'analyse s':>9} "
+        f"{'VODh/wall-h':>11} {'VODh/analyse-h':>14} {'peak PSS MiB':>12}"
+    )
     for r in rows:
-        print(f"{r['repeat']:>6} {r['vod_hours']:>7.3f} {r['segments']:>5.0f} {r['wall_s']:>7.1f} "
-              f"{r['startup_s']:>7.1f} {r['analyse_s']:>9.1f} {r['vod_h_per_wall_h']:>11.1f} "
-              f"{r['vod_h_per_analyse_h']:>14.1f} {r['peak_pss_mib']:>12.0f}")
+        print(
+            f"{r['repeat']:>6} {r['vod_hours']:>7.3f} {r['segments']:>5.0f} {r['wall_s']:>7.1f} "
+            f"{r['startup_s']:>7.1f} {r['analyse_s']:>9.1f} {r['vod_h_per_wall_h']:>11.1f} "
+            f"{r['vod_h_per_analyse_h']:>14.1f} {r['peak_pss_mib']:>12.0f}"
+        )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps({"cpus": cpu, "rows": rows}, indent=2) + "\n")
     print(f"wrote {args.out}")

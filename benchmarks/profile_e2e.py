@@ -33,16 +33,24 @@ from bench import rendered_vod, vod_info  # noqa: E402
 OUT = ROOT / "benchmarks" / "out"
 
 # first match wins: what a sample's stack (inside its own process) is doing
-KINDS = [("import (start-up)", "_find_and_load"), ("ocr (tesseract)", "vodstream/ocr.py"),
-         ("decode", "vodstream/decode.py"), ("kill reader", "vodstream/killreader.py"),
-         ("kill reader", "vodstream/digits.py"), ("markers", "vodstream/markers.py"),
-         ("tracker", "vodstream/tracker.py"), ("fetch", "vodstream/fetch.py"), ("torch", "torch/"),
-         ("ray idle loop", "main_loop (ray/_private/worker.py"), ("ray runtime", "ray/")]
+KINDS = [
+    ("import (start-up)", "_find_and_load"),
+    ("ocr (tesseract)", "vodstream/ocr.py"),
+    ("decode", "vodstream/decode.py"),
+    ("kill reader", "vodstream/killreader.py"),
+    ("kill reader", "vodstream/digits.py"),
+    ("markers", "vodstream/markers.py"),
+    ("tracker", "vodstream/tracker.py"),
+    ("fetch", "vodstream/fetch.py"),
+    ("torch", "torch/"),
+    ("ray idle loop", "main_loop (ray/_private/worker.py"),
+    ("ray runtime", "ray/"),
+]
 
 
 def process_kind(cmd: str) -> str:
     exe = cmd.split(" ")[0]
-    if exe.endswith("raylet"):        # Python stacks under raylet's command line: the agents it forks
+    if exe.endswith("raylet"):  # Python stacks under raylet's command line: the agents it forks
         return "ray agent"
     if exe.endswith("gcs_server"):
         return "gcs"
@@ -67,24 +75,35 @@ def summarise(raw: Path, rate: float) -> dict[str, object]:
         m = re.match(r'process (\d+):"(.*)"', frames[idx])
         pid, cmd = (m.group(1), m.group(2)) if m else ("?", frames[idx])
         kinds[pid] = process_kind(cmd)
-        body = ";".join(frames[idx + 1:])
+        body = ";".join(frames[idx + 1 :])
         what = next((k for k, needle in KINDS if needle in body), "other")
         per[pid][what] += int(n_text)
-    procs = [{"pid": pid, "process": kinds[pid], "seconds": round(sum(c.values()) / rate, 2),
-              "by_kind": {k: round(v / rate, 2) for k, v in c.most_common()}}
-             for pid, c in sorted(per.items(), key=lambda kv: -sum(kv[1].values()))]
+    procs = [
+        {
+            "pid": pid,
+            "process": kinds[pid],
+            "seconds": round(sum(c.values()) / rate, 2),
+            "by_kind": {k: round(v / rate, 2) for k, v in c.most_common()},
+        }
+        for pid, c in sorted(per.items(), key=lambda kv: -sum(kv[1].values()))
+    ]
     total: collections.Counter[str] = collections.Counter()
     for c in per.values():
         total.update(c)
-    return {"seconds": round(sum(total.values()) / rate, 2),
-            "by_kind": {k: round(v / rate, 2) for k, v in total.most_common()}, "processes": procs}
+    return {
+        "seconds": round(sum(total.values()) / rate, 2),
+        "by_kind": {k: round(v / rate, 2) for k, v in total.most_common()},
+        "processes": procs,
+    }
 
 
 def main() -> int:
     from vodstream.server import ServerThread
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--vod-dir", type=Path, default=None, help="a rendered synth VOD (default: the demo preset)")
+    ap.add_argument(
+        "--vod-dir", type=Path, default=None, help="a rendered synth VOD (default: the demo preset)"
+    )
     ap.add_argument("--rate", type=float, default=40.0, help="samples per second per process")
     ap.add_argument("--json", type=Path, default=OUT / "profile_e2e.json")
     args = ap.parse_args()
@@ -97,34 +116,67 @@ def main() -> int:
     raw = args.json.with_suffix(".raw.txt")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     with ServerThread(vod_dir.parent) as srv, tempfile.TemporaryDirectory() as tmp:
-        cmd = [spy, "record", "--subprocesses", "--format", "raw", "-r", str(int(args.rate)), "-o", str(raw), "--",
-               sys.executable, "-m", "vodstream", "-q", "analyze", info["vod_id"], "--out", tmp,
-               "--twitch-base", srv.base_url, "--no-catalog", "--no-progress"]
+        cmd = [
+            spy,
+            "record",
+            "--subprocesses",
+            "--format",
+            "raw",
+            "-r",
+            str(int(args.rate)),
+            "-o",
+            str(raw),
+            "--",
+            sys.executable,
+            "-m",
+            "vodstream",
+            "-q",
+            "analyze",
+            info["vod_id"],
+            "--out",
+            tmp,
+            "--twitch-base",
+            srv.base_url,
+            "--no-catalog",
+            "--no-progress",
+        ]
         t0 = time.monotonic()
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         report = Path(tmp) / info["vod_id"] / "report.json"
         while proc.poll() is None and not report.is_file():
             time.sleep(0.5)
         wall = time.monotonic() - t0
-        try:   # py-spy waits for every traced process; a worker paused by it may linger: stop it then
+        try:  # py-spy waits for every traced process; a worker paused by it may linger: stop it then
             proc.wait(20)
         except subprocess.TimeoutExpired:
             proc.send_signal(signal.SIGINT)
             proc.wait(30)
         timings = json.loads(report.read_text())["timings"] if report.is_file() else {}
     if not raw.is_file():
-        print(f"profile_e2e: py-spy wrote nothing: {proc.stderr.read() if proc.stderr else ''}",  # noqa: T201
-              file=sys.stderr)
+        print(
+            f"profile_e2e: py-spy wrote nothing: {proc.stderr.read() if proc.stderr else ''}",
+            file=sys.stderr,
+        )
         return 1
-    res = {"vod": info["vod_id"], "vod_s": info["duration"], "wall_s": round(wall, 2), "timings": timings,
-           "rate": args.rate, **summarise(raw, args.rate)}
-    lines = [f"py-spy --subprocesses at {args.rate:g} Hz, `vodstream analyze` of VOD {info['vod_id']} "
-             f"({info['duration']:.0f} s): wall {wall:.1f} s, {res['seconds']} s of samples in all processes",
-             "all processes: " + ", ".join(f"{k} {v:.1f} s" for k, v in res["by_kind"].items())]
+    res = {
+        "vod": info["vod_id"],
+        "vod_s": info["duration"],
+        "wall_s": round(wall, 2),
+        "timings": timings,
+        "rate": args.rate,
+        **summarise(raw, args.rate),
+    }
+    lines = [
+        f"py-spy --subprocesses at {args.rate:g} Hz, `vodstream analyze` of VOD {info['vod_id']} "
+        f"({info['duration']:.0f} s): wall {wall:.1f} s, {res['seconds']} s of samples in all processes",
+        "all processes: " + ", ".join(f"{k} {v:.1f} s" for k, v in res["by_kind"].items()),
+    ]
     for p in res["processes"]:
         if p["seconds"] >= 0.2:
-            lines.append(f"  {p['process']:<10} {p['seconds']:>5.1f} s: "
-                         + ", ".join(f"{k} {v:.1f}" for k, v in list(p["by_kind"].items())[:5]))
+            lines.append(
+                f"  {p['process']:<10} {p['seconds']:>5.1f} s: "
+                + ", ".join(f"{k} {v:.1f}" for k, v in list(p["by_kind"].items())[:5])
+            )
     print("\n".join(lines))  # noqa: T201
     args.json.write_text(json.dumps({**res, "summary": lines}, indent=1) + "\n")
     return 0

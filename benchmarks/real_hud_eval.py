@@ -76,19 +76,34 @@ def main(argv: list[str] | None = None) -> int:
     alone = digit_path.read_huds(huds)
     boxes = reader.read_boxes(huds) if reader.box_model is not None else [None] * len(huds)
     results = []
-    print(f"{'crop':<24} {'size':>9} {'expected':>9} {'read':>5} {'red':>4} {'hud':>4} {'conf':>6}  "  # noqa: T201
-          f"{'reason':<16} {'2019 path':>9} {'box':>9}  verdict")
+    print(
+        f"{'crop':<24} {'size':>9} {'expected':>9} {'read':>5} {'red':>4} {'hud':>4} {'conf':>6}  "
+        f"{'reason':<16} {'2019 path':>9} {'box':>9}  verdict"
+    )
     for name, hud, exp, rd, d, bx in zip(names, huds, expected, readings, alone, boxes, strict=True):
         verdict = _judge(exp, rd.kills)
         box_txt = f"{bx[0]}@{bx[1]:.2f}" if bx is not None else "-"
-        results.append({"crop": name, "size": f"{hud.shape[1]}x{hud.shape[0]}", "expected": exp,
-                        "read": rd.kills, "red": rd.red, "hud_visible": rd.hud_visible,
-                        "confidence": round(rd.confidence, 4), "reason": rd.reason, "verdict": verdict,
-                        "digit_path": d.kills, "digit_path_verdict": _judge(exp, d.kills),
-                        "box_reader": None if bx is None else {"kills": bx[0], "confidence": round(bx[1], 4)}})
-        print(f"{name:<24} {hud.shape[1]:>4}x{hud.shape[0]:<4} {exp:>9} {rd.kills!s:>5} "  # noqa: T201
-              f"{'R' if rd.red else '-':>4} {'y' if rd.hud_visible else 'n':>4} {rd.confidence:>6.3f}  "
-              f"{rd.reason:<16} {d.kills!s:>9} {box_txt:>9}  {verdict}")
+        results.append(
+            {
+                "crop": name,
+                "size": f"{hud.shape[1]}x{hud.shape[0]}",
+                "expected": exp,
+                "read": rd.kills,
+                "red": rd.red,
+                "hud_visible": rd.hud_visible,
+                "confidence": round(rd.confidence, 4),
+                "reason": rd.reason,
+                "verdict": verdict,
+                "digit_path": d.kills,
+                "digit_path_verdict": _judge(exp, d.kills),
+                "box_reader": None if bx is None else {"kills": bx[0], "confidence": round(bx[1], 4)},
+            }
+        )
+        print(
+            f"{name:<24} {hud.shape[1]:>4}x{hud.shape[0]:<4} {exp:>9} {rd.kills!s:>5} "
+            f"{'R' if rd.red else '-':>4} {'y' if rd.hud_visible else 'n':>4} {rd.confidence:>6.3f}  "
+            f"{rd.reason:<16} {d.kills!s:>9} {box_txt:>9}  {verdict}"
+        )
     scored = [r for r in results if r["verdict"] != "n/a"]
     right = sum(r["verdict"] == "ok" for r in scored)
     wrong = sum(r["verdict"] == "WRONG" for r in scored)
@@ -98,16 +113,29 @@ def main(argv: list[str] | None = None) -> int:
     hud_vis = sum(r["hud_visible"] for r in results)
     d_right = sum(r["digit_path_verdict"] == "ok" for r in scored)
     d_wrong = sum(r["digit_path_verdict"] == "WRONG" for r in scored)
-    summary = {"crops": len(results), "scored": len(scored), "right": right, "wrong_number": wrong,
-               "none_on_visible": miss, "visible_counters": len(visible), "visible_right": vis_right,
-               "hidden_counters": len(scored) - len(visible),
-               "hidden_right": right - vis_right, "hud_visible_detected": hud_vis,
-               "digit_path_right": d_right, "digit_path_wrong": d_wrong,
-               "seconds": round(dt, 3), "weights": str(args.weights), "box_weights": str(args.box_weights)}
-    print(f"\nscore: {right}/{len(scored)} right ({wrong} wrong numbers, {miss} unread); "  # noqa: T201
-          f"visible counters {vis_right}/{len(visible)}, hidden {right - vis_right}/{len(scored) - len(visible)}; "
-          f"squads box seen on {hud_vis}/{len(results)}; the 2019 digit path alone: {d_right}/{len(scored)} "
-          f"right, {d_wrong} wrong")
+    summary = {
+        "crops": len(results),
+        "scored": len(scored),
+        "right": right,
+        "wrong_number": wrong,
+        "none_on_visible": miss,
+        "visible_counters": len(visible),
+        "visible_right": vis_right,
+        "hidden_counters": len(scored) - len(visible),
+        "hidden_right": right - vis_right,
+        "hud_visible_detected": hud_vis,
+        "digit_path_right": d_right,
+        "digit_path_wrong": d_wrong,
+        "seconds": round(dt, 3),
+        "weights": str(args.weights),
+        "box_weights": str(args.box_weights),
+    }
+    print(
+        f"\nscore: {right}/{len(scored)} right ({wrong} wrong numbers, {miss} unread); "
+        f"visible counters {vis_right}/{len(visible)}, hidden {right - vis_right}/{len(scored) - len(visible)}; "
+        f"squads box seen on {hud_vis}/{len(results)}; the 2019 digit path alone: {d_right}/{len(scored)} "
+        f"right, {d_wrong} wrong"
+    )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_name(args.out.name + ".tmp")
     tmp.write_text(json.dumps({"summary": summary, "crops": results}, indent=1))

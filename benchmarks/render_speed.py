@@ -31,9 +31,16 @@ from vodstream.synth.state import FrameState  # noqa: E402
 def state_at(t: float, duration: float) -> FrameState:
     kills = int(t // 4)
     return FrameState(
-        t=t, screen="in_match", scene_seed=100 + int(t // 10), camera_t=t % 10, kills=kills,
-        show_kill_box=kills > 0, red=kills > 0 and (t % 4) < 2.5, squads_left=20 - int(t // 6),
-        alive=60 - int(t // 1.5), spectating=t > duration * 0.85,
+        t=t,
+        screen="in_match",
+        scene_seed=100 + int(t // 10),
+        camera_t=t % 10,
+        kills=kills,
+        show_kill_box=kills > 0,
+        red=kills > 0 and (t % 4) < 2.5,
+        squads_left=20 - int(t // 6),
+        alive=60 - int(t // 1.5),
+        spectating=t > duration * 0.85,
     )
 
 
@@ -53,9 +60,14 @@ def bench(width: int, height: int, seconds: float, fps: int) -> dict:
     for i in range(m):
         render_hud_crop(state_at(i / fps, seconds), width, height, seed=1)
     crop_rate = m / (time.perf_counter() - t0)
-    return {"size": f"{width}x{height}", "frames": n, "fps_overall": round(n / wall, 1),
-            "fps_median_1s": round(statistics.median(windows), 1), "fps_worst_1s": round(min(windows), 1),
-            "hud_crops_per_s": round(crop_rate, 1)}
+    return {
+        "size": f"{width}x{height}",
+        "frames": n,
+        "fps_overall": round(n / wall, 1),
+        "fps_median_1s": round(statistics.median(windows), 1),
+        "fps_worst_1s": round(min(windows), 1),
+        "hud_crops_per_s": round(crop_rate, 1),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,12 +83,17 @@ def main(argv: list[str] | None = None) -> int:
         w, h = (int(v) for v in wh.split("x"))
         rows.append(bench(w, h, args.seconds, args.fps))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"threads": 1, "seconds": args.seconds, "fps": args.fps, "results": rows},
-                                   indent=1))
-    print(f"{'size':10} {'frames':>7} {'fps overall':>12} {'fps median 1s':>14} {'worst 1s':>9} {'crops/s':>8}")
+    args.out.write_text(
+        json.dumps({"threads": 1, "seconds": args.seconds, "fps": args.fps, "results": rows}, indent=1)
+    )
+    print(
+        f"{'size':10} {'frames':>7} {'fps overall':>12} {'fps median 1s':>14} {'worst 1s':>9} {'crops/s':>8}"
+    )
     for x in rows:
-        print(f"{x['size']:10} {x['frames']:7d} {x['fps_overall']:12.1f} {x['fps_median_1s']:14.1f} "
-              f"{x['fps_worst_1s']:9.1f} {x['hud_crops_per_s']:8.1f}")
+        print(
+            f"{x['size']:10} {x['frames']:7d} {x['fps_overall']:12.1f} {x['fps_median_1s']:14.1f} "
+            f"{x['fps_worst_1s']:9.1f} {x['hud_crops_per_s']:8.1f}"
+        )
     return 0
 
 

@@ -45,7 +45,7 @@ CRFS = (18, 20, 23, 26, 28, 30)
 def hud_psnr(a: np.ndarray, b: np.ndarray, box: tuple[int, int, int, int]) -> float:
     x0, y0, x1, y1 = box
     d = a[y0:y1, x0:x1].astype(np.float32) - b[y0:y1, x0:x1].astype(np.float32)
-    return float(10.0 * np.log10(255.0 ** 2 / max(float(np.mean(d * d)), 1e-6)))
+    return float(10.0 * np.log10(255.0**2 / max(float(np.mean(d * d)), 1e-6)))
 
 
 def vod_keyframes(width: int, height: int, seconds: int, fps: int, seed: int) -> tuple[list, list, int]:
@@ -53,14 +53,28 @@ def vod_keyframes(width: int, height: int, seconds: int, fps: int, seed: int) ->
     renderer = Renderer(width, height, seed=seed, hud_font="rajdhani-bold")
     gop = GOP_SECONDS * fps
     originals: list[np.ndarray] = []
-    base = FrameState(t=0.0, screen="in_match", era="modern", scene_seed=seed, camera_t=0.0, kills=7,
-                      show_kill_box=True, squads_left=12, alive=30)
+    base = FrameState(
+        t=0.0,
+        screen="in_match",
+        era="modern",
+        scene_seed=seed,
+        camera_t=0.0,
+        kills=7,
+        show_kill_box=True,
+        squads_left=12,
+        alive=30,
+    )
 
     def frames():
         for i in range(seconds * fps):
             t = i / fps
-            img = np.array(renderer.render(replace(base, t=t, camera_t=t, scene_seed=seed + 7919 * int(t // 6),
-                                                   kills=7 + int(t // 6))))
+            img = np.array(
+                renderer.render(
+                    replace(
+                        base, t=t, camera_t=t, scene_seed=seed + 7919 * int(t // 6), kills=7 + int(t // 6)
+                    )
+                )
+            )
             if i % gop == 0:
                 originals.append(img)
             yield img
@@ -84,20 +98,31 @@ def main(argv: list[str] | None = None) -> int:
         t0 = time.perf_counter()
         orig, dec, bitrate = vod_keyframes(w, h, args.seconds, args.fps, args.seed)
         # the first keyframe opens the stream (no rate-control history): leave it out
-        orig, dec = orig[1:], dec[1:len(orig) + 1]
-        row: dict[str, object] = {"size": f"{w}x{h}", "fps": args.fps, "bitrate": bitrate, "keyframes": len(orig),
-                                  "vod": statistics.median(hud_psnr(a, b, box) for a, b in zip(orig, dec, strict=True))}
+        orig, dec = orig[1:], dec[1 : len(orig) + 1]
+        row: dict[str, object] = {
+            "size": f"{w}x{h}",
+            "fps": args.fps,
+            "bitrate": bitrate,
+            "keyframes": len(orig),
+            "vod": statistics.median(hud_psnr(a, b, box) for a, b in zip(orig, dec, strict=True)),
+        }
         for crf in CRFS:
             intra = encode_decode(orig, crf)
-            row[f"crf{crf}"] = statistics.median(hud_psnr(a, b, box) for a, b in zip(orig, intra, strict=True))
+            row[f"crf{crf}"] = statistics.median(
+                hud_psnr(a, b, box) for a, b in zip(orig, intra, strict=True)
+            )
         row["seconds"] = round(time.perf_counter() - t0, 1)
         rows.append(row)
     print(f"HUD-crop PSNR of keyframes, median dB ({args.seconds} s per size at {args.fps} fps)")  # noqa: T201
-    head = f"{'size':<10} {'bitrate':>8} {'VOD (2 s GOP)':>14} " + " ".join(f"{'crf ' + str(c):>7}" for c in CRFS)
+    head = f"{'size':<10} {'bitrate':>8} {'VOD (2 s GOP)':>14} " + " ".join(
+        f"{'crf ' + str(c):>7}" for c in CRFS
+    )
     print(head)  # noqa: T201
     for r in rows:
-        print(f"{r['size']:<10} {r['bitrate'] / 1e6:>6.2f}M {r['vod']:>14.2f} "  # noqa: T201
-              + " ".join(f"{r[f'crf{c}']:>7.2f}" for c in CRFS))
+        print(
+            f"{r['size']:<10} {r['bitrate'] / 1e6:>6.2f}M {r['vod']:>14.2f} "
+            + " ".join(f"{r[f'crf{c}']:>7.2f}" for c in CRFS)
+        )
     write_json(args.out, rows)
     return 0
 

@@ -49,8 +49,12 @@ def render_only(script: synth.Script) -> dict[str, float]:
     c0, t0 = time.process_time(), time.perf_counter()
     for i in range(script.frame_count):
         src.frame(i)
-    return {"wall": time.perf_counter() - t0, "cpu": time.process_time() - c0,
-            "rendered": src.stats.rendered, "frames": script.frame_count}
+    return {
+        "wall": time.perf_counter() - t0,
+        "cpu": time.process_time() - c0,
+        "rendered": src.stats.rendered,
+        "frames": script.frame_count,
+    }
 
 
 def full(script: synth.Script, x264_preset: str | None) -> dict[str, Any]:
@@ -105,29 +109,47 @@ def main(argv: list[str] | None = None) -> int:
             "render_only_cpu_per_video_s": median([r["cpu"] for r in ro]) / vs,
             "full_speed": vs / median([f["wall"] for f in fu]),
             "full_cpu_per_video_s": median([f["cpu"] for f in fu]) / vs,
-            "encode_only_wall_per_video_s": (median([f["wall"] for f in fu]) - median([r["wall"] for r in ro])) / vs,
-            "split_wall_per_video_s": {k: median([f[k] for f in fu]) / vs
-                                       for k in ("render_wall", "convert_wall", "encode_wall", "audio_wall")},
+            "encode_only_wall_per_video_s": (
+                median([f["wall"] for f in fu]) - median([r["wall"] for r in ro])
+            )
+            / vs,
+            "split_wall_per_video_s": {
+                k: median([f[k] for f in fu]) / vs
+                for k in ("render_wall", "convert_wall", "encode_wall", "audio_wall")
+            },
             "runs": {"render_only": ro, "full": fu},
         }
         rows.append(row)
         print(f"  {label}: full {row['full_speed']:.2f} video-s/s", file=sys.stderr)  # noqa: T201
 
-    print(f"{'config':<18} {'source':<14} {'variants':<22} {'x264':<9} {'render-only':>11} {'full':>6} "  # noqa: T201
-          f"{'cpu-s/video-s':>13}  split of full wall (render/yuv/encode/audio, s per video-s)")
+    print(
+        f"{'config':<18} {'source':<14} {'variants':<22} {'x264':<9} {'render-only':>11} {'full':>6} "
+        f"{'cpu-s/video-s':>13}  split of full wall (render/yuv/encode/audio, s per video-s)"
+    )
     for r in rows:
         sp = r["split_wall_per_video_s"]
-        print(f"{r['config']:<18} {r['size']:<14} {'+'.join(r['variants']):<22} {r['x264_preset']:<9} "  # noqa: T201
-              f"{r['render_only_speed']:>10.2f}x {r['full_speed']:>5.2f}x {r['full_cpu_per_video_s']:>13.2f}  "
-              f"{sp['render_wall']:.2f}/{sp['convert_wall']:.2f}/{sp['encode_wall']:.2f}/{sp['audio_wall']:.2f}")
+        print(
+            f"{r['config']:<18} {r['size']:<14} {'+'.join(r['variants']):<22} {r['x264_preset']:<9} "
+            f"{r['render_only_speed']:>10.2f}x {r['full_speed']:>5.2f}x {r['full_cpu_per_video_s']:>13.2f}  "
+            f"{sp['render_wall']:.2f}/{sp['convert_wall']:.2f}/{sp['encode_wall']:.2f}/{sp['audio_wall']:.2f}"
+        )
     print("(speeds = video seconds per wall second, medians of", args.runs, "runs)")  # noqa: T201
     try:
-        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
-                             text=True, timeout=10).stdout.strip()
+        rev = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         rev = ""
-    result = {"benchmark": "synth_speed", "git": rev, "cpus": os.cpu_count(), "machine": platform.machine(),
-              "loadavg_at_end": os.getloadavg(), "seconds": args.seconds, "runs": args.runs, "rows": rows}
+    result = {
+        "benchmark": "synth_speed",
+        "git": rev,
+        "cpus": os.cpu_count(),
+        "machine": platform.machine(),
+        "loadavg_at_end": os.getloadavg(),
+        "seconds": args.seconds,
+        "runs": args.runs,
+        "rows": rows,
+    }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(result, indent=2) + "\n")

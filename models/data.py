@@ -36,20 +36,20 @@ from vodstream.digits import (
 )
 
 __all__ = [
+    "BAND",
     "QUALITIES",
     "RESOLUTIONS",
-    "BAND",
     "BoxSet",
     "CaseSet",
+    "DigitSet",
+    "HudCase",
     "box_labels",
     "box_set_from_cases",
-    "DigitSet",
     "build_case_set",
-    "digits_from_cases",
-    "find_skulls",
-    "HudCase",
     "build_digit_set",
     "degrade",
+    "digits_from_cases",
+    "find_skulls",
     "h264_roundtrip",
     "random_case",
     "render_cases",
@@ -57,11 +57,21 @@ __all__ = [
 
 # Frame sizes the HUD is rendered at (the crop is (560s x 175s), s = min(W/1920, H/1080)).
 RESOLUTIONS: tuple[tuple[int, int], ...] = (
-    (1920, 1080), (1280, 720), (1600, 900), (2560, 1440), (1366, 768), (852, 480),
-    (2560, 1080), (1440, 1080), (1728, 1080), (1920, 1200), (1024, 576), (1280, 1024),
+    (1920, 1080),
+    (1280, 720),
+    (1600, 900),
+    (2560, 1440),
+    (1366, 768),
+    (852, 480),
+    (2560, 1080),
+    (1440, 1080),
+    (1728, 1080),
+    (1920, 1200),
+    (1024, 576),
+    (1280, 1024),
 )
-NOT_A_DIGIT = 10                 # the 11th class: a crop that is not one digit
-STYLES = ("default", "train", "heldout")   # HUD style families (vodstream.synth.styles)
+NOT_A_DIGIT = 10  # the 11th class: a crop that is not one digit
+STYLES = ("default", "train", "heldout")  # HUD style families (vodstream.synth.styles)
 SPLIT_BASE = {"train": 0, "test": 10**6, "smoke": 5 * 10**6}
 # Sampling weights: the sizes Twitch serves most (1080p source, 720p) count three times.
 RES_WEIGHTS: tuple[float, ...] = (3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1)
@@ -71,21 +81,21 @@ RES_WEIGHTS: tuple[float, ...] = (3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1)
 class HudCase:
     """One rendered case: the state, where/how it was rendered, and its HUD crop."""
 
-    state: object            # vodstream.synth.state.FrameState
+    state: object  # vodstream.synth.state.FrameState
     width: int
     height: int
     seed: int
     font: str
-    hud: np.ndarray          # RGB uint8 top-right crop (after degradation when applied)
+    hud: np.ndarray  # RGB uint8 top-right crop (after degradation when applied)
     degradation: str = "none"
 
 
 @dataclass
 class DigitSet:
-    x: np.ndarray            # (N, 25, 25) float32
-    y: np.ndarray            # (N,) int64
+    x: np.ndarray  # (N, 25, 25) float32
+    y: np.ndarray  # (N,) int64
     stats: Counter = field(default_factory=Counter)
-    heights: np.ndarray | None = None   # (N,) source frame height of each digit
+    heights: np.ndarray | None = None  # (N,) source frame height of each digit
 
 
 def _random_kills(rng: np.random.Generator) -> int:
@@ -93,8 +103,16 @@ def _random_kills(rng: np.random.Generator) -> int:
     return int(rng.integers(0, 10)) if rng.random() < 0.5 else int(rng.integers(10, 40))
 
 
-def random_case(rng: np.random.Generator, split: str, *, kind: str = "visible", scene_seed: int | None = None,
-                squads: int | None = None, alive: int | None = None, modes: bool = False):
+def random_case(
+    rng: np.random.Generator,
+    split: str,
+    *,
+    kind: str = "visible",
+    scene_seed: int | None = None,
+    squads: int | None = None,
+    alive: int | None = None,
+    modes: bool = False,
+):
     """A random in-match FrameState. kind: visible | hidden (no kill box yet) | inventory | spectating."""
     from vodstream.synth.state import FrameState
 
@@ -110,14 +128,23 @@ def random_case(rng: np.random.Generator, split: str, *, kind: str = "visible", 
     if alive is None:
         alive = int(rng.integers(max(1, squads), min(60, 3 * squads) + 1))
     return FrameState(
-        t=float(rng.uniform(0, 3600)), screen="in_match", era=era,
+        t=float(rng.uniform(0, 3600)),
+        screen="in_match",
+        era=era,
         scene_seed=base + int(rng.integers(0, 10**6 - 1)) if scene_seed is None else scene_seed,
         camera_t=float(rng.uniform(0, 900)),
-        kills=kills, show_kill_box=show, red=red, inventory_open=kind == "inventory",
-        spectating=kind == "spectating", squads_left=squads, alive=alive,
+        kills=kills,
+        show_kill_box=show,
+        red=red,
+        inventory_open=kind == "inventory",
+        spectating=kind == "spectating",
+        squads_left=squads,
+        alive=alive,
         spectators=int(rng.integers(0, 40)) if era == "2019" else 0,
         # styled sets: the modern queues' layouts too (ranked puts the kills on a second row)
-        hud_mode=str(rng.choice(["trios", "trios", "ranked", "duos", "elite"])) if modes and era == "modern" else "trios",
+        hud_mode=str(rng.choice(["trios", "trios", "ranked", "duos", "elite"]))
+        if modes and era == "modern"
+        else "trios",
         assists=int(rng.integers(0, 10)) if modes else 0,
     )
 
@@ -136,17 +163,33 @@ def fast_hud_crop(state, width: int, height: int, *, seed: int, hud_font: str, s
     from vodstream.synth.canvas import composite
     from vodstream.synth.render import render_hud_crop
 
-    if state.screen != "in_match" or state.inventory_open or state.spectating or (
-            style is None and state.hud_mode != "trios"):
+    if (
+        state.screen != "in_match"
+        or state.inventory_open
+        or state.spectating
+        or (style is None and state.hud_mode != "trios")
+    ):
         return render_hud_crop(state, width, height, seed=seed, hud_font=hud_font, style=style)
     rect = hud_box(width, height)
     frame = _scene_bank(width, height, seed).view(state.scene_seed, state.camera_t, rect)
     st = style if style is not None else _hud.DEFAULT_STYLE
     mode = state.hud_mode if state.era == "modern" else "trios"
-    key = _hud.HudKey(state.era, state.kills, state.show_kill_box or state.era == "2019", state.red,
-                      state.squads_left, state.alive, state.spectators, st.font if style is not None else hud_font,
-                      width, height, mode=mode, assists=state.assists, style=st)
-    for tile in _game_hud(width, height, key.font, state.era):   # the compass reaches into the wide crop
+    key = _hud.HudKey(
+        state.era,
+        state.kills,
+        state.show_kill_box or state.era == "2019",
+        state.red,
+        state.squads_left,
+        state.alive,
+        state.spectators,
+        st.font if style is not None else hud_font,
+        width,
+        height,
+        mode=mode,
+        assists=state.assists,
+        style=st,
+    )
+    for tile in _game_hud(width, height, key.font, state.era):  # the compass reaches into the wide crop
         composite(frame, tile, rect[:2])
     kl = _hud.kill_layer(key)
     if kl is not None:
@@ -181,10 +224,18 @@ def _scene_bank(width: int, height: int, seed: int):
     return _BANKS[key]
 
 
-def render_cases(n: int, split: str, seed: int, *, fonts: Sequence[str] | None = None,
-                 resolutions: Sequence[tuple[int, int]] = RESOLUTIONS,
-                 kinds: Sequence[tuple[str, float]] = (("visible", 1.0),), group: int = 40,
-                 render_seeds: int = 16, style: str = "default") -> list[HudCase]:
+def render_cases(
+    n: int,
+    split: str,
+    seed: int,
+    *,
+    fonts: Sequence[str] | None = None,
+    resolutions: Sequence[tuple[int, int]] = RESOLUTIONS,
+    kinds: Sequence[tuple[str, float]] = (("visible", 1.0),),
+    group: int = 40,
+    render_seeds: int = 16,
+    style: str = "default",
+) -> list[HudCase]:
     """Render n random HUD crops (no degradation).
 
     Cases come in groups of `group` sharing one frame size, render seed and background scene
@@ -219,8 +270,9 @@ def render_cases(n: int, split: str, seed: int, *, fonts: Sequence[str] | None =
             if rng.random() < 0.2:
                 squads = int(rng.integers(1, 21))
                 alive = int(rng.integers(max(1, squads), min(60, 3 * squads) + 1))
-            state = random_case(rng, split, kind=kind, scene_seed=scene, squads=squads, alive=alive,
-                                modes=style != "default")
+            state = random_case(
+                rng, split, kind=kind, scene_seed=scene, squads=squads, alive=alive, modes=style != "default"
+            )
             if style == "default":
                 font = fonts[int(rng.integers(0, len(fonts)))]
             else:
@@ -295,14 +347,16 @@ def degrade(cases: list[HudCase], rng: np.random.Generator, *, quality: str = "s
             groups.setdefault(c.hud.shape[:2], []).append(i)
         elif choice[i] < p_h264 + p_jpeg:
             q = int(rng.integers(35, 96))
-            ok, buf = cv2.imencode(".jpg", cv2.cvtColor(c.hud, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, q])
+            ok, buf = cv2.imencode(
+                ".jpg", cv2.cvtColor(c.hud, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, q]
+            )
             img = cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
             out[i] = HudCase(c.state, c.width, c.height, c.seed, c.font, img, f"jpeg{q}")
         else:
             out[i] = c
     for idx in groups.values():
         for j in range(0, len(idx), 48):
-            chunk = idx[j:j + 48]
+            chunk = idx[j : j + 48]
             crf = int(rng.integers(crf_lo, crf_hi + 1))
             dec = h264_roundtrip([cases[i].hud for i in chunk], crf=crf)
             for i, img in zip(chunk, dec, strict=True):
@@ -329,7 +383,7 @@ def label_digits(cases: Sequence[HudCase]) -> Iterator[tuple[np.ndarray, np.ndar
 # Caching only this band (the kill box found by vodstream.hudlocate.find_kill_box, the reader's
 # own code) keeps the sets small; a change of the finder needs the sets rebuilt (CACHE_VERSION).
 BAND = (-20, -20, 80, 50)
-CANON = (100, 60)                # where from_band puts the skull
+CANON = (100, 60)  # where from_band puts the skull
 CACHE_VERSION = 2
 
 
@@ -344,7 +398,7 @@ def to_band(hud: np.ndarray) -> tuple[np.ndarray, SkullHit | None]:
     p = max(-x0, -y0, x1, y1)
     big = cv2.copyMakeBorder(f.ref, p, p, p, p, cv2.BORDER_CONSTANT, value=0)
     sx, sy = f.skull.x + p, f.skull.y + p
-    return np.ascontiguousarray(big[sy + y0:sy + y1, sx + x0:sx + x1]), f.skull
+    return np.ascontiguousarray(big[sy + y0 : sy + y1, sx + x0 : sx + x1]), f.skull
 
 
 def from_band(band: np.ndarray) -> np.ndarray:
@@ -353,7 +407,7 @@ def from_band(band: np.ndarray) -> np.ndarray:
     x0, y0, x1, y1 = BAND
     ref = np.zeros((REF_H, REF_W, 3), np.uint8)
     cx, cy = CANON
-    ref[cy + y0:cy + y1, cx + x0:cx + x1] = band
+    ref[cy + y0 : cy + y1, cx + x0 : cx + x1] = band
     return ref
 
 
@@ -367,22 +421,33 @@ def canon_skull(red: bool, row: int) -> SkullHit:
 class CaseSet:
     """Rendered + degraded visible-counter HUDs, kept as bands around the kill box found."""
 
-    bands: np.ndarray        # (N, h, w, 3) uint8
-    kills: np.ndarray        # (N,) int64
-    heights: np.ndarray      # (N,) source frame height
+    bands: np.ndarray  # (N, h, w, 3) uint8
+    kills: np.ndarray  # (N,) int64
+    heights: np.ndarray  # (N,) source frame height
     degradation: list[str]
-    found: np.ndarray | None = None   # (N, 3) int8: found, red, row (None: all found at CANON)
+    found: np.ndarray | None = None  # (N, 3) int8: found, red, row (None: all found at CANON)
 
 
-def build_case_set(n_cases: int, split: str, seed: int, *, fonts: Sequence[str] | None = None,
-                   resolutions: Sequence[tuple[int, int]] = RESOLUTIONS, chunk: int = 240,
-                   quality: str = "stress", style: str = "default") -> CaseSet:
+def build_case_set(
+    n_cases: int,
+    split: str,
+    seed: int,
+    *,
+    fonts: Sequence[str] | None = None,
+    resolutions: Sequence[tuple[int, int]] = RESOLUTIONS,
+    chunk: int = 240,
+    quality: str = "stress",
+    style: str = "default",
+) -> CaseSet:
     rng = np.random.default_rng(seed + 7919)
     bands, kills, heights, degs, found = [], [], [], [], []
     for start in range(0, n_cases, chunk):
         m = min(chunk, n_cases - start)
-        cases = degrade(render_cases(m, split, seed * 1000 + start, fonts=fonts, resolutions=resolutions,
-                                     style=style), rng, quality=quality)
+        cases = degrade(
+            render_cases(m, split, seed * 1000 + start, fonts=fonts, resolutions=resolutions, style=style),
+            rng,
+            quality=quality,
+        )
         for c in cases:
             band, skull = to_band(c.hud)
             bands.append(band)
@@ -390,8 +455,13 @@ def build_case_set(n_cases: int, split: str, seed: int, *, fonts: Sequence[str] 
             kills.append(c.state.kills)  # type: ignore[attr-defined]
             heights.append(c.height)
             degs.append(c.degradation)
-    return CaseSet(np.stack(bands), np.array(kills, np.int64), np.array(heights, np.int32), degs,
-                   np.array(found, np.int8).reshape(-1, 3))
+    return CaseSet(
+        np.stack(bands),
+        np.array(kills, np.int64),
+        np.array(heights, np.int32),
+        degs,
+        np.array(found, np.int8).reshape(-1, 3),
+    )
 
 
 def find_skulls(cs: CaseSet) -> list[SkullHit | None]:
@@ -402,8 +472,9 @@ def find_skulls(cs: CaseSet) -> list[SkullHit | None]:
     return [canon_skull(bool(r), int(w)) if f else None for f, r, w in cs.found]
 
 
-def digits_from_cases(cs: CaseSet, *, not_digit: bool = False,
-                      skulls: Sequence[SkullHit | None] | None = None) -> DigitSet:
+def digits_from_cases(
+    cs: CaseSet, *, not_digit: bool = False, skulls: Sequence[SkullHit | None] | None = None
+) -> DigitSet:
     """Extract every case with the reader's code; keep digits where the count matches.
 
     not_digit: also add, for each correctly extracted multi-digit number, the whole number
@@ -444,9 +515,9 @@ def digits_from_cases(cs: CaseSet, *, not_digit: bool = False,
 class BoxSet:
     """Score-box windows for the second reader (models.net.BoxNet) and their labels."""
 
-    x: np.ndarray            # (N, 3, 24, 36) float32
-    y: np.ndarray            # (N, 2) int64: first digit, second digit (10 = none)
-    heights: np.ndarray      # (N,) source frame height
+    x: np.ndarray  # (N, 3, 24, 36) float32
+    y: np.ndarray  # (N, 2) int64: first digit, second digit (10 = none)
+    heights: np.ndarray  # (N,) source frame height
     stats: Counter = field(default_factory=Counter)
 
 
@@ -480,8 +551,16 @@ def box_set_from_cases(cs: CaseSet, *, skulls: Sequence[SkullHit | None] | None 
     return BoxSet(x, np.array(ys, np.int64).reshape(-1, 2), np.array(hs, np.int32), stats)
 
 
-def build_digit_set(n_cases: int, split: str, seed: int, *, fonts: Sequence[str] | None = None,
-                    resolutions: Sequence[tuple[int, int]] = RESOLUTIONS, chunk: int = 240) -> DigitSet:
+def build_digit_set(
+    n_cases: int,
+    split: str,
+    seed: int,
+    *,
+    fonts: Sequence[str] | None = None,
+    resolutions: Sequence[tuple[int, int]] = RESOLUTIONS,
+    chunk: int = 240,
+) -> DigitSet:
     """Render, degrade and extract n_cases visible-counter HUDs into a labelled digit set."""
-    return digits_from_cases(build_case_set(n_cases, split, seed, fonts=fonts, resolutions=resolutions,
-                                            chunk=chunk))
+    return digits_from_cases(
+        build_case_set(n_cases, split, seed, fonts=fonts, resolutions=resolutions, chunk=chunk)
+    )

@@ -42,23 +42,23 @@ META_NAME = "finetune.json"
 @dataclass
 class FinetuneConfig:
     labels: tuple[Path, ...]
-    out: Path                       # folder: digits.pt, scorebox.pt, finetune.json, MODEL_CARD.md
-    base: Path | None = None        # reader weights to start from (None: the shipped ones)
-    synth_cases: int = 1200         # synthetic train-split HUDs mixed in (stream damage mix)
+    out: Path  # folder: digits.pt, scorebox.pt, finetune.json, MODEL_CARD.md
+    base: Path | None = None  # reader weights to start from (None: the shipped ones)
+    synth_cases: int = 1200  # synthetic train-split HUDs mixed in (stream damage mix)
     synth_seed: int = 21
-    check_cases: int = 400          # synthetic held-out HUDs (test split) measured before/after (0: none)
+    check_cases: int = 400  # synthetic held-out HUDs (test split) measured before/after (0: none)
     check_seed: int = 5
-    holdout: float = 0.25           # share of the blocks of labelled crops held out
-    block: int = 8                  # consecutive labelled crops per block
-    epochs: int = 6                 # digit CNN
-    box_epochs: int = 6             # score-box reader
+    holdout: float = 0.25  # share of the blocks of labelled crops held out
+    block: int = 8  # consecutive labelled crops per block
+    epochs: int = 6  # digit CNN
+    box_epochs: int = 6  # score-box reader
     lr: float = 5e-4
     box_lr: float = 1e-3
     batch_size: int = 64
     label_repeat: int = 3
     seed: int = 0
     threads: int = 1
-    cache_dir: Path | None = None   # reuse rendered synthetic sets (as `train --cache`)
+    cache_dir: Path | None = None  # reuse rendered synthetic sets (as `train --cache`)
 
 
 @dataclass
@@ -70,7 +70,7 @@ class ReadScore:
     right: int
     wrong: int
     unknown: int
-    wrong_examples: list[tuple[int, int | None]] = field(default_factory=list)   # (label, read)
+    wrong_examples: list[tuple[int, int | None]] = field(default_factory=list)  # (label, read)
 
     @property
     def accuracy(self) -> float:
@@ -80,8 +80,10 @@ class ReadScore:
         return {**asdict(self), "accuracy": round(self.accuracy, 5)}
 
     def line(self) -> str:
-        return (f"{self.accuracy * 100:.1f}% right ({self.right}/{self.n}), {self.wrong} wrong, "
-                f"{self.unknown} unknown")
+        return (
+            f"{self.accuracy * 100:.1f}% right ({self.right}/{self.n}), {self.wrong} wrong, "
+            f"{self.unknown} unknown"
+        )
 
 
 def read_score(reader: Any, huds: Sequence[np.ndarray], labels: Sequence[int | None]) -> ReadScore:
@@ -113,7 +115,7 @@ def split_labelled(crops: Sequence[Any], *, holdout: float, block: int) -> tuple
     for items in by_vod.values():
         items.sort(key=lambda c: c.frame_num)
         for j in range(0, len(items), block):
-            (held if (j // block) % k == k - 1 else train).extend(items[j:j + block])
+            (held if (j // block) % k == k - 1 else train).extend(items[j : j + block])
     return train, held
 
 
@@ -135,7 +137,7 @@ def _labelled_examples(crops: Sequence[Any], *, not_digit: bool) -> tuple[dict[s
         if c.label is None:
             stats["unreadable"] += 1
             continue
-        found = find_kill_box(c.hud)          # the reader's own kill-box finder
+        found = find_kill_box(c.hud)  # the reader's own kill-box finder
         ref, skull = found.ref, found.skull
         if skull is None:
             stats["no_skull"] += 1
@@ -157,7 +159,9 @@ def _labelled_examples(crops: Sequence[Any], *, not_digit: bool) -> tuple[dict[s
                 dx.append(pair.digits)
                 dy.append(np.array([NOT_A_DIGIT], np.int64))
     return {
-        "dx": np.concatenate(dx).astype(np.float32) if dx else np.zeros((0, DIGIT_SIZE, DIGIT_SIZE), np.float32),
+        "dx": np.concatenate(dx).astype(np.float32)
+        if dx
+        else np.zeros((0, DIGIT_SIZE, DIGIT_SIZE), np.float32),
         "dy": np.concatenate(dy) if dy else np.zeros(0, np.int64),
         "bx": np.stack(bx).astype(np.float32) if bx else np.zeros((0, 3, WIN_H, WIN_W), np.float32),
         "by": np.array(by, np.int64).reshape(-1, 2),
@@ -186,9 +190,11 @@ def run_finetune(cfg: FinetuneConfig) -> dict[str, Any]:
     crops = load_labelled(cfg.labels)
     train, held = split_labelled(crops, holdout=cfg.holdout, block=cfg.block)
     if len(train) < 10 or not held:
-        raise VodstreamError(f"too few labels to fine-tune and hold some out: {len(crops)} labelled crops "
-                             f"({len(train)} to train, {len(held)} to hold out); label at least "
-                             f"{max(20, 2 * cfg.block * round(1 / cfg.holdout))}")
+        raise VodstreamError(
+            f"too few labels to fine-tune and hold some out: {len(crops)} labelled crops "
+            f"({len(train)} to train, {len(held)} to hold out); label at least "
+            f"{max(20, 2 * cfg.block * round(1 / cfg.holdout))}"
+        )
     digits_w, box_w = reader_weights(cfg.base)
     model, box_model = load_reader_models(cfg.base)
     if box_model is None:
@@ -198,12 +204,24 @@ def run_finetune(cfg: FinetuneConfig) -> dict[str, Any]:
     log.info("held-out labels before", **before.to_json())
 
     t0 = time.perf_counter()
-    synth = load_or_build_cases(cfg.synth_cases, "train", cfg.synth_seed, cache_dir=cfg.cache_dir,
-                                quality="stream") if cfg.synth_cases else None
-    check = load_or_build_cases(cfg.check_cases, "test", cfg.check_seed, cache_dir=cfg.cache_dir,
-                                quality="stream") if cfg.check_cases else None
+    synth = (
+        load_or_build_cases(
+            cfg.synth_cases, "train", cfg.synth_seed, cache_dir=cfg.cache_dir, quality="stream"
+        )
+        if cfg.synth_cases
+        else None
+    )
+    check = (
+        load_or_build_cases(
+            cfg.check_cases, "test", cfg.check_seed, cache_dir=cfg.cache_dir, quality="stream"
+        )
+        if cfg.check_cases
+        else None
+    )
     t_render = time.perf_counter() - t0
-    check_before = _synthetic_score(KillReader(model, box_model=box_model), check) if check is not None else None
+    check_before = (
+        _synthetic_score(KillReader(model, box_model=box_model), check) if check is not None else None
+    )
 
     t0 = time.perf_counter()
     not_digit = model.n_classes > 10
@@ -225,16 +243,34 @@ def run_finetune(cfg: FinetuneConfig) -> dict[str, Any]:
     bx, by = np.concatenate(bxs), np.concatenate(bys)
     t_data = time.perf_counter() - t0
     if len(lab["by"]) == 0:
-        raise VodstreamError("none of the labelled crops to train on shows a kill box the reader can find "
-                             f"(extraction: {dict(lab_stats)})")
+        raise VodstreamError(
+            "none of the labelled crops to train on shows a kill box the reader can find "
+            f"(extraction: {dict(lab_stats)})"
+        )
 
     t0 = time.perf_counter()
-    model, digit_loss = fit(dx, dy, epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr, seed=cfg.seed,
-                            augment=True, onecycle=True, model=model)
+    model, digit_loss = fit(
+        dx,
+        dy,
+        epochs=cfg.epochs,
+        batch_size=cfg.batch_size,
+        lr=cfg.lr,
+        seed=cfg.seed,
+        augment=True,
+        onecycle=True,
+        model=model,
+    )
     t_digits = time.perf_counter() - t0
     t0 = time.perf_counter()
-    box_model, box_loss = fit_box(bx, by, epochs=cfg.box_epochs, batch_size=cfg.batch_size, lr=cfg.box_lr,
-                                  seed=cfg.seed, model=box_model)
+    box_model, box_loss = fit_box(
+        bx,
+        by,
+        epochs=cfg.box_epochs,
+        batch_size=cfg.batch_size,
+        lr=cfg.box_lr,
+        seed=cfg.seed,
+        model=box_model,
+    )
     t_box = time.perf_counter() - t0
 
     after_reader = KillReader(model, box_model=box_model)
@@ -247,30 +283,54 @@ def run_finetune(cfg: FinetuneConfig) -> dict[str, Any]:
         "base": {"digits": str(digits_w), "box": str(box_w)},
         "labels_files": [str(Path(p).resolve()) for p in cfg.labels],
         "vods": dict(vods),
-        "labelled": len(crops), "unreadable": sum(c.label is None for c in crops),
-        "train_labels": len(train), "held_out_labels": len(held),
+        "labelled": len(crops),
+        "unreadable": sum(c.label is None for c in crops),
+        "train_labels": len(train),
+        "held_out_labels": len(held),
         "split": {"holdout": cfg.holdout, "block": cfg.block},
         "label_extraction": dict(lab_stats),
         "label_repeat": rep,
         "train_digit_crops": {"labelled": len(lab["dy"]), "synthetic": synth_digits},
         "train_windows": {"labelled": len(lab["by"]), "synthetic": synth_windows},
-        "synthetic": {"cases": cfg.synth_cases, "seed": cfg.synth_seed, "split": "train", "quality": "stream"},
-        "epochs": cfg.epochs, "box_epochs": cfg.box_epochs, "lr": cfg.lr, "box_lr": cfg.box_lr,
-        "batch_size": cfg.batch_size, "seed": cfg.seed, "threads": cfg.threads,
+        "synthetic": {
+            "cases": cfg.synth_cases,
+            "seed": cfg.synth_seed,
+            "split": "train",
+            "quality": "stream",
+        },
+        "epochs": cfg.epochs,
+        "box_epochs": cfg.box_epochs,
+        "lr": cfg.lr,
+        "box_lr": cfg.box_lr,
+        "batch_size": cfg.batch_size,
+        "seed": cfg.seed,
+        "threads": cfg.threads,
         "loss": {"digits": [round(v, 5) for v in digit_loss], "box": [round(v, 5) for v in box_loss]},
         "held_out": {"before": before.to_json(), "after": after.to_json()},
-        "synthetic_check": None if check is None else {
-            "cases": cfg.check_cases, "seed": cfg.check_seed, "split": "test", "quality": "stream",
+        "synthetic_check": None
+        if check is None
+        else {
+            "cases": cfg.check_cases,
+            "seed": cfg.check_seed,
+            "split": "test",
+            "quality": "stream",
             "before": check_before.to_json() if check_before else None,
-            "after": check_after.to_json() if check_after else None},
-        "seconds": {"render_synthetic": round(t_render, 1), "data": round(t_data, 1),
-                    "train_digits": round(t_digits, 1), "train_box": round(t_box, 1),
-                    "total": round(time.perf_counter() - t_all, 1)},
+            "after": check_after.to_json() if check_after else None,
+        },
+        "seconds": {
+            "render_synthetic": round(t_render, 1),
+            "data": round(t_data, 1),
+            "train_digits": round(t_digits, 1),
+            "train_box": round(t_box, 1),
+            "total": round(time.perf_counter() - t_all, 1),
+        },
     }
     out = Path(cfg.out)
     out.mkdir(parents=True, exist_ok=True)
     save_model(model, out / "digits.pt", {"finetune": {k: meta[k] for k in ("vods", "labelled", "epochs")}})
-    save_model(box_model, out / "scorebox.pt", {"finetune": {k: meta[k] for k in ("vods", "labelled", "box_epochs")}})
+    save_model(
+        box_model, out / "scorebox.pt", {"finetune": {k: meta[k] for k in ("vods", "labelled", "box_epochs")}}
+    )
     _write(out / META_NAME, json.dumps(meta, indent=1) + "\n")
     _write(out / CARD_NAME, model_card(meta))
     return meta
@@ -287,47 +347,51 @@ def model_card(meta: dict[str, Any]) -> str:
     b, a = meta["held_out"]["before"], meta["held_out"]["after"]
 
     def row(name: str, s: dict[str, Any]) -> str:
-        return f"| {name} | {s['accuracy'] * 100:.1f}% ({s['right']}/{s['n']}) | {s['wrong']} | {s['unknown']} |"
+        return (
+            f"| {name} | {s['accuracy'] * 100:.1f}% ({s['right']}/{s['n']}) | {s['wrong']} | {s['unknown']} |"
+        )
 
     check = meta.get("synthetic_check")
     check_rows = ""
     if check and check.get("before"):
-        check_rows = (f"\nSynthetic held-out HUDs ({check['cases']} renders of the test split, seed {check['seed']}, "
-                      f"stream damage mix; the faces the shipped reader was trained on), per crop:\n\n"
-                      "| reader | right | wrong | unknown |\n|---|---|---|---|\n"
-                      f"{row('before (base weights)', check['before'])}\n{row('after (fine-tuned)', check['after'])}\n")
+        check_rows = (
+            f"\nSynthetic held-out HUDs ({check['cases']} renders of the test split, seed {check['seed']}, "
+            f"stream damage mix; the faces the shipped reader was trained on), per crop:\n\n"
+            "| reader | right | wrong | unknown |\n|---|---|---|---|\n"
+            f"{row('before (base weights)', check['before'])}\n{row('after (fine-tuned)', check['after'])}\n"
+        )
     sec = meta["seconds"]
     vods = ", ".join(f"{v} ({n} labels)" for v, n in meta["vods"].items())
     return f"""# Fine-tuned kill reader
 
 Written by `python -m vodstream train --labels ...` (models/finetune.py); every figure below was
-measured by that run. Use it with `vodstream run|analyze|label --model {'<this folder>'}`.
+measured by that run. Use it with `vodstream run|analyze|label --model {"<this folder>"}`.
 
-- Started from: `{meta['base']['digits']}` (digit CNN) and `{meta['base']['box']}` (score-box reader).
-- Labels: {meta['labelled']} crops ({meta['unreadable']} marked unreadable) from VOD(s) {vods};
-  files: {', '.join(f'`{p}`' for p in meta['labels_files'])}.
-- Split: blocks of {meta['split']['block']} consecutive labelled crops, one block in
-  {round(1 / meta['split']['holdout'])} held out: {meta['train_labels']} labels to train on,
-  {meta['held_out_labels']} held out (never trained on, and nothing was chosen on them).
+- Started from: `{meta["base"]["digits"]}` (digit CNN) and `{meta["base"]["box"]}` (score-box reader).
+- Labels: {meta["labelled"]} crops ({meta["unreadable"]} marked unreadable) from VOD(s) {vods};
+  files: {", ".join(f"`{p}`" for p in meta["labels_files"])}.
+- Split: blocks of {meta["split"]["block"]} consecutive labelled crops, one block in
+  {round(1 / meta["split"]["holdout"])} held out: {meta["train_labels"]} labels to train on,
+  {meta["held_out_labels"]} held out (never trained on, and nothing was chosen on them).
 - Training data: the labelled crops through the reader's own extraction (each counted
-  {meta['label_repeat']} times; digit crops where the extraction found as many digits as the
-  label has: {meta['train_digit_crops']['labelled']}; score-box windows: {meta['train_windows']['labelled']};
-  extraction outcomes {meta['label_extraction']}), plus {meta['synthetic']['cases']} synthetic HUDs of the
-  train split (seed {meta['synthetic']['seed']}, stream mix): {meta['train_digit_crops']['synthetic']} digit crops,
-  {meta['train_windows']['synthetic']} windows.
-- Digit CNN: {meta['epochs']} epochs, Adam one-cycle lr {meta['lr']}, batch {meta['batch_size']}; loss per epoch
-  {meta['loss']['digits']}. Score-box reader: {meta['box_epochs']} epochs, lr {meta['box_lr']}; loss
-  {meta['loss']['box']}.
-- Time on this machine ({meta['threads']} thread(s)): {sec['total']} s in all -- rendering the synthetic HUDs
-  {sec['render_synthetic']} s, extraction {sec['data']} s, digit CNN {sec['train_digits']} s, score-box
-  reader {sec['train_box']} s.
+  {meta["label_repeat"]} times; digit crops where the extraction found as many digits as the
+  label has: {meta["train_digit_crops"]["labelled"]}; score-box windows: {meta["train_windows"]["labelled"]};
+  extraction outcomes {meta["label_extraction"]}), plus {meta["synthetic"]["cases"]} synthetic HUDs of the
+  train split (seed {meta["synthetic"]["seed"]}, stream mix): {meta["train_digit_crops"]["synthetic"]} digit crops,
+  {meta["train_windows"]["synthetic"]} windows.
+- Digit CNN: {meta["epochs"]} epochs, Adam one-cycle lr {meta["lr"]}, batch {meta["batch_size"]}; loss per epoch
+  {meta["loss"]["digits"]}. Score-box reader: {meta["box_epochs"]} epochs, lr {meta["box_lr"]}; loss
+  {meta["loss"]["box"]}.
+- Time on this machine ({meta["threads"]} thread(s)): {sec["total"]} s in all -- rendering the synthetic HUDs
+  {sec["render_synthetic"]} s, extraction {sec["data"]} s, digit CNN {sec["train_digits"]} s, score-box
+  reader {sec["train_box"]} s.
 
 ## Held-out labels (the whole reader: both networks and their combination rule)
 
 | reader | right | wrong | unknown |
 |---|---|---|---|
-{row('before (base weights)', b)}
-{row('after (fine-tuned)', a)}
+{row("before (base weights)", b)}
+{row("after (fine-tuned)", a)}
 
 "Right" includes answering nothing on crops marked unreadable; "unknown" is no answer where
 the label is a number (the tracker then relies on the neighbouring samples).
@@ -342,26 +406,63 @@ cannot be fixed by labelling.
 
 # -- `vodstream train --labels` -----------------------------------------------------------------
 
+
 def add_arguments(parser: Any) -> None:
     """The fine-tuning options of ``vodstream train`` (used with --labels)."""
     d = FinetuneConfig(labels=(), out=Path("."))
     g = parser.add_argument_group("fine-tuning on your labels (--labels)")
-    g.add_argument("--labels", type=Path, action="append", default=None, metavar="FILE",
-                   help="a labels.json written by `vodstream label` (repeatable): fine-tune the kill reader on "
-                        "these labels plus synthetic HUDs instead of training from scratch")
-    g.add_argument("--model-dir", type=Path, default=None, metavar="DIR",
-                   help="where the fine-tuned reader goes (default: model/ next to the first labels file); "
-                        "use it with `run --model DIR`")
-    g.add_argument("--base", type=Path, default=None, metavar="PATH",
-                   help="reader weights to start from (default: the shipped ones)")
-    g.add_argument("--synthetic", type=int, default=d.synth_cases, metavar="N",
-                   help=f"synthetic HUDs mixed in (default {d.synth_cases})")
-    g.add_argument("--check", type=int, default=d.check_cases, metavar="N",
-                   help=f"synthetic held-out HUDs measured before/after (default {d.check_cases}; 0: none)")
-    g.add_argument("--holdout", type=float, default=d.holdout, metavar="F",
-                   help=f"share of the labels held out to measure (default {d.holdout})")
-    g.add_argument("--finetune-epochs", type=int, default=d.epochs, metavar="N",
-                   help=f"epochs for each network (default {d.epochs})")
+    g.add_argument(
+        "--labels",
+        type=Path,
+        action="append",
+        default=None,
+        metavar="FILE",
+        help="a labels.json written by `vodstream label` (repeatable): fine-tune the kill reader on "
+        "these labels plus synthetic HUDs instead of training from scratch",
+    )
+    g.add_argument(
+        "--model-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="where the fine-tuned reader goes (default: model/ next to the first labels file); "
+        "use it with `run --model DIR`",
+    )
+    g.add_argument(
+        "--base",
+        type=Path,
+        default=None,
+        metavar="PATH",
+        help="reader weights to start from (default: the shipped ones)",
+    )
+    g.add_argument(
+        "--synthetic",
+        type=int,
+        default=d.synth_cases,
+        metavar="N",
+        help=f"synthetic HUDs mixed in (default {d.synth_cases})",
+    )
+    g.add_argument(
+        "--check",
+        type=int,
+        default=d.check_cases,
+        metavar="N",
+        help=f"synthetic held-out HUDs measured before/after (default {d.check_cases}; 0: none)",
+    )
+    g.add_argument(
+        "--holdout",
+        type=float,
+        default=d.holdout,
+        metavar="F",
+        help=f"share of the labels held out to measure (default {d.holdout})",
+    )
+    g.add_argument(
+        "--finetune-epochs",
+        type=int,
+        default=d.epochs,
+        metavar="N",
+        help=f"epochs for each network (default {d.epochs})",
+    )
 
 
 def run_from_args(args: Any) -> int:
@@ -383,18 +484,32 @@ def run_from_args(args: Any) -> int:
         except FileNotFoundError as err:
             raise VodstreamError(f"--base: {err}") from None
     out = args.model_dir or labels[0].parent / "model"
-    cfg = FinetuneConfig(labels=labels, out=out, base=args.base, synth_cases=args.synthetic,
-                         check_cases=args.check, holdout=args.holdout, epochs=args.finetune_epochs,
-                         box_epochs=args.finetune_epochs, threads=1,
-                         cache_dir=args.cache)
+    cfg = FinetuneConfig(
+        labels=labels,
+        out=out,
+        base=args.base,
+        synth_cases=args.synthetic,
+        check_cases=args.check,
+        holdout=args.holdout,
+        epochs=args.finetune_epochs,
+        box_epochs=args.finetune_epochs,
+        threads=1,
+        cache_dir=args.cache,
+    )
     meta = run_finetune(cfg)
     h = meta["held_out"]
     print(f"labels: {meta['labelled']} ({meta['train_labels']} to train, {meta['held_out_labels']} held out)")  # noqa: T201
-    print(f"held-out labels before: {ReadScore(**{k: h['before'][k] for k in ('n', 'right', 'wrong', 'unknown')}).line()}")  # noqa: T201
-    print(f"held-out labels after:  {ReadScore(**{k: h['after'][k] for k in ('n', 'right', 'wrong', 'unknown')}).line()}")  # noqa: T201
+    print(
+        f"held-out labels before: {ReadScore(**{k: h['before'][k] for k in ('n', 'right', 'wrong', 'unknown')}).line()}"
+    )
+    print(
+        f"held-out labels after:  {ReadScore(**{k: h['after'][k] for k in ('n', 'right', 'wrong', 'unknown')}).line()}"
+    )
     check = meta.get("synthetic_check")
     if check and check.get("before"):
-        print(f"synthetic held-out before: {check['before']['accuracy'] * 100:.1f}%, "  # noqa: T201
-              f"after: {check['after']['accuracy'] * 100:.1f}%")
+        print(
+            f"synthetic held-out before: {check['before']['accuracy'] * 100:.1f}%, "
+            f"after: {check['after']['accuracy'] * 100:.1f}%"
+        )
     print(f"fine-tuned in {meta['seconds']['total']} s; reader: {out}  (use: vodstream run --model {out})")  # noqa: T201
     return 0

@@ -15,8 +15,18 @@ import numpy as np
 import torch
 from torch import nn
 
-__all__ = ["BOX_WEIGHTS", "DEFAULT_WEIGHTS", "BoxNet", "DigitNet", "load_box_model", "load_model",
-           "load_reader_models", "predict", "reader_weights", "save_model"]
+__all__ = [
+    "BOX_WEIGHTS",
+    "DEFAULT_WEIGHTS",
+    "BoxNet",
+    "DigitNet",
+    "load_box_model",
+    "load_model",
+    "load_reader_models",
+    "predict",
+    "reader_weights",
+    "save_model",
+]
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "digits.pt"
 BOX_WEIGHTS = Path(__file__).resolve().parent / "scorebox.pt"
@@ -66,14 +76,26 @@ class DigitNet(nn.Module):
         return self.classifier(self.features(x))
 
     def arch(self) -> dict[str, object]:
-        return {"n_classes": self.n_classes, "filters": self.filters, "hidden": self.hidden, "blocks": self.blocks}
+        return {
+            "n_classes": self.n_classes,
+            "filters": self.filters,
+            "hidden": self.hidden,
+            "blocks": self.blocks,
+        }
 
 
 def _conv_block(a: int, b: int, drop: float) -> list[nn.Module]:
     """Two padded 3x3 convolutions with batch norm and ReLU, then MaxPool 2 and dropout."""
-    return [nn.Conv2d(a, b, 3, padding=1), nn.BatchNorm2d(b), nn.ReLU(),
-            nn.Conv2d(b, b, 3, padding=1), nn.BatchNorm2d(b), nn.ReLU(),
-            nn.MaxPool2d(2), nn.Dropout(drop)]
+    return [
+        nn.Conv2d(a, b, 3, padding=1),
+        nn.BatchNorm2d(b),
+        nn.ReLU(),
+        nn.Conv2d(b, b, 3, padding=1),
+        nn.BatchNorm2d(b),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Dropout(drop),
+    ]
 
 
 class BoxNet(nn.Module):
@@ -93,8 +115,12 @@ class BoxNet(nn.Module):
         self.hidden = hidden
         f, g = filters, 2 * filters
         self.features = nn.Sequential(*_conv_block(3, f, 0.1), *_conv_block(f, g, 0.2), nn.Flatten())
-        self.classifier = nn.Sequential(nn.Linear(g * 6 * 9, hidden), nn.ReLU(), nn.Dropout(0.3),
-                                        nn.Linear(hidden, self.FIRST + self.SECOND))
+        self.classifier = nn.Sequential(
+            nn.Linear(g * 6 * 9, hidden),
+            nn.ReLU(),
+            nn.Dropout(0.3),
+            nn.Linear(hidden, self.FIRST + self.SECOND),
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:  # logits (N, 21)
         return self.classifier(self.features(x))
@@ -105,8 +131,9 @@ class BoxNet(nn.Module):
 
 def save_model(model: nn.Module, path: Path, meta: dict[str, object] | None = None) -> None:
     """Write weights as float16 (small file) plus the architecture, atomically."""
-    state = {k: v.detach().to(torch.float16) if v.is_floating_point() else v
-             for k, v in model.state_dict().items()}
+    state = {
+        k: v.detach().to(torch.float16) if v.is_floating_point() else v for k, v in model.state_dict().items()
+    }
     blob = {"arch": model.arch(), "state": state, "meta": meta or {}}
     path = Path(path)
     tmp = path.with_name(path.name + ".tmp")
@@ -137,16 +164,21 @@ def load_box_model(path: Path | str | None = None, device: str = "cpu") -> BoxNe
 def _load(path: Path, device: str) -> nn.Module:
     blob = torch.load(path, map_location="cpu", weights_only=True)
     arch = dict(blob["arch"])
-    model: nn.Module = BoxNet(**{k: v for k, v in arch.items() if k != "kind"}) \
-        if arch.get("kind") == "box" else DigitNet(**arch)
-    model.load_state_dict({k: v.to(torch.float32) if v.is_floating_point() else v
-                           for k, v in blob["state"].items()})
+    model: nn.Module = (
+        BoxNet(**{k: v for k, v in arch.items() if k != "kind"})
+        if arch.get("kind") == "box"
+        else DigitNet(**arch)
+    )
+    model.load_state_dict(
+        {k: v.to(torch.float32) if v.is_floating_point() else v for k, v in blob["state"].items()}
+    )
     model.meta = blob.get("meta", {})  # type: ignore[attr-defined]
     return model.to(device).eval()
 
 
-def predict(model: DigitNet, crops: np.ndarray, device: str = "cpu",
-            batch_size: int = 1024) -> tuple[np.ndarray, np.ndarray]:
+def predict(
+    model: DigitNet, crops: np.ndarray, device: str = "cpu", batch_size: int = 1024
+) -> tuple[np.ndarray, np.ndarray]:
     """(N, 25, 25) crops -> (labels, softmax probabilities (N, n_classes)). Batched."""
     if len(crops) == 0:
         return np.zeros(0, np.int64), np.zeros((0, model.n_classes), np.float32)
@@ -154,7 +186,7 @@ def predict(model: DigitNet, crops: np.ndarray, device: str = "cpu",
     out = []
     with torch.inference_mode():
         for i in range(0, len(crops), batch_size):
-            x = torch.from_numpy(np.ascontiguousarray(crops[i:i + batch_size], np.float32))
+            x = torch.from_numpy(np.ascontiguousarray(crops[i : i + batch_size], np.float32))
             x = x.unsqueeze(1).to(device)
             out.append(torch.softmax(model(x), dim=1).cpu().numpy())
     probs = np.concatenate(out)

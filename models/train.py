@@ -38,8 +38,18 @@ from models.data import (
 from models.evaluate import BoxEvalResult, EvalResult, evaluate, evaluate_box
 from models.net import BOX_WEIGHTS, DEFAULT_WEIGHTS, BoxNet, DigitNet, load_box_model, load_model, save_model
 
-__all__ = ["HeldOut", "TrainConfig", "evaluate_sets", "fit", "fit_box", "load_or_build_cases", "load_test_sets",
-           "parse_shards", "run_training", "write_model_card"]
+__all__ = [
+    "HeldOut",
+    "TrainConfig",
+    "evaluate_sets",
+    "fit",
+    "fit_box",
+    "load_or_build_cases",
+    "load_test_sets",
+    "parse_shards",
+    "run_training",
+    "write_model_card",
+]
 
 log = structlog.get_logger(__name__)
 
@@ -49,8 +59,13 @@ CARD = Path(__file__).resolve().parent / "MODEL_CARD.md"
 # (cases, generator seed, damage mix: a models.data.QUALITIES name[, HUD style family: models.data.STYLES])
 Shard = tuple
 
-DEFAULT_SHARDS: tuple[Shard, ...] = ((7000, 1, "stress"), (9000, 3, "stress"), (9000, 4, "stress"),
-                                     (9000, 6, "stream"), (9000, 7, "stream"))
+DEFAULT_SHARDS: tuple[Shard, ...] = (
+    (7000, 1, "stress"),
+    (9000, 3, "stress"),
+    (9000, 4, "stress"),
+    (9000, 6, "stream"),
+    (9000, 7, "stream"),
+)
 # The score-box reader ships trained on the stress shards only: with the stream shards as well it
 # read one real crop (benchmarks/real_hud_eval.py) under its threshold; per sample the same.
 DEFAULT_BOX_SHARDS: tuple[Shard, ...] = DEFAULT_SHARDS[:3]
@@ -87,16 +102,16 @@ class TrainConfig:
     test_sets: tuple[Shard, ...] = DEFAULT_TEST_SETS
     epochs: int = 10
     batch_size: int = 64
-    lr: float = 1e-3              # Adam, one-cycle schedule (the 2019 net: 5e-4 constant)
-    blocks: int = 2               # 1: the 2019 write-up's network exactly
+    lr: float = 1e-3  # Adam, one-cycle schedule (the 2019 net: 5e-4 constant)
+    blocks: int = 2  # 1: the 2019 write-up's network exactly
     filters: int = 32
     hidden: int = 128
     box_epochs: int = 20
-    seed: int = 1                 # torch seed
+    seed: int = 1  # torch seed
     threads: int = 2
     augment: bool = True
-    not_digit: bool = True        # 11th class: whole multi-digit numbers as "not a single digit"
-    fonts: tuple[str, ...] = ()   # () = all HUD_FONTS
+    not_digit: bool = True  # 11th class: whole multi-digit numbers as "not a single digit"
+    fonts: tuple[str, ...] = ()  # () = all HUD_FONTS
     what: tuple[str, ...] = ("digits", "box")
     out: Path = DEFAULT_WEIGHTS
     box_out: Path = BOX_WEIGHTS
@@ -125,7 +140,9 @@ def parse_shards(spec: str, what: str = "training shard") -> tuple[Shard, ...]:
         try:
             shard = (int(n), int(seed) if seed else 1, quality or "stress")
         except ValueError:
-            raise ValueError(f"bad {what} {part!r} (want CASES, CASES:SEED or CASES:SEED:QUALITY[:STYLE])") from None
+            raise ValueError(
+                f"bad {what} {part!r} (want CASES, CASES:SEED or CASES:SEED:QUALITY[:STYLE])"
+            ) from None
         if style:
             if style not in STYLES:
                 raise ValueError(f"bad {what} {part!r}: style must be one of {', '.join(STYLES)}")
@@ -151,9 +168,20 @@ def _augment(xb: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
     return (xb * gain).clamp_(0.0, 1.0)
 
 
-def _train(model: nn.Module, x: np.ndarray, y: np.ndarray, *, loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
-           augment: Callable[[torch.Tensor, torch.Generator], torch.Tensor] | None, epochs: int, batch_size: int,
-           lr: float, seed: int, onecycle: bool, name: str) -> list[float]:
+def _train(
+    model: nn.Module,
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
+    augment: Callable[[torch.Tensor, torch.Generator], torch.Tensor] | None,
+    epochs: int,
+    batch_size: int,
+    lr: float,
+    seed: int,
+    onecycle: bool,
+    name: str,
+) -> list[float]:
     """Adam over shuffled mini-batches (optionally a one-cycle schedule); returns epoch losses."""
     torch.manual_seed(seed)
     gen = torch.Generator().manual_seed(seed)
@@ -168,7 +196,7 @@ def _train(model: nn.Module, x: np.ndarray, y: np.ndarray, *, loss: Callable[[to
         perm = torch.randperm(len(xt), generator=gen)
         total = 0.0
         for i in range(0, len(xt), batch_size):
-            idx = perm[i:i + batch_size]
+            idx = perm[i : i + batch_size]
             xb = augment(xt[idx], gen) if augment is not None else xt[idx]
             opt.zero_grad(set_to_none=True)
             value = loss(model(xb), yt[idx])
@@ -183,10 +211,22 @@ def _train(model: nn.Module, x: np.ndarray, y: np.ndarray, *, loss: Callable[[to
     return history
 
 
-def fit(x: np.ndarray, y: np.ndarray, *, epochs: int = 13, batch_size: int = 16, lr: float = 5e-4,
-        seed: int = 0, augment: bool = True, n_classes: int = 10, blocks: int = 1, filters: int = 64,
-        hidden: int = 100, onecycle: bool = False,
-        model: DigitNet | None = None) -> tuple[DigitNet, list[float]]:
+def fit(
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    epochs: int = 13,
+    batch_size: int = 16,
+    lr: float = 5e-4,
+    seed: int = 0,
+    augment: bool = True,
+    n_classes: int = 10,
+    blocks: int = 1,
+    filters: int = 64,
+    hidden: int = 100,
+    onecycle: bool = False,
+    model: DigitNet | None = None,
+) -> tuple[DigitNet, list[float]]:
     """Train a DigitNet with Adam + cross-entropy; returns the model (eval mode) and epoch losses.
 
     The defaults are the 2019 write-up's network and optimiser; TrainConfig holds what ships.
@@ -194,8 +234,19 @@ def fit(x: np.ndarray, y: np.ndarray, *, epochs: int = 13, batch_size: int = 16,
     torch.manual_seed(seed)
     model = model or DigitNet(n_classes=n_classes, filters=filters, hidden=hidden, blocks=blocks)
     x = np.asarray(x, np.float32)[:, None]
-    history = _train(model, x, y, loss=nn.CrossEntropyLoss(), augment=_augment if augment else None,
-                     epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, onecycle=onecycle, name="digits")
+    history = _train(
+        model,
+        x,
+        y,
+        loss=nn.CrossEntropyLoss(),
+        augment=_augment if augment else None,
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        seed=seed,
+        onecycle=onecycle,
+        name="digits",
+    )
     return model, history
 
 
@@ -203,11 +254,11 @@ def _shift(xb: torch.Tensor, dx: int, dy: int) -> torch.Tensor:
     """Shift (N, C, H, W) images by (dx, dy) pixels, repeating the edge row/column (no wrap-around)."""
     w, h = xb.shape[-1], xb.shape[-2]
     if dx > 0:
-        xb = torch.cat([xb[..., :1].expand(*xb.shape[:-1], dx), xb[..., :w - dx]], dim=-1)
+        xb = torch.cat([xb[..., :1].expand(*xb.shape[:-1], dx), xb[..., : w - dx]], dim=-1)
     elif dx < 0:
         xb = torch.cat([xb[..., -dx:], xb[..., -1:].expand(*xb.shape[:-1], -dx)], dim=-1)
     if dy > 0:
-        xb = torch.cat([xb[..., :1, :].expand(*xb.shape[:-2], dy, w), xb[..., :h - dy, :]], dim=-2)
+        xb = torch.cat([xb[..., :1, :].expand(*xb.shape[:-2], dy, w), xb[..., : h - dy, :]], dim=-2)
     elif dy < 0:
         xb = torch.cat([xb[..., -dy:, :], xb[..., -1:, :].expand(*xb.shape[:-2], -dy, w)], dim=-2)
     return xb
@@ -229,40 +280,82 @@ def _augment_box(xb: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
 
 def _box_loss(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     ce = nn.functional.cross_entropy
-    return ce(out[:, :BoxNet.FIRST], y[:, 0]) + ce(out[:, BoxNet.FIRST:], y[:, 1])
+    return ce(out[:, : BoxNet.FIRST], y[:, 0]) + ce(out[:, BoxNet.FIRST :], y[:, 1])
 
 
-def fit_box(x: np.ndarray, y: np.ndarray, *, epochs: int = 20, batch_size: int = 64, lr: float = 2e-3,
-            seed: int = 0, model: BoxNet | None = None) -> tuple[BoxNet, list[float]]:
+def fit_box(
+    x: np.ndarray,
+    y: np.ndarray,
+    *,
+    epochs: int = 20,
+    batch_size: int = 64,
+    lr: float = 2e-3,
+    seed: int = 0,
+    model: BoxNet | None = None,
+) -> tuple[BoxNet, list[float]]:
     """Train the score-box reader: cross-entropy on both slots, Adam with a one-cycle schedule."""
     torch.manual_seed(seed)
     model = model or BoxNet()
-    history = _train(model, x, y, loss=_box_loss, augment=_augment_box, epochs=epochs, batch_size=batch_size,
-                     lr=lr, seed=seed, onecycle=True, name="scorebox")
+    history = _train(
+        model,
+        x,
+        y,
+        loss=_box_loss,
+        augment=_augment_box,
+        epochs=epochs,
+        batch_size=batch_size,
+        lr=lr,
+        seed=seed,
+        onecycle=True,
+        name="scorebox",
+    )
     return model, history
 
 
-def load_or_build_cases(n_cases: int, split: str, seed: int, *, fonts: tuple[str, ...] = (),
-                        cache_dir: Path | None = None, quality: str = "stress", style: str = "default") -> CaseSet:
+def load_or_build_cases(
+    n_cases: int,
+    split: str,
+    seed: int,
+    *,
+    fonts: tuple[str, ...] = (),
+    cache_dir: Path | None = None,
+    quality: str = "stress",
+    style: str = "default",
+) -> CaseSet:
     """Render (or load cached) degraded HUD bands (``quality``: a models.data.QUALITIES mix).
 
     The cache keeps the rendered, degraded reference-scale bands (not the digits), so a change
     to the extraction code is picked up without rendering again.
     """
-    tag = (f"v{CACHE_VERSION}-{split}-{n_cases}-{seed}-{'+'.join(fonts) or 'all'}"
-           + ("" if quality == "stress" else f"-{quality}") + ("" if style == "default" else f"-{style}"))
+    tag = (
+        f"v{CACHE_VERSION}-{split}-{n_cases}-{seed}-{'+'.join(fonts) or 'all'}"
+        + ("" if quality == "stress" else f"-{quality}")
+        + ("" if style == "default" else f"-{style}")
+    )
     path = cache_dir / f"cases-{tag}.npz" if cache_dir else None
     t0 = time.perf_counter()
     if path is not None and path.is_file():
         z = np.load(path, allow_pickle=False)
         return CaseSet(z["bands"], z["kills"], z["heights"], [str(d) for d in z["degradation"]], z["found"])
     cs = build_case_set(n_cases, split, seed, fonts=fonts or None, quality=quality, style=style)
-    log.info("cases rendered", split=split, cases=n_cases, quality=quality, seconds=round(time.perf_counter() - t0, 1))
+    log.info(
+        "cases rendered",
+        split=split,
+        cases=n_cases,
+        quality=quality,
+        seconds=round(time.perf_counter() - t0, 1),
+    )
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.stem + ".tmp.npz")
-        np.savez_compressed(tmp, bands=cs.bands, kills=cs.kills, heights=cs.heights,
-                            degradation=np.array(cs.degradation), found=cs.found)
+        np.savez_compressed(
+            tmp,
+            bands=cs.bands,
+            kills=cs.kills,
+            heights=cs.heights,
+            degradation=np.array(cs.degradation),
+            found=cs.found,
+        )
         os.replace(tmp, path)
     return cs
 
@@ -274,15 +367,19 @@ class HeldOut:
     name: str
     digits: EvalResult
     box: BoxEvalResult
-    outcomes: dict[str, int]      # the digit extraction's outcomes over the set's cases
+    outcomes: dict[str, int]  # the digit extraction's outcomes over the set's cases
 
 
-def load_test_sets(sets: tuple[Shard, ...], *, fonts: tuple[str, ...] = (),
-                   cache_dir: Path | None = None) -> dict[str, CaseSet]:
+def load_test_sets(
+    sets: tuple[Shard, ...], *, fonts: tuple[str, ...] = (), cache_dir: Path | None = None
+) -> dict[str, CaseSet]:
     """The held-out case sets (test split), by :func:`set_name`."""
-    return {set_name(s): load_or_build_cases(s[0], "test", s[1], fonts=fonts, cache_dir=cache_dir, quality=s[2],
-                                             style=_style(s))
-            for s in sets}
+    return {
+        set_name(s): load_or_build_cases(
+            s[0], "test", s[1], fonts=fonts, cache_dir=cache_dir, quality=s[2], style=_style(s)
+        )
+        for s in sets
+    }
 
 
 def evaluate_sets(model: DigitNet, box_model: BoxNet, sets: dict[str, CaseSet]) -> list[HeldOut]:
@@ -292,8 +389,14 @@ def evaluate_sets(model: DigitNet, box_model: BoxNet, sets: dict[str, CaseSet]) 
         skulls = find_skulls(cases)
         ds = digits_from_cases(cases, not_digit=model.n_classes > 10, skulls=skulls)
         bs = box_set_from_cases(cases, skulls=skulls)
-        out.append(HeldOut(name, evaluate(model, ds.x, ds.y, heights=ds.heights),
-                           evaluate_box(box_model, bs.x, bs.y, heights=bs.heights), dict(ds.stats)))
+        out.append(
+            HeldOut(
+                name,
+                evaluate(model, ds.x, ds.y, heights=ds.heights),
+                evaluate_box(box_model, bs.x, bs.y, heights=bs.heights),
+                dict(ds.stats),
+            )
+        )
     return out
 
 
@@ -303,16 +406,22 @@ def run_training(cfg: TrainConfig) -> dict[str, object]:
     torch.set_num_threads(max(1, cfg.threads))
     t0 = time.perf_counter()
     needed = (*(cfg.shards if "digits" in cfg.what else ()), *(cfg.box_shards if "box" in cfg.what else ()))
-    cases = {s: load_or_build_cases(s[0], "train", s[1], fonts=cfg.fonts, cache_dir=cfg.cache_dir, quality=s[2],
-                                    style=_style(s))
-             for s in dict.fromkeys(needed)}
+    cases = {
+        s: load_or_build_cases(
+            s[0], "train", s[1], fonts=cfg.fonts, cache_dir=cfg.cache_dir, quality=s[2], style=_style(s)
+        )
+        for s in dict.fromkeys(needed)
+    }
     from vodstream.synth.render import HUD_FONTS
 
     meta: dict[str, object] = {
-        "shards": shard_spec(cfg.shards), "box_shards": shard_spec(cfg.box_shards), "train_cases": cfg.cases,
+        "shards": shard_spec(cfg.shards),
+        "box_shards": shard_spec(cfg.box_shards),
+        "train_cases": cfg.cases,
         "test_sets": shard_spec(cfg.test_sets),
         "fonts": list(cfg.fonts or HUD_FONTS),
-        "resolutions": [f"{w}x{h}" for w, h in RESOLUTIONS], "seconds_cases": round(time.perf_counter() - t0, 1),
+        "resolutions": [f"{w}x{h}" for w, h in RESOLUTIONS],
+        "seconds_cases": round(time.perf_counter() - t0, 1),
     }
     if "digits" in cfg.what:
         meta["digits"] = _train_digits(cfg, [cases[s] for s in cfg.shards])
@@ -324,8 +433,9 @@ def run_training(cfg: TrainConfig) -> dict[str, object]:
             raise FileNotFoundError(f"no score-box weights at {cfg.box_out}")
         meta.setdefault("digits", getattr(model, "meta", {}))
         meta.setdefault("box", getattr(box_model, "meta", {}))
-        results = evaluate_sets(model, box_model, load_test_sets(cfg.test_sets, fonts=cfg.fonts,
-                                                                 cache_dir=cfg.cache_dir))
+        results = evaluate_sets(
+            model, box_model, load_test_sets(cfg.test_sets, fonts=cfg.fonts, cache_dir=cfg.cache_dir)
+        )
         meta["held_out"] = {r.name: {"digits": r.digits.to_json(), "box": r.box.to_json()} for r in results}
         write_model_card(cfg.card, meta, results, cfg.out, cfg.box_out)
     return meta
@@ -334,22 +444,44 @@ def run_training(cfg: TrainConfig) -> dict[str, object]:
 def _train_digits(cfg: TrainConfig, train_cases: list[CaseSet]) -> dict[str, object]:
     t0 = time.perf_counter()
     parts = [digits_from_cases(cs, not_digit=cfg.not_digit) for cs in train_cases]
-    train = DigitSet(np.concatenate([p.x for p in parts]), np.concatenate([p.y for p in parts]),
-                     sum((p.stats for p in parts), Counter()))
+    train = DigitSet(
+        np.concatenate([p.x for p in parts]),
+        np.concatenate([p.y for p in parts]),
+        sum((p.stats for p in parts), Counter()),
+    )
     t_data = time.perf_counter() - t0
     t1 = time.perf_counter()
     init = load_model(cfg.init_digits) if cfg.init_digits is not None else None
-    model, history = fit(train.x, train.y, epochs=cfg.epochs, batch_size=cfg.batch_size, lr=cfg.lr, model=init,
-                         seed=cfg.seed, augment=cfg.augment, n_classes=11 if cfg.not_digit else 10,
-                         blocks=cfg.blocks, filters=cfg.filters, hidden=cfg.hidden, onecycle=cfg.blocks > 1)
+    model, history = fit(
+        train.x,
+        train.y,
+        epochs=cfg.epochs,
+        batch_size=cfg.batch_size,
+        lr=cfg.lr,
+        model=init,
+        seed=cfg.seed,
+        augment=cfg.augment,
+        n_classes=11 if cfg.not_digit else 10,
+        blocks=cfg.blocks,
+        filters=cfg.filters,
+        hidden=cfg.hidden,
+        onecycle=cfg.blocks > 1,
+    )
     t_train = time.perf_counter() - t1
     meta: dict[str, object] = {
-        "arch": model.arch(), "shards": shard_spec(cfg.shards), "epochs": cfg.epochs, "batch_size": cfg.batch_size,
+        "arch": model.arch(),
+        "shards": shard_spec(cfg.shards),
+        "epochs": cfg.epochs,
+        "batch_size": cfg.batch_size,
         "init": None if cfg.init_digits is None else str(cfg.init_digits),
         "lr": cfg.lr,
-        "onecycle": cfg.blocks > 1, "augment": cfg.augment, "train_digits": len(train.y),
-        "loss_history": [round(v, 5) for v in history], "train_outcomes": dict(train.stats),
-        "data_seconds": round(t_data, 1), "train_seconds": round(t_train, 1),
+        "onecycle": cfg.blocks > 1,
+        "augment": cfg.augment,
+        "train_digits": len(train.y),
+        "loss_history": [round(v, 5) for v in history],
+        "train_outcomes": dict(train.stats),
+        "data_seconds": round(t_data, 1),
+        "train_seconds": round(t_train, 1),
         "train_label_counts": np.bincount(train.y, minlength=10).tolist(),
     }
     cfg.out.parent.mkdir(parents=True, exist_ok=True)
@@ -360,49 +492,69 @@ def _train_digits(cfg: TrainConfig, train_cases: list[CaseSet]) -> dict[str, obj
 def _train_box(cfg: TrainConfig, train_cases: list[CaseSet]) -> dict[str, object]:
     t0 = time.perf_counter()
     parts = [box_set_from_cases(cs) for cs in train_cases]
-    train = BoxSet(np.concatenate([p.x for p in parts]), np.concatenate([p.y for p in parts]),
-                   np.concatenate([p.heights for p in parts]), sum((p.stats for p in parts), Counter()))
+    train = BoxSet(
+        np.concatenate([p.x for p in parts]),
+        np.concatenate([p.y for p in parts]),
+        np.concatenate([p.heights for p in parts]),
+        sum((p.stats for p in parts), Counter()),
+    )
     t_data = time.perf_counter() - t0
     t1 = time.perf_counter()
     init = load_box_model(cfg.init_box) if cfg.init_box is not None else None
-    model, history = fit_box(train.x, train.y, epochs=cfg.box_epochs, seed=cfg.seed, lr=cfg.box_lr, model=init)
+    model, history = fit_box(
+        train.x, train.y, epochs=cfg.box_epochs, seed=cfg.seed, lr=cfg.box_lr, model=init
+    )
     t_train = time.perf_counter() - t1
     meta: dict[str, object] = {
-        "arch": model.arch(), "shards": shard_spec(cfg.box_shards), "epochs": cfg.box_epochs, "lr": cfg.box_lr,
+        "arch": model.arch(),
+        "shards": shard_spec(cfg.box_shards),
+        "epochs": cfg.box_epochs,
+        "lr": cfg.box_lr,
         "init": None if cfg.init_box is None else str(cfg.init_box),
         "train_windows": len(train.y),
-        "loss_history": [round(v, 5) for v in history], "train_outcomes": dict(train.stats),
-        "data_seconds": round(t_data, 1), "train_seconds": round(t_train, 1),
+        "loss_history": [round(v, 5) for v in history],
+        "train_outcomes": dict(train.stats),
+        "data_seconds": round(t_data, 1),
+        "train_seconds": round(t_train, 1),
     }
     cfg.box_out.parent.mkdir(parents=True, exist_ok=True)
     save_model(model, cfg.box_out, meta)
     return meta
 
 
-def write_model_card(path: Path, meta: dict[str, object], results: list[HeldOut], weights: Path,
-                     box_weights: Path) -> None:
+def write_model_card(
+    path: Path, meta: dict[str, object], results: list[HeldOut], weights: Path, box_weights: Path
+) -> None:
     """MODEL_CARD.md: both networks, their data, split and held-out figures."""
     d: dict = meta.get("digits", {})  # type: ignore[assignment]
     b: dict = meta.get("box", {})  # type: ignore[assignment]
     arch = d.get("arch", {})
     kb = {p: (p.stat().st_size / 1024 if p.is_file() else 0.0) for p in (weights, box_weights)}
     if arch.get("blocks", 1) == 1:
-        net = (f"the 2019 write-up's network: Conv2D {arch.get('filters')} 3x3 relu -> MaxPool 2 -> Dropout .2 -> "
-               f"Dense {arch.get('hidden')} relu -> Dropout .3 -> Dense {arch.get('n_classes')}")
+        net = (
+            f"the 2019 write-up's network: Conv2D {arch.get('filters')} 3x3 relu -> MaxPool 2 -> Dropout .2 -> "
+            f"Dense {arch.get('hidden')} relu -> Dropout .3 -> Dense {arch.get('n_classes')}"
+        )
     else:
-        net = (f"two blocks of [Conv 3x3 + BatchNorm + relu] x2 -> MaxPool 2 -> Dropout (.1, .2) with "
-               f"{arch.get('filters')} and {2 * int(arch.get('filters', 0))} filters -> Dense {arch.get('hidden')} "
-               f"relu -> Dropout .3 -> Dense {arch.get('n_classes')}")
+        net = (
+            f"two blocks of [Conv 3x3 + BatchNorm + relu] x2 -> MaxPool 2 -> Dropout (.1, .2) with "
+            f"{arch.get('filters')} and {2 * int(arch.get('filters', 0))} filters -> Dense {arch.get('hidden')} "
+            f"relu -> Dropout .3 -> Dense {arch.get('n_classes')}"
+        )
     head = results[0]
     digit_rows, box_rows = [], []
     for r in results:
         acc720, r720, n720 = r.digits.accuracy_from()
         bacc720, br720, bn720 = r.box.accuracy_from()
-        digit_rows.append(f"| {r.name} | {acc720 * 100:.3f}% ({r720}/{n720}) | {r.digits.accuracy * 100:.3f}% "
-                          f"({r.digits.n - r.digits.errors}/{r.digits.n}) | {r.digits.low_confidence} | "
-                          f"{r.digits.wrong_confident} |")
-        box_rows.append(f"| {r.name} | {bacc720 * 100:.3f}% ({br720}/{bn720}) | {r.box.accuracy * 100:.3f}% "
-                        f"({r.box.n}) | {r.box.accepted} | {r.box.wrong_accepted} |")
+        digit_rows.append(
+            f"| {r.name} | {acc720 * 100:.3f}% ({r720}/{n720}) | {r.digits.accuracy * 100:.3f}% "
+            f"({r.digits.n - r.digits.errors}/{r.digits.n}) | {r.digits.low_confidence} | "
+            f"{r.digits.wrong_confident} |"
+        )
+        box_rows.append(
+            f"| {r.name} | {bacc720 * 100:.3f}% ({br720}/{bn720}) | {r.box.accuracy * 100:.3f}% "
+            f"({r.box.n}) | {r.box.accepted} | {r.box.wrong_accepted} |"
+        )
     heights = "\n\n".join(f"{r.name}:\n```\n{r.digits.height_table()}\n```" for r in results)
     outcomes = "\n".join(f"  - {r.name}: {r.outcomes}" for r in results)
     text = f"""# Kill-counter model card
@@ -439,9 +591,9 @@ Rendered from the test split (scene and world seeds never used in training), in 
   epochs) was made on training-family and default-style renders of the train split.
 
 ## Digit CNN
-Network: {net} (softmax). Adam lr {d.get('lr')} ({'one-cycle schedule' if d.get('onecycle') else 'constant'}),
-{d.get('epochs')} epochs, batch {d.get('batch_size')}, cross-entropy; augmentation (+-1 px shift, contrast gain
-0.8-1.2): {d.get('augment')}. Weights stored as float16.
+Network: {net} (softmax). Adam lr {d.get("lr")} ({"one-cycle schedule" if d.get("onecycle") else "constant"}),
+{d.get("epochs")} epochs, batch {d.get("batch_size")}, cross-entropy; augmentation (+-1 px shift, contrast gain
+0.8-1.2): {d.get("augment")}. Weights stored as float16.
 
 Class 10, "not a single digit": every correctly extracted two-digit number is also cropped as
 ONE component with that label -- what touching digits look like ("11" at 720p is as narrow as
@@ -466,19 +618,19 @@ By source frame height (the HUD is resampled to 1080p scale; 480p digits are ~6 
 
 {heights}
 
-Training: {'fine-tuned from ' + str(d.get('init')) + ', ' if d.get('init') else ''}shards {d.get('shards', meta['shards'])}, {d.get('train_digits')} crops; label counts {d.get('train_label_counts')};
-extraction outcomes {d.get('train_outcomes')}; {d.get('train_seconds')} s on this machine.
-Loss per epoch: {d.get('loss_history')}
+Training: {"fine-tuned from " + str(d.get("init")) + ", " if d.get("init") else ""}shards {d.get("shards", meta["shards"])}, {d.get("train_digits")} crops; label counts {d.get("train_label_counts")};
+extraction outcomes {d.get("train_outcomes")}; {d.get("train_seconds")} s on this machine.
+Loss per epoch: {d.get("loss_history")}
 
 ## Score-box reader
 Network: two blocks of [Conv 3x3 + BatchNorm + relu] x2 -> MaxPool 2 (32 and 64 filters) ->
 Dense 128 -> Dropout .3 -> two heads (first digit 0-9; second digit 0-9 or none). Adam 2e-3,
-one-cycle, {b.get('epochs')} epochs, batch 64; augmentation: shifts of -2..+6 px across (real
+one-cycle, {b.get("epochs")} epochs, batch 64; augmentation: shifts of -2..+6 px across (real
 frames put the first digit 7-8 px right of the skull, our renders 4-5 px; trained with +-2 px
 only, this network read real single digits plus the box edge as "22", "35"), +-1 px down,
 contrast gain. Every case whose skull is found is a training window -- also
-the ones the connected components fail on. {'Fine-tuned from ' + str(b.get('init')) + ' (Adam ' + str(b.get('lr')) + '); ' if b.get('init') else ''}shards {b.get('shards', meta['shards'])}, {b.get('train_windows')} windows,
-{b.get('train_seconds')} s.
+the ones the connected components fail on. {"Fine-tuned from " + str(b.get("init")) + " (Adam " + str(b.get("lr")) + "); " if b.get("init") else ""}shards {b.get("shards", meta["shards"])}, {b.get("train_windows")} windows,
+{b.get("train_seconds")} s.
 
 | set | whole numbers right, frames >= 720 px | all sizes | accepted at 0.97 | wrong among accepted |
 |---|---|---|---|---|
@@ -497,14 +649,14 @@ extraction found exactly as many components as the number has digits ("no_skull"
 finder found no kill box -- covered by an overlay, or missed). The "stream" shards are damaged
 with the stream mix instead (all libx264, crf 18-23). Shards are N:SEED[:DAMAGE[:STYLE]].
 
-- default-style fonts: {', '.join(meta['fonts'])}; styled shards: vodstream.synth.fonts.STYLE_FONTS
-- resolutions: {', '.join(meta['resolutions'])}
+- default-style fonts: {", ".join(meta["fonts"])}; styled shards: vodstream.synth.fonts.STYLE_FONTS
+- resolutions: {", ".join(meta["resolutions"])}
 - train split: scene/render seeds in [0, 10**6); shards (cases:generator seed[:damage]) as named
   above for each network
 - held-out split: scene/render seeds in [10**6, 2*10**6) (never used in training), sets
-  {meta['test_sets']}; digit extraction outcomes:
+  {meta["test_sets"]}; digit extraction outcomes:
 {outcomes}
-- rendering (or, with `--cache`, loading) the cases: {meta['seconds_cases']} s here
+- rendering (or, with `--cache`, loading) the cases: {meta["seconds_cases"]} s here
 
 ## Choices
 Choices made before this card's run (and the figures they rested on) are in the git history of

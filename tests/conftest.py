@@ -51,8 +51,13 @@ def ray_local():
 
     import ray
 
-    ray.init(num_cpus=2, include_dashboard=False, object_store_memory=200 * 1024 * 1024,
-             logging_level=logging.ERROR, log_to_driver=False)
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        object_store_memory=200 * 1024 * 1024,
+        logging_level=logging.ERROR,
+        log_to_driver=False,
+    )
     yield
     ray.shutdown()
 

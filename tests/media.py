@@ -27,8 +27,8 @@ from vodstream.types import Segment, SegmentData
 
 __all__ = [
     "CODE_BITS",
-    "EncodedSegment",
     "HUD_RED",
+    "EncodedSegment",
     "code_block",
     "encode_file",
     "encode_segments",
@@ -50,7 +50,7 @@ class EncodedSegment:
     data: bytes
     init: bytes | None
     duration: float
-    first_frame: int      # global frame number of the first frame in the segment
+    first_frame: int  # global frame number of the first frame in the segment
     n_frames: int
     fps: float
 
@@ -65,20 +65,20 @@ class _Texture:
 
     def __init__(self, width: int, height: int, seed: int, grain: int = 3) -> None:
         rng = np.random.default_rng(seed)
-        small = rng.integers(grain, 256 - grain, size=(height // 8 + 2, width // 8 + 2, 3),
-                             dtype=np.uint8)
+        small = rng.integers(grain, 256 - grain, size=(height // 8 + 2, width // 8 + 2, 3), dtype=np.uint8)
         self.field = np.kron(small, np.ones((16, 16, 1), dtype=np.uint8))  # 2x the frame
         self.width, self.height = width, height
         # A few grain tiles, cycled: fresh noise every frame without per-frame RNG cost.
-        self.grain = [rng.integers(0, 2 * grain + 1, size=(height, width, 3), dtype=np.uint8)
-                      for _ in range(4)]
+        self.grain = [
+            rng.integers(0, 2 * grain + 1, size=(height, width, 3), dtype=np.uint8) for _ in range(4)
+        ]
         self.offset = np.full((height, width, 3), grain, dtype=np.uint8)
 
     def frame(self, i: int) -> np.ndarray:
         fh, fw = self.field.shape[:2]
         dx = (3 * i) % max(1, fw - self.width)
         dy = i % max(1, fh - self.height)
-        view = self.field[dy:dy + self.height, dx:dx + self.width]
+        view = self.field[dy : dy + self.height, dx : dx + self.width]
         img = cv2.add(view, self.grain[i % len(self.grain)])
         return cv2.subtract(img, self.offset)
 
@@ -88,15 +88,15 @@ def render_frame(texture: _Texture, index: int) -> np.ndarray:
     img = texture.frame(index)
     h, w = img.shape[:2]
     b = code_block(h)
-    img[0:3 * b, 0:(CODE_BITS + 2) * b] = 16
+    img[0 : 3 * b, 0 : (CODE_BITS + 2) * b] = 16
     for bit in range(CODE_BITS):
         if (index >> bit) & 1:
             x = (1 + bit) * b
-            img[b:2 * b, x:x + b] = 235
+            img[b : 2 * b, x : x + b] = 235
     x0, y0, x1, y1 = hud_box(w, h)
     cx, cy = (x0 + x1) // 2, (y0 + y1) // 2
     pw, ph = max(4, (x1 - x0) // 4), max(4, (y1 - y0) // 4)
-    img[cy - ph:cy + ph, cx - pw:cx + pw] = HUD_RED
+    img[cy - ph : cy + ph, cx - pw : cx + pw] = HUD_RED
     return img
 
 
@@ -108,7 +108,7 @@ def read_code(text: np.ndarray, frame_height: int) -> int:
         cx = (1.5 + bit) * b
         cy = 1.5 * b
         r = max(1, int(b / 4))
-        patch = text[int(cy) - r:int(cy) + r, int(cx) - r:int(cx) + r]
+        patch = text[int(cy) - r : int(cy) + r, int(cx) - r : int(cx) + r]
         if patch.mean() > 128:
             value |= 1 << bit
     return value
@@ -170,11 +170,13 @@ def _encode(
         if astream is not None:
             a_end = round((i + 1) / fps * arate)
             if a_end > a_next:
-                af = av.AudioFrame.from_ndarray(_tone(a_end - a_next, a_next, arate), format="flt",
-                                                layout="mono")
+                af = av.AudioFrame.from_ndarray(
+                    _tone(a_end - a_next, a_next, arate), format="flt", layout="mono"
+                )
                 af.sample_rate = arate
-                af.pts = (a_next - round(frames.start / fps * arate) + round(pts_offset / fps * arate)
-                          + audio_lead)
+                af.pts = (
+                    a_next - round(frames.start / fps * arate) + round(pts_offset / fps * arate) + audio_lead
+                )
                 af.time_base = Fraction(1, arate)
                 out.mux(astream.encode(af))
                 a_next = a_end
@@ -187,11 +189,11 @@ def _boxes(data: bytes, start: int, end: int) -> Iterator[tuple[bytes, int, int,
     """(type, box start, payload start, box end) of the boxes in data[start:end]."""
     pos = start
     while pos + 8 <= end:
-        size = int.from_bytes(data[pos:pos + 4], "big")
-        kind = data[pos + 4:pos + 8]
+        size = int.from_bytes(data[pos : pos + 4], "big")
+        kind = data[pos + 4 : pos + 8]
         head = 8
         if size == 1:
-            size = int.from_bytes(data[pos + 8:pos + 16], "big")
+            size = int.from_bytes(data[pos + 8 : pos + 16], "big")
             head = 16
         elif size == 0:
             size = end - pos
@@ -214,12 +216,12 @@ def _timescales(init: bytes) -> dict[int, int]:
             for bk, _, b0, b1 in _boxes(init, t0, t1):
                 if bk == b"tkhd":
                     off = b0 + 4 + (16 if init[b0] == 1 else 8)
-                    track_id = int.from_bytes(init[off:off + 4], "big")
+                    track_id = int.from_bytes(init[off : off + 4], "big")
                 elif bk == b"mdia":
                     for mk, _, m0, _m1 in _boxes(init, b0, b1):
                         if mk == b"mdhd":
                             off = m0 + 4 + (16 if init[m0] == 1 else 8)
-                            timescale = int.from_bytes(init[off:off + 4], "big")
+                            timescale = int.from_bytes(init[off : off + 4], "big")
             if track_id is not None and timescale:
                 out[track_id] = timescale
     return out
@@ -238,12 +240,12 @@ def shift_fmp4(init: bytes, fragment: bytes, seconds: float) -> bytes:
             track_id = None
             for bk, _, b0, _b1 in _boxes(fragment, t0, t1):
                 if bk == b"tfhd":
-                    track_id = int.from_bytes(fragment[b0 + 4:b0 + 8], "big")
+                    track_id = int.from_bytes(fragment[b0 + 4 : b0 + 8], "big")
                 elif bk == b"tfdt" and track_id in scales:
                     width = 8 if fragment[b0] == 1 else 4
-                    val = int.from_bytes(fragment[b0 + 4:b0 + 4 + width], "big")
+                    val = int.from_bytes(fragment[b0 + 4 : b0 + 4 + width], "big")
                     val += round(seconds * scales[track_id])
-                    buf[b0 + 4:b0 + 4 + width] = val.to_bytes(width, "big")
+                    buf[b0 + 4 : b0 + 4 + width] = val.to_bytes(width, "big")
     return bytes(buf)
 
 
@@ -253,10 +255,10 @@ def split_fmp4(data: bytes) -> tuple[bytes, list[bytes]]:
     frags: list[bytes] = []
     cur_start = None
     while pos + 8 <= len(data):
-        size = int.from_bytes(data[pos:pos + 4], "big")
-        kind = data[pos + 4:pos + 8]
+        size = int.from_bytes(data[pos : pos + 4], "big")
+        kind = data[pos + 4 : pos + 8]
         if size == 1:
-            size = int.from_bytes(data[pos + 8:pos + 16], "big")
+            size = int.from_bytes(data[pos + 8 : pos + 16], "big")
         if size < 8:
             raise ValueError("bad MP4 box")
         if kind == b"moof":
@@ -315,22 +317,52 @@ def encode_segments(
                 offset = -k * per_seg
             buf = io.BytesIO()
             with av.open(buf, "w", format="mpegts") as out:
-                _encode(out, width=width, height=height, fps=fps,
-                        frames=range(k * per_seg, (k + 1) * per_seg), pts_offset=offset + k * per_seg,
-                        gop=gop, audio=audio, preset=preset, bit_rate=bit_rate, texture=texture,
-                        x264_params=x264_params)
-            segs.append(EncodedSegment(data=buf.getvalue(), init=None, duration=per_seg / fps,
-                                       first_frame=k * per_seg, n_frames=per_seg, fps=fps))
+                _encode(
+                    out,
+                    width=width,
+                    height=height,
+                    fps=fps,
+                    frames=range(k * per_seg, (k + 1) * per_seg),
+                    pts_offset=offset + k * per_seg,
+                    gop=gop,
+                    audio=audio,
+                    preset=preset,
+                    bit_rate=bit_rate,
+                    texture=texture,
+                    x264_params=x264_params,
+                )
+            segs.append(
+                EncodedSegment(
+                    data=buf.getvalue(),
+                    init=None,
+                    duration=per_seg / fps,
+                    first_frame=k * per_seg,
+                    n_frames=per_seg,
+                    fps=fps,
+                )
+            )
         return segs
     if per_seg % gop:
         raise ValueError("fMP4 segments must hold whole GOPs")
     buf = io.BytesIO()
-    with av.open(buf, "w", format="mp4",
-                 options={"movflags": "frag_keyframe+empty_moov+default_base_moof"}) as out:
-        _encode(out, width=width, height=height, fps=fps, frames=range(n_segments * per_seg),
-                pts_offset=start_pts, gop=gop, audio=audio, preset=preset, bit_rate=bit_rate,
-                texture=texture, x264_params=x264_params,
-                audio_lead=1024)  # no negative AAC priming: fMP4 cannot trim it with an edit list
+    with av.open(
+        buf, "w", format="mp4", options={"movflags": "frag_keyframe+empty_moov+default_base_moof"}
+    ) as out:
+        _encode(
+            out,
+            width=width,
+            height=height,
+            fps=fps,
+            frames=range(n_segments * per_seg),
+            pts_offset=start_pts,
+            gop=gop,
+            audio=audio,
+            preset=preset,
+            bit_rate=bit_rate,
+            texture=texture,
+            x264_params=x264_params,
+            audio_lead=1024,
+        )  # no negative AAC priming: fMP4 cannot trim it with an edit list
     init, frags = split_fmp4(buf.getvalue())
     if start_seconds:
         frags = [shift_fmp4(init, f, start_seconds) for f in frags]
@@ -338,37 +370,71 @@ def encode_segments(
     if len(frags) < n_segments * per:
         raise ValueError(f"expected {n_segments * per} fragments, got {len(frags)}")
     for k in range(n_segments):
-        chunk = b"".join(frags[k * per:(k + 1) * per])
+        chunk = b"".join(frags[k * per : (k + 1) * per])
         if k == n_segments - 1:
-            chunk = b"".join(frags[k * per:])
-        segs.append(EncodedSegment(data=chunk, init=init, duration=per_seg / fps,
-                                   first_frame=k * per_seg, n_frames=per_seg, fps=fps))
+            chunk = b"".join(frags[k * per :])
+        segs.append(
+            EncodedSegment(
+                data=chunk,
+                init=init,
+                duration=per_seg / fps,
+                first_frame=k * per_seg,
+                n_frames=per_seg,
+                fps=fps,
+            )
+        )
     return segs
 
 
-def to_segment_data(segs: list[EncodedSegment], *, start: float = 0.0,
-                    url_prefix: str = "mem://seg") -> list[SegmentData]:
+def to_segment_data(
+    segs: list[EncodedSegment], *, start: float = 0.0, url_prefix: str = "mem://seg"
+) -> list[SegmentData]:
     """Wrap encoded segments as playlist segments starting at VOD time ``start``."""
     out: list[SegmentData] = []
     t = start
     for i, s in enumerate(segs):
-        seg = Segment(index=i, start=t, duration=s.duration, url=f"{url_prefix}{i}",
-                      init_url=f"{url_prefix}-init" if s.init is not None else None)
+        seg = Segment(
+            index=i,
+            start=t,
+            duration=s.duration,
+            url=f"{url_prefix}{i}",
+            init_url=f"{url_prefix}-init" if s.init is not None else None,
+        )
         out.append(SegmentData(segment=seg, data=s.data, init=s.init))
         t += s.duration
     return out
 
 
-def encode_file(path: Path, *, width: int = 320, height: int = 180, fps: float = 30.0,
-                seconds: float = 6.0, gop_seconds: float = 1.0, audio: bool = True,
-                preset: str = "ultrafast", seed: int = 0, fmt: str | None = None) -> Path:
+def encode_file(
+    path: Path,
+    *,
+    width: int = 320,
+    height: int = 180,
+    fps: float = 30.0,
+    seconds: float = 6.0,
+    gop_seconds: float = 1.0,
+    audio: bool = True,
+    preset: str = "ultrafast",
+    seed: int = 0,
+    fmt: str | None = None,
+) -> Path:
     """Write a single continuous video file (mp4/mkv/ts by suffix, or ``fmt``)."""
     texture = _Texture(width, height, seed)
     n = round(seconds * fps)
     with av.open(str(path), "w", format=fmt) as out:
-        _encode(out, width=width, height=height, fps=fps, frames=range(n), pts_offset=0,
-                gop=max(1, round(gop_seconds * fps)), audio=audio, preset=preset, bit_rate=None,
-                texture=texture)
+        _encode(
+            out,
+            width=width,
+            height=height,
+            fps=fps,
+            frames=range(n),
+            pts_offset=0,
+            gop=max(1, round(gop_seconds * fps)),
+            audio=audio,
+            preset=preset,
+            bit_rate=None,
+            texture=texture,
+        )
     return path
 
 

@@ -12,8 +12,9 @@ import av
 __all__ = ["clip_facts", "compare", "make_library"]
 
 
-def make_library(vod_dir: Path, root: Path, copies: int = 1,
-                 chapters: dict[int, list[dict[str, Any]]] | None = None) -> list[str]:
+def make_library(
+    vod_dir: Path, root: Path, copies: int = 1, chapters: dict[int, list[dict[str, Any]]] | None = None
+) -> list[str]:
     """``root`` holding the synthetic VOD (linked) and ``copies - 1`` more under new ids.
 
     The copies share the media (symlinks) and differ only in vod.json (id, and the chapters
@@ -51,8 +52,13 @@ def clip_facts(path: Path) -> dict[str, float]:
         times = [float(f.time) for f in c.decode(v) if f.time is not None]
     with av.open(str(path)) as c:
         audio = len(c.streams.audio)
-    return {"frames": len(times), "first": min(times), "last": max(times), "audio": audio,
-            "duration": max(times) - min(times)}
+    return {
+        "frames": len(times),
+        "first": min(times),
+        "last": max(times),
+        "audio": audio,
+        "duration": max(times) - min(times),
+    }
 
 
 def copy_tree_without_links(src: Path, dest: Path) -> None:

@@ -24,8 +24,14 @@ MEDIA_BAD_DURATION = "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:ten,\n0.ts\n#EX
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "vodstream", *args], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "vodstream", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=300,
+    )
 
 
 def _errors(proc: subprocess.CompletedProcess[str]) -> list[str]:
@@ -46,17 +52,21 @@ def broken():
         yield base
 
 
-@pytest.mark.parametrize(("path", "says"), [
-    ("/random.m3u8", "playlist"),
-    ("/master-no-uri.m3u8", "playlist"),
-    ("/media-no-uri.m3u8", "playlist"),
-    ("/empty.m3u8", "no segments"),
-    ("/bad-duration.m3u8", "playlist"),
-    ("/html.m3u8", "playlist"),
-    ("/missing.m3u8", "404"),
-])
-def test_a_broken_playlist_is_one_line_and_nothing_analysed(broken: str, path: str, says: str,
-                                                            tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("path", "says"),
+    [
+        ("/random.m3u8", "playlist"),
+        ("/master-no-uri.m3u8", "playlist"),
+        ("/media-no-uri.m3u8", "playlist"),
+        ("/empty.m3u8", "no segments"),
+        ("/bad-duration.m3u8", "playlist"),
+        ("/html.m3u8", "playlist"),
+        ("/missing.m3u8", "404"),
+    ],
+)
+def test_a_broken_playlist_is_one_line_and_nothing_analysed(
+    broken: str, path: str, says: str, tmp_path: Path
+) -> None:
     got = _cli("analyze", broken + path, "--out", "out", "--no-catalog", cwd=tmp_path)
     assert got.returncode == EXIT_NOTHING, got.stderr[-2000:]
     errors = _errors(got)
@@ -76,10 +86,18 @@ def test_segments_that_are_not_video_are_nothing_analysed(tmp_path: Path) -> Non
     for i, seg in enumerate(sorted(variant.glob("*.ts"))):
         data = seg.read_bytes()
         # text, then TS packets with their payload scrambled, then a truncated TS header run
-        seg.write_bytes(b"not a video\n" * 800 if i == 0 else
-                        bytes(b ^ 0x5A for b in data) if i == 1 else data[:188] * 3)
-    got = _cli("analyze", str(variant / "index-dvr.m3u8"), "--out", "out", "--no-catalog", "--no-progress",
-               cwd=tmp_path)
+        seg.write_bytes(
+            b"not a video\n" * 800 if i == 0 else bytes(b ^ 0x5A for b in data) if i == 1 else data[:188] * 3
+        )
+    got = _cli(
+        "analyze",
+        str(variant / "index-dvr.m3u8"),
+        "--out",
+        "out",
+        "--no-catalog",
+        "--no-progress",
+        cwd=tmp_path,
+    )
     assert got.returncode == EXIT_NOTHING, got.stdout + got.stderr[-2000:]
     assert "Traceback" not in got.stderr
     assert "nothing was analysed" in got.stderr

@@ -14,15 +14,31 @@ from vodstream.types import Gap, Marker, Score
 
 
 def _seg(i: int, kills: int | None = 3, marker: Marker | None = None) -> SegmentResult:
-    scores = [Score(vod_time=i * 10.0 + k * 2.0, segment_index=i, kills=kills, red=k == 1,
-                    hud_visible=True, confidence=0.875, marker=marker if k == 0 else None)
-              for k in range(5)]
+    scores = [
+        Score(
+            vod_time=i * 10.0 + k * 2.0,
+            segment_index=i,
+            kills=kills,
+            red=k == 1,
+            hud_visible=True,
+            confidence=0.875,
+            marker=marker if k == 0 else None,
+        )
+        for k in range(5)
+    ]
     return SegmentResult(index=i, start=i * 10.0, duration=10.0, scores=scores, frames_decoded=5)
 
 
 def test_score_json_roundtrip_keeps_every_field() -> None:
-    s = Score(vod_time=12.345678901, segment_index=1, kills=None, red=True, hud_visible=False,
-              marker=Marker(kind="end", text="PLACED #3 OF 20", placement=3, of=20), confidence=0.25)
+    s = Score(
+        vod_time=12.345678901,
+        segment_index=1,
+        kills=None,
+        red=True,
+        hud_visible=False,
+        marker=Marker(kind="end", text="PLACED #3 OF 20", placement=3, of=20),
+        confidence=0.25,
+    )
     back = score_from_json(json.loads(json.dumps(score_to_json(s))))
     assert back == s
 
@@ -71,10 +87,16 @@ def test_runstore_keeps_vods_apart(tmp_path: Path) -> None:
 
 def _report(vod: str, streamer: str, kills: list[int | None], best: int | None) -> dict:
     return {
-        "vod_id": vod, "streamer": streamer, "title": f"{streamer} plays", "duration": 3600.0,
-        "matches": [{"start": 100.0 * i, "end": 100.0 * i + 90, "kills": k, "placement": i + 1}
-                    for i, k in enumerate(kills)],
-        "best": best, "clips": ["best.mp4"] if best is not None else [],
+        "vod_id": vod,
+        "streamer": streamer,
+        "title": f"{streamer} plays",
+        "duration": 3600.0,
+        "matches": [
+            {"start": 100.0 * i, "end": 100.0 * i + 90, "kills": k, "placement": i + 1}
+            for i, k in enumerate(kills)
+        ],
+        "best": best,
+        "clips": ["best.mp4"] if best is not None else [],
         "clip_matches": [best] if best is not None else [],
     }
 
@@ -88,7 +110,11 @@ def test_catalog_top_across_runs(tmp_path: Path) -> None:
     with Catalog(db) as cat:  # persisted
         top = cat.top(3)
         # 9 kills twice: the better placement first (bob's match 0 placed #1)
-        assert [(r.vod_id, r.match_index, r.kills) for r in top] == [("222", 0, 9), ("111", 1, 9), ("222", 1, 4)]
+        assert [(r.vod_id, r.match_index, r.kills) for r in top] == [
+            ("222", 0, 9),
+            ("111", 1, 9),
+            ("222", 1, 4),
+        ]
         assert top[0].best and top[0].clip == str((tmp_path / "out" / "222" / "best.mp4").resolve())
         assert not top[2].best and top[2].clip is None and top[2].placement == 2
         assert [r.vod_id for r in cat.top(10, streamer="alice")] == ["111", "111", "333"]
@@ -108,20 +134,40 @@ def test_a_partial_or_failed_run_never_hides_a_better_earlier_one(tmp_path: Path
     out = tmp_path / "out" / "444" / "report.json"
     with Catalog(db) as cat:
         good = cat.record(_report("444", "carol", [3, 8], 1), out)
-        failed = cat.record({**_report("444", "carol", [], None),
-                             "outcome": {"status": "failed", "problems": ["nothing analysed: every segment failed"]}}, out)
-        partial = cat.record({**_report("444", "carol", [5], 0),
-                              "outcome": {"status": "partial", "problems": ["0:10:00-0:12:00 not analysed (x)"]}}, out)
-        assert [(r.kills, r.run_id, r.status) for r in cat.top(5)] == [(8, good, "complete"), (3, good, "complete")]
+        failed = cat.record(
+            {
+                **_report("444", "carol", [], None),
+                "outcome": {"status": "failed", "problems": ["nothing analysed: every segment failed"]},
+            },
+            out,
+        )
+        partial = cat.record(
+            {
+                **_report("444", "carol", [5], 0),
+                "outcome": {"status": "partial", "problems": ["0:10:00-0:12:00 not analysed (x)"]},
+            },
+            out,
+        )
+        assert [(r.kills, r.run_id, r.status) for r in cat.top(5)] == [
+            (8, good, "complete"),
+            (3, good, "complete"),
+        ]
         runs = cat.runs("444")
-        assert [(r.run_id, r.status, r.best_kills) for r in runs] == \
-            [(good, "complete", 8), (failed, "failed", None), (partial, "partial", 5)]
+        assert [(r.run_id, r.status, r.best_kills) for r in runs] == [
+            (good, "complete", 8),
+            (failed, "failed", None),
+            (partial, "partial", 5),
+        ]
         assert runs[1].problems == ["nothing analysed: every segment failed"]
         # a VOD only ever analysed partially: its best partial run, marked, even if a later one is worse
-        p1 = cat.record({**_report("555", "dan", [6], 0), "outcome": {"status": "partial", "problems": []}},
-                        tmp_path / "out" / "555" / "report.json")
-        cat.record({**_report("555", "dan", [2], 0), "outcome": {"status": "partial", "problems": []}},
-                   tmp_path / "out" / "555" / "report.json")
+        p1 = cat.record(
+            {**_report("555", "dan", [6], 0), "outcome": {"status": "partial", "problems": []}},
+            tmp_path / "out" / "555" / "report.json",
+        )
+        cat.record(
+            {**_report("555", "dan", [2], 0), "outcome": {"status": "partial", "problems": []}},
+            tmp_path / "out" / "555" / "report.json",
+        )
         assert [(r.kills, r.run_id, r.status) for r in cat.top(10, streamer="dan")] == [(6, p1, "partial")]
     assert main(["top", "--runs", "444", "--data-dir", str(tmp_path / "data")]) == 0
     text = capsys.readouterr().out
@@ -141,11 +187,15 @@ def test_a_catalogue_of_the_first_layout_becomes_one_run_per_vod(tmp_path: Path)
         'CREATE TABLE matches (vod_id TEXT NOT NULL, idx INTEGER NOT NULL, start REAL, "end" REAL, kills INTEGER, '
         "placement INTEGER, best INTEGER NOT NULL, clip TEXT, PRIMARY KEY (vod_id, idx));"
         "INSERT INTO vods VALUES ('777', 'eve', 't', 100.0, 's', '/r.json', 2, 1, 5.0, '{}');"
-        "INSERT INTO matches VALUES ('777', 0, 0.0, 10.0, 1, 3, 0, NULL), ('777', 1, 20.0, 30.0, 4, 1, 1, '/c.mp4');")
+        "INSERT INTO matches VALUES ('777', 0, 0.0, 10.0, 1, 3, 0, NULL), ('777', 1, 20.0, 30.0, 4, 1, 1, '/c.mp4');"
+    )
     con.commit()
     con.close()
     with Catalog(db) as cat:
-        assert [(r.kills, r.clip, r.status) for r in cat.top(5)] == [(4, "/c.mp4", "complete"), (1, None, "complete")]
+        assert [(r.kills, r.clip, r.status) for r in cat.top(5)] == [
+            (4, "/c.mp4", "complete"),
+            (1, None, "complete"),
+        ]
         assert [r.best_kills for r in cat.runs("777")] == [4]
 
 
@@ -161,9 +211,11 @@ def test_default_data_dir_precedence(monkeypatch: pytest.MonkeyPatch, tmp_path: 
 def test_runstore_from_an_older_schema_starts_afresh(tmp_path: Path) -> None:
     path = tmp_path / "rs.sqlite"
     db = sqlite3.connect(path)
-    db.executescript("CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-                     "INSERT INTO meta VALUES ('schema', '2');"
-                     "CREATE TABLE segments (vod_key TEXT, seg_index INTEGER, scores TEXT);")
+    db.executescript(
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+        "INSERT INTO meta VALUES ('schema', '2');"
+        "CREATE TABLE segments (vod_key TEXT, seg_index INTEGER, scores TEXT);"
+    )
     db.commit()
     db.close()
     with RunStore(path) as rs:

@@ -17,7 +17,7 @@ from vodstream.regions import text_box
 from vodstream.types import Segment, SegmentData
 
 FPS = 30.0
-START = 50.0     # VOD time of the first segment
+START = 50.0  # VOD time of the first segment
 GOP = 1.0
 
 
@@ -52,20 +52,24 @@ def _probe(path: Path) -> dict[str, object]:
 @pytest.fixture(scope="module")
 def ts_parts() -> list[SegmentData]:
     # 4 x 2 s TS segments with a PTS reset at segment 2 (a discontinuity mid-clip).
-    return to_segment_data(encode_segments(n_segments=4, segment_seconds=2.0, gop_seconds=GOP,
-                                           pts_reset_at={2}), start=START)
+    return to_segment_data(
+        encode_segments(n_segments=4, segment_seconds=2.0, gop_seconds=GOP, pts_reset_at={2}), start=START
+    )
 
 
 @pytest.fixture(scope="module")
 def fmp4_parts() -> list[SegmentData]:
-    return to_segment_data(encode_segments(n_segments=4, segment_seconds=2.0, gop_seconds=GOP,
-                                           kind="fmp4", start_seconds=1.7e9), start=START)
+    return to_segment_data(
+        encode_segments(n_segments=4, segment_seconds=2.0, gop_seconds=GOP, kind="fmp4", start_seconds=1.7e9),
+        start=START,
+    )
 
 
 @pytest.fixture(scope="module")
 def bframe_parts() -> list[SegmentData]:
-    return to_segment_data(encode_segments(n_segments=3, segment_seconds=2.0, gop_seconds=GOP,
-                                           preset="veryfast"), start=START)
+    return to_segment_data(
+        encode_segments(n_segments=3, segment_seconds=2.0, gop_seconds=GOP, preset="veryfast"), start=START
+    )
 
 
 @pytest.mark.parametrize("kind", ["ts", "fmp4", "bframes"])
@@ -84,8 +88,8 @@ def test_stream_copy_clip(kind, ts_parts, fmp4_parts, bframe_parts, tmp_path):
     p = _probe(out)
     assert p["corrupt"] == 0
     codes = p["codes"]
-    assert codes[0] == 60                                     # the frame at VOD 52.0
-    assert p["times"][0] == pytest.approx(0.0, abs=1e-3)      # rebased to start at 0
+    assert codes[0] == 60  # the frame at VOD 52.0
+    assert p["times"][0] == pytest.approx(0.0, abs=1e-3)  # rebased to start at 0
     # Every frame's clip time matches its VOD time (no jumps across the PTS reset).
     for code, t in zip(codes, p["times"], strict=True):
         assert t == pytest.approx((code - 60) / FPS, abs=1e-3)
@@ -101,7 +105,7 @@ def test_reencode_starts_exactly(ts_parts, tmp_path):
     info = write_clip(ts_parts, out, start=52.6, end=55.3, reencode=True)
     assert info.reencoded and info.start == pytest.approx(52.6, abs=0.5 / FPS)
     p = _probe(out)
-    assert p["codes"][0] == 78 and p["codes"][-1] == 158       # 52.6 s .. the frame before 55.3
+    assert p["codes"][0] == 78 and p["codes"][-1] == 158  # 52.6 s .. the frame before 55.3
     assert len(p["codes"]) == 81
     assert p["audio_s"] == pytest.approx(2.7, abs=0.06)
     assert 0 < p["moov"] < p["mdat"]
@@ -122,7 +126,7 @@ def test_consumes_parts_lazily(ts_parts, tmp_path):
             yield p
 
     write_clip(parts(), tmp_path / "c.mp4", start=50.2, end=51.5)
-    assert taken == [0]      # the end lies in segment 0: nothing else is fetched
+    assert taken == [0]  # the end lies in segment 0: nothing else is fetched
     taken.clear()
     write_clip(parts(), tmp_path / "c.mp4", start=50.2, end=53.5)
     assert taken == [0, 1]
@@ -139,8 +143,9 @@ def test_bad_input_is_a_clip_error_and_leaves_nothing(ts_parts, tmp_path):
         write_clip(ts_parts, out, start=53.0, end=53.0)
     with pytest.raises(ClipError, match="no readable segments"):
         write_clip([], out, start=1.0, end=2.0)
-    bad = SegmentData(segment=Segment(index=0, start=0.0, duration=2.0, url="mem://x"),
-                      data=b"not a video" * 500)
+    bad = SegmentData(
+        segment=Segment(index=0, start=0.0, duration=2.0, url="mem://x"), data=b"not a video" * 500
+    )
     with pytest.raises(ClipError, match="no readable segments"):
         write_clip([bad], out, start=0.0, end=1.0)
     with pytest.raises(ClipError, match="segment 0 cannot be read"):
@@ -171,8 +176,7 @@ def test_failure_midway_keeps_the_previous_file(ts_parts, tmp_path):
     out = tmp_path / "clip.mp4"
     out.write_bytes(b"previous clip")
     with pytest.raises(ClipError, match="segment 1"):
-        write_clip([ts_parts[0], _broken(ts_parts[1])], out, start=50.0, end=53.5,
-                   on_bad_part="raise")
+        write_clip([ts_parts[0], _broken(ts_parts[1])], out, start=50.0, end=53.5, on_bad_part="raise")
     assert out.read_bytes() == b"previous clip"
     assert [p.name for p in tmp_path.iterdir()] == ["clip.mp4"]
 
@@ -187,7 +191,7 @@ def test_a_stale_part_left_by_a_killed_writer_is_removed(ts_parts, tmp_path):
     out = tmp_path / "v-match1.mp4"
     stale = tmp_path / f".{out.name}.{gone.pid}.part"
     stale.write_bytes(b"half a clip" * 1000)
-    live = tmp_path / f".{out.name}.{os.getppid()}.part"      # a writer that still runs keeps its file
+    live = tmp_path / f".{out.name}.{os.getppid()}.part"  # a writer that still runs keeps its file
     live.write_bytes(b"x")
     other = tmp_path / f".other.mp4.{gone.pid}.part"
     other.write_bytes(b"x")
@@ -208,19 +212,31 @@ def test_disk_full_while_clipping_leaves_nothing_and_says_so(tmp_path):
     video = encode_file(tmp_path / "game.mp4", width=640, height=360, fps=30, seconds=6.0, gop_seconds=1.0)
     report = tmp_path / "out" / "report.json"
     report.parent.mkdir()
-    doc = {"vod_id": "game", "source": str(video), "best": 0, "clips": [], "clip_matches": [],
-           "matches": [{"start": 0.0, "end": 4.0, "kills": 1, "readings": []}]}
+    doc = {
+        "vod_id": "game",
+        "source": str(video),
+        "best": 0,
+        "clips": [],
+        "clip_matches": [],
+        "matches": [{"start": 0.0, "end": 4.0, "kills": 1, "readings": []}],
+    }
     report.write_text(json.dumps(doc))
 
     def small_disk() -> None:
-        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)      # a write past the limit fails (EFBIG)
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG)
         resource.setrlimit(resource.RLIMIT_FSIZE, (20_000, 20_000))
 
     root = Path(__file__).resolve().parents[1]
-    proc = subprocess.run([sys.executable, "-m", "vodstream", "clip", str(report)], cwd=root,
-                          capture_output=True, text=True, timeout=120, preexec_fn=small_disk)
+    proc = subprocess.run(
+        [sys.executable, "-m", "vodstream", "clip", str(report)],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=small_disk,
+    )
     assert proc.returncode == 1, proc.stderr
     assert proc.stderr.strip().splitlines() == [proc.stderr.strip()] and "cannot write clip" in proc.stderr
     assert "Traceback" not in proc.stderr
-    assert sorted(p.name for p in report.parent.iterdir()) == ["report.json"]      # no clip, no .part
+    assert sorted(p.name for p in report.parent.iterdir()) == ["report.json"]  # no clip, no .part
     assert json.loads(report.read_text()) == doc

@@ -50,23 +50,22 @@ def _decode_all(dec: Decoder, parts: list[SegmentData]) -> list[Sample]:
 @pytest.fixture(scope="module")
 def ts_parts() -> list[SegmentData]:
     # 3 x 2 s segments, 1 s GOP; segment 2 restarts its timestamps (a discontinuity).
-    segs = encode_segments(n_segments=3, segment_seconds=2.0, gop_seconds=1.0, kind="ts",
-                           pts_reset_at={2})
+    segs = encode_segments(n_segments=3, segment_seconds=2.0, gop_seconds=1.0, kind="ts", pts_reset_at={2})
     return to_segment_data(segs, start=START)
 
 
 @pytest.fixture(scope="module")
 def fmp4_parts() -> list[SegmentData]:
     # One init + 3 media segments; decode times start at an epoch-sized 1.7e9 s.
-    segs = encode_segments(n_segments=3, segment_seconds=2.0, gop_seconds=1.0, kind="fmp4",
-                           start_seconds=1.7e9)
+    segs = encode_segments(
+        n_segments=3, segment_seconds=2.0, gop_seconds=1.0, kind="fmp4", start_seconds=1.7e9
+    )
     return to_segment_data(segs, start=START)
 
 
 @pytest.fixture(scope="module")
 def bframe_parts() -> list[SegmentData]:
-    segs = encode_segments(n_segments=2, segment_seconds=2.0, gop_seconds=1.0, kind="ts",
-                           preset="veryfast")
+    segs = encode_segments(n_segments=2, segment_seconds=2.0, gop_seconds=1.0, kind="ts", preset="veryfast")
     return to_segment_data(segs, start=START)
 
 
@@ -79,7 +78,7 @@ def test_fixtures_are_what_they_claim(ts_parts, fmp4_parts):
     assert all(p.data[0] == 0x47 for p in ts_parts)
     assert _first_pts(ts_parts[2]) < _first_pts(ts_parts[1])  # the PTS reset is really there
     assert fmp4_parts[0].init is not None and fmp4_parts[0].data[4:8] == b"moof"
-    assert _first_pts(fmp4_parts[0]) * (1 / 15360) > 1e9      # epoch-sized start time
+    assert _first_pts(fmp4_parts[0]) * (1 / 15360) > 1e9  # epoch-sized start time
 
 
 @pytest.mark.parametrize("kind", ["ts", "fmp4"])
@@ -95,8 +94,9 @@ def test_keyframes_stamped_with_vod_time(kind, ts_parts, fmp4_parts):
 
 def test_pts_wrap_inside_a_segment():
     # MPEG-TS timestamps are 33-bit: start 1 s before the wrap (2**33 ticks at 90 kHz).
-    segs = encode_segments(n_segments=2, segment_seconds=2.0, gop_seconds=1.0,
-                           start_pts=(2**33 - 90000) // 3000)
+    segs = encode_segments(
+        n_segments=2, segment_seconds=2.0, gop_seconds=1.0, start_pts=(2**33 - 90000) // 3000
+    )
     parts = to_segment_data(segs, start=10.0)
     for mode in ("keyframes", "fps", "all"):
         samples = _decode_all(Decoder(mode=mode, sample_fps=2.0), parts)
@@ -108,20 +108,20 @@ def test_decoder_result_counters(ts_parts):
     r = Decoder().decode(ts_parts[0])
     assert r.mode == "keyframes"
     assert r.packets == 60
-    assert r.frames_decoded == 2          # only the keyframes were decoded
+    assert r.frames_decoded == 2  # only the keyframes were decoded
     assert r.max_keyframe_gap == pytest.approx(1.0)
     assert r.errors == []
 
 
 def test_crops_are_rgb_hud_and_luma_text(ts_parts):
-    s = Decoder().decode(ts_parts[0]).samples[1]     # frame 30: code bits 1..4 set
+    s = Decoder().decode(ts_parts[0]).samples[1]  # frame 30: code bits 1..4 set
     assert s.frame_size == (320, 180)
     x0, y0, x1, y1 = hud_box(320, 180)
     assert s.hud.shape == (y1 - y0, x1 - x0, 3) and s.hud.dtype == np.uint8
     assert s.text.shape == text_shape(320, 180) and s.text.dtype == np.uint8
     cy, cx = s.hud.shape[0] // 2, s.hud.shape[1] // 2
     r, g, b = (int(v) for v in s.hud[cy, cx])
-    assert abs(r - HUD_RED[0]) < 20 and g < 70 and b < 70, (r, g, b)   # RGB order, not BGR
+    assert abs(r - HUD_RED[0]) < 20 and g < 70 and b < 70, (r, g, b)  # RGB order, not BGR
     # Full-range luma: the code's RGB 16/235 blocks stay near 16/235 (as RGB2GRAY gives).
     b = code_block(180) * TEXT_SCALE
     centre = [int(s.text[int(1.5 * b), int((1.5 + bit) * b)]) for bit in range(6)]
@@ -152,11 +152,11 @@ def test_fixed_rate_slow_grid_spans_segments(ts_parts):
 
 
 def test_fixed_rate_with_b_frames(bframe_parts):
-    grid = [k / 1.4 for k in range(140, 146)]          # grid times k/1.4 in [100, 104)
+    grid = [k / 1.4 for k in range(140, 146)]  # grid times k/1.4 in [100, 104)
     exact = _decode_all(Decoder(mode="fps", sample_fps=1.4, fps_skip="NONE"), bframe_parts)
     assert [s.vod_time for s in exact] == pytest.approx(grid, abs=0.5 / FPS + 1e-6)
     _check_times(exact)
-    for skip in ("NONREF", "BIDIR"):   # fewer pictures decoded: the next one decoded is taken
+    for skip in ("NONREF", "BIDIR"):  # fewer pictures decoded: the next one decoded is taken
         dec = Decoder(mode="fps", sample_fps=1.4, fps_skip=skip)
         results = [dec.decode(p) for p in bframe_parts]
         samples = [s for r in results for s in r.samples]
@@ -227,12 +227,11 @@ def test_corrupt_bytes_never_give_wrong_samples(ts_parts):
     n = len(data)
     idx = rng.integers(n // 3, n // 3 + 30000, size=1500)
     for i in idx:
-        if i % 188 > 4:      # keep TS headers: damage the payload, as a bad network copy would
+        if i % 188 > 4:  # keep TS headers: damage the payload, as a bad network copy would
             data[i] = int(rng.integers(0, 256))
     for mode in ("keyframes", "fps", "all"):
-        r = Decoder(mode=mode, sample_fps=4.0).decode(SegmentData(segment=part.segment,
-                                                                  data=bytes(data)))
-        _check_times(r.samples)        # whatever survived shows the right frame
+        r = Decoder(mode=mode, sample_fps=4.0).decode(SegmentData(segment=part.segment, data=bytes(data)))
+        _check_times(r.samples)  # whatever survived shows the right frame
         for g in r.gaps:
             assert 102.0 <= g.start < g.end <= 104.0
             assert not any(g.start <= s.vod_time < g.end for s in r.samples)
@@ -241,12 +240,14 @@ def test_corrupt_bytes_never_give_wrong_samples(ts_parts):
     assert full.errors
 
 
-@pytest.mark.parametrize("size", [(1920, 1080), (1280, 720), (2560, 1080), (1024, 768), (854, 480),
-                                  (642, 362)])
+@pytest.mark.parametrize(
+    "size", [(1920, 1080), (1280, 720), (2560, 1080), (1024, 768), (854, 480), (642, 362)]
+)
 def test_crop_shapes_and_colours_match_rgb_path(size):
     w, h = size
-    segs: list[EncodedSegment] = encode_segments(width=w, height=h, n_segments=1, segment_seconds=0.2,
-                                                 gop_seconds=0.2, audio=False)
+    segs: list[EncodedSegment] = encode_segments(
+        width=w, height=h, n_segments=1, segment_seconds=0.2, gop_seconds=0.2, audio=False
+    )
     frame = next(iter_frames(segs[0].data))
     hud, text = crop_frame(frame)
     x0, y0, x1, y1 = hud_box(w, h)

@@ -26,14 +26,14 @@ def test_shipped_weights_are_small_and_load() -> None:
     assert DEFAULT_WEIGHTS.stat().st_size < 4 * 1024 * 1024
     model = load_model()
     assert isinstance(model, DigitNet) and not model.training
-    assert model.n_classes in (10, 11)   # 11: with the 'not a single digit' class
+    assert model.n_classes in (10, 11)  # 11: with the 'not a single digit' class
 
 
 def test_shipped_model_batch_predict_on_rendered_digits(heldout_digits) -> None:
     model = load_model()
     x, y = heldout_digits.x, heldout_digits.y
     assert len(y) >= 40 and x.shape[1:] == (DIGIT_SIZE, DIGIT_SIZE)
-    labels, probs = predict(model, x, batch_size=16)   # several batches
+    labels, probs = predict(model, x, batch_size=16)  # several batches
     assert probs.shape == (len(y), model.n_classes)
     np.testing.assert_allclose(probs.sum(1), 1.0, atol=1e-4)
     assert (labels == y).mean() >= 0.97
@@ -93,7 +93,7 @@ def test_score_box_model_trains_and_round_trips(tmp_path) -> None:
     assert isinstance(again, BoxNet)
     with torch.inference_mode():
         a, b = model(torch.from_numpy(bs.x[:8])), again(torch.from_numpy(bs.x[:8]))
-    assert torch.allclose(a, b, atol=0.05)      # float16 storage
+    assert torch.allclose(a, b, atol=0.05)  # float16 storage
     with pytest.raises(ValueError, match="digit CNN"):
         load_box_model(DEFAULT_WEIGHTS)
     with pytest.raises(ValueError, match="score-box reader"):
@@ -102,7 +102,7 @@ def test_score_box_model_trains_and_round_trips(tmp_path) -> None:
 
 
 def test_damage_mixes() -> None:
-    """"stream" damages every crop with x264 at crf 18-23; "stress" also JPEGs or leaves some clean."""
+    """ "stream" damages every crop with x264 at crf 18-23; "stress" also JPEGs or leaves some clean."""
     from models.data import degrade, render_cases
 
     cases = render_cases(120, "smoke", 3, group=120, resolutions=((1280, 720),))
@@ -132,19 +132,69 @@ def test_train_and_eval_commands_end_to_end(tmp_path) -> None:
 
     d, b, card = tmp_path / "d.pt", tmp_path / "b.pt", tmp_path / "CARD.md"
     common = ["--test-sets", "30:77:stream"]
-    proc = subprocess.run([sys.executable, "-m", "vodstream", "-q", "train", "--cases", "60:5", "--box-cases", "60:5", *common,
-                           "--epochs", "1", "--box-epochs", "1", "--threads", "1", "--out", str(d),
-                           "--box-out", str(b), "--card", str(card)],
-                          capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "vodstream",
+            "-q",
+            "train",
+            "--cases",
+            "60:5",
+            "--box-cases",
+            "60:5",
+            *common,
+            "--epochs",
+            "1",
+            "--box-epochs",
+            "1",
+            "--threads",
+            "1",
+            "--out",
+            str(d),
+            "--box-out",
+            str(b),
+            "--card",
+            str(card),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert d.is_file() and b.is_file()
     text = card.read_text()
-    assert "## Digit CNN" in text and "## Score-box reader" in text and "60:5" in text and "stream (30 cases, seed 77)" in text
-    proc = subprocess.run([sys.executable, "-m", "vodstream", "-q", "eval", "--weights", str(d), "--box-weights",
-                           str(b), "--sets", "30:77:stream"], capture_output=True, text=True, timeout=600)
+    assert (
+        "## Digit CNN" in text
+        and "## Score-box reader" in text
+        and "60:5" in text
+        and "stream (30 cases, seed 77)" in text
+    )
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "vodstream",
+            "-q",
+            "eval",
+            "--weights",
+            str(d),
+            "--box-weights",
+            str(b),
+            "--sets",
+            "30:77:stream",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert "held-out digits" in proc.stdout and "score-box reader" in proc.stdout
     assert "== held-out set stream (30 cases, seed 77) ==" in proc.stdout
-    proc = subprocess.run([sys.executable, "-m", "vodstream", "train", "--cases", "ten"],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "vodstream", "train", "--cases", "ten"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode != 0 and "bad training shard" in proc.stderr and "Traceback" not in proc.stderr

@@ -28,7 +28,7 @@ TOKEN = "abcdefghijklmnopqrstuvwxyz0123"
 @pytest.fixture(scope="module")
 def root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("dl")
-    make_vod(root, "4000001", n=10, seconds=0.5)                          # TS, H.264 + AAC
+    make_vod(root, "4000001", n=10, seconds=0.5)  # TS, H.264 + AAC
     make_vod(root, "4000002", kind="fmp4", n=3, seconds=1.0)
     make_vod(root, "4000003", n=20, seconds=0.5, audio=False, sizes=((96, 64),))
     make_vod(root, "4000004", n=2, sub_only=True)
@@ -43,8 +43,12 @@ def server(root: Path):
 
 def cli(*args: str, base: str | None = None, check: bool = False) -> subprocess.CompletedProcess[str]:
     extra = ["--twitch-base", base] if base else []
-    proc = subprocess.run([sys.executable, "-m", "vodstream", "download", *args, *extra, "--no-progress"],
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "vodstream", "download", *args, *extra, "--no-progress"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     if check:
         assert proc.returncode == 0, proc.stderr
     return proc
@@ -57,7 +61,14 @@ def download(server: ServerThread, vod: str, out: Path, **kw):
 
 def test_parse_time() -> None:
     assert [parse_time(t) for t in ("90", "90.5", "1:30", "1:02:03", "1h2m3s", "2m", "45s")] == [
-        90, 90.5, 90, 3723, 3723, 120, 45]
+        90,
+        90.5,
+        90,
+        3723,
+        3723,
+        120,
+        45,
+    ]
     assert parse_time(None) is None
     for bad in ("", "abc", "1:xx", "5 minutes", "-10", "-1:30", "1:-30", "+1:30", "inf:00", "1:2:3:4"):
         with pytest.raises(VodstreamError, match="bad time"):
@@ -75,7 +86,9 @@ def test_ts_is_the_exact_concatenation(server: ServerThread, root: Path, tmp_pat
 def test_twenty_percent_faults_give_a_byte_identical_file(root: Path, tmp_path: Path) -> None:
     faults = "500:0.06,503:0.02,429:0.03,reset:0.03,truncate:0.04,trickle:0.02,maxrun:3,seed:5"
     with ServerThread(root, faults=faults) as srv:
-        proc = cli("4000003", "-o", str(tmp_path / "f.ts"), "--concurrency", "4", base=srv.base_url, check=True)
+        proc = cli(
+            "4000003", "-o", str(tmp_path / "f.ts"), "--concurrency", "4", base=srv.base_url, check=True
+        )
         injected = srv.server.stats["faults"]
     assert (tmp_path / "f.ts").read_bytes() == variant_bytes(root / "4000003")
     assert injected >= 2 and "20 segments (20 fetched, 0 resumed)" in proc.stdout
@@ -85,12 +98,12 @@ def test_mp4_remux_with_audio_and_faststart(server: ServerThread, tmp_path: Path
     out = tmp_path / "vod.mp4"
     download(server, "4000001", out, quality="64p10")
     data = out.read_bytes()
-    assert data.find(b"moov") < data.find(b"mdat")                   # faststart
+    assert data.find(b"moov") < data.find(b"mdat")  # faststart
     with av.open(str(out)) as c:
         assert {s.type for s in c.streams} == {"video", "audio"}
         assert c.streams.video[0].codec_context.height == 64
         frames = sum(1 for _ in c.decode(video=0))
-    assert frames == 50                                              # 10 x 0.5 s at 10 fps
+    assert frames == 50  # 10 x 0.5 s at 10 fps
 
 
 def test_fmp4_vod_to_mp4(server: ServerThread, tmp_path: Path) -> None:
@@ -103,8 +116,10 @@ def test_fmp4_vod_to_mp4(server: ServerThread, tmp_path: Path) -> None:
 def test_range_keeps_whole_overlapping_segments(server: ServerThread, root: Path, tmp_path: Path) -> None:
     out = tmp_path / "r.ts"
     res = download(server, "4000001", out, start=1.2, end=2.5)
-    assert res.segments == 3                                          # [1.0,1.5) [1.5,2.0) [2.0,2.5)
-    assert out.read_bytes() == b"".join((root / "4000001" / "chunked" / f"{i}.ts").read_bytes() for i in (2, 3, 4))
+    assert res.segments == 3  # [1.0,1.5) [1.5,2.0) [2.0,2.5)
+    assert out.read_bytes() == b"".join(
+        (root / "4000001" / "chunked" / f"{i}.ts").read_bytes() for i in (2, 3, 4)
+    )
 
 
 def test_sub_only_with_token(server: ServerThread, tmp_path: Path) -> None:
@@ -117,21 +132,36 @@ def test_resume_after_kill_9_fetches_only_missing_segments(root: Path, tmp_path:
     out = tmp_path / "k.ts"
     part = tmp_path / "k.ts.part"
     with ServerThread(root, faults="latency:250ms") as srv:
-        proc = subprocess.Popen([sys.executable, "-m", "vodstream", "download", "4000003", "-o", str(out),
-                                 "--concurrency", "2", "--twitch-base", srv.base_url, "--no-progress"],
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "vodstream",
+                "download",
+                "4000003",
+                "-o",
+                str(out),
+                "--concurrency",
+                "2",
+                "--twitch-base",
+                srv.base_url,
+                "--no-progress",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         deadline = time.monotonic() + 60
         while len(list(part.glob("seg-*.ts"))) < 5 and time.monotonic() < deadline and proc.poll() is None:
             time.sleep(0.02)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(10)
         done = sorted(int(p.stem.split("-")[1]) for p in part.glob("seg-*.ts"))
-        assert 5 <= len(done) < 20 and not out.exists()                # killed mid-way; no final file
+        assert 5 <= len(done) < 20 and not out.exists()  # killed mid-way; no final file
         before = dict(srv.server.requests)
         again = cli("4000003", "-o", str(out), "--concurrency", "4", base=srv.base_url, check=True)
         after = srv.server.requests
     assert f"({20 - len(done)} fetched, {len(done)} resumed)" in again.stdout
-    for i in done:   # finished segments were not requested again
+    for i in done:  # finished segments were not requested again
         path = next(p for p in after if p.endswith(f"/chunked/{i}.ts"))
         assert after[path] == before[path]
     assert out.read_bytes() == variant_bytes(root / "4000003") and not part.exists()
@@ -143,10 +173,12 @@ def test_failed_segment_fails_the_download_and_keeps_the_rest(root: Path, tmp_pa
         proc = cli("4000003", "-o", str(out), base=srv.base_url)
         assert proc.returncode != 0 and not out.exists()
         err = [ln for ln in proc.stderr.splitlines() if ln.startswith("vodstream:")]
-        assert err == [f"vodstream: error: 1 of 20 segments failed (first: segment 4 at 2.0 s: fetch failed: "
-                       f"segment 4: HTTP 403); finished segments are kept in {out}.part: run the same command "
-                       "again to retry"]
-        srv.server.faults.deny.clear()                               # the CDN recovers
+        assert err == [
+            f"vodstream: error: 1 of 20 segments failed (first: segment 4 at 2.0 s: fetch failed: "
+            f"segment 4: HTTP 403); finished segments are kept in {out}.part: run the same command "
+            "again to retry"
+        ]
+        srv.server.faults.deny.clear()  # the CDN recovers
         again = cli("4000003", "-o", str(out), base=srv.base_url, check=True)
     assert "(1 fetched, 19 resumed)" in again.stdout
     assert out.read_bytes() == variant_bytes(root / "4000003")
@@ -162,7 +194,10 @@ ERROR_CASES = {
     "bad time": (["4000001", "--start", "soon"], "bad time 'soon'"),
     "range": (["4000001", "--start", "60"], "no segments in the range"),
     "no dir": (["4000001", "--no-dir-test"], "does not exist"),
-    "no server": (["4000001", "--retries", "1", "--twitch-base", "http://127.0.0.1:9"], "cannot reach Twitch GQL"),
+    "no server": (
+        ["4000001", "--retries", "1", "--twitch-base", "http://127.0.0.1:9"],
+        "cannot reach Twitch GQL",
+    ),
 }
 
 
@@ -192,20 +227,29 @@ def test_error_cases_raise_one_clear_message(name: str, server: ServerThread, tm
 
 
 def test_cli_errors_are_one_line_and_nonzero(server: ServerThread, tmp_path: Path) -> None:
-    procs = {name: subprocess.Popen([sys.executable, "-m", "vodstream", *_argv(name, tmp_path, server.base_url)],
-                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-             for name in ("not found", "bad token", "no server")}
+    procs = {
+        name: subprocess.Popen(
+            [sys.executable, "-m", "vodstream", *_argv(name, tmp_path, server.base_url)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name in ("not found", "bad token", "no server")
+    }
     for name, proc in procs.items():
         stdout, stderr = proc.communicate(timeout=120)
         errors = [ln for ln in stderr.splitlines() if ln.startswith("vodstream:")]
         assert proc.returncode == 1, name
-        assert errors == [f"vodstream: error: {errors[0].split('error: ', 1)[1]}"] and ERROR_CASES[name][1] in errors[0]
+        assert (
+            errors == [f"vodstream: error: {errors[0].split('error: ', 1)[1]}"]
+            and ERROR_CASES[name][1] in errors[0]
+        )
         assert "Traceback" not in stderr and stdout == "" and "leakme123" not in stderr, name
 
 
 def test_mp4_joins_discontinuities_on_the_playlist_clock(root: Path, tmp_path: Path) -> None:
     out = tmp_path / "rep.mp4"
-    with ServerThread(root, repeat=3) as srv:                        # timestamps restart twice
+    with ServerThread(root, repeat=3) as srv:  # timestamps restart twice
         res = download(srv, "4000001", out)
     assert res.segments == 30
     with av.open(str(out)) as c:
@@ -231,7 +275,7 @@ def test_progress_bar_shows_segments_mb_and_rate(capsys: pytest.CaptureFixture[s
     assert capsys.readouterr().err == ""
 
 
-@pytest.mark.slow   # renders the synth test preset once per session (shared with other stages' tests)
+@pytest.mark.slow  # renders the synth test preset once per session (shared with other stages' tests)
 def test_synth_vod_served_and_downloaded(request: pytest.FixtureRequest, tmp_path: Path) -> None:
     """The synth's real output, served as a Twitch VOD and downloaded byte for byte."""
     try:
@@ -247,16 +291,20 @@ def test_synth_vod_served_and_downloaded(request: pytest.FixtureRequest, tmp_pat
     assert res.segments == len(list((vod_dir / "chunked").glob("*.ts")))
     meta = json.loads((vod_dir / "vod.json").read_text())
     fps = next(v["fps"] for v in meta["variants"] if v["group_id"] == "480p30")
-    with av.open(str(tmp_path / "synth.mp4")) as c:                  # H.264 + AAC joined cleanly
+    with av.open(str(tmp_path / "synth.mp4")) as c:  # H.264 + AAC joined cleanly
         assert {s.type for s in c.streams} == {"video", "audio"}
         assert sum(1 for _ in c.decode(video=0)) == round(meta["duration"] * fps)
 
 
-def test_negative_start_is_refused_on_the_command_line(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_negative_start_is_refused_on_the_command_line(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     from vodstream.cli import main
 
     for arg in ("--start=-10", "--start=-1:30"):
-        rc = main(["download", "123", "-o", str(tmp_path / "x.ts"), arg, "--twitch-base", "http://127.0.0.1:9"])
+        rc = main(
+            ["download", "123", "-o", str(tmp_path / "x.ts"), arg, "--twitch-base", "http://127.0.0.1:9"]
+        )
         err = capsys.readouterr().err
         assert rc != 0 and "bad time" in err and "Traceback" not in err
 
@@ -267,12 +315,12 @@ def test_a_corrupt_segment_is_not_kept_for_the_retry(tmp_path: Path) -> None:
     make_vod(root, "4000009", n=4, seconds=0.5)
     seg = root / "4000009" / "chunked" / "2.ts"
     good = seg.read_bytes()
-    seg.write_bytes(bytes(range(256)) * (len(good) // 256 + 1))     # served corrupt this time
+    seg.write_bytes(bytes(range(256)) * (len(good) // 256 + 1))  # served corrupt this time
     out = tmp_path / "v.mp4"
     with ServerThread(root) as srv:
         with pytest.raises(VodstreamError, match="segment 2 .* run the same command again"):
             download(srv, "4000009", out)
         assert not out.exists() and not (tmp_path / "v.mp4.part" / "seg-000002.ts").exists()
-        seg.write_bytes(good)                                           # the server recovered
+        seg.write_bytes(good)  # the server recovered
         res = download(srv, "4000009", out)
     assert out.is_file() and res.segments == 4 and res.fetched == 1 and res.reused == 3

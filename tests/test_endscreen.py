@@ -38,8 +38,16 @@ def _end(
     kind: str, own: int, squad: int, mode: str = "trios", scene: int = 0, place: int | None = None
 ) -> FrameState:
     place = place if place is not None else (1 if kind == "champions" else 6)
-    return FrameState(t=3.0, screen="end", end_kind=kind, placement=place, kills=own, squad_kills=squad,
-                      hud_mode=mode, scene_seed=scene)  # type: ignore[arg-type]
+    return FrameState(
+        t=3.0,
+        screen="end",
+        end_kind=kind,
+        placement=place,
+        kills=own,
+        squad_kills=squad,
+        hud_mode=mode,
+        scene_seed=scene,
+    )  # type: ignore[arg-type]
 
 
 def test_card_kills_put_the_player_on_their_card_and_add_up() -> None:
@@ -63,9 +71,22 @@ def test_truth_has_the_squad_total_and_it_bounds_the_kills() -> None:
         else:
             assert m["squad_kills"] is None
     # a given squad_kills is kept as written
-    s2 = load_script({"duration": 60.0, "matches": [
-        {"start": 0.0, "select_legend": 5.0, "end": 40.0, "end_screen": 8.0, "placement": 3,
-         "kills": [10.0, 20.0], "squad_kills": 7}]})
+    s2 = load_script(
+        {
+            "duration": 60.0,
+            "matches": [
+                {
+                    "start": 0.0,
+                    "select_legend": 5.0,
+                    "end": 40.0,
+                    "end_screen": 8.0,
+                    "placement": 3,
+                    "kills": [10.0, 20.0],
+                    "squad_kills": 7,
+                }
+            ],
+        }
+    )
     assert truth(s2)["matches"][0]["squad_kills"] == 7
 
 
@@ -116,8 +137,17 @@ def test_player_card_is_the_centre_of_three_and_the_right_of_two(reader: EndScre
 
 def test_2019_screen_gives_the_squad_total_only(reader: EndScreenReader) -> None:
     r = Renderer(1920, 1080, seed=5)
-    st = FrameState(t=3.0, screen="end", era="2019", end_kind="placed", placement=3, of=20, kills=4,
-                    squad_kills=11, scene_seed=2)
+    st = FrameState(
+        t=3.0,
+        screen="end",
+        era="2019",
+        end_kind="placed",
+        placement=3,
+        of=20,
+        kills=4,
+        squad_kills=11,
+        scene_seed=2,
+    )
     res = _read(reader, r, st)
     assert res is not None and res.layout == "2019"
     assert res.squad_kills == 11 and res.own_kills is None
@@ -159,14 +189,26 @@ def _stream(*parts: tuple[str, int, dict]) -> list[Score]:
         for _ in range(n):
             if kind == "hud":
                 k = kw.get("kills")
-                out.append(Score(vod_time=t, segment_index=int(t // 10), kills=k, hud_visible=True,
-                                 confidence=0.99 if k is not None else 0.0,
-                                 kill_box=True if k is not None else kw.get("kill_box")))
+                out.append(
+                    Score(
+                        vod_time=t,
+                        segment_index=int(t // 10),
+                        kills=k,
+                        hud_visible=True,
+                        confidence=0.99 if k is not None else 0.0,
+                        kill_box=True if k is not None else kw.get("kill_box"),
+                    )
+                )
             else:
                 label = {"lobby": "READY", "legend": "SELECT LEGEND", "end": "SQUAD ELIMINATED"}[kind]
-                m = Marker(kind={"lobby": "lobby", "legend": "select_legend", "end": "end"}[kind],  # type: ignore[arg-type]
-                           text=label, label=label, placement=5 if kind == "end" else None,
-                           own_kills=kw.get("own"), squad_kills=kw.get("squad"))
+                m = Marker(
+                    kind={"lobby": "lobby", "legend": "select_legend", "end": "end"}[kind],  # type: ignore[arg-type]
+                    text=label,
+                    label=label,
+                    placement=5 if kind == "end" else None,
+                    own_kills=kw.get("own"),
+                    squad_kills=kw.get("squad"),
+                )
                 out.append(Score(vod_time=t, segment_index=int(t // 10), marker=m))
             t += 2.0
     return out
@@ -179,15 +221,21 @@ def _track(scores: list[Score]) -> list[Match]:
 
 
 def test_end_screen_gives_the_kills_when_the_hud_was_never_read() -> None:
-    s = _stream(("lobby", 3, {}), ("legend", 5, {}), ("hud", 30, {}), ("end", 4, {"own": 3, "squad": 7}),
-                ("lobby", 3, {}))
+    s = _stream(
+        ("lobby", 3, {}),
+        ("legend", 5, {}),
+        ("hud", 30, {}),
+        ("end", 4, {"own": 3, "squad": 7}),
+        ("lobby", 3, {}),
+    )
     [m] = _track(s)
     assert m.kills == 3 and m.kills_source == "end_screen" and m.squad_kills == 7
     assert m.kills_end_screen == 3 and m.kills_agree is None and m.kills_confidence >= 0.5
     assert m.to_json()["kills_source"] == "end_screen"
     # only the squad total (e.g. the 2019 screen): still unknown, bounded in the reason
-    s2 = _stream(("lobby", 3, {}), ("legend", 5, {}), ("hud", 30, {}), ("end", 4, {"squad": 7}),
-                 ("lobby", 3, {}))
+    s2 = _stream(
+        ("lobby", 3, {}), ("legend", 5, {}), ("hud", 30, {}), ("end", 4, {"squad": 7}), ("lobby", 3, {})
+    )
     [m2] = _track(s2)
     assert m2.kills is None and m2.squad_kills == 7 and "squad total is 7" in (m2.kills_reason or "")
 
@@ -226,14 +274,17 @@ def test_check_end_screen_votes() -> None:
 def test_report_html_and_json_show_the_end_screen_witness(tmp_path) -> None:
     from vodstream.report import build_report, write_reports
 
-    ms = [Match(start=0.0, end=100.0, kills=4, kills_end_screen=2, squad_kills=9, kills_agree=False),
-          Match(start=200.0, end=300.0, kills=3, kills_source="end_screen", kills_end_screen=3,
-                squad_kills=3)]
+    ms = [
+        Match(start=0.0, end=100.0, kills=4, kills_end_screen=2, squad_kills=9, kills_agree=False),
+        Match(start=200.0, end=300.0, kills=3, kills_source="end_screen", kills_end_screen=3, squad_kills=3),
+    ]
     rep = build_report(vod_id="9", duration=400.0, matches=ms, best=0, gaps=[], clips=[], clip_matches=[])
     j, h = write_reports(rep, tmp_path / "9", {})
     data = json.loads(j.read_text())
-    assert [(m["kills_end_screen"], m["squad_kills"], m["kills_agree"]) for m in data["matches"]] == \
-        [(2, 9, False), (3, 3, None)]
+    assert [(m["kills_end_screen"], m["squad_kills"], m["kills_agree"]) for m in data["matches"]] == [
+        (2, 9, False),
+        (3, 3, None),
+    ]
     assert Match.from_json(data["matches"][0]).kills_agree is False
     page = h.read_text()
     assert "end screen: own card 2, squad total 9 disagrees with the HUD" in page
@@ -241,8 +292,13 @@ def test_report_html_and_json_show_the_end_screen_witness(tmp_path) -> None:
 
 
 def test_end_screen_votes_survive_a_snapshot() -> None:
-    s = _stream(("lobby", 3, {}), ("legend", 5, {}), ("hud", 30, {}), ("end", 4, {"own": 3, "squad": 7}),
-                ("lobby", 3, {}))
+    s = _stream(
+        ("lobby", 3, {}),
+        ("legend", 5, {}),
+        ("hud", 30, {}),
+        ("end", 4, {"own": 3, "squad": 7}),
+        ("lobby", 3, {}),
+    )
     cut = len(s) - 5  # in the middle of the end screen
     tr = MatchTracker(reorder_window=30.0)
     tr.update(s[:cut])

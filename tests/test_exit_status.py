@@ -27,13 +27,32 @@ def library(synth_vod: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[s
     return {"root": root, "id": vod_id, "truth": json.loads((Path(synth_vod) / "truth.json").read_text())}
 
 
-def _analyze(tmp: Path, library: dict[str, Any], faults: str | None, *vods: str, extra: tuple[str, ...] = (),
-             **server: Any) -> tuple[int, dict[str, Any]]:
+def _analyze(
+    tmp: Path,
+    library: dict[str, Any],
+    faults: str | None,
+    *vods: str,
+    extra: tuple[str, ...] = (),
+    **server: Any,
+) -> tuple[int, dict[str, Any]]:
     from vodstream.server import ServerThread
 
     with ServerThread(library["root"], faults=faults, **server) as srv:
-        rc = main(["-q", "analyze", *(vods or (library["id"],)), "--out", str(tmp / "out"),
-                   "--twitch-base", srv.base_url, "--data-dir", str(tmp / "data"), "--no-progress", *extra])
+        rc = main(
+            [
+                "-q",
+                "analyze",
+                *(vods or (library["id"],)),
+                "--out",
+                str(tmp / "out"),
+                "--twitch-base",
+                srv.base_url,
+                "--data-dir",
+                str(tmp / "data"),
+                "--no-progress",
+                *extra,
+            ]
+        )
     rp = tmp / "out" / library["id"] / "report.json"
     return rc, json.loads(rp.read_text()) if rp.is_file() else {}
 
@@ -47,7 +66,7 @@ def test_complete_run_exits_0(ray_local, library, tmp_path: Path, capsys) -> Non
 
 def test_a_gap_inside_a_match_is_partial_and_named(ray_local, library, tmp_path: Path, capsys) -> None:
     second = library["truth"]["matches"][1]
-    seg = int((second["start"] + second["end"]) / 2 // SEGMENT)      # a segment inside match 1
+    seg = int((second["start"] + second["end"]) / 2 // SEGMENT)  # a segment inside match 1
     rc, report = _analyze(tmp_path, library, f"deny={seg}")
     assert rc == EXIT_PARTIAL == 3
     [gap] = report["gaps"]
@@ -81,16 +100,18 @@ def test_a_picture_given_as_a_vod_is_refused(ray_local, library, tmp_path: Path,
     assert not (tmp_path / "out" / "shot").exists()
 
 
-def test_auth_token_option_opens_a_sub_only_vod(ray_local, library, tmp_path: Path, capsys,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_auth_token_option_opens_a_sub_only_vod(
+    ray_local, library, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("VODSTREAM_AUTH_TOKEN", raising=False)
     token = "s3cr3t0authtok3n"
     sub = {"faults": f"subonly={library['id']}", "auth_tokens": {token}}
     rc, _ = _analyze(tmp_path, library, sub.pop("faults"), **sub)
     err = capsys.readouterr().err
     assert rc == EXIT_NOTHING and "subscribers only" in err and "--auth-token" in err
-    rc, report = _analyze(tmp_path, library, f"subonly={library['id']}", extra=("--auth-token", token),
-                          auth_tokens={token})
+    rc, report = _analyze(
+        tmp_path, library, f"subonly={library['id']}", extra=("--auth-token", token), auth_tokens={token}
+    )
     out = capsys.readouterr()
     assert rc == EXIT_OK and len(report["matches"]) == len(library["truth"]["matches"])
     assert token not in out.out + out.err
@@ -108,24 +129,57 @@ def test_bad_output_places_fail_with_one_clear_line(library, tmp_path: Path, cap
     """No Ray needed: these fail before anything is fetched (they used to exit 70 "internal error")."""
     blocker = tmp_path / "afile"
     blocker.write_text("x")
-    rc = main(["analyze", library["id"], "--out", str(blocker / "sub"), "--twitch-base", "http://127.0.0.1:9",
-               "--data-dir", str(tmp_path / "data"), "--no-progress"])
+    rc = main(
+        [
+            "analyze",
+            library["id"],
+            "--out",
+            str(blocker / "sub"),
+            "--twitch-base",
+            "http://127.0.0.1:9",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--no-progress",
+        ]
+    )
     err = capsys.readouterr().err
     assert rc == EXIT_NOTHING and "cannot use --out" in err and str(blocker / "sub") in err
     assert "internal error" not in err and len(err.strip().splitlines()) == 1
     out = tmp_path / "out"
     out.mkdir()
     (out / "runstore.sqlite").write_bytes(b"garbage, not SQLite" * 100)
-    rc = main(["analyze", library["id"], "--out", str(out), "--twitch-base", "http://127.0.0.1:9",
-               "--data-dir", str(tmp_path / "data"), "--no-progress"])
+    rc = main(
+        [
+            "analyze",
+            library["id"],
+            "--out",
+            str(out),
+            "--twitch-base",
+            "http://127.0.0.1:9",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "--no-progress",
+        ]
+    )
     err = capsys.readouterr().err
     assert rc == EXIT_NOTHING and str(out / "runstore.sqlite") in err and "--fresh" in err
     assert "internal error" not in err and len(err.strip().splitlines()) == 1
     bad_cat = tmp_path / "badcat"
     bad_cat.mkdir()
     (bad_cat / "catalog.sqlite").write_bytes(b"\x00garbage" * 100)
-    rc = main(["analyze", library["id"], "--out", str(tmp_path / "out2"), "--twitch-base", "http://127.0.0.1:9",
-               "--data-dir", str(bad_cat), "--no-progress"])
+    rc = main(
+        [
+            "analyze",
+            library["id"],
+            "--out",
+            str(tmp_path / "out2"),
+            "--twitch-base",
+            "http://127.0.0.1:9",
+            "--data-dir",
+            str(bad_cat),
+            "--no-progress",
+        ]
+    )
     err = capsys.readouterr().err
     assert rc == EXIT_NOTHING and str(bad_cat / "catalog.sqlite") in err and "internal error" not in err
 
@@ -146,9 +200,24 @@ def test_verbose_keeps_ray_worker_lines_off_stdout(synth_vod: Path, tmp_path: Pa
     root = Path(__file__).resolve().parents[1]
     env = {**os.environ, "PYTHONPATH": str(root)}
     proc = subprocess.run(
-        [sys.executable, "-m", "vodstream", "-v", "analyze", str(Path(synth_vod) / "master.m3u8"),
-         "--out", str(tmp_path / "out"), "--no-catalog", "--no-progress"],
-        capture_output=True, text=True, env=env, timeout=600, cwd=root)
+        [
+            sys.executable,
+            "-m",
+            "vodstream",
+            "-v",
+            "analyze",
+            str(Path(synth_vod) / "master.m3u8"),
+            "--out",
+            str(tmp_path / "out"),
+            "--no-catalog",
+            "--no-progress",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=600,
+        cwd=root,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     out = proc.stdout.splitlines()
     assert out[0].startswith("VOD ") and "report:" in out[-1]
@@ -157,8 +226,9 @@ def test_verbose_keeps_ray_worker_lines_off_stdout(synth_vod: Path, tmp_path: Pa
     # when the driver exits, so whether any arrived is not asserted (it was flaky on a cold venv)
 
 
-def test_best_match_that_cannot_be_fetched_falls_back_to_the_next_best_clip(ray_local, library, tmp_path: Path,
-                                                                             capsys) -> None:
+def test_best_match_that_cannot_be_fetched_falls_back_to_the_next_best_clip(
+    ray_local, library, tmp_path: Path, capsys
+) -> None:
     from vodstream.server import ServerThread
 
     truth = library["truth"]["matches"]
@@ -166,8 +236,20 @@ def test_best_match_that_cannot_be_fetched_falls_back_to_the_next_best_clip(ray_
     runner_up = max((i for i in range(len(truth)) if i != best), key=lambda i: truth[i]["kills"])
     seg = int((truth[best]["start"] + truth[best]["end"]) / 2 // SEGMENT)
     with ServerThread(library["root"], faults=f"deny={seg}") as srv:
-        rc = main(["-q", "run", library["id"], "--out", str(tmp_path / "out"), "--twitch-base", srv.base_url,
-                   "--data-dir", str(tmp_path / "data"), "--no-progress"])
+        rc = main(
+            [
+                "-q",
+                "run",
+                library["id"],
+                "--out",
+                str(tmp_path / "out"),
+                "--twitch-base",
+                srv.base_url,
+                "--data-dir",
+                str(tmp_path / "data"),
+                "--no-progress",
+            ]
+        )
     report = json.loads((tmp_path / "out" / library["id"] / "report.json").read_text())
     assert rc == EXIT_PARTIAL
     assert report["best"] == best and report["clip_matches"] == [runner_up]

@@ -37,7 +37,13 @@ def test_v1_master_1440p_source(twitch_fixtures: Path) -> None:
     assert m.usher_version == 1
     assert [v.name for v in m.variants] == ["chunked", "720p30", "480p30", "audio_only", "360p30", "160p30"]
     src = m.variants[0]
-    assert (src.source, src.label, src.resolution, src.fps, src.quality) == (True, "1440p", (2560, 1440), 30.0, "1440p30")
+    assert (src.source, src.label, src.resolution, src.fps, src.quality) == (
+        True,
+        "1440p",
+        (2560, 1440),
+        30.0,
+        "1440p30",
+    )
     assert src.url.endswith("/899085d30a9339109158_pajlada_43465171160_1735466631/chunked/index-dvr.m3u8")
     audio = m.variants[3]
     assert audio.audio_only and not audio.source and audio.resolution is None
@@ -54,7 +60,9 @@ def test_v1_master_with_session_data(twitch_fixtures: Path) -> None:
     m = _master(twitch_fixtures, "usher_v1_master_vod_anonymized.m3u8")
     assert m.usher_version == 1
     assert [(u.name, u.group_id, u.reasons) for u in m.unavailable] == [
-        ("1440p60", "chunked", ("AUTHZ_NOT_LOGGED_IN",)), ("Audio Only", "audio_only", ("FR_AUDIO_DISALLOWED",))]
+        ("1440p60", "chunked", ("AUTHZ_NOT_LOGGED_IN",)),
+        ("Audio Only", "audio_only", ("FR_AUDIO_DISALLOWED",)),
+    ]
     assert select_variant(m.variants, "best").quality == "1080p60"
     assert select_variant(m.variants, "720p60").resolution == (1280, 720)
 
@@ -97,12 +105,14 @@ def test_v2_live_multivariant_and_typo_url(twitch_fixtures: Path) -> None:
 
 
 def test_2022_master_source_name_and_relative_uris(twitch_fixtures: Path) -> None:
-    m = parse_master((twitch_fixtures / "streamlink_test_master_twitch_vod_2022.m3u8").read_text(),
-                     "https://host.example/vod/1/master.m3u8")
+    m = parse_master(
+        (twitch_fixtures / "streamlink_test_master_twitch_vod_2022.m3u8").read_text(),
+        "https://host.example/vod/1/master.m3u8",
+    )
     assert m.variants[0].label == "Source" and m.variants[0].source
     assert m.variants[0].url == "https://host.example/vod/1/source.m3u8"
     assert select_variant(m.variants, "720p60").quality == "720p60"  # fps from the group id
-    assert select_variant(m.variants, "720p").name == "720p60"       # highest fps at that height
+    assert select_variant(m.variants, "720p").name == "720p60"  # highest fps at that height
 
 
 def test_media_ts_complete(twitch_fixtures: Path) -> None:
@@ -134,7 +144,10 @@ def test_media_ts_muted_excerpt(twitch_fixtures: Path) -> None:
 
 def test_media_fmp4_muted_excerpt(twitch_fixtures: Path) -> None:
     pl = _media(twitch_fixtures, "media_vod_fmp4_muted_excerpt.m3u8")
-    assert [(s.muted, s.url.rsplit("/", 1)[1]) for s in pl.segments] == [(True, "0-muted.mp4"), (True, "1-muted.mp4")]
+    assert [(s.muted, s.url.rsplit("/", 1)[1]) for s in pl.segments] == [
+        (True, "0-muted.mp4"),
+        (True, "1-muted.mp4"),
+    ]
     assert pl.segments[0].init_url.endswith("/init-0.mp4")
 
 
@@ -163,7 +176,7 @@ def test_bad_playlists() -> None:
     with pytest.raises(PlaylistError, match="not an HLS playlist"):
         parse_media('{"error": "nope"}')
     with pytest.raises(PlaylistError, match="expected a media playlist"):
-        parse_media('#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\na.m3u8\n')
+        parse_media("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\na.m3u8\n")
     with pytest.raises(PlaylistError, match="no variants"):
         parse_master("#EXTM3U\n#EXT-X-ENDLIST\n")
     with pytest.raises(PlaylistError, match="no variants"):
@@ -171,8 +184,10 @@ def test_bad_playlists() -> None:
 
 
 def test_select_variant_without_source_or_fps() -> None:
-    vs = [Variant(name="a", label="a", url="u1", resolution=(640, 360), bandwidth=1),
-          Variant(name="b", label="b", url="u2", resolution=(1280, 720), bandwidth=2)]
+    vs = [
+        Variant(name="a", label="a", url="u1", resolution=(640, 360), bandwidth=1),
+        Variant(name="b", label="b", url="u2", resolution=(1280, 720), bandwidth=2),
+    ]
     assert select_variant(vs, "best").name == "b"
     assert select_variant(vs, "worst").name == "a"
     assert select_variant(vs, "720p30").name == "b"

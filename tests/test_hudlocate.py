@@ -13,7 +13,7 @@ from vodstream.synth import hud as _hud
 from vodstream.synth.render import Renderer, kill_digit_boxes
 from vodstream.synth.state import FrameState
 
-SCENE = 1_000_321       # a plain test-split scene
+SCENE = 1_000_321  # a plain test-split scene
 
 
 def _state(**kw) -> FrameState:
@@ -37,7 +37,9 @@ def _assert_at_digits(state: FrameState, w: int, h: int, style: _hud.HudStyle | 
     assert abs(loc.kill.x0 - tx0) <= 4 and abs(loc.kill.x1 - tx1) <= 5
 
 
-@pytest.mark.parametrize("wh", [(1920, 1080), (1280, 720), (2560, 1440), (2560, 1080), (1440, 1080), (1728, 1080)])
+@pytest.mark.parametrize(
+    "wh", [(1920, 1080), (1280, 720), (2560, 1440), (2560, 1080), (1440, 1080), (1728, 1080)]
+)
 def test_kill_box_beside_the_squads_box_at_every_size(wh) -> None:
     _assert_at_digits(_state(kills=14), *wh)
     _assert_at_digits(_state(kills=3, era="2019", spectators=5), *wh)
@@ -73,7 +75,9 @@ def test_hidden_box_is_empty_only_when_the_slot_is_in_view() -> None:
     hidden = _state(kills=0, show_kill_box=False)
     # behind the slot is the game world: where it shows long straight edges the slot cannot be
     # told from an overlay (None); some scenes must verify it empty, none may find a box
-    locs = [locate(_crop(replace(hidden, scene_seed=SCENE + k, camera_t=3.0 * k), 1920, 1080)) for k in range(8)]
+    locs = [
+        locate(_crop(replace(hidden, scene_seed=SCENE + k, camera_t=3.0 * k), 1920, 1080)) for k in range(8)
+    ]
     assert all(loc.squads is not None and loc.kill_box is not True for loc in locs)
     empty = [loc for loc in locs if loc.kill_box is False]
     assert empty and all(loc.era == "modern" for loc in empty)

@@ -26,14 +26,23 @@ def reader() -> KillReader:
 
 
 def _state(**kw) -> FrameState:
-    base = {"t": 100.0, "screen": "in_match", "scene_seed": SCENE, "camera_t": 30.0, "squads_left": 12, "alive": 33}
+    base = {
+        "t": 100.0,
+        "screen": "in_match",
+        "scene_seed": SCENE,
+        "camera_t": 30.0,
+        "squads_left": 12,
+        "alive": 33,
+    }
     base.update(kw)
     return FrameState(**base)
 
 
 def _sample(state: FrameState, w: int, h: int, font: str = "rajdhani-bold", i: int = 0) -> Sample:
     hud = render_hud_crop(state, w, h, seed=SEED, hud_font=font)
-    return Sample(vod_time=2.0 * i, segment_index=i, frame_size=(w, h), hud=hud, text=np.zeros((2, 2), np.uint8))
+    return Sample(
+        vod_time=2.0 * i, segment_index=i, frame_size=(w, h), hud=hud, text=np.zeros((2, 2), np.uint8)
+    )
 
 
 @pytest.mark.parametrize(("w", "h"), [(1920, 1080), (1280, 720), (2560, 1080), (1440, 1080)])
@@ -55,7 +64,11 @@ def test_reads_visible_counters_both_eras(reader: KillReader, w: int, h: int) ->
 
 
 def test_red_flash_is_flagged_and_read(reader: KillReader) -> None:
-    states = [_state(kills=5, red=True), _state(kills=12, red=True, era="2019", spectators=2), _state(kills=5)]
+    states = [
+        _state(kills=5, red=True),
+        _state(kills=12, red=True, era="2019", spectators=2),
+        _state(kills=5),
+    ]
     got = reader.read_batch([_sample(st, 1920, 1080, i=i) for i, st in enumerate(states)])
     assert [r.kills for r in got] == [5, 12, 5]
     assert [r.red for r in got] == [True, True, False]
@@ -108,9 +121,7 @@ def test_low_confidence_is_refused_not_guessed() -> None:
     """A model that knows nothing (uniform softmax) must yield None, never a number."""
     import torch
 
-    from models.net import DigitNet
-
-    from models.net import BoxNet
+    from models.net import BoxNet, DigitNet
 
     blank = DigitNet()
     blank_box = BoxNet().eval()
@@ -134,7 +145,9 @@ def test_score_box_reader_alone_and_as_second_opinion(reader: KillReader) -> Non
     assert reader.box_model is not None
     boxes = reader.read_boxes([s.hud for s in samples])
     assert [b[0] if b else None for b in boxes] == [4, 13, 27]
-    assert reader.read_boxes([render_hud_crop(_state(kills=0, show_kill_box=False), 1280, 720, seed=SEED)]) == [None]
+    assert reader.read_boxes(
+        [render_hud_crop(_state(kills=0, show_kill_box=False), 1280, 720, seed=SEED)]
+    ) == [None]
     # a digit CNN that knows nothing: the box reader alone carries the reading
     blank = DigitNet(n_classes=11)
     for p in blank.parameters():
@@ -151,8 +164,8 @@ def test_readers_that_disagree_refuse(reader: KillReader) -> None:
     assert reader._combine(digit, (17, 0.999)).kills is None
     assert reader._combine(digit, (17, 0.999)).reason == "readers_disagree"
     assert reader._combine(digit, (12, 0.999)).kills == 12
-    assert reader._combine(digit, (17, 0.95)).kills is None       # fairly sure is enough to refuse
-    assert reader._combine(digit, (17, 0.5)).kills == 12          # the box reader unsure: digit path
+    assert reader._combine(digit, (17, 0.95)).kills is None  # fairly sure is enough to refuse
+    assert reader._combine(digit, (17, 0.5)).kills == 12  # the box reader unsure: digit path
     assert reader._combine(KR(None, False, True, 0.0, "merged"), (-1, 0.999)).kills is None
     # a faint skull: only both readers naming the same number counts
     assert reader._combine(digit, (12, 0.999), faint=True).kills == 12
@@ -182,8 +195,9 @@ def test_touching_digits_are_refused_not_misread(reader: KillReader) -> None:
 
 def test_squads_box_detector_on_rendered_screens() -> None:
     on = legacy_ref(render_hud_crop(_state(kills=2), 1920, 1080, seed=SEED))[0]
-    off = legacy_ref(render_hud_crop(FrameState(t=0.0, screen="lobby_ready", scene_seed=SCENE), 1920, 1080,
-                                     seed=SEED))[0]
+    off = legacy_ref(
+        render_hud_crop(FrameState(t=0.0, screen="lobby_ready", scene_seed=SCENE), 1920, 1080, seed=SEED)
+    )[0]
     assert squads_box_visible(on) and not squads_box_visible(off)
 
 

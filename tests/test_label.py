@@ -50,15 +50,18 @@ def test_index_holds_the_readers_answers_and_lossless_crops(crops):
 
     index, truth = crops
     doc = json.loads((index.folder / INDEX_NAME).read_text())
-    assert doc["vod_id"] == "2400000999" and len(doc["crops"]) == len(truth) == 29   # the inventory crop is dropped
+    assert (
+        doc["vod_id"] == "2400000999" and len(doc["crops"]) == len(truth) == 29
+    )  # the inventory crop is dropped
     assert [c["frame_num"] for c in doc["crops"]] == list(range(29))
     assert all(a["vod_time"] < b["vod_time"] for a, b in zip(doc["crops"], doc["crops"][1:], strict=False))
     # the shipped reader reads the trained face right: the index says what it read
     assert [c.reading for c in index.crops] == truth
     assert all(c.skull is not None for c in index.crops)
     # the PNG is the crop the reader saw, bit for bit
-    st = FrameState(t=0.0, screen="in_match", era="modern", scene_seed=7, camera_t=0.0, kills=0, squads_left=10,
-                    alive=30)
+    st = FrameState(
+        t=0.0, screen="in_match", era="modern", scene_seed=7, camera_t=0.0, kills=0, squads_left=10, alive=30
+    )
     hud = render_hud_crop(st, 1280, 720, seed=3, hud_font="rajdhani-bold")
     png = cv2.cvtColor(cv2.imread(str(index.folder / index.crops[0].crop)), cv2.COLOR_BGR2RGB)
     assert np.array_equal(png, hud)
@@ -73,8 +76,13 @@ def test_labels_file_has_the_2019_shape_plus_vod_time_and_crop(crops, tmp_path):
     assert path == tmp_path / "c" / LABELS_NAME
     assert doc["vod_id"] == "2400000999"
     assert [(x["frame_num"], x["label"]) for x in doc["labels"]] == [(0, 0), (1, 0), (12, None), (13, 3)]
-    assert doc["labels"][3] == {"frame_num": 13, "label": 3, "vod_id": "2400000999",
-                                "vod_time": index.crops[13].vod_time, "crop": "000013.png"}
+    assert doc["labels"][3] == {
+        "frame_num": 13,
+        "label": 3,
+        "vod_id": "2400000999",
+        "vod_time": index.crops[13].vod_time,
+        "crop": "000013.png",
+    }
     back_index, back = load_labels(path)
     assert back == {0: 0, 1: 0, 12: None, 13: 3} and back_index.vod_id == index.vod_id
     got = load_labelled([path])
@@ -85,18 +93,21 @@ def test_labels_file_has_the_2019_shape_plus_vod_time_and_crop(crops, tmp_path):
     assert got[3].hud.shape == (y1 - y0, x1 - x0, 3)
 
 
-@pytest.mark.parametrize(("doc", "message"), [
-    ({"vod_id": "1234", "labels": []}, "are for VOD 1234, but the crops"),
-    ({"labels": [{"frame_num": 0, "label": 1, "vod_id": "77"}]}, "label 0 is for VOD 77"),
-    ({"labels": [{"frame_num": 99, "label": 1}]}, "no crop with frame_num 99"),
-    ({"labels": [{"frame_num": 1, "label": 100}]}, "want a kill count 0-99 or null"),
-    ({"labels": [{"frame_num": 1, "label": "3"}]}, "want a kill count"),
-    ({"labels": [{"frame_num": 1, "label": True}]}, "want a kill count"),
-    ({"labels": [{"frame_num": 1, "label": 2, "crop": "000002.png"}]}, "frame 1 is crop 000001.png"),
-    ({"labels": [{"label": 2}]}, "needs \"frame_num\" and \"label\""),
-    ({"labels": [{"frame_num": 1, "label": 0, "vod_time": 7.0}]}, "labels of another sampling"),
-    ({"frames": []}, "want a JSON object with a \"labels\" list"),
-])
+@pytest.mark.parametrize(
+    ("doc", "message"),
+    [
+        ({"vod_id": "1234", "labels": []}, "are for VOD 1234, but the crops"),
+        ({"labels": [{"frame_num": 0, "label": 1, "vod_id": "77"}]}, "label 0 is for VOD 77"),
+        ({"labels": [{"frame_num": 99, "label": 1}]}, "no crop with frame_num 99"),
+        ({"labels": [{"frame_num": 1, "label": 100}]}, "want a kill count 0-99 or null"),
+        ({"labels": [{"frame_num": 1, "label": "3"}]}, "want a kill count"),
+        ({"labels": [{"frame_num": 1, "label": True}]}, "want a kill count"),
+        ({"labels": [{"frame_num": 1, "label": 2, "crop": "000002.png"}]}, "frame 1 is crop 000001.png"),
+        ({"labels": [{"label": 2}]}, 'needs "frame_num" and "label"'),
+        ({"labels": [{"frame_num": 1, "label": 0, "vod_time": 7.0}]}, "labels of another sampling"),
+        ({"frames": []}, 'want a JSON object with a "labels" list'),
+    ],
+)
 def test_labels_that_do_not_fit_the_crops_are_refused(crops, doc, message):
     with pytest.raises(LabelsError, match=message):
         parse_labels(doc, crops[0])
@@ -107,17 +118,25 @@ def test_what_label_is_given(tmp_path, crops):
     (run / "2400000123").mkdir(parents=True)
     video = tmp_path / "x.mp4"
     video.write_bytes(b"")
-    report = {"vod_id": "2400000123", "source": str(video), "matches": [],
-              "settings": {"analyze_quality": "720p30", "model": "/m/reader"}}
+    report = {
+        "vod_id": "2400000123",
+        "source": str(video),
+        "matches": [],
+        "settings": {"analyze_quality": "720p30", "model": "/m/reader"},
+    }
     (run / "2400000123" / "report.json").write_text(json.dumps(report))
     for arg in (run, run / "2400000123"):
         src = find_label_source(str(arg))
-        assert (src.source, src.vod_id, src.quality, src.model) == (str(video), "2400000123", "720p30",
-                                                                    "/m/reader")
+        assert (src.source, src.vod_id, src.quality, src.model) == (
+            str(video),
+            "2400000123",
+            "720p30",
+            "/m/reader",
+        )
         assert src.folder == run / "2400000123" / "label"
-    assert find_label_source(str(crops[0].folder)).source is None            # a crop folder: reopened
+    assert find_label_source(str(crops[0].folder)).source is None  # a crop folder: reopened
     assert find_label_source("2400000555").folder == Path("label-2400000555")  # a Twitch id
-    video.unlink()                        # the run's video is gone: said, not a traceback later
+    video.unlink()  # the run's video is gone: said, not a traceback later
     with pytest.raises(VodstreamError, match=r"x\.mp4 is not found from here"):
         find_label_source(str(run))
     (run / "2400000124").mkdir()
@@ -131,6 +150,7 @@ def test_what_label_is_given(tmp_path, crops):
 
 # -- the page's server (real aiohttp on 127.0.0.1) -------------------------------------------------
 
+
 def test_server_serves_the_page_crops_and_saves_labels(crops, tmp_path):
     from aiohttp.test_utils import TestClient, TestServer
 
@@ -143,7 +163,7 @@ def test_server_serves_the_page_crops_and_saves_labels(crops, tmp_path):
             r = await client.get("/")
             page = await r.text()
             assert r.status == 200 and "/static/app.js" in page
-            assert "http://" not in page and "https://" not in page        # nothing from the internet
+            assert "http://" not in page and "https://" not in page  # nothing from the internet
             for name in ("app.js", "style.css"):
                 r = await client.get(f"/static/{name}")
                 body = await r.text()
@@ -156,13 +176,19 @@ def test_server_serves_the_page_crops_and_saves_labels(crops, tmp_path):
             doc = await r.json()
             assert doc["vod_id"] == index.vod_id and len(doc["crops"]) == 29 and doc["labels"] == []
             assert doc["crops"][4]["reading"] == 1 and doc["crops"][4]["confidence"] > 0.9
-            r = await client.put("/api/labels", json={"vod_id": index.vod_id,
-                                                      "labels": [{"frame_num": 4, "label": 1},
-                                                                 {"frame_num": 5, "label": None}]})
+            r = await client.put(
+                "/api/labels",
+                json={
+                    "vod_id": index.vod_id,
+                    "labels": [{"frame_num": 4, "label": 1}, {"frame_num": 5, "label": None}],
+                },
+            )
             assert r.status == 200 and (await r.json())["saved"] == 2
             saved = json.loads((index.folder / LABELS_NAME).read_text())
             assert [(x["frame_num"], x["label"], x["crop"]) for x in saved["labels"]] == [
-                (4, 1, "000004.png"), (5, None, "000005.png")]
+                (4, 1, "000004.png"),
+                (5, None, "000005.png"),
+            ]
             doc = await (await client.get("/api/crops")).json()
             assert doc["labels"] == [{"frame_num": 4, "label": 1}, {"frame_num": 5, "label": None}]
             # labels for another VOD, or not JSON: refused, and the saved file is kept
@@ -176,6 +202,7 @@ def test_server_serves_the_page_crops_and_saves_labels(crops, tmp_path):
 
 
 # -- the CLI's bad input: one line on stderr, nonzero exit --------------------------------------
+
 
 def _one_line_error(capsys, argv: list[str]) -> str:
     code = main(argv)
@@ -229,6 +256,7 @@ def test_label_reopens_a_crop_folder_with_its_labels(crops, tmp_path, capsys):
 
 # -- --model PATH: a fine-tuned folder travels in the settings ------------------------------------
 
+
 def test_model_paths(tmp_path, capsys):
     import argparse
 
@@ -245,7 +273,7 @@ def test_model_paths(tmp_path, capsys):
         reader_weights(folder)
     digits = load_model()
     with torch.no_grad():
-        digits.classifier[-1].bias.add_(1.0)          # a recognisably different model
+        digits.classifier[-1].bias.add_(1.0)  # a recognisably different model
     save_model(digits, folder / "digits.pt")
     assert reader_weights(folder) == (folder / "digits.pt", BOX_WEIGHTS)
     assert reader_weights(folder / "digits.pt") == (folder / "digits.pt", BOX_WEIGHTS)
@@ -268,11 +296,13 @@ def test_label_samples_a_video_file_given_directly(tmp_path, capsys):
     samples where the reader sees the in-match HUD or a kill box are kept as crops."""
     from tests.media import encode_file
 
-    video = encode_file(tmp_path / "cooking stream.mp4", width=640, height=360, fps=10, seconds=6.0, gop_seconds=2.0)
+    video = encode_file(
+        tmp_path / "cooking stream.mp4", width=640, height=360, fps=10, seconds=6.0, gop_seconds=2.0
+    )
     out = tmp_path / "crops"
     assert main(["-q", "label", str(video), "--out", str(out), "--no-serve"]) == 0
     index = CropIndex.load(out)
-    assert len(index.crops) + index.skipped == 3               # keyframes at 0, 2, 4 s
+    assert len(index.crops) + index.skipped == 3  # keyframes at 0, 2, 4 s
     assert {c.vod_time for c in index.crops} <= {0.0, 2.0, 4.0}
     assert all((out / c.crop).is_file() for c in index.crops)
     assert index.source == str(video) and index.sampling == "keyframes" and index.quality == "file"
@@ -281,6 +311,7 @@ def test_label_samples_a_video_file_given_directly(tmp_path, capsys):
 
 # -- train --labels -----------------------------------------------------------------------------
 
+
 def test_split_holds_out_whole_blocks_of_neighbours():
     from types import SimpleNamespace
 
@@ -288,10 +319,12 @@ def test_split_holds_out_whole_blocks_of_neighbours():
 
     crops = [SimpleNamespace(vod_id=v, frame_num=i) for v in ("a", "b") for i in range(40)]
     train, held = split_labelled(crops, holdout=0.25, block=8)
-    assert len(train) + len(held) == 80 and len(held) == 2 * 8       # per VOD, the 4th block of 8
+    assert len(train) + len(held) == 80 and len(held) == 2 * 8  # per VOD, the 4th block of 8
     assert sorted(c.frame_num for c in held if c.vod_id == "a") == list(range(24, 32))
     key = lambda cs: sorted((c.vod_id, c.frame_num) for c in cs)  # noqa: E731
-    assert key(split_labelled(list(reversed(crops)), holdout=0.25, block=8)[1]) == key(held)  # order does not matter
+    assert key(split_labelled(list(reversed(crops)), holdout=0.25, block=8)[1]) == key(
+        held
+    )  # order does not matter
 
 
 def test_finetune_writes_a_reader_and_a_card_from_what_it_measured(crops, tmp_path, capsys):
@@ -308,10 +341,11 @@ def test_finetune_writes_a_reader_and_a_card_from_what_it_measured(crops, tmp_pa
     err = _one_line_error(capsys, ["-q", "train", "--labels", str(small / LABELS_NAME), "--synthetic", "0"])
     assert "too few labels" in err
     out = tmp_path / "reader"
-    meta = run_finetune(FinetuneConfig(labels=(path,), out=out, synth_cases=40, check_cases=0, epochs=1,
-                                       box_epochs=1))
+    meta = run_finetune(
+        FinetuneConfig(labels=(path,), out=out, synth_cases=40, check_cases=0, epochs=1, box_epochs=1)
+    )
     assert (meta["labelled"], meta["train_labels"], meta["held_out_labels"]) == (29, 24, 5)
-    assert meta["held_out"]["before"]["n"] == 5 and meta["held_out"]["before"]["right"] == 5   # a trained face
+    assert meta["held_out"]["before"]["n"] == 5 and meta["held_out"]["before"]["right"] == 5  # a trained face
     assert meta["train_digit_crops"]["labelled"] > 0 and meta["train_windows"]["synthetic"] > 0
     digits, box = load_reader_models(out)
     assert digits.n_classes == 11 and box is not None

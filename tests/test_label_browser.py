@@ -21,8 +21,15 @@ import pytest
 from tests.labelcrops import make_crop_folder
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 def _chromium() -> str:
@@ -36,8 +43,14 @@ def _chromium() -> str:
 def label_server(tmp_path):
     index, truth = make_crop_folder(tmp_path / "crops")
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    proc = subprocess.Popen([sys.executable, "-m", "vodstream", "-q", "label", str(index.folder), "--port", "0"],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vodstream", "-q", "label", str(index.folder), "--port", "0"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(ln) for ln in proc.stdout], daemon=True).start()
     url = None
@@ -58,7 +71,9 @@ def label_server(tmp_path):
 
 
 def test_label_a_range_by_keyboard_and_mouse_and_save(label_server, tmp_path):
-    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install '.[test]')")
+    sync_api = pytest.importorskip(
+        "playwright.sync_api", reason="playwright is not installed (pip install '.[test]')"
+    )
     url, index, truth = label_server
     n = len(truth)
     assert n == 29
@@ -82,8 +97,10 @@ def test_label_a_range_by_keyboard_and_mouse_and_save(label_server, tmp_path):
 
             # least sure first: N puts the cursor on the crop the reader was least sure of
             page.keyboard.press("n")
-            order = sorted(range(n), key=lambda i: (-1 if index.crops[i].reading is None
-                                                    else index.crops[i].confidence, i))
+            order = sorted(
+                range(n),
+                key=lambda i: (-1 if index.crops[i].reading is None else index.crops[i].confidence, i),
+            )
             assert page.locator(".cell.cursor").get_attribute("data-frame") == str(order[0])
 
             def type_value(text: str) -> None:
@@ -129,7 +146,10 @@ def test_label_a_range_by_keyboard_and_mouse_and_save(label_server, tmp_path):
             assert [cell(i).get_attribute("data-label") for i in (0, 2, 3)] == ["", "", "0"]
             page.keyboard.press("r")
             assert [cell(i).get_attribute("data-label") for i in (0, 2, 3)] == [
-                str(index.crops[0].reading), str(index.crops[2].reading), "0"]
+                str(index.crops[0].reading),
+                str(index.crops[2].reading),
+                "0",
+            ]
             page.click("#save")
             page.wait_for_function("document.getElementById('status').textContent.startsWith('saved')")
             assert f"saved {n} labels" in page.locator("#status").inner_text()

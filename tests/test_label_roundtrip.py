@@ -65,9 +65,25 @@ def test_label_retrain_and_run_again(tmp_path, capsys):
 
     # label: the page's server on the run's folder, driven through its HTTP API
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    proc = subprocess.Popen([sys.executable, "-m", "vodstream", "-q", "label", str(tmp_path / "run1"),
-                             "--fps", "2", "--port", "0"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "vodstream",
+            "-q",
+            "label",
+            str(tmp_path / "run1"),
+            "--fps",
+            "2",
+            "--port",
+            "0",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(ln) for ln in proc.stdout], daemon=True).start()
     try:
@@ -79,11 +95,11 @@ def test_label_retrain_and_run_again(tmp_path, capsys):
         status, doc = _http(url + "api/crops")
         assert status == 200 and doc["vod_id"] == vod_id
         crops = doc["crops"]
-        assert len(crops) >= 200                       # a few hundred crops
+        assert len(crops) >= 200  # a few hundred crops
         timeline = Timeline(script)
         labels = [{"frame_num": c["frame_num"], "label": truth_label(timeline, c["vod_time"])} for c in crops]
         right = sum(c["reading"] == lab["label"] for c, lab in zip(crops, labels, strict=True))
-        assert right < 0.8 * len(crops)                # what the page showed: many wrong or unknown answers
+        assert right < 0.8 * len(crops)  # what the page showed: many wrong or unknown answers
         status, saved = _http(url + "api/labels", "PUT", {"vod_id": vod_id, "labels": labels})
         assert status == 200 and saved["saved"] == len(labels)
     finally:
@@ -94,20 +110,37 @@ def test_label_retrain_and_run_again(tmp_path, capsys):
 
     model = tmp_path / "reader"
     capsys.readouterr()
-    assert main(["-q", "train", "--labels", str(labels_file), "--model-dir", str(model),
-                 "--synthetic", "500", "--check", "150"]) == 0
+    assert (
+        main(
+            [
+                "-q",
+                "train",
+                "--labels",
+                str(labels_file),
+                "--model-dir",
+                str(model),
+                "--synthetic",
+                "500",
+                "--check",
+                "150",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "held-out labels before:" in out and "held-out labels after:" in out
     meta = json.loads((model / "finetune.json").read_text())
     held = meta["held_out"]
     assert held["after"]["accuracy"] >= 0.95 > held["before"]["accuracy"]
     assert held["after"]["wrong"] == 0
-    assert meta["synthetic_check"]["after"]["accuracy"] >= 0.97          # still reads the trained faces
+    assert meta["synthetic_check"]["after"]["accuracy"] >= 0.97  # still reads the trained faces
     card = (model / "MODEL_CARD.md").read_text()
     assert f"({held['after']['right']}/{held['after']['n']})" in card
     assert {p.name for p in model.iterdir()} >= {"digits.pt", "scorebox.pt", "MODEL_CARD.md", "finetune.json"}
 
-    assert main(["-q", "run", str(video), "--out", str(tmp_path / "run2"), "--model", str(model), *common]) == 0
+    assert (
+        main(["-q", "run", str(video), "--out", str(tmp_path / "run2"), "--model", str(model), *common]) == 0
+    )
     assert _kills(tmp_path / "run2") == truth
     report = _report(tmp_path / "run2")
     assert report["settings"]["model"] == str(model.resolve())

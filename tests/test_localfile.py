@@ -29,7 +29,7 @@ def test_segments_cover_the_file_at_keyframes(video_file):
     segs = video.segments()
     assert video.duration == pytest.approx(7.0, abs=0.01)
     assert [s.index for s in segs] == [0, 1, 2]
-    assert [s.start for s in segs] == pytest.approx([0.0, 3.0, 6.0])   # keyframes >= 2.5 s apart
+    assert [s.start for s in segs] == pytest.approx([0.0, 3.0, 6.0])  # keyframes >= 2.5 s apart
     assert segs[-1].end == pytest.approx(video.duration)
     for a, b in zip(segs, segs[1:], strict=False):
         assert a.end == pytest.approx(b.start)
@@ -66,8 +66,9 @@ def test_read_segment_from_the_segment_alone(video_file):
 
 
 def test_default_chunks_are_about_ten_seconds(tmp_path):
-    path = encode_file(tmp_path / "long.mp4", seconds=25.0, gop_seconds=2.0, audio=False,
-                       width=160, height=90, fps=10.0)
+    path = encode_file(
+        tmp_path / "long.mp4", seconds=25.0, gop_seconds=2.0, audio=False, width=160, height=90, fps=10.0
+    )
     segs = LocalVideo(path).segments()
     assert [s.start for s in segs] == pytest.approx([0.0, 10.0, 20.0])
     assert segs[-1].end == pytest.approx(25.0, abs=0.11)

@@ -16,6 +16,6 @@ def test_phase_is_one_plain_line_or_a_json_event_and_quiet_hides_it(capsys) -> N
     logconf.phase("starting Ray ...")
     event = json.loads(capsys.readouterr().err)
     assert event["event"] == "phase" and event["message"] == "starting Ray ..."
-    logconf.configure(logging.WARNING, json_lines=False)   # -q
+    logconf.configure(logging.WARNING, json_lines=False)  # -q
     logconf.phase("clipping ...")
     assert capsys.readouterr().err == ""

@@ -23,7 +23,9 @@ def _result(scores, gaps=(), end=None) -> AnalysisResult:
     tr = MatchTracker()
     tr.update(scores)
     ms = tr.finish(vod_end=end)
-    return AnalysisResult(matches=ms, gaps=list(gaps), timings={}, ocr_calls=0, ocr_seconds=0.0, samples=len(scores))
+    return AnalysisResult(
+        matches=ms, gaps=list(gaps), timings={}, ocr_calls=0, ocr_seconds=0.0, samples=len(scores)
+    )
 
 
 def _three_matches() -> tuple[Stream, list[float]]:
@@ -37,14 +39,25 @@ def _three_matches() -> tuple[Stream, list[float]]:
 
 
 def _outcome(report: dict, tmp: Path, failures: list[str] | None = None) -> JobResult:
-    res = JobResult([VodOutcome(input="x", vod_id=report["vod_id"], out_dir=tmp, report=report,
-                                report_json=tmp / "report.json", report_html=tmp / "report.html")])
+    res = JobResult(
+        [
+            VodOutcome(
+                input="x",
+                vod_id=report["vod_id"],
+                out_dir=tmp,
+                report=report,
+                report_json=tmp / "report.json",
+                report_html=tmp / "report.html",
+            )
+        ]
+    )
     res.failures = failures or []
     return res
 
 
-def test_an_unread_counter_is_null_in_the_report_and_never_outranks_a_known_count(tmp_path: Path,
-                                                                                  capsys) -> None:
+def test_an_unread_counter_is_null_in_the_report_and_never_outranks_a_known_count(
+    tmp_path: Path, capsys
+) -> None:
     s, _ = _three_matches()
     res = _result(s.scores)
     report = report_dict("v1", s.t, res)
@@ -53,7 +66,7 @@ def test_an_unread_counter_is_null_in_the_report_and_never_outranks_a_known_coun
     assert m1["kills_readings"] == 0 and m1["kills_confidence"] == 0.0
     assert m1["kills_reason"] == "kill counter not found" and m1["kills_source"] is None
     assert m0["kills_source"] == "hud" and m0["kills_readings"] == 24 and m0["kills_reason"] is None
-    assert report["best"] == 0                                   # the CHAMPIONS match is unknown
+    assert report["best"] == 0  # the CHAMPIONS match is unknown
     out = report["outcome"]
     assert out["status"] == "partial" and out["kills_unknown"] == [1]
     assert "kill counter not found in match 1: kill counter not found" in out["problems"]
@@ -73,7 +86,7 @@ def test_an_unread_counter_is_null_in_the_report_and_never_outranks_a_known_coun
 
 def test_a_count_read_everywhere_is_complete_and_exits_0(tmp_path: Path) -> None:
     s = Stream().lobby().legend().play([0, 1, 2], per=6).end(placement=5).lobby()
-    s.legend().hud(30, None, kill_box=False).end(placement=7).lobby()   # modern HUD, no kill
+    s.legend().hud(30, None, kill_box=False).end(placement=7).lobby()  # modern HUD, no kill
     report = report_dict("v2", s.t, _result(s.scores))
     assert [m["kills"] for m in report["matches"]] == [2, 0]
     assert report["matches"][1]["kills_source"] == "hidden_box"
@@ -102,20 +115,25 @@ def test_a_gap_inside_a_match_is_reported_with_the_match_it_touches() -> None:
     m0 = report["matches"][0]
     assert m0["confidence"] < clean["matches"][0]["confidence"]
     assert any("not analysed: 0:00:30-0:00:40 (fetch failed: HTTP 500)" in n for n in m0["notes"])
-    assert report["matches"][1]["confidence"] == clean["matches"][1]["confidence"]   # untouched
+    assert report["matches"][1]["confidence"] == clean["matches"][1]["confidence"]  # untouched
     assert report["outcome"]["status"] == "partial" and report["outcome"]["unanalysed_s"] == 10.0
-    assert "0:00:30-0:00:40 not analysed (fetch failed: HTTP 500); touches match 0" in report["outcome"]["problems"]
+    assert (
+        "0:00:30-0:00:40 not analysed (fetch failed: HTTP 500); touches match 0"
+        in report["outcome"]["problems"]
+    )
 
 
 def test_every_span_failed_is_nothing_analysed() -> None:
-    gaps = [Gap(start=i * 10.0, end=i * 10.0 + 10.0, reason="fetch failed: HTTP 500", segment_index=i)
-            for i in range(6)]
+    gaps = [
+        Gap(start=i * 10.0, end=i * 10.0 + 10.0, reason="fetch failed: HTTP 500", segment_index=i)
+        for i in range(6)
+    ]
     report = report_dict("v5", 60.0, _result([], gaps))
     assert report["outcome"]["status"] == "failed"
     assert report["outcome"]["problems"][0] == "nothing analysed: every segment failed"
     assert exit_status(["failed"]) == EXIT_NOTHING
     assert exit_status(["complete", "failed"]) == EXIT_PARTIAL
-    assert exit_status(["complete"], failures=1) == EXIT_PARTIAL      # another VOD could not be resolved
+    assert exit_status(["complete"], failures=1) == EXIT_PARTIAL  # another VOD could not be resolved
     assert exit_status(["complete", "complete"]) == EXIT_OK
     assert exit_status([], failures=2) == EXIT_NOTHING
 
@@ -130,8 +148,12 @@ def test_a_failed_clip_makes_the_result_partial() -> None:
 def test_the_ranking_rule_has_one_owner() -> None:
     from vodstream import pipeline as pl
 
-    ms = [Match(start=0.0, end=1.0, kills=4, placement=3), Match(start=2.0, end=3.0, kills=None),
-          Match(start=4.0, end=5.0, kills=4, placement=1), Match(start=6.0, end=7.0, kills=9)]
+    ms = [
+        Match(start=0.0, end=1.0, kills=4, placement=3),
+        Match(start=2.0, end=3.0, kills=None),
+        Match(start=4.0, end=5.0, kills=4, placement=1),
+        Match(start=6.0, end=7.0, kills=9),
+    ]
     assert rank_matches(ms) == [3, 2, 0]
     assert best_match(ms) == pl.best_index(ms) == 3
     assert pl.top_indices(ms, 2) == [3, 2]

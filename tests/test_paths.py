@@ -23,11 +23,21 @@ from vodstream.cli import COMMANDS, build_parser, resolve_paths
 REPO = Path(__file__).resolve().parents[1]
 
 
-def cli(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 240,
-        ) -> subprocess.CompletedProcess[str]:
+def cli(
+    *args: str,
+    cwd: Path,
+    env: dict[str, str] | None = None,
+    timeout: float = 240,
+) -> subprocess.CompletedProcess[str]:
     full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
-    return subprocess.run([sys.executable, "-m", "vodstream", *args], cwd=cwd, env=full_env,
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "vodstream", *args],
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture
@@ -63,29 +73,39 @@ def test_every_path_option_of_every_command_is_made_absolute(tmp_path: Path, mon
     parser = build_parser()
     subs = _subparsers(parser)
     assert set(subs) == set(COMMANDS)
-    forms = {"rel dir/x": tmp_path / "rel dir" / "x", ".": tmp_path, "~/a b": tmp_path / "home" / "a b",
-             "./sub/../y": tmp_path / "y", str(tmp_path / "abs"): tmp_path / "abs"}
+    forms = {
+        "rel dir/x": tmp_path / "rel dir" / "x",
+        ".": tmp_path,
+        "~/a b": tmp_path / "home" / "a b",
+        "./sub/../y": tmp_path / "y",
+        str(tmp_path / "abs"): tmp_path / "abs",
+    }
     checked = 0
     for command, p in subs.items():
         exclusive = {a for g in p._mutually_exclusive_groups for a in g._group_actions}
         for target in (a for a in p._actions if a.type is Path):
             for given, want in forms.items():
                 argv = _argv(command, p, target, given)
-                if target in exclusive:   # e.g. synth --script instead of --preset
+                if target in exclusive:  # e.g. synth --script instead of --preset
                     argv = [x for x in argv if x != "--preset"]
                 args = resolve_paths(parser.parse_args(argv))
-                expected = [want] if isinstance(target, argparse._AppendAction) else want   # train --labels
+                expected = [want] if isinstance(target, argparse._AppendAction) else want  # train --labels
                 assert getattr(args, target.dest) == expected, (command, target.dest, given)
                 assert all(v.is_absolute() for v in vars(args).values() if isinstance(v, Path)), argv
                 checked += 1
-    assert checked >= 10 * len(forms), checked   # run/analyze --out, serve --root, clip REPORT, ...
+    assert checked >= 10 * len(forms), checked  # run/analyze --out, serve --root, clip REPORT, ...
 
 
 def test_serve_a_relative_root_with_spaces(cwd: Path) -> None:
     make_vod(cwd / "served vods", "2100001", n=2)
-    proc = subprocess.Popen([sys.executable, "-m", "vodstream", "serve", "--root", "served vods", "--port", "0"],
-                            cwd=cwd, env={**os.environ, "PYTHONPATH": str(REPO)},
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "vodstream", "serve", "--root", "served vods", "--port", "0"],
+        cwd=cwd,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stdout.readline().strip() if proc.stdout else ""
         m = re.fullmatch(r"serving (http://127\.0\.0\.1:\d+)", line)
@@ -105,7 +125,9 @@ def test_download_a_relative_local_file_to_a_tilde_path(cwd: Path) -> None:
     encode_file(cwd / "my clips" / "game one.mp4", seconds=3.0, gop_seconds=1.0)
     home = cwd.parent / "home dir"
     (home / "out dir").mkdir(parents=True)
-    got = cli("download", "my clips/game one.mp4", "-o", "~/out dir/game.ts", cwd=cwd, env={"HOME": str(home)})
+    got = cli(
+        "download", "my clips/game one.mp4", "-o", "~/out dir/game.ts", cwd=cwd, env={"HOME": str(home)}
+    )
     assert got.returncode == 0, got.stderr
     out = home / "out dir" / "game.ts"
     assert out.is_file() and out.stat().st_size > 1000
@@ -124,8 +146,13 @@ def test_clip_a_relative_report_to_a_relative_output(cwd: Path, synth_test_vod: 
     m = truth["matches"][1]
     report_dir = cwd / "res dir" / "r"
     report_dir.mkdir(parents=True)
-    report = {"vod_id": truth["vod_id"], "duration": truth["duration"], "best": 0,
-              "source": str(cwd / "vod dir"), "matches": [{"start": m["start"], "end": m["end"], "kills": 1}]}
+    report = {
+        "vod_id": truth["vod_id"],
+        "duration": truth["duration"],
+        "best": 0,
+        "source": str(cwd / "vod dir"),
+        "matches": [{"start": m["start"], "end": m["end"], "kills": 1}],
+    }
     (report_dir / "report.json").write_text(json.dumps(report))
     got = cli("clip", "res dir/r", "-o", "clips out/best.mp4", cwd=cwd)
     assert got.returncode == 0, got.stderr
@@ -145,8 +172,13 @@ def test_make_demo_twice_from_a_path_with_a_space(tmp_path: Path) -> None:
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
     clone = tmp_path / "a clone"
-    shutil.copytree(REPO, clone, ignore=shutil.ignore_patterns(".venv", "demo-out", "data", ".git",
-                                                               "__pycache__", "*.egg-info", "benchmarks"))
+    shutil.copytree(
+        REPO,
+        clone,
+        ignore=shutil.ignore_patterns(
+            ".venv", "demo-out", "data", ".git", "__pycache__", "*.egg-info", "benchmarks"
+        ),
+    )
     venv = clone / ".venv"
     (venv / "bin").mkdir(parents=True)
     wrapper = venv / "bin" / "python"
@@ -156,8 +188,14 @@ def test_make_demo_twice_from_a_path_with_a_space(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(clone), "VODSTREAM_DATA_DIR": str(tmp_path / "data")}
     runs = []
     for _ in range(2):
-        got = subprocess.run(["make", "demo", "DEMO_ARGS=--preset test"], cwd=clone, env=env,
-                             capture_output=True, text=True, timeout=900)
+        got = subprocess.run(
+            ["make", "demo", "DEMO_ARGS=--preset test"],
+            cwd=clone,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
         assert got.returncode == 0, got.stdout[-2000:] + got.stderr[-3000:]
         runs.append(got)
     # stderr is not a terminal here, so the phase lines come as JSON events

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import logging
 from pathlib import Path
 
 import pytest
@@ -19,7 +18,7 @@ def _m(kills: int | None, placement: int | None = None, start: float = 0.0) -> M
 
 def test_best_and_top_by_kills_then_placement() -> None:
     ms = [_m(3, 5, 0), _m(7, 9, 200), _m(None, 1, 400), _m(7, 2, 600), _m(1, 1, 800)]
-    assert pl.best_index(ms) == 3                   # 7 kills twice: placed #2 beats #9
+    assert pl.best_index(ms) == 3  # 7 kills twice: placed #2 beats #9
     assert pl.top_indices(ms, 3) == [3, 1, 0]
     assert pl.top_indices(ms, 0) == []
     assert pl.best_index([_m(None)]) is None
@@ -30,17 +29,23 @@ def test_clip_window_covers_select_legend_to_end_screen() -> None:
     m = Match(start=61.0, end=845.0, kills=7, readings=[(130.0, 0), (800.0, 7)])
     assert pl.clip_window(m, 2000.0) == (61.0 - pl.CLIP_HEAD, 845.0 + pl.CLIP_TAIL)
     # VOD began mid-match / ended mid-match: fall back to the readings and the VOD's edges
-    assert pl.clip_window(Match(start=None, end=None, kills=2, readings=[(30.0, 1), (90.0, 2)]), 95.0) == \
-        (30.0, 95.0)
-    assert pl.clip_window({"start": None, "end": 50.0, "readings": []}, 100.0, first=10.0) == \
-        (10.0, 50.0 + pl.CLIP_TAIL)
+    assert pl.clip_window(Match(start=None, end=None, kills=2, readings=[(30.0, 1), (90.0, 2)]), 95.0) == (
+        30.0,
+        95.0,
+    )
+    assert pl.clip_window({"start": None, "end": 50.0, "readings": []}, 100.0, first=10.0) == (
+        10.0,
+        50.0 + pl.CLIP_TAIL,
+    )
 
 
 def test_skipped_spans_name_the_other_game() -> None:
     segs = [Segment(index=i, start=i * 10.0, duration=10.0, url=f"s{i}.ts") for i in range(10)]
-    chapters = [Chapter(start=0, end=30, game_id="509658", game_name="Just Chatting"),
-                Chapter(start=30, end=80, game_id=APEX_GAME_ID, game_name="Apex Legends"),
-                Chapter(start=80, end=100, game_id="21779", game_name="League of Legends")]
+    chapters = [
+        Chapter(start=0, end=30, game_id="509658", game_name="Just Chatting"),
+        Chapter(start=30, end=80, game_id=APEX_GAME_ID, game_name="Apex Legends"),
+        Chapter(start=80, end=100, game_id="21779", game_name="League of Legends"),
+    ]
     from vodstream.twitch import apex_segments
 
     kept = apex_segments(segs, chapters)
@@ -66,7 +71,7 @@ def test_progress_logs_when_not_a_tty() -> None:
         p.close()
     assert p.counts["a"] == {"fetched": 1, "analysed": 2, "matches": 1}
     events = [e for e in logs if e["event"] == "progress"]
-    assert events[0]["vod"] == "a" and events[0]["fetched"] == 1        # the first event is logged
+    assert events[0]["vod"] == "a" and events[0]["fetched"] == 1  # the first event is logged
     assert events[-1] == {**events[-1], "vod": "b", "done": True, "total": 1}
 
 
@@ -83,26 +88,46 @@ def test_analysis_quality_choice() -> None:
     from vodstream.hls import Variant
 
     def var(name: str, h: int, fps: int, source: bool = False) -> Variant:
-        return Variant(name=name, label=name, url=f"http://x/{name}/index.m3u8", bandwidth=h * 1000,
-                       resolution=(h * 16 // 9, h), fps=float(fps), codecs="avc1", source=source)
+        return Variant(
+            name=name,
+            label=name,
+            url=f"http://x/{name}/index.m3u8",
+            bandwidth=h * 1000,
+            resolution=(h * 16 // 9, h),
+            fps=float(fps),
+            codecs="avc1",
+            source=source,
+        )
 
     from vodstream.twitch import ResolvedVod
 
-    clip = ResolvedVod(vod_id="1", title=None, owner=None, duration=10.0, quality="chunked", segments=[],
-                       variants=[var("chunked", 1080, 60, True), var("720p60", 720, 60), var("720p30", 720, 30),
-                                 var("480p30", 480, 30)],
-                       chapters=[], source_url="")
+    clip = ResolvedVod(
+        vod_id="1",
+        title=None,
+        owner=None,
+        duration=10.0,
+        quality="chunked",
+        segments=[],
+        variants=[
+            var("chunked", 1080, 60, True),
+            var("720p60", 720, 60),
+            var("720p30", 720, 30),
+            var("480p30", 480, 30),
+        ],
+        chapters=[],
+        source_url="",
+    )
     assert pl._pick_analysis_quality(clip, None) == "720p30"
     assert pl._pick_analysis_quality(clip, "480p30") == "480p30"
     assert pl._pick_analysis_quality(clip, "chunked") is None
     clip.variants = clip.variants[:2]
-    assert pl._pick_analysis_quality(clip, None) == "720p60"      # fallback to the next one
+    assert pl._pick_analysis_quality(clip, None) == "720p60"  # fallback to the next one
     clip.variants = clip.variants[:1]
-    assert pl._pick_analysis_quality(clip, None) is None          # only the source: analyse it
+    assert pl._pick_analysis_quality(clip, None) is None  # only the source: analyse it
     from vodstream.errors import VodstreamError
 
     with pytest.raises(VodstreamError):
-        pl._pick_analysis_quality(clip, "360p30")                 # asked for explicitly: an error
+        pl._pick_analysis_quality(clip, "360p30")  # asked for explicitly: an error
 
 
 def test_clip_segments_streams_through_a_bounded_buffer(tmp_path: Path) -> None:

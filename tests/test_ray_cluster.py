@@ -25,8 +25,10 @@ def cluster():
 
     if ray.is_initialized():  # another module's shared Ray must not leak into this one
         ray.shutdown()
-    c = Cluster(initialize_head=True, head_node_args={"num_cpus": 1, "include_dashboard": False,
-                                                      "object_store_memory": 150 * 1024 * 1024})
+    c = Cluster(
+        initialize_head=True,
+        head_node_args={"num_cpus": 1, "include_dashboard": False, "object_store_memory": 150 * 1024 * 1024},
+    )
     c.add_node(num_cpus=1, object_store_memory=150 * 1024 * 1024)
     c.wait_for_nodes()
     yield c
@@ -35,8 +37,9 @@ def cluster():
     c.shutdown()
 
 
-def test_run_on_a_two_node_cluster(cluster: Any, synth_vod: Path, tmp_path: Path,
-                                   capsys: pytest.CaptureFixture[str]) -> None:
+def test_run_on_a_two_node_cluster(
+    cluster: Any, synth_vod: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     import ray
 
     from vodstream.cli import main
@@ -46,14 +49,28 @@ def test_run_on_a_two_node_cluster(cluster: Any, synth_vod: Path, tmp_path: Path
     truth = json.loads((synth_vod / "truth.json").read_text())
     out = tmp_path / "out"
     with ServerThread(tmp_path / "lib") as srv:
-        rc = main(["-q", "run", ids[0], "--out", str(out), "--address", cluster.address,
-                   "--twitch-base", srv.base_url, "--data-dir", str(tmp_path / "data"), "--no-progress"])
+        rc = main(
+            [
+                "-q",
+                "run",
+                ids[0],
+                "--out",
+                str(out),
+                "--address",
+                cluster.address,
+                "--twitch-base",
+                srv.base_url,
+                "--data-dir",
+                str(tmp_path / "data"),
+                "--no-progress",
+            ]
+        )
     assert rc == 0
-    assert not ray.is_initialized()      # the run disconnected from the cluster it joined
+    assert not ray.is_initialized()  # the run disconnected from the cluster it joined
     stdout = capsys.readouterr().out
     rep = json.loads((out / ids[0] / "report.json").read_text())
     assert rep["settings"]["address"] == cluster.address
-    assert rep["settings"]["ray_nodes"] == 2          # decoder and scorer on different nodes
+    assert rep["settings"]["ray_nodes"] == 2  # decoder and scorer on different nodes
     got = compare(truth, rep)
     assert got["found"] == got["want"] and got["extra"] == 0 and got["kills_ok"] == got["found"], got
     clip = out / ids[0] / rep["clips"][0]

@@ -17,8 +17,8 @@ from vodstream import pipeline as pl
 
 pytestmark = [pytest.mark.ray, pytest.mark.slow]
 
-GOP = 2.0          # the synthetic VOD's keyframe interval
-SEGMENT = 10.0     # its segment length
+GOP = 2.0  # the synthetic VOD's keyframe interval
+SEGMENT = 10.0  # its segment length
 
 
 def chatting_span(truth: dict[str, Any]) -> float:
@@ -36,11 +36,15 @@ def library(synth_vod: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[s
     truth = json.loads((Path(synth_vod) / "truth.json").read_text())
     # the second copy says (Twitch chapters) that its first seconds were another game
     chatting = chatting_span(truth)
-    chapters = [{"start": 0.0, "end": chatting, "game_id": "509658", "game_name": "Just Chatting"},
-                {"start": chatting, "end": truth["duration"], "game_id": "511224", "game_name": "Apex Legends"}]
+    chapters = [
+        {"start": 0.0, "end": chatting, "game_id": "509658", "game_name": "Just Chatting"},
+        {"start": chatting, "end": truth["duration"], "game_id": "511224", "game_name": "Apex Legends"},
+    ]
     ids = make_library(Path(synth_vod), root, copies=2, chapters={1: chapters})
-    truths = {ids[0]: truth,
-              ids[1]: {**truth, "matches": [m for m in truth["matches"] if m["start"] >= chatting]}}
+    truths = {
+        ids[0]: truth,
+        ids[1]: {**truth, "matches": [m for m in truth["matches"] if m["start"] >= chatting]},
+    }
     return {"root": root, "ids": ids, "truth": truth, "truths": truths, "chatting": chatting}
 
 
@@ -53,8 +57,13 @@ def server(library: dict[str, Any]):
 
 
 def _settings(tmp: Path, server: str, **kw: Any) -> pl.RunSettings:
-    base = {"out": tmp / "out", "twitch_base": server, "data_dir": tmp / "data", "progress": False,
-            "checkpoint_every": 3}
+    base = {
+        "out": tmp / "out",
+        "twitch_base": server,
+        "data_dir": tmp / "data",
+        "progress": False,
+        "checkpoint_every": 3,
+    }
     base.update(kw)
     return pl.RunSettings(**base)
 
@@ -72,10 +81,11 @@ def test_two_vods_end_to_end(first_run: dict[str, Any], library: dict[str, Any])
         truth = library["truths"][vod_id]
         rep = json.loads(o.report_json.read_text())
         assert rep["vod_id"] == vod_id
-        if vod_id == library["ids"][1]:   # the non-Apex chapter was skipped, never fetched
+        if vod_id == library["ids"][1]:  # the non-Apex chapter was skipped, never fetched
             chatting = library["chatting"]
-            assert rep["skipped"] == [{"start": 0.0, "end": chatting,
-                                       "reason": "not Apex Legends (chapter: Just Chatting)"}]
+            assert rep["skipped"] == [
+                {"start": 0.0, "end": chatting, "reason": "not Apex Legends (chapter: Just Chatting)"}
+            ]
             assert rep["segments"]["apex"] == rep["segments"]["total"] - int(chatting // SEGMENT)
             assert rep["segments"]["analysed"] == rep["segments"]["apex"]
         got = compare(truth, rep)
@@ -88,7 +98,9 @@ def test_two_vods_end_to_end(first_run: dict[str, Any], library: dict[str, Any])
         seg = rep["segments"]
         assert 1 <= seg["peak_inflight"] <= 6 and seg["peak_inflight_all"] <= 12 and seg["peak_reorder"] <= 24
         # the test VOD is 720p30 (chunked) + 480p30: the default analysis quality is 720p30 = source
-        assert rep["settings"]["analyze_quality"] == "chunked" and rep["settings"]["clip_quality"] == "chunked"
+        assert (
+            rep["settings"]["analyze_quality"] == "chunked" and rep["settings"]["clip_quality"] == "chunked"
+        )
         # the clip: decodes, covers the best match, starts within one GOP of its start
         assert rep["clips"] == [f"{vod_id}-match{rep['best']}.mp4"]
         best = rep["matches"][rep["best"]]
@@ -102,8 +114,9 @@ def test_two_vods_end_to_end(first_run: dict[str, Any], library: dict[str, Any])
         assert html.count("<svg") == len(rep["matches"]) and rep["clips"][0] in html
 
 
-def test_top_lists_matches_across_vods(first_run: dict[str, Any], library: dict[str, Any],
-                                       capsys: pytest.CaptureFixture[str]) -> None:
+def test_top_lists_matches_across_vods(
+    first_run: dict[str, Any], library: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
     from vodstream.catalog import Catalog
     from vodstream.cli import main
 
@@ -123,8 +136,9 @@ def _matches(outcome: Any) -> list[dict[str, Any]]:
     return json.loads(Path(outcome.report_json).read_text())["matches"]
 
 
-def test_killed_decoder_and_tracker_give_the_same_result(ray_local, server: str, library: dict[str, Any],
-                                                         first_run: dict[str, Any], tmp_path: Path) -> None:
+def test_killed_decoder_and_tracker_give_the_same_result(
+    ray_local, server: str, library: dict[str, Any], first_run: dict[str, Any], tmp_path: Path
+) -> None:
     import ray
 
     vod_id = library["ids"][0]
@@ -137,7 +151,7 @@ def test_killed_decoder_and_tracker_give_the_same_result(ray_local, server: str,
                 ray.kill(graph.decoders[0], no_restart=False)
                 killed.append("decoder")
         elif event == "matches" and killed == ["decoder"]:
-            chaos.answers += 1       # tracker answers: updates it has applied (state to lose)
+            chaos.answers += 1  # tracker answers: updates it has applied (state to lose)
             if chaos.answers >= 2:
                 ray.kill(graph.trackers[key], no_restart=False)
                 killed.append("tracker")
@@ -152,8 +166,9 @@ def test_killed_decoder_and_tracker_give_the_same_result(ray_local, server: str,
     assert _matches(o) == _matches(first_run["outcomes"][vod_id])
 
 
-def test_killed_fetcher_and_scorer_give_the_same_result(ray_local, server: str, library: dict[str, Any],
-                                                        first_run: dict[str, Any], tmp_path: Path) -> None:
+def test_killed_fetcher_and_scorer_give_the_same_result(
+    ray_local, server: str, library: dict[str, Any], first_run: dict[str, Any], tmp_path: Path
+) -> None:
     """kill -9 of the VOD's fetcher, then of a scorer, mid-run: both restart, nothing is lost."""
     import ray
 
@@ -178,13 +193,14 @@ def test_killed_fetcher_and_scorer_give_the_same_result(ray_local, server: str, 
     assert _matches(o) == _matches(first_run["outcomes"][vod_id])
 
 
-def test_resume_after_an_interrupted_run(ray_local, server: str, library: dict[str, Any],
-                                         first_run: dict[str, Any], tmp_path: Path) -> None:
+def test_resume_after_an_interrupted_run(
+    ray_local, server: str, library: dict[str, Any], first_run: dict[str, Any], tmp_path: Path
+) -> None:
     vod_id = library["ids"][1]
     settings = _settings(tmp_path, server, clip=False, catalog=False)
 
     def interrupt(graph: Any, key: str, event: str, n: int) -> None:
-        if event == "matches":          # a tracker answer: one more segment released and stored
+        if event == "matches":  # a tracker answer: one more segment released and stored
             interrupt.count += 1
             if interrupt.count >= 3:
                 raise KeyboardInterrupt
@@ -192,7 +208,7 @@ def test_resume_after_an_interrupted_run(ray_local, server: str, library: dict[s
     interrupt.count = 0
     with pytest.raises(KeyboardInterrupt):
         pl.run_job([vod_id], settings, observer=interrupt)
-    assert not (tmp_path / "out" / vod_id / "report.json").exists()   # nothing half-written
+    assert not (tmp_path / "out" / vod_id / "report.json").exists()  # nothing half-written
     [o] = pl.run_job([vod_id], pl.RunSettings(**{**settings.__dict__, "resume": True}))
     seg = o.report["segments"]
     assert seg["resumed"] >= 3 and seg["resumed"] + seg["analysed"] == seg["apex"]
@@ -203,8 +219,9 @@ def test_resume_after_an_interrupted_run(ray_local, server: str, library: dict[s
     assert _matches(o2) == _matches(o)
 
 
-def test_clip_command_cuts_another_match(first_run: dict[str, Any], server: str,
-                                         capsys: pytest.CaptureFixture[str]) -> None:
+def test_clip_command_cuts_another_match(
+    first_run: dict[str, Any], server: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     from vodstream.cli import main
 
     o = next(iter(first_run["outcomes"].values()))
@@ -217,8 +234,9 @@ def test_clip_command_cuts_another_match(first_run: dict[str, Any], server: str,
     assert path.name in rep2["clips"] and other in rep2["clip_matches"]
 
 
-def test_ray_path_equals_the_plain_path(first_run: dict[str, Any], library: dict[str, Any],
-                                        synth_vod: Path) -> None:
+def test_ray_path_equals_the_plain_path(
+    first_run: dict[str, Any], library: dict[str, Any], synth_vod: Path
+) -> None:
     """The actor graph and vodstream.analysis.analyze run the same stages: same matches."""
     from vodstream.analysis import analyze, local_segments, report_dict
     from vodstream.decode import Decoder
@@ -226,22 +244,41 @@ def test_ray_path_equals_the_plain_path(first_run: dict[str, Any], library: dict
 
     vod_id = library["ids"][0]
     rep = json.loads(first_run["outcomes"][vod_id].report_json.read_text())
-    res = analyze(local_segments(synth_vod, "chunked"), decoder=Decoder(), scorer=pl.make_scorer(),
-                  tracker=MatchTracker(), vod_end=rep["duration"])
+    res = analyze(
+        local_segments(synth_vod, "chunked"),
+        decoder=Decoder(),
+        scorer=pl.make_scorer(),
+        tracker=MatchTracker(),
+        vod_end=rep["duration"],
+    )
     plain = report_dict(vod_id, rep["duration"], res)
     assert plain["matches"] == rep["matches"]
     assert plain["best"] == rep["best"]
-    assert rep["segments"]["samples"] == res.samples    # keyframes + the dense re-samples
+    assert rep["segments"]["samples"] == res.samples  # keyframes + the dense re-samples
 
 
-def test_analyze_a_local_m3u8_gives_the_same_matches(ray_local, first_run: dict[str, Any], library: dict[str, Any],
-                                                     synth_vod: Path, tmp_path: Path,
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+def test_analyze_a_local_m3u8_gives_the_same_matches(
+    ray_local,
+    first_run: dict[str, Any],
+    library: dict[str, Any],
+    synth_vod: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     """Another input kind (a local HLS playlist, no Twitch API) through the CLI's `analyze`."""
     from vodstream.cli import main
 
-    rc = main(["-q", "analyze", str(synth_vod / "master.m3u8"), "--out", str(tmp_path),
-               "--no-catalog", "--no-progress"])
+    rc = main(
+        [
+            "-q",
+            "analyze",
+            str(synth_vod / "master.m3u8"),
+            "--out",
+            str(tmp_path),
+            "--no-catalog",
+            "--no-progress",
+        ]
+    )
     assert rc == 0
     rep = json.loads((tmp_path / synth_vod.name / "report.json").read_text())
     assert rep["clips"] == [] and rep["source"].endswith("master.m3u8")

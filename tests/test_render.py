@@ -51,7 +51,7 @@ def test_every_screen_renders(renderers, wh) -> None:
         f = r.render(st)
         assert f.shape == (wh[1], wh[0], 3) and f.dtype == np.uint8, st.screen
     # screens are not all the same picture
-    assert len({r.render(st).tobytes()[:: 997] for st in ALL_SCREENS}) == len(ALL_SCREENS)
+    assert len({r.render(st).tobytes()[::997] for st in ALL_SCREENS}) == len(ALL_SCREENS)
 
 
 @pytest.mark.parametrize("wh", SIZES)
@@ -81,7 +81,7 @@ def test_digit_pixels_match_digit_value() -> None:
     r = Renderer(W, H, seed=1)
     crops = []
     for k in range(10):
-        (x0, y0, x1, y1), = kill_digit_boxes(_match(kills=k), W, H)
+        ((x0, y0, x1, y1),) = kill_digit_boxes(_match(kills=k), W, H)
         f = r.render(_match(kills=k))
         crops.append(f[y0 - 1 : y0 + 12, 0:0].shape)  # shape only to keep memory low
         crops[-1] = f[y0:y1, x0 - 2 : x0 + 8].astype(int)
@@ -151,11 +151,20 @@ def test_marker_text_only_in_top_45_percent(renderers, wh) -> None:
     W, H = wh
     r = renderers[wh]
     ty1 = text_box(W, H)[3]
-    world = r.render(FrameState(t=0.0, screen="end", end_kind="squad_eliminated", placement=8, squad_kills=0,
-                                scene_seed=2)).astype(int)
+    world = r.render(
+        FrameState(t=0.0, screen="end", end_kind="squad_eliminated", placement=8, squad_kills=0, scene_seed=2)
+    ).astype(int)
     for kind in ("squad_eliminated", "champions", "match_summary"):
-        other = r.render(FrameState(t=0.0, screen="end", end_kind=kind, placement=8 if kind != "champions" else 1,
-                                    squad_kills=23, scene_seed=2)).astype(int)
+        other = r.render(
+            FrameState(
+                t=0.0,
+                screen="end",
+                end_kind=kind,
+                placement=8 if kind != "champions" else 1,
+                squad_kills=23,
+                scene_seed=2,
+            )
+        ).astype(int)
         diff = np.abs(world - other).max(axis=2) > 40
         ys = np.nonzero(diff.any(axis=1))[0]
         assert ys.size > 0
@@ -175,10 +184,16 @@ def test_end_banner_rows_inside_text_box() -> None:
     r = Renderer(W, H, seed=5)
     ty1 = text_box(W, H)[3]
     for era, kind in (("2019", "placed"), ("modern", "squad_eliminated")):
-        a = r.render(FrameState(t=0.0, screen="end", era=era, end_kind=kind, placement=4, of=20, squad_kills=9,
-                                scene_seed=3)).astype(int)
-        b = r.render(FrameState(t=0.0, screen="end", era=era, end_kind=kind, placement=7, of=20, squad_kills=9,
-                                scene_seed=3)).astype(int)
+        a = r.render(
+            FrameState(
+                t=0.0, screen="end", era=era, end_kind=kind, placement=4, of=20, squad_kills=9, scene_seed=3
+            )
+        ).astype(int)
+        b = r.render(
+            FrameState(
+                t=0.0, screen="end", era=era, end_kind=kind, placement=7, of=20, squad_kills=9, scene_seed=3
+            )
+        ).astype(int)
         ys = np.nonzero((np.abs(a - b).max(axis=2) > 40).any(axis=1))[0]
         assert ys.size and ys.max() < ty1, (era, ys.max(), ty1)
 
@@ -236,7 +251,9 @@ def test_queue_layouts(renderers, mode) -> None:
     else:
         assert boxes[0][0] < trios[0][0] - 30  # moved left
     # the 2019 era ignores the queue layout
-    assert kill_digit_boxes(_match(era="2019", hud_mode=mode), W, H) == kill_digit_boxes(_match(era="2019"), W, H)
+    assert kill_digit_boxes(_match(era="2019", hud_mode=mode), W, H) == kill_digit_boxes(
+        _match(era="2019"), W, H
+    )
 
 
 def test_bar_red_flashes_only_the_squads_bar() -> None:
@@ -248,7 +265,7 @@ def test_bar_red_flashes_only_the_squads_bar() -> None:
     x0 = hud_box(W, H)[0]
     calm = render_hud_crop(_match(kills=4), W, H)
     bar = render_hud_crop(_match(kills=4, bar_red=True), W, H)
-    (kx0, _ky0, kx1, _ky1), = kill_digit_boxes(_match(kills=4), W, H)
+    ((kx0, _ky0, kx1, _ky1),) = kill_digit_boxes(_match(kills=4), W, H)
     split = kx1 - x0 + 12  # columns right of the kill box: the squads bar
     assert reds(bar)[:, split:].sum() > reds(calm)[:, split:].sum() + 200
     assert reds(bar)[:, : split - 12].sum() == reds(calm)[:, : split - 12].sum()

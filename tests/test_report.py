@@ -24,8 +24,14 @@ from vodstream.types import Gap, Match
 
 def _matches() -> list[Match]:
     return [
-        Match(start=61.0, end=845.0, kills=7, placement=3, of=20,
-              readings=[(130.0, 0), (200.0, 1), (400.0, 4), (800.0, 7)]),
+        Match(
+            start=61.0,
+            end=845.0,
+            kills=7,
+            placement=3,
+            of=20,
+            readings=[(130.0, 0), (200.0, 1), (400.0, 4), (800.0, 7)],
+        ),
         Match(start=900.0, end=1500.0, kills=2, placement=11, readings=[(1000.0, 2)]),
         Match(start=None, end=1900.0, kills=None),
     ]
@@ -33,18 +39,31 @@ def _matches() -> list[Match]:
 
 def test_report_json_contract_and_html(tmp_path: Path) -> None:
     thumb = thumbnail_jpeg(np.full((108, 427), 200, np.uint8))
-    rep = build_report(vod_id="123", duration=2000.0, matches=_matches(), best=0,
-                       gaps=[Gap(start=50.0, end=60.0, reason="fetch failed: 404", segment_index=5)],
-                       clips=["123-match0.mp4"], clip_matches=[0], title="t <b>", streamer="s",
-                       skipped=[{"start": 0.0, "end": 40.0, "reason": "chapter: Just Chatting"}],
-                       timings={"analyse": 12.3456}, settings={"analyze_quality": "480p30"})
+    rep = build_report(
+        vod_id="123",
+        duration=2000.0,
+        matches=_matches(),
+        best=0,
+        gaps=[Gap(start=50.0, end=60.0, reason="fetch failed: 404", segment_index=5)],
+        clips=["123-match0.mp4"],
+        clip_matches=[0],
+        title="t <b>",
+        streamer="s",
+        skipped=[{"start": 0.0, "end": 40.0, "reason": "chapter: Just Chatting"}],
+        timings={"analyse": 12.3456},
+        settings={"analyze_quality": "480p30"},
+    )
     j, h = write_reports(rep, tmp_path / "123", {846.0: thumb})
     data = json.loads(j.read_text())
     for key in ("vod_id", "duration", "matches", "best", "clips", "gaps", "timings", "versions", "settings"):
         assert key in data
     assert data["matches"][0] | {} == data["matches"][0]
-    assert {k: data["matches"][0][k] for k in ("start", "end", "kills", "placement")} == \
-        {"start": 61.0, "end": 845.0, "kills": 7, "placement": 3}
+    assert {k: data["matches"][0][k] for k in ("start", "end", "kills", "placement")} == {
+        "start": 61.0,
+        "end": 845.0,
+        "kills": 7,
+        "placement": 3,
+    }
     assert data["gaps"] == [{"start": 50.0, "end": 60.0, "reason": "fetch failed: 404", "segment_index": 5}]
     assert data["timings"] == {"analyse": 12.346}
     assert "ray" in data["versions"] and "av" in data["versions"]
@@ -69,7 +88,7 @@ def test_kills_svg_is_valid_xml_and_steps_up() -> None:
     line = root.find("{http://www.w3.org/2000/svg}polyline")
     assert line is not None
     ys = [float(p.split(",")[1]) for p in line.get("points").split()]
-    assert ys[0] > ys[-1]                     # 0 kills at the bottom, 7 at the top
+    assert ys[0] > ys[-1]  # 0 kills at the bottom, 7 at the top
     assert all(b <= a for a, b in zip(ys, ys[1:]))  # the count never goes down here
     ET.fromstring(kills_svg({"start": 1.0, "end": 1.0, "readings": []}))  # degenerate input
 
@@ -80,7 +99,7 @@ def test_thumbnail_is_small_jpeg_and_nearest_end_is_chosen() -> None:
     jpg = thumbnail_jpeg(img, max_width=200)
     dec = cv2.imdecode(np.frombuffer(jpg, np.uint8), cv2.IMREAD_COLOR)
     assert dec.shape == (50, 200, 3)
-    assert dec[25, 50, 2] > 200 and dec[25, 150, 0] < 50   # red stays red (RGB in, BGR decoded)
+    assert dec[25, 50, 2] > 200 and dec[25, 150, 0] < 50  # red stays red (RGB in, BGR decoded)
     thumbs = {100.0: b"a", 846.0: b"b", 850.0: b"c", 2000.0: b"d"}
     assert match_thumbnail({"end": 845.0}, thumbs) == b"b"
     assert match_thumbnail({"end": 1500.0}, thumbs) is None
@@ -98,14 +117,30 @@ def test_atomic_write_and_hms(tmp_path: Path) -> None:
 def test_compare_to_truth_pairs_by_overlap() -> None:
     from vodstream.report import compare_to_truth, truth_line
 
-    truth = {"matches": [{"start": 0.0, "end": 14.0, "kills": 2, "placement": 4},
-                         {"start": 23.0, "end": 52.0, "kills": 3, "placement": 6},
-                         {"start": 60.0, "end": 76.0, "kills": 1, "placement": None}]}
-    report = {"best": 1, "matches": [{"start": 1.0, "end": 13.0, "kills": 2, "placement": 4},
-                                     {"start": 22.0, "end": 57.0, "kills": 3, "placement": 5},
-                                     {"start": 61.0, "end": 76.0, "kills": 0}]}
+    truth = {
+        "matches": [
+            {"start": 0.0, "end": 14.0, "kills": 2, "placement": 4},
+            {"start": 23.0, "end": 52.0, "kills": 3, "placement": 6},
+            {"start": 60.0, "end": 76.0, "kills": 1, "placement": None},
+        ]
+    }
+    report = {
+        "best": 1,
+        "matches": [
+            {"start": 1.0, "end": 13.0, "kills": 2, "placement": 4},
+            {"start": 22.0, "end": 57.0, "kills": 3, "placement": 5},
+            {"start": 61.0, "end": 76.0, "kills": 0},
+        ],
+    }
     c = compare_to_truth(truth, report)
-    assert (c["found"], c["extra"], c["bounds_ok"], c["kills_ok"], c["placement_ok"], c["placed"]) == (3, 0, 2, 2, 1, 2)
+    assert (c["found"], c["extra"], c["bounds_ok"], c["kills_ok"], c["placement_ok"], c["placed"]) == (
+        3,
+        0,
+        2,
+        2,
+        1,
+        2,
+    )
     assert c["best_ok"] and c["max_err"] == 5.0
     assert "kills exact 2/3" in truth_line(c)
     assert not compare_to_truth(truth, {**report, "best": 2})["best_ok"]

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from tests.twitch_helpers import RawServer, make_vod
 from vodstream.errors import VodstreamError
 from vodstream.hls import MAX_PLAYLIST_BYTES, PlaylistError, join_url, parse_master, parse_media
@@ -20,11 +21,12 @@ from vodstream.twitch import TwitchConfig, _safe_id, resolve_vod
 REPO = Path(__file__).resolve().parents[1]
 
 MEDIA = "#EXTM3U\n#EXT-X-TARGETDURATION:10\n#EXTINF:10.0,\n{uri}\n#EXT-X-ENDLIST\n"
-MASTER = ('#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000,RESOLUTION=1280x720\n{uri}\n')
+MASTER = "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1000,RESOLUTION=1280x720\n{uri}\n"
 
 
-@pytest.mark.parametrize("uri", ["file:///etc/passwd", "data:text/plain,hello", "ftp://example.com/a.ts",
-                                 "FILE:///etc/hostname"])
+@pytest.mark.parametrize(
+    "uri", ["file:///etc/passwd", "data:text/plain,hello", "ftp://example.com/a.ts", "FILE:///etc/hostname"]
+)
 def test_a_remote_playlist_may_only_point_to_http(uri: str) -> None:
     with pytest.raises(PlaylistError, match="only http"):
         parse_media(MEDIA.format(uri=uri), "https://cdn.example.com/vod/index-dvr.m3u8")
@@ -54,8 +56,14 @@ def evil_server():
 
 
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "vodstream", *args], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "vodstream", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=120,
+    )
 
 
 def test_download_refuses_a_playlist_that_points_to_a_local_file(evil_server: str, tmp_path: Path) -> None:
@@ -78,8 +86,9 @@ def test_an_oversized_playlist_is_refused_without_reading_it_all(evil_server: st
         asyncio.run(resolve_vod(str(big)))
 
 
-@pytest.mark.parametrize("raw", ["..", ".", "../../etc", "a/../../b", "..\\..\\x", "\x1b[31mred", "", "/abs",
-                                 "x" * 500])
+@pytest.mark.parametrize(
+    "raw", ["..", ".", "../../etc", "a/../../b", "..\\..\\x", "\x1b[31mred", "", "/abs", "x" * 500]
+)
 def test_vod_ids_are_one_safe_path_component(raw: str) -> None:
     safe = _safe_id(raw)
     assert safe and len(safe) <= 100
@@ -104,7 +113,7 @@ def test_metadata_from_a_vod_folder_cannot_escape_or_inject(tmp_path: Path) -> N
 def _non_loopback_ip() -> str | None:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         try:
-            s.connect(("10.255.255.255", 1))   # no packet is sent: this only picks a route
+            s.connect(("10.255.255.255", 1))  # no packet is sent: this only picks a route
             ip = s.getsockname()[0]
         except OSError:
             return None
@@ -130,7 +139,10 @@ def test_a_variant_playlist_url_names_its_vod_not_its_variant(tmp_path: Path) ->
         ("/srv/vods/2400000001/chunked/index-dvr.m3u8", "2400000001"),
         ("/srv/vods/2400000001/720p60/index-muted-ABCDEF1234.m3u8", "2400000001"),
         ("/srv/vods/2400000001/master.m3u8", "2400000001"),
-        ("/d2nv/4cc1d8b34c1e4fd3c1f0_somestreamer_2101234567_1714586400/chunked/index-dvr.m3u8", "2101234567"),
+        (
+            "/d2nv/4cc1d8b34c1e4fd3c1f0_somestreamer_2101234567_1714586400/chunked/index-dvr.m3u8",
+            "2101234567",
+        ),
         ("/x/my-highlight.m3u8", "my-highlight"),
     ]:
         p = Path(path)

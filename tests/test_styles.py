@@ -24,8 +24,15 @@ def _match(**kw) -> FrameState:
     return FrameState(**base)
 
 
-@pytest.mark.parametrize("state", [_match(), _match(era="2019", spectators=2), _match(red=True, kills=14),
-                                   _match(hud_mode="ranked", kills=11, assists=2)])
+@pytest.mark.parametrize(
+    "state",
+    [
+        _match(),
+        _match(era="2019", spectators=2),
+        _match(red=True, kills=14),
+        _match(hud_mode="ranked", kills=11, assists=2),
+    ],
+)
 def test_default_style_is_todays_look(state) -> None:
     a = Renderer(1280, 720, seed=3).render(state)
     b = Renderer(1280, 720, seed=3, style=_hud.DEFAULT_STYLE).render(state)
@@ -75,8 +82,21 @@ def test_occluder_and_banner() -> None:
     covered = _hud.HudStyle(occluder=(1300.0, 0.0, 1920.0, 200.0), occluder_seed=1)
     key = _hud.HudKey("modern", 5, True, False, 12, 30, 0, "rajdhani-bold", 1280, 720, style=covered)
     assert _hud.kill_slot_covered(key)
-    assert not _hud.kill_slot_covered(_hud.HudKey("modern", 5, True, False, 12, 30, 0, "rajdhani-bold", 1280, 720,
-                                                  style=st.__class__(occluder=(1300.0, 150.0, 1500.0, 200.0))))
+    assert not _hud.kill_slot_covered(
+        _hud.HudKey(
+            "modern",
+            5,
+            True,
+            False,
+            12,
+            30,
+            0,
+            "rajdhani-bold",
+            1280,
+            720,
+            style=st.__class__(occluder=(1300.0, 150.0, 1500.0, 200.0)),
+        )
+    )
     pushed = _hud.HudStyle(dy=50.0, banner="SPECTATING")
     assert _hud.banner_layer(pushed, 1280, 720) is not None
     a = kill_digit_boxes(_match(), 1280, 720)

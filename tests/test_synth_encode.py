@@ -22,10 +22,24 @@ from vodstream.synth.timeline import Timeline
 def tiny(seed: int = 0, **over: Any) -> synth.Script:
     """12 s at 384x216p30 + 256x144p15: lobby, a short match with a kill, end screen, lobby."""
     d: dict[str, Any] = {
-        "vod_id": "77", "seed": seed, "width": 384, "height": 216, "fps": 30,
-        "variants": ["chunked", "144p15"], "x264_preset": "ultrafast", "duration": 12.0,
-        "matches": [{"start": 1.0, "select_legend": 2.0, "end": 9.0, "end_screen": 2.0, "placement": 3,
-                     "kills": [5.0]}],
+        "vod_id": "77",
+        "seed": seed,
+        "width": 384,
+        "height": 216,
+        "fps": 30,
+        "variants": ["chunked", "144p15"],
+        "x264_preset": "ultrafast",
+        "duration": 12.0,
+        "matches": [
+            {
+                "start": 1.0,
+                "select_legend": 2.0,
+                "end": 9.0,
+                "end_screen": 2.0,
+                "placement": 3,
+                "kills": [5.0],
+            }
+        ],
     }
     d.update(over)
     return synth.load_script(d)
@@ -58,8 +72,7 @@ def decode_segment(path: Path, *, decode_all: bool = True) -> dict[str, Any]:
                 else:
                     samples += f.samples
         frames.sort()
-        return {"frames": frames, "samples": samples, "pids": (vs.id, as_.id), "size": size,
-                "rate": as_.rate}
+        return {"frames": frames, "samples": samples, "pids": (vs.id, as_.id), "size": size, "rate": as_.rate}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -73,7 +86,9 @@ def test_twitch_layout(synth_test_vod: Path) -> None:
     names = sorted(p.name for p in d.iterdir())
     assert names == ["480p30", "chunked", "master.m3u8", "script.json", "truth.json", "vod.json"]
     for v in ("chunked", "480p30"):
-        assert sorted(p.name for p in (d / v).iterdir()) == sorted(["index-dvr.m3u8"] + [f"{k}.ts" for k in range(8)])
+        assert sorted(p.name for p in (d / v).iterdir()) == sorted(
+            ["index-dvr.m3u8"] + [f"{k}.ts" for k in range(8)]
+        )
     assert not [p for p in d.parent.iterdir() if p.name.startswith(".")]  # no temp dirs left
     # every .ts is a whole number of 188-byte TS packets
     for p in d.glob("*/*.ts"):
@@ -83,15 +98,21 @@ def test_twitch_layout(synth_test_vod: Path) -> None:
 def test_playlists_parse_with_m3u8(synth_test_vod: Path) -> None:
     master = m3u8.load(str(synth_test_vod / "master.m3u8"))
     assert master.is_variant
-    got = [(p.uri, p.stream_info.resolution, p.stream_info.frame_rate, p.stream_info.video)
-           for p in master.playlists]
-    assert got == [("chunked/index-dvr.m3u8", (1280, 720), 30.0, "chunked"),
-                   ("480p30/index-dvr.m3u8", (852, 480), 30.0, "480p30")]
+    got = [
+        (p.uri, p.stream_info.resolution, p.stream_info.frame_rate, p.stream_info.video)
+        for p in master.playlists
+    ]
+    assert got == [
+        ("chunked/index-dvr.m3u8", (1280, 720), 30.0, "chunked"),
+        ("480p30/index-dvr.m3u8", (852, 480), 30.0, "480p30"),
+    ]
     for p in master.playlists:
         assert p.stream_info.bandwidth > 100_000
         assert p.stream_info.codecs.startswith("avc1.") and p.stream_info.codecs.endswith(",mp4a.40.2")
-    assert [(m.group_id, m.name, m.type) for m in master.media] == [("chunked", "720p", "VIDEO"),
-                                                                 ("480p30", "480p", "VIDEO")]
+    assert [(m.group_id, m.name, m.type) for m in master.media] == [
+        ("chunked", "720p", "VIDEO"),
+        ("480p30", "480p", "VIDEO"),
+    ]
     text = (synth_test_vod / "master.m3u8").read_text()
     assert "#EXT-X-TWITCH-INFO:" in text
     for v in ("chunked", "480p30"):
@@ -140,8 +161,14 @@ def test_decoded_frames_look_like_the_rendered_ones(synth_test_vod: Path) -> Non
     tl = Timeline(script)
     renderer = Renderer(1280, 720, seed=script.seed, hud_font=script.hud_font)
     # (time, what, min PSNR): menus are easy; gameplay is busy, fast-moving texture by design
-    wanted = [(21.0, "matchmaking", 36.0), (25.0, "select legend", 36.0), (53.0, "end screen", 32.0),
-              (5.0, "in match", 20.0), (33.0, "in match, red kill", 20.0), (49.0, "spectating", 20.0)]
+    wanted = [
+        (21.0, "matchmaking", 36.0),
+        (25.0, "select legend", 36.0),
+        (53.0, "end screen", 32.0),
+        (5.0, "in match", 20.0),
+        (33.0, "in match, red kill", 20.0),
+        (49.0, "spectating", 20.0),
+    ]
     for t, what, min_psnr in wanted:
         seg = int(t // 10)
         with av.open(str(synth_test_vod / "chunked" / f"{seg}.ts")) as c:
@@ -168,12 +195,26 @@ def test_truth_vod_json_and_script(synth_test_vod: Path) -> None:
     truth = json.loads((synth_test_vod / "truth.json").read_text())
     assert truth == json.loads(json.dumps(synth.truth(synth.preset("test"))))
     assert [(m["start"], m["end"], m["kills"], m["placement"]) for m in truth["matches"]] == [
-        (0.0, 14.0, 2, 4), (23.0, 52.0, 3, 6), (60.0, 76.0, 1, None)]
+        (0.0, 14.0, 2, 4),
+        (23.0, 52.0, 3, 6),
+        (60.0, 76.0, 1, None),
+    ]
     meta = json.loads((synth_test_vod / "vod.json").read_text())
-    assert set(meta) == {"vod_id", "title", "owner", "created_at", "duration", "chapters", "variants", "sub_only"}
+    assert set(meta) == {
+        "vod_id",
+        "title",
+        "owner",
+        "created_at",
+        "duration",
+        "chapters",
+        "variants",
+        "sub_only",
+    }
     assert meta["vod_id"] == "2400000002" and meta["duration"] == 76.0
     assert [(v["name"], v["group_id"], v["width"], v["height"], v["fps"]) for v in meta["variants"]] == [
-        ("720p", "chunked", 1280, 720, 30), ("480p", "480p30", 852, 480, 30)]
+        ("720p", "chunked", 1280, 720, 30),
+        ("480p", "480p30", 852, 480, 30),
+    ]
     assert all(v["bandwidth"] > 0 and v["codecs"].startswith("avc1.") for v in meta["variants"])
     assert meta["chapters"] == [{"start": 0.0, "end": 76.0, "game_id": "511224", "game_name": "Apex Legends"}]
     assert synth.load_script(synth_test_vod / "script.json") == synth.preset("test")
@@ -208,7 +249,9 @@ def test_deterministic_for_a_seed_and_frames_reused(tmp_path: Path) -> None:
 @pytest.mark.parametrize("fmt", ["ts", "mp4"])
 def test_single_file_formats(tmp_path: Path, fmt: str) -> None:
     d = synth.synthesize(tiny(), tmp_path, fmt=fmt)
-    assert sorted(p.name for p in d.iterdir()) == sorted([f"77.{fmt}", "script.json", "truth.json", "vod.json"])
+    assert sorted(p.name for p in d.iterdir()) == sorted(
+        [f"77.{fmt}", "script.json", "truth.json", "vod.json"]
+    )
     with av.open(str(d / f"77.{fmt}")) as c:
         vs = c.streams.video[0]
         assert c.streams.audio, "no audio track"
@@ -246,8 +289,25 @@ def test_failed_render_leaves_no_partial_output(tmp_path: Path) -> None:
 def test_cli_synth_prints_dir_and_truth(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     p = tmp_path / "s.json"
     p.write_text(json.dumps(tiny().to_dict()))
-    assert cli.main(["-q", "synth", "--script", str(p), "--out", str(tmp_path / "out"), "--seed", "2",
-                     "--vod-id", "88", "--format", "ts"]) == 0
+    assert (
+        cli.main(
+            [
+                "-q",
+                "synth",
+                "--script",
+                str(p),
+                "--out",
+                str(tmp_path / "out"),
+                "--seed",
+                "2",
+                "--vod-id",
+                "88",
+                "--format",
+                "ts",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out.splitlines()
     assert out[0] == str(tmp_path / "out" / "88")
     assert "1 matches" in out[1]
@@ -259,27 +319,73 @@ def test_cli_synth_prints_dir_and_truth(tmp_path: Path, capsys: pytest.CaptureFi
 
 def test_every_screen_kind_encodes(tmp_path: Path) -> None:
     """2019 + modern matches, arenas, another game, black, abandoned: all render, encode and decode."""
-    script = synth.load_script({
-        "vod_id": "78", "width": 256, "height": 144, "fps": 15, "variants": ["chunked"],
-        "x264_preset": "ultrafast", "era": "2019", "duration": 40.0,
-        "matches": [
-            {"start": -5.0, "select_legend": 3.0, "end": 6.0, "end_screen": 2.0, "placement": 2, "of": 20,
-             "kills": [1.0], "death": 4.0, "spectate": {"start": 4.5, "end": 6.0, "kills": 3}},
-            {"start": 9.0, "select_legend": 0.0, "end": 13.0, "end_kind": "abandoned", "era": "modern",
-             "inventory": [[10.0, 11.0]]},
-            {"start": 33.0, "select_legend": 2.0, "end": 37.0, "end_screen": 2.0, "placement": 1,
-             "era": "modern", "kills": [35.5], "end_kind": "champions", "hud_mode": "ranked",
-             "assists": [35.0]},
-        ],
-        "spans": [
-            {"type": "arenas", "start": 14.0, "end": 22.0, "select_legend": 2.0, "rounds": 2},
-            {"type": "other_game", "start": 23.0, "end": 28.0, "game_name": "VALORANT", "game_id": "516575"},
-            {"type": "black", "start": 28.0, "end": 30.0},
-        ],
-    })
+    script = synth.load_script(
+        {
+            "vod_id": "78",
+            "width": 256,
+            "height": 144,
+            "fps": 15,
+            "variants": ["chunked"],
+            "x264_preset": "ultrafast",
+            "era": "2019",
+            "duration": 40.0,
+            "matches": [
+                {
+                    "start": -5.0,
+                    "select_legend": 3.0,
+                    "end": 6.0,
+                    "end_screen": 2.0,
+                    "placement": 2,
+                    "of": 20,
+                    "kills": [1.0],
+                    "death": 4.0,
+                    "spectate": {"start": 4.5, "end": 6.0, "kills": 3},
+                },
+                {
+                    "start": 9.0,
+                    "select_legend": 0.0,
+                    "end": 13.0,
+                    "end_kind": "abandoned",
+                    "era": "modern",
+                    "inventory": [[10.0, 11.0]],
+                },
+                {
+                    "start": 33.0,
+                    "select_legend": 2.0,
+                    "end": 37.0,
+                    "end_screen": 2.0,
+                    "placement": 1,
+                    "era": "modern",
+                    "kills": [35.5],
+                    "end_kind": "champions",
+                    "hud_mode": "ranked",
+                    "assists": [35.0],
+                },
+            ],
+            "spans": [
+                {"type": "arenas", "start": 14.0, "end": 22.0, "select_legend": 2.0, "rounds": 2},
+                {
+                    "type": "other_game",
+                    "start": 23.0,
+                    "end": 28.0,
+                    "game_name": "VALORANT",
+                    "game_id": "516575",
+                },
+                {"type": "black", "start": 28.0, "end": 30.0},
+            ],
+        }
+    )
     screens = {Timeline(script).state_at(i / 15).screen for i in range(script.frame_count)}
-    assert screens == {"in_match", "end", "lobby_ready", "lobby_matchmaking", "select_legend", "arenas",
-                       "other_game", "black"}
+    assert screens == {
+        "in_match",
+        "end",
+        "lobby_ready",
+        "lobby_matchmaking",
+        "select_legend",
+        "arenas",
+        "other_game",
+        "black",
+    }
     d = synth.synthesize(script, tmp_path)
     pl = m3u8.load(str(d / "chunked" / "index-dvr.m3u8"))
     assert [s.duration for s in pl.segments] == [10.0] * 4

@@ -24,11 +24,23 @@ COMPARE = Path(__file__).resolve().parents[2] / "shared" / "tools" / "compare_re
 def base(**over: Any) -> dict[str, Any]:
     """A small valid script: one complete modern match, 640x360."""
     d: dict[str, Any] = {
-        "vod_id": "1", "width": 640, "height": 360, "fps": 30, "variants": ["chunked"],
-        "matches": [{"start": 10.0, "select_legend": 10.0, "end": 100.0, "placement": 5,
-                     "kills": [30.0, 50.0, 70.0], "death": 80.0,
-                     "spectate": {"start": 82.0, "end": 100.0, "kills": 9, "kill_times": [90.0]},
-                     "inventory": [[40.0, 45.0]]}],
+        "vod_id": "1",
+        "width": 640,
+        "height": 360,
+        "fps": 30,
+        "variants": ["chunked"],
+        "matches": [
+            {
+                "start": 10.0,
+                "select_legend": 10.0,
+                "end": 100.0,
+                "placement": 5,
+                "kills": [30.0, 50.0, 70.0],
+                "death": 80.0,
+                "spectate": {"start": 82.0, "end": 100.0, "kills": 9, "kill_times": [90.0]},
+                "inventory": [[40.0, 45.0]],
+            }
+        ],
     }
     d.update(over)
     return d
@@ -56,14 +68,21 @@ BAD = [
     (with_match(end_kind="placed"), r"matches\[0\]\.end_kind: 'placed' .* 2019"),
     (with_match(end_kind="won"), r"matches\[0\]\.end_kind: 'won' is not one of"),
     (with_match(end_kind="abandoned"), r"matches\[0\]\.placement: an abandoned match has no placement"),
-    (with_match(end=15.0, kills=[], death=None, spectate=None, inventory=[]),
-     r"matches\[0\]\.end: 15 must be after gameplay starts at 20"),
+    (
+        with_match(end=15.0, kills=[], death=None, spectate=None, inventory=[]),
+        r"matches\[0\]\.end: 15 must be after gameplay starts at 20",
+    ),
     (with_match(death=5.0), r"matches\[0\]\.death: 5 is not within the gameplay"),
     (with_match(death=None), r"matches\[0\]\.spectate: spectating needs a death time"),
-    (with_match(spectate={"start": 70.0, "kills": 3}), r"matches\[0\]\.spectate: \[70, 100\] must lie within"),
+    (
+        with_match(spectate={"start": 70.0, "kills": 3}),
+        r"matches\[0\]\.spectate: \[70, 100\] must lie within",
+    ),
     (with_match(spectate={"start": 82.0}), r"matches\[0\]\.spectate\.kills: required field is missing"),
-    (with_match(spectate={"kills": 2, "kill_times": [50.0]}),
-     r"matches\[0\]\.spectate\.kill_times\[0\]: time 50 is outside the spectating span"),
+    (
+        with_match(spectate={"kills": 2, "kill_times": [50.0]}),
+        r"matches\[0\]\.spectate\.kill_times\[0\]: time 50 is outside the spectating span",
+    ),
     (with_match(inventory=[[40.0, 39.0]]), r"matches\[0\]\.inventory\[0\]: \[40, 39\] is not an open span"),
     (with_match(inventory=[[40.0]]), r"matches\[0\]\.inventory\[0\]: expected \[open, close\]"),
     (with_match(inventory=[[40.0, 45.0], [44.0, 46.0]]), r"matches\[0\]\.inventory\[1\]: overlaps"),
@@ -71,9 +90,14 @@ BAD = [
     (with_match(squads=1), r"matches\[0\]\.squads: must be 2\.\.60"),
     (with_match(era="2077"), r"matches\[0\]\.era: '2077' is not one of"),
     (with_match(hud_mode="squads"), r"matches\[0\]\.hud_mode: 'squads' is not one of"),
-    (with_match(hud_mode="ranked", era="2019", end_kind="placed"),
-     r"matches\[0\]\.hud_mode: 'ranked' is a modern-era layout"),
-    (with_match(assists=[25.0, 95.0]), r"matches\[0\]\.assists\[1\]: time 95 is outside the player's gameplay"),
+    (
+        with_match(hud_mode="ranked", era="2019", end_kind="placed"),
+        r"matches\[0\]\.hud_mode: 'ranked' is a modern-era layout",
+    ),
+    (
+        with_match(assists=[25.0, 95.0]),
+        r"matches\[0\]\.assists\[1\]: time 95 is outside the player's gameplay",
+    ),
     (base(fps="fast"), r"^fps: expected an integer"),
     (base(width=641), r"width/height: 641x360 must be even"),
     (base(variants=["chunked", "360p25"]), r"variants\[1\]: 25 fps must divide the source rate 30"),
@@ -82,15 +106,29 @@ BAD = [
     (base(variants=["chunked", "chunked"]), r"variants\[1\]: duplicate variant 'chunked'"),
     (base(hud_font="comic-sans"), r"hud_font: 'comic-sans' is not one of"),
     (base(vod_id="a/b"), r"vod_id: 'a/b' must be"),
-    (base(spans=[{"type": "black", "start": 50.0, "end": 60.0}]),
-     r"spans\[0\]: starts at 50, before matches\[0\] is over at 110"),
-    (base(spans=[{"type": "karaoke", "start": 150.0, "end": 160.0}]), r"spans\[0\]\.type: 'karaoke' is not one of"),
-    (base(spans=[{"type": "other_game", "start": 150.0, "end": 160.0, "game_id": "511224"}]),
-     r"spans\[0\]\.game_id: 511224 is Apex Legends"),
-    (base(spans=[{"type": "lobby", "start": 150.0, "end": 140.0}]), r"spans\[0\]\.end: 140 must be after start 150"),
+    (
+        base(spans=[{"type": "black", "start": 50.0, "end": 60.0}]),
+        r"spans\[0\]: starts at 50, before matches\[0\] is over at 110",
+    ),
+    (
+        base(spans=[{"type": "karaoke", "start": 150.0, "end": 160.0}]),
+        r"spans\[0\]\.type: 'karaoke' is not one of",
+    ),
+    (
+        base(spans=[{"type": "other_game", "start": 150.0, "end": 160.0, "game_id": "511224"}]),
+        r"spans\[0\]\.game_id: 511224 is Apex Legends",
+    ),
+    (
+        base(spans=[{"type": "lobby", "start": 150.0, "end": 140.0}]),
+        r"spans\[0\]\.end: 140 must be after start 150",
+    ),
     (base(duration=5.0), r"matches\[0\]: starts at 10, at or after the VOD end 5"),
-    (with_match(start=-300.0, select_legend=10.0, end=-150.0, kills=[], death=None, spectate=None, inventory=[]),
-     r"matches\[0\]: lies entirely before the VOD starts"),
+    (
+        with_match(
+            start=-300.0, select_legend=10.0, end=-150.0, kills=[], death=None, spectate=None, inventory=[]
+        ),
+        r"matches\[0\]: lies entirely before the VOD starts",
+    ),
     (base(owner={"display_name": "X"}), r"owner\.login: required field is missing"),
     (base(matches="none"), r"^matches: expected a list, got a string"),
 ]
@@ -124,8 +162,13 @@ def test_bad_json_file_and_missing_file(tmp_path: Path) -> None:
 def test_cli_bad_script_is_one_line_exit_2(tmp_path: Path) -> None:
     p = tmp_path / "s.json"
     p.write_text(json.dumps(with_match(kills=[30.0, 812.0])))
-    r = subprocess.run([sys.executable, "-m", "vodstream", "synth", "--script", str(p), "--out", str(tmp_path / "o")],
-                       capture_output=True, text=True, timeout=60, cwd=Path(__file__).resolve().parents[1])
+    r = subprocess.run(
+        [sys.executable, "-m", "vodstream", "synth", "--script", str(p), "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     assert r.returncode == 2
     lines = r.stderr.strip().splitlines()
     assert lines[-1] == "vodstream: error: matches[0].kills[1]: time 812 is after the match end 100"
@@ -134,9 +177,25 @@ def test_cli_bad_script_is_one_line_exit_2(tmp_path: Path) -> None:
 
 
 def test_print_script_round_trips(tmp_path: Path) -> None:
-    r = subprocess.run([sys.executable, "-m", "vodstream", "synth", "--preset", "test", "--seed", "4",
-                        "--out", str(tmp_path), "--print-script"], capture_output=True, text=True, timeout=60,
-                       cwd=Path(__file__).resolve().parents[1])
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "vodstream",
+            "synth",
+            "--preset",
+            "test",
+            "--seed",
+            "4",
+            "--out",
+            str(tmp_path),
+            "--print-script",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[1],
+    )
     assert r.returncode == 0, r.stderr
     assert synth.load_script(json.loads(r.stdout)) == synth.preset("test", seed=4)
 
@@ -165,8 +224,9 @@ def test_variants_and_frames() -> None:
     assert (specs["chunked"].width, specs["chunked"].height, specs["chunked"].fps) == (1920, 1080, 30)
     assert (specs["480p30"].width, specs["480p30"].height) == (852, 480)
     assert specs["480p30"].display_name == "480p"
-    s60 = synth.load_script(base(width=1280, height=720, fps=60, variants=["chunked", "720p60", "480p30"],
-                                 duration=10.01))
+    s60 = synth.load_script(
+        base(width=1280, height=720, fps=60, variants=["chunked", "720p60", "480p30"], duration=10.01)
+    )
     assert [v.display_name for v in s60.variant_specs()] == ["720p60", "720p60", "480p"]
     assert s60.frame_count % 2 == 0  # whole frames for the 30 fps variant too
 
@@ -197,8 +257,8 @@ def test_truth_of_the_test_preset() -> None:
     assert t["vod_id"] == "2400000002" and t["duration"] == 76.0
     got = [(m["start"], m["end"], m["kills"], m["placement"], m["edges"]) for m in t["matches"]]
     assert got == [
-        (0.0, 14.0, 2, 4, ["starts_mid_match"]),   # one kill before the VOD starts still counts
-        (23.0, 52.0, 3, 6, []),                    # spectated player's 7 kills are not the player's
+        (0.0, 14.0, 2, 4, ["starts_mid_match"]),  # one kill before the VOD starts still counts
+        (23.0, 52.0, 3, 6, []),  # spectated player's 7 kills are not the player's
         (60.0, 76.0, 1, None, ["ends_mid_match"]),
     ]
     assert t["matches"][1]["spectated_kills"] == 7
@@ -218,12 +278,15 @@ def test_truth_edge_cases() -> None:
         # ends during SELECT LEGEND: a fragment
         {"start": 390.0, "end": 500.0, "placement": 3},
     ]
-    d["spans"] = [{"type": "other_game", "start": 250.0, "end": 300.0, "game_name": "VALORANT",
-                   "game_id": "516575"}]
+    d["spans"] = [
+        {"type": "other_game", "start": 250.0, "end": 300.0, "game_name": "VALORANT", "game_id": "516575"}
+    ]
     s = synth.load_script(d)
     t = synth.truth(s)
-    assert [(m["index"], m["start"], m["end"], m["kills"], m["placement"], m["end_kind"], m["edges"])
-            for m in t["matches"]] == [
+    assert [
+        (m["index"], m["start"], m["end"], m["kills"], m["placement"], m["end_kind"], m["edges"])
+        for m in t["matches"]
+    ] == [
         (1, 20.0, 80.0, 2, None, "abandoned", ["no_select_legend", "abandoned"]),
         (2, 100.0, 200.0, 1, 2, "placed", []),
     ]
@@ -242,17 +305,29 @@ def test_truth_works_with_the_compare_tool(tmp_path: Path) -> None:
     t = synth.truth(synth.random_script(5, matches=12))
     (tmp_path / "truth.json").write_text(json.dumps(t))
     best = max(range(len(t["matches"])), key=lambda i: t["matches"][i]["kills"])
-    report = {"vod_id": t["vod_id"], "duration": t["duration"], "best": best,
-              "matches": [{k: m[k] for k in ("start", "end", "kills", "placement")} for m in t["matches"]]}
+    report = {
+        "vod_id": t["vod_id"],
+        "duration": t["duration"],
+        "best": best,
+        "matches": [{k: m[k] for k in ("start", "end", "kills", "placement")} for m in t["matches"]],
+    }
     (tmp_path / "report.json").write_text(json.dumps(report))
-    r = subprocess.run([sys.executable, str(COMPARE), str(tmp_path / "truth.json"), str(tmp_path / "report.json")],
-                       capture_output=True, text=True, timeout=30)
+    r = subprocess.run(
+        [sys.executable, str(COMPARE), str(tmp_path / "truth.json"), str(tmp_path / "report.json")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert r.returncode == 0, r.stdout
     report["matches"][best]["kills"] += 1
     report["matches"][0]["kills"] += 1
     (tmp_path / "report.json").write_text(json.dumps(report))
-    r = subprocess.run([sys.executable, str(COMPARE), str(tmp_path / "truth.json"), str(tmp_path / "report.json")],
-                       capture_output=True, text=True, timeout=30)
+    r = subprocess.run(
+        [sys.executable, str(COMPARE), str(tmp_path / "truth.json"), str(tmp_path / "report.json")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     assert r.returncode == 1
 
 
@@ -327,7 +402,14 @@ def test_timeline_2019_arenas_other_black() -> None:
     d = base(era="2019", duration=300.0)
     d["matches"][0].update(kills=[50.0], death=None, spectate=None, placement=2)
     d["spans"] = [
-        {"type": "arenas", "start": 120.0, "end": 180.0, "select_legend": 12.0, "rounds": 4, "result": "defeat"},
+        {
+            "type": "arenas",
+            "start": 120.0,
+            "end": 180.0,
+            "select_legend": 12.0,
+            "rounds": 4,
+            "result": "defeat",
+        },
         {"type": "other_game", "start": 190.0, "end": 250.0},
         {"type": "black", "start": 260.0, "end": 265.0},
     ]
@@ -384,16 +466,34 @@ def test_audio_has_a_cue_per_event() -> None:
 def test_playlist_text_and_metadata() -> None:
     s = synth.preset("test")
     media = media_playlist([10.0, 10.0, 3.5], s.created_at)
-    for tag in ("#EXT-X-VERSION:3", "#EXT-X-TARGETDURATION:10", "#EXT-X-PLAYLIST-TYPE:EVENT",
-                "#EXT-X-MEDIA-SEQUENCE:0", "#EXT-X-TWITCH-ELAPSED-SECS:0.000", "#EXT-X-TWITCH-TOTAL-SECS:23.500",
-                "#EXTINF:3.500,\n2.ts", "#EXT-X-ENDLIST"):
+    for tag in (
+        "#EXT-X-VERSION:3",
+        "#EXT-X-TARGETDURATION:10",
+        "#EXT-X-PLAYLIST-TYPE:EVENT",
+        "#EXT-X-MEDIA-SEQUENCE:0",
+        "#EXT-X-TWITCH-ELAPSED-SECS:0.000",
+        "#EXT-X-TWITCH-TOTAL-SECS:23.500",
+        "#EXTINF:3.500,\n2.ts",
+        "#EXT-X-ENDLIST",
+    ):
         assert tag in media
-    v = [{"name": "720p", "group_id": "chunked", "width": 1280, "height": 720, "fps": 30, "bandwidth": 2000000,
-          "codecs": "avc1.42C01F,mp4a.40.2"}]
+    v = [
+        {
+            "name": "720p",
+            "group_id": "chunked",
+            "width": 1280,
+            "height": 720,
+            "fps": 30,
+            "bandwidth": 2000000,
+            "codecs": "avc1.42C01F,mp4a.40.2",
+        }
+    ]
     master = master_playlist(v, s.vod_id)
     assert '#EXT-X-MEDIA:TYPE=VIDEO,GROUP-ID="chunked",NAME="720p",AUTOSELECT=NO,DEFAULT=NO' in master
-    assert ('#EXT-X-STREAM-INF:BANDWIDTH=2000000,CODECS="avc1.42C01F,mp4a.40.2",RESOLUTION=1280x720,'
-            'VIDEO="chunked",FRAME-RATE=30.000\nchunked/index-dvr.m3u8') in master
+    assert (
+        '#EXT-X-STREAM-INF:BANDWIDTH=2000000,CODECS="avc1.42C01F,mp4a.40.2",RESOLUTION=1280x720,'
+        'VIDEO="chunked",FRAME-RATE=30.000\nchunked/index-dvr.m3u8'
+    ) in master
     meta = vod_metadata(s, v)
     assert meta["owner"] == {"login": "synthstreamer", "display_name": "SynthStreamer"}
     assert meta["chapters"] == [{"start": 0.0, "end": 76.0, "game_id": "511224", "game_name": "Apex Legends"}]

@@ -36,11 +36,23 @@ class Stream:
     def legend(self, n: int = 5) -> Stream:
         return self._add(n, marker=Marker(kind="select_legend", text="SELECT LEGEND"))
 
-    def hud(self, n: int, kills: int | None, red: bool = False, conf: float = 0.99,
-            kill_box: bool | None = None, era: str | None = None) -> Stream:
+    def hud(
+        self,
+        n: int,
+        kills: int | None,
+        red: bool = False,
+        conf: float = 0.99,
+        kill_box: bool | None = None,
+        era: str | None = None,
+    ) -> Stream:
         return self._add(
-            n, kills=kills, red=red, hud_visible=True, confidence=conf if kills is not None else 0.0,
-            kill_box=True if kills is not None else kill_box, hud_era=era,
+            n,
+            kills=kills,
+            red=red,
+            hud_visible=True,
+            confidence=conf if kills is not None else 0.0,
+            kill_box=True if kills is not None else kill_box,
+            hud_era=era,
         )
 
     def hidden(self, n: int) -> Stream:  # HUD shown, kill box hidden / covered
@@ -126,7 +138,7 @@ def test_modern_hidden_kill_box_means_zero_kills() -> None:
     assert m.kills == 0
     assert m.kills_source == "hidden_box" and m.kills_reason == "box never shown (modern HUD)"
     assert m.kills_readings == 0
-    assert 0.5 <= m.kills_confidence <= 0.7 and m.confidence < 1.0   # inferred from an absence
+    assert 0.5 <= m.kills_confidence <= 0.7 and m.confidence < 1.0  # inferred from an absence
 
 
 def test_a_counter_never_found_is_unknown_never_a_confident_zero() -> None:
@@ -371,7 +383,7 @@ def test_estimate_kills_unit_cases() -> None:
     assert estimate_kills(r).kills == 2
     assert estimate_kills([]).kills is None
     assert estimate_kills([], hidden_box=5).kills == 0
-    assert estimate_kills([], hidden_box=4).kills is None      # too few empty-slot samples
+    assert estimate_kills([], hidden_box=4).kills is None  # too few empty-slot samples
     # two red readings of a new value are enough
     r2 = [*r, Reading(20.0, 3, red=True), Reading(22.0, 3, red=True)]
     assert estimate_kills(r2).kills == 3

@@ -28,9 +28,11 @@ from vodstream.twitch import (
 )
 from vodstream.types import Segment, SegmentData
 
-CHAPTERS = [{"start": 0.0, "end": 2.0, "game_id": "509658", "game_name": "Just Chatting"},
-            {"start": 2.0, "end": 6.0, "game_id": APEX, "game_name": "Apex Legends"}]
-TOKEN = "abcdefghijklmnopqrstuvwxyz0123"   # shaped like a Twitch auth-token cookie
+CHAPTERS = [
+    {"start": 0.0, "end": 2.0, "game_id": "509658", "game_name": "Just Chatting"},
+    {"start": 2.0, "end": 6.0, "game_id": APEX, "game_name": "Apex Legends"},
+]
+TOKEN = "abcdefghijklmnopqrstuvwxyz0123"  # shaped like a Twitch auth-token cookie
 
 
 @pytest.fixture(scope="module")
@@ -54,16 +56,23 @@ def resolve(server: ServerThread, vod: str, **kw):
     return asyncio.run(resolve_vod(vod, config=cfg, **kw))
 
 
-@pytest.mark.parametrize(("text", "kind", "value"), [
-    ("2404782496", "twitch", "2404782496"),
-    ("v2404782496", "twitch", "2404782496"),
-    ("https://www.twitch.tv/videos/2404782496", "twitch", "2404782496"),
-    ("twitch.tv/videos/2404782496?t=1h2m3s", "twitch", "2404782496"),
-    ("https://m.twitch.tv/videos/42", "twitch", "42"),
-    ("https://www.twitch.tv/somechannel/v/42", "twitch", "42"),
-    ("https://cdn.example/x/chunked/index-dvr.m3u8", "hls", "https://cdn.example/x/chunked/index-dvr.m3u8"),
-    ("http://127.0.0.1:1/vod/v2/1.m3u8?sig=a", "hls", "http://127.0.0.1:1/vod/v2/1.m3u8?sig=a"),
-])
+@pytest.mark.parametrize(
+    ("text", "kind", "value"),
+    [
+        ("2404782496", "twitch", "2404782496"),
+        ("v2404782496", "twitch", "2404782496"),
+        ("https://www.twitch.tv/videos/2404782496", "twitch", "2404782496"),
+        ("twitch.tv/videos/2404782496?t=1h2m3s", "twitch", "2404782496"),
+        ("https://m.twitch.tv/videos/42", "twitch", "42"),
+        ("https://www.twitch.tv/somechannel/v/42", "twitch", "42"),
+        (
+            "https://cdn.example/x/chunked/index-dvr.m3u8",
+            "hls",
+            "https://cdn.example/x/chunked/index-dvr.m3u8",
+        ),
+        ("http://127.0.0.1:1/vod/v2/1.m3u8?sig=a", "hls", "http://127.0.0.1:1/vod/v2/1.m3u8?sig=a"),
+    ],
+)
 def test_parse_vod_input(text: str, kind: str, value: str) -> None:
     ref = parse_vod_input(text)
     assert (ref.kind, ref.value) == (kind, value)
@@ -76,27 +85,48 @@ def test_parse_vod_input_rejects(text: str) -> None:
 
 
 def test_config_from_env_and_secret_token() -> None:
-    cfg = TwitchConfig.from_env(env={"VODSTREAM_TWITCH_BASE": "http://127.0.0.1:9/",
-                                     "VODSTREAM_TWITCH_CLIENT_ID": "cid", "VODSTREAM_TWITCH_USHER_PATH": "v2",
-                                     "VODSTREAM_AUTH_TOKEN": "OAuth sekrit"})
-    assert (cfg.gql_url, cfg.usher_url, cfg.client_id) == ("http://127.0.0.1:9/gql", "http://127.0.0.1:9", "cid")
+    cfg = TwitchConfig.from_env(
+        env={
+            "VODSTREAM_TWITCH_BASE": "http://127.0.0.1:9/",
+            "VODSTREAM_TWITCH_CLIENT_ID": "cid",
+            "VODSTREAM_TWITCH_USHER_PATH": "v2",
+            "VODSTREAM_AUTH_TOKEN": "OAuth sekrit",
+        }
+    )
+    assert (cfg.gql_url, cfg.usher_url, cfg.client_id) == (
+        "http://127.0.0.1:9/gql",
+        "http://127.0.0.1:9",
+        "cid",
+    )
     assert cfg.usher_path == "/vod/v2/{id}.m3u8" and cfg.auth_token == "sekrit"
     assert "sekrit" not in repr(cfg)
     assert TwitchConfig.from_env(env={}).gql_url == "https://gql.twitch.tv/gql"
-    assert TwitchConfig.from_env("http://h:1", env={"VODSTREAM_TWITCH_BASE": "http://other"}).usher_url == "http://h:1"
+    assert (
+        TwitchConfig.from_env("http://h:1", env={"VODSTREAM_TWITCH_BASE": "http://other"}).usher_url
+        == "http://h:1"
+    )
 
 
 def test_resolve_by_id_and_url(server: ServerThread) -> None:
     vod = resolve(server, "1000001")
     assert (vod.vod_id, vod.title, vod.owner, vod.kind, vod.quality) == (
-        "1000001", "test VOD 1000001", "teststreamer", "twitch", "chunked")
+        "1000001",
+        "test VOD 1000001",
+        "teststreamer",
+        "twitch",
+        "chunked",
+    )
     assert len(vod.segments) == 6 and vod.duration == pytest.approx(6.0) and vod.ended
     assert [v.name for v in vod.variants] == ["chunked", "64p10"]
     s = vod.segments[3]
     assert (s.index, s.start, s.duration, s.muted) == (3, 3.0, 1.0, False)
-    assert s.url.startswith(server.base_url + "/") and s.url.endswith("_teststreamer_1000001_1767323045/chunked/3.ts")
-    assert vod.chapters == [Chapter(start=0.0, end=2.0, game_id="509658", game_name="Just Chatting"),
-                            Chapter(start=2.0, end=6.0, game_id=APEX, game_name="Apex Legends")]
+    assert s.url.startswith(server.base_url + "/") and s.url.endswith(
+        "_teststreamer_1000001_1767323045/chunked/3.ts"
+    )
+    assert vod.chapters == [
+        Chapter(start=0.0, end=2.0, game_id="509658", game_name="Just Chatting"),
+        Chapter(start=2.0, end=6.0, game_id=APEX, game_name="Apex Legends"),
+    ]
     assert [s.index for s in apex_segments(vod.segments, vod.chapters)] == [2, 3, 4, 5]
     low = resolve(server, "https://www.twitch.tv/videos/1000001", quality="worst")
     assert low.quality == "64p10" and low.segments[0].url.endswith("/64p10/0.ts")
@@ -162,6 +192,7 @@ def test_usher_errors(server: ServerThread) -> None:
                 await client.master_playlist("424242", {"value": "{}", "signature": "0" * 40})
             with pytest.raises(TwitchError, match=r"usher refused VOD 1000001 \(HTTP 403: unauthorized"):
                 await client.master_playlist("1000001", {"value": "{}", "signature": "0" * 40})
+
     asyncio.run(go())
 
 
@@ -181,13 +212,19 @@ def test_plain_hls_media_url(server: ServerThread) -> None:
 def test_local_master_with_vod_json(root: Path) -> None:
     vod = asyncio.run(resolve_vod(str(root / "1000001" / "master.m3u8"), quality="64p10"))
     assert (vod.vod_id, vod.title, vod.owner, vod.kind, vod.quality) == (
-        "1000001", "test VOD 1000001", "teststreamer", "hls", "64p10")
+        "1000001",
+        "test VOD 1000001",
+        "teststreamer",
+        "hls",
+        "64p10",
+    )
     assert vod.segments[0].url == (root / "1000001" / "64p10" / "0.ts").as_uri()
     assert len(vod.chapters) == 2
 
     async def fetch() -> list[SegmentData]:
         async with SegmentFetcher() as f:
             return [x async for x in f.stream(vod.segments)]  # type: ignore[misc]
+
     got = asyncio.run(fetch())
     assert [g.data for g in got] == [(root / "1000001" / "64p10" / f"{i}.ts").read_bytes() for i in range(6)]
 
@@ -201,6 +238,7 @@ def test_local_video_file(root: Path, tmp_path: Path) -> None:
     async def fetch() -> list[SegmentData]:
         async with SegmentFetcher(local=vod.local) as f:
             return [x async for x in f.stream(vod.segments)]  # type: ignore[misc]
+
     got = asyncio.run(fetch())
     assert len(got) == len(vod.segments) and all(isinstance(g, SegmentData) and g.data for g in got)
 
@@ -210,14 +248,27 @@ def test_gql_fixtures(twitch_fixtures: Path) -> None:
     info = _video_info("2404782496", meta)
     assert info is not None
     assert (info.title, info.owner, info.length, info.game_id, info.game_name) == (
-        "Creator Camp LIVE: Streaming Basics with @Snackless & @KawaiiGuy", "twitch", 4621.0, "509658",
-        "Just Chatting")
-    assert _video_info("1", json.loads((twitch_fixtures / "gql_VideoMetadata_5-not-exists.json").read_text())) is None
-    chapters = _chapters(json.loads((twitch_fixtures / "gql_chapters_moments_sample_smarttwitchtv.json").read_text()),
-                         None, None)
+        "Creator Camp LIVE: Streaming Basics with @Snackless & @KawaiiGuy",
+        "twitch",
+        4621.0,
+        "509658",
+        "Just Chatting",
+    )
+    assert (
+        _video_info("1", json.loads((twitch_fixtures / "gql_VideoMetadata_5-not-exists.json").read_text()))
+        is None
+    )
+    chapters = _chapters(
+        json.loads((twitch_fixtures / "gql_chapters_moments_sample_smarttwitchtv.json").read_text()),
+        None,
+        None,
+    )
     assert [(c.start, c.end, c.game_id, c.game_name) for c in chapters] == [
-        (0.0, 67.0, "496735", "Barotrauma"), (67.0, 5489.0, "509658", "Just Chatting"),
-        (5489.0, 9147.0, None, "Bad Guys at School"), (9147.0, 14652.0, "516086", "Grounded")]
+        (0.0, 67.0, "496735", "Barotrauma"),
+        (67.0, 5489.0, "509658", "Just Chatting"),
+        (5489.0, 9147.0, None, "Bad Guys at School"),
+        (9147.0, 14652.0, "516086", "Grounded"),
+    ]
     # a single-game VOD: no moments, one chapter from the video's game
     one = _chapters({"data": {"video": {"moments": {"edges": []}}}}, info, 4621.0)
     assert one == [Chapter(start=0.0, end=4621.0, game_id="509658", game_name="Just Chatting")]
@@ -229,11 +280,13 @@ def test_segment_filters() -> None:
     segs = [Segment(index=i, start=10.0 * i, duration=10.0, url=f"{i}.ts") for i in range(10)]
     assert [s.index for s in segments_in_range(segs, 15, 35)] == [1, 2, 3]
     assert [s.index for s in segments_in_range(segs, None, 10)] == [0]
-    chapters = [Chapter(start=0, end=25, game_id="1", game_name="x"), Chapter(start=25, end=100, game_id=APEX,
-                                                                              game_name="Apex Legends")]
+    chapters = [
+        Chapter(start=0, end=25, game_id="1", game_name="x"),
+        Chapter(start=25, end=100, game_id=APEX, game_name="Apex Legends"),
+    ]
     assert [s.index for s in apex_segments(segs, chapters)][:2] == [2, 3]
-    assert apex_segments(segs, []) == segs                                  # unknown: keep all
-    assert apex_segments(segs, chapters[:1]) == []                          # known, no Apex
+    assert apex_segments(segs, []) == segs  # unknown: keep all
+    assert apex_segments(segs, chapters[:1]) == []  # known, no Apex
 
 
 def test_vod_dir_without_vod_json(tmp_path: Path) -> None:
@@ -253,11 +306,14 @@ def test_local_files_with_the_same_name_are_two_vods(tmp_path: Path) -> None:
     paths = []
     for d in ("A", "B"):
         (tmp_path / d).mkdir()
-        paths.append(encode_file(tmp_path / d / "game.mp4", width=160, height=96, fps=10, seconds=2.0,
-                                 gop_seconds=1.0))
+        paths.append(
+            encode_file(tmp_path / d / "game.mp4", width=160, height=96, fps=10, seconds=2.0, gop_seconds=1.0)
+        )
     a, b = (asyncio.run(resolve_vod(str(p))) for p in paths)
     assert a.vod_id != b.vod_id and a.vod_id.startswith("game-") and b.vod_id.startswith("game-")
     assert a.title == b.title == "game.mp4"
     assert asyncio.run(resolve_vod(str(tmp_path / "A" / ".." / "A" / "game.mp4"))).vod_id == a.vod_id
-    plans, failures = asyncio.run(pl._resolve_all([str(p) for p in paths], pl.RunSettings(out=tmp_path / "o")))
+    plans, failures = asyncio.run(
+        pl._resolve_all([str(p) for p in paths], pl.RunSettings(out=tmp_path / "o"))
+    )
     assert [p.key for p in plans] == [a.vod_id, b.vod_id] and failures == []

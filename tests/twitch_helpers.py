@@ -17,22 +17,45 @@ from tests.media import encode_segments
 APEX = "511224"
 
 
-def make_vod(root: Path, vod_id: str, *, kind: str = "ts", n: int = 6, seconds: float = 1.0,
-             fps: float = 10.0, audio: bool = True, chapters: list[dict[str, Any]] | None = None,
-             sub_only: bool = False, sizes: tuple[tuple[int, int], ...] = ((160, 96), (96, 64)),
-             seed: int = 0) -> Path:
+def make_vod(
+    root: Path,
+    vod_id: str,
+    *,
+    kind: str = "ts",
+    n: int = 6,
+    seconds: float = 1.0,
+    fps: float = 10.0,
+    audio: bool = True,
+    chapters: list[dict[str, Any]] | None = None,
+    sub_only: bool = False,
+    sizes: tuple[tuple[int, int], ...] = ((160, 96), (96, 64)),
+    seed: int = 0,
+) -> Path:
     out = root / vod_id
     out.mkdir(parents=True)
     master = ["#EXTM3U"]
     meta_variants = []
     for vi, (w, h) in enumerate(sizes):
         name = "chunked" if vi == 0 else f"{h}p{int(fps)}"
-        segs = encode_segments(width=w, height=h, fps=fps, segment_seconds=seconds, n_segments=n,
-                               gop_seconds=seconds, audio=audio, kind=kind, seed=seed + vi)
+        segs = encode_segments(
+            width=w,
+            height=h,
+            fps=fps,
+            segment_seconds=seconds,
+            n_segments=n,
+            gop_seconds=seconds,
+            audio=audio,
+            kind=kind,
+            seed=seed + vi,
+        )
         vdir = out / name
         vdir.mkdir()
-        lines = ["#EXTM3U", f"#EXT-X-VERSION:{6 if kind == 'fmp4' else 3}",
-                 f"#EXT-X-TARGETDURATION:{math.ceil(seconds)}", "#EXT-X-PLAYLIST-TYPE:EVENT"]
+        lines = [
+            "#EXTM3U",
+            f"#EXT-X-VERSION:{6 if kind == 'fmp4' else 3}",
+            f"#EXT-X-TARGETDURATION:{math.ceil(seconds)}",
+            "#EXT-X-PLAYLIST-TYPE:EVENT",
+        ]
         ext = "mp4" if kind == "fmp4" else "ts"
         if kind == "fmp4":
             (vdir / "init-0.mp4").write_bytes(segs[0].init or b"")
@@ -44,19 +67,37 @@ def make_vod(root: Path, vod_id: str, *, kind: str = "ts", n: int = 6, seconds: 
         (vdir / "index-dvr.m3u8").write_text("\n".join(lines) + "\n")
         label = f"{h}p{int(fps)}"
         codecs = "avc1.42C00D,mp4a.40.2" if audio else "avc1.42C00D"
-        master += [f'#EXT-X-MEDIA:TYPE=VIDEO,GROUP-ID="{name}",NAME="{label}",AUTOSELECT=YES,DEFAULT=YES',
-                   f'#EXT-X-STREAM-INF:BANDWIDTH={100000 >> vi},CODECS="{codecs}",RESOLUTION={w}x{h},'
-                   f'VIDEO="{name}",FRAME-RATE={fps:.3f}', f"{name}/index-dvr.m3u8"]
-        meta_variants.append({"name": label, "group_id": name, "width": w, "height": h, "fps": fps,
-                              "bandwidth": 100000 >> vi, "codecs": codecs})
+        master += [
+            f'#EXT-X-MEDIA:TYPE=VIDEO,GROUP-ID="{name}",NAME="{label}",AUTOSELECT=YES,DEFAULT=YES',
+            f'#EXT-X-STREAM-INF:BANDWIDTH={100000 >> vi},CODECS="{codecs}",RESOLUTION={w}x{h},'
+            f'VIDEO="{name}",FRAME-RATE={fps:.3f}',
+            f"{name}/index-dvr.m3u8",
+        ]
+        meta_variants.append(
+            {
+                "name": label,
+                "group_id": name,
+                "width": w,
+                "height": h,
+                "fps": fps,
+                "bandwidth": 100000 >> vi,
+                "codecs": codecs,
+            }
+        )
     (out / "master.m3u8").write_text("\n".join(master) + "\n")
     duration = n * seconds
-    meta = {"vod_id": vod_id, "title": f"test VOD {vod_id}",
-            "owner": {"login": "teststreamer", "display_name": "TestStreamer"},
-            "created_at": "2026-01-02T03:04:05Z", "duration": duration,
-            "chapters": chapters if chapters is not None
-            else [{"start": 0.0, "end": duration, "game_id": APEX, "game_name": "Apex Legends"}],
-            "variants": meta_variants, "sub_only": sub_only}
+    meta = {
+        "vod_id": vod_id,
+        "title": f"test VOD {vod_id}",
+        "owner": {"login": "teststreamer", "display_name": "TestStreamer"},
+        "created_at": "2026-01-02T03:04:05Z",
+        "duration": duration,
+        "chapters": chapters
+        if chapters is not None
+        else [{"start": 0.0, "end": duration, "game_id": APEX, "game_name": "Apex Legends"}],
+        "variants": meta_variants,
+        "sub_only": sub_only,
+    }
     (out / "vod.json").write_text(json.dumps(meta))
     return out
 
@@ -84,7 +125,7 @@ class RawServer:
         resp = web.StreamResponse(headers={"Content-Type": "application/vnd.apple.mpegurl"})
         await resp.prepare(request)
         for i in range(0, len(body), 1 << 20):
-            await resp.write(body[i:i + (1 << 20)])
+            await resp.write(body[i : i + (1 << 20)])
         await resp.write_eof()
         return resp
 

@@ -212,8 +212,11 @@ def _merge_gaps(gaps: list[Gap]) -> list[Gap]:
 
 def _rank_key(m: Match) -> tuple[int, int, float]:
     assert m.kills is not None
-    return (m.kills, -(m.placement if m.placement is not None else 1000),
-            -(m.start if m.start is not None else 0.0))
+    return (
+        m.kills,
+        -(m.placement if m.placement is not None else 1000),
+        -(m.start if m.start is not None else 0.0),
+    )
 
 
 def rank_matches(matches: Sequence[Match]) -> list[int]:
@@ -232,8 +235,9 @@ def best_match(matches: Sequence[Match]) -> int | None:
     return ranked[0] if ranked else None
 
 
-def report_dict(vod_id: str, duration: float, result: AnalysisResult, *, span: float | None = None
-                ) -> dict[str, Any]:
+def report_dict(
+    vod_id: str, duration: float, result: AnalysisResult, *, span: float | None = None
+) -> dict[str, Any]:
     """report.json's analysis part (DESIGN.md): matches, best, gaps, outcome (the runner adds
     clips). Spans not analysed are noted in the matches they touch (whose confidence drops);
     ``span``: VOD seconds that were to be analysed (default ``duration``)."""

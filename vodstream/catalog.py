@@ -50,8 +50,8 @@ class TopRow:
     kills: int | None
     placement: int | None
     best: bool
-    clip: str | None          # absolute path of the clip, if one was cut
-    report: str               # absolute path of report.json
+    clip: str | None  # absolute path of the clip, if one was cut
+    report: str  # absolute path of report.json
     processed_at: float
     run_id: int = 0
     status: str = "complete"  # the run's outcome: complete or partial
@@ -61,7 +61,7 @@ class TopRow:
 class RunRow:
     run_id: int
     vod_id: str
-    status: str               # complete / partial / failed
+    status: str  # complete / partial / failed
     processed_at: float
     n_matches: int
     best: int | None
@@ -97,8 +97,9 @@ class Catalog:
             self._migrate()
         except sqlite3.DatabaseError as err:
             self._db.close()
-            raise VodstreamError(f"the catalogue {self.path} is unreadable ({err}): move it away or give "
-                                 "another --data-dir") from err
+            raise VodstreamError(
+                f"the catalogue {self.path} is unreadable ({err}): move it away or give another --data-dir"
+            ) from err
 
     def _migrate(self) -> None:
         """A catalogue of the first layout (latest result per VOD: ``vods`` + ``matches``)
@@ -108,14 +109,20 @@ class Catalog:
             return
         self._db.execute("BEGIN")
         try:
-            for row in self._db.execute("SELECT vod_id, streamer, title, duration, source, report, n_matches, "
-                                        "best, processed_at, settings FROM vods").fetchall():
+            for row in self._db.execute(
+                "SELECT vod_id, streamer, title, duration, source, report, n_matches, "
+                "best, processed_at, settings FROM vods"
+            ).fetchall():
                 cur = self._db.execute(
                     "INSERT INTO runs (vod_id, streamer, title, duration, source, report, n_matches, best, "
-                    "status, processed_at, settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'complete', ?, ?)", row)
+                    "status, processed_at, settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'complete', ?, ?)",
+                    row,
+                )
                 self._db.execute(
                     'INSERT INTO run_matches SELECT ?, idx, start, "end", kills, placement, best, clip, NULL '
-                    "FROM matches WHERE vod_id=?", (cur.lastrowid, row[0]))
+                    "FROM matches WHERE vod_id=?",
+                    (cur.lastrowid, row[0]),
+                )
             self._db.execute("DROP TABLE IF EXISTS matches")
             self._db.execute("DROP TABLE vods")
             self._db.execute("COMMIT")
@@ -151,17 +158,36 @@ class Catalog:
             cur = self._db.execute(
                 "INSERT INTO runs (vod_id, streamer, title, duration, source, report, n_matches, best, status, "
                 "problems, processed_at, settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (vod_id, report.get("streamer") or report.get("owner"), report.get("title"),
-                 report.get("duration"), report.get("source"), str(report_path), len(matches), best,
-                 str(outcome.get("status") or "complete"), json.dumps(list(outcome.get("problems") or [])),
-                 time.time(), json.dumps(report.get("settings") or {})),
+                (
+                    vod_id,
+                    report.get("streamer") or report.get("owner"),
+                    report.get("title"),
+                    report.get("duration"),
+                    report.get("source"),
+                    str(report_path),
+                    len(matches),
+                    best,
+                    str(outcome.get("status") or "complete"),
+                    json.dumps(list(outcome.get("problems") or [])),
+                    time.time(),
+                    json.dumps(report.get("settings") or {}),
+                ),
             )
             run_id = int(cur.lastrowid or 0)
             for i, m in enumerate(matches):
                 self._db.execute(
                     "INSERT INTO run_matches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (run_id, i, m.get("start"), m.get("end"), m.get("kills"), m.get("placement"),
-                     int(i == best), clips_by_match.get(i), m.get("kills_confidence")),
+                    (
+                        run_id,
+                        i,
+                        m.get("start"),
+                        m.get("end"),
+                        m.get("kills"),
+                        m.get("placement"),
+                        int(i == best),
+                        clips_by_match.get(i),
+                        m.get("kills_confidence"),
+                    ),
                 )
             self._db.execute("COMMIT")
         except BaseException:
@@ -175,7 +201,8 @@ class Catalog:
         rows = self._db.execute(
             "SELECT r.run_id, r.vod_id, r.status, r.processed_at, m.kills, m.placement FROM runs r "
             "LEFT JOIN run_matches m ON m.run_id = r.run_id AND m.idx = r.best "
-            "WHERE r.status IN ('complete', 'partial')").fetchall()
+            "WHERE r.status IN ('complete', 'partial')"
+        ).fetchall()
         pick: dict[str, tuple[tuple[Any, ...], int]] = {}
         for run_id, vod, status, at, kills, placement in rows:
             if status == "complete":
@@ -204,24 +231,52 @@ class Catalog:
         sql += " ORDER BY m.kills DESC, coalesce(m.placement, 1000) ASC, r.processed_at DESC, m.idx LIMIT ?"
         params.append(int(n))
         return [
-            TopRow(vod_id=r[0], streamer=r[1], title=r[2], match_index=r[3], start=r[4], end=r[5],
-                   kills=r[6], placement=r[7], best=bool(r[8]), clip=r[9], report=r[10],
-                   processed_at=r[11], run_id=r[12], status=r[13])
+            TopRow(
+                vod_id=r[0],
+                streamer=r[1],
+                title=r[2],
+                match_index=r[3],
+                start=r[4],
+                end=r[5],
+                kills=r[6],
+                placement=r[7],
+                best=bool(r[8]),
+                clip=r[9],
+                report=r[10],
+                processed_at=r[11],
+                run_id=r[12],
+                status=r[13],
+            )
             for r in self._db.execute(sql, params)
         ]
 
     def runs(self, vod_id: str) -> list[RunRow]:
         """Every recorded run of ``vod_id``, oldest first."""
-        sql = ("SELECT r.run_id, r.vod_id, r.status, r.processed_at, r.n_matches, r.best, m.kills, r.report, "
-               "r.problems FROM runs r LEFT JOIN run_matches m ON m.run_id = r.run_id AND m.idx = r.best "
-               "WHERE r.vod_id = ? ORDER BY r.processed_at, r.run_id")
-        return [RunRow(run_id=r[0], vod_id=r[1], status=r[2], processed_at=r[3], n_matches=r[4], best=r[5],
-                       best_kills=r[6], report=r[7], problems=json.loads(r[8] or "[]"))
-                for r in self._db.execute(sql, (vod_id,))]
+        sql = (
+            "SELECT r.run_id, r.vod_id, r.status, r.processed_at, r.n_matches, r.best, m.kills, r.report, "
+            "r.problems FROM runs r LEFT JOIN run_matches m ON m.run_id = r.run_id AND m.idx = r.best "
+            "WHERE r.vod_id = ? ORDER BY r.processed_at, r.run_id"
+        )
+        return [
+            RunRow(
+                run_id=r[0],
+                vod_id=r[1],
+                status=r[2],
+                processed_at=r[3],
+                n_matches=r[4],
+                best=r[5],
+                best_kills=r[6],
+                report=r[7],
+                problems=json.loads(r[8] or "[]"),
+            )
+            for r in self._db.execute(sql, (vod_id,))
+        ]
 
     def vod_ids(self) -> list[str]:
-        return [r[0] for r in self._db.execute(
-            "SELECT vod_id FROM runs GROUP BY vod_id ORDER BY max(processed_at)")]
+        return [
+            r[0]
+            for r in self._db.execute("SELECT vod_id FROM runs GROUP BY vod_id ORDER BY max(processed_at)")
+        ]
 
 
 def _clips_by_match(report: dict[str, Any], base: Path) -> dict[int, str]:

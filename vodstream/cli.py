@@ -49,11 +49,20 @@ def _common_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     # On subcommands the defaults are SUPPRESSed so `vodstream -v synth` and `vodstream synth -v`
     # both work without the subparser resetting the top-level value.
     default = 0 if top else argparse.SUPPRESS
-    parser.add_argument("-v", "--verbose", action="count", default=default,
-                        help="more logging (-vv for debug); show tracebacks")
+    parser.add_argument(
+        "-v",
+        "--verbose",
+        action="count",
+        default=default,
+        help="more logging (-vv for debug); show tracebacks",
+    )
     parser.add_argument("-q", "--quiet", action="count", default=default, help="less logging")
-    parser.add_argument("--log-json", action="store_true", default=False if top else argparse.SUPPRESS,
-                        help="log JSON lines to stderr (default when stderr is not a TTY)")
+    parser.add_argument(
+        "--log-json",
+        action="store_true",
+        default=False if top else argparse.SUPPRESS,
+        help="log JSON lines to stderr (default when stderr is not a TTY)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -67,8 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub.required = True
     for name, module_name in COMMANDS.items():
         module = importlib.import_module(module_name)
-        p = sub.add_parser(name, help=module.HELP, description=getattr(module, "DESCRIPTION", module.HELP),
-                           epilog=getattr(module, "EPILOG", None))
+        p = sub.add_parser(
+            name,
+            help=module.HELP,
+            description=getattr(module, "DESCRIPTION", module.HELP),
+            epilog=getattr(module, "EPILOG", None),
+        )
         _common_options(p, top=False)
         module.add_arguments(p)
         p.set_defaults(_run=module.run)
@@ -113,6 +126,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.verbose:
             raise
         structlog.get_logger("vodstream.cli").debug("unexpected error", exc_info=True)
-        print(f"vodstream: internal error: {type(err).__name__}: {err} (run with -v for details)",
-              file=sys.stderr)  # noqa: T201
+        print(
+            f"vodstream: internal error: {type(err).__name__}: {err} (run with -v for details)",
+            file=sys.stderr,
+        )
         return 70

@@ -60,20 +60,35 @@ class ClipInfo:
     requested_start: float
     requested_end: float
     reencoded: bool = False
-    segments: list[int] = field(default_factory=list)   # indices of the segments used
-    gaps: list[Gap] = field(default_factory=list)       # unreadable segments inside the clip
+    segments: list[int] = field(default_factory=list)  # indices of the segments used
+    gaps: list[Gap] = field(default_factory=list)  # unreadable segments inside the clip
 
     def to_json(self) -> dict[str, object]:
-        return {"path": str(self.path), "start": round(self.start, 3), "end": round(self.end, 3),
-                "duration": round(self.duration, 3), "video_codec": self.video_codec,
-                "audio_codec": self.audio_codec, "size": self.size,
-                "requested_start": self.requested_start, "requested_end": self.requested_end,
-                "reencoded": self.reencoded, "segments": self.segments,
-                "gaps": [g.to_json() for g in self.gaps]}
+        return {
+            "path": str(self.path),
+            "start": round(self.start, 3),
+            "end": round(self.end, 3),
+            "duration": round(self.duration, 3),
+            "video_codec": self.video_codec,
+            "audio_codec": self.audio_codec,
+            "size": self.size,
+            "requested_start": self.requested_start,
+            "requested_end": self.requested_end,
+            "reencoded": self.reencoded,
+            "segments": self.segments,
+            "gaps": [g.to_json() for g in self.gaps],
+        }
 
 
-def write_clip(parts: Iterable[SegmentData], out: str | Path, *, start: float, end: float,
-               reencode: bool = False, on_bad_part: Literal["skip", "raise"] = "skip") -> ClipInfo:
+def write_clip(
+    parts: Iterable[SegmentData],
+    out: str | Path,
+    *,
+    start: float,
+    end: float,
+    reencode: bool = False,
+    on_bad_part: Literal["skip", "raise"] = "skip",
+) -> ClipInfo:
     """Write VOD time [start, end) of ``parts`` (in playlist order) to ``out`` (.mp4).
 
     A part that cannot be read is skipped and listed in ``ClipInfo.gaps`` (the clip's clock
@@ -124,13 +139,28 @@ def write_clip(parts: Iterable[SegmentData], out: str | Path, *, start: float, e
         _unlink(tmp)
         raise
     size = out.stat().st_size
-    clip = ClipInfo(path=out, start=info.start, end=info.end, duration=info.end - info.start,
-                    video_codec=info.video_codec, audio_codec=info.audio_codec, size=size,
-                    requested_start=start, requested_end=end, reencoded=reencode,
-                    segments=info.segments,
-                    gaps=[g for g in gaps if g.end > info.start and g.start < info.end])
-    log.info("clip.written", path=str(out), start=round(clip.start, 3), end=round(clip.end, 3),
-             size=size, reencoded=reencode)
+    clip = ClipInfo(
+        path=out,
+        start=info.start,
+        end=info.end,
+        duration=info.end - info.start,
+        video_codec=info.video_codec,
+        audio_codec=info.audio_codec,
+        size=size,
+        requested_start=start,
+        requested_end=end,
+        reencoded=reencode,
+        segments=info.segments,
+        gaps=[g for g in gaps if g.end > info.start and g.start < info.end],
+    )
+    log.info(
+        "clip.written",
+        path=str(out),
+        start=round(clip.start, 3),
+        end=round(clip.end, 3),
+        size=size,
+        reencoded=reencode,
+    )
     return clip
 
 
@@ -154,7 +184,7 @@ def _remove_stale_parts(out: Path) -> None:
     """Remove hidden ``.<name>.<pid>.part`` files a killed writer of ``out`` left behind (their
     process is gone); a writer still running keeps its file."""
     for part in out.parent.glob(f".{glob_escape(out.name)}.*.part"):
-        pid_text = part.name[len(out.name) + 2:-len(".part")]
+        pid_text = part.name[len(out.name) + 2 : -len(".part")]
         if not pid_text.isdigit():
             continue
         pid = int(pid_text)
@@ -197,9 +227,11 @@ def _open_part(part: SegmentData) -> av.container.InputContainer:
 
 
 @contextmanager
-def _read_part(part: SegmentData, ensure_output: Callable[[av.VideoStream, av.AudioStream | None], object],
-               want_audio: Callable[[], bool]) -> Iterator[tuple[av.VideoStream, av.AudioStream | None,
-                                                                   list[av.Packet], _PartClock]]:
+def _read_part(
+    part: SegmentData,
+    ensure_output: Callable[[av.VideoStream, av.AudioStream | None], object],
+    want_audio: Callable[[], bool],
+) -> Iterator[tuple[av.VideoStream, av.AudioStream | None, list[av.Packet], _PartClock]]:
     """Open a segment, make sure the writer's output exists, demux it: (video, audio, packets, clock).
 
     ``want_audio`` is asked after the output exists (a writer may drop the audio track).
@@ -241,7 +273,7 @@ class _PartClock:
         vpts = [p.pts for p in packets if p.stream.index == video.index and p.pts is not None]
         if not vpts:
             raise _PartError(f"segment {part.segment.index} has no video packets")
-        self.t0 = Fraction(min(vpts)) * self.vtb            # seconds, stream clock
+        self.t0 = Fraction(min(vpts)) * self.vtb  # seconds, stream clock
         self.origin = Fraction(part.segment.start) - self.t0  # add to stream seconds -> VOD time
 
     def vod(self, ts: int, tb: Fraction) -> float:
@@ -261,14 +293,14 @@ class _CopyWriter:
         self.audio_codec: str | None = None
         self.finished = False
         self.started = False
-        self.clip_t0: Fraction | None = None       # VOD time of the first keyframe muxed
+        self.clip_t0: Fraction | None = None  # VOD time of the first keyframe muxed
         self.pending: list[tuple[av.Packet, Fraction, bool, int]] = []  # GOP at/before start
         self.held_audio: deque[tuple[av.Packet, Fraction, bool, int]] = deque()
         self.tail: list[tuple[av.Packet, Fraction, bool, int]] = []  # video shown after end
-        self.current = -1                          # index of the segment being read
+        self.current = -1  # index of the segment being read
         self.last_dts: dict[int, int] = {}
-        self.video_end = -np.inf                  # VOD end of the last video frame muxed
-        self.seen_until = -np.inf                 # VOD end of the last video frame read
+        self.video_end = -np.inf  # VOD end of the last video frame muxed
+        self.seen_until = -np.inf  # VOD end of the last video frame read
         self.frame_s = 1 / 30
         self.muxed_video = 0
         self.segments: list[int] = []
@@ -287,7 +319,12 @@ class _CopyWriter:
             self.audio_codec = ain.codec_context.name
 
     def add(self, part: SegmentData) -> None:
-        with _read_part(part, self._ensure_output, lambda: self.aout is not None) as (vin, ain, packets, clock):
+        with _read_part(part, self._ensure_output, lambda: self.aout is not None) as (
+            vin,
+            ain,
+            packets,
+            clock,
+        ):
             self.current = part.segment.index
             for p in packets:
                 is_video = p.stream.index == vin.index
@@ -298,7 +335,7 @@ class _CopyWriter:
                 if is_video:
                     self.seen_until = max(self.seen_until, float(vod) + self.frame_s)
                     if self.finished:
-                        continue   # past the end: only audio still to collect in this part
+                        continue  # past the end: only audio still to collect in this part
                     dts_vod = Fraction(p.dts) * tb + clock.origin if p.dts is not None else vod
                     if self.started and dts_vod >= self.end - _EPS:
                         # pts >= dts: nothing shown before the end can follow in decode order.
@@ -334,12 +371,12 @@ class _CopyWriter:
                 self.held_audio.popleft()
             return
         if p.is_keyframe and vod <= self.start + _EPS:
-            self.pending = [item]           # a later keyframe at/before start: restart there
+            self.pending = [item]  # a later keyframe at/before start: restart there
             while self.held_audio and self.held_audio[0][1] < vod - _EPS:
                 self.held_audio.popleft()
             return
         if vod > self.start + _EPS and (self.pending or p.is_keyframe):
-            self.pending.append(item)       # (alone: start lies before the first keyframe)
+            self.pending.append(item)  # (alone: start lies before the first keyframe)
             self._begin()
             return
         if self.pending:
@@ -367,13 +404,13 @@ class _CopyWriter:
     def _mux(self, p: av.Packet, vod: Fraction, is_video: bool) -> None:
         assert self.out is not None and self.clip_t0 is not None
         tb = p.time_base
-        shift = round((vod - self.clip_t0) / tb) - p.pts      # ticks to add to this packet
+        shift = round((vod - self.clip_t0) / tb) - p.pts  # ticks to add to this packet
         pts = p.pts + shift
         dts = p.dts + shift if p.dts is not None else pts
         out_stream = self.vout if is_video else self.aout
         key = 0 if is_video else 1
         last = self.last_dts.get(key)
-        if last is not None and dts <= last:        # overlapping segments: keep dts rising
+        if last is not None and dts <= last:  # overlapping segments: keep dts rising
             bump = last + 1 - dts
             dts += bump
             pts = max(pts + bump, dts)
@@ -390,18 +427,21 @@ class _CopyWriter:
 
     def close(self) -> _Written:
         if not self.started and self.pending and self.seen_until > self.start + _EPS:
-            self._begin()       # the parts end inside the GOP holding start
+            self._begin()  # the parts end inside the GOP holding start
         if self.out is None:
             raise ClipError("no readable segments for the clip")
         if self.muxed_video == 0:
             self.out.close()
-            raise ClipError(f"no video between {self.start:.3f} and {self.end:.3f} s "
-                            "in the given segments")
+            raise ClipError(f"no video between {self.start:.3f} and {self.end:.3f} s in the given segments")
         self.out.close()
         assert self.clip_t0 is not None
-        return _Written(start=float(self.clip_t0), end=float(self.video_end),
-                        video_codec=self.video_codec, audio_codec=self.audio_codec,
-                        segments=self.segments)
+        return _Written(
+            start=float(self.clip_t0),
+            end=float(self.video_end),
+            video_codec=self.video_codec,
+            audio_codec=self.audio_codec,
+            segments=self.segments,
+        )
 
     def abort(self) -> None:
         _close_quietly(self.out)
@@ -445,13 +485,19 @@ class _ReencodeWriter:
         self.vout = vs
         if ain is not None:
             actx = ain.codec_context
-            self.aout = self.out.add_stream("aac", rate=actx.sample_rate or 48000,
-                                            layout=actx.layout.name if actx.layout else "stereo")
+            self.aout = self.out.add_stream(
+                "aac", rate=actx.sample_rate or 48000, layout=actx.layout.name if actx.layout else "stereo"
+            )
             self.aout.bit_rate = 160000
             self.audio_codec = "aac"
 
     def add(self, part: SegmentData) -> None:
-        with _read_part(part, self._ensure_output, lambda: self.aout is not None) as (vin, ain, packets, clock):
+        with _read_part(part, self._ensure_output, lambda: self.aout is not None) as (
+            vin,
+            ain,
+            packets,
+            clock,
+        ):
             used = False
             for p in [*packets, None]:
                 if p is None:
@@ -501,18 +547,22 @@ class _ReencodeWriter:
         assert self.out is not None and self.aout is not None
         rate = frame.sample_rate
         n = frame.samples
-        s0 = round((vod - self.start) * rate)       # sample index of the frame's first sample
+        s0 = round((vod - self.start) * rate)  # sample index of the frame's first sample
         lo, hi = max(0, -s0), min(n, round((self.end - self.start) * rate) - s0)
-        lo = max(lo, self.next_apts - s0)          # never overlap what was already written
+        lo = max(lo, self.next_apts - s0)  # never overlap what was already written
         if hi <= lo:
             return
         if lo > 0 or hi < n:
             arr = frame.to_ndarray()
             planar = frame.format.is_planar
-            arr = arr[:, lo:hi] if planar else arr[:, lo * len(frame.layout.channels):
-                                                   hi * len(frame.layout.channels)]
-            cut = av.AudioFrame.from_ndarray(np.ascontiguousarray(arr), format=frame.format.name,
-                                             layout=frame.layout.name)
+            arr = (
+                arr[:, lo:hi]
+                if planar
+                else arr[:, lo * len(frame.layout.channels) : hi * len(frame.layout.channels)]
+            )
+            cut = av.AudioFrame.from_ndarray(
+                np.ascontiguousarray(arr), format=frame.format.name, layout=frame.layout.name
+            )
             cut.sample_rate = rate
             frame = cut
         frame.pts = s0 + lo
@@ -525,15 +575,19 @@ class _ReencodeWriter:
             raise ClipError("no readable segments for the clip")
         if self.frames == 0 or self.first is None:
             self.out.close()
-            raise ClipError(f"no video between {self.start:.3f} and {self.end:.3f} s "
-                            "in the given segments")
+            raise ClipError(f"no video between {self.start:.3f} and {self.end:.3f} s in the given segments")
         assert self.vout is not None
         self.out.mux(self.vout.encode(None))
         if self.aout is not None:
             self.out.mux(self.aout.encode(None))
         self.out.close()
-        return _Written(start=max(self.start, self.first), end=min(self.end, float(self.last_end)),
-                        video_codec="h264", audio_codec=self.audio_codec, segments=self.segments)
+        return _Written(
+            start=max(self.start, self.first),
+            end=min(self.end, float(self.last_end)),
+            video_codec="h264",
+            audio_codec=self.audio_codec,
+            segments=self.segments,
+        )
 
     def abort(self) -> None:
         _close_quietly(self.out)

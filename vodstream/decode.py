@@ -51,12 +51,12 @@ from vodstream.regions import TEXT_SCALE, hud_box, text_box
 from vodstream.types import Gap, Sample, SegmentData
 
 __all__ = [
+    "DecodeMode",
     "DecodeResult",
     "Decoder",
-    "DecodeMode",
     "FpsSkip",
-    "crop_frame",
     "container_format",
+    "crop_frame",
     "crop_rgb",
     "merge_gaps",
     "text_shape",
@@ -84,8 +84,8 @@ class DecodeResult:
     samples: list[Sample]
     gaps: list[Gap]
     frames_decoded: int
-    mode: str = "keyframes"                # the mode actually used for this segment
-    packets: int = 0                       # video packets demuxed
+    mode: str = "keyframes"  # the mode actually used for this segment
+    packets: int = 0  # video packets demuxed
     max_keyframe_gap: float | None = None  # seconds, edges included; None: no keyframe seen
     errors: list[str] = field(default_factory=list)
 
@@ -101,22 +101,24 @@ def text_shape(width: int, height: int) -> tuple[int, int]:
 
 def _yuv_to_rgb_matrix(colorspace: int, full_range: bool) -> np.ndarray:
     """3x4 matrix taking [Y, U, V, 1] to [R, G, B] (uint8 scale)."""
-    if colorspace == 1:              # AVCOL_SPC_BT709
+    if colorspace == 1:  # AVCOL_SPC_BT709
         kr, kb = 0.2126, 0.0722
-    elif colorspace in (9, 10):      # BT2020 NCL / CL
+    elif colorspace in (9, 10):  # BT2020 NCL / CL
         kr, kb = 0.2627, 0.0593
-    else:                            # BT601 (also what swscale assumes when unspecified)
+    else:  # BT601 (also what swscale assumes when unspecified)
         kr, kb = 0.299, 0.114
     kg = 1.0 - kr - kb
     if full_range:
         ys, cs, yo = 1.0, 1.0, 0.0
     else:
         ys, cs, yo = 255.0 / 219.0, 255.0 / 224.0, 16.0
-    m = np.array([
-        [ys, 0.0, cs * 2 * (1 - kr)],
-        [ys, -cs * 2 * (1 - kb) * kb / kg, -cs * 2 * (1 - kr) * kr / kg],
-        [ys, cs * 2 * (1 - kb), 0.0],
-    ])
+    m = np.array(
+        [
+            [ys, 0.0, cs * 2 * (1 - kr)],
+            [ys, -cs * 2 * (1 - kb) * kb / kg, -cs * 2 * (1 - kr) * kr / kg],
+            [ys, cs * 2 * (1 - kb), 0.0],
+        ]
+    )
     off = -m @ np.array([yo, 128.0, 128.0])
     return np.hstack([m, off[:, None]])
 
@@ -165,8 +167,8 @@ def crop_frame(frame: av.VideoFrame) -> tuple[np.ndarray, np.ndarray]:
     ax1, ay1 = min(w, (x1 + 1) & ~1), min(h, (y1 + 1) & ~1)
     yc = y_plane[ay0:ay1, ax0:ax1]
     ch, cw = (h + 1) // 2, (w + 1) // 2
-    uc = _plane(frame, 1, ch, cw)[ay0 // 2:(ay1 + 1) // 2, ax0 // 2:(ax1 + 1) // 2]
-    vc = _plane(frame, 2, ch, cw)[ay0 // 2:(ay1 + 1) // 2, ax0 // 2:(ax1 + 1) // 2]
+    uc = _plane(frame, 1, ch, cw)[ay0 // 2 : (ay1 + 1) // 2, ax0 // 2 : (ax1 + 1) // 2]
+    vc = _plane(frame, 2, ch, cw)[ay0 // 2 : (ay1 + 1) // 2, ax0 // 2 : (ax1 + 1) // 2]
     size = (yc.shape[1], yc.shape[0])
     uu = cv2.resize(uc, size, interpolation=cv2.INTER_NEAREST)
     vv = cv2.resize(vc, size, interpolation=cv2.INTER_NEAREST)
@@ -175,7 +177,7 @@ def crop_frame(frame: av.VideoFrame) -> tuple[np.ndarray, np.ndarray]:
     if mat is None:
         mat = _MATRICES[key] = _yuv_to_rgb_matrix(*key)
     rgb = cv2.transform(cv2.merge([np.ascontiguousarray(yc), uu, vv]), mat)
-    hud = np.ascontiguousarray(rgb[y0 - ay0:y1 - ay0, x0 - ax0:x1 - ax0])
+    hud = np.ascontiguousarray(rgb[y0 - ay0 : y1 - ay0, x0 - ax0 : x1 - ax0])
     return hud, text
 
 
@@ -200,8 +202,8 @@ class _Timeline:
 
     packets: list[av.Packet]
     tb: Fraction
-    t0: int                  # first presented frame's (stitched) pts
-    frame_s: float           # nominal frame duration, seconds
+    t0: int  # first presented frame's (stitched) pts
+    frame_s: float  # nominal frame duration, seconds
     suspect: set[int] = field(default_factory=set)  # pts of packets whose timestamps were damaged
 
     def rel(self, pts: int) -> float:
@@ -263,8 +265,9 @@ class Decoder:
 
     # ------------------------------------------------------------------ internals
 
-    def _fail(self, result: DecodeResult, data: SegmentData, reason: str, *,
-              keep: bool = False) -> DecodeResult:
+    def _fail(
+        self, result: DecodeResult, data: SegmentData, reason: str, *, keep: bool = False
+    ) -> DecodeResult:
         seg = data.segment
         log.warning("decode.segment_failed", segment=seg.index, url=seg.url, reason=reason)
         result.errors.append(reason)
@@ -272,12 +275,14 @@ class Decoder:
         if keep and result.samples:
             start = result.samples[-1].vod_time
         if seg.end > start or not result.samples:
-            result.gaps.append(Gap(start=start, end=max(seg.end, start), reason=reason,
-                                   segment_index=seg.index))
+            result.gaps.append(
+                Gap(start=start, end=max(seg.end, start), reason=reason, segment_index=seg.index)
+            )
         return result
 
-    def _decode_container(self, container: av.container.InputContainer, data: SegmentData,
-                          result: DecodeResult) -> None:
+    def _decode_container(
+        self, container: av.container.InputContainer, data: SegmentData, result: DecodeResult
+    ) -> None:
         seg = data.segment
         if not container.streams.video:
             self._fail(result, data, "segment has no video stream")
@@ -292,21 +297,29 @@ class Decoder:
         if timeline is None:
             self._fail(result, data, f"no video packets{': ' + demux_error if demux_error else ''}")
             return
-        duration = seg.duration if seg.duration > 0 else (
-            timeline.rel(max(p.pts for p in timeline.packets)) + timeline.frame_s)
+        duration = (
+            seg.duration
+            if seg.duration > 0
+            else (timeline.rel(max(p.pts for p in timeline.packets)) + timeline.frame_s)
+        )
 
         keys = sorted(timeline.rel(p.pts) for p in timeline.packets if p.is_keyframe)
         if keys:
             edges = [keys[0], *np.diff(keys).tolist(), duration - keys[-1]]
             result.max_keyframe_gap = max(edges)
         mode: str = self.mode
-        if mode == "keyframes" and (result.max_keyframe_gap is None
-                                    or result.max_keyframe_gap > self.sparse_keyframe_threshold):
+        if mode == "keyframes" and (
+            result.max_keyframe_gap is None or result.max_keyframe_gap > self.sparse_keyframe_threshold
+        ):
             mode = "fps"
             result.mode = "fps-fallback"
-            log.info("decode.sparse_keyframes", segment=seg.index,
-                     max_keyframe_gap=result.max_keyframe_gap,
-                     threshold=self.sparse_keyframe_threshold, sample_fps=self.sample_fps)
+            log.info(
+                "decode.sparse_keyframes",
+                segment=seg.index,
+                max_keyframe_gap=result.max_keyframe_gap,
+                threshold=self.sparse_keyframe_threshold,
+                sample_fps=self.sample_fps,
+            )
 
         run = _Run(self, data, timeline, result, duration)
         if mode == "keyframes":
@@ -321,15 +334,21 @@ class Decoder:
         last = max(timeline.rel(p.pts) for p in timeline.packets) + timeline.frame_s
         if demux_error or last < duration - _TRUNCATION_SLACK_S:
             reason = f"demux error: {demux_error}" if demux_error else "segment data ends early"
-            log.warning("decode.truncated", segment=seg.index, covered=round(last, 3),
-                        duration=duration, reason=reason)
+            log.warning(
+                "decode.truncated",
+                segment=seg.index,
+                covered=round(last, 3),
+                duration=duration,
+                reason=reason,
+            )
             result.errors.append(reason)
             if last < duration:
                 run.add_gap(last, duration, reason)
         result.gaps = merge_gaps(result.gaps)
 
-    def _demux(self, container: av.container.InputContainer,
-               stream: av.VideoStream) -> tuple[_Timeline | None, str | None]:
+    def _demux(
+        self, container: av.container.InputContainer, stream: av.VideoStream
+    ) -> tuple[_Timeline | None, str | None]:
         """All video packets with clean, monotonic timestamps, and a demux error if any.
 
         Timestamps are repaired in three steps (decode order, on DTS): a single packet off
@@ -358,10 +377,9 @@ class Decoder:
         if steps:
             frame_s = float(ft * tb)
         d: list[int] = []
-        for x in raw:   # fill missing timestamps one frame after the previous packet
+        for x in raw:  # fill missing timestamps one frame after the previous packet
             d.append(x if x is not None else (d[-1] + ft if d else 0))
-        cts = [p.pts - x for p, x in zip(packets, raw, strict=True)
-               if p.pts is not None and x is not None]
+        cts = [p.pts - x for p, x in zip(packets, raw, strict=True) if p.pts is not None and x is not None]
         ct_typ = int(np.median(cts)) if cts else 0
 
         suspect = self._outliers(d, ft)
@@ -373,7 +391,7 @@ class Decoder:
         bad_pts: set[int] = set()
         for i, (packet, di) in enumerate(zip(packets, d, strict=True)):
             if prev is not None and not 0 <= di + offset - prev <= max_jump:
-                offset = prev + ft - di        # stitch: continue one frame later
+                offset = prev + ft - di  # stitch: continue one frame later
             prev = di + offset
             ct = packet.pts - raw[i] if (packet.pts is not None and raw[i] is not None) else ct_typ
             if i in suspect or not -ft <= ct <= 64 * ft:
@@ -400,8 +418,7 @@ class Decoder:
             elif i == n - 1:
                 bad = n >= 3 and not on_grid(i - 1, i, 1) and on_grid(i - 2, i - 1, 1)
             else:
-                bad = (not on_grid(i - 1, i, 1) and not on_grid(i, i + 1, 1)
-                       and on_grid(i - 1, i + 1, 2))
+                bad = not on_grid(i - 1, i, 1) and not on_grid(i, i + 1, 1) and on_grid(i - 1, i + 1, 2)
             if bad:
                 out.add(i)
         return out
@@ -410,8 +427,9 @@ class Decoder:
 class _Run:
     """Decoding state for one segment: frame handling, sample emission and gap tracking."""
 
-    def __init__(self, dec: Decoder, data: SegmentData, timeline: _Timeline,
-                 result: DecodeResult, duration: float) -> None:
+    def __init__(
+        self, dec: Decoder, data: SegmentData, timeline: _Timeline, result: DecodeResult, duration: float
+    ) -> None:
         self.dec = dec
         self.seg = data.segment
         self.tl = timeline
@@ -421,7 +439,7 @@ class _Run:
         self.bad_since: float | None = None
         self.bad_reason = ""
         self.last_time: float | None = None
-        self.tainted = False   # a corrupt frame was seen: distrust frames until the next keyframe
+        self.tainted = False  # a corrupt frame was seen: distrust frames until the next keyframe
 
     # --- gaps
 
@@ -430,13 +448,19 @@ class _Run:
         end = self.seg.start + max(rel_start, rel_end)
         if end - start <= 1e-6:
             return
-        self.result.gaps.append(Gap(start=round(start, 6), end=round(end, 6), reason=reason,
-                                    segment_index=self.seg.index))
+        self.result.gaps.append(
+            Gap(start=round(start, 6), end=round(end, 6), reason=reason, segment_index=self.seg.index)
+        )
 
     def _bad(self, rel: float, reason: str) -> None:
         self.result.errors.append(reason)
-        log.warning("decode.corrupt", segment=self.seg.index, url=self.seg.url,
-                    at=round(self.seg.start + rel, 3), reason=reason)
+        log.warning(
+            "decode.corrupt",
+            segment=self.seg.index,
+            url=self.seg.url,
+            at=round(self.seg.start + rel, 3),
+            reason=reason,
+        )
         if self.bad_since is None:
             self.bad_since, self.bad_reason = rel, reason
 
@@ -478,7 +502,7 @@ class _Run:
             self._bad(rel, "corrupt frame")
             return None
         if self.tainted and not frame.key_frame:
-            return None        # predicted from corrupt pictures: still inside the gap
+            return None  # predicted from corrupt pictures: still inside the gap
         self.tainted = False
         self._good(rel)
         self.last_time = rel
@@ -490,10 +514,16 @@ class _Run:
         except _MEDIA_ERRORS as err:
             self._bad(rel, f"frame conversion failed: {_msg(err)}")
             return
-        self.result.samples.append(Sample(
-            vod_time=round(self.seg.start + rel, 6), segment_index=self.seg.index,
-            frame_size=(frame.width, frame.height), hud=hud, text=text,
-            keyframe=bool(frame.key_frame)))
+        self.result.samples.append(
+            Sample(
+                vod_time=round(self.seg.start + rel, 6),
+                segment_index=self.seg.index,
+                frame_size=(frame.width, frame.height),
+                hud=hud,
+                text=text,
+                keyframe=bool(frame.key_frame),
+            )
+        )
 
     # --- modes
 
@@ -532,7 +562,7 @@ class _Run:
         half = self.tl.frame_s / 2
         pk = self.tl.packets
         if self.dec.fps_skip != "NONE":
-            self.ctx.skip_frame = self.dec.fps_skip   # pictures nothing else needs: not decoded
+            self.ctx.skip_frame = self.dec.fps_skip  # pictures nothing else needs: not decoded
         # GOPs in decode order: [start index, end index), presentation start time.
         starts = [i for i, p in enumerate(pk) if p.is_keyframe]
         if not starts or starts[0] != 0:
@@ -540,9 +570,9 @@ class _Run:
         bounds = [*starts, len(pk)]
         gop_t = [self.tl.rel(pk[i].pts) if pk[i].is_keyframe else -math.inf for i in starts]
 
-        ti = 0               # next target to satisfy
+        ti = 0  # next target to satisfy
         prev_g: int | None = None
-        prev_done = False    # the previous fed GOP was left mid-way (its tail not needed)
+        prev_done = False  # the previous fed GOP was left mid-way (its tail not needed)
         for g, (i0, i1) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
             lo = gop_t[g] - half
             hi = gop_t[g + 1] - half if g + 1 < len(gop_t) else math.inf
@@ -553,7 +583,7 @@ class _Run:
             if ti >= len(targets):
                 break
             if targets[ti] >= hi:
-                continue     # no grid time in this GOP: skip it without decoding
+                continue  # no grid time in this GOP: skip it without decoding
             if prev_g is not None and (prev_done or prev_g != g - 1):
                 if not prev_done:
                     ti = self._drain(targets, ti, half)
@@ -574,8 +604,9 @@ class _Run:
             ti, _ = self._match(frame, targets, ti, half, math.inf)
         return ti
 
-    def _match(self, frame: av.VideoFrame, targets: list[float], ti: int, half: float,
-               last_target: float) -> tuple[int, bool]:
+    def _match(
+        self, frame: av.VideoFrame, targets: list[float], ti: int, half: float, last_target: float
+    ) -> tuple[int, bool]:
         rel = self._accept(frame)
         if rel is None:
             return ti, False
@@ -595,8 +626,9 @@ def merge_gaps(gaps: list[Gap]) -> list[Gap]:
         if out and g.start <= out[-1].end + 1e-6:
             last = out[-1]
             reason = last.reason if g.reason in last.reason else f"{last.reason}; {g.reason}"
-            out[-1] = Gap(start=last.start, end=max(last.end, g.end), reason=reason,
-                          segment_index=last.segment_index)
+            out[-1] = Gap(
+                start=last.start, end=max(last.end, g.end), reason=reason, segment_index=last.segment_index
+            )
         else:
             out.append(g)
     return out

@@ -41,14 +41,14 @@ __all__ = [
     "skull_template",
 ]
 
-REF_W, REF_H = 560, 175          # the HUD crop at 1920x1080
-DIGIT_SIZE = 25                  # CNN input side
-DIGIT_HEIGHT = 19                # a digit is scaled to this height inside the 25x25 crop
+REF_W, REF_H = 560, 175  # the HUD crop at 1920x1080
+DIGIT_SIZE = 25  # CNN input side
+DIGIT_HEIGHT = 19  # a digit is scaled to this height inside the 25x25 crop
 
 # Skull template size at reference scale (px) and its dark margin.
 SKULL_W, SKULL_H = 19, 22
 SKULL_MARGIN = 3
-SKULL_MIN_SCORE = 0.65           # normalised correlation needed to accept a skull
+SKULL_MIN_SCORE = 0.65  # normalised correlation needed to accept a skull
 
 # Where the kill box's skull may be (reference px, x0, y0, x1, y1 of the skull's top-left):
 # row 1 left of the squads-left box (modern, 2019 with the eye box, duos), row 2 (ranked).
@@ -65,16 +65,16 @@ DIGIT_SHARE = (0.04, 0.40)
 
 # Connected components: digit height relative to the skull height, minimum area.
 DIGIT_H_REL = (0.45, 0.90)
-MIN_FILL = 0.22                  # area / bbox area: rejects the box's slanted outline
+MIN_FILL = 0.22  # area / bbox area: rejects the box's slanted outline
 MIN_AREA = 12
-DIGIT_PITCH = 0.69               # digit advance / digit height (HUD faces)
-MAX_DIGIT_W = 0.72               # widest single digit / height (wider: try to split)
-FORCE_SPLIT_W = 0.90             # wider than this: certainly two digits
-MERGED_W = 0.80                  # one component this wide that would not split: refuse
-LEAD_MAX = 10                    # the first digit starts within this many px of the score box's left
-TOPHAT_K = 9                     # top-hat kernel (ref px): wider than a stroke, narrower than a digit
+DIGIT_PITCH = 0.69  # digit advance / digit height (HUD faces)
+MAX_DIGIT_W = 0.72  # widest single digit / height (wider: try to split)
+FORCE_SPLIT_W = 0.90  # wider than this: certainly two digits
+MERGED_W = 0.80  # one component this wide that would not split: refuse
+LEAD_MAX = 10  # the first digit starts within this many px of the score box's left
+TOPHAT_K = 9  # top-hat kernel (ref px): wider than a stroke, narrower than a digit
 MIN_CONTRAST = 30.0
-BRIGHT_FRAC = 0.75               # digit ink must reach this fraction of the box's 98th-percentile luma
+BRIGHT_FRAC = 0.75  # digit ink must reach this fraction of the box's 98th-percentile luma
 # "bbox": each component scaled to DIGIT_HEIGHT by its own box (2019-like);
 # "fixed": one scale per number (its tallest component), centred on the component.
 CROP_MODE = "fixed"
@@ -89,8 +89,8 @@ class SkullHit:
     w: int
     h: int
     score: float
-    red: bool          # the skull is red (counter just changed)
-    row: int           # 0: row 1 (normal), 1: row 2 (ranked layout)
+    red: bool  # the skull is red (counter just changed)
+    row: int  # 0: row 1 (normal), 1: row 2 (ranked layout)
 
 
 @dataclass
@@ -98,10 +98,10 @@ class Extraction:
     """The result of extracting one HUD crop."""
 
     skull: SkullHit | None
-    digits: np.ndarray                              # (n, 25, 25) float32 in [0, 1]
+    digits: np.ndarray  # (n, 25, 25) float32 in [0, 1]
     boxes: list[tuple[int, int, int, int]] = field(default_factory=list)  # (x, y, w, h) ref px
-    reason: str = "ok"                              # why digits is empty, or "ok"
-    share: float = 0.0                              # digit-pixel share in the score box
+    reason: str = "ok"  # why digits is empty, or "ok"
+    share: float = 0.0  # digit-pixel share in the score box
 
     @property
     def ok(self) -> bool:
@@ -132,12 +132,12 @@ def skull_template() -> np.ndarray:
     def ax(a: float, b: float) -> tuple[int, int]:
         return (round(a * k), round(b * k))
 
-    cv2.ellipse(big, p(w / 2, 9.0), ax(w / 2, 9.0), 0, 0, 360, 255, -1)          # cranium
-    cv2.rectangle(big, p(w * 0.2, 11), p(w * 0.8, h), 255, -1)                   # jaw
-    cv2.ellipse(big, p(w * 0.29, 12.6), ax(2.9, 2.7), 0, 0, 360, 0, -1)          # eyes
+    cv2.ellipse(big, p(w / 2, 9.0), ax(w / 2, 9.0), 0, 0, 360, 255, -1)  # cranium
+    cv2.rectangle(big, p(w * 0.2, 11), p(w * 0.8, h), 255, -1)  # jaw
+    cv2.ellipse(big, p(w * 0.29, 12.6), ax(2.9, 2.7), 0, 0, 360, 0, -1)  # eyes
     cv2.ellipse(big, p(w * 0.71, 12.6), ax(2.9, 2.7), 0, 0, 360, 0, -1)
     cv2.fillPoly(big, [np.array([p(w / 2, 15.2), p(w / 2 - 1.2, 17.4), p(w / 2 + 1.2, 17.4)])], 0)  # nose
-    for tx in (0.40, 0.60):                                                       # teeth gaps
+    for tx in (0.40, 0.60):  # teeth gaps
         cv2.line(big, p(w * tx, h - 3.0), p(w * tx, h), 0, max(1, k // 2))
     small = cv2.resize(big, (w + 2 * m, h + 2 * m), interpolation=cv2.INTER_AREA)
     return small.astype(np.float32)
@@ -206,7 +206,7 @@ def find_skull_contours(ref: np.ndarray) -> SkullHit | None:
 
 def _skull_is_red(ref: np.ndarray, x: int, y: int) -> bool:
     """True when the skull's bright pixels are red rather than white."""
-    patch = ref[y:y + SKULL_H, x:x + SKULL_W].astype(np.int16)
+    patch = ref[y : y + SKULL_H, x : x + SKULL_W].astype(np.int16)
     r, g, b = patch[..., 0], patch[..., 1], patch[..., 2]
     bright = r >= np.percentile(r, 75)
     if not bright.any():
@@ -230,7 +230,7 @@ def _digit_crop(soft: np.ndarray, mask: np.ndarray) -> np.ndarray:
     out = np.zeros((DIGIT_SIZE, DIGIT_SIZE), np.float32)
     oy = (DIGIT_SIZE - DIGIT_HEIGHT) // 2
     ox = (DIGIT_SIZE - nw) // 2
-    out[oy:oy + DIGIT_HEIGHT, ox:ox + nw] = small
+    out[oy : oy + DIGIT_HEIGHT, ox : ox + nw] = small
     return np.clip(out, 0.0, 1.0)
 
 
@@ -239,13 +239,20 @@ def _digit_crop_fixed(img: np.ndarray, cx: float, cy: float, height: float) -> n
     k = DIGIT_HEIGHT / max(height, 1.0)
     c = (DIGIT_SIZE - 1) / 2.0
     m = np.float32([[k, 0, c - k * cx], [0, k, c - k * cy]])
-    out = cv2.warpAffine(img, m, (DIGIT_SIZE, DIGIT_SIZE), flags=cv2.INTER_LINEAR,
-                         borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    out = cv2.warpAffine(
+        img,
+        m,
+        (DIGIT_SIZE, DIGIT_SIZE),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=0,
+    )
     return np.clip(out, 0.0, 1.0)
 
 
-def _split_wide(th: np.ndarray, t0: float, x: int, y: int, w: int, h: int,
-                mask: np.ndarray) -> list[tuple[int, int, np.ndarray]]:
+def _split_wide(
+    th: np.ndarray, t0: float, x: int, y: int, w: int, h: int, mask: np.ndarray
+) -> list[tuple[int, int, np.ndarray]]:
     """Split a component holding touching digits: [(x, w, mask), ...] (mask: HxW of the part).
 
     Blur and compression fill the gap between digits ("13" at 480p). Raise the threshold on
@@ -254,7 +261,7 @@ def _split_wide(th: np.ndarray, t0: float, x: int, y: int, w: int, h: int,
     """
     if w <= MAX_DIGIT_W * h:
         return [(x, w, mask)]
-    sub = np.where(mask > 0, th[y:y + h, x:x + w], 0).astype(np.uint8)
+    sub = np.where(mask > 0, th[y : y + h, x : x + w], 0).astype(np.uint8)
     top = float(sub.max())
     for t in np.linspace(t0 + 1, 0.9 * top, 12):
         _, b = cv2.threshold(sub, float(t), 255, cv2.THRESH_BINARY)
@@ -267,7 +274,7 @@ def _split_wide(th: np.ndarray, t0: float, x: int, y: int, w: int, h: int,
                 px, pw = int(st[i, 0]), int(st[i, 2])
                 pm = (lab == i).astype(np.uint8)
                 pm = cv2.dilate(pm, np.ones((3, 3), np.uint8)) & (mask > 0)
-                out.append((x + px, pw, pm[:, px:px + pw]))
+                out.append((x + px, pw, pm[:, px : px + pw]))
             return out
     if w <= FORCE_SPLIT_W * h:
         return [(x, w, mask)]
@@ -297,11 +304,11 @@ def digits_from_box(ref: np.ndarray, skull: SkullHit, *, merge_run: bool = False
     px0, py0, px1, py1 = max(0, x0 - p), max(0, y0 - p), min(REF_W, x1 + p), min(REF_H, y1 + p)
     big = _luma(ref[py0:py1, px0:px1])
     kern = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (TOPHAT_K, TOPHAT_K))
-    th = cv2.morphologyEx(big, cv2.MORPH_TOPHAT, kern)[y0 - py0:y1 - py0, x0 - px0:x1 - px0]
+    th = cv2.morphologyEx(big, cv2.MORPH_TOPHAT, kern)[y0 - py0 : y1 - py0, x0 - px0 : x1 - px0]
     t0, binar = cv2.threshold(th, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     # the box darkens whatever is behind it; the digits are drawn at full white, so they are
     # also the brightest thing in the box: drop top-hat ink that is not near the top of luma
-    raw = big[y0 - py0:y1 - py0, x0 - px0:x1 - px0]
+    raw = big[y0 - py0 : y1 - py0, x0 - px0 : x1 - px0]
     bright = raw >= BRIGHT_FRAC * float(np.percentile(raw, 98))
     binar = np.where(bright, binar, 0).astype(np.uint8)
     share = float((binar > 0).mean())
@@ -320,7 +327,7 @@ def digits_from_box(ref: np.ndarray, skull: SkullHit, *, merge_run: bool = False
             continue
         if not DIGIT_H_REL[0] * skull.h <= h <= DIGIT_H_REL[1] * skull.h:
             continue
-        if y == 0 and y + h == bh:        # spans the whole box: an outline or background edge
+        if y == 0 and y + h == bh:  # spans the whole box: an outline or background edge
             continue
         if w > 3.2 * DIGIT_PITCH * h or area < MIN_FILL * w * h:
             continue
@@ -340,7 +347,7 @@ def digits_from_box(ref: np.ndarray, skull: SkullHit, *, merge_run: bool = False
         if c[0] - (prev[0] + prev[2]) > 0.4 * top[3] or abs(c[3] - run[0][3]) > 0.25 * run[0][3]:
             break
         run.append(c)
-    if run[-1][0] + run[-1][2] >= bw:     # cut by the box edge: the number is not all inside
+    if run[-1][0] + run[-1][2] >= bw:  # cut by the box edge: the number is not all inside
         return Extraction(skull, empty, reason="clipped", share=share)
     # A digit lost to the filters would turn "16" into "1": refuse when the number does not
     # start next to the skull, or when digit-height ink sits right after the run.
@@ -370,19 +377,20 @@ def digits_from_box(ref: np.ndarray, skull: SkullHit, *, merge_run: bool = False
         crop = _digit_crop_fixed(full, (xa + xb) / 2.0 - 0.5, run_cy - 0.5, run_h)
         return Extraction(skull, crop[None], [(x0 + xa, y0 + ya, xb - xa, yb - ya)], "ok", share)
     for x, y, w, h, i in run:
-        mask = (labels[y:y + h, x:x + w] == i).astype(np.uint8)
+        mask = (labels[y : y + h, x : x + w] == i).astype(np.uint8)
         parts = _split_wide(th, t0, x, y, w, h, mask)
-        if len(parts) == 1 and w > MERGED_W * h:   # too wide for one digit, would not split
-            return Extraction(skull, np.zeros((0, DIGIT_SIZE, DIGIT_SIZE), np.float32), reason="merged",
-                              share=share)
+        if len(parts) == 1 and w > MERGED_W * h:  # too wide for one digit, would not split
+            return Extraction(
+                skull, np.zeros((0, DIGIT_SIZE, DIGIT_SIZE), np.float32), reason="merged", share=share
+            )
         for sx, sw, m in parts:
             m = cv2.dilate(m, np.ones((3, 3), np.uint8)).astype(np.float32)
             if CROP_MODE == "fixed":
                 full = np.zeros_like(soft)
-                full[y:y + h, sx:sx + sw] = soft[y:y + h, sx:sx + sw] * m
+                full[y : y + h, sx : sx + sw] = soft[y : y + h, sx : sx + sw] * m
                 crops.append(_digit_crop_fixed(full, sx + sw / 2.0 - 0.5, run_cy - 0.5, run_h))
             else:
-                crops.append(_digit_crop(soft[y:y + h, sx:sx + sw], m))
+                crops.append(_digit_crop(soft[y : y + h, sx : sx + sw], m))
             boxes.append((x0 + sx, y0 + y, sw, h))
     return Extraction(skull, np.stack(crops), boxes, "ok", share)
 
@@ -408,7 +416,7 @@ def score_window(ref: np.ndarray, skull: SkullHit) -> np.ndarray:
     sx0, sy0 = max(0, x0), max(0, y0)
     sx1, sy1 = min(REF_W, x0 + WIN_W), min(REF_H, y0 + WIN_H)
     if sx1 > sx0 and sy1 > sy0:
-        win[sy0 - y0:sy1 - y0, sx0 - x0:sx1 - x0] = ref[sy0:sy1, sx0:sx1]
+        win[sy0 - y0 : sy1 - y0, sx0 - x0 : sx1 - x0] = ref[sy0:sy1, sx0:sx1]
     luma = win @ np.float32([0.299, 0.587, 0.114])
     lo, hi = np.percentile(luma, (10, 99.5))
     win = np.clip((win - lo) / max(float(hi - lo), 16.0), 0.0, 1.0)
@@ -429,9 +437,9 @@ def extract(hud: np.ndarray) -> Extraction:
 
 
 # The squads-left box ("N SQUADS LEFT"): a line of ~10+ glyphs on one baseline in row 1.
-SQUADS_STRIP = (60, 46, 548, 88)      # x0, y0, x1, y1 at reference scale
+SQUADS_STRIP = (60, 46, 548, 88)  # x0, y0, x1, y1 at reference scale
 GLYPH_H = (9, 19)
-MIN_LINE_W = 85                       # "SQUADS LEFT" alone is ~113 px wide at 1080p
+MIN_LINE_W = 85  # "SQUADS LEFT" alone is ~113 px wide at 1080p
 
 
 def squads_box_visible(ref: np.ndarray) -> bool:
@@ -445,8 +453,11 @@ def squads_box_visible(ref: np.ndarray) -> bool:
     gray = _luma(ref[y0:y1, x0:x1])
     b = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 15, -12)
     _, _, st, _ = cv2.connectedComponentsWithStats(b, connectivity=8)
-    glyphs = sorted((int(x), int(y + h), int(w)) for x, y, w, h, a in st[1:]
-                    if GLYPH_H[0] <= h <= GLYPH_H[1] and 3 <= w <= 130 and a >= 15)
+    glyphs = sorted(
+        (int(x), int(y + h), int(w))
+        for x, y, w, h, a in st[1:]
+        if GLYPH_H[0] <= h <= GLYPH_H[1] and 3 <= w <= 130 and a >= 15
+    )
     best = 0
     for _, base, _ in glyphs:
         line = [(x, w) for x, bt, w in glyphs if abs(bt - base) <= 3]

@@ -72,10 +72,10 @@ class DownloadResult:
     output: Path
     vod_id: str
     quality: str
-    segments: int               # segments in the output
-    fetched: int                # fetched by this run
-    reused: int                 # found finished in the partial directory
-    bytes: int                  # bytes fetched by this run
+    segments: int  # segments in the output
+    fetched: int  # fetched by this run
+    reused: int  # found finished in the partial directory
+    bytes: int  # bytes fetched by this run
     seconds: float
     retries: int = 0
     gaps: list[Gap] = field(default_factory=list)
@@ -85,10 +85,18 @@ class DownloadResult:
         return self.bytes / 1e6 / self.seconds if self.seconds > 0 else 0.0
 
     def to_json(self) -> dict[str, Any]:
-        return {"output": str(self.output), "vod_id": self.vod_id, "quality": self.quality,
-                "segments": self.segments, "fetched": self.fetched, "reused": self.reused,
-                "bytes": self.bytes, "seconds": round(self.seconds, 3), "mb_per_s": round(self.mb_per_s, 2),
-                "retries": self.retries}
+        return {
+            "output": str(self.output),
+            "vod_id": self.vod_id,
+            "quality": self.quality,
+            "segments": self.segments,
+            "fetched": self.fetched,
+            "reused": self.reused,
+            "bytes": self.bytes,
+            "seconds": round(self.seconds, 3),
+            "mb_per_s": round(self.mb_per_s, 2),
+            "retries": self.retries,
+        }
 
 
 def _seg_key(seg: Segment) -> dict[str, Any]:
@@ -135,8 +143,12 @@ class _PartialDir:
             if not m or int(m.group(1)) not in keep or m.group(2) != self.ext:
                 f.unlink(missing_ok=True)
         merged = {s.index: _seg_key(s) for s in self.vod.segments}
-        manifest = {"vod_id": self.vod.vod_id, "quality": self.vod.quality, "source_url": _no_query(self.vod.source_url),
-                    "segments": [merged[i] for i in sorted(merged)]}
+        manifest = {
+            "vod_id": self.vod.vod_id,
+            "quality": self.vod.quality,
+            "source_url": _no_query(self.vod.source_url),
+            "segments": [merged[i] for i in sorted(merged)],
+        }
         _write_atomic(manifest_path, json.dumps(manifest, indent=1).encode())
         return [s for s in self.selected if not self.seg_path(s).is_file()]
 
@@ -231,11 +243,11 @@ def _remux(partial: _PartialDir, tmp: Path, fmt: str) -> None:
                     begin = (src.start_time or 0) / 1e6
                     expected = seg.start - t0
                     if shift is None or abs(begin + shift - expected) > REANCHOR_S:
-                        shift = expected - begin   # first segment, or a discontinuity: re-anchor
+                        shift = expected - begin  # first segment, or a discontinuity: re-anchor
                     wanted: dict[str, Any] = {}
                     for st in streams:
                         if st.type in out:
-                            wanted.setdefault(st.type, st)     # the first of each kind
+                            wanted.setdefault(st.type, st)  # the first of each kind
                     for packet in _demux(src, list(wanted.values()), seg, path):
                         if packet.size == 0 or packet.dts is None:
                             continue
@@ -258,9 +270,11 @@ def _remux(partial: _PartialDir, tmp: Path, fmt: str) -> None:
     except _BadSegment as bad:
         # Kept, it would fail every retry the same way: drop it so the next run fetches it anew.
         bad.path.unlink(missing_ok=True)
-        raise ClipError(f"segment {bad.segment.index} (at {bad.segment.start:.1f} s) is not readable video "
-                        f"({bad.error}); it was removed from {partial.path}: run the same command again "
-                        "to fetch it anew") from bad.error
+        raise ClipError(
+            f"segment {bad.segment.index} (at {bad.segment.start:.1f} s) is not readable video "
+            f"({bad.error}); it was removed from {partial.path}: run the same command again "
+            "to fetch it anew"
+        ) from bad.error
     except av.error.FFmpegError as err:
         raise ClipError(f"cannot remux the VOD into .{fmt}: {err}") from err
     if dropped:
@@ -293,8 +307,14 @@ class _Progress:
         if self.enabled:
             from tqdm import tqdm
 
-            self.bar = tqdm(total=total, initial=done, unit="seg", file=sys.stderr, dynamic_ncols=True,
-                            bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} seg [{elapsed}<{remaining}] {postfix}")
+            self.bar = tqdm(
+                total=total,
+                initial=done,
+                unit="seg",
+                file=sys.stderr,
+                dynamic_ncols=True,
+                bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} seg [{elapsed}<{remaining}] {postfix}",
+            )
 
     def update(self, nbytes: int) -> None:
         self.bytes += nbytes
@@ -334,12 +354,17 @@ async def download_vod(
     own = session is None
     sess = session or aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=max(16, 2 * concurrency)))
     try:
-        resolved = vod if isinstance(vod, ResolvedVod) else await resolve_vod(
-            vod, quality=quality, config=config, session=sess)
+        resolved = (
+            vod
+            if isinstance(vod, ResolvedVod)
+            else await resolve_vod(vod, quality=quality, config=config, session=sess)
+        )
         selected = segments_in_range(resolved.segments, start, end)
         if not selected:
-            raise VodstreamError(f"no segments in the range {start or 0:g}-{end if end is not None else 'end'} "
-                                 f"(the VOD is {resolved.duration:.1f} s long)")
+            raise VodstreamError(
+                f"no segments in the range {start or 0:g}-{end if end is not None else 'end'} "
+                f"(the VOD is {resolved.duration:.1f} s long)"
+            )
         partial = _PartialDir(output, resolved, selected)
         todo = partial.open()
         reused = len(selected) - len(todo)
@@ -364,15 +389,24 @@ async def download_vod(
     if gaps:
         gaps.sort(key=lambda g: g.start)
         first = gaps[0]
-        raise FetchError(f"{len(gaps)} of {len(selected)} segments failed (first: segment {first.segment_index} "
-                         f"at {first.start:.1f} s: {first.reason}); finished segments are kept in "
-                         f"{partial.path}: run the same command again to retry")
+        raise FetchError(
+            f"{len(gaps)} of {len(selected)} segments failed (first: segment {first.segment_index} "
+            f"at {first.start:.1f} s: {first.reason}); finished segments are kept in "
+            f"{partial.path}: run the same command again to retry"
+        )
     await asyncio.to_thread(_assemble, partial, output)
     shutil.rmtree(partial.path, ignore_errors=True)
-    result = DownloadResult(output=output, vod_id=resolved.vod_id, quality=resolved.quality,
-                            segments=len(selected), fetched=fetcher.stats.segments, reused=reused,
-                            bytes=fetcher.stats.bytes, seconds=time.monotonic() - t0,
-                            retries=fetcher.stats.retries)
+    result = DownloadResult(
+        output=output,
+        vod_id=resolved.vod_id,
+        quality=resolved.quality,
+        segments=len(selected),
+        fetched=fetcher.stats.segments,
+        reused=reused,
+        bytes=fetcher.stats.bytes,
+        seconds=time.monotonic() - t0,
+        retries=fetcher.stats.retries,
+    )
     log.info("download complete", **result.to_json())
     return result
 

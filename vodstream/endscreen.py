@@ -47,14 +47,14 @@ __all__ = ["EndScreenReader", "EndScreenReading", "Layout"]
 Layout = Literal["trios", "duos", "2019", "unknown"]
 
 DIGITS = "0123456789"
-_WORK_CAP = 40.0          # digit height (px) the crops are scaled to before finding the glyphs
+_WORK_CAP = 40.0  # digit height (px) the crops are scaled to before finding the glyphs
 _OCR_HEIGHTS = (26, 20, 32)  # digit heights (px) handed to tesseract, in this order
 _THIN = np.ones((2, 2), np.uint8)
 # Card values smaller than this (digit height in text-region px) are not read: at 480p (6 px)
 # synthetic 0s and 1s came out as 7s; the squad total (1.5x bigger) still is. Chosen on
 # synthetic renders (benchmarks/endscreen_eval.py --seed 7).
 MIN_CARD_DIGIT_PX = 7.5
-_MAX_CARD_KILLS = 60      # one player's kills in a BR match (the record is in the 30s)
+_MAX_CARD_KILLS = 60  # one player's kills in a BR match (the record is in the 30s)
 _MAX_SQUAD_KILLS = 99
 # "25 SQUAD KILLS": digits only (no letter-to-digit fixes: a misread number must not pass)
 _SQUAD_KILLS_2019 = re.compile(r"(?<![0-9A-Z])([0-9]{1,2})\s*SQUAD\s*K")
@@ -153,9 +153,15 @@ class EndScreenReader:
     # -- the modern (2019-20 onwards) SUMMARY tab ----------------------------------------------
 
     def _read_modern(self, text: np.ndarray, unit: float) -> EndScreenReading | None:
-        total_crop = self._crop(text, unit, SQUAD_TOTAL_RIGHT - 190,
-                                SQUAD_TOTAL_BASELINE - 1.6 * SQUAD_TOTAL_CAP, SQUAD_TOTAL_RIGHT + 40,
-                                SQUAD_TOTAL_BASELINE + 0.4 * SQUAD_TOTAL_CAP, SQUAD_TOTAL_CAP)
+        total_crop = self._crop(
+            text,
+            unit,
+            SQUAD_TOTAL_RIGHT - 190,
+            SQUAD_TOTAL_BASELINE - 1.6 * SQUAD_TOTAL_CAP,
+            SQUAD_TOTAL_RIGHT + 40,
+            SQUAD_TOTAL_BASELINE + 0.4 * SQUAD_TOTAL_CAP,
+            SQUAD_TOTAL_CAP,
+        )
         total_group = None
         if total_crop is not None:
             img, f = total_crop
@@ -181,7 +187,8 @@ class EndScreenReader:
             layout, groups = "unknown", []
         own_i = own_card_index(len(groups)) if groups else -1
         cards = tuple(
-            self._ocr_number(g[0], g[1], _MAX_CARD_KILLS) if g is not None and (i == own_i or self.all_cards)
+            self._ocr_number(g[0], g[1], _MAX_CARD_KILLS)
+            if g is not None and (i == own_i or self.all_cards)
             else None
             for i, g in enumerate(groups)
         )
@@ -194,19 +201,29 @@ class EndScreenReader:
         """The Kills value of the card starting at ``card_x``: a one- or two-digit glyph group
         whose left edge is at the value column, with the card's rule right under it (no OCR)."""
         vx = card_x + CARD_VALUE_DX
-        crop = self._crop(text, unit, vx - 30, KILLS_BASELINE - 2.0 * KILLS_CAP, vx + 110,
-                          KILLS_BASELINE + 0.9 * KILLS_CAP, KILLS_CAP)
+        crop = self._crop(
+            text,
+            unit,
+            vx - 30,
+            KILLS_BASELINE - 2.0 * KILLS_CAP,
+            vx + 110,
+            KILLS_BASELINE + 0.9 * KILLS_CAP,
+            KILLS_CAP,
+        )
         if crop is None:
             return None
         img, f = crop
         fg = _binarise(img)
         rules = _rules(img)
         left = 30 * f  # where the value's left edge should fall in the crop
-        cands = [g for g in _digit_groups(img, cv2.subtract(fg, rules))
-                 if -0.45 * _WORK_CAP <= g.x0 - left <= 0.6 * _WORK_CAP]
+        cands = [
+            g
+            for g in _digit_groups(img, cv2.subtract(fg, rules))
+            if -0.45 * _WORK_CAP <= g.x0 - left <= 0.6 * _WORK_CAP
+        ]
         good = []
         for g in cands:
-            below = rules[g.y1:min(rules.shape[0], g.y1 + round(0.8 * _WORK_CAP)), max(0, g.x0 - 8):]
+            below = rules[g.y1 : min(rules.shape[0], g.y1 + round(0.8 * _WORK_CAP)), max(0, g.x0 - 8) :]
             if below.size and int((below > 0).sum(axis=1).max()) >= 2.0 * _WORK_CAP:
                 good.append(g)
         if not good:
@@ -214,8 +231,9 @@ class EndScreenReader:
         return img, min(good, key=lambda g: abs(g.x0 - left))
 
     @staticmethod
-    def _crop(text: np.ndarray, unit: float, x0: float, y0: float, x1: float, y1: float,
-              cap: float) -> tuple[np.ndarray, float] | None:
+    def _crop(
+        text: np.ndarray, unit: float, x0: float, y0: float, x1: float, y1: float, cap: float
+    ) -> tuple[np.ndarray, float] | None:
         """The reference box (1080p px, x centred, y from the top) cut from ``text`` and scaled so
         that a glyph of height ``cap`` is ``_WORK_CAP`` px; and the scale (crop px per ref px)."""
         H, W = text.shape[:2]
@@ -227,8 +245,11 @@ class EndScreenReader:
             return None
         f = _WORK_CAP / (cap * unit)  # crop px per text px
         crop = text[py0:py1, px0:px1]
-        out = cv2.resize(crop, (max(8, round(crop.shape[1] * f)), max(8, round(crop.shape[0] * f))),
-                         interpolation=cv2.INTER_CUBIC if f > 1 else cv2.INTER_AREA)
+        out = cv2.resize(
+            crop,
+            (max(8, round(crop.shape[1] * f)), max(8, round(crop.shape[0] * f))),
+            interpolation=cv2.INTER_CUBIC if f > 1 else cv2.INTER_AREA,
+        )
         return out, f * unit
 
     def _ocr_number(self, img: np.ndarray, g: _Group, max_value: int) -> int | None:
@@ -247,16 +268,19 @@ class EndScreenReader:
     def _ocr_box(self, img: np.ndarray, g: _Group, x0: int, x1: int, n: int, max_value: int) -> int | None:
         m = round(0.25 * _WORK_CAP)
         H, W = img.shape[:2]
-        crop = img[max(0, g.y0 - m):min(H, g.y1 + m), max(0, x0 - m):min(W, x1 + m)]
+        crop = img[max(0, g.y0 - m) : min(H, g.y1 + m), max(0, x0 - m) : min(W, x1 + m)]
         fg = _binarise(crop)
         if n == 1 and len(g.glyphs) > 1:  # one glyph of a pair: blank out its neighbour's edges
-            fg[:, :max(0, x0 - max(0, x0 - m) - 1)] = 0
-            fg[:, x1 - max(0, x0 - m) + 1:] = 0
+            fg[:, : max(0, x0 - max(0, x0 - m) - 1)] = 0
+            fg[:, x1 - max(0, x0 - m) + 1 :] = 0
         votes: list[int] = []
         for h in _OCR_HEIGHTS:
             f = h / _WORK_CAP
-            small = cv2.resize(fg, (max(4, round(fg.shape[1] * f)), max(4, round(fg.shape[0] * f))),
-                               interpolation=cv2.INTER_AREA)
+            small = cv2.resize(
+                fg,
+                (max(4, round(fg.shape[1] * f)), max(4, round(fg.shape[0] * f))),
+                interpolation=cv2.INTER_AREA,
+            )
             bw = np.where(small >= 128, 0, 255).astype(np.uint8)
             bw = cv2.dilate(bw, _THIN)  # thinner dark strokes: fewer empty answers
             bw = cv2.copyMakeBorder(bw, 12, 12, 16, 16, cv2.BORDER_CONSTANT, value=255)
@@ -278,10 +302,15 @@ class EndScreenReader:
         from vodstream.markers import LineBox, _binarise_line, find_text_lines, normalize
 
         H, W = text.shape[:2]
-        band = ((W / 2 + (980 - 960) * unit) / W, 110 * unit / H, (W / 2 + (1560 - 960) * unit) / W,
-                min(1.0, 180 * unit / H))
-        for b in find_text_lines(text, unit, min_h1080=12.0, max_h1080=40.0, band=band, max_lines=3,
-                                 min_glyphs=3):
+        band = (
+            (W / 2 + (980 - 960) * unit) / W,
+            110 * unit / H,
+            (W / 2 + (1560 - 960) * unit) / W,
+            min(1.0, 180 * unit / H),
+        )
+        for b in find_text_lines(
+            text, unit, min_h1080=12.0, max_h1080=40.0, band=band, max_lines=3, min_glyphs=3
+        ):
             # widen to the band: the gold number may have been left out of the line
             x0 = max(0, round(W / 2 + (980 - 960) * unit))
             box = LineBox(min(b.x0, x0), b.y0, b.x1, b.y1, b.glyphs, b.score)
@@ -308,8 +337,9 @@ def _rules(img: np.ndarray) -> np.ndarray:
     k = max(3, int(_WORK_CAP * 0.3) | 1)
     th = cv2.morphologyEx(img, cv2.MORPH_TOPHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (1, k)))
     mask = (th >= 15).astype(np.uint8) * 255
-    return cv2.morphologyEx(mask, cv2.MORPH_OPEN,
-                            cv2.getStructuringElement(cv2.MORPH_RECT, (int(_WORK_CAP * 1.5), 1)))
+    return cv2.morphologyEx(
+        mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (int(_WORK_CAP * 1.5), 1))
+    )
 
 
 def _digit_groups(img: np.ndarray, fg: np.ndarray | None = None) -> list[_Group]:

@@ -44,7 +44,7 @@ class FaultSpecError(VodstreamError):
 
 @dataclass(frozen=True)
 class Fault:
-    kind: str                 # "status" | "reset" | "truncate" | "trickle" | "stall"
+    kind: str  # "status" | "reset" | "truncate" | "trickle" | "stall"
     status: int = 0
 
 

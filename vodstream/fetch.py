@@ -18,7 +18,6 @@ import re
 from collections import deque
 from collections.abc import AsyncIterator, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
@@ -74,8 +73,8 @@ class RetryPolicy:
     backoff: float = 0.25
     max_backoff: float = 8.0
     connect_timeout: float = 10.0
-    read_timeout: float = 20.0       # longest silence while reading a body
-    total_timeout: float = 120.0     # one attempt, end to end (a trickling body ends here)
+    read_timeout: float = 20.0  # longest silence while reading a body
+    total_timeout: float = 120.0  # one attempt, end to end (a trickling body ends here)
 
     def delay(self, attempt: int, rng: random.Random | None = None) -> float:
         """Seconds to wait after failed ``attempt`` (1-based): half fixed, half random."""
@@ -83,8 +82,12 @@ class RetryPolicy:
         return cap / 2 + (rng or random).uniform(0, cap / 2)
 
     def client_timeout(self) -> aiohttp.ClientTimeout:
-        return aiohttp.ClientTimeout(total=self.total_timeout, connect=self.connect_timeout,
-                                     sock_connect=self.connect_timeout, sock_read=self.read_timeout)
+        return aiohttp.ClientTimeout(
+            total=self.total_timeout,
+            connect=self.connect_timeout,
+            sock_connect=self.connect_timeout,
+            sock_read=self.read_timeout,
+        )
 
 
 @dataclass(frozen=True)
@@ -156,8 +159,9 @@ async def request(
     for attempt in range(1, policy.attempts + 1):
         retry_after: float | None = None
         try:
-            async with session.request(method, url, headers=headers, json=json_body, data=data,
-                                       timeout=policy.client_timeout()) as resp:
+            async with session.request(
+                method, url, headers=headers, json=json_body, data=data, timeout=policy.client_timeout()
+            ) as resp:
                 if resp.status >= 500 or resp.status in (408, 429):
                     ra = resp.headers.get("Retry-After", "")
                     raise _Retryable(f"HTTP {resp.status}", float(ra) if ra.isdigit() else None)
@@ -176,7 +180,9 @@ async def request(
                 if length is not None and size != length:
                     raise _Retryable(f"truncated body ({size} of {length} bytes)")
                 if resp.status >= 400 and resp.status not in accept:
-                    raise HTTPStatusError(f"{label}: HTTP {resp.status}", status=resp.status, body=body[:2048])
+                    raise HTTPStatusError(
+                        f"{label}: HTTP {resp.status}", status=resp.status, body=body[:2048]
+                    )
                 return Response(resp.status, dict(resp.headers), body, str(resp.url))
         except (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, TimeoutError, _Retryable) as err:
             last = err
@@ -275,7 +281,8 @@ class SegmentFetcher:
     def session(self) -> aiohttp.ClientSession:
         if self._session is None:
             self._session = aiohttp.ClientSession(
-                connector=aiohttp.TCPConnector(limit=max(self.concurrency * 2, 16)))
+                connector=aiohttp.TCPConnector(limit=max(self.concurrency * 2, 16))
+            )
         return self._session
 
     # -- one segment -------------------------------------------------------------------------
@@ -286,14 +293,24 @@ class SegmentFetcher:
             policy = self.policy
             if fallback_statuses:  # an -unmuted original: one try, then the -muted copy
                 policy = replace(policy, attempts=min(policy.attempts, 2))
-            resp = await request(self.session, url, policy=policy, max_bytes=self.max_segment_bytes,
-                                 headers=self.headers, stats=self.stats, rng=self._rng, what=what)
+            resp = await request(
+                self.session,
+                url,
+                policy=policy,
+                max_bytes=self.max_segment_bytes,
+                headers=self.headers,
+                stats=self.stats,
+                rng=self._rng,
+                what=what,
+            )
             return resp.body
         path = local_path(url)
         try:
             size = path.stat().st_size
             if size > self.max_segment_bytes:
-                raise FetchError(f"{what}: {size} bytes is over the {self.max_segment_bytes}-byte segment cap")
+                raise FetchError(
+                    f"{what}: {size} bytes is over the {self.max_segment_bytes}-byte segment cap"
+                )
             return await asyncio.to_thread(path.read_bytes)
         except OSError as err:
             raise FetchError(f"{what}: cannot read {path}: {err.strerror or err}") from err
@@ -329,8 +346,9 @@ class SegmentFetcher:
             except HTTPStatusError as err:
                 if fallback is None or err.status not in (403, 404, 410):
                     raise
-                log.info("unmuted segment refused, using the muted copy", segment=segment.index,
-                         status=err.status)
+                log.info(
+                    "unmuted segment refused, using the muted copy", segment=segment.index, status=err.status
+                )
                 self.stats.muted_fallbacks += 1
                 body = await self._get(fallback, what)
             init = await self.fetch_init(segment.init_url) if segment.init_url else None
@@ -343,10 +361,15 @@ class SegmentFetcher:
             return await self.fetch(segment)
         except VodstreamError as err:  # FetchError, or DecodeError from a local file
             self.stats.gaps += 1
-            log.warning("segment failed, recording a gap", segment=segment.index,
-                        start=segment.start, error=str(err))
-            return Gap(start=segment.start, end=segment.end, reason=f"fetch failed: {err}",
-                       segment_index=segment.index)
+            log.warning(
+                "segment failed, recording a gap", segment=segment.index, start=segment.start, error=str(err)
+            )
+            return Gap(
+                start=segment.start,
+                end=segment.end,
+                reason=f"fetch failed: {err}",
+                segment_index=segment.index,
+            )
 
     # -- many segments -----------------------------------------------------------------------
 
@@ -356,8 +379,12 @@ class SegmentFetcher:
         task.add_done_callback(self._tasks.discard)
         return task
 
-    async def stream(self, segments: Iterable[Segment], *, ordered: bool = True,
-                     ) -> AsyncIterator[SegmentData | Gap]:
+    async def stream(
+        self,
+        segments: Iterable[Segment],
+        *,
+        ordered: bool = True,
+    ) -> AsyncIterator[SegmentData | Gap]:
         """Yield every segment's data (or its Gap); at most ``buffer`` segments in flight/held.
 
         ``ordered=True`` (default) keeps playlist order; ``ordered=False`` yields as they finish
@@ -411,4 +438,3 @@ async def _cancel_all(tasks: Iterable[asyncio.Task[Any]]) -> None:
         t.cancel()
     if tasks:
         await asyncio.gather(*tasks, return_exceptions=True)
-

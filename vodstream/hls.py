@@ -22,12 +22,12 @@ from vodstream.errors import VodstreamError
 from vodstream.types import Segment
 
 __all__ = [
+    "MAX_PLAYLIST_BYTES",
     "MasterPlaylist",
     "MediaPlaylist",
     "PlaylistError",
     "UnavailableVariant",
     "Variant",
-    "MAX_PLAYLIST_BYTES",
     "is_master",
     "join_url",
     "local_path",
@@ -54,8 +54,10 @@ def join_url(base_url: str, uri: str) -> str:
     base_scheme = urlsplit(base_url).scheme.lower() if base_url else ""
     allowed = _WEB if base_scheme in _WEB else (*_WEB, "file", "")
     if scheme not in allowed:
-        raise PlaylistError(f"the playlist points to {uri[:80]!r}: only http(s) URLs are allowed"
-                            + (" in a playlist served over http(s)" if base_scheme in _WEB else ""))
+        raise PlaylistError(
+            f"the playlist points to {uri[:80]!r}: only http(s) URLs are allowed"
+            + (" in a playlist served over http(s)" if base_scheme in _WEB else "")
+        )
     return url
 
 
@@ -83,14 +85,14 @@ def parse_attributes(line: str) -> dict[str, str]:
 class Variant:
     """One rendition of a VOD, from a master playlist."""
 
-    name: str                          # group id: "chunked", "720p60", "480p30", "audio_only" (v2: STABLE-VARIANT-ID)
-    label: str                         # display name: "1080p60", "480p", "Audio Only"
-    url: str                           # absolute media playlist URL
+    name: str  # group id: "chunked", "720p60", "480p30", "audio_only" (v2: STABLE-VARIANT-ID)
+    label: str  # display name: "1080p60", "480p", "Audio Only"
+    url: str  # absolute media playlist URL
     bandwidth: int = 0
     resolution: tuple[int, int] | None = None
     fps: float | None = None
     codecs: str = ""
-    source: bool = False               # the unmodified ingest ("chunked")
+    source: bool = False  # the unmodified ingest ("chunked")
     audio_only: bool = False
     portrait: bool = False
 
@@ -107,9 +109,18 @@ class Variant:
         return f"{self.resolution[1]}p{fps}"
 
     def to_json(self) -> dict[str, object]:
-        return {"name": self.name, "label": self.label, "quality": self.quality, "url": self.url,
-                "bandwidth": self.bandwidth, "resolution": list(self.resolution) if self.resolution else None,
-                "fps": self.fps, "codecs": self.codecs, "source": self.source, "audio_only": self.audio_only}
+        return {
+            "name": self.name,
+            "label": self.label,
+            "quality": self.quality,
+            "url": self.url,
+            "bandwidth": self.bandwidth,
+            "resolution": list(self.resolution) if self.resolution else None,
+            "fps": self.fps,
+            "codecs": self.codecs,
+            "source": self.source,
+            "audio_only": self.audio_only,
+        }
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -126,7 +137,7 @@ class UnavailableVariant:
 @dataclass(kw_only=True)
 class MasterPlaylist:
     variants: list[Variant]
-    usher_version: int                 # 1: EXT-X-MEDIA groups; 2: IVS-* attributes
+    usher_version: int  # 1: EXT-X-MEDIA groups; 2: IVS-* attributes
     unavailable: list[UnavailableVariant] = field(default_factory=list)
     twitch_info: dict[str, str] = field(default_factory=dict)
 
@@ -135,11 +146,11 @@ class MasterPlaylist:
 class MediaPlaylist:
     segments: list[Segment]
     target_duration: float | None
-    ended: bool                        # EXT-X-ENDLIST present (absent: VOD still recording)
+    ended: bool  # EXT-X-ENDLIST present (absent: VOD still recording)
     version: int | None = None
     total_seconds: float | None = None  # EXT-X-TWITCH-TOTAL-SECS
-    air_date: str | None = None        # ID3-EQUIV-TDTG
-    init_url: str | None = None        # first EXT-X-MAP (fMP4)
+    air_date: str | None = None  # ID3-EQUIV-TDTG
+    init_url: str | None = None  # first EXT-X-MAP (fMP4)
 
     @property
     def duration(self) -> float:
@@ -165,9 +176,15 @@ def _unavailable(value: str) -> list[UnavailableVariant]:
         if not isinstance(item, dict):
             continue
         reasons = tuple(item.get("AUTHORIZATION_REASONS") or ()) + tuple(item.get("FILTER_REASONS") or ())
-        out.append(UnavailableVariant(name=str(item.get("NAME", "")), group_id=str(item.get("GROUP-ID", "")),
-                                      codecs=str(item.get("CODECS", "")),
-                                      resolution=str(item.get("RESOLUTION", "")), reasons=reasons))
+        out.append(
+            UnavailableVariant(
+                name=str(item.get("NAME", "")),
+                group_id=str(item.get("GROUP-ID", "")),
+                codecs=str(item.get("CODECS", "")),
+                resolution=str(item.get("RESOLUTION", "")),
+                reasons=reasons,
+            )
+        )
     return out
 
 
@@ -197,14 +214,17 @@ def parse_master(text: str, base_url: str = "") -> MasterPlaylist:
         url = join_url(base_url, pl_var.uri)
         media = pl_var.media[0] if pl_var.media else None
         path_group = _path_group(url)
-        if media is not None:                       # v1: EXT-X-MEDIA GROUP-ID / NAME
+        if media is not None:  # v1: EXT-X-MEDIA GROUP-ID / NAME
             name, label = media.group_id, media.name or media.group_id
-        else:                                       # v2 (or bare HLS)
+        else:  # v2 (or bare HLS)
             name = attrs.get("STABLE-VARIANT-ID") or attrs.get("VIDEO") or path_group or f"v{len(variants)}"
             label = attrs.get("IVS-NAME") or name
         codecs = info.codecs or ""
-        audio_only = (name == "audio_only" or label.lower() == "audio only"
-                      or (info.resolution is None and codecs != "" and not _has_video_codec(codecs)))
+        audio_only = (
+            name == "audio_only"
+            or label.lower() == "audio only"
+            or (info.resolution is None and codecs != "" and not _has_video_codec(codecs))
+        )
         if "IVS-VARIANT-SOURCE" in attrs:
             source = attrs["IVS-VARIANT-SOURCE"] == "source" and not audio_only
         else:
@@ -212,18 +232,29 @@ def parse_master(text: str, base_url: str = "") -> MasterPlaylist:
         source = source or (path_group == "chunked" and not audio_only)
         groups = attrs.get("IVS-GROUPS", "")
         portrait = "portrait" in groups.split(",") and "landscape" not in groups.split(",")
-        variants.append(Variant(
-            name=name, label=label, url=url, bandwidth=int(info.bandwidth or 0),
-            resolution=tuple(info.resolution) if info.resolution else None,  # type: ignore[arg-type]
-            fps=float(info.frame_rate) if info.frame_rate else None, codecs=codecs,
-            source=source, audio_only=audio_only, portrait=portrait or "-portrait/" in url))
-    return MasterPlaylist(variants=variants, usher_version=2 if v2 else 1, unavailable=unavailable,
-                          twitch_info=twitch_info)
+        variants.append(
+            Variant(
+                name=name,
+                label=label,
+                url=url,
+                bandwidth=int(info.bandwidth or 0),
+                resolution=tuple(info.resolution) if info.resolution else None,  # type: ignore[arg-type]
+                fps=float(info.frame_rate) if info.frame_rate else None,
+                codecs=codecs,
+                source=source,
+                audio_only=audio_only,
+                portrait=portrait or "-portrait/" in url,
+            )
+        )
+    return MasterPlaylist(
+        variants=variants, usher_version=2 if v2 else 1, unavailable=unavailable, twitch_info=twitch_info
+    )
 
 
 def _has_video_codec(codecs: str) -> bool:
-    return any(c.strip().split(".")[0] in ("avc1", "avc3", "hev1", "hvc1", "av01", "vp09")
-               for c in codecs.split(","))
+    return any(
+        c.strip().split(".")[0] in ("avc1", "avc3", "hev1", "hvc1", "av01", "vp09") for c in codecs.split(",")
+    )
 
 
 def _path_group(url: str) -> str | None:
@@ -262,16 +293,28 @@ def parse_media(text: str, base_url: str = "") -> MediaPlaylist:
             first_init = first_init or init_url
         name = urlsplit(seg.uri).path.rsplit("/", 1)[-1]
         muted = bool(re.search(r"-(un)?muted\.", name))
-        segments.append(Segment(index=i, start=round(start, 6), duration=float(seg.duration), url=url,
-                                muted=muted, init_url=init_url, discontinuity=bool(seg.discontinuity)))
+        segments.append(
+            Segment(
+                index=i,
+                start=round(start, 6),
+                duration=float(seg.duration),
+                url=url,
+                muted=muted,
+                init_url=init_url,
+                discontinuity=bool(seg.discontinuity),
+            )
+        )
         start += float(seg.duration)
     air = re.search(r"^#ID3-EQUIV-TDTG:(\S+)", text, re.MULTILINE)
     return MediaPlaylist(
         segments=segments,
         target_duration=float(pl.target_duration) if pl.target_duration is not None else None,
-        ended=bool(pl.is_endlist), version=pl.version,
+        ended=bool(pl.is_endlist),
+        version=pl.version,
         total_seconds=_float_tag(text, "EXT-X-TWITCH-TOTAL-SECS"),
-        air_date=air.group(1) if air else None, init_url=first_init)
+        air_date=air.group(1) if air else None,
+        init_url=first_init,
+    )
 
 
 _QUALITY = re.compile(r"^(\d+)p(\d+)?$")
@@ -287,8 +330,9 @@ def select_variant(variants: list[Variant], quality: str = "best") -> Variant:
     if not variants:
         raise PlaylistError("the master playlist lists no variants")
     q = quality.strip().lower()
-    video = [v for v in variants if not v.audio_only and not v.portrait] or \
-        [v for v in variants if not v.audio_only]
+    video = [v for v in variants if not v.audio_only and not v.portrait] or [
+        v for v in variants if not v.audio_only
+    ]
 
     def rank(v: Variant) -> tuple[int, int, int]:
         return (v.resolution[1] if v.resolution else 0, int(v.quality.partition("p")[2] or 0), v.bandwidth)
@@ -312,8 +356,11 @@ def select_variant(variants: list[Variant], quality: str = "best") -> Variant:
         m = _QUALITY.match(q)
         if m:
             height, fps = int(m.group(1)), m.group(2)
-            same = [v for v in video if v.resolution and v.resolution[1] == height
-                    and (fps is None or v.quality == q)]
+            same = [
+                v
+                for v in video
+                if v.resolution and v.resolution[1] == height and (fps is None or v.quality == q)
+            ]
             if same:
                 return max(same, key=rank)
     names = ", ".join(v.name if v.name == v.label else f"{v.name} ({v.label})" for v in variants)

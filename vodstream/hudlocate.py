@@ -42,27 +42,36 @@ from vodstream.digits import (
     squads_box_visible,
 )
 
-__all__ = ["FoundBox", "HudLocation", "KillRun", "SquadsLine", "canonical", "find_kill_box", "legacy_ref", "locate"]
+__all__ = [
+    "FoundBox",
+    "HudLocation",
+    "KillRun",
+    "SquadsLine",
+    "canonical",
+    "find_kill_box",
+    "legacy_ref",
+    "locate",
+]
 
-WORK_H = 240                 # the crop is resized to this height (a 1080p-scale HUD crop is 240 px)
-TOPHAT = 31                  # top-hat kernel at WORK_H: wider than a skull, narrower than a box
-INK_T = 38                   # top-hat threshold for ink
-INK_REL = 0.55               # ... and this fraction of the brightest ink within LOCAL px
+WORK_H = 240  # the crop is resized to this height (a 1080p-scale HUD crop is 240 px)
+TOPHAT = 31  # top-hat kernel at WORK_H: wider than a skull, narrower than a box
+INK_T = 38  # top-hat threshold for ink
+INK_REL = 0.55  # ... and this fraction of the brightest ink within LOCAL px
 LOCAL = 21
-GLYPH_H = (8, 34)            # letter heights searched (WORK_H px)
+GLYPH_H = (8, 34)  # letter heights searched (WORK_H px)
 MIN_GLYPHS = 5
-MIN_LINE_W = 4.5             # squads line width, in letter heights
-LINE_END_MIN = 0.55          # the squads label ends in the right part of the crop (the alive box follows)
-MIN_STROKE = 3.0             # 2 * area / (w + h): letters, not pieces of the boxes' thin outlines
+MIN_LINE_W = 4.5  # squads line width, in letter heights
+LINE_END_MIN = 0.55  # the squads label ends in the right part of the crop (the alive box follows)
+MIN_STROKE = 3.0  # 2 * area / (w + h): letters, not pieces of the boxes' thin outlines
 ROW2_DY = (2.6, 4.2)
-DIGIT_MAX = 1.36             # kill digits: at most this many squads-letter heights
-ICON_MIN = 1.05             # the skull: this much taller than the digits (and about a letter or more)
-ICON_FILL = 0.5              # ... solid (ink / box area) and wide: not a digit
+DIGIT_MAX = 1.36  # kill digits: at most this many squads-letter heights
+ICON_MIN = 1.05  # the skull: this much taller than the digits (and about a letter or more)
+ICON_FILL = 0.5  # ... solid (ink / box area) and wide: not a digit
 ICON_W = 0.72
 # canonical placement: digits this tall, starting this far right of the fixed skull
 CANON_DIGIT_H = 14.5
-CANON_SKULL = (100, 60)      # skull top-left on the reference canvas
-CANON_LEAD = 5.0             # first digit's left - skull's right
+CANON_SKULL = (100, 60)  # skull top-left on the reference canvas
+CANON_LEAD = 5.0  # first digit's left - skull's right
 
 
 @dataclass(frozen=True)
@@ -71,7 +80,7 @@ class SquadsLine:
     y0: int
     x1: int
     y1: int
-    h: float                 # median letter height (WORK_H px)
+    h: float  # median letter height (WORK_H px)
 
 
 @dataclass(frozen=True)
@@ -83,8 +92,8 @@ class KillRun:
     x1: int
     y1: int
     digit_h: float
-    icon: tuple[int, int, int, int]   # x, y, w, h
-    row: int                          # 0: beside the squads box, 1: the row below
+    icon: tuple[int, int, int, int]  # x, y, w, h
+    row: int  # 0: beside the squads box, 1: the row below
     red: bool
 
 
@@ -92,10 +101,10 @@ class KillRun:
 class HudLocation:
     squads: SquadsLine | None
     kill: KillRun | None
-    kill_box: bool | None    # True found, False verified empty, None cannot tell
-    era: str | None          # "2019" (spectator box beside the kills), "modern", None
-    reason: str              # "ok", "empty", or why kill is None
-    scale: float             # WORK_H / crop height
+    kill_box: bool | None  # True found, False verified empty, None cannot tell
+    era: str | None  # "2019" (spectator box beside the kills), "modern", None
+    reason: str  # "ok", "empty", or why kill is None
+    scale: float  # WORK_H / crop height
 
     @property
     def hud_visible(self) -> bool:
@@ -132,11 +141,21 @@ def _components(img: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
 def _lines(st: np.ndarray) -> list[list[int]]:
     """Groups of component indices forming a text line (common baseline, letter spacing)."""
     # merged letters (a long label squeezed into its box, low resolution) count as one wide glyph
-    idx = [i for i, (x, y, w, h, a) in enumerate(st)
-           if GLYPH_H[0] <= h <= GLYPH_H[1] and 2 <= w <= 14 * h and a >= 10 and a >= 0.12 * w * h
-           and 2.0 * a / (w + h) >= MIN_STROKE]
+    idx = [
+        i
+        for i, (x, y, w, h, a) in enumerate(st)
+        if GLYPH_H[0] <= h <= GLYPH_H[1]
+        and 2 <= w <= 14 * h
+        and a >= 10
+        and a >= 0.12 * w * h
+        and 2.0 * a / (w + h) >= MIN_STROKE
+    ]
     # a line starts at a letter, not at a solid icon (the skull would set its height)
-    solid = {i for i in idx if st[i, 4] >= 0.55 * st[i, 2] * st[i, 3] and 0.75 * st[i, 3] <= st[i, 2] <= 1.6 * st[i, 3]}
+    solid = {
+        i
+        for i in idx
+        if st[i, 4] >= 0.55 * st[i, 2] * st[i, 3] and 0.75 * st[i, 3] <= st[i, 2] <= 1.6 * st[i, 3]
+    }
     idx.sort(key=lambda i: st[i, 0])
     lines: list[list[int]] = []
     used: set[int] = set()
@@ -173,7 +192,7 @@ def _alive_block(img: np.ndarray, x: int, y0: int, y1: int, h: float) -> bool:
         return False
     v = img[b0:b1].max(axis=2)
     for a0 in range(int(x), int(x + 3.0 * h), max(1, int(h // 4))):
-        patch = v[:, a0:a0 + ww]
+        patch = v[:, a0 : a0 + ww]
         if patch.shape[1] < ww:
             return False
         if float((patch >= 170).mean()) < 0.5:
@@ -181,8 +200,8 @@ def _alive_block(img: np.ndarray, x: int, y0: int, y1: int, h: float) -> bool:
         # the person icon and count sit inside the block: dark ink in its middle rows, none along
         # its top and bottom (a dark banner strip or box behind text runs through all rows)
         n = patch.shape[0]
-        mid = patch[n // 4: n - n // 4]
-        edge = np.concatenate([patch[: max(1, n // 8)], patch[n - max(1, n // 8):]])
+        mid = patch[n // 4 : n - n // 4]
+        edge = np.concatenate([patch[: max(1, n // 8)], patch[n - max(1, n // 8) :]])
         if float((mid <= 100).mean()) >= 0.05 and float((edge <= 100).mean()) <= 0.15:
             return True
     return False
@@ -210,9 +229,17 @@ def _squads(img: np.ndarray, st: np.ndarray) -> SquadsLine | None:
 
 def _runs(st: np.ndarray, idx: list[int], h: float) -> list[list[int]]:
     """Digit-height components grouped into tight left-to-right runs on one baseline."""
-    cand = sorted((i for i in idx if 0.8 * h <= st[i, 3] <= DIGIT_MAX * h and st[i, 2] <= 1.3 * st[i, 3]
-                   and st[i, 4] >= 0.18 * st[i, 2] * st[i, 3] and 2.0 * st[i, 4] / (st[i, 2] + st[i, 3]) >= MIN_STROKE),
-                  key=lambda i: st[i, 0])
+    cand = sorted(
+        (
+            i
+            for i in idx
+            if 0.8 * h <= st[i, 3] <= DIGIT_MAX * h
+            and st[i, 2] <= 1.3 * st[i, 3]
+            and st[i, 4] >= 0.18 * st[i, 2] * st[i, 3]
+            and 2.0 * st[i, 4] / (st[i, 2] + st[i, 3]) >= MIN_STROKE
+        ),
+        key=lambda i: st[i, 0],
+    )
     runs: list[list[int]] = []
     for i in cand:
         if runs:
@@ -241,7 +268,7 @@ def _icon_before(st: np.ndarray, sto: np.ndarray, run: list[int], h: float) -> i
         right = x + w
         if not (max(ICON_MIN * dh, 0.95 * h) <= hh <= 2.4 * h and ICON_W * hh <= w <= 1.6 * hh):
             continue
-        if a < ICON_FILL * w * hh:      # a solid blob (holes for eyes), not the strokes of a letter
+        if a < ICON_FILL * w * hh:  # a solid blob (holes for eyes), not the strokes of a letter
             continue
         if not (rx0 - 1.2 * h <= right <= rx0 + 0.5):
             continue
@@ -283,7 +310,7 @@ def _text_after(st: np.ndarray, idx: list[int], run: list[int], h: float) -> boo
 
 def _is_red(img: np.ndarray, box: tuple[int, int, int, int]) -> bool:
     x, y, w, h = box
-    patch = img[y:y + h, x:x + w].astype(np.float32)
+    patch = img[y : y + h, x : x + w].astype(np.float32)
     v = patch.max(axis=2)
     m = v >= np.percentile(v, 70)
     if m.sum() < 4:
@@ -298,7 +325,7 @@ def _overlay_edge(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, h: float)
     H, W = img.shape[:2]
     x0, y0, x1, y1 = max(0, x0), max(0, y0), min(W, x1), min(H, y1)
     if x1 - x0 < 4 or y1 - y0 < 4:
-        return True       # the slot is (partly) outside the crop: cannot tell
+        return True  # the slot is (partly) outside the crop: cannot tell
     g = cv2.cvtColor(img[y0:y1, x0:x1], cv2.COLOR_RGB2GRAY).astype(np.float32)
     gx = np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3))
     gy = np.abs(cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3))
@@ -348,7 +375,11 @@ def locate(hud: np.ndarray) -> HudLocation:
             if not ROW2_DY[0] * h <= rcy - cy <= ROW2_DY[1] * h:
                 continue
             icon = _icon_before(st, sto, run, h)
-            if icon is not None and not _text_before(st, idx2, sto[icon], h) and not _text_after(st, idx2, run, h):
+            if (
+                icon is not None
+                and not _text_before(st, idx2, sto[icon], h)
+                and not _text_after(st, idx2, run, h)
+            ):
                 found = (run, icon, 1)
                 break
     if found is None:
@@ -357,7 +388,11 @@ def locate(hud: np.ndarray) -> HudLocation:
         junk = [i for i in idx1 if st[i, 0] + st[i, 2] >= sx0 and st[i, 3] >= 0.7 * h]
         # the second row's box (ranked, later seasons) sits in this band under the squads text
         band = (sq.x0 - 8.0 * h, sq.y1 + 0.5 * h, sq.x1 + 1.0 * h, sq.y1 + 3.0 * h)
-        junk += [i for i in all_idx if st[i, 3] >= 0.7 * h and st[i, 1] >= sq.y1 + 0.3 * h and _overlaps(st[i], band)]
+        junk += [
+            i
+            for i in all_idx
+            if st[i, 3] >= 0.7 * h and st[i, 1] >= sq.y1 + 0.3 * h and _overlaps(st[i], band)
+        ]
         if sx0 < 0:
             return HudLocation(sq, None, None, None, "slot_out_of_view", f)
         if junk or _overlay_edge(img, sx0, int(cy - 1.6 * h), int(sq.x0 - 0.6 * h), int(cy + 1.6 * h), h):
@@ -389,8 +424,11 @@ def locate(hud: np.ndarray) -> HudLocation:
     era = "modern"
     if row == 0:
         # 2019: the spectator box (a digit-high eye and its count) right before the skull
-        left_runs = [r for r in _runs(st, idx1, h) if st[r[-1], 0] + st[r[-1], 2] <= ibox[0]
-                     and ibox[0] - (st[r[-1], 0] + st[r[-1], 2]) <= 3.0 * h]
+        left_runs = [
+            r
+            for r in _runs(st, idx1, h)
+            if st[r[-1], 0] + st[r[-1], 2] <= ibox[0] and ibox[0] - (st[r[-1], 0] + st[r[-1], 2]) <= 3.0 * h
+        ]
         if left_runs:
             era = "2019"
     kill = KillRun(xs0, ys0, xs1, ys1, dh, ibox, row, red)  # type: ignore[arg-type]
@@ -406,14 +444,14 @@ def canonical(hud: np.ndarray, loc: HudLocation) -> tuple[np.ndarray, SkullHit]:
     sx, sy = CANON_SKULL
     from vodstream.digits import SKULL_H, SKULL_W
 
-    g = CANON_DIGIT_H / max(k.digit_h, 1.0)          # WORK px -> reference px
-    total = g * loc.scale                            # crop px -> reference px
+    g = CANON_DIGIT_H / max(k.digit_h, 1.0)  # WORK px -> reference px
+    total = g * loc.scale  # crop px -> reference px
     # crop point of the run's left / vertical centre
     px0, pyc = k.x0 / loc.scale, (k.y0 + k.y1) / 2.0 / loc.scale
     qx0, qyc = sx + SKULL_W + CANON_LEAD, sy + SKULL_H // 2 + 0.5
     m = np.float32([[total, 0, qx0 - total * px0], [0, total, qyc - total * pyc]])
     interp = cv2.INTER_AREA if total < 1 else cv2.INTER_LINEAR
-    if total < 0.8:   # downscale: pre-shrink so warpAffine does not alias
+    if total < 0.8:  # downscale: pre-shrink so warpAffine does not alias
         pre = cv2.resize(hud, None, fx=total, fy=total, interpolation=cv2.INTER_AREA)
         m = np.float32([[1, 0, qx0 - total * px0], [0, 1, qyc - total * pyc]])
         ref = cv2.warpAffine(pre, m, (REF_W, REF_H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
@@ -426,13 +464,13 @@ def canonical(hud: np.ndarray, loc: HudLocation) -> tuple[np.ndarray, SkullHit]:
 class FoundBox:
     """Where the kill box is, on the reader's reference canvas (skull None: not found)."""
 
-    ref: np.ndarray            # 560x175 reference canvas (the digit extraction's input)
+    ref: np.ndarray  # 560x175 reference canvas (the digit extraction's input)
     skull: SkullHit | None
-    visible: bool              # the in-match HUD (squads-left box) is there
-    kill_box: bool | None      # the Score contract
+    visible: bool  # the in-match HUD (squads-left box) is there
+    kill_box: bool | None  # the Score contract
     era: str | None
     reason: str
-    how: str                   # "layout", "template" or "none"
+    how: str  # "layout", "template" or "none"
 
 
 # the legacy 560x175 window inside the 720x240 crop (regions.HUD_BOX_1080), top-right aligned
@@ -446,7 +484,7 @@ def legacy_ref(hud: np.ndarray) -> tuple[np.ndarray, tuple[int, int, float, floa
     h, w = hud.shape[:2]
     if w / max(h, 1) < 3.1:
         cw, ch = max(1, round(w * _LEGACY[0])), max(1, round(h * _LEGACY[1]))
-        win = hud[:ch, w - cw:]
+        win = hud[:ch, w - cw :]
         return normalize_hud(np.ascontiguousarray(win)), (w - cw, 0, cw / REF_W, ch / REF_H)
     return normalize_hud(hud), (0, 0, w / REF_W, h / REF_H)
 

@@ -48,24 +48,24 @@ __all__ = ["KillReader", "KillReading"]
 
 log = structlog.get_logger(__name__)
 
-MAX_DIGITS = 2          # kills 0-99
+MAX_DIGITS = 2  # kills 0-99
 WEAK_SKULL_SCORE = 0.60  # below SKULL_MIN_SCORE: a skull both readers must then agree on
-NOT_A_DIGIT = 10        # the optional 11th class
+NOT_A_DIGIT = 10  # the optional 11th class
 
 
 @dataclass(frozen=True)
 class KillReading:
     """What the reader made of one sample's HUD."""
 
-    kills: int | None       # None: hidden, covered, unreadable or uncertain -- never a guess
-    red: bool               # the counter is red (just changed)
-    hud_visible: bool       # the in-match HUD (squads-left box) is visible
-    confidence: float       # product of the digits' softmax maxima (0 when kills is None)
-    reason: str             # "ok", or why kills is None
+    kills: int | None  # None: hidden, covered, unreadable or uncertain -- never a guess
+    red: bool  # the counter is red (just changed)
+    hud_visible: bool  # the in-match HUD (squads-left box) is visible
+    confidence: float  # product of the digits' softmax maxima (0 when kills is None)
+    reason: str  # "ok", or why kills is None
     # the Score contract (vodstream.types.Score): True the kill box was found; False its slot is
     # in view beside the squads box and verified empty; None cannot tell
     kill_box: bool | None = None
-    hud_era: str | None = None     # "2019" / "modern" when the layout says so
+    hud_era: str | None = None  # "2019" / "modern" when the layout says so
 
 
 class KillReader:
@@ -76,10 +76,18 @@ class KillReader:
     (``use_box=False``: the digit path alone, the 2019 method).
     """
 
-    def __init__(self, model: torch.nn.Module | None = None, device: str = "cpu", *,
-                 box_model: torch.nn.Module | None = None, use_box: bool = True,
-                 min_confidence: float = 0.97, box_confidence: float = 0.97, box_veto: float = 0.9,
-                 temporal: bool = False) -> None:
+    def __init__(
+        self,
+        model: torch.nn.Module | None = None,
+        device: str = "cpu",
+        *,
+        box_model: torch.nn.Module | None = None,
+        use_box: bool = True,
+        min_confidence: float = 0.97,
+        box_confidence: float = 0.97,
+        box_veto: float = 0.9,
+        temporal: bool = False,
+    ) -> None:
         from models.net import load_box_model, load_model
 
         self.device = device
@@ -88,8 +96,8 @@ class KillReader:
             box_model = load_box_model(device=device)
         self.box_model = box_model.to(device).eval() if (use_box and box_model is not None) else None
         self.min_confidence = float(min_confidence)
-        self.box_confidence = float(box_confidence)   # to answer where the digit path cannot
-        self.box_veto = float(box_veto)               # to refuse a digit-path number it disagrees with
+        self.box_confidence = float(box_confidence)  # to answer where the digit path cannot
+        self.box_veto = float(box_veto)  # to refuse a digit-path number it disagrees with
         self.temporal = temporal
 
     # -- public API ---------------------------------------------------------------------------
@@ -117,8 +125,17 @@ class KillReader:
         k = j = 0
         for vis, ex, f in zip(visible, extractions, found, strict=True):
             if ex is None:
-                out.append(KillReading(None, False, vis, 0.0, "no_kill_box" if f.kill_box is not True else f.reason,
-                                       f.kill_box, f.era))
+                out.append(
+                    KillReading(
+                        None,
+                        False,
+                        vis,
+                        0.0,
+                        "no_kill_box" if f.kill_box is not True else f.reason,
+                        f.kill_box,
+                        f.era,
+                    )
+                )
                 continue
             red = ex.skull is not None and ex.skull.red
             box = None
@@ -129,7 +146,7 @@ class KillReader:
                 digit = KillReading(None, red, vis, 0.0, ex.reason)
             else:
                 n = len(ex.digits)
-                digit = self._decide(probs[k:k + n], red, vis)
+                digit = self._decide(probs[k : k + n], red, vis)
                 k += n
             r = self._combine(digit, box, faint=ex.skull is not None and ex.skull.score < SKULL_MIN_SCORE)
             out.append(replace(r, kill_box=True, hud_era=f.era))
@@ -162,25 +179,31 @@ class KillReader:
 
         with torch.inference_mode():
             logits = self.box_model(torch.from_numpy(windows).to(self.device)).cpu()
-        p1 = torch.softmax(logits[:, :BoxNet.FIRST], 1).numpy()
-        p2 = torch.softmax(logits[:, BoxNet.FIRST:], 1).numpy()
+        p1 = torch.softmax(logits[:, : BoxNet.FIRST], 1).numpy()
+        p2 = torch.softmax(logits[:, BoxNet.FIRST :], 1).numpy()
         out = []
         for a, b, ca, cb in zip(p1.argmax(1), p2.argmax(1), p1.max(1), p2.max(1), strict=True):
             if b == BoxNet.SECOND - 1:
                 kills = int(a)
             else:
-                kills = -1 if a == 0 else int(a) * 10 + int(b)   # no leading zeros
+                kills = -1 if a == 0 else int(a) * 10 + int(b)  # no leading zeros
             out.append((kills, float(min(ca, cb))))
         return out
 
-    def _combine(self, digit: KillReading, box: tuple[int, float] | None, *, faint: bool = False) -> KillReading:
+    def _combine(
+        self, digit: KillReading, box: tuple[int, float] | None, *, faint: bool = False
+    ) -> KillReading:
         """The digit path's reading, checked against / completed by the score-box reader.
 
         ``faint``: the skull scored under the finder's threshold; only both readers agreeing counts.
         """
         if faint:
-            agree = digit.kills is not None and box is not None and box[0] == digit.kills \
+            agree = (
+                digit.kills is not None
+                and box is not None
+                and box[0] == digit.kills
                 and box[1] >= self.box_confidence
+            )
             return digit if agree else KillReading(None, digit.red, digit.hud_visible, 0.0, "weak_skull")
         if box is None:
             return digit

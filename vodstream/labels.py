@@ -63,14 +63,16 @@ class LabelsError(VodstreamError):
 class CropInfo:
     """One sampled HUD crop and what the reader made of it."""
 
-    frame_num: int                 # position in VOD-time order (the 2019 write-up's frame number)
+    frame_num: int  # position in VOD-time order (the 2019 write-up's frame number)
     vod_time: float
-    crop: str                      # file name, in the index's folder
-    reading: int | None            # the reader's answer (None: unknown)
+    crop: str  # file name, in the index's folder
+    reading: int | None  # the reader's answer (None: unknown)
     confidence: float
-    reason: str                    # the reader's reason ("ok", "ok_box", "low_confidence", ...)
+    reason: str  # the reader's reason ("ok", "ok_box", "low_confidence", ...)
     hud_visible: bool
-    skull: tuple[int, int] | None = None   # the skull's top-left in the 560x175 reference crop (the page zooms there)
+    skull: tuple[int, int] | None = (
+        None  # the skull's top-left in the 560x175 reference crop (the page zooms there)
+    )
 
 
 @dataclass
@@ -79,17 +81,24 @@ class CropIndex:
 
     folder: Path
     vod_id: str
-    source: str                    # what was sampled: a Twitch id/URL or a local file
-    quality: str                   # the variant sampled
-    model: str | None              # the weights that read them (None: shipped)
-    sampling: str                  # "keyframes" or "fps=N"
+    source: str  # what was sampled: a Twitch id/URL or a local file
+    quality: str  # the variant sampled
+    model: str | None  # the weights that read them (None: shipped)
+    sampling: str  # "keyframes" or "fps=N"
     crops: list[CropInfo] = field(default_factory=list)
-    skipped: int = 0               # samples without the in-match HUD or kill box (not kept)
+    skipped: int = 0  # samples without the in-match HUD or kill box (not kept)
 
     def to_json(self) -> dict[str, Any]:
-        return {"format": FORMAT, "vod_id": self.vod_id, "source": self.source, "quality": self.quality,
-                "model": self.model, "sampling": self.sampling, "skipped": self.skipped,
-                "crops": [asdict(c) for c in self.crops]}
+        return {
+            "format": FORMAT,
+            "vod_id": self.vod_id,
+            "source": self.source,
+            "quality": self.quality,
+            "model": self.model,
+            "sampling": self.sampling,
+            "skipped": self.skipped,
+            "crops": [asdict(c) for c in self.crops],
+        }
 
     @classmethod
     def load(cls, folder: Path) -> CropIndex:
@@ -97,17 +106,35 @@ class CropIndex:
         try:
             doc = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise LabelsError(f"{folder}: no {INDEX_NAME} (not a folder written by `vodstream label`)") from None
+            raise LabelsError(
+                f"{folder}: no {INDEX_NAME} (not a folder written by `vodstream label`)"
+            ) from None
         except (OSError, ValueError) as err:
             raise LabelsError(f"cannot read {path}: {err}") from None
         try:
-            crops = [CropInfo(int(c["frame_num"]), float(c["vod_time"]), str(c["crop"]),
-                              None if c.get("reading") is None else int(c["reading"]),
-                              float(c.get("confidence", 0.0)), str(c.get("reason", "")), bool(c.get("hud_visible")),
-                              tuple(c["skull"]) if c.get("skull") else None)
-                     for c in doc["crops"]]
-            return cls(Path(folder), str(doc["vod_id"]), str(doc.get("source", "")), str(doc.get("quality", "")),
-                       doc.get("model"), str(doc.get("sampling", "")), crops, int(doc.get("skipped", 0)))
+            crops = [
+                CropInfo(
+                    int(c["frame_num"]),
+                    float(c["vod_time"]),
+                    str(c["crop"]),
+                    None if c.get("reading") is None else int(c["reading"]),
+                    float(c.get("confidence", 0.0)),
+                    str(c.get("reason", "")),
+                    bool(c.get("hud_visible")),
+                    tuple(c["skull"]) if c.get("skull") else None,
+                )
+                for c in doc["crops"]
+            ]
+            return cls(
+                Path(folder),
+                str(doc["vod_id"]),
+                str(doc.get("source", "")),
+                str(doc.get("quality", "")),
+                doc.get("model"),
+                str(doc.get("sampling", "")),
+                crops,
+                int(doc.get("skipped", 0)),
+            )
         except (KeyError, TypeError, ValueError) as err:
             raise LabelsError(f"{path}: not a crop index ({type(err).__name__}: {err})") from None
 
@@ -129,9 +156,19 @@ def _png(path: Path, rgb: np.ndarray) -> None:
     os.replace(tmp, path)
 
 
-def write_index(folder: Path, *, vod_id: str, source: str, quality: str, model: str | None, sampling: str,
-                items: Iterable[tuple[float, np.ndarray]], reader: Any, batch: int = 64,
-                keep: Callable[[Any], bool] | None = None) -> CropIndex:
+def write_index(
+    folder: Path,
+    *,
+    vod_id: str,
+    source: str,
+    quality: str,
+    model: str | None,
+    sampling: str,
+    items: Iterable[tuple[float, np.ndarray]],
+    reader: Any,
+    batch: int = 64,
+    keep: Callable[[Any], bool] | None = None,
+) -> CropIndex:
     """Read (vod_time, HUD crop) items with ``reader`` (a KillReader), keep those showing the
     in-match HUD or the kill box (``keep`` overrides), write them as PNGs and the index last.
 
@@ -159,9 +196,18 @@ def write_index(folder: Path, *, vod_id: str, source: str, quality: str, model: 
             name = f"{n:06d}.png"
             _png(folder / name, hud)
             skull = find_skull(legacy_ref(hud)[0], min_score=WEAK_SKULL_SCORE)
-            index.crops.append(CropInfo(n, round(float(t), 3), name, r.kills,
-                                        round(float(r.confidence), 4), str(r.reason), bool(r.hud_visible),
-                                        (skull.x, skull.y) if skull is not None else None))
+            index.crops.append(
+                CropInfo(
+                    n,
+                    round(float(t), 3),
+                    name,
+                    r.kills,
+                    round(float(r.confidence), 4),
+                    str(r.reason),
+                    bool(r.hud_visible),
+                    (skull.x, skull.y) if skull is not None else None,
+                )
+            )
         pending.clear()
 
     last = -math.inf
@@ -180,15 +226,16 @@ def write_index(folder: Path, *, vod_id: str, source: str, quality: str, model: 
 
 # -- what to sample ------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class LabelSource:
     """What ``vodstream label ARG`` names."""
 
-    source: str | None             # a VOD to sample (None: an existing crop folder)
-    folder: Path                   # where the crops, index and labels live
-    quality: str | None = None     # the variant the run analysed
-    model: str | None = None       # the weights the run used
-    vod_id: str | None = None      # the run's VOD id (a labels file must match it)
+    source: str | None  # a VOD to sample (None: an existing crop folder)
+    folder: Path  # where the crops, index and labels live
+    quality: str | None = None  # the variant the run analysed
+    model: str | None = None  # the weights the run used
+    vod_id: str | None = None  # the run's VOD id (a labels file must match it)
 
 
 def find_label_source(arg: str, *, out: Path | None = None) -> LabelSource:
@@ -207,15 +254,19 @@ def find_label_source(arg: str, *, out: Path | None = None) -> LabelSource:
             return LabelSource(None, out or p)
         reports = [p / "report.json"] if (p / "report.json").is_file() else sorted(p.glob("*/report.json"))
         if not reports:
-            raise VodstreamError(f"{arg}: not a run folder (no report.json in it or its subfolders; "
-                                 "give a run's --out folder, a VOD, or a folder written by `vodstream label`)")
+            raise VodstreamError(
+                f"{arg}: not a run folder (no report.json in it or its subfolders; "
+                "give a run's --out folder, a VOD, or a folder written by `vodstream label`)"
+            )
         if len(reports) > 1:
             names = ", ".join(str(r.parent) for r in reports[:5])
             raise VodstreamError(f"{arg}: the run holds {len(reports)} VODs; give one of: {names}")
         return _from_report(reports[0], out)
     if p.is_file() and p.name == "report.json":
         return _from_report(p, out)
-    name = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in (p.stem if p.is_file() else arg.rstrip("/")))
+    name = "".join(
+        ch if ch.isalnum() or ch in "-_." else "_" for ch in (p.stem if p.is_file() else arg.rstrip("/"))
+    )
     return LabelSource(arg, out or Path(f"label-{name[-60:] or 'vod'}"))
 
 
@@ -229,17 +280,33 @@ def _from_report(report_path: Path, out: Path | None) -> LabelSource:
     src = Path(source).expanduser()
     if "://" not in source and not src.exists() and (os.sep in source or src.suffix):
         # a local file the run read: give the path as the run saw it, or from here
-        raise VodstreamError(f"{report_path}: the run's video {source} is not found from here "
-                             "(run `vodstream label` where the run was started, or give the video file)")
+        raise VodstreamError(
+            f"{report_path}: the run's video {source} is not found from here "
+            "(run `vodstream label` where the run was started, or give the video file)"
+        )
     settings = report.get("settings") or {}
     quality = settings.get("analyze_quality")
-    return LabelSource(str(source), out or report_path.parent / "label",
-                       quality if quality and quality != "file" else None, settings.get("model"), vod_id)
+    return LabelSource(
+        str(source),
+        out or report_path.parent / "label",
+        quality if quality and quality != "file" else None,
+        settings.get("model"),
+        vod_id,
+    )
 
 
-def sample_crops(source: str, folder: Path, *, reader: Any, model: str | None = None, quality: str | None = None,
-                 twitch_base: str | None = None, fps: float | None = None, vod_id: str | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> CropIndex:
+def sample_crops(
+    source: str,
+    folder: Path,
+    *,
+    reader: Any,
+    model: str | None = None,
+    quality: str | None = None,
+    twitch_base: str | None = None,
+    fps: float | None = None,
+    vod_id: str | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> CropIndex:
     """Sample ``source`` as a run would (its analysis variant, the project's decoder; keyframes,
     or ``fps`` samples per second), read every HUD with ``reader`` and write the crop folder."""
     import asyncio
@@ -268,34 +335,47 @@ def sample_crops(source: str, folder: Path, *, reader: Any, model: str | None = 
     def items() -> Iterable[tuple[float, np.ndarray]]:
         # a few segments' bytes at a time (~10 s each), decoded and dropped
         for i in range(0, len(segments), 8):
-            for data in asyncio.run(fetch(segments[i:i + 8])):
+            for data in asyncio.run(fetch(segments[i : i + 8])):
                 for s in decoder.decode(data).samples:
                     yield s.vod_time, s.hud
             if progress is not None:
                 progress(min(i + 8, len(segments)), len(segments))
 
-    return write_index(folder, vod_id=resolved.vod_id, source=source, quality=resolved.quality, model=model,
-                       sampling=f"fps={fps:g}" if fps else "keyframes", items=items(), reader=reader)
+    return write_index(
+        folder,
+        vod_id=resolved.vod_id,
+        source=source,
+        quality=resolved.quality,
+        model=model,
+        sampling=f"fps={fps:g}" if fps else "keyframes",
+        items=items(),
+        reader=reader,
+    )
 
 
 # -- labels ----------------------------------------------------------------------------------------
+
 
 def parse_labels(doc: Mapping[str, Any], index: CropIndex, *, what: str = "labels") -> dict[int, int | None]:
     """``{"vod_id": .., "labels": [{"frame_num": .., "label": ..}, ...]}`` checked against the
     crops: same VOD, known frame numbers (and crop files, where given), labels 0-99 or null."""
     if not isinstance(doc, Mapping) or not isinstance(doc.get("labels"), list):
-        raise LabelsError(f"{what}: want a JSON object with a \"labels\" list")
+        raise LabelsError(f'{what}: want a JSON object with a "labels" list')
     vod = doc.get("vod_id")
     if vod is not None and str(vod) != index.vod_id:
-        raise LabelsError(f"{what} are for VOD {vod}, but the crops in {index.folder} are from VOD {index.vod_id}")
+        raise LabelsError(
+            f"{what} are for VOD {vod}, but the crops in {index.folder} are from VOD {index.vod_id}"
+        )
     frames = index.by_frame()
     out: dict[int, int | None] = {}
     for i, item in enumerate(doc["labels"]):
         if not isinstance(item, Mapping) or "frame_num" not in item or "label" not in item:
-            raise LabelsError(f"{what}: label {i} needs \"frame_num\" and \"label\"")
+            raise LabelsError(f'{what}: label {i} needs "frame_num" and "label"')
         if item.get("vod_id") is not None and str(item["vod_id"]) != index.vod_id:
-            raise LabelsError(f"{what}: label {i} is for VOD {item['vod_id']}, "
-                              f"but the crops in {index.folder} are from VOD {index.vod_id}")
+            raise LabelsError(
+                f"{what}: label {i} is for VOD {item['vod_id']}, "
+                f"but the crops in {index.folder} are from VOD {index.vod_id}"
+            )
         fn, lab = item["frame_num"], item["label"]
         if not isinstance(fn, int) or isinstance(fn, bool) or fn not in frames:
             raise LabelsError(f"{what}: label {i}: no crop with frame_num {fn!r} (0..{len(frames) - 1})")
@@ -303,10 +383,16 @@ def parse_labels(doc: Mapping[str, Any], index: CropIndex, *, what: str = "label
             raise LabelsError(f"{what}: label {i}: frame {fn} is crop {frames[fn].crop}, not {item['crop']}")
         vt = item.get("vod_time")
         if isinstance(vt, (int, float)) and abs(float(vt) - frames[fn].vod_time) > 0.01:
-            raise LabelsError(f"{what}: label {i}: frame {fn} is at {frames[fn].vod_time:.3f} s in these crops, "
-                              f"not {float(vt):.3f} s (labels of another sampling of the VOD)")
-        if lab is not None and (not isinstance(lab, int) or isinstance(lab, bool) or not 0 <= lab <= MAX_KILLS):
-            raise LabelsError(f"{what}: label {i} (frame {fn}): want a kill count 0-{MAX_KILLS} or null, got {lab!r}")
+            raise LabelsError(
+                f"{what}: label {i}: frame {fn} is at {frames[fn].vod_time:.3f} s in these crops, "
+                f"not {float(vt):.3f} s (labels of another sampling of the VOD)"
+            )
+        if lab is not None and (
+            not isinstance(lab, int) or isinstance(lab, bool) or not 0 <= lab <= MAX_KILLS
+        ):
+            raise LabelsError(
+                f"{what}: label {i} (frame {fn}): want a kill count 0-{MAX_KILLS} or null, got {lab!r}"
+            )
         out[fn] = lab
     return out
 
@@ -315,9 +401,20 @@ def labels_document(index: CropIndex, labels: Mapping[int, int | None]) -> dict[
     """The labels file: the 2019 shape plus the VOD, VOD time and crop file of each label."""
     frames = index.by_frame()
     return {
-        "format": FORMAT, "vod_id": index.vod_id, "source": index.source, "index": INDEX_NAME,
-        "labels": [{"frame_num": fn, "label": labels[fn], "vod_id": index.vod_id,
-                    "vod_time": frames[fn].vod_time, "crop": frames[fn].crop} for fn in sorted(labels)],
+        "format": FORMAT,
+        "vod_id": index.vod_id,
+        "source": index.source,
+        "index": INDEX_NAME,
+        "labels": [
+            {
+                "frame_num": fn,
+                "label": labels[fn],
+                "vod_id": index.vod_id,
+                "vod_time": frames[fn].vod_time,
+                "crop": frames[fn].crop,
+            }
+            for fn in sorted(labels)
+        ],
     }
 
 
@@ -336,7 +433,7 @@ def load_labels(path: Path) -> tuple[CropIndex, dict[int, int | None]]:
         raise LabelsError(f"no labels file {path}") from None
     except (OSError, ValueError) as err:
         raise LabelsError(f"cannot read labels {path}: {err}") from None
-    index = CropIndex.load(path.parent)       # the crops and their index sit next to the labels
+    index = CropIndex.load(path.parent)  # the crops and their index sit next to the labels
     return index, parse_labels(doc, index, what=str(path))
 
 
@@ -344,8 +441,8 @@ def load_labels(path: Path) -> tuple[CropIndex, dict[int, int | None]]:
 class LabelledCrop:
     """A labelled HUD crop, ready for training or evaluation."""
 
-    hud: np.ndarray                # RGB uint8
-    label: int | None              # None: unreadable
+    hud: np.ndarray  # RGB uint8
+    label: int | None  # None: unreadable
     vod_id: str
     frame_num: int
     vod_time: float
@@ -362,6 +459,9 @@ def load_labelled(paths: Sequence[Path]) -> list[LabelledCrop]:
             img = cv2.imread(str(index.folder / info.crop), cv2.IMREAD_COLOR)
             if img is None:
                 raise LabelsError(f"{path}: crop {info.crop} is missing or unreadable in {index.folder}")
-            out.append(LabelledCrop(cv2.cvtColor(img, cv2.COLOR_BGR2RGB), labels[fn], index.vod_id, fn,
-                                    info.vod_time))
+            out.append(
+                LabelledCrop(
+                    cv2.cvtColor(img, cv2.COLOR_BGR2RGB), labels[fn], index.vod_id, fn, info.vod_time
+                )
+            )
     return out

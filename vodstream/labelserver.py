@@ -39,22 +39,26 @@ def make_app(index: CropIndex) -> web.Application:
     crops = {c.crop for c in index.crops}
 
     async def page(_request: web.Request) -> web.StreamResponse:
-        return web.FileResponse(PAGE_DIR / "index.html", headers={"Content-Type": "text/html; charset=utf-8",
-                                                                   "Cache-Control": "no-store"})
+        return web.FileResponse(
+            PAGE_DIR / "index.html",
+            headers={"Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store"},
+        )
 
     async def static(request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]
         if name not in _STATIC:
             raise web.HTTPNotFound()
-        return web.FileResponse(PAGE_DIR / name, headers={"Content-Type": _STATIC[name],
-                                                          "Cache-Control": "no-store"})
+        return web.FileResponse(
+            PAGE_DIR / name, headers={"Content-Type": _STATIC[name], "Cache-Control": "no-store"}
+        )
 
     async def crop(request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]
         if name not in crops:
             raise web.HTTPNotFound()
-        return web.FileResponse(index.folder / name, headers={"Content-Type": "image/png",
-                                                              "Cache-Control": "max-age=3600"})
+        return web.FileResponse(
+            index.folder / name, headers={"Content-Type": "image/png", "Cache-Control": "max-age=3600"}
+        )
 
     async def api_crops(_request: web.Request) -> web.Response:
         doc = index.to_json()

@@ -45,10 +45,10 @@ def is_local_video(ref: str | Path) -> bool:
 
 @dataclass(frozen=True)
 class _Scan:
-    t0: int                 # first presented video pts (stream time base)
+    t0: int  # first presented video pts (stream time base)
     tb: Fraction
     keyframes: list[float]  # keyframe presentation times, seconds from t0, sorted
-    duration: float         # seconds
+    duration: float  # seconds
 
 
 class LocalVideo:
@@ -88,8 +88,11 @@ def read_segment(segment: Segment) -> SegmentData:
     try:
         with av.open(str(path)) as c:
             stream = _video_stream(c, path)
-            pts = [p.pts for _, p in zip(range(64), c.demux(stream), strict=False)
-                   if p.size and p.pts is not None]
+            pts = [
+                p.pts
+                for _, p in zip(range(64), c.demux(stream), strict=False)
+                if p.size and p.pts is not None
+            ]
     except _MEDIA_ERRORS as err:
         raise DecodeError(f"cannot read {path}: {_msg(err)}") from err
     if not pts:
@@ -132,8 +135,9 @@ def _scan(path: Path) -> _Scan:
         raise DecodeError(f"{path} holds a single picture, not a video")
     duration = float((hi - lo) * tb) + frame_s
     key_s = sorted({float((k - lo) * tb) for k in keys})
-    log.debug("localfile.scanned", path=str(path), packets=count, keyframes=len(key_s),
-              duration=round(duration, 3))
+    log.debug(
+        "localfile.scanned", path=str(path), packets=count, keyframes=len(key_s), duration=round(duration, 3)
+    )
     return _Scan(t0=lo, tb=tb, keyframes=key_s, duration=duration)
 
 
@@ -187,8 +191,9 @@ def _remux_chunk(path: Path, segment: Segment, t0: int) -> bytes:
                 raise DecodeError(f"no packets for {path} [{segment.start:.3f}, {end_s:.3f})")
             return buf.getvalue()
     except _MEDIA_ERRORS as err:
-        raise DecodeError(f"cannot remux {path} [{segment.start:.3f}, {segment.end:.3f}): "
-                          f"{_msg(err)}") from err
+        raise DecodeError(
+            f"cannot remux {path} [{segment.start:.3f}, {segment.end:.3f}): {_msg(err)}"
+        ) from err
 
 
 def _seek(src: av.container.InputContainer, stream: av.VideoStream, ticks: int) -> None:
@@ -204,7 +209,7 @@ def _seek(src: av.container.InputContainer, stream: av.VideoStream, ticks: int) 
     for p in src.demux(stream):
         if p.size == 0 or p.pts is None:
             continue
-        if p.pts > ticks:     # landed past the chunk start: start from the top instead
+        if p.pts > ticks:  # landed past the chunk start: start from the top instead
             src.seek(0)
         else:
             src.seek(ticks, stream=stream, backward=True, any_frame=False)

@@ -77,8 +77,9 @@ def _overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
     return max(0.0, min(a[1], b[1]) - max(a[0], b[0]))
 
 
-def apply_gaps(matches: Sequence[Match], gaps: Sequence[Gap], duration: float
-               ) -> tuple[list[Match], list[list[int]]]:
+def apply_gaps(
+    matches: Sequence[Match], gaps: Sequence[Gap], duration: float
+) -> tuple[list[Match], list[list[int]]]:
     """Copies of ``matches`` with a note per span inside them that was not analysed and their
     confidence lowered; and, per gap, the indices of the matches it touches."""
     touched: list[list[int]] = [[] for _ in gaps]
@@ -99,7 +100,9 @@ def apply_gaps(matches: Sequence[Match], gaps: Sequence[Gap], duration: float
             notes.append(f"not analysed: {_hms(g.start)}-{_hms(g.end)} ({g.reason})")
         if lost > 0 or len(notes) > len(m.notes):
             share = max(0.0, 1.0 - lost / length)
-            out.append(dataclasses.replace(m, notes=notes, confidence=round(m.confidence * GAP_PENALTY * share, 3)))
+            out.append(
+                dataclasses.replace(m, notes=notes, confidence=round(m.confidence * GAP_PENALTY * share, 3))
+            )
         else:
             out.append(m)
     return out, touched
@@ -130,8 +133,9 @@ def _runs(gaps: Sequence[Mapping[str, Any]]) -> list[list[Mapping[str, Any]]]:
     return out
 
 
-def assess(report: Mapping[str, Any], *, span: float | None = None,
-           clip_failures: Sequence[str] = ()) -> dict[str, Any]:
+def assess(
+    report: Mapping[str, Any], *, span: float | None = None, clip_failures: Sequence[str] = ()
+) -> dict[str, Any]:
     """The VOD's outcome from its report: ``{"status", "problems", "unanalysed_s",
     "kills_unknown", "kills_uncertain"}``.
 
@@ -155,17 +159,26 @@ def assess(report: Mapping[str, Any], *, span: float | None = None,
             why += f"; {len(run) - 1} more span(s)"
         problems.append(f"{_hms(run[0]['start'])}-{_hms(run[-1]['end'])} not analysed ({why}){touch}")
     unknown = [i for i, m in enumerate(matches) if m.get("kills") is None]
-    uncertain = [i for i, m in enumerate(matches)
-                 if m.get("kills") is not None and float(m.get("kills_confidence", 1.0)) < UNCERTAIN_BELOW]
+    uncertain = [
+        i
+        for i, m in enumerate(matches)
+        if m.get("kills") is not None and float(m.get("kills_confidence", 1.0)) < UNCERTAIN_BELOW
+    ]
     for i in unknown:
-        problems.append(f"kill counter not found in match {i}: {matches[i].get('kills_reason') or 'never read'}")
+        problems.append(
+            f"kill counter not found in match {i}: {matches[i].get('kills_reason') or 'never read'}"
+        )
     for i in uncertain:
         m = matches[i]
         why = m.get("kills_reason") or "readings disagree"
-        problems.append(f"kills of match {i} uncertain: {why} (confidence {float(m['kills_confidence']):.2f})")
+        problems.append(
+            f"kills of match {i} uncertain: {why} (confidence {float(m['kills_confidence']):.2f})"
+        )
     if unknown and len(unknown) < len(matches):
-        problems.append(f"best match chosen among matches with a known count; match {', '.join(map(str, unknown))} "
-                        "not ranked (kills unknown: it may have more)")
+        problems.append(
+            f"best match chosen among matches with a known count; match {', '.join(map(str, unknown))} "
+            "not ranked (kills unknown: it may have more)"
+        )
     elif unknown:
         problems.append("no best match: no match's kills could be read")
     problems.extend(clip_failures)
@@ -181,9 +194,15 @@ def assess(report: Mapping[str, Any], *, span: float | None = None,
         status = "complete"
     message = None
     if status != "failed" and not matches:
-        message = ("no Apex Legends chapter in this VOD" if span <= 0 else "no Apex Legends match found")
-    return {"status": status, "problems": problems, "message": message,
-            "unanalysed_s": round(unanalysed, 3), "kills_unknown": unknown, "kills_uncertain": uncertain}
+        message = "no Apex Legends chapter in this VOD" if span <= 0 else "no Apex Legends match found"
+    return {
+        "status": status,
+        "problems": problems,
+        "message": message,
+        "unanalysed_s": round(unanalysed, 3),
+        "kills_unknown": unknown,
+        "kills_uncertain": uncertain,
+    }
 
 
 def exit_status(statuses: Sequence[str], failures: int = 0) -> int:

@@ -66,8 +66,8 @@ DEFAULT_ANALYZE_QUALITY = "720p30"
 # Tried in order when the default analysis quality is missing from a VOD (never when the user asked).
 ANALYZE_FALLBACKS = ("720p30", "720p60", "720p", "best")
 DEFAULT_CLIP_QUALITY = "chunked"
-CLIP_HEAD = 0.0     # seconds before the SELECT LEGEND moment (the cut snaps to the keyframe before)
-CLIP_TAIL = 8.0     # seconds after the end screen first shows, so the clip shows it
+CLIP_HEAD = 0.0  # seconds before the SELECT LEGEND moment (the cut snaps to the keyframe before)
+CLIP_TAIL = 8.0  # seconds after the end screen first shows, so the clip shows it
 OBJECT_STORE_BYTES = 256 * 1024 * 1024
 RUNSTORE_NAME = "runstore.sqlite"
 
@@ -77,30 +77,30 @@ class RunSettings:
     out: Path
     top: int = 1
     clip: bool = True
-    analyze_quality: str | None = None      # None: DEFAULT_ANALYZE_QUALITY with fallbacks
+    analyze_quality: str | None = None  # None: DEFAULT_ANALYZE_QUALITY with fallbacks
     clip_quality: str = DEFAULT_CLIP_QUALITY
     reencode: bool = False
-    address: str | None = None              # None: embedded ray.init(); "auto" or "ray://..."
+    address: str | None = None  # None: embedded ray.init(); "auto" or "ray://..."
     resume: bool = False
-    fresh: bool = False                     # drop DIR's run store first (a corrupt one, say)
+    fresh: bool = False  # drop DIR's run store first (a corrupt one, say)
     twitch_base: str | None = None
     auth_token: str | None = field(default=None, repr=False)  # OAuth for sub-only VODs; never logged
-    concurrency: int = 8                    # concurrent GETs per VOD
+    concurrency: int = 8  # concurrent GETs per VOD
     inflight_per_vod: int = 6
     inflight_total: int = 12
-    decoders: int | None = None             # None: sized from the cluster's CPUs (see GraphConfig)
+    decoders: int | None = None  # None: sized from the cluster's CPUs (see GraphConfig)
     scorers: int | None = None
     batch_segments: int = 4
     decode_mode: str = "keyframes"
     data_dir: Path | None = None
     catalog: bool = True
-    progress: bool | None = None            # None: bars when stderr is a TTY
-    num_cpus: int | None = None             # embedded Ray only
-    ship_code: bool = False                 # send vodstream/actors/models to the cluster (runtime_env)
-    model: Path | None = None               # kill-reader weights: a `train --labels` folder or a digit CNN .pt
-                                            # (None: the shipped models); travels to the scorer actors
-    checkpoint_every: int = 30              # segments between tracker checkpoints in the run store
-    refine_fps: float | None = 5.0          # dense re-sampling before end screens/SPECTATING (None: off)
+    progress: bool | None = None  # None: bars when stderr is a TTY
+    num_cpus: int | None = None  # embedded Ray only
+    ship_code: bool = False  # send vodstream/actors/models to the cluster (runtime_env)
+    model: Path | None = None  # kill-reader weights: a `train --labels` folder or a digit CNN .pt
+    # (None: the shipped models); travels to the scorer actors
+    checkpoint_every: int = 30  # segments between tracker checkpoints in the run store
+    refine_fps: float | None = 5.0  # dense re-sampling before end screens/SPECTATING (None: off)
 
 
 @dataclass(kw_only=True)
@@ -129,6 +129,7 @@ class JobResult(list):  # list[VodOutcome] plus what failed
 
 # -- helpers the actors call (kept here so the actors stay thin) ------------------------------
 
+
 def make_scorer(*, model_path: str | None = None, device: str = "cpu") -> Any:
     """The batch scorer: kill counter (CNN) + screen markers (tesseract), loaded once.
 
@@ -146,7 +147,9 @@ def make_scorer(*, model_path: str | None = None, device: str = "cpu") -> Any:
     return Scorer(KillReader(model, device=device, box_model=box_model), MarkerReader())
 
 
-def end_screen_thumbs(samples: Sequence[Sample], scores: Sequence[Score], *, limit: int = 2) -> dict[float, bytes]:
+def end_screen_thumbs(
+    samples: Sequence[Sample], scores: Sequence[Score], *, limit: int = 2
+) -> dict[float, bytes]:
     """Small JPEGs of the marker region where an end screen was read (for report.html)."""
     from vodstream.report import thumbnail_jpeg
 
@@ -157,16 +160,25 @@ def end_screen_thumbs(samples: Sequence[Sample], scores: Sequence[Score], *, lim
     return out
 
 
-def write_clip_parts(parts: Iterable[SegmentData], out: str | Path, *, start: float, end: float,
-                     reencode: bool = False) -> Any:
+def write_clip_parts(
+    parts: Iterable[SegmentData], out: str | Path, *, start: float, end: float, reencode: bool = False
+) -> Any:
     from vodstream.clip import write_clip
 
     return write_clip(parts, Path(out), start=start, end=end, reencode=reencode)
 
 
-async def clip_segments(segments: Sequence[Segment], out: str | Path, *, start: float, end: float,
-                        reencode: bool = False, fetch_config: dict[str, Any] | None = None,
-                        concurrency: int = 4, buffer: int = 4) -> dict[str, Any]:
+async def clip_segments(
+    segments: Sequence[Segment],
+    out: str | Path,
+    *,
+    start: float,
+    end: float,
+    reencode: bool = False,
+    fetch_config: dict[str, Any] | None = None,
+    concurrency: int = 4,
+    buffer: int = 4,
+) -> dict[str, Any]:
     """Fetch ``segments`` in order and cut [start, end] into ``out``; memory stays bounded.
 
     The fetcher runs on this event loop; :func:`vodstream.clip.write_clip` runs in a thread and
@@ -219,7 +231,7 @@ async def clip_segments(segments: Sequence[Segment], out: str | Path, *, start: 
                 await put(end_mark)
     except BaseException as err:
         await put(err if isinstance(err, Exception) else VodstreamError("clip interrupted"))
-        await asyncio.gather(task, return_exceptions=True)   # let the writer thread end first
+        await asyncio.gather(task, return_exceptions=True)  # let the writer thread end first
         raise
     info = await task
     return clip_info_dict(info)
@@ -239,6 +251,7 @@ def clip_info_dict(info: Any) -> dict[str, Any]:
 
 # -- choosing matches -------------------------------------------------------------------------
 
+
 def best_index(matches: Sequence[Match]) -> int | None:
     """The best match (the rule: :func:`vodstream.analysis.rank_matches`)."""
     from vodstream.analysis import best_match
@@ -250,7 +263,7 @@ def top_indices(matches: Sequence[Match], n: int) -> list[int]:
     """The best match first, then the next best by the same rule; at most ``n``."""
     from vodstream.analysis import rank_matches
 
-    return rank_matches(matches)[:max(n, 0)]
+    return rank_matches(matches)[: max(n, 0)]
 
 
 def clip_window(match: Match | dict[str, Any], duration: float, first: float = 0.0) -> tuple[float, float]:
@@ -267,9 +280,11 @@ def clip_window(match: Match | dict[str, Any], duration: float, first: float = 0
 
 # -- Ray ------------------------------------------------------------------------------------
 
+
 @contextmanager
-def ray_session(address: str | None = None, *, num_cpus: int | None = None, ship_code: bool = False,
-                verbose: bool = False) -> Iterator[None]:
+def ray_session(
+    address: str | None = None, *, num_cpus: int | None = None, ship_code: bool = False, verbose: bool = False
+) -> Iterator[None]:
     """Connect to ``address`` (a cluster) or start the embedded default; shut down what we started.
 
     An already-initialised Ray (a test fixture, a notebook) is used as is.
@@ -322,7 +337,7 @@ def _worker_logs_to_stderr() -> None:
 
     def to_stderr(data: dict[str, Any]) -> None:
         if data.get("pid") == "autoscaler":
-            return                                   # the embedded cluster's status chatter
+            return  # the embedded cluster's status chatter
         who = data.get("actor_name") or data.get("task_name") or "ray"
         for line in data.get("lines") or []:
             print(f"({who} pid={data.get('pid')}) {line}", file=sys.stderr)  # noqa: T201
@@ -332,6 +347,7 @@ def _worker_logs_to_stderr() -> None:
 
 
 # -- progress ---------------------------------------------------------------------------------
+
 
 class Progress:
     """A tqdm bar per VOD on a TTY (segments fetched/analysed, matches so far); logs otherwise."""
@@ -346,8 +362,15 @@ class Progress:
             from tqdm import tqdm
 
             for pos, (key, total) in enumerate(totals.items()):
-                self._bars[key] = tqdm(total=total, desc=key, unit="seg", position=pos, leave=True,
-                                       dynamic_ncols=True, file=sys.stderr)
+                self._bars[key] = tqdm(
+                    total=total,
+                    desc=key,
+                    unit="seg",
+                    position=pos,
+                    leave=True,
+                    dynamic_ncols=True,
+                    file=sys.stderr,
+                )
 
     def __call__(self, key: str, event: str, n: int) -> None:
         c = self.counts[key]
@@ -363,8 +386,15 @@ class Progress:
             self._bars[key].set_postfix(fetched=c["fetched"], matches=c["matches"], refresh=False)
         elif event == "done" or time.monotonic() - self._last_log[key] > 5.0:
             self._last_log[key] = time.monotonic()
-            log.info("progress", vod=key, analysed=c["analysed"], total=self.totals[key],
-                     fetched=c["fetched"], matches=c["matches"], done=event == "done")
+            log.info(
+                "progress",
+                vod=key,
+                analysed=c["analysed"],
+                total=self.totals[key],
+                fetched=c["fetched"],
+                matches=c["matches"],
+                done=event == "done",
+            )
 
     def close(self) -> None:
         for bar in self._bars.values():
@@ -373,12 +403,13 @@ class Progress:
 
 # -- resolving --------------------------------------------------------------------------------
 
+
 @dataclass(kw_only=True)
 class _Plan:
     input: str
     analysis: ResolvedVod
     clip: ResolvedVod
-    segments: list[Segment]                     # analysis segments inside Apex chapters
+    segments: list[Segment]  # analysis segments inside Apex chapters
     skipped: list[dict[str, Any]]
     key: str = ""
 
@@ -388,7 +419,7 @@ def _pick_analysis_quality(clip: ResolvedVod, requested: str | None) -> str | No
     from vodstream.hls import PlaylistError, select_variant
 
     if not clip.variants:
-        return None                               # a media playlist or a file: one rendition
+        return None  # a media playlist or a file: one rendition
     wanted = [requested] if requested else list(ANALYZE_FALLBACKS)
     for q in wanted:
         try:
@@ -401,8 +432,9 @@ def _pick_analysis_quality(clip: ResolvedVod, requested: str | None) -> str | No
     return None
 
 
-def _skipped_spans(all_segments: Sequence[Segment], kept: Sequence[Segment], chapters: Sequence[Any]
-                   ) -> list[dict[str, Any]]:
+def _skipped_spans(
+    all_segments: Sequence[Segment], kept: Sequence[Segment], chapters: Sequence[Any]
+) -> list[dict[str, Any]]:
     """Contiguous spans dropped by the chapter filter, with the game played there."""
     kept_idx = {s.index for s in kept}
     spans: list[dict[str, Any]] = []
@@ -429,12 +461,18 @@ async def _resolve_one(vod: str, settings: RunSettings, config: Any) -> _Plan:
         raise VodstreamError(f"VOD {vod}: {err}") from err
     analysis = clip if aq is None else await resolve_vod(vod, quality=aq, config=config)
     kept = apex_segments(analysis.segments, analysis.chapters)
-    return _Plan(input=vod, analysis=analysis, clip=clip, segments=kept,
-                 skipped=_skipped_spans(analysis.segments, kept, analysis.chapters))
+    return _Plan(
+        input=vod,
+        analysis=analysis,
+        clip=clip,
+        segments=kept,
+        skipped=_skipped_spans(analysis.segments, kept, analysis.chapters),
+    )
 
 
-def resolve_for_analysis(vod: str, *, analyze_quality: str | None = None, twitch_base: str | None = None
-                         ) -> ResolvedVod:
+def resolve_for_analysis(
+    vod: str, *, analyze_quality: str | None = None, twitch_base: str | None = None
+) -> ResolvedVod:
     """The variant ``run`` would analyse for ``vod`` (same rule: ``--analyze-quality`` or the
     default with its fallbacks), with only its Apex segments. For tools that sample a VOD the way
     a run does (``vodstream label``)."""
@@ -469,8 +507,11 @@ async def _resolve_all(inputs: Sequence[str], settings: RunSettings) -> tuple[li
         p.key = key
         plans.append(p)
     if not plans and failures:
-        raise VodstreamError(failures[0] if len(failures) == 1 else
-                             f"none of the {len(failures)} VODs could be processed; first: {failures[0]}")
+        raise VodstreamError(
+            failures[0]
+            if len(failures) == 1
+            else f"none of the {len(failures)} VODs could be processed; first: {failures[0]}"
+        )
     return plans, failures
 
 
@@ -491,16 +532,29 @@ def _model_fingerprint(path: Path | None = None) -> str:
 def fingerprint(plan: _Plan, settings: RunSettings) -> str:
     """What must match for stored per-segment results to be reused by ``--resume``."""
     a = plan.analysis
-    doc = {"v": __version__, "vod": a.vod_id, "quality": a.quality, "kind": a.kind,
-           "segments": [len(a.segments), round(a.duration, 3)], "decode": settings.decode_mode,
-           "refine_fps": settings.refine_fps, "model": _model_fingerprint(settings.model)}
+    doc = {
+        "v": __version__,
+        "vod": a.vod_id,
+        "quality": a.quality,
+        "kind": a.kind,
+        "segments": [len(a.segments), round(a.duration, 3)],
+        "decode": settings.decode_mode,
+        "refine_fps": settings.refine_fps,
+        "model": _model_fingerprint(settings.model),
+    }
     return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:24]
 
 
 # -- the job ----------------------------------------------------------------------------------
 
-def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = False,
-            observer: Callable[[Any, str, str, int], None] | None = None) -> JobResult:
+
+def run_job(
+    inputs: Sequence[str],
+    settings: RunSettings,
+    *,
+    verbose: bool = False,
+    observer: Callable[[Any, str, str, int], None] | None = None,
+) -> JobResult:
     """Analyse ``inputs`` (and clip their best matches unless ``settings.clip`` is False).
 
     ``observer(graph, vod_key, event, n)`` sees every progress event with the live actor graph
@@ -521,18 +575,19 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
     try:
         out_root.mkdir(parents=True, exist_ok=True)
     except OSError as err:
-        raise VodstreamError(f"cannot use --out {out_root}: {err.strerror or err}"
-                             + (" (a file is in the way)" if isinstance(err, (FileExistsError, NotADirectoryError))
-                                else "")) from err
+        raise VodstreamError(
+            f"cannot use --out {out_root}: {err.strerror or err}"
+            + (" (a file is in the way)" if isinstance(err, (FileExistsError, NotADirectoryError)) else "")
+        ) from err
     if not os.access(out_root, os.W_OK | os.X_OK):
         raise VodstreamError(f"cannot use --out {out_root}: not writable")
     if settings.catalog:
         from vodstream.catalog import Catalog as _Catalog
 
-        _Catalog.open_default(settings.data_dir).close()   # a bad catalogue fails now, not after the work
+        _Catalog.open_default(settings.data_dir).close()  # a bad catalogue fails now, not after the work
     if settings.fresh:
         RunStore.remove(out_root / RUNSTORE_NAME)
-    store = RunStore(out_root / RUNSTORE_NAME)       # checked before the network is touched
+    store = RunStore(out_root / RUNSTORE_NAME)  # checked before the network is touched
     try:
         plans, failures = asyncio.run(_resolve_all(inputs, settings))
     except BaseException:
@@ -544,36 +599,54 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
         jobs = []
         for p in plans:
             fp = fingerprint(p, settings)
-            done = store.begin(p.key, fp, resume=settings.resume,
-                               info={"input": p.input, "quality": p.analysis.quality})
+            done = store.begin(
+                p.key, fp, resume=settings.resume, info={"input": p.input, "quality": p.analysis.quality}
+            )
             valid = {s.index for s in p.segments}
             done &= valid
             ck = store.load_checkpoint(p.key) if settings.resume else None
             if done:
                 log.info("resuming", vod=p.key, done=len(done), total=len(p.segments))
-            jobs.append(VodJob(
-                key=p.key, segments=p.segments, done=done,
-                load=lambda idx, key=p.key: store.get_segment(key, idx),
-                checkpoint=(ck[0], ck[2]) if ck else None,
-                fetch_config=_fetch_config(p.analysis), vod_end=p.analysis.duration,
-            ))
-        logconf.phase("starting Ray and the analysis actors "
-                      f"({'embedded' if not settings.address else settings.address}) ...")
-        with ray_session(settings.address, num_cpus=settings.num_cpus, ship_code=settings.ship_code,
-                         verbose=verbose):
-            graph = ActorGraph(GraphConfig(
-                decoders=settings.decoders, scorers=settings.scorers,
-                inflight_per_vod=settings.inflight_per_vod, inflight_total=settings.inflight_total,
-                batch_segments=settings.batch_segments, fetch_concurrency=settings.concurrency,
-                decode_mode=settings.decode_mode, checkpoint_every=settings.checkpoint_every,
-                refine_fps=settings.refine_fps,
-                scorer_kwargs={"model_path": str(settings.model)} if settings.model else {}))
+            jobs.append(
+                VodJob(
+                    key=p.key,
+                    segments=p.segments,
+                    done=done,
+                    load=lambda idx, key=p.key: store.get_segment(key, idx),
+                    checkpoint=(ck[0], ck[2]) if ck else None,
+                    fetch_config=_fetch_config(p.analysis),
+                    vod_end=p.analysis.duration,
+                )
+            )
+        logconf.phase(
+            "starting Ray and the analysis actors "
+            f"({'embedded' if not settings.address else settings.address}) ..."
+        )
+        with ray_session(
+            settings.address, num_cpus=settings.num_cpus, ship_code=settings.ship_code, verbose=verbose
+        ):
+            graph = ActorGraph(
+                GraphConfig(
+                    decoders=settings.decoders,
+                    scorers=settings.scorers,
+                    inflight_per_vod=settings.inflight_per_vod,
+                    inflight_total=settings.inflight_total,
+                    batch_segments=settings.batch_segments,
+                    fetch_concurrency=settings.concurrency,
+                    decode_mode=settings.decode_mode,
+                    checkpoint_every=settings.checkpoint_every,
+                    refine_fps=settings.refine_fps,
+                    scorer_kwargs={"model_path": str(settings.model)} if settings.model else {},
+                )
+            )
             try:
-                actor_nodes = graph.nodes()          # also waits until the pool is up
+                actor_nodes = graph.nodes()  # also waits until the pool is up
             except ray.exceptions.RayActorError as err:
                 graph.close()
                 lines = [ln for ln in str(err).splitlines() if ln.strip()]
-                raise VodstreamError(f"could not start the analysis actors: {lines[-1] if lines else err}") from err
+                raise VodstreamError(
+                    f"could not start the analysis actors: {lines[-1] if lines else err}"
+                ) from err
             t_actors = time.monotonic()
             logconf.phase(f"actors up in {t_actors - t_resolved:.1f} s; analysing {len(jobs)} VOD(s) ...")
             progress = Progress({j.key: len(j.segments) for j in jobs}, settings.progress)
@@ -588,8 +661,10 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
                     jobs,
                     on_result=store.put_segment,
                     on_checkpoint=lambda key, idx, st: store.save_checkpoint(
-                        key, released=idx, n_matches=len(st["tracker"].get("closed", [])), state=st),
-                    progress=on_progress)
+                        key, released=idx, n_matches=len(st["tracker"].get("closed", [])), state=st
+                    ),
+                    progress=on_progress,
+                )
                 scorer_stats = graph.scorer_stats()
                 peak_all = graph.peak_inflight
             finally:
@@ -604,8 +679,10 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
                     results[p.key].thumbs.setdefault(t, jpg)
             clip_failures: dict[str, list[str]] = {}
             if settings.clip:
-                logconf.phase(f"analysis done in {time.monotonic() - t_actors:.1f} s; "
-                              "clipping the best match from the source variant ...")
+                logconf.phase(
+                    f"analysis done in {time.monotonic() - t_actors:.1f} s; "
+                    "clipping the best match from the source variant ..."
+                )
             clip_infos = _clip_all(plans, results, settings, clip_failures) if settings.clip else {}
             t_clipped = time.monotonic()
         catalog = Catalog.open_default(settings.data_dir) if settings.catalog else None
@@ -618,51 +695,99 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
                 clips = [(i, path) for i, path, _ in clip_infos.get(p.key, [])]
                 analysed_hours = sum(s.duration for s in p.segments) / 3600.0
                 report = build_report(
-                    vod_id=p.key, duration=p.analysis.duration, matches=res.matches, best=best,
+                    vod_id=p.key,
+                    duration=p.analysis.duration,
+                    matches=res.matches,
+                    best=best,
                     gaps=report_gaps,
-                    clips=[path.name for _, path in clips], clip_matches=[i for i, _ in clips],
-                    title=p.analysis.title, streamer=p.analysis.owner, source=p.input,
+                    clips=[path.name for _, path in clips],
+                    clip_matches=[i for i, _ in clips],
+                    title=p.analysis.title,
+                    streamer=p.analysis.owner,
+                    source=p.input,
                     skipped=p.skipped,
-                    timings={"resolve_s": t_resolved - t_start, "actors_start_s": t_actors - t_resolved,
-                             "analyse_s": res.wall_s, "analyse_all_s": t_analysed - t_actors, "clip_s": t_clipped - t_analysed,
-                             "total_s": time.monotonic() - t_start},
-                    settings={"analyze_quality": p.analysis.quality, "clip_quality": p.clip.quality,
-                              "decode_mode": settings.decode_mode, "top": settings.top,
-                              "reencode": settings.reencode, "address": settings.address or "embedded",
-                              "resume": settings.resume, "concurrency": settings.concurrency,
-                              "inflight_per_vod": settings.inflight_per_vod,
-                              "inflight_total": settings.inflight_total,
-                              "ray_nodes": len(set(actor_nodes)), "decoders": n_dec, "scorers": n_sc,
-                              "model": str(Path(settings.model).resolve()) if settings.model else None},
-                    segments={"total": len(p.analysis.segments), "apex": len(p.segments),
-                              "analysed": res.analysed, "resumed": res.resumed, "failed": res.failed,
-                              "frames_decoded": res.frames_decoded, "samples": res.samples,
-                              "bytes_fetched": res.bytes_fetched,
-                              "tracker_restarts": res.tracker_restarts,
-                              "peak_inflight": res.peak_inflight, "peak_inflight_all": peak_all,
-                              "peak_reorder": res.peak_reorder, "refined_samples": res.refined_samples},
+                    timings={
+                        "resolve_s": t_resolved - t_start,
+                        "actors_start_s": t_actors - t_resolved,
+                        "analyse_s": res.wall_s,
+                        "analyse_all_s": t_analysed - t_actors,
+                        "clip_s": t_clipped - t_analysed,
+                        "total_s": time.monotonic() - t_start,
+                    },
+                    settings={
+                        "analyze_quality": p.analysis.quality,
+                        "clip_quality": p.clip.quality,
+                        "decode_mode": settings.decode_mode,
+                        "top": settings.top,
+                        "reencode": settings.reencode,
+                        "address": settings.address or "embedded",
+                        "resume": settings.resume,
+                        "concurrency": settings.concurrency,
+                        "inflight_per_vod": settings.inflight_per_vod,
+                        "inflight_total": settings.inflight_total,
+                        "ray_nodes": len(set(actor_nodes)),
+                        "decoders": n_dec,
+                        "scorers": n_sc,
+                        "model": str(Path(settings.model).resolve()) if settings.model else None,
+                    },
+                    segments={
+                        "total": len(p.analysis.segments),
+                        "apex": len(p.segments),
+                        "analysed": res.analysed,
+                        "resumed": res.resumed,
+                        "failed": res.failed,
+                        "frames_decoded": res.frames_decoded,
+                        "samples": res.samples,
+                        "bytes_fetched": res.bytes_fetched,
+                        "tracker_restarts": res.tracker_restarts,
+                        "peak_inflight": res.peak_inflight,
+                        "peak_inflight_all": peak_all,
+                        "peak_reorder": res.peak_reorder,
+                        "refined_samples": res.refined_samples,
+                    },
                 )
                 # H6's report_dict sets the match conventions (numeric start/end + seen flags) and
                 # the analysis block; reuse it so the Ray and plain paths write the same report.
-                base = report_dict(p.key, p.analysis.duration, AnalysisResult(
-                    matches=res.matches, gaps=report_gaps, timings={"total": round(res.wall_s, 4)},
-                    ocr_calls=int(scorer_stats.get("ocr_calls", 0)),
-                    ocr_seconds=float(scorer_stats.get("ocr_seconds", 0.0)),
-                    samples=res.samples, segments=res.analysed + res.resumed,
-                    frames_decoded=res.frames_decoded, duration=p.analysis.duration,
-                    stats=scorer_stats))
+                base = report_dict(
+                    p.key,
+                    p.analysis.duration,
+                    AnalysisResult(
+                        matches=res.matches,
+                        gaps=report_gaps,
+                        timings={"total": round(res.wall_s, 4)},
+                        ocr_calls=int(scorer_stats.get("ocr_calls", 0)),
+                        ocr_seconds=float(scorer_stats.get("ocr_seconds", 0.0)),
+                        samples=res.samples,
+                        segments=res.analysed + res.resumed,
+                        frames_decoded=res.frames_decoded,
+                        duration=p.analysis.duration,
+                        stats=scorer_stats,
+                    ),
+                )
                 report["matches"], report["best"] = base["matches"], base["best"]
                 report["gaps"], report["analysis"] = base["gaps"], base["analysis"]
                 report["dropped"] = res.dropped
                 report["clip_info"] = [info for _, _, info in clip_infos.get(p.key, [])]
                 report["analysed_hours"] = round(analysed_hours, 4)
-                report["outcome"] = assess(report, span=sum(s.duration for s in p.segments),
-                                           clip_failures=clip_failures.get(p.key, []))
+                report["outcome"] = assess(
+                    report,
+                    span=sum(s.duration for s in p.segments),
+                    clip_failures=clip_failures.get(p.key, []),
+                )
                 j, h = write_reports(report, vod_dir, res.thumbs)
                 if catalog is not None:
                     catalog.record(report, j)
-                outcomes.append(VodOutcome(input=p.input, vod_id=p.key, out_dir=vod_dir, report=report,
-                                           report_json=j, report_html=h, clips=[path for _, path in clips]))
+                outcomes.append(
+                    VodOutcome(
+                        input=p.input,
+                        vod_id=p.key,
+                        out_dir=vod_dir,
+                        report=report,
+                        report_json=j,
+                        report_html=h,
+                        clips=[path for _, path in clips],
+                    )
+                )
         finally:
             if catalog is not None:
                 catalog.close()
@@ -673,8 +798,9 @@ def run_job(inputs: Sequence[str], settings: RunSettings, *, verbose: bool = Fal
     return result
 
 
-def _clip_all(plans: Sequence[_Plan], results: dict[str, Any], settings: RunSettings,
-              failures: dict[str, list[str]]) -> dict[str, list[Any]]:
+def _clip_all(
+    plans: Sequence[_Plan], results: dict[str, Any], settings: RunSettings, failures: dict[str, list[str]]
+) -> dict[str, list[Any]]:
     """Cut the top matches of every VOD on the driver's node; returns key -> [(i, path, info)].
 
     A clip that fails is reported (``failures``: VOD key -> lines) and the next match in the
@@ -691,8 +817,9 @@ def _clip_all(plans: Sequence[_Plan], results: dict[str, Any], settings: RunSett
 
     def submit(p: _Plan, i: int) -> tuple[str, int, Path, Any] | None:
         matches = results[p.key].matches
-        start, end = clip_window(matches[i], p.clip.duration,
-                                 p.clip.segments[0].start if p.clip.segments else 0.0)
+        start, end = clip_window(
+            matches[i], p.clip.duration, p.clip.segments[0].start if p.clip.segments else 0.0
+        )
         segs = segments_in_range(p.clip.segments, start, end)
         if not segs:
             return None
@@ -703,8 +830,9 @@ def _clip_all(plans: Sequence[_Plan], results: dict[str, Any], settings: RunSett
             # so the clip is cut here, in the driver process, and lands beside the report.
             return (p.key, i, path, _LocalClip(segs, path, start, end, settings, p.clip))
         if p.key not in clippers:
-            clippers[p.key] = clipper_on_this_node(concurrency=settings.concurrency,
-                                                   config=_fetch_config(p.clip))
+            clippers[p.key] = clipper_on_this_node(
+                concurrency=settings.concurrency, config=_fetch_config(p.clip)
+            )
         ref = clippers[p.key].clip.remote(segs, str(path), start=start, end=end, reencode=settings.reencode)
         return (p.key, i, path, ref)
 
@@ -726,12 +854,12 @@ def _clip_all(plans: Sequence[_Plan], results: dict[str, Any], settings: RunSett
         for key, i, path, ref in todo:
             try:
                 info = ref.run() if isinstance(ref, _LocalClip) else ray.get(ref)
-            except Exception as err:  # noqa: BLE001 - reported per clip; the analysis is still written
+            except Exception as err:
                 cause = getattr(err, "cause", None) or err
                 line = f"clip of match {i} failed: {str(cause).splitlines()[0]}"
                 st = state[key]
                 if st[1] and st[3] < max(settings.top, 0):
-                    st[2] += 1                   # one stand-in: the next match in the ranking
+                    st[2] += 1  # one stand-in: the next match in the ranking
                     st[3] += 1
                     line += f"; clipping match {st[1][0]} (the next best) instead"
                 failures.setdefault(key, []).append(line)
@@ -754,16 +882,31 @@ class _LocalClip:
     resolved: Any
 
     def run(self) -> dict[str, Any]:
-        return asyncio.run(clip_segments(self.segments, self.path, start=self.start, end=self.end,
-                                         reencode=self.settings.reencode,
-                                         fetch_config=_fetch_config(self.resolved)))
+        return asyncio.run(
+            clip_segments(
+                self.segments,
+                self.path,
+                start=self.start,
+                end=self.end,
+                reencode=self.settings.reencode,
+                fetch_config=_fetch_config(self.resolved),
+            )
+        )
 
 
 # -- `vodstream clip REPORT` ------------------------------------------------------------------
 
-def clip_from_report(report_path: Path, *, match: int | None = None, clip_quality: str | None = None,
-                     reencode: bool = False, twitch_base: str | None = None, out: Path | None = None,
-                     auth_token: str | None = None) -> Path:
+
+def clip_from_report(
+    report_path: Path,
+    *,
+    match: int | None = None,
+    clip_quality: str | None = None,
+    reencode: bool = False,
+    twitch_base: str | None = None,
+    out: Path | None = None,
+    auth_token: str | None = None,
+) -> Path:
     """Cut one match of an existing report.json (default: its best) without Ray."""
     from vodstream.report import REPORT_JSON, atomic_write
     from vodstream.twitch import TwitchConfig, resolve_vod, segments_in_range
@@ -784,15 +927,18 @@ def clip_from_report(report_path: Path, *, match: int | None = None, clip_qualit
     quality = clip_quality or report.get("settings", {}).get("clip_quality") or DEFAULT_CLIP_QUALITY
 
     async def _go() -> Path:
-        from vodstream.fetch import SegmentFetcher
 
-        resolved = await resolve_vod(source, quality=quality, config=TwitchConfig.from_env(twitch_base, auth_token=auth_token))
-        start, end = clip_window(matches[idx], resolved.duration,
-                                 resolved.segments[0].start if resolved.segments else 0.0)
+        resolved = await resolve_vod(
+            source, quality=quality, config=TwitchConfig.from_env(twitch_base, auth_token=auth_token)
+        )
+        start, end = clip_window(
+            matches[idx], resolved.duration, resolved.segments[0].start if resolved.segments else 0.0
+        )
         segs = segments_in_range(resolved.segments, start, end)
         dest = Path(out) if out else report_path.parent / f"{report['vod_id']}-match{idx}.mp4"
-        await clip_segments(segs, dest, start=start, end=end, reencode=reencode,
-                            fetch_config=_fetch_config(resolved))
+        await clip_segments(
+            segs, dest, start=start, end=end, reencode=reencode, fetch_config=_fetch_config(resolved)
+        )
         return dest
 
     dest = asyncio.run(_go())

@@ -75,10 +75,10 @@ def text_box(width: int, height: int) -> tuple[int, int, int, int]:
 TRIO_CARD_X = (110.0, 710.0, 1310.0)
 DUO_CARD_X = (395.0, 995.0)
 CARD_TOP = 255.0
-CARD_VALUE_DX = 24.0           # value's left edge from the card's left edge
+CARD_VALUE_DX = 24.0  # value's left edge from the card's left edge
 KILLS_BASELINE = CARD_TOP + 171.0
 KILLS_CAP = 27.0
-SQUAD_TOTAL_RIGHT = 1786.0     # right edge of the squad total number
+SQUAD_TOTAL_RIGHT = 1786.0  # right edge of the squad total number
 SQUAD_TOTAL_BASELINE = 172.0
 SQUAD_TOTAL_CAP = 40.0
 

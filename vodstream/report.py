@@ -47,7 +47,7 @@ def atomic_write(path: str | Path, data: bytes | str) -> Path:
     payload = data.encode() if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
-        os.fchmod(fd, 0o666 & ~_umask())   # what open() would give (mkstemp makes it 0600)
+        os.fchmod(fd, 0o666 & ~_umask())  # what open() would give (mkstemp makes it 0600)
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
         os.replace(tmp, path)
@@ -106,8 +106,9 @@ def thumbnail_jpeg(image: np.ndarray, *, max_width: int = 360, quality: int = 80
     return buf.tobytes()
 
 
-def match_thumbnail(match: Mapping[str, Any], thumbs: Mapping[float, bytes], *, slack: float = 30.0
-                    ) -> bytes | None:
+def match_thumbnail(
+    match: Mapping[str, Any], thumbs: Mapping[float, bytes], *, slack: float = 30.0
+) -> bytes | None:
     """The end-screen thumbnail nearest the match's end (within ``slack`` seconds after it)."""
     end = match.get("end")
     if end is None or not thumbs:
@@ -153,8 +154,9 @@ def build_report(
     }
 
 
-def write_reports(report: Mapping[str, Any], out_dir: str | Path,
-                  thumbs: Mapping[float, bytes] | None = None) -> tuple[Path, Path]:
+def write_reports(
+    report: Mapping[str, Any], out_dir: str | Path, thumbs: Mapping[float, bytes] | None = None
+) -> tuple[Path, Path]:
     """Write report.json and report.html into ``out_dir``; returns both paths."""
     out_dir = Path(out_dir)
     j = atomic_write(out_dir / REPORT_JSON, json.dumps(report, indent=2, sort_keys=False) + "\n")
@@ -163,6 +165,7 @@ def write_reports(report: Mapping[str, Any], out_dir: str | Path,
 
 
 # -- HTML --------------------------------------------------------------------------------------
+
 
 def kills_svg(match: Mapping[str, Any], *, width: int = 520, height: int = 140) -> str:
     """An inline SVG step chart of the kill counter over the match (VOD time on x)."""
@@ -191,7 +194,9 @@ def kills_svg(match: Mapping[str, Any], *, width: int = 520, height: int = 140) 
     for k in sorted({0, kmax // 2, kmax}):
         parts.append(f'<text x="{pad_l - 6}" y="{y(k) + 4:.1f}" font-size="10" text-anchor="end">{k}</text>')
     parts.append(f'<text x="{pad_l}" y="{height - 6}" font-size="10">{hms(t0)}</text>')
-    parts.append(f'<text x="{width - pad_r}" y="{height - 6}" font-size="10" text-anchor="end">{hms(t1)}</text>')
+    parts.append(
+        f'<text x="{width - pad_r}" y="{height - 6}" font-size="10" text-anchor="end">{hms(t1)}</text>'
+    )
     if readings:
         pts = [(x(readings[0][0]), y(readings[0][1]))]
         for (_, k_prev), (t, k) in zip(readings, readings[1:], strict=False):
@@ -203,8 +208,10 @@ def kills_svg(match: Mapping[str, Any], *, width: int = 520, height: int = 140) 
         for t, k in readings:
             parts.append(f'<circle cx="{x(t):.1f}" cy="{y(k):.1f}" r="1.5" fill="#922"/>')
     else:
-        parts.append(f'<text x="{pad_l + pw / 2}" y="{pad_t + ph / 2}" font-size="11" '
-                     'text-anchor="middle" fill="#888">no kill readings</text>')
+        parts.append(
+            f'<text x="{pad_l + pw / 2}" y="{pad_t + ph / 2}" font-size="11" '
+            'text-anchor="middle" fill="#888">no kill readings</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -237,38 +244,53 @@ def render_html(report: Mapping[str, Any], thumbs: Mapping[float, bytes]) -> str
     outcome = report.get("outcome") or {}
     if outcome.get("problems"):
         label = "Nothing analysed" if outcome.get("status") == "failed" else "Partial or uncertain result"
-        out.append(f"<h2>{label}</h2><ul>" + "".join(f"<li>{e(str(x))}</li>" for x in outcome["problems"])
-                   + "</ul>")
+        out.append(
+            f"<h2>{label}</h2><ul>" + "".join(f"<li>{e(str(x))}</li>" for x in outcome["problems"]) + "</ul>"
+        )
     if not matches:
         out.append("<p class='muted'>No Apex Legends matches found.</p>")
     else:
-        out.append("<table><tr><th>#</th><th>start</th><th>end</th><th>length</th><th>kills</th>"
-                   "<th>placement</th><th>clip</th></tr>")
+        out.append(
+            "<table><tr><th>#</th><th>start</th><th>end</th><th>length</th><th>kills</th>"
+            "<th>placement</th><th>clip</th></tr>"
+        )
         for i, m in enumerate(matches):
-            length = (m["end"] - m["start"]) if m.get("start") is not None and m.get("end") is not None else None
+            length = (
+                (m["end"] - m["start"]) if m.get("start") is not None and m.get("end") is not None else None
+            )
             place = f"#{m['placement']}" if m.get("placement") else "?"
             if m.get("placement") and m.get("of"):
                 place += f" of {m['of']}"
             clip = clip_of.get(i)
             link = f"<a href='{e(clip)}'>{e(clip)}</a>" if clip else ""
             cls = " class='best'" if i == best else ""
-            out.append(f"<tr{cls}><td>{i}{' &#9733;' if i == best else ''}</td><td>{hms(m.get('start'))}</td>"
-                       f"<td>{hms(m.get('end'))}</td><td>{hms(length) if length is not None else '?'}</td>"
-                       f"<td>{'?' if m.get('kills') is None else m['kills']}</td><td>{place}</td>"
-                       f"<td>{link}</td></tr>")
+            out.append(
+                f"<tr{cls}><td>{i}{' &#9733;' if i == best else ''}</td><td>{hms(m.get('start'))}</td>"
+                f"<td>{hms(m.get('end'))}</td><td>{hms(length) if length is not None else '?'}</td>"
+                f"<td>{'?' if m.get('kills') is None else m['kills']}</td><td>{place}</td>"
+                f"<td>{link}</td></tr>"
+            )
         out.append("</table>")
         for i, m in enumerate(matches):
-            out.append(f"<div class='match'><h3>Match {i}{' (best)' if i == best else ''}: "
-                       f"{hms(m.get('start'))} &ndash; {hms(m.get('end'))}, kills "
-                       f"{'?' if m.get('kills') is None else m['kills']}</h3>")
+            out.append(
+                f"<div class='match'><h3>Match {i}{' (best)' if i == best else ''}: "
+                f"{hms(m.get('start'))} &ndash; {hms(m.get('end'))}, kills "
+                f"{'?' if m.get('kills') is None else m['kills']}</h3>"
+            )
             if m.get("kills_reason"):
-                out.append(f"<p class='muted'>kills: {e(str(m['kills_reason']))} "
-                           f"(confidence {float(m.get('kills_confidence') or 0.0):.2f})</p>")
+                out.append(
+                    f"<p class='muted'>kills: {e(str(m['kills_reason']))} "
+                    f"(confidence {float(m.get('kills_confidence') or 0.0):.2f})</p>"
+                )
             if m.get("kills_end_screen") is not None or m.get("squad_kills") is not None:
                 own, squad = m.get("kills_end_screen"), m.get("squad_kills")
-                verdict = {True: "agrees with the HUD", False: "disagrees with the HUD"}.get(m.get("kills_agree"), "")
-                out.append(f"<p class='muted'>end screen: own card {'?' if own is None else own}, "
-                           f"squad total {'?' if squad is None else squad} {verdict}</p>")
+                verdict = {True: "agrees with the HUD", False: "disagrees with the HUD"}.get(
+                    m.get("kills_agree"), ""
+                )
+                out.append(
+                    f"<p class='muted'>end screen: own card {'?' if own is None else own}, "
+                    f"squad total {'?' if squad is None else squad} {verdict}</p>"
+                )
             out.append(kills_svg(m))
             thumb = match_thumbnail(m, thumbs)
             if thumb:
@@ -282,13 +304,18 @@ def render_html(report: Mapping[str, Any], thumbs: Mapping[float, bytes]) -> str
     if gaps or skipped:
         out.append("<h2>Not analysed</h2><table><tr><th>from</th><th>to</th><th>why</th></tr>")
         for g in [*skipped, *gaps]:
-            out.append(f"<tr><td>{hms(g.get('start'))}</td><td>{hms(g.get('end'))}</td>"
-                       f"<td style='text-align:left'>{e(str(g.get('reason')))}</td></tr>")
+            out.append(
+                f"<tr><td>{hms(g.get('start'))}</td><td>{hms(g.get('end'))}</td>"
+                f"<td style='text-align:left'>{e(str(g.get('reason')))}</td></tr>"
+            )
         out.append("</table>")
     timings = report.get("timings") or {}
     if timings:
-        out.append("<h2>Timings</h2><p class='muted'>" + ", ".join(
-            f"{e(k)}: {v:.1f} s" for k, v in timings.items()) + "</p>")
+        out.append(
+            "<h2>Timings</h2><p class='muted'>"
+            + ", ".join(f"{e(k)}: {v:.1f} s" for k, v in timings.items())
+            + "</p>"
+        )
     ver = report.get("versions") or {}
     out.append("<p class='muted'>" + e(" ".join(f"{k} {v}" for k, v in ver.items())) + "</p>")
     out.append("</body></html>\n")
@@ -325,18 +352,26 @@ def compare_to_truth(truth: Mapping[str, Any], report: Mapping[str, Any], tol: f
         best_ok = min(w["end"], g["end"]) - max(w["start"], g["start"]) > 0
     placed = [(w, g) for w, g in pairs if w.get("placement") is not None]
     return {
-        "want": len(want), "found": len(pairs), "extra": len(got) - len(pairs),
-        "bounds_ok": sum(abs(w["start"] - g["start"]) <= tol and abs(w["end"] - g["end"]) <= tol
-                         for w, g in pairs),
+        "want": len(want),
+        "found": len(pairs),
+        "extra": len(got) - len(pairs),
+        "bounds_ok": sum(
+            abs(w["start"] - g["start"]) <= tol and abs(w["end"] - g["end"]) <= tol for w, g in pairs
+        ),
         "kills_ok": sum(w["kills"] == g.get("kills") for w, g in pairs),
-        "placement_ok": sum(w["placement"] == g.get("placement") for w, g in placed), "placed": len(placed),
-        "max_err": max([max(abs(w["start"] - g["start"]), abs(w["end"] - g["end"])) for w, g in pairs] or [0.0]),
+        "placement_ok": sum(w["placement"] == g.get("placement") for w, g in placed),
+        "placed": len(placed),
+        "max_err": max(
+            [max(abs(w["start"] - g["start"]), abs(w["end"] - g["end"])) for w, g in pairs] or [0.0]
+        ),
         "best_ok": best_ok,
     }
 
 
 def truth_line(c: Mapping[str, Any]) -> str:
     """One line summary of :func:`compare_to_truth`."""
-    return (f"matches {c['found']}/{c['want']} (+{c['extra']} extra), boundaries within 4 s "
-            f"{c['bounds_ok']}/{c['found']} (max err {c['max_err']:.1f} s), kills exact {c['kills_ok']}/{c['found']}, "
-            f"placement {c['placement_ok']}/{c['placed']}, best match {'right' if c['best_ok'] else 'WRONG'}")
+    return (
+        f"matches {c['found']}/{c['want']} (+{c['extra']} extra), boundaries within 4 s "
+        f"{c['bounds_ok']}/{c['found']} (max err {c['max_err']:.1f} s), kills exact {c['kills_ok']}/{c['found']}, "
+        f"placement {c['placement_ok']}/{c['placed']}, best match {'right' if c['best_ok'] else 'WRONG'}"
+    )

@@ -56,6 +56,7 @@ class SegmentResult:
 
 # -- (de)serialisation: generic over the dataclass fields, so fields teammates add survive --------
 
+
 def _plain(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
@@ -103,8 +104,10 @@ class RunStore:
             self._open()
         except sqlite3.DatabaseError as err:
             self._db.close()
-            raise RunStoreError(f"the run store {self.path} is unreadable ({err}): pass --fresh to start "
-                                "over (earlier results in it are dropped), or remove the file") from err
+            raise RunStoreError(
+                f"the run store {self.path} is unreadable ({err}): pass --fresh to start "
+                "over (earlier results in it are dropped), or remove the file"
+            ) from err
 
     @staticmethod
     def remove(path: str | Path) -> None:
@@ -120,10 +123,12 @@ class RunStore:
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         row = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
-        if row is not None and row[0] != str(SCHEMA_VERSION):   # an older layout: start afresh
-            self._db.executescript("DROP TABLE IF EXISTS vods; DROP TABLE IF EXISTS segments; "
-                                   "DROP TABLE IF EXISTS thumbs; DROP TABLE IF EXISTS checkpoints; "
-                                   "DELETE FROM meta;")
+        if row is not None and row[0] != str(SCHEMA_VERSION):  # an older layout: start afresh
+            self._db.executescript(
+                "DROP TABLE IF EXISTS vods; DROP TABLE IF EXISTS segments; "
+                "DROP TABLE IF EXISTS thumbs; DROP TABLE IF EXISTS checkpoints; "
+                "DELETE FROM meta;"
+            )
         self._db.executescript(
             """
             CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -156,8 +161,9 @@ class RunStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def begin(self, vod_key: str, fingerprint: str, *, resume: bool, info: dict[str, Any] | None = None
-              ) -> set[int]:
+    def begin(
+        self, vod_key: str, fingerprint: str, *, resume: bool, info: dict[str, Any] | None = None
+    ) -> set[int]:
         """Start (or resume) a VOD; returns the segment indexes already done.
 
         Without ``resume``, or when the stored fingerprint differs, the VOD's rows are dropped.
@@ -168,15 +174,16 @@ class RunStore:
             self._db.execute("BEGIN")
             if not keep:
                 for table in ("segments", "thumbs", "checkpoints"):
-                    self._db.execute(f"DELETE FROM {table} WHERE vod_key=?", (vod_key,))  # noqa: S608
+                    self._db.execute(f"DELETE FROM {table} WHERE vod_key=?", (vod_key,))
             self._db.execute(
                 "INSERT INTO vods VALUES (?, ?, ?) ON CONFLICT(vod_key) DO UPDATE SET "
                 "fingerprint=excluded.fingerprint, info=excluded.info",
                 (vod_key, fingerprint, json.dumps(info or {})),
             )
             self._db.execute("COMMIT")
-            return {r[0] for r in self._db.execute(
-                "SELECT seg_index FROM segments WHERE vod_key=?", (vod_key,))}
+            return {
+                r[0] for r in self._db.execute("SELECT seg_index FROM segments WHERE vod_key=?", (vod_key,))
+            }
 
     # -- segments ----------------------------------------------------------------------------
 
@@ -188,8 +195,16 @@ class RunStore:
             self._db.execute("BEGIN")
             self._db.execute(
                 "INSERT OR REPLACE INTO segments VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (vod_key, result.index, result.start, result.duration, result.frames_decoded, scores, extra,
-                 gaps),
+                (
+                    vod_key,
+                    result.index,
+                    result.start,
+                    result.duration,
+                    result.frames_decoded,
+                    scores,
+                    extra,
+                    gaps,
+                ),
             )
             for t, jpeg in result.thumbs.items():
                 self._db.execute("INSERT OR REPLACE INTO thumbs VALUES (?, ?, ?)", (vod_key, t, jpeg))
@@ -197,8 +212,9 @@ class RunStore:
 
     def done_indexes(self, vod_key: str) -> set[int]:
         with self._lock:
-            return {r[0] for r in self._db.execute(
-                "SELECT seg_index FROM segments WHERE vod_key=?", (vod_key,))}
+            return {
+                r[0] for r in self._db.execute("SELECT seg_index FROM segments WHERE vod_key=?", (vod_key,))
+            }
 
     def segments(self, vod_key: str, *, first: int = 0, last: int | None = None) -> Iterator[SegmentResult]:
         """Stored results with ``first <= index <= last``, in index order (thumbs not loaded)."""
@@ -211,7 +227,10 @@ class RunStore:
             ).fetchall()
         for idx, start, duration, frames, scores, extra, gaps in rows:
             yield SegmentResult(
-                index=idx, start=start, duration=duration, frames_decoded=frames,
+                index=idx,
+                start=start,
+                duration=duration,
+                frames_decoded=frames,
                 scores=[score_from_json(s) for s in json.loads(scores)],
                 extra=[score_from_json(s) for s in json.loads(extra)],
                 gaps=[gap_from_json(g) for g in json.loads(gaps)],
@@ -222,22 +241,29 @@ class RunStore:
 
     def thumbs(self, vod_key: str) -> dict[float, bytes]:
         with self._lock:
-            return {t: bytes(j) for t, j in self._db.execute(
-                "SELECT vod_time, jpeg FROM thumbs WHERE vod_key=? ORDER BY vod_time", (vod_key,))}
+            return {
+                t: bytes(j)
+                for t, j in self._db.execute(
+                    "SELECT vod_time, jpeg FROM thumbs WHERE vod_key=? ORDER BY vod_time", (vod_key,)
+                )
+            }
 
     # -- tracker checkpoints -----------------------------------------------------------------
 
     def save_checkpoint(self, vod_key: str, *, released: int, n_matches: int, state: dict[str, Any]) -> None:
         """``released``: the last segment index whose scores the state includes."""
         with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO checkpoints VALUES (?, ?, ?, ?)",
-                             (vod_key, released, n_matches, json.dumps(state)))
+            self._db.execute(
+                "INSERT OR REPLACE INTO checkpoints VALUES (?, ?, ?, ?)",
+                (vod_key, released, n_matches, json.dumps(state)),
+            )
 
     def load_checkpoint(self, vod_key: str) -> tuple[int, int, dict[str, Any]] | None:
         """(released, n_matches, state) or None."""
         with self._lock:
-            row = self._db.execute("SELECT released, n_matches, state FROM checkpoints WHERE vod_key=?",
-                                   (vod_key,)).fetchone()
+            row = self._db.execute(
+                "SELECT released, n_matches, state FROM checkpoints WHERE vod_key=?", (vod_key,)
+            ).fetchone()
         if row is None:
             return None
         return int(row[0]), int(row[1]), json.loads(row[2])

@@ -50,25 +50,27 @@ __all__ = ["ServedVariant", "ServedVod", "ServerThread", "TwitchServer", "load_l
 
 log = structlog.get_logger(__name__)
 
-ACCESS_DENIED = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
-                 b"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>")
+ACCESS_DENIED = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n'
+    b"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"
+)
 TOKEN_TTL = 20 * 3600
 _M3U8 = "application/vnd.apple.mpegurl"
 
 
 @dataclass(kw_only=True)
 class ServedVariant:
-    name: str                       # group id ("chunked", "480p30")
-    label: str                      # NAME ("1080p60", "480p")
+    name: str  # group id ("chunked", "480p30")
+    label: str  # NAME ("1080p60", "480p")
     width: int | None
     height: int | None
     fps: float | None
     bandwidth: int
     codecs: str
     directory: Path
-    files: list[str]                # segment file names, playlist order
+    files: list[str]  # segment file names, playlist order
     durations: list[float]
-    init: str | None = None         # fMP4 init file name
+    init: str | None = None  # fMP4 init file name
 
     @property
     def ext(self) -> str:
@@ -82,7 +84,7 @@ class ServedVod:
     login: str
     display_name: str
     created_at: str
-    started: int                    # unix start, part of the CDN path
+    started: int  # unix start, part of the CDN path
     chapters: list[dict[str, Any]]
     variants: list[ServedVariant]
     sub_only: bool = False
@@ -128,14 +130,21 @@ def _load_vod(vod_dir: Path, repeat: int) -> ServedVod | None:
             continue
         mv = meta_variants.get(v.name, {})
         files = [local_path(s.url).name for s in media.segments]
-        variants.append(ServedVariant(
-            name=v.name, label=str(mv.get("name") or v.label),
-            width=v.resolution[0] if v.resolution else mv.get("width"),
-            height=v.resolution[1] if v.resolution else mv.get("height"),
-            fps=v.fps or mv.get("fps"), bandwidth=v.bandwidth or int(mv.get("bandwidth") or 0),
-            codecs=v.codecs or str(mv.get("codecs") or ""), directory=media_path.parent, files=files,
-            durations=[s.duration for s in media.segments],
-            init=local_path(media.init_url).name if media.init_url else None))
+        variants.append(
+            ServedVariant(
+                name=v.name,
+                label=str(mv.get("name") or v.label),
+                width=v.resolution[0] if v.resolution else mv.get("width"),
+                height=v.resolution[1] if v.resolution else mv.get("height"),
+                fps=v.fps or mv.get("fps"),
+                bandwidth=v.bandwidth or int(mv.get("bandwidth") or 0),
+                codecs=v.codecs or str(mv.get("codecs") or ""),
+                directory=media_path.parent,
+                files=files,
+                durations=[s.duration for s in media.segments],
+                init=local_path(media.init_url).name if media.init_url else None,
+            )
+        )
     if not variants:
         return None
     # the source ("chunked") first, as usher does
@@ -149,12 +158,19 @@ def _load_vod(vod_dir: Path, repeat: int) -> ServedVod | None:
     except ValueError:
         started = 1704067200
     vod_id = str(meta.get("vod_id") or vod_dir.name)
-    return ServedVod(vod_id=vod_id, title=str(meta.get("title") or vod_id),
-                     login=str(owner.get("login") or "vodstream"),
-                     display_name=str(owner.get("display_name") or owner.get("login") or "vodstream"),
-                     created_at=created, started=started, chapters=list(meta.get("chapters") or []),
-                     variants=variants, sub_only=bool(meta.get("sub_only")), repeat=max(1, repeat),
-                     muted_key=hashlib.sha1(vod_id.encode()).hexdigest()[:10].upper())
+    return ServedVod(
+        vod_id=vod_id,
+        title=str(meta.get("title") or vod_id),
+        login=str(owner.get("login") or "vodstream"),
+        display_name=str(owner.get("display_name") or owner.get("login") or "vodstream"),
+        created_at=created,
+        started=started,
+        chapters=list(meta.get("chapters") or []),
+        variants=variants,
+        sub_only=bool(meta.get("sub_only")),
+        repeat=max(1, repeat),
+        muted_key=hashlib.sha1(vod_id.encode()).hexdigest()[:10].upper(),
+    )
 
 
 def load_library(root: Path, repeat: int = 1) -> dict[str, ServedVod]:
@@ -176,8 +192,15 @@ def _ulid() -> str:
 class TwitchServer:
     """The aiohttp application and its state. ``app`` is ready to run."""
 
-    def __init__(self, root: Path | str, *, faults: FaultSpec | str | None = None, repeat: int = 1,
-                 auth_tokens: set[str] | None = None, bandwidth: str | float | None = None) -> None:
+    def __init__(
+        self,
+        root: Path | str,
+        *,
+        faults: FaultSpec | str | None = None,
+        repeat: int = 1,
+        auth_tokens: set[str] | None = None,
+        bandwidth: str | float | None = None,
+    ) -> None:
         self.root = Path(root)
         # one link for every connection (segments and init sections): bytes per second
         rate = parse_rate(bandwidth) if isinstance(bandwidth, str) else bandwidth
@@ -196,7 +219,7 @@ class TwitchServer:
         self.secret = secrets.token_bytes(32)
         self.stats: dict[str, int] = {"segments": 0, "bytes": 0, "faults": 0, "max_inflight": 0}
         self.inflight = 0
-        self.requests: Counter[str] = Counter()   # CDN path -> requests seen (tests check resumes)
+        self.requests: Counter[str] = Counter()  # CDN path -> requests seen (tests check resumes)
         self.app = web.Application(middlewares=[self._latency])
         self.app.router.add_post("/gql", self.gql)
         self.app.router.add_get("/vod/v2/{file}", self.usher)
@@ -209,7 +232,7 @@ class TwitchServer:
     async def _latency(self, request: web.Request, handler: Any) -> web.StreamResponse:
         if not request.path.endswith((".ts", ".mp4")):
             return await self._handle(request, handler)
-        self.inflight += 1                       # segment requests being answered right now
+        self.inflight += 1  # segment requests being answered right now
         self.stats["max_inflight"] = max(self.stats["max_inflight"], self.inflight)
         try:
             return await self._handle(request, handler)
@@ -240,13 +263,23 @@ class TwitchServer:
         if vod is None:
             return None
         forbidden = vod.sub_only and user is None
-        value = json.dumps({
-            "authorization": {"forbidden": forbidden, "reason": "UNAUTHORIZED_ENTITLMENTS" if forbidden else ""},
-            "chansub": {"restricted_bitrates": [v.name for v in vod.variants] if forbidden else []},
-            "device_id": None, "expires": int(time.time()) + TOKEN_TTL, "https_required": False,
-            "privileged": False, "user_id": int(user) if user else None, "version": 2,
-            "vod_id": int(vod_id) if vod_id.isdigit() else vod_id,
-        }, separators=(",", ":"))
+        value = json.dumps(
+            {
+                "authorization": {
+                    "forbidden": forbidden,
+                    "reason": "UNAUTHORIZED_ENTITLMENTS" if forbidden else "",
+                },
+                "chansub": {"restricted_bitrates": [v.name for v in vod.variants] if forbidden else []},
+                "device_id": None,
+                "expires": int(time.time()) + TOKEN_TTL,
+                "https_required": False,
+                "privileged": False,
+                "user_id": int(user) if user else None,
+                "version": 2,
+                "vod_id": int(vod_id) if vod_id.isdigit() else vod_id,
+            },
+            separators=(",", ":"),
+        )
         return {"value": value, "signature": self._sign(value), "__typename": "PlaybackAccessToken"}
 
     def _game(self, chapter: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -254,8 +287,14 @@ class TwitchServer:
             return None
         gid, name = chapter.get("game_id"), chapter.get("game_name") or "?"
         slug = re.sub(r"[^a-z0-9]+", "-", str(name).lower()).strip("-")
-        return {"id": gid, "slug": slug, "boxArtURL": f"https://static-cdn.jtvnw.net/ttv-boxart/{gid}-{{width}}x{{height}}.jpg",
-                "name": name, "displayName": name, "__typename": "Game"}
+        return {
+            "id": gid,
+            "slug": slug,
+            "boxArtURL": f"https://static-cdn.jtvnw.net/ttv-boxart/{gid}-{{width}}x{{height}}.jpg",
+            "name": name,
+            "displayName": name,
+            "__typename": "Game",
+        }
 
     def _chapters(self, vod: ServedVod) -> list[dict[str, Any]]:
         """Chapters spread over the repeats, as GAME_CHANGE moments."""
@@ -270,17 +309,28 @@ class TwitchServer:
         vod = self.vods.get(vod_id)
         if vod is None:
             return {"user": None, "currentUser": None, "video": None}
-        owner = {"id": str(int(hashlib.sha1(vod.login.encode()).hexdigest()[:7], 16)), "login": vod.login,
-                 "displayName": vod.display_name, "__typename": "User"}
+        owner = {
+            "id": str(int(hashlib.sha1(vod.login.encode()).hexdigest()[:7], 16)),
+            "login": vod.login,
+            "displayName": vod.display_name,
+            "__typename": "User",
+        }
         return {
             "user": {"id": owner["id"], "stream": None, "__typename": "User"},
             "currentUser": None,
             "video": {
-                "id": vod.vod_id, "title": vod.title, "description": None,
+                "id": vod.vod_id,
+                "title": vod.title,
+                "description": None,
                 "previewThumbnailURL": f"{base}/cf_vods/local/{vod.path_key}//thumb/thumb0-90x60.jpg",
-                "createdAt": vod.created_at, "viewCount": 0, "publishedAt": vod.created_at,
-                "lengthSeconds": int(math.ceil(vod.duration)), "broadcastType": "ARCHIVE", "status": "RECORDED",
-                "owner": owner, "game": self._game(vod.chapters[0] if vod.chapters else None),
+                "createdAt": vod.created_at,
+                "viewCount": 0,
+                "publishedAt": vod.created_at,
+                "lengthSeconds": int(math.ceil(vod.duration)),
+                "broadcastType": "ARCHIVE",
+                "status": "RECORDED",
+                "owner": owner,
+                "game": self._game(vod.chapters[0] if vod.chapters else None),
                 "__typename": "Video",
             },
         }
@@ -294,53 +344,102 @@ class TwitchServer:
         if len(chapters) > 1:  # Twitch sends no moments for a single-game VOD
             for c in chapters:
                 game = self._game(c)
-                edges.append({"node": {
-                    "id": secrets.token_hex(16), "durationMilliseconds": int(round((c["end"] - c["start"]) * 1000)),
-                    "positionMilliseconds": int(round(c["start"] * 1000)), "type": "GAME_CHANGE",
-                    "description": c.get("game_name") or "?", "subDescription": "", "thumbnailURL": "",
-                    "details": {"game": {"id": game["id"], "displayName": game["displayName"],
-                                         "boxArtURL": game["boxArtURL"], "__typename": "Game"}
-                                if game and game["id"] else None, "__typename": "GameChangeMomentDetails"},
-                    "video": {"id": vod.vod_id, "lengthSeconds": int(math.ceil(vod.duration)), "__typename": "Video"},
-                    "moments": {"edges": [], "__typename": "VideoMomentConnection"}, "__typename": "VideoMoment"},
-                    "__typename": "VideoMomentEdge"})
-        return {"video": {"id": vod.vod_id, "lengthSeconds": int(math.ceil(vod.duration)),
-                          "moments": {"edges": edges, "__typename": "VideoMomentConnection"},
-                          "__typename": "Video"}}
+                edges.append(
+                    {
+                        "node": {
+                            "id": secrets.token_hex(16),
+                            "durationMilliseconds": int(round((c["end"] - c["start"]) * 1000)),
+                            "positionMilliseconds": int(round(c["start"] * 1000)),
+                            "type": "GAME_CHANGE",
+                            "description": c.get("game_name") or "?",
+                            "subDescription": "",
+                            "thumbnailURL": "",
+                            "details": {
+                                "game": {
+                                    "id": game["id"],
+                                    "displayName": game["displayName"],
+                                    "boxArtURL": game["boxArtURL"],
+                                    "__typename": "Game",
+                                }
+                                if game and game["id"]
+                                else None,
+                                "__typename": "GameChangeMomentDetails",
+                            },
+                            "video": {
+                                "id": vod.vod_id,
+                                "lengthSeconds": int(math.ceil(vod.duration)),
+                                "__typename": "Video",
+                            },
+                            "moments": {"edges": [], "__typename": "VideoMomentConnection"},
+                            "__typename": "VideoMoment",
+                        },
+                        "__typename": "VideoMomentEdge",
+                    }
+                )
+        return {
+            "video": {
+                "id": vod.vod_id,
+                "lengthSeconds": int(math.ceil(vod.duration)),
+                "moments": {"edges": edges, "__typename": "VideoMomentConnection"},
+                "__typename": "Video",
+            }
+        }
 
     # -- GQL ------------------------------------------------------------------------------------
 
     async def gql(self, request: web.Request) -> web.Response:
         client_id = request.headers.get("Client-ID") or request.headers.get("Client-Id")
         if not client_id:
-            return web.json_response({"error": "Bad Request", "status": 400,
-                                      "message": 'The "Client-ID" header is missing from the request.'},
-                                     status=400)
+            return web.json_response(
+                {
+                    "error": "Bad Request",
+                    "status": 400,
+                    "message": 'The "Client-ID" header is missing from the request.',
+                },
+                status=400,
+            )
         user = None
         auth = request.headers.get("Authorization", "")
         if auth:
             token = auth.removeprefix("OAuth ").strip()
             if not auth.startswith("OAuth ") or not self._oauth_ok(token):
-                return web.json_response({"error": "Unauthorized", "status": 401,
-                                          "message": 'The "Authorization" token is invalid.'}, status=401)
+                return web.json_response(
+                    {
+                        "error": "Unauthorized",
+                        "status": 401,
+                        "message": 'The "Authorization" token is invalid.',
+                    },
+                    status=401,
+                )
             user = str(int(hashlib.sha1(token.encode()).hexdigest()[:7], 16))
         try:
             body = json.loads(await request.read())
         except ValueError:
-            return web.json_response({"error": "Bad Request", "status": 400, "message": "invalid JSON body"},
-                                     status=400)
+            return web.json_response(
+                {"error": "Bad Request", "status": 400, "message": "invalid JSON body"}, status=400
+            )
         batched = isinstance(body, list)
         ops = body if batched else [body]
         if not ops or len(ops) > 35 or not all(isinstance(o, dict) for o in ops):
-            return web.json_response({"error": "Bad Request", "status": 400,
-                                      "message": "a batch holds 1 to 35 operations"}, status=400)
+            return web.json_response(
+                {"error": "Bad Request", "status": 400, "message": "a batch holds 1 to 35 operations"},
+                status=400,
+            )
         base = f"{request.scheme}://{request.host}"
-        answers = [self._operation(op, user, base, integrity_fail=self.faults.integrity
-                                   and client_id == "kimne78kx3ncx6brgo4mv6wki5h1ko") for op in ops]
+        answers = [
+            self._operation(
+                op,
+                user,
+                base,
+                integrity_fail=self.faults.integrity and client_id == "kimne78kx3ncx6brgo4mv6wki5h1ko",
+            )
+            for op in ops
+        ]
         return web.json_response(answers if batched else answers[0])
 
-    def _operation(self, op: dict[str, Any], user: str | None, base: str, *, integrity_fail: bool
-                   ) -> dict[str, Any]:
+    def _operation(
+        self, op: dict[str, Any], user: str | None, base: str, *, integrity_fail: bool
+    ) -> dict[str, Any]:
         name = str(op.get("operationName") or "")
         variables = op.get("variables") or {}
         ext = {"durationMilliseconds": 3, "operationName": name, "requestID": _ulid()}
@@ -349,8 +448,11 @@ class TwitchServer:
         persisted = ((op.get("extensions") or {}).get("persistedQuery") or {}).get("sha256Hash")
         query = op.get("query")
         if persisted is not None:
-            known = {"PlaybackAccessToken": TOKEN_HASH, "VideoMetadata": METADATA_HASH,
-                     "VideoPlayer_ChapterSelectButtonVideo": CHAPTERS_HASH}
+            known = {
+                "PlaybackAccessToken": TOKEN_HASH,
+                "VideoMetadata": METADATA_HASH,
+                "VideoPlayer_ChapterSelectButtonVideo": CHAPTERS_HASH,
+            }
             if known.get(name) != persisted:
                 return {"errors": [{"message": "PersistedQueryNotFound"}], "extensions": ext}
             if name == "PlaybackAccessToken":
@@ -368,68 +470,89 @@ class TwitchServer:
                 return {"data": self._moments(vid), "extensions": ext}
             if re.search(r"\bvideo\s*\(", query):
                 return {"data": {"video": self._metadata(vid, base)["video"]}, "extensions": ext}
-            return {"errors": [{"message": "this server answers only VOD token, metadata and chapter queries"}],
-                    "extensions": ext}
+            return {
+                "errors": [{"message": "this server answers only VOD token, metadata and chapter queries"}],
+                "extensions": ext,
+            }
         return {"errors": [{"message": "no query"}], "extensions": ext}
 
     # -- usher ----------------------------------------------------------------------------------
 
     def _usher_error(self, request: web.Request, status: int, code: str, text: str) -> web.Response:
-        return web.json_response([{"url": str(request.url), "error": text, "error_code": code, "type": "error"}],
-                                 status=status)
+        return web.json_response(
+            [{"url": str(request.url), "error": text, "error_code": code, "type": "error"}], status=status
+        )
 
     async def usher(self, request: web.Request) -> web.Response:
         m = re.fullmatch(r"(\w+?)(\.m3u8)?", request.match_info["file"])
         vod = self.vods.get(m.group(1)) if m else None
         if vod is None:
-            return self._usher_error(request, 404, "transcode_does_not_exist",
-                                     "twirp error not_found: transcode does not exist")
+            return self._usher_error(
+                request, 404, "transcode_does_not_exist", "twirp error not_found: transcode does not exist"
+            )
         q = request.query
         sig, value = q.get("sig") or q.get("nauthsig"), q.get("token") or q.get("nauth")
         if not sig or not value or not hmac.compare_digest(sig, self._sign(value)):
             return self._usher_error(request, 403, "unauthorized", "Unauthorized: bad or missing sig/token")
         token = json.loads(value)
         if str(token.get("vod_id")) != vod.vod_id or token.get("expires", 0) < time.time():
-            return self._usher_error(request, 403, "unauthorized", "Unauthorized: token is for another VOD or expired")
+            return self._usher_error(
+                request, 403, "unauthorized", "Unauthorized: token is for another VOD or expired"
+            )
         if vod.sub_only and token.get("authorization", {}).get("forbidden"):
             return self._usher_error(request, 403, "vod_manifest_restricted", "Manifest is resticted")
         codecs = q.get("supported_codecs", "h264").split(",")
         v2 = request.path.startswith("/vod/v2/")
         base = f"{request.scheme}://{request.host}/{vod.path_key}"
         index = f"index-muted-{vod.muted_key}.m3u8" if vod.muted else "index-dvr.m3u8"
-        lines = ["#EXTM3U",
-                 f'#EXT-X-TWITCH-INFO:ORIGIN="s3",B="false",REGION="LOCAL",USER-IP="{request.remote}",'
-                 f'SERVING-ID="{secrets.token_hex(16)}",CLUSTER="vodstream_local",USER-COUNTRY="ZZ",'
-                 'MANIFEST-CLUSTER="vodstream_local"']
+        lines = [
+            "#EXTM3U",
+            f'#EXT-X-TWITCH-INFO:ORIGIN="s3",B="false",REGION="LOCAL",USER-IP="{request.remote}",'
+            f'SERVING-ID="{secrets.token_hex(16)}",CLUSTER="vodstream_local",USER-COUNTRY="ZZ",'
+            'MANIFEST-CLUSTER="vodstream_local"',
+        ]
         for var in vod.variants:
             codec = var.codecs.split(".")[0]
-            if (codec in ("hev1", "hvc1") and "h265" not in codecs) or (codec == "av01" and "av1" not in codecs):
+            if (codec in ("hev1", "hvc1") and "h265" not in codecs) or (
+                codec == "av01" and "av1" not in codecs
+            ):
                 continue
             res = f",RESOLUTION={var.width}x{var.height}" if var.width and var.height else ""
             fps = f",FRAME-RATE={var.fps:.3f}" if var.fps else ""
             if v2:
                 source = "source" if var.name in ("chunked", "audio_only") else "transcode"
                 stable = var.label if var.name == "chunked" else var.name
-                lines.append(f'#EXT-X-STREAM-INF:BANDWIDTH={var.bandwidth},CODECS="{var.codecs}"{res}{fps},'
-                             f'STABLE-VARIANT-ID="{stable}",IVS-NAME="{var.label}",IVS-GROUPS="landscape",'
-                             f'IVS-VARIANT-SOURCE="{source}"')
+                lines.append(
+                    f'#EXT-X-STREAM-INF:BANDWIDTH={var.bandwidth},CODECS="{var.codecs}"{res}{fps},'
+                    f'STABLE-VARIANT-ID="{stable}",IVS-NAME="{var.label}",IVS-GROUPS="landscape",'
+                    f'IVS-VARIANT-SOURCE="{source}"'
+                )
             else:
                 auto = "NO" if var.name in ("chunked", "audio_only") else "YES"
-                lines.append(f'#EXT-X-MEDIA:TYPE=VIDEO,GROUP-ID="{var.name}",NAME="{var.label}",'
-                             f"AUTOSELECT={auto},DEFAULT={auto}")
-                lines.append(f'#EXT-X-STREAM-INF:BANDWIDTH={var.bandwidth},CODECS="{var.codecs}"{res},'
-                             f'VIDEO="{var.name}"{fps}')
+                lines.append(
+                    f'#EXT-X-MEDIA:TYPE=VIDEO,GROUP-ID="{var.name}",NAME="{var.label}",'
+                    f"AUTOSELECT={auto},DEFAULT={auto}"
+                )
+                lines.append(
+                    f'#EXT-X-STREAM-INF:BANDWIDTH={var.bandwidth},CODECS="{var.codecs}"{res},'
+                    f'VIDEO="{var.name}"{fps}'
+                )
             lines.append(f"{base}/{var.name}/{index}")
         return web.Response(text="\n".join(lines) + "\n", content_type=_M3U8)
 
     # -- CDN ------------------------------------------------------------------------------------
 
     def _media_playlist(self, vod: ServedVod, var: ServedVariant, muted_names: str) -> str:
-        lines = ["#EXTM3U", f"#EXT-X-VERSION:{6 if var.ext == 'mp4' else 3}",
-                 f"#EXT-X-TARGETDURATION:{math.ceil(max(var.durations))}",
-                 f"#ID3-EQUIV-TDTG:{vod.created_at.replace('Z', '')}", "#EXT-X-PLAYLIST-TYPE:EVENT",
-                 "#EXT-X-MEDIA-SEQUENCE:0", "#EXT-X-TWITCH-ELAPSED-SECS:0.000",
-                 f"#EXT-X-TWITCH-TOTAL-SECS:{sum(var.durations) * vod.repeat:.3f}"]
+        lines = [
+            "#EXTM3U",
+            f"#EXT-X-VERSION:{6 if var.ext == 'mp4' else 3}",
+            f"#EXT-X-TARGETDURATION:{math.ceil(max(var.durations))}",
+            f"#ID3-EQUIV-TDTG:{vod.created_at.replace('Z', '')}",
+            "#EXT-X-PLAYLIST-TYPE:EVENT",
+            "#EXT-X-MEDIA-SEQUENCE:0",
+            "#EXT-X-TWITCH-ELAPSED-SECS:0.000",
+            f"#EXT-X-TWITCH-TOTAL-SECS:{sum(var.durations) * vod.repeat:.3f}",
+        ]
         if var.init:
             lines.append('#EXT-X-MAP:URI="init-0.mp4"')
         n = len(var.files)
@@ -448,7 +571,9 @@ class TwitchServer:
     async def cdn(self, request: web.Request) -> web.StreamResponse:
         self.requests[request.path] += 1
         vod = self.by_path.get(request.match_info["key"])
-        var = next((v for v in vod.variants if v.name == request.match_info["variant"]), None) if vod else None
+        var = (
+            next((v for v in vod.variants if v.name == request.match_info["variant"]), None) if vod else None
+        )
         if vod is None or var is None:
             return self._denied()
         name = request.match_info["file"]
@@ -467,7 +592,9 @@ class TwitchServer:
         if m.group(2) == "-unmuted" and self.faults.unmuted403:
             return self._denied()
         path = var.directory / var.files[i % len(var.files)]
-        return await self._send(request, path, "video/mp4" if var.ext == "mp4" else "video/MP2T", request.path)
+        return await self._send(
+            request, path, "video/mp4" if var.ext == "mp4" else "video/MP2T", request.path
+        )
 
     async def _send(self, request: web.Request, path: Path, ctype: str, key: str) -> web.StreamResponse:
         fault = self.faults.decide(key, segment=True)
@@ -478,7 +605,7 @@ class TwitchServer:
             return _status_fault(fault.status)
         if fault is not None and fault.kind == "reset":
             _abort(request)
-            return web.Response(status=500)   # never sent: the connection is gone
+            return web.Response(status=500)  # never sent: the connection is gone
         try:
             data = await asyncio.to_thread(path.read_bytes)
         except OSError:
@@ -494,7 +621,7 @@ class TwitchServer:
         await resp.prepare(request)
         if fault.kind == "trickle":
             for off in range(0, len(data), 16384):
-                await resp.write(data[off:off + 16384])
+                await resp.write(data[off : off + 16384])
                 await asyncio.sleep(0.02)
             await resp.write_eof()
             return resp
@@ -505,7 +632,6 @@ class TwitchServer:
         _abort(request)
         return resp
 
-
     async def _send_limited(self, request: web.Request, data: bytes, ctype: str) -> web.StreamResponse:
         """The body through the shared link (``bandwidth``), in 64 KiB pieces."""
         assert self.link is not None
@@ -513,7 +639,7 @@ class TwitchServer:
         resp.content_length = len(data)
         await resp.prepare(request)
         for off in range(0, len(data), 65536):
-            piece = data[off:off + 65536]
+            piece = data[off : off + 65536]
             wait = self.link.reserve(len(piece))
             if wait > 0:
                 await asyncio.sleep(wait)
@@ -537,8 +663,8 @@ def _abort(request: web.Request) -> None:
 class ServerThread:
     """Run a :class:`TwitchServer` on 127.0.0.1 in a background thread (tests, benchmarks)::
 
-        with ServerThread(root, faults="500:0.2") as srv:
-            url = srv.base_url     # "http://127.0.0.1:PORT"
+    with ServerThread(root, faults="500:0.2") as srv:
+        url = srv.base_url     # "http://127.0.0.1:PORT"
     """
 
     def __init__(self, root: Path | str, *, host: str = "127.0.0.1", port: int = 0, **kwargs: Any) -> None:
@@ -591,8 +717,9 @@ class ServerThread:
         self.stop()
 
 
-async def serve_forever(server: TwitchServer, host: str, port: int,
-                        on_ready: Callable[[str], None] | None = None) -> None:
+async def serve_forever(
+    server: TwitchServer, host: str, port: int, on_ready: Callable[[str], None] | None = None
+) -> None:
     """Run until cancelled; ``on_ready(url)`` once listening (the CLI prints it)."""
     runner = web.AppRunner(server.app, access_log=None, handler_cancellation=True)
     await runner.setup()
@@ -606,20 +733,36 @@ async def serve_forever(server: TwitchServer, host: str, port: int,
     if on_ready is not None:
         on_ready(f"http://{host}:{bound}")
     for vod in server.vods.values():
-        log.info("serving VOD", vod_id=vod.vod_id, segments=vod.count, duration=round(vod.duration, 1),
-                 variants=[v.name for v in vod.variants], sub_only=vod.sub_only, muted=len(vod.muted))
+        log.info(
+            "serving VOD",
+            vod_id=vod.vod_id,
+            segments=vod.count,
+            duration=round(vod.duration, 1),
+            variants=[v.name for v in vod.variants],
+            sub_only=vod.sub_only,
+            muted=len(vod.muted),
+        )
     try:
         await asyncio.Event().wait()
     finally:
         await runner.cleanup()
 
 
-
-def write_sample_vod(root: Path | str, vod_id: str = "100000001", *, segments: int = 6,
-                     segment_seconds: float = 1.0, fps: int = 10, size: tuple[int, int] = (160, 96),
-                     variants: int = 2, noise: bool = False,
-                     chapters: list[dict[str, Any]] | None = None, sub_only: bool = False,
-                     title: str | None = None, bitrate: int | None = None) -> Path:
+def write_sample_vod(
+    root: Path | str,
+    vod_id: str = "100000001",
+    *,
+    segments: int = 6,
+    segment_seconds: float = 1.0,
+    fps: int = 10,
+    size: tuple[int, int] = (160, 96),
+    variants: int = 2,
+    noise: bool = False,
+    chapters: list[dict[str, Any]] | None = None,
+    sub_only: bool = False,
+    title: str | None = None,
+    bitrate: int | None = None,
+) -> Path:
     """Write a small real H.264/MPEG-TS VOD in the synth layout (for protocol tests and benchmarks).
 
     Every variant gets the same picture (scaled); each segment is its own TS file, starts on a
@@ -641,16 +784,25 @@ def write_sample_vod(root: Path | str, vod_id: str = "100000001", *, segments: i
         name = "chunked" if vi == 0 else f"{h}p{fps}"
         vdir = out / name
         vdir.mkdir(exist_ok=True)
-        lines = ["#EXTM3U", "#EXT-X-VERSION:3", f"#EXT-X-TARGETDURATION:{math.ceil(segment_seconds)}",
-                 "#EXT-X-PLAYLIST-TYPE:EVENT", "#EXT-X-MEDIA-SEQUENCE:0"]
+        lines = [
+            "#EXTM3U",
+            "#EXT-X-VERSION:3",
+            f"#EXT-X-TARGETDURATION:{math.ceil(segment_seconds)}",
+            "#EXT-X-PLAYLIST-TYPE:EVENT",
+            "#EXT-X-MEDIA-SEQUENCE:0",
+        ]
         total = 0
         for s in range(segments):
             path = vdir / f"{s}.ts"
             with av.open(str(path), "w", format="mpegts") as container:
                 stream = container.add_stream("libx264", rate=fps)
                 stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
-                stream.options = {"g": str(per_seg), "keyint_min": str(per_seg), "sc_threshold": "0",
-                                  "preset": "ultrafast"}
+                stream.options = {
+                    "g": str(per_seg),
+                    "keyint_min": str(per_seg),
+                    "sc_threshold": "0",
+                    "preset": "ultrafast",
+                }
                 if bitrate:
                     stream.bit_rate = bitrate
                 for f in range(per_seg):
@@ -674,18 +826,36 @@ def write_sample_vod(root: Path | str, vod_id: str = "100000001", *, segments: i
         (vdir / "index-dvr.m3u8").write_text("\n".join(lines) + "\n")
         bw = int(total * 8 / (segments * per_seg / fps))
         label = f"{h}p{fps}" if name == "chunked" else name
-        master += [f'#EXT-X-MEDIA:TYPE=VIDEO,GROUP-ID="{name}",NAME="{label}",AUTOSELECT=YES,DEFAULT=YES',
-                   f'#EXT-X-STREAM-INF:BANDWIDTH={bw},CODECS="avc1.42C00D",RESOLUTION={w}x{h},'
-                   f'VIDEO="{name}",FRAME-RATE={fps:.3f}', f"{name}/index-dvr.m3u8"]
-        meta_variants.append({"name": label, "group_id": name, "width": w, "height": h, "fps": fps,
-                              "bandwidth": bw, "codecs": "avc1.42C00D"})
+        master += [
+            f'#EXT-X-MEDIA:TYPE=VIDEO,GROUP-ID="{name}",NAME="{label}",AUTOSELECT=YES,DEFAULT=YES',
+            f'#EXT-X-STREAM-INF:BANDWIDTH={bw},CODECS="avc1.42C00D",RESOLUTION={w}x{h},'
+            f'VIDEO="{name}",FRAME-RATE={fps:.3f}',
+            f"{name}/index-dvr.m3u8",
+        ]
+        meta_variants.append(
+            {
+                "name": label,
+                "group_id": name,
+                "width": w,
+                "height": h,
+                "fps": fps,
+                "bandwidth": bw,
+                "codecs": "avc1.42C00D",
+            }
+        )
     (out / "master.m3u8").write_text("\n".join(master) + "\n")
     duration = segments * per_seg / fps
-    meta = {"vod_id": vod_id, "title": title or f"sample VOD {vod_id}",
-            "owner": {"login": "samplestreamer", "display_name": "SampleStreamer"},
-            "created_at": "2026-01-02T03:04:05Z", "duration": duration,
-            "chapters": chapters if chapters is not None else
-            [{"start": 0.0, "end": duration, "game_id": "511224", "game_name": "Apex Legends"}],
-            "variants": meta_variants, "sub_only": sub_only}
+    meta = {
+        "vod_id": vod_id,
+        "title": title or f"sample VOD {vod_id}",
+        "owner": {"login": "samplestreamer", "display_name": "SampleStreamer"},
+        "created_at": "2026-01-02T03:04:05Z",
+        "duration": duration,
+        "chapters": chapters
+        if chapters is not None
+        else [{"start": 0.0, "end": duration, "game_id": "511224", "game_name": "Apex Legends"}],
+        "variants": meta_variants,
+        "sub_only": sub_only,
+    }
     (out / "vod.json").write_text(json.dumps(meta, indent=2))
     return out

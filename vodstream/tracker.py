@@ -61,8 +61,15 @@ Phase = Literal["legend", "live", "dead", "ended"]
 def marker_to_dict(m: Marker | None) -> dict[str, Any] | None:
     if m is None:
         return None
-    return {"kind": m.kind, "text": m.text, "placement": m.placement, "of": m.of, "label": m.label,
-            "own_kills": m.own_kills, "squad_kills": m.squad_kills}
+    return {
+        "kind": m.kind,
+        "text": m.text,
+        "placement": m.placement,
+        "of": m.of,
+        "label": m.label,
+        "own_kills": m.own_kills,
+        "squad_kills": m.squad_kills,
+    }
 
 
 def marker_from_dict(d: dict[str, Any] | None) -> Marker | None:
@@ -134,9 +141,9 @@ class KillEstimate:
     confidence: float
     used: list[tuple[float, int]] = field(default_factory=list)  # readings that agree with the fit
     method: str = "monotone"
-    reason: str | None = None      # why kills is unknown or weak; None when well read
-    source: str | None = None      # "hud" (readings), "hidden_box" (box never shown); None: unknown
-    n_readings: int = 0            # own readings considered
+    reason: str | None = None  # why kills is unknown or weak; None when well read
+    source: str | None = None  # "hud" (readings), "hidden_box" (box never shown); None: unknown
+    n_readings: int = 0  # own readings considered
 
 
 # How many verified-empty kill-box samples (modern HUD, before the first kill) it takes to call
@@ -154,10 +161,10 @@ class BoxEvidence:
     (the reader's ``Score.kill_box`` contract: False = slot in view and empty, True = box found,
     None = cannot tell)."""
 
-    empty: int = 0                 # kill_box False
-    unread: int = 0                # kill_box True, no number read
-    unknown: int = 0               # kill_box None: not found, covered, not looked for
-    unsure_after_empty: int = 0    # unread/unknown samples after the last empty one
+    empty: int = 0  # kill_box False
+    unread: int = 0  # kill_box True, no number read
+    unknown: int = 0  # kill_box None: not found, covered, not looked for
+    unsure_after_empty: int = 0  # unread/unknown samples after the last empty one
     era_votes: dict[str, int] = field(default_factory=dict)  # hud_era -> samples
 
     def add(self, kill_box: bool | None) -> None:
@@ -183,14 +190,23 @@ class BoxEvidence:
         return max(sorted(self.era_votes), key=lambda e: self.era_votes[e])
 
     def to_dict(self) -> dict[str, Any]:
-        return {"empty": self.empty, "unread": self.unread, "unknown": self.unknown,
-                "unsure_after_empty": self.unsure_after_empty, "era_votes": dict(self.era_votes)}
+        return {
+            "empty": self.empty,
+            "unread": self.unread,
+            "unknown": self.unknown,
+            "unsure_after_empty": self.unsure_after_empty,
+            "era_votes": dict(self.era_votes),
+        }
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> BoxEvidence:
-        return cls(empty=int(d.get("empty", 0)), unread=int(d.get("unread", 0)),
-                   unknown=int(d.get("unknown", 0)), unsure_after_empty=int(d.get("unsure_after_empty", 0)),
-                   era_votes={str(k): int(v) for k, v in d.get("era_votes", {}).items()})
+        return cls(
+            empty=int(d.get("empty", 0)),
+            unread=int(d.get("unread", 0)),
+            unknown=int(d.get("unknown", 0)),
+            unsure_after_empty=int(d.get("unsure_after_empty", 0)),
+            era_votes={str(k): int(v) for k, v in d.get("era_votes", {}).items()},
+        )
 
 
 def _without_readings(box: BoxEvidence, min_empty: int) -> KillEstimate:
@@ -313,8 +329,15 @@ def median20_kills(readings: Sequence[Reading], end_index_limit: int = 120) -> K
     else:
         s = sorted(vals)
         k = s[len(s) // 2] if len(s) % 2 else round((s[len(s) // 2 - 1] + s[len(s) // 2]) / 2)
-    return KillEstimate(k, round(vals.count(k) / len(vals), 3), [(r.t, r.kills) for r in reversed(got)],
-                        "median20", None, "hud", len(got))
+    return KillEstimate(
+        k,
+        round(vals.count(k) / len(vals), 3),
+        [(r.t, r.kills) for r in reversed(got)],
+        "median20",
+        None,
+        "hud",
+        len(got),
+    )
 
 
 # --------------------------------------------------------------------------- the end screen
@@ -343,9 +366,9 @@ class EndScreenCheck:
     confidence: float
     reason: str | None
     source: str | None
-    kills_end_screen: int | None = None   # the player's own card (majority of the summary samples)
-    squad_kills: int | None = None        # TOTAL KILLS WITH SQUAD (majority)
-    agree: bool | None = None             # HUD count vs the end screen; None: nothing to compare
+    kills_end_screen: int | None = None  # the player's own card (majority of the summary samples)
+    squad_kills: int | None = None  # TOTAL KILLS WITH SQUAD (majority)
+    agree: bool | None = None  # HUD count vs the end screen; None: nothing to compare
     note: str | None = None
 
 
@@ -377,7 +400,13 @@ def check_end_screen(
     if k is None:
         if own is not None:
             return EndScreenCheck(
-                own, es_conf, None if own_n >= 2 else "end screen read once", "end_screen", own, squad, None,
+                own,
+                es_conf,
+                None if own_n >= 2 else "end screen read once",
+                "end_screen",
+                own,
+                squad,
+                None,
                 f"kills from the end screen ({own_n} summary sample(s)): the HUD counter was never read",
             )
         why = est.reason
@@ -386,25 +415,63 @@ def check_end_screen(
         return EndScreenCheck(None, est.confidence, why, est.source, None, squad)
     if est.source == "hidden_box" and own is not None:
         if own == k:
-            return EndScreenCheck(k, max(est.confidence, es_conf), None, est.source, own, squad, True,
-                                  "the end screen confirms 0 kills")
-        return EndScreenCheck(own, es_conf, None, "end_screen", own, squad, False,
-                              f"end screen says {own} kills; the HUD never showed a kill box (0 inferred)")
+            return EndScreenCheck(
+                k,
+                max(est.confidence, es_conf),
+                None,
+                est.source,
+                own,
+                squad,
+                True,
+                "the end screen confirms 0 kills",
+            )
+        return EndScreenCheck(
+            own,
+            es_conf,
+            None,
+            "end_screen",
+            own,
+            squad,
+            False,
+            f"end screen says {own} kills; the HUD never showed a kill box (0 inferred)",
+        )
     if squad is not None and k > squad:
         why = f"HUD count {k} is above the squad total {squad}"
         if own is not None:
-            return EndScreenCheck(own, es_conf, why, "end_screen", own, squad, False,
-                                  f"HUD read {k} kills, more than the squad's {squad}: the end screen's used")
-        return EndScreenCheck(squad, min(est.confidence, DISAGREE_CONFIDENCE), f"{why}; capped",
-                              est.source, None, squad, False,
-                              f"HUD read {k} kills, more than the squad's {squad}: capped")
+            return EndScreenCheck(
+                own,
+                es_conf,
+                why,
+                "end_screen",
+                own,
+                squad,
+                False,
+                f"HUD read {k} kills, more than the squad's {squad}: the end screen's used",
+            )
+        return EndScreenCheck(
+            squad,
+            min(est.confidence, DISAGREE_CONFIDENCE),
+            f"{why}; capped",
+            est.source,
+            None,
+            squad,
+            False,
+            f"HUD read {k} kills, more than the squad's {squad}: capped",
+        )
     if own is None:
         return EndScreenCheck(k, est.confidence, est.reason, est.source, None, squad)
     if own == k:
         return EndScreenCheck(k, max(est.confidence, es_conf), est.reason, est.source, own, squad, True)
-    return EndScreenCheck(k, min(est.confidence, DISAGREE_CONFIDENCE), f"HUD count {k}, end screen {own}",
-                          est.source, own, squad, False,
-                          f"kills disagree: HUD {k}, end screen {own} ({own_n} summary sample(s))")
+    return EndScreenCheck(
+        k,
+        min(est.confidence, DISAGREE_CONFIDENCE),
+        f"HUD count {k}, end screen {own}",
+        est.source,
+        own,
+        squad,
+        False,
+        f"kills disagree: HUD {k}, end screen {own} ({own_n} summary sample(s))",
+    )
 
 
 # --------------------------------------------------------------------------- the tracker

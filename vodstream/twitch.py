@@ -93,8 +93,8 @@ class TwitchConfig:
     token_hash: str = TOKEN_HASH
     metadata_hash: str = METADATA_HASH
     chapters_hash: str = CHAPTERS_HASH
-    usher_path: str = USHER_V1               # "/vod/{id}.m3u8" (v1) or "/vod/v2/{id}.m3u8" (v2)
-    auth_params: str = "sig"                 # "sig" (sig/token) or "nauth" (nauthsig/nauth)
+    usher_path: str = USHER_V1  # "/vod/{id}.m3u8" (v1) or "/vod/v2/{id}.m3u8" (v2)
+    auth_params: str = "sig"  # "sig" (sig/token) or "nauth" (nauthsig/nauth)
     supported_codecs: str = "av1,h265,h264"
     player_type: str = "embed"
     platform: str = "site"
@@ -102,18 +102,31 @@ class TwitchConfig:
     policy: RetryPolicy = field(default_factory=lambda: RetryPolicy(attempts=4))
 
     @classmethod
-    def from_env(cls, base: str | None = None, *, auth_token: str | None = None,
-                 env: dict[str, str] | None = None, **overrides: Any) -> TwitchConfig:
+    def from_env(
+        cls,
+        base: str | None = None,
+        *,
+        auth_token: str | None = None,
+        env: dict[str, str] | None = None,
+        **overrides: Any,
+    ) -> TwitchConfig:
         env = dict(os.environ if env is None else env)
         cfg = cls()
         base = base or env.get(_ENV + "BASE")
         if base:
             base = base.rstrip("/")
             cfg = replace(cfg, gql_url=f"{base}/gql", usher_url=base)
-        names = {"GQL_URL": "gql_url", "USHER_URL": "usher_url", "CLIENT_ID": "client_id",
-                 "TOKEN_HASH": "token_hash", "METADATA_HASH": "metadata_hash",
-                 "CHAPTERS_HASH": "chapters_hash", "USHER_PATH": "usher_path",
-                 "AUTH_PARAMS": "auth_params", "SUPPORTED_CODECS": "supported_codecs"}
+        names = {
+            "GQL_URL": "gql_url",
+            "USHER_URL": "usher_url",
+            "CLIENT_ID": "client_id",
+            "TOKEN_HASH": "token_hash",
+            "METADATA_HASH": "metadata_hash",
+            "CHAPTERS_HASH": "chapters_hash",
+            "USHER_PATH": "usher_path",
+            "AUTH_PARAMS": "auth_params",
+            "SUPPORTED_CODECS": "supported_codecs",
+        }
         for key, attr in names.items():
             if env.get(_ENV + key):
                 cfg = replace(cfg, **{attr: env[_ENV + key]})
@@ -147,13 +160,13 @@ class Chapter:
 class VideoInfo:
     vod_id: str
     title: str | None = None
-    owner: str | None = None            # login
-    owner_name: str | None = None       # display name
-    length: float | None = None         # lengthSeconds
+    owner: str | None = None  # login
+    owner_name: str | None = None  # display name
+    length: float | None = None  # lengthSeconds
     created_at: str | None = None
     game_id: str | None = None
     game_name: str | None = None
-    status: str | None = None           # "RECORDED" / "RECORDING" where known
+    status: str | None = None  # "RECORDED" / "RECORDING" where known
 
 
 @dataclass(kw_only=True)
@@ -163,16 +176,16 @@ class ResolvedVod:
     vod_id: str
     title: str | None
     owner: str | None
-    duration: float                     # VOD seconds, from the media playlist
-    quality: str                        # chosen variant's name ("chunked", "480p30", "file")
+    duration: float  # VOD seconds, from the media playlist
+    quality: str  # chosen variant's name ("chunked", "480p30", "file")
     segments: list[Segment]
     variants: list[Variant]
     chapters: list[Chapter]
-    source_url: str                     # the media playlist URL (or the local file)
-    kind: str = "twitch"                # "twitch" | "hls" | "file"
-    ended: bool = True                  # EXT-X-ENDLIST seen
+    source_url: str  # the media playlist URL (or the local file)
+    kind: str = "twitch"  # "twitch" | "hls" | "file"
+    ended: bool = True  # EXT-X-ENDLIST seen
     init_url: str | None = None
-    local: Any = None                   # vodstream.localfile.LocalVideo for local video files
+    local: Any = None  # vodstream.localfile.LocalVideo for local video files
 
     def __post_init__(self) -> None:
         # What a server or a file says about a VOD enters here: the id will name folders and
@@ -185,21 +198,30 @@ class ResolvedVod:
         return select_variant(self.variants, quality)
 
     def to_json(self) -> dict[str, object]:
-        return {"vod_id": self.vod_id, "title": self.title, "owner": self.owner, "duration": self.duration,
-                "quality": self.quality, "kind": self.kind, "segments": len(self.segments),
-                "chapters": [c.to_json() for c in self.chapters]}
+        return {
+            "vod_id": self.vod_id,
+            "title": self.title,
+            "owner": self.owner,
+            "duration": self.duration,
+            "quality": self.quality,
+            "kind": self.kind,
+            "segments": len(self.segments),
+            "chapters": [c.to_json() for c in self.chapters],
+        }
 
 
 @dataclass(frozen=True)
 class VodRef:
     """A parsed VOD argument."""
 
-    kind: str          # "twitch" | "hls" | "file"
-    value: str         # the id, URL, or absolute path
+    kind: str  # "twitch" | "hls" | "file"
+    value: str  # the id, URL, or absolute path
 
 
 _ID = re.compile(r"^v?(\d{1,20})$")
-_TWITCH_URL = re.compile(r"^(?:https?://)?(?:www\.|m\.|player\.)?twitch\.tv/(?:videos/|[^/]+/v(?:ideo)?/)(\d+)")
+_TWITCH_URL = re.compile(
+    r"^(?:https?://)?(?:www\.|m\.|player\.)?twitch\.tv/(?:videos/|[^/]+/v(?:ideo)?/)(\d+)"
+)
 
 
 def parse_vod_input(vod: str) -> VodRef:
@@ -217,15 +239,18 @@ def parse_vod_input(vod: str) -> VodRef:
     if parts.scheme in ("http", "https"):
         if parts.path.endswith(".m3u8") or "/vod/" in parts.path:
             return VodRef("hls", text)
-        raise VodstreamError(f"cannot use VOD {vod!r}: an http URL must be a twitch.tv/videos/ URL "
-                             "or an HLS .m3u8 playlist")
+        raise VodstreamError(
+            f"cannot use VOD {vod!r}: an http URL must be a twitch.tv/videos/ URL or an HLS .m3u8 playlist"
+        )
     path = local_path(text).expanduser()
     if path.is_file():
         return VodRef("hls" if path.suffix == ".m3u8" else "file", str(path.resolve()))
     if path.is_dir() and (path / "master.m3u8").is_file():
         return VodRef("hls", str((path / "master.m3u8").resolve()))
-    raise VodstreamError(f"cannot use VOD {vod!r}: not a Twitch VOD id, twitch.tv/videos/ URL, "
-                         ".m3u8 URL, or existing video file")
+    raise VodstreamError(
+        f"cannot use VOD {vod!r}: not a Twitch VOD id, twitch.tv/videos/ URL, "
+        ".m3u8 URL, or existing video file"
+    )
 
 
 # -- client -----------------------------------------------------------------------------------
@@ -253,9 +278,16 @@ class TwitchClient:
         """POST a batch; returns one answer per operation (order kept)."""
         for attempt in (1, 2):
             try:
-                resp = await request(self.session, self.config.gql_url, method="POST",
-                                     data=json.dumps(operations), headers=self._headers(),
-                                     policy=self.config.policy, accept_statuses=(400, 401, 403), what="GQL")
+                resp = await request(
+                    self.session,
+                    self.config.gql_url,
+                    method="POST",
+                    data=json.dumps(operations),
+                    headers=self._headers(),
+                    policy=self.config.policy,
+                    accept_statuses=(400, 401, 403),
+                    what="GQL",
+                )
             except FetchError as err:
                 raise TwitchError(f"cannot reach Twitch GQL at {self.config.gql_url}: {err}") from err
             body = _json(resp.body)
@@ -268,8 +300,11 @@ class TwitchClient:
             answers = body if isinstance(body, list) else [body]
             if len(answers) != len(operations) or not all(isinstance(a, dict) for a in answers):
                 raise TwitchError("Twitch GQL sent an answer of unexpected shape")
-            if (attempt == 1 and self.config.fallback_client_id
-                    and any(_has_error(a, "failed integrity check") for a in answers)):
+            if (
+                attempt == 1
+                and self.config.fallback_client_id
+                and any(_has_error(a, "failed integrity check") for a in answers)
+            ):
                 log.warning("GQL failed integrity check; retrying with the fallback Client-ID")
                 self._client_id = self.config.fallback_client_id
                 continue
@@ -277,33 +312,52 @@ class TwitchClient:
         raise TwitchError("Twitch GQL failed its integrity check with both Client-IDs")
 
     def _persisted(self, name: str, sha: str, variables: dict[str, Any]) -> dict[str, Any]:
-        return {"operationName": name, "variables": variables,
-                "extensions": {"persistedQuery": {"version": 1, "sha256Hash": sha}}}
+        return {
+            "operationName": name,
+            "variables": variables,
+            "extensions": {"persistedQuery": {"version": 1, "sha256Hash": sha}},
+        }
 
     async def video(self, vod_id: str) -> tuple[dict[str, Any] | None, VideoInfo | None, list[Chapter]]:
         """One batched GQL call: (access token, metadata, chapters). Falls back to raw queries
         for any operation whose persisted hash Twitch no longer knows."""
         cfg = self.config
         ops = [
-            self._persisted("PlaybackAccessToken", cfg.token_hash,
-                            {"isLive": False, "login": "", "isVod": True, "vodID": vod_id,
-                             "playerType": cfg.player_type, "platform": cfg.platform}),
+            self._persisted(
+                "PlaybackAccessToken",
+                cfg.token_hash,
+                {
+                    "isLive": False,
+                    "login": "",
+                    "isVod": True,
+                    "vodID": vod_id,
+                    "playerType": cfg.player_type,
+                    "platform": cfg.platform,
+                },
+            ),
             self._persisted("VideoMetadata", cfg.metadata_hash, {"channelLogin": "", "videoID": vod_id}),
-            self._persisted("VideoPlayer_ChapterSelectButtonVideo", cfg.chapters_hash,
-                            {"includePrivate": False, "videoID": vod_id}),
+            self._persisted(
+                "VideoPlayer_ChapterSelectButtonVideo",
+                cfg.chapters_hash,
+                {"includePrivate": False, "videoID": vod_id},
+            ),
         ]
         answers = await self.gql(ops)
         raw = {0: _raw_token_query(vod_id), 1: _raw_video_query(vod_id), 2: _raw_chapters_query(vod_id)}
         redo = [i for i, a in enumerate(answers) if _has_error(a, _NOT_FOUND)]
         if redo:
-            log.info("persisted GQL query unknown, using raw queries",
-                     operations=[ops[i]["operationName"] for i in redo])
+            log.info(
+                "persisted GQL query unknown, using raw queries",
+                operations=[ops[i]["operationName"] for i in redo],
+            )
             again = await self.gql([{"query": raw[i], "variables": {}} for i in redo])
             for i, a in zip(redo, again, strict=True):
                 answers[i] = a
         token = (answers[0].get("data") or {}).get("videoPlaybackAccessToken")
         if token is None and _errors(answers[0]):
-            raise TwitchError(f"Twitch GQL refused the access token for VOD {vod_id}: {_errors(answers[0])[0]}")
+            raise TwitchError(
+                f"Twitch GQL refused the access token for VOD {vod_id}: {_errors(answers[0])[0]}"
+            )
         info = _video_info(vod_id, answers[1])
         length = info.length if info else None
         chapters = _chapters(answers[2], info, length)
@@ -315,10 +369,15 @@ class TwitchClient:
         cfg = self.config
         sig_key, tok_key = ("nauthsig", "nauth") if cfg.auth_params == "nauth" else ("sig", "token")
         params = {
-            sig_key: token["signature"], tok_key: token["value"],
-            "allow_source": "true", "allow_audio_only": "true", "include_unavailable": "true",
-            "playlist_include_framerate": "true", "player_backend": "mediaplayer",
-            "platform": "web", "supported_codecs": cfg.supported_codecs,
+            sig_key: token["signature"],
+            tok_key: token["value"],
+            "allow_source": "true",
+            "allow_audio_only": "true",
+            "include_unavailable": "true",
+            "playlist_include_framerate": "true",
+            "player_backend": "mediaplayer",
+            "platform": "web",
+            "supported_codecs": cfg.supported_codecs,
             "p": str(random.randint(1_000_000, 9_999_999)),
         }
         return cfg.usher_url.rstrip("/") + cfg.usher_path.format(id=quote(vod_id)) + "?" + urlencode(params)
@@ -326,8 +385,14 @@ class TwitchClient:
     async def master_playlist(self, vod_id: str, token: dict[str, Any]) -> MasterPlaylist:
         url = self.usher_url(vod_id, token)
         try:
-            resp = await request(self.session, url, policy=self.config.policy, max_bytes=MAX_PLAYLIST_BYTES,
-                                 accept_statuses=(400, 401, 403, 404, 410), what="usher")
+            resp = await request(
+                self.session,
+                url,
+                policy=self.config.policy,
+                max_bytes=MAX_PLAYLIST_BYTES,
+                accept_statuses=(400, 401, 403, 404, 410),
+                what="usher",
+            )
         except FetchError as err:
             raise TwitchError(f"cannot reach Twitch usher at {self.config.usher_url}: {err}") from err
         if resp.status >= 400:
@@ -349,8 +414,9 @@ class TwitchClient:
             except (OSError, UnicodeDecodeError) as err:
                 raise VodstreamError(f"cannot read {what} {path}: {err}") from err
         try:
-            resp = await request(self.session, url, policy=self.config.policy, what=what,
-                                 max_bytes=MAX_PLAYLIST_BYTES)
+            resp = await request(
+                self.session, url, policy=self.config.policy, what=what, max_bytes=MAX_PLAYLIST_BYTES
+            )
         except HTTPStatusError as err:
             # old muted highlights 4xx on index-muted-XXXX.m3u8; the plain name works
             alt = re.sub(r"-muted-\w+(?=\.m3u8$)", "", parts.path)
@@ -388,20 +454,26 @@ def _has_error(answer: dict[str, Any], text: str) -> bool:
 
 
 def _raw_token_query(vod_id: str) -> str:
-    return ('{ videoPlaybackAccessToken(id: "%s", params: {platform: "web", playerBackend: "mediaplayer", '
-            'playerType: "site"}) { value signature } }' % vod_id)
+    return (
+        '{ videoPlaybackAccessToken(id: "%s", params: {platform: "web", playerBackend: "mediaplayer", '
+        'playerType: "site"}) { value signature } }' % vod_id
+    )
 
 
 def _raw_video_query(vod_id: str) -> str:
-    return ('{ video(id: "%s") { id title lengthSeconds createdAt broadcastType status '
-            'owner { id login displayName } game { id name displayName } } }' % vod_id)
+    return (
+        '{ video(id: "%s") { id title lengthSeconds createdAt broadcastType status '
+        "owner { id login displayName } game { id name displayName } } }" % vod_id
+    )
 
 
 def _raw_chapters_query(vod_id: str) -> str:
-    return ('{ video(id: "%s") { id lengthSeconds moments(momentRequestType: VIDEO_CHAPTER_MARKERS, '
-            'types: [GAME_CHANGE], first: 100) { edges { node { durationMilliseconds positionMilliseconds '
-            'type description details { ... on GameChangeMomentDetails { game { id displayName } } } } } } } }'
-            % vod_id)
+    return (
+        '{ video(id: "%s") { id lengthSeconds moments(momentRequestType: VIDEO_CHAPTER_MARKERS, '
+        "types: [GAME_CHANGE], first: 100) { edges { node { durationMilliseconds positionMilliseconds "
+        "type description details { ... on GameChangeMomentDetails { game { id displayName } } } } } } } }"
+        % vod_id
+    )
 
 
 def _video_info(vod_id: str, answer: dict[str, Any]) -> VideoInfo | None:
@@ -411,10 +483,17 @@ def _video_info(vod_id: str, answer: dict[str, Any]) -> VideoInfo | None:
     owner = video.get("owner") or {}
     game = video.get("game") or {}
     length = video.get("lengthSeconds")
-    return VideoInfo(vod_id=vod_id, title=video.get("title"), owner=owner.get("login"),
-                     owner_name=owner.get("displayName"), length=float(length) if length else None,
-                     created_at=video.get("createdAt"), game_id=game.get("id"),
-                     game_name=game.get("displayName") or game.get("name"), status=video.get("status"))
+    return VideoInfo(
+        vod_id=vod_id,
+        title=video.get("title"),
+        owner=owner.get("login"),
+        owner_name=owner.get("displayName"),
+        length=float(length) if length else None,
+        created_at=video.get("createdAt"),
+        game_id=game.get("id"),
+        game_name=game.get("displayName") or game.get("name"),
+        status=video.get("status"),
+    )
 
 
 def _chapters(answer: dict[str, Any], info: VideoInfo | None, length: float | None) -> list[Chapter]:
@@ -432,8 +511,14 @@ def _chapters(answer: dict[str, Any], info: VideoInfo | None, length: float | No
         if dur == 0 and length:
             dur = max(0.0, length - start)
         game = ((node.get("details") or {}).get("game")) or {}
-        out.append(Chapter(start=start, end=start + dur, game_id=game.get("id"),
-                           game_name=game.get("displayName") or node.get("description") or "?"))
+        out.append(
+            Chapter(
+                start=start,
+                end=start + dur,
+                game_id=game.get("id"),
+                game_name=game.get("displayName") or node.get("description") or "?",
+            )
+        )
     if not out and info is not None and info.game_name and length:
         out.append(Chapter(start=0.0, end=length, game_id=info.game_id, game_name=info.game_name))
     return sorted(out, key=lambda c: c.start)
@@ -444,9 +529,12 @@ def _usher_error(vod_id: str, status: int, body: bytes, token: dict[str, Any]) -
     first = data[0] if isinstance(data, list) and data and isinstance(data[0], dict) else {}
     code, text = first.get("error_code", ""), first.get("error", "")
     if code in ("vod_manifest_restricted", "unauthorized_entitlements") or (
-            status == 403 and '"forbidden":true' in str(token.get("value", ""))):
-        return (f"VOD {vod_id} is for subscribers only: pass --auth-token with the auth-token cookie "
-                "of an account that has access")
+        status == 403 and '"forbidden":true' in str(token.get("value", ""))
+    ):
+        return (
+            f"VOD {vod_id} is for subscribers only: pass --auth-token with the auth-token cookie "
+            "of an account that has access"
+        )
     if code == "transcode_does_not_exist":
         return f"VOD {vod_id} has no playlist on usher (404 transcode_does_not_exist)"
     if code == "content_geoblocked":
@@ -458,8 +546,9 @@ def _usher_error(vod_id: str, status: int, body: bytes, token: dict[str, Any]) -
 # -- filters ----------------------------------------------------------------------------------
 
 
-def filter_segments_by_game(segments: list[Segment], chapters: list[Chapter],
-                            game_id: str = APEX_GAME_ID) -> list[Segment]:
+def filter_segments_by_game(
+    segments: list[Segment], chapters: list[Chapter], game_id: str = APEX_GAME_ID
+) -> list[Segment]:
     """Segments overlapping a chapter of ``game_id``. With no chapters at all (unknown), all
     segments are kept; with chapters but none of that game, none are."""
     if not chapters:
@@ -473,8 +562,9 @@ def apex_segments(segments: list[Segment], chapters: list[Chapter]) -> list[Segm
     return filter_segments_by_game(segments, chapters, APEX_GAME_ID)
 
 
-def segments_in_range(segments: list[Segment], start: float | None = None,
-                      end: float | None = None) -> list[Segment]:
+def segments_in_range(
+    segments: list[Segment], start: float | None = None, end: float | None = None
+) -> list[Segment]:
     """Segments overlapping [start, end) (whole segments: cuts are segment-granular)."""
     lo = start if start is not None else float("-inf")
     hi = end if end is not None else float("inf")
@@ -522,8 +612,14 @@ def _local_chapters(meta: dict[str, Any]) -> list[Chapter]:
     out = []
     for c in meta.get("chapters") or []:
         try:
-            out.append(Chapter(start=float(c["start"]), end=float(c["end"]), game_id=c.get("game_id"),
-                               game_name=str(c.get("game_name", "?"))))
+            out.append(
+                Chapter(
+                    start=float(c["start"]),
+                    end=float(c["end"]),
+                    game_id=c.get("game_id"),
+                    game_name=str(c.get("game_name", "?")),
+                )
+            )
         except (KeyError, TypeError, ValueError):
             continue
     return out
@@ -576,9 +672,20 @@ async def _resolve_hls(client: TwitchClient, url: str, quality: str) -> Resolved
             chapters = _local_chapters(meta)
     if not media.segments:
         raise VodstreamError(f"{_short(url)}: the playlist lists no segments")
-    return ResolvedVod(vod_id=vod_id, title=title, owner=owner, duration=media.duration, quality=chosen,
-                       segments=media.segments, variants=variants, chapters=chapters, source_url=media_url,
-                       kind="hls", ended=media.ended, init_url=media.init_url)
+    return ResolvedVod(
+        vod_id=vod_id,
+        title=title,
+        owner=owner,
+        duration=media.duration,
+        quality=chosen,
+        segments=media.segments,
+        variants=variants,
+        chapters=chapters,
+        source_url=media_url,
+        kind="hls",
+        ended=media.ended,
+        init_url=media.init_url,
+    )
 
 
 def local_file_id(path: str | Path) -> str:
@@ -594,23 +701,37 @@ def _resolve_file(path: str) -> ResolvedVod:
     try:
         from vodstream.localfile import LocalVideo  # another stage's module; imported lazily
     except ImportError as err:
-        raise VodstreamError(f"cannot open local video {path}: local video files are not supported "
-                             "in this build (vodstream.localfile is missing)") from err
+        raise VodstreamError(
+            f"cannot open local video {path}: local video files are not supported "
+            "in this build (vodstream.localfile is missing)"
+        ) from err
     video = LocalVideo(path)
     segments = video.segments()
     if not segments:
         raise VodstreamError(f"{path}: no video segments found")
     duration = getattr(video, "duration", None) or segments[-1].end
-    return ResolvedVod(vod_id=local_file_id(path), title=Path(path).name, owner=None,
-                       duration=float(duration), quality="file", segments=segments, variants=[],
-                       chapters=[], source_url=path, kind="file", local=video)
+    return ResolvedVod(
+        vod_id=local_file_id(path),
+        title=Path(path).name,
+        owner=None,
+        duration=float(duration),
+        quality="file",
+        segments=segments,
+        variants=[],
+        chapters=[],
+        source_url=path,
+        kind="file",
+        local=video,
+    )
 
 
 async def _resolve_twitch(client: TwitchClient, vod_id: str, quality: str) -> ResolvedVod:
     token, info, chapters = await client.video(vod_id)
     if token is None:
-        raise TwitchError(f"VOD {vod_id} not found: Twitch returned no access token "
-                          "(deleted, private, or published in the last ~30 minutes)")
+        raise TwitchError(
+            f"VOD {vod_id} not found: Twitch returned no access token "
+            "(deleted, private, or published in the last ~30 minutes)"
+        )
     master = await client.master_playlist(vod_id, token)
     try:
         variant = select_variant(master.variants, quality)
@@ -621,14 +742,29 @@ async def _resolve_twitch(client: TwitchClient, vod_id: str, quality: str) -> Re
         raise TwitchError(f"VOD {vod_id}: the {variant.name} playlist lists no segments")
     if not media.ended:
         log.warning("VOD is still recording; using the segments listed so far", vod_id=vod_id)
-    return ResolvedVod(vod_id=vod_id, title=info.title if info else None, owner=info.owner if info else None,
-                       duration=media.duration, quality=variant.name, segments=media.segments,
-                       variants=master.variants, chapters=chapters, source_url=variant.url,
-                       kind="twitch", ended=media.ended, init_url=media.init_url)
+    return ResolvedVod(
+        vod_id=vod_id,
+        title=info.title if info else None,
+        owner=info.owner if info else None,
+        duration=media.duration,
+        quality=variant.name,
+        segments=media.segments,
+        variants=master.variants,
+        chapters=chapters,
+        source_url=variant.url,
+        kind="twitch",
+        ended=media.ended,
+        init_url=media.init_url,
+    )
 
 
-async def resolve_vod(vod: str, *, quality: str = "best", config: TwitchConfig | None = None,
-                      session: aiohttp.ClientSession | None = None) -> ResolvedVod:
+async def resolve_vod(
+    vod: str,
+    *,
+    quality: str = "best",
+    config: TwitchConfig | None = None,
+    session: aiohttp.ClientSession | None = None,
+) -> ResolvedVod:
     """Turn any VOD argument into its segment list at ``quality`` (see :func:`select_variant`)."""
     ref = parse_vod_input(vod)
     if ref.kind == "file":
@@ -644,6 +780,12 @@ async def resolve_vod(vod: str, *, quality: str = "best", config: TwitchConfig |
     finally:
         if own:
             await sess.close()
-    log.info("resolved VOD", vod_id=resolved.vod_id, kind=resolved.kind, quality=resolved.quality,
-             segments=len(resolved.segments), duration=round(resolved.duration, 3))
+    log.info(
+        "resolved VOD",
+        vod_id=resolved.vod_id,
+        kind=resolved.kind,
+        quality=resolved.quality,
+        segments=len(resolved.segments),
+        duration=round(resolved.duration, 3),
+    )
     return resolved

@@ -27,11 +27,11 @@ __all__ = [
 class Segment:
     """One media segment of a variant playlist."""
 
-    index: int                 # position in the playlist (0-based), the segment's identity
-    start: float               # VOD seconds at which the segment starts (sum of earlier EXTINFs)
-    duration: float            # EXTINF seconds
-    url: str                   # absolute URL (or a local path for file inputs)
-    muted: bool = False        # "-muted" segment (audio silenced by Twitch)
+    index: int  # position in the playlist (0-based), the segment's identity
+    start: float  # VOD seconds at which the segment starts (sum of earlier EXTINFs)
+    duration: float  # EXTINF seconds
+    url: str  # absolute URL (or a local path for file inputs)
+    muted: bool = False  # "-muted" segment (audio silenced by Twitch)
     init_url: str | None = None  # fMP4 init segment (EXT-X-MAP), if any
     discontinuity: bool = False
 
@@ -55,28 +55,28 @@ class Sample:
 
     vod_time: float
     segment_index: int
-    frame_size: tuple[int, int]            # (width, height) of the decoded frame
-    hud: np.ndarray                        # top-right HUD crop, RGB uint8, HxWx3
-    text: np.ndarray                       # marker text region, luma uint8, HxW (downscaled)
+    frame_size: tuple[int, int]  # (width, height) of the decoded frame
+    hud: np.ndarray  # top-right HUD crop, RGB uint8, HxWx3
+    text: np.ndarray  # marker text region, luma uint8, HxW (downscaled)
     keyframe: bool = True
 
 
 MarkerKind = Literal[
-    "select_legend",   # match start (SELECT LEGEND / NOW SELECTING)
-    "end",             # an end screen: PLACED #n OF k, SQUAD ELIMINATED, CHAMPIONS, MATCH SUMMARY
-    "lobby",           # READY / MATCHMAKING / lobby screens
-    "spectating",      # the player is dead and watching someone else
-    "arenas",          # ROUND n / VICTORY / DEFEAT: not a battle-royale match
+    "select_legend",  # match start (SELECT LEGEND / NOW SELECTING)
+    "end",  # an end screen: PLACED #n OF k, SQUAD ELIMINATED, CHAMPIONS, MATCH SUMMARY
+    "lobby",  # READY / MATCHMAKING / lobby screens
+    "spectating",  # the player is dead and watching someone else
+    "arenas",  # ROUND n / VICTORY / DEFEAT: not a battle-royale match
 ]
 
 
 @dataclass(frozen=True, kw_only=True)
 class Marker:
     kind: MarkerKind
-    text: str = ""                 # what OCR read (for the report)
-    placement: int | None = None   # n in "#n"
-    of: int | None = None          # k in "OF k", where shown
-    label: str | None = None       # e.g. "SQUAD ELIMINATED", "CHAMPIONS"
+    text: str = ""  # what OCR read (for the report)
+    placement: int | None = None  # n in "#n"
+    of: int | None = None  # k in "OF k", where shown
+    label: str | None = None  # e.g. "SQUAD ELIMINATED", "CHAMPIONS"
     # end screens, from the squad summary (vodstream.endscreen): the player's own card's kills
     # (None: not shown, unread, or which card is the player's cannot be told) and the squad total
     own_kills: int | None = None
@@ -89,18 +89,18 @@ class Score:
 
     vod_time: float
     segment_index: int
-    kills: int | None = None       # None: hidden, inventory open, or unreadable -- never a guess
-    red: bool = False              # counter flashing red (just changed)
-    hud_visible: bool = False      # the in-match HUD (squads-left box) is visible
+    kills: int | None = None  # None: hidden, inventory open, or unreadable -- never a guess
+    red: bool = False  # counter flashing red (just changed)
+    hud_visible: bool = False  # the in-match HUD (squads-left box) is visible
     marker: Marker | None = None
-    confidence: float = 0.0        # of the kills reading
+    confidence: float = 0.0  # of the kills reading
     # The kill reader's contract with the tracker:
     #   kill_box True  = the kill box was found;
     #   kill_box False = the slot where it would be is verified in view and EMPTY (modern HUD
     #                    before the first kill) -- the only evidence that may give "0 kills";
     #   kill_box None  = cannot tell (not found, covered, not looked for).
     kill_box: bool | None = None
-    hud_era: str | None = None     # "2019" / "modern" when the reader can tell; None: unknown
+    hud_era: str | None = None  # "2019" / "modern" when the reader can tell; None: unknown
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -113,43 +113,56 @@ class Gap:
     segment_index: int | None = None
 
     def to_json(self) -> dict[str, object]:
-        return {"start": self.start, "end": self.end, "reason": self.reason,
-                "segment_index": self.segment_index}
+        return {
+            "start": self.start,
+            "end": self.end,
+            "reason": self.reason,
+            "segment_index": self.segment_index,
+        }
 
 
 @dataclass(kw_only=True)
 class Match:
-    start: float | None            # first moment SELECT LEGEND shows (None: VOD began mid-match)
-    end: float | None              # first moment the end screen shows (None: VOD ended mid-match)
-    kills: int | None              # None: the counter was never read -- never a guessed 0
+    start: float | None  # first moment SELECT LEGEND shows (None: VOD began mid-match)
+    end: float | None  # first moment the end screen shows (None: VOD ended mid-match)
+    kills: int | None  # None: the counter was never read -- never a guessed 0
     placement: int | None = None
     of: int | None = None
-    confidence: float = 0.0        # of the whole match (kills, boundaries seen, spans analysed)
+    confidence: float = 0.0  # of the whole match (kills, boundaries seen, spans analysed)
     end_label: str | None = None
     readings: list[tuple[float, int]] = field(default_factory=list)  # (vod_time, kills) used
     notes: list[str] = field(default_factory=list)
-    start_seen: bool = True        # False: no SELECT LEGEND seen; start = first moment the match shows
-    end_seen: bool = True          # False: no end screen; end = when the match left the screen / VOD end
-    kills_readings: int = 0        # the player's own kill-counter readings in the match
+    start_seen: bool = True  # False: no SELECT LEGEND seen; start = first moment the match shows
+    end_seen: bool = True  # False: no end screen; end = when the match left the screen / VOD end
+    kills_readings: int = 0  # the player's own kill-counter readings in the match
     kills_confidence: float = 0.0  # of ``kills`` alone
     kills_reason: str | None = None  # why kills is unknown or weak ("kill counter not found", ...)
     kills_source: str | None = None  # what gave kills: "hud", "hidden_box", "end_screen"
     # the end screen's squad summary (vodstream.endscreen, checked in vodstream.tracker):
     kills_end_screen: int | None = None  # the player's own card
-    squad_kills: int | None = None       # TOTAL KILLS WITH SQUAD (bounds kills)
-    kills_agree: bool | None = None      # HUD count vs the end screen (None: nothing to compare)
+    squad_kills: int | None = None  # TOTAL KILLS WITH SQUAD (bounds kills)
+    kills_agree: bool | None = None  # HUD count vs the end screen (None: nothing to compare)
 
     def to_json(self) -> dict[str, object]:
         """The one serialisation of a match (report.json, tracker snapshots, the run store)."""
         return {
-            "start": self.start, "end": self.end, "kills": self.kills,
-            "kills_readings": self.kills_readings, "kills_confidence": round(self.kills_confidence, 3),
-            "kills_reason": self.kills_reason, "kills_source": self.kills_source,
-            "kills_end_screen": self.kills_end_screen, "squad_kills": self.squad_kills,
+            "start": self.start,
+            "end": self.end,
+            "kills": self.kills,
+            "kills_readings": self.kills_readings,
+            "kills_confidence": round(self.kills_confidence, 3),
+            "kills_reason": self.kills_reason,
+            "kills_source": self.kills_source,
+            "kills_end_screen": self.kills_end_screen,
+            "squad_kills": self.squad_kills,
             "kills_agree": self.kills_agree,
-            "placement": self.placement, "of": self.of, "confidence": round(self.confidence, 3),
-            "end_label": self.end_label, "notes": list(self.notes),
-            "start_seen": self.start_seen, "end_seen": self.end_seen,
+            "placement": self.placement,
+            "of": self.of,
+            "confidence": round(self.confidence, 3),
+            "end_label": self.end_label,
+            "notes": list(self.notes),
+            "start_seen": self.start_seen,
+            "end_seen": self.end_seen,
             "readings": [[round(t, 3), k] for t, k in self.readings],
         }
 
@@ -157,15 +170,22 @@ class Match:
     def from_json(cls, d: dict[str, Any]) -> Match:
         """Inverse of :meth:`to_json` (fields a report lacks take their defaults)."""
         return cls(
-            start=d.get("start"), end=d.get("end"), kills=d.get("kills"),
-            placement=d.get("placement"), of=d.get("of"),
-            confidence=float(d.get("confidence", 0.0)), end_label=d.get("end_label"),
+            start=d.get("start"),
+            end=d.get("end"),
+            kills=d.get("kills"),
+            placement=d.get("placement"),
+            of=d.get("of"),
+            confidence=float(d.get("confidence", 0.0)),
+            end_label=d.get("end_label"),
             readings=[(float(t), int(k)) for t, k in d.get("readings", [])],
             notes=list(d.get("notes", [])),
-            start_seen=bool(d.get("start_seen", True)), end_seen=bool(d.get("end_seen", True)),
+            start_seen=bool(d.get("start_seen", True)),
+            end_seen=bool(d.get("end_seen", True)),
             kills_readings=int(d.get("kills_readings", 0)),
             kills_confidence=float(d.get("kills_confidence", 0.0)),
-            kills_reason=d.get("kills_reason"), kills_source=d.get("kills_source"),
-            kills_end_screen=d.get("kills_end_screen"), squad_kills=d.get("squad_kills"),
+            kills_reason=d.get("kills_reason"),
+            kills_source=d.get("kills_source"),
+            kills_end_screen=d.get("kills_end_screen"),
+            squad_kills=d.get("squad_kills"),
             kills_agree=d.get("kills_agree"),
         )

@@ -34,18 +34,44 @@ def _module() -> ModuleType:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--quick", action="store_true",
-                        help="a small subset in under 2 minutes (test preset, 1 run): 2019, analyze, floors")
-    parser.add_argument("--runs", type=int, default=None, metavar="N",
-                        help="runs per head-to-head row, medians reported (default 3; 1 with --quick)")
-    parser.add_argument("--json", type=Path, default=SCRIPT.parent / "out" / "bench.json", metavar="FILE",
-                        help="where to write JSON (default benchmarks/out/bench.json)")
-    parser.add_argument("--preset", default=None, help="synth preset to render (default demo; test with --quick)")
-    parser.add_argument("--vod-dir", type=Path, default=None, metavar="DIR",
-                        help="a rendered synthetic VOD (DIR/vod.json, truth.json) instead of --preset")
-    parser.add_argument("--length", default="10m", metavar="T",
-                        help="VOD length for the head-to-head rows, by --repeat (default 10m; 0: as rendered)")
-    parser.add_argument("--scaling", default="10m,1h,5h", help="VOD lengths for the scaling rows (default 10m,1h,5h)")
+    parser.add_argument(
+        "--quick",
+        action="store_true",
+        help="a small subset in under 2 minutes (test preset, 1 run): 2019, analyze, floors",
+    )
+    parser.add_argument(
+        "--runs",
+        type=int,
+        default=None,
+        metavar="N",
+        help="runs per head-to-head row, medians reported (default 3; 1 with --quick)",
+    )
+    parser.add_argument(
+        "--json",
+        type=Path,
+        default=SCRIPT.parent / "out" / "bench.json",
+        metavar="FILE",
+        help="where to write JSON (default benchmarks/out/bench.json)",
+    )
+    parser.add_argument(
+        "--preset", default=None, help="synth preset to render (default demo; test with --quick)"
+    )
+    parser.add_argument(
+        "--vod-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="a rendered synthetic VOD (DIR/vod.json, truth.json) instead of --preset",
+    )
+    parser.add_argument(
+        "--length",
+        default="10m",
+        metavar="T",
+        help="VOD length for the head-to-head rows, by --repeat (default 10m; 0: as rendered)",
+    )
+    parser.add_argument(
+        "--scaling", default="10m,1h,5h", help="VOD lengths for the scaling rows (default 10m,1h,5h)"
+    )
     parser.add_argument("--bandwidth", default="100Mbit,20Mbit", help="server caps for the bandwidth rows")
 
 

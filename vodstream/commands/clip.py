@@ -6,26 +6,40 @@ import argparse
 from pathlib import Path
 
 HELP = "clip a match from an existing report.json"
-DESCRIPTION = ("Cut match I (default: the report's best) of a report.json written by `run`/`analyze`, "
-               "from the clip quality, by stream copy; the report's clips list is updated.")
+DESCRIPTION = (
+    "Cut match I (default: the report's best) of a report.json written by `run`/`analyze`, "
+    "from the clip quality, by stream copy; the report's clips list is updated."
+)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("report", type=Path, metavar="REPORT", help="report.json (or the folder holding it)")
     parser.add_argument("--match", type=int, default=None, metavar="I", help="match index (default: best)")
-    parser.add_argument("--clip-quality", default=None, metavar="Q", help="variant to cut from (default: source)")
+    parser.add_argument(
+        "--clip-quality", default=None, metavar="Q", help="variant to cut from (default: source)"
+    )
     parser.add_argument("--reencode", action="store_true", help="re-encode instead of stream copy")
     parser.add_argument("--twitch-base", default=None, metavar="URL", help="Twitch-compatible server")
-    parser.add_argument("--auth-token", default=None, metavar="T",
-                        help="OAuth token (browser auth-token cookie) for sub-only VODs; or $VODSTREAM_AUTH_TOKEN")
+    parser.add_argument(
+        "--auth-token",
+        default=None,
+        metavar="T",
+        help="OAuth token (browser auth-token cookie) for sub-only VODs; or $VODSTREAM_AUTH_TOKEN",
+    )
     parser.add_argument("-o", "--output", type=Path, default=None, metavar="FILE", help="clip path")
 
 
 def run(args: argparse.Namespace) -> int:
     from vodstream.pipeline import clip_from_report
 
-    path = clip_from_report(args.report, match=args.match, clip_quality=args.clip_quality,
-                            reencode=args.reencode, twitch_base=args.twitch_base, out=args.output,
-                            auth_token=args.auth_token)
+    path = clip_from_report(
+        args.report,
+        match=args.match,
+        clip_quality=args.clip_quality,
+        reencode=args.reencode,
+        twitch_base=args.twitch_base,
+        out=args.output,
+        auth_token=args.auth_token,
+    )
     print(path)
     return 0

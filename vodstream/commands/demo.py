@@ -19,15 +19,27 @@ HELP = "the whole job offline: synthesize a VOD, serve it like Twitch, run it, s
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--out", type=Path, default=Path("demo-out"), help="output directory (default demo-out)")
+    parser.add_argument(
+        "--out", type=Path, default=Path("demo-out"), help="output directory (default demo-out)"
+    )
     parser.add_argument("--seed", type=int, default=None, help="seed for the demo VOD")
-    parser.add_argument("--preset", choices=("demo", "test"), default="demo",
-                        help="the VOD to render: demo (2.6 min, 3 matches, default) or test (76 s, quick)")
+    parser.add_argument(
+        "--preset",
+        choices=("demo", "test"),
+        default="demo",
+        help="the VOD to render: demo (2.6 min, 3 matches, default) or test (76 s, quick)",
+    )
     parser.add_argument("--top", type=int, default=1, metavar="N", help="clip the N best matches (default 1)")
-    parser.add_argument("--render-only", action="store_true",
-                        help="only render the demo VOD and print its ground truth")
-    parser.add_argument("--data-dir", type=Path, default=None, metavar="DIR",
-                        help="catalogue location (default $VODSTREAM_DATA_DIR or ~/.local/share/vodstream)")
+    parser.add_argument(
+        "--render-only", action="store_true", help="only render the demo VOD and print its ground truth"
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="catalogue location (default $VODSTREAM_DATA_DIR or ~/.local/share/vodstream)",
+    )
 
 
 def make_demo_vod(out: Path, seed: int | None = None, preset: str = "demo") -> tuple[Path, dict]:
@@ -36,7 +48,6 @@ def make_demo_vod(out: Path, seed: int | None = None, preset: str = "demo") -> t
     A VOD already rendered there from the same script is reused.
     """
     from vodstream import synth
-
     from vodstream.log import phase
 
     script = synth.preset(preset, seed=seed)
@@ -50,8 +61,10 @@ def make_demo_vod(out: Path, seed: int | None = None, preset: str = "demo") -> t
         phase(f"reusing the demo VOD already rendered in {vod_dir}")
     else:
         why = "replacing the one in" if vod_dir.exists() else "into"
-        phase(f"rendering the {truth['duration'] / 60:.1f}-minute {preset} VOD ({len(script.variants)} "
-              f"variants, real H.264; about real time on 2 cores) {why} {vod_dir} ...")
+        phase(
+            f"rendering the {truth['duration'] / 60:.1f}-minute {preset} VOD ({len(script.variants)} "
+            f"variants, real H.264; about real time on 2 cores) {why} {vod_dir} ..."
+        )
         vod_dir = synth.synthesize(script, out)
     return Path(vod_dir), truth
 
@@ -71,9 +84,11 @@ def run(args: argparse.Namespace) -> int:
         return 0
     with ServerThread(vod_dir.parent) as srv:
         phase(f"serving it like Twitch at {srv.base_url}; running `vodstream run {truth['vod_id']}` ...")
-        outcomes = run_job([str(truth["vod_id"])], RunSettings(
-            out=out / "results", twitch_base=srv.base_url, top=args.top, data_dir=args.data_dir),
-            verbose=bool(args.verbose))
+        outcomes = run_job(
+            [str(truth["vod_id"])],
+            RunSettings(out=out / "results", twitch_base=srv.base_url, top=args.top, data_dir=args.data_dir),
+            verbose=bool(args.verbose),
+        )
     print_outcomes(outcomes)
     print()
     print("ground truth:")

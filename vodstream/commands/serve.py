@@ -19,17 +19,32 @@ DESCRIPTION = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--root", required=True, type=Path, help="directory of VODs (DIR/<vod_id>/master.m3u8)")
+    parser.add_argument(
+        "--root", required=True, type=Path, help="directory of VODs (DIR/<vod_id>/master.m3u8)"
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     parser.add_argument("--port", type=int, default=0, help="port (default 0: pick a free one)")
     parser.add_argument("--faults", default=None, metavar="SPEC", help="inject faults (see the description)")
-    parser.add_argument("--repeat", type=int, default=1, metavar="N",
-                        help="serve each VOD N times back to back (a long VOD from a short one)")
-    parser.add_argument("--bandwidth", default=None, metavar="RATE",
-                        help="cap the whole server's segment traffic at RATE, shared by all connections "
-                             "(e.g. 100Mbit, 20Mbit, 2.5MB for bytes per second)")
-    parser.add_argument("--auth-tokens", default=None, metavar="T1,T2",
-                        help="OAuth tokens to accept (default: any 30-character [a-z0-9] token)")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        metavar="N",
+        help="serve each VOD N times back to back (a long VOD from a short one)",
+    )
+    parser.add_argument(
+        "--bandwidth",
+        default=None,
+        metavar="RATE",
+        help="cap the whole server's segment traffic at RATE, shared by all connections "
+        "(e.g. 100Mbit, 20Mbit, 2.5MB for bytes per second)",
+    )
+    parser.add_argument(
+        "--auth-tokens",
+        default=None,
+        metavar="T1,T2",
+        help="OAuth tokens to accept (default: any 30-character [a-z0-9] token)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,8 +54,9 @@ def run(args: argparse.Namespace) -> int:
     if args.repeat < 1:
         raise VodstreamError("--repeat must be at least 1")
     tokens = {t.strip() for t in args.auth_tokens.split(",") if t.strip()} if args.auth_tokens else None
-    server = TwitchServer(args.root, faults=args.faults, repeat=args.repeat, auth_tokens=tokens,
-                          bandwidth=args.bandwidth)
+    server = TwitchServer(
+        args.root, faults=args.faults, repeat=args.repeat, auth_tokens=tokens, bandwidth=args.bandwidth
+    )
 
     def ready(url: str) -> None:
         print(f"serving {url}", flush=True)

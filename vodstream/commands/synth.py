@@ -18,26 +18,47 @@ DESCRIPTION = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", required=True, type=Path, help="output directory (DIR/<vod_id>/ is written)")
     src = parser.add_mutually_exclusive_group()
-    src.add_argument("--preset", choices=["demo", "test", "long"], default=None,
-                     help="built-in script (default: demo)")
+    src.add_argument(
+        "--preset", choices=["demo", "test", "long"], default=None, help="built-in script (default: demo)"
+    )
     src.add_argument("--script", type=Path, default=None, help="JSON script file (docs/script-format.md)")
-    src.add_argument("--random-matches", type=int, default=None, metavar="N",
-                     help="a random script with N matches (edge cases included), from --seed")
+    src.add_argument(
+        "--random-matches",
+        type=int,
+        default=None,
+        metavar="N",
+        help="a random script with N matches (edge cases included), from --seed",
+    )
     parser.add_argument("--seed", type=int, default=None, help="seed for backgrounds/random script")
     parser.add_argument("--vod-id", default=None, help="override the VOD id (directory name)")
-    parser.add_argument("--format", choices=["twitch", "ts", "mp4"], default="twitch",
-                        help="twitch: HLS layout (default); ts/mp4: one file DIR/<vod_id>.<ext>")
+    parser.add_argument(
+        "--format",
+        choices=["twitch", "ts", "mp4"],
+        default="twitch",
+        help="twitch: HLS layout (default); ts/mp4: one file DIR/<vod_id>.<ext>",
+    )
     parser.add_argument("--width", type=int, default=None, help="source width")
     parser.add_argument("--height", type=int, default=None, help="source height")
     parser.add_argument("--fps", type=int, default=None, help="source frame rate")
     parser.add_argument("--bitrate", type=int, default=None, help="source video bitrate, bits/s")
-    parser.add_argument("--duration", type=float, default=None,
-                        help="cut the VOD at this many seconds (matches past it end mid-match)")
-    parser.add_argument("--style", default=None, metavar="NAME",
-                        help="HUD look: default, train:SEED or heldout:SEED (heldout = the style family no "
-                             "network was trained or chosen on; plain 'heldout' is heldout:0)")
-    parser.add_argument("--print-script", action="store_true",
-                        help="print the resolved script JSON and exit without rendering")
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=None,
+        help="cut the VOD at this many seconds (matches past it end mid-match)",
+    )
+    parser.add_argument(
+        "--style",
+        default=None,
+        metavar="NAME",
+        help="HUD look: default, train:SEED or heldout:SEED (heldout = the style family no "
+        "network was trained or chosen on; plain 'heldout' is heldout:0)",
+    )
+    parser.add_argument(
+        "--print-script",
+        action="store_true",
+        help="print the resolved script JSON and exit without rendering",
+    )
 
 
 def build_script(args: argparse.Namespace):  # -> Script
@@ -52,8 +73,11 @@ def build_script(args: argparse.Namespace):  # -> Script
         script = synth.random_script(args.seed if args.seed is not None else 0, matches=args.random_matches)
     else:
         script = synth.preset(args.preset or "demo", seed=args.seed)
-    overrides = {k: getattr(args, k) for k in ("width", "height", "fps", "bitrate", "vod_id")
-                 if getattr(args, k) is not None}
+    overrides = {
+        k: getattr(args, k)
+        for k in ("width", "height", "fps", "bitrate", "vod_id")
+        if getattr(args, k) is not None
+    }
     if getattr(args, "style", None) is not None:
         overrides["hud_style"] = args.style
     if overrides:
@@ -72,8 +96,10 @@ def print_truth(truth: dict, out=None) -> None:
         place = "-" if m.get("placement") is None else str(m["placement"])
         notes = ",".join(m.get("edges", [])) or m.get("end_kind") or ""
         era = m.get("era", "")
-        print(f"{i:>2} {m['start']:>8.1f} {m['end']:>8.1f} {m['kills']:>5} {place:>5}  {era:<7} {notes}",
-              file=out)
+        print(
+            f"{i:>2} {m['start']:>8.1f} {m['end']:>8.1f} {m['kills']:>5} {place:>5}  {era:<7} {notes}",
+            file=out,
+        )
 
 
 def run(args: argparse.Namespace) -> int:

@@ -17,8 +17,13 @@ DESCRIPTION = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-n", type=int, default=10, metavar="N", help="how many (default 10)")
     parser.add_argument("--streamer", default=None, metavar="LOGIN", help="only this streamer's VODs")
-    parser.add_argument("--data-dir", type=Path, default=None, metavar="DIR",
-                        help="catalogue location (default $VODSTREAM_DATA_DIR or ~/.local/share/vodstream)")
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="catalogue location (default $VODSTREAM_DATA_DIR or ~/.local/share/vodstream)",
+    )
     parser.add_argument("--json", action="store_true", help="JSON lines instead of a table")
     parser.add_argument("--runs", default=None, metavar="VOD", help="list every recorded run of this VOD id")
 
@@ -48,12 +53,16 @@ def run(args: argparse.Namespace) -> int:
     if not rows:
         print("no matches in the catalogue" + (f" for {args.streamer}" if args.streamer else ""))
         return 0
-    print(f"{'kills':>5}  {'placed':>6}  {'vod':<14} {'streamer':<16} {'match':>5}  {'start':>8}  {'end':>8}  clip")
+    print(
+        f"{'kills':>5}  {'placed':>6}  {'vod':<14} {'streamer':<16} {'match':>5}  {'start':>8}  {'end':>8}  clip"
+    )
     for r in rows:
         placed = f"#{r.placement}" if r.placement else "?"
         mark = "  (partial run)" if r.status != "complete" else ""
-        print(f"{r.kills:>5}  {placed:>6}  {r.vod_id[:14]:<14} {(r.streamer or '-')[:16]:<16} "
-              f"{r.match_index:>5}  {hms(r.start):>8}  {hms(r.end):>8}  {r.clip or '-'}{mark}")
+        print(
+            f"{r.kills:>5}  {placed:>6}  {r.vod_id[:14]:<14} {(r.streamer or '-')[:16]:<16} "
+            f"{r.match_index:>5}  {hms(r.start):>8}  {hms(r.end):>8}  {r.clip or '-'}{mark}"
+        )
     return 0
 
 
@@ -74,7 +83,9 @@ def _print_runs(vod: str, runs, *, as_json: bool) -> int:
         when = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(r.processed_at))
         best = "-" if r.best is None else str(r.best)
         kills = "?" if r.best_kills is None else str(r.best_kills)
-        print(f"{r.run_id:>5}  {when:<19}  {r.status:<8}  {r.n_matches:>7}  {best:>4}  {kills:>5}  {r.report}")
+        print(
+            f"{r.run_id:>5}  {when:<19}  {r.status:<8}  {r.n_matches:>7}  {best:>4}  {kills:>5}  {r.report}"
+        )
         for line in r.problems[:5]:
             print(f"         ! {line}")
         if len(r.problems) > 5:

@@ -28,39 +28,75 @@ class _Defaults:  # mirrors models.train.TrainConfig without importing torch at 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     d = _Defaults
-    parser.add_argument("--cases", default=d.shards, metavar="N[:SEED[:QUALITY[:STYLE]]],...",
-                        help="training HUD renders as shards of N cases drawn with generator SEED, damaged with "
-                             f"the QUALITY mix (stress|stream; default stress) (default {d.shards})")
-    parser.add_argument("--box-cases", default=d.box_shards, metavar="N[:SEED[:QUALITY[:STYLE]]],...",
-                        help=f"the score-box reader's training shards, the same way (default {d.box_shards})")
-    parser.add_argument("--test-sets", default=d.test_sets, metavar="N[:SEED[:QUALITY[:STYLE]]],...",
-                        help=f"held-out sets, the same way; the first is the headline (default {d.test_sets})")
-    parser.add_argument("--only", choices=("digits", "box"), default=None,
-                        help="train one network (the card is still written, evaluating the other as it is)")
+    parser.add_argument(
+        "--cases",
+        default=d.shards,
+        metavar="N[:SEED[:QUALITY[:STYLE]]],...",
+        help="training HUD renders as shards of N cases drawn with generator SEED, damaged with "
+        f"the QUALITY mix (stress|stream; default stress) (default {d.shards})",
+    )
+    parser.add_argument(
+        "--box-cases",
+        default=d.box_shards,
+        metavar="N[:SEED[:QUALITY[:STYLE]]],...",
+        help=f"the score-box reader's training shards, the same way (default {d.box_shards})",
+    )
+    parser.add_argument(
+        "--test-sets",
+        default=d.test_sets,
+        metavar="N[:SEED[:QUALITY[:STYLE]]],...",
+        help=f"held-out sets, the same way; the first is the headline (default {d.test_sets})",
+    )
+    parser.add_argument(
+        "--only",
+        choices=("digits", "box"),
+        default=None,
+        help="train one network (the card is still written, evaluating the other as it is)",
+    )
     parser.add_argument("--epochs", type=int, default=d.epochs, help="digit CNN epochs")
     parser.add_argument("--box-epochs", type=int, default=d.box_epochs, help="score-box reader epochs")
     parser.add_argument("--batch-size", type=int, default=d.batch_size)
     parser.add_argument("--lr", type=float, default=d.lr)
-    parser.add_argument("--blocks", type=int, choices=(1, 2), default=d.blocks,
-                        help="digit CNN depth: 1 = the 2019 write-up's network (use with --lr 5e-4 --epochs 13 "
-                             "--batch-size 32), 2 = the shipped one")
+    parser.add_argument(
+        "--blocks",
+        type=int,
+        choices=(1, 2),
+        default=d.blocks,
+        help="digit CNN depth: 1 = the 2019 write-up's network (use with --lr 5e-4 --epochs 13 "
+        "--batch-size 32), 2 = the shipped one",
+    )
     parser.add_argument("--seed", type=int, default=d.seed, help="torch seed")
     parser.add_argument("--threads", type=int, default=d.threads, help="torch CPU threads")
     parser.add_argument("--no-augment", action="store_true", help="no shift/contrast augmentation")
-    parser.add_argument("--ten-classes", action="store_true",
-                        help="no 11th 'not a single digit' class (the 2019 network exactly)")
-    parser.add_argument("--out", type=Path, default=d.out, help="digit CNN weights (default models/digits.pt)")
-    parser.add_argument("--box-out", type=Path, default=d.box_out,
-                        help="score-box weights (default models/scorebox.pt)")
+    parser.add_argument(
+        "--ten-classes",
+        action="store_true",
+        help="no 11th 'not a single digit' class (the 2019 network exactly)",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=d.out, help="digit CNN weights (default models/digits.pt)"
+    )
+    parser.add_argument(
+        "--box-out", type=Path, default=d.box_out, help="score-box weights (default models/scorebox.pt)"
+    )
     parser.add_argument("--card", type=Path, default=d.card, help="model card to write")
     parser.add_argument("--no-card", action="store_true", help="do not write the model card")
-    parser.add_argument("--init-digits", type=Path, default=None,
-                        help="fine-tune these digit CNN weights instead of training from scratch")
-    parser.add_argument("--init-box", type=Path, default=None,
-                        help="fine-tune these score-box weights instead of training from scratch")
+    parser.add_argument(
+        "--init-digits",
+        type=Path,
+        default=None,
+        help="fine-tune these digit CNN weights instead of training from scratch",
+    )
+    parser.add_argument(
+        "--init-box",
+        type=Path,
+        default=None,
+        help="fine-tune these score-box weights instead of training from scratch",
+    )
     parser.add_argument("--box-lr", type=float, default=d.box_lr, help="score-box reader learning rate")
-    parser.add_argument("--cache", type=Path, default=None,
-                        help="directory to cache/reuse the rendered HUD sets (.npz)")
+    parser.add_argument(
+        "--cache", type=Path, default=None, help="directory to cache/reuse the rendered HUD sets (.npz)"
+    )
     from models import finetune
 
     finetune.add_arguments(parser)
@@ -83,13 +119,28 @@ def run(args: argparse.Namespace) -> int:
         test_sets = parse_shards(args.test_sets, "held-out set")
     except ValueError as e:
         raise VodstreamError(str(e)) from None
-    cfg = TrainConfig(shards=shards, box_shards=box_shards, test_sets=test_sets, epochs=args.epochs, box_epochs=args.box_epochs,
-                      batch_size=args.batch_size, lr=args.lr, blocks=args.blocks, seed=args.seed,
-                      threads=args.threads, augment=not args.no_augment,
-                      not_digit=not args.ten_classes, what=(args.only,) if args.only else ("digits", "box"),
-                      out=args.out, box_out=args.box_out, card=None if args.no_card else args.card,
-                      cache_dir=args.cache, init_digits=args.init_digits, init_box=args.init_box,
-                      box_lr=args.box_lr)
+    cfg = TrainConfig(
+        shards=shards,
+        box_shards=box_shards,
+        test_sets=test_sets,
+        epochs=args.epochs,
+        box_epochs=args.box_epochs,
+        batch_size=args.batch_size,
+        lr=args.lr,
+        blocks=args.blocks,
+        seed=args.seed,
+        threads=args.threads,
+        augment=not args.no_augment,
+        not_digit=not args.ten_classes,
+        what=(args.only,) if args.only else ("digits", "box"),
+        out=args.out,
+        box_out=args.box_out,
+        card=None if args.no_card else args.card,
+        cache_dir=args.cache,
+        init_digits=args.init_digits,
+        init_box=args.init_box,
+        box_lr=args.box_lr,
+    )
     meta = run_training(cfg)
     log = structlog.get_logger(__name__)
     for name, path in (("digits", args.out), ("box", args.box_out)):
@@ -100,8 +151,10 @@ def run(args: argparse.Namespace) -> int:
     held = meta.get("held_out")
     if isinstance(held, dict):
         for set_name, r in held.items():
-            print(f"held-out {set_name}: digits {r['digits']['accuracy'] * 100:.3f}%, "  # noqa: T201
-                  f"score-box numbers {r['box']['accuracy'] * 100:.3f}%")
+            print(
+                f"held-out {set_name}: digits {r['digits']['accuracy'] * 100:.3f}%, "
+                f"score-box numbers {r['box']['accuracy'] * 100:.3f}%"
+            )
     if cfg.card is not None:
         print(f"model card: {cfg.card}")  # noqa: T201
     return 0

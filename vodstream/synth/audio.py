@@ -20,8 +20,16 @@ from vodstream.synth.timeline import Event, Phase, Timeline, stable_seed
 __all__ = ["SAMPLE_RATE", "AudioSynth"]
 
 SAMPLE_RATE = 48_000
-_CUE_SECONDS = {"kill": 0.35, "spectated_kill": 0.2, "match_start": 1.6, "end_screen": 2.2,
-                "death": 0.9, "arenas_start": 1.0, "arenas_round": 1.0, "arenas_result": 1.6}
+_CUE_SECONDS = {
+    "kill": 0.35,
+    "spectated_kill": 0.2,
+    "match_start": 1.6,
+    "end_screen": 2.2,
+    "death": 0.9,
+    "arenas_start": 1.0,
+    "arenas_round": 1.0,
+    "arenas_result": 1.6,
+}
 
 
 def _env(t: np.ndarray, attack: float, decay: float) -> np.ndarray:
@@ -102,8 +110,16 @@ class AudioSynth:
     def _events(self, a: float, b: float) -> list[Event]:
         return [e for e in self.events if e.t <= b and e.t + _CUE_SECONDS[e.kind] > a]
 
-    def _bed(self, p: Phase, t: np.ndarray, wind: np.ndarray, noise: np.ndarray, rng: np.random.Generator,
-             left_bias: np.ndarray, sel: np.ndarray) -> np.ndarray:
+    def _bed(
+        self,
+        p: Phase,
+        t: np.ndarray,
+        wind: np.ndarray,
+        noise: np.ndarray,
+        rng: np.random.Generator,
+        left_bias: np.ndarray,
+        sel: np.ndarray,
+    ) -> np.ndarray:
         two_pi = 2 * np.pi
         kind = p.kind
         if kind == "black":

@@ -30,8 +30,8 @@ C = tuple[float, float, float]
 
 @dataclass(frozen=True)
 class Style:
-    sky: tuple[C, C] | None      # top and horizon colours; None = indoor
-    clouds: float                # 0..1 cloud cover (white)
+    sky: tuple[C, C] | None  # top and horizon colours; None = indoor
+    clouds: float  # 0..1 cloud cover (white)
     ground: tuple[C, ...]
     buildings: tuple[C, ...]
     n_buildings: tuple[int, int]
@@ -41,73 +41,153 @@ class Style:
 
 
 _STYLES: dict[str, Style] = {
-    "desert": Style(((95, 150, 220), (200, 220, 240)), 0.2,
-                    ((214, 160, 98), (190, 120, 70), (240, 210, 160), (150, 95, 60), (225, 130, 60)),
-                    ((230, 225, 215), (180, 170, 160), (120, 110, 100), (200, 90, 40)), (2, 8), (0, 4),
-                    ((110, 120, 60), (80, 90, 40))),
-    "canyon": Style(((140, 180, 230), (235, 230, 215)), 0.4,
-                    ((170, 110, 70), (200, 140, 90), (120, 80, 55), (230, 180, 120)),
-                    ((240, 240, 235), (100, 100, 110), (60, 90, 150)), (1, 6), (3, 12),
-                    ((70, 110, 50), (110, 140, 60), (40, 70, 30))),
-    "snow": Style(((170, 195, 225), (245, 248, 252)), 0.7,
-                  ((245, 248, 252), (220, 228, 240), (180, 195, 215), (120, 135, 160)),
-                  ((90, 100, 110), (200, 205, 215), (60, 70, 80)), (1, 6), (2, 10),
-                  ((40, 70, 60), (60, 90, 80))),
-    "overcast": Style(((225, 228, 232), (250, 250, 250)), 0.9,
-                      ((130, 135, 120), (160, 160, 150), (100, 105, 95)),
-                      ((245, 245, 245), (210, 210, 215), (140, 140, 150)), (3, 10), (1, 6),
-                      ((70, 90, 60), (100, 120, 80))),
-    "forest": Style(((120, 170, 230), (210, 230, 245)), 0.3,
-                    ((60, 100, 40), (100, 140, 60), (40, 60, 30), (140, 120, 80)),
-                    ((150, 140, 120), (90, 80, 70)), (0, 3), (10, 30),
-                    ((50, 100, 40), (90, 140, 50), (30, 60, 25), (140, 170, 70))),
-    "urban": Style(((110, 160, 225), (225, 235, 245)), 0.3,
-                   ((130, 130, 135), (90, 95, 105), (160, 160, 165)),
-                   ((235, 235, 235), (200, 200, 205), (40, 80, 170), (170, 60, 40), (90, 95, 105)), (6, 16),
-                   (0, 5), ((60, 100, 50),)),
-    "industrial": Style(((200, 170, 130), (240, 210, 170)), 0.2,
-                        ((110, 100, 90), (70, 65, 60), (150, 140, 120)),
-                        ((200, 170, 40), (60, 60, 65), (160, 160, 150), (230, 120, 20)), (4, 12), (0, 3),
-                        ((80, 90, 50),)),
-    "sunset": Style(((60, 60, 120), (255, 170, 80)), 0.3,
-                    ((120, 70, 50), (80, 50, 40), (160, 100, 60)),
-                    ((60, 40, 40), (200, 120, 80), (40, 30, 35)), (2, 8), (2, 8),
-                    ((50, 40, 30), (80, 60, 40))),
-    "lava": Style(((40, 30, 40), (230, 120, 60)), 0.1,
-                  ((40, 20, 15), (90, 30, 20), (20, 15, 15), (255, 120, 20)),
-                  ((60, 60, 65), (30, 30, 35), (255, 200, 60)), (2, 6), (0, 0), ((30, 25, 20),)),
-    "night": Style(((5, 8, 20), (30, 40, 70)), 0.1,
-                   ((30, 35, 45), (20, 25, 30), (45, 50, 60)),
-                   ((50, 55, 70), (30, 30, 40), (200, 190, 150)), (3, 10), (0, 6), ((20, 35, 25),), dark=0.5),
-    "indoor": Style(None, 0.0,
-                    ((70, 70, 75), (100, 100, 105), (50, 50, 55), (140, 135, 125)),
-                    ((190, 190, 195), (90, 95, 100), (40, 45, 50), (200, 160, 60)), (6, 14), (0, 0),
-                    ((60, 60, 60),)),
+    "desert": Style(
+        ((95, 150, 220), (200, 220, 240)),
+        0.2,
+        ((214, 160, 98), (190, 120, 70), (240, 210, 160), (150, 95, 60), (225, 130, 60)),
+        ((230, 225, 215), (180, 170, 160), (120, 110, 100), (200, 90, 40)),
+        (2, 8),
+        (0, 4),
+        ((110, 120, 60), (80, 90, 40)),
+    ),
+    "canyon": Style(
+        ((140, 180, 230), (235, 230, 215)),
+        0.4,
+        ((170, 110, 70), (200, 140, 90), (120, 80, 55), (230, 180, 120)),
+        ((240, 240, 235), (100, 100, 110), (60, 90, 150)),
+        (1, 6),
+        (3, 12),
+        ((70, 110, 50), (110, 140, 60), (40, 70, 30)),
+    ),
+    "snow": Style(
+        ((170, 195, 225), (245, 248, 252)),
+        0.7,
+        ((245, 248, 252), (220, 228, 240), (180, 195, 215), (120, 135, 160)),
+        ((90, 100, 110), (200, 205, 215), (60, 70, 80)),
+        (1, 6),
+        (2, 10),
+        ((40, 70, 60), (60, 90, 80)),
+    ),
+    "overcast": Style(
+        ((225, 228, 232), (250, 250, 250)),
+        0.9,
+        ((130, 135, 120), (160, 160, 150), (100, 105, 95)),
+        ((245, 245, 245), (210, 210, 215), (140, 140, 150)),
+        (3, 10),
+        (1, 6),
+        ((70, 90, 60), (100, 120, 80)),
+    ),
+    "forest": Style(
+        ((120, 170, 230), (210, 230, 245)),
+        0.3,
+        ((60, 100, 40), (100, 140, 60), (40, 60, 30), (140, 120, 80)),
+        ((150, 140, 120), (90, 80, 70)),
+        (0, 3),
+        (10, 30),
+        ((50, 100, 40), (90, 140, 50), (30, 60, 25), (140, 170, 70)),
+    ),
+    "urban": Style(
+        ((110, 160, 225), (225, 235, 245)),
+        0.3,
+        ((130, 130, 135), (90, 95, 105), (160, 160, 165)),
+        ((235, 235, 235), (200, 200, 205), (40, 80, 170), (170, 60, 40), (90, 95, 105)),
+        (6, 16),
+        (0, 5),
+        ((60, 100, 50),),
+    ),
+    "industrial": Style(
+        ((200, 170, 130), (240, 210, 170)),
+        0.2,
+        ((110, 100, 90), (70, 65, 60), (150, 140, 120)),
+        ((200, 170, 40), (60, 60, 65), (160, 160, 150), (230, 120, 20)),
+        (4, 12),
+        (0, 3),
+        ((80, 90, 50),),
+    ),
+    "sunset": Style(
+        ((60, 60, 120), (255, 170, 80)),
+        0.3,
+        ((120, 70, 50), (80, 50, 40), (160, 100, 60)),
+        ((60, 40, 40), (200, 120, 80), (40, 30, 35)),
+        (2, 8),
+        (2, 8),
+        ((50, 40, 30), (80, 60, 40)),
+    ),
+    "lava": Style(
+        ((40, 30, 40), (230, 120, 60)),
+        0.1,
+        ((40, 20, 15), (90, 30, 20), (20, 15, 15), (255, 120, 20)),
+        ((60, 60, 65), (30, 30, 35), (255, 200, 60)),
+        (2, 6),
+        (0, 0),
+        ((30, 25, 20),),
+    ),
+    "night": Style(
+        ((5, 8, 20), (30, 40, 70)),
+        0.1,
+        ((30, 35, 45), (20, 25, 30), (45, 50, 60)),
+        ((50, 55, 70), (30, 30, 40), (200, 190, 150)),
+        (3, 10),
+        (0, 6),
+        ((20, 35, 25),),
+        dark=0.5,
+    ),
+    "indoor": Style(
+        None,
+        0.0,
+        ((70, 70, 75), (100, 100, 105), (50, 50, 55), (140, 135, 125)),
+        ((190, 190, 195), (90, 95, 100), (40, 45, 50), (200, 160, 60)),
+        (6, 14),
+        (0, 0),
+        ((60, 60, 60),),
+    ),
 }
 STYLES = tuple(_STYLES)
 # another game's worlds (the "other_game" spans): saturated toon colours, neon arenas
 _OTHER_STYLES: dict[str, Style] = {
-    "toon": Style(((60, 160, 255), (170, 225, 255)), 0.5,
-                  ((70, 200, 70), (120, 220, 90), (60, 160, 60), (230, 210, 120)),
-                  ((255, 120, 200), (90, 90, 255), (255, 220, 60), (250, 250, 250)), (3, 10), (6, 20),
-                  ((40, 200, 60), (120, 240, 80))),
-    "neon": Style(None, 0.0,
-                  ((30, 30, 50), (20, 20, 35), (45, 40, 70)),
-                  ((0, 230, 200), (255, 0, 150), (40, 40, 60), (250, 250, 90)), (5, 14), (0, 0), ((30, 30, 30),)),
+    "toon": Style(
+        ((60, 160, 255), (170, 225, 255)),
+        0.5,
+        ((70, 200, 70), (120, 220, 90), (60, 160, 60), (230, 210, 120)),
+        ((255, 120, 200), (90, 90, 255), (255, 220, 60), (250, 250, 250)),
+        (3, 10),
+        (6, 20),
+        ((40, 200, 60), (120, 240, 80)),
+    ),
+    "neon": Style(
+        None,
+        0.0,
+        ((30, 30, 50), (20, 20, 35), (45, 40, 70)),
+        ((0, 230, 200), (255, 0, 150), (40, 40, 60), (250, 250, 90)),
+        (5, 14),
+        (0, 0),
+        ((30, 30, 30),),
+    ),
 }
-_WEIGHTS = {"desert": 1.2, "canyon": 1.2, "snow": 0.8, "overcast": 0.8, "forest": 1.0, "urban": 1.0,
-            "industrial": 0.8, "sunset": 0.6, "lava": 0.4, "night": 0.5, "indoor": 0.7}
+_WEIGHTS = {
+    "desert": 1.2,
+    "canyon": 1.2,
+    "snow": 0.8,
+    "overcast": 0.8,
+    "forest": 1.0,
+    "urban": 1.0,
+    "industrial": 0.8,
+    "sunset": 0.6,
+    "lava": 0.4,
+    "night": 0.5,
+    "indoor": 0.7,
+}
 
 
 @dataclass(frozen=True)
 class SceneParams:
     style: str
-    dark: float          # brightness multiplier (<1: dark scene)
-    busy: float          # 0..1 amount of high-contrast fine texture
-    speed: float         # camera drift speed factor (1 = normal, 3 = fast motion)
-    flicks: bool         # sudden fast turns
-    zoom: float          # aim-down-sights zoom step (0 = never)
-    white_share: float   # extra white/bright patches (snow, glare, light panels), share of the area
+    dark: float  # brightness multiplier (<1: dark scene)
+    busy: float  # 0..1 amount of high-contrast fine texture
+    speed: float  # camera drift speed factor (1 = normal, 3 = fast motion)
+    flicks: bool  # sudden fast turns
+    zoom: float  # aim-down-sights zoom step (0 = never)
+    white_share: float  # extra white/bright patches (snow, glare, light panels), share of the area
 
 
 @lru_cache(maxsize=4096)
@@ -148,7 +228,9 @@ def _col(c: C, k: float = 1.0) -> tuple[float, float, float]:
 
 
 def _poly(img: np.ndarray, pts: np.ndarray, color: C) -> None:
-    cv2.fillPoly(img, [np.round(np.asarray(pts, np.float64) * 16).astype(np.int32)], _col(color), cv2.LINE_AA, 4)
+    cv2.fillPoly(
+        img, [np.round(np.asarray(pts, np.float64) * 16).astype(np.int32)], _col(color), cv2.LINE_AA, 4
+    )
 
 
 def _texture(seed: int, scene_seed: int, tw: int, th: int, unit: float, look: str = "apex") -> np.ndarray:
@@ -186,7 +268,10 @@ def _texture(seed: int, scene_seed: int, tw: int, th: int, unit: float, look: st
             cloud_col = np.float32(250.0 if sty.dark >= 1.0 else 60.0)
             sky = sky * (1 - cover) + cloud_col * cover
         # hazy mountain ridge along the horizon
-        ridge = horizon - (_noise1d(r, hw, 12) * 0.6 + _noise1d(r, hw, 50) * 0.4) * float(r.uniform(0.05, 0.3)) * hh
+        ridge = (
+            horizon
+            - (_noise1d(r, hw, 12) * 0.6 + _noise1d(r, hw, 50) * 0.4) * float(r.uniform(0.05, 0.3)) * hh
+        )
         haze = (bot * 0.75 + ground_pal.mean(0) * 0.25).astype(np.float32)
         is_sky = ys < ridge[None, :]
         is_haze = (ys >= ridge[None, :]) & (ys < horizon + 0.02 * hh)
@@ -212,10 +297,24 @@ def _texture(seed: int, scene_seed: int, tw: int, th: int, unit: float, look: st
         side = U(float(r.uniform(0, 120)))
         _poly(img, [(x0, base - bh), (x0 + bw, base - bh), (x0 + bw, base), (x0, base)], col)
         if side > 5:
-            _poly(img, [(x0 + bw, base - bh), (x0 + bw + side, base - bh - side * 0.4), (x0 + bw + side, base - side * 0.4),
-                        (x0 + bw, base)], _col(col, 0.6))
-        cv2.line(img, (round(x0), round(base - bh)), (round(x0 + bw), round(base - bh)), _col(col, 0.5),
-                 max(1, round(U(4))), cv2.LINE_AA)
+            _poly(
+                img,
+                [
+                    (x0 + bw, base - bh),
+                    (x0 + bw + side, base - bh - side * 0.4),
+                    (x0 + bw + side, base - side * 0.4),
+                    (x0 + bw, base),
+                ],
+                _col(col, 0.6),
+            )
+        cv2.line(
+            img,
+            (round(x0), round(base - bh)),
+            (round(x0 + bw), round(base - bh)),
+            _col(col, 0.5),
+            max(1, round(U(4))),
+            cv2.LINE_AA,
+        )
         if r.random() < 0.7:  # windows
             ww, wh = U(float(r.uniform(12, 40))), U(float(r.uniform(15, 50)))
             gx, gy = ww * float(r.uniform(1.5, 2.5)), wh * float(r.uniform(1.5, 2.5))
@@ -228,9 +327,15 @@ def _texture(seed: int, scene_seed: int, tw: int, th: int, unit: float, look: st
                     cv2.rectangle(img, (round(xx), round(yy)), (round(xx + ww), round(yy + wh)), wc, -1)
         if r.random() < 0.4:  # a sign with big lettering
             txt = "".join(r.choice(list("ABCDEFGHIKLMNOPRSTUVXYZ0123456789"), size=int(r.integers(2, 7))))
-            signs.append((txt, (round(x0 + U(10)), round(base - bh * float(r.uniform(0.3, 0.8)))),
-                          U(float(r.uniform(1.0, 3.0))), _col((30, 30, 30) if sum(col) > 450 else (240, 240, 240)),
-                          max(1, round(U(4)))))
+            signs.append(
+                (
+                    txt,
+                    (round(x0 + U(10)), round(base - bh * float(r.uniform(0.3, 0.8)))),
+                    U(float(r.uniform(1.0, 3.0))),
+                    _col((30, 30, 30) if sum(col) > 450 else (240, 240, 240)),
+                    max(1, round(U(4))),
+                )
+            )
     # rocks: shaded polygons on the ground
     for _ in range(int(r.integers(4, 16))):
         cx, cy = float(r.uniform(0, tw)), float(r.uniform(hz, th))
@@ -249,13 +354,25 @@ def _texture(seed: int, scene_seed: int, tw: int, th: int, unit: float, look: st
         size = U(float(r.uniform(40, 220)))
         base_c = fol[int(r.integers(len(fol)))]
         if r.random() < 0.6:  # trunk
-            cv2.line(img, (round(cx), round(cy)), (round(cx), round(cy + size * 1.8)), (60.0, 45.0, 35.0),
-                     max(1, round(size * 0.12)), cv2.LINE_AA)
+            cv2.line(
+                img,
+                (round(cx), round(cy)),
+                (round(cx), round(cy + size * 1.8)),
+                (60.0, 45.0, 35.0),
+                max(1, round(size * 0.12)),
+                cv2.LINE_AA,
+            )
         for _j in range(int(r.integers(10, 30))):
             ox, oy = float(r.normal(0, size * 0.5)), float(r.normal(0, size * 0.35))
             rr = max(2, round(size * float(r.uniform(0.12, 0.35))))
-            cv2.circle(img, (round(cx + ox), round(cy + oy)), rr, _col(base_c, float(r.uniform(0.6, 1.4))), -1,
-                       cv2.LINE_AA)
+            cv2.circle(
+                img,
+                (round(cx + ox), round(cy + oy)),
+                rr,
+                _col(base_c, float(r.uniform(0.6, 1.4))),
+                -1,
+                cv2.LINE_AA,
+            )
     # extra bright / white areas: snow drifts, glare, light panels -- the hard case behind white digits
     target = p.white_share * tw * th
     area = 0.0
@@ -264,11 +381,26 @@ def _texture(seed: int, scene_seed: int, tw: int, th: int, unit: float, look: st
         w, h = U(float(r.uniform(40, 500))), U(float(r.uniform(20, 260)))
         v = float(r.uniform(232, 255))
         if r.random() < 0.5:
-            cv2.ellipse(img, (round(cx), round(cy)), (max(1, round(w / 2)), max(1, round(h / 2))),
-                        float(r.uniform(0, 180)), 0, 360, (v, v, v), -1, cv2.LINE_AA)
+            cv2.ellipse(
+                img,
+                (round(cx), round(cy)),
+                (max(1, round(w / 2)), max(1, round(h / 2))),
+                float(r.uniform(0, 180)),
+                0,
+                360,
+                (v, v, v),
+                -1,
+                cv2.LINE_AA,
+            )
         else:
-            cv2.rectangle(img, (round(cx - w / 2), round(cy - h / 2)), (round(cx + w / 2), round(cy + h / 2)),
-                          (v, v, v), -1, cv2.LINE_AA)
+            cv2.rectangle(
+                img,
+                (round(cx - w / 2), round(cy - h / 2)),
+                (round(cx + w / 2), round(cy + h / 2)),
+                (v, v, v),
+                -1,
+                cv2.LINE_AA,
+            )
         area += w * h * 0.8
     # busy high-contrast texture: fences / gratings / speckle in patches
     if p.busy > 0.25:
@@ -283,7 +415,9 @@ def _texture(seed: int, scene_seed: int, tw: int, th: int, unit: float, look: st
         speck = r.random((th, tw), dtype=np.float32)
         speck -= 0.5
         speck *= 2.0
-        sel = cv2.resize((_noise(r, hh, hw, 5) > 0.5).astype(np.uint8), (tw, th), interpolation=cv2.INTER_NEAREST)
+        sel = cv2.resize(
+            (_noise(r, hh, hw, 5) > 0.5).astype(np.uint8), (tw, th), interpolation=cv2.INTER_NEAREST
+        )
         tex = np.where(sel > 0, np.sign(grat), speck)
         tex *= mask
         tex *= np.float32(100.0 * p.busy)
@@ -294,8 +428,14 @@ def _texture(seed: int, scene_seed: int, tw: int, th: int, unit: float, look: st
         ln = U(float(r.uniform(80, 900)))
         a = float(r.uniform(0, 2 * math.pi))
         v = float(r.choice([15.0, 240.0, 110.0]))
-        cv2.line(img, (round(x0), round(y0)), (round(x0 + ln * math.cos(a)), round(y0 + ln * math.sin(a))),
-                 (v, v, v), max(1, round(U(float(r.uniform(1, 6))))), cv2.LINE_AA)
+        cv2.line(
+            img,
+            (round(x0), round(y0)),
+            (round(x0 + ln * math.cos(a)), round(y0 + ln * math.sin(a))),
+            (v, v, v),
+            max(1, round(U(float(r.uniform(1, 6))))),
+            cv2.LINE_AA,
+        )
     np.clip(img, 0, 255, out=img)
     img = img.astype(np.uint8)
     for txt, org, scale, col, thick in signs:
@@ -304,27 +444,45 @@ def _texture(seed: int, scene_seed: int, tw: int, th: int, unit: float, look: st
     for _ in range(int(r.integers(3, 12))):
         txt = "".join(r.choice(list("0123456789ABEKLMNRSTX"), size=int(r.integers(1, 5))))
         v = float(r.choice([250.0, 15.0, 230.0]))
-        cv2.putText(img, txt, (round(float(r.uniform(0, tw))), round(float(r.uniform(0, th)))),
-                    cv2.FONT_HERSHEY_DUPLEX, U(float(r.uniform(0.6, 3.0))), (v, v, v),
-                    max(1, round(U(float(r.uniform(1, 4))))), cv2.LINE_AA)
+        cv2.putText(
+            img,
+            txt,
+            (round(float(r.uniform(0, tw))), round(float(r.uniform(0, th)))),
+            cv2.FONT_HERSHEY_DUPLEX,
+            U(float(r.uniform(0.6, 3.0))),
+            (v, v, v),
+            max(1, round(U(float(r.uniform(1, 4))))),
+            cv2.LINE_AA,
+        )
     img = img.astype(np.float32)
     # a foreground occluder (a wall edge / pipe / rock close to the camera)
     if r.random() < 0.4:
         x0 = float(r.uniform(0, tw))
         wid = U(float(r.uniform(100, 500)))
         tilt = U(float(r.uniform(-300, 300)))
-        _poly(img, [(x0, -10), (x0 + wid, -10), (x0 + wid + tilt, th + 10), (x0 + tilt, th + 10)],
-              _col(ground_pal[int(r.integers(len(ground_pal)))], float(r.uniform(0.3, 0.8))))
+        _poly(
+            img,
+            [(x0, -10), (x0 + wid, -10), (x0 + wid + tilt, th + 10), (x0 + tilt, th + 10)],
+            _col(ground_pal[int(r.integers(len(ground_pal)))], float(r.uniform(0.3, 0.8))),
+        )
     if p.dark < 1.0:
         img *= p.dark
         for _ in range(int(r.integers(3, 14))):  # a few strong lights
-            cv2.circle(img, (int(r.integers(tw)), int(r.integers(th))), max(2, round(U(float(r.uniform(3, 30))))),
-                       (255.0, 245.0, 215.0), -1, cv2.LINE_AA)
+            cv2.circle(
+                img,
+                (int(r.integers(tw)), int(r.integers(th))),
+                max(2, round(U(float(r.uniform(3, 30))))),
+                (255.0, 245.0, 215.0),
+                -1,
+                cv2.LINE_AA,
+            )
     if sty.sky is None:  # indoor: fluorescent light panels
         for _ in range(int(r.integers(3, 10))):
             cx, cy = float(r.uniform(0, tw)), float(r.uniform(0, hz))
             w, h = U(float(r.uniform(80, 400))), U(float(r.uniform(15, 60)))
-            cv2.rectangle(img, (round(cx), round(cy)), (round(cx + w), round(cy + h)), (255.0, 255.0, 250.0), -1)
+            cv2.rectangle(
+                img, (round(cx), round(cy)), (round(cx + w), round(cy + h)), (255.0, 255.0, 250.0), -1
+            )
     # fine grain
     grain = r.random((th, tw), dtype=np.float32)
     grain -= 0.5
@@ -339,7 +497,9 @@ _TEXTURES: OrderedDict[tuple[int, int, int, int, str], np.ndarray] = OrderedDict
 _TEXTURE_CACHE = 6
 
 
-def scene_texture(seed: int, scene_seed: int, tw: int, th: int, unit: float, look: str = "apex") -> np.ndarray:
+def scene_texture(
+    seed: int, scene_seed: int, tw: int, th: int, unit: float, look: str = "apex"
+) -> np.ndarray:
     """The (read-only, process-wide LRU-cached) texture of a scene."""
     key = (seed, scene_seed, tw, th, look)
     tex = _TEXTURES.get(key)
@@ -396,8 +556,11 @@ class SceneBank:
         p = scene_params(self.seed, scene_seed)
         ph, w0 = _camera_consts(self.seed, scene_seed)
         w = [v * p.speed for v in w0]
-        ux = 0.55 * math.sin(w[0] * t + ph[0]) + 0.3 * math.sin(w[1] * t + ph[1]) + 0.15 * math.sin(
-            w[2] * 3.1 * t + ph[2])
+        ux = (
+            0.55 * math.sin(w[0] * t + ph[0])
+            + 0.3 * math.sin(w[1] * t + ph[1])
+            + 0.15 * math.sin(w[2] * 3.1 * t + ph[2])
+        )
         uy = 0.6 * math.sin(w[3] * t + ph[3]) + 0.4 * math.sin(w[4] * 2.3 * t + ph[4])
         if p.flicks:
             # a fast turn every ~4-9 s: a smooth step between two aim points in 0.25 s
@@ -429,8 +592,9 @@ class SceneBank:
             self._zoomed = (key, zt)
         return self._zoomed[1]
 
-    def view(self, scene_seed: int, t: float, rect: tuple[int, int, int, int] | None = None,
-             look: str = "apex") -> np.ndarray:
+    def view(
+        self, scene_seed: int, t: float, rect: tuple[int, int, int, int] | None = None, look: str = "apex"
+    ) -> np.ndarray:
         """The background pixels of frame rect (x0, y0, x1, y1) at camera time t (a new array).
 
         A rect gives exactly the pixels of the full frame there (except during zoom
@@ -458,9 +622,16 @@ class SceneBank:
             out = tex[oy + f0 : oy + f1, ox + e0 : ox + e1].copy()
         else:  # zoom transition: warp (dst (u, v) -> src cx + (u - W/2)/z)
             inv = 1.0 / z
-            m = np.array([[inv, 0.0, cx - (W / 2 - e0) * inv], [0.0, inv, cy - (H / 2 - f0) * inv]], np.float64)
-            out = cv2.warpAffine(self.texture(scene_seed, look), m, (e1 - e0, f1 - f0),
-                                 flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REFLECT)
+            m = np.array(
+                [[inv, 0.0, cx - (W / 2 - e0) * inv], [0.0, inv, cy - (H / 2 - f0) * inv]], np.float64
+            )
+            out = cv2.warpAffine(
+                self.texture(scene_seed, look),
+                m,
+                (e1 - e0, f1 - f0),
+                flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                borderMode=cv2.BORDER_REFLECT,
+            )
         if blur:
             out = cv2.blur(out, (max(1, kx), max(1, ky)), borderType=cv2.BORDER_REFLECT)
             if (e0, f0, e1, f1) != (x0, y0, x1, y1):

@@ -155,7 +155,9 @@ class Canvas:
     # --- painting -------------------------------------------------------------------
     @staticmethod
     def _bbox(mask: np.ndarray) -> tuple[slice, slice] | None:
-        x, y, w, h = cv2.boundingRect((mask > 0).view(np.uint8) if mask.dtype == bool else (mask > 0).astype(np.uint8))
+        x, y, w, h = cv2.boundingRect(
+            (mask > 0).view(np.uint8) if mask.dtype == bool else (mask > 0).astype(np.uint8)
+        )
         if w == 0 or h == 0:
             return None
         return slice(y, y + h), slice(x, x + w)

@@ -74,8 +74,8 @@ class FrameRenderer(Protocol):
 class EncodeOptions:
     """Encoder knobs; the defaults favour speed (synthetic content compresses easily)."""
 
-    x264_preset: str | None = None   # None = the script's x264_preset
-    threads: int = 0                 # 0 = x264 decides
+    x264_preset: str | None = None  # None = the script's x264_preset
+    threads: int = 0  # 0 = x264 decides
     audio_bitrate: int = 128_000
     extra_x264_params: str = ""
 
@@ -84,8 +84,8 @@ class EncodeOptions:
 class EncodeStats:
     """What an encode did and how long it took (seconds of wall time)."""
 
-    frames: int = 0                  # source frames
-    rendered: int = 0                # frames actually drawn (others reused)
+    frames: int = 0  # source frames
+    rendered: int = 0  # frames actually drawn (others reused)
     video_seconds: float = 0.0
     wall: float = 0.0
     render_wall: float = 0.0
@@ -115,17 +115,19 @@ def reuse_key(state: FrameState) -> FrameState:
 class FrameSource:
     """Source frames in order as YUV420p ``av.VideoFrame`` s, each distinct state rendered once."""
 
-    def __init__(self, script: Script, renderer: FrameRenderer | None = None,
-                 timeline: Timeline | None = None) -> None:
+    def __init__(
+        self, script: Script, renderer: FrameRenderer | None = None, timeline: Timeline | None = None
+    ) -> None:
         self.script = script
         self.timeline = timeline or Timeline(script)
         if renderer is None:
             from vodstream.synth.render import Renderer
-
             from vodstream.synth.styles import style_by_name
 
             style = None if script.hud_style == "default" else style_by_name(script.hud_style)
-            renderer = Renderer(script.width, script.height, seed=script.seed, hud_font=script.hud_font, style=style)
+            renderer = Renderer(
+                script.width, script.height, seed=script.seed, hud_font=script.hud_font, style=style
+            )
         self.renderer = renderer
         self.stats = EncodeStats()
         self._last_key: FrameState | None = None
@@ -141,8 +143,10 @@ class FrameSource:
         rgb = self.renderer.render(state)
         t1 = time.perf_counter()
         if rgb.shape != (self.script.height, self.script.width, 3) or rgb.dtype != np.uint8:
-            raise VodstreamError(f"renderer returned {rgb.shape} {rgb.dtype}, expected "
-                                 f"({self.script.height}, {self.script.width}, 3) uint8")
+            raise VodstreamError(
+                f"renderer returned {rgb.shape} {rgb.dtype}, expected "
+                f"({self.script.height}, {self.script.width}, 3) uint8"
+            )
         yuv = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2YUV_I420)
         frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
         t2 = time.perf_counter()
@@ -159,8 +163,14 @@ class FrameSource:
 
 
 class _Output:
-    def __init__(self, variant: Variant, src_fps: int, container: av.container.OutputContainer,
-                 audio: bool, opts: EncodeOptions) -> None:
+    def __init__(
+        self,
+        variant: Variant,
+        src_fps: int,
+        container: av.container.OutputContainer,
+        audio: bool,
+        opts: EncodeOptions,
+    ) -> None:
         self.variant = variant
         self.step = src_fps // variant.fps
         self.container = container
@@ -170,8 +180,11 @@ class _Output:
         params = f"keyint={gop}:min-keyint={gop}:scenecut=0:open-gop=0"
         if opts.extra_x264_params:
             params += ":" + opts.extra_x264_params
-        v = container.add_stream("libx264", rate=variant.fps, options={
-            "preset": opts.x264_preset or "veryfast", "x264-params": params})
+        v = container.add_stream(
+            "libx264",
+            rate=variant.fps,
+            options={"preset": opts.x264_preset or "veryfast", "x264-params": params},
+        )
         v.width, v.height, v.pix_fmt = variant.width, variant.height, "yuv420p"
         v.bit_rate = variant.bitrate
         v.codec_context.gop_size = gop
@@ -247,7 +260,7 @@ def _audio_frames(timeline: Timeline) -> Iterator[av.AudioFrame]:
 
 
 def _avc_codec_string(packet: bytes | None) -> str:
-    """"avc1.PPCCLL" from the SPS in an Annex-B access unit."""
+    """ "avc1.PPCCLL" from the SPS in an Annex-B access unit."""
     if packet:
         i = 0
         while True:
@@ -273,9 +286,16 @@ def _segment_durations(frames: int, fps: int) -> list[float]:
 def media_playlist(durations: list[float], created_at: str, ext: str = "ts") -> str:
     """A Twitch VOD media playlist (index-dvr.m3u8) for segments 0.ts, 1.ts, ..."""
     tdtg = created_at.rstrip("Z").split(".")[0]
-    lines = ["#EXTM3U", "#EXT-X-VERSION:3", f"#EXT-X-TARGETDURATION:{SEGMENT_SECONDS}",
-             f"#ID3-EQUIV-TDTG:{tdtg}", "#EXT-X-PLAYLIST-TYPE:EVENT", "#EXT-X-MEDIA-SEQUENCE:0",
-             "#EXT-X-TWITCH-ELAPSED-SECS:0.000", f"#EXT-X-TWITCH-TOTAL-SECS:{sum(durations):.3f}"]
+    lines = [
+        "#EXTM3U",
+        "#EXT-X-VERSION:3",
+        f"#EXT-X-TARGETDURATION:{SEGMENT_SECONDS}",
+        f"#ID3-EQUIV-TDTG:{tdtg}",
+        "#EXT-X-PLAYLIST-TYPE:EVENT",
+        "#EXT-X-MEDIA-SEQUENCE:0",
+        "#EXT-X-TWITCH-ELAPSED-SECS:0.000",
+        f"#EXT-X-TWITCH-TOTAL-SECS:{sum(durations):.3f}",
+    ]
     for k, d in enumerate(durations):
         lines += [f"#EXTINF:{d:.3f},", f"{k}.{ext}"]
     lines.append("#EXT-X-ENDLIST")
@@ -285,19 +305,25 @@ def media_playlist(durations: list[float], created_at: str, ext: str = "ts") -> 
 def master_playlist(variants: list[dict[str, Any]], vod_id: str) -> str:
     """An usher-v1-style master playlist with relative URIs ``<group>/index-dvr.m3u8``."""
     serving = f"{stable_seed('serving', vod_id):08x}" * 4
-    lines = ["#EXTM3U",
-             f'#EXT-X-TWITCH-INFO:ORIGIN="s3",B="false",REGION="LOCAL",USER-IP="127.0.0.1",'
-             f'SERVING-ID="{serving}",CLUSTER="synthetic_vod",USER-COUNTRY="XX",'
-             f'MANIFEST-CLUSTER="synthetic_vod"']
+    lines = [
+        "#EXTM3U",
+        f'#EXT-X-TWITCH-INFO:ORIGIN="s3",B="false",REGION="LOCAL",USER-IP="127.0.0.1",'
+        f'SERVING-ID="{serving}",CLUSTER="synthetic_vod",USER-COUNTRY="XX",'
+        f'MANIFEST-CLUSTER="synthetic_vod"',
+    ]
     for v in variants:
         source = v["group_id"] == "chunked"
         auto = "NO" if source else "YES"
-        lines.append(f'#EXT-X-MEDIA:TYPE=VIDEO,GROUP-ID="{v["group_id"]}",NAME="{v["name"]}",'
-                     f"AUTOSELECT={auto},DEFAULT={auto}")
-        lines.append(f'#EXT-X-STREAM-INF:BANDWIDTH={v["bandwidth"]},CODECS="{v["codecs"]}",'
-                     f'RESOLUTION={v["width"]}x{v["height"]},VIDEO="{v["group_id"]}",'
-                     f'FRAME-RATE={v["fps"]:.3f}')
-        lines.append(f'{v["group_id"]}/index-dvr.m3u8')
+        lines.append(
+            f'#EXT-X-MEDIA:TYPE=VIDEO,GROUP-ID="{v["group_id"]}",NAME="{v["name"]}",'
+            f"AUTOSELECT={auto},DEFAULT={auto}"
+        )
+        lines.append(
+            f'#EXT-X-STREAM-INF:BANDWIDTH={v["bandwidth"]},CODECS="{v["codecs"]}",'
+            f'RESOLUTION={v["width"]}x{v["height"]},VIDEO="{v["group_id"]}",'
+            f"FRAME-RATE={v['fps']:.3f}"
+        )
+        lines.append(f"{v['group_id']}/index-dvr.m3u8")
     return "\n".join(lines) + "\n"
 
 
@@ -384,8 +410,14 @@ def _replace_dir(tmp: Path, final: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _encode_into(tmp: Path, script: Script, fmt: str, renderer: FrameRenderer | None, opts: EncodeOptions,
-                 progress: Callable[[int, int], None] | None) -> EncodeStats:
+def _encode_into(
+    tmp: Path,
+    script: Script,
+    fmt: str,
+    renderer: FrameRenderer | None,
+    opts: EncodeOptions,
+    progress: Callable[[int, int], None] | None,
+) -> EncodeStats:
     t_start = time.perf_counter()
     timeline = Timeline(script)
     source = FrameSource(script, renderer, timeline)
@@ -399,20 +431,40 @@ def _encode_into(tmp: Path, script: Script, fmt: str, renderer: FrameRenderer | 
             if fmt == "twitch":
                 vdir = tmp / v.name
                 vdir.mkdir()
-                container = av.open(str(vdir / "ffmpeg.m3u8"), mode="w", format="hls", options={
-                    "hls_time": str(SEGMENT_SECONDS), "hls_list_size": "0", "start_number": "0",
-                    "hls_segment_filename": str(vdir / "%d.ts"), "hls_playlist_type": "vod"})
+                container = av.open(
+                    str(vdir / "ffmpeg.m3u8"),
+                    mode="w",
+                    format="hls",
+                    options={
+                        "hls_time": str(SEGMENT_SECONDS),
+                        "hls_list_size": "0",
+                        "start_number": "0",
+                        "hls_segment_filename": str(vdir / "%d.ts"),
+                        "hls_playlist_type": "vod",
+                    },
+                )
             else:
                 path = tmp / f"{script.vod_id}.{fmt}"
-                container = av.open(str(path), mode="w", format="mpegts" if fmt == "ts" else "mp4",
-                                    options={"movflags": "+faststart"} if fmt == "mp4" else {})
+                container = av.open(
+                    str(path),
+                    mode="w",
+                    format="mpegts" if fmt == "ts" else "mp4",
+                    options={"movflags": "+faststart"} if fmt == "mp4" else {},
+                )
             outputs.append(_Output(v, script.fps, container, script.audio, opts))
         audio = _audio_frames(timeline) if script.audio else None
         pending = next(audio, None) if audio is not None else None
         n = script.frame_count
-        log.info("synth encode", vod_id=script.vod_id, frames=n, seconds=round(script.vod_duration, 1),
-                 size=f"{script.width}x{script.height}", fps=script.fps,
-                 variants=[v.name for v in variants], fmt=fmt)
+        log.info(
+            "synth encode",
+            vod_id=script.vod_id,
+            frames=n,
+            seconds=round(script.vod_duration, 1),
+            size=f"{script.width}x{script.height}",
+            fps=script.fps,
+            variants=[v.name for v in variants],
+            fmt=fmt,
+        )
         for i in range(n):
             frame, _new = source.frame(i)
             t0 = time.perf_counter()
@@ -432,8 +484,13 @@ def _encode_into(tmp: Path, script: Script, fmt: str, renderer: FrameRenderer | 
             if i and i % (60 * script.fps) == 0:
                 done = i / script.fps
                 speed = done / (time.perf_counter() - t_start)
-                log.info("synth progress", vod_id=script.vod_id, video_s=round(done),
-                         of=round(script.vod_duration), speed=round(speed, 2))
+                log.info(
+                    "synth progress",
+                    vod_id=script.vod_id,
+                    video_s=round(done),
+                    of=round(script.vod_duration),
+                    speed=round(speed, 2),
+                )
         t0 = time.perf_counter()
         for o in outputs:
             o.close()
@@ -457,8 +514,9 @@ def _encode_into(tmp: Path, script: Script, fmt: str, renderer: FrameRenderer | 
             vdir = tmp / v.name
             files = sorted(vdir.glob("*.ts"), key=lambda p: int(p.stem))
             if [int(p.stem) for p in files] != list(range(len(durations))):
-                raise VodstreamError(f"internal: {v.name}: muxer wrote {len(files)} segments, expected "
-                                     f"{len(durations)}")
+                raise VodstreamError(
+                    f"internal: {v.name}: muxer wrote {len(files)} segments, expected {len(durations)}"
+                )
             (vdir / "ffmpeg.m3u8").unlink(missing_ok=True)
             sizes = [p.stat().st_size for p in files]
             playlist = media_playlist(durations, script.created_at)
@@ -471,15 +529,30 @@ def _encode_into(tmp: Path, script: Script, fmt: str, renderer: FrameRenderer | 
         peak = max(s * 8 / d for s, d in zip(sizes, durations, strict=True) if d > 0)
         sps = (o.video.codec_context.extradata or b"") + (o.first_video_packet or b"")
         codecs = _avc_codec_string(sps) + (",mp4a.40.2" if script.audio else "")
-        meta_variants.append({"name": v.display_name, "group_id": v.name, "width": v.width,
-                              "height": v.height,
-                              "fps": v.fps, "bandwidth": int(peak), "codecs": codecs})
+        meta_variants.append(
+            {
+                "name": v.display_name,
+                "group_id": v.name,
+                "width": v.width,
+                "height": v.height,
+                "fps": v.fps,
+                "bandwidth": int(peak),
+                "codecs": codecs,
+            }
+        )
     if fmt == "twitch":
         (tmp / "master.m3u8").write_text(master_playlist(meta_variants, script.vod_id), encoding="utf-8")
     _write_json(tmp / "vod.json", vod_metadata(script, meta_variants))
     _write_json(tmp / "truth.json", truth(script))
     _write_json(tmp / "script.json", script.to_dict())
     stats.wall = time.perf_counter() - t_start
-    log.info("synth done", vod_id=script.vod_id, seconds=round(stats.video_seconds, 1),
-             wall=round(stats.wall, 1), speed=round(stats.speed, 2), rendered=stats.rendered, frames=n)
+    log.info(
+        "synth done",
+        vod_id=script.vod_id,
+        seconds=round(stats.video_seconds, 1),
+        wall=round(stats.wall, 1),
+        speed=round(stats.speed, 2),
+        rendered=stats.rendered,
+        frames=n,
+    )
     return stats

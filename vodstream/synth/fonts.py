@@ -17,8 +17,18 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-__all__ = ["ALL_FONTS", "HELDOUT_FONTS", "HUD_FONTS", "MENU_FONT", "SCRIPT_FONTS", "STYLE_FONTS",
-           "UNTRAINED_FONTS", "font_path", "pil_font", "text_mask"]
+__all__ = [
+    "ALL_FONTS",
+    "HELDOUT_FONTS",
+    "HUD_FONTS",
+    "MENU_FONT",
+    "SCRIPT_FONTS",
+    "STYLE_FONTS",
+    "UNTRAINED_FONTS",
+    "font_path",
+    "pil_font",
+    "text_mask",
+]
 
 # name -> (python package, file under files/) or an absolute system path
 _SOURCES: dict[str, tuple[str, str]] = {

@@ -23,24 +23,36 @@ from vodstream.regions import hud_scale
 from vodstream.synth.canvas import Canvas, Layer
 from vodstream.synth.fonts import HUD_FONTS, text_mask
 
-__all__ = ["DEFAULT_STYLE", "HudKey", "HudStyle", "KillLayout", "SkullShape", "kill_digit_boxes_for", "kill_layer",
-           "kill_layout", "kill_slot_covered", "occluder_layer", "banner_layer", "squads_layer"]
+__all__ = [
+    "DEFAULT_STYLE",
+    "HudKey",
+    "HudStyle",
+    "KillLayout",
+    "SkullShape",
+    "banner_layer",
+    "kill_digit_boxes_for",
+    "kill_layer",
+    "kill_layout",
+    "kill_slot_covered",
+    "occluder_layer",
+    "squads_layer",
+]
 
-TOP, BOT = 50.0, 81.5           # box top/bottom edges (reference px)
-SLANT = 14.5                    # the bottom edge sits this far left of the top edge
-ALIVE_RIGHT = 1872.5            # top-right corner of the alive box
-ALIVE_LEFT = 1817.0             # top-left corner of the white alive section
-SQ_TEXT_X = 1679.0              # "SQUADS LEFT" left edge
-SQ_NUM_RIGHT = 1670.0           # squads number right edge
-SQ_BOX_PAD = 5.5                # squads box top-left = number left - pad
-KILL_GAP = 32.5                 # squads box top-left - kill box top-right
-KILL_W1 = 64.0                  # kill box width for a one-digit count
+TOP, BOT = 50.0, 81.5  # box top/bottom edges (reference px)
+SLANT = 14.5  # the bottom edge sits this far left of the top edge
+ALIVE_RIGHT = 1872.5  # top-right corner of the alive box
+ALIVE_LEFT = 1817.0  # top-left corner of the white alive section
+SQ_TEXT_X = 1679.0  # "SQUADS LEFT" left edge
+SQ_NUM_RIGHT = 1670.0  # squads number right edge
+SQ_BOX_PAD = 5.5  # squads box top-left = number left - pad
+KILL_GAP = 32.5  # squads box top-left - kill box top-right
+KILL_W1 = 64.0  # kill box width for a one-digit count
 SKULL_DX, SKULL_TOP, SKULL_W, SKULL_H = 11.5, 54.0, 19.5, 23.0
 DIGIT_DX, DIGIT_TOP, DIGIT_CAP = 35.0, 59.3, 13.7
-SQ_CAP, SQ_TOP, SQ_STRETCH = 15.8, 57.8, 1.08   # squads number (a wider cut than the kill digits)
+SQ_CAP, SQ_TOP, SQ_STRETCH = 15.8, 57.8, 1.08  # squads number (a wider cut than the kill digits)
 ALIVE_X, ALIVE_CAP, ALIVE_TOP = 1839.0, 13.4, 59.4
-BOLD = 0.35                     # stroke thickening (reference px) to match the real face's weight
-EYE_W = 64.0                    # 2019: spectator segment width, left of the kill segment
+BOLD = 0.35  # stroke thickening (reference px) to match the real face's weight
+EYE_W = 64.0  # 2019: spectator segment width, left of the kill segment
 
 # duos / ranked / elite: a badge (or the elite streak box) takes the right end and the counters
 # move left by this much (measured on the real ranked, duos and elite crops)
@@ -66,17 +78,17 @@ class SkullShape:
     """
 
     name: str = "classic"
-    cranium_w: float = 9.6          # cranium x radius
-    cranium_h: float = 10.2         # cranium y radius
-    cranium_cut: float = 18.6       # cranium cut off at this y
-    jaw: float = 5.1                # jaw half-width (0: no jaw)
+    cranium_w: float = 9.6  # cranium x radius
+    cranium_h: float = 10.2  # cranium y radius
+    cranium_cut: float = 18.6  # cranium cut off at this y
+    jaw: float = 5.1  # jaw half-width (0: no jaw)
     jaw_bot: float = 22.8
     eyes: str = "round"
     eye_r: float = 2.5
-    eye_dx: float = 4.3             # eye centre from the midline
+    eye_dx: float = 4.3  # eye centre from the midline
     eye_y: float = 13.6
     nose: bool = True
-    teeth: int = 0                  # dark tooth gaps cut into the jaw
+    teeth: int = 0  # dark tooth gaps cut into the jaw
 
 
 @dataclass(frozen=True)
@@ -91,22 +103,22 @@ class HudStyle:
     name: str = "default"
     font: str = "rajdhani-bold"
     skull: SkullShape = SkullShape()
-    top: float = TOP                # box top / bottom (row 1)
+    top: float = TOP  # box top / bottom (row 1)
     bot: float = BOT
     slant: float = SLANT
-    kill_w1: float = 64.0           # kill box width for one digit
-    kill_gap: float = 32.5          # kill box right -> squads box left
-    skull_dx: float = 11.5          # skull left from the kill box's left
-    digit_dx: float = 35.0          # first digit from the kill box's left
-    skull_size: float = 1.0         # skull scale
+    kill_w1: float = 64.0  # kill box width for one digit
+    kill_gap: float = 32.5  # kill box right -> squads box left
+    skull_dx: float = 11.5  # skull left from the kill box's left
+    digit_dx: float = 35.0  # first digit from the kill box's left
+    skull_size: float = 1.0  # skull scale
     digit_cap: float = 13.7
-    digit_stretch: float = 1.0      # digit width multiplier
+    digit_stretch: float = 1.0  # digit width multiplier
     sq_label: str = "SQUADS LEFT"
-    sq_label_w: float = 113.0       # the label's ink width (longer in other languages)
-    scale: float = 1.0              # HUD scale relative to min(W/1920, H/1080)
-    dx: float = 0.0                 # extra margin from the right edge
-    dy: float = 0.0                 # the whole HUD pushed down (a banner above it)
-    banner: str = ""                # banner text over the pushed-down HUD ("" none)
+    sq_label_w: float = 113.0  # the label's ink width (longer in other languages)
+    scale: float = 1.0  # HUD scale relative to min(W/1920, H/1080)
+    dx: float = 0.0  # extra margin from the right edge
+    dy: float = 0.0  # the whole HUD pushed down (a banner above it)
+    banner: str = ""  # banner text over the pushed-down HUD ("" none)
     box_alpha: float = 0.30
     outline_alpha: float = 0.80
     dots: bool = True
@@ -158,9 +170,9 @@ class HudKey:
     font: str
     width: int
     height: int
-    mode: str = "trios"      # trios / duos / ranked / elite (modern era)
-    assists: int = 0         # ranked row
-    bar_red: bool = False    # the squads/alive bar flashes on its own
+    mode: str = "trios"  # trios / duos / ranked / elite (modern era)
+    assists: int = 0  # ranked row
+    bar_red: bool = False  # the squads/alive bar flashes on its own
     style: HudStyle = DEFAULT_STYLE
 
 
@@ -168,12 +180,12 @@ class HudKey:
 class KillLayout:
     """Reference-pixel layout of the kill box (x = absolute in a 1920-wide frame)."""
 
-    left: float           # top-left x of the whole kill box (incl. the 2019 eye segment)
-    kill_left: float      # top-left x of the skull segment
-    right: float          # top-right x
+    left: float  # top-left x of the whole kill box (incl. the 2019 eye segment)
+    kill_left: float  # top-left x of the skull segment
+    right: float  # top-right x
     skull_x: float
     digit_x: float
-    sq_left: float        # top-left x of the squads box
+    sq_left: float  # top-left x of the squads box
 
 
 def _sq_text(n: int) -> str:
@@ -184,7 +196,9 @@ def _alive_text(n: int) -> str:
     return "?" if n < 10 else str(n)
 
 
-def kill_layout(era: str, kills: int, squads_left: int, font: str, style: HudStyle = DEFAULT_STYLE) -> KillLayout:
+def kill_layout(
+    era: str, kills: int, squads_left: int, font: str, style: HudStyle = DEFAULT_STYLE
+) -> KillLayout:
     """Where the kill box goes, in reference pixels."""
     sq = _sq_text(squads_left)
     num_w = _ink_width(sq, font, SQ_CAP, SQ_STRETCH) + 2 * BOLD
@@ -204,8 +218,9 @@ def _ink_width(text: str, font: str, cap: float, stretch: float = 1.0) -> float:
     return 0.0 if cols.size == 0 else (cols[-1] + 1 - cols[0]) / SS
 
 
-def _para(x0: float, x1: float, top: float = TOP, bot: float = BOT,
-          k: float = SLANT / (BOT - TOP)) -> list[tuple[float, float]]:
+def _para(
+    x0: float, x1: float, top: float = TOP, bot: float = BOT, k: float = SLANT / (BOT - TOP)
+) -> list[tuple[float, float]]:
     return [(x0, top), (x1, top), (x1 - k * (bot - top), bot), (x0 - k * (bot - top), bot)]
 
 
@@ -228,7 +243,9 @@ class _Mapper:
     def pts(self, pts: list[tuple[float, float]]) -> list[tuple[float, float]]:
         return [(self.x(a), self.y(b)) for a, b in pts]
 
-    def canvas(self, x0r: float, x1r: float, y0r: float = TOP - 3, y1r: float = BOT + 3) -> tuple[Canvas, int, int]:
+    def canvas(
+        self, x0r: float, x1r: float, y0r: float = TOP - 3, y1r: float = BOT + 3
+    ) -> tuple[Canvas, int, int]:
         fx0 = math.floor(self.x(x0r))
         fx1 = math.ceil(self.x(x1r))
         fy0 = max(0, math.floor(self.y(y0r)))
@@ -264,8 +281,16 @@ def _ramp(c: Canvas, m: _Mapper, x0r: float, x1r: float, a: float, b: float) -> 
     return (a + (b - a) * t)[None, :].astype(np.float32)
 
 
-def _skull(c: Canvas, m: _Mapper, x: float, color: tuple[float, float, float], top: float = SKULL_TOP,
-           w: float = SKULL_W, h: float = SKULL_H, shape: SkullShape = SkullShape()) -> None:
+def _skull(
+    c: Canvas,
+    m: _Mapper,
+    x: float,
+    color: tuple[float, float, float],
+    top: float = SKULL_TOP,
+    w: float = SKULL_W,
+    h: float = SKULL_H,
+    shape: SkullShape = SkullShape(),
+) -> None:
     """The skull icon (19.5x23 reference px, measured on 1080p crops): a round cranium with
     cheeks, a narrow jaw, two dark eye sockets and a small nose notch (``shape`` varies it)."""
     sx, sy = w / 19.0, h / 23.0
@@ -279,18 +304,29 @@ def _skull(c: Canvas, m: _Mapper, x: float, color: tuple[float, float, float], t
         return c.ellipse_mask(px, py, rx * sx * m.s, ry * sy * m.s)
 
     head = E(9.5, sh.cranium_h, sh.cranium_w, sh.cranium_h) * c.poly_mask(
-        [P(-1, -1), P(20, -1), P(20, sh.cranium_cut), P(-1, sh.cranium_cut)])
+        [P(-1, -1), P(20, -1), P(20, sh.cranium_cut), P(-1, sh.cranium_cut)]
+    )
     if sh.jaw > 0:
         a, b, jb = 9.5 - sh.jaw, 9.5 + sh.jaw, sh.jaw_bot
-        jaw = c.poly_mask([P(a, 17.0), P(b, 17.0), P(b - 0.2, jb - 1.2), P(b - 1.4, jb), P(a + 1.4, jb),
-                           P(a + 0.2, jb - 1.2)])
+        jaw = c.poly_mask(
+            [
+                P(a, 17.0),
+                P(b, 17.0),
+                P(b - 0.2, jb - 1.2),
+                P(b - 1.4, jb),
+                P(a + 1.4, jb),
+                P(a + 0.2, jb - 1.2),
+            ]
+        )
         c.paint(np.maximum(head, jaw), color)
     else:
         c.paint(head, color)
     ex0, ex1, ey, r = 9.5 - sh.eye_dx, 9.5 + sh.eye_dx, sh.eye_y, sh.eye_r
-    if sh.eyes == "angular":       # slanted triangular sockets
-        holes = np.maximum(c.poly_mask([P(ex0 - 1.3 * r, ey - r), P(ex0 + 1.2 * r, ey - 0.4 * r), P(ex0, ey + r)]),
-                           c.poly_mask([P(ex1 + 1.3 * r, ey - r), P(ex1 - 1.2 * r, ey - 0.4 * r), P(ex1, ey + r)]))
+    if sh.eyes == "angular":  # slanted triangular sockets
+        holes = np.maximum(
+            c.poly_mask([P(ex0 - 1.3 * r, ey - r), P(ex0 + 1.2 * r, ey - 0.4 * r), P(ex0, ey + r)]),
+            c.poly_mask([P(ex1 + 1.3 * r, ey - r), P(ex1 - 1.2 * r, ey - 0.4 * r), P(ex1, ey + r)]),
+        )
     else:
         rx, ry = {"round": (r, 0.92 * r), "tall": (0.8 * r, 1.3 * r), "wide": (1.3 * r, 0.8 * r)}[sh.eyes]
         if sh.eyes == "round" and r == 2.5:
@@ -301,8 +337,17 @@ def _skull(c: Canvas, m: _Mapper, x: float, color: tuple[float, float, float], t
     if sh.teeth and sh.jaw > 0:
         for i in range(sh.teeth):
             tx = 9.5 - sh.jaw + 2 * sh.jaw * (i + 1) / (sh.teeth + 1)
-            holes = np.maximum(holes, c.poly_mask([P(tx - 0.35, sh.jaw_bot - 2.6), P(tx + 0.35, sh.jaw_bot - 2.6),
-                                                   P(tx + 0.35, sh.jaw_bot + 0.5), P(tx - 0.35, sh.jaw_bot + 0.5)]))
+            holes = np.maximum(
+                holes,
+                c.poly_mask(
+                    [
+                        P(tx - 0.35, sh.jaw_bot - 2.6),
+                        P(tx + 0.35, sh.jaw_bot - 2.6),
+                        P(tx + 0.35, sh.jaw_bot + 0.5),
+                        P(tx - 0.35, sh.jaw_bot + 0.5),
+                    ]
+                ),
+            )
     c.erase(holes)
 
 
@@ -327,7 +372,9 @@ def _person(c: Canvas, m: _Mapper, x: float, color: tuple[float, float, float], 
     """The alive-count person icon: head over rounded shoulders (about 19x22 reference px)."""
     head = c.ellipse_mask(m.x(x + 9.5), m.y(62.0 + dy), 4.3 * m.s, 6.4 * m.s)
     body = c.ellipse_mask(m.x(x + 9.0), m.y(77.5 + dy), 9.6 * m.s, 10.0 * m.s)
-    clip = c.poly_mask(m.pts([(x - 2, 67.0 + dy), (x + 21, 67.0 + dy), (x + 21, 77.2 + dy), (x - 2, 77.2 + dy)]))
+    clip = c.poly_mask(
+        m.pts([(x - 2, 67.0 + dy), (x + 21, 67.0 + dy), (x + 21, 77.2 + dy), (x - 2, 77.2 + dy)])
+    )
     c.paint(np.maximum(head, body * clip), color)
 
 
@@ -341,8 +388,9 @@ def _mode(key: HudKey) -> str:
     return "trios" if key.era == "2019" else key.mode
 
 
-def _box_colors(key: HudKey, c: Canvas, m: _Mapper, box: np.ndarray, outline: np.ndarray, x0r: float, x1r: float
-                ) -> tuple[float, float, float]:
+def _box_colors(
+    key: HudKey, c: Canvas, m: _Mapper, box: np.ndarray, outline: np.ndarray, x0r: float, x1r: float
+) -> tuple[float, float, float]:
     """Paint a kill-style box (fill, dots, outline) calm or flashing; returns the icon colour."""
     if key.red:
         k_red = _red_strength(key)
@@ -371,8 +419,12 @@ def kill_layer(key: HudKey) -> Layer | None:
     lay = kill_layout(key.era, key.kills, key.squads_left, key.font, st)
     k = st.k
     top, bot = st.top, st.bot
-    c, fx0, fy0 = m.canvas(lay.left - k * (bot - top) - 2, lay.right + 2, min(top, st.skull_top) - 3,
-                           max(bot, st.skull_top + SKULL_H * st.skull_size) + 3)
+    c, fx0, fy0 = m.canvas(
+        lay.left - k * (bot - top) - 2,
+        lay.right + 2,
+        min(top, st.skull_top) - 3,
+        max(bot, st.skull_top + SKULL_H * st.skull_size) + 3,
+    )
     box = c.poly_mask(m.pts(_para(lay.left, lay.right, top, bot, k)))
     lw = max(0.9, 1.15 * m.s)
     outline = c.outline_mask(m.pts(_para(lay.left, lay.right, top, bot, k)), lw)
@@ -382,18 +434,34 @@ def kill_layer(key: HudKey) -> Layer | None:
         div = c.outline_mask(m.pts([(lay.kill_left, top), (lay.kill_left - st.slant, bot)]), lw)
         c.paint(div, RED if key.red else WHITE, 0.6)
         _eye(c, m, lay.left + 4.0, icon, st.mid - 0.25)
-        msk, _ = c.text_mask(str(max(0, key.spectators)), key.font, st.digit_cap * m.s,
-                             m.x(lay.left + 37.0), m.y(st.digit_top), bold=BOLD * m.s, stretch=st.digit_stretch)
+        msk, _ = c.text_mask(
+            str(max(0, key.spectators)),
+            key.font,
+            st.digit_cap * m.s,
+            m.x(lay.left + 37.0),
+            m.y(st.digit_top),
+            bold=BOLD * m.s,
+            stretch=st.digit_stretch,
+        )
         c.paint(msk, WHITE if key.red else st.ink)
     _skull(c, m, lay.skull_x, icon, st.skull_top, SKULL_W * st.skull_size, SKULL_H * st.skull_size, st.skull)
-    msk, _ = c.text_mask(str(max(0, key.kills)), key.font, st.digit_cap * m.s, m.x(lay.digit_x), m.y(st.digit_top),
-                         bold=BOLD * m.s, stretch=st.digit_stretch)
+    msk, _ = c.text_mask(
+        str(max(0, key.kills)),
+        key.font,
+        st.digit_cap * m.s,
+        m.x(lay.digit_x),
+        m.y(st.digit_top),
+        bold=BOLD * m.s,
+        stretch=st.digit_stretch,
+    )
     c.paint(msk, WHITE if key.red else ink)
     return c.to_layer(fx0, fy0)
 
 
 def _r2_left(kills: int, font: str) -> float:
-    extra = _ink_width(str(max(0, kills)), font, R2_CAP, R2_STRETCH) - _ink_width("0", font, R2_CAP, R2_STRETCH)
+    extra = _ink_width(str(max(0, kills)), font, R2_CAP, R2_STRETCH) - _ink_width(
+        "0", font, R2_CAP, R2_STRETCH
+    )
     return R2_LEFT1 - max(0.0, extra)
 
 
@@ -402,7 +470,8 @@ def _handshake(c: Canvas, m: _Mapper, x: float, color: tuple[float, float, float
     body = c.ellipse_mask(m.x(x + 13.0), m.y(110.0), 10.5 * m.s, 6.5 * m.s, -18.0)
     cuffs = np.maximum(
         c.poly_mask(m.pts([(x, 104), (x + 5, 102), (x + 7, 110), (x + 2, 112)])),
-        c.poly_mask(m.pts([(x + 19, 109), (x + 24, 107), (x + 26, 115), (x + 21, 117)])))
+        c.poly_mask(m.pts([(x + 19, 109), (x + 24, 107), (x + 26, 115), (x + 21, 117)])),
+    )
     c.paint(np.maximum(body, cuffs), color)
     gap = c.outline_mask(m.pts([(x + 8, 114), (x + 18, 105)]), max(0.6, 1.0 * m.s))
     c.erase(gap, 0.9)
@@ -424,12 +493,26 @@ def _ranked_row(key: HudKey) -> Layer:
     div = c.outline_mask(m.pts([(R2_DIV, R2_TOP), (R2_DIV - k * (R2_BOT - R2_TOP), R2_BOT)]), lw)
     c.paint(div, RED if key.red else WHITE, 0.7)
     _skull(c, m, left + 10.0, icon, top=R2_SKULL_TOP, w=17.0, h=20.5, shape=st.skull)
-    msk, _ = c.text_mask(str(max(0, key.kills)), key.font, R2_CAP * m.s, m.x(left + 35.0), m.y(R2_DIG_TOP),
-                         bold=BOLD * m.s, stretch=R2_STRETCH)
+    msk, _ = c.text_mask(
+        str(max(0, key.kills)),
+        key.font,
+        R2_CAP * m.s,
+        m.x(left + 35.0),
+        m.y(R2_DIG_TOP),
+        bold=BOLD * m.s,
+        stretch=R2_STRETCH,
+    )
     c.paint(msk, WHITE if key.red else st.ink)
     _handshake(c, m, 1707.0, icon)
-    msk, _ = c.text_mask(str(max(0, key.assists)), key.font, R2_CAP * m.s, m.x(1737.0), m.y(R2_DIG_TOP),
-                         bold=BOLD * m.s, stretch=R2_STRETCH)
+    msk, _ = c.text_mask(
+        str(max(0, key.assists)),
+        key.font,
+        R2_CAP * m.s,
+        m.x(1737.0),
+        m.y(R2_DIG_TOP),
+        bold=BOLD * m.s,
+        stretch=R2_STRETCH,
+    )
     c.paint(msk, WHITE)
     mult = min(20, 4 + max(0, 20 - key.squads_left))
     msk, _ = c.text_mask(f"X{mult}", key.font, 10.0 * m.s, m.x(1769.0), m.y(111.0), digit_norm=False)
@@ -441,13 +524,43 @@ def _ranked_row(key: HudKey) -> Layer:
 def squads_layer(key: HudKey) -> Layer:
     """The "N SQUADS LEFT" box with the white (red when flashing) alive section, and the kill
     feed lines under it. Depends only on squads left, alive, red, font and frame size."""
-    return _squads_layer(replace(key, era="modern", kills=0, show_kill_box=True, spectators=0, assists=0,
-                                 mode=_mode(key), red=key.red or key.bar_red, bar_red=False))
+    return _squads_layer(
+        replace(
+            key,
+            era="modern",
+            kills=0,
+            show_kill_box=True,
+            spectators=0,
+            assists=0,
+            mode=_mode(key),
+            red=key.red or key.bar_red,
+            bar_red=False,
+        )
+    )
 
 
-_NAMES = ("DrRiku", "Sooouuup", "Tegummy", "ProDevinDaddy", "Grapewood", "outkast525", "iiLikeCheese",
-          "Sabar023", "stefanom24", "Aquatiq2688", "MyNingenTotoro", "EeveeA", "Jmoneyfo20", "LiquidWonder",
-          "TheOmegaEffect", "methematics47", "xX_Wraith_Xx", "n0sc0pe", "kcanyon99", "BPF001")
+_NAMES = (
+    "DrRiku",
+    "Sooouuup",
+    "Tegummy",
+    "ProDevinDaddy",
+    "Grapewood",
+    "outkast525",
+    "iiLikeCheese",
+    "Sabar023",
+    "stefanom24",
+    "Aquatiq2688",
+    "MyNingenTotoro",
+    "EeveeA",
+    "Jmoneyfo20",
+    "LiquidWonder",
+    "TheOmegaEffect",
+    "methematics47",
+    "xX_Wraith_Xx",
+    "n0sc0pe",
+    "kcanyon99",
+    "BPF001",
+)
 _ITEMS = ("Anvil Receiver", "Purple Armor", "Heavy Rounds", "Med Kit", "Digital Threat", "Skullpiercer")
 _FEED_COLORS = ((235.0, 165.0, 60.0), (90.0, 205.0, 195.0), (255.0, 255.0, 255.0), (240.0, 220.0, 90.0))
 FEED_RIGHT, FEED_Y0, FEED_DY, FEED_H, FEED_CAP = 1813.0, 112.0, 31.0, 28.0, 13.5
@@ -471,8 +584,14 @@ def _feed_lines(key: HudKey) -> list[list[tuple[str, tuple[float, float, float]]
         elif kind < 0.9:
             lines.append([(a, col), ("spotted an enemy.", WHITE)])
         else:
-            lines.append([("You", _GOLD), ("pinged loot: [", WHITE), (_ITEMS[int(rng.integers(len(_ITEMS)))], _GOLD),
-                          ("].", WHITE)])
+            lines.append(
+                [
+                    ("You", _GOLD),
+                    ("pinged loot: [", WHITE),
+                    (_ITEMS[int(rng.integers(len(_ITEMS)))], _GOLD),
+                    ("].", WHITE),
+                ]
+            )
     return lines
 
 
@@ -485,7 +604,9 @@ def _ink_width_text(text: str, font: str, cap: float) -> float:
 
 def _feed_font(key: HudKey) -> str:
     """The feed's lighter weight where the face has one."""
-    return "rajdhani-semibold" if key.font == "rajdhani-bold" and "rajdhani-semibold" in HUD_FONTS else key.font
+    return (
+        "rajdhani-semibold" if key.font == "rajdhani-bold" and "rajdhani-semibold" in HUD_FONTS else key.font
+    )
 
 
 def _draw_feed(c: Canvas, m: _Mapper, key: HudKey, lines: list, dy: float = 0.0) -> None:
@@ -496,19 +617,26 @@ def _draw_feed(c: Canvas, m: _Mapper, key: HudKey, lines: list, dy: float = 0.0)
         top = FEED_Y0 + dy + i * FEED_DY
         widths = [40.0 if t == "<gun>" else _ink_width_text(t, font, FEED_CAP) for t, _c in parts]
         x = FEED_RIGHT - sum(widths) - gap * (len(parts) - 1)
-        strip = c.poly_mask(m.pts([(x - 8, top), (FEED_RIGHT + 8, top), (FEED_RIGHT + 8, top + FEED_H),
-                                   (x - 8, top + FEED_H)]))
+        strip = c.poly_mask(
+            m.pts(
+                [(x - 8, top), (FEED_RIGHT + 8, top), (FEED_RIGHT + 8, top + FEED_H), (x - 8, top + FEED_H)]
+            )
+        )
         c.paint(strip, BLACK, 0.38)
         for (text, col), w in zip(parts, widths, strict=True):
             if text == "<gun>":
                 gx, gy = x + 2, top + 8
                 gun = np.maximum(
                     c.poly_mask(m.pts([(gx, gy), (gx + 36, gy), (gx + 36, gy + 5), (gx, gy + 5)])),
-                    c.poly_mask(m.pts([(gx + 4, gy + 5), (gx + 11, gy + 5), (gx + 9, gy + 11), (gx + 3, gy + 11)])))
+                    c.poly_mask(
+                        m.pts([(gx + 4, gy + 5), (gx + 11, gy + 5), (gx + 9, gy + 11), (gx + 3, gy + 11)])
+                    ),
+                )
                 c.paint(gun, col, 0.9)
             else:
-                msk, _ = c.text_mask(text, font, FEED_CAP * m.s, m.x(x), m.y(top + (FEED_H - FEED_CAP) / 2),
-                                     digit_norm=False)
+                msk, _ = c.text_mask(
+                    text, font, FEED_CAP * m.s, m.x(x), m.y(top + (FEED_H - FEED_CAP) / 2), digit_norm=False
+                )
                 c.paint(msk, col)
             x += w + gap
 
@@ -522,7 +650,7 @@ def _squads_layer(key: HudKey) -> Layer:
     lay = kill_layout(key.era, key.kills, key.squads_left, key.font, st)
     k = st.k
     top, bot = st.top, st.bot
-    o = st.mid - (TOP + BOT) / 2.0             # text and icons stay centred in a taller / shorter box
+    o = st.mid - (TOP + BOT) / 2.0  # text and icons stay centred in a taller / shorter box
     lines = _feed_lines(key)
     feed_dy = (42.0 if key.mode == "ranked" else 0.0) + (bot - BOT)
     x0r = lay.sq_left - shift - k * (bot - top) - 2
@@ -530,8 +658,14 @@ def _squads_layer(key: HudKey) -> Layer:
     y1r = bot + 3 if key.mode in ("trios", "elite") else 140.0 + (bot - BOT)
     if lines:
         y1r = max(y1r, FEED_Y0 + feed_dy + len(lines) * FEED_DY)
-        widest = max(sum(40.0 if t == "<gun>" else _ink_width_text(t, _feed_font(key), FEED_CAP) for t, _c in p)
-                     + 5.0 * len(p) for p in lines) + 12.0
+        widest = (
+            max(
+                sum(40.0 if t == "<gun>" else _ink_width_text(t, _feed_font(key), FEED_CAP) for t, _c in p)
+                + 5.0 * len(p)
+                for p in lines
+            )
+            + 12.0
+        )
         x0r = min(x0r, FEED_RIGHT - widest - 10)
     c, fx0, fy0 = m0.canvas(x0r, x1r, top - 3, y1r)
     if lines:
@@ -556,12 +690,21 @@ def _squads_layer(key: HudKey) -> Layer:
         c.paint(alive, st.alive_color, 0.96)
         c.paint(outline, WHITE, st.outline_alpha)
     ink = WHITE if key.red else st.ink
-    msk, _ = c.text_mask(_sq_text(key.squads_left), key.font, SQ_CAP * m.s, m.x(SQ_NUM_RIGHT - st.dw),
-                         m.y(SQ_TOP + o), align="right", bold=BOLD * m.s, stretch=SQ_STRETCH)
+    msk, _ = c.text_mask(
+        _sq_text(key.squads_left),
+        key.font,
+        SQ_CAP * m.s,
+        m.x(SQ_NUM_RIGHT - st.dw),
+        m.y(SQ_TOP + o),
+        align="right",
+        bold=BOLD * m.s,
+        stretch=SQ_STRETCH,
+    )
     c.paint(msk, ink)
     sq_x = SQ_TEXT_X - st.dw
-    msk, _ = c.text_mask(st.sq_label, key.font, 12.9 * m.s, m.x(sq_x), m.y(59.6 + o), digit_norm=False,
-                         bold=BOLD * m.s)
+    msk, _ = c.text_mask(
+        st.sq_label, key.font, 12.9 * m.s, m.x(sq_x), m.y(59.6 + o), digit_norm=False, bold=BOLD * m.s
+    )
     # normalise the label's width to the real one (113 px at 1080p; longer in other languages)
     c.paint(_fit_width(c, msk, m.x(sq_x), st.sq_label_w * m.s), ink)
     _person(c, m, 1814.0, INK_DARK, o)
@@ -577,12 +720,15 @@ def _mode_extras(c: Canvas, m: _Mapper, key: HudKey) -> None:
         pts = _para(1808.0, 1903.0)
         c.paint(c.poly_mask(m.pts(pts)), (150.0, 140.0, 60.0), 0.6)
         c.paint(c.outline_mask(m.pts(pts), max(0.9, 1.15 * m.s)), (225.0, 215.0, 130.0), 0.7)
-        flame = np.maximum(c.ellipse_mask(m.x(1846.5), m.y(70.0), 6.0 * m.s, 7.5 * m.s),
-                           c.poly_mask(m.pts([(1841, 66), (1847, 54), (1852, 66)])))
+        flame = np.maximum(
+            c.ellipse_mask(m.x(1846.5), m.y(70.0), 6.0 * m.s, 7.5 * m.s),
+            c.poly_mask(m.pts([(1841, 66), (1847, 54), (1852, 66)])),
+        )
         c.paint(flame, (255.0, 235.0, 170.0))
         c.erase(c.ellipse_mask(m.x(1847.0), m.y(72.0), 2.5 * m.s, 4.0 * m.s), 0.8)
-        msk, _ = c.text_mask(str(1 + key.alive % 9), key.font, DIGIT_CAP * m.s, m.x(1859.0), m.y(DIGIT_TOP),
-                             bold=BOLD * m.s)
+        msk, _ = c.text_mask(
+            str(1 + key.alive % 9), key.font, DIGIT_CAP * m.s, m.x(1859.0), m.y(DIGIT_TOP), bold=BOLD * m.s
+        )
         c.paint(msk, WHITE)
         return
     cx, cy, r = (1862.0, 68.0, 41.0) if key.mode == "duos" else (1860.0, 62.0, 36.0)
@@ -591,8 +737,10 @@ def _mode_extras(c: Canvas, m: _Mapper, key: HudKey) -> None:
     if key.mode == "duos":
         c.paint(ring, (215.0, 222.0, 228.0), 0.95)
         c.paint(inner, (60.0, 76.0, 92.0), 1.0)
-        fists = np.maximum(c.ellipse_mask(m.x(cx - 11), m.y(cy + 2), 12 * m.s, 8 * m.s),
-                           c.ellipse_mask(m.x(cx + 11), m.y(cy + 2), 12 * m.s, 8 * m.s))
+        fists = np.maximum(
+            c.ellipse_mask(m.x(cx - 11), m.y(cy + 2), 12 * m.s, 8 * m.s),
+            c.ellipse_mask(m.x(cx + 11), m.y(cy + 2), 12 * m.s, 8 * m.s),
+        )
         c.paint(fists, (225.0, 232.0, 236.0))
         msk, _ = c.text_mask("APEX DUOS", key.font, 13.0 * m.s, m.x(1578.0), m.y(89.0), digit_norm=False)
         c.paint(msk, WHITE, 0.9)
@@ -600,18 +748,39 @@ def _mode_extras(c: Canvas, m: _Mapper, key: HudKey) -> None:
     gold = (196.0, 150.0, 70.0)
     c.paint(ring, gold, 0.95)
     c.paint(inner, (38.0, 36.0, 40.0), 0.92)
-    chevron = c.poly_mask(m.pts([(cx, cy - 24), (cx + 20, cy + 14), (cx + 9, cy + 14), (cx, cy - 4),
-                                  (cx - 9, cy + 14), (cx - 20, cy + 14)]))
+    chevron = c.poly_mask(
+        m.pts(
+            [
+                (cx, cy - 24),
+                (cx + 20, cy + 14),
+                (cx + 9, cy + 14),
+                (cx, cy - 4),
+                (cx - 9, cy + 14),
+                (cx - 20, cy + 14),
+            ]
+        )
+    )
     c.paint(chevron, gold)
-    hex_pts = [(cx + 13 * math.cos(a), cy + 43 + 13 * math.sin(a))
-               for a in np.linspace(0, 2 * math.pi, 7)[:-1] + math.pi / 6]
+    hex_pts = [
+        (cx + 13 * math.cos(a), cy + 43 + 13 * math.sin(a))
+        for a in np.linspace(0, 2 * math.pi, 7)[:-1] + math.pi / 6
+    ]
     c.paint(c.poly_mask(m.pts(hex_pts)), (30.0, 30.0, 34.0), 0.95)
     c.paint(c.outline_mask(m.pts(hex_pts), 1.2 * m.s), gold)
     tier = ("IV", "III", "II", "I")[key.squads_left % 4]
-    msk, _ = c.text_mask(tier, key.font, 11.0 * m.s, m.x(cx), m.y(cy + 37.5), align="center", digit_norm=False)
+    msk, _ = c.text_mask(
+        tier, key.font, 11.0 * m.s, m.x(cx), m.y(cy + 37.5), align="center", digit_norm=False
+    )
     c.paint(msk, WHITE)
-    msk, _ = c.text_mask(f"+{10 + 7 * (20 - key.squads_left)} RP", key.font, 14.0 * m.s, m.x(cx), m.y(130.0),
-                         align="center", digit_norm=False)
+    msk, _ = c.text_mask(
+        f"+{10 + 7 * (20 - key.squads_left)} RP",
+        key.font,
+        14.0 * m.s,
+        m.x(cx),
+        m.y(130.0),
+        align="center",
+        digit_norm=False,
+    )
     c.paint(msk, (235.0, 235.0, 235.0), 0.9)
 
 
@@ -661,8 +830,12 @@ def occluder_rect(style: HudStyle, width: int, height: int) -> tuple[int, int, i
         return None
     s = hud_scale(width, height)
     x0, y0, x1, y1 = style.occluder
-    return (max(0, math.floor(width - (1920.0 - x0) * s)), max(0, math.floor(y0 * s)),
-            min(width, math.ceil(width - (1920.0 - x1) * s)), min(height, math.ceil(y1 * s)))
+    return (
+        max(0, math.floor(width - (1920.0 - x0) * s)),
+        max(0, math.floor(y0 * s)),
+        min(width, math.ceil(width - (1920.0 - x1) * s)),
+        min(height, math.ceil(y1 * s)),
+    )
 
 
 def kill_slot_covered(key: HudKey) -> bool:
@@ -708,9 +881,16 @@ def occluder_layer(style: HudStyle, width: int, height: int) -> Layer | None:
         img[:] = rng.uniform(10, 90, 3)
         s = hud_scale(width, height)
         c = Canvas(w, h, SS, x0, y0)
-        for i, text in enumerate(("FOLLOW GOAL", f"{int(rng.integers(10, 99))}/{int(rng.integers(100, 999))}",
-                                  f"SUBS {int(rng.integers(1, 40))}")):
-            msk, _ = c.text_mask(text, style.font, 13.0 * s, x0 + 6 * s, y0 + (8 + 24 * i) * s, digit_norm=False)
+        for i, text in enumerate(
+            (
+                "FOLLOW GOAL",
+                f"{int(rng.integers(10, 99))}/{int(rng.integers(100, 999))}",
+                f"SUBS {int(rng.integers(1, 40))}",
+            )
+        ):
+            msk, _ = c.text_mask(
+                text, style.font, 13.0 * s, x0 + 6 * s, y0 + (8 + 24 * i) * s, digit_norm=False
+            )
             c.paint(msk, WHITE)
         lay = c.to_layer(x0, y0)
         img = img * (1 - lay.alpha) + lay.premul
@@ -735,7 +915,15 @@ def banner_layer(style: HudStyle, width: int, height: int) -> Layer | None:
     c, fx0, fy0 = m.canvas(1920.0 - 640.0, 1915.0, y0r, y1r)
     c.paint(c.poly_mask(m.pts([(1280.0, y0r), (1915.0, y0r), (1915.0, y1r), (1280.0, y1r)])), BLACK, 0.55)
     cap = min(16.0, 0.5 * (y1r - y0r))
-    msk, _ = c.text_mask(style.banner, style.font, cap * m.s, m.x(1900.0), m.y((y0r + y1r - cap) / 2),
-                         align="right", digit_norm=False, bold=BOLD * m.s)
+    msk, _ = c.text_mask(
+        style.banner,
+        style.font,
+        cap * m.s,
+        m.x(1900.0),
+        m.y((y0r + y1r - cap) / 2),
+        align="right",
+        digit_norm=False,
+        bold=BOLD * m.s,
+    )
     c.paint(msk, style.ink)
     return c.to_layer(fx0, fy0)

@@ -60,8 +60,9 @@ def _check_font(name: str, fonts: tuple[str, ...] = SCRIPT_FONTS) -> str:
     return name
 
 
-def _hud_key(state: FrameState, width: int, height: int, font: str,
-             style: _hud.HudStyle = _hud.DEFAULT_STYLE) -> _hud.HudKey:
+def _hud_key(
+    state: FrameState, width: int, height: int, font: str, style: _hud.HudStyle = _hud.DEFAULT_STYLE
+) -> _hud.HudKey:
     return _hud.HudKey(
         era=state.era,
         kills=max(0, int(state.kills)),
@@ -103,8 +104,15 @@ def _tiles(rgba: Image.Image) -> tuple[Layer, ...]:
 class Renderer:
     """Renders FrameStates at one output size. Not thread-safe (keep one per worker)."""
 
-    def __init__(self, width: int, height: int, *, seed: int = 0, hud_font: str = "rajdhani-bold",
-                 style: _hud.HudStyle | None = None) -> None:
+    def __init__(
+        self,
+        width: int,
+        height: int,
+        *,
+        seed: int = 0,
+        hud_font: str = "rajdhani-bold",
+        style: _hud.HudStyle | None = None,
+    ) -> None:
         """``style``: the HUD's look (vodstream.synth.styles); its face replaces ``hud_font``.
         None: today's look (``hud.DEFAULT_STYLE``) in ``hud_font``."""
         if width < 16 or height < 16:
@@ -141,22 +149,35 @@ class Renderer:
         if state.screen != "in_match" or state.inventory_open:
             return []
         key = _hud_key(state, self.width, self.height, self.font, self.style)
-        out = list(self._cached(self._overlays, ("game_hud", state.era),
-                                lambda: _tiles(game_hud_image(self.width, self.height, self.font, state.era)), cap=8))
+        out = list(
+            self._cached(
+                self._overlays,
+                ("game_hud", state.era),
+                lambda: _tiles(game_hud_image(self.width, self.height, self.font, state.era)),
+                cap=8,
+            )
+        )
         kl = _hud.kill_layer(key)
         if kl is not None:
             out.append(kl)
         out.append(_hud.squads_layer(key))  # incl. the kill feed under it
         if state.red and state.kills > 0 and not state.spectating:  # the kill's centre notification
-            out.extend(self._cached(self._overlays, ("event", state.kills),
-                                    lambda: _tiles(event_image(self.width, self.height, self.font, state.kills)),
-                                    cap=8))
+            out.extend(
+                self._cached(
+                    self._overlays,
+                    ("event", state.kills),
+                    lambda: _tiles(event_image(self.width, self.height, self.font, state.kills)),
+                    cap=8,
+                )
+            )
         if state.spectating:
             if self._spectate is None:
                 self._spectate = spectate_layer(self.width, self.height, self.font)
             out.append(self._spectate)
-        for extra in (_hud.banner_layer(self.style, self.width, self.height),
-                      _hud.occluder_layer(self.style, self.width, self.height)):
+        for extra in (
+            _hud.banner_layer(self.style, self.width, self.height),
+            _hud.occluder_layer(self.style, self.width, self.height),
+        ):
             if extra is not None:
                 out.append(extra)
         return out
@@ -175,8 +196,14 @@ class Renderer:
 
     def _static_key(self, st: FrameState) -> object:
         t = math.floor(st.t) if st.screen == "lobby_matchmaking" else 0.0
-        return replace(st, t=float(t), camera_t=0.0, kills=st.kills if st.screen == "end" else 0,
-                       red=False, spectating=False)
+        return replace(
+            st,
+            t=float(t),
+            camera_t=0.0,
+            kills=st.kills if st.screen == "end" else 0,
+            red=False,
+            spectating=False,
+        )
 
     def _render(self, st: FrameState, rect: tuple[int, int, int, int] | None) -> np.ndarray:
         W, H = self.width, self.height
@@ -187,15 +214,27 @@ class Renderer:
         if st.screen == "in_match" and st.inventory_open:
             full = self._cached(self._static, ("inv", st.scene_seed), lambda: self._inventory(st))
             return full[y0:y1, x0:x1].copy() if rect is not None else full
-        frame = self.bank.view(st.scene_seed, st.camera_t, (x0, y0, x1, y1),
-                               look="other" if st.screen == "other_game" else "apex")
+        frame = self.bank.view(
+            st.scene_seed,
+            st.camera_t,
+            (x0, y0, x1, y1),
+            look="other" if st.screen == "other_game" else "apex",
+        )
         if st.screen == "in_match":
             layers = self.layers(st)
         else:  # arenas, other_game: world + that screen's own overlay
-            okey = (st.screen, st.round_no, st.arenas_result, st.kills if st.screen == "other_game" else 0,
-                    st.scene_seed)
-            layers = list(self._cached(self._overlays, okey,
-                                       lambda: _tiles(overlay_image(st, W, H, self.font, self.seed)), cap=8))
+            okey = (
+                st.screen,
+                st.round_no,
+                st.arenas_result,
+                st.kills if st.screen == "other_game" else 0,
+                st.scene_seed,
+            )
+            layers = list(
+                self._cached(
+                    self._overlays, okey, lambda: _tiles(overlay_image(st, W, H, self.font, self.seed)), cap=8
+                )
+            )
         for layer in layers:
             composite(frame, layer, (x0, y0))
         return frame
@@ -215,7 +254,9 @@ class Renderer:
 _RENDERERS: OrderedDict[tuple, Renderer] = OrderedDict()
 
 
-def _renderer(width: int, height: int, seed: int, hud_font: str, style: _hud.HudStyle | None = None) -> Renderer:
+def _renderer(
+    width: int, height: int, seed: int, hud_font: str, style: _hud.HudStyle | None = None
+) -> Renderer:
     key = (width, height, seed, hud_font, style)
     r = _RENDERERS.get(key)
     if r is None:
@@ -228,17 +269,29 @@ def _renderer(width: int, height: int, seed: int, hud_font: str, style: _hud.Hud
     return r
 
 
-def render_hud_crop(state: FrameState, width: int, height: int, *, seed: int = 0,
-                    hud_font: str = "rajdhani-bold", style: _hud.HudStyle | None = None) -> np.ndarray:
+def render_hud_crop(
+    state: FrameState,
+    width: int,
+    height: int,
+    *,
+    seed: int = 0,
+    hud_font: str = "rajdhani-bold",
+    style: _hud.HudStyle | None = None,
+) -> np.ndarray:
     """The regions.hud_box(width, height) crop of the frame, rendering only those pixels."""
     if style is None:
         _check_font(hud_font)
     return _renderer(width, height, seed, hud_font, style).render_rect(state, hud_box(width, height))
 
 
-def kill_digit_boxes(state: FrameState, width: int, height: int, *,
-                     hud_font: str = "rajdhani-bold", style: _hud.HudStyle | None = None
-                     ) -> list[tuple[int, int, int, int]]:
+def kill_digit_boxes(
+    state: FrameState,
+    width: int,
+    height: int,
+    *,
+    hud_font: str = "rajdhani-bold",
+    style: _hud.HudStyle | None = None,
+) -> list[tuple[int, int, int, int]]:
     """Frame-pixel boxes (x0, y0, x1, y1) of the kill-count digits, left to right.
 
     Empty when no kill count is visible (not in a match, inventory open, or the modern-era
@@ -248,5 +301,7 @@ def kill_digit_boxes(state: FrameState, width: int, height: int, *,
     if state.screen != "in_match" or state.inventory_open:
         return []
     if style is not None:
-        return _hud.kill_digit_boxes_for(_hud_key(state, width, height, _check_font(style.font, ALL_FONTS), style))
+        return _hud.kill_digit_boxes_for(
+            _hud_key(state, width, height, _check_font(style.font, ALL_FONTS), style)
+        )
     return _hud.kill_digit_boxes_for(_hud_key(state, width, height, _check_font(hud_font)))

@@ -40,10 +40,36 @@ __all__ = [
     "spectate_layer",
 ]
 
-_LEGENDS = ("BANGALORE", "BLOODHOUND", "CAUSTIC", "GIBRALTAR", "LIFELINE", "MIRAGE", "PATHFINDER",
-            "WRAITH", "OCTANE", "WATTSON", "CRYPTO", "REVENANT", "LOBA", "RAMPART", "HORIZON", "FUSE")
-_NAMES = ("Daut-WednesDay", "OGRealSlim", "21_Sinned", "LtFrostin", "nms_esdf", "Tzu_Sneaky",
-          "xXWraithXx", "Mendo_fan", "PathyBoi", "kcanyon99")
+_LEGENDS = (
+    "BANGALORE",
+    "BLOODHOUND",
+    "CAUSTIC",
+    "GIBRALTAR",
+    "LIFELINE",
+    "MIRAGE",
+    "PATHFINDER",
+    "WRAITH",
+    "OCTANE",
+    "WATTSON",
+    "CRYPTO",
+    "REVENANT",
+    "LOBA",
+    "RAMPART",
+    "HORIZON",
+    "FUSE",
+)
+_NAMES = (
+    "Daut-WednesDay",
+    "OGRealSlim",
+    "21_Sinned",
+    "LtFrostin",
+    "nms_esdf",
+    "Tzu_Sneaky",
+    "xXWraithXx",
+    "Mendo_fan",
+    "PathyBoi",
+    "kcanyon99",
+)
 
 
 class _Draw:
@@ -54,8 +80,9 @@ class _Draw:
     the nearer side edge (`xmode='edges'`, for in-game HUDs).
     """
 
-    def __init__(self, img: Image.Image, font: str, *, frame: tuple[int, int] | None = None,
-                 xmode: str = "center") -> None:
+    def __init__(
+        self, img: Image.Image, font: str, *, frame: tuple[int, int] | None = None, xmode: str = "center"
+    ) -> None:
         self.img = img
         self.d = ImageDraw.Draw(img, "RGBA")
         self.W, self.H = frame or img.size
@@ -74,9 +101,15 @@ class _Draw:
             return yr * self.s
         return self.H - (1080.0 - yr) * self.s
 
-    def rect(self, x0: float, y0: float, x1: float, y1: float, fill, outline=None, width: float = 1.0) -> None:
-        self.d.rectangle([self.X(x0), self.Y(y0), self.X(x1), self.Y(y1)], fill=fill, outline=outline,
-                         width=max(1, round(width * self.s)))
+    def rect(
+        self, x0: float, y0: float, x1: float, y1: float, fill, outline=None, width: float = 1.0
+    ) -> None:
+        self.d.rectangle(
+            [self.X(x0), self.Y(y0), self.X(x1), self.Y(y1)],
+            fill=fill,
+            outline=outline,
+            width=max(1, round(width * self.s)),
+        )
 
     def poly(self, pts, fill, outline=None) -> None:
         self.d.polygon([(self.X(x), self.Y(y)) for x, y in pts], fill=fill, outline=outline)
@@ -90,7 +123,9 @@ class _Draw:
             self.d.text((x, self.Y(yr)), t, font=f, fill=col, anchor="ls")
             x += w
 
-    def text(self, xr: float, yr: float, text: str, cap: float, fill, anchor: str = "ls", font: str | None = None) -> None:
+    def text(
+        self, xr: float, yr: float, text: str, cap: float, fill, anchor: str = "ls", font: str | None = None
+    ) -> None:
         """Text with cap height `cap`; (xr, yr) = anchor point, default left/baseline."""
         f = pil_font(font or self.font, max(3.0, cap * self.s))
         self.d.text((self.X(xr), self.Y(yr)), text, font=f, fill=fill, anchor=anchor)
@@ -113,9 +148,20 @@ def _silhouette(dr: _Draw, cx: float, base: float, h: float, fill) -> None:
     """A standing figure (head, torso, legs) as a menu decoration."""
     w = h * 0.28
     dr.d.ellipse([dr.X(cx - w * 0.22), dr.Y(base - h), dr.X(cx + w * 0.22), dr.Y(base - h * 0.86)], fill=fill)
-    dr.poly([(cx - w * 0.5, base - h * 0.84), (cx + w * 0.5, base - h * 0.84), (cx + w * 0.38, base - h * 0.45),
-             (cx + w * 0.3, base), (cx + w * 0.05, base), (cx, base - h * 0.4), (cx - w * 0.05, base),
-             (cx - w * 0.3, base), (cx - w * 0.38, base - h * 0.45)], fill=fill)
+    dr.poly(
+        [
+            (cx - w * 0.5, base - h * 0.84),
+            (cx + w * 0.5, base - h * 0.84),
+            (cx + w * 0.38, base - h * 0.45),
+            (cx + w * 0.3, base),
+            (cx + w * 0.05, base),
+            (cx, base - h * 0.4),
+            (cx - w * 0.05, base),
+            (cx - w * 0.3, base),
+            (cx - w * 0.38, base - h * 0.45),
+        ],
+        fill=fill,
+    )
 
 
 # The squad summary cards: geometry and which card is the player's live in vodstream.regions
@@ -147,8 +193,10 @@ def _card_buttons(dr: _Draw, x: float) -> None:
         dr.rect(bx, 880, bx + 62, 940, fill=(40, 40, 46, 220), outline=(170, 170, 170, 255), width=2)
     dr.poly([(x + 170, 928), (x + 190, 892), (x + 210, 928)], fill=None, outline=(240, 240, 240))
     dr.rect(x + 104, 900, x + 134, 918, fill=(220, 220, 220, 255))
-    dr.poly([(x + 30, 902), (x + 42, 902), (x + 56, 890), (x + 56, 930), (x + 42, 918), (x + 30, 918)],
-            fill=(220, 220, 220, 255))
+    dr.poly(
+        [(x + 30, 902), (x + 42, 902), (x + 56, 890), (x + 56, 930), (x + 42, 918), (x + 30, 918)],
+        fill=(220, 220, 220, 255),
+    )
 
 
 def _player_cards(dr: _Draw, kills: list[int], rng: np.random.Generator) -> None:
@@ -159,30 +207,50 @@ def _player_cards(dr: _Draw, kills: list[int], rng: np.random.Generator) -> None
     top = CARD_TOP
     for i, x in enumerate(xs):
         dr.rect(x, top, x + 500, 950, fill=(10, 10, 14, 150), outline=(200, 200, 200, 255), width=2)
-        dr.rect(x + 235, top + 14, x + 485, 935, fill=tuple(int(v) for v in rng.integers(60, 200, 3)) + (255,))
+        dr.rect(
+            x + 235, top + 14, x + 485, 935, fill=tuple(int(v) for v in rng.integers(60, 200, 3)) + (255,)
+        )
         _silhouette(dr, x + 360, 900, 560, tuple(int(v) for v in rng.integers(20, 90, 3)) + (255,))
         dr.text(x + 24, top + 60, _NAMES[int(rng.integers(len(_NAMES)))], 22, (255, 255, 255))
-        rows = [("Kills", str(kills[i])), ("Damage Dealt", str(int(rng.integers(0, 2500)))),
-                ("Survival Time", f"{int(rng.integers(1, 20))}:{int(rng.integers(0, 60)):02d}"),
-                ("Revive Given", str(int(rng.integers(0, 4)))), ("Respawn Given", str(int(rng.integers(0, 3))))]
+        rows = [
+            ("Kills", str(kills[i])),
+            ("Damage Dealt", str(int(rng.integers(0, 2500)))),
+            ("Survival Time", f"{int(rng.integers(1, 20))}:{int(rng.integers(0, 60)):02d}"),
+            ("Revive Given", str(int(rng.integers(0, 4)))),
+            ("Respawn Given", str(int(rng.integers(0, 3)))),
+        ]
         for j, (lab, val) in enumerate(rows):
             y = top + 136 + j * 76
             dr.text(x + CARD_VALUE_DX, y, lab, 14, (200, 200, 200))
-            dr.text(x + CARD_VALUE_DX, y + 35, val, KILLS_CAP if j == 0 else 24,
-                    (240, 180, 40) if j == 0 else (255, 255, 255))
+            dr.text(
+                x + CARD_VALUE_DX,
+                y + 35,
+                val,
+                KILLS_CAP if j == 0 else 24,
+                (240, 180, 40) if j == 0 else (255, 255, 255),
+            )
             dr.rect(x + 24, y + 48, x + 220, y + 49, fill=(120, 120, 120, 255))
         if i != own:
             _card_buttons(dr, x)
     dr.ymode = "split"
 
 
-def _hband(dr: _Draw, x0: float, x1: float, y0: float, y1: float, edge: tuple[int, int, int],
-           mid: tuple[int, int, int], alpha: int, steps: int = 120) -> None:
+def _hband(
+    dr: _Draw,
+    x0: float,
+    x1: float,
+    y0: float,
+    y1: float,
+    edge: tuple[int, int, int],
+    mid: tuple[int, int, int],
+    alpha: int,
+    steps: int = 120,
+) -> None:
     """A horizontal banner whose colour goes from `edge` at both ends to `mid` in the centre."""
     for i in range(steps):
         a, b = x0 + (x1 - x0) * i / steps, x0 + (x1 - x0) * (i + 1) / steps
         t = abs((a + b) / 2 - (x0 + x1) / 2) / ((x1 - x0) / 2)  # 0 centre .. 1 ends
-        t = t ** 1.5
+        t = t**1.5
         col = tuple(round(m + (e - m) * t) for e, m in zip(edge, mid, strict=True))
         dr.rect(a, y0, b + 1, y1, fill=(*col, alpha))
 
@@ -193,8 +261,12 @@ def _tabs(dr: _Draw, active: str) -> None:
     for name, x0, x1 in (("SPECTATE", 640, 840), ("DEATH RECAP", 840, 1060), ("SUMMARY", 1060, 1270)):
         if name == active:
             dr.poly([(x0, 20), (x1, 20), (x1 - 20, 82), (x0 - 20, 82)], fill=(190, 30, 30, 255))
-        dr.rect(x0 + 10, 76, x1 - 30, 80, fill=(230, 230, 230, 255) if name == active else (110, 110, 110, 255))
-        dr.text((x0 + x1) / 2 - 10, 65, name, 21, (255, 255, 255) if name == active else (185, 185, 185), "ms")
+        dr.rect(
+            x0 + 10, 76, x1 - 30, 80, fill=(230, 230, 230, 255) if name == active else (110, 110, 110, 255)
+        )
+        dr.text(
+            (x0 + x1) / 2 - 10, 65, name, 21, (255, 255, 255) if name == active else (185, 185, 185), "ms"
+        )
 
 
 def _end(dr: _Draw, st: FrameState, rng: np.random.Generator) -> None:
@@ -205,12 +277,16 @@ def _end(dr: _Draw, st: FrameState, rng: np.random.Generator) -> None:
     cards = card_kills(st.kills, kills, 3 if st.end_kind == "placed" else n_cards, rng)
     if st.end_kind == "placed":
         title = "CHAMPIONS OF THE ARENA" if place == 1 else "SQUAD ELIMINATED"
-        dr.poly([(0, 0), (1920, 0), (1920, 110), (1520, 110), (1400, 150), (520, 150), (400, 110), (0, 110)],
-                fill=(70, 12, 14, 235))
+        dr.poly(
+            [(0, 0), (1920, 0), (1920, 110), (1520, 110), (1400, 150), (520, 150), (400, 110), (0, 110)],
+            fill=(70, 12, 14, 235),
+        )
         dr.text(960, 98, title, 44, (255, 255, 255), "ms")
         of = st.of if st.of is not None else 20
         white, gold = (255, 255, 255), (250, 200, 40)
-        dr.runs(715, 152, [("PLACED ", 19, white), (f"#{place}", 19, gold), (f" OF {of}", 19, white)], center=True)
+        dr.runs(
+            715, 152, [("PLACED ", 19, white), (f"#{place}", 19, gold), (f" OF {of}", 19, white)], center=True
+        )
         dr.runs(1215, 152, [(str(kills), 22, gold), ("  SQUAD KILLS", 19, white)], center=True)
         # 2019 stat columns (labels only reach the top 45% with the name row)
         for i, x in enumerate((130.0, 760.0, 1385.0)):
@@ -220,8 +296,13 @@ def _end(dr: _Draw, st: FrameState, rng: np.random.Generator) -> None:
                 y = 640 + j * 72
                 dr.rect(x, y, x + 200, y + 64, fill=(15, 15, 20, 200), outline=(140, 140, 140, 255))
                 dr.text(x + 8, y + 18, lab, 10, (230, 230, 230))
-                dr.text(x + 8, y + 54, str(cards[i] if j == 0 else int(rng.integers(0, 2000))),
-                        26, (255, 255, 255))
+                dr.text(
+                    x + 8,
+                    y + 54,
+                    str(cards[i] if j == 0 else int(rng.integers(0, 2000))),
+                    26,
+                    (255, 255, 255),
+                )
         return
     _tabs(dr, "SUMMARY")
     if st.end_kind == "squad_eliminated":
@@ -255,7 +336,11 @@ def _select_legend(dr: _Draw, st: FrameState, rng: np.random.Generator) -> None:
     dr.text(90, 120, "SELECT LEGEND", 58, (255, 255, 255))
     dr.text(92, 165, "YOU ARE PICKING " + ("1ST", "2ND", "3RD")[int(rng.integers(3))], 20, (230, 200, 90))
     if st.countdown is not None:
-        dr.d.ellipse([dr.X(920), dr.Y(40), dr.X(1000), dr.Y(120)], outline=(255, 255, 255), width=max(1, round(3 * dr.s)))
+        dr.d.ellipse(
+            [dr.X(920), dr.Y(40), dr.X(1000), dr.Y(120)],
+            outline=(255, 255, 255),
+            width=max(1, round(3 * dr.s)),
+        )
         dr.text(960, 95, str(st.countdown), 36, (255, 255, 255), "ms")
     for i in range(3):  # squad pick banners on the left
         y = 230 + i * 70
@@ -266,9 +351,11 @@ def _select_legend(dr: _Draw, st: FrameState, rng: np.random.Generator) -> None:
     for i in range(n):  # portrait row
         x = 960 + (i - n / 2) * 96
         pick = i == int(rng.integers(n))
-        dr.poly([(x + 14, 900), (x + 96, 900), (x + 82, 1000), (x, 1000)],
-                fill=tuple(int(v) for v in rng.integers(40, 170, 3)) + (255,),
-                outline=(255, 255, 255) if pick else (90, 90, 90))
+        dr.poly(
+            [(x + 14, 900), (x + 96, 900), (x + 82, 1000), (x, 1000)],
+            fill=tuple(int(v) for v in rng.integers(40, 170, 3)) + (255,),
+            outline=(255, 255, 255) if pick else (90, 90, 90),
+        )
     dr.text(960, 1050, _LEGENDS[int(rng.integers(len(_LEGENDS)))], 26, (255, 255, 255), "ms")
 
 
@@ -297,11 +384,20 @@ def _lobby(dr: _Draw, st: FrameState, rng: np.random.Generator) -> None:
 
 def _arenas(dr: _Draw, st: FrameState) -> None:
     dr.poly([(840, 10), (1080, 10), (1060, 56), (860, 56)], fill=(15, 15, 20, 180))
-    dr.text(960, 44, f"{(st.round_no or 1) // 2}  -  {(st.round_no or 1) - 1 - (st.round_no or 1) // 2}", 22,
-            (255, 255, 255), "ms")
+    dr.text(
+        960,
+        44,
+        f"{(st.round_no or 1) // 2}  -  {(st.round_no or 1) - 1 - (st.round_no or 1) // 2}",
+        22,
+        (255, 255, 255),
+        "ms",
+    )
     if st.arenas_result is not None:
         win = st.arenas_result == "victory"
-        dr.poly([(0, 220), (1920, 220), (1920, 340), (0, 340)], fill=(20, 60, 140, 200) if win else (150, 20, 20, 200))
+        dr.poly(
+            [(0, 220), (1920, 220), (1920, 340), (0, 340)],
+            fill=(20, 60, 140, 200) if win else (150, 20, 20, 200),
+        )
         dr.text(960, 312, "VICTORY!" if win else "DEFEAT", 80, (255, 255, 255), "ms")
     else:
         dr.text(960, 300, f"ROUND {st.round_no or 1}", 70, (255, 255, 255), "ms")
@@ -316,13 +412,19 @@ def _other_game(dr: _Draw, st: FrameState, rng: np.random.Generator) -> None:
         dr.text(700 + i * 80, 44, c, 16, (255, 255, 255), "ms")
     dr.xmode = "edges"
     cx, cy, r = 1760, 170, 135
-    dr.d.ellipse([dr.X(cx - r), dr.Y(cy - r), dr.X(cx + r), dr.Y(cy + r)], fill=(40, 70, 50, 230),
-                 outline=(230, 230, 230), width=max(1, round(3 * dr.s)))
+    dr.d.ellipse(
+        [dr.X(cx - r), dr.Y(cy - r), dr.X(cx + r), dr.Y(cy + r)],
+        fill=(40, 70, 50, 230),
+        outline=(230, 230, 230),
+        width=max(1, round(3 * dr.s)),
+    )
     dr.text(cx, cy + r + 40, f"{int(rng.integers(5, 90))} PLAYERS", 20, (255, 255, 255), "ms")
     dr.text(cx, cy + r + 70, f"{st.kills} KO", 20, (250, 220, 80), "ms")
     dr.rect(60, 980, 460, 1004, fill=(30, 30, 30, 200))
     dr.rect(60, 980, 60 + 400 * 0.7, 1004, fill=(80, 220, 80, 255))
-    dr.text(1700, 1020, f"{int(rng.integers(1, 30))} / {int(rng.integers(30, 300))}", 38, (255, 255, 255), "ms")
+    dr.text(
+        1700, 1020, f"{int(rng.integers(1, 30))} / {int(rng.integers(30, 300))}", 38, (255, 255, 255), "ms"
+    )
 
 
 def menu_frame(st: FrameState, W: int, H: int, bg: np.ndarray | None, font: str, seed: int) -> np.ndarray:
@@ -335,7 +437,11 @@ def menu_frame(st: FrameState, W: int, H: int, bg: np.ndarray | None, font: str,
     elif st.screen == "select_legend":
         base = _gradient(W, H, (35, 45, 70), (10, 12, 20))
     elif st.screen == "end":
-        base = _dim(bg, 0.35, 4.0 * hud_scale(W, H)) if bg is not None else _gradient(W, H, (30, 30, 40), (5, 5, 8))
+        base = (
+            _dim(bg, 0.35, 4.0 * hud_scale(W, H))
+            if bg is not None
+            else _gradient(W, H, (30, 30, 40), (5, 5, 8))
+        )
     else:
         raise ValueError(f"{st.screen!r} is not a static screen")
     img = Image.fromarray(base)
@@ -368,7 +474,9 @@ def inventory_frame(bg: np.ndarray, W: int, H: int, font: str) -> np.ndarray:
     dr = _Draw(img, font)
     dr.rect(-600, 0, 2520, 95, fill=(10, 12, 16, 235))
     for i, name in enumerate(("MAP", "INVENTORY", "SQUAD", "LEGEND")):
-        dr.text(660 + i * 200, 62, name, 20, (255, 255, 255) if name == "INVENTORY" else (150, 150, 150), "ms")
+        dr.text(
+            660 + i * 200, 62, name, 20, (255, 255, 255) if name == "INVENTORY" else (150, 150, 150), "ms"
+        )
     dr.rect(330, 240, 960, 620, fill=(20, 22, 28, 220), outline=(120, 120, 120, 255))
     dr.text(340, 230, "BACKPACK", 18, (220, 220, 220))
     for r_ in range(2):
@@ -411,8 +519,13 @@ def game_hud_image(W: int, H: int, font: str, era: str) -> Image.Image:
     for _ in range(14):
         x, y = float(rng.uniform(50, 250)), float(rng.uniform(50, 250))
         w, h = float(rng.uniform(10, 40)), float(rng.uniform(10, 40))
-        dr.rect(x, y, min(270, x + w), min(270, y + h),
-                fill=tuple(int(v) for v in rng.integers(60, 150, 3)) + (150,))
+        dr.rect(
+            x,
+            y,
+            min(270, x + w),
+            min(270, y + h),
+            fill=tuple(int(v) for v in rng.integers(60, 150, 3)) + (150,),
+        )
     dr.poly([(160, 148), (170, 172), (160, 165), (150, 172)], fill=(255, 255, 255, 255))
     # compass strip, top centre
     dr.xmode = "center"
@@ -431,7 +544,13 @@ def game_hud_image(W: int, H: int, font: str, era: str) -> Image.Image:
         dr.rect(104, y + 14, 104 + 196 * float(rng.uniform(0.3, 1.0)), y + 22, fill=(235, 235, 235, 230))
     dr.rect(60, 985, 130, 1055, fill=(30, 30, 34, 210), outline=(180, 180, 180, 220))
     dr.rect(140, 1008, 440, 1020, fill=(60, 60, 70, 200))
-    dr.rect(140, 1008, 140 + 300 * 0.8, 1020, fill=(80, 150, 255, 235) if era == "modern" else (170, 100, 230, 235))
+    dr.rect(
+        140,
+        1008,
+        140 + 300 * 0.8,
+        1020,
+        fill=(80, 150, 255, 235) if era == "modern" else (170, 100, 230, 235),
+    )
     dr.rect(140, 1026, 440, 1040, fill=(235, 235, 235, 235))
     # weapons and ammo, bottom right
     dr.rect(1560, 975, 1860, 1050, fill=(20, 20, 24, 120))
@@ -441,8 +560,18 @@ def game_hud_image(W: int, H: int, font: str, era: str) -> Image.Image:
     return img
 
 
-_VICTIMS = ("JMONEYFO20", "VACATEDPLANET", "SOOOOUUUP", "GRAPEWOOD", "STEFANOM24", "MYNINGENTOTORO", "SELUVIA",
-            "FAEHIR", "ILIKECHEESE", "XUVOTHEGREAT")
+_VICTIMS = (
+    "JMONEYFO20",
+    "VACATEDPLANET",
+    "SOOOOUUUP",
+    "GRAPEWOOD",
+    "STEFANOM24",
+    "MYNINGENTOTORO",
+    "SELUVIA",
+    "FAEHIR",
+    "ILIKECHEESE",
+    "XUVOTHEGREAT",
+)
 
 
 def event_image(W: int, H: int, font: str, kills: int) -> Image.Image:

@@ -60,11 +60,11 @@ X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium"
 class Variant:
     """One HLS rendition. ``chunked`` is the source; others are downscaled/decimated copies."""
 
-    name: str              # group id: "chunked", "720p60", "480p30", ...
+    name: str  # group id: "chunked", "720p60", "480p30", ...
     width: int
     height: int
     fps: int
-    bitrate: int           # target video bits/s
+    bitrate: int  # target video bits/s
 
     @property
     def display_name(self) -> str:
@@ -78,7 +78,7 @@ class Spectate:
 
     start: float
     end: float
-    kills: int                         # the spectated player's kills when spectating starts
+    kills: int  # the spectated player's kills when spectating starts
     kill_times: tuple[float, ...] = ()  # later kills by the spectated player
 
 
@@ -88,20 +88,20 @@ class Match:
 
     start: float
     end: float
-    select_legend: float = 20.0         # seconds of SELECT LEGEND; 0 = none shown
-    end_screen: float = 10.0            # seconds of end screen (ignored when abandoned)
+    select_legend: float = 20.0  # seconds of SELECT LEGEND; 0 = none shown
+    end_screen: float = 10.0  # seconds of end screen (ignored when abandoned)
     end_kind: str = "squad_eliminated"  # one of END_KINDS
-    placement: int | None = None        # None only when abandoned
+    placement: int | None = None  # None only when abandoned
     squads: int = 20
-    of: int | None = None               # k in "PLACED #n OF k" (2019); defaults to squads
-    squad_kills: int | None = None      # end-screen squad kills; defaults from kills
-    kills: tuple[float, ...] = ()       # times of the player's own kills
+    of: int | None = None  # k in "PLACED #n OF k" (2019); defaults to squads
+    squad_kills: int | None = None  # end-screen squad kills; defaults from kills
+    kills: tuple[float, ...] = ()  # times of the player's own kills
     inventory: tuple[tuple[float, float], ...] = ()
     death: float | None = None
     spectate: Spectate | None = None
     era: str = "modern"
-    hud_mode: str = "trios"             # modern top-right layout: trios / duos / ranked / elite
-    assists: tuple[float, ...] = ()     # times of the player's assists (shown in the ranked layout)
+    hud_mode: str = "trios"  # modern top-right layout: trios / duos / ranked / elite
+    assists: tuple[float, ...] = ()  # times of the player's assists (shown in the ranked layout)
 
     @property
     def players_per_squad(self) -> int:
@@ -129,12 +129,12 @@ class Span:
     type: str
     start: float
     end: float
-    screen: str | None = None           # lobby: "ready" / "matchmaking" (None = auto)
-    select_legend: float = 0.0          # arenas: legend pick seconds at its start
-    rounds: int = 3                     # arenas
-    result: str = "victory"             # arenas: "victory" / "defeat"
-    game_id: str | None = None          # other_game
-    game_name: str | None = None        # other_game
+    screen: str | None = None  # lobby: "ready" / "matchmaking" (None = auto)
+    select_legend: float = 0.0  # arenas: legend pick seconds at its start
+    rounds: int = 3  # arenas
+    result: str = "victory"  # arenas: "victory" / "defeat"
+    game_id: str | None = None  # other_game
+    game_name: str | None = None  # other_game
 
     @property
     def stop(self) -> float:
@@ -154,7 +154,7 @@ class Script:
     width: int = 1920
     height: int = 1080
     fps: int = 60
-    bitrate: int | None = None           # source video bits/s; None = by resolution
+    bitrate: int | None = None  # source video bits/s; None = by resolution
     variants: tuple[str | dict[str, Any], ...] = ("chunked", "720p60", "480p30")
     seed: int = 0
     hud_font: str = "rajdhani-bold"
@@ -163,7 +163,7 @@ class Script:
     hud_style: str = "default"
     x264_preset: str = "veryfast"
     audio: bool = True
-    duration: float | None = None        # None = when the last match/span stops
+    duration: float | None = None  # None = when the last match/span stops
     matches: tuple[Match, ...] = ()
     spans: tuple[Span, ...] = ()
 
@@ -201,17 +201,29 @@ class Script:
 
     def cut(self, duration: float) -> Script:
         """The first ``duration`` seconds: items starting at or after it are dropped."""
-        return self.replace(duration=duration, matches=tuple(m for m in self.matches if m.start < duration),
-                            spans=tuple(s for s in self.spans if s.start < duration))
+        return self.replace(
+            duration=duration,
+            matches=tuple(m for m in self.matches if m.start < duration),
+            spans=tuple(s for s in self.spans if s.start < duration),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON form (round-trips through :func:`load_script`)."""
         d: dict[str, Any] = {
-            "vod_id": self.vod_id, "title": self.title,
+            "vod_id": self.vod_id,
+            "title": self.title,
             "owner": {"login": self.owner_login, "display_name": self.owner_display_name},
-            "created_at": self.created_at, "era": self.era, "width": self.width, "height": self.height,
-            "fps": self.fps, "bitrate": self.bitrate, "variants": list(self.variants), "seed": self.seed,
-            "hud_font": self.hud_font, "hud_style": self.hud_style, "x264_preset": self.x264_preset,
+            "created_at": self.created_at,
+            "era": self.era,
+            "width": self.width,
+            "height": self.height,
+            "fps": self.fps,
+            "bitrate": self.bitrate,
+            "variants": list(self.variants),
+            "seed": self.seed,
+            "hud_font": self.hud_font,
+            "hud_style": self.hud_style,
+            "x264_preset": self.x264_preset,
             "audio": self.audio,
             "duration": self.duration,
             "matches": [_match_dict(m) for m in self.matches],
@@ -233,8 +245,12 @@ def _match_dict(m: Match) -> dict[str, Any]:
     d["assists"] = list(m.assists)
     d["inventory"] = [list(x) for x in m.inventory]
     if m.spectate is not None:
-        d["spectate"] = {"start": m.spectate.start, "end": m.spectate.end, "kills": m.spectate.kills,
-                         "kill_times": list(m.spectate.kill_times)}
+        d["spectate"] = {
+            "start": m.spectate.start,
+            "end": m.spectate.end,
+            "kills": m.spectate.kills,
+            "kill_times": list(m.spectate.kill_times),
+        }
     return {k: v for k, v in d.items() if v is not None}
 
 
@@ -284,8 +300,9 @@ class _Obj:
 
 
 def _typename(v: Any) -> str:
-    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean",
-            type(None): "null"}.get(type(v), type(v).__name__)
+    return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}.get(
+        type(v), type(v).__name__
+    )
 
 
 def _check(v: Any, kind: str, path: str) -> Any:
@@ -352,8 +369,9 @@ def _variant(v: str | dict[str, Any], script: Script, path: str) -> Variant:
         raise ScriptError(f"{path}: size {w}x{h} must be even and at least 16x16")
     if fps <= 0 or script.fps % fps:
         raise ScriptError(f"{path}: {fps} fps must divide the source rate {script.fps}")
-    bitrate = o.get("bitrate", "int",
-                    script.source_bitrate if name == "chunked" else default_bitrate(w, h, fps))
+    bitrate = o.get(
+        "bitrate", "int", script.source_bitrate if name == "chunked" else default_bitrate(w, h, fps)
+    )
     o.done()
     return Variant(name=name, width=w, height=h, fps=fps, bitrate=bitrate)
 
@@ -367,8 +385,10 @@ def _times(o: _Obj, key: str) -> tuple[float, ...]:
     out = tuple(_check(x, "number", f"{o.at(key)}[{i}]") for i, x in enumerate(items))
     for i in range(1, len(out)):
         if out[i] < out[i - 1]:
-            raise ScriptError(f"{o.at(key)}[{i}]: time {out[i]:g} is before the previous {out[i - 1]:g}"
-                              " (times must be in order)")
+            raise ScriptError(
+                f"{o.at(key)}[{i}]: time {out[i]:g} is before the previous {out[i - 1]:g}"
+                " (times must be in order)"
+            )
     return out
 
 
@@ -416,12 +436,15 @@ def _parse_match(data: Any, path: str, vod_era: str) -> Match:
         if end_kind == "placed" and era != "2019":
             raise ScriptError(f"{o.at('end_kind')}: 'placed' (PLACED #n OF k) is the 2019 end screen")
     if squad_kills is not None and squad_kills < len(kills):
-        raise ScriptError(f"{o.at('squad_kills')}: {squad_kills} is less than the player's "
-                          f"{len(kills)} kills")
+        raise ScriptError(
+            f"{o.at('squad_kills')}: {squad_kills} is less than the player's {len(kills)} kills"
+        )
     game_start = start + select_legend
     if end <= game_start:
-        raise ScriptError(f"{o.at('end')}: {end:g} must be after gameplay starts at {game_start:g} "
-                          f"(start {start:g} + select_legend {select_legend:g})")
+        raise ScriptError(
+            f"{o.at('end')}: {end:g} must be after gameplay starts at {game_start:g} "
+            f"(start {start:g} + select_legend {select_legend:g})"
+        )
     if death is not None and not game_start < death <= end:
         raise ScriptError(f"{o.at('death')}: {death:g} is not within the gameplay {game_start:g}..{end:g}")
     last_own = death if death is not None else end
@@ -437,8 +460,10 @@ def _parse_match(data: Any, path: str, vod_era: str) -> Match:
             raise ScriptError(f"{p}: time {k:g} is after the death at {death:g}")
     for i, a in enumerate(assists):
         if not game_start <= a <= last_own:
-            raise ScriptError(f"{o.at('assists')}[{i}]: time {a:g} is outside the player's gameplay "
-                              f"{game_start:g}..{last_own:g}")
+            raise ScriptError(
+                f"{o.at('assists')}[{i}]: time {a:g} is outside the player's gameplay "
+                f"{game_start:g}..{last_own:g}"
+            )
     inventory: list[tuple[float, float]] = []
     for i, raw in enumerate(inv_raw):
         p = f"{o.at('inventory')}[{i}]"
@@ -447,8 +472,10 @@ def _parse_match(data: Any, path: str, vod_era: str) -> Match:
             raise ScriptError(f"{p}: expected [open, close], got {len(pair)} values")
         a, b = (_check(x, "number", f"{p}[{j}]") for j, x in enumerate(pair))
         if not game_start <= a < b <= last_own:
-            raise ScriptError(f"{p}: [{a:g}, {b:g}] is not an open span within the player's gameplay "
-                              f"{game_start:g}..{last_own:g}")
+            raise ScriptError(
+                f"{p}: [{a:g}, {b:g}] is not an open span within the player's gameplay "
+                f"{game_start:g}..{last_own:g}"
+            )
         if inventory and a < inventory[-1][1]:
             raise ScriptError(f"{p}: overlaps the previous inventory span")
         inventory.append((a, b))
@@ -464,21 +491,38 @@ def _parse_match(data: Any, path: str, vod_era: str) -> Match:
         s_times = _times(so, "kill_times")
         so.done()
         if not death <= s_start < s_end <= end:
-            raise ScriptError(f"{sp}: [{s_start:g}, {s_end:g}] must lie within death {death:g} .. "
-                              f"end {end:g}")
+            raise ScriptError(
+                f"{sp}: [{s_start:g}, {s_end:g}] must lie within death {death:g} .. end {end:g}"
+            )
         if s_kills < 0 or s_kills > 99:
             raise ScriptError(f"{so.at('kills')}: must be 0..99, got {s_kills}")
         for i, k in enumerate(s_times):
             if not s_start <= k <= s_end:
-                raise ScriptError(f"{so.at('kill_times')}[{i}]: time {k:g} is outside the spectating span "
-                                  f"{s_start:g}..{s_end:g}")
+                raise ScriptError(
+                    f"{so.at('kill_times')}[{i}]: time {k:g} is outside the spectating span "
+                    f"{s_start:g}..{s_end:g}"
+                )
         spectate = Spectate(start=s_start, end=s_end, kills=s_kills, kill_times=s_times)
     if len(kills) > 99:
         raise ScriptError(f"{o.at('kills')}: at most 99 kills, got {len(kills)}")
-    return Match(start=start, end=end, select_legend=select_legend, end_screen=end_screen, end_kind=end_kind,
-                 placement=placement, squads=squads, of=of, squad_kills=squad_kills, kills=kills,
-                 inventory=tuple(inventory), death=death, spectate=spectate, era=era, hud_mode=hud_mode,
-                 assists=assists)
+    return Match(
+        start=start,
+        end=end,
+        select_legend=select_legend,
+        end_screen=end_screen,
+        end_kind=end_kind,
+        placement=placement,
+        squads=squads,
+        of=of,
+        squad_kills=squad_kills,
+        kills=kills,
+        inventory=tuple(inventory),
+        death=death,
+        spectate=spectate,
+        era=era,
+        hud_mode=hud_mode,
+        assists=assists,
+    )
 
 
 def _parse_span(data: Any, path: str) -> Span:
@@ -540,8 +584,9 @@ def _from_dict(data: Any) -> Script:
             if not isinstance(v, str | dict):
                 raise ScriptError(f"variants[{i}]: expected a name or an object, got {_typename(v)}")
         kw["variants"] = tuple(variants)
-    kw["matches"] = tuple(_parse_match(m, f"matches[{i}]", era)
-                          for i, m in enumerate(o.get("matches", "list", [])))
+    kw["matches"] = tuple(
+        _parse_match(m, f"matches[{i}]", era) for i, m in enumerate(o.get("matches", "list", []))
+    )
     kw["spans"] = tuple(_parse_span(s, f"spans[{i}]") for i, s in enumerate(o.get("spans", "list", [])))
     o.done()
     return validate(Script(**kw))
@@ -552,8 +597,9 @@ def validate(script: Script) -> Script:
     if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", script.vod_id):
         raise ScriptError(f"vod_id: {script.vod_id!r} must be 1-64 letters, digits, '_' or '-'")
     if not re.fullmatch(r"[a-z0-9_]{1,25}", script.owner_login):
-        raise ScriptError(f"owner.login: {script.owner_login!r} must be 1-25 lowercase letters, digits "
-                          "or '_'")
+        raise ScriptError(
+            f"owner.login: {script.owner_login!r} must be 1-25 lowercase letters, digits or '_'"
+        )
     w, h = script.width, script.height
     if w % 2 or h % 2 or not 64 <= w <= 7680 or not 64 <= h <= 4320:
         raise ScriptError(f"width/height: {script.width}x{script.height} must be even, 64..7680 x 64..4320")
@@ -587,8 +633,10 @@ def validate(script: Script) -> Script:
     items += [(s.start, s.stop, f"spans[{i}]") for i, s in enumerate(script.spans)]
     for i in range(1, len(script.matches)):
         if script.matches[i].start < script.matches[i - 1].start:
-            raise ScriptError(f"matches[{i}].start: {script.matches[i].start:g} is before matches[{i - 1}]"
-                              " (list matches in time order)")
+            raise ScriptError(
+                f"matches[{i}].start: {script.matches[i].start:g} is before matches[{i - 1}]"
+                " (list matches in time order)"
+            )
     items.sort()
     for (_a0, a1, ap), (b0, _b1, bp) in itertools.pairwise(items):
         if b0 < a1:
@@ -620,8 +668,9 @@ def load_script(source: str | Path | dict[str, Any]) -> Script:
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
-        raise ScriptError(f"{where}: not valid JSON: {err.msg} at line {err.lineno} "
-                          f"column {err.colno}") from None
+        raise ScriptError(
+            f"{where}: not valid JSON: {err.msg} at line {err.lineno} column {err.colno}"
+        ) from None
     return _from_dict(data)
 
 
@@ -667,11 +716,15 @@ def truth(script: Script) -> dict[str, Any]:
         game_end = m.end
         visible_game = min(game_end, dur) - max(m.game_start, 0.0)
         if visible_game <= 0:
-            fragments.append({
-                "index": i, "era": m.era,
-                "shows": "end_screen" if m.end <= 0 else "select_legend",
-                "start": max(m.start, 0.0), "end": min(m.stop, dur),
-            })
+            fragments.append(
+                {
+                    "index": i,
+                    "era": m.era,
+                    "shows": "end_screen" if m.end <= 0 else "select_legend",
+                    "start": max(m.start, 0.0),
+                    "end": min(m.stop, dur),
+                }
+            )
             continue
         edges: list[str] = []
         start_seen = m.select_legend > 0 and m.game_start > 0
@@ -696,25 +749,27 @@ def truth(script: Script) -> dict[str, Any]:
         spectated = None
         if m.spectate is not None and m.spectate.start < end:
             spectated = m.spectate.kills + sum(1 for k in m.spectate.kill_times if k < end)
-        matches.append({
-            "index": i,
-            "start": round(start, 3),
-            "end": round(end, 3),
-            "kills": kills,
-            "placement": m.placement if end_screen_shown else None,
-            "of": (m.of or m.squads) if end_screen_shown and m.end_kind == "placed" else None,
-            "era": m.era,
-            "end_kind": m.end_kind if end_screen_shown else ("abandoned" if m.abandoned else None),
-            "start_seen": start_seen,
-            "end_seen": end_screen_shown,
-            "edges": edges,
-            "game_start": round(max(m.game_start, 0.0), 3),
-            "kill_times": [round(k, 3) for k in m.kills if k < end],
-            "death": m.death if m.death is not None and m.death < end else None,
-            "spectated_kills": spectated,
-            "hud_mode": m.hud_mode,
-            "squad_kills": end_screen_squad_kills(script, i) if end_screen_shown else None,
-        })
+        matches.append(
+            {
+                "index": i,
+                "start": round(start, 3),
+                "end": round(end, 3),
+                "kills": kills,
+                "placement": m.placement if end_screen_shown else None,
+                "of": (m.of or m.squads) if end_screen_shown and m.end_kind == "placed" else None,
+                "era": m.era,
+                "end_kind": m.end_kind if end_screen_shown else ("abandoned" if m.abandoned else None),
+                "start_seen": start_seen,
+                "end_seen": end_screen_shown,
+                "edges": edges,
+                "game_start": round(max(m.game_start, 0.0), 3),
+                "kill_times": [round(k, 3) for k in m.kills if k < end],
+                "death": m.death if m.death is not None and m.death < end else None,
+                "spectated_kills": spectated,
+                "hud_mode": m.hud_mode,
+                "squad_kills": end_screen_squad_kills(script, i) if end_screen_shown else None,
+            }
+        )
     others = []
     for s in script.spans:
         if s.type in ("arenas", "other_game", "black"):
@@ -741,16 +796,31 @@ def truth(script: Script) -> dict[str, Any]:
 def _test_script(seed: int) -> dict[str, Any]:
     """~76 s, 720p30 + 480p30, x264 ultrafast: starts mid-match, a full match, ends mid-match."""
     return {
-        "vod_id": "2400000002", "title": "vodstream test vod", "seed": seed, "era": "modern",
-        "width": 1280, "height": 720, "fps": 30, "variants": ["chunked", "480p30"],
-        "x264_preset": "ultrafast", "duration": 76.0,
+        "vod_id": "2400000002",
+        "title": "vodstream test vod",
+        "seed": seed,
+        "era": "modern",
+        "width": 1280,
+        "height": 720,
+        "fps": 30,
+        "variants": ["chunked", "480p30"],
+        "x264_preset": "ultrafast",
+        "duration": 76.0,
         "matches": [
             # the VOD begins mid-match (gameplay since -10 s, one kill before the VOD starts)
             {"start": -30.0, "end": 14.0, "end_screen": 5.0, "placement": 4, "kills": [-6.0, 4.0]},
             # a whole match: kills, inventory open, death, spectating a teammate with more kills
-            {"start": 23.0, "select_legend": 5.0, "end": 52.0, "end_screen": 5.0, "placement": 6,
-             "kills": [32.0, 37.0, 41.0], "inventory": [[43.5, 46.0]], "death": 47.0,
-             "spectate": {"start": 48.5, "end": 52.0, "kills": 7}},
+            {
+                "start": 23.0,
+                "select_legend": 5.0,
+                "end": 52.0,
+                "end_screen": 5.0,
+                "placement": 6,
+                "kills": [32.0, 37.0, 41.0],
+                "inventory": [[43.5, 46.0]],
+                "death": 47.0,
+                "spectate": {"start": 48.5, "end": 52.0, "kills": 7},
+            },
             # the VOD ends mid-match
             {"start": 60.0, "select_legend": 5.0, "end": 140.0, "placement": 2, "kills": [70.0]},
         ],
@@ -761,25 +831,61 @@ def _test_script(seed: int) -> dict[str, Any]:
 def _demo_script(seed: int) -> dict[str, Any]:
     """~2.5 min of 1080p30 (+720p30, 480p30): 3 short complete matches (2, 7, 3 kills), lobby gaps."""
     return {
-        "vod_id": "2400000001", "title": "demo: three quick apex games", "seed": seed, "era": "modern",
-        "width": 1920, "height": 1080, "fps": 30, "variants": ["chunked", "720p30", "480p30"],
-        "x264_preset": "ultrafast", "duration": 156.0,
+        "vod_id": "2400000001",
+        "title": "demo: three quick apex games",
+        "seed": seed,
+        "era": "modern",
+        "width": 1920,
+        "height": 1080,
+        "fps": 30,
+        "variants": ["chunked", "720p30", "480p30"],
+        "x264_preset": "ultrafast",
+        "duration": 156.0,
         "matches": [
-            {"start": 5.0, "select_legend": 7.0, "end": 42.0, "end_screen": 6.0, "placement": 9,
-             "kills": [20.0, 31.0], "death": 37.0},
-            {"start": 55.0, "select_legend": 7.0, "end": 104.0, "end_screen": 6.0, "placement": 1,
-             "kills": [66.0, 71.0, 76.0, 83.0, 88.0, 94.0, 99.0], "inventory": [[79.0, 81.5]]},
-            {"start": 116.0, "select_legend": 7.0, "end": 148.0, "end_screen": 6.0, "placement": 5,
-             "kills": [128.0, 134.0, 138.0], "death": 141.0,
-             "spectate": {"start": 143.0, "end": 148.0, "kills": 6}},
+            {
+                "start": 5.0,
+                "select_legend": 7.0,
+                "end": 42.0,
+                "end_screen": 6.0,
+                "placement": 9,
+                "kills": [20.0, 31.0],
+                "death": 37.0,
+            },
+            {
+                "start": 55.0,
+                "select_legend": 7.0,
+                "end": 104.0,
+                "end_screen": 6.0,
+                "placement": 1,
+                "kills": [66.0, 71.0, 76.0, 83.0, 88.0, 94.0, 99.0],
+                "inventory": [[79.0, 81.5]],
+            },
+            {
+                "start": 116.0,
+                "select_legend": 7.0,
+                "end": 148.0,
+                "end_screen": 6.0,
+                "placement": 5,
+                "kills": [128.0, 134.0, 138.0],
+                "death": 141.0,
+                "spectate": {"start": 143.0, "end": 148.0, "kills": 6},
+            },
         ],
     }
 
 
 def _long_script(seed: int) -> dict[str, Any]:
     """~24 min, 720p30 + 480p30: 12 random matches (eras mixed) with every edge case."""
-    s = random_script(seed, matches=12, vod_id="2400000003", era="mixed", width=1280, height=720, fps=30,
-                      variants=("chunked", "480p30"))
+    s = random_script(
+        seed,
+        matches=12,
+        vod_id="2400000003",
+        era="mixed",
+        width=1280,
+        height=720,
+        fps=30,
+        variants=("chunked", "480p30"),
+    )
     return {**s.to_dict(), "title": "long: twelve apex games, every edge case", "x264_preset": "ultrafast"}
 
 
@@ -867,17 +973,26 @@ def random_script(
         own_end = death if death is not None else end
         times = sorted(round(rng.uniform(game_start + 3, own_end - 1), 1) for _ in range(n_kills))
         times = [x for j, x in enumerate(times) if j == 0 or x > times[j - 1]]
-        m: dict[str, Any] = {"start": start, "select_legend": sl, "end": end, "era": m_era,
-                             "squads": squads, "kills": times,
-                             "end_screen": float(rng.choice([8, 10, 12]))}
+        m: dict[str, Any] = {
+            "start": start,
+            "select_legend": sl,
+            "end": end,
+            "era": m_era,
+            "squads": squads,
+            "kills": times,
+            "end_screen": float(rng.choice([8, 10, 12])),
+        }
         if kind == "abandoned":
             m["end_kind"] = "abandoned"
         else:
             place = 1 if champion else rng.randint(2, squads)
             m["placement"] = place
             if m_era == "modern":
-                m["end_kind"] = "champions" if place == 1 else rng.choice(
-                    ["squad_eliminated", "squad_eliminated", "match_summary"])
+                m["end_kind"] = (
+                    "champions"
+                    if place == 1
+                    else rng.choice(["squad_eliminated", "squad_eliminated", "match_summary"])
+                )
             else:
                 m["end_kind"] = "placed"
             m["squad_kills"] = len(times) + rng.randint(0, 6)
@@ -908,8 +1023,9 @@ def random_script(
                 m["squads"] = 30
             if mode == "ranked":
                 n_assists = mode_rng.randint(0, 5)
-                m["assists"] = sorted({round(mode_rng.uniform(game_start + 3, own_end - 1), 1)
-                                       for _ in range(n_assists)})
+                m["assists"] = sorted(
+                    {round(mode_rng.uniform(game_start + 3, own_end - 1), 1) for _ in range(n_assists)}
+                )
         out_matches.append(m)
         stop = end if kind == "abandoned" else end + m["end_screen"]
         if kind == "ends_mid_match":
@@ -921,13 +1037,27 @@ def random_script(
             a = round(t + rng.uniform(4, 10), 1)
             if extra == "arenas":
                 b = round(a + rng.uniform(40, 70), 1)
-                out_spans.append({"type": "arenas", "start": a, "end": b, "select_legend": 10.0,
-                                  "rounds": rng.randint(2, 4), "result": rng.choice(["victory", "defeat"])})
+                out_spans.append(
+                    {
+                        "type": "arenas",
+                        "start": a,
+                        "end": b,
+                        "select_legend": 10.0,
+                        "rounds": rng.randint(2, 4),
+                        "result": rng.choice(["victory", "defeat"]),
+                    }
+                )
             elif extra == "other_game":
                 b = round(a + rng.uniform(30, 60), 1)
-                out_spans.append({"type": "other_game", "start": a, "end": b,
-                                  "game_name": rng.choice(["Just Chatting", "VALORANT", "Fortnite"]),
-                                  "game_id": rng.choice(["509658", "516575", "33214"])})
+                out_spans.append(
+                    {
+                        "type": "other_game",
+                        "start": a,
+                        "end": b,
+                        "game_name": rng.choice(["Just Chatting", "VALORANT", "Fortnite"]),
+                        "game_id": rng.choice(["509658", "516575", "33214"]),
+                    }
+                )
             else:
                 b = round(a + rng.uniform(3, 8), 1)
                 out_spans.append({"type": "black", "start": a, "end": b})
@@ -937,8 +1067,14 @@ def random_script(
     d: dict[str, Any] = {
         "vod_id": vod_id or f"25{seed % 10**8:08d}",
         "title": f"random apex vod (seed {seed}, {n} matches)",
-        "seed": seed, "era": vod_era, "width": width, "height": height, "fps": fps,
-        "variants": list(variants), "duration": duration,
-        "matches": out_matches, "spans": out_spans,
+        "seed": seed,
+        "era": vod_era,
+        "width": width,
+        "height": height,
+        "fps": fps,
+        "variants": list(variants),
+        "duration": duration,
+        "matches": out_matches,
+        "spans": out_spans,
     }
     return load_script(d)

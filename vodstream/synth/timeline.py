@@ -31,13 +31,30 @@ from vodstream.synth.state import FrameState
 
 __all__ = ["MENU_STEP", "RED_SECONDS", "Event", "Phase", "Timeline", "stable_seed"]
 
-RED_SECONDS = 2.5     # kill counter red after a change
-MENU_STEP = 0.5       # camera_t quantum on menu screens (lobby, select legend, end screen)
+RED_SECONDS = 2.5  # kill counter red after a change
+MENU_STEP = 0.5  # camera_t quantum on menu screens (lobby, select legend, end screen)
 
-PhaseKind = Literal["lobby_ready", "lobby_matchmaking", "select_legend", "in_match", "end",
-                    "arenas_select", "arenas", "other_game", "black"]
-EventKind = Literal["match_start", "kill", "spectated_kill", "death", "end_screen", "arenas_start",
-                    "arenas_round", "arenas_result"]
+PhaseKind = Literal[
+    "lobby_ready",
+    "lobby_matchmaking",
+    "select_legend",
+    "in_match",
+    "end",
+    "arenas_select",
+    "arenas",
+    "other_game",
+    "black",
+]
+EventKind = Literal[
+    "match_start",
+    "kill",
+    "spectated_kill",
+    "death",
+    "end_screen",
+    "arenas_start",
+    "arenas_round",
+    "arenas_result",
+]
 
 
 def stable_seed(*parts: object) -> int:
@@ -50,8 +67,8 @@ class Phase:
     start: float
     end: float
     kind: PhaseKind
-    match: int | None = None   # index into script.matches
-    span: int | None = None    # index into script.spans
+    match: int | None = None  # index into script.matches
+    span: int | None = None  # index into script.spans
 
 
 @dataclass(frozen=True)
@@ -123,9 +140,18 @@ class Timeline:
             spec_t.append(t)
             spec_n.append(max(0, min(9, spec_n[-1] + rng.choice([-1, 0, 1, 1]))))
         squad_kills = end_screen_squad_kills(self.script, idx)
-        return _MatchPlan(m=m, era=m.era, squad_elims=elims, player_deaths=deaths, scene_starts=starts,
-                          scene_seeds=seeds, spectators_t=spec_t, spectators_n=spec_n,
-                          squad_kills=squad_kills, final_squads=final)
+        return _MatchPlan(
+            m=m,
+            era=m.era,
+            squad_elims=elims,
+            player_deaths=deaths,
+            scene_starts=starts,
+            scene_seeds=seeds,
+            spectators_t=spec_t,
+            spectators_n=spec_n,
+            squad_kills=squad_kills,
+            final_squads=final,
+        )
 
     def _build_phases(self) -> list[Phase]:
         items: list[tuple[float, float, list[Phase]]] = []
@@ -196,43 +222,76 @@ class Timeline:
         menu_t = math.floor((t - p.start) / MENU_STEP) * MENU_STEP
         if p.kind in ("lobby_ready", "lobby_matchmaking"):
             screen = "lobby_ready" if p.kind == "lobby_ready" else "lobby_matchmaking"
-            return FrameState(t=t, screen=screen, era=era, camera_t=menu_t,
-                              scene_seed=stable_seed(seed, "lobby", round(p.start, 3)))
+            return FrameState(
+                t=t,
+                screen=screen,
+                era=era,
+                camera_t=menu_t,
+                scene_seed=stable_seed(seed, "lobby", round(p.start, 3)),
+            )
         if p.kind == "black":
             return FrameState(t=t, screen="black", era=era)
         if p.kind == "other_game":
             scene_len = 30.0
             k = int((t - p.start) // scene_len)
-            return FrameState(t=t, screen="other_game", era=era,
-                              scene_seed=stable_seed(seed, "other", p.span, k),
-                              camera_t=round(t - p.start - k * scene_len, 6))
+            return FrameState(
+                t=t,
+                screen="other_game",
+                era=era,
+                scene_seed=stable_seed(seed, "other", p.span, k),
+                camera_t=round(t - p.start - k * scene_len, 6),
+            )
         if p.kind in ("arenas_select", "arenas"):
             s = self.script.spans[p.span or 0]
             if p.kind == "arenas_select":
-                return FrameState(t=t, screen="select_legend", era=era, camera_t=menu_t,
-                                  scene_seed=stable_seed(seed, "arenas_select", p.span),
-                                  countdown=max(0, math.ceil(p.end - t)))
+                return FrameState(
+                    t=t,
+                    screen="select_legend",
+                    era=era,
+                    camera_t=menu_t,
+                    scene_seed=stable_seed(seed, "arenas_select", p.span),
+                    countdown=max(0, math.ceil(p.end - t)),
+                )
             play = s.end - (s.start + s.select_legend)
             round_no = min(s.rounds, 1 + int((t - p.start) / play * s.rounds))
             result = s.result if s.end - t <= min(6.0, play / 2) else None
-            return FrameState(t=t, screen="arenas", era=era, round_no=round_no, arenas_result=result,
-                              scene_seed=stable_seed(seed, "arenas", p.span, round_no),
-                              camera_t=round(t - p.start, 6))
+            return FrameState(
+                t=t,
+                screen="arenas",
+                era=era,
+                round_no=round_no,
+                arenas_result=result,
+                scene_seed=stable_seed(seed, "arenas", p.span, round_no),
+                camera_t=round(t - p.start, 6),
+            )
         plan = self._plans[p.match or 0]
         m = plan.m
         era = plan.era
         if p.kind == "select_legend":
-            return FrameState(t=t, screen="select_legend", era=era, camera_t=menu_t,
-                              scene_seed=stable_seed(seed, "select", p.match),
-                              countdown=max(0, math.ceil(m.game_start - t)))
+            return FrameState(
+                t=t,
+                screen="select_legend",
+                era=era,
+                camera_t=menu_t,
+                scene_seed=stable_seed(seed, "select", p.match),
+                countdown=max(0, math.ceil(m.game_start - t)),
+            )
         if p.kind == "end":
             return FrameState(
-                t=t, screen="end", era=era, camera_t=menu_t,
+                t=t,
+                screen="end",
+                era=era,
+                camera_t=menu_t,
                 scene_seed=stable_seed(seed, "end", p.match),
-                kills=len(m.kills), end_kind=m.end_kind,  # type: ignore[arg-type]
-                placement=m.placement, of=(m.of or m.squads) if m.end_kind == "placed" else None,
-                squad_kills=plan.squad_kills, squads_left=plan.final_squads,
-                alive=self._alive(plan, m.end), hud_mode=m.hud_mode)  # type: ignore[arg-type]
+                kills=len(m.kills),
+                end_kind=m.end_kind,  # type: ignore[arg-type]
+                placement=m.placement,
+                of=(m.of or m.squads) if m.end_kind == "placed" else None,
+                squad_kills=plan.squad_kills,
+                squads_left=plan.final_squads,
+                alive=self._alive(plan, m.end),
+                hud_mode=m.hud_mode,
+            )  # type: ignore[arg-type]
         return self._in_match(t, plan, p.match or 0)
 
     @staticmethod
@@ -253,8 +312,7 @@ class Timeline:
             shown = own
             last = m.kills[own - 1] if own else None
         red = last is not None and t - last < RED_SECONDS
-        inv = not spectating and (m.death is None or t < m.death) and any(
-            a <= t < b for a, b in m.inventory)
+        inv = not spectating and (m.death is None or t < m.death) and any(a <= t < b for a, b in m.inventory)
         k = bisect.bisect_right(plan.scene_starts, t) - 1
         k = max(0, k)
         gone = bisect.bisect_right(plan.squad_elims, t)
@@ -264,12 +322,23 @@ class Timeline:
         if plan.era == "2019":
             spectators = plan.spectators_n[max(0, bisect.bisect_right(plan.spectators_t, t) - 1)]
         return FrameState(
-            t=t, screen="in_match", era=plan.era,  # type: ignore[arg-type]
-            scene_seed=plan.scene_seeds[k], camera_t=round(t - plan.scene_starts[k], 6),
-            kills=shown, show_kill_box=plan.era == "2019" or shown > 0, red=red, inventory_open=inv,
-            spectating=spectating, squads_left=squads_left, alive=self._alive(plan, t),
-            spectators=spectators, bar_red=bar_red, hud_mode=m.hud_mode,  # type: ignore[arg-type]
-            assists=bisect.bisect_right(m.assists, t))
+            t=t,
+            screen="in_match",
+            era=plan.era,  # type: ignore[arg-type]
+            scene_seed=plan.scene_seeds[k],
+            camera_t=round(t - plan.scene_starts[k], 6),
+            kills=shown,
+            show_kill_box=plan.era == "2019" or shown > 0,
+            red=red,
+            inventory_open=inv,
+            spectating=spectating,
+            squads_left=squads_left,
+            alive=self._alive(plan, t),
+            spectators=spectators,
+            bar_red=bar_red,
+            hud_mode=m.hud_mode,  # type: ignore[arg-type]
+            assists=bisect.bisect_right(m.assists, t),
+        )
 
     # -- audio ------------------------------------------------------------------------------------
 

@@ -27,8 +27,14 @@ def truth_label(timeline: Timeline, t: float) -> int | None:
     return int(st.kills)
 
 
-def adaptation_script(*, seed: int = 3, font: str | None = None, vod_id: str = "2400000777",
-                      matches: int = 2, match_seconds: float = 95.0) -> Script:
+def adaptation_script(
+    *,
+    seed: int = 3,
+    font: str | None = None,
+    vod_id: str = "2400000777",
+    matches: int = 2,
+    match_seconds: float = 95.0,
+) -> Script:
     """``matches`` modern-HUD matches of ``match_seconds`` each at 1280x720 30 fps (one rendition,
     no audio), with kill counts reaching 11-13 so every digit shows; the HUD font is held out."""
     font = font or (UNTRAINED_FONTS[0] if UNTRAINED_FONTS else "")
@@ -38,15 +44,33 @@ def adaptation_script(*, seed: int = 3, font: str | None = None, vod_id: str = "
         n_kills = 13 - 2 * (i % 2)
         first = t + 12.0
         step = (match_seconds - 22.0) / n_kills
-        items.append({
-            "start": t, "select_legend": 4.0, "end": t + match_seconds, "end_screen": 5.0,
-            "end_kind": "squad_eliminated", "placement": 2 + i, "squads": 20,
-            "kills": [round(first + k * step, 2) for k in range(n_kills)],
-            "inventory": [[round(t + 0.45 * match_seconds, 2), round(t + 0.45 * match_seconds + 4.0, 2)]],
-        })
+        items.append(
+            {
+                "start": t,
+                "select_legend": 4.0,
+                "end": t + match_seconds,
+                "end_screen": 5.0,
+                "end_kind": "squad_eliminated",
+                "placement": 2 + i,
+                "squads": 20,
+                "kills": [round(first + k * step, 2) for k in range(n_kills)],
+                "inventory": [[round(t + 0.45 * match_seconds, 2), round(t + 0.45 * match_seconds + 4.0, 2)]],
+            }
+        )
         t += match_seconds + 10.0
-    return load_script({
-        "vod_id": vod_id, "title": "held-out HUD style", "width": 1280, "height": 720, "fps": 30,
-        "variants": ["chunked"], "seed": seed, "hud_font": font, "x264_preset": "ultrafast",
-        "audio": False, "duration": t, "matches": items,
-    })
+    return load_script(
+        {
+            "vod_id": vod_id,
+            "title": "held-out HUD style",
+            "width": 1280,
+            "height": 720,
+            "fps": 30,
+            "variants": ["chunked"],
+            "seed": seed,
+            "hud_font": font,
+            "x264_preset": "ultrafast",
+            "audio": False,
+            "duration": t,
+            "matches": items,
+        }
+    )
