@@ -2,7 +2,7 @@
 
 A thin async wrapper over :func:`vodstream.pipeline.clip_segments`: it fetches only the segments
 the match spans, in order through a small bounded buffer (memory does not grow with the match's
-length), and stream-copies them with :func:`vodstream.clip.write_clip` (PyAV remux, faststart;
+length), and stream-copies them with :func:`vodstream.media.clip.write_clip` (PyAV remux, faststart;
 ``reencode`` optional). Pinned with ``NodeAffinitySchedulingStrategy(soft=False)`` so the .mp4
 lands on the driver's disk, where the report points at it.
 """

@@ -21,7 +21,7 @@ __all__ = ["DecoderActor"]
 class DecoderActor:
     def __init__(self, *, mode: str = "keyframes", threads: int = 1, **kwargs: Any) -> None:
         pin_threads(threads)
-        from vodstream.decode import Decoder
+        from vodstream.media.decode import Decoder
 
         self._decoder = Decoder(mode=mode, threads=threads, **kwargs)
         self._threads = threads
@@ -43,8 +43,8 @@ class DecoderActor:
         self, data: SegmentData | None, lo: float, hi: float, fps: float
     ) -> tuple[dict[str, Any], list[Sample]]:
         """Dense re-sampling: frames at ``fps`` strictly inside VOD time (lo, hi) of one segment
-        (the gap before an end screen / SPECTATING, see vodstream.analysis.transition_windows)."""
-        from vodstream.decode import Decoder
+        (the gap before an end screen / SPECTATING, see vodstream.matches.analysis.transition_windows)."""
+        from vodstream.media.decode import Decoder
 
         if data is None:
             return meta(False, error="segment not available"), []

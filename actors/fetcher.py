@@ -1,6 +1,6 @@
 """FetcherActor: one async actor per VOD holding an aiohttp session; N concurrent GETs.
 
-Wraps :class:`vodstream.fetch.SegmentFetcher`. ``fetch`` returns ``(meta, data)``: the driver
+Wraps :class:`vodstream.sources.fetch.SegmentFetcher`. ``fetch`` returns ``(meta, data)``: the driver
 reads the tiny meta, the :class:`~vodstream.types.SegmentData` ref goes straight to a decoder.
 A segment that fails after the fetcher's own retries yields ``ok=False`` and ``data=None``
 (the driver records a gap); a crashed actor is restarted and its in-flight GETs retried by Ray
@@ -34,7 +34,7 @@ class FetcherActor:
             self._lock = asyncio.Lock()
         async with self._lock:
             if self._fetcher is None:
-                from vodstream.fetch import SegmentFetcher
+                from vodstream.sources.fetch import SegmentFetcher
 
                 self._fetcher = SegmentFetcher(concurrency=self._concurrency, **self._config)
                 enter = getattr(self._fetcher, "__aenter__", None)

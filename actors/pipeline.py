@@ -34,8 +34,8 @@ from actors.decoder import DecoderActor
 from actors.fetcher import FetcherActor
 from actors.scorer import ScorerActor
 from actors.tracker import TrackerActor
-from vodstream.analysis import transition_windows
-from vodstream.runstore import SegmentResult
+from vodstream.matches.analysis import transition_windows
+from vodstream.store.runstore import SegmentResult
 from vodstream.types import Gap, Match, Segment
 
 __all__ = ["ActorGraph", "GraphConfig", "VodAnalysis", "VodJob"]

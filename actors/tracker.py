@@ -1,6 +1,6 @@
 """TrackerActor: one per VOD; assembles matches from scores fed in VOD-time order.
 
-A thin wrapper over :class:`vodstream.tracker.MatchTracker`. Its state is not lost on a crash:
+A thin wrapper over :class:`vodstream.matches.tracker.MatchTracker`. Its state is not lost on a crash:
 the driver checkpoints :meth:`state` into the run store every few segments and, after a restart
 (``max_restarts=-1``), calls :meth:`restore` with the last checkpoint and replays the updates
 sent since. ``update`` mutates state, so Ray never retries it (``max_task_retries=0``); the
@@ -27,7 +27,7 @@ __all__ = ["TrackerActor"]
 @ray.remote(num_cpus=0, max_restarts=-1, max_task_retries=0)
 class TrackerActor:
     def __init__(self, **kwargs: Any) -> None:
-        from vodstream.tracker import MatchTracker
+        from vodstream.matches.tracker import MatchTracker
 
         self._kwargs = kwargs
         self._tracker = MatchTracker(**kwargs)
@@ -59,7 +59,7 @@ class TrackerActor:
 
     @ray.method(max_task_retries=-1)
     def restore(self, state: dict[str, Any] | None) -> tuple[int, None]:
-        from vodstream.tracker import MatchTracker
+        from vodstream.matches.tracker import MatchTracker
 
         if state:
             self._tracker = MatchTracker.from_dict(state["tracker"])

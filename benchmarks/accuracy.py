@@ -4,16 +4,16 @@
                                   [--workdir benchmarks/out/accuracy-vods] [--synth-only]
                                   [--style heldout]
 
-For each seed: ``vodstream.synth.random_script(seed, matches=N, era="mixed")`` (every edge case
+For each seed: ``vodstream.testbed.synth.random_script(seed, matches=N, era="mixed")`` (every edge case
 in the mix: VOD starts mid-match, ends mid-match, abandoned match, no SELECT LEGEND, spectating
 deaths, a champion who died, inventory spans, Arenas, another game, black) is rendered and
 encoded (libx264, 2 s GOP, 10 s segments, 1280x720) -- cached in --workdir by seed -- then
-analysed by ``vodstream.analysis.analyze`` (keyframes, KillReader + MarkerReader, MatchTracker).
+analysed by ``vodstream.matches.analysis.analyze`` (keyframes, KillReader + MarkerReader, MatchTracker).
 Each report is scored against truth.json with the logic of ../shared/tools/compare_report.py
 (matches by largest overlap; boundaries within 4 s; kills exact; placement; best match), and
 the same scores are re-tracked with the 2019 write-up's median-of-last-20 rule for comparison.
 
---style heldout draws every VOD's HUD in a style of the held-out family (vodstream.synth.styles:
+--style heldout draws every VOD's HUD in a style of the held-out family (vodstream.testbed.synth.styles:
 a face, skull drawing and box geometry no network was trained or chosen on; "heldout:SEED" per
 VOD seed); the VODs are cached in their own workdir and the JSON is accuracy-heldout.json.
 
@@ -43,7 +43,7 @@ DEFAULT_SEEDS = (5101, 5102, 5103, 5104)
 
 def make_vod(seed: int, matches: int, fps: int, workdir: Path, style: str = "default") -> Path:
     """Render + encode the seed's random script into workdir/<seed>/<vod_id> (cached)."""
-    from vodstream import synth
+    from vodstream.testbed import synth
 
     script = synth.random_script(
         seed, matches=matches, era="mixed", fps=fps, variants=("chunked",), match_seconds=(40.0, 100.0)
@@ -124,12 +124,12 @@ def compare(truth: dict[str, Any], report: dict[str, Any], tol: float = 4.0) -> 
 
 
 def analyse(vod: Path) -> tuple[dict[str, Any], dict[str, Any], Any]:
-    from vodstream.analysis import analyze, local_segments, report_dict
-    from vodstream.decode import Decoder
-    from vodstream.killreader import KillReader
-    from vodstream.markers import MarkerReader
-    from vodstream.scoring import Scorer
-    from vodstream.tracker import MatchTracker
+    from vodstream.matches.analysis import analyze, local_segments, report_dict
+    from vodstream.matches.tracker import MatchTracker
+    from vodstream.media.decode import Decoder
+    from vodstream.readers.killreader import KillReader
+    from vodstream.readers.markers import MarkerReader
+    from vodstream.readers.scoring import Scorer
 
     truth = json.loads((vod / "truth.json").read_text())
     scorer = Scorer(KillReader(), MarkerReader())
@@ -146,8 +146,8 @@ def analyse(vod: Path) -> tuple[dict[str, Any], dict[str, Any], Any]:
 
 
 def retrack(res: Any, duration: float, vod_id: str, method: str) -> dict[str, Any]:
-    from vodstream.analysis import AnalysisResult, report_dict
-    from vodstream.tracker import MatchTracker
+    from vodstream.matches.analysis import AnalysisResult, report_dict
+    from vodstream.matches.tracker import MatchTracker
 
     tr = MatchTracker(kills_method=method)
     tr.update(res.scores)

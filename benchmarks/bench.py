@@ -121,7 +121,7 @@ def vod_info(vod_dir: Path) -> dict[str, Any]:
 
 def rendered_vod(preset: str, cache: Path = OUT / "bench-vods") -> Path:
     """The synth preset rendered once and kept under ``cache`` (rendering takes minutes)."""
-    from vodstream import synth
+    from vodstream.testbed import synth
 
     home = cache / preset
     done = [d for d in home.glob("*") if (d / "truth.json").is_file()] if home.is_dir() else []
@@ -151,7 +151,7 @@ def repeated_truth(truth: dict[str, Any], repeat: int) -> dict[str, Any]:
 
 
 def score(truth: dict[str, Any], report: dict[str, Any]) -> dict[str, Any]:
-    from vodstream.report import compare_to_truth
+    from vodstream.report.document import compare_to_truth
 
     c = compare_to_truth(truth, report)
     return {
@@ -175,7 +175,7 @@ def run_vodstream(
     bandwidth: str | None = None,
 ) -> dict[str, Any]:
     """One ``vodstream analyze|run`` against the local server; the measures of one row."""
-    from vodstream.server import ServerThread
+    from vodstream.testbed.server import ServerThread
 
     info = vod_info(vod_dir)
     with (
@@ -275,9 +275,9 @@ def floor_decode(datas: list[bytes], repeat: int, workers: int) -> dict[str, Any
 
 def floor_fetch(vod_dir: Path, repeat: int, quality: str, bandwidth: str | None = None) -> dict[str, Any]:
     """Every segment fetched by the pipeline's fetcher (8 connections), nothing decoded."""
-    from vodstream.fetch import SegmentFetcher
-    from vodstream.server import ServerThread
-    from vodstream.twitch import TwitchConfig, resolve_vod
+    from vodstream.sources.fetch import SegmentFetcher
+    from vodstream.sources.twitch import TwitchConfig, resolve_vod
+    from vodstream.testbed.server import ServerThread
 
     info = vod_info(vod_dir)
 
@@ -328,8 +328,8 @@ class Kills2019:
         import numpy as np
         from PIL import Image
 
-        from vodstream.digits import REF_H, REF_W
-        from vodstream.regions import hud_scale
+        from vodstream.readers.digits import REF_H, REF_W
+        from vodstream.readers.regions import hud_scale
 
         im = np.asarray(Image.open(path).convert("RGB"))
         h, w = im.shape[:2]
@@ -339,7 +339,7 @@ class Kills2019:
     def read(self, frames: list[Path], i: int) -> int | None:
         import numpy as np
 
-        from vodstream.digits import digits_from_box, find_skull_contours, normalize_hud
+        from vodstream.readers.digits import digits_from_box, find_skull_contours, normalize_hud
 
         refs = [
             normalize_hud(self.hud(frames[j])).astype(np.float32)
@@ -365,8 +365,8 @@ def pipeline_2019(vod_dir: Path, *, repeat: int = 1, quality: str = "chunked") -
     import pytesseract
     from PIL import Image
 
-    from vodstream.server import ServerThread
-    from vodstream.twitch import TwitchConfig, resolve_vod
+    from vodstream.sources.twitch import TwitchConfig, resolve_vod
+    from vodstream.testbed.server import ServerThread
 
     info = vod_info(vod_dir)
     stages: dict[str, float] = {}
@@ -708,7 +708,7 @@ def table(result: dict[str, Any]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from vodstream.commands.bench import add_arguments
+    from vodstream.cli.commands.bench import add_arguments
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     add_arguments(ap)
@@ -730,7 +730,7 @@ def run(args: argparse.Namespace) -> int:
     except ValueError:
         raise BenchError(f"bad --scaling {args.scaling!r}: expected e.g. 10m,1h,5h") from None
     bandwidths = tuple(x.strip() for x in args.bandwidth.split(",") if x.strip())
-    from vodstream.faults import parse_rate
+    from vodstream.testbed.faults import parse_rate
 
     for bw in bandwidths:
         parse_rate(bw)

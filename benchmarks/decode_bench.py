@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 import av  # noqa: E402
 import cv2  # noqa: E402
 
-from vodstream.decode import Decoder  # noqa: E402
+from vodstream.media.decode import Decoder  # noqa: E402
 from vodstream.types import Segment, SegmentData  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
@@ -99,7 +99,7 @@ def bare_full(data: bytes) -> tuple[int, int]:
 
 def crop_costs(name: str, data: bytes, runs: int) -> dict[str, object]:
     """CPU ms per frame for the decoder's crop (planes) vs a whole-frame rgb24 conversion."""
-    from vodstream.decode import crop_frame, crop_rgb
+    from vodstream.media.decode import crop_frame, crop_rgb
 
     with av.open(io.BytesIO(data), format="mpegts") as c:
         frames = [f for _, f in zip(range(30), c.decode(video=0), strict=False)]

@@ -44,7 +44,7 @@ def make_base(root: Path) -> Path:
     Written by a child process so this one stays small (children are measured on their own).
     """
     code = (
-        "import sys; from vodstream.server import write_sample_vod; "
+        "import sys; from vodstream.testbed.server import write_sample_vod; "
         f"write_sample_vod(sys.argv[1], {VOD_ID!r}, segments={BASE_SEGMENTS}, segment_seconds={SEGMENT_SECONDS}, "
         "fps=10, size=(320, 180), variants=1, noise=True, bitrate=480_000)"
     )
@@ -143,8 +143,8 @@ def download(url: str, out: Path, concurrency: int, end: float | None = None) ->
 
 STREAM_CHILD = r"""
 import asyncio, sys, time, json
-from vodstream.twitch import TwitchConfig, resolve_vod
-from vodstream.fetch import SegmentFetcher
+from vodstream.sources.twitch import TwitchConfig, resolve_vod
+from vodstream.sources.fetch import SegmentFetcher
 async def main(url, vod_id, concurrency):
     vod = await resolve_vod(vod_id, config=TwitchConfig.from_env(url))
     t0 = time.perf_counter(); n = b = 0

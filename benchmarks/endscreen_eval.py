@@ -8,7 +8,7 @@
    "a/b/c" left to right); a value the notes do not give is reported as unlabelled, never
    guessed. Which card is the player's is NOT labelled anywhere: the table reports whether the
    reader read the card its rule picks (centre of three, right of two) correctly; the rule's
-   own evidence is in vodstream/regions.py. Each screen is read two ways: as the pipeline sees
+   own evidence is in vodstream/readers/regions.py. Each screen is read two ways: as the pipeline sees
    it (the decoder's text crop, luma at TEXT_SCALE, through MarkerReader) and at full
    resolution (the same region without the downscale).
 2. Synthetic frames: random summary screens (sizes, trios/duos, kills) rendered and cropped
@@ -89,8 +89,8 @@ def real_cases() -> list[dict[str, Any]]:
 
 
 def _samples(rgb: np.ndarray) -> dict[str, Any]:
-    from vodstream.decode import crop_rgb
-    from vodstream.regions import text_box
+    from vodstream.media.decode import crop_rgb
+    from vodstream.readers.regions import text_box
     from vodstream.types import Sample
 
     h, w = rgb.shape[:2]
@@ -102,9 +102,9 @@ def _samples(rgb: np.ndarray) -> dict[str, Any]:
 
 
 def run_real() -> dict[str, Any]:
-    from vodstream.endscreen import EndScreenReader
-    from vodstream.markers import MarkerReader, _unit
-    from vodstream.regions import own_card_index
+    from vodstream.readers.endscreen import EndScreenReader
+    from vodstream.readers.markers import MarkerReader, _unit
+    from vodstream.readers.regions import own_card_index
 
     cards_reader = EndScreenReader(all_cards=True)
     rows = []
@@ -178,10 +178,10 @@ def run_real() -> dict[str, Any]:
 
 
 def run_synthetic_frames(n: int, seed: int = 20261129) -> dict[str, Any]:
-    from vodstream.decode import crop_rgb
-    from vodstream.markers import MarkerReader
-    from vodstream.synth.render import Renderer
-    from vodstream.synth.state import FrameState
+    from vodstream.media.decode import crop_rgb
+    from vodstream.readers.markers import MarkerReader
+    from vodstream.testbed.synth.render import Renderer
+    from vodstream.testbed.synth.state import FrameState
     from vodstream.types import Sample
 
     rng = np.random.default_rng(seed)
@@ -243,13 +243,13 @@ def run_synthetic_frames(n: int, seed: int = 20261129) -> dict[str, Any]:
 
 
 def run_vods(names: list[str]) -> list[dict[str, Any]]:
-    from vodstream import synth
-    from vodstream.analysis import analyze, local_segments, report_dict
-    from vodstream.decode import Decoder
-    from vodstream.killreader import KillReader
-    from vodstream.markers import MarkerReader
-    from vodstream.scoring import Scorer
-    from vodstream.tracker import MatchTracker
+    from vodstream.matches.analysis import analyze, local_segments, report_dict
+    from vodstream.matches.tracker import MatchTracker
+    from vodstream.media.decode import Decoder
+    from vodstream.readers.killreader import KillReader
+    from vodstream.readers.markers import MarkerReader
+    from vodstream.readers.scoring import Scorer
+    from vodstream.testbed import synth
 
     out = []
     for name in names:

@@ -78,7 +78,7 @@ def _matches(report: dict[str, Any]) -> list[tuple[Any, ...]]:
 def run_row(
     name: str, spec: str, vod_root: Path, vod_id: str, repeat: int, work: Path, base: dict[str, Any] | None
 ) -> dict[str, Any]:
-    from vodstream.server import ServerThread
+    from vodstream.testbed.server import ServerThread
 
     spec = ",".join(x for x in (spec.replace("{vod}", vod_id), "seed:7") if x) if spec else ""
     out: dict[str, Any] = {"name": name, "spec": spec}
@@ -140,7 +140,7 @@ def main() -> int:
     import logging
 
     from vodstream import log as logconf
-    from vodstream import synth
+    from vodstream.testbed import synth
 
     logconf.configure(logging.WARNING, json_lines=False)
     rows = [r for r in ROWS if r == "none" or not args.only or r in args.only.split(",")]

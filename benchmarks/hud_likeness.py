@@ -36,10 +36,10 @@ import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 from PIL import Image  # noqa: E402
 
-from vodstream.regions import hud_box, hud_scale  # noqa: E402
-from vodstream.synth.canvas import composite  # noqa: E402
-from vodstream.synth.render import HUD_FONTS, Renderer  # noqa: E402
-from vodstream.synth.state import FrameState  # noqa: E402
+from vodstream.readers.regions import hud_box, hud_scale  # noqa: E402
+from vodstream.testbed.synth.canvas import composite  # noqa: E402
+from vodstream.testbed.synth.render import HUD_FONTS, Renderer  # noqa: E402
+from vodstream.testbed.synth.state import FrameState  # noqa: E402
 
 DEFAULT_FIXTURES = ROOT.parent / "shared" / "fixtures" / "apex-real"
 OUT = ROOT / "benchmarks" / "out" / "hud_likeness"

@@ -11,12 +11,12 @@
    before the first kill; inventory spans; spectating) rendered as FULL frames at 1280x720 and
    1920x1080, encoded with libx264 through PyAV (every sample a keyframe, at each --crf: 20
    is still harsher than the keyframes of our Twitch-bitrate VODs, 23 harsher again -- see
-   benchmarks/stream_quality.py), decoded, cropped with vodstream.regions.hud_box
+   benchmarks/stream_quality.py), decoded, cropped with vodstream.readers.regions.hud_box
    into vodstream.types.Sample records and read by KillReader.read_batch.
    Visible counter: exact-read rate (and wrong-number rate). Hidden / inventory: None rate.
    For the full reader (digit path + score-box reader) and the 2019 digit path alone;
    --temporal adds the 2019 temporal mean.
---style draws the per-sample HUDs in one style family of vodstream.synth.styles (one random
+--style draws the per-sample HUDs in one style family of vodstream.testbed.synth.styles (one random
 style per 12-sample run; "heldout": the family no network was trained or chosen on) and adds
 that family to the digit sets' names (N:SEED:QUALITY:STYLE). Per sample it also counts the
 reader's kill_box verdict: visible boxes found, hidden boxes verified empty (False) and any
@@ -51,8 +51,8 @@ def make_sequences(
     n: int, seed: int, fonts: tuple[str, ...], style: str = "default"
 ) -> list[tuple[object, str, object]]:
     """n in-match states in runs of 12 per scene: (state, kind, font or HudStyle). Test-split seeds only."""
-    from vodstream.synth.state import FrameState
-    from vodstream.synth.styles import heldout_style, training_style
+    from vodstream.testbed.synth.state import FrameState
+    from vodstream.testbed.synth.styles import heldout_style, training_style
 
     rng = np.random.default_rng(seed)
     out: list[tuple[object, str, object]] = []
@@ -128,8 +128,8 @@ def gop_keyframes(frames: Iterable[np.ndarray], width: int, height: int, fps: in
     2 s GOPs), decode, and return the keyframes (every GOP's first frame), RGB."""
     import av
 
-    from vodstream.synth.encode import GOP_SECONDS
-    from vodstream.synth.script import default_bitrate
+    from vodstream.testbed.synth.encode import GOP_SECONDS
+    from vodstream.testbed.synth.script import default_bitrate
 
     gop = GOP_SECONDS * fps
     enc = av.CodecContext.create("libx264", "w")
@@ -164,8 +164,8 @@ def gop_keyframes(frames: Iterable[np.ndarray], width: int, height: int, fps: in
 
 
 def _render(renderers: dict, w: int, h: int, st: object, font: object) -> np.ndarray:
-    """font: a HUD face name (today's look) or a vodstream.synth.hud.HudStyle."""
-    from vodstream.synth.render import Renderer
+    """font: a HUD face name (today's look) or a vodstream.testbed.synth.hud.HudStyle."""
+    from vodstream.testbed.synth.render import Renderer
 
     r = renderers.get(font)
     if r is None:
@@ -194,8 +194,8 @@ def per_sample(
     VODs, the 2 s between samples rendered at vod_fps (camera moving)."""
     from dataclasses import replace
 
-    from vodstream.regions import hud_box
-    from vodstream.synth.render import HUD_FONTS, Renderer
+    from vodstream.readers.regions import hud_box
+    from vodstream.testbed.synth.render import HUD_FONTS, Renderer
     from vodstream.types import Sample
 
     results: dict[str, object] = {}
@@ -283,8 +283,8 @@ def compare_skull_finders(n: int, seed: int) -> dict[str, dict[str, float]]:
     no skull found (a false skull there is what could turn into a wrong number).
     """
     from models.data import degrade, render_cases
-    from vodstream.digits import digits_from_box, find_skull, find_skull_contours
-    from vodstream.hudlocate import legacy_ref
+    from vodstream.readers.digits import digits_from_box, find_skull, find_skull_contours
+    from vodstream.readers.hudlocate import legacy_ref
 
     cases = render_cases(
         n, "test", seed, kinds=(("visible", 0.6), ("hidden", 0.2), ("inventory", 0.2)), group=20
@@ -360,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
         "--style",
         choices=("default", "train", "heldout"),
         default="default",
-        help="HUD style family of the per-sample frames and the digit sets (vodstream.synth.styles)",
+        help="HUD style family of the per-sample frames and the digit sets (vodstream.testbed.synth.styles)",
     )
     ap.add_argument("--cache", type=Path, default=ROOT / "data" / "cases")
     ap.add_argument("--skip-digits", action="store_true")
@@ -372,7 +372,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
     from models.train import evaluate_sets, load_test_sets, parse_shards
-    from vodstream.killreader import KillReader
+    from vodstream.readers.killreader import KillReader
 
     model = load_model(args.weights)
     box = load_box_model(args.box_weights)

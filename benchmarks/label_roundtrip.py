@@ -4,7 +4,7 @@
                                          [--workdir benchmarks/out/label-roundtrip] [--update-readme]
 
 1. Render a synthetic VOD whose HUD is drawn with a face no network was trained on
-   (``vodstream.synth.fonts.UNTRAINED_FONTS``; ``vodstream.synth.truthlabels.adaptation_script``),
+   (``vodstream.testbed.synth.fonts.UNTRAINED_FONTS``; ``vodstream.testbed.synth.truthlabels.adaptation_script``),
    1280x720 30 fps, cached in --workdir.
 2. ``vodstream analyze`` it with the shipped reader (embedded Ray).
 3. ``vodstream label RUN --fps N`` (the real server on 127.0.0.1, a subprocess); label every crop
@@ -73,8 +73,8 @@ def _report(out: Path) -> dict[str, Any]:
 
 def label_through_page(run_dir: Path, fps: float, script: Any) -> dict[str, Any]:
     """`vodstream label RUN --fps N --port 0`, labelled over its HTTP API from the script's truth."""
-    from vodstream.synth.timeline import Timeline
-    from vodstream.synth.truthlabels import truth_label
+    from vodstream.testbed.synth.timeline import Timeline
+    from vodstream.testbed.synth.truthlabels import truth_label
 
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     t0 = time.perf_counter()
@@ -180,8 +180,8 @@ def main() -> None:
         update_readme(readme_section(json.loads(args.json.read_text())))
         return
 
-    from vodstream import synth
-    from vodstream.synth.truthlabels import adaptation_script
+    from vodstream.testbed import synth
+    from vodstream.testbed.synth.truthlabels import adaptation_script
 
     work = args.workdir
     script = adaptation_script(matches=args.matches, match_seconds=args.match_seconds)

@@ -31,7 +31,7 @@ from pipeline_bench import measured_run  # noqa: E402  (benchmarks/ is not a pac
 
 def make_library(work: Path, n: int) -> tuple[Path, list[str], dict[str, Any]]:
     """One rendered VOD served as ``n`` VODs: copies whose vod.json/truth.json carry new ids."""
-    from vodstream import synth
+    from vodstream.testbed import synth
 
     lib = work / "lib"
     first = Path(synth.synthesize(synth.preset("test"), lib))
@@ -50,8 +50,8 @@ def make_library(work: Path, n: int) -> tuple[Path, list[str], dict[str, Any]]:
 
 
 def run_once(lib: Path, ids: list[str], work: Path) -> dict[str, Any]:
-    from vodstream.report import compare_to_truth
-    from vodstream.server import ServerThread
+    from vodstream.report.document import compare_to_truth
+    from vodstream.testbed.server import ServerThread
 
     out = Path(tempfile.mkdtemp(dir=work, prefix="out-"))
     with ServerThread(lib) as srv:

@@ -4,7 +4,7 @@
 
 Reads ../shared/fixtures/apex-real/{screens,full}/ and labels.csv at run time (the images are
 never copied into the repo) and skips cleanly when the folder is absent. Each full frame is
-cropped exactly as the decoder crops a decoded frame (vodstream.decode.crop_rgb: top 45 %,
+cropped exactly as the decoder crops a decoded frame (vodstream.media.decode.crop_rgb: top 45 %,
 luma, x0.5) and read by MarkerReader with hud_visible=False, as the scorer would for a frame
 without the in-match HUD. screens/ holds frames already downscaled x0.5 (so they stand for a
 540p stream); full/ holds 1920x1080 frames. Prints expected vs read; JSON to
@@ -51,7 +51,7 @@ def ocr_per_call(lines: list[Any], repeat: int = 3) -> dict[str, dict[str, Any]]
     """Median seconds per read_line call of each backend on the same binarised lines."""
     import statistics
 
-    from vodstream.ocr import OcrUnavailableError, make_ocr
+    from vodstream.readers.ocr import OcrUnavailableError, make_ocr
 
     out: dict[str, dict[str, Any]] = {}
     for name in ("tesserocr", "pytesseract"):
@@ -86,8 +86,8 @@ def main() -> int:
     import cv2
     import numpy as np
 
-    from vodstream.decode import crop_rgb
-    from vodstream.markers import MarkerReader, _binarise_line, _unit, find_text_lines
+    from vodstream.media.decode import crop_rgb
+    from vodstream.readers.markers import MarkerReader, _binarise_line, _unit, find_text_lines
     from vodstream.types import Sample
 
     reader = MarkerReader()

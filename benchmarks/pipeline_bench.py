@@ -98,7 +98,7 @@ def measured_run(cmd: list[str]) -> tuple[subprocess.CompletedProcess[str], floa
 
 
 def _make_vod(where: Path, preset: str) -> Path:
-    from vodstream import synth
+    from vodstream.testbed import synth
 
     script = synth.preset(preset)
     return Path(synth.synthesize(script, where))
@@ -107,7 +107,7 @@ def _make_vod(where: Path, preset: str) -> Path:
 def run_once(
     vod_dir: Path, repeat: int, extra: list[str], keep: dict[str, Any] | None = None
 ) -> dict[str, float]:
-    from vodstream.server import ServerThread
+    from vodstream.testbed.server import ServerThread
 
     vod_id = json.loads((vod_dir / "vod.json").read_text()).get("vod_id", vod_dir.name)
     with ServerThread(vod_dir.parent, repeat=repeat) as srv, tempfile.TemporaryDirectory() as tmp:
@@ -155,7 +155,7 @@ def run_once(
 
 def quality_sweep(vod_dirs: list[Path], qualities: list[str]) -> list[dict[str, Any]]:
     """Analyse each VOD at each variant; score every report against the VOD's truth.json."""
-    from vodstream.report import compare_to_truth
+    from vodstream.report.document import compare_to_truth
 
     rows = []
     for vod_dir in vod_dirs:

@@ -35,13 +35,13 @@ OUT = ROOT / "benchmarks" / "out"
 # first match wins: what a sample's stack (inside its own process) is doing
 KINDS = [
     ("import (start-up)", "_find_and_load"),
-    ("ocr (tesseract)", "vodstream/ocr.py"),
-    ("decode", "vodstream/decode.py"),
-    ("kill reader", "vodstream/killreader.py"),
-    ("kill reader", "vodstream/digits.py"),
-    ("markers", "vodstream/markers.py"),
-    ("tracker", "vodstream/tracker.py"),
-    ("fetch", "vodstream/fetch.py"),
+    ("ocr (tesseract)", "vodstream/readers/ocr.py"),
+    ("decode", "vodstream/media/decode.py"),
+    ("kill reader", "vodstream/readers/killreader.py"),
+    ("kill reader", "vodstream/readers/digits.py"),
+    ("markers", "vodstream/readers/markers.py"),
+    ("tracker", "vodstream/matches/tracker.py"),
+    ("fetch", "vodstream/sources/fetch.py"),
     ("torch", "torch/"),
     ("ray idle loop", "main_loop (ray/_private/worker.py"),
     ("ray runtime", "ray/"),
@@ -98,7 +98,7 @@ def summarise(raw: Path, rate: float) -> dict[str, object]:
 
 
 def main() -> int:
-    from vodstream.server import ServerThread
+    from vodstream.testbed.server import ServerThread
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(

@@ -27,7 +27,7 @@ import cv2  # noqa: E402
 import torch  # noqa: E402
 
 from models.net import BOX_WEIGHTS, DEFAULT_WEIGHTS, load_box_model, load_model  # noqa: E402
-from vodstream.killreader import KillReader  # noqa: E402
+from vodstream.readers.killreader import KillReader  # noqa: E402
 
 DEFAULT_FIXTURES = ROOT.parent / "shared" / "fixtures" / "apex-real"
 

@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 
 import cv2  # noqa: E402
 
-from vodstream.synth.render import Renderer, render_hud_crop  # noqa: E402
-from vodstream.synth.state import FrameState  # noqa: E402
+from vodstream.testbed.synth.render import Renderer, render_hud_crop  # noqa: E402
+from vodstream.testbed.synth.state import FrameState  # noqa: E402
 
 
 def state_at(t: float, duration: float) -> FrameState:

@@ -8,9 +8,9 @@ libx264 at a given crf (benchmarks/kill_accuracy.py per sample; the held-out "st
 
 Per frame size: renders an in-match stretch at 60 fps (camera moving every frame, a new
 background scene every 6 s, the HUD with a kill count), encodes it the way the synthetic VODs
-are encoded (vodstream.synth: libx264 veryfast, ABR at the Twitch-ladder bitrate of
-vodstream.synth.script.default_bitrate, closed 2 s GOPs), decodes it and measures the PSNR of
-the top-right HUD crop (vodstream.regions.hud_box) on every keyframe. Then encodes the same
+are encoded (vodstream.testbed.synth: libx264 veryfast, ABR at the Twitch-ladder bitrate of
+vodstream.testbed.synth.script.default_bitrate, closed 2 s GOPs), decodes it and measures the PSNR of
+the top-right HUD crop (vodstream.readers.regions.hud_box) on every keyframe. Then encodes the same
 keyframes all-intra at several crf values and measures them the same way. Prints a table
 (median PSNR over keyframes, dB) and writes benchmarks/out/stream_quality.json.
 
@@ -33,11 +33,11 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import numpy as np  # noqa: E402
 from kill_accuracy import encode_decode, gop_keyframes, write_json  # noqa: E402
 
-from vodstream.regions import hud_box  # noqa: E402
-from vodstream.synth.encode import GOP_SECONDS  # noqa: E402
-from vodstream.synth.render import Renderer  # noqa: E402
-from vodstream.synth.script import default_bitrate  # noqa: E402
-from vodstream.synth.state import FrameState  # noqa: E402
+from vodstream.readers.regions import hud_box  # noqa: E402
+from vodstream.testbed.synth.encode import GOP_SECONDS  # noqa: E402
+from vodstream.testbed.synth.render import Renderer  # noqa: E402
+from vodstream.testbed.synth.script import default_bitrate  # noqa: E402
+from vodstream.testbed.synth.state import FrameState  # noqa: E402
 
 CRFS = (18, 20, 23, 26, 28, 30)
 

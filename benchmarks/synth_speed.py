@@ -8,7 +8,7 @@ sizes) it runs, ``--runs`` times each:
 
 * **render only**: timeline + renderer + RGB->YUV for every source frame (unchanged frames reused),
   nothing encoded;
-* **full**: ``vodstream.synth.encode.encode`` into a temporary directory: every variant encoded
+* **full**: ``vodstream.testbed.synth.encode.encode`` into a temporary directory: every variant encoded
   (libx264 + AAC), Twitch layout written. Its wall time is split into render / RGB->YUV /
   video encode (incl. downscale + mux) / audio, as measured inside the loop.
 
@@ -38,8 +38,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from vodstream import log as logconf  # noqa: E402
-from vodstream import synth  # noqa: E402
-from vodstream.synth.encode import EncodeOptions, FrameSource, encode  # noqa: E402
+from vodstream.testbed import synth  # noqa: E402
+from vodstream.testbed.synth.encode import EncodeOptions, FrameSource, encode  # noqa: E402
 
 OUT = ROOT / "benchmarks" / "out"
 

@@ -2,9 +2,9 @@
 
 A sample is a random in-match HUD state (era, kills, red flash, 2019 spectator box, squads
 left, alive, background scene, camera time, font, resolution) rendered by
-``vodstream.synth.render.render_hud_crop``, degraded the way streams are (a real libx264
+``vodstream.testbed.synth.render.render_hud_crop``, degraded the way streams are (a real libx264
 encode/decode round trip through PyAV for most crops, JPEG for some), and passed through
-:func:`vodstream.digits.extract` -- the exact function the reader uses. Each extracted
+:func:`vodstream.readers.digits.extract` -- the exact function the reader uses. Each extracted
 component is labelled with its digit when the extraction found as many components as the
 number has digits (the others are counted as extraction failures, not trained on).
 
@@ -23,7 +23,7 @@ from functools import lru_cache
 import cv2
 import numpy as np
 
-from vodstream.digits import (
+from vodstream.readers.digits import (
     DIGIT_SIZE,
     REF_H,
     REF_W,
@@ -71,7 +71,7 @@ RESOLUTIONS: tuple[tuple[int, int], ...] = (
     (1280, 1024),
 )
 NOT_A_DIGIT = 10  # the 11th class: a crop that is not one digit
-STYLES = ("default", "train", "heldout")  # HUD style families (vodstream.synth.styles)
+STYLES = ("default", "train", "heldout")  # HUD style families (vodstream.testbed.synth.styles)
 SPLIT_BASE = {"train": 0, "test": 10**6, "smoke": 5 * 10**6}
 # Sampling weights: the sizes Twitch serves most (1080p source, 720p) count three times.
 RES_WEIGHTS: tuple[float, ...] = (3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1)
@@ -81,7 +81,7 @@ RES_WEIGHTS: tuple[float, ...] = (3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1)
 class HudCase:
     """One rendered case: the state, where/how it was rendered, and its HUD crop."""
 
-    state: object  # vodstream.synth.state.FrameState
+    state: object  # vodstream.testbed.synth.state.FrameState
     width: int
     height: int
     seed: int
@@ -114,7 +114,7 @@ def random_case(
     modes: bool = False,
 ):
     """A random in-match FrameState. kind: visible | hidden (no kill box yet) | inventory | spectating."""
-    from vodstream.synth.state import FrameState
+    from vodstream.testbed.synth.state import FrameState
 
     base = SPLIT_BASE[split]
     era = "2019" if rng.random() < 0.3 else "modern"
@@ -158,10 +158,10 @@ def fast_hud_crop(state, width: int, height: int, *, seed: int, hud_font: str, s
     """
     from dataclasses import replace
 
-    from vodstream.regions import hud_box
-    from vodstream.synth import hud as _hud
-    from vodstream.synth.canvas import composite
-    from vodstream.synth.render import render_hud_crop
+    from vodstream.readers.regions import hud_box
+    from vodstream.testbed.synth import hud as _hud
+    from vodstream.testbed.synth.canvas import composite
+    from vodstream.testbed.synth.render import render_hud_crop
 
     if (
         state.screen != "in_match"
@@ -204,8 +204,8 @@ def fast_hud_crop(state, width: int, height: int, *, seed: int, hud_font: str, s
 
 @lru_cache(maxsize=8)
 def _game_hud(width: int, height: int, font: str, era: str) -> tuple:
-    from vodstream.synth.render import _tiles
-    from vodstream.synth.screens import game_hud_image
+    from vodstream.testbed.synth.render import _tiles
+    from vodstream.testbed.synth.screens import game_hud_image
 
     return _tiles(game_hud_image(width, height, font, era))
 
@@ -214,7 +214,7 @@ _BANKS: dict[tuple[int, int, int], object] = {}
 
 
 def _scene_bank(width: int, height: int, seed: int):
-    from vodstream.synth.backgrounds import SceneBank
+    from vodstream.testbed.synth.backgrounds import SceneBank
 
     key = (width, height, seed)
     if key not in _BANKS:
@@ -241,11 +241,11 @@ def render_cases(
     Cases come in groups of `group` sharing one frame size, render seed and background scene
     (textures are the expensive part); inside a group the camera time, font, kill count,
     era, red flash and squads/alive counts vary. ``style``: "default" (today's look, a face of
-    ``fonts`` per case), "train" or "heldout" (vodstream.synth.styles: one random style of that
+    ``fonts`` per case), "train" or "heldout" (vodstream.testbed.synth.styles: one random style of that
     family per group of 10 cases, the queue layouts varied too).
     """
-    from vodstream.synth.render import HUD_FONTS
-    from vodstream.synth.styles import heldout_style, training_style
+    from vodstream.testbed.synth.render import HUD_FONTS
+    from vodstream.testbed.synth.styles import heldout_style, training_style
 
     if style not in STYLES:
         raise ValueError(f"unknown style family {style!r} (known: {', '.join(STYLES)})")
@@ -380,7 +380,7 @@ def label_digits(cases: Sequence[HudCase]) -> Iterator[tuple[np.ndarray, np.ndar
 
 # The part of the reference canvas around the found kill box that the readers read (score box,
 # top-hat padding, score window), relative to the skull's top-left: (dx0, dy0, dx1, dy1).
-# Caching only this band (the kill box found by vodstream.hudlocate.find_kill_box, the reader's
+# Caching only this band (the kill box found by vodstream.readers.hudlocate.find_kill_box, the reader's
 # own code) keeps the sets small; a change of the finder needs the sets rebuilt (CACHE_VERSION).
 BAND = (-20, -20, 80, 50)
 CANON = (100, 60)  # where from_band puts the skull
@@ -389,7 +389,7 @@ CACHE_VERSION = 2
 
 def to_band(hud: np.ndarray) -> tuple[np.ndarray, SkullHit | None]:
     """The band around the kill box the reader finds in a HUD crop (zeros and None: not found)."""
-    from vodstream.hudlocate import find_kill_box
+    from vodstream.readers.hudlocate import find_kill_box
 
     x0, y0, x1, y1 = BAND
     f = find_kill_box(hud)
@@ -412,7 +412,7 @@ def from_band(band: np.ndarray) -> np.ndarray:
 
 
 def canon_skull(red: bool, row: int) -> SkullHit:
-    from vodstream.digits import SKULL_H, SKULL_W
+    from vodstream.readers.digits import SKULL_H, SKULL_W
 
     return SkullHit(CANON[0], CANON[1], SKULL_W, SKULL_H, 1.0, bool(red), int(row))
 

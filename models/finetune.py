@@ -122,14 +122,14 @@ def split_labelled(crops: Sequence[Any], *, holdout: float, block: int) -> tuple
 def _labelled_examples(crops: Sequence[Any], *, not_digit: bool) -> tuple[dict[str, np.ndarray], Counter]:
     """Digit crops and score-box windows of labelled HUD crops, via the reader's extraction."""
     from models.data import NOT_A_DIGIT, box_labels
-    from vodstream.digits import (
+    from vodstream.readers.digits import (
         DIGIT_SIZE,
         WIN_H,
         WIN_W,
         digits_from_box,
         score_window,
     )
-    from vodstream.hudlocate import find_kill_box
+    from vodstream.readers.hudlocate import find_kill_box
 
     dx, dy, bx, by = [], [], [], []
     stats: Counter = Counter()
@@ -182,8 +182,8 @@ def run_finetune(cfg: FinetuneConfig) -> dict[str, Any]:
     from models.net import load_reader_models, reader_weights, save_model
     from models.train import fit, fit_box, load_or_build_cases
     from vodstream.errors import VodstreamError
-    from vodstream.killreader import KillReader
-    from vodstream.labels import load_labelled
+    from vodstream.labeling.labels import load_labelled
+    from vodstream.readers.killreader import KillReader
 
     torch.set_num_threads(max(1, cfg.threads))
     t_all = time.perf_counter()

@@ -2,9 +2,9 @@
 
 DigitNet: the 2019 write-up's network (Conv2D 64 3x3 relu -> MaxPool 2 -> Dropout .2 ->
 Flatten -> Dense 100 relu -> Dropout .3 -> Dense n_classes) and the deeper variant that
-ships. Input: (N, 1, 25, 25) float in [0, 1] from :func:`vodstream.digits.extract`.
+ships. Input: (N, 1, 25, 25) float in [0, 1] from :func:`vodstream.readers.digits.extract`.
 BoxNet: the score-box reader (whole box, two digit slots), input from
-:func:`vodstream.digits.score_window`. Training: models/train.py.
+:func:`vodstream.readers.digits.score_window`. Training: models/train.py.
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ def _conv_block(a: int, b: int, drop: float) -> list[nn.Module]:
 class BoxNet(nn.Module):
     """The second reader: the whole score box -> (first digit, second digit or blank).
 
-    Input (N, 3, 24, 36) from :func:`vodstream.digits.score_window`. Two 3x3 conv blocks
+    Input (N, 3, 24, 36) from :func:`vodstream.readers.digits.score_window`. Two 3x3 conv blocks
     (batch norm, max-pool) and a dense layer; logits (N, 21): 10 for the first digit, then
     11 for the second (index 10 = no second digit). Numbers are left-aligned next to the
     skull, so the first slot always holds a digit.

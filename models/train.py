@@ -412,7 +412,7 @@ def run_training(cfg: TrainConfig) -> dict[str, object]:
         )
         for s in dict.fromkeys(needed)
     }
-    from vodstream.synth.render import HUD_FONTS
+    from vodstream.testbed.synth.render import HUD_FONTS
 
     meta: dict[str, object] = {
         "shards": shard_spec(cfg.shards),
@@ -562,14 +562,14 @@ def write_model_card(
 Written by `python -m vodstream train`; `python -m vodstream eval` reprints the held-out figures.
 Every figure below was measured by the run that wrote this card.
 
-The kill box is found from the HUD's layout (vodstream/hudlocate.py): the squads-left line (text
+The kill box is found from the HUD's layout (vodstream/readers/hudlocate.py): the squads-left line (text
 followed by the bright alive section), then an icon + digit run beside it (row 1, left) or
 under it (row 2: ranked and later layouts); the 2019 skull template is the fallback (row 1
 only). The found run is mapped onto the 560x175 reference canvas the readers were built on.
-Two networks read the score box there (vodstream/killreader.py):
+Two networks read the score box there (vodstream/readers/killreader.py):
 
 - `{weights.name}` ({kb[weights]:.0f} KiB): the digit CNN of the 2019 method -- each connected
-  component of the box, as a 25x25 crop (vodstream/digits.py), one digit per crop.
+  component of the box, as a 25x25 crop (vodstream/readers/digits.py), one digit per crop.
 - `{box_weights.name}` ({kb[box_weights]:.0f} KiB): the score-box reader -- the whole box as a
   3x24x36 window, no segmentation, two digit slots (the second may be empty).
 
@@ -579,7 +579,7 @@ cannot read the box, the score-box reader's number when it is at least 0.97 sure
 
 ## Held-out sets
 Rendered from the test split (scene and world seeds never used in training), in damage mixes
-(models/data.QUALITIES) and HUD style families (vodstream/synth/styles.py):
+(models/data.QUALITIES) and HUD style families (vodstream/testbed/synth/styles.py):
 
 - **stream**: every crop through an all-intra libx264 round trip at crf 18-23 (harsher than
   the keyframes of our Twitch-bitrate VODs: benchmarks/stream_quality.py).
@@ -649,7 +649,7 @@ extraction found exactly as many components as the number has digits ("no_skull"
 finder found no kill box -- covered by an overlay, or missed). The "stream" shards are damaged
 with the stream mix instead (all libx264, crf 18-23). Shards are N:SEED[:DAMAGE[:STYLE]].
 
-- default-style fonts: {", ".join(meta["fonts"])}; styled shards: vodstream.synth.fonts.STYLE_FONTS
+- default-style fonts: {", ".join(meta["fonts"])}; styled shards: vodstream.testbed.synth.fonts.STYLE_FONTS
 - resolutions: {", ".join(meta["resolutions"])}
 - train split: scene/render seeds in [0, 10**6); shards (cases:generator seed[:damage]) as named
   above for each network

@@ -33,7 +33,7 @@ def synth_test_vod(tmp_path_factory: pytest.TempPathFactory) -> Path:
     76 s, 1280x720p30 (chunked) + 852x480p30, 3 matches (starts mid-match, a whole match with
     spectating, ends mid-match); ``truth.json`` and ``vod.json`` inside. Treat it as read-only.
     """
-    from vodstream import synth
+    from vodstream.testbed import synth
 
     return synth.synthesize(synth.preset("test"), tmp_path_factory.mktemp("synth_test_vod"))
 

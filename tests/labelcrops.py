@@ -50,11 +50,11 @@ def make_crop_folder(
     kills: tuple[int | None, ...] = KILLS,
 ):
     """Render one HUD crop per entry of ``kills`` (1280x720), write the folder with
-    :func:`vodstream.labels.write_index`; returns (index, true kills per kept crop)."""
-    from vodstream.killreader import KillReader
-    from vodstream.labels import write_index
-    from vodstream.synth.render import render_hud_crop
-    from vodstream.synth.state import FrameState
+    :func:`vodstream.labeling.labels.write_index`; returns (index, true kills per kept crop)."""
+    from vodstream.labeling.labels import write_index
+    from vodstream.readers.killreader import KillReader
+    from vodstream.testbed.synth.render import render_hud_crop
+    from vodstream.testbed.synth.state import FrameState
 
     items, truth = [], []
     for i, k in enumerate(kills):

@@ -22,7 +22,7 @@ import av
 import cv2
 import numpy as np
 
-from vodstream.regions import TEXT_SCALE, hud_box
+from vodstream.readers.regions import TEXT_SCALE, hud_box
 from vodstream.types import Segment, SegmentData
 
 __all__ = [

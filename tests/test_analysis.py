@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from vodstream.analysis import (
+from vodstream.matches.analysis import (
     AnalysisResult,
     analyze,
     best_match,
@@ -16,17 +16,17 @@ from vodstream.analysis import (
     report_dict,
     transition_windows,
 )
-from vodstream.decode import Decoder
-from vodstream.markers import MarkerReader
-from vodstream.scoring import Scorer
-from vodstream.tracker import MatchTracker
+from vodstream.matches.tracker import MatchTracker
+from vodstream.media.decode import Decoder
+from vodstream.readers.markers import MarkerReader
+from vodstream.readers.scoring import Scorer
 from vodstream.types import Match, SegmentData
 
 
 @pytest.fixture(scope="module")
 def scorer() -> Scorer:
     from models.net import DEFAULT_WEIGHTS
-    from vodstream.killreader import KillReader
+    from vodstream.readers.killreader import KillReader
 
     if not DEFAULT_WEIGHTS.is_file():
         pytest.skip(f"{DEFAULT_WEIGHTS.name} (the shipped digit CNN) is not built yet")

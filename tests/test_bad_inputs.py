@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.twitch_helpers import RawServer, make_vod
-from vodstream.outcome import EXIT_NOTHING
+from vodstream.report.outcome import EXIT_NOTHING
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from vodstream.catalog import Catalog, default_data_dir
-from vodstream.runstore import RunStore, SegmentResult, score_from_json, score_to_json
+from vodstream.store.catalog import Catalog, default_data_dir
+from vodstream.store.runstore import RunStore, SegmentResult, score_from_json, score_to_json
 from vodstream.types import Gap, Marker, Score
 
 
@@ -128,7 +128,7 @@ def test_catalog_top_across_runs(tmp_path: Path) -> None:
 
 
 def test_a_partial_or_failed_run_never_hides_a_better_earlier_one(tmp_path: Path, capsys) -> None:
-    from vodstream.cli import main
+    from vodstream.cli.app import main
 
     db = tmp_path / "data" / "catalog.sqlite"
     out = tmp_path / "out" / "444" / "report.json"

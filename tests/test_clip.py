@@ -10,10 +10,10 @@ import cv2
 import pytest
 from media import encode_segments, read_code, to_segment_data
 
-from vodstream.clip import write_clip
-from vodstream.decode import text_shape
 from vodstream.errors import ClipError
-from vodstream.regions import text_box
+from vodstream.media.clip import write_clip
+from vodstream.media.decode import text_shape
+from vodstream.readers.regions import text_box
 from vodstream.types import Segment, SegmentData
 
 FPS = 30.0

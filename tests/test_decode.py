@@ -22,8 +22,8 @@ from media import (
     to_segment_data,
 )
 
-from vodstream.decode import Decoder, crop_frame, crop_rgb, text_shape
-from vodstream.regions import TEXT_SCALE, hud_box
+from vodstream.media.decode import Decoder, crop_frame, crop_rgb, text_shape
+from vodstream.readers.regions import TEXT_SCALE, hud_box
 from vodstream.types import Sample, Segment, SegmentData
 
 FPS = 30.0

@@ -9,8 +9,8 @@ import torch
 from models.data import build_digit_set, fast_hud_crop, h264_roundtrip, random_case
 from models.net import DEFAULT_WEIGHTS, DigitNet, load_model, predict, save_model
 from models.train import fit
-from vodstream.digits import DIGIT_SIZE
-from vodstream.synth.render import render_hud_crop
+from vodstream.readers.digits import DIGIT_SIZE
+from vodstream.testbed.synth.render import render_hud_crop
 
 torch.set_num_threads(1)
 

@@ -15,11 +15,11 @@ import av
 import pytest
 
 from tests.twitch_helpers import make_vod, variant_bytes
-from vodstream.download import download_vod, parse_time
 from vodstream.errors import VodstreamError
-from vodstream.fetch import RetryPolicy
-from vodstream.server import ServerThread
-from vodstream.twitch import TwitchConfig
+from vodstream.sources.download import download_vod, parse_time
+from vodstream.sources.fetch import RetryPolicy
+from vodstream.sources.twitch import TwitchConfig
+from vodstream.testbed.server import ServerThread
 
 FAST = RetryPolicy(attempts=6, backoff=0.01, max_backoff=0.05)
 TOKEN = "abcdefghijklmnopqrstuvwxyz0123"
@@ -216,7 +216,7 @@ def _argv(name: str, tmp_path: Path, base: str) -> list[str]:
 
 @pytest.mark.parametrize("name", list(ERROR_CASES))
 def test_error_cases_raise_one_clear_message(name: str, server: ServerThread, tmp_path: Path) -> None:
-    from vodstream.cli import build_parser
+    from vodstream.cli.app import build_parser
 
     args = build_parser().parse_args(_argv(name, tmp_path, server.base_url))
     with pytest.raises(VodstreamError) as info:
@@ -261,7 +261,7 @@ def test_mp4_joins_discontinuities_on_the_playlist_clock(root: Path, tmp_path: P
 
 
 def test_progress_bar_shows_segments_mb_and_rate(capsys: pytest.CaptureFixture[str]) -> None:
-    from vodstream.download import _Progress
+    from vodstream.sources.download import _Progress
 
     bar = _Progress(total=4, done=1, enabled=True)
     bar.update(2_500_000)
@@ -299,7 +299,7 @@ def test_synth_vod_served_and_downloaded(request: pytest.FixtureRequest, tmp_pat
 def test_negative_start_is_refused_on_the_command_line(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
-    from vodstream.cli import main
+    from vodstream.cli.app import main
 
     for arg in ("--start=-10", "--start=-1:30"):
         rc = main(

@@ -7,15 +7,15 @@ import json
 import numpy as np
 import pytest
 
-from vodstream.decode import crop_rgb
-from vodstream.endscreen import EndScreenReader, EndScreenReading
-from vodstream.markers import MarkerReader, _unit
-from vodstream.regions import own_card_index
-from vodstream.synth.render import Renderer
-from vodstream.synth.screens import card_kills
-from vodstream.synth.script import end_screen_squad_kills, load_script, preset, truth
-from vodstream.synth.state import FrameState
-from vodstream.tracker import KillEstimate, MatchTracker, check_end_screen
+from vodstream.matches.tracker import KillEstimate, MatchTracker, check_end_screen
+from vodstream.media.decode import crop_rgb
+from vodstream.readers.endscreen import EndScreenReader, EndScreenReading
+from vodstream.readers.markers import MarkerReader, _unit
+from vodstream.readers.regions import own_card_index
+from vodstream.testbed.synth.render import Renderer
+from vodstream.testbed.synth.screens import card_kills
+from vodstream.testbed.synth.script import end_screen_squad_kills, load_script, preset, truth
+from vodstream.testbed.synth.state import FrameState
 from vodstream.types import Marker, Match, Sample, Score
 
 
@@ -272,7 +272,7 @@ def test_check_end_screen_votes() -> None:
 
 
 def test_report_html_and_json_show_the_end_screen_witness(tmp_path) -> None:
-    from vodstream.report import build_report, write_reports
+    from vodstream.report.document import build_report, write_reports
 
     ms = [
         Match(start=0.0, end=100.0, kills=4, kills_end_screen=2, squad_kills=9, kills_agree=False),

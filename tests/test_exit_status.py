@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 
 from tests.raytools import make_library
-from vodstream.cli import main
-from vodstream.outcome import EXIT_NOTHING, EXIT_OK, EXIT_PARTIAL
+from vodstream.cli.app import main
+from vodstream.report.outcome import EXIT_NOTHING, EXIT_OK, EXIT_PARTIAL
 
 pytestmark = [pytest.mark.ray, pytest.mark.slow]
 
@@ -35,7 +35,7 @@ def _analyze(
     extra: tuple[str, ...] = (),
     **server: Any,
 ) -> tuple[int, dict[str, Any]]:
-    from vodstream.server import ServerThread
+    from vodstream.testbed.server import ServerThread
 
     with ServerThread(library["root"], faults=faults, **server) as srv:
         rc = main(
@@ -229,7 +229,7 @@ def test_verbose_keeps_ray_worker_lines_off_stdout(synth_vod: Path, tmp_path: Pa
 def test_best_match_that_cannot_be_fetched_falls_back_to_the_next_best_clip(
     ray_local, library, tmp_path: Path, capsys
 ) -> None:
-    from vodstream.server import ServerThread
+    from vodstream.testbed.server import ServerThread
 
     truth = library["truth"]["matches"]
     best = max(range(len(truth)), key=lambda i: truth[i]["kills"])

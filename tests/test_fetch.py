@@ -12,9 +12,9 @@ import av
 import pytest
 
 from tests.twitch_helpers import make_vod
-from vodstream.fetch import RetryPolicy, SegmentFetcher, muted_fallback_url
-from vodstream.server import ServerThread
-from vodstream.twitch import ResolvedVod, TwitchConfig, resolve_vod
+from vodstream.sources.fetch import RetryPolicy, SegmentFetcher, muted_fallback_url
+from vodstream.sources.twitch import ResolvedVod, TwitchConfig, resolve_vod
+from vodstream.testbed.server import ServerThread
 from vodstream.types import Gap, SegmentData
 
 FAST = RetryPolicy(attempts=6, backoff=0.01, max_backoff=0.05, read_timeout=2.0)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from vodstream.hls import (
+from vodstream.sources.hls import (
     PlaylistError,
     Variant,
     is_master,

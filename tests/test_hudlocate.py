@@ -7,11 +7,11 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
-from vodstream.hudlocate import find_kill_box, locate
-from vodstream.regions import hud_box
-from vodstream.synth import hud as _hud
-from vodstream.synth.render import Renderer, kill_digit_boxes
-from vodstream.synth.state import FrameState
+from vodstream.readers.hudlocate import find_kill_box, locate
+from vodstream.readers.regions import hud_box
+from vodstream.testbed.synth import hud as _hud
+from vodstream.testbed.synth.render import Renderer, kill_digit_boxes
+from vodstream.testbed.synth.state import FrameState
 
 SCENE = 1_000_321  # a plain test-split scene
 

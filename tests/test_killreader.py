@@ -5,12 +5,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vodstream.digits import extract, find_skull, squads_box_visible
-from vodstream.hudlocate import legacy_ref
-from vodstream.killreader import KillReader, KillReading
-from vodstream.regions import hud_box
-from vodstream.synth.render import Renderer, render_hud_crop
-from vodstream.synth.state import FrameState
+from vodstream.readers.digits import extract, find_skull, squads_box_visible
+from vodstream.readers.hudlocate import legacy_ref
+from vodstream.readers.killreader import KillReader, KillReading
+from vodstream.readers.regions import hud_box
+from vodstream.testbed.synth.render import Renderer, render_hud_crop
+from vodstream.testbed.synth.state import FrameState
 from vodstream.types import Sample
 
 SCENE = 1_234_567  # a test-split scene seed (never used in training)
@@ -158,7 +158,7 @@ def test_score_box_reader_alone_and_as_second_opinion(reader: KillReader) -> Non
 
 def test_readers_that_disagree_refuse(reader: KillReader) -> None:
     """The digit path sure and the box reader fairly sure of another number: None, not a guess."""
-    from vodstream.killreader import KillReading as KR
+    from vodstream.readers.killreader import KillReading as KR
 
     digit = KR(12, False, True, 0.99, "ok")
     assert reader._combine(digit, (17, 0.999)).kills is None

@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 
 from tests.labelcrops import make_crop_folder
-from vodstream.cli import main
+from vodstream.cli.app import main
 from vodstream.errors import VodstreamError
-from vodstream.labels import (
+from vodstream.labeling.labels import (
     INDEX_NAME,
     LABELS_NAME,
     CropIndex,
@@ -44,9 +44,9 @@ def _copy(index: CropIndex, dest: Path) -> CropIndex:
 
 
 def test_index_holds_the_readers_answers_and_lossless_crops(crops):
-    from vodstream.killreader import KillReader
-    from vodstream.synth.render import render_hud_crop
-    from vodstream.synth.state import FrameState
+    from vodstream.readers.killreader import KillReader
+    from vodstream.testbed.synth.render import render_hud_crop
+    from vodstream.testbed.synth.state import FrameState
 
     index, truth = crops
     doc = json.loads((index.folder / INDEX_NAME).read_text())
@@ -87,7 +87,7 @@ def test_labels_file_has_the_2019_shape_plus_vod_time_and_crop(crops, tmp_path):
     assert back == {0: 0, 1: 0, 12: None, 13: 3} and back_index.vod_id == index.vod_id
     got = load_labelled([path])
     assert [(c.frame_num, c.label) for c in got] == [(0, 0), (1, 0), (12, None), (13, 3)]
-    from vodstream.regions import hud_box
+    from vodstream.readers.regions import hud_box
 
     x0, y0, x1, y1 = hud_box(1280, 720)
     assert got[3].hud.shape == (y1 - y0, x1 - x0, 3)
@@ -154,7 +154,7 @@ def test_what_label_is_given(tmp_path, crops):
 def test_server_serves_the_page_crops_and_saves_labels(crops, tmp_path):
     from aiohttp.test_utils import TestClient, TestServer
 
-    from vodstream.labelserver import make_app
+    from vodstream.labeling.server import make_app
 
     index = _copy(crops[0], tmp_path / "c")
 
@@ -263,7 +263,7 @@ def test_model_paths(tmp_path, capsys):
     import torch
 
     from models.net import BOX_WEIGHTS, DEFAULT_WEIGHTS, load_model, reader_weights, save_model
-    from vodstream.commands import run as run_cmd
+    from vodstream.cli.commands import run as run_cmd
     from vodstream.pipeline import make_scorer
 
     assert reader_weights(None) == (DEFAULT_WEIGHTS, BOX_WEIGHTS)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from vodstream.cli import main
+from vodstream.cli.app import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,10 +43,10 @@ def _http(url: str, method: str = "GET", body: object | None = None) -> tuple[in
 
 
 def test_label_retrain_and_run_again(tmp_path, capsys):
-    from vodstream import synth
-    from vodstream.synth.fonts import HUD_FONTS, UNTRAINED_FONTS
-    from vodstream.synth.timeline import Timeline
-    from vodstream.synth.truthlabels import adaptation_script, truth_label
+    from vodstream.testbed import synth
+    from vodstream.testbed.synth.fonts import HUD_FONTS, UNTRAINED_FONTS
+    from vodstream.testbed.synth.timeline import Timeline
+    from vodstream.testbed.synth.truthlabels import adaptation_script, truth_label
 
     assert UNTRAINED_FONTS and not set(UNTRAINED_FONTS) & set(HUD_FONTS)
     script = adaptation_script(match_seconds=75.0)

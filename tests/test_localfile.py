@@ -9,9 +9,9 @@ import av
 import pytest
 from media import encode_file, read_code
 
-from vodstream.decode import Decoder
 from vodstream.errors import DecodeError
-from vodstream.localfile import LocalVideo, is_local_video, read_segment
+from vodstream.media.decode import Decoder
+from vodstream.sources.localfile import LocalVideo, is_local_video, read_segment
 
 FPS = 30.0
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vodstream.decode import crop_rgb
-from vodstream.markers import MarkerReader, find_text_lines, fuzzy_find, parse_marker
-from vodstream.synth.render import Renderer
-from vodstream.synth.state import FrameState
+from vodstream.media.decode import crop_rgb
+from vodstream.readers.markers import MarkerReader, find_text_lines, fuzzy_find, parse_marker
+from vodstream.testbed.synth.render import Renderer
+from vodstream.testbed.synth.state import FrameState
 from vodstream.types import Sample
 
 W, H = 1280, 720  # the synthetic VODs' source size (analysis runs on it)

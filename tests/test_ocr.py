@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from vodstream.ocr import (
+from vodstream.readers.ocr import (
     OcrEngine,
     OcrUnavailableError,
     PytesseractOcr,
@@ -17,7 +17,7 @@ from vodstream.ocr import (
     available_backends,
     make_ocr,
 )
-from vodstream.synth.fonts import font_path
+from vodstream.testbed.synth.fonts import font_path
 
 
 def line_image(text: str, cap: int = 30) -> np.ndarray:

@@ -11,11 +11,11 @@ import json
 from pathlib import Path
 
 from tests.test_tracker import Stream
-from vodstream.analysis import AnalysisResult, best_match, rank_matches, report_dict
-from vodstream.commands.run import print_outcomes, report_failures
-from vodstream.outcome import EXIT_NOTHING, EXIT_OK, EXIT_PARTIAL, assess, exit_status
+from vodstream.cli.commands.run import print_outcomes, report_failures
+from vodstream.matches.analysis import AnalysisResult, best_match, rank_matches, report_dict
+from vodstream.matches.tracker import MatchTracker
 from vodstream.pipeline import JobResult, VodOutcome
-from vodstream.tracker import MatchTracker
+from vodstream.report.outcome import EXIT_NOTHING, EXIT_OK, EXIT_PARTIAL, assess, exit_status
 from vodstream.types import Gap, Match
 
 

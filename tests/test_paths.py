@@ -1,6 +1,6 @@
 """Every path a user types works in every form: relative, absolute, ``~``, ``.``, with spaces.
 
-The CLI resolves path options once, at the edge (vodstream.cli.resolve_paths); these tests run
+The CLI resolves path options once, at the edge (vodstream.cli.app.resolve_paths); these tests run
 the real commands from a temporary working directory whose name holds a space.
 """
 
@@ -18,7 +18,7 @@ import pytest
 from media import encode_file
 
 from tests.twitch_helpers import make_vod
-from vodstream.cli import COMMANDS, build_parser, resolve_paths
+from vodstream.cli.app import COMMANDS, build_parser, resolve_paths
 
 REPO = Path(__file__).resolve().parents[1]
 

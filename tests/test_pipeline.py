@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from vodstream import pipeline as pl
-from vodstream.twitch import APEX_GAME_ID, Chapter
+from vodstream.sources.twitch import APEX_GAME_ID, Chapter
 from vodstream.types import Match, Segment
 
 
@@ -46,7 +46,7 @@ def test_skipped_spans_name_the_other_game() -> None:
         Chapter(start=30, end=80, game_id=APEX_GAME_ID, game_name="Apex Legends"),
         Chapter(start=80, end=100, game_id="21779", game_name="League of Legends"),
     ]
-    from vodstream.twitch import apex_segments
+    from vodstream.sources.twitch import apex_segments
 
     kept = apex_segments(segs, chapters)
     assert [s.index for s in kept] == [3, 4, 5, 6, 7]
@@ -85,7 +85,7 @@ def test_progress_bars(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_analysis_quality_choice() -> None:
-    from vodstream.hls import Variant
+    from vodstream.sources.hls import Variant
 
     def var(name: str, h: int, fps: int, source: bool = False) -> Variant:
         return Variant(
@@ -99,7 +99,7 @@ def test_analysis_quality_choice() -> None:
             source=source,
         )
 
-    from vodstream.twitch import ResolvedVod
+    from vodstream.sources.twitch import ResolvedVod
 
     clip = ResolvedVod(
         vod_id="1",
@@ -136,8 +136,8 @@ def test_clip_segments_streams_through_a_bounded_buffer(tmp_path: Path) -> None:
 
     import av
 
-    from vodstream.server import ServerThread, write_sample_vod
-    from vodstream.twitch import TwitchConfig, resolve_vod, segments_in_range
+    from vodstream.sources.twitch import TwitchConfig, resolve_vod, segments_in_range
+    from vodstream.testbed.server import ServerThread, write_sample_vod
 
     write_sample_vod(tmp_path / "lib", "100000007", segments=8, segment_seconds=2.0, fps=10, size=(320, 180))
     with ServerThread(tmp_path / "lib") as srv:

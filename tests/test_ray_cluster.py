@@ -42,8 +42,8 @@ def test_run_on_a_two_node_cluster(
 ) -> None:
     import ray
 
-    from vodstream.cli import main
-    from vodstream.server import ServerThread
+    from vodstream.cli.app import main
+    from vodstream.testbed.server import ServerThread
 
     ids = make_library(synth_vod, tmp_path / "lib")
     truth = json.loads((synth_vod / "truth.json").read_text())

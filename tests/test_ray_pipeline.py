@@ -50,7 +50,7 @@ def library(synth_vod: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[s
 
 @pytest.fixture(scope="module")
 def server(library: dict[str, Any]):
-    from vodstream.server import ServerThread
+    from vodstream.testbed.server import ServerThread
 
     with ServerThread(library["root"]) as srv:
         yield srv.base_url
@@ -117,8 +117,8 @@ def test_two_vods_end_to_end(first_run: dict[str, Any], library: dict[str, Any])
 def test_top_lists_matches_across_vods(
     first_run: dict[str, Any], library: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from vodstream.catalog import Catalog
-    from vodstream.cli import main
+    from vodstream.cli.app import main
+    from vodstream.store.catalog import Catalog
 
     data = first_run["tmp"] / "data"
     with Catalog(data / "catalog.sqlite") as cat:
@@ -222,7 +222,7 @@ def test_resume_after_an_interrupted_run(
 def test_clip_command_cuts_another_match(
     first_run: dict[str, Any], server: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from vodstream.cli import main
+    from vodstream.cli.app import main
 
     o = next(iter(first_run["outcomes"].values()))
     rep = json.loads(o.report_json.read_text())
@@ -237,10 +237,10 @@ def test_clip_command_cuts_another_match(
 def test_ray_path_equals_the_plain_path(
     first_run: dict[str, Any], library: dict[str, Any], synth_vod: Path
 ) -> None:
-    """The actor graph and vodstream.analysis.analyze run the same stages: same matches."""
-    from vodstream.analysis import analyze, local_segments, report_dict
-    from vodstream.decode import Decoder
-    from vodstream.tracker import MatchTracker
+    """The actor graph and vodstream.matches.analysis.analyze run the same stages: same matches."""
+    from vodstream.matches.analysis import analyze, local_segments, report_dict
+    from vodstream.matches.tracker import MatchTracker
+    from vodstream.media.decode import Decoder
 
     vod_id = library["ids"][0]
     rep = json.loads(first_run["outcomes"][vod_id].report_json.read_text())
@@ -266,7 +266,7 @@ def test_analyze_a_local_m3u8_gives_the_same_matches(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """Another input kind (a local HLS playlist, no Twitch API) through the CLI's `analyze`."""
-    from vodstream.cli import main
+    from vodstream.cli.app import main
 
     rc = main(
         [

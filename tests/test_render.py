@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vodstream.regions import hud_box, text_box
-from vodstream.synth.render import HUD_FONTS, Renderer, kill_digit_boxes, render_hud_crop
-from vodstream.synth.state import FrameState
+from vodstream.readers.regions import hud_box, text_box
+from vodstream.testbed.synth.render import HUD_FONTS, Renderer, kill_digit_boxes, render_hud_crop
+from vodstream.testbed.synth.state import FrameState
 
 # 16:9 at three scales, 21:9 and 4:3 (small sizes keep the suite fast; 2560x1080 is checked once)
 SIZES = [(1920, 1080), (1280, 720), (854, 480), (1280, 540), (960, 720)]

@@ -10,7 +10,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from vodstream.report import (
+from vodstream.report.document import (
     atomic_write,
     build_report,
     hms,
@@ -115,7 +115,7 @@ def test_atomic_write_and_hms(tmp_path: Path) -> None:
 
 
 def test_compare_to_truth_pairs_by_overlap() -> None:
-    from vodstream.report import compare_to_truth, truth_line
+    from vodstream.report.document import compare_to_truth, truth_line
 
     truth = {
         "matches": [

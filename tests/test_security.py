@@ -14,9 +14,9 @@ import pytest
 
 from tests.twitch_helpers import RawServer, make_vod
 from vodstream.errors import VodstreamError
-from vodstream.hls import MAX_PLAYLIST_BYTES, PlaylistError, join_url, parse_master, parse_media
-from vodstream.server import ServerThread
-from vodstream.twitch import TwitchConfig, _safe_id, resolve_vod
+from vodstream.sources.hls import MAX_PLAYLIST_BYTES, PlaylistError, join_url, parse_master, parse_media
+from vodstream.sources.twitch import TwitchConfig, _safe_id, resolve_vod
+from vodstream.testbed.server import ServerThread
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -133,7 +133,7 @@ def test_the_local_server_listens_on_loopback_only(tmp_path: Path) -> None:
 
 
 def test_a_variant_playlist_url_names_its_vod_not_its_variant(tmp_path: Path) -> None:
-    from vodstream.twitch import _hls_vod_dir, _hls_vod_id
+    from vodstream.sources.twitch import _hls_vod_dir, _hls_vod_id
 
     for path, want in [
         ("/srv/vods/2400000001/chunked/index-dvr.m3u8", "2400000001"),

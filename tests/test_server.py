@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 
 from tests.twitch_helpers import make_vod
-from vodstream.faults import Fault, FaultSpec, FaultSpecError
-from vodstream.hls import parse_attributes, parse_master, parse_media
-from vodstream.server import ACCESS_DENIED, ServerThread
-from vodstream.twitch import CHAPTERS_HASH, CLIENT_ID, METADATA_HASH, TOKEN_HASH
+from vodstream.sources.hls import parse_attributes, parse_master, parse_media
+from vodstream.sources.twitch import CHAPTERS_HASH, CLIENT_ID, METADATA_HASH, TOKEN_HASH
+from vodstream.testbed.faults import Fault, FaultSpec, FaultSpecError
+from vodstream.testbed.server import ACCESS_DENIED, ServerThread
 
 CHAPTERS = [
     {"start": 0.0, "end": 1.0, "game_id": "509658", "game_name": "Just Chatting"},
@@ -354,7 +354,7 @@ def test_an_injected_429_says_when_to_come_back(root: Path) -> None:
 
 
 def test_rates_and_the_token_bucket() -> None:
-    from vodstream.faults import TokenBucket, parse_rate
+    from vodstream.testbed.faults import TokenBucket, parse_rate
 
     assert parse_rate("100Mbit") == 12.5e6 and parse_rate("20Mbps") == 2.5e6 and parse_rate("2.5MB") == 2.5e6
     assert parse_rate("500kbit/s") == 62_500

@@ -5,11 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vodstream.synth import hud as _hud
-from vodstream.synth.fonts import HELDOUT_FONTS, STYLE_FONTS
-from vodstream.synth.render import Renderer, kill_digit_boxes
-from vodstream.synth.state import FrameState
-from vodstream.synth.styles import (
+from vodstream.testbed.synth import hud as _hud
+from vodstream.testbed.synth.fonts import HELDOUT_FONTS, STYLE_FONTS
+from vodstream.testbed.synth.render import Renderer, kill_digit_boxes
+from vodstream.testbed.synth.state import FrameState
+from vodstream.testbed.synth.styles import (
     HELDOUT_GEOMETRY,
     HELDOUT_SKULL,
     heldout_style,
@@ -106,8 +106,8 @@ def test_occluder_and_banner() -> None:
 
 def test_styled_training_renders_and_scripts() -> None:
     from models.data import render_cases
-    from vodstream import synth
-    from vodstream.synth.script import ScriptError
+    from vodstream.testbed import synth
+    from vodstream.testbed.synth.script import ScriptError
 
     cases = render_cases(12, "train", 3, resolutions=((1280, 720),), style="train", group=12)
     assert {c.font for c in cases} <= set(STYLE_FONTS) and len(cases) == 12

@@ -13,10 +13,11 @@ import m3u8
 import numpy as np
 import pytest
 
-from vodstream import cli, synth
-from vodstream.synth.encode import EncodeStats, encode
-from vodstream.synth.render import Renderer
-from vodstream.synth.timeline import Timeline
+from vodstream.cli import app as cli
+from vodstream.testbed import synth
+from vodstream.testbed.synth.encode import EncodeStats, encode
+from vodstream.testbed.synth.render import Renderer
+from vodstream.testbed.synth.timeline import Timeline
 
 
 def tiny(seed: int = 0, **over: Any) -> synth.Script:

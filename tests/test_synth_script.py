@@ -12,11 +12,11 @@ from typing import Any
 import numpy as np
 import pytest
 
-from vodstream import synth
 from vodstream.errors import ScriptError
-from vodstream.synth.audio import SAMPLE_RATE, AudioSynth
-from vodstream.synth.encode import chapters, master_playlist, media_playlist, reuse_key, vod_metadata
-from vodstream.synth.timeline import MENU_STEP, RED_SECONDS, Timeline
+from vodstream.testbed import synth
+from vodstream.testbed.synth.audio import SAMPLE_RATE, AudioSynth
+from vodstream.testbed.synth.encode import chapters, master_playlist, media_playlist, reuse_key, vod_metadata
+from vodstream.testbed.synth.timeline import MENU_STEP, RED_SECONDS, Timeline
 
 COMPARE = Path(__file__).resolve().parents[2] / "shared" / "tools" / "compare_report.py"
 

@@ -8,7 +8,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vodstream.tracker import MatchTracker, Reading, estimate_kills, median20_kills
+from vodstream.matches.tracker import MatchTracker, Reading, estimate_kills, median20_kills
 from vodstream.types import Marker, Score
 
 STEP = 2.0

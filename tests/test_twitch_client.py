@@ -13,9 +13,8 @@ import pytest
 from tests.media import encode_file
 from tests.twitch_helpers import APEX, make_vod
 from vodstream.errors import TwitchError, VodstreamError
-from vodstream.fetch import SegmentFetcher
-from vodstream.server import ServerThread
-from vodstream.twitch import (
+from vodstream.sources.fetch import SegmentFetcher
+from vodstream.sources.twitch import (
     Chapter,
     TwitchClient,
     TwitchConfig,
@@ -26,6 +25,7 @@ from vodstream.twitch import (
     resolve_vod,
     segments_in_range,
 )
+from vodstream.testbed.server import ServerThread
 from vodstream.types import Segment, SegmentData
 
 CHAPTERS = [

@@ -1,3 +1,3 @@
-from vodstream.cli import main
+from vodstream.cli.app import main
 
 raise SystemExit(main())

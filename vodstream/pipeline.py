@@ -33,11 +33,11 @@ import structlog
 from vodstream import __version__
 from vodstream import log as logconf
 from vodstream.errors import VodstreamError
-from vodstream.runstore import RunStore
+from vodstream.store.runstore import RunStore
 from vodstream.types import Match, Sample, Score, Segment, SegmentData
 
 if TYPE_CHECKING:
-    from vodstream.twitch import ResolvedVod
+    from vodstream.sources.twitch import ResolvedVod
 
 __all__ = [
     "ANALYZE_FALLBACKS",
@@ -121,8 +121,8 @@ class JobResult(list):  # list[VodOutcome] plus what failed
 
     @property
     def exit_status(self) -> int:
-        """0 complete, 1 nothing analysed, 3 partial (see :mod:`vodstream.outcome`)."""
-        from vodstream.outcome import exit_status
+        """0 complete, 1 nothing analysed, 3 partial (see :mod:`vodstream.report.outcome`)."""
+        from vodstream.report.outcome import exit_status
 
         return exit_status([o.report["outcome"]["status"] for o in self], len(self.failures))
 
@@ -139,9 +139,9 @@ def make_scorer(*, model_path: str | None = None, device: str = "cpu") -> Any:
     the environment of the process this runs in.
     """
     from models.net import load_reader_models
-    from vodstream.killreader import KillReader
-    from vodstream.markers import MarkerReader
-    from vodstream.scoring import Scorer
+    from vodstream.readers.killreader import KillReader
+    from vodstream.readers.markers import MarkerReader
+    from vodstream.readers.scoring import Scorer
 
     model, box_model = load_reader_models(model_path, device=device)
     return Scorer(KillReader(model, device=device, box_model=box_model), MarkerReader())
@@ -151,7 +151,7 @@ def end_screen_thumbs(
     samples: Sequence[Sample], scores: Sequence[Score], *, limit: int = 2
 ) -> dict[float, bytes]:
     """Small JPEGs of the marker region where an end screen was read (for report.html)."""
-    from vodstream.report import thumbnail_jpeg
+    from vodstream.report.document import thumbnail_jpeg
 
     out: dict[float, bytes] = {}
     for sample, score in zip(samples, scores, strict=False):
@@ -163,7 +163,7 @@ def end_screen_thumbs(
 def write_clip_parts(
     parts: Iterable[SegmentData], out: str | Path, *, start: float, end: float, reencode: bool = False
 ) -> Any:
-    from vodstream.clip import write_clip
+    from vodstream.media.clip import write_clip
 
     return write_clip(parts, Path(out), start=start, end=end, reencode=reencode)
 
@@ -181,14 +181,14 @@ async def clip_segments(
 ) -> dict[str, Any]:
     """Fetch ``segments`` in order and cut [start, end] into ``out``; memory stays bounded.
 
-    The fetcher runs on this event loop; :func:`vodstream.clip.write_clip` runs in a thread and
+    The fetcher runs on this event loop; :func:`vodstream.media.clip.write_clip` runs in a thread and
     pulls the segments through a queue of ``buffer`` items, so a long match is never held whole.
     A segment that cannot be fetched fails the clip (a clip with a hole is not a clip).
     """
     import queue
     import threading
 
-    from vodstream.fetch import SegmentFetcher
+    from vodstream.sources.fetch import SegmentFetcher
 
     q: queue.Queue[Any] = queue.Queue(maxsize=buffer)
     stop = threading.Event()
@@ -253,15 +253,15 @@ def clip_info_dict(info: Any) -> dict[str, Any]:
 
 
 def best_index(matches: Sequence[Match]) -> int | None:
-    """The best match (the rule: :func:`vodstream.analysis.rank_matches`)."""
-    from vodstream.analysis import best_match
+    """The best match (the rule: :func:`vodstream.matches.analysis.rank_matches`)."""
+    from vodstream.matches.analysis import best_match
 
     return best_match(matches)
 
 
 def top_indices(matches: Sequence[Match], n: int) -> list[int]:
     """The best match first, then the next best by the same rule; at most ``n``."""
-    from vodstream.analysis import rank_matches
+    from vodstream.matches.analysis import rank_matches
 
     return rank_matches(matches)[: max(n, 0)]
 
@@ -416,7 +416,7 @@ class _Plan:
 
 def _pick_analysis_quality(clip: ResolvedVod, requested: str | None) -> str | None:
     """The analysis variant's name; None: same as the clip variant."""
-    from vodstream.hls import PlaylistError, select_variant
+    from vodstream.sources.hls import PlaylistError, select_variant
 
     if not clip.variants:
         return None  # a media playlist or a file: one rendition
@@ -452,7 +452,7 @@ def _skipped_spans(
 
 
 async def _resolve_one(vod: str, settings: RunSettings, config: Any) -> _Plan:
-    from vodstream.twitch import apex_segments, resolve_vod
+    from vodstream.sources.twitch import apex_segments, resolve_vod
 
     clip = await resolve_vod(vod, quality=settings.clip_quality, config=config)
     try:
@@ -476,7 +476,7 @@ def resolve_for_analysis(
     """The variant ``run`` would analyse for ``vod`` (same rule: ``--analyze-quality`` or the
     default with its fallbacks), with only its Apex segments. For tools that sample a VOD the way
     a run does (``vodstream label``)."""
-    from vodstream.twitch import TwitchConfig
+    from vodstream.sources.twitch import TwitchConfig
 
     settings = RunSettings(out=Path("."), analyze_quality=analyze_quality, twitch_base=twitch_base)
     plan = asyncio.run(_resolve_one(vod, settings, TwitchConfig.from_env(twitch_base)))
@@ -485,7 +485,7 @@ def resolve_for_analysis(
 
 async def _resolve_all(inputs: Sequence[str], settings: RunSettings) -> tuple[list[_Plan], list[str]]:
     """Resolve every input; a VOD that cannot be resolved is reported, the others go on."""
-    from vodstream.twitch import TwitchConfig
+    from vodstream.sources.twitch import TwitchConfig
 
     config = TwitchConfig.from_env(settings.twitch_base, auth_token=settings.auth_token)
     got = await asyncio.gather(*(_resolve_one(v, settings, config) for v in inputs), return_exceptions=True)
@@ -563,10 +563,10 @@ def run_job(
     import ray
 
     from actors.pipeline import ActorGraph, GraphConfig, VodJob
-    from vodstream.analysis import AnalysisResult, _merge_gaps, report_dict
-    from vodstream.catalog import Catalog
-    from vodstream.outcome import assess
-    from vodstream.report import build_report, write_reports
+    from vodstream.matches.analysis import AnalysisResult, _merge_gaps, report_dict
+    from vodstream.report.document import build_report, write_reports
+    from vodstream.report.outcome import assess
+    from vodstream.store.catalog import Catalog
 
     if not inputs:
         raise VodstreamError("no VOD given")
@@ -582,7 +582,7 @@ def run_job(
     if not os.access(out_root, os.W_OK | os.X_OK):
         raise VodstreamError(f"cannot use --out {out_root}: not writable")
     if settings.catalog:
-        from vodstream.catalog import Catalog as _Catalog
+        from vodstream.store.catalog import Catalog as _Catalog
 
         _Catalog.open_default(settings.data_dir).close()  # a bad catalogue fails now, not after the work
     if settings.fresh:
@@ -809,8 +809,8 @@ def _clip_all(
     import ray
 
     from actors.clipper import clipper_on_this_node
-    from vodstream.analysis import rank_matches
-    from vodstream.twitch import segments_in_range
+    from vodstream.matches.analysis import rank_matches
+    from vodstream.sources.twitch import segments_in_range
 
     clippers: dict[str, Any] = {}
     client_mode = ray.util.client.ray.is_connected()
@@ -908,8 +908,8 @@ def clip_from_report(
     auth_token: str | None = None,
 ) -> Path:
     """Cut one match of an existing report.json (default: its best) without Ray."""
-    from vodstream.report import REPORT_JSON, atomic_write
-    from vodstream.twitch import TwitchConfig, resolve_vod, segments_in_range
+    from vodstream.report.document import REPORT_JSON, atomic_write
+    from vodstream.sources.twitch import TwitchConfig, resolve_vod, segments_in_range
 
     report_path = Path(report_path)
     if report_path.is_dir():
@@ -927,7 +927,6 @@ def clip_from_report(
     quality = clip_quality or report.get("settings", {}).get("clip_quality") or DEFAULT_CLIP_QUALITY
 
     async def _go() -> Path:
-
         resolved = await resolve_vod(
             source, quality=quality, config=TwitchConfig.from_env(twitch_base, auth_token=auth_token)
         )

@@ -51,7 +51,7 @@ class SegmentData:
 
 @dataclass(kw_only=True)
 class Sample:
-    """A decoded frame, reduced to the regions the scorers need (see vodstream.regions)."""
+    """A decoded frame, reduced to the regions the scorers need (see vodstream.readers.regions)."""
 
     vod_time: float
     segment_index: int
@@ -77,7 +77,7 @@ class Marker:
     placement: int | None = None  # n in "#n"
     of: int | None = None  # k in "OF k", where shown
     label: str | None = None  # e.g. "SQUAD ELIMINATED", "CHAMPIONS"
-    # end screens, from the squad summary (vodstream.endscreen): the player's own card's kills
+    # end screens, from the squad summary (vodstream.readers.endscreen): the player's own card's kills
     # (None: not shown, unread, or which card is the player's cannot be told) and the squad total
     own_kills: int | None = None
     squad_kills: int | None = None
@@ -138,7 +138,7 @@ class Match:
     kills_confidence: float = 0.0  # of ``kills`` alone
     kills_reason: str | None = None  # why kills is unknown or weak ("kill counter not found", ...)
     kills_source: str | None = None  # what gave kills: "hud", "hidden_box", "end_screen"
-    # the end screen's squad summary (vodstream.endscreen, checked in vodstream.tracker):
+    # the end screen's squad summary (vodstream.readers.endscreen, checked in vodstream.matches.tracker):
     kills_end_screen: int | None = None  # the player's own card
     squad_kills: int | None = None  # TOTAL KILLS WITH SQUAD (bounds kills)
     kills_agree: bool | None = None  # HUD count vs the end screen (None: nothing to compare)

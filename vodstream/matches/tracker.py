@@ -1,0 +1,1032 @@
+"""Streaming match tracker: scored samples (any arrival order) -> matches with final kills.
+
+``MatchTracker`` is pure and deterministic. Scores may arrive out of VOD-time order (parallel
+decoders); a bounded reorder buffer holds them until the newest VOD time seen is
+``reorder_window`` seconds past them, then they are processed in VOD-time order by a small
+state machine::
+
+    idle --SELECT LEGEND--> legend --HUD--> live --SPECTATING--> dead
+      ^                        |              |                    |
+      +------ lobby -----------+--- end screen (placement) --------+--> ended --> closed
+
+Final kills come from the player's own readings (HUD visible, alive, before the end screen):
+a non-decreasing step function is fitted to them (kills never go down within a match) that
+maximises the confidence-weighted agreement minus a cost per step, so one stray misread cannot
+raise or lower the result while two agreeing readings (or one confident one) can. Red-flash
+readings count less. Readings after SPECTATING belong to someone else and are not used. A
+match never read has ``kills=None`` with the reason -- never a guessed 0: only a kill-box slot
+the reader verified empty (``Score.kill_box is False``: the modern HUD before the first kill),
+often enough and to the end, gives 0, at reduced confidence (see :func:`estimate_kills`). The 2019
+write-up's rule (median of the last 20 readings) is kept as ``kills_method="median20"`` for
+comparison.
+
+Memory is bounded: the reorder buffer covers ``reorder_window`` seconds, and only the open
+match's readings are kept (bounded by a match's length).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import structlog
+
+from vodstream.types import Marker, Match, Score
+
+__all__ = [
+    "BoxEvidence",
+    "KillEstimate",
+    "MatchTracker",
+    "Reading",
+    "check_end_screen",
+    "estimate_kills",
+    "marker_from_dict",
+    "marker_to_dict",
+    "median20_kills",
+    "score_from_dict",
+    "score_to_dict",
+]
+
+log = structlog.get_logger(__name__)
+
+Phase = Literal["legend", "live", "dead", "ended"]
+
+
+# --------------------------------------------------------------------------- serialisation
+
+
+def marker_to_dict(m: Marker | None) -> dict[str, Any] | None:
+    if m is None:
+        return None
+    return {
+        "kind": m.kind,
+        "text": m.text,
+        "placement": m.placement,
+        "of": m.of,
+        "label": m.label,
+        "own_kills": m.own_kills,
+        "squad_kills": m.squad_kills,
+    }
+
+
+def marker_from_dict(d: dict[str, Any] | None) -> Marker | None:
+    if d is None:
+        return None
+    return Marker(
+        kind=d["kind"],
+        text=d.get("text", ""),
+        placement=d.get("placement"),
+        of=d.get("of"),
+        label=d.get("label"),
+        own_kills=d.get("own_kills"),
+        squad_kills=d.get("squad_kills"),
+    )
+
+
+def score_to_dict(s: Score) -> dict[str, Any]:
+    return {
+        "vod_time": s.vod_time,
+        "segment_index": s.segment_index,
+        "kills": s.kills,
+        "red": s.red,
+        "hud_visible": s.hud_visible,
+        "marker": marker_to_dict(s.marker),
+        "confidence": s.confidence,
+        "kill_box": s.kill_box,
+        "hud_era": s.hud_era,
+    }
+
+
+def score_from_dict(d: dict[str, Any]) -> Score:
+    return Score(
+        vod_time=float(d["vod_time"]),
+        segment_index=int(d["segment_index"]),
+        kills=d.get("kills"),
+        red=bool(d.get("red", False)),
+        hud_visible=bool(d.get("hud_visible", False)),
+        marker=marker_from_dict(d.get("marker")),
+        confidence=float(d.get("confidence", 0.0)),
+        kill_box=d.get("kill_box"),
+        hud_era=d.get("hud_era"),
+    )
+
+
+def _match_to_dict(m: Match) -> dict[str, Any]:
+    return m.to_json()
+
+
+def _match_from_dict(d: dict[str, Any]) -> Match:
+    return Match.from_json(d)
+
+
+# --------------------------------------------------------------------------- final kills
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One kill-counter reading of the player's own HUD."""
+
+    t: float
+    kills: int
+    red: bool = False
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True)
+class KillEstimate:
+    kills: int | None
+    confidence: float
+    used: list[tuple[float, int]] = field(default_factory=list)  # readings that agree with the fit
+    method: str = "monotone"
+    reason: str | None = None  # why kills is unknown or weak; None when well read
+    source: str | None = None  # "hud" (readings), "hidden_box" (box never shown); None: unknown
+    n_readings: int = 0  # own readings considered
+
+
+# How many verified-empty kill-box samples (modern HUD, before the first kill) it takes to call
+# a match 0 kills without one reading, and the most such a 0 may be trusted (it is inferred
+# from an absence: an end-screen reading can confirm it, see the Marker fields).
+MIN_EMPTY_BOX_SAMPLES = 5
+EMPTY_BOX_MAX_CONFIDENCE = 0.7
+# Fewer own readings than this: the count is reported as read only N times.
+FEW_READINGS = 3
+
+
+@dataclass
+class BoxEvidence:
+    """What the player's live HUD samples *without* a kill reading said about the kill box
+    (the reader's ``Score.kill_box`` contract: False = slot in view and empty, True = box found,
+    None = cannot tell)."""
+
+    empty: int = 0  # kill_box False
+    unread: int = 0  # kill_box True, no number read
+    unknown: int = 0  # kill_box None: not found, covered, not looked for
+    unsure_after_empty: int = 0  # unread/unknown samples after the last empty one
+    era_votes: dict[str, int] = field(default_factory=dict)  # hud_era -> samples
+
+    def add(self, kill_box: bool | None) -> None:
+        if kill_box is False:
+            self.empty += 1
+            self.unsure_after_empty = 0
+            return
+        if kill_box is True:
+            self.unread += 1
+        else:
+            self.unknown += 1
+        if self.empty:
+            self.unsure_after_empty += 1
+
+    def vote_era(self, era: str | None) -> None:
+        if era:
+            self.era_votes[era] = self.era_votes.get(era, 0) + 1
+
+    @property
+    def era(self) -> str | None:
+        if not self.era_votes:
+            return None
+        return max(sorted(self.era_votes), key=lambda e: self.era_votes[e])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "empty": self.empty,
+            "unread": self.unread,
+            "unknown": self.unknown,
+            "unsure_after_empty": self.unsure_after_empty,
+            "era_votes": dict(self.era_votes),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> BoxEvidence:
+        return cls(
+            empty=int(d.get("empty", 0)),
+            unread=int(d.get("unread", 0)),
+            unknown=int(d.get("unknown", 0)),
+            unsure_after_empty=int(d.get("unsure_after_empty", 0)),
+            era_votes={str(k): int(v) for k, v in d.get("era_votes", {}).items()},
+        )
+
+
+def _without_readings(box: BoxEvidence, min_empty: int) -> KillEstimate:
+    """Kills of a match whose counter was never read: 0 only on a modern HUD whose kill-box slot
+    was seen empty often enough and to the end; otherwise unknown (None), with the reason."""
+    if box.era == "2019":
+        # The 2019 HUD always shows the kill box: not finding it says nothing about the count.
+        return KillEstimate(None, 0.0, [], "none", "kill counter not found (the 2019 HUD always shows it)")
+    if box.empty >= min_empty and box.unsure_after_empty <= 1:
+        conf = min(EMPTY_BOX_MAX_CONFIDENCE, 0.3 + 0.04 * box.empty)
+        return KillEstimate(0, round(conf, 3), [], "hidden_box", "box never shown (modern HUD)", "hidden_box")
+    if 0 < box.empty < min_empty:
+        why = f"kill box slot seen empty only {box.empty} time(s)"
+    elif box.empty:
+        why = "kill box not shown at first, then never read (covered or unreadable)"
+    elif box.unread > box.unknown:
+        why = "kill box covered or unreadable"
+    elif box.unknown:
+        why = "kill counter not found"
+    else:
+        why = "the player's HUD was never seen"
+    return KillEstimate(None, 0.0, [], "none", why)
+
+
+def _weight(r: Reading, red_weight: float) -> float:
+    c = r.confidence if r.confidence > 0 else 0.5
+    c = min(1.0, c)
+    return c * (red_weight if r.red else 1.0)
+
+
+def estimate_kills(
+    readings: Sequence[Reading],
+    *,
+    hidden_box: int = 0,
+    box: BoxEvidence | None = None,
+    min_empty: int = MIN_EMPTY_BOX_SAMPLES,
+    step_cost: float = 0.8,
+    red_weight: float = 1.0,
+    max_kills: int = 60,
+) -> KillEstimate:
+    """Final kills from the player's own readings in VOD-time order.
+
+    Fits a non-decreasing step function L_1 <= ... <= L_n maximising
+    ``sum(w_i * [L_i == k_i]) - step_cost * steps`` (w = confidence, times ``red_weight`` for
+    red-flash readings) by dynamic programming over the distinct values read. The first level
+    is free. Without any reading, ``box`` (or ``hidden_box``: that many verified-empty samples)
+    decides between a 0 inferred from a kill box never shown and unknown (see
+    :func:`_without_readings`); never a guessed 0.
+    """
+    rs = [r for r in readings if 0 <= r.kills <= max_kills]
+    if not rs:
+        return _without_readings(box if box is not None else BoxEvidence(empty=hidden_box), min_empty)
+    levels = sorted({r.kills for r in rs})
+    nl = len(levels)
+    idx = {v: i for i, v in enumerate(levels)}
+    neg = -math.inf
+    # best[j]: best score with current level j; back[i][j]: level index at i-1 (for used readings)
+    best = [neg] * nl
+    back: list[list[int]] = []
+    for i, r in enumerate(rs):
+        w = _weight(r, red_weight)
+        k = idx[r.kills]
+        new = [neg] * nl
+        ptr = [0] * nl
+        if i == 0:
+            for j in range(nl):
+                new[j] = w if j == k else 0.0
+                ptr[j] = j
+        else:
+            run_best, run_arg = neg, 0  # max over lower levels (step in)
+            for j in range(nl):
+                stay = best[j]
+                step = run_best - step_cost
+                if stay >= step:
+                    new[j], ptr[j] = stay, j
+                else:
+                    new[j], ptr[j] = step, run_arg
+                if j == k:
+                    new[j] += w
+                if best[j] > run_best:
+                    run_best, run_arg = best[j], j
+        best = new
+        back.append(ptr)
+    # Final level: highest score; ties go to the lower level (never invent kills).
+    jf = max(range(nl), key=lambda j: (best[j], -j))
+    # Trace back the fitted levels.
+    fit = [0] * len(rs)
+    j = jf
+    for i in range(len(rs) - 1, -1, -1):
+        fit[i] = j
+        j = back[i][j]
+    final = levels[jf]
+    used = [(r.t, r.kills) for r, f in zip(rs, fit, strict=True) if levels[f] == r.kills]
+    # Confidence: agreement among the readings fitted to the final level, tempered by support.
+    tail = [(r, levels[f]) for r, f in zip(rs, fit, strict=True) if levels[f] == final]
+    agree = sum(_weight(r, red_weight) for r, lv in tail if r.kills == lv)
+    total = sum(_weight(r, red_weight) for r, _ in tail)
+    support = sum(1 for r, lv in tail if r.kills == lv)
+    conf = (agree / total if total else 0.0) * min(1.0, 0.4 + 0.2 * support)
+    why = f"read only {len(rs)} time(s)" if len(rs) < FEW_READINGS else None
+    return KillEstimate(final, round(conf, 3), used, "monotone", why, "hud", len(rs))
+
+
+def median20_kills(readings: Sequence[Reading], end_index_limit: int = 120) -> KillEstimate:
+    """The 2019 write-up's rule: walk back from the end, up to 120 samples, collect 20 readings
+    in 1..39; all agree, or the last is the maximum and occurs >= 3 times -> it; else the median."""
+    window = list(readings)[-end_index_limit:]
+    got: list[Reading] = []
+    for r in reversed(window):
+        if 1 <= r.kills <= 39:
+            got.append(r)
+            if len(got) == 20:
+                break
+    if not got:
+        return KillEstimate(None, 0.0, [], "median20", "kill counter not read")
+    vals = [r.kills for r in got]  # newest first
+    last = vals[0]
+    if len(set(vals)) == 1 or (last == max(vals) and vals.count(last) >= 3):
+        k = last
+    else:
+        s = sorted(vals)
+        k = s[len(s) // 2] if len(s) % 2 else round((s[len(s) // 2 - 1] + s[len(s) // 2]) / 2)
+    return KillEstimate(
+        k,
+        round(vals.count(k) / len(vals), 3),
+        [(r.t, r.kills) for r in reversed(got)],
+        "median20",
+        None,
+        "hud",
+        len(got),
+    )
+
+
+# --------------------------------------------------------------------------- the end screen
+
+
+# Confidence of a count taken from the end screen: grows with the agreeing summary samples.
+END_SCREEN_MAX_CONFIDENCE = 0.9
+# Below UNCERTAIN (vodstream.report.outcome): a HUD count the end screen contradicts is reported uncertain.
+DISAGREE_CONFIDENCE = 0.45
+
+
+def _vote(votes: dict[int, int]) -> tuple[int | None, int, int]:
+    """(value with a strict majority of the votes or None, its votes, all votes)."""
+    total = sum(votes.values())
+    if not total:
+        return None, 0, 0
+    v, n = max(sorted(votes.items()), key=lambda kv: kv[1])
+    return (v, n, total) if 2 * n > total else (None, 0, total)
+
+
+@dataclass(frozen=True)
+class EndScreenCheck:
+    """The HUD's final count checked against the end screen's squad summary."""
+
+    kills: int | None
+    confidence: float
+    reason: str | None
+    source: str | None
+    kills_end_screen: int | None = None  # the player's own card (majority of the summary samples)
+    squad_kills: int | None = None  # TOTAL KILLS WITH SQUAD (majority)
+    agree: bool | None = None  # HUD count vs the end screen; None: nothing to compare
+    note: str | None = None
+
+
+def check_end_screen(
+    est: KillEstimate, own_votes: dict[int, int], squad_votes: dict[int, int]
+) -> EndScreenCheck:
+    """Cross-check the HUD estimate ``est`` with the end screen's votes (value -> samples).
+
+    * HUD never read (kills None): the end screen's own-card value when it has a majority
+      (source ``end_screen``); a squad total of 0 means 0 too; else kills stay None, with the
+      squad total (which bounds them) in the reason.
+    * A 0 inferred from a kill box never shown (source ``hidden_box``) is confirmed by an own
+      card of 0, and replaced by any other own-card value (the absence is the weaker witness).
+    * A HUD count above the squad total is impossible: the own card replaces it when read, else
+      it is capped at the total; both are flagged.
+    * A HUD count the own card contradicts is kept, reported as a disagreement (``agree``
+      False, a note) and its confidence lowered below the "uncertain" line.
+    """
+    own, own_n, own_total = _vote(own_votes)
+    squad, sq_n, sq_total = _vote(squad_votes)
+    if own is not None and squad is not None and own > squad:
+        own, own_n = None, 0  # the two summary numbers contradict each other: use neither as a count
+    if own is None and squad == 0:
+        own, own_n, own_total = 0, sq_n, sq_total  # a squad without kills: the player has none
+    es_conf = 0.0
+    if own is not None:
+        es_conf = round(min(END_SCREEN_MAX_CONFIDENCE, 0.4 + 0.2 * own_n) * own_n / own_total, 3)
+    k = est.kills
+    if k is None:
+        if own is not None:
+            return EndScreenCheck(
+                own,
+                es_conf,
+                None if own_n >= 2 else "end screen read once",
+                "end_screen",
+                own,
+                squad,
+                None,
+                f"kills from the end screen ({own_n} summary sample(s)): the HUD counter was never read",
+            )
+        why = est.reason
+        if squad is not None:
+            why = f"{est.reason or 'kill counter not found'}; the end screen's squad total is {squad}"
+        return EndScreenCheck(None, est.confidence, why, est.source, None, squad)
+    if est.source == "hidden_box" and own is not None:
+        if own == k:
+            return EndScreenCheck(
+                k,
+                max(est.confidence, es_conf),
+                None,
+                est.source,
+                own,
+                squad,
+                True,
+                "the end screen confirms 0 kills",
+            )
+        return EndScreenCheck(
+            own,
+            es_conf,
+            None,
+            "end_screen",
+            own,
+            squad,
+            False,
+            f"end screen says {own} kills; the HUD never showed a kill box (0 inferred)",
+        )
+    if squad is not None and k > squad:
+        why = f"HUD count {k} is above the squad total {squad}"
+        if own is not None:
+            return EndScreenCheck(
+                own,
+                es_conf,
+                why,
+                "end_screen",
+                own,
+                squad,
+                False,
+                f"HUD read {k} kills, more than the squad's {squad}: the end screen's used",
+            )
+        return EndScreenCheck(
+            squad,
+            min(est.confidence, DISAGREE_CONFIDENCE),
+            f"{why}; capped",
+            est.source,
+            None,
+            squad,
+            False,
+            f"HUD read {k} kills, more than the squad's {squad}: capped",
+        )
+    if own is None:
+        return EndScreenCheck(k, est.confidence, est.reason, est.source, None, squad)
+    if own == k:
+        return EndScreenCheck(k, max(est.confidence, es_conf), est.reason, est.source, own, squad, True)
+    return EndScreenCheck(
+        k,
+        min(est.confidence, DISAGREE_CONFIDENCE),
+        f"HUD count {k}, end screen {own}",
+        est.source,
+        own,
+        squad,
+        False,
+        f"kills disagree: HUD {k}, end screen {own} ({own_n} summary sample(s))",
+    )
+
+
+# --------------------------------------------------------------------------- the tracker
+
+
+@dataclass
+class _Open:
+    """The match being assembled."""
+
+    start: float | None
+    first_seen: float
+    phase: Phase
+    last_evidence: float
+    end: float | None = None
+    placement: int | None = None
+    of: int | None = None
+    end_label: str | None = None
+    placement_votes: dict[str, int] = field(default_factory=dict)  # "n/k" -> count
+    own_votes: dict[int, int] = field(default_factory=dict)  # end screen: own card's kills -> samples
+    squad_votes: dict[int, int] = field(default_factory=dict)  # end screen: squad total -> samples
+    readings: list[Reading] = field(default_factory=list)  # own readings (alive)
+    all_readings: list[Reading] = field(default_factory=list)  # every HUD reading (for median20)
+    box: BoxEvidence = field(default_factory=BoxEvidence)  # live HUD samples without a reading
+    dead_at: float | None = None
+    arenas: int = 0  # Arenas/Mixtape screens seen during it
+    end_votes: int = 0  # samples that showed its end screen
+    hud_samples: int = 0  # samples with the BR HUD
+    notes: list[str] = field(default_factory=list)
+    start_seen: bool = True  # SELECT LEGEND seen
+    live_seen: bool = False  # gameplay (the HUD) seen: without it this is only a fragment
+    end_seen: bool = False  # end screen seen
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start,
+            "first_seen": self.first_seen,
+            "phase": self.phase,
+            "last_evidence": self.last_evidence,
+            "end": self.end,
+            "placement": self.placement,
+            "of": self.of,
+            "end_label": self.end_label,
+            "placement_votes": dict(self.placement_votes),
+            "own_votes": [[k, n] for k, n in self.own_votes.items()],
+            "squad_votes": [[k, n] for k, n in self.squad_votes.items()],
+            "readings": [[r.t, r.kills, r.red, r.confidence] for r in self.readings],
+            "all_readings": [[r.t, r.kills, r.red, r.confidence] for r in self.all_readings],
+            "box": self.box.to_dict(),
+            "dead_at": self.dead_at,
+            "arenas": self.arenas,
+            "end_votes": self.end_votes,
+            "hud_samples": self.hud_samples,
+            "notes": list(self.notes),
+            "start_seen": self.start_seen,
+            "live_seen": self.live_seen,
+            "end_seen": self.end_seen,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> _Open:
+        def rd(rows: list[list[Any]]) -> list[Reading]:
+            return [Reading(float(t), int(k), bool(red), float(c)) for t, k, red, c in rows]
+
+        return cls(
+            start=d["start"],
+            first_seen=d["first_seen"],
+            phase=d["phase"],
+            last_evidence=d["last_evidence"],
+            end=d["end"],
+            placement=d["placement"],
+            of=d["of"],
+            end_label=d["end_label"],
+            placement_votes=dict(d["placement_votes"]),
+            own_votes={int(k): int(n) for k, n in d.get("own_votes", [])},
+            squad_votes={int(k): int(n) for k, n in d.get("squad_votes", [])},
+            readings=rd(d["readings"]),
+            all_readings=rd(d["all_readings"]),
+            box=BoxEvidence.from_dict(d.get("box") or {"empty": d.get("hidden_box", 0)}),
+            dead_at=d["dead_at"],
+            arenas=int(d["arenas"]),
+            end_votes=int(d["end_votes"]),
+            hud_samples=int(d["hud_samples"]),
+            notes=list(d["notes"]),
+            start_seen=d["start_seen"],
+            live_seen=d["live_seen"],
+            end_seen=d["end_seen"],
+        )
+
+
+def _order_key(s: Score) -> tuple[Any, ...]:
+    m = s.marker
+    return (
+        s.vod_time,
+        s.segment_index,
+        s.kills if s.kills is not None else -1,
+        s.red,
+        s.hud_visible,
+        m.kind if m else "",
+        m.text if m else "",
+        s.confidence,
+    )
+
+
+class MatchTracker:
+    """Turns a stream of :class:`Score` (any order within ``reorder_window`` s) into matches.
+
+    * ``update(scores)`` feeds scores; returns every match closed so far (a new list).
+    * ``pop_closed()`` returns only the matches closed since the last call (for streaming).
+    * ``finish()`` flushes the buffer, closes the open match, returns all matches.
+    * ``to_dict()`` / ``from_dict()`` snapshot and restore the whole state (JSON-able).
+
+    Conventions (those of the synthetic truth, ``vodstream.testbed.synth.script.truth``): a match is a
+    span with gameplay (the HUD) on screen. ``start`` is the first moment SELECT LEGEND shows or,
+    when it is not seen, the first moment the match shows (``start_seen=False``); ``end`` is the
+    first moment the end screen shows or, without one, when the match left the screen: the
+    lobby's return (abandoned), the next match, the last Apex evidence, or ``finish(vod_end)``
+    (``end_seen=False``). First moments are estimated as the middle of the gap between the last
+    sample without the screen and the first with it (at most ``start_backoff`` s back). An end
+    screen or SELECT LEGEND with no gameplay (a fragment at either end of the VOD) is not a
+    match; neither is an Arenas/Mixtape span. ``keep_abandoned=False`` drops abandoned matches.
+    """
+
+    def __init__(
+        self,
+        reorder_window: float = 30.0,
+        *,
+        kills_method: str = "monotone",
+        end_hold: float = 30.0,
+        idle_close: float = 240.0,
+        keep_abandoned: bool = True,
+        start_backoff: float = 1.0,
+        new_after_end: float = 3.0,
+        spectate_guard: float = 5.0,
+        step_cost: float = 0.8,
+        red_weight: float = 1.0,
+        lobby_lag: float = 8.0,
+        arenas_hold: float = 60.0,
+        arenas_votes: int = 3,
+        end_revert: float = 6.0,
+        min_hud_samples: int = 3,
+        menu_lookback: float = 6.5,
+    ) -> None:
+        if reorder_window < 0:
+            raise ValueError("reorder_window must be >= 0")
+        if kills_method not in ("monotone", "median20"):
+            raise ValueError(f"unknown kills_method {kills_method!r}")
+        self.reorder_window = float(reorder_window)
+        self.kills_method = kills_method
+        self.end_hold = float(end_hold)
+        self.idle_close = float(idle_close)
+        self.keep_abandoned = keep_abandoned
+        self.start_backoff = float(start_backoff)
+        self.new_after_end = float(new_after_end)
+        self.spectate_guard = float(spectate_guard)
+        self.step_cost = float(step_cost)
+        self.red_weight = float(red_weight)
+        self.lobby_lag = float(lobby_lag)
+        self.arenas_hold = float(arenas_hold)
+        self.arenas_votes = int(arenas_votes)
+        self.end_revert = float(end_revert)
+        self.min_hud_samples = int(min_hud_samples)
+        self.menu_lookback = float(menu_lookback)
+        self._heap: list[tuple[tuple[Any, ...], int, Score]] = []
+        self._seq = 0
+        self._newest = -math.inf  # newest VOD time received
+        self._processed_t = -math.inf  # VOD time of the last processed score
+        self._recent_keys: dict[tuple[float, int], float] = {}  # dedup of processed samples
+        self._open: _Open | None = None
+        self._closed: list[Match] = []
+        self._popped = 0
+        self._arenas_until = -math.inf  # Arenas/Mixtape seen recently: BR evidence is ignored
+        self._menu: tuple[float, float | None] | None = None  # (last lobby/end sample, first after it)
+        self.late = 0  # scores that arrived after their slot was processed
+        self.duplicates = 0
+        self.dropped: list[dict[str, Any]] = []  # spans that were not matches, and why
+
+    # ---------------------------------------------------------------- public API
+    def update(self, scores: Iterable[Score]) -> list[Match]:
+        for s in scores:
+            self._push(s)
+        self._drain(self._newest - self.reorder_window)
+        return list(self._closed)
+
+    def pop_closed(self) -> list[Match]:
+        out = self._closed[self._popped :]
+        self._popped = len(self._closed)
+        return list(out)
+
+    def finish(self, vod_end: float | None = None) -> list[Match]:
+        """Flush everything; ``vod_end`` (the VOD's duration) ends a match the VOD cuts off."""
+        self._drain(math.inf)
+        if self._open is not None:
+            end = vod_end if vod_end is not None else self._processed_t
+            self._close(end, reason="vod_end", end_at=end)
+        return list(self._closed)
+
+    @property
+    def matches(self) -> list[Match]:
+        return list(self._closed)
+
+    @property
+    def buffered(self) -> int:
+        return len(self._heap)
+
+    # ---------------------------------------------------------------- snapshot
+    def to_dict(self) -> dict[str, Any]:
+        buf = sorted(self._heap)
+        return {
+            "version": 1,
+            "config": {
+                "reorder_window": self.reorder_window,
+                "kills_method": self.kills_method,
+                "end_hold": self.end_hold,
+                "idle_close": self.idle_close,
+                "keep_abandoned": self.keep_abandoned,
+                "start_backoff": self.start_backoff,
+                "new_after_end": self.new_after_end,
+                "spectate_guard": self.spectate_guard,
+                "step_cost": self.step_cost,
+                "red_weight": self.red_weight,
+                "lobby_lag": self.lobby_lag,
+                "arenas_hold": self.arenas_hold,
+                "arenas_votes": self.arenas_votes,
+                "end_revert": self.end_revert,
+                "min_hud_samples": self.min_hud_samples,
+                "menu_lookback": self.menu_lookback,
+            },
+            "buffer": [score_to_dict(s) for _, _, s in buf],
+            "newest": None if self._newest == -math.inf else self._newest,
+            "processed_t": None if self._processed_t == -math.inf else self._processed_t,
+            "recent_keys": [[t, i, v] for (t, i), v in sorted(self._recent_keys.items())],
+            "open": self._open.to_dict() if self._open else None,
+            "closed": [_match_to_dict(m) for m in self._closed],
+            "popped": self._popped,
+            "arenas_until": None if self._arenas_until == -math.inf else self._arenas_until,
+            "menu": list(self._menu) if self._menu is not None else None,
+            "late": self.late,
+            "duplicates": self.duplicates,
+            "dropped": list(self.dropped),
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> MatchTracker:
+        if d.get("version") != 1:
+            raise ValueError(f"unknown tracker snapshot version {d.get('version')!r}")
+        tr = cls(**d["config"])
+        for sd in d["buffer"]:
+            tr._push(score_from_dict(sd), count_newest=False)
+        tr._newest = -math.inf if d["newest"] is None else float(d["newest"])
+        tr._processed_t = -math.inf if d["processed_t"] is None else float(d["processed_t"])
+        tr._recent_keys = {(float(t), int(i)): float(v) for t, i, v in d["recent_keys"]}
+        tr._open = _Open.from_dict(d["open"]) if d["open"] else None
+        tr._closed = [_match_from_dict(m) for m in d["closed"]]
+        tr._popped = int(d["popped"])
+        tr._arenas_until = -math.inf if d["arenas_until"] is None else float(d["arenas_until"])
+        tr._menu = (float(d["menu"][0]), d["menu"][1]) if d.get("menu") else None
+        tr.late, tr.duplicates = int(d["late"]), int(d["duplicates"])
+        tr.dropped = list(d["dropped"])
+        return tr
+
+    # ---------------------------------------------------------------- buffering
+    def _push(self, s: Score, count_newest: bool = True) -> None:
+        if s.vod_time <= self._processed_t and (s.vod_time, s.segment_index) not in self._recent_keys:
+            # Its place in the order has passed (it came more than reorder_window late):
+            # counted and logged, never processed out of order.
+            self.late += 1
+            log.warning(
+                "tracker.late_score",
+                vod_time=s.vod_time,
+                processed=self._processed_t,
+                window=self.reorder_window,
+            )
+            return
+        heapq.heappush(self._heap, (_order_key(s), self._seq, s))
+        self._seq += 1
+        if count_newest and s.vod_time > self._newest:
+            self._newest = s.vod_time
+
+    def _drain(self, upto: float) -> None:
+        while self._heap and self._heap[0][0][0] <= upto:
+            _, _, s = heapq.heappop(self._heap)
+            key = (s.vod_time, s.segment_index)
+            if key in self._recent_keys:
+                self.duplicates += 1
+                continue
+            self._recent_keys[key] = s.vod_time
+            self._step(s)
+        # Forget dedup keys older than the window (memory stays bounded).
+        horizon = self._processed_t - self.reorder_window - 1.0
+        if len(self._recent_keys) > 64:
+            self._recent_keys = {k: v for k, v in self._recent_keys.items() if v >= horizon}
+
+    # ---------------------------------------------------------------- state machine
+    def _edge(self, t: float, prev_t: float) -> float:
+        """Best estimate of when a screen first showed, given it is first seen at ``t`` and the
+        previous sample (``prev_t``) did not show it: the middle of the gap, at most
+        ``start_backoff`` seconds back."""
+        gap = t - prev_t if prev_t > -math.inf else 0.0
+        return round(t - min(max(gap, 0.0) / 2.0, self.start_backoff), 3)
+
+    def _new(
+        self, t: float, prev_t: float, phase: Phase, *, start_seen: bool, note: str | None = None
+    ) -> _Open:
+        op = _Open(
+            start=self._edge(t, prev_t),
+            first_seen=t,
+            phase=phase,
+            last_evidence=t,
+            start_seen=start_seen,
+            live_seen=phase in ("live", "dead"),
+        )
+        if note:
+            op.notes.append(note)
+        self._open = op
+        return op
+
+    def _step(self, s: Score) -> None:
+        t = s.vod_time
+        prev_t = self._processed_t
+        self._processed_t = t
+        self._check_timeouts(t)
+        m = s.marker
+        kind = m.kind if m else None
+        op = self._open
+        # The lobby / an end screen left the screen: remember the first sample after it.
+        if kind in ("lobby", "end"):
+            self._menu = (t, None)
+        elif self._menu is not None and self._menu[1] is None:
+            self._menu = (self._menu[0], t)
+
+        arenas_mode = t < self._arenas_until
+        if kind == "select_legend":
+            self._arenas_until = -math.inf
+            if op is not None and op.phase == "legend":
+                op.last_evidence = t
+                return
+            if op is not None:
+                self._close(t, reason="new_match", end_at=self._edge(t, prev_t))
+            self._new(t, prev_t, "legend", start_seen=True)
+            return
+
+        if kind == "arenas":
+            if op is not None and op.phase != "ended":
+                op.arenas += 1
+                op.last_evidence = t
+                # Once the BR HUD was seen, one stray reading does not turn the match into Arenas.
+                if not op.live_seen or op.arenas >= self.arenas_votes:
+                    self._arenas_until = t + self.arenas_hold
+            elif op is None:
+                self._arenas_until = t + self.arenas_hold
+            return
+
+        if kind == "lobby":
+            self._arenas_until = -math.inf
+            if op is not None:
+                self._close(t, reason="lobby", end_at=self._edge(t, prev_t))
+            return
+
+        if kind == "end":
+            assert m is not None
+            if arenas_mode and (op is None or op.arenas):
+                return
+            if op is None:
+                op = self._new(t, prev_t, "ended", start_seen=False, note="end screen without a start")
+                op.end, op.end_seen = op.start, True
+            elif op.phase != "ended":
+                op.phase = "ended"
+                op.end, op.end_seen = self._edge(t, prev_t), True
+            op.end_votes += 1
+            op.last_evidence = t
+            self._vote_placement(op, m)
+            if m.own_kills is not None:
+                op.own_votes[m.own_kills] = op.own_votes.get(m.own_kills, 0) + 1
+            if m.squad_kills is not None:
+                op.squad_votes[m.squad_kills] = op.squad_votes.get(m.squad_kills, 0) + 1
+            return
+
+        if kind == "spectating":
+            if arenas_mode:
+                return
+            if op is not None and op.phase == "ended":
+                return
+            if op is None:
+                op = self._new(t, prev_t, "dead", start_seen=False, note="began while spectating")
+            if op.phase in ("legend", "live"):
+                op.phase = "dead"
+                op.dead_at = t
+            op.live_seen = True
+            op.last_evidence = t
+            if s.kills is not None:
+                op.all_readings.append(Reading(t, s.kills, s.red, s.confidence))
+            return
+
+        # No marker (or an unknown one): HUD evidence only.
+        if not s.hud_visible or arenas_mode:
+            return
+        if op is not None and op.phase == "ended":
+            if op.end_votes == 1 and op.live_seen and t - op.last_evidence <= self.end_revert:
+                # One end-screen reading, then gameplay again: it was a misreading.
+                op.notes.append(f"ignored a one-off end-screen reading at {op.last_evidence:.1f}s")
+                op.phase = "dead" if op.dead_at is not None else "live"
+                op.end, op.end_seen, op.end_votes = None, False, 0
+                op.placement = op.of = op.end_label = None
+                op.placement_votes.clear()
+                op.own_votes.clear()
+                op.squad_votes.clear()
+            elif t - op.last_evidence <= self.new_after_end:
+                return  # a stray HUD verdict on the end screen
+            else:
+                self._close(t, reason="hud_after_end")
+                op = None
+        if op is None:
+            op = self._new(t, prev_t, "live", start_seen=False, note="no SELECT LEGEND seen")
+            menu = self._menu
+            if menu is not None and menu[1] is not None and menu[1] < t and t - menu[1] <= self.menu_lookback:
+                # The HUD was not recognised on the first samples after the lobby: the match
+                # began when the lobby (or previous end screen) left the screen.
+                op.start = self._edge(menu[1], menu[0])
+        op.last_evidence = t
+        op.live_seen = True
+        op.hud_samples += 1
+        if op.phase == "legend":
+            op.phase = "live"
+        if s.kills is not None:
+            r = Reading(t, s.kills, s.red, s.confidence)
+            op.all_readings.append(r)
+            if op.phase == "live":
+                op.readings.append(r)
+        elif op.phase == "live":
+            op.box.add(s.kill_box)
+        if op.phase == "live":
+            op.box.vote_era(s.hud_era)
+
+    def _check_timeouts(self, t: float) -> None:
+        op = self._open
+        if op is None:
+            return
+        if op.phase == "ended":
+            if t - op.last_evidence > self.end_hold:
+                self._close(t, reason="end_hold")
+        elif t - op.last_evidence > self.idle_close:
+            self._close(op.last_evidence, reason="idle", end_at=op.last_evidence)
+
+    def _vote_placement(self, op: _Open, m: Marker) -> None:
+        if m.label and (
+            not op.end_label or (m.label.startswith("CHAMPIONS") and op.end_label == "CHAMPIONS")
+        ):
+            op.end_label = m.label
+        if m.placement is None:
+            return
+        key = f"{m.placement}/{m.of if m.of is not None else ''}"
+        op.placement_votes[key] = op.placement_votes.get(key, 0) + 1
+        # Most votes; ties: the one that knows k, then the first read (dict order).
+        best = max(op.placement_votes.items(), key=lambda kv: (kv[1], not kv[0].endswith("/")))
+        n, k = best[0].split("/")
+        op.placement = int(n)
+        op.of = int(k) if k else None
+
+    def _own_readings(self, op: _Open) -> list[Reading]:
+        """The player's readings, less any taken just before SPECTATING was first recognised
+        that show the spectated player's number (a spectating sample the marker reader missed)."""
+        rs = op.readings
+        if op.dead_at is None:
+            return rs
+        seen = [r.kills for r in op.all_readings if r.t >= op.dead_at]
+        if not seen:
+            return rs
+        theirs = seen[0]
+        lo = op.dead_at - self.spectate_guard
+        before = {r.kills for r in rs if r.t < lo}
+        return [r for r in rs if not (r.t >= lo and r.kills == theirs and theirs not in before)]
+
+    def _close(self, t: float, *, reason: str, end_at: float | None = None) -> None:
+        op = self._open
+        self._open = None
+        if op is None:
+            return
+        why = None
+        if op.arenas and (not op.live_seen or op.arenas >= self.arenas_votes):
+            why = "arenas/mixtape"
+        elif not op.start_seen and not op.end_seen and op.hud_samples < self.min_hud_samples:
+            why = "too little gameplay (a stray HUD verdict)"
+        elif not op.live_seen:
+            why = (
+                "legend select without a match"
+                if op.phase == "legend"
+                else "end screen without gameplay"
+                if op.phase == "ended"
+                else "no gameplay seen"
+            )
+        elif op.end is None and reason == "lobby" and not self.keep_abandoned:
+            why = "abandoned to the lobby"
+        if why:
+            self.dropped.append({"start": op.start, "first_seen": op.first_seen, "until": t, "why": why})
+            log.info("tracker.dropped", start=op.start, until=t, why=why)
+            return
+        if self.kills_method == "median20":
+            est = median20_kills(op.all_readings)
+        else:
+            est = estimate_kills(
+                self._own_readings(op),
+                box=op.box,
+                step_cost=self.step_cost,
+                red_weight=self.red_weight,
+            )
+        chk = check_end_screen(est, op.own_votes, op.squad_votes)
+        notes = list(op.notes)
+        if chk.note:
+            notes.append(chk.note)
+        end = op.end
+        if not op.end_seen:
+            end = end_at if end_at is not None else t
+            if reason in ("lobby", "new_match") and end - op.last_evidence > self.lobby_lag:
+                # The lobby (or next match) was recognised late: the match left the screen
+                # soon after the last sample that showed it.
+                end = round(op.last_evidence + self.start_backoff, 3)
+            notes.append(
+                {
+                    "vod_end": "VOD ended mid-match",
+                    "idle": "left Apex without an end screen",
+                    "new_match": "next match began without an end screen",
+                    "lobby": "abandoned to the lobby",
+                }.get(reason, reason)
+            )
+        if op.dead_at is not None:
+            notes.append(f"died (SPECTATING) at {op.dead_at:.1f}s; later readings were someone else's")
+        conf = chk.confidence
+        if not op.start_seen or not op.end_seen:
+            conf *= 0.8
+        match = Match(
+            start=op.start,
+            end=end,
+            kills=chk.kills,
+            placement=op.placement,
+            of=op.of,
+            confidence=round(conf, 3),
+            end_label=op.end_label,
+            readings=[(round(t, 3), k) for t, k in est.used],
+            notes=notes,
+            start_seen=op.start_seen,
+            end_seen=op.end_seen,
+            kills_readings=est.n_readings,
+            kills_confidence=round(chk.confidence, 3),
+            kills_reason=chk.reason,
+            kills_source=chk.source,
+            kills_end_screen=chk.kills_end_screen,
+            squad_kills=chk.squad_kills,
+            kills_agree=chk.agree,
+        )
+        self._closed.append(match)
+        log.info(
+            "tracker.match",
+            start=match.start,
+            end=match.end,
+            kills=match.kills,
+            placement=match.placement,
+            reason=reason,
+        )

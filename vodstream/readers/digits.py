@@ -1,0 +1,471 @@
+"""Kill-counter extraction: HUD crop -> skull -> score box -> 25x25 digit crops.
+
+This is the classic-CV half of the kill reader (the 2019 write-up's method, made
+resolution independent). It is used by BOTH the training-set builder (models/train.py)
+and the reader (vodstream.readers.killreader), so the CNN sees at training time exactly what it
+sees at inference time.
+
+Everything happens at the HUD's reference scale: the top-right crop (W-560s, 0, W, 175s)
+with s = min(W/1920, H/1080) is resized to 560x175, so one set of constants serves every
+resolution and aspect ratio.
+
+Steps
+1. ``find_skull``: the skull icon by normalised template matching on the red channel (a
+   white skull and the red "just changed" skull are both bright there), inside the
+   places the kill box can sit (row 1 left of SQUADS LEFT; row 2 in ranked layouts).
+2. The score box at the skull's offset (right of the skull, same height).
+3. Otsu on luma inside the box, then the dark/bright-pixel proportion filter.
+4. Connected components filtered by height/width/area, left to right; each is scaled to
+   a fixed height and centred on a 25x25 float crop.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import cv2
+import numpy as np
+
+__all__ = [
+    "DIGIT_SIZE",
+    "REF_H",
+    "REF_W",
+    "Extraction",
+    "SkullHit",
+    "extract",
+    "find_skull",
+    "find_skull_contours",
+    "normalize_hud",
+    "score_window",
+    "skull_template",
+]
+
+REF_W, REF_H = 560, 175  # the HUD crop at 1920x1080
+DIGIT_SIZE = 25  # CNN input side
+DIGIT_HEIGHT = 19  # a digit is scaled to this height inside the 25x25 crop
+
+# Skull template size at reference scale (px) and its dark margin.
+SKULL_W, SKULL_H = 19, 22
+SKULL_MARGIN = 3
+SKULL_MIN_SCORE = 0.65  # normalised correlation needed to accept a skull
+
+# Where the kill box's skull may be (reference px, x0, y0, x1, y1 of the skull's top-left):
+# row 1 left of the squads-left box (modern, 2019 with the eye box, duos), row 2 (ranked).
+SEARCH_ROWS = ((40, 34, 265, 68), (230, 82, 340, 110))
+
+# Score box relative to the skull's right edge / vertical centre (reference px).
+BOX_DX0, BOX_DX1 = 1, 31
+BOX_HALF_H = 10
+
+# The 2019 write-up kept an ROI when its dark-pixel share was within [.069, .26] (digits
+# dark after an inverted Otsu). Here the digits are the bright class; the share of digit
+# pixels in the score box must lie in this range (measured on rendered samples).
+DIGIT_SHARE = (0.04, 0.40)
+
+# Connected components: digit height relative to the skull height, minimum area.
+DIGIT_H_REL = (0.45, 0.90)
+MIN_FILL = 0.22  # area / bbox area: rejects the box's slanted outline
+MIN_AREA = 12
+DIGIT_PITCH = 0.69  # digit advance / digit height (HUD faces)
+MAX_DIGIT_W = 0.72  # widest single digit / height (wider: try to split)
+FORCE_SPLIT_W = 0.90  # wider than this: certainly two digits
+MERGED_W = 0.80  # one component this wide that would not split: refuse
+LEAD_MAX = 10  # the first digit starts within this many px of the score box's left
+TOPHAT_K = 9  # top-hat kernel (ref px): wider than a stroke, narrower than a digit
+MIN_CONTRAST = 30.0
+BRIGHT_FRAC = 0.75  # digit ink must reach this fraction of the box's 98th-percentile luma
+# "bbox": each component scaled to DIGIT_HEIGHT by its own box (2019-like);
+# "fixed": one scale per number (its tallest component), centred on the component.
+CROP_MODE = "fixed"
+
+
+@dataclass(frozen=True)
+class SkullHit:
+    """A skull found in the reference-scale HUD crop (pixel box, match score)."""
+
+    x: int
+    y: int
+    w: int
+    h: int
+    score: float
+    red: bool  # the skull is red (counter just changed)
+    row: int  # 0: row 1 (normal), 1: row 2 (ranked layout)
+
+
+@dataclass
+class Extraction:
+    """The result of extracting one HUD crop."""
+
+    skull: SkullHit | None
+    digits: np.ndarray  # (n, 25, 25) float32 in [0, 1]
+    boxes: list[tuple[int, int, int, int]] = field(default_factory=list)  # (x, y, w, h) ref px
+    reason: str = "ok"  # why digits is empty, or "ok"
+    share: float = 0.0  # digit-pixel share in the score box
+
+    @property
+    def ok(self) -> bool:
+        return self.reason == "ok" and len(self.digits) > 0
+
+
+def normalize_hud(hud: np.ndarray) -> np.ndarray:
+    """Resize a top-right HUD crop (any resolution) to the 560x175 reference, RGB uint8."""
+    if hud.ndim != 3 or hud.shape[2] != 3:
+        raise ValueError(f"HUD crop must be HxWx3 RGB, got shape {hud.shape}")
+    h, w = hud.shape[:2]
+    if (w, h) == (REF_W, REF_H):
+        return np.ascontiguousarray(hud)
+    interp = cv2.INTER_AREA if w > REF_W else cv2.INTER_LINEAR
+    return cv2.resize(hud, (REF_W, REF_H), interpolation=interp)
+
+
+@lru_cache(maxsize=1)
+def skull_template() -> np.ndarray:
+    """A drawn skull (our own drawing, not a copied asset), float32, with a dark margin."""
+    k = 8  # supersampling
+    w, h, m = SKULL_W, SKULL_H, SKULL_MARGIN
+    big = np.zeros(((h + 2 * m) * k, (w + 2 * m) * k), np.uint8)
+
+    def p(x: float, y: float) -> tuple[int, int]:
+        return (round((x + m) * k), round((y + m) * k))
+
+    def ax(a: float, b: float) -> tuple[int, int]:
+        return (round(a * k), round(b * k))
+
+    cv2.ellipse(big, p(w / 2, 9.0), ax(w / 2, 9.0), 0, 0, 360, 255, -1)  # cranium
+    cv2.rectangle(big, p(w * 0.2, 11), p(w * 0.8, h), 255, -1)  # jaw
+    cv2.ellipse(big, p(w * 0.29, 12.6), ax(2.9, 2.7), 0, 0, 360, 0, -1)  # eyes
+    cv2.ellipse(big, p(w * 0.71, 12.6), ax(2.9, 2.7), 0, 0, 360, 0, -1)
+    cv2.fillPoly(big, [np.array([p(w / 2, 15.2), p(w / 2 - 1.2, 17.4), p(w / 2 + 1.2, 17.4)])], 0)  # nose
+    for tx in (0.40, 0.60):  # teeth gaps
+        cv2.line(big, p(w * tx, h - 3.0), p(w * tx, h), 0, max(1, k // 2))
+    small = cv2.resize(big, (w + 2 * m, h + 2 * m), interpolation=cv2.INTER_AREA)
+    return small.astype(np.float32)
+
+
+def find_skull(ref: np.ndarray, *, min_score: float = SKULL_MIN_SCORE) -> SkullHit | None:
+    """Locate the kill box's skull in a reference-scale HUD crop, or None.
+
+    Normalised template matching on two maps: luma (the white skull) and redness
+    R - (G + B)/2 (the red "just changed" skull, which can sit on bright reddish scenes).
+    """
+    rgb = ref.astype(np.float32)
+    luma = 0.299 * rgb[:, :, 0] + 0.587 * rgb[:, :, 1] + 0.114 * rgb[:, :, 2]
+    redness = rgb[:, :, 0] - 0.5 * (rgb[:, :, 1] + rgb[:, :, 2])
+    tpl = skull_template()
+    th, tw = tpl.shape
+    best: SkullHit | None = None
+    for row, (x0, y0, x1, y1) in enumerate(SEARCH_ROWS):
+        # template top-left = skull top-left - margin
+        sx0, sy0 = max(0, x0 - SKULL_MARGIN), max(0, y0 - SKULL_MARGIN)
+        sx1 = min(REF_W, x1 - SKULL_MARGIN + tw)
+        sy1 = min(REF_H, y1 - SKULL_MARGIN + th)
+        for plane in (luma, redness):
+            region = plane[sy0:sy1, sx0:sx1]
+            if region.shape[0] < th or region.shape[1] < tw or float(region.std()) < 1.0:
+                continue
+            res = cv2.matchTemplate(region, tpl, cv2.TM_CCOEFF_NORMED)
+            _, score, _, (bx, by) = cv2.minMaxLoc(res)
+            if not np.isfinite(score) or score < min_score:
+                continue
+            x, y = sx0 + bx + SKULL_MARGIN, sy0 + by + SKULL_MARGIN
+            if best is None or score > best.score:
+                best = SkullHit(x, y, SKULL_W, SKULL_H, float(score), _skull_is_red(ref, x, y), row)
+    return best
+
+
+def find_skull_contours(ref: np.ndarray) -> SkullHit | None:
+    """The 2019 write-up's skull finder, at reference scale (kept for comparison).
+
+    Threshold at max(170, max - 25), median blur 7, external contours, keep the largest
+    contour whose area and box fit a skull inside the kill-box search rows.
+    """
+    gray = _luma(ref)
+    best: SkullHit | None = None
+    for row, (x0, y0, x1, y1) in enumerate(SEARCH_ROWS):
+        sx0, sy0 = max(0, x0 - SKULL_MARGIN), max(0, y0 - SKULL_MARGIN)
+        sx1, sy1 = min(REF_W, x1 + SKULL_W + SKULL_MARGIN), min(REF_H, y1 + SKULL_H + SKULL_MARGIN)
+        roi = gray[sy0:sy1, sx0:sx1]
+        _, th = cv2.threshold(roi, max(170, int(roi.max()) - 25), 255, cv2.THRESH_BINARY)
+        med = cv2.medianBlur(th, 7)
+        contours, _ = cv2.findContours(med, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+        for c in contours:
+            area = cv2.contourArea(c)
+            x, y, w, h = cv2.boundingRect(c)
+            # the blur leaves the cranium (about 17x13 px at 1080p; the write-up's 69-131 px area
+            # was measured at its own crop scale)
+            if not (0.2 * SKULL_W * SKULL_H <= area <= 0.8 * SKULL_W * SKULL_H):
+                continue
+            if not (0.6 * SKULL_W <= w <= 1.2 * SKULL_W and 0.4 * SKULL_H <= h <= 1.1 * SKULL_H):
+                continue
+            if best is None or area > best.score:
+                X, Y = sx0 + x + (w - SKULL_W) // 2, sy0 + y
+                best = SkullHit(X, Y, SKULL_W, SKULL_H, float(area), _skull_is_red(ref, X, Y), row)
+    return best
+
+
+def _skull_is_red(ref: np.ndarray, x: int, y: int) -> bool:
+    """True when the skull's bright pixels are red rather than white."""
+    patch = ref[y : y + SKULL_H, x : x + SKULL_W].astype(np.int16)
+    r, g, b = patch[..., 0], patch[..., 1], patch[..., 2]
+    bright = r >= np.percentile(r, 75)
+    if not bright.any():
+        return False
+    gb = (g[bright] + b[bright]) / 2.0
+    return bool(np.median(r[bright]) > 150 and np.median(gb) < 0.55 * np.median(r[bright]))
+
+
+def _luma(rgb: np.ndarray) -> np.ndarray:
+    return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+
+
+def _digit_crop(soft: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Scale one component (soft intensities, masked) to DIGIT_HEIGHT and centre it on 25x25."""
+    h, w = soft.shape
+    img = soft * mask
+    scale = DIGIT_HEIGHT / h
+    nw = max(1, min(DIGIT_SIZE - 2, round(w * scale)))
+    interp = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    small = cv2.resize(img, (nw, DIGIT_HEIGHT), interpolation=interp)
+    out = np.zeros((DIGIT_SIZE, DIGIT_SIZE), np.float32)
+    oy = (DIGIT_SIZE - DIGIT_HEIGHT) // 2
+    ox = (DIGIT_SIZE - nw) // 2
+    out[oy : oy + DIGIT_HEIGHT, ox : ox + nw] = small
+    return np.clip(out, 0.0, 1.0)
+
+
+def _digit_crop_fixed(img: np.ndarray, cx: float, cy: float, height: float) -> np.ndarray:
+    """25x25 crop centred on (cx, cy) at the scale that makes a `height`-px digit DIGIT_HEIGHT high."""
+    k = DIGIT_HEIGHT / max(height, 1.0)
+    c = (DIGIT_SIZE - 1) / 2.0
+    m = np.float32([[k, 0, c - k * cx], [0, k, c - k * cy]])
+    out = cv2.warpAffine(
+        img,
+        m,
+        (DIGIT_SIZE, DIGIT_SIZE),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=0,
+    )
+    return np.clip(out, 0.0, 1.0)
+
+
+def _split_wide(
+    th: np.ndarray, t0: float, x: int, y: int, w: int, h: int, mask: np.ndarray
+) -> list[tuple[int, int, np.ndarray]]:
+    """Split a component holding touching digits: [(x, w, mask), ...] (mask: HxW of the part).
+
+    Blur and compression fill the gap between digits ("13" at 480p). Raise the threshold on
+    the component until it falls apart into digit-height pieces; failing that, cut at the
+    column with the least ink in the middle half.
+    """
+    if w <= MAX_DIGIT_W * h:
+        return [(x, w, mask)]
+    sub = np.where(mask > 0, th[y : y + h, x : x + w], 0).astype(np.uint8)
+    top = float(sub.max())
+    for t in np.linspace(t0 + 1, 0.9 * top, 12):
+        _, b = cv2.threshold(sub, float(t), 255, cv2.THRESH_BINARY)
+        n, lab, st, _ = cv2.connectedComponentsWithStats(b, connectivity=8)
+        parts = [i for i in range(1, n) if st[i, 3] >= 0.7 * h and st[i, 4] >= MIN_AREA // 2]
+        if len(parts) >= 2:
+            parts.sort(key=lambda i: st[i, 0])
+            out = []
+            for i in parts[:3]:
+                px, pw = int(st[i, 0]), int(st[i, 2])
+                pm = (lab == i).astype(np.uint8)
+                pm = cv2.dilate(pm, np.ones((3, 3), np.uint8)) & (mask > 0)
+                out.append((x + px, pw, pm[:, px : px + pw]))
+            return out
+    if w <= FORCE_SPLIT_W * h:
+        return [(x, w, mask)]
+    ink = (mask > 0).sum(0).astype(np.float32)
+    lo, hi = max(2, round(0.25 * w)), min(w - 2, round(0.75 * w) + 1)
+    if hi <= lo:
+        return [(x, w, mask)]
+    cut = lo + int(np.argmin(ink[lo:hi]))
+    return [(x, cut, mask[:, :cut]), (x + cut, w - cut, mask[:, cut:])]
+
+
+def digits_from_box(ref: np.ndarray, skull: SkullHit, *, merge_run: bool = False) -> Extraction:
+    """Score box at the skull's offset -> top-hat + Otsu -> share filter -> components -> 25x25.
+
+    The 2019 write-up ran Otsu on the raw ROI; the kill box is translucent, so bright scenes
+    show through it. A white top-hat (luma minus its morphological opening) keeps thin bright
+    strokes -- the digits -- and flattens whatever lies behind the box before Otsu.
+    """
+    empty = np.zeros((0, DIGIT_SIZE, DIGIT_SIZE), np.float32)
+    cy = skull.y + skull.h // 2
+    x0 = skull.x + skull.w + BOX_DX0
+    x1 = min(REF_W, skull.x + skull.w + BOX_DX1)
+    y0, y1 = max(0, cy - BOX_HALF_H), min(REF_H, cy + BOX_HALF_H + 1)
+    if x1 - x0 < 8:
+        return Extraction(skull, empty, reason="box_outside")
+    p = TOPHAT_K
+    px0, py0, px1, py1 = max(0, x0 - p), max(0, y0 - p), min(REF_W, x1 + p), min(REF_H, y1 + p)
+    big = _luma(ref[py0:py1, px0:px1])
+    kern = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (TOPHAT_K, TOPHAT_K))
+    th = cv2.morphologyEx(big, cv2.MORPH_TOPHAT, kern)[y0 - py0 : y1 - py0, x0 - px0 : x1 - px0]
+    t0, binar = cv2.threshold(th, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    # the box darkens whatever is behind it; the digits are drawn at full white, so they are
+    # also the brightest thing in the box: drop top-hat ink that is not near the top of luma
+    raw = big[y0 - py0 : y1 - py0, x0 - px0 : x1 - px0]
+    bright = raw >= BRIGHT_FRAC * float(np.percentile(raw, 98))
+    binar = np.where(bright, binar, 0).astype(np.uint8)
+    share = float((binar > 0).mean())
+    if not DIGIT_SHARE[0] <= share <= DIGIT_SHARE[1]:
+        return Extraction(skull, empty, reason="share", share=share)
+    hi = float(np.percentile(th[binar > 0], 90))
+    if hi < MIN_CONTRAST:
+        return Extraction(skull, empty, reason="contrast", share=share)
+    soft = np.clip(th.astype(np.float32) / hi, 0.0, 1.0)
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(binar, connectivity=8)
+    bh, bw = y1 - y0, x1 - x0
+    comps = []
+    for i in range(1, n):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        if area < MIN_AREA:
+            continue
+        if not DIGIT_H_REL[0] * skull.h <= h <= DIGIT_H_REL[1] * skull.h:
+            continue
+        if y == 0 and y + h == bh:  # spans the whole box: an outline or background edge
+            continue
+        if w > 3.2 * DIGIT_PITCH * h or area < MIN_FILL * w * h:
+            continue
+        comps.append((x, y, w, h, i))
+    if not comps:
+        return Extraction(skull, empty, reason="no_digits", share=share)
+    comps.sort()
+    # digits share a baseline: keep the largest group of components with a common bottom
+    bottoms = [c[1] + c[3] for c in comps]
+    ref_b = max(bottoms, key=lambda b: sum(abs(o - b) <= 3 for o in bottoms))
+    comps = [c for c in comps if abs(c[1] + c[3] - ref_b) <= 3]
+    top = max(comps, key=lambda c: c[3])
+    # the number is a tight left-to-right run starting near the skull
+    run = [comps[0]]
+    for c in comps[1:]:
+        prev = run[-1]
+        if c[0] - (prev[0] + prev[2]) > 0.4 * top[3] or abs(c[3] - run[0][3]) > 0.25 * run[0][3]:
+            break
+        run.append(c)
+    if run[-1][0] + run[-1][2] >= bw:  # cut by the box edge: the number is not all inside
+        return Extraction(skull, empty, reason="clipped", share=share)
+    # A digit lost to the filters would turn "16" into "1": refuse when the number does not
+    # start next to the skull, or when digit-height ink sits right after the run.
+    run_h = float(max(c[3] for c in run))
+    if run[0][0] > LEAD_MAX:
+        return Extraction(skull, empty, reason="lost_digit", share=share)
+    end = run[-1][0] + run[-1][2]
+    ry0, ry1 = min(c[1] for c in run), max(c[1] + c[3] for c in run)
+    used = {c[4] for c in run}
+    for i in range(1, n):
+        x, y, w, h, area = (int(v) for v in stats[i])
+        if i in used or area < MIN_AREA or h < 0.8 * run_h or w < 0.3 * run_h or area < MIN_FILL * w * h:
+            continue
+        if end <= x < end + 0.5 * run_h and abs(y + h - ry1) <= 3:
+            return Extraction(skull, empty, reason="lost_digit", share=share)
+    crops, boxes = [], []
+    run_cy = float(np.median([c[1] + c[3] / 2.0 for c in run]))
+    if merge_run:
+        # training only: the whole number as ONE crop, the look of digits that touch
+        # ("11" at 720p) -- examples for the "not a single digit" class
+        xa, xb = run[0][0], max(c[0] + c[2] for c in run)
+        ya, yb = min(c[1] for c in run), max(c[1] + c[3] for c in run)
+        m = np.isin(labels[ya:yb, xa:xb], [c[4] for c in run]).astype(np.uint8)
+        m = cv2.dilate(m, np.ones((3, 3), np.uint8)).astype(np.float32)
+        full = np.zeros_like(soft)
+        full[ya:yb, xa:xb] = soft[ya:yb, xa:xb] * m
+        crop = _digit_crop_fixed(full, (xa + xb) / 2.0 - 0.5, run_cy - 0.5, run_h)
+        return Extraction(skull, crop[None], [(x0 + xa, y0 + ya, xb - xa, yb - ya)], "ok", share)
+    for x, y, w, h, i in run:
+        mask = (labels[y : y + h, x : x + w] == i).astype(np.uint8)
+        parts = _split_wide(th, t0, x, y, w, h, mask)
+        if len(parts) == 1 and w > MERGED_W * h:  # too wide for one digit, would not split
+            return Extraction(
+                skull, np.zeros((0, DIGIT_SIZE, DIGIT_SIZE), np.float32), reason="merged", share=share
+            )
+        for sx, sw, m in parts:
+            m = cv2.dilate(m, np.ones((3, 3), np.uint8)).astype(np.float32)
+            if CROP_MODE == "fixed":
+                full = np.zeros_like(soft)
+                full[y : y + h, sx : sx + sw] = soft[y : y + h, sx : sx + sw] * m
+                crops.append(_digit_crop_fixed(full, sx + sw / 2.0 - 0.5, run_cy - 0.5, run_h))
+            else:
+                crops.append(_digit_crop(soft[y : y + h, sx : sx + sw], m))
+            boxes.append((x0 + sx, y0 + y, sw, h))
+    return Extraction(skull, np.stack(crops), boxes, "ok", share)
+
+
+# The whole score box for the second reader (models.net.BoxNet): a fixed window right of the
+# skull, big enough for two digits and the skull finder's jitter (reference px).
+WIN_DX0, WIN_DX1 = -2, 34
+WIN_HALF_H = 12
+WIN_H, WIN_W = 2 * WIN_HALF_H, WIN_DX1 - WIN_DX0
+
+
+def score_window(ref: np.ndarray, skull: SkullHit) -> np.ndarray:
+    """The score box as a (3, 24, 36) float32 window, contrast-stretched on its luma.
+
+    No segmentation: what the connected components of :func:`digits_from_box` cannot split or
+    keep apart (touching digits, background strokes joining a digit) is still one picture of
+    the number here.
+    """
+    cy = skull.y + skull.h // 2
+    x0 = skull.x + skull.w + WIN_DX0
+    y0 = cy - WIN_HALF_H
+    win = np.zeros((WIN_H, WIN_W, 3), np.float32)
+    sx0, sy0 = max(0, x0), max(0, y0)
+    sx1, sy1 = min(REF_W, x0 + WIN_W), min(REF_H, y0 + WIN_H)
+    if sx1 > sx0 and sy1 > sy0:
+        win[sy0 - y0 : sy1 - y0, sx0 - x0 : sx1 - x0] = ref[sy0:sy1, sx0:sx1]
+    luma = win @ np.float32([0.299, 0.587, 0.114])
+    lo, hi = np.percentile(luma, (10, 99.5))
+    win = np.clip((win - lo) / max(float(hi - lo), 16.0), 0.0, 1.0)
+    return np.ascontiguousarray(win.transpose(2, 0, 1), dtype=np.float32)
+
+
+def extract(hud: np.ndarray) -> Extraction:
+    """HUD crop (any resolution, RGB uint8) -> skull and digit crops, left to right.
+
+    The kill box is found the reader's way (vodstream.readers.hudlocate.find_kill_box: by the HUD's
+    layout, then by the skull template) and read on the reference canvas."""
+    from vodstream.readers.hudlocate import find_kill_box
+
+    found = find_kill_box(hud)
+    if found.skull is None:
+        return Extraction(None, np.zeros((0, DIGIT_SIZE, DIGIT_SIZE), np.float32), reason="no_skull")
+    return digits_from_box(found.ref, found.skull)
+
+
+# The squads-left box ("N SQUADS LEFT"): a line of ~10+ glyphs on one baseline in row 1.
+SQUADS_STRIP = (60, 46, 548, 88)  # x0, y0, x1, y1 at reference scale
+GLYPH_H = (9, 19)
+MIN_LINE_W = 85  # "SQUADS LEFT" alone is ~113 px wide at 1080p
+
+
+def squads_box_visible(ref: np.ndarray) -> bool:
+    """True when the in-match squads-left box (a run of text glyphs in row 1) is visible.
+
+    Text is found with a local (adaptive) threshold, so it works on bright skies and dark
+    rooms alike: glyphs (or runs of merged glyphs, at low resolution) of letter height whose
+    bottoms line up and whose spacing is that of words, spanning at least MIN_LINE_W.
+    """
+    x0, y0, x1, y1 = SQUADS_STRIP
+    gray = _luma(ref[y0:y1, x0:x1])
+    b = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY, 15, -12)
+    _, _, st, _ = cv2.connectedComponentsWithStats(b, connectivity=8)
+    glyphs = sorted(
+        (int(x), int(y + h), int(w))
+        for x, y, w, h, a in st[1:]
+        if GLYPH_H[0] <= h <= GLYPH_H[1] and 3 <= w <= 130 and a >= 15
+    )
+    best = 0
+    for _, base, _ in glyphs:
+        line = [(x, w) for x, bt, w in glyphs if abs(bt - base) <= 3]
+        start, end = line[0][0], line[0][0] + line[0][1]
+        for x, w in line[1:]:
+            if x - end > 12:
+                start = x
+            end = max(end, x + w)
+            best = max(best, end - start)
+        best = max(best, end - start)
+    return best >= MIN_LINE_W

