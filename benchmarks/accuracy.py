@@ -16,6 +16,8 @@ the same scores are re-tracked with the 2019 write-up's median-of-last-20 rule f
 --style heldout draws every VOD's HUD in a style of the held-out family (vodstream.testbed.synth.styles:
 a face, skull drawing and box geometry no network was trained or chosen on; "heldout:SEED" per
 VOD seed); the VODs are cached in their own workdir and the JSON is accuracy-heldout.json.
+--style validation does the same with the validation family (the one the marker, end-screen and
+kill-reader choices are made on; accuracy-validation.json).
 
 Prints a table; writes JSON to benchmarks/out/accuracy.json. Bars: every match found (no extra),
 boundaries within +-4 s, final kills exact in >= 99 % of matches, best match right in every VOD.
@@ -174,9 +176,10 @@ def main() -> int:
     ap.add_argument("--tol", type=float, default=4.0)
     ap.add_argument(
         "--style",
-        choices=("default", "train", "heldout"),
+        choices=("default", "train", "validation", "heldout"),
         default="default",
-        help="HUD style family of the VODs (heldout: never trained or chosen on)",
+        help="HUD style family of the VODs (validation: the family choices are made on; "
+        "heldout: never trained or chosen on)",
     )
     args = ap.parse_args()
     tag = "" if args.style == "default" else f"-{args.style}"

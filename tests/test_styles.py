@@ -6,15 +6,18 @@ import numpy as np
 import pytest
 
 from vodstream.testbed.synth import hud as _hud
-from vodstream.testbed.synth.fonts import HELDOUT_FONTS, STYLE_FONTS
+from vodstream.testbed.synth.fonts import HELDOUT_FONTS, STYLE_FONTS, VALIDATION_FONTS
 from vodstream.testbed.synth.render import Renderer, kill_digit_boxes
 from vodstream.testbed.synth.state import FrameState
 from vodstream.testbed.synth.styles import (
     HELDOUT_GEOMETRY,
     HELDOUT_SKULL,
+    VALIDATION_GEOMETRY,
+    VALIDATION_SKULL,
     heldout_style,
     style_by_name,
     training_style,
+    validation_style,
 )
 
 
@@ -52,6 +55,20 @@ def test_heldout_family_never_in_training() -> None:
     assert ho.font == HELDOUT_FONTS[0] and ho.skull == HELDOUT_SKULL and ho.slant == slant
 
 
+def test_validation_family_apart_from_training_and_heldout() -> None:
+    assert VALIDATION_FONTS and not set(VALIDATION_FONTS) & (set(STYLE_FONTS) | set(HELDOUT_FONTS))
+    top, bot, slant, _kill_w1, gap, *_ = VALIDATION_GEOMETRY
+    eyes = {VALIDATION_SKULL.eyes, HELDOUT_SKULL.eyes}
+    assert len(eyes) == 2
+    for i in range(300):
+        st = training_style(np.random.default_rng(i))
+        assert st.skull.eyes not in eyes
+        assert st.slant < slant and st.bot - st.top > bot - top and st.kill_gap > gap
+    va = validation_style(np.random.default_rng(0))
+    assert va.font == VALIDATION_FONTS[0] and va.skull == VALIDATION_SKULL and va.slant == slant
+    assert style_by_name("validation:4") == style_by_name("validation:4") != style_by_name("heldout:4")
+
+
 def test_style_names() -> None:
     assert style_by_name("default") == _hud.DEFAULT_STYLE
     assert style_by_name("heldout:4") == style_by_name("heldout:4") != style_by_name("heldout:5")
@@ -62,7 +79,7 @@ def test_style_names() -> None:
         style_by_name("train:x")
 
 
-@pytest.mark.parametrize("name", ["train:1", "train:2", "heldout:3"])
+@pytest.mark.parametrize("name", ["train:1", "train:2", "validation:2", "heldout:3"])
 def test_styled_digits_where_geometry_says(name) -> None:
     """The digit boxes of a styled HUD hold bright ink, and the box differs from the default look."""
     st = style_by_name(name)

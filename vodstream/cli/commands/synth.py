@@ -51,8 +51,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--style",
         default=None,
         metavar="NAME",
-        help="HUD look: default, train:SEED or heldout:SEED (heldout = the style family no "
-        "network was trained or chosen on; plain 'heldout' is heldout:0)",
+        help="HUD look: default, train:SEED, validation:SEED or heldout:SEED (validation = the "
+        "family the readers' choices are made on; heldout = the family no network was trained or "
+        "chosen on; plain 'heldout' is heldout:0)",
     )
     parser.add_argument(
         "--print-script",

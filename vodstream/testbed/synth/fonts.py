@@ -25,6 +25,7 @@ __all__ = [
     "SCRIPT_FONTS",
     "STYLE_FONTS",
     "UNTRAINED_FONTS",
+    "VALIDATION_FONTS",
     "font_path",
     "pil_font",
     "text_mask",
@@ -45,6 +46,8 @@ _SOURCES: dict[str, tuple[str, str]] = {
     "fira-sans-condensed-bold": ("fontpkg_fira_sans_condensed", "FiraSansCondensed-Bold.ttf"),
     "ibm-plex-sans-condensed-bold": ("fontpkg_ibm_plex_sans_condensed", "IBMPlexSansCondensed-Bold.ttf"),
     "archivo-narrow": ("fontpkg_archivo_narrow", "ArchivoNarrow[wght].ttf"),
+    # the validation family's face: never trained on; the readers' choices are made on it
+    "kanit-semibold": ("fontpkg_kanit", "Kanit-SemiBold.ttf"),
     # the held-out family's face: never used for training or for any choice
     "chakra-petch-bold": ("fontpkg_chakra_petch", "ChakraPetch-Bold.ttf"),
     # a handwriting face no network is trained on: the labelling round trip (`vodstream label`,
@@ -55,6 +58,7 @@ _SOURCES: dict[str, tuple[str, str]] = {
 _WEIGHTS = {"teko": 600, "oswald": 600, "roboto-condensed": 700, "archivo-narrow": 700}
 _ORIGINAL = ("rajdhani-bold", "teko", "titillium-web-bold", "rajdhani-semibold", "dejavu-sans-condensed-bold")
 _HELDOUT = ("chakra-petch-bold",)
+_VALIDATION = ("kanit-semibold",)
 _UNTRAINED = ("caveat",)
 
 # Digit width / cap height of the real HUD digits (measured on 1080p crops: ~8.5-9.5 px wide, 14 px tall).
@@ -77,8 +81,9 @@ ALL_FONTS: tuple[str, ...] = tuple(n for n in _SOURCES if _resolve(n) is not Non
 # the default renderer's faces (today's look; synth scripts choose among these)
 HUD_FONTS: tuple[str, ...] = tuple(n for n in _ORIGINAL if n in ALL_FONTS)
 # faces the varied training styles draw with (never the held-out or the untrained ones)
-STYLE_FONTS: tuple[str, ...] = tuple(n for n in ALL_FONTS if n not in _HELDOUT + _UNTRAINED)
+STYLE_FONTS: tuple[str, ...] = tuple(n for n in ALL_FONTS if n not in _HELDOUT + _VALIDATION + _UNTRAINED)
 HELDOUT_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT if n in ALL_FONTS)
+VALIDATION_FONTS: tuple[str, ...] = tuple(n for n in _VALIDATION if n in ALL_FONTS)
 UNTRAINED_FONTS: tuple[str, ...] = tuple(n for n in _UNTRAINED if n in ALL_FONTS)
 # what a synth script's hud_font may name
 SCRIPT_FONTS: tuple[str, ...] = HUD_FONTS + UNTRAINED_FONTS

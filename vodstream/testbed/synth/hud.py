@@ -73,8 +73,8 @@ SS = 4
 class SkullShape:
     """A procedural skull drawing, in units of a 19x23 design box.
 
-    ``eyes``: "round", "tall", "wide" (training drawings) or "angular" (kept for the held-out
-    family); ``jaw``: the jaw's half-width (0: no jaw).
+    ``eyes``: "round", "tall", "wide" (training drawings), "square" (kept for the validation
+    family) or "angular" (kept for the held-out family); ``jaw``: the jaw's half-width (0: no jaw).
     """
 
     name: str = "classic"
@@ -326,6 +326,11 @@ def _skull(
         holes = np.maximum(
             c.poly_mask([P(ex0 - 1.3 * r, ey - r), P(ex0 + 1.2 * r, ey - 0.4 * r), P(ex0, ey + r)]),
             c.poly_mask([P(ex1 + 1.3 * r, ey - r), P(ex1 - 1.2 * r, ey - 0.4 * r), P(ex1, ey + r)]),
+        )
+    elif sh.eyes == "square":  # upright rectangular sockets
+        holes = np.maximum(
+            c.poly_mask([P(ex0 - r, ey - r), P(ex0 + r, ey - r), P(ex0 + r, ey + r), P(ex0 - r, ey + r)]),
+            c.poly_mask([P(ex1 - r, ey - r), P(ex1 + r, ey - r), P(ex1 + r, ey + r), P(ex1 - r, ey + r)]),
         )
     else:
         rx, ry = {"round": (r, 0.92 * r), "tall": (0.8 * r, 1.3 * r), "wide": (1.3 * r, 0.8 * r)}[sh.eyes]

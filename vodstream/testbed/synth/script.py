@@ -159,7 +159,8 @@ class Script:
     seed: int = 0
     hud_font: str = "rajdhani-bold"
     # the HUD's look: "default" (today's, in hud_font) or a vodstream.testbed.synth.styles name
-    # ("train:SEED", "heldout:SEED": the held-out family no network was trained or chosen on)
+    # ("train:SEED", "validation:SEED": the family choices are made on, "heldout:SEED": the
+    # held-out family no network was trained or chosen on)
     hud_style: str = "default"
     x264_preset: str = "veryfast"
     audio: bool = True

@@ -14,7 +14,13 @@ Two families, disjoint by construction:
   36 px high, 86 px wide, 50 px gap: outside every training range). Nothing trains on it and no
   choice is made on it; it measures the readers on a style they never saw.
 
-Both families vary the rest the same way: HUD scale (+-10%) and margin, the squads label's
+* **validation**: ONE other face (``fonts.VALIDATION_FONTS``), ONE skull drawing (square eye
+  sockets, a narrow jaw with two teeth, a nose) and ONE box geometry (slant 24 px, 25 px high,
+  54 px wide, 16 px gap: slant, height and gap outside the training ranges, on the other side
+  from the held-out ones). Nothing trains on it; it is the set the readers' choices (thresholds,
+  preprocessing, OCR settings) are made on, so that the held-out family stays unseen.
+
+All families vary the rest the same way: HUD scale (+-10%) and margin, the squads label's
 language (a longer label pushes the boxes left, up to ~15% of the frame width), a banner pushing
 the HUD down, box / outline opacity, ink and alive-box tints, and a stream overlay (webcam or
 panel) over part of the top-right.
@@ -24,10 +30,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from vodstream.testbed.synth.fonts import HELDOUT_FONTS, STYLE_FONTS
+from vodstream.testbed.synth.fonts import HELDOUT_FONTS, STYLE_FONTS, VALIDATION_FONTS
 from vodstream.testbed.synth.hud import DEFAULT_STYLE, HudStyle, SkullShape
 
-__all__ = ["HELDOUT_GEOMETRY", "HELDOUT_SKULL", "heldout_style", "style_by_name", "training_style"]
+__all__ = [
+    "HELDOUT_GEOMETRY",
+    "HELDOUT_SKULL",
+    "VALIDATION_GEOMETRY",
+    "VALIDATION_SKULL",
+    "heldout_style",
+    "style_by_name",
+    "training_style",
+    "validation_style",
+]
 
 # Squads-left labels of other languages (ASCII so every face has the glyphs); the label's ink
 # width grows with its length.
@@ -60,6 +75,23 @@ HELDOUT_SKULL = SkullShape(
 )
 # (top, bot, slant, kill_w1, kill_gap, skull_dx, digit_gap after the skull)
 HELDOUT_GEOMETRY = (48.0, 84.0, 3.0, 86.0, 50.0, 16.0, 9.0)
+
+VALIDATION_SKULL = SkullShape(
+    name="validation",
+    cranium_w=9.0,
+    cranium_h=9.6,
+    cranium_cut=18.0,
+    jaw=3.4,
+    jaw_bot=22.0,
+    eyes="square",
+    eye_r=2.2,
+    eye_dx=4.0,
+    eye_y=13.0,
+    nose=True,
+    teeth=2,
+)
+# (top, bot, slant, kill_w1, kill_gap, skull_dx, digit_gap after the skull, skull size, digit cap)
+VALIDATION_GEOMETRY = (49.0, 74.0, 24.0, 54.0, 16.0, 8.0, 5.0, 0.74, 12.0)
 
 
 def _skull(rng: np.random.Generator, i: int) -> SkullShape:
@@ -176,8 +208,32 @@ def heldout_style(rng: np.random.Generator, *, name: str = "heldout") -> HudStyl
     )
 
 
+def validation_style(rng: np.random.Generator, *, name: str = "validation") -> HudStyle:
+    """A style of the validation family: its face, skull and box geometry, the rest varied."""
+    if not VALIDATION_FONTS:
+        raise ValueError("the validation face (fontpkg-kanit) is not installed")
+    top, bot, slant, kill_w1, gap, skull_dx, dgap, size, cap = VALIDATION_GEOMETRY
+    return HudStyle(
+        name=name,
+        font=VALIDATION_FONTS[0],
+        skull=VALIDATION_SKULL,
+        top=top,
+        bot=bot,
+        slant=slant,
+        kill_w1=kill_w1,
+        kill_gap=gap,
+        skull_dx=skull_dx,
+        digit_dx=skull_dx + 19.5 * size + dgap,
+        skull_size=size,
+        digit_cap=cap,
+        digit_stretch=1.0,
+        **_stream_and_language(rng),
+    )
+
+
 def style_by_name(name: str) -> HudStyle:
-    """ "default", "train:SEED" or "heldout:SEED" (SEED an integer; "heldout" alone is seed 0)."""
+    """ "default", "train:SEED", "validation:SEED" or "heldout:SEED" (SEED an integer; a family
+    name alone is seed 0)."""
     fam, _, seed = name.partition(":")
     try:
         n = int(seed) if seed else 0
@@ -187,6 +243,10 @@ def style_by_name(name: str) -> HudStyle:
         return DEFAULT_STYLE
     if fam == "train":
         return training_style(np.random.default_rng([n, 17]), name=f"train:{n}")
+    if fam == "validation":
+        return validation_style(np.random.default_rng([n, 41]), name=f"validation:{n}")
     if fam == "heldout":
         return heldout_style(np.random.default_rng([n, 29]), name=f"heldout:{n}")
-    raise ValueError(f"unknown HUD style {name!r} (known: default, train:SEED, heldout:SEED)")
+    raise ValueError(
+        f"unknown HUD style {name!r} (known: default, train:SEED, validation:SEED, heldout:SEED)"
+    )
