@@ -15,6 +15,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from models.weights import BOX_WEIGHTS, DEFAULT_WEIGHTS, reader_weights  # torch-free, re-exported
+
 __all__ = [
     "BOX_WEIGHTS",
     "DEFAULT_WEIGHTS",
@@ -28,8 +30,7 @@ __all__ = [
     "save_model",
 ]
 
-DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "digits.pt"
-BOX_WEIGHTS = Path(__file__).resolve().parent / "scorebox.pt"
+
 INPUT_SIZE = 25
 
 
@@ -191,27 +192,6 @@ def predict(
             out.append(torch.softmax(model(x), dim=1).cpu().numpy())
     probs = np.concatenate(out)
     return probs.argmax(1), probs
-
-
-def reader_weights(path: Path | str | None) -> tuple[Path, Path]:
-    """The (digit CNN, score-box reader) weights a ``--model PATH`` names.
-
-    PATH is a folder written by ``vodstream train --labels`` (``digits.pt``, and ``scorebox.pt``
-    when the box reader was fine-tuned too) or a digit CNN ``.pt`` file; whatever it does not
-    hold comes from the shipped weights. None: both shipped. FileNotFoundError when PATH is
-    missing or a folder without ``digits.pt``.
-    """
-    if path is None:
-        return DEFAULT_WEIGHTS, BOX_WEIGHTS
-    p = Path(path)
-    if p.is_dir():
-        if not (p / DEFAULT_WEIGHTS.name).is_file():
-            raise FileNotFoundError(f"{p} holds no {DEFAULT_WEIGHTS.name} (not a model folder)")
-        box = p / BOX_WEIGHTS.name
-        return p / DEFAULT_WEIGHTS.name, box if box.is_file() else BOX_WEIGHTS
-    if not p.is_file():
-        raise FileNotFoundError(f"no weights at {p}")
-    return p, BOX_WEIGHTS
 
 
 def load_reader_models(path: Path | str | None = None, device: str = "cpu") -> tuple[DigitNet, BoxNet | None]:

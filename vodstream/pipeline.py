@@ -520,7 +520,7 @@ def _fetch_config(resolved: ResolvedVod) -> dict[str, Any]:
 
 
 def _model_fingerprint(path: Path | None = None) -> str:
-    from models.net import reader_weights
+    from models.weights import reader_weights  # not models.net: the driver never needs torch
 
     h = hashlib.sha256()
     for f in reader_weights(path):

@@ -170,7 +170,7 @@ def settings_from_args(args: argparse.Namespace, *, clip: bool):
 
 def check_model(path: Path | None) -> Path | None:
     """``--model PATH`` made absolute (it travels to actors in other processes), or a clear error."""
-    from models.net import reader_weights
+    from models.weights import reader_weights
     from vodstream.errors import VodstreamError
 
     if path is None:
