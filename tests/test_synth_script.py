@@ -214,7 +214,7 @@ def test_presets_round_trip(name: str) -> None:
 
 
 def test_unknown_preset() -> None:
-    with pytest.raises(ScriptError, match="preset: 'huge' is not one of test, demo, long"):
+    with pytest.raises(ScriptError, match="preset: 'huge' is not one of test, demo, demo60, long"):
         synth.preset("huge")
 
 

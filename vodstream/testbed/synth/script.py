@@ -875,6 +875,18 @@ def _demo_script(seed: int) -> dict[str, Any]:
     }
 
 
+def _demo60_script(seed: int) -> dict[str, Any]:
+    """The demo's three matches as a 1080p60 source with Twitch's ladder (720p60, 720p30, 480p30):
+    the source class of issue 16's ">= 100x realtime end to end" target (analyse low, clip high)."""
+    return {
+        **_demo_script(seed),
+        "vod_id": "2400000004",
+        "title": "demo60: three quick apex games at 1080p60",
+        "fps": 60,
+        "variants": ["chunked", "720p60", "720p30", "480p30"],
+    }
+
+
 def _long_script(seed: int) -> dict[str, Any]:
     """~24 min, 720p30 + 480p30: 12 random matches (eras mixed) with every edge case."""
     s = random_script(
@@ -890,11 +902,12 @@ def _long_script(seed: int) -> dict[str, Any]:
     return {**s.to_dict(), "title": "long: twelve apex games, every edge case", "x264_preset": "ultrafast"}
 
 
-PRESETS = {"test": _test_script, "demo": _demo_script, "long": _long_script}
+PRESETS = {"test": _test_script, "demo": _demo_script, "demo60": _demo60_script, "long": _long_script}
 
 
 def preset(name: str, seed: int | None = None) -> Script:
-    """A built-in script: ``test`` (fast, for the test suite), ``demo`` (a few minutes), ``long``."""
+    """A built-in script: ``test`` (fast, for the test suite), ``demo`` (a few minutes), ``demo60`` (the
+    demo at 1080p60 with 720p60/720p30/480p30), ``long``."""
     try:
         make = PRESETS[name]
     except KeyError:
