@@ -23,7 +23,6 @@ Prints a table; writes JSON to benchmarks/out/accuracy.json. Bars: every match f
 boundaries within +-4 s, final kills exact in >= 99 % of matches, best match right in every VOD.
 """
 
-# ruff: noqa: T201  (a benchmark script: its table goes to stdout)
 from __future__ import annotations
 
 import argparse

@@ -49,8 +49,8 @@ for _p in (ROOT, ROOT / "benchmarks"):
     if str(_p) not in sys.path:
         sys.path.insert(0, str(_p))
 
-from decode_bench import bare_keyframes  # noqa: E402  (benchmarks/ is not a package)
-from pipeline_bench import TreeMemory, _children, _pss_kib  # noqa: E402
+from decode_bench import bare_keyframes
+from pipeline_bench import TreeMemory, _children, _pss_kib
 
 OUT = ROOT / "benchmarks" / "out"
 SAMPLE_FPS = 0.33  # the write-up's sampling rate
@@ -58,7 +58,7 @@ MEDIAN_OF = 20  # the write-up's readings per game
 TICK = os.sysconf("SC_CLK_TCK")
 
 
-from vodstream.errors import VodstreamError  # noqa: E402
+from vodstream.errors import VodstreamError
 
 
 class BenchError(VodstreamError):
@@ -474,7 +474,7 @@ def games_2019(marks: list[tuple[bool, bool]]) -> list[tuple[int, int]]:
 
 def _median_rows(runs: list[dict[str, Any]]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for k, v in runs[0].items():
+    for k in runs[0]:
         vals = [r[k] for r in runs]
         if all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in vals):
             out[k] = statistics.median(vals)

@@ -30,17 +30,18 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tests"))
 
-import av  # noqa: E402
-import cv2  # noqa: E402
+import av
+import cv2
 
-from vodstream.media.decode import Decoder  # noqa: E402
-from vodstream.types import Segment, SegmentData  # noqa: E402
+from vodstream.media.decode import Decoder
+from vodstream.types import Segment, SegmentData
 
 OUT = ROOT / "benchmarks" / "out"
 
@@ -149,19 +150,15 @@ def main(argv: list[str] | None = None) -> int:
         data = make_media(name, args.seconds, args.preset)
         seg = SegmentData(segment=Segment(index=0, start=0.0, duration=args.seconds, url=name), data=data)
         cases: dict[str, Callable[[], tuple[int, int]]] = {
-            "bare keyframes": lambda d=data: bare_keyframes(d),
-            "keyframes": lambda f=decoder_case(mode="keyframes"), s=seg: f(s),
-            "fps 0.33": lambda f=decoder_case(mode="fps", sample_fps=0.33), s=seg: f(s),
-            "fps 0.33 no-skip": lambda f=decoder_case(mode="fps", sample_fps=0.33, fps_skip="NONE"), s=seg: f(
-                s
-            ),
-            "fps 0.33 bidir": lambda f=decoder_case(mode="fps", sample_fps=0.33, fps_skip="BIDIR"), s=seg: f(
-                s
-            ),
-            "fps 1": lambda f=decoder_case(mode="fps", sample_fps=1.0), s=seg: f(s),
-            "fps 2": lambda f=decoder_case(mode="fps", sample_fps=2.0), s=seg: f(s),
-            "all frames": lambda f=decoder_case(mode="all"), s=seg: f(s),
-            "bare full decode": lambda d=data: bare_full(d),
+            "bare keyframes": partial(bare_keyframes, data),
+            "keyframes": partial(decoder_case(mode="keyframes"), seg),
+            "fps 0.33": partial(decoder_case(mode="fps", sample_fps=0.33), seg),
+            "fps 0.33 no-skip": partial(decoder_case(mode="fps", sample_fps=0.33, fps_skip="NONE"), seg),
+            "fps 0.33 bidir": partial(decoder_case(mode="fps", sample_fps=0.33, fps_skip="BIDIR"), seg),
+            "fps 1": partial(decoder_case(mode="fps", sample_fps=1.0), seg),
+            "fps 2": partial(decoder_case(mode="fps", sample_fps=2.0), seg),
+            "all frames": partial(decoder_case(mode="all"), seg),
+            "bare full decode": partial(bare_full, data),
         }
         for fn in cases.values():  # warm-up (imports, first-call costs)
             fn()

@@ -45,7 +45,8 @@ def make_base(root: Path) -> Path:
     """
     code = (
         "import sys; from vodstream.testbed.server import write_sample_vod; "
-        f"write_sample_vod(sys.argv[1], {VOD_ID!r}, segments={BASE_SEGMENTS}, segment_seconds={SEGMENT_SECONDS}, "
+        f"write_sample_vod(sys.argv[1], {VOD_ID!r}, segments={BASE_SEGMENTS}, "
+        f"segment_seconds={SEGMENT_SECONDS}, "
         "fps=10, size=(320, 180), variants=1, noise=True, bitrate=480_000)"
     )
     subprocess.run([sys.executable, "-c", code, str(root)], cwd=ROOT, check=True)

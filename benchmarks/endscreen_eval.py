@@ -21,7 +21,6 @@ Prints tables; writes JSON to benchmarks/out/endscreen_eval.json (endscreen_eval
 for another --seed).
 """
 
-# ruff: noqa: T201  (a benchmark script: its tables go to stdout)
 from __future__ import annotations
 
 import argparse

@@ -32,14 +32,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import cv2  # noqa: E402
-import numpy as np  # noqa: E402
-from PIL import Image  # noqa: E402
+import cv2
+import numpy as np
+from PIL import Image
 
-from vodstream.readers.regions import hud_box, hud_scale  # noqa: E402
-from vodstream.testbed.synth.canvas import composite  # noqa: E402
-from vodstream.testbed.synth.render import HUD_FONTS, Renderer  # noqa: E402
-from vodstream.testbed.synth.state import FrameState  # noqa: E402
+from vodstream.readers.regions import hud_box, hud_scale
+from vodstream.testbed.synth.canvas import composite
+from vodstream.testbed.synth.render import HUD_FONTS, Renderer
+from vodstream.testbed.synth.state import FrameState
 
 DEFAULT_FIXTURES = ROOT.parent / "shared" / "fixtures" / "apex-real"
 OUT = ROOT / "benchmarks" / "out" / "hud_likeness"
@@ -132,7 +132,6 @@ def main(argv: list[str] | None = None) -> int:
         st, layout = state_from_label(row)
         r = Renderer(W, H, seed=1, hud_font=args.font)
         box = hud_box(W, H)
-        x0, y0, x1, y1 = box
         syn = r.render_rect(st, box)
         if syn.shape != real.shape:  # labels' crop box and regions.hud_box disagree by rounding
             syn = cv2.resize(syn, (real.shape[1], real.shape[0]), interpolation=cv2.INTER_AREA)

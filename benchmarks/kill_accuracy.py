@@ -39,10 +39,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
+import numpy as np
+import torch
 
-from models.net import BOX_WEIGHTS, DEFAULT_WEIGHTS, load_box_model, load_model  # noqa: E402
+from models.net import BOX_WEIGHTS, DEFAULT_WEIGHTS, load_box_model, load_model
 
 RESOLUTIONS = ((1280, 720), (1920, 1080))
 
@@ -327,7 +327,7 @@ def write_json(path: Path, data: object) -> None:
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(json.dumps(data, indent=1))
     os.replace(tmp, path)
-    print(f"\nwrote {path}")  # noqa: T201
+    print(f"\nwrote {path}")
 
 
 def _rate(a: int, b: int) -> str:
@@ -398,7 +398,7 @@ def main(argv: list[str] | None = None) -> int:
             sets = tuple((*s[:3], args.style) for s in sets)
         held = evaluate_sets(model, box, load_test_sets(sets, cache_dir=args.cache))  # type: ignore[arg-type]
         out["digits"] = {}
-        print(f"{'held-out digits':<42} {'frames >= 720 px':>22} {'all sizes':>22} {'wrong at >= 0.97':>17}")  # noqa: T201
+        print(f"{'held-out digits':<42} {'frames >= 720 px':>22} {'all sizes':>22} {'wrong at >= 0.97':>17}")
         for r in held:
             res = r.digits
             acc720, r720, n720 = res.accuracy_from()
@@ -415,7 +415,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.skull_cases:
         sk = compare_skull_finders(args.skull_cases, args.seed)
         out["skull_finders"] = sk
-        print(f"\nskull finder ({args.skull_cases} degraded held-out renders)")  # noqa: T201
+        print(f"\nskull finder ({args.skull_cases} degraded held-out renders)")
         print(
             f"{'finder':<16} {'visible extracted':>18} {'hidden: no skull':>18} {'inventory: no skull':>20} "
             f"{'ms/crop':>8}"
@@ -442,7 +442,7 @@ def main(argv: list[str] | None = None) -> int:
             if crf == "vod"
             else f"libx264 crf {crf}, all-intra"
         )
-        print(f"\nper sample ({how}; {args.samples} samples per resolution; {args.style} style)")  # noqa: T201
+        print(f"\nper sample ({how}; {args.samples} samples per resolution; {args.style} style)")
         print(
             f"{'run':<30} {'visible exact':>20} {'wrong number':>18} {'hidden None':>18} "
             f"{'inventory None':>18} {'red flagged':>18} {'hud seen':>18} {'box found':>18} "

@@ -4,7 +4,8 @@
                                          [--workdir benchmarks/out/label-roundtrip] [--update-readme]
 
 1. Render a synthetic VOD whose HUD is drawn with a face no network was trained on
-   (``vodstream.testbed.synth.fonts.UNTRAINED_FONTS``; ``vodstream.testbed.synth.truthlabels.adaptation_script``),
+   (``vodstream.testbed.synth.fonts.UNTRAINED_FONTS``;
+   ``vodstream.testbed.synth.truthlabels.adaptation_script``),
    1280x720 30 fps, cached in --workdir.
 2. ``vodstream analyze`` it with the shipped reader (embedded Ray).
 3. ``vodstream label RUN --fps N`` (the real server on 127.0.0.1, a subprocess); label every crop
@@ -17,7 +18,6 @@ Prints a table, writes benchmarks/out/label_roundtrip.json; --update-readme rewr
 section between the label-roundtrip markers from that JSON.
 """
 
-# ruff: noqa: T201  (a benchmark script: its table goes to stdout)
 from __future__ import annotations
 
 import argparse
@@ -119,6 +119,13 @@ def readme_section(r: dict[str, Any]) -> str:
     ft = r["finetune"]
     b, a = ft["held_out"]["before"], ft["held_out"]["after"]
     sec = ft["seconds"]
+    check = ft["synthetic_check"]
+    held = (
+        f"held-out labels ({b['n']}: every {round(1 / ft['split']['holdout'])}th block of "
+        f"{ft['split']['block']} consecutive crops)"
+    )
+    n_synth, wall = ft["synthetic"]["cases"], r["finetune_wall_s"]
+    render_s, digits_s, box_s = sec["render_synthetic"], sec["train_digits"], sec["train_box"]
     rows = "\n".join(
         f"| match {i + 1} | {t} | {x} | {y} |"
         for i, (t, x, y) in enumerate(zip(r["truth_kills"], r["before_kills"], r["after_kills"], strict=True))
@@ -135,16 +142,16 @@ fine-tuned with `train --labels` (defaults, one thread), analysed again with `--
 |---|---|---|---|
 {rows}
 
-| held-out labels ({b["n"]}: every {round(1 / ft["split"]["holdout"])}th block of {ft["split"]["block"]} consecutive crops) | right | wrong | unknown |
+| {held} | right | wrong | unknown |
 |---|---|---|---|
 | shipped reader | {b["accuracy"] * 100:.1f}% | {b["wrong"]} | {b["unknown"]} |
 | fine-tuned | {a["accuracy"] * 100:.1f}% | {a["wrong"]} | {a["unknown"]} |
 
-Fine-tuning on {ft["train_labels"]} labels (+ {ft["synthetic"]["cases"]} synthetic HUDs): {r["finetune_wall_s"]:.0f} s
+Fine-tuning on {ft["train_labels"]} labels (+ {n_synth} synthetic HUDs): {wall:.0f} s
 wall on this shared 2-core machine ({r["finetune_cpu_s"]:.0f} s of CPU; rendering the synthetic HUDs
-{sec["render_synthetic"]:.0f} s, digit CNN {sec["train_digits"]:.0f} s, score-box reader {sec["train_box"]:.0f} s).
-On the synthetic held-out set of the faces it was trained on: {ft["synthetic_check"]["before"]["accuracy"] * 100:.1f}%
-before, {ft["synthetic_check"]["after"]["accuracy"] * 100:.1f}% after. The held-out labels were never
+{render_s:.0f} s, digit CNN {digits_s:.0f} s, score-box reader {box_s:.0f} s).
+On the synthetic held-out set of the faces it was trained on: {check["before"]["accuracy"] * 100:.1f}%
+before, {check["after"]["accuracy"] * 100:.1f}% after. The held-out labels were never
 trained on and nothing was chosen on them; the fine-tuning defaults (epochs, synthetic mix,
 label weight, split) were picked before any measurement and left as they were after one
 check on a shorter VOD of the same face (the one tests/test_label_roundtrip.py renders).

@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from pipeline_bench import measured_run  # noqa: E402  (benchmarks/ is not a package)
+from pipeline_bench import measured_run
 
 
 def make_library(work: Path, n: int) -> tuple[Path, list[str], dict[str, Any]]:
@@ -125,8 +125,8 @@ def main() -> int:
     for r in rows:
         rate = r["vod_hours"] / (r["wall_s"] / 3600) if r["wall_s"] else 0.0
         print(
-            f"{r['vods']:>4}  {r['exit']:>4}  {r['right']:>2}/{r['vods']:<2}  {r['wall_s']:>7.1f}  {rate:>12.1f}  "
-            f"{r['peak_pss_mib']:>12.0f}"
+            f"{r['vods']:>4}  {r['exit']:>4}  {r['right']:>2}/{r['vods']:<2}  {r['wall_s']:>7.1f}  "
+            f"{rate:>12.1f}  {r['peak_pss_mib']:>12.0f}"
         )
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(

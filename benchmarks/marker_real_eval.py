@@ -12,7 +12,6 @@ benchmarks/out/marker_real_eval.json. Also measures the OCR cost per call of bot
 (tesserocr in-process vs pytesseract spawning the binary) on the same binarised lines.
 """
 
-# ruff: noqa: T201  (a benchmark script: its table goes to stdout)
 from __future__ import annotations
 
 import argparse

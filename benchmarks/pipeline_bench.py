@@ -130,7 +130,7 @@ def run_once(
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         mem = TreeMemory(proc.pid)
         mem.start()
-        out, err = proc.communicate()
+        _, err = proc.communicate()
         wall = time.monotonic() - t0
         peak = mem.stop()
         if proc.returncode != 0:
@@ -225,7 +225,8 @@ def main() -> int:
             rows.append(med)
     cpu = os.cpu_count()
     print(
-        f"vodstream analyze {' '.join(extra)}, embedded Ray default, {cpu} CPUs; medians of {args.runs} run(s)"
+        f"vodstream analyze {' '.join(extra)}, embedded Ray default, {cpu} CPUs; "
+        f"medians of {args.runs} run(s)"
     )
     print(
         f"{'repeat':>6} {'VOD h':>7} {'segs':>5} {'wall s':>7} {'start s':>7} {'analyse s':>9} "

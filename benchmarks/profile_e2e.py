@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from bench import rendered_vod, vod_info  # noqa: E402
+from bench import rendered_vod, vod_info
 
 OUT = ROOT / "benchmarks" / "out"
 
@@ -109,7 +109,7 @@ def main() -> int:
     args = ap.parse_args()
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
     if not Path(spy).exists():
-        print("profile_e2e: needs py-spy (pip install py-spy==0.4.0)", file=sys.stderr)  # noqa: T201
+        print("profile_e2e: needs py-spy (pip install py-spy==0.4.0)", file=sys.stderr)
         return 2
     vod_dir = args.vod_dir or rendered_vod("demo")
     info = vod_info(vod_dir)
@@ -177,7 +177,7 @@ def main() -> int:
                 f"  {p['process']:<10} {p['seconds']:>5.1f} s: "
                 + ", ".join(f"{k} {v:.1f}" for k, v in list(p["by_kind"].items())[:5])
             )
-    print("\n".join(lines))  # noqa: T201
+    print("\n".join(lines))
     args.json.write_text(json.dumps({**res, "summary": lines}, indent=1) + "\n")
     return 0
 

@@ -23,11 +23,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import cv2  # noqa: E402
-import torch  # noqa: E402
+import cv2
+import torch
 
-from models.net import BOX_WEIGHTS, DEFAULT_WEIGHTS, load_box_model, load_model  # noqa: E402
-from vodstream.readers.killreader import KillReader  # noqa: E402
+from models.net import BOX_WEIGHTS, DEFAULT_WEIGHTS, load_box_model, load_model
+from vodstream.readers.killreader import KillReader
 
 DEFAULT_FIXTURES = ROOT.parent / "shared" / "fixtures" / "apex-real"
 
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     labels = args.fixtures / "labels.csv"
     if not labels.is_file() or not (args.fixtures / "hud_topright").is_dir():
-        print(f"skipped: {args.fixtures} not present")  # noqa: T201
+        print(f"skipped: {args.fixtures} not present")
         return 0
     torch.set_num_threads(1)
     model = load_model(args.weights)
@@ -132,7 +132,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(
         f"\nscore: {right}/{len(scored)} right ({wrong} wrong numbers, {miss} unread); "
-        f"visible counters {vis_right}/{len(visible)}, hidden {right - vis_right}/{len(scored) - len(visible)}; "
+        f"visible counters {vis_right}/{len(visible)}, "
+        f"hidden {right - vis_right}/{len(scored) - len(visible)}; "
         f"squads box seen on {hud_vis}/{len(results)}; the 2019 digit path alone: {d_right}/{len(scored)} "
         f"right, {d_wrong} wrong"
     )

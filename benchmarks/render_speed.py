@@ -22,10 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import cv2  # noqa: E402
+import cv2
 
-from vodstream.testbed.synth.render import Renderer, render_hud_crop  # noqa: E402
-from vodstream.testbed.synth.state import FrameState  # noqa: E402
+from vodstream.testbed.synth.render import Renderer, render_hud_crop
+from vodstream.testbed.synth.state import FrameState
 
 
 def state_at(t: float, duration: float) -> FrameState:

@@ -30,14 +30,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-import numpy as np  # noqa: E402
-from kill_accuracy import encode_decode, gop_keyframes, write_json  # noqa: E402
+import numpy as np
+from kill_accuracy import encode_decode, gop_keyframes, write_json
 
-from vodstream.readers.regions import hud_box  # noqa: E402
-from vodstream.testbed.synth.encode import GOP_SECONDS  # noqa: E402
-from vodstream.testbed.synth.render import Renderer  # noqa: E402
-from vodstream.testbed.synth.script import default_bitrate  # noqa: E402
-from vodstream.testbed.synth.state import FrameState  # noqa: E402
+from vodstream.readers.regions import hud_box
+from vodstream.testbed.synth.encode import GOP_SECONDS
+from vodstream.testbed.synth.render import Renderer
+from vodstream.testbed.synth.script import default_bitrate
+from vodstream.testbed.synth.state import FrameState
 
 CRFS = (18, 20, 23, 26, 28, 30)
 
@@ -113,11 +113,11 @@ def main(argv: list[str] | None = None) -> int:
             )
         row["seconds"] = round(time.perf_counter() - t0, 1)
         rows.append(row)
-    print(f"HUD-crop PSNR of keyframes, median dB ({args.seconds} s per size at {args.fps} fps)")  # noqa: T201
+    print(f"HUD-crop PSNR of keyframes, median dB ({args.seconds} s per size at {args.fps} fps)")
     head = f"{'size':<10} {'bitrate':>8} {'VOD (2 s GOP)':>14} " + " ".join(
         f"{'crf ' + str(c):>7}" for c in CRFS
     )
-    print(head)  # noqa: T201
+    print(head)
     for r in rows:
         print(
             f"{r['size']:<10} {r['bitrate'] / 1e6:>6.2f}M {r['vod']:>14.2f} "

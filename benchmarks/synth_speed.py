@@ -37,9 +37,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from vodstream import log as logconf  # noqa: E402
-from vodstream.testbed import synth  # noqa: E402
-from vodstream.testbed.synth.encode import EncodeOptions, FrameSource, encode  # noqa: E402
+from vodstream import log as logconf
+from vodstream.testbed import synth
+from vodstream.testbed.synth.encode import EncodeOptions, FrameSource, encode
 
 OUT = ROOT / "benchmarks" / "out"
 
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
             "runs": {"render_only": ro, "full": fu},
         }
         rows.append(row)
-        print(f"  {label}: full {row['full_speed']:.2f} video-s/s", file=sys.stderr)  # noqa: T201
+        print(f"  {label}: full {row['full_speed']:.2f} video-s/s", file=sys.stderr)
 
     print(
         f"{'config':<18} {'source':<14} {'variants':<22} {'x264':<9} {'render-only':>11} {'full':>6} "
@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['render_only_speed']:>10.2f}x {r['full_speed']:>5.2f}x {r['full_cpu_per_video_s']:>13.2f}  "
             f"{sp['render_wall']:.2f}/{sp['convert_wall']:.2f}/{sp['encode_wall']:.2f}/{sp['audio_wall']:.2f}"
         )
-    print("(speeds = video seconds per wall second, medians of", args.runs, "runs)")  # noqa: T201
+    print("(speeds = video seconds per wall second, medians of", args.runs, "runs)")
     try:
         rev = subprocess.run(
             ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10
@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     tmp = args.out.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(result, indent=2) + "\n")
     os.replace(tmp, args.out)
-    print(f"wrote {args.out}")  # noqa: T201
+    print(f"wrote {args.out}")
     return 0
 
 

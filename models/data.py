@@ -347,7 +347,7 @@ def degrade(cases: list[HudCase], rng: np.random.Generator, *, quality: str = "s
             groups.setdefault(c.hud.shape[:2], []).append(i)
         elif choice[i] < p_h264 + p_jpeg:
             q = int(rng.integers(35, 96))
-            ok, buf = cv2.imencode(
+            _, buf = cv2.imencode(
                 ".jpg", cv2.cvtColor(c.hud, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, q]
             )
             img = cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)

@@ -362,6 +362,8 @@ def model_card(meta: dict[str, Any]) -> str:
         )
     sec = meta["seconds"]
     vods = ", ".join(f"{v} ({n} labels)" for v, n in meta["vods"].items())
+    crops, windows = meta["train_digit_crops"], meta["train_windows"]
+    batch = meta["batch_size"]
     return f"""# Fine-tuned kill reader
 
 Written by `python -m vodstream train --labels ...` (models/finetune.py); every figure below was
@@ -375,11 +377,11 @@ measured by that run. Use it with `vodstream run|analyze|label --model {"<this f
   {meta["held_out_labels"]} held out (never trained on, and nothing was chosen on them).
 - Training data: the labelled crops through the reader's own extraction (each counted
   {meta["label_repeat"]} times; digit crops where the extraction found as many digits as the
-  label has: {meta["train_digit_crops"]["labelled"]}; score-box windows: {meta["train_windows"]["labelled"]};
+  label has: {crops["labelled"]}; score-box windows: {windows["labelled"]};
   extraction outcomes {meta["label_extraction"]}), plus {meta["synthetic"]["cases"]} synthetic HUDs of the
-  train split (seed {meta["synthetic"]["seed"]}, stream mix): {meta["train_digit_crops"]["synthetic"]} digit crops,
-  {meta["train_windows"]["synthetic"]} windows.
-- Digit CNN: {meta["epochs"]} epochs, Adam one-cycle lr {meta["lr"]}, batch {meta["batch_size"]}; loss per epoch
+  train split (seed {meta["synthetic"]["seed"]}, stream mix): {crops["synthetic"]} digit crops,
+  {windows["synthetic"]} windows.
+- Digit CNN: {meta["epochs"]} epochs, Adam one-cycle lr {meta["lr"]}, batch {batch}; loss per epoch
   {meta["loss"]["digits"]}. Score-box reader: {meta["box_epochs"]} epochs, lr {meta["box_lr"]}; loss
   {meta["loss"]["box"]}.
 - Time on this machine ({meta["threads"]} thread(s)): {sec["total"]} s in all -- rendering the synthetic HUDs
@@ -465,7 +467,8 @@ def add_arguments(parser: Any) -> None:
     )
 
 
-def run_from_args(args: Any) -> int:
+def run_from_args(args: Any) -> list[str]:
+    """Fine-tune as ``vodstream train --labels`` asks; returns the summary lines to show."""
     from vodstream.errors import VodstreamError
 
     labels = tuple(args.labels)
@@ -498,18 +501,22 @@ def run_from_args(args: Any) -> int:
     )
     meta = run_finetune(cfg)
     h = meta["held_out"]
-    print(f"labels: {meta['labelled']} ({meta['train_labels']} to train, {meta['held_out_labels']} held out)")  # noqa: T201
-    print(
-        f"held-out labels before: {ReadScore(**{k: h['before'][k] for k in ('n', 'right', 'wrong', 'unknown')}).line()}"
-    )
-    print(
-        f"held-out labels after:  {ReadScore(**{k: h['after'][k] for k in ('n', 'right', 'wrong', 'unknown')}).line()}"
-    )
+
+    def score(when: str) -> str:
+        return ReadScore(**{k: h[when][k] for k in ("n", "right", "wrong", "unknown")}).line()
+
+    lines = [
+        f"labels: {meta['labelled']} ({meta['train_labels']} to train, {meta['held_out_labels']} held out)",
+        f"held-out labels before: {score('before')}",
+        f"held-out labels after:  {score('after')}",
+    ]
     check = meta.get("synthetic_check")
     if check and check.get("before"):
-        print(
+        lines.append(
             f"synthetic held-out before: {check['before']['accuracy'] * 100:.1f}%, "
             f"after: {check['after']['accuracy'] * 100:.1f}%"
         )
-    print(f"fine-tuned in {meta['seconds']['total']} s; reader: {out}  (use: vodstream run --model {out})")  # noqa: T201
-    return 0
+    lines.append(
+        f"fine-tuned in {meta['seconds']['total']} s; reader: {out}  (use: vodstream run --model {out})"
+    )
+    return lines

@@ -530,15 +530,16 @@ def write_model_card(
     b: dict = meta.get("box", {})  # type: ignore[assignment]
     arch = d.get("arch", {})
     kb = {p: (p.stat().st_size / 1024 if p.is_file() else 0.0) for p in (weights, box_weights)}
+    filters = arch.get("filters")
     if arch.get("blocks", 1) == 1:
         net = (
-            f"the 2019 write-up's network: Conv2D {arch.get('filters')} 3x3 relu -> MaxPool 2 -> Dropout .2 -> "
+            f"the 2019 write-up's network: Conv2D {filters} 3x3 relu -> MaxPool 2 -> Dropout .2 -> "
             f"Dense {arch.get('hidden')} relu -> Dropout .3 -> Dense {arch.get('n_classes')}"
         )
     else:
         net = (
             f"two blocks of [Conv 3x3 + BatchNorm + relu] x2 -> MaxPool 2 -> Dropout (.1, .2) with "
-            f"{arch.get('filters')} and {2 * int(arch.get('filters', 0))} filters -> Dense {arch.get('hidden')} "
+            f"{filters} and {2 * int(arch.get('filters', 0))} filters -> Dense {arch.get('hidden')} "
             f"relu -> Dropout .3 -> Dense {arch.get('n_classes')}"
         )
     head = results[0]
@@ -557,6 +558,14 @@ def write_model_card(
         )
     heights = "\n\n".join(f"{r.name}:\n```\n{r.digits.height_table()}\n```" for r in results)
     outcomes = "\n".join(f"  - {r.name}: {r.outcomes}" for r in results)
+    digit_head = (
+        "| set | frames >= 720 px (what vodstream analyses) | all sizes (480p included) "
+        "| under 0.97 (refused) | wrong at >= 0.97 |"
+    )
+    d_init = f"fine-tuned from {d.get('init')}, " if d.get("init") else ""
+    b_init = f"Fine-tuned from {b.get('init')} (Adam {b.get('lr')}); " if b.get("init") else ""
+    d_shards, b_shards = d.get("shards", meta["shards"]), b.get("shards", meta["shards"])
+    batch, label_counts = d.get("batch_size"), d.get("train_label_counts")
     text = f"""# Kill-counter model card
 
 Written by `python -m vodstream train`; `python -m vodstream eval` reprints the held-out figures.
@@ -592,7 +601,7 @@ Rendered from the test split (scene and world seeds never used in training), in 
 
 ## Digit CNN
 Network: {net} (softmax). Adam lr {d.get("lr")} ({"one-cycle schedule" if d.get("onecycle") else "constant"}),
-{d.get("epochs")} epochs, batch {d.get("batch_size")}, cross-entropy; augmentation (+-1 px shift, contrast gain
+{d.get("epochs")} epochs, batch {batch}, cross-entropy; augmentation (+-1 px shift, contrast gain
 0.8-1.2): {d.get("augment")}. Weights stored as float16.
 
 Class 10, "not a single digit": every correctly extracted two-digit number is also cropped as
@@ -600,7 +609,7 @@ ONE component with that label -- what touching digits look like ("11" at 720p is
 one digit and was read as a confident "0" without it). Held-out ({head.name}): {head.digits.not_digit}.
 
 ### Held-out accuracy
-| set | frames >= 720 px (what vodstream analyses) | all sizes (480p included) | under 0.97 (refused) | wrong at >= 0.97 |
+{digit_head}
 |---|---|---|---|---|
 {chr(10).join(digit_rows)}
 
@@ -618,7 +627,7 @@ By source frame height (the HUD is resampled to 1080p scale; 480p digits are ~6 
 
 {heights}
 
-Training: {"fine-tuned from " + str(d.get("init")) + ", " if d.get("init") else ""}shards {d.get("shards", meta["shards"])}, {d.get("train_digits")} crops; label counts {d.get("train_label_counts")};
+Training: {d_init}shards {d_shards}, {d.get("train_digits")} crops; label counts {label_counts};
 extraction outcomes {d.get("train_outcomes")}; {d.get("train_seconds")} s on this machine.
 Loss per epoch: {d.get("loss_history")}
 
@@ -629,7 +638,7 @@ one-cycle, {b.get("epochs")} epochs, batch 64; augmentation: shifts of -2..+6 px
 frames put the first digit 7-8 px right of the skull, our renders 4-5 px; trained with +-2 px
 only, this network read real single digits plus the box edge as "22", "35"), +-1 px down,
 contrast gain. Every case whose skull is found is a training window -- also
-the ones the connected components fail on. {"Fine-tuned from " + str(b.get("init")) + " (Adam " + str(b.get("lr")) + "); " if b.get("init") else ""}shards {b.get("shards", meta["shards"])}, {b.get("train_windows")} windows,
+the ones the connected components fail on. {b_init}shards {b_shards}, {b.get("train_windows")} windows,
 {b.get("train_seconds")} s.
 
 | set | whole numbers right, frames >= 720 px | all sizes | accepted at 0.97 | wrong among accepted |

@@ -184,10 +184,11 @@ def test_a_catalogue_of_the_first_layout_becomes_one_run_per_vod(tmp_path: Path)
         "CREATE TABLE vods (vod_id TEXT PRIMARY KEY, streamer TEXT, title TEXT, duration REAL, source TEXT, "
         "report TEXT NOT NULL, n_matches INTEGER NOT NULL, best INTEGER, processed_at REAL NOT NULL, "
         "settings TEXT NOT NULL DEFAULT '{}');"
-        'CREATE TABLE matches (vod_id TEXT NOT NULL, idx INTEGER NOT NULL, start REAL, "end" REAL, kills INTEGER, '
-        "placement INTEGER, best INTEGER NOT NULL, clip TEXT, PRIMARY KEY (vod_id, idx));"
+        'CREATE TABLE matches (vod_id TEXT NOT NULL, idx INTEGER NOT NULL, start REAL, "end" REAL, '
+        "kills INTEGER, placement INTEGER, best INTEGER NOT NULL, clip TEXT, PRIMARY KEY (vod_id, idx));"
         "INSERT INTO vods VALUES ('777', 'eve', 't', 100.0, 's', '/r.json', 2, 1, 5.0, '{}');"
-        "INSERT INTO matches VALUES ('777', 0, 0.0, 10.0, 1, 3, 0, NULL), ('777', 1, 20.0, 30.0, 4, 1, 1, '/c.mp4');"
+        "INSERT INTO matches VALUES ('777', 0, 0.0, 10.0, 1, 3, 0, NULL), "
+        "('777', 1, 20.0, 30.0, 4, 1, 1, '/c.mp4');"
     )
     con.commit()
     con.close()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from itertools import pairwise
 from pathlib import Path
 
 import av
@@ -31,7 +32,7 @@ def test_segments_cover_the_file_at_keyframes(video_file):
     assert [s.index for s in segs] == [0, 1, 2]
     assert [s.start for s in segs] == pytest.approx([0.0, 3.0, 6.0])  # keyframes >= 2.5 s apart
     assert segs[-1].end == pytest.approx(video.duration)
-    for a, b in zip(segs, segs[1:], strict=False):
+    for a, b in pairwise(segs):
         assert a.end == pytest.approx(b.start)
     assert all(s.url == str(video_file) for s in segs)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import xml.etree.ElementTree as ET
+from itertools import pairwise
 from pathlib import Path
 
 import cv2
@@ -89,7 +90,7 @@ def test_kills_svg_is_valid_xml_and_steps_up() -> None:
     assert line is not None
     ys = [float(p.split(",")[1]) for p in line.get("points").split()]
     assert ys[0] > ys[-1]  # 0 kills at the bottom, 7 at the top
-    assert all(b <= a for a, b in zip(ys, ys[1:]))  # the count never goes down here
+    assert all(b <= a for a, b in pairwise(ys))  # the count never goes down here
     ET.fromstring(kills_svg({"start": 1.0, "end": 1.0, "readings": []}))  # degenerate input
 
 

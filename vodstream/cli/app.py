@@ -115,10 +115,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except VodstreamError as err:
         if args.verbose:
             raise
-        print(f"vodstream: error: {err}", file=sys.stderr)  # noqa: T201
+        print(f"vodstream: error: {err}", file=sys.stderr)
         return err.exit_code
     except KeyboardInterrupt:
-        print("vodstream: interrupted", file=sys.stderr)  # noqa: T201
+        print("vodstream: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 141

@@ -321,7 +321,7 @@ class _CopyWriter:
     def add(self, part: SegmentData) -> None:
         with _read_part(part, self._ensure_output, lambda: self.aout is not None) as (
             vin,
-            ain,
+            _ain,
             packets,
             clock,
         ):

@@ -39,6 +39,7 @@ import io
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
+from itertools import pairwise
 from typing import Literal
 
 import av
@@ -248,7 +249,6 @@ class Decoder:
 
     def decode(self, data: SegmentData) -> DecodeResult:
         """Decode one segment; never raises for bad media (see the result's gaps/errors)."""
-        seg = data.segment
         result = DecodeResult(samples=[], gaps=[], frames_decoded=0, mode=self.mode)
         fmt = container_format(data)
         buf = data.data if data.init is None else data.init + data.data
@@ -372,7 +372,7 @@ class Decoder:
 
         raw: list[int | None] = [p.dts if p.dts is not None else p.pts for p in packets]
         known = [d for d in raw if d is not None]
-        steps = [b - a for a, b in zip(known, known[1:], strict=False) if b > a]
+        steps = [b - a for a, b in pairwise(known) if b > a]
         ft = int(np.median(steps)) if steps else max(1, round(frame_s / tb))
         if steps:
             frame_s = float(ft * tb)
@@ -573,7 +573,7 @@ class _Run:
         ti = 0  # next target to satisfy
         prev_g: int | None = None
         prev_done = False  # the previous fed GOP was left mid-way (its tail not needed)
-        for g, (i0, i1) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
+        for g, (i0, i1) in enumerate(pairwise(bounds)):
             lo = gop_t[g] - half
             hi = gop_t[g + 1] - half if g + 1 < len(gop_t) else math.inf
             if prev_g != g - 1:

@@ -355,7 +355,7 @@ def digits_from_box(ref: np.ndarray, skull: SkullHit, *, merge_run: bool = False
     if run[0][0] > LEAD_MAX:
         return Extraction(skull, empty, reason="lost_digit", share=share)
     end = run[-1][0] + run[-1][2]
-    ry0, ry1 = min(c[1] for c in run), max(c[1] + c[3] for c in run)
+    ry1 = max(c[1] + c[3] for c in run)
     used = {c[4] for c in run}
     for i in range(1, n):
         x, y, w, h, area = (int(v) for v in stats[i])

@@ -132,7 +132,7 @@ def _components(img: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     # drop out beside full-white text, whatever the background's brightness
     near = cv2.dilate(th, np.ones((LOCAL, LOCAL), np.uint8))
     b = ((th >= INK_T) & (th.astype(np.float32) >= INK_REL * near)).astype(np.uint8) * 255
-    n, lab, st, _ = cv2.connectedComponentsWithStats(b, connectivity=8)
+    _n, lab, st, _ = cv2.connectedComponentsWithStats(b, connectivity=8)
     op = cv2.morphologyEx(b, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3)))
     _n, _lab, sto, _ = cv2.connectedComponentsWithStats(op, connectivity=8)
     return st[1:].astype(np.int32), lab, th, sto[1:].astype(np.int32)
@@ -185,9 +185,9 @@ def _lines(st: np.ndarray) -> list[list[int]]:
 
 def _alive_block(img: np.ndarray, x: int, y0: int, y1: int, h: float) -> bool:
     """A bright block holding dark ink starts right after the squads text (the alive section)."""
-    H, W = img.shape[:2]
+    H = img.shape[0]
     b0, b1 = int(max(0, y0 - 0.3 * h)), int(min(H, y1 + 0.3 * h))
-    ww = int(round(2.4 * h))
+    ww = round(2.4 * h)
     if b1 <= b0:
         return False
     v = img[b0:b1].max(axis=2)
@@ -340,7 +340,7 @@ def _overlay_edge(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, h: float)
 def locate(hud: np.ndarray) -> HudLocation:
     """Find the squads-left line and the kill box in a top-right HUD crop (RGB uint8, any size)."""
     img, f = _work(hud)
-    st, lab, _th, sto = _components(img)
+    st, _lab, _th, sto = _components(img)
     sq = _squads(img, st)
     if sq is None:
         return HudLocation(None, None, None, None, "no_squads_box", f)

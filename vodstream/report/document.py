@@ -14,6 +14,7 @@ import os
 import platform
 import tempfile
 from collections.abc import Mapping, Sequence
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -199,7 +200,7 @@ def kills_svg(match: Mapping[str, Any], *, width: int = 520, height: int = 140) 
     )
     if readings:
         pts = [(x(readings[0][0]), y(readings[0][1]))]
-        for (_, k_prev), (t, k) in zip(readings, readings[1:], strict=False):
+        for (_, k_prev), (t, k) in pairwise(readings):
             pts.append((x(t), y(k_prev)))
             pts.append((x(t), y(k)))
         pts.append((x(t1), y(readings[-1][1])))
@@ -372,6 +373,7 @@ def truth_line(c: Mapping[str, Any]) -> str:
     """One line summary of :func:`compare_to_truth`."""
     return (
         f"matches {c['found']}/{c['want']} (+{c['extra']} extra), boundaries within 4 s "
-        f"{c['bounds_ok']}/{c['found']} (max err {c['max_err']:.1f} s), kills exact {c['kills_ok']}/{c['found']}, "
+        f"{c['bounds_ok']}/{c['found']} (max err {c['max_err']:.1f} s), "
+        f"kills exact {c['kills_ok']}/{c['found']}, "
         f"placement {c['placement_ok']}/{c['placed']}, best match {'right' if c['best_ok'] else 'WRONG'}"
     )

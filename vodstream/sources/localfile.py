@@ -16,6 +16,7 @@ import io
 import math
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import pairwise
 from pathlib import Path
 
 import av
@@ -149,7 +150,7 @@ def _cut(scan: _Scan, chunk: float, url: str) -> list[Segment]:
     bounds.append(scan.duration)
     return [
         Segment(index=i, start=round(a, 6), duration=round(b - a, 6), url=url)
-        for i, (a, b) in enumerate(zip(bounds[:-1], bounds[1:], strict=True))
+        for i, (a, b) in enumerate(pairwise(bounds))
     ]
 
 

@@ -21,6 +21,7 @@ import random
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from string import Template
 from typing import Any
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -453,27 +454,32 @@ def _has_error(answer: dict[str, Any], text: str) -> bool:
     return any(text in e for e in _errors(answer))
 
 
+# Raw GraphQL text (no variables): the video id is substituted for $vod_id.
+_RAW_TOKEN_QUERY = Template(
+    '{ videoPlaybackAccessToken(id: "$vod_id", params: {platform: "web", playerBackend: "mediaplayer", '
+    'playerType: "site"}) { value signature } }'
+)
+_RAW_VIDEO_QUERY = Template(
+    '{ video(id: "$vod_id") { id title lengthSeconds createdAt broadcastType status '
+    "owner { id login displayName } game { id name displayName } } }"
+)
+_RAW_CHAPTERS_QUERY = Template(
+    '{ video(id: "$vod_id") { id lengthSeconds moments(momentRequestType: VIDEO_CHAPTER_MARKERS, '
+    "types: [GAME_CHANGE], first: 100) { edges { node { durationMilliseconds positionMilliseconds "
+    "type description details { ... on GameChangeMomentDetails { game { id displayName } } } } } } } }"
+)
+
+
 def _raw_token_query(vod_id: str) -> str:
-    return (
-        '{ videoPlaybackAccessToken(id: "%s", params: {platform: "web", playerBackend: "mediaplayer", '
-        'playerType: "site"}) { value signature } }' % vod_id
-    )
+    return _RAW_TOKEN_QUERY.substitute(vod_id=vod_id)
 
 
 def _raw_video_query(vod_id: str) -> str:
-    return (
-        '{ video(id: "%s") { id title lengthSeconds createdAt broadcastType status '
-        "owner { id login displayName } game { id name displayName } } }" % vod_id
-    )
+    return _RAW_VIDEO_QUERY.substitute(vod_id=vod_id)
 
 
 def _raw_chapters_query(vod_id: str) -> str:
-    return (
-        '{ video(id: "%s") { id lengthSeconds moments(momentRequestType: VIDEO_CHAPTER_MARKERS, '
-        "types: [GAME_CHANGE], first: 100) { edges { node { durationMilliseconds positionMilliseconds "
-        "type description details { ... on GameChangeMomentDetails { game { id displayName } } } } } } } }"
-        % vod_id
-    )
+    return _RAW_CHAPTERS_QUERY.substitute(vod_id=vod_id)
 
 
 def _video_info(vod_id: str, answer: dict[str, Any]) -> VideoInfo | None:

@@ -156,8 +156,8 @@ class Catalog:
         self._db.execute("BEGIN")
         try:
             cur = self._db.execute(
-                "INSERT INTO runs (vod_id, streamer, title, duration, source, report, n_matches, best, status, "
-                "problems, processed_at, settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO runs (vod_id, streamer, title, duration, source, report, n_matches, best, "
+                "status, problems, processed_at, settings) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     vod_id,
                     report.get("streamer") or report.get("owner"),
@@ -222,7 +222,8 @@ class Catalog:
         sql = (
             'SELECT r.vod_id, r.streamer, r.title, m.idx, m.start, m."end", m.kills, m.placement, '
             "m.best, m.clip, r.report, r.processed_at, r.run_id, r.status FROM run_matches m "
-            f"JOIN runs r USING (run_id) WHERE m.kills IS NOT NULL AND r.run_id IN ({','.join('?' * len(runs))})"
+            "JOIN runs r USING (run_id) WHERE m.kills IS NOT NULL "
+            f"AND r.run_id IN ({','.join('?' * len(runs))})"
         )
         params: list[Any] = list(runs)
         if streamer:

@@ -326,7 +326,7 @@ class TwitchServer:
                 "createdAt": vod.created_at,
                 "viewCount": 0,
                 "publishedAt": vod.created_at,
-                "lengthSeconds": int(math.ceil(vod.duration)),
+                "lengthSeconds": math.ceil(vod.duration),
                 "broadcastType": "ARCHIVE",
                 "status": "RECORDED",
                 "owner": owner,
@@ -348,8 +348,8 @@ class TwitchServer:
                     {
                         "node": {
                             "id": secrets.token_hex(16),
-                            "durationMilliseconds": int(round((c["end"] - c["start"]) * 1000)),
-                            "positionMilliseconds": int(round(c["start"] * 1000)),
+                            "durationMilliseconds": round((c["end"] - c["start"]) * 1000),
+                            "positionMilliseconds": round(c["start"] * 1000),
                             "type": "GAME_CHANGE",
                             "description": c.get("game_name") or "?",
                             "subDescription": "",
@@ -367,7 +367,7 @@ class TwitchServer:
                             },
                             "video": {
                                 "id": vod.vod_id,
-                                "lengthSeconds": int(math.ceil(vod.duration)),
+                                "lengthSeconds": math.ceil(vod.duration),
                                 "__typename": "Video",
                             },
                             "moments": {"edges": [], "__typename": "VideoMomentConnection"},
@@ -379,7 +379,7 @@ class TwitchServer:
         return {
             "video": {
                 "id": vod.vod_id,
-                "lengthSeconds": int(math.ceil(vod.duration)),
+                "lengthSeconds": math.ceil(vod.duration),
                 "moments": {"edges": edges, "__typename": "VideoMomentConnection"},
                 "__typename": "Video",
             }

@@ -66,25 +66,26 @@ def run(args: argparse.Namespace) -> int:
     for i, r in enumerate(results):
         res, box = r.digits, r.box
         acc720, r720, n720 = res.accuracy_from()
-        print(f"{'' if i == 0 else chr(10)}== held-out set {r.name} ==")  # noqa: T201
-        print(f"held-out digits: {res.n} (split 'test'; extraction outcomes {r.outcomes})")  # noqa: T201
+        print(f"{'' if i == 0 else chr(10)}== held-out set {r.name} ==")
+        print(f"held-out digits: {res.n} (split 'test'; extraction outcomes {r.outcomes})")
         print(
             f"accuracy: {res.accuracy * 100:.3f}% ({res.errors} errors); frames >= {ANALYSED_MIN_HEIGHT} px: "
             f"{acc720 * 100:.3f}% ({r720}/{n720}); refused below confidence: {res.low_confidence}; "
             f"wrong above it: {res.wrong_confident}"
         )
         if i == 0:
-            print(res.report)  # noqa: T201
+            print(res.report)
             if res.not_digit.get("examples"):
                 nd = res.not_digit
                 print(
                     f"'not a single digit' class: caught {nd['caught']}/{nd['examples']} whole-number crops; "
-                    f"{nd['digits_called_not_digit']} real digits refused as not-a-digit (counted as errors above)"
+                    f"{nd['digits_called_not_digit']} real digits refused as not-a-digit "
+                    "(counted as errors above)"
                 )
-            print("confusion matrix (rows = true 0-9, columns = predicted):")  # noqa: T201
-            print(res.confusion)  # noqa: T201
-        print("by source frame height:")  # noqa: T201
-        print(res.height_table())  # noqa: T201
+            print("confusion matrix (rows = true 0-9, columns = predicted):")
+            print(res.confusion)
+        print("by source frame height:")
+        print(res.height_table())
         bacc, br, bn = box.accuracy_from()
         print(
             f"score-box reader: {box.n} held-out boxes, whole numbers right {box.accuracy * 100:.3f}%; "

@@ -93,7 +93,7 @@ def _set_aside_stale_labels(index) -> None:
     except (LabelsError, ValueError, OSError):
         aside = path.with_name(f"labels-{time.strftime('%Y%m%d-%H%M%S')}.json")
         path.replace(aside)
-        print(f"vodstream: earlier labels were made on other crops; kept as {aside}", file=sys.stderr)  # noqa: T201
+        print(f"vodstream: earlier labels were made on other crops; kept as {aside}", file=sys.stderr)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -210,10 +210,10 @@ def run(args: argparse.Namespace) -> int:
     from vodstream.labeling.server import serve
 
     def ready(url: str) -> None:
-        print(f"labelling page: {url}  (Ctrl-C to stop)", flush=True)  # noqa: T201
+        print(f"labelling page: {url}  (Ctrl-C to stop)", flush=True)
 
     try:
         serve(index, args.port, on_ready=ready)
     except KeyboardInterrupt:
-        print("stopped", file=sys.stderr)  # noqa: T201
+        print("stopped", file=sys.stderr)
     return 0

@@ -108,9 +108,9 @@ def run(args: argparse.Namespace) -> int:
 
     script = build_script(args)
     if args.print_script:
-        print(json.dumps(script.to_dict(), indent=2))  # noqa: T201
+        print(json.dumps(script.to_dict(), indent=2))
         return 0
     path = synth.synthesize(script, args.out, fmt=args.format)
-    print(path)  # noqa: T201
+    print(path)
     print_truth(synth.truth(script))
     return 0

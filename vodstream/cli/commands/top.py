@@ -54,7 +54,8 @@ def run(args: argparse.Namespace) -> int:
         print("no matches in the catalogue" + (f" for {args.streamer}" if args.streamer else ""))
         return 0
     print(
-        f"{'kills':>5}  {'placed':>6}  {'vod':<14} {'streamer':<16} {'match':>5}  {'start':>8}  {'end':>8}  clip"
+        f"{'kills':>5}  {'placed':>6}  {'vod':<14} {'streamer':<16} {'match':>5}  "
+        f"{'start':>8}  {'end':>8}  clip"
     )
     for r in rows:
         placed = f"#{r.placement}" if r.placement else "?"

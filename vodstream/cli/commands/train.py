@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-HELP = "train the kill-counter networks on synthetic HUDs (writes models/digits.pt, models/scorebox.pt, MODEL_CARD.md)"
+HELP = (
+    "train the kill-counter networks on synthetic HUDs "
+    "(writes models/digits.pt, models/scorebox.pt, MODEL_CARD.md)"
+)
 DESCRIPTION = (
     "Render random in-match HUDs (train split seeds), degrade them with a libx264 round trip or JPEG, "
     "extract digits with the reader's own code, train the digit CNN and the score-box reader, and "
@@ -108,7 +111,9 @@ def run(args: argparse.Namespace) -> int:
     if args.labels:
         from models.finetune import run_from_args
 
-        return run_from_args(args)
+        for line in run_from_args(args):
+            print(line)
+        return 0
 
     from models.train import TrainConfig, parse_shards, run_training
     from vodstream.errors import VodstreamError
@@ -147,7 +152,7 @@ def run(args: argparse.Namespace) -> int:
         m = meta.get(name)
         if isinstance(m, dict) and "train_seconds" in m:
             log.info("trained", model=name, weights=str(path), seconds=m["train_seconds"])
-            print(f"{name}: {path}  ({m['train_seconds']} s training)")  # noqa: T201
+            print(f"{name}: {path}  ({m['train_seconds']} s training)")
     held = meta.get("held_out")
     if isinstance(held, dict):
         for set_name, r in held.items():
@@ -156,5 +161,5 @@ def run(args: argparse.Namespace) -> int:
                 f"score-box numbers {r['box']['accuracy'] * 100:.3f}%"
             )
     if cfg.card is not None:
-        print(f"model card: {cfg.card}")  # noqa: T201
+        print(f"model card: {cfg.card}")
     return 0

@@ -120,7 +120,8 @@ class Canvas:
         """Mask of `text` with cap height `cap` whose cap top is at `top`.
 
         `x` is the left edge (align='left'), right edge ('right') or centre ('center') of the
-        ink; `bold` thickens the strokes by that many target pixels. Returns the mask and the ink box (x0, y0, x1, y1) in target pixels.
+        ink; `bold` thickens the strokes by that many target pixels. Returns the mask and the ink
+        box (x0, y0, x1, y1) in target pixels.
         """
         ss = self.ss
         m, base, _adv = text_mask(text, font, cap * ss, stretch=stretch, digit_norm=digit_norm)

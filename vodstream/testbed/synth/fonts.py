@@ -115,7 +115,7 @@ def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
 def _metrics(name: str) -> tuple[float, float]:
     """(cap height per px of font size, '0' width per px of font size)."""
     f = _font(name, 200)
-    x0, y0, x1, y1 = f.getbbox("0", anchor="ls")
+    x0, y0, x1, _y1 = f.getbbox("0", anchor="ls")
     return (-y0) / 200.0, (x1 - x0) / 200.0
 
 

@@ -91,6 +91,9 @@ class SkullShape:
     teeth: int = 0  # dark tooth gaps cut into the jaw
 
 
+DEFAULT_SKULL = SkullShape()
+
+
 @dataclass(frozen=True)
 class HudStyle:
     """What the game (and the stream on top of it) varies in the top-right HUD.
@@ -289,7 +292,7 @@ def _skull(
     top: float = SKULL_TOP,
     w: float = SKULL_W,
     h: float = SKULL_H,
-    shape: SkullShape = SkullShape(),
+    shape: SkullShape = DEFAULT_SKULL,
 ) -> None:
     """The skull icon (19.5x23 reference px, measured on 1080p crops): a round cranium with
     cheeks, a narrow jaw, two dark eye sockets and a small nose notch (``shape`` varies it)."""

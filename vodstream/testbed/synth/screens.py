@@ -207,10 +207,8 @@ def _player_cards(dr: _Draw, kills: list[int], rng: np.random.Generator) -> None
     top = CARD_TOP
     for i, x in enumerate(xs):
         dr.rect(x, top, x + 500, 950, fill=(10, 10, 14, 150), outline=(200, 200, 200, 255), width=2)
-        dr.rect(
-            x + 235, top + 14, x + 485, 935, fill=tuple(int(v) for v in rng.integers(60, 200, 3)) + (255,)
-        )
-        _silhouette(dr, x + 360, 900, 560, tuple(int(v) for v in rng.integers(20, 90, 3)) + (255,))
+        dr.rect(x + 235, top + 14, x + 485, 935, fill=(*(int(v) for v in rng.integers(60, 200, 3)), 255))
+        _silhouette(dr, x + 360, 900, 560, (*(int(v) for v in rng.integers(20, 90, 3)), 255))
         dr.text(x + 24, top + 60, _NAMES[int(rng.integers(len(_NAMES)))], 22, (255, 255, 255))
         rows = [
             ("Kills", str(kills[i])),
@@ -291,7 +289,7 @@ def _end(dr: _Draw, st: FrameState, rng: np.random.Generator) -> None:
         # 2019 stat columns (labels only reach the top 45% with the name row)
         for i, x in enumerate((130.0, 760.0, 1385.0)):
             dr.text(x + 150, 200, _NAMES[int(rng.integers(len(_NAMES)))], 15, (255, 255, 255), "ms")
-            dr.rect(x + 60, 230, x + 330, 600, fill=tuple(int(v) for v in rng.integers(60, 200, 3)) + (255,))
+            dr.rect(x + 60, 230, x + 330, 600, fill=(*(int(v) for v in rng.integers(60, 200, 3)), 255))
             for j, lab in enumerate(("KILLS", "DAMAGE DEALT", "SURVIVAL TIME", "PLAYERS REVIVED")):
                 y = 640 + j * 72
                 dr.rect(x, y, x + 200, y + 64, fill=(15, 15, 20, 200), outline=(140, 140, 140, 255))
@@ -353,7 +351,7 @@ def _select_legend(dr: _Draw, st: FrameState, rng: np.random.Generator) -> None:
         pick = i == int(rng.integers(n))
         dr.poly(
             [(x + 14, 900), (x + 96, 900), (x + 82, 1000), (x, 1000)],
-            fill=tuple(int(v) for v in rng.integers(40, 170, 3)) + (255,),
+            fill=(*(int(v) for v in rng.integers(40, 170, 3)), 255),
             outline=(255, 255, 255) if pick else (90, 90, 90),
         )
     dr.text(960, 1050, _LEGENDS[int(rng.integers(len(_LEGENDS)))], 26, (255, 255, 255), "ms")
@@ -524,7 +522,7 @@ def game_hud_image(W: int, H: int, font: str, era: str) -> Image.Image:
             y,
             min(270, x + w),
             min(270, y + h),
-            fill=tuple(int(v) for v in rng.integers(60, 150, 3)) + (150,),
+            fill=(*(int(v) for v in rng.integers(60, 150, 3)), 150),
         )
     dr.poly([(160, 148), (170, 172), (160, 165), (150, 172)], fill=(255, 255, 255, 255))
     # compass strip, top centre
