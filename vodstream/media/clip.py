@@ -244,7 +244,7 @@ def _read_part(
         ain = container.streams.audio[0] if container.streams.audio else None
         ensure_output(vin, ain)
         vin.codec_context.thread_type = "AUTO"
-        streams = [vin] if (ain is None or not want_audio()) else [vin, ain]
+        streams: list[av.stream.Stream] = [vin] if (ain is None or not want_audio()) else [vin, ain]
         try:
             packets = [p for p in container.demux(streams) if p.size > 0 and p.pts is not None]
         except _MEDIA_ERRORS as err:
@@ -330,6 +330,7 @@ class _CopyWriter:
                 is_video = p.stream.index == vin.index
                 if not is_video and self.aout is None:
                     continue
+                assert p.pts is not None  # _read_part keeps only packets with a pts
                 tb = p.time_base
                 vod = Fraction(p.pts) * tb + clock.origin
                 if is_video:
@@ -356,6 +357,7 @@ class _CopyWriter:
                     if not self.started:
                         self._before_start(p, vod, False)
                         continue
+                    assert self.clip_t0 is not None  # set when the first video packet was muxed
                     if vod >= self.clip_t0 - _EPS and vod < self.end - _EPS:
                         self._mux(p, vod, False)
 
@@ -402,7 +404,7 @@ class _CopyWriter:
         self.current = current
 
     def _mux(self, p: av.Packet, vod: Fraction, is_video: bool) -> None:
-        assert self.out is not None and self.clip_t0 is not None
+        assert self.out is not None and self.clip_t0 is not None and p.pts is not None
         tb = p.time_base
         shift = round((vod - self.clip_t0) / tb) - p.pts  # ticks to add to this packet
         pts = p.pts + shift
@@ -485,9 +487,8 @@ class _ReencodeWriter:
         self.vout = vs
         if ain is not None:
             actx = ain.codec_context
-            self.aout = self.out.add_stream(
-                "aac", rate=actx.sample_rate or 48000, layout=actx.layout.name if actx.layout else "stereo"
-            )
+            layout: str = actx.layout.name if actx.layout else "stereo"
+            self.aout = self.out.add_stream("aac", rate=actx.sample_rate or 48000, layout=layout)
             self.aout.bit_rate = 160000
             self.audio_codec = "aac"
 
@@ -500,25 +501,26 @@ class _ReencodeWriter:
         ):
             used = False
             for p in [*packets, None]:
+                frames: list[av.VideoFrame | av.AudioFrame]
                 if p is None:
-                    frames = [(f, True) for f in vin.codec_context.decode(None)]
+                    frames = [*vin.codec_context.decode(None)]
                     if ain is not None and self.aout is not None:
-                        frames += [(f, False) for f in ain.codec_context.decode(None)]
+                        frames += ain.codec_context.decode(None)
                 else:
-                    is_video = p.stream.index == vin.index
-                    try:
-                        frames = [(f, is_video) for f in p.decode()]
+                    try:  # only video and audio streams are demuxed: no other kind of frame
+                        frames = [f for f in p.decode() if isinstance(f, av.VideoFrame | av.AudioFrame)]
                     except _MEDIA_ERRORS as err:
                         log.warning("clip.corrupt_packet", segment=part.segment.index, error=_msg(err))
                         continue
-                for frame, is_video in frames:
+                for frame in frames:
                     if frame.pts is None:
                         continue
-                    stream_tb = vin.time_base if is_video else (ain.time_base if ain else None)
-                    vod = clock.vod(frame.pts, frame.time_base or stream_tb or clock.vtb)
-                    if is_video:
+                    if isinstance(frame, av.VideoFrame):
+                        vod = clock.vod(frame.pts, frame.time_base or vin.time_base or clock.vtb)
                         used = self._video(frame, vod) or used
                     else:
+                        stream_tb = ain.time_base if ain else None
+                        vod = clock.vod(frame.pts, frame.time_base or stream_tb or clock.vtb)
                         self._audio(frame, vod)
             if used:
                 self.segments.append(part.segment.index)
@@ -560,8 +562,8 @@ class _ReencodeWriter:
                 if planar
                 else arr[:, lo * len(frame.layout.channels) : hi * len(frame.layout.channels)]
             )
-            cut = av.AudioFrame.from_ndarray(
-                np.ascontiguousarray(arr), format=frame.format.name, layout=frame.layout.name
+            cut = av.AudioFrame.from_ndarray(  # a C-contiguous copy of the kept samples
+                arr.copy(), format=frame.format.name, layout=frame.layout.name
             )
             cut.sample_rate = rate
             frame = cut

@@ -131,7 +131,7 @@ _LUMA_EXPAND = np.clip((np.arange(256) - 16) * (255.0 / 219.0) + 0.5, 0, 255).as
 
 def _plane(frame: av.VideoFrame, index: int, height: int, width: int) -> np.ndarray:
     p = frame.planes[index]
-    return np.frombuffer(p, np.uint8).reshape(-1, p.line_size)[:height, :width]
+    return np.frombuffer(memoryview(p), np.uint8).reshape(-1, p.line_size)[:height, :width]
 
 
 def crop_rgb(rgb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -209,6 +209,11 @@ class _Timeline:
 
     def rel(self, pts: int) -> float:
         return float((pts - self.t0) * self.tb)
+
+    def at(self, packet: av.Packet) -> float:
+        """A timeline packet's time (``_demux`` gave every one of them a pts)."""
+        assert packet.pts is not None
+        return self.rel(packet.pts)
 
 
 class Decoder:
@@ -300,10 +305,10 @@ class Decoder:
         duration = (
             seg.duration
             if seg.duration > 0
-            else (timeline.rel(max(p.pts for p in timeline.packets)) + timeline.frame_s)
+            else (max(timeline.at(p) for p in timeline.packets) + timeline.frame_s)
         )
 
-        keys = sorted(timeline.rel(p.pts) for p in timeline.packets if p.is_keyframe)
+        keys = sorted(timeline.at(p) for p in timeline.packets if p.is_keyframe)
         if keys:
             edges = [keys[0], *np.diff(keys).tolist(), duration - keys[-1]]
             result.max_keyframe_gap = max(edges)
@@ -331,7 +336,7 @@ class Decoder:
         run.finish()
 
         # Packets that stop well short of the playlist duration: the segment was cut short.
-        last = max(timeline.rel(p.pts) for p in timeline.packets) + timeline.frame_s
+        last = max(timeline.at(p) for p in timeline.packets) + timeline.frame_s
         if demux_error or last < duration - _TRUNCATION_SLACK_S:
             reason = f"demux error: {demux_error}" if demux_error else "segment data ends early"
             log.warning(
@@ -389,17 +394,19 @@ class Decoder:
         max_jump = round(_MAX_DTS_JUMP_S / tb)
         offset, prev = 0, None
         bad_pts: set[int] = set()
-        for i, (packet, di) in enumerate(zip(packets, d, strict=True)):
+        stitched: list[int] = []  # the packets' new pts
+        for i, (packet, di, ri) in enumerate(zip(packets, d, raw, strict=True)):
             if prev is not None and not 0 <= di + offset - prev <= max_jump:
                 offset = prev + ft - di  # stitch: continue one frame later
             prev = di + offset
-            ct = packet.pts - raw[i] if (packet.pts is not None and raw[i] is not None) else ct_typ
+            ct = packet.pts - ri if (packet.pts is not None and ri is not None) else ct_typ
             if i in suspect or not -ft <= ct <= 64 * ft:
                 ct = ct_typ
                 bad_pts.add(prev + ct)
             packet.dts = prev
             packet.pts = prev + ct
-        t0 = min(p.pts for p in packets)
+            stitched.append(prev + ct)
+        t0 = min(stitched)
         return _Timeline(packets=packets, tb=tb, t0=t0, frame_s=frame_s, suspect=bad_pts), error
 
     @staticmethod
@@ -480,7 +487,7 @@ class _Run:
         try:
             return self.ctx.decode(packet)
         except _MEDIA_ERRORS as err:
-            rel = self.tl.rel(packet.pts) if packet is not None else self.duration
+            rel = self.tl.at(packet) if packet is not None else self.duration
             self.tainted = True
             self._bad(rel, f"corrupt packet: {_msg(err)}")
             return []
@@ -568,7 +575,7 @@ class _Run:
         if not starts or starts[0] != 0:
             starts = [0, *starts]
         bounds = [*starts, len(pk)]
-        gop_t = [self.tl.rel(pk[i].pts) if pk[i].is_keyframe else -math.inf for i in starts]
+        gop_t = [self.tl.at(pk[i]) if pk[i].is_keyframe else -math.inf for i in starts]
 
         ti = 0  # next target to satisfy
         prev_g: int | None = None

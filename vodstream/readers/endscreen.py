@@ -281,7 +281,7 @@ class EndScreenReader:
                 (max(4, round(fg.shape[1] * f)), max(4, round(fg.shape[0] * f))),
                 interpolation=cv2.INTER_AREA,
             )
-            bw = np.where(small >= 128, 0, 255).astype(np.uint8)
+            bw: np.ndarray = np.where(small >= 128, 0, 255).astype(np.uint8)
             bw = cv2.dilate(bw, _THIN)  # thinner dark strokes: fewer empty answers
             bw = cv2.copyMakeBorder(bw, 12, 12, 16, 16, cv2.BORDER_CONSTANT, value=255)
             raw = self.digits.read_line(bw).replace(" ", "")
@@ -352,7 +352,7 @@ def _digit_groups(img: np.ndarray, fg: np.ndarray | None = None) -> list[_Group]
     x, y, w, h, a = (st[1:, i] for i in range(5))
     ok = (h >= 0.75 * _WORK_CAP) & (h <= 1.4 * _WORK_CAP) & (w >= 0.12 * _WORK_CAP) & (w <= 1.1 * _WORK_CAP)
     ok &= (a >= 0.12 * w * h) & (a <= 0.85 * w * h)
-    idx = sorted(np.flatnonzero(ok), key=lambda i: x[i])
+    idx: list[int] = sorted(np.flatnonzero(ok).tolist(), key=lambda i: x[i])
     groups: list[list[int]] = []
     for i in idx:
         for grp in groups:  # continue a group whose last glyph ends just left of this one

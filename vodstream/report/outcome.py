@@ -62,7 +62,7 @@ def _hms(seconds: float | None) -> str:
 
 def match_span(m: Match | Mapping[str, Any], duration: float) -> tuple[float, float]:
     """The VOD-time span a match covers (open ends: its first reading / the VOD's end)."""
-    d = m.to_json() if isinstance(m, Match) else m
+    d: Mapping[str, Any] = m.to_json() if isinstance(m, Match) else m
     readings = d.get("readings") or []
     start = d.get("start")
     if start is None:

@@ -208,13 +208,15 @@ def parse_master(text: str, base_url: str = "") -> MasterPlaylist:
             if attrs.get("DATA-ID") == "com.amazon.ivs.unavailable-media" and "VALUE" in attrs:
                 unavailable += _unavailable(attrs["VALUE"])
     v2 = any("IVS-NAME" in a or "STABLE-VARIANT-ID" in a for a in raw_infs)
-    variants = []
+    variants: list[Variant] = []
     for pl_var, attrs in zip(pl.playlists, raw_infs, strict=True):
         info = pl_var.stream_info
+        if pl_var.uri is None:
+            raise PlaylistError("a variant of the master playlist has no URI")
         url = join_url(base_url, pl_var.uri)
         media = pl_var.media[0] if pl_var.media else None
         path_group = _path_group(url)
-        if media is not None:  # v1: EXT-X-MEDIA GROUP-ID / NAME
+        if media is not None and media.group_id:  # v1: EXT-X-MEDIA GROUP-ID / NAME
             name, label = media.group_id, media.name or media.group_id
         else:  # v2 (or bare HLS)
             name = attrs.get("STABLE-VARIANT-ID") or attrs.get("VIDEO") or path_group or f"v{len(variants)}"
@@ -310,7 +312,7 @@ def parse_media(text: str, base_url: str = "") -> MediaPlaylist:
         segments=segments,
         target_duration=float(pl.target_duration) if pl.target_duration is not None else None,
         ended=bool(pl.is_endlist),
-        version=pl.version,
+        version=int(pl.version) if pl.version is not None else None,  # m3u8 parses it as an int
         total_seconds=_float_tag(text, "EXT-X-TWITCH-TOTAL-SECS"),
         air_date=air.group(1) if air else None,
         init_url=first_init,

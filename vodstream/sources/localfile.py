@@ -167,7 +167,7 @@ def _remux_chunk(path: Path, segment: Segment, t0: int) -> bytes:
             with av.open(buf, "w", format="mpegts") as out:
                 vout = out.add_stream_from_template(vin)
                 aout = out.add_stream_from_template(ain) if ain is not None else None
-                streams = [vin] if ain is None else [vin, ain]
+                streams: list[av.stream.Stream] = [vin] if ain is None else [vin, ain]
                 _seek(src, vin, start_ticks)
                 n = 0
                 for p in src.demux(streams):
@@ -185,6 +185,7 @@ def _remux_chunk(path: Path, segment: Segment, t0: int) -> bytes:
                     else:
                         if t < segment.start - _EPS or t >= end_s - _EPS:
                             continue
+                        assert aout is not None  # audio is demuxed only when there is an audio stream
                         p.stream = aout
                     out.mux(p)
                     n += 1

@@ -128,9 +128,8 @@ class TwitchConfig:
             "AUTH_PARAMS": "auth_params",
             "SUPPORTED_CODECS": "supported_codecs",
         }
-        for key, attr in names.items():
-            if env.get(_ENV + key):
-                cfg = replace(cfg, **{attr: env[_ENV + key]})
+        set_in_env: dict[str, Any] = {attr: env[_ENV + k] for k, attr in names.items() if env.get(_ENV + k)}
+        cfg = replace(cfg, **set_in_env)
         token = auth_token or env.get("VODSTREAM_AUTH_TOKEN") or None
         if token:
             cfg = replace(cfg, auth_token=token.removeprefix("OAuth ").strip())
