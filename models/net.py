@@ -46,6 +46,7 @@ class DigitNet(nn.Module):
 
     def __init__(self, n_classes: int = 10, filters: int = 64, hidden: int = 100, blocks: int = 1) -> None:
         super().__init__()
+        self.meta: dict[str, object] = {}  # what save_model stored beside the weights
         self.n_classes = n_classes
         self.filters = filters
         self.hidden = hidden
@@ -112,6 +113,7 @@ class BoxNet(nn.Module):
 
     def __init__(self, filters: int = 32, hidden: int = 128) -> None:
         super().__init__()
+        self.meta: dict[str, object] = {}  # what save_model stored beside the weights
         self.filters = filters
         self.hidden = hidden
         f, g = filters, 2 * filters
@@ -130,7 +132,7 @@ class BoxNet(nn.Module):
         return {"kind": "box", "filters": self.filters, "hidden": self.hidden}
 
 
-def save_model(model: nn.Module, path: Path, meta: dict[str, object] | None = None) -> None:
+def save_model(model: DigitNet | BoxNet, path: Path, meta: dict[str, object] | None = None) -> None:
     """Write weights as float16 (small file) plus the architecture, atomically."""
     state = {
         k: v.detach().to(torch.float16) if v.is_floating_point() else v for k, v in model.state_dict().items()
@@ -162,10 +164,10 @@ def load_box_model(path: Path | str | None = None, device: str = "cpu") -> BoxNe
     return model
 
 
-def _load(path: Path, device: str) -> nn.Module:
+def _load(path: Path, device: str) -> DigitNet | BoxNet:
     blob = torch.load(path, map_location="cpu", weights_only=True)
     arch = dict(blob["arch"])
-    model: nn.Module = (
+    model: DigitNet | BoxNet = (
         BoxNet(**{k: v for k, v in arch.items() if k != "kind"})
         if arch.get("kind") == "box"
         else DigitNet(**arch)
@@ -173,7 +175,7 @@ def _load(path: Path, device: str) -> nn.Module:
     model.load_state_dict(
         {k: v.to(torch.float32) if v.is_floating_point() else v for k, v in blob["state"].items()}
     )
-    model.meta = blob.get("meta", {})  # type: ignore[attr-defined]
+    model.meta = blob.get("meta", {})
     return model.to(device).eval()
 
 

@@ -238,7 +238,7 @@ def _digit_crop_fixed(img: np.ndarray, cx: float, cy: float, height: float) -> n
     """25x25 crop centred on (cx, cy) at the scale that makes a `height`-px digit DIGIT_HEIGHT high."""
     k = DIGIT_HEIGHT / max(height, 1.0)
     c = (DIGIT_SIZE - 1) / 2.0
-    m = np.float32([[k, 0, c - k * cx], [0, k, c - k * cy]])
+    m = np.array([[k, 0, c - k * cx], [0, k, c - k * cy]], np.float32)
     out = cv2.warpAffine(
         img,
         m,
@@ -272,8 +272,8 @@ def _split_wide(
             out = []
             for i in parts[:3]:
                 px, pw = int(st[i, 0]), int(st[i, 2])
-                pm = (lab == i).astype(np.uint8)
-                pm = cv2.dilate(pm, np.ones((3, 3), np.uint8)) & (mask > 0)
+                grown: np.ndarray = cv2.dilate((lab == i).astype(np.uint8), np.ones((3, 3), np.uint8))
+                pm = grown & (mask > 0)
                 out.append((x + px, pw, pm[:, px : px + pw]))
             return out
     if w <= FORCE_SPLIT_W * h:
@@ -417,7 +417,7 @@ def score_window(ref: np.ndarray, skull: SkullHit) -> np.ndarray:
     sx1, sy1 = min(REF_W, x0 + WIN_W), min(REF_H, y0 + WIN_H)
     if sx1 > sx0 and sy1 > sy0:
         win[sy0 - y0 : sy1 - y0, sx0 - x0 : sx1 - x0] = ref[sy0:sy1, sx0:sx1]
-    luma = win @ np.float32([0.299, 0.587, 0.114])
+    luma = win @ np.array([0.299, 0.587, 0.114], np.float32)
     lo, hi = np.percentile(luma, (10, 99.5))
     win = np.clip((win - lo) / max(float(hi - lo), 16.0), 0.0, 1.0)
     return np.ascontiguousarray(win.transpose(2, 0, 1), dtype=np.float32)

@@ -449,11 +449,11 @@ def canonical(hud: np.ndarray, loc: HudLocation) -> tuple[np.ndarray, SkullHit]:
     # crop point of the run's left / vertical centre
     px0, pyc = k.x0 / loc.scale, (k.y0 + k.y1) / 2.0 / loc.scale
     qx0, qyc = sx + SKULL_W + CANON_LEAD, sy + SKULL_H // 2 + 0.5
-    m = np.float32([[total, 0, qx0 - total * px0], [0, total, qyc - total * pyc]])
+    m = np.array([[total, 0, qx0 - total * px0], [0, total, qyc - total * pyc]], np.float32)
     interp = cv2.INTER_AREA if total < 1 else cv2.INTER_LINEAR
     if total < 0.8:  # downscale: pre-shrink so warpAffine does not alias
         pre = cv2.resize(hud, None, fx=total, fy=total, interpolation=cv2.INTER_AREA)
-        m = np.float32([[1, 0, qx0 - total * px0], [0, 1, qyc - total * pyc]])
+        m = np.array([[1, 0, qx0 - total * px0], [0, 1, qyc - total * pyc]], np.float32)
         ref = cv2.warpAffine(pre, m, (REF_W, REF_H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
     else:
         ref = cv2.warpAffine(hud, m, (REF_W, REF_H), flags=interp, borderMode=cv2.BORDER_CONSTANT)
@@ -493,8 +493,8 @@ def find_kill_box(hud: np.ndarray) -> FoundBox:
     """The kill box of one HUD crop, by layout first, then by the 2019 skull template."""
     loc: HudLocation = locate(hud)
     if loc.kill is not None and loc.kill_box:
-        ref, skull = canonical(hud, loc)
-        return FoundBox(ref, skull, True, True, loc.era, "ok", "layout")
+        ref, hit = canonical(hud, loc)
+        return FoundBox(ref, hit, True, True, loc.era, "ok", "layout")
     old, (ox, oy, sx, sy) = legacy_ref(hud)
     visible = loc.hud_visible or squads_box_visible(old)
     if loc.kill_box is not False:
