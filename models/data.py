@@ -15,10 +15,11 @@ Splits are disjoint by construction: the train split draws scene seeds and rende
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import cv2
 import numpy as np
@@ -34,6 +35,14 @@ from vodstream.readers.digits import (
     extract,
     score_window,
 )
+
+if TYPE_CHECKING:  # the renderer is imported where it is used (training only)
+    import av
+
+    from vodstream.testbed.synth.backgrounds import SceneBank
+    from vodstream.testbed.synth.canvas import Layer
+    from vodstream.testbed.synth.hud import HudStyle
+    from vodstream.testbed.synth.state import Era, FrameState, HudMode
 
 __all__ = [
     "BAND",
@@ -81,7 +90,7 @@ RES_WEIGHTS: tuple[float, ...] = (3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1)
 class HudCase:
     """One rendered case: the state, where/how it was rendered, and its HUD crop."""
 
-    state: object  # vodstream.testbed.synth.state.FrameState
+    state: FrameState
     width: int
     height: int
     seed: int
@@ -103,6 +112,10 @@ def _random_kills(rng: np.random.Generator) -> int:
     return int(rng.integers(0, 10)) if rng.random() < 0.5 else int(rng.integers(10, 40))
 
 
+# the styled sets' queue layouts, as drawn (the same draws as rng.choice on the list itself)
+_MODE_MIX: tuple[HudMode, ...] = ("trios", "trios", "ranked", "duos", "elite")
+
+
 def random_case(
     rng: np.random.Generator,
     split: str,
@@ -112,12 +125,12 @@ def random_case(
     squads: int | None = None,
     alive: int | None = None,
     modes: bool = False,
-):
+) -> FrameState:
     """A random in-match FrameState. kind: visible | hidden (no kill box yet) | inventory | spectating."""
     from vodstream.testbed.synth.state import FrameState
 
     base = SPLIT_BASE[split]
-    era = "2019" if rng.random() < 0.3 else "modern"
+    era: Era = "2019" if rng.random() < 0.3 else "modern"
     kills = _random_kills(rng)
     show = True
     if kind == "hidden":
@@ -142,14 +155,14 @@ def random_case(
         alive=alive,
         spectators=int(rng.integers(0, 40)) if era == "2019" else 0,
         # styled sets: the modern queues' layouts too (ranked puts the kills on a second row)
-        hud_mode=str(rng.choice(["trios", "trios", "ranked", "duos", "elite"]))
-        if modes and era == "modern"
-        else "trios",
+        hud_mode=_MODE_MIX[int(rng.choice(len(_MODE_MIX)))] if modes and era == "modern" else "trios",
         assists=int(rng.integers(0, 10)) if modes else 0,
     )
 
 
-def fast_hud_crop(state, width: int, height: int, *, seed: int, hud_font: str, style=None) -> np.ndarray:
+def fast_hud_crop(
+    state: FrameState, width: int, height: int, *, seed: int, hud_font: str, style: HudStyle | None = None
+) -> np.ndarray:
     """render_hud_crop for plain in-match states, with the squads layer cached across kill counts.
 
     Pixel-identical to ``render_hud_crop`` for in-match states without inventory/spectating
@@ -203,17 +216,17 @@ def fast_hud_crop(state, width: int, height: int, *, seed: int, hud_font: str, s
 
 
 @lru_cache(maxsize=8)
-def _game_hud(width: int, height: int, font: str, era: str) -> tuple:
+def _game_hud(width: int, height: int, font: str, era: str) -> tuple[Layer, ...]:
     from vodstream.testbed.synth.render import _tiles
     from vodstream.testbed.synth.screens import game_hud_image
 
     return _tiles(game_hud_image(width, height, font, era))
 
 
-_BANKS: dict[tuple[int, int, int], object] = {}
+_BANKS: dict[tuple[int, int, int], SceneBank] = {}
 
 
-def _scene_bank(width: int, height: int, seed: int):
+def _scene_bank(width: int, height: int, seed: int) -> SceneBank:
     from vodstream.testbed.synth.backgrounds import SceneBank
 
     key = (width, height, seed)
@@ -276,7 +289,7 @@ def render_cases(
             if style == "default":
                 font = fonts[int(rng.integers(0, len(fonts)))]
             else:
-                if j % 10 == 0:
+                if sty is None or j % 10 == 0:  # (sty is None only at j == 0)
                     sty = (training_style if style == "train" else heldout_style)(rng)
                 font = sty.font
             hud = fast_hud_crop(state, w, h, seed=rseed, hud_font=font, style=sty)
@@ -304,7 +317,7 @@ def h264_roundtrip(frames: Sequence[np.ndarray], crf: int = 23, preset: str = "v
     dec.thread_count = 1
     out: list[np.ndarray] = []
 
-    def _drain(packets) -> None:
+    def _drain(packets: Iterable[av.Packet]) -> None:
         for pkt in packets:
             for fr in dec.decode(pkt):
                 out.append(fr.to_ndarray(format="rgb24")[:h, :w])
@@ -350,7 +363,9 @@ def degrade(cases: list[HudCase], rng: np.random.Generator, *, quality: str = "s
             _, buf = cv2.imencode(
                 ".jpg", cv2.cvtColor(c.hud, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, q]
             )
-            img = cv2.cvtColor(cv2.imdecode(buf, cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
+            bgr = cv2.imdecode(buf, cv2.IMREAD_COLOR)
+            assert bgr is not None  # the JPEG just encoded
+            img = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
             out[i] = HudCase(c.state, c.width, c.height, c.seed, c.font, img, f"jpeg{q}")
         else:
             out[i] = c
@@ -368,7 +383,7 @@ def degrade(cases: list[HudCase], rng: np.random.Generator, *, quality: str = "s
 def label_digits(cases: Sequence[HudCase]) -> Iterator[tuple[np.ndarray, np.ndarray, str]]:
     """Extract each case with the reader's code; yield (crops, labels, outcome)."""
     for c in cases:
-        text = str(c.state.kills)  # type: ignore[attr-defined]
+        text = str(c.state.kills)
         ex = extract(c.hud)
         if not ex.ok:
             yield np.zeros((0, DIGIT_SIZE, DIGIT_SIZE), np.float32), np.zeros(0, np.int64), ex.reason
@@ -452,7 +467,7 @@ def build_case_set(
             band, skull = to_band(c.hud)
             bands.append(band)
             found.append((skull is not None, bool(skull and skull.red), skull.row if skull else 0))
-            kills.append(c.state.kills)  # type: ignore[attr-defined]
+            kills.append(c.state.kills)
             heights.append(c.height)
             degs.append(c.degradation)
     return CaseSet(

@@ -108,7 +108,8 @@ def split_labelled(crops: Sequence[Any], *, holdout: float, block: int) -> tuple
     if not 0 < holdout < 1:
         raise ValueError("holdout must be between 0 and 1")
     k = max(2, round(1 / holdout))
-    train, held = [], []
+    train: list[Any] = []
+    held: list[Any] = []
     by_vod: dict[str, list[Any]] = {}
     for c in crops:
         by_vod.setdefault(c.vod_id, []).append(c)

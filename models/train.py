@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import structlog
@@ -57,7 +58,7 @@ CARD = Path(__file__).resolve().parent / "MODEL_CARD.md"
 
 
 # (cases, generator seed, damage mix: a models.data.QUALITIES name[, HUD style family: models.data.STYLES])
-Shard = tuple
+Shard = tuple[int, int, str] | tuple[int, int, str, str]  # cases, seed, damage mix[, style family]
 
 DEFAULT_SHARDS: tuple[Shard, ...] = (
     (7000, 1, "stress"),
@@ -138,7 +139,7 @@ def parse_shards(spec: str, what: str = "training shard") -> tuple[Shard, ...]:
         seed, _, rest = rest.partition(":")
         quality, _, style = rest.partition(":")
         try:
-            shard = (int(n), int(seed) if seed else 1, quality or "stress")
+            shard: Shard = (int(n), int(seed) if seed else 1, quality or "stress")
         except ValueError:
             raise ValueError(
                 f"bad {what} {part!r} (want CASES, CASES:SEED or CASES:SEED:QUALITY[:STYLE])"
@@ -348,6 +349,7 @@ def load_or_build_cases(
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.stem + ".tmp.npz")
+        assert cs.found is not None  # build_case_set records it for every case
         np.savez_compressed(
             tmp,
             bands=cs.bands,
@@ -523,11 +525,11 @@ def _train_box(cfg: TrainConfig, train_cases: list[CaseSet]) -> dict[str, object
 
 
 def write_model_card(
-    path: Path, meta: dict[str, object], results: list[HeldOut], weights: Path, box_weights: Path
+    path: Path, meta: dict[str, Any], results: list[HeldOut], weights: Path, box_weights: Path
 ) -> None:
     """MODEL_CARD.md: both networks, their data, split and held-out figures."""
-    d: dict = meta.get("digits", {})  # type: ignore[assignment]
-    b: dict = meta.get("box", {})  # type: ignore[assignment]
+    d: dict[str, Any] = meta.get("digits", {})
+    b: dict[str, Any] = meta.get("box", {})
     arch = d.get("arch", {})
     kb = {p: (p.stat().st_size / 1024 if p.is_file() else 0.0) for p in (weights, box_weights)}
     filters = arch.get("filters")

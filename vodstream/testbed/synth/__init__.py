@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 from vodstream.testbed.synth.script import (
     APEX_GAME_ID,
@@ -47,7 +48,9 @@ __all__ = [
 ]
 
 
-def synthesize(script: Script, out_dir: str | os.PathLike[str], *, fmt: str = "twitch", **kwargs) -> Path:
+def synthesize(
+    script: Script, out_dir: str | os.PathLike[str], *, fmt: str = "twitch", **kwargs: Any
+) -> Path:
     """Render and encode ``script`` into ``out_dir/<vod_id>/`` and return that directory.
 
     ``fmt``: "twitch" (HLS layout), "ts" or "mp4" (one source-quality file in the directory).

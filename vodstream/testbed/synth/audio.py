@@ -46,16 +46,16 @@ def _cue(kind: str, t: np.ndarray) -> np.ndarray:
         return 0.2 * np.sin(two_pi * 740.0 * t) * _env(t + 1e-4, 0.004, 0.05)
     if kind == "match_start":
         out = np.zeros_like(t)
-        for i, f in enumerate((261.6, 329.6, 392.0, 523.3)):
+        for i, freq in enumerate((261.6, 329.6, 392.0, 523.3)):
             tt = t - 0.25 * i
             on = tt >= 0
-            out += on * 0.16 * np.sin(two_pi * f * tt) * _env(np.maximum(tt, 1e-4), 0.01, 0.6)
+            out += on * 0.16 * np.sin(two_pi * freq * tt) * _env(np.maximum(tt, 1e-4), 0.01, 0.6)
         return out
     if kind == "end_screen":
         out = np.zeros_like(t)
-        for f in (98.0, 123.5, 146.8):
+        for freq in (98.0, 123.5, 146.8):
             for h in (1, 2, 3, 4):
-                out += (0.12 / h) * np.sin(two_pi * f * h * t)
+                out += (0.12 / h) * np.sin(two_pi * freq * h * t)
         return out * _env(t + 1e-4, 0.08, 0.9)
     if kind == "death":
         f = 420.0 * np.exp(-t * 1.8)

@@ -22,6 +22,7 @@ from functools import lru_cache
 
 import cv2
 import numpy as np
+from numpy.typing import ArrayLike
 
 __all__ = ["STYLES", "SceneBank", "scene_params", "scene_texture"]
 
@@ -227,7 +228,7 @@ def _col(c: C, k: float = 1.0) -> tuple[float, float, float]:
     return (float(min(255.0, c[0] * k)), float(min(255.0, c[1] * k)), float(min(255.0, c[2] * k)))
 
 
-def _poly(img: np.ndarray, pts: np.ndarray, color: C) -> None:
+def _poly(img: np.ndarray, pts: ArrayLike, color: C) -> None:
     cv2.fillPoly(
         img, [np.round(np.asarray(pts, np.float64) * 16).astype(np.int32)], _col(color), cv2.LINE_AA, 4
     )
@@ -247,7 +248,7 @@ def _texture(seed: int, scene_seed: int, tw: int, th: int, unit: float, look: st
     # ground: low-frequency colour field x multi-octave brightness noise (half resolution)
     gh, gw = int(r.integers(3, 7)), int(r.integers(5, 11))
     field = ground_pal[r.integers(len(ground_pal), size=(gh, gw))]
-    img = cv2.resize(field, (hw, hh), interpolation=cv2.INTER_CUBIC)
+    img: np.ndarray = cv2.resize(field, (hw, hh), interpolation=cv2.INTER_CUBIC)
     lum = np.zeros((hh, hw), np.float32)
     for cells, amp in ((6, 0.5), (24, 0.3), (90, 0.2), (300, 0.12)):
         lum += amp * (_noise(r, hh, hw, cells) - 0.5)
@@ -410,8 +411,8 @@ def _texture(seed: int, scene_seed: int, tw: int, th: int, unit: float, look: st
         xs = np.arange(tw, dtype=np.float32)[None, :] * np.float32(kk * math.cos(ang))
         ysf = np.arange(th, dtype=np.float32)[:, None] * np.float32(kk * math.sin(ang))
         grat = np.sin(xs + ysf)
-        mask = (_noise(r, hh, hw, 8) > 1.0 - 0.5 * p.busy).astype(np.float32)
-        mask = cv2.resize(cv2.GaussianBlur(mask, (0, 0), 1.0), (tw, th), interpolation=cv2.INTER_LINEAR)
+        patches = (_noise(r, hh, hw, 8) > 1.0 - 0.5 * p.busy).astype(np.float32)
+        mask = cv2.resize(cv2.GaussianBlur(patches, (0, 0), 1.0), (tw, th), interpolation=cv2.INTER_LINEAR)
         speck = r.random((th, tw), dtype=np.float32)
         speck -= 0.5
         speck *= 2.0
@@ -426,12 +427,12 @@ def _texture(seed: int, scene_seed: int, tw: int, th: int, unit: float, look: st
     for _ in range(int(r.integers(5, 40))):
         x0, y0 = float(r.uniform(0, tw)), float(r.uniform(0, th))
         ln = U(float(r.uniform(80, 900)))
-        a = float(r.uniform(0, 2 * math.pi))
+        ang = float(r.uniform(0, 2 * math.pi))
         v = float(r.choice([15.0, 240.0, 110.0]))
         cv2.line(
             img,
             (round(x0), round(y0)),
-            (round(x0 + ln * math.cos(a)), round(y0 + ln * math.sin(a))),
+            (round(x0 + ln * math.cos(ang)), round(y0 + ln * math.sin(ang))),
             (v, v, v),
             max(1, round(U(float(r.uniform(1, 6))))),
             cv2.LINE_AA,
@@ -546,7 +547,7 @@ class SceneBank:
         self.unit = min(width / 1920.0, height / 1080.0)
         self.tw = int(width * 1.6) + 32
         self.th = int(height * 1.45) + 32
-        self._zoomed: tuple[tuple[int, float], np.ndarray] | None = None
+        self._zoomed: tuple[tuple[int, float, str], np.ndarray] | None = None
 
     def texture(self, scene_seed: int, look: str = "apex") -> np.ndarray:
         return scene_texture(self.seed, scene_seed, self.tw, self.th, self.unit, look)

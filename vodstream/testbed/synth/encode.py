@@ -147,7 +147,7 @@ class FrameSource:
                 f"renderer returned {rgb.shape} {rgb.dtype}, expected "
                 f"({self.script.height}, {self.script.width}, 3) uint8"
             )
-        yuv = cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2YUV_I420)
+        yuv = np.asarray(cv2.cvtColor(np.ascontiguousarray(rgb), cv2.COLOR_RGB2YUV_I420), np.uint8)
         frame = av.VideoFrame.from_ndarray(yuv, format="yuv420p")
         t2 = time.perf_counter()
         self.stats.render_wall += t1 - t0
@@ -234,8 +234,8 @@ class _Output:
         self.container.close()
 
 
-def _audio_frames(timeline: Timeline) -> Iterator[av.AudioFrame]:
-    """The timeline's sound as AAC-sized stereo frames with sample pts."""
+def _audio_frames(timeline: Timeline) -> Iterator[tuple[int, av.AudioFrame]]:
+    """The timeline's sound as AAC-sized stereo frames with sample pts: (pts, frame)."""
     pts = 0
     rest = np.zeros((2, 0), np.float32)
     blocks = AudioSynth(timeline).blocks()
@@ -253,9 +253,9 @@ def _audio_frames(timeline: Timeline) -> Iterator[av.AudioFrame]:
             af.sample_rate = SAMPLE_RATE
             af.pts = pts
             af.time_base = Fraction(1, SAMPLE_RATE)
+            yield pts, af
             pts += chunk.shape[1]
             k += chunk.shape[1]
-            yield af
         rest = buf[:, k:]
 
 
@@ -452,8 +452,8 @@ def _encode_into(
                     options={"movflags": "+faststart"} if fmt == "mp4" else {},
                 )
             outputs.append(_Output(v, script.fps, container, script.audio, opts))
-        audio = _audio_frames(timeline) if script.audio else None
-        pending = next(audio, None) if audio is not None else None
+        audio = _audio_frames(timeline) if script.audio else iter(())
+        pending = next(audio, None)
         n = script.frame_count
         log.info(
             "synth encode",
@@ -474,10 +474,10 @@ def _encode_into(
             stats.encode_wall += t1 - t0
             # audio up to the end of this frame (all of it after the last frame)
             until = (i + 1) * SAMPLE_RATE // script.fps if i < n - 1 else math.inf
-            while pending is not None and pending.pts < until:
+            while pending is not None and pending[0] < until:
                 for o in outputs:
-                    o.add_audio(pending)
-                pending = next(audio, None)  # type: ignore[arg-type]
+                    o.add_audio(pending[1])
+                pending = next(audio, None)
             stats.audio_wall += time.perf_counter() - t1
             if progress is not None and (i % script.fps == 0 or i == n - 1):
                 progress(i + 1, n)

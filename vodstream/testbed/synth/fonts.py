@@ -144,7 +144,7 @@ def text_mask(
     height = asc + int(np.ceil(size * 0.35)) + 2
     img = Image.new("L", (width, height), 0)
     ImageDraw.Draw(img).text((0, asc), text, font=f, fill=255, anchor="ls")
-    m = np.asarray(img, dtype=np.float32) / 255.0
+    m: np.ndarray = np.asarray(img, dtype=np.float32) / 255.0
     if abs(sx - 1.0) > 1e-3 or abs(sy - 1.0) > 1e-3:
         nw = max(1, round(width * sx))
         nh = max(1, round(height * sy))

@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import replace
+from typing import TypeVar
 
 import cv2
 import numpy as np
@@ -101,6 +103,9 @@ def _tiles(rgba: Image.Image) -> tuple[Layer, ...]:
     return tuple(out)
 
 
+_T = TypeVar("_T")
+
+
 class Renderer:
     """Renders FrameStates at one output size. Not thread-safe (keep one per worker)."""
 
@@ -149,27 +154,25 @@ class Renderer:
         if state.screen != "in_match" or state.inventory_open:
             return []
         key = _hud_key(state, self.width, self.height, self.font, self.style)
-        out = list(
-            self._cached(
-                self._overlays,
-                ("game_hud", state.era),
-                lambda: _tiles(game_hud_image(self.width, self.height, self.font, state.era)),
-                cap=8,
-            )
+        game_hud = self._cached(
+            self._overlays,
+            ("game_hud", state.era),
+            lambda: _tiles(game_hud_image(self.width, self.height, self.font, state.era)),
+            cap=8,
         )
+        out = list(game_hud)
         kl = _hud.kill_layer(key)
         if kl is not None:
             out.append(kl)
         out.append(_hud.squads_layer(key))  # incl. the kill feed under it
         if state.red and state.kills > 0 and not state.spectating:  # the kill's centre notification
-            out.extend(
-                self._cached(
-                    self._overlays,
-                    ("event", state.kills),
-                    lambda: _tiles(event_image(self.width, self.height, self.font, state.kills)),
-                    cap=8,
-                )
+            event = self._cached(
+                self._overlays,
+                ("event", state.kills),
+                lambda: _tiles(event_image(self.width, self.height, self.font, state.kills)),
+                cap=8,
             )
+            out.extend(event)
         if state.spectating:
             if self._spectate is None:
                 self._spectate = spectate_layer(self.width, self.height, self.font)
@@ -183,7 +186,9 @@ class Renderer:
         return out
 
     # --- internals --------------------------------------------------------------------
-    def _cached(self, cache: OrderedDict, key: object, make, cap: int = 6):
+    def _cached(
+        self, cache: OrderedDict[object, _T], key: object, make: Callable[[], _T], cap: int = 6
+    ) -> _T:
         v = cache.get(key)
         if v is None:
             v = make()
@@ -230,11 +235,10 @@ class Renderer:
                 st.kills if st.screen == "other_game" else 0,
                 st.scene_seed,
             )
-            layers = list(
-                self._cached(
-                    self._overlays, okey, lambda: _tiles(overlay_image(st, W, H, self.font, self.seed)), cap=8
-                )
+            overlay = self._cached(
+                self._overlays, okey, lambda: _tiles(overlay_image(st, W, H, self.font, self.seed)), cap=8
             )
+            layers = list(overlay)
         for layer in layers:
             composite(frame, layer, (x0, y0))
         return frame

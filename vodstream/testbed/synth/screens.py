@@ -11,6 +11,7 @@ the OCR reads (regions.text_box) at any aspect ratio.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import cv2
 import numpy as np
@@ -39,6 +40,8 @@ __all__ = [
     "overlay_image",
     "spectate_layer",
 ]
+
+Ink = float | tuple[int, ...] | str  # a PIL drawing colour
 
 _LEGENDS = (
     "BANGALORE",
@@ -102,7 +105,14 @@ class _Draw:
         return self.H - (1080.0 - yr) * self.s
 
     def rect(
-        self, x0: float, y0: float, x1: float, y1: float, fill, outline=None, width: float = 1.0
+        self,
+        x0: float,
+        y0: float,
+        x1: float,
+        y1: float,
+        fill: Ink | None,
+        outline: Ink | None = None,
+        width: float = 1.0,
     ) -> None:
         self.d.rectangle(
             [self.X(x0), self.Y(y0), self.X(x1), self.Y(y1)],
@@ -111,7 +121,7 @@ class _Draw:
             width=max(1, round(width * self.s)),
         )
 
-    def poly(self, pts, fill, outline=None) -> None:
+    def poly(self, pts: Iterable[tuple[float, float]], fill: Ink | None, outline: Ink | None = None) -> None:
         self.d.polygon([(self.X(x), self.Y(y)) for x, y in pts], fill=fill, outline=outline)
 
     def runs(self, xr: float, yr: float, parts: list[tuple[str, float, tuple]], center: bool = False) -> None:
@@ -124,7 +134,14 @@ class _Draw:
             x += w
 
     def text(
-        self, xr: float, yr: float, text: str, cap: float, fill, anchor: str = "ls", font: str | None = None
+        self,
+        xr: float,
+        yr: float,
+        text: str,
+        cap: float,
+        fill: Ink | None,
+        anchor: str = "ls",
+        font: str | None = None,
     ) -> None:
         """Text with cap height `cap`; (xr, yr) = anchor point, default left/baseline."""
         f = pil_font(font or self.font, max(3.0, cap * self.s))
@@ -132,7 +149,7 @@ class _Draw:
 
 
 def _dim(bg: np.ndarray, amount: float, blur: float = 0.0) -> np.ndarray:
-    out = bg.astype(np.float32) * amount
+    out: np.ndarray = bg.astype(np.float32) * amount
     if blur > 0:
         out = cv2.GaussianBlur(out, (0, 0), blur)
     return out.astype(np.uint8)
@@ -144,7 +161,7 @@ def _gradient(W: int, H: int, top: tuple[int, int, int], bottom: tuple[int, int,
     return np.broadcast_to(g, (H, W, 3)).astype(np.uint8).copy()
 
 
-def _silhouette(dr: _Draw, cx: float, base: float, h: float, fill) -> None:
+def _silhouette(dr: _Draw, cx: float, base: float, h: float, fill: Ink) -> None:
     """A standing figure (head, torso, legs) as a menu decoration."""
     w = h * 0.28
     dr.d.ellipse([dr.X(cx - w * 0.22), dr.Y(base - h), dr.X(cx + w * 0.22), dr.Y(base - h * 0.86)], fill=fill)

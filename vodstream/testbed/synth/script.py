@@ -20,9 +20,10 @@ import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeVar
 
 from vodstream.errors import ScriptError
+from vodstream.testbed.synth.state import ArenasResult, EndKind, Era, HudMode
 
 __all__ = [
     "APEX_GAME_ID",
@@ -42,12 +43,15 @@ __all__ = [
 
 APEX_GAME_ID = "511224"
 APEX_GAME_NAME = "Apex Legends"
-ERAS = ("2019", "modern")
-END_KINDS = ("placed", "squad_eliminated", "champions", "match_summary", "abandoned")
+MatchEnd = EndKind | Literal["abandoned"]  # how a match ends: an end screen, or none shown
+
+ERAS: tuple[Era, ...] = ("2019", "modern")
+END_KINDS: tuple[MatchEnd, ...] = ("placed", "squad_eliminated", "champions", "match_summary", "abandoned")
+ARENAS_RESULTS: tuple[ArenasResult, ...] = ("victory", "defeat")
 SPAN_TYPES = ("lobby", "arenas", "other_game", "black")
 LOBBY_SCREENS = ("ready", "matchmaking")
 PLAYERS_PER_SQUAD = 3
-HUD_MODES = ("trios", "duos", "ranked", "elite")
+HUD_MODES: tuple[HudMode, ...] = ("trios", "duos", "ranked", "elite")
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium")
 
 
@@ -90,7 +94,7 @@ class Match:
     end: float
     select_legend: float = 20.0  # seconds of SELECT LEGEND; 0 = none shown
     end_screen: float = 10.0  # seconds of end screen (ignored when abandoned)
-    end_kind: str = "squad_eliminated"  # one of END_KINDS
+    end_kind: MatchEnd = "squad_eliminated"
     placement: int | None = None  # None only when abandoned
     squads: int = 20
     of: int | None = None  # k in "PLACED #n OF k" (2019); defaults to squads
@@ -99,8 +103,8 @@ class Match:
     inventory: tuple[tuple[float, float], ...] = ()
     death: float | None = None
     spectate: Spectate | None = None
-    era: str = "modern"
-    hud_mode: str = "trios"  # modern top-right layout: trios / duos / ranked / elite
+    era: Era = "modern"
+    hud_mode: HudMode = "trios"  # modern top-right layout: trios / duos / ranked / elite
     assists: tuple[float, ...] = ()  # times of the player's assists (shown in the ranked layout)
 
     @property
@@ -132,7 +136,7 @@ class Span:
     screen: str | None = None  # lobby: "ready" / "matchmaking" (None = auto)
     select_legend: float = 0.0  # arenas: legend pick seconds at its start
     rounds: int = 3  # arenas
-    result: str = "victory"  # arenas: "victory" / "defeat"
+    result: ArenasResult = "victory"  # arenas
     game_id: str | None = None  # other_game
     game_name: str | None = None  # other_game
 
@@ -150,7 +154,7 @@ class Script:
     owner_login: str = "synthstreamer"
     owner_display_name: str = "SynthStreamer"
     created_at: str = "2024-05-01T18:00:00Z"
-    era: str = "modern"
+    era: Era = "modern"
     width: int = 1920
     height: int = 1080
     fps: int = 60
@@ -334,10 +338,13 @@ def _check(v: Any, kind: str, path: str) -> Any:
     raise AssertionError(kind)
 
 
-def _choice(v: str, options: tuple[str, ...], path: str) -> str:
+_Option = TypeVar("_Option", bound=str)
+
+
+def _choice(v: str, options: tuple[_Option, ...], path: str) -> _Option:
     if v not in options:
         raise ScriptError(f"{path}: {v!r} is not one of {', '.join(options)}")
-    return v
+    return options[options.index(v)]
 
 
 def _positive(v: float, path: str, *, zero: bool = False) -> None:
@@ -543,7 +550,7 @@ def _parse_span(data: Any, path: str) -> Span:
         kw["rounds"] = o.get("rounds", "int", 3)
         if not 1 <= kw["rounds"] <= 9:
             raise ScriptError(f"{o.at('rounds')}: must be 1..9, got {kw['rounds']}")
-        kw["result"] = _choice(o.get("result", "str", "victory"), ("victory", "defeat"), o.at("result"))
+        kw["result"] = _choice(o.get("result", "str", "victory"), ARENAS_RESULTS, o.at("result"))
         if start + kw["select_legend"] >= end:
             raise ScriptError(f"{o.at('select_legend')}: the legend pick fills the whole arenas span")
     elif kind == "other_game":

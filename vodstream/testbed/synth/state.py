@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-__all__ = ["EndKind", "Era", "FrameState", "HudMode", "ScreenKind"]
+__all__ = ["ArenasResult", "EndKind", "Era", "FrameState", "HudMode", "ScreenKind"]
 
 Era = Literal["2019", "modern"]
 # queue the top-right HUD belongs to (real crops show all four): trios = the plain layout;
@@ -35,6 +35,8 @@ EndKind = Literal[
     "champions",  # later: "CHAMPIONS" (+ "OF THE ARENA" in 2019-20) + "SQUAD PLACED #1"
     "match_summary",  # later: "MATCH SUMMARY" + "SQUAD PLACED #n"
 ]
+
+ArenasResult = Literal["victory", "defeat"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -63,6 +65,6 @@ class FrameState:
     squad_kills: int | None = None
     # arenas
     round_no: int | None = None
-    arenas_result: Literal["victory", "defeat"] | None = None
+    arenas_result: ArenasResult | None = None
     # select legend countdown (seconds left), purely cosmetic
     countdown: int | None = None

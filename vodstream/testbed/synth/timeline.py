@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from vodstream.testbed.synth.script import Match, Script, Span, end_screen_squad_kills
-from vodstream.testbed.synth.state import FrameState
+from vodstream.testbed.synth.state import Era, FrameState, ScreenKind
 
 __all__ = ["MENU_STEP", "RED_SECONDS", "Event", "Phase", "Timeline", "stable_seed"]
 
@@ -82,7 +82,7 @@ class Event:
 @dataclass
 class _MatchPlan:
     m: Match
-    era: str
+    era: Era
     squad_elims: list[float]
     player_deaths: list[float]
     scene_starts: list[float]
@@ -221,7 +221,7 @@ class Timeline:
         era = self.script.era
         menu_t = math.floor((t - p.start) / MENU_STEP) * MENU_STEP
         if p.kind in ("lobby_ready", "lobby_matchmaking"):
-            screen = "lobby_ready" if p.kind == "lobby_ready" else "lobby_matchmaking"
+            screen: ScreenKind = "lobby_ready" if p.kind == "lobby_ready" else "lobby_matchmaking"
             return FrameState(
                 t=t,
                 screen=screen,
@@ -277,6 +277,7 @@ class Timeline:
                 countdown=max(0, math.ceil(m.game_start - t)),
             )
         if p.kind == "end":
+            assert m.end_kind != "abandoned"  # an abandoned match has no end-screen phase
             return FrameState(
                 t=t,
                 screen="end",
@@ -284,14 +285,14 @@ class Timeline:
                 camera_t=menu_t,
                 scene_seed=stable_seed(seed, "end", p.match),
                 kills=len(m.kills),
-                end_kind=m.end_kind,  # type: ignore[arg-type]
+                end_kind=m.end_kind,
                 placement=m.placement,
                 of=(m.of or m.squads) if m.end_kind == "placed" else None,
                 squad_kills=plan.squad_kills,
                 squads_left=plan.final_squads,
                 alive=self._alive(plan, m.end),
                 hud_mode=m.hud_mode,
-            )  # type: ignore[arg-type]
+            )
         return self._in_match(t, plan, p.match or 0)
 
     @staticmethod
@@ -324,7 +325,7 @@ class Timeline:
         return FrameState(
             t=t,
             screen="in_match",
-            era=plan.era,  # type: ignore[arg-type]
+            era=plan.era,
             scene_seed=plan.scene_seeds[k],
             camera_t=round(t - plan.scene_starts[k], 6),
             kills=shown,
@@ -336,7 +337,7 @@ class Timeline:
             alive=self._alive(plan, t),
             spectators=spectators,
             bar_red=bar_red,
-            hud_mode=m.hud_mode,  # type: ignore[arg-type]
+            hud_mode=m.hud_mode,
             assists=bisect.bisect_right(m.assists, t),
         )
 
