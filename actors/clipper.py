@@ -1,6 +1,6 @@
 """ClipperActor: pinned to the driver's node; cuts a match from the clip-quality variant.
 
-A thin async wrapper over :func:`vodstream.pipeline.clip_segments`: it fetches only the segments
+A thin async wrapper over :func:`vodstream.media.clip.clip_segments`: it fetches only the segments
 the match spans, in order through a small bounded buffer (memory does not grow with the match's
 length), and stream-copies them with :func:`vodstream.media.clip.write_clip` (PyAV remux, faststart;
 ``reencode`` optional). Pinned with ``NodeAffinitySchedulingStrategy(soft=False)`` so the .mp4
@@ -15,6 +15,7 @@ import ray
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
 from actors.common import pin_threads
+from vodstream.media.clip import clip_segments
 from vodstream.types import Segment
 
 __all__ = ["ClipperActor", "clipper_on_this_node"]
@@ -34,8 +35,6 @@ class ClipperActor:
         self, segments: list[Segment], out: str, *, start: float, end: float, reencode: bool = False
     ) -> dict[str, Any]:
         """Write ``out`` covering VOD time [start, end]; returns the ClipInfo as a dict."""
-        from vodstream.pipeline import clip_segments
-
         return await clip_segments(
             segments,
             out,

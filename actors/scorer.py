@@ -13,6 +13,7 @@ from typing import Any
 import ray
 
 from actors.common import pin_threads
+from vodstream.report.document import end_screen_thumbs
 from vodstream.types import Sample, Score
 
 __all__ = ["ScorerActor"]
@@ -24,13 +25,12 @@ class ScorerActor:
         import torch  # noqa: F401 - imported first so pin_threads pins it
 
         pin_threads(threads)
-        from vodstream.pipeline import make_scorer
+        # here, not at the top: the driver imports this module and must not load torch
+        from vodstream.readers.scoring import make_scorer
 
         self._scorer = make_scorer(**(scorer_kwargs or {}))
 
     def score(self, *sample_lists: list[Sample]) -> list[tuple[list[Score], dict[float, bytes]]]:
-        from vodstream.pipeline import end_screen_thumbs
-
         flat = [s for samples in sample_lists for s in samples]
         scores = self._scorer.score_batch(flat) if flat else []
         out: list[tuple[list[Score], dict[float, bytes]]] = []

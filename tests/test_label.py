@@ -264,7 +264,7 @@ def test_model_paths(tmp_path, capsys):
 
     from models.net import BOX_WEIGHTS, DEFAULT_WEIGHTS, load_model, reader_weights, save_model
     from vodstream.cli.commands import run as run_cmd
-    from vodstream.pipeline import make_scorer
+    from vodstream.readers.scoring import make_scorer
 
     assert reader_weights(None) == (DEFAULT_WEIGHTS, BOX_WEIGHTS)
     folder = tmp_path / "reader"

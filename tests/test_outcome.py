@@ -12,9 +12,9 @@ from pathlib import Path
 
 from tests.test_tracker import Stream
 from vodstream.cli.commands.run import print_outcomes, report_failures
+from vodstream.cli.runtime import JobResult, VodOutcome
 from vodstream.matches.analysis import AnalysisResult, best_match, rank_matches, report_dict
 from vodstream.matches.tracker import MatchTracker
-from vodstream.pipeline import JobResult, VodOutcome
 from vodstream.report.outcome import EXIT_NOTHING, EXIT_OK, EXIT_PARTIAL, assess, exit_status
 from vodstream.types import Gap, Match
 
@@ -146,8 +146,6 @@ def test_a_failed_clip_makes_the_result_partial() -> None:
 
 
 def test_the_ranking_rule_has_one_owner() -> None:
-    from vodstream import pipeline as pl
-
     ms = [
         Match(start=0.0, end=1.0, kills=4, placement=3),
         Match(start=2.0, end=3.0, kills=None),
@@ -155,5 +153,4 @@ def test_the_ranking_rule_has_one_owner() -> None:
         Match(start=6.0, end=7.0, kills=9),
     ]
     assert rank_matches(ms) == [3, 2, 0]
-    assert best_match(ms) == pl.best_index(ms) == 3
-    assert pl.top_indices(ms, 2) == [3, 2]
+    assert best_match(ms) == 3

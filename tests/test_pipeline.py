@@ -1,4 +1,4 @@
-"""Driver-side helpers of the pipeline (no Ray): match choice, clip windows, chapters, progress."""
+"""Driver-side helpers of a run (no Ray): match choice, clip windows, chapters, progress."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from vodstream import pipeline as pl
+from vodstream.cli.runtime import Progress
+from vodstream.matches.analysis import best_match, rank_matches
+from vodstream.media.clip import CLIP_HEAD, CLIP_TAIL, clip_segments, clip_window
+from vodstream.sources.plan import pick_analysis_quality, skipped_spans
 from vodstream.sources.twitch import APEX_GAME_ID, Chapter
 from vodstream.types import Match, Segment
 
@@ -18,24 +21,24 @@ def _m(kills: int | None, placement: int | None = None, start: float = 0.0) -> M
 
 def test_best_and_top_by_kills_then_placement() -> None:
     ms = [_m(3, 5, 0), _m(7, 9, 200), _m(None, 1, 400), _m(7, 2, 600), _m(1, 1, 800)]
-    assert pl.best_index(ms) == 3  # 7 kills twice: placed #2 beats #9
-    assert pl.top_indices(ms, 3) == [3, 1, 0]
-    assert pl.top_indices(ms, 0) == []
-    assert pl.best_index([_m(None)]) is None
-    assert pl.best_index([]) is None
+    assert best_match(ms) == 3  # 7 kills twice: placed #2 beats #9
+    assert rank_matches(ms)[:3] == [3, 1, 0]
+    assert rank_matches(ms)[:0] == []
+    assert best_match([_m(None)]) is None
+    assert best_match([]) is None
 
 
 def test_clip_window_covers_select_legend_to_end_screen() -> None:
     m = Match(start=61.0, end=845.0, kills=7, readings=[(130.0, 0), (800.0, 7)])
-    assert pl.clip_window(m, 2000.0) == (61.0 - pl.CLIP_HEAD, 845.0 + pl.CLIP_TAIL)
+    assert clip_window(m, 2000.0) == (61.0 - CLIP_HEAD, 845.0 + CLIP_TAIL)
     # VOD began mid-match / ended mid-match: fall back to the readings and the VOD's edges
-    assert pl.clip_window(Match(start=None, end=None, kills=2, readings=[(30.0, 1), (90.0, 2)]), 95.0) == (
+    assert clip_window(Match(start=None, end=None, kills=2, readings=[(30.0, 1), (90.0, 2)]), 95.0) == (
         30.0,
         95.0,
     )
-    assert pl.clip_window({"start": None, "end": 50.0, "readings": []}, 100.0, first=10.0) == (
+    assert clip_window({"start": None, "end": 50.0, "readings": []}, 100.0, first=10.0) == (
         10.0,
-        50.0 + pl.CLIP_TAIL,
+        50.0 + CLIP_TAIL,
     )
 
 
@@ -50,7 +53,7 @@ def test_skipped_spans_name_the_other_game() -> None:
 
     kept = apex_segments(segs, chapters)
     assert [s.index for s in kept] == [3, 4, 5, 6, 7]
-    spans = pl._skipped_spans(segs, kept, chapters)
+    spans = skipped_spans(segs, kept, chapters)
     assert spans == [
         {"start": 0.0, "end": 30.0, "reason": "not Apex Legends (chapter: Just Chatting)"},
         {"start": 80.0, "end": 100.0, "reason": "not Apex Legends (chapter: League of Legends)"},
@@ -63,7 +66,7 @@ def test_progress_logs_when_not_a_tty() -> None:
 
     structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG))
     with capture_logs() as logs:
-        p = pl.Progress({"a": 3, "b": 1}, enabled=False)
+        p = Progress({"a": 3, "b": 1}, enabled=False)
         p("a", "fetched", 1)
         p("a", "analysed", 2)
         p("a", "matches", 1)
@@ -76,7 +79,7 @@ def test_progress_logs_when_not_a_tty() -> None:
 
 
 def test_progress_bars(capsys: pytest.CaptureFixture[str]) -> None:
-    p = pl.Progress({"vod1": 4}, enabled=True)
+    p = Progress({"vod1": 4}, enabled=True)
     p("vod1", "analysed", 4)
     p("vod1", "done", 2)
     p.close()
@@ -117,17 +120,17 @@ def test_analysis_quality_choice() -> None:
         chapters=[],
         source_url="",
     )
-    assert pl._pick_analysis_quality(clip, None) == "720p30"
-    assert pl._pick_analysis_quality(clip, "480p30") == "480p30"
-    assert pl._pick_analysis_quality(clip, "chunked") is None
+    assert pick_analysis_quality(clip, None) == "720p30"
+    assert pick_analysis_quality(clip, "480p30") == "480p30"
+    assert pick_analysis_quality(clip, "chunked") is None
     clip.variants = clip.variants[:2]
-    assert pl._pick_analysis_quality(clip, None) == "720p60"  # fallback to the next one
+    assert pick_analysis_quality(clip, None) == "720p60"  # fallback to the next one
     clip.variants = clip.variants[:1]
-    assert pl._pick_analysis_quality(clip, None) is None  # only the source: analyse it
+    assert pick_analysis_quality(clip, None) is None  # only the source: analyse it
     from vodstream.errors import VodstreamError
 
     with pytest.raises(VodstreamError):
-        pl._pick_analysis_quality(clip, "360p30")  # asked for explicitly: an error
+        pick_analysis_quality(clip, "360p30")  # asked for explicitly: an error
 
 
 def test_clip_segments_streams_through_a_bounded_buffer(tmp_path: Path) -> None:
@@ -146,7 +149,7 @@ def test_clip_segments_streams_through_a_bounded_buffer(tmp_path: Path) -> None:
         segs = segments_in_range(vod.segments, 3.0, 9.0)
         assert [s.index for s in segs] == [1, 2, 3, 4]
         out = tmp_path / "c.mp4"
-        info = asyncio.run(pl.clip_segments(segs, out, start=3.0, end=9.0, buffer=1))
+        info = asyncio.run(clip_segments(segs, out, start=3.0, end=9.0, buffer=1))
     assert info["path"] == str(out) and info["size"] == out.stat().st_size
     assert abs(info["start"] - 3.0) <= 1.0 and abs(info["end"] - 9.0) <= 1.0
     with av.open(str(out)) as c:
@@ -163,5 +166,5 @@ def test_clip_segments_fails_cleanly_on_a_missing_segment(tmp_path: Path) -> Non
 
     segs = [Segment(index=0, start=0.0, duration=2.0, url=str(tmp_path / "nope.ts"))]
     with pytest.raises(VodstreamError):
-        asyncio.run(pl.clip_segments(segs, tmp_path / "x.mp4", start=0.0, end=2.0))
+        asyncio.run(clip_segments(segs, tmp_path / "x.mp4", start=0.0, end=2.0))
     assert not (tmp_path / "x.mp4").exists()

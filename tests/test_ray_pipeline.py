@@ -13,7 +13,10 @@ from typing import Any
 import pytest
 
 from tests.raytools import clip_facts, compare, make_library
-from vodstream import pipeline as pl
+from vodstream.cli import runtime as pl
+from vodstream.media.clip import CLIP_TAIL
+from vodstream.readers.scoring import make_scorer
+from vodstream.settings import RunSettings
 
 pytestmark = [pytest.mark.ray, pytest.mark.slow]
 
@@ -56,7 +59,7 @@ def server(library: dict[str, Any]):
         yield srv.base_url
 
 
-def _settings(tmp: Path, server: str, **kw: Any) -> pl.RunSettings:
+def _settings(tmp: Path, server: str, **kw: Any) -> RunSettings:
     base = {
         "out": tmp / "out",
         "twitch_base": server,
@@ -65,7 +68,7 @@ def _settings(tmp: Path, server: str, **kw: Any) -> pl.RunSettings:
         "checkpoint_every": 3,
     }
     base.update(kw)
-    return pl.RunSettings(**base)
+    return RunSettings(**base)
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +111,7 @@ def test_two_vods_end_to_end(first_run: dict[str, Any], library: dict[str, Any])
         info = rep["clip_info"][0]
         assert facts["audio"] == 1
         assert best["start"] - GOP - 0.01 <= info["start"] <= best["start"] + 0.01
-        want = min(best["end"] + pl.CLIP_TAIL, rep["duration"]) - info["start"]
+        want = min(best["end"] + CLIP_TAIL, rep["duration"]) - info["start"]
         assert facts["duration"] == pytest.approx(want, abs=GOP)
         html = o.report_html.read_text()
         assert html.count("<svg") == len(rep["matches"]) and rep["clips"][0] in html
@@ -209,7 +212,7 @@ def test_resume_after_an_interrupted_run(
     with pytest.raises(KeyboardInterrupt):
         pl.run_job([vod_id], settings, observer=interrupt)
     assert not (tmp_path / "out" / vod_id / "report.json").exists()  # nothing half-written
-    [o] = pl.run_job([vod_id], pl.RunSettings(**{**settings.__dict__, "resume": True}))
+    [o] = pl.run_job([vod_id], RunSettings(**{**settings.__dict__, "resume": True}))
     seg = o.report["segments"]
     assert seg["resumed"] >= 3 and seg["resumed"] + seg["analysed"] == seg["apex"]
     assert _matches(o) == _matches(first_run["outcomes"][vod_id])
@@ -247,7 +250,7 @@ def test_ray_path_equals_the_plain_path(
     res = analyze(
         local_segments(synth_vod, "chunked"),
         decoder=Decoder(),
-        scorer=pl.make_scorer(),
+        scorer=make_scorer(),
         tracker=MatchTracker(),
         vod_end=rep["duration"],
     )

@@ -302,7 +302,8 @@ def test_vod_dir_without_vod_json(tmp_path: Path) -> None:
 
 def test_local_files_with_the_same_name_are_two_vods(tmp_path: Path) -> None:
     """`run A/game.mp4 B/game.mp4` used to analyse only A (both had the id "game")."""
-    from vodstream import pipeline as pl
+    from vodstream.sources.plan import resolve_plans
+    from vodstream.sources.twitch import TwitchConfig
 
     paths = []
     for d in ("A", "B"):
@@ -315,6 +316,11 @@ def test_local_files_with_the_same_name_are_two_vods(tmp_path: Path) -> None:
     assert a.title == b.title == "game.mp4"
     assert asyncio.run(resolve_vod(str(tmp_path / "A" / ".." / "A" / "game.mp4"))).vod_id == a.vod_id
     plans, failures = asyncio.run(
-        pl._resolve_all([str(p) for p in paths], pl.RunSettings(out=tmp_path / "o"))
+        resolve_plans(
+            [str(p) for p in paths],
+            clip_quality="chunked",
+            analyze_quality=None,
+            config=TwitchConfig.from_env(),
+        )
     )
     assert [p.key for p in plans] == [a.vod_id, b.vod_id] and failures == []

@@ -312,7 +312,7 @@ def sample_crops(
     import asyncio
 
     from vodstream.media.decode import Decoder
-    from vodstream.pipeline import _fetch_config, resolve_for_analysis
+    from vodstream.sources.plan import fetch_config, resolve_for_analysis
     from vodstream.sources.fetch import SegmentFetcher
     from vodstream.types import SegmentData
 
@@ -326,7 +326,7 @@ def sample_crops(
 
     async def fetch(chunk: Sequence[Any]) -> list[SegmentData]:
         out: list[SegmentData] = []
-        async with SegmentFetcher(concurrency=4, **_fetch_config(resolved)) as fetcher:
+        async with SegmentFetcher(concurrency=4, **fetch_config(resolved)) as fetcher:
             async for item in fetcher.stream(chunk):
                 if isinstance(item, SegmentData):
                     out.append(item)

@@ -18,32 +18,38 @@ so a failed clip never leaves a partial file under its final name.
 
 from __future__ import annotations
 
+import asyncio
 import io
 import os
+import queue
+import threading
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from fractions import Fraction
 from glob import escape as glob_escape
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import av
 import av.error
 import numpy as np
 import structlog
 
-from vodstream.errors import ClipError
+from vodstream.errors import ClipError, VodstreamError
 from vodstream.media.decode import container_format
-from vodstream.types import Gap, SegmentData
+from vodstream.sources.fetch import SegmentFetcher
+from vodstream.types import Gap, Match, Segment, SegmentData
 
-__all__ = ["ClipInfo", "write_clip"]
+__all__ = ["CLIP_HEAD", "CLIP_TAIL", "ClipInfo", "clip_segments", "clip_window", "write_clip"]
 
 log = structlog.get_logger(__name__)
 
 _MEDIA_ERRORS: tuple[type[BaseException], ...] = (av.error.FFmpegError, ValueError, OSError, EOFError)
 _EPS = 1e-4
+CLIP_HEAD = 0.0  # seconds before the SELECT LEGEND moment (the cut snaps to the keyframe before)
+CLIP_TAIL = 8.0  # seconds after the end screen first shows, so the clip shows it
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -593,3 +599,80 @@ class _ReencodeWriter:
 
     def abort(self) -> None:
         _close_quietly(self.out)
+
+
+def clip_window(match: Match | dict[str, Any], duration: float, first: float = 0.0) -> tuple[float, float]:
+    """VOD-time span to cut for a match: SELECT LEGEND .. end screen + CLIP_TAIL."""
+    m = match if isinstance(match, dict) else match.to_json()
+    readings = m.get("readings") or []
+    start = m.get("start")
+    if start is None:
+        start = readings[0][0] if readings else first
+    end = m.get("end")
+    end = (end + CLIP_TAIL) if end is not None else (readings[-1][0] + CLIP_TAIL if readings else duration)
+    return max(first, float(start) - CLIP_HEAD), min(duration, float(end))
+
+
+async def clip_segments(
+    segments: Sequence[Segment],
+    out: str | Path,
+    *,
+    start: float,
+    end: float,
+    reencode: bool = False,
+    fetch_config: dict[str, Any] | None = None,
+    concurrency: int = 4,
+    buffer: int = 4,
+) -> dict[str, Any]:
+    """Fetch ``segments`` in order and cut [start, end] into ``out``; memory stays bounded.
+
+    The fetcher runs on this event loop; :func:`write_clip` runs in a thread and pulls the
+    segments through a queue of ``buffer`` items, so a long match is never held whole.
+    A segment that cannot be fetched fails the clip (a clip with a hole is not a clip).
+    Returns the :class:`ClipInfo` as a JSON-ready dict.
+    """
+    q: queue.Queue[Any] = queue.Queue(maxsize=buffer)
+    stop = threading.Event()
+    end_mark = object()
+
+    def parts() -> Iterator[SegmentData]:
+        while True:
+            item = q.get()
+            if item is end_mark:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+
+    def writer() -> ClipInfo:
+        try:
+            return write_clip(parts(), Path(out), start=start, end=end, reencode=reencode)
+        finally:
+            stop.set()
+
+    async def put(item: Any) -> bool:
+        while not stop.is_set():
+            try:
+                q.put_nowait(item)
+                return True
+            except queue.Full:
+                await asyncio.sleep(0.01)
+        return False
+
+    task = asyncio.get_running_loop().run_in_executor(None, writer)
+    try:
+        async with SegmentFetcher(concurrency=concurrency, buffer=buffer, **(fetch_config or {})) as fetcher:
+            async for item in fetcher.stream(segments):
+                if not isinstance(item, SegmentData):
+                    await put(VodstreamError(f"cannot clip: {item.reason}"))
+                    break
+                if not await put(item):
+                    break
+            else:
+                await put(end_mark)
+    except BaseException as err:
+        await put(err if isinstance(err, Exception) else VodstreamError("clip interrupted"))
+        await asyncio.gather(task, return_exceptions=True)  # let the writer thread end first
+        raise
+    info = await task
+    return dict(info.to_json())

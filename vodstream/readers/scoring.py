@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
+from models.net import load_reader_models
+from vodstream.readers.killreader import KillReader
+from vodstream.readers.markers import MarkerReader
 from vodstream.types import Marker, Sample, Score
 
-__all__ = ["KillReaderLike", "MarkerReaderLike", "Scorer"]
+__all__ = ["KillReaderLike", "MarkerReaderLike", "Scorer", "make_scorer"]
 
 
 class KillReaderLike(Protocol):
@@ -105,3 +109,15 @@ class Scorer:
             for k, v in extra().items():
                 out.setdefault(f"markers_{k}", v)
         return out
+
+
+def make_scorer(*, model_path: str | Path | None = None, device: str = "cpu") -> Scorer:
+    """The batch scorer: kill counter (CNN) + screen markers (tesseract), loaded once.
+
+    ``model_path``: the kill reader's weights, as ``--model`` names them (a folder written by
+    ``vodstream train --labels``, or a digit CNN ``.pt``; see :func:`models.net.reader_weights`);
+    None: the shipped models. It comes in the run's settings (``RunSettings.model``), never from
+    the environment of the process this runs in.
+    """
+    model, box_model = load_reader_models(model_path, device=device)
+    return Scorer(KillReader(model, device=device, box_model=box_model), MarkerReader())

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from vodstream.types import Gap, Match
+from vodstream.types import Gap, Match, Sample, Score
 
 __all__ = [
     "REPORT_HTML",
@@ -28,6 +28,7 @@ __all__ = [
     "atomic_write",
     "build_report",
     "compare_to_truth",
+    "end_screen_thumbs",
     "hms",
     "kills_svg",
     "match_thumbnail",
@@ -105,6 +106,17 @@ def thumbnail_jpeg(image: np.ndarray, *, max_width: int = 360, quality: int = 80
     if not ok:  # pragma: no cover - cv2 only fails on empty input
         raise ValueError("could not encode thumbnail")
     return buf.tobytes()
+
+
+def end_screen_thumbs(
+    samples: Sequence[Sample], scores: Sequence[Score], *, limit: int = 2
+) -> dict[float, bytes]:
+    """Small JPEGs of the marker region where an end screen was read (for report.html)."""
+    out: dict[float, bytes] = {}
+    for sample, score in zip(samples, scores, strict=False):
+        if score.marker is not None and score.marker.kind == "end" and len(out) < limit:
+            out[float(sample.vod_time)] = thumbnail_jpeg(sample.text)
+    return out
 
 
 def match_thumbnail(

@@ -16,7 +16,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from vodstream.pipeline import run_job
+    from vodstream.cli.runtime import run_job
 
     outcomes = run_job(args.vods, _run.settings_from_args(args, clip=False), verbose=bool(args.verbose))
     _run.print_outcomes(outcomes)

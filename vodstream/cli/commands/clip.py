@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from vodstream.pipeline import clip_from_report
+    from vodstream.report.reclip import clip_from_report
 
     path = clip_from_report(
         args.report,

@@ -73,7 +73,8 @@ def run(args: argparse.Namespace) -> int:
     from vodstream.cli.commands.run import print_outcomes, report_failures
     from vodstream.cli.commands.synth import print_truth
     from vodstream.log import phase
-    from vodstream.pipeline import RunSettings, run_job
+    from vodstream.cli.runtime import run_job
+    from vodstream.settings import RunSettings
     from vodstream.testbed.server import ServerThread
 
     out = Path(args.out)

@@ -20,7 +20,7 @@ EPILOG = EXIT_CODES_HELP
 
 
 def add_arguments(parser: argparse.ArgumentParser, *, clip: bool = True) -> None:
-    from vodstream.pipeline import DEFAULT_ANALYZE_QUALITY, DEFAULT_CLIP_QUALITY
+    from vodstream.settings import DEFAULT_ANALYZE_QUALITY, DEFAULT_CLIP_QUALITY
 
     parser.add_argument("vods", nargs="+", metavar="VOD", help="Twitch VOD id/URL, .m3u8 URL, or local file")
     parser.add_argument("--out", "-o", type=Path, required=True, metavar="DIR", help="output directory")
@@ -132,7 +132,7 @@ def add_arguments(parser: argparse.ArgumentParser, *, clip: bool = True) -> None
 
 def settings_from_args(args: argparse.Namespace, *, clip: bool):
     from vodstream.errors import VodstreamError
-    from vodstream.pipeline import DEFAULT_CLIP_QUALITY, RunSettings
+    from vodstream.settings import DEFAULT_CLIP_QUALITY, RunSettings
 
     for name in ("concurrency", "inflight", "inflight_total"):
         if getattr(args, name) < 1:
@@ -229,7 +229,7 @@ def report_failures(outcomes) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from vodstream.pipeline import run_job
+    from vodstream.cli.runtime import run_job
 
     outcomes = run_job(args.vods, settings_from_args(args, clip=True), verbose=bool(args.verbose))
     print_outcomes(outcomes)

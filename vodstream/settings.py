@@ -1,0 +1,77 @@
+"""The run's settings: one frozen object with the one set of defaults.
+
+Built on the driver (the CLI's ``settings_from_args``, or by a caller of the API), hashed there
+for ``--resume`` (:meth:`RunSettings.analysis_fingerprint`: every setting that changes a segment's
+result, and the bytes of every model file the readers load), and handed explicitly to whatever
+needs a part of it (the actor graph, the scorer actors): no stage reads a default or a model
+path from anywhere else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from models.weights import reader_weights  # not models.net: the driver never needs torch
+
+__all__ = [
+    "ANALYZE_FALLBACKS",
+    "DEFAULT_ANALYZE_QUALITY",
+    "DEFAULT_CLIP_QUALITY",
+    "RunSettings",
+]
+
+# The lowest variant measured as accurate as the source (benchmarks/pipeline_bench.py
+# --quality-sweep): 720p matched the source on every synthetic VOD; 480p30 missed a SPECTATING
+# screen on the test VOD (a spectated teammate's kills taken as the player's), so it is not the default.
+DEFAULT_ANALYZE_QUALITY = "720p30"
+# Tried in order when the default analysis quality is missing from a VOD (never when the user asked).
+ANALYZE_FALLBACKS = ("720p30", "720p60", "720p", "best")
+DEFAULT_CLIP_QUALITY = "chunked"
+
+
+@dataclass(frozen=True, kw_only=True)
+class RunSettings:
+    out: Path
+    top: int = 1
+    clip: bool = True
+    analyze_quality: str | None = None  # None: DEFAULT_ANALYZE_QUALITY with fallbacks
+    clip_quality: str = DEFAULT_CLIP_QUALITY
+    reencode: bool = False
+    address: str | None = None  # None: embedded ray.init(); "auto" or "ray://..."
+    resume: bool = False
+    fresh: bool = False  # drop DIR's run store first (a corrupt one, say)
+    twitch_base: str | None = None
+    auth_token: str | None = field(default=None, repr=False)  # OAuth for sub-only VODs; never logged
+    concurrency: int = 8  # concurrent GETs per VOD
+    inflight_per_vod: int = 6
+    inflight_total: int = 12
+    decoders: int | None = None  # None: sized from the cluster's CPUs (see GraphConfig)
+    scorers: int | None = None
+    batch_segments: int = 4
+    decode_mode: str = "keyframes"
+    data_dir: Path | None = None
+    catalog: bool = True
+    progress: bool | None = None  # None: bars when stderr is a TTY
+    num_cpus: int | None = None  # embedded Ray only
+    ship_code: bool = False  # send vodstream/actors/models to the cluster (runtime_env)
+    model: Path | None = None  # kill-reader weights: a `train --labels` folder or a digit CNN .pt
+    # (None: the shipped models); travels to the scorer actors
+    checkpoint_every: int = 30  # segments between tracker checkpoints in the run store
+    refine_fps: float | None = 5.0  # dense re-sampling before end screens/SPECTATING (None: off)
+
+
+def model_fingerprint(path: Path | None = None) -> str:
+    """A hash of every model file the kill reader loads for ``--model path`` (None: the shipped
+    ones): the digit CNN and the score-box reader (:func:`models.net.reader_weights`)."""
+    h = hashlib.sha256()
+    for f in reader_weights(path):
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def fingerprint_doc(doc: dict[str, object]) -> str:
+    return hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:24]
