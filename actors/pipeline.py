@@ -34,6 +34,7 @@ from actors.decoder import DecoderActor
 from actors.fetcher import FetcherActor
 from actors.scorer import ScorerActor
 from actors.tracker import TrackerActor
+from vodstream.errors import VodstreamError
 from vodstream.matches.analysis import transition_windows
 from vodstream.store.runstore import SegmentResult
 from vodstream.types import Gap, Match, Segment
@@ -156,8 +157,16 @@ class ActorGraph:
         log.debug("actor graph", decoders=n_dec, scorers=n_sc, cpus=total_cpus, cpu_per_actor=per)
 
     def nodes(self) -> list[str]:
-        """Node ids the decoders and scorers run on (one per actor)."""
-        return [n for n, _ in ray.get([a.where.remote() for a in [*self.decoders, *self.scorers]])]
+        """Node ids the decoders and scorers run on (one per actor); waits until the pool is up.
+        A pool that cannot start is closed and raises VodstreamError with Ray's last line."""
+        try:
+            return [n for n, _ in ray.get([a.where.remote() for a in [*self.decoders, *self.scorers]])]
+        except RayActorError as err:
+            self.close()
+            lines = [ln for ln in str(err).splitlines() if ln.strip()]
+            raise VodstreamError(
+                f"could not start the analysis actors: {lines[-1] if lines else err}"
+            ) from err
 
     def scorer_stats(self) -> dict[str, float]:
         """Scorer counters summed over the pool (this graph's lifetime)."""

@@ -8,30 +8,27 @@
    variant with the clipper actor pinned to this node (only the segments the match spans are fetched).
 4. Write report.json + report.html per VOD and index everything in the results catalogue.
 
-The only module of vodstream/ besides the commands that imports Ray and actors/: the stages it
-drives are Ray-free and live below it.
+The CLI layer's one module that drives actors/ (Ray itself is imported only there: the session
+in :mod:`actors.session`, the clippers in :mod:`actors.clipper`); the stages are Ray-free and
+live below it. The commands import this module lazily, so ``vodstream --help`` never loads Ray.
 """
 
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import ray
 import structlog
 
-import actors
-import vodstream
-from actors.clipper import clipper_on_this_node
+from actors.clipper import ClipperPool
 from actors.pipeline import ActorGraph, GraphConfig, VodJob
+from actors.session import client_mode, ray_session
 from vodstream import __version__
 from vodstream import log as logconf
 from vodstream.errors import VodstreamError
@@ -46,11 +43,10 @@ from vodstream.store.catalog import Catalog
 from vodstream.store.runstore import RunStore
 from vodstream.types import Segment
 
-__all__ = ["JobResult", "Progress", "VodOutcome", "fingerprint", "ray_session", "run_job"]
+__all__ = ["JobResult", "Progress", "VodOutcome", "fingerprint", "run_job"]
 
 log = structlog.get_logger(__name__)
 
-OBJECT_STORE_BYTES = 256 * 1024 * 1024
 RUNSTORE_NAME = "runstore.sqlite"
 
 
@@ -74,69 +70,6 @@ class JobResult(list):  # list[VodOutcome] plus what failed
     def exit_status(self) -> int:
         """0 complete, 1 nothing analysed, 3 partial (see :mod:`vodstream.report.outcome`)."""
         return exit_status([o.report["outcome"]["status"] for o in self], len(self.failures))
-
-
-# -- Ray ------------------------------------------------------------------------------------
-
-
-@contextmanager
-def ray_session(
-    address: str | None = None, *, num_cpus: int | None = None, ship_code: bool = False, verbose: bool = False
-) -> Iterator[None]:
-    """Connect to ``address`` (a cluster) or start the embedded default; shut down what we started.
-
-    An already-initialised Ray (a test fixture, a notebook) is used as is.
-    """
-    if ray.is_initialized():
-        yield
-        return
-    kwargs: dict[str, Any] = {
-        "include_dashboard": False,
-        "logging_level": logging.DEBUG if verbose else logging.ERROR,
-        "log_to_driver": verbose,
-        "namespace": "vodstream",
-    }
-    if ship_code:
-        mods = [Path(vodstream.__file__).parent, Path(actors.__file__).parent]
-        models = Path(vodstream.__file__).parent.parent / "models"
-        if models.is_dir():
-            mods.append(models)
-        kwargs["runtime_env"] = {"py_modules": [str(m) for m in mods]}
-    if address:
-        log.info("connecting to Ray", address=address)
-        ray.init(address=address, **kwargs)
-    else:
-        cpus = num_cpus or os.cpu_count() or 2
-        # "local": always our own embedded Ray, even when a `ray start` cluster runs on this machine
-        # (plain ray.init() would join it, and then refuses num_cpus)
-        ray.init(address="local", num_cpus=cpus, object_store_memory=OBJECT_STORE_BYTES, **kwargs)
-    if verbose:
-        _worker_logs_to_stderr()
-    try:
-        yield
-    finally:
-        ray.shutdown()
-
-
-def _worker_logs_to_stderr() -> None:
-    """Ray prints the workers' stdout lines on the driver's stdout (coloured); stdout carries
-    results only, so with ``-v`` every worker line goes to stderr, plain, with its actor's name."""
-    try:
-        from ray._private import worker as ray_worker
-
-        dispatcher = ray_worker.global_worker_stdstream_dispatcher
-    except (ImportError, AttributeError):  # another Ray layout: leave its printing alone
-        return
-
-    def to_stderr(data: dict[str, Any]) -> None:
-        if data.get("pid") == "autoscaler":
-            return  # the embedded cluster's status chatter
-        who = data.get("actor_name") or data.get("task_name") or "ray"
-        for line in data.get("lines") or []:
-            print(f"({who} pid={data.get('pid')}) {line}", file=sys.stderr)  # noqa: T201
-
-    dispatcher.remove_handler("ray_print_logs")
-    dispatcher.add_handler("ray_print_logs", to_stderr)
 
 
 # -- progress ---------------------------------------------------------------------------------
@@ -302,14 +235,7 @@ def run_job(
                     scorer_kwargs={"model_path": str(settings.model)} if settings.model else {},
                 )
             )
-            try:
-                actor_nodes = graph.nodes()  # also waits until the pool is up
-            except ray.exceptions.RayActorError as err:
-                graph.close()
-                lines = [ln for ln in str(err).splitlines() if ln.strip()]
-                raise VodstreamError(
-                    f"could not start the analysis actors: {lines[-1] if lines else err}"
-                ) from err
+            actor_nodes = graph.nodes()  # also waits until the pool is up
             t_actors = time.monotonic()
             logconf.phase(f"actors up in {t_actors - t_resolved:.1f} s; analysing {len(jobs)} VOD(s) ...")
             progress = Progress({j.key: len(j.segments) for j in jobs}, settings.progress)
@@ -469,8 +395,8 @@ def _clip_all(
     A clip that fails is reported (``failures``: VOD key -> lines) and the next match in the
     ranking is cut in its place (at most one stand-in per clip asked for), saying so; the VOD's
     report is still written."""
-    clippers: dict[str, Any] = {}
-    client_mode = ray.util.client.ray.is_connected()
+    pool = ClipperPool()
+    local = client_mode()
 
     def submit(p: Plan, i: int) -> tuple[str, int, Path, Any] | None:
         matches = results[p.key].matches
@@ -482,15 +408,20 @@ def _clip_all(
             return None
         path = (Path(settings.out) / p.key / f"{p.key}-match{i}.mp4").resolve()
         path.parent.mkdir(parents=True, exist_ok=True)
-        if client_mode:
+        if local:
             # Ray Client (ray://): "this node" would be the cluster's head, not this machine,
             # so the clip is cut here, in the driver process, and lands beside the report.
             return (p.key, i, path, _LocalClip(segs, path, start, end, settings, p.clip))
-        if p.key not in clippers:
-            clippers[p.key] = clipper_on_this_node(
-                concurrency=settings.concurrency, config=fetch_config(p.clip)
-            )
-        ref = clippers[p.key].clip.remote(segs, str(path), start=start, end=end, reencode=settings.reencode)
+        ref = pool.submit(
+            p.key,
+            segs,
+            str(path),
+            start=start,
+            end=end,
+            reencode=settings.reencode,
+            concurrency=settings.concurrency,
+            config=fetch_config(p.clip),
+        )
         return (p.key, i, path, ref)
 
     # per VOD: the ranking not yet tried, clips still wanted, stand-ins left
@@ -510,7 +441,7 @@ def _clip_all(
             break
         for key, i, path, ref in todo:
             try:
-                info = ref.run() if isinstance(ref, _LocalClip) else ray.get(ref)
+                info = ref.run() if isinstance(ref, _LocalClip) else pool.result(ref)
             except Exception as err:
                 cause = getattr(err, "cause", None) or err
                 line = f"clip of match {i} failed: {str(cause).splitlines()[0]}"
@@ -524,8 +455,7 @@ def _clip_all(
                 continue
             log.info("clip written", vod=key, match=i, path=str(path))
             out.setdefault(key, []).append((i, path, info))
-    for c in clippers.values():
-        ray.kill(c)
+    pool.close()
     return out
 
 
