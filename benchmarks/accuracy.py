@@ -125,12 +125,13 @@ def compare(truth: dict[str, Any], report: dict[str, Any], tol: float = 4.0) -> 
 
 
 def analyse(vod: Path) -> tuple[dict[str, Any], dict[str, Any], Any]:
-    from vodstream.matches.analysis import analyze, local_segments, report_dict
+    from vodstream.matches.analysis import analyze, local_segments
     from vodstream.matches.tracker import MatchTracker
     from vodstream.media.decode import Decoder
     from vodstream.readers.killreader import KillReader
     from vodstream.readers.markers import MarkerReader
     from vodstream.readers.scoring import Scorer
+    from vodstream.report.assemble import report_dict
 
     truth = json.loads((vod / "truth.json").read_text())
     scorer = Scorer(KillReader(), MarkerReader())
@@ -147,8 +148,9 @@ def analyse(vod: Path) -> tuple[dict[str, Any], dict[str, Any], Any]:
 
 
 def retrack(res: Any, duration: float, vod_id: str, method: str) -> dict[str, Any]:
-    from vodstream.matches.analysis import AnalysisResult, report_dict
+    from vodstream.matches.analysis import AnalysisResult
     from vodstream.matches.tracker import MatchTracker
+    from vodstream.report.assemble import report_dict
 
     tr = MatchTracker(kills_method=method)
     tr.update(res.scores)

@@ -242,12 +242,13 @@ def run_synthetic_frames(n: int, seed: int = 20261129) -> dict[str, Any]:
 
 
 def run_vods(names: list[str]) -> list[dict[str, Any]]:
-    from vodstream.matches.analysis import analyze, local_segments, report_dict
+    from vodstream.matches.analysis import analyze, local_segments
     from vodstream.matches.tracker import MatchTracker
     from vodstream.media.decode import Decoder
     from vodstream.readers.killreader import KillReader
     from vodstream.readers.markers import MarkerReader
     from vodstream.readers.scoring import Scorer
+    from vodstream.report.assemble import report_dict
     from vodstream.testbed import synth
 
     out = []

@@ -13,13 +13,13 @@ from vodstream.matches.analysis import (
     analyze,
     best_match,
     local_segments,
-    report_dict,
     transition_windows,
 )
 from vodstream.matches.tracker import MatchTracker
 from vodstream.media.decode import Decoder
 from vodstream.readers.markers import MarkerReader
 from vodstream.readers.scoring import Scorer
+from vodstream.report.assemble import report_dict
 from vodstream.types import Match, SegmentData
 
 

@@ -13,8 +13,9 @@ from pathlib import Path
 from tests.test_tracker import Stream
 from vodstream.cli.commands.run import print_outcomes, report_failures
 from vodstream.cli.runtime import JobResult, VodOutcome
-from vodstream.matches.analysis import AnalysisResult, best_match, rank_matches, report_dict
+from vodstream.matches.analysis import AnalysisResult, best_match, rank_matches
 from vodstream.matches.tracker import MatchTracker
+from vodstream.report.assemble import report_dict
 from vodstream.report.outcome import EXIT_NOTHING, EXIT_OK, EXIT_PARTIAL, assess, exit_status
 from vodstream.types import Gap, Match
 

@@ -241,9 +241,10 @@ def test_ray_path_equals_the_plain_path(
     first_run: dict[str, Any], library: dict[str, Any], synth_vod: Path
 ) -> None:
     """The actor graph and vodstream.matches.analysis.analyze run the same stages: same matches."""
-    from vodstream.matches.analysis import analyze, local_segments, report_dict
+    from vodstream.matches.analysis import analyze, local_segments
     from vodstream.matches.tracker import MatchTracker
     from vodstream.media.decode import Decoder
+    from vodstream.report.assemble import report_dict
 
     vod_id = library["ids"][0]
     rep = json.loads(first_run["outcomes"][vod_id].report_json.read_text())

@@ -32,8 +32,9 @@ from actors.session import client_mode, ray_session
 from vodstream import __version__
 from vodstream import log as logconf
 from vodstream.errors import VodstreamError
-from vodstream.matches.analysis import AnalysisResult, _merge_gaps, best_match, rank_matches, report_dict
+from vodstream.matches.analysis import AnalysisResult, _merge_gaps, best_match, rank_matches
 from vodstream.media.clip import clip_segments, clip_window
+from vodstream.report.assemble import report_dict
 from vodstream.report.document import build_report, write_reports
 from vodstream.report.outcome import assess, exit_status
 from vodstream.settings import RunSettings, fingerprint_doc, model_fingerprint
