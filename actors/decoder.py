@@ -43,7 +43,7 @@ class DecoderActor:
         self, data: SegmentData | None, lo: float, hi: float, fps: float
     ) -> tuple[dict[str, Any], list[Sample]]:
         """Dense re-sampling: frames at ``fps`` strictly inside VOD time (lo, hi) of one segment
-        (the gap before an end screen / SPECTATING, see vodstream.matches.analysis.transition_windows)."""
+        (the gap before an end screen / SPECTATING, see vodstream.matches.scheduler.transition_windows)."""
         from vodstream.media.decode import Decoder
 
         if data is None:

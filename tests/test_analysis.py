@@ -13,8 +13,8 @@ from vodstream.matches.analysis import (
     analyze,
     best_match,
     local_segments,
-    transition_windows,
 )
+from vodstream.matches.scheduler import transition_windows
 from vodstream.matches.tracker import MatchTracker
 from vodstream.media.decode import Decoder
 from vodstream.readers.markers import MarkerReader

@@ -1,13 +1,15 @@
 """Plain sequential analysis (no Ray): segments -> decode -> score -> track -> matches.
 
-The Ray pipeline runs the same stage classes in actors; this loop is what tests, benchmarks
-and small local jobs use. Memory stays bounded: one segment's samples at a time (scores are
+The Ray pipeline runs the same stage classes in actors, under the same policy
+(:class:`vodstream.matches.scheduler.VodScheduler`); this loop is what tests, benchmarks and small
+local jobs use. Memory stays bounded: one segment's samples at a time (scores are
 kept only when asked for, e.g. by the accuracy benchmark).
 """
 
 from __future__ import annotations
 
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +17,9 @@ from typing import Any, Protocol
 
 import structlog
 
+from vodstream.matches.scheduler import Command, Fetch, Forget, Resample, TrackerCall, VodScheduler
+from vodstream.media.decode import Decoder
+from vodstream.store.runstore import SegmentResult
 from vodstream.types import Gap, Match, Sample, Score, Segment, SegmentData
 
 __all__ = [
@@ -23,7 +28,6 @@ __all__ = [
     "best_match",
     "local_segments",
     "rank_matches",
-    "transition_windows",
 ]
 
 log = structlog.get_logger(__name__)
@@ -58,31 +62,6 @@ class AnalysisResult:
     stats: dict[str, Any] = field(default_factory=dict)
 
 
-def transition_windows(
-    prev: Score | None, scores: Sequence[Score], min_gap: float = 0.5
-) -> list[tuple[float, float]]:
-    """VOD-time gaps (open intervals) just before an end screen or SPECTATING first shows.
-
-    Keyframes are 2 s apart: a kill in the last moments before the end screen (or before the
-    player's death and SPECTATING) may show on no keyframe at all. Sampling these short gaps
-    densely recovers it (and pins the end screen's first moment closer).
-    """
-    out: list[tuple[float, float]] = []
-    last = prev
-    for s in sorted(scores, key=lambda x: x.vod_time):
-        kind = s.marker.kind if s.marker else None
-        last_kind = last.marker.kind if last is not None and last.marker else None
-        if (
-            kind in ("end", "spectating")
-            and last is not None
-            and kind != last_kind
-            and s.vod_time - last.vod_time > min_gap
-        ):
-            out.append((last.vod_time, s.vod_time))
-        last = s
-    return out
-
-
 def _stage_failed(event: str, what: str, seg: Segment, err: Exception) -> Gap:
     """Log a segment a stage could not handle and return it as a gap in the report."""
     log.warning(event, segment=seg.index, error=str(err))
@@ -99,96 +78,130 @@ def analyze(
     keep_scores: bool = False,
     refine_fps: float | None = 5.0,
 ) -> AnalysisResult:
-    """Decode, score and track every segment in turn.
+    """Decode, score and track every segment in turn, as :class:`~vodstream.matches.scheduler.VodScheduler`
+    says (the same policy the Ray graph runs: release order, dense re-sampling).
 
     A segment that fails to decode (or to score) becomes a gap with the reason, and the loop
     goes on. ``vod_end`` (default: the end of the last segment) closes a match the VOD cuts off.
     ``refine_fps``: the gap before an end screen / SPECTATING is re-decoded at this rate (from
-    the last two segments, kept in memory) and scored too (see :func:`transition_windows`);
-    None turns this off.
+    the last two segments, kept in memory) and scored too (see
+    :func:`~vodstream.matches.scheduler.transition_windows`); None turns this off.
     """
-    from collections import deque
-
-    recent: deque[SegmentData] = deque(maxlen=2)
-    last_score: Score | None = None
-    refined = 0
-    dense = None
-    if refine_fps:
-        from vodstream.media.decode import Decoder
-
-        dense = Decoder(mode="fps", sample_fps=refine_fps)
+    sched = VodScheduler(
+        "plain",
+        inflight_per_vod=1,
+        window=1,
+        tracker_inflight=1,
+        checkpoint_every=None,
+        refine_fps=refine_fps,
+        open_input=True,
+    )
+    dense = Decoder(mode="fps", sample_fps=refine_fps) if refine_fps else None
+    held: dict[int, SegmentData] = {}
     t_all = time.perf_counter()
     timings = {"decode": 0.0, "score": 0.0, "track": 0.0}
-    gaps: list[Gap] = []
     kept: list[Score] | None = [] if keep_scores else None
-    n_samples = n_segments = n_frames = 0
+    n_segments = 0
     end_seen = 0.0
+    matches: list[Match] = []
     start_ocr_calls = int(getattr(scorer, "ocr_calls", 0))
     start_ocr_s = float(getattr(scorer, "ocr_seconds", 0.0))
+
+    def run(cmds: list[Command]) -> None:
+        nonlocal matches
+        queue = deque(cmds)
+        while queue:
+            cmd = queue.popleft()
+            if isinstance(cmd, Forget):
+                held.pop(cmd.index, None)
+            elif isinstance(cmd, Resample):
+                t0 = time.perf_counter()
+                part = held.get(cmd.segment.index)
+                picked = []
+                if part is not None and dense is not None:
+                    picked = [
+                        x for x in dense.decode(part).samples if cmd.lo + 1e-3 < x.vod_time < cmd.hi - 1e-3
+                    ]
+                scores = scorer.score_batch(picked) if picked else []
+                timings["score"] += time.perf_counter() - t0
+                queue.extend(sched.resampled(cmd.slot, scores))
+            elif isinstance(cmd, TrackerCall):
+                t0 = time.perf_counter()
+                if cmd.kind == "update":
+                    closed = tracker.update(list(cmd.scores))
+                    if kept is not None:
+                        kept.extend(cmd.scores)
+                    answer: Any = len(closed)
+                else:  # "finish": the plain path never checkpoints nor restores
+                    matches = list(tracker.finish(vod_end=cmd.vod_end))
+                    answer = (matches, [])
+                timings["track"] += time.perf_counter() - t0
+                queue.extend(sched.answered(cmd, cmd.seq, answer))
+
     for data in segments_data:
         seg = data.segment
         n_segments += 1
         end_seen = max(end_seen, seg.end)
+        sched.add_segment(seg)
+        fetch = sched.next_fetch()
+        assert isinstance(fetch, Fetch) and fetch.segment == seg
+        run(sched.fetched(seg.index, len(data.data)))
+        if sched.keeps_data:
+            held[seg.index] = data
         t0 = time.perf_counter()
         try:
             res = decoder.decode(data)
         except Exception as err:
-            gaps.append(_stage_failed("analysis.decode_failed", "decode", seg, err))
             timings["decode"] += time.perf_counter() - t0
+            gap = _stage_failed("analysis.decode_failed", "decode", seg, err)
+            run(sched.completed(_result(seg, gaps=[gap]), persist=False))
             continue
         t1 = time.perf_counter()
         timings["decode"] += t1 - t0
-        gaps.extend(res.gaps)
-        n_frames += int(getattr(res, "frames_decoded", 0))
+        frames = int(getattr(res, "frames_decoded", 0))
         samples = res.samples
         if not samples:
+            run(sched.completed(_result(seg, gaps=list(res.gaps), frames=frames), persist=True))
             continue
         try:
             scores = scorer.score_batch(samples)
         except Exception as err:
-            gaps.append(_stage_failed("analysis.score_failed", "scoring", seg, err))
             timings["score"] += time.perf_counter() - t1
+            gap = _stage_failed("analysis.score_failed", "scoring", seg, err)
+            run(sched.completed(_result(seg, gaps=[*res.gaps, gap], frames=frames), persist=False))
             continue
-        t2 = time.perf_counter()
-        timings["score"] += t2 - t1
-        n_samples += len(samples)
-        recent.append(data)
-        extra: list[Score] = []
-        if dense is not None:
-            for lo, hi in transition_windows(last_score, scores, 1.5 / refine_fps):  # type: ignore[operator]
-                for part in recent:
-                    if part.segment.end <= lo or part.segment.start >= hi:
-                        continue
-                    picked = [x for x in dense.decode(part).samples if lo + 1e-3 < x.vod_time < hi - 1e-3]
-                    if picked:
-                        extra.extend(scorer.score_batch(picked))
-                        n_samples += len(picked)
-                        refined += len(picked)
-        if scores:
-            last_score = max(scores, key=lambda x: x.vod_time)
-        t2b = time.perf_counter()
-        timings["score"] += t2b - t2
-        tracker.update(scores + extra)
-        if kept is not None:
-            kept.extend(scores + extra)
-        timings["track"] += time.perf_counter() - t2b
-    t3 = time.perf_counter()
-    matches = tracker.finish(vod_end=vod_end if vod_end is not None else (end_seen or None))
-    timings["track"] += time.perf_counter() - t3
+        timings["score"] += time.perf_counter() - t1
+        run(sched.completed(_result(seg, gaps=list(res.gaps), frames=frames, scores=scores), persist=True))
+    run(sched.close_input(vod_end if vod_end is not None else (end_seen or None)))
+    assert sched.finished, "the plain analysis ended without finishing"
+    out = sched.out
     timings["total"] = time.perf_counter() - t_all
     stats_fn = getattr(scorer, "stats", None)
     return AnalysisResult(
-        matches=list(matches),
-        gaps=_merge_gaps(gaps),
+        matches=matches,
+        gaps=_merge_gaps(out.gaps),
         timings={k: round(v, 4) for k, v in timings.items()},
         ocr_calls=int(getattr(scorer, "ocr_calls", 0)) - start_ocr_calls,
         ocr_seconds=round(float(getattr(scorer, "ocr_seconds", 0.0)) - start_ocr_s, 4),
-        samples=n_samples,
+        samples=out.samples,
         segments=n_segments,
-        frames_decoded=n_frames,
+        frames_decoded=out.frames_decoded,
         duration=float(vod_end if vod_end is not None else end_seen),
         scores=kept,
-        stats={**(stats_fn() if callable(stats_fn) else {}), "refined_samples": refined},
+        stats={**(stats_fn() if callable(stats_fn) else {}), "refined_samples": out.refined_samples},
+    )
+
+
+def _result(
+    seg: Segment, *, gaps: list[Gap], frames: int = 0, scores: list[Score] | None = None
+) -> SegmentResult:
+    return SegmentResult(
+        index=seg.index,
+        start=seg.start,
+        duration=seg.duration,
+        scores=list(scores or []),
+        gaps=gaps,
+        frames_decoded=frames,
     )
 
 
