@@ -312,8 +312,8 @@ def sample_crops(
     import asyncio
 
     from vodstream.media.decode import Decoder
-    from vodstream.sources.plan import fetch_config, resolve_for_analysis
     from vodstream.sources.fetch import SegmentFetcher
+    from vodstream.sources.plan import fetch_config, resolve_for_analysis
     from vodstream.types import SegmentData
 
     resolved = resolve_for_analysis(source, analyze_quality=quality, twitch_base=twitch_base)

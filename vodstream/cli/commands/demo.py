@@ -72,8 +72,8 @@ def make_demo_vod(out: Path, seed: int | None = None, preset: str = "demo") -> t
 def run(args: argparse.Namespace) -> int:
     from vodstream.cli.commands.run import print_outcomes, report_failures
     from vodstream.cli.commands.synth import print_truth
-    from vodstream.log import phase
     from vodstream.cli.runtime import run_job
+    from vodstream.log import phase
     from vodstream.settings import RunSettings
     from vodstream.testbed.server import ServerThread
 
