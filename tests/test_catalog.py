@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from vodstream.store.catalog import Catalog, default_data_dir
-from vodstream.store.runstore import RunStore, SegmentResult, score_from_json, score_to_json
+from vodstream.store.runstore import RunStore, SegmentResult
 from vodstream.types import Gap, Marker, Score
 
 
@@ -39,7 +39,7 @@ def test_score_json_roundtrip_keeps_every_field() -> None:
         marker=Marker(kind="end", text="PLACED #3 OF 20", placement=3, of=20),
         confidence=0.25,
     )
-    back = score_from_json(json.loads(json.dumps(score_to_json(s))))
+    back = Score.from_json(json.loads(json.dumps(s.to_json())))
     assert back == s
 
 

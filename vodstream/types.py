@@ -6,7 +6,7 @@ inside the segment. Nothing downstream uses PTS.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Literal
 
 import numpy as np
@@ -20,7 +20,13 @@ __all__ = [
     "Score",
     "Segment",
     "SegmentData",
+    "merge_gaps",
 ]
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready: numpy scalars (a reader's output) become Python numbers."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -82,6 +88,15 @@ class Marker:
     own_kills: int | None = None
     squad_kills: int | None = None
 
+    def to_json(self) -> dict[str, Any]:
+        return {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Marker:
+        """Inverse of :meth:`to_json`; keys it does not know are ignored."""
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in names})
+
 
 @dataclass(kw_only=True)
 class Score:
@@ -102,6 +117,22 @@ class Score:
     kill_box: bool | None = None
     hud_era: str | None = None  # "2019" / "modern" when the reader can tell; None: unknown
 
+    def to_json(self) -> dict[str, Any]:
+        """The one serialisation of a score (tracker snapshots, the run store); every field, so a
+        field added later survives the round trip."""
+        out = {f.name: _plain(getattr(self, f.name)) for f in fields(self)}
+        out["marker"] = self.marker.to_json() if self.marker is not None else None
+        return out
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Score:
+        """Inverse of :meth:`to_json`; keys it does not know are ignored."""
+        names = {f.name for f in fields(cls)}
+        data = {k: v for k, v in d.items() if k in names}
+        if isinstance(data.get("marker"), dict):
+            data["marker"] = Marker.from_json(data["marker"])
+        return cls(**data)
+
 
 @dataclass(frozen=True, kw_only=True)
 class Gap:
@@ -119,6 +150,39 @@ class Gap:
             "reason": self.reason,
             "segment_index": self.segment_index,
         }
+
+    @classmethod
+    def from_json(cls, d: dict[str, Any]) -> Gap:
+        """Inverse of :meth:`to_json` (a report's gap may carry more keys: ignored)."""
+        return cls(
+            start=float(d["start"]),
+            end=float(d["end"]),
+            reason=str(d["reason"]),
+            segment_index=d.get("segment_index"),
+        )
+
+
+def merge_gaps(gaps: list[Gap]) -> list[Gap]:
+    """The one gap-merging rule: gaps in time order; a gap that overlaps or touches the one before
+    it joins it when both are in the same segment (the decoder's problems in one segment: one span,
+    the reasons joined with '; ', each once) or have the same reason (a run of segments failing
+    alike: one span). Touching gaps of different segments and different reasons stay apart, so
+    the report says which span failed why."""
+    out: list[Gap] = []
+    for g in sorted(gaps, key=lambda g: (g.start, g.end)):
+        last = out[-1] if out else None
+        same_segment = (
+            last is not None and g.segment_index is not None and g.segment_index == last.segment_index
+        )
+        if last is not None and g.start <= last.end + 1e-6 and (same_segment or g.reason == last.reason):
+            reasons = last.reason.split("; ")
+            reason = last.reason if g.reason in reasons else f"{last.reason}; {g.reason}"
+            out[-1] = Gap(
+                start=last.start, end=max(last.end, g.end), reason=reason, segment_index=last.segment_index
+            )
+        else:
+            out.append(g)
+    return out
 
 
 @dataclass(kw_only=True)

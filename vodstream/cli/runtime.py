@@ -32,7 +32,7 @@ from actors.session import client_mode, ray_session
 from vodstream import __version__
 from vodstream import log as logconf
 from vodstream.errors import VodstreamError
-from vodstream.matches.analysis import AnalysisResult, _merge_gaps, best_match, rank_matches
+from vodstream.matches.analysis import AnalysisResult, best_match, rank_matches
 from vodstream.media.clip import clip_segments, clip_window
 from vodstream.report.assemble import report_dict
 from vodstream.report.document import build_report, write_reports
@@ -42,7 +42,7 @@ from vodstream.sources.plan import Plan, fetch_config, resolve_plans
 from vodstream.sources.twitch import TwitchConfig, segments_in_range
 from vodstream.store.catalog import Catalog
 from vodstream.store.runstore import RunStore
-from vodstream.types import Segment
+from vodstream.types import Segment, merge_gaps
 
 __all__ = ["JobResult", "Progress", "VodOutcome", "fingerprint", "run_job"]
 
@@ -281,7 +281,7 @@ def run_job(
                 res = results[p.key]
                 vod_dir = out_root / p.key
                 best = best_match(res.matches)
-                report_gaps = _merge_gaps(sorted(res.gaps, key=lambda g: g.start))
+                report_gaps = merge_gaps(res.gaps)
                 clips = [(i, path) for i, path, _ in clip_infos.get(p.key, [])]
                 analysed_hours = sum(s.duration for s in p.segments) / 3600.0
                 report = build_report(

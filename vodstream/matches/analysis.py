@@ -20,7 +20,7 @@ import structlog
 from vodstream.matches.scheduler import Command, Fetch, Forget, Resample, TrackerCall, VodScheduler
 from vodstream.media.decode import Decoder
 from vodstream.store.runstore import SegmentResult
-from vodstream.types import Gap, Match, Sample, Score, Segment, SegmentData
+from vodstream.types import Gap, Match, Sample, Score, Segment, SegmentData, merge_gaps
 
 __all__ = [
     "AnalysisResult",
@@ -179,7 +179,7 @@ def analyze(
     stats_fn = getattr(scorer, "stats", None)
     return AnalysisResult(
         matches=matches,
-        gaps=_merge_gaps(out.gaps),
+        gaps=merge_gaps(out.gaps),
         timings={k: round(v, 4) for k, v in timings.items()},
         ocr_calls=int(getattr(scorer, "ocr_calls", 0)) - start_ocr_calls,
         ocr_seconds=round(float(getattr(scorer, "ocr_seconds", 0.0)) - start_ocr_s, 4),
@@ -203,23 +203,6 @@ def _result(
         gaps=gaps,
         frames_decoded=frames,
     )
-
-
-def _merge_gaps(gaps: list[Gap]) -> list[Gap]:
-    """Gaps in time order; touching gaps with the same reason become one."""
-    out: list[Gap] = []
-    for g in sorted(gaps, key=lambda g: (g.start, g.end)):
-        if out and out[-1].reason == g.reason and g.start <= out[-1].end + 1e-6:
-            last = out[-1]
-            out[-1] = Gap(
-                start=last.start,
-                end=max(last.end, g.end),
-                reason=last.reason,
-                segment_index=last.segment_index,
-            )
-        else:
-            out.append(g)
-    return out
 
 
 def _rank_key(m: Match) -> tuple[int, int, float]:

@@ -43,11 +43,7 @@ __all__ = [
     "Reading",
     "check_end_screen",
     "estimate_kills",
-    "marker_from_dict",
-    "marker_to_dict",
     "median20_kills",
-    "score_from_dict",
-    "score_to_dict",
 ]
 
 log = structlog.get_logger(__name__)
@@ -56,70 +52,6 @@ Phase = Literal["legend", "live", "dead", "ended"]
 
 
 # --------------------------------------------------------------------------- serialisation
-
-
-def marker_to_dict(m: Marker | None) -> dict[str, Any] | None:
-    if m is None:
-        return None
-    return {
-        "kind": m.kind,
-        "text": m.text,
-        "placement": m.placement,
-        "of": m.of,
-        "label": m.label,
-        "own_kills": m.own_kills,
-        "squad_kills": m.squad_kills,
-    }
-
-
-def marker_from_dict(d: dict[str, Any] | None) -> Marker | None:
-    if d is None:
-        return None
-    return Marker(
-        kind=d["kind"],
-        text=d.get("text", ""),
-        placement=d.get("placement"),
-        of=d.get("of"),
-        label=d.get("label"),
-        own_kills=d.get("own_kills"),
-        squad_kills=d.get("squad_kills"),
-    )
-
-
-def score_to_dict(s: Score) -> dict[str, Any]:
-    return {
-        "vod_time": s.vod_time,
-        "segment_index": s.segment_index,
-        "kills": s.kills,
-        "red": s.red,
-        "hud_visible": s.hud_visible,
-        "marker": marker_to_dict(s.marker),
-        "confidence": s.confidence,
-        "kill_box": s.kill_box,
-        "hud_era": s.hud_era,
-    }
-
-
-def score_from_dict(d: dict[str, Any]) -> Score:
-    return Score(
-        vod_time=float(d["vod_time"]),
-        segment_index=int(d["segment_index"]),
-        kills=d.get("kills"),
-        red=bool(d.get("red", False)),
-        hud_visible=bool(d.get("hud_visible", False)),
-        marker=marker_from_dict(d.get("marker")),
-        confidence=float(d.get("confidence", 0.0)),
-        kill_box=d.get("kill_box"),
-        hud_era=d.get("hud_era"),
-    )
-
-
-def _match_to_dict(m: Match) -> dict[str, Any]:
-    return m.to_json()
-
-
-def _match_from_dict(d: dict[str, Any]) -> Match:
-    return Match.from_json(d)
 
 
 # --------------------------------------------------------------------------- final kills
@@ -699,12 +631,12 @@ class MatchTracker:
                 "min_hud_samples": self.min_hud_samples,
                 "menu_lookback": self.menu_lookback,
             },
-            "buffer": [score_to_dict(s) for _, _, s in buf],
+            "buffer": [s.to_json() for _, _, s in buf],
             "newest": None if self._newest == -math.inf else self._newest,
             "processed_t": None if self._processed_t == -math.inf else self._processed_t,
             "recent_keys": [[t, i, v] for (t, i), v in sorted(self._recent_keys.items())],
             "open": self._open.to_dict() if self._open else None,
-            "closed": [_match_to_dict(m) for m in self._closed],
+            "closed": [m.to_json() for m in self._closed],
             "popped": self._popped,
             "arenas_until": None if self._arenas_until == -math.inf else self._arenas_until,
             "menu": list(self._menu) if self._menu is not None else None,
@@ -719,12 +651,12 @@ class MatchTracker:
             raise ValueError(f"unknown tracker snapshot version {d.get('version')!r}")
         tr = cls(**d["config"])
         for sd in d["buffer"]:
-            tr._push(score_from_dict(sd), count_newest=False)
+            tr._push(Score.from_json(sd), count_newest=False)
         tr._newest = -math.inf if d["newest"] is None else float(d["newest"])
         tr._processed_t = -math.inf if d["processed_t"] is None else float(d["processed_t"])
         tr._recent_keys = {(float(t), int(i)): float(v) for t, i, v in d["recent_keys"]}
         tr._open = _Open.from_dict(d["open"]) if d["open"] else None
-        tr._closed = [_match_from_dict(m) for m in d["closed"]]
+        tr._closed = [Match.from_json(m) for m in d["closed"]]
         tr._popped = int(d["popped"])
         tr._arenas_until = -math.inf if d["arenas_until"] is None else float(d["arenas_until"])
         tr._menu = (float(d["menu"][0]), d["menu"][1]) if d.get("menu") else None

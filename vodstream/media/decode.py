@@ -49,7 +49,7 @@ import numpy as np
 import structlog
 
 from vodstream.readers.regions import TEXT_SCALE, hud_box, text_box
-from vodstream.types import Gap, Sample, SegmentData
+from vodstream.types import Gap, Sample, SegmentData, merge_gaps
 
 __all__ = [
     "DecodeMode",
@@ -59,7 +59,6 @@ __all__ = [
     "container_format",
     "crop_frame",
     "crop_rgb",
-    "merge_gaps",
     "text_shape",
 ]
 
@@ -624,21 +623,6 @@ class _Run:
         if hit:
             self._emit(frame, rel)
         return ti, rel + half >= last_target
-
-
-def merge_gaps(gaps: list[Gap]) -> list[Gap]:
-    """Sort gaps and merge the ones that overlap or touch (reasons joined with '; ')."""
-    out: list[Gap] = []
-    for g in sorted(gaps, key=lambda g: (g.start, g.end)):
-        if out and g.start <= out[-1].end + 1e-6:
-            last = out[-1]
-            reason = last.reason if g.reason in last.reason else f"{last.reason}; {g.reason}"
-            out[-1] = Gap(
-                start=last.start, end=max(last.end, g.end), reason=reason, segment_index=last.segment_index
-            )
-        else:
-            out.append(g)
-    return out
 
 
 def _msg(err: BaseException) -> str:

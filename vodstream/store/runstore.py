@@ -12,7 +12,6 @@ here too, so a restarted tracker actor resumes from its checkpoint and replays t
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import sqlite3
 import threading
@@ -22,15 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from vodstream.errors import VodstreamError
-from vodstream.types import Gap, Marker, Score
+from vodstream.types import Gap, Score
 
 __all__ = [
     "RunStore",
     "RunStoreError",
     "SegmentResult",
-    "gap_from_json",
-    "score_from_json",
-    "score_to_json",
 ]
 
 SCHEMA_VERSION = 3
@@ -52,40 +48,6 @@ class SegmentResult:
     @property
     def end(self) -> float:
         return self.start + self.duration
-
-
-# -- (de)serialisation: generic over the dataclass fields, so fields teammates add survive --------
-
-
-def _plain(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if hasattr(value, "item") and callable(value.item):  # numpy scalar
-        return value.item()
-    return value
-
-
-def score_to_json(score: Score) -> dict[str, Any]:
-    return _plain(score)
-
-
-def _build(cls: type, data: dict[str, Any]) -> Any:
-    names = {f.name for f in dataclasses.fields(cls)}
-    return cls(**{k: v for k, v in data.items() if k in names})
-
-
-def score_from_json(data: dict[str, Any]) -> Score:
-    data = dict(data)
-    marker = data.get("marker")
-    if isinstance(marker, dict):
-        data["marker"] = _build(Marker, marker)
-    return _build(Score, data)
-
-
-def gap_from_json(data: dict[str, Any]) -> Gap:
-    return _build(Gap, data)
 
 
 class RunStoreError(VodstreamError):
@@ -188,8 +150,8 @@ class RunStore:
     # -- segments ----------------------------------------------------------------------------
 
     def put_segment(self, vod_key: str, result: SegmentResult) -> None:
-        scores = json.dumps([score_to_json(s) for s in result.scores])
-        extra = json.dumps([score_to_json(s) for s in result.extra])
+        scores = json.dumps([s.to_json() for s in result.scores])
+        extra = json.dumps([s.to_json() for s in result.extra])
         gaps = json.dumps([g.to_json() for g in result.gaps])
         with self._lock:
             self._db.execute("BEGIN")
@@ -231,9 +193,9 @@ class RunStore:
                 start=start,
                 duration=duration,
                 frames_decoded=frames,
-                scores=[score_from_json(s) for s in json.loads(scores)],
-                extra=[score_from_json(s) for s in json.loads(extra)],
-                gaps=[gap_from_json(g) for g in json.loads(gaps)],
+                scores=[Score.from_json(s) for s in json.loads(scores)],
+                extra=[Score.from_json(s) for s in json.loads(extra)],
+                gaps=[Gap.from_json(g) for g in json.loads(gaps)],
             )
 
     def get_segment(self, vod_key: str, index: int) -> SegmentResult | None:
