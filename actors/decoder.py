@@ -51,7 +51,7 @@ class DecoderActor:
         dense = self._dense.get(fps)
         if dense is None:
             dense = self._dense[fps] = Decoder(mode="fps", sample_fps=fps, threads=self._threads)
-        picked = [x for x in dense.decode(data).samples if lo + 1e-3 < x.vod_time < hi - 1e-3]
+        picked = dense.decode_window(data, lo, hi)
         return meta(True, n=len(picked)), picked
 
     def where(self) -> tuple[str, int]:

@@ -272,13 +272,16 @@ def test_check_end_screen_votes() -> None:
 
 
 def test_report_html_and_json_show_the_end_screen_witness(tmp_path) -> None:
-    from vodstream.report.document import build_report, write_reports
+    from vodstream.matches.analysis import AnalysisResult
+    from vodstream.report.assemble import build_report
+    from vodstream.report.document import write_reports
 
     ms = [
         Match(start=0.0, end=100.0, kills=4, kills_end_screen=2, squad_kills=9, kills_agree=False),
         Match(start=200.0, end=300.0, kills=3, kills_source="end_screen", kills_end_screen=3, squad_kills=3),
     ]
-    rep = build_report(vod_id="9", duration=400.0, matches=ms, best=0, gaps=[], clips=[], clip_matches=[])
+    res = AnalysisResult(matches=ms, gaps=[], timings={}, ocr_calls=0, ocr_seconds=0.0, samples=0)
+    rep = build_report(vod_id="9", duration=400.0, result=res)
     j, h = write_reports(rep, tmp_path / "9", {})
     data = json.loads(j.read_text())
     assert [(m["kills_end_screen"], m["squad_kills"], m["kills_agree"]) for m in data["matches"]] == [

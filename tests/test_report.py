@@ -11,9 +11,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from vodstream.matches.analysis import AnalysisResult
+from vodstream.report.assemble import build_report
 from vodstream.report.document import (
     atomic_write,
-    build_report,
     hms,
     kills_svg,
     match_thumbnail,
@@ -40,12 +41,13 @@ def _matches() -> list[Match]:
 
 def test_report_json_contract_and_html(tmp_path: Path) -> None:
     thumb = thumbnail_jpeg(np.full((108, 427), 200, np.uint8))
+    gaps = [Gap(start=50.0, end=60.0, reason="fetch failed: 404", segment_index=5)]
     rep = build_report(
         vod_id="123",
         duration=2000.0,
-        matches=_matches(),
-        best=0,
-        gaps=[Gap(start=50.0, end=60.0, reason="fetch failed: 404", segment_index=5)],
+        result=AnalysisResult(
+            matches=_matches(), gaps=gaps, timings={}, ocr_calls=0, ocr_seconds=0.0, samples=0
+        ),
         clips=["123-match0.mp4"],
         clip_matches=[0],
         title="t <b>",
@@ -65,7 +67,13 @@ def test_report_json_contract_and_html(tmp_path: Path) -> None:
         "kills": 7,
         "placement": 3,
     }
-    assert data["gaps"] == [{"start": 50.0, "end": 60.0, "reason": "fetch failed: 404", "segment_index": 5}]
+    assert data["best"] == 0
+    [gap] = data["gaps"]
+    assert gap == {"start": 50.0, "end": 60.0, "reason": "fetch failed: 404", "segment_index": 5} | {
+        "matches": gap["matches"]
+    }
+    assert 2 in gap["matches"]  # the match whose start was not seen spans the gap
+    assert data["outcome"]["status"] in ("complete", "partial", "failed")
     assert data["timings"] == {"analyse": 12.346}
     assert "ray" in data["versions"] and "av" in data["versions"]
     page = h.read_text()

@@ -32,11 +32,11 @@ from actors.session import client_mode, ray_session
 from vodstream import __version__
 from vodstream import log as logconf
 from vodstream.errors import VodstreamError
-from vodstream.matches.analysis import AnalysisResult, best_match, rank_matches
+from vodstream.matches.analysis import AnalysisResult, rank_matches
 from vodstream.media.clip import clip_segments, clip_window
-from vodstream.report.assemble import report_dict
-from vodstream.report.document import build_report, write_reports
-from vodstream.report.outcome import assess, exit_status
+from vodstream.report.assemble import build_report
+from vodstream.report.document import write_reports
+from vodstream.report.outcome import exit_status
 from vodstream.settings import RunSettings, fingerprint_doc, model_fingerprint
 from vodstream.sources.plan import Plan, fetch_config, resolve_plans
 from vodstream.sources.twitch import TwitchConfig, segments_in_range
@@ -280,18 +280,28 @@ def run_job(
             for p in plans:
                 res = results[p.key]
                 vod_dir = out_root / p.key
-                best = best_match(res.matches)
-                report_gaps = merge_gaps(res.gaps)
                 clips = [(i, path) for i, path, _ in clip_infos.get(p.key, [])]
-                analysed_hours = sum(s.duration for s in p.segments) / 3600.0
+                span = sum(s.duration for s in p.segments)
                 report = build_report(
                     vod_id=p.key,
                     duration=p.analysis.duration,
-                    matches=res.matches,
-                    best=best,
-                    gaps=report_gaps,
+                    result=AnalysisResult(
+                        matches=res.matches,
+                        gaps=merge_gaps(res.gaps),
+                        timings={"total": round(res.wall_s, 4)},
+                        ocr_calls=int(scorer_stats.get("ocr_calls", 0)),
+                        ocr_seconds=float(scorer_stats.get("ocr_seconds", 0.0)),
+                        samples=res.samples,
+                        segments=res.analysed + res.resumed,
+                        frames_decoded=res.frames_decoded,
+                        duration=p.analysis.duration,
+                        stats=scorer_stats,
+                    ),
+                    span=span,
                     clips=[path.name for _, path in clips],
                     clip_matches=[i for i, _ in clips],
+                    clip_info=[info for _, _, info in clip_infos.get(p.key, [])],
+                    clip_failures=clip_failures.get(p.key, []),
                     title=p.analysis.title,
                     streamer=p.analysis.owner,
                     source=p.input,
@@ -335,34 +345,8 @@ def run_job(
                         "peak_reorder": res.peak_reorder,
                         "refined_samples": res.refined_samples,
                     },
-                )
-                # H6's report_dict sets the match conventions (numeric start/end + seen flags) and
-                # the analysis block; reuse it so the Ray and plain paths write the same report.
-                base = report_dict(
-                    p.key,
-                    p.analysis.duration,
-                    AnalysisResult(
-                        matches=res.matches,
-                        gaps=report_gaps,
-                        timings={"total": round(res.wall_s, 4)},
-                        ocr_calls=int(scorer_stats.get("ocr_calls", 0)),
-                        ocr_seconds=float(scorer_stats.get("ocr_seconds", 0.0)),
-                        samples=res.samples,
-                        segments=res.analysed + res.resumed,
-                        frames_decoded=res.frames_decoded,
-                        duration=p.analysis.duration,
-                        stats=scorer_stats,
-                    ),
-                )
-                report["matches"], report["best"] = base["matches"], base["best"]
-                report["gaps"], report["analysis"] = base["gaps"], base["analysis"]
-                report["dropped"] = res.dropped
-                report["clip_info"] = [info for _, _, info in clip_infos.get(p.key, [])]
-                report["analysed_hours"] = round(analysed_hours, 4)
-                report["outcome"] = assess(
-                    report,
-                    span=sum(s.duration for s in p.segments),
-                    clip_failures=clip_failures.get(p.key, []),
+                    dropped=res.dropped,
+                    analysed_hours=span / 3600.0,
                 )
                 j, h = write_reports(report, vod_dir, res.thumbs)
                 if catalog is not None:

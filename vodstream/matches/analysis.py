@@ -119,9 +119,7 @@ def analyze(
                 part = held.get(cmd.segment.index)
                 picked = []
                 if part is not None and dense is not None:
-                    picked = [
-                        x for x in dense.decode(part).samples if cmd.lo + 1e-3 < x.vod_time < cmd.hi - 1e-3
-                    ]
+                    picked = dense.decode_window(part, cmd.lo, cmd.hi)
                 scores = scorer.score_batch(picked) if picked else []
                 timings["score"] += time.perf_counter() - t0
                 queue.extend(sched.resampled(cmd.slot, scores))

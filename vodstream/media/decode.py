@@ -251,6 +251,12 @@ class Decoder:
 
     # ------------------------------------------------------------------ public
 
+    def decode_window(self, data: SegmentData, lo: float, hi: float) -> list[Sample]:
+        """The samples strictly inside VOD time (lo, hi) of one segment: dense re-sampling of the
+        gap before an end screen / SPECTATING (:func:`vodstream.matches.scheduler.transition_windows`),
+        with a decoder in ``fps`` mode."""
+        return [x for x in self.decode(data).samples if lo + 1e-3 < x.vod_time < hi - 1e-3]
+
     def decode(self, data: SegmentData) -> DecodeResult:
         """Decode one segment; never raises for bad media (see the result's gaps/errors)."""
         result = DecodeResult(samples=[], gaps=[], frames_decoded=0, mode=self.mode)

@@ -1,25 +1,25 @@
-"""report.json's analysis part, built from what the analysis found (the plain and the Ray path alike)."""
+"""report.json, built once from what the analysis found (the plain and the Ray path alike)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from vodstream.matches.analysis import AnalysisResult, best_match
+from vodstream.report.document import versions
 from vodstream.report.outcome import apply_gaps, assess
 
-__all__ = ["report_dict"]
+__all__ = ["analysis_part", "build_report", "report_dict"]
 
 
-def report_dict(
-    vod_id: str, duration: float, result: AnalysisResult, *, span: float | None = None
-) -> dict[str, Any]:
-    """report.json's analysis part (DESIGN.md): matches, best, gaps, outcome (the runner adds
-    clips). Spans not analysed are noted in the matches they touch (whose confidence drops);
-    ``span``: VOD seconds that were to be analysed (default ``duration``)."""
+def analysis_part(duration: float, result: AnalysisResult) -> dict[str, Any]:
+    """The matches, the best one, the gaps and the analysis block of report.json (DESIGN.md), the
+    same for the plain and the Ray path. Spans not analysed are noted in the matches they touch
+    (whose confidence drops); the report always carries numeric starts and ends (the truth
+    convention), the ``*_seen`` flags say what was seen."""
     noted, touched = apply_gaps(result.matches, result.gaps, duration)
     matches = [m.to_json() for m in noted]
     for m, src in zip(matches, noted, strict=True):
-        # The report always carries numbers (the truth convention); the flags say what was seen.
         if m["start"] is None:
             m["start"] = round(src.readings[0][0], 3) if src.readings else 0.0
             m["start_seen"] = False
@@ -27,9 +27,7 @@ def report_dict(
             m["end"] = round(duration, 3)
             m["end_seen"] = False
     hours = duration / 3600.0 if duration > 0 else 0.0
-    report: dict[str, Any] = {
-        "vod_id": vod_id,
-        "duration": round(float(duration), 3),
+    return {
         "matches": matches,
         "best": best_match(noted),
         "gaps": [{**g.to_json(), "matches": t} for g, t in zip(result.gaps, touched, strict=True)],
@@ -44,5 +42,65 @@ def report_dict(
             "ocr_seconds_per_hour": round(result.ocr_seconds / hours, 3) if hours else None,
         },
     }
+
+
+def report_dict(
+    vod_id: str, duration: float, result: AnalysisResult, *, span: float | None = None
+) -> dict[str, Any]:
+    """report.json's analysis part alone (the plain path: tests, benchmarks): :func:`analysis_part`
+    and the outcome; ``span``: VOD seconds that were to be analysed (default ``duration``)."""
+    part = analysis_part(duration, result)
+    report: dict[str, Any] = {"vod_id": vod_id, "duration": round(float(duration), 3), **part}
     report["outcome"] = assess(report, span=duration if span is None else span)
+    return report
+
+
+def build_report(
+    *,
+    vod_id: str,
+    duration: float,
+    result: AnalysisResult,
+    span: float | None = None,
+    clips: Sequence[str] = (),
+    clip_matches: Sequence[int] = (),
+    clip_info: Sequence[Mapping[str, Any]] = (),
+    clip_failures: Sequence[str] = (),
+    title: str | None = None,
+    streamer: str | None = None,
+    source: str | None = None,
+    skipped: Sequence[Mapping[str, Any]] = (),
+    timings: Mapping[str, float] | None = None,
+    settings: Mapping[str, Any] | None = None,
+    segments: Mapping[str, int] | None = None,
+    dropped: Sequence[Mapping[str, Any]] = (),
+    analysed_hours: float | None = None,
+) -> dict[str, Any]:
+    """The whole report.json of a run, built once (contract fields first; DESIGN.md): the analysis
+    part (:func:`analysis_part`), the clips, what was skipped and why, the run's figures, and the
+    outcome judged on all of it (``span``: VOD seconds that were to be analysed)."""
+    part = analysis_part(duration, result)
+    report: dict[str, Any] = {
+        "vod_id": vod_id,
+        "duration": round(float(duration), 3),
+        "matches": part["matches"],
+        "best": part["best"],
+        "clips": list(clips),
+        "clip_matches": list(clip_matches),
+        "gaps": part["gaps"],
+        "skipped": [dict(s) for s in skipped],
+        "title": title,
+        "streamer": streamer,
+        "source": source,
+        "segments": dict(segments or {}),
+        "timings": {k: round(float(v), 3) for k, v in (timings or {}).items()},
+        "settings": dict(settings or {}),
+        "versions": versions(),
+        "analysis": part["analysis"],
+        "dropped": [dict(d) for d in dropped],
+        "clip_info": [dict(c) for c in clip_info],
+        "analysed_hours": None if analysed_hours is None else round(analysed_hours, 4),
+    }
+    report["outcome"] = assess(
+        report, span=duration if span is None else span, clip_failures=list(clip_failures)
+    )
     return report

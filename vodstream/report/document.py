@@ -20,13 +20,12 @@ from typing import Any
 
 import numpy as np
 
-from vodstream.types import Gap, Match, Sample, Score
+from vodstream.types import Sample, Score
 
 __all__ = [
     "REPORT_HTML",
     "REPORT_JSON",
     "atomic_write",
-    "build_report",
     "compare_to_truth",
     "end_screen_thumbs",
     "hms",
@@ -128,43 +127,6 @@ def match_thumbnail(
         return None
     near = [t for t in thumbs if end - 1.0 <= t <= end + slack]
     return thumbs[min(near, key=lambda t: abs(t - end))] if near else None
-
-
-def build_report(
-    *,
-    vod_id: str,
-    duration: float,
-    matches: Sequence[Match],
-    best: int | None,
-    gaps: Sequence[Gap] = (),
-    clips: Sequence[str] = (),
-    clip_matches: Sequence[int] = (),
-    title: str | None = None,
-    streamer: str | None = None,
-    source: str | None = None,
-    skipped: Sequence[Mapping[str, Any]] = (),
-    timings: Mapping[str, float] | None = None,
-    settings: Mapping[str, Any] | None = None,
-    segments: Mapping[str, int] | None = None,
-) -> dict[str, Any]:
-    """The report.json document (contract fields first)."""
-    return {
-        "vod_id": vod_id,
-        "duration": round(float(duration), 3),
-        "matches": [m.to_json() for m in matches],
-        "best": best,
-        "clips": list(clips),
-        "clip_matches": list(clip_matches),
-        "gaps": [g.to_json() for g in gaps],
-        "skipped": [dict(s) for s in skipped],
-        "title": title,
-        "streamer": streamer,
-        "source": source,
-        "segments": dict(segments or {}),
-        "timings": {k: round(float(v), 3) for k, v in (timings or {}).items()},
-        "settings": dict(settings or {}),
-        "versions": versions(),
-    }
 
 
 def write_reports(
