@@ -50,6 +50,16 @@ from vodstream.matches.scheduler import (
     VodAnalysis,
     VodScheduler,
 )
+from vodstream.settings import (
+    DEFAULT_BATCH_SEGMENTS,
+    DEFAULT_CHECKPOINT_EVERY,
+    DEFAULT_CONCURRENCY,
+    DEFAULT_DECODE_MODE,
+    DEFAULT_INFLIGHT_PER_VOD,
+    DEFAULT_INFLIGHT_TOTAL,
+    DEFAULT_REFINE_FPS,
+    RunSettings,
+)
 from vodstream.store.runstore import SegmentResult
 from vodstream.types import Gap, Segment
 
@@ -60,20 +70,40 @@ log = structlog.get_logger(__name__)
 
 @dataclass(frozen=True, kw_only=True)
 class GraphConfig:
+    """The actor graph's part of the run's settings (:meth:`from_settings`); the defaults are the
+    run's (:mod:`vodstream.settings`)."""
+
     decoders: int | None = None  # None: the CPUs the scorers leave (at least 1)
     scorers: int | None = None  # None: about 3/4 of the CPUs (scoring costs ~4x decoding)
-    inflight_per_vod: int = 6
-    inflight_total: int = 12
+    inflight_per_vod: int = DEFAULT_INFLIGHT_PER_VOD
+    inflight_total: int = DEFAULT_INFLIGHT_TOTAL
     window: int | None = None  # reorder window in segments (default 4x per-VOD cap)
-    batch_segments: int = 4
+    batch_segments: int = DEFAULT_BATCH_SEGMENTS
     tracker_inflight: int = 8
-    checkpoint_every: int = 30  # released segments between tracker checkpoints
-    fetch_concurrency: int = 8
-    decode_mode: str = "keyframes"
-    refine_fps: float | None = 5.0  # dense re-sampling before end screens/SPECTATING (None: off)
+    checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY  # released segments between tracker checkpoints
+    fetch_concurrency: int = DEFAULT_CONCURRENCY
+    decode_mode: str = DEFAULT_DECODE_MODE
+    refine_fps: float | None = DEFAULT_REFINE_FPS  # dense re-sampling before end screens/SPECTATING
     decoder_kwargs: dict[str, Any] = field(default_factory=dict)
     scorer_kwargs: dict[str, Any] = field(default_factory=dict)
     tracker_kwargs: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_settings(cls, settings: RunSettings) -> GraphConfig:
+        """The graph for a run: the model path travels to the scorer actors in their arguments
+        (never through the environment of the processes they run in)."""
+        return cls(
+            decoders=settings.decoders,
+            scorers=settings.scorers,
+            inflight_per_vod=settings.inflight_per_vod,
+            inflight_total=settings.inflight_total,
+            batch_segments=settings.batch_segments,
+            fetch_concurrency=settings.concurrency,
+            decode_mode=settings.decode_mode,
+            checkpoint_every=settings.checkpoint_every,
+            refine_fps=settings.refine_fps,
+            scorer_kwargs={"model_path": str(settings.model)} if settings.model else {},
+        )
 
 
 @dataclass(kw_only=True)

@@ -11,16 +11,28 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from models.weights import reader_weights  # not models.net: the driver never needs torch
+from vodstream import __version__
 
 __all__ = [
     "ANALYZE_FALLBACKS",
     "DEFAULT_ANALYZE_QUALITY",
+    "DEFAULT_BATCH_SEGMENTS",
+    "DEFAULT_CHECKPOINT_EVERY",
     "DEFAULT_CLIP_QUALITY",
+    "DEFAULT_CONCURRENCY",
+    "DEFAULT_DECODE_MODE",
+    "DEFAULT_INFLIGHT_PER_VOD",
+    "DEFAULT_INFLIGHT_TOTAL",
+    "DEFAULT_REFINE_FPS",
+    "DEFAULT_TOP",
     "RunSettings",
+    "fingerprint_doc",
+    "model_fingerprint",
 ]
 
 # The lowest variant measured as accurate as the source (benchmarks/pipeline_bench.py
@@ -30,12 +42,21 @@ DEFAULT_ANALYZE_QUALITY = "720p30"
 # Tried in order when the default analysis quality is missing from a VOD (never when the user asked).
 ANALYZE_FALLBACKS = ("720p30", "720p60", "720p", "best")
 DEFAULT_CLIP_QUALITY = "chunked"
+# The one set of defaults: RunSettings, the CLI's options, the actor graph and the fetcher use these.
+DEFAULT_TOP = 1  # matches to clip per VOD
+DEFAULT_CONCURRENCY = 8  # concurrent GETs per VOD
+DEFAULT_INFLIGHT_PER_VOD = 6  # segments in flight per VOD (fetched, not yet released)
+DEFAULT_INFLIGHT_TOTAL = 12  # segments in flight across all VODs
+DEFAULT_BATCH_SEGMENTS = 4  # segments per score batch
+DEFAULT_DECODE_MODE = "keyframes"
+DEFAULT_CHECKPOINT_EVERY = 30  # released segments between tracker checkpoints in the run store
+DEFAULT_REFINE_FPS = 5.0  # dense re-sampling before end screens / SPECTATING (None: off)
 
 
 @dataclass(frozen=True, kw_only=True)
 class RunSettings:
     out: Path
-    top: int = 1
+    top: int = DEFAULT_TOP
     clip: bool = True
     analyze_quality: str | None = None  # None: DEFAULT_ANALYZE_QUALITY with fallbacks
     clip_quality: str = DEFAULT_CLIP_QUALITY
@@ -45,13 +66,13 @@ class RunSettings:
     fresh: bool = False  # drop DIR's run store first (a corrupt one, say)
     twitch_base: str | None = None
     auth_token: str | None = field(default=None, repr=False)  # OAuth for sub-only VODs; never logged
-    concurrency: int = 8  # concurrent GETs per VOD
-    inflight_per_vod: int = 6
-    inflight_total: int = 12
+    concurrency: int = DEFAULT_CONCURRENCY  # concurrent GETs per VOD
+    inflight_per_vod: int = DEFAULT_INFLIGHT_PER_VOD
+    inflight_total: int = DEFAULT_INFLIGHT_TOTAL
     decoders: int | None = None  # None: sized from the cluster's CPUs (see GraphConfig)
     scorers: int | None = None
-    batch_segments: int = 4
-    decode_mode: str = "keyframes"
+    batch_segments: int = DEFAULT_BATCH_SEGMENTS
+    decode_mode: str = DEFAULT_DECODE_MODE
     data_dir: Path | None = None
     catalog: bool = True
     progress: bool | None = None  # None: bars when stderr is a TTY
@@ -59,13 +80,28 @@ class RunSettings:
     ship_code: bool = False  # send vodstream/actors/models to the cluster (runtime_env)
     model: Path | None = None  # kill-reader weights: a `train --labels` folder or a digit CNN .pt
     # (None: the shipped models); travels to the scorer actors
-    checkpoint_every: int = 30  # segments between tracker checkpoints in the run store
-    refine_fps: float | None = 5.0  # dense re-sampling before end screens/SPECTATING (None: off)
+    checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY  # segments between tracker checkpoints
+    refine_fps: float | None = DEFAULT_REFINE_FPS  # dense re-sampling before end screens/SPECTATING
+
+    def resume_fingerprint(self, vod: Mapping[str, object]) -> str:
+        """What must match for a VOD's stored per-segment results to be reused by ``--resume``:
+        the VOD's identity (``vod``), every setting that changes a segment's result, and the bytes
+        of every model file (:func:`model_fingerprint`). Computed on the driver."""
+        return fingerprint_doc(
+            {
+                "v": __version__,
+                **vod,
+                "decode": self.decode_mode,
+                "refine_fps": self.refine_fps,
+                "model": model_fingerprint(self.model),
+            }
+        )
 
 
 def model_fingerprint(path: Path | None = None) -> str:
     """A hash of every model file the kill reader loads for ``--model path`` (None: the shipped
-    ones): the digit CNN and the score-box reader (:func:`models.net.reader_weights`)."""
+    ones): the digit CNN and the score-box reader (:func:`models.weights.reader_weights`), names
+    and bytes, so ``--resume`` never reuses scores read by other weights."""
     h = hashlib.sha256()
     for f in reader_weights(path):
         h.update(f.name.encode())

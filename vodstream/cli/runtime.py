@@ -29,7 +29,6 @@ import structlog
 from actors.clipper import ClipperPool
 from actors.pipeline import ActorGraph, GraphConfig, VodJob
 from actors.session import client_mode, ray_session
-from vodstream import __version__
 from vodstream import log as logconf
 from vodstream.errors import VodstreamError
 from vodstream.matches.analysis import AnalysisResult, rank_matches
@@ -37,7 +36,7 @@ from vodstream.media.clip import clip_segments, clip_window
 from vodstream.report.assemble import build_report
 from vodstream.report.document import write_reports
 from vodstream.report.outcome import exit_status
-from vodstream.settings import RunSettings, fingerprint_doc, model_fingerprint
+from vodstream.settings import RunSettings
 from vodstream.sources.plan import Plan, fetch_config, resolve_plans
 from vodstream.sources.twitch import TwitchConfig, segments_in_range
 from vodstream.store.catalog import Catalog
@@ -129,18 +128,15 @@ class Progress:
 
 
 def fingerprint(plan: Plan, settings: RunSettings) -> str:
-    """What must match for stored per-segment results to be reused by ``--resume``."""
+    """What must match for stored per-segment results to be reused by ``--resume``
+    (:meth:`RunSettings.resume_fingerprint` of the analysis variant)."""
     a = plan.analysis
-    return fingerprint_doc(
+    return settings.resume_fingerprint(
         {
-            "v": __version__,
             "vod": a.vod_id,
             "quality": a.quality,
             "kind": a.kind,
             "segments": [len(a.segments), round(a.duration, 3)],
-            "decode": settings.decode_mode,
-            "refine_fps": settings.refine_fps,
-            "model": model_fingerprint(settings.model),
         }
     )
 
@@ -222,20 +218,7 @@ def run_job(
         with ray_session(
             settings.address, num_cpus=settings.num_cpus, ship_code=settings.ship_code, verbose=verbose
         ):
-            graph = ActorGraph(
-                GraphConfig(
-                    decoders=settings.decoders,
-                    scorers=settings.scorers,
-                    inflight_per_vod=settings.inflight_per_vod,
-                    inflight_total=settings.inflight_total,
-                    batch_segments=settings.batch_segments,
-                    fetch_concurrency=settings.concurrency,
-                    decode_mode=settings.decode_mode,
-                    checkpoint_every=settings.checkpoint_every,
-                    refine_fps=settings.refine_fps,
-                    scorer_kwargs={"model_path": str(settings.model)} if settings.model else {},
-                )
-            )
+            graph = ActorGraph(GraphConfig.from_settings(settings))
             actor_nodes = graph.nodes()  # also waits until the pool is up
             t_actors = time.monotonic()
             logconf.phase(f"actors up in {t_actors - t_resolved:.1f} s; analysing {len(jobs)} VOD(s) ...")

@@ -30,7 +30,8 @@ import aiohttp
 import structlog
 
 from vodstream.errors import ClipError, FetchError, VodstreamError
-from vodstream.sources.fetch import DEFAULT_CONCURRENCY, RetryPolicy, SegmentFetcher
+from vodstream.settings import DEFAULT_CONCURRENCY
+from vodstream.sources.fetch import RetryPolicy, SegmentFetcher
 from vodstream.sources.twitch import ResolvedVod, TwitchConfig, resolve_vod, segments_in_range
 from vodstream.types import Gap, Segment, SegmentData
 

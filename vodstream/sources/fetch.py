@@ -25,11 +25,11 @@ import aiohttp
 import structlog
 
 from vodstream.errors import FetchError, VodstreamError
+from vodstream.settings import DEFAULT_CONCURRENCY
 from vodstream.sources.hls import local_path
 from vodstream.types import Gap, Segment, SegmentData
 
 __all__ = [
-    "DEFAULT_CONCURRENCY",
     "MAX_SEGMENT_BYTES",
     "FetchStats",
     "HTTPStatusError",
@@ -43,7 +43,6 @@ __all__ = [
 
 log = structlog.get_logger(__name__)
 
-DEFAULT_CONCURRENCY = 8
 """Concurrent GETs per fetcher (twitch-dl uses 10, TwitchDownloader 4)."""
 MAX_SEGMENT_BYTES = 64 * 1024 * 1024
 """Per-segment size cap: a 10 s 1440p60 HEVC segment is ~16 MB; 64 MB means something is wrong."""

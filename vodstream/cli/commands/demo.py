@@ -15,6 +15,8 @@ import json
 import sys
 from pathlib import Path
 
+from vodstream.settings import DEFAULT_TOP
+
 HELP = "the whole job offline: synthesize a VOD, serve it like Twitch, run it, show the clip"
 
 
@@ -29,7 +31,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="demo",
         help="the VOD to render: demo (2.6 min, 3 matches, default) or test (76 s, quick)",
     )
-    parser.add_argument("--top", type=int, default=1, metavar="N", help="clip the N best matches (default 1)")
+    parser.add_argument(
+        "--top",
+        type=int,
+        default=DEFAULT_TOP,
+        metavar="N",
+        help=f"clip the N best matches (default {DEFAULT_TOP})",
+    )
     parser.add_argument(
         "--render-only", action="store_true", help="only render the demo VOD and print its ground truth"
     )

@@ -7,6 +7,8 @@ import asyncio
 from dataclasses import replace
 from pathlib import Path
 
+from vodstream.settings import DEFAULT_CONCURRENCY
+
 HELP = "download a VOD (Twitch id/URL, .m3u8 URL, or file) as one .ts or .mp4"
 DESCRIPTION = (
     "Download a VOD's segments concurrently (with retries) and write them as one .ts (concatenation) or "
@@ -37,7 +39,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--end", default=None, metavar="T", help="end time")
     parser.add_argument(
-        "--concurrency", type=int, default=None, metavar="N", help="parallel GETs (default 8)"
+        "--concurrency",
+        type=int,
+        default=None,
+        metavar="N",
+        help=f"parallel GETs (default {DEFAULT_CONCURRENCY})",
     )
     parser.add_argument(
         "--retries", type=int, default=None, metavar="N", help="attempts per request (default 6)"

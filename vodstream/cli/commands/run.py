@@ -20,13 +20,25 @@ EPILOG = EXIT_CODES_HELP
 
 
 def add_arguments(parser: argparse.ArgumentParser, *, clip: bool = True) -> None:
-    from vodstream.settings import DEFAULT_ANALYZE_QUALITY, DEFAULT_CLIP_QUALITY
+    from vodstream.settings import (
+        DEFAULT_ANALYZE_QUALITY,
+        DEFAULT_CLIP_QUALITY,
+        DEFAULT_CONCURRENCY,
+        DEFAULT_DECODE_MODE,
+        DEFAULT_INFLIGHT_PER_VOD,
+        DEFAULT_INFLIGHT_TOTAL,
+        DEFAULT_TOP,
+    )
 
     parser.add_argument("vods", nargs="+", metavar="VOD", help="Twitch VOD id/URL, .m3u8 URL, or local file")
     parser.add_argument("--out", "-o", type=Path, required=True, metavar="DIR", help="output directory")
     if clip:
         parser.add_argument(
-            "--top", type=int, default=1, metavar="N", help="clip the N best matches (default 1)"
+            "--top",
+            type=int,
+            default=DEFAULT_TOP,
+            metavar="N",
+            help=f"clip the N best matches (default {DEFAULT_TOP})",
         )
         parser.add_argument(
             "--clip-quality",
@@ -76,17 +88,25 @@ def add_arguments(parser: argparse.ArgumentParser, *, clip: bool = True) -> None
         help="OAuth token (browser auth-token cookie) for sub-only VODs; or $VODSTREAM_AUTH_TOKEN",
     )
     parser.add_argument(
-        "--concurrency", type=int, default=8, metavar="N", help="concurrent GETs per VOD (default 8)"
+        "--concurrency",
+        type=int,
+        default=DEFAULT_CONCURRENCY,
+        metavar="N",
+        help=f"concurrent GETs per VOD (default {DEFAULT_CONCURRENCY})",
     )
     parser.add_argument(
-        "--inflight", type=int, default=6, metavar="N", help="segments in flight per VOD (default 6)"
+        "--inflight",
+        type=int,
+        default=DEFAULT_INFLIGHT_PER_VOD,
+        metavar="N",
+        help=f"segments in flight per VOD (default {DEFAULT_INFLIGHT_PER_VOD})",
     )
     parser.add_argument(
         "--inflight-total",
         type=int,
-        default=12,
+        default=DEFAULT_INFLIGHT_TOTAL,
         metavar="N",
-        help="segments in flight across all VODs (default 12)",
+        help=f"segments in flight across all VODs (default {DEFAULT_INFLIGHT_TOTAL})",
     )
     parser.add_argument(
         "--decoders", type=int, default=None, metavar="N", help="decoder actors (default: one per spare CPU)"
@@ -101,7 +121,7 @@ def add_arguments(parser: argparse.ArgumentParser, *, clip: bool = True) -> None
     parser.add_argument(
         "--decode-mode",
         choices=("keyframes", "fps", "all"),
-        default="keyframes",
+        default=DEFAULT_DECODE_MODE,
         help="frames to sample (default keyframes)",
     )
     parser.add_argument(
