@@ -15,6 +15,7 @@ from typing import Any
 import ray
 
 from actors.common import error_text, meta
+from vodstream.errors import VodstreamError
 from vodstream.types import Segment, SegmentData
 
 __all__ = ["FetcherActor"]
@@ -44,8 +45,6 @@ class FetcherActor:
 
     @ray.method(num_returns=2)
     async def fetch(self, segment: Segment) -> tuple[dict[str, Any], SegmentData | None]:
-        from vodstream.errors import VodstreamError
-
         fetcher = await self._get()
         try:
             data = await fetcher.fetch(segment)

@@ -19,6 +19,7 @@ from typing import Any
 
 import ray
 
+from vodstream.matches.tracker import MatchTracker
 from vodstream.types import Match, Score
 
 __all__ = ["TrackerActor"]
@@ -27,8 +28,6 @@ __all__ = ["TrackerActor"]
 @ray.remote(num_cpus=0, max_restarts=-1, max_task_retries=0)
 class TrackerActor:
     def __init__(self, **kwargs: Any) -> None:
-        from vodstream.matches.tracker import MatchTracker
-
         self._kwargs = kwargs
         self._tracker = MatchTracker(**kwargs)
         self._seq = 0  # updates applied (since start or the restored state)
@@ -59,8 +58,6 @@ class TrackerActor:
 
     @ray.method(max_task_retries=-1)
     def restore(self, state: dict[str, Any] | None) -> tuple[int, None]:
-        from vodstream.matches.tracker import MatchTracker
-
         if state:
             self._tracker = MatchTracker.from_dict(state["tracker"])
             self._seq = int(state["seq"])

@@ -19,6 +19,7 @@ import structlog
 
 from vodstream.matches.scheduler import Command, Fetch, Forget, Resample, TrackerCall, VodScheduler
 from vodstream.media.decode import Decoder
+from vodstream.sources.hls import parse_media
 from vodstream.store.runstore import SegmentResult
 from vodstream.types import Gap, Match, Sample, Score, Segment, SegmentData, merge_gaps
 
@@ -230,8 +231,6 @@ def best_match(matches: Sequence[Match]) -> int | None:
 
 def local_segments(vod_dir: str | Path, variant: str = "chunked") -> Iterator[SegmentData]:
     """SegmentData of a Twitch-layout VOD on disk (``vod_dir/<variant>/index-dvr.m3u8``), in order."""
-    from vodstream.sources.hls import parse_media
-
     vdir = Path(vod_dir) / variant
     playlist = vdir / "index-dvr.m3u8"
     pl = parse_media(playlist.read_text(encoding="utf-8"))

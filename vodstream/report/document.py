@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 
+from vodstream import __version__
 from vodstream.types import Sample, Score
 
 __all__ = [
@@ -79,8 +80,6 @@ def hms(seconds: float | None) -> str:
 def versions() -> dict[str, str]:
     """Versions of the things that shape a result (for reproducibility)."""
     import importlib.metadata as md
-
-    from vodstream import __version__
 
     out = {"vodstream": __version__, "python": platform.python_version()}
     for dist in ("ray", "av", "torch", "opencv-python-headless", "tesserocr", "numpy"):

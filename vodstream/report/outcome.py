@@ -22,6 +22,7 @@ import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from vodstream.report.document import hms
 from vodstream.types import Gap, Match
 
 __all__ = [
@@ -55,8 +56,6 @@ GAP_PENALTY = 0.8
 
 
 def _hms(seconds: float | None) -> str:
-    from vodstream.report.document import hms
-
     return hms(seconds)
 
 
