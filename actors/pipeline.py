@@ -262,9 +262,10 @@ class ActorGraph:
         ]
         self.trackers = {v.sched.key: v.tracker for v in vods}  # for tests and diagnostics
         self.fetchers = {v.sched.key: v.fetcher for v in vods}
-        self.scheduler = Scheduler([v.sched for v in vods], inflight_total=cfg.inflight_total)
+        self.scheduler = scheduler = Scheduler([v.sched for v in vods], inflight_total=cfg.inflight_total)
         run = _Run(
             self,
+            scheduler,
             on_result or (lambda key, r: None),
             on_checkpoint or (lambda key, idx, st: None),
             progress or (lambda key, ev, n: None),
@@ -294,11 +295,13 @@ class _Run:
     def __init__(
         self,
         graph: ActorGraph,
+        scheduler: Scheduler,
         on_result: Callable[[str, SegmentResult], None],
         on_checkpoint: Callable[[str, int, dict[str, Any]], None],
         progress: ProgressFn,
     ) -> None:
         self.graph = graph
+        self.scheduler = scheduler
         self.cfg = graph.config
         self.on_result = on_result
         self.on_checkpoint = on_checkpoint
@@ -346,7 +349,7 @@ class _Run:
 
     def fill(self) -> None:
         by_sched = {id(v.sched): v for v in self._vods}
-        for sched, fetch in self.graph.scheduler.fill():
+        for sched, fetch in self.scheduler.fill():
             self.dispatch(by_sched[id(sched)], [fetch])
 
     def flush_scores(self, force: bool = False) -> None:
@@ -502,7 +505,7 @@ class _Run:
             for v in vods:
                 self.dispatch(v, v.sched.release())
             self.fill()
-        unfinished = self.graph.scheduler.unfinished
+        unfinished = self.scheduler.unfinished
         if unfinished:  # pragma: no cover - a logic error, never a silent drop
             raise RuntimeError(f"analysis ended without finishing {unfinished}")
         return {v.sched.key: v.sched.out for v in vods}
