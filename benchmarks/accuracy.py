@@ -2,7 +2,8 @@
 
     python benchmarks/accuracy.py [--seeds 5101 5102 5103 5104] [--matches 6] [--fps 10]
                                   [--workdir benchmarks/out/accuracy-vods] [--synth-only]
-                                  [--style heldout]
+                                  [--style default|train|validation|heldout|covered]
+                                  [--era mixed|2019|modern]
 
 For each seed: ``vodstream.testbed.synth.random_script(seed, matches=N, era="mixed")`` (every edge case
 in the mix: VOD starts mid-match, ends mid-match, abandoned match, no SELECT LEGEND, spectating
@@ -16,6 +17,11 @@ the same scores are re-tracked with the 2019 write-up's median-of-last-20 rule f
 --style heldout draws every VOD's HUD in a style of the held-out family (vodstream.testbed.synth.styles:
 a face, skull drawing and box geometry no network was trained or chosen on; "heldout:SEED" per
 VOD seed); the VODs are cached in their own workdir and the JSON is accuracy-heldout.json.
+--style covered draws today's look with a stream overlay over the kill box all along (2019 era
+unless --era says otherwise): the kill counter is never in view, so every match must report
+``kills: null`` and no number may be guessed (bars_met says so); --era 2019|modern fixes the
+matches' era for any style. Each VOD row also lists what the end screen read (own card, squad
+total) against the HUD's count and the truth, and prints the matches where they disagree.
 --style validation does the same with the validation family (the one the marker, end-screen and
 kill-reader choices are made on; accuracy-validation.json).
 
@@ -42,12 +48,14 @@ COMPARE_TOOL = ROOT.parent / "shared" / "tools" / "compare_report.py"
 DEFAULT_SEEDS = (5101, 5102, 5103, 5104)
 
 
-def make_vod(seed: int, matches: int, fps: int, workdir: Path, style: str = "default") -> Path:
+def make_vod(
+    seed: int, matches: int, fps: int, workdir: Path, style: str = "default", era: str = "mixed"
+) -> Path:
     """Render + encode the seed's random script into workdir/<seed>/<vod_id> (cached)."""
     from vodstream.testbed import synth
 
     script = synth.random_script(
-        seed, matches=matches, era="mixed", fps=fps, variants=("chunked",), match_seconds=(40.0, 100.0)
+        seed, matches=matches, era=era, fps=fps, variants=("chunked",), match_seconds=(40.0, 100.0)
     )
     if style != "default":
         script = script.replace(hud_style=f"{style}:{seed}")
@@ -104,6 +112,26 @@ def compare(truth: dict[str, Any], report: dict[str, Any], tol: float = 4.0) -> 
             abs(w["start"] - g["start"]) <= tol and abs(w["end"] - g["end"]) <= tol for w, g in pairs
         ),
         "kills_ok": sum(w["kills"] == g.get("kills") for w, g in pairs),
+        # kills the report leaves unknown (null), and numbers it gave with what gave them
+        "kills_null": sum(g.get("kills") is None for _w, g in pairs),
+        "kills_given": [
+            {"truth": w["kills"], "got": g.get("kills"), "source": g.get("kills_source")}
+            for w, g in pairs
+            if g.get("kills") is not None
+        ],
+        # the end screen's own-card reading against the HUD's count and the truth, per match
+        "end_screen": [
+            {
+                "truth": w["kills"],
+                "kills": g.get("kills"),
+                "source": g.get("kills_source"),
+                "end_screen": g.get("kills_end_screen"),
+                "squad_kills": g.get("squad_kills"),
+                "agree": g.get("kills_agree"),
+            }
+            for w, g in pairs
+            if g.get("kills_end_screen") is not None or g.get("squad_kills") is not None
+        ],
         "place_ok": sum(w["placement"] == g.get("placement") for w, g in place_w),
         "place_n": len(place_w),
         "best_ok": best_ok,
@@ -177,19 +205,30 @@ def main() -> int:
     ap.add_argument("--tol", type=float, default=4.0)
     ap.add_argument(
         "--style",
-        choices=("default", "train", "validation", "heldout"),
+        choices=("default", "train", "validation", "heldout", "covered"),
         default="default",
         help="HUD style family of the VODs (validation: the family choices are made on; "
-        "heldout: never trained or chosen on)",
+        "heldout: never trained or chosen on; covered: today's look with an overlay over the kill "
+        "box all along -- every match's kills must be null)",
+    )
+    ap.add_argument(
+        "--era",
+        choices=("mixed", "2019", "modern"),
+        default=None,
+        help="HUD era of the matches (default: mixed; 2019 with --style covered)",
     )
     args = ap.parse_args()
+    if args.era is None:
+        args.era = "2019" if args.style == "covered" else "mixed"
     tag = "" if args.style == "default" else f"-{args.style}"
+    if args.era != "mixed":
+        tag += f"-{args.era}"
     if args.style != "default" and args.workdir == OUT / "accuracy-vods":
         args.workdir = OUT / f"accuracy-vods{tag}"
 
     args.workdir.mkdir(parents=True, exist_ok=True)
     OUT.mkdir(parents=True, exist_ok=True)
-    vods = [make_vod(s, args.matches, args.fps, args.workdir, args.style) for s in args.seeds]
+    vods = [make_vod(s, args.matches, args.fps, args.workdir, args.style, args.era) for s in args.seeds]
     if args.synth_only:
         return 0
 
@@ -260,19 +299,29 @@ def main() -> int:
         "kills_exact": tot("kills_ok") / want if want else None,
         "kills_exact_median20": tot("kills_ok_median20") / want if want else None,
         "placement_exact": tot("place_ok") / tot("place_n") if tot("place_n") else None,
+        "kills_null": tot("kills_null"),
+        "kills_given_hud": sum(k["source"] not in ("end_screen",) for r in rows for k in r["kills_given"]),
+        "end_screen_read": sum(len(r["end_screen"]) for r in rows),
+        "end_screen_disagree": sum(e["agree"] is False for r in rows for e in r["end_screen"]),
+        "end_screen_own_right": sum(e["end_screen"] == e["truth"] for r in rows for e in r["end_screen"]),
+        "end_screen_own_read": sum(e["end_screen"] is not None for r in rows for e in r["end_screen"]),
         "best_right": sum(r["best_ok"] for r in rows),
         "best_right_median20": sum(r["best_ok_median20"] for r in rows),
         "ocr_calls_per_vod_hour": tot("ocr_calls") / hours,
         "ocr_seconds_per_vod_hour": tot("ocr_seconds") / hours,
         "video_hours": hours,
     }
-    summary["bars_met"] = bool(
-        found == want
-        and extra == 0
-        and summary["bounds_ok"] == found
-        and tot("kills_ok") >= 0.99 * want
-        and summary["best_right"] == len(rows)
-    )
+    if args.style == "covered":
+        # the kill box is never in view: every match found, and not one number guessed
+        summary["bars_met"] = bool(found == want and extra == 0 and summary["kills_null"] == found)
+    else:
+        summary["bars_met"] = bool(
+            found == want
+            and extra == 0
+            and summary["bounds_ok"] == found
+            and tot("kills_ok") >= 0.99 * want
+            and summary["best_right"] == len(rows)
+        )
 
     print(
         f"{'seed':>6} {'dur s':>6} {'matches':>9} {'extra':>5} {'bounds':>7} {'kills':>7} {'k(med20)':>8} "
@@ -288,6 +337,12 @@ def main() -> int:
         )
         for miss in r["misses"]:
             print(f"        miss: truth {miss['truth']}  got {miss['got']}")
+        for e in r["end_screen"]:
+            if e["agree"] is False or (e["end_screen"] is not None and e["end_screen"] != e["truth"]):
+                print(
+                    f"        end screen: truth {e['truth']} kills {e['kills']} ({e['source']}) own card "
+                    f"{e['end_screen']} squad {e['squad_kills']} agree {e['agree']}"
+                )
         if r["compare_report"]:
             print(f"        compare_report.py: {r['compare_report']}")
     print()
@@ -311,6 +366,12 @@ def main() -> int:
     print(
         f"OCR: {summary['ocr_calls_per_vod_hour']:.0f} calls and {summary['ocr_seconds_per_vod_hour']:.1f} s "
         f"per VOD hour ({hours * 60:.1f} video minutes analysed)"
+    )
+    print(
+        f"kills null: {summary['kills_null']}/{found}; numbers from the HUD or a hidden box: "
+        f"{summary['kills_given_hud']}; end screen read in {summary['end_screen_read']} matches "
+        f"(own card right {summary['end_screen_own_right']}/{summary['end_screen_own_read']}, "
+        f"disagreeing with the HUD {summary['end_screen_disagree']})"
     )
     print(f"bars met: {summary['bars_met']}")
     OUT.mkdir(parents=True, exist_ok=True)

@@ -94,6 +94,21 @@ def test_styled_digits_where_geometry_says(name) -> None:
     assert not np.array_equal(f, Renderer(W, H, seed=2).render(state))
 
 
+@pytest.mark.parametrize("era", ["2019", "modern"])
+def test_covered_family_hides_the_kill_box_not_the_squads_box(era) -> None:
+    W, H = 1280, 720
+    for seed in range(3):
+        st = style_by_name(f"covered:{seed}")
+        x0, y0, x1, y1 = _hud.occluder_rect(st, W, H)
+        for kills, spectators in ((0, 0), (7, 2), (23, 11), (113, 0)):
+            key = _hud.HudKey(era, kills, True, False, 12, 30, spectators, "rajdhani-bold", W, H, style=st)
+            assert _hud.kill_slot_covered(key)
+            for bx0, by0, bx1, by1 in kill_digit_boxes(_match(era=era, kills=kills), W, H):
+                assert x0 <= bx0 and bx1 <= x1 and y0 <= by0 and by1 <= y1
+        # the squads text ("N SQUADS LEFT") stays in view, right of the overlay
+        assert W - (1920.0 - _hud.SQ_TEXT_X) * (W / 1920.0) > x1
+
+
 def test_occluder_and_banner() -> None:
     st = style_by_name("train:0")
     covered = _hud.HudStyle(occluder=(1300.0, 0.0, 1920.0, 200.0), occluder_seed=1)

@@ -244,6 +244,17 @@ def test_arenas_and_mixtape_are_not_battle_royale() -> None:
     assert m.kills == 4 and m.placement == 6
 
 
+def test_legend_pick_after_arenas_starts_a_match_without_a_lobby_between() -> None:
+    # the lobby between an Arenas game and the next battle royale went unrecognised
+    s = Stream().lobby().legend().arenas(6, "ROUND 1").arenas(3, "VICTORY").nothing(8)
+    s.legend(4).hud(10, None, kill_box=False, era="modern").play([0, 2], per=6)
+    tr = MatchTracker()
+    tr.update(s.scores)
+    [m] = tr.finish(vod_end=s.t)
+    assert m.start_seen and m.kills == 2 and m.start > 30
+    assert [d["why"] for d in tr.dropped] == ["arenas/mixtape"]
+
+
 def test_one_stray_arenas_or_end_reading_mid_match_changes_nothing() -> None:
     s = Stream().lobby().legend().play([0, 1], per=6).arenas(1, "ROUND 2").play([1, 2], per=6)
     s.end(1, placement=9).play([2, 3], per=6).end(placement=4).lobby()

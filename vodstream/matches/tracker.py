@@ -737,9 +737,11 @@ class MatchTracker:
         arenas_mode = t < self._arenas_until
         if kind == "select_legend":
             self._arenas_until = -math.inf
-            if op is not None and op.phase == "legend":
+            if op is not None and op.phase == "legend" and not op.arenas:
                 op.last_evidence = t
                 return
+            # (a legend pick that led into Arenas/Mixtape, then a new pick: a new match even when
+            # the lobby between them went unrecognised)
             if op is not None:
                 self._close(t, reason="new_match", end_at=self._edge(t, prev_t))
             self._new(t, prev_t, "legend", start_seen=True)

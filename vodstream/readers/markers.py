@@ -214,6 +214,13 @@ class LineBox:
         return self.x1 - self.x0
 
 
+# Smallest menu text line searched for, in 1080p pixels of letter height. The lobby's top
+# navigation is ~18 px caps; thin or small faces (the validation family's) binarise a few
+# pixels shorter after the half-size text crop, so the floor sits below it (chosen on the
+# validation style family: 16 missed its lobby and the 2019 "PLACED #n OF k" line, 14 read all).
+MIN_LINE_H1080 = 14.0
+
+
 def _unit(sample: Sample) -> float:
     """Text-region pixels per 1080p pixel (HUD/menu scale times the decoder's downscale)."""
     fw, fh = sample.frame_size
@@ -226,7 +233,7 @@ def find_text_lines(
     text: np.ndarray,
     unit: float,
     *,
-    min_h1080: float = 18.0,
+    min_h1080: float = MIN_LINE_H1080,
     max_h1080: float = 130.0,
     band: tuple[float, float, float, float] | None = None,
     max_lines: int = 6,
@@ -290,9 +297,11 @@ def find_text_lines(
         j = i + 1
         while j < m and gx0[j] <= reach:
             hj = gh[j]
+            tol = 0.2 * max(hi, hj)
             if (
                 abs(hi - hj) <= 0.3 * max(hi, hj)
-                and abs(gy1[i] - gy1[j]) <= 0.2 * max(hi, hj)
+                # one baseline -- or one cap line: a tailed Q or a descender ends lower
+                and (abs(gy1[i] - gy1[j]) <= tol or abs(gy0[i] - gy0[j]) <= tol)
                 and gx0[j] >= gx1[i] - 0.2 * hi
             ):
                 ri, rj = find(i), find(j)

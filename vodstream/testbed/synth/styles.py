@@ -28,16 +28,20 @@ panel) over part of the top-right.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from vodstream.testbed.synth.fonts import HELDOUT_FONTS, STYLE_FONTS, VALIDATION_FONTS
 from vodstream.testbed.synth.hud import DEFAULT_STYLE, HudStyle, SkullShape
 
 __all__ = [
+    "COVERED_RECT",
     "HELDOUT_GEOMETRY",
     "HELDOUT_SKULL",
     "VALIDATION_GEOMETRY",
     "VALIDATION_SKULL",
+    "covered_style",
     "heldout_style",
     "style_by_name",
     "training_style",
@@ -231,9 +235,26 @@ def validation_style(rng: np.random.Generator, *, name: str = "validation") -> H
     )
 
 
+# The kill box's slot (2019: spectators eye + skull box; modern: skull box, up to three digits)
+# left of the squads box in today's look, in 1080p reference pixels: what "covered" hides.
+COVERED_RECT = (1380.0, 0.0, 1630.0, 118.0)
+
+
+def covered_style(rng: np.random.Generator, *, name: str = "covered") -> HudStyle:
+    """Today's look with a stream overlay (webcam or panel) over the kill box all along; the
+    squads and alive boxes stay in view. Every match's kill count is unknown on such a VOD."""
+    return replace(
+        DEFAULT_STYLE,
+        name=name,
+        occluder=COVERED_RECT,
+        occluder_kind=str(rng.choice(["webcam", "panel"])),
+        occluder_seed=int(rng.integers(0, 2**31)),
+    )
+
+
 def style_by_name(name: str) -> HudStyle:
-    """ "default", "train:SEED", "validation:SEED" or "heldout:SEED" (SEED an integer; a family
-    name alone is seed 0)."""
+    """ "default", "train:SEED", "validation:SEED", "heldout:SEED" or "covered:SEED" (SEED an
+    integer; a family name alone is seed 0)."""
     fam, _, seed = name.partition(":")
     try:
         n = int(seed) if seed else 0
@@ -245,8 +266,11 @@ def style_by_name(name: str) -> HudStyle:
         return training_style(np.random.default_rng([n, 17]), name=f"train:{n}")
     if fam == "validation":
         return validation_style(np.random.default_rng([n, 41]), name=f"validation:{n}")
+    if fam == "covered":
+        return covered_style(np.random.default_rng([n, 53]), name=f"covered:{n}")
     if fam == "heldout":
         return heldout_style(np.random.default_rng([n, 29]), name=f"heldout:{n}")
     raise ValueError(
-        f"unknown HUD style {name!r} (known: default, train:SEED, validation:SEED, heldout:SEED)"
+        f"unknown HUD style {name!r} (known: default, train:SEED, validation:SEED, heldout:SEED, "
+        "covered:SEED)"
     )
