@@ -255,6 +255,24 @@ def test_legend_pick_after_arenas_starts_a_match_without_a_lobby_between() -> No
     assert [d["why"] for d in tr.dropped] == ["arenas/mixtape"]
 
 
+def test_a_count_read_once_then_contradicted_by_an_empty_slot_is_not_trusted() -> None:
+    def stream(before: list[int]) -> Stream:
+        s = Stream().lobby().legend().hud(4, None, kill_box=False, era="modern")
+        if before:
+            s.play(before, per=4)
+        s.hud(1, 14).hud(4, None, kill_box=True).hud(3, None, kill_box=False, era="modern")
+        return s.lobby()
+
+    [m] = run(stream([]).scores)
+    assert m.kills is None and "14 read once" in (m.kills_reason or "")
+    [m] = run(stream([2, 3]).scores)  # the readings before it still count
+    assert m.kills == 3 and "14 read once" in (m.kills_reason or "")
+    # read once and never contradicted (the match ended right after the kill): kept
+    s = Stream().lobby().legend().play([0, 1], per=5).hud(1, 2).end(3, placement=5).lobby()
+    [m] = run(s.scores)
+    assert m.kills == 2
+
+
 def test_one_stray_arenas_or_end_reading_mid_match_changes_nothing() -> None:
     s = Stream().lobby().legend().play([0, 1], per=6).arenas(1, "ROUND 2").play([1, 2], per=6)
     s.end(1, placement=9).play([2, 3], per=6).end(placement=4).lobby()

@@ -26,6 +26,7 @@ match's readings are kept (bounded by a match's length).
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import math
 from collections.abc import Iterable, Sequence
@@ -85,6 +86,9 @@ MIN_EMPTY_BOX_SAMPLES = 5
 EMPTY_BOX_MAX_CONFIDENCE = 0.7
 # Fewer own readings than this: the count is reported as read only N times.
 FEW_READINGS = 3
+# A final count read only once, after which the kill-box slot was verified empty this many
+# times, is not trusted: the modern HUD never hides the box again once a kill is shown.
+CONTRADICTING_EMPTY = 2
 
 
 @dataclass
@@ -98,10 +102,16 @@ class BoxEvidence:
     unknown: int = 0  # kill_box None: not found, covered, not looked for
     unsure_after_empty: int = 0  # unread/unknown samples after the last empty one
     era_votes: dict[str, int] = field(default_factory=dict)  # hud_era -> samples
+    empty_after_read: int = 0  # kill_box False samples after the last own reading
+
+    def read(self) -> None:
+        """An own kill reading was taken (empty verdicts before it say nothing against it)."""
+        self.empty_after_read = 0
 
     def add(self, kill_box: bool | None) -> None:
         if kill_box is False:
             self.empty += 1
+            self.empty_after_read += 1
             self.unsure_after_empty = 0
             return
         if kill_box is True:
@@ -128,6 +138,7 @@ class BoxEvidence:
             "unknown": self.unknown,
             "unsure_after_empty": self.unsure_after_empty,
             "era_votes": dict(self.era_votes),
+            "empty_after_read": self.empty_after_read,
         }
 
     @classmethod
@@ -138,6 +149,7 @@ class BoxEvidence:
             unknown=int(d.get("unknown", 0)),
             unsure_after_empty=int(d.get("unsure_after_empty", 0)),
             era_votes={str(k): int(v) for k, v in d.get("era_votes", {}).items()},
+            empty_after_read=int(d.get("empty_after_read", 0)),
         )
 
 
@@ -237,6 +249,18 @@ def estimate_kills(
     agree = sum(_weight(r, red_weight) for r, lv in tail if r.kills == lv)
     total = sum(_weight(r, red_weight) for r, _ in tail)
     support = sum(1 for r, lv in tail if r.kills == lv)
+    if support == 1 and box is not None and box.empty_after_read >= CONTRADICTING_EMPTY:
+        # One reading of the final count, then the slot seen empty: a misreading. Without it,
+        # what the other readings say (or unknown) -- never the contradicted number.
+        why = (
+            f"{final} read once, then the kill-box slot was seen empty "
+            f"{box.empty_after_read} times: not trusted"
+        )
+        rest = [r for r in rs if r.kills != final]
+        if not rest:
+            return KillEstimate(None, 0.0, [], "monotone", why, None, len(rs))
+        est = estimate_kills(rest, box=None, min_empty=min_empty, step_cost=step_cost, red_weight=red_weight)
+        return dataclasses.replace(est, reason=why, n_readings=len(rs))
     conf = (agree / total if total else 0.0) * min(1.0, 0.4 + 0.2 * support)
     why = f"read only {len(rs)} time(s)" if len(rs) < FEW_READINGS else None
     return KillEstimate(final, round(conf, 3), used, "monotone", why, "hud", len(rs))
@@ -834,6 +858,7 @@ class MatchTracker:
             op.all_readings.append(r)
             if op.phase == "live":
                 op.readings.append(r)
+                op.box.read()
         elif op.phase == "live":
             op.box.add(s.kill_box)
         if op.phase == "live":
