@@ -419,8 +419,9 @@ def locate(hud: np.ndarray) -> HudLocation:
     ys0 = int(min(st[i, 1] for i in run))
     ys1 = int(max(st[i, 1] + st[i, 3] for i in run))
     dh = float(np.median([st[i, 3] for i in run]))
-    ibox = tuple(int(v) for v in sto[icon, :4])
-    red = _is_red(img, ibox)  # type: ignore[arg-type]
+    ix, iy, iw, ih = (int(v) for v in sto[icon, :4])
+    ibox = (ix, iy, iw, ih)
+    red = _is_red(img, ibox)
     era = "modern"
     if row == 0:
         # 2019: the spectator box (a digit-high eye and its count) right before the skull
@@ -431,7 +432,7 @@ def locate(hud: np.ndarray) -> HudLocation:
         ]
         if left_runs:
             era = "2019"
-    kill = KillRun(xs0, ys0, xs1, ys1, dh, ibox, row, red)  # type: ignore[arg-type]
+    kill = KillRun(xs0, ys0, xs1, ys1, dh, ibox, row, red)
     return HudLocation(sq, kill, True, era, "ok", f)
 
 

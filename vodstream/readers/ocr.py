@@ -17,7 +17,7 @@ import shlex
 import shutil
 import threading
 import time
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import structlog
@@ -96,10 +96,10 @@ class TesserocrOcr:
         self.whitelist = whitelist
         self.calls = 0
         self.seconds = 0.0
-        self._api: object | None = None
+        self._api: Any = None  # a tesserocr.PyTessBaseAPI (tesserocr ships no type hints)
         self._lock = threading.Lock()
 
-    def _open(self) -> object:
+    def _open(self) -> Any:
         import tesserocr
 
         api = tesserocr.PyTessBaseAPI(
@@ -120,8 +120,8 @@ class TesserocrOcr:
                 self._api = self._open()
             t0 = time.perf_counter()
             api = self._api
-            api.SetImageBytes(gray.tobytes(), w, h, 1, w)  # type: ignore[attr-defined]
-            text = api.GetUTF8Text()  # type: ignore[attr-defined]
+            api.SetImageBytes(gray.tobytes(), w, h, 1, w)
+            text = api.GetUTF8Text()
             self.seconds += time.perf_counter() - t0
             self.calls += 1
         return " ".join(text.split())
@@ -129,7 +129,7 @@ class TesserocrOcr:
     def close(self) -> None:
         with self._lock:
             if self._api is not None:
-                self._api.End()  # type: ignore[attr-defined]
+                self._api.End()
                 self._api = None
 
     def __getstate__(self) -> dict[str, object]:
@@ -211,19 +211,21 @@ def available_backends() -> list[str]:
     return out
 
 
-def make_ocr(backend: str | None = None, **kwargs: object) -> OcrEngine:
+def make_ocr(
+    backend: str | None = None, *, lang: str = "eng", whitelist: str | None = MARKER_ALPHABET
+) -> OcrEngine:
     """An OCR engine: ``backend`` = "tesserocr" | "pytesseract" | None (tesserocr when importable)."""
     if backend in (None, "auto"):
         try:
-            return TesserocrOcr(**kwargs)  # type: ignore[arg-type]
+            return TesserocrOcr(lang=lang, whitelist=whitelist)
         except ImportError:
             log.warning("ocr.tesserocr_missing", fallback="pytesseract")
-            return PytesseractOcr(**kwargs)  # type: ignore[arg-type]
+            return PytesseractOcr(lang=lang, whitelist=whitelist)
     if backend == "tesserocr":
         try:
-            return TesserocrOcr(**kwargs)  # type: ignore[arg-type]
+            return TesserocrOcr(lang=lang, whitelist=whitelist)
         except ImportError as exc:
             raise OcrUnavailableError("tesserocr is not installed (pip install tesserocr)") from exc
     if backend == "pytesseract":
-        return PytesseractOcr(**kwargs)  # type: ignore[arg-type]
+        return PytesseractOcr(lang=lang, whitelist=whitelist)
     raise OcrUnavailableError(f"unknown OCR backend {backend!r} (tesserocr or pytesseract)")

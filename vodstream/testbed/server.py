@@ -684,8 +684,7 @@ class ServerThread:
             loop.run_until_complete(runner.setup())
             site = web.TCPSite(runner, self.host, self.port)
             loop.run_until_complete(site.start())
-            sock = site._server.sockets[0]  # type: ignore[union-attr]
-            self.port = sock.getsockname()[1]
+            self.port = runner.addresses[0][1]
             self.base_url = f"http://{self.host}:{self.port}"
         except BaseException as err:  # surfaced by start()
             self._error = err
@@ -729,7 +728,7 @@ async def serve_forever(
     except OSError as err:
         await runner.cleanup()
         raise VodstreamError(f"cannot listen on {host}:{port}: {err.strerror or err}") from err
-    bound = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    bound = runner.addresses[0][1]
     if on_ready is not None:
         on_ready(f"http://{host}:{bound}")
     for vod in server.vods.values():

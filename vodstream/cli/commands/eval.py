@@ -61,8 +61,9 @@ def run(args: argparse.Namespace) -> int:
         box_model = load_box_model(args.box_weights)
     except (ValueError, KeyError, RuntimeError) as e:
         raise VodstreamError(f"cannot load the weights: {e}") from None
+    assert box_model is not None  # the file was checked above
     fonts = tuple(f for f in args.fonts.split(",") if f)
-    results = evaluate_sets(model, box_model, load_test_sets(sets, fonts=fonts, cache_dir=args.cache))  # type: ignore[arg-type]
+    results = evaluate_sets(model, box_model, load_test_sets(sets, fonts=fonts, cache_dir=args.cache))
     for i, r in enumerate(results):
         res, box = r.digits, r.box
         acc720, r720, n720 = res.accuracy_from()
