@@ -75,6 +75,16 @@ class CropInfo:
     )
 
 
+def _read_json(path: Path, *, missing: str, unreadable: str) -> Any:
+    """A JSON file's document; a missing or unreadable file is one LabelsError line."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise LabelsError(missing) from None
+    except (OSError, ValueError) as err:
+        raise LabelsError(f"{unreadable}: {err}") from None
+
+
 @dataclass
 class CropIndex:
     """The crops of one VOD in one folder (``index.json``)."""
@@ -103,14 +113,11 @@ class CropIndex:
     @classmethod
     def load(cls, folder: Path) -> CropIndex:
         path = Path(folder) / INDEX_NAME
-        try:
-            doc = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise LabelsError(
-                f"{folder}: no {INDEX_NAME} (not a folder written by `vodstream label`)"
-            ) from None
-        except (OSError, ValueError) as err:
-            raise LabelsError(f"cannot read {path}: {err}") from None
+        doc = _read_json(
+            path,
+            missing=f"{folder}: no {INDEX_NAME} (not a folder written by `vodstream label`)",
+            unreadable=f"cannot read {path}",
+        )
         try:
             crops = [
                 CropInfo(
@@ -427,12 +434,7 @@ def save_labels(index: CropIndex, labels: Mapping[int, int | None]) -> Path:
 def load_labels(path: Path) -> tuple[CropIndex, dict[int, int | None]]:
     """A labels file and the crop index next to it, checked against each other."""
     path = Path(path)
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise LabelsError(f"no labels file {path}") from None
-    except (OSError, ValueError) as err:
-        raise LabelsError(f"cannot read labels {path}: {err}") from None
+    doc = _read_json(path, missing=f"no labels file {path}", unreadable=f"cannot read labels {path}")
     index = CropIndex.load(path.parent)  # the crops and their index sit next to the labels
     return index, parse_labels(doc, index, what=str(path))
 
