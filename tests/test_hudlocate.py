@@ -106,3 +106,19 @@ def test_numbers_right_of_the_squads_box_are_not_kills() -> None:
 def test_bad_crop_is_an_error() -> None:
     with pytest.raises(ValueError, match="RGB"):
         locate(np.zeros((240, 720), np.uint8))
+
+
+def test_fast_ink_planes_equal_the_plain_numpy_formulas() -> None:
+    """The speed-ups in _components (issue 16) give the same pixels as the formulas they replace."""
+    from vodstream.readers import hudlocate as hl
+
+    rng = np.random.default_rng(16)
+    for shape in [(240, 720, 3), (240, 725, 3), (37, 51, 3)]:
+        img = rng.integers(0, 256, shape, dtype=np.uint8)
+        img[5:30, 10:40] = 255  # some solid ink so the top-hat has structure
+        assert np.array_equal(hl._max_rgb(img), img.max(axis=2))
+        assert np.array_equal(hl._max_rgb(img[3:20]), img[3:20].max(axis=2))  # a non-contiguous view
+    th = np.repeat(np.arange(256, dtype=np.uint8)[:, None], 256, axis=1)  # every (th, near) pair
+    near = np.ascontiguousarray(th.T)
+    want = (th >= hl.INK_T) & (th.astype(np.float32) >= hl.INK_REL * near)
+    assert np.array_equal(hl._ink(th, near) > 0, want)

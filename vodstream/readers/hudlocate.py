@@ -27,6 +27,7 @@ skull at a fixed place), so the digit CNN and the score-box reader read it as be
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass
 
 import cv2
@@ -122,28 +123,53 @@ def _work(hud: np.ndarray) -> tuple[np.ndarray, float]:
     return cv2.resize(hud, size, interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR), f
 
 
+# _REL_MIN[n]: the smallest uint8 t with float(t) >= INK_REL * n (255 where none does)
+_REL_MIN = np.array(
+    [next((t for t in range(256) if float(t) >= INK_REL * n), 255) for n in range(256)], np.uint8
+)
+
+
+def _max_rgb(img: np.ndarray) -> np.ndarray:
+    """The max-RGB plane of an HxWx3 uint8 image (``img.max(axis=2)``, ~50x faster: numpy reduces
+    a 3-wide last axis element by element)."""
+    r, g, b = cv2.split(np.ascontiguousarray(img))
+    return cv2.max(cv2.max(r, g), b)
+
+
+def _ink(th: np.ndarray, near: np.ndarray) -> np.ndarray:
+    """255 where ``th >= INK_T and th >= INK_REL * near``, else 0 (uint8 planes). The relative test
+    goes through a per-``near`` table of the smallest ``th`` that passes it: the same pixels as the
+    float formula, without float images."""
+    return cv2.bitwise_and(
+        cv2.threshold(th, INK_T - 1, 255, cv2.THRESH_BINARY)[1],
+        cv2.compare(th, cv2.LUT(near, _REL_MIN), cv2.CMP_GE),
+    )
+
+
 def _components(img: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(stats rows [x, y, w, h, area] of bright-ink components, labels, top-hat map, and the
     stats of the ink opened by a 3x3 disc: solid icons without the boxes' thin outlines)."""
-    v = img.max(axis=2)
+    v = _max_rgb(img)
     k = cv2.getStructuringElement(cv2.MORPH_RECT, (TOPHAT, TOPHAT))
     th = cv2.morphologyEx(v, cv2.MORPH_TOPHAT, k)
     # relative to the brightest ink nearby: the boxes' dot lattice (30% white) and faint outlines
     # drop out beside full-white text, whatever the background's brightness
     near = cv2.dilate(th, np.ones((LOCAL, LOCAL), np.uint8))
-    b = ((th >= INK_T) & (th.astype(np.float32) >= INK_REL * near)).astype(np.uint8) * 255
-    _n, lab, st, _ = cv2.connectedComponentsWithStats(b, connectivity=8)
+    b = _ink(th, near)
+    # 16-bit labels (a WORK_H crop holds far fewer than 65536 components): same stats, ~2x faster
+    _n, lab, st, _ = cv2.connectedComponentsWithStats(b, connectivity=8, ltype=cv2.CV_16U)
     op = cv2.morphologyEx(b, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3)))
-    _n, _lab, sto, _ = cv2.connectedComponentsWithStats(op, connectivity=8)
+    _n, _lab, sto, _ = cv2.connectedComponentsWithStats(op, connectivity=8, ltype=cv2.CV_16U)
     return st[1:].astype(np.int32), lab, th, sto[1:].astype(np.int32)
 
 
 def _lines(st: np.ndarray) -> list[list[int]]:
     """Groups of component indices forming a text line (common baseline, letter spacing)."""
+    rows = st.tolist()  # Python ints: this loop is quadratic in the glyphs, numpy scalars are slow
     # merged letters (a long label squeezed into its box, low resolution) count as one wide glyph
     idx = [
         i
-        for i, (x, y, w, h, a) in enumerate(st)
+        for i, (x, y, w, h, a) in enumerate(rows)
         if GLYPH_H[0] <= h <= GLYPH_H[1]
         and 2 <= w <= 14 * h
         and a >= 10
@@ -154,29 +180,30 @@ def _lines(st: np.ndarray) -> list[list[int]]:
     solid = {
         i
         for i in idx
-        if st[i, 4] >= 0.55 * st[i, 2] * st[i, 3] and 0.75 * st[i, 3] <= st[i, 2] <= 1.6 * st[i, 3]
+        if rows[i][4] >= 0.55 * rows[i][2] * rows[i][3]
+        and 0.75 * rows[i][3] <= rows[i][2] <= 1.6 * rows[i][3]
     }
-    idx.sort(key=lambda i: st[i, 0])
+    idx.sort(key=lambda i: rows[i][0])
     lines: list[list[int]] = []
     used: set[int] = set()
     for i in idx:
         if i in used or i in solid:
             continue
         line = [i]
-        hb = float(st[i, 3])
+        hs = [rows[i][3]]  # the line's glyph heights, kept sorted
         for j in idx:
-            if j in used or j == i or st[j, 0] <= st[line[-1], 0]:
+            xj, yj, _wj, hj, _aj = rows[j]
+            last = rows[line[-1]]
+            if j in used or j == i or xj <= last[0]:
                 continue
-            last = line[-1]
-            hs = sorted(int(st[t, 3]) for t in line)
             lh = float(hs[len(hs) // 2])
-            gap = st[j, 0] - (st[last, 0] + st[last, 2])
-            bottom_ok = abs((st[j, 1] + st[j, 3]) - (st[last, 1] + st[last, 3])) <= max(2.0, 0.22 * lh)
-            if gap <= 1.1 * lh and gap >= -0.3 * lh and bottom_ok and 0.65 * lh <= st[j, 3] <= 1.45 * lh:
+            gap = xj - (last[0] + last[2])
+            bottom_ok = abs((yj + hj) - (last[1] + last[3])) <= max(2.0, 0.22 * lh)
+            if gap <= 1.1 * lh and gap >= -0.3 * lh and bottom_ok and 0.65 * lh <= hj <= 1.45 * lh:
                 line.append(j)
-            elif st[j, 0] > st[last, 0] + st[last, 2] + 1.1 * lh:
+                bisect.insort(hs, hj)
+            elif xj > last[0] + last[2] + 1.1 * lh:
                 break
-        del hb
         if len(line) >= 2:
             used.update(line)
             lines.append(line)
@@ -190,7 +217,7 @@ def _alive_block(img: np.ndarray, x: int, y0: int, y1: int, h: float) -> bool:
     ww = round(2.4 * h)
     if b1 <= b0:
         return False
-    v = img[b0:b1].max(axis=2)
+    v = _max_rgb(img[b0:b1])
     for a0 in range(int(x), int(x + 3.0 * h), max(1, int(h // 4))):
         patch = v[:, a0 : a0 + ww]
         if patch.shape[1] < ww:
@@ -347,14 +374,15 @@ def locate(hud: np.ndarray) -> HudLocation:
     h = sq.h
     cy = (sq.y0 + sq.y1) / 2.0
     all_idx = list(range(len(st)))
+    sx, sy, sw, sh = (st[:, k].astype(np.float64) for k in range(4))
 
-    def inside(i: int, x0: float, y0: float, x1: float, y1: float) -> bool:
-        x, y, w, hh, _a = st[i]
-        return x >= x0 and x + w <= x1 and y >= y0 and y + hh <= y1
+    def inside(x0: float, y0: float, x1: float, y1: float) -> list[int]:
+        """Indices (ascending) of the components wholly inside the box."""
+        return np.flatnonzero((sx >= x0) & (sx + sw <= x1) & (sy >= y0) & (sy + sh <= y1)).tolist()
 
     # row 1: the slot left of the squads line
     r1 = (sq.x0 - 17.0 * h, cy - 1.9 * h, sq.x0 - 0.6 * h, cy + 1.9 * h)
-    idx1 = [i for i in all_idx if inside(i, *r1)]
+    idx1 = inside(*r1)
     found: tuple[list[int], int, int] | None = None
     for run in reversed(_runs(st, idx1, h)):
         # the kill box shares the squads box's row: its digits are centred on the squads text
@@ -367,7 +395,7 @@ def locate(hud: np.ndarray) -> HudLocation:
             break
     # row 2: under the squads box (ranked / later seasons)
     r2 = (sq.x0 - 8.0 * h, sq.y1 + 0.6 * h, sq.x1 + 1.0 * h, sq.y1 + 4.8 * h)
-    idx2 = [i for i in all_idx if inside(i, *r2)]
+    idx2 = inside(*r2)
     if found is None:
         for run in _runs(st, idx2, h):
             # the second row's centre lies ROW2_DY letter heights under the squads text's
