@@ -212,3 +212,37 @@ def test_parse_marker_fuzzy_and_exclusions() -> None:
     assert fuzzy_find("SELECT LEGEND", "XXSELECTLEGENDXX") == 0
     assert fuzzy_find("SELECT LEGEND", "SELEC EGEND") == 2
     assert fuzzy_find("SELECT LEGEND", "SOMETHING ELSE") is None
+
+
+def _fuzzy_plain(needle: str, hay: str) -> int:
+    """Sellers' dynamic programme, cell by cell: the reference for the bit-parallel fuzzy_find."""
+    n, h = needle.replace(" ", ""), hay.replace(" ", "")
+    col = list(range(len(n) + 1))
+    best = col[-1]
+    for c in h:
+        new = [0] * (len(n) + 1)
+        for i in range(1, len(n) + 1):
+            new[i] = min(col[i] + 1, new[i - 1] + 1, col[i - 1] + (n[i - 1] != c))
+        col, best = new, min(best, new[-1])
+    return best
+
+
+def test_fuzzy_find_equals_the_plain_dynamic_programme() -> None:
+    import random
+
+    rng = random.Random(16)
+    alphabet = "SQUADELIMNT #0123"
+    checked = 0
+    while checked < 3000:
+        needle = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 22)))
+        hay = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 50)))
+        if rng.random() < 0.5:  # plant a damaged copy of the needle
+            k = rng.randint(0, len(hay))
+            hay = hay[:k] + needle[: rng.randint(0, len(needle))] + hay[k:]
+        if not needle.replace(" ", "") or not hay.replace(" ", ""):
+            continue
+        want = _fuzzy_plain(needle, hay)
+        limit = rng.randint(0, 4)
+        assert fuzzy_find(needle, hay, max_dist=99) == want
+        assert fuzzy_find(needle, hay, max_dist=limit) == (want if want <= limit else None)
+        checked += 1
