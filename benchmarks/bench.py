@@ -139,6 +139,30 @@ def rendered_vod(preset: str, cache: Path = OUT / "bench-vods") -> Path:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def vod_library(vod_dir: Path, n: int, work: Path) -> tuple[Path, list[str]]:
+    """``vod_dir`` served as ``n`` VODs: ``work``/lib/<id> per copy (its own vod.json / truth.json
+    with a new id, everything else symlinked: the same bytes). Returns (library, ids)."""
+    info = vod_info(vod_dir)
+    lib = work / "lib"
+    lib.mkdir(parents=True, exist_ok=True)
+    ids = []
+    for k in range(n):
+        vid = info["vod_id"] if k == 0 else str(int(info["vod_id"]) + 7000 + k)
+        dst = lib / vid
+        dst.mkdir()
+        for item in vod_dir.iterdir():
+            if item.name in ("vod.json", "truth.json"):
+                d = json.loads(item.read_text())
+                d["vod_id"] = vid
+                (dst / item.name).write_text(json.dumps(d))
+            elif item.is_dir():
+                (dst / item.name).symlink_to(item.resolve(), target_is_directory=True)
+            else:
+                shutil.copyfile(item, dst / item.name)
+        ids.append(vid)
+    return lib, ids
+
+
 def repeated_truth(truth: dict[str, Any], repeat: int) -> dict[str, Any]:
     """truth.json of the VOD the server makes with ``--repeat``: the matches again after each copy."""
     dur = float(truth["duration"])
@@ -173,55 +197,90 @@ def run_vodstream(
     command: str = "analyze",
     extra: list[str] | None = None,
     bandwidth: str | None = None,
+    vods: int = 1,
 ) -> dict[str, Any]:
-    """One ``vodstream analyze|run`` against the local server; the measures of one row."""
+    """One ``vodstream analyze|run`` against the local server; the measures of one row.
+
+    ``vods`` > 1: the VOD served under that many ids, all given to the one command (one Ray
+    start-up, one actor pool); the counts are summed and a VOD is right only when all copies are."""
     from vodstream.testbed.server import ServerThread
 
     info = vod_info(vod_dir)
     with (
-        ServerThread(vod_dir.parent, repeat=repeat, bandwidth=bandwidth) as srv,
         tempfile.TemporaryDirectory(prefix="vodstream-bench-") as tmp,
+        tempfile.TemporaryDirectory(prefix="vodstream-lib-") as libdir,
     ):
-        cmd = [
-            sys.executable,
-            "-m",
-            "vodstream",
-            "-q",
-            command,
-            info["vod_id"],
-            "--out",
-            tmp,
-            "--twitch-base",
-            srv.base_url,
-            "--no-catalog",
-            "--no-progress",
-            *(extra or []),
-        ]
-        cpu0 = _children_cpu()
-        t0 = time.monotonic()
-        proc = subprocess.Popen(
-            cmd,
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
+        root, ids = (
+            (vod_dir.parent, [info["vod_id"]]) if vods == 1 else vod_library(vod_dir, vods, Path(libdir))
         )
-        probe = TreeProbe(proc.pid)
-        probe.start()
-        _, err = proc.communicate()
-        wall = time.monotonic() - t0
-        peak = probe.stop()
-        cpu = max(probe.cpu_s, _children_cpu() - cpu0)
-        if proc.returncode not in (0, 3):  # 3: complete but some kills uncertain (still a report)
-            tail = (err.strip().splitlines() or ["(no output)"])[-1]
-            raise BenchError(f"vodstream {command} exited {proc.returncode}: {tail}")
-        report = json.loads((Path(tmp) / info["vod_id"] / "report.json").read_text())
-        clip_mb = sum(p.stat().st_size for p in Path(tmp).rglob("*") if p.suffix in (".ts", ".mp4")) / 1e6
-    seg, an, tim = report["segments"], report.get("analysis") or {}, report["timings"]
-    vod_s = float(report["duration"])
+        with ServerThread(root, repeat=repeat, bandwidth=bandwidth) as srv:
+            return _run_command(srv, ids, Path(tmp), info, repeat=repeat, command=command, extra=extra)
+
+
+def _run_command(
+    srv: Any,
+    ids: list[str],
+    tmp: Path,
+    info: dict[str, Any],
+    *,
+    repeat: int,
+    command: str,
+    extra: list[str] | None,
+) -> dict[str, Any]:
+    load0 = os.getloadavg()[0]
+    cmd = [
+        sys.executable,
+        "-m",
+        "vodstream",
+        "-q",
+        command,
+        *ids,
+        "--out",
+        str(tmp),
+        "--twitch-base",
+        srv.base_url,
+        "--no-catalog",
+        "--no-progress",
+        *(extra or []),
+    ]
+    cpu0 = _children_cpu()
+    t0 = time.monotonic()
+    proc = subprocess.Popen(
+        cmd,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    probe = TreeProbe(proc.pid)
+    probe.start()
+    _, err = proc.communicate()
+    wall = time.monotonic() - t0
+    peak = probe.stop()
+    cpu = max(probe.cpu_s, _children_cpu() - cpu0)
+    if proc.returncode not in (0, 3):  # 3: complete but some kills uncertain (still a report)
+        tail = (err.strip().splitlines() or ["(no output)"])[-1]
+        raise BenchError(f"vodstream {command} exited {proc.returncode}: {tail}")
+    reports = [json.loads((tmp / vid / "report.json").read_text()) for vid in ids]
+    clip_mb = sum(p.stat().st_size for p in tmp.rglob("*") if p.suffix in (".ts", ".mp4")) / 1e6
+    report = reports[0]
+    tim = report["timings"]
+    vod_s = sum(float(r["duration"]) for r in reports)
+    truth = repeated_truth(info["truth"], repeat)
+    scores = [score(truth, r) for r in reports]
+    right = {
+        k: (min(sc[k] for sc in scores) if k != "matches_extra" else max(sc[k] for sc in scores))
+        for k in scores[0]
+    }
+
+    def total(block: str, key: str) -> Any:
+        vals = [(r.get(block) or {}).get(key) for r in reports]
+        return None if any(v is None for v in vals) else sum(vals)
+
     return {
         "variant": (report.get("settings") or {}).get("analyze_quality"),
+        "vods": len(ids),
         "vod_s": vod_s,
         "wall_s": wall,
         "cpu_s": cpu,
@@ -231,11 +290,14 @@ def run_vodstream(
         "clip_s": tim.get("clip_s"),
         "clip_mb": clip_mb,
         "peak_mib": peak,
-        "ocr_calls": an.get("ocr_calls"),
-        "samples": seg.get("samples"),
-        "bytes": seg.get("bytes_fetched"),
+        # the scorers' OCR counter is the pool's (shared by every VOD of the command)
+        "ocr_calls": (report.get("analysis") or {}).get("ocr_calls"),
+        "samples": total("segments", "samples"),
+        "bytes": total("segments", "bytes_fetched"),
         "exit": proc.returncode,
-        **score(repeated_truth(info["truth"], repeat), report),
+        "load_before": round(load0, 2),
+        "load_after": round(os.getloadavg()[0], 2),
+        **right,
     }
 
 
@@ -497,7 +559,12 @@ def bench(
     scaling: tuple[float, ...] = (600.0, 3600.0, 18000.0),
     bandwidths: tuple[str, ...] = ("100Mbit", "20Mbit"),
     head_seconds: float = 600.0,
+    vods: int = 3,
+    hd60_dir: Path | None = None,
+    hd60_seconds: float = 3600.0,
+    hd60_quality: str = "720p30",
 ) -> dict[str, Any]:
+    load_start = [round(x, 2) for x in os.getloadavg()]
     info = vod_info(vod_dir)
     dur = info["duration"]
     source = "chunked" if "chunked" in info["variants"] else info["variants"][0]
@@ -538,6 +605,19 @@ def bench(
             lambda: run_vodstream(vod_dir, repeat=rep, command="run"),
             runs,
         )
+    if not quick and vods > 1:
+        # start once, reuse across VODs: the same VOD under `vods` ids in ONE command; what each
+        # VOD after the first adds to the wall is the per-VOD cost with start-up out of it
+        multi = add(
+            "reuse",
+            f"analyze, {vods} VODs in one command",
+            lambda: run_vodstream(vod_dir, repeat=rep, vods=vods),
+            runs,
+        )
+        if multi and e2e:
+            marginal = (multi["wall_s"] - e2e["wall_s"]) / (vods - 1)
+            multi["marginal_s"] = marginal
+            multi["marginal_x_realtime"] = dur * rep / marginal if marginal > 0 else None
     # the floors on the bytes the analysis fetched (its variant)
     analysed = e2e.get("variant") if isinstance(e2e.get("variant"), str) else source
     datas = segment_bytes(vod_dir, analysed)
@@ -575,6 +655,24 @@ def bench(
             )
             if row:
                 row["mb_per_vod_hour"] = row["bytes"] / 1e6 / (row["vod_s"] / 3600)
+    if not quick and hd60_dir is not None:
+        # a 1080p60 source: analyse a lower variant, clip from the source (`run`)
+        i60 = vod_info(hd60_dir)
+        n60 = _repeat_for(hd60_seconds, i60["duration"]) if hd60_seconds > 0 else 1
+        add(
+            "1080p60",
+            f"run {_length(i60['duration'] * n60)} ({hd60_quality}; clip: source)",
+            lambda: run_vodstream(
+                hd60_dir, repeat=n60, command="run", extra=["--analyze-quality", hd60_quality]
+            ),
+            repeat=n60,
+        )
+        for q in i60["variants"]:  # accuracy and speed of each analysis variant, as rendered
+            add(
+                "variant60",
+                f"{q} (1080p60 VOD)",
+                lambda q=q: run_vodstream(hd60_dir, extra=["--analyze-quality", q]),
+            )
     return {
         "benchmark": "vodstream bench",
         "quick": quick,
@@ -587,10 +685,18 @@ def bench(
             "source": source,
             "path": str(vod_dir),
         },
+        "hd60_vod": (
+            {"vod_id": vod_info(hd60_dir)["vod_id"], "path": str(hd60_dir), "analysed": hd60_quality}
+            if hd60_dir is not None and not quick
+            else None
+        ),
         "machine": {
             "cpus": n_cpu,
             "platform": platform.platform(),
             "python": platform.python_version(),
+            # the machine is shared: 1-minute load average at the start and end of the run (each
+            # vodstream row also carries load_before / load_after)
+            "loadavg_start": load_start,
             "loadavg": [round(x, 2) for x in os.getloadavg()],
         },
         "rows": rows,
@@ -612,12 +718,30 @@ def findings(rows: list[dict[str, Any]]) -> dict[str, Any]:
     old, new = get("2019", ""), get("vodstream", "analyze")
     floor_all = next((r for r in rows if r["section"] == "floor" and "cores" in r["name"]), None)
     scal = [r for r in rows if r["section"] == "scaling"]
+    multi, hd60 = get("reuse", ""), get("1080p60", "")
     out: dict[str, Any] = {
         "vodstream_vs_2019_wall": old["wall_s"] / new["wall_s"] if old and new else None,
         "analysis_vs_all_core_floor": (
             new["analyse_s"] / floor_all["wall_s"] if new and floor_all and new.get("analyse_s") else None
         ),
         "startup_share": new["startup_s"] / new["wall_s"] if new and new.get("startup_s") else None,
+        "vodstream_marginal_vs_2019_wall": (
+            old["wall_s"] / multi["marginal_s"]
+            if old and multi and (multi.get("marginal_s") or 0) > 0
+            else None
+        ),
+        "marginal_s_per_vod": multi.get("marginal_s") if multi else None,
+        "hd60_x_realtime": hd60["x_realtime"] if hd60 else None,
+        "hd60_right": (
+            bool(
+                hd60["matches_right"] == hd60["matches_want"]
+                and not hd60.get("matches_extra")
+                and hd60["kills_right"] == hd60["matches_want"]
+                and hd60["best_ok"]
+            )
+            if hd60
+            else None
+        ),
         "peak_mib_max": max((r["peak_mib"] for r in rows if r.get("peak_mib")), default=None),
     }
     if len(scal) >= 2:
@@ -680,6 +804,11 @@ def table(result: dict[str, Any]) -> str:
                 f"fetch {r['download_s']:.1f} ffmpeg {r['ffmpeg_s']:.1f} tesseract {r['tesseract_s']:.1f} "
                 f"CNN {r['kills_s']:.1f} s; {r['games_found']:.0f} games found by its markers"
             )
+        if r.get("marginal_s") is not None:
+            notes.append(
+                f"{r['marginal_s']:+.1f} s per extra VOD"
+                + (f" ({r['marginal_x_realtime']:.0f}x realtime)" if r.get("marginal_x_realtime") else "")
+            )
         if r.get("mb_per_vod_hour") is not None:
             notes.append(f"{r['mb_per_vod_hour']:.0f} MB per VOD hour")
         if r.get("clip_mb"):
@@ -698,6 +827,20 @@ def table(result: dict[str, Any]) -> str:
         )
     if f.get("startup_share"):
         lines.append(f"actor start-up is {f['startup_share']:.0%} of the end-to-end wall")
+    if f.get("marginal_s_per_vod") is not None:
+        lines.append(
+            f"each VOD after the first in one command adds {f['marginal_s_per_vod']:.1f} s"
+            + (
+                f": {f['vodstream_marginal_vs_2019_wall']:.1f}x the 2019 pipeline per VOD, start-up out of it"
+                if f.get("vodstream_marginal_vs_2019_wall")
+                else ""
+            )
+        )
+    if f.get("hd60_x_realtime"):
+        lines.append(
+            f"1080p60 source, end to end with the clip: {f['hd60_x_realtime']:.0f}x realtime "
+            f"({'right' if f['hd60_right'] else 'NOT right'}), target >= 100x"
+        )
     if f.get("peak_mib_longest_vs_shortest"):
         lines.append(
             f"peak memory, longest / shortest VOD = {f['peak_mib_longest_vs_shortest']:.2f} "
@@ -748,6 +891,17 @@ def run(args: argparse.Namespace) -> int:
         raise BenchError(
             f"bad --length {args.length!r}: expected e.g. 10m or 0 (the VOD as rendered)"
         ) from None
+    try:
+        hd60_s = _seconds(args.hd60_length)
+    except ValueError:
+        raise BenchError(
+            f"bad --hd60-length {args.hd60_length!r}: expected e.g. 1h, 0 (as rendered)"
+        ) from None
+    if args.vods < 1:
+        raise BenchError("--vods must be at least 1")
+    hd60_dir = None
+    if not args.quick and args.hd60_preset != "none":
+        hd60_dir = rendered_vod(args.hd60_preset)
     result = bench(
         vod_dir,
         quick=args.quick,
@@ -755,6 +909,10 @@ def run(args: argparse.Namespace) -> int:
         scaling=scaling,
         bandwidths=bandwidths,
         head_seconds=head,
+        vods=args.vods,
+        hd60_dir=hd60_dir,
+        hd60_seconds=hd60_s,
+        hd60_quality=args.hd60_quality,
         log=lambda s: print(s, file=sys.stderr, flush=True),
     )
     prog = "python -m vodstream" if sys.argv[0].endswith("__main__.py") else f"python {sys.argv[0]}"
