@@ -84,6 +84,9 @@ class GraphConfig:
     fetch_concurrency: int = DEFAULT_CONCURRENCY
     decode_mode: str = DEFAULT_DECODE_MODE
     refine_fps: float | None = DEFAULT_REFINE_FPS  # dense re-sampling before end screens/SPECTATING
+    # per-VOD actor pairs (fetcher, tracker) started with the pool, so their start-up overlaps the
+    # scorers'; pairs are reused by later VODs (and later analyze calls) instead of started anew
+    prestart_vods: int = 1
     decoder_kwargs: dict[str, Any] = field(default_factory=dict)
     scorer_kwargs: dict[str, Any] = field(default_factory=dict)
     tracker_kwargs: dict[str, Any] = field(default_factory=dict)
@@ -198,6 +201,10 @@ class ActorGraph:
         self.scheduler: Scheduler | None = None  # the last analyze()'s
         self._dec_load = [0] * len(self.decoders)
         self._sc_load = [0] * len(self.scorers)
+        # (fetcher, tracker, fetch config) pairs started and free; see GraphConfig.prestart_vods
+        self._idle: list[tuple[Any, Any, dict[str, Any]]] = [
+            self._new_pair({}) for _ in range(max(0, cfg.prestart_vods))
+        ]
         log.debug("actor graph", decoders=n_dec, scorers=n_sc, cpus=total_cpus, cpu_per_actor=per)
 
     def nodes(self) -> list[str]:
@@ -222,9 +229,28 @@ class ActorGraph:
         return total
 
     def close(self) -> None:
-        for a in [*self.decoders, *self.scorers]:
+        for a in [*self.decoders, *self.scorers, *(x for f, t, _ in self._idle for x in (f, t))]:
             ray.kill(a)
-        self.decoders, self.scorers = [], []
+        self.decoders, self.scorers, self._idle = [], [], []
+
+    def _new_pair(self, fetch_config: dict[str, Any]) -> tuple[Any, Any, dict[str, Any]]:
+        cfg = self.config
+        fetcher = FetcherActor.remote(concurrency=cfg.fetch_concurrency, config=fetch_config)
+        return fetcher, TrackerActor.remote(**cfg.tracker_kwargs), fetch_config
+
+    def _take_pair(self, fetch_config: dict[str, Any]) -> tuple[Any, Any]:
+        """A free (fetcher, tracker) for one VOD: a started one fetching the same way, else new."""
+        for i, (f, t, conf) in enumerate(self._idle):
+            if conf == fetch_config:
+                del self._idle[i]
+                return f, t
+        f, t, _ = self._new_pair(fetch_config)
+        return f, t
+
+    def _give_back(self, fetcher: Any, tracker: Any, fetch_config: dict[str, Any]) -> None:
+        """A finished VOD's pair back to the pool; the tracker starts over (calls run in order)."""
+        tracker.restore.remote(None)
+        self._idle.append((fetcher, tracker, fetch_config))
 
     # -- the loop ------------------------------------------------------------------------------
 
@@ -255,8 +281,7 @@ class ActorGraph:
                     checkpoint=job.checkpoint,
                     vod_end=job.vod_end,
                 ),
-                FetcherActor.remote(concurrency=cfg.fetch_concurrency, config=job.fetch_config),
-                TrackerActor.remote(**cfg.tracker_kwargs),
+                *self._take_pair(job.fetch_config),
             )
             for job in jobs
         ]
@@ -270,14 +295,20 @@ class ActorGraph:
             on_checkpoint or (lambda key, idx, st: None),
             progress or (lambda key, ev, n: None),
         )
+        ok = False
         try:
             for v in vods:
                 run.dispatch(v, v.sched.start())  # the resumed checkpoint, resumed prefixes, empty VODs
-            return run.loop(vods)
+            out = run.loop(vods)
+            ok = True
+            return out
         finally:
-            for v in vods:
-                ray.kill(v.fetcher)
-                ray.kill(v.tracker)
+            for v, job in zip(vods, jobs, strict=True):
+                if ok and v.sched.finished:  # reused by the next VOD
+                    self._give_back(v.fetcher, v.tracker, job.fetch_config)
+                else:
+                    ray.kill(v.fetcher)
+                    ray.kill(v.tracker)
 
     @property
     def peak_inflight(self) -> int:

@@ -288,3 +288,33 @@ def test_analyze_a_local_m3u8_gives_the_same_matches(
     assert rep["clips"] == [] and rep["source"].endswith("master.m3u8")
     assert rep["matches"] == _matches(first_run["outcomes"][library["ids"][0]])
     assert "VOD " in capsys.readouterr().out
+
+
+def test_one_actor_pool_analyses_vods_one_after_another(
+    ray_local, first_run: dict[str, Any], library: dict[str, Any], server: str
+) -> None:
+    """Start once, reuse (issue 16): one graph analyses a VOD, then another in a later call; the
+    second reuses the first's fetcher and tracker (reset) and the decoders/scorers, and finds the
+    same matches as the reference run."""
+    from actors.pipeline import ActorGraph, GraphConfig, VodJob
+    from vodstream.matches.analysis import AnalysisResult
+    from vodstream.report.assemble import report_dict
+    from vodstream.sources.plan import resolve_for_analysis
+
+    graph = ActorGraph(GraphConfig(prestart_vods=1))
+    try:
+        seen = []
+        for vod_id in library["ids"]:
+            vod = resolve_for_analysis(vod_id, twitch_base=server)
+            job = VodJob(key=vod_id, segments=vod.segments, vod_end=vod.duration)
+            res = graph.analyze([job])[vod_id]
+            got = AnalysisResult(
+                matches=res.matches, gaps=res.gaps, timings={}, ocr_calls=0, ocr_seconds=0.0, samples=0
+            )
+            want = json.loads(first_run["outcomes"][vod_id].report_json.read_text())
+            assert report_dict(vod_id, want["duration"], got)["matches"] == want["matches"]
+            seen.append((graph.fetchers[vod_id]._actor_id, graph.trackers[vod_id]._actor_id))
+        assert seen[0] == seen[1]  # the same two actors served both VODs
+        assert len(graph._idle) == 1  # and are free again
+    finally:
+        graph.close()
