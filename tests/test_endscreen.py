@@ -247,6 +247,11 @@ def test_end_screen_agrees_confirms_disagrees_and_caps() -> None:
     [dis] = _track(_stream(*hud, ("end", 4, {"own": 2, "squad": 9}), ("lobby", 3, {})))
     assert dis.kills == 4 and dis.kills_agree is False and dis.kills_end_screen == 2
     assert dis.kills_confidence < 0.5 and any("disagree" in n for n in dis.notes)
+    # a HUD count read once against an own card read on many summary samples: the card is used
+    once = [("lobby", 3, {}), ("legend", 5, {}), ("hud", 10, {"kills": 0}), ("hud", 1, {"kills": 4})]
+    [late] = _track(_stream(*once, ("hud", 2, {}), ("end", 6, {"own": 5, "squad": 9}), ("lobby", 3, {})))
+    assert late.kills == 5 and late.kills_source == "end_screen" and late.kills_agree is False
+    assert late.kills_confidence < 0.5 and any("end screen's used" in n for n in late.notes)
     # a HUD count above the squad total: the own card replaces it, or the total caps it
     [over] = _track(_stream(*hud, ("end", 4, {"own": 1, "squad": 3}), ("lobby", 3, {})))
     assert over.kills == 1 and over.kills_source == "end_screen" and over.kills_agree is False

@@ -340,8 +340,10 @@ def check_end_screen(
       card of 0, and replaced by any other own-card value (the absence is the weaker witness).
     * A HUD count above the squad total is impossible: the own card replaces it when read, else
       it is capped at the total; both are flagged.
-    * A HUD count the own card contradicts is kept, reported as a disagreement (``agree``
-      False, a note) and its confidence lowered below the "uncertain" line.
+    * A HUD count the own card contradicts: the better-supported of the two is used (the HUD's
+      estimate confidence vs the own card's vote confidence; ties keep the HUD), reported as a
+      disagreement (``agree`` False, a note) with its confidence lowered below the "uncertain"
+      line.
     """
     own, own_n, own_total = _vote(own_votes)
     squad, sq_n, sq_total = _vote(squad_votes)
@@ -418,6 +420,20 @@ def check_end_screen(
         return EndScreenCheck(k, est.confidence, est.reason, est.source, None, squad)
     if own == k:
         return EndScreenCheck(k, max(est.confidence, es_conf), est.reason, est.source, own, squad, True)
+    if es_conf > est.confidence:
+        # The better-supported witness gives the count (a HUD read once or twice against an
+        # own card read on many summary samples: the HUD missed a late kill); still flagged.
+        return EndScreenCheck(
+            own,
+            min(es_conf, DISAGREE_CONFIDENCE),
+            f"HUD count {k} ({est.confidence:.2f} sure), end screen {own} ({es_conf:.2f}): "
+            "the end screen's used",
+            "end_screen",
+            own,
+            squad,
+            False,
+            f"kills disagree: HUD {k}, end screen {own} ({own_n} summary sample(s)); the end screen's used",
+        )
     return EndScreenCheck(
         k,
         min(est.confidence, DISAGREE_CONFIDENCE),
