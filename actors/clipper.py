@@ -15,7 +15,7 @@ import ray
 from ray.exceptions import RayError, RayTaskError
 from ray.util.scheduling_strategies import NodeAffinitySchedulingStrategy
 
-from actors.common import pin_threads
+from actors.common import actor_class, pin_threads
 from vodstream.errors import VodstreamError
 from vodstream.media.clip import clip_segments
 from vodstream.types import Segment
@@ -23,7 +23,7 @@ from vodstream.types import Segment
 __all__ = ["ClipperActor", "ClipperPool", "clipper_on_this_node"]
 
 
-@ray.remote(num_cpus=0, max_restarts=2, max_task_retries=0, max_concurrency=8)
+@ray.remote(num_cpus=0, max_restarts=2, max_task_retries=0, max_concurrency=8)  # type: ignore[call-overload]  # ray.remote's typed options omit max_concurrency
 class ClipperActor:
     def __init__(
         self, *, concurrency: int = 4, config: dict[str, Any] | None = None, buffer: int = 4
@@ -56,7 +56,7 @@ def clipper_on_this_node(**kwargs: Any) -> Any:
     """A ClipperActor scheduled strictly on the calling (driver's) node."""
     node_id = ray.get_runtime_context().get_node_id()
     strategy = NodeAffinitySchedulingStrategy(node_id=node_id, soft=False)
-    return ClipperActor.options(scheduling_strategy=strategy).remote(**kwargs)
+    return actor_class(ClipperActor).options(scheduling_strategy=strategy).remote(**kwargs)
 
 
 class ClipperPool:

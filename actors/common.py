@@ -11,7 +11,7 @@ import os
 import sys
 from typing import Any
 
-__all__ = ["error_text", "pin_threads"]
+__all__ = ["actor_class", "error_text", "pin_threads"]
 
 _THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 
@@ -34,6 +34,12 @@ def pin_threads(n: int = 1) -> None:
                 torch.set_num_interop_threads(n)
             except RuntimeError:  # already set once in this process
                 pass
+
+
+def actor_class(cls: type) -> Any:
+    """A ``@ray.remote`` class as what it is at run time: a Ray actor class (``.remote``,
+    ``.options``). mypy does not apply class decorators, so it would see the plain class."""
+    return cls
 
 
 def error_text(err: BaseException) -> str:

@@ -7,19 +7,22 @@ crashed decoder is restarted and the task retried (``max_task_retries=-1``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ray
 
 from actors.common import error_text, meta, pin_threads
 from vodstream.types import Sample, SegmentData
 
+if TYPE_CHECKING:
+    from vodstream.settings import DecodeMode
+
 __all__ = ["DecoderActor"]
 
 
 @ray.remote(num_cpus=1, max_restarts=-1, max_task_retries=-1)
 class DecoderActor:
-    def __init__(self, *, mode: str = "keyframes", threads: int = 1, **kwargs: Any) -> None:
+    def __init__(self, *, mode: DecodeMode = "keyframes", threads: int = 1, **kwargs: Any) -> None:
         pin_threads(threads)
         from vodstream.media.decode import Decoder
 

@@ -21,7 +21,7 @@ from vodstream.types import Segment, SegmentData
 __all__ = ["FetcherActor"]
 
 
-@ray.remote(num_cpus=0, max_restarts=-1, max_task_retries=-1, max_concurrency=64)
+@ray.remote(num_cpus=0, max_restarts=-1, max_task_retries=-1, max_concurrency=64)  # type: ignore[call-overload]  # ray.remote's typed options omit max_concurrency
 class FetcherActor:
     def __init__(self, *, concurrency: int = 8, config: dict[str, Any] | None = None) -> None:
         self._concurrency = concurrency

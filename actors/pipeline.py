@@ -32,6 +32,7 @@ import ray
 import structlog
 from ray.exceptions import RayActorError, RayError
 
+from actors.common import actor_class
 from actors.decoder import DecoderActor
 from actors.fetcher import FetcherActor
 from actors.scorer import ScorerActor
@@ -58,6 +59,7 @@ from vodstream.settings import (
     DEFAULT_INFLIGHT_PER_VOD,
     DEFAULT_INFLIGHT_TOTAL,
     DEFAULT_REFINE_FPS,
+    DecodeMode,
     RunSettings,
 )
 from vodstream.store.runstore import SegmentResult
@@ -82,7 +84,7 @@ class GraphConfig:
     tracker_inflight: int = 8
     checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY  # released segments between tracker checkpoints
     fetch_concurrency: int = DEFAULT_CONCURRENCY
-    decode_mode: str = DEFAULT_DECODE_MODE
+    decode_mode: DecodeMode = DEFAULT_DECODE_MODE
     refine_fps: float | None = DEFAULT_REFINE_FPS  # dense re-sampling before end screens/SPECTATING
     # per-VOD actor pairs (fetcher, tracker) started with the pool, so their start-up overlaps the
     # scorers'; pairs are reused by later VODs (and later analyze calls) instead of started anew
@@ -192,11 +194,12 @@ class ActorGraph:
         # Request whole CPUs where the cluster has them, else share (so the pool always schedules).
         per = min(1.0, total_cpus / (n_dec + n_sc))
         self.decoders = [
-            DecoderActor.options(num_cpus=per).remote(mode=cfg.decode_mode, **cfg.decoder_kwargs)
+            actor_class(DecoderActor).options(num_cpus=per).remote(mode=cfg.decode_mode, **cfg.decoder_kwargs)
             for _ in range(n_dec)
         ]
         self.scorers = [
-            ScorerActor.options(num_cpus=per).remote(scorer_kwargs=cfg.scorer_kwargs) for _ in range(n_sc)
+            actor_class(ScorerActor).options(num_cpus=per).remote(scorer_kwargs=cfg.scorer_kwargs)
+            for _ in range(n_sc)
         ]
         self.scheduler: Scheduler | None = None  # the last analyze()'s
         self._dec_load = [0] * len(self.decoders)
@@ -235,8 +238,8 @@ class ActorGraph:
 
     def _new_pair(self, fetch_config: dict[str, Any]) -> tuple[Any, Any, dict[str, Any]]:
         cfg = self.config
-        fetcher = FetcherActor.remote(concurrency=cfg.fetch_concurrency, config=fetch_config)
-        return fetcher, TrackerActor.remote(**cfg.tracker_kwargs), fetch_config
+        fetcher = actor_class(FetcherActor).remote(concurrency=cfg.fetch_concurrency, config=fetch_config)
+        return fetcher, actor_class(TrackerActor).remote(**cfg.tracker_kwargs), fetch_config
 
     def _take_pair(self, fetch_config: dict[str, Any]) -> tuple[Any, Any]:
         """A free (fetcher, tracker) for one VOD: a started one fetching the same way, else new."""

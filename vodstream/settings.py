@@ -14,6 +14,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from models.weights import reader_weights  # not models.net: the driver never needs torch
 from vodstream import __version__
@@ -30,6 +31,7 @@ __all__ = [
     "DEFAULT_INFLIGHT_TOTAL",
     "DEFAULT_REFINE_FPS",
     "DEFAULT_TOP",
+    "DecodeMode",
     "RunSettings",
     "fingerprint_doc",
     "model_fingerprint",
@@ -48,7 +50,8 @@ DEFAULT_CONCURRENCY = 8  # concurrent GETs per VOD
 DEFAULT_INFLIGHT_PER_VOD = 6  # segments in flight per VOD (fetched, not yet released)
 DEFAULT_INFLIGHT_TOTAL = 12  # segments in flight across all VODs
 DEFAULT_BATCH_SEGMENTS = 4  # segments per score batch
-DEFAULT_DECODE_MODE = "keyframes"
+DecodeMode = Literal["keyframes", "fps", "all"]  # what the decoder samples (vodstream.media.decode)
+DEFAULT_DECODE_MODE: DecodeMode = "keyframes"
 DEFAULT_CHECKPOINT_EVERY = 30  # released segments between tracker checkpoints in the run store
 DEFAULT_REFINE_FPS = 5.0  # dense re-sampling before end screens / SPECTATING (None: off)
 
@@ -72,7 +75,7 @@ class RunSettings:
     decoders: int | None = None  # None: sized from the cluster's CPUs (see GraphConfig)
     scorers: int | None = None
     batch_segments: int = DEFAULT_BATCH_SEGMENTS
-    decode_mode: str = DEFAULT_DECODE_MODE
+    decode_mode: DecodeMode = DEFAULT_DECODE_MODE
     data_dir: Path | None = None
     catalog: bool = True
     progress: bool | None = None  # None: bars when stderr is a TTY

@@ -21,6 +21,7 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -205,7 +206,7 @@ def run_job(
                     key=p.key,
                     segments=p.segments,
                     done=done,
-                    load=lambda idx, key=p.key: store.get_segment(key, idx),
+                    load=partial(store.get_segment, p.key),
                     checkpoint=(ck[0], ck[2]) if ck else None,
                     fetch_config=fetch_config(p.analysis),
                     vod_end=p.analysis.duration,
@@ -392,19 +393,16 @@ def _clip_all(
         )
         return (p.key, i, path, ref)
 
-    # per VOD: the ranking not yet tried, clips still wanted, stand-ins left
-    state = {p.key: [p, rank_matches(results[p.key].matches), max(settings.top, 0), 0] for p in plans}
+    state = {p.key: _ClipQueue(p, rank_matches(results[p.key].matches), max(settings.top, 0)) for p in plans}
     out: dict[str, list[Any]] = {}
     while True:
         todo: list[tuple[str, int, Path, Any]] = []
         for st in state.values():
-            p, queue, wanted, _ = st
-            while wanted > 0 and queue:
-                job = submit(p, queue.pop(0))
+            while st.wanted > 0 and st.ranking:
+                job = submit(st.plan, st.ranking.pop(0))
                 if job is not None:
                     todo.append(job)
-                    wanted -= 1
-            st[2] = wanted
+                    st.wanted -= 1
         if not todo:
             break
         for key, i, path, ref in todo:
@@ -414,10 +412,10 @@ def _clip_all(
                 cause = getattr(err, "cause", None) or err
                 line = f"clip of match {i} failed: {str(cause).splitlines()[0]}"
                 st = state[key]
-                if st[1] and st[3] < max(settings.top, 0):
-                    st[2] += 1  # one stand-in: the next match in the ranking
-                    st[3] += 1
-                    line += f"; clipping match {st[1][0]} (the next best) instead"
+                if st.ranking and st.stand_ins < max(settings.top, 0):
+                    st.wanted += 1  # one stand-in: the next match in the ranking
+                    st.stand_ins += 1
+                    line += f"; clipping match {st.ranking[0]} (the next best) instead"
                 failures.setdefault(key, []).append(line)
                 log.error("clip failed", vod=key, match=i, error=str(cause).splitlines()[0])
                 continue
@@ -425,6 +423,16 @@ def _clip_all(
             out.setdefault(key, []).append((i, path, info))
     pool.close()
     return out
+
+
+@dataclass
+class _ClipQueue:
+    """One VOD's clipping: the ranked matches not yet tried, clips still wanted, stand-ins used."""
+
+    plan: Plan
+    ranking: list[int]
+    wanted: int
+    stand_ins: int = 0
 
 
 @dataclass

@@ -252,7 +252,7 @@ def estimate_kills(
     if support == 1 and box is not None and box.empty_after_read >= CONTRADICTING_EMPTY:
         # One reading of the final count, then the slot seen empty: a misreading. Without it,
         # what the other readings say (or unknown) -- never the contradicted number.
-        why = (
+        why: str | None = (
             f"{final} read once, then the kill-box slot was seen empty "
             f"{box.empty_after_read} times: not trusted"
         )

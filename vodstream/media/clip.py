@@ -603,7 +603,7 @@ class _ReencodeWriter:
 
 def clip_window(match: Match | dict[str, Any], duration: float, first: float = 0.0) -> tuple[float, float]:
     """VOD-time span to cut for a match: SELECT LEGEND .. end screen + CLIP_TAIL."""
-    m = match if isinstance(match, dict) else match.to_json()
+    m: dict[str, Any] = match if isinstance(match, dict) else match.to_json()
     readings = m.get("readings") or []
     start = m.get("start")
     if start is None:

@@ -49,6 +49,7 @@ import numpy as np
 import structlog
 
 from vodstream.readers.regions import TEXT_SCALE, hud_box, text_box
+from vodstream.settings import DecodeMode
 from vodstream.types import Gap, Sample, SegmentData, merge_gaps
 
 __all__ = [
@@ -64,7 +65,6 @@ __all__ = [
 
 log = structlog.get_logger(__name__)
 
-DecodeMode = Literal["keyframes", "fps", "all"]
 ThreadType = Literal["NONE", "SLICE", "FRAME", "AUTO"]
 FpsSkip = Literal["NONE", "NONREF", "BIDIR"]
 
