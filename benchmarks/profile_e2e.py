@@ -5,7 +5,7 @@ Serves a rendered VOD (``vodstream bench``'s cache, or ``--vod-dir``) with the l
 ``profile`` extra) and sums the samples per process and per kind of work: imports (start-up),
 OCR, decode, kill reader, markers, Ray's idle loop and runtime, fetch.
 
-    python benchmarks/profile_e2e.py [--vod-dir DIR] [--rate 40]
+    python benchmarks/profile_e2e.py [--vod-dir DIR] [--rate 40] [--repeat N]
 
 Prints the summary and writes benchmarks/out/profile_e2e.json (and the raw stacks beside it).
 """
@@ -105,6 +105,12 @@ def main() -> int:
         "--vod-dir", type=Path, default=None, help="a rendered synth VOD (default: the demo preset)"
     )
     ap.add_argument("--rate", type=float, default=40.0, help="samples per second per process")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="serve the VOD N times back to back (a longer VOD: steady state)",
+    )
     ap.add_argument("--json", type=Path, default=OUT / "profile_e2e.json")
     args = ap.parse_args()
     spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
@@ -115,7 +121,7 @@ def main() -> int:
     info = vod_info(vod_dir)
     raw = args.json.with_suffix(".raw.txt")
     args.json.parent.mkdir(parents=True, exist_ok=True)
-    with ServerThread(vod_dir.parent) as srv, tempfile.TemporaryDirectory() as tmp:
+    with ServerThread(vod_dir.parent, repeat=args.repeat) as srv, tempfile.TemporaryDirectory() as tmp:
         cmd = [
             spy,
             "record",
@@ -160,7 +166,8 @@ def main() -> int:
         return 1
     res = {
         "vod": info["vod_id"],
-        "vod_s": info["duration"],
+        "vod_s": info["duration"] * args.repeat,
+        "args": f" --repeat {args.repeat}" if args.repeat > 1 else "",
         "wall_s": round(wall, 2),
         "timings": timings,
         "rate": args.rate,
@@ -168,7 +175,7 @@ def main() -> int:
     }
     lines = [
         f"py-spy --subprocesses at {args.rate:g} Hz, `vodstream analyze` of VOD {info['vod_id']} "
-        f"({info['duration']:.0f} s): wall {wall:.1f} s, {res['seconds']} s of samples in all processes",
+        f"({res['vod_s']:.0f} s): wall {wall:.1f} s, {res['seconds']} s of samples in all processes",
         "all processes: " + ", ".join(f"{k} {v:.1f} s" for k, v in res["by_kind"].items()),
     ]
     for p in res["processes"]:

@@ -90,6 +90,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--hd60-length", default="1h", metavar="T", help="its VOD length, by --repeat (default 1h)"
     )
     parser.add_argument(
+        "--update-readme",
+        action="store_true",
+        help="rewrite README's bench section (between its bench markers) from this run's JSON",
+    )
+    parser.add_argument(
+        "--readme-from",
+        type=Path,
+        default=None,
+        metavar="JSON",
+        help="measure nothing: rewrite README's bench section from an earlier run's JSON",
+    )
+    parser.add_argument(
         "--hd60-quality", default="720p30", help="the variant analysed on it (default 720p30; clips: source)"
     )
 
