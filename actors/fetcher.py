@@ -16,6 +16,7 @@ import ray
 
 from actors.common import error_text, meta
 from vodstream.errors import VodstreamError
+from vodstream.sources.fetch import SegmentFetcher
 from vodstream.types import Segment, SegmentData
 
 __all__ = ["FetcherActor"]
@@ -26,21 +27,17 @@ class FetcherActor:
     def __init__(self, *, concurrency: int = 8, config: dict[str, Any] | None = None) -> None:
         self._concurrency = concurrency
         self._config = config or {}
-        self._fetcher: Any = None
+        self._fetcher: SegmentFetcher | None = None
         self._lock: asyncio.Lock | None = None
 
-    async def _get(self) -> Any:
+    async def _get(self) -> SegmentFetcher:
         # The aiohttp session must be made inside the actor's event loop.
         if self._lock is None:
             self._lock = asyncio.Lock()
         async with self._lock:
             if self._fetcher is None:
-                from vodstream.sources.fetch import SegmentFetcher
-
                 self._fetcher = SegmentFetcher(concurrency=self._concurrency, **self._config)
-                enter = getattr(self._fetcher, "__aenter__", None)
-                if enter is not None:
-                    await enter()
+                await self._fetcher.__aenter__()
         return self._fetcher
 
     @ray.method(num_returns=2)
@@ -54,11 +51,5 @@ class FetcherActor:
 
     async def close(self) -> None:
         if self._fetcher is not None:
-            exit_ = getattr(self._fetcher, "__aexit__", None) or None
-            if exit_ is not None:
-                await exit_(None, None, None)
-            elif hasattr(self._fetcher, "close"):
-                res = self._fetcher.close()
-                if asyncio.iscoroutine(res):
-                    await res
+            await self._fetcher.__aexit__(None, None, None)
             self._fetcher = None

@@ -43,7 +43,7 @@ class ScorerActor:
 
     def stats(self) -> dict[str, float]:
         """The scorer's counters since it started (samples, seconds per reader, OCR calls)."""
-        return self._scorer.stats() if hasattr(self._scorer, "stats") else {}
+        return self._scorer.stats()
 
     def where(self) -> tuple[str, int]:
         """(node id, pid): where this scorer runs (tests, diagnostics)."""

@@ -434,8 +434,8 @@ def run_training(cfg: TrainConfig) -> dict[str, object]:
         model, box_model = load_model(cfg.out), load_box_model(cfg.box_out)
         if box_model is None:
             raise FileNotFoundError(f"no score-box weights at {cfg.box_out}")
-        meta.setdefault("digits", getattr(model, "meta", {}))
-        meta.setdefault("box", getattr(box_model, "meta", {}))
+        meta.setdefault("digits", model.meta)
+        meta.setdefault("box", box_model.meta)
         results = evaluate_sets(
             model, box_model, load_test_sets(cfg.test_sets, fonts=cfg.fonts, cache_dir=cfg.cache_dir)
         )

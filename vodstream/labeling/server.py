@@ -126,10 +126,7 @@ def serve(index: CropIndex, port: int, *, on_ready: Callable[[str], None] | None
             await runner.cleanup()
             raise VodstreamError(_port_message(port, err)) from None
         try:
-            bound = port
-            server = getattr(site, "_server", None)
-            if server is not None and server.sockets:
-                bound = server.sockets[0].getsockname()[1]
+            bound = runner.addresses[0][1]
             if on_ready is not None:
                 on_ready(f"http://{HOST}:{bound}/")
             await asyncio.Event().wait()

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 import structlog
 
 from vodstream.matches.scheduler import Command, Fetch, Forget, Resample, TrackerCall, VodScheduler
-from vodstream.media.decode import Decoder
+from vodstream.media.decode import Decoder, DecodeResult
 from vodstream.sources.hls import parse_media
 from vodstream.store.runstore import SegmentResult
 from vodstream.types import Gap, Match, Sample, Score, Segment, SegmentData, merge_gaps
@@ -35,11 +35,19 @@ log = structlog.get_logger(__name__)
 
 
 class _DecoderLike(Protocol):
-    def decode(self, data: SegmentData) -> Any: ...
+    def decode(self, data: SegmentData) -> DecodeResult: ...
 
 
 class _ScorerLike(Protocol):
     def score_batch(self, samples: Sequence[Sample]) -> list[Score]: ...
+
+    @property
+    def ocr_calls(self) -> int: ...
+
+    @property
+    def ocr_seconds(self) -> float: ...
+
+    def stats(self) -> dict[str, float]: ...
 
 
 class _TrackerLike(Protocol):
@@ -105,8 +113,7 @@ def analyze(
     n_segments = 0
     end_seen = 0.0
     matches: list[Match] = []
-    start_ocr_calls = int(getattr(scorer, "ocr_calls", 0))
-    start_ocr_s = float(getattr(scorer, "ocr_seconds", 0.0))
+    start_ocr_calls, start_ocr_s = scorer.ocr_calls, scorer.ocr_seconds
 
     def run(cmds: list[Command]) -> None:
         nonlocal matches
@@ -157,7 +164,7 @@ def analyze(
             continue
         t1 = time.perf_counter()
         timings["decode"] += t1 - t0
-        frames = int(getattr(res, "frames_decoded", 0))
+        frames = res.frames_decoded
         samples = res.samples
         if not samples:
             run(sched.completed(_result(seg, gaps=list(res.gaps), frames=frames), persist=True))
@@ -175,19 +182,18 @@ def analyze(
     assert sched.finished, "the plain analysis ended without finishing"
     out = sched.out
     timings["total"] = time.perf_counter() - t_all
-    stats_fn = getattr(scorer, "stats", None)
     return AnalysisResult(
         matches=matches,
         gaps=merge_gaps(out.gaps),
         timings={k: round(v, 4) for k, v in timings.items()},
-        ocr_calls=int(getattr(scorer, "ocr_calls", 0)) - start_ocr_calls,
-        ocr_seconds=round(float(getattr(scorer, "ocr_seconds", 0.0)) - start_ocr_s, 4),
+        ocr_calls=scorer.ocr_calls - start_ocr_calls,
+        ocr_seconds=round(scorer.ocr_seconds - start_ocr_s, 4),
         samples=out.samples,
         segments=n_segments,
         frames_decoded=out.frames_decoded,
         duration=float(vod_end if vod_end is not None else end_seen),
         scores=kept,
-        stats={**(stats_fn() if callable(stats_fn) else {}), "refined_samples": out.refined_samples},
+        stats={**scorer.stats(), "refined_samples": out.refined_samples},
     )
 
 

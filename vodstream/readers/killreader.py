@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import structlog
@@ -43,6 +44,9 @@ from vodstream.readers.digits import (
 )
 from vodstream.readers.hudlocate import find_kill_box
 from vodstream.types import Sample
+
+if TYPE_CHECKING:
+    from models.net import BoxNet, DigitNet
 
 __all__ = ["KillReader", "KillReading"]
 
@@ -78,10 +82,10 @@ class KillReader:
 
     def __init__(
         self,
-        model: torch.nn.Module | None = None,
+        model: DigitNet | None = None,
         device: str = "cpu",
         *,
-        box_model: torch.nn.Module | None = None,
+        box_model: BoxNet | None = None,
         use_box: bool = True,
         min_confidence: float = 0.97,
         box_confidence: float = 0.97,
@@ -166,7 +170,7 @@ class KillReader:
     # -- internals ----------------------------------------------------------------------------
     def _classify(self, crops: np.ndarray | None) -> np.ndarray:
         if crops is None or len(crops) == 0:
-            return np.zeros((0, getattr(self.model, "n_classes", 10)), np.float32)
+            return np.zeros((0, self.model.n_classes), np.float32)
         with torch.inference_mode():
             x = torch.from_numpy(np.ascontiguousarray(crops, np.float32)).unsqueeze(1).to(self.device)
             return torch.softmax(self.model(x), dim=1).cpu().numpy()

@@ -11,10 +11,10 @@ from __future__ import annotations
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from models.net import load_reader_models
-from vodstream.readers.killreader import KillReader
+from vodstream.readers.killreader import KillReader, KillReading
 from vodstream.readers.markers import MarkerReader
 from vodstream.types import Marker, Sample, Score
 
@@ -22,7 +22,7 @@ __all__ = ["KillReaderLike", "MarkerReaderLike", "Scorer", "make_scorer"]
 
 
 class KillReaderLike(Protocol):
-    def read_batch(self, samples: Sequence[Sample]) -> list[Any]: ...
+    def read_batch(self, samples: Sequence[Sample]) -> list[KillReading]: ...
 
 
 class MarkerReaderLike(Protocol):
@@ -30,22 +30,13 @@ class MarkerReaderLike(Protocol):
         self, samples: Sequence[Sample], hud_visible: Sequence[bool] | None = None
     ) -> list[Marker | None]: ...
 
+    @property
+    def ocr_calls(self) -> int: ...
 
-def _kill_box(r: Any) -> bool | None:
-    """``Score.kill_box`` from a kill reading (the contract is in :class:`~vodstream.types.Score`).
+    @property
+    def ocr_seconds(self) -> float: ...
 
-    A reader that knows says so itself (a ``kill_box`` attribute: True found, False slot in
-    view and empty, None cannot tell). Today's reader does not: it only says ``no_kill_box``
-    when its skull template found nothing, which is taken as "empty" on a visible HUD -- the
-    renderer's modern HUD before the first kill -- so the tracker's 0-kill rule still applies
-    there (with reduced confidence, and never on a HUD whose era says the box is always shown).
-    """
-    if hasattr(r, "kill_box"):
-        kb = r.kill_box
-        return None if kb is None else bool(kb)
-    if not r.hud_visible:
-        return None
-    return getattr(r, "reason", "ok") != "no_kill_box"
+    def stats(self) -> dict[str, float]: ...
 
 
 class Scorer:
@@ -71,7 +62,6 @@ class Scorer:
         self.samples += len(samples)
         out: list[Score] = []
         for s, r, m in zip(samples, readings, markers, strict=True):
-            kill_box = _kill_box(r)
             out.append(
                 Score(
                     vod_time=s.vod_time,
@@ -81,19 +71,20 @@ class Scorer:
                     hud_visible=bool(r.hud_visible),
                     marker=m,
                     confidence=float(r.confidence),
-                    kill_box=kill_box,
-                    hud_era=getattr(r, "hud_era", None),
+                    # the Score contract: True found, False its slot seen empty, None cannot tell
+                    kill_box=None if r.kill_box is None else bool(r.kill_box),
+                    hud_era=r.hud_era,
                 )
             )
         return out
 
     @property
     def ocr_calls(self) -> int:
-        return int(getattr(self.marker_reader, "ocr_calls", 0))
+        return int(self.marker_reader.ocr_calls)
 
     @property
     def ocr_seconds(self) -> float:
-        return float(getattr(self.marker_reader, "ocr_seconds", 0.0))
+        return float(self.marker_reader.ocr_seconds)
 
     def stats(self) -> dict[str, float]:
         """Counters since construction: samples, seconds per reader, OCR calls/seconds."""
@@ -104,10 +95,8 @@ class Scorer:
             "ocr_calls": self.ocr_calls,
             "ocr_seconds": round(self.ocr_seconds, 4),
         }
-        extra = getattr(self.marker_reader, "stats", None)
-        if callable(extra):
-            for k, v in extra().items():
-                out.setdefault(f"markers_{k}", v)
+        for k, v in self.marker_reader.stats().items():
+            out.setdefault(f"markers_{k}", v)
         return out
 
 

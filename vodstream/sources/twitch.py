@@ -42,6 +42,7 @@ from vodstream.sources.hls import (
     parse_media,
     select_variant,
 )
+from vodstream.sources.localfile import LocalVideo
 from vodstream.types import Segment
 
 __all__ = [
@@ -703,18 +704,11 @@ def local_file_id(path: str | Path) -> str:
 
 
 def _resolve_file(path: str) -> ResolvedVod:
-    try:
-        from vodstream.sources.localfile import LocalVideo  # another stage's module; imported lazily
-    except ImportError as err:
-        raise VodstreamError(
-            f"cannot open local video {path}: local video files are not supported "
-            "in this build (vodstream.sources.localfile is missing)"
-        ) from err
     video = LocalVideo(path)
     segments = video.segments()
     if not segments:
         raise VodstreamError(f"{path}: no video segments found")
-    duration = getattr(video, "duration", None) or segments[-1].end
+    duration = video.duration or segments[-1].end
     return ResolvedVod(
         vod_id=local_file_id(path),
         title=Path(path).name,
