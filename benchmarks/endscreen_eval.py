@@ -1,6 +1,7 @@
 """End-screen squad summary reader: real summary screens (report only) and synthetic ones.
 
     python benchmarks/endscreen_eval.py [--synthetic-frames 48] [--vods test 5101 ...] [--no-real]
+                                        [--style default|validation|heldout]
 
 1. Real screens (../shared/fixtures/apex-real: screens/*end_squad_summary*, full/*_end_*; skipped
    cleanly when ../shared is absent). Evaluation only: nothing here was chosen on them. Truth is
@@ -176,16 +177,29 @@ def run_real() -> dict[str, Any]:
     return {"rows": rows, "summary": summary}
 
 
-def run_synthetic_frames(n: int, seed: int = 20261129) -> dict[str, Any]:
+def run_synthetic_frames(n: int, seed: int = 20261129, style: str = "default") -> dict[str, Any]:
+    """``style``: "default" (today's look) or a style family of vodstream.testbed.synth.styles
+    (validation, heldout, train): the end screens are then drawn in that family's face, four
+    styles of it per size."""
     from vodstream.media.decode import crop_rgb
     from vodstream.readers.markers import MarkerReader
     from vodstream.testbed.synth.render import Renderer
     from vodstream.testbed.synth.state import FrameState
+    from vodstream.testbed.synth.styles import style_by_name
     from vodstream.types import Sample
 
     rng = np.random.default_rng(seed)
     sizes = [(1280, 720), (1920, 1080), (854, 480)]
-    renderers = {wh: Renderer(*wh, seed=int(rng.integers(1 << 30))) for wh in sizes}
+    n_styles = 1 if style == "default" else 4
+    renderers = {
+        (wh, k): Renderer(
+            *wh,
+            seed=int(rng.integers(1 << 30)),
+            style=None if style == "default" else style_by_name(f"{style}:{seed % 1000 + k}"),
+        )
+        for wh in sizes
+        for k in range(n_styles)
+    }
     mr = MarkerReader()
     rows = []
     for i in range(n):
@@ -211,7 +225,7 @@ def run_synthetic_frames(n: int, seed: int = 20261129) -> dict[str, Any]:
             hud_mode=mode,  # type: ignore[arg-type]
             scene_seed=int(rng.integers(1 << 30)),
         )
-        hud, text = crop_rgb(np.asarray(renderers[wh].render(st)))
+        hud, text = crop_rgb(np.asarray(renderers[(wh, (i // len(sizes)) % n_styles)].render(st)))
         sample = Sample(vod_time=0.0, segment_index=0, frame_size=wh, hud=hud, text=text)
         m = mr.read(sample, hud_visible=False)
         rows.append(
@@ -313,6 +327,13 @@ def main(argv: list[str] | None = None) -> int:
         default=20261129,
         help="synthetic frames' seed (20261129 was used to choose the reader's rules; others are held out)",
     )
+    ap.add_argument(
+        "--style",
+        default="default",
+        choices=("default", "train", "validation", "heldout"),
+        help="style family of the synthetic summary frames (validation: the family choices are made "
+        "on; heldout: report only)",
+    )
     ap.add_argument("--vods", nargs="*", default=["test"], help='"test" and/or random_script seeds')
     ap.add_argument("--no-real", action="store_true")
     args = ap.parse_args(argv)
@@ -342,11 +363,15 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.synthetic_frames > 0:
         t0 = time.perf_counter()
-        syn = run_synthetic_frames(args.synthetic_frames, args.seed)
+        syn = run_synthetic_frames(args.synthetic_frames, args.seed, args.style)
+        syn["style"] = args.style
         syn["seconds"] = round(time.perf_counter() - t0, 1)
         result["synthetic_frames"] = syn
         syn["seed"] = args.seed
-        print(f"\nSynthetic summary frames ({syn['frames']}, seed {args.seed}, {syn['seconds']} s)")
+        print(
+            f"\nSynthetic summary frames ({syn['frames']}, seed {args.seed}, style {args.style}, "
+            f"{syn['seconds']} s)"
+        )
         print(
             f"{'size':10} {'frames':>6} {'own right':>10} {'own wrong':>9} {'squad right':>11} "
             f"{'squad wrong':>11}"
@@ -381,7 +406,8 @@ def main(argv: list[str] | None = None) -> int:
                 )
 
     OUT.mkdir(parents=True, exist_ok=True)
-    path = OUT / ("endscreen_eval.json" if args.seed == 20261129 else f"endscreen_eval_seed{args.seed}.json")
+    name = "endscreen_eval" if args.seed == 20261129 else f"endscreen_eval_seed{args.seed}"
+    path = OUT / (f"{name}.json" if args.style == "default" else f"{name}-{args.style}.json")
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(result, indent=1, default=str))
     tmp.replace(path)

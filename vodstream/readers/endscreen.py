@@ -5,7 +5,11 @@ squad's TOTAL KILLS WITH SQUAD beside the placement. :class:`EndScreenReader` re
 marker text region of a sample (the top 45 % of the frame as luma, see vodstream.readers.regions):
 
 * ``squad_kills``: the squad total (it bounds the player's own kills);
-* ``own_kills``: the Kills on the player's own card, only where that card can be told.
+* ``own_kills``: the Kills on the player's own card, only where that card can be told, and
+  not when the cards and the squad total contradict each other (a card above the total, or
+  all cards read and their sum not the total: a digit misread somewhere, as tesseract reads
+  some faces' 1 as 7). Reading the teammates' cards for that check costs a few OCR calls on
+  end-screen samples only.
 
 Which card is the player's (the rule and its evidence are in vodstream.readers.regions, shared with the
 renderer): trios -> the centre card, duos -> the right card. The layout is told apart
@@ -186,16 +190,27 @@ class EndScreenReader:
         else:
             layout, groups = "unknown", []
         own_i = own_card_index(len(groups)) if groups else -1
-        cards = tuple(
+        cards = [
             self._ocr_number(g[0], g[1], _MAX_CARD_KILLS)
             if g is not None and (i == own_i or self.all_cards)
             else None
             for i, g in enumerate(groups)
-        )
+        ]
         own = cards[own_i] if cards else None
+        if own is not None and squad is not None and not self.all_cards:
+            # the cross-check below needs the teammates' cards too
+            cards = [
+                c if i == own_i or g is None else self._ocr_number(g[0], g[1], _MAX_CARD_KILLS)
+                for i, (c, g) in enumerate(zip(cards, groups, strict=True))
+            ]
         if squad is None and not any(c is not None for c in cards):
             return None
-        return EndScreenReading(layout=layout, squad_kills=squad, own_kills=own, cards=cards)
+        reading = EndScreenReading(layout=layout, squad_kills=squad, own_kills=own, cards=tuple(cards))
+        if own is not None and reading.consistent is False:
+            # The cards do not add up to the squad total (or one exceeds it): a digit misread
+            # somewhere (a face's 1 read as 7). The own card is not given; the total stays.
+            reading = EndScreenReading(layout=layout, squad_kills=squad, own_kills=None, cards=tuple(cards))
+        return reading
 
     def _card_group(self, text: np.ndarray, unit: float, card_x: float) -> tuple[np.ndarray, _Group] | None:
         """The Kills value of the card starting at ``card_x``: a one- or two-digit glyph group
