@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from vodstream.cli import options
+
 HELP = "clip a match from an existing report.json"
 DESCRIPTION = (
     "Cut match I (default: the report's best) of a report.json written by `run`/`analyze`, "
@@ -19,13 +21,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--clip-quality", default=None, metavar="Q", help="variant to cut from (default: source)"
     )
     parser.add_argument("--reencode", action="store_true", help="re-encode instead of stream copy")
-    parser.add_argument("--twitch-base", default=None, metavar="URL", help="Twitch-compatible server")
-    parser.add_argument(
-        "--auth-token",
-        default=None,
-        metavar="T",
-        help="OAuth token (browser auth-token cookie) for sub-only VODs; or $VODSTREAM_AUTH_TOKEN",
-    )
+    options.add_twitch_base(parser)
+    options.add_auth_token(parser)
     parser.add_argument("-o", "--output", type=Path, default=None, metavar="FILE", help="clip path")
 
 

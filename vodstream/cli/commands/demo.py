@@ -15,7 +15,7 @@ import json
 import sys
 from pathlib import Path
 
-from vodstream.settings import DEFAULT_TOP
+from vodstream.cli import options
 
 HELP = "the whole job offline: synthesize a VOD, serve it like Twitch, run it, show the clip"
 
@@ -31,23 +31,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default="demo",
         help="the VOD to render: demo (2.6 min, 3 matches, default) or test (76 s, quick)",
     )
-    parser.add_argument(
-        "--top",
-        type=int,
-        default=DEFAULT_TOP,
-        metavar="N",
-        help=f"clip the N best matches (default {DEFAULT_TOP})",
-    )
+    options.add_top(parser)
     parser.add_argument(
         "--render-only", action="store_true", help="only render the demo VOD and print its ground truth"
     )
-    parser.add_argument(
-        "--data-dir",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="catalogue location (default $VODSTREAM_DATA_DIR or ~/.local/share/vodstream)",
-    )
+    options.add_data_dir(parser)
 
 
 def make_demo_vod(out: Path, seed: int | None = None, preset: str = "demo") -> tuple[Path, dict]:

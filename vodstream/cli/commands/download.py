@@ -7,6 +7,7 @@ import asyncio
 from dataclasses import replace
 from pathlib import Path
 
+from vodstream.cli import options
 from vodstream.settings import DEFAULT_CONCURRENCY
 
 HELP = "download a VOD (Twitch id/URL, .m3u8 URL, or file) as one .ts or .mp4"
@@ -54,12 +55,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="URL",
         help="talk to this server instead of Twitch (e.g. `vodstream serve`); default $VODSTREAM_TWITCH_BASE",
     )
-    parser.add_argument(
-        "--auth-token",
-        default=None,
-        metavar="T",
-        help="OAuth token (browser auth-token cookie) for sub-only VODs; or $VODSTREAM_AUTH_TOKEN",
-    )
+    options.add_auth_token(parser)
     parser.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
 

@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from vodstream.cli import options
+
 HELP = "label the kill counter on a VOD's HUD crops in a local web page (for `train --labels`)"
 DESCRIPTION = (
     "Sample a VOD the way `run` does (a run's --out folder: the VOD its report names; or a VOD / "
@@ -61,12 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="Q",
         help="variant to sample (default: the run's, else what `run` would analyse)",
     )
-    parser.add_argument(
-        "--twitch-base",
-        default=None,
-        metavar="URL",
-        help="Twitch-compatible server (e.g. `vodstream serve`); default $VODSTREAM_TWITCH_BASE",
-    )
+    options.add_twitch_base(parser)
     parser.add_argument(
         "--resample",
         action="store_true",

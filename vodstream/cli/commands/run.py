@@ -6,6 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from vodstream.cli import options
 from vodstream.report.outcome import EXIT_CODES_HELP, EXIT_NOTHING, EXIT_PARTIAL
 
 HELP = "find the best Apex match in VODs and clip it (Ray dataflow)"
@@ -27,19 +28,12 @@ def add_arguments(parser: argparse.ArgumentParser, *, clip: bool = True) -> None
         DEFAULT_DECODE_MODE,
         DEFAULT_INFLIGHT_PER_VOD,
         DEFAULT_INFLIGHT_TOTAL,
-        DEFAULT_TOP,
     )
 
     parser.add_argument("vods", nargs="+", metavar="VOD", help="Twitch VOD id/URL, .m3u8 URL, or local file")
     parser.add_argument("--out", "-o", type=Path, required=True, metavar="DIR", help="output directory")
     if clip:
-        parser.add_argument(
-            "--top",
-            type=int,
-            default=DEFAULT_TOP,
-            metavar="N",
-            help=f"clip the N best matches (default {DEFAULT_TOP})",
-        )
+        options.add_top(parser)
         parser.add_argument(
             "--clip-quality",
             default=DEFAULT_CLIP_QUALITY,
@@ -75,18 +69,8 @@ def add_arguments(parser: argparse.ArgumentParser, *, clip: bool = True) -> None
         action="store_true",
         help="start over: drop the run store in DIR first (e.g. a corrupt one); not with --resume",
     )
-    parser.add_argument(
-        "--twitch-base",
-        default=None,
-        metavar="URL",
-        help="Twitch-compatible server (e.g. `vodstream serve`); default $VODSTREAM_TWITCH_BASE",
-    )
-    parser.add_argument(
-        "--auth-token",
-        default=None,
-        metavar="T",
-        help="OAuth token (browser auth-token cookie) for sub-only VODs; or $VODSTREAM_AUTH_TOKEN",
-    )
+    options.add_twitch_base(parser)
+    options.add_auth_token(parser)
     parser.add_argument(
         "--concurrency",
         type=int,
@@ -132,13 +116,7 @@ def add_arguments(parser: argparse.ArgumentParser, *, clip: bool = True) -> None
         help="kill-reader weights: a folder written by `vodstream train --labels`, or a digit CNN "
         ".pt (default: the shipped models)",
     )
-    parser.add_argument(
-        "--data-dir",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="catalogue location (default $VODSTREAM_DATA_DIR or ~/.local/share/vodstream)",
-    )
+    options.add_data_dir(parser)
     parser.add_argument("--no-catalog", action="store_true", help="do not index the results in the catalogue")
     parser.add_argument(
         "--progress",

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
-from pathlib import Path
+
+from vodstream.cli import options
 
 HELP = "list the best matches across all runs"
 DESCRIPTION = (
@@ -17,13 +18,7 @@ DESCRIPTION = (
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-n", type=int, default=10, metavar="N", help="how many (default 10)")
     parser.add_argument("--streamer", default=None, metavar="LOGIN", help="only this streamer's VODs")
-    parser.add_argument(
-        "--data-dir",
-        type=Path,
-        default=None,
-        metavar="DIR",
-        help="catalogue location (default $VODSTREAM_DATA_DIR or ~/.local/share/vodstream)",
-    )
+    options.add_data_dir(parser)
     parser.add_argument("--json", action="store_true", help="JSON lines instead of a table")
     parser.add_argument("--runs", default=None, metavar="VOD", help="list every recorded run of this VOD id")
 
