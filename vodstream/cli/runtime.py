@@ -409,15 +409,15 @@ def _clip_all(
             try:
                 info = ref.run() if isinstance(ref, _LocalClip) else pool.result(ref)
             except Exception as err:
-                cause = getattr(err, "cause", None) or err
-                line = f"clip of match {i} failed: {str(cause).splitlines()[0]}"
+                why = (str(err).strip() or type(err).__name__).splitlines()[0]  # ClipperPool unwraps Ray's
+                line = f"clip of match {i} failed: {why}"
                 st = state[key]
                 if st.ranking and st.stand_ins < max(settings.top, 0):
                     st.wanted += 1  # one stand-in: the next match in the ranking
                     st.stand_ins += 1
                     line += f"; clipping match {st.ranking[0]} (the next best) instead"
                 failures.setdefault(key, []).append(line)
-                log.error("clip failed", vod=key, match=i, error=str(cause).splitlines()[0])
+                log.error("clip failed", vod=key, match=i, error=why)
                 continue
             log.info("clip written", vod=key, match=i, path=str(path))
             out.setdefault(key, []).append((i, path, info))
