@@ -268,14 +268,13 @@ class ActorGraph:
         """Run every VOD's :class:`~vodstream.matches.scheduler.VodScheduler` on the actors: do what
         its commands say, feed it what completes."""
         cfg = self.config
-        window = cfg.window or 4 * cfg.inflight_per_vod
         vods = [
             _Vod(
                 VodScheduler(
                     job.key,
                     job.segments,
                     inflight_per_vod=cfg.inflight_per_vod,
-                    window=window,
+                    window=cfg.window,
                     tracker_inflight=cfg.tracker_inflight,
                     checkpoint_every=cfg.checkpoint_every,
                     refine_fps=cfg.refine_fps,

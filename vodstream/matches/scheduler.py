@@ -19,7 +19,8 @@ One :class:`VodScheduler` per VOD decides
 
 The driver (the Ray graph in :mod:`actors.pipeline`, or the plain loop in
 :func:`vodstream.matches.analysis.analyze`) does what the commands say and reports back with the
-event methods; it never decides any of the above itself.
+event methods; it never decides any of the above itself (the Ray driver only picks the actor that
+runs a command and batches the scoring).
 """
 
 from __future__ import annotations
@@ -205,7 +206,8 @@ def gap_result(segment: Segment, reason: str, frames: int = 0) -> SegmentResult:
 class VodScheduler:
     """The policy for one VOD (see the module's docstring).
 
-    ``segments``: in playlist order (more may be added with :meth:`add_segment` when
+    ``window``: how far past the next segment to release fetching may run (None: 4x
+    ``inflight_per_vod``). ``segments``: in playlist order (more may be added with :meth:`add_segment` when
     ``open_input``, until :meth:`close_input`); ``done``: indexes already in the run store, read
     back with ``load``; ``checkpoint``: (last index included, tracker state) from the run store.
     """
@@ -216,7 +218,7 @@ class VodScheduler:
         segments: Sequence[Segment] = (),
         *,
         inflight_per_vod: int,
-        window: int,
+        window: int | None,
         tracker_inflight: int,
         checkpoint_every: int | None,
         refine_fps: float | None,
@@ -228,7 +230,7 @@ class VodScheduler:
     ) -> None:
         self.key = key
         self.inflight_per_vod = inflight_per_vod
-        self.window = window
+        self.window = window if window is not None else 4 * inflight_per_vod  # reorder window
         self.tracker_inflight = tracker_inflight
         self.checkpoint_every = checkpoint_every
         self.refine_fps = refine_fps
