@@ -40,7 +40,7 @@ def _three_matches() -> tuple[Stream, list[float]]:
 
 
 def _outcome(report: dict, tmp: Path, failures: list[str] | None = None) -> JobResult:
-    res = JobResult(
+    return JobResult(
         [
             VodOutcome(
                 input="x",
@@ -50,10 +50,9 @@ def _outcome(report: dict, tmp: Path, failures: list[str] | None = None) -> JobR
                 report_json=tmp / "report.json",
                 report_html=tmp / "report.html",
             )
-        ]
+        ],
+        failures or [],
     )
-    res.failures = failures or []
-    return res
 
 
 def test_an_unread_counter_is_null_in_the_report_and_never_outranks_a_known_count(

@@ -19,7 +19,7 @@ import asyncio
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -62,15 +62,24 @@ class VodOutcome:
     clips: list[Path] = field(default_factory=list)
 
 
-class JobResult(list):  # list[VodOutcome] plus what failed
-    """The outcomes in input order; ``failures``: one line per VOD that could not be processed."""
+@dataclass
+class JobResult:
+    """The outcomes in input order (iterate the result for them), and one line per VOD that
+    could not be processed."""
 
-    failures: list[str]
+    outcomes: list[VodOutcome]
+    failures: list[str] = field(default_factory=list)
+
+    def __iter__(self) -> Iterator[VodOutcome]:
+        return iter(self.outcomes)
+
+    def __len__(self) -> int:
+        return len(self.outcomes)
 
     @property
     def exit_status(self) -> int:
         """0 complete, 1 nothing analysed, 3 partial (see :mod:`vodstream.report.outcome`)."""
-        return exit_status([o.report["outcome"]["status"] for o in self], len(self.failures))
+        return exit_status([o.report["outcome"]["status"] for o in self.outcomes], len(self.failures))
 
 
 # -- progress ---------------------------------------------------------------------------------
@@ -351,9 +360,7 @@ def run_job(
                 catalog.close()
     finally:
         store.close()
-    result = JobResult(outcomes)
-    result.failures = failures
-    return result
+    return JobResult(outcomes, failures)
 
 
 def _clip_all(

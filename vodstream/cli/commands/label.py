@@ -5,6 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from vodstream.labeling.labels import CropIndex
 
 from vodstream.cli import options
 
@@ -74,7 +78,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _set_aside_stale_labels(index) -> None:
+def _set_aside_stale_labels(index: CropIndex) -> None:
     """After sampling anew: a labels.json made on other crops (another sampling, another VOD)
     is renamed, never overwritten or lost, and the user is told."""
     import json
@@ -168,6 +172,7 @@ def run(args: argparse.Namespace) -> int:
             digits, box = load_reader_models(model)
         except (FileNotFoundError, ValueError, KeyError, RuntimeError) as err:
             raise VodstreamError(f"cannot load the kill reader's weights: {err}") from None
+        assert src.source is not None  # (a crop folder was loaded above)
         log.info("sampling", source=src.source, folder=str(src.folder))
         index = sample_crops(
             src.source,

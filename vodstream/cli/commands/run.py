@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 from vodstream.cli import options
 from vodstream.report.outcome import EXIT_CODES_HELP, EXIT_NOTHING, EXIT_PARTIAL
+
+if TYPE_CHECKING:
+    from vodstream.cli.runtime import JobResult, VodOutcome
+    from vodstream.settings import RunSettings
 
 HELP = "find the best Apex match in VODs and clip it (Ray dataflow)"
 DESCRIPTION = (
@@ -128,7 +134,7 @@ def add_arguments(parser: argparse.ArgumentParser, *, clip: bool = True) -> None
     parser.add_argument("--no-progress", dest="progress", action="store_false", help="no progress bars")
 
 
-def settings_from_args(args: argparse.Namespace, *, clip: bool):
+def settings_from_args(args: argparse.Namespace, *, clip: bool) -> RunSettings:
     from vodstream.errors import VodstreamError
     from vodstream.settings import DEFAULT_CLIP_QUALITY, RunSettings
 
@@ -180,7 +186,7 @@ def check_model(path: Path | None) -> Path | None:
     return Path(path).expanduser().resolve()
 
 
-def print_outcomes(outcomes, *, file=None) -> None:
+def print_outcomes(outcomes: Iterable[VodOutcome], *, file: TextIO | None = None) -> None:
     """The matches table per VOD, what was not analysed or is uncertain, then the clips' paths
     (stdout: results only)."""
     from vodstream.report.document import hms
@@ -212,11 +218,10 @@ def print_outcomes(outcomes, *, file=None) -> None:
         print(f"  report: {o.report_html}", file=out)
 
 
-def report_failures(outcomes) -> int:
+def report_failures(outcomes: JobResult) -> int:
     """One stderr line per VOD that could not be processed; the run's exit status
     (:mod:`vodstream.report.outcome`: 0 complete, 1 nothing analysed, 3 partial)."""
-    failures = getattr(outcomes, "failures", [])
-    for line in failures:
+    for line in outcomes.failures:
         print(f"vodstream: error: {line}", file=sys.stderr)
     status = outcomes.exit_status
     if status == EXIT_PARTIAL:

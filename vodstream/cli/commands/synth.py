@@ -6,6 +6,10 @@ import argparse
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from vodstream.testbed.synth.script import Script
 
 HELP = "render a synthetic Apex VOD (Twitch HLS layout + truth.json)"
 DESCRIPTION = (
@@ -62,7 +66,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_script(args: argparse.Namespace):  # -> Script
+def build_script(args: argparse.Namespace) -> Script:
     """The script the options describe (preset / file / random), with overrides applied."""
     from vodstream.testbed import synth
 
@@ -88,7 +92,7 @@ def build_script(args: argparse.Namespace):  # -> Script
     return script
 
 
-def print_truth(truth: dict, out=None) -> None:
+def print_truth(truth: dict[str, Any], out: TextIO | None = None) -> None:
     """A short human table of the ground truth."""
     out = sys.stdout if out is None else out  # looked up per call: tests swap sys.stdout
     print(f"vod {truth['vod_id']}: {truth['duration']:.1f} s, {len(truth['matches'])} matches", file=out)

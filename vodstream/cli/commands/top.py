@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import TYPE_CHECKING
 
 from vodstream.cli import options
+
+if TYPE_CHECKING:
+    from vodstream.store.catalog import RunRow
 
 HELP = "list the best matches across all runs"
 DESCRIPTION = (
@@ -62,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_runs(vod: str, runs, *, as_json: bool) -> int:
+def _print_runs(vod: str, runs: list[RunRow], *, as_json: bool) -> int:
     import time
     from dataclasses import asdict
 
