@@ -76,6 +76,9 @@ def ocr_per_call(lines: list[Any], repeat: int = 3) -> dict[str, dict[str, Any]]
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--real", type=Path, default=DEFAULT_REAL)
+    ap.add_argument(
+        "--update-docs", action="store_true", help="rewrite the README's real-screen line from this run"
+    )
     args = ap.parse_args()
     labels = args.real / "labels.csv"
     if not labels.is_file():
@@ -181,7 +184,25 @@ def main() -> int:
             indent=1,
         )
     )
+    if args.update_docs:
+        from benchmarks.accuracy import replace_section
+
+        missed = [r["file"] for r in rows if not r["ok"]]
+        section = "\n".join(
+            [
+                DOC_BEGIN,
+                "Real screens (`python benchmarks/marker_real_eval.py --update-docs`, "
+                f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; report only): {kinds_ok}/{n} screen "
+                f"kinds and {pl_ok}/{len(pl)} placements read right"
+                + (f"; missed: {', '.join(Path(f).name for f in missed)}." if missed else "."),
+                DOC_END,
+            ]
+        )
+        replace_section(ROOT / "README.md", section, "## Real screens", DOC_BEGIN, DOC_END)
     return 0
+
+
+DOC_BEGIN, DOC_END = "<!-- real-screens:begin -->", "<!-- real-screens:end -->"
 
 
 if __name__ == "__main__":

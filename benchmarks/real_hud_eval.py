@@ -48,6 +48,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--weights", type=Path, default=DEFAULT_WEIGHTS)
     ap.add_argument("--box-weights", type=Path, default=BOX_WEIGHTS)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "real_hud_eval.json")
+    ap.add_argument(
+        "--update-docs",
+        action="store_true",
+        help="rewrite the README's and the model card's real-crop section from this run's JSON",
+    )
     args = ap.parse_args(argv)
     labels = args.fixtures / "labels.csv"
     if not labels.is_file() or not (args.fixtures / "hud_topright").is_dir():
@@ -139,9 +144,63 @@ def main(argv: list[str] | None = None) -> int:
     )
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_name(args.out.name + ".tmp")
-    tmp.write_text(json.dumps({"summary": summary, "crops": results}, indent=1))
+    doc = {
+        "summary": summary,
+        "crops": results,
+        "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "commit": _git_head(),
+    }
+    tmp.write_text(json.dumps(doc, indent=1))
     os.replace(tmp, args.out)
+    if args.update_docs:
+        update_docs(doc)
     return 0
+
+
+def _git_head() -> str | None:
+    import subprocess
+
+    p = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+    )
+    return p.stdout.strip() or None
+
+
+DOC_BEGIN, DOC_END = "<!-- real-hud:begin -->", "<!-- real-hud:end -->"
+
+
+def docs_section(doc: dict) -> str:
+    """The README / model card paragraph on the real HUD crops, from this benchmark's JSON."""
+    s = doc["summary"]
+    misses = [c for c in doc["crops"] if c["verdict"] in ("miss", "WRONG")]
+    lines = [
+        DOC_BEGIN,
+        "Real HUD crops (`python benchmarks/real_hud_eval.py --update-docs`, commit "
+        f"{doc.get('commit') or '?'}, "
+        f"{doc.get('measured', '?')}; ../shared fixtures, report only: no model or threshold is chosen on "
+        f"them): {s['right']}/{s['scored']} right, **{s['wrong_number']} wrong numbers**, "
+        f"{s['none_on_visible']} unread (no number: never a guess); visible counters "
+        f"{s['visible_right']}/{s['visible_counters']}, hidden ones "
+        f"{s['hidden_right']}/{s['hidden_counters']}; "
+        f"squads box seen on {s['hud_visible_detected']}/{s['crops']} crops.",
+    ]
+    lines += [
+        f"  - {c['crop']} ({c['size']}): expected {c['expected']}, read {c['read']} ({c['reason']})"
+        for c in misses
+    ]
+    lines.append(DOC_END)
+    return "\n".join(lines)
+
+
+def update_docs(doc: dict) -> None:
+    from benchmarks.accuracy import replace_section
+
+    section = docs_section(doc)
+    replace_section(ROOT / "README.md", section, "## Real HUD crops", DOC_BEGIN, DOC_END)
+    replace_section(
+        ROOT / "models" / "MODEL_CARD.md", section, "## Real HUD crops (report only)", DOC_BEGIN, DOC_END
+    )
+    print("README.md and models/MODEL_CARD.md: real-crop section rewritten")
 
 
 if __name__ == "__main__":

@@ -572,7 +572,8 @@ def write_model_card(
     text = f"""# Kill-counter model card
 
 Written by `python -m vodstream train`; `python -m vodstream eval` reprints the held-out figures.
-Every figure below was measured by the run that wrote this card.
+Every figure below was measured by the run that wrote this card, except the sections at the
+end that name their own benchmark run (whole VODs, real HUD crops), which those runs wrote.
 
 The kill box is found from the HUD's layout (vodstream/readers/hudlocate.py): the squads-left line (text
 followed by the bright alive section), then an icon + digit run beside it (row 1, left) or
