@@ -80,7 +80,7 @@ RESOLUTIONS: tuple[tuple[int, int], ...] = (
     (1280, 1024),
 )
 NOT_A_DIGIT = 10  # the 11th class: a crop that is not one digit
-STYLES = ("default", "train", "heldout")  # HUD style families (vodstream.testbed.synth.styles)
+STYLES = ("default", "train", "heldout", "validation")  # HUD style families (vodstream.testbed.synth.styles)
 SPLIT_BASE = {"train": 0, "test": 10**6, "smoke": 5 * 10**6}
 # Sampling weights: the sizes Twitch serves most (1080p source, 720p) count three times.
 RES_WEIGHTS: tuple[float, ...] = (3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1)
@@ -258,7 +258,7 @@ def render_cases(
     family per group of 10 cases, the queue layouts varied too).
     """
     from vodstream.testbed.synth.render import HUD_FONTS
-    from vodstream.testbed.synth.styles import heldout_style, training_style
+    from vodstream.testbed.synth.styles import family_style
 
     if style not in STYLES:
         raise ValueError(f"unknown style family {style!r} (known: {', '.join(STYLES)})")
@@ -290,7 +290,7 @@ def render_cases(
                 font = fonts[int(rng.integers(0, len(fonts)))]
             else:
                 if sty is None or j % 10 == 0:  # (sty is None only at j == 0)
-                    sty = (training_style if style == "train" else heldout_style)(rng)
+                    sty = family_style(style, rng)
                 font = sty.font
             hud = fast_hud_crop(state, w, h, seed=rseed, hud_font=font, style=sty)
             out.append(HudCase(state, w, h, rseed, font, hud))

@@ -151,3 +151,12 @@ def test_styled_training_renders_and_scripts() -> None:
     assert script.to_dict()["hud_style"] == "heldout:2"
     with pytest.raises(ScriptError, match="hud_style"):
         synth.preset("test").replace(hud_style="nope")
+
+
+def test_family_style() -> None:
+    from vodstream.testbed.synth.styles import family_style
+
+    assert family_style("heldout", np.random.default_rng(3)) == heldout_style(np.random.default_rng(3))
+    assert family_style("train", np.random.default_rng(3)) == training_style(np.random.default_rng(3))
+    with pytest.raises(ValueError):
+        family_style("nope", np.random.default_rng(0))

@@ -50,7 +50,7 @@ from vodstream.testbed.synth.screens import (
 )
 from vodstream.testbed.synth.state import FrameState
 
-__all__ = ["HUD_FONTS", "Renderer", "kill_digit_boxes", "render_hud_crop"]
+__all__ = ["HUD_FONTS", "Renderer", "kill_box_covered", "kill_digit_boxes", "render_hud_crop"]
 
 _STATIC = ("lobby_ready", "lobby_matchmaking", "select_legend", "end", "black")
 _TILE = 96
@@ -286,6 +286,13 @@ def render_hud_crop(
     if style is None:
         _check_font(hud_font)
     return _renderer(width, height, seed, hud_font, style).render_rect(state, hud_box(width, height))
+
+
+def kill_box_covered(state: FrameState, width: int, height: int, *, style: _hud.HudStyle) -> bool:
+    """True when the style's stream overlay covers any of the kill box (or where it would be)."""
+    if style.occluder is None or state.screen != "in_match":
+        return False
+    return _hud.kill_slot_covered(_hud_key(state, width, height, _check_font(style.font, ALL_FONTS), style))
 
 
 def kill_digit_boxes(

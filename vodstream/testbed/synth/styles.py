@@ -42,6 +42,7 @@ __all__ = [
     "VALIDATION_GEOMETRY",
     "VALIDATION_SKULL",
     "covered_style",
+    "family_style",
     "heldout_style",
     "style_by_name",
     "training_style",
@@ -250,6 +251,19 @@ def covered_style(rng: np.random.Generator, *, name: str = "covered") -> HudStyl
         occluder_kind=str(rng.choice(["webcam", "panel"])),
         occluder_seed=int(rng.integers(0, 2**31)),
     )
+
+
+def family_style(family: str, rng: np.random.Generator) -> HudStyle:
+    """A random style of a family: "train", "validation", "heldout" or "covered"."""
+    makers = {
+        "train": training_style,
+        "validation": validation_style,
+        "heldout": heldout_style,
+        "covered": covered_style,
+    }
+    if family not in makers:
+        raise ValueError(f"unknown HUD style family {family!r} (known: {', '.join(makers)})")
+    return makers[family](rng)
 
 
 def style_by_name(name: str) -> HudStyle:
