@@ -68,7 +68,8 @@ ROW2_DY = (2.6, 4.2)
 DIGIT_MAX = 1.36  # kill digits: at most this many squads-letter heights
 ICON_MIN = 1.05  # the skull: this much taller than the digits (and about a letter or more)
 ICON_FILL = 0.5  # ... solid (ink / box area) and wide: not a digit
-ICON_W = 0.72
+ICON_W = 0.5
+ICON_LINE = 2.6  # horizontal ink runs this many letter heights long are box outlines
 # canonical placement: digits this tall, starting this far right of the fixed skull
 CANON_DIGIT_H = 14.5
 CANON_SKULL = (100, 60)  # skull top-left on the reference canvas
@@ -148,7 +149,7 @@ def _ink(th: np.ndarray, near: np.ndarray) -> np.ndarray:
 
 def _components(img: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(stats rows [x, y, w, h, area] of bright-ink components, labels, top-hat map, and the
-    stats of the ink opened by a 3x3 disc: solid icons without the boxes' thin outlines)."""
+    bright-ink mask)."""
     v = _max_rgb(img)
     k = cv2.getStructuringElement(cv2.MORPH_RECT, (TOPHAT, TOPHAT))
     th = cv2.morphologyEx(v, cv2.MORPH_TOPHAT, k)
@@ -158,9 +159,24 @@ def _components(img: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
     b = _ink(th, near)
     # 16-bit labels (a WORK_H crop holds far fewer than 65536 components): same stats, ~2x faster
     _n, lab, st, _ = cv2.connectedComponentsWithStats(b, connectivity=8, ltype=cv2.CV_16U)
-    op = cv2.morphologyEx(b, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3)))
-    _n, _lab, sto, _ = cv2.connectedComponentsWithStats(op, connectivity=8, ltype=cv2.CV_16U)
-    return st[1:].astype(np.int32), lab, th, sto[1:].astype(np.int32)
+    return st[1:].astype(np.int32), lab, th, b
+
+
+def _icon_components(b: np.ndarray, h: float) -> np.ndarray:
+    """Stats of the blobs an icon can be: the ink opened by a 3x3 disc (solid icons without the
+    boxes' thin outlines) and, for small icons that the opening cuts apart, the ink itself --
+    both once the boxes' top and bottom outlines (runs longer than ``ICON_LINE`` letter heights,
+    wider than any icon) are taken off: an icon drawn close to its box's edge otherwise joins the
+    outline into one component."""
+    lw = max(3, round(ICON_LINE * h))
+    out = []
+    for ink in (cv2.morphologyEx(b, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))), b):
+        horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, lw), np.uint8))
+        _n, _lab, sto, _ = cv2.connectedComponentsWithStats(
+            cv2.subtract(ink, horiz), connectivity=8, ltype=cv2.CV_16U
+        )
+        out.append(sto[1:].astype(np.int32))
+    return np.concatenate(out)
 
 
 def _lines(st: np.ndarray) -> list[list[int]]:
@@ -367,11 +383,12 @@ def _overlay_edge(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, h: float)
 def locate(hud: np.ndarray) -> HudLocation:
     """Find the squads-left line and the kill box in a top-right HUD crop (RGB uint8, any size)."""
     img, f = _work(hud)
-    st, _lab, _th, sto = _components(img)
+    st, _lab, _th, ink = _components(img)
     sq = _squads(img, st)
     if sq is None:
         return HudLocation(None, None, None, None, "no_squads_box", f)
     h = sq.h
+    sto = _icon_components(ink, h)
     cy = (sq.y0 + sq.y1) / 2.0
     all_idx = list(range(len(st)))
     sx, sy, sw, sh = (st[:, k].astype(np.float64) for k in range(4))
