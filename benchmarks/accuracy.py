@@ -10,9 +10,9 @@ in the mix: VOD starts mid-match, ends mid-match, abandoned match, no SELECT LEG
 deaths, a champion who died, inventory spans, Arenas, another game, black) is rendered and
 encoded (libx264, 2 s GOP, 10 s segments, 1280x720) -- cached in --workdir by seed -- then
 analysed by ``vodstream.matches.analysis.analyze`` (keyframes, KillReader + MarkerReader, MatchTracker).
-Each report is scored against truth.json with the logic of ../shared/tools/compare_report.py
-(matches by largest overlap; boundaries within 4 s; kills exact; placement; best match), and
-the same scores are re-tracked with the 2019 write-up's median-of-last-20 rule for comparison.
+Each report is scored against truth.json: matches paired by largest overlap; boundaries
+within 4 s; kills exact; placement; best match. The same scores are also re-tracked with the
+2019 write-up's median-of-last-20 rule for comparison.
 
 --style heldout draws every VOD's HUD in a style of the held-out family (vodstream.testbed.synth.styles:
 a face, skull drawing and box geometry no network was trained or chosen on; "heldout:SEED" per
@@ -112,7 +112,8 @@ def slot_covered(style_name: str, match: dict[str, Any], width: int = 1280, heig
 def compare(
     truth: dict[str, Any], report: dict[str, Any], tol: float = 4.0, style_name: str = "default"
 ) -> dict[str, Any]:
-    """The scoring of ../shared/tools/compare_report.py, returning the numbers (and the pairs)."""
+    """Truth vs report: matches paired by largest overlap, then boundaries within ``tol`` s, kills,
+    placement and the best match; returns the numbers (and the pairs)."""
     want, got = truth["matches"], report.get("matches", [])
     used: set[int] = set()
     pairs: list[tuple[dict[str, Any], dict[str, Any]]] = []

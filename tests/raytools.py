@@ -39,7 +39,7 @@ def make_library(
 
 
 def compare(truth: dict[str, Any], report: dict[str, Any], tol: float = 4.0) -> dict[str, Any]:
-    """Pair truth and found matches by overlap (the logic of shared/tools/compare_report.py)."""
+    """Pair truth and found matches by largest overlap and score them (compare_to_truth)."""
     from vodstream.report.document import compare_to_truth
 
     return compare_to_truth(truth, report, tol)

@@ -58,13 +58,13 @@ def text_box(width: int, height: int) -> tuple[int, int, int, int]:
 # Which card is the player's own -- the rule the end-screen reader (vodstream.readers.endscreen) relies
 # on and the renderer (vodstream.testbed.synth.screens) draws:
 #
-# * trios: the CENTRE card. Evidence: the six real 1920x1080 summaries in
-#   ../shared/fixtures/apex-real/full/cubrink_* (five matches) are credited to the streamer
+# * trios: the CENTRE card. Evidence: six real 1920x1080 summaries of one streamer's VODs
+#   (five matches; evaluation frames, not in the repository) are credited to the streamer
 #   OGRealSlimJimmy, and his name ("OGRealSlimJimmy"/"RealSlimJimmy") is on the centre card in
 #   every one; the teammates' cards carry the mute / chat / report buttons at the bottom, the
 #   centre card never does (one cannot mute or report oneself).
-# * duos: the RIGHT card, the one without those buttons (real frames ot_50 and ot_52 in
-#   ../shared/fixtures/apex-real/screens: the left card has them, the right one not).
+# * duos: the RIGHT card, the one without those buttons (two real duos summaries: the left
+#   card has them, the right one not).
 # * 2019 (Season 0/1, "PLACED #n OF k"): not established (one real frame, owner unknown); the
 #   renderer puts the player in the centre, but the reader only reads the squad total there.
 #

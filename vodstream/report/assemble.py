@@ -13,8 +13,8 @@ __all__ = ["analysis_part", "build_report", "report_dict"]
 
 
 def analysis_part(duration: float, result: AnalysisResult) -> dict[str, Any]:
-    """The matches, the best one, the gaps and the analysis block of report.json (DESIGN.md), the
-    same for the plain and the Ray path. Spans not analysed are noted in the matches they touch
+    """The matches, the best one, the gaps and the analysis block of report.json, the same for
+    the plain and the Ray path. Spans not analysed are noted in the matches they touch
     (whose confidence drops); the report always carries numeric starts and ends (the truth
     convention), the ``*_seen`` flags say what was seen."""
     noted, touched = apply_gaps(result.matches, result.gaps, duration)
@@ -75,7 +75,8 @@ def build_report(
     dropped: Sequence[Mapping[str, Any]] = (),
     analysed_hours: float | None = None,
 ) -> dict[str, Any]:
-    """The whole report.json of a run, built once (contract fields first; DESIGN.md): the analysis
+    """The whole report.json of a run, built once (the contract fields vod_id, duration, matches,
+    best, clips, gaps first -- the fields a synthetic VOD's truth.json is compared on): the analysis
     part (:func:`analysis_part`), the clips, what was skipped and why, the run's figures, and the
     outcome judged on all of it (``span``: VOD seconds that were to be analysed)."""
     part = analysis_part(duration, result)

@@ -1,4 +1,5 @@
-"""Per-VOD reports: ``report.json`` (the DESIGN.md contract plus timings, versions, settings)
+"""Per-VOD reports: ``report.json`` (vod_id, duration, matches, best, clips, gaps, plus timings,
+versions, settings)
 and ``report.html`` (matches table, a kills-over-time picture per match, end-screen thumbnail).
 
 Both are written atomically (temp name, then ``os.replace``). The HTML is self-contained:
@@ -299,8 +300,8 @@ def render_html(report: Mapping[str, Any], thumbs: Mapping[float, bytes]) -> str
 def compare_to_truth(truth: Mapping[str, Any], report: Mapping[str, Any], tol: float = 4.0) -> dict[str, Any]:
     """Score a report against a synthetic VOD's truth.json.
 
-    Matches are paired by the largest overlap (the rule of shared/tools/compare_report.py);
-    then: boundaries within ``tol`` s, kills exact, placement, and whether ``best`` is right.
+    Each truth match is paired with the found match it overlaps most (each found match used
+    once); then: boundaries within ``tol`` s, kills exact, placement, and whether ``best`` is right.
     """
     want = list(truth.get("matches") or [])
     got = list(report.get("matches") or [])

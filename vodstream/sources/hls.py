@@ -2,8 +2,8 @@
 
 Parsing uses the ``m3u8`` library; the Twitch-specific attributes it drops (``IVS-NAME``,
 ``IVS-VARIANT-SOURCE``, ``IVS-GROUPS``, ``EXT-X-TWITCH-*``) are read from the raw lines.
-Everything here is pure: text in, records out (no network), so the real playlists in
-``../shared/fixtures/twitch`` are its tests.
+Everything here is pure: text in, records out (no network), so recorded real playlists
+test it directly (tests/test_hls.py).
 """
 
 from __future__ import annotations

@@ -1,9 +1,10 @@
 """The Apex-like top-right HUD: kill box (skull + count), squads-left box, alive count.
 
 Geometry is given in 1920x1080 reference pixels (absolute x in a 1920-wide frame), measured
-on the real crops in ../shared/fixtures/apex-real/hud_topright (seasons 2-8 and the 2019
-layout). It is laid out right-to-left the way the game does: the alive box is fixed at the
-right, the squads box grows with its number, and the kill box sits a fixed gap left of it.
+on real top-right HUD crops of seasons 2-8 and of the 2019 layout (evaluation frames, read
+at run time by benchmarks/hud_likeness.py, never stored here). It is laid out right-to-left
+the way the game does: the alive box is fixed at the right, the squads box grows with its
+number, and the kill box sits a fixed gap left of it.
 A point (xr, yr) lands at ``(W - (1920 - xr) * s, yr * s)`` with ``s = min(W/1920, H/1080)``.
 
 Each box is drawn once per (state, resolution, font) on a 4x supersampled canvas with

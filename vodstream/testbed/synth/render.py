@@ -5,7 +5,7 @@
     crop = render_hud_crop(state, 1280, 720)   # just regions.hud_box(W, H)
     boxes = kill_digit_boxes(state, 1280, 720) # where the kill digits are (frame px)
 
-What is drawn (layouts measured on ../shared/fixtures/apex-real, see benchmarks/hud_likeness.py):
+What is drawn (layouts measured on real Apex frames; benchmarks/hud_likeness.py compares them):
 
 * in_match: a moving game world (backgrounds.py) under the top-right HUD (hud.py): kill box
   (skull + count; modern era hidden until shown, 2019 era with the spectators eye), "N SQUADS

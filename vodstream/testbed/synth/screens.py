@@ -1,8 +1,8 @@
 """Full-screen menus and overlays: lobby, SELECT LEGEND, end screens, Arenas, another game,
 the inventory and the spectating tab bar.
 
-Layouts follow the real screens (../shared/fixtures/apex-real/screens and full/) in 1920x1080
-reference pixels, centred horizontally and anchored to the top, scaled by
+Layouts follow real Apex screens (lobby, SELECT LEGEND, end screens) in 1920x1080 reference
+pixels, centred horizontally and anchored to the top, scaled by
 ``s = min(W/1920, H/1080)``. Every marker text (SELECT LEGEND, banners, PLACED ..., SQUAD
 PLACED, TOTAL KILLS WITH SQUAD, SPECTATE) lies above y = 486 * s, i.e. inside the top 45% that
 the OCR reads (regions.text_box) at any aspect ratio.
