@@ -85,7 +85,7 @@ def _worker_logs_to_stderr() -> None:
             return  # the embedded cluster's status chatter
         who = data.get("actor_name") or data.get("task_name") or "ray"
         for line in data.get("lines") or []:
-            print(f"({who} pid={data.get('pid')}) {line}", file=sys.stderr)  # noqa: T201
+            sys.stderr.write(f"({who} pid={data.get('pid')}) {line}\n")
 
     dispatcher.remove_handler("ray_print_logs")
     dispatcher.add_handler("ray_print_logs", to_stderr)

@@ -14,7 +14,6 @@ and the driver then restores and replays. The sequence number travels in the che
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import ray
@@ -31,7 +30,6 @@ class TrackerActor:
         self._kwargs = kwargs
         self._tracker = MatchTracker(**kwargs)
         self._seq = 0  # updates applied (since start or the restored state)
-        self.incarnation = uuid.uuid4().hex  # new after every restart (diagnostics)
 
     def update(self, scores: list[Score], seq: int) -> tuple[int, int | None]:
         """Apply update number ``seq``; returns (updates applied, matches closed so far), or

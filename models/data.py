@@ -15,7 +15,7 @@ Splits are disjoint by construction: the train split draws scene seeds and rende
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import lru_cache
@@ -32,7 +32,6 @@ from vodstream.readers.digits import (
     WIN_W,
     SkullHit,
     digits_from_box,
-    extract,
     score_window,
 )
 
@@ -378,19 +377,6 @@ def degrade(cases: list[HudCase], rng: np.random.Generator, *, quality: str = "s
                 c = cases[i]
                 out[i] = HudCase(c.state, c.width, c.height, c.seed, c.font, img, f"h264crf{crf}")
     return [c for c in out if c is not None]
-
-
-def label_digits(cases: Sequence[HudCase]) -> Iterator[tuple[np.ndarray, np.ndarray, str]]:
-    """Extract each case with the reader's code; yield (crops, labels, outcome)."""
-    for c in cases:
-        text = str(c.state.kills)
-        ex = extract(c.hud)
-        if not ex.ok:
-            yield np.zeros((0, DIGIT_SIZE, DIGIT_SIZE), np.float32), np.zeros(0, np.int64), ex.reason
-        elif len(ex.digits) != len(text):
-            yield np.zeros((0, DIGIT_SIZE, DIGIT_SIZE), np.float32), np.zeros(0, np.int64), "count_mismatch"
-        else:
-            yield ex.digits, np.array([int(ch) for ch in text], np.int64), "ok"
 
 
 # The part of the reference canvas around the found kill box that the readers read (score box,

@@ -34,7 +34,7 @@ import structlog
 
 from vodstream.readers.endscreen import EndScreenReader
 from vodstream.readers.ocr import OcrEngine, make_ocr
-from vodstream.readers.regions import TEXT_TOP_FRACTION, hud_scale
+from vodstream.readers.regions import hud_scale
 from vodstream.types import Marker, Sample
 
 __all__ = [
@@ -596,7 +596,3 @@ class MarkerReader:
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         return out
-
-
-# Kept for callers that want the text-region geometry at hand.
-TEXT_FRACTION = TEXT_TOP_FRACTION

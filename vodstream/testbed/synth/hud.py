@@ -46,10 +46,8 @@ ALIVE_LEFT = 1817.0  # top-left corner of the white alive section
 SQ_TEXT_X = 1679.0  # "SQUADS LEFT" left edge
 SQ_NUM_RIGHT = 1670.0  # squads number right edge
 SQ_BOX_PAD = 5.5  # squads box top-left = number left - pad
-KILL_GAP = 32.5  # squads box top-left - kill box top-right
-KILL_W1 = 64.0  # kill box width for a one-digit count
-SKULL_DX, SKULL_TOP, SKULL_W, SKULL_H = 11.5, 54.0, 19.5, 23.0
-DIGIT_DX, DIGIT_TOP, DIGIT_CAP = 35.0, 59.3, 13.7
+SKULL_TOP, SKULL_W, SKULL_H = 54.0, 19.5, 23.0  # (the kill box's widths and gaps: HudStyle)
+DIGIT_TOP, DIGIT_CAP = 59.3, 13.7
 SQ_CAP, SQ_TOP, SQ_STRETCH = 15.8, 57.8, 1.08  # squads number (a wider cut than the kill digits)
 ALIVE_X, ALIVE_CAP, ALIVE_TOP = 1839.0, 13.4, 59.4
 BOLD = 0.35  # stroke thickening (reference px) to match the real face's weight
@@ -715,7 +713,7 @@ def _squads_layer(key: HudKey) -> Layer:
         st.sq_label, key.font, 12.9 * m.s, m.x(sq_x), m.y(59.6 + o), digit_norm=False, bold=BOLD * m.s
     )
     # normalise the label's width to the real one (113 px at 1080p; longer in other languages)
-    c.paint(_fit_width(c, msk, m.x(sq_x), st.sq_label_w * m.s), ink)
+    c.paint(_fit_width(c, msk, st.sq_label_w * m.s), ink)
     _person(c, m, 1814.0, INK_DARK, o)
     msk, _ = c.text_mask(_alive_text(key.alive), key.font, ALIVE_CAP * m.s, m.x(ALIVE_X), m.y(ALIVE_TOP + o))
     c.paint(msk, INK_DARK)
@@ -793,7 +791,7 @@ def _mode_extras(c: Canvas, m: _Mapper, key: HudKey) -> None:
     c.paint(msk, (235.0, 235.0, 235.0), 0.9)
 
 
-def _fit_width(c: Canvas, mask: np.ndarray, x_left: float, width: float) -> np.ndarray:
+def _fit_width(c: Canvas, mask: np.ndarray, width: float) -> np.ndarray:
     """Stretch a text mask horizontally about its left edge so its ink is `width` px wide."""
     cols = np.nonzero(mask.max(axis=0) > 0.02)[0]
     if cols.size == 0:

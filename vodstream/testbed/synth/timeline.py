@@ -363,6 +363,3 @@ class Timeline:
                 ev += [Event(play_start + r * play / s.rounds, "arenas_round") for r in range(s.rounds)]
                 ev.append(Event(s.end - min(6.0, play / 2), "arenas_result"))
         return sorted((e for e in ev if 0 <= e.t < self.duration), key=lambda e: (e.t, e.kind))
-
-    def frame_times(self, fps: int) -> list[float]:
-        return [i / fps for i in range(self.script.frame_count * fps // self.script.fps)]
