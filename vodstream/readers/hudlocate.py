@@ -66,10 +66,12 @@ LINE_END_MIN = 0.55  # the squads label ends in the right part of the crop (the 
 MIN_STROKE = 3.0  # 2 * area / (w + h): letters, not pieces of the boxes' thin outlines
 ROW2_DY = (2.6, 4.2)
 DIGIT_MAX = 1.36  # kill digits: at most this many squads-letter heights
+DIGIT_MIN = 0.7  # ... and at least this many (a style may draw them smaller than its squads text)
 ICON_MIN = 1.05  # the skull: this much taller than the digits (and about a letter or more)
 ICON_FILL = 0.5  # ... solid (ink / box area) and wide: not a digit
-ICON_W = 0.5
+ICON_W = 0.72  # (0.5 read a narrow "2" before "4" as the icon: 24 -> 4 on today's look)
 ICON_LINE = 2.6  # horizontal ink runs this many letter heights long are box outlines
+ALIVE_EDGE = 0.35  # dark share of the alive block's top and bottom rows (slanted corners), at most
 # canonical placement: digits this tall, starting this far right of the fixed skull
 CANON_DIGIT_H = 14.5
 CANON_SKULL = (100, 60)  # skull top-left on the reference canvas
@@ -164,19 +166,17 @@ def _components(img: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np
 
 def _icon_components(b: np.ndarray, h: float) -> np.ndarray:
     """Stats of the blobs an icon can be: the ink opened by a 3x3 disc (solid icons without the
-    boxes' thin outlines) and, for small icons that the opening cuts apart, the ink itself --
-    both once the boxes' top and bottom outlines (runs longer than ``ICON_LINE`` letter heights,
-    wider than any icon) are taken off: an icon drawn close to its box's edge otherwise joins the
-    outline into one component."""
+    boxes' thin outlines), once the boxes' top and bottom outlines (runs longer than ``ICON_LINE``
+    letter heights, wider than any icon) are taken off: an icon drawn close to its box's edge
+    otherwise joins the outline into one component. (The unopened ink as well found small
+    skulls, but joined a skull to the first digit: "18" read as 8 -- measured, dropped.)"""
     lw = max(3, round(ICON_LINE * h))
-    out = []
-    for ink in (cv2.morphologyEx(b, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3))), b):
-        horiz = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, lw), np.uint8))
-        _n, _lab, sto, _ = cv2.connectedComponentsWithStats(
-            cv2.subtract(ink, horiz), connectivity=8, ltype=cv2.CV_16U
-        )
-        out.append(sto[1:].astype(np.int32))
-    return np.concatenate(out)
+    op = cv2.morphologyEx(b, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (3, 3)))
+    horiz = cv2.morphologyEx(op, cv2.MORPH_OPEN, np.ones((1, lw), np.uint8))
+    _n, _lab, sto, _ = cv2.connectedComponentsWithStats(
+        cv2.subtract(op, horiz), connectivity=8, ltype=cv2.CV_16U
+    )
+    return sto[1:].astype(np.int32)
 
 
 def _lines(st: np.ndarray) -> list[list[int]]:
@@ -245,7 +245,7 @@ def _alive_block(img: np.ndarray, x: int, y0: int, y1: int, h: float) -> bool:
         n = patch.shape[0]
         mid = patch[n // 4 : n - n // 4]
         edge = np.concatenate([patch[: max(1, n // 8)], patch[n - max(1, n // 8) :]])
-        if float((mid <= 100).mean()) >= 0.05 and float((edge <= 100).mean()) <= 0.15:
+        if float((mid <= 100).mean()) >= 0.05 and float((edge <= 100).mean()) <= ALIVE_EDGE:
             return True
     return False
 
@@ -276,7 +276,7 @@ def _runs(st: np.ndarray, idx: list[int], h: float) -> list[list[int]]:
         (
             i
             for i in idx
-            if 0.8 * h <= st[i, 3] <= DIGIT_MAX * h
+            if DIGIT_MIN * h <= st[i, 3] <= DIGIT_MAX * h
             and st[i, 2] <= 1.3 * st[i, 3]
             and st[i, 4] >= 0.18 * st[i, 2] * st[i, 3]
             and 2.0 * st[i, 4] / (st[i, 2] + st[i, 3]) >= MIN_STROKE
