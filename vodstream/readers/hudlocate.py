@@ -65,6 +65,7 @@ MIN_LINE_W = 4.5  # squads line width, in letter heights
 LINE_END_MIN = 0.55  # the squads label ends in the right part of the crop (the alive box follows)
 MIN_STROKE = 3.0  # 2 * area / (w + h): letters, not pieces of the boxes' thin outlines
 ROW2_DY = (2.6, 4.2)
+SQ_COUNT_GAP = 1.2  # a run ending closer than this many letter heights to the label is its count
 DIGIT_MAX = 1.36  # kill digits: at most this many squads-letter heights
 DIGIT_MIN = 0.7  # ... and at least this many (a style may draw them smaller than its squads text)
 ICON_MIN = 1.05  # the skull: this much taller than the digits (and about a letter or more)
@@ -405,6 +406,10 @@ def locate(hud: np.ndarray) -> HudLocation:
         # the kill box shares the squads box's row: its digits are centred on the squads text
         rcy = float(np.mean([st[i, 1] + st[i, 3] / 2.0 for i in run]))
         if abs(rcy - cy) > 0.35 * h:
+            continue
+        # the squads count itself ("8" of "8 SQUADS LEFT", taller than the label's letters so
+        # not on its line) ends a space before the label: never a kill count
+        if sq.x0 - max(st[i, 0] + st[i, 2] for i in run) < SQ_COUNT_GAP * h:
             continue
         icon = _icon_before(st, sto, run, h)
         if icon is not None:
