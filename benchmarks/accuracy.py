@@ -279,6 +279,7 @@ SETS = (
     ("-validation", "validation family", "choices were made on it"),
     ("-heldout", "held-out family", "report only: no choice made on it"),
     ("-covered-2019", "kill box covered, 2019", "overlay over the kill box all along"),
+    ("-covered-modern", "kill box covered, modern", "the same on the modern HUD"),
 )
 
 
