@@ -369,24 +369,29 @@ def docs_section(docs: dict[str, dict[str, Any]]) -> str:
                     )
             for u in v.get("unmatched_truth", []):
                 lines.append(f"  - seed {v['seed']}: match at {u['start']:.0f} s not found")
-    cov = docs.get("-covered-2019")
-    if cov is not None:
+    for tag, title, _what in cols:
+        if not tag.startswith("-covered"):
+            continue
+        cov = docs[tag]
         reasons: dict[str, int] = {}
+        numbers: list[str] = []
         for v in cov["vods"]:
-            rep = OUT / f"accuracy-report-covered-2019-{v['seed']}.json"
+            rep = OUT / f"accuracy-report{tag}-{v['seed']}.json"
             if rep.is_file():
                 for m in json.loads(rep.read_text()).get("matches", []):
                     if m.get("kills") is None:
                         r = str(m.get("kills_reason") or "unknown")
                         reasons[r] = reasons.get(r, 0) + 1
+            numbers += [
+                f"{k['got']} from {k['source']} (truth {k['truth']})" for k in v.get("kills_given", [])
+            ]
         s = cov["summary"]
         lines += [
             "",
-            "When it cannot see the counter: on the covered VODs the kill reader found the squads box but",
-            f"no kill box, so {s['kills_null']} of {s['found']} matches report `kills: null` and "
-            f"{s['found'] - s['kills_null']} a number"
-            + (f" ({s.get('kills_given_hud', 0)} from the HUD)" if s["found"] - s["kills_null"] else "")
-            + "; the reasons the report gives:",
+            f"When it cannot see the counter ({title}): {s['kills_null']} of {s['found']} matches report "
+            f"`kills: null`"
+            + (f", {len(numbers)} a number: {'; '.join(numbers)}" if numbers else ", none a number")
+            + "; the reasons the reports give for the nulls:",
         ]
         lines += [f'  - "{r}": {n} match(es)' for r, n in sorted(reasons.items())]
     lines.append(END)
