@@ -375,6 +375,7 @@ def docs_section(docs: dict[str, dict[str, Any]]) -> str:
         cov = docs[tag]
         reasons: dict[str, int] = {}
         numbers: list[str] = []
+        overruled: list[str] = []
         for v in cov["vods"]:
             rep = OUT / f"accuracy-report{tag}-{v['seed']}.json"
             if rep.is_file():
@@ -382,6 +383,11 @@ def docs_section(docs: dict[str, dict[str, Any]]) -> str:
                     if m.get("kills") is None:
                         r = str(m.get("kills_reason") or "unknown")
                         reasons[r] = reasons.get(r, 0) + 1
+                    elif m.get("kills_agree") is False:
+                        # the HUD read a number under the overlay and the end screen overruled it
+                        overruled.append(
+                            f"seed {v['seed']}, match at {m['start']:.0f} s: {m.get('kills_reason')}"
+                        )
             numbers += [
                 f"{k['got']} from {k['source']} (truth {k['truth']})" for k in v.get("kills_given", [])
             ]
@@ -394,6 +400,12 @@ def docs_section(docs: dict[str, dict[str, Any]]) -> str:
             + "; the reasons the reports give for the nulls:",
         ]
         lines += [f'  - "{r}": {n} match(es)' for r, n in sorted(reasons.items())]
+        if overruled:
+            lines.append(
+                "  The HUD reader read a number under the overlay (a number on the overlay taken for "
+                "the counter) where the end screen then overruled it:"
+            )
+            lines += [f"  - {o}" for o in overruled]
     lines.append(END)
     return "\n".join(lines)
 

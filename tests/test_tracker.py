@@ -267,6 +267,13 @@ def test_a_count_read_once_then_contradicted_by_an_empty_slot_is_not_trusted() -
     assert m.kills is None and "14 read once" in (m.kills_reason or "")
     [m] = run(stream([2, 3]).scores)  # the readings before it still count
     assert m.kills == 3 and "14 read once" in (m.kills_reason or "")
+    # read once, then never again while the HUD stayed on screen for 12 samples: not trusted
+    s = Stream().lobby().legend().hud(5, None, era="2019").hud(1, 14).hud(12, None, era="2019").lobby()
+    [m] = run(s.scores)
+    assert m.kills is None and "14 read once, then not again on 12 HUD samples" in (m.kills_reason or "")
+    s = Stream().lobby().legend().play([0, 1], per=5).hud(1, 2).hud(3, None).lobby()
+    [m] = run(s.scores)
+    assert m.kills == 2  # 3 samples after it: the kill came just before the match left the screen
     # read once and never contradicted (the match ended right after the kill): kept
     s = Stream().lobby().legend().play([0, 1], per=5).hud(1, 2).end(3, placement=5).lobby()
     [m] = run(s.scores)

@@ -89,6 +89,11 @@ FEW_READINGS = 3
 # A final count read only once, after which the kill-box slot was verified empty this many
 # times, is not trusted: the modern HUD never hides the box again once a kill is shown.
 CONTRADICTING_EMPTY = 2
+# ... nor is one read once and then never again over this many live HUD samples: a counter the
+# reader can read is read again (it stays on screen); the correct single-read finals of the
+# validation and today's-look VODs had at most 4 samples after them (the kill came just before
+# the match ended), a number read off a stream overlay covering the box had 23.
+UNCONFIRMED_AFTER = 10
 
 
 @dataclass
@@ -103,10 +108,12 @@ class BoxEvidence:
     unsure_after_empty: int = 0  # unread/unknown samples after the last empty one
     era_votes: dict[str, int] = field(default_factory=dict)  # hud_era -> samples
     empty_after_read: int = 0  # kill_box False samples after the last own reading
+    unsure_after_read: int = 0  # kill_box True/None samples (no number) after the last own reading
 
     def read(self) -> None:
         """An own kill reading was taken (empty verdicts before it say nothing against it)."""
         self.empty_after_read = 0
+        self.unsure_after_read = 0
 
     def add(self, kill_box: bool | None) -> None:
         if kill_box is False:
@@ -114,6 +121,7 @@ class BoxEvidence:
             self.empty_after_read += 1
             self.unsure_after_empty = 0
             return
+        self.unsure_after_read += 1
         if kill_box is True:
             self.unread += 1
         else:
@@ -139,6 +147,7 @@ class BoxEvidence:
             "unsure_after_empty": self.unsure_after_empty,
             "era_votes": dict(self.era_votes),
             "empty_after_read": self.empty_after_read,
+            "unsure_after_read": self.unsure_after_read,
         }
 
     @classmethod
@@ -150,6 +159,7 @@ class BoxEvidence:
             unsure_after_empty=int(d.get("unsure_after_empty", 0)),
             era_votes={str(k): int(v) for k, v in d.get("era_votes", {}).items()},
             empty_after_read=int(d.get("empty_after_read", 0)),
+            unsure_after_read=int(d.get("unsure_after_read", 0)),
         )
 
 
@@ -249,12 +259,20 @@ def estimate_kills(
     agree = sum(_weight(r, red_weight) for r, lv in tail if r.kills == lv)
     total = sum(_weight(r, red_weight) for r, _ in tail)
     support = sum(1 for r, lv in tail if r.kills == lv)
-    if support == 1 and box is not None and box.empty_after_read >= CONTRADICTING_EMPTY:
-        # One reading of the final count, then the slot seen empty: a misreading. Without it,
-        # what the other readings say (or unknown) -- never the contradicted number.
+    after = 0 if box is None else box.empty_after_read + box.unsure_after_read
+    if (
+        support == 1
+        and box is not None
+        and (box.empty_after_read >= CONTRADICTING_EMPTY or after >= UNCONFIRMED_AFTER)
+    ):
+        # One reading of the final count, then the slot seen empty, or never read again while
+        # the HUD stayed on screen: a misreading. Without it, what the other readings say (or
+        # unknown) -- never the unconfirmed number.
         why: str | None = (
             f"{final} read once, then the kill-box slot was seen empty "
             f"{box.empty_after_read} times: not trusted"
+            if box.empty_after_read >= CONTRADICTING_EMPTY
+            else f"{final} read once, then not again on {after} HUD samples: not trusted"
         )
         rest = [r for r in rs if r.kills != final]
         if not rest:
