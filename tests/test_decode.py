@@ -265,3 +265,21 @@ def test_bad_arguments():
         Decoder(mode="every")  # type: ignore[arg-type]
     with pytest.raises(ValueError):
         Decoder(sample_fps=0)
+
+
+@pytest.mark.parametrize("skip", ["NONREF", "BIDIR", "NONE"])
+def test_decode_window_equals_the_whole_segment_cut_to_the_window(bframe_parts, skip):
+    """decode_window decodes only the GOPs near its window (issue 16) and gives exactly the samples
+    of decoding the whole segment that fall inside it."""
+    dec = Decoder(mode="fps", sample_fps=5.0, fps_skip=skip)
+    for part in bframe_parts:
+        whole = dec.decode(part).samples
+        s0 = part.segment.start
+        for lo, hi in [(s0 - 1, s0 + 0.3), (s0 + 0.1, s0 + 0.9), (s0 + 0.95, s0 + 1.6), (s0 + 1.3, s0 + 5)]:
+            want = [x for x in whole if lo + 1e-3 < x.vod_time < hi - 1e-3]
+            got = dec.decode_window(part, lo, hi)
+            assert [x.vod_time for x in got] == [x.vod_time for x in want]
+            assert all(
+                np.array_equal(a.hud, b.hud) and np.array_equal(a.text, b.text)
+                for a, b in zip(got, want, strict=True)
+            )

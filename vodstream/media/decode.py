@@ -73,6 +73,9 @@ _MEDIA_ERRORS: tuple[type[BaseException], ...] = (av.error.FFmpegError, ValueErr
 
 # A decode-order timestamp jump larger than this (or any backwards step) is a discontinuity.
 _MAX_DTS_JUMP_S = 5.0
+# Decoder.decode_window samples grid times this far (s) either side of its window: a sample may
+# sit a few frames after its grid time (skipped non-reference pictures), never this far.
+_WINDOW_MARGIN = 1.0
 # A segment whose packets end this much before its playlist duration was cut short.
 _TRUNCATION_SLACK_S = 0.5
 
@@ -254,11 +257,15 @@ class Decoder:
     def decode_window(self, data: SegmentData, lo: float, hi: float) -> list[Sample]:
         """The samples strictly inside VOD time (lo, hi) of one segment: dense re-sampling of the
         gap before an end screen / SPECTATING (:func:`vodstream.matches.scheduler.transition_windows`),
-        with a decoder in ``fps`` mode."""
-        return [x for x in self.decode(data).samples if lo + 1e-3 < x.vod_time < hi - 1e-3]
+        with a decoder in ``fps`` mode. Only the GOPs holding grid times near the window are decoded
+        (``_WINDOW_MARGIN``): the same samples as decoding the whole segment, a fraction of the work."""
+        got = self.decode(data, window=(lo, hi)).samples
+        return [x for x in got if lo + 1e-3 < x.vod_time < hi - 1e-3]
 
-    def decode(self, data: SegmentData) -> DecodeResult:
-        """Decode one segment; never raises for bad media (see the result's gaps/errors)."""
+    def decode(self, data: SegmentData, *, window: tuple[float, float] | None = None) -> DecodeResult:
+        """Decode one segment; never raises for bad media (see the result's gaps/errors).
+        ``window``: (lo, hi) VOD time; in ``fps`` mode only grid times within ``_WINDOW_MARGIN`` of it
+        are sampled (the samples inside it are those of the whole segment)."""
         result = DecodeResult(samples=[], gaps=[], frames_decoded=0, mode=self.mode)
         fmt = container_format(data)
         buf = data.data if data.init is None else data.init + data.data
@@ -268,7 +275,7 @@ class Decoder:
             return self._fail(result, data, f"cannot open segment: {_msg(err)}")
         try:
             with container:
-                self._decode_container(container, data, result)
+                self._decode_container(container, data, result, window)
         except _MEDIA_ERRORS as err:  # e.g. closing a broken container
             self._fail(result, data, f"decode failed: {_msg(err)}", keep=True)
         return result
@@ -291,7 +298,11 @@ class Decoder:
         return result
 
     def _decode_container(
-        self, container: av.container.InputContainer, data: SegmentData, result: DecodeResult
+        self,
+        container: av.container.InputContainer,
+        data: SegmentData,
+        result: DecodeResult,
+        window: tuple[float, float] | None = None,
     ) -> None:
         seg = data.segment
         if not container.streams.video:
@@ -335,7 +346,7 @@ class Decoder:
         if mode == "keyframes":
             run.keyframes()
         elif mode == "fps":
-            run.fixed_rate(self.sample_fps)
+            run.fixed_rate(self.sample_fps, window)
         else:
             run.every_frame()
         run.finish()
@@ -560,14 +571,16 @@ class _Run:
                 if rel is not None:
                     self._emit(frame, rel)
 
-    def fixed_rate(self, fps: float) -> None:
-        """Sample at VOD times k/fps inside the segment, decoding only the GOPs needed."""
+    def fixed_rate(self, fps: float, window: tuple[float, float] | None = None) -> None:
+        """Sample at VOD times k/fps inside the segment, decoding only the GOPs needed; with
+        ``window`` (VOD times), only the grid times within ``_WINDOW_MARGIN`` of it."""
         step = 1.0 / fps
         seg_start, eps = self.seg.start, 1e-6
         k = math.ceil((seg_start - eps) / step)
         targets: list[float] = []
         while k * step < seg_start + self.duration - eps:
-            targets.append(k * step - seg_start)
+            if window is None or window[0] - _WINDOW_MARGIN <= k * step <= window[1] + _WINDOW_MARGIN:
+                targets.append(k * step - seg_start)
             k += 1
         if not targets:
             return
