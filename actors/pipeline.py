@@ -186,7 +186,12 @@ _Wait = _Fetching | _Decoding | _Scoring | _ResampleDecoding | _ResampleScoring 
 class ActorGraph:
     """Creates the actor pool once and analyses batches of VODs with it."""
 
-    def __init__(self, config: GraphConfig | None = None) -> None:
+    def __init__(
+        self, config: GraphConfig | None = None, *, prestart: Sequence[dict[str, Any]] | None = None
+    ) -> None:
+        """``prestart``: the fetch configs of the VODs about to be analysed (``VodJob.fetch_config``):
+        one (fetcher, tracker) pair each starts with the pool; None: ``config.prestart_vods`` pairs
+        for Twitch/HTTP VODs."""
         self.config = cfg = config or GraphConfig()
         total_cpus = max(1.0, float(ray.cluster_resources().get("CPU", 1.0)))
         n_sc = cfg.scorers if cfg.scorers is not None else max(1, int(0.75 * total_cpus))
@@ -205,9 +210,8 @@ class ActorGraph:
         self._dec_load = [0] * len(self.decoders)
         self._sc_load = [0] * len(self.scorers)
         # (fetcher, tracker, fetch config) pairs started and free; see GraphConfig.prestart_vods
-        self._idle: list[tuple[Any, Any, dict[str, Any]]] = [
-            self._new_pair({}) for _ in range(max(0, cfg.prestart_vods))
-        ]
+        confs = list(prestart) if prestart is not None else [{}] * max(0, cfg.prestart_vods)
+        self._idle: list[tuple[Any, Any, dict[str, Any]]] = [self._new_pair(c) for c in confs]
         log.debug("actor graph", decoders=n_dec, scorers=n_sc, cpus=total_cpus, cpu_per_actor=per)
 
     def nodes(self) -> list[str]:

@@ -228,7 +228,8 @@ def run_job(
         with ray_session(
             settings.address, num_cpus=settings.num_cpus, ship_code=settings.ship_code, verbose=verbose
         ):
-            graph = ActorGraph(GraphConfig.from_settings(settings))
+            # every VOD's fetcher and tracker start with the pool (their start-up overlaps the scorers')
+            graph = ActorGraph(GraphConfig.from_settings(settings), prestart=[j.fetch_config for j in jobs])
             actor_nodes = graph.nodes()  # also waits until the pool is up
             t_actors = time.monotonic()
             logconf.phase(f"actors up in {t_actors - t_resolved:.1f} s; analysing {len(jobs)} VOD(s) ...")
