@@ -563,8 +563,10 @@ def bench(
     hd60_dir: Path | None = None,
     hd60_seconds: float = 3600.0,
     hd60_quality: str = "720p30",
+    on_row: Callable[[dict[str, Any]], None] | None = None,
 ) -> dict[str, Any]:
     load_start = [round(x, 2) for x in os.getloadavg()]
+    n_cpu = os.cpu_count() or 1
     info = vod_info(vod_dir)
     dur = info["duration"]
     source = "chunked" if "chunked" in info["variants"] else info["variants"][0]
@@ -583,7 +585,41 @@ def bench(
             log(f"bench: {section} / {name} failed: {err}")
             return {}
         rows.append(row)
+        if on_row is not None:
+            on_row(assemble())  # what is measured so far (a long run killed part-way keeps it)
         return row
+
+    def assemble() -> dict[str, Any]:
+        return {
+            "benchmark": "vodstream bench",
+            "quick": quick,
+            "runs": runs,
+            "vod": {
+                "vod_id": info["vod_id"],
+                "seconds": dur,
+                "repeat": rep,
+                "variants": info["variants"],
+                "source": source,
+                "path": str(vod_dir),
+            },
+            "hd60_vod": (
+                {"vod_id": vod_info(hd60_dir)["vod_id"], "path": str(hd60_dir), "analysed": hd60_quality}
+                if hd60_dir is not None and not quick
+                else None
+            ),
+            "machine": {
+                "cpus": n_cpu,
+                "platform": platform.platform(),
+                "python": platform.python_version(),
+                # the machine is shared: 1-minute load average at the start and end of the run (each
+                # vodstream row also carries load_before / load_after)
+                "loadavg_start": load_start,
+                "loadavg": [round(x, 2) for x in os.getloadavg()],
+            },
+            "rows": rows,
+            "skipped": skipped,
+            "findings": findings(rows),
+        }
 
     # head to head, same VOD, same run
     why = missing_2019()
@@ -621,7 +657,6 @@ def bench(
     # the floors on the bytes the analysis fetched (its variant)
     analysed = e2e.get("variant") if isinstance(e2e.get("variant"), str) else source
     datas = segment_bytes(vod_dir, analysed)
-    n_cpu = os.cpu_count() or 1
     for workers, label in ((1, "keyframe decode, 1 core"), (n_cpu, f"keyframe decode, {n_cpu} cores")):
         add(
             "floor",
@@ -673,36 +708,7 @@ def bench(
                 f"{q} (1080p60 VOD)",
                 lambda q=q: run_vodstream(hd60_dir, extra=["--analyze-quality", q]),
             )
-    return {
-        "benchmark": "vodstream bench",
-        "quick": quick,
-        "runs": runs,
-        "vod": {
-            "vod_id": info["vod_id"],
-            "seconds": dur,
-            "repeat": rep,
-            "variants": info["variants"],
-            "source": source,
-            "path": str(vod_dir),
-        },
-        "hd60_vod": (
-            {"vod_id": vod_info(hd60_dir)["vod_id"], "path": str(hd60_dir), "analysed": hd60_quality}
-            if hd60_dir is not None and not quick
-            else None
-        ),
-        "machine": {
-            "cpus": n_cpu,
-            "platform": platform.platform(),
-            "python": platform.python_version(),
-            # the machine is shared: 1-minute load average at the start and end of the run (each
-            # vodstream row also carries load_before / load_after)
-            "loadavg_start": load_start,
-            "loadavg": [round(x, 2) for x in os.getloadavg()],
-        },
-        "rows": rows,
-        "skipped": skipped,
-        "findings": findings(rows),
-    }
+    return assemble()
 
 
 def _length(seconds: float) -> str:
@@ -1041,6 +1047,9 @@ def run(args: argparse.Namespace) -> int:
     hd60_dir = None
     if not args.quick and args.hd60_preset != "none":
         hd60_dir = rendered_vod(args.hd60_preset)
+    prog = "python -m vodstream" if sys.argv[0].endswith("__main__.py") else f"python {sys.argv[0]}"
+    command = " ".join([prog, *sys.argv[1:]])
+    partial_json = args.json.with_name(args.json.stem + ".partial.json")
     result = bench(
         vod_dir,
         quick=args.quick,
@@ -1053,9 +1062,11 @@ def run(args: argparse.Namespace) -> int:
         hd60_seconds=hd60_s,
         hd60_quality=args.hd60_quality,
         log=lambda s: print(s, file=sys.stderr, flush=True),
+        on_row=lambda partial: _write_json(
+            partial_json, {**partial, "command": command, "json": str(partial_json)}
+        ),
     )
-    prog = "python -m vodstream" if sys.argv[0].endswith("__main__.py") else f"python {sys.argv[0]}"
-    result["command"] = " ".join([prog, *sys.argv[1:]])
+    result["command"] = command
     text = table(result)
     print(text)
     args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -1068,6 +1079,13 @@ def run(args: argparse.Namespace) -> int:
         update_readme(readme_section(result, _profile()))
         print(f"rewrote the bench section of {README}", file=sys.stderr)
     return 0
+
+
+def _write_json(path: Path, result: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    tmp.write_text(json.dumps({**result, "table": table(result)}, indent=1) + "\n")
+    os.replace(tmp, path)
 
 
 def _profile() -> dict[str, Any] | None:
