@@ -103,6 +103,47 @@ def test_numbers_right_of_the_squads_box_are_not_kills() -> None:
         assert loc.kill is None and loc.kill_box is not True, mode
 
 
+def test_the_squads_count_is_never_the_kill_count() -> None:
+    """A validation-family 2019 HUD (tall squads count "8" before a long label, the kill box's
+    "18" against its slanted edge): the count right before the label was taken for the kills."""
+    from vodstream.readers.killreader import KillReader
+    from vodstream.testbed.synth.styles import style_by_name
+
+    sty = replace(
+        style_by_name("validation:0"),
+        sq_label="ESCOUADES RESTANTES",
+        sq_label_w=180.88,
+        scale=1.0746,
+        dx=12.48,
+        dy=0.0,
+        banner="",
+        box_alpha=0.433,
+        outline_alpha=0.904,
+        dots=True,
+        ink=(255.0, 255.0, 255.0),
+        alive_color=(249.9, 215.7, 225.9),
+        occluder=None,
+    )
+    st = FrameState(
+        t=566.19,
+        screen="in_match",
+        era="2019",
+        scene_seed=1828714,
+        camera_t=566.19,
+        kills=18,
+        show_kill_box=True,
+        squads_left=8,
+        alive=24,
+        spectators=1,
+    )
+    x0, y0, x1, y1 = hud_box(1920, 1080)
+    crop = np.ascontiguousarray(
+        np.asarray(Renderer(1920, 1080, seed=10**6 + 7, style=sty).render(st))[y0:y1, x0:x1]
+    )
+    reading = KillReader().read_huds([crop])[0]
+    assert reading.kills in (18, None)
+
+
 def test_bad_crop_is_an_error() -> None:
     with pytest.raises(ValueError, match="RGB"):
         locate(np.zeros((240, 720), np.uint8))
