@@ -11,7 +11,7 @@ local Twitch-compatible server (``--repeat`` makes a longer VOD of the same byte
   binaries; skipped with one line where they are absent.
 * ``vodstream``: ``vodstream analyze`` (and ``run``, which clips) in a child process: wall, CPU
   seconds of the whole process tree, x realtime, peak PSS summed over every process (Ray
-  workers included; :class:`pipeline_bench.TreeMemory`), OCR calls, samples scored, bytes
+  workers included; :class:`pipeline_bench.TreeProbe`), OCR calls, samples scored, bytes
   fetched, and matches/kills right against truth.json.
 * ``floor``: on the same segment bytes: keyframe decode (PyAV, no conversion) on one core and on
   all cores; fetch only (the pipeline's own fetcher, nothing decoded).
@@ -31,7 +31,6 @@ import asyncio
 import json
 import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
@@ -50,12 +49,11 @@ for _p in (ROOT, ROOT / "benchmarks"):
         sys.path.insert(0, str(_p))
 
 from decode_bench import bare_keyframes
-from pipeline_bench import TreeMemory, _children, _pss_kib
+from pipeline_bench import analyze_cmd, children_cpu, measured_run
 
 OUT = ROOT / "benchmarks" / "out"
 SAMPLE_FPS = 0.33  # the write-up's sampling rate
 MEDIAN_OF = 20  # the write-up's readings per game
-TICK = os.sysconf("SC_CLK_TCK")
 
 
 from vodstream.errors import VodstreamError
@@ -66,42 +64,6 @@ class BenchError(VodstreamError):
 
 
 # -- measuring a process tree -----------------------------------------------------------------
-
-
-def _cpu_ticks(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/stat") as fh:
-            f = fh.read().rsplit(")", 1)[1].split()
-        return int(f[11]) + int(f[12])  # utime + stime
-    except (OSError, IndexError, ValueError):
-        return -1
-
-
-class TreeProbe(TreeMemory):
-    """:class:`TreeMemory` (peak summed PSS) plus the CPU seconds of every process seen in the tree."""
-
-    def __init__(self, pid: int, every: float = 0.5) -> None:
-        super().__init__(pid, every)
-        self.ticks: dict[int, int] = {}
-
-    def run(self) -> None:
-        while not self._halt.is_set():
-            pids = _children(self.pid)
-            self.peak_kib = max(self.peak_kib, sum(_pss_kib(p) for p in pids))
-            for p in pids:
-                t = _cpu_ticks(p)
-                if t >= 0:
-                    self.ticks[p] = max(self.ticks.get(p, 0), t)
-            self._halt.wait(self.every)
-
-    @property
-    def cpu_s(self) -> float:
-        return sum(self.ticks.values()) / TICK
-
-
-def _children_cpu() -> float:
-    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return ru.ru_utime + ru.ru_stime
 
 
 # -- the VODs ---------------------------------------------------------------------------------
@@ -228,37 +190,9 @@ def _run_command(
     extra: list[str] | None,
 ) -> dict[str, Any]:
     load0 = os.getloadavg()[0]
-    cmd = [
-        sys.executable,
-        "-m",
-        "vodstream",
-        "-q",
-        command,
-        *ids,
-        "--out",
-        str(tmp),
-        "--twitch-base",
-        srv.base_url,
-        "--no-catalog",
-        "--no-progress",
-        *(extra or []),
-    ]
-    cpu0 = _children_cpu()
-    t0 = time.monotonic()
-    proc = subprocess.Popen(
-        cmd,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    probe = TreeProbe(proc.pid)
-    probe.start()
-    _, err = proc.communicate()
-    wall = time.monotonic() - t0
-    peak = probe.stop()
-    cpu = max(probe.cpu_s, _children_cpu() - cpu0)
+    m = measured_run(analyze_cmd(command, ids, tmp, srv.base_url, *(extra or [])))
+    proc, wall, peak, cpu = m.proc, m.wall_s, m.peak_mib, m.cpu_s
+    err = proc.stderr
     if proc.returncode not in (0, 3):  # 3: complete but some kills uncertain (still a report)
         tail = (err.strip().splitlines() or ["(no output)"])[-1]
         raise BenchError(f"vodstream {command} exited {proc.returncode}: {tail}")
@@ -319,19 +253,19 @@ def _keyframes(data: bytes) -> int:
 def floor_decode(datas: list[bytes], repeat: int, workers: int) -> dict[str, Any]:
     """Keyframe decode of the served bytes (``repeat`` copies) on ``workers`` processes."""
     jobs = datas * repeat
-    c0 = time.process_time() + _children_cpu()
+    c0 = time.process_time() + children_cpu()
     if workers == 1:
         t0 = time.monotonic()
         frames = sum(_keyframes(d) for d in jobs)
         wall = time.monotonic() - t0
-        cpu = time.process_time() + _children_cpu() - c0
+        cpu = time.process_time() + children_cpu() - c0
     else:
         with ProcessPoolExecutor(workers) as pool:
             list(pool.map(_keyframes, datas[:workers]))  # start the workers first
             t0 = time.monotonic()
             frames = sum(pool.map(_keyframes, jobs))
             wall = time.monotonic() - t0
-        cpu = time.process_time() + _children_cpu() - c0
+        cpu = time.process_time() + children_cpu() - c0
     return {"wall_s": wall, "cpu_s": cpu, "frames": frames, "bytes": sum(len(d) for d in jobs)}
 
 
@@ -432,7 +366,7 @@ def pipeline_2019(vod_dir: Path, *, repeat: int = 1, quality: str = "chunked") -
 
     info = vod_info(vod_dir)
     stages: dict[str, float] = {}
-    c0, cc0 = time.process_time(), _children_cpu()
+    c0, cc0 = time.process_time(), children_cpu()
     with (
         ServerThread(vod_dir.parent, repeat=repeat) as srv,
         tempfile.TemporaryDirectory(prefix="vodstream-2019-") as tmp,
@@ -495,7 +429,7 @@ def pipeline_2019(vod_dir: Path, *, repeat: int = 1, quality: str = "chunked") -
         stages["kills_s"] = time.monotonic() - t
         stages["games_found"] = len(games)
         wall = time.monotonic() - t0
-    cpu = time.process_time() - c0 + _children_cpu() - cc0
+    cpu = time.process_time() - c0 + children_cpu() - cc0
     known = [i for i, m in enumerate(matches) if m["kills"] is not None]
     report = {"matches": matches, "best": max(known, key=lambda i: matches[i]["kills"]) if known else None}
     vod_s = info["duration"] * repeat

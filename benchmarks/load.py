@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from pipeline_bench import measured_run
+from pipeline_bench import analyze_cmd, measured_run
 
 
 def make_library(work: Path, n: int) -> tuple[Path, list[str], dict[str, Any]]:
@@ -55,21 +55,8 @@ def run_once(lib: Path, ids: list[str], work: Path) -> dict[str, Any]:
 
     out = Path(tempfile.mkdtemp(dir=work, prefix="out-"))
     with ServerThread(lib) as srv:
-        cmd = [
-            sys.executable,
-            "-m",
-            "vodstream",
-            "-q",
-            "analyze",
-            *ids,
-            "--out",
-            str(out),
-            "--twitch-base",
-            srv.base_url,
-            "--no-catalog",
-            "--no-progress",
-        ]
-        proc, wall, peak = measured_run(cmd)
+        m = measured_run(analyze_cmd("analyze", ids, out, srv.base_url))
+        proc, wall, peak = m.proc, m.wall_s, m.peak_mib
         err = proc.stderr
     right = 0
     hours = 0.0

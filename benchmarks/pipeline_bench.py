@@ -16,12 +16,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -59,28 +61,68 @@ def _pss_kib(pid: int) -> int:
     return 0
 
 
-class TreeMemory(threading.Thread):
-    """Samples the summed PSS of a process tree; ``peak_mib`` after ``stop()``."""
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_ticks(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat") as fh:
+            f = fh.read().rsplit(")", 1)[1].split()
+        return int(f[11]) + int(f[12])  # utime + stime
+    except (OSError, IndexError, ValueError):
+        return -1
+
+
+def children_cpu() -> float:
+    """CPU seconds of this process's reaped children (a floor for a tree the probe sampled)."""
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return ru.ru_utime + ru.ru_stime
+
+
+class TreeProbe(threading.Thread):
+    """Samples a process tree: the peak of its summed PSS and the CPU seconds of every process seen."""
 
     def __init__(self, pid: int, every: float = 0.25) -> None:
         super().__init__(daemon=True)
         self.pid, self.every = pid, every
         self.peak_kib = 0
+        self.ticks: dict[int, int] = {}
         self._halt = threading.Event()
 
     def run(self) -> None:
         while not self._halt.is_set():
-            self.peak_kib = max(self.peak_kib, sum(_pss_kib(p) for p in _children(self.pid)))
+            pids = _children(self.pid)
+            self.peak_kib = max(self.peak_kib, sum(_pss_kib(p) for p in pids))
+            for p in pids:
+                t = _cpu_ticks(p)
+                if t >= 0:
+                    self.ticks[p] = max(self.ticks.get(p, 0), t)
             self._halt.wait(self.every)
 
+    @property
+    def cpu_s(self) -> float:
+        return sum(self.ticks.values()) / TICK
+
     def stop(self) -> float:
+        """Stop sampling; the peak summed PSS in MiB."""
         self._halt.set()
         self.join()
         return self.peak_kib / 1024
 
 
-def measured_run(cmd: list[str]) -> tuple[subprocess.CompletedProcess[str], float, float]:
-    """Run ``cmd`` from the repository root; (result, wall seconds, peak PSS MiB of its process tree)."""
+@dataclass
+class Measured:
+    """One command run under a :class:`TreeProbe`."""
+
+    proc: subprocess.CompletedProcess[str]
+    wall_s: float
+    peak_mib: float  # summed PSS of the whole process tree (Ray workers included)
+    cpu_s: float
+
+
+def measured_run(cmd: list[str]) -> Measured:
+    """Run ``cmd`` from the repository root under a :class:`TreeProbe`."""
+    cpu0 = children_cpu()
     t0 = time.monotonic()
     proc = subprocess.Popen(
         cmd,
@@ -90,11 +132,32 @@ def measured_run(cmd: list[str]) -> tuple[subprocess.CompletedProcess[str], floa
         text=True,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
-    mem = TreeMemory(proc.pid)
-    mem.start()
+    probe = TreeProbe(proc.pid)
+    probe.start()
     out, err = proc.communicate()
     wall = time.monotonic() - t0
-    return subprocess.CompletedProcess(cmd, proc.returncode, out, err), wall, mem.stop()
+    peak = probe.stop()
+    cpu = max(probe.cpu_s, children_cpu() - cpu0)
+    return Measured(subprocess.CompletedProcess(cmd, proc.returncode, out, err), wall, peak, cpu)
+
+
+def analyze_cmd(command: str, ids: list[str], out: str | Path, base_url: str, *extra: str) -> list[str]:
+    """``python -m vodstream -q COMMAND IDS`` against a local server, quiet, without catalogue."""
+    return [
+        sys.executable,
+        "-m",
+        "vodstream",
+        "-q",
+        command,
+        *ids,
+        "--out",
+        str(out),
+        "--twitch-base",
+        base_url,
+        "--no-catalog",
+        "--no-progress",
+        *extra,
+    ]
 
 
 def _make_vod(where: Path, preset: str) -> Path:
@@ -111,30 +174,10 @@ def run_once(
 
     vod_id = json.loads((vod_dir / "vod.json").read_text()).get("vod_id", vod_dir.name)
     with ServerThread(vod_dir.parent, repeat=repeat) as srv, tempfile.TemporaryDirectory() as tmp:
-        cmd = [
-            sys.executable,
-            "-m",
-            "vodstream",
-            "-q",
-            "analyze",
-            str(vod_id),
-            "--out",
-            tmp,
-            "--twitch-base",
-            srv.base_url,
-            "--no-catalog",
-            "--no-progress",
-            *extra,
-        ]
-        t0 = time.monotonic()
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        mem = TreeMemory(proc.pid)
-        mem.start()
-        _, err = proc.communicate()
-        wall = time.monotonic() - t0
-        peak = mem.stop()
+        m = measured_run(analyze_cmd("analyze", [str(vod_id)], tmp, srv.base_url, *extra))
+        proc, wall, peak = m.proc, m.wall_s, m.peak_mib
         if proc.returncode != 0:
-            raise SystemExit(f"analyze failed ({proc.returncode}):\n{err[-2000:]}")
+            raise SystemExit(f"analyze failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
         report = json.loads((Path(tmp) / str(vod_id) / "report.json").read_text())
     if keep is not None:
         keep["report"] = report
