@@ -251,8 +251,9 @@ def _alive_block(img: np.ndarray, x: int, y0: int, y1: int, h: float) -> bool:
     return False
 
 
-def _squads(img: np.ndarray, st: np.ndarray) -> SquadsLine | None:
-    best: SquadsLine | None = None
+def _squads(img: np.ndarray, st: np.ndarray) -> list[SquadsLine]:
+    """Every line that can be the squads line, topmost first."""
+    found: list[SquadsLine] = []
     for line in _lines(st):
         if len(line) < MIN_GLYPHS and not (len(line) >= 2 and any(st[i, 2] > 2.0 * st[i, 3] for i in line)):
             continue
@@ -265,10 +266,8 @@ def _squads(img: np.ndarray, st: np.ndarray) -> SquadsLine | None:
             continue
         if not _alive_block(img, xs1, ys0, ys1, h):
             continue
-        cand = SquadsLine(int(xs0), int(ys0), int(xs1), int(ys1), h)
-        if best is None or cand.y0 < best.y0:
-            best = cand
-    return best
+        found.append(SquadsLine(int(xs0), int(ys0), int(xs1), int(ys1), h))
+    return sorted(found, key=lambda c: c.y0)
 
 
 def _runs(st: np.ndarray, idx: list[int], h: float) -> list[list[int]]:
@@ -385,9 +384,22 @@ def locate(hud: np.ndarray) -> HudLocation:
     """Find the squads-left line and the kill box in a top-right HUD crop (RGB uint8, any size)."""
     img, f = _work(hud)
     st, _lab, _th, ink = _components(img)
-    sq = _squads(img, st)
-    if sq is None:
+    cands = _squads(img, st)
+    if not cands:
         return HudLocation(None, None, None, None, "no_squads_box", f)
+    # the topmost line, unless a lower one has the kill box beside it (a banner's text over a
+    # pushed-down HUD can end in a bright block too; no banner has a kill box beside it)
+    first = _locate_beside(img, f, st, ink, cands[0])
+    if first.kill is None:
+        for sq in cands[1:]:
+            loc = _locate_beside(img, f, st, ink, sq)
+            if loc.kill is not None:
+                return loc
+    return first
+
+
+def _locate_beside(img: np.ndarray, f: float, st: np.ndarray, ink: np.ndarray, sq: SquadsLine) -> HudLocation:
+    """The kill box beside one candidate squads line (locate's second half)."""
     h = sq.h
     sto = _icon_components(ink, h)
     cy = (sq.y0 + sq.y1) / 2.0
