@@ -54,6 +54,7 @@ def ray_session(
         if models.is_dir():
             mods.append(models)
         kwargs["runtime_env"] = {"py_modules": [str(m) for m in mods]}
+    _driver_messages_off_stdout(verbose)
     if address:
         log.info("connecting to Ray", address=address)
         ray.init(address=address, **kwargs)
@@ -68,6 +69,27 @@ def ray_session(
         yield
     finally:
         ray.shutdown()
+
+
+_RAY_PRINT: dict[str, Any] = {}  # Ray's own print_to_stdstream, kept once
+
+
+def _driver_messages_off_stdout(verbose: bool) -> None:
+    """Ray's error listener prints the cluster's error messages ("an actor died", "a worker was
+    killed") on the driver's stdout, log_to_driver or not. stdout carries results only: with ``-v``
+    they go to stderr, otherwise they are dropped (vodstream reports the failures it handles)."""
+    try:
+        from ray._private import worker as ray_worker
+
+        original = _RAY_PRINT.setdefault("print", ray_worker.print_to_stdstream)
+    except (ImportError, AttributeError):  # another Ray layout: leave its printing alone
+        return
+
+    def to_stderr(data: dict[str, Any], ignore_prefix: bool) -> None:
+        if verbose:
+            original({**data, "is_err": True}, ignore_prefix)
+
+    ray_worker.print_to_stdstream = to_stderr
 
 
 def _worker_logs_to_stderr() -> None:
