@@ -49,12 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--retries", type=int, default=None, metavar="N", help="attempts per request (default 6)"
     )
-    parser.add_argument(
-        "--twitch-base",
-        default=None,
-        metavar="URL",
-        help="talk to this server instead of Twitch (e.g. `vodstream serve`); default $VODSTREAM_TWITCH_BASE",
-    )
+    options.add_twitch_base(parser)
     options.add_auth_token(parser)
     parser.add_argument("--overwrite", action="store_true", help="replace FILE if it exists")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar even on a terminal")
