@@ -9,6 +9,7 @@ path from anywhere else.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -105,8 +106,20 @@ def model_fingerprint(path: Path | None = None) -> str:
     """A hash of every model file the kill reader loads for ``--model path`` (None: the shipped
     ones): the digit CNN and the score-box reader (:func:`models.weights.reader_weights`), names
     and bytes, so ``--resume`` never reuses scores read by other weights."""
-    h = hashlib.sha256()
+    stamps = []
     for f in reader_weights(path):
+        st = f.stat()
+        stamps.append((str(f), st.st_size, st.st_mtime_ns))
+    return _hash_files(tuple(stamps))
+
+
+@functools.lru_cache(maxsize=8)
+def _hash_files(stamps: tuple[tuple[str, int, int], ...]) -> str:
+    """The hash behind :func:`model_fingerprint`, read once per run for files whose size and
+    modification time did not change (a run of many VODs hashes the weights once)."""
+    h = hashlib.sha256()
+    for name, _size, _mtime in stamps:
+        f = Path(name)
         h.update(f.name.encode())
         h.update(f.read_bytes())
     return h.hexdigest()[:16]
