@@ -116,7 +116,7 @@ def test_best_match_rule() -> None:
     assert best_match([]) is None
 
 
-def test_transition_windows_mark_gaps_before_end_and_spectating() -> None:
+def test_transition_windows_mark_gaps_before_end_spectating_and_leaving() -> None:
     from vodstream.types import Marker, Score
 
     def sc(t: float, kind: str | None = None) -> Score:
@@ -133,6 +133,11 @@ def test_transition_windows_mark_gaps_before_end_and_spectating() -> None:
     ]
     assert transition_windows(prev, scores) == [(10.0, 12.0), (14.0, 16.0)]
     assert transition_windows(None, [sc(0.0, "end")]) == []
+    # the lobby straight after the in-match HUD: a match left without an end screen
+    in_match = Score(vod_time=30.0, segment_index=0, hud_visible=True)
+    assert transition_windows(in_match, [sc(32.0, "lobby"), sc(34.0, "lobby")]) == [(30.0, 32.0)]
+    # the lobby after a screen that is no match (the end screen above, a menu): nothing to recover
+    assert transition_windows(sc(30.0), [sc(32.0, "lobby")]) == []
 
 
 def test_end_screen_witness_agrees_with_the_truth(analysed: tuple[dict, AnalysisResult]) -> None:

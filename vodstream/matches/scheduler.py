@@ -59,11 +59,12 @@ MAX_TRACKER_RECOVERIES = 10
 def transition_windows(
     prev: Score | None, scores: Sequence[Score], min_gap: float = 0.5
 ) -> list[tuple[float, float]]:
-    """VOD-time gaps (open intervals) just before an end screen or SPECTATING first shows.
+    """VOD-time gaps (open intervals) just before an end screen or SPECTATING first shows, or
+    the lobby straight after the in-match HUD (a match abandoned with no end screen).
 
     Keyframes are 2 s apart: a kill in the last moments before the end screen (or before the
-    player's death and SPECTATING) may show on no keyframe at all. Sampling these short gaps
-    densely recovers it (and pins the end screen's first moment closer).
+    player's death and SPECTATING, or before leaving the match) may show on no keyframe at all.
+    Sampling these short gaps densely recovers it (and pins the end screen's first moment closer).
     """
     out: list[tuple[float, float]] = []
     last = prev
@@ -71,10 +72,10 @@ def transition_windows(
         kind = s.marker.kind if s.marker else None
         last_kind = last.marker.kind if last is not None and last.marker else None
         if (
-            kind in ("end", "spectating")
-            and last is not None
+            last is not None
             and kind != last_kind
             and s.vod_time - last.vod_time > min_gap
+            and (kind in ("end", "spectating") or (kind == "lobby" and last.hud_visible))
         ):
             out.append((last.vod_time, s.vod_time))
         last = s
