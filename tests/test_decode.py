@@ -275,7 +275,11 @@ def test_decode_window_equals_the_whole_segment_cut_to_the_window(bframe_parts, 
     for part in bframe_parts:
         whole = dec.decode(part).samples
         s0 = part.segment.start
-        for lo, hi in [(s0 - 1, s0 + 0.3), (s0 + 0.1, s0 + 0.9), (s0 + 0.95, s0 + 1.6), (s0 + 1.3, s0 + 5)]:
+        rng = np.random.default_rng(16)
+        spans = [(s0 - 1, s0 + 0.3), (s0 + 0.1, s0 + 0.9), (s0 + 0.95, s0 + 1.6), (s0 + 1.3, s0 + 5)]
+        spans += [(s0, s0 + 1.0), (s0 + 1.0, s0 + 2.0), (s0, s0 + 2.0), (s0 + 0.5, s0 + 1.0)]  # on keyframes
+        spans += [tuple(sorted(rng.uniform(s0 - 0.2, s0 + 2.2, size=2).tolist())) for _ in range(12)]
+        for lo, hi in spans:
             want = [x for x in whole if lo + 1e-3 < x.vod_time < hi - 1e-3]
             got = dec.decode_window(part, lo, hi)
             assert [x.vod_time for x in got] == [x.vod_time for x in want]
@@ -283,3 +287,7 @@ def test_decode_window_equals_the_whole_segment_cut_to_the_window(bframe_parts, 
                 np.array_equal(a.hud, b.hud) and np.array_equal(a.text, b.text)
                 for a, b in zip(got, want, strict=True)
             )
+        # a window between two keyframes (as the scheduler asks) decodes that GOP, not its neighbours
+        # (but for the next keyframe): at most a GOP's frames and one more
+        gop = dec.decode(part, window=(s0 + 1.0, s0 + 2.0))
+        assert 0 < gop.frames_decoded <= Decoder(mode="all").decode(part).frames_decoded // 2 + 1

@@ -73,9 +73,6 @@ _MEDIA_ERRORS: tuple[type[BaseException], ...] = (av.error.FFmpegError, ValueErr
 
 # A decode-order timestamp jump larger than this (or any backwards step) is a discontinuity.
 _MAX_DTS_JUMP_S = 5.0
-# Decoder.decode_window samples grid times this far (s) either side of its window: a sample may
-# sit a few frames after its grid time (skipped non-reference pictures), never this far.
-_WINDOW_MARGIN = 1.0
 # A segment whose packets end this much before its playlist duration was cut short.
 _TRUNCATION_SLACK_S = 0.5
 
@@ -257,15 +254,17 @@ class Decoder:
     def decode_window(self, data: SegmentData, lo: float, hi: float) -> list[Sample]:
         """The samples strictly inside VOD time (lo, hi) of one segment: dense re-sampling of the
         gap before an end screen / SPECTATING (:func:`vodstream.matches.scheduler.transition_windows`),
-        with a decoder in ``fps`` mode. Only the GOPs holding grid times near the window are decoded
-        (``_WINDOW_MARGIN``): the same samples as decoding the whole segment, a fraction of the work."""
+        with a decoder in ``fps`` mode. Only the grid times that can pick a frame inside the window are
+        sampled (from the last keyframe at or before ``lo``, to half a frame after ``hi``), so only the
+        GOPs holding them are decoded: the same samples as decoding the whole segment, a fraction of the
+        work (a window between two keyframes decodes one GOP, not its neighbours too)."""
         got = self.decode(data, window=(lo, hi)).samples
         return [x for x in got if lo + 1e-3 < x.vod_time < hi - 1e-3]
 
     def decode(self, data: SegmentData, *, window: tuple[float, float] | None = None) -> DecodeResult:
         """Decode one segment; never raises for bad media (see the result's gaps/errors).
-        ``window``: (lo, hi) VOD time; in ``fps`` mode only grid times within ``_WINDOW_MARGIN`` of it
-        are sampled (the samples inside it are those of the whole segment)."""
+        ``window``: (lo, hi) VOD time; in ``fps`` mode only the grid times that can pick a frame inside
+        it are sampled (the samples inside it are those of the whole segment)."""
         result = DecodeResult(samples=[], gaps=[], frames_decoded=0, mode=self.mode)
         fmt = container_format(data)
         buf = data.data if data.init is None else data.init + data.data
@@ -573,27 +572,28 @@ class _Run:
 
     def fixed_rate(self, fps: float, window: tuple[float, float] | None = None) -> None:
         """Sample at VOD times k/fps inside the segment, decoding only the GOPs needed; with
-        ``window`` (VOD times), only the grid times within ``_WINDOW_MARGIN`` of it."""
+        ``window`` (VOD times), only the grid times that can pick a frame inside it (see below)."""
         step = 1.0 / fps
         seg_start, eps = self.seg.start, 1e-6
         k = math.ceil((seg_start - eps) / step)
         targets: list[float] = []
         while k * step < seg_start + self.duration - eps:
-            if window is None or window[0] - _WINDOW_MARGIN <= k * step <= window[1] + _WINDOW_MARGIN:
-                targets.append(k * step - seg_start)
+            targets.append(k * step - seg_start)
             k += 1
-        if not targets:
-            return
         half = self.tl.frame_s / 2
         pk = self.tl.packets
-        if self.dec.fps_skip != "NONE":
-            self.ctx.skip_frame = self.dec.fps_skip  # pictures nothing else needs: not decoded
         # GOPs in decode order: [start index, end index), presentation start time.
         starts = [i for i, p in enumerate(pk) if p.is_keyframe]
         if not starts or starts[0] != 0:
             starts = [0, *starts]
         bounds = [*starts, len(pk)]
         gop_t = [self.tl.at(pk[i]) if pk[i].is_keyframe else -math.inf for i in starts]
+        if window is not None:
+            targets = _window_targets(targets, gop_t, window[0] - seg_start, window[1] - seg_start, half)
+        if not targets:
+            return
+        if self.dec.fps_skip != "NONE":
+            self.ctx.skip_frame = self.dec.fps_skip  # pictures nothing else needs: not decoded
 
         ti = 0  # next target to satisfy
         prev_g: int | None = None
@@ -642,6 +642,29 @@ class _Run:
         if hit:
             self._emit(frame, rel)
         return ti, rel + half >= last_target
+
+
+def _window_targets(
+    targets: list[float], gop_t: list[float], lo: float, hi: float, half: float
+) -> list[float]:
+    """The grid times (segment-relative, sorted) that decide which frames strictly inside (lo, hi)
+    the fixed-rate walk picks.
+
+    Frames are matched to grid times in presentation order, each frame taking every open grid time
+    up to its own time plus half a frame. A GOP's keyframe at or before ``lo`` leaves the same open
+    grid times behind it whatever came before (all up to its time plus half a frame are taken), and
+    it is itself outside the window: grid times before that GOP's range (which starts half a frame
+    before its keyframe) cannot change a pick inside the window. A frame inside the window is at
+    most ``hi``, so it takes no grid time past ``hi`` plus half a frame; dropping those only stops
+    the walk after the frame that took the last one kept. So only the GOP(s) across the window are
+    decoded, not the one before it (nor, but for its keyframe, the one after).
+    """
+    if any(b < a for a, b in pairwise(gop_t)):  # keyframe times out of order: no lower cut
+        first = 0
+    else:
+        first = max((g for g, t in enumerate(gop_t) if t <= lo), default=0)
+    low = gop_t[first] - half if first > 0 else -math.inf
+    return [t for t in targets if low <= t <= hi + half + 1e-6]
 
 
 def _msg(err: BaseException) -> str:
