@@ -20,13 +20,18 @@ def pin_threads(n: int = 1) -> None:
     """Keep one actor from oversubscribing the cores: OpenCV, torch and BLAS use ``n`` threads."""
     for var in _THREAD_VARS:
         os.environ[var] = str(n)
+    # numpy's BLAS was loaded (with a thread per core) before the variables above were set: the
+    # scorer's networks are numpy matrix products (vodstream.readers.cnn)
+    from threadpoolctl import threadpool_limits  # type: ignore[import-untyped]
+
+    threadpool_limits(n)
     try:
         import cv2
 
         cv2.setNumThreads(n)
     except ImportError:  # pragma: no cover - cv2 is a dependency
         pass
-    torch = sys.modules.get("torch")  # only where torch is used (scorer); decoders never import it
+    torch = sys.modules.get("torch")  # only where torch was imported (no stage actor imports it)
     if torch is not None:
         torch.set_num_threads(n)
         if torch.get_num_interop_threads() != n:

@@ -1,4 +1,4 @@
-"""ScorerActor: the torch kill-counter networks and the tesseract handle, loaded once; scores in batches.
+"""ScorerActor: the kill-counter networks (numpy) and the tesseract handle, loaded once; scores in batches.
 
 ``score(*sample_lists)`` takes the samples of several segments (each argument is a decoder's
 data ref, resolved by Ray), scores them as ONE batch, and returns per-segment results: the scores
@@ -22,10 +22,9 @@ __all__ = ["ScorerActor"]
 @ray.remote(num_cpus=1, max_restarts=-1, max_task_retries=-1)
 class ScorerActor:
     def __init__(self, *, threads: int = 1, scorer_kwargs: dict[str, Any] | None = None) -> None:
-        import torch  # noqa: F401 - imported first so pin_threads pins it
-
         pin_threads(threads)
-        # here, not at the top: the driver imports this module and must not load torch
+        # here, not at the top: the driver imports this module and needs none of the readers
+        # (the scorer itself runs its networks in numpy: no torch in this process)
         from vodstream.readers.scoring import make_scorer
 
         self._scorer = make_scorer(**(scorer_kwargs or {}))

@@ -15,7 +15,13 @@ import numpy as np
 import torch
 from torch import nn
 
-from models.weights import BOX_WEIGHTS, DEFAULT_WEIGHTS, reader_weights  # torch-free, re-exported
+from models.weights import (  # torch-free, re-exported
+    BOX_FIRST,
+    BOX_SECOND,
+    BOX_WEIGHTS,
+    DEFAULT_WEIGHTS,
+    reader_weights,
+)
 
 __all__ = [
     "BOX_WEIGHTS",
@@ -109,7 +115,7 @@ class BoxNet(nn.Module):
     skull, so the first slot always holds a digit.
     """
 
-    FIRST, SECOND = 10, 11
+    FIRST, SECOND = BOX_FIRST, BOX_SECOND
 
     def __init__(self, filters: int = 32, hidden: int = 128) -> None:
         super().__init__()

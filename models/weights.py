@@ -8,11 +8,21 @@ do), so it needs these paths but not torch (~3 s of start-up on a 2-core machine
 
 from __future__ import annotations
 
+import collections
+import io
+import pickle
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
-__all__ = ["BOX_WEIGHTS", "DEFAULT_WEIGHTS", "reader_weights"]
+import numpy as np
+
+__all__ = ["BOX_FIRST", "BOX_SECOND", "BOX_WEIGHTS", "DEFAULT_WEIGHTS", "read_weights", "reader_weights"]
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "digits.pt"
+# the score-box reader's outputs: 10 logits for the first digit, then 11 for the second (10 = none)
+BOX_FIRST, BOX_SECOND = 10, 11
 BOX_WEIGHTS = Path(__file__).resolve().parent / "scorebox.pt"
 
 
@@ -35,3 +45,91 @@ def reader_weights(path: Path | str | None) -> tuple[Path, Path]:
     if not p.is_file():
         raise FileNotFoundError(f"no weights at {p}")
     return p, BOX_WEIGHTS
+
+
+# -- reading the weight files without torch ----------------------------------------------------
+# ``models.net.save_model`` writes ``torch.save({"arch", "state", "meta"})``: a zip holding a
+# pickle whose tensors point at raw little-endian storages beside it. The scorer reads them here
+# so that it never imports torch (~1.1 s of CPU and ~250 MB per process); models.net reads the
+# same files with torch for training and evaluation.
+
+_STORAGE_DTYPES = {
+    "HalfStorage": "<f2",
+    "FloatStorage": "<f4",
+    "DoubleStorage": "<f8",
+    "LongStorage": "<i8",
+    "IntStorage": "<i4",
+    "ShortStorage": "<i2",
+    "CharStorage": "i1",
+    "ByteStorage": "u1",
+    "BoolStorage": "?",
+}
+
+
+def _rebuild_tensor(
+    storage: Any, offset: int, size: tuple[int, ...], stride: tuple[int, ...], *_: Any
+) -> np.ndarray:
+    flat: np.ndarray = storage
+    if not size:
+        return np.array(flat[offset])
+    step = flat.itemsize
+    view = np.lib.stride_tricks.as_strided(flat[offset:], shape=size, strides=[s * step for s in stride])
+    return np.array(view)  # own copy, C order
+
+
+class _WeightsUnpickler(pickle.Unpickler):
+    """Only what ``save_model`` writes: dicts, numbers, strings, lists and tensors."""
+
+    def __init__(self, data: bytes, storages: Callable[[str, str], np.ndarray]) -> None:
+        super().__init__(io.BytesIO(data))
+        self._storages = storages
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == "torch._utils" and name == "_rebuild_tensor_v2":
+            return _rebuild_tensor
+        if module == "torch" and name in _STORAGE_DTYPES:
+            return _STORAGE_DTYPES[name]
+        if module == "collections" and name == "OrderedDict":
+            return collections.OrderedDict
+        raise pickle.UnpicklingError(f"unexpected object in a weight file: {module}.{name}")
+
+    def persistent_load(self, pid: Any) -> Any:
+        if not (isinstance(pid, tuple) and len(pid) >= 3 and pid[0] == "storage"):
+            raise pickle.UnpicklingError(f"unexpected storage reference {pid!r}")
+        dtype = pid[1] if isinstance(pid[1], str) else None
+        if dtype is None:
+            raise pickle.UnpicklingError(f"unexpected storage type {pid[1]!r}")
+        return self._storages(str(pid[2]), dtype)
+
+
+def read_weights(path: Path | str) -> dict[str, Any]:
+    """A weight file written by ``models.net.save_model``, read without torch: ``{"arch": dict,
+    "state": {name: numpy array (float weights as float32)}, "meta": dict}``. ValueError when the
+    file is not such a zip (e.g. an old pickle-only file: load it with ``models.net`` instead)."""
+    path = Path(path)
+    try:
+        zf = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as err:
+        raise ValueError(f"{path} is not a weight file written by save_model: {err}") from err
+    with zf:
+        names = zf.namelist()
+        pkl = [n for n in names if n.endswith("/data.pkl") or n == "data.pkl"]
+        if len(pkl) != 1:
+            raise ValueError(f"{path} is not a weight file written by save_model (no single data.pkl)")
+        prefix = pkl[0][: -len("data.pkl")]
+        order = zf.read(prefix + "byteorder").decode().strip() if prefix + "byteorder" in names else "little"
+        if order != "little":
+            raise ValueError(f"{path}: {order}-endian storages are not supported")
+
+        def storage(key: str, dtype: str) -> np.ndarray:
+            return np.frombuffer(zf.read(f"{prefix}data/{key}"), dtype=dtype)
+
+        blob = _WeightsUnpickler(zf.read(pkl[0]), storage).load()
+    if not isinstance(blob, dict) or "arch" not in blob or "state" not in blob:
+        raise ValueError(f"{path} is not a weight file written by save_model (no arch/state)")
+    state = {
+        k: v.astype(np.float32) if v.dtype.kind == "f" else v
+        for k, v in blob["state"].items()
+        if isinstance(v, np.ndarray)
+    }
+    return {"arch": dict(blob["arch"]), "state": state, "meta": blob.get("meta", {})}

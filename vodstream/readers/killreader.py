@@ -30,12 +30,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import structlog
-import torch
 
+from models.weights import BOX_FIRST, BOX_SECOND, BOX_WEIGHTS, DEFAULT_WEIGHTS
+from vodstream.readers.cnn import NumpyNet, load_numpy_net, softmax
 from vodstream.readers.digits import (
     SKULL_MIN_SCORE,
     Extraction,
@@ -75,30 +77,35 @@ class KillReading:
 class KillReader:
     """HUD crops -> kill counts, batched.
 
-    ``model``: a :class:`models.net.DigitNet`; default: the shipped ``models/digits.pt``.
-    ``box_model``: a :class:`models.net.BoxNet`; default: the shipped ``models/scorebox.pt``
-    (``use_box=False``: the digit path alone, the 2019 method).
+    ``model``: a :class:`models.net.DigitNet`, or the same network as a
+    :class:`vodstream.readers.cnn.NumpyNet`; default: the shipped ``models/digits.pt``.
+    ``box_model``: a :class:`models.net.BoxNet` or NumpyNet; default: the shipped
+    ``models/scorebox.pt`` (``use_box=False``: the digit path alone, the 2019 method).
+    The defaults on ``device="cpu"`` are NumpyNets: a reader that is given no torch module never
+    imports torch.
     """
 
     def __init__(
         self,
-        model: DigitNet | None = None,
+        model: DigitNet | NumpyNet | None = None,
         device: str = "cpu",
         *,
-        box_model: BoxNet | None = None,
+        box_model: BoxNet | NumpyNet | None = None,
         use_box: bool = True,
         min_confidence: float = 0.97,
         box_confidence: float = 0.97,
         box_veto: float = 0.9,
         temporal: bool = False,
     ) -> None:
-        from models.net import load_box_model, load_model
-
         self.device = device
-        self.model = (model if model is not None else load_model(device=device)).to(device).eval()
-        if use_box and box_model is None:
-            box_model = load_box_model(device=device)
-        self.box_model = box_model.to(device).eval() if (use_box and box_model is not None) else None
+        if model is None:
+            model = load_numpy_net(DEFAULT_WEIGHTS) if device == "cpu" else _load_torch(None, device)
+        if use_box and box_model is None and BOX_WEIGHTS.is_file():
+            box_model = load_numpy_net(BOX_WEIGHTS) if device == "cpu" else _load_torch(BOX_WEIGHTS, device)
+        self.model: DigitNet | NumpyNet = _on(model, device)
+        self.box_model: BoxNet | NumpyNet | None = (
+            _on(box_model, device) if (use_box and box_model is not None) else None
+        )
         self.min_confidence = float(min_confidence)
         self.box_confidence = float(box_confidence)  # to answer where the digit path cannot
         self.box_veto = float(box_veto)  # to refuse a digit-path number it disagrees with
@@ -171,23 +178,31 @@ class KillReader:
     def _classify(self, crops: np.ndarray | None) -> np.ndarray:
         if crops is None or len(crops) == 0:
             return np.zeros((0, self.model.n_classes), np.float32)
+        x = np.ascontiguousarray(crops, np.float32)[:, None]
+        if isinstance(self.model, NumpyNet):
+            return softmax(self.model(x))
+        import torch
+
         with torch.inference_mode():
-            x = torch.from_numpy(np.ascontiguousarray(crops, np.float32)).unsqueeze(1).to(self.device)
-            return torch.softmax(self.model(x), dim=1).cpu().numpy()
+            return torch.softmax(self.model(torch.from_numpy(x).to(self.device)), dim=1).cpu().numpy()
 
     def _read_boxes(self, windows: np.ndarray | None) -> list[tuple[int, float]]:
         """(kills, confidence) per score-box window; kills -1 when the slots make no number."""
         if windows is None or self.box_model is None:
             return []
-        from models.net import BoxNet
+        if isinstance(self.box_model, NumpyNet):
+            logits = self.box_model(windows)
+            p1, p2 = softmax(logits[:, :BOX_FIRST]), softmax(logits[:, BOX_FIRST:])
+        else:
+            import torch
 
-        with torch.inference_mode():
-            logits = self.box_model(torch.from_numpy(windows).to(self.device)).cpu()
-        p1 = torch.softmax(logits[:, : BoxNet.FIRST], 1).numpy()
-        p2 = torch.softmax(logits[:, BoxNet.FIRST :], 1).numpy()
+            with torch.inference_mode():
+                raw = self.box_model(torch.from_numpy(windows).to(self.device)).cpu()
+            p1 = torch.softmax(raw[:, :BOX_FIRST], 1).numpy()
+            p2 = torch.softmax(raw[:, BOX_FIRST:], 1).numpy()
         out = []
         for a, b, ca, cb in zip(p1.argmax(1), p2.argmax(1), p1.max(1), p2.max(1), strict=True):
-            if b == BoxNet.SECOND - 1:
+            if b == BOX_SECOND - 1:
                 kills = int(a)
             else:
                 kills = -1 if a == 0 else int(a) * 10 + int(b)  # no leading zeros
@@ -233,6 +248,21 @@ class KillReader:
             return KillReading(None, red, vis, conf, "leading_zero")
         kills = int("".join(str(int(d)) for d in labels))
         return KillReading(kills, red, vis, conf, "ok")
+
+
+def _on(model: Any, device: str) -> Any:
+    """A torch module moved to ``device`` in eval mode; a NumpyNet as it is (CPU only)."""
+    if isinstance(model, NumpyNet):
+        if device != "cpu":
+            raise ValueError(f"a numpy network runs on the CPU, not {device!r}")
+        return model
+    return model.to(device).eval()
+
+
+def _load_torch(path: Path | None, device: str) -> Any:
+    from models.net import load_box_model, load_model
+
+    return load_model(device=device) if path is None else load_box_model(path, device=device)
 
 
 def _temporal_mean(refs: list[np.ndarray]) -> list[np.ndarray]:
