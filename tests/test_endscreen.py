@@ -135,6 +135,19 @@ def test_player_card_is_the_centre_of_three_and_the_right_of_two(reader: EndScre
     assert duo.own_kills == 6 and duo.cards == (0, 6)
 
 
+def test_the_same_summary_again_is_read_from_the_cache() -> None:
+    """A summary on screen for several samples: identical digit crops are OCR'd once (the exact
+    content cache), and the reading is the same."""
+    fresh = EndScreenReader()
+    s = _sample(Renderer(1280, 720, seed=5), _end("squad_eliminated", 3, 8, "trios", scene=6))
+    first = fresh.read(s.text, _unit(s))
+    calls = fresh.ocr_calls
+    assert first is not None and calls > 0 and fresh.cache_hits == 0
+    again = fresh.read(s.text.copy(), _unit(s))
+    assert again == first
+    assert fresh.ocr_calls == calls and fresh.cache_hits > 0
+
+
 def test_2019_screen_gives_the_squad_total_only(reader: EndScreenReader) -> None:
     r = Renderer(1920, 1080, seed=5)
     st = FrameState(

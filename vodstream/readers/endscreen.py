@@ -26,7 +26,9 @@ vodstream.readers.ocr) runs on the groups found. Thresholds were chosen on synth
 
 from __future__ import annotations
 
+import hashlib
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Literal
 
@@ -54,6 +56,7 @@ DIGITS = "0123456789"
 _WORK_CAP = 40.0  # digit height (px) the crops are scaled to before finding the glyphs
 _OCR_HEIGHTS = (26, 20, 32)  # digit heights (px) handed to tesseract, in this order
 _THIN = np.ones((2, 2), np.uint8)
+_DIGIT_CACHE_SIZE = 256  # binarised digit crops whose OCR answer is kept (EndScreenReader._read_digits)
 # Card values smaller than this (digit height in text-region px) are not read: at 480p (6 px)
 # synthetic 0s and 1s came out as 7s; the squad total (1.5x bigger) still is. Chosen on
 # synthetic renders (benchmarks/endscreen_eval.py --seed 7).
@@ -115,6 +118,10 @@ class EndScreenReader:
         self._letters = letters
         self.all_cards = all_cards  # also OCR the teammates' cards (benchmarks; costs OCR calls)
         self.frames = 0
+        # the digits engine's answers by exact image content (a summary shown on several samples
+        # often binarises to the very same crops): deterministic, so only repeated calls are saved
+        self._digit_cache: OrderedDict[bytes, str] = OrderedDict()
+        self.cache_hits = 0
 
     @property
     def digits(self) -> OcrEngine:
@@ -299,7 +306,7 @@ class EndScreenReader:
             bw: np.ndarray = np.where(small >= 128, 0, 255).astype(np.uint8)
             bw = cv2.dilate(bw, _THIN)  # thinner dark strokes: fewer empty answers
             bw = cv2.copyMakeBorder(bw, 12, 12, 16, 16, cv2.BORDER_CONSTANT, value=255)
-            raw = self.digits.read_line(bw).replace(" ", "")
+            raw = self._read_digits(bw)
             if raw == "1" and x1 - x0 > 0.65 * _WORK_CAP:
                 continue  # a lone 1 is narrow: this is "11" (or another pair) run together
             if raw.isdigit() and len(raw) == n and int(raw) <= max_value:
@@ -310,6 +317,19 @@ class EndScreenReader:
             return None
         best = max(set(votes), key=votes.count)
         return best if votes.count(best) * 2 > len(votes) else None
+
+    def _read_digits(self, bw: np.ndarray) -> str:
+        key = hashlib.blake2b(bw.tobytes(), digest_size=16).digest() + bytes(str(bw.shape), "ascii")
+        hit = self._digit_cache.get(key)
+        if hit is not None:
+            self._digit_cache.move_to_end(key)
+            self.cache_hits += 1
+            return hit
+        raw: str = self.digits.read_line(bw).replace(" ", "")
+        self._digit_cache[key] = raw
+        if len(self._digit_cache) > _DIGIT_CACHE_SIZE:
+            self._digit_cache.popitem(last=False)
+        return raw
 
     # -- the 2019 "PLACED #n OF k  /  25 SQUAD KILLS" screen ------------------------------------
 
