@@ -47,6 +47,16 @@ import torch
 from models.net import BOX_WEIGHTS, DEFAULT_WEIGHTS, load_box_model, load_model
 
 RESOLUTIONS = ((1280, 720), (1920, 1080))
+OUT = ROOT / "benchmarks" / "out"
+DOC_BEGIN = "<!-- kill-sample:begin -->"
+DOC_END = "<!-- kill-sample:end -->"
+# the style families in the order the README shows them, with what each one is for
+FAMILIES = (
+    ("heldout", "held-out family (report only: never trained or chosen on)"),
+    ("validation", "validation family (choices were made on it; never trained on)"),
+    ("train", "training family (new random styles of the family trained on)"),
+    ("default", "today's look (trained and chosen on)"),
+)
 
 
 def make_sequences(
@@ -343,6 +353,85 @@ def write_json(path: Path, data: object) -> None:
     print(f"\nwrote {path}")
 
 
+def git_head() -> str | None:
+    import subprocess
+
+    p = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    return p.stdout.strip() or None if p.returncode == 0 else None
+
+
+def _pct(a: int, b: int) -> str:
+    return f"{100.0 * a / b:.2f} % ({a}/{b})" if b else "-"
+
+
+def docs_section(docs: dict[str, dict]) -> str:
+    """The README's per-sample section from the runs' JSON (one per style family): nothing typed."""
+    lines = [
+        DOC_BEGIN,
+        "Per sample (`benchmarks/kill_accuracy.py`, written by its `--update-docs` from the JSON of the",
+        "runs named below; nothing here is typed by hand): short in-match sequences drawn in one style",
+        "family, every sample an all-intra libx264 keyframe, read by the whole kill reader (finder,",
+        "digit CNN, score-box reader). Visible counter: the exact number is right; wrong: another",
+        "number (never allowed); box found: the reader's `kill_box` verdict on visible counters;",
+        "hidden / inventory -> None: no number where none can be seen; hidden verified empty: a",
+        "modern kill box not yet shown, proved empty (`kill_box: false`, the only evidence for a 0).",
+        "",
+        "| family | digits at stream quality, frames >= 720 px | crf | size | visible counter read exactly"
+        " | wrong numbers | box found | hidden / inventory -> None | hidden verified empty |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    runs = []
+    for style, title in FAMILIES:
+        doc = docs.get(style)
+        if doc is None:
+            continue
+        digits = doc.get("digits") or {}
+        dig = "; ".join(
+            f"{_pct(round(d['accuracy_from_720'] * d['n_from_720']), d['n_from_720'])}"
+            for d in digits.values()
+            if d.get("n_from_720")
+        )
+        per = doc.get("per_sample") or {}
+        crf_key = "crf20" if "crf20" in per else next(iter(per), None)
+        rows = per.get(crf_key, {}) if crf_key else {}
+        first = True
+        for key, r in rows.items():
+            if not key.endswith("both readers"):
+                continue
+            c = r["counts"]
+            size = key.split()[0]
+            no_number = c.get("hidden_none", 0) + c.get("inventory_none", 0)
+            unseen = c.get("hidden", 0) + c.get("inventory", 0)
+            lines.append(
+                f"| {title if first else ''} | {(dig or 'see the model card') if first else ''} "
+                f"| {crf_key.removeprefix('crf') if first and crf_key else ''} | {size} "
+                f"| {_pct(c.get('visible_right', 0), c.get('visible', 0))} | {c.get('visible_wrong', 0)} "
+                f"| {_pct(c.get('visible_box_True', 0), c.get('visible', 0))} "
+                f"| {_pct(no_number, unseen)} "
+                f"| {_pct(c.get('hidden_box_False', 0), c.get('hidden', 0))} |"
+            )
+            first = False
+        runs.append(
+            f"- {style}: `{doc.get('command', '?')}` "
+            f"(commit {doc.get('commit') or '?'}, {doc.get('utc', '?')})."
+        )
+    lines += ["", *runs, DOC_END]
+    return "\n".join(lines)
+
+
+def update_docs() -> None:
+    """Rewrite the README's per-sample section from every benchmarks/out/kill_accuracy-STYLE.json."""
+    from accuracy import replace_section
+
+    docs = {}
+    for style, _title in FAMILIES:
+        p = OUT / f"kill_accuracy-{style}.json"
+        if p.is_file():
+            docs[style] = json.loads(p.read_text())
+    replace_section(ROOT / "README.md", docs_section(docs), "## Kill counter per sample", DOC_BEGIN, DOC_END)
+    print(f"README.md: per-sample section from {len(docs)} run(s): {', '.join(docs)}")
+
+
 def _rate(a: int, b: int) -> str:
     return f"{100.0 * a / b:6.2f}% ({a}/{b})" if b else "   n/a"
 
@@ -381,8 +470,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--skull-cases", type=int, default=600, help="renders for the skull-finder comparison (0: skip)"
     )
-    ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "out" / "kill_accuracy.json")
+    ap.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="JSON to write (default benchmarks/out/kill_accuracy-STYLE.json)",
+    )
+    ap.add_argument(
+        "--update-docs",
+        action="store_true",
+        help="after the run, rewrite the README's per-sample section from every "
+        "benchmarks/out/kill_accuracy-*.json (alone: only rewrite it)",
+    )
     args = ap.parse_args(argv)
+    if args.update_docs and argv is None and len(sys.argv) == 2:
+        update_docs()
+        return 0
+    if args.out is None:
+        args.out = OUT / f"kill_accuracy-{args.style}.json"
     torch.set_num_threads(1)
     from models.train import evaluate_sets, load_test_sets, parse_shards
     from vodstream.readers.killreader import KillReader
@@ -398,6 +503,10 @@ def main(argv: list[str] | None = None) -> int:
     crfs = [c.strip() if c.strip() == "vod" else int(c) for c in str(args.crf).split(",") if c.strip()]
     sizes = tuple(tuple(int(v) for v in size.lower().split("x")) for size in args.sizes.split(","))
     out: dict[str, object] = {
+        "command": "python benchmarks/kill_accuracy.py " + " ".join(sys.argv[1:] if argv is None else argv),
+        "commit": git_head(),
+        "utc": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "samples": args.samples,
         "weights": str(args.weights),
         "box_weights": str(args.box_weights),
         "crf": crfs,
@@ -476,6 +585,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{_rate(c.get('covered_ok', 0), c.get('covered', 0)):>18} {r['samples_per_s']:>9}"
             )
     write_json(args.out, out)
+    if args.update_docs:
+        update_docs()
     return 0
 
 
