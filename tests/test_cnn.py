@@ -179,3 +179,17 @@ def test_scorer_never_imports_torch() -> None:
         check=True,
     ).stdout
     assert out.strip().splitlines()[-1] == "False"
+
+
+def test_weights_numpy_cannot_run_fall_back_to_torch(tmp_path: Path) -> None:
+    """A weight file in torch's legacy (non-zip) format: the scorer runs it in torch instead."""
+    from vodstream.readers.scoring import make_scorer
+
+    model = load_model()
+    blob = {"arch": model.arch(), "state": model.state_dict(), "meta": {}}
+    torch.save(blob, tmp_path / "digits.pt", _use_new_zipfile_serialization=False)
+    with pytest.raises(ValueError):
+        read_weights(tmp_path / "digits.pt")
+    scorer = make_scorer(model_path=str(tmp_path))
+    assert isinstance(scorer.kill_reader.model, DigitNet)  # type: ignore[attr-defined]
+    assert isinstance(make_scorer().kill_reader.model, NumpyNet)  # type: ignore[attr-defined]

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
 
+import structlog
+
 from models.weights import reader_weights
 from vodstream.readers.cnn import NumpyNet, load_numpy_net
 from vodstream.readers.killreader import KillReader, KillReading
@@ -20,6 +22,8 @@ from vodstream.readers.markers import MarkerReader
 from vodstream.types import Marker, Sample, Score
 
 __all__ = ["KillReaderLike", "MarkerReaderLike", "Scorer", "make_scorer"]
+
+log = structlog.get_logger(__name__)
 
 
 class KillReaderLike(Protocol):
@@ -110,14 +114,18 @@ def make_scorer(*, model_path: str | Path | None = None, device: str = "cpu") ->
     the environment of the process this runs in.
 
     On the CPU the networks run in numpy (:mod:`vodstream.readers.cnn`): a scorer never imports
-    torch, which saves each scorer process ~1.3 s of CPU and ~250 MB at start-up.
+    torch, which saves each scorer process ~1.3 s of CPU and ~250 MB at start-up. Weights the numpy
+    networks cannot run (a file or layer layout they do not know) are run in torch instead.
     """
-    if device != "cpu":
-        from models.net import load_reader_models
+    if device == "cpu":
+        digits, box = reader_weights(model_path)
+        try:
+            box_net: NumpyNet | None = load_numpy_net(box) if box.is_file() else None
+            reader = KillReader(load_numpy_net(digits), box_model=box_net, use_box=box_net is not None)
+            return Scorer(reader, MarkerReader())
+        except (ValueError, KeyError) as err:
+            log.info("scorer.torch_fallback", weights=str(digits), reason=str(err))
+    from models.net import load_reader_models
 
-        model, box_model = load_reader_models(model_path, device=device)
-        return Scorer(KillReader(model, device=device, box_model=box_model), MarkerReader())
-    digits, box = reader_weights(model_path)
-    box_net: NumpyNet | None = load_numpy_net(box) if box.is_file() else None
-    reader = KillReader(load_numpy_net(digits), box_model=box_net, use_box=box_net is not None)
-    return Scorer(reader, MarkerReader())
+    model, box_model = load_reader_models(model_path, device=device)
+    return Scorer(KillReader(model, device=device, box_model=box_model), MarkerReader())
