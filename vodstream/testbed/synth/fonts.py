@@ -46,6 +46,18 @@ _SOURCES: dict[str, tuple[str, str]] = {
     "fira-sans-condensed-bold": ("fontpkg_fira_sans_condensed", "FiraSansCondensed-Bold.ttf"),
     "ibm-plex-sans-condensed-bold": ("fontpkg_ibm_plex_sans_condensed", "IBMPlexSansCondensed-Bold.ttf"),
     "archivo-narrow": ("fontpkg_archivo_narrow", "ArchivoNarrow[wght].ttf"),
+    "pt-sans-narrow-bold": ("fontpkg_pt_sans_narrow", "PT_Sans-Narrow-Web-Bold.ttf"),
+    "fjalla-one": ("fontpkg_fjalla_one", "FjallaOne-Regular.ttf"),
+    "anton": ("fontpkg_anton", "Anton-Regular.ttf"),
+    "bebas-neue": ("fontpkg_bebas_neue", "BebasNeue-Regular.ttf"),
+    "barlow-semi-condensed-bold": ("fontpkg_barlow_semi_condensed", "BarlowSemiCondensed-Bold.ttf"),
+    "alumni-sans": ("fontpkg_alumni_sans", "AlumniSans[wght].ttf"),
+    "yanone-kaffeesatz": ("fontpkg_yanone_kaffeesatz", "YanoneKaffeesatz[wght].ttf"),
+    "smooch-sans": ("fontpkg_smooch_sans", "SmoochSans[wght].ttf"),
+    "dosis": ("fontpkg_dosis", "Dosis[wght].ttf"),
+    "share-tech": ("fontpkg_share_tech", "ShareTech-Regular.ttf"),
+    "play-bold": ("fontpkg_play", "Play-Bold.ttf"),
+    "exo-2": ("fontpkg_exo_2", "Exo2[wght].ttf"),
     # the validation family's face: never trained on; the readers' choices are made on it
     "kanit-semibold": ("fontpkg_kanit", "Kanit-SemiBold.ttf"),
     # the held-out family's face: never used for training or for any choice
@@ -55,7 +67,17 @@ _SOURCES: dict[str, tuple[str, str]] = {
     "caveat": ("fontpkg_caveat", "Caveat[wght].ttf"),
 }
 # variable faces: the weight axis value to draw with
-_WEIGHTS = {"teko": 600, "oswald": 600, "roboto-condensed": 700, "archivo-narrow": 700}
+_WEIGHTS = {
+    "teko": 600,
+    "oswald": 600,
+    "roboto-condensed": 700,
+    "archivo-narrow": 700,
+    "alumni-sans": 700,
+    "yanone-kaffeesatz": 700,
+    "smooch-sans": 800,
+    "dosis": 700,
+    "exo-2": 700,
+}
 _ORIGINAL = ("rajdhani-bold", "teko", "titillium-web-bold", "rajdhani-semibold", "dejavu-sans-condensed-bold")
 _HELDOUT = ("chakra-petch-bold",)
 _VALIDATION = ("kanit-semibold",)
