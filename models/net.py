@@ -20,15 +20,19 @@ from models.weights import (  # torch-free, re-exported
     BOX_SECOND,
     BOX_WEIGHTS,
     DEFAULT_WEIGHTS,
+    FINDER_WEIGHTS,
     reader_weights,
 )
 
 __all__ = [
     "BOX_WEIGHTS",
     "DEFAULT_WEIGHTS",
+    "FINDER_WEIGHTS",
     "BoxNet",
     "DigitNet",
+    "FinderNet",
     "load_box_model",
+    "load_finder_model",
     "load_model",
     "load_reader_models",
     "predict",
@@ -138,7 +142,9 @@ class BoxNet(nn.Module):
         return {"kind": "box", "filters": self.filters, "hidden": self.hidden}
 
 
-def save_model(model: DigitNet | BoxNet, path: Path, meta: dict[str, object] | None = None) -> None:
+def save_model(
+    model: DigitNet | BoxNet | FinderNet, path: Path, meta: dict[str, object] | None = None
+) -> None:
     """Write weights as float16 (small file) plus the architecture, atomically."""
     state = {
         k: v.detach().to(torch.float16) if v.is_floating_point() else v for k, v in model.state_dict().items()
@@ -206,3 +212,69 @@ def load_reader_models(path: Path | str | None = None, device: str = "cpu") -> t
     """Both kill-reader networks for a ``--model PATH`` (see :func:`reader_weights`)."""
     digits, box = reader_weights(path)
     return load_model(digits, device=device), load_box_model(box, device=device)
+
+
+class FinderNet(nn.Module):
+    """The kill-box detector: where, in a HUD crop, are the kill count's digits (if anywhere)?
+
+    Input (N, 3, H, W): the top-right HUD crop resized to ``INPUT_H`` px high (any width), RGB
+    in [0, 1] minus 0.5. Five 3x3 convolutions (three of stride 2, then dilations 2, 4 and 8:
+    a field of view of about two boxes, so the skull before the digits and the squads box
+    beside them are in sight) with batch norm. Outputs: a map at stride ``STRIDE`` of
+    (logit, x offset, y offset, log width, log height) of the digit run's box centred in that
+    cell, and one "no kill count here" logit from the pooled features; a softmax over all
+    cells and that logit says where the run is. Training: models/finder.py.
+    """
+
+    STRIDE = 8
+    INPUT_H = 120
+    LOG_SIZE = 3.0  # the log-size outputs are squashed into +-LOG_SIZE (box sides up to STRIDE * e**3)
+
+    def __init__(self, filters: int = 24) -> None:
+        super().__init__()
+        self.meta: dict[str, object] = {}
+        self.filters = filters
+        f = filters
+
+        def cbr(a: int, b: int, stride: int = 1, dil: int = 1) -> list[nn.Module]:
+            return [
+                nn.Conv2d(a, b, 3, stride=stride, padding=dil, dilation=dil),
+                nn.BatchNorm2d(b),
+                nn.ReLU(),
+            ]
+
+        self.body = nn.Sequential(
+            *cbr(3, f // 2, 2),
+            *cbr(f // 2, f, 2),
+            *cbr(f, 32, 2),
+            *cbr(32, 32, 1, 2),
+            *cbr(32, 32, 1, 4),
+            *cbr(32, 32, 1, 8),
+        )
+        self.head = nn.Conv2d(32, 5, 1)
+        self.none = nn.Linear(32, 1)
+
+    def forward(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(map (N, 5, H/8, W/8), none logit (N,))."""
+        feat = self.body(x)
+        return self.head(feat), self.none(feat.amax(dim=(2, 3))).squeeze(1)
+
+    def arch(self) -> dict[str, object]:
+        return {"kind": "finder", "filters": self.filters}
+
+
+def load_finder_model(path: Path | str | None = None, device: str = "cpu") -> FinderNet | None:
+    """The kill-box detector (default: the shipped models/finder.pt; None if it is absent)."""
+    path = Path(path) if path is not None else FINDER_WEIGHTS
+    if not path.is_file():
+        return None
+    blob = torch.load(path, map_location="cpu", weights_only=True)
+    arch = dict(blob["arch"])
+    if arch.pop("kind", None) != "finder":
+        raise ValueError(f"{path} holds no kill-box detector")
+    model = FinderNet(**arch)
+    model.load_state_dict(
+        {k: v.to(torch.float32) if v.is_floating_point() else v for k, v in blob["state"].items()}
+    )
+    model.meta = blob.get("meta", {})
+    return model.to(device).eval()

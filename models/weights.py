@@ -18,12 +18,22 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["BOX_FIRST", "BOX_SECOND", "BOX_WEIGHTS", "DEFAULT_WEIGHTS", "read_weights", "reader_weights"]
+__all__ = [
+    "BOX_FIRST",
+    "BOX_SECOND",
+    "BOX_WEIGHTS",
+    "DEFAULT_WEIGHTS",
+    "FINDER_WEIGHTS",
+    "read_weights",
+    "reader_weights",
+]
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "digits.pt"
 # the score-box reader's outputs: 10 logits for the first digit, then 11 for the second (10 = none)
 BOX_FIRST, BOX_SECOND = 10, 11
 BOX_WEIGHTS = Path(__file__).resolve().parent / "scorebox.pt"
+# the kill-box detector (models.net.FinderNet; training: models/finder.py)
+FINDER_WEIGHTS = Path(__file__).resolve().parent / "finder.pt"
 
 
 def reader_weights(path: Path | str | None) -> tuple[Path, Path]:

@@ -21,6 +21,13 @@ spectator eye box further left), or on a second row below it (ranked and later s
 5. ``kill_box``: True when found; False when the squads line was found, both slots are in
    view (no overlay edge across them) and hold nothing of icon or digit height; None otherwise.
 
+Where the rules find no kill box and cannot tell the slot empty, ``find_kill_box`` tries the 2019
+skull template, then a learned detector (``detect``; vodstream.readers.boxfinder, trained on
+many random HUD styles by models/finder.py): its box is snapped to the digit-height ink inside
+it, dropped when another skull-like icon follows it on its row or other glyphs sit between it
+and the squads line (the 2019 spectator count is left of the kill count), and handed on as a
+faint skull, so the kill reader takes a number there only when both of its readers agree.
+
 The found run is then mapped onto the reader's reference canvas (vodstream.readers.digits: 560x175,
 skull at a fixed place), so the digit CNN and the score-box reader read it as before.
 """
@@ -28,7 +35,8 @@ skull at a fixed place), so the digit CNN and the score-box reader read it as be
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Protocol
 
 import cv2
 import numpy as np
@@ -46,10 +54,13 @@ from vodstream.readers.digits import (
 __all__ = [
     "FoundBox",
     "HudLocation",
+    "KillBoxProposer",
     "KillRun",
     "SquadsLine",
     "canonical",
+    "detect",
     "find_kill_box",
+    "finder_image",
     "legacy_ref",
     "locate",
 ]
@@ -125,6 +136,19 @@ def _work(hud: np.ndarray) -> tuple[np.ndarray, float]:
         return np.ascontiguousarray(hud), 1.0
     size = (max(1, round(w * f)), WORK_H)
     return cv2.resize(hud, size, interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR), f
+
+
+FINDER_H = WORK_H // 2  # the kill-box detector's input height (models.net.FinderNet.INPUT_H)
+
+
+def finder_image(hud: np.ndarray) -> np.ndarray:
+    """The kill-box detector's input: the crop at ``WORK_H`` px high, halved (RGB uint8)."""
+    img, _f = _work(hud)
+    return _half(img)
+
+
+def _half(img: np.ndarray) -> np.ndarray:
+    return cv2.resize(img, (max(1, img.shape[1] // 2), FINDER_H), interpolation=cv2.INTER_AREA)
 
 
 # _REL_MIN[n]: the smallest uint8 t with float(t) >= INK_REL * n (255 where none does)
@@ -552,8 +576,107 @@ def legacy_ref(hud: np.ndarray) -> tuple[np.ndarray, tuple[int, int, float, floa
     return normalize_hud(hud), (0, 0, w / REF_W, h / REF_H)
 
 
-def find_kill_box(hud: np.ndarray) -> FoundBox:
-    """The kill box of one HUD crop, by layout first, then by the 2019 skull template."""
+class KillBoxProposer(Protocol):
+    """A learned kill-box detector (vodstream.readers.boxfinder.KillBoxDetector): in the
+    :func:`finder_image` of a crop, the most likely box of the kill count's digits and its
+    probability, or None."""
+
+    def propose(self, img: np.ndarray) -> tuple[float, tuple[float, float, float, float]] | None: ...
+
+
+# A detector's box goes to the readers as a skull below digits.SKULL_MIN_SCORE: the kill reader
+# then takes a number only where BOTH readers (digit path and score-box reader) read the same one
+# (killreader.KillReader._combine, ``faint``), so a box the detector placed on another number or
+# on nothing cannot turn into a reading one reader alone is sure of.
+DETECTED_SCORE = 0.5
+DETECT_GROW = 0.35  # components whose centre is within this many box heights of the box count
+DETECT_H = (0.6, 1.35)  # ... and whose height is this share of the box's
+
+
+NEAREST_GAP = 2.2  # squads-letter heights left of the squads line: where its own count may sit
+
+
+def _ink_between(st: np.ndarray, xa: float, xb: float, cy: float, dh: float, *, icon: bool = False) -> bool:
+    """A glyph or icon (not a thin box outline) wholly between xa and xb on the row centred at cy
+    (``icon``: a solid, squarish blob -- a skull, not a digit of the squads count): the kill count
+    is the count nearest the squads box on its row (in 2019 the spectator box, a digit-high eye
+    and its count, sits left of the kill box), so a run with such ink between it and the squads
+    box is not the kill count."""
+    if xb - xa < 0.5 * dh:
+        return False
+    x, y, w, h, a = (st[:, k].astype(np.float64) for k in range(5))
+    m = (
+        (x >= xa)
+        & (x + w <= xb)
+        & (h >= 0.6 * dh)
+        & (h <= 2.0 * dh)
+        & (np.abs(y + h / 2.0 - cy) <= 0.5 * dh)
+        & (2.0 * a / (w + h) >= MIN_STROKE)
+        & (a >= 0.15 * w * h)
+    )
+    if icon:
+        m &= (a >= 0.55 * w * h) & (w >= 0.75 * h) & (h >= 0.8 * dh)
+    return bool(m.any())
+
+
+def detect(hud: np.ndarray, loc: HudLocation, proposer: KillBoxProposer) -> HudLocation | None:
+    """The kill box a learned detector proposes, snapped to the bright-ink components of digit
+    height inside it (the detector's own box where none are), as a located kill run."""
+    img, f = _work(hud)
+    small = _half(img)
+    got = proposer.propose(small)
+    if got is None:
+        return None
+    _p, (bx0, by0, bx1, by1) = got
+    sx, sy = img.shape[1] / float(small.shape[1]), img.shape[0] / float(small.shape[0])
+    bx0, bx1, by0, by1 = bx0 * sx, bx1 * sx, by0 * sy, by1 * sy
+    bh = by1 - by0
+    if bh < 4 or bx1 - bx0 < 2 or bx1 <= 0 or by1 <= 0 or bx0 >= img.shape[1] or by0 >= img.shape[0]:
+        return None
+    st, _lab, _th, _ink = _components(img)
+    g = DETECT_GROW * bh
+    cx, cy = st[:, 0] + st[:, 2] / 2.0, st[:, 1] + st[:, 3] / 2.0
+    sel = np.flatnonzero(
+        (cx >= bx0 - g)
+        & (cx <= bx1 + g)
+        & (cy >= by0 - g)
+        & (cy <= by1 + g)
+        & (st[:, 3] >= DETECT_H[0] * bh)
+        & (st[:, 3] <= DETECT_H[1] * bh)
+    )
+    if len(sel):
+        x0, y0 = int(st[sel, 0].min()), int(st[sel, 1].min())
+        x1, y1 = int((st[sel, 0] + st[sel, 2]).max()), int((st[sel, 1] + st[sel, 3]).max())
+        dh = float(np.median(st[sel, 3]))
+    else:
+        x0, y0, x1, y1, dh = round(bx0), round(by0), round(bx1), round(by1), float(bh)
+    icon = (
+        max(0, round(x0 - 1.5 * dh)),
+        max(0, round(y0 - 0.2 * dh)),
+        max(1, round(1.3 * dh)),
+        max(1, round(1.4 * dh)),
+    )
+    row = 0
+    # the skull of another count right after this one (squads line found or not): this is the
+    # 2019 spectator count
+    if _ink_between(st, x1 + 0.8 * dh, x1 + 4.0 * dh, (y0 + y1) / 2.0, dh, icon=True):
+        return None
+    if loc.squads is not None:
+        sq = loc.squads
+        row = int((y0 + y1) / 2.0 - (sq.y0 + sq.y1) / 2.0 >= ROW2_DY[0] * sq.h * 0.8)
+        ry = (y0 + y1) / 2.0
+        if row == 0 and (
+            _ink_between(st, x1 + 0.8 * dh, sq.x0 - NEAREST_GAP * sq.h, ry, dh)
+            or _ink_between(st, x1 + 0.8 * dh, sq.x0 - 0.3 * sq.h, ry, dh, icon=True)
+        ):
+            return None
+    kill = KillRun(x0, y0, x1, y1, dh, icon, row, _is_red(img, icon))
+    return HudLocation(loc.squads, kill, True, loc.era, "ok", f)
+
+
+def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> FoundBox:
+    """The kill box of one HUD crop, by layout first, then by the 2019 skull template, then by
+    the learned detector ``proposer`` (if any; its boxes need both readers to agree)."""
     loc: HudLocation = locate(hud)
     if loc.kill is not None and loc.kill_box:
         ref, hit = canonical(hud, loc)
@@ -573,4 +696,9 @@ def find_kill_box(hud: np.ndarray) -> FoundBox:
                 ok = not (cx >= sq.x0 and abs(cy - (sq.y0 + sq.y1) / 2.0) <= 0.6 * sq.h)
             if ok:
                 return FoundBox(old, skull, True, True, None, "ok", "template")
+    if proposer is not None and loc.kill_box is None and loc.reason != "digit_lost":
+        det = detect(hud, loc, proposer)
+        if det is not None:
+            ref, hit = canonical(hud, det)
+            return FoundBox(ref, replace(hit, score=DETECTED_SCORE), True, True, det.era, "ok", "detector")
     return FoundBox(old, None, visible, loc.kill_box, loc.era, loc.reason, "none")

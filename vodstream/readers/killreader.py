@@ -37,6 +37,7 @@ import numpy as np
 import structlog
 
 from models.weights import BOX_FIRST, BOX_SECOND, BOX_WEIGHTS, DEFAULT_WEIGHTS
+from vodstream.readers.boxfinder import KillBoxDetector
 from vodstream.readers.cnn import NumpyNet, load_numpy_net, softmax
 from vodstream.readers.digits import (
     SKULL_MIN_SCORE,
@@ -48,7 +49,7 @@ from vodstream.readers.hudlocate import find_kill_box
 from vodstream.types import Sample
 
 if TYPE_CHECKING:
-    from models.net import BoxNet, DigitNet
+    from models.net import BoxNet, DigitNet, FinderNet
 
 __all__ = ["KillReader", "KillReading"]
 
@@ -83,6 +84,14 @@ class KillReader:
     ``models/scorebox.pt`` (``use_box=False``: the digit path alone, the 2019 method).
     The defaults on ``device="cpu"`` are NumpyNets: a reader that is given no torch module never
     imports torch.
+    ``finder``: the learned kill-box detector tried where the layout rules and the template find
+    no kill box (a :class:`models.net.FinderNet` or a
+    :class:`vodstream.readers.boxfinder.KillBoxDetector`; it runs in numpy either way); default:
+    the shipped ``models/finder.pt`` when it is there (``use_finder=False``: none). A number is
+    read in a box the detector found only where the digit path is sure of it and the score-box
+    reader reads the same number at ``detected_agree`` or more (0.7: chosen on the validation
+    style family; at 0.3-0.97 no number read there was wrong on the validation, training or
+    today's families).
     """
 
     def __init__(
@@ -96,6 +105,9 @@ class KillReader:
         box_confidence: float = 0.97,
         box_veto: float = 0.9,
         temporal: bool = False,
+        finder: FinderNet | KillBoxDetector | None = None,
+        use_finder: bool = True,
+        detected_agree: float = 0.7,
     ) -> None:
         self.device = device
         if model is None:
@@ -110,6 +122,15 @@ class KillReader:
         self.box_confidence = float(box_confidence)  # to answer where the digit path cannot
         self.box_veto = float(box_veto)  # to refuse a digit-path number it disagrees with
         self.temporal = temporal
+        self.detected_agree = float(detected_agree)  # the box reader's agreement on a detector's box
+        self.detector: KillBoxDetector | None = None
+        if use_finder:
+            if finder is None:
+                self.detector = KillBoxDetector.shipped()
+            elif isinstance(finder, KillBoxDetector):
+                self.detector = finder
+            else:
+                self.detector = KillBoxDetector.from_module(finder)
 
     # -- public API ---------------------------------------------------------------------------
     def read_batch(self, samples: Sequence[Sample]) -> list[KillReading]:
@@ -120,7 +141,7 @@ class KillReader:
         """Like :meth:`read_batch`, from bare top-right HUD crops (RGB uint8, any size)."""
         if self.temporal and len(huds) >= 3:
             huds = _temporal_mean([np.asarray(h) for h in huds])
-        found = [find_kill_box(h) for h in huds]
+        found = [find_kill_box(h, self.detector) for h in huds]
         visible = [f.visible for f in found]
         extractions: list[Extraction | None] = []
         windows: list[np.ndarray] = []
@@ -159,7 +180,12 @@ class KillReader:
                 n = len(ex.digits)
                 digit = self._decide(probs[k : k + n], red, vis)
                 k += n
-            r = self._combine(digit, box, faint=ex.skull is not None and ex.skull.score < SKULL_MIN_SCORE)
+            r = self._combine(
+                digit,
+                box,
+                faint=ex.skull is not None and ex.skull.score < SKULL_MIN_SCORE,
+                agree=self.detected_agree if f.how == "detector" else None,
+            )
             out.append(replace(r, kill_box=True, hud_era=f.era))
         return out
 
@@ -167,7 +193,7 @@ class KillReader:
         """The score-box reader alone: (kills, confidence) per HUD crop, None without a skull."""
         if self.box_model is None:
             raise ValueError("this reader has no score-box model")
-        found = [find_kill_box(h) for h in huds]
+        found = [find_kill_box(h, self.detector) for h in huds]
         refs = [f.ref for f in found]
         skulls = [f.skull for f in found]
         wins = [score_window(r, s) for r, s in zip(refs, skulls, strict=True) if s is not None]
@@ -210,20 +236,27 @@ class KillReader:
         return out
 
     def _combine(
-        self, digit: KillReading, box: tuple[int, float] | None, *, faint: bool = False
+        self,
+        digit: KillReading,
+        box: tuple[int, float] | None,
+        *,
+        faint: bool = False,
+        agree: float | None = None,
     ) -> KillReading:
         """The digit path's reading, checked against / completed by the score-box reader.
 
-        ``faint``: the skull scored under the finder's threshold; only both readers agreeing counts.
+        ``faint``: the skull scored under the finder's threshold (or the box is the learned
+        detector's); only both readers agreeing counts: the digit path sure and the score-box
+        reader reading the same number at ``agree`` (default ``box_confidence``) or more.
         """
         if faint:
-            agree = (
+            same = (
                 digit.kills is not None
                 and box is not None
                 and box[0] == digit.kills
-                and box[1] >= self.box_confidence
+                and box[1] >= (self.box_confidence if agree is None else agree)
             )
-            return digit if agree else KillReading(None, digit.red, digit.hud_visible, 0.0, "weak_skull")
+            return digit if same else KillReading(None, digit.red, digit.hud_visible, 0.0, "weak_skull")
         if box is None:
             return digit
         kills, conf = box

@@ -1,0 +1,298 @@
+"""Train the kill-box detector (models.net.FinderNet) on training-family HUD renders.
+
+    python -m models.finder [--n 4800] [--val 600] [--epochs 10] [--out models/finder.pt]
+
+Every example is a top-right HUD crop rendered by vodstream.testbed.synth in a random style of
+the TRAINING family (vodstream.testbed.synth.styles.training_style: fonts, skull drawings, box
+geometry, languages, banners, overlays), at the frame sizes of models.data.RESOLUTIONS, with
+the kill count visible, hidden (modern HUD before the first kill), under the inventory, or
+spectating, and the modern queues' layouts (ranked: the kills on a second row). The renderer
+says exactly where the kill digits are (vodstream.testbed.synth.render.kill_digit_boxes): that
+box, or "none" (hidden, inventory, or a stream overlay over any of the kill box), is the
+target. Crops go through an all-intra H.264 round trip (crf 16-28) or JPEG in groups, like
+the digit sets. The validation and held-out families are never rendered here; the validation
+split of this script is training-family renders of other scene seeds.
+
+Single-threaded (torch.set_num_threads(1)); rendering is the slow part and is cached under
+data/finder/ (gitignored). Writes float16 weights with the run's settings and its validation
+figures in the file's meta.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+import structlog
+import torch
+from torch import nn
+
+from models.data import RES_WEIGHTS, RESOLUTIONS, fast_hud_crop, h264_roundtrip, random_case
+from models.net import FINDER_WEIGHTS, FinderNet, save_model
+from vodstream.readers.boxfinder import finder_boxes
+
+log = structlog.get_logger(__name__)
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = ROOT / "data" / "finder"
+KINDS = (("visible", 0.62), ("hidden", 0.14), ("inventory", 0.1), ("spectating", 0.14))
+GROUP = 24  # crops sharing a frame size, render seed and scene
+STYLE_EVERY = 6  # a new training style this often inside a group
+
+
+WIDTH = 3 * FinderNet.INPUT_H  # the training crops' width (hud_box is 3:1)
+
+
+def to_input(imgs: np.ndarray) -> torch.Tensor:
+    """(N, INPUT_H, W, 3) uint8 RGB -> the detector's input (N, 3, INPUT_H, W) float32."""
+    return torch.from_numpy(np.ascontiguousarray(imgs.transpose(0, 3, 1, 2), np.float32) / 255.0 - 0.5)
+
+
+def _fixed_width(img: np.ndarray) -> tuple[np.ndarray, int]:
+    """Right-aligned to WIDTH px (hud_box's rounding leaves a pixel or two either way); the x shift."""
+    d = WIDTH - img.shape[1]
+    if d > 0:
+        return cv2.copyMakeBorder(img, 0, 0, d, 0, cv2.BORDER_REPLICATE), d
+    return np.ascontiguousarray(img[:, -d:]), d
+
+
+def render_set(n: int, split: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """n examples: inputs (n, 120, 360, 3) uint8 RGB and targets (n, 4) float32 [x0, y0, x1, y1] of
+    the digit run in input px, NaN for none."""
+    from vodstream.readers.hudlocate import finder_image
+    from vodstream.readers.regions import hud_box
+    from vodstream.testbed.synth.render import kill_box_covered, kill_digit_boxes
+    from vodstream.testbed.synth.styles import training_style
+
+    rng = np.random.default_rng(seed)
+    names = [k for k, _ in KINDS]
+    p = np.array([w for _, w in KINDS], float)
+    p /= p.sum()
+    wts = np.array(RES_WEIGHTS, float)
+    xs: list[np.ndarray] = []
+    ys: list[np.ndarray] = []
+    base = {"train": 0, "test": 10**6}[split]
+    t0 = time.perf_counter()
+    while len(xs) < n:
+        w, h = RESOLUTIONS[int(rng.choice(len(RESOLUTIONS), p=wts / wts.sum()))]
+        rseed = base + int(rng.integers(0, 16))
+        scene = base + int(rng.integers(0, 10**6 - 1))
+        x0, y0, _x1, _y1 = hud_box(w, h)
+        crops: list[np.ndarray] = []
+        boxes: list[np.ndarray] = []
+        sty = training_style(rng)
+        for j in range(min(GROUP, n - len(xs))):
+            if j % STYLE_EVERY == 0:
+                sty = training_style(rng)
+            kind = names[int(rng.choice(len(names), p=p))]
+            squads = int(rng.integers(1, 21))
+            st = random_case(rng, split, kind=kind, scene_seed=scene, squads=squads, modes=True)
+            crops.append(fast_hud_crop(st, w, h, seed=rseed, hud_font=sty.font, style=sty))
+            digits = kill_digit_boxes(st, w, h, style=sty)
+            box = np.full(4, np.nan, np.float32)
+            if digits and not kill_box_covered(st, w, h, style=sty):
+                bx0 = min(d[0] for d in digits) - x0
+                by0 = min(d[1] for d in digits) - y0
+                bx1 = max(d[2] for d in digits) - x0
+                by1 = max(d[3] for d in digits) - y0
+                ch, cw = crops[-1].shape[:2]
+                if bx0 >= 0 and by0 >= 0 and bx1 <= cw and by1 <= ch:
+                    box = np.array([bx0, by0, bx1, by1], np.float32) * (FinderNet.INPUT_H / ch)
+            boxes.append(box)
+        r = rng.random()
+        if r < 0.8:
+            crops = h264_roundtrip(crops, crf=int(rng.integers(16, 29)))
+        elif r < 0.9:
+            q = int(rng.integers(50, 96))
+            crops = [_jpeg(c, q) for c in crops]
+        for c, box in zip(crops, boxes, strict=True):
+            img, d = _fixed_width(finder_image(c))
+            xs.append(img)
+            ys.append(box + np.array([d, 0, d, 0], np.float32))
+        if len(xs) % (GROUP * 10) < GROUP:
+            log.info("rendered", split=split, done=len(xs), n=n, seconds=round(time.perf_counter() - t0))
+    return np.stack(xs), np.stack(ys)
+
+
+def _jpeg(img: np.ndarray, quality: int) -> np.ndarray:
+    ok, buf = cv2.imencode(".jpg", cv2.cvtColor(img, cv2.COLOR_RGB2BGR), [cv2.IMWRITE_JPEG_QUALITY, quality])
+    bgr = cv2.imdecode(buf, cv2.IMREAD_COLOR)
+    assert ok and bgr is not None  # the JPEG just encoded
+    return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
+
+
+def cached_set(n: int, split: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    path = CACHE / f"{split}_{n}_{seed}.npz"
+    if path.is_file():
+        z = np.load(path)
+        return z["x"], z["y"]
+    x, y = render_set(n, split, seed)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp.npz")
+    np.savez(tmp, x=x, y=y)
+    tmp.replace(path)
+    return x, y
+
+
+def targets(y: np.ndarray, gh: int, gw: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(class index: the centre's cell or gh*gw for none, regression targets (N, 4), positive mask)."""
+    s = FinderNet.STRIDE
+    pos = ~np.isnan(y[:, 0])
+    cls = np.full(len(y), gh * gw, np.int64)
+    reg = np.zeros((len(y), 4), np.float32)
+    cx = (y[pos, 0] + y[pos, 2]) / 2.0
+    cy = (y[pos, 1] + y[pos, 3]) / 2.0
+    gx = np.clip((cx // s).astype(int), 0, gw - 1)
+    gy = np.clip((cy // s).astype(int), 0, gh - 1)
+    cls[pos] = gy * gw + gx
+    reg[pos] = np.stack(
+        [
+            cx / s - gx,
+            cy / s - gy,
+            np.log(np.maximum(y[pos, 2] - y[pos, 0], 1.0) / s),
+            np.log(np.maximum(y[pos, 3] - y[pos, 1], 1.0) / s),
+        ],
+        1,
+    )
+    return torch.from_numpy(cls), torch.from_numpy(reg), torch.from_numpy(pos)
+
+
+def losses(
+    model: FinderNet, x: torch.Tensor, cls: torch.Tensor, reg: torch.Tensor, pos: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(cross-entropy over the cells and "none", regression loss at the true cells, logits)."""
+    out, none = model(x)
+    n, _c, gh, gw = out.shape
+    logits = torch.cat([out[:, 0].reshape(n, gh * gw), none[:, None]], 1)
+    ce = nn.functional.cross_entropy(logits, cls)
+    if pos.any():
+        idx = cls[pos]
+        o = out[pos][:, 1:].reshape(int(pos.sum()), 4, gh * gw)
+        o = o[torch.arange(len(idx)), :, idx]
+        pred = torch.cat(
+            [torch.sigmoid(o[:, :2]), FinderNet.LOG_SIZE * torch.tanh(o[:, 2:] / FinderNet.LOG_SIZE)], 1
+        )
+        rl = nn.functional.smooth_l1_loss(pred, reg[pos], beta=0.1)
+    else:
+        rl = torch.zeros(())
+    return ce, rl, logits
+
+
+def evaluate(model: FinderNet, x: np.ndarray, y: np.ndarray, thr: float = 0.5) -> dict[str, float]:
+    """Share of positives found (centre within half a digit height of the truth, height within
+    25%), of negatives called none, and of confident proposals (>= thr) that are wrong."""
+    model.eval()
+    found = neg_ok = wrong = npos = nneg = 0
+    with torch.inference_mode():
+        for i in range(0, len(x), 256):
+            xb = to_input(x[i : i + 256])
+            out, none = model(xb)
+            for r, t in zip(finder_boxes(out.numpy(), none.numpy()), y[i : i + 256], strict=True):
+                if np.isnan(t[0]):
+                    nneg += 1
+                    ok = r is None or r[0] < thr
+                    neg_ok += int(ok)
+                    wrong += int(not ok)
+                    continue
+                npos += 1
+                if r is None or r[0] < thr:
+                    continue
+                bx0, by0, bx1, by1 = r[1]
+                th = t[3] - t[1]
+                good = (
+                    abs((bx0 + bx1) / 2 - (t[0] + t[2]) / 2) <= 0.5 * th
+                    and abs((by0 + by1) / 2 - (t[1] + t[3]) / 2) <= 0.5 * th
+                    and abs((by1 - by0) - th) <= 0.25 * th
+                )
+                found += int(good)
+                wrong += int(not good)
+    return {
+        "positives_found": found / max(1, npos),
+        "negatives_none": neg_ok / max(1, nneg),
+        "wrong_proposals": wrong / max(1, len(x)),
+        "n_pos": npos,
+        "n_neg": nneg,
+    }
+
+
+def train(
+    x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarray, *, epochs: int, seed: int, batch: int = 48
+) -> tuple[FinderNet, dict[str, float]]:
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    model = FinderNet()
+    opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
+    steps = epochs * ((len(x) + batch - 1) // batch)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=steps, pct_start=0.15)
+    with torch.no_grad():
+        o, _ = model(to_input(x[:1]))
+    gh, gw = o.shape[2], o.shape[3]
+    cls, reg, pos = targets(y, gh, gw)
+    t0 = time.perf_counter()
+    for ep in range(epochs):
+        model.train()
+        order = rng.permutation(len(x))
+        tot = [0.0, 0.0]
+        for i in range(0, len(x), batch):
+            b = order[i : i + batch]
+            xb = to_input(x[b])
+            # brightness / contrast jitter (the HUD over brighter or darker scenes)
+            g = torch.from_numpy(rng.uniform(0.8, 1.2, (len(b), 1, 1, 1)).astype(np.float32))
+            xb = ((xb + 0.5) * g).clamp(0, 1) - 0.5
+            ce, rl, _ = losses(model, xb, cls[b], reg[b], pos[b])
+            loss = ce + 2.0 * rl
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            opt.step()
+            sched.step()
+            tot[0] += float(ce.detach()) * len(b)
+            tot[1] += float(rl.detach()) * len(b)
+        ev = evaluate(model, xv, yv)
+        log.info(
+            "epoch",
+            epoch=ep + 1,
+            of=epochs,
+            ce=round(tot[0] / len(x), 4),
+            reg=round(tot[1] / len(x), 4),
+            **{f"val_{k}": round(v, 4) for k, v in ev.items()},
+            seconds=round(time.perf_counter() - t0),
+        )
+    return model.eval(), evaluate(model, xv, yv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--n", type=int, default=4800, help="training renders")
+    ap.add_argument("--val", type=int, default=600, help="validation renders (training family, other scenes)")
+    ap.add_argument("--epochs", type=int, default=10)
+    ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--out", type=Path, default=FINDER_WEIGHTS)
+    args = ap.parse_args(argv)
+    torch.set_num_threads(1)
+    t0 = time.perf_counter()
+    x, y = cached_set(args.n, "train", args.seed)
+    xv, yv = cached_set(args.val, "test", args.seed + 1)
+    t_render = time.perf_counter() - t0
+    model, ev = train(x, y, xv, yv, epochs=args.epochs, seed=args.seed)
+    meta = {
+        "n_train": args.n,
+        "n_val": args.val,
+        "epochs": args.epochs,
+        "seed": args.seed,
+        "family": "train",
+        "val": ev,
+        "render_s": round(t_render, 1),
+        "train_s": round(time.perf_counter() - t0 - t_render, 1),
+    }
+    save_model(model, args.out, meta)
+    log.info("wrote", path=str(args.out), **meta)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,164 @@
+"""The learned kill-box detector (models.net.FinderNet) as a proposer for vodstream.readers.hudlocate.
+
+The layout rules (hudlocate.locate) find the kill box on the HUDs they were written for; on a
+HUD drawn otherwise (another skull, font, box geometry; the squads line lost on a bright
+sky) they may find nothing. The detector, trained on many random HUD styles
+(models/finder.py), proposes where the kill digits are; hudlocate.find_kill_box tries it
+only where the rules found no kill box and could not tell the slot empty, and the kill reader
+takes a number there only when both of its readers read the same one.
+
+Like vodstream.readers.cnn, the forward pass runs in numpy (the scorer never imports torch),
+from the same weight file (models.weights.read_weights): six 3x3 convolutions (three of stride
+2, then dilations 2, 4 and 8) with their batch norms folded in, a 1x1 head and the pooled
+"none" logit -- the layer order of models.net.FinderNet.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from models.weights import FINDER_WEIGHTS, read_weights
+
+if TYPE_CHECKING:
+    from models.net import FinderNet
+
+__all__ = ["DETECT_MIN_PROB", "FINDER_STRIDE", "KillBoxDetector", "finder_boxes"]
+
+DETECT_MIN_PROB = 0.5  # the detector's probability a proposal needs
+FINDER_STRIDE = 8  # models.net.FinderNet.STRIDE
+LOG_SIZE = 3.0  # models.net.FinderNet.LOG_SIZE: the log-size outputs squashed into +-LOG_SIZE
+BN_EPS = 1e-5
+# (index in FinderNet.body, stride, dilation) of each convolution; its batch norm follows it
+_CONVS = ((0, 2, 1), (3, 2, 1), (6, 2, 1), (9, 1, 2), (12, 1, 4), (15, 1, 8))
+
+
+Box = tuple[float, tuple[float, float, float, float]]
+
+
+def finder_boxes(out: np.ndarray, none: np.ndarray) -> list[Box | None]:
+    """Per image of a forward pass (map (N, 5, H, W), none logit (N,)): (probability, (x0, y0, x1,
+    y1) in input px) of the most likely cell's box; None where "no kill count here" wins."""
+    n, _c, gh, gw = out.shape
+    logits = np.concatenate([out[:, 0].reshape(n, gh * gw), none.reshape(n, 1)], 1).astype(np.float64)
+    logits -= logits.max(1, keepdims=True)
+    p = np.exp(logits)
+    p /= p.sum(1, keepdims=True)
+    res: list[Box | None] = []
+    s = FINDER_STRIDE
+    for i in range(n):
+        k = int(p[i].argmax())
+        if k == gh * gw:
+            res.append(None)
+            continue
+        gy, gx = divmod(k, gw)
+        ox, oy, lw, lh = (float(v) for v in out[i, 1:, gy, gx])
+        cx = (gx + 1.0 / (1.0 + math.exp(-ox))) * s
+        cy = (gy + 1.0 / (1.0 + math.exp(-oy))) * s
+        bw = math.exp(LOG_SIZE * math.tanh(lw / LOG_SIZE)) * s
+        bh = math.exp(LOG_SIZE * math.tanh(lh / LOG_SIZE)) * s
+        res.append((float(p[i, k]), (cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2)))
+    return res
+
+
+def _conv(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int, dil: int) -> np.ndarray:
+    """3x3 convolution of NHWC ``x`` (zero padding ``dil``) by ``w`` (9*C, O) in (kh, kw, C) order."""
+    n, h, wd, c = x.shape
+    xp = np.zeros((n, h + 2 * dil, wd + 2 * dil, c), np.float32)
+    xp[:, dil : dil + h, dil : dil + wd] = x
+    ho = (h - 1) // stride + 1
+    wo = (wd - 1) // stride + 1
+    cols = np.empty((n, ho, wo, 9, c), np.float32)
+    for k in range(9):
+        dy, dx = divmod(k, 3)
+        cols[:, :, :, k, :] = xp[
+            :,
+            dy * dil : dy * dil + (ho - 1) * stride + 1 : stride,
+            dx * dil : dx * dil + (wo - 1) * stride + 1 : stride,
+        ]
+    out: np.ndarray = cols.reshape(n * ho * wo, 9 * c) @ w
+    out += b
+    return out.reshape(n, ho, wo, -1)
+
+
+class KillBoxDetector:
+    """``propose(img)``: (probability, box in ``img`` px) of the kill digits, or None."""
+
+    def __init__(
+        self, state: dict[str, np.ndarray], *, min_prob: float = DETECT_MIN_PROB, meta: Any = None
+    ) -> None:
+        self.min_prob = float(min_prob)
+        self.meta = meta if meta is not None else {}
+        self._convs: list[tuple[np.ndarray, np.ndarray, int, int]] = []
+        for i, stride, dil in _CONVS:
+            w = np.asarray(state[f"body.{i}.weight"], np.float32)  # O, C, 3, 3
+            b = np.asarray(state[f"body.{i}.bias"], np.float32)
+            invstd = 1.0 / np.sqrt(
+                np.asarray(state[f"body.{i + 1}.running_var"], np.float32) + np.float32(BN_EPS)
+            )
+            alpha = (np.asarray(state[f"body.{i + 1}.weight"], np.float32) * invstd).astype(np.float32)
+            w = w * alpha[:, None, None, None]
+            b = (b - state[f"body.{i + 1}.running_mean"]) * alpha + state[f"body.{i + 1}.bias"]
+            self._convs.append(
+                (
+                    np.ascontiguousarray(w.transpose(2, 3, 1, 0).reshape(-1, w.shape[0]), np.float32),
+                    np.asarray(b, np.float32),
+                    stride,
+                    dil,
+                )
+            )
+        hw = np.asarray(state["head.weight"], np.float32)
+        self._head = (
+            np.ascontiguousarray(hw.reshape(hw.shape[0], -1).T),
+            np.asarray(state["head.bias"], np.float32),
+        )
+        self._none = (
+            np.ascontiguousarray(np.asarray(state["none.weight"], np.float32).T),
+            np.asarray(state["none.bias"], np.float32),
+        )
+
+    @classmethod
+    def from_file(cls, path: Path | str, **kw: Any) -> KillBoxDetector:
+        blob = read_weights(path)
+        if dict(blob["arch"]).get("kind") != "finder":
+            raise ValueError(f"{path} holds no kill-box detector")
+        return cls(blob["state"], meta=blob["meta"], **kw)
+
+    @classmethod
+    def shipped(cls, **kw: Any) -> KillBoxDetector | None:
+        """The shipped models/finder.pt; None when it is absent."""
+        return cls.from_file(FINDER_WEIGHTS, **kw) if FINDER_WEIGHTS.is_file() else None
+
+    @classmethod
+    def from_module(cls, model: FinderNet, **kw: Any) -> KillBoxDetector:
+        """A torch :class:`models.net.FinderNet`'s weights, run in numpy."""
+        state = {
+            k: v.detach().cpu().float().numpy()
+            for k, v in model.state_dict().items()
+            if v.is_floating_point()
+        }
+        return cls(state, meta=getattr(model, "meta", {}), **kw)
+
+    def forward(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(map (N, 5, H/8, W/8), none logit (N,)) from x (N, 3, H, W) float32 (FinderNet's input)."""
+        h = np.ascontiguousarray(np.asarray(x, np.float32).transpose(0, 2, 3, 1))
+        for w, b, stride, dil in self._convs:
+            h = _conv(h, w, b, stride, dil)
+            np.maximum(h, 0, out=h)
+        n, gh, gw, c = h.shape
+        out = (h.reshape(-1, c) @ self._head[0] + self._head[1]).reshape(n, gh, gw, -1).transpose(0, 3, 1, 2)
+        none = (h.max(axis=(1, 2)) @ self._none[0] + self._none[1]).reshape(n)
+        return np.ascontiguousarray(out), none
+
+    def propose(self, img: np.ndarray) -> Box | None:
+        """img: hudlocate.finder_image of a crop (RGB uint8, 120 px high)."""
+        if img.ndim != 3 or img.shape[2] != 3 or img.shape[1] < FINDER_STRIDE:
+            return None
+        x = img.transpose(2, 0, 1)[None].astype(np.float32) / np.float32(255.0) - np.float32(0.5)
+        got = finder_boxes(*self.forward(x))[0]
+        if got is None or got[0] < self.min_prob:
+            return None
+        return got
