@@ -76,6 +76,16 @@ DEFAULT_BOX_SHARDS: tuple[Shard, ...] = DEFAULT_SHARDS[:3]
 DEFAULT_TEST_SETS: tuple[Shard, ...] = ((5000, 5, "stream"), (5000, 2, "stress"))
 
 
+def shown_path(path: Path) -> str:
+    """A path as the model card shows it: relative to the repository when inside it, else only
+    the file's name (the card never names a folder of the machine that trained)."""
+    repo = Path(__file__).resolve().parent.parent
+    try:
+        return str(Path(path).resolve().relative_to(repo))
+    except ValueError:
+        return Path(path).name
+
+
 def shard_spec(shards: tuple[Shard, ...]) -> str:
     """The inverse of :func:`parse_shards`."""
     out = []
@@ -476,7 +486,7 @@ def _train_digits(cfg: TrainConfig, train_cases: list[CaseSet]) -> dict[str, obj
         "shards": shard_spec(cfg.shards),
         "epochs": cfg.epochs,
         "batch_size": cfg.batch_size,
-        "init": None if cfg.init_digits is None else str(cfg.init_digits),
+        "init": None if cfg.init_digits is None else shown_path(cfg.init_digits),
         "lr": cfg.lr,
         "onecycle": cfg.blocks > 1,
         "augment": cfg.augment,
@@ -513,7 +523,7 @@ def _train_box(cfg: TrainConfig, train_cases: list[CaseSet]) -> dict[str, object
         "shards": shard_spec(cfg.box_shards),
         "epochs": cfg.box_epochs,
         "lr": cfg.box_lr,
-        "init": None if cfg.init_box is None else str(cfg.init_box),
+        "init": None if cfg.init_box is None else shown_path(cfg.init_box),
         "train_windows": len(train.y),
         "loss_history": [round(v, 5) for v in history],
         "train_outcomes": dict(train.stats),
