@@ -16,6 +16,7 @@ from vodstream.readers.boxfinder import KillBoxDetector
 from vodstream.readers.digits import SKULL_MIN_SCORE
 from vodstream.readers.hudlocate import DETECTED_SCORE, detect, find_kill_box, finder_image, locate
 from vodstream.readers.regions import hud_box
+from vodstream.testbed.synth import hud as _hud
 from vodstream.testbed.synth.render import Renderer, kill_box_covered, kill_digit_boxes
 from vodstream.testbed.synth.state import FrameState
 from vodstream.testbed.synth.styles import style_by_name
@@ -227,3 +228,79 @@ def test_training_examples_carry_the_renderers_boxes() -> None:
     cls, reg, m = targets(y, FinderNet.INPUT_H // 8, WIDTH // 8)
     assert (cls[~m] == n_cells).all() and (cls[m] < n_cells).all()
     assert ((reg[m][:, :2] >= 0) & (reg[m][:, :2] < 1)).all()  # the centre lies in its cell
+
+
+# A training-family style drawn by benchmarks/kill_accuracy.py (--style train, 1920x1080, sample
+# 186) whose webcam covers the kill box's first digit: the detector found the second and both
+# readers read it ("24" read as 4) until find_kill_box dropped runs cut by an overlay's edge.
+_CUT_STYLE = _hud.HudStyle(
+    name="train",
+    font="archivo-narrow",
+    skull=_hud.SkullShape(
+        name="train583067",
+        cranium_w=9.648276299311743,
+        cranium_h=9.425751975083147,
+        cranium_cut=18.051325996354432,
+        jaw=4.328755943243648,
+        jaw_bot=21.98255470882882,
+        eyes="wide",
+        eye_r=2.094196242126367,
+        eye_dx=4.484483041654182,
+        eye_y=13.895981812304095,
+        nose=True,
+        teeth=3,
+    ),
+    top=47.54072939478892,
+    bot=79.16170190913776,
+    slant=9.062073531988473,
+    kill_w1=55.123422171825695,
+    kill_gap=42.34948588202013,
+    skull_dx=7.526998536789205,
+    digit_dx=29.0701578375284,
+    skull_size=0.9487646614329222,
+    digit_cap=13.677539668084114,
+    digit_stretch=1.086490908136967,
+    sq_label="SQUADRE RIMASTE",
+    sq_label_w=155.62638131338153,
+    scale=0.959382031446704,
+    dx=28.54910988390821,
+    box_alpha=0.27525309012596627,
+    outline_alpha=0.6252648115702157,
+    dots=True,
+    ink=(233.58148448901127, 233.58148448901127, 237.69094305784097),
+    alive_color=(255.0, 255.0, 255.0),
+    occluder=(1306.2449178421234, 26.89856398423476, 1515.5869413645553, 210.06633073820976),
+    occluder_kind="webcam",
+    occluder_seed=1825281687,
+)
+
+
+def test_no_number_from_a_kill_box_cut_by_an_overlay() -> None:
+    """A stream overlay over the first digit of a two-digit count leaves the second: the reader
+    must read nothing there, or the whole count -- never the digit left."""
+    from vodstream.readers.killreader import KillReader
+
+    reader = KillReader()
+    states = [
+        FrameState(
+            t=358.79 + 2 * j,
+            screen="in_match",
+            era="modern",
+            scene_seed=1727021,
+            camera_t=358.79 + 2 * j,
+            kills=k,
+            red=j % 2 == 0,
+            squads_left=11,
+            alive=33,
+        )
+        for j, k in enumerate((22, 24, 24, 25))
+    ]
+    crops = [
+        np.ascontiguousarray(Renderer(1920, 1080, seed=10**6 + 7, style=_CUT_STYLE).render(st))[
+            : hud_box(1920, 1080)[3], hud_box(1920, 1080)[0] :
+        ]
+        for st in states
+    ]
+    assert all(kill_box_covered(st, 1920, 1080, style=_CUT_STYLE) for st in states)
+    for r, st in zip(reader.read_huds(crops), states, strict=True):
+        assert r.kills in (None, st.kills), (r, st.kills)

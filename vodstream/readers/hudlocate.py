@@ -619,6 +619,27 @@ def _ink_between(st: np.ndarray, xa: float, xb: float, cy: float, dh: float, *, 
     return bool(m.any())
 
 
+def _cut_by_overlay(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, dh: float) -> bool:
+    """A stream overlay's straight edge at the run: a vertical edge taller than any glyph or box
+    edge near it (an overlay over the first digits leaves the last ones: "22" read as 2), or a
+    horizontal one through the digits' rows."""
+    H, W = img.shape[:2]
+    ax0, ay0 = max(0, int(x0 - 2.5 * dh)), max(0, int(y0 - 1.5 * dh))
+    ax1, ay1 = min(W, int(x1 + 0.5 * dh) + 1), min(H, int(y1 + 1.5 * dh) + 1)
+    if ax1 - ax0 < 4 or ay1 - ay0 < 4:
+        return True
+    g = cv2.cvtColor(img[ay0:ay1, ax0:ax1], cv2.COLOR_RGB2GRAY).astype(np.float32)
+    vert = (np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)) > 120).astype(np.uint8)
+    if cv2.morphologyEx(vert, cv2.MORPH_OPEN, np.ones((max(3, round(3.0 * dh)), 1), np.uint8)).any():
+        return True
+    r0, r1 = max(0, int(y0 + 0.1 * dh) - ay0), max(0, int(y1 - 0.1 * dh) - ay0)
+    hori = (np.abs(cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3))[r0:r1] > 120).astype(np.uint8)
+    return bool(
+        hori.size
+        and cv2.morphologyEx(hori, cv2.MORPH_OPEN, np.ones((1, max(3, round(4.0 * dh))), np.uint8)).any()
+    )
+
+
 def detect(hud: np.ndarray, loc: HudLocation, proposer: KillBoxProposer) -> HudLocation | None:
     """The kill box a learned detector proposes, snapped to the bright-ink components of digit
     height inside it (the detector's own box where none are), as a located kill run."""
@@ -656,6 +677,8 @@ def detect(hud: np.ndarray, loc: HudLocation, proposer: KillBoxProposer) -> HudL
         max(1, round(1.3 * dh)),
         max(1, round(1.4 * dh)),
     )
+    if _cut_by_overlay(img, x0, y0, x1, y1, dh):
+        return None
     row = 0
     # the skull of another count right after this one (squads line found or not): this is the
     # 2019 spectator count
