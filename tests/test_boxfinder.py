@@ -172,6 +172,7 @@ def test_detected_boxes_need_both_readers() -> None:
         assert f.skull is not None and f.skull.score == DETECTED_SCORE and f.kill_box is True
         r = KillReader(use_box=False).read_huds([crop])[0]
         assert r.kills is None and r.reason in ("weak_skull", "no_kill_box")
+        assert r.kill_box is None  # a proposal nobody read is no box found
         return
     pytest.fail("no crop where the detector found the box the rules missed")
 

@@ -186,7 +186,9 @@ class KillReader:
                 faint=ex.skull is not None and ex.skull.score < SKULL_MIN_SCORE,
                 agree=self.detected_agree if f.how == "detector" else None,
             )
-            out.append(replace(r, kill_box=True, hud_era=f.era))
+            # a detector's box is a proposal: found only where both readers read a number in it
+            found_box = True if (f.how != "detector" or r.kills is not None) else None
+            out.append(replace(r, kill_box=found_box, hud_era=f.era))
         return out
 
     def read_boxes(self, huds: Sequence[np.ndarray]) -> list[tuple[int, float] | None]:
