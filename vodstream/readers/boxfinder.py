@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from models.weights import FINDER_WEIGHTS, read_weights
+from vodstream.readers.cnn import conv3x3, fold_conv_bn
 
 if TYPE_CHECKING:
     from models.net import FinderNet
@@ -31,7 +32,6 @@ __all__ = ["DETECT_MIN_PROB", "FINDER_STRIDE", "KillBoxDetector", "finder_boxes"
 DETECT_MIN_PROB = 0.5  # the detector's probability a proposal needs
 FINDER_STRIDE = 8  # models.net.FinderNet.STRIDE
 LOG_SIZE = 3.0  # models.net.FinderNet.LOG_SIZE: the log-size outputs squashed into +-LOG_SIZE
-BN_EPS = 1e-5
 # (index in FinderNet.body, stride, dilation) of each convolution; its batch norm follows it
 _CONVS = ((0, 2, 1), (3, 2, 1), (6, 2, 1), (9, 1, 2), (12, 1, 4), (15, 1, 8))
 
@@ -64,26 +64,6 @@ def finder_boxes(out: np.ndarray, none: np.ndarray) -> list[Box | None]:
     return res
 
 
-def _conv(x: np.ndarray, w: np.ndarray, b: np.ndarray, stride: int, dil: int) -> np.ndarray:
-    """3x3 convolution of NHWC ``x`` (zero padding ``dil``) by ``w`` (9*C, O) in (kh, kw, C) order."""
-    n, h, wd, c = x.shape
-    xp = np.zeros((n, h + 2 * dil, wd + 2 * dil, c), np.float32)
-    xp[:, dil : dil + h, dil : dil + wd] = x
-    ho = (h - 1) // stride + 1
-    wo = (wd - 1) // stride + 1
-    cols = np.empty((n, ho, wo, 9, c), np.float32)
-    for k in range(9):
-        dy, dx = divmod(k, 3)
-        cols[:, :, :, k, :] = xp[
-            :,
-            dy * dil : dy * dil + (ho - 1) * stride + 1 : stride,
-            dx * dil : dx * dil + (wo - 1) * stride + 1 : stride,
-        ]
-    out: np.ndarray = cols.reshape(n * ho * wo, 9 * c) @ w
-    out += b
-    return out.reshape(n, ho, wo, -1)
-
-
 class KillBoxDetector:
     """``propose(img)``: (probability, box in ``img`` px) of the kill digits, or None."""
 
@@ -94,22 +74,8 @@ class KillBoxDetector:
         self.meta = meta if meta is not None else {}
         self._convs: list[tuple[np.ndarray, np.ndarray, int, int]] = []
         for i, stride, dil in _CONVS:
-            w = np.asarray(state[f"body.{i}.weight"], np.float32)  # O, C, 3, 3
-            b = np.asarray(state[f"body.{i}.bias"], np.float32)
-            invstd = 1.0 / np.sqrt(
-                np.asarray(state[f"body.{i + 1}.running_var"], np.float32) + np.float32(BN_EPS)
-            )
-            alpha = (np.asarray(state[f"body.{i + 1}.weight"], np.float32) * invstd).astype(np.float32)
-            w = w * alpha[:, None, None, None]
-            b = (b - state[f"body.{i + 1}.running_mean"]) * alpha + state[f"body.{i + 1}.bias"]
-            self._convs.append(
-                (
-                    np.ascontiguousarray(w.transpose(2, 3, 1, 0).reshape(-1, w.shape[0]), np.float32),
-                    np.asarray(b, np.float32),
-                    stride,
-                    dil,
-                )
-            )
+            w, b = fold_conv_bn(state, f"body.{i}", f"body.{i + 1}")
+            self._convs.append((w, b, stride, dil))
         hw = np.asarray(state["head.weight"], np.float32)
         self._head = (
             np.ascontiguousarray(hw.reshape(hw.shape[0], -1).T),
@@ -146,7 +112,7 @@ class KillBoxDetector:
         """(map (N, 5, H/8, W/8), none logit (N,)) from x (N, 3, H, W) float32 (FinderNet's input)."""
         h = np.ascontiguousarray(np.asarray(x, np.float32).transpose(0, 2, 3, 1))
         for w, b, stride, dil in self._convs:
-            h = _conv(h, w, b, stride, dil)
+            h = conv3x3(h, w, b, pad=dil, stride=stride, dil=dil)
             np.maximum(h, 0, out=h)
         n, gh, gw, c = h.shape
         out = (h.reshape(-1, c) @ self._head[0] + self._head[1]).reshape(n, gh, gw, -1).transpose(0, 3, 1, 2)

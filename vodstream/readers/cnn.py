@@ -19,7 +19,7 @@ import numpy as np
 
 from models.weights import BOX_FIRST, BOX_SECOND, read_weights
 
-__all__ = ["NumpyNet", "load_numpy_net", "softmax"]
+__all__ = ["NumpyNet", "conv3x3", "fold_conv_bn", "load_numpy_net", "softmax"]
 
 BN_EPS = 1e-5  # torch.nn.BatchNorm2d's default
 CHUNK = 4  # samples per forward pass (see NumpyNet.__call__)
@@ -49,20 +49,11 @@ class NumpyNet:
         # each convolution with the batch norm after it folded in: (C*9, O) weights in (kh, kw, C)
         # order (the im2col below) and a bias
         self._convs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        bns = {i for op, i in plan if op == "bn"}
         for op, i in plan:
-            if not op.startswith("conv"):
-                continue
-            w = state[f"features.{i}.weight"].astype(np.float32)  # O, C, 3, 3
-            b = state[f"features.{i}.bias"].astype(np.float32)
-            if (i + 1, "bn") in {(j, o) for o, j in plan}:
-                invstd = 1.0 / np.sqrt(state[f"features.{i + 1}.running_var"] + np.float32(BN_EPS))
-                alpha = (state[f"features.{i + 1}.weight"] * invstd).astype(np.float32)
-                w = w * alpha[:, None, None, None]
-                b = (b - state[f"features.{i + 1}.running_mean"]) * alpha + state[f"features.{i + 1}.bias"]
-            self._convs[i] = (
-                np.ascontiguousarray(w.transpose(2, 3, 1, 0).reshape(-1, w.shape[0]), np.float32),
-                b.astype(np.float32),
-            )
+            if op.startswith("conv"):
+                bn = f"features.{i + 1}" if i + 1 in bns else None
+                self._convs[i] = fold_conv_bn(state, f"features.{i}", bn)
         plan = [(op, i) for op, i in plan if op != "bn"]
         self._plan = plan
         self._fc = [
@@ -87,7 +78,7 @@ class NumpyNet:
         x = np.ascontiguousarray(x.transpose(0, 2, 3, 1))  # NHWC
         for op, i in self._plan:
             if op == "conv0" or op == "conv1":
-                x = _conv3x3(x, *self._convs[i], pad=1 if op == "conv1" else 0)
+                x = conv3x3(x, *self._convs[i], pad=1 if op == "conv1" else 0)
             elif op == "relu":
                 np.maximum(x, 0, out=x)
             else:  # 2x2 max-pool, floor
@@ -102,18 +93,43 @@ class NumpyNet:
         return out
 
 
-def _conv3x3(x: np.ndarray, w: np.ndarray, b: np.ndarray, *, pad: int) -> np.ndarray:
-    """3x3 convolution, stride 1, of NHWC ``x`` by ``w`` (9*C, O) in (kh, kw, C) order, plus ``b``."""
+def fold_conv_bn(state: dict[str, np.ndarray], conv: str, bn: str | None) -> tuple[np.ndarray, np.ndarray]:
+    """The 3x3 convolution ``conv`` (a state-dict prefix) with the eval-mode batch norm ``bn`` after it
+    folded in (None: no batch norm): weights (9*C, O) in (kh, kw, C) order, the layout of
+    :func:`conv3x3`'s im2col, and the bias (O,), float32."""
+    w = np.asarray(state[f"{conv}.weight"], np.float32)  # O, C, 3, 3
+    b = np.asarray(state[f"{conv}.bias"], np.float32)
+    if bn is not None:
+        invstd = 1.0 / np.sqrt(np.asarray(state[f"{bn}.running_var"], np.float32) + np.float32(BN_EPS))
+        alpha = (np.asarray(state[f"{bn}.weight"], np.float32) * invstd).astype(np.float32)
+        w = w * alpha[:, None, None, None]
+        b = (b - state[f"{bn}.running_mean"]) * alpha + state[f"{bn}.bias"]
+    return (
+        np.ascontiguousarray(w.transpose(2, 3, 1, 0).reshape(-1, w.shape[0]), np.float32),
+        np.asarray(b, np.float32),
+    )
+
+
+def conv3x3(
+    x: np.ndarray, w: np.ndarray, b: np.ndarray, *, pad: int, stride: int = 1, dil: int = 1
+) -> np.ndarray:
+    """3x3 convolution of NHWC ``x`` (zero padding ``pad``, ``stride``, dilation ``dil``) by ``w``
+    (9*C, O) in (kh, kw, C) order (:func:`fold_conv_bn`), plus ``b``: im2col and one matrix product."""
     n, h, wd, c = x.shape
     if pad:
-        xp = np.zeros((n, h + 2, wd + 2, c), np.float32)
-        xp[:, 1:-1, 1:-1] = x
-        x, h, wd = xp, h + 2, wd + 2
-    ho, wo = h - 2, wd - 2
+        xp = np.zeros((n, h + 2 * pad, wd + 2 * pad, c), np.float32)
+        xp[:, pad : pad + h, pad : pad + wd] = x
+        x, h, wd = xp, h + 2 * pad, wd + 2 * pad
+    ho = (h - 2 * dil - 1) // stride + 1
+    wo = (wd - 2 * dil - 1) // stride + 1
     cols = np.empty((n, ho, wo, 9, c), np.float32)
     for k in range(9):
         dy, dx = divmod(k, 3)
-        cols[:, :, :, k, :] = x[:, dy : dy + ho, dx : dx + wo, :]
+        cols[:, :, :, k, :] = x[
+            :,
+            dy * dil : dy * dil + (ho - 1) * stride + 1 : stride,
+            dx * dil : dx * dil + (wo - 1) * stride + 1 : stride,
+        ]
     out: np.ndarray = cols.reshape(n * ho * wo, 9 * c) @ w
     out += b
     return out.reshape(n, ho, wo, -1)
