@@ -26,16 +26,14 @@ vodstream.readers.ocr) runs on the groups found. Thresholds were chosen on synth
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Literal
 
 import cv2
 import numpy as np
 
-from vodstream.readers.ocr import OcrEngine, make_ocr
+from vodstream.readers.ocr import OcrEngine, ReadCache, make_ocr
 from vodstream.readers.regions import (
     CARD_VALUE_DX,
     DUO_CARD_X,
@@ -120,8 +118,7 @@ class EndScreenReader:
         self.frames = 0
         # the digits engine's answers by exact image content (a summary shown on several samples
         # often binarises to the very same crops): deterministic, so only repeated calls are saved
-        self._digit_cache: OrderedDict[bytes, str] = OrderedDict()
-        self.cache_hits = 0
+        self._digit_cache = ReadCache(_DIGIT_CACHE_SIZE)
 
     @property
     def digits(self) -> OcrEngine:
@@ -319,17 +316,12 @@ class EndScreenReader:
         return best if votes.count(best) * 2 > len(votes) else None
 
     def _read_digits(self, bw: np.ndarray) -> str:
-        key = hashlib.blake2b(bw.tobytes(), digest_size=16).digest() + bytes(str(bw.shape), "ascii")
-        hit = self._digit_cache.get(key)
-        if hit is not None:
-            self._digit_cache.move_to_end(key)
-            self.cache_hits += 1
-            return hit
-        raw: str = self.digits.read_line(bw).replace(" ", "")
-        self._digit_cache[key] = raw
-        if len(self._digit_cache) > _DIGIT_CACHE_SIZE:
-            self._digit_cache.popitem(last=False)
-        return raw
+        return self._digit_cache.read(bw, lambda img: self.digits.read_line(img).replace(" ", ""))
+
+    @property
+    def cache_hits(self) -> int:
+        """OCR calls saved by the digit cache."""
+        return self._digit_cache.hits
 
     # -- the 2019 "PLACED #n OF k  /  25 SQUAD KILLS" screen ------------------------------------
 

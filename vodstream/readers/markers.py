@@ -21,10 +21,8 @@ The texts are matched against the marker phrases by approximate substring matchi
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import re
 import time
-from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -33,7 +31,7 @@ import numpy as np
 import structlog
 
 from vodstream.readers.endscreen import EndScreenReader
-from vodstream.readers.ocr import OcrEngine, make_ocr
+from vodstream.readers.ocr import OcrEngine, ReadCache, make_ocr
 from vodstream.readers.regions import hud_scale
 from vodstream.types import Marker, Sample
 
@@ -448,11 +446,9 @@ class MarkerReader:
         self.read_summary = read_summary
         self.max_lines = max_lines
         self.spectate_lines = spectate_lines
-        self._cache: OrderedDict[bytes, str] = OrderedDict()
-        self._cache_size = cache_size
+        self._cache = ReadCache(cache_size)
         self.samples = 0
         self.gated = 0
-        self.cache_hits = 0
         self.gate_seconds = 0.0
 
     @property
@@ -490,7 +486,7 @@ class MarkerReader:
             "ocr_calls": self.ocr_calls,
             "ocr_seconds": round(self.ocr_seconds, 4),
             "gate_seconds": round(self.gate_seconds, 4),
-            "cache_hits": self.cache_hits,
+            "cache_hits": self._cache.hits,
         }
 
     # -- public API -------------------------------------------------------------------------
@@ -584,15 +580,4 @@ class MarkerReader:
 
     # -- internals -----------------------------------------------------------------------------
     def _read_line(self, text: np.ndarray, box: LineBox) -> str:
-        bw = _binarise_line(text, box)
-        key = hashlib.blake2b(bw.tobytes(), digest_size=16).digest() + bytes(str(bw.shape), "ascii")
-        hit = self._cache.get(key)
-        if hit is not None:
-            self._cache.move_to_end(key)
-            self.cache_hits += 1
-            return hit
-        out = self.ocr.read_line(bw)
-        self._cache[key] = out
-        if len(self._cache) > self._cache_size:
-            self._cache.popitem(last=False)
-        return out
+        return self._cache.read(_binarise_line(text, box), self.ocr.read_line)

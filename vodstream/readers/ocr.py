@@ -13,10 +13,13 @@ seconds spent in them, for the benchmarks and the run report.
 
 from __future__ import annotations
 
+import hashlib
 import shlex
 import shutil
 import threading
 import time
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
@@ -190,6 +193,31 @@ class PytesseractOcr:
 
     def close(self) -> None:
         return None
+
+
+class ReadCache:
+    """OCR answers kept by exact image content (least recently used out past ``size``): OCR is
+    deterministic, so only repeated calls on the very same pixels are saved (a marker line or an
+    end-screen digit crop often binarises identically on consecutive samples)."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self.hits = 0
+        self._answers: OrderedDict[bytes, str] = OrderedDict()
+
+    def read(self, image: np.ndarray, ocr: Callable[[np.ndarray], str]) -> str:
+        """``ocr(image)``, or the answer it gave for the same pixels before."""
+        key = hashlib.blake2b(image.tobytes(), digest_size=16).digest() + bytes(str(image.shape), "ascii")
+        hit = self._answers.get(key)
+        if hit is not None:
+            self._answers.move_to_end(key)
+            self.hits += 1
+            return hit
+        out = ocr(image)
+        self._answers[key] = out
+        if len(self._answers) > self.size:
+            self._answers.popitem(last=False)
+        return out
 
 
 def available_backends() -> list[str]:
