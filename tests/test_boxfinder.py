@@ -13,8 +13,15 @@ import torch
 
 from models.net import FINDER_WEIGHTS, FinderNet, load_finder_model, save_model
 from vodstream.readers.boxfinder import KillBoxDetector
-from vodstream.readers.digits import SKULL_MIN_SCORE
-from vodstream.readers.hudlocate import DETECTED_SCORE, detect, find_kill_box, finder_image, locate
+from vodstream.readers.digits import SKULL_MIN_SCORE, squads_box_visible
+from vodstream.readers.hudlocate import (
+    DETECTED_SCORE,
+    detect,
+    find_kill_box,
+    finder_image,
+    legacy_ref,
+    locate,
+)
 from vodstream.readers.regions import hud_box
 from vodstream.testbed.synth import hud as _hud
 from vodstream.testbed.synth.render import Renderer, kill_box_covered, kill_digit_boxes
@@ -154,6 +161,7 @@ def test_reader_reads_counts_the_layout_rules_miss() -> None:
     assert all(r.kills in (None, st.kills) for (st, _), r in zip(missed, got, strict=True))
     assert all(r.kills is None or r.reason == "ok" for r in base)  # template hits only
     assert right >= 3, f"{right}/{len(missed)}"
+    assert all(r.hud_visible for r in got if r.kills is not None)  # a count read: the HUD is there
 
 
 def test_detected_boxes_need_both_readers() -> None:
@@ -173,6 +181,10 @@ def test_detected_boxes_need_both_readers() -> None:
         r = KillReader(use_box=False).read_huds([crop])[0]
         assert r.kills is None and r.reason in ("weak_skull", "no_kill_box")
         assert r.kill_box is None  # a proposal nobody read is no box found
+        # ... nor evidence of an in-match HUD: visible stays the layout's verdict (a proposal on
+        # another game's screen had started a match)
+        layout = locate(crop).hud_visible or squads_box_visible(legacy_ref(crop)[0])
+        assert f.visible is layout and r.hud_visible is layout
         return
     pytest.fail("no crop where the detector found the box the rules missed")
 

@@ -723,5 +723,7 @@ def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> F
         det = detect(hud, loc, proposer)
         if det is not None:
             ref, hit = canonical(hud, det)
-            return FoundBox(ref, replace(hit, score=DETECTED_SCORE), True, True, det.era, "ok", "detector")
+            # visible stays the layout's verdict: a proposal alone is no evidence of an in-match HUD
+            # (the kill reader says visible where both of its readers read a number in the box)
+            return FoundBox(ref, replace(hit, score=DETECTED_SCORE), visible, True, det.era, "ok", "detector")
     return FoundBox(old, None, visible, loc.kill_box, loc.era, loc.reason, "none")

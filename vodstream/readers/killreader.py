@@ -186,9 +186,14 @@ class KillReader:
                 faint=ex.skull is not None and ex.skull.score < SKULL_MIN_SCORE,
                 agree=self.detected_agree if f.how == "detector" else None,
             )
-            # a detector's box is a proposal: found only where both readers read a number in it
-            found_box = True if (f.how != "detector" or r.kills is not None) else None
-            out.append(replace(r, kill_box=found_box, hud_era=f.era))
+            # a detector's box is a proposal: found, and the HUD in view, only where both readers
+            # read a number in it (a proposal on another game's screen started a match)
+            if f.how == "detector":
+                read = r.kills is not None
+                r = replace(r, kill_box=True if read else None, hud_visible=r.hud_visible or read)
+            else:
+                r = replace(r, kill_box=True)
+            out.append(replace(r, hud_era=f.era))
         return out
 
     def read_boxes(self, huds: Sequence[np.ndarray]) -> list[tuple[int, float] | None]:
