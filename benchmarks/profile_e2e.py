@@ -97,6 +97,16 @@ def summarise(raw: Path, rate: float) -> dict[str, object]:
     }
 
 
+def _shown(path: Path) -> str:
+    """``path`` relative to the repository when inside it (benchmarks/out is)."""
+    if not path.is_absolute():
+        return str(path)
+    try:
+        return str(path.relative_to(ROOT))
+    except ValueError:
+        return str(path)
+
+
 def main() -> int:
     from vodstream.testbed.server import ServerThread
 
@@ -167,7 +177,8 @@ def main() -> int:
     res = {
         "vod": info["vod_id"],
         "vod_s": info["duration"] * args.repeat,
-        "args": f" --repeat {args.repeat}" if args.repeat > 1 else "",
+        "args": (f" --vod-dir {_shown(args.vod_dir)}" if args.vod_dir else "")
+        + (f" --repeat {args.repeat}" if args.repeat > 1 else ""),
         "wall_s": round(wall, 2),
         "timings": timings,
         "rate": args.rate,
