@@ -8,9 +8,6 @@ torch networks give.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +16,7 @@ import torch
 
 from models.net import BoxNet, DigitNet, load_box_model, load_model, save_model
 from models.weights import BOX_WEIGHTS, DEFAULT_WEIGHTS, read_weights
+from tests.subproc import python_stdout
 from vodstream.readers.cnn import NumpyNet, load_numpy_net, softmax
 from vodstream.readers.killreader import KillReader
 from vodstream.testbed.synth.render import render_hud_crop
@@ -169,15 +167,7 @@ def test_scorer_never_imports_torch() -> None:
         " text=np.zeros((243, 960), np.uint8))])\n"
         "print('torch' in sys.modules)\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        check=True,
-    ).stdout
+    out = python_stdout(code)
     assert out.strip().splitlines()[-1] == "False"
 
 

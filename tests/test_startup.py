@@ -9,12 +9,11 @@ Each check runs in a fresh interpreter so that nothing imported by the test sess
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.subproc import python_stdout
 
 ROOT = Path(__file__).resolve().parent.parent
 HEAVY = ("torch", "sklearn", "scipy", "tesserocr", "pytesseract")
@@ -22,15 +21,7 @@ HEAVY = ("torch", "sklearn", "scipy", "tesserocr", "pytesseract")
 
 def _imported_after(code: str) -> list[str]:
     probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
-    out = subprocess.run(
-        [sys.executable, "-c", probe],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        check=True,
-    ).stdout
+    out = python_stdout(probe)
     mods = json.loads(out.strip().splitlines()[-1])
     return [m for m in HEAVY if m in mods]
 
