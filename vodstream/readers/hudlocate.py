@@ -404,10 +404,30 @@ def _overlay_edge(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, h: float)
     return bool(vlen.any() or hlen.any())
 
 
-def locate(hud: np.ndarray) -> HudLocation:
-    """Find the squads-left line and the kill box in a top-right HUD crop (RGB uint8, any size)."""
+@dataclass(frozen=True)
+class _Prepared:
+    """A crop at ``WORK_H`` px high (scale ``f``) and its bright-ink components: made once per
+    crop, read by :func:`locate` and, where the rules find no box, by :func:`detect`."""
+
+    img: np.ndarray
+    f: float
+    st: np.ndarray
+    ink: np.ndarray
+
+
+def _prepare(hud: np.ndarray) -> _Prepared:
     img, f = _work(hud)
     st, _lab, _th, ink = _components(img)
+    return _Prepared(img, f, st, ink)
+
+
+def locate(hud: np.ndarray) -> HudLocation:
+    """Find the squads-left line and the kill box in a top-right HUD crop (RGB uint8, any size)."""
+    return _locate(_prepare(hud))
+
+
+def _locate(p: _Prepared) -> HudLocation:
+    img, f, st, ink = p.img, p.f, p.st, p.ink
     cands = _squads(img, st)
     if not cands:
         return HudLocation(None, None, None, None, "no_squads_box", f)
@@ -640,10 +660,14 @@ def _cut_by_overlay(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, dh: flo
     )
 
 
-def detect(hud: np.ndarray, loc: HudLocation, proposer: KillBoxProposer) -> HudLocation | None:
+def detect(
+    hud: np.ndarray, loc: HudLocation, proposer: KillBoxProposer, prepared: _Prepared | None = None
+) -> HudLocation | None:
     """The kill box a learned detector proposes, snapped to the bright-ink components of digit
-    height inside it (the detector's own box where none are), as a located kill run."""
-    img, f = _work(hud)
+    height inside it (the detector's own box where none are), as a located kill run.
+    ``prepared``: the crop's work image and components when the caller made them already."""
+    p = prepared if prepared is not None else _prepare(hud)
+    img, f = p.img, p.f
     small = _half(img)
     got = proposer.propose(small)
     if got is None:
@@ -654,7 +678,7 @@ def detect(hud: np.ndarray, loc: HudLocation, proposer: KillBoxProposer) -> HudL
     bh = by1 - by0
     if bh < 4 or bx1 - bx0 < 2 or bx1 <= 0 or by1 <= 0 or bx0 >= img.shape[1] or by0 >= img.shape[0]:
         return None
-    st, _lab, _th, _ink = _components(img)
+    st = p.st
     g = DETECT_GROW * bh
     cx, cy = st[:, 0] + st[:, 2] / 2.0, st[:, 1] + st[:, 3] / 2.0
     sel = np.flatnonzero(
@@ -700,7 +724,8 @@ def detect(hud: np.ndarray, loc: HudLocation, proposer: KillBoxProposer) -> HudL
 def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> FoundBox:
     """The kill box of one HUD crop, by layout first, then by the 2019 skull template, then by
     the learned detector ``proposer`` (if any; its boxes need both readers to agree)."""
-    loc: HudLocation = locate(hud)
+    prepared = _prepare(hud)
+    loc: HudLocation = _locate(prepared)
     if loc.kill is not None and loc.kill_box:
         ref, hit = canonical(hud, loc)
         return FoundBox(ref, hit, True, True, loc.era, "ok", "layout")
@@ -720,7 +745,7 @@ def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> F
             if ok:
                 return FoundBox(old, skull, True, True, None, "ok", "template")
     if proposer is not None and loc.kill_box is None and loc.reason != "digit_lost":
-        det = detect(hud, loc, proposer)
+        det = detect(hud, loc, proposer, prepared)
         if det is not None:
             ref, hit = canonical(hud, det)
             # visible stays the layout's verdict: a proposal alone is no evidence of an in-match HUD
