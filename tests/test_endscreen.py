@@ -265,6 +265,16 @@ def test_end_screen_agrees_confirms_disagrees_and_caps() -> None:
     [late] = _track(_stream(*once, ("hud", 2, {}), ("end", 6, {"own": 5, "squad": 9}), ("lobby", 3, {})))
     assert late.kills == 5 and late.kills_source == "end_screen" and late.kills_agree is False
     assert late.kills_confidence < 0.5 and any("end screen's used" in n for n in late.notes)
+    # a well-read HUD count, then the counter unread at the end of the player's life (a late kill
+    # in a red flash the reader missed): a higher own card read twice gives the count
+    [miss] = _track(_stream(*hud, ("hud", 1, {}), ("end", 2, {"own": 5, "squad": 9}), ("lobby", 3, {})))
+    assert miss.kills == 5 and miss.kills_source == "end_screen" and miss.kills_agree is False
+    # ... not when the HUD was read to the end (the card is then the likelier misreading),
+    [kept] = _track(_stream(*hud, ("end", 2, {"own": 5, "squad": 9}), ("lobby", 3, {})))
+    assert kept.kills == 4 and kept.kills_source == "hud" and kept.kills_agree is False
+    # ... nor on a card read once
+    [once_card] = _track(_stream(*hud, ("hud", 1, {}), ("end", 1, {"own": 5, "squad": 9}), ("lobby", 3, {})))
+    assert once_card.kills == 4 and once_card.kills_agree is False
     # a HUD count above the squad total: the own card replaces it, or the total caps it
     [over] = _track(_stream(*hud, ("end", 4, {"own": 1, "squad": 3}), ("lobby", 3, {})))
     assert over.kills == 1 and over.kills_source == "end_screen" and over.kills_agree is False

@@ -444,3 +444,64 @@ def test_start_without_legend_falls_back_to_when_the_lobby_left_if_the_hud_was_m
     s.nothing(2).play([0, 1], per=6).end(placement=2).lobby()  # 2 samples: HUD not recognised
     [m] = run(s.scores)
     assert m.start == t_left - 1.0 and not m.start_seen
+
+
+def test_hud_verdicts_far_apart_do_not_open_a_match() -> None:
+    # Another game's screen: one HUD verdict, then none for 10 s (a span opened on HUD verdicts
+    # alone is let go after stray_gap s without one), then two in a row (3 needed).
+    s = Stream().lobby().legend().play([0, 1], per=6).end(placement=5).lobby(3)
+    s.nothing(4).hud(1, None).nothing(5).hud(2, None).nothing(3).lobby(3)
+    s.legend().play([0, 2], per=6).end(placement=3).lobby()
+    tr = MatchTracker()
+    tr.update(s.scores)
+    assert [m.kills for m in tr.finish()] == [1, 2]
+    assert sum("stray HUD" in d["why"] for d in tr.dropped) == 2
+    assert sum("far apart" in d["why"] for d in tr.dropped) == 1
+    # a VOD that begins mid-match with the HUD missed on one sample: still one match from 0 s
+    s2 = Stream().hud(1, None).nothing(1).hud(3, None).play([0, 1], per=6).end(placement=4).lobby()
+    [m] = run(s2.scores)
+    assert m.kills == 1 and not m.start_seen and m.start == 0.0
+
+
+def _abandoned_then_unannounced() -> Stream:
+    # A match abandoned at 6 kills; a lobby the reader does not recognise for 26 s; the next
+    # match's HUD without SELECT LEGEND, its counter back at 0.
+    s = Stream().lobby().legend().play([0, 2, 4, 6], per=5)
+    s.nothing(13).hud(4, 0).play([1, 2, 3], per=5).end(placement=7).lobby()
+    return s
+
+
+def test_a_counter_back_at_zero_after_a_gap_is_a_new_match() -> None:
+    s = _abandoned_then_unannounced()
+    last_hud = max(x.vod_time for x in s.scores if x.kills == 6)
+    first_new = min(x.vod_time for x in s.scores if x.kills == 0 and x.vod_time > last_hud)
+    one, two = run(s.scores)
+    assert (one.kills, two.kills) == (6, 3)
+    assert one.end == last_hud + 1.0 and not one.end_seen
+    assert two.start == first_new - 1.0 and not two.start_seen and two.placement == 7
+    assert any("went back from 6 to 0" in n for n in one.notes)
+    assert any("went back from 6 to 0" in n for n in two.notes)
+
+
+def test_a_counter_back_at_zero_survives_a_snapshot_taken_mid_decision() -> None:
+    s = _abandoned_then_unannounced()
+    first_new = min(x.vod_time for x in s.scores if x.kills == 0 and x.vod_time > 40)
+    tr = MatchTracker(reorder_window=0.0)
+    before = [x for x in s.scores if x.vod_time <= first_new]
+    tr.update(before)
+    assert tr._probe is not None  # deciding: one lower reading so far
+    tr2 = MatchTracker.from_dict(json.loads(json.dumps(tr.to_dict())))
+    tr2.update([x for x in s.scores if x.vod_time > first_new])
+    assert [m.kills for m in tr2.finish()] == [6, 3]
+
+
+def test_one_lower_misreading_after_a_gap_is_no_new_match() -> None:
+    # The map was open for 20 s; the first reading after it misreads 6 as 5, then 6 again.
+    s = Stream().lobby().legend().play([0, 2, 4, 6], per=5).nothing(10).hud(1, 5).hud(8, 6)
+    s.end(placement=2).lobby()
+    [m] = run(s.scores)
+    assert m.kills == 6 and m.start_seen and m.end_seen
+    # a short gap (under reset_gap) is never a reset, even with two lower readings
+    s = Stream().lobby().legend().play([0, 2, 4, 6], per=5).nothing(5).hud(2, 0).hud(8, 6)
+    s.end(placement=2).lobby()
+    assert [m.kills for m in run(s.scores)] == [6]

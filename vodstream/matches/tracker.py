@@ -9,6 +9,13 @@ state machine::
       ^                        |              |                    |
       +------ lobby -----------+--- end screen (placement) --------+--> ended --> closed
 
+Two rules catch what the marker reader missed. A match opened on HUD verdicts alone (no SELECT
+LEGEND) needs ``min_hud_samples`` of them, none more than ``stray_gap`` s apart: scattered verdicts
+on another game's screen are no match. And kills never go down within a match: when the HUD comes
+back after ``reset_gap`` s without it and ``reset_votes`` readings in a row are lower than the
+match's count, the match ended at the gap and a new one began there (its lobby and SELECT LEGEND
+went unrecognised).
+
 Final kills come from the player's own readings (HUD visible, alive, before the end screen):
 a non-decreasing step function is fitted to them (kills never go down within a match) that
 maximises the confidence-weighted agreement minus a cost per step, so one stray misread cannot
@@ -77,6 +84,7 @@ class KillEstimate:
     reason: str | None = None  # why kills is unknown or weak; None when well read
     source: str | None = None  # "hud" (readings), "hidden_box" (box never shown); None: unknown
     n_readings: int = 0  # own readings considered
+    unread_after: int = 0  # live HUD samples after the last reading whose counter was not read
 
 
 # How many verified-empty kill-box samples (modern HUD, before the first kill) it takes to call
@@ -281,7 +289,7 @@ def estimate_kills(
         return dataclasses.replace(est, reason=why, n_readings=len(rs))
     conf = (agree / total if total else 0.0) * min(1.0, 0.4 + 0.2 * support)
     why = f"read only {len(rs)} time(s)" if len(rs) < FEW_READINGS else None
-    return KillEstimate(final, round(conf, 3), used, "monotone", why, "hud", len(rs))
+    return KillEstimate(final, round(conf, 3), used, "monotone", why, "hud", len(rs), after)
 
 
 def median20_kills(readings: Sequence[Reading], end_index_limit: int = 120) -> KillEstimate:
@@ -359,7 +367,9 @@ def check_end_screen(
     * A HUD count above the squad total is impossible: the own card replaces it when read, else
       it is capped at the total; both are flagged.
     * A HUD count the own card contradicts: the better-supported of the two is used (the HUD's
-      estimate confidence vs the own card's vote confidence; ties keep the HUD), reported as a
+      estimate confidence vs the own card's vote confidence; ties keep the HUD) -- and a higher
+      own card read twice or more when the HUD was not read at the end of the player's life
+      (``est.unread_after``: a late kill the HUD missed) -- reported as a
       disagreement (``agree`` False, a note) with its confidence lowered below the "uncertain"
       line.
     """
@@ -438,9 +448,12 @@ def check_end_screen(
         return EndScreenCheck(k, est.confidence, est.reason, est.source, None, squad)
     if own == k:
         return EndScreenCheck(k, max(est.confidence, es_conf), est.reason, est.source, own, squad, True)
-    if es_conf > est.confidence:
+    late_kill = own > k and own_n >= 2 and est.unread_after > 0
+    if es_conf > est.confidence or late_kill:
         # The better-supported witness gives the count (a HUD read once or twice against an
-        # own card read on many summary samples: the HUD missed a late kill); still flagged.
+        # own card read on many summary samples), or the own card (read twice or more) is
+        # higher and the HUD was not read after its last reading: a kill the HUD did not show
+        # while read (kills only go up). Still flagged.
         return EndScreenCheck(
             own,
             min(es_conf, DISAGREE_CONFIDENCE),
@@ -551,6 +564,42 @@ class _Open:
         )
 
 
+@dataclass
+class _Probe:
+    """The HUD came back after a gap: the open match as it was then, and the scores since."""
+
+    snapshot: dict[str, Any]  # _Open.to_dict() before the first score after the gap
+    first_seen: float  # identifies the open match
+    gap_from: float  # the match's last evidence before the gap
+    first_t: float  # the first HUD reading after the gap
+    prev_t: float  # the sample before it
+    count: int  # the match's kills before the gap
+    scores: list[Score]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "snapshot": self.snapshot,
+            "first_seen": self.first_seen,
+            "gap_from": self.gap_from,
+            "first_t": self.first_t,
+            "prev_t": self.prev_t,
+            "count": self.count,
+            "scores": [s.to_json() for s in self.scores],
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> _Probe:
+        return cls(
+            snapshot=d["snapshot"],
+            first_seen=float(d["first_seen"]),
+            gap_from=float(d["gap_from"]),
+            first_t=float(d["first_t"]),
+            prev_t=float(d["prev_t"]),
+            count=int(d["count"]),
+            scores=[Score.from_json(x) for x in d["scores"]],
+        )
+
+
 def _order_key(s: Score) -> tuple[Any, ...]:
     m = s.marker
     return (
@@ -603,6 +652,10 @@ class MatchTracker:
         end_revert: float = 6.0,
         min_hud_samples: int = 3,
         menu_lookback: float = 6.5,
+        stray_gap: float = 6.0,
+        reset_gap: float = 15.0,
+        reset_votes: int = 2,
+        reset_window: float = 60.0,
     ) -> None:
         if reorder_window < 0:
             raise ValueError("reorder_window must be >= 0")
@@ -624,6 +677,10 @@ class MatchTracker:
         self.end_revert = float(end_revert)
         self.min_hud_samples = int(min_hud_samples)
         self.menu_lookback = float(menu_lookback)
+        self.stray_gap = float(stray_gap)
+        self.reset_gap = float(reset_gap)
+        self.reset_votes = int(reset_votes)
+        self.reset_window = float(reset_window)
         self._heap: list[tuple[tuple[Any, ...], int, Score]] = []
         self._seq = 0
         self._newest = -math.inf  # newest VOD time received
@@ -634,6 +691,7 @@ class MatchTracker:
         self._popped = 0
         self._arenas_until = -math.inf  # Arenas/Mixtape seen recently: BR evidence is ignored
         self._menu: tuple[float, float | None] | None = None  # (last lobby/end sample, first after it)
+        self._probe: _Probe | None = None  # is the HUD back after a gap a new match? (see _judge_probe)
         self.late = 0  # scores that arrived after their slot was processed
         self.duplicates = 0
         self.dropped: list[dict[str, Any]] = []  # spans that were not matches, and why
@@ -688,6 +746,10 @@ class MatchTracker:
                 "end_revert": self.end_revert,
                 "min_hud_samples": self.min_hud_samples,
                 "menu_lookback": self.menu_lookback,
+                "stray_gap": self.stray_gap,
+                "reset_gap": self.reset_gap,
+                "reset_votes": self.reset_votes,
+                "reset_window": self.reset_window,
             },
             "buffer": [s.to_json() for _, _, s in buf],
             "newest": None if self._newest == -math.inf else self._newest,
@@ -698,6 +760,7 @@ class MatchTracker:
             "popped": self._popped,
             "arenas_until": None if self._arenas_until == -math.inf else self._arenas_until,
             "menu": list(self._menu) if self._menu is not None else None,
+            "probe": self._probe.to_dict() if self._probe is not None else None,
             "late": self.late,
             "duplicates": self.duplicates,
             "dropped": list(self.dropped),
@@ -718,6 +781,7 @@ class MatchTracker:
         tr._popped = int(d["popped"])
         tr._arenas_until = -math.inf if d["arenas_until"] is None else float(d["arenas_until"])
         tr._menu = (float(d["menu"][0]), d["menu"][1]) if d.get("menu") else None
+        tr._probe = _Probe.from_dict(d["probe"]) if d.get("probe") else None
         tr.late, tr.duplicates = int(d["late"]), int(d["duplicates"])
         tr.dropped = list(d["dropped"])
         return tr
@@ -779,6 +843,14 @@ class MatchTracker:
         return op
 
     def _step(self, s: Score) -> None:
+        probe = self._probe
+        if probe is not None:
+            probe.scores.append(s)
+        self._apply(s)
+        if self._probe is not None:
+            self._judge_probe(s.vod_time)
+
+    def _apply(self, s: Score) -> None:
         t = s.vod_time
         prev_t = self._processed_t
         self._processed_t = t
@@ -859,6 +931,19 @@ class MatchTracker:
 
         # No marker (or an unknown one): HUD evidence only.
         if not s.hud_visible or arenas_mode:
+            if (
+                op is not None
+                and kind is None
+                and op.phase == "live"
+                and not (op.start_seen or op.end_seen)
+                and op.hud_samples < self.min_hud_samples
+                and t - op.last_evidence > self.stray_gap
+            ):
+                # A match opened on HUD verdicts alone needs min_hud_samples of them, none more
+                # than stray_gap s after the last: scattered ones on another game's screen are
+                # not a match.
+                self._open = None
+                self._drop(op, t, "too little gameplay (stray HUD verdicts, far apart)")
             return
         if op is not None and op.phase == "ended":
             if op.end_votes == 1 and op.live_seen and t - op.last_evidence <= self.end_revert:
@@ -882,6 +967,14 @@ class MatchTracker:
                 # The HUD was not recognised on the first samples after the lobby: the match
                 # began when the lobby (or previous end screen) left the screen.
                 op.start = self._edge(menu[1], menu[0])
+        if (
+            self._probe is None
+            and op.phase == "live"
+            and op.readings
+            and s.kills is not None
+            and t - op.last_evidence >= self.reset_gap
+        ):
+            self._start_probe(op, s, prev_t)
         op.last_evidence = t
         op.live_seen = True
         op.hud_samples += 1
@@ -897,6 +990,61 @@ class MatchTracker:
             op.box.add(s.kill_box)
         if op.phase == "live":
             op.box.vote_era(s.hud_era)
+
+    def _drop(self, op: _Open, t: float, why: str) -> None:
+        self.dropped.append({"start": op.start, "first_seen": op.first_seen, "until": t, "why": why})
+        log.info("tracker.dropped", start=op.start, until=t, why=why)
+
+    # ---------------------------------------------------------------- counter reset = new match
+    def _start_probe(self, op: _Open, s: Score, prev_t: float) -> None:
+        """The HUD is back with a reading after ``reset_gap`` s without it. If the counter now
+        reads lower than the match's count, a new match began and its lobby / SELECT LEGEND went
+        unrecognised (kills never go down within a match). Keep the scores from here on (at most
+        ``reset_window`` s) until :meth:`_judge_probe` can tell."""
+        est = estimate_kills(self._own_readings(op), step_cost=self.step_cost, red_weight=self.red_weight)
+        if not est.kills:
+            return  # nothing lower than 0 (or unknown): a reset cannot be seen
+        self._probe = _Probe(
+            snapshot=op.to_dict(),
+            first_seen=op.first_seen,
+            gap_from=op.last_evidence,
+            first_t=s.vod_time,
+            prev_t=prev_t,
+            count=est.kills,
+            scores=[s],
+        )
+
+    def _judge_probe(self, t: float) -> None:
+        p = self._probe
+        op = self._open
+        assert p is not None
+        if op is None or op.first_seen != p.first_seen or op.phase != "live":
+            self._probe = None  # the match closed or moved on (lobby, end screen, death): no reset
+            return
+        after = [r for r in op.readings if r.t >= p.first_t]
+        if any(r.kills >= p.count for r in after) or t - p.first_t > self.reset_window:
+            self._probe = None
+            return
+        if len(after) < self.reset_votes:
+            return
+        # Split: the match as it was before the gap ends there; the scores since start a new one.
+        self._probe = None
+        note = (
+            f"kill counter went back from {p.count} to {after[0].kills} after "
+            f"{p.first_t - p.gap_from:.0f}s without the HUD: a new match"
+        )
+        old = _Open.from_dict(p.snapshot)
+        old.notes.append(note)
+        self._open = old
+        self._close(p.first_t, reason="new_match", end_at=self._edge(p.first_t, p.prev_t))
+        log.info("tracker.counter_reset", at=p.first_t, before=p.count, after=after[0].kills)
+        newest = self._processed_t
+        self._processed_t = p.prev_t
+        for s in p.scores:
+            self._apply(s)
+            if self._open is not None and s is p.scores[0]:
+                self._open.notes.append(note)
+        self._processed_t = max(self._processed_t, newest)
 
     def _check_timeouts(self, t: float) -> None:
         op = self._open
@@ -958,8 +1106,7 @@ class MatchTracker:
         elif op.end is None and reason == "lobby" and not self.keep_abandoned:
             why = "abandoned to the lobby"
         if why:
-            self.dropped.append({"start": op.start, "first_seen": op.first_seen, "until": t, "why": why})
-            log.info("tracker.dropped", start=op.start, until=t, why=why)
+            self._drop(op, t, why)
             return
         if self.kills_method == "median20":
             est = median20_kills(op.all_readings)
