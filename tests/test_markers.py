@@ -205,6 +205,11 @@ def test_parse_marker_fuzzy_and_exclusions() -> None:
     assert kind("ROUND 3") == ("arenas", None, None)
     assert kind("VICTORY!") == ("arenas", None, None)
     assert kind("DEFEAT") == ("arenas", None, None)
+    # VICTORY / DEFEAT end the Arenas game; ROUND n and ROUND WON do not
+    labels = {
+        t: getattr(parse_marker(t), "label", None) for t in ("VICTORY!", "DEFEAT", "ROUND 3", "ROUND WON")
+    }
+    assert labels == {"VICTORY!": "RESULT", "DEFEAT": "RESULT", "ROUND 3": "ROUND", "ROUND WON": None}
     assert kind("SPECTATING") == ("spectating", None, None)
     assert kind("PLAY LEGENDS ARMORY CLUBS") == ("lobby", None, None)
     assert kind("MATCHMAKING") == ("lobby", None, None)

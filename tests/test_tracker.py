@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from vodstream.matches.tracker import MatchTracker, Reading, estimate_kills, median20_kills
+from vodstream.readers.markers import parse_marker
 from vodstream.types import Marker, Score
 
 STEP = 2.0
@@ -73,7 +74,9 @@ class Stream:
         return self._add(n, marker=Marker(kind="end", text=label, placement=placement, of=of, label=label))
 
     def arenas(self, n: int = 2, text: str = "ROUND 1") -> Stream:
-        return self._add(n, marker=Marker(kind="arenas", text=text))
+        m = parse_marker(text)
+        assert m is not None and m.kind == "arenas"
+        return self._add(n, marker=m)
 
     def play(self, kills: list[int], per: int = 6) -> Stream:
         """In-match readings: each kill level held for ``per`` samples, first sample red."""
@@ -238,10 +241,27 @@ def test_abandoned_to_lobby_ends_at_the_lobby_and_a_legend_dodge_is_no_match() -
 def test_arenas_and_mixtape_are_not_battle_royale() -> None:
     s = Stream().lobby().legend().arenas(2, "ROUND 1").play([0, 1], per=6).arenas(2, "ROUND 2")
     s.play([1, 2], per=6).arenas(3, "VICTORY").lobby()
-    s.arenas(2, "DEFEAT").hud(10, 3).lobby()  # mixtape without a legend pick
+    s.arenas(2, "ROUND 1").hud(10, 3).arenas(2, "DEFEAT").lobby()  # mixtape without a legend pick
     s.legend().play([0, 4], per=6).end(placement=6).lobby()
     [m] = run(s.scores)
     assert m.kills == 4 and m.placement == 6
+
+
+def test_battle_royale_right_after_an_arenas_result_is_a_match() -> None:
+    # VICTORY ends the Arenas game; the lobby and SELECT LEGEND after it went unrecognised, and
+    # the next match's HUD shows 12 s later: a match (the 60 s Arenas hold would have hidden it).
+    s = Stream().lobby().legend().arenas(4, "ROUND 1").hud(2, None).arenas(3, "ROUND 2")
+    s.arenas(3, "VICTORY").nothing(6)
+    t0 = s.t
+    s.hud(3, 0, era="2019").play([1, 2, 4], per=5).end(placement=11).lobby()
+    tr = MatchTracker()
+    tr.update(s.scores)
+    [m] = tr.finish()
+    assert m.kills == 4 and m.placement == 11 and not m.start_seen and m.start == t0 - 1.0
+    assert [d["why"] for d in tr.dropped] == ["arenas/mixtape"]
+    # BR-like HUD verdicts within an Arenas game (no result yet) stay ignored
+    s2 = Stream().lobby().legend().arenas(3, "ROUND 1").hud(10, 2).arenas(3, "DEFEAT").lobby()
+    assert run(s2.scores) == []
 
 
 def test_legend_pick_after_arenas_starts_a_match_without_a_lobby_between() -> None:

@@ -14,7 +14,8 @@ LEGEND) needs ``min_hud_samples`` of them, none more than ``stray_gap`` s apart:
 on another game's screen are no match. And kills never go down within a match: when the HUD comes
 back after ``reset_gap`` s without it and ``reset_votes`` readings in a row are lower than the
 match's count, the match ended at the gap and a new one began there (its lobby and SELECT LEGEND
-went unrecognised).
+went unrecognised). An Arenas result (VICTORY / DEFEAT) ends the Arenas hold after
+``arenas_result_hold`` s, so a battle royale right after it is not hidden.
 
 Final kills come from the player's own readings (HUD visible, alive, before the end screen):
 a non-decreasing step function is fitted to them (kills never go down within a match) that
@@ -649,6 +650,7 @@ class MatchTracker:
         lobby_lag: float = 8.0,
         arenas_hold: float = 60.0,
         arenas_votes: int = 3,
+        arenas_result_hold: float = 10.0,
         end_revert: float = 6.0,
         min_hud_samples: int = 3,
         menu_lookback: float = 6.5,
@@ -674,6 +676,7 @@ class MatchTracker:
         self.lobby_lag = float(lobby_lag)
         self.arenas_hold = float(arenas_hold)
         self.arenas_votes = int(arenas_votes)
+        self.arenas_result_hold = float(arenas_result_hold)
         self.end_revert = float(end_revert)
         self.min_hud_samples = int(min_hud_samples)
         self.menu_lookback = float(menu_lookback)
@@ -743,6 +746,7 @@ class MatchTracker:
                 "lobby_lag": self.lobby_lag,
                 "arenas_hold": self.arenas_hold,
                 "arenas_votes": self.arenas_votes,
+                "arenas_result_hold": self.arenas_result_hold,
                 "end_revert": self.end_revert,
                 "min_hud_samples": self.min_hud_samples,
                 "menu_lookback": self.menu_lookback,
@@ -878,14 +882,21 @@ class MatchTracker:
             return
 
         if kind == "arenas":
+            assert m is not None
+            # VICTORY / DEFEAT end the Arenas match: BR evidence soon after it is a BR match
+            # (whose lobby / SELECT LEGEND may have gone unrecognised).
+            result = m.label == "RESULT"
+            hold = self.arenas_result_hold if result else self.arenas_hold
             if op is not None and op.phase != "ended":
                 op.arenas += 1
                 op.last_evidence = t
                 # Once the BR HUD was seen, one stray reading does not turn the match into Arenas.
                 if not op.live_seen or op.arenas >= self.arenas_votes:
-                    self._arenas_until = t + self.arenas_hold
+                    self._arenas_until = t + hold
+                    if result:
+                        self._close(t, reason="arenas")
             elif op is None:
-                self._arenas_until = t + self.arenas_hold
+                self._arenas_until = t + hold
             return
 
         if kind == "lobby":

@@ -136,9 +136,9 @@ _LOBBY_NAV: tuple[tuple[str, int], ...] = (
     ("BATTLE PASS", 2),
     ("STORE", 0),
 )
+ARENAS_RESULT_PHRASES: tuple[str, ...] = ("VICTORY", "DEFEAT")
 ARENAS_PHRASES: tuple[str, ...] = (
-    "VICTORY",
-    "DEFEAT",
+    *ARENAS_RESULT_PHRASES,
     "MATCH POINT",
     "FINAL ROUND",
     "ROUND WON",
@@ -192,7 +192,9 @@ def parse_marker(text: str) -> Marker | None:
     m = _ROUND_N.search(t)
     round_n = fuzzy_find("ROUND", t, 1) is not None and re.search(r"\d", t) is not None
     if m or round_n or any(fuzzy_find(p, t, 1) is not None for p in ARENAS_PHRASES):
-        return Marker(kind="arenas", text=t, label=("ROUND" if m else None))
+        # VICTORY / DEFEAT close the Arenas match (label RESULT): BR evidence after it is a BR match.
+        result = not m and any(fuzzy_find(p, t, 1) is not None for p in ARENAS_RESULT_PHRASES)
+        return Marker(kind="arenas", text=t, label="ROUND" if m else "RESULT" if result else None)
     tabs = sum(fuzzy_find(w, t, 1) is not None for w in ("SPECTATE", "DEATH RECAP"))
     if fuzzy_find("SPECTATING", t) is not None or tabs >= 1:
         return Marker(kind="spectating", text=t, label="SPECTATING")
