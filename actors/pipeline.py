@@ -58,6 +58,7 @@ from vodstream.settings import (
     DEFAULT_DECODE_MODE,
     DEFAULT_INFLIGHT_PER_VOD,
     DEFAULT_INFLIGHT_TOTAL,
+    DEFAULT_OCR_REUSE_S,
     DEFAULT_REFINE_FPS,
     DecodeMode,
     RunSettings,
@@ -86,6 +87,7 @@ class GraphConfig:
     fetch_concurrency: int = DEFAULT_CONCURRENCY
     decode_mode: DecodeMode = DEFAULT_DECODE_MODE
     refine_fps: float | None = DEFAULT_REFINE_FPS  # dense re-sampling before end screens/SPECTATING
+    ocr_reuse_s: float | None = DEFAULT_OCR_REUSE_S  # the scorers' OCR answer reuse, VOD seconds
     # per-VOD actor pairs (fetcher, tracker) started with the pool, so their start-up overlaps the
     # scorers'; pairs are reused by later VODs (and later analyze calls) instead of started anew
     prestart_vods: int = 1
@@ -107,6 +109,7 @@ class GraphConfig:
             decode_mode=settings.decode_mode,
             checkpoint_every=settings.checkpoint_every,
             refine_fps=settings.refine_fps,
+            ocr_reuse_s=settings.ocr_reuse_s,
             scorer_kwargs={"model_path": str(settings.model)} if settings.model else {},
         )
 
@@ -203,7 +206,9 @@ class ActorGraph:
             for _ in range(n_dec)
         ]
         self.scorers = [
-            actor_class(ScorerActor).options(num_cpus=per).remote(scorer_kwargs=cfg.scorer_kwargs)
+            actor_class(ScorerActor)
+            .options(num_cpus=per)
+            .remote(scorer_kwargs={"ocr_reuse_s": cfg.ocr_reuse_s, **cfg.scorer_kwargs})
             for _ in range(n_sc)
         ]
         self.scheduler: Scheduler | None = None  # the last analyze()'s
@@ -398,7 +403,7 @@ class _Run:
             del self.score_queue[: self.cfg.batch_segments]
             i = _least(g._sc_load)
             g._sc_load[i] += 1
-            ref = g.scorers[i].score.remote(*[b[2] for b in batch])
+            ref = g.scorers[i].score.remote(*[b[2] for b in batch], vods=[b[0].sched.key for b in batch])
             self.pending[ref] = _Scoring(i, batch)
             if not force:
                 break

@@ -29,9 +29,17 @@ class ScorerActor:
 
         self._scorer = make_scorer(**(scorer_kwargs or {}))
 
-    def score(self, *sample_lists: list[Sample]) -> list[tuple[list[Score], dict[float, bytes]]]:
+    def score(
+        self, *sample_lists: list[Sample], vods: list[str] | None = None
+    ) -> list[tuple[list[Score], dict[float, bytes]]]:
+        """``vods``: the VOD of each sample list (OCR answers are reused only within one VOD)."""
         flat = [s for samples in sample_lists for s in samples]
-        scores = self._scorer.score_batch(flat) if flat else []
+        scopes = (
+            None
+            if vods is None
+            else [v for v, samples in zip(vods, sample_lists, strict=True) for _ in samples]
+        )
+        scores = self._scorer.score_batch(flat, scopes) if flat else []
         out: list[tuple[list[Score], dict[float, bytes]]] = []
         pos = 0
         for samples in sample_lists:

@@ -251,3 +251,26 @@ def test_fuzzy_find_equals_the_plain_dynamic_programme() -> None:
         assert fuzzy_find(needle, hay, max_dist=99) == want
         assert fuzzy_find(needle, hay, max_dist=limit) == (want if want <= limit else None)
         checked += 1
+
+
+def test_the_same_screen_a_loop_later_is_read_again(renderer: Renderer) -> None:
+    """The OCR cache reuses answers for identical pixels only near the VOD time they were read and
+    within one VOD: an end screen held for a few seconds is OCR'd once, the same pixels 156 s later
+    (a VOD that repeats a 156 s recording) or in another VOD are OCR'd again -- with the same marker."""
+    reader = MarkerReader()
+    st = FrameState(t=3, screen="end", end_kind="squad_eliminated", placement=5, squad_kills=3)
+    s = sample_of(renderer, st)
+
+    def at(t: float) -> Sample:
+        return Sample(vod_time=t, segment_index=0, frame_size=s.frame_size, hud=s.hud, text=s.text.copy())
+
+    first = reader.read(at(40.0), hud_visible=False, scope="v1")
+    calls = reader.ocr_calls
+    assert first is not None and first.kind == "end" and calls > 0
+    assert reader.read(at(42.0), hud_visible=False, scope="v1") == first
+    assert reader.ocr_calls == calls  # held still: all from the cache
+    assert reader.read(at(40.0 + 156.0), hud_visible=False, scope="v1") == first
+    looped = reader.ocr_calls - calls
+    assert looped > 0 and reader.stats()["cache_expired"] > 0
+    assert reader.read(at(40.0), hud_visible=False, scope="v2") == first
+    assert reader.ocr_calls - calls == 2 * looped  # another VOD: read again too

@@ -13,6 +13,7 @@ from vodstream.readers.ocr import (
     OcrEngine,
     OcrUnavailableError,
     PytesseractOcr,
+    ReadCache,
     TesserocrOcr,
     available_backends,
     make_ocr,
@@ -70,3 +71,25 @@ def test_pytesseract_backend_reads_the_same() -> None:
     assert isinstance(ocr, PytesseractOcr)
     assert ocr.read_line(line_image("SQUAD ELIMINATED")) == "SQUAD ELIMINATED"
     assert ocr.calls == 1
+
+
+def test_read_cache_reuses_an_answer_only_near_its_vod_time_and_in_its_vod() -> None:
+    """Identical pixels are reused while a screen stays still (reads a few seconds apart, however
+    long the chain), but the same pixels far away in VOD time -- a VOD that repeats itself -- or in
+    another VOD are OCR'd again; ``reuse_s=None`` keeps the unbounded behaviour."""
+    ocr = make_ocr()
+    img = line_image("SQUAD ELIMINATED")
+    cache = ReadCache(reuse_s=30.0)
+    for t in range(0, 120, 2):  # a static screen, one sample every 2 s for two minutes
+        assert cache.read(img.copy(), ocr.read_line, t=float(t), scope="a") == "SQUAD ELIMINATED"
+    assert ocr.calls == 1 and cache.hits == 59
+    cache.read(img, ocr.read_line, t=50.0, scope="a")  # out of order, inside the span read over
+    assert ocr.calls == 1
+    assert cache.read(img, ocr.read_line, t=118.0 + 156.0, scope="a") == "SQUAD ELIMINATED"  # a repeat
+    assert ocr.calls == 2 and cache.expired == 1
+    cache.read(img, ocr.read_line, t=0.0, scope="b")  # another VOD
+    assert ocr.calls == 3
+    unbounded = ReadCache(reuse_s=None)
+    unbounded.read(img, ocr.read_line, t=0.0)
+    unbounded.read(img, ocr.read_line, t=10_000.0)
+    assert ocr.calls == 4 and unbounded.hits == 1

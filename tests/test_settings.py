@@ -82,4 +82,5 @@ def test_the_cli_the_api_and_the_actor_graph_share_one_set_of_defaults(tmp_path:
     assert GraphConfig.from_settings(RunSettings(out=tmp_path, model=tmp_path)).scorer_kwargs == {
         "model_path": str(tmp_path)
     }
+    assert GraphConfig.from_settings(RunSettings(out=tmp_path, ocr_reuse_s=5.0)).ocr_reuse_s == 5.0
     assert SegmentFetcher().concurrency == api.concurrency

@@ -45,6 +45,7 @@ from vodstream.readers.regions import (
     TRIO_CARD_X,
     own_card_index,
 )
+from vodstream.settings import DEFAULT_OCR_REUSE_S
 
 __all__ = ["EndScreenReader", "EndScreenReading", "Layout"]
 
@@ -110,15 +111,22 @@ class EndScreenReader:
     """
 
     def __init__(
-        self, digits: OcrEngine | None = None, letters: OcrEngine | None = None, *, all_cards: bool = False
+        self,
+        digits: OcrEngine | None = None,
+        letters: OcrEngine | None = None,
+        *,
+        all_cards: bool = False,
+        ocr_reuse_s: float | None = DEFAULT_OCR_REUSE_S,
     ) -> None:
         self._digits = digits
         self._letters = letters
         self.all_cards = all_cards  # also OCR the teammates' cards (benchmarks; costs OCR calls)
         self.frames = 0
         # the digits engine's answers by exact image content (a summary shown on several samples
-        # often binarises to the very same crops): deterministic, so only repeated calls are saved
-        self._digit_cache = ReadCache(_DIGIT_CACHE_SIZE)
+        # often binarises to the very same crops): deterministic, so only repeated calls are saved;
+        # reused only near the VOD time (and in the VOD) where it was read (see ReadCache)
+        self._digit_cache = ReadCache(_DIGIT_CACHE_SIZE, reuse_s=ocr_reuse_s)
+        self._at: tuple[str, float] = ("", 0.0)  # (scope, VOD time) of the screen being read
 
     @property
     def digits(self) -> OcrEngine:
@@ -142,11 +150,15 @@ class EndScreenReader:
 
     # -- public API ---------------------------------------------------------------------------
 
-    def read(self, text: np.ndarray, unit: float, *, era_2019: bool = False) -> EndScreenReading | None:
+    def read(
+        self, text: np.ndarray, unit: float, *, era_2019: bool = False, scope: str = "", t: float = 0.0
+    ) -> EndScreenReading | None:
         """Read the summary from ``text`` (luma of the top of the frame, full width) where
         ``unit`` = text pixels per 1080p reference pixel. ``era_2019``: the end screen read was
-        the 2019 "PLACED #n OF k" one. None: no summary numbers found."""
+        the 2019 "PLACED #n OF k" one. ``scope``, ``t``: the VOD and VOD time of the screen (the
+        digit cache reuses an answer only near it). None: no summary numbers found."""
         self.frames += 1
+        self._at = (scope, t)
         if text.ndim == 3:
             text = cv2.cvtColor(text, cv2.COLOR_RGB2GRAY)
         if unit <= 0 or text.shape[0] < 8 or text.shape[1] < 16:
@@ -316,7 +328,10 @@ class EndScreenReader:
         return best if votes.count(best) * 2 > len(votes) else None
 
     def _read_digits(self, bw: np.ndarray) -> str:
-        return self._digit_cache.read(bw, lambda img: self.digits.read_line(img).replace(" ", ""))
+        scope, t = self._at
+        return self._digit_cache.read(
+            bw, lambda img: self.digits.read_line(img).replace(" ", ""), t=t, scope=scope
+        )
 
     @property
     def cache_hits(self) -> int:

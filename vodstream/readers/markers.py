@@ -33,6 +33,7 @@ import structlog
 from vodstream.readers.endscreen import EndScreenReader
 from vodstream.readers.ocr import OcrEngine, ReadCache, make_ocr
 from vodstream.readers.regions import hud_scale
+from vodstream.settings import DEFAULT_OCR_REUSE_S
 from vodstream.types import Marker, Sample
 
 __all__ = [
@@ -442,13 +443,16 @@ class MarkerReader:
         cache_size: int = 256,
         end_reader: EndScreenReader | None = None,
         read_summary: bool = True,
+        ocr_reuse_s: float | None = DEFAULT_OCR_REUSE_S,
     ) -> None:
         self._ocr = ocr
         self._end_reader = end_reader
         self.read_summary = read_summary
         self.max_lines = max_lines
         self.spectate_lines = spectate_lines
-        self._cache = ReadCache(cache_size)
+        self.ocr_reuse_s = ocr_reuse_s
+        self._cache = ReadCache(cache_size, reuse_s=ocr_reuse_s)
+        self._at: tuple[str, float] = ("", 0.0)  # (scope, VOD time) of the sample being read
         self.samples = 0
         self.gated = 0
         self.gate_seconds = 0.0
@@ -463,7 +467,7 @@ class MarkerReader:
     def end_reader(self) -> EndScreenReader:
         """Reads the squad summary (own and squad kills) on samples with an end screen."""
         if self._end_reader is None:
-            self._end_reader = EndScreenReader(letters=self.ocr)
+            self._end_reader = EndScreenReader(letters=self.ocr, ocr_reuse_s=self.ocr_reuse_s)
         return self._end_reader
 
     def _engines(self) -> list[OcrEngine]:
@@ -489,12 +493,15 @@ class MarkerReader:
             "ocr_seconds": round(self.ocr_seconds, 4),
             "gate_seconds": round(self.gate_seconds, 4),
             "cache_hits": self._cache.hits,
+            "cache_expired": self._cache.expired,
         }
 
     # -- public API -------------------------------------------------------------------------
-    def read(self, sample: Sample, hud_visible: bool | None = None) -> Marker | None:
-        """The marker ``sample`` shows, or None. ``hud_visible``: the kill reader's verdict (if known)."""
+    def read(self, sample: Sample, hud_visible: bool | None = None, scope: str = "") -> Marker | None:
+        """The marker ``sample`` shows, or None. ``hud_visible``: the kill reader's verdict (if known);
+        ``scope``: the VOD it comes from (OCR answers are reused only within one VOD, near its time)."""
         self.samples += 1
+        self._at = (scope, sample.vod_time)
         t0 = time.perf_counter()
         unit = _unit(sample)
         text = sample.text
@@ -536,7 +543,9 @@ class MarkerReader:
                 )
         if marker.kind == "end" and self.read_summary:
             # the gate for the summary reader: an end screen was read on this very sample
-            summary = self.end_reader.read(text, unit, era_2019=marker.of is not None)
+            summary = self.end_reader.read(
+                text, unit, era_2019=marker.of is not None, scope=scope, t=sample.vod_time
+            )
             if summary is not None:
                 marker = dataclasses.replace(
                     marker, own_kills=summary.own_kills, squad_kills=summary.squad_kills
@@ -573,13 +582,17 @@ class MarkerReader:
         return None
 
     def read_batch(
-        self, samples: Sequence[Sample], hud_visible: Sequence[bool] | None = None
+        self,
+        samples: Sequence[Sample],
+        hud_visible: Sequence[bool] | None = None,
+        scopes: Sequence[str] | None = None,
     ) -> list[Marker | None]:
-        """:meth:`read` for each sample, in order."""
-        if hud_visible is None:
-            return [self.read(s) for s in samples]
-        return [self.read(s, v) for s, v in zip(samples, hud_visible, strict=True)]
+        """:meth:`read` for each sample, in order (``scopes``: each sample's VOD)."""
+        vis: Sequence[bool | None] = [None] * len(samples) if hud_visible is None else hud_visible
+        sc: Sequence[str] = [""] * len(samples) if scopes is None else scopes
+        return [self.read(s, v, c) for s, v, c in zip(samples, vis, sc, strict=True)]
 
     # -- internals -----------------------------------------------------------------------------
     def _read_line(self, text: np.ndarray, box: LineBox) -> str:
-        return self._cache.read(_binarise_line(text, box), self.ocr.read_line)
+        scope, t = self._at
+        return self._cache.read(_binarise_line(text, box), self.ocr.read_line, t=t, scope=scope)

@@ -198,23 +198,43 @@ class PytesseractOcr:
 class ReadCache:
     """OCR answers kept by exact image content (least recently used out past ``size``): OCR is
     deterministic, so only repeated calls on the very same pixels are saved (a marker line or an
-    end-screen digit crop often binarises identically on consecutive samples)."""
+    end-screen digit crop often binarises identically on consecutive samples).
 
-    def __init__(self, size: int = 256) -> None:
+    Reuse is bounded by VOD time: identical pixels repeat legitimately only while a screen stays
+    still, so an answer is reused only for a read of the same ``scope`` (the VOD) at a VOD time
+    ``t`` within ``reuse_s`` seconds of the span over which that answer was read or reused; past
+    it, the pixels are OCR'd again (``expired`` counts those). Without the bound a VOD that
+    repeats itself (``serve --repeat``) would be answered from the cache on every repeat.
+    ``reuse_s=None``: no time bound (any earlier read of the same pixels in the scope).
+    """
+
+    def __init__(self, size: int = 256, reuse_s: float | None = None) -> None:
         self.size = size
+        self.reuse_s = reuse_s
         self.hits = 0
-        self._answers: OrderedDict[bytes, str] = OrderedDict()
+        self.expired = 0
+        # key -> (answer, first, last VOD time it was read or reused)
+        self._answers: OrderedDict[bytes, tuple[str, float, float]] = OrderedDict()
 
-    def read(self, image: np.ndarray, ocr: Callable[[np.ndarray], str]) -> str:
-        """``ocr(image)``, or the answer it gave for the same pixels before."""
-        key = hashlib.blake2b(image.tobytes(), digest_size=16).digest() + bytes(str(image.shape), "ascii")
+    def read(
+        self, image: np.ndarray, ocr: Callable[[np.ndarray], str], *, t: float = 0.0, scope: str = ""
+    ) -> str:
+        """``ocr(image)``, or the answer it gave for the same pixels before (in ``scope``, near
+        VOD time ``t``: see the class)."""
+        key = hashlib.blake2b(image.tobytes(), digest_size=16).digest()
+        key += bytes(str(image.shape), "ascii") + b"\0" + scope.encode()
         hit = self._answers.get(key)
         if hit is not None:
-            self._answers.move_to_end(key)
-            self.hits += 1
-            return hit
+            answer, lo, hi = hit
+            if self.reuse_s is None or lo - self.reuse_s <= t <= hi + self.reuse_s:
+                self._answers[key] = (answer, min(lo, t), max(hi, t))
+                self._answers.move_to_end(key)
+                self.hits += 1
+                return answer
+            self.expired += 1
         out = ocr(image)
-        self._answers[key] = out
+        self._answers[key] = (out, t, t)
+        self._answers.move_to_end(key)
         if len(self._answers) > self.size:
             self._answers.popitem(last=False)
         return out

@@ -19,6 +19,7 @@ from models.weights import reader_weights
 from vodstream.readers.cnn import NumpyNet, load_numpy_net
 from vodstream.readers.killreader import KillReader, KillReading
 from vodstream.readers.markers import MarkerReader
+from vodstream.settings import DEFAULT_OCR_REUSE_S
 from vodstream.types import Marker, Sample, Score
 
 __all__ = ["KillReaderLike", "MarkerReaderLike", "Scorer", "make_scorer"]
@@ -32,7 +33,10 @@ class KillReaderLike(Protocol):
 
 class MarkerReaderLike(Protocol):
     def read_batch(
-        self, samples: Sequence[Sample], hud_visible: Sequence[bool] | None = None
+        self,
+        samples: Sequence[Sample],
+        hud_visible: Sequence[bool] | None = None,
+        scopes: Sequence[str] | None = None,
     ) -> list[Marker | None]: ...
 
     @property
@@ -54,13 +58,14 @@ class Scorer:
         self.kills_seconds = 0.0
         self.markers_seconds = 0.0
 
-    def score_batch(self, samples: Sequence[Sample]) -> list[Score]:
+    def score_batch(self, samples: Sequence[Sample], scopes: Sequence[str] | None = None) -> list[Score]:
+        """One Score per sample; ``scopes``: each sample's VOD (a batch may mix VODs)."""
         if not samples:
             return []
         t0 = time.perf_counter()
         readings = self.kill_reader.read_batch(samples)
         t1 = time.perf_counter()
-        markers = self.marker_reader.read_batch(samples, [bool(r.hud_visible) for r in readings])
+        markers = self.marker_reader.read_batch(samples, [bool(r.hud_visible) for r in readings], scopes)
         t2 = time.perf_counter()
         self.kills_seconds += t1 - t0
         self.markers_seconds += t2 - t1
@@ -105,13 +110,18 @@ class Scorer:
         return out
 
 
-def make_scorer(*, model_path: str | Path | None = None, device: str = "cpu") -> Scorer:
+def make_scorer(
+    *,
+    model_path: str | Path | None = None,
+    device: str = "cpu",
+    ocr_reuse_s: float | None = DEFAULT_OCR_REUSE_S,
+) -> Scorer:
     """The batch scorer: kill counter (CNN) + screen markers (tesseract), loaded once.
 
     ``model_path``: the kill reader's weights, as ``--model`` names them (a folder written by
     ``vodstream train --labels``, or a digit CNN ``.pt``; see :func:`models.net.reader_weights`);
     None: the shipped models. It comes in the run's settings (``RunSettings.model``), never from
-    the environment of the process this runs in.
+    the environment of the process this runs in; so does ``ocr_reuse_s`` (``RunSettings.ocr_reuse_s``).
 
     On the CPU the networks run in numpy (:mod:`vodstream.readers.cnn`): a scorer never imports
     torch, which saves each scorer process ~1.3 s of CPU and ~250 MB at start-up. Weights the numpy
@@ -122,10 +132,12 @@ def make_scorer(*, model_path: str | Path | None = None, device: str = "cpu") ->
         try:
             box_net: NumpyNet | None = load_numpy_net(box) if box.is_file() else None
             reader = KillReader(load_numpy_net(digits), box_model=box_net, use_box=box_net is not None)
-            return Scorer(reader, MarkerReader())
+            return Scorer(reader, MarkerReader(ocr_reuse_s=ocr_reuse_s))
         except (ValueError, KeyError) as err:
             log.info("scorer.torch_fallback", weights=str(digits), reason=str(err))
     from models.net import load_reader_models
 
     model, box_model = load_reader_models(model_path, device=device)
-    return Scorer(KillReader(model, device=device, box_model=box_model), MarkerReader())
+    return Scorer(
+        KillReader(model, device=device, box_model=box_model), MarkerReader(ocr_reuse_s=ocr_reuse_s)
+    )
