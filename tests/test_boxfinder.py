@@ -189,6 +189,32 @@ def test_detected_boxes_need_both_readers() -> None:
     pytest.fail("no crop where the detector found the box the rules missed")
 
 
+class _Counting:
+    """The shipped detector, counting its forward passes."""
+
+    def __init__(self, det: KillBoxDetector) -> None:
+        self.det, self.calls = det, 0
+
+    def propose(self, img: np.ndarray):
+        self.calls += 1
+        return self.det.propose(img)
+
+
+def test_detector_runs_only_where_an_in_match_hud_is_in_view(detector) -> None:
+    """Lobby, menus, other games, black: no squads line, no squads box -- no forward pass (it cost
+    ~35 ms a crop on every such keyframe); in-match crops the rules miss still reach it."""
+    counting = _Counting(detector)
+    for k, screen in enumerate(("lobby_ready", "lobby_matchmaking", "select_legend", "other_game", "black")):
+        for w, h in ((1280, 720), (1920, 1080)):
+            st = FrameState(t=1.0, screen=screen, countdown=9, scene_seed=SCENE + k)  # type: ignore[arg-type]
+            f = find_kill_box(_crop(st, w, h, style_by_name(f"validation:{400 + k}")), counting)
+            assert f.how == "none" and not f.visible, (screen, w, h)
+    assert counting.calls == 0
+    missed = [c for _st, _style, c in _cases(16, 1280, 720) if locate(c).kill is None]
+    found = [find_kill_box(c, counting) for c in missed]
+    assert counting.calls >= 1 and any(f.how == "detector" for f in found)
+
+
 def test_finder_weights_round_trip(tmp_path) -> None:
     model = load_finder_model()
     assert model is not None and model.meta.get("family") == "train"

@@ -4,7 +4,8 @@ The layout rules (hudlocate.locate) find the kill box on the HUDs they were writ
 HUD drawn otherwise (another skull, font, box geometry; the squads line lost on a bright
 sky) they may find nothing. The detector, trained on many random HUD styles
 (models/finder.py), proposes where the kill digits are; hudlocate.find_kill_box tries it
-only where the rules found no kill box and could not tell the slot empty, and the kill reader
+only where the rules found no kill box and could not tell the slot empty, on crops where the
+squads line or box shows an in-match HUD, and the kill reader
 takes a number there only when both of its readers read the same one.
 
 Like vodstream.readers.cnn, the forward pass runs in numpy (the scorer never imports torch),

@@ -723,7 +723,8 @@ def detect(
 
 def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> FoundBox:
     """The kill box of one HUD crop, by layout first, then by the 2019 skull template, then by
-    the learned detector ``proposer`` (if any; its boxes need both readers to agree)."""
+    the learned detector ``proposer`` (if any, and only where the squads line or box shows an
+    in-match HUD; its boxes need both readers to agree)."""
     prepared = _prepare(hud)
     loc: HudLocation = _locate(prepared)
     if loc.kill is not None and loc.kill_box:
@@ -744,7 +745,10 @@ def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> F
                 ok = not (cx >= sq.x0 and abs(cy - (sq.y0 + sq.y1) / 2.0) <= 0.6 * sq.h)
             if ok:
                 return FoundBox(old, skull, True, True, None, "ok", "template")
-    if proposer is not None and loc.kill_box is None and loc.reason != "digit_lost":
+    # the detector only where an in-match HUD is in view (the squads line by the rules, or the
+    # squads box at its 2019 place): on lobby, menu and other games' crops it costs a forward pass
+    # per crop and its proposals there are no evidence anyway
+    if proposer is not None and visible and loc.kill_box is None and loc.reason != "digit_lost":
         det = detect(hud, loc, proposer, prepared)
         if det is not None:
             ref, hit = canonical(hud, det)
