@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from vodstream.matches.tracker import MatchTracker, Reading, estimate_kills, median20_kills
 from vodstream.readers.markers import parse_marker
+from vodstream.report.outcome import UNCERTAIN_BELOW
 from vodstream.types import Marker, Score
 
 STEP = 2.0
@@ -525,3 +526,21 @@ def test_one_lower_misreading_after_a_gap_is_no_new_match() -> None:
     s = Stream().lobby().legend().play([0, 2, 4, 6], per=5).nothing(5).hud(2, 0).hud(8, 6)
     s.end(placement=2).lobby()
     assert [m.kills for m in run(s.scores)] == [6]
+
+
+def test_a_count_not_read_at_the_end_of_the_match_is_only_a_lower_bound() -> None:
+    # The VOD ends mid-match 12 s after the last reading (the counter unread meanwhile): the
+    # count stays, reported uncertain with why; read to the end it is as sure as ever.
+    s = Stream().lobby().legend().play([0, 1, 3, 4], per=4).hud(6, None, kill_box=True)
+    [m] = run(s.scores)
+    assert m.kills == 4 and m.kills_confidence < UNCERTAIN_BELOW
+    assert "at least 4" in (m.kills_reason or "") and any("at least 4" in n for n in m.notes)
+    s = Stream().lobby().legend().play([0, 1, 3, 4], per=4).hud(2, None, kill_box=True)
+    [sure] = run(s.scores)
+    assert sure.kills == 4 and sure.kills_confidence >= UNCERTAIN_BELOW and sure.kills_reason is None
+    # the end screen's own card confirming the count lifts the doubt
+    s = Stream().lobby().legend().play([0, 1, 3, 4], per=4).hud(6, None, kill_box=True)
+    s._add(4, marker=Marker(kind="end", text="SUMMARY", placement=3, label="SQUAD ELIMINATED", own_kills=4))
+    [confirmed] = run(s.lobby().scores)
+    assert confirmed.kills == 4 and confirmed.kills_agree is True
+    assert "at least" not in (confirmed.kills_reason or "")

@@ -328,8 +328,10 @@ def median20_kills(readings: Sequence[Reading], end_index_limit: int = 120) -> K
 
 # Confidence of a count taken from the end screen: grows with the agreeing summary samples.
 END_SCREEN_MAX_CONFIDENCE = 0.9
-# Below UNCERTAIN (vodstream.report.outcome): a HUD count the end screen contradicts is reported uncertain.
-DISAGREE_CONFIDENCE = 0.45
+# Below UNCERTAIN_BELOW (vodstream.report.outcome): a HUD count the end screen contradicts, or one
+# that is only a lower bound (the counter unread at the end of the player's match), is reported
+# uncertain.
+UNSURE_COUNT_CONFIDENCE = 0.45
 
 
 def _vote(votes: dict[int, int]) -> tuple[int | None, int, int]:
@@ -437,7 +439,7 @@ def check_end_screen(
             )
         return EndScreenCheck(
             squad,
-            min(est.confidence, DISAGREE_CONFIDENCE),
+            min(est.confidence, UNSURE_COUNT_CONFIDENCE),
             f"{why}; capped",
             est.source,
             None,
@@ -457,7 +459,7 @@ def check_end_screen(
         # while read (kills only go up). Still flagged.
         return EndScreenCheck(
             own,
-            min(es_conf, DISAGREE_CONFIDENCE),
+            min(es_conf, UNSURE_COUNT_CONFIDENCE),
             f"HUD count {k} ({est.confidence:.2f} sure), end screen {own} ({es_conf:.2f}): "
             "the end screen's used",
             "end_screen",
@@ -468,7 +470,7 @@ def check_end_screen(
         )
     return EndScreenCheck(
         k,
-        min(est.confidence, DISAGREE_CONFIDENCE),
+        min(est.confidence, UNSURE_COUNT_CONFIDENCE),
         f"HUD count {k}, end screen {own}",
         est.source,
         own,
@@ -655,6 +657,7 @@ class MatchTracker:
         min_hud_samples: int = 3,
         menu_lookback: float = 6.5,
         stray_gap: float = 6.0,
+        unread_tail: float = 6.0,
         reset_gap: float = 15.0,
         reset_votes: int = 2,
         reset_window: float = 60.0,
@@ -681,6 +684,7 @@ class MatchTracker:
         self.min_hud_samples = int(min_hud_samples)
         self.menu_lookback = float(menu_lookback)
         self.stray_gap = float(stray_gap)
+        self.unread_tail = float(unread_tail)
         self.reset_gap = float(reset_gap)
         self.reset_votes = int(reset_votes)
         self.reset_window = float(reset_window)
@@ -751,6 +755,7 @@ class MatchTracker:
                 "min_hud_samples": self.min_hud_samples,
                 "menu_lookback": self.menu_lookback,
                 "stray_gap": self.stray_gap,
+                "unread_tail": self.unread_tail,
                 "reset_gap": self.reset_gap,
                 "reset_votes": self.reset_votes,
                 "reset_window": self.reset_window,
@@ -1057,6 +1062,29 @@ class MatchTracker:
                 self._open.notes.append(note)
         self._processed_t = max(self._processed_t, newest)
 
+    def _lower_bound(
+        self, op: _Open, est: KillEstimate, chk: EndScreenCheck, end: float | None, notes: list[str]
+    ) -> EndScreenCheck:
+        """A HUD count whose last reading came more than ``unread_tail`` s before the player's
+        match ended (death, end screen, or the VOD cut off) is only a lower bound: kills made in
+        that tail were not seen. It stays the count but is reported uncertain, unless the end
+        screen's own card confirmed it."""
+        if chk.source != "hud" or chk.agree is True or chk.kills is None or not est.used:
+            return chk
+        alive_end = op.dead_at if op.dead_at is not None else end
+        last = max(t for t, _k in est.used)
+        if alive_end is None or alive_end - last <= self.unread_tail:
+            return chk
+        why = (
+            f"at least {chk.kills}: the counter was not read in the last {alive_end - last:.0f}s of the match"
+        )
+        notes.append(why)
+        return dataclasses.replace(
+            chk,
+            confidence=min(chk.confidence, UNSURE_COUNT_CONFIDENCE),
+            reason=f"{chk.reason}; {why}" if chk.reason else why,
+        )
+
     def _check_timeouts(self, t: float) -> None:
         op = self._open
         if op is None:
@@ -1149,6 +1177,7 @@ class MatchTracker:
             )
         if op.dead_at is not None:
             notes.append(f"died (SPECTATING) at {op.dead_at:.1f}s; later readings were someone else's")
+        chk = self._lower_bound(op, est, chk, end, notes)
         conf = chk.confidence
         if not op.start_seen or not op.end_seen:
             conf *= 0.8
