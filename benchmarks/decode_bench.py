@@ -82,7 +82,9 @@ def make_media(name: str, seconds: float, preset: str) -> bytes:
 
 
 def bare_keyframes(data: bytes) -> tuple[int, int]:
-    with av.open(io.BytesIO(data), format="mpegts") as c:
+    from vodstream.media.decode import PROBE_OPTIONS  # the decoder's cheap probe: a floor, not more
+
+    with av.open(io.BytesIO(data), format="mpegts", stream_options=PROBE_OPTIONS) as c:
         stream = c.streams.video[0]
         stream.codec_context.thread_count = 1
         stream.codec_context.skip_frame = "NONKEY"

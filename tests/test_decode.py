@@ -22,6 +22,7 @@ from media import (
     to_segment_data,
 )
 
+import vodstream.media.decode as decode_module
 from vodstream.media.decode import Decoder, crop_frame, crop_rgb, text_shape
 from vodstream.readers.regions import TEXT_SCALE, hud_box
 from vodstream.types import Sample, Segment, SegmentData
@@ -191,6 +192,21 @@ def test_threads_do_not_change_results(bframe_parts):
     assert [s.vod_time for s in a] == [s.vod_time for s in b]
     for x, y in zip(a, b, strict=True):
         assert np.array_equal(x.hud, y.hud) and np.array_equal(x.text, y.text)
+
+
+@pytest.mark.parametrize("kind", ["ts", "fmp4"])
+@pytest.mark.parametrize("mode", ["keyframes", "fps"])
+def test_the_cheap_stream_probe_changes_no_sample(kind, mode, ts_parts, fmp4_parts, monkeypatch):
+    """Segments are opened without decoding a picture in FFmpeg's stream probe (PROBE_OPTIONS):
+    the same samples, times and crops as with the full probe."""
+    parts = ts_parts if kind == "ts" else fmp4_parts
+    dec = Decoder(mode=mode, sample_fps=3.0)
+    cheap = _decode_all(dec, parts)
+    monkeypatch.setattr(decode_module, "PROBE_OPTIONS", None)
+    full = _decode_all(dec, parts)
+    assert [s.vod_time for s in cheap] == [s.vod_time for s in full] and len(cheap) >= 6
+    for x, y in zip(cheap, full, strict=True):
+        assert np.array_equal(x.hud, y.hud) and np.array_equal(x.text, y.text) and x.keyframe == y.keyframe
 
 
 def test_garbage_segment_is_a_gap_not_a_crash():
