@@ -40,7 +40,7 @@ import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from itertools import pairwise
-from typing import Literal
+from typing import Any, Literal
 
 import av
 import av.error
@@ -79,8 +79,9 @@ _TRUNCATION_SLACK_S = 0.5
 # Codec options for opening a segment: FFmpeg's stream probe (avformat_find_stream_info) decoded
 # the first picture of every segment only to learn its size and pixel format, which the decode
 # itself finds again (~8 ms of the ~11 ms an open cost at 720p); skip_frame "all" fills them from
-# the headers instead. The options hold for the probe only, not for the decode (one per stream).
-PROBE_OPTIONS = [{"skip_frame": "all"}] * 8
+# the headers instead. The options hold for the probe only, not for the decode (one dict per
+# stream; Any: PyAV's stub types stream_options as list[str], its code takes dicts).
+PROBE_OPTIONS: Any = [{"skip_frame": "all"}] * 8
 
 
 @dataclass(kw_only=True)
