@@ -1,6 +1,7 @@
 """Train the kill-box detector (models.net.FinderNet) on training-family HUD renders.
 
     python -m models.finder [--n 4800] [--val 600] [--epochs 10] [--out models/finder.pt]
+                            [--tight 0.0] [--init models/finder.pt]
 
 Every example is a top-right HUD crop rendered by vodstream.testbed.synth in a random style of
 the TRAINING family (vodstream.testbed.synth.styles.training_style: fonts, skull drawings, box
@@ -12,6 +13,11 @@ box, or "none" (hidden, inventory, or a stream overlay over any of the kill box)
 target. Crops go through an all-intra H.264 round trip (crf 16-28) or JPEG in groups, like
 the digit sets. The validation and held-out families are never rendered here; the validation
 split of this script is training-family renders of other scene seeds.
+
+``--tight P``: that share of the styles is a training style with its kill box drawn tight
+(:func:`tight_style`: the digits at or over the slanted right edge, a skull as small as the
+digits, the box narrower or wider); slant, box height and the gap to the squads box stay in the
+training family's ranges. ``--init``: start from these weights (a fine-tuning run).
 
 Single-threaded (torch.set_num_threads(1)); rendering is the slow part and is cached under
 data/finder/ (gitignored). Writes float16 weights with the run's settings and its validation
@@ -32,8 +38,9 @@ import torch
 from torch import nn
 
 from models.data import RES_WEIGHTS, RESOLUTIONS, fast_hud_crop, h264_roundtrip, random_case
-from models.net import FINDER_WEIGHTS, FinderNet, save_model
+from models.net import FINDER_WEIGHTS, FinderNet, load_finder_model, save_model
 from vodstream.readers.boxfinder import finder_boxes
+from vodstream.testbed.synth.hud import HudStyle
 
 log = structlog.get_logger(__name__)
 
@@ -60,9 +67,27 @@ def _fixed_width(img: np.ndarray) -> tuple[np.ndarray, int]:
     return np.ascontiguousarray(img[:, -d:]), d
 
 
-def render_set(n: int, split: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def tight_style(rng: np.random.Generator) -> HudStyle:
+    """A training-family style whose kill box hugs its digits: the last digit at (or a little
+    over) the slanted right edge, the skull down to the digits' height, the box 48-86 px wide for
+    one digit where the digits allow it. The detector missed digits touching the box edge."""
+    from dataclasses import replace
+
+    from vodstream.testbed.synth.styles import training_style
+
+    sty = training_style(rng)
+    sk = sty.skull
+    ink_h = sk.jaw_bot if sk.jaw else sk.cranium_cut
+    size = float(max(rng.uniform(0.7, 1.0), 1.0 * sty.digit_cap / ink_h))
+    digit_dx = sty.skull_dx + 19.5 * size + float(rng.uniform(2.0, 6.0))
+    need = digit_dx + 0.75 * sty.digit_cap * sty.digit_stretch + 0.5 * sty.slant
+    kill_w1 = float(need + rng.uniform(-4.0, 2.0)) if rng.random() < 0.75 else float(rng.uniform(need, 86.0))
+    return replace(sty, name="train-tight", skull_size=size, digit_dx=digit_dx, kill_w1=max(40.0, kill_w1))
+
+
+def render_set(n: int, split: str, seed: int, tight: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """n examples: inputs (n, 120, 360, 3) uint8 RGB and targets (n, 4) float32 [x0, y0, x1, y1] of
-    the digit run in input px, NaN for none."""
+    the digit run in input px, NaN for none. ``tight``: the share of :func:`tight_style` styles."""
     from vodstream.readers.hudlocate import finder_image
     from vodstream.readers.regions import hud_box
     from vodstream.testbed.synth.render import kill_box_covered, kill_digit_boxes
@@ -87,7 +112,7 @@ def render_set(n: int, split: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
         sty = training_style(rng)
         for j in range(min(GROUP, n - len(xs))):
             if j % STYLE_EVERY == 0:
-                sty = training_style(rng)
+                sty = tight_style(rng) if tight and rng.random() < tight else training_style(rng)
             kind = names[int(rng.choice(len(names), p=p))]
             squads = int(rng.integers(1, 21))
             st = random_case(rng, split, kind=kind, scene_seed=scene, squads=squads, modes=True)
@@ -125,12 +150,12 @@ def _jpeg(img: np.ndarray, quality: int) -> np.ndarray:
     return cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
 
 
-def cached_set(n: int, split: str, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    path = CACHE / f"{split}_{n}_{seed}.npz"
+def cached_set(n: int, split: str, seed: int, tight: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
+    path = CACHE / (f"{split}_{n}_{seed}.npz" if not tight else f"{split}_{n}_{seed}_tight{tight:g}.npz")
     if path.is_file():
         z = np.load(path)
         return z["x"], z["y"]
-    x, y = render_set(n, split, seed)
+    x, y = render_set(n, split, seed, tight)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp.npz")
     np.savez(tmp, x=x, y=y)
@@ -220,14 +245,24 @@ def evaluate(model: FinderNet, x: np.ndarray, y: np.ndarray, thr: float = 0.5) -
 
 
 def train(
-    x: np.ndarray, y: np.ndarray, xv: np.ndarray, yv: np.ndarray, *, epochs: int, seed: int, batch: int = 48
+    x: np.ndarray,
+    y: np.ndarray,
+    xv: np.ndarray,
+    yv: np.ndarray,
+    *,
+    epochs: int,
+    seed: int,
+    batch: int = 48,
+    init: FinderNet | None = None,
 ) -> tuple[FinderNet, dict[str, float]]:
+    """``init``: weights to start from (then a lower learning rate: a fine-tuning run)."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
-    model = FinderNet()
-    opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
+    model = init if init is not None else FinderNet()
+    lr = 2e-3 if init is None else 6e-4
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
     steps = epochs * ((len(x) + batch - 1) // batch)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=steps, pct_start=0.15)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps, pct_start=0.15)
     with torch.no_grad():
         o, _ = model(to_input(x[:1]))
     gh, gw = o.shape[2], o.shape[3]
@@ -265,6 +300,13 @@ def train(
     return model.eval(), evaluate(model, xv, yv)
 
 
+def _rel(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(ROOT))
+    except ValueError:
+        return path.name
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n", type=int, default=4800, help="training renders")
@@ -272,19 +314,34 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--seed", type=int, default=5)
     ap.add_argument("--out", type=Path, default=FINDER_WEIGHTS)
+    ap.add_argument(
+        "--tight", type=float, default=0.0, help="share of tight-box training styles (tight_style)"
+    )
+    ap.add_argument("--init", type=Path, default=None, help="start from these weights (fine-tune)")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)
+    init = None
+    init_meta = None
+    if args.init is not None:
+        init = load_finder_model(args.init)
+        if init is None:
+            sys.stderr.write(f"error: no detector weights at {args.init}\n")
+            return 2
+        init_meta = dict(init.meta)
     t0 = time.perf_counter()
-    x, y = cached_set(args.n, "train", args.seed)
-    xv, yv = cached_set(args.val, "test", args.seed + 1)
+    x, y = cached_set(args.n, "train", args.seed, args.tight)
+    xv, yv = cached_set(args.val, "test", args.seed + 1, args.tight)
     t_render = time.perf_counter() - t0
-    model, ev = train(x, y, xv, yv, epochs=args.epochs, seed=args.seed)
+    model, ev = train(x, y, xv, yv, epochs=args.epochs, seed=args.seed, init=init)
     meta = {
         "n_train": args.n,
         "n_val": args.val,
         "epochs": args.epochs,
         "seed": args.seed,
         "family": "train",
+        "tight": args.tight,
+        "init": None if args.init is None else _rel(args.init),
+        "init_meta": init_meta,
         "val": ev,
         "render_s": round(t_render, 1),
         "train_s": round(time.perf_counter() - t0 - t_render, 1),

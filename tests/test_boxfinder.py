@@ -343,3 +343,19 @@ def test_no_number_from_a_kill_box_cut_by_an_overlay() -> None:
     assert all(kill_box_covered(st, 1920, 1080, style=_CUT_STYLE) for st in states)
     for r, st in zip(reader.read_huds(crops), states, strict=True):
         assert r.kills in (None, st.kills), (r, st.kills)
+
+
+def test_tight_training_styles_stay_in_the_training_ranges() -> None:
+    """models.finder.tight_style: digits at the slanted edge (the box narrower than any plain
+    training style allows), slant / box height / gap still inside the training family's ranges
+    (the validation and held-out geometries stay unseen)."""
+    from models.finder import tight_style
+
+    rng = np.random.default_rng(1)
+    tight = 0
+    for _ in range(60):
+        s = tight_style(rng)
+        assert 8.0 <= s.slant <= 22.0 and s.bot - s.top <= 35.0 and 20.0 <= s.kill_gap <= 45.0
+        floor = s.digit_dx + 0.75 * s.digit_cap * s.digit_stretch + 0.5 * s.slant + 6.0
+        tight += int(s.kill_w1 < floor)
+    assert tight >= 30

@@ -163,3 +163,19 @@ def test_fast_ink_planes_equal_the_plain_numpy_formulas() -> None:
     near = np.ascontiguousarray(th.T)
     want = (th >= hl.INK_T) & (th.astype(np.float32) >= hl.INK_REL * near)
     assert np.array_equal(hl._ink(th, near) > 0, want)
+
+
+def test_relaxed_look_finds_a_small_skull_split_by_the_opening() -> None:
+    """Validation family, 2019 era: the small skull's eye holes split it in the opened ink, so the
+    rules saw no icon before the "7" (slot_unclear, no number); the relaxed look takes the
+    unopened blob as the icon and hands the box on as weak: both readers read 7 in it."""
+    from vodstream.readers.killreader import KillReader
+    from vodstream.testbed.synth.styles import style_by_name
+
+    st = _state(kills=7, era="2019", spectators=6, squads_left=13, alive=39)
+    crop = _crop(st, 1280, 720, style_by_name("validation:5"))
+    loc = locate(crop)
+    assert loc.kill is not None and loc.kill.weak and loc.kill.row == 0
+    assert find_kill_box(crop).how == "layout_weak"
+    got = KillReader().read_huds([crop])[0]
+    assert (got.kills, got.kill_box, got.hud_visible) == (7, True, True)

@@ -71,6 +71,7 @@ DIGIT_PITCH = 0.69  # digit advance / digit height (HUD faces)
 MAX_DIGIT_W = 0.72  # widest single digit / height (wider: try to split)
 FORCE_SPLIT_W = 0.90  # wider than this: certainly two digits
 MERGED_W = 0.80  # one component this wide that would not split: refuse
+CUT_MIN_W = 0.5  # one digit component at least this wide (x its height) is also cut in two, for a second look
 LEAD_MAX = 10  # the first digit starts within this many px of the score box's left
 TOPHAT_K = 9  # top-hat kernel (ref px): wider than a stroke, narrower than a digit
 MIN_CONTRAST = 30.0
@@ -102,6 +103,9 @@ class Extraction:
     boxes: list[tuple[int, int, int, int]] = field(default_factory=list)  # (x, y, w, h) ref px
     reason: str = "ok"  # why digits is empty, or "ok"
     share: float = 0.0  # digit-pixel share in the score box
+    # "merged": the run cut at its least-ink columns into equal-width digits -- not a reading,
+    # the digit CNN's second look for a number the score-box reader reads (killreader._combine)
+    guess: np.ndarray | None = None
 
     @property
     def ok(self) -> bool:
@@ -381,7 +385,11 @@ def digits_from_box(ref: np.ndarray, skull: SkullHit, *, merge_run: bool = False
         parts = _split_wide(th, t0, x, y, w, h, mask)
         if len(parts) == 1 and w > MERGED_W * h:  # too wide for one digit, would not split
             return Extraction(
-                skull, np.zeros((0, DIGIT_SIZE, DIGIT_SIZE), np.float32), reason="merged", share=share
+                skull,
+                np.zeros((0, DIGIT_SIZE, DIGIT_SIZE), np.float32),
+                reason="merged",
+                share=share,
+                guess=_forced_cut(soft, labels, run, run_cy, run_h) if len(run) == 1 else None,
             )
         for sx, sw, m in parts:
             m = cv2.dilate(m, np.ones((3, 3), np.uint8)).astype(np.float32)
@@ -392,7 +400,33 @@ def digits_from_box(ref: np.ndarray, skull: SkullHit, *, merge_run: bool = False
             else:
                 crops.append(_digit_crop(soft[y : y + h, sx : sx + sw], m))
             boxes.append((x0 + sx, y0 + y, sw, h))
-    return Extraction(skull, np.stack(crops), boxes, "ok", share)
+    guess = None
+    if len(run) == 1 and len(crops) == 1 and run[0][2] >= CUT_MIN_W * run[0][3]:
+        # one component of two-digit width or less: perhaps two touching digits ("11" at 720p, read
+        # as "not a digit"); its forced cut is the digit CNN's second look (killreader)
+        guess = _forced_cut(soft, labels, run, run_cy, run_h)
+    return Extraction(skull, np.stack(crops), boxes, "ok", share, guess)
+
+
+def _forced_cut(
+    soft: np.ndarray, labels: np.ndarray, run: list[tuple[int, int, int, int, int]], cy: float, rh: float
+) -> np.ndarray:
+    """One merged component (touching digits, or a digit joined to the box's slanted edge) cut
+    in two at its least-ink column of the middle half: two digit crops, for a cross-check only."""
+    x, y, w, h, i = run[0]
+    m = (labels[y : y + h, x : x + w] == i).astype(np.uint8)
+    ink = m.sum(0).astype(np.float32)
+    lo, hi = max(1, round(0.3 * w)), min(w - 1, round(0.7 * w) + 1)
+    cut = lo + int(np.argmin(ink[lo:hi])) if hi > lo else w // 2
+    crops = []
+    for a, b in ((0, cut), (cut, w)):
+        part = np.zeros_like(m)
+        part[:, a:b] = m[:, a:b]
+        part = cv2.dilate(part, np.ones((3, 3), np.uint8)).astype(np.float32)
+        full = np.zeros_like(soft)
+        full[y : y + h, x : x + w] = soft[y : y + h, x : x + w] * part
+        crops.append(_digit_crop_fixed(full, x + (a + b) / 2.0 - 0.5, cy - 0.5, rh))
+    return np.stack(crops)
 
 
 # The whole score box for the second reader (models.net.BoxNet): a fixed window right of the

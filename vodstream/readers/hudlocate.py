@@ -83,6 +83,7 @@ ICON_MIN = 1.05  # the skull: this much taller than the digits (and about a lett
 ICON_FILL = 0.5  # ... solid (ink / box area) and wide: not a digit
 ICON_W = 0.72  # (0.5 read a narrow "2" before "4" as the icon: 24 -> 4 on today's look)
 ICON_LINE = 2.6  # horizontal ink runs this many letter heights long are box outlines
+RELAXED_ICON_W = 1.1  # _relaxed: an unopened blob as the icon, at most this wide (x its height)
 ALIVE_EDGE = 0.35  # dark share of the alive block's top and bottom rows (slanted corners), at most
 # canonical placement: digits this tall, starting this far right of the fixed skull
 CANON_DIGIT_H = 14.5
@@ -111,6 +112,9 @@ class KillRun:
     icon: tuple[int, int, int, int]  # x, y, w, h
     row: int  # 0: beside the squads box, 1: the row below
     red: bool
+    # found by the relaxed second look (:func:`_relaxed`): a proposal, read only where both of the
+    # kill reader's readers name the same number (like the learned detector's boxes)
+    weak: bool = False
 
 
 @dataclass(frozen=True)
@@ -439,13 +443,48 @@ def _locate(p: _Prepared) -> HudLocation:
             loc = _locate_beside(img, f, st, ink, sq)
             if loc.kill is not None:
                 return loc
+        if first.reason == "slot_unclear":
+            return _relaxed(img, f, st, ink, first)
     return first
 
 
-def _locate_beside(img: np.ndarray, f: float, st: np.ndarray, ink: np.ndarray, sq: SquadsLine) -> HudLocation:
-    """The kill box beside one candidate squads line (locate's second half)."""
+def _relaxed(img: np.ndarray, f: float, st: np.ndarray, ink: np.ndarray, first: HudLocation) -> HudLocation:
+    """A second look where the rules saw ink in the kill slot but no kill box: the icon may also be
+    a blob of the unopened ink (a small skull whose eye holes the 3x3 opening splits apart), if
+    it is no wider than ``RELAXED_ICON_W`` times its height (a skull joined to the digit after
+    it is wider: "3" then read as the next number). A box found so is ``weak``: the kill reader
+    reads a number in it only where both of its readers name the same one. Row 1 only, and only
+    the count nearest the squads box (no skull-like blob between them: in 2019 the spectator
+    count sits further left). (Runs from the opened ink, to drop a slanted box edge touching a
+    digit, found a skull joined to a "2" as the icon of the "3" after it: "23" read as 3 on the
+    training family -- measured, dropped.)"""
+    sq = first.squads
+    assert sq is not None
+    icons = np.concatenate([_icon_components(ink, sq.h), st[st[:, 2] <= RELAXED_ICON_W * st[:, 3]]])
+    loc = _locate_beside(img, f, st, ink, sq, icons=icons, rows=(0,))
+    k = loc.kill
+    if k is None or k.row != 0:
+        return first
+    ry, dh = (k.y0 + k.y1) / 2.0, k.digit_h
+    if _ink_between(st, k.x1 + 0.8 * dh, sq.x0 - SQ_COUNT_GAP * sq.h, ry, dh, icon=True):
+        return first
+    return replace(loc, kill=replace(k, weak=True))
+
+
+def _locate_beside(
+    img: np.ndarray,
+    f: float,
+    st: np.ndarray,
+    ink: np.ndarray,
+    sq: SquadsLine,
+    *,
+    icons: np.ndarray | None = None,
+    rows: tuple[int, ...] = (0, 1),
+) -> HudLocation:
+    """The kill box beside one candidate squads line (locate's second half). ``icons``: the
+    components an icon may be (default: the opened ink's); ``rows``: the rows searched."""
     h = sq.h
-    sto = _icon_components(ink, h)
+    sto = _icon_components(ink, h) if icons is None else icons
     cy = (sq.y0 + sq.y1) / 2.0
     all_idx = list(range(len(st)))
     sx, sy, sw, sh = (st[:, k].astype(np.float64) for k in range(4))
@@ -458,7 +497,7 @@ def _locate_beside(img: np.ndarray, f: float, st: np.ndarray, ink: np.ndarray, s
     r1 = (sq.x0 - 17.0 * h, cy - 1.9 * h, sq.x0 - 0.6 * h, cy + 1.9 * h)
     idx1 = inside(*r1)
     found: tuple[list[int], int, int] | None = None
-    for run in reversed(_runs(st, idx1, h)):
+    for run in reversed(_runs(st, idx1, h)) if 0 in rows else ():
         # the kill box shares the squads box's row: its digits are centred on the squads text
         rcy = float(np.mean([st[i, 1] + st[i, 3] / 2.0 for i in run]))
         if abs(rcy - cy) > 0.35 * h:
@@ -474,7 +513,7 @@ def _locate_beside(img: np.ndarray, f: float, st: np.ndarray, ink: np.ndarray, s
     # row 2: under the squads box (ranked / later seasons)
     r2 = (sq.x0 - 8.0 * h, sq.y1 + 0.6 * h, sq.x1 + 1.0 * h, sq.y1 + 4.8 * h)
     idx2 = inside(*r2)
-    if found is None:
+    if found is None and 1 in rows:
         for run in _runs(st, idx2, h):
             # the second row's centre lies ROW2_DY letter heights under the squads text's
             rcy = float(np.mean([st[i, 1] + st[i, 3] / 2.0 for i in run]))
@@ -577,7 +616,7 @@ class FoundBox:
     kill_box: bool | None  # the Score contract
     era: str | None
     reason: str
-    how: str  # "layout", "template" or "none"
+    how: str  # "layout", "layout_weak" (the relaxed look), "template", "detector" or "none"
 
 
 # the legacy 560x175 window inside the 720x240 crop (regions.HUD_BOX_1080), top-right aligned
@@ -729,6 +768,8 @@ def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> F
     loc: HudLocation = _locate(prepared)
     if loc.kill is not None and loc.kill_box:
         ref, hit = canonical(hud, loc)
+        if loc.kill.weak:  # the relaxed look's box: both readers must agree (a faint skull)
+            return FoundBox(ref, replace(hit, score=DETECTED_SCORE), True, True, loc.era, "ok", "layout_weak")
         return FoundBox(ref, hit, True, True, loc.era, "ok", "layout")
     old, (ox, oy, sx, sy) = legacy_ref(hud)
     visible = loc.hud_visible or squads_box_visible(old)

@@ -108,6 +108,7 @@ class KillReader:
         finder: FinderNet | KillBoxDetector | None = None,
         use_finder: bool = True,
         detected_agree: float = 0.7,
+        guess_min: float = 0.5,
     ) -> None:
         self.device = device
         if model is None:
@@ -123,6 +124,7 @@ class KillReader:
         self.box_veto = float(box_veto)  # to refuse a digit-path number it disagrees with
         self.temporal = temporal
         self.detected_agree = float(detected_agree)  # the box reader's agreement on a detector's box
+        self.guess_min = float(guess_min)  # the digit CNN's least class probability in a guess
         self.detector: KillBoxDetector | None = None
         if use_finder:
             if finder is None:
@@ -153,10 +155,47 @@ class KillReader:
         crops = [e.digits for e in extractions if e is not None and e.ok]
         probs = self._classify(np.concatenate(crops) if crops else None)
         boxed = self._read_boxes(np.stack(windows) if windows else None)
-        out: list[KillReading] = []
+        # first pass: the digit path's decision, the score-box reading and what the digit CNN's
+        # most likely classes spell, per sample with a box
+        rows: list[tuple[KillReading, tuple[int, float] | None, int | None] | None] = []
         k = j = 0
-        for vis, ex, f in zip(visible, extractions, found, strict=True):
+        for vis, ex in zip(visible, extractions, strict=True):
             if ex is None:
+                rows.append(None)
+                continue
+            red = ex.skull is not None and ex.skull.red
+            box = None
+            if self.box_model is not None:
+                box = boxed[j]
+                j += 1
+            guess: int | None = None
+            if not ex.ok:
+                digit = KillReading(None, red, vis, 0.0, ex.reason)
+            else:
+                n = len(ex.digits)
+                digit = self._decide(probs[k : k + n], red, vis)
+                guess = _spelled(probs[k : k + n], self.guess_min)
+                k += n
+            rows.append((digit, box, guess))
+        # the digit path's second look where only the score-box reader is sure of a two-digit
+        # number: the one component it saw (touching digits) cut in two (digits.Extraction.guess)
+        second: list[tuple[int, np.ndarray]] = []
+        for i, (ex, row) in enumerate(zip(extractions, rows, strict=True)):
+            if ex is None or row is None or ex.guess is None:
+                continue
+            digit, box, guess = row
+            if digit.kills is None and box is not None and box[0] >= 10 and box[1] >= self.box_confidence:
+                if guess != box[0]:
+                    second.append((i, ex.guess))
+        if second:
+            cut_probs = self._classify(np.concatenate([g for _i, g in second]))
+            for n_i, (i, _g) in enumerate(second):
+                row = rows[i]
+                assert row is not None
+                rows[i] = (row[0], row[1], _spelled(cut_probs[2 * n_i : 2 * n_i + 2], self.guess_min))
+        out: list[KillReading] = []
+        for vis, ex, f, row in zip(visible, extractions, found, rows, strict=True):
+            if ex is None or row is None:
                 out.append(
                     KillReading(
                         None,
@@ -169,26 +208,17 @@ class KillReader:
                     )
                 )
                 continue
-            red = ex.skull is not None and ex.skull.red
-            box = None
-            if self.box_model is not None:
-                box = boxed[j]
-                j += 1
-            if not ex.ok:
-                digit = KillReading(None, red, vis, 0.0, ex.reason)
-            else:
-                n = len(ex.digits)
-                digit = self._decide(probs[k : k + n], red, vis)
-                k += n
+            digit, box, guess = row
             r = self._combine(
                 digit,
                 box,
                 faint=ex.skull is not None and ex.skull.score < SKULL_MIN_SCORE,
-                agree=self.detected_agree if f.how == "detector" else None,
+                agree=self.detected_agree if f.how in ("detector", "layout_weak") else None,
+                guess=guess,
             )
             # a detector's box is a proposal: found, and the HUD in view, only where both readers
             # read a number in it (a proposal on another game's screen started a match)
-            if f.how == "detector":
+            if f.how in ("detector", "layout_weak"):
                 read = r.kills is not None
                 r = replace(r, kill_box=True if read else None, hud_visible=r.hud_visible or read)
             else:
@@ -249,12 +279,17 @@ class KillReader:
         *,
         faint: bool = False,
         agree: float | None = None,
+        guess: int | None = None,
     ) -> KillReading:
         """The digit path's reading, checked against / completed by the score-box reader.
 
         ``faint``: the skull scored under the finder's threshold (or the box is the learned
         detector's); only both readers agreeing counts: the digit path sure and the score-box
         reader reading the same number at ``agree`` (default ``box_confidence``) or more.
+        Where the digit path is not sure, the score-box reader's very sure number is taken only
+        when ``guess`` -- what the digit CNN's own most likely classes spell (:func:`_spelled`)
+        -- is the same number: the score-box reader alone read 20 for a 17 whose "7" touched
+        the box's slanted edge (validation family).
         """
         if faint:
             same = (
@@ -271,7 +306,7 @@ class KillReader:
             if kills != digit.kills and conf >= self.box_veto:
                 return KillReading(None, digit.red, digit.hud_visible, 0.0, "readers_disagree")
             return digit
-        if kills >= 0 and conf >= self.box_confidence:
+        if kills >= 0 and conf >= self.box_confidence and guess == kills:
             return KillReading(kills, digit.red, digit.hud_visible, conf, "ok_box")
         return digit
 
@@ -288,6 +323,17 @@ class KillReader:
             return KillReading(None, red, vis, conf, "leading_zero")
         kills = int("".join(str(int(d)) for d in labels))
         return KillReading(kills, red, vis, conf, "ok")
+
+
+def _spelled(p: np.ndarray, floor: float) -> int | None:
+    """The number the digit CNN's most likely classes spell (each at ``floor`` or more), or None
+    (no digits, a not-a-digit class, a leading zero, too many digits)."""
+    if len(p) == 0 or len(p) > MAX_DIGITS:
+        return None
+    labels = p.argmax(1)
+    if (labels == NOT_A_DIGIT).any() or float(p.max(1).min()) < floor or (len(labels) > 1 and labels[0] == 0):
+        return None
+    return int("".join(str(int(d)) for d in labels))
 
 
 def _on(model: Any, device: str) -> Any:
