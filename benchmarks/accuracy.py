@@ -277,8 +277,12 @@ BEGIN, END = "<!-- whole-vods:begin -->", "<!-- whole-vods:end -->"
 SETS = (
     ("", "today's look", "in-style: choices were made on it"),
     ("-validation", "validation family", "choices were made on it"),
-    ("-heldout", "held-out family", "report only: no choice made on it"),
-    ("-covered-2019", "kill box covered, 2019", "overlay over the kill box all along"),
+    (
+        "-heldout",
+        "held-out family",
+        "report only: no model or threshold chosen on it; seeds no rule was made on",
+    ),
+    ("-covered-2019", "kill box covered, 2019", "overlay over the kill box all along; fresh seeds"),
     ("-covered-modern", "kill box covered, modern", "the same on the modern HUD"),
 )
 
