@@ -237,3 +237,17 @@ def test_touching_digits_get_a_second_look() -> None:
     # each half holds one bar: the cut is at the bridge, not through a bar
     assert all(float(c.sum()) > 0 for c in crops)
     assert abs(float(crops[0].sum()) - float(crops[1].sum())) < 0.25 * float(crops[0].sum())
+
+
+def test_touching_digits_in_a_faint_box_need_both_readers(reader: KillReader) -> None:
+    """A faint box (relaxed layout look or learned detector) whose digits touch: the digit CNN's
+    second look (the component cut in two) spelling the score-box reader's very sure number is a
+    reading (validation family: 14, 16, 17 read so); anything less stays None."""
+    from vodstream.readers.killreader import KillReading as KR
+
+    merged = KR(None, False, True, 0.0, "not_a_digit")
+    got = reader._combine(merged, (14, 0.999), faint=True, agree=0.7, guess=14)
+    assert (got.kills, got.reason) == (14, "ok_box")
+    assert reader._combine(merged, (14, 0.9), faint=True, agree=0.7, guess=14).kills is None
+    assert reader._combine(merged, (14, 0.999), faint=True, agree=0.7, guess=11).kills is None
+    assert reader._combine(merged, (14, 0.999), faint=True, agree=0.7).kills is None

@@ -298,7 +298,14 @@ class KillReader:
                 and box[0] == digit.kills
                 and box[1] >= (self.box_confidence if agree is None else agree)
             )
-            return digit if same else KillReading(None, digit.red, digit.hud_visible, 0.0, "weak_skull")
+            if same:
+                return digit
+            # touching digits in a faint box: the digit CNN's second look (the one component cut
+            # in two) spelling the score-box reader's very sure number
+            if digit.kills is None and box is not None and box[0] >= 0 and box[0] == guess:
+                if box[1] >= self.box_confidence:
+                    return KillReading(box[0], digit.red, digit.hud_visible, box[1], "ok_box")
+            return KillReading(None, digit.red, digit.hud_visible, 0.0, "weak_skull")
         if box is None:
             return digit
         kills, conf = box
