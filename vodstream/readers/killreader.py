@@ -17,7 +17,9 @@ layout tells it. Then two readers look at the score box, each batched over the w
 The digit path answers when it is sure, unless the box reader is fairly sure (``box_veto``)
 of another number: then the sample is refused. When the digit path cannot read (touching
 digits, a background stroke joined to a digit, an uncertain digit) the box reader's answer
-is taken if it is very sure (``box_confidence``). A reading is ``None`` --
+is taken only if it is very sure (``box_confidence``) AND the digit CNN's own most likely
+classes spell the same number (for one component of touching digits: its two halves, cut at
+the least-ink column) -- the box reader alone is never enough. A reading is ``None`` --
 never a guess -- when the box is hidden (modern HUD before the first kill), covered
 (inventory), off screen, or nobody is sure.
 
