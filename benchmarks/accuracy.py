@@ -43,6 +43,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from vodstream.report.outcome import UNCERTAIN_BELOW  # (after the path insert)
+
 OUT = ROOT / "benchmarks" / "out"
 COMPARE_TOOL = ROOT.parent / "shared" / "tools" / "compare_report.py"
 DEFAULT_SEEDS = (5101, 5102, 5103, 5104)
@@ -148,6 +150,13 @@ def compare(
         # kill box the style's overlay covers (null is the right answer there)
         "kills_null": sum(g.get("kills") is None for _w, g in pairs),
         "kills_wrong": sum(g.get("kills") is not None and g.get("kills") != w["kills"] for w, g in pairs),
+        # ... of them, the ones the report itself flags uncertain (an "at least N", a disagreement)
+        "kills_wrong_flagged": sum(
+            g.get("kills") is not None
+            and g.get("kills") != w["kills"]
+            and float(g.get("kills_confidence", 1.0)) < UNCERTAIN_BELOW
+            for w, g in pairs
+        ),
         "covered_n": sum(slot_covered(style_name, w) for w, _g in pairs),
         # under an overlay the only right answers are null and the end screen's (right) count
         "covered_null": sum(
@@ -325,7 +334,10 @@ def docs_section(docs: dict[str, dict[str, Any]]) -> str:
             lambda s, d: _frac(s.get("covered_null", 0), s.get("covered_n", 0)),
         ),
         row("`kills: null` (unknown)", lambda s, d: _frac(s.get("kills_null", 0), s["found"])),
-        row("wrong numbers reported", lambda s, d: str(s.get("kills_wrong", "?"))),
+        row(
+            "wrong numbers reported (of them flagged uncertain by the report)",
+            lambda s, d: f"{s.get('kills_wrong', '?')} ({s.get('kills_wrong_flagged', '?')})",
+        ),
         row(
             "best match right",
             lambda s, d: "- (no count known)"
@@ -562,6 +574,7 @@ def main() -> int:
         "placement_exact": tot("place_ok") / tot("place_n") if tot("place_n") else None,
         "kills_null": tot("kills_null"),
         "kills_wrong": tot("kills_wrong"),
+        "kills_wrong_flagged": tot("kills_wrong_flagged"),
         "covered_n": tot("covered_n"),
         "covered_null": tot("covered_null"),
         "in_view_n": tot("in_view_n"),
