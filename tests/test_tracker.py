@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from vodstream.matches.tracker import MatchTracker, Reading, estimate_kills, median20_kills
 from vodstream.readers.markers import parse_marker
+from vodstream.report.document import kills_text
 from vodstream.report.outcome import UNCERTAIN_BELOW
-from vodstream.types import Marker, Score
+from vodstream.types import Marker, Match, Score
 
 STEP = 2.0
 
@@ -535,9 +536,12 @@ def test_a_count_not_read_at_the_end_of_the_match_is_only_a_lower_bound() -> Non
     [m] = run(s.scores)
     assert m.kills == 4 and m.kills_confidence < UNCERTAIN_BELOW
     assert "at least 4" in (m.kills_reason or "") and any("at least 4" in n for n in m.notes)
+    assert m.kills_at_least and Match.from_json(m.to_json()).kills_at_least
+    assert kills_text(m.to_json()) == "4+"
     s = Stream().lobby().legend().play([0, 1, 3, 4], per=4).hud(2, None, kill_box=True)
     [sure] = run(s.scores)
     assert sure.kills == 4 and sure.kills_confidence >= UNCERTAIN_BELOW and sure.kills_reason is None
+    assert not sure.kills_at_least and kills_text(sure.to_json()) == "4"
     # the end screen's own card confirming the count lifts the doubt
     s = Stream().lobby().legend().play([0, 1, 3, 4], per=4).hud(6, None, kill_box=True)
     s._add(4, marker=Marker(kind="end", text="SUMMARY", placement=3, label="SQUAD ELIMINATED", own_kills=4))

@@ -206,6 +206,7 @@ class Match:
     kills_end_screen: int | None = None  # the player's own card
     squad_kills: int | None = None  # TOTAL KILLS WITH SQUAD (bounds kills)
     kills_agree: bool | None = None  # HUD count vs the end screen (None: nothing to compare)
+    kills_at_least: bool = False  # kills is a lower bound: the counter went unread at the match's end
 
     def to_json(self) -> dict[str, object]:
         """The one serialisation of a match (report.json, tracker snapshots, the run store)."""
@@ -220,6 +221,7 @@ class Match:
             "kills_end_screen": self.kills_end_screen,
             "squad_kills": self.squad_kills,
             "kills_agree": self.kills_agree,
+            "kills_at_least": self.kills_at_least,
             "placement": self.placement,
             "of": self.of,
             "confidence": round(self.confidence, 3),
@@ -252,4 +254,5 @@ class Match:
             kills_end_screen=d.get("kills_end_screen"),
             squad_kills=d.get("squad_kills"),
             kills_agree=d.get("kills_agree"),
+            kills_at_least=bool(d.get("kills_at_least", False)),
         )

@@ -1063,22 +1063,21 @@ class MatchTracker:
         self._processed_t = max(self._processed_t, newest)
 
     def _lower_bound(
-        self, op: _Open, est: KillEstimate, chk: EndScreenCheck, end: float | None, notes: list[str]
-    ) -> EndScreenCheck:
+        self, op: _Open, est: KillEstimate, chk: EndScreenCheck, end: float | None
+    ) -> EndScreenCheck | None:
         """A HUD count whose last reading came more than ``unread_tail`` s before the player's
         match ended (death, end screen, or the VOD cut off) is only a lower bound: kills made in
         that tail were not seen. It stays the count but is reported uncertain, unless the end
-        screen's own card confirmed it."""
+        screen's own card confirmed it: the check made so (reason "at least N: ..."), or None."""
         if chk.source != "hud" or chk.agree is True or chk.kills is None or not est.used:
-            return chk
+            return None
         alive_end = op.dead_at if op.dead_at is not None else end
         last = max(t for t, _k in est.used)
         if alive_end is None or alive_end - last <= self.unread_tail:
-            return chk
+            return None
         why = (
             f"at least {chk.kills}: the counter was not read in the last {alive_end - last:.0f}s of the match"
         )
-        notes.append(why)
         return dataclasses.replace(
             chk,
             confidence=min(chk.confidence, UNSURE_COUNT_CONFIDENCE),
@@ -1177,7 +1176,10 @@ class MatchTracker:
             )
         if op.dead_at is not None:
             notes.append(f"died (SPECTATING) at {op.dead_at:.1f}s; later readings were someone else's")
-        chk = self._lower_bound(op, est, chk, end, notes)
+        at_least = self._lower_bound(op, est, chk, end)
+        if at_least is not None:
+            notes.append(at_least.reason or "")
+            chk = at_least
         conf = chk.confidence
         if not op.start_seen or not op.end_seen:
             conf *= 0.8
@@ -1200,6 +1202,7 @@ class MatchTracker:
             kills_end_screen=chk.kills_end_screen,
             squad_kills=chk.squad_kills,
             kills_agree=chk.agree,
+            kills_at_least=at_least is not None,
         )
         self._closed.append(match)
         log.info(

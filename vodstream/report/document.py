@@ -32,6 +32,7 @@ __all__ = [
     "end_screen_thumbs",
     "hms",
     "kills_svg",
+    "kills_text",
     "match_thumbnail",
     "render_html",
     "thumbnail_jpeg",
@@ -76,6 +77,14 @@ def hms(seconds: float | None) -> str:
         return "?"
     s = round(float(seconds))
     return f"{s // 3600}:{s % 3600 // 60:02d}:{s % 60:02d}"
+
+
+def kills_text(m: Mapping[str, Any]) -> str:
+    """A match's kills as the summary and the report show them: "?" unknown, "13+" a lower bound
+    (the counter went unread at the end of the match), else the count."""
+    if m.get("kills") is None:
+        return "?"
+    return f"{m['kills']}+" if m.get("kills_at_least") else str(m["kills"])
 
 
 def versions() -> dict[str, str]:
@@ -242,7 +251,7 @@ def render_html(report: Mapping[str, Any], thumbs: Mapping[float, bytes]) -> str
             out.append(
                 f"<tr{cls}><td>{i}{' &#9733;' if i == best else ''}</td><td>{hms(m.get('start'))}</td>"
                 f"<td>{hms(m.get('end'))}</td><td>{hms(length) if length is not None else '?'}</td>"
-                f"<td>{'?' if m.get('kills') is None else m['kills']}</td><td>{place}</td>"
+                f"<td>{kills_text(m)}</td><td>{place}</td>"
                 f"<td>{link}</td></tr>"
             )
         out.append("</table>")

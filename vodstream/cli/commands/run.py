@@ -189,7 +189,7 @@ def check_model(path: Path | None) -> Path | None:
 def print_outcomes(outcomes: Iterable[VodOutcome], *, file: TextIO | None = None) -> None:
     """The matches table per VOD, what was not analysed or is uncertain, then the clips' paths
     (stdout: results only)."""
-    from vodstream.report.document import hms
+    from vodstream.report.document import hms, kills_text
 
     out = file or sys.stdout
     for o in outcomes:
@@ -200,7 +200,7 @@ def print_outcomes(outcomes: Iterable[VodOutcome], *, file: TextIO | None = None
             print(f"  {'#':>2}  {'start':>8}  {'end':>8}  {'kills':>5}  {'placed':>6}", file=out)
             for i, m in enumerate(r["matches"]):
                 star = "*" if i == r["best"] else " "
-                kills = "?" if m["kills"] is None else m["kills"]
+                kills = kills_text(m)
                 placed = f"#{m['placement']}" if m.get("placement") else "?"
                 print(
                     f"{star}{i:>2}  {hms(m['start']):>8}  {hms(m['end']):>8}  {kills:>5}  {placed:>6}",
