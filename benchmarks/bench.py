@@ -919,7 +919,8 @@ def readme_section(result: dict[str, Any], profile: dict[str, Any] | None = None
     if profile:
         out += [
             "",
-            f"Where the time goes (`python benchmarks/profile_e2e.py{profile.get('args', '')}`: py-spy "
+            f"Where the time goes (`python benchmarks/profile_e2e.py{profile.get('args', '')}`, "
+            f"{profile.get('utc', 'date not recorded')}: py-spy "
             "over every process of one `vodstream analyze`, samples summed per process and kind of "
             "work; on this loaded machine a runnable process waiting for a core is sampled too):",
             "",

@@ -180,6 +180,7 @@ def main() -> int:
         "args": (f" --vod-dir {_shown(args.vod_dir)}" if args.vod_dir else "")
         + (f" --repeat {args.repeat}" if args.repeat > 1 else ""),
         "wall_s": round(wall, 2),
+        "utc": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
         "timings": timings,
         "rate": args.rate,
         **summarise(raw, args.rate),
