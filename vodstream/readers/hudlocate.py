@@ -618,6 +618,13 @@ class FoundBox:
     reason: str
     how: str  # "layout", "layout_weak" (the relaxed look), "template", "detector" or "none"
 
+    @property
+    def proposal(self) -> bool:
+        """Found by a looser look (the learned detector, or the relaxed layout look): a number is
+        read in it only where both of the kill reader's readers name the same one, and only a
+        number read there shows the in-match HUD."""
+        return self.how in ("detector", "layout_weak")
+
 
 # the legacy 560x175 window inside the 720x240 crop (regions.HUD_BOX_1080), top-right aligned
 _LEGACY = (560 / 720, 175 / 240)

@@ -215,12 +215,12 @@ class KillReader:
                 digit,
                 box,
                 faint=ex.skull is not None and ex.skull.score < SKULL_MIN_SCORE,
-                agree=self.detected_agree if f.how in ("detector", "layout_weak") else None,
+                agree=self.detected_agree if f.proposal else None,
                 guess=guess,
             )
             # a detector's box is a proposal: found, and the HUD in view, only where both readers
             # read a number in it (a proposal on another game's screen started a match)
-            if f.how in ("detector", "layout_weak"):
+            if f.proposal:
                 read = r.kills is not None
                 r = replace(r, kill_box=True if read else None, hud_visible=r.hud_visible or read)
             else:
