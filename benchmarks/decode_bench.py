@@ -82,9 +82,12 @@ def make_media(name: str, seconds: float, preset: str) -> bytes:
 
 
 def bare_keyframes(data: bytes) -> tuple[int, int]:
-    from vodstream.media.decode import PROBE_OPTIONS  # the decoder's cheap probe: a floor, not more
+    # the decoder's cheap probe and open: a floor, not more
+    from vodstream.media.decode import CONTAINER_OPTIONS, PROBE_OPTIONS
 
-    with av.open(io.BytesIO(data), format="mpegts", stream_options=PROBE_OPTIONS) as c:
+    with av.open(
+        io.BytesIO(data), format="mpegts", container_options=CONTAINER_OPTIONS, stream_options=PROBE_OPTIONS
+    ) as c:
         stream = c.streams.video[0]
         stream.codec_context.thread_count = 1
         stream.codec_context.skip_frame = "NONKEY"

@@ -196,13 +196,14 @@ def test_threads_do_not_change_results(bframe_parts):
 
 @pytest.mark.parametrize("kind", ["ts", "fmp4"])
 @pytest.mark.parametrize("mode", ["keyframes", "fps"])
-def test_the_cheap_stream_probe_changes_no_sample(kind, mode, ts_parts, fmp4_parts, monkeypatch):
-    """Segments are opened without decoding a picture in FFmpeg's stream probe (PROBE_OPTIONS):
-    the same samples, times and crops as with the full probe."""
+@pytest.mark.parametrize("knob", ["PROBE_OPTIONS", "CONTAINER_OPTIONS"])
+def test_the_cheap_stream_probe_changes_no_sample(kind, mode, knob, ts_parts, fmp4_parts, monkeypatch):
+    """Segments are opened without decoding a picture in FFmpeg's stream probe (PROBE_OPTIONS) and
+    with a short probe (CONTAINER_OPTIONS): the same samples, times and crops as with the full probe."""
     parts = ts_parts if kind == "ts" else fmp4_parts
     dec = Decoder(mode=mode, sample_fps=3.0)
     cheap = _decode_all(dec, parts)
-    monkeypatch.setattr(decode_module, "PROBE_OPTIONS", None)
+    monkeypatch.setattr(decode_module, knob, None)
     full = _decode_all(dec, parts)
     assert [s.vod_time for s in cheap] == [s.vod_time for s in full] and len(cheap) >= 6
     for x, y in zip(cheap, full, strict=True):

@@ -53,6 +53,7 @@ from vodstream.settings import DecodeMode
 from vodstream.types import Gap, Sample, SegmentData, merge_gaps
 
 __all__ = [
+    "CONTAINER_OPTIONS",
     "PROBE_OPTIONS",
     "DecodeMode",
     "DecodeResult",
@@ -82,6 +83,11 @@ _TRUNCATION_SLACK_S = 0.5
 # the headers instead. The options hold for the probe only, not for the decode (one dict per
 # stream; Any: PyAV's stub types stream_options as list[str], its code takes dicts).
 PROBE_OPTIONS: Any = [{"skip_frame": "all"}] * 8
+# Container options for opening a segment: the probe then read up to FFmpeg's default 5 s of
+# packets (half a 10 s segment) to estimate durations and frame rates nothing here reads (the
+# timeline comes from the packets' own timestamps, _demux); 0.1 s still finds each stream and its
+# codec from the headers. ~3 ms of an open at 720p -> ~0.8 ms. The packets demuxed are the same.
+CONTAINER_OPTIONS: dict[str, str] = {"analyzeduration": "100000"}
 
 
 @dataclass(kw_only=True)
@@ -276,7 +282,13 @@ class Decoder:
         fmt = container_format(data)
         buf = data.data if data.init is None else data.init + data.data
         try:
-            container = av.open(io.BytesIO(buf), mode="r", format=fmt, stream_options=PROBE_OPTIONS)
+            container = av.open(
+                io.BytesIO(buf),
+                mode="r",
+                format=fmt,
+                container_options=CONTAINER_OPTIONS,
+                stream_options=PROBE_OPTIONS,
+            )
         except _MEDIA_ERRORS as err:
             return self._fail(result, data, f"cannot open segment: {_msg(err)}")
         try:
