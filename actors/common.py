@@ -11,7 +11,7 @@ import os
 import sys
 from typing import Any
 
-__all__ = ["actor_class", "error_text", "pin_threads"]
+__all__ = ["Located", "actor_class", "error_text", "pin_threads"]
 
 _THREAD_VARS = ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS")
 
@@ -39,6 +39,15 @@ def pin_threads(n: int = 1) -> None:
                 torch.set_num_interop_threads(n)
             except RuntimeError:  # already set once in this process
                 pass
+
+
+class Located:
+    """``where()``: the (node id, pid) an actor runs in (tests, diagnostics)."""
+
+    def where(self) -> tuple[str, int]:
+        import ray
+
+        return ray.get_runtime_context().get_node_id(), os.getpid()
 
 
 def actor_class(cls: type) -> Any:

@@ -3,6 +3,9 @@
 ``decode(SegmentData) -> (meta, samples)``: segment bytes in, small samples (crops + VOD time)
 out. Threads are pinned to one so that actors do not oversubscribe the cores. Stateless, so a
 crashed decoder is restarted and the task retried (``max_task_retries=-1``).
+
+The methods live in :class:`DecodeStage`, which :class:`actors.stage.StageActor` (decode and score
+in one process) shares.
 """
 
 from __future__ import annotations
@@ -11,24 +14,29 @@ from typing import TYPE_CHECKING, Any
 
 import ray
 
-from actors.common import error_text, meta, pin_threads
+from actors.common import Located, error_text, meta, pin_threads
 from vodstream.types import Sample, SegmentData
 
 if TYPE_CHECKING:
+    from vodstream.media.decode import Decoder
     from vodstream.settings import DecodeMode
 
-__all__ = ["DecoderActor"]
+__all__ = ["DecodeStage", "DecoderActor"]
 
 
-@ray.remote(num_cpus=1, max_restarts=-1, max_task_retries=-1)
-class DecoderActor:
-    def __init__(self, *, mode: DecodeMode = "keyframes", threads: int = 1, **kwargs: Any) -> None:
-        pin_threads(threads)
+class DecodeStage(Located):
+    """The decoder's actor methods (the actor classes pin threads and call :meth:`_start_decoder`)."""
+
+    _decoder: Decoder
+    _threads: int
+    _dense: dict[float, Decoder]
+
+    def _start_decoder(self, *, mode: DecodeMode = "keyframes", threads: int = 1, **kwargs: Any) -> None:
         from vodstream.media.decode import Decoder
 
         self._decoder = Decoder(mode=mode, threads=threads, **kwargs)
         self._threads = threads
-        self._dense: dict[float, Decoder] = {}
+        self._dense = {}
 
     @ray.method(num_returns=2)
     def decode(self, data: SegmentData) -> tuple[dict[str, Any], list[Sample]]:
@@ -57,8 +65,9 @@ class DecoderActor:
         picked = dense.decode_window(data, lo, hi)
         return meta(True, n=len(picked)), picked
 
-    def where(self) -> tuple[str, int]:
-        """(node id, pid): where this decoder runs (tests, diagnostics)."""
-        import os
 
-        return ray.get_runtime_context().get_node_id(), os.getpid()
+@ray.remote(num_cpus=1, max_restarts=-1, max_task_retries=-1)
+class DecoderActor(DecodeStage):
+    def __init__(self, *, mode: DecodeMode = "keyframes", threads: int = 1, **kwargs: Any) -> None:
+        pin_threads(threads)
+        self._start_decoder(mode=mode, threads=threads, **kwargs)

@@ -36,6 +36,7 @@ from actors.common import actor_class
 from actors.decoder import DecoderActor
 from actors.fetcher import FetcherActor
 from actors.scorer import ScorerActor
+from actors.stage import StageActor
 from actors.tracker import TrackerActor
 from vodstream.errors import VodstreamError
 from vodstream.matches.scheduler import (
@@ -76,8 +77,10 @@ class GraphConfig:
     """The actor graph's part of the run's settings (:meth:`from_settings`); the defaults are the
     run's (:mod:`vodstream.settings`)."""
 
-    decoders: int | None = None  # None: the CPUs the scorers leave (at least 1)
-    scorers: int | None = None  # None: about 3/4 of the CPUs (scoring costs ~4x decoding)
+    # decoders and scorers both None (the default): one pool of stage actors (actors.stage), one per
+    # CPU, each decoding and scoring alike; either given: split pools of that many decoders/scorers
+    decoders: int | None = None  # split pools, None: the CPUs the scorers leave (at least 1)
+    scorers: int | None = None  # split pools, None: about 3/4 of the CPUs (scoring costs ~4x decoding)
     inflight_per_vod: int = DEFAULT_INFLIGHT_PER_VOD
     inflight_total: int = DEFAULT_INFLIGHT_TOTAL
     window: int | None = None  # reorder window in segments (default 4x per-VOD cap)
@@ -197,33 +200,58 @@ class ActorGraph:
         for Twitch/HTTP VODs."""
         self.config = cfg = config or GraphConfig()
         total_cpus = max(1.0, float(ray.cluster_resources().get("CPU", 1.0)))
-        n_sc = cfg.scorers if cfg.scorers is not None else max(1, int(0.75 * total_cpus))
-        n_dec = cfg.decoders if cfg.decoders is not None else max(1, int(total_cpus) - n_sc)
-        # Request whole CPUs where the cluster has them, else share (so the pool always schedules).
-        per = min(1.0, total_cpus / (n_dec + n_sc))
-        self.decoders = [
-            actor_class(DecoderActor).options(num_cpus=per).remote(mode=cfg.decode_mode, **cfg.decoder_kwargs)
-            for _ in range(n_dec)
-        ]
-        self.scorers = [
-            actor_class(ScorerActor)
-            .options(num_cpus=per)
-            .remote(scorer_kwargs={"ocr_reuse_s": cfg.ocr_reuse_s, **cfg.scorer_kwargs})
-            for _ in range(n_sc)
-        ]
+        if cfg.decoders is None and cfg.scorers is None:
+            # one pool: every actor takes decode and score tasks alike, so no core waits on the
+            # other kind of work (with split pools on 2 CPUs the one decoder idled ~3/4 of the time)
+            per = 1.0
+            n_dec = n_sc = max(1, int(total_cpus))
+            self.decoders = [
+                actor_class(StageActor)
+                .options(num_cpus=per)
+                .remote(
+                    decoder_kwargs={"mode": cfg.decode_mode, **cfg.decoder_kwargs},
+                    scorer_kwargs={"ocr_reuse_s": cfg.ocr_reuse_s, **cfg.scorer_kwargs},
+                )
+                for _ in range(n_dec)
+            ]
+            self.scorers = list(self.decoders)
+            # one load count per actor, for both kinds of task: each goes to the least busy actor
+            self._dec_load = self._sc_load = [0] * n_dec
+        else:
+            n_sc = cfg.scorers if cfg.scorers is not None else max(1, int(0.75 * total_cpus))
+            n_dec = cfg.decoders if cfg.decoders is not None else max(1, int(total_cpus) - n_sc)
+            # Request whole CPUs where the cluster has them, else share (so the pool always schedules).
+            per = min(1.0, total_cpus / (n_dec + n_sc))
+            self.decoders = [
+                actor_class(DecoderActor)
+                .options(num_cpus=per)
+                .remote(mode=cfg.decode_mode, **cfg.decoder_kwargs)
+                for _ in range(n_dec)
+            ]
+            self.scorers = [
+                actor_class(ScorerActor)
+                .options(num_cpus=per)
+                .remote(scorer_kwargs={"ocr_reuse_s": cfg.ocr_reuse_s, **cfg.scorer_kwargs})
+                for _ in range(n_sc)
+            ]
+            self._dec_load = [0] * len(self.decoders)
+            self._sc_load = [0] * len(self.scorers)
         self.scheduler: Scheduler | None = None  # the last analyze()'s
-        self._dec_load = [0] * len(self.decoders)
-        self._sc_load = [0] * len(self.scorers)
         # (fetcher, tracker, fetch config) pairs started and free; see GraphConfig.prestart_vods
         confs = list(prestart) if prestart is not None else [{}] * max(0, cfg.prestart_vods)
         self._idle: list[tuple[Any, Any, dict[str, Any]]] = [self._new_pair(c) for c in confs]
         log.debug("actor graph", decoders=n_dec, scorers=n_sc, cpus=total_cpus, cpu_per_actor=per)
 
+    @property
+    def pool(self) -> list[Any]:
+        """The decode and score actors, each once (a stage actor is in both lists)."""
+        return [*self.decoders, *(s for s in self.scorers if all(s is not d for d in self.decoders))]
+
     def nodes(self) -> list[str]:
         """Node ids the decoders and scorers run on (one per actor); waits until the pool is up.
         A pool that cannot start is closed and raises VodstreamError with Ray's last line."""
         try:
-            return [n for n, _ in ray.get([a.where.remote() for a in [*self.decoders, *self.scorers]])]
+            return [n for n, _ in ray.get([a.where.remote() for a in self.pool])]
         except RayActorError as err:
             self.close()
             lines = [ln for ln in str(err).splitlines() if ln.strip()]
@@ -241,7 +269,7 @@ class ActorGraph:
         return total
 
     def close(self) -> None:
-        for a in [*self.decoders, *self.scorers, *(x for f, t, _ in self._idle for x in (f, t))]:
+        for a in [*self.pool, *(x for f, t, _ in self._idle for x in (f, t))]:
             ray.kill(a)
         self.decoders, self.scorers, self._idle = [], [], []
 

@@ -4,25 +4,33 @@
 data ref, resolved by Ray), scores them as ONE batch, and returns per-segment results: the scores
 and JPEG thumbnails of the end screens seen (for the report). Stateless between calls, so it
 restarts and retries.
+
+The methods live in :class:`ScoreStage`, which :class:`actors.stage.StageActor` (decode and score
+in one process) shares.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ray
 
-from actors.common import pin_threads
+from actors.common import Located, pin_threads
 from vodstream.report.document import end_screen_thumbs
 from vodstream.types import Sample, Score
 
-__all__ = ["ScorerActor"]
+if TYPE_CHECKING:
+    from vodstream.readers.scoring import Scorer
+
+__all__ = ["ScoreStage", "ScorerActor"]
 
 
-@ray.remote(num_cpus=1, max_restarts=-1, max_task_retries=-1)
-class ScorerActor:
-    def __init__(self, *, threads: int = 1, scorer_kwargs: dict[str, Any] | None = None) -> None:
-        pin_threads(threads)
+class ScoreStage(Located):
+    """The scorer's actor methods (the actor classes pin threads and call :meth:`_start_scorer`)."""
+
+    _scorer: Scorer
+
+    def _start_scorer(self, scorer_kwargs: dict[str, Any] | None = None) -> None:
         # here, not at the top: the driver imports this module and needs none of the readers
         # (the scorer itself runs its networks in numpy: no torch in this process)
         from vodstream.readers.scoring import make_scorer
@@ -52,8 +60,9 @@ class ScorerActor:
         """The scorer's counters since it started (samples, seconds per reader, OCR calls)."""
         return self._scorer.stats()
 
-    def where(self) -> tuple[str, int]:
-        """(node id, pid): where this scorer runs (tests, diagnostics)."""
-        import os
 
-        return ray.get_runtime_context().get_node_id(), os.getpid()
+@ray.remote(num_cpus=1, max_restarts=-1, max_task_retries=-1)
+class ScorerActor(ScoreStage):
+    def __init__(self, *, threads: int = 1, scorer_kwargs: dict[str, Any] | None = None) -> None:
+        pin_threads(threads)
+        self._start_scorer(scorer_kwargs)

@@ -318,3 +318,39 @@ def test_one_actor_pool_analyses_vods_one_after_another(
         assert len(graph._idle) == 1  # and are free again
     finally:
         graph.close()
+
+
+def test_one_pool_of_stage_actors_by_default_split_pools_on_request(
+    ray_local, first_run: dict[str, Any], library: dict[str, Any], server: str
+) -> None:
+    """By default every pool actor decodes and scores (one stage actor per CPU: no core waits on the
+    other kind of work); --decoders/--scorers give split pools. Both find the reference matches."""
+    import ray
+
+    from actors.pipeline import ActorGraph, GraphConfig, VodJob
+    from vodstream.matches.analysis import AnalysisResult
+    from vodstream.report.assemble import report_dict
+    from vodstream.sources.plan import resolve_for_analysis
+
+    vod_id = library["ids"][0]
+    want = json.loads(first_run["outcomes"][vod_id].report_json.read_text())
+    vod = resolve_for_analysis(vod_id, twitch_base=server)
+    pids = {}
+    for name, cfg in (("stage", GraphConfig()), ("split", GraphConfig(decoders=1, scorers=1))):
+        graph = ActorGraph(cfg)
+        try:
+            dec = [pid for _, pid in ray.get([a.where.remote() for a in graph.decoders])]
+            sc = [pid for _, pid in ray.get([a.where.remote() for a in graph.scorers])]
+            pids[name] = (dec, sc, len(graph.pool))
+            res = graph.analyze([VodJob(key=vod_id, segments=vod.segments, vod_end=vod.duration)])[vod_id]
+            assert graph.scorer_stats()["samples"] == want["segments"]["samples"]
+        finally:
+            graph.close()
+        got = AnalysisResult(
+            matches=res.matches, gaps=res.gaps, timings={}, ocr_calls=0, ocr_seconds=0.0, samples=0
+        )
+        assert report_dict(vod_id, want["duration"], got)["matches"] == want["matches"], name
+    dec, sc, n = pids["stage"]
+    assert dec == sc and len(set(dec)) == n == 2  # ray_local has 2 CPUs: two actors doing both
+    dec, sc, n = pids["split"]
+    assert len(dec) == len(sc) == 1 and dec != sc and n == 2

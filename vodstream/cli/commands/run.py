@@ -99,14 +99,18 @@ def add_arguments(parser: argparse.ArgumentParser, *, clip: bool = True) -> None
         help=f"segments in flight across all VODs (default {DEFAULT_INFLIGHT_TOTAL})",
     )
     parser.add_argument(
-        "--decoders", type=int, default=None, metavar="N", help="decoder actors (default: one per spare CPU)"
+        "--decoders",
+        type=int,
+        default=None,
+        metavar="N",
+        help="decoder actors (default: none apart: one stage actor per CPU decodes and scores)",
     )
     parser.add_argument(
         "--scorers",
         type=int,
         default=None,
         metavar="N",
-        help="scorer actors (CNN + OCR; default: sized from the CPUs)",
+        help="scorer actors (CNN + OCR; default: none apart, as --decoders says)",
     )
     parser.add_argument(
         "--decode-mode",
