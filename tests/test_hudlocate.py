@@ -179,3 +179,54 @@ def test_relaxed_look_finds_a_small_skull_split_by_the_opening() -> None:
     assert find_kill_box(crop).how == "layout_weak"
     got = KillReader().read_huds([crop])[0]
     assert (got.kills, got.kill_box, got.hud_visible) == (7, True, True)
+
+
+def _validation_crop(w: int, h: int, state: FrameState, **style_kw) -> np.ndarray:
+    """A clean render of a validation-family HUD (the style's fields given, the rest its own)."""
+    from vodstream.testbed.synth.styles import style_by_name
+
+    sty = replace(style_by_name("validation:0"), dy=0.0, banner="", occluder=None, **style_kw)
+    x0, y0, x1, y1 = hud_box(w, h)
+    return np.ascontiguousarray(
+        np.asarray(Renderer(w, h, seed=10**6 + 7, style=sty).render(state))[y0:y1, x0:x1]
+    )
+
+
+def test_the_squads_count_right_after_a_detected_box_is_no_skull() -> None:
+    """Validation family at 720p: the boxes 16 px apart, the squads count's two bold digits merge
+    into a solid, skull-like blob within four digit heights of the kill count. The detector's box
+    on the kill count was dropped as "a spectator count with a kill skull after it" (no number);
+    the search for that skull now stops before the squads count, and both readers read the box."""
+    from vodstream.readers.killreader import KillReader
+
+    st = _state(kills=12, squads_left=16, alive=48, red=True, scene_seed=1_894_112, camera_t=453.98)
+    crop = _validation_crop(
+        1280, 720, st, sq_label="OSTALOS OTRYADOV", sq_label_w=167.56, scale=0.9356, dx=13.99
+    )
+    found = find_kill_box(crop, KillReader().detector)
+    assert found.how == "detector"
+    got = KillReader().read_huds([crop])[0]
+    assert (got.kills, got.kill_box) == (12, True)
+
+
+def test_kill_count_right_before_a_squads_line_that_starts_with_its_count() -> None:
+    """Validation family at 1080p: the squads line starts with its (taller) count, and the kill
+    count's "7" ends less than a letter height before it. The slot searched stopped 0.6 letter
+    heights short of the line and a run that close was taken for the squads count: the rules saw
+    no kill box. A line that starts with the count leaves nothing of it to mistake."""
+    st = _state(kills=7, squads_left=11, alive=33, scene_seed=1_083_556, camera_t=426.29)
+    crop = _validation_crop(
+        1920,
+        1080,
+        st,
+        sq_label="ESQUADROES RESTANTES",
+        sq_label_w=206.3,
+        scale=0.9408,
+        dx=9.167,
+        box_alpha=0.4609,
+        outline_alpha=0.7079,
+    )
+    loc = locate(crop)
+    assert loc.squads is not None and loc.squads.count
+    assert loc.kill is not None and loc.kill.row == 0 and not loc.kill.weak
+    assert find_kill_box(crop).how == "layout"

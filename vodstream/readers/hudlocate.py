@@ -25,7 +25,8 @@ Where the rules find no kill box and cannot tell the slot empty, ``find_kill_box
 skull template, then a learned detector (``detect``; vodstream.readers.boxfinder, trained on
 many random HUD styles by models/finder.py): its box is snapped to the digit-height ink inside
 it, dropped when another skull-like icon follows it on its row or other glyphs sit between it
-and the squads line (the 2019 spectator count is left of the kill count), and handed on as a
+and the squads box's text (its count included: the 2019 spectator count is left of the kill
+count), and handed on as a
 faint skull, so the kill reader takes a number there only when both of its readers agree.
 
 The found run is then mapped onto the reader's reference canvas (vodstream.readers.digits: 560x175,
@@ -77,6 +78,7 @@ LINE_END_MIN = 0.55  # the squads label ends in the right part of the crop (the 
 MIN_STROKE = 3.0  # 2 * area / (w + h): letters, not pieces of the boxes' thin outlines
 ROW2_DY = (2.6, 4.2)
 SQ_COUNT_GAP = 1.2  # a run ending closer than this many letter heights to the label is its count
+COUNT_TALL = 1.15  # the squads count's digits: at least this many label-letter heights tall
 DIGIT_MAX = 1.36  # kill digits: at most this many squads-letter heights
 DIGIT_MIN = 0.7  # ... and at least this many (a style may draw them smaller than its squads text)
 ICON_MIN = 1.05  # the skull: this much taller than the digits (and about a letter or more)
@@ -98,6 +100,9 @@ class SquadsLine:
     x1: int
     y1: int
     h: float  # median letter height (WORK_H px)
+    # the line starts with the squads count (its leftmost glyph at least COUNT_TALL letter heights
+    # tall): the kill count may then end right before x0 (a narrow gap between the boxes)
+    count: bool = False
 
 
 @dataclass(frozen=True)
@@ -294,7 +299,10 @@ def _squads(img: np.ndarray, st: np.ndarray) -> list[SquadsLine]:
             continue
         if not _alive_block(img, xs1, ys0, ys1, h):
             continue
-        found.append(SquadsLine(int(xs0), int(ys0), int(xs1), int(ys1), h))
+        lead = min(line, key=lambda i: st[i, 0])
+        found.append(
+            SquadsLine(int(xs0), int(ys0), int(xs1), int(ys1), h, bool(st[lead, 3] >= COUNT_TALL * h))
+        )
     return sorted(found, key=lambda c: c.y0)
 
 
@@ -493,8 +501,8 @@ def _locate_beside(
         """Indices (ascending) of the components wholly inside the box."""
         return np.flatnonzero((sx >= x0) & (sx + sw <= x1) & (sy >= y0) & (sy + sh <= y1)).tolist()
 
-    # row 1: the slot left of the squads line
-    r1 = (sq.x0 - 17.0 * h, cy - 1.9 * h, sq.x0 - 0.6 * h, cy + 1.9 * h)
+    # row 1: the slot left of the squads line (up to its count when the line starts with it)
+    r1 = (sq.x0 - 17.0 * h, cy - 1.9 * h, sq.x0 - (1 if sq.count else 0.6 * h), cy + 1.9 * h)
     idx1 = inside(*r1)
     found: tuple[list[int], int, int] | None = None
     for run in reversed(_runs(st, idx1, h)) if 0 in rows else ():
@@ -503,8 +511,8 @@ def _locate_beside(
         if abs(rcy - cy) > 0.35 * h:
             continue
         # the squads count itself ("8" of "8 SQUADS LEFT", taller than the label's letters so
-        # not on its line) ends a space before the label: never a kill count
-        if sq.x0 - max(st[i, 0] + st[i, 2] for i in run) < SQ_COUNT_GAP * h:
+        # often not on its line) ends a space before the label: never a kill count
+        if not sq.count and sq.x0 - max(st[i, 0] + st[i, 2] for i in run) < SQ_COUNT_GAP * h:
             continue
         icon = _icon_before(st, sto, run, h)
         if icon is not None:
@@ -685,6 +693,32 @@ def _ink_between(st: np.ndarray, xa: float, xb: float, cy: float, dh: float, *, 
     return bool(m.any())
 
 
+def _squads_count_left(st: np.ndarray, sq: SquadsLine, after: float) -> float:
+    """Where the squads box's own text starts: the squads line's left end, or the left end of the
+    squads count before it (taller than the label's letters, so often not on its line) -- the
+    glyphs of digit size on the squads row ending within ``SQ_COUNT_GAP`` letter heights of the
+    line and right of ``after`` (the kill run's right end), chained leftwards while they touch
+    like the digits of one number."""
+    h, cy = sq.h, (sq.y0 + sq.y1) / 2.0
+    x, y, w, hh = (st[:, k].astype(np.float64) for k in range(4))
+    m = (
+        (hh >= 0.7 * h)
+        & (hh <= 1.7 * h)
+        & (np.abs(y + hh / 2.0 - cy) <= 0.4 * h)
+        & (x > after)
+        & (x + w <= sq.x0)
+        & (w <= 2.6 * h)
+    )
+    cand = sorted(np.flatnonzero(m).tolist(), key=lambda i: -(x[i] + w[i]))
+    left = float(sq.x0)
+    for n, i in enumerate(cand):
+        gap = left - (x[i] + w[i])
+        if gap > (SQ_COUNT_GAP * h if n == 0 else 0.3 * h) or n >= 2:
+            break
+        left = float(x[i])
+    return left
+
+
 def _cut_by_overlay(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, dh: float) -> bool:
     """A stream overlay's straight edge at the run: a vertical edge taller than any glyph or box
     edge near it (an overlay over the first digits leaves the last ones: "22" read as 2), or a
@@ -750,17 +784,30 @@ def detect(
     if _cut_by_overlay(img, x0, y0, x1, y1, dh):
         return None
     row = 0
+    ry = (y0 + y1) / 2.0
+    # the box on one solid, squarish blob taller than the squads letters is on the skull (its
+    # digits lost to the ink threshold), not on the count
+    if len(sel) == 1 and loc.squads is not None:
+        bw, bhh, ba = (float(v) for v in st[sel[0], 2:5])
+        if ba >= 0.55 * bw * bhh and 0.75 * bhh <= bw <= 1.6 * bhh and bhh >= COUNT_TALL * loc.squads.h:
+            return None
     # the skull of another count right after this one (squads line found or not): this is the
-    # 2019 spectator count
-    if _ink_between(st, x1 + 0.8 * dh, x1 + 4.0 * dh, (y0 + y1) / 2.0, dh, icon=True):
-        return None
+    # 2019 spectator count. Beside a squads line the search stops before the squads count (two
+    # bold digits merge into a solid, skull-like blob at 720p, and a narrow gap between the boxes
+    # brings it within reach)
+    after = x1 + 4.0 * dh
     if loc.squads is not None:
         sq = loc.squads
-        row = int((y0 + y1) / 2.0 - (sq.y0 + sq.y1) / 2.0 >= ROW2_DY[0] * sq.h * 0.8)
-        ry = (y0 + y1) / 2.0
-        if row == 0 and (
-            _ink_between(st, x1 + 0.8 * dh, sq.x0 - NEAREST_GAP * sq.h, ry, dh)
-            or _ink_between(st, x1 + 0.8 * dh, sq.x0 - 0.3 * sq.h, ry, dh, icon=True)
+        row = int(ry - (sq.y0 + sq.y1) / 2.0 >= ROW2_DY[0] * sq.h * 0.8)
+        if row == 0:
+            after = min(after, _squads_count_left(st, sq, x1) - 0.3 * sq.h)
+    if _ink_between(st, x1 + 0.8 * dh, after, ry, dh, icon=True):
+        return None
+    if loc.squads is not None and row == 0:
+        sq = loc.squads
+        left = _squads_count_left(st, sq, x1)
+        if _ink_between(st, x1 + 0.8 * dh, min(sq.x0 - NEAREST_GAP * sq.h, left - 0.3 * sq.h), ry, dh) or (
+            _ink_between(st, x1 + 0.8 * dh, left - 0.3 * sq.h, ry, dh, icon=True)
         ):
             return None
     kill = KillRun(x0, y0, x1, y1, dh, icon, row, _is_red(img, icon))
