@@ -22,7 +22,7 @@ import av
 import cv2
 import numpy as np
 
-from vodstream.readers.regions import TEXT_SCALE, hud_box
+from vodstream.readers.regions import hud_box, text_box
 from vodstream.types import Segment, SegmentData
 
 __all__ = [
@@ -101,8 +101,8 @@ def render_frame(texture: _Texture, index: int) -> np.ndarray:
 
 
 def read_code(text: np.ndarray, frame_height: int) -> int:
-    """Read the frame number back from a sample's text crop (luma, downscaled by TEXT_SCALE)."""
-    b = code_block(frame_height) * TEXT_SCALE
+    """Read the frame number back from a sample's text crop (luma, scaled by the decoder)."""
+    b = code_block(frame_height) * text.shape[0] / text_box(1, frame_height)[3]
     value = 0
     for bit in range(CODE_BITS):
         cx = (1.5 + bit) * b

@@ -25,7 +25,7 @@ Sampling modes:
 
 Each sample keeps only what later stages read (see :mod:`vodstream.readers.regions`): the top-right
 HUD crop in RGB (the red "just changed" flash needs colour) and the marker text region as
-full-range luma downscaled by ``TEXT_SCALE``. For yuv420p frames both are cut from the
+full-range luma at most ``TEXT_WIDTH`` pixels wide. For yuv420p frames both are cut from the
 decoded planes directly (the luma plane is the text image; only the small HUD box is
 converted to RGB), which is several times cheaper than converting whole frames.
 
@@ -48,7 +48,7 @@ import cv2
 import numpy as np
 import structlog
 
-from vodstream.readers.regions import TEXT_SCALE, hud_box, text_box
+from vodstream.readers.regions import hud_box, text_box, text_scale
 from vodstream.settings import DecodeMode
 from vodstream.types import Gap, Sample, SegmentData, merge_gaps
 
@@ -109,7 +109,8 @@ class DecodeResult:
 def text_shape(width: int, height: int) -> tuple[int, int]:
     """(height, width) of the text crop of a WxH frame."""
     x0, y0, x1, y1 = text_box(width, height)
-    return max(1, round((y1 - y0) * TEXT_SCALE)), max(1, round((x1 - x0) * TEXT_SCALE))
+    f = text_scale(width)
+    return max(1, round((y1 - y0) * f)), max(1, round((x1 - x0) * f))
 
 
 def _yuv_to_rgb_matrix(colorspace: int, full_range: bool) -> np.ndarray:

@@ -18,13 +18,14 @@ __all__ = [
     "SQUAD_TOTAL_BASELINE",
     "SQUAD_TOTAL_CAP",
     "SQUAD_TOTAL_RIGHT",
-    "TEXT_SCALE",
     "TEXT_TOP_FRACTION",
+    "TEXT_WIDTH",
     "TRIO_CARD_X",
     "hud_box",
     "hud_scale",
     "own_card_index",
     "text_box",
+    "text_scale",
 ]
 
 # Top-right HUD crop at 1920x1080, as (x0, y0, x1, y1) measured from the top-right corner:
@@ -33,9 +34,17 @@ __all__ = [
 # the 560x175 part of it at the right).
 HUD_BOX_1080 = (720, 240)
 
-# Marker text region: the top 45% of the frame, full width, kept as luma downscaled by this.
+# Marker text region: the top 45% of the frame, full width, kept as luma at most TEXT_WIDTH
+# pixels wide. Menu text is then as many pixels tall at 720p as at 1080p (half size): at half
+# of 720p the lobby's tab labels in a thin face are ~6 px tall and tesseract reads them as noise
+# (the held-out style family's lobby went unread, so an abandoned match merged with the next).
 TEXT_TOP_FRACTION = 0.45
-TEXT_SCALE = 0.5
+TEXT_WIDTH = 960
+
+
+def text_scale(width: int) -> float:
+    """Scale of the text crop of a frame ``width`` pixels wide (never upscaled)."""
+    return min(1.0, TEXT_WIDTH / float(width)) if width > 0 else 1.0
 
 
 def hud_scale(width: int, height: int) -> float:
