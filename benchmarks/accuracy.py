@@ -43,6 +43,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from runinfo import git_head
+
 from vodstream.report.outcome import UNCERTAIN_BELOW  # (after the path insert)
 
 OUT = ROOT / "benchmarks" / "out"
@@ -270,13 +272,6 @@ def _argv_for(args: argparse.Namespace) -> list[str]:
     if args.era != ("2019" if args.style == "covered" else "mixed"):
         out += ["--era", args.era]
     return out
-
-
-def _git_head() -> str | None:
-    p = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    )
-    return p.stdout.strip() or None
 
 
 # --------------------------------------------------------------------------- generated docs
@@ -668,7 +663,7 @@ def main() -> int:
         "vods": rows,
         "args": {k: str(v) for k, v in vars(args).items()},
         "command": "python benchmarks/accuracy.py " + " ".join(_argv_for(args)),
-        "commit": _git_head(),
+        "commit": git_head(),
         "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
     }
     (OUT / f"accuracy{tag}.json").write_text(json.dumps(doc, indent=1))

@@ -43,6 +43,7 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np
 import torch
+from runinfo import git_head
 
 from models.net import BOX_WEIGHTS, DEFAULT_WEIGHTS, load_box_model, load_model
 
@@ -351,13 +352,6 @@ def write_json(path: Path, data: object) -> None:
     tmp.write_text(json.dumps(data, indent=1))
     os.replace(tmp, path)
     print(f"\nwrote {path}")
-
-
-def git_head() -> str | None:
-    import subprocess
-
-    p = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
-    return p.stdout.strip() or None if p.returncode == 0 else None
 
 
 def _pct(a: int, b: int) -> str:

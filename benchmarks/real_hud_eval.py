@@ -25,6 +25,7 @@ sys.path.insert(0, str(ROOT))
 
 import cv2
 import torch
+from runinfo import git_head
 
 from models.net import BOX_WEIGHTS, DEFAULT_WEIGHTS, load_box_model, load_model
 from vodstream.readers.killreader import KillReader
@@ -148,22 +149,13 @@ def main(argv: list[str] | None = None) -> int:
         "summary": summary,
         "crops": results,
         "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
-        "commit": _git_head(),
+        "commit": git_head(),
     }
     tmp.write_text(json.dumps(doc, indent=1))
     os.replace(tmp, args.out)
     if args.update_docs:
         update_docs(doc)
     return 0
-
-
-def _git_head() -> str | None:
-    import subprocess
-
-    p = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
-    )
-    return p.stdout.strip() or None
 
 
 DOC_BEGIN, DOC_END = "<!-- real-hud:begin -->", "<!-- real-hud:end -->"

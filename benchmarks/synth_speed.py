@@ -27,7 +27,6 @@ import logging
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -36,6 +35,8 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from runinfo import git_head
 
 from vodstream import log as logconf
 from vodstream.testbed import synth
@@ -134,12 +135,7 @@ def main(argv: list[str] | None = None) -> int:
             f"{sp['render_wall']:.2f}/{sp['convert_wall']:.2f}/{sp['encode_wall']:.2f}/{sp['audio_wall']:.2f}"
         )
     print("(speeds = video seconds per wall second, medians of", args.runs, "runs)")
-    try:
-        rev = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True, timeout=10
-        ).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        rev = ""
+    rev = git_head() or ""
     result = {
         "benchmark": "synth_speed",
         "git": rev,
