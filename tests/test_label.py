@@ -122,16 +122,17 @@ def test_what_label_is_given(tmp_path, crops):
         "vod_id": "2400000123",
         "source": str(video),
         "matches": [],
-        "settings": {"analyze_quality": "720p30", "model": "/m/reader"},
+        "settings": {"analyze_quality": "720p30", "model": "/m/reader", "twitch_base": "http://127.0.0.1:9/"},
     }
     (run / "2400000123" / "report.json").write_text(json.dumps(report))
     for arg in (run, run / "2400000123"):
         src = find_label_source(str(arg))
-        assert (src.source, src.vod_id, src.quality, src.model) == (
+        assert (src.source, src.vod_id, src.quality, src.model, src.twitch_base) == (
             str(video),
             "2400000123",
             "720p30",
             "/m/reader",
+            "http://127.0.0.1:9/",  # the server the run fetched from: label samples the VOD there
         )
         assert src.folder == run / "2400000123" / "label"
     assert find_label_source(str(crops[0].folder)).source is None  # a crop folder: reopened
@@ -353,3 +354,27 @@ def test_finetune_writes_a_reader_and_a_card_from_what_it_measured(crops, tmp_pa
     after = meta["held_out"]["after"]
     assert f"{after['accuracy'] * 100:.1f}% ({after['right']}/{after['n']})" in card
     assert json.loads((out / "finetune.json").read_text())["seconds"]["total"] == meta["seconds"]["total"]
+
+
+def test_a_run_folder_is_sampled_from_the_server_the_run_fetched_from(tmp_path, capsys):
+    """A run against a Twitch-compatible server records it; `label RUN_DIR` samples the VOD there
+    without --twitch-base (it used to go to Twitch itself)."""
+    from tests.twitch_helpers import make_vod
+    from vodstream.testbed.server import ServerThread
+
+    make_vod(tmp_path / "served", "4100001", n=2, seconds=1.0, audio=False, sizes=((320, 180),))
+    with ServerThread(tmp_path / "served") as srv:
+        run = tmp_path / "run" / "4100001"
+        run.mkdir(parents=True)
+        report = {
+            "vod_id": "4100001",
+            "source": "4100001",
+            "matches": [],
+            "settings": {"analyze_quality": None, "twitch_base": srv.base_url},
+        }
+        (run / "report.json").write_text(json.dumps(report))
+        assert main(["-q", "label", str(tmp_path / "run"), "--no-serve"]) == 0
+        fetched = sum(n for path, n in srv.server.requests.items() if path.endswith(".ts"))
+    index = CropIndex.load(run / "label")
+    assert index.vod_id == "4100001" and fetched >= 2
+    assert "crops of VOD 4100001" in capsys.readouterr().out

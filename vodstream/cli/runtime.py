@@ -315,6 +315,9 @@ def run_job(
                         "top": settings.top,
                         "reencode": settings.reencode,
                         "address": settings.address or "embedded",
+                        # where the VOD was fetched from (a Twitch-compatible server; None: Twitch):
+                        # `vodstream label RUN_DIR` samples the same VOD from there
+                        "twitch_base": settings.twitch_base,
                         "resume": settings.resume,
                         "concurrency": settings.concurrency,
                         "inflight_per_vod": settings.inflight_per_vod,

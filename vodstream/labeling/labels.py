@@ -243,6 +243,7 @@ class LabelSource:
     quality: str | None = None  # the variant the run analysed
     model: str | None = None  # the weights the run used
     vod_id: str | None = None  # the run's VOD id (a labels file must match it)
+    twitch_base: str | None = None  # the server the run fetched the VOD from (None: Twitch)
 
 
 def find_label_source(arg: str, *, out: Path | None = None) -> LabelSource:
@@ -299,6 +300,7 @@ def _from_report(report_path: Path, out: Path | None) -> LabelSource:
         quality if quality and quality != "file" else None,
         settings.get("model"),
         vod_id,
+        settings.get("twitch_base") or None,
     )
 
 

@@ -180,7 +180,7 @@ def run(args: argparse.Namespace) -> int:
             reader=KillReader(digits, box_model=box),
             model=str(model) if model else None,
             quality=args.analyze_quality or src.quality,
-            twitch_base=args.twitch_base,
+            twitch_base=args.twitch_base or src.twitch_base,
             fps=args.fps,
             vod_id=src.vod_id,
             progress=lambda done, total: log.info("sampled", segments=done, of=total),
