@@ -124,7 +124,7 @@ def test_crops_are_rgb_hud_and_luma_text(ts_parts):
     r, g, b = (int(v) for v in s.hud[cy, cx])
     assert abs(r - HUD_RED[0]) < 20 and g < 70 and b < 70, (r, g, b)  # RGB order, not BGR
     # Full-range luma: the code's RGB 16/235 blocks stay near 16/235 (as RGB2GRAY gives).
-    b = code_block(180) * text_scale(320)
+    b = code_block(180) * text_scale(320, 180)
     centre = [int(s.text[int(1.5 * b), int((1.5 + bit) * b)]) for bit in range(6)]
     assert all(abs(centre[i] - 16) < 12 for i in (0, 5)), centre
     assert all(abs(centre[i] - 235) < 12 for i in (1, 2, 3, 4)), centre

@@ -25,7 +25,7 @@ Sampling modes:
 
 Each sample keeps only what later stages read (see :mod:`vodstream.readers.regions`): the top-right
 HUD crop in RGB (the red "just changed" flash needs colour) and the marker text region as
-full-range luma at most ``TEXT_WIDTH`` pixels wide. For yuv420p frames both are cut from the
+full-range luma at ``TEXT_UNIT`` pixels per 1080p pixel. For yuv420p frames both are cut from the
 decoded planes directly (the luma plane is the text image; only the small HUD box is
 converted to RGB), which is several times cheaper than converting whole frames.
 
@@ -109,7 +109,7 @@ class DecodeResult:
 def text_shape(width: int, height: int) -> tuple[int, int]:
     """(height, width) of the text crop of a WxH frame."""
     x0, y0, x1, y1 = text_box(width, height)
-    f = text_scale(width)
+    f = text_scale(width, height)
     return max(1, round((y1 - y0) * f)), max(1, round((x1 - x0) * f))
 
 

@@ -19,7 +19,7 @@ __all__ = [
     "SQUAD_TOTAL_CAP",
     "SQUAD_TOTAL_RIGHT",
     "TEXT_TOP_FRACTION",
-    "TEXT_WIDTH",
+    "TEXT_UNIT",
     "TRIO_CARD_X",
     "hud_box",
     "hud_scale",
@@ -34,17 +34,19 @@ __all__ = [
 # the 560x175 part of it at the right).
 HUD_BOX_1080 = (720, 240)
 
-# Marker text region: the top 45% of the frame, full width, kept as luma at most TEXT_WIDTH
-# pixels wide. Menu text is then as many pixels tall at 720p as at 1080p (half size): at half
-# of 720p the lobby's tab labels in a thin face are ~6 px tall and tesseract reads them as noise
-# (the held-out style family's lobby went unread, so an abandoned match merged with the next).
+# Marker text region: the top 45% of the frame, full width, kept as luma at TEXT_UNIT pixels
+# per 1080p pixel of menu text (never upscaled): menu letters are then as many pixels tall at
+# 720p, 1440p or 21:9 as at 1080p. (At half of 720p the lobby's tab labels in a thin face were
+# ~6 px tall and tesseract read them as noise: the held-out style family's lobby went unread,
+# so an abandoned match merged with the next.)
 TEXT_TOP_FRACTION = 0.45
-TEXT_WIDTH = 960
+TEXT_UNIT = 0.5
 
 
-def text_scale(width: int) -> float:
-    """Scale of the text crop of a frame ``width`` pixels wide (never upscaled)."""
-    return min(1.0, TEXT_WIDTH / float(width)) if width > 0 else 1.0
+def text_scale(width: int, height: int) -> float:
+    """Scale of the text crop of a WxH frame."""
+    s = hud_scale(width, height)
+    return min(1.0, TEXT_UNIT / s) if s > 0 else 1.0
 
 
 def hud_scale(width: int, height: int) -> float:
