@@ -230,3 +230,46 @@ def test_kill_count_right_before_a_squads_line_that_starts_with_its_count() -> N
     assert loc.squads is not None and loc.squads.count
     assert loc.kill is not None and loc.kill.row == 0 and not loc.kill.weak
     assert find_kill_box(crop).how == "layout"
+
+
+@pytest.mark.parametrize(
+    "state, style_kw",
+    [
+        (
+            dict(kills=4, red=True, squads_left=4, alive=12, scene_seed=1_031_306, camera_t=259.2),
+            dict(
+                sq_label_w=200.0,
+                scale=0.9433,
+                dx=20.67,
+                box_alpha=0.3646,
+                outline_alpha=0.9354,
+                ink=(230.9, 230.9, 212.1),
+            ),
+        ),
+        (
+            dict(kills=19, red=True, era="2019", spectators=6, squads_left=8, alive=24, scene_seed=1_828_714),
+            dict(
+                sq_label="ESCOUADES RESTANTES",
+                sq_label_w=180.88,
+                scale=1.0746,
+                dx=12.48,
+                box_alpha=0.433,
+                outline_alpha=0.9045,
+                alive_color=(249.9, 215.7, 225.9),
+            ),
+        ),
+    ],
+)
+def test_destriped_look_separates_a_digit_from_the_box_edge(state, style_kw) -> None:
+    """Validation family at 1080p, red (just changed) counters: the last digit touches the kill
+    box's steep slanted edge and joins it into one component no digit is shaped like, so the
+    rules and the relaxed look saw no kill box. The slot without straight strokes taller than
+    any glyph finds the run; its box is a proposal (both readers must agree) and they do."""
+    from vodstream.readers.killreader import KillReader
+
+    st = _state(**state)
+    crop = _validation_crop(1920, 1080, st, **style_kw)
+    loc = locate(crop)
+    assert loc.kill is not None and loc.kill.weak
+    got = KillReader().read_huds([crop])[0]
+    assert (got.kills, got.kill_box) == (st.kills, True)

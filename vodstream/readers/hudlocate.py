@@ -21,13 +21,18 @@ spectator eye box further left), or on a second row below it (ranked and later s
 5. ``kill_box``: True when found; False when the squads line was found, both slots are in
    view (no overlay edge across them) and hold nothing of icon or digit height; None otherwise.
 
+Where the rules see ink in the slot but no kill box, two second looks propose one (a weak run:
+the kill reader reads a number there only where both of its readers agree): the relaxed look
+(an unopened blob as the icon) and the slot without straight slanted strokes taller than any
+glyph (a digit touching the kill box's steep edge joins it into one component otherwise).
+
 Where the rules find no kill box and cannot tell the slot empty, ``find_kill_box`` tries the 2019
 skull template, then a learned detector (``detect``; vodstream.readers.boxfinder, trained on
 many random HUD styles by models/finder.py): its box is snapped to the digit-height ink inside
 it, dropped when another skull-like icon follows it on its row or other glyphs sit between it
 and the squads box's text (its count included: the 2019 spectator count is left of the kill
-count), and handed on as a
-faint skull, so the kill reader takes a number there only when both of its readers agree.
+count), and handed on as a faint skull, so the kill reader takes a number there only when both
+of its readers agree.
 
 The found run is then mapped onto the reader's reference canvas (vodstream.readers.digits: 560x175,
 skull at a fixed place), so the digit CNN and the score-box reader read it as before.
@@ -438,6 +443,36 @@ def locate(hud: np.ndarray) -> HudLocation:
     return _locate(_prepare(hud))
 
 
+def _line_kernel(v: int, deg: float) -> np.ndarray:
+    """A one-pixel straight line ``v`` px tall, ``deg`` degrees off the vertical (positive: its
+    top to the right, like the boxes' slanted edges; negative: to the left)."""
+    t = np.deg2rad(deg)
+    n = max(2, round(v / np.cos(t)))
+    c = (n - 1) / 2.0
+    pts = [(round((k - c) * np.sin(t)), round(-(k - c) * np.cos(t))) for k in range(n)]
+    x0, y0 = min(p[0] for p in pts), min(p[1] for p in pts)
+    k = np.zeros((max(p[1] for p in pts) - y0 + 1, max(p[0] for p in pts) - x0 + 1), np.uint8)
+    for x, y in pts:
+        k[y - y0, x - x0] = 1
+    return k
+
+
+STRIPE_V = 20  # WORK_H px: slanted straight strokes this tall are no glyph (a box edge, a stripe)
+_STRIPE_KERNELS = tuple(_line_kernel(STRIPE_V, d) for a in range(12, 60, 4) for d in (a, -a))
+
+
+def _destriped(p: _Prepared) -> _Prepared:
+    """The crop's ink without straight slanted strokes taller than any glyph (the boxes' slanted
+    edges, a striped background) and its components: a digit touching the kill box's steep edge
+    otherwise joins it into one component no digit is shaped like."""
+    lines = np.zeros_like(p.ink)
+    for k in _STRIPE_KERNELS:
+        lines = cv2.bitwise_or(lines, cv2.morphologyEx(p.ink, cv2.MORPH_OPEN, k))
+    ink = cv2.subtract(p.ink, lines)
+    _n, _lab, st, _ = cv2.connectedComponentsWithStats(ink, connectivity=8, ltype=cv2.CV_16U)
+    return _Prepared(p.img, p.f, st[1:].astype(np.int32), ink)
+
+
 def _locate(p: _Prepared) -> HudLocation:
     img, f, st, ink = p.img, p.f, p.st, p.ink
     cands = _squads(img, st)
@@ -452,7 +487,15 @@ def _locate(p: _Prepared) -> HudLocation:
             if loc.kill is not None:
                 return loc
         if first.reason == "slot_unclear":
-            return _relaxed(img, f, st, ink, first)
+            loc = _relaxed(img, f, st, ink, first)
+            if loc.kill is None:
+                # the slot without long straight strokes (the box's slanted edge a digit touches,
+                # background stripes): a proposal, like the relaxed look's
+                d = _destriped(p)
+                loc2 = _locate_beside(img, f, d.st, d.ink, cands[0])
+                if loc2.kill is not None:
+                    return replace(loc2, kill=replace(loc2.kill, weak=True))
+            return loc
     return first
 
 
