@@ -84,3 +84,17 @@ def test_the_cli_the_api_and_the_actor_graph_share_one_set_of_defaults(tmp_path:
     }
     assert GraphConfig.from_settings(RunSettings(out=tmp_path, ocr_reuse_s=5.0)).ocr_reuse_s == 5.0
     assert SegmentFetcher().concurrency == api.concurrency
+
+
+def test_default_inflight_keeps_a_two_cpu_stage_pool_busy() -> None:
+    """Per VOD, enough segments in flight for two stage actors each scoring a full batch with one more
+    segment decoding (with 6 the second actor of a 2-CPU pool waited for work); the total cap holds them."""
+    from vodstream.settings import DEFAULT_BATCH_SEGMENTS, DEFAULT_INFLIGHT_PER_VOD, DEFAULT_INFLIGHT_TOTAL
+
+    assert DEFAULT_INFLIGHT_PER_VOD >= 2 * (DEFAULT_BATCH_SEGMENTS + 1)
+    assert DEFAULT_INFLIGHT_TOTAL >= DEFAULT_INFLIGHT_PER_VOD
+    assert (
+        GraphConfig().inflight_per_vod
+        == RunSettings(out=Path(".")).inflight_per_vod
+        == DEFAULT_INFLIGHT_PER_VOD
+    )
