@@ -273,3 +273,17 @@ def test_destriped_look_separates_a_digit_from_the_box_edge(state, style_kw) -> 
     assert loc.kill is not None and loc.kill.weak
     got = KillReader().read_huds([crop])[0]
     assert (got.kills, got.kill_box) == (st.kills, True)
+
+
+def test_a_letter_of_the_squads_label_is_never_a_kill_count() -> None:
+    """Today's look, 720p, modern HUD before the first kill: where the squads line starts at the "Q"
+    (its tail makes it as tall as a count digit) the "S" before it is no kill count beside the
+    squads count -- a whole-VOD run once read "50" there for a match of 0 kills."""
+    found = []
+    for n in range(10, 31):
+        crop = _crop(
+            _state(era="modern", kills=0, show_kill_box=False, squads_left=n, camera_t=1.0 + n), 1280, 720
+        )
+        if find_kill_box(crop).kill_box is True:
+            found.append(n)
+    assert not found, found

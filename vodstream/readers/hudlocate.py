@@ -305,9 +305,12 @@ def _squads(img: np.ndarray, st: np.ndarray) -> list[SquadsLine]:
         if not _alive_block(img, xs1, ys0, ys1, h):
             continue
         lead = min(line, key=lambda i: st[i, 0])
-        found.append(
-            SquadsLine(int(xs0), int(ys0), int(xs1), int(ys1), h, bool(st[lead, 3] >= COUNT_TALL * h))
-        )
+        # taller AND reaching above the letters' tops: a "Q" whose tail hangs below the line is
+        # as tall (today's look at 720p: "29 SQUADS LEFT" lost its "S" to the line, started at
+        # the Q, and the "S" was then read as a kill count beside the "29")
+        top = float(np.median([st[i, 1] for i in line]))
+        count = bool(st[lead, 3] >= COUNT_TALL * h and st[lead, 1] <= top - 0.08 * h)
+        found.append(SquadsLine(int(xs0), int(ys0), int(xs1), int(ys1), h, count))
     return sorted(found, key=lambda c: c.y0)
 
 
