@@ -40,14 +40,22 @@ _CONVS = ((0, 2, 1), (3, 2, 1), (6, 2, 1), (9, 1, 2), (12, 1, 4), (15, 1, 8))
 Box = tuple[float, tuple[float, float, float, float]]
 
 
-def finder_boxes(out: np.ndarray, none: np.ndarray) -> list[Box | None]:
-    """Per image of a forward pass (map (N, 5, H, W), none logit (N,)): (probability, (x0, y0, x1,
-    y1) in input px) of the most likely cell's box; None where "no kill count here" wins."""
+def _cell_probabilities(out: np.ndarray, none: np.ndarray) -> np.ndarray:
+    """(N, H*W + 1): the softmax over every cell's "the kill count is here" and "no kill count here"
+    (the last column)."""
     n, _c, gh, gw = out.shape
     logits = np.concatenate([out[:, 0].reshape(n, gh * gw), none.reshape(n, 1)], 1).astype(np.float64)
     logits -= logits.max(1, keepdims=True)
     p = np.exp(logits)
     p /= p.sum(1, keepdims=True)
+    return p
+
+
+def finder_boxes(out: np.ndarray, none: np.ndarray) -> list[Box | None]:
+    """Per image of a forward pass (map (N, 5, H, W), none logit (N,)): (probability, (x0, y0, x1,
+    y1) in input px) of the most likely cell's box; None where "no kill count here" wins."""
+    n, _c, gh, gw = out.shape
+    p = _cell_probabilities(out, none)
     res: list[Box | None] = []
     s = FINDER_STRIDE
     for i in range(n):
@@ -122,10 +130,17 @@ class KillBoxDetector:
 
     def propose(self, img: np.ndarray) -> Box | None:
         """img: hudlocate.finder_image of a crop (RGB uint8, 120 px high)."""
+        return self.assess(img)[0]
+
+    def assess(self, img: np.ndarray) -> tuple[Box | None, float]:
+        """One forward pass: (the proposal as :meth:`propose` gives it, the probability that no kill
+        count is in ``img`` at all)."""
         if img.ndim != 3 or img.shape[2] != 3 or img.shape[1] < FINDER_STRIDE:
-            return None
+            return None, 0.0
         x = img.transpose(2, 0, 1)[None].astype(np.float32) / np.float32(255.0) - np.float32(0.5)
-        got = finder_boxes(*self.forward(x))[0]
+        out, none = self.forward(x)
+        got = finder_boxes(out, none)[0]
+        p_none = float(_cell_probabilities(out, none)[0, -1])
         if got is None or got[0] < self.min_prob:
-            return None
-        return got
+            return None, p_none
+        return got, p_none
