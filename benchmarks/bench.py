@@ -865,6 +865,17 @@ def readme_section(result: dict[str, Any], profile: dict[str, Any] | None = None
                 ". The 2019 row's markers find no game on these modern end screens, so its CNN stage"
                 " never runs: its time is a lower bound"
             )
+        if x < 25:
+            line += (
+                f". 25x needs the whole run within {old['wall_s'] / 25:.1f} s; the start-up alone took "
+                f"{new.get('startup_s') or 0:.1f} s"
+            )
+            b = _bottlenecks(profile)
+            if b:
+                line += (
+                    f" (the profile below: {b['import_other']:.1f} s of start-up samples in Ray's own "
+                    f"processes and the driver against {b['import_workers']:.1f} s in the workers)"
+                )
         out.append(line + ".")
     if hd60:
         out.append(
@@ -888,7 +899,9 @@ def readme_section(result: dict[str, Any], profile: dict[str, Any] | None = None
             f"- **Analysis within 1.3x of the all-cores keyframe floor: {_verdict(x <= 1.3)}** -- "
             f"{x:.1f}x ({new['analyse_s']:.1f} s against {floor_all['wall_s']:.2f} s to decode the same "
             f"keyframes and nothing else on {m['cpus']} cores). The floor converts, crops, reads and "
-            "OCRs nothing; the profile below shows where the analysis spends the difference."
+            "OCRs nothing; the profile below shows where the analysis spends the difference"
+            + _work_split(_bottlenecks(profile))
+            + "."
         )
     if multi and new:
         ok = (multi.get("marginal_s") or 0) < new["wall_s"] - (new.get("startup_s") or 0)
@@ -929,6 +942,39 @@ def readme_section(result: dict[str, Any], profile: dict[str, Any] | None = None
             "```",
         ]
     return "\n".join(out) + "\n"
+
+
+# profile_e2e's kinds of work that the analysis does beyond decoding keyframes
+_READ_KINDS = ("kill reader", "ocr (tesseract)", "markers", "tracker")
+
+
+def _bottlenecks(profile: dict[str, Any] | None) -> dict[str, float] | None:
+    """Sums over profile_e2e's samples: start-up in the workers and elsewhere; decode; reading."""
+    if not profile or not profile.get("processes"):
+        return None
+    procs = profile["processes"]
+    imp = "import (start-up)"
+    workers = sum(p["by_kind"].get(imp, 0.0) for p in procs if p["process"] == "ray worker")
+    kinds = profile.get("by_kind", {})
+    return {
+        "import_workers": workers,
+        "import_other": sum(p["by_kind"].get(imp, 0.0) for p in procs) - workers,
+        "decode": kinds.get("decode", 0.0),
+        "read": sum(kinds.get(k, 0.0) for k in _READ_KINDS),
+        **{k: kinds.get(k, 0.0) for k in _READ_KINDS},
+    }
+
+
+def _work_split(b: dict[str, float] | None) -> str:
+    """The profile's analysis work, decode against what the floor leaves out."""
+    if not b or b["decode"] <= 0:
+        return ""
+    return (
+        f": of its analysis samples, decode {b['decode']:.1f} s against {b['read']:.1f} s of reading "
+        f"(kill reader {b['kill reader']:.1f}, tesseract {b['ocr (tesseract)']:.1f}, markers "
+        f"{b['markers']:.1f}): the floor decodes and nothing else, and the reading costs "
+        f"{b['read'] / b['decode']:.1f}x the decoding"
+    )
 
 
 def _ocr_cache_caveat(scal: list[dict[str, Any]], vod: dict[str, Any]) -> str | None:
