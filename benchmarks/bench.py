@@ -888,8 +888,9 @@ def readme_section(result: dict[str, Any], profile: dict[str, Any] | None = None
             f"{'right' if hd60['best_ok'] else 'WRONG'}). Of its wall: start-up "
             f"{hd60.get('startup_s') or 0:.1f} s, analysis {hd60.get('analyse_s') or 0:.1f} s, clip "
             f"{hd60.get('clip_s') or 0:.1f} s ({hd60['cpu_s']:.0f} CPU seconds on {m['cpus']} cores); "
-            f"load average {hd60.get('load_before')} -> {hd60.get('load_after')} on the shared machine; of "
-            "vodstream's own work, decode and the kill reader lead the profile below."
+            f"load average {hd60.get('load_before')} -> {hd60.get('load_after')} on the shared machine"
+            + _leading_work(profile)
+            + "."
         )
     else:
         out.append("- **>= 100x realtime end to end on a 1080p60 source: not measured in this run.**")
@@ -963,6 +964,17 @@ def _bottlenecks(profile: dict[str, Any] | None) -> dict[str, float] | None:
         "read": sum(kinds.get(k, 0.0) for k in _READ_KINDS),
         **{k: kinds.get(k, 0.0) for k in _READ_KINDS},
     }
+
+
+def _leading_work(profile: dict[str, Any] | None) -> str:
+    """'; of vodstream's own work, A and B lead the profile below' from the profile's largest kinds
+    of analysis work (start-up and Ray's own loops left out)."""
+    kinds = (profile or {}).get("by_kind") or {}
+    work = sorted(((s, k) for k, s in kinds.items() if k in ("decode", "fetch", *_READ_KINDS)), reverse=True)
+    if len(work) < 2:
+        return ""
+    (s1, k1), (s2, k2) = work[:2]
+    return f"; of vodstream's own work, {k1} ({s1:.1f} s of samples) and {k2} ({s2:.1f} s) lead the profile below"
 
 
 def _work_split(b: dict[str, float] | None) -> str:
