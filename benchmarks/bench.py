@@ -974,7 +974,10 @@ def _leading_work(profile: dict[str, Any] | None) -> str:
     if len(work) < 2:
         return ""
     (s1, k1), (s2, k2) = work[:2]
-    return f"; of vodstream's own work, {k1} ({s1:.1f} s of samples) and {k2} ({s2:.1f} s) lead the profile below"
+    return (
+        f"; of vodstream's own work, {k1} ({s1:.1f} s of samples) and {k2} ({s2:.1f} s) "
+        "lead the profile below"
+    )
 
 
 def _work_split(b: dict[str, float] | None) -> str:
