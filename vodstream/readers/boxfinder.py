@@ -54,8 +54,12 @@ def _cell_probabilities(out: np.ndarray, none: np.ndarray) -> np.ndarray:
 def finder_boxes(out: np.ndarray, none: np.ndarray) -> list[Box | None]:
     """Per image of a forward pass (map (N, 5, H, W), none logit (N,)): (probability, (x0, y0, x1,
     y1) in input px) of the most likely cell's box; None where "no kill count here" wins."""
+    return _pick_boxes(out, _cell_probabilities(out, none))
+
+
+def _pick_boxes(out: np.ndarray, p: np.ndarray) -> list[Box | None]:
+    """:func:`finder_boxes` from the cell probabilities ``p`` (:func:`_cell_probabilities`)."""
     n, _c, gh, gw = out.shape
-    p = _cell_probabilities(out, none)
     res: list[Box | None] = []
     s = FINDER_STRIDE
     for i in range(n):
@@ -139,8 +143,9 @@ class KillBoxDetector:
             return None, 0.0
         x = img.transpose(2, 0, 1)[None].astype(np.float32) / np.float32(255.0) - np.float32(0.5)
         out, none = self.forward(x)
-        got = finder_boxes(out, none)[0]
-        p_none = float(_cell_probabilities(out, none)[0, -1])
+        p = _cell_probabilities(out, none)
+        got = _pick_boxes(out, p)[0]
+        p_none = float(p[0, -1])
         if got is None or got[0] < self.min_prob:
             return None, p_none
         return got, p_none

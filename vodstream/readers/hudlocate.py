@@ -19,7 +19,9 @@ spectator eye box further left), or on a second row below it (ranked and later s
    spectator count has a digit-high eye before it (not a skull-high icon), and ranked
    assists / damage sit right of the kills;
 5. ``kill_box``: True when found; False when the squads line was found, both slots are in
-   view (no overlay edge across them) and hold nothing of icon or digit height; None otherwise.
+   view (no overlay edge across them) and hold nothing of icon or digit height -- or, in
+   ``find_kill_box``, only clutter of letter size that the learned detector is sure holds no
+   kill count (``EMPTY_NONE_PROB``); None otherwise.
 
 Where the rules see ink in the slot but no kill box, two second looks propose one (a weak run:
 the kill reader reads a number there only where both of its readers agree): the relaxed look
@@ -164,8 +166,13 @@ def finder_image(hud: np.ndarray) -> np.ndarray:
     return _half(img)
 
 
+def _half_size(img: np.ndarray) -> tuple[int, int]:
+    """(width, height) of the detector's input made from a work image."""
+    return max(1, img.shape[1] // 2), FINDER_H
+
+
 def _half(img: np.ndarray) -> np.ndarray:
-    return cv2.resize(img, (max(1, img.shape[1] // 2), FINDER_H), interpolation=cv2.INTER_AREA)
+    return cv2.resize(img, _half_size(img), interpolation=cv2.INTER_AREA)
 
 
 # _REL_MIN[n]: the smallest uint8 t with float(t) >= INK_REL * n (255 where none does)
@@ -817,7 +824,7 @@ def _snap(
 ) -> HudLocation | None:
     """:func:`detect`'s second half: the proposal ``got`` (in the halved work image) as a kill run."""
     img, f = p.img, p.f
-    small_w, small_h = max(1, img.shape[1] // 2), FINDER_H
+    small_w, small_h = _half_size(img)
     if got is None:
         return None
     _p, (bx0, by0, bx1, by1) = got
