@@ -287,3 +287,62 @@ def test_a_letter_of_the_squads_label_is_never_a_kill_count() -> None:
         if find_kill_box(crop).kill_box is True:
             found.append(n)
     assert not found, found
+
+
+@pytest.mark.parametrize(
+    "state, style_kw",
+    [
+        (
+            dict(kills=13, squads_left=18, alive=54, scene_seed=1_339_174, t=558.028709355118),
+            dict(
+                sq_label_w=113.0,
+                dots=True,
+                scale=0.96925,
+                dx=15.607,
+                dy=57.325,
+                banner="AWAITING RESPAWN",
+                box_alpha=0.34693,
+                outline_alpha=0.57243,
+                ink=(231.34, 231.34, 237.63),
+            ),
+        ),
+        (
+            dict(kills=2, squads_left=4, alive=12, scene_seed=1_382_506, t=215.4784213911263),
+            dict(
+                sq_label_w=113.0,
+                scale=1.0764,
+                dx=12.877,
+                dy=62.605,
+                banner="SPECTATING",
+                box_alpha=0.39956,
+                outline_alpha=0.52947,
+                ink=(238.59, 238.59, 248.36),
+                alive_color=(222.19, 235.36, 236.33),
+            ),
+        ),
+    ],
+)
+def test_squads_line_reaches_back_over_letters_it_could_not_start_at(state, style_kw) -> None:
+    """Validation family at 720p through libx264 (crf 20, all-intra): "SQU" merges into one blob
+    whose "Q" tail drops below the baseline, so no line joined it. The squads line then started
+    at the "A" -- the squads count and "SQU" sat in the kill slot between the kill count and the
+    line (no kill box) -- or, with only three glyphs left after it, was no squads line at all (no
+    HUD). The line now takes back the letters of its first word on its cap line (never the
+    squads count, taller and reaching above them), and counts them; the kill count is read."""
+    from models.data import h264_roundtrip
+    from vodstream.readers.killreader import KillReader
+    from vodstream.testbed.synth.styles import style_by_name
+
+    sty = replace(
+        style_by_name("validation:0"), name="validation", sq_label="SQUADS LEFT", occluder=None, **style_kw
+    )
+    st = _state(camera_t=state["t"], **state)
+    x0, y0, x1, y1 = hud_box(1280, 720)
+    frame = np.asarray(Renderer(1280, 720, seed=10**6 + 7, style=sty).render(st))
+    crop = np.ascontiguousarray(h264_roundtrip([frame], crf=20)[0][y0:y1, x0:x1])
+    loc = locate(crop)
+    # the label's "S" starts at 447-472 WORK_H px (its "A" at 498-505), its count further left
+    assert loc.squads is not None and loc.squads.x0 < 480 and not loc.squads.count
+    assert loc.kill is not None
+    got = KillReader().read_huds([crop])[0]
+    assert (got.kills, got.kill_box) == (st.kills, True)

@@ -299,27 +299,66 @@ def _alive_block(img: np.ndarray, x: int, y0: int, y1: int, h: float) -> bool:
     return False
 
 
+WORD_GAP = 0.6  # letter heights: glyphs closer than this are letters of one word
+
+
+def _extend_left(st: np.ndarray, x0: int, h: float, top: float, base: float) -> tuple[int, list[int]]:
+    """The squads line's left end taken leftwards over the letters of its first word that the line
+    search could not start at or join, and those glyphs: a bold letter dense enough to look like
+    a solid icon (a line never starts at one), letters merged into one blob with a "Q" whose tail
+    drops below the baseline ("SQU": the line then started at the "A"). Only glyphs of letter
+    height on the line's cap line or baseline, at most ``WORD_GAP`` letter heights apart (never
+    across the space before the label: the squads count and the kill count lie beyond it), and
+    never a glyph taller than the letters reaching above them (the squads count)."""
+    x, y, w, gh, a = (st[:, k].astype(np.float64) for k in range(5))
+    tol_top, tol_base = max(2.0, 0.15 * h), max(2.0, 0.22 * h)
+    ok = (
+        (gh >= 0.65 * h)
+        & (gh <= 1.45 * h)
+        & ((np.abs(y - top) <= tol_top) | (np.abs(y + gh - base) <= tol_base))
+        & ~((gh >= COUNT_TALL * h) & (y <= top - 0.08 * h))
+        & (w <= 14 * gh)
+        & (a >= 0.12 * w * gh)
+        & (2.0 * a / (w + gh) >= MIN_STROKE)
+    )
+    cand = np.flatnonzero(ok & (x < x0)).tolist()
+    added: list[int] = []
+    while True:
+        near = [i for i in cand if -0.3 * h <= x0 - (x[i] + w[i]) <= WORD_GAP * h and x[i] < x0]
+        if not near:
+            return x0, added
+        added += near
+        x0 = int(min(x[i] for i in near))
+
+
 def _squads(img: np.ndarray, st: np.ndarray) -> list[SquadsLine]:
     """Every line that can be the squads line, topmost first."""
     found: list[SquadsLine] = []
     for line in _lines(st):
-        if len(line) < MIN_GLYPHS and not (len(line) >= 2 and any(st[i, 2] > 2.0 * st[i, 3] for i in line)):
-            continue
         xs0 = min(st[i, 0] for i in line)
         xs1 = max(st[i, 0] + st[i, 2] for i in line)
         ys0 = min(st[i, 1] for i in line)
         ys1 = max(st[i, 1] + st[i, 3] for i in line)
         h = float(np.median([st[i, 3] for i in line]))
-        if xs1 - xs0 < MIN_LINE_W * h or xs1 < LINE_END_MIN * img.shape[1]:
-            continue
-        if not _alive_block(img, xs1, ys0, ys1, h):
-            continue
         lead = min(line, key=lambda i: st[i, 0])
         # taller AND reaching above the letters' tops: a "Q" whose tail hangs below the line is
         # as tall (today's look at 720p: "29 SQUADS LEFT" lost its "S" to the line, started at
         # the Q, and the "S" was then read as a kill count beside the "29")
         top = float(np.median([st[i, 1] for i in line]))
         count = bool(st[lead, 3] >= COUNT_TALL * h and st[lead, 1] <= top - 0.08 * h)
+        glyphs = list(line)
+        if not count:
+            base = float(np.median([st[i, 1] + st[i, 3] for i in line]))
+            xs0, added = _extend_left(st, int(xs0), h, top, base)
+            glyphs += added
+        if len(glyphs) < MIN_GLYPHS and not (
+            len(glyphs) >= 2 and any(st[i, 2] > 2.0 * st[i, 3] for i in glyphs)
+        ):
+            continue
+        if xs1 - xs0 < MIN_LINE_W * h or xs1 < LINE_END_MIN * img.shape[1]:
+            continue
+        if not _alive_block(img, xs1, ys0, ys1, h):
+            continue
         found.append(SquadsLine(int(xs0), int(ys0), int(xs1), int(ys1), h, count))
     return sorted(found, key=lambda c: c.y0)
 
