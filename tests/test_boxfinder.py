@@ -7,6 +7,8 @@ reader on them: no mocks. The held-out family is never used here.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -390,3 +392,34 @@ def test_an_empty_slot_on_a_busy_background_is_called_empty(detector) -> None:
     assert unclear >= 4, unclear  # the case this is about occurs in these scenes
     assert empty > rules_empty, (rules_empty, empty)  # 1 -> 2 here; ~10 % of hidden validation slots
     assert shown_empty == 0 and covered_empty == 0, (shown_empty, covered_empty)
+
+
+@pytest.mark.parametrize(("w", "h"), [(1920, 1080), (1280, 720)])
+def test_a_slot_under_an_overlay_that_ends_at_the_squads_text_is_never_called_empty(detector, w, h) -> None:
+    """A panel or webcam over the kill slot whose right edge ends at the squads line (on it, or
+    cutting off the line's start): the slot is covered, not empty, whether the box is hidden
+    (modern, 0 kills) or shown (2019; modern). The overlay's border there is vertical and may
+    join two areas of the same grey (a webcam on the sky)."""
+    plain = _state(era="modern", kills=0, show_kill_box=False)
+    loc = locate(_crop(plain, 1920, 1080, _hud.DEFAULT_STYLE))
+    assert loc.squads is not None
+    x = hud_box(1920, 1080)[0] + loc.squads.x0 / loc.scale  # where the squads line starts, 1080p px
+    called_empty = covered = 0
+    for cut in (0.0, 40.0):
+        for kind in ("panel", "webcam"):
+            style = replace(
+                _hud.DEFAULT_STYLE,
+                name=f"ends-at-squads-{cut:.0f}-{kind}",
+                occluder=(x - 330.0 + cut, 15.0, x + cut, 160.0),
+                occluder_kind=kind,
+                occluder_seed=3,
+            )
+            for k in range(3):
+                for era, kills, show in (("modern", 0, False), ("2019", 3, True), ("modern", 4, True)):
+                    st = _state(
+                        era=era, kills=kills, show_kill_box=show, scene_seed=SCENE + 7 * k, camera_t=2.0 * k
+                    )
+                    covered += int(not show or kill_box_covered(st, w, h, style=style))
+                    called_empty += int(find_kill_box(_crop(st, w, h, style), detector).kill_box is False)
+    assert covered == 36
+    assert called_empty == 0, called_empty

@@ -456,15 +456,22 @@ def _is_red(img: np.ndarray, box: tuple[int, int, int, int]) -> bool:
     return bool(r > 150 and gb < 0.55 * r)
 
 
-def _overlay_edge(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, h: float) -> bool:
-    """A long straight horizontal or vertical edge across the slot (a webcam / panel border)."""
+def _overlay_edge(
+    img: np.ndarray, x0: int, y0: int, x1: int, y1: int, h: float, *, vx1: int | None = None
+) -> bool:
+    """A long straight horizontal or vertical edge across the slot (a webcam / panel border).
+    Vertical edges are looked for up to ``vx1`` (default ``x1``): a panel may end right at the
+    squads text, covering the slot and the label's start, where the squads box's own horizontal
+    edges (which a wider window would take for an overlay's) must stay out of the check."""
     H, W = img.shape[:2]
     x0, y0, x1, y1 = max(0, x0), max(0, y0), min(W, x1), min(H, y1)
+    xv = min(W, max(x1, vx1 if vx1 is not None else x1))
     if x1 - x0 < 4 or y1 - y0 < 4:
         return True  # the slot is (partly) outside the crop: cannot tell
-    g = cv2.cvtColor(img[y0:y1, x0:x1], cv2.COLOR_RGB2GRAY).astype(np.float32)
-    gx = np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3))
-    gy = np.abs(cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3))
+    # per colour channel: a webcam's border can join two areas of the same grey
+    g = img[y0:y1, x0:xv].astype(np.float32)
+    gx = np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)).max(axis=2)
+    gy = np.abs(cv2.Sobel(np.ascontiguousarray(g[:, : x1 - x0]), cv2.CV_32F, 0, 1, ksize=3)).max(axis=2)
     # a column / row whose strong-edge run is long
     vert = (gx > 120).astype(np.uint8)
     hori = (gy > 120).astype(np.uint8)
@@ -643,7 +650,9 @@ def _locate_beside(
         ]
         if sx0 < 0:
             return HudLocation(sq, None, None, None, "slot_out_of_view", f)
-        edge = _overlay_edge(img, sx0, int(cy - 1.6 * h), int(sq.x0 - 0.6 * h), int(cy + 1.6 * h), h)
+        edge = _overlay_edge(
+            img, sx0, int(cy - 1.6 * h), int(sq.x0 - 0.6 * h), int(cy + 1.6 * h), h, vx1=int(sq.x0 + 0.3 * h)
+        )
         if junk or edge:
             return HudLocation(sq, None, None, None, "slot_unclear", f, slot_edge=edge)
         return HudLocation(sq, None, False, "modern", "empty", f)
