@@ -346,3 +346,76 @@ def test_squads_line_reaches_back_over_letters_it_could_not_start_at(state, styl
     assert loc.kill is not None
     got = KillReader().read_huds([crop])[0]
     assert (got.kills, got.kill_box) == (st.kills, True)
+
+
+def _all_intra(frames: list[np.ndarray], crf: int) -> list[np.ndarray]:
+    """Frames through libx264 (all-intra, veryfast, one encoder for the run) and back, as the
+    per-sample benchmark encodes its sequences."""
+    from fractions import Fraction
+
+    import av
+
+    h, w = frames[0].shape[:2]
+    enc = av.CodecContext.create("libx264", "w")
+    enc.width, enc.height, enc.pix_fmt = w, h, "yuv420p"
+    enc.time_base = Fraction(1, 30)
+    enc.options = {"crf": str(crf), "preset": "veryfast", "g": "1"}
+    enc.thread_count = 1
+    dec = av.CodecContext.create("h264", "r")
+    out: list[np.ndarray] = []
+    for i, f in enumerate(frames):
+        vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(f), format="rgb24")
+        vf.pts = i
+        for pkt in enc.encode(vf):
+            out += [fr.to_ndarray(format="rgb24") for fr in dec.decode(pkt)]
+    for pkt in enc.encode(None):
+        out += [fr.to_ndarray(format="rgb24") for fr in dec.decode(pkt)]
+    out += [fr.to_ndarray(format="rgb24") for fr in dec.decode(None)]
+    return out
+
+
+def test_a_skull_barely_taller_than_its_digits_is_their_icon() -> None:
+    """Validation family at 720p, 2019 HUD, through libx264 (crf 20): the skull is only 2 px taller
+    than the merged "14" after it, within the height tolerance of one run, so the run search
+    took skull and digits for one number and found no icon before it (no kill box, no number).
+    The relaxed look splits a run led by a solid, skull-wide glyph 10% taller than the rest;
+    both readers then read 14."""
+    from vodstream.readers.killreader import KillReader
+    from vodstream.testbed.synth.styles import style_by_name
+
+    sty = replace(
+        style_by_name("validation:0"),
+        name="validation",
+        sq_label="SQUADS LEFT",
+        occluder=None,
+        sq_label_w=113.0,
+        scale=1.0795468063473055,
+        dx=1.853338883170298,
+        dy=68.95171158214265,
+        banner="RESPAWN BEACON NEARBY",
+        box_alpha=0.30318073981226135,
+        outline_alpha=0.733644642037696,
+        dots=True,
+        alive_color=(249.4829611473051, 253.0126887884332, 249.05903354392197),
+    )
+    r = Renderer(1280, 720, seed=10**6 + 7, style=sty)
+    frames = []
+    for t, spectators in ((500.20547598114405, 5), (502.20547598114405, 6)):
+        st = _state(
+            t=t,
+            camera_t=t,
+            era="2019",
+            kills=14,
+            spectating=True,
+            spectators=spectators,
+            squads_left=11,
+            alive=33,
+            scene_seed=1_956_266,
+        )
+        frames.append(np.asarray(r.render(st)))
+    x0, y0, x1, y1 = hud_box(1280, 720)
+    crop = np.ascontiguousarray(_all_intra(frames, 20)[-1][y0:y1, x0:x1])
+    loc = locate(crop)
+    assert loc.kill is not None and loc.kill.weak and loc.kill.row == 0
+    got = KillReader().read_huds([crop])[0]
+    assert (got.kills, got.kill_box) == (14, True)

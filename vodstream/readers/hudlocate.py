@@ -393,6 +393,25 @@ def _runs(st: np.ndarray, idx: list[int], h: float) -> list[list[int]]:
     return runs
 
 
+SPLIT_ICON_TALL = 1.1  # _skull_led: the skull this many times taller than the digits after it
+
+
+def _skull_led(st: np.ndarray, run: list[int]) -> bool:
+    """A run whose first glyph is a skull the run search took for a digit: at 720p the skull
+    can be barely taller than the digits (within the run's height tolerance), so it led their
+    run and no icon was found before it. The first glyph must be solid, as wide as a skull
+    (``ICON_W``..``RELAXED_ICON_W`` times its height: wider than any single digit of the
+    count, narrower than two joined ones) and ``SPLIT_ICON_TALL`` times taller than every
+    glyph after it (digits of one number are one height)."""
+    if len(run) < 2:
+        return False
+    _x, _y, w, hh, a = (int(v) for v in st[run[0]])
+    rest = max(int(st[i, 3]) for i in run[1:])
+    return bool(
+        a >= 0.55 * w * hh and ICON_W * hh <= w <= RELAXED_ICON_W * hh and hh >= SPLIT_ICON_TALL * rest
+    )
+
+
 def _icon_before(st: np.ndarray, sto: np.ndarray, run: list[int], h: float) -> int | None:
     """The solid blob of icon size right before the run (index into ``sto``, the opened ink)."""
     rx0 = st[run[0], 0]
@@ -565,13 +584,16 @@ def _relaxed(img: np.ndarray, f: float, st: np.ndarray, ink: np.ndarray, first: 
     it is wider: "3" then read as the next number). A box found so is ``weak``: the kill reader
     reads a number in it only where both of its readers name the same one. Row 1 only, and only
     the count nearest the squads box (no skull-like blob between them: in 2019 the spectator
-    count sits further left). (Runs from the opened ink, to drop a slanted box edge touching a
-    digit, found a skull joined to a "2" as the icon of the "3" after it: "23" read as 3 on the
-    training family -- measured, dropped.)"""
+    count sits further left). Where that finds nothing either, a run led by a skull barely taller
+    than its digits (:func:`_skull_led`) is split: the skull as the icon of the rest. (Runs from
+    the opened ink, to drop a slanted box edge touching a digit, found a skull joined to a "2" as
+    the icon of the "3" after it: "23" read as 3 on the training family -- measured, dropped.)"""
     sq = first.squads
     assert sq is not None
     icons = np.concatenate([_icon_components(ink, sq.h), st[st[:, 2] <= RELAXED_ICON_W * st[:, 3]]])
     loc = _locate_beside(img, f, st, ink, sq, icons=icons, rows=(0,))
+    if loc.kill is None:
+        loc = _locate_beside(img, f, st, ink, sq, icons=icons, rows=(0,), split=True)
     k = loc.kill
     if k is None or k.row != 0:
         return first
@@ -590,6 +612,7 @@ def _locate_beside(
     *,
     icons: np.ndarray | None = None,
     rows: tuple[int, ...] = (0, 1),
+    split: bool = False,
 ) -> HudLocation:
     """The kill box beside one candidate squads line (locate's second half). ``icons``: the
     components an icon may be (default: the opened ink's); ``rows``: the rows searched."""
@@ -607,7 +630,10 @@ def _locate_beside(
     r1 = (sq.x0 - 17.0 * h, cy - 1.9 * h, sq.x0 - (1 if sq.count else 0.6 * h), cy + 1.9 * h)
     idx1 = inside(*r1)
     found: tuple[list[int], int, int] | None = None
-    for run in reversed(_runs(st, idx1, h)) if 0 in rows else ():
+    runs1 = _runs(st, idx1, h)
+    if split:
+        runs1 = sorted(runs1 + [r[1:] for r in runs1 if _skull_led(st, r)], key=lambda r: st[r[0], 0])
+    for run in reversed(runs1) if 0 in rows else ():
         # the kill box shares the squads box's row: its digits are centred on the squads text
         rcy = float(np.mean([st[i, 1] + st[i, 3] / 2.0 for i in run]))
         if abs(rcy - cy) > 0.35 * h:
