@@ -419,3 +419,53 @@ def test_a_skull_barely_taller_than_its_digits_is_their_icon() -> None:
     assert loc.kill is not None and loc.kill.weak and loc.kill.row == 0
     got = KillReader().read_huds([crop])[0]
     assert (got.kills, got.kill_box) == (14, True)
+
+
+def test_a_squads_line_ending_at_an_overlay_bounds_the_detectors_checks() -> None:
+    """Validation family at 1080p, 2019 HUD, through libx264 (crf 20): a stream panel covers the
+    alive section, so the squads label ends at the panel's edge and no squads line is found. The
+    detector's box on the kill count was then dropped because the squads count's two bold digits
+    (merged into a solid, skull-like blob) followed it: "a spectator count with a kill skull
+    after it". A line that ends at an overlay's straight edge now bounds that search as a found
+    squads line does (it stops before the squads count), and both readers read 14; the line is
+    no evidence of an in-match HUD (no squads line for the rules)."""
+    from vodstream.readers.killreader import KillReader
+    from vodstream.testbed.synth.styles import style_by_name
+
+    sty = replace(
+        style_by_name("validation:0"),
+        name="validation",
+        sq_label="ESQUADROES RESTANTES",
+        sq_label_w=202.80056027777945,
+        scale=0.9398267460433984,
+        dx=2.102895467183352,
+        box_alpha=0.4886892445531083,
+        outline_alpha=0.7509554734095825,
+        dots=True,
+        alive_color=(216.6936203387967, 231.729061123966, 231.2243906658586),
+        occluder=(1798.9547393814078, 9.850192485468456, 1913.1211870995467, 137.65500827040466),
+        occluder_kind="panel",
+        occluder_seed=702226116,
+    )
+    r = Renderer(1920, 1080, seed=10**6 + 7, style=sty)
+    frames = []
+    for t, spectators in ((178.0423827875411, 4), (180.0423827875411, 1)):
+        st = _state(
+            t=t,
+            camera_t=t,
+            era="2019",
+            kills=14,
+            spectators=spectators,
+            squads_left=17,
+            alive=51,
+            scene_seed=1_318_900,
+        )
+        frames.append(np.asarray(r.render(st)))
+    x0, y0, x1, y1 = hud_box(1920, 1080)
+    crop = np.ascontiguousarray(_all_intra(frames, 20)[-1][y0:y1, x0:x1])
+    loc = locate(crop)
+    assert loc.squads is None and not loc.hud_visible and loc.covered
+    reader = KillReader()
+    assert find_kill_box(crop, reader.detector).how == "detector"
+    got = reader.read_huds([crop])[0]
+    assert (got.kills, got.kill_box) == (14, True)

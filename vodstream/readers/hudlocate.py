@@ -140,6 +140,9 @@ class HudLocation:
     # "slot_unclear" because of a long straight edge across the slot (a webcam or panel over it):
     # the slot may hide a kill box, so it is never called empty (see find_kill_box)
     slot_edge: bool = False
+    # no squads line found: the lines that would be one but end at a stream overlay's edge (the
+    # alive section under it), for the detector's checks; no evidence of an in-match HUD
+    covered: tuple[SquadsLine, ...] = ()
 
     @property
     def hud_visible(self) -> bool:
@@ -331,8 +334,26 @@ def _extend_left(st: np.ndarray, x0: int, h: float, top: float, base: float) -> 
         x0 = int(min(x[i] for i in near))
 
 
-def _squads(img: np.ndarray, st: np.ndarray) -> list[SquadsLine]:
-    """Every line that can be the squads line, topmost first."""
+COVER_EDGE = 3.5  # letter heights: a vertical edge this long where a line ends is an overlay's
+
+
+def _covered_end(img: np.ndarray, x1: int, y0: int, y1: int, h: float) -> bool:
+    """A stream overlay's straight vertical edge (longer than ``COVER_EDGE`` letter heights, taller
+    than the HUD's boxes) right where a line of text ends: what followed it is under the overlay."""
+    H, W = img.shape[:2]
+    ax0, ax1 = max(0, int(x1 - 0.3 * h)), min(W, int(x1 + 1.2 * h) + 1)
+    ay0, ay1 = max(0, int(y0 - 2.5 * h)), min(H, int(y1 + 2.5 * h) + 1)
+    if ax1 - ax0 < 3 or ay1 - ay0 < 4:
+        return False
+    g = cv2.cvtColor(img[ay0:ay1, ax0:ax1], cv2.COLOR_RGB2GRAY).astype(np.float32)
+    vert = (np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)) > 120).astype(np.uint8)
+    k = np.ones((max(3, round(COVER_EDGE * h)), 1), np.uint8)
+    return bool(cv2.morphologyEx(vert, cv2.MORPH_OPEN, k).any())
+
+
+def _squads(img: np.ndarray, st: np.ndarray, covered: list[SquadsLine] | None = None) -> list[SquadsLine]:
+    """Every line that can be the squads line, topmost first. ``covered``: gets the lines that would
+    be one but end at an overlay's edge (:func:`_covered_end`) instead of the alive section."""
     found: list[SquadsLine] = []
     for line in _lines(st):
         xs0 = min(st[i, 0] for i in line)
@@ -358,6 +379,8 @@ def _squads(img: np.ndarray, st: np.ndarray) -> list[SquadsLine]:
         if xs1 - xs0 < MIN_LINE_W * h or xs1 < LINE_END_MIN * img.shape[1]:
             continue
         if not _alive_block(img, xs1, ys0, ys1, h):
+            if covered is not None and _covered_end(img, int(xs1), int(ys0), int(ys1), h):
+                covered.append(SquadsLine(int(xs0), int(ys0), int(xs1), int(ys1), h, count))
             continue
         found.append(SquadsLine(int(xs0), int(ys0), int(xs1), int(ys1), h, count))
     return sorted(found, key=lambda c: c.y0)
@@ -553,9 +576,13 @@ def _destriped(p: _Prepared) -> _Prepared:
 
 def _locate(p: _Prepared) -> HudLocation:
     img, f, st, ink = p.img, p.f, p.st, p.ink
-    cands = _squads(img, st)
+    covered: list[SquadsLine] = []
+    cands = _squads(img, st, covered)
     if not cands:
-        return HudLocation(None, None, None, None, "no_squads_box", f)
+        # the lines ending at an overlay's edge go to the detector's checks only: as squads lines
+        # for the rules, a kill-feed line ending at a panel had a gun and a name's digits for
+        # a kill box beside it
+        return HudLocation(None, None, None, None, "no_squads_box", f, covered=tuple(covered))
     # the topmost line, unless a lower one has the kill box beside it (a banner's text over a
     # pushed-down HUD can end in a bright block too; no banner has a kill box beside it)
     first = _locate_beside(img, f, st, ink, cands[0])
@@ -934,6 +961,13 @@ def _snap(
         return None
     row = 0
     ry = (y0 + y1) / 2.0
+    if loc.squads is None and loc.covered:
+        # no squads line, but one ending at an overlay's edge right of the box on its row: its
+        # squads count bounds the searches below like a found line's (the bold count's merged
+        # digits are as solid as a skull)
+        near = [c for c in loc.covered if c.x0 > x1 and abs((c.y0 + c.y1) / 2.0 - ry) <= 0.5 * c.h]
+        if near:
+            loc = replace(loc, squads=min(near, key=lambda c: c.x0))
     # the box on one solid, squarish blob taller than the squads letters is on the skull (its
     # digits lost to the ink threshold), not on the count
     if len(sel) == 1 and loc.squads is not None:
