@@ -469,3 +469,35 @@ def test_a_squads_line_ending_at_an_overlay_bounds_the_detectors_checks() -> Non
     assert find_kill_box(crop, reader.detector).how == "detector"
     got = reader.read_huds([crop])[0]
     assert (got.kills, got.kill_box) == (14, True)
+
+
+def test_the_alive_block_is_looked_for_beside_the_letters_rows() -> None:
+    """Validation family at 720p through libx264 (crf 20): the squads count "19", merged with the
+    box's slanted edge, reaches above and below the letters, and the alive block was looked for
+    over the line's whole height (more than the block's): too little of it bright, no squads
+    line, no HUD, no number. The block is now looked for beside the letters' common rows."""
+    from vodstream.readers.killreader import KillReader
+    from vodstream.testbed.synth.styles import style_by_name
+
+    sty = replace(
+        style_by_name("validation:0"),
+        name="validation",
+        sq_label="SQUADS LEFT",
+        sq_label_w=113.0,
+        scale=1.0258977973630832,
+        dx=26.482588689792262,
+        box_alpha=0.4009352482197984,
+        outline_alpha=0.5872629408652197,
+        ink=(248.50490693171446, 248.50490693171446, 255.0),
+        alive_color=(243.646853018323, 247.81708138919132, 236.15508797830896),
+        occluder=None,
+    )
+    t = 572.910925974985
+    st = _state(t=t, camera_t=t, era="modern", kills=1, squads_left=19, alive=57, scene_seed=1_179_305)
+    frame = np.asarray(Renderer(1280, 720, seed=10**6 + 7, style=sty).render(st))
+    x0, y0, x1, y1 = hud_box(1280, 720)
+    crop = np.ascontiguousarray(_all_intra([frame], 20)[0][y0:y1, x0:x1])
+    loc = locate(crop)
+    assert loc.squads is not None and loc.kill is not None
+    got = KillReader().read_huds([crop])[0]
+    assert (got.kills, got.kill_box) == (1, True)

@@ -378,7 +378,11 @@ def _squads(img: np.ndarray, st: np.ndarray, covered: list[SquadsLine] | None = 
             continue
         if xs1 - xs0 < MIN_LINE_W * h or xs1 < LINE_END_MIN * img.shape[1]:
             continue
-        if not _alive_block(img, xs1, ys0, ys1, h):
+        # the alive block beside the letters' common rows (a glyph merged with a box edge or a
+        # stripe reaches far above or below them and made the block look too short)
+        mb0 = float(np.median([st[i, 1] for i in line]))
+        mb1 = float(np.median([st[i, 1] + st[i, 3] for i in line]))
+        if not _alive_block(img, xs1, round(mb0), round(mb1), h):
             if covered is not None and _covered_end(img, int(xs1), int(ys0), int(ys1), h):
                 covered.append(SquadsLine(int(xs0), int(ys0), int(xs1), int(ys1), h, count))
             continue
