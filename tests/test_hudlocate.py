@@ -501,3 +501,39 @@ def test_the_alive_block_is_looked_for_beside_the_letters_rows() -> None:
     assert loc.squads is not None and loc.kill is not None
     got = KillReader().read_huds([crop])[0]
     assert (got.kills, got.kill_box) == (1, True)
+
+
+def test_the_detectors_box_snaps_to_digits_not_to_the_box_outline() -> None:
+    """Validation family at 1080p through libx264 (crf 20), a panel over the alive section: the
+    detector's box was snapped to every component of digit height around it, a thin piece of the
+    kill box's slanted edge among them, so the run came out taller than the digits, they were
+    mapped onto the reader's canvas at the wrong size and the readers disagreed (no number).
+    Only glyph strokes are snapped to; both readers read 21."""
+    from vodstream.readers.killreader import KillReader
+    from vodstream.testbed.synth.styles import style_by_name
+
+    sty = replace(
+        style_by_name("validation:0"),
+        name="validation",
+        sq_label="SQUADS LEFT",
+        sq_label_w=113.0,
+        scale=0.9833851227107817,
+        dx=4.345080859328467,
+        box_alpha=0.48427438025057457,
+        outline_alpha=0.586304999001687,
+        dots=True,
+        occluder=(1690.2452587149435, 22.426753499385566, 1837.8694815962458, 111.76167132104152),
+        occluder_kind="panel",
+        occluder_seed=1162470310,
+    )
+    r = Renderer(1920, 1080, seed=10**6 + 7, style=sty)
+    frames = []
+    for t in (260.03474787733717, 262.03474787733717):
+        st = _state(t=t, camera_t=t, era="modern", kills=21, squads_left=3, alive=9, scene_seed=1_548_383)
+        frames.append(np.asarray(r.render(st)))
+    x0, y0, x1, y1 = hud_box(1920, 1080)
+    crop = np.ascontiguousarray(_all_intra(frames, 20)[-1][y0:y1, x0:x1])
+    reader = KillReader()
+    assert find_kill_box(crop, reader.detector).how == "detector"
+    got = reader.read_huds([crop])[0]
+    assert (got.kills, got.kill_box) == (21, True)

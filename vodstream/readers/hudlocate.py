@@ -948,6 +948,12 @@ def _snap(
         & (cy <= by1 + g)
         & (st[:, 3] >= DETECT_H[0] * bh)
         & (st[:, 3] <= DETECT_H[1] * bh)
+        # glyph strokes, not a piece of the box's thin outline or slanted edge (as tall as a digit:
+        # the run then came out taller than the digits, mapped onto the reader's canvas at the
+        # wrong size, or reached the outline's row, whose straight edge the overlay test took
+        # for an overlay's)
+        & (2.0 * st[:, 4] >= MIN_STROKE * (st[:, 2] + st[:, 3]))
+        & (st[:, 4] >= 0.18 * st[:, 2] * st[:, 3])
     )
     if len(sel):
         x0, y0 = int(st[sel, 0].min()), int(st[sel, 1].min())
