@@ -58,6 +58,31 @@ _SOURCES: dict[str, tuple[str, str]] = {
     "share-tech": ("fontpkg_share_tech", "ShareTech-Regular.ttf"),
     "play-bold": ("fontpkg_play", "Play-Bold.ttf"),
     "exo-2": ("fontpkg_exo_2", "Exo2[wght].ttf"),
+    # other shape categories than condensed sans (chosen by category, one or more each):
+    # geometric
+    "montserrat": ("fontpkg_montserrat", "Montserrat[wght].ttf"),
+    "jost": ("fontpkg_jost", "Jost[wght].ttf"),
+    "league-spartan": ("fontpkg_league_spartan", "LeagueSpartan[wght].ttf"),
+    # squarish / techno / blocky display
+    "orbitron": ("fontpkg_orbitron", "Orbitron[wght].ttf"),
+    "russo-one": ("fontpkg_russo_one", "RussoOne-Regular.ttf"),
+    "bungee": ("fontpkg_bungee", "Bungee-Regular.ttf"),
+    "saira": ("fontpkg_saira", "Saira[wdth,wght].ttf"),
+    # rounded
+    "nunito": ("fontpkg_nunito", "Nunito[wght].ttf"),
+    "varela-round": ("fontpkg_varela_round", "VarelaRound-Regular.ttf"),
+    "fredoka": ("fontpkg_fredoka", "Fredoka[wdth,wght].ttf"),
+    # monospace
+    "roboto-mono": ("fontpkg_roboto_mono", "RobotoMono[wght].ttf"),
+    "jetbrains-mono": ("fontpkg_jetbrains_mono", "JetBrainsMono[wght].ttf"),
+    "space-mono-bold": ("fontpkg_space_mono", "SpaceMono-Bold.ttf"),
+    # grotesque / neo-grotesque
+    "inter": ("fontpkg_inter", "Inter[opsz,wght].ttf"),
+    "archivo": ("fontpkg_archivo", "Archivo[wdth,wght].ttf"),
+    "libre-franklin": ("fontpkg_libre_franklin", "LibreFranklin[wght].ttf"),
+    "work-sans": ("fontpkg_work_sans", "WorkSans[wght].ttf"),
+    # wide
+    "unbounded": ("fontpkg_unbounded", "Unbounded[wght].ttf"),
     # the validation family's face: never trained on; the readers' choices are made on it
     "kanit-semibold": ("fontpkg_kanit", "Kanit-SemiBold.ttf"),
     # the held-out family's face: never used for training or for any choice
@@ -66,7 +91,7 @@ _SOURCES: dict[str, tuple[str, str]] = {
     # `train --labels`) adapts the reader to it (tests/test_label_roundtrip.py)
     "caveat": ("fontpkg_caveat", "Caveat[wght].ttf"),
 }
-# variable faces: the weight axis value to draw with
+# variable faces: the weight axis value to draw with (other axes, e.g. width, at their defaults)
 _WEIGHTS = {
     "teko": 600,
     "oswald": 600,
@@ -77,6 +102,20 @@ _WEIGHTS = {
     "smooch-sans": 800,
     "dosis": 700,
     "exo-2": 700,
+    "montserrat": 700,
+    "jost": 700,
+    "league-spartan": 700,
+    "orbitron": 700,
+    "saira": 700,
+    "nunito": 800,
+    "fredoka": 600,
+    "roboto-mono": 700,
+    "jetbrains-mono": 700,
+    "inter": 700,
+    "archivo": 700,
+    "libre-franklin": 700,
+    "work-sans": 700,
+    "unbounded": 600,
 }
 _ORIGINAL = ("rajdhani-bold", "teko", "titillium-web-bold", "rajdhani-semibold", "dejavu-sans-condensed-bold")
 _HELDOUT = ("chakra-petch-bold",)
@@ -127,7 +166,13 @@ def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
     f = ImageFont.truetype(str(font_path(name)), size)
     if name in _WEIGHTS:
         try:
-            f.set_variation_by_axes([_WEIGHTS[name]])
+            axes = f.get_variation_axes()
+            values: list[float] = []
+            for a in axes:
+                is_weight = len(axes) == 1 or (a.get("name") or b"").lower() == b"weight"
+                default = a.get("default")
+                values.append(float(_WEIGHTS[name]) if is_weight or default is None else float(default))
+            f.set_variation_by_axes(values)
         except Exception:  # pragma: no cover - old FreeType without variations
             pass
     return f
