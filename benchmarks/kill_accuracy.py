@@ -55,7 +55,11 @@ DOC_END = "<!-- kill-sample:end -->"
 FAMILIES = (
     ("heldout", "held-out family (report only: never trained or chosen on)"),
     ("validation", "validation family (choices were made on it; never trained on)"),
-    ("train", "training family (new random styles of the family trained on)"),
+    (
+        "train",
+        "training family (new random styles of the family trained on, in all of its faces: "
+        "also those added after the shipped weights were trained)",
+    ),
     ("default", "today's look (trained and chosen on)"),
 )
 
