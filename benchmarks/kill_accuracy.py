@@ -118,26 +118,11 @@ def make_sequences(
 
 
 def encode_decode(frames: list[np.ndarray], crf: int) -> list[np.ndarray]:
-    """All-intra libx264 encode (every sample is a keyframe) and decode, in memory."""
-    import av
+    """All-intra libx264 encode (every sample is a keyframe) and decode, in memory (x264's default
+    tune, preset veryfast)."""
+    from models.data import h264_roundtrip
 
-    h, w = frames[0].shape[:2]
-    enc = av.CodecContext.create("libx264", "w")
-    enc.width, enc.height, enc.pix_fmt = w, h, "yuv420p"
-    enc.time_base = Fraction(1, 30)
-    enc.options = {"crf": str(crf), "preset": "veryfast", "g": "1"}
-    enc.thread_count = 1
-    dec = av.CodecContext.create("h264", "r")
-    out: list[np.ndarray] = []
-    for i, f in enumerate(frames):
-        vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(f), format="rgb24")
-        vf.pts = i
-        for pkt in enc.encode(vf):
-            out += [fr.to_ndarray(format="rgb24") for fr in dec.decode(pkt)]
-    for pkt in enc.encode(None):
-        out += [fr.to_ndarray(format="rgb24") for fr in dec.decode(pkt)]
-    out += [fr.to_ndarray(format="rgb24") for fr in dec.decode(None)]
-    return out
+    return h264_roundtrip(frames, crf, tune=None)
 
 
 def gop_keyframes(frames: Iterable[np.ndarray], width: int, height: int, fps: int) -> list[np.ndarray]:

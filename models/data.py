@@ -296,8 +296,12 @@ def render_cases(
     return out
 
 
-def h264_roundtrip(frames: Sequence[np.ndarray], crf: int = 23, preset: str = "veryfast") -> list[np.ndarray]:
-    """Encode same-size RGB frames with libx264 (yuv420p, all-intra) and decode them back, in memory."""
+def h264_roundtrip(
+    frames: Sequence[np.ndarray], crf: int = 23, preset: str = "veryfast", tune: str | None = "zerolatency"
+) -> list[np.ndarray]:
+    """Encode same-size RGB frames with libx264 (yuv420p, all-intra) and decode them back, in memory.
+    ``tune``: the x264 tune (None: x264's default, as benchmarks/kill_accuracy.py encodes its
+    per-sample sequences)."""
     import av
 
     if not frames:
@@ -310,7 +314,7 @@ def h264_roundtrip(frames: Sequence[np.ndarray], crf: int = 23, preset: str = "v
     # all-intra: every crop is its own keyframe (the decoder samples keyframes), so nothing of
     # one crop can leak into the next through inter prediction
     enc.gop_size = 1
-    enc.options = {"crf": str(crf), "preset": preset, "tune": "zerolatency", "keyint": "1"}
+    enc.options = {"crf": str(crf), "preset": preset, "keyint": "1"} | ({"tune": tune} if tune else {})
     enc.thread_count = 1
     dec = av.CodecContext.create("h264", "r")
     dec.thread_count = 1

@@ -349,29 +349,11 @@ def test_squads_line_reaches_back_over_letters_it_could_not_start_at(state, styl
 
 
 def _all_intra(frames: list[np.ndarray], crf: int) -> list[np.ndarray]:
-    """Frames through libx264 (all-intra, veryfast, one encoder for the run) and back, as the
-    per-sample benchmark encodes its sequences."""
-    from fractions import Fraction
+    """Frames through libx264 (all-intra, veryfast, x264's default tune, one encoder for the run)
+    and back, as the per-sample benchmark encodes its sequences."""
+    from models.data import h264_roundtrip
 
-    import av
-
-    h, w = frames[0].shape[:2]
-    enc = av.CodecContext.create("libx264", "w")
-    enc.width, enc.height, enc.pix_fmt = w, h, "yuv420p"
-    enc.time_base = Fraction(1, 30)
-    enc.options = {"crf": str(crf), "preset": "veryfast", "g": "1"}
-    enc.thread_count = 1
-    dec = av.CodecContext.create("h264", "r")
-    out: list[np.ndarray] = []
-    for i, f in enumerate(frames):
-        vf = av.VideoFrame.from_ndarray(np.ascontiguousarray(f), format="rgb24")
-        vf.pts = i
-        for pkt in enc.encode(vf):
-            out += [fr.to_ndarray(format="rgb24") for fr in dec.decode(pkt)]
-    for pkt in enc.encode(None):
-        out += [fr.to_ndarray(format="rgb24") for fr in dec.decode(pkt)]
-    out += [fr.to_ndarray(format="rgb24") for fr in dec.decode(None)]
-    return out
+    return h264_roundtrip(frames, crf, tune=None)
 
 
 def test_a_skull_barely_taller_than_its_digits_is_their_icon() -> None:
