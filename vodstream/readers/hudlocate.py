@@ -84,7 +84,8 @@ MIN_LINE_W = 4.5  # squads line width, in letter heights
 LINE_END_MIN = 0.55  # the squads label ends in the right part of the crop (the alive box follows)
 MIN_STROKE = 3.0  # 2 * area / (w + h): letters, not pieces of the boxes' thin outlines
 ROW2_DY = (2.6, 4.2)
-SQ_COUNT_GAP = 1.2  # a run ending closer than this many letter heights to the label is its count
+SQ_COUNT_GAP = 1.8  # a run ending closer than this many letter heights to a label without its count is that
+# count (1.2 took a face's wide word space, 1.7 letter heights, for a kill box's gap: 11 read for 9)
 COUNT_TALL = 1.15  # the squads count's digits: at least this many label-letter heights tall
 DIGIT_MAX = 1.36  # kill digits: at most this many squads-letter heights
 DIGIT_MIN = 0.7  # ... and at least this many (a style may draw them smaller than its squads text)
