@@ -589,3 +589,31 @@ def test_the_squads_count_before_its_label_is_never_a_kill_count() -> None:
     assert loc.squads is not None and not loc.squads.count  # the line starts at the label
     got = KillReader().read_huds([crop])[0]
     assert got.kills in (None, 9), got
+
+
+def test_a_digit_lost_between_the_skull_and_the_run_is_no_number() -> None:
+    """Today's look at 720p, modern HUD, through libx264 (crf 20): the "2" of "20" on a bright sky
+    left no ink component, so the run was the "0" alone, a digit's width after the skull, and
+    both readers read 0 at 0.9995. A run that far from its icon has lost a digit."""
+    from vodstream.readers.killreader import KillReader
+
+    r = Renderer(1280, 720, seed=10**6 + 7, hud_font="dejavu-sans-condensed-bold")
+    frames = []
+    for k in range(7):  # the per-sample run up to the case (its renders carry state from frame to frame)
+        t = 388.7748936157866 + 2.0 * k
+        st = _state(
+            t=t,
+            camera_t=t,
+            era="modern",
+            kills=19 if k < 2 else 20,
+            red=k == 2,
+            inventory_open=k in (3, 4),
+            squads_left=4,
+            alive=12,
+            scene_seed=1_639_830,
+        )
+        frames.append(np.asarray(r.render(st)))
+    x0, y0, x1, y1 = hud_box(1280, 720)
+    crop = np.ascontiguousarray(_all_intra(frames, 20)[-1][y0:y1, x0:x1])
+    got = KillReader().read_huds([crop])[0]
+    assert got.kills in (None, 20), got

@@ -84,6 +84,9 @@ MIN_LINE_W = 4.5  # squads line width, in letter heights
 LINE_END_MIN = 0.55  # the squads label ends in the right part of the crop (the alive box follows)
 MIN_STROKE = 3.0  # 2 * area / (w + h): letters, not pieces of the boxes' thin outlines
 ROW2_DY = (2.6, 4.2)
+# the kill icon's right edge to the first digit: 0.2-0.8 digit heights in every family measured
+# (today's look, training, validation at 720p/1080p); more is a digit lost
+LOST_DIGIT_GAP = 0.9
 SQ_COUNT_GAP = 1.8  # a run ending closer than this many letter heights to a label without its count is that
 # count (1.2 took a face's wide word space, 1.7 letter heights, for a kill box's gap: 11 read for 9)
 COUNT_TALL = 1.15  # the squads count's digits: at least this many label-letter heights tall
@@ -722,6 +725,10 @@ def _locate_beside(
     rx1 = int(max(st[i, 0] + st[i, 2] for i in run))
     dh0 = float(np.median([st[i, 3] for i in run]))
     ry = float(np.mean([st[i, 1] + st[i, 3] / 2.0 for i in run]))
+    # a gap of a digit's width or more between the icon and the run: a digit lost to the ink
+    # threshold (thin strokes on a bright sky) that left no component ("20" read as 0)
+    if rx0 - ix1 > LOST_DIGIT_GAP * dh0:
+        return HudLocation(sq, None, True, None, "digit_lost", f)
     for i in all_idx:
         if i in run:
             continue
