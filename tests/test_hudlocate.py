@@ -348,12 +348,15 @@ def test_squads_line_reaches_back_over_letters_it_could_not_start_at(state, styl
     assert (got.kills, got.kill_box) == (st.kills, True)
 
 
-def _all_intra(frames: list[np.ndarray], crf: int) -> list[np.ndarray]:
-    """Frames through libx264 (all-intra, veryfast, x264's default tune, one encoder for the run)
-    and back, as the per-sample benchmark encodes its sequences."""
+def _encoded_crop(r: Renderer, states: list[FrameState], crf: int = 20) -> np.ndarray:
+    """The HUD crop of the last of ``states`` rendered in order by ``r`` (renders carry state from
+    frame to frame), after the run went through libx264 all-intra (veryfast, x264's default tune,
+    one encoder for the run) and back, as the per-sample benchmark encodes its sequences."""
     from models.data import h264_roundtrip
 
-    return h264_roundtrip(frames, crf, tune=None)
+    frames = [np.asarray(r.render(st)) for st in states]
+    x0, y0, x1, y1 = hud_box(r.width, r.height)
+    return np.ascontiguousarray(h264_roundtrip(frames, crf, tune=None)[-1][y0:y1, x0:x1])
 
 
 def test_a_skull_barely_taller_than_its_digits_is_their_icon() -> None:
@@ -381,7 +384,7 @@ def test_a_skull_barely_taller_than_its_digits_is_their_icon() -> None:
         alive_color=(249.4829611473051, 253.0126887884332, 249.05903354392197),
     )
     r = Renderer(1280, 720, seed=10**6 + 7, style=sty)
-    frames = []
+    states = []
     for t, spectators in ((500.20547598114405, 5), (502.20547598114405, 6)):
         st = _state(
             t=t,
@@ -394,9 +397,8 @@ def test_a_skull_barely_taller_than_its_digits_is_their_icon() -> None:
             alive=33,
             scene_seed=1_956_266,
         )
-        frames.append(np.asarray(r.render(st)))
-    x0, y0, x1, y1 = hud_box(1280, 720)
-    crop = np.ascontiguousarray(_all_intra(frames, 20)[-1][y0:y1, x0:x1])
+        states.append(st)
+    crop = _encoded_crop(r, states)
     loc = locate(crop)
     assert loc.kill is not None and loc.kill.weak and loc.kill.row == 0
     got = KillReader().read_huds([crop])[0]
@@ -430,7 +432,7 @@ def test_a_squads_line_ending_at_an_overlay_bounds_the_detectors_checks() -> Non
         occluder_seed=702226116,
     )
     r = Renderer(1920, 1080, seed=10**6 + 7, style=sty)
-    frames = []
+    states = []
     for t, spectators in ((178.0423827875411, 4), (180.0423827875411, 1)):
         st = _state(
             t=t,
@@ -442,9 +444,8 @@ def test_a_squads_line_ending_at_an_overlay_bounds_the_detectors_checks() -> Non
             alive=51,
             scene_seed=1_318_900,
         )
-        frames.append(np.asarray(r.render(st)))
-    x0, y0, x1, y1 = hud_box(1920, 1080)
-    crop = np.ascontiguousarray(_all_intra(frames, 20)[-1][y0:y1, x0:x1])
+        states.append(st)
+    crop = _encoded_crop(r, states)
     loc = locate(crop)
     assert loc.squads is None and not loc.hud_visible and loc.covered
     reader = KillReader()
@@ -476,9 +477,7 @@ def test_the_alive_block_is_looked_for_beside_the_letters_rows() -> None:
     )
     t = 572.910925974985
     st = _state(t=t, camera_t=t, era="modern", kills=1, squads_left=19, alive=57, scene_seed=1_179_305)
-    frame = np.asarray(Renderer(1280, 720, seed=10**6 + 7, style=sty).render(st))
-    x0, y0, x1, y1 = hud_box(1280, 720)
-    crop = np.ascontiguousarray(_all_intra([frame], 20)[0][y0:y1, x0:x1])
+    crop = _encoded_crop(Renderer(1280, 720, seed=10**6 + 7, style=sty), [st])
     loc = locate(crop)
     assert loc.squads is not None and loc.kill is not None
     got = KillReader().read_huds([crop])[0]
@@ -509,12 +508,11 @@ def test_the_detectors_box_snaps_to_digits_not_to_the_box_outline() -> None:
         occluder_seed=1162470310,
     )
     r = Renderer(1920, 1080, seed=10**6 + 7, style=sty)
-    frames = []
+    states = []
     for t in (260.03474787733717, 262.03474787733717):
         st = _state(t=t, camera_t=t, era="modern", kills=21, squads_left=3, alive=9, scene_seed=1_548_383)
-        frames.append(np.asarray(r.render(st)))
-    x0, y0, x1, y1 = hud_box(1920, 1080)
-    crop = np.ascontiguousarray(_all_intra(frames, 20)[-1][y0:y1, x0:x1])
+        states.append(st)
+    crop = _encoded_crop(r, states)
     reader = KillReader()
     assert find_kill_box(crop, reader.detector).how == "detector"
     got = reader.read_huds([crop])[0]
@@ -569,7 +567,7 @@ def test_the_squads_count_before_its_label_is_never_a_kill_count() -> None:
         occluder_seed=1474520990,
     )
     r = Renderer(1280, 720, seed=10**6 + 7, style=sty)
-    frames = []
+    states = []
     for k in range(9):  # the per-sample run up to the case (its renders carry state from frame to frame)
         t = 303.13992965004286 + 2.0 * k
         st = _state(
@@ -582,9 +580,8 @@ def test_the_squads_count_before_its_label_is_never_a_kill_count() -> None:
             scene_seed=1_825_517,
             inventory_open=k in (1, 2),
         )
-        frames.append(np.asarray(r.render(st)))
-    x0, y0, x1, y1 = hud_box(1280, 720)
-    crop = np.ascontiguousarray(_all_intra(frames, 20)[-1][y0:y1, x0:x1])
+        states.append(st)
+    crop = _encoded_crop(r, states)
     loc = locate(crop)
     assert loc.squads is not None and not loc.squads.count  # the line starts at the label
     got = KillReader().read_huds([crop])[0]
@@ -598,7 +595,7 @@ def test_a_digit_lost_between_the_skull_and_the_run_is_no_number() -> None:
     from vodstream.readers.killreader import KillReader
 
     r = Renderer(1280, 720, seed=10**6 + 7, hud_font="dejavu-sans-condensed-bold")
-    frames = []
+    states = []
     for k in range(7):  # the per-sample run up to the case (its renders carry state from frame to frame)
         t = 388.7748936157866 + 2.0 * k
         st = _state(
@@ -612,8 +609,7 @@ def test_a_digit_lost_between_the_skull_and_the_run_is_no_number() -> None:
             alive=12,
             scene_seed=1_639_830,
         )
-        frames.append(np.asarray(r.render(st)))
-    x0, y0, x1, y1 = hud_box(1280, 720)
-    crop = np.ascontiguousarray(_all_intra(frames, 20)[-1][y0:y1, x0:x1])
+        states.append(st)
+    crop = _encoded_crop(r, states)
     got = KillReader().read_huds([crop])[0]
     assert got.kills in (None, 20), got
