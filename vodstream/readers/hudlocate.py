@@ -341,6 +341,16 @@ def _extend_left(st: np.ndarray, x0: int, h: float, top: float, base: float) -> 
 COVER_EDGE = 3.5  # letter heights: a vertical edge this long where a line ends is an overlay's
 
 
+EDGE_GRAD = 120.0  # Sobel (3x3) magnitude of a sharp edge: an overlay's border, a box's outline
+
+
+def _long_edge(grad: np.ndarray, length: int, *, vertical: bool) -> bool:
+    """A straight run of at least ``length`` px of strong gradient (> ``EDGE_GRAD``) in ``grad``,
+    along a column (``vertical``) or a row."""
+    kernel = np.ones((length, 1) if vertical else (1, length), np.uint8)
+    return bool(cv2.morphologyEx((grad > EDGE_GRAD).astype(np.uint8), cv2.MORPH_OPEN, kernel).any())
+
+
 def _covered_end(img: np.ndarray, x1: int, y0: int, y1: int, h: float) -> bool:
     """A stream overlay's straight vertical edge (longer than ``COVER_EDGE`` letter heights, taller
     than the HUD's boxes) right where a line of text ends: what followed it is under the overlay."""
@@ -350,9 +360,9 @@ def _covered_end(img: np.ndarray, x1: int, y0: int, y1: int, h: float) -> bool:
     if ax1 - ax0 < 3 or ay1 - ay0 < 4:
         return False
     g = cv2.cvtColor(img[ay0:ay1, ax0:ax1], cv2.COLOR_RGB2GRAY).astype(np.float32)
-    vert = (np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)) > 120).astype(np.uint8)
-    k = np.ones((max(3, round(COVER_EDGE * h)), 1), np.uint8)
-    return bool(cv2.morphologyEx(vert, cv2.MORPH_OPEN, k).any())
+    return _long_edge(
+        np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)), max(3, round(COVER_EDGE * h)), vertical=True
+    )
 
 
 def _squads(img: np.ndarray, st: np.ndarray, covered: list[SquadsLine] | None = None) -> list[SquadsLine]:
@@ -523,11 +533,7 @@ def _overlay_edge(
     gx = np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)).max(axis=2)
     gy = np.abs(cv2.Sobel(np.ascontiguousarray(g[:, : x1 - x0]), cv2.CV_32F, 0, 1, ksize=3)).max(axis=2)
     # a column / row whose strong-edge run is long
-    vert = (gx > 120).astype(np.uint8)
-    hori = (gy > 120).astype(np.uint8)
-    vlen = cv2.morphologyEx(vert, cv2.MORPH_OPEN, np.ones((int(2.6 * h), 1), np.uint8))
-    hlen = cv2.morphologyEx(hori, cv2.MORPH_OPEN, np.ones((1, int(3.5 * h)), np.uint8))
-    return bool(vlen.any() or hlen.any())
+    return _long_edge(gx, int(2.6 * h), vertical=True) or _long_edge(gy, int(3.5 * h), vertical=False)
 
 
 @dataclass(frozen=True)
@@ -911,15 +917,11 @@ def _cut_by_overlay(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, dh: flo
     if ax1 - ax0 < 4 or ay1 - ay0 < 4:
         return True
     g = cv2.cvtColor(img[ay0:ay1, ax0:ax1], cv2.COLOR_RGB2GRAY).astype(np.float32)
-    vert = (np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)) > 120).astype(np.uint8)
-    if cv2.morphologyEx(vert, cv2.MORPH_OPEN, np.ones((max(3, round(3.0 * dh)), 1), np.uint8)).any():
+    if _long_edge(np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)), max(3, round(3.0 * dh)), vertical=True):
         return True
     r0, r1 = max(0, int(y0 + 0.1 * dh) - ay0), max(0, int(y1 - 0.1 * dh) - ay0)
-    hori = (np.abs(cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3))[r0:r1] > 120).astype(np.uint8)
-    return bool(
-        hori.size
-        and cv2.morphologyEx(hori, cv2.MORPH_OPEN, np.ones((1, max(3, round(4.0 * dh))), np.uint8)).any()
-    )
+    gy = np.abs(cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3))[r0:r1]
+    return bool(gy.size) and _long_edge(gy, max(3, round(4.0 * dh)), vertical=False)
 
 
 def detect(
