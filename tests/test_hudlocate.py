@@ -613,3 +613,55 @@ def test_a_digit_lost_between_the_skull_and_the_run_is_no_number() -> None:
     crop = _encoded_crop(r, states)
     got = KillReader().read_huds([crop])[0]
     assert got.kills in (None, 20), got
+
+
+def test_a_skull_as_tall_as_its_digits_but_off_their_line_is_their_icon() -> None:
+    """Validation family at 720p, 2019 HUD, through libx264 (crf 20): the skull is as tall as the
+    merged "14" after it (17 px at the work scale), so the run search took skull and digits for
+    one number and found no icon taller than the digits before it (no kill box, no number). The
+    skull sits 3 px higher than the digits, top and bottom, and the digits of one number never
+    do (within 1 px on every family measured): the relaxed look splits it off as the icon, and
+    both readers read 14."""
+    from vodstream.readers.killreader import KillReader
+    from vodstream.testbed.synth.styles import style_by_name
+
+    sty = replace(
+        style_by_name("validation:0"),
+        name="validation",
+        sq_label="SQUADS LEFT",
+        occluder=None,
+        sq_label_w=113.0,
+        scale=1.0795468063473055,
+        dx=1.853338883170298,
+        dy=68.95171158214265,
+        banner="RESPAWN BEACON NEARBY",
+        box_alpha=0.30318073981226135,
+        outline_alpha=0.733644642037696,
+        dots=True,
+        alive_color=(249.4829611473051, 253.0126887884332, 249.05903354392197),
+    )
+    r = Renderer(1280, 720, seed=10**6 + 7, style=sty)
+    states = []
+    # the per-sample run up to the case (its renders carry state from frame to frame)
+    for k, spectators in enumerate((4, 7, 2, 8, 4, 2, 4)):
+        t = 482.20547598114405 + 2.0 * k
+        inventory = k in (2, 3)
+        st = _state(
+            t=t,
+            camera_t=t,
+            era="2019",
+            kills=13 if k < 4 else 14,
+            red=k in (4, 5),
+            inventory_open=inventory,
+            spectating=not inventory,
+            spectators=spectators,
+            squads_left=11,
+            alive=33,
+            scene_seed=1_956_266,
+        )
+        states.append(st)
+    crop = _encoded_crop(r, states)
+    loc = locate(crop)
+    assert loc.kill is not None and loc.kill.weak and loc.kill.row == 0
+    got = KillReader().read_huds([crop])[0]
+    assert (got.kills, got.kill_box) == (14, True)

@@ -435,6 +435,11 @@ def _runs(st: np.ndarray, idx: list[int], h: float) -> list[list[int]]:
 
 
 SPLIT_ICON_TALL = 1.1  # _skull_led: the skull this many times taller than the digits after it
+# ... or about as tall (SPLIT_ICON_EVEN of their height or more) and drawn off their line: its top
+# and bottom both this many digit heights (SPLIT_SHIFT_PX at least) above, or both below, theirs
+SPLIT_ICON_EVEN = 0.95
+SPLIT_SHIFT = 0.1
+SPLIT_SHIFT_PX = 2
 
 
 def _skull_led(st: np.ndarray, run: list[int]) -> bool:
@@ -443,14 +448,24 @@ def _skull_led(st: np.ndarray, run: list[int]) -> bool:
     run and no icon was found before it. The first glyph must be solid, as wide as a skull
     (``ICON_W``..``RELAXED_ICON_W`` times its height: wider than any single digit of the
     count, narrower than two joined ones) and ``SPLIT_ICON_TALL`` times taller than every
-    glyph after it (digits of one number are one height)."""
+    glyph after it (digits of one number are one height) -- or, as tall as they are, shifted
+    off their line as a whole (top and bottom both above, or both below, theirs): the digits of
+    one number share their top and baseline (within 1 px at the work scale on every family
+    measured), a skull centred in its box does not (validation family at 720p: a skull 14 px
+    tall before a "16" merged into one 14 px blob, 3 px higher)."""
     if len(run) < 2:
         return False
-    _x, _y, w, hh, a = (int(v) for v in st[run[0]])
+    _x, y, w, hh, a = (int(v) for v in st[run[0]])
     rest = max(int(st[i, 3]) for i in run[1:])
-    return bool(
-        a >= 0.55 * w * hh and ICON_W * hh <= w <= RELAXED_ICON_W * hh and hh >= SPLIT_ICON_TALL * rest
-    )
+    if not (a >= 0.55 * w * hh and ICON_W * hh <= w <= RELAXED_ICON_W * hh):
+        return False
+    if hh >= SPLIT_ICON_TALL * rest:
+        return True
+    top = min(int(st[i, 1]) for i in run[1:])
+    base = max(int(st[i, 1] + st[i, 3]) for i in run[1:])
+    t = max(float(SPLIT_SHIFT_PX), SPLIT_SHIFT * rest)
+    up, down = top - y, base - (y + hh)
+    return hh >= SPLIT_ICON_EVEN * rest and ((up >= t and down >= t) or (up <= -t and down <= -t))
 
 
 def _icon_before(st: np.ndarray, sto: np.ndarray, run: list[int], h: float) -> int | None:
@@ -672,8 +687,15 @@ def _locate_beside(
     idx1 = inside(*r1)
     found: tuple[list[int], int, int] | None = None
     runs1 = _runs(st, idx1, h)
+    led: dict[tuple[int, ...], int] = {}  # a split run -> the skull that led it (index into sto)
     if split:
-        runs1 = sorted(runs1 + [r[1:] for r in runs1 if _skull_led(st, r)], key=lambda r: st[r[0], 0])
+        heads = [r for r in runs1 if _skull_led(st, r)]
+        # the skull that led a run is its icon, as tall as the digits or not (_icon_before asks it
+        # to be taller)
+        led = {tuple(r[1:]): len(sto) + k for k, r in enumerate(heads)}
+        if heads:
+            sto = np.concatenate([sto, st[[r[0] for r in heads]]])
+        runs1 = sorted(runs1 + [r[1:] for r in heads], key=lambda r: st[r[0], 0])
     for run in reversed(runs1) if 0 in rows else ():
         # the kill box shares the squads box's row: its digits are centred on the squads text
         rcy = float(np.mean([st[i, 1] + st[i, 3] / 2.0 for i in run]))
@@ -683,7 +705,9 @@ def _locate_beside(
         # often not on its line) ends a space before the label: never a kill count
         if not sq.count and sq.x0 - max(st[i, 0] + st[i, 2] for i in run) < SQ_COUNT_GAP * h:
             continue
-        icon = _icon_before(st, sto, run, h)
+        icon = led.get(tuple(run))
+        if icon is None:
+            icon = _icon_before(st, sto, run, h)
         if icon is not None:
             found = (run, icon, 0)
             break
