@@ -10,6 +10,7 @@ and render seeds). CPU only.
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import time
@@ -41,11 +42,13 @@ from models.evaluate import BoxEvalResult, EvalResult, evaluate, evaluate_box
 from models.net import BOX_WEIGHTS, DEFAULT_WEIGHTS, BoxNet, DigitNet, load_box_model, load_model, save_model
 
 __all__ = [
+    "GlyphAug",
     "HeldOut",
     "TrainConfig",
     "evaluate_sets",
     "fit",
     "fit_box",
+    "glyph_shape_augment",
     "load_or_build_cases",
     "load_test_sets",
     "parse_shards",
@@ -122,6 +125,7 @@ class TrainConfig:
     seed: int = 1  # torch seed
     threads: int = 2
     augment: bool = True
+    glyph_aug: GlyphAug | None = None  # glyph-shape augmentation of the digit CNN's crops
     not_digit: bool = True  # 11th class: whole multi-digit numbers as "not a single digit"
     fonts: tuple[str, ...] = ()  # () = all HUD_FONTS
     what: tuple[str, ...] = ("digits", "box")
@@ -178,6 +182,75 @@ def _augment(xb: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
     xb = torch.roll(xb, shifts=(dy, dx), dims=(2, 3))
     gain = 0.8 + 0.4 * torch.rand((n, 1, 1, 1), generator=gen)
     return (xb * gain).clamp_(0.0, 1.0)
+
+
+@dataclass(frozen=True)
+class GlyphAug:
+    """Glyph-shape augmentation of the digit crops: what another typeface changes.
+
+    A share ``p`` of every batch is redrawn with a random slant (shear up to ``shear``, as
+    tan), width (horizontal scale, log-uniform in ``x_scale``), a sub-pixel shift (up to
+    ``shift`` px), a stroke weight change (a blend of up to ``stroke`` toward a 3x3 dilation
+    or erosion) and, with probability ``blur_p``, a blend of up to ``blur`` toward a 3x3
+    Gaussian blur. The crop's height stays (the extraction scales every digit to one height).
+    """
+
+    p: float = 0.7
+    shear: float = 0.25  # tan(14 degrees)
+    x_scale: tuple[float, float] = (0.8, 1.25)
+    shift: float = 1.0
+    stroke: float = 0.6
+    blur_p: float = 0.3
+    blur: float = 0.7
+
+    def describe(self) -> str:
+        deg = math.degrees(math.atan(self.shear))
+        return (
+            f"on {self.p:.0%} of each batch: slant +-{deg:.0f} deg, width x{self.x_scale[0]}-"
+            f"{self.x_scale[1]}, sub-pixel shift +-{self.shift} px, stroke weight (blend up to "
+            f"{self.stroke} toward a 3x3 dilation or erosion), blur (blend up to {self.blur}, "
+            f"{self.blur_p:.0%} of them)"
+        )
+
+
+def _uniform(n: int, lo: float, hi: float, gen: torch.Generator) -> torch.Tensor:
+    return lo + (hi - lo) * torch.rand(n, generator=gen)
+
+
+def glyph_shape_augment(xb: torch.Tensor, gen: torch.Generator, aug: GlyphAug) -> torch.Tensor:
+    """(N, 1, H, W) digit crops in [0, 1] -> the same crops, a share redrawn as in :class:`GlyphAug`."""
+    n, _, h, w = xb.shape
+    pick = torch.rand(n, generator=gen) < aug.p
+    if not bool(pick.any()):
+        return xb
+    sub = xb[pick]
+    m = sub.shape[0]
+    lo, hi = math.log(aug.x_scale[0]), math.log(aug.x_scale[1])
+    scale = torch.exp(_uniform(m, lo, hi, gen))
+    theta = torch.zeros(m, 2, 3)
+    # output -> input sampling in normalised coordinates (x and y span the same 25 px, so the
+    # shear is the slant in pixels); a wider glyph samples the input at x / scale
+    theta[:, 0, 0] = 1.0 / scale
+    theta[:, 0, 1] = _uniform(m, -aug.shear, aug.shear, gen)
+    theta[:, 0, 2] = _uniform(m, -aug.shift, aug.shift, gen) * 2.0 / w
+    theta[:, 1, 1] = 1.0
+    theta[:, 1, 2] = _uniform(m, -aug.shift, aug.shift, gen) * 2.0 / h
+    grid = nn.functional.affine_grid(theta, list(sub.shape), align_corners=False)
+    sub = nn.functional.grid_sample(sub, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    # stroke weight: a > 0 toward a dilation (bolder), a < 0 toward an erosion (lighter)
+    a = _uniform(m, -aug.stroke, aug.stroke, gen).view(m, 1, 1, 1)
+    dil = nn.functional.max_pool2d(sub, 3, stride=1, padding=1)
+    ero = -nn.functional.max_pool2d(-sub, 3, stride=1, padding=1)
+    sub = sub + a.clamp(min=0) * (dil - sub) + (-a).clamp(min=0) * (ero - sub)
+    k1 = torch.tensor([1.0, 2.0, 1.0]) / 4.0
+    kernel = (k1[:, None] * k1[None, :]).view(1, 1, 3, 3)
+    blurred = nn.functional.conv2d(sub, kernel, padding=1)
+    b = (torch.rand(m, generator=gen) < aug.blur_p).float() * _uniform(m, 0.0, aug.blur, gen)
+    b = b.view(m, 1, 1, 1)
+    sub = (sub + b * (blurred - sub)).clamp(0.0, 1.0)
+    out = xb.clone()
+    out[pick] = sub
+    return out
 
 
 def _train(
@@ -238,20 +311,31 @@ def fit(
     hidden: int = 100,
     onecycle: bool = False,
     model: DigitNet | None = None,
+    glyph_aug: GlyphAug | None = None,
 ) -> tuple[DigitNet, list[float]]:
     """Train a DigitNet with Adam + cross-entropy; returns the model (eval mode) and epoch losses.
 
     The defaults are the 2019 write-up's network and optimiser; TrainConfig holds what ships.
+    ``glyph_aug``: also change the glyphs' shape (:func:`glyph_shape_augment`) before the
+    shift/contrast augmentation.
     """
     torch.manual_seed(seed)
     model = model or DigitNet(n_classes=n_classes, filters=filters, hidden=hidden, blocks=blocks)
     x = np.asarray(x, np.float32)[:, None]
+    aug_fn: Callable[[torch.Tensor, torch.Generator], torch.Tensor] | None = _augment if augment else None
+    if glyph_aug is not None:
+        ga = glyph_aug
+
+        def aug_fn(xb: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+            xb = glyph_shape_augment(xb, gen, ga)
+            return _augment(xb, gen) if augment else xb
+
     history = _train(
         model,
         x,
         y,
         loss=nn.CrossEntropyLoss(),
-        augment=_augment if augment else None,
+        augment=aug_fn,
         epochs=epochs,
         batch_size=batch_size,
         lr=lr,
@@ -479,6 +563,7 @@ def _train_digits(cfg: TrainConfig, train_cases: list[CaseSet]) -> dict[str, obj
         filters=cfg.filters,
         hidden=cfg.hidden,
         onecycle=cfg.blocks > 1,
+        glyph_aug=cfg.glyph_aug,
     )
     t_train = time.perf_counter() - t1
     meta: dict[str, object] = {
@@ -490,6 +575,7 @@ def _train_digits(cfg: TrainConfig, train_cases: list[CaseSet]) -> dict[str, obj
         "lr": cfg.lr,
         "onecycle": cfg.blocks > 1,
         "augment": cfg.augment,
+        "glyph_aug": None if cfg.glyph_aug is None else cfg.glyph_aug.describe(),
         "train_digits": len(train.y),
         "loss_history": [round(v, 5) for v in history],
         "train_outcomes": dict(train.stats),
@@ -579,6 +665,7 @@ def write_model_card(
     b_init = f"Fine-tuned from {b.get('init')} (Adam {b.get('lr')}); " if b.get("init") else ""
     d_shards, b_shards = d.get("shards", meta["shards"]), b.get("shards", meta["shards"])
     batch, label_counts = d.get("batch_size"), d.get("train_label_counts")
+    glyph = d.get("glyph_aug") or "none"
     text = f"""# Kill-counter model card
 
 Written by `python -m vodstream train`; `python -m vodstream eval` reprints the held-out figures.
@@ -616,7 +703,8 @@ Rendered from the test split (scene and world seeds never used in training), in 
 ## Digit CNN
 Network: {net} (softmax). Adam lr {d.get("lr")} ({"one-cycle schedule" if d.get("onecycle") else "constant"}),
 {d.get("epochs")} epochs, batch {batch}, cross-entropy; augmentation (+-1 px shift, contrast gain
-0.8-1.2): {d.get("augment")}. Weights stored as float16.
+0.8-1.2): {d.get("augment")}; glyph-shape augmentation (what another typeface changes): {glyph}.
+Weights stored as float16.
 
 Class 10, "not a single digit": every correctly extracted two-digit number is also cropped as
 ONE component with that label -- what touching digits look like ("11" at 720p is as narrow as

@@ -57,6 +57,60 @@ def test_training_smoke_reaches_nontrivial_accuracy(tmp_path) -> None:
     assert np.array_equal(predict(again, test.x)[0], predict(model, test.x)[0])
 
 
+def _bar() -> torch.Tensor:
+    """A "1"-like vertical bar, 4 px wide and DIGIT_HEIGHT tall, centred in a 25x25 crop."""
+    x = torch.zeros(1, 1, DIGIT_SIZE, DIGIT_SIZE)
+    x[0, 0, 3:22, 10:14] = 1.0
+    return x
+
+
+def _mid_width(x: torch.Tensor) -> int:
+    return int((x[0, 0, 12] > 0.5).sum())
+
+
+def test_glyph_shape_augment_changes_stroke_width_slant_and_width() -> None:
+    from models.train import GlyphAug, glyph_shape_augment
+
+    x, gen = _bar(), torch.Generator().manual_seed(0)
+    still = GlyphAug(p=1.0, shear=0.0, x_scale=(1.0, 1.0), shift=0.0, stroke=0.0, blur_p=0.0)
+    assert torch.allclose(glyph_shape_augment(x, gen, still), x, atol=1e-5)
+    assert torch.equal(glyph_shape_augment(x, gen, GlyphAug(p=0.0)), x)
+    # stroke weight alone: both bolder and lighter strokes, the glyph's place and height kept
+    stroke = GlyphAug(p=1.0, shear=0.0, x_scale=(1.0, 1.0), shift=0.0, stroke=0.6, blur_p=0.0)
+    widths = {_mid_width(glyph_shape_augment(x, gen, stroke)) for _ in range(60)}
+    assert min(widths) < 4 < max(widths), widths
+    # slant alone: the top of the bar moves sideways against its bottom
+    slant = GlyphAug(p=1.0, shear=0.25, x_scale=(1.0, 1.0), shift=0.0, stroke=0.0, blur_p=0.0)
+    offsets = set()
+    cols = torch.arange(DIGIT_SIZE, dtype=torch.float32)
+    for _ in range(60):
+        y = glyph_shape_augment(x, gen, slant)[0, 0]
+        top, bot = (float((y[r] * cols).sum() / y[r].sum()) for r in (4, 20))
+        offsets.add(round(top - bot))
+    assert min(offsets) <= -1 and max(offsets) >= 1, offsets
+    # width alone: wider and narrower strokes, height unchanged
+    wide = GlyphAug(p=1.0, shear=0.0, x_scale=(0.8, 1.25), shift=0.0, stroke=0.0, blur_p=0.0)
+    outs = [glyph_shape_augment(x, gen, wide) for _ in range(60)]
+    ink = [float(o.sum()) for o in outs]
+    assert min(ink) < 0.9 * float(x.sum()) and max(ink) > 1.1 * float(x.sum())
+    assert all(float(o[0, 0, 2].abs().max()) < 1e-6 and float(o[0, 0, 22].abs().max()) < 1e-6 for o in outs)
+
+
+def test_glyph_shape_augment_redraws_only_a_share_and_trains() -> None:
+    from models.train import GlyphAug, glyph_shape_augment
+
+    xb = _bar().repeat(400, 1, 1, 1)
+    out = glyph_shape_augment(xb, torch.Generator().manual_seed(1), GlyphAug(p=0.5))
+    changed = (out - xb).abs().flatten(1).amax(1) > 1e-4
+    assert 0.35 < float(changed.float().mean()) < 0.65
+    assert float(out.min()) >= 0.0 and float(out.max()) <= 1.0
+    rng = np.random.default_rng(0)
+    x = rng.random((64, DIGIT_SIZE, DIGIT_SIZE)).astype(np.float32)
+    y = rng.integers(0, 10, 64)
+    _, history = fit(x, y, epochs=1, batch_size=16, seed=0, glyph_aug=GlyphAug())
+    assert len(history) == 1 and np.isfinite(history[0])
+
+
 def test_fast_render_matches_the_renderer() -> None:
     rng = np.random.default_rng(5)
     for _ in range(4):
@@ -146,6 +200,7 @@ def test_train_and_eval_commands_end_to_end(tmp_path) -> None:
             *common,
             "--epochs",
             "1",
+            "--glyph-aug",
             "--box-epochs",
             "1",
             "--threads",
@@ -169,6 +224,7 @@ def test_train_and_eval_commands_end_to_end(tmp_path) -> None:
         and "## Score-box reader" in text
         and "60:5" in text
         and "stream (30 cases, seed 77)" in text
+        and "glyph-shape augmentation (what another typeface changes): on 70% of each batch: slant" in text
     )
     proc = subprocess.run(
         [

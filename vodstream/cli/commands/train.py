@@ -72,6 +72,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--threads", type=int, default=d.threads, help="torch CPU threads")
     parser.add_argument("--no-augment", action="store_true", help="no shift/contrast augmentation")
     parser.add_argument(
+        "--glyph-aug",
+        action="store_true",
+        help="also augment the digit crops' glyph shape (slant, width, stroke weight, blur, "
+        "sub-pixel shift: models.train.GlyphAug), for faces training never drew",
+    )
+    parser.add_argument(
         "--ten-classes",
         action="store_true",
         help="no 11th 'not a single digit' class (the 2019 network exactly)",
@@ -115,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
             print(line)
         return 0
 
-    from models.train import TrainConfig, parse_shards, run_training
+    from models.train import GlyphAug, TrainConfig, parse_shards, run_training
     from vodstream.errors import VodstreamError
 
     try:
@@ -136,6 +142,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         threads=args.threads,
         augment=not args.no_augment,
+        glyph_aug=GlyphAug() if args.glyph_aug else None,
         not_digit=not args.ten_classes,
         what=(args.only,) if args.only else ("digits", "box"),
         out=args.out,
