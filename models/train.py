@@ -42,6 +42,7 @@ from models.evaluate import BoxEvalResult, EvalResult, evaluate, evaluate_box
 from models.net import BOX_WEIGHTS, DEFAULT_WEIGHTS, BoxNet, DigitNet, load_box_model, load_model, save_model
 
 __all__ = [
+    "BOX_GLYPH_AUG",
     "GlyphAug",
     "HeldOut",
     "TrainConfig",
@@ -202,11 +203,18 @@ class GlyphAug:
     stroke: float = 0.6
     blur_p: float = 0.3
     blur: float = 0.7
+    # score-box windows: the digits' size changes too (zoom, both axes, log-uniform) about a point
+    # anchor_x of the width from the centre (-1: the left edge, where the number starts), and the
+    # window's edge is repeated instead of black where the zoom reaches past it
+    zoom: tuple[float, float] = (1.0, 1.0)
+    anchor_x: float = 0.0
+    edge: bool = False
 
     def describe(self) -> str:
         deg = math.degrees(math.atan(self.shear))
+        zoom = f"size x{self.zoom[0]}-{self.zoom[1]}, " if self.zoom != (1.0, 1.0) else ""
         return (
-            f"on {self.p:.0%} of each batch: slant +-{deg:.0f} deg, width x{self.x_scale[0]}-"
+            f"on {self.p:.0%} of each batch: {zoom}slant +-{deg:.0f} deg, width x{self.x_scale[0]}-"
             f"{self.x_scale[1]}, sub-pixel shift +-{self.shift} px, stroke weight (blend up to "
             f"{self.stroke} toward a 3x3 dilation or erosion), blur (blend up to {self.blur}, "
             f"{self.blur_p:.0%} of them)"
@@ -218,8 +226,9 @@ def _uniform(n: int, lo: float, hi: float, gen: torch.Generator) -> torch.Tensor
 
 
 def glyph_shape_augment(xb: torch.Tensor, gen: torch.Generator, aug: GlyphAug) -> torch.Tensor:
-    """(N, 1, H, W) digit crops in [0, 1] -> the same crops, a share redrawn as in :class:`GlyphAug`."""
-    n, _, h, w = xb.shape
+    """(N, C, H, W) digit crops or score-box windows in [0, 1] -> the same, a share redrawn as in
+    :class:`GlyphAug`."""
+    n, c, h, w = xb.shape
     pick = torch.rand(n, generator=gen) < aug.p
     if not bool(pick.any()):
         return xb
@@ -227,24 +236,29 @@ def glyph_shape_augment(xb: torch.Tensor, gen: torch.Generator, aug: GlyphAug) -
     m = sub.shape[0]
     lo, hi = math.log(aug.x_scale[0]), math.log(aug.x_scale[1])
     scale = torch.exp(_uniform(m, lo, hi, gen))
+    zlo, zhi = math.log(aug.zoom[0]), math.log(aug.zoom[1])
+    zoom = torch.exp(_uniform(m, zlo, zhi, gen))
     theta = torch.zeros(m, 2, 3)
-    # output -> input sampling in normalised coordinates (x and y span the same 25 px, so the
-    # shear is the slant in pixels); a wider glyph samples the input at x / scale
-    theta[:, 0, 0] = 1.0 / scale
-    theta[:, 0, 1] = _uniform(m, -aug.shear, aug.shear, gen)
-    theta[:, 0, 2] = _uniform(m, -aug.shift, aug.shift, gen) * 2.0 / w
-    theta[:, 1, 1] = 1.0
+    # output -> input sampling in normalised coordinates, scaled by w / h so that the shear is
+    # the slant in pixels; a wider glyph samples the input at x / scale, about anchor_x
+    sx = 1.0 / (scale * zoom)
+    theta[:, 0, 0] = sx
+    theta[:, 0, 1] = _uniform(m, -aug.shear, aug.shear, gen) * h / w
+    theta[:, 0, 2] = _uniform(m, -aug.shift, aug.shift, gen) * 2.0 / w + aug.anchor_x * (1.0 - sx)
+    theta[:, 1, 1] = 1.0 / zoom
     theta[:, 1, 2] = _uniform(m, -aug.shift, aug.shift, gen) * 2.0 / h
     grid = nn.functional.affine_grid(theta, list(sub.shape), align_corners=False)
-    sub = nn.functional.grid_sample(sub, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+    pad = "border" if aug.edge else "zeros"
+    sub = nn.functional.grid_sample(sub, grid, mode="bilinear", padding_mode=pad, align_corners=False)
     # stroke weight: a > 0 toward a dilation (bolder), a < 0 toward an erosion (lighter)
     a = _uniform(m, -aug.stroke, aug.stroke, gen).view(m, 1, 1, 1)
     dil = nn.functional.max_pool2d(sub, 3, stride=1, padding=1)
     ero = -nn.functional.max_pool2d(-sub, 3, stride=1, padding=1)
     sub = sub + a.clamp(min=0) * (dil - sub) + (-a).clamp(min=0) * (ero - sub)
     k1 = torch.tensor([1.0, 2.0, 1.0]) / 4.0
-    kernel = (k1[:, None] * k1[None, :]).view(1, 1, 3, 3)
-    blurred = nn.functional.conv2d(sub, kernel, padding=1)
+    kernel = (k1[:, None] * k1[None, :]).view(1, 1, 3, 3).expand(c, 1, 3, 3)
+    padded = nn.functional.pad(sub, (1, 1, 1, 1), mode="replicate") if aug.edge else sub
+    blurred = nn.functional.conv2d(padded, kernel, padding=0 if aug.edge else 1, groups=c)
     b = (torch.rand(m, generator=gen) < aug.blur_p).float() * _uniform(m, 0.0, aug.blur, gen)
     b = b.view(m, 1, 1, 1)
     sub = (sub + b * (blurred - sub)).clamp(0.0, 1.0)
@@ -374,6 +388,13 @@ def _augment_box(xb: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
     return (xb * (0.8 + 0.4 * torch.rand((len(xb), 1, 1, 1), generator=gen))).clamp_(0.0, 1.0)
 
 
+# the score-box reader's glyph augmentation: digits of another size (zoom about the window's left
+# edge, where the number starts), slant, width, stroke weight and blur, on half of each batch
+BOX_GLYPH_AUG = GlyphAug(
+    p=0.5, shear=0.25, x_scale=(0.85, 1.18), shift=0.5, stroke=0.5, zoom=(0.8, 1.15), anchor_x=-1.0, edge=True
+)
+
+
 def _box_loss(out: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
     ce = nn.functional.cross_entropy
     return ce(out[:, : BoxNet.FIRST], y[:, 0]) + ce(out[:, BoxNet.FIRST :], y[:, 1])
@@ -388,16 +409,25 @@ def fit_box(
     lr: float = 2e-3,
     seed: int = 0,
     model: BoxNet | None = None,
+    glyph_aug: GlyphAug | None = None,
 ) -> tuple[BoxNet, list[float]]:
-    """Train the score-box reader: cross-entropy on both slots, Adam with a one-cycle schedule."""
+    """Train the score-box reader: cross-entropy on both slots, Adam with a one-cycle schedule.
+    ``glyph_aug`` (e.g. :data:`BOX_GLYPH_AUG`): also redraw the windows' glyphs first."""
     torch.manual_seed(seed)
     model = model or BoxNet()
+    aug_fn: Callable[[torch.Tensor, torch.Generator], torch.Tensor] = _augment_box
+    if glyph_aug is not None:
+        ga = glyph_aug
+
+        def aug_fn(xb: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+            return _augment_box(glyph_shape_augment(xb, gen, ga), gen)
+
     history = _train(
         model,
         x,
         y,
         loss=_box_loss,
-        augment=_augment_box,
+        augment=aug_fn,
         epochs=epochs,
         batch_size=batch_size,
         lr=lr,

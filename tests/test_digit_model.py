@@ -111,6 +111,32 @@ def test_glyph_shape_augment_redraws_only_a_share_and_trains() -> None:
     assert len(history) == 1 and np.isfinite(history[0])
 
 
+def test_glyph_shape_augment_zooms_score_box_windows_about_their_left_edge() -> None:
+    from models.train import BOX_GLYPH_AUG, GlyphAug, glyph_shape_augment
+
+    x = torch.full((1, 3, 24, 36), 0.2)
+    x[0, :, 2:22, 3:7] = 1.0  # a bar 20 px tall near the window's left edge
+    zoom = GlyphAug(
+        p=1.0,
+        shear=0.0,
+        x_scale=(1.0, 1.0),
+        shift=0.0,
+        stroke=0.0,
+        blur_p=0.0,
+        zoom=(0.8, 0.8),
+        anchor_x=-1.0,
+        edge=True,
+    )
+    y = glyph_shape_augment(x, torch.Generator().manual_seed(0), zoom)
+    rows = (y[0, 0] > 0.6).any(1).nonzero().flatten()
+    cols = (y[0, 0] > 0.6).any(0).nonzero().flatten()
+    assert 14 <= len(rows) <= 17, rows  # 20 px -> 16 px
+    assert int(cols.min()) in (2, 3) and int(cols.max()) <= 5, cols  # stays at the left, narrower
+    assert float(y[0, :, 0, 30].min()) == pytest.approx(0.2, abs=1e-4)  # the edge repeated, not black
+    out = glyph_shape_augment(x.repeat(16, 1, 1, 1), torch.Generator().manual_seed(1), BOX_GLYPH_AUG)
+    assert out.shape == (16, 3, 24, 36) and float(out.min()) >= 0.0 and float(out.max()) <= 1.0
+
+
 def test_fast_render_matches_the_renderer() -> None:
     rng = np.random.default_rng(5)
     for _ in range(4):
