@@ -127,6 +127,7 @@ class TrainConfig:
     threads: int = 2
     augment: bool = True
     glyph_aug: GlyphAug | None = None  # glyph-shape augmentation of the digit CNN's crops
+    box_glyph_aug: bool = False  # the score-box reader's windows too (BOX_GLYPH_AUG)
     not_digit: bool = True  # 11th class: whole multi-digit numbers as "not a single digit"
     fonts: tuple[str, ...] = ()  # () = all HUD_FONTS
     what: tuple[str, ...] = ("digits", "box")
@@ -631,7 +632,13 @@ def _train_box(cfg: TrainConfig, train_cases: list[CaseSet]) -> dict[str, object
     t1 = time.perf_counter()
     init = load_box_model(cfg.init_box) if cfg.init_box is not None else None
     model, history = fit_box(
-        train.x, train.y, epochs=cfg.box_epochs, seed=cfg.seed, lr=cfg.box_lr, model=init
+        train.x,
+        train.y,
+        epochs=cfg.box_epochs,
+        seed=cfg.seed,
+        lr=cfg.box_lr,
+        model=init,
+        glyph_aug=BOX_GLYPH_AUG if cfg.box_glyph_aug else None,
     )
     t_train = time.perf_counter() - t1
     meta: dict[str, object] = {
@@ -640,6 +647,7 @@ def _train_box(cfg: TrainConfig, train_cases: list[CaseSet]) -> dict[str, object
         "epochs": cfg.box_epochs,
         "lr": cfg.box_lr,
         "init": None if cfg.init_box is None else shown_path(cfg.init_box),
+        "glyph_aug": BOX_GLYPH_AUG.describe() if cfg.box_glyph_aug else None,
         "train_windows": len(train.y),
         "loss_history": [round(v, 5) for v in history],
         "train_outcomes": dict(train.stats),
@@ -769,9 +777,9 @@ Dense 128 -> Dropout .3 -> two heads (first digit 0-9; second digit 0-9 or none)
 one-cycle, {b.get("epochs")} epochs, batch 64; augmentation: shifts of -2..+6 px across (real
 frames put the first digit 7-8 px right of the skull, our renders 4-5 px; trained with +-2 px
 only, this network read real single digits plus the box edge as "22", "35"), +-1 px down,
-contrast gain. Every case whose skull is found is a training window -- also
-the ones the connected components fail on. {b_init}shards {b_shards}, {b.get("train_windows")} windows,
-{b.get("train_seconds")} s.
+contrast gain; glyph-shape augmentation: {b.get("glyph_aug") or "none"}. Every case whose
+skull is found is a training window -- also the ones the connected components fail on.
+{b_init}shards {b_shards}, {b.get("train_windows")} windows, {b.get("train_seconds")} s.
 
 | set | whole numbers right, frames >= 720 px | all sizes | accepted at 0.97 | wrong among accepted |
 |---|---|---|---|---|

@@ -227,6 +227,7 @@ def test_train_and_eval_commands_end_to_end(tmp_path) -> None:
             "--epochs",
             "1",
             "--glyph-aug",
+            "--box-glyph-aug",
             "--box-epochs",
             "1",
             "--threads",
@@ -251,6 +252,7 @@ def test_train_and_eval_commands_end_to_end(tmp_path) -> None:
         and "60:5" in text
         and "stream (30 cases, seed 77)" in text
         and "glyph-shape augmentation (what another typeface changes): on 70% of each batch: slant" in text
+        and "glyph-shape augmentation: on 50% of each batch: size x0.8-1.15, slant" in text
     )
     proc = subprocess.run(
         [

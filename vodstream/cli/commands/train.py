@@ -78,6 +78,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "sub-pixel shift: models.train.GlyphAug), for faces training never drew",
     )
     parser.add_argument(
+        "--box-glyph-aug",
+        action="store_true",
+        help="the same for the score-box reader's windows, digit size too (models.train.BOX_GLYPH_AUG)",
+    )
+    parser.add_argument(
         "--ten-classes",
         action="store_true",
         help="no 11th 'not a single digit' class (the 2019 network exactly)",
@@ -143,6 +148,7 @@ def run(args: argparse.Namespace) -> int:
         threads=args.threads,
         augment=not args.no_augment,
         glyph_aug=GlyphAug() if args.glyph_aug else None,
+        box_glyph_aug=args.box_glyph_aug,
         not_digit=not args.ten_classes,
         what=(args.only,) if args.only else ("digits", "box"),
         out=args.out,
