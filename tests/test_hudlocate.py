@@ -665,3 +665,37 @@ def test_a_skull_as_tall_as_its_digits_but_off_their_line_is_their_icon() -> Non
     assert loc.kill is not None and loc.kill.weak and loc.kill.row == 0
     got = KillReader().read_huds([crop])[0]
     assert (got.kills, got.kill_box) == (14, True)
+
+
+def test_an_empty_slot_the_detector_disputes_is_not_empty() -> None:
+    """Validation family at 1080p, modern HUD, through libx264 (crf 20): the kill box ("7") sits so
+    close to the squads box that the squads line took the skull and the 7 for its start, and the
+    slot left of that line was clear: the rules called the shown kill box empty (kill_box False,
+    the evidence for a 0). The learned detector proposes a kill count in the crop (on the 7), so
+    the empty verdict is disputed, and the detector's box is read as 7 by both readers."""
+    from vodstream.readers.killreader import KillReader
+    from vodstream.testbed.synth.styles import style_by_name
+
+    t = 434.2918301431925
+    st = _state(kills=7, squads_left=11, alive=33, scene_seed=1_083_556, t=t, camera_t=t)
+    sty = replace(
+        style_by_name("validation:0"),
+        name="validation",
+        sq_label="ESQUADROES RESTANTES",
+        sq_label_w=206.30140607601322,
+        scale=0.9408269876301134,
+        dx=9.167384408822187,
+        box_alpha=0.46089449001655675,
+        outline_alpha=0.7078831253367639,
+        ink=(253.9426448450679, 253.9426448450679, 249.62150295923237),
+        alive_color=(239.2681727584001, 221.49074888636008, 245.85087756829728),
+        dots=True,
+        occluder=None,
+        occluder_seed=0,
+    )
+    crop = _encoded_crop(Renderer(1920, 1080, seed=10**6 + 7, style=sty), [st])
+    assert locate(crop).kill_box is False  # the rules alone: empty
+    reader = KillReader()
+    assert find_kill_box(crop, reader.detector).kill_box is not False
+    got = reader.read_huds([crop])[0]
+    assert got.kill_box is not False and got.kills in (None, 7), got
