@@ -699,3 +699,169 @@ def test_an_empty_slot_the_detector_disputes_is_not_empty() -> None:
     assert find_kill_box(crop, reader.detector).kill_box is not False
     got = reader.read_huds([crop])[0]
     assert got.kill_box is not False and got.kills in (None, 7), got
+
+
+def test_the_squads_box_own_border_is_no_overlay_over_the_slot() -> None:
+    """Validation family at 1080p, modern HUD, kill box hidden (0 kills), plain scene: the squads box
+    is drawn wider than its label (the count and a slanted end left of it), so its top and bottom
+    borders run on into the kill slot, as long as an overlay's border, and the slot was "unclear"
+    (no verified empty: 0-kill matches stayed unknown). A horizontal edge on a row where one also
+    runs along the label is the box's own border."""
+    from vodstream.readers import hudlocate as H
+    from vodstream.testbed.synth.styles import style_by_name
+
+    sty = replace(style_by_name("validation:1"), occluder=None, name="validation")
+    crop = _crop(_state(kills=0, show_kill_box=False, camera_t=0.0), 1920, 1080, sty)
+    p = H._prepare(crop)
+    loc = H._locate(p)
+    assert loc.squads is not None and loc.kill_box is False and loc.era == "modern", loc.reason
+    sq = loc.squads
+    cy = (sq.y0 + sq.y1) / 2.0
+    slot = (p.img, int(sq.x0 - 9 * sq.h), int(cy - 1.6 * sq.h), int(sq.x0 - 0.6 * sq.h), int(cy + 1.6 * sq.h))
+    # the border is in the slot: without the label's rows it is taken for an overlay's edge
+    assert H._overlay_edge(*slot, sq.h, vx1=int(sq.x0 + 0.3 * sq.h))
+    assert not H._overlay_edge(*slot, sq.h, vx1=int(sq.x0 + 0.3 * sq.h), own=(sq.x0, sq.x1))
+
+
+def test_a_faint_kill_box_the_rules_call_empty_is_doubted_by_the_detector() -> None:
+    """Validation family at 720p, modern HUD, through libx264 (crf 20): a "1" and a small skull,
+    white at 21% under a respawn banner on a bright sky, left no ink, so the rules saw a clear
+    slot and called it empty: a shown kill box taken for a hidden one (the road to a wrong 0, or
+    to a right reading called contradicted). The learned detector doubts that no count is in
+    view (its "none" under EMPTY_DOUBT_PROB): cannot tell."""
+    from vodstream.readers.boxfinder import KillBoxDetector
+    from vodstream.testbed.synth.styles import style_by_name
+
+    sty = replace(
+        style_by_name("validation:0"),
+        name="validation",
+        sq_label="ESQUADROES RESTANTES",
+        sq_label_w=174.8433777901572,
+        scale=1.0490822045656072,
+        dx=27.43811882935468,
+        dy=64.80740380166483,
+        banner="RESPAWN BEACON NEARBY",
+        box_alpha=0.21497876428787865,
+        outline_alpha=0.6856659824129485,
+        dots=False,
+        ink=(230.5666950763037, 230.5666950763037, 237.2938349175882),
+        alive_color=(255.0, 255.0, 255.0),
+        occluder=None,
+        occluder_seed=0,
+    )
+    r = Renderer(1280, 720, seed=10**6 + 7, style=sty)
+    states = []
+    for k in range(9):  # the per-sample run up to the case
+        t = 296.5192266832325 + 2.0 * k
+        kills = 1 if k >= 6 else 0
+        states.append(
+            _state(
+                t=t,
+                camera_t=t,
+                era="modern",
+                kills=kills,
+                show_kill_box=kills > 0,
+                red=k in (6, 7),
+                squads_left=20,
+                alive=60,
+                scene_seed=1_576_795,
+            )
+        )
+    crop = _encoded_crop(r, states)
+    assert locate(crop).kill_box is False  # the rules alone: "empty"
+    det = KillBoxDetector.shipped()
+    assert det is not None
+    assert find_kill_box(crop, det).kill_box is not False
+
+
+def test_the_kill_feed_under_the_squads_box_is_no_kill_box() -> None:
+    """Validation family at 720p, modern HUD, kill box hidden, through libx264 (crf 20): the kill
+    feed's lines under the squads box reach into the band where the second row's kill box would
+    be, and their letters made the slot "unclear" (so 0-kill matches were never verified). A line
+    of TEXT_GLYPHS glyphs over TEXT_W letter heights is text, not an icon and three digits."""
+    from vodstream.readers import hudlocate as H
+    from vodstream.testbed.synth.styles import style_by_name
+
+    sty = replace(
+        style_by_name("validation:0"),
+        name="validation",
+        sq_label="SQUADS LEFT",
+        sq_label_w=113.0,
+        scale=1.0012654496136688,
+        dx=18.806640590946788,
+        dy=0.0,
+        banner="",
+        box_alpha=0.3978525629394719,
+        outline_alpha=0.6380164083618598,
+        dots=True,
+        ink=(255.0, 255.0, 255.0),
+        alive_color=(226.623831129493, 232.93728080540748, 221.7213960767672),
+        occluder=None,
+        occluder_seed=0,
+    )
+    r = Renderer(1280, 720, seed=10**6 + 7, style=sty)
+    states = [
+        _state(
+            t=t,
+            camera_t=t,
+            era="modern",
+            kills=0,
+            show_kill_box=False,
+            squads_left=15,
+            alive=45,
+            scene_seed=1_779_056,
+        )
+        for t in (267.5255485105392 + 2.0 * k for k in range(8))
+    ]
+    crop = _encoded_crop(r, states)
+    p = H._prepare(crop)
+    loc = H._locate(p)
+    assert loc.squads is not None and (loc.kill_box, loc.reason) == (False, "empty")
+    text = H._text_rows_under(p.st, loc.squads)
+    assert text and all(p.st[i, 1] > loc.squads.y1 for i in text)
+
+
+def test_the_squads_count_before_its_label_is_no_clutter_in_the_slot() -> None:
+    """Validation family at 1080p, modern HUD, kill box hidden, through libx264 (crf 20): the
+    squads count ("5") is no taller than the label's letters, so the squads line starts at the
+    label and the count sits in the kill slot, where the rules took it for clutter: the slot was
+    never verified empty. The squads count before a label found without it is the squads box's."""
+    from vodstream.readers import hudlocate as H
+    from vodstream.testbed.synth.styles import style_by_name
+
+    sty = replace(
+        style_by_name("validation:0"),
+        name="validation",
+        sq_label="ESCUADRAS RESTANTES",
+        sq_label_w=194.96424777265372,
+        scale=0.930311082600662,
+        dx=4.85843579602283,
+        dy=57.28523959416176,
+        banner="RESPAWN BEACON NEARBY",
+        box_alpha=0.36391749482232094,
+        outline_alpha=0.5285868863894494,
+        dots=False,
+        occluder=None,
+        occluder_seed=0,
+    )
+    r = Renderer(1920, 1080, seed=10**6 + 7, style=sty)
+    states = [
+        _state(
+            t=t,
+            camera_t=t,
+            era="modern",
+            kills=0,
+            show_kill_box=False,
+            squads_left=5,
+            alive=15,
+            scene_seed=1_667_291,
+        )
+        for t in (419.71024761856467 + 2.0 * k for k in range(3))
+    ]
+    crop = _encoded_crop(r, states)
+    p = H._prepare(crop)
+    loc = H._locate(p)
+    assert loc.squads is not None and not loc.squads.count
+    assert (loc.kill_box, loc.reason) == (False, "empty")
+    # the count's glyphs are in the slot, left of the label
+    assert H._squads_count_left(p.st, loc.squads, -1.0) < loc.squads.x0 - 0.6 * loc.squads.h

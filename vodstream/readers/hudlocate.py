@@ -19,10 +19,13 @@ spectator eye box further left), or on a second row below it (ranked and later s
    spectator count has a digit-high eye before it (not a skull-high icon), and ranked
    assists / damage sit right of the kills;
 5. ``kill_box``: True when found; False when the squads line was found, both slots are in
-   view (no overlay edge across them) and hold nothing of icon or digit height -- or, in
+   view (no overlay edge across them: the squads box's own border, running on left of its
+   label, is none) and hold nothing of icon or digit height (the squads count before its label
+   and long text lines under the squads box, the kill feed, are neither) -- or, in
    ``find_kill_box``, only clutter of letter size that the learned detector is sure holds no
    kill count (``EMPTY_NONE_PROB``); None otherwise. In ``find_kill_box`` an empty slot is
-   also disputed (None) where the learned detector proposes a kill count in the crop.
+   also disputed (None) where the learned detector proposes a kill count in the crop or
+   doubts that none is in view (``EMPTY_DOUBT_PROB``).
 
 Where the rules see ink in the slot but no kill box, two second looks propose one (a weak run:
 the kill reader reads a number there only where both of its readers agree): the relaxed look
@@ -405,6 +408,34 @@ def _squads(img: np.ndarray, st: np.ndarray, covered: list[SquadsLine] | None = 
     return sorted(found, key=lambda c: c.y0)
 
 
+# a line of at least TEXT_GLYPHS glyphs over TEXT_W of its letter heights is text (the kill feed)
+TEXT_GLYPHS = 6
+TEXT_W = 6.0
+
+
+def _text_rows_under(st: np.ndarray, sq: SquadsLine) -> set[int]:
+    """The components of long lines of text under the squads line (the kill feed, a teammate's
+    name): at least ``TEXT_GLYPHS`` glyphs over ``TEXT_W`` letter heights -- no kill box, which is
+    an icon and at most three digits."""
+    near = np.flatnonzero((st[:, 1] >= sq.y1) & (st[:, 1] <= sq.y1 + 6.0 * sq.h))
+    sub = st[near].astype(np.float64)
+    out: set[int] = set()
+    for line in _lines(st[near]):
+        lh = float(np.median(sub[line, 3]))
+        x0, x1 = float(sub[line, 0].min()), float((sub[line, 0] + sub[line, 2]).max())
+        if len(line) < TEXT_GLYPHS or x1 - x0 < TEXT_W * lh:
+            continue
+        # with the glyphs the line search left out (a first letter, one merged with an icon):
+        # centred on the line's rows, within a letter height of its ends
+        y0, y1 = float(np.median(sub[line, 1])), float(np.median(sub[line, 1] + sub[line, 3]))
+        cy = sub[:, 1] + sub[:, 3] / 2.0
+        on = (cy >= y0) & (cy <= y1) & (sub[:, 0] + sub[:, 2] >= x0 - lh) & (sub[:, 0] <= x1 + lh)
+        on &= sub[:, 3] <= 1.5 * lh
+        out.update(int(near[i]) for i in np.flatnonzero(on))
+        out.update(int(near[i]) for i in line)
+    return out
+
+
 def _runs(st: np.ndarray, idx: list[int], h: float) -> list[list[int]]:
     """Digit-height components grouped into tight left-to-right runs on one baseline."""
     cand = sorted(
@@ -532,13 +563,34 @@ def _is_red(img: np.ndarray, box: tuple[int, int, int, int]) -> bool:
     return bool(r > 150 and gb < 0.55 * r)
 
 
+def _row_edges(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, length: int) -> np.ndarray:
+    """Per row of ``img[y0:y1, x0:x1]``: a straight horizontal run of at least ``length`` px of
+    strong vertical gradient (> ``EDGE_GRAD``, the largest of the colour channels')."""
+    g = np.ascontiguousarray(img[y0:y1, x0:x1]).astype(np.float32)
+    gy = np.abs(cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3)).max(axis=2)
+    kernel = np.ones((1, length), np.uint8)
+    opened = cv2.morphologyEx((gy > EDGE_GRAD).astype(np.uint8), cv2.MORPH_OPEN, kernel)
+    return np.asarray(opened.any(axis=1), dtype=bool)
+
+
 def _overlay_edge(
-    img: np.ndarray, x0: int, y0: int, x1: int, y1: int, h: float, *, vx1: int | None = None
+    img: np.ndarray,
+    x0: int,
+    y0: int,
+    x1: int,
+    y1: int,
+    h: float,
+    *,
+    vx1: int | None = None,
+    own: tuple[int, int] | None = None,
 ) -> bool:
     """A long straight horizontal or vertical edge across the slot (a webcam / panel border).
     Vertical edges are looked for up to ``vx1`` (default ``x1``): a panel may end right at the
     squads text, covering the slot and the label's start, where the squads box's own horizontal
-    edges (which a wider window would take for an overlay's) must stay out of the check."""
+    edges (which a wider window would take for an overlay's) must stay out of the check.
+    ``own``: the squads label's span (x0, x1); a horizontal edge on a row (+-1) where one also
+    runs along the label is the squads box's own top or bottom border, which goes on left of the
+    label around its count and slanted end (a box drawn wider than the label), not an overlay's."""
     H, W = img.shape[:2]
     x0, y0, x1, y1 = max(0, x0), max(0, y0), min(W, x1), min(H, y1)
     xv = min(W, max(x1, vx1 if vx1 is not None else x1))
@@ -547,9 +599,20 @@ def _overlay_edge(
     # per colour channel: a webcam's border can join two areas of the same grey
     g = img[y0:y1, x0:xv].astype(np.float32)
     gx = np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)).max(axis=2)
-    gy = np.abs(cv2.Sobel(np.ascontiguousarray(g[:, : x1 - x0]), cv2.CV_32F, 0, 1, ksize=3)).max(axis=2)
     # a column / row whose strong-edge run is long
-    return _long_edge(gx, int(2.6 * h), vertical=True) or _long_edge(gy, int(3.5 * h), vertical=False)
+    if _long_edge(gx, int(2.6 * h), vertical=True):
+        return True
+    length = int(3.5 * h)
+    rows = _row_edges(img, x0, y0, x1, y1, length)
+    if own is not None and rows.any():
+        ox0, ox1 = max(0, own[0]), min(W, own[1])
+        if ox1 - ox0 >= length:
+            along = _row_edges(img, ox0, y0, ox1, y1, length)
+            near = along.copy()
+            near[1:] |= along[:-1]
+            near[:-1] |= along[1:]
+            rows &= ~near
+    return bool(rows.any())
 
 
 @dataclass(frozen=True)
@@ -732,18 +795,31 @@ def _locate_beside(
     if found is None:
         # empty only when the row-1 slot (where the box appears) is clear and in view
         sx0 = int(sq.x0 - 9.0 * h)
-        junk = [i for i in idx1 if st[i, 0] + st[i, 2] >= sx0 and st[i, 3] >= 0.7 * h]
+        # the squads count before a label found without it is the squads box's, not clutter
+        own = sq.x0 if sq.count else _squads_count_left(st, sq, -1.0)
+        junk = [i for i in idx1 if st[i, 0] + st[i, 2] >= sx0 and st[i, 3] >= 0.7 * h and st[i, 0] < own]
         # the second row's box (ranked, later seasons) sits in this band under the squads text
         band = (sq.x0 - 8.0 * h, sq.y1 + 0.5 * h, sq.x1 + 1.0 * h, sq.y1 + 3.0 * h)
+        text = _text_rows_under(st, sq)
         junk += [
             i
             for i in all_idx
-            if st[i, 3] >= 0.7 * h and st[i, 1] >= sq.y1 + 0.3 * h and _overlaps(st[i], band)
+            if st[i, 3] >= 0.7 * h
+            and st[i, 1] >= sq.y1 + 0.3 * h
+            and _overlaps(st[i], band)
+            and i not in text
         ]
         if sx0 < 0:
             return HudLocation(sq, None, None, None, "slot_out_of_view", f)
         edge = _overlay_edge(
-            img, sx0, int(cy - 1.6 * h), int(sq.x0 - 0.6 * h), int(cy + 1.6 * h), h, vx1=int(sq.x0 + 0.3 * h)
+            img,
+            sx0,
+            int(cy - 1.6 * h),
+            int(sq.x0 - 0.6 * h),
+            int(cy + 1.6 * h),
+            h,
+            vx1=int(sq.x0 + 0.3 * h),
+            own=(sq.x0, sq.x1),
         )
         if junk or edge:
             return HudLocation(sq, None, None, None, "slot_unclear", f, slot_edge=edge)
@@ -870,6 +946,11 @@ class KillBoxProposer(Protocol):
 # shown boxes called empty 0/2 and 0/9 (at 0.99 one shown validation box was); an overlay's edge
 # keeps the slot unclear whatever the detector says (covered boxes score ~0.996 "none").
 EMPTY_NONE_PROB = 0.995
+# ... and the rules' "empty" stands only where the detector's "no kill count here" is at least this
+# (and it proposes no box): on validation, training and today's-look renders (720p and 1080p, crf
+# 20; validation seeds 11 and 12, the others 11), shown boxes the rules called empty without a
+# proposal had 0.28, 0.84 and 0.90, hidden ones (truly empty) 0.75 to 1 (3 of 128 under 0.91)
+EMPTY_DOUBT_PROB = 0.91
 
 # A detector's box goes to the readers as a skull below digits.SKULL_MIN_SCORE: the kill reader
 # then takes a number only where BOTH readers (digit path and score-box reader) read the same one
@@ -1058,13 +1139,13 @@ def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> F
     assessed = None
     if proposer is not None and loc.kill_box is False:
         # an empty slot is the only evidence of a 0: the rules' verdict stands only where the
-        # detector proposes no kill count anywhere in the crop. (A kill-feed line taken for the
-        # squads line on a striped sky, the kill box joined to the squads line's start: both
-        # had an empty slot left of them and the detector's box on the count, at p_none <= 0.06;
-        # on the 97 hidden boxes the rules called empty (3 families, 720p/1080p, seeds 11/12) the
-        # detector proposed nothing, p_none >= 0.89.)
+        # detector proposes no kill count anywhere in the crop and is not in doubt that none is
+        # in view. (A kill-feed line taken for the squads line on a striped sky, the kill box
+        # joined to the squads line's start: both had an empty slot left of them and the
+        # detector's box on the count, at p_none <= 0.06; a faint "1" on a bright sky that left
+        # no ink: no proposal, p_none 0.28-0.90. See EMPTY_DOUBT_PROB.)
         assessed = proposer.assess(_half(prepared.img))
-        if assessed[0] is not None:
+        if assessed[0] is not None or assessed[1] < EMPTY_DOUBT_PROB:
             loc = replace(loc, kill_box=None, era=None, reason="empty_disputed")
     if loc.kill_box is not False:
         # the template, row 1 only (its second-row search read other numbers as kills), unless
