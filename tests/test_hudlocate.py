@@ -359,6 +359,14 @@ def _encoded_crop(r: Renderer, states: list[FrameState], crf: int = 20) -> np.nd
     return np.ascontiguousarray(h264_roundtrip(frames, crf, tune=None)[-1][y0:y1, x0:x1])
 
 
+def _hidden_run(t0: float, n: int, **kw) -> list[FrameState]:
+    """A per-sample run of ``n`` modern-HUD samples 2 s apart from ``t0``, kill box not yet shown."""
+    return [
+        _state(t=t, camera_t=t, era="modern", kills=0, show_kill_box=False, **kw)
+        for t in (t0 + 2.0 * k for k in range(n))
+    ]
+
+
 def test_a_skull_barely_taller_than_its_digits_is_their_icon() -> None:
     """Validation family at 720p, 2019 HUD, through libx264 (crf 20): the skull is only 2 px taller
     than the merged "14" after it, within the height tolerance of one run, so the run search
@@ -800,20 +808,7 @@ def test_the_kill_feed_under_the_squads_box_is_no_kill_box() -> None:
         occluder_seed=0,
     )
     r = Renderer(1280, 720, seed=10**6 + 7, style=sty)
-    states = [
-        _state(
-            t=t,
-            camera_t=t,
-            era="modern",
-            kills=0,
-            show_kill_box=False,
-            squads_left=15,
-            alive=45,
-            scene_seed=1_779_056,
-        )
-        for t in (267.5255485105392 + 2.0 * k for k in range(8))
-    ]
-    crop = _encoded_crop(r, states)
+    crop = _encoded_crop(r, _hidden_run(267.5255485105392, 8, squads_left=15, alive=45, scene_seed=1_779_056))
     p = H._prepare(crop)
     loc = H._locate(p)
     assert loc.squads is not None and (loc.kill_box, loc.reason) == (False, "empty")
@@ -845,20 +840,7 @@ def test_the_squads_count_before_its_label_is_no_clutter_in_the_slot() -> None:
         occluder_seed=0,
     )
     r = Renderer(1920, 1080, seed=10**6 + 7, style=sty)
-    states = [
-        _state(
-            t=t,
-            camera_t=t,
-            era="modern",
-            kills=0,
-            show_kill_box=False,
-            squads_left=5,
-            alive=15,
-            scene_seed=1_667_291,
-        )
-        for t in (419.71024761856467 + 2.0 * k for k in range(3))
-    ]
-    crop = _encoded_crop(r, states)
+    crop = _encoded_crop(r, _hidden_run(419.71024761856467, 3, squads_left=5, alive=15, scene_seed=1_667_291))
     p = H._prepare(crop)
     loc = H._locate(p)
     assert loc.squads is not None and not loc.squads.count
