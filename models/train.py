@@ -268,13 +268,17 @@ def glyph_shape_augment(xb: torch.Tensor, gen: torch.Generator, aug: GlyphAug) -
     return out
 
 
+# a batch augmentation: (batch, generator) -> batch
+Augment = Callable[[torch.Tensor, torch.Generator], torch.Tensor]
+
+
 def _train(
     model: nn.Module,
     x: np.ndarray,
     y: np.ndarray,
     *,
     loss: Callable[[torch.Tensor, torch.Tensor], torch.Tensor],
-    augment: Callable[[torch.Tensor, torch.Generator], torch.Tensor] | None,
+    augment: Augment | None,
     epochs: int,
     batch_size: int,
     lr: float,
@@ -311,6 +315,19 @@ def _train(
     return history
 
 
+def _with_glyph_aug(glyph_aug: GlyphAug | None, then: Augment | None) -> Augment | None:
+    """The batch augmentation of a network: ``then`` (its shift/contrast one, or None), after a
+    redraw of the glyphs' shape (:func:`glyph_shape_augment`) where ``glyph_aug`` is given."""
+    if glyph_aug is None:
+        return then
+
+    def aug(xb: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
+        xb = glyph_shape_augment(xb, gen, glyph_aug)
+        return then(xb, gen) if then is not None else xb
+
+    return aug
+
+
 def fit(
     x: np.ndarray,
     y: np.ndarray,
@@ -337,14 +354,7 @@ def fit(
     torch.manual_seed(seed)
     model = model or DigitNet(n_classes=n_classes, filters=filters, hidden=hidden, blocks=blocks)
     x = np.asarray(x, np.float32)[:, None]
-    aug_fn: Callable[[torch.Tensor, torch.Generator], torch.Tensor] | None = _augment if augment else None
-    if glyph_aug is not None:
-        ga = glyph_aug
-
-        def aug_fn(xb: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
-            xb = glyph_shape_augment(xb, gen, ga)
-            return _augment(xb, gen) if augment else xb
-
+    aug_fn = _with_glyph_aug(glyph_aug, _augment if augment else None)
     history = _train(
         model,
         x,
@@ -416,13 +426,7 @@ def fit_box(
     ``glyph_aug`` (e.g. :data:`BOX_GLYPH_AUG`): also redraw the windows' glyphs first."""
     torch.manual_seed(seed)
     model = model or BoxNet()
-    aug_fn: Callable[[torch.Tensor, torch.Generator], torch.Tensor] = _augment_box
-    if glyph_aug is not None:
-        ga = glyph_aug
-
-        def aug_fn(xb: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
-            return _augment_box(glyph_shape_augment(xb, gen, ga), gen)
-
+    aug_fn = _with_glyph_aug(glyph_aug, _augment_box)
     history = _train(
         model,
         x,
