@@ -348,11 +348,16 @@ COVER_EDGE = 3.5  # letter heights: a vertical edge this long where a line ends 
 EDGE_GRAD = 120.0  # Sobel (3x3) magnitude of a sharp edge: an overlay's border, a box's outline
 
 
-def _long_edge(grad: np.ndarray, length: int, *, vertical: bool) -> bool:
-    """A straight run of at least ``length`` px of strong gradient (> ``EDGE_GRAD``) in ``grad``,
-    along a column (``vertical``) or a row."""
+def _edge_runs(grad: np.ndarray, length: int, *, vertical: bool) -> np.ndarray:
+    """The pixels of ``grad`` on straight runs of at least ``length`` px of strong gradient
+    (> ``EDGE_GRAD``), along a column (``vertical``) or a row."""
     kernel = np.ones((length, 1) if vertical else (1, length), np.uint8)
-    return bool(cv2.morphologyEx((grad > EDGE_GRAD).astype(np.uint8), cv2.MORPH_OPEN, kernel).any())
+    return np.asarray(cv2.morphologyEx((grad > EDGE_GRAD).astype(np.uint8), cv2.MORPH_OPEN, kernel))
+
+
+def _long_edge(grad: np.ndarray, length: int, *, vertical: bool) -> bool:
+    """A straight run of at least ``length`` px of strong gradient in ``grad`` (:func:`_edge_runs`)."""
+    return bool(_edge_runs(grad, length, vertical=vertical).any())
 
 
 def _covered_end(img: np.ndarray, x1: int, y0: int, y1: int, h: float) -> bool:
@@ -419,6 +424,7 @@ def _text_rows_under(st: np.ndarray, sq: SquadsLine) -> set[int]:
     an icon and at most three digits."""
     near = np.flatnonzero((st[:, 1] >= sq.y1) & (st[:, 1] <= sq.y1 + 6.0 * sq.h))
     sub = st[near].astype(np.float64)
+    cy = sub[:, 1] + sub[:, 3] / 2.0
     out: set[int] = set()
     for line in _lines(st[near]):
         lh = float(np.median(sub[line, 3]))
@@ -428,7 +434,6 @@ def _text_rows_under(st: np.ndarray, sq: SquadsLine) -> set[int]:
         # with the glyphs the line search left out (a first letter, one merged with an icon):
         # centred on the line's rows, within a letter height of its ends
         y0, y1 = float(np.median(sub[line, 1])), float(np.median(sub[line, 1] + sub[line, 3]))
-        cy = sub[:, 1] + sub[:, 3] / 2.0
         on = (cy >= y0) & (cy <= y1) & (sub[:, 0] + sub[:, 2] >= x0 - lh) & (sub[:, 0] <= x1 + lh)
         on &= sub[:, 3] <= 1.5 * lh
         out.update(int(near[i]) for i in np.flatnonzero(on))
@@ -568,9 +573,7 @@ def _row_edges(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, length: int)
     strong vertical gradient (> ``EDGE_GRAD``, the largest of the colour channels')."""
     g = np.ascontiguousarray(img[y0:y1, x0:x1]).astype(np.float32)
     gy = np.abs(cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3)).max(axis=2)
-    kernel = np.ones((1, length), np.uint8)
-    opened = cv2.morphologyEx((gy > EDGE_GRAD).astype(np.uint8), cv2.MORPH_OPEN, kernel)
-    return np.asarray(opened.any(axis=1), dtype=bool)
+    return np.asarray(_edge_runs(gy, length, vertical=False).any(axis=1), dtype=bool)
 
 
 def _overlay_edge(
@@ -795,22 +798,24 @@ def _locate_beside(
     if found is None:
         # empty only when the row-1 slot (where the box appears) is clear and in view
         sx0 = int(sq.x0 - 9.0 * h)
-        # the squads count before a label found without it is the squads box's, not clutter
-        own = sq.x0 if sq.count else _squads_count_left(st, sq, -1.0)
-        junk = [i for i in idx1 if st[i, 0] + st[i, 2] >= sx0 and st[i, 3] >= 0.7 * h and st[i, 0] < own]
-        # the second row's box (ranked, later seasons) sits in this band under the squads text
-        band = (sq.x0 - 8.0 * h, sq.y1 + 0.5 * h, sq.x1 + 1.0 * h, sq.y1 + 3.0 * h)
-        text = _text_rows_under(st, sq)
-        junk += [
-            i
-            for i in all_idx
-            if st[i, 3] >= 0.7 * h
-            and st[i, 1] >= sq.y1 + 0.3 * h
-            and _overlaps(st[i], band)
-            and i not in text
-        ]
         if sx0 < 0:
             return HudLocation(sq, None, None, None, "slot_out_of_view", f)
+        # the squads count before a label found without it is the squads box's, not clutter
+        box_x0 = sq.x0 if sq.count else _squads_count_left(st, sq, -1.0)
+        junk = [i for i in idx1 if st[i, 0] + st[i, 2] >= sx0 and st[i, 3] >= 0.7 * h and st[i, 0] < box_x0]
+        if not junk:
+            # the second row's box (ranked, later seasons) sits in this band under the squads text
+            # (the kill feed's lines reach into it: text, not clutter)
+            band = (sq.x0 - 8.0 * h, sq.y1 + 0.5 * h, sq.x1 + 1.0 * h, sq.y1 + 3.0 * h)
+            text = _text_rows_under(st, sq)
+            junk = [
+                i
+                for i in all_idx
+                if st[i, 3] >= 0.7 * h
+                and st[i, 1] >= sq.y1 + 0.3 * h
+                and _overlaps(st[i], band)
+                and i not in text
+            ]
         edge = _overlay_edge(
             img,
             sx0,
