@@ -359,6 +359,14 @@ def _encoded_crop(r: Renderer, states: list[FrameState], crf: int = 20) -> np.nd
     return np.ascontiguousarray(h264_roundtrip(frames, crf, tune=None)[-1][y0:y1, x0:x1])
 
 
+def _validation_style(**kw) -> _hud.HudStyle:
+    """The validation family's face, skull and box geometry with a per-sample case's drawn
+    parameters ``kw``, no overlay (the style a per-sample regression case was found in)."""
+    from vodstream.testbed.synth.styles import style_by_name
+
+    return replace(style_by_name("validation:0"), name="validation", occluder=None, **kw)
+
+
 def _hidden_run(t0: float, n: int, **kw) -> list[FrameState]:
     """A per-sample run of ``n`` modern-HUD samples 2 s apart from ``t0``, kill box not yet shown."""
     return [
@@ -374,13 +382,9 @@ def test_a_skull_barely_taller_than_its_digits_is_their_icon() -> None:
     The relaxed look splits a run led by a solid, skull-wide glyph 10% taller than the rest;
     both readers then read 14."""
     from vodstream.readers.killreader import KillReader
-    from vodstream.testbed.synth.styles import style_by_name
 
-    sty = replace(
-        style_by_name("validation:0"),
-        name="validation",
+    sty = _validation_style(
         sq_label="SQUADS LEFT",
-        occluder=None,
         sq_label_w=113.0,
         scale=1.0795468063473055,
         dx=1.853338883170298,
@@ -468,11 +472,8 @@ def test_the_alive_block_is_looked_for_beside_the_letters_rows() -> None:
     over the line's whole height (more than the block's): too little of it bright, no squads
     line, no HUD, no number. The block is now looked for beside the letters' common rows."""
     from vodstream.readers.killreader import KillReader
-    from vodstream.testbed.synth.styles import style_by_name
 
-    sty = replace(
-        style_by_name("validation:0"),
-        name="validation",
+    sty = _validation_style(
         sq_label="SQUADS LEFT",
         sq_label_w=113.0,
         scale=1.0258977973630832,
@@ -481,7 +482,6 @@ def test_the_alive_block_is_looked_for_beside_the_letters_rows() -> None:
         outline_alpha=0.5872629408652197,
         ink=(248.50490693171446, 248.50490693171446, 255.0),
         alive_color=(243.646853018323, 247.81708138919132, 236.15508797830896),
-        occluder=None,
     )
     t = 572.910925974985
     st = _state(t=t, camera_t=t, era="modern", kills=1, squads_left=19, alive=57, scene_seed=1_179_305)
@@ -631,13 +631,9 @@ def test_a_skull_as_tall_as_its_digits_but_off_their_line_is_their_icon() -> Non
     do (within 1 px on every family measured): the relaxed look splits it off as the icon, and
     both readers read 14."""
     from vodstream.readers.killreader import KillReader
-    from vodstream.testbed.synth.styles import style_by_name
 
-    sty = replace(
-        style_by_name("validation:0"),
-        name="validation",
+    sty = _validation_style(
         sq_label="SQUADS LEFT",
-        occluder=None,
         sq_label_w=113.0,
         scale=1.0795468063473055,
         dx=1.853338883170298,
@@ -682,13 +678,10 @@ def test_an_empty_slot_the_detector_disputes_is_not_empty() -> None:
     the evidence for a 0). The learned detector proposes a kill count in the crop (on the 7), so
     the empty verdict is disputed, and the detector's box is read as 7 by both readers."""
     from vodstream.readers.killreader import KillReader
-    from vodstream.testbed.synth.styles import style_by_name
 
     t = 434.2918301431925
     st = _state(kills=7, squads_left=11, alive=33, scene_seed=1_083_556, t=t, camera_t=t)
-    sty = replace(
-        style_by_name("validation:0"),
-        name="validation",
+    sty = _validation_style(
         sq_label="ESQUADROES RESTANTES",
         sq_label_w=206.30140607601322,
         scale=0.9408269876301134,
@@ -698,7 +691,6 @@ def test_an_empty_slot_the_detector_disputes_is_not_empty() -> None:
         ink=(253.9426448450679, 253.9426448450679, 249.62150295923237),
         alive_color=(239.2681727584001, 221.49074888636008, 245.85087756829728),
         dots=True,
-        occluder=None,
         occluder_seed=0,
     )
     crop = _encoded_crop(Renderer(1920, 1080, seed=10**6 + 7, style=sty), [st])
@@ -738,11 +730,8 @@ def test_a_faint_kill_box_the_rules_call_empty_is_doubted_by_the_detector() -> N
     to a right reading called contradicted). The learned detector doubts that no count is in
     view (its "none" under EMPTY_DOUBT_PROB): cannot tell."""
     from vodstream.readers.boxfinder import KillBoxDetector
-    from vodstream.testbed.synth.styles import style_by_name
 
-    sty = replace(
-        style_by_name("validation:0"),
-        name="validation",
+    sty = _validation_style(
         sq_label="ESQUADROES RESTANTES",
         sq_label_w=174.8433777901572,
         scale=1.0490822045656072,
@@ -754,7 +743,6 @@ def test_a_faint_kill_box_the_rules_call_empty_is_doubted_by_the_detector() -> N
         dots=False,
         ink=(230.5666950763037, 230.5666950763037, 237.2938349175882),
         alive_color=(255.0, 255.0, 255.0),
-        occluder=None,
         occluder_seed=0,
     )
     r = Renderer(1280, 720, seed=10**6 + 7, style=sty)
@@ -788,11 +776,8 @@ def test_the_kill_feed_under_the_squads_box_is_no_kill_box() -> None:
     be, and their letters made the slot "unclear" (so 0-kill matches were never verified). A line
     of TEXT_GLYPHS glyphs over TEXT_W letter heights is text, not an icon and three digits."""
     from vodstream.readers import hudlocate as H
-    from vodstream.testbed.synth.styles import style_by_name
 
-    sty = replace(
-        style_by_name("validation:0"),
-        name="validation",
+    sty = _validation_style(
         sq_label="SQUADS LEFT",
         sq_label_w=113.0,
         scale=1.0012654496136688,
@@ -804,7 +789,6 @@ def test_the_kill_feed_under_the_squads_box_is_no_kill_box() -> None:
         dots=True,
         ink=(255.0, 255.0, 255.0),
         alive_color=(226.623831129493, 232.93728080540748, 221.7213960767672),
-        occluder=None,
         occluder_seed=0,
     )
     r = Renderer(1280, 720, seed=10**6 + 7, style=sty)
@@ -822,11 +806,8 @@ def test_the_squads_count_before_its_label_is_no_clutter_in_the_slot() -> None:
     label and the count sits in the kill slot, where the rules took it for clutter: the slot was
     never verified empty. The squads count before a label found without it is the squads box's."""
     from vodstream.readers import hudlocate as H
-    from vodstream.testbed.synth.styles import style_by_name
 
-    sty = replace(
-        style_by_name("validation:0"),
-        name="validation",
+    sty = _validation_style(
         sq_label="ESCUADRAS RESTANTES",
         sq_label_w=194.96424777265372,
         scale=0.930311082600662,
@@ -836,7 +817,6 @@ def test_the_squads_count_before_its_label_is_no_clutter_in_the_slot() -> None:
         box_alpha=0.36391749482232094,
         outline_alpha=0.5285868863894494,
         dots=False,
-        occluder=None,
         occluder_seed=0,
     )
     r = Renderer(1920, 1080, seed=10**6 + 7, style=sty)
