@@ -140,6 +140,24 @@ def test_transition_windows_mark_gaps_before_end_spectating_and_leaving() -> Non
     assert transition_windows(sc(30.0), [sc(32.0, "lobby")]) == []
 
 
+def test_transition_windows_look_again_where_the_hud_hid_after_an_unread_count() -> None:
+    """The count last shown before the HUD hides (inventory, map) holds until it shows again:
+    where the box was seen but its count not read, the frames before the HUD hid are sampled."""
+    from vodstream.types import Score
+
+    def sc(t: float, visible: bool = True, kills: int | None = None, box: bool | None = None) -> Score:
+        return Score(vod_time=t, segment_index=0, hud_visible=visible, kills=kills, kill_box=box)
+
+    hidden = sc(12.0, visible=False)
+    assert transition_windows(sc(10.0, box=True), [hidden]) == [(10.0, 12.0)]
+    # the count was read, the slot was verified empty, or nothing was seen: nothing to recover
+    assert transition_windows(sc(10.0, kills=4, box=True), [hidden]) == []
+    assert transition_windows(sc(10.0, box=False), [hidden]) == []
+    assert transition_windows(sc(10.0, box=None), [hidden]) == []
+    # the HUD still shown: the next keyframe looks again anyway
+    assert transition_windows(sc(10.0, box=True), [sc(12.0, box=True)]) == []
+
+
 def test_end_screen_witness_agrees_with_the_truth(analysed: tuple[dict, AnalysisResult]) -> None:
     """The squad summary read on the end screens: own card and squad total as the truth says."""
     truth, res = analysed

@@ -189,6 +189,42 @@ def test_dense_resampling_before_an_end_screen_holds_the_release() -> None:
     assert [f.index for f in of(seen, Forget)] == [0] and s.held == {1, 2}
 
 
+def test_the_frames_after_the_vods_last_keyframe_are_resampled_before_finishing() -> None:
+    """A match the VOD cuts off may show its final count only after the last keyframe: once every
+    segment is released, that tail is re-sampled, fed to the tracker and stored with the last
+    segment, and only then is the tracker asked to finish."""
+    from tests.test_tracker import Stream
+
+    stream = Stream().lobby().legend().hud(6, 0).hud(8, 4)  # the last keyframe at 42 s; the VOD ends at 50 s
+    s = make(5, refine_fps=5.0, inflight_per_vod=5)
+    t = Tracker()
+    for _ in range(5):
+        f = s.next_fetch()
+        assert f is not None
+        s.fetched(f.segment.index, 100)
+    seen: list[Command] = []
+    for i in range(5):
+        seen += answer_all(
+            s, t, s.completed(result(i, [x for x in stream.scores if x.segment_index == i]), persist=True)
+        )
+    [rs] = of(seen, Resample)
+    assert (rs.segment.index, rs.lo, rs.hi) == (4, 42.0, 50.0) and not s.finishing
+    late = Score(vod_time=46.0, segment_index=4, kills=5, hud_visible=True, confidence=0.99, kill_box=True)
+    seen = answer_all(s, t, s.resampled(rs.slot, [late]))
+    [stored] = of(seen, Persist)
+    assert stored.result.index == 4 and stored.result.extra == [late] and late not in stored.result.scores
+    calls = of(seen, TrackerCall)
+    assert [c.kind for c in calls] == ["update", "finish"] and calls[0].scores == (late,)
+    assert s.finished and [m.kills for m in s.out.matches] == [5] and s.out.refined_samples == 1
+    # a tail with nothing to read (the re-sample failed): the tracker finishes on what it had
+    s2 = make(1, refine_fps=5.0)
+    s2.next_fetch()
+    s2.fetched(0, 100)
+    [rs2] = of(s2.completed(result(0, [hud(2.0, 1)]), persist=True), Resample)
+    assert (rs2.lo, rs2.hi) == (2.0, 10.0)
+    assert [c.kind for c in of(s2.resampled(rs2.slot, []), TrackerCall)] == ["finish"]
+
+
 def test_no_resampling_without_refine_fps_and_no_data_held() -> None:
     s = make(2, refine_fps=None)
     s.next_fetch()

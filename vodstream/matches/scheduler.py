@@ -8,9 +8,10 @@ One :class:`VodScheduler` per VOD decides
   ``window`` positions ahead of the next one to release;
 * the release order: results go to the tracker in playlist order, whatever order they complete in
   (a segment already in the run store is read back instead of fetched);
-* dense re-sampling: before a released segment's first end screen / SPECTATING, the gap since the
-  last score is re-sampled at ``refine_fps`` from the last two scored segments
-  (:func:`transition_windows`), and the release waits for it;
+* dense re-sampling: before a released segment's first end screen / SPECTATING (and the other
+  moments :func:`transition_windows` names), the gap since the last score is re-sampled at
+  ``refine_fps`` from the last two scored segments, and the release waits for it; once every
+  segment is released, the frames after the VOD's last keyframe are (a match it cuts off);
 * which segments' data must be kept for that (:class:`Forget` says when one is no longer needed);
 * tracker checkpoints every ``checkpoint_every`` released segments, and the restore + replay
   after a tracker failure (every tracker call carries its update number; an answer out of
@@ -60,24 +61,35 @@ def transition_windows(
     prev: Score | None, scores: Sequence[Score], min_gap: float = 0.5
 ) -> list[tuple[float, float]]:
     """VOD-time gaps (open intervals) just before an end screen or SPECTATING first shows, or
-    the lobby straight after the in-match HUD (a match abandoned with no end screen).
+    the lobby straight after the in-match HUD (a match abandoned with no end screen), or the HUD
+    hiding (inventory, map) right after a sample whose kill box was seen but its count not read.
 
     Keyframes are 2 s apart: a kill in the last moments before the end screen (or before the
     player's death and SPECTATING, or before leaving the match) may show on no keyframe at all.
     Sampling these short gaps densely recovers it (and pins the end screen's first moment closer).
+    Likewise the count last shown before the HUD hides is the one that holds until it shows
+    again (at a VOD's end: perhaps never): where the last look at it failed, the frames between
+    are looked at too. (The tail after a VOD's last keyframe: :meth:`VodScheduler.release`.)
     """
     out: list[tuple[float, float]] = []
     last = prev
     for s in sorted(scores, key=lambda x: x.vod_time):
         kind = s.marker.kind if s.marker else None
         last_kind = last.marker.kind if last is not None and last.marker else None
-        if (
-            last is not None
-            and kind != last_kind
-            and s.vod_time - last.vod_time > min_gap
-            and (kind in ("end", "spectating") or (kind == "lobby" and last.hud_visible))
-        ):
-            out.append((last.vod_time, s.vod_time))
+        if last is not None and s.vod_time - last.vod_time > min_gap:
+            screen = kind != last_kind and (
+                kind in ("end", "spectating") or (kind == "lobby" and last.hud_visible)
+            )
+            hides = (
+                kind is None
+                and last_kind is None
+                and last.hud_visible
+                and not s.hud_visible
+                and last.kills is None
+                and last.kill_box is True  # the box was seen, its count not read
+            )
+            if screen or hides:
+                out.append((last.vod_time, s.vod_time))
         last = s
     return out
 
@@ -179,7 +191,7 @@ class VodAnalysis:
     tracker_restarts: int = 0
     peak_inflight: int = 0  # this VOD's segments in flight at once (<= inflight_per_vod)
     peak_reorder: int = 0  # results held waiting for an earlier segment (<= window)
-    refined_samples: int = 0  # dense re-samples scored before end screens / SPECTATING
+    refined_samples: int = 0  # dense re-samples scored (transition_windows, the VOD's tail)
 
 
 @dataclass
@@ -188,6 +200,7 @@ class _Refining:
     persist: bool
     parts: list[list[Score] | None]
     waiting: int
+    vod_tail: bool = False  # the frames after the VOD's last keyframe (VodScheduler._refine_vod_tail)
 
 
 def gap_result(segment: Segment, reason: str, frames: int = 0) -> SegmentResult:
@@ -266,6 +279,8 @@ class VodScheduler:
         self.recent: list[int] = []  # the last two released segments that had scores
         self.last_score: Score | None = None  # the latest base score released (transition windows)
         self.refining: _Refining | None = None  # the release waiting for its re-samples
+        self.last_released: tuple[SegmentResult, bool, bool] | None = None  # (result, persist, resumed)
+        self.vod_tail_done = False
         self.out = VodAnalysis(key=key, segments=len(self.order))
         self.t0 = time.monotonic()
 
@@ -399,12 +414,14 @@ class VodScheduler:
             if self.refine_fps and res.scores and not resumed:
                 windows = transition_windows(self.last_score, res.scores, 1.5 / self.refine_fps)
             persist = self.persist.pop(idx, False)
+            self.last_released = (res, persist, resumed)
             if windows:
                 cmds += self._refine(res, persist, windows)
             else:
                 cmds += self._finish_release(res, persist)
         if self.all_released and self.refining is None and not self.finishing:
-            cmds.append(self._finish())
+            tail = self._refine_vod_tail()
+            cmds += tail if tail else [self._finish()]
         return cmds
 
     def _finish_release(self, res: SegmentResult, persist: bool) -> list[Command]:
@@ -435,7 +452,7 @@ class VodScheduler:
 
     # -- dense re-sampling ----------------------------------------------------------------------
 
-    def _refine(self, res: SegmentResult, persist: bool, windows: list[tuple[float, float]]) -> list[Command]:
+    def _resamples(self, windows: list[tuple[float, float]]) -> list[Command]:
         """Re-sample the windows densely from the last two scored segments."""
         assert self.refine_fps
         cmds: list[Command] = []
@@ -446,9 +463,32 @@ class VodScheduler:
                     continue
                 self.held.add(part)  # e.g. taken from the run store: the driver fetches it again
                 cmds.append(Resample(seg, lo, hi, self.refine_fps, slot=len(cmds)))
+        return cmds
+
+    def _refine(self, res: SegmentResult, persist: bool, windows: list[tuple[float, float]]) -> list[Command]:
+        """Hold ``res``'s release until its windows are re-sampled."""
+        cmds = self._resamples(windows)
         self.refining = _Refining(res, persist, [None] * len(cmds), len(cmds))
         if not cmds:
             return self._done_refining()
+        return cmds
+
+    def _refine_vod_tail(self) -> list[Command]:
+        """Once every segment is released: re-sample the frames after the VOD's last keyframe.
+
+        A match the VOD cuts off may show its final count only there (its last keyframe caught
+        the HUD hidden, or the count unread). The scores go to the tracker after the last
+        segment's, and to the run store with it (a resumed run feeds them from there)."""
+        if self.vod_tail_done or not self.refine_fps or self.last_released is None:
+            return []
+        self.vod_tail_done = True
+        res, persist, resumed = self.last_released
+        last, end = self.last_score, self._end()
+        if resumed or last is None or end is None or end - last.vod_time <= 1.5 / self.refine_fps:
+            return []
+        cmds = self._resamples([(last.vod_time, end)])
+        if cmds:
+            self.refining = _Refining(res, persist, [None] * len(cmds), len(cmds), vod_tail=True)
         return cmds
 
     def resampled(self, slot: int, scores: Sequence[Score]) -> list[Command]:
@@ -462,9 +502,24 @@ class VodScheduler:
     def _done_refining(self) -> list[Command]:
         r = self.refining
         assert r is not None
-        r.result.extra = [sc for part in r.parts if part for sc in part]
+        new = [sc for part in r.parts if part for sc in part]
         self.refining = None
+        if r.vod_tail:
+            return self._feed_vod_tail(r.result, r.persist, new) + self.release()
+        r.result.extra = new
         return self._finish_release(r.result, r.persist) + self.release()
+
+    def _feed_vod_tail(self, res: SegmentResult, persist: bool, new: list[Score]) -> list[Command]:
+        """The VOD tail's re-samples: to the tracker, and stored again with the last segment."""
+        if not new:
+            return []
+        res.extra = [*res.extra, *new]
+        self.out.samples += len(new)
+        self.out.refined_samples += len(new)
+        self.seq += 1
+        self.tail.append((res.index, self.seq, tuple(new)))
+        cmds: list[Command] = [Persist(res)] if persist else []
+        return [*cmds, self._call("update", seq=self.seq, scores=tuple(new))]
 
     # -- the tracker ----------------------------------------------------------------------------
 
@@ -474,12 +529,15 @@ class VodScheduler:
         self.tracker_pending += 1
         return TrackerCall(kind, self.gen, seq, **kw)
 
+    def _end(self) -> float | None:
+        """The VOD's end: as the input said, else the end of its last segment."""
+        if self.vod_end is None and self.segments:
+            return self.segments[-1].end
+        return self.vod_end
+
     def _finish(self) -> TrackerCall:
         self.finishing = True
-        end = self.vod_end
-        if end is None and self.segments:
-            end = self.segments[-1].end
-        return self._call("finish", seq=self.seq, vod_end=end)
+        return self._call("finish", seq=self.seq, vod_end=self._end())
 
     def answered(self, call: TrackerCall, seq: int, value: Any) -> list[Command]:
         """The tracker's answer to ``call``: (its update count, the value)."""

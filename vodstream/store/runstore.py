@@ -40,7 +40,7 @@ class SegmentResult:
     start: float
     duration: float
     scores: list[Score] = field(default_factory=list)
-    extra: list[Score] = field(default_factory=list)  # dense re-samples before an end screen/SPECTATING
+    extra: list[Score] = field(default_factory=list)  # dense re-samples (scheduler.transition_windows)
     gaps: list[Gap] = field(default_factory=list)
     frames_decoded: int = 0
     thumbs: dict[float, bytes] = field(default_factory=dict)  # vod_time -> JPEG (end screens)
