@@ -225,6 +225,22 @@ def test_the_frames_after_the_vods_last_keyframe_are_resampled_before_finishing(
     assert [c.kind for c in of(s2.resampled(rs2.slot, []), TrackerCall)] == ["finish"]
 
 
+def test_a_resumed_run_feeds_the_stored_vod_tail_and_resamples_a_missing_one() -> None:
+    done = result(0, [hud(2.0, 1)])
+    done.extra = [hud(6.0, 2)]  # the tail a finished run stored with its last segment
+    s = make(1, done={0}, load={0: done}.get, refine_fps=5.0)
+    cmds = s.start()
+    assert not of(cmds, Resample)
+    assert [(c.kind, [x.vod_time for x in c.scores]) for c in of(cmds, TrackerCall)] == [
+        ("update", [2.0, 6.0]),
+        ("finish", []),
+    ]
+    # stored before its tail was re-sampled (the run stopped there): the tail is looked at now
+    s2 = make(1, done={0}, load={0: result(0, [hud(2.0, 1)])}.get, refine_fps=5.0)
+    [rs] = of(s2.start(), Resample)
+    assert (rs.segment.index, rs.lo, rs.hi) == (0, 2.0, 10.0) and s2.held == {0}
+
+
 def test_no_resampling_without_refine_fps_and_no_data_held() -> None:
     s = make(2, refine_fps=None)
     s.next_fetch()

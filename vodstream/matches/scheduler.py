@@ -279,7 +279,7 @@ class VodScheduler:
         self.recent: list[int] = []  # the last two released segments that had scores
         self.last_score: Score | None = None  # the latest base score released (transition windows)
         self.refining: _Refining | None = None  # the release waiting for its re-samples
-        self.last_released: tuple[SegmentResult, bool, bool] | None = None  # (result, persist, resumed)
+        self.last_released: tuple[SegmentResult, bool] | None = None  # (result, persist)
         self.vod_tail_done = False
         self.out = VodAnalysis(key=key, segments=len(self.order))
         self.t0 = time.monotonic()
@@ -414,7 +414,7 @@ class VodScheduler:
             if self.refine_fps and res.scores and not resumed:
                 windows = transition_windows(self.last_score, res.scores, 1.5 / self.refine_fps)
             persist = self.persist.pop(idx, False)
-            self.last_released = (res, persist, resumed)
+            self.last_released = (res, persist)
             if windows:
                 cmds += self._refine(res, persist, windows)
             else:
@@ -478,14 +478,17 @@ class VodScheduler:
 
         A match the VOD cuts off may show its final count only there (its last keyframe caught
         the HUD hidden, or the count unread). The scores go to the tracker after the last
-        segment's, and to the run store with it (a resumed run feeds them from there)."""
+        segment's, and to the run store with it: a resumed run feeds them from there (re-samples
+        after the last base score can only be the tail's: the other windows end at a base score)."""
         if self.vod_tail_done or not self.refine_fps or self.last_released is None:
             return []
         self.vod_tail_done = True
-        res, persist, resumed = self.last_released
+        res, persist = self.last_released
         last, end = self.last_score, self._end()
-        if resumed or last is None or end is None or end - last.vod_time <= 1.5 / self.refine_fps:
+        if last is None or end is None or end - last.vod_time <= 1.5 / self.refine_fps:
             return []
+        if any(x.vod_time > last.vod_time for x in res.extra):
+            return []  # stored by the run this one resumes
         cmds = self._resamples([(last.vod_time, end)])
         if cmds:
             self.refining = _Refining(res, persist, [None] * len(cmds), len(cmds), vod_tail=True)
