@@ -485,6 +485,20 @@ def test_hud_verdicts_far_apart_do_not_open_a_match() -> None:
     assert m.kills == 1 and not m.start_seen and m.start == 0.0
 
 
+def test_dense_resamples_of_one_moment_are_one_look_at_the_hud() -> None:
+    """Two stray HUD verdicts on another video's keyframes, and a third on a dense re-sample
+    0.2 s after the second (the frames after the VOD's last keyframe): still no match."""
+    s = Stream().nothing(2).hud(2, None)
+    dense = Score(vod_time=s.scores[-1].vod_time + 0.2, segment_index=0, hud_visible=True)
+    tr = MatchTracker()
+    tr.update([*s.scores, dense])
+    assert tr.finish(vod_end=dense.vod_time + 1.0) == []
+    assert any("stray HUD" in d["why"] for d in tr.dropped)
+    # three keyframes 2 s apart are three looks: the VOD's last match, cut off by its end
+    s3 = Stream().nothing(2).hud(3, None)
+    assert len(run(s3.scores)) == 1
+
+
 def _abandoned_then_unannounced() -> Stream:
     # A match abandoned at 6 kills; a lobby the reader does not recognise for 26 s; the next
     # match's HUD without SELECT LEGEND, its counter back at 0.

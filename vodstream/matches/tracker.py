@@ -326,6 +326,11 @@ def median20_kills(readings: Sequence[Reading], end_index_limit: int = 120) -> K
 # --------------------------------------------------------------------------- the end screen
 
 
+# HUD verdicts count as evidence of a match (min_hud_samples) once per this many seconds: keyframes
+# are 2 s apart, and the dense re-samples of one moment (scheduler.transition_windows, a VOD's
+# tail) are one look, not several -- a stray HUD verdict on another video's frames repeats on them.
+HUD_LOOK_SPACING = 1.0
+
 # Confidence of a count taken from the end screen: grows with the agreeing summary samples.
 END_SCREEN_MAX_CONFIDENCE = 0.9
 # Below UNCERTAIN_BELOW (vodstream.report.outcome): a HUD count the end screen contradicts, or one
@@ -509,7 +514,8 @@ class _Open:
     dead_at: float | None = None
     arenas: int = 0  # Arenas/Mixtape screens seen during it
     end_votes: int = 0  # samples that showed its end screen
-    hud_samples: int = 0  # samples with the BR HUD
+    hud_samples: int = 0  # looks at the BR HUD (samples HUD_LOOK_SPACING s apart or more)
+    hud_last: float | None = None  # the last sample counted in hud_samples
     notes: list[str] = field(default_factory=list)
     start_seen: bool = True  # SELECT LEGEND seen
     live_seen: bool = False  # gameplay (the HUD) seen: without it this is only a fragment
@@ -535,6 +541,7 @@ class _Open:
             "arenas": self.arenas,
             "end_votes": self.end_votes,
             "hud_samples": self.hud_samples,
+            "hud_last": self.hud_last,
             "notes": list(self.notes),
             "start_seen": self.start_seen,
             "live_seen": self.live_seen,
@@ -565,6 +572,7 @@ class _Open:
             arenas=int(d["arenas"]),
             end_votes=int(d["end_votes"]),
             hud_samples=int(d["hud_samples"]),
+            hud_last=d.get("hud_last"),
             notes=list(d["notes"]),
             start_seen=d["start_seen"],
             live_seen=d["live_seen"],
@@ -998,7 +1006,9 @@ class MatchTracker:
             self._start_probe(op, s, prev_t)
         op.last_evidence = t
         op.live_seen = True
-        op.hud_samples += 1
+        if op.hud_last is None or t - op.hud_last >= HUD_LOOK_SPACING:
+            op.hud_samples += 1
+            op.hud_last = t
         if op.phase == "legend":
             op.phase = "live"
         if s.kills is not None:
