@@ -1,7 +1,7 @@
 """Kill-reader accuracy: held-out digit accuracy and per-sample accuracy on H.264-encoded frames.
 
     python benchmarks/kill_accuracy.py [--samples 480] [--sets 5000:5:stream,5000:2] [--crf 20,23]
-                                       [--style default|train|heldout]
+                                       [--style default|train|validation|selection|heldout]
 
 1. Digits: the held-out sets (scene/world seeds never used in training; the "stream" and
    "stress" damage mixes of models/data.QUALITIES), through the reader's extraction,
@@ -443,7 +443,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument(
         "--style",
-        choices=("default", "train", "validation", "heldout"),
+        choices=("default", "train", "validation", "selection", "heldout"),
         default="default",
         help="HUD style family of the per-sample frames and the digit sets (vodstream.testbed.synth.styles)",
     )

@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from vodstream.testbed.synth import hud as _hud
-from vodstream.testbed.synth.fonts import HELDOUT_FONTS, STYLE_FONTS, VALIDATION_FONTS
+from vodstream.testbed.synth.fonts import (
+    DIGIT_SHAPE_FONTS,
+    HELDOUT_FONTS,
+    SELECTION_FONTS,
+    STYLE_FONTS,
+    VALIDATION_FONTS,
+)
 from vodstream.testbed.synth.render import Renderer, kill_digit_boxes
 from vodstream.testbed.synth.state import FrameState
 from vodstream.testbed.synth.styles import (
@@ -14,6 +20,7 @@ from vodstream.testbed.synth.styles import (
     HELDOUT_SKULL,
     VALIDATION_GEOMETRY,
     VALIDATION_SKULL,
+    family_style,
     heldout_style,
     style_by_name,
     training_style,
@@ -67,6 +74,20 @@ def test_validation_family_apart_from_training_and_heldout() -> None:
     va = validation_style(np.random.default_rng(0))
     assert va.font == VALIDATION_FONTS[0] and va.skull == VALIDATION_SKULL and va.slant == slant
     assert style_by_name("validation:4") == style_by_name("validation:4") != style_by_name("heldout:4")
+
+
+def test_selection_and_shape_families() -> None:
+    # the selection faces: installed, never trained on, apart from the validation and held-out faces
+    assert len(SELECTION_FONTS) == 6
+    assert not set(SELECTION_FONTS) & (set(STYLE_FONTS) | set(HELDOUT_FONTS) | set(VALIDATION_FONTS))
+    # the digit-shape faces: installed, trained on (part of the training family)
+    assert len(DIGIT_SHAPE_FONTS) == 8 and set(DIGIT_SHAPE_FONTS) <= set(STYLE_FONTS)
+    sel = {family_style("selection", np.random.default_rng(i)).font for i in range(200)}
+    shapes = {family_style("shapes", np.random.default_rng(i)).font for i in range(200)}
+    assert sel == set(SELECTION_FONTS) and shapes == set(DIGIT_SHAPE_FONTS)
+    # the same geometry draws as the training family, only the face differs
+    tr, se = training_style(np.random.default_rng(5)), family_style("selection", np.random.default_rng(5))
+    assert (tr.slant, tr.kill_w1, tr.skull) == (se.slant, se.kill_w1, se.skull) and se.font != tr.font
 
 
 def test_style_names() -> None:

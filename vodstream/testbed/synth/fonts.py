@@ -19,10 +19,12 @@ from PIL import Image, ImageDraw, ImageFont
 
 __all__ = [
     "ALL_FONTS",
+    "DIGIT_SHAPE_FONTS",
     "HELDOUT_FONTS",
     "HUD_FONTS",
     "MENU_FONT",
     "SCRIPT_FONTS",
+    "SELECTION_FONTS",
     "STYLE_FONTS",
     "UNTRAINED_FONTS",
     "VALIDATION_FONTS",
@@ -83,6 +85,27 @@ _SOURCES: dict[str, tuple[str, str]] = {
     "work-sans": ("fontpkg_work_sans", "WorkSans[wght].ttf"),
     # wide
     "unbounded": ("fontpkg_unbounded", "Unbounded[wght].ttf"),
+    # digit shapes the faces above lack (trained on, in STYLE_FONTS, and alone in the "shapes" style
+    # family): slashed zeros (Inconsolata, Geist Mono), dotted zeros (IBM Plex Mono, Fira Code), an
+    # open-top 4 (Josefin Sans), slab-serif 1s (Arvo), wide geometric and rounded-heavy (Lexend, Rubik)
+    "inconsolata": ("fontpkg_inconsolata", "Inconsolata[wdth,wght].ttf"),
+    "geist-mono": ("fontpkg_geist_mono", "GeistMono[wght].ttf"),
+    "ibm-plex-mono-bold": ("fontpkg_ibm_plex_mono", "IBMPlexMono-Bold.ttf"),
+    "fira-code": ("fontpkg_fira_code", "FiraCode[wght].ttf"),
+    "josefin-sans": ("fontpkg_josefin_sans", "JosefinSans[wght].ttf"),
+    "arvo-bold": ("fontpkg_arvo", "Arvo-Bold.ttf"),
+    "lexend": ("fontpkg_lexend", "Lexend[wght].ttf"),
+    "rubik": ("fontpkg_rubik", "Rubik[wght].ttf"),
+    # the selection family's faces: never trained on; digit networks are chosen on them (beside
+    # the validation face), one of each shape above in another face: a slashed zero (DM Mono), a
+    # dotted zero (Source Code Pro), open-top 4s (Righteous, Space Grotesk: also a flat-top 3 and a
+    # hooked 1), a slab-serif 1 (Roboto Slab), a wide geometric face (Sora)
+    "dm-mono-medium": ("fontpkg_dm_mono", "DMMono-Medium.ttf"),
+    "source-code-pro": ("fontpkg_source_code_pro", "SourceCodePro[wght].ttf"),
+    "righteous": ("fontpkg_righteous", "Righteous-Regular.ttf"),
+    "space-grotesk": ("fontpkg_space_grotesk", "SpaceGrotesk[wght].ttf"),
+    "roboto-slab": ("fontpkg_roboto_slab", "RobotoSlab[wght].ttf"),
+    "sora": ("fontpkg_sora", "Sora[wght].ttf"),
     # the validation family's face: never trained on; the readers' choices are made on it
     "kanit-semibold": ("fontpkg_kanit", "Kanit-SemiBold.ttf"),
     # the held-out family's face: never used for training or for any choice
@@ -116,11 +139,32 @@ _WEIGHTS = {
     "libre-franklin": 700,
     "work-sans": 700,
     "unbounded": 600,
+    "inconsolata": 700,
+    "geist-mono": 700,
+    "fira-code": 700,
+    "josefin-sans": 700,
+    "lexend": 700,
+    "rubik": 700,
+    "source-code-pro": 700,
+    "space-grotesk": 700,
+    "roboto-slab": 700,
+    "sora": 700,
 }
 _ORIGINAL = ("rajdhani-bold", "teko", "titillium-web-bold", "rajdhani-semibold", "dejavu-sans-condensed-bold")
 _HELDOUT = ("chakra-petch-bold",)
 _VALIDATION = ("kanit-semibold",)
 _UNTRAINED = ("caveat",)
+_SELECTION = ("dm-mono-medium", "source-code-pro", "righteous", "space-grotesk", "roboto-slab", "sora")
+_DIGIT_SHAPES = (
+    "inconsolata",
+    "geist-mono",
+    "ibm-plex-mono-bold",
+    "fira-code",
+    "josefin-sans",
+    "arvo-bold",
+    "lexend",
+    "rubik",
+)
 
 # Digit width / cap height of the real HUD digits (measured on 1080p crops: ~8.5-9.5 px wide, 14 px tall).
 DIGIT_ASPECT = 0.68
@@ -141,8 +185,14 @@ def _resolve(name: str) -> Path | None:
 ALL_FONTS: tuple[str, ...] = tuple(n for n in _SOURCES if _resolve(n) is not None)
 # the default renderer's faces (today's look; synth scripts choose among these)
 HUD_FONTS: tuple[str, ...] = tuple(n for n in _ORIGINAL if n in ALL_FONTS)
-# faces the varied training styles draw with (never the held-out or the untrained ones)
-STYLE_FONTS: tuple[str, ...] = tuple(n for n in ALL_FONTS if n not in _HELDOUT + _VALIDATION + _UNTRAINED)
+# faces the varied training styles draw with (never the held-out, validation, selection or untrained ones)
+STYLE_FONTS: tuple[str, ...] = tuple(
+    n for n in ALL_FONTS if n not in _HELDOUT + _VALIDATION + _SELECTION + _UNTRAINED
+)
+# the training faces added for their digit shapes (a subset of STYLE_FONTS)
+DIGIT_SHAPE_FONTS: tuple[str, ...] = tuple(n for n in _DIGIT_SHAPES if n in ALL_FONTS)
+# the selection family's faces: never trained on; digit networks are chosen on them
+SELECTION_FONTS: tuple[str, ...] = tuple(n for n in _SELECTION if n in ALL_FONTS)
 HELDOUT_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT if n in ALL_FONTS)
 VALIDATION_FONTS: tuple[str, ...] = tuple(n for n in _VALIDATION if n in ALL_FONTS)
 UNTRAINED_FONTS: tuple[str, ...] = tuple(n for n in _UNTRAINED if n in ALL_FONTS)

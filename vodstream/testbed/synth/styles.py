@@ -19,6 +19,12 @@ Two families, disjoint by construction:
   54 px wide, 16 px gap: slant, height and gap outside the training ranges, on the other side
   from the held-out ones). Nothing trains on it; it is the set the readers' choices (thresholds,
   preprocessing, OCR settings) are made on, so that the held-out family stays unseen.
+* **selection**: the training family's geometry and skulls, in the faces of
+  ``fonts.SELECTION_FONTS`` (digit shapes of other faces than the training ones: a slashed and a
+  dotted zero, open-top 4s, a slab-serif 1). Nothing trains on it; digit networks are chosen on
+  it (the validation face alone has too few digit misreads to choose on).
+* **shapes**: the training family in the faces of ``fonts.DIGIT_SHAPE_FONTS`` only (a subset of
+  the training faces: the ones added for their digit shapes), for training shards that stress them.
 
 All families vary the rest the same way: HUD scale (+-10%) and margin, the squads label's
 language (a longer label pushes the boxes left, up to ~15% of the frame width), a banner pushing
@@ -32,7 +38,13 @@ from dataclasses import replace
 
 import numpy as np
 
-from vodstream.testbed.synth.fonts import HELDOUT_FONTS, STYLE_FONTS, VALIDATION_FONTS
+from vodstream.testbed.synth.fonts import (
+    DIGIT_SHAPE_FONTS,
+    HELDOUT_FONTS,
+    SELECTION_FONTS,
+    STYLE_FONTS,
+    VALIDATION_FONTS,
+)
 from vodstream.testbed.synth.hud import DEFAULT_STYLE, HudStyle, SkullShape
 
 __all__ = [
@@ -44,6 +56,8 @@ __all__ = [
     "covered_style",
     "family_style",
     "heldout_style",
+    "selection_style",
+    "shapes_style",
     "style_by_name",
     "training_style",
     "validation_style",
@@ -154,9 +168,13 @@ def _stream_and_language(rng: np.random.Generator) -> dict:
     return kw
 
 
-def training_style(rng: np.random.Generator, *, name: str = "train") -> HudStyle:
-    """A random style of the training family."""
-    font = str(STYLE_FONTS[int(rng.integers(len(STYLE_FONTS)))])
+def training_style(
+    rng: np.random.Generator, *, name: str = "train", faces: tuple[str, ...] = STYLE_FONTS
+) -> HudStyle:
+    """A random style of the training family (drawn in one of ``faces``)."""
+    if not faces:
+        raise ValueError(f"no face installed for the {name!r} style family")
+    font = str(faces[int(rng.integers(len(faces)))])
     skull = _skull(rng, int(rng.integers(0, 10**6)))
     cap = float(rng.uniform(12.5, 15.5))
     # the skull stands at least 1.25 digits tall (jawless drawings end at the cranium's cut)
@@ -253,10 +271,22 @@ def covered_style(rng: np.random.Generator, *, name: str = "covered") -> HudStyl
     )
 
 
+def selection_style(rng: np.random.Generator, *, name: str = "selection") -> HudStyle:
+    """A random style of the selection family: the training family's geometry in a selection face."""
+    return training_style(rng, name=name, faces=SELECTION_FONTS)
+
+
+def shapes_style(rng: np.random.Generator, *, name: str = "shapes") -> HudStyle:
+    """A random training style in one of the faces added for their digit shapes."""
+    return training_style(rng, name=name, faces=DIGIT_SHAPE_FONTS)
+
+
 def family_style(family: str, rng: np.random.Generator) -> HudStyle:
-    """A random style of a family: "train", "validation", "heldout" or "covered"."""
+    """A random style of a family: "train", "shapes", "selection", "validation", "heldout" or "covered"."""
     makers = {
         "train": training_style,
+        "shapes": shapes_style,
+        "selection": selection_style,
         "validation": validation_style,
         "heldout": heldout_style,
         "covered": covered_style,
