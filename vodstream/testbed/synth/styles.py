@@ -34,6 +34,7 @@ panel) over part of the top-right.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -283,7 +284,7 @@ def shapes_style(rng: np.random.Generator, *, name: str = "shapes") -> HudStyle:
 
 def family_style(family: str, rng: np.random.Generator) -> HudStyle:
     """A random style of a family: "train", "shapes", "selection", "validation", "heldout" or "covered"."""
-    makers = {
+    makers: dict[str, Callable[[np.random.Generator], HudStyle]] = {
         "train": training_style,
         "shapes": shapes_style,
         "selection": selection_style,
