@@ -54,7 +54,7 @@ class DecodeStage(Located):
         self, data: SegmentData | None, lo: float, hi: float, fps: float
     ) -> tuple[dict[str, Any], list[Sample]]:
         """Dense re-sampling: frames at ``fps`` strictly inside VOD time (lo, hi) of one segment
-        (the gap before an end screen / SPECTATING, see vodstream.matches.scheduler.transition_windows)."""
+        (the gaps vodstream.matches.scheduler.transition_windows names, and a VOD's tail)."""
         from vodstream.media.decode import Decoder
 
         if data is None:

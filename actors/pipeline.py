@@ -9,7 +9,7 @@ Every edge is bounded:
   order; its data ref is held until then): at most ``inflight_per_vod`` per VOD and
   ``inflight_total`` across VODs (the global cap), so the object store holds a bounded number
   of segments whatever the VOD length, results waiting behind a slow segment included; the last
-  two scored segments per VOD are also kept, for dense re-sampling before end screens;
+  two scored segments per VOD are also kept, for dense re-sampling (end screens, the VOD's tail, ...);
 * score batches are at most ``batch_segments`` segments; tracker calls at most
   ``tracker_inflight`` per VOD.
 
@@ -89,7 +89,7 @@ class GraphConfig:
     checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY  # released segments between tracker checkpoints
     fetch_concurrency: int = DEFAULT_CONCURRENCY
     decode_mode: DecodeMode = DEFAULT_DECODE_MODE
-    refine_fps: float | None = DEFAULT_REFINE_FPS  # dense re-sampling before end screens/SPECTATING
+    refine_fps: float | None = DEFAULT_REFINE_FPS  # dense re-sampling (scheduler.transition_windows)
     ocr_reuse_s: float | None = DEFAULT_OCR_REUSE_S  # the scorers' OCR answer reuse, VOD seconds
     # per-VOD actor pairs (fetcher, tracker) started with the pool, so their start-up overlaps the
     # scorers'; pairs are reused by later VODs (and later analyze calls) instead of started anew

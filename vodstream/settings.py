@@ -59,7 +59,7 @@ DEFAULT_BATCH_SEGMENTS = 4  # segments per score batch
 DecodeMode = Literal["keyframes", "fps", "all"]  # what the decoder samples (vodstream.media.decode)
 DEFAULT_DECODE_MODE: DecodeMode = "keyframes"
 DEFAULT_CHECKPOINT_EVERY = 30  # released segments between tracker checkpoints in the run store
-DEFAULT_REFINE_FPS = 5.0  # dense re-sampling before end screens / SPECTATING (None: off)
+DEFAULT_REFINE_FPS = 5.0  # dense re-sampling (scheduler.transition_windows, the VOD's tail; None: off)
 # An OCR answer (kept by exact crop pixels, vodstream.readers.ocr.ReadCache) is reused only within
 # this many seconds of VOD time of the span it was read or reused over, in the same VOD: a screen
 # held still repeats its pixels for seconds, a VOD that repeats itself (`serve --repeat`) is read
@@ -95,7 +95,7 @@ class RunSettings:
     model: Path | None = None  # kill-reader weights: a `train --labels` folder or a digit CNN .pt
     # (None: the shipped models); travels to the scorer actors
     checkpoint_every: int = DEFAULT_CHECKPOINT_EVERY  # segments between tracker checkpoints
-    refine_fps: float | None = DEFAULT_REFINE_FPS  # dense re-sampling before end screens/SPECTATING
+    refine_fps: float | None = DEFAULT_REFINE_FPS  # dense re-sampling (scheduler.transition_windows)
     # VOD seconds an OCR answer is reused for identical pixels (cost only: OCR is deterministic,
     # so it is not part of the resume fingerprint)
     ocr_reuse_s: float = DEFAULT_OCR_REUSE_S

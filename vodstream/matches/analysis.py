@@ -92,8 +92,9 @@ def analyze(
 
     A segment that fails to decode (or to score) becomes a gap with the reason, and the loop
     goes on. ``vod_end`` (default: the end of the last segment) closes a match the VOD cuts off.
-    ``refine_fps``: the gap before an end screen / SPECTATING is re-decoded at this rate (from
-    the last two segments, kept in memory) and scored too (see
+    ``refine_fps``: the gaps where a final count may show on no keyframe (before an end screen /
+    SPECTATING, ..., and after the VOD's last keyframe) are re-decoded at this rate (from the
+    last two segments, kept in memory) and scored too (see
     :func:`~vodstream.matches.scheduler.transition_windows`); None turns this off.
     """
     sched = VodScheduler(

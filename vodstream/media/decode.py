@@ -267,7 +267,7 @@ class Decoder:
 
     def decode_window(self, data: SegmentData, lo: float, hi: float) -> list[Sample]:
         """The samples strictly inside VOD time (lo, hi) of one segment: dense re-sampling of the
-        gap before an end screen / SPECTATING (:func:`vodstream.matches.scheduler.transition_windows`),
+        gaps :func:`vodstream.matches.scheduler.transition_windows` names (and a VOD's tail),
         with a decoder in ``fps`` mode. Only the grid times that can pick a frame inside the window are
         sampled (from the last keyframe at or before ``lo``, to half a frame after ``hi``), so only the
         GOPs holding them are decoded: the same samples as decoding the whole segment, a fraction of the
