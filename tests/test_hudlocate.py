@@ -671,12 +671,15 @@ def test_a_skull_as_tall_as_its_digits_but_off_their_line_is_their_icon() -> Non
     assert (got.kills, got.kill_box) == (14, True)
 
 
-def test_an_empty_slot_the_detector_disputes_is_not_empty() -> None:
+def test_an_empty_slot_the_detector_disputes_is_not_empty(monkeypatch: pytest.MonkeyPatch) -> None:
     """Validation family at 1080p, modern HUD, through libx264 (crf 20): the kill box ("7") sits so
     close to the squads box that the squads line took the skull and the 7 for its start, and the
     slot left of that line was clear: the rules called the shown kill box empty (kill_box False,
     the evidence for a 0). The learned detector proposes a kill count in the crop (on the 7), so
-    the empty verdict is disputed, and the detector's box is read as 7 by both readers."""
+    the empty verdict is disputed, and the detector's box is read as 7 by both readers. The
+    squads line is now cut after the boxes' slanted edges and the rules find the 7 themselves;
+    the dispute is checked with that cut undone (the line the rules took before)."""
+    from vodstream.readers import hudlocate as H
     from vodstream.readers.killreader import KillReader
 
     t = 434.2918301431925
@@ -694,8 +697,13 @@ def test_an_empty_slot_the_detector_disputes_is_not_empty() -> None:
         occluder_seed=0,
     )
     crop = _encoded_crop(Renderer(1920, 1080, seed=10**6 + 7, style=sty), [st])
-    assert locate(crop).kill_box is False  # the rules alone: empty
     reader = KillReader()
+    loc = locate(crop)
+    assert loc.kill is not None and loc.squads is not None and loc.kill.x1 < loc.squads.x0
+    got = reader.read_huds([crop])[0]
+    assert got.kill_box is True and got.kills in (None, 7), got
+    monkeypatch.setattr(H, "_past_box_edge", lambda st, line: line)
+    assert locate(crop).kill_box is False  # the rules alone, the line not cut: empty
     assert find_kill_box(crop, reader.detector).kill_box is not False
     got = reader.read_huds([crop])[0]
     assert got.kill_box is not False and got.kills in (None, 7), got
@@ -827,3 +835,35 @@ def test_the_squads_count_before_its_label_is_no_clutter_in_the_slot() -> None:
     assert (loc.kill_box, loc.reason) == (False, "empty")
     # the count's glyphs are in the slot, left of the label
     assert H._squads_count_left(p.st, loc.squads, -1.0) < loc.squads.x0 - 0.6 * loc.squads.h
+
+
+def test_the_squads_line_never_runs_across_the_boxes_edges() -> None:
+    """Validation family at 720p, modern HUD, through libx264 (crf 20): the skull, the "9", the
+    slanted edges between the boxes and "4 SQUADS LEFT" were spaced like the letters of one line,
+    which the squads line took whole: no kill slot was left beside it (no number). The line is cut
+    after a box edge among its first glyphs (low fill, taller than the letters) and not extended
+    back over it; the kill count beside it is read."""
+    from vodstream.readers.killreader import KillReader
+
+    sty = _validation_style(
+        sq_label="SQUADS LEFT",
+        sq_label_w=113.0,
+        scale=1.090848004407356,
+        dx=22.84416298333895,
+        box_alpha=0.49224850017659016,
+        outline_alpha=0.5014539589680571,
+        dots=True,
+        ink=(235.16040345174267, 235.16040345174267, 244.32416205562907),
+        alive_color=(220.52146567185582, 219.31459207582404, 231.38392313585268),
+    )
+    r = Renderer(1280, 720, seed=10**6 + 7, style=sty)
+    states = [
+        _state(t=t, camera_t=t, era="modern", kills=9, squads_left=4, alive=12, scene_seed=1_620_562)
+        for t in (365.86214851458885 + 2.0 * k for k in range(8))
+    ]
+    crop = _encoded_crop(r, states)
+    loc = locate(crop)
+    assert loc.squads is not None and loc.kill is not None and loc.kill.x1 < loc.squads.x0
+    assert find_kill_box(crop).how == "layout"
+    got = KillReader().read_huds([crop])[0]
+    assert (got.kills, got.kill_box) == (9, True)

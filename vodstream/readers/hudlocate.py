@@ -11,7 +11,8 @@ spectator eye box further left), or on a second row below it (ranked and later s
    over whatever is behind the translucent boxes), thresholded;
 3. text lines: components of letter height on a common baseline, spaced like letters;
    the squads line is the topmost line of at least ``MIN_GLYPHS`` glyphs and ``MIN_LINE_W``
-   letter heights whose right end meets a bright block holding dark ink (the alive section);
+   letter heights whose right end meets a bright block holding dark ink (the alive section),
+   cut after the boxes' slanted edges where it ran across them from the kill box;
 4. the kill box: a run of digit-height components with an icon (the skull: taller than a
    digit, up to twice the text height) right before it -- the rightmost such pair in the slot
    left of the squads line (row 1), else the leftmost one on the row below (row 2). Numbers
@@ -374,11 +375,34 @@ def _covered_end(img: np.ndarray, x1: int, y0: int, y1: int, h: float) -> bool:
     )
 
 
+EDGE_CUT_LEAD = 3  # _past_box_edge: at most this many glyphs before the box edge a line is cut at
+EDGE_CUT_FILL = 0.45  # ... a glyph of low fill (a thin slanted stroke, with what touches it)
+EDGE_CUT_TALL = 1.2  # ... and this many times the line's letter height or more (the box is taller)
+
+
+def _past_box_edge(st: np.ndarray, line: list[int]) -> list[int]:
+    """A line that runs across the boxes' slanted edges from the kill box into the squads box (the
+    skull, the kill count, the edges and the squads label spaced like letters: validation family
+    at 720p), cut after its rightmost edge among its first ``EDGE_CUT_LEAD`` + 1 glyphs: a glyph
+    of low fill (``EDGE_CUT_FILL``) at least ``EDGE_CUT_TALL`` times the line's letter height --
+    the edges reach above and below the text. Returns the glyphs right of the edge (``line`` where
+    there is none)."""
+    xs = sorted(line, key=lambda i: int(st[i, 0]))
+    h = float(np.median([st[i, 3] for i in xs]))
+    cut = -1
+    for k, i in enumerate(xs[: EDGE_CUT_LEAD + 1]):
+        _x, _y, w, gh, a = (int(v) for v in st[i])
+        if gh >= EDGE_CUT_TALL * h and a < EDGE_CUT_FILL * w * gh:
+            cut = k
+    return line if cut < 0 or cut == len(xs) - 1 else xs[cut + 1 :]
+
+
 def _squads(img: np.ndarray, st: np.ndarray, covered: list[SquadsLine] | None = None) -> list[SquadsLine]:
     """Every line that can be the squads line, topmost first. ``covered``: gets the lines that would
     be one but end at an overlay's edge (:func:`_covered_end`) instead of the alive section."""
     found: list[SquadsLine] = []
     for line in _lines(st):
+        line = _past_box_edge(st, line)
         xs0 = min(st[i, 0] for i in line)
         xs1 = max(st[i, 0] + st[i, 2] for i in line)
         ys0 = min(st[i, 1] for i in line)
