@@ -737,10 +737,13 @@ Rendered from the test split (scene and world seeds never used in training), in 
   the keyframes of our Twitch-bitrate VODs: benchmarks/stream_quality.py).
 - **stress**: the training mix -- 70% libx264 at crf 18-30, 20% JPEG q 35-95, 10% clean.
 - style **default**: today's look (the in-style figures); **train**: the varied training
-  family, new random styles; **heldout**: the held-out family -- a face, a skull drawing and a
-  box geometry no network was trained on and no choice was made on. The sets marked
-  "heldout styles" are that measurement; every choice (finder rules, thresholds, case counts,
-  epochs) was made on training-family and default-style renders of the train split.
+  family, new random styles; **validation**: a face, a skull drawing and a box geometry never
+  trained on, on which the readers' choices are made; **selection**: the training family's
+  geometry in six faces never trained on, with digit shapes the training faces lack (slashed and
+  dotted zeros, open-top 4s, a slab-serif 1: vodstream.testbed.synth.fonts.SELECTION_FONTS), on
+  which the digit CNN is chosen (beside validation, training-family and default-style sets);
+  **heldout**: the held-out family -- a face, a skull drawing and a box geometry no network was
+  trained on and no choice was made on. The sets marked "heldout styles" are that measurement.
 
 ## Digit CNN
 Network: {net} (softmax). Adam lr {d.get("lr")} ({"one-cycle schedule" if d.get("onecycle") else "constant"}),
@@ -803,6 +806,7 @@ finder found no kill box -- covered by an overlay, or missed). The "stream" shar
 with the stream mix instead (all libx264, crf 18-23). Shards are N:SEED[:DAMAGE[:STYLE]].
 
 - default-style fonts: {", ".join(meta["fonts"])}; styled shards: vodstream.testbed.synth.fonts.STYLE_FONTS
+  ("shapes" shards: only its DIGIT_SHAPE_FONTS, the faces added for their digit shapes)
 - resolutions: {", ".join(meta["resolutions"])}
 - train split: scene/render seeds in [0, 10**6); shards (cases:generator seed[:damage]) as named
   above for each network
