@@ -867,3 +867,46 @@ def test_the_squads_line_never_runs_across_the_boxes_edges() -> None:
     assert find_kill_box(crop).how == "layout"
     got = KillReader().read_huds([crop])[0]
     assert (got.kills, got.kill_box) == (9, True)
+
+
+def _glyph_stats(rows: list[tuple[int, int, int, int, float]]) -> np.ndarray:
+    """Component stats rows [x, y, w, h, area] from (x, y, w, h, fill) as measured on a crop."""
+    return np.array([[x, y, w, h, round(fill * w * h)] for x, y, w, h, fill in rows], np.int32)
+
+
+def test_letters_merged_below_the_line_are_no_box_edge() -> None:
+    """The glyphs of two lines as measured at WORK_H (bright-ink components: x, y, w, h, fill).
+    Training family at 1080p (Archivo Narrow, "20 POZOSTALE DRUZYNY", per-sample benchmark seed
+    11): two letters of the label merged into one blob of low fill, taller than the letters (it
+    reaches below the line, not above it). The line was cut after it as after a box edge, which
+    left the squads count "20" in the kill slot: read 20 for 14 kills. An edge spans the box and
+    reaches above the letters' tops (validation family at 720p: the edge after the "9", 6 px above
+    them), so only that line is cut."""
+    from vodstream.readers import hudlocate as H
+
+    label = _glyph_stats(
+        [
+            (369, 60, 11, 18, 0.61),
+            (381, 61, 15, 17, 0.55),
+            (393, 61, 28, 17, 0.43),
+            (422, 63, 9, 14, 0.59),
+            (431, 63, 11, 14, 0.56),
+            (443, 63, 9, 14, 0.64),
+            (452, 63, 9, 13, 0.44),
+            (460, 63, 19, 14, 0.50),
+            (480, 64, 9, 13, 0.65),
+        ]
+    )
+    line = list(range(len(label)))
+    assert H._past_box_edge(label, line) == line
+    edge = _glyph_stats(
+        [
+            (359, 61, 8, 14, 0.75),
+            (368, 52, 22, 20, 0.27),
+            (411, 58, 11, 18, 0.63),
+            (432, 60, 51, 19, 0.54),
+            (484, 60, 24, 15, 0.71),
+            (513, 60, 42, 15, 0.59),
+        ]
+    )
+    assert H._past_box_edge(edge, list(range(len(edge)))) == [2, 3, 4, 5]

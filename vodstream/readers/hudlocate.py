@@ -378,21 +378,26 @@ def _covered_end(img: np.ndarray, x1: int, y0: int, y1: int, h: float) -> bool:
 EDGE_CUT_LEAD = 3  # _past_box_edge: at most this many glyphs before the box edge a line is cut at
 EDGE_CUT_FILL = 0.45  # ... a glyph of low fill (a thin slanted stroke, with what touches it)
 EDGE_CUT_TALL = 1.2  # ... and this many times the line's letter height or more (the box is taller)
+EDGE_CUT_RISE = 0.25  # ... its top this many letter heights above the letters' (their median top)
 
 
 def _past_box_edge(st: np.ndarray, line: list[int]) -> list[int]:
     """A line that runs across the boxes' slanted edges from the kill box into the squads box (the
     skull, the kill count, the edges and the squads label spaced like letters: validation family
     at 720p), cut after its rightmost edge among its first ``EDGE_CUT_LEAD`` + 1 glyphs: a glyph
-    of low fill (``EDGE_CUT_FILL``) at least ``EDGE_CUT_TALL`` times the line's letter height --
-    the edges reach above and below the text. Returns the glyphs right of the edge (``line`` where
-    there is none)."""
+    of low fill (``EDGE_CUT_FILL``) at least ``EDGE_CUT_TALL`` times the line's letter height,
+    reaching ``EDGE_CUT_RISE`` letter heights above the letters' tops -- the edges span the box,
+    which is taller than its text. (Without that last test two letters merged into one blob with
+    a "Q" tail below the line were taken for an edge on the training family at 1080p: the line
+    started after them, and the squads count "20" was read as the kill count.) Returns the glyphs
+    right of the edge (``line`` where there is none)."""
     xs = sorted(line, key=lambda i: int(st[i, 0]))
     h = float(np.median([st[i, 3] for i in xs]))
+    top = float(np.median([st[i, 1] for i in xs]))
     cut = -1
     for k, i in enumerate(xs[: EDGE_CUT_LEAD + 1]):
-        _x, _y, w, gh, a = (int(v) for v in st[i])
-        if gh >= EDGE_CUT_TALL * h and a < EDGE_CUT_FILL * w * gh:
+        _x, y, w, gh, a = (int(v) for v in st[i])
+        if gh >= EDGE_CUT_TALL * h and a < EDGE_CUT_FILL * w * gh and y <= top - EDGE_CUT_RISE * h:
             cut = k
     return line if cut < 0 or cut == len(xs) - 1 else xs[cut + 1 :]
 
