@@ -55,6 +55,7 @@ DOC_END = "<!-- kill-sample:end -->"
 FAMILIES = (
     ("heldout", "held-out family (report only: never trained or chosen on)"),
     ("validation", "validation family (choices were made on it; never trained on)"),
+    ("selection", "selection family (six digit faces never trained on; the digit network was chosen on it)"),
     (
         "train",
         "training family (new random styles of the family trained on, in all of its faces: "
