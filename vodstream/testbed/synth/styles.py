@@ -4,7 +4,8 @@
     style = heldout_style(np.random.default_rng(3))      # the held-out family
     style = style_by_name("heldout:7")                   # the same, by name (CLI, scripts)
 
-Two families, disjoint by construction:
+The families, disjoint by construction in face, skull drawing or box geometry (except
+**shapes**, a subset of training):
 
 * **training**: any face of ``fonts.STYLE_FONTS``; skull drawings with round, tall or wide eye
   sockets, with or without a jaw and nose; box slant 8-22 px, box height 26-35 px, kill-box width
@@ -13,7 +14,6 @@ Two families, disjoint by construction:
   wide toothed jaw, no nose: a shape no training drawing has), ONE box geometry (slant 3 px,
   36 px high, 86 px wide, 50 px gap: outside every training range). Nothing trains on it and no
   choice is made on it; it measures the readers on a style they never saw.
-
 * **validation**: ONE other face (``fonts.VALIDATION_FONTS``), ONE skull drawing (square eye
   sockets, a narrow jaw with two teeth, a nose) and ONE box geometry (slant 24 px, 25 px high,
   54 px wide, 16 px gap: slant, height and gap outside the training ranges, on the other side
