@@ -69,7 +69,7 @@ def transition_windows(
     Sampling these short gaps densely recovers it (and pins the end screen's first moment closer).
     Likewise the count last shown before the HUD hides is the one that holds until it shows
     again (at a VOD's end: perhaps never): where the last look at it failed, the frames between
-    are looked at too. (The tail after a VOD's last keyframe: :meth:`VodScheduler.release`.)
+    are looked at too. (The tail after a VOD's last keyframe: :meth:`VodScheduler._refine_vod_tail`.)
     """
     out: list[tuple[float, float]] = []
     last = prev
