@@ -107,10 +107,8 @@ def test_the_squads_count_is_never_the_kill_count() -> None:
     """A validation-family 2019 HUD (tall squads count "8" before a long label, the kill box's
     "18" against its slanted edge): the count right before the label was taken for the kills."""
     from vodstream.readers.killreader import KillReader
-    from vodstream.testbed.synth.styles import style_by_name
 
-    sty = replace(
-        style_by_name("validation:0"),
+    sty = _validation_style(
         sq_label="ESCOUADES RESTANTES",
         sq_label_w=180.88,
         scale=1.0746,
@@ -122,7 +120,6 @@ def test_the_squads_count_is_never_the_kill_count() -> None:
         dots=True,
         ink=(255.0, 255.0, 255.0),
         alive_color=(249.9, 215.7, 225.9),
-        occluder=None,
     )
     st = FrameState(
         t=566.19,
@@ -183,9 +180,8 @@ def test_relaxed_look_finds_a_small_skull_split_by_the_opening() -> None:
 
 def _validation_crop(w: int, h: int, state: FrameState, **style_kw) -> np.ndarray:
     """A clean render of a validation-family HUD (the style's fields given, the rest its own)."""
-    from vodstream.testbed.synth.styles import style_by_name
 
-    sty = replace(style_by_name("validation:0"), dy=0.0, banner="", occluder=None, **style_kw)
+    sty = _validation_style(dy=0.0, banner="", **style_kw)
     x0, y0, x1, y1 = hud_box(w, h)
     return np.ascontiguousarray(
         np.asarray(Renderer(w, h, seed=10**6 + 7, style=sty).render(state))[y0:y1, x0:x1]
@@ -331,11 +327,8 @@ def test_squads_line_reaches_back_over_letters_it_could_not_start_at(state, styl
     squads count, taller and reaching above them), and counts them; the kill count is read."""
     from models.data import h264_roundtrip
     from vodstream.readers.killreader import KillReader
-    from vodstream.testbed.synth.styles import style_by_name
 
-    sty = replace(
-        style_by_name("validation:0"), name="validation", sq_label="SQUADS LEFT", occluder=None, **style_kw
-    )
+    sty = _validation_style(sq_label="SQUADS LEFT", **style_kw)
     st = _state(camera_t=state["t"], **state)
     x0, y0, x1, y1 = hud_box(1280, 720)
     frame = np.asarray(Renderer(1280, 720, seed=10**6 + 7, style=sty).render(st))
@@ -361,10 +354,11 @@ def _encoded_crop(r: Renderer, states: list[FrameState], crf: int = 20) -> np.nd
 
 def _validation_style(**kw) -> _hud.HudStyle:
     """The validation family's face, skull and box geometry with a per-sample case's drawn
-    parameters ``kw``, no overlay (the style a per-sample regression case was found in)."""
+    parameters ``kw`` (the style a per-sample regression case was found in): no overlay unless
+    ``kw`` draws one."""
     from vodstream.testbed.synth.styles import style_by_name
 
-    return replace(style_by_name("validation:0"), name="validation", occluder=None, **kw)
+    return replace(style_by_name("validation:0"), **{"name": "validation", "occluder": None, **kw})
 
 
 def _hidden_run(t0: float, n: int, **kw) -> list[FrameState]:
@@ -426,11 +420,8 @@ def test_a_squads_line_ending_at_an_overlay_bounds_the_detectors_checks() -> Non
     squads line does (it stops before the squads count), and both readers read 14; the line is
     no evidence of an in-match HUD (no squads line for the rules)."""
     from vodstream.readers.killreader import KillReader
-    from vodstream.testbed.synth.styles import style_by_name
 
-    sty = replace(
-        style_by_name("validation:0"),
-        name="validation",
+    sty = _validation_style(
         sq_label="ESQUADROES RESTANTES",
         sq_label_w=202.80056027777945,
         scale=0.9398267460433984,
@@ -499,11 +490,8 @@ def test_the_detectors_box_snaps_to_digits_not_to_the_box_outline() -> None:
     mapped onto the reader's canvas at the wrong size and the readers disagreed (no number).
     Only glyph strokes are snapped to; both readers read 21."""
     from vodstream.readers.killreader import KillReader
-    from vodstream.testbed.synth.styles import style_by_name
 
-    sty = replace(
-        style_by_name("validation:0"),
-        name="validation",
+    sty = _validation_style(
         sq_label="SQUADS LEFT",
         sq_label_w=113.0,
         scale=0.9833851227107817,
