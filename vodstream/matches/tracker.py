@@ -95,6 +95,10 @@ MIN_EMPTY_BOX_SAMPLES = 5
 EMPTY_BOX_MAX_CONFIDENCE = 0.7
 # Fewer own readings than this: the count is reported as read only N times.
 FEW_READINGS = 3
+# HUD verdicts count as evidence of a match (min_hud_samples) once per this many seconds: keyframes
+# are 2 s apart, and the dense re-samples of one moment (scheduler.transition_windows, a VOD's
+# tail) are one look, not several -- a stray HUD verdict on another video's frames repeats on them.
+HUD_LOOK_SPACING = 1.0
 # A final count read only once, after which the kill-box slot was verified empty this many
 # times, is not trusted: the modern HUD never hides the box again once a kill is shown.
 CONTRADICTING_EMPTY = 2
@@ -325,11 +329,6 @@ def median20_kills(readings: Sequence[Reading], end_index_limit: int = 120) -> K
 
 # --------------------------------------------------------------------------- the end screen
 
-
-# HUD verdicts count as evidence of a match (min_hud_samples) once per this many seconds: keyframes
-# are 2 s apart, and the dense re-samples of one moment (scheduler.transition_windows, a VOD's
-# tail) are one look, not several -- a stray HUD verdict on another video's frames repeats on them.
-HUD_LOOK_SPACING = 1.0
 
 # Confidence of a count taken from the end screen: grows with the agreeing summary samples.
 END_SCREEN_MAX_CONFIDENCE = 0.9
