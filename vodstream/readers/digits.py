@@ -71,6 +71,10 @@ DIGIT_PITCH = 0.69  # digit advance / digit height (HUD faces)
 MAX_DIGIT_W = 0.72  # widest single digit / height (wider: try to split)
 FORCE_SPLIT_W = 0.90  # wider than this: certainly two digits
 MERGED_W = 0.80  # one component this wide that would not split: refuse
+# the box's slanted edge (erase_edge): a segment this long (x the score box's height), with this
+# horizontal run per row (a digit's upright strokes run less, the box's top and bottom more)
+EDGE_MIN_LEN = 0.55
+EDGE_SLANT = (0.35, 1.6)
 CUT_MIN_W = 0.5  # one digit component at least this wide (x its height) is also cut in two, for a second look
 LEAD_MAX = 10  # the first digit starts within this many px of the score box's left
 TOPHAT_K = 9  # top-hat kernel (ref px): wider than a stroke, narrower than a digit
@@ -290,12 +294,59 @@ def _split_wide(
     return [(x, cut, mask[:, :cut]), (x + cut, w - cut, mask[:, cut:])]
 
 
-def digits_from_box(ref: np.ndarray, skull: SkullHit, *, merge_run: bool = False) -> Extraction:
+def _erase_slanted(binar: np.ndarray) -> tuple[np.ndarray, bool]:
+    """The box's slanted edge taken out of a binarised score box: (binar, whether one was found).
+
+    The edge is the rightmost ink of most rows: a straight, slanted line (EDGE_SLANT: horizontal
+    run per row) through the centres of the rows' rightmost ink runs, on at least EDGE_MIN_LEN
+    x the window's rows, down to its bottom rows (the box's edge runs the box's whole height, a
+    digit stops above the box's bottom). Only ink within 1 px of that line is painted out, so a
+    digit that touches the edge keeps its own strokes."""
+    bh, bw = binar.shape
+    pts: list[tuple[int, float]] = []
+    for r in range(bh):
+        cols = np.flatnonzero(binar[r])
+        if len(cols) == 0:
+            continue
+        end = int(cols[-1])
+        start = end
+        while start - 1 >= 0 and binar[r, start - 1]:
+            start -= 1
+        pts.append((r, (start + end) / 2.0))
+    best: tuple[int, float, float] | None = None  # inliers, x at row 0, slope
+    for i, (ra, xa) in enumerate(pts):
+        for rb, xb in pts[i + 1 :]:
+            if rb - ra < 4:
+                continue
+            k = (xb - xa) / (rb - ra)
+            if not EDGE_SLANT[0] <= abs(k) <= EDGE_SLANT[1]:
+                continue
+            c = xa - k * ra
+            rows = [r for r, x in pts if abs(x - (c + k * r)) <= 1.5]
+            if max(rows) < bh - 3:
+                continue
+            if best is None or len(rows) > best[0]:
+                best = (len(rows), c, k)
+    if best is None or best[0] < EDGE_MIN_LEN * bh:
+        return binar, False
+    _, c, k = best
+    out = binar.copy()
+    xs = np.arange(bw)
+    for r in range(bh):
+        out[r, np.abs(xs - (c + k * r)) <= 1.5] = 0
+    return out, True
+
+
+def digits_from_box(
+    ref: np.ndarray, skull: SkullHit, *, merge_run: bool = False, erase_edge: bool = False
+) -> Extraction:
     """Score box at the skull's offset -> top-hat + Otsu -> share filter -> components -> 25x25.
 
     The 2019 write-up ran Otsu on the raw ROI; the kill box is translucent, so bright scenes
     show through it. A white top-hat (luma minus its morphological opening) keeps thin bright
     strokes -- the digits -- and flattens whatever lies behind the box before Otsu.
+    ``erase_edge``: the box's slanted edge painted out first (:func:`_erase_slanted`; reason
+    "no_edge" where none is seen) -- a second look where a digit touching it was refused.
     """
     empty = np.zeros((0, DIGIT_SIZE, DIGIT_SIZE), np.float32)
     cy = skull.y + skull.h // 2
@@ -308,7 +359,8 @@ def digits_from_box(ref: np.ndarray, skull: SkullHit, *, merge_run: bool = False
     px0, py0, px1, py1 = max(0, x0 - p), max(0, y0 - p), min(REF_W, x1 + p), min(REF_H, y1 + p)
     big = _luma(ref[py0:py1, px0:px1])
     kern = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (TOPHAT_K, TOPHAT_K))
-    th = cv2.morphologyEx(big, cv2.MORPH_TOPHAT, kern)[y0 - py0 : y1 - py0, x0 - px0 : x1 - px0]
+    th_big = cv2.morphologyEx(big, cv2.MORPH_TOPHAT, kern)
+    th = th_big[y0 - py0 : y1 - py0, x0 - px0 : x1 - px0]
     t0, binar = cv2.threshold(th, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     # the box darkens whatever is behind it; the digits are drawn at full white, so they are
     # also the brightest thing in the box: drop top-hat ink that is not near the top of luma
@@ -318,6 +370,10 @@ def digits_from_box(ref: np.ndarray, skull: SkullHit, *, merge_run: bool = False
     share = float((binar > 0).mean())
     if not DIGIT_SHARE[0] <= share <= DIGIT_SHARE[1]:
         return Extraction(skull, empty, reason="share", share=share)
+    if erase_edge:
+        binar, seen = _erase_slanted(binar)
+        if not seen:
+            return Extraction(skull, empty, reason="no_edge", share=share)
     hi = float(np.percentile(th[binar > 0], 90))
     if hi < MIN_CONTRAST:
         return Extraction(skull, empty, reason="contrast", share=share)
@@ -353,6 +409,19 @@ def digits_from_box(ref: np.ndarray, skull: SkullHit, *, merge_run: bool = False
         run.append(c)
     if run[-1][0] + run[-1][2] >= bw:  # cut by the box edge: the number is not all inside
         return Extraction(skull, empty, reason="clipped", share=share)
+    # in a faint box (the learned detector's, a relaxed layout look) the first digit running on
+    # left of the window: the box may sit a digit too far right (a detector's box read "19" as 9
+    # and "20" as 0, both readers agreeing). Digit ink -- top-hat over Otsu's threshold, bright
+    # -- in the column left of the window on a quarter of the first digit's rows; a skull a gap
+    # to the left leaves none. (A skull found surely is where it is: today's 2019 HUD at 1080p
+    # starts its "1" a few px left of the window.)
+    if run[0][0] == 0 and x0 > px0 and skull.score < SKULL_MIN_SCORE:
+        fy, fh = run[0][1], run[0][3]
+        rows = slice(y0 - py0 + fy, y0 - py0 + fy + fh)
+        left_th, left_lum = th_big[rows, x0 - px0 - 1], big[rows, x0 - px0 - 1]
+        ink = (left_th > t0) & (left_lum >= BRIGHT_FRAC * float(np.percentile(raw, 98)))
+        if int(ink.sum()) >= 0.25 * fh:
+            return Extraction(skull, empty, reason="clipped", share=share)
     # A digit lost to the filters would turn "16" into "1": refuse when the number does not
     # start next to the skull, or when digit-height ink sits right after the run.
     run_h = float(max(c[3] for c in run))

@@ -19,7 +19,10 @@ of another number: then the sample is refused. When the digit path cannot read (
 digits, a background stroke joined to a digit, an uncertain digit) the box reader's answer
 is taken only if it is very sure (``box_confidence``) AND the digit CNN's own most likely
 classes spell the same number (for one component of touching digits: its two halves, cut at
-the least-ink column) -- the box reader alone is never enough. A reading is ``None`` --
+the least-ink column) -- the box reader alone is never enough. Where the digit path read
+nothing, its second looks -- the one component cut in two, the box read again with its slanted
+edge painted out (a digit touching it) -- count when each digit is read at ``cut_min`` and the
+box reader reads the same number at ``cut_agree`` or more. A reading is ``None`` --
 never a guess -- when the box is hidden (modern HUD before the first kill), covered
 (inventory), off screen, or nobody is sure.
 
@@ -30,7 +33,7 @@ off by default -- see benchmarks/kill_accuracy.py for the measurement.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -93,7 +96,9 @@ class KillReader:
     read in a box the detector found only where the digit path is sure of it and the score-box
     reader reads the same number at ``detected_agree`` or more (0.7: chosen on the validation
     style family; at 0.3-0.97 no number read there was wrong on the validation, training or
-    today's families).
+    today's families). ``cut_min`` (0.95) and ``cut_agree`` (0.7): the digit path's second looks
+    (:meth:`_combine`), chosen on the validation style family at 720p, where no second look
+    agreed on by the two readers was wrong (validation, training and today's families).
     """
 
     def __init__(
@@ -111,6 +116,8 @@ class KillReader:
         use_finder: bool = True,
         detected_agree: float = 0.7,
         guess_min: float = 0.5,
+        cut_min: float = 0.95,
+        cut_agree: float = 0.7,
     ) -> None:
         self.device = device
         if model is None:
@@ -127,6 +134,8 @@ class KillReader:
         self.temporal = temporal
         self.detected_agree = float(detected_agree)  # the box reader's agreement on a detector's box
         self.guess_min = float(guess_min)  # the digit CNN's least class probability in a guess
+        self.cut_min = float(cut_min)  # ... in a second look (a blob cut in two, the edge painted out)
+        self.cut_agree = float(cut_agree)  # the score-box reader's agreement with a second look
         self.detector: KillBoxDetector | None = None
         if use_finder:
             if finder is None:
@@ -179,24 +188,43 @@ class KillReader:
                 guess = _spelled(probs[k : k + n], self.guess_min)
                 k += n
             rows.append((digit, box, guess))
-        # the digit path's second look where only the score-box reader is sure of a two-digit
-        # number: the one component it saw (touching digits) cut in two (digits.Extraction.guess)
-        second: list[tuple[int, np.ndarray]] = []
-        for i, (ex, row) in enumerate(zip(extractions, rows, strict=True)):
-            if ex is None or row is None or ex.guess is None:
+        # the digit path's second looks where it read nothing and the score-box reader reads a
+        # number: the one component it saw (touching digits) cut in two (digits.Extraction.guess),
+        # and the box read again with its slanted edge painted out (a digit touching the edge)
+        looks: list[tuple[int, np.ndarray, bool]] = []  # (sample, crops, a cut of touching digits)
+        for i, (ex, f, row) in enumerate(zip(extractions, found, rows, strict=True)):
+            if ex is None or row is None or ex.skull is None:
                 continue
             digit, box, guess = row
-            if digit.kills is None and box is not None and box[0] >= 10 and box[1] >= self.box_confidence:
-                if guess != box[0]:
-                    second.append((i, ex.guess))
-        if second:
-            cut_probs = self._classify(np.concatenate([g for _i, g in second]))
-            for n_i, (i, _g) in enumerate(second):
+            if digit.kills is not None or box is None or box[0] < 0:
+                continue
+            if box[1] < min(self.box_confidence, self.cut_agree):
+                continue
+            if ex.guess is not None and box[0] >= 10:
+                looks.append((i, ex.guess, True))
+            if box[1] >= self.cut_agree:
+                again = digits_from_box(f.ref, ex.skull, erase_edge=True)
+                if again.ok and len(again.digits) <= MAX_DIGITS:
+                    looks.append((i, again.digits, False))
+                if again.guess is not None and box[0] >= 10:
+                    looks.append((i, again.guess, False))
+        cuts: dict[int, set[int]] = {}
+        if looks:
+            look_probs = self._classify(np.concatenate([c for _i, c, _g in looks]))
+            k = 0
+            for i, look, is_guess in looks:
+                p_look = look_probs[k : k + len(look)]
+                k += len(look)
+                spelled = _spelled(p_look, self.cut_min)
+                if spelled is not None:
+                    cuts.setdefault(i, set()).add(spelled)
                 row = rows[i]
                 assert row is not None
-                rows[i] = (row[0], row[1], _spelled(cut_probs[2 * n_i : 2 * n_i + 2], self.guess_min))
+                box = row[1]
+                if is_guess and box is not None and box[1] >= self.box_confidence and row[2] != box[0]:
+                    rows[i] = (row[0], row[1], _spelled(p_look, self.guess_min))
         out: list[KillReading] = []
-        for vis, ex, f, row in zip(visible, extractions, found, rows, strict=True):
+        for i, (vis, ex, f, row) in enumerate(zip(visible, extractions, found, rows, strict=True)):
             if ex is None or row is None:
                 out.append(
                     KillReading(
@@ -217,6 +245,7 @@ class KillReader:
                 faint=ex.skull is not None and ex.skull.score < SKULL_MIN_SCORE,
                 agree=self.detected_agree if f.proposal else None,
                 guess=guess,
+                cut=cuts.get(i, set()),
             )
             # a detector's box is a proposal: found, and the HUD in view, only where both readers
             # read a number in it (a proposal on another game's screen started a match)
@@ -282,6 +311,7 @@ class KillReader:
         faint: bool = False,
         agree: float | None = None,
         guess: int | None = None,
+        cut: Collection[int] = (),
     ) -> KillReading:
         """The digit path's reading, checked against / completed by the score-box reader.
 
@@ -292,7 +322,15 @@ class KillReader:
         when ``guess`` -- what the digit CNN's own most likely classes spell (:func:`_spelled`)
         -- is the same number: the score-box reader alone read 20 for a 17 whose "7" touched
         the box's slanted edge (validation family).
+        ``cut``: the numbers the digit CNN reads, each digit at ``cut_min`` or more, in its second
+        looks (the one component it saw cut in two; the box with its slanted edge painted out);
+        where the digit path read nothing, one of them is read when the score-box reader reads it
+        too at ``cut_agree`` or more (two readers, two pictures: "11" and "15" blurred into one
+        blob at 720p were refused as "not a digit" or read as a doubtful 6, "20" and "18"
+        touching the box's edge were refused as clipped).
         """
+        if digit.kills is None and box is not None and box[0] in cut and box[1] >= self.cut_agree:
+            return KillReading(box[0], digit.red, digit.hud_visible, box[1], "ok_cut")
         if faint:
             same = (
                 digit.kills is not None
