@@ -515,6 +515,67 @@ def test_the_detectors_box_snaps_to_digits_not_to_the_box_outline() -> None:
     assert (got.kills, got.kill_box) == (21, True)
 
 
+def test_a_detector_box_that_missed_the_first_digit_is_not_read_as_the_count() -> None:
+    """Validation family at 1080p through libx264 (crf 20), a red kill box on a bright sky: "19"
+    (and, two samples on, "20") joined to the box's slanted edges in one blob taller than any digit,
+    so no glyph of digit height was in the detector's box, which sat on the last digit and the
+    edge after it; its own box was read, by both readers, as 9 (and 0). Where the ink without
+    slanted strokes shows a glyph of the box's height starting left of it, the run is that ink's:
+    both read 19 and 20."""
+    from vodstream.readers.killreader import KillReader
+
+    sty = _validation_style(
+        sq_label_w=197.60355959571768,
+        scale=1.072331953439815,
+        dx=7.308604503625435,
+        box_alpha=0.38383035624473494,
+        outline_alpha=0.9016222067180085,
+        dots=True,
+        ink=(240.99157586674235, 240.99157586674235, 248.6003312885522),
+    )
+    runs = [(90.933247801986, 18, False), (92.933247801986, 18, False), (94.933247801986, 19, True)]
+    runs += [(96.933247801986, 19, False), (98.933247801986, 20, True)]
+    states = [
+        _state(
+            t=t, camera_t=t, era="modern", kills=k, red=red, squads_left=16, alive=48, scene_seed=1_499_131
+        )
+        for t, k, red in runs
+    ]
+    reader = KillReader()
+    for n, want in ((3, 19), (5, 20)):
+        crop = _encoded_crop(Renderer(1920, 1080, seed=10**6 + 7, style=sty), states[:n])
+        assert find_kill_box(crop, reader.detector).how == "detector"
+        got = reader.read_huds([crop])[0]
+        assert (got.kills, got.kill_box) == (want, True)
+
+
+def test_a_background_edge_under_the_kill_box_is_no_overlay_over_its_digits() -> None:
+    """Validation family at 1080p through libx264 (crf 20), the HUD pushed down by a banner, a
+    building's straight vertical edge behind the translucent boxes right under the kill count
+    (no overlay anywhere): the detector's box on "22" was dropped as cut by an overlay, the edge
+    being long enough, though it ended at the digits' lower rows. An overlay cutting the count
+    runs through the digits' rows; both readers read 22."""
+    from vodstream.readers.killreader import KillReader
+
+    sty = _validation_style(
+        sq_label="SQUADS LEFT",
+        sq_label_w=113.0,
+        scale=1.0160973368076562,
+        dx=24.066447183228366,
+        dy=35.894223468482025,
+        banner="AWAITING RESPAWN",
+        box_alpha=0.4029099006581607,
+        outline_alpha=0.7353615151781383,
+    )
+    t = 426.71279406784794
+    st = _state(t=t, camera_t=t, era="modern", kills=22, squads_left=12, alive=36, scene_seed=1_424_660)
+    crop = _encoded_crop(Renderer(1920, 1080, seed=10**6 + 7, style=sty), [st])
+    reader = KillReader()
+    assert find_kill_box(crop, reader.detector).how == "detector"
+    got = reader.read_huds([crop])[0]
+    assert (got.kills, got.kill_box) == (22, True)
+
+
 def test_the_squads_count_before_its_label_is_never_a_kill_count() -> None:
     """Training family at 720p, modern HUD, through libx264 (crf 20): the squads line is found at its
     label ("OSTALOS OTRYADOV"), without its count "11", which this face sets 1.7 letter heights

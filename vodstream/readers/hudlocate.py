@@ -36,10 +36,11 @@ glyph (a digit touching the kill box's steep edge joins it into one component ot
 Where the rules find no kill box and cannot tell the slot empty, ``find_kill_box`` tries the 2019
 skull template, then a learned detector (``detect``; vodstream.readers.boxfinder, trained on
 many random HUD styles by models/finder.py): its box is snapped to the digit-height ink inside
-it, dropped when another skull-like icon follows it on its row or other glyphs sit between it
-and the squads box's text (its count included: the 2019 spectator count is left of the kill
-count), and handed on as a faint skull, so the kill reader takes a number there only when both
-of its readers agree.
+it (to that ink without slanted strokes where the digits joined the box's edges and a digit
+starts left of the box), dropped when another skull-like icon follows it on its row or other
+glyphs sit between it and the squads box's text (its count included: the 2019 spectator count
+is left of the kill count), and handed on as a faint skull, so the kill reader takes a number
+there only when both of its readers agree.
 
 The found run is then mapped onto the reader's reference canvas (vodstream.readers.digits: 560x175,
 skull at a fixed place), so the digit CNN and the score-box reader read it as before.
@@ -1047,17 +1048,24 @@ def _squads_count_left(st: np.ndarray, sq: SquadsLine, after: float) -> float:
     return left
 
 
+CUT_MID = 0.25  # _cut_by_overlay: an overlay's vertical edge runs through the digits' rows but this
+# many digit heights at their top and bottom
+
+
 def _cut_by_overlay(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, dh: float) -> bool:
     """A stream overlay's straight edge at the run: a vertical edge taller than any glyph or box
-    edge near it (an overlay over the first digits leaves the last ones: "22" read as 2), or a
-    horizontal one through the digits' rows."""
+    edge near it, running through the digits' rows (an overlay over the first digits leaves the
+    last ones: "22" read as 2; a building's edge behind the translucent box that ends at the
+    digits' lower rows cuts nothing), or a horizontal one through the digits' rows."""
     H, W = img.shape[:2]
     ax0, ay0 = max(0, int(x0 - 2.5 * dh)), max(0, int(y0 - 1.5 * dh))
     ax1, ay1 = min(W, int(x1 + 0.5 * dh) + 1), min(H, int(y1 + 1.5 * dh) + 1)
     if ax1 - ax0 < 4 or ay1 - ay0 < 4:
         return True
     g = cv2.cvtColor(img[ay0:ay1, ax0:ax1], cv2.COLOR_RGB2GRAY).astype(np.float32)
-    if _long_edge(np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)), max(3, round(3.0 * dh)), vertical=True):
+    vert = _edge_runs(np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)), max(3, round(3.0 * dh)), vertical=True)
+    m0, m1 = max(0, int(y0 + CUT_MID * dh) - ay0), max(0, int(y1 - CUT_MID * dh) - ay0)
+    if m1 > m0 and bool(vert[m0:m1].all(axis=0).any()):
         return True
     r0, r1 = max(0, int(y0 + 0.1 * dh) - ay0), max(0, int(y1 - 0.1 * dh) - ay0)
     gy = np.abs(cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3))[r0:r1]
@@ -1072,6 +1080,53 @@ def detect(
     ``prepared``: the crop's work image and components when the caller made them already."""
     p = prepared if prepared is not None else _prepare(hud)
     return _snap(p, loc, proposer.propose(_half(p.img)))
+
+
+# _snap: a glyph at least LEAD_H of the detector box's height starting LEAD_OUT box heights or
+# more left of it is a digit the box missed
+LEAD_H = 0.8
+LEAD_OUT = 0.3
+
+
+def _box_glyphs(st: np.ndarray, bx0: float, by0: float, bx1: float, by1: float) -> np.ndarray:
+    """Indices of the glyph strokes of digit height for the detector's box (x0, y0, x1, y1; work
+    px): centred within ``DETECT_GROW`` box heights of it, ``DETECT_H`` of its height."""
+    bh = by1 - by0
+    g = DETECT_GROW * bh
+    cx, cy = st[:, 0] + st[:, 2] / 2.0, st[:, 1] + st[:, 3] / 2.0
+    return np.flatnonzero(
+        (cx >= bx0 - g)
+        & (cx <= bx1 + g)
+        & (cy >= by0 - g)
+        & (cy <= by1 + g)
+        & (st[:, 3] >= DETECT_H[0] * bh)
+        & (st[:, 3] <= DETECT_H[1] * bh)
+        # glyph strokes, not a piece of the box's thin outline or slanted edge (as tall as a digit:
+        # the run then came out taller than the digits, mapped onto the reader's canvas at the
+        # wrong size, or reached the outline's row, whose straight edge the overlay test took
+        # for an overlay's)
+        & (2.0 * st[:, 4] >= MIN_STROKE * (st[:, 2] + st[:, 3]))
+        & (st[:, 4] >= 0.18 * st[:, 2] * st[:, 3])
+    )
+
+
+def _joined_glyphs(st: np.ndarray, bx0: float, by0: float, bx1: float, by1: float) -> bool:
+    """A blob of strokes taller than ``DETECT_H`` of the box's height over the box's centre: the
+    digits joined to something taller (the box's slanted edges)."""
+    bh = by1 - by0
+    cx, cy = (bx0 + bx1) / 2.0, (by0 + by1) / 2.0
+    x, y, w, h, a = (st[:, k].astype(np.float64) for k in range(5))
+    return bool(
+        (
+            (x <= cx)
+            & (x + w >= cx)
+            & (y <= cy)
+            & (y + h >= cy)
+            & (h > DETECT_H[1] * bh)
+            & (2.0 * a >= MIN_STROKE * (w + h))
+            & (a >= 0.18 * w * h)
+        ).any()
+    )
 
 
 def _snap(
@@ -1089,26 +1144,22 @@ def _snap(
     if bh < 4 or bx1 - bx0 < 2 or bx1 <= 0 or by1 <= 0 or bx0 >= img.shape[1] or by0 >= img.shape[0]:
         return None
     st = p.st
-    g = DETECT_GROW * bh
-    cx, cy = st[:, 0] + st[:, 2] / 2.0, st[:, 1] + st[:, 3] / 2.0
-    sel = np.flatnonzero(
-        (cx >= bx0 - g)
-        & (cx <= bx1 + g)
-        & (cy >= by0 - g)
-        & (cy <= by1 + g)
-        & (st[:, 3] >= DETECT_H[0] * bh)
-        & (st[:, 3] <= DETECT_H[1] * bh)
-        # glyph strokes, not a piece of the box's thin outline or slanted edge (as tall as a digit:
-        # the run then came out taller than the digits, mapped onto the reader's canvas at the
-        # wrong size, or reached the outline's row, whose straight edge the overlay test took
-        # for an overlay's)
-        & (2.0 * st[:, 4] >= MIN_STROKE * (st[:, 2] + st[:, 3]))
-        & (st[:, 4] >= 0.18 * st[:, 2] * st[:, 3])
-    )
+    sel = _box_glyphs(st, bx0, by0, bx1, by1)
+    gs = st  # the components the run is measured on
+    if not len(sel) and _joined_glyphs(st, bx0, by0, bx1, by1):
+        # the digits joined to the box's slanted edges (a bright sky at their ends): one blob
+        # taller than any digit across the box, none of digit height in it, and the detector's own
+        # box stands for the count. Where the ink without slanted straight strokes shows a glyph
+        # of the box's height starting left of it, the box missed the count's first digit (on the
+        # last digit and the edge after it: "19" read as 9): the run is that ink's
+        d = _destriped(p).st
+        ds = _box_glyphs(d, bx0, by0, bx1, by1)
+        if ((d[ds, 3] >= LEAD_H * bh) & (d[ds, 0] < bx0 - LEAD_OUT * bh)).any():
+            gs, sel = d, ds
     if len(sel):
-        x0, y0 = int(st[sel, 0].min()), int(st[sel, 1].min())
-        x1, y1 = int((st[sel, 0] + st[sel, 2]).max()), int((st[sel, 1] + st[sel, 3]).max())
-        dh = float(np.median(st[sel, 3]))
+        x0, y0 = int(gs[sel, 0].min()), int(gs[sel, 1].min())
+        x1, y1 = int((gs[sel, 0] + gs[sel, 2]).max()), int((gs[sel, 1] + gs[sel, 3]).max())
+        dh = float(np.median(gs[sel, 3]))
     else:
         x0, y0, x1, y1, dh = round(bx0), round(by0), round(bx1), round(by1), float(bh)
     icon = (
@@ -1131,7 +1182,7 @@ def _snap(
     # the box on one solid, squarish blob taller than the squads letters is on the skull (its
     # digits lost to the ink threshold), not on the count
     if len(sel) == 1 and loc.squads is not None:
-        bw, bhh, ba = (float(v) for v in st[sel[0], 2:5])
+        bw, bhh, ba = (float(v) for v in gs[sel[0], 2:5])
         if ba >= 0.55 * bw * bhh and 0.75 * bhh <= bw <= 1.6 * bhh and bhh >= COUNT_TALL * loc.squads.h:
             return None
     # the skull of another count right after this one (squads line found or not): this is the
