@@ -75,6 +75,7 @@ MERGED_W = 0.80  # one component this wide that would not split: refuse
 # horizontal run per row (a digit's upright strokes run less, the box's top and bottom more)
 EDGE_MIN_LEN = 0.55
 EDGE_SLANT = (0.35, 1.6)
+EDGE_THIN = 4  # an edge's run in one row (px), where it touches nothing
 CUT_MIN_W = 0.5  # one digit component at least this wide (x its height) is also cut in two, for a second look
 LEAD_MAX = 10  # the first digit starts within this many px of the score box's left
 TOPHAT_K = 9  # top-hat kernel (ref px): wider than a stroke, narrower than a digit
@@ -294,59 +295,70 @@ def _split_wide(
     return [(x, cut, mask[:, :cut]), (x + cut, w - cut, mask[:, cut:])]
 
 
-def _erase_slanted(binar: np.ndarray) -> tuple[np.ndarray, bool]:
+def _edge_points(binar: np.ndarray, thin: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, x centres) of ink runs that may lie on the box's edge: each row's rightmost run,
+    or (``thin``) every run EDGE_THIN px wide or less."""
+    rs: list[int] = []
+    xs: list[float] = []
+    for r in range(binar.shape[0]):
+        row = np.concatenate([[0], (binar[r] > 0).astype(np.int8), [0]])
+        edges = np.flatnonzero(np.diff(row))
+        runs = list(zip(edges[::2], edges[1::2], strict=True))
+        if not thin:
+            runs = runs[-1:]
+        for s0, s1 in runs:
+            if not thin or s1 - s0 <= EDGE_THIN:
+                rs.append(r)
+                xs.append((s0 + s1 - 1) / 2.0)
+    return np.array(rs, np.int64), np.array(xs, np.float64)
+
+
+def _erase_slanted(binar: np.ndarray, thin: bool = False) -> tuple[np.ndarray, bool]:
     """The box's slanted edge taken out of a binarised score box: (binar, whether one was found).
 
-    The edge is the rightmost ink of most rows: a straight, slanted line (EDGE_SLANT: horizontal
-    run per row) through the centres of the rows' rightmost ink runs, on at least EDGE_MIN_LEN
-    x the window's rows, down to its bottom rows (the box's edge runs the box's whole height, a
-    digit stops above the box's bottom). Only ink within 1 px of that line is painted out, so a
-    digit that touches the edge keeps its own strokes."""
+    The edge is a straight, slanted line (EDGE_SLANT: horizontal run per row) through the
+    centres of the rows' rightmost ink runs -- or (``thin``) of thin runs anywhere in the row,
+    where bright background lies right of the edge -- on at least EDGE_MIN_LEN x the window's
+    rows, down to its bottom rows (the box's edge runs the box's whole height, a digit stops
+    above the box's bottom). Only ink within 1.5 px of that line is painted out, so a digit
+    that touches the edge keeps its own strokes."""
     bh, bw = binar.shape
-    pts: list[tuple[int, float]] = []
-    for r in range(bh):
-        cols = np.flatnonzero(binar[r])
-        if len(cols) == 0:
-            continue
-        end = int(cols[-1])
-        start = end
-        while start - 1 >= 0 and binar[r, start - 1]:
-            start -= 1
-        pts.append((r, (start + end) / 2.0))
-    best: tuple[int, float, float] | None = None  # inliers, x at row 0, slope
-    for i, (ra, xa) in enumerate(pts):
-        for rb, xb in pts[i + 1 :]:
-            if rb - ra < 4:
-                continue
-            k = (xb - xa) / (rb - ra)
-            if not EDGE_SLANT[0] <= abs(k) <= EDGE_SLANT[1]:
-                continue
-            c = xa - k * ra
-            rows = [r for r, x in pts if abs(x - (c + k * r)) <= 1.5]
-            if max(rows) < bh - 3:
-                continue
-            if best is None or len(rows) > best[0]:
-                best = (len(rows), c, k)
-    if best is None or best[0] < EDGE_MIN_LEN * bh:
+    R, X = _edge_points(binar, thin)
+    ia, ib = np.triu_indices(len(R), 1)
+    keep = (R[ib] - R[ia]) >= 4
+    ia, ib = ia[keep], ib[keep]
+    k = (X[ib] - X[ia]) / np.maximum(R[ib] - R[ia], 1)
+    ok = (np.abs(k) >= EDGE_SLANT[0]) & (np.abs(k) <= EDGE_SLANT[1])
+    ia, k = ia[ok], k[ok]
+    if len(k) == 0:
         return binar, False
-    _, c, k = best
+    c = X[ia] - k * R[ia]
+    near = np.abs(X[None, :] - (c[:, None] + k[:, None] * R[None, :])) <= 1.5
+    hit = np.zeros((len(k), bh), bool)
+    for r in np.unique(R):
+        hit[:, r] = near[:, R == r].any(1)
+    score = np.where(hit[:, bh - 3 :].any(1), hit.sum(1), -1)
+    j = int(np.argmax(score))
+    if score[j] < EDGE_MIN_LEN * bh:
+        return binar, False
     out = binar.copy()
-    xs = np.arange(bw)
+    cols = np.arange(bw)
     for r in range(bh):
-        out[r, np.abs(xs - (c + k * r)) <= 1.5] = 0
+        out[r, np.abs(cols - (c[j] + k[j] * r)) <= 1.5] = 0
     return out, True
 
 
 def digits_from_box(
-    ref: np.ndarray, skull: SkullHit, *, merge_run: bool = False, erase_edge: bool = False
+    ref: np.ndarray, skull: SkullHit, *, merge_run: bool = False, erase_edge: str | None = None
 ) -> Extraction:
     """Score box at the skull's offset -> top-hat + Otsu -> share filter -> components -> 25x25.
 
     The 2019 write-up ran Otsu on the raw ROI; the kill box is translucent, so bright scenes
     show through it. A white top-hat (luma minus its morphological opening) keeps thin bright
     strokes -- the digits -- and flattens whatever lies behind the box before Otsu.
-    ``erase_edge``: the box's slanted edge painted out first (:func:`_erase_slanted`; reason
-    "no_edge" where none is seen) -- a second look where a digit touching it was refused.
+    ``erase_edge``: the box's slanted edge painted out first (:func:`_erase_slanted`, found by
+    the rows' "rightmost" runs or by "thin" runs; reason "no_edge" where none is seen) -- a
+    second look where a digit touching it was refused.
     """
     empty = np.zeros((0, DIGIT_SIZE, DIGIT_SIZE), np.float32)
     cy = skull.y + skull.h // 2
@@ -370,8 +382,8 @@ def digits_from_box(
     share = float((binar > 0).mean())
     if not DIGIT_SHARE[0] <= share <= DIGIT_SHARE[1]:
         return Extraction(skull, empty, reason="share", share=share)
-    if erase_edge:
-        binar, seen = _erase_slanted(binar)
+    if erase_edge is not None:
+        binar, seen = _erase_slanted(binar, thin=erase_edge == "thin")
         if not seen:
             return Extraction(skull, empty, reason="no_edge", share=share)
     hi = float(np.percentile(th[binar > 0], 90))

@@ -202,8 +202,8 @@ class KillReader:
                 continue
             if ex.guess is not None and box[0] >= 10:
                 looks.append((i, ex.guess, True))
-            if box[1] >= self.cut_agree:
-                again = digits_from_box(f.ref, ex.skull, erase_edge=True)
+            for how in ("rightmost", "thin") if box[1] >= self.cut_agree else ():
+                again = digits_from_box(f.ref, ex.skull, erase_edge=how)
                 if again.ok and len(again.digits) <= MAX_DIGITS:
                     looks.append((i, again.digits, False))
                 if again.guess is not None and box[0] >= 10:
