@@ -394,7 +394,11 @@ def test_painting_out_an_edge_that_touches_no_digit_changes_nothing(reader: Kill
 def test_number_starting_on_the_score_box_left_edge_is_refused() -> None:
     """Validation family at 1080p: the learned detector's box one digit too far right put the "2"
     of 20 outside the score box, and both readers read the "0" left in it as 0. A digit touching
-    the box's left edge may have lost one before it: no number."""
+    the box's left edge may have lost one before it: no number. (The finder now snaps this box
+    onto the count's first digit; the box moved back one digit right is refused here, by this
+    rule: with the skull taken as sure, the rule is off and the refusal is another.)"""
+    from dataclasses import replace
+
     from vodstream.readers.digits import digits_from_box
     from vodstream.readers.hudlocate import find_kill_box
 
@@ -411,8 +415,10 @@ def test_number_starting_on_the_score_box_left_edge_is_refused() -> None:
     crop = _validation_crop(1920, 1080, state, style_kw)
     f = find_kill_box(crop, KillReader().detector)
     assert f.skull is not None
-    assert digits_from_box(f.ref, f.skull).reason == "clipped"
     assert KillReader().read_huds([crop])[0].kills in (None, 20)
+    off = replace(f.skull, x=f.skull.x + 9, score=0.5)  # the window starts inside the "2"
+    assert digits_from_box(f.ref, off).reason == "clipped"
+    assert digits_from_box(f.ref, replace(off, score=1.0)).reason != "clipped"
 
 
 def test_number_starting_on_the_left_edge_after_the_skull_is_read(reader: KillReader) -> None:
