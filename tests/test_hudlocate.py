@@ -959,3 +959,39 @@ def test_letters_merged_below_the_line_are_no_box_edge() -> None:
         ]
     )
     assert H._past_box_edge(edge, list(range(len(edge)))) == [2, 3, 4, 5]
+
+
+def _ranked_crop(style_name: str, kills: int, scene: int) -> np.ndarray:
+    """A ranked-layout HUD crop at 720p in a training-family style (no overlay), through libx264
+    (crf 20) like the per-sample benchmark's."""
+    from vodstream.testbed.synth.styles import style_by_name
+
+    sty = replace(style_by_name(style_name), occluder=None)
+    st = _state(kills=kills, hud_mode="ranked", assists=2, scene_seed=scene)
+    return _encoded_crop(Renderer(1280, 720, seed=3, style=sty), [st])
+
+
+def test_ranked_divider_after_the_count_is_no_lost_digit() -> None:
+    """The ranked row's "/" after the kill count is digit-high and a pixel or two after the last
+    digit: it was taken for a digit lost after the count (no box). A thin stroke leaning right is
+    no digit (digits.slanted_stroke)."""
+    from vodstream.readers.killreader import KillReader
+
+    crop = _ranked_crop("train:24", 14, SCENE + 24)
+    loc = locate(crop)
+    assert loc.reason == "ok" and loc.kill is not None and loc.kill.row == 1
+    got = KillReader().read_huds([crop])[0]
+    assert (got.kills, got.kill_box) == (14, True)
+
+
+def test_ranked_skull_that_led_its_digits_run_is_their_icon() -> None:
+    """Training family, ranked row at 720p: the skull, barely taller than the "14" joined into one
+    blob, led their run, so no icon was found before it and the row was unclear. The skull that
+    led the run is its icon (a weak box: both readers must agree) and 14 is read."""
+    from vodstream.readers.killreader import KillReader
+
+    crop = _ranked_crop("train:13", 14, SCENE + 13)
+    loc = locate(crop)
+    assert loc.kill is not None and loc.kill.row == 1 and loc.kill.weak
+    got = KillReader().read_huds([crop])[0]
+    assert (got.kills, got.kill_box) == (14, True)

@@ -554,3 +554,51 @@ def test_edge_found_by_its_thin_runs_where_bright_background_lies_right_of_it(re
     assert thin.ok and len(thin.digits) == 2
     got = reader.read_huds([crop])[0]
     assert (got.kills, got.reason) == (24, "ok_cut")
+
+
+def test_ranked_divider_ends_the_number_in_the_score_box(reader: KillReader) -> None:
+    """Training family, ranked row at 720p through libx264 (crf 20): the row's "/" lies a pixel
+    after the count inside the score box. It was taken for a digit lost after the number (or made
+    the run reach the box's end: clipped). It is a thin stroke leaning right: the number ends
+    before it."""
+    from dataclasses import replace
+
+    from models.data import h264_roundtrip
+    from vodstream.testbed.synth.styles import style_by_name
+
+    n, kills = 3, 1
+    sty = replace(style_by_name(f"train:{n}"), occluder=None)
+    st = FrameState(
+        t=1.0,
+        screen="in_match",
+        kills=kills,
+        squads_left=12,
+        alive=33,
+        scene_seed=1_000_321 + n,
+        camera_t=4.0,
+        hud_mode="ranked",
+        assists=2,
+    )
+    frame = np.asarray(Renderer(1280, 720, seed=3, style=sty).render(st))
+    x0, y0, x1, y1 = hud_box(1280, 720)
+    crop = np.ascontiguousarray(h264_roundtrip([frame], 20, tune=None)[0][y0:y1, x0:x1])
+    got = reader.read_huds([crop])[0]
+    assert (got.kills, got.kill_box) == (kills, True), got.reason
+
+
+def test_slanted_stroke_is_a_slash_not_a_digit() -> None:
+    import cv2
+
+    from vodstream.readers.digits import slanted_stroke
+
+    def drawn(*segments: tuple[int, int, int, int]) -> np.ndarray:
+        m = np.zeros((16, 10), np.uint8)
+        for xa, ya, xb, yb in segments:
+            cv2.line(m, (xa, ya), (xb, yb), 255, 2)
+        return m
+
+    assert slanted_stroke(drawn((8, 0, 2, 15)))  # "/": its top right of its bottom
+    assert not slanted_stroke(drawn((5, 0, 5, 15)))  # an upright "1"
+    assert not slanted_stroke(drawn((2, 0, 8, 15)))  # leaning left
+    assert not slanted_stroke(drawn((1, 1, 8, 1), (8, 1, 3, 15)))  # "7": a wide bar row
+    assert not slanted_stroke(drawn((7, 0, 1, 10), (1, 10, 9, 10), (7, 0, 7, 15)))  # "4"

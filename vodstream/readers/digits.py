@@ -39,6 +39,7 @@ __all__ = [
     "normalize_hud",
     "score_window",
     "skull_template",
+    "slanted_stroke",
 ]
 
 REF_W, REF_H = 560, 175  # the HUD crop at 1920x1080
@@ -81,6 +82,14 @@ LEAD_MAX = 10  # the first digit starts within this many px of the score box's l
 TOPHAT_K = 9  # top-hat kernel (ref px): wider than a stroke, narrower than a digit
 MIN_CONTRAST = 30.0
 BRIGHT_FRAC = 0.75  # digit ink must reach this fraction of the box's 98th-percentile luma
+# A thin straight stroke leaning right (its top right of its bottom) is a box's slanted edge or the
+# ranked row's divider "/", never a digit: each of its rows is at most this share of its height
+# wide (and 3 px), its rows' centres lie on a line within SLASH_FIT px that moves at least
+# SLASH_LEAN of its height to the left from its top to its bottom. ("7" and "4" have a wide bar
+# row, a flagged "1" leans the other way, an upright "1" not at all.)
+SLASH_ROW_W = 0.3
+SLASH_FIT = 1.5
+SLASH_LEAN = 0.25
 # "bbox": each component scaled to DIGIT_HEIGHT by its own box (2019-like);
 # "fixed": one scale per number (its tallest component), centred on the component.
 CROP_MODE = "fixed"
@@ -224,8 +233,38 @@ def _skull_is_red(ref: np.ndarray, x: int, y: int) -> bool:
     return bool(np.median(r[bright]) > 150 and np.median(gb) < 0.55 * np.median(r[bright]))
 
 
+def slanted_stroke(mask: np.ndarray) -> bool:
+    """Whether a component's mask (its bounding box, nonzero = ink) is a thin straight stroke
+    leaning right: a HUD box's slanted edge or the ranked row's "/" (see ``SLASH_LEAN``)."""
+    h = mask.shape[0]
+    if h < 6:
+        return False
+    ink = mask > 0
+    if ink.mean() > 0.5:  # a stroke fills little of its bounding box
+        return False
+    rows = np.flatnonzero(ink.any(axis=1))
+    if len(rows) < 0.8 * h:
+        return False
+    first = np.argmax(ink[rows], axis=1)
+    last = ink.shape[1] - 1 - np.argmax(ink[rows, ::-1], axis=1)
+    if float((last - first + 1).max()) > max(3.0, SLASH_ROW_W * h):
+        return False
+    centre = (first + last) / 2.0
+    y = rows - rows.mean()
+    slope = float((y * (centre - centre.mean())).sum() / max(float((y * y).sum()), 1e-9))
+    if float(np.abs(centre - centre.mean() - slope * y).max()) > SLASH_FIT:
+        return False
+    return slope * float(rows[-1] - rows[0]) <= -SLASH_LEAN * h
+
+
 def _luma(rgb: np.ndarray) -> np.ndarray:
     return cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+
+
+def _comp_slice(stat: np.ndarray) -> tuple[slice, slice]:
+    """The bounding box of a connectedComponentsWithStats row, as array slices."""
+    x, y, w, h = (int(v) for v in stat[:4])
+    return slice(y, y + h), slice(x, x + w)
 
 
 def _digit_crop(soft: np.ndarray, mask: np.ndarray) -> np.ndarray:
@@ -393,9 +432,11 @@ def digits_from_box(
     n, labels, stats, _ = cv2.connectedComponentsWithStats(binar, connectivity=8)
     bh, bw = y1 - y0, x1 - x0
     comps = []
+    # the ranked row's divider (or a box edge) a pixel after the last digit: the number ends there
+    slashes = {i for i in range(1, n) if slanted_stroke(labels[_comp_slice(stats[i])] == i)}
     for i in range(1, n):
         x, y, w, h, area = (int(v) for v in stats[i])
-        if area < MIN_AREA:
+        if area < MIN_AREA or i in slashes:
             continue
         if not DIGIT_H_REL[0] * skull.h <= h <= DIGIT_H_REL[1] * skull.h:
             continue
@@ -444,7 +485,14 @@ def digits_from_box(
     used = {c[4] for c in run}
     for i in range(1, n):
         x, y, w, h, area = (int(v) for v in stats[i])
-        if i in used or area < MIN_AREA or h < 0.8 * run_h or w < 0.3 * run_h or area < MIN_FILL * w * h:
+        if (
+            i in used
+            or i in slashes
+            or area < MIN_AREA
+            or h < 0.8 * run_h
+            or w < 0.3 * run_h
+            or area < MIN_FILL * w * h
+        ):
             continue
         if end <= x < end + 0.5 * run_h and abs(y + h - ry1) <= 3:
             return Extraction(skull, empty, reason="lost_digit", share=share)

@@ -62,6 +62,7 @@ from vodstream.readers.digits import (
     SkullHit,
     find_skull,
     normalize_hud,
+    slanted_stroke,
     squads_box_visible,
 )
 
@@ -562,6 +563,13 @@ def _overlaps(s: np.ndarray, box: tuple[float, float, float, float]) -> bool:
     return not (x + w <= box[0] or x >= box[2] or y + h <= box[1] or y >= box[3])
 
 
+def _slash(ink: np.ndarray, s: np.ndarray) -> bool:
+    """Whether a component (its stats row; ``ink`` the mask it was found in) is a thin stroke
+    leaning right, like the ranked row's divider (:func:`digits.slanted_stroke`)."""
+    x, y, w, h = (int(v) for v in s[:4])
+    return w < h and slanted_stroke(ink[y : y + h, x : x + w])
+
+
 def _text_before(st: np.ndarray, idx: list[int], ibox: np.ndarray, h: float) -> bool:
     """Letter-like ink right before the icon: the icon is a letter of a line of text (kill feed)."""
     x0, y0, _w, hh = (int(v) for v in ibox[:4])
@@ -810,7 +818,9 @@ def _locate_beside(
             break
     # row 2: under the squads box (ranked / later seasons)
     r2 = (sq.x0 - 8.0 * h, sq.y1 + 0.6 * h, sq.x1 + 1.0 * h, sq.y1 + 4.8 * h)
-    idx2 = inside(*r2)
+    # without the row's divider "/" after the count: no digit, and no text after the count either
+    idx2 = [i for i in inside(*r2) if not _slash(ink, st[i])]
+    split_row2 = False
     if found is None and 1 in rows:
         for run in _runs(st, idx2, h):
             # the second row's centre lies ROW2_DY letter heights under the squads text's
@@ -818,6 +828,11 @@ def _locate_beside(
             if not ROW2_DY[0] * h <= rcy - cy <= ROW2_DY[1] * h:
                 continue
             icon = _icon_before(st, sto, run, h)
+            if icon is None and _skull_led(st, run):
+                # the skull barely taller than its digits led their run (as in row 1's relaxed
+                # look): the skull is the icon of the rest, a box both readers must agree on
+                sto = np.concatenate([sto, st[run[:1]]])
+                icon, run, split_row2 = len(sto) - 1, run[1:], True
             if (
                 icon is not None
                 and not _text_before(st, idx2, sto[icon], h)
@@ -825,6 +840,7 @@ def _locate_beside(
             ):
                 found = (run, icon, 1)
                 break
+            split_row2 = False
     if found is None:
         # empty only when the row-1 slot (where the box appears) is clear and in view
         sx0 = int(sq.x0 - 9.0 * h)
@@ -878,6 +894,9 @@ def _locate_beside(
         if hh < 0.6 * dh0 or hh > 1.3 * dh0 or abs(y + hh / 2.0 - ry) > 0.4 * dh0 or a < 0.15 * w * hh:
             continue
         if (x >= ix1 - 1 and x + w <= rx0 + 1) or (rx1 <= x <= rx1 + 0.5 * dh0):
+            # the ranked row's divider "/" (or the box's slanted edge) right after the count ends it
+            if x >= rx1 and _slash(ink, st[i]):
+                continue
             return HudLocation(sq, None, True, None, "digit_lost", f)
     xs0 = int(min(st[i, 0] for i in run))
     xs1 = int(max(st[i, 0] + st[i, 2] for i in run))
@@ -897,7 +916,7 @@ def _locate_beside(
         ]
         if left_runs:
             era = "2019"
-    kill = KillRun(xs0, ys0, xs1, ys1, dh, ibox, row, red)
+    kill = KillRun(xs0, ys0, xs1, ys1, dh, ibox, row, red, weak=split_row2)
     return HudLocation(sq, kill, True, era, "ok", f)
 
 
