@@ -46,6 +46,7 @@ import torch
 from runinfo import git_head
 
 from models.net import BOX_WEIGHTS, DEFAULT_WEIGHTS, load_box_model, load_model
+from vodstream.testbed.synth.script import HUD_MODE_WEIGHTS, HUD_MODES
 
 RESOLUTIONS = ((1280, 720), (1920, 1080))
 OUT = ROOT / "benchmarks" / "out"
@@ -66,13 +67,19 @@ FAMILIES = (
 
 
 def make_sequences(
-    n: int, seed: int, fonts: tuple[str, ...], style: str = "default"
+    n: int, seed: int, fonts: tuple[str, ...], style: str = "default", modes: tuple[str, ...] = HUD_MODES
 ) -> list[tuple[object, str, object]]:
-    """n in-match states in runs of 12 per scene: (state, kind, font or HudStyle). Test-split seeds only."""
+    """n in-match states in runs of 12 per scene: (state, kind, font or HudStyle). Test-split seeds only.
+    A modern scene's queue layout is drawn from ``modes`` (weights as the synthetic VODs') by a
+    stream of its own: every other draw is the same whatever ``modes`` is (``("trios",)``: the
+    plain layout only, as before the layouts were drawn)."""
     from vodstream.testbed.synth.state import FrameState
     from vodstream.testbed.synth.styles import family_style
 
     rng = np.random.default_rng(seed)
+    mode_rng = np.random.default_rng([seed, 5])
+    mode_p = np.array([HUD_MODE_WEIGHTS.get(m, 0.1) for m in modes])
+    mode_p /= mode_p.sum()
     out: list[tuple[object, str, object]] = []
     base = 10**6
     while len(out) < n:
@@ -87,10 +94,13 @@ def make_sequences(
         red_left = 0
         inv_left = 0
         spectating = rng.random() < 0.15
+        mode = str(modes[int(mode_rng.choice(len(modes), p=mode_p))]) if era == "modern" else "trios"
+        assists = int(mode_rng.integers(0, 4))
         for j in range(12):
             if rng.random() < 0.15:
                 kills += 1
                 red_left = 1 + int(rng.integers(0, 2))
+            assists += int(mode_rng.random() < 0.1)
             if inv_left == 0 and rng.random() < 0.08:
                 inv_left = 1 + int(rng.integers(0, 3))
             inventory = inv_left > 0
@@ -112,6 +122,8 @@ def make_sequences(
                 squads_left=squads,
                 alive=min(60, 3 * squads),
                 spectators=int(rng.integers(0, 9)) if era == "2019" else 0,
+                hud_mode=mode,  # type: ignore[arg-type]
+                assists=assists if mode == "ranked" else 0,
             )
             kind = "inventory" if inventory else ("visible" if show else "hidden")
             out.append((st, kind, font))
@@ -192,6 +204,7 @@ def per_sample(
     sizes: tuple[tuple[int, int], ...] = RESOLUTIONS,
     vod_fps: int = 60,
     style: str = "default",
+    modes: tuple[str, ...] = HUD_MODES,
 ) -> dict[str, object]:
     """crf: an all-intra crf, or "vod": every sample is the keyframe of a 2 s GOP encoded like our
     VODs, the 2 s between samples rendered at vod_fps (camera moving)."""
@@ -203,7 +216,7 @@ def per_sample(
 
     results: dict[str, object] = {}
     for w, h in sizes:
-        seqs = make_sequences(n, seed + w, HUD_FONTS, style)
+        seqs = make_sequences(n, seed + w, HUD_FONTS, style, modes)
         renderers: dict[str, Renderer] = {}
         t0 = time.perf_counter()
         if crf == "vod":
@@ -260,6 +273,8 @@ def per_sample(
                 kb = getattr(rd, "kill_box", None)
                 c[f"{kind}_box_{kb}"] += 1
                 if kind == "visible":
+                    c[f"visible_{st.hud_mode}"] += 1
+                    c[f"visible_{st.hud_mode}_right"] += int(rd.kills == st.kills)
                     if rd.kills == st.kills:
                         c["visible_right"] += 1
                     elif rd.kills is None:
@@ -359,10 +374,13 @@ def docs_section(docs: dict[str, dict]) -> str:
         "number (never allowed); box found: the reader's `kill_box` verdict on visible counters;",
         "hidden / inventory -> None: no number where none can be seen; hidden verified empty: a",
         "modern kill box not yet shown, proved empty (`kill_box: false`, the only evidence for a 0).",
+        "Modern scenes are drawn in the queue layouts each run names below, as often as in the synthetic",
+        "VODs (the ranked layout puts the kills on a second row, under the squads box).",
         "",
         "| family | digits at stream quality, frames >= 720 px | crf | size | visible counter read exactly"
-        " | wrong numbers | box found | hidden / inventory -> None | hidden verified empty |",
-        "|---|---|---|---|---|---|---|---|---|",
+        " | of them in the ranked layout | wrong numbers | box found | hidden / inventory -> None"
+        " | hidden verified empty |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     runs = []
     for style, title in FAMILIES:
@@ -389,7 +407,9 @@ def docs_section(docs: dict[str, dict]) -> str:
             lines.append(
                 f"| {title if first else ''} | {(dig or 'see the model card') if first else ''} "
                 f"| {crf_key.removeprefix('crf') if first and crf_key else ''} | {size} "
-                f"| {_pct(c.get('visible_right', 0), c.get('visible', 0))} | {c.get('visible_wrong', 0)} "
+                f"| {_pct(c.get('visible_right', 0), c.get('visible', 0))} "
+                f"| {_pct(c.get('visible_ranked_right', 0), c.get('visible_ranked', 0))} "
+                f"| {c.get('visible_wrong', 0)} "
                 f"| {_pct(c.get('visible_box_True', 0), c.get('visible', 0))} "
                 f"| {_pct(no_number, unseen)} "
                 f"| {_pct(c.get('hidden_box_False', 0), c.get('hidden', 0))} |"
@@ -397,7 +417,8 @@ def docs_section(docs: dict[str, dict]) -> str:
             first = False
         runs.append(
             f"- {style}: `{doc.get('command', '?')}` "
-            f"(commit {doc.get('commit') or '?'}, {doc.get('utc', '?')})."
+            f"(commit {doc.get('commit') or '?'}, {doc.get('utc', '?')}; "
+            f"layouts: {', '.join(doc.get('modes') or ['trios'])})."
         )
     lines += ["", *runs, DOC_END]
     return "\n".join(lines)
@@ -448,6 +469,11 @@ def main(argv: list[str] | None = None) -> int:
         default="default",
         help="HUD style family of the per-sample frames and the digit sets (vodstream.testbed.synth.styles)",
     )
+    ap.add_argument(
+        "--modes",
+        default=",".join(HUD_MODES),
+        help="modern queue layouts the per-sample scenes are drawn in (trios: the plain layout only)",
+    )
     ap.add_argument("--cache", type=Path, default=ROOT / "data" / "cases")
     ap.add_argument("--skip-digits", action="store_true")
     ap.add_argument("--min-confidence", type=float, default=None, help="override the reader's threshold")
@@ -484,6 +510,9 @@ def main(argv: list[str] | None = None) -> int:
         "2019 path only": KillReader(model, use_box=False, **kw),
     }
     reader = readers["both readers"]
+    modes = tuple(m.strip() for m in args.modes.split(",") if m.strip())
+    if not modes or set(modes) - set(HUD_MODES):
+        ap.error(f"--modes: a comma-separated list of {', '.join(HUD_MODES)}")
     crfs = [c.strip() if c.strip() == "vod" else int(c) for c in str(args.crf).split(",") if c.strip()]
     sizes = tuple(tuple(int(v) for v in size.lower().split("x")) for size in args.sizes.split(","))
     out: dict[str, object] = {
@@ -495,6 +524,7 @@ def main(argv: list[str] | None = None) -> int:
         "box_weights": str(args.box_weights),
         "crf": crfs,
         "style": args.style,
+        "modes": list(modes),
         "min_confidence": reader.min_confidence,
         "box_confidence": reader.box_confidence,
     }
@@ -541,6 +571,7 @@ def main(argv: list[str] | None = None) -> int:
             temporal=args.temporal,
             sizes=sizes,  # type: ignore[arg-type]
             style=args.style,
+            modes=modes,
         )
         out["per_sample"][f"crf{crf}"] = ps  # type: ignore[index]
         how = (
@@ -567,6 +598,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"{_rate(c.get('hidden_box_False', 0), c.get('hidden', 0)):>18} "
                 f"{_rate(c.get('hidden_box_True', 0), c.get('hidden', 0)):>16} "
                 f"{_rate(c.get('covered_ok', 0), c.get('covered', 0)):>18} {r['samples_per_s']:>9}"
+            )
+            print(
+                f"{'':<30} visible exact by layout: "
+                + ", ".join(
+                    f"{m} {_rate(c.get(f'visible_{m}_right', 0), c.get(f'visible_{m}', 0)).strip()}"
+                    for m in modes
+                )
             )
     write_json(args.out, out)
     if args.update_docs:

@@ -52,6 +52,8 @@ SPAN_TYPES = ("lobby", "arenas", "other_game", "black")
 LOBBY_SCREENS = ("ready", "matchmaking")
 PLAYERS_PER_SQUAD = 3
 HUD_MODES: tuple[HudMode, ...] = ("trios", "duos", "ranked", "elite")
+# how often a modern match is drawn in each layout (generated VODs, per-sample benchmark)
+HUD_MODE_WEIGHTS: dict[str, float] = {"trios": 0.55, "ranked": 0.2, "duos": 0.15, "elite": 0.1}
 X264_PRESETS = ("ultrafast", "superfast", "veryfast", "faster", "fast", "medium")
 
 
@@ -1037,8 +1039,7 @@ def random_script(
                 cur = b
         m["inventory"] = inv
         if m_era == "modern" and hud_modes:
-            weights = {"trios": 0.55, "ranked": 0.2, "duos": 0.15, "elite": 0.1}
-            mode = mode_rng.choices(hud_modes, [weights.get(x, 0.1) for x in hud_modes])[0]
+            mode = mode_rng.choices(hud_modes, [HUD_MODE_WEIGHTS.get(x, 0.1) for x in hud_modes])[0]
             m["hud_mode"] = mode
             if mode == "duos":
                 m["squads"] = 30
