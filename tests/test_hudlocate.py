@@ -541,10 +541,18 @@ def test_a_detector_box_that_missed_the_first_digit_is_not_read_as_the_count() -
         )
         for t, k, red in runs
     ]
+    from vodstream.readers.hudlocate import detect
+
     reader = KillReader()
     for n, want in ((3, 19), (5, 20)):
         crop = _encoded_crop(Renderer(1920, 1080, seed=10**6 + 7, style=sty), states[:n])
-        assert find_kill_box(crop, reader.detector).how == "detector"
+        # the detector's look alone (the layout's weak look, which no longer takes the slanted
+        # edge after the count for a lost digit, finds this box too): its run starts at the "1"/"2"
+        loc = locate(crop)
+        det = detect(crop, loc, reader.detector)
+        assert det is not None and det.kill is not None
+        first = kill_digit_boxes(states[n - 1], 1920, 1080, style=sty)[0][0] - hud_box(1920, 1080)[0]
+        assert abs(det.kill.x0 - first * loc.scale) <= 4
         got = reader.read_huds([crop])[0]
         assert (got.kills, got.kill_box) == (want, True)
 
