@@ -89,7 +89,7 @@ BRIGHT_FRAC = 0.75  # digit ink must reach this fraction of the box's 98th-perce
 # row, a flagged "1" leans the other way, an upright "1" not at all.)
 SLASH_ROW_W = 0.3
 SLASH_FIT = 1.5
-SLASH_LEAN = 0.25
+SLASH_LEAN = 0.15
 # "bbox": each component scaled to DIGIT_HEIGHT by its own box (2019-like);
 # "fixed": one scale per number (its tallest component), centred on the component.
 CROP_MODE = "fixed"
