@@ -104,12 +104,14 @@ def test_detector_finds_the_digits_of_an_unseen_style(detector, wh) -> None:
 @pytest.mark.parametrize("wh", [(1920, 1080), (1280, 720)])
 def test_detected_runs_are_the_kill_digits(detector, wh) -> None:
     """Where find_kill_box takes the detector's box, the run it hands on is the kill count's digits
-    (never the 2019 spectator count beside it, the squads count or the alive count)."""
+    (never the 2019 spectator count beside it, the squads count or the alive count). The detector
+    is also asked where only the faint look found a box (find_kill_box takes the detector's where
+    it places the count elsewhere)."""
     w, h = wh
     used = 0
     for st, style, crop in _cases(24, w, h):
         loc = locate(crop)
-        if loc.kill is not None:
+        if loc.kill is not None and not loc.kill.faint:
             continue
         det = detect(crop, loc, detector)
         if det is None or det.kill is None:
@@ -154,14 +156,15 @@ def test_reader_reads_counts_the_layout_rules_miss() -> None:
     missed = []
     for w, h in ((1280, 720), (1920, 1080)):
         for st, _style, crop in _cases(24, w, h):  # (16: the rules now find one of its misses)
-            if locate(crop).kill is None:
+            loc = locate(crop)
+            if loc.kill is None or loc.kill.faint:  # the faint look: a second look, like the detector
                 missed.append((st, crop))
     assert len(missed) >= 4  # the validation family's small skull and tight gap defeat the rules
     got = with_det.read_huds([c for _, c in missed])
     base = without.read_huds([c for _, c in missed])
     right = sum(r.kills == st.kills for (st, _), r in zip(missed, got, strict=True))
     assert all(r.kills in (None, st.kills) for (st, _), r in zip(missed, got, strict=True))
-    assert all(r.kills is None or r.reason == "ok" for r in base)  # template hits only
+    assert all(r.kills is None or r.reason == "ok" for r in base)  # template hits, faint looks both read
     assert right >= 3, f"{right}/{len(missed)}"
     assert all(r.hud_visible for r in got if r.kills is not None)  # a count read: the HUD is there
 

@@ -33,6 +33,11 @@ the kill reader reads a number there only where both of its readers agree): the 
 (an unopened blob as the icon) and the slot without straight slanted strokes taller than any
 glyph (a digit touching the kill box's steep edge joins it into one component otherwise).
 
+Where they find none either (or one that lost a digit), the faint look searches the same squads
+lines again in ink at lower thresholds (``FAINT_T``, ``FAINT_REL``: a thin white count on a
+light box over a bright sky), its box a proposal too, dropped in ``find_kill_box`` where the
+learned detector places the count elsewhere.
+
 Where the rules find no kill box and cannot tell the slot empty, ``find_kill_box`` tries the 2019
 skull template, then a learned detector (``detect``; vodstream.readers.boxfinder, trained on
 many random HUD styles by models/finder.py): its box is snapped to the digit-height ink inside
@@ -84,6 +89,12 @@ WORK_H = 240  # the crop is resized to this height (a 1080p-scale HUD crop is 24
 TOPHAT = 31  # top-hat kernel at WORK_H: wider than a skull, narrower than a box
 INK_T = 38  # top-hat threshold for ink
 INK_REL = 0.55  # ... and this fraction of the brightest ink within LOCAL px
+# the faint look (:func:`_locate`): where the squads line is found but no kill box beside it, the
+# ink again at these thresholds (a count drawn thin and white on a light box over a bright sky
+# falls under INK_T, or under INK_REL of the alive section's bright edge nearby)
+FAINT_T = 24
+FAINT_REL = 0.4
+SAME_LINE = 0.6  # letter heights: a faint look's squads line ends this close to a usual one's, on its row
 LOCAL = 21
 GLYPH_H = (8, 34)  # letter heights searched (WORK_H px)
 MIN_GLYPHS = 5
@@ -138,6 +149,9 @@ class KillRun:
     # found by the relaxed second look (:func:`_relaxed`): a proposal, read only where both of the
     # kill reader's readers name the same number (like the learned detector's boxes)
     weak: bool = False
+    # found by the faint look (:func:`_locate`; also weak): find_kill_box drops it where the
+    # learned detector places the kill count elsewhere
+    faint: bool = False
 
 
 @dataclass(frozen=True)
@@ -189,10 +203,13 @@ def _half(img: np.ndarray) -> np.ndarray:
     return cv2.resize(img, _half_size(img), interpolation=cv2.INTER_AREA)
 
 
-# _REL_MIN[n]: the smallest uint8 t with float(t) >= INK_REL * n (255 where none does)
-_REL_MIN = np.array(
-    [next((t for t in range(256) if float(t) >= INK_REL * n), 255) for n in range(256)], np.uint8
-)
+def _rel_min(rel: float) -> np.ndarray:
+    """Per n, the smallest uint8 t with float(t) >= rel * n (255 where none does)."""
+    return np.array([next((t for t in range(256) if float(t) >= rel * n), 255) for n in range(256)], np.uint8)
+
+
+_REL_MIN = _rel_min(INK_REL)
+_FAINT_REL_MIN = _rel_min(FAINT_REL)
 
 
 def _max_rgb(img: np.ndarray) -> np.ndarray:
@@ -202,26 +219,28 @@ def _max_rgb(img: np.ndarray) -> np.ndarray:
     return cv2.max(cv2.max(r, g), b)
 
 
-def _ink(th: np.ndarray, near: np.ndarray) -> np.ndarray:
-    """255 where ``th >= INK_T and th >= INK_REL * near``, else 0 (uint8 planes). The relative test
-    goes through a per-``near`` table of the smallest ``th`` that passes it: the same pixels as the
-    float formula, without float images."""
+def _ink(th: np.ndarray, near: np.ndarray, *, faint: bool = False) -> np.ndarray:
+    """255 where ``th >= INK_T and th >= INK_REL * near``, else 0 (uint8 planes; ``faint``: at
+    ``FAINT_T`` and ``FAINT_REL``). The relative test goes through a per-``near`` table of the
+    smallest ``th`` that passes it: the same pixels as the float formula, without float images."""
     return cv2.bitwise_and(
-        cv2.threshold(th, INK_T - 1, 255, cv2.THRESH_BINARY)[1],
-        cv2.compare(th, cv2.LUT(near, _REL_MIN), cv2.CMP_GE),
+        cv2.threshold(th, (FAINT_T if faint else INK_T) - 1, 255, cv2.THRESH_BINARY)[1],
+        cv2.compare(th, cv2.LUT(near, _FAINT_REL_MIN if faint else _REL_MIN), cv2.CMP_GE),
     )
 
 
-def _components(img: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _components(
+    img: np.ndarray, *, faint: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(stats rows [x, y, w, h, area] of bright-ink components, labels, top-hat map, and the
-    bright-ink mask)."""
+    bright-ink mask; ``faint``: at the faint look's thresholds)."""
     v = _max_rgb(img)
     k = cv2.getStructuringElement(cv2.MORPH_RECT, (TOPHAT, TOPHAT))
     th = cv2.morphologyEx(v, cv2.MORPH_TOPHAT, k)
     # relative to the brightest ink nearby: the boxes' dot lattice (30% white) and faint outlines
     # drop out beside full-white text, whatever the background's brightness
     near = cv2.dilate(th, np.ones((LOCAL, LOCAL), np.uint8))
-    b = _ink(th, near)
+    b = _ink(th, near, faint=faint)
     # 16-bit labels (a WORK_H crop holds far fewer than 65536 components): same stats, ~2x faster
     _n, lab, st, _ = cv2.connectedComponentsWithStats(b, connectivity=8, ltype=cv2.CV_16U)
     return st[1:].astype(np.int32), lab, th, b
@@ -673,6 +692,12 @@ def _prepare(hud: np.ndarray) -> _Prepared:
     return _Prepared(img, f, st, ink)
 
 
+def _faint(p: _Prepared) -> _Prepared:
+    """The crop's components at the faint look's ink thresholds (``FAINT_T``, ``FAINT_REL``)."""
+    st, _lab, _th, ink = _components(p.img, faint=True)
+    return _Prepared(p.img, p.f, st, ink)
+
+
 def locate(hud: np.ndarray) -> HudLocation:
     """Find the squads-left line and the kill box in a top-right HUD crop (RGB uint8, any size)."""
     return _locate(_prepare(hud))
@@ -709,9 +734,35 @@ def _destriped(p: _Prepared) -> _Prepared:
 
 
 def _locate(p: _Prepared) -> HudLocation:
-    img, f, st, ink = p.img, p.f, p.st, p.ink
     covered: list[SquadsLine] = []
-    cands = _squads(img, st, covered)
+    cands = _squads(p.img, p.st, covered)
+    loc = _locate_lines(p, cands, covered)
+    if loc.kill is None and loc.squads is not None and loc.reason in ("slot_unclear", "digit_lost"):
+        # the squads line found, ink in the slot but no kill box (or one that lost a digit): the
+        # faint look, a proposal like the relaxed look's (both of the kill reader's readers must
+        # read the same number). At the faint thresholds busy backgrounds join glyphs and make
+        # lines of their own (a kill-feed name's letters were taken for a squads line, an icon
+        # and digits), so only the squads lines found at the usual ones are searched again (the
+        # same row and right end: the alive section's edge). find_kill_box drops the faint look's
+        # box where the learned detector places the count elsewhere
+        q = _faint(p)
+        again = [c for c in _squads(q.img, q.st) if any(_same_line(c, c1) for c1 in cands)]
+        if again:
+            faint = _locate_lines(q, again, [])
+            if faint.kill is not None:
+                return replace(faint, kill=replace(faint.kill, weak=True, faint=True))
+    return loc
+
+
+def _same_line(a: SquadsLine, b: SquadsLine) -> bool:
+    """Two squads lines on one row ending at one place (found at two ink thresholds)."""
+    return abs(a.x1 - b.x1) <= SAME_LINE * b.h and abs((a.y0 + a.y1) - (b.y0 + b.y1)) / 2.0 <= SAME_LINE * b.h
+
+
+def _locate_lines(p: _Prepared, cands: list[SquadsLine], covered: list[SquadsLine]) -> HudLocation:
+    """:func:`_locate` at one ink threshold, given the squads line candidates ``cands`` (topmost
+    first) and the lines ending at an overlay's edge ``covered``: the kill box beside one."""
+    img, f, st, ink = p.img, p.f, p.st, p.ink
     if not cands:
         # the lines ending at an overlay's edge go to the detector's checks only: as squads lines
         # for the rules, a kill-feed line ending at a panel had a gun and a name's digits for
@@ -1227,12 +1278,28 @@ def _snap(
     return HudLocation(loc.squads, kill, True, loc.era, "ok", f)
 
 
+def _overlapping(p: _Prepared, box: tuple[float, float, float, float], k: KillRun) -> bool:
+    """The detector's box (in the halved work image) overlaps the kill run, across and down."""
+    small_w, small_h = _half_size(p.img)
+    sx, sy = p.img.shape[1] / float(small_w), p.img.shape[0] / float(small_h)
+    bx0, by0, bx1, by1 = box[0] * sx, box[1] * sy, box[2] * sx, box[3] * sy
+    return min(bx1, k.x1) > max(bx0, k.x0) and min(by1, k.y1) > max(by0, k.y0)
+
+
 def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> FoundBox:
     """The kill box of one HUD crop, by layout first, then by the 2019 skull template, then by
     the learned detector ``proposer`` (if any, and only where the squads line or box shows an
     in-match HUD; its boxes need both readers to agree)."""
     prepared = _prepare(hud)
     loc: HudLocation = _locate(prepared)
+    assessed = None
+    if loc.kill is not None and loc.kill.faint and proposer is not None:
+        # the faint look's box, where the detector proposes one that does not overlap it: the
+        # detector's stands (the faint look took the skull for a digit and a blob before it for
+        # the icon, the count right of them: validation family, 720p and 1080p)
+        assessed = proposer.assess(_half(prepared.img))
+        if assessed[0] is not None and not _overlapping(prepared, assessed[0][1], loc.kill):
+            loc = replace(loc, kill=None, kill_box=None, era=None, reason="faint_disputed")
     if loc.kill is not None and loc.kill_box:
         ref, hit = canonical(hud, loc)
         if loc.kill.weak:  # the relaxed look's box: both readers must agree (a faint skull)
@@ -1240,7 +1307,6 @@ def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> F
         return FoundBox(ref, hit, True, True, loc.era, "ok", "layout")
     old, (ox, oy, sx, sy) = legacy_ref(hud)
     visible = loc.hud_visible or squads_box_visible(old)
-    assessed = None
     if proposer is not None and loc.kill_box is False:
         # an empty slot is the only evidence of a 0: the rules' verdict stands only where the
         # detector proposes no kill count anywhere in the crop and is not in doubt that none is
