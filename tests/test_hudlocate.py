@@ -1042,14 +1042,17 @@ def test_letters_merged_below_the_line_are_no_box_edge() -> None:
     assert H._past_box_edge(edge, list(range(len(edge)))) == [2, 3, 4, 5]
 
 
-def _ranked_crop(style_name: str, kills: int, scene: int, before: tuple[int, ...] = ()) -> np.ndarray:
-    """A ranked-layout HUD crop at 720p in a training-family style (no overlay), through libx264
-    (crf 20) like the per-sample benchmark's; ``before``: the counts of the frames encoded before it."""
+def _ranked_crop(
+    style_name: str, kills: int, scene: int, before: tuple[int, ...] = (), size: tuple[int, int] = (1280, 720)
+) -> np.ndarray:
+    """A ranked-layout HUD crop (720p unless ``size``) in a family's style (no overlay), through
+    libx264 (crf 20) like the per-sample benchmark's; ``before``: the counts of the frames encoded
+    before it."""
     from vodstream.testbed.synth.styles import style_by_name
 
     sty = replace(style_by_name(style_name), occluder=None)
     states = [_state(kills=k, hud_mode="ranked", assists=2, scene_seed=scene) for k in (*before, kills)]
-    return _encoded_crop(Renderer(1280, 720, seed=3, style=sty), states)
+    return _encoded_crop(Renderer(*size, seed=3, style=sty), states)
 
 
 @pytest.mark.parametrize(("n", "kills", "before"), [(24, 14, ()), (28, 4, (1,))])
@@ -1078,3 +1081,17 @@ def test_ranked_skull_that_led_its_digits_run_is_their_icon() -> None:
     assert loc.kill is not None and loc.kill.row == 1 and loc.kill.weak
     got = KillReader().read_huds([crop])[0]
     assert (got.kills, got.kill_box) == (14, True)
+
+
+def test_ranked_row_in_the_destriped_look_takes_a_split_skull_for_its_icon() -> None:
+    """Validation family, ranked row at 1080p: the row's steep divider joined the "4" (and the box's
+    outline) into one blob, and the 3x3 opening split the validation skull into cranium and jaw.
+    The ink without slanted strokes frees the "4"; with the relaxed look's icons (the unopened
+    skull) the second row's box is found, weak: both readers read 4."""
+    from vodstream.readers.killreader import KillReader
+
+    crop = _ranked_crop("validation:1", 4, SCENE + 1, (1,), (1920, 1080))
+    loc = locate(crop)
+    assert loc.kill is not None and loc.kill.row == 1 and loc.kill.weak
+    got = KillReader().read_huds([crop])[0]
+    assert (got.kills, got.kill_box) == (4, True)

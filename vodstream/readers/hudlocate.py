@@ -783,10 +783,21 @@ def _locate_lines(p: _Prepared, cands: list[SquadsLine], covered: list[SquadsLin
                 # background stripes): a proposal, like the relaxed look's
                 d = _destriped(p)
                 loc2 = _locate_beside(img, f, d.st, d.ink, cands[0])
+                if loc2.kill is None:
+                    # the second row (ranked) with the relaxed look's icons as well: a skull the
+                    # opening splits (cranium and jaw) before a count the row's divider had joined
+                    icons = np.concatenate([_icon_components(d.ink, cands[0].h), _narrow_blobs(d.st)])
+                    loc2 = _locate_beside(img, f, d.st, d.ink, cands[0], icons=icons, rows=(1,))
                 if loc2.kill is not None:
                     return replace(loc2, kill=replace(loc2.kill, weak=True))
             return loc
     return first
+
+
+def _narrow_blobs(st: np.ndarray) -> np.ndarray:
+    """The unopened ink's components no wider than ``RELAXED_ICON_W`` times their height: icons the
+    relaxed looks also take (a skull joined to the digit after it is wider)."""
+    return st[st[:, 2] <= RELAXED_ICON_W * st[:, 3]]
 
 
 def _relaxed(img: np.ndarray, f: float, st: np.ndarray, ink: np.ndarray, first: HudLocation) -> HudLocation:
@@ -802,7 +813,7 @@ def _relaxed(img: np.ndarray, f: float, st: np.ndarray, ink: np.ndarray, first: 
     the icon of the "3" after it: "23" read as 3 on the training family -- measured, dropped.)"""
     sq = first.squads
     assert sq is not None
-    icons = np.concatenate([_icon_components(ink, sq.h), st[st[:, 2] <= RELAXED_ICON_W * st[:, 3]]])
+    icons = np.concatenate([_icon_components(ink, sq.h), _narrow_blobs(st)])
     loc = _locate_beside(img, f, st, ink, sq, icons=icons, rows=(0,))
     if loc.kill is None:
         loc = _locate_beside(img, f, st, ink, sq, icons=icons, rows=(0,), split=True)
