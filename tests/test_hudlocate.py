@@ -147,7 +147,8 @@ def test_bad_crop_is_an_error() -> None:
 
 
 def test_fast_ink_planes_equal_the_plain_numpy_formulas() -> None:
-    """The speed-ups in _components (issue 16) give the same pixels as the formulas they replace."""
+    """The speed-ups in the ink planes (_max_rgb, _ink; issue 16) give the same pixels as the
+    formulas they replace."""
     from vodstream.readers import hudlocate as hl
 
     rng = np.random.default_rng(16)

@@ -229,21 +229,22 @@ def _ink(th: np.ndarray, near: np.ndarray, *, faint: bool = False) -> np.ndarray
     )
 
 
-def _components(
-    img: np.ndarray, *, faint: bool = False
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(stats rows [x, y, w, h, area] of bright-ink components, labels, top-hat map, and the
-    bright-ink mask; ``faint``: at the faint look's thresholds)."""
+def _planes(img: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The ink tests' inputs: the max-RGB plane's top-hat map and its local maximum (``LOCAL`` px)."""
     v = _max_rgb(img)
     k = cv2.getStructuringElement(cv2.MORPH_RECT, (TOPHAT, TOPHAT))
     th = cv2.morphologyEx(v, cv2.MORPH_TOPHAT, k)
     # relative to the brightest ink nearby: the boxes' dot lattice (30% white) and faint outlines
     # drop out beside full-white text, whatever the background's brightness
     near = cv2.dilate(th, np.ones((LOCAL, LOCAL), np.uint8))
-    b = _ink(th, near, faint=faint)
+    return th, near
+
+
+def _stats(b: np.ndarray) -> np.ndarray:
+    """Stats rows [x, y, w, h, area] of an ink mask's components."""
     # 16-bit labels (a WORK_H crop holds far fewer than 65536 components): same stats, ~2x faster
-    _n, lab, st, _ = cv2.connectedComponentsWithStats(b, connectivity=8, ltype=cv2.CV_16U)
-    return st[1:].astype(np.int32), lab, th, b
+    _n, _lab, st, _ = cv2.connectedComponentsWithStats(b, connectivity=8, ltype=cv2.CV_16U)
+    return st[1:].astype(np.int32)
 
 
 def _icon_components(b: np.ndarray, h: float) -> np.ndarray:
@@ -684,18 +685,24 @@ class _Prepared:
     f: float
     st: np.ndarray
     ink: np.ndarray
+    # the ink tests' inputs (:func:`_planes`), kept for the faint look's second threshold
+    th: np.ndarray | None = None
+    near: np.ndarray | None = None
 
 
 def _prepare(hud: np.ndarray) -> _Prepared:
     img, f = _work(hud)
-    st, _lab, _th, ink = _components(img)
-    return _Prepared(img, f, st, ink)
+    th, near = _planes(img)
+    ink = _ink(th, near)
+    return _Prepared(img, f, _stats(ink), ink, th, near)
 
 
 def _faint(p: _Prepared) -> _Prepared:
-    """The crop's components at the faint look's ink thresholds (``FAINT_T``, ``FAINT_REL``)."""
-    st, _lab, _th, ink = _components(p.img, faint=True)
-    return _Prepared(p.img, p.f, st, ink)
+    """The crop's components at the faint look's ink thresholds (``FAINT_T``, ``FAINT_REL``), from
+    the top-hat planes the usual look made."""
+    th, near = (p.th, p.near) if p.th is not None and p.near is not None else _planes(p.img)
+    ink = _ink(th, near, faint=True)
+    return _Prepared(p.img, p.f, _stats(ink), ink, th, near)
 
 
 def locate(hud: np.ndarray) -> HudLocation:
@@ -729,8 +736,7 @@ def _destriped(p: _Prepared) -> _Prepared:
     for k in _STRIPE_KERNELS:
         lines = cv2.bitwise_or(lines, cv2.morphologyEx(p.ink, cv2.MORPH_OPEN, k))
     ink = cv2.subtract(p.ink, lines)
-    _n, _lab, st, _ = cv2.connectedComponentsWithStats(ink, connectivity=8, ltype=cv2.CV_16U)
-    return _Prepared(p.img, p.f, st[1:].astype(np.int32), ink)
+    return _Prepared(p.img, p.f, _stats(ink), ink)
 
 
 def _locate(p: _Prepared) -> HudLocation:
