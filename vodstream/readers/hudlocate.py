@@ -1083,6 +1083,9 @@ DETECT_GROW = 0.35  # components whose centre is within this many box heights of
 DETECT_H = (0.6, 1.35)  # ... and whose height is this share of the box's
 
 
+LOST_PIECES_W = 0.9  # _snap, second row: ink pieces this many digit heights before the count ...
+LOST_PIECES_AREA = 0.1  # ... of this much area (x digit height squared) are a lost first digit
+SECOND_ICON_REACH = 6.0  # _snap: digit heights left of a second-row count searched for the kill count's skull
 NEAREST_GAP = 2.2  # squads-letter heights left of the squads line: where its own count may sit
 
 
@@ -1277,12 +1280,32 @@ def _snap(
     # bold digits merge into a solid, skull-like blob at 720p, and a narrow gap between the boxes
     # brings it within reach)
     after = x1 + 4.0 * dh
+    second = False  # on the second row's band under the squads line (ranked)
     if loc.squads is not None:
         sq = loc.squads
-        row = int(ry - (sq.y0 + sq.y1) / 2.0 >= ROW2_DY[0] * sq.h * 0.8)
+        below = ry - (sq.y0 + sq.y1) / 2.0
+        row = int(below >= ROW2_DY[0] * sq.h * 0.8)
+        second = row == 1 and below <= ROW2_DY[1] * sq.h * 1.2
         if row == 0:
             after = min(after, _squads_count_left(st, sq, x1) - 0.3 * sq.h)
-    if _ink_between(st, x1 + 0.8 * dh, after, ry, dh, icon=True):
+    if second:
+        # the ranked row: the assists' handshake and count follow the kill count (no 2019 spectator
+        # box on a second row), and the kill count is the row's first: another icon left of this
+        # count's own is the skull of the kill count, this one the assists'
+        if _ink_between(st, x0 - SECOND_ICON_REACH * dh, x0 - 1.6 * dh, ry, dh, icon=True):
+            return None
+        # ... and pieces of ink right before the count, in its rows: a first digit a background
+        # stripe broke into pieces no digit is as short as ("20" read as 0 on today's look at 720p)
+        x, y, w, hh = (st[:, k].astype(np.float64) for k in range(4))
+        near = (
+            (x >= x0 - LOST_PIECES_W * dh)
+            & (x + w <= x0 - 1)
+            & (y >= y0 - 0.1 * dh)
+            & (y + hh <= y1 + 0.1 * dh)
+        )
+        if st[near, 4].sum() >= LOST_PIECES_AREA * dh * dh:
+            return None
+    elif _ink_between(st, x1 + 0.8 * dh, after, ry, dh, icon=True):
         return None
     if loc.squads is not None and row == 0:
         sq = loc.squads
