@@ -1297,13 +1297,13 @@ def _snap(
         # ... and pieces of ink right before the count, in its rows: a first digit a background
         # stripe broke into pieces no digit is as short as ("20" read as 0 on today's look at 720p)
         x, y, w, hh = (st[:, k].astype(np.float64) for k in range(4))
-        near = (
+        pieces = (
             (x >= x0 - LOST_PIECES_W * dh)
             & (x + w <= x0 - 1)
             & (y >= y0 - 0.1 * dh)
             & (y + hh <= y1 + 0.1 * dh)
         )
-        if st[near, 4].sum() >= LOST_PIECES_AREA * dh * dh:
+        if st[pieces, 4].sum() >= LOST_PIECES_AREA * dh * dh:
             return None
     elif _ink_between(st, x1 + 0.8 * dh, after, ry, dh, icon=True):
         return None
