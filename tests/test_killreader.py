@@ -328,6 +328,39 @@ def test_touching_digits_cut_in_two_and_read_by_both_readers(state, style_kw) ->
     assert strict.kills is None
 
 
+def test_touching_digits_cut_at_every_column_of_their_middle() -> None:
+    """Validation family at 720p (elite layout): a bold "18" blurs into one blob too wide for a
+    digit ("merged"). Its least-ink column lies inside the "8" (three thin bars), so the forced cut
+    reads "1" and "3"; cut at each column of its middle, the cut the digit CNN is surest of reads
+    1 and 8, and the score-box reader reads 18: a reading. Without the scan: refused."""
+    from vodstream.readers import digits
+    from vodstream.readers.hudlocate import find_kill_box
+
+    state = dict(t=265.98289, scene_seed=1_916_951, kills=18, squads_left=16, alive=48, hud_mode="elite")
+    style_kw = dict(
+        sq_label="SQUADS LEFT",
+        sq_label_w=113.0,
+        scale=0.99948,
+        dx=12.48814,
+        dy=53.05911,
+        banner="AWAITING RESPAWN",
+        box_alpha=0.33970,
+        outline_alpha=0.58115,
+        dots=True,
+    )
+    crop = _validation_crop(1280, 720, state, style_kw)
+    reader = KillReader()
+    f = find_kill_box(crop, reader.detector)
+    assert f.skull is not None
+    ex = digits.digits_from_box(f.ref, f.skull)
+    assert ex.reason == "merged" and ex.guess is not None and ex.scan is not None
+    assert len(ex.scan) >= 3 and ex.scan.shape[1:] == (2, digits.DIGIT_SIZE, digits.DIGIT_SIZE)
+    got = reader.read_huds([crop])[0]
+    assert (got.kills, got.reason) == (18, "ok_cut")
+    # the scan is only a second look: the score-box reader must read the same number
+    assert KillReader(cut_agree=1.01, box_confidence=1.01).read_huds([crop])[0].kills is None
+
+
 @pytest.mark.parametrize(
     ("state", "style_kw"),
     [

@@ -120,6 +120,9 @@ class Extraction:
     # "merged": the run cut at its least-ink columns into equal-width digits -- not a reading,
     # the digit CNN's second look for a number the score-box reader reads (killreader._combine)
     guess: np.ndarray | None = None
+    # where ``guess`` is: the same component cut at every column of its middle (k, 2, 25, 25) --
+    # the least-ink column falls inside a bold "8" or "0" beside a "1" ("18" cut into "1"+"3")
+    scan: np.ndarray | None = None
 
     @property
     def ok(self) -> bool:
@@ -519,6 +522,7 @@ def digits_from_box(
                 reason="merged",
                 share=share,
                 guess=_forced_cut(soft, labels, run, run_cy, run_h) if len(run) == 1 else None,
+                scan=_cut_scan(soft, labels, run, run_cy, run_h) if len(run) == 1 else None,
             )
         for sx, sw, m in parts:
             m = cv2.dilate(m, np.ones((3, 3), np.uint8)).astype(np.float32)
@@ -529,12 +533,13 @@ def digits_from_box(
             else:
                 crops.append(_digit_crop(soft[y : y + h, sx : sx + sw], m))
             boxes.append((x0 + sx, y0 + y, sw, h))
-    guess = None
+    guess = scan = None
     if len(run) == 1 and len(crops) == 1 and run[0][2] >= CUT_MIN_W * run[0][3]:
         # one component of two-digit width or less: perhaps two touching digits ("11" at 720p, read
         # as "not a digit"); its forced cut is the digit CNN's second look (killreader)
         guess = _forced_cut(soft, labels, run, run_cy, run_h)
-    return Extraction(skull, np.stack(crops), boxes, "ok", share, guess)
+        scan = _cut_scan(soft, labels, run, run_cy, run_h)
+    return Extraction(skull, np.stack(crops), boxes, "ok", share, guess, scan)
 
 
 def _forced_cut(
@@ -545,8 +550,38 @@ def _forced_cut(
     x, y, w, h, i = run[0]
     m = (labels[y : y + h, x : x + w] == i).astype(np.uint8)
     ink = m.sum(0).astype(np.float32)
-    lo, hi = max(1, round(0.3 * w)), min(w - 1, round(0.7 * w) + 1)
+    lo, hi = _cut_range(w)
     cut = lo + int(np.argmin(ink[lo:hi])) if hi > lo else w // 2
+    return _cut_at(soft, labels, run, cy, rh, cut)
+
+
+def _cut_range(w: int) -> tuple[int, int]:
+    """The columns [lo, hi) of a merged component's middle where it may be cut in two."""
+    return max(1, round(0.3 * w)), min(w - 1, round(0.7 * w) + 1)
+
+
+def _cut_scan(
+    soft: np.ndarray, labels: np.ndarray, run: list[tuple[int, int, int, int, int]], cy: float, rh: float
+) -> np.ndarray | None:
+    """One merged component cut at each column of its middle (:func:`_cut_range`): (k, 2, 25, 25)
+    -- the cross-check reads a number only where every cut the digit CNN is sure of spells it."""
+    lo, hi = _cut_range(run[0][2])
+    if hi <= lo:
+        return None
+    return np.stack([_cut_at(soft, labels, run, cy, rh, c) for c in range(lo, hi)])
+
+
+def _cut_at(
+    soft: np.ndarray,
+    labels: np.ndarray,
+    run: list[tuple[int, int, int, int, int]],
+    cy: float,
+    rh: float,
+    cut: int,
+) -> np.ndarray:
+    """The run's one component cut in two at column ``cut`` (component px): two digit crops."""
+    x, y, w, h, i = run[0]
+    m = (labels[y : y + h, x : x + w] == i).astype(np.uint8)
     crops = []
     for a, b in ((0, cut), (cut, w)):
         part = np.zeros_like(m)

@@ -192,6 +192,7 @@ class KillReader:
         # number: the one component it saw (touching digits) cut in two (digits.Extraction.guess),
         # and the box read again with its slanted edge painted out (a digit touching the edge)
         looks: list[tuple[int, np.ndarray, bool]] = []  # (sample, crops, a cut of touching digits)
+        scans: list[tuple[int, np.ndarray]] = []  # (sample, Extraction.scan)
         for i, (ex, f, row) in enumerate(zip(extractions, found, rows, strict=True)):
             if ex is None or row is None or ex.skull is None:
                 continue
@@ -202,13 +203,34 @@ class KillReader:
                 continue
             if ex.guess is not None and box[0] >= 10:
                 looks.append((i, ex.guess, True))
+            if ex.scan is not None and box[0] >= 10 and box[1] >= self.cut_agree:
+                scans.append((i, ex.scan))
             for how in ("rightmost", "thin") if box[1] >= self.cut_agree else ():
                 again = digits_from_box(f.ref, ex.skull, erase_edge=how)
                 if again.ok and len(again.digits) <= MAX_DIGITS:
                     looks.append((i, again.digits, False))
                 if again.guess is not None and box[0] >= 10:
                     looks.append((i, again.guess, False))
+                if again.scan is not None and box[0] >= 10:
+                    scans.append((i, again.scan))
         cuts: dict[int, set[int]] = {}
+        if scans:
+            # the merged component cut at every column of its middle: the cut the digit CNN is
+            # surest of (its least sure digit the most sure) is a second look like the forced cut's
+            scan_probs = self._classify(np.concatenate([s.reshape(-1, *s.shape[2:]) for _i, s in scans]))
+            k = 0
+            for i, scan in scans:
+                p_scan = scan_probs[k : k + 2 * len(scan)].reshape(len(scan), 2, -1)
+                k += 2 * len(scan)
+                p_best = p_scan[int(np.argmax(p_scan.max(2).min(1)))]
+                spelled = _spelled(p_best, self.cut_min)
+                if spelled is not None:
+                    cuts.setdefault(i, set()).add(spelled)
+                row = rows[i]
+                assert row is not None
+                box = row[1]
+                if box is not None and box[1] >= self.box_confidence and row[2] != box[0]:
+                    rows[i] = (row[0], row[1], _spelled(p_best, self.guess_min))
         if looks:
             look_probs = self._classify(np.concatenate([c for _i, c, _g in looks]))
             k = 0
