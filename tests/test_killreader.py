@@ -361,6 +361,38 @@ def test_touching_digits_cut_at_every_column_of_their_middle() -> None:
     assert KillReader(cut_agree=1.01, box_confidence=1.01).read_huds([crop])[0].kills is None
 
 
+def test_edge_piece_parted_from_touching_digits_is_dropped_and_the_pair_split_again() -> None:
+    """Validation family at 720p (duos layout, faint box): "25" touches the box's slanted edge. A
+    raised threshold parts the edge's lower half from the digits, which still touch: the number
+    was one blob read "not a digit" and a stroke read as a doubtful 9 (refused, "weak_skull").
+    The stroke (ink on under EDGE_PART_H of the rows) is dropped, the pair split again: 2 and 5,
+    and the score-box reader reads 25 too."""
+    from vodstream.readers import digits
+    from vodstream.readers.hudlocate import find_kill_box
+
+    state = dict(t=92.70797, scene_seed=1_467_104, kills=25, squads_left=10, alive=30, hud_mode="duos")
+    style_kw = dict(
+        sq_label="OSTALOS OTRYADOV",
+        sq_label_w=151.16223,
+        scale=1.09145,
+        dx=2.00970,
+        dy=33.49510,
+        banner="SPECTATING",
+        box_alpha=0.37209,
+        outline_alpha=0.71508,
+        dots=True,
+        ink=(246.41255, 246.41255, 255.0),
+    )
+    crop = _validation_crop(1280, 720, state, style_kw)
+    reader = KillReader()
+    f = find_kill_box(crop, reader.detector)
+    assert f.skull is not None and f.proposal
+    ex = digits.digits_from_box(f.ref, f.skull)
+    assert ex.ok and len(ex.digits) == 2 and all(w <= digits.MAX_DIGIT_W * h for _x, _y, w, h in ex.boxes)
+    got = reader.read_huds([crop])[0]
+    assert (got.kills, got.reason) == (25, "ok")
+
+
 @pytest.mark.parametrize(
     ("state", "style_kw"),
     [

@@ -77,6 +77,7 @@ MERGED_W = 0.80  # one component this wide that would not split: refuse
 EDGE_MIN_LEN = 0.55
 EDGE_SLANT = (0.35, 1.6)
 EDGE_THIN = 4  # an edge's run in one row (px), where it touches nothing
+EDGE_PART_H = 0.6  # a split-off part with ink on fewer rows (x the component's height) is no digit
 CUT_MIN_W = 0.5  # one digit component at least this wide (x its height) is also cut in two, for a second look
 LEAD_MAX = 10  # the first digit starts within this many px of the score box's left
 TOPHAT_K = 9  # top-hat kernel (ref px): wider than a stroke, narrower than a digit
@@ -299,6 +300,11 @@ def _digit_crop_fixed(img: np.ndarray, cx: float, cy: float, height: float) -> n
         borderValue=0,
     )
     return np.clip(out, 0.0, 1.0)
+
+
+def _ink_rows(mask: np.ndarray) -> int:
+    """How many rows of a component's mask hold ink."""
+    return int((mask > 0).any(axis=1).sum())
 
 
 def _split_wide(
@@ -524,6 +530,20 @@ def digits_from_box(
                 guess=_forced_cut(soft, labels, run, run_cy, run_h) if len(run) == 1 else None,
                 scan=_cut_scan(soft, labels, run, run_cy, run_h) if len(run) == 1 else None,
             )
+        if len(parts) > 1:
+            # a raised threshold parted a piece of the box's slanted edge from digits that still
+            # touch ("25" and the edge's lower half): the last part, a slanted stroke or ink on
+            # under EDGE_PART_H of the rows, is no digit; a part too wide for one is split again
+            # (and refused where it will not part)
+            if len(parts) > 1 and (slanted_stroke(parts[-1][2]) or _ink_rows(parts[-1][2]) < EDGE_PART_H * h):
+                parts = parts[:-1]
+            again = []
+            for sx, sw, m in parts:
+                sub = _split_wide(th, t0, sx, y, sw, h, m)
+                if len(sub) == 1 and sw > MERGED_W * h:
+                    return Extraction(skull, empty, reason="merged", share=share)
+                again += sub
+            parts = again
         for sx, sw, m in parts:
             m = cv2.dilate(m, np.ones((3, 3), np.uint8)).astype(np.float32)
             if CROP_MODE == "fixed":
