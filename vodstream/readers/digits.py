@@ -530,16 +530,14 @@ def digits_from_box(
                 guess=_forced_cut(soft, labels, run, run_cy, run_h) if len(run) == 1 else None,
                 scan=_cut_scan(soft, labels, run, run_cy, run_h) if len(run) == 1 else None,
             )
-        if len(parts) > 1:
-            # a raised threshold parted a piece of the box's slanted edge from digits that still
-            # touch ("25" and the edge's lower half): the last part, a slanted stroke or ink on
-            # under EDGE_PART_H of the rows, is no digit; a part too wide for one is split again
-            # (and refused where it will not part)
-            if len(parts) > 1 and (slanted_stroke(parts[-1][2]) or _ink_rows(parts[-1][2]) < EDGE_PART_H * h):
-                parts = parts[:-1]
+        if len(parts) > 1 and (slanted_stroke(parts[-1][2]) or _ink_rows(parts[-1][2]) < EDGE_PART_H * h):
+            # a piece of the box's slanted edge cut off digits that still touch ("25" and the edge's
+            # lower half): that last part (a slanted stroke, or ink on under EDGE_PART_H of the
+            # rows) is no digit; a part left too wide for one digit (MERGED_W) is split again, and
+            # refused where it will not part
             again = []
-            for sx, sw, m in parts:
-                sub = _split_wide(th, t0, sx, y, sw, h, m)
+            for sx, sw, m in parts[:-1]:
+                sub = _split_wide(th, t0, sx, y, sw, h, m) if sw > MERGED_W * h else [(sx, sw, m)]
                 if len(sub) == 1 and sw > MERGED_W * h:
                     return Extraction(skull, empty, reason="merged", share=share)
                 again += sub
