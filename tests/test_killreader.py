@@ -362,9 +362,9 @@ def test_touching_digits_cut_at_every_column_of_their_middle() -> None:
 
 
 def test_edge_piece_parted_from_touching_digits_is_dropped_and_the_pair_split_again() -> None:
-    """Validation family at 720p (duos layout, faint box): "25" touches the box's slanted edge. A
-    cut (at its least-ink column) parts the edge's lower half from the digits, which still touch: the number
-    was one blob read "not a digit" and a stroke read as a doubtful 9 (refused, "weak_skull").
+    """Validation family at 720p (duos layout, faint box): "25" touches the box's slanted edge. The
+    least-ink cut parts the edge's lower half from the digits, which still touch: the number was
+    one blob read "not a digit" and a stroke read as a doubtful 9 (refused, "weak_skull").
     The stroke (ink on under EDGE_PART_H of the rows) is dropped, the pair split again: 2 and 5,
     and the score-box reader reads 25 too."""
     from vodstream.readers import digits
