@@ -19,7 +19,8 @@ of another number: then the sample is refused. When the digit path cannot read (
 digits, a background stroke joined to a digit, an uncertain digit) the box reader's answer
 is taken only if it is very sure (``box_confidence``) AND the digit CNN's own most likely
 classes spell the same number (for one component of touching digits: its two halves, cut at
-the least-ink column) -- the box reader alone is never enough. Where the digit path read
+the least-ink column, or at the column of its middle where the digit CNN is surest of both
+halves) -- the box reader alone is never enough. Where the digit path read
 nothing, its second looks -- the one component cut in two, the box read again with its slanted
 edge painted out (a digit touching it) -- count when each digit is read at ``cut_min`` and the
 box reader reads the same number at ``cut_agree`` or more. A reading is ``None`` --
