@@ -1191,3 +1191,86 @@ def test_a_detected_second_row_count_with_pieces_of_a_digit_before_it_is_refused
             assert got is None
         else:
             assert got is not None and got.kill is not None and got.kill.row == 1
+
+
+def test_a_squads_label_joined_to_a_striped_sky_is_found_without_the_stripes() -> None:
+    """Validation family at 720p, duos HUD, through libx264 (crf 20): the diagonal stripes behind
+    the squads box join the label's letters into blobs no text line is made of, so no squads line
+    was found (no kill box, no number; the 2019 template read nothing there). The ink without
+    straight slanted strokes shows the label; the kill box beside it is a proposal both readers
+    read 17 in."""
+    from vodstream.readers.killreader import KillReader
+
+    sty = _validation_style(
+        sq_label="POZOSTALE DRUZYNY",
+        sq_label_w=152.18629384312817,
+        scale=1.0620895939640422,
+        dx=20.92483111283906,
+        dy=37.482028163962404,
+        banner="SPECTATING",
+        box_alpha=0.34671811557508925,
+        outline_alpha=0.7988505869272142,
+        dots=True,
+        alive_color=(233.93623271985294, 221.25838089876146, 227.4117307009153),
+    )
+    t = 500.694376637161
+    st = _state(
+        t=t,
+        camera_t=t,
+        era="modern",
+        kills=17,
+        spectating=True,
+        squads_left=9,
+        alive=27,
+        hud_mode="duos",
+        scene_seed=1_205_518,
+    )
+    crop = _encoded_crop(Renderer(1280, 720, seed=10**6 + 7, style=sty), [st])
+    loc = locate(crop)
+    assert loc.squads is not None and loc.kill is not None and loc.kill.weak
+    reader = KillReader()
+    assert find_kill_box(crop, reader.detector).how == "layout_weak"
+    got = reader.read_huds([crop])[0]
+    assert (got.kills, got.kill_box) == (17, True)
+
+
+def test_a_faint_squads_label_is_found_by_the_faint_look() -> None:
+    """Validation family at 720p, 2019 HUD, through libx264 (crf 20): the squads label on a light
+    box over a bright sky fell under the usual ink thresholds in places (its "QUAD" merged into
+    one blob reaching below the line, the letters after it not on its baseline), so no squads
+    line was found and no number read. The faint look's ink shows the whole label; the kill box
+    beside it is a proposal both readers read 14 in."""
+    from vodstream.readers.killreader import KillReader
+
+    sty = _validation_style(
+        sq_label="SQUADS LEFT",
+        sq_label_w=113.0,
+        scale=1.0795468063473055,
+        dx=1.853338883170298,
+        dy=68.95171158214265,
+        banner="RESPAWN BEACON NEARBY",
+        box_alpha=0.30318073981226135,
+        outline_alpha=0.733644642037696,
+        dots=True,
+        alive_color=(249.4829611473051, 253.0126887884332, 249.05903354392197),
+    )
+    states = [
+        _state(
+            t=t,
+            camera_t=t,
+            era="2019",
+            kills=14,
+            spectating=True,
+            spectators=spectators,
+            squads_left=11,
+            alive=33,
+            scene_seed=1_956_266,
+        )
+        for t, spectators in ((498.20547598114405, 6), (500.20547598114405, 5))
+    ]
+    crop = _encoded_crop(Renderer(1280, 720, seed=10**6 + 7, style=sty), states)
+    loc = locate(crop)
+    assert loc.squads is not None and loc.kill is not None and loc.kill.weak
+    reader = KillReader()
+    got = reader.read_huds([crop])[0]
+    assert (got.kills, got.kill_box) == (14, True)

@@ -36,7 +36,10 @@ glyph (a digit touching the kill box's steep edge joins it into one component ot
 Where they find none either (or one that lost a digit), the faint look searches the same squads
 lines again in ink at lower thresholds (``FAINT_T``, ``FAINT_REL``: a thin white count on a
 light box over a bright sky), its box a proposal too, dropped in ``find_kill_box`` where the
-learned detector places the count elsewhere.
+learned detector places the count elsewhere. Where the usual ink shows no squads line at all, the
+squads line is looked for in the faint look's ink, then in the ink without straight slanted strokes
+(a striped background joins the label's letters to its stripes); a kill box beside such a line is
+a proposal too, and nothing else (no empty slot, no check of the detector's box) is told from it.
 
 Where the rules find no kill box and cannot tell the slot empty, ``find_kill_box`` tries the 2019
 skull template, then a learned detector (``detect``; vodstream.readers.boxfinder, trained on
@@ -739,9 +742,32 @@ def _destriped(p: _Prepared) -> _Prepared:
     return _Prepared(p.img, p.f, _stats(ink), ink)
 
 
+def _unlined(p: _Prepared, covered: list[SquadsLine]) -> HudLocation:
+    """:func:`_locate` where the usual ink shows no squads line: the squads lines of the faint
+    look's ink (``FAINT_T``, ``FAINT_REL``: a thin white label on a light box over a bright sky),
+    then of the ink without straight slanted strokes (:func:`_destriped`: a striped background
+    joins the label's letters to its stripes). The kill box beside such a line is searched in the
+    usual ink, with its second looks, and taken only where one is found, as a proposal (``weak``:
+    both of the kill reader's readers must read the same number); otherwise, as before, no squads
+    line: no empty slot is told, and no detector's box checked, from these looks (what is left of
+    the stripes also lines up like letters: on the validation family at 720p such a line had
+    ink of the squads height, the spectator count and its eye, in its slot, and the detector's
+    box there read 4 for 18 kills)."""
+    for look in (_faint, _destriped):
+        q = look(p)
+        again = _squads(q.img, q.st)
+        if again:
+            loc = _locate_lines(p, again, [])
+            if loc.kill is not None:
+                return replace(loc, kill=replace(loc.kill, weak=True))
+    return HudLocation(None, None, None, None, "no_squads_box", p.f, covered=tuple(covered))
+
+
 def _locate(p: _Prepared) -> HudLocation:
     covered: list[SquadsLine] = []
     cands = _squads(p.img, p.st, covered)
+    if not cands:
+        return _unlined(p, covered)
     loc = _locate_lines(p, cands, covered)
     if loc.kill is None and loc.squads is not None and loc.reason in ("slot_unclear", "digit_lost"):
         # the squads line found, ink in the slot but no kill box (or one that lost a digit): the
