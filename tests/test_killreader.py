@@ -323,9 +323,11 @@ def test_touching_digits_cut_in_two_and_read_by_both_readers(state, style_kw) ->
     assert ex.guess is not None and not (ex.ok and len(ex.digits) == 2)  # one blob, and its cut
     got = KillReader().read_huds([crop])[0]
     assert (got.kills, got.reason) == (state["kills"], "ok_cut")
-    # the second look alone is no reading: the score-box reader must read the same number
+    # the second look alone is no reading: the score-box reader must read the same number (where
+    # the kill box is found beside the squads line, the 2019 case's box reader is sure enough on
+    # its own to agree with the digit CNN's spelled guess: a reading, but not the cut look's)
     strict = KillReader(cut_agree=0.999).read_huds([crop])[0]
-    assert strict.kills is None
+    assert strict.reason != "ok_cut" and strict.kills in (None, state["kills"])
 
 
 def test_touching_digits_cut_at_every_column_of_their_middle() -> None:
