@@ -1232,6 +1232,30 @@ def test_a_squads_label_joined_to_a_striped_sky_is_found_without_the_stripes() -
     assert find_kill_box(crop, reader.detector).how == "layout_weak"
     got = reader.read_huds([crop])[0]
     assert (got.kills, got.kill_box) == (17, True)
+    # the second looks ran because the alive section shows (see the next test)
+    from vodstream.readers import hudlocate as H
+
+    assert H._alive_blob(H._prepare(crop))
+
+
+@pytest.mark.parametrize("wh", [(1280, 720), (1920, 1080)])
+def test_screens_without_the_alive_section_get_no_second_look_for_a_squads_line(wh) -> None:
+    """The second looks for a squads line cost about as much as the rest of the finder on a crop
+    without one; they run only where a blob shaped like the squads box's alive section shows in
+    the usual ink. Lobby, matchmaking and legend-select screens have none."""
+    from vodstream.readers import hudlocate as H
+
+    w, h = wh
+    r = Renderer(w, h, seed=5)
+    x0, y0, x1, y1 = hud_box(w, h)
+    for screen in ("lobby_ready", "lobby_matchmaking", "select_legend"):
+        for k in range(3):
+            t = 10.0 + 7 * k
+            st = FrameState(t=t, screen=screen, scene_seed=1_000_500 + k, camera_t=t)
+            crop = np.ascontiguousarray(np.asarray(r.render(st))[y0:y1, x0:x1])
+            p = H._prepare(crop)
+            assert not H._squads(p.img, p.st) and not H._alive_blob(p), (screen, k)
+            assert locate(crop).reason == "no_squads_box"
 
 
 def test_a_faint_squads_label_is_found_by_the_faint_look() -> None:

@@ -742,6 +742,35 @@ def _destriped(p: _Prepared) -> _Prepared:
     return _Prepared(p.img, p.f, _stats(ink), ink)
 
 
+# _alive_blob: the alive section in the usual ink, whatever became of the label before it -- a solid
+# bright blob (at least ALIVE_FILL of its box) ALIVE_H px tall at WORK_H, ALIVE_W times as wide,
+# centred in the crop's right ALIVE_RIGHT
+ALIVE_H = (12, 60)
+ALIVE_W = (1.5, 7.0)
+ALIVE_FILL = 0.35
+ALIVE_RIGHT = 0.4
+
+
+def _alive_blob(p: _Prepared) -> bool:
+    """Whether the usual ink holds a blob shaped like the squads box's alive section (a bright block
+    with the person icon and count cut out of it): the second looks for a squads line
+    (:func:`_unlined`) run only then. Every squads line they found a kill box beside on the
+    validation, training and today's-look families (720p and 1080p, seeds 11 and 12) had one; the
+    HUD crops of lobby, legend-select, Arenas and other-game screens mostly have none, and the
+    looks would about double the finder's time there."""
+    x, _y, w, h, a = (p.st[:, k].astype(np.float64) for k in range(5))
+    return bool(
+        (
+            (x + w / 2.0 >= (1.0 - ALIVE_RIGHT) * p.img.shape[1])
+            & (h >= ALIVE_H[0])
+            & (h <= ALIVE_H[1])
+            & (w >= ALIVE_W[0] * h)
+            & (w <= ALIVE_W[1] * h)
+            & (a >= ALIVE_FILL * w * h)
+        ).any()
+    )
+
+
 def _unlined(p: _Prepared, covered: list[SquadsLine]) -> HudLocation:
     """:func:`_locate` where the usual ink shows no squads line: the squads lines of the faint
     look's ink (``FAINT_T``, ``FAINT_REL``: a thin white label on a light box over a bright sky),
@@ -753,6 +782,8 @@ def _unlined(p: _Prepared, covered: list[SquadsLine]) -> HudLocation:
     the stripes also lines up like letters: on the validation family at 720p such a line had
     ink of the squads height, the spectator count and its eye, in its slot, and the detector's
     box there read 4 for 18 kills)."""
+    if not _alive_blob(p):
+        return HudLocation(None, None, None, None, "no_squads_box", p.f, covered=tuple(covered))
     for look in (_faint, _destriped):
         q = look(p)
         again = _squads(q.img, q.st)
