@@ -216,6 +216,20 @@ class KillReader:
                     scans.append((i, again.scan))
         cuts: dict[int, set[int]] = {}
         scanned = {i for i, _s in scans}
+
+        def second_look(i: int, p: np.ndarray, is_guess: bool) -> None:
+            """One second look's digit probabilities ``p`` for sample ``i``: the number they spell
+            (each digit at ``cut_min``) is a cut; a guess (``is_guess``) spells the number the
+            box_confidence rule checks the score-box reader's very sure number against."""
+            spelled = _spelled(p, self.cut_min)
+            if spelled is not None:
+                cuts.setdefault(i, set()).add(spelled)
+            row = rows[i]
+            assert row is not None
+            box = row[1]
+            if is_guess and box is not None and box[1] >= self.box_confidence and row[2] != box[0]:
+                rows[i] = (row[0], row[1], _spelled(p, self.guess_min))
+
         if scans:
             # the merged component cut at every column of its middle: the cut the digit CNN is
             # surest of (its least sure digit the most sure) is a second look like the forced cut's
@@ -224,35 +238,17 @@ class KillReader:
             for i, scan in scans:
                 p_scan = scan_probs[k : k + 2 * len(scan)].reshape(len(scan), 2, -1)
                 k += 2 * len(scan)
-                p_best = p_scan[int(np.argmax(p_scan.max(2).min(1)))]
-                spelled = _spelled(p_best, self.cut_min)
-                if spelled is not None:
-                    cuts.setdefault(i, set()).add(spelled)
-                row = rows[i]
-                assert row is not None
-                box = row[1]
-                if box is not None and box[1] >= self.box_confidence and row[2] != box[0]:
-                    rows[i] = (row[0], row[1], _spelled(p_best, self.guess_min))
+                second_look(i, p_scan[int(np.argmax(p_scan.max(2).min(1)))], True)
         if looks:
             look_probs = self._classify(np.concatenate([c for _i, c, _g in looks]))
             k = 0
             for i, look, is_guess in looks:
-                p_look = look_probs[k : k + len(look)]
-                k += len(look)
-                spelled = _spelled(p_look, self.cut_min)
-                if spelled is not None:
-                    cuts.setdefault(i, set()).add(spelled)
-                row = rows[i]
-                assert row is not None
-                box = row[1]
                 # where the blob was also cut at every column (a scan), the scan's surest cut is the
                 # guess: the least-ink cut of an orbitron "17" at 720p read 1 and 1 (the 7's stem,
                 # 0.74) and the score-box reader 11 at 0.98 -- a wrong number; the surest cut: 1 and
                 # "not a digit"
-                if i in scanned:
-                    continue
-                if is_guess and box is not None and box[1] >= self.box_confidence and row[2] != box[0]:
-                    rows[i] = (row[0], row[1], _spelled(p_look, self.guess_min))
+                second_look(i, look_probs[k : k + len(look)], is_guess and i not in scanned)
+                k += len(look)
         out: list[KillReading] = []
         for i, (vis, ex, f, row) in enumerate(zip(visible, extractions, found, rows, strict=True)):
             if ex is None or row is None:
