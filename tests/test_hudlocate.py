@@ -354,6 +354,21 @@ def _encoded_crop(r: Renderer, states: list[FrameState], crf: int = 20) -> np.nd
     return np.ascontiguousarray(h264_roundtrip(frames, crf, tune=None)[-1][y0:y1, x0:x1])
 
 
+# a validation-family per-sample case's drawn style: a light box over a bright sky (2019 HUD, 720p)
+_BRIGHT_SKY = dict(
+    sq_label="SQUADS LEFT",
+    sq_label_w=113.0,
+    scale=1.0795468063473055,
+    dx=1.853338883170298,
+    dy=68.95171158214265,
+    banner="RESPAWN BEACON NEARBY",
+    box_alpha=0.30318073981226135,
+    outline_alpha=0.733644642037696,
+    dots=True,
+    alive_color=(249.4829611473051, 253.0126887884332, 249.05903354392197),
+)
+
+
 def _validation_style(**kw) -> _hud.HudStyle:
     """The validation family's face, skull and box geometry with a per-sample case's drawn
     parameters ``kw`` (the style a per-sample regression case was found in): no overlay unless
@@ -379,18 +394,7 @@ def test_a_skull_barely_taller_than_its_digits_is_their_icon() -> None:
     both readers then read 14."""
     from vodstream.readers.killreader import KillReader
 
-    sty = _validation_style(
-        sq_label="SQUADS LEFT",
-        sq_label_w=113.0,
-        scale=1.0795468063473055,
-        dx=1.853338883170298,
-        dy=68.95171158214265,
-        banner="RESPAWN BEACON NEARBY",
-        box_alpha=0.30318073981226135,
-        outline_alpha=0.733644642037696,
-        dots=True,
-        alive_color=(249.4829611473051, 253.0126887884332, 249.05903354392197),
-    )
+    sty = _validation_style(**_BRIGHT_SKY)
     r = Renderer(1280, 720, seed=10**6 + 7, style=sty)
     states = []
     for t, spectators in ((500.20547598114405, 5), (502.20547598114405, 6)):
@@ -763,18 +767,7 @@ def test_a_skull_as_tall_as_its_digits_but_off_their_line_is_their_icon() -> Non
     both readers read 14."""
     from vodstream.readers.killreader import KillReader
 
-    sty = _validation_style(
-        sq_label="SQUADS LEFT",
-        sq_label_w=113.0,
-        scale=1.0795468063473055,
-        dx=1.853338883170298,
-        dy=68.95171158214265,
-        banner="RESPAWN BEACON NEARBY",
-        box_alpha=0.30318073981226135,
-        outline_alpha=0.733644642037696,
-        dots=True,
-        alive_color=(249.4829611473051, 253.0126887884332, 249.05903354392197),
-    )
+    sty = _validation_style(**_BRIGHT_SKY)
     r = Renderer(1280, 720, seed=10**6 + 7, style=sty)
     states = []
     # the per-sample run up to the case (its renders carry state from frame to frame)
@@ -1266,18 +1259,7 @@ def test_a_faint_squads_label_is_found_by_the_faint_look() -> None:
     beside it is a proposal both readers read 14 in."""
     from vodstream.readers.killreader import KillReader
 
-    sty = _validation_style(
-        sq_label="SQUADS LEFT",
-        sq_label_w=113.0,
-        scale=1.0795468063473055,
-        dx=1.853338883170298,
-        dy=68.95171158214265,
-        banner="RESPAWN BEACON NEARBY",
-        box_alpha=0.30318073981226135,
-        outline_alpha=0.733644642037696,
-        dots=True,
-        alive_color=(249.4829611473051, 253.0126887884332, 249.05903354392197),
-    )
+    sty = _validation_style(**_BRIGHT_SKY)
     states = [
         _state(
             t=t,
