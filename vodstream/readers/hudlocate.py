@@ -564,21 +564,18 @@ def _icon_before(st: np.ndarray, sto: np.ndarray, run: list[int], h: float) -> i
     rx0 = st[run[0], 0]
     rcy = float(np.mean([st[i, 1] + st[i, 3] / 2.0 for i in run]))
     dh = float(np.median([st[i, 3] for i in run]))
-    best = None
-    for i in range(len(sto)):
-        x, y, w, hh, a = (int(v) for v in sto[i])
-        right = x + w
-        if not (max(ICON_MIN * dh, 0.95 * h) <= hh <= 2.4 * h and ICON_W * hh <= w <= 1.6 * hh):
-            continue
-        if a < ICON_FILL * w * hh:  # a solid blob (holes for eyes), not the strokes of a letter
-            continue
-        if not (rx0 - 1.2 * h <= right <= rx0 + 0.5):
-            continue
-        if abs(y + hh / 2.0 - rcy) > 0.55 * h:
-            continue
-        if best is None or right > sto[best, 0] + sto[best, 2]:
-            best = i
-    return best
+    if not len(sto):
+        return None
+    x, y, w, hh, a = (sto[:, k].astype(np.float64) for k in range(5))
+    right = x + w
+    ok = (max(ICON_MIN * dh, 0.95 * h) <= hh) & (hh <= 2.4 * h) & (ICON_W * hh <= w) & (w <= 1.6 * hh)
+    ok &= a >= ICON_FILL * w * hh  # a solid blob (holes for eyes), not the strokes of a letter
+    ok &= (rx0 - 1.2 * h <= right) & (right <= rx0 + 0.5)
+    ok &= np.abs(y + hh / 2.0 - rcy) <= 0.55 * h
+    if not ok.any():
+        return None
+    # the one ending furthest right (the first of equals)
+    return int(np.argmax(np.where(ok, right, -np.inf)))
 
 
 def _overlaps(s: np.ndarray, box: tuple[float, float, float, float]) -> bool:
