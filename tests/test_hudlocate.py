@@ -378,6 +378,27 @@ def _validation_style(**kw) -> _hud.HudStyle:
     return replace(style_by_name("validation:0"), **{"name": "validation", "occluder": None, **kw})
 
 
+def _bright_sky_crop(frames: tuple[tuple[float, int], ...]) -> np.ndarray:
+    """The bright-sky case's 2019 HUD at 720p (14 kills, spectating), one frame per (t, spectators)
+    in order, through libx264: the crop of the last."""
+    sty = _validation_style(**_BRIGHT_SKY)
+    states = [
+        _state(
+            t=t,
+            camera_t=t,
+            era="2019",
+            kills=14,
+            spectating=True,
+            spectators=spectators,
+            squads_left=11,
+            alive=33,
+            scene_seed=1_956_266,
+        )
+        for t, spectators in frames
+    ]
+    return _encoded_crop(Renderer(1280, 720, seed=10**6 + 7, style=sty), states)
+
+
 def _hidden_run(t0: float, n: int, **kw) -> list[FrameState]:
     """A per-sample run of ``n`` modern-HUD samples 2 s apart from ``t0``, kill box not yet shown."""
     return [
@@ -394,23 +415,7 @@ def test_a_skull_barely_taller_than_its_digits_is_their_icon() -> None:
     both readers then read 14."""
     from vodstream.readers.killreader import KillReader
 
-    sty = _validation_style(**_BRIGHT_SKY)
-    r = Renderer(1280, 720, seed=10**6 + 7, style=sty)
-    states = []
-    for t, spectators in ((500.20547598114405, 5), (502.20547598114405, 6)):
-        st = _state(
-            t=t,
-            camera_t=t,
-            era="2019",
-            kills=14,
-            spectating=True,
-            spectators=spectators,
-            squads_left=11,
-            alive=33,
-            scene_seed=1_956_266,
-        )
-        states.append(st)
-    crop = _encoded_crop(r, states)
+    crop = _bright_sky_crop(((500.20547598114405, 5), (502.20547598114405, 6)))
     loc = locate(crop)
     assert loc.kill is not None and loc.kill.weak and loc.kill.row == 0
     got = KillReader().read_huds([crop])[0]
@@ -1259,22 +1264,7 @@ def test_a_faint_squads_label_is_found_by_the_faint_look() -> None:
     beside it is a proposal both readers read 14 in."""
     from vodstream.readers.killreader import KillReader
 
-    sty = _validation_style(**_BRIGHT_SKY)
-    states = [
-        _state(
-            t=t,
-            camera_t=t,
-            era="2019",
-            kills=14,
-            spectating=True,
-            spectators=spectators,
-            squads_left=11,
-            alive=33,
-            scene_seed=1_956_266,
-        )
-        for t, spectators in ((498.20547598114405, 6), (500.20547598114405, 5))
-    ]
-    crop = _encoded_crop(Renderer(1280, 720, seed=10**6 + 7, style=sty), states)
+    crop = _bright_sky_crop(((498.20547598114405, 6), (500.20547598114405, 5)))
     loc = locate(crop)
     assert loc.squads is not None and loc.kill is not None and loc.kill.weak
     reader = KillReader()
