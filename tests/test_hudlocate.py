@@ -1270,3 +1270,58 @@ def test_a_faint_squads_label_is_found_by_the_faint_look() -> None:
     reader = KillReader()
     got = reader.read_huds([crop])[0]
     assert (got.kills, got.kill_box) == (14, True)
+
+
+def _benchmark_crop(style: str, w: int, seed: int, i: int) -> tuple[np.ndarray, FrameState]:
+    """Case ``i`` of benchmarks/kill_accuracy.py's per-sample cases (``--style style --seed seed``,
+    four layouts, frame width ``w``), rendered as the benchmark renders it, through libx264 (crf 20)
+    after the samples before it in its scene and the scene before (x264's rate control carries
+    their complexity): the same crop as the benchmark's, and its state."""
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+    import kill_accuracy
+
+    from models.data import h264_roundtrip
+    from vodstream.testbed.synth.render import HUD_FONTS
+
+    cases = kill_accuracy.make_sequences(360, seed + w, HUD_FONTS, style)
+    s0 = max(0, i - i % 12 - 12)  # x264's rate control carries the scene before's complexity
+    renderers: dict = {}
+    frames = [kill_accuracy._render(renderers, w, w * 9 // 16, st, f) for st, _k, f in cases[s0 : i + 1]]
+    x0, y0, x1, y1 = hud_box(w, w * 9 // 16)
+    crop = h264_roundtrip(frames, 20, tune=None)[-1][y0:y1, x0:x1]
+    return np.ascontiguousarray(crop), cases[i][0]  # type: ignore[return-value]
+
+
+@pytest.mark.parametrize("i", [51, 119])
+def test_a_detector_box_that_starts_at_the_skull_reads_the_count_after_it(i: int) -> None:
+    """Validation family at 720p (crf 20): the detector's box started at the skull, which the
+    selection of glyphs of its height took as the count's first digit ("14" and "1", 2019 and
+    modern HUDs); the run then began at the skull and the readers disagreed (no number). A
+    solid, skull-wide glyph led by the box, taller than the digit run right after it, is the
+    run's icon: both readers read the count."""
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = _benchmark_crop("validation", 1280, 11, i)
+    reader = KillReader()
+    assert find_kill_box(crop, reader.detector).how == "detector"
+    got = reader.read_huds([crop])[0]
+    assert (got.kills, got.kill_box) == (st.kills, True)
+
+
+@pytest.mark.parametrize(("w", "i", "kills"), [(1280, 290, 12), (1920, 302, 14)])
+def test_a_detector_box_is_not_snapped_to_a_hollow_blob(w: int, i: int, kills: int) -> None:
+    """Validation family (crf 20), 2019 HUD: the only component of the detector box's height
+    around it was hollow and wider than two joined digits -- a piece of the kill box's top
+    outline with what touched it (720p), the "1" joined to the box's slanted edge (1080p); the
+    run was snapped to it and the readers disagreed. Such blobs are not snapped to: both
+    readers read the count in the detector's box."""
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = _benchmark_crop("validation", w, 11, i)
+    reader = KillReader()
+    assert find_kill_box(crop, reader.detector).how == "detector"
+    got = reader.read_huds([crop])[0]
+    assert (got.kills, got.kill_box) == (st.kills, True) == (kills, True)

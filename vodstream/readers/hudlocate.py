@@ -1135,6 +1135,12 @@ EMPTY_DOUBT_PROB = 0.91
 DETECTED_SCORE = 0.5
 DETECT_GROW = 0.35  # components whose centre is within this many box heights of the box count
 DETECT_H = (0.6, 1.35)  # ... and whose height is this share of the box's
+# ... and at most DETECT_W box heights wide unless solid (DETECT_FILL of their bounding box inked):
+# on the validation family at 720p and 1080p a hollow blob 1.9-2.3 box heights wide (the kill box's
+# outline or slanted edge with the strokes that touched it) was snapped to, solid merged digits
+# "24" 1.9 box heights wide (fill 0.55) were the count
+DETECT_W = 1.8
+DETECT_FILL = 0.35
 
 
 LOST_PIECES_W = 0.9  # _snap, second row: ink pieces this many digit heights before the count ...
@@ -1230,6 +1236,9 @@ def detect(
 # more left of it is a digit the box missed
 LEAD_H = 0.8
 LEAD_OUT = 0.3
+# ... and its first digit starts within this many skull heights after a skull the box started at
+# (validation family at 720p: 0.4)
+LEAD_GAP = 0.9
 
 
 def _box_glyphs(st: np.ndarray, bx0: float, by0: float, bx1: float, by1: float) -> np.ndarray:
@@ -1245,6 +1254,9 @@ def _box_glyphs(st: np.ndarray, bx0: float, by0: float, bx1: float, by1: float) 
         & (cy <= by1 + g)
         & (st[:, 3] >= DETECT_H[0] * bh)
         & (st[:, 3] <= DETECT_H[1] * bh)
+        # not wider than two joined digits AND hollow: a piece of the box's outline or slanted edge
+        # with the strokes that touch it (solid joined digits are as wide)
+        & ((st[:, 2] <= DETECT_W * bh) | (st[:, 4] >= DETECT_FILL * st[:, 2] * st[:, 3]))
         # glyph strokes, not a piece of the box's thin outline or slanted edge (as tall as a digit:
         # the run then came out taller than the digits, mapped onto the reader's canvas at the
         # wrong size, or reached the outline's row, whose straight edge the overlay test took
@@ -1271,6 +1283,20 @@ def _joined_glyphs(st: np.ndarray, bx0: float, by0: float, bx1: float, by1: floa
             & (a >= 0.18 * w * h)
         ).any()
     )
+
+
+def _skull_first(st: np.ndarray, sel: np.ndarray) -> tuple[int, list[int]] | None:
+    """The detector's box started at the skull (its leftmost glyph, ``sel`` indexing ``st``): the
+    skull (solid, skull-wide, taller than the digits after it or off their line: :func:`_skull_led`)
+    and the run of digit-height glyphs that starts right after it, or None."""
+    lead = int(sel[np.argmin(st[sel, 0])])
+    x, y, w, hh = (float(v) for v in st[lead, :4])
+    on_row = np.abs(st[:, 1] + st[:, 3] / 2.0 - (y + hh / 2.0)) <= 0.35 * hh
+    reach = (st[:, 0] >= x + w - 1) & (st[:, 0] <= x + w + 4.0 * hh) & on_row
+    for run in _runs(st, np.flatnonzero(reach).tolist(), hh / SPLIT_ICON_TALL):
+        if st[run[0], 0] <= x + w + LEAD_GAP * hh and _skull_led(st, [lead, *run]):
+            return lead, run
+    return None
 
 
 def _snap(
@@ -1300,6 +1326,10 @@ def _snap(
         ds = _box_glyphs(d, bx0, by0, bx1, by1)
         if ((d[ds, 3] >= LEAD_H * bh) & (d[ds, 0] < bx0 - LEAD_OUT * bh)).any():
             gs, sel = d, ds
+    led = _skull_first(gs, sel) if len(sel) else None
+    if led is not None:
+        # the box started at the skull: the count is the run after it
+        sel = np.array(led[1])
     if len(sel):
         x0, y0 = int(gs[sel, 0].min()), int(gs[sel, 1].min())
         x1, y1 = int((gs[sel, 0] + gs[sel, 2]).max()), int((gs[sel, 1] + gs[sel, 3]).max())
@@ -1312,6 +1342,8 @@ def _snap(
         max(1, round(1.3 * dh)),
         max(1, round(1.4 * dh)),
     )
+    if led is not None:
+        icon = tuple(int(v) for v in gs[led[0], :4])  # type: ignore[assignment]
     if _cut_by_overlay(img, x0, y0, x1, y1, dh):
         return None
     row = 0
