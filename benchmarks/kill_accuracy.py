@@ -23,7 +23,9 @@ style per 12-sample run; "heldout": the family no network was trained or chosen 
 that family to the digit sets' names (N:SEED:QUALITY:STYLE). Per sample it also counts the
 reader's kill_box verdict: visible boxes found, hidden boxes verified empty (False) and any
 hidden box called found.
-Prints a table; writes JSON to benchmarks/out/kill_accuracy.json (--out).
+Prints a table; writes JSON to benchmarks/out/kill_accuracy.json (--out). Each per-sample row of
+the JSON lists its "misses" (visible counters not read exactly) by case index; case_crop(style,
+width, seed, i) renders one of them again, the same crop byte for byte, for a look or a test.
 """
 
 from __future__ import annotations
@@ -195,6 +197,25 @@ def _render(renderers: dict, w: int, h: int, st: object, font: object) -> np.nda
     return np.array(r.render(st))
 
 
+def case_crop(style: str, width: int, seed: int, i: int, n: int = 360) -> tuple[np.ndarray, object]:
+    """Case ``i`` of a per-sample run (``--style style --seed seed --samples n``, four layouts) at
+    frame width ``width`` (16:9), crf 20, as that run saw it: rendered and encoded after the
+    samples before it in its scene and the scene before (x264's rate control carries their
+    complexity), which gives the same crop, byte for byte. Returns (HUD crop, FrameState). The
+    runs' JSON lists the cases they read wrong or not at all by this ``i`` ("misses")."""
+    from vodstream.readers.regions import hud_box
+    from vodstream.testbed.synth.render import HUD_FONTS
+
+    height = width * 9 // 16
+    cases = make_sequences(n, seed + width, HUD_FONTS, style)
+    s0 = max(0, i - i % 12 - 12)
+    renderers: dict = {}
+    frames = [_render(renderers, width, height, st, f) for st, _k, f in cases[s0 : i + 1]]
+    x0, y0, x1, y1 = hud_box(width, height)
+    crop = encode_decode(frames, 20)[-1][y0:y1, x0:x1]
+    return np.ascontiguousarray(crop), cases[i][0]
+
+
 def per_sample(
     readers: dict[str, object],
     n: int,
@@ -268,13 +289,25 @@ def per_sample(
             t_read = time.perf_counter() - t1
             c: Counter = Counter()
             reasons: Counter = Counter()
-            for (st, _k, _), kind, rd in zip(seqs, kinds, readings, strict=True):
+            misses: list[dict[str, object]] = []  # visible counters not read exactly (case_crop's i)
+            for i, ((st, _k, _), kind, rd) in enumerate(zip(seqs, kinds, readings, strict=True)):
                 c[kind] += 1
                 kb = getattr(rd, "kill_box", None)
                 c[f"{kind}_box_{kb}"] += 1
                 if kind == "visible":
                     c[f"visible_{st.hud_mode}"] += 1
                     c[f"visible_{st.hud_mode}_right"] += int(rd.kills == st.kills)
+                    if rd.kills != st.kills:
+                        misses.append(
+                            {
+                                "i": i,
+                                "kills": st.kills,
+                                "read": rd.kills,
+                                "reason": rd.reason,
+                                "layout": st.hud_mode,
+                                "era": st.era,
+                            }
+                        )
                     if rd.kills == st.kills:
                         c["visible_right"] += 1
                     elif rd.kills is None:
@@ -297,6 +330,7 @@ def per_sample(
             results[key] = {
                 "counts": dict(c),
                 "none_reasons": dict(reasons),
+                "misses": misses,
                 "render_s": round(t_render, 2),
                 "read_s": round(t_read, 3),
                 "samples_per_s": round(len(samples) / max(t_read, 1e-9), 1),

@@ -1274,25 +1274,15 @@ def test_a_faint_squads_label_is_found_by_the_faint_look() -> None:
 
 def _benchmark_crop(style: str, w: int, seed: int, i: int) -> tuple[np.ndarray, FrameState]:
     """Case ``i`` of benchmarks/kill_accuracy.py's per-sample cases (``--style style --seed seed``,
-    four layouts, frame width ``w``), rendered as the benchmark renders it, through libx264 (crf 20)
-    after the samples before it in its scene and the scene before (x264's rate control carries
-    their complexity): the same crop as the benchmark's, and its state."""
+    frame width ``w``): the same HUD crop as the benchmark's, and its state."""
     import sys
     from pathlib import Path
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
     import kill_accuracy
 
-    from models.data import h264_roundtrip
-    from vodstream.testbed.synth.render import HUD_FONTS
-
-    cases = kill_accuracy.make_sequences(360, seed + w, HUD_FONTS, style)
-    s0 = max(0, i - i % 12 - 12)  # x264's rate control carries the scene before's complexity
-    renderers: dict = {}
-    frames = [kill_accuracy._render(renderers, w, w * 9 // 16, st, f) for st, _k, f in cases[s0 : i + 1]]
-    x0, y0, x1, y1 = hud_box(w, w * 9 // 16)
-    crop = h264_roundtrip(frames, 20, tune=None)[-1][y0:y1, x0:x1]
-    return np.ascontiguousarray(crop), cases[i][0]  # type: ignore[return-value]
+    crop, st = kill_accuracy.case_crop(style, w, seed, i)
+    return crop, st  # type: ignore[return-value]
 
 
 @pytest.mark.parametrize("i", [51, 119])
