@@ -406,20 +406,22 @@ def _covered_end(img: np.ndarray, x1: int, y0: int, y1: int, h: float) -> bool:
     )
 
 
-def _edge_through(img: np.ndarray, xa: int, xb: int, y0: int, y1: int, h: float) -> bool:
-    """A stream overlay's straight vertical edge (longer than ``COVER_EDGE`` letter heights) between
-    columns ``xa`` and ``xb`` (a gap between two glyphs of a line) running through all of the line's
-    rows ``y0``-``y1``: the glyphs right of it are the overlay's own text, on the line's baseline."""
+def _edge_through(img: np.ndarray, x0: int, x1: int, y0: int, y1: int, h: float) -> np.ndarray:
+    """Per column of ``img[:, x0:x1]``: a stream overlay's straight vertical edge (longer than
+    ``COVER_EDGE`` letter heights) runs through all of a line's rows ``y0``-``y1`` there (an
+    overlay's edge across a line of text: the glyphs right of it are the overlay's own)."""
     H, W = img.shape[:2]
-    ax0, ax1 = max(0, xa - 1), min(W, xb + 2)
+    ax0, ax1 = max(0, x0), min(W, x1)
     ay0, ay1 = max(0, int(y0 - 2.5 * h)), min(H, int(y1 + 2.5 * h) + 1)
+    out = np.zeros(max(0, x1 - x0), bool)
     if ax1 - ax0 < 3 or ay1 - ay0 < 4 or y1 <= y0:
-        return False
+        return out
     g = cv2.cvtColor(img[ay0:ay1, ax0:ax1], cv2.COLOR_RGB2GRAY).astype(np.float32)
     runs = _edge_runs(
         np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)), max(3, round(COVER_EDGE * h)), vertical=True
     )
-    return bool(runs[max(0, y0 - ay0) : y1 - ay0].all(axis=0).any())
+    out[ax0 - x0 : ax1 - x0] = runs[max(0, y0 - ay0) : y1 - ay0].all(axis=0)
+    return out
 
 
 EDGE_CUT_LEAD = 3  # _past_box_edge: at most this many glyphs before the box edge a line is cut at
@@ -467,15 +469,26 @@ def _squads(img: np.ndarray, st: np.ndarray, covered: list[SquadsLine] | None = 
             if _covered_end(img, sq.x1, sq.y0, sq.y1, sq.h):
                 covered.append(sq)
                 continue
+            # the first gap between glyphs an overlay's edge runs through, where the glyphs left
+            # of it can still be a squads line
             xs = sorted(line, key=lambda i: int(st[i, 0]))
-            for k in range(1, len(xs)):
-                xa = int(st[xs[k - 1], 0] + st[xs[k - 1], 2])
-                if xa - sq.x0 >= MIN_LINE_W * sq.h and xa >= LINE_END_MIN * img.shape[1]:
-                    if _edge_through(img, xa, int(st[xs[k], 0]), round(mb0), round(mb1), sq.h):
-                        cut = _squads_line(img, st, xs[:k])
-                        if cut is not None:
-                            covered.append(cut[0])
-                        break
+            ends = [int(st[i, 0] + st[i, 2]) for i in xs]
+            gaps = [
+                k
+                for k in range(1, len(xs))
+                if ends[k - 1] - sq.x0 >= MIN_LINE_W * sq.h and ends[k - 1] >= LINE_END_MIN * img.shape[1]
+            ]
+            if not gaps:
+                continue
+            # the gap's columns, and one more each side (where a 3x3 Sobel puts an edge at a glyph)
+            gx0 = ends[gaps[0] - 1] - 1
+            edge = _edge_through(img, gx0, sq.x1 + 1, round(mb0), round(mb1), sq.h)
+            for k in gaps:
+                if edge[ends[k - 1] - 1 - gx0 : int(st[xs[k], 0]) + 2 - gx0].any():
+                    cut = _squads_line(img, st, xs[:k])
+                    if cut is not None:
+                        covered.append(cut[0])
+                    break
     return sorted(found, key=lambda c: c.y0)
 
 
