@@ -526,6 +526,41 @@ def test_the_detectors_box_snaps_to_digits_not_to_the_box_outline() -> None:
     assert (got.kills, got.kill_box) == (21, True)
 
 
+def test_a_squads_line_running_on_into_a_panels_text_is_cut_at_the_panels_edge() -> None:
+    """Validation family at 1080p through libx264 (crf 20), 2019 HUD: a "FOLLOW GOAL" panel covers
+    the squads label after "12 ESCO", and its own "14/652" sits on the label's baseline a letter
+    space after the panel's edge, so the two made one line of text ending in no alive section and
+    at no overlay's edge: no squads line, and the kill count left of it was not searched for (no
+    number). The line is cut at the panel's edge, the part left of it is a line ending at an
+    overlay, and the kill box beside it on its row is a proposal both readers read 11 in."""
+    from vodstream.readers.killreader import KillReader
+
+    sty = _validation_style(
+        sq_label="ESCOUADES RESTANTES",
+        sq_label_w=198.20734583720392,
+        scale=1.0506076440293912,
+        dx=4.132840431893933,
+        box_alpha=0.4324354666740077,
+        outline_alpha=0.9103858164542374,
+        alive_color=(217.85597436911786, 223.05606086487015, 216.11924655123605),
+        occluder=(1616.2683626957094, 25.56976674064004, 1876.8448645591066, 212.686835606945),
+        occluder_kind="panel",
+        occluder_seed=544661329,
+    )
+    t = 456.062305263133
+    st = _state(
+        t=t, camera_t=t, era="2019", kills=11, squads_left=12, alive=36, spectators=6, scene_seed=1_523_937
+    )
+    crop = _encoded_crop(Renderer(1920, 1080, seed=10**6 + 7, style=sty), [st])
+    loc = locate(crop)
+    assert loc.squads is None and loc.kill is not None and loc.kill.weak
+    assert any(c.count and c.x0 > loc.kill.x1 for c in loc.covered)
+    reader = KillReader()
+    assert find_kill_box(crop, reader.detector).how == "layout_weak"
+    got = reader.read_huds([crop])[0]
+    assert (got.kills, got.kill_box) == (11, True)
+
+
 def test_a_detector_box_that_missed_the_first_digit_is_not_read_as_the_count() -> None:
     """Validation family at 1080p through libx264 (crf 20), a red kill box on a bright sky: "19"
     (and, two samples on, "20") joined to the box's slanted edges in one blob taller than any digit,

@@ -40,6 +40,10 @@ learned detector places the count elsewhere. Where the usual ink shows no squads
 squads line is looked for in the faint look's ink, then in the ink without straight slanted strokes
 (a striped background joins the label's letters to its stripes); a kill box beside such a line is
 a proposal too, and nothing else (no empty slot, no check of the detector's box) is told from it.
+Where no squads line is found at all but a line that would be one ends at a stream overlay's edge
+(or runs on across it into the overlay's own text on its baseline: cut there), the kill box beside
+it on its row is a proposal as well, dropped in ``find_kill_box`` where the detector places the
+count elsewhere.
 
 Where the rules find no kill box and cannot tell the slot empty, ``find_kill_box`` tries the 2019
 skull template, then a learned detector (``detect``; vodstream.readers.boxfinder, trained on
@@ -152,8 +156,9 @@ class KillRun:
     # found by the relaxed second look (:func:`_relaxed`): a proposal, read only where both of the
     # kill reader's readers name the same number (like the learned detector's boxes)
     weak: bool = False
-    # found by the faint look (:func:`_locate`; also weak): find_kill_box drops it where the
-    # learned detector places the kill count elsewhere
+    # found by the faint look (:func:`_locate`), or beside a line ending at an overlay's edge
+    # (:func:`_beside_covered`; both also weak): find_kill_box drops it where the learned detector
+    # places the kill count elsewhere
     faint: bool = False
 
 
@@ -169,7 +174,8 @@ class HudLocation:
     # the slot may hide a kill box, so it is never called empty (see find_kill_box)
     slot_edge: bool = False
     # no squads line found: the lines that would be one but end at a stream overlay's edge (the
-    # alive section under it), for the detector's checks; no evidence of an in-match HUD
+    # alive section under it), for the detector's checks and a proposal's search beside them
+    # (:func:`_beside_covered`); no evidence of an in-match HUD
     covered: tuple[SquadsLine, ...] = ()
 
     @property
@@ -400,6 +406,24 @@ def _covered_end(img: np.ndarray, x1: int, y0: int, y1: int, h: float) -> bool:
     )
 
 
+def _edge_through(img: np.ndarray, x0: int, x1: int, y0: int, y1: int, h: float) -> np.ndarray:
+    """Per column of ``img[:, x0:x1]``: a stream overlay's straight vertical edge (longer than
+    ``COVER_EDGE`` letter heights) runs through all of a line's rows ``y0``-``y1`` there (an
+    overlay's edge across a line of text: the glyphs right of it are the overlay's own)."""
+    H, W = img.shape[:2]
+    ax0, ax1 = max(0, x0), min(W, x1)
+    ay0, ay1 = max(0, int(y0 - 2.5 * h)), min(H, int(y1 + 2.5 * h) + 1)
+    out = np.zeros(max(0, x1 - x0), bool)
+    if ax1 - ax0 < 3 or ay1 - ay0 < 4 or y1 <= y0:
+        return out
+    g = cv2.cvtColor(img[ay0:ay1, ax0:ax1], cv2.COLOR_RGB2GRAY).astype(np.float32)
+    runs = _edge_runs(
+        np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)), max(3, round(COVER_EDGE * h)), vertical=True
+    )
+    out[ax0 - x0 : ax1 - x0] = runs[max(0, y0 - ay0) : y1 - ay0].all(axis=0)
+    return out
+
+
 EDGE_CUT_LEAD = 3  # _past_box_edge: at most this many glyphs before the box edge a line is cut at
 EDGE_CUT_FILL = 0.45  # ... a glyph of low fill (a thin slanted stroke, with what touches it)
 EDGE_CUT_TALL = 1.2  # ... and this many times the line's letter height or more (the box is taller)
@@ -429,42 +453,75 @@ def _past_box_edge(st: np.ndarray, line: list[int]) -> list[int]:
 
 def _squads(img: np.ndarray, st: np.ndarray, covered: list[SquadsLine] | None = None) -> list[SquadsLine]:
     """Every line that can be the squads line, topmost first. ``covered``: gets the lines that would
-    be one but end at an overlay's edge (:func:`_covered_end`) instead of the alive section."""
+    be one but end at an overlay's edge (:func:`_covered_end`) instead of the alive section -- or
+    run on across that edge into the overlay's own text on their baseline (a "FOLLOW GOAL" panel's
+    "71/530" after "3 SQUADS L"): their glyphs left of it (:func:`_edge_through`)."""
     found: list[SquadsLine] = []
     for line in _lines(st):
         line = _past_box_edge(st, line)
-        xs0 = min(st[i, 0] for i in line)
-        xs1 = max(st[i, 0] + st[i, 2] for i in line)
-        ys0 = min(st[i, 1] for i in line)
-        ys1 = max(st[i, 1] + st[i, 3] for i in line)
-        h = float(np.median([st[i, 3] for i in line]))
-        lead = min(line, key=lambda i: st[i, 0])
-        # taller AND reaching above the letters' tops: a "Q" whose tail hangs below the line is
-        # as tall (today's look at 720p: "29 SQUADS LEFT" lost its "S" to the line, started at
-        # the Q, and the "S" was then read as a kill count beside the "29")
-        top = float(np.median([st[i, 1] for i in line]))
-        count = bool(st[lead, 3] >= COUNT_TALL * h and st[lead, 1] <= top - 0.08 * h)
-        glyphs = list(line)
-        if not count:
-            base = float(np.median([st[i, 1] + st[i, 3] for i in line]))
-            xs0, added = _extend_left(st, int(xs0), h, top, base)
-            glyphs += added
-        if len(glyphs) < MIN_GLYPHS and not (
-            len(glyphs) >= 2 and any(st[i, 2] > 2.0 * st[i, 3] for i in glyphs)
-        ):
+        got = _squads_line(img, st, line)
+        if got is None:
             continue
-        if xs1 - xs0 < MIN_LINE_W * h or xs1 < LINE_END_MIN * img.shape[1]:
-            continue
-        # the alive block beside the letters' common rows (a glyph merged with a box edge or a
-        # stripe reaches far above or below them and made the block look too short)
-        mb0 = float(np.median([st[i, 1] for i in line]))
-        mb1 = float(np.median([st[i, 1] + st[i, 3] for i in line]))
-        if not _alive_block(img, xs1, round(mb0), round(mb1), h):
-            if covered is not None and _covered_end(img, int(xs1), int(ys0), int(ys1), h):
-                covered.append(SquadsLine(int(xs0), int(ys0), int(xs1), int(ys1), h, count))
-            continue
-        found.append(SquadsLine(int(xs0), int(ys0), int(xs1), int(ys1), h, count))
+        sq, (mb0, mb1) = got
+        if _alive_block(img, sq.x1, round(mb0), round(mb1), sq.h):
+            found.append(sq)
+        elif covered is not None:
+            if _covered_end(img, sq.x1, sq.y0, sq.y1, sq.h):
+                covered.append(sq)
+                continue
+            # the first gap between glyphs an overlay's edge runs through, where the glyphs left
+            # of it can still be a squads line
+            xs = sorted(line, key=lambda i: int(st[i, 0]))
+            ends = [int(st[i, 0] + st[i, 2]) for i in xs]
+            gaps = [
+                k
+                for k in range(1, len(xs))
+                if ends[k - 1] - sq.x0 >= MIN_LINE_W * sq.h and ends[k - 1] >= LINE_END_MIN * img.shape[1]
+            ]
+            if not gaps:
+                continue
+            # the gap's columns, and one more each side (where a 3x3 Sobel puts an edge at a glyph)
+            gx0 = ends[gaps[0] - 1] - 1
+            edge = _edge_through(img, gx0, sq.x1 + 1, round(mb0), round(mb1), sq.h)
+            for k in gaps:
+                if edge[ends[k - 1] - 1 - gx0 : int(st[xs[k], 0]) + 2 - gx0].any():
+                    cut = _squads_line(img, st, xs[:k])
+                    if cut is not None:
+                        covered.append(cut[0])
+                    break
     return sorted(found, key=lambda c: c.y0)
+
+
+def _squads_line(
+    img: np.ndarray, st: np.ndarray, line: list[int]
+) -> tuple[SquadsLine, tuple[float, float]] | None:
+    """:func:`_squads`' line ``line`` as a squads line, and the letters' common rows (their median
+    top and bottom) -- None where it is too short or ends too far left to be one."""
+    xs0 = min(st[i, 0] for i in line)
+    xs1 = max(st[i, 0] + st[i, 2] for i in line)
+    ys0 = min(st[i, 1] for i in line)
+    ys1 = max(st[i, 1] + st[i, 3] for i in line)
+    h = float(np.median([st[i, 3] for i in line]))
+    lead = min(line, key=lambda i: st[i, 0])
+    # taller AND reaching above the letters' tops: a "Q" whose tail hangs below the line is
+    # as tall (today's look at 720p: "29 SQUADS LEFT" lost its "S" to the line, started at
+    # the Q, and the "S" was then read as a kill count beside the "29")
+    top = float(np.median([st[i, 1] for i in line]))
+    count = bool(st[lead, 3] >= COUNT_TALL * h and st[lead, 1] <= top - 0.08 * h)
+    glyphs = list(line)
+    if not count:
+        base = float(np.median([st[i, 1] + st[i, 3] for i in line]))
+        xs0, added = _extend_left(st, int(xs0), h, top, base)
+        glyphs += added
+    if len(glyphs) < MIN_GLYPHS and not (len(glyphs) >= 2 and any(st[i, 2] > 2.0 * st[i, 3] for i in glyphs)):
+        return None
+    if xs1 - xs0 < MIN_LINE_W * h or xs1 < LINE_END_MIN * img.shape[1]:
+        return None
+    # the alive block beside the letters' common rows (a glyph merged with a box edge or a
+    # stripe reaches far above or below them and made the block look too short)
+    mb0 = float(np.median([st[i, 1] for i in line]))
+    mb1 = float(np.median([st[i, 1] + st[i, 3] for i in line]))
+    return SquadsLine(int(xs0), int(ys0), int(xs1), int(ys1), h, count), (mb0, mb1)
 
 
 # a line of at least TEXT_GLYPHS glyphs over TEXT_W of its letter heights is text (the kill feed)
@@ -795,7 +852,10 @@ def _locate(p: _Prepared) -> HudLocation:
     covered: list[SquadsLine] = []
     cands = _squads(p.img, p.st, covered)
     if not cands:
-        return _unlined(p, covered)
+        loc = _unlined(p, covered)
+        if loc.kill is None:
+            return _beside_covered(p, covered) or loc
+        return loc
     loc = _locate_lines(p, cands, covered)
     if loc.kill is None and loc.squads is not None and loc.reason in ("slot_unclear", "digit_lost"):
         # the squads line found, ink in the slot but no kill box (or one that lost a digit): the
@@ -814,6 +874,34 @@ def _locate(p: _Prepared) -> HudLocation:
     return loc
 
 
+def _beside_covered(p: _Prepared, covered: list[SquadsLine]) -> HudLocation | None:
+    """:func:`_locate` where no squads line is found but lines end at an overlay's edge (``covered``:
+    a panel over the squads label or the alive section after it, the kill count in view left of
+    it): the kill box beside one (topmost first), on its row only -- the usual look, then the
+    relaxed one, then the ink without slanted straight strokes (a digit touching the box's edge),
+    as for a found squads line's unclear slot. A proposal (``weak``: both of the kill reader's
+    readers must read the same number; ``faint``: find_kill_box drops it where the learned
+    detector places the count elsewhere), and no squads line: such a line is no evidence of an
+    in-match HUD. Kill-feed lines end at panels too, and on the validation family at 1080p and the
+    selection family at 720p the relaxed or destriped look found a name's glyphs beside one (the
+    readers disagreed, but the box took the place of the detector's, which both read 14 in): the
+    detector's box stands there. Where these boxes were read (validation family at 1080p, a
+    "FOLLOW GOAL" panel over the squads line's end), the detector proposed nothing (2019 HUD, a
+    light box over a bright sky) or a box on the same count."""
+    for c in sorted(covered, key=lambda c: c.y0):
+        loc = _locate_beside(p.img, p.f, p.st, p.ink, c, rows=(0,))
+        if loc.kill is None and loc.reason == "slot_unclear":
+            loc = _relaxed(p.img, p.f, p.st, p.ink, loc)
+            if loc.kill is None:
+                d = _destriped(p)
+                loc = _locate_beside(p.img, p.f, d.st, d.ink, c, rows=(0,))
+        if loc.kill is not None:
+            return replace(
+                loc, squads=None, kill=replace(loc.kill, weak=True, faint=True), covered=tuple(covered)
+            )
+    return None
+
+
 def _same_line(a: SquadsLine, b: SquadsLine) -> bool:
     """Two squads lines on one row ending at one place (found at two ink thresholds)."""
     return abs(a.x1 - b.x1) <= SAME_LINE * b.h and abs((a.y0 + a.y1) - (b.y0 + b.y1)) / 2.0 <= SAME_LINE * b.h
@@ -824,9 +912,9 @@ def _locate_lines(p: _Prepared, cands: list[SquadsLine], covered: list[SquadsLin
     first) and the lines ending at an overlay's edge ``covered``: the kill box beside one."""
     img, f, st, ink = p.img, p.f, p.st, p.ink
     if not cands:
-        # the lines ending at an overlay's edge go to the detector's checks only: as squads lines
-        # for the rules, a kill-feed line ending at a panel had a gun and a name's digits for
-        # a kill box beside it
+        # the lines ending at an overlay's edge go to the detector's checks (and _beside_covered's
+        # proposals) only: as squads lines for the rules, a kill-feed line ending at a panel had
+        # a gun and a name's digits for a kill box beside it
         return HudLocation(None, None, None, None, "no_squads_box", f, covered=tuple(covered))
     # the topmost line, unless a lower one has the kill box beside it (a banner's text over a
     # pushed-down HUD can end in a bright block too; no banner has a kill box beside it)
@@ -1429,7 +1517,11 @@ def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> F
     if loc.kill is not None and loc.kill_box:
         ref, hit = canonical(hud, loc)
         if loc.kill.weak:  # the relaxed look's box: both readers must agree (a faint skull)
-            return FoundBox(ref, replace(hit, score=DETECTED_SCORE), True, True, loc.era, "ok", "layout_weak")
+            # in view where a squads line is (a box beside a line ending at an overlay's edge is
+            # no evidence of an in-match HUD: the kill reader says so where both readers read it)
+            return FoundBox(
+                ref, replace(hit, score=DETECTED_SCORE), loc.hud_visible, True, loc.era, "ok", "layout_weak"
+            )
         return FoundBox(ref, hit, True, True, loc.era, "ok", "layout")
     old, (ox, oy, sx, sy) = legacy_ref(hud)
     visible = loc.hud_visible or squads_box_visible(old)
