@@ -84,7 +84,9 @@ def test_forward_pass_matches_torch(tmp_path: Path, make, shape) -> None:
     assert got.shape == want.shape and got.dtype == np.float32
     assert np.abs(got - want).max() < 1e-4 * max(1.0, float(np.abs(want).max()))
     assert (got.argmax(1) == want.argmax(1)).all()
-    assert np.array_equal(net(x[:3]), got[:3])  # the chunking does not change a row
+    # the batch does not change a row beyond float32 rounding (BLAS may block a smaller batch
+    # otherwise: on an AMD EPYC's OpenBLAS kernels rows of 3 and of 9 differed in the 7th digit)
+    assert np.abs(net(x[:3]) - got[:3]).max() <= 1e-5 * max(1.0, float(np.abs(got).max()))
     with torch.inference_mode():
         p = torch.softmax(torch.from_numpy(want), 1).numpy()
     assert np.abs(softmax(got) - p).max() < 1e-5
