@@ -535,23 +535,8 @@ def test_a_squads_line_running_on_into_a_panels_text_is_cut_at_the_panels_edge()
     overlay, and the kill box beside it on its row is a proposal both readers read 11 in."""
     from vodstream.readers.killreader import KillReader
 
-    sty = _validation_style(
-        sq_label="ESCOUADES RESTANTES",
-        sq_label_w=198.20734583720392,
-        scale=1.0506076440293912,
-        dx=4.132840431893933,
-        box_alpha=0.4324354666740077,
-        outline_alpha=0.9103858164542374,
-        alive_color=(217.85597436911786, 223.05606086487015, 216.11924655123605),
-        occluder=(1616.2683626957094, 25.56976674064004, 1876.8448645591066, 212.686835606945),
-        occluder_kind="panel",
-        occluder_seed=544661329,
-    )
-    t = 456.062305263133
-    st = _state(
-        t=t, camera_t=t, era="2019", kills=11, squads_left=12, alive=36, spectators=6, scene_seed=1_523_937
-    )
-    crop = _encoded_crop(Renderer(1920, 1080, seed=10**6 + 7, style=sty), [st])
+    crop, st = _benchmark_crop("validation", 1920, 11, 324)  # the per-sample benchmark's case
+    assert st.kills == 11
     loc = locate(crop)
     assert loc.squads is None and loc.kill is not None and loc.kill.weak
     assert any(c.count and c.x0 > loc.kill.x1 for c in loc.covered)
