@@ -1431,7 +1431,8 @@ def _snap(
         max(1, round(1.4 * dh)),
     )
     if led is not None:
-        icon = tuple(int(v) for v in gs[led[0], :4])  # type: ignore[assignment]
+        ix, iy, iw, ih = (int(v) for v in gs[led[0], :4])
+        icon = (ix, iy, iw, ih)
     if _cut_by_overlay(img, x0, y0, x1, y1, dh):
         return None
     row = 0
