@@ -7,6 +7,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 
+from tests.benchcases import benchmark_crop
 from vodstream.readers.hudlocate import detect, find_kill_box, locate
 from vodstream.readers.regions import hud_box
 from vodstream.testbed.synth import hud as _hud
@@ -535,7 +536,7 @@ def test_a_squads_line_running_on_into_a_panels_text_is_cut_at_the_panels_edge()
     overlay, and the kill box beside it on its row is a proposal both readers read 11 in."""
     from vodstream.readers.killreader import KillReader
 
-    crop, st = _benchmark_crop("validation", 1920, 11, 324)  # the per-sample benchmark's case
+    crop, st = benchmark_crop("validation", 1920, 11, 324)  # the per-sample benchmark's case
     assert st.kills == 11
     loc = locate(crop)
     assert loc.squads is None and loc.kill is not None and loc.kill.weak
@@ -1292,19 +1293,6 @@ def test_a_faint_squads_label_is_found_by_the_faint_look() -> None:
     assert (got.kills, got.kill_box) == (14, True)
 
 
-def _benchmark_crop(style: str, w: int, seed: int, i: int) -> tuple[np.ndarray, FrameState]:
-    """Case ``i`` of benchmarks/kill_accuracy.py's per-sample cases (``--style style --seed seed``,
-    frame width ``w``): the same HUD crop as the benchmark's, and its state."""
-    import sys
-    from pathlib import Path
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-    import kill_accuracy
-
-    crop, st = kill_accuracy.case_crop(style, w, seed, i)
-    return crop, st  # type: ignore[return-value]
-
-
 @pytest.mark.parametrize("i", [51, 119])
 def test_a_detector_box_that_starts_at_the_skull_reads_the_count_after_it(i: int) -> None:
     """Validation family at 720p (crf 20): the detector's box started at the skull, which the
@@ -1314,7 +1302,7 @@ def test_a_detector_box_that_starts_at_the_skull_reads_the_count_after_it(i: int
     run's icon: both readers read the count."""
     from vodstream.readers.killreader import KillReader
 
-    crop, st = _benchmark_crop("validation", 1280, 11, i)
+    crop, st = benchmark_crop("validation", 1280, 11, i)
     reader = KillReader()
     assert find_kill_box(crop, reader.detector).how == "detector"
     got = reader.read_huds([crop])[0]
@@ -1330,7 +1318,7 @@ def test_a_detector_box_is_not_snapped_to_a_hollow_blob(w: int, i: int, kills: i
     readers read the count in the detector's box."""
     from vodstream.readers.killreader import KillReader
 
-    crop, st = _benchmark_crop("validation", w, 11, i)
+    crop, st = benchmark_crop("validation", w, 11, i)
     reader = KillReader()
     assert find_kill_box(crop, reader.detector).how == "detector"
     got = reader.read_huds([crop])[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from tests.benchcases import benchmark_crop
 from vodstream.readers.digits import extract, find_skull, squads_box_visible
 from vodstream.readers.hudlocate import legacy_ref
 from vodstream.readers.killreader import KillReader, KillReading
@@ -364,63 +365,12 @@ def test_touching_digits_cut_at_every_column_of_their_middle() -> None:
 
 
 def test_least_ink_cut_is_no_guess_where_the_blob_was_scanned() -> None:
-    """Training family at 720p (orbitron): "17" blurs into one blob. Cut at its least-ink column it
-    read 1 and 1 (the 7's stem, 0.74) and the score-box reader read 11 at 0.98: a wrong 11. The
-    cut the digit CNN is surest of (the scan) reads 1 and "not a digit": no guess, no number."""
-    from dataclasses import replace
-
-    from models.data import h264_roundtrip
-    from vodstream.testbed.synth.hud import SkullShape
-    from vodstream.testbed.synth.styles import style_by_name
-
-    skull = SkullShape(
-        name="train373259",
-        cranium_w=8.99530,
-        cranium_h=9.54852,
-        cranium_cut=18.75662,
-        jaw=5.69958,
-        jaw_bot=22.97162,
-        eyes="wide",
-        eye_r=2.55234,
-        eye_dx=4.42910,
-        eye_y=13.04333,
-        nose=False,
-        teeth=3,
-    )
-    sty = replace(
-        style_by_name("train:0"),
-        name="train",
-        font="orbitron",
-        skull=skull,
-        top=48.56364,
-        bot=78.11986,
-        slant=13.19811,
-        kill_w1=60.96301,
-        kill_gap=21.43742,
-        skull_dx=8.51837,
-        digit_dx=31.00053,
-        skull_size=0.93072,
-        digit_cap=13.05953,
-        digit_stretch=0.98276,
-        sq_label="ESCOUADES RESTANTES",
-        sq_label_w=180.63202,
-        scale=1.02241,
-        dx=24.23892,
-        dy=40.70988,
-        banner="SPECTATING",
-        box_alpha=0.34573,
-        outline_alpha=0.75010,
-        dots=False,
-        ink=(233.44049, 233.44049, 238.20406),
-        alive_color=(255.0, 255.0, 255.0),
-        occluder=None,
-    )
-    st = _state(t=141.52731, camera_t=141.52731, scene_seed=1_947_768, kills=17, squads_left=7, alive=21)
-    st = replace(st, spectating=True)
-    w, h = 1280, 720
-    x0, y0, x1, y1 = hud_box(w, h)
-    frame = np.asarray(Renderer(w, h, seed=10**6 + 7, style=sty).render(st))
-    crop = np.ascontiguousarray(h264_roundtrip([frame], crf=20)[0][y0:y1, x0:x1])
+    """Training family at 720p (orbitron; the per-sample benchmark's --style train --seed 12 case
+    297): "17" blurs into one blob. Cut at its least-ink column it read 1 and 1 (the 7's stem,
+    0.74) and the score-box reader read 11 at 0.98: a wrong 11. The cut the digit CNN is surest of
+    (the scan) reads 1 and "not a digit": no guess, no number."""
+    crop, st = benchmark_crop("train", 1280, 12, 297)
+    assert st.kills == 17
     reader = KillReader()
     boxed = reader.read_boxes([crop])[0]
     assert boxed is not None and boxed[0] == 11 and boxed[1] >= reader.box_confidence  # the trap
