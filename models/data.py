@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -97,6 +97,8 @@ class HudCase:
     font: str
     hud: np.ndarray  # RGB uint8 top-right crop (after degradation when applied)
     degradation: str = "none"
+    # the kill count's digits as drawn, in crop pixels (x0, y0, x1, y1), None: no count drawn
+    count_box: tuple[int, int, int, int] | None = None
 
 
 @dataclass
@@ -293,8 +295,47 @@ def render_cases(
                     sty = family_style(style, rng)
                 font = sty.font
             hud = fast_hud_crop(state, w, h, seed=rseed, hud_font=font, style=sty)
-            out.append(HudCase(state, w, h, rseed, font, hud))
+            out.append(HudCase(state, w, h, rseed, font, hud, count_box=_count_box(state, w, h, font, sty)))
     return out
+
+
+def _count_box(
+    state: FrameState, width: int, height: int, font: str, style: HudStyle | None
+) -> tuple[int, int, int, int] | None:
+    """Where the renderer drew the kill count's digits, in crop pixels (None: not drawn)."""
+    from vodstream.readers.regions import hud_box
+    from vodstream.testbed.synth.render import kill_digit_boxes
+
+    boxes = kill_digit_boxes(state, width, height, hud_font=font, style=style)
+    if not boxes:
+        return None
+    x0, y0, _x1, _y1 = hud_box(width, height)
+    return (
+        min(b[0] for b in boxes) - x0,
+        min(b[1] for b in boxes) - y0,
+        max(b[2] for b in boxes) - x0,
+        max(b[3] for b in boxes) - y0,
+    )
+
+
+# how far (digit heights) the finder's run may sit beside the count as drawn and still be "on" it:
+# runs that start at the skull or end at the box's edge are still read from the count (the band
+# holds it); the squads count, the nearest other number, sits two box paddings and the gap between
+# the boxes away (chosen on the training and validation families' test-split renders, seeds 23-24)
+ON_COUNT_GAP = 0.75
+
+
+def on_count(run: tuple[float, float, float, float] | None, count: tuple[int, int, int, int] | None) -> bool:
+    """The finder's digit run (FoundBox.run) sits on the kill count as drawn: on its line (vertical
+    centres at most half a digit height apart) and overlapping it or at most ON_COUNT_GAP digit
+    heights beside it. A box found on another number (the squads or alive count, a kill-feed line)
+    gives digits the case's label does not name."""
+    if run is None or count is None:
+        return False
+    h = count[3] - count[1]
+    gap = max(run[0], count[0]) - min(run[2], count[2])  # < 0: they overlap
+    dy = abs((run[1] + run[3]) - (count[1] + count[3])) / 2.0
+    return gap <= ON_COUNT_GAP * h and dy <= 0.5 * h
 
 
 def h264_roundtrip(
@@ -370,7 +411,7 @@ def degrade(cases: list[HudCase], rng: np.random.Generator, *, quality: str = "s
             bgr = cv2.imdecode(buf, cv2.IMREAD_COLOR)
             assert bgr is not None  # the JPEG just encoded
             img = cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB)
-            out[i] = HudCase(c.state, c.width, c.height, c.seed, c.font, img, f"jpeg{q}")
+            out[i] = replace(c, hud=img, degradation=f"jpeg{q}")
         else:
             out[i] = c
     for idx in groups.values():
@@ -380,7 +421,7 @@ def degrade(cases: list[HudCase], rng: np.random.Generator, *, quality: str = "s
             dec = h264_roundtrip([cases[i].hud for i in chunk], crf=crf)
             for i, img in zip(chunk, dec, strict=True):
                 c = cases[i]
-                out[i] = HudCase(c.state, c.width, c.height, c.seed, c.font, img, f"h264crf{crf}")
+                out[i] = replace(c, hud=img, degradation=f"h264crf{crf}")
     return [c for c in out if c is not None]
 
 
@@ -390,21 +431,23 @@ def degrade(cases: list[HudCase], rng: np.random.Generator, *, quality: str = "s
 # own code) keeps the sets small; a change of the finder needs the sets rebuilt (CACHE_VERSION).
 BAND = (-20, -20, 80, 50)
 CANON = (100, 60)  # where from_band puts the skull
-CACHE_VERSION = 2
+FOUND_COUNT, FOUND_ELSEWHERE = 1, 2  # CaseSet.found's first column
+CACHE_VERSION = 3  # 3: found 2 = a box found on another number than the count
 
 
-def to_band(hud: np.ndarray) -> tuple[np.ndarray, SkullHit | None]:
-    """The band around the kill box the reader finds in a HUD crop (zeros and None: not found)."""
+def to_band(hud: np.ndarray) -> tuple[np.ndarray, SkullHit | None, tuple[float, float, float, float] | None]:
+    """The band around the kill box the reader finds in a HUD crop (zeros and None: not found),
+    and where the count was taken from in the crop (FoundBox.run)."""
     from vodstream.readers.hudlocate import find_kill_box
 
     x0, y0, x1, y1 = BAND
     f = find_kill_box(hud)
     if f.skull is None:
-        return np.zeros((y1 - y0, x1 - x0, 3), np.uint8), None
+        return np.zeros((y1 - y0, x1 - x0, 3), np.uint8), None, None
     p = max(-x0, -y0, x1, y1)
     big = cv2.copyMakeBorder(f.ref, p, p, p, p, cv2.BORDER_CONSTANT, value=0)
     sx, sy = f.skull.x + p, f.skull.y + p
-    return np.ascontiguousarray(big[sy + y0 : sy + y1, sx + x0 : sx + x1]), f.skull
+    return np.ascontiguousarray(big[sy + y0 : sy + y1, sx + x0 : sx + x1]), f.skull, f.run
 
 
 def from_band(band: np.ndarray) -> np.ndarray:
@@ -431,7 +474,10 @@ class CaseSet:
     kills: np.ndarray  # (N,) int64
     heights: np.ndarray  # (N,) source frame height
     degradation: list[str]
-    found: np.ndarray | None = None  # (N, 3) int8: found, red, row (None: all found at CANON)
+    # (N, 3) int8: found, red, row (None: all found at CANON); found is FOUND_COUNT where the box
+    # the reader found sits on the kill count as drawn, FOUND_ELSEWHERE where it sits on another
+    # number (its digits are not the label's: neither network trains or is measured on it), 0 none
+    found: np.ndarray | None = None
 
 
 def build_case_set(
@@ -455,9 +501,10 @@ def build_case_set(
             quality=quality,
         )
         for c in cases:
-            band, skull = to_band(c.hud)
+            band, skull, run = to_band(c.hud)
             bands.append(band)
-            found.append((skull is not None, bool(skull and skull.red), skull.row if skull else 0))
+            flag = 0 if skull is None else FOUND_COUNT if on_count(run, c.count_box) else FOUND_ELSEWHERE
+            found.append((flag, bool(skull and skull.red), skull.row if skull else 0))
             kills.append(c.state.kills)
             heights.append(c.height)
             degs.append(c.degradation)
@@ -475,7 +522,12 @@ def find_skulls(cs: CaseSet) -> list[SkullHit | None]:
     :func:`digits_from_cases` and :func:`box_set_from_cases` when both read the same cases."""
     if cs.found is None:
         return [canon_skull(False, 0) for _ in cs.bands]
-    return [canon_skull(bool(r), int(w)) if f else None for f, r, w in cs.found]
+    return [canon_skull(bool(r), int(w)) if f == FOUND_COUNT else None for f, r, w in cs.found]
+
+
+def _missing(cs: CaseSet, i: int) -> str:
+    """Why case ``i`` has no skull: the reader found no kill box, or found one on another number."""
+    return "wrong_box" if cs.found is not None and cs.found[i, 0] == FOUND_ELSEWHERE else "no_skull"
 
 
 def digits_from_cases(
@@ -490,12 +542,12 @@ def digits_from_cases(
     stats: Counter = Counter()
     if skulls is None:
         skulls = find_skulls(cs)
-    for band, k, fh, skull in zip(cs.bands, cs.kills, cs.heights, skulls, strict=True):
+    for i, (band, k, fh, skull) in enumerate(zip(cs.bands, cs.kills, cs.heights, skulls, strict=True)):
         ref = from_band(band)
         ex = digits_from_box(ref, skull) if skull is not None else None
         text = str(int(k))
         if ex is None:
-            stats["no_skull"] += 1
+            stats[_missing(cs, i)] += 1
         elif not ex.ok:
             stats[ex.reason] += 1
         elif len(ex.digits) != len(text):
@@ -545,9 +597,9 @@ def box_set_from_cases(cs: CaseSet, *, skulls: Sequence[SkullHit | None] | None 
     stats: Counter = Counter()
     if skulls is None:
         skulls = find_skulls(cs)
-    for band, k, fh, skull in zip(cs.bands, cs.kills, cs.heights, skulls, strict=True):
+    for i, (band, k, fh, skull) in enumerate(zip(cs.bands, cs.kills, cs.heights, skulls, strict=True)):
         if skull is None:
-            stats["no_skull"] += 1
+            stats[_missing(cs, i)] += 1
             continue
         stats["ok"] += 1
         xs.append(score_window(from_band(band), skull))

@@ -802,7 +802,9 @@ opacity, tints, webcam/panel overlays), then degraded: 70% libx264 round trip th
 18-30, all-intra, in groups of 48 crops), 20% JPEG (q 35-95), 10% clean; then the kill box is
 found and extracted with the reader's own code. A case yields labelled digits only when the
 extraction found exactly as many components as the number has digits ("no_skull" below: the
-finder found no kill box -- covered by an overlay, or missed). The "stream" shards are damaged
+finder found no kill box -- covered by an overlay, or missed; "wrong_box": it found one on another
+number than the kill count as drawn, e.g. the squads count -- models.data.on_count -- whose digits
+the label does not name: neither network trains or is measured on those). The "stream" shards are damaged
 with the stream mix instead (all libx264, crf 18-23). Shards are N:SEED[:DAMAGE[:STYLE]].
 
 - default-style fonts: {", ".join(meta["fonts"])}; styled shards: vodstream.testbed.synth.fonts.STYLE_FONTS

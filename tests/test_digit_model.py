@@ -6,7 +6,18 @@ import numpy as np
 import pytest
 import torch
 
-from models.data import build_digit_set, fast_hud_crop, h264_roundtrip, random_case
+from models.data import (
+    FOUND_COUNT,
+    FOUND_ELSEWHERE,
+    box_set_from_cases,
+    build_case_set,
+    build_digit_set,
+    digits_from_cases,
+    fast_hud_crop,
+    h264_roundtrip,
+    on_count,
+    random_case,
+)
 from models.net import DEFAULT_WEIGHTS, DigitNet, load_model, predict, save_model
 from models.train import fit
 from vodstream.readers.digits import DIGIT_SIZE
@@ -144,6 +155,31 @@ def test_fast_render_matches_the_renderer() -> None:
         a = fast_hud_crop(st, 1280, 720, seed=1_000_001, hud_font="teko")
         b = render_hud_crop(st, 1280, 720, seed=1_000_001, hud_font="teko")
         assert np.array_equal(a, b)
+
+
+def test_on_count_takes_runs_on_the_count_and_refuses_other_numbers() -> None:
+    count = (300, 40, 320, 56)  # two digits, 16 px high
+    assert on_count((301.0, 41.0, 319.0, 55.0), count)
+    assert on_count((286.0, 40.0, 330.0, 56.0), count)  # wider: joined to the box's edge
+    assert on_count((280.0, 40.0, 294.0, 56.0), count)  # the skull before it (6 px gap)
+    assert not on_count((340.0, 40.0, 358.0, 56.0), count)  # the squads count beside it
+    assert not on_count((300.0, 70.0, 320.0, 86.0), count)  # the row below (a kill-feed line)
+    assert not on_count(None, count) and not on_count((300.0, 40.0, 320.0, 56.0), None)
+
+
+def test_case_sets_keep_no_label_on_a_box_found_on_another_number() -> None:
+    # the first 48 validation-family cases of test-split set 24 at stream quality: in cases 1 and
+    # 44 the finder takes the squads count ("16", "14") for the kill count (7 and 23); their digits
+    # and windows would carry the kill count's label
+    cs = build_case_set(48, "test", 24, quality="stream", style="validation")
+    assert cs.found is not None
+    flags = cs.found[:, 0]
+    assert set(np.flatnonzero(flags == FOUND_ELSEWHERE)) == {1, 44}
+    assert (flags == FOUND_COUNT).sum() >= 20
+    ds = digits_from_cases(cs)
+    bs = box_set_from_cases(cs)
+    assert ds.stats["wrong_box"] == 2 and bs.stats["wrong_box"] == 2
+    assert len(bs.y) == (flags == FOUND_COUNT).sum()
 
 
 def test_h264_round_trip_keeps_size_and_content() -> None:

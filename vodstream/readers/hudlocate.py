@@ -1130,6 +1130,13 @@ def _locate_beside(
     return HudLocation(sq, kill, True, era, "ok", f)
 
 
+def _crop_run(loc: HudLocation) -> tuple[float, float, float, float]:
+    """The located digit run in crop pixels."""
+    assert loc.kill is not None
+    k, f = loc.kill, loc.scale
+    return (k.x0 / f, k.y0 / f, k.x1 / f, k.y1 / f)
+
+
 def canonical(hud: np.ndarray, loc: HudLocation) -> tuple[np.ndarray, SkullHit]:
     """The crop warped onto the reader's 560x175 reference canvas, kill digits at the place and
     height the digit extraction expects, with the (canonical) skull in front of them."""
@@ -1166,6 +1173,9 @@ class FoundBox:
     era: str | None
     reason: str
     how: str  # "layout", "layout_weak" (the relaxed look), "template", "detector" or "none"
+    # where the box's count was taken from, in crop pixels (x0, y0, x1, y1): the digit run found by
+    # the layout rules or the detector; right of the template's skull, two skull widths. None: no box
+    run: tuple[float, float, float, float] | None = None
 
     @property
     def proposal(self) -> bool:
@@ -1521,9 +1531,16 @@ def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> F
             # in view where a squads line is (a box beside a line ending at an overlay's edge is
             # no evidence of an in-match HUD: the kill reader says so where both readers read it)
             return FoundBox(
-                ref, replace(hit, score=DETECTED_SCORE), loc.hud_visible, True, loc.era, "ok", "layout_weak"
+                ref,
+                replace(hit, score=DETECTED_SCORE),
+                loc.hud_visible,
+                True,
+                loc.era,
+                "ok",
+                "layout_weak",
+                _crop_run(loc),
             )
-        return FoundBox(ref, hit, True, True, loc.era, "ok", "layout")
+        return FoundBox(ref, hit, True, True, loc.era, "ok", "layout", _crop_run(loc))
     old, (ox, oy, sx, sy) = legacy_ref(hud)
     visible = loc.hud_visible or squads_box_visible(old)
     if proposer is not None and loc.kill_box is False:
@@ -1548,7 +1565,13 @@ def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> F
                 cy = (oy + (skull.y + skull.h / 2.0) * sy) * f
                 ok = not (cx >= sq.x0 and abs(cy - (sq.y0 + sq.y1) / 2.0) <= 0.6 * sq.h)
             if ok:
-                return FoundBox(old, skull, True, True, None, "ok", "template")
+                run = (
+                    ox + (skull.x + skull.w) * sx,
+                    oy + skull.y * sy,
+                    ox + (skull.x + 3 * skull.w) * sx,
+                    oy + (skull.y + skull.h) * sy,
+                )
+                return FoundBox(old, skull, True, True, None, "ok", "template", run)
     # the detector only where an in-match HUD is in view (the squads line by the rules, or the
     # squads box at its 2019 place): on lobby, menu and other games' crops it costs a forward pass
     # per crop and its proposals there are no evidence anyway
@@ -1559,7 +1582,8 @@ def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> F
             ref, hit = canonical(hud, det)
             # visible stays the layout's verdict: a proposal alone is no evidence of an in-match HUD
             # (the kill reader says visible where both of its readers read a number in the box)
-            return FoundBox(ref, replace(hit, score=DETECTED_SCORE), visible, True, det.era, "ok", "detector")
+            hit = replace(hit, score=DETECTED_SCORE)
+            return FoundBox(ref, hit, visible, True, det.era, "ok", "detector", _crop_run(det))
         if loc.reason == "slot_unclear" and not loc.slot_edge and p_none >= EMPTY_NONE_PROB:
             # the rules saw only clutter of letter size in the slot (a busy background), no straight
             # edge of an overlay over it, and the detector is sure no kill count is in view: empty
