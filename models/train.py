@@ -785,7 +785,7 @@ one-cycle, {b.get("epochs")} epochs, batch 64; augmentation: shifts of -2..+6 px
 frames put the first digit 7-8 px right of the skull, our renders 4-5 px; trained with +-2 px
 only, this network read real single digits plus the box edge as "22", "35"), +-1 px down,
 contrast gain; glyph-shape augmentation: {b.get("glyph_aug") or "none"}. Every case whose
-skull is found is a training window -- also the ones the connected components fail on.
+skull is found on the kill count is a training window -- also the ones the connected components fail on.
 {b_init}shards {b_shards}, {b.get("train_windows")} windows, {b.get("train_seconds")} s.
 
 | set | whole numbers right, frames >= 720 px | all sizes | accepted at 0.97 | wrong among accepted |
