@@ -57,6 +57,7 @@ __all__ = [
     "build_digit_set",
     "degrade",
     "digits_from_cases",
+    "drawn_count",
     "find_skulls",
     "h264_roundtrip",
     "random_case",
@@ -295,14 +296,15 @@ def render_cases(
                     sty = family_style(style, rng)
                 font = sty.font
             hud = fast_hud_crop(state, w, h, seed=rseed, hud_font=font, style=sty)
-            out.append(HudCase(state, w, h, rseed, font, hud, count_box=_count_box(state, w, h, font, sty)))
+            out.append(HudCase(state, w, h, rseed, font, hud, count_box=drawn_count(state, w, h, font, sty)))
     return out
 
 
-def _count_box(
+def drawn_count(
     state: FrameState, width: int, height: int, font: str, style: HudStyle | None
 ) -> tuple[int, int, int, int] | None:
-    """Where the renderer drew the kill count's digits, in crop pixels (None: not drawn)."""
+    """Where the renderer drew the kill count's digits (x0, y0, x1, y1), in pixels of the
+    regions.hud_box crop (None: not drawn)."""
     from vodstream.readers.regions import hud_box
     from vodstream.testbed.synth.render import kill_digit_boxes
 

@@ -37,7 +37,7 @@ import structlog
 import torch
 from torch import nn
 
-from models.data import RES_WEIGHTS, RESOLUTIONS, fast_hud_crop, h264_roundtrip, random_case
+from models.data import RES_WEIGHTS, RESOLUTIONS, drawn_count, fast_hud_crop, h264_roundtrip, random_case
 from models.net import FINDER_WEIGHTS, FinderNet, load_finder_model, save_model
 from vodstream.readers.boxfinder import finder_boxes
 from vodstream.testbed.synth.hud import HudStyle
@@ -89,8 +89,7 @@ def render_set(n: int, split: str, seed: int, tight: float = 0.0) -> tuple[np.nd
     """n examples: inputs (n, 120, 360, 3) uint8 RGB and targets (n, 4) float32 [x0, y0, x1, y1] of
     the digit run in input px, NaN for none. ``tight``: the share of :func:`tight_style` styles."""
     from vodstream.readers.hudlocate import finder_image
-    from vodstream.readers.regions import hud_box
-    from vodstream.testbed.synth.render import kill_box_covered, kill_digit_boxes
+    from vodstream.testbed.synth.render import kill_box_covered
     from vodstream.testbed.synth.styles import training_style
 
     rng = np.random.default_rng(seed)
@@ -106,7 +105,6 @@ def render_set(n: int, split: str, seed: int, tight: float = 0.0) -> tuple[np.nd
         w, h = RESOLUTIONS[int(rng.choice(len(RESOLUTIONS), p=wts / wts.sum()))]
         rseed = base + int(rng.integers(0, 16))
         scene = base + int(rng.integers(0, 10**6 - 1))
-        x0, y0, _x1, _y1 = hud_box(w, h)
         crops: list[np.ndarray] = []
         boxes: list[np.ndarray] = []
         sty = training_style(rng)
@@ -117,13 +115,10 @@ def render_set(n: int, split: str, seed: int, tight: float = 0.0) -> tuple[np.nd
             squads = int(rng.integers(1, 21))
             st = random_case(rng, split, kind=kind, scene_seed=scene, squads=squads, modes=True)
             crops.append(fast_hud_crop(st, w, h, seed=rseed, hud_font=sty.font, style=sty))
-            digits = kill_digit_boxes(st, w, h, style=sty)
+            drawn = drawn_count(st, w, h, sty.font, sty)
             box = np.full(4, np.nan, np.float32)
-            if digits and not kill_box_covered(st, w, h, style=sty):
-                bx0 = min(d[0] for d in digits) - x0
-                by0 = min(d[1] for d in digits) - y0
-                bx1 = max(d[2] for d in digits) - x0
-                by1 = max(d[3] for d in digits) - y0
+            if drawn is not None and not kill_box_covered(st, w, h, style=sty):
+                bx0, by0, bx1, by1 = drawn
                 ch, cw = crops[-1].shape[:2]
                 if bx0 >= 0 and by0 >= 0 and bx1 <= cw and by1 <= ch:
                     box = np.array([bx0, by0, bx1, by1], np.float32) * (FinderNet.INPUT_H / ch)
