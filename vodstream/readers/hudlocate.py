@@ -400,8 +400,14 @@ def _covered_end(img: np.ndarray, x1: int, y0: int, y1: int, h: float) -> bool:
     ay0, ay1 = max(0, int(y0 - 2.5 * h)), min(H, int(y1 + 2.5 * h) + 1)
     if ax1 - ax0 < 3 or ay1 - ay0 < 4:
         return False
+    return bool(_overlay_edges(img, ax0, ax1, ay0, ay1, h).any())
+
+
+def _overlay_edges(img: np.ndarray, ax0: int, ax1: int, ay0: int, ay1: int, h: float) -> np.ndarray:
+    """The pixels of ``img[ay0:ay1, ax0:ax1]`` on straight vertical edges longer than ``COVER_EDGE``
+    letter heights (``h``): a stream overlay's side, taller than the HUD's boxes."""
     g = cv2.cvtColor(img[ay0:ay1, ax0:ax1], cv2.COLOR_RGB2GRAY).astype(np.float32)
-    return _long_edge(
+    return _edge_runs(
         np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)), max(3, round(COVER_EDGE * h)), vertical=True
     )
 
@@ -416,10 +422,7 @@ def _edge_through(img: np.ndarray, x0: int, x1: int, y0: int, y1: int, h: float)
     out = np.zeros(max(0, x1 - x0), bool)
     if ax1 - ax0 < 3 or ay1 - ay0 < 4 or y1 <= y0:
         return out
-    g = cv2.cvtColor(img[ay0:ay1, ax0:ax1], cv2.COLOR_RGB2GRAY).astype(np.float32)
-    runs = _edge_runs(
-        np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)), max(3, round(COVER_EDGE * h)), vertical=True
-    )
+    runs = _overlay_edges(img, ax0, ax1, ay0, ay1, h)
     out[ax0 - x0 : ax1 - x0] = runs[max(0, y0 - ay0) : y1 - ay0].all(axis=0)
     return out
 
@@ -878,8 +881,7 @@ def _beside_covered(p: _Prepared, covered: list[SquadsLine]) -> HudLocation | No
     """:func:`_locate` where no squads line is found but lines end at an overlay's edge (``covered``:
     a panel over the squads label or the alive section after it, the kill count in view left of
     it): the kill box beside one (topmost first), on its row only -- the usual look, then the
-    relaxed one, then the ink without slanted straight strokes (a digit touching the box's edge),
-    as for a found squads line's unclear slot. A proposal (``weak``: both of the kill reader's
+    second looks of a found squads line's unclear slot (:func:`_second_looks`). A proposal (``weak``: both of the kill reader's
     readers must read the same number; ``faint``: find_kill_box drops it where the learned
     detector places the count elsewhere), and no squads line: such a line is no evidence of an
     in-match HUD. Kill-feed lines end at panels too, and on the validation family at 1080p and the
@@ -891,10 +893,7 @@ def _beside_covered(p: _Prepared, covered: list[SquadsLine]) -> HudLocation | No
     for c in sorted(covered, key=lambda c: c.y0):
         loc = _locate_beside(p.img, p.f, p.st, p.ink, c, rows=(0,))
         if loc.kill is None and loc.reason == "slot_unclear":
-            loc = _relaxed(p.img, p.f, p.st, p.ink, loc)
-            if loc.kill is None:
-                d = _destriped(p)
-                loc = _locate_beside(p.img, p.f, d.st, d.ink, c, rows=(0,))
+            loc = _second_looks(p, loc, c, rows=(0,))
         if loc.kill is not None:
             return replace(
                 loc, squads=None, kill=replace(loc.kill, weak=True, faint=True), covered=tuple(covered)
@@ -925,21 +924,28 @@ def _locate_lines(p: _Prepared, cands: list[SquadsLine], covered: list[SquadsLin
             if loc.kill is not None:
                 return loc
         if first.reason == "slot_unclear":
-            loc = _relaxed(img, f, st, ink, first)
-            if loc.kill is None:
-                # the slot without long straight strokes (the box's slanted edge a digit touches,
-                # background stripes): a proposal, like the relaxed look's
-                d = _destriped(p)
-                loc2 = _locate_beside(img, f, d.st, d.ink, cands[0])
-                if loc2.kill is None:
-                    # the second row (ranked) with the relaxed look's icons as well: a skull the
-                    # opening splits (cranium and jaw) before a count the row's divider had joined
-                    icons = np.concatenate([_icon_components(d.ink, cands[0].h), _narrow_blobs(d.st)])
-                    loc2 = _locate_beside(img, f, d.st, d.ink, cands[0], icons=icons, rows=(1,))
-                if loc2.kill is not None:
-                    return replace(loc2, kill=replace(loc2.kill, weak=True))
-            return loc
+            return _second_looks(p, first, cands[0], rows=(0, 1))
     return first
+
+
+def _second_looks(p: _Prepared, first: HudLocation, sq: SquadsLine, *, rows: tuple[int, ...]) -> HudLocation:
+    """Where the usual look beside ``sq`` (``first``) saw ink in the slot but no kill box: the relaxed
+    look (:func:`_relaxed`), then the slot without long straight strokes (the box's slanted edge a
+    digit touches, background stripes: :func:`_destriped`) on ``rows`` -- on the second row (ranked)
+    with the relaxed look's icons as well: a skull the opening splits (cranium and jaw) before a
+    count the row's divider had joined. Boxes found so are proposals (``weak``); where none is
+    found, the relaxed look's location."""
+    loc = _relaxed(p.img, p.f, p.st, p.ink, first)
+    if loc.kill is not None:
+        return loc
+    d = _destriped(p)
+    loc2 = _locate_beside(p.img, p.f, d.st, d.ink, sq, rows=rows)
+    if loc2.kill is None and 1 in rows:
+        icons = np.concatenate([_icon_components(d.ink, sq.h), _narrow_blobs(d.st)])
+        loc2 = _locate_beside(p.img, p.f, d.st, d.ink, sq, icons=icons, rows=(1,))
+    if loc2.kill is not None:
+        return replace(loc2, kill=replace(loc2.kill, weak=True))
+    return loc
 
 
 def _narrow_blobs(st: np.ndarray) -> np.ndarray:
