@@ -881,9 +881,10 @@ def _beside_covered(p: _Prepared, covered: list[SquadsLine]) -> HudLocation | No
     """:func:`_locate` where no squads line is found but lines end at an overlay's edge (``covered``:
     a panel over the squads label or the alive section after it, the kill count in view left of
     it): the kill box beside one (topmost first), on its row only -- the usual look, then the
-    second looks of a found squads line's unclear slot (:func:`_second_looks`). A proposal (``weak``: both of the kill reader's
-    readers must read the same number; ``faint``: find_kill_box drops it where the learned
-    detector places the count elsewhere), and no squads line: such a line is no evidence of an
+    second looks of a found squads line's unclear slot (:func:`_second_looks`). A proposal
+    (``weak``: both of the kill reader's readers must read the same number; ``faint``:
+    find_kill_box drops it where the learned detector places the count elsewhere), and no squads
+    line: such a line is no evidence of an
     in-match HUD. Kill-feed lines end at panels too, and on the validation family at 1080p and the
     selection family at 720p the relaxed or destriped look found a name's glyphs beside one (the
     readers disagreed, but the box took the place of the detector's, which both read 14 in): the
