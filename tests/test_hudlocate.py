@@ -1323,3 +1323,18 @@ def test_a_detector_box_is_not_snapped_to_a_hollow_blob(w: int, i: int, kills: i
     assert find_kill_box(crop, reader.detector).how == "detector"
     got = reader.read_huds([crop])[0]
     assert (got.kills, got.kill_box) == (st.kills, True) == (kills, True)
+
+
+def test_the_faint_look_takes_no_count_inside_the_usual_squads_line() -> None:
+    """Validation family at 1080p through libx264 (crf 20), a hidden modern kill box (no kill yet)
+    beside "16 ESCUADRAS RESTANTES": the usual look finds the whole line (count and label), the
+    faint look only "RESTANTES", and took the squads count "16" before the lost word for the kill
+    count (read 16 at 0.995). A faint look's run inside the line found at the usual threshold is
+    that line's; the slot is empty."""
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = benchmark_crop("validation", 1920, 12, 25)  # the per-sample benchmark's case
+    assert st.kills == 0 and st.era == "modern"
+    got = KillReader().read_huds([crop])[0]
+    assert got.kills is None
+    assert got.kill_box is False

@@ -872,9 +872,41 @@ def _locate(p: _Prepared) -> HudLocation:
         again = [c for c in _squads(q.img, q.st) if any(_same_line(c, c1) for c1 in cands)]
         if again:
             faint = _locate_lines(q, again, [])
-            if faint.kill is not None:
-                return replace(faint, kill=replace(faint.kill, weak=True, faint=True))
+            k, fs = faint.kill, faint.squads
+            # a run inside the same line found at the usual threshold, a word of the label after
+            # it, is that line's count: the faint look's line had lost the label's first word and
+            # took the squads count before it for the kill count (a hidden box read as 16,
+            # validation family at 1080p). Runs left of the usual line stand, words or not (the
+            # faint line may lose a word of its own)
+            lost_word = (
+                k is not None
+                and fs is not None
+                and k.row == 0
+                and any(_same_line(fs, c1) and k.x1 > c1.x0 for c1 in cands)
+                and _word_between(p.st, k.x1, fs)
+            )
+            if k is not None and not lost_word:
+                return replace(faint, kill=replace(k, weak=True, faint=True))
     return loc
+
+
+WORD_GLYPHS = 3  # _word_between: this many glyphs of letter size make a word (a count has two digits)
+
+
+def _word_between(st: np.ndarray, x0: float, sq: SquadsLine) -> bool:
+    """At least WORD_GLYPHS glyphs of the squads line's letter height, on its rows, wholly between
+    ``x0`` and the line's start: a word of the label the line lost, not the gap to the kill box
+    (a count's digits and the boxes' edges are fewer)."""
+    x, y, w, hh = (st[:, k].astype(np.float64) for k in range(4))
+    cy = (sq.y0 + sq.y1) / 2.0
+    m = (
+        (x >= x0)
+        & (x + w <= sq.x0)
+        & (hh >= 0.7 * sq.h)
+        & (hh <= 1.3 * sq.h)
+        & (np.abs(y + hh / 2.0 - cy) <= 0.4 * sq.h)
+    )
+    return int(m.sum()) >= WORD_GLYPHS
 
 
 def _beside_covered(p: _Prepared, covered: list[SquadsLine]) -> HudLocation | None:
