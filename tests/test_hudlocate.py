@@ -1329,8 +1329,8 @@ def test_the_faint_look_takes_no_count_inside_the_usual_squads_line() -> None:
     """Validation family at 1080p through libx264 (crf 20), a hidden modern kill box (no kill yet)
     beside "16 ESCUADRAS RESTANTES": the usual look finds the whole line (count and label), the
     faint look only "RESTANTES", and took the squads count "16" before the lost word for the kill
-    count (read 16 at 0.995). A faint look's run inside the line found at the usual threshold is
-    that line's; the slot is empty."""
+    count (read 16 at 0.995). A faint look's run inside the line found at the usual threshold, with
+    a word of the label after it, is that line's count; the slot is empty."""
     from vodstream.readers.killreader import KillReader
 
     crop, st = benchmark_crop("validation", 1920, 12, 25)  # the per-sample benchmark's case

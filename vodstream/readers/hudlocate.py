@@ -897,16 +897,23 @@ def _word_between(st: np.ndarray, x0: float, sq: SquadsLine) -> bool:
     """At least WORD_GLYPHS glyphs of the squads line's letter height, on its rows, wholly between
     ``x0`` and the line's start: a word of the label the line lost, not the gap to the kill box
     (a count's digits and the boxes' edges are fewer)."""
-    x, y, w, hh = (st[:, k].astype(np.float64) for k in range(4))
-    cy = (sq.y0 + sq.y1) / 2.0
-    m = (
-        (x >= x0)
-        & (x + w <= sq.x0)
-        & (hh >= 0.7 * sq.h)
-        & (hh <= 1.3 * sq.h)
-        & (np.abs(y + hh / 2.0 - cy) <= 0.4 * sq.h)
-    )
+    m = _row_glyphs(st, x0, sq.x0, (sq.y0 + sq.y1) / 2.0, sq.h, (0.7, 1.3), 0.4)
     return int(m.sum()) >= WORD_GLYPHS
+
+
+def _row_glyphs(
+    st: np.ndarray, xa: float, xb: float, cy: float, h: float, tall: tuple[float, float], off: float
+) -> np.ndarray:
+    """Mask of the components wholly between xa and xb, ``tall[0]``-``tall[1]`` times ``h`` high,
+    centred within ``off`` times ``h`` of the row centre ``cy``."""
+    x, y, w, hh = (st[:, k].astype(np.float64) for k in range(4))
+    return (
+        (x >= xa)
+        & (x + w <= xb)
+        & (hh >= tall[0] * h)
+        & (hh <= tall[1] * h)
+        & (np.abs(y + hh / 2.0 - cy) <= off * h)
+    )
 
 
 def _beside_covered(p: _Prepared, covered: list[SquadsLine]) -> HudLocation | None:
@@ -1294,16 +1301,9 @@ def _ink_between(st: np.ndarray, xa: float, xb: float, cy: float, dh: float, *, 
     box is not the kill count."""
     if xb - xa < 0.5 * dh:
         return False
-    x, y, w, h, a = (st[:, k].astype(np.float64) for k in range(5))
-    m = (
-        (x >= xa)
-        & (x + w <= xb)
-        & (h >= 0.6 * dh)
-        & (h <= 2.0 * dh)
-        & (np.abs(y + h / 2.0 - cy) <= 0.5 * dh)
-        & (2.0 * a / (w + h) >= MIN_STROKE)
-        & (a >= 0.15 * w * h)
-    )
+    w, h, a = (st[:, k].astype(np.float64) for k in range(2, 5))
+    m = _row_glyphs(st, xa, xb, cy, dh, (0.6, 2.0), 0.5)
+    m &= (2.0 * a / (w + h) >= MIN_STROKE) & (a >= 0.15 * w * h)
     if icon:
         m &= (a >= 0.55 * w * h) & (w >= 0.75 * h) & (h >= 0.8 * dh)
     return bool(m.any())
