@@ -477,12 +477,33 @@ def test_hud_verdicts_far_apart_do_not_open_a_match() -> None:
     tr = MatchTracker()
     tr.update(s.scores)
     assert [m.kills for m in tr.finish()] == [1, 2]
-    assert sum("stray HUD" in d["why"] for d in tr.dropped) == 2
-    assert sum("far apart" in d["why"] for d in tr.dropped) == 1
+    # the second pair came back within stray_rejoin s of the first look: one span, let go
+    [stray] = [d for d in tr.dropped if "stray HUD" in d["why"]]
+    first_look = min(x.vod_time for x in s.scores if x.hud_visible and 40.0 < x.vod_time < 80.0)
+    assert stray["start"] == first_look - 1.0 and stray["until"] > first_look + 12.0
     # a VOD that begins mid-match with the HUD missed on one sample: still one match from 0 s
     s2 = Stream().hud(1, None).nothing(1).hud(3, None).play([0, 1], per=6).end(placement=4).lobby()
     [m] = run(s2.scores)
     assert m.kills == 1 and not m.start_seen and m.start == 0.0
+
+
+def test_a_match_whose_hud_hides_right_after_the_first_look_starts_at_that_look() -> None:
+    """A VOD that begins mid-match: the HUD on the first keyframe, then the inventory over it
+    for 8 s (the first look is let go as a stray verdict), then gameplay: one match from 0 s."""
+    s = Stream().hud(1, 9).nothing(4).play([9, 10], per=6).end(placement=2).lobby()
+    tr = MatchTracker()
+    tr.update(s.scores)
+    [m] = tr.finish()
+    assert m.start == 0.0 and not m.start_seen and m.kills == 10
+    assert any("HUD first seen at 0.0s" in n for n in m.notes)
+    assert not any("stray HUD" in d["why"] for d in tr.dropped)  # it was the match after all
+    # hidden longer than stray_rejoin, or a menu between: the first look stays a stray
+    late = Stream().hud(1, 9).nothing(7).play([9, 10], per=6).end(placement=2).lobby()
+    [m2] = run(late.scores)
+    assert m2.start == 15.0
+    menu = Stream().hud(1, 9).nothing(1).lobby(1).nothing(1).play([0, 1], per=6).end(placement=2).lobby()
+    [m3] = run(menu.scores)
+    assert m3.start == 5.0  # when the lobby left (the menu rule), not the first look
 
 
 def test_dense_resamples_of_one_moment_are_one_look_at_the_hud() -> None:

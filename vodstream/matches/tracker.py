@@ -11,7 +11,9 @@ state machine::
 
 Two rules catch what the marker reader missed. A match opened on HUD verdicts alone (no SELECT
 LEGEND) needs ``min_hud_samples`` of them, none more than ``stray_gap`` s apart: scattered verdicts
-on another game's screen are no match. And kills never go down within a match: when the HUD comes
+on another game's screen are no match -- unless the HUD comes back within ``stray_rejoin`` s of the
+last one, with no menu seen between (the inventory or map hid it): then the match began at the
+first of them. And kills never go down within a match: when the HUD comes
 back after ``reset_gap`` s without it and ``reset_votes`` readings in a row are lower than the
 match's count, the match ended at the gap and a new one began there (its lobby and SELECT LEGEND
 went unrecognised). An Arenas result (VICTORY / DEFEAT) ends the Arenas hold after
@@ -669,6 +671,7 @@ class MatchTracker:
         min_hud_samples: int = 3,
         menu_lookback: float = 6.5,
         stray_gap: float = 6.0,
+        stray_rejoin: float = 12.0,
         unread_tail: float = 6.0,
         reset_gap: float = 15.0,
         reset_votes: int = 2,
@@ -696,6 +699,7 @@ class MatchTracker:
         self.min_hud_samples = int(min_hud_samples)
         self.menu_lookback = float(menu_lookback)
         self.stray_gap = float(stray_gap)
+        self.stray_rejoin = float(stray_rejoin)
         self.unread_tail = float(unread_tail)
         self.reset_gap = float(reset_gap)
         self.reset_votes = int(reset_votes)
@@ -714,6 +718,9 @@ class MatchTracker:
         self.late = 0  # scores that arrived after their slot was processed
         self.duplicates = 0
         self.dropped: list[dict[str, Any]] = []  # spans that were not matches, and why
+        # The last span let go as stray HUD verdicts (an entry of ``dropped``), while no menu
+        # has been seen since: the match may be back after the inventory or map hid the HUD.
+        self._stray: dict[str, Any] | None = None
 
     # ---------------------------------------------------------------- public API
     def update(self, scores: Iterable[Score]) -> list[Match]:
@@ -767,6 +774,7 @@ class MatchTracker:
                 "min_hud_samples": self.min_hud_samples,
                 "menu_lookback": self.menu_lookback,
                 "stray_gap": self.stray_gap,
+                "stray_rejoin": self.stray_rejoin,
                 "unread_tail": self.unread_tail,
                 "reset_gap": self.reset_gap,
                 "reset_votes": self.reset_votes,
@@ -785,6 +793,7 @@ class MatchTracker:
             "late": self.late,
             "duplicates": self.duplicates,
             "dropped": list(self.dropped),
+            "stray": dict(self._stray) if self._stray is not None else None,
         }
 
     @classmethod
@@ -805,6 +814,7 @@ class MatchTracker:
         tr._probe = _Probe.from_dict(d["probe"]) if d.get("probe") else None
         tr.late, tr.duplicates = int(d["late"]), int(d["duplicates"])
         tr.dropped = list(d["dropped"])
+        tr._stray = dict(d["stray"]) if d.get("stray") else None
         return tr
 
     # ---------------------------------------------------------------- buffering
@@ -880,6 +890,8 @@ class MatchTracker:
         kind = m.kind if m else None
         op = self._open
         # The lobby / an end screen left the screen: remember the first sample after it.
+        if kind is not None:
+            self._stray = None  # a screen of its own between: a stray verdict does not rejoin
         if kind in ("lobby", "end"):
             self._menu = (t, None)
         elif self._menu is not None and self._menu[1] is None:
@@ -972,6 +984,7 @@ class MatchTracker:
                 # not a match.
                 self._open = None
                 self._drop(op, t, "too little gameplay (stray HUD verdicts, far apart)")
+                self._stray = self.dropped[-1] | {"last_seen": op.last_evidence}
             return
         if op is not None and op.phase == "ended":
             if op.end_votes == 1 and op.live_seen and t - op.last_evidence <= self.end_revert:
@@ -995,6 +1008,7 @@ class MatchTracker:
                 # The HUD was not recognised on the first samples after the lobby: the match
                 # began when the lobby (or previous end screen) left the screen.
                 op.start = self._edge(menu[1], menu[0])
+            self._rejoin_stray(op, t)
         if (
             self._probe is None
             and op.phase == "live"
@@ -1020,6 +1034,22 @@ class MatchTracker:
             op.box.add(s.kill_box)
         if op.phase == "live":
             op.box.vote_era(s.hud_era)
+
+    def _rejoin_stray(self, op: _Open, t: float) -> None:
+        """A match opened on the HUD within ``stray_rejoin`` s of the span last let go as stray
+        verdicts, with no menu seen between: the HUD was hidden a while (inventory, map) right
+        after the first looks, so the match began with that span. Its start is taken back; its
+        verdicts are not counted again toward ``min_hud_samples``."""
+        stray, self._stray = self._stray, None
+        if stray is None or t - float(stray["last_seen"]) > self.stray_rejoin:
+            return
+        start = float(stray["start"])
+        if start < op.start:
+            op.start = start
+            first = float(stray["first_seen"])
+            op.notes.append(f"HUD first seen at {first:.1f}s, then hidden until {t:.1f}s")
+        span = (stray["start"], stray["until"])
+        self.dropped = [d for d in self.dropped if (d["start"], d["until"]) != span]
 
     def _drop(self, op: _Open, t: float, why: str) -> None:
         self.dropped.append({"start": op.start, "first_seen": op.first_seen, "until": t, "why": why})
