@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from tests.benchcases import benchmark_crop
-from vodstream.readers.hudlocate import detect, find_kill_box, locate
+from vodstream.readers.hudlocate import DIGIT_MAX, detect, find_kill_box, locate
 from vodstream.readers.regions import hud_box
 from vodstream.testbed.synth import hud as _hud
 from vodstream.testbed.synth.render import Renderer, kill_digit_boxes
@@ -1338,3 +1338,19 @@ def test_the_faint_look_takes_no_count_inside_the_usual_squads_line() -> None:
     got = KillReader().read_huds([crop])[0]
     assert got.kills is None
     assert got.kill_box is False
+
+
+def test_the_ranked_row_finds_digits_taller_than_row_ones_beside_a_skull_as_tall() -> None:
+    """Validation family at 720p through libx264 (crf 20), ranked: "[skull] 20 / [hands] 0" on the
+    second row. Its digits are 1.5 squads-letter heights tall (row 1's are at most DIGIT_MAX) and
+    the skull no taller than they are: no box was found. Now the row takes digits up to
+    ROW2_DIGIT_MAX and a skull as tall as them, as a proposal both readers must agree on."""
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = benchmark_crop("validation", 1280, 11, 73)  # the per-sample benchmark's case
+    assert st.kills == 20 and st.hud_mode == "ranked"
+    loc = locate(crop)
+    assert loc.kill is not None and loc.kill.row == 1 and loc.kill.weak
+    assert loc.squads is not None and loc.kill.digit_h > DIGIT_MAX * loc.squads.h
+    got = KillReader().read_huds([crop])[0]
+    assert got.kills == 20

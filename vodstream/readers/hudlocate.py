@@ -109,6 +109,13 @@ MIN_LINE_W = 4.5  # squads line width, in letter heights
 LINE_END_MIN = 0.55  # the squads label ends in the right part of the crop (the alive box follows)
 MIN_STROKE = 3.0  # 2 * area / (w + h): letters, not pieces of the boxes' thin outlines
 ROW2_DY = (2.6, 4.2)
+# the ranked row's digits are drawn larger than row 1's against the squads label (1.27-1.33 of its
+# letter height on the training family at 720p, 1.5 on the validation family): at most this many
+ROW2_DIGIT_MAX = 1.7
+# ... and its skull can be as tall as they are (validation family at 720p): an icon this many
+# times the digits' height or more before the run is a skull too, but the box is a proposal
+# (weak: both of the kill reader's readers must read the same number)
+ROW2_ICON_EVEN = 0.95
 # the kill icon's right edge to the first digit: 0.2-0.8 digit heights in every family measured
 # (today's look, training, validation at 720p/1080p); more is a digit lost
 LOST_DIGIT_GAP = 0.9
@@ -555,13 +562,13 @@ def _text_rows_under(st: np.ndarray, sq: SquadsLine) -> set[int]:
     return out
 
 
-def _runs(st: np.ndarray, idx: list[int], h: float) -> list[list[int]]:
+def _runs(st: np.ndarray, idx: list[int], h: float, dmax: float = DIGIT_MAX) -> list[list[int]]:
     """Digit-height components grouped into tight left-to-right runs on one baseline."""
     cand = sorted(
         (
             i
             for i in idx
-            if DIGIT_MIN * h <= st[i, 3] <= DIGIT_MAX * h
+            if DIGIT_MIN * h <= st[i, 3] <= dmax * h
             and st[i, 2] <= 1.3 * st[i, 3]
             and st[i, 4] >= 0.18 * st[i, 2] * st[i, 3]
             and 2.0 * st[i, 4] / (st[i, 2] + st[i, 3]) >= MIN_STROKE
@@ -619,7 +626,9 @@ def _skull_led(st: np.ndarray, run: list[int]) -> bool:
     return hh >= SPLIT_ICON_EVEN * rest and ((up >= t and down >= t) or (up <= -t and down <= -t))
 
 
-def _icon_before(st: np.ndarray, sto: np.ndarray, run: list[int], h: float) -> int | None:
+def _icon_before(
+    st: np.ndarray, sto: np.ndarray, run: list[int], h: float, icon_min: float = ICON_MIN
+) -> int | None:
     """The solid blob of icon size right before the run (index into ``sto``, the opened ink)."""
     rx0 = st[run[0], 0]
     rcy = float(np.mean([st[i, 1] + st[i, 3] / 2.0 for i in run]))
@@ -628,7 +637,7 @@ def _icon_before(st: np.ndarray, sto: np.ndarray, run: list[int], h: float) -> i
         return None
     x, y, w, hh, a = (sto[:, k].astype(np.float64) for k in range(5))
     right = x + w
-    ok = (max(ICON_MIN * dh, 0.95 * h) <= hh) & (hh <= 2.4 * h) & (ICON_W * hh <= w) & (w <= 1.6 * hh)
+    ok = (max(icon_min * dh, 0.95 * h) <= hh) & (hh <= 2.4 * h) & (ICON_W * hh <= w) & (w <= 1.6 * hh)
     ok &= a >= ICON_FILL * w * hh  # a solid blob (holes for eyes), not the strokes of a letter
     ok &= (rx0 - 1.2 * h <= right) & (right <= rx0 + 0.5)
     ok &= np.abs(y + hh / 2.0 - rcy) <= 0.55 * h
@@ -1078,7 +1087,7 @@ def _locate_beside(
     idx2 = [i for i in inside(*r2) if not _slash(ink, st[i])]
     split_row2 = False
     if found is None and 1 in rows:
-        for run in _runs(st, idx2, h):
+        for run in _runs(st, idx2, h, dmax=ROW2_DIGIT_MAX):
             # the second row's centre lies ROW2_DY letter heights under the squads text's
             rcy = float(np.mean([st[i, 1] + st[i, 3] / 2.0 for i in run]))
             if not ROW2_DY[0] * h <= rcy - cy <= ROW2_DY[1] * h:
@@ -1089,6 +1098,10 @@ def _locate_beside(
                 # look): the skull is the icon of the rest, a box both readers must agree on
                 sto = np.concatenate([sto, st[run[:1]]])
                 icon, run, split_row2 = len(sto) - 1, run[1:], True
+            if icon is None:
+                # a skull as tall as its digits before the run: a proposal too
+                icon = _icon_before(st, sto, run, h, icon_min=ROW2_ICON_EVEN)
+                split_row2 = icon is not None
             if (
                 icon is not None
                 and not _text_before(st, idx2, sto[icon], h)
