@@ -1354,3 +1354,22 @@ def test_the_ranked_row_finds_digits_taller_than_row_ones_beside_a_skull_as_tall
     assert loc.squads is not None and loc.kill.digit_h > DIGIT_MAX * loc.squads.h
     got = KillReader().read_huds([crop])[0]
     assert got.kills == 20
+
+
+def test_the_assists_handshake_after_a_ranked_count_is_no_skull() -> None:
+    """Validation family at 720p through libx264 (crf 20), ranked, the squads line far above the
+    second row: the learned detector boxed the kill count "4", and the solid handshake of the
+    assists after it was taken for the skull of a kill count further right (the box dropped as a
+    2019 spectator count). An icon between counts is skull-shaped: at most ICON_BETWEEN_W times
+    as wide as tall."""
+    from vodstream.readers.hudlocate import ICON_BETWEEN_W, _ink_between
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = benchmark_crop("validation", 1280, 12, 33)  # the per-sample benchmark's case
+    assert st.kills == 4 and st.hud_mode == "ranked"
+    assert KillReader().read_huds([crop])[0].kills == 4
+    # components (x, y, w, h, area): a solid skull-shaped blob is an icon, a wider one is not
+    skull = np.array([[100, 10, 15, 17, 200]])
+    wide = np.array([[100, 10, int(ICON_BETWEEN_W * 13) + 2, 13, 240]])
+    assert _ink_between(skull, 80.0, 130.0, 18.5, 15.0, icon=True)
+    assert not _ink_between(wide, 80.0, 130.0, 16.5, 15.0, icon=True)

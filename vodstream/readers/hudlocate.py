@@ -1306,9 +1306,16 @@ SECOND_ICON_REACH = 6.0  # _snap: digit heights left of a second-row count searc
 NEAREST_GAP = 2.2  # squads-letter heights left of the squads line: where its own count may sit
 
 
+# _ink_between's icons: at most this many times as wide as tall -- a skull (about 0.8), two bold
+# digits merged (about 0.9-1.3), not the ranked row's assists handshake (1.6-1.85 in the ink: the
+# handshake after a kill count made it the "2019 spectator count" and dropped the detector's box)
+ICON_BETWEEN_W = 1.4
+
+
 def _ink_between(st: np.ndarray, xa: float, xb: float, cy: float, dh: float, *, icon: bool = False) -> bool:
     """A glyph or icon (not a thin box outline) wholly between xa and xb on the row centred at cy
-    (``icon``: a solid, squarish blob -- a skull, not a digit of the squads count): the kill count
+    (``icon``: a solid, squarish blob -- a skull, not a digit of the squads count nor the assists'
+    wide handshake: ``ICON_BETWEEN_W``): the kill count
     is the count nearest the squads box on its row (in 2019 the spectator box, a digit-high eye
     and its count, sits left of the kill box), so a run with such ink between it and the squads
     box is not the kill count."""
@@ -1319,6 +1326,7 @@ def _ink_between(st: np.ndarray, xa: float, xb: float, cy: float, dh: float, *, 
     m &= (2.0 * a / (w + h) >= MIN_STROKE) & (a >= 0.15 * w * h)
     if icon:
         m &= (a >= 0.55 * w * h) & (w >= 0.75 * h) & (h >= 0.8 * dh)
+        m &= w <= ICON_BETWEEN_W * h
     return bool(m.any())
 
 
