@@ -177,7 +177,7 @@ def test_readers_that_disagree_refuse(reader: KillReader) -> None:
     # reader is not fairly sure (box_veto) of another number
     assert reader._combine(digit, (12, 0.5), faint=True).kills == 12
     assert reader._combine(digit, (1, 0.72), faint=True).kills == 12
-    assert reader._combine(digit, None, faint=True).kills == 12
+    assert reader._combine(digit, None, faint=True).reason == "weak_skull"  # no second reader
     assert reader._combine(digit, (17, 0.95), faint=True).reason == "weak_skull"
     unlined = KR(12, False, False, 0.999, "ok")  # no squads line: a proposal on any screen
     assert reader._combine(unlined, (1, 0.72), faint=True).reason == "weak_skull"

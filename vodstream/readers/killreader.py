@@ -355,7 +355,8 @@ class KillReader:
         detector's); both readers agreeing counts: the digit path sure and the score-box
         reader reading the same number at ``agree`` (default ``box_confidence``) or more -- or,
         where a squads line was found (``digit.hud_visible``), the digit path ``weak_alone`` sure
-        and the score-box reader under ``box_veto`` on any other number.
+        and the score-box reader (which must have read the box: without one, proposals stay
+        unread) under ``box_veto`` on any other number.
         Where the digit path is not sure, the score-box reader's very sure number is taken only
         when ``guess`` -- what the digit CNN's own most likely classes spell (:func:`_spelled`)
         -- is the same number: the score-box reader alone read 20 for a 17 whose "7" touched
@@ -385,7 +386,8 @@ class KillReader:
                 digit.kills is not None
                 and digit.hud_visible
                 and digit.confidence >= self.weak_alone
-                and (box is None or box[0] == digit.kills or box[1] < self.box_veto)
+                and box is not None  # a second reader that looked (none: proposals stay unread)
+                and (box[0] == digit.kills or box[1] < self.box_veto)
             )
             if alone:
                 return digit
