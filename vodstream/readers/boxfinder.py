@@ -6,7 +6,9 @@ sky) they may find nothing. The detector, trained on many random HUD styles
 (models/finder.py), proposes where the kill digits are; hudlocate.find_kill_box tries it
 only where the rules found no kill box and could not tell the slot empty, on crops where the
 squads line or box shows an in-match HUD, and the kill reader
-takes a number there only when both of its readers read the same one.
+takes a number there only when both of its readers read the same one (or, beside a squads line
+found, when its digit path is very sure and its score-box reader not fairly sure of another:
+``KillReader(weak_alone=...)``).
 
 Like vodstream.readers.cnn, the forward pass runs in numpy (the scorer never imports torch),
 from the same weight file (models.weights.read_weights): six 3x3 convolutions (three of stride

@@ -161,7 +161,8 @@ class KillRun:
     row: int  # 0: beside the squads box, 1: the row below
     red: bool
     # found by the relaxed second look (:func:`_relaxed`): a proposal, read only where both of the
-    # kill reader's readers name the same number (like the learned detector's boxes)
+    # kill reader's readers name the same number, like the learned detector's boxes (or, beside a
+    # squads line found, where its digit path is very sure: KillReader's weak_alone)
     weak: bool = False
     # found by the faint look (:func:`_locate`), or beside a line ending at an overlay's edge
     # (:func:`_beside_covered`; both also weak): find_kill_box drops it where the learned detector
