@@ -284,7 +284,7 @@ SETS = (
     (
         "-heldout",
         "held-out family",
-        "report only: no model or threshold chosen on it; seeds no rule was made on",
+        "report only: no model or threshold chosen on it; one tracker rule came from seed 8117's start",
     ),
     ("-covered-2019", "kill box covered, 2019", "overlay over the kill box all along; fresh seeds"),
     ("-covered-modern", "kill box covered, modern", "the same on the modern HUD"),
