@@ -14,6 +14,7 @@ import pytest
 import torch
 
 from models.net import FINDER_WEIGHTS, FinderNet, load_finder_model, save_model
+from tests.benchcases import benchmark_crop
 from vodstream.readers.boxfinder import KillBoxDetector
 from vodstream.readers.digits import SKULL_MIN_SCORE, squads_box_visible
 from vodstream.readers.hudlocate import (
@@ -426,3 +427,39 @@ def test_a_slot_under_an_overlay_that_ends_at_the_squads_text_is_never_called_em
                     called_empty += int(find_kill_box(_crop(st, w, h, style), detector).kill_box is False)
     assert covered == 36
     assert called_empty == 0, called_empty
+
+
+def test_a_count_spread_over_neighbouring_cells_is_proposed() -> None:
+    """ "No kill count here" beat every single cell but had no majority: the count's probability was
+    spread over neighbouring cells. The likeliest cell's box is proposed with their summed
+    probability; where "none" has the majority, or the spread is far apart, nothing is."""
+    from vodstream.readers.boxfinder import FINDER_STRIDE, _cell_probabilities, _pick_boxes, _spread
+
+    out = np.zeros((1, 5, 4, 6), np.float32)
+    spread = np.log([0.2, 0.18, 0.17, 0.15])
+    for (gy, gx), lp in zip(((1, 2), (1, 3), (2, 2), (2, 3)), spread, strict=True):
+        out[0, 0, gy, gx] = lp
+    out[0, 0][out[0, 0] == 0] = -30.0
+    none = np.log(np.array([0.3]))
+    p = _cell_probabilities(out, none)
+    assert _pick_boxes(out, p)[0] is None  # "none" wins the argmax
+    got = _spread(out, p, 0.5)
+    assert got is not None and abs(got[0] - 0.7 / (0.7 + 0.3)) < 1e-6
+    x0, y0, x1, y1 = got[1]
+    s = FINDER_STRIDE
+    assert 2 * s <= (x0 + x1) / 2 <= 3 * s and s <= (y0 + y1) / 2 <= 2 * s  # the likeliest cell's
+    assert _spread(out, _cell_probabilities(out, np.log(np.array([0.8]))), 0.5) is None  # "none": majority
+    far = out.copy()
+    far[0, 0, 1, 3], far[0, 0, 2, 2] = -30.0, -30.0
+    far[0, 0, 0, 0], far[0, 0, 3, 5] = spread[1], spread[2]
+    assert _spread(far, _cell_probabilities(far, none), 0.5) is None  # no neighbours: no count
+
+
+def test_the_spread_proposal_reads_a_count_the_detector_was_unsure_where() -> None:
+    """Validation family at 720p through libx264 (crf 20): "6" beside "17 SQUADS LEFT" on a striped
+    sky. No single cell of the detector beat "none" (0.38); its neighbours together did."""
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = benchmark_crop("validation", 1280, 12, 94)  # the per-sample benchmark's case
+    assert st.kills == 6
+    assert KillReader().read_huds([crop])[0].kills == 6

@@ -59,6 +59,29 @@ def finder_boxes(out: np.ndarray, none: np.ndarray) -> list[Box | None]:
     return _pick_boxes(out, _cell_probabilities(out, none))
 
 
+SPREAD_REACH = 1  # _spread: the cells this many steps around the likeliest one share its proposal
+
+
+def _spread(out: np.ndarray, p: np.ndarray, min_prob: float) -> Box | None:
+    """The proposal of image 0 where "no kill count here" won no majority (under 0.5) but beat
+    every single cell: the count's probability spread over neighbouring cells (a style the detector
+    was not trained on). The likeliest cell's box, with the probability of it and the cells
+    ``SPREAD_REACH`` around it; None under ``min_prob``."""
+    _n, _c, gh, gw = out.shape
+    if p[0, -1] >= 0.5:
+        return None
+    cells = p[0, :-1].reshape(gh, gw)
+    gy, gx = divmod(int(cells.argmax()), gw)
+    r = SPREAD_REACH
+    mass = float(cells[max(0, gy - r) : gy + r + 1, max(0, gx - r) : gx + r + 1].sum())
+    if mass < min_prob:
+        return None
+    q = p[:1].copy()
+    q[0, -1] = 0.0  # the likeliest cell, "none" aside
+    box = _pick_boxes(out[:1], q)[0]
+    return None if box is None else (mass, box[1])
+
+
 def _pick_boxes(out: np.ndarray, p: np.ndarray) -> list[Box | None]:
     """:func:`finder_boxes` from the cell probabilities ``p`` (:func:`_cell_probabilities`)."""
     n, _c, gh, gw = out.shape
@@ -140,7 +163,9 @@ class KillBoxDetector:
 
     def assess(self, img: np.ndarray) -> tuple[Box | None, float]:
         """One forward pass: (the proposal as :meth:`propose` gives it, the probability that no kill
-        count is in ``img`` at all)."""
+        count is in ``img`` at all). The proposal is the likeliest cell's box where that cell beats
+        "none" at ``min_prob`` or more -- or, where "none" has no majority, where the likeliest cell
+        and its neighbours together reach ``min_prob`` (:func:`_spread`)."""
         if img.ndim != 3 or img.shape[2] != 3 or img.shape[1] < FINDER_STRIDE:
             return None, 0.0
         x = img.transpose(2, 0, 1)[None].astype(np.float32) / np.float32(255.0) - np.float32(0.5)
@@ -149,5 +174,9 @@ class KillBoxDetector:
         got = _pick_boxes(out, p)[0]
         p_none = float(p[0, -1])
         if got is None or got[0] < self.min_prob:
+            # chosen on the validation family: 6 more samples read, 1 fewer (a faint look's box
+            # now disputed), no number wrong and no empty-slot verdict changed on the choice sets
+            got = _spread(out, p, self.min_prob)
+        if got is None:
             return None, p_none
         return got, p_none
