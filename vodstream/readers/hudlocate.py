@@ -114,7 +114,7 @@ ROW2_DY = (2.6, 4.2)
 ROW2_DIGIT_MAX = 1.7
 # ... and its skull can be as tall as they are (validation family at 720p): an icon this many
 # times the digits' height or more before the run is a skull too, but the box is a proposal
-# (weak: both of the kill reader's readers must read the same number)
+# (weak: read as the kill reader reads the learned detector's boxes)
 ROW2_ICON_EVEN = 0.95
 # the kill icon's right edge to the first digit: 0.2-0.8 digit heights in every family measured
 # (today's look, training, validation at 720p/1080p); more is a digit lost
