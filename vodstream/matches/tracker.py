@@ -1044,7 +1044,7 @@ class MatchTracker:
         if stray is None or t - float(stray["last_seen"]) > self.stray_rejoin:
             return
         start = float(stray["start"])
-        if start < op.start:
+        if op.start is None or start < op.start:
             op.start = start
             first = float(stray["first_seen"])
             op.notes.append(f"HUD first seen at {first:.1f}s, then hidden until {t:.1f}s")
