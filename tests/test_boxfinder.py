@@ -206,9 +206,9 @@ class _Counting:
         self.calls += 1
         return self.det.propose(img)
 
-    def assess(self, img: np.ndarray):
+    def assess(self, img: np.ndarray, *, spread: bool = True):
         self.calls += 1
-        return self.det.assess(img)
+        return self.det.assess(img, spread=spread)
 
 
 def test_detector_runs_only_where_an_in_match_hud_is_in_view(detector) -> None:

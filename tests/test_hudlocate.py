@@ -1145,7 +1145,9 @@ class _Fixed:
     def propose(self, img: np.ndarray) -> tuple[float, tuple[float, float, float, float]]:
         return 0.99, self.box
 
-    def assess(self, img: np.ndarray) -> tuple[tuple[float, tuple[float, float, float, float]], float]:
+    def assess(
+        self, img: np.ndarray, *, spread: bool = True
+    ) -> tuple[tuple[float, tuple[float, float, float, float]], float]:
         return self.propose(img), 0.0
 
 

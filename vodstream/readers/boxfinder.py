@@ -161,11 +161,11 @@ class KillBoxDetector:
         """img: hudlocate.finder_image of a crop (RGB uint8, 120 px high)."""
         return self.assess(img)[0]
 
-    def assess(self, img: np.ndarray) -> tuple[Box | None, float]:
+    def assess(self, img: np.ndarray, *, spread: bool = True) -> tuple[Box | None, float]:
         """One forward pass: (the proposal as :meth:`propose` gives it, the probability that no kill
         count is in ``img`` at all). The proposal is the likeliest cell's box where that cell beats
         "none" at ``min_prob`` or more -- or, where "none" has no majority, where the likeliest cell
-        and its neighbours together reach ``min_prob`` (:func:`_spread`)."""
+        and its neighbours together reach ``min_prob`` (:func:`_spread`; ``spread=False``: not)."""
         if img.ndim != 3 or img.shape[2] != 3 or img.shape[1] < FINDER_STRIDE:
             return None, 0.0
         x = img.transpose(2, 0, 1)[None].astype(np.float32) / np.float32(255.0) - np.float32(0.5)
@@ -173,10 +173,11 @@ class KillBoxDetector:
         p = _cell_probabilities(out, none)
         got = _pick_boxes(out, p)[0]
         p_none = float(p[0, -1])
-        if got is None or got[0] < self.min_prob:
-            # chosen on the validation family: 6 more samples read, 1 fewer (a faint look's box
-            # now disputed), no number wrong and no empty-slot verdict changed on the choice sets
+        if spread and (got is None or got[0] < self.min_prob):
+            # chosen on the validation family: 6 more samples read, none fewer, no number wrong
+            # and no empty-slot verdict changed on the choice sets (find_kill_box lets no such
+            # proposal dispute a faint look's box: one had dropped a faint "2")
             got = _spread(out, p, self.min_prob)
-        if got is None:
+        if got is None or got[0] < self.min_prob:
             return None, p_none
         return got, p_none

@@ -1268,8 +1268,11 @@ class KillBoxProposer(Protocol):
 
     def propose(self, img: np.ndarray) -> tuple[float, tuple[float, float, float, float]] | None: ...
 
-    def assess(self, img: np.ndarray) -> tuple[tuple[float, tuple[float, float, float, float]] | None, float]:
-        """(what :meth:`propose` gives, the probability that no kill count is in view), one pass."""
+    def assess(
+        self, img: np.ndarray, *, spread: bool = True
+    ) -> tuple[tuple[float, tuple[float, float, float, float]] | None, float]:
+        """(what :meth:`propose` gives, the probability that no kill count is in view), one pass;
+        ``spread=False``: only a box that beat "no kill count here" on its own."""
         ...
 
 
@@ -1583,7 +1586,9 @@ def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> F
         # the faint look's box, where the detector proposes one that does not overlap it: the
         # detector's stands (the faint look took the skull for a digit and a blob before it for
         # the icon, the count right of them: validation family, 720p and 1080p)
-        assessed = proposer.assess(_half(prepared.img))
+        # (a count the detector is unsure where -- spread over neighbouring cells -- disputes
+        # nothing: on the validation family at 720p such a guess beside a faint "2" dropped it)
+        assessed = proposer.assess(_half(prepared.img), spread=False)
         if assessed[0] is not None and not _overlapping(prepared, assessed[0][1], loc.kill):
             loc = replace(loc, kill=None, kill_box=None, era=None, reason="faint_disputed")
     if loc.kill is not None and loc.kill_box:
