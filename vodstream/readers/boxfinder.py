@@ -76,30 +76,32 @@ def _spread(out: np.ndarray, p: np.ndarray, min_prob: float) -> Box | None:
     mass = float(cells[max(0, gy - r) : gy + r + 1, max(0, gx - r) : gx + r + 1].sum())
     if mass < min_prob:
         return None
-    q = p[:1].copy()
-    q[0, -1] = 0.0  # the likeliest cell, "none" aside
-    box = _pick_boxes(out[:1], q)[0]
-    return None if box is None else (mass, box[1])
+    return mass, _cell_box(out[0], gy, gx)
 
 
 def _pick_boxes(out: np.ndarray, p: np.ndarray) -> list[Box | None]:
     """:func:`finder_boxes` from the cell probabilities ``p`` (:func:`_cell_probabilities`)."""
     n, _c, gh, gw = out.shape
     res: list[Box | None] = []
-    s = FINDER_STRIDE
     for i in range(n):
         k = int(p[i].argmax())
         if k == gh * gw:
             res.append(None)
             continue
         gy, gx = divmod(k, gw)
-        ox, oy, lw, lh = (float(v) for v in out[i, 1:, gy, gx])
-        cx = (gx + 1.0 / (1.0 + math.exp(-ox))) * s
-        cy = (gy + 1.0 / (1.0 + math.exp(-oy))) * s
-        bw = math.exp(LOG_SIZE * math.tanh(lw / LOG_SIZE)) * s
-        bh = math.exp(LOG_SIZE * math.tanh(lh / LOG_SIZE)) * s
-        res.append((float(p[i, k]), (cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2)))
+        res.append((float(p[i, k]), _cell_box(out[i], gy, gx)))
     return res
+
+
+def _cell_box(out: np.ndarray, gy: int, gx: int) -> tuple[float, float, float, float]:
+    """The box (x0, y0, x1, y1, input px) cell (gy, gx) of one image's map ``out`` (5, H, W) gives."""
+    s = FINDER_STRIDE
+    ox, oy, lw, lh = (float(v) for v in out[1:, gy, gx])
+    cx = (gx + 1.0 / (1.0 + math.exp(-ox))) * s
+    cy = (gy + 1.0 / (1.0 + math.exp(-oy))) * s
+    bw = math.exp(LOG_SIZE * math.tanh(lw / LOG_SIZE)) * s
+    bh = math.exp(LOG_SIZE * math.tanh(lh / LOG_SIZE)) * s
+    return (cx - bw / 2, cy - bh / 2, cx + bw / 2, cy + bh / 2)
 
 
 class KillBoxDetector:
