@@ -468,6 +468,30 @@ def test_digit_touching_the_box_edge_read_with_the_edge_painted_out(state, style
     assert (got.kills, got.reason) == (state["kills"], "ok_cut")
 
 
+@pytest.mark.parametrize(("width", "seed", "i"), [(1920, 11, 42), (1280, 12, 168)])
+def test_stripes_joined_to_a_digit_are_opened_away_in_a_second_look(width: int, seed: int, i: int) -> None:
+    """Validation family (a 2019 HUD at 1080p, a modern one at 720p; the per-sample benchmark's
+    cases): the background's thin stripes show through the translucent box and join the count's
+    last digit, which then runs on out of the score box -- refused as "clipped", and no slanted
+    box edge to paint out. With every stroke thinner than OPEN_K px opened away the digits stand
+    alone; read where the score-box reader reads the same number."""
+    from vodstream.readers.digits import digits_from_box
+    from vodstream.readers.hudlocate import find_kill_box
+
+    crop, st = benchmark_crop("validation", width, seed, i)
+    reader = KillReader()
+    f = find_kill_box(crop, reader.detector)
+    assert f.skull is not None
+    assert digits_from_box(f.ref, f.skull).reason == "clipped"
+    opened = digits_from_box(f.ref, f.skull, erase_edge="open")
+    assert opened.ok and len(opened.digits) == len(str(st.kills))
+    got = reader.read_huds([crop])[0]
+    assert (got.kills, got.reason) == (st.kills, "ok_cut")
+    # the second look alone is no reading
+    strict = KillReader(cut_agree=0.999999).read_huds([crop])[0]
+    assert strict.kills is None
+
+
 def test_painting_out_an_edge_that_touches_no_digit_changes_nothing(reader: KillReader) -> None:
     """Today's look at 1080p: the box's slanted edge runs through the score box's right part,
     apart from the digit. It is found and painted out; the digit and its reading stay the same."""

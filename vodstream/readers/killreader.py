@@ -22,7 +22,8 @@ classes spell the same number (for one component of touching digits: its two hal
 the least-ink column, or at the column of its middle where the digit CNN is surest of both
 halves) -- the box reader alone is never enough. Where the digit path read
 nothing, its second looks -- the one component cut in two, the box read again with its slanted
-edge painted out (a digit touching it) -- count when each digit is read at ``cut_min`` and the
+edge painted out (a digit touching it) or its thin strokes opened away (stripes behind the
+translucent box joined to a digit) -- count when each digit is read at ``cut_min`` and the
 box reader reads the same number at ``cut_agree`` or more. A reading is ``None`` --
 never a guess -- when the box is hidden (modern HUD before the first kill), covered
 (inventory), off screen, or nobody is sure.
@@ -201,7 +202,8 @@ class KillReader:
             rows.append((digit, box, guess))
         # the digit path's second looks where it read nothing and the score-box reader reads a
         # number: the one component it saw (touching digits) cut in two (digits.Extraction.guess),
-        # and the box read again with its slanted edge painted out (a digit touching the edge)
+        # and the box read again with its slanted edge painted out (a digit touching the edge) or
+        # with its thin strokes opened away (background stripes joined to a digit)
         looks: list[tuple[int, np.ndarray, bool]] = []  # (sample, crops, a cut of touching digits)
         scans: list[tuple[int, np.ndarray]] = []  # (sample, Extraction.scan)
         for i, (ex, f, row) in enumerate(zip(extractions, found, rows, strict=True)):
@@ -216,7 +218,7 @@ class KillReader:
                 looks.append((i, ex.guess, True))
             if ex.scan is not None and box[0] >= 10 and box[1] >= self.cut_agree:
                 scans.append((i, ex.scan))
-            for how in ("rightmost", "thin") if box[1] >= self.cut_agree else ():
+            for how in ("rightmost", "thin", "open") if box[1] >= self.cut_agree else ():
                 again = digits_from_box(f.ref, ex.skull, erase_edge=how)
                 if again.ok and len(again.digits) <= MAX_DIGITS:
                     looks.append((i, again.digits, False))
@@ -362,7 +364,8 @@ class KillReader:
         -- is the same number: the score-box reader alone read 20 for a 17 whose "7" touched
         the box's slanted edge (validation family).
         ``cut``: the numbers the digit CNN reads, each digit at ``cut_min`` or more, in its second
-        looks (the one component it saw cut in two; the box with its slanted edge painted out);
+        looks (the one component it saw cut in two; the box with its slanted edge painted out, or
+        its thin strokes opened away);
         where the digit path read nothing, one of them is read when the score-box reader reads it
         too at ``cut_agree`` or more (two readers, two pictures: "11" and "15" blurred into one
         blob at 720p were refused as "not a digit" or read as a doubtful 6, "20" and "18"
