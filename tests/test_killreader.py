@@ -492,6 +492,18 @@ def test_stripes_joined_to_a_digit_are_opened_away_in_a_second_look(width: int, 
     assert strict.kills is None
 
 
+def test_a_second_look_counts_where_the_score_box_reader_reads_the_same_number_at_half() -> None:
+    """Validation family at 720p (the per-sample benchmark's case): the digit path is unsure of a
+    "15" at first (0.93); a second look reads it surely, and the score-box reader reads 15 at
+    0.57 -- under the first choice of ``cut_agree`` (0.7), over today's (0.5)."""
+    crop, st = benchmark_crop("validation", 1280, 11, 53)
+    assert st.kills == 15
+    got = KillReader().read_huds([crop])[0]
+    assert (got.kills, got.reason) == (15, "ok_cut")
+    assert 0.5 <= got.confidence < 0.7
+    assert KillReader(cut_agree=0.7).read_huds([crop])[0].kills is None
+
+
 def test_painting_out_an_edge_that_touches_no_digit_changes_nothing(reader: KillReader) -> None:
     """Today's look at 1080p: the box's slanted edge runs through the score box's right part,
     apart from the digit. It is found and painted out; the digit and its reading stay the same."""
