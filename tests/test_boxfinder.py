@@ -206,9 +206,9 @@ class _Counting:
         self.calls += 1
         return self.det.propose(img)
 
-    def assess(self, img: np.ndarray, *, spread: bool = True):
+    def assess(self, img: np.ndarray):
         self.calls += 1
-        return self.det.assess(img, spread=spread)
+        return self.det.assess(img)
 
 
 def test_detector_runs_only_where_an_in_match_hud_is_in_view(detector) -> None:
@@ -463,3 +463,36 @@ def test_the_spread_proposal_reads_a_count_the_detector_was_unsure_where() -> No
     crop, st = benchmark_crop("validation", 1280, 12, 94)  # the per-sample benchmark's case
     assert st.kills == 6
     assert KillReader().read_huds([crop])[0].kills == 6
+
+
+def test_the_likeliest_cell_is_proposed_beside_a_squads_line_with_ink_in_the_slot() -> None:
+    """Validation family at 1080p through libx264 (crf 20), ranked layout: "23" on the second row.
+    The rules saw ink in the slot beside the squads line but no box; the detector's "none" won
+    (about 0.55) and no cell came near min_prob. Its likeliest cell, however unsure, lies on the
+    count: proposed there, the count is read."""
+    from vodstream.readers import hudlocate as hl
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = benchmark_crop("validation", 1920, 12, 217)  # the per-sample benchmark's case
+    assert st.kills == 23
+    det = KillBoxDetector.shipped()
+    assert det is not None
+    p = hl._prepare(crop)
+    assert hl._locate(p).reason == "slot_unclear"
+    a = det.assess(hl._half(p.img))
+    assert a.box is None and a.loose is not None and a.p_none > 0.5
+    assert KillReader().read_huds([crop])[0].kills == 23
+
+
+def test_no_loose_proposal_where_the_detector_sees_no_count(monkeypatch) -> None:
+    """Training family at 1080p: a stream overlay over the kill box, the squads line in view (its slot
+    unclear: the overlay's edge). The detector gives the whole crop to "none"; without the loose
+    floor its likeliest cell lands on the squads count and both readers read that 20 as kills."""
+    from vodstream.readers import boxfinder
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = benchmark_crop("train", 1920, 11, 84)
+    assert st.kills == 6
+    assert KillReader().read_huds([crop])[0].kills is None
+    monkeypatch.setattr(boxfinder, "LOOSE_MASS", 0.0)
+    assert KillReader().read_huds([crop])[0].kills not in (None, 6)  # the floor is what guards it

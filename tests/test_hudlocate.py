@@ -1145,10 +1145,10 @@ class _Fixed:
     def propose(self, img: np.ndarray) -> tuple[float, tuple[float, float, float, float]]:
         return 0.99, self.box
 
-    def assess(
-        self, img: np.ndarray, *, spread: bool = True
-    ) -> tuple[tuple[float, tuple[float, float, float, float]], float]:
-        return self.propose(img), 0.0
+    def assess(self, img: np.ndarray):
+        from vodstream.readers.hudlocate import Assessment
+
+        return Assessment(self.propose(img), 0.0, self.propose(img))
 
 
 def test_a_detected_second_row_count_after_another_icon_is_the_assists_count() -> None:

@@ -62,7 +62,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, replace
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 import cv2
 import numpy as np
@@ -79,6 +79,7 @@ from vodstream.readers.digits import (
 )
 
 __all__ = [
+    "Assessment",
     "FoundBox",
     "HudLocation",
     "KillBoxProposer",
@@ -1261,18 +1262,32 @@ def legacy_ref(hud: np.ndarray) -> tuple[np.ndarray, tuple[int, int, float, floa
     return normalize_hud(hud), (0, 0, w / REF_W, h / REF_H)
 
 
+Proposal = tuple[float, tuple[float, float, float, float]]  # (probability, (x0, y0, x1, y1))
+
+
+class Assessment(NamedTuple):
+    """What one pass of a learned kill-box detector says of a crop's :func:`finder_image`."""
+
+    box: Proposal | None  # its proposal (:meth:`KillBoxProposer.propose`)
+    p_none: float  # the probability that no kill count is in view
+    # the proposal only where the likeliest cell beat "no kill count here" on its own (a count
+    # whose probability is spread over neighbouring cells is not)
+    plain: Proposal | None
+    # the likeliest cell's box however unsure, with the probability of it and its neighbours,
+    # where that reaches the detector's loose floor (boxfinder.LOOSE_MASS): for a kill slot the
+    # rules saw ink in beside a squads line found
+    loose: Proposal | None = None
+
+
 class KillBoxProposer(Protocol):
     """A learned kill-box detector (vodstream.readers.boxfinder.KillBoxDetector): in the
     :func:`finder_image` of a crop, the most likely box of the kill count's digits and its
     probability, or None."""
 
-    def propose(self, img: np.ndarray) -> tuple[float, tuple[float, float, float, float]] | None: ...
+    def propose(self, img: np.ndarray) -> Proposal | None: ...
 
-    def assess(
-        self, img: np.ndarray, *, spread: bool = True
-    ) -> tuple[tuple[float, tuple[float, float, float, float]] | None, float]:
-        """(what :meth:`propose` gives, the probability that no kill count is in view), one pass;
-        ``spread=False``: only a box that beat "no kill count here" on its own."""
+    def assess(self, img: np.ndarray) -> Assessment:
+        """:meth:`propose`'s answer and the rest of the same pass (:class:`Assessment`)."""
         ...
 
 
@@ -1588,8 +1603,8 @@ def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> F
         # the icon, the count right of them: validation family, 720p and 1080p)
         # (a count the detector is unsure where -- spread over neighbouring cells -- disputes
         # nothing: on the validation family at 720p such a guess beside a faint "2" dropped it)
-        assessed = proposer.assess(_half(prepared.img), spread=False)
-        if assessed[0] is not None and not _overlapping(prepared, assessed[0][1], loc.kill):
+        assessed = proposer.assess(_half(prepared.img))
+        if assessed.plain is not None and not _overlapping(prepared, assessed.plain[1], loc.kill):
             loc = replace(loc, kill=None, kill_box=None, era=None, reason="faint_disputed")
     if loc.kill is not None and loc.kill_box:
         ref, hit = canonical(hud, loc)
@@ -1617,7 +1632,7 @@ def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> F
         # detector's box on the count, at p_none <= 0.06; a faint "1" on a bright sky that left
         # no ink: no proposal, p_none 0.28-0.90. See EMPTY_DOUBT_PROB.)
         assessed = proposer.assess(_half(prepared.img))
-        if assessed[0] is not None or assessed[1] < EMPTY_DOUBT_PROB:
+        if assessed.box is not None or assessed.p_none < EMPTY_DOUBT_PROB:
             loc = replace(loc, kill_box=None, era=None, reason="empty_disputed")
     if loc.kill_box is not False:
         # the template, row 1 only (its second-row search read other numbers as kills), unless
@@ -1642,8 +1657,24 @@ def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> F
     # squads box at its 2019 place): on lobby, menu and other games' crops it costs a forward pass
     # per crop and its proposals there are no evidence anyway
     if proposer is not None and visible and loc.kill_box is None and loc.reason != "digit_lost":
-        got, p_none = assessed if assessed is not None else proposer.assess(_half(prepared.img))
+        if assessed is None:
+            assessed = proposer.assess(_half(prepared.img))
+        got, p_none = assessed.box, assessed.p_none
         det = _snap(prepared, loc, got)
+        if (
+            det is None
+            and got is None
+            and loc.squads is not None
+            and loc.reason == "slot_unclear"
+            and (loc.slot_edge or p_none < EMPTY_NONE_PROB)
+        ):
+            # ink in the slot beside a squads line found, no box by the rules, none the detector
+            # is sure of: the cell it finds likeliest, however unsure (ranked counts on the second
+            # row and a red "18" of the validation family at 1080p had their probability there,
+            # "none" winning at 0.55-0.71). A proposal like the others: _snap's checks, then a
+            # number only where the kill reader's readers agree (or beside the squads line, its
+            # digit path very sure). Not where the detector's "none" calls the slot empty
+            det = _snap(prepared, loc, assessed.loose)
         if det is not None:
             ref, hit = canonical(hud, det)
             # visible stays the layout's verdict: a proposal alone is no evidence of an in-match HUD
