@@ -1375,3 +1375,15 @@ def test_the_assists_handshake_after_a_ranked_count_is_no_skull() -> None:
     wide = np.array([[100, 10, int(ICON_BETWEEN_W * 13) + 2, 13, 240]])
     assert _ink_between(skull, 80.0, 130.0, 18.5, 15.0, icon=True)
     assert not _ink_between(wide, 80.0, 130.0, 16.5, 15.0, icon=True)
+
+
+def test_a_skull_with_its_holes_leads_the_detector_box_as_an_icon() -> None:
+    """Validation family at 1080p through libx264 (crf 20): a red "15" whose skull (eye and nose
+    holes: ink 0.52 of its bounding box) the detector's box started at. As solid as an icon
+    (ICON_FILL), it is the skull that led the run, and the count after it is read."""
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = benchmark_crop("validation", 1920, 12, 198)  # the per-sample benchmark's case
+    assert st.kills == 15
+    got = KillReader().read_huds([crop])[0]
+    assert (got.kills, got.red) == (15, True)
