@@ -433,7 +433,16 @@ def test_a_count_spread_over_neighbouring_cells_is_proposed() -> None:
     """ "No kill count here" beat every single cell but had no majority: the count's probability was
     spread over neighbouring cells. The likeliest cell's box is proposed with their summed
     probability; where "none" has the majority, or the spread is far apart, nothing is."""
-    from vodstream.readers.boxfinder import FINDER_STRIDE, _cell_probabilities, _pick_boxes, _spread
+    from vodstream.readers.boxfinder import (
+        FINDER_STRIDE,
+        _cell_probabilities,
+        _likeliest,
+        _pick_boxes,
+        _spread,
+    )
+
+    def _spread_of(out: np.ndarray, p: np.ndarray, min_prob: float):
+        return _spread(_likeliest(out, p), float(p[0, -1]), min_prob)
 
     out = np.zeros((1, 5, 4, 6), np.float32)
     spread = np.log([0.2, 0.18, 0.17, 0.15])
@@ -443,16 +452,16 @@ def test_a_count_spread_over_neighbouring_cells_is_proposed() -> None:
     none = np.log(np.array([0.3]))
     p = _cell_probabilities(out, none)
     assert _pick_boxes(out, p)[0] is None  # "none" wins the argmax
-    got = _spread(out, p, 0.5)
+    got = _spread_of(out, p, 0.5)
     assert got is not None and abs(got[0] - 0.7 / (0.7 + 0.3)) < 1e-6
     x0, y0, x1, y1 = got[1]
     s = FINDER_STRIDE
     assert 2 * s <= (x0 + x1) / 2 <= 3 * s and s <= (y0 + y1) / 2 <= 2 * s  # the likeliest cell's
-    assert _spread(out, _cell_probabilities(out, np.log(np.array([0.8]))), 0.5) is None  # "none": majority
+    assert _spread_of(out, _cell_probabilities(out, np.log(np.array([0.8]))), 0.5) is None  # "none": majority
     far = out.copy()
     far[0, 0, 1, 3], far[0, 0, 2, 2] = -30.0, -30.0
     far[0, 0, 0, 0], far[0, 0, 3, 5] = spread[1], spread[2]
-    assert _spread(far, _cell_probabilities(far, none), 0.5) is None  # no neighbours: no count
+    assert _spread_of(far, _cell_probabilities(far, none), 0.5) is None  # no neighbours: no count
 
 
 def test_the_spread_proposal_reads_a_count_the_detector_was_unsure_where() -> None:

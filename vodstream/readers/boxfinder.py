@@ -69,26 +69,28 @@ SPREAD_REACH = 1  # _likeliest: the cells this many steps around the likeliest o
 LOOSE_MASS = 0.15
 
 
-def _likeliest(out: np.ndarray, p: np.ndarray) -> Box:
-    """Image 0's likeliest cell's box, with the probability of it and the cells ``SPREAD_REACH``
-    around it (a count whose probability spreads over neighbouring cells: a style the detector was
-    not trained on)."""
+def _likeliest(out: np.ndarray, p: np.ndarray) -> tuple[float, float, tuple[float, float, float, float]]:
+    """Image 0's likeliest cell: its own probability, the probability of it and the cells
+    ``SPREAD_REACH`` around it (a count whose probability spreads over neighbouring cells: a style
+    the detector was not trained on), and its box."""
     _n, _c, gh, gw = out.shape
     cells = p[0, :-1].reshape(gh, gw)
     gy, gx = divmod(int(cells.argmax()), gw)
     r = SPREAD_REACH
     mass = float(cells[max(0, gy - r) : gy + r + 1, max(0, gx - r) : gx + r + 1].sum())
-    return mass, _cell_box(out[0], gy, gx)
+    return float(cells[gy, gx]), mass, _cell_box(out[0], gy, gx)
 
 
-def _spread(out: np.ndarray, p: np.ndarray, min_prob: float) -> Box | None:
-    """The proposal of image 0 where "no kill count here" won no majority (under 0.5) but beat
+def _spread(
+    likeliest: tuple[float, float, tuple[float, float, float, float]], p_none: float, min_prob: float
+) -> Box | None:
+    """The proposal where "no kill count here" (``p_none``) won no majority (under 0.5) but beat
     every single cell: the count's probability spread over neighbouring cells. The likeliest
-    cell's box (:func:`_likeliest`); None under ``min_prob``."""
-    if p[0, -1] >= 0.5:
+    cell's box (:func:`_likeliest`) with their summed probability; None under ``min_prob``."""
+    _cell, mass, box = likeliest
+    if p_none >= 0.5 or mass < min_prob:
         return None
-    got = _likeliest(out, p)
-    return got if got[0] >= min_prob else None
+    return mass, box
 
 
 def _pick_boxes(out: np.ndarray, p: np.ndarray) -> list[Box | None]:
@@ -188,13 +190,13 @@ class KillBoxDetector:
         x = img.transpose(2, 0, 1)[None].astype(np.float32) / np.float32(255.0) - np.float32(0.5)
         out, none = self.forward(x)
         p = _cell_probabilities(out, none)
-        got = _pick_boxes(out, p)[0]
         p_none = float(p[0, -1])
-        plain = got if got is not None and got[0] >= self.min_prob else None
-        likeliest = _likeliest(out, p)
+        likeliest = cell, mass, box = _likeliest(out, p)
+        # the likeliest cell beat "none" (the argmax over both, as finder_boxes takes it)
+        plain = (cell, box) if cell >= p_none and cell >= self.min_prob else None
         return Assessment(
-            plain if plain is not None else _spread(out, p, self.min_prob),
+            plain if plain is not None else _spread(likeliest, p_none, self.min_prob),
             p_none,
             plain,
-            likeliest if likeliest[0] >= LOOSE_MASS else None,
+            (mass, box) if mass >= LOOSE_MASS else None,
         )
