@@ -605,9 +605,9 @@ SPLIT_SHIFT_PX = 2
 def _skull_led(st: np.ndarray, run: list[int]) -> bool:
     """A run whose first glyph is a skull the run search took for a digit: at 720p the skull
     can be barely taller than the digits (within the run's height tolerance), so it led their
-    run and no icon was found before it. The first glyph must be solid as an icon (``ICON_FILL``:
-    it was 0.55 here, which a red skull with its eye and nose holes missed at 0.52 -- validation
-    family at 1080p, "15" unread; 0.5 reads it, nothing else changed on the choice sets), as wide as a skull
+    run and no icon was found before it. The first glyph must be as solid as any icon
+    (``ICON_FILL``: a red skull with eye and nose holes fills 0.52 of its box, validation family
+    at 1080p), as wide as a skull
     (``ICON_W``..``RELAXED_ICON_W`` times its height: wider than any single digit of the
     count, narrower than two joined ones) and ``SPLIT_ICON_TALL`` times taller than every
     glyph after it (digits of one number are one height) -- or, as tall as they are, shifted
