@@ -85,8 +85,9 @@ def make_vod(
 
 
 def slot_covered(style_name: str, match: dict[str, Any], width: int = 1280, height: int = 720) -> bool:
-    """True when the VOD's HUD style puts a stream overlay over the match's kill box (or where
-    it would be): no reader can see that counter, and ``kills: null`` is the right answer."""
+    """True when the VOD's HUD style puts a stream overlay over the match's kill count (its
+    skull and digits, or where they would be): no reader can see that counter, and ``kills:
+    null`` is the right answer. (Under the box's slanted padding alone the count is in view.)"""
     from vodstream.testbed.synth import hud as _hud
     from vodstream.testbed.synth.styles import style_by_name
 
@@ -110,7 +111,7 @@ def slot_covered(style_name: str, match: dict[str, Any], width: int = 1280, heig
         mode=(match.get("hud_mode") or "trios") if era == "modern" else "trios",
         style=st,
     )
-    return _hud.kill_slot_covered(key)
+    return _hud.kill_slot_covered(key, count_only=True)
 
 
 def compare(

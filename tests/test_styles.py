@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -123,11 +125,27 @@ def test_covered_family_hides_the_kill_box_not_the_squads_box(era) -> None:
         x0, y0, x1, y1 = _hud.occluder_rect(st, W, H)
         for kills, spectators in ((0, 0), (7, 2), (23, 11), (113, 0)):
             key = _hud.HudKey(era, kills, True, False, 12, 30, spectators, "rajdhani-bold", W, H, style=st)
-            assert _hud.kill_slot_covered(key)
+            assert _hud.kill_slot_covered(key) and _hud.kill_slot_covered(key, count_only=True)
             for bx0, by0, bx1, by1 in kill_digit_boxes(_match(era=era, kills=kills), W, H):
                 assert x0 <= bx0 and bx1 <= x1 and y0 <= by0 and by1 <= y1
         # the squads text ("N SQUADS LEFT") stays in view, right of the overlay
         assert W - (1920.0 - _hud.SQ_TEXT_X) * (W / 1920.0) > x1
+
+
+def test_an_overlay_over_the_ranked_rows_slanted_corner_covers_no_count() -> None:
+    # the covered family's slot ends where the ranked row's box begins: one slanted corner of the
+    # box under the overlay, its skull and digits in view -- a count a reader can see
+    W, H = 1280, 720
+    st = style_by_name("covered:0")
+    _x0, _y0, x1, _y1 = _hud.occluder_rect(st, W, H)
+    boxes = kill_digit_boxes(_match(hud_mode="ranked", kills=3, assists=1), W, H, style=st)
+    assert boxes and all(bx0 >= x1 for bx0, _by0, _bx1, _by1 in boxes)
+    key = _hud.HudKey("modern", 3, True, False, 12, 30, 0, "rajdhani-bold", W, H, mode="ranked", style=st)
+    assert _hud.kill_slot_covered(key)  # the box: its corner is under the overlay
+    assert not _hud.kill_slot_covered(key, count_only=True)
+    # the overlay reaching the row's digits covers its count
+    wider = replace(st, occluder=(1380.0, 0.0, 1700.0, 140.0))
+    assert _hud.kill_slot_covered(replace(key, style=wider), count_only=True)
 
 
 def test_occluder_and_banner() -> None:

@@ -59,6 +59,7 @@ MODE_SHIFT = {"trios": 0.0, "duos": 73.5, "ranked": 73.5, "elite": 73.5}
 # ranked: kills move to a second row "[skull] k / [handshake] a  xN" (OverTrack ROI (1645,97,44,25))
 R2_TOP, R2_BOT, R2_RIGHT, R2_DIV, R2_LEFT1 = 95.5, 125.5, 1773.5, 1705.0, 1645.0
 R2_CAP, R2_DIG_TOP, R2_SKULL_TOP, R2_STRETCH = 16.3, 101.8, 99.0, 1.08
+R2_SKULL_DX = 10.0  # the second row's skull right of its box's top-left corner
 
 WHITE = (255.0, 255.0, 255.0)
 BLACK = (0.0, 0.0, 0.0)
@@ -499,7 +500,7 @@ def _ranked_row(key: HudKey) -> Layer:
     icon = _box_colors(key, c, m, box, outline, left, R2_RIGHT)
     div = c.outline_mask(m.pts([(R2_DIV, R2_TOP), (R2_DIV - k * (R2_BOT - R2_TOP), R2_BOT)]), lw)
     c.paint(div, RED if key.red else WHITE, 0.7)
-    _skull(c, m, left + 10.0, icon, top=R2_SKULL_TOP, w=17.0, h=20.5, shape=st.skull)
+    _skull(c, m, left + R2_SKULL_DX, icon, top=R2_SKULL_TOP, w=17.0, h=20.5, shape=st.skull)
     msk, _ = c.text_mask(
         str(max(0, key.kills)),
         key.font,
@@ -845,19 +846,23 @@ def occluder_rect(style: HudStyle, width: int, height: int) -> tuple[int, int, i
     )
 
 
-def kill_slot_covered(key: HudKey) -> bool:
-    """True when the stream overlay covers any of the kill box (or where it would be)."""
+def kill_slot_covered(key: HudKey, *, count_only: bool = False) -> bool:
+    """True when the stream overlay covers any of the kill box (or where it would be) -- or
+    (``count_only``) any of its count, the skull and digits: an overlay over the box's slanted
+    padding alone hides no number (the ranked row starts right of the covered family's slot,
+    one slanted corner of its box under the overlay)."""
     r = occluder_rect(key.style, key.width, key.height)
     if r is None:
         return False
     st = key.style
     if _mode(key) == "ranked":
         m = _Mapper(key.width, key.height, 0.0, replace(st, dy=st.dy + (st.bot - BOT)))
-        bx0, bx1, by0, by1 = _r2_left(key.kills, key.font) - 16, R2_DIV, R2_TOP, R2_BOT
+        left = _r2_left(key.kills, key.font)
+        bx0, bx1, by0, by1 = (left + R2_SKULL_DX if count_only else left - 16), R2_DIV, R2_TOP, R2_BOT
     else:
         m = _Mapper(key.width, key.height, MODE_SHIFT[_mode(key)], st)
         lay = kill_layout(key.era, key.kills, key.squads_left, key.font, st)
-        bx0, bx1, by0, by1 = lay.left - st.slant, lay.right, st.top, st.bot
+        bx0, bx1, by0, by1 = (lay.skull_x if count_only else lay.left - st.slant), lay.right, st.top, st.bot
     fx0, fx1, fy0, fy1 = m.x(bx0), m.x(bx1), m.y(by0), m.y(by1)
     return not (r[2] <= fx0 or r[0] >= fx1 or r[3] <= fy0 or r[1] >= fy1)
 
