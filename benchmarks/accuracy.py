@@ -326,7 +326,7 @@ def docs_section(docs: dict[str, dict[str, Any]]) -> str:
             lambda s, d: _frac(s.get("in_view_ok", 0), s.get("in_view_n", 0)),
         ),
         row(
-            "kill box under an overlay: null (or the end screen's right count)",
+            "kill count under an overlay: null (or the end screen's right count)",
             lambda s, d: _frac(s.get("covered_null", 0), s.get("covered_n", 0)),
         ),
         row("`kills: null` (unknown)", lambda s, d: _frac(s.get("kills_null", 0), s["found"])),
@@ -587,9 +587,15 @@ def main() -> int:
         "video_hours": hours,
     }
     if args.style == "covered":
-        # the kill box is never in view: every match found, and not one number guessed (null, or
-        # the end screen's count where it was read right)
-        summary["bars_met"] = bool(found == want and extra == 0 and summary["covered_null"] == found)
+        # the kill count is never in view: every match found, and not one number guessed (null,
+        # or the end screen's count where it was read right) -- but on a match whose count the
+        # overlay leaves in view (the ranked row, right of the covered slot) the right number
+        summary["bars_met"] = bool(
+            found == want
+            and extra == 0
+            and summary["covered_null"] == summary["covered_n"]
+            and summary["in_view_ok"] == summary["in_view_n"]
+        )
     else:
         # kills exact on every match whose counter is in view; null where an overlay covers it
         summary["bars_met"] = bool(
@@ -647,7 +653,7 @@ def main() -> int:
     )
     print(
         f"kills exact where the counter is in view: {summary['in_view_ok']}/{summary['in_view_n']}; "
-        f"kill box under an overlay: {summary['covered_n']} match(es), {summary['covered_null']} null "
+        f"kill count under an overlay: {summary['covered_n']} match(es), {summary['covered_null']} null "
         "or the end screen's right count; "
         f"wrong numbers: {summary['kills_wrong']}"
     )
