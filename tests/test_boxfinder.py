@@ -505,3 +505,37 @@ def test_no_loose_proposal_where_the_detector_sees_no_count(monkeypatch) -> None
     assert KillReader().read_huds([crop])[0].kills is None
     monkeypatch.setattr(boxfinder, "LOOSE_MASS", 0.0)
     assert KillReader().read_huds([crop])[0].kills not in (None, 6)  # the floor is what guards it
+
+
+def test_the_likeliest_cell_is_proposed_after_a_skull_where_no_squads_line_is_found() -> None:
+    """Validation family at 720p through libx264 (crf 20), elite layout: a stream panel over the
+    squads label, no squads line found (the squads box seen at its 2019 place). The detector's
+    "none" won (about 0.66), its likeliest cell on "18" with a skull right before it: proposed
+    there, the count is read."""
+    from vodstream.readers import hudlocate as hl
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = benchmark_crop("validation", 1280, 11, 145)
+    assert st.kills == 18
+    det = KillBoxDetector.shipped()
+    assert det is not None
+    p = hl._prepare(crop)
+    assert hl._locate(p).reason == "no_squads_box"
+    a = det.assess(hl._half(p.img))
+    assert a.box is None and a.loose is not None and a.p_none > 0.5
+    assert KillReader().read_huds([crop])[0].kills == 18
+
+
+def test_no_loose_proposal_on_the_2019_spectator_count(monkeypatch) -> None:
+    """Validation family at 1080p, 2019 HUD with a stream panel over the squads label: no squads
+    line found, and the detector's likeliest cell is the spectator count "3", its eye before it.
+    Without a skull before the run that count would be read as the kills (12)."""
+    from vodstream.readers import hudlocate as hl
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = benchmark_crop("validation", 1920, 11, 333)
+    assert st.kills == 12
+    assert hl._locate(hl._prepare(crop)).reason == "no_squads_box"
+    assert KillReader().read_huds([crop])[0].kills is None
+    monkeypatch.setattr(hl, "_skull_before", lambda p, k: True)
+    assert KillReader().read_huds([crop])[0].kills == 3  # the skull is what guards it

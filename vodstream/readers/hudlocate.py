@@ -651,6 +651,18 @@ def _icon_before(
     return int(np.argmax(np.where(ok, right, -np.inf)))
 
 
+def _skull_before(p: _Prepared, k: KillRun | None) -> bool:
+    """An icon as solid and about as wide as tall as a skull (:func:`_icon_before`, the digits'
+    height standing for the squads letters') right before the kill run ``k``: the count's own
+    skull, not the 2019 spectator count's eye (twice as wide as tall, hollow)."""
+    if k is None:
+        return False
+    run = _box_glyphs(p.st, k.x0 - 0.5, k.y0 - 0.5, k.x1 + 0.5, k.y1 + 0.5).tolist()
+    if not run:
+        return False
+    return _icon_before(p.st, _icon_components(p.ink, k.digit_h), run, k.digit_h, icon_min=0.0) is not None
+
+
 def _overlaps(s: np.ndarray, box: tuple[float, float, float, float]) -> bool:
     x, y, w, h = (int(v) for v in s[:4])
     return not (x + w <= box[0] or x >= box[2] or y + h <= box[1] or y >= box[3])
@@ -1663,20 +1675,25 @@ def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> F
             assessed = proposer.assess(_half(prepared.img))
         got, p_none = assessed.box, assessed.p_none
         det = _snap(prepared, loc, got)
+        beside = loc.squads is not None and loc.reason == "slot_unclear"
         if (
             det is None
             and got is None
-            and loc.squads is not None
-            and loc.reason == "slot_unclear"
-            and (loc.slot_edge or p_none < EMPTY_NONE_PROB)
+            and ((beside and (loc.slot_edge or p_none < EMPTY_NONE_PROB)) or loc.reason == "no_squads_box")
         ):
             # ink in the slot beside a squads line found, no box by the rules, none the detector
             # is sure of: the cell it finds likeliest, however unsure (ranked counts on the second
             # row and a red "18" of the validation family at 1080p had their probability there,
             # "none" winning at 0.55-0.71). A proposal like the others: _snap's checks, then a
             # number only where the kill reader's readers agree (or beside the squads line, its
-            # digit path very sure). Not where the detector's "none" calls the slot empty
+            # digit path very sure). Not where the detector's "none" calls the slot empty.
+            # Also where no squads line was found at all (a webcam over the squads label, the
+            # squads box seen at its 2019 place: an elite "18" of the validation family at 720p),
+            # there only after a skull: the likeliest cell of a 2019 HUD beside a covered squads
+            # label was the spectator count, its eye before it (12 read as 3)
             det = _snap(prepared, loc, assessed.loose)
+            if det is not None and loc.squads is None and not _skull_before(prepared, det.kill):
+                det = None
         if det is not None:
             ref, hit = canonical(hud, det)
             # visible stays the layout's verdict: a proposal alone is no evidence of an in-match HUD
