@@ -539,3 +539,20 @@ def test_no_loose_proposal_on_the_2019_spectator_count(monkeypatch) -> None:
     assert KillReader().read_huds([crop])[0].kills is None
     monkeypatch.setattr(hl, "_skull_before", lambda p, k: True)
     assert KillReader().read_huds([crop])[0].kills == 3  # the skull is what guards it
+
+
+def test_a_ledge_behind_the_translucent_box_cuts_no_count() -> None:
+    """Validation family at 720p, ranked layout: a building's ledge seen through the translucent
+    second-row box runs 4 digit heights along the digits' rows, but the "3" drawn over it breaks
+    it. Only an edge unbroken across the digits is an overlay's over them; the count is read."""
+    from vodstream.readers import hudlocate as hl
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = benchmark_crop("validation", 1280, 12, 28)
+    assert st.kills == 3
+    det = KillBoxDetector.shipped()
+    assert det is not None
+    p = hl._prepare(crop)
+    a = det.assess(hl._half(p.img))
+    assert a.box is not None and a.box[0] > 0.9
+    assert KillReader().read_huds([crop])[0].kills == 3

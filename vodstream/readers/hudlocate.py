@@ -1397,7 +1397,9 @@ def _cut_by_overlay(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, dh: flo
     """A stream overlay's straight edge at the run: a vertical edge taller than any glyph or box
     edge near it, running through the digits' rows (an overlay over the first digits leaves the
     last ones: "22" read as 2; a building's edge behind the translucent box that ends at the
-    digits' lower rows cuts nothing), or a horizontal one through the digits' rows."""
+    digits' lower rows cuts nothing), or a horizontal one through the digits' rows and unbroken
+    across them (an overlay's edge lies over the digits; a ledge or stripe behind the
+    translucent box is broken by the digits drawn over it)."""
     H, W = img.shape[:2]
     ax0, ay0 = max(0, int(x0 - 2.5 * dh)), max(0, int(y0 - 1.5 * dh))
     ax1, ay1 = min(W, int(x1 + 0.5 * dh) + 1), min(H, int(y1 + 1.5 * dh) + 1)
@@ -1410,7 +1412,11 @@ def _cut_by_overlay(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, dh: flo
         return True
     r0, r1 = max(0, int(y0 + 0.1 * dh) - ay0), max(0, int(y1 - 0.1 * dh) - ay0)
     gy = np.abs(cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3))[r0:r1]
-    return bool(gy.size) and _long_edge(gy, max(3, round(4.0 * dh)), vertical=False)
+    if not gy.size:
+        return False
+    horiz = _edge_runs(gy, max(3, round(4.0 * dh)), vertical=False)
+    c0, c1 = max(0, x0 - ax0), min(horiz.shape[1], x1 - ax0)
+    return c1 > c0 and bool(horiz[:, c0:c1].all(axis=1).any())
 
 
 def detect(
