@@ -556,3 +556,14 @@ def test_a_ledge_behind_the_translucent_box_cuts_no_count() -> None:
     a = det.assess(hl._half(p.img))
     assert a.box is not None and a.box[0] > 0.9
     assert KillReader().read_huds([crop])[0].kills == 3
+
+
+def test_a_window_behind_the_translucent_box_cuts_no_count() -> None:
+    """Validation family at 720p: a dark window behind the translucent kill box puts a vertical
+    edge taller than the box through the digits' rows, left of the "2". The box's outline is
+    drawn on across it, so it is behind the box, not an overlay's edge over the count."""
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = benchmark_crop("validation", 1280, 12, 196)
+    assert st.kills == 2
+    assert KillReader().read_huds([crop])[0].kills == 2

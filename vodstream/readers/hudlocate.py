@@ -1389,6 +1389,7 @@ def _squads_count_left(st: np.ndarray, sq: SquadsLine, after: float) -> float:
     return left
 
 
+CUT_OUTLINE, CUT_BAND = 0.5, 1.2  # _cut_by_overlay: a box outline across an edge, in digit heights
 CUT_MID = 0.25  # _cut_by_overlay: an overlay's vertical edge runs through the digits' rows but this
 # many digit heights at their top and bottom
 
@@ -1408,8 +1409,22 @@ def _cut_by_overlay(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, dh: flo
     g = cv2.cvtColor(img[ay0:ay1, ax0:ax1], cv2.COLOR_RGB2GRAY).astype(np.float32)
     vert = _edge_runs(np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)), max(3, round(3.0 * dh)), vertical=True)
     m0, m1 = max(0, int(y0 + CUT_MID * dh) - ay0), max(0, int(y1 - CUT_MID * dh) - ay0)
-    if m1 > m0 and bool(vert[m0:m1].all(axis=0).any()):
-        return True
+    if m1 > m0:
+        cols = np.flatnonzero(vert[m0:m1].all(axis=0))
+        if len(cols):
+            # ... unless the box's top or bottom outline runs on across it: then the edge is a
+            # window's or a wall's behind the translucent box (the outline is drawn over it; an
+            # overlay's edge ends the outline). A row of strong horizontal edge CUT_OUTLINE digit
+            # heights either side of the column, above or below the digits
+            hz = np.abs(cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3)) > EDGE_GRAD
+            ys = np.arange(ay0, ay1)
+            band = ((ys >= y0 - CUT_BAND * dh) & (ys <= y0 - 0.1 * dh)) | (
+                (ys >= y1 + 0.1 * dh) & (ys <= y1 + CUT_BAND * dh)
+            )
+            reach = max(1, round(CUT_OUTLINE * dh))
+            for c in cols.tolist():
+                if not hz[band][:, max(0, c - reach) : c + reach + 1].all(axis=1).any():
+                    return True
     r0, r1 = max(0, int(y0 + 0.1 * dh) - ay0), max(0, int(y1 - 0.1 * dh) - ay0)
     gy = np.abs(cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3))[r0:r1]
     if not gy.size:
