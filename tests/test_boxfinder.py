@@ -567,3 +567,21 @@ def test_a_window_behind_the_translucent_box_cuts_no_count() -> None:
     crop, st = benchmark_crop("validation", 1280, 12, 196)
     assert st.kills == 2
     assert KillReader().read_huds([crop])[0].kills == 2
+
+
+def test_a_webcam_over_the_ranked_row_is_no_empty_slot() -> None:
+    """Training family at 1080p, ranked layout: a flat webcam right under the squads box covers the
+    second row where the kill count is (kills 1). The rules saw clutter in the slot, the detector
+    no count anywhere: that verdict said "empty" -- a 0 it never saw. The webcam's side runs
+    through the second row's digit rows: the slot is not in view, so neither empty nor read."""
+    from vodstream.readers import hudlocate as hl
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = benchmark_crop("train", 1920, 11, 223)
+    assert st.kills == 1 and st.hud_mode == "ranked"
+    p = hl._prepare(crop)
+    loc = hl._locate(p)
+    assert loc.reason == "slot_unclear" and loc.squads is not None
+    assert hl._row2_covered(p.img, loc.squads)
+    r = KillReader().read_huds([crop])[0]
+    assert r.kills is None and r.kill_box is not False

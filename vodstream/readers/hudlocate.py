@@ -110,6 +110,7 @@ MIN_LINE_W = 4.5  # squads line width, in letter heights
 LINE_END_MIN = 0.55  # the squads label ends in the right part of the crop (the alive box follows)
 MIN_STROKE = 3.0  # 2 * area / (w + h): letters, not pieces of the boxes' thin outlines
 ROW2_DY = (2.6, 4.2)
+ROW2_HALF = 0.6  # _row2_covered: the second row's digits, this many letter heights about its centre
 # the ranked row's digits are drawn larger than row 1's against the squads label (1.27-1.33 of its
 # letter height on the training family at 720p, 1.5 on the validation family): at most this many
 ROW2_DIGIT_MAX = 1.7
@@ -661,6 +662,28 @@ def _skull_before(p: _Prepared, k: KillRun | None) -> bool:
     if not run:
         return False
     return _icon_before(p.st, _icon_components(p.ink, k.digit_h), run, k.digit_h, icon_min=0.0) is not None
+
+
+def _row2_covered(img: np.ndarray, sq: SquadsLine) -> bool:
+    """A stream overlay's long straight vertical edge (2.6 letter heights or more, as
+    :func:`_overlay_edge` asks) under the squads line, running through the rows of the second
+    row's digits at their nearest (``ROW2_DY[0]`` letter heights under the line's centre,
+    +-``ROW2_HALF``): the ranked layout's kill count may be under it, so no slot is seen empty.
+    (A webcam right under the squads box of a ranked HUD was taken for an empty slot: its top
+    edge near the box, its side running down through the second row; the straight edges of
+    buildings and kill-feed boxes there start lower or end sooner.)"""
+    H, W = img.shape[:2]
+    h, cy = sq.h, (sq.y0 + sq.y1) / 2.0
+    x0, x1 = max(0, int(sq.x0 - 8.0 * h)), min(W, int(sq.x1 + 1.0 * h))
+    y0, y1 = max(0, int(sq.y1 + 0.3 * h)), min(H, int(sq.y1 + 4.0 * h))
+    if x1 - x0 < 4 or y1 - y0 < 4:
+        return False
+    g = img[y0:y1, x0:x1].astype(np.float32)
+    gx = np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)).max(axis=2)
+    runs = _edge_runs(gx, int(2.6 * h), vertical=True)
+    r0 = max(0, int(cy + (ROW2_DY[0] - ROW2_HALF) * h) - y0)
+    r1 = min(runs.shape[0], int(cy + (ROW2_DY[0] + ROW2_HALF) * h) - y0)
+    return r1 > r0 and bool(runs[r0:r1].all(axis=0).any())
 
 
 def _overlaps(s: np.ndarray, box: tuple[float, float, float, float]) -> bool:
@@ -1721,8 +1744,14 @@ def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> F
             # (the kill reader says visible where both of its readers read a number in the box)
             hit = replace(hit, score=DETECTED_SCORE)
             return FoundBox(ref, hit, visible, True, det.era, "ok", "detector", _crop_run(det))
-        if loc.reason == "slot_unclear" and not loc.slot_edge and p_none >= EMPTY_NONE_PROB:
+        if (
+            loc.reason == "slot_unclear"
+            and not loc.slot_edge
+            and p_none >= EMPTY_NONE_PROB
+            and not (loc.squads is not None and _row2_covered(prepared.img, loc.squads))
+        ):
             # the rules saw only clutter of letter size in the slot (a busy background), no straight
-            # edge of an overlay over it, and the detector is sure no kill count is in view: empty
+            # edge of an overlay over it or over the second row's, and the detector is sure no
+            # kill count is in view: empty
             return FoundBox(old, None, visible, False, "modern", "empty", "detector_empty")
     return FoundBox(old, None, visible, loc.kill_box, loc.era, loc.reason, "none")
