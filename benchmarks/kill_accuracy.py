@@ -407,14 +407,16 @@ def docs_section(docs: dict[str, dict]) -> str:
         "digit CNN, score-box reader). Visible counter: the exact number is right; wrong: another",
         "number (never allowed); box found: the reader's `kill_box` verdict on visible counters;",
         "hidden / inventory -> None: no number where none can be seen; hidden verified empty: a",
-        "modern kill box not yet shown, proved empty (`kill_box: false`, the only evidence for a 0).",
+        "modern kill box not yet shown, proved empty (`kill_box: false`, the only evidence for a 0);",
+        "under an overlay: samples whose counter a stream overlay covers, read as a wrong number /",
+        "called empty (a 0 nobody saw) / all of them.",
         "Modern scenes are drawn in the queue layouts each run names below, as often as in the synthetic",
         "VODs (the ranked layout puts the kills on a second row, under the squads box).",
         "",
         "| family | digits at stream quality, frames >= 720 px | crf | size | visible counter read exactly"
         " | of them in the ranked layout | wrong numbers | box found | hidden / inventory -> None"
-        " | hidden verified empty |",
-        "|---|---|---|---|---|---|---|---|---|---|",
+        " | hidden verified empty | under an overlay: wrong / called empty / all |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     runs = []
     for style, title in FAMILIES:
@@ -446,7 +448,8 @@ def docs_section(docs: dict[str, dict]) -> str:
                 f"| {c.get('visible_wrong', 0)} "
                 f"| {_pct(c.get('visible_box_True', 0), c.get('visible', 0))} "
                 f"| {_pct(no_number, unseen)} "
-                f"| {_pct(c.get('hidden_box_False', 0), c.get('hidden', 0))} |"
+                f"| {_pct(c.get('hidden_box_False', 0), c.get('hidden', 0))} "
+                f"| {c.get('covered_wrong', 0)} / {c.get('covered_box_False', 0)} / {c.get('covered', 0)} |"
             )
             first = False
         runs.append(
@@ -617,7 +620,8 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{'run':<30} {'visible exact':>20} {'wrong number':>18} {'hidden None':>18} "
             f"{'inventory None':>18} {'red flagged':>18} {'hud seen':>18} {'box found':>18} "
-            f"{'hidden: empty':>18} {'hidden: found':>16} {'covered: no wrong':>18} {'samples/s':>9}"
+            f"{'hidden: empty':>18} {'hidden: found':>16} {'covered: no wrong':>18} {'covered: empty':>16} "
+            f"{'samples/s':>9}"
         )
         for key, r in ps.items():
             c = r["counts"]
@@ -631,7 +635,8 @@ def main(argv: list[str] | None = None) -> int:
                 f"{_rate(c.get('visible_box_True', 0), c.get('visible', 0)):>18} "
                 f"{_rate(c.get('hidden_box_False', 0), c.get('hidden', 0)):>18} "
                 f"{_rate(c.get('hidden_box_True', 0), c.get('hidden', 0)):>16} "
-                f"{_rate(c.get('covered_ok', 0), c.get('covered', 0)):>18} {r['samples_per_s']:>9}"
+                f"{_rate(c.get('covered_ok', 0), c.get('covered', 0)):>18} "
+                f"{_rate(c.get('covered_box_False', 0), c.get('covered', 0)):>16} {r['samples_per_s']:>9}"
             )
             print(
                 f"{'':<30} visible exact by layout: "
