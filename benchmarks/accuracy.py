@@ -173,7 +173,12 @@ def compare(
         "in_view_n": sum(not slot_covered(style_name, w) for w, _g in pairs),
         "in_view_ok": sum(not slot_covered(style_name, w) and w["kills"] == g.get("kills") for w, g in pairs),
         "kills_given": [
-            {"truth": w["kills"], "got": g.get("kills"), "source": g.get("kills_source")}
+            {
+                "truth": w["kills"],
+                "got": g.get("kills"),
+                "source": g.get("kills_source"),
+                "in_view": not slot_covered(style_name, w),
+            }
             for w, g in pairs
             if g.get("kills") is not None
         ],
@@ -401,7 +406,9 @@ def docs_section(docs: dict[str, dict[str, Any]]) -> str:
                             f"seed {v['seed']}, match at {m['start']:.0f} s: {m.get('kills_reason')}"
                         )
             numbers += [
-                f"{k['got']} from {k['source']} (truth {k['truth']})" for k in v.get("kills_given", [])
+                f"{k['got']} from {k['source']} (truth {k['truth']}"
+                + ("; that match's counter was in view, not under the overlay)" if k.get("in_view") else ")")
+                for k in v.get("kills_given", [])
             ]
         s = cov["summary"]
         lines += [
