@@ -585,3 +585,18 @@ def test_a_webcam_over_the_ranked_row_is_no_empty_slot() -> None:
     assert hl._row2_covered(p.img, loc.squads)
     r = KillReader().read_huds([crop])[0]
     assert r.kills is None and r.kill_box is not False
+
+
+def test_the_rules_empty_slot_is_doubted_under_a_webcam_over_the_ranked_row() -> None:
+    """The same webcam one sample later: the rules alone found the row-1 slot clear and no glyph in
+    the second row's band (a flat picture has none) and said "empty"; the detector saw no count.
+    The webcam's side through the second row's digit rows keeps the slot unknown."""
+    from vodstream.readers import hudlocate as hl
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = benchmark_crop("train", 1920, 11, 226)
+    assert st.kills == 2 and st.hud_mode == "ranked"
+    loc = hl.locate(crop)
+    assert loc.kill_box is False and loc.squads is not None  # the rules alone
+    r = KillReader().read_huds([crop])[0]
+    assert r.kills is None and r.kill_box is not False

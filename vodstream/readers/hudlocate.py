@@ -1692,6 +1692,10 @@ def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> F
         assessed = proposer.assess(_half(prepared.img))
         if assessed.box is not None or assessed.p_none < EMPTY_DOUBT_PROB:
             loc = replace(loc, kill_box=None, era=None, reason="empty_disputed")
+        elif loc.squads is not None and _row2_covered(prepared.img, loc.squads):
+            # nor where an overlay may hide the ranked layout's second row (the rules look for its
+            # box's glyphs there, and a flat webcam has none)
+            loc = replace(loc, kill_box=None, era=None, reason="slot_unclear", slot_edge=True)
     if loc.kill_box is not False:
         # the template, row 1 only (its second-row search read other numbers as kills), unless
         # the squads line found sits on the skull's row left of it (then it is no kill box)
