@@ -474,23 +474,36 @@ def test_the_spread_proposal_reads_a_count_the_detector_was_unsure_where() -> No
     assert KillReader().read_huds([crop])[0].kills == 6
 
 
-def test_the_likeliest_cell_is_proposed_beside_a_squads_line_with_ink_in_the_slot() -> None:
-    """Validation family at 1080p through libx264 (crf 20), ranked layout: "23" on the second row.
-    The rules saw ink in the slot beside the squads line but no box; the detector's "none" won
-    (about 0.55) and no cell came near min_prob. Its likeliest cell, however unsure, lies on the
-    count: proposed there, the count is read."""
+@pytest.mark.parametrize(
+    ("style", "width", "seed", "i", "kills", "reason"),
+    [
+        # validation family at 1080p, ranked layout: "23" on the second row; the rules saw ink in
+        # the slot beside the squads line but no box, the detector's "none" won (about 0.55) and
+        # no cell came near min_prob
+        pytest.param("validation", 1920, 12, 217, 23, "slot_unclear", id="beside-a-squads-line"),
+        # validation family at 720p, elite layout: a stream panel over the squads label, no squads
+        # line found (the squads box seen at its 2019 place); "none" won (about 0.66), the likeliest
+        # cell on "18" with a skull right before it
+        pytest.param("validation", 1280, 11, 145, 18, "no_squads_box", id="after-a-skull-no-squads-line"),
+    ],
+)
+def test_the_likeliest_cell_is_proposed_where_the_detector_is_unsure(
+    style: str, width: int, seed: int, i: int, kills: int, reason: str
+) -> None:
+    """Per-sample benchmark cases through libx264 (crf 20): the detector proposes no box, but its
+    likeliest cell, however unsure, lies on the count: proposed there, the count is read."""
     from vodstream.readers import hudlocate as hl
     from vodstream.readers.killreader import KillReader
 
-    crop, st = benchmark_crop("validation", 1920, 12, 217)  # the per-sample benchmark's case
-    assert st.kills == 23
+    crop, st = benchmark_crop(style, width, seed, i)
+    assert st.kills == kills
     det = KillBoxDetector.shipped()
     assert det is not None
     p = hl._prepare(crop)
-    assert hl._locate(p).reason == "slot_unclear"
+    assert hl._locate(p).reason == reason
     a = det.assess(hl._half(p.img))
     assert a.box is None and a.loose is not None and a.p_none > 0.5
-    assert KillReader().read_huds([crop])[0].kills == 23
+    assert KillReader().read_huds([crop])[0].kills == kills
 
 
 def test_no_loose_proposal_where_the_detector_sees_no_count(monkeypatch) -> None:
@@ -505,25 +518,6 @@ def test_no_loose_proposal_where_the_detector_sees_no_count(monkeypatch) -> None
     assert KillReader().read_huds([crop])[0].kills is None
     monkeypatch.setattr(boxfinder, "LOOSE_MASS", 0.0)
     assert KillReader().read_huds([crop])[0].kills not in (None, 6)  # the floor is what guards it
-
-
-def test_the_likeliest_cell_is_proposed_after_a_skull_where_no_squads_line_is_found() -> None:
-    """Validation family at 720p through libx264 (crf 20), elite layout: a stream panel over the
-    squads label, no squads line found (the squads box seen at its 2019 place). The detector's
-    "none" won (about 0.66), its likeliest cell on "18" with a skull right before it: proposed
-    there, the count is read."""
-    from vodstream.readers import hudlocate as hl
-    from vodstream.readers.killreader import KillReader
-
-    crop, st = benchmark_crop("validation", 1280, 11, 145)
-    assert st.kills == 18
-    det = KillBoxDetector.shipped()
-    assert det is not None
-    p = hl._prepare(crop)
-    assert hl._locate(p).reason == "no_squads_box"
-    a = det.assess(hl._half(p.img))
-    assert a.box is None and a.loose is not None and a.p_none > 0.5
-    assert KillReader().read_huds([crop])[0].kills == 18
 
 
 def test_no_loose_proposal_on_the_2019_spectator_count(monkeypatch) -> None:
