@@ -1387,3 +1387,26 @@ def test_a_skull_with_its_holes_leads_the_detector_box_as_an_icon() -> None:
     assert st.kills == 15
     got = KillReader().read_huds([crop])[0]
     assert (got.kills, got.red) == (15, True)
+
+
+def test_an_overlay_side_under_the_squads_box_covers_the_ranked_row_a_wall_does_not() -> None:
+    """hudlocate._row2_covered on drawn pictures: a flat bright panel starting under the squads box,
+    its side running down through the second row's digit rows, may hide a ranked kill count; the
+    same side running on above the squads box is a wall behind the HUD, and one that starts below
+    the second row's digits covers nothing there."""
+    from vodstream.readers import hudlocate as hl
+
+    sq = hl.SquadsLine(x0=300, y0=50, x1=520, y1=66, h=14.0, count=False)
+    base = np.full((240, 720, 3), 90, np.uint8)
+
+    panel = base.copy()
+    panel[int(sq.y1 + 14) :, 330:600] = 230  # its top one letter height under the box
+    assert hl._row2_covered(panel, sq)
+
+    wall = base.copy()
+    wall[:, 330:600] = 230  # from the top of the crop down
+    assert not hl._row2_covered(wall, sq)
+
+    low = base.copy()
+    low[int(sq.y1 + 3.5 * 14) :, 330:600] = 230  # below the second row's digits
+    assert not hl._row2_covered(low, sq)

@@ -671,7 +671,7 @@ def _row2_covered(img: np.ndarray, sq: SquadsLine) -> bool:
     +-``ROW2_HALF``): the ranked layout's kill count may be under it, so no slot is seen empty.
     (A webcam right under the squads box of a ranked HUD was taken for an empty slot: its top
     edge near the box, its side running down through the second row; the straight edges of
-    buildings and kill-feed boxes there start lower or end sooner.)"""
+    buildings and kill-feed boxes there start lower or end sooner, or run on above the box.)"""
     H, W = img.shape[:2]
     h, cy = sq.h, (sq.y0 + sq.y1) / 2.0
     x0, x1 = max(0, int(sq.x0 - 8.0 * h)), min(W, int(sq.x1 + 1.0 * h))
@@ -683,7 +683,21 @@ def _row2_covered(img: np.ndarray, sq: SquadsLine) -> bool:
     runs = _edge_runs(gx, int(2.6 * h), vertical=True)
     r0 = max(0, int(cy + (ROW2_DY[0] - ROW2_HALF) * h) - y0)
     r1 = min(runs.shape[0], int(cy + (ROW2_DY[0] + ROW2_HALF) * h) - y0)
-    return r1 > r0 and bool(runs[r0:r1].all(axis=0).any())
+    if not r1 > r0:
+        return False
+    cols = runs[r0:r1].all(axis=0)
+    a0, a1 = max(0, int(sq.y0 - 1.5 * h)), max(0, int(sq.y0))
+    if cols.any() and a1 - a0 >= 2:
+        # ... and starting under the squads box: an edge that also runs above it (on half the rows
+        # of the letter heights over the label, within a column) is a wall's behind the HUD (a
+        # grey wall's side through a validation VOD's ranked rows cost a match its verified 0)
+        ga = np.abs(cv2.Sobel(img[a0:a1, x0:x1].astype(np.float32), cv2.CV_32F, 1, 0, ksize=3)).max(axis=2)
+        above = (ga > EDGE_GRAD).mean(axis=0) >= 0.5
+        near = above.copy()  # +-1 column
+        near[1:] |= above[:-1]
+        near[:-1] |= above[1:]
+        cols &= ~near
+    return bool(cols.any())
 
 
 def _overlaps(s: np.ndarray, box: tuple[float, float, float, float]) -> bool:
