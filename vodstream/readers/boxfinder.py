@@ -26,7 +26,7 @@ import numpy as np
 
 from models.weights import FINDER_WEIGHTS, read_weights
 from vodstream.readers.cnn import conv3x3, fold_conv_bn
-from vodstream.readers.hudlocate import Assessment
+from vodstream.readers.hudlocate import Assessment, Proposal
 
 if TYPE_CHECKING:
     from models.net import FinderNet
@@ -40,7 +40,7 @@ LOG_SIZE = 3.0  # models.net.FinderNet.LOG_SIZE: the log-size outputs squashed i
 _CONVS = ((0, 2, 1), (3, 2, 1), (6, 2, 1), (9, 1, 2), (12, 1, 4), (15, 1, 8))
 
 
-Box = tuple[float, tuple[float, float, float, float]]
+Box = Proposal  # (probability, (x0, y0, x1, y1)): hudlocate owns the type
 
 
 def _cell_probabilities(out: np.ndarray, none: np.ndarray) -> np.ndarray:
