@@ -390,6 +390,26 @@ COVER_EDGE = 3.5  # letter heights: a vertical edge this long where a line ends 
 EDGE_GRAD = 120.0  # Sobel (3x3) magnitude of a sharp edge: an overlay's border, a box's outline
 
 
+def _sobel(region: np.ndarray, *, across: str, grey: bool = False) -> np.ndarray:
+    """|3x3 Sobel| of an RGB region across x (``across="x"``: vertical edges) or y (horizontal
+    edges): of its grey plane (``grey``), or the largest of its colour channels' (a webcam's
+    border can join two areas of the same grey)."""
+    dx, dy = (1, 0) if across == "x" else (0, 1)
+    if grey:
+        g = cv2.cvtColor(np.ascontiguousarray(region), cv2.COLOR_RGB2GRAY).astype(np.float32)
+        return np.abs(cv2.Sobel(g, cv2.CV_32F, dx, dy, ksize=3))
+    return np.abs(cv2.Sobel(region.astype(np.float32), cv2.CV_32F, dx, dy, ksize=3)).max(axis=2)
+
+
+def _widened(mask: np.ndarray) -> np.ndarray:
+    """A 1-D mask with each set entry's neighbours set too (+-1: a 3x3 Sobel's edge may sit one
+    pixel off)."""
+    out = mask.copy()
+    out[1:] |= mask[:-1]
+    out[:-1] |= mask[1:]
+    return out
+
+
 def _edge_runs(grad: np.ndarray, length: int, *, vertical: bool) -> np.ndarray:
     """The pixels of ``grad`` on straight runs of at least ``length`` px of strong gradient
     (> ``EDGE_GRAD``), along a column (``vertical``) or a row."""
@@ -416,10 +436,8 @@ def _covered_end(img: np.ndarray, x1: int, y0: int, y1: int, h: float) -> bool:
 def _overlay_edges(img: np.ndarray, ax0: int, ax1: int, ay0: int, ay1: int, h: float) -> np.ndarray:
     """The pixels of ``img[ay0:ay1, ax0:ax1]`` on straight vertical edges longer than ``COVER_EDGE``
     letter heights (``h``): a stream overlay's side, taller than the HUD's boxes."""
-    g = cv2.cvtColor(img[ay0:ay1, ax0:ax1], cv2.COLOR_RGB2GRAY).astype(np.float32)
-    return _edge_runs(
-        np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)), max(3, round(COVER_EDGE * h)), vertical=True
-    )
+    gx = _sobel(img[ay0:ay1, ax0:ax1], across="x", grey=True)
+    return _edge_runs(gx, max(3, round(COVER_EDGE * h)), vertical=True)
 
 
 def _edge_through(img: np.ndarray, x0: int, x1: int, y0: int, y1: int, h: float) -> np.ndarray:
@@ -678,9 +696,7 @@ def _row2_covered(img: np.ndarray, sq: SquadsLine) -> bool:
     y0, y1 = max(0, int(sq.y1 + 0.3 * h)), min(H, int(sq.y1 + 4.0 * h))
     if x1 - x0 < 4 or y1 - y0 < 4:
         return False
-    g = img[y0:y1, x0:x1].astype(np.float32)
-    gx = np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)).max(axis=2)
-    runs = _edge_runs(gx, int(2.6 * h), vertical=True)
+    runs = _edge_runs(_sobel(img[y0:y1, x0:x1], across="x"), int(2.6 * h), vertical=True)
     r0 = max(0, int(cy + (ROW2_DY[0] - ROW2_HALF) * h) - y0)
     r1 = min(runs.shape[0], int(cy + (ROW2_DY[0] + ROW2_HALF) * h) - y0)
     if not r1 > r0:
@@ -691,12 +707,8 @@ def _row2_covered(img: np.ndarray, sq: SquadsLine) -> bool:
         # ... and starting under the squads box: an edge that also runs above it (on half the rows
         # of the letter heights over the label, within a column) is a wall's behind the HUD (a
         # grey wall's side through a validation VOD's ranked rows cost a match its verified 0)
-        ga = np.abs(cv2.Sobel(img[a0:a1, x0:x1].astype(np.float32), cv2.CV_32F, 1, 0, ksize=3)).max(axis=2)
-        above = (ga > EDGE_GRAD).mean(axis=0) >= 0.5
-        near = above.copy()  # +-1 column
-        near[1:] |= above[:-1]
-        near[:-1] |= above[1:]
-        cols &= ~near
+        above = (_sobel(img[a0:a1, x0:x1], across="x") > EDGE_GRAD).mean(axis=0) >= 0.5
+        cols &= ~_widened(above)
     return bool(cols.any())
 
 
@@ -751,8 +763,7 @@ def _is_red(img: np.ndarray, box: tuple[int, int, int, int]) -> bool:
 def _row_edges(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, length: int) -> np.ndarray:
     """Per row of ``img[y0:y1, x0:x1]``: a straight horizontal run of at least ``length`` px of
     strong vertical gradient (> ``EDGE_GRAD``, the largest of the colour channels')."""
-    g = np.ascontiguousarray(img[y0:y1, x0:x1]).astype(np.float32)
-    gy = np.abs(cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3)).max(axis=2)
+    gy = _sobel(img[y0:y1, x0:x1], across="y")
     return np.asarray(_edge_runs(gy, length, vertical=False).any(axis=1), dtype=bool)
 
 
@@ -779,22 +790,15 @@ def _overlay_edge(
     xv = min(W, max(x1, vx1 if vx1 is not None else x1))
     if x1 - x0 < 4 or y1 - y0 < 4:
         return True  # the slot is (partly) outside the crop: cannot tell
-    # per colour channel: a webcam's border can join two areas of the same grey
-    g = img[y0:y1, x0:xv].astype(np.float32)
-    gx = np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)).max(axis=2)
-    # a column / row whose strong-edge run is long
-    if _long_edge(gx, int(2.6 * h), vertical=True):
+    # a column / row whose strong-edge run is long (per colour channel)
+    if _long_edge(_sobel(img[y0:y1, x0:xv], across="x"), int(2.6 * h), vertical=True):
         return True
     length = int(3.5 * h)
     rows = _row_edges(img, x0, y0, x1, y1, length)
     if own is not None and rows.any():
         ox0, ox1 = max(0, own[0]), min(W, own[1])
         if ox1 - ox0 >= length:
-            along = _row_edges(img, ox0, y0, ox1, y1, length)
-            near = along.copy()
-            near[1:] |= along[:-1]
-            near[:-1] |= along[1:]
-            rows &= ~near
+            rows &= ~_widened(_row_edges(img, ox0, y0, ox1, y1, length))
     return bool(rows.any())
 
 
@@ -1443,8 +1447,8 @@ def _cut_by_overlay(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, dh: flo
     ax1, ay1 = min(W, int(x1 + 0.5 * dh) + 1), min(H, int(y1 + 1.5 * dh) + 1)
     if ax1 - ax0 < 4 or ay1 - ay0 < 4:
         return True
-    g = cv2.cvtColor(img[ay0:ay1, ax0:ax1], cv2.COLOR_RGB2GRAY).astype(np.float32)
-    vert = _edge_runs(np.abs(cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)), max(3, round(3.0 * dh)), vertical=True)
+    region = img[ay0:ay1, ax0:ax1]
+    vert = _edge_runs(_sobel(region, across="x", grey=True), max(3, round(3.0 * dh)), vertical=True)
     m0, m1 = max(0, int(y0 + CUT_MID * dh) - ay0), max(0, int(y1 - CUT_MID * dh) - ay0)
     if m1 > m0:
         cols = np.flatnonzero(vert[m0:m1].all(axis=0))
@@ -1453,7 +1457,7 @@ def _cut_by_overlay(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, dh: flo
             # window's or a wall's behind the translucent box (the outline is drawn over it; an
             # overlay's edge ends the outline). A row of strong horizontal edge CUT_OUTLINE digit
             # heights either side of the column, above or below the digits
-            hz = np.abs(cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3)) > EDGE_GRAD
+            hz = _sobel(region, across="y", grey=True) > EDGE_GRAD
             ys = np.arange(ay0, ay1)
             band = ((ys >= y0 - CUT_BAND * dh) & (ys <= y0 - 0.1 * dh)) | (
                 (ys >= y1 + 0.1 * dh) & (ys <= y1 + CUT_BAND * dh)
@@ -1463,7 +1467,7 @@ def _cut_by_overlay(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, dh: flo
                 if not hz[band][:, max(0, c - reach) : c + reach + 1].all(axis=1).any():
                     return True
     r0, r1 = max(0, int(y0 + 0.1 * dh) - ay0), max(0, int(y1 - 0.1 * dh) - ay0)
-    gy = np.abs(cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3))[r0:r1]
+    gy = _sobel(region, across="y", grey=True)[r0:r1]
     if not gy.size:
         return False
     horiz = _edge_runs(gy, max(3, round(4.0 * dh)), vertical=False)
