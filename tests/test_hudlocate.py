@@ -1410,3 +1410,21 @@ def test_an_overlay_side_under_the_squads_box_covers_the_ranked_row_a_wall_does_
     low = base.copy()
     low[int(sq.y1 + 3.5 * 14) :, 330:600] = 230  # below the second row's digits
     assert not hl._row2_covered(low, sq)
+
+
+def test_the_detector_looks_where_the_alive_section_shows_without_a_squads_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Training family at 1080p through libx264 (crf 20), 2019 HUD: a FOLLOW GOAL panel over the
+    squads label leaves "[eye] 2 [skull] 17" in view but no squads line, and the squads box is not
+    at its 2019 place (the HUD pushed down): the detector, which is sure of the box, never ran. The
+    alive section's blob in the usual ink is evidence enough of the squads box to run it."""
+    import vodstream.readers.hudlocate as hl
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = benchmark_crop("train", 1920, 11, 120)  # the per-sample benchmark's case
+    assert st.kills == 17 and st.era == "2019"
+    assert locate(crop).reason == "no_squads_box"
+    assert KillReader().read_huds([crop])[0].kills == 17
+    monkeypatch.setattr(hl, "_alive_blob", lambda p: False)
+    assert KillReader().read_huds([crop])[0].kills is None

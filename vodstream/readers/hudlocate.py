@@ -1735,8 +1735,13 @@ def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> F
                 return FoundBox(old, skull, True, True, None, "ok", "template", run)
     # the detector only where an in-match HUD is in view (the squads line by the rules, or the
     # squads box at its 2019 place): on lobby, menu and other games' crops it costs a forward pass
-    # per crop and its proposals there are no evidence anyway
-    if proposer is not None and visible and loc.kill_box is None and loc.reason != "digit_lost":
+    # per crop and its proposals there are no evidence anyway. Also where no squads line is found
+    # but the usual ink holds the alive section's blob (:func:`_alive_blob`: a panel over the
+    # label, the HUD pushed down by a banner -- a 2019 "17" of the training family at 1080p beside
+    # a FOLLOW GOAL panel, its detector sure of the box): about one keyframe in twenty outside
+    # the matches has such a blob (a forward pass each), none had a box read
+    looked = visible or (loc.reason == "no_squads_box" and _alive_blob(prepared))
+    if proposer is not None and looked and loc.kill_box is None and loc.reason != "digit_lost":
         if assessed is None:
             assessed = proposer.assess(_half(prepared.img))
         got, p_none = assessed.box, assessed.p_none
