@@ -385,6 +385,9 @@ def _extend_left(st: np.ndarray, x0: int, h: float, top: float, base: float) -> 
 
 
 COVER_EDGE = 3.5  # letter heights: a vertical edge this long where a line ends is an overlay's
+# letter heights: a vertical edge (largest colour channel's) this long across the kill slot or
+# through the ranked row's digit rows is an overlay's side (:func:`_overlay_edge`, :func:`_row2_covered`)
+OVERLAY_SIDE = 2.6
 
 
 EDGE_GRAD = 120.0  # Sobel (3x3) magnitude of a sharp edge: an overlay's border, a box's outline
@@ -683,7 +686,7 @@ def _skull_before(p: _Prepared, k: KillRun | None) -> bool:
 
 
 def _row2_covered(img: np.ndarray, sq: SquadsLine) -> bool:
-    """A stream overlay's long straight vertical edge (2.6 letter heights or more, as
+    """A stream overlay's long straight vertical edge (``OVERLAY_SIDE`` letter heights or more, as
     :func:`_overlay_edge` asks) under the squads line, running through the rows of the second
     row's digits at their nearest (``ROW2_DY[0]`` letter heights under the line's centre,
     +-``ROW2_HALF``): the ranked layout's kill count may be under it, so no slot is seen empty.
@@ -696,7 +699,7 @@ def _row2_covered(img: np.ndarray, sq: SquadsLine) -> bool:
     y0, y1 = max(0, int(sq.y1 + 0.3 * h)), min(H, int(sq.y1 + 4.0 * h))
     if x1 - x0 < 4 or y1 - y0 < 4:
         return False
-    runs = _edge_runs(_sobel(img[y0:y1, x0:x1], across="x"), int(2.6 * h), vertical=True)
+    runs = _edge_runs(_sobel(img[y0:y1, x0:x1], across="x"), int(OVERLAY_SIDE * h), vertical=True)
     r0 = max(0, int(cy + (ROW2_DY[0] - ROW2_HALF) * h) - y0)
     r1 = min(runs.shape[0], int(cy + (ROW2_DY[0] + ROW2_HALF) * h) - y0)
     if not r1 > r0:
@@ -791,7 +794,7 @@ def _overlay_edge(
     if x1 - x0 < 4 or y1 - y0 < 4:
         return True  # the slot is (partly) outside the crop: cannot tell
     # a column / row whose strong-edge run is long (per colour channel)
-    if _long_edge(_sobel(img[y0:y1, x0:xv], across="x"), int(2.6 * h), vertical=True):
+    if _long_edge(_sobel(img[y0:y1, x0:xv], across="x"), int(OVERLAY_SIDE * h), vertical=True):
         return True
     length = int(3.5 * h)
     rows = _row_edges(img, x0, y0, x1, y1, length)
