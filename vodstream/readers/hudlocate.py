@@ -62,7 +62,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, replace
-from typing import NamedTuple, Protocol
+from typing import Literal, NamedTuple, Protocol
 
 import cv2
 import numpy as np
@@ -393,7 +393,7 @@ OVERLAY_SIDE = 2.6
 EDGE_GRAD = 120.0  # Sobel (3x3) magnitude of a sharp edge: an overlay's border, a box's outline
 
 
-def _sobel(region: np.ndarray, *, across: str, grey: bool = False) -> np.ndarray:
+def _sobel(region: np.ndarray, *, across: Literal["x", "y"], grey: bool = False) -> np.ndarray:
     """|3x3 Sobel| of an RGB region across x (``across="x"``: vertical edges) or y (horizontal
     edges): of its grey plane (``grey``), or the largest of its colour channels' (a webcam's
     border can join two areas of the same grey)."""
