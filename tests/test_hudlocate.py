@@ -1428,3 +1428,26 @@ def test_the_detector_looks_where_the_alive_section_shows_without_a_squads_line(
     assert KillReader().read_huds([crop])[0].kills == 17
     monkeypatch.setattr(hl, "_alive_blob", lambda p: False)
     assert KillReader().read_huds([crop])[0].kills is None
+
+
+@pytest.mark.parametrize(
+    ("style", "width", "seed", "i", "kills"),
+    [("train", 1920, 11, 1, 21), ("validation", 1920, 12, 93, 6)],
+)
+def test_a_light_box_over_a_bright_background_is_read_in_the_strokes_look(
+    style: str, width: int, seed: int, i: int, kills: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Light boxes over a beige wall and light stripes (training family at 1080p; validation family
+    at 1080p): at the usual top-hat (wider than the box) the box itself is ink, its letters, outline
+    and skull one component -- no squads line in any look, no kill box. The strokes look's top-hat,
+    narrower than the box, keeps the letters apart: the squads line is found and the kill box
+    beside it read as a proposal both readers agree on."""
+    import vodstream.readers.hudlocate as hl
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = benchmark_crop(style, width, seed, i)  # the per-sample benchmark's case
+    assert st.kills == kills
+    got = KillReader().read_huds([crop])[0]
+    assert got.kills == kills
+    monkeypatch.setattr(hl, "STROKE_TOPHAT", hl.TOPHAT)  # the strokes look as wide as the usual one
+    assert KillReader().read_huds([crop])[0].kills is None

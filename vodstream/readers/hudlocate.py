@@ -868,6 +868,22 @@ def _destriped(p: _Prepared) -> _Prepared:
     return _Prepared(p.img, p.f, _stats(ink), ink)
 
 
+# the strokes look (:func:`_stroked`): a top-hat this wide at WORK_H -- wider than a letter's strokes,
+# about half the lowest squads box (26 px at 1080p scale) -- keeps the letters and drops the box
+STROKE_TOPHAT = 13
+
+
+def _stroked(p: _Prepared) -> _Prepared:
+    """The crop's ink after a top-hat narrower than the squads box (``STROKE_TOPHAT``), at the usual
+    thresholds: a light box over a bright background is itself ink at the usual ``TOPHAT`` (wider
+    than the box's height), its letters, outline and skull one component no line is made of."""
+    k = cv2.getStructuringElement(cv2.MORPH_RECT, (STROKE_TOPHAT, STROKE_TOPHAT))
+    th = cv2.morphologyEx(_max_rgb(p.img), cv2.MORPH_TOPHAT, k)
+    near = cv2.dilate(th, np.ones((LOCAL, LOCAL), np.uint8))
+    ink = _ink(th, near)
+    return _Prepared(p.img, p.f, _stats(ink), ink, th, near)
+
+
 # _alive_blob: the alive section in the usual ink, whatever became of the label before it -- a solid
 # bright blob (at least ALIVE_FILL of its box) ALIVE_H px tall at WORK_H, ALIVE_W times as wide,
 # centred in the crop's right ALIVE_RIGHT
@@ -901,8 +917,10 @@ def _unlined(p: _Prepared, covered: list[SquadsLine]) -> HudLocation:
     """:func:`_locate` where the usual ink shows no squads line: the squads lines of the faint
     look's ink (``FAINT_T``, ``FAINT_REL``: a thin white label on a light box over a bright sky),
     then of the ink without straight slanted strokes (:func:`_destriped`: a striped background
-    joins the label's letters to its stripes). The kill box beside such a line is searched in the
-    usual ink, with its second looks, and taken only where one is found, as a proposal (``weak``:
+    joins the label's letters to its stripes), then of the ink after a top-hat narrower than the
+    box (:func:`_stroked`: a light box over a bright background). The kill box beside such a line
+    is searched in the usual ink, with its second looks, and taken only where one is found and it
+    is the count nearest the line on its row, as a proposal (``weak``:
     both of the kill reader's readers must read the same number); otherwise, as before, no squads
     line: no empty slot is told, and no detector's box checked, from these looks (what is left of
     the stripes also lines up like letters: on the validation family at 720p such a line had
@@ -910,13 +928,23 @@ def _unlined(p: _Prepared, covered: list[SquadsLine]) -> HudLocation:
     box there read 4 for 18 kills)."""
     if not _alive_blob(p):
         return HudLocation(None, None, None, None, "no_squads_box", p.f, covered=tuple(covered))
-    for look in (_faint, _destriped):
+    for look in (_faint, _destriped, _stroked):
         q = look(p)
         again = _squads(q.img, q.st)
         if again:
             loc = _locate_lines(p, again, [])
-            if loc.kill is not None:
-                return replace(loc, kill=replace(loc.kill, weak=True))
+            k, sq = loc.kill, loc.squads
+            if k is None or sq is None:
+                continue
+            # the kill count is the count nearest the squads line on its row (as _snap asks of the
+            # detector's boxes): a look's line can lose the label's first word -- the strokes look's
+            # joined to background stripes -- and its squads count then stands alone before it
+            # ("19 OSTALOS OTRYADOV" found as "OTRYADOV": the 19 was read as 23's kill count)
+            if k.row == 0 and _ink_between(
+                q.st, k.x1 + 0.8 * k.digit_h, sq.x0 - NEAREST_GAP * sq.h, (k.y0 + k.y1) / 2.0, k.digit_h
+            ):
+                continue
+            return replace(loc, kill=replace(k, weak=True))
     return HudLocation(None, None, None, None, "no_squads_box", p.f, covered=tuple(covered))
 
 
