@@ -248,10 +248,11 @@ def _ink(th: np.ndarray, near: np.ndarray, *, faint: bool = False) -> np.ndarray
     )
 
 
-def _planes(img: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The ink tests' inputs: the max-RGB plane's top-hat map and its local maximum (``LOCAL`` px)."""
+def _planes(img: np.ndarray, tophat: int = TOPHAT) -> tuple[np.ndarray, np.ndarray]:
+    """The ink tests' inputs: the max-RGB plane's top-hat map (a ``tophat`` px square) and its
+    local maximum (``LOCAL`` px)."""
     v = _max_rgb(img)
-    k = cv2.getStructuringElement(cv2.MORPH_RECT, (TOPHAT, TOPHAT))
+    k = cv2.getStructuringElement(cv2.MORPH_RECT, (tophat, tophat))
     th = cv2.morphologyEx(v, cv2.MORPH_TOPHAT, k)
     # relative to the brightest ink nearby: the boxes' dot lattice (30% white) and faint outlines
     # drop out beside full-white text, whatever the background's brightness
@@ -821,7 +822,12 @@ class _Prepared:
 
 def _prepare(hud: np.ndarray) -> _Prepared:
     img, f = _work(hud)
-    th, near = _planes(img)
+    return _inked(img, f)
+
+
+def _inked(img: np.ndarray, f: float, tophat: int = TOPHAT) -> _Prepared:
+    """A work image's ink at the usual thresholds, after a ``tophat`` px top-hat, and its components."""
+    th, near = _planes(img, tophat)
     ink = _ink(th, near)
     return _Prepared(img, f, _stats(ink), ink, th, near)
 
@@ -877,11 +883,7 @@ def _stroked(p: _Prepared) -> _Prepared:
     """The crop's ink after a top-hat narrower than the squads box (``STROKE_TOPHAT``), at the usual
     thresholds: a light box over a bright background is itself ink at the usual ``TOPHAT`` (wider
     than the box's height), its letters, outline and skull one component no line is made of."""
-    k = cv2.getStructuringElement(cv2.MORPH_RECT, (STROKE_TOPHAT, STROKE_TOPHAT))
-    th = cv2.morphologyEx(_max_rgb(p.img), cv2.MORPH_TOPHAT, k)
-    near = cv2.dilate(th, np.ones((LOCAL, LOCAL), np.uint8))
-    ink = _ink(th, near)
-    return _Prepared(p.img, p.f, _stats(ink), ink, th, near)
+    return _inked(p.img, p.f, STROKE_TOPHAT)
 
 
 # _alive_blob: the alive section in the usual ink, whatever became of the label before it -- a solid
