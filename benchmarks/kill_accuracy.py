@@ -197,16 +197,19 @@ def _render(renderers: dict, w: int, h: int, st: object, font: object) -> np.nda
     return np.array(r.render(st))
 
 
-def case_crop(style: str, width: int, seed: int, i: int, n: int = 360) -> tuple[np.ndarray, object]:
+def case_crop(
+    style: str, width: int, seed: int, i: int, n: int = 360, height: int | None = None
+) -> tuple[np.ndarray, object]:
     """Case ``i`` of a per-sample run (``--style style --seed seed --samples n``, four layouts) at
-    frame width ``width`` (16:9), crf 20, as that run saw it: rendered and encoded after the
-    samples before it in its scene and the scene before (x264's rate control carries their
+    frame width ``width`` (and ``height``; default 16:9), crf 20, as that run saw it: rendered and
+    encoded after the samples before it in its scene and the scene before (x264's rate control carries their
     complexity), which gives the same crop, byte for byte. Returns (HUD crop, FrameState). The
     runs' JSON lists the cases they read wrong or not at all by this ``i`` ("misses")."""
     from vodstream.readers.regions import hud_box
     from vodstream.testbed.synth.render import HUD_FONTS
 
-    height = width * 9 // 16
+    if height is None:
+        height = width * 9 // 16
     cases = make_sequences(n, seed + width, HUD_FONTS, style)
     s0 = max(0, i - i % 12 - 12)
     renderers: dict = {}

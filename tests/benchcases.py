@@ -17,10 +17,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import kill_accuracy
 
 
-def benchmark_crop(style: str, width: int, seed: int, i: int) -> tuple[np.ndarray, FrameState]:
-    """Case ``i`` of the per-sample cases (``--style style --seed seed``, frame width ``width``):
-    the same HUD crop as the benchmark's, byte for byte (:func:`kill_accuracy.case_crop`), and its
-    state."""
-    crop, st = kill_accuracy.case_crop(style, width, seed, i)
+def benchmark_crop(
+    style: str, width: int, seed: int, i: int, height: int | None = None
+) -> tuple[np.ndarray, FrameState]:
+    """Case ``i`` of the per-sample cases (``--style style --seed seed``, frame width ``width``,
+    ``height`` or 16:9): the same HUD crop as the benchmark's, byte for byte
+    (:func:`kill_accuracy.case_crop`), and its state."""
+    crop, st = kill_accuracy.case_crop(style, width, seed, i, height=height)
     assert isinstance(st, FrameState)
     return crop, st

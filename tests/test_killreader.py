@@ -742,3 +742,19 @@ def test_a_proposal_beside_the_squads_line_is_read_on_a_very_sure_digit_path() -
     assert (got.kills, got.reason) == (23, "ok")
     strict = KillReader(weak_alone=1.01)  # both readers must agree: the old rule
     assert strict.read_huds([crop])[0].reason == "weak_skull"
+
+
+def test_a_number_off_the_squads_row_and_the_second_row_is_not_the_kill_count(reader: KillReader) -> None:
+    """Validation family at 2560x1080 (21:9; the per-sample benchmark's case): a 2019 HUD with 4
+    kills, its kill box not found by the rules, and a stream panel's "SUBS 21" left of and 1.35
+    letter heights under the squads line. The learned detector proposed that "21" and both readers
+    read it: a wrong 21. A proposal off the squads row (ROW1_DY) but nearer to it than the second
+    row's band is another number: no reading, never the panel's."""
+    from vodstream.readers.hudlocate import find_kill_box
+
+    crop, st = benchmark_crop("validation", 2560, 11, 274, height=1080)
+    assert st.kills == 4 and st.era == "2019"
+    f = find_kill_box(crop, reader.detector)
+    assert f.how != "detector" and f.skull is None
+    got = reader.read_huds([crop])[0]
+    assert got.kills is None and got.hud_visible

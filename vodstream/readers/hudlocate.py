@@ -110,6 +110,9 @@ MIN_LINE_W = 4.5  # squads line width, in letter heights
 LINE_END_MIN = 0.55  # the squads label ends in the right part of the crop (the alive box follows)
 MIN_STROKE = 3.0  # 2 * area / (w + h): letters, not pieces of the boxes' thin outlines
 ROW2_DY = (2.6, 4.2)
+# a proposed or template-found count on the squads row: its centre within this many letter heights
+# of the squads text's (the rules' own row-1 runs: 0.35)
+ROW1_DY = 0.6
 ROW2_HALF = 0.6  # _row2_covered: the second row's digits, this many letter heights about its centre
 # the ranked row's digits are drawn larger than row 1's against the squads label (1.27-1.33 of its
 # letter height on the training family at 720p, 1.5 on the validation family): at most this many
@@ -1659,6 +1662,13 @@ def _snap(
         below = ry - (sq.y0 + sq.y1) / 2.0
         row = int(below >= ROW2_DY[0] * sq.h * 0.8)
         second = row == 1 and below <= ROW2_DY[1] * sq.h * 1.2
+        if ROW1_DY * sq.h < abs(below) < ROW2_DY[0] * sq.h * 0.8:
+            # off the squads row but nearer to it than the second row's band: in the HUD's layout
+            # no count is drawn there -- another number (a stream panel's "SUBS 21", 1.35 letter
+            # heights under a 2019 squads line, read for 4 kills: validation family at 2560x1080).
+            # Farther off, the line found may be no squads line (a kill-feed line four and more
+            # letter heights under the box, a banner's text above it): the detector's box stands
+            return None
         if row == 0:
             after = min(after, _squads_count_left(st, sq, x1) - 0.3 * sq.h)
     if second:
@@ -1757,7 +1767,7 @@ def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> F
                 sq, f = loc.squads, loc.scale
                 cx = (ox + (skull.x + skull.w / 2.0) * sx) * f
                 cy = (oy + (skull.y + skull.h / 2.0) * sy) * f
-                ok = not (cx >= sq.x0 and abs(cy - (sq.y0 + sq.y1) / 2.0) <= 0.6 * sq.h)
+                ok = not (cx >= sq.x0 and abs(cy - (sq.y0 + sq.y1) / 2.0) <= ROW1_DY * sq.h)
             if ok:
                 run = (
                     ox + (skull.x + skull.w) * sx,
