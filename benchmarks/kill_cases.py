@@ -1,0 +1,136 @@
+"""Look at the per-sample benchmark's cases: what two runs read differently, and why one case went wrong.
+
+    python benchmarks/kill_cases.py diff OLD.json NEW.json
+    python benchmarks/kill_cases.py show --style validation --size 1440x1080 [--seed 11] I [I ...]
+                                         [--png DIR]
+
+``diff`` compares two ``benchmarks/kill_accuracy.py`` JSON files of the same family and sizes (two
+commits, say): per frame size, the visible counters one run read and the other did not (by case
+index ``i``), the readings that changed, and the counts that differ. ``show`` renders case ``i``
+again, byte for byte as the benchmark saw it (:func:`kill_accuracy.case_crop`, crf 20, 360 samples,
+every layout), and prints its truth, the whole reader's reading, and how the finder got there
+(layout, template, detector; the squads line it found and the kill run), optionally writing the
+HUD crop as a PNG. Nothing here chooses anything: it is for reading failures, on the choice sets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+ROW_SUFFIX = " both readers"  # the whole reader's rows of a kill_accuracy JSON
+
+
+def _rows(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    per = doc.get("per_sample") or {}
+    crf = "crf20" if "crf20" in per else next(iter(per), None)
+    rows = per.get(crf, {}) if crf else {}
+    return {k.removesuffix(ROW_SUFFIX): v for k, v in rows.items() if k.endswith(ROW_SUFFIX)}
+
+
+def diff(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """Lines telling what ``new`` reads differently from ``old`` (kill_accuracy JSON documents)."""
+    out: list[str] = []
+    a, b = _rows(old), _rows(new)
+    for size in [s for s in a if s in b]:
+        ma = {m["i"]: m for m in a[size]["misses"]}
+        mb = {m["i"]: m for m in b[size]["misses"]}
+        lost = [mb[i] for i in sorted(mb) if i not in ma]
+        gained = [ma[i] for i in sorted(ma) if i not in mb]
+        changed = [(ma[i], mb[i]) for i in sorted(ma) if i in mb and ma[i]["read"] != mb[i]["read"]]
+        ca, cb = a[size]["counts"], b[size]["counts"]
+        counts = {
+            k: (ca.get(k, 0), cb.get(k, 0)) for k in sorted(set(ca) | set(cb)) if ca.get(k) != cb.get(k)
+        }
+        if not (lost or gained or changed or counts):
+            out.append(f"{size}: the same")
+            continue
+        out.append(f"{size}: {len(gained)} more read right, {len(lost)} fewer")
+        out += [f"  now missed  i={m['i']}: {_case(m)}" for m in lost]
+        out += [f"  now right   i={m['i']}: {_case(m)}" for m in gained]
+        out += [
+            f"  changed     i={o['i']}: read {o['read']} -> {n['read']} ({n['reason']})" for o, n in changed
+        ]
+        out += [f"  {k}: {x} -> {y}" for k, (x, y) in counts.items()]
+    only = sorted(set(a) ^ set(b))
+    if only:
+        out.append(f"sizes in one run only: {', '.join(only)}")
+    return out
+
+
+def _case(m: dict[str, Any]) -> str:
+    return f"{m['kills']} kills, read {m['read']} ({m['reason']}), {m['era']} {m['layout']}"
+
+
+def show(style: str, width: int, height: int, seed: int, cases: list[int], png: Path | None) -> list[str]:
+    """Each case rendered again and read: its truth, the reading and the finder's view."""
+    import cv2
+    from kill_accuracy import case_crop
+
+    from vodstream.readers.hudlocate import find_kill_box
+    from vodstream.readers.killreader import KillReader
+    from vodstream.testbed.synth.state import FrameState
+
+    reader = KillReader()
+    out = []
+    for i in cases:
+        crop, state = case_crop(style, width, seed, i, height=height)
+        assert isinstance(state, FrameState)
+        got = reader.read_huds([crop])[0]
+        found = find_kill_box(crop, reader.detector)
+        truth = f"{state.kills} kills" if state.show_kill_box else "kill box not shown"
+        if state.inventory_open:
+            truth += ", inventory open"
+        out.append(
+            f"i={i}: {truth} ({state.era} {state.hud_mode}); read {got.kills} at {got.confidence:.3f} "
+            f"({got.reason}, kill_box {got.kill_box}, era {got.hud_era}); finder: {found.how}, "
+            f"{found.reason}, run {found.run}"
+        )
+        if png is not None:
+            png.mkdir(parents=True, exist_ok=True)
+            path = png / f"{style}-{width}x{height}-seed{seed}-{i}.png"
+            cv2.imwrite(str(path), cv2.cvtColor(crop, cv2.COLOR_RGB2BGR))
+            out.append(f"  crop: {path}")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    d = sub.add_parser("diff", help="what two kill_accuracy JSON files read differently")
+    d.add_argument("old", type=Path)
+    d.add_argument("new", type=Path)
+    s = sub.add_parser("show", help="render cases again and show how the reader read them")
+    s.add_argument("--style", default="default")
+    s.add_argument("--size", default="1280x720", help="frame size WxH, as the run's --sizes")
+    s.add_argument("--seed", type=int, default=11, help="the run's --seed")
+    s.add_argument("--png", type=Path, default=None, help="also write the HUD crops here")
+    s.add_argument("cases", type=int, nargs="+", help="case indices (the JSON's misses[].i)")
+    args = ap.parse_args(argv)
+    if args.cmd == "diff":
+        try:
+            old, new = (json.loads(p.read_text()) for p in (args.old, args.new))
+        except (OSError, ValueError) as e:
+            print(f"kill_cases: cannot read the runs' JSON: {e}", file=sys.stderr)
+            return 1
+        lines = diff(old, new)
+    else:
+        try:
+            w, h = (int(v) for v in args.size.lower().split("x"))
+        except ValueError:
+            print(f"kill_cases: --size must be WxH, not {args.size!r}", file=sys.stderr)
+            return 2
+        lines = show(args.style, w, h, args.seed, args.cases, args.png)
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,67 @@
+"""benchmarks/kill_cases.py: what two per-sample runs read differently, and one case shown again."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+import kill_cases
+
+
+def _run(misses: dict[str, list[tuple[int, int, int | None]]], right: dict[str, int]) -> dict:
+    rows = {}
+    for size, ms in misses.items():
+        rows[f"{size} both readers"] = {
+            "counts": {"visible_right": right[size]},
+            "misses": [
+                {
+                    "i": i,
+                    "kills": k,
+                    "read": r,
+                    "reason": "ok" if r is not None else "no_kill_box",
+                    "era": "modern",
+                    "layout": "trios",
+                }
+                for i, k, r in ms
+            ],
+        }
+        rows[f"{size} 2019 path only"] = {"counts": {}, "misses": []}  # not the whole reader: ignored
+    return {"per_sample": {"crf20": rows}}
+
+
+def test_diff_names_the_cases_one_run_lost_gained_or_read_otherwise() -> None:
+    old = _run(
+        {"1280x720": [(5, 3, None), (9, 12, 13)], "1920x1080": [(1, 2, None)]},
+        {"1280x720": 10, "1920x1080": 7},
+    )
+    new = _run(
+        {"1280x720": [(7, 21, None), (9, 12, None)], "1920x1080": [(1, 2, None)]},
+        {"1280x720": 10, "1920x1080": 7},
+    )
+    lines = kill_cases.diff(old, new)
+    assert lines[0] == "1280x720: 1 more read right, 1 fewer"
+    assert "  now missed  i=7: 21 kills, read None (no_kill_box), modern trios" in lines
+    assert "  now right   i=5: 3 kills, read None (no_kill_box), modern trios" in lines
+    assert "  changed     i=9: read 13 -> None (no_kill_box)" in lines
+    assert "1920x1080: the same" in lines
+    assert not any("2019 path" in line for line in lines)
+
+
+def test_diff_shows_counts_that_moved_and_sizes_only_one_run_has() -> None:
+    old = _run({"1280x720": []}, {"1280x720": 10})
+    new = _run({"1280x720": [], "2560x1080": []}, {"1280x720": 9, "2560x1080": 3})
+    lines = kill_cases.diff(old, new)
+    assert lines == [
+        "1280x720: 0 more read right, 0 fewer",
+        "  visible_right: 10 -> 9",
+        "sizes in one run only: 2560x1080",
+    ]
+
+
+def test_show_renders_a_case_again_and_reads_it(tmp_path: Path) -> None:
+    lines = kill_cases.show("default", 1280, 720, 11, [3], tmp_path)
+    assert lines[0].startswith("i=3: ") and "read " in lines[0] and "finder: " in lines[0]
+    png = tmp_path / "default-1280x720-seed11-3.png"
+    assert lines[1] == f"  crop: {png}" and png.stat().st_size > 1000
