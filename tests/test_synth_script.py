@@ -498,3 +498,34 @@ def test_playlist_text_and_metadata() -> None:
     assert meta["owner"] == {"login": "synthstreamer", "display_name": "SynthStreamer"}
     assert meta["chapters"] == [{"start": 0.0, "end": 76.0, "game_id": "511224", "game_name": "Apex Legends"}]
     assert meta["duration"] == 76.0 and meta["sub_only"] is False
+
+
+def test_cli_fps_the_variants_cannot_take_says_which_variants_and_what_fits(tmp_path: Path) -> None:
+    """A random script (or a preset) brings its own variants; --fps 10 cannot feed a 30 fps one.
+    The one line says so in the user's terms: which variants, which rates fit."""
+    r = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "vodstream",
+            "synth",
+            "--random-matches",
+            "1",
+            "--fps",
+            "10",
+            "--out",
+            str(tmp_path / "o"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=Path(__file__).resolve().parents[1],
+    )
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines()[-1] == (
+        "vodstream: error: variants[1]: 30 fps must divide the source rate 10 (--fps 10: this "
+        "script's variants are chunked, 480p30; give a source rate they divide, e.g. --fps 30 or 60, "
+        "or a --script with other variants)"
+    )
+    assert "Traceback" not in r.stderr
+    assert not (tmp_path / "o").exists()

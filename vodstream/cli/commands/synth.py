@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+from vodstream.errors import ScriptError
+
 if TYPE_CHECKING:
     from vodstream.testbed.synth.script import Script
 
@@ -86,7 +88,17 @@ def build_script(args: argparse.Namespace) -> Script:
     if getattr(args, "style", None) is not None:
         overrides["hud_style"] = args.style
     if overrides:
-        script = script.replace(**overrides)
+        try:
+            script = script.replace(**overrides)
+        except ScriptError as e:
+            if "fps" not in overrides or "must divide the source rate" not in str(e):
+                raise
+            # the user did not write these variants: say which they are and what fits them
+            names = ", ".join(v if isinstance(v, str) else str(v.get("name", v)) for v in script.variants)
+            raise ScriptError(
+                f"{e} (--fps {overrides['fps']}: this script's variants are {names}; give a source "
+                "rate they divide, e.g. --fps 30 or 60, or a --script with other variants)"
+            ) from e
     if args.duration is not None:
         script = script.cut(args.duration)
     return script
