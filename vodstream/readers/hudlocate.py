@@ -945,9 +945,7 @@ def _unlined(p: _Prepared, covered: list[SquadsLine]) -> HudLocation:
             # detector's boxes): a look's line can lose the label's first word -- the strokes look's
             # joined to background stripes -- and its squads count then stands alone before it
             # ("19 OSTALOS OTRYADOV" found as "OTRYADOV": the 19 was read as 23's kill count)
-            if k.row == 0 and _ink_between(
-                q.st, k.x1 + 0.8 * k.digit_h, sq.x0 - NEAREST_GAP * sq.h, (k.y0 + k.y1) / 2.0, k.digit_h
-            ):
+            if k.row == 0 and _not_nearest(q.st, k.x1, (k.y0 + k.y1) / 2.0, k.digit_h, sq):
                 continue
             return replace(loc, kill=replace(k, weak=True))
     return HudLocation(None, None, None, None, "no_squads_box", p.f, covered=tuple(covered))
@@ -1117,7 +1115,7 @@ def _relaxed(img: np.ndarray, f: float, st: np.ndarray, ink: np.ndarray, first: 
     if k is None or k.row != 0:
         return first
     ry, dh = (k.y0 + k.y1) / 2.0, k.digit_h
-    if _ink_between(st, k.x1 + 0.8 * dh, sq.x0 - SQ_COUNT_GAP * sq.h, ry, dh, icon=True):
+    if _ink_after(st, k.x1, sq.x0 - SQ_COUNT_GAP * sq.h, ry, dh, icon=True):
         return first
     return replace(loc, kill=replace(k, weak=True))
 
@@ -1440,6 +1438,24 @@ def _ink_between(st: np.ndarray, xa: float, xb: float, cy: float, dh: float, *, 
     return bool(m.any())
 
 
+RUN_GAP = 0.8  # digit heights after a run's last digit where another glyph starts (not a digit of it)
+
+
+def _ink_after(st: np.ndarray, x1: float, until: float, ry: float, dh: float, *, icon: bool = False) -> bool:
+    """:func:`_ink_between` from ``RUN_GAP`` digit heights after a run ending at ``x1`` (on the row
+    centred at ``ry``, digits ``dh`` high) up to ``until``."""
+    return _ink_between(st, x1 + RUN_GAP * dh, until, ry, dh, icon=icon)
+
+
+def _not_nearest(
+    st: np.ndarray, x1: float, ry: float, dh: float, sq: SquadsLine, until: float = float("inf")
+) -> bool:
+    """Another glyph between a row-1 run ending at ``x1`` and the squads line (up to ``NEAREST_GAP``
+    letter heights before the line, or ``until`` if nearer): the run is not the count nearest the
+    squads line, so not the kill count."""
+    return _ink_after(st, x1, min(sq.x0 - NEAREST_GAP * sq.h, until), ry, dh)
+
+
 def _squads_count_left(st: np.ndarray, sq: SquadsLine, after: float) -> float:
     """Where the squads box's own text starts: the squads line's left end, or the left end of the
     squads count before it (taller than the label's letters, so often not on its line) -- the
@@ -1660,9 +1676,10 @@ def _snap(
     if loc.squads is not None:
         sq = loc.squads
         below = ry - (sq.y0 + sq.y1) / 2.0
-        row = int(below >= ROW2_DY[0] * sq.h * 0.8)
+        band = ROW2_DY[0] * sq.h * 0.8  # where the second row's band starts, under the squads row
+        row = int(below >= band)
         second = row == 1 and below <= ROW2_DY[1] * sq.h * 1.2
-        if ROW1_DY * sq.h < abs(below) < ROW2_DY[0] * sq.h * 0.8:
+        if ROW1_DY * sq.h < abs(below) < band:
             # off the squads row but nearer to it than the second row's band: in the HUD's layout
             # no count is drawn there -- another number (a stream panel's "SUBS 21", 1.35 letter
             # heights under a 2019 squads line, read for 4 kills: validation family at 2560x1080).
@@ -1688,13 +1705,13 @@ def _snap(
         )
         if st[pieces, 4].sum() >= LOST_PIECES_AREA * dh * dh:
             return None
-    elif _ink_between(st, x1 + 0.8 * dh, after, ry, dh, icon=True):
+    elif _ink_after(st, x1, after, ry, dh, icon=True):
         return None
     if loc.squads is not None and row == 0:
         sq = loc.squads
         left = _squads_count_left(st, sq, x1)
-        if _ink_between(st, x1 + 0.8 * dh, min(sq.x0 - NEAREST_GAP * sq.h, left - 0.3 * sq.h), ry, dh) or (
-            _ink_between(st, x1 + 0.8 * dh, left - 0.3 * sq.h, ry, dh, icon=True)
+        if _not_nearest(st, x1, ry, dh, sq, left - 0.3 * sq.h) or (
+            _ink_after(st, x1, left - 0.3 * sq.h, ry, dh, icon=True)
         ):
             return None
     kill = KillRun(x0, y0, x1, y1, dh, icon, row, _is_red(img, icon))
