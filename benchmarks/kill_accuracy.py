@@ -39,6 +39,7 @@ from collections import Counter
 from collections.abc import Iterable
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -400,6 +401,18 @@ def _pct(a: int, b: int) -> str:
     return f"{100.0 * a / b:.2f} % ({a}/{b})" if b else "-"
 
 
+READER_ROW = " both readers"  # the whole reader's per-sample rows (beside "2019 path only")
+
+
+def reader_rows(doc: dict[str, Any]) -> tuple[str | None, dict[str, dict[str, Any]]]:
+    """A run's JSON: its crf key (``crf20`` where the run had it, else its first) and the whole
+    reader's per-sample rows at that crf, by frame size ("1280x720")."""
+    per = doc.get("per_sample") or {}
+    crf_key = "crf20" if "crf20" in per else next(iter(per), None)
+    rows = per.get(crf_key, {}) if crf_key else {}
+    return crf_key, {k.removesuffix(READER_ROW): v for k, v in rows.items() if k.endswith(READER_ROW)}
+
+
 def docs_section(docs: dict[str, dict]) -> str:
     """The README's per-sample section from the runs' JSON (one per style family): nothing typed."""
     lines = [
@@ -432,15 +445,10 @@ def docs_section(docs: dict[str, dict]) -> str:
             for d in digits.values()
             if d.get("n_from_720")
         )
-        per = doc.get("per_sample") or {}
-        crf_key = "crf20" if "crf20" in per else next(iter(per), None)
-        rows = per.get(crf_key, {}) if crf_key else {}
+        crf_key, rows = reader_rows(doc)
         first = True
-        for key, r in rows.items():
-            if not key.endswith("both readers"):
-                continue
+        for size, r in rows.items():
             c = r["counts"]
-            size = key.split()[0]
             no_number = c.get("hidden_none", 0) + c.get("inventory_none", 0)
             unseen = c.get("hidden", 0) + c.get("inventory", 0)
             lines.append(

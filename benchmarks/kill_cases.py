@@ -25,20 +25,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-ROW_SUFFIX = " both readers"  # the whole reader's rows of a kill_accuracy JSON
-
-
-def _rows(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    per = doc.get("per_sample") or {}
-    crf = "crf20" if "crf20" in per else next(iter(per), None)
-    rows = per.get(crf, {}) if crf else {}
-    return {k.removesuffix(ROW_SUFFIX): v for k, v in rows.items() if k.endswith(ROW_SUFFIX)}
+from kill_accuracy import case_crop, reader_rows
 
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     """Lines telling what ``new`` reads differently from ``old`` (kill_accuracy JSON documents)."""
     out: list[str] = []
-    a, b = _rows(old), _rows(new)
+    a, b = reader_rows(old)[1], reader_rows(new)[1]
     for size in [s for s in a if s in b]:
         ma = {m["i"]: m for m in a[size]["misses"]}
         mb = {m["i"]: m for m in b[size]["misses"]}
@@ -72,7 +65,6 @@ def _case(m: dict[str, Any]) -> str:
 def show(style: str, width: int, height: int, seed: int, cases: list[int], png: Path | None) -> list[str]:
     """Each case rendered again and read: its truth, the reading and the finder's view."""
     import cv2
-    from kill_accuracy import case_crop
 
     from vodstream.readers.hudlocate import find_kill_box
     from vodstream.readers.killreader import KillReader
