@@ -1451,3 +1451,56 @@ def test_a_light_box_over_a_bright_background_is_read_in_the_strokes_look(
     assert got.kills == kills
     monkeypatch.setattr(hl, "STROKE_TOPHAT", hl.TOPHAT)  # the strokes look as wide as the usual one
     assert KillReader().read_huds([crop])[0].kills is None
+
+
+def test_a_run_on_a_lower_squads_line_is_no_second_row_count() -> None:
+    """Validation family at 1440x1080 (crf 20): the banner "YOU ARE THE JUMPMASTER" ends in a bright
+    block and was the topmost squads line; the real squads row under it ("14 TRUPPS UEBRIG", the
+    "4" joined to a dark line across the box) lay in its second row's band, and the "1" of the
+    squads count was taken for a ranked second row's kill count: 4 read for 19 kills. A run that
+    lies on a lower squads line is that line's, never a kill count: the 19 left of it is read."""
+    from vodstream.readers import hudlocate as hl
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = benchmark_crop("validation", 1440, 11, 166, height=1080)
+    assert st.kills == 19
+    p = hl._prepare(crop)
+    lines = hl._squads(p.img, p.st)
+    assert len(lines) == 2 and lines[1].count  # the banner's line, then the squads row
+    loc = locate(crop)
+    assert loc.kill is not None and loc.kill.x1 < lines[1].x0  # left of the squads count
+    got = KillReader().read_huds([crop])[0]
+    assert (got.kills, got.kill_box) == (19, True)
+
+
+@pytest.mark.parametrize(("w", "i", "kills"), [(1920, 53, 22), (1280, 300, 17), (1280, 313, 11)])
+def test_a_detector_box_on_a_joined_count_takes_the_skull_left_of_it(w: int, i: int, kills: int) -> None:
+    """Validation family (crf 20): the count was joined to the kill box's outline or to the edges
+    between the boxes (one blob taller than any digit), so the only glyph of digit height near the
+    detector's box -- which sat on the count -- was the skull left of it, and the run was snapped
+    to the skull (the readers read nothing: "clipped") or dropped as a box on the skull. The
+    skull left of the box is the icon, its rows the digits': both readers read the count."""
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = benchmark_crop("validation", w, 11, i)
+    assert st.kills == kills
+    reader = KillReader()
+    found = find_kill_box(crop, reader.detector)
+    assert found.how == "detector" and found.run is not None
+    got = reader.read_huds([crop])[0]
+    assert (got.kills, got.kill_box) == (kills, True)
+
+
+def test_a_solid_blob_with_a_skull_before_it_is_the_count() -> None:
+    """Validation family at 720p (crf 20), HUD pushed down by a banner: the bold "14" merged into one
+    solid, squarish blob taller than the squads letters -- what a skull whose digits the ink
+    threshold lost looks like -- and the detector's box on it was dropped. A skull right before
+    the blob makes it the count: both readers read 14."""
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = benchmark_crop("validation", 1280, 11, 181)
+    assert st.kills == 14
+    reader = KillReader()
+    assert find_kill_box(crop, reader.detector).how == "detector"
+    got = reader.read_huds([crop])[0]
+    assert (got.kills, got.kill_box) == (14, True)

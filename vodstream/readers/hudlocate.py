@@ -1058,6 +1058,11 @@ def _locate_lines(p: _Prepared, cands: list[SquadsLine], covered: list[SquadsLin
     # the topmost line, unless a lower one has the kill box beside it (a banner's text over a
     # pushed-down HUD can end in a bright block too; no banner has a kill box beside it)
     first = _locate_beside(img, f, st, ink, cands[0])
+    if first.kill is not None and _on_line(first.kill, cands[1:]):
+        # the run beside the topmost line lies on a lower line: that line's squads count, not a
+        # kill count ("YOU ARE THE JUMPMASTER" over the squads row, the "1" of its "14" read as
+        # its second row's count)
+        first = replace(first, kill=None, kill_box=None, era=None, reason="slot_unclear")
     if first.kill is None:
         for sq in cands[1:]:
             loc = _locate_beside(img, f, st, ink, sq)
@@ -1066,6 +1071,12 @@ def _locate_lines(p: _Prepared, cands: list[SquadsLine], covered: list[SquadsLin
         if first.reason == "slot_unclear":
             return _second_looks(p, first, cands[0], rows=(0, 1))
     return first
+
+
+def _on_line(k: KillRun, lines: list[SquadsLine]) -> bool:
+    """The run ``k`` lies on one of ``lines``: starts within its span, centred on its rows."""
+    cy = (k.y0 + k.y1) / 2.0
+    return any(c.x0 - 0.3 * c.h <= k.x0 < c.x1 and c.y0 <= cy <= c.y1 for c in lines)
 
 
 def _second_looks(p: _Prepared, first: HudLocation, sq: SquadsLine, *, rows: tuple[int, ...]) -> HudLocation:
@@ -1544,6 +1555,12 @@ LEAD_OUT = 0.3
 # ... and its first digit starts within this many skull heights after a skull the box started at
 # (validation family at 720p: 0.4)
 LEAD_GAP = 0.9
+# _snap: the one glyph by the box a skull left of it (the count joined to the box's outline or the
+# edges between the boxes): the digits are this many times shorter than the skull
+SKULL_OVER_DIGITS = 1.15
+# ... and a skull this many blob heights or less before the one solid blob the box is on makes the
+# blob the count's merged digits, not the skull
+SKULL_REACH = 2.5
 
 
 def _box_glyphs(st: np.ndarray, bx0: float, by0: float, bx1: float, by1: float) -> np.ndarray:
@@ -1621,7 +1638,18 @@ def _snap(
     st = p.st
     sel = _box_glyphs(st, bx0, by0, bx1, by1)
     gs = st  # the components the run is measured on
-    if not len(sel) and _joined_glyphs(st, bx0, by0, bx1, by1):
+    joined = _joined_glyphs(st, bx0, by0, bx1, by1)
+    # the one glyph of digit height is left of the box, not in it, and as wide and solid as an
+    # icon: the skull before a count joined to the box's outline or the edges between the boxes
+    # (the count is in the detector's box; its rows the skull's)
+    skull = None
+    if len(sel) == 1:
+        gx, _gy, gw, gh, ga = (float(v) for v in st[sel[0], :5])
+        if gx + gw / 2.0 < bx0 and gw >= ICON_W * gh and ga >= ICON_FILL * gw * gh:
+            skull = int(sel[0])
+    if skull is not None:
+        sel = sel[:0]
+    elif not len(sel) and joined:
         # the digits joined to the box's slanted edges (a bright sky at their ends): one blob
         # taller than any digit across the box, none of digit height in it, and the detector's own
         # box stands for the count. Where the ink without slanted straight strokes shows a glyph
@@ -1639,6 +1667,12 @@ def _snap(
         x0, y0 = int(gs[sel, 0].min()), int(gs[sel, 1].min())
         x1, y1 = int((gs[sel, 0] + gs[sel, 2]).max()), int((gs[sel, 1] + gs[sel, 3]).max())
         dh = float(np.median(gs[sel, 3]))
+    elif skull is not None:
+        ix, iy, iw, ih = (int(v) for v in st[skull, :4])
+        dh = ih / SKULL_OVER_DIGITS
+        ymid = iy + ih / 2.0
+        x0, x1 = max(round(bx0), ix + iw + 1), round(bx1)
+        y0, y1 = round(ymid - dh / 2.0), round(ymid + dh / 2.0)
     else:
         x0, y0, x1, y1, dh = round(bx0), round(by0), round(bx1), round(by1), float(bh)
     icon = (
@@ -1647,8 +1681,8 @@ def _snap(
         max(1, round(1.3 * dh)),
         max(1, round(1.4 * dh)),
     )
-    if led is not None:
-        ix, iy, iw, ih = (int(v) for v in gs[led[0], :4])
+    if led is not None or skull is not None:
+        ix, iy, iw, ih = (int(v) for v in gs[led[0] if led is not None else skull, :4])
         icon = (ix, iy, iw, ih)
     if _cut_by_overlay(img, x0, y0, x1, y1, dh):
         return None
@@ -1662,10 +1696,16 @@ def _snap(
         if near:
             loc = replace(loc, squads=min(near, key=lambda c: c.x0))
     # the box on one solid, squarish blob taller than the squads letters is on the skull (its
-    # digits lost to the ink threshold), not on the count
+    # digits lost to the ink threshold), not on the count -- unless a skull sits right before the
+    # blob (then it is the count's digits merged: a bold "11" or "14" at 720p)
     if len(sel) == 1 and loc.squads is not None:
-        bw, bhh, ba = (float(v) for v in gs[sel[0], 2:5])
-        if ba >= 0.55 * bw * bhh and 0.75 * bhh <= bw <= 1.6 * bhh and bhh >= COUNT_TALL * loc.squads.h:
+        bx, by, bw, bhh, ba = (float(v) for v in gs[sel[0], :5])
+        if (
+            ba >= 0.55 * bw * bhh
+            and 0.75 * bhh <= bw <= 1.6 * bhh
+            and bhh >= COUNT_TALL * loc.squads.h
+            and not _ink_between(gs, bx - SKULL_REACH * bhh, bx, by + bhh / 2.0, bhh, icon=True)
+        ):
             return None
     # the skull of another count right after this one (squads line found or not): this is the
     # 2019 spectator count. Beside a squads line the search stops before the squads count (two
