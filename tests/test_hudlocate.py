@@ -1504,3 +1504,16 @@ def test_a_solid_blob_with_a_skull_before_it_is_the_count() -> None:
     assert find_kill_box(crop, reader.detector).how == "detector"
     got = reader.read_huds([crop])[0]
     assert (got.kills, got.kill_box) == (14, True)
+
+
+def test_a_count_after_the_spectator_eye_is_no_kill_count() -> None:
+    """Validation family at 1440x1080 (crf 20), 2019 HUD with no squads line found: the detector's
+    box sat on the spectator count "6" (the eye before it, the skull and the kill count "9" after
+    it), and the skull after it filled too little of its box to be seen as one, so "6" was read for
+    9 kills. The eye right before a count makes it the spectator count: no number, not a wrong one."""
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = benchmark_crop("validation", 1440, 11, 112, height=1080)
+    assert (st.kills, st.era) == (9, "2019")
+    got = KillReader().read_huds([crop])[0]
+    assert got.kills is None

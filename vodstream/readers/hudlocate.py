@@ -1449,6 +1449,21 @@ def _ink_between(st: np.ndarray, xa: float, xb: float, cy: float, dh: float, *, 
     return bool(m.any())
 
 
+# the 2019 spectator box's eye: an almond about as high as the digits (0.9) and twice as wide
+EYE_REACH = 3.0  # digit heights before a run searched for it
+EYE_W = 1.5  # ... at least this many times as wide as it is tall (a skull is about as wide)
+EYE_H = (0.75, 1.3)  # ... and this many digit heights high (a skull cut to its lower half is lower)
+
+
+def _eye_before(st: np.ndarray, x0: float, ry: float, dh: float) -> bool:
+    """The 2019 spectator box's eye (``EYE_H`` digit heights high, ``EYE_W`` times as wide or
+    more, not hollow) wholly within ``EYE_REACH`` digit heights before a run starting at ``x0`` (on
+    the row centred at ``ry``, digits ``dh`` high): the run is the spectator count."""
+    w, h, a = (st[:, k].astype(np.float64) for k in range(2, 5))
+    m = _row_glyphs(st, x0 - EYE_REACH * dh, x0, ry, dh, EYE_H, 0.4)
+    return bool((m & (w >= EYE_W * h) & (a >= 0.4 * w * h)).any())
+
+
 RUN_GAP = 0.8  # digit heights after a run's last digit where another glyph starts (not a digit of it)
 
 
@@ -1707,6 +1722,10 @@ def _snap(
             and not _ink_between(gs, bx - SKULL_REACH * bhh, bx, by + bhh / 2.0, bhh, icon=True)
         ):
             return None
+    # the 2019 spectator box's eye right before this count: this is the spectator count (the
+    # skull after it too faint to be seen as one: "6" read for 9 at 1440x1080, validation family)
+    if _eye_before(st, x0, ry, dh):
+        return None
     # the skull of another count right after this one (squads line found or not): this is the
     # 2019 spectator count. Beside a squads line the search stops before the squads count (two
     # bold digits merge into a solid, skull-like blob at 720p, and a narrow gap between the boxes
