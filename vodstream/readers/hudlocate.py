@@ -1570,8 +1570,8 @@ LEAD_OUT = 0.3
 # ... and its first digit starts within this many skull heights after a skull the box started at
 # (validation family at 720p: 0.4)
 LEAD_GAP = 0.9
-# _snap: the one glyph by the box a skull left of it (the count joined to the box's outline or the
-# edges between the boxes): the digits are this many times shorter than the skull
+# _snap: where the one glyph by the detector's box is a skull left of it (the count joined to the
+# box's outline or to the edges between the boxes), the digits are this many times shorter
 SKULL_OVER_DIGITS = 1.15
 # ... and a skull this many blob heights or less before the one solid blob the box is on makes the
 # blob the count's merged digits, not the skull
@@ -1653,7 +1653,6 @@ def _snap(
     st = p.st
     sel = _box_glyphs(st, bx0, by0, bx1, by1)
     gs = st  # the components the run is measured on
-    joined = _joined_glyphs(st, bx0, by0, bx1, by1)
     # the one glyph of digit height is left of the box, not in it, and as wide and solid as an
     # icon: the skull before a count joined to the box's outline or the edges between the boxes
     # (the count is in the detector's box; its rows the skull's)
@@ -1664,7 +1663,7 @@ def _snap(
             skull = int(sel[0])
     if skull is not None:
         sel = sel[:0]
-    elif not len(sel) and joined:
+    elif not len(sel) and _joined_glyphs(st, bx0, by0, bx1, by1):
         # the digits joined to the box's slanted edges (a bright sky at their ends): one blob
         # taller than any digit across the box, none of digit height in it, and the detector's own
         # box stands for the count. Where the ink without slanted straight strokes shows a glyph
