@@ -1451,8 +1451,10 @@ def _ink_between(st: np.ndarray, xa: float, xb: float, cy: float, dh: float, *, 
 
 # the 2019 spectator box's eye: an almond about as high as the digits (0.9) and twice as wide
 EYE_REACH = 3.0  # digit heights before a run searched for it
-EYE_W = 1.5  # ... at least this many times as wide as it is tall (a skull is about as wide)
-EYE_H = (0.75, 1.3)  # ... and this many digit heights high (a skull cut to its lower half is lower)
+EYE_W = 1.6  # ... at least this many times as wide as it is tall (a skull is about as wide)
+# ... and this many digit heights high (a skull cut to its lower half is lower; one joined to the
+# box's slanted edge, as wide as 1.5 times its height, is higher)
+EYE_H = (0.75, 1.15)
 
 
 def _eye_before(st: np.ndarray, x0: float, ry: float, dh: float) -> bool:
