@@ -1517,3 +1517,16 @@ def test_a_count_after_the_spectator_eye_is_no_kill_count() -> None:
     assert (st.kills, st.era) == (9, "2019")
     got = KillReader().read_huds([crop])[0]
     assert got.kills is None
+
+
+def test_a_skull_joined_to_the_box_edge_is_no_spectator_eye() -> None:
+    """Today's look at 2560x1080 (crf 20), ranked HUD: the skull joined to the kill box's slanted
+    edge made one blob 1.5 times as wide as high and 1.28 digit heights high before the "15" -- an
+    eye to a looser test, which dropped the count. The 2019 eye is drawn 0.9 digit heights high and
+    twice as wide: this blob is no eye, and the count is read."""
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = benchmark_crop("default", 2560, 11, 169, height=1080)
+    assert (st.kills, st.hud_mode) == (15, "ranked")
+    got = KillReader().read_huds([crop])[0]
+    assert (got.kills, got.kill_box) == (15, True)
