@@ -12,6 +12,7 @@ __all__ = [
     "FetchError",
     "ScriptError",
     "TwitchError",
+    "VariantRateError",
     "VodstreamError",
 ]
 
@@ -26,6 +27,10 @@ class ScriptError(VodstreamError):
     """A synthetic-VOD script is invalid; the message names the field."""
 
     exit_code = 2
+
+
+class VariantRateError(ScriptError):
+    """A rendition's frame rate does not divide the script's source rate."""
 
 
 class FetchError(VodstreamError):

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from vodstream.errors import ScriptError
+from vodstream.errors import ScriptError, VariantRateError
 
 if TYPE_CHECKING:
     from vodstream.testbed.synth.script import Script
@@ -90,8 +90,8 @@ def build_script(args: argparse.Namespace) -> Script:
     if overrides:
         try:
             script = script.replace(**overrides)
-        except ScriptError as e:
-            if "fps" not in overrides or "must divide the source rate" not in str(e):
+        except VariantRateError as e:
+            if "fps" not in overrides:
                 raise
             # the user did not write these variants: say which they are and what fits them
             names = ", ".join(v if isinstance(v, str) else str(v.get("name", v)) for v in script.variants)

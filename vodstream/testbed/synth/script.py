@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from vodstream.errors import ScriptError
+from vodstream.errors import ScriptError, VariantRateError
 from vodstream.testbed.synth.state import ArenasResult, EndKind, Era, HudMode
 
 __all__ = [
@@ -378,7 +378,7 @@ def _variant(v: str | dict[str, Any], script: Script, path: str) -> Variant:
     if w % 2 or h % 2 or w < 16 or h < 16:
         raise ScriptError(f"{path}: size {w}x{h} must be even and at least 16x16")
     if fps <= 0 or script.fps % fps:
-        raise ScriptError(f"{path}: {fps} fps must divide the source rate {script.fps}")
+        raise VariantRateError(f"{path}: {fps} fps must divide the source rate {script.fps}")
     bitrate = o.get(
         "bitrate", "int", script.source_bitrate if name == "chunked" else default_bitrate(w, h, fps)
     )
