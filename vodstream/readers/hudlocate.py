@@ -61,8 +61,9 @@ skull at a fixed place), so the digit CNN and the score-box reader read it as be
 from __future__ import annotations
 
 import bisect
+import math
 from dataclasses import dataclass, replace
-from typing import Literal, NamedTuple, Protocol
+from typing import Any, Literal, NamedTuple, Protocol
 
 import cv2
 import numpy as np
@@ -270,6 +271,21 @@ def _stats(b: np.ndarray) -> np.ndarray:
     return st[1:].astype(np.int32)
 
 
+# a solid, squarish blob: a skull, or two bold digits merged into one (not a letter's strokes)
+SOLID_FILL = 0.55  # ink / box area, at least
+SOLID_W = (0.75, 1.6)  # times as wide as tall
+
+
+def _iconish(
+    w: Any, h: Any, a: Any, *, fill: float = ICON_FILL, wide: float = ICON_W, most: float = math.inf
+) -> Any:
+    """Whether components (widths, heights and ink areas: scalars or arrays) have an icon's shape:
+    ``fill`` of their box inked and ``wide``..``most`` times as wide as tall. The one test of an
+    icon's shape; the rules' variants (a skull before a count, a solid squarish blob, an icon
+    between two counts) differ in its arguments only."""
+    return (a >= fill * w * h) & (w >= wide * h) & (w <= most * h)
+
+
 def _icon_components(b: np.ndarray, h: float) -> np.ndarray:
     """Stats of the blobs an icon can be: the ink opened by a 3x3 disc (solid icons without the
     boxes' thin outlines), once the boxes' top and bottom outlines (runs longer than ``ICON_LINE``
@@ -302,8 +318,7 @@ def _lines(st: np.ndarray) -> list[list[int]]:
     solid = {
         i
         for i in idx
-        if rows[i][4] >= 0.55 * rows[i][2] * rows[i][3]
-        and 0.75 * rows[i][3] <= rows[i][2] <= 1.6 * rows[i][3]
+        if _iconish(rows[i][2], rows[i][3], rows[i][4], fill=SOLID_FILL, wide=SOLID_W[0], most=SOLID_W[1])
     }
     idx.sort(key=lambda i: rows[i][0])
     lines: list[list[int]] = []
@@ -610,8 +625,7 @@ def _runs(st: np.ndarray, idx: list[int], h: float, dmax: float = DIGIT_MAX) -> 
             gap = st[i, 0] - (st[last, 0] + st[last, 2])
             same = abs((st[i, 1] + st[i, 3]) - (st[last, 1] + st[last, 3])) <= max(2.0, 0.25 * h)
             hi = i if st[i, 3] >= st[last, 3] else last
-            iconish = st[hi, 2] >= ICON_W * st[hi, 3] and st[hi, 4] >= ICON_FILL * st[hi, 2] * st[hi, 3]
-            lim = 0.12 if iconish else 0.22
+            lim = 0.12 if _iconish(st[hi, 2], st[hi, 3], st[hi, 4]) else 0.22
             alike = abs(int(st[i, 3]) - int(st[last, 3])) <= lim * max(st[i, 3], st[last, 3])
             if -1 <= gap <= 0.55 * h and same and alike and len(runs[-1]) < 3:
                 runs[-1].append(i)
@@ -645,7 +659,7 @@ def _skull_led(st: np.ndarray, run: list[int]) -> bool:
         return False
     _x, y, w, hh, a = (int(v) for v in st[run[0]])
     rest = max(int(st[i, 3]) for i in run[1:])
-    if not (a >= ICON_FILL * w * hh and ICON_W * hh <= w <= RELAXED_ICON_W * hh):
+    if not _iconish(w, hh, a, most=RELAXED_ICON_W):
         return False
     if hh >= SPLIT_ICON_TALL * rest:
         return True
@@ -667,8 +681,8 @@ def _icon_before(
         return None
     x, y, w, hh, a = (sto[:, k].astype(np.float64) for k in range(5))
     right = x + w
-    ok = (max(icon_min * dh, 0.95 * h) <= hh) & (hh <= 2.4 * h) & (ICON_W * hh <= w) & (w <= 1.6 * hh)
-    ok &= a >= ICON_FILL * w * hh  # a solid blob (holes for eyes), not the strokes of a letter
+    ok = (max(icon_min * dh, 0.95 * h) <= hh) & (hh <= 2.4 * h)
+    ok &= _iconish(w, hh, a, most=SOLID_W[1])  # a solid blob (holes for eyes), not a letter's strokes
     ok &= (rx0 - 1.2 * h <= right) & (right <= rx0 + 0.5)
     ok &= np.abs(y + hh / 2.0 - rcy) <= 0.55 * h
     if not ok.any():
@@ -1444,8 +1458,7 @@ def _ink_between(st: np.ndarray, xa: float, xb: float, cy: float, dh: float, *, 
     m = _row_glyphs(st, xa, xb, cy, dh, (0.6, 2.0), 0.5)
     m &= (2.0 * a / (w + h) >= MIN_STROKE) & (a >= 0.15 * w * h)
     if icon:
-        m &= (a >= 0.55 * w * h) & (w >= 0.75 * h) & (h >= 0.8 * dh)
-        m &= w <= ICON_BETWEEN_W * h
+        m &= _iconish(w, h, a, fill=SOLID_FILL, wide=SOLID_W[0], most=ICON_BETWEEN_W) & (h >= 0.8 * dh)
     return bool(m.any())
 
 
@@ -1661,7 +1674,7 @@ def _snap(
     skull = None
     if len(sel) == 1:
         gx, _gy, gw, gh, ga = (float(v) for v in st[sel[0], :5])
-        if gx + gw / 2.0 < bx0 and gw >= ICON_W * gh and ga >= ICON_FILL * gw * gh:
+        if gx + gw / 2.0 < bx0 and _iconish(gw, gh, ga):
             skull = int(sel[0])
     if skull is not None:
         sel = sel[:0]
@@ -1697,8 +1710,9 @@ def _snap(
         max(1, round(1.3 * dh)),
         max(1, round(1.4 * dh)),
     )
-    if led is not None or skull is not None:
-        ix, iy, iw, ih = (int(v) for v in gs[led[0] if led is not None else skull, :4])
+    icon_at = led[0] if led is not None else skull  # the skull found before the count, if any
+    if icon_at is not None:
+        ix, iy, iw, ih = (int(v) for v in gs[icon_at, :4])
         icon = (ix, iy, iw, ih)
     if _cut_by_overlay(img, x0, y0, x1, y1, dh):
         return None
@@ -1717,8 +1731,7 @@ def _snap(
     if len(sel) == 1 and loc.squads is not None:
         bx, by, bw, bhh, ba = (float(v) for v in gs[sel[0], :5])
         if (
-            ba >= 0.55 * bw * bhh
-            and 0.75 * bhh <= bw <= 1.6 * bhh
+            _iconish(bw, bhh, ba, fill=SOLID_FILL, wide=SOLID_W[0], most=SOLID_W[1])
             and bhh >= COUNT_TALL * loc.squads.h
             and not _ink_between(gs, bx - SKULL_REACH * bhh, bx, by + bhh / 2.0, bhh, icon=True)
         ):
