@@ -9,8 +9,10 @@ commits, say): per frame size, the visible counters one run read and the other d
 index ``i``), the readings that changed, and the counts that differ. ``show`` renders case ``i``
 again, byte for byte as the benchmark saw it (:func:`kill_accuracy.case_crop`, crf 20, 360 samples,
 every layout), and prints its truth, the whole reader's reading, and how the finder got there
-(layout, template, detector; the squads line it found and the kill run), optionally writing the
-HUD crop as a PNG. Nothing here chooses anything: it is for reading failures, on the choice sets.
+(layout, template, detector; the kill run it read) beside where the renderer drew the count's
+digits and how much of them the run covers (a miss with the run on the digits is the readers',
+one without is the finder's), optionally writing the HUD crop as a PNG. Nothing here chooses
+anything: it is for reading failures, on the choice sets.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from kill_accuracy import case_crop, reader_rows
+from kill_accuracy import case_crop, case_digits, reader_rows
 
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
@@ -62,6 +64,19 @@ def _case(m: dict[str, Any]) -> str:
     return f"{m['kills']} kills, read {m['read']} ({m['reason']}), {m['era']} {m['layout']}"
 
 
+def _box(b: tuple[float, float, float, float] | None) -> tuple[int, ...] | None:
+    return None if b is None else tuple(round(v) for v in b)
+
+
+def _cover(truth: tuple[int, int, int, int], run: tuple[float, float, float, float] | None) -> float:
+    """The share of the count's digits (their bounding box) inside the run the finder read."""
+    if run is None:
+        return 0.0
+    ix = max(0.0, min(truth[2], run[2]) - max(truth[0], run[0]))
+    iy = max(0.0, min(truth[3], run[3]) - max(truth[1], run[1]))
+    return ix * iy / max(1, (truth[2] - truth[0]) * (truth[3] - truth[1]))
+
+
 def show(style: str, width: int, height: int, seed: int, cases: list[int], png: Path | None) -> list[str]:
     """Each case rendered again and read: its truth, the reading and the finder's view."""
     import cv2
@@ -80,10 +95,14 @@ def show(style: str, width: int, height: int, seed: int, cases: list[int], png: 
         truth = f"{state.kills} kills" if state.show_kill_box else "kill box not shown"
         if state.inventory_open:
             truth += ", inventory open"
+        digits = case_digits(style, width, seed, i, height=height)
+        where = (
+            "none shown" if digits is None else f"{digits}, the run covering {_cover(digits, found.run):.0%}"
+        )
         out.append(
             f"i={i}: {truth} ({state.era} {state.hud_mode}); read {got.kills} at {got.confidence:.3f} "
             f"({got.reason}, kill_box {got.kill_box}, era {got.hud_era}); finder: {found.how}, "
-            f"{found.reason}, run {found.run}"
+            f"{found.reason}, run {_box(found.run)}; the count's digits: {where}"
         )
         if png is not None:
             png.mkdir(parents=True, exist_ok=True)
