@@ -758,3 +758,35 @@ def test_a_number_off_the_squads_row_and_the_second_row_is_not_the_kill_count(re
     assert f.how != "detector" and f.skull is None
     got = reader.read_huds([crop])[0]
     assert got.kills is None and got.hud_visible
+
+
+def test_the_score_box_readers_steady_number_counts_on_the_layouts_box() -> None:
+    """Validation family at 720p (the per-sample benchmark's case): a "16" whose digits merged into
+    one blob on the layout rules' box (a skull found surely) -- the digit path cannot cut it
+    ("merged"), the score-box reader reads 16 in its window and in every window moved a pixel or
+    two: read. A reader that asks more of the score-box reader (``steady_min`` 1) reads nothing."""
+    from vodstream.readers.hudlocate import find_kill_box
+
+    crop, st = benchmark_crop("validation", 1280, 11, 203)
+    assert st.kills == 16
+    reader = KillReader()
+    f = find_kill_box(crop, reader.detector)
+    assert f.how == "layout" and f.skull is not None
+    got = reader.read_huds([crop])[0]
+    assert (got.kills, got.reason) == (16, "ok_steady")
+    assert KillReader(steady_min=1.0).read_huds([crop])[0].kills is None
+
+
+def test_a_steady_score_box_reading_on_a_proposal_is_no_number() -> None:
+    """Validation family at 720p (the per-sample benchmark's case): the detector's box on an "11"
+    whose two narrow digits blur into one; the score-box reader reads 1 there, surely and in every
+    moved window. A proposal needs both readers: nothing is read."""
+    from vodstream.readers.hudlocate import find_kill_box
+
+    crop, st = benchmark_crop("validation", 1280, 11, 273)
+    assert st.kills == 11
+    reader = KillReader()
+    f = find_kill_box(crop, reader.detector)
+    assert f.proposal and f.skull is not None
+    assert reader._steady(f.ref, f.skull, 1)  # steady, and wrong
+    assert reader.read_huds([crop])[0].kills is None
