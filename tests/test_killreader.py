@@ -149,13 +149,16 @@ def test_score_box_reader_alone_and_as_second_opinion(reader: KillReader) -> Non
     assert reader.read_boxes(
         [render_hud_crop(_state(kills=0, show_kill_box=False), 1280, 720, seed=SEED)]
     ) == [None]
-    # a digit CNN that knows nothing: the box reader alone never carries a reading (it read 20
-    # for a 17 on the validation family), only with the digit CNN's own most likely classes
+    # a digit CNN that knows nothing: the box reader alone carries no reading (it read 20 for a
+    # 17 on the validation family) -- only with the digit CNN's own most likely classes, or, on the
+    # layout rules' box, where it reads the same number in its window moved every way
     blank = DigitNet(n_classes=11)
     for p in blank.parameters():
         torch.nn.init.zeros_(p)
-    got = KillReader(blank, box_model=reader.box_model).read_batch(samples)
+    got = KillReader(blank, box_model=reader.box_model, steady_min=1.01).read_batch(samples)
     assert [r.kills for r in got] == [None, None, None]
+    got = KillReader(blank, box_model=reader.box_model).read_batch(samples)
+    assert [(r.kills, r.reason) for r in got] == [(4, "ok_steady"), (13, "ok_steady"), (27, "ok_steady")]
 
 
 def test_readers_that_disagree_refuse(reader: KillReader) -> None:
@@ -370,7 +373,7 @@ def test_touching_digits_cut_at_every_column_of_their_middle() -> None:
     got = reader.read_huds([crop])[0]
     assert (got.kills, got.reason) == (18, "ok_cut")
     # the scan is only a second look: the score-box reader must read the same number
-    assert KillReader(cut_agree=1.01, box_confidence=1.01).read_huds([crop])[0].kills is None
+    assert KillReader(cut_agree=1.01, box_confidence=1.01, steady_min=1.01).read_huds([crop])[0].kills is None
 
 
 def test_least_ink_cut_is_no_guess_where_the_blob_was_scanned() -> None:
@@ -487,8 +490,8 @@ def test_stripes_joined_to_a_digit_are_opened_away_in_a_second_look(width: int, 
     assert opened.ok and len(opened.digits) == len(str(st.kills))
     got = reader.read_huds([crop])[0]
     assert (got.kills, got.reason) == (st.kills, "ok_cut")
-    # the second look alone is no reading
-    strict = KillReader(cut_agree=0.999999).read_huds([crop])[0]
+    # the second look alone is no reading (nor the score-box reader's steady number)
+    strict = KillReader(cut_agree=0.999999, steady_min=1.01).read_huds([crop])[0]
     assert strict.kills is None
 
 
