@@ -224,27 +224,16 @@ def case_digits(
     style: str, width: int, seed: int, i: int, n: int = 360, height: int | None = None
 ) -> tuple[int, int, int, int] | None:
     """Where case ``i`` (as :func:`case_crop`) draws its kill count's digits: their bounding box in
-    HUD-crop pixels (x0, y0, x1, y1); None where no count is shown."""
-    from vodstream.readers.regions import hud_box
-    from vodstream.testbed.synth.render import HUD_FONTS, kill_digit_boxes
+    HUD-crop pixels (x0, y0, x1, y1, :func:`models.data.drawn_count`); None where none is shown."""
+    from models.data import drawn_count
+    from vodstream.testbed.synth.render import HUD_FONTS
 
     if height is None:
         height = width * 9 // 16
     state, _kind, font = make_sequences(n, seed + width, HUD_FONTS, style)[i]
-    boxes = (
-        kill_digit_boxes(state, width, height, hud_font=font)  # type: ignore[arg-type]
-        if isinstance(font, str)
-        else kill_digit_boxes(state, width, height, style=font)  # type: ignore[arg-type]
-    )
-    if not boxes:
-        return None
-    x0, y0, _x1, _y1 = hud_box(width, height)
-    return (
-        min(b[0] for b in boxes) - x0,
-        min(b[1] for b in boxes) - y0,
-        max(b[2] for b in boxes) - x0,
-        max(b[3] for b in boxes) - y0,
-    )
+    if isinstance(font, str):
+        return drawn_count(state, width, height, font, None)  # type: ignore[arg-type]
+    return drawn_count(state, width, height, font.font, font)  # type: ignore[arg-type,attr-defined]
 
 
 def per_sample(

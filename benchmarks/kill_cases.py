@@ -81,6 +81,7 @@ def show(style: str, width: int, height: int, seed: int, cases: list[int], png: 
     """Each case rendered again and read: its truth, the reading and the finder's view."""
     import cv2
 
+    from models.data import on_count
     from vodstream.readers.hudlocate import find_kill_box
     from vodstream.readers.killreader import KillReader
     from vodstream.testbed.synth.state import FrameState
@@ -97,7 +98,10 @@ def show(style: str, width: int, height: int, seed: int, cases: list[int], png: 
             truth += ", inventory open"
         digits = case_digits(style, width, seed, i, height=height)
         where = (
-            "none shown" if digits is None else f"{digits}, the run covering {_cover(digits, found.run):.0%}"
+            "none shown"
+            if digits is None
+            else f"{digits}, the run {'on' if on_count(found.run, digits) else 'off'} them, "
+            f"covering {_cover(digits, found.run):.0%}"
         )
         out.append(
             f"i={i}: {truth} ({state.era} {state.hud_mode}); read {got.kills} at {got.confidence:.3f} "

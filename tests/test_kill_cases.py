@@ -65,8 +65,8 @@ def test_show_renders_a_case_again_and_reads_it(tmp_path: Path) -> None:
     lines = kill_cases.show("default", 1280, 720, 11, [3], tmp_path)
     assert lines[0].startswith("i=3: ") and "read " in lines[0] and "finder: " in lines[0]
     # read right by the layout rules: the run it read lies on the digits the renderer drew
-    assert "read 14 " in lines[0] and "finder: layout" in lines[0]
-    cover = int(re.search(r"the run covering (\d+)%", lines[0]).group(1))  # type: ignore[union-attr]
+    assert "read 14 " in lines[0] and "finder: layout" in lines[0] and "the run on them" in lines[0]
+    cover = int(re.search(r"covering (\d+)%", lines[0]).group(1))  # type: ignore[union-attr]
     assert cover >= 50
     png = tmp_path / "default-1280x720-seed11-3.png"
     assert lines[1] == f"  crop: {png}" and png.stat().st_size > 1000
