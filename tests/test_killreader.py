@@ -793,3 +793,20 @@ def test_a_steady_score_box_reading_on_a_proposal_is_no_number() -> None:
     assert f.proposal and f.skull is not None
     assert reader._steady(f.ref, f.skull, 1)  # steady, and wrong
     assert reader.read_huds([crop])[0].kills is None
+
+
+def test_a_steady_score_box_reading_where_the_digit_path_saw_a_digit_lost_is_no_number() -> None:
+    """Training family at 1440x1080 (the per-sample benchmark's case): the layout rules' box sits on
+    the squads count "9" (the kill count "2" left of it); the digit path refuses it as "lost_digit"
+    (the number does not start by the skull) and the score-box reader reads 9 in every moved
+    window. A positional doubt is not a reading's: nothing is read."""
+    from vodstream.readers.hudlocate import find_kill_box
+
+    crop, st = benchmark_crop("train", 1440, 11, 323, height=1080)
+    assert st.kills == 2
+    reader = KillReader()
+    f = find_kill_box(crop, reader.detector)
+    assert f.how == "layout" and f.skull is not None and not f.proposal
+    assert reader._steady(f.ref, f.skull, 9)
+    got = reader.read_huds([crop])[0]
+    assert (got.kills, got.reason) == (None, "lost_digit")

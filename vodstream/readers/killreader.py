@@ -121,7 +121,8 @@ class KillReader:
     (:meth:`_steady`). Chosen on the choice sets (validation, selection, training, today's look
     at 720p and 1080p): it read 10 samples more (validation 5, at 0.84-1.0), none fewer and no
     wrong number; not on proposals, where the score-box reader read a blurred "11" as 1 in
-    every moved window.
+    every moved window, nor where the digit path saw a digit lost (the layout's box on the squads
+    count: its "9" read for 2 kills at 1440x1080, training family, found by the first full run).
     """
 
     def __init__(
@@ -303,6 +304,7 @@ class KillReader:
             if (
                 r.kills is None
                 and digit.kills is None
+                and digit.reason != "lost_digit"
                 and not f.proposal
                 and ex.skull is not None
                 and ex.skull.score >= SKULL_MIN_SCORE
@@ -313,7 +315,10 @@ class KillReader:
             ):
                 # the layout rules' box (a skull sure, not a proposal) where the digit path could not
                 # cut the count into digits (touching, clipped, merged with a stripe): the score-box
-                # reader's number where its window moved a few pixels every way reads it too
+                # reader's number where its window moved a few pixels every way reads it too. Not
+                # where the digit path saw the number start away from the skull or ink of digit
+                # height after it ("lost_digit"): the box may be on another number (a squads count
+                # "9" read steadily for 2 kills, training family at 1440x1080)
                 r = KillReading(box[0], digit.red, digit.hud_visible, box[1], "ok_steady")
             # a detector's box is a proposal: found, and the HUD in view, only where both readers
             # read a number in it (a proposal on another game's screen started a match)
