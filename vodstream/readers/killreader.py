@@ -119,10 +119,11 @@ class KillReader:
     digit path reads nothing, the score-box reader's number at this confidence or more counts when
     it reads the same number in its window moved by each of ``STEADY_SHIFTS``
     (:meth:`_steady`). Chosen on the choice sets (validation, selection, training, today's look
-    at 720p and 1080p): it read 10 samples more (validation 5, at 0.84-1.0), none fewer and no
-    wrong number; not on proposals, where the score-box reader read a blurred "11" as 1 in
-    every moved window, nor where the digit path saw a digit lost (the layout's box on the squads
-    count: its "9" read for 2 kills at 1440x1080, training family, found by the first full run).
+    at 720p and 1080p): it reads 9 samples more (validation 5, at 0.84-1.0), none fewer, and none
+    of its numbers is wrong (at 21:9, 4:3 and 16:10 neither); not on proposals, where the score-box
+    reader read a blurred "11" as 1 in every moved window, nor where the digit path saw a digit
+    lost (the layout's box on the squads count: its "9" read for 2 kills at 1440x1080, training
+    family, found by the first full run).
     """
 
     def __init__(
