@@ -1476,7 +1476,7 @@ def _eye_before(st: np.ndarray, x0: float, ry: float, dh: float) -> bool:
     the row centred at ``ry``, digits ``dh`` high): the run is the spectator count."""
     w, h, a = (st[:, k].astype(np.float64) for k in range(2, 5))
     m = _row_glyphs(st, x0 - EYE_REACH * dh, x0, ry, dh, EYE_H, 0.4)
-    return bool((m & (w >= EYE_W * h) & (a >= 0.4 * w * h)).any())
+    return bool((m & _iconish(w, h, a, fill=0.4, wide=EYE_W)).any())
 
 
 RUN_GAP = 0.8  # digit heights after a run's last digit where another glyph starts (not a digit of it)

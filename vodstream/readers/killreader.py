@@ -65,8 +65,8 @@ log = structlog.get_logger(__name__)
 
 MAX_DIGITS = 2  # kills 0-99
 # the score-box reader's window moved by these (dx, dy) reference px: a number it reads in every one
-# of them is steady (:meth:`KillReader._steady`)
-STEADY_SHIFTS = tuple((dx, dy) for dx in (-2, -1, 0, 1, 2) for dy in (-1, 0, 1))
+# of them (and unmoved: the reading checked) is steady (:meth:`KillReader._steady`)
+STEADY_SHIFTS = tuple((dx, dy) for dx in (-2, -1, 0, 1, 2) for dy in (-1, 0, 1) if (dx, dy) != (0, 0))
 WEAK_SKULL_SCORE = 0.60  # below SKULL_MIN_SCORE: a skull both readers must then agree on
 NOT_A_DIGIT = 10  # the optional 11th class
 
@@ -344,8 +344,9 @@ class KillReader:
 
     # -- internals ----------------------------------------------------------------------------
     def _steady(self, ref: np.ndarray, skull: SkullHit, kills: int) -> bool:
-        """Whether the score-box reader reads ``kills`` in its window moved by every shift of
-        ``STEADY_SHIFTS`` (the skull's place off by a pixel or two changes no sure reading)."""
+        """Whether the score-box reader reads ``kills`` -- its reading of the unmoved window -- in
+        its window moved by every shift of ``STEADY_SHIFTS`` (the skull's place off by a pixel or
+        two changes no sure reading)."""
         wins = [score_window(ref, replace(skull, x=skull.x + dx, y=skull.y + dy)) for dx, dy in STEADY_SHIFTS]
         return all(k == kills for k, _c in self._read_boxes(np.stack(wins)))
 
