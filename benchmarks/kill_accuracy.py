@@ -39,7 +39,7 @@ from collections import Counter
 from collections.abc import Iterable
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -50,6 +50,13 @@ from runinfo import git_head
 
 from models.net import BOX_WEIGHTS, DEFAULT_WEIGHTS, load_box_model, load_model
 from vodstream.testbed.synth.script import HUD_MODE_WEIGHTS, HUD_MODES
+
+if TYPE_CHECKING:
+    from vodstream.testbed.synth.hud import HudStyle
+    from vodstream.testbed.synth.state import FrameState
+
+    # a sample of make_sequences: (state, kind, a HUD face name (today's look) or a family's style)
+    Case = tuple[FrameState, str, str | HudStyle]
 
 RESOLUTIONS = ((1280, 720), (1920, 1080))
 OUT = ROOT / "benchmarks" / "out"
@@ -71,7 +78,7 @@ FAMILIES = (
 
 def make_sequences(
     n: int, seed: int, fonts: tuple[str, ...], style: str = "default", modes: tuple[str, ...] = HUD_MODES
-) -> list[tuple[object, str, object]]:
+) -> list[Case]:
     """n in-match states in runs of 12 per scene: (state, kind, font or HudStyle). Test-split seeds only.
     A modern scene's queue layout is drawn from ``modes`` (weights as the synthetic VODs') by a
     stream of its own: every other draw is the same whatever ``modes`` is (``("trios",)``: the
@@ -83,11 +90,11 @@ def make_sequences(
     mode_rng = np.random.default_rng([seed, 5])
     mode_p = np.array([HUD_MODE_WEIGHTS.get(m, 0.1) for m in modes])
     mode_p /= mode_p.sum()
-    out: list[tuple[object, str, object]] = []
+    out: list[Case] = []
     base = 10**6
     while len(out) < n:
         era = "2019" if rng.random() < 0.3 else "modern"
-        font: object = fonts[int(rng.integers(0, len(fonts)))]
+        font: str | HudStyle = fonts[int(rng.integers(0, len(fonts)))]
         if style != "default":
             font = family_style(style, rng)
         scene = base + int(rng.integers(0, 10**6 - 1))
@@ -181,7 +188,7 @@ def gop_keyframes(frames: Iterable[np.ndarray], width: int, height: int, fps: in
     return out
 
 
-def _render(renderers: dict, w: int, h: int, st: object, font: object) -> np.ndarray:
+def _render(renderers: dict, w: int, h: int, st: FrameState, font: str | HudStyle) -> np.ndarray:
     """font: a HUD face name (today's look) or a vodstream.testbed.synth.hud.HudStyle."""
     from vodstream.testbed.synth.render import Renderer
 
@@ -232,8 +239,8 @@ def case_digits(
         height = width * 9 // 16
     state, _kind, font = make_sequences(n, seed + width, HUD_FONTS, style)[i]
     if isinstance(font, str):
-        return drawn_count(state, width, height, font, None)  # type: ignore[arg-type]
-    return drawn_count(state, width, height, font.font, font)  # type: ignore[arg-type,attr-defined]
+        return drawn_count(state, width, height, font, None)
+    return drawn_count(state, width, height, font.font, font)
 
 
 def per_sample(
