@@ -35,8 +35,9 @@ off by default -- see benchmarks/kill_accuracy.py for the measurement.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -294,33 +295,21 @@ class KillReader:
                 )
                 continue
             digit, box, guess = row
+            skull = ex.skull
             r = self._combine(
                 digit,
                 box,
-                faint=ex.skull is not None and ex.skull.score < SKULL_MIN_SCORE,
+                faint=skull is not None and skull.score < SKULL_MIN_SCORE,
                 agree=self.detected_agree if f.proposal else None,
                 guess=guess,
                 cut=cuts.get(i, set()),
+                # the moved windows of the layout rules' box (a skull sure, not a proposal)
+                steady=(
+                    None
+                    if f.proposal or skull is None or skull.score < SKULL_MIN_SCORE
+                    else partial(self._steady, f.ref, skull)
+                ),
             )
-            if (
-                r.kills is None
-                and digit.kills is None
-                and digit.reason != "lost_digit"
-                and not f.proposal
-                and ex.skull is not None
-                and ex.skull.score >= SKULL_MIN_SCORE
-                and box is not None
-                and box[0] >= 0
-                and box[1] >= self.steady_min
-                and self._steady(f.ref, ex.skull, box[0])
-            ):
-                # the layout rules' box (a skull sure, not a proposal) where the digit path could not
-                # cut the count into digits (touching, clipped, merged with a stripe): the score-box
-                # reader's number where its window moved a few pixels every way reads it too. Not
-                # where the digit path saw the number start away from the skull or ink of digit
-                # height after it ("lost_digit"): the box may be on another number (a squads count
-                # "9" read steadily for 2 kills, training family at 1440x1080)
-                r = KillReading(box[0], digit.red, digit.hud_visible, box[1], "ok_steady")
             # a detector's box is a proposal: found, and the HUD in view, only where both readers
             # read a number in it (a proposal on another game's screen started a match)
             if f.proposal:
@@ -393,6 +382,7 @@ class KillReader:
         agree: float | None = None,
         guess: int | None = None,
         cut: Collection[int] = (),
+        steady: Callable[[int], bool] | None = None,
     ) -> KillReading:
         """The digit path's reading, checked against / completed by the score-box reader.
 
@@ -413,6 +403,14 @@ class KillReader:
         too at ``cut_agree`` or more (two readers, two pictures: "11" and "15" blurred into one
         blob at 720p were refused as "not a digit" or read as a doubtful 6, "20" and "18"
         touching the box's edge were refused as clipped).
+        ``steady``: on the layout rules' box (a skull sure, not a proposal; None elsewhere), whether
+        the score-box reader reads a number in its window moved a few pixels every way
+        (:meth:`_steady`). Where the digit path could not cut the count into digits (touching,
+        clipped, merged with a stripe) and read nothing, the score-box reader's number at
+        ``steady_min`` or more that is steady so counts. Not where the digit path saw the number
+        start away from the skull or ink of digit height after it ("lost_digit"): the box may be
+        on another number (a squads count "9" read steadily for 2 kills, training family at
+        1440x1080).
         """
         if digit.kills is None and box is not None and box[0] in cut and box[1] >= self.cut_agree:
             return KillReading(box[0], digit.red, digit.hud_visible, box[1], "ok_cut")
@@ -452,6 +450,14 @@ class KillReader:
             return digit
         if kills >= 0 and conf >= self.box_confidence and guess == kills:
             return KillReading(kills, digit.red, digit.hud_visible, conf, "ok_box")
+        if (
+            steady is not None
+            and digit.reason != "lost_digit"
+            and kills >= 0
+            and conf >= self.steady_min
+            and steady(kills)
+        ):
+            return KillReading(kills, digit.red, digit.hud_visible, conf, "ok_steady")
         return digit
 
     def _decide(self, p: np.ndarray, red: bool, vis: bool) -> KillReading:
