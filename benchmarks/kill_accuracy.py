@@ -48,7 +48,7 @@ import numpy as np
 import torch
 from runinfo import git_head
 
-from models.net import BOX_WEIGHTS, DEFAULT_WEIGHTS, load_box_model, load_model
+from models.net import BOX_WEIGHTS, DEFAULT_WEIGHTS, FINDER_WEIGHTS, load_box_model, load_model
 from vodstream.testbed.synth.script import HUD_MODE_WEIGHTS, HUD_MODES
 
 if TYPE_CHECKING:
@@ -517,6 +517,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--weights", type=Path, default=DEFAULT_WEIGHTS)
     ap.add_argument("--box-weights", type=Path, default=BOX_WEIGHTS)
     ap.add_argument(
+        "--finder-weights", type=Path, default=FINDER_WEIGHTS, help="the learned kill-box detector's weights"
+    )
+    ap.add_argument(
         "--temporal", action="store_true", help="also run the 2019 temporal mean (measured: worse)"
     )
     ap.add_argument("--samples", type=int, default=480, help="samples per resolution")
@@ -571,11 +574,16 @@ def main(argv: list[str] | None = None) -> int:
         args.out = OUT / f"kill_accuracy-{args.style}.json"
     torch.set_num_threads(1)
     from models.train import evaluate_sets, load_test_sets, parse_shards
+    from vodstream.readers.boxfinder import KillBoxDetector
     from vodstream.readers.killreader import KillReader
 
     model = load_model(args.weights)
     box = load_box_model(args.box_weights)
-    kw = {} if args.min_confidence is None else {"min_confidence": args.min_confidence}
+    kw: dict[str, Any] = {} if args.min_confidence is None else {"min_confidence": args.min_confidence}
+    if not args.finder_weights.is_file():
+        sys.stderr.write(f"error: no detector weights at {args.finder_weights}\n")
+        return 2
+    kw["finder"] = KillBoxDetector.from_file(args.finder_weights)
     readers = {
         "both readers": KillReader(model, box_model=box, **kw),
         "2019 path only": KillReader(model, use_box=False, **kw),
@@ -593,6 +601,7 @@ def main(argv: list[str] | None = None) -> int:
         "samples": args.samples,
         "weights": str(args.weights),
         "box_weights": str(args.box_weights),
+        "finder_weights": str(args.finder_weights),
         "crf": crfs,
         "style": args.style,
         "modes": list(modes),
