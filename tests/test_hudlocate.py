@@ -1256,7 +1256,7 @@ def test_a_squads_label_joined_to_a_striped_sky_is_found_without_the_stripes() -
     # the second looks ran because the alive section shows (see the next test)
     from vodstream.readers import hudlocate as H
 
-    assert H._alive_blob(H._prepare(crop))
+    assert H._prepare(crop).alive_blob
 
 
 @pytest.mark.parametrize("wh", [(1280, 720), (1920, 1080)])
@@ -1275,7 +1275,7 @@ def test_screens_without_the_alive_section_get_no_second_look_for_a_squads_line(
             st = FrameState(t=t, screen=screen, scene_seed=1_000_500 + k, camera_t=t)
             crop = np.ascontiguousarray(np.asarray(r.render(st))[y0:y1, x0:x1])
             p = H._prepare(crop)
-            assert not H._squads(p.img, p.st) and not H._alive_blob(p), (screen, k)
+            assert not H._squads(p.img, p.st) and not p.alive_blob, (screen, k)
             assert locate(crop).reason == "no_squads_box"
 
 
@@ -1426,7 +1426,7 @@ def test_the_detector_looks_where_the_alive_section_shows_without_a_squads_line(
     assert st.kills == 17 and st.era == "2019"
     assert locate(crop).reason == "no_squads_box"
     assert KillReader().read_huds([crop])[0].kills == 17
-    monkeypatch.setattr(hl, "_alive_blob", lambda p: False)
+    monkeypatch.setattr(hl._Prepared, "alive_blob", property(lambda self: False))
     assert KillReader().read_huds([crop])[0].kills is None
 
 

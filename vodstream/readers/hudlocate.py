@@ -63,6 +63,7 @@ from __future__ import annotations
 import bisect
 import math
 from dataclasses import dataclass, replace
+from functools import cached_property
 from typing import Any, Literal, NamedTuple, Protocol
 
 import cv2
@@ -836,6 +837,27 @@ class _Prepared:
     th: np.ndarray | None = None
     near: np.ndarray | None = None
 
+    @cached_property
+    def alive_blob(self) -> bool:
+        """Whether the usual ink holds a blob shaped like the squads box's alive section (a bright
+        block with the person icon and count cut out of it; ``ALIVE_*``): the second looks for a
+        squads line (:func:`_unlined`) run only then. Every squads line they found a kill box
+        beside on the validation, training and today's-look families (720p and 1080p, seeds 11 and
+        12) had one; the HUD crops of lobby, legend-select, Arenas and other-game screens mostly
+        have none, and the looks would about double the finder's time there. Computed once per
+        crop (the detector's gate asks it too)."""
+        x, _y, w, h, a = (self.st[:, k].astype(np.float64) for k in range(5))
+        return bool(
+            (
+                (x + w / 2.0 >= (1.0 - ALIVE_RIGHT) * self.img.shape[1])
+                & (h >= ALIVE_H[0])
+                & (h <= ALIVE_H[1])
+                & (w >= ALIVE_W[0] * h)
+                & (w <= ALIVE_W[1] * h)
+                & (a >= ALIVE_FILL * w * h)
+            ).any()
+        )
+
 
 def _prepare(hud: np.ndarray) -> _Prepared:
     img, f = _work(hud)
@@ -903,33 +925,13 @@ def _stroked(p: _Prepared) -> _Prepared:
     return _inked(p.img, p.f, STROKE_TOPHAT)
 
 
-# _alive_blob: the alive section in the usual ink, whatever became of the label before it -- a solid
-# bright blob (at least ALIVE_FILL of its box) ALIVE_H px tall at WORK_H, ALIVE_W times as wide,
-# centred in the crop's right ALIVE_RIGHT
+# _Prepared.alive_blob: the alive section in the usual ink, whatever became of the label before
+# it -- a solid bright blob (at least ALIVE_FILL of its box) ALIVE_H px tall at WORK_H, ALIVE_W
+# times as wide, centred in the crop's right ALIVE_RIGHT
 ALIVE_H = (12, 60)
 ALIVE_W = (1.5, 7.0)
 ALIVE_FILL = 0.35
 ALIVE_RIGHT = 0.4
-
-
-def _alive_blob(p: _Prepared) -> bool:
-    """Whether the usual ink holds a blob shaped like the squads box's alive section (a bright block
-    with the person icon and count cut out of it): the second looks for a squads line
-    (:func:`_unlined`) run only then. Every squads line they found a kill box beside on the
-    validation, training and today's-look families (720p and 1080p, seeds 11 and 12) had one; the
-    HUD crops of lobby, legend-select, Arenas and other-game screens mostly have none, and the
-    looks would about double the finder's time there."""
-    x, _y, w, h, a = (p.st[:, k].astype(np.float64) for k in range(5))
-    return bool(
-        (
-            (x + w / 2.0 >= (1.0 - ALIVE_RIGHT) * p.img.shape[1])
-            & (h >= ALIVE_H[0])
-            & (h <= ALIVE_H[1])
-            & (w >= ALIVE_W[0] * h)
-            & (w <= ALIVE_W[1] * h)
-            & (a >= ALIVE_FILL * w * h)
-        ).any()
-    )
 
 
 def _unlined(p: _Prepared, covered: list[SquadsLine]) -> HudLocation:
@@ -945,7 +947,7 @@ def _unlined(p: _Prepared, covered: list[SquadsLine]) -> HudLocation:
     the stripes also lines up like letters: on the validation family at 720p such a line had
     ink of the squads height, the spectator count and its eye, in its slot, and the detector's
     box there read 4 for 18 kills)."""
-    if not _alive_blob(p):
+    if not p.alive_blob:
         return HudLocation(None, None, None, None, "no_squads_box", p.f, covered=tuple(covered))
     for look in (_faint, _destriped, _stroked):
         q = look(p)
@@ -1869,11 +1871,11 @@ def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> F
     # the detector only where an in-match HUD is in view (the squads line by the rules, or the
     # squads box at its 2019 place): on lobby, menu and other games' crops it costs a forward pass
     # per crop and its proposals there are no evidence anyway. Also where no squads line is found
-    # but the usual ink holds the alive section's blob (:func:`_alive_blob`: a panel over the
+    # but the usual ink holds the alive section's blob (:attr:`_Prepared.alive_blob`: a panel over the
     # label, the HUD pushed down by a banner -- a 2019 "17" of the training family at 1080p beside
     # a FOLLOW GOAL panel, its detector sure of the box): about one keyframe in twenty outside
     # the matches has such a blob (a forward pass each), none had a box read
-    looked = visible or (loc.reason == "no_squads_box" and _alive_blob(prepared))
+    looked = visible or (loc.reason == "no_squads_box" and prepared.alive_blob)
     if proposer is not None and looked and loc.kill_box is None and loc.reason != "digit_lost":
         if assessed is None:
             assessed = proposer.assess(_half(prepared.img))
