@@ -1,7 +1,7 @@
 """Train the kill-box detector (models.net.FinderNet) on training-family HUD renders.
 
     python -m models.finder [--n 4800] [--val 600] [--epochs 10] [--out models/finder.pt]
-                            [--tight 0.0] [--init models/finder.pt]
+                            [--tight 0.0] [--init models/finder.pt] [--more N:SEED[:TIGHT] ...]
 
 Every example is a top-right HUD crop rendered by vodstream.testbed.synth in a random style of
 the TRAINING family (vodstream.testbed.synth.styles.training_style: fonts, skull drawings, box
@@ -18,6 +18,13 @@ split of this script is training-family renders of other scene seeds.
 (:func:`tight_style`: the digits at or over the slanted right edge, a skull as small as the
 digits, the box narrower or wider); slant, box height and the gap to the squads box stay in the
 training family's ranges. ``--init``: start from these weights (a fine-tuning run).
+``--more``: further training sets of other render seeds, trained on together with the first.
+
+The shipped models/finder.pt (its meta holds each step's settings and figures): 10 epochs on
+4800 renders (seed 5), then fine-tuned twice on fresh renders --
+``--n 4800 --seed 7 --more 4800:8:0.3 --epochs 4 --init models/finder.pt --out ft1.pt``, then
+``--n 4800 --seed 7 --more 4800:8:0.3 4800:9 4800:10:0.3 --epochs 3 --init ft1.pt`` (chosen on the
+per-sample benchmark's validation, training, selection and today's-look rows at 720p and 1080p).
 
 Single-threaded (torch.set_num_threads(1)); rendering is the slow part and is cached under
 data/finder/ (gitignored). Writes float16 weights with the run's settings and its validation
@@ -295,6 +302,21 @@ def train(
     return model.eval(), evaluate(model, xv, yv)
 
 
+def _parse_set(text: str) -> tuple[int, int, float]:
+    """ "N:SEED[:TIGHT]" -> (renders, render seed, share of tight styles)."""
+    parts = text.split(":")
+    if len(parts) not in (2, 3):
+        raise ValueError(f"{text!r} is not N:SEED[:TIGHT]")
+    try:
+        n, seed = int(parts[0]), int(parts[1])
+        tight = float(parts[2]) if len(parts) == 3 else 0.0
+    except ValueError:
+        raise ValueError(f"{text!r} is not N:SEED[:TIGHT] (numbers)") from None
+    if n <= 0 or not 0.0 <= tight <= 1.0:
+        raise ValueError(f"{text!r}: N must be positive and TIGHT in [0, 1]")
+    return n, seed, tight
+
+
 def _rel(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(ROOT))
@@ -313,7 +335,15 @@ def main(argv: list[str] | None = None) -> int:
         "--tight", type=float, default=0.0, help="share of tight-box training styles (tight_style)"
     )
     ap.add_argument("--init", type=Path, default=None, help="start from these weights (fine-tune)")
+    ap.add_argument(
+        "--more", nargs="*", default=[], metavar="N:SEED[:TIGHT]", help="further training sets (render seeds)"
+    )
     args = ap.parse_args(argv)
+    try:
+        more = [_parse_set(v) for v in args.more]
+    except ValueError as e:
+        sys.stderr.write(f"error: --more: {e}\n")
+        return 2
     torch.set_num_threads(1)
     init = None
     init_meta = None
@@ -324,17 +354,20 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         init_meta = dict(init.meta)
     t0 = time.perf_counter()
-    x, y = cached_set(args.n, "train", args.seed, args.tight)
+    sets = [(args.n, args.seed, args.tight), *more]
+    parts = [cached_set(n, "train", seed, tight) for n, seed, tight in sets]
+    x, y = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
     xv, yv = cached_set(args.val, "test", args.seed + 1, args.tight)
     t_render = time.perf_counter() - t0
     model, ev = train(x, y, xv, yv, epochs=args.epochs, seed=args.seed, init=init)
     meta = {
-        "n_train": args.n,
+        "n_train": len(x),
         "n_val": args.val,
         "epochs": args.epochs,
         "seed": args.seed,
         "family": "train",
         "tight": args.tight,
+        "more": [f"{n}:{seed}:{tight:g}" for n, seed, tight in more],
         "init": None if args.init is None else _rel(args.init),
         "init_meta": init_meta,
         "val": ev,
