@@ -317,6 +317,7 @@ def per_sample(
             c: Counter = Counter()
             reasons: Counter = Counter()
             misses: list[dict[str, object]] = []  # visible counters not read exactly (case_crop's i)
+            unseen: list[dict[str, object]] = []  # a number read where no counter can be seen
             for i, ((st, _k, _), kind, rd) in enumerate(zip(seqs, kinds, readings, strict=True)):
                 c[kind] += 1
                 kb = getattr(rd, "kill_box", None)
@@ -351,6 +352,10 @@ def per_sample(
                 else:
                     c[f"{kind}_none"] += int(rd.kills is None)
                     c[f"{kind}_zero"] += int(rd.kills == 0)
+                    if rd.kills is not None:
+                        unseen.append(
+                            {"i": i, "kind": kind, "kills": st.kills, "read": rd.kills, "reason": rd.reason}
+                        )
                 c["hud_visible"] += int(rd.hud_visible and kind != "inventory")
                 c["hud_expected"] += int(kind != "inventory")
             key = f"{w}x{h} {name}"
@@ -358,6 +363,7 @@ def per_sample(
                 "counts": dict(c),
                 "none_reasons": dict(reasons),
                 "misses": misses,
+                "unseen_read": unseen,
                 "render_s": round(t_render, 2),
                 "read_s": round(t_read, 3),
                 "samples_per_s": round(len(samples) / max(t_read, 1e-9), 1),

@@ -1782,14 +1782,18 @@ def _snap(
             return None
     elif _ink_after(st, x1, after, ry, dh, icon=True):
         return None
+    kill = KillRun(x0, y0, x1, y1, dh, icon, row, _is_red(img, icon))
     if loc.squads is not None and row == 0:
         sq = loc.squads
+        if _on_line(kill, [sq]):
+            # the squads line's own count (the line found with it): a proposal on the "18" of "18
+            # OSTALOS OTRYADOV" read 18 kills on a hidden kill box (validation family, 2560x1080)
+            return None
         left = _squads_count_left(st, sq, x1)
         if _not_nearest(st, x1, ry, dh, sq, left - 0.3 * sq.h) or (
             _ink_after(st, x1, left - 0.3 * sq.h, ry, dh, icon=True)
         ):
             return None
-    kill = KillRun(x0, y0, x1, y1, dh, icon, row, _is_red(img, icon))
     return HudLocation(loc.squads, kill, True, loc.era, "ok", f)
 
 
