@@ -597,3 +597,18 @@ def test_the_rules_empty_slot_is_doubted_under_a_webcam_over_the_ranked_row() ->
     assert loc.kill_box is False and loc.squads is not None  # the rules alone
     r = KillReader().read_huds([crop])[0]
     assert r.kills is None and r.kill_box is not False
+
+
+def test_a_proposal_on_the_squads_lines_own_count_is_no_kill_count(monkeypatch) -> None:
+    """Validation family at 2560x1080 (the per-sample benchmark's case): a modern HUD before the
+    first kill (no kill box), the squads line found with its count ("18 OSTALOS OTRYADOV"). The
+    detector's unsure cell lay on that "18", and both readers read it: 18 kills where none can be
+    seen. A proposal that starts inside the squads line is the line's own count."""
+    from vodstream.readers import hudlocate as hl
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = benchmark_crop("validation", 2560, 11, 348, height=1080)
+    assert not st.show_kill_box and st.squads_left == 18
+    assert KillReader().read_huds([crop])[0].kills is None
+    monkeypatch.setattr(hl, "_on_line", lambda k, lines: False)
+    assert KillReader().read_huds([crop])[0].kills == 18  # the check is what guards it
