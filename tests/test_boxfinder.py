@@ -509,8 +509,10 @@ def test_the_likeliest_cell_is_proposed_where_the_detector_is_unsure(
 def test_no_loose_proposal_where_the_detector_sees_no_count(monkeypatch) -> None:
     """Training family at 1080p: a stream overlay over the kill box, the squads line in view (its slot
     unclear: the overlay's edge). The detector gives the whole crop to "none"; without the loose
-    floor its likeliest cell lands on the squads count and both readers read that 20 as kills."""
+    floor its likeliest cell lands on the squads count, and without the check of a run inside the
+    squads line (f0e6898) too, both readers read that 20 as kills."""
     from vodstream.readers import boxfinder
+    from vodstream.readers import hudlocate as hl
     from vodstream.readers.killreader import KillReader
 
     crop, st = benchmark_crop("train", 1920, 11, 84)
@@ -518,8 +520,11 @@ def test_no_loose_proposal_where_the_detector_sees_no_count(monkeypatch) -> None
     assert KillReader().read_huds([crop])[0].kills is None
     assert first_reader().read_huds([crop])[0].kills is None
     monkeypatch.setattr(boxfinder, "LOOSE_MASS", 0.0)
-    # the floor is what guards it (the first detector's likeliest cell there is the squads count)
-    assert first_reader().read_huds([crop])[0].kills not in (None, 6)
+    # the first detector's likeliest cell there is the squads line's own count: without the floor,
+    # _snap's check of a run inside the squads line drops it
+    assert first_reader().read_huds([crop])[0].kills is None
+    monkeypatch.setattr(hl, "_on_line", lambda k, lines: False)
+    assert first_reader().read_huds([crop])[0].kills not in (None, 6)  # the two guard it
 
 
 def test_no_loose_proposal_on_the_2019_spectator_count(monkeypatch) -> None:
