@@ -6,6 +6,7 @@ Others may import it (``from tests.benchcases import benchmark_crop``).
 from __future__ import annotations
 
 import sys
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -39,8 +40,9 @@ def benchmark_crop(
 FIRST_FINDER = Path(__file__).resolve().parent / "data" / "finder_first.pt"
 
 
+@cache
 def first_detector() -> KillBoxDetector:
-    """The first detector (:data:`FIRST_FINDER`)."""
+    """The first detector (:data:`FIRST_FINDER`), read once per test session."""
     return KillBoxDetector.from_file(FIRST_FINDER)
 
 
