@@ -45,7 +45,8 @@ sys.path.insert(0, str(ROOT))
 
 from runinfo import git_head
 
-from vodstream.report.outcome import UNCERTAIN_BELOW  # (after the path insert)
+from vodstream.report.document import replace_section  # (after the path insert)
+from vodstream.report.outcome import UNCERTAIN_BELOW
 
 OUT = ROOT / "benchmarks" / "out"
 COMPARE_TOOL = ROOT.parent / "shared" / "tools" / "compare_report.py"
@@ -429,22 +430,6 @@ def docs_section(docs: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
-def replace_section(path: Path, section: str, heading: str, begin: str = BEGIN, end: str = END) -> None:
-    """Put ``section`` (which starts with ``begin`` and ends with ``end``) in place of the old one
-    in ``path``, or append it under ``heading``; written atomically (benchmarks/real_hud_eval.py
-    uses it too)."""
-    text = path.read_text()
-    if begin in text and end in text:
-        head, rest = text.split(begin, 1)
-        _old, tail = rest.split(end, 1)
-        text = head + section + tail
-    else:
-        text = text.rstrip("\n") + f"\n\n{heading}\n{section}\n"
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    tmp.replace(path)
-
-
 def update_docs() -> None:
     """Rewrite README.md's and models/MODEL_CARD.md's whole-VOD section from the runs' JSON."""
     docs = {}
@@ -455,8 +440,10 @@ def update_docs() -> None:
     if not docs:
         raise SystemExit("no benchmarks/out/accuracy*.json to write the docs from; run the benchmark first")
     section = docs_section(docs)
-    replace_section(ROOT / "README.md", section, "## Whole-VOD accuracy")
-    replace_section(ROOT / "models" / "MODEL_CARD.md", section, "## Whole VODs (benchmarks/accuracy.py)")
+    replace_section(ROOT / "README.md", section, "## Whole-VOD accuracy", BEGIN, END)
+    replace_section(
+        ROOT / "models" / "MODEL_CARD.md", section, "## Whole VODs (benchmarks/accuracy.py)", BEGIN, END
+    )
     print(f"README.md and models/MODEL_CARD.md: whole-VOD section from {len(docs)} run(s)")
 
 

@@ -503,7 +503,7 @@ def docs_section(docs: dict[str, dict]) -> str:
 
 def update_docs() -> None:
     """Rewrite the README's per-sample section from every benchmarks/out/kill_accuracy-STYLE.json."""
-    from accuracy import replace_section
+    from vodstream.report.document import replace_section
 
     docs = {}
     for style, _title in FAMILIES:

@@ -185,7 +185,7 @@ def main() -> int:
         )
     )
     if args.update_docs:
-        from benchmarks.accuracy import replace_section
+        from vodstream.report.document import replace_section
 
         missed = [r["file"] for r in rows if not r["ok"]]
         section = "\n".join(

@@ -185,7 +185,7 @@ def docs_section(doc: dict) -> str:
 
 
 def update_docs(doc: dict) -> None:
-    from benchmarks.accuracy import replace_section
+    from vodstream.report.document import replace_section
 
     section = docs_section(doc)
     replace_section(ROOT / "README.md", section, "## Real HUD crops", DOC_BEGIN, DOC_END)

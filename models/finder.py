@@ -2,6 +2,7 @@
 
     python -m models.finder [--n 4800] [--val 600] [--epochs 10] [--out models/finder.pt]
                             [--tight 0.0] [--init models/finder.pt] [--more N:SEED[:TIGHT] ...]
+    python -m models.finder --card     # rewrite the model card's detector section from the weights
 
 Every example is a top-right HUD crop rendered by vodstream.testbed.synth in a random style of
 the TRAINING family (vodstream.testbed.synth.styles.training_style: fonts, skull drawings, box
@@ -28,7 +29,9 @@ per-sample benchmark's validation, training, selection and today's-look rows at 
 
 Single-threaded (torch.set_num_threads(1)); rendering is the slow part and is cached under
 data/finder/ (gitignored). Writes float16 weights with the run's settings and its validation
-figures in the file's meta.
+figures in the file's meta, and (when it writes the shipped weights) the model card's detector
+section from that meta (:func:`card_section`): each training step's settings and the figures its
+own run measured.
 """
 
 from __future__ import annotations
@@ -37,6 +40,7 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import cv2
 import numpy as np
@@ -47,6 +51,7 @@ from torch import nn
 from models.data import RES_WEIGHTS, RESOLUTIONS, drawn_count, fast_hud_crop, h264_roundtrip, random_case
 from models.net import FINDER_WEIGHTS, FinderNet, load_finder_model, save_model
 from vodstream.readers.boxfinder import finder_boxes
+from vodstream.report.document import replace_section
 from vodstream.testbed.synth.hud import HudStyle
 
 log = structlog.get_logger(__name__)
@@ -56,6 +61,9 @@ CACHE = ROOT / "data" / "finder"
 KINDS = (("visible", 0.62), ("hidden", 0.14), ("inventory", 0.1), ("spectating", 0.14))
 GROUP = 24  # crops sharing a frame size, render seed and scene
 STYLE_EVERY = 6  # a new training style this often inside a group
+CARD = ROOT / "models" / "MODEL_CARD.md"
+CARD_BEGIN, CARD_END = "<!-- finder:begin -->", "<!-- finder:end -->"
+CARD_HEADING = "## Kill-box detector (models/finder.py)"
 
 
 WIDTH = 3 * FinderNet.INPUT_H  # the training crops' width (hud_box is 3:1)
@@ -317,6 +325,66 @@ def _parse_set(text: str) -> tuple[int, int, float]:
     return n, seed, tight
 
 
+def card_section(meta: dict[str, Any], weights: Path) -> str:
+    """The model card's detector section: every training step in ``meta`` (the weights' own, its
+    ``init_meta`` chain first), with its settings and the validation figures that step measured."""
+    steps = []
+    m: dict[str, Any] | None = meta
+    while m:
+        steps.append(m)
+        m = m.get("init_meta")
+    size = weights.stat().st_size / 1024 if weights.is_file() else 0.0
+    lines = [
+        CARD_BEGIN,
+        f"`{_rel(weights)}` ({size:.0f} KiB, float16): the learned kill-box detector "
+        "(models.net.FinderNet). Where the layout rules and the skull template find no kill box in an "
+        "in-match HUD, or only a faint one, it proposes where the kill digits are (or none) on the "
+        "halved HUD crop; the kill reader reads a proposal under its rules for unsure boxes "
+        "(vodstream/readers/killreader.py). Trained only on "
+        "training-family renders (models/finder.py); the figures below are each step's own, on "
+        "training-family renders of other scenes (validation split of that step's run): positives "
+        "found (centre within half a digit height, height within 25 %), crops without a visible "
+        "count proposed nothing, and confident proposals that were wrong. Written by "
+        "`python -m models.finder` (or `--card`) from the weights' meta; nothing here is typed by hand.",
+        "",
+        "| step | trained from | training renders (seed, more sets) | tight styles | epochs | "
+        "positives found | none where none | wrong proposals | training s |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for k, s in enumerate(reversed(steps), 1):
+        v = s.get("val", {})
+        more = ", ".join(s.get("more") or []) or "-"
+        lines.append(
+            f"| {k} | {s.get('init') or 'scratch'} | {s.get('n_train')} (seed {s.get('seed')}; {more}) | "
+            f"{s.get('tight', 0.0):g} | {s.get('epochs')} | "
+            f"{v.get('positives_found', 0.0) * 100:.2f} % of {v.get('n_pos')} | "
+            f"{v.get('negatives_none', 0.0) * 100:.2f} % of {v.get('n_neg')} | "
+            f"{v.get('wrong_proposals', 0.0) * 100:.2f} % | {s.get('train_s')} |"
+        )
+    lines.append(
+        "\nWhat the detector adds to the whole reader, per family and frame size, is measured by "
+        "benchmarks/kill_accuracy.py (README, per-sample section)."
+    )
+    lines.append(CARD_END)
+    return "\n".join(lines)
+
+
+def write_card(weights: Path = FINDER_WEIGHTS, card: Path | None = None) -> bool:
+    """Rewrite ``card``'s (default: the shipped model card's) detector section from ``weights``'
+    meta; False without weights."""
+    model = load_finder_model(weights)
+    if model is None:
+        return False
+    replace_section(
+        CARD if card is None else card,
+        card_section(dict(model.meta), weights),
+        CARD_HEADING,
+        CARD_BEGIN,
+        CARD_END,
+    )
+    return True
+
+
 def _rel(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(ROOT))
@@ -338,7 +406,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--more", nargs="*", default=[], metavar="N:SEED[:TIGHT]", help="further training sets (render seeds)"
     )
+    ap.add_argument(
+        "--card", action="store_true", help="only rewrite models/MODEL_CARD.md's detector section from --out"
+    )
     args = ap.parse_args(argv)
+    if args.card:
+        if not write_card(args.out):
+            sys.stderr.write(f"error: no detector weights at {args.out}\n")
+            return 2
+        log.info("model card: detector section rewritten", card=_rel(CARD), weights=_rel(args.out))
+        return 0
     try:
         more = [_parse_set(v) for v in args.more]
     except ValueError as e:
@@ -376,6 +453,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     save_model(model, args.out, meta)
     log.info("wrote", path=str(args.out), **meta)
+    if args.out.resolve() == FINDER_WEIGHTS.resolve():
+        write_card(args.out)
     return 0
 
 

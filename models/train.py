@@ -712,12 +712,15 @@ def write_model_card(
 
 Written by `python -m vodstream train`; `python -m vodstream eval` reprints the held-out figures.
 Every figure below was measured by the run that wrote this card, except the sections at the
-end that name their own benchmark run (whole VODs, real HUD crops), which those runs wrote.
+end that name their own run (whole VODs, real HUD crops, the kill-box detector's training),
+which those runs wrote.
 
 The kill box is found from the HUD's layout (vodstream/readers/hudlocate.py): the squads-left line (text
 followed by the bright alive section), then an icon + digit run beside it (row 1, left) or
 under it (row 2: ranked and later layouts); the 2019 skull template is the fallback (row 1
-only). The found run is mapped onto the 560x175 reference canvas the readers were built on.
+only); where neither finds one in an in-match HUD, the learned detector proposes one (section
+"Kill-box detector" below). The found run is mapped onto the 560x175 reference canvas the readers
+were built on.
 Two networks read the score box there (vodstream/readers/killreader.py):
 
 - `{weights.name}` ({kb[weights]:.0f} KiB): the digit CNN of the 2019 method -- each connected

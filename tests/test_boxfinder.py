@@ -240,6 +240,34 @@ def test_finder_weights_round_trip(tmp_path) -> None:
     assert load_finder_model(tmp_path / "absent.pt") is None
 
 
+def test_model_card_section_from_the_weights_meta(tmp_path, monkeypatch) -> None:
+    """models.finder --card: one row per training step (oldest first), each with the validation
+    figures its own run stored in the weights' meta; the card's other text is kept."""
+    from models.finder import CARD_BEGIN, CARD_END, main
+
+    model = load_finder_model()
+    assert model is not None
+    steps, m = [], dict(model.meta)
+    while m:
+        steps.append(m)
+        m = m.get("init_meta") or {}
+    weights = tmp_path / "finder.pt"
+    save_model(model, weights, model.meta)
+    card = tmp_path / "MODEL_CARD.md"
+    card.write_text("# card\n\nkept\n")
+    monkeypatch.setattr("models.finder.CARD", card)
+    assert main(["--card", "--out", str(weights)]) == 0
+    assert main(["--card", "--out", str(weights)]) == 0  # rewritten in place, not appended twice
+    text = card.read_text()
+    assert text.startswith("# card\n\nkept\n") and text.count(CARD_BEGIN) == 1 == text.count(CARD_END)
+    rows = [ln for ln in text.splitlines() if ln.startswith("| ") and ln[2].isdigit()]
+    assert len(rows) == len(steps)
+    for row, step in zip(rows, reversed(steps), strict=True):
+        assert f"{step['val']['positives_found'] * 100:.2f} % of {step['val']['n_pos']}" in row
+        assert f"| {step['epochs']} |" in row
+    assert main(["--card", "--out", str(tmp_path / "absent.pt")]) == 2
+
+
 def test_numpy_forward_pass_equals_torch() -> None:
     """The scorer's detector (numpy, no torch) computes what the torch module computes."""
     model = load_finder_model()

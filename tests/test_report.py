@@ -18,6 +18,7 @@ from vodstream.report.document import (
     hms,
     kills_svg,
     match_thumbnail,
+    replace_section,
     thumbnail_jpeg,
     write_reports,
 )
@@ -121,6 +122,17 @@ def test_atomic_write_and_hms(tmp_path: Path) -> None:
     assert [f.name for f in p.parent.iterdir()] == ["x.json"]
     assert hms(3725.4) == "1:02:05" and hms(None) == "?"
     assert re.fullmatch(r"\d+:\d\d:\d\d", hms(0))
+
+
+def test_replace_section_replaces_or_appends(tmp_path: Path) -> None:
+    doc = tmp_path / "README.md"
+    doc.write_text("# T\n\nintro\n")
+    b, e = "<!-- x:begin -->", "<!-- x:end -->"
+    replace_section(doc, f"{b}\none\n{e}", "## X", b, e)
+    assert doc.read_text() == f"# T\n\nintro\n\n## X\n{b}\none\n{e}\n"
+    replace_section(doc, f"{b}\ntwo\n{e}", "## X", b, e)  # in place: heading and text around kept
+    assert doc.read_text() == f"# T\n\nintro\n\n## X\n{b}\ntwo\n{e}\n"
+    assert [f.name for f in tmp_path.iterdir()] == ["README.md"]  # no temp file left
 
 
 def test_compare_to_truth_pairs_by_overlap() -> None:

@@ -35,6 +35,7 @@ __all__ = [
     "kills_text",
     "match_thumbnail",
     "render_html",
+    "replace_section",
     "thumbnail_jpeg",
     "versions",
     "write_reports",
@@ -59,6 +60,21 @@ def atomic_write(path: str | Path, data: bytes | str) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def replace_section(path: str | Path, section: str, heading: str, begin: str, end: str) -> Path:
+    """Put ``section`` (which starts with ``begin`` and ends with ``end``) in place of the old one in
+    the document ``path``, or append it under ``heading``; written atomically. The benchmarks and
+    the detector's training keep their measured sections of the README and the model card so."""
+    path = Path(path)
+    text = path.read_text()
+    if begin in text and end in text:
+        head, rest = text.split(begin, 1)
+        _old, tail = rest.split(end, 1)
+        text = head + section + tail
+    else:
+        text = text.rstrip("\n") + f"\n\n{heading}\n{section}\n"
+    return atomic_write(path, text)
 
 
 def _umask() -> int:
