@@ -551,7 +551,7 @@ def test_no_loose_proposal_where_the_detector_sees_no_count(monkeypatch) -> None
     # the first detector's likeliest cell there is the squads line's own count: without the floor,
     # _snap's check of a run inside the squads line drops it
     assert first_reader().read_huds([crop])[0].kills is None
-    monkeypatch.setattr(hl, "_on_line", lambda k, lines: False)
+    monkeypatch.setattr(hl, "_on_line", lambda x0, y0, y1, lines: False)
     assert first_reader().read_huds([crop])[0].kills not in (None, 6)  # the two guard it
 
 
@@ -643,5 +643,5 @@ def test_a_proposal_on_the_squads_lines_own_count_is_no_kill_count(monkeypatch) 
     crop, st = benchmark_crop("validation", 2560, 11, 348, height=1080)
     assert not st.show_kill_box and st.squads_left == 18
     assert KillReader().read_huds([crop])[0].kills is None
-    monkeypatch.setattr(hl, "_on_line", lambda k, lines: False)
+    monkeypatch.setattr(hl, "_on_line", lambda x0, y0, y1, lines: False)
     assert KillReader().read_huds([crop])[0].kills == 18  # the check is what guards it

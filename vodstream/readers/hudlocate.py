@@ -1074,7 +1074,7 @@ def _locate_lines(p: _Prepared, cands: list[SquadsLine], covered: list[SquadsLin
     # the topmost line, unless a lower one has the kill box beside it (a banner's text over a
     # pushed-down HUD can end in a bright block too; no banner has a kill box beside it)
     first = _locate_beside(img, f, st, ink, cands[0])
-    if first.kill is not None and _on_line(first.kill, cands[1:]):
+    if first.kill is not None and _on_line(first.kill.x0, first.kill.y0, first.kill.y1, cands[1:]):
         # the run beside the topmost line lies on a lower line: that line's squads count, not a
         # kill count ("YOU ARE THE JUMPMASTER" over the squads row, the "1" of its "14" read as
         # its second row's count)
@@ -1089,10 +1089,11 @@ def _locate_lines(p: _Prepared, cands: list[SquadsLine], covered: list[SquadsLin
     return first
 
 
-def _on_line(k: KillRun, lines: list[SquadsLine]) -> bool:
-    """The run ``k`` lies on one of ``lines``: starts within its span, centred on its rows."""
-    cy = (k.y0 + k.y1) / 2.0
-    return any(c.x0 - 0.3 * c.h <= k.x0 < c.x1 and c.y0 <= cy <= c.y1 for c in lines)
+def _on_line(x0: float, y0: float, y1: float, lines: list[SquadsLine]) -> bool:
+    """A run starting at ``x0`` over rows ``y0``-``y1`` lies on one of ``lines``: starts within its
+    span, centred on its rows."""
+    cy = (y0 + y1) / 2.0
+    return any(c.x0 - 0.3 * c.h <= x0 < c.x1 and c.y0 <= cy <= c.y1 for c in lines)
 
 
 def _second_looks(p: _Prepared, first: HudLocation, sq: SquadsLine, *, rows: tuple[int, ...]) -> HudLocation:
@@ -1782,10 +1783,9 @@ def _snap(
             return None
     elif _ink_after(st, x1, after, ry, dh, icon=True):
         return None
-    kill = KillRun(x0, y0, x1, y1, dh, icon, row, _is_red(img, icon))
     if loc.squads is not None and row == 0:
         sq = loc.squads
-        if _on_line(kill, [sq]):
+        if _on_line(x0, y0, y1, [sq]):
             # the squads line's own count (the line found with it): a proposal on the "18" of "18
             # OSTALOS OTRYADOV" read 18 kills on a hidden kill box (validation family, 2560x1080)
             return None
@@ -1794,6 +1794,7 @@ def _snap(
             _ink_after(st, x1, left - 0.3 * sq.h, ry, dh, icon=True)
         ):
             return None
+    kill = KillRun(x0, y0, x1, y1, dh, icon, row, _is_red(img, icon))
     return HudLocation(loc.squads, kill, True, loc.era, "ok", f)
 
 
