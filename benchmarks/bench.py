@@ -57,6 +57,7 @@ MEDIAN_OF = 20  # the write-up's readings per game
 
 
 from vodstream.errors import VodstreamError
+from vodstream.report.document import replace_section
 
 
 class BenchError(VodstreamError):
@@ -1019,11 +1020,7 @@ def update_readme(section: str, readme: Path = README) -> None:
     text = readme.read_text()
     if BEGIN not in text or END not in text:
         raise BenchError(f"{readme} has no {BEGIN} ... {END} block to rewrite")
-    head, rest = text.split(BEGIN, 1)
-    _, tail = rest.split(END, 1)
-    tmp = readme.with_name(readme.name + ".part")
-    tmp.write_text(f"{head}{BEGIN}\n{section}{END}{tail}")
-    os.replace(tmp, readme)
+    replace_section(readme, f"{BEGIN}\n{section}{END}", "", BEGIN, END)
 
 
 def main(argv: list[str] | None = None) -> int:

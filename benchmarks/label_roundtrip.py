@@ -160,15 +160,11 @@ check on a shorter VOD of the same face (the one tests/test_label_roundtrip.py r
 
 def update_readme(section: str) -> None:
     text = README.read_text()
-    if BEGIN in text and END in text:
-        head, rest = text.split(BEGIN, 1)
-        _, tail = rest.split(END, 1)
-        text = head + section + tail
-    else:
+    if BEGIN not in text or END not in text:
         raise SystemExit(f"README.md has no {BEGIN} ... {END} section to update")
-    tmp = README.with_name(README.name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, README)
+    from vodstream.report.document import replace_section
+
+    replace_section(README, section, "", BEGIN, END)
 
 
 def main() -> None:
