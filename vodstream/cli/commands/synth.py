@@ -41,7 +41,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--format",
         choices=["twitch", "ts", "mp4"],
         default="twitch",
-        help="twitch: HLS layout (default); ts/mp4: one file DIR/<vod_id>.<ext>",
+        help="twitch: HLS layout (default); ts/mp4: one file DIR/<vod_id>/<vod_id>.<ext>",
     )
     parser.add_argument("--width", type=int, default=None, help="source width")
     parser.add_argument("--height", type=int, default=None, help="source height")
