@@ -11,7 +11,9 @@ again, byte for byte as the benchmark saw it (:func:`kill_accuracy.case_crop`, c
 every layout), and prints its truth, the whole reader's reading, and how the finder got there
 (layout, template, detector; the kill run it read) beside where the renderer drew the count's
 digits and how much of them the run covers (a miss with the run on the digits is the readers',
-one without is the finder's), optionally writing the HUD crop as a PNG. Nothing here chooses
+one without is the finder's), what the learned detector proposed there and what became of it
+(the run, or the check that dropped it: :func:`vodstream.readers.hudlocate.explain_proposals`),
+optionally writing the HUD crop as a PNG. Nothing here chooses
 anything: it is for reading failures, on the choice sets.
 """
 
@@ -82,7 +84,7 @@ def show(style: str, width: int, height: int, seed: int, cases: list[int], png: 
     import cv2
 
     from models.data import on_count
-    from vodstream.readers.hudlocate import find_kill_box
+    from vodstream.readers.hudlocate import explain_proposals, find_kill_box
     from vodstream.readers.killreader import KillReader
     from vodstream.testbed.synth.state import FrameState
 
@@ -108,6 +110,8 @@ def show(style: str, width: int, height: int, seed: int, cases: list[int], png: 
             f"({got.reason}, kill_box {got.kill_box}, era {got.hud_era}); finder: {found.how}, "
             f"{found.reason}, run {_box(found.run)}; the count's digits: {where}"
         )
+        if reader.detector is not None:
+            out += [f"  {line}" for line in explain_proposals(crop, reader.detector)]
         if png is not None:
             png.mkdir(parents=True, exist_ok=True)
             path = png / f"{style}-{width}x{height}-seed{seed}-{i}.png"

@@ -645,3 +645,39 @@ def test_a_proposal_on_the_squads_lines_own_count_is_no_kill_count(monkeypatch) 
     assert KillReader().read_huds([crop])[0].kills is None
     monkeypatch.setattr(hl, "_on_line", lambda x0, y0, y1, lines: False)
     assert KillReader().read_huds([crop])[0].kills == 18  # the check is what guards it
+
+
+def test_explain_proposals_names_the_check_that_drops_a_proposal() -> None:
+    """hudlocate.explain_proposals (kill_cases show): each proposal of the shipped detector with the
+    kill run it snaps to, or the check of _snap that dropped it -- the same checks find_kill_box
+    applies (validation family, the per-sample benchmark's cases)."""
+    from vodstream.readers.hudlocate import explain_proposals, find_kill_box
+
+    det = KillBoxDetector.shipped()
+    assert det is not None
+    # a hidden kill box: the detector's unsure cell on the squads line's own count "18"
+    crop, st = benchmark_crop("validation", 2560, 11, 348, height=1080)
+    assert not st.show_kill_box
+    lines = explain_proposals(crop, det)
+    assert lines[0].startswith("rules: slot_unclear, squads line found")
+    assert any(
+        ln.startswith("detector's loose cell") and ln.endswith("dropped (on_squads_line)") for ln in lines
+    )
+    # no squads line found (a panel over the label): a sure box on the count, dropped for the squads
+    # count's solid "17" after it (taken for the skull of the 2019 kill count)
+    crop, st = benchmark_crop("validation", 1920, 11, 304)
+    assert st.kills == 14 and find_kill_box(crop, det).run is None
+    assert any(
+        ln.startswith("detector's box") and ln.endswith("dropped (icon_after)")
+        for ln in explain_proposals(crop, det)
+    )
+    # a proposal kept: the run find_kill_box reads (the likeliest cell beside a squads line whose
+    # slot the rules found unclear)
+    crop, st = benchmark_crop("validation", 1280, 11, 140)
+    found = find_kill_box(crop, det)
+    assert found.how == "detector" and found.run is not None
+    run = str(tuple(round(v) for v in found.run))
+    assert any(
+        ln.startswith("detector's loose cell") and ln.endswith(f"run {run}")
+        for ln in explain_proposals(crop, det)
+    )

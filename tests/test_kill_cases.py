@@ -68,5 +68,7 @@ def test_show_renders_a_case_again_and_reads_it(tmp_path: Path) -> None:
     assert "read 14 " in lines[0] and "finder: layout" in lines[0] and "the run on them" in lines[0]
     cover = int(re.search(r"covering (\d+)%", lines[0]).group(1))  # type: ignore[union-attr]
     assert cover >= 50
+    # what the learned detector proposed there, in the same crop pixels (kept or dropped)
+    assert lines[1].startswith("  rules: ok, squads line found") and lines[2].startswith("  detector's box")
     png = tmp_path / "default-1280x720-seed11-3.png"
-    assert lines[1] == f"  crop: {png}" and png.stat().st_size > 1000
+    assert lines[-1] == f"  crop: {png}" and png.stat().st_size > 1000

@@ -89,6 +89,7 @@ __all__ = [
     "SquadsLine",
     "canonical",
     "detect",
+    "explain_proposals",
     "find_kill_box",
     "finder_image",
     "legacy_ref",
@@ -1655,19 +1656,23 @@ def _skull_first(st: np.ndarray, sel: np.ndarray) -> tuple[int, list[int]] | Non
 
 
 def _snap(
-    p: _Prepared, loc: HudLocation, got: tuple[float, tuple[float, float, float, float]] | None
+    p: _Prepared,
+    loc: HudLocation,
+    got: tuple[float, tuple[float, float, float, float]] | None,
+    why: list[str] | None = None,
 ) -> HudLocation | None:
-    """:func:`detect`'s second half: the proposal ``got`` (in the halved work image) as a kill run."""
+    """:func:`detect`'s second half: the proposal ``got`` (in the halved work image) as a kill run;
+    None where a check drops it (its name appended to ``why``, if given: :func:`explain_proposals`)."""
     img, f = p.img, p.f
     small_w, small_h = _half_size(img)
     if got is None:
-        return None
+        return _dropped(why, "no_proposal")
     _p, (bx0, by0, bx1, by1) = got
     sx, sy = img.shape[1] / float(small_w), img.shape[0] / float(small_h)
     bx0, bx1, by0, by1 = bx0 * sx, bx1 * sx, by0 * sy, by1 * sy
     bh = by1 - by0
     if bh < 4 or bx1 - bx0 < 2 or bx1 <= 0 or by1 <= 0 or bx0 >= img.shape[1] or by0 >= img.shape[0]:
-        return None
+        return _dropped(why, "tiny_box")
     st = p.st
     sel = _box_glyphs(st, bx0, by0, bx1, by1)
     gs = st  # the components the run is measured on
@@ -1718,7 +1723,7 @@ def _snap(
         ix, iy, iw, ih = (int(v) for v in gs[icon_at, :4])
         icon = (ix, iy, iw, ih)
     if _cut_by_overlay(img, x0, y0, x1, y1, dh):
-        return None
+        return _dropped(why, "cut_by_overlay")
     row = 0
     ry = (y0 + y1) / 2.0
     if loc.squads is None and loc.covered:
@@ -1738,11 +1743,11 @@ def _snap(
             and bhh >= COUNT_TALL * loc.squads.h
             and not _ink_between(gs, bx - SKULL_REACH * bhh, bx, by + bhh / 2.0, bhh, icon=True)
         ):
-            return None
+            return _dropped(why, "on_skull")
     # the 2019 spectator box's eye right before this count: this is the spectator count (the
     # skull after it too faint to be seen as one: "6" read for 9 at 1440x1080, validation family)
     if _eye_before(st, x0, ry, dh):
-        return None
+        return _dropped(why, "spectator_eye")
     # the skull of another count right after this one (squads line found or not): this is the
     # 2019 spectator count. Beside a squads line the search stops before the squads count (two
     # bold digits merge into a solid, skull-like blob at 720p, and a narrow gap between the boxes
@@ -1761,7 +1766,7 @@ def _snap(
             # heights under a 2019 squads line, read for 4 kills: validation family at 2560x1080).
             # Farther off, the line found may be no squads line (a kill-feed line four and more
             # letter heights under the box, a banner's text above it): the detector's box stands
-            return None
+            return _dropped(why, "between_rows")
         if row == 0:
             after = min(after, _squads_count_left(st, sq, x1) - 0.3 * sq.h)
     if second:
@@ -1769,7 +1774,7 @@ def _snap(
         # box on a second row), and the kill count is the row's first: another icon left of this
         # count's own is the skull of the kill count, this one the assists'
         if _ink_between(st, x0 - SECOND_ICON_REACH * dh, x0 - 1.6 * dh, ry, dh, icon=True):
-            return None
+            return _dropped(why, "ranked_assists")
         # ... and pieces of ink right before the count, in its rows: a first digit a background
         # stripe broke into pieces no digit is as short as ("20" read as 0 on today's look at 720p)
         x, y, w, hh = (st[:, k].astype(np.float64) for k in range(4))
@@ -1780,22 +1785,60 @@ def _snap(
             & (y + hh <= y1 + 0.1 * dh)
         )
         if st[pieces, 4].sum() >= LOST_PIECES_AREA * dh * dh:
-            return None
+            return _dropped(why, "ranked_lost_digit")
     elif _ink_after(st, x1, after, ry, dh, icon=True):
-        return None
+        return _dropped(why, "icon_after")
     if loc.squads is not None and row == 0:
         sq = loc.squads
         if _on_line(x0, y0, y1, [sq]):
             # the squads line's own count (the line found with it): a proposal on the "18" of "18
             # OSTALOS OTRYADOV" read 18 kills on a hidden kill box (validation family, 2560x1080)
-            return None
+            return _dropped(why, "on_squads_line")
         left = _squads_count_left(st, sq, x1)
         if _not_nearest(st, x1, ry, dh, sq, left - 0.3 * sq.h) or (
             _ink_after(st, x1, left - 0.3 * sq.h, ry, dh, icon=True)
         ):
-            return None
+            return _dropped(why, "not_nearest")
     kill = KillRun(x0, y0, x1, y1, dh, icon, row, _is_red(img, icon))
     return HudLocation(loc.squads, kill, True, loc.era, "ok", f)
+
+
+def _dropped(why: list[str] | None, reason: str) -> HudLocation | None:
+    """:func:`_snap`'s verdict on a proposal it drops: None, and ``reason`` noted in ``why``."""
+    if why is not None:
+        why.append(reason)
+    return None
+
+
+def explain_proposals(hud: np.ndarray, proposer: KillBoxProposer) -> list[str]:
+    """What the learned detector proposes on one HUD crop and what becomes of each proposal: the
+    layout rules' verdict, the proposal (``box``, its ``loose`` cell) with its probability, and the
+    kill run :func:`_snap` makes of it or the check that drops it; all in crop pixels. It only tells
+    (benchmarks/kill_cases.py show); :func:`find_kill_box` decides, and may not ask the detector at
+    all (a squads box not in view) or take the run."""
+    p = _prepare(hud)
+    loc = _locate(p)
+    a = proposer.assess(_half(p.img))
+    small_w, small_h = _half_size(p.img)
+    sx, sy = p.img.shape[1] / float(small_w) / p.f, p.img.shape[0] / float(small_h) / p.f
+    out = [f"rules: {loc.reason}, squads line {'found' if loc.squads is not None else 'not found'}"]
+    out[0] += f", {len(loc.covered)} ending at an overlay; detector: p(none) {a.p_none:.2f}"
+    for name, got in (("detector's box", a.box), ("detector's loose cell", a.loose)):
+        if got is None:
+            out.append(f"{name}: none")
+            continue
+        prob, (x0, y0, x1, y1) = got
+        line = f"{name} {prob:.2f} at {tuple(round(v) for v in (x0 * sx, y0 * sy, x1 * sx, y1 * sy))}: "
+        why: list[str] = []
+        det = _snap(p, loc, got, why)
+        if det is None:
+            out.append(line + f"dropped ({', '.join(why)})")
+            continue
+        line += f"run {tuple(round(v) for v in _crop_run(det))}"
+        if loc.squads is None and det.kill is not None:
+            line += f", a skull before it: {_skull_before(p, det.kill)}"
+        out.append(line)
+    return out
 
 
 def _overlapping(p: _Prepared, box: tuple[float, float, float, float], k: KillRun) -> bool:
