@@ -30,7 +30,8 @@ Measured on those rows and not kept (the reader of f0e6898): a third fine-tuning
 sets (``4800:11 4800:12:0.3``, 2 epochs; its own validation split 99.1 % positives found) --
 validation family +4 read right at 720p, -4 at 1080p, training family +1/-1, selection family
 -1/-1; and crops seen at a lower resolution in training (shrunk to 45-90 % and back: half of them
-for 2 epochs, 70 % for 3) -- validation family -2 and -3 at 720p, -4 and -2 at 1080p.
+for 2 epochs, 70 % for 3) -- validation family -2 and -3 at 720p, -4 and -2 at 1080p; and the
+shipped weights and the first of those averaged (logits) -- validation family +2 at 720p, -3 at 1080p.
 
 Single-threaded (torch.set_num_threads(1)); rendering is the slow part and is cached under
 data/finder/ (gitignored). Writes float16 weights with the run's settings and its validation
