@@ -3,6 +3,7 @@
     python benchmarks/kill_cases.py diff OLD.json NEW.json
     python benchmarks/kill_cases.py show --style validation --size 1440x1080 [--seed 11] I [I ...]
                                          [--png DIR]
+    python benchmarks/kill_cases.py why RUN.json [--size 1280x720] [--seed 11]
 
 ``diff`` compares two ``benchmarks/kill_accuracy.py`` JSON files of the same family and sizes (two
 commits, say): per frame size, the visible counters one run read and the other did not (by case
@@ -13,7 +14,10 @@ every layout), and prints its truth, the whole reader's reading, and how the fin
 digits and how much of them the run covers (a miss with the run on the digits is the readers',
 one without is the finder's), what the learned detector proposed there and what became of it
 (the run, or the check that dropped it: :func:`vodstream.readers.hudlocate.explain_proposals`),
-optionally writing the HUD crop as a PNG. Nothing here chooses
+optionally writing the HUD crop as a PNG. ``why`` renders every visible counter a run missed and
+sorts them by where they were lost: the readers (the finder's run on the digits, no number read;
+by the reader's reason) or the finder (by the rules' reason and what became of the detector's
+proposal: none, the check that dropped it, or a run off the digits). Nothing here chooses
 anything: it is for reading failures, on the choice sets.
 """
 
@@ -120,6 +124,58 @@ def show(style: str, width: int, height: int, seed: int, cases: list[int], png: 
     return out
 
 
+def why(doc: dict[str, Any], seed: int, sizes: list[str] | None = None) -> list[str]:
+    """Per frame size of the run ``doc``, its missed visible counters in groups by where each was lost
+    (largest group first), with their case indices."""
+    from models.data import on_count
+    from vodstream.readers.hudlocate import find_kill_box
+    from vodstream.readers.killreader import KillReader
+
+    reader = KillReader()
+    style = str(doc.get("style", "default"))
+    out: list[str] = []
+    for size, row in reader_rows(doc)[1].items():
+        if sizes and size not in sizes:
+            continue
+        width, height = (int(v) for v in size.split("x"))
+        groups: dict[str, list[int]] = {}
+        for m in row["misses"]:
+            if m["kills"] is None:
+                continue
+            crop, _state = case_crop(style, width, seed, m["i"], height=height)
+            found = find_kill_box(crop, reader.detector)
+            digits = case_digits(style, width, seed, m["i"], height=height)
+            if on_count(found.run, digits):
+                key = f"readers ({found.how}): {m['reason']}" + (
+                    "" if m["read"] is None else ", a wrong number"
+                )
+            else:
+                key = f"finder: {found.how}, {found.reason}; detector's box: {_fate(crop, reader, digits)}"
+            groups.setdefault(key, []).append(int(m["i"]))
+        out.append(f"{size}: {sum(len(v) for v in groups.values())} visible counters missed")
+        for key, ids in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
+            out.append(f"  {len(ids):3d}  {key}: i={' '.join(map(str, ids))}")
+    return out
+
+
+def _fate(crop: Any, reader: Any, digits: tuple[int, int, int, int] | None) -> str:
+    """What became of the detector's proposal (its box, else its loose cell) on ``crop``."""
+    from models.data import on_count
+    from vodstream.readers.hudlocate import proposal_fates
+
+    if reader.detector is None:
+        return "no detector"
+    _loc, _p_none, fates = proposal_fates(crop, reader.detector)
+    if not fates:
+        return "none"
+    f = fates[0]
+    name = "" if f.name == "box" else f"(only its {f.name}) "
+    if f.run is None:
+        return f"{name}dropped ({', '.join(f.dropped)})"
+    where = f"{name}a run {'on' if on_count(f.run, digits) else 'off'} the digits"
+    return where + (", no skull before it (no squads line found)" if f.skull_before is False else "")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -132,7 +188,19 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--seed", type=int, default=11, help="the run's --seed")
     s.add_argument("--png", type=Path, default=None, help="also write the HUD crops here")
     s.add_argument("cases", type=int, nargs="+", help="case indices (the JSON's misses[].i)")
+    y = sub.add_parser("why", help="a run's missed visible counters, grouped by where they were lost")
+    y.add_argument("run", type=Path, help="a kill_accuracy JSON")
+    y.add_argument("--size", action="append", default=None, help="only this frame size (WxH; repeatable)")
+    y.add_argument("--seed", type=int, default=11, help="the run's --seed")
     args = ap.parse_args(argv)
+    if args.cmd == "why":
+        try:
+            doc = json.loads(args.run.read_text())
+        except (OSError, ValueError) as e:
+            print(f"kill_cases: cannot read the run's JSON: {e}", file=sys.stderr)
+            return 1
+        print("\n".join(why(doc, args.seed, args.size)))
+        return 0
     if args.cmd == "diff":
         try:
             old, new = (json.loads(p.read_text()) for p in (args.old, args.new))

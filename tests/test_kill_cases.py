@@ -72,3 +72,27 @@ def test_show_renders_a_case_again_and_reads_it(tmp_path: Path) -> None:
     assert lines[1].startswith("  rules: ok, squads line found") and lines[2].startswith("  detector's box")
     png = tmp_path / "default-1280x720-seed11-3.png"
     assert lines[-1] == f"  crop: {png}" and png.stat().st_size > 1000
+
+
+def test_why_groups_a_runs_misses_by_where_they_were_lost() -> None:
+    """``why``: each missed visible counter rendered again -- lost by the readers (the finder's run on
+    the digits) or by the finder (the rules' reason, and the check that dropped the detector's box)."""
+    doc = {
+        "style": "validation",
+        "per_sample": {
+            "crf20": {
+                "1920x1080 both readers": {
+                    "misses": [
+                        {"i": 304, "kills": 14, "read": None, "reason": "no_kill_box"},
+                        {"i": 308, "kills": 14, "read": None, "reason": "no_kill_box"},
+                        {"i": 54, "kills": 23, "read": None, "reason": "clipped"},
+                    ]
+                }
+            }
+        },
+    }
+    lines = kill_cases.why(doc, 11)
+    assert lines[0] == "1920x1080: 3 visible counters missed"
+    assert lines[1] == ("    2  finder: none, no_squads_box; detector's box: dropped (icon_after): i=304 308")
+    assert lines[2] == "    1  readers (layout): clipped: i=54"
+    assert kill_cases.why(doc, 11, ["1280x720"]) == []

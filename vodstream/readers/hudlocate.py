@@ -86,6 +86,7 @@ __all__ = [
     "HudLocation",
     "KillBoxProposer",
     "KillRun",
+    "ProposalFate",
     "SquadsLine",
     "canonical",
     "detect",
@@ -94,6 +95,7 @@ __all__ = [
     "finder_image",
     "legacy_ref",
     "locate",
+    "proposal_fates",
 ]
 
 WORK_H = 240  # the crop is resized to this height (a 1080p-scale HUD crop is 240 px)
@@ -1810,33 +1812,62 @@ def _dropped(why: list[str] | None, reason: str) -> HudLocation | None:
     return None
 
 
-def explain_proposals(hud: np.ndarray, proposer: KillBoxProposer) -> list[str]:
-    """What the learned detector proposes on one HUD crop and what becomes of each proposal: the
-    layout rules' verdict, the proposal (``box``, its ``loose`` cell) with its probability, and the
-    kill run :func:`_snap` makes of it or the check that drops it; all in crop pixels. It only tells
-    (benchmarks/kill_cases.py show); :func:`find_kill_box` decides, and may not ask the detector at
-    all (a squads box not in view) or take the run."""
+class ProposalFate(NamedTuple):
+    """What became of one of the learned detector's proposals on a crop (:func:`proposal_fates`)."""
+
+    name: str  # "box" (its proposal) or "loose cell" (the likeliest cell however unsure)
+    prob: float  # the detector's probability (for the loose cell: with its neighbours')
+    box: tuple[float, float, float, float]  # the proposal, crop px
+    run: tuple[float, float, float, float] | None  # the kill run _snap made of it, crop px
+    dropped: tuple[str, ...]  # or the check of _snap that dropped it
+    skull_before: bool | None  # no squads line found: a skull right before the run (None: not asked)
+
+
+def proposal_fates(
+    hud: np.ndarray, proposer: KillBoxProposer
+) -> tuple[HudLocation, float, list[ProposalFate]]:
+    """The layout rules' location on one HUD crop, the detector's p(none), and what becomes of each
+    of its proposals (``box``, ``loose cell``): the kill run :func:`_snap` makes of it or the check
+    that drops it, in crop pixels. It only tells (benchmarks/kill_cases.py); :func:`find_kill_box`
+    decides, and may not ask the detector at all (a squads box not in view) or take the run."""
     p = _prepare(hud)
     loc = _locate(p)
     a = proposer.assess(_half(p.img))
     small_w, small_h = _half_size(p.img)
     sx, sy = p.img.shape[1] / float(small_w) / p.f, p.img.shape[0] / float(small_h) / p.f
-    out = [f"rules: {loc.reason}, squads line {'found' if loc.squads is not None else 'not found'}"]
-    out[0] += f", {len(loc.covered)} ending at an overlay; detector: p(none) {a.p_none:.2f}"
-    for name, got in (("detector's box", a.box), ("detector's loose cell", a.loose)):
+    fates = []
+    for name, got in (("box", a.box), ("loose cell", a.loose)):
         if got is None:
-            out.append(f"{name}: none")
             continue
         prob, (x0, y0, x1, y1) = got
-        line = f"{name} {prob:.2f} at {tuple(round(v) for v in (x0 * sx, y0 * sy, x1 * sx, y1 * sy))}: "
         why: list[str] = []
         det = _snap(p, loc, got, why)
-        if det is None:
-            out.append(line + f"dropped ({', '.join(why)})")
+        run = None if det is None else _crop_run(det)
+        before = _skull_before(p, det.kill) if det is not None and loc.squads is None else None
+        fates.append(ProposalFate(name, prob, (x0 * sx, y0 * sy, x1 * sx, y1 * sy), run, tuple(why), before))
+    return loc, a.p_none, fates
+
+
+def explain_proposals(hud: np.ndarray, proposer: KillBoxProposer) -> list[str]:
+    """:func:`proposal_fates` in words, a line for the rules and one per proposal."""
+    loc, p_none, fates = proposal_fates(hud, proposer)
+    out = [
+        f"rules: {loc.reason}, squads line {'found' if loc.squads is not None else 'not found'}, "
+        f"{len(loc.covered)} ending at an overlay; detector: p(none) {p_none:.2f}"
+    ]
+    named = {f.name: f for f in fates}
+    for name in ("box", "loose cell"):
+        f = named.get(name)
+        if f is None:
+            out.append(f"detector's {name}: none")
             continue
-        line += f"run {tuple(round(v) for v in _crop_run(det))}"
-        if loc.squads is None and det.kill is not None:
-            line += f", a skull before it: {_skull_before(p, det.kill)}"
+        line = f"detector's {name} {f.prob:.2f} at {tuple(round(v) for v in f.box)}: "
+        if f.run is None:
+            out.append(line + f"dropped ({', '.join(f.dropped)})")
+            continue
+        line += f"run {tuple(round(v) for v in f.run)}"
+        if f.skull_before is not None:
+            line += f", a skull before it: {f.skull_before}"
         out.append(line)
     return out
 
