@@ -35,6 +35,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from kill_accuracy import case_crop, case_digits, reader_rows
 
+from vodstream.readers.hudlocate import KillBoxProposer
+
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     """Lines telling what ``new`` reads differently from ``old`` (kill_accuracy JSON documents)."""
@@ -150,7 +152,8 @@ def why(doc: dict[str, Any], seed: int, sizes: list[str] | None = None) -> list[
                     "" if m["read"] is None else ", a wrong number"
                 )
             else:
-                key = f"finder: {found.how}, {found.reason}; detector's box: {_fate(crop, reader, digits)}"
+                fate = _fate(crop, reader.detector, digits)
+                key = f"finder: {found.how}, {found.reason}; detector's box: {fate}"
             groups.setdefault(key, []).append(int(m["i"]))
         out.append(f"{size}: {sum(len(v) for v in groups.values())} visible counters missed")
         for key, ids in sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0])):
@@ -158,14 +161,14 @@ def why(doc: dict[str, Any], seed: int, sizes: list[str] | None = None) -> list[
     return out
 
 
-def _fate(crop: Any, reader: Any, digits: tuple[int, int, int, int] | None) -> str:
-    """What became of the detector's proposal (its box, else its loose cell) on ``crop``."""
+def _fate(crop: Any, detector: KillBoxProposer | None, digits: tuple[int, int, int, int] | None) -> str:
+    """What became of ``detector``'s proposal (its box, else its loose cell) on ``crop``."""
     from models.data import on_count
     from vodstream.readers.hudlocate import proposal_fates
 
-    if reader.detector is None:
+    if detector is None:
         return "no detector"
-    _loc, _p_none, fates = proposal_fates(crop, reader.detector)
+    _loc, _p_none, fates = proposal_fates(crop, detector)
     if not fates:
         return "none"
     f = fates[0]
