@@ -855,3 +855,22 @@ def test_a_count_after_an_outlined_spectator_eye_is_no_kill_count() -> None:
     st_ring = np.array([[287, 134, 27, 14, 95], [297, 137, 8, 7, 43]], np.int32)
     assert _eye_before(st_ring, 323.0, 141.0, 14.0)
     assert not _eye_before(st_ring[:1], 323.0, 141.0, 14.0)  # a hollow ring alone is no eye
+
+
+def test_the_magnified_look_is_not_taken_where_the_slot_is_seen_empty(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The modern HUD before the first kill (no kill box drawn), 720p: the slot beside the squads
+    box is seen empty (``kill_box`` False) -- a finding, not a miss: no second look."""
+    looks: list[int] = []
+    once = KillReader._read_once
+
+    def counted(self: KillReader, huds):  # type: ignore[no-untyped-def]
+        looks.append(len(huds))
+        return once(self, huds)
+
+    monkeypatch.setattr(KillReader, "_read_once", counted)
+    st = _state(era="modern", kills=0, show_kill_box=False)
+    got = KillReader().read_batch([_sample(st, 1280, 720)])[0]
+    assert (got.kills, got.hud_visible, got.kill_box) == (None, True, False)
+    assert looks == [1]

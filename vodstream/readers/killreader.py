@@ -129,7 +129,8 @@ class KillReader:
     reader read a blurred "11" as 1 in every moved window, nor where the digit path saw a digit
     lost (the layout's box on the squads count: its "9" read for 2 kills at 1440x1080, training
     family, found by the first full run).
-    ``zoom`` (2.0): where the HUD is in view (``hud_visible``) and nothing was read in a crop
+    ``zoom`` (2.0): where the HUD is in view (``hud_visible``), nothing was read and the kill slot
+    was not seen empty (``kill_box`` not False), in a crop
     ``ZOOM_MAX_H`` px high or lower (frames up to 1200 px high), the crop is read again at ``zoom``
     times its size (cubic), every rule as at first; a number read there is the reading (its reason
     ends in "_zoom"). The rules' pixel sizes and the readers' canvas see digits 7-10 px high better
@@ -202,12 +203,16 @@ class KillReader:
         out = self._read_once(huds)
         if self.zoom is None:
             return out
-        # the second look, magnified: where the HUD is in view, no number was read and the crop is
-        # small (ZOOM_MAX_H px high or lower), the crop read again at ``zoom`` times its size
+        # the second look, magnified: where the HUD is in view, no number was read (the slot not
+        # seen empty) and the crop is small (ZOOM_MAX_H px high or lower), the crop read again at
+        # ``zoom`` times its size
         again = [
             i
             for i, r in enumerate(out)
-            if r.kills is None and r.hud_visible and np.asarray(huds[i]).shape[0] <= ZOOM_MAX_H
+            if r.kills is None
+            and r.hud_visible
+            and r.kill_box is not False  # (the slot seen empty: nothing to look for)
+            and np.asarray(huds[i]).shape[0] <= ZOOM_MAX_H
         ]
         if again:
             z = self.zoom
