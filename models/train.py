@@ -730,9 +730,7 @@ Two networks read the score box there (vodstream/readers/killreader.py):
 
 The reader takes the digit CNN's number when every digit is at least 0.97 sure, unless the
 score-box reader is at least 0.9 sure of another number (then nothing); when the digit path
-cannot read the box, the score-box reader's number when it is at least 0.97 sure. Where the HUD
-is in view and nothing was read in a crop of a frame up to 1200 px high, the crop is read once
-more at twice its size, by the same rules.
+cannot read the box, the score-box reader's number when it is at least 0.97 sure.
 
 ## Held-out sets
 Rendered from the test split (scene and world seeds never used in training), in damage mixes

@@ -1450,7 +1450,7 @@ def test_a_light_box_over_a_bright_background_is_read_in_the_strokes_look(
     got = KillReader().read_huds([crop])[0]
     assert got.kills == kills
     monkeypatch.setattr(hl, "STROKE_TOPHAT", hl.TOPHAT)  # the strokes look as wide as the usual one
-    assert KillReader(zoom=None).read_huds([crop])[0].kills is None  # (at the crop's own size)
+    assert KillReader().read_huds([crop])[0].kills is None
 
 
 def test_a_run_on_a_lower_squads_line_is_no_second_row_count() -> None:

@@ -372,10 +372,8 @@ def test_touching_digits_cut_at_every_column_of_their_middle() -> None:
     assert len(ex.scan) >= 3 and ex.scan.shape[1:] == (2, digits.DIGIT_SIZE, digits.DIGIT_SIZE)
     got = reader.read_huds([crop])[0]
     assert (got.kills, got.reason) == (18, "ok_cut")
-    # the scan is only a second look: the score-box reader must read the same number (at the
-    # crop's own size: magnified, the "18" is read with no cut)
-    strict = KillReader(cut_agree=1.01, box_confidence=1.01, steady_min=1.01, zoom=None)
-    assert strict.read_huds([crop])[0].kills is None
+    # the scan is only a second look: the score-box reader must read the same number
+    assert KillReader(cut_agree=1.01, box_confidence=1.01, steady_min=1.01).read_huds([crop])[0].kills is None
 
 
 def test_least_ink_cut_is_no_guess_where_the_blob_was_scanned() -> None:
@@ -815,62 +813,3 @@ def test_a_steady_score_box_reading_where_the_digit_path_saw_a_digit_lost_is_no_
     assert reader._steady(f.ref, f.skull, 9)
     got = reader.read_huds([crop])[0]
     assert (got.kills, got.reason) == (None, "lost_digit")
-
-
-def test_a_small_crop_unread_at_its_size_is_read_magnified() -> None:
-    """Validation family at 720p (the per-sample benchmark's case): an elite HUD whose squads label
-    is under a webcam; at the crop's own size no kill box is found beside the squads line (its 18
-    goes unread). The magnified second look (the crop at twice its size) finds and reads it."""
-    crop, st = benchmark_crop("validation", 1280, 11, 145)
-    assert st.kills == 18
-    once = KillReader(zoom=None).read_huds([crop])[0]
-    assert once.kills is None and once.hud_visible
-    got = KillReader().read_huds([crop])[0]
-    assert (got.kills, got.reason) == (18, "ok_zoom")
-
-
-def test_the_magnified_look_is_not_taken_where_the_hud_is_not_seen() -> None:
-    """A crop with no HUD at all (a flat grey frame) is not looked at again: no number, the first
-    look's reason."""
-    crop = np.full((160, 480, 3), 90, np.uint8)
-    got = KillReader().read_huds([crop])[0]
-    assert got.kills is None and not got.hud_visible and not got.reason.endswith("_zoom")
-
-
-def test_a_count_after_an_outlined_spectator_eye_is_no_kill_count() -> None:
-    """Validation family at 720p (the per-sample benchmark's case): a 2019 HUD whose spectator box
-    draws its eye as an outline with a pupil; the kill count "13" after it is crossed by a bright
-    line. At twice the size the detector's box on the spectator "4" was taken (4 for 13 kills): an
-    eye drawn as a ring around a pupil is an eye too -- no number, not a wrong one."""
-    import cv2
-
-    from vodstream.readers.hudlocate import _eye_before
-
-    crop, st = benchmark_crop("validation", 1280, 11, 216)
-    assert st.kills == 13
-    assert KillReader().read_huds([crop])[0].kills in (None, 13)
-    big = cv2.resize(crop, None, fx=2.0, fy=2.0, interpolation=cv2.INTER_CUBIC)
-    assert KillReader(zoom=None).read_huds([big])[0].kills in (None, 13)
-    # a ring 27x14 (a quarter inked) with a 8x7 pupil in its middle, before a run of 14 px digits
-    st_ring = np.array([[287, 134, 27, 14, 95], [297, 137, 8, 7, 43]], np.int32)
-    assert _eye_before(st_ring, 323.0, 141.0, 14.0)
-    assert not _eye_before(st_ring[:1], 323.0, 141.0, 14.0)  # a hollow ring alone is no eye
-
-
-def test_the_magnified_look_is_not_taken_where_the_slot_is_seen_empty(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """The modern HUD before the first kill (no kill box drawn), 720p: the slot beside the squads
-    box is seen empty (``kill_box`` False) -- a finding, not a miss: no second look."""
-    looks: list[int] = []
-    once = KillReader._read_once
-
-    def counted(self: KillReader, huds):  # type: ignore[no-untyped-def]
-        looks.append(len(huds))
-        return once(self, huds)
-
-    monkeypatch.setattr(KillReader, "_read_once", counted)
-    st = _state(era="modern", kills=0, show_kill_box=False)
-    got = KillReader().read_batch([_sample(st, 1280, 720)])[0]
-    assert (got.kills, got.hud_visible, got.kill_box) == (None, True, False)
-    assert looks == [1]

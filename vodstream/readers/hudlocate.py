@@ -1474,29 +1474,15 @@ EYE_W = 1.6  # ... at least this many times as wide as it is tall (a skull is ab
 # ... and this many digit heights high (a skull cut to its lower half is lower; one joined to the
 # box's slanted edge, as wide as 1.5 times its height, is higher)
 EYE_H = (0.75, 1.15)
-EYE_RING_FILL = 0.15  # an eye drawn as an outline: this much of its box inked or more ...
-EYE_PUPIL = (0.3, 0.75)  # ... with a pupil this many digit heights high (and no wider) in its middle
 
 
 def _eye_before(st: np.ndarray, x0: float, ry: float, dh: float) -> bool:
     """The 2019 spectator box's eye (``EYE_H`` digit heights high, ``EYE_W`` times as wide or
-    more) wholly within ``EYE_REACH`` digit heights before a run starting at ``x0`` (on the row
-    centred at ``ry``, digits ``dh`` high): the run is the spectator count. The eye is solid, or
-    drawn as an outline (``EYE_RING_FILL`` of its box inked or more) with its pupil, a blob of
-    ``EYE_PUPIL`` digit heights, in its middle (validation family's face: a spectator "4" was
-    otherwise taken for the kill count in a crop magnified for a second look)."""
-    x, y, w, h, a = (st[:, k].astype(np.float64) for k in range(5))
+    more, not hollow) wholly within ``EYE_REACH`` digit heights before a run starting at ``x0`` (on
+    the row centred at ``ry``, digits ``dh`` high): the run is the spectator count."""
+    w, h, a = (st[:, k].astype(np.float64) for k in range(2, 5))
     m = _row_glyphs(st, x0 - EYE_REACH * dh, x0, ry, dh, EYE_H, 0.4)
-    if (m & _iconish(w, h, a, fill=0.4, wide=EYE_W)).any():
-        return True
-    cx, cy = x + w / 2.0, y + h / 2.0
-    pupils = (h >= EYE_PUPIL[0] * dh) & (h <= EYE_PUPIL[1] * dh) & (w <= EYE_PUPIL[1] * dh)
-    for r in np.flatnonzero(m & _iconish(w, h, a, fill=EYE_RING_FILL, wide=EYE_W)):
-        inside = np.abs(cx - cx[r]) <= 0.25 * w[r]
-        inside &= np.abs(cy - cy[r]) <= 0.25 * h[r]
-        if (pupils & inside).any():
-            return True
-    return False
+    return bool((m & _iconish(w, h, a, fill=0.4, wide=EYE_W)).any())
 
 
 RUN_GAP = 0.8  # digit heights after a run's last digit where another glyph starts (not a digit of it)

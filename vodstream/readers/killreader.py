@@ -41,7 +41,6 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import cv2
 import numpy as np
 import structlog
 
@@ -71,9 +70,6 @@ MAX_DIGITS = 2  # kills 0-99
 STEADY_SHIFTS = tuple((dx, dy) for dx in (-2, -1, 0, 1, 2) for dy in (-1, 0, 1) if (dx, dy) != (0, 0))
 WEAK_SKULL_SCORE = 0.60  # below SKULL_MIN_SCORE: a skull both readers must then agree on
 NOT_A_DIGIT = 10  # the optional 11th class
-# the magnified second look (KillReader.zoom) only on crops this high or lower: frames up to 1200
-# px high (regions.hud_box: 240 px at 1080p); larger crops have digits big enough already
-ZOOM_MAX_H = 270
 
 
 @dataclass(frozen=True)
@@ -129,16 +125,6 @@ class KillReader:
     reader read a blurred "11" as 1 in every moved window, nor where the digit path saw a digit
     lost (the layout's box on the squads count: its "9" read for 2 kills at 1440x1080, training
     family, found by the first full run).
-    ``zoom`` (2.0): where the HUD is in view (``hud_visible``), nothing was read and the kill slot
-    was not seen empty (``kill_box`` not False), in a crop
-    ``ZOOM_MAX_H`` px high or lower (frames up to 1200 px high), the crop is read again at ``zoom``
-    times its size (cubic), every rule as at first; a number read there is the reading (its reason
-    ends in "_zoom"). The rules' pixel sizes and the readers' canvas see digits 7-10 px high better
-    twice as large. Chosen on the choice sets (per-sample crops of the validation, selection,
-    training and today's families, five sizes): it read 7, 4, 11, 16 and 7 validation samples
-    more at 720p, 1080p, 21:9, 4:3 and 16:10, and a few on the others, none fewer; its one wrong
-    number (a spectator "4" after an outlined eye, validation 720p) is why the spectator-eye test
-    knows outlined eyes (hudlocate._eye_before). None: one look.
     """
 
     def __init__(
@@ -160,7 +146,6 @@ class KillReader:
         cut_agree: float = 0.5,
         weak_alone: float = 0.99,
         steady_min: float = 0.8,
-        zoom: float | None = 2.0,
     ) -> None:
         self.device = device
         if model is None:
@@ -181,7 +166,6 @@ class KillReader:
         self.cut_agree = float(cut_agree)  # the score-box reader's agreement with a second look
         self.weak_alone = float(weak_alone)  # the digit path alone on a proposal beside a squads line
         self.steady_min = float(steady_min)  # the score-box reader alone, steady, on the layout's box
-        self.zoom = zoom  # the magnified second look's scale (None: no second look)
         self.detector: KillBoxDetector | None = None
         if use_finder:
             if finder is None:
@@ -200,33 +184,6 @@ class KillReader:
         """Like :meth:`read_batch`, from bare top-right HUD crops (RGB uint8, any size)."""
         if self.temporal and len(huds) >= 3:
             huds = _temporal_mean([np.asarray(h) for h in huds])
-        out = self._read_once(huds)
-        if self.zoom is None:
-            return out
-        # the second look, magnified: where the HUD is in view, no number was read (the slot not
-        # seen empty) and the crop is small (ZOOM_MAX_H px high or lower), the crop read again at
-        # ``zoom`` times its size
-        again = [
-            i
-            for i, r in enumerate(out)
-            if r.kills is None
-            and r.hud_visible
-            and r.kill_box is not False  # (the slot seen empty: nothing to look for)
-            and np.asarray(huds[i]).shape[0] <= ZOOM_MAX_H
-        ]
-        if again:
-            z = self.zoom
-            big = [
-                cv2.resize(np.asarray(huds[i]), None, fx=z, fy=z, interpolation=cv2.INTER_CUBIC)
-                for i in again
-            ]
-            for i, r in zip(again, self._read_once(big), strict=True):
-                if r.kills is not None:
-                    out[i] = replace(r, reason=f"{r.reason}_zoom")
-        return out
-
-    def _read_once(self, huds: Sequence[np.ndarray]) -> list[KillReading]:
-        """:meth:`read_huds`' one look at the crops as they are."""
         found = [find_kill_box(h, self.detector) for h in huds]
         visible = [f.visible for f in found]
         extractions: list[Extraction | None] = []
