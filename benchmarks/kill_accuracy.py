@@ -188,6 +188,74 @@ def gop_keyframes(frames: Iterable[np.ndarray], width: int, height: int, fps: in
     return out
 
 
+# what the per-sample crops depend on besides their arguments: a crop cache is valid only for the
+# code (and the codec and image libraries) that drew them
+_CROP_SOURCES = (
+    "vodstream/testbed",
+    "vodstream/readers/regions.py",
+    "models/data.py",
+    "benchmarks/kill_accuracy.py",
+)
+
+
+def _crop_code_digest() -> str:
+    """A digest of the sources (:data:`_CROP_SOURCES`) and library versions the crops depend on."""
+    import hashlib
+
+    import av
+    import cv2
+
+    h = hashlib.sha256(f"{av.__version__} {cv2.__version__} {np.__version__}".encode())
+    for src in _CROP_SOURCES:
+        p = ROOT / src
+        for f in sorted(p.rglob("*.py")) if p.is_dir() else [p]:
+            h.update(f.relative_to(ROOT).as_posix().encode())
+            h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+def hud_crops(
+    style: str,
+    w: int,
+    h: int,
+    seed: int,
+    n: int,
+    crf: int,
+    modes: tuple[str, ...] = HUD_MODES,
+    cache: Path | None = None,
+) -> np.ndarray:
+    """The per-sample run's HUD crops at one frame size (``--style style --seed seed --samples n``,
+    all-intra crf ``crf``): an (n, H, W, 3) uint8 array, drawn and encoded -- or, with ``cache``
+    (a folder), read from the file a run of the same code wrote there (written on first use,
+    whole or not at all). Drawing and encoding are about half of a run's time."""
+    from vodstream.readers.regions import hud_box
+    from vodstream.testbed.synth.render import HUD_FONTS
+
+    path = None if cache is None else _crops_path(cache, style, w, h, seed, n, crf, modes)
+    if path is not None and path.is_file():
+        return np.load(path)
+    seqs = make_sequences(n, seed + w, HUD_FONTS, style, modes)
+    renderers: dict = {}
+    decoded = encode_decode([_render(renderers, w, h, st, font) for st, _kind, font in seqs], crf)
+    x0, y0, x1, y1 = hud_box(w, h)
+    crops = np.stack([f[y0:y1, x0:x1] for f in decoded])
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        part = path.with_name(f".{path.name}.{os.getpid()}.part")
+        with part.open("wb") as fh:
+            np.save(fh, crops)
+        part.replace(path)
+    return crops
+
+
+def _crops_path(
+    cache: Path, style: str, w: int, h: int, seed: int, n: int, crf: int, modes: tuple[str, ...]
+) -> Path:
+    """Where :func:`hud_crops` keeps one run's crops in ``cache``: named by every argument and the
+    code's digest (:func:`_crop_code_digest`)."""
+    return cache / f"crops-{style}-{w}x{h}-s{seed}-n{n}-crf{crf}-{'+'.join(modes)}-{_crop_code_digest()}.npy"
+
+
 def _render(renderers: dict, w: int, h: int, st: FrameState, font: str | HudStyle) -> np.ndarray:
     """font: a HUD face name (today's look) or a vodstream.testbed.synth.hud.HudStyle."""
     from vodstream.testbed.synth.render import Renderer
@@ -206,19 +274,29 @@ def _render(renderers: dict, w: int, h: int, st: FrameState, font: str | HudStyl
 
 
 def case_crop(
-    style: str, width: int, seed: int, i: int, n: int = 360, height: int | None = None
+    style: str,
+    width: int,
+    seed: int,
+    i: int,
+    n: int = 360,
+    height: int | None = None,
+    cache: Path | None = None,
 ) -> tuple[np.ndarray, object]:
     """Case ``i`` of a per-sample run (``--style style --seed seed --samples n``, four layouts) at
     frame width ``width`` (and ``height``; default 16:9), crf 20, as that run saw it: rendered and
     encoded after the samples before it in its scene and the scene before (x264's rate control carries their
-    complexity), which gives the same crop, byte for byte. Returns (HUD crop, FrameState). The
-    runs' JSON lists the cases they read wrong or not at all by this ``i`` ("misses")."""
+    complexity), which gives the same crop, byte for byte -- or taken from the run's crops in
+    ``cache`` where a run with ``--crop-cache`` left them (:func:`hud_crops`). Returns (HUD crop,
+    FrameState). The runs' JSON lists the cases they read wrong or not at all by this ``i``
+    ("misses")."""
     from vodstream.readers.regions import hud_box
     from vodstream.testbed.synth.render import HUD_FONTS
 
     if height is None:
         height = width * 9 // 16
     cases = make_sequences(n, seed + width, HUD_FONTS, style)
+    if cache is not None and _crops_path(cache, style, width, height, seed, n, 20, HUD_MODES).is_file():
+        return np.ascontiguousarray(hud_crops(style, width, height, seed, n, 20, cache=cache)[i]), cases[i][0]
     s0 = max(0, i - i % 12 - 12)
     renderers: dict = {}
     frames = [_render(renderers, width, height, st, f) for st, _k, f in cases[s0 : i + 1]]
@@ -253,9 +331,11 @@ def per_sample(
     vod_fps: int = 60,
     style: str = "default",
     modes: tuple[str, ...] = HUD_MODES,
+    crop_cache: Path | None = None,
 ) -> dict[str, object]:
     """crf: an all-intra crf, or "vod": every sample is the keyframe of a 2 s GOP encoded like our
-    VODs, the 2 s between samples rendered at vod_fps (camera moving)."""
+    VODs, the 2 s between samples rendered at vod_fps (camera moving). ``crop_cache``: keep and
+    reuse the all-intra runs' HUD crops there (:func:`hud_crops`)."""
     from dataclasses import replace
 
     from vodstream.readers.regions import hud_box
@@ -279,11 +359,10 @@ def per_sample(
                 for st, _kind, font in seqs
                 for k in range(2 * vod_fps)
             )
-            decoded = gop_keyframes(frames, w, h, vod_fps)
+            x0, y0, x1, y1 = hud_box(w, h)
+            huds = [f[y0:y1, x0:x1] for f in gop_keyframes(frames, w, h, vod_fps)]
         else:
-            decoded = encode_decode(
-                [_render(renderers, w, h, st, font) for st, _kind, font in seqs], int(crf)
-            )
+            huds = list(hud_crops(style, w, h, seed, n, int(crf), modes, crop_cache))
         t_render = time.perf_counter() - t0
         # a shown kill box that the style's stream overlay covers (part of) is not a visible
         # counter: reading nothing there is right, a number that is not the count is wrong
@@ -293,16 +372,15 @@ def per_sample(
             else kind
             for st, kind, font in seqs
         ]
-        x0, y0, x1, y1 = hud_box(w, h)
         samples = [
             Sample(
                 vod_time=2.0 * i,
                 segment_index=i // 5,
                 frame_size=(w, h),
-                hud=np.ascontiguousarray(f[y0:y1, x0:x1]),
+                hud=np.ascontiguousarray(hud),
                 text=np.zeros((1, 1), np.uint8),
             )
-            for i, f in enumerate(decoded)
+            for i, hud in enumerate(huds)
         ]
         variants = [(name, r, False) for name, r in readers.items()]
         if temporal:
@@ -555,6 +633,13 @@ def main(argv: list[str] | None = None) -> int:
         help="modern queue layouts the per-sample scenes are drawn in (trios: the plain layout only)",
     )
     ap.add_argument("--cache", type=Path, default=ROOT / "data" / "cases")
+    ap.add_argument(
+        "--crop-cache",
+        type=Path,
+        default=None,
+        help="keep the per-sample HUD crops (all-intra crf) in this folder and reuse them in later runs "
+        "of the same drawing code: a run then only reads (kill_cases.py show/why take the same flag)",
+    )
     ap.add_argument("--skip-digits", action="store_true")
     ap.add_argument("--min-confidence", type=float, default=None, help="override the reader's threshold")
     ap.add_argument(
@@ -658,6 +743,7 @@ def main(argv: list[str] | None = None) -> int:
             sizes=sizes,  # type: ignore[arg-type]
             style=args.style,
             modes=modes,
+            crop_cache=args.crop_cache,
         )
         out["per_sample"][f"crf{crf}"] = ps  # type: ignore[index]
         how = (

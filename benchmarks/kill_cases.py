@@ -85,8 +85,17 @@ def _cover(truth: tuple[int, int, int, int], run: tuple[float, float, float, flo
     return ix * iy / max(1, (truth[2] - truth[0]) * (truth[3] - truth[1]))
 
 
-def show(style: str, width: int, height: int, seed: int, cases: list[int], png: Path | None) -> list[str]:
-    """Each case rendered again and read: its truth, the reading and the finder's view."""
+def show(
+    style: str,
+    width: int,
+    height: int,
+    seed: int,
+    cases: list[int],
+    png: Path | None,
+    crop_cache: Path | None = None,
+) -> list[str]:
+    """Each case rendered again (or taken from a run's ``crop_cache``) and read: its truth, the
+    reading and the finder's view."""
     import cv2
 
     from models.data import on_count
@@ -97,7 +106,7 @@ def show(style: str, width: int, height: int, seed: int, cases: list[int], png: 
     reader = KillReader()
     out = []
     for i in cases:
-        crop, state = case_crop(style, width, seed, i, height=height)
+        crop, state = case_crop(style, width, seed, i, height=height, cache=crop_cache)
         assert isinstance(state, FrameState)
         got = reader.read_huds([crop])[0]
         found = find_kill_box(crop, reader.detector)
@@ -126,9 +135,12 @@ def show(style: str, width: int, height: int, seed: int, cases: list[int], png: 
     return out
 
 
-def why(doc: dict[str, Any], seed: int, sizes: list[str] | None = None) -> list[str]:
+def why(
+    doc: dict[str, Any], seed: int, sizes: list[str] | None = None, crop_cache: Path | None = None
+) -> list[str]:
     """Per frame size of the run ``doc``, its missed visible counters in groups by where each was lost
-    (largest group first), with their case indices."""
+    (largest group first), with their case indices (crops from ``crop_cache`` where the run left
+    them there)."""
     from models.data import on_count
     from vodstream.readers.hudlocate import find_kill_box
     from vodstream.readers.killreader import KillReader
@@ -144,7 +156,7 @@ def why(doc: dict[str, Any], seed: int, sizes: list[str] | None = None) -> list[
         for m in row["misses"]:
             if m["kills"] is None:
                 continue
-            crop, _state = case_crop(style, width, seed, m["i"], height=height)
+            crop, _state = case_crop(style, width, seed, m["i"], height=height, cache=crop_cache)
             found = find_kill_box(crop, reader.detector)
             digits = case_digits(style, width, seed, m["i"], height=height)
             if on_count(found.run, digits):
@@ -191,10 +203,12 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--seed", type=int, default=11, help="the run's --seed")
     s.add_argument("--png", type=Path, default=None, help="also write the HUD crops here")
     s.add_argument("cases", type=int, nargs="+", help="case indices (the JSON's misses[].i)")
+    s.add_argument("--crop-cache", type=Path, default=None, help="the run's --crop-cache, if it had one")
     y = sub.add_parser("why", help="a run's missed visible counters, grouped by where they were lost")
     y.add_argument("run", type=Path, help="a kill_accuracy JSON")
     y.add_argument("--size", action="append", default=None, help="only this frame size (WxH; repeatable)")
     y.add_argument("--seed", type=int, default=11, help="the run's --seed")
+    y.add_argument("--crop-cache", type=Path, default=None, help="the run's --crop-cache, if it had one")
     args = ap.parse_args(argv)
     if args.cmd == "why":
         try:
@@ -202,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
         except (OSError, ValueError) as e:
             print(f"kill_cases: cannot read the run's JSON: {e}", file=sys.stderr)
             return 1
-        print("\n".join(why(doc, args.seed, args.size)))
+        print("\n".join(why(doc, args.seed, args.size, args.crop_cache)))
         return 0
     if args.cmd == "diff":
         try:
@@ -217,7 +231,7 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError:
             print(f"kill_cases: --size must be WxH, not {args.size!r}", file=sys.stderr)
             return 2
-        lines = show(args.style, w, h, args.seed, args.cases, args.png)
+        lines = show(args.style, w, h, args.seed, args.cases, args.png, args.crop_cache)
     print("\n".join(lines))
     return 0
 

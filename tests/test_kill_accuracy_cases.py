@@ -6,6 +6,8 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 import kill_accuracy
@@ -26,3 +28,30 @@ def test_layouts_are_drawn_by_their_own_stream() -> None:
     assert {"trios", "ranked"} <= modes
     assert all(s.hud_mode == "trios" for s, _k, _f in drawn if s.era == "2019")
     assert any(s.assists > 0 for s, _k, _f in drawn if s.hud_mode == "ranked")
+
+
+def test_crop_cache_keeps_a_runs_crops_byte_for_byte(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--crop-cache``: the per-sample crops drawn once are kept whole under a name that carries the
+    run's arguments and the drawing code's digest; a later run (and kill_cases' case_crop) reads
+    them back -- the same bytes as drawing them again -- without drawing."""
+    import numpy as np
+
+    drawn = kill_accuracy.hud_crops("validation", 1280, 720, 11, 24, 20)
+    kept = kill_accuracy.hud_crops("validation", 1280, 720, 11, 24, 20, cache=tmp_path)
+    assert drawn.shape == (24, 160, 480, 3) and np.array_equal(drawn, kept)
+    (name,) = [p.name for p in tmp_path.iterdir()]  # one file, no part left behind
+    assert name.startswith("crops-validation-1280x720-s11-n24-crf20-") and name.endswith(".npy")
+
+    def no_drawing(*_a: object, **_k: object) -> None:
+        raise AssertionError("drawn again")
+
+    monkeypatch.setattr(kill_accuracy, "encode_decode", no_drawing)
+    again = kill_accuracy.hud_crops("validation", 1280, 720, 11, 24, 20, cache=tmp_path)
+    assert np.array_equal(again, drawn)
+    crop, st = kill_accuracy.case_crop("validation", 1280, 11, 7, n=24, cache=tmp_path)
+    assert np.array_equal(crop, drawn[7])
+    assert st == kill_accuracy.make_sequences(24, 11 + 1280, HUD_FONTS, "validation")[7][0]
+    monkeypatch.undo()
+    # drawn case by case (no cache): the same crop
+    alone, _st = kill_accuracy.case_crop("validation", 1280, 11, 7, n=24)
+    assert np.array_equal(alone, drawn[7])
