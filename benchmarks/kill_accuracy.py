@@ -31,6 +31,7 @@ width, seed, i) renders one of them again, the same crop byte for byte, for a lo
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import os
 import sys
@@ -198,8 +199,10 @@ _CROP_SOURCES = (
 )
 
 
+@functools.cache
 def _crop_code_digest() -> str:
-    """A digest of the sources (:data:`_CROP_SOURCES`) and library versions the crops depend on."""
+    """A digest of the sources (:data:`_CROP_SOURCES`) and library versions the crops depend on
+    (once per process)."""
     import hashlib
 
     import av
@@ -228,17 +231,13 @@ def hud_crops(
     all-intra crf ``crf``): an (n, H, W, 3) uint8 array, drawn and encoded -- or, with ``cache``
     (a folder), read from the file a run of the same code wrote there (written on first use,
     whole or not at all). Drawing and encoding are about half of a run's time."""
-    from vodstream.readers.regions import hud_box
     from vodstream.testbed.synth.render import HUD_FONTS
 
     path = None if cache is None else _crops_path(cache, style, w, h, seed, n, crf, modes)
     if path is not None and path.is_file():
         return np.load(path)
     seqs = make_sequences(n, seed + w, HUD_FONTS, style, modes)
-    renderers: dict = {}
-    decoded = encode_decode([_render(renderers, w, h, st, font) for st, _kind, font in seqs], crf)
-    x0, y0, x1, y1 = hud_box(w, h)
-    crops = np.stack([f[y0:y1, x0:x1] for f in decoded])
+    crops = np.stack(_drawn_crops(seqs, w, h, crf))
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         part = path.with_name(f".{path.name}.{os.getpid()}.part")
@@ -246,6 +245,17 @@ def hud_crops(
             np.save(fh, crops)
         part.replace(path)
     return crops
+
+
+def _drawn_crops(cases: list, w: int, h: int, crf: int) -> list[np.ndarray]:
+    """``cases`` (make_sequences' (state, kind, font)) drawn at WxH, through the all-intra encode
+    at ``crf`` together, each decoded frame's HUD crop (:func:`vodstream.readers.regions.hud_box`)."""
+    from vodstream.readers.regions import hud_box
+
+    renderers: dict = {}
+    decoded = encode_decode([_render(renderers, w, h, st, font) for st, _kind, font in cases], crf)
+    x0, y0, x1, y1 = hud_box(w, h)
+    return [f[y0:y1, x0:x1] for f in decoded]
 
 
 def _crops_path(
@@ -289,19 +299,16 @@ def case_crop(
     ``cache`` where a run with ``--crop-cache`` left them (:func:`hud_crops`). Returns (HUD crop,
     FrameState). The runs' JSON lists the cases they read wrong or not at all by this ``i``
     ("misses")."""
-    from vodstream.readers.regions import hud_box
     from vodstream.testbed.synth.render import HUD_FONTS
 
     if height is None:
         height = width * 9 // 16
     cases = make_sequences(n, seed + width, HUD_FONTS, style)
-    if cache is not None and _crops_path(cache, style, width, height, seed, n, 20, HUD_MODES).is_file():
-        return np.ascontiguousarray(hud_crops(style, width, height, seed, n, 20, cache=cache)[i]), cases[i][0]
+    kept = None if cache is None else _crops_path(cache, style, width, height, seed, n, 20, HUD_MODES)
+    if kept is not None and kept.is_file():
+        return np.array(np.load(kept, mmap_mode="r")[i]), cases[i][0]  # that crop's bytes only
     s0 = max(0, i - i % 12 - 12)
-    renderers: dict = {}
-    frames = [_render(renderers, width, height, st, f) for st, _k, f in cases[s0 : i + 1]]
-    x0, y0, x1, y1 = hud_box(width, height)
-    crop = encode_decode(frames, 20)[-1][y0:y1, x0:x1]
+    crop = _drawn_crops(cases[s0 : i + 1], width, height, 20)[-1]
     return np.ascontiguousarray(crop), cases[i][0]
 
 
@@ -345,9 +352,9 @@ def per_sample(
     results: dict[str, object] = {}
     for w, h in sizes:
         seqs = make_sequences(n, seed + w, HUD_FONTS, style, modes)
-        renderers: dict[str, Renderer] = {}
         t0 = time.perf_counter()
         if crf == "vod":
+            renderers: dict[str, Renderer] = {}
             frames = (
                 _render(
                     renderers,
