@@ -402,9 +402,10 @@ def _augment_box(xb: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
 # the score-box reader's glyph augmentation: digits of another size (zoom about the window's left
 # edge, where the number starts), slant, width, stroke weight and blur, on 70% of each batch. The
 # size and width ranges reach far: the validation family's counts are smaller and more condensed
-# in the window than any training face's (a "15" read as 1, an "11" as 1); with (0.8-1.15, 0.85-1.18)
-# on half of each batch its per-sample run at 720p/1080p read 8 fewer counts (chosen on the choice
-# sets: validation, selection, training, today's look)
+# in the window than any training face's (a "15" read as 1, an "11" as 1). Chosen on the choice
+# sets' per-sample runs at 720p/1080p (validation +8 -1, selection -2, training and today's look
+# unchanged, against the reader trained before with x0.8-1.15 / x0.85-1.18 on half of each batch;
+# commit 5569ed3 gives the runs)
 BOX_GLYPH_AUG = GlyphAug(
     p=0.7, shear=0.25, x_scale=(0.65, 1.3), shift=0.5, stroke=0.5, zoom=(0.55, 1.2), anchor_x=-1.0, edge=True
 )
