@@ -19,7 +19,7 @@ from models.data import (
     random_case,
 )
 from models.net import DEFAULT_WEIGHTS, DigitNet, load_model, predict, save_model
-from models.train import fit
+from models.train import BOX_GLYPH_AUG, fit
 from vodstream.readers.digits import DIGIT_SIZE
 from vodstream.testbed.synth.render import render_hud_crop
 
@@ -123,7 +123,7 @@ def test_glyph_shape_augment_redraws_only_a_share_and_trains() -> None:
 
 
 def test_glyph_shape_augment_zooms_score_box_windows_about_their_left_edge() -> None:
-    from models.train import BOX_GLYPH_AUG, GlyphAug, glyph_shape_augment
+    from models.train import GlyphAug, glyph_shape_augment
 
     x = torch.full((1, 3, 24, 36), 0.2)
     x[0, :, 2:22, 3:7] = 1.0  # a bar 20 px tall near the window's left edge
@@ -288,7 +288,7 @@ def test_train_and_eval_commands_end_to_end(tmp_path) -> None:
         and "60:5" in text
         and "stream (30 cases, seed 77)" in text
         and "glyph-shape augmentation (what another typeface changes): on 70% of each batch: slant" in text
-        and "glyph-shape augmentation: on 50% of each batch: size x0.8-1.15, slant" in text
+        and f"glyph-shape augmentation: {BOX_GLYPH_AUG.describe()}" in text
     )
     proc = subprocess.run(
         [
