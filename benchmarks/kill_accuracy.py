@@ -239,11 +239,13 @@ def hud_crops(
     seqs = make_sequences(n, seed + w, HUD_FONTS, style, modes)
     crops = np.stack(_drawn_crops(seqs, w, h, crf))
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        part = path.with_name(f".{path.name}.{os.getpid()}.part")
-        with part.open("wb") as fh:
-            np.save(fh, crops)
-        part.replace(path)
+        import io
+
+        from vodstream.report.document import atomic_write
+
+        buf = io.BytesIO()
+        np.save(buf, crops)
+        atomic_write(path, buf.getvalue())
     return crops
 
 
