@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -40,6 +39,7 @@ from models.data import (
 )
 from models.evaluate import BoxEvalResult, EvalResult, evaluate, evaluate_box
 from models.net import BOX_WEIGHTS, DEFAULT_WEIGHTS, BoxNet, DigitNet, load_box_model, load_model, save_model
+from vodstream.report.document import atomic_write, measured_sections
 
 __all__ = [
     "BOX_GLYPH_AUG",
@@ -835,20 +835,9 @@ bright stripes behind the translucent box join a digit. Trained on a synthetic H
 free fonts that resemble, but are not, the game's face (TT Lakes Condensed Bold). The
 real-crop table (benchmarks/real_hud_eval.py) reports on real frames (never used for a choice).
 """
-    kept = _kept_sections(path)
+    # sections other benchmark runs wrote into the card (benchmarks/accuracy.py's whole-VOD
+    # figures): a retraining keeps them as they are -- they state what their own runs measured
+    kept = measured_sections(path)
     if kept:
         text = text.rstrip("\n") + "\n\n" + kept + "\n"
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
-
-
-def _kept_sections(path: Path) -> str:
-    """Sections other benchmark runs write into the card (``<!-- NAME:begin -->`` ...
-    ``<!-- NAME:end -->``, with the heading right above; e.g. benchmarks/accuracy.py's whole-VOD
-    figures): a retraining keeps them as they are -- they state what their own runs measured."""
-    if not path.is_file():
-        return ""
-    old = path.read_text()
-    found = re.finditer(r"(## [^\n]*\n)?<!-- ([\w-]+):begin -->.*?<!-- \2:end -->", old, re.S)
-    return "\n\n".join(m.group(0) for m in found)
+    atomic_write(path, text)

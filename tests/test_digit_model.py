@@ -248,6 +248,9 @@ def test_train_and_eval_commands_end_to_end(tmp_path) -> None:
 
     d, b, card = tmp_path / "d.pt", tmp_path / "b.pt", tmp_path / "CARD.md"
     common = ["--test-sets", "30:77:stream"]
+    # a section another benchmark run measured (benchmarks/accuracy.py's) outlives the retraining
+    kept = "## Whole VODs\n<!-- vods:begin -->\nwhat that run measured\n<!-- vods:end -->"
+    card.write_text("# old card\n\nold figures\n\n" + kept + "\n")
     proc = subprocess.run(
         [
             sys.executable,
@@ -290,6 +293,8 @@ def test_train_and_eval_commands_end_to_end(tmp_path) -> None:
         and "glyph-shape augmentation (what another typeface changes): on 70% of each batch: slant" in text
         and f"glyph-shape augmentation: {BOX_GLYPH_AUG.describe()}" in text
     )
+    assert text.rstrip().endswith(kept) and "old figures" not in text
+    assert [f.name for f in tmp_path.iterdir() if f.name.startswith("CARD")] == ["CARD.md"]
     proc = subprocess.run(
         [
             sys.executable,

@@ -135,6 +135,21 @@ def test_replace_section_replaces_or_appends(tmp_path: Path) -> None:
     assert [f.name for f in tmp_path.iterdir()] == ["README.md"]  # no temp file left
 
 
+def test_measured_sections_are_the_ones_replace_section_keeps(tmp_path: Path) -> None:
+    from vodstream.report.document import measured_sections
+
+    doc = tmp_path / "card.md"
+    assert measured_sections(doc) == ""  # no document yet
+    doc.write_text("# Card\n\nwritten whole by a retraining\n")
+    assert measured_sections(doc) == ""
+    for name in ("vods", "real"):
+        b, e = f"<!-- {name}:begin -->", f"<!-- {name}:end -->"
+        replace_section(doc, f"{b}\n{name} figures\n{e}", f"## {name.title()}", b, e)
+    want = "## Vods\n<!-- vods:begin -->\nvods figures\n<!-- vods:end -->\n\n"
+    want += "## Real\n<!-- real:begin -->\nreal figures\n<!-- real:end -->"
+    assert measured_sections(doc) == want
+
+
 def test_compare_to_truth_pairs_by_overlap() -> None:
     from vodstream.report.document import compare_to_truth, truth_line
 

@@ -13,6 +13,7 @@ import html
 import json
 import os
 import platform
+import re
 import tempfile
 from collections.abc import Mapping, Sequence
 from itertools import pairwise
@@ -75,6 +76,18 @@ def replace_section(path: str | Path, section: str, heading: str, begin: str, en
     else:
         text = text.rstrip("\n") + f"\n\n{heading}\n{section}\n"
     return atomic_write(path, text)
+
+
+def measured_sections(path: str | Path) -> str:
+    """The sections :func:`replace_section` keeps in the document ``path`` (``<!-- NAME:begin -->``
+    ... ``<!-- NAME:end -->``, each with its heading right above), as they are, one blank line
+    apart; "" where there is no such document. A document rewritten whole (the model card, by a
+    retraining) keeps what other runs measured so."""
+    path = Path(path)
+    if not path.is_file():
+        return ""
+    found = re.finditer(r"(## [^\n]*\n)?<!-- ([\w-]+):begin -->.*?<!-- \2:end -->", path.read_text(), re.S)
+    return "\n\n".join(m.group(0) for m in found)
 
 
 def _umask() -> int:
