@@ -37,7 +37,7 @@ import os
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from fractions import Fraction
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -141,12 +141,15 @@ def make_sequences(
     return out[:n]
 
 
-def encode_decode(frames: list[np.ndarray], crf: int) -> list[np.ndarray]:
+def encode_decode(
+    frames: Iterable[np.ndarray], crf: int, keep: Callable[[np.ndarray], np.ndarray] | None = None
+) -> list[np.ndarray]:
     """All-intra libx264 encode (every sample is a keyframe) and decode, in memory (x264's default
-    tune, preset veryfast)."""
+    tune, preset veryfast); ``frames`` may be a generator, and with ``keep`` only what it returns of
+    each decoded frame is held (models.data.h264_roundtrip)."""
     from models.data import h264_roundtrip
 
-    return h264_roundtrip(frames, crf, tune=None)
+    return h264_roundtrip(frames, crf, tune=None, keep=keep)
 
 
 def gop_keyframes(frames: Iterable[np.ndarray], width: int, height: int, fps: int) -> list[np.ndarray]:
@@ -255,9 +258,14 @@ def _drawn_crops(cases: list, w: int, h: int, crf: int) -> list[np.ndarray]:
     from vodstream.readers.regions import hud_box
 
     renderers: dict = {}
-    decoded = encode_decode([_render(renderers, w, h, st, font) for st, _kind, font in cases], crf)
     x0, y0, x1, y1 = hud_box(w, h)
-    return [f[y0:y1, x0:x1] for f in decoded]
+    # drawn one by one into the encoder, each decoded frame's crop copied out: one frame at a time
+    # in memory, not the whole size's (7 GB at 1080p)
+    return encode_decode(
+        (_render(renderers, w, h, st, font) for st, _kind, font in cases),
+        crf,
+        keep=lambda f: f[y0:y1, x0:x1].copy(),
+    )
 
 
 def _crops_path(

@@ -14,8 +14,9 @@ Splits are disjoint by construction: the train split draws scene seeds and rende
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import lru_cache
@@ -341,16 +342,25 @@ def on_count(run: tuple[float, float, float, float] | None, count: tuple[int, in
 
 
 def h264_roundtrip(
-    frames: Sequence[np.ndarray], crf: int = 23, preset: str = "veryfast", tune: str | None = "zerolatency"
+    frames: Iterable[np.ndarray],
+    crf: int = 23,
+    preset: str = "veryfast",
+    tune: str | None = "zerolatency",
+    keep: Callable[[np.ndarray], np.ndarray] | None = None,
 ) -> list[np.ndarray]:
     """Encode same-size RGB frames with libx264 (yuv420p, all-intra) and decode them back, in memory.
     ``tune``: the x264 tune (None: x264's default, as benchmarks/kill_accuracy.py encodes its
-    per-sample sequences)."""
+    per-sample sequences). ``frames`` may be a generator: each is encoded as it comes, and with
+    ``keep`` (say, a copy of the HUD crop) only what ``keep`` returns of each decoded frame is held,
+    so a long sequence of big frames never sits in memory whole. The same frames give the same
+    bytes either way."""
     import av
 
-    if not frames:
+    it = iter(frames)
+    first = next(it, None)
+    if first is None:
         return []
-    h, w = frames[0].shape[:2]
+    h, w = first.shape[:2]
     pw, ph = w + (w % 2), h + (h % 2)
     enc = av.CodecContext.create("libx264", "w")
     enc.width, enc.height, enc.pix_fmt = pw, ph, "yuv420p"
@@ -364,12 +374,16 @@ def h264_roundtrip(
     dec.thread_count = 1
     out: list[np.ndarray] = []
 
+    def _take(fr: av.VideoFrame) -> None:
+        img = fr.to_ndarray(format="rgb24")[:h, :w]
+        out.append(img if keep is None else keep(img))
+
     def _drain(packets: Iterable[av.Packet]) -> None:
         for pkt in packets:
             for fr in dec.decode(pkt):
-                out.append(fr.to_ndarray(format="rgb24")[:h, :w])
+                _take(fr)
 
-    for i, f in enumerate(frames):
+    for i, f in enumerate(itertools.chain([first], it)):
         if f.shape[:2] != (h, w):
             raise ValueError("h264_roundtrip needs frames of one size")
         if (pw, ph) != (w, h):
@@ -379,7 +393,7 @@ def h264_roundtrip(
         _drain(enc.encode(vf))
     _drain(enc.encode(None))
     for fr in dec.decode(None):
-        out.append(fr.to_ndarray(format="rgb24")[:h, :w])
+        _take(fr)
     return out
 
 

@@ -189,6 +189,18 @@ def test_h264_round_trip_keeps_size_and_content() -> None:
     assert all(abs(float(o.mean()) - 40 * i) < 4 for i, o in enumerate(out))
 
 
+def test_h264_round_trip_streams_a_generator_and_keeps_only_what_it_is_told() -> None:
+    """Frames from a generator, only a crop of each decoded frame kept: the same bytes as the whole
+    frames' round trip, cut afterwards (the per-sample benchmark draws its crops so)."""
+    rng = np.random.default_rng(3)
+    frames = [rng.integers(0, 256, (72, 128, 3), np.uint8) for _ in range(6)]
+    whole = h264_roundtrip(frames, crf=20, tune=None)
+    kept = h264_roundtrip((f for f in frames), crf=20, tune=None, keep=lambda f: f[10:40, 60:].copy())
+    assert len(kept) == 6 and all(k.shape == (30, 68, 3) and k.flags.owndata for k in kept)
+    assert all(np.array_equal(k, w[10:40, 60:]) for k, w in zip(kept, whole, strict=True))
+    assert h264_roundtrip(iter([]), crf=20) == []
+
+
 def test_score_box_model_trains_and_round_trips(tmp_path) -> None:
     """A few epochs on a tiny set of score-box windows: the loss falls, weights save and load."""
     from models.data import box_labels, box_set_from_cases, build_case_set
