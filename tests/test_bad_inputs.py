@@ -101,3 +101,16 @@ def test_segments_that_are_not_video_are_nothing_analysed(tmp_path: Path) -> Non
     assert got.returncode == EXIT_NOTHING, got.stdout + got.stderr[-2000:]
     assert "Traceback" not in got.stderr
     assert "nothing was analysed" in got.stderr
+
+
+def test_an_input_that_is_no_vod_is_one_line_on_stderr(tmp_path: Path) -> None:
+    """`vodstream run` on one input that is neither a VOD id, a URL nor a file: the error line and
+    nothing else on stderr (no log line repeating it), exit status 1, no report written. Given
+    with a usable input, the bad one is logged and the run goes on (tests/test_twitch_client)."""
+    got = _cli("run", "not a vod", "--out", str(tmp_path / "out"), "--no-progress", cwd=tmp_path)
+    assert got.returncode == 1, got.stderr[-2000:]
+    assert got.stderr.splitlines() == [
+        "vodstream: error: cannot use VOD 'not a vod': not a Twitch VOD id, twitch.tv/videos/ URL, "
+        ".m3u8 URL, or existing video file"
+    ]
+    assert not list((tmp_path / "out").rglob("report.json"))

@@ -324,3 +324,34 @@ def test_local_files_with_the_same_name_are_two_vods(tmp_path: Path) -> None:
         )
     )
     assert [p.key for p in plans] == [a.vod_id, b.vod_id] and failures == []
+
+
+def test_an_unusable_input_is_logged_only_beside_others(tmp_path: Path) -> None:
+    """Among several inputs, one that cannot be used is logged and the others go on; alone, it is
+    the raised error only (the CLI's one line), not a log line besides."""
+    from structlog.testing import capture_logs
+
+    from vodstream.sources.plan import resolve_plans
+    from vodstream.sources.twitch import TwitchConfig
+
+    good = encode_file(tmp_path / "game.mp4", width=160, height=96, fps=10, seconds=2.0, gop_seconds=1.0)
+
+    def plans_of(inputs: list[str]) -> tuple[list, list[str]]:
+        return asyncio.run(
+            resolve_plans(
+                inputs, clip_quality="chunked", analyze_quality=None, config=TwitchConfig.from_env()
+            )
+        )
+
+    with capture_logs() as logs:
+        plans, failures = plans_of([str(good), "not a vod"])
+    assert len(plans) == 1 and len(failures) == 1 and "cannot use VOD 'not a vod'" in failures[0]
+    assert [(e["event"], e["input"]) for e in logs if e["log_level"] == "error"] == [
+        ("cannot process VOD", "not a vod")
+    ]
+    with capture_logs() as logs, pytest.raises(VodstreamError, match="cannot use VOD 'not a vod'"):
+        plans_of(["not a vod"])
+    assert not [e for e in logs if e["log_level"] == "error"]
+    with capture_logs() as logs, pytest.raises(VodstreamError, match="none of the 2 VODs"):
+        plans_of(["not a vod", "nor this"])
+    assert len([e for e in logs if e["log_level"] == "error"]) == 2

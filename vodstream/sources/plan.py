@@ -125,10 +125,11 @@ async def resolve_plans(
     seen: set[str] = set()
     plans: list[Plan] = []
     failures: list[str] = []
+    failed: list[str] = []  # their inputs
     for vod, p in zip(inputs, got, strict=True):
         if isinstance(p, VodstreamError):
-            log.error("cannot process VOD", input=vod, error=str(p))
             failures.append(str(p))
+            failed.append(vod)
             continue
         if isinstance(p, BaseException):
             raise p
@@ -139,6 +140,11 @@ async def resolve_plans(
         seen.add(key)
         p.key = key
         plans.append(p)
+    # one input that cannot be used is the error line alone (the CLI prints it); among several,
+    # each one that cannot be used is logged as the others go on
+    if plans or len(failures) > 1:
+        for vod, err in zip(failed, failures, strict=True):
+            log.error("cannot process VOD", input=vod, error=err)
     if not plans and failures:
         raise VodstreamError(
             failures[0]
