@@ -314,14 +314,7 @@ class KillReader:
                 agree=self.detected_agree if f.proposal else None,
                 guess=guess,
                 cut=cuts.get(i, set()),
-                # the moved windows of any box (faint or a proposal: see box_alone)
-                steady_any=None if skull is None else partial(self._steady, f.ref, skull),
-                # the moved windows of the layout rules' box (a skull sure, not a proposal)
-                steady=(
-                    None
-                    if f.proposal or skull is None or skull.score < SKULL_MIN_SCORE
-                    else partial(self._steady, f.ref, skull)
-                ),
+                steady=None if skull is None else partial(self._steady, f.ref, skull),
             )
             # a detector's box is a proposal: found, and the HUD in view, only where both readers
             # read a number in it (a proposal on another game's screen started a match)
@@ -396,7 +389,6 @@ class KillReader:
         guess: int | None = None,
         cut: Collection[int] = (),
         steady: Callable[[int], bool] | None = None,
-        steady_any: Callable[[int], bool] | None = None,
     ) -> KillReading:
         """The digit path's reading, checked against / completed by the score-box reader.
 
@@ -417,18 +409,17 @@ class KillReader:
         too at ``cut_agree`` or more (two readers, two pictures: "11" and "15" blurred into one
         blob at 720p were refused as "not a digit" or read as a doubtful 6, "20" and "18"
         touching the box's edge were refused as clipped).
-        ``steady``: on the layout rules' box (a skull sure, not a proposal; None elsewhere), whether
-        the score-box reader reads a number in its window moved a few pixels every way
-        (:meth:`_steady`). Where the digit path could not cut the count into digits (touching,
-        clipped, merged with a stripe) and read nothing, the score-box reader's number at
-        ``steady_min`` or more that is steady so counts. Not where the digit path saw the number
-        start away from the skull or ink of digit height after it ("lost_digit"): the box may be
-        on another number (a squads count "9" read steadily for 2 kills, training family at
-        1440x1080).
-        ``steady_any``: the same check on any box, faint or a proposal. In a faint box beside a
-        squads line found, where neither rule above reads and the digit path read nothing or the
-        same number, the score-box reader's number at ``box_alone`` or more that is steady so
-        counts ("ok_box_alone").
+        ``steady``: whether the score-box reader reads a number in its window moved a few pixels
+        every way (:meth:`_steady`; None: no box). On the layout rules' box (a skull sure, not a
+        proposal: ``faint`` false, ``agree`` None), where the digit path could not cut the count
+        into digits (touching, clipped, merged with a stripe) and read nothing, the score-box
+        reader's number at ``steady_min`` or more that is steady so counts. Not where the digit
+        path saw the number start away from the skull or ink of digit height after it
+        ("lost_digit"): the box may be on another number (a squads count "9" read steadily for 2
+        kills, training family at 1440x1080).
+        In a faint box beside a squads line found, where neither rule above reads and the digit
+        path read nothing or the same number, the score-box reader's number at ``box_alone`` or
+        more that is steady so counts ("ok_box_alone").
         """
         if digit.kills is None and box is not None and box[0] in cut and box[1] >= self.cut_agree:
             return KillReading(box[0], digit.red, digit.hud_visible, box[1], "ok_cut")
@@ -467,8 +458,8 @@ class KillReader:
                 and box[0] >= 0
                 and digit.kills in (None, box[0])
                 and box[1] >= self.box_alone
-                and steady_any is not None
-                and steady_any(box[0])
+                and steady is not None
+                and steady(box[0])
             ):
                 return KillReading(box[0], digit.red, digit.hud_visible, box[1], "ok_box_alone")
             return KillReading(None, digit.red, digit.hud_visible, 0.0, "weak_skull")
@@ -483,6 +474,7 @@ class KillReader:
             return KillReading(kills, digit.red, digit.hud_visible, conf, "ok_box")
         if (
             steady is not None
+            and agree is None  # not a proposal
             and digit.reason != "lost_digit"
             and kills >= 0
             and conf >= self.steady_min

@@ -124,12 +124,10 @@ async def resolve_plans(
     )
     seen: set[str] = set()
     plans: list[Plan] = []
-    failures: list[str] = []
-    failed: list[str] = []  # their inputs
+    failed: list[tuple[str, str]] = []  # (input, why)
     for vod, p in zip(inputs, got, strict=True):
         if isinstance(p, VodstreamError):
-            failures.append(str(p))
-            failed.append(vod)
+            failed.append((vod, str(p)))
             continue
         if isinstance(p, BaseException):
             raise p
@@ -142,9 +140,10 @@ async def resolve_plans(
         plans.append(p)
     # one input that cannot be used is the error line alone (the CLI prints it); among several,
     # each one that cannot be used is logged as the others go on
-    if plans or len(failures) > 1:
-        for vod, err in zip(failed, failures, strict=True):
+    if plans or len(failed) > 1:
+        for vod, err in failed:
             log.error("cannot process VOD", input=vod, error=err)
+    failures = [err for _vod, err in failed]
     if not plans and failures:
         raise VodstreamError(
             failures[0]
