@@ -1473,6 +1473,30 @@ def test_a_run_on_a_lower_squads_line_is_no_second_row_count() -> None:
     assert (got.kills, got.kill_box) == (19, True)
 
 
+@pytest.mark.parametrize("i", [292, 293])
+def test_a_run_right_of_a_lower_squads_lines_start_is_no_second_row_count(i: int) -> None:
+    """Selection family at 1920x1080 (crf 20), ranked layout under a "SPECTATING" banner: the
+    banner's word ended in a bright block and was the topmost squads line; its second row's band
+    ran through the real squads row, right of its text, where the rank emblem and its "IV" were
+    taken for a skull and a count -- the 22 kills on the ranked row were never read. A run centred
+    on a lower squads line's rows, starting anywhere right of that line's start, is that line's or
+    what follows it (the alive section, the emblem): the lower line's own second row is read."""
+    from vodstream.readers import hudlocate as hl
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = benchmark_crop("selection", 1920, 11, i)
+    assert (st.kills, st.hud_mode) == (22, "ranked")
+    p = hl._prepare(crop)
+    lines = hl._squads(p.img, p.st)
+    assert len(lines) == 2 and lines[1].count and not lines[0].count  # the banner's word, then the squads row
+    first = hl._locate_beside(p.img, p.f, p.st, p.ink, lines[0])
+    assert first.kill is not None and first.kill.x0 > lines[1].x1  # the trap: right of the squads text
+    loc = locate(crop)
+    assert loc.squads == lines[1] and loc.kill is not None and loc.kill.row == 1
+    got = KillReader().read_huds([crop])[0]
+    assert (got.kills, got.kill_box) == (22, True)
+
+
 @pytest.mark.parametrize(("w", "i", "kills"), [(1920, 53, 22), (1280, 300, 17), (1280, 313, 11)])
 def test_a_detector_box_on_a_joined_count_takes_the_skull_left_of_it(w: int, i: int, kills: int) -> None:
     """Validation family (crf 20): the count was joined to the kill box's outline or to the edges

@@ -1077,10 +1077,14 @@ def _locate_lines(p: _Prepared, cands: list[SquadsLine], covered: list[SquadsLin
     # the topmost line, unless a lower one has the kill box beside it (a banner's text over a
     # pushed-down HUD can end in a bright block too; no banner has a kill box beside it)
     first = _locate_beside(img, f, st, ink, cands[0])
-    if first.kill is not None and _on_line(first.kill.x0, first.kill.y0, first.kill.y1, cands[1:]):
-        # the run beside the topmost line lies on a lower line: that line's squads count, not a
-        # kill count ("YOU ARE THE JUMPMASTER" over the squads row, the "1" of its "14" read as
-        # its second row's count)
+    if first.kill is not None and _on_line(
+        first.kill.x0, first.kill.y0, first.kill.y1, cands[1:], beyond=True
+    ):
+        # the run beside the topmost line lies on a lower line, or right of its start: that line's
+        # squads count ("YOU ARE THE JUMPMASTER" over the squads row, the "1" of its "14" read as
+        # its second row's count), or what follows it (a "SPECTATING" banner's second row ran
+        # through the squads row's alive section into the rank emblem: its "IV" taken for a count
+        # on the selection family at 1080p), not a kill count
         first = replace(first, kill=None, kill_box=None, era=None, reason="slot_unclear")
     if first.kill is None:
         for sq in cands[1:]:
@@ -1092,11 +1096,11 @@ def _locate_lines(p: _Prepared, cands: list[SquadsLine], covered: list[SquadsLin
     return first
 
 
-def _on_line(x0: float, y0: float, y1: float, lines: list[SquadsLine]) -> bool:
+def _on_line(x0: float, y0: float, y1: float, lines: list[SquadsLine], *, beyond: bool = False) -> bool:
     """A run starting at ``x0`` over rows ``y0``-``y1`` lies on one of ``lines``: starts within its
-    span, centred on its rows."""
+    span (``beyond``: or anywhere right of its start), centred on its rows."""
     cy = (y0 + y1) / 2.0
-    return any(c.x0 - 0.3 * c.h <= x0 < c.x1 and c.y0 <= cy <= c.y1 for c in lines)
+    return any(c.x0 - 0.3 * c.h <= x0 and (beyond or x0 < c.x1) and c.y0 <= cy <= c.y1 for c in lines)
 
 
 def _second_looks(p: _Prepared, first: HudLocation, sq: SquadsLine, *, rows: tuple[int, ...]) -> HudLocation:
