@@ -12,7 +12,10 @@ spectator eye box further left), or on a second row below it (ranked and later s
 3. text lines: components of letter height on a common baseline, spaced like letters;
    the squads line is the topmost line of at least ``MIN_GLYPHS`` glyphs and ``MIN_LINE_W``
    letter heights whose right end meets a bright block holding dark ink (the alive section),
-   cut after the boxes' slanted edges where it ran across them from the kill box;
+   cut after the boxes' slanted edges where it ran across them from the kill box (a banner's
+   text over a pushed-down HUD can be the topmost such line: a run beside it that lies on a lower
+   line's row, on that line or right of its start, is that line's count or what follows it, and
+   the lower line is searched instead);
 4. the kill box: a run of digit-height components with an icon (the skull: taller than a
    digit, up to twice the text height) right before it -- the rightmost such pair in the slot
    left of the squads line (row 1), else the leftmost one on the row below (row 2). Numbers
