@@ -308,6 +308,50 @@ def test_training_examples_carry_the_renderers_boxes() -> None:
     assert ((reg[m][:, :2] >= 0) & (reg[m][:, :2] < 1)).all()  # the centre lies in its cell
 
 
+@pytest.mark.parametrize(
+    ("mode", "era", "seed"), [("trios", "modern", 1), ("ranked", "modern", 2), ("trios", "2019", 3)]
+)
+def test_a_cover_sets_overlay_hides_the_squads_box_not_the_kill_count(mode: str, era: str, seed: int) -> None:
+    """models/finder.py ``squads_cover``: an overlay drawn right of the kill count (where the
+    squads box is), the kill box in view: its digits' boxes and pixels as without the overlay --
+    the detector's target is still the count."""
+    from models.finder import squads_cover
+    from vodstream.testbed.synth.styles import training_style
+
+    rng = np.random.default_rng(seed)
+    sty = training_style(rng)
+    state = FrameState(
+        t=10.0, screen="in_match", era=era, kills=14, squads_left=17, alive=49, camera_t=2.5, scene_seed=1,
+        hud_mode=mode, assists=2 if mode == "ranked" else 0,
+    )  # fmt: skip
+    W, H = 1920, 1080
+    cov = squads_cover(rng, state, W, H, sty)
+    assert cov is not None and cov.occluder is not None and sty.occluder != cov.occluder
+    assert not kill_box_covered(state, W, H, style=cov)
+    boxes = kill_digit_boxes(state, W, H, style=sty)
+    assert boxes == kill_digit_boxes(state, W, H, style=cov)
+    x0, y0, x1, y1 = _hud.occluder_rect(cov, W, H) or (0, 0, 0, 0)
+    assert x0 > max(b[2] for b in boxes)  # right of the count
+    plain = Renderer(W, H, seed=2, style=replace(sty, occluder=None)).render(state)
+    covered = Renderer(W, H, seed=2, style=cov).render(state)
+    for bx0, by0, bx1, by1 in boxes:  # the count as without the overlay
+        assert np.array_equal(plain[by0:by1, bx0:bx1], covered[by0:by1, bx0:bx1])
+    assert not np.array_equal(plain[y0:y1, x0:x1], covered[y0:y1, x0:x1])
+
+
+def test_cover_sets_by_name() -> None:
+    """``--more N:SEED[:TIGHT[:COVER]]``: a cover share beside the tight share, checked."""
+    from models.finder import _parse_set, _set_name
+
+    assert _parse_set("4800:21:0:0.6") == (4800, 21, 0.0, 0.6)
+    assert _parse_set("4800:9") == (4800, 9, 0.0, 0.0)
+    assert _set_name(*_parse_set("4800:8:0.3")) == "4800:8:0.3"  # as the shipped weights' meta says
+    assert _set_name(*_parse_set("4800:21:0:0.6")) == "4800:21:0:0.6"
+    for bad in ("4800", "1:2:3:4:5", "4800:21:0:1.5", "x:1"):
+        with pytest.raises(ValueError):
+            _parse_set(bad)
+
+
 # A training-family style drawn by benchmarks/kill_accuracy.py (--style train, 1920x1080, sample
 # 186) whose webcam covers the kill box's first digit: the detector found the second and both
 # readers read it ("24" read as 4) until find_kill_box dropped runs cut by an overlay's edge.
