@@ -3,6 +3,7 @@
     python -m models.finder [--n 4800] [--val 600] [--epochs 10] [--out models/finder.pt]
                             [--tight 0.0] [--init models/finder.pt] [--more N:SEED[:TIGHT] ...]
     python -m models.finder --card     # rewrite the model card's detector section from the weights
+    python -m models.finder --card --second-opinion finder_overlay.pt   # name its second opinion
 
 Every example is a top-right HUD crop rendered by vodstream.testbed.synth in a random style of
 the TRAINING family (vodstream.testbed.synth.styles.training_style: fonts, skull drawings, box
@@ -42,7 +43,10 @@ models/finder.pt``; its own validation split 98.67 % positives found, 96.64 % no
 validation family +4/-3 at 720p, +1/-4 at 1080p, +2/-3 at 21:9, +10/-2 at 4:3 (the panels over the
 squads box it was made for), +3 at 16:10; selection family -1 at 720p and 21:9; training family
 +1 at 720p, 21:9 and 4:3; no wrong number, but fewer hidden counters told empty (selection family
-21:9 18 -> 14, 4:3 30 -> 27).
+21:9 18 -> 14, 4:3 30 -> 27). Those weights are shipped instead as the shipped detector's
+**second opinion** (models/finder_overlay.pt, named in models/finder.pt's meta by
+``python -m models.finder --card --second-opinion finder_overlay.pt``): asked only where the first
+detector's answer led to no kill box, so every box the first one gave stays as it was.
 
 Single-threaded (torch.set_num_threads(1)); rendering is the slow part and is cached under
 data/finder/ (gitignored). Writes float16 weights with the run's settings and its validation
@@ -407,11 +411,6 @@ def _set_name(n: int, seed: int, tight: float, cover: float) -> str:
 def card_section(meta: dict[str, Any], weights: Path) -> str:
     """The model card's detector section: every training step in ``meta`` (the weights' own, its
     ``init_meta`` chain first), with its settings and the validation figures that step measured."""
-    steps = []
-    m: dict[str, Any] | None = meta
-    while m:
-        steps.append(m)
-        m = m.get("init_meta")
     size = weights.stat().st_size / 1024 if weights.is_file() else 0.0
     lines = [
         CARD_BEGIN,
@@ -426,6 +425,35 @@ def card_section(meta: dict[str, Any], weights: Path) -> str:
         "count proposed nothing, and confident proposals that were wrong. Written by "
         "`python -m models.finder` (or `--card`) from the weights' meta; nothing here is typed by hand.",
         "",
+        *_steps_table(meta),
+    ]
+    second = meta.get("second_opinion")
+    if second:
+        other = load_finder_model(weights.with_name(str(second)))
+        lines += [
+            "",
+            f"Its second opinion, `{_rel(weights.with_name(str(second)))}`: a detector asked only where "
+            "this one's proposal (or its lack of one) led to no kill box in an in-match HUD; its box "
+            "goes to the readers as this one's do (vodstream/readers/hudlocate.py `find_kill_box`).",
+            "",
+            *(_steps_table(dict(other.meta)) if other is not None else ["(absent)"]),
+        ]
+    lines.append(
+        "\nWhat the detector adds to the whole reader, per family and frame size, is measured by "
+        "benchmarks/kill_accuracy.py (README, per-sample section)."
+    )
+    lines.append(CARD_END)
+    return "\n".join(lines)
+
+
+def _steps_table(meta: dict[str, Any]) -> list[str]:
+    """The card's table of every training step in ``meta`` (its ``init_meta`` chain first)."""
+    steps = []
+    m: dict[str, Any] | None = meta
+    while m:
+        steps.append(m)
+        m = m.get("init_meta")
+    lines = [
         "| step | trained from | training renders (seed, more sets) | tight styles | epochs | "
         "positives found | none where none | wrong proposals | training s |",
         "|---|---|---|---|---|---|---|---|---|",
@@ -440,12 +468,7 @@ def card_section(meta: dict[str, Any], weights: Path) -> str:
             f"{v.get('negatives_none', 0.0) * 100:.2f} % of {v.get('n_neg')} | "
             f"{v.get('wrong_proposals', 0.0) * 100:.2f} % | {s.get('train_s')} |"
         )
-    lines.append(
-        "\nWhat the detector adds to the whole reader, per family and frame size, is measured by "
-        "benchmarks/kill_accuracy.py (README, per-sample section)."
-    )
-    lines.append(CARD_END)
-    return "\n".join(lines)
+    return lines
 
 
 def write_card(weights: Path = FINDER_WEIGHTS, card: Path | None = None) -> bool:
@@ -492,7 +515,30 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--card", action="store_true", help="only rewrite models/MODEL_CARD.md's detector section from --out"
     )
+    ap.add_argument(
+        "--second-opinion",
+        metavar="FILE",
+        default=None,
+        help="a detector file beside --out to ask where --out's proposal leads to no kill box; "
+        "recorded in --out's meta (with --card: only that, the weights unchanged; '' clears it)",
+    )
     args = ap.parse_args(argv)
+    if args.second_opinion and not (args.out.parent / args.second_opinion).is_file():
+        sys.stderr.write(
+            f"error: --second-opinion: no detector weights at {args.out.parent / args.second_opinion}\n"
+        )
+        return 2
+    if args.card and args.second_opinion is not None:
+        current = load_finder_model(args.out)
+        if current is None:
+            sys.stderr.write(f"error: no detector weights at {args.out}\n")
+            return 2
+        meta = {k: v for k, v in dict(current.meta).items() if k != "second_opinion"}
+        save_model(
+            current,
+            args.out,
+            {**meta, **({"second_opinion": args.second_opinion} if args.second_opinion else {})},
+        )
     if args.card:
         if not write_card(args.out):
             sys.stderr.write(f"error: no detector weights at {args.out}\n")
@@ -533,6 +579,7 @@ def main(argv: list[str] | None = None) -> int:
         "val": ev,
         "render_s": round(t_render, 1),
         "train_s": round(time.perf_counter() - t0 - t_render, 1),
+        **({"second_opinion": args.second_opinion} if args.second_opinion else {}),
     }
     save_model(model, args.out, meta)
     log.info("wrote", path=str(args.out), **meta)

@@ -24,6 +24,7 @@ __all__ = [
     "BOX_WEIGHTS",
     "DEFAULT_WEIGHTS",
     "FINDER_WEIGHTS",
+    "finder_files",
     "read_weights",
     "reader_weights",
 ]
@@ -55,6 +56,17 @@ def reader_weights(path: Path | str | None) -> tuple[Path, Path]:
     if not p.is_file():
         raise FileNotFoundError(f"no weights at {p}")
     return p, BOX_WEIGHTS
+
+
+def finder_files(path: Path | str = FINDER_WEIGHTS) -> tuple[Path, ...]:
+    """The detector file ``path`` and the second-opinion detector its meta names (a file beside it,
+    ``meta["second_opinion"]``, where it names one: ``python -m models.finder --second-opinion``);
+    () when ``path`` is absent."""
+    p = Path(path)
+    if not p.is_file():
+        return ()
+    second = read_weights(p)["meta"].get("second_opinion")
+    return (p, p.with_name(str(second))) if second else (p,)
 
 
 # -- reading the weight files without torch ----------------------------------------------------

@@ -210,6 +210,10 @@ class _Counting:
         self.calls += 1
         return self.det.assess(img)
 
+    def second_opinion(self, img: np.ndarray):
+        self.calls += 1
+        return self.det.second_opinion(img)
+
 
 def test_detector_runs_only_where_an_in_match_hud_is_in_view(detector) -> None:
     """Lobby, menus, other games, black: no squads line, no squads box -- no forward pass (it cost
@@ -266,6 +270,49 @@ def test_model_card_section_from_the_weights_meta(tmp_path, monkeypatch) -> None
         assert f"{step['val']['positives_found'] * 100:.2f} % of {step['val']['n_pos']}" in row
         assert f"| {step['epochs']} |" in row
     assert main(["--card", "--out", str(tmp_path / "absent.pt")]) == 2
+
+
+def test_a_second_opinion_is_the_detector_file_the_meta_names(tmp_path, monkeypatch) -> None:
+    """A detector file's meta may name a second-opinion detector beside it (``models.finder --card
+    --second-opinion FILE`` records it, weights unchanged; '' clears it): ``from_file`` loads it
+    (unless ``second`` is given), :func:`models.weights.finder_files` lists it (the run's model
+    fingerprint hashes both), and the card gets its training steps too. A name with no file is
+    refused with exit 2."""
+    import shutil
+
+    from models.finder import main
+    from models.weights import finder_files
+    from vodstream.settings import model_fingerprint
+
+    shipped = KillBoxDetector.shipped()
+    assert shipped is not None and shipped.second is not None
+    assert shipped.meta.get("second_opinion") == "finder_overlay.pt"
+    assert finder_files() == (FINDER_WEIGHTS, FINDER_WEIGHTS.with_name("finder_overlay.pt"))
+
+    model = load_finder_model()
+    assert model is not None
+    weights = tmp_path / "finder.pt"
+    save_model(model, weights, {k: v for k, v in model.meta.items() if k != "second_opinion"})
+    shutil.copy(FINDER_WEIGHTS.with_name("finder_overlay.pt"), tmp_path / "other.pt")
+    card = tmp_path / "MODEL_CARD.md"
+    card.write_text("# card\n")
+    monkeypatch.setattr("models.finder.CARD", card)
+    assert finder_files(weights) == (weights,)
+    assert KillBoxDetector.from_file(weights).second is None
+    assert main(["--card", "--out", str(weights), "--second-opinion", "absent.pt"]) == 2
+    assert main(["--card", "--out", str(weights), "--second-opinion", "other.pt"]) == 0
+    assert finder_files(weights) == (weights, tmp_path / "other.pt")
+    det = KillBoxDetector.from_file(weights)
+    assert det.second is not None and det.second.second is None
+    assert KillBoxDetector.from_file(weights, second=None).second is None
+    assert "Its second opinion, `other.pt`" in card.read_text()
+    # the same weights: the file's first detector is unchanged by the meta
+    img = finder_image(_cases(1, 1280, 720)[0][2])
+    assert det.propose(img) == KillBoxDetector.shipped().propose(img)  # type: ignore[union-attr]
+    assert main(["--card", "--out", str(weights), "--second-opinion", ""]) == 0
+    assert finder_files(weights) == (weights,)
+    assert "second opinion" not in card.read_text()
+    assert model_fingerprint() != ""  # both shipped files are hashed (a missing one would raise)
 
 
 def test_numpy_forward_pass_equals_torch() -> None:

@@ -1150,6 +1150,9 @@ class _Fixed:
 
         return Assessment(self.propose(img), 0.0, self.propose(img))
 
+    def second_opinion(self, img: np.ndarray) -> None:
+        return None
+
 
 def test_a_detected_second_row_count_after_another_icon_is_the_assists_count() -> None:
     """The second row's kill count is its first: a detector's box on the assists' count (the
@@ -1495,6 +1498,39 @@ def test_a_run_right_of_a_lower_squads_lines_start_is_no_second_row_count(i: int
     assert loc.squads == lines[1] and loc.kill is not None and loc.kill.row == 1
     got = KillReader().read_huds([crop])[0]
     assert (got.kills, got.kill_box) == (22, True)
+
+
+@pytest.mark.parametrize(("w", "h", "i", "kills"), [(1440, 1080, 348, 17), (1280, 720, 145, 18)])
+def test_a_second_opinion_reads_a_count_the_first_detector_saw_none_of(
+    w: int, h: int, i: int, kills: int
+) -> None:
+    """Validation family (crf 20): a panel over the squads box (4:3, 2019 HUD) or a webcam over
+    it (720p, elite), the kill box in plain view. No squads line is found, and the shipped
+    detector says no kill count is in view: nothing was read. Its second opinion
+    (models/finder_overlay.pt, trained with such overlays) is asked only there; its box goes to
+    the readers like the first's, and both read the count."""
+    from models.net import FINDER_WEIGHTS
+    from vodstream.readers.boxfinder import KillBoxDetector
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = benchmark_crop("validation", w, 11, i, height=h)
+    assert st.kills == kills
+    first = KillBoxDetector.from_file(FINDER_WEIGHTS, second=None)
+    assert first.assess(hl_half(crop)).box is None
+    assert find_kill_box(crop, first).how == "none"
+    assert KillReader(finder=first).read_huds([crop])[0].kills is None
+    reader = KillReader()
+    assert reader.detector is not None and reader.detector.second is not None
+    assert find_kill_box(crop, reader.detector).how == "second_opinion"
+    got = reader.read_huds([crop])[0]
+    assert (got.kills, got.kill_box) == (kills, True)
+
+
+def hl_half(crop: np.ndarray) -> np.ndarray:
+    """The halved work image a detector sees of ``crop``."""
+    from vodstream.readers import hudlocate as hl
+
+    return hl._half(hl._prepare(crop).img)
 
 
 @pytest.mark.parametrize(("w", "i", "kills"), [(1920, 53, 22), (1280, 300, 17), (1280, 313, 11)])

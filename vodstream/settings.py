@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from models.weights import FINDER_WEIGHTS, reader_weights  # not models.net: the driver never needs torch
+from models.weights import finder_files, reader_weights  # not models.net: the driver never needs torch
 from vodstream import __version__
 
 __all__ = [
@@ -118,10 +118,11 @@ class RunSettings:
 def model_fingerprint(path: Path | None = None) -> str:
     """A hash of every model file the kill reader loads for ``--model path`` (None: the shipped
     ones): the digit CNN and the score-box reader (:func:`models.weights.reader_weights`), and the
-    shipped kill-box detector (models/finder.pt) where it is; names and bytes, so ``--resume``
-    never reuses scores read by other weights."""
+    shipped kill-box detectors (models/finder.pt and its second opinion,
+    :func:`models.weights.finder_files`) where they are; names and bytes, so ``--resume`` never
+    reuses scores read by other weights."""
     stamps = []
-    for f in (*reader_weights(path), *([FINDER_WEIGHTS] if FINDER_WEIGHTS.is_file() else [])):
+    for f in (*reader_weights(path), *finder_files()):
         st = f.stat()
         stamps.append((str(f), st.st_size, st.st_mtime_ns))
     return _hash_files(tuple(stamps))

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from models.weights import FINDER_WEIGHTS, read_weights
+from models.weights import FINDER_WEIGHTS, finder_files, read_weights
 from vodstream.readers.cnn import conv3x3, fold_conv_bn
 from vodstream.readers.hudlocate import Assessment, Proposal
 
@@ -122,10 +122,16 @@ class KillBoxDetector:
     """``propose(img)``: (probability, box in ``img`` px) of the kill digits, or None."""
 
     def __init__(
-        self, state: dict[str, np.ndarray], *, min_prob: float = DETECT_MIN_PROB, meta: Any = None
+        self,
+        state: dict[str, np.ndarray],
+        *,
+        min_prob: float = DETECT_MIN_PROB,
+        meta: Any = None,
+        second: KillBoxDetector | None = None,
     ) -> None:
         self.min_prob = float(min_prob)
         self.meta = meta if meta is not None else {}
+        self.second = second
         self._convs: list[tuple[np.ndarray, np.ndarray, int, int]] = []
         for i, stride, dil in _CONVS:
             w, b = fold_conv_bn(state, f"body.{i}", f"body.{i + 1}")
@@ -142,9 +148,14 @@ class KillBoxDetector:
 
     @classmethod
     def from_file(cls, path: Path | str, **kw: Any) -> KillBoxDetector:
+        """The detector in ``path``, with the second-opinion detector its meta names
+        (:func:`models.weights.finder_files`) unless ``second`` is given (None: none)."""
         blob = read_weights(path)
         if dict(blob["arch"]).get("kind") != "finder":
             raise ValueError(f"{path} holds no kill-box detector")
+        files = finder_files(path)
+        if len(files) > 1 and "second" not in kw:
+            kw["second"] = cls.from_file(files[1], second=None)
         return cls(blob["state"], meta=blob["meta"], **kw)
 
     @classmethod
@@ -176,6 +187,11 @@ class KillBoxDetector:
     def propose(self, img: np.ndarray) -> Box | None:
         """img: hudlocate.finder_image of a crop (RGB uint8, 120 px high)."""
         return self.assess(img).box
+
+    def second_opinion(self, img: np.ndarray) -> Box | None:
+        """The second detector's proposal where its likeliest cell beat "none" on its own
+        (:attr:`Assessment.plain`); None without a second detector."""
+        return None if self.second is None else self.second.assess(img).plain
 
     def assess(self, img: np.ndarray) -> Assessment:
         """One forward pass (:class:`~vodstream.readers.hudlocate.Assessment`). The proposal is the

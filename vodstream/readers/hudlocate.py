@@ -1360,17 +1360,19 @@ class FoundBox:
     kill_box: bool | None  # the Score contract
     era: str | None
     reason: str
-    how: str  # "layout", "layout_weak" (the relaxed look), "template", "detector" or "none"
+    # "layout", "layout_weak" (the relaxed look), "template", "detector", "second_opinion" (the
+    # detector's second opinion) or "none"
+    how: str
     # where the box's count was taken from, in crop pixels (x0, y0, x1, y1): the digit run found by
     # the layout rules or the detector; right of the template's skull, two skull widths. None: no box
     run: tuple[float, float, float, float] | None = None
 
     @property
     def proposal(self) -> bool:
-        """Found by a looser look (the learned detector, or the relaxed layout look): a number is
-        read in it only where both of the kill reader's readers name the same one, and only a
-        number read there shows the in-match HUD."""
-        return self.how in ("detector", "layout_weak")
+        """Found by a looser look (the learned detector or its second opinion, or the relaxed
+        layout look): a number is read in it only where both of the kill reader's readers name the
+        same one, and only a number read there shows the in-match HUD."""
+        return self.how in ("detector", "second_opinion", "layout_weak")
 
 
 # the legacy 560x175 window inside the 720x240 crop (regions.HUD_BOX_1080), top-right aligned
@@ -1415,6 +1417,11 @@ class KillBoxProposer(Protocol):
 
     def assess(self, img: np.ndarray) -> Assessment:
         """:meth:`propose`'s answer and the rest of the same pass (:class:`Assessment`)."""
+        ...
+
+    def second_opinion(self, img: np.ndarray) -> Proposal | None:
+        """A second detector's sure proposal (its likeliest cell beat "none"), asked only where
+        this one's led to no box; None where there is no second detector or it proposes none."""
         ...
 
 
@@ -1890,7 +1897,8 @@ def _overlapping(p: _Prepared, box: tuple[float, float, float, float], k: KillRu
 def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> FoundBox:
     """The kill box of one HUD crop, by layout first, then by the 2019 skull template, then by
     the learned detector ``proposer`` (if any, and only where the squads line or box shows an
-    in-match HUD; its boxes need both readers to agree)."""
+    in-match HUD; its boxes need both readers to agree), then by its second opinion where the
+    first's answer led to no box and no empty slot."""
     prepared = _prepare(hud)
     loc: HudLocation = _locate(prepared)
     assessed = None
@@ -2002,4 +2010,11 @@ def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> F
             # edge of an overlay over it or over the second row's, and the detector is sure no
             # kill count is in view: empty
             return FoundBox(old, None, visible, False, "modern", "empty", "detector_empty")
+        # the second opinion (a detector trained with overlays over the squads box: where the
+        # first saw no count beside a panel or webcam over it, validation family 720p and 4:3)
+        det = _snap(prepared, loc, proposer.second_opinion(_half(prepared.img)))
+        if det is not None:
+            ref, hit = canonical(hud, det)
+            hit = replace(hit, score=DETECTED_SCORE)
+            return FoundBox(ref, hit, visible, True, det.era, "ok", "second_opinion", _crop_run(det))
     return FoundBox(old, None, visible, loc.kill_box, loc.era, loc.reason, "none")
