@@ -772,3 +772,17 @@ def test_explain_proposals_names_the_check_that_drops_a_proposal() -> None:
         ln.startswith("detector's loose cell") and ln.endswith(f"run {run}")
         for ln in explain_proposals(crop, det)
     )
+    # the second opinion's box, where the first detector proposed nothing (a panel over the 2019
+    # squads box, 4:3): named with the run find_kill_box reads; not named where it proposes none
+    crop, st = benchmark_crop("validation", 1440, 11, 348, height=1080)
+    found = find_kill_box(crop, det)
+    assert found.how == "second_opinion" and found.run is not None
+    lines = explain_proposals(crop, det)
+    assert "detector's box: none" in lines
+    assert any(
+        ln.startswith("detector's second opinion") and f"run {tuple(round(v) for v in found.run)}," in ln
+        for ln in lines
+    )
+    assert not any(
+        "second opinion" in ln for ln in explain_proposals(crop, KillBoxDetector.shipped(second=None))
+    )

@@ -1841,16 +1841,22 @@ def proposal_fates(
     hud: np.ndarray, proposer: KillBoxProposer
 ) -> tuple[HudLocation, float, list[ProposalFate]]:
     """The layout rules' location on one HUD crop, the detector's p(none), and what becomes of each
-    of its proposals (``box``, ``loose cell``): the kill run :func:`_snap` makes of it or the check
-    that drops it, in crop pixels. It only tells (benchmarks/kill_cases.py); :func:`find_kill_box`
-    decides, and may not ask the detector at all (a squads box not in view) or take the run."""
+    of its proposals (``box``, ``loose cell``, and its ``second opinion``'s where it has one): the
+    kill run :func:`_snap` makes of it or the check that drops it, in crop pixels. It only tells
+    (benchmarks/kill_cases.py); :func:`find_kill_box` decides, and may not ask the detector at all
+    (a squads box not in view) or take the run."""
     p = _prepare(hud)
     loc = _locate(p)
-    a = proposer.assess(_half(p.img))
+    half = _half(p.img)
+    a = proposer.assess(half)
     small_w, small_h = _half_size(p.img)
     sx, sy = p.img.shape[1] / float(small_w) / p.f, p.img.shape[0] / float(small_h) / p.f
     fates = []
-    for name, got in (("box", a.box), ("loose cell", a.loose)):
+    for name, got in (
+        ("box", a.box),
+        ("loose cell", a.loose),
+        ("second opinion", proposer.second_opinion(half)),
+    ):
         if got is None:
             continue
         prob, (x0, y0, x1, y1) = got
@@ -1870,10 +1876,11 @@ def explain_proposals(hud: np.ndarray, proposer: KillBoxProposer) -> list[str]:
         f"{len(loc.covered)} ending at an overlay; detector: p(none) {p_none:.2f}"
     ]
     named = {f.name: f for f in fates}
-    for name in ("box", "loose cell"):
+    for name in ("box", "loose cell", "second opinion"):
         f = named.get(name)
         if f is None:
-            out.append(f"detector's {name}: none")
+            if name != "second opinion":  # (a second opinion is named only where it proposes)
+                out.append(f"detector's {name}: none")
             continue
         line = f"detector's {name} {f.prob:.2f} at {tuple(round(v) for v in f.box)}: "
         if f.run is None:
