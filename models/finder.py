@@ -73,6 +73,7 @@ from torch import nn
 
 from models.data import RES_WEIGHTS, RESOLUTIONS, drawn_count, fast_hud_crop, h264_roundtrip, random_case
 from models.net import FINDER_WEIGHTS, FinderNet, load_finder_model, save_model
+from models.weights import second_opinion_file
 from vodstream.readers.boxfinder import finder_boxes
 from vodstream.report.document import replace_section
 from vodstream.testbed.synth.hud import HudStyle
@@ -429,12 +430,12 @@ def card_section(meta: dict[str, Any], weights: Path) -> str:
         "",
         *_steps_table(meta),
     ]
-    second = meta.get("second_opinion")
-    if second:
-        other = load_finder_model(weights.with_name(str(second)))
+    second = second_opinion_file(weights, meta)
+    if second is not None:
+        other = load_finder_model(second)
         lines += [
             "",
-            f"Its second opinion, `{_rel(weights.with_name(str(second)))}`: a detector asked only where "
+            f"Its second opinion, `{_rel(second)}`: a detector asked only where "
             "this one's proposal (or its lack of one) led to no kill box in an in-match HUD; its box "
             "goes to the readers as this one's do (vodstream/readers/hudlocate.py `find_kill_box`).",
             "",
@@ -525,10 +526,9 @@ def main(argv: list[str] | None = None) -> int:
         "recorded in --out's meta (with --card: only that, the weights unchanged; '' clears it)",
     )
     args = ap.parse_args(argv)
-    if args.second_opinion and not (args.out.parent / args.second_opinion).is_file():
-        sys.stderr.write(
-            f"error: --second-opinion: no detector weights at {args.out.parent / args.second_opinion}\n"
-        )
+    named = second_opinion_file(args.out, {"second_opinion": args.second_opinion})
+    if named is not None and not named.is_file():
+        sys.stderr.write(f"error: --second-opinion: no detector weights at {named}\n")
         return 2
     if args.card and args.second_opinion is not None:
         current = load_finder_model(args.out)

@@ -9,6 +9,7 @@ do), so it needs these paths but not torch (~3 s of start-up on a 2-core machine
 from __future__ import annotations
 
 import collections
+import functools
 import io
 import pickle
 import zipfile
@@ -27,6 +28,7 @@ __all__ = [
     "finder_files",
     "read_weights",
     "reader_weights",
+    "second_opinion_file",
 ]
 
 DEFAULT_WEIGHTS = Path(__file__).resolve().parent / "digits.pt"
@@ -58,15 +60,29 @@ def reader_weights(path: Path | str | None) -> tuple[Path, Path]:
     return p, BOX_WEIGHTS
 
 
+def second_opinion_file(path: Path | str, meta: dict[str, Any]) -> Path | None:
+    """The second-opinion detector a detector file's ``meta`` names (``meta["second_opinion"]``:
+    a file beside ``path``; ``python -m models.finder --second-opinion``), or None."""
+    name = meta.get("second_opinion")
+    return Path(path).with_name(str(name)) if name else None
+
+
 def finder_files(path: Path | str = FINDER_WEIGHTS) -> tuple[Path, ...]:
-    """The detector file ``path`` and the second-opinion detector its meta names (a file beside it,
-    ``meta["second_opinion"]``, where it names one: ``python -m models.finder --second-opinion``);
-    () when ``path`` is absent."""
+    """The detector file ``path`` and its second opinion (:func:`second_opinion_file`) where its meta
+    names one; () when ``path`` is absent. The meta is read once per file version (the run's model
+    fingerprint asks for every VOD)."""
     p = Path(path)
     if not p.is_file():
         return ()
-    second = read_weights(p)["meta"].get("second_opinion")
-    return (p, p.with_name(str(second))) if second else (p,)
+    st = p.stat()
+    return _finder_files(str(p), st.st_size, st.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=8)
+def _finder_files(path: str, _size: int, _mtime_ns: int) -> tuple[Path, ...]:
+    p = Path(path)
+    second = second_opinion_file(p, read_weights(p)["meta"])
+    return (p,) if second is None else (p, second)
 
 
 # -- reading the weight files without torch ----------------------------------------------------

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from models.weights import FINDER_WEIGHTS, finder_files, read_weights
+from models.weights import FINDER_WEIGHTS, read_weights, second_opinion_file
 from vodstream.readers.cnn import conv3x3, fold_conv_bn
 from vodstream.readers.hudlocate import Assessment, Proposal
 
@@ -149,13 +149,13 @@ class KillBoxDetector:
     @classmethod
     def from_file(cls, path: Path | str, **kw: Any) -> KillBoxDetector:
         """The detector in ``path``, with the second-opinion detector its meta names
-        (:func:`models.weights.finder_files`) unless ``second`` is given (None: none)."""
+        (:func:`models.weights.second_opinion_file`) unless ``second`` is given (None: none)."""
         blob = read_weights(path)
         if dict(blob["arch"]).get("kind") != "finder":
             raise ValueError(f"{path} holds no kill-box detector")
-        files = finder_files(path)
-        if len(files) > 1 and "second" not in kw:
-            kw["second"] = cls.from_file(files[1], second=None)
+        second = second_opinion_file(path, blob["meta"])
+        if second is not None and "second" not in kw:
+            kw["second"] = cls.from_file(second, second=None)
         return cls(blob["state"], meta=blob["meta"], **kw)
 
     @classmethod

@@ -844,6 +844,12 @@ class _Prepared:
     near: np.ndarray | None = None
 
     @cached_property
+    def half(self) -> np.ndarray:
+        """The halved work image a learned detector sees (:func:`_half`): made once per crop, however
+        many of its passes (first detector, second opinion) :func:`find_kill_box` asks for."""
+        return _half(self.img)
+
+    @cached_property
     def alive_blob(self) -> bool:
         """Whether the usual ink holds a blob shaped like the squads box's alive section (a bright
         block with the person icon and count cut out of it; ``ALIVE_*``): the second looks for a
@@ -1595,7 +1601,7 @@ def detect(
     height inside it (the detector's own box where none are), as a located kill run.
     ``prepared``: the crop's work image and components when the caller made them already."""
     p = prepared if prepared is not None else _prepare(hud)
-    return _snap(p, loc, proposer.propose(_half(p.img)))
+    return _snap(p, loc, proposer.propose(p.half))
 
 
 # _snap: a glyph at least LEAD_H of the detector box's height starting LEAD_OUT box heights or
@@ -1847,7 +1853,7 @@ def proposal_fates(
     (a squads box not in view) or take the run."""
     p = _prepare(hud)
     loc = _locate(p)
-    half = _half(p.img)
+    half = p.half
     a = proposer.assess(half)
     small_w, small_h = _half_size(p.img)
     sx, sy = p.img.shape[1] / float(small_w) / p.f, p.img.shape[0] / float(small_h) / p.f
@@ -1915,7 +1921,7 @@ def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> F
         # the icon, the count right of them: validation family, 720p and 1080p)
         # (a count the detector is unsure where -- spread over neighbouring cells -- disputes
         # nothing: on the validation family at 720p such a guess beside a faint "2" dropped it)
-        assessed = proposer.assess(_half(prepared.img))
+        assessed = proposer.assess(prepared.half)
         if assessed.plain is not None and not _overlapping(prepared, assessed.plain[1], loc.kill):
             loc = replace(loc, kill=None, kill_box=None, era=None, reason="faint_disputed")
     if loc.kill is not None and loc.kill_box:
@@ -1943,7 +1949,7 @@ def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> F
         # joined to the squads line's start: both had an empty slot left of them and the
         # detector's box on the count, at p_none <= 0.06; a faint "1" on a bright sky that left
         # no ink: no proposal, p_none 0.28-0.90. See EMPTY_DOUBT_PROB.)
-        assessed = proposer.assess(_half(prepared.img))
+        assessed = proposer.assess(prepared.half)
         if assessed.box is not None or assessed.p_none < EMPTY_DOUBT_PROB:
             loc = replace(loc, kill_box=None, era=None, reason="empty_disputed")
         elif loc.squads is not None and _row2_covered(prepared.img, loc.squads):
@@ -1979,7 +1985,7 @@ def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> F
     looked = visible or (loc.reason == "no_squads_box" and prepared.alive_blob)
     if proposer is not None and looked and loc.kill_box is None and loc.reason != "digit_lost":
         if assessed is None:
-            assessed = proposer.assess(_half(prepared.img))
+            assessed = proposer.assess(prepared.half)
         got, p_none = assessed.box, assessed.p_none
         det = _snap(prepared, loc, got)
         beside = loc.squads is not None and loc.reason == "slot_unclear"
@@ -2019,7 +2025,7 @@ def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> F
             return FoundBox(old, None, visible, False, "modern", "empty", "detector_empty")
         # the second opinion (a detector trained with overlays over the squads box: where the
         # first saw no count beside a panel or webcam over it, validation family 720p and 4:3)
-        det = _snap(prepared, loc, proposer.second_opinion(_half(prepared.img)))
+        det = _snap(prepared, loc, proposer.second_opinion(prepared.half))
         if det is not None:
             ref, hit = canonical(hud, det)
             hit = replace(hit, score=DETECTED_SCORE)
