@@ -26,6 +26,7 @@ __all__ = [
     "DEFAULT_WEIGHTS",
     "FINDER_WEIGHTS",
     "finder_files",
+    "model_files",
     "read_weights",
     "reader_weights",
     "second_opinion_file",
@@ -67,11 +68,11 @@ def second_opinion_file(path: Path | str, meta: dict[str, Any]) -> Path | None:
     return Path(path).with_name(str(name)) if name else None
 
 
-def finder_files(path: Path | str = FINDER_WEIGHTS) -> tuple[Path, ...]:
-    """The detector file ``path`` and its second opinion (:func:`second_opinion_file`) where its meta
-    names one; () when ``path`` is absent. The meta is read once per file version (the run's model
-    fingerprint asks for every VOD)."""
-    p = Path(path)
+def finder_files(path: Path | str | None = None) -> tuple[Path, ...]:
+    """The detector file ``path`` (None: the shipped :data:`FINDER_WEIGHTS`) and its second opinion
+    (:func:`second_opinion_file`) where its meta names one; () when ``path`` is absent. The meta is
+    read once per file version (the run's model fingerprint asks for every VOD)."""
+    p = Path(FINDER_WEIGHTS if path is None else path)
     if not p.is_file():
         return ()
     st = p.stat()
@@ -83,6 +84,20 @@ def _finder_files(path: str, _size: int, _mtime_ns: int) -> tuple[Path, ...]:
     p = Path(path)
     second = second_opinion_file(p, read_weights(p)["meta"])
     return (p,) if second is None else (p, second)
+
+
+def model_files(path: Path | str | None = None) -> tuple[Path, ...]:
+    """Every weight file the kill reader loads for ``--model path`` (None: the shipped ones): the
+    readers' (:func:`reader_weights`), then the detector and its second opinion
+    (:func:`finder_files`). FileNotFoundError, naming the file, where one of them is missing (a
+    broken install): the run stops before it starts, not in a scorer."""
+    files = (*reader_weights(path), *finder_files())
+    for f in files:
+        if not f.is_file():
+            raise FileNotFoundError(
+                f"model file {f} is missing (reinstall vodstream, or restore it: git checkout -- models/)"
+            )
+    return files
 
 
 # -- reading the weight files without torch ----------------------------------------------------

@@ -786,3 +786,31 @@ def test_explain_proposals_names_the_check_that_drops_a_proposal() -> None:
     assert not any(
         "second opinion" in ln for ln in explain_proposals(crop, KillBoxDetector.shipped(second=None))
     )
+
+
+def test_a_missing_shipped_weight_file_stops_the_run_with_one_line(tmp_path, monkeypatch, capsys) -> None:
+    """A broken install (the second-opinion detector that models/finder.pt names is gone) is told
+    before anything runs: one line naming the file, exit 1 -- not an internal error in a scorer."""
+    import shutil
+
+    from models.weights import model_files
+    from vodstream.cli.app import main
+    from vodstream.errors import VodstreamError
+
+    assert FINDER_WEIGHTS.with_name("finder_overlay.pt") in model_files()
+    broken = tmp_path / "models" / "finder.pt"
+    broken.parent.mkdir()
+    shutil.copy(FINDER_WEIGHTS, broken)  # its meta names finder_overlay.pt, which is not beside it
+    monkeypatch.setattr("models.weights.FINDER_WEIGHTS", broken)
+    with pytest.raises(FileNotFoundError, match=r"model file .*finder_overlay\.pt is missing"):
+        model_files()
+    from vodstream.cli.commands.run import check_model
+
+    with pytest.raises(VodstreamError, match=r"^model file .*finder_overlay\.pt is missing \(reinstall"):
+        check_model(None)
+    rc = main(["-q", "run", "123", "--out", str(tmp_path / "out"), "--twitch-base", "http://127.0.0.1:9"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert rc == 1 and len(err) == 1 and "finder_overlay.pt is missing" in err[0], err
+    assert not (tmp_path / "out").exists()
+    shutil.copy(FINDER_WEIGHTS.with_name("finder_overlay.pt"), broken.parent)
+    assert model_files() == (*model_files()[:2], broken, broken.with_name("finder_overlay.pt"))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from models.weights import finder_files, reader_weights  # not models.net: the driver never needs torch
+from models.weights import model_files  # not models.net: the driver never needs torch
 from vodstream import __version__
 
 __all__ = [
@@ -117,12 +117,11 @@ class RunSettings:
 
 def model_fingerprint(path: Path | None = None) -> str:
     """A hash of every model file the kill reader loads for ``--model path`` (None: the shipped
-    ones): the digit CNN and the score-box reader (:func:`models.weights.reader_weights`), and the
-    shipped kill-box detectors (models/finder.pt and its second opinion,
-    :func:`models.weights.finder_files`) where they are; names and bytes, so ``--resume`` never
-    reuses scores read by other weights."""
+    ones): :func:`models.weights.model_files` (the digit CNN, the score-box reader, and the
+    shipped kill-box detectors where they are); names and bytes, so ``--resume`` never reuses
+    scores read by other weights."""
     stamps = []
-    for f in (*reader_weights(path), *finder_files()):
+    for f in model_files(path):
         st = f.stat()
         stamps.append((str(f), st.st_size, st.st_mtime_ns))
     return _hash_files(tuple(stamps))

@@ -66,7 +66,7 @@ def make_demo_vod(out: Path, seed: int | None = None, preset: str = "demo") -> t
 
 
 def run(args: argparse.Namespace) -> int:
-    from vodstream.cli.commands.run import print_outcomes, report_failures
+    from vodstream.cli.commands.run import check_model, print_outcomes, report_failures
     from vodstream.cli.commands.synth import print_truth
     from vodstream.cli.runtime import run_job
     from vodstream.log import phase
@@ -74,6 +74,8 @@ def run(args: argparse.Namespace) -> int:
     from vodstream.testbed.server import ServerThread
 
     out = Path(args.out)
+    if not args.render_only:
+        check_model(None)  # a broken install says so before minutes of rendering
     vod_dir, truth = make_demo_vod(out / "vods", args.seed, args.preset)
     if args.render_only:
         print(vod_dir)

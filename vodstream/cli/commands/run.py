@@ -177,17 +177,16 @@ def settings_from_args(args: argparse.Namespace, *, clip: bool) -> RunSettings:
 
 
 def check_model(path: Path | None) -> Path | None:
-    """``--model PATH`` made absolute (it travels to actors in other processes), or a clear error."""
-    from models.weights import reader_weights
+    """``--model PATH`` made absolute (it travels to actors in other processes), or a clear error:
+    also where a shipped weight file the run would load is missing."""
+    from models.weights import model_files
     from vodstream.errors import VodstreamError
 
-    if path is None:
-        return None
     try:
-        reader_weights(path)
+        model_files(path)
     except FileNotFoundError as err:
-        raise VodstreamError(f"--model: {err}") from None
-    return Path(path).expanduser().resolve()
+        raise VodstreamError(f"--model: {err}" if path is not None else str(err)) from None
+    return None if path is None else Path(path).expanduser().resolve()
 
 
 def print_outcomes(outcomes: Iterable[VodOutcome], *, file: TextIO | None = None) -> None:
