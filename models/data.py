@@ -39,6 +39,7 @@ from vodstream.readers.digits import (
 if TYPE_CHECKING:  # the renderer is imported where it is used (training only)
     import av
 
+    from vodstream.readers.hudlocate import KillBoxProposer
     from vodstream.testbed.synth.backgrounds import SceneBank
     from vodstream.testbed.synth.canvas import Layer
     from vodstream.testbed.synth.hud import HudStyle
@@ -451,13 +452,16 @@ FOUND_COUNT, FOUND_ELSEWHERE = 1, 2  # CaseSet.found's first column
 CACHE_VERSION = 3  # 3: found 2 = a box found on another number than the count
 
 
-def to_band(hud: np.ndarray) -> tuple[np.ndarray, SkullHit | None, tuple[float, float, float, float] | None]:
+def to_band(
+    hud: np.ndarray, proposer: KillBoxProposer | None = None
+) -> tuple[np.ndarray, SkullHit | None, tuple[float, float, float, float] | None]:
     """The band around the kill box the reader finds in a HUD crop (zeros and None: not found),
-    and where the count was taken from in the crop (FoundBox.run)."""
+    and where the count was taken from in the crop (FoundBox.run). ``proposer``: the learned
+    detector, asked where the run asks it (None: the layout rules and the skull template only)."""
     from vodstream.readers.hudlocate import find_kill_box
 
     x0, y0, x1, y1 = BAND
-    f = find_kill_box(hud)
+    f = find_kill_box(hud, proposer)
     if f.skull is None:
         return np.zeros((y1 - y0, x1 - x0, 3), np.uint8), None, None
     p = max(-x0, -y0, x1, y1)
@@ -506,8 +510,19 @@ def build_case_set(
     chunk: int = 240,
     quality: str = "stress",
     style: str = "default",
+    detector: bool = False,
 ) -> CaseSet:
+    """``detector``: find the kill boxes as ``vodstream run`` does, the shipped learned detector
+    (models/finder.pt and its second opinion) asked where the layout rules find none -- the
+    readers then also learn the boxes only the detector finds, placed where it places them."""
     rng = np.random.default_rng(seed + 7919)
+    proposer = None
+    if detector:
+        from vodstream.readers.boxfinder import KillBoxDetector
+
+        proposer = KillBoxDetector.shipped()
+        if proposer is None:
+            raise FileNotFoundError("no kill-box detector weights (models/finder.pt)")
     bands, kills, heights, degs, found = [], [], [], [], []
     for start in range(0, n_cases, chunk):
         m = min(chunk, n_cases - start)
@@ -517,7 +532,7 @@ def build_case_set(
             quality=quality,
         )
         for c in cases:
-            band, skull, run = to_band(c.hud)
+            band, skull, run = to_band(c.hud, proposer)
             bands.append(band)
             flag = 0 if skull is None else FOUND_COUNT if on_count(run, c.count_box) else FOUND_ELSEWHERE
             found.append((flag, bool(skull and skull.red), skull.row if skull else 0))

@@ -139,6 +139,9 @@ class TrainConfig:
     box_lr: float = 2e-3
     card: Path | None = CARD
     cache_dir: Path | None = None
+    # the training shards' kill boxes found as `vodstream run` finds them: the learned detector
+    # asked where the layout rules find none (models.data.build_case_set)
+    detector_boxes: bool = False
 
     @property
     def cases(self) -> int:
@@ -457,8 +460,10 @@ def load_or_build_cases(
     cache_dir: Path | None = None,
     quality: str = "stress",
     style: str = "default",
+    detector: bool = False,
 ) -> CaseSet:
-    """Render (or load cached) degraded HUD bands (``quality``: a models.data.QUALITIES mix).
+    """Render (or load cached) degraded HUD bands (``quality``: a models.data.QUALITIES mix;
+    ``detector``: boxes found as the run finds them, models.data.build_case_set).
 
     The cache keeps the rendered, degraded reference-scale bands (not the digits), so a change
     to the extraction code is picked up without rendering again.
@@ -467,13 +472,16 @@ def load_or_build_cases(
         f"v{CACHE_VERSION}-{split}-{n_cases}-{seed}-{'+'.join(fonts) or 'all'}"
         + ("" if quality == "stress" else f"-{quality}")
         + ("" if style == "default" else f"-{style}")
+        + ("-detector" if detector else "")
     )
     path = cache_dir / f"cases-{tag}.npz" if cache_dir else None
     t0 = time.perf_counter()
     if path is not None and path.is_file():
         z = np.load(path, allow_pickle=False)
         return CaseSet(z["bands"], z["kills"], z["heights"], [str(d) for d in z["degradation"]], z["found"])
-    cs = build_case_set(n_cases, split, seed, fonts=fonts or None, quality=quality, style=style)
+    cs = build_case_set(
+        n_cases, split, seed, fonts=fonts or None, quality=quality, style=style, detector=detector
+    )
     log.info(
         "cases rendered",
         split=split,
@@ -545,7 +553,14 @@ def run_training(cfg: TrainConfig) -> dict[str, object]:
     needed = (*(cfg.shards if "digits" in cfg.what else ()), *(cfg.box_shards if "box" in cfg.what else ()))
     cases = {
         s: load_or_build_cases(
-            s[0], "train", s[1], fonts=cfg.fonts, cache_dir=cfg.cache_dir, quality=s[2], style=_style(s)
+            s[0],
+            "train",
+            s[1],
+            fonts=cfg.fonts,
+            cache_dir=cfg.cache_dir,
+            quality=s[2],
+            style=_style(s),
+            detector=cfg.detector_boxes,
         )
         for s in dict.fromkeys(needed)
     }
@@ -556,6 +571,7 @@ def run_training(cfg: TrainConfig) -> dict[str, object]:
         "box_shards": shard_spec(cfg.box_shards),
         "train_cases": cfg.cases,
         "test_sets": shard_spec(cfg.test_sets),
+        "detector_boxes": cfg.detector_boxes,
         "fonts": list(cfg.fonts or HUD_FONTS),
         "resolutions": [f"{w}x{h}" for w, h in RESOLUTIONS],
         "seconds_cases": round(time.perf_counter() - t0, 1),

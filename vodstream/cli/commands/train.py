@@ -83,6 +83,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the same for the score-box reader's windows, digit size too (models.train.BOX_GLYPH_AUG)",
     )
     parser.add_argument(
+        "--detector-boxes",
+        action="store_true",
+        help="find the training renders' kill boxes as `vodstream run` does, the learned detector "
+        "asked where the layout rules find none: the readers learn the boxes only it finds too",
+    )
+    parser.add_argument(
         "--ten-classes",
         action="store_true",
         help="no 11th 'not a single digit' class (the 2019 network exactly)",
@@ -155,6 +161,7 @@ def run(args: argparse.Namespace) -> int:
         box_out=args.box_out,
         card=None if args.no_card else args.card,
         cache_dir=args.cache,
+        detector_boxes=args.detector_boxes,
         init_digits=args.init_digits,
         init_box=args.init_box,
         box_lr=args.box_lr,
