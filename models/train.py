@@ -571,7 +571,6 @@ def run_training(cfg: TrainConfig) -> dict[str, object]:
         "box_shards": shard_spec(cfg.box_shards),
         "train_cases": cfg.cases,
         "test_sets": shard_spec(cfg.test_sets),
-        "detector_boxes": cfg.detector_boxes,
         "fonts": list(cfg.fonts or HUD_FONTS),
         "resolutions": [f"{w}x{h}" for w, h in RESOLUTIONS],
         "seconds_cases": round(time.perf_counter() - t0, 1),
@@ -625,6 +624,7 @@ def _train_digits(cfg: TrainConfig, train_cases: list[CaseSet]) -> dict[str, obj
     meta: dict[str, object] = {
         "arch": model.arch(),
         "shards": shard_spec(cfg.shards),
+        "detector_boxes": cfg.detector_boxes,
         "epochs": cfg.epochs,
         "batch_size": cfg.batch_size,
         "init": None if cfg.init_digits is None else shown_path(cfg.init_digits),
@@ -669,6 +669,7 @@ def _train_box(cfg: TrainConfig, train_cases: list[CaseSet]) -> dict[str, object
     meta: dict[str, object] = {
         "arch": model.arch(),
         "shards": shard_spec(cfg.box_shards),
+        "detector_boxes": cfg.detector_boxes,
         "epochs": cfg.box_epochs,
         "lr": cfg.box_lr,
         "init": None if cfg.init_box is None else shown_path(cfg.init_box),
@@ -727,6 +728,10 @@ def write_model_card(
     d_init = f"fine-tuned from {d.get('init')}, " if d.get("init") else ""
     b_init = f"Fine-tuned from {b.get('init')} (Adam {b.get('lr')}); " if b.get("init") else ""
     d_shards, b_shards = d.get("shards", meta["shards"]), b.get("shards", meta["shards"])
+    # the kill boxes of the training renders found as the run finds them (train --detector-boxes)
+    found_by = " (kill boxes found as the run finds them, the learned detector included)"
+    d_shards += found_by if d.get("detector_boxes") else ""
+    b_shards += found_by if b.get("detector_boxes") else ""
     batch, label_counts = d.get("batch_size"), d.get("train_label_counts")
     glyph = d.get("glyph_aug") or "none"
     text = f"""# Kill-counter model card

@@ -279,6 +279,7 @@ def test_train_and_eval_commands_end_to_end(tmp_path) -> None:
             "1",
             "--glyph-aug",
             "--box-glyph-aug",
+            "--detector-boxes",
             "--box-epochs",
             "1",
             "--threads",
@@ -300,7 +301,7 @@ def test_train_and_eval_commands_end_to_end(tmp_path) -> None:
     assert (
         "## Digit CNN" in text
         and "## Score-box reader" in text
-        and "60:5" in text
+        and "60:5 (kill boxes found as the run finds them, the learned detector included)" in text
         and "stream (30 cases, seed 77)" in text
         and "glyph-shape augmentation (what another typeface changes): on 70% of each batch: slant" in text
         and f"glyph-shape augmentation: {BOX_GLYPH_AUG.describe()}" in text
