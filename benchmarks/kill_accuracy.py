@@ -685,12 +685,15 @@ def main(argv: list[str] | None = None) -> int:
     from vodstream.readers.boxfinder import KillBoxDetector
     from vodstream.readers.killreader import KillReader
 
+    # a missing file is no run (a missing score-box file would quietly measure the reader without it)
+    files = (("digit CNN", args.weights), ("score-box", args.box_weights), ("detector", args.finder_weights))
+    for what, path in files:
+        if not path.is_file():
+            sys.stderr.write(f"error: no {what} weights at {path}\n")
+            return 2
     model = load_model(args.weights)
     box = load_box_model(args.box_weights)
     kw: dict[str, Any] = {} if args.min_confidence is None else {"min_confidence": args.min_confidence}
-    if not args.finder_weights.is_file():
-        sys.stderr.write(f"error: no detector weights at {args.finder_weights}\n")
-        return 2
     kw["finder"] = KillBoxDetector.from_file(args.finder_weights)
     readers = {
         "both readers": KillReader(model, box_model=box, **kw),
