@@ -828,6 +828,8 @@ def test_a_missing_shipped_weight_file_stops_the_run_with_one_line(tmp_path, mon
 
     with pytest.raises(VodstreamError, match=r"^model file .*finder_overlay\.pt is missing \(reinstall"):
         check_model(None)
+    with pytest.raises(VodstreamError, match=r"^model file .*finder_overlay\.pt is missing"):
+        check_model(FINDER_WEIGHTS.with_name("digits.pt"))  # a good --model; the install is broken
     rc = main(["-q", "run", "123", "--out", str(tmp_path / "out"), "--twitch-base", "http://127.0.0.1:9"])
     err = capsys.readouterr().err.strip().splitlines()
     assert rc == 1 and len(err) == 1 and "finder_overlay.pt is missing" in err[0], err

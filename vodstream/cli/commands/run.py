@@ -179,13 +179,17 @@ def settings_from_args(args: argparse.Namespace, *, clip: bool) -> RunSettings:
 def check_model(path: Path | None) -> Path | None:
     """``--model PATH`` made absolute (it travels to actors in other processes), or a clear error:
     also where a shipped weight file the run would load is missing."""
-    from models.weights import model_files
+    from models.weights import model_files, reader_weights
     from vodstream.errors import VodstreamError
 
     try:
-        model_files(path)
+        reader_weights(path)
     except FileNotFoundError as err:
-        raise VodstreamError(f"--model: {err}" if path is not None else str(err)) from None
+        raise VodstreamError(f"--model: {err}") from None
+    try:
+        model_files(path)  # a shipped file missing: a broken install, whatever --model says
+    except FileNotFoundError as err:
+        raise VodstreamError(str(err)) from None
     return None if path is None else Path(path).expanduser().resolve()
 
 
