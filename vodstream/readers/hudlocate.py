@@ -98,7 +98,10 @@ __all__ = [
     "finder_image",
     "legacy_ref",
     "locate",
+    "placement",
     "proposal_fates",
+    "unwarp_box",
+    "warp_run",
 ]
 
 WORK_H = 240  # the crop is resized to this height (a 1080p-scale HUD crop is 240 px)
@@ -1331,20 +1334,35 @@ def _crop_run(loc: HudLocation) -> tuple[float, float, float, float]:
     return (k.x0 / f, k.y0 / f, k.x1 / f, k.y1 / f)
 
 
+def placement(loc: HudLocation) -> tuple[float, float, float]:
+    """Where :func:`canonical` takes the located run from: its left edge and vertical centre in
+    crop px, and the crop -> reference scale that puts its digits at ``CANON_DIGIT_H``."""
+    if loc.kill is None:
+        raise ValueError("no kill box located")
+    k = loc.kill
+    g = CANON_DIGIT_H / max(k.digit_h, 1.0)  # WORK px -> reference px
+    return k.x0 / loc.scale, (k.y0 + k.y1) / 2.0 / loc.scale, g * loc.scale
+
+
 def canonical(hud: np.ndarray, loc: HudLocation) -> tuple[np.ndarray, SkullHit]:
     """The crop warped onto the reader's 560x175 reference canvas, kill digits at the place and
     height the digit extraction expects, with the (canonical) skull in front of them."""
     if loc.kill is None:
         raise ValueError("no kill box located")
-    k = loc.kill
-    sx, sy = CANON_SKULL
+    return warp_run(hud, placement(loc), red=loc.kill.red, row=loc.kill.row)
+
+
+def warp_run(
+    hud: np.ndarray, place: tuple[float, float, float], *, red: bool, row: int
+) -> tuple[np.ndarray, SkullHit]:
+    """The crop warped so that a digit run at ``place`` (:func:`placement`: left edge, vertical
+    centre, crop -> reference scale) lands where the digit extraction expects its count, with the
+    canonical skull in front of it."""
     from vodstream.readers.digits import SKULL_H, SKULL_W
 
-    g = CANON_DIGIT_H / max(k.digit_h, 1.0)  # WORK px -> reference px
-    total = g * loc.scale  # crop px -> reference px
-    # crop point of the run's left / vertical centre
-    px0, pyc = k.x0 / loc.scale, (k.y0 + k.y1) / 2.0 / loc.scale
-    qx0, qyc = sx + SKULL_W + CANON_LEAD, sy + SKULL_H // 2 + 0.5
+    px0, pyc, total = place
+    sx, sy = CANON_SKULL
+    qx0, qyc = _canon_anchor()
     m = np.array([[total, 0, qx0 - total * px0], [0, total, qyc - total * pyc]], np.float32)
     interp = cv2.INTER_AREA if total < 1 else cv2.INTER_LINEAR
     if total < 0.8:  # downscale: pre-shrink so warpAffine does not alias
@@ -1353,7 +1371,31 @@ def canonical(hud: np.ndarray, loc: HudLocation) -> tuple[np.ndarray, SkullHit]:
         ref = cv2.warpAffine(pre, m, (REF_W, REF_H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
     else:
         ref = cv2.warpAffine(hud, m, (REF_W, REF_H), flags=interp, borderMode=cv2.BORDER_CONSTANT)
-    return ref, SkullHit(sx, sy, SKULL_W, SKULL_H, 1.0, k.red, k.row)
+    return ref, SkullHit(sx, sy, SKULL_W, SKULL_H, 1.0, red, row)
+
+
+def _canon_anchor() -> tuple[float, float]:
+    """Where :func:`warp_run` puts a run's left edge and vertical centre on the reference canvas."""
+    from vodstream.readers.digits import SKULL_H, SKULL_W
+
+    sx, sy = CANON_SKULL
+    return sx + SKULL_W + CANON_LEAD, sy + SKULL_H // 2 + 0.5
+
+
+def unwarp_box(
+    place: tuple[float, float, float], box: tuple[float, float, float, float]
+) -> tuple[float, float, float, float]:
+    """A box (x0, y0, x1, y1) on the reference canvas :func:`warp_run` made with ``place``, in
+    crop px."""
+    px0, pyc, total = place
+    qx0, qyc = _canon_anchor()
+    x0, y0, x1, y1 = box
+    return (
+        px0 + (x0 - qx0) / total,
+        pyc + (y0 - qyc) / total,
+        px0 + (x1 - qx0) / total,
+        pyc + (y1 - qyc) / total,
+    )
 
 
 @dataclass(frozen=True)
@@ -1372,6 +1414,8 @@ class FoundBox:
     # where the box's count was taken from, in crop pixels (x0, y0, x1, y1): the digit run found by
     # the layout rules or the detector; right of the template's skull, two skull widths. None: no box
     run: tuple[float, float, float, float] | None = None
+    # the run's :func:`placement` (the warp that made ``ref``); None where the template found the box
+    place: tuple[float, float, float] | None = None
 
     @property
     def proposal(self) -> bool:
@@ -1938,8 +1982,9 @@ def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> F
                 "ok",
                 "layout_weak",
                 _crop_run(loc),
+                placement(loc),
             )
-        return FoundBox(ref, hit, True, True, loc.era, "ok", "layout", _crop_run(loc))
+        return FoundBox(ref, hit, True, True, loc.era, "ok", "layout", _crop_run(loc), placement(loc))
     old, (ox, oy, sx, sy) = legacy_ref(hud)
     visible = loc.hud_visible or squads_box_visible(old)
     if proposer is not None and loc.kill_box is False:
@@ -2012,7 +2057,9 @@ def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> F
             # visible stays the layout's verdict: a proposal alone is no evidence of an in-match HUD
             # (the kill reader says visible where both of its readers read a number in the box)
             hit = replace(hit, score=DETECTED_SCORE)
-            return FoundBox(ref, hit, visible, True, det.era, "ok", "detector", _crop_run(det))
+            return FoundBox(
+                ref, hit, visible, True, det.era, "ok", "detector", _crop_run(det), placement(det)
+            )
         if (
             loc.reason == "slot_unclear"
             and not loc.slot_edge
@@ -2029,5 +2076,7 @@ def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> F
         if det is not None:
             ref, hit = canonical(hud, det)
             hit = replace(hit, score=DETECTED_SCORE)
-            return FoundBox(ref, hit, visible, True, det.era, "ok", "second_opinion", _crop_run(det))
+            return FoundBox(
+                ref, hit, visible, True, det.era, "ok", "second_opinion", _crop_run(det), placement(det)
+            )
     return FoundBox(old, None, visible, loc.kill_box, loc.era, loc.reason, "none")

@@ -24,7 +24,10 @@ halves) -- the box reader alone is never enough. Where the digit path read
 nothing, its second looks -- the one component cut in two, the box read again with its slanted
 edge painted out (a digit touching it) or its thin strokes opened away (stripes behind the
 translucent box joined to a digit) -- count when each digit is read at ``cut_min`` and the
-box reader reads the same number at ``cut_agree`` or more. A reading is ``None`` --
+box reader reads the same number at ``cut_agree`` or more. Where both still refuse a box (the
+learned detector's, often a little off the count), the box is mapped again a little moved and
+scaled, and a number both readers name alike in two placements, and no other, counts. A reading
+is ``None`` --
 never a guess -- when the box is hidden (modern HUD before the first kill), covered
 (inventory), off screen, or nobody is sure.
 
@@ -54,7 +57,7 @@ from vodstream.readers.digits import (
     digits_from_box,
     score_window,
 )
-from vodstream.readers.hudlocate import find_kill_box
+from vodstream.readers.hudlocate import CANON_DIGIT_H, FoundBox, find_kill_box, unwarp_box, warp_run
 from vodstream.types import Sample
 
 if TYPE_CHECKING:
@@ -68,6 +71,21 @@ MAX_DIGITS = 2  # kills 0-99
 # the score-box reader's window moved by these (dx, dy) reference px: a number it reads in every one
 # of them (and unmoved: the reading checked) is steady (:meth:`KillReader._steady`)
 STEADY_SHIFTS = tuple((dx, dy) for dx in (-2, -1, 0, 1, 2) for dy in (-1, 0, 1) if (dx, dy) != (0, 0))
+# KillReader._realigned: the run placed again, moved by (dx, dy) digit heights and scaled by s
+REALIGN_GRID = tuple(
+    (dx, dy, s)
+    for dx in (-0.25, 0.0, 0.25)
+    for dy in (-0.3, -0.15, 0.0, 0.15, 0.3)
+    for s in (0.87, 1.0, 1.15)
+    if (dx, dy, s) != (0.0, 0.0, 1.0)
+)
+# ... where the digits read overlap the run found by this share of the narrower's width and height
+REALIGN_OVERLAP = 0.5
+# ... and the digit path's refusals on the layout rules' box read again so (not "lost_digit" or
+# "readers_disagree": signs of a box on another number)
+REALIGN_LAYOUT = frozenset(
+    {"clipped", "no_digits", "low_confidence", "not_a_digit", "merged", "share", "count_mismatch", "contrast"}
+)
 WEAK_SKULL_SCORE = 0.60  # below SKULL_MIN_SCORE: a skull both readers must then agree on
 NOT_A_DIGIT = 10  # the optional 11th class
 
@@ -134,6 +152,20 @@ class KillReader:
     35 samples more, 0.98 34, 0.99 31, and none of their numbers is wrong. 0.98 keeps a margin over
     the score-box reader of 673d003, which read a blurred "11" on a proposal as 1 at 0.976, steady
     in every moved window (validation family, 720p).
+    ``realign_min`` (2) and ``realign_agree`` (0.9): where both readers refused a proposal
+    ("weak_skull"), or the digit path could not read the layout rules' box (``REALIGN_LAYOUT``:
+    clipped, no digits, unsure...), the run is mapped onto the reference canvas again, moved and
+    scaled by each of ``REALIGN_GRID`` (the detector's box often sits a quarter to a third of a
+    digit height off the count, and the canvas then clips or mis-sizes the digits: a ranked "4" at
+    16:10, validation family). A number counts ("ok_realigned") where, in ``realign_min``
+    placements or more, the digit path is sure of it and the score-box reader reads it at
+    ``realign_agree`` or more -- and neither names another number so in any placement. Chosen on
+    the choice sets (validation, selection, training, today's look; all five sizes), visible
+    counters read right more than before and wrong numbers: min 1 at 0.5 +19 and one wrong (a
+    "15" whose "1" was lost read as 6, selection family at 4:3, 2 placements at 0.69 and 0.83);
+    min 1 at 0.9 +17, min 2 at 0.9 +16, min 3 at 0.9 +14, min 3 at 0.5 +16, none wrong -- the
+    middle of the safe range at 0.9 is kept. Reading the layout box's refusals so too: one more
+    (a "10" the digit path was unsure of, selection family at 720p), none wrong.
     """
 
     def __init__(
@@ -156,6 +188,8 @@ class KillReader:
         weak_alone: float = 0.99,
         steady_min: float = 0.8,
         box_alone: float = 0.98,
+        realign_min: int = 2,
+        realign_agree: float = 0.9,
     ) -> None:
         self.device = device
         if model is None:
@@ -177,6 +211,8 @@ class KillReader:
         self.weak_alone = float(weak_alone)  # the digit path alone on a proposal beside a squads line
         self.steady_min = float(steady_min)  # the score-box reader alone, steady, on the layout's box
         self.box_alone = float(box_alone)  # ... on a faint box beside a squads line, very sure and steady
+        self.realign_min = int(realign_min)  # placements both readers read alike in (0: no realigning)
+        self.realign_agree = float(realign_agree)  # ... the score-box reader's confidence there
         self.detector: KillBoxDetector | None = None
         if use_finder:
             if finder is None:
@@ -290,9 +326,41 @@ class KillReader:
                 # "not a digit"
                 second_look(i, look_probs[k : k + len(look)], is_guess and i not in scanned)
                 k += len(look)
-        out: list[KillReading] = []
-        for i, (vis, ex, f, row) in enumerate(zip(visible, extractions, found, rows, strict=True)):
+        combined: list[KillReading | None] = []
+        for i, (ex, f, row) in enumerate(zip(extractions, found, rows, strict=True)):
             if ex is None or row is None:
+                combined.append(None)
+                continue
+            digit, box, guess = row
+            skull = ex.skull
+            combined.append(
+                self._combine(
+                    digit,
+                    box,
+                    faint=skull is not None and skull.score < SKULL_MIN_SCORE,
+                    agree=self.detected_agree if f.proposal else None,
+                    guess=guess,
+                    cut=cuts.get(i, set()),
+                    steady=None if skull is None else partial(self._steady, f.ref, skull),
+                )
+            )
+        if self.realign_min > 0 and self.box_model is not None:
+            weak = [
+                i
+                for i, (f, r) in enumerate(zip(found, combined, strict=True))
+                if r is not None
+                and r.kills is None
+                and f.place is not None
+                and (r.reason == "weak_skull" if f.proposal else r.reason in REALIGN_LAYOUT)
+            ]
+            placed = self._realigned([huds[i] for i in weak], [found[i] for i in weak]) if weak else []
+            for i, got in zip(weak, placed, strict=True):
+                r = combined[i]
+                if got is not None and r is not None:
+                    combined[i] = replace(r, kills=got[0], confidence=got[1], reason="ok_realigned")
+        out: list[KillReading] = []
+        for vis, f, r in zip(visible, found, combined, strict=True):
+            if r is None:
                 out.append(
                     KillReading(
                         None,
@@ -305,17 +373,6 @@ class KillReader:
                     )
                 )
                 continue
-            digit, box, guess = row
-            skull = ex.skull
-            r = self._combine(
-                digit,
-                box,
-                faint=skull is not None and skull.score < SKULL_MIN_SCORE,
-                agree=self.detected_agree if f.proposal else None,
-                guess=guess,
-                cut=cuts.get(i, set()),
-                steady=None if skull is None else partial(self._steady, f.ref, skull),
-            )
             # a detector's box is a proposal: found, and the HUD in view, only where both readers
             # read a number in it (a proposal on another game's screen started a match)
             if f.proposal:
@@ -338,6 +395,52 @@ class KillReader:
         return [next(res) if s is not None else None for s in skulls]
 
     # -- internals ----------------------------------------------------------------------------
+    def _realigned(
+        self, huds: Sequence[np.ndarray], found: Sequence[FoundBox]
+    ) -> list[tuple[int, float] | None]:
+        """Per box the readers refused: the number both read alike with the run placed again,
+        moved and scaled by each of ``REALIGN_GRID`` -- (kills, median confidence) where the digit
+        path, sure of it, and the score-box reader, at ``realign_agree`` or more, name the same
+        number in ``realign_min`` of the placements or more and no other number in any; None
+        otherwise (see the class docstring)."""
+        # (sample, placement, extraction, score window)
+        tries: list[tuple[int, tuple[float, float, float], Extraction, np.ndarray]] = []
+        for n, (hud, f) in enumerate(zip(huds, found, strict=True)):
+            assert f.place is not None and f.skull is not None
+            px0, pyc, total = f.place
+            dh = CANON_DIGIT_H / total  # the run's digit height in crop px
+            for dx, dy, s in REALIGN_GRID:
+                place = (px0 + dx * dh, pyc + dy * dh, total / s)
+                ref, skull = warp_run(hud, place, red=f.skull.red, row=f.skull.row)
+                tries.append((n, place, digits_from_box(ref, skull), score_window(ref, skull)))
+        crops = [e.digits for _n, _p, e, _w in tries if e.ok]
+        probs = self._classify(np.concatenate(crops) if crops else None)
+        boxes = self._read_boxes(np.stack([w for _n, _p, _e, w in tries]))
+        votes: list[dict[int, list[float]]] = [{} for _ in huds]
+        k = 0
+        for (n, place, e, _w), (kills, conf) in zip(tries, boxes, strict=True):
+            if not e.ok:
+                continue
+            p = probs[k : k + len(e.digits)]
+            k += len(e.digits)
+            digit = self._decide(p, False, False)
+            if (
+                digit.kills is not None
+                and digit.kills == kills
+                and conf >= self.realign_agree
+                and _on_run(e, place, found[n].run)
+            ):
+                votes[n].setdefault(kills, []).append(min(conf, digit.confidence))
+        out: list[tuple[int, float] | None] = []
+        for v in votes:
+            if len(v) == 1:
+                ((kills, confs),) = v.items()
+                if len(confs) >= self.realign_min:
+                    out.append((kills, float(np.median(confs))))
+                    continue
+            out.append(None)
+        return out
+
     def _steady(self, ref: np.ndarray, skull: SkullHit, kills: int) -> bool:
         """Whether the score-box reader reads ``kills`` -- its reading of the unmoved window -- in
         its window moved by every shift of ``STEADY_SHIFTS`` (the skull's place off by a pixel or
@@ -496,6 +599,28 @@ class KillReader:
             return KillReading(None, red, vis, conf, "leading_zero")
         kills = int("".join(str(int(d)) for d in labels))
         return KillReading(kills, red, vis, conf, "ok")
+
+
+def _on_run(
+    e: Extraction, place: tuple[float, float, float], run: tuple[float, float, float, float] | None
+) -> bool:
+    """Whether the digits ``e`` found on the canvas warped with ``place`` lie on the ``run`` the box
+    was found at (crop px): overlapping it by ``REALIGN_OVERLAP`` of the narrower one's width and of
+    the lower one's height. A placement moved onto ink beside the run is not the run's count (a box
+    proposed on the stripes right of a "21" read 1 with the run moved left onto the "1")."""
+    if run is None or not e.boxes:
+        return False
+    x0 = min(b[0] for b in e.boxes)
+    y0 = min(b[1] for b in e.boxes)
+    x1 = max(b[0] + b[2] for b in e.boxes)
+    y1 = max(b[1] + b[3] for b in e.boxes)
+    dx0, dy0, dx1, dy1 = unwarp_box(place, (x0, y0, x1, y1))
+    rx0, ry0, rx1, ry1 = run
+    ix = min(dx1, rx1) - max(dx0, rx0)
+    iy = min(dy1, ry1) - max(dy0, ry0)
+    return ix >= REALIGN_OVERLAP * min(dx1 - dx0, rx1 - rx0) and iy >= REALIGN_OVERLAP * min(
+        dy1 - dy0, ry1 - ry0
+    )
 
 
 def _spelled(p: np.ndarray, floor: float) -> int | None:
