@@ -1591,3 +1591,33 @@ def test_a_skull_joined_to_the_box_edge_is_no_spectator_eye() -> None:
     assert (st.kills, st.hud_mode) == (15, "ranked")
     got = KillReader().read_huds([crop])[0]
     assert (got.kills, got.kill_box) == (15, True)
+
+
+def test_a_run_placed_anew_maps_back_onto_the_crop() -> None:
+    """``warp_run`` at a run's :func:`placement` is ``canonical``'s warp, byte for byte; a box on the
+    canvas it made maps back (``unwarp_box``) onto the crop pixels it came from, for a placement
+    moved and scaled as the kill reader's second look moves it."""
+    from vodstream.readers.hudlocate import canonical, placement, unwarp_box, warp_run
+
+    crop, _st = benchmark_crop("validation", 1920, 11, 0, height=1200)  # the layout rules' box
+    loc = locate(crop)
+    assert loc.kill is not None
+    ref, hit = canonical(crop, loc)
+    place = placement(loc)
+    ref2, hit2 = warp_run(crop, place, red=loc.kill.red, row=loc.kill.row)
+    assert np.array_equal(ref, ref2) and hit == hit2
+    assert find_kill_box(crop).place == place
+    px0, pyc, total = place
+    moved = (px0 + 3.0, pyc - 2.0, total * 1.15)
+    ref, _hit = warp_run(crop, moved, red=False, row=0)
+    # a square painted into the crop beside the run lands where unwarp_box says the canvas box
+    # came from (painted black or white, whichever the crop there is not)
+    mx, my = int(px0) + 4, int(pyc) - 5
+    marked = crop.copy()
+    marked[my : my + 10, mx : mx + 12] = 0 if crop[my : my + 10, mx : mx + 12].mean() > 128 else 255
+    mref, _ = warp_run(marked, moved, red=False, row=0)
+    ys, xs = np.nonzero(np.abs(mref.astype(int) - ref.astype(int)).max(axis=2) > 60)
+    assert len(xs)
+    x0, y0, x1, y1 = unwarp_box(moved, (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1))
+    assert abs(x0 - mx) <= 1.0 and abs(x1 - (mx + 12)) <= 1.0
+    assert abs(y0 - my) <= 1.0 and abs(y1 - (my + 10)) <= 1.0
