@@ -89,6 +89,7 @@ __all__ = [
     "HudLocation",
     "KillBoxProposer",
     "KillRun",
+    "Placement",
     "ProposalFate",
     "SquadsLine",
     "canonical",
@@ -1334,7 +1335,12 @@ def _crop_run(loc: HudLocation) -> tuple[float, float, float, float]:
     return (k.x0 / f, k.y0 / f, k.x1 / f, k.y1 / f)
 
 
-def placement(loc: HudLocation) -> tuple[float, float, float]:
+# where a kill run is taken from for the reference canvas: its left edge and vertical centre in
+# crop px, and the crop -> reference scale (:func:`placement`, :func:`warp_run`)
+Placement = tuple[float, float, float]
+
+
+def placement(loc: HudLocation) -> Placement:
     """Where :func:`canonical` takes the located run from: its left edge and vertical centre in
     crop px, and the crop -> reference scale that puts its digits at ``CANON_DIGIT_H``."""
     if loc.kill is None:
@@ -1352,9 +1358,7 @@ def canonical(hud: np.ndarray, loc: HudLocation) -> tuple[np.ndarray, SkullHit]:
     return warp_run(hud, placement(loc), red=loc.kill.red, row=loc.kill.row)
 
 
-def warp_run(
-    hud: np.ndarray, place: tuple[float, float, float], *, red: bool, row: int
-) -> tuple[np.ndarray, SkullHit]:
+def warp_run(hud: np.ndarray, place: Placement, *, red: bool, row: int) -> tuple[np.ndarray, SkullHit]:
     """The crop warped so that a digit run at ``place`` (:func:`placement`: left edge, vertical
     centre, crop -> reference scale) lands where the digit extraction expects its count, with the
     canonical skull in front of it."""
@@ -1382,9 +1386,7 @@ def _canon_anchor() -> tuple[float, float]:
     return sx + SKULL_W + CANON_LEAD, sy + SKULL_H // 2 + 0.5
 
 
-def unwarp_box(
-    place: tuple[float, float, float], box: tuple[float, float, float, float]
-) -> tuple[float, float, float, float]:
+def unwarp_box(place: Placement, box: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
     """A box (x0, y0, x1, y1) on the reference canvas :func:`warp_run` made with ``place``, in
     crop px."""
     px0, pyc, total = place
@@ -1415,7 +1417,7 @@ class FoundBox:
     # the layout rules or the detector; right of the template's skull, two skull widths. None: no box
     run: tuple[float, float, float, float] | None = None
     # the run's :func:`placement` (the warp that made ``ref``); None where the template found the box
-    place: tuple[float, float, float] | None = None
+    place: Placement | None = None
 
     @property
     def proposal(self) -> bool:

@@ -57,7 +57,14 @@ from vodstream.readers.digits import (
     digits_from_box,
     score_window,
 )
-from vodstream.readers.hudlocate import CANON_DIGIT_H, FoundBox, find_kill_box, unwarp_box, warp_run
+from vodstream.readers.hudlocate import (
+    CANON_DIGIT_H,
+    FoundBox,
+    Placement,
+    find_kill_box,
+    unwarp_box,
+    warp_run,
+)
 from vodstream.types import Sample
 
 if TYPE_CHECKING:
@@ -409,7 +416,7 @@ class KillReader:
         number in ``realign_min`` of the placements or more and no other number in any; None
         otherwise (see the class docstring)."""
         # (sample, placement, extraction, score window)
-        tries: list[tuple[int, tuple[float, float, float], Extraction, np.ndarray]] = []
+        tries: list[tuple[int, Placement, Extraction, np.ndarray]] = []
         for n, (hud, f) in enumerate(zip(huds, found, strict=True)):
             assert f.place is not None and f.skull is not None
             px0, pyc, total = f.place
@@ -606,9 +613,7 @@ class KillReader:
         return KillReading(kills, red, vis, conf, "ok")
 
 
-def _on_run(
-    e: Extraction, place: tuple[float, float, float], run: tuple[float, float, float, float] | None
-) -> bool:
+def _on_run(e: Extraction, place: Placement, run: tuple[float, float, float, float] | None) -> bool:
     """Whether the digits ``e`` found on the canvas warped with ``place`` lie on the ``run`` the box
     was found at (crop px): overlapping it by ``REALIGN_OVERLAP`` of the narrower one's width and of
     the lower one's height. A placement moved onto ink beside the run is not the run's count (a box
