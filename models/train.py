@@ -837,7 +837,8 @@ the label does not name: neither network trains or is measured on those). The "s
 with the stream mix instead (all libx264, crf 18-23). Shards are N:SEED[:DAMAGE[:STYLE]].
 
 - default-style fonts: {", ".join(meta["fonts"])}; styled shards: vodstream.testbed.synth.fonts.STYLE_FONTS
-  ("shapes" shards: only its DIGIT_SHAPE_FONTS, the faces added for their digit shapes)
+  ("shapes" shards: only its DIGIT_SHAPE_FONTS, the faces added for their digit shapes; "broad" shards:
+  the training family's geometry in fonts.BROAD_FONTS, more sans and display faces no choice set draws)
 - resolutions: {", ".join(meta["resolutions"])}
 - train split: scene/render seeds in [0, 10**6); shards (cases:generator seed[:damage]) as named
   above for each network
