@@ -46,7 +46,6 @@ __all__ = [
     "GlyphAug",
     "HeldOut",
     "TrainConfig",
-    "digit_glyph_aug",
     "evaluate_sets",
     "fit",
     "fit_box",
@@ -199,9 +198,6 @@ class GlyphAug:
     ``shift`` px), a stroke weight change (a blend of up to ``stroke`` toward a 3x3 dilation
     or erosion) and, with probability ``blur_p``, a blend of up to ``blur`` toward a 3x3
     Gaussian blur. The crop's height stays (the extraction scales every digit to one height).
-    ``warp``: a smooth local distortion too (each pixel moved by up to ``warp`` px, a random 3x3
-    field of offsets interpolated over the crop): bowls, arms and joins placed a little otherwise,
-    as faces differ beyond slant and width.
     """
 
     p: float = 0.7
@@ -217,31 +213,16 @@ class GlyphAug:
     zoom: tuple[float, float] = (1.0, 1.0)
     anchor_x: float = 0.0
     edge: bool = False
-    warp: float = 0.0
 
     def describe(self) -> str:
         deg = math.degrees(math.atan(self.shear))
         zoom = f"size x{self.zoom[0]}-{self.zoom[1]}, " if self.zoom != (1.0, 1.0) else ""
-        warp = f"a smooth local warp of up to {self.warp} px" if self.warp > 0 else ""
-        if self.shear == 0 and self.x_scale == (1.0, 1.0) and self.stroke == 0 and self.blur_p == 0:
-            return f"on {self.p:.0%} of each batch: {zoom}{warp or 'nothing'}"
-        warp = f", {warp}" if warp else ""
         return (
             f"on {self.p:.0%} of each batch: {zoom}slant +-{deg:.0f} deg, width x{self.x_scale[0]}-"
             f"{self.x_scale[1]}, sub-pixel shift +-{self.shift} px, stroke weight (blend up to "
             f"{self.stroke} toward a 3x3 dilation or erosion), blur (blend up to {self.blur}, "
-            f"{self.blur_p:.0%} of them){warp}"
+            f"{self.blur_p:.0%} of them)"
         )
-
-
-def digit_glyph_aug(full: bool, warp: float = 0.0) -> GlyphAug | None:
-    """The digit CNN's glyph augmentation as ``train`` asks for it: ``full`` the whole
-    :class:`GlyphAug` (with ``warp`` too), else a local warp of ``warp`` px alone (none at 0)."""
-    if full:
-        return GlyphAug(warp=warp)
-    if warp > 0:
-        return GlyphAug(shear=0.0, x_scale=(1.0, 1.0), shift=0.0, stroke=0.0, blur_p=0.0, warp=warp)
-    return None
 
 
 def _uniform(n: int, lo: float, hi: float, gen: torch.Generator) -> torch.Tensor:
@@ -271,12 +252,6 @@ def glyph_shape_augment(xb: torch.Tensor, gen: torch.Generator, aug: GlyphAug) -
     theta[:, 1, 1] = 1.0 / zoom
     theta[:, 1, 2] = _uniform(m, -aug.shift, aug.shift, gen) * 2.0 / h
     grid = nn.functional.affine_grid(theta, list(sub.shape), align_corners=False)
-    if aug.warp > 0:
-        # a 3x3 field of offsets in [-warp, warp] px, interpolated over the crop (normalised units)
-        field = _uniform(m * 2 * 9, -aug.warp, aug.warp, gen).view(m, 2, 3, 3)
-        field = nn.functional.interpolate(field, size=(h, w), mode="bicubic", align_corners=True)
-        norm = torch.tensor([2.0 / w, 2.0 / h]).view(1, 1, 1, 2)
-        grid = grid + field.permute(0, 2, 3, 1) * norm
     pad = "border" if aug.edge else "zeros"
     sub = nn.functional.grid_sample(sub, grid, mode="bilinear", padding_mode=pad, align_corners=False)
     # stroke weight: a > 0 toward a dilation (bolder), a < 0 toward an erosion (lighter)
@@ -862,8 +837,7 @@ the label does not name: neither network trains or is measured on those). The "s
 with the stream mix instead (all libx264, crf 18-23). Shards are N:SEED[:DAMAGE[:STYLE]].
 
 - default-style fonts: {", ".join(meta["fonts"])}; styled shards: vodstream.testbed.synth.fonts.STYLE_FONTS
-  ("shapes" shards: only its DIGIT_SHAPE_FONTS, the faces added for their digit shapes; "broad" shards:
-  the training family's geometry in fonts.BROAD_FONTS, more sans and display faces no choice set draws)
+  ("shapes" shards: only its DIGIT_SHAPE_FONTS, the faces added for their digit shapes)
 - resolutions: {", ".join(meta["resolutions"])}
 - train split: scene/render seeds in [0, 10**6); shards (cases:generator seed[:damage]) as named
   above for each network

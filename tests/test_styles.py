@@ -9,13 +9,11 @@ import pytest
 
 from vodstream.testbed.synth import hud as _hud
 from vodstream.testbed.synth.fonts import (
-    BROAD_FONTS,
     DIGIT_SHAPE_FONTS,
     HELDOUT_FONTS,
     SELECTION_FONTS,
     STYLE_FONTS,
     VALIDATION_FONTS,
-    text_mask,
 )
 from vodstream.testbed.synth.render import Renderer, kill_digit_boxes
 from vodstream.testbed.synth.state import FrameState
@@ -92,31 +90,6 @@ def test_selection_and_shape_families() -> None:
     # the same geometry draws as the training family, only the face differs
     tr, se = training_style(np.random.default_rng(5)), family_style("selection", np.random.default_rng(5))
     assert (tr.slant, tr.kill_w1, tr.skull) == (se.slant, se.kill_w1, se.skull) and se.font != tr.font
-
-
-def test_broad_family_is_training_only_in_its_own_faces() -> None:
-    # installed, apart from every face a choice set or the held-out family draws, and from the
-    # training family's (whose renders stay as they were)
-    assert len(BROAD_FONTS) >= 30
-    others = set(STYLE_FONTS) | set(SELECTION_FONTS) | set(HELDOUT_FONTS) | set(VALIDATION_FONTS)
-    assert not set(BROAD_FONTS) & others
-    broad = {family_style("broad", np.random.default_rng(i)).font for i in range(600)}
-    assert broad == set(BROAD_FONTS)
-    # the training family's geometry, only the face differs
-    tr, br = training_style(np.random.default_rng(7)), family_style("broad", np.random.default_rng(7))
-    assert (tr.slant, tr.kill_w1, tr.skull) == (br.slant, br.kill_w1, br.skull) and br.font in BROAD_FONTS
-
-
-@pytest.mark.parametrize("face", BROAD_FONTS)
-def test_broad_faces_draw_lining_figures(face: str) -> None:
-    # every digit stands on the baseline and reaches the cap height, as the HUD's do (old-style
-    # figures, e.g. Raleway's, would teach the digit CNN digits of x-height with descenders)
-    cap = 40.0
-    for d in "0123456789":
-        mask, base, _ = text_mask(d, face, cap)
-        rows = np.flatnonzero(mask.max(axis=1) > 0.5)
-        assert abs((base - rows[0]) - cap) <= 0.12 * cap, (face, d)
-        assert rows[-1] - base <= 0.08 * cap, (face, d)
 
 
 def test_style_names() -> None:

@@ -78,14 +78,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "sub-pixel shift: models.train.GlyphAug), for faces training never drew",
     )
     parser.add_argument(
-        "--glyph-warp",
-        type=float,
-        default=0.0,
-        metavar="PX",
-        help="augment the digit crops with a smooth local warp of up to PX pixels (bowls, arms and "
-        "joins placed a little otherwise); alone, no other glyph change",
-    )
-    parser.add_argument(
         "--box-glyph-aug",
         action="store_true",
         help="the same for the score-box reader's windows, digit size too (models.train.BOX_GLYPH_AUG)",
@@ -140,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
             print(line)
         return 0
 
-    from models.train import TrainConfig, digit_glyph_aug, parse_shards, run_training
+    from models.train import GlyphAug, TrainConfig, parse_shards, run_training
     from vodstream.errors import VodstreamError
 
     try:
@@ -161,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
         seed=args.seed,
         threads=args.threads,
         augment=not args.no_augment,
-        glyph_aug=digit_glyph_aug(args.glyph_aug, args.glyph_warp),
+        glyph_aug=GlyphAug() if args.glyph_aug else None,
         box_glyph_aug=args.box_glyph_aug,
         not_digit=not args.ten_classes,
         what=(args.only,) if args.only else ("digits", "box"),

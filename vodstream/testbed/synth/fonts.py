@@ -19,7 +19,6 @@ from PIL import Image, ImageDraw, ImageFont
 
 __all__ = [
     "ALL_FONTS",
-    "BROAD_FONTS",
     "DIGIT_SHAPE_FONTS",
     "HELDOUT_FONTS",
     "HUD_FONTS",
@@ -97,47 +96,6 @@ _SOURCES: dict[str, tuple[str, str]] = {
     "arvo-bold": ("fontpkg_arvo", "Arvo-Bold.ttf"),
     "lexend": ("fontpkg_lexend", "Lexend[wght].ttf"),
     "rubik": ("fontpkg_rubik", "Rubik[wght].ttf"),
-    # the "broad" family's faces: more sans and display faces of every shape (humanist, geometric,
-    # grotesque, rounded, stencil, heavy display; lining figures only), for training shards only
-    # (never a choice set);
-    # none is by the foundries of the validation or held-out faces
-    "abel": ("fontpkg_abel", "Abel-Regular.ttf"),
-    "acme": ("fontpkg_acme", "Acme-Regular.ttf"),
-    "albert-sans": ("fontpkg_albert_sans", "AlbertSans[wght].ttf"),
-    "asap": ("fontpkg_asap", "Asap[wdth,wght].ttf"),
-    "barlow-bold": ("fontpkg_barlow", "Barlow-Bold.ttf"),
-    "black-ops-one": ("fontpkg_black_ops_one", "BlackOpsOne-Regular.ttf"),
-    "cabin": ("fontpkg_cabin", "Cabin[wdth,wght].ttf"),
-    "changa-one": ("fontpkg_changa_one", "ChangaOne-Regular.ttf"),
-    "chivo": ("fontpkg_chivo", "Chivo[wght].ttf"),
-    "dm-sans": ("fontpkg_dm_sans", "DMSans[opsz,wght].ttf"),
-    "encode-sans": ("fontpkg_encode_sans", "EncodeSans[wdth,wght].ttf"),
-    "figtree": ("fontpkg_figtree", "Figtree[wght].ttf"),
-    "hammersmith-one": ("fontpkg_hammersmith_one", "HammersmithOne-Regular.ttf"),
-    "heebo": ("fontpkg_heebo", "Heebo[wght].ttf"),
-    "karla": ("fontpkg_karla", "Karla[wght].ttf"),
-    "lato-bold": ("fontpkg_lato", "Lato-Bold.ttf"),
-    "lilita-one": ("fontpkg_lilita_one", "LilitaOne-Regular.ttf"),
-    "manrope": ("fontpkg_manrope", "Manrope[wght].ttf"),
-    "maven-pro": ("fontpkg_maven_pro", "MavenPro[wght].ttf"),
-    "mukta-bold": ("fontpkg_mukta", "Mukta-Bold.ttf"),
-    "open-sans": ("fontpkg_open_sans", "OpenSans[wdth,wght].ttf"),
-    "outfit": ("fontpkg_outfit", "Outfit[wght].ttf"),
-    "overpass": ("fontpkg_overpass", "Overpass[wght].ttf"),
-    "poppins-bold": ("fontpkg_poppins", "Poppins-Bold.ttf"),
-    "questrial": ("fontpkg_questrial", "Questrial-Regular.ttf"),
-    "red-hat-display": ("fontpkg_red_hat_display", "RedHatDisplay[wght].ttf"),
-    "signika": ("fontpkg_signika", "Signika[GRAD,wght].ttf"),
-    "sofia-sans": ("fontpkg_sofia_sans", "SofiaSans[wght].ttf"),
-    "titan-one": ("fontpkg_titan_one", "TitanOne-Regular.ttf"),
-    "urbanist": ("fontpkg_urbanist", "Urbanist[wght].ttf"),
-    "viga": ("fontpkg_viga", "Viga-Regular.ttf"),
-    "roboto": ("fontpkg_roboto", "Roboto[wdth,wght].ttf"),
-    "public-sans": ("fontpkg_public_sans", "PublicSans[wght].ttf"),
-    "atkinson-hyperlegible-bold": ("fontpkg_atkinson_hyperlegible", "AtkinsonHyperlegible-Bold.ttf"),
-    "bricolage-grotesque": ("fontpkg_bricolage_grotesque", "BricolageGrotesque[opsz,wdth,wght].ttf"),
-    "archivo-black": ("fontpkg_archivo_black", "ArchivoBlack-Regular.ttf"),
-    "luckiest-guy": ("fontpkg_luckiest_guy", "LuckiestGuy-Regular.ttf"),
     # the selection family's faces: never trained on; digit networks are chosen on them (beside
     # the validation face), one of each shape above in another face: a slashed zero (DM Mono), a
     # dotted zero (Source Code Pro), open-top 4s (Righteous, Space Grotesk: also a flat-top 3 and a
@@ -191,39 +149,12 @@ _WEIGHTS = {
     "space-grotesk": 700,
     "roboto-slab": 700,
     "sora": 700,
-    "albert-sans": 700,
-    "asap": 700,
-    "cabin": 700,
-    "chivo": 700,
-    "dm-sans": 700,
-    "encode-sans": 700,
-    "figtree": 700,
-    "heebo": 700,
-    "karla": 700,
-    "manrope": 700,
-    "maven-pro": 700,
-    "open-sans": 700,
-    "outfit": 700,
-    "overpass": 700,
-    "red-hat-display": 700,
-    "signika": 700,
-    "sofia-sans": 700,
-    "urbanist": 700,
-    "roboto": 700,
-    "public-sans": 700,
-    "bricolage-grotesque": 700,
 }
 _ORIGINAL = ("rajdhani-bold", "teko", "titillium-web-bold", "rajdhani-semibold", "dejavu-sans-condensed-bold")
 _HELDOUT = ("chakra-petch-bold",)
 _VALIDATION = ("kanit-semibold",)
 _UNTRAINED = ("caveat",)
 _SELECTION = ("dm-mono-medium", "source-code-pro", "righteous", "space-grotesk", "roboto-slab", "sora")
-# the "broad" training family's faces: every _SOURCES entry of that group
-_BROAD = tuple(
-    n
-    for n in _SOURCES
-    if list(_SOURCES).index("abel") <= list(_SOURCES).index(n) <= list(_SOURCES).index("luckiest-guy")
-)
 _DIGIT_SHAPES = (
     "inconsolata",
     "geist-mono",
@@ -256,10 +187,8 @@ ALL_FONTS: tuple[str, ...] = tuple(n for n in _SOURCES if _resolve(n) is not Non
 HUD_FONTS: tuple[str, ...] = tuple(n for n in _ORIGINAL if n in ALL_FONTS)
 # faces the varied training styles draw with (never the held-out, validation, selection or untrained ones)
 STYLE_FONTS: tuple[str, ...] = tuple(
-    n for n in ALL_FONTS if n not in _HELDOUT + _VALIDATION + _SELECTION + _UNTRAINED + _BROAD
+    n for n in ALL_FONTS if n not in _HELDOUT + _VALIDATION + _SELECTION + _UNTRAINED
 )
-# the "broad" family's faces: trained on in their own shards only (never drawn by a choice set)
-BROAD_FONTS: tuple[str, ...] = tuple(n for n in _BROAD if n in ALL_FONTS)
 # the training faces added for their digit shapes (a subset of STYLE_FONTS)
 DIGIT_SHAPE_FONTS: tuple[str, ...] = tuple(n for n in _DIGIT_SHAPES if n in ALL_FONTS)
 # the selection family's faces: never trained on; digit networks are chosen on them

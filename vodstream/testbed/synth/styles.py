@@ -5,7 +5,7 @@
     style = style_by_name("heldout:7")                   # the same, by name (CLI, scripts)
 
 The families, disjoint by construction in face, skull drawing or box geometry (except
-**shapes** and **broad**, training shards in other faces):
+**shapes**, a subset of training):
 
 * **training**: any face of ``fonts.STYLE_FONTS``; skull drawings with round, tall or wide eye
   sockets, with or without a jaw and nose; box slant 8-22 px, box height 26-35 px, kill-box width
@@ -25,8 +25,6 @@ The families, disjoint by construction in face, skull drawing or box geometry (e
   it (the validation face alone has too few digit misreads to choose on).
 * **shapes**: the training family in the faces of ``fonts.DIGIT_SHAPE_FONTS`` only (a subset of
   the training faces: the ones added for their digit shapes), for training shards that stress them.
-* **broad**: the training family's geometry and skulls in the faces of ``fonts.BROAD_FONTS`` (more
-  sans and display faces of every shape), for training shards only: no choice set draws them.
 
 All families vary the rest the same way: HUD scale (+-10%) and margin, the squads label's
 language (a longer label pushes the boxes left, up to ~15% of the frame width), a banner pushing
@@ -42,7 +40,6 @@ from dataclasses import replace
 import numpy as np
 
 from vodstream.testbed.synth.fonts import (
-    BROAD_FONTS,
     DIGIT_SHAPE_FONTS,
     HELDOUT_FONTS,
     SELECTION_FONTS,
@@ -57,7 +54,6 @@ __all__ = [
     "HELDOUT_SKULL",
     "VALIDATION_GEOMETRY",
     "VALIDATION_SKULL",
-    "broad_style",
     "covered_style",
     "family_style",
     "heldout_style",
@@ -286,18 +282,11 @@ def shapes_style(rng: np.random.Generator, *, name: str = "shapes") -> HudStyle:
     return training_style(rng, name=name, faces=DIGIT_SHAPE_FONTS)
 
 
-def broad_style(rng: np.random.Generator, *, name: str = "broad") -> HudStyle:
-    """A random training style in one of the broad family's faces."""
-    return training_style(rng, name=name, faces=BROAD_FONTS)
-
-
 def family_style(family: str, rng: np.random.Generator) -> HudStyle:
-    """A random style of a family: "train", "shapes", "broad", "selection", "validation", "heldout"
-    or "covered"."""
+    """A random style of a family: "train", "shapes", "selection", "validation", "heldout" or "covered"."""
     makers: dict[str, Callable[[np.random.Generator], HudStyle]] = {
         "train": training_style,
         "shapes": shapes_style,
-        "broad": broad_style,
         "selection": selection_style,
         "validation": validation_style,
         "heldout": heldout_style,
