@@ -1540,6 +1540,10 @@ EYE_W = 1.6  # ... at least this many times as wide as it is tall (a skull is ab
 # ... and this many digit heights high (a skull cut to its lower half is lower; one joined to the
 # box's slanted edge, as wide as 1.5 times its height, is higher)
 EYE_H = (0.75, 1.15)
+# ... and at least this share of its bounding box inked (an outline almond with its pupil: a red
+# eye on a red flash's box filled 0.37 at 1080p, and a detector's box on the count after it read
+# 3 for 12 kills)
+EYE_FILL = 0.33
 
 
 def _eye_before(st: np.ndarray, x0: float, ry: float, dh: float) -> bool:
@@ -1548,7 +1552,7 @@ def _eye_before(st: np.ndarray, x0: float, ry: float, dh: float) -> bool:
     the row centred at ``ry``, digits ``dh`` high): the run is the spectator count."""
     w, h, a = (st[:, k].astype(np.float64) for k in range(2, 5))
     m = _row_glyphs(st, x0 - EYE_REACH * dh, x0, ry, dh, EYE_H, 0.4)
-    return bool((m & _iconish(w, h, a, fill=0.4, wide=EYE_W)).any())
+    return bool((m & _iconish(w, h, a, fill=EYE_FILL, wide=EYE_W)).any())
 
 
 RUN_GAP = 0.8  # digit heights after a run's last digit where another glyph starts (not a digit of it)
