@@ -669,7 +669,8 @@ def test_no_loose_proposal_where_the_detector_sees_no_count(monkeypatch) -> None
 def test_no_loose_proposal_on_the_2019_spectator_count(monkeypatch) -> None:
     """Validation family at 1080p, 2019 HUD with a stream panel over the squads label: no squads
     line found, and the detector's likeliest cell is the spectator count "3", its eye before it.
-    Without a skull before the run that count would be read as the kills (12)."""
+    Without a skull before the run, and with the red eye unseen (it fills 0.37 of its box, under
+    the eye test's old 0.4), that count would be read as the kills (12)."""
     from vodstream.readers import hudlocate as hl
     from vodstream.readers.killreader import KillReader
 
@@ -679,7 +680,9 @@ def test_no_loose_proposal_on_the_2019_spectator_count(monkeypatch) -> None:
     assert KillReader().read_huds([crop])[0].kills in (None, 12)  # the shipped detector: the count
     assert first_reader().read_huds([crop])[0].kills is None
     monkeypatch.setattr(hl, "_skull_before", lambda p, k: True)
-    assert first_reader().read_huds([crop])[0].kills == 3  # the skull is what guards it
+    assert first_reader().read_huds([crop])[0].kills is None  # the eye guards it too
+    monkeypatch.setattr(hl, "EYE_FILL", 0.4)
+    assert first_reader().read_huds([crop])[0].kills == 3  # the skull and the eye are what guard it
 
 
 def test_a_ledge_behind_the_translucent_box_cuts_no_count() -> None:
