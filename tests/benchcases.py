@@ -33,6 +33,14 @@ def benchmark_crop(
     return crop, st
 
 
+def benchmark_digits(
+    style: str, width: int, seed: int, i: int, height: int | None = None
+) -> tuple[int, int, int, int] | None:
+    """Where :func:`benchmark_crop`'s case draws its kill count's digits, in crop px
+    (:func:`kill_accuracy.case_digits`); None where none is shown."""
+    return kill_accuracy.case_digits(style, width, seed, i, height=height)
+
+
 # The kill-box detector the finder's rules were first tested against (models/finder.pt before the
 # fine-tuning of c077af3). Several rules guard against what a detector may propose (a spectator
 # count, a panel's number, an unsure cell on the squads count); the shipped detector no longer

@@ -1605,12 +1605,12 @@ def test_a_count_after_a_red_spectator_eye_is_no_kill_count() -> None:
     under the eye test's old 0.4. The eye before the count makes it the spectator count; the
     shipped second opinion then finds the kill count."""
     from models.data import on_count
-    from tests.benchcases import kill_accuracy
+    from tests.benchcases import benchmark_digits
 
     crop, st = benchmark_crop("validation", 1920, 11, 333)
     assert (st.kills, st.era, st.red) == (12, "2019", True)
     f = find_kill_box(crop, _SureOfTheSpectators((117.7, 28.7, 125.2, 36.7)))  # that detector's box
-    assert f.run is None or on_count(f.run, kill_accuracy.case_digits("validation", 1920, 11, 333))
+    assert f.run is None or on_count(f.run, benchmark_digits("validation", 1920, 11, 333))
 
 
 def test_a_skull_joined_to_the_box_edge_is_no_spectator_eye() -> None:

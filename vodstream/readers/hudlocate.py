@@ -1957,6 +1957,19 @@ def _overlapping(p: _Prepared, box: tuple[float, float, float, float], k: KillRu
     return min(bx1, k.x1) > max(bx0, k.x0) and min(by1, k.y1) > max(by0, k.y0)
 
 
+def _found_run(hud: np.ndarray, loc: HudLocation, how: str, visible: bool, *, faint: bool) -> FoundBox:
+    """The box of a located run (the layout rules' or a detector's, snapped): the crop warped onto
+    the reference canvas at the run's :func:`placement`; ``faint``: its skull scored
+    ``DETECTED_SCORE``, so that both readers must agree on its number."""
+    if loc.kill is None:
+        raise ValueError("no kill box located")
+    place = placement(loc)
+    ref, hit = warp_run(hud, place, red=loc.kill.red, row=loc.kill.row)
+    if faint:
+        hit = replace(hit, score=DETECTED_SCORE)
+    return FoundBox(ref, hit, visible, True, loc.era, "ok", how, _crop_run(loc), place)
+
+
 def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> FoundBox:
     """The kill box of one HUD crop, by layout first, then by the 2019 skull template, then by
     the learned detector ``proposer`` (if any, and only where the squads line or box shows an
@@ -1975,22 +1988,11 @@ def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> F
         if assessed.plain is not None and not _overlapping(prepared, assessed.plain[1], loc.kill):
             loc = replace(loc, kill=None, kill_box=None, era=None, reason="faint_disputed")
     if loc.kill is not None and loc.kill_box:
-        ref, hit = canonical(hud, loc)
         if loc.kill.weak:  # the relaxed look's box: both readers must agree (a faint skull)
             # in view where a squads line is (a box beside a line ending at an overlay's edge is
             # no evidence of an in-match HUD: the kill reader says so where both readers read it)
-            return FoundBox(
-                ref,
-                replace(hit, score=DETECTED_SCORE),
-                loc.hud_visible,
-                True,
-                loc.era,
-                "ok",
-                "layout_weak",
-                _crop_run(loc),
-                placement(loc),
-            )
-        return FoundBox(ref, hit, True, True, loc.era, "ok", "layout", _crop_run(loc), placement(loc))
+            return _found_run(hud, loc, "layout_weak", loc.hud_visible, faint=True)
+        return _found_run(hud, loc, "layout", True, faint=False)
     old, (ox, oy, sx, sy) = legacy_ref(hud)
     visible = loc.hud_visible or squads_box_visible(old)
     if proposer is not None and loc.kill_box is False:
@@ -2059,13 +2061,9 @@ def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> F
             if det is not None and loc.squads is None and not _skull_before(prepared, det.kill):
                 det = None
         if det is not None:
-            ref, hit = canonical(hud, det)
             # visible stays the layout's verdict: a proposal alone is no evidence of an in-match HUD
             # (the kill reader says visible where both of its readers read a number in the box)
-            hit = replace(hit, score=DETECTED_SCORE)
-            return FoundBox(
-                ref, hit, visible, True, det.era, "ok", "detector", _crop_run(det), placement(det)
-            )
+            return _found_run(hud, det, "detector", visible, faint=True)
         if (
             loc.reason == "slot_unclear"
             and not loc.slot_edge
@@ -2080,9 +2078,5 @@ def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> F
         # first saw no count beside a panel or webcam over it, validation family 720p and 4:3)
         det = _snap(prepared, loc, proposer.second_opinion(prepared.half))
         if det is not None:
-            ref, hit = canonical(hud, det)
-            hit = replace(hit, score=DETECTED_SCORE)
-            return FoundBox(
-                ref, hit, visible, True, det.era, "ok", "second_opinion", _crop_run(det), placement(det)
-            )
+            return _found_run(hud, det, "second_opinion", visible, faint=True)
     return FoundBox(old, None, visible, loc.kill_box, loc.era, loc.reason, "none")
