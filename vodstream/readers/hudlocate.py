@@ -1858,7 +1858,9 @@ def _snap(
         )
         if st[pieces, 4].sum() >= LOST_PIECES_AREA * dh * dh:
             return _dropped(why, "ranked_lost_digit")
-    elif _ink_after(st, x1, after, ry, dh, icon=True):
+    elif _ink_after(st, x1, after, ry, dh, icon=True) and not (
+        loc.squads is None and _skull_before(p, KillRun(x0, y0, x1, y1, dh, icon, 0, False))
+    ):
         return _dropped(why, "icon_after")
     if loc.squads is not None and row == 0:
         sq = loc.squads
