@@ -685,9 +685,14 @@ def _icon_before(
     st: np.ndarray, sto: np.ndarray, run: list[int], h: float, icon_min: float = ICON_MIN
 ) -> int | None:
     """The solid blob of icon size right before the run (index into ``sto``, the opened ink)."""
-    rx0 = st[run[0], 0]
     rcy = float(np.mean([st[i, 1] + st[i, 3] / 2.0 for i in run]))
     dh = float(np.median([st[i, 3] for i in run]))
+    return _icon_at(sto, float(st[run[0], 0]), rcy, dh, h, icon_min)
+
+
+def _icon_at(sto: np.ndarray, rx0: float, rcy: float, dh: float, h: float, icon_min: float) -> int | None:
+    """:func:`_icon_before` for a run starting at ``rx0``, centred on the row ``rcy``, its digits
+    ``dh`` high (``h``: the letter height the icon's size is measured against)."""
     if not len(sto):
         return None
     x, y, w, hh, a = (sto[:, k].astype(np.float64) for k in range(5))
@@ -712,6 +717,19 @@ def _skull_before(p: _Prepared, k: KillRun | None) -> bool:
     if not run:
         return False
     return _icon_before(p.st, _icon_components(p.ink, k.digit_h), run, k.digit_h, icon_min=0.0) is not None
+
+
+# a skull before a run known by its place alone is at least this share of the run's height high
+# (0.95 of it, as for a run of glyphs, missed a validation skull 13 px high before a detector's
+# box 14.9 px high: the box is higher than the digits in it)
+OWN_SKULL_H = 0.8
+
+
+def _own_skull(p: _Prepared, x0: float, y0: float, y1: float, dh: float) -> bool:
+    """:func:`_skull_before` for a run known by its place alone (its digits may be joined to the
+    box's edges, no glyph of their own): a skull-like icon right before ``x0`` on its row."""
+    h = OWN_SKULL_H * dh
+    return _icon_at(_icon_components(p.ink, dh), x0, (y0 + y1) / 2.0, dh, h, 0.0) is not None
 
 
 def _row2_covered(img: np.ndarray, sq: SquadsLine) -> bool:
@@ -1858,9 +1876,7 @@ def _snap(
         )
         if st[pieces, 4].sum() >= LOST_PIECES_AREA * dh * dh:
             return _dropped(why, "ranked_lost_digit")
-    elif _ink_after(st, x1, after, ry, dh, icon=True) and not (
-        loc.squads is None and _skull_before(p, KillRun(x0, y0, x1, y1, dh, icon, 0, False))
-    ):
+    elif _ink_after(st, x1, after, ry, dh, icon=True) and not _own_skull(p, x0, y0, y1, dh):
         return _dropped(why, "icon_after")
     if loc.squads is not None and row == 0:
         sq = loc.squads
