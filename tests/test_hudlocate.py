@@ -1580,6 +1580,28 @@ def test_a_count_after_the_spectator_eye_is_no_kill_count() -> None:
     assert got.kills is None
 
 
+@pytest.mark.parametrize(
+    ("w", "h", "i", "kills"), [(1280, 720, 144, 18), (1440, 1080, 279, 10), (1920, 1200, 302, 14)]
+)
+def test_a_detected_count_after_its_own_skull_is_no_spectator_count(
+    w: int, h: int, i: int, kills: int
+) -> None:
+    """Validation family (crf 20), no squads line found (a webcam over the squads label, a 2019
+    HUD with a panel over its squads box, a light box the usual ink lost): the squads count's bold
+    digits after the detector's box, merged into a solid blob, were taken for the skull of a kill
+    count after a spectator count, and the box was dropped. The 2019 spectator count has the eye
+    before it; a run with a skull of its own right before it (at least ``OWN_SKULL_H`` of the box's
+    height: the detector's box is higher than the digits) is the kill count, and is read."""
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = benchmark_crop("validation", w, 11, i, height=h)
+    assert st.kills == kills
+    reader = KillReader()
+    assert find_kill_box(crop, reader.detector).how == "detector"
+    got = reader.read_huds([crop])[0]
+    assert (got.kills, got.kill_box) == (kills, True)
+
+
 class _SureOfTheSpectators:
     """The shipped detectors, but the first one sure of ``box`` (a finder-image box)."""
 

@@ -52,9 +52,10 @@ Where the rules find no kill box and cannot tell the slot empty, ``find_kill_box
 skull template, then a learned detector (``detect``; vodstream.readers.boxfinder, trained on
 many random HUD styles by models/finder.py): its box is snapped to the digit-height ink inside
 it (to that ink without slanted strokes where the digits joined the box's edges and a digit
-starts left of the box), dropped when another skull-like icon follows it on its row or other
-glyphs sit between it and the squads box's text (its count included: the 2019 spectator count
-is left of the kill count), and handed on as a faint skull, so the kill reader takes a number
+starts left of the box), dropped when another skull-like icon follows it on its row (unless a
+skull of its own is right before it: then what follows is the squads count's merged digits) or
+other glyphs sit between it and the squads box's text (its count included: the 2019 spectator
+count is left of the kill count), and handed on as a faint skull, so the kill reader takes a number
 there only when both of its readers agree.
 
 The found run is then mapped onto the reader's reference canvas (vodstream.readers.digits: 560x175,
@@ -1839,9 +1840,11 @@ def _snap(
     if _eye_before(st, x0, ry, dh):
         return _dropped(why, "spectator_eye")
     # the skull of another count right after this one (squads line found or not): this is the
-    # 2019 spectator count. Beside a squads line the search stops before the squads count (two
-    # bold digits merge into a solid, skull-like blob at 720p, and a narrow gap between the boxes
-    # brings it within reach)
+    # 2019 spectator count -- unless its own skull is right before it (the spectator count has the
+    # eye there; the skull-like blob after a kill count is the squads count's merged bold digits:
+    # an elite "18" beside a webcam over the squads label, validation family at 720p). Beside a
+    # squads line the search stops before the squads count (two bold digits merge into a solid,
+    # skull-like blob at 720p, and a narrow gap between the boxes brings it within reach)
     after = x1 + 4.0 * dh
     second = False  # on the second row's band under the squads line (ranked)
     if loc.squads is not None:
