@@ -1602,6 +1602,23 @@ def test_a_detected_count_after_its_own_skull_is_no_spectator_count(
     assert (got.kills, got.kill_box) == (kills, True)
 
 
+@pytest.mark.parametrize(("w", "h", "i", "kills"), [(2560, 1080, 233, 1), (1280, 720, 129, 2)])
+def test_squads_text_the_line_lost_is_no_count_nearer_than_a_skulled_run(
+    w: int, h: int, i: int, kills: int
+) -> None:
+    """Validation family (crf 20): the squads line found started after the label's first word (its
+    letters merged, a "Q" tail below the baseline), and the squads count and those letters lay
+    between the detector's box and the line: "not the count nearest the squads box", dropped. A run
+    with a skull of its own right before it is the kill count; only an icon between drops it."""
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = benchmark_crop("validation", w, 11, i, height=h)
+    assert st.kills == kills
+    reader = KillReader()
+    got = reader.read_huds([crop])[0]
+    assert (got.kills, got.kill_box) == (kills, True)
+
+
 class _SureOfTheSpectators:
     """The shipped detectors, but the first one sure of ``box`` (a finder-image box)."""
 

@@ -55,7 +55,8 @@ it (to that ink without slanted strokes where the digits joined the box's edges 
 starts left of the box), dropped when another skull-like icon follows it on its row (unless a
 skull of its own is right before it: then what follows is the squads count's merged digits) or
 other glyphs sit between it and the squads box's text (its count included: the 2019 spectator
-count is left of the kill count), and handed on as a faint skull, so the kill reader takes a number
+count is left of the kill count; with a skull of its own, only an icon there drops it), and
+handed on as a faint skull, so the kill reader takes a number
 there only when both of its readers agree.
 
 The found run is then mapped onto the reader's reference canvas (vodstream.readers.digits: 560x175,
@@ -1846,6 +1847,7 @@ def _snap(
     # squads line the search stops before the squads count (two bold digits merge into a solid,
     # skull-like blob at 720p, and a narrow gap between the boxes brings it within reach)
     after = x1 + 4.0 * dh
+    own = _own_skull(p, x0, y0, y1, dh)  # a skull of its own right before the run
     second = False  # on the second row's band under the squads line (ranked)
     if loc.squads is not None:
         sq = loc.squads
@@ -1879,7 +1881,7 @@ def _snap(
         )
         if st[pieces, 4].sum() >= LOST_PIECES_AREA * dh * dh:
             return _dropped(why, "ranked_lost_digit")
-    elif _ink_after(st, x1, after, ry, dh, icon=True) and not _own_skull(p, x0, y0, y1, dh):
+    elif _ink_after(st, x1, after, ry, dh, icon=True) and not own:
         return _dropped(why, "icon_after")
     if loc.squads is not None and row == 0:
         sq = loc.squads
@@ -1888,7 +1890,12 @@ def _snap(
             # OSTALOS OTRYADOV" read 18 kills on a hidden kill box (validation family, 2560x1080)
             return _dropped(why, "on_squads_line")
         left = _squads_count_left(st, sq, x1)
-        if _not_nearest(st, x1, ry, dh, sq, left - 0.3 * sq.h) or (
+        # other glyphs between the run and the squads text: not the count nearest the squads box
+        # -- unless the run has a skull of its own (then they are the squads text the line search
+        # lost: the bold count twice the label's height and a first word not joined to the line,
+        # "13 SQUADRE RIMASTE" beside a red "1", validation family at 21:9); an icon between still
+        # drops it (the 2019 spectator count before the kill box)
+        if (not own and _not_nearest(st, x1, ry, dh, sq, left - 0.3 * sq.h)) or (
             _ink_after(st, x1, left - 0.3 * sq.h, ry, dh, icon=True)
         ):
             return _dropped(why, "not_nearest")
