@@ -1849,6 +1849,13 @@ def _snap(
     after = x1 + 4.0 * dh
     own = _own_skull(p, x0, y0, y1, dh)  # a skull of its own right before the run
     second = False  # on the second row's band under the squads line (ranked)
+    if loc.squads is not None and own:
+        sq = loc.squads
+        below = ry - (sq.y0 + sq.y1) / 2.0
+        if ROW1_DY * sq.h < abs(below) < ROW2_DY[0] * sq.h * 0.8:
+            # a count led by its own skull off the line's row but above the second row's band:
+            # the line found is no squads line of this HUD (a kill-feed line, a banner's text)
+            loc = replace(loc, squads=None)
     if loc.squads is not None:
         sq = loc.squads
         below = ry - (sq.y0 + sq.y1) / 2.0
