@@ -878,3 +878,19 @@ def test_a_number_read_with_the_box_moved_off_its_run_is_no_reading(monkeypatch:
     assert (got.kills, got.reason) == (None, "weak_skull")
     monkeypatch.setattr(killreader, "REALIGN_OVERLAP", -100.0)
     assert KillReader().read_huds([crop])[0].kills == 1
+
+
+def test_a_template_box_that_reads_nothing_gives_way_to_the_detector() -> None:
+    """Validation family at 720p (crf 20), the HUD pushed down by a banner over a wall of lit
+    windows: the 2019 skull template matched the windows' squares above the HUD, its box read
+    nothing ("share"), and the detector -- sure of the "15" after its skull -- was never asked. The
+    crop is read again without the template where the template's box read nothing."""
+    from vodstream.readers.hudlocate import find_kill_box
+
+    crop, st = benchmark_crop("validation", 1280, 11, 336)
+    assert st.kills == 15
+    reader = KillReader()
+    assert find_kill_box(crop, reader.detector).how == "template"
+    assert find_kill_box(crop, reader.detector, template=False).how == "detector"
+    got = reader.read_huds([crop])[0]
+    assert (got.kills, got.kill_box) == (15, True)

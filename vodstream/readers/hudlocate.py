@@ -2005,10 +2005,13 @@ def _found_run(hud: np.ndarray, loc: HudLocation, how: str, visible: bool, *, fa
     return FoundBox(ref, hit, visible, True, loc.era, "ok", how, _crop_run(loc), place)
 
 
-def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> FoundBox:
-    """The kill box of one HUD crop, by layout first, then by the 2019 skull template, then by
-    the learned detector ``proposer`` (if any, and only where the squads line or box shows an
-    in-match HUD; its boxes need both readers to agree), then by its second opinion where the
+def find_kill_box(
+    hud: np.ndarray, proposer: KillBoxProposer | None = None, *, template: bool = True
+) -> FoundBox:
+    """The kill box of one HUD crop, by layout first, then by the 2019 skull template (unless
+    ``template`` is false: the kill reader's second look where the template's box read nothing),
+    then by the learned detector ``proposer`` (if any, and only where the squads line or box shows
+    an in-match HUD; its boxes need both readers to agree), then by its second opinion where the
     first's answer led to no box and no empty slot."""
     prepared = _prepare(hud)
     loc: HudLocation = _locate(prepared)
@@ -2044,7 +2047,7 @@ def find_kill_box(hud: np.ndarray, proposer: KillBoxProposer | None = None) -> F
             # nor where an overlay may hide the ranked layout's second row (the rules look for its
             # box's glyphs there, and a flat webcam has none)
             loc = replace(loc, kill_box=None, era=None, reason="slot_unclear", slot_edge=True)
-    if loc.kill_box is not False:
+    if loc.kill_box is not False and template:
         # the template, row 1 only (its second-row search read other numbers as kills), unless
         # the squads line found sits on the skull's row left of it (then it is no kill box)
         skull = find_skull(old)

@@ -4,7 +4,9 @@ Per sample: is the in-match HUD there (the squads-left box)? Where is the kill b
 found from the HUD's layout (vodstream.readers.hudlocate: the squads-left line, then the slot beside
 it or the row below it) and mapped onto the reference canvas; where that finds nothing, the
 2019 skull template (vodstream.readers.digits.find_skull, row 1 only, at its full threshold) is
-tried, and dropped when it sits on the squads line found, right of its start. Each reading
+tried, and dropped when it sits on the squads line found, right of its start (where its box
+reads nothing, the crop is read again without it: it may have matched a background's pattern,
+the learned detector the kill box elsewhere). Each reading
 carries ``kill_box`` (True found; False: the slot beside a found squads box is in view and
 empty -- the modern HUD before the first kill; None: cannot tell) and ``hud_era`` when the
 layout tells it. Then two readers look at the score box, each batched over the whole call:
@@ -243,7 +245,26 @@ class KillReader:
         """Like :meth:`read_batch`, from bare top-right HUD crops (RGB uint8, any size)."""
         if self.temporal and len(huds) >= 3:
             huds = _temporal_mean([np.asarray(h) for h in huds])
-        found = [find_kill_box(h, self.detector) for h in huds]
+        out, found = self._read(huds, template=True)
+        if self.detector is not None:
+            # the 2019 skull template's box read nothing: the template may have matched a
+            # background's pattern (squares of lit windows under a banner-pushed HUD, validation
+            # family at 720p), the kill box elsewhere -- the crop again without the template
+            pairs = enumerate(zip(found, out, strict=True))
+            again = [i for i, (f, r) in pairs if f.how == "template" and r.kills is None]
+            if again:
+                redo, _found = self._read([huds[i] for i in again], template=False)
+                for i, r in zip(again, redo, strict=True):
+                    if r.kills is not None:
+                        out[i] = r
+        return out
+
+    def _read(
+        self, huds: Sequence[np.ndarray], *, template: bool
+    ) -> tuple[list[KillReading], list[FoundBox]]:
+        """:meth:`read_huds` after the temporal mean: the finder (``template``: with the 2019 skull
+        template) and both readers -- the readings, and the boxes found."""
+        found = [find_kill_box(h, self.detector, template=template) for h in huds]
         visible = [f.visible for f in found]
         extractions: list[Extraction | None] = []
         windows: list[np.ndarray] = []
@@ -393,7 +414,7 @@ class KillReader:
             else:
                 r = replace(r, kill_box=True)
             out.append(replace(r, hud_era=f.era))
-        return out
+        return out, found
 
     def read_boxes(self, huds: Sequence[np.ndarray]) -> list[tuple[int, float] | None]:
         """The score-box reader alone: (kills, confidence) per HUD crop, None without a skull."""
