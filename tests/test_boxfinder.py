@@ -777,12 +777,13 @@ def test_explain_proposals_names_the_check_that_drops_a_proposal() -> None:
     assert any(
         ln.startswith("detector's loose cell") and ln.endswith("dropped (on_squads_line)") for ln in lines
     )
-    # no squads line found (a panel over the label): a sure box on the count, dropped for the squads
-    # count's solid "17" after it (taken for the skull of the 2019 kill count)
+    # no squads line found (a panel over the label; the line ending at the panel's edge stands for
+    # it, its first word lost): a sure box on the count after its skull, dropped for the squads
+    # count's solid "17" between it and that line (an icon between: not the count nearest it)
     crop, st = benchmark_crop("validation", 1920, 11, 304)
     assert st.kills == 14 and find_kill_box(crop, det).run is None
     assert any(
-        ln.startswith("detector's box") and ln.endswith("dropped (icon_after)")
+        ln.startswith("detector's box") and ln.endswith("dropped (not_nearest)")
         for ln in explain_proposals(crop, det)
     )
     # a proposal kept: the run find_kill_box reads (the likeliest cell beside a squads line whose
