@@ -1849,13 +1849,6 @@ def _snap(
     after = x1 + 4.0 * dh
     own = _own_skull(p, x0, y0, y1, dh)  # a skull of its own right before the run
     second = False  # on the second row's band under the squads line (ranked)
-    if loc.squads is not None and own:
-        sq = loc.squads
-        below = ry - (sq.y0 + sq.y1) / 2.0
-        if ROW1_DY * sq.h < abs(below) < ROW2_DY[0] * sq.h * 0.8:
-            # a count led by its own skull off the line's row but above the second row's band:
-            # the line found is no squads line of this HUD (a kill-feed line, a banner's text)
-            loc = replace(loc, squads=None)
     if loc.squads is not None:
         sq = loc.squads
         below = ry - (sq.y0 + sq.y1) / 2.0
@@ -1868,8 +1861,12 @@ def _snap(
             # heights under a 2019 squads line, read for 4 kills: validation family at 2560x1080).
             # Farther off, the line found may be no squads line (a kill-feed line four and more
             # letter heights under the box, a banner's text above it): the detector's box stands
-            return _dropped(why, "between_rows")
-        if row == 0:
+            if not own:
+                return _dropped(why, "between_rows")
+            # ... but a count led by its own skull there tells the line found is no squads line
+            # of this HUD (a kill-feed line, a banner's text): searched as without one
+            loc = replace(loc, squads=None)
+        elif row == 0:
             after = min(after, _squads_count_left(st, sq, x1) - 0.3 * sq.h)
     if second:
         # the ranked row: the assists' handshake and count follow the kill count (no 2019 spectator
