@@ -187,6 +187,10 @@ class KillRun:
     # (:func:`_beside_covered`; both also weak): find_kill_box drops it where the learned detector
     # places the kill count elsewhere
     faint: bool = False
+    # a learned detector's box taken as the run itself: no glyph of digit height in it (the digits
+    # joined to a separator or the box's edge, or too faint for the ink threshold), so the run's
+    # place is the detector's guess, which often sits half a digit height off the count
+    boxed: bool = False
 
 
 @dataclass(frozen=True)
@@ -1438,6 +1442,8 @@ class FoundBox:
     run: tuple[float, float, float, float] | None = None
     # the run's :func:`placement` (the warp that made ``ref``); None where the template found the box
     place: Placement | None = None
+    # the run is a detector's box itself, not the glyphs in it (:attr:`KillRun.boxed`)
+    boxed: bool = False
 
     @property
     def proposal(self) -> bool:
@@ -1792,6 +1798,7 @@ def _snap(
     if led is not None:
         # the box started at the skull: the count is the run after it
         sel = np.array(led[1])
+    boxed = False
     if len(sel):
         x0, y0 = int(gs[sel, 0].min()), int(gs[sel, 1].min())
         x1, y1 = int((gs[sel, 0] + gs[sel, 2]).max()), int((gs[sel, 1] + gs[sel, 3]).max())
@@ -1804,6 +1811,7 @@ def _snap(
         y0, y1 = round(ymid - dh / 2.0), round(ymid + dh / 2.0)
     else:
         x0, y0, x1, y1, dh = round(bx0), round(by0), round(bx1), round(by1), float(bh)
+        boxed = True
     icon = (
         max(0, round(x0 - 1.5 * dh)),
         max(0, round(y0 - 0.2 * dh)),
@@ -1903,7 +1911,7 @@ def _snap(
             _ink_after(st, x1, left - 0.3 * sq.h, ry, dh, icon=True)
         ):
             return _dropped(why, "not_nearest")
-    kill = KillRun(x0, y0, x1, y1, dh, icon, row, _is_red(img, icon))
+    kill = KillRun(x0, y0, x1, y1, dh, icon, row, _is_red(img, icon), boxed=boxed)
     return HudLocation(loc.squads, kill, True, loc.era, "ok", f)
 
 
@@ -1999,7 +2007,7 @@ def _found_run(hud: np.ndarray, loc: HudLocation, how: str, visible: bool, *, fa
     ref, hit = warp_run(hud, place, red=loc.kill.red, row=loc.kill.row)
     if faint:
         hit = replace(hit, score=DETECTED_SCORE)
-    return FoundBox(ref, hit, visible, True, loc.era, "ok", how, _crop_run(loc), place)
+    return FoundBox(ref, hit, visible, True, loc.era, "ok", how, _crop_run(loc), place, loc.kill.boxed)
 
 
 def find_kill_box(

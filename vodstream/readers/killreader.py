@@ -88,6 +88,11 @@ REALIGN_GRID = tuple(
     for s in (0.87, 1.0, 1.15)
     if (dx, dy, s) != (0.0, 0.0, 1.0)
 )
+# ... and, where the run is a detector's box itself (no glyph in it: FoundBox.boxed), moved farther
+# up and down too: such a box sits up to half a digit height off the count
+REALIGN_BOXED = REALIGN_GRID + tuple(
+    (dx, dy, s) for dx in (-0.25, 0.0, 0.25) for dy in (-0.45, 0.45) for s in (0.87, 1.0, 1.15)
+)
 # ... where the digits read overlap the run found by this share of the narrower's width and height
 REALIGN_OVERLAP = 0.5
 # ... and the digit path's refusals on the layout rules' box read again so (not "lost_digit" or
@@ -442,7 +447,7 @@ class KillReader:
             assert f.place is not None and f.skull is not None
             px0, pyc, total = f.place
             dh = CANON_DIGIT_H / total  # the run's digit height in crop px
-            for dx, dy, s in REALIGN_GRID:
+            for dx, dy, s in REALIGN_BOXED if f.boxed else REALIGN_GRID:
                 place = (px0 + dx * dh, pyc + dy * dh, total / s)
                 ref, skull = warp_run(hud, place, red=f.skull.red, row=f.skull.row)
                 tries.append((n, place, digits_from_box(ref, skull), score_window(ref, skull)))
