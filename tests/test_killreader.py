@@ -862,6 +862,25 @@ def test_a_proposal_both_readers_refused_is_read_again_placed_anew() -> None:
     assert KillReader(box_model=BoxNet().eval()).read_huds([crop])[0].kills is None
 
 
+def test_a_glyphless_detector_box_is_placed_anew_farther_up_and_down(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Validation family at 1080p (the per-sample benchmark's case): a ranked "5" on a pale striped
+    wall, its strokes joined to the box's separator, so the detector's box holds no glyph of digit
+    height and stands for the run itself -- 0.4 digit heights under the count. The usual grid
+    (up to 0.3) reads nothing; the wider one for such runs reads 5."""
+    from vodstream.readers import killreader
+    from vodstream.readers.hudlocate import find_kill_box
+
+    crop, st = benchmark_crop("validation", 1920, 11, 237)
+    assert st.kills == 5
+    reader = KillReader()
+    f = find_kill_box(crop, reader.detector)
+    assert f.proposal and f.boxed
+    got = reader.read_huds([crop])[0]
+    assert (got.kills, got.reason) == (5, "ok_realigned")
+    monkeypatch.setattr(killreader, "REALIGN_BOXED", killreader.REALIGN_GRID)
+    assert KillReader().read_huds([crop])[0].reason == "weak_skull"
+
+
 def test_a_number_read_with_the_box_moved_off_its_run_is_no_reading(monkeypatch: pytest.MonkeyPatch) -> None:
     """Training family at 1080p (the per-sample benchmark's case) with the finder's strokes look
     made as wide as the usual one: the detector proposes the stripes right of a "21". Moved a

@@ -185,6 +185,13 @@ class KillReader:
     right of a "21", and moved left onto the "1" both readers read 1. With that check the kept rule
     reads 17 more on the choice sets, none fewer and none wrong (runs on 2edb97c); a grid twice as
     wide (174 placements) read 6 more and 1 fewer still, with a wrong number (a "15" read as 5).
+    Where the run is the detector's box itself (no glyph of digit height in it: ``FoundBox.boxed``,
+    the count joined to a separator or too faint for the ink threshold), the grid also moves it
+    0.45 digit heights up and down (``REALIGN_BOXED``, 62 placements): such a box sat 0.4 digit
+    heights below a ranked "5" (validation family, 1080p). Chosen on the choice sets (five sizes):
+    validation +1, none fewer, no wrong number; selection, training and today's look unchanged. A
+    wider grid for those runs (dx up to 0.5, scale up to 1.3: 139 placements) read validation +3
+    -1 and a wrong number (a "15" read as 5, selection family at 4:3), and was not kept.
     """
 
     def __init__(
