@@ -1997,6 +1997,11 @@ def _overlapping(p: _Prepared, box: tuple[float, float, float, float], k: KillRu
     return min(bx1, k.x1) > max(bx0, k.x0) and min(by1, k.y1) > max(by0, k.y0)
 
 
+def _runs_overlap(a: KillRun, b: KillRun) -> bool:
+    """Two kill runs overlap, across and down."""
+    return min(a.x1, b.x1) > max(a.x0, b.x0) and min(a.y1, b.y1) > max(a.y0, b.y0)
+
+
 def _found_run(hud: np.ndarray, loc: HudLocation, how: str, visible: bool, *, faint: bool) -> FoundBox:
     """The box of a located run (the layout rules' or a detector's, snapped): the crop warped onto
     the reference canvas at the run's :func:`placement`; ``faint``: its skull scored
@@ -2011,15 +2016,25 @@ def _found_run(hud: np.ndarray, loc: HudLocation, how: str, visible: bool, *, fa
 
 
 def find_kill_box(
-    hud: np.ndarray, proposer: KillBoxProposer | None = None, *, template: bool = True
+    hud: np.ndarray,
+    proposer: KillBoxProposer | None = None,
+    *,
+    template: bool = True,
+    layout: bool = True,
 ) -> FoundBox:
     """The kill box of one HUD crop, by layout first, then by the 2019 skull template (unless
     ``template`` is false: the kill reader's second look where the template's box read nothing),
     then by the learned detector ``proposer`` (if any, and only where the squads line or box shows
     an in-match HUD; its boxes need both readers to agree), then by its second opinion where the
-    first's answer led to no box and no empty slot."""
+    first's answer led to no box and no empty slot. ``layout`` false: the kill reader's second look
+    where the layout rules' box read nothing -- their squads line kept, their kill run set aside,
+    and only a detector's run that does not overlap it taken."""
     prepared = _prepare(hud)
     loc: HudLocation = _locate(prepared)
+    unread = None  # the layout rules' run set aside (``layout`` false)
+    if not layout and loc.kill is not None and loc.kill_box:
+        unread = loc.kill
+        loc = replace(loc, kill=None, kill_box=None, reason="layout_unread")
     assessed = None
     if loc.kill is not None and loc.kill.faint and proposer is not None:
         # the faint look's box, where the detector proposes one that does not overlap it: the
@@ -2103,6 +2118,8 @@ def find_kill_box(
             det = _snap(prepared, loc, assessed.loose)
             if det is not None and loc.squads is None and not _skull_before(prepared, det.kill):
                 det = None
+        if det is not None and det.kill is not None and unread is not None and _runs_overlap(det.kill, unread):
+            det = None  # the box that read nothing
         if det is not None:
             # visible stays the layout's verdict: a proposal alone is no evidence of an in-match HUD
             # (the kill reader says visible where both of its readers read a number in the box)
@@ -2120,6 +2137,8 @@ def find_kill_box(
         # the second opinion (a detector trained with overlays over the squads box: where the
         # first saw no count beside a panel or webcam over it, validation family 720p and 4:3)
         det = _snap(prepared, loc, proposer.second_opinion(prepared.half))
+        if det is not None and det.kill is not None and unread is not None and _runs_overlap(det.kill, unread):
+            det = None
         if det is not None:
             return _found_run(hud, det, "second_opinion", visible, faint=True)
     return FoundBox(old, None, visible, loc.kill_box, loc.era, loc.reason, "none")

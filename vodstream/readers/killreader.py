@@ -261,22 +261,27 @@ class KillReader:
         if self.detector is not None:
             # the 2019 skull template's box read nothing: the template may have matched a
             # background's pattern (squares of lit windows under a banner-pushed HUD, validation
-            # family at 720p), the kill box elsewhere -- the crop again without the template
-            pairs = enumerate(zip(found, out, strict=True))
-            again = [i for i, (f, r) in pairs if f.how == "template" and r.kills is None]
-            if again:
-                redo, _found = self._read([huds[i] for i in again], template=False)
-                for i, r in zip(again, redo, strict=True):
-                    if r.kills is not None:
-                        out[i] = r
+            # family at 720p), the kill box elsewhere -- the crop again without the template.
+            # The layout rules' box read nothing: the rules may have taken the skull for the count
+            # (a red HUD over a graffiti wall, the count right of it: validation family at 1080p)
+            # -- the crop again with their run set aside, for a detector's run elsewhere
+            for how, template, layout in (("template", False, True), ("layout", False, False)):
+                pairs = enumerate(zip(found, out, strict=True))
+                again = [i for i, (f, r) in pairs if f.how == how and r.kills is None]
+                if again:
+                    redo, _found = self._read([huds[i] for i in again], template=template, layout=layout)
+                    for i, r in zip(again, redo, strict=True):
+                        if r.kills is not None:
+                            out[i] = r
         return out
 
     def _read(
-        self, huds: Sequence[np.ndarray], *, template: bool
+        self, huds: Sequence[np.ndarray], *, template: bool, layout: bool = True
     ) -> tuple[list[KillReading], list[FoundBox]]:
         """:meth:`read_huds` after the temporal mean: the finder (``template``: with the 2019 skull
-        template) and both readers -- the readings, and the boxes found."""
-        found = [find_kill_box(h, self.detector, template=template) for h in huds]
+        template; ``layout``: taking the layout rules' run) and both readers -- the readings, and
+        the boxes found."""
+        found = [find_kill_box(h, self.detector, template=template, layout=layout) for h in huds]
         visible = [f.visible for f in found]
         extractions: list[Extraction | None] = []
         windows: list[np.ndarray] = []
