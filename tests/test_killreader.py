@@ -862,6 +862,27 @@ def test_a_proposal_both_readers_refused_is_read_again_placed_anew() -> None:
     assert KillReader(box_model=BoxNet().eval()).read_huds([crop])[0].kills is None
 
 
+def test_a_layout_box_that_reads_nothing_gives_way_to_a_detector_run_elsewhere() -> None:
+    """Validation family at 1080p (the per-sample benchmark's case): a red HUD over a graffiti
+    wall; the layout rules took the skull for the count (their run left of the "23"), and the
+    digit path refused it ("clipped"). Read again with that run set aside, the detector's box on
+    the "23" is read by both readers."""
+    from vodstream.readers.hudlocate import find_kill_box
+
+    crop, st = benchmark_crop("validation", 1920, 11, 54)
+    assert st.kills == 23
+    reader = KillReader()
+    first = find_kill_box(crop, reader.detector)
+    assert first.how == "layout" and first.run is not None
+    (first_read,), _found = reader._read([crop], template=True)
+    assert (first_read.kills, first_read.reason) == (None, "clipped")
+    again = find_kill_box(crop, reader.detector, layout=False)
+    assert again.how == "detector" and again.run is not None
+    assert again.run[0] >= first.run[2]  # right of the layout's run, not on it
+    got = reader.read_huds([crop])[0]
+    assert (got.kills, got.kill_box) == (23, True)
+
+
 def test_a_glyphless_detector_box_is_placed_anew_farther_up_and_down(monkeypatch: pytest.MonkeyPatch) -> None:
     """Validation family at 1080p (the per-sample benchmark's case): a ranked "5" on a pale striped
     wall, its strokes joined to the box's separator, so the detector's box holds no glyph of digit
