@@ -1997,9 +1997,13 @@ def _overlapping(p: _Prepared, box: tuple[float, float, float, float], k: KillRu
     return min(bx1, k.x1) > max(bx0, k.x0) and min(by1, k.y1) > max(by0, k.y0)
 
 
-def _runs_overlap(a: KillRun, b: KillRun) -> bool:
-    """Two kill runs overlap, across and down."""
-    return min(a.x1, b.x1) > max(a.x0, b.x0) and min(a.y1, b.y1) > max(a.y0, b.y0)
+def _not_on(det: HudLocation | None, unread: KillRun | None) -> HudLocation | None:
+    """A detector's located run, unless it overlaps (across and down) the layout rules' run set
+    aside as read in vain (``unread``; None: nothing set aside)."""
+    if det is None or det.kill is None or unread is None:
+        return det
+    a, b = det.kill, unread
+    return None if min(a.x1, b.x1) > max(a.x0, b.x0) and min(a.y1, b.y1) > max(a.y0, b.y0) else det
 
 
 def _found_run(hud: np.ndarray, loc: HudLocation, how: str, visible: bool, *, faint: bool) -> FoundBox:
@@ -2118,8 +2122,7 @@ def find_kill_box(
             det = _snap(prepared, loc, assessed.loose)
             if det is not None and loc.squads is None and not _skull_before(prepared, det.kill):
                 det = None
-        if det is not None and det.kill is not None and unread is not None and _runs_overlap(det.kill, unread):
-            det = None  # the box that read nothing
+        det = _not_on(det, unread)
         if det is not None:
             # visible stays the layout's verdict: a proposal alone is no evidence of an in-match HUD
             # (the kill reader says visible where both of its readers read a number in the box)
@@ -2136,9 +2139,7 @@ def find_kill_box(
             return FoundBox(old, None, visible, False, "modern", "empty", "detector_empty")
         # the second opinion (a detector trained with overlays over the squads box: where the
         # first saw no count beside a panel or webcam over it, validation family 720p and 4:3)
-        det = _snap(prepared, loc, proposer.second_opinion(prepared.half))
-        if det is not None and det.kill is not None and unread is not None and _runs_overlap(det.kill, unread):
-            det = None
+        det = _not_on(_snap(prepared, loc, proposer.second_opinion(prepared.half)), unread)
         if det is not None:
             return _found_run(hud, det, "second_opinion", visible, faint=True)
     return FoundBox(old, None, visible, loc.kill_box, loc.era, loc.reason, "none")
