@@ -2038,7 +2038,7 @@ def find_kill_box(
     unread = None  # the layout rules' run set aside (``layout`` false)
     if not layout and loc.kill is not None and loc.kill_box:
         unread = loc.kill
-        loc = replace(loc, kill=None, kill_box=None, reason="layout_unread")
+        loc = replace(loc, kill=None, kill_box=None, era=None, reason="layout_unread")
     assessed = None
     if loc.kill is not None and loc.kill.faint and proposer is not None:
         # the faint look's box, where the detector proposes one that does not overlap it: the
