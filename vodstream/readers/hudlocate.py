@@ -1989,12 +1989,16 @@ def explain_proposals(hud: np.ndarray, proposer: KillBoxProposer) -> list[str]:
     return out
 
 
+def _crosses(box: tuple[float, float, float, float], k: KillRun) -> bool:
+    """A box (x0, y0, x1, y1; work px) overlaps the kill run ``k``, across and down."""
+    return min(box[2], k.x1) > max(box[0], k.x0) and min(box[3], k.y1) > max(box[1], k.y0)
+
+
 def _overlapping(p: _Prepared, box: tuple[float, float, float, float], k: KillRun) -> bool:
     """The detector's box (in the halved work image) overlaps the kill run, across and down."""
     small_w, small_h = _half_size(p.img)
     sx, sy = p.img.shape[1] / float(small_w), p.img.shape[0] / float(small_h)
-    bx0, by0, bx1, by1 = box[0] * sx, box[1] * sy, box[2] * sx, box[3] * sy
-    return min(bx1, k.x1) > max(bx0, k.x0) and min(by1, k.y1) > max(by0, k.y0)
+    return _crosses((box[0] * sx, box[1] * sy, box[2] * sx, box[3] * sy), k)
 
 
 def _not_on(det: HudLocation | None, unread: KillRun | None) -> HudLocation | None:
@@ -2002,8 +2006,8 @@ def _not_on(det: HudLocation | None, unread: KillRun | None) -> HudLocation | No
     aside as read in vain (``unread``; None: nothing set aside)."""
     if det is None or det.kill is None or unread is None:
         return det
-    a, b = det.kill, unread
-    return None if min(a.x1, b.x1) > max(a.x0, b.x0) and min(a.y1, b.y1) > max(a.y0, b.y0) else det
+    a = det.kill
+    return None if _crosses((a.x0, a.y0, a.x1, a.y1), unread) else det
 
 
 def _found_run(hud: np.ndarray, loc: HudLocation, how: str, visible: bool, *, faint: bool) -> FoundBox:
