@@ -2020,7 +2020,7 @@ def _found_run(hud: np.ndarray, loc: HudLocation, how: str, visible: bool, *, fa
     ref, hit = warp_run(hud, place, red=loc.kill.red, row=loc.kill.row)
     if faint:
         hit = replace(hit, score=DETECTED_SCORE)
-    return FoundBox(ref, hit, visible, True, loc.era, "ok", how, _crop_run(loc), place, loc.kill.boxed)
+    return FoundBox(ref, hit, visible, True, loc.era, "ok", how, _crop_run(loc), place, boxed=loc.kill.boxed)
 
 
 def find_kill_box(

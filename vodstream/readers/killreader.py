@@ -265,11 +265,11 @@ class KillReader:
             # The layout rules' box read nothing: the rules may have taken the skull for the count
             # (a red HUD over a graffiti wall, the count right of it: validation family at 1080p)
             # -- the crop again with their run set aside, for a detector's run elsewhere
-            for how, template, layout in (("template", False, True), ("layout", False, False)):
+            for how, layout in (("template", True), ("layout", False)):
                 pairs = enumerate(zip(found, out, strict=True))
                 again = [i for i, (f, r) in pairs if f.how == how and r.kills is None]
                 if again:
-                    redo, _found = self._read([huds[i] for i in again], template=template, layout=layout)
+                    redo, _found = self._read([huds[i] for i in again], template=False, layout=layout)
                     for i, r in zip(again, redo, strict=True):
                         if r.kills is not None:
                             out[i] = r
