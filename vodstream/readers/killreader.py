@@ -216,6 +216,8 @@ class KillReader:
         box_alone: float = 0.98,
         realign_min: int = 2,
         realign_agree: float = 0.9,
+        realign_box: float = 0.99,
+        realign_box_min: int = 3,
     ) -> None:
         self.device = device
         if model is None:
@@ -239,6 +241,8 @@ class KillReader:
         self.box_alone = float(box_alone)  # ... on a faint box beside a squads line, very sure and steady
         self.realign_min = int(realign_min)  # placements both readers read alike in (0: no realigning)
         self.realign_agree = float(realign_agree)  # ... the score-box reader's confidence there
+        self.realign_box = float(realign_box)  # ... the score-box reader alone, this sure
+        self.realign_box_min = int(realign_box_min)  # ... in this many placements (0: never alone)
         self.detector: KillBoxDetector | None = None
         if use_finder:
             if finder is None:
@@ -407,7 +411,7 @@ class KillReader:
             for i, got in zip(weak, placed, strict=True):
                 r = combined[i]
                 if got is not None and r is not None:
-                    combined[i] = replace(r, kills=got[0], confidence=got[1], reason="ok_realigned")
+                    combined[i] = replace(r, kills=got[0], confidence=got[1], reason=got[2])
         out: list[KillReading] = []
         for vis, f, r in zip(visible, found, combined, strict=True):
             if r is None:
@@ -447,12 +451,15 @@ class KillReader:
     # -- internals ----------------------------------------------------------------------------
     def _realigned(
         self, huds: Sequence[np.ndarray], found: Sequence[FoundBox]
-    ) -> list[tuple[int, float] | None]:
+    ) -> list[tuple[int, float, str] | None]:
         """Per box the readers refused: the number both read alike with the run placed again,
-        moved and scaled by each of ``REALIGN_GRID`` -- (kills, median confidence) where the digit
-        path, sure of it, and the score-box reader, at ``realign_agree`` or more, name the same
-        number in ``realign_min`` of the placements or more and no other number in any; None
-        otherwise (see the class docstring)."""
+        moved and scaled by each of ``REALIGN_GRID`` -- (kills, median confidence, "ok_realigned")
+        where the digit path, sure of it, and the score-box reader, at ``realign_agree`` or more,
+        name the same number in ``realign_min`` of the placements or more and no other number in
+        any. Else the score-box reader's number where it reads it at ``realign_box`` or more in
+        ``realign_box_min`` placements or more, no other number at ``box_veto`` or more in any, and
+        the digit path, where it reads, is sure of no other number in any (``"ok_realigned_box"``).
+        None otherwise (see the class docstring)."""
         # (sample, placement, extraction, score window)
         tries: list[tuple[int, Placement, Extraction, np.ndarray]] = []
         for n, (hud, f) in enumerate(zip(huds, found, strict=True)):
@@ -467,13 +474,21 @@ class KillReader:
         probs = self._classify(np.concatenate(crops) if crops else None)
         boxes = self._read_boxes(np.stack([w for _n, _p, _e, w in tries]))
         votes: list[dict[int, list[float]]] = [{} for _ in huds]
+        alone: list[dict[int, list[float]]] = [{} for _ in huds]  # the score-box reader's sure numbers
+        rivals: list[set[int]] = [set() for _ in huds]  # numbers either reader named surely enough
         k = 0
         for (n, place, e, _w), (kills, conf) in zip(tries, boxes, strict=True):
+            if kills >= 0 and conf >= self.box_veto:
+                rivals[n].add(kills)
+                if conf >= self.realign_box:
+                    alone[n].setdefault(kills, []).append(conf)
             if not e.ok:
                 continue
             p = probs[k : k + len(e.digits)]
             k += len(e.digits)
             digit = self._decide(p, False, False)
+            if digit.kills is not None:
+                rivals[n].add(digit.kills)  # _decide: at min_confidence or more
             if (
                 digit.kills is not None
                 and digit.kills == kills
@@ -481,12 +496,17 @@ class KillReader:
                 and _on_run(e, place, found[n].run)
             ):
                 votes[n].setdefault(kills, []).append(min(conf, digit.confidence))
-        out: list[tuple[int, float] | None] = []
-        for v in votes:
+        out: list[tuple[int, float, str] | None] = []
+        for v, a, named in zip(votes, alone, rivals, strict=True):
             if len(v) == 1:
                 ((kills, confs),) = v.items()
                 if len(confs) >= self.realign_min:
-                    out.append((kills, float(np.median(confs))))
+                    out.append((kills, float(np.median(confs)), "ok_realigned"))
+                    continue
+            if self.realign_box_min > 0 and len(a) == 1 and len(named) == 1:
+                ((kills, confs),) = a.items()
+                if len(confs) >= self.realign_box_min:
+                    out.append((kills, float(np.median(confs)), "ok_realigned_box"))
                     continue
             out.append(None)
         return out
