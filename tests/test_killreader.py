@@ -877,6 +877,39 @@ def test_a_tiny_count_only_the_score_box_reader_reads_is_read_where_it_is_sure_p
         assert strict.read_huds([crop])[0].reason == "weak_skull"
 
 
+@pytest.mark.parametrize("name", ["covered-2019-7105-at-104s.png", "covered-modern-7202-at-306s.png"])
+def test_the_score_box_reader_alone_reads_no_number_the_digit_cnn_never_spells(name: str) -> None:
+    """Keyframe HUD crops of the whole-VOD benchmark's covered-style VODs (seed 7105 at 104 s, 7202
+    at 306 s; tests/data), where a stream overlay lies over the kill box: the box is found beside
+    or under the panel's edge, both readers refuse it, and placed anew the score-box reader reads
+    10 at 0.99 or more in several placements, nothing else surely. The digit CNN spells 10 in none
+    of them, so that is no reading: nothing is read."""
+    from pathlib import Path
+
+    import cv2
+
+    from vodstream.readers import killreader
+    from vodstream.readers.digits import score_window
+    from vodstream.readers.hudlocate import find_kill_box, warp_run
+
+    bgr = cv2.imread(str(Path(__file__).resolve().parent / "data" / name))
+    hud = np.ascontiguousarray(bgr[:, :, ::-1])
+    reader = KillReader()
+    f = find_kill_box(hud, reader.detector)
+    assert f.place is not None and f.skull is not None
+    px0, pyc, total = f.place
+    dh = killreader.CANON_DIGIT_H / total
+    windows = []
+    for dx, dy, s in killreader.REALIGN_BOXED if f.boxed else killreader.REALIGN_GRID:
+        place = (px0 + dx * dh, pyc + dy * dh, total / s)
+        ref, skull = warp_run(hud, place, red=f.skull.red, row=f.skull.row)
+        windows.append(score_window(ref, skull))
+    sure = [k for k, c in reader._read_boxes(np.stack(windows)) if c >= reader.realign_box]
+    assert sure.count(10) >= reader.realign_box_min and set(sure) == {10}
+    got = reader.read_huds([hud])[0]
+    assert got.kills is None and got.reason != "ok_realigned_box"
+
+
 def test_a_layout_box_that_reads_nothing_gives_way_to_a_detector_run_elsewhere() -> None:
     """Validation family at 1080p (the per-sample benchmark's case): a red HUD over a graffiti
     wall; the layout rules took the skull for the count (their run left of the "23"), and the

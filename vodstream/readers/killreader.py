@@ -470,8 +470,10 @@ class KillReader:
         where the digit path, sure of it, and the score-box reader, at ``realign_agree`` or more,
         name the same number in ``realign_min`` of the placements or more and no other number in
         any. Else the score-box reader's number where it reads it at ``realign_box`` or more in
-        ``realign_box_min`` placements or more, no other number at ``box_veto`` or more in any, and
-        the digit path, where it reads, is sure of no other number in any (``"ok_realigned_box"``).
+        ``realign_box_min`` placements or more, no other number at ``box_veto`` or more in any, the
+        digit path, where it reads, sure of no other number in any, and its CNN spelling that number
+        (each digit at ``guess_min`` or more) in one placement at least, on the run
+        (``"ok_realigned_box"``).
         None otherwise (see the class docstring)."""
         # (sample, placement, extraction, score window)
         tries: list[tuple[int, Placement, Extraction, np.ndarray]] = []
@@ -489,6 +491,7 @@ class KillReader:
         votes: list[dict[int, list[float]]] = [{} for _ in huds]
         alone: list[dict[int, list[float]]] = [{} for _ in huds]  # the score-box reader's sure numbers
         rivals: list[set[int]] = [set() for _ in huds]  # numbers either reader named surely enough
+        spelled: list[set[int]] = [set() for _ in huds]  # what the digit CNN spells on the run, unsure
         k = 0
         for (n, place, e, _w), (kills, conf) in zip(tries, boxes, strict=True):
             if kills >= 0 and conf >= self.box_veto:
@@ -502,6 +505,9 @@ class KillReader:
             digit = self._decide(p, False, False)
             if digit.kills is not None:
                 rivals[n].add(digit.kills)  # _decide: at min_confidence or more
+            hint = _spelled(p, self.guess_min)
+            if hint is not None and _on_run(e, place, found[n].run):
+                spelled[n].add(hint)
             if (
                 digit.kills is not None
                 and digit.kills == kills
@@ -510,7 +516,7 @@ class KillReader:
             ):
                 votes[n].setdefault(kills, []).append(min(conf, digit.confidence))
         out: list[tuple[int, float, str] | None] = []
-        for v, a, named in zip(votes, alone, rivals, strict=True):
+        for v, a, named, hints in zip(votes, alone, rivals, spelled, strict=True):
             if len(v) == 1:
                 ((kills, confs),) = v.items()
                 if len(confs) >= self.realign_min:
@@ -518,7 +524,7 @@ class KillReader:
                     continue
             if self.realign_box_min > 0 and len(a) == 1 and len(named) == 1:
                 ((kills, confs),) = a.items()
-                if len(confs) >= self.realign_box_min:
+                if len(confs) >= self.realign_box_min and kills in hints:
                     out.append((kills, float(np.median(confs)), "ok_realigned_box"))
                     continue
             out.append(None)
