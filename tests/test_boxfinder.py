@@ -235,19 +235,38 @@ class _Counting:
         return self.det.second_opinion(img)
 
 
-def test_detector_runs_only_where_an_in_match_hud_is_in_view(detector) -> None:
-    """Lobby, menus, other games, black: no squads line, no squads box -- no forward pass (it cost
-    ~35 ms a crop on every such keyframe); in-match crops the rules miss still reach it."""
+def test_detector_looks_once_where_no_in_match_hud_is_in_view(detector) -> None:
+    """Lobby, menus, other games, black: no squads line, no squads box -- one forward pass each
+    (the detector's sure box only: no likeliest cell, no second opinion), and no box there;
+    in-match crops the rules miss still reach it."""
     counting = _Counting(detector)
+    crops = 0
     for k, screen in enumerate(("lobby_ready", "lobby_matchmaking", "select_legend", "other_game", "black")):
         for w, h in ((1280, 720), (1920, 1080)):
             st = FrameState(t=1.0, screen=screen, countdown=9, scene_seed=SCENE + k)  # type: ignore[arg-type]
             f = find_kill_box(_crop(st, w, h, style_by_name(f"validation:{400 + k}")), counting)
             assert f.how == "none" and not f.visible, (screen, w, h)
-    assert counting.calls == 0
+            crops += 1
+    assert counting.calls == crops
     missed = [c for _st, _style, c in _cases(16, 1920, 1080) if locate(c).kill is None]
     found = [find_kill_box(c, counting) for c in missed]
     assert counting.calls >= 1 and any(f.how == "detector" for f in found)
+
+
+def test_a_sure_detector_box_is_read_where_the_rules_see_no_hud(detector) -> None:
+    """Selection family at 1080p (the per-sample benchmark's case): a pale HUD over fine diagonal
+    stripes on a bright sky -- the rules find neither the squads line nor the alive section's blob,
+    so nothing says an in-match HUD is in view. The detector, asked once, is sure of the "21": its
+    box is a proposal, read by both readers; the crop's HUD counts as in view only once read."""
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = benchmark_crop("selection", 1920, 11, 0)
+    assert st.kills == 21
+    counting = _Counting(detector)
+    f = find_kill_box(crop, counting)
+    assert (f.how, f.visible, f.proposal, counting.calls) == ("detector", False, True, 1)
+    got = KillReader(finder=detector).read_huds([crop])[0]
+    assert (got.kills, got.kill_box, got.hud_visible) == (21, True, True)
 
 
 def test_finder_weights_round_trip(tmp_path) -> None:
