@@ -1418,17 +1418,19 @@ def test_an_overlay_side_under_the_squads_box_covers_the_ranked_row_a_wall_does_
 def test_the_detector_looks_where_the_alive_section_shows_without_a_squads_line(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """Training family at 1080p through libx264 (crf 20), 2019 HUD: a FOLLOW GOAL panel over the
-    squads label leaves "[eye] 2 [skull] 17" in view but no squads line, and the squads box is not
-    at its 2019 place (the HUD pushed down): the detector, which is sure of the box, never ran. The
-    alive section's blob in the usual ink is evidence enough of the squads box to run it."""
+    """Training family at 1080p through libx264 (crf 20), a red 2019 HUD pushed down by a banner
+    (a FOLLOW GOAL panel over its text): "[eye] 5 [skull] 18" in view, but the squads label is lost
+    in the box's stripes (no squads line) and the squads box is not at its 2019 place. The
+    detector is not sure of the box (its "none" at 0.72), so its one look where nothing shows an
+    in-match HUD takes nothing; the alive section's blob in the usual ink is evidence enough of the
+    squads box for its full look (the likeliest cell, after a skull), which both readers read."""
     import vodstream.readers.hudlocate as hl
     from vodstream.readers.killreader import KillReader
 
-    crop, st = benchmark_crop("train", 1920, 11, 120)  # the per-sample benchmark's case
-    assert st.kills == 17 and st.era == "2019"
+    crop, st = benchmark_crop("train", 1920, 11, 130)  # the per-sample benchmark's case
+    assert st.kills == 18 and st.era == "2019"
     assert locate(crop).reason == "no_squads_box"
-    assert KillReader().read_huds([crop])[0].kills == 17
+    assert KillReader().read_huds([crop])[0].kills == 18
     monkeypatch.setattr(hl._Prepared, "alive_blob", property(lambda self: False))
     assert KillReader().read_huds([crop])[0].kills is None
 
