@@ -2099,9 +2099,9 @@ def find_kill_box(
     # rules, or the squads box at its 2019 place): on lobby, menu and other games' crops its unsure
     # cells and second opinion are no evidence. Also where no squads line is found
     # but the usual ink holds the alive section's blob (:attr:`_Prepared.alive_blob`: a panel over the
-    # label, the HUD pushed down by a banner -- a 2019 "17" of the training family at 1080p beside
-    # a FOLLOW GOAL panel, its detector sure of the box): about one keyframe in twenty outside
-    # the matches has such a blob (a forward pass each), none had a box read
+    # label, the HUD pushed down by a banner -- a red 2019 "18" of the training family at 1080p
+    # under a banner, its squads label lost in the box's stripes, read only in the likeliest cell):
+    # about one keyframe in twenty outside the matches has such a blob, none had a box read
     looked = visible or (loc.reason == "no_squads_box" and prepared.alive_blob)
     if proposer is not None and not looked and loc.kill_box is None and loc.reason != "digit_lost":
         # no sign of an in-match HUD: the detector's box only where it is sure of one (one forward

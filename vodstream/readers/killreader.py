@@ -199,14 +199,14 @@ class KillReader:
     the digit CNN spells it (each digit at ``guess_min`` or more, unsure) in one placement at
     least, the digits on the run: tiny 2019 and modern counts at 720p whose digits the digit path
     sees merged, clipped or sharing a blob in most placements ("18", "13", "11", validation
-    family). Chosen on the
-    per-crop readings of every realign placement on the choice sets (validation, selection,
-    training, today's look; five sizes), read off-line for each setting: at 0.97 with 4
-    placements a "16" (the box on another number) was read as 11 and at 0.95 with 3 also a "14"
-    as 1 and a hidden counter as 11; at 0.99 every minimum from 2 to 8 placements was without a
-    wrong number (+8 to +2); 3 keeps a placement's margin over a "4" read as 14 at 0.992 in one.
-    Without the digit path's veto +7; with it +5 (a "2" it read as 7 in two placements no longer
-    counts). The full sweep read the same +5, none fewer, no wrong number. The whole-VOD benchmark's
+    family). Chosen on the per-crop readings of every realign placement on the choice sets
+    (validation, selection, training, today's look; five sizes), read off-line for each setting:
+    at 0.97 with 4 placements a "16" (the box on another number) was read as 11 and at 0.95 with
+    3 also a "14" as 1 and a hidden counter as 11; at 0.99 every minimum from 2 to 8 placements
+    was without a wrong number (+8 to +2); 3 keeps a placement's margin over a "4" read as 14 at
+    0.992 in one. Without the digit path's veto +7; with it +5 (a "2" it read as 7 in two
+    placements no longer counts). The full sweep read the same +5, none fewer, no wrong number
+    (validation 720p +3, selection and training 21:9 +1 each). The whole-VOD benchmark's
     covered-style VODs then showed what the choice sets had too few of: a kill box under an
     overlay panel, found beside or under its edge, where the score-box reader alone read 10 at
     0.99 or more in several placements (seeds 7105 and 7202, one keyframe each; the tracker did not
@@ -481,8 +481,7 @@ class KillReader:
         ``realign_box_min`` placements or more, no other number at ``box_veto`` or more in any, the
         digit path, where it reads, sure of no other number in any, and its CNN spelling that number
         (each digit at ``guess_min`` or more) in one placement at least, on the run
-        (``"ok_realigned_box"``).
-        None otherwise (see the class docstring)."""
+        (``"ok_realigned_box"``). None otherwise (see the class docstring)."""
         # (sample, placement, extraction, score window)
         tries: list[tuple[int, Placement, Extraction, np.ndarray]] = []
         for n, (hud, f) in enumerate(zip(huds, found, strict=True)):
