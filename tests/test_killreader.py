@@ -496,7 +496,9 @@ def test_stripes_joined_to_a_digit_are_opened_away_in_a_second_look(width: int, 
     assert (got.kills, got.reason) == (st.kills, "ok_cut")
     # the second look alone is no reading (nor the score-box reader's steady number, on the
     # layout's box or alone on a faint one, or with the box placed anew)
-    strict = KillReader(cut_agree=0.999999, steady_min=1.01, box_alone=1.01, realign_box_min=0)
+    strict = KillReader(
+        cut_agree=0.999999, steady_min=1.01, box_alone=1.01, realign_box_min=0, realign_sole_min=0
+    )
     assert strict.read_huds([crop])[0].kills is None
 
 
@@ -867,14 +869,19 @@ def test_a_tiny_count_only_the_score_box_reader_reads_is_read_where_it_is_sure_p
     the detector's box a little above and left of it. The digit path sees its digits clipped or
     merged in nearly every placement and never reads 13 with the box reader; the score-box reader
     reads 13 at 0.99 or more in many placements and nothing else surely. Read so ("ok_realigned_box");
-    without that rule (``realign_box_min=0``), or asking for more than certainty, nothing."""
+    without that rule (``realign_box_min=0``), or asking for more than certainty, the placements
+    still name 13 alone, and the digit CNN spells it: read by the sole-number rule; without both
+    rules, nothing."""
     crop, st = benchmark_crop("validation", 1280, 11, 292)
     assert st.kills == 13
     got = KillReader().read_huds([crop])[0]
     assert (got.kills, got.reason, got.kill_box) == (13, "ok_realigned_box", True)
     assert got.confidence >= 0.99
     for strict in (KillReader(realign_box_min=0), KillReader(realign_box=1.01)):
-        assert strict.read_huds([crop])[0].reason == "weak_skull"
+        sole = strict.read_huds([crop])[0]
+        assert (sole.kills, sole.reason) == (13, "ok_realigned_sole")
+    none = KillReader(realign_box_min=0, realign_sole_min=0).read_huds([crop])[0]
+    assert none.reason == "weak_skull"
 
 
 @pytest.mark.parametrize("name", ["covered-2019-7105-at-104s.png", "covered-modern-7202-at-306s.png"])
@@ -983,3 +990,44 @@ def test_a_template_box_that_reads_nothing_gives_way_to_the_detector() -> None:
     assert find_kill_box(crop, reader.detector, template=False).how == "detector"
     got = reader.read_huds([crop])[0]
     assert (got.kills, got.kill_box) == (15, True)
+
+
+def test_a_tally_names_a_number_only_where_no_other_is_named() -> None:
+    """The realign placements' verdict (``_Tally.verdict``): both readers alike in two placements
+    first; then, where one number alone is named and the digit CNN spells it, the score-box
+    reader's sure placements, else any three placements naming it. Two numbers named, a number
+    the digit CNN never spells, or too few placements: no number."""
+    from vodstream.readers.killreader import _Tally
+
+    def verdict(t: _Tally, sole_min: int = 3) -> tuple[int, float, str] | None:
+        return t.verdict(2, 3, sole_min)
+
+    both = _Tally(votes={7: [0.95, 0.97]}, named={7: [0.95, 0.97], 1: [0.92]})
+    assert verdict(both) == (7, 0.96, "ok_realigned")  # both readers' votes outweigh a lone rival
+    sure = _Tally(alone={13: [0.995, 0.999, 0.991]}, named={13: [0.995, 0.999, 0.991, 0.93]}, spelled={13})
+    assert verdict(sure) == (13, 0.995, "ok_realigned_box")
+    sole = _Tally(named={6: [0.93, 0.96, 0.91]}, spelled={6, 8})
+    got = verdict(sole)
+    assert got is not None and got[0] == 6 and got[2] == "ok_realigned_sole"
+    assert got[1] == pytest.approx(0.93)
+    assert verdict(sole, sole_min=0) is None  # the rule off
+    assert verdict(sole, sole_min=4) is None  # too few placements
+    assert verdict(_Tally(named={6: [0.93, 0.96, 0.91]}, spelled={8})) is None  # never spelled
+    rival = _Tally(named={6: [0.93, 0.96, 0.91], 5: [0.9]}, spelled={6})
+    assert verdict(rival) is None  # another number named once is enough to refuse
+    two = {6: [0.95, 0.95], 5: [0.95, 0.95]}
+    split = _Tally(votes=two, named=two, spelled={6, 5})
+    assert verdict(split) is None
+
+
+def test_a_count_only_ever_read_as_one_number_is_read_where_the_digit_cnn_spells_it() -> None:
+    """Validation family at 1080p (the per-sample benchmark's case): a "15" in a detector's box that
+    both readers refuse as mapped. Placed anew, no placement has both readers' votes twice and the
+    score-box reader is not sure enough alone, but every reading sure enough to count names 15, in
+    three placements or more, and the digit CNN spells 15 on the run: read ("ok_realigned_sole").
+    Without that rule (``realign_sole_min=0``) nothing is read."""
+    crop, st = benchmark_crop("validation", 1920, 11, 77)
+    assert st.kills == 15
+    got = KillReader().read_huds([crop])[0]
+    assert (got.kills, got.reason, got.kill_box) == (15, "ok_realigned_sole", True)
+    assert KillReader(realign_sole_min=0).read_huds([crop])[0].reason == "weak_skull"

@@ -2114,49 +2114,68 @@ def find_kill_box(
         det = _not_on(_snap(prepared, loc, assessed.box), unread)
         if det is not None:
             return _found_run(hud, det, "detector", visible, faint=True)
-        return FoundBox(old, None, visible, loc.kill_box, loc.era, loc.reason, "none")
-    if proposer is not None and looked and loc.kill_box is None and loc.reason != "digit_lost":
-        if assessed is None:
-            assessed = proposer.assess(prepared.half)
-        got, p_none = assessed.box, assessed.p_none
-        det = _snap(prepared, loc, got)
-        beside = loc.squads is not None and loc.reason == "slot_unclear"
-        if (
-            det is None
-            and got is None
-            and ((beside and (loc.slot_edge or p_none < EMPTY_NONE_PROB)) or loc.reason == "no_squads_box")
-        ):
-            # ink in the slot beside a squads line found, no box by the rules, none the detector
-            # is sure of: the cell it finds likeliest, however unsure (ranked counts on the second
-            # row and a red "18" of the validation family at 1080p had their probability there,
-            # "none" winning at 0.55-0.71). A proposal like the others: _snap's checks, then a
-            # number only where the kill reader's readers agree (or beside the squads line, its
-            # digit path very sure). Not where the detector's "none" calls the slot empty.
-            # Also where no squads line was found at all (a webcam over the squads label, the
-            # squads box seen at its 2019 place: an elite "18" of the validation family at 720p),
-            # there only after a skull: the likeliest cell of a 2019 HUD beside a covered squads
-            # label was the spectator count, its eye before it (12 read as 3)
-            det = _snap(prepared, loc, assessed.loose)
-            if det is not None and loc.squads is None and not _skull_before(prepared, det.kill):
-                det = None
-        det = _not_on(det, unread)
-        if det is not None:
-            # visible stays the layout's verdict: a proposal alone is no evidence of an in-match HUD
-            # (the kill reader says visible where both of its readers read a number in the box)
-            return _found_run(hud, det, "detector", visible, faint=True)
-        if (
-            loc.reason == "slot_unclear"
-            and not loc.slot_edge
-            and p_none >= EMPTY_NONE_PROB
-            and not (loc.squads is not None and _row2_covered(prepared.img, loc.squads))
-        ):
-            # the rules saw only clutter of letter size in the slot (a busy background), no straight
-            # edge of an overlay over it or over the second row's, and the detector is sure no
-            # kill count is in view: empty
-            return FoundBox(old, None, visible, False, "modern", "empty", "detector_empty")
-        # the second opinion (a detector trained with overlays over the squads box: where the
-        # first saw no count beside a panel or webcam over it, validation family 720p and 4:3)
-        det = _not_on(_snap(prepared, loc, proposer.second_opinion(prepared.half)), unread)
-        if det is not None:
-            return _found_run(hud, det, "second_opinion", visible, faint=True)
+    elif proposer is not None and looked and loc.kill_box is None and loc.reason != "digit_lost":
+        full = _full_look(hud, prepared, loc, proposer, assessed, unread, visible, old)
+        if full is not None:
+            return full
     return FoundBox(old, None, visible, loc.kill_box, loc.era, loc.reason, "none")
+
+
+def _full_look(
+    hud: np.ndarray,
+    prepared: _Prepared,
+    loc: HudLocation,
+    proposer: KillBoxProposer,
+    assessed: Assessment | None,
+    unread: KillRun | None,
+    visible: bool,
+    old: np.ndarray,
+) -> FoundBox | None:
+    """The detector's every look where an in-match HUD is in view and the rules found no kill box
+    (:func:`find_kill_box`): its sure box, else the likeliest cell beside a squads line or where no
+    squads line was found, an empty slot where it is sure none is in view, else its second opinion;
+    None where none of them finds a box."""
+    if assessed is None:
+        assessed = proposer.assess(prepared.half)
+    got, p_none = assessed.box, assessed.p_none
+    det = _snap(prepared, loc, got)
+    beside = loc.squads is not None and loc.reason == "slot_unclear"
+    if (
+        det is None
+        and got is None
+        and ((beside and (loc.slot_edge or p_none < EMPTY_NONE_PROB)) or loc.reason == "no_squads_box")
+    ):
+        # ink in the slot beside a squads line found, no box by the rules, none the detector
+        # is sure of: the cell it finds likeliest, however unsure (ranked counts on the second
+        # row and a red "18" of the validation family at 1080p had their probability there,
+        # "none" winning at 0.55-0.71). A proposal like the others: _snap's checks, then a
+        # number only where the kill reader's readers agree (or beside the squads line, its
+        # digit path very sure). Not where the detector's "none" calls the slot empty.
+        # Also where no squads line was found at all (a webcam over the squads label, the
+        # squads box seen at its 2019 place: an elite "18" of the validation family at 720p),
+        # there only after a skull: the likeliest cell of a 2019 HUD beside a covered squads
+        # label was the spectator count, its eye before it (12 read as 3)
+        det = _snap(prepared, loc, assessed.loose)
+        if det is not None and loc.squads is None and not _skull_before(prepared, det.kill):
+            det = None
+    det = _not_on(det, unread)
+    if det is not None:
+        # visible stays the layout's verdict: a proposal alone is no evidence of an in-match HUD
+        # (the kill reader says visible where both of its readers read a number in the box)
+        return _found_run(hud, det, "detector", visible, faint=True)
+    if (
+        loc.reason == "slot_unclear"
+        and not loc.slot_edge
+        and p_none >= EMPTY_NONE_PROB
+        and not (loc.squads is not None and _row2_covered(prepared.img, loc.squads))
+    ):
+        # the rules saw only clutter of letter size in the slot (a busy background), no straight
+        # edge of an overlay over it or over the second row's, and the detector is sure no
+        # kill count is in view: empty
+        return FoundBox(old, None, visible, False, "modern", "empty", "detector_empty")
+    # the second opinion (a detector trained with overlays over the squads box: where the
+    # first saw no count beside a panel or webcam over it, validation family 720p and 4:3)
+    det = _not_on(_snap(prepared, loc, proposer.second_opinion(prepared.half)), unread)
+    if det is not None:
+        return _found_run(hud, det, "second_opinion", visible, faint=True)
+    return None

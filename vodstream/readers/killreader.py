@@ -41,7 +41,7 @@ off by default -- see benchmarks/kill_accuracy.py for the measurement.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -213,6 +213,13 @@ class KillReader:
     trust a lone reading). The digit CNN spelled 10 in none of those placements; in each of the
     five gains it spells the count in one or more -- hence that condition (the covered VODs are
     no held-out figure for it).
+    ``realign_sole_min`` (3): where neither rule above holds, a number counts ("ok_realigned_sole")
+    where it is the only number any reader names surely enough in any placement (the score-box
+    reader at ``box_veto`` or more, the digit path at ``min_confidence``), it is named so in
+    ``realign_sole_min`` placements or more, and the digit CNN spells it on the run in one at
+    least (as for ``ok_realigned_box``): a "15" whose placements the score-box reader reads at
+    0.9-0.99 and the digit path reads surely in others, never both in one twice (validation family,
+    1080p). SOLE_CHOICE
     """
 
     def __init__(
@@ -239,6 +246,7 @@ class KillReader:
         realign_agree: float = 0.9,
         realign_box: float = 0.99,
         realign_box_min: int = 3,
+        realign_sole_min: int = 3,
     ) -> None:
         self.device = device
         if model is None:
@@ -264,6 +272,7 @@ class KillReader:
         self.realign_agree = float(realign_agree)  # ... the score-box reader's confidence there
         self.realign_box = float(realign_box)  # ... the score-box reader alone, this sure
         self.realign_box_min = int(realign_box_min)  # ... in this many placements (0: never alone)
+        self.realign_sole_min = int(realign_sole_min)  # placements naming the one number named (0: no)
         self.detector: KillBoxDetector | None = None
         if use_finder:
             if finder is None:
@@ -481,7 +490,9 @@ class KillReader:
         ``realign_box_min`` placements or more, no other number at ``box_veto`` or more in any, the
         digit path, where it reads, sure of no other number in any, and its CNN spelling that number
         (each digit at ``guess_min`` or more) in one placement at least, on the run
-        (``"ok_realigned_box"``). None otherwise (see the class docstring)."""
+        (``"ok_realigned_box"``). Else that one number, so spelled, where either reader names it
+        surely enough in ``realign_sole_min`` placements or more (``"ok_realigned_sole"``). None
+        otherwise (see the class docstring and :meth:`_Tally.verdict`)."""
         # (sample, placement, extraction, score window)
         tries: list[tuple[int, Placement, Extraction, np.ndarray]] = []
         for n, (hud, f) in enumerate(zip(huds, found, strict=True)):
@@ -495,47 +506,30 @@ class KillReader:
         crops = [e.digits for _n, _p, e, _w in tries if e.ok]
         probs = self._classify(np.concatenate(crops) if crops else None)
         boxes = self._read_boxes(np.stack([w for _n, _p, _e, w in tries]))
-        votes: list[dict[int, list[float]]] = [{} for _ in huds]
-        alone: list[dict[int, list[float]]] = [{} for _ in huds]  # the score-box reader's sure numbers
-        rivals: list[set[int]] = [set() for _ in huds]  # numbers either reader named surely enough
-        spelled: list[set[int]] = [set() for _ in huds]  # what the digit CNN spells on the run, unsure
+        tallies = [_Tally() for _ in huds]
         k = 0
         for (n, place, e, _w), (kills, conf) in zip(tries, boxes, strict=True):
+            t = tallies[n]
+            named: dict[int, float] = {}  # what this placement names surely enough, how surely
             if kills >= 0 and conf >= self.box_veto:
-                rivals[n].add(kills)
+                named[kills] = conf
                 if conf >= self.realign_box:
-                    alone[n].setdefault(kills, []).append(conf)
-            if not e.ok:
-                continue
-            p = probs[k : k + len(e.digits)]
-            k += len(e.digits)
-            digit = self._decide(p, False, False)
-            if digit.kills is not None:
-                rivals[n].add(digit.kills)  # _decide: at min_confidence or more
-            hint = _spelled(p, self.guess_min)
-            if hint is not None and _on_run(e, place, found[n].run):
-                spelled[n].add(hint)
-            if (
-                digit.kills is not None
-                and digit.kills == kills
-                and conf >= self.realign_agree
-                and _on_run(e, place, found[n].run)
-            ):
-                votes[n].setdefault(kills, []).append(min(conf, digit.confidence))
-        out: list[tuple[int, float, str] | None] = []
-        for v, a, named, hints in zip(votes, alone, rivals, spelled, strict=True):
-            if len(v) == 1:
-                ((kills, confs),) = v.items()
-                if len(confs) >= self.realign_min:
-                    out.append((kills, float(np.median(confs)), "ok_realigned"))
-                    continue
-            if self.realign_box_min > 0 and len(a) == 1 and len(named) == 1:
-                ((kills, confs),) = a.items()
-                if len(confs) >= self.realign_box_min and kills in hints:
-                    out.append((kills, float(np.median(confs)), "ok_realigned_box"))
-                    continue
-            out.append(None)
-        return out
+                    t.alone.setdefault(kills, []).append(conf)
+            if e.ok:
+                p = probs[k : k + len(e.digits)]
+                k += len(e.digits)
+                digit = self._decide(p, False, False)
+                on_run = _on_run(e, place, found[n].run)
+                if digit.kills is not None:  # _decide: at min_confidence or more
+                    named[digit.kills] = max(named.get(digit.kills, 0.0), digit.confidence)
+                hint = _spelled(p, self.guess_min)
+                if hint is not None and on_run:
+                    t.spelled.add(hint)
+                if digit.kills is not None and digit.kills == kills and conf >= self.realign_agree and on_run:
+                    t.votes.setdefault(kills, []).append(min(conf, digit.confidence))
+            for number, c in named.items():
+                t.named.setdefault(number, []).append(c)
+        return [t.verdict(self.realign_min, self.realign_box_min, self.realign_sole_min) for t in tallies]
 
     def _steady(self, ref: np.ndarray, skull: SkullHit, kills: int) -> bool:
         """Whether the score-box reader reads ``kills`` -- its reading of the unmoved window -- in
@@ -695,6 +689,35 @@ class KillReader:
             return KillReading(None, red, vis, conf, "leading_zero")
         kills = int("".join(str(int(d)) for d in labels))
         return KillReading(kills, red, vis, conf, "ok")
+
+
+@dataclass
+class _Tally:
+    """What the realign placements of one box read (:meth:`KillReader._realigned`), and its verdict."""
+
+    votes: dict[int, list[float]] = field(default_factory=dict)  # both readers alike, on the run
+    alone: dict[int, list[float]] = field(default_factory=dict)  # the score-box reader at realign_box
+    # per number either reader named surely enough (box_veto, min_confidence): its placements' confidences
+    named: dict[int, list[float]] = field(default_factory=dict)
+    spelled: set[int] = field(default_factory=set)  # what the digit CNN spells on the run, unsure
+
+    def verdict(self, realign_min: int, box_min: int, sole_min: int) -> tuple[int, float, str] | None:
+        """(kills, median confidence, reason) by the first of the three rules that holds, else None."""
+        if len(self.votes) == 1:
+            ((kills, confs),) = self.votes.items()
+            if len(confs) >= realign_min:
+                return kills, float(np.median(confs)), "ok_realigned"
+        if len(self.named) != 1:
+            return None  # none named, or two numbers named: never a choice between them
+        ((kills, confs),) = self.named.items()
+        if kills not in self.spelled:
+            return None
+        sure = self.alone.get(kills, [])
+        if box_min > 0 and len(self.alone) == 1 and len(sure) >= box_min:
+            return kills, float(np.median(sure)), "ok_realigned_box"
+        if sole_min > 0 and len(confs) >= sole_min:
+            return kills, float(np.median(confs)), "ok_realigned_sole"
+        return None
 
 
 def _on_run(e: Extraction, place: Placement, run: tuple[float, float, float, float] | None) -> bool:
