@@ -1022,9 +1022,9 @@ def test_a_tally_names_a_number_only_where_no_other_is_named() -> None:
 
 def test_a_count_only_ever_read_as_one_number_is_read_where_the_digit_cnn_spells_it() -> None:
     """Validation family at 1080p (the per-sample benchmark's case): a "15" in a detector's box that
-    both readers refuse as mapped. Placed anew, no placement has both readers' votes twice and the
-    score-box reader is not sure enough alone, but every reading sure enough to count names 15, in
-    three placements or more, and the digit CNN spells 15 on the run: read ("ok_realigned_sole").
+    both readers refuse as mapped. Placed anew, neither both readers' votes nor the score-box
+    reader's sure placements read it, but every reading sure enough to count names 15, in three
+    placements or more, and the digit CNN spells 15 on the run: read ("ok_realigned_sole").
     Without that rule (``realign_sole_min=0``) nothing is read."""
     crop, st = benchmark_crop("validation", 1920, 11, 77)
     assert st.kills == 15
