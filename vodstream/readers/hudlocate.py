@@ -420,6 +420,9 @@ def _extend_left(st: np.ndarray, x0: int, h: float, top: float, base: float) -> 
         x0 = int(min(x[i] for i in near))
 
 
+# letter heights after a line's end searched for an overlay's side (the box's slanted edge may lie
+# between: a squads label ending 1.4 letter heights before a panel, validation family at 21:9)
+COVER_REACH = 1.6
 COVER_EDGE = 3.5  # letter heights: a vertical edge this long where a line ends is an overlay's
 # letter heights: a vertical edge (largest colour channel's) this long across the kill slot or
 # through the ranked row's digit rows is an overlay's side (:func:`_overlay_edge`, :func:`_row2_covered`)
@@ -465,7 +468,7 @@ def _covered_end(img: np.ndarray, x1: int, y0: int, y1: int, h: float) -> bool:
     """A stream overlay's straight vertical edge (longer than ``COVER_EDGE`` letter heights, taller
     than the HUD's boxes) right where a line of text ends: what followed it is under the overlay."""
     H, W = img.shape[:2]
-    ax0, ax1 = max(0, int(x1 - 0.3 * h)), min(W, int(x1 + 1.2 * h) + 1)
+    ax0, ax1 = max(0, int(x1 - 0.3 * h)), min(W, int(x1 + COVER_REACH * h) + 1)
     ay0, ay1 = max(0, int(y0 - 2.5 * h)), min(H, int(y1 + 2.5 * h) + 1)
     if ax1 - ax0 < 3 or ay1 - ay0 < 4:
         return False
