@@ -466,7 +466,8 @@ def _long_edge(grad: np.ndarray, length: int, *, vertical: bool) -> bool:
 
 def _covered_end(img: np.ndarray, x1: int, y0: int, y1: int, h: float) -> bool:
     """A stream overlay's straight vertical edge (longer than ``COVER_EDGE`` letter heights, taller
-    than the HUD's boxes) right where a line of text ends: what followed it is under the overlay."""
+    than the HUD's boxes) where a line of text ends, up to ``COVER_REACH`` letter heights after it:
+    what followed it is under the overlay."""
     H, W = img.shape[:2]
     ax0, ax1 = max(0, int(x1 - 0.3 * h)), min(W, int(x1 + COVER_REACH * h) + 1)
     ay0, ay1 = max(0, int(y0 - 2.5 * h)), min(H, int(y1 + 2.5 * h) + 1)
