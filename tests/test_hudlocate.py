@@ -1695,3 +1695,23 @@ def test_a_run_placed_anew_maps_back_onto_the_crop() -> None:
     x0, y0, x1, y1 = unwarp_box(moved, (xs.min(), ys.min(), xs.max() + 1, ys.max() + 1))
     assert abs(x0 - mx) <= 1.0 and abs(x1 - (mx + 12)) <= 1.0
     assert abs(y0 - my) <= 1.0 and abs(y1 - (my + 10)) <= 1.0
+
+
+def test_a_squads_label_ending_short_of_a_panel_is_covered_by_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Validation family at 21:9 (the per-sample benchmark's case): a "FOLLOW GOAL" panel over the
+    alive section, the squads box's slanted edge between the label's end and the panel's side
+    (1.4 letter heights after it). The line ends at the overlay, so the kill box beside it is
+    looked for (a proposal both readers read 24); with the side searched only 1.2 letter heights
+    after the line, no squads line, no box and nothing read."""
+    import vodstream.readers.hudlocate as hl
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = benchmark_crop("validation", 2560, 11, 39, height=1080)
+    assert st.kills == 24
+    loc = locate(crop)
+    assert loc.squads is None and loc.covered and loc.kill is not None
+    got = KillReader().read_huds([crop])[0]
+    assert (got.kills, got.kill_box) == (24, True)
+    monkeypatch.setattr(hl, "COVER_REACH", 1.2)
+    assert not locate(crop).covered
+    assert KillReader().read_huds([crop])[0].kills is None
