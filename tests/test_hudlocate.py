@@ -1715,3 +1715,25 @@ def test_a_squads_label_ending_short_of_a_panel_is_covered_by_it(monkeypatch: py
     monkeypatch.setattr(hl, "COVER_REACH", 1.2)
     assert not locate(crop).covered
     assert KillReader().read_huds([crop])[0].kills is None
+
+
+def test_a_digit_lost_box_takes_the_detectors_run_only_after_a_skull() -> None:
+    """Selection family at 720p (the per-sample benchmark's cases): the layout rules find the skull
+    and a run a digit's width or more after it ("digit_lost": no box, nothing read). The detector's
+    sure box is then taken where a skull sits right before the run it makes: a ranked "2" is read.
+    Not before a 2019 "14" whose detector box also took in the skull's edge (the run starts on it,
+    no skull before it): the score-box reader alone read that as 34."""
+    from vodstream.readers.killreader import KillReader
+
+    reader = KillReader()
+    crop, st = benchmark_crop("selection", 1280, 11, 352)
+    assert st.kills == 2
+    assert locate(crop).reason == "digit_lost"
+    assert find_kill_box(crop, reader.detector).how == "detector"
+    assert reader.read_huds([crop])[0].kills == 2
+    crop, st = benchmark_crop("selection", 1280, 11, 246)
+    assert st.kills == 14
+    assert locate(crop).reason == "digit_lost"
+    found = find_kill_box(crop, reader.detector)
+    assert (found.how, found.reason) == ("none", "digit_lost")
+    assert reader.read_huds([crop])[0].kills is None

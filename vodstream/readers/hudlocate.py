@@ -2039,7 +2039,10 @@ def find_kill_box(
     then by the learned detector ``proposer`` (if any; its boxes need both readers to agree --
     where no squads line or box shows an in-match HUD, only a box it is sure of), then by its
     second opinion where the first's answer led to no box and no empty slot (only where the HUD
-    shows). ``layout`` false: the kill reader's second look
+    shows). Where the rules found the skull but a digit lost after it ("digit_lost"), the
+    detector's sure box only, and only where a skull sits right before its run (choice sets +4,
+    none fewer, no wrong number; without that check a 2019 "14" whose box took in the skull's edge
+    was read as 34). ``layout`` false: the kill reader's second look
     where the layout rules' box read nothing -- their squads line kept, their kill run set aside,
     and only a detector's run that does not overlap it taken."""
     prepared = _prepare(hud)
@@ -2122,6 +2125,14 @@ def find_kill_box(
         full = _full_look(hud, prepared, loc, proposer, assessed, unread, visible, old)
         if full is not None:
             return full
+    elif proposer is not None and looked and loc.reason == "digit_lost":
+        # the rules' skull found, but a digit's width of nothing between it and the count: the
+        # detector's sure box, where a skull sits right before the run it makes of it
+        if assessed is None:
+            assessed = proposer.assess(prepared.half)
+        det = _not_on(_snap(prepared, loc, assessed.box), unread)
+        if det is not None and det.kill is not None and _skull_before(prepared, det.kill):
+            return _found_run(hud, det, "detector", visible, faint=True)
     return FoundBox(old, None, visible, loc.kill_box, loc.era, loc.reason, "none")
 
 
