@@ -1737,3 +1737,19 @@ def test_a_digit_lost_box_takes_the_detectors_run_only_after_a_skull() -> None:
     found = find_kill_box(crop, reader.detector)
     assert (found.how, found.reason) == ("none", "digit_lost")
     assert reader.read_huds([crop])[0].kills is None
+
+
+def test_a_count_joined_to_the_box_outline_is_found_without_one_pixel_strokes() -> None:
+    """Validation family at 21:9 (the per-sample benchmark's case): a red modern "24" whose digits
+    touch the kill box's thin outline, the whole box one component -- the rules see ink in the
+    slot but no box, the detector proposes none. Their look on the ink opened by a 2x2 square
+    (:func:`hudlocate._opened`) finds the run, a weak box both readers read 24 in."""
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = benchmark_crop("validation", 2560, 11, 324, height=1080)
+    assert st.kills == 24
+    assert locate(crop).reason == "slot_unclear"
+    reader = KillReader()
+    assert find_kill_box(crop, reader.detector).how == "layout_weak"
+    got = reader.read_huds([crop])[0]
+    assert (got.kills, got.kill_box) == (24, True)

@@ -1164,6 +1164,12 @@ def _second_looks(p: _Prepared, first: HudLocation, sq: SquadsLine, *, rows: tup
     return loc
 
 
+def _opened(p: _Prepared) -> _Prepared:
+    """The crop's ink opened by a 2x2 square (strokes one pixel wide dropped) and its components."""
+    ink = cv2.morphologyEx(p.ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    return _Prepared(p.img, p.f, _stats(ink), ink)
+
+
 def _narrow_blobs(st: np.ndarray) -> np.ndarray:
     """The unopened ink's components no wider than ``RELAXED_ICON_W`` times their height: icons the
     relaxed looks also take (a skull joined to the digit after it is wider)."""
@@ -2042,7 +2048,11 @@ def find_kill_box(
     shows). Where the rules found the skull but a digit lost after it ("digit_lost"), the
     detector's sure box only, and only where a skull sits right before its run (choice sets +4,
     none fewer, no wrong number; without that check a 2019 "14" whose box took in the skull's edge
-    was read as 34). ``layout`` false: the kill reader's second look
+    was read as 34). Last, where the rules saw ink in the slot beside a squads line but no box and
+    no overlay's edge across it: their look on the ink without one-pixel strokes (:func:`_opened`:
+    a count joined to the box's thin outline), a box both readers must agree on (choice sets +2,
+    none fewer, no wrong number, no covered or hidden counter read). ``layout`` false: the kill
+    reader's second look
     where the layout rules' box read nothing -- their squads line kept, their kill run set aside,
     and only a detector's run that does not overlap it taken."""
     prepared = _prepare(hud)
@@ -2133,6 +2143,14 @@ def find_kill_box(
         det = _not_on(_snap(prepared, loc, assessed.box), unread)
         if det is not None and det.kill is not None and _skull_before(prepared, det.kill):
             return _found_run(hud, det, "detector", visible, faint=True)
+    if loc.reason == "slot_unclear" and loc.squads is not None and not loc.slot_edge and layout:
+        # last, the ink without its one-pixel strokes: the boxes' thin outlines and slanted edges
+        # that a count touching them joined into one component with the whole box
+        o = _opened(prepared)
+        got = _locate_beside(prepared.img, prepared.f, o.st, o.ink, loc.squads, rows=(0, 1))
+        if got.kill is not None:
+            got = replace(got, kill=replace(got.kill, weak=True))
+            return _found_run(hud, got, "layout_weak", got.hud_visible, faint=True)
     return FoundBox(old, None, visible, loc.kill_box, loc.era, loc.reason, "none")
 
 
