@@ -149,7 +149,9 @@ def test_detector_proposes_nothing_where_no_count_is_shown(detector) -> None:
 def test_reader_reads_counts_the_layout_rules_miss() -> None:
     """Validation-style crops where the layout rules find no kill box: the reader with the
     detector reads the right count on some (its digits often touch this style's steep box edge,
-    where the readers refuse), and never a wrong one; without it, only template hits."""
+    where the readers refuse), and never a wrong one; without it, only template hits and the
+    rules' own second looks (the faint look; the look without one-pixel strokes, on counts joined
+    to the box's thin outline), never a wrong number either."""
     from vodstream.readers.killreader import KillReader
 
     torch.set_num_threads(1)
@@ -165,7 +167,7 @@ def test_reader_reads_counts_the_layout_rules_miss() -> None:
     base = without.read_huds([c for _, c in missed])
     right = sum(r.kills == st.kills for (st, _), r in zip(missed, got, strict=True))
     assert all(r.kills in (None, st.kills) for (st, _), r in zip(missed, got, strict=True))
-    assert all(r.kills is None or r.reason == "ok" for r in base)  # template hits, faint looks both read
+    assert all(r.kills in (None, st.kills) for (st, _), r in zip(missed, base, strict=True))
     assert right >= 3, f"{right}/{len(missed)}"
     assert all(r.hud_visible for r in got if r.kills is not None)  # a count read: the HUD is there
 
