@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -1031,3 +1033,37 @@ def test_a_count_only_ever_read_as_one_number_is_read_where_the_digit_cnn_spells
     got = KillReader().read_huds([crop])[0]
     assert (got.kills, got.reason, got.kill_box) == (15, "ok_realigned_sole", True)
     assert KillReader(realign_sole_min=0).read_huds([crop])[0].reason == "weak_skull"
+
+
+def test_a_tally_with_a_rival_reads_the_number_named_most_only_where_the_box_reader_is_sure() -> None:
+    """``_Tally.verdict``'s fourth rule ("ok_realigned_most"): where two numbers are named, the one
+    named in ``most`` (0.8) of all namings or more counts where the score-box reader is very sure
+    of it in three placements or more and the digit CNN spells it. A majority the score-box reader
+    is never very sure of (a "15" whose "1" was lost read as 6 in five placements: selection family
+    at 4:3), a share under 0.8, or a number never spelled: no number."""
+    from vodstream.readers.killreader import _Tally
+
+    def verdict(t: _Tally, most: float = 0.8) -> tuple[int, float, str] | None:
+        return t.verdict(2, 3, 3, most)
+
+    sure = [0.999, 0.995, 0.998, 0.991, 0.997]
+    most = _Tally(alone={19: sure}, named={19: sure * 2, 13: [0.95, 0.93]}, spelled={13, 19})
+    assert verdict(most) == (19, 0.997, "ok_realigned_most")
+    assert verdict(most, most=0.0) is None  # the rule off: a rival named refuses, as before
+    assert verdict(most, most=0.9) is None  # 10 of 12 namings
+    assert verdict(replace(most, spelled={13})) is None  # never spelled
+    assert verdict(replace(most, alone={19: sure[:2]})) is None  # too few sure placements
+    unsure = _Tally(named={6: [0.93, 0.95, 0.96, 0.92, 0.94], 1: [0.91]}, spelled={6, 16, 46})
+    assert verdict(unsure) is None
+
+
+def test_a_count_with_a_rival_named_in_few_placements_is_read() -> None:
+    """Selection family at 1080p (the per-sample benchmark's case): a "2" in a detector's box that
+    both readers refuse as mapped; placed anew, the score-box reader reads 2 at 0.99 or more in 11
+    placements and 5 in one, the digit CNN spells 2: read ("ok_realigned_most"). Without that rule
+    (``realign_most=0``) nothing is read."""
+    crop, st = benchmark_crop("selection", 1920, 11, 345)
+    assert st.kills == 2
+    got = KillReader().read_huds([crop])[0]
+    assert (got.kills, got.reason, got.kill_box) == (2, "ok_realigned_most", True)
+    assert KillReader(realign_most=0.0).read_huds([crop])[0].reason == "weak_skull"
