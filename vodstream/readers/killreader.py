@@ -231,8 +231,9 @@ class KillReader:
     placements of twelve, a "2" read as 5 in one of eighteen (validation and selection families).
     Chosen on the choice sets (five sizes, crf 20, against 7155ed9): validation +4 (720p, 1080p,
     21:9, 4:3), selection +3 (1080p, 21:9, 4:3), training +1 (720p), today's look unchanged, none
-    fewer, no wrong number; of the samples it would read, the tallies at 0.65 also read a "3"
-    named in 16 of 24 and at 0.75 a "16" in 11 of 14 (both right): 0.8 keeps a margin. A majority
+    fewer, no wrong number. The tallies of the samples missed before show 0.75 would also read a
+    "16" named in 11 of 14 and 0.65 a "3" in 16 of 24 (both right); neither was run in full, and
+    0.8 keeps a margin. A majority
     the score-box reader is never very sure of is no evidence: a "15" whose "1" was lost was named
     6 in five placements of six (selection family at 4:3, no placement at 0.99).
     """
