@@ -2120,29 +2120,25 @@ def find_kill_box(
     # under a banner, its squads label lost in the box's stripes, read only in the likeliest cell):
     # about one keyframe in twenty outside the matches has such a blob, none had a box read
     looked = visible or (loc.reason == "no_squads_box" and prepared.alive_blob)
-    if proposer is not None and not looked and loc.kill_box is None and loc.reason != "digit_lost":
-        # no sign of an in-match HUD: the detector's box only where it is sure of one (one forward
-        # pass, ~5 ms; no likeliest cell, no second opinion). A pale HUD over fine diagonal stripes
-        # loses its squads line and alive blob to the ink threshold (21:9 mostly): today's look, the
-        # selection and training families read 6 more so, none fewer, no wrong number; the held-out
-        # VOD set (with lobby, arenas and other games' spans) took 3.5 % longer, no match more
+    # the detector's sure box alone (one forward pass, ~5 ms; no likeliest cell, no second opinion):
+    # - where nothing shows an in-match HUD. A pale HUD over fine diagonal stripes loses its squads
+    #   line and alive blob to the ink threshold (21:9 mostly): today's look, the selection and
+    #   training families read 6 more so, none fewer, no wrong number; the held-out VOD set (with
+    #   lobby, arenas and other games' spans) took 3.5 % longer, no match more
+    # - where the rules found the skull but a digit's width of nothing between it and the count
+    #   ("digit_lost"): only where a skull sits right before the run the box makes
+    unseen = not looked and loc.kill_box is None and loc.reason != "digit_lost"
+    lost = looked and loc.reason == "digit_lost"
+    if proposer is not None and (unseen or lost):
         if assessed is None:
             assessed = proposer.assess(prepared.half)
         det = _not_on(_snap(prepared, loc, assessed.box), unread)
-        if det is not None:
+        if det is not None and (unseen or (det.kill is not None and _skull_before(prepared, det.kill))):
             return _found_run(hud, det, "detector", visible, faint=True)
     elif proposer is not None and looked and loc.kill_box is None and loc.reason != "digit_lost":
         full = _full_look(hud, prepared, loc, proposer, assessed, unread, visible, old)
         if full is not None:
             return full
-    elif proposer is not None and looked and loc.reason == "digit_lost":
-        # the rules' skull found, but a digit's width of nothing between it and the count: the
-        # detector's sure box, where a skull sits right before the run it makes of it
-        if assessed is None:
-            assessed = proposer.assess(prepared.half)
-        det = _not_on(_snap(prepared, loc, assessed.box), unread)
-        if det is not None and det.kill is not None and _skull_before(prepared, det.kill):
-            return _found_run(hud, det, "detector", visible, faint=True)
     if loc.reason == "slot_unclear" and loc.squads is not None and not loc.slot_edge and layout:
         # last, the ink without its one-pixel strokes: the boxes' thin outlines and slanted edges
         # that a count touching them joined into one component with the whole box
