@@ -225,6 +225,55 @@ def test_the_frames_after_the_vods_last_keyframe_are_resampled_before_finishing(
     assert [c.kind for c in of(s2.resampled(rs2.slot, []), TrackerCall)] == ["finish"]
 
 
+def test_the_frames_after_the_last_keyframe_that_read_the_count_are_resampled_at_the_vods_end() -> None:
+    """The count read at 36 s, then the HUD hidden to the VOD's end: a kill just before it hid
+    shows only on the frames between 36 and 38 s, so they are re-sampled with the VOD's tail (and
+    not again by a run that resumes from the stored result)."""
+    from tests.test_tracker import Stream
+
+    stream = Stream().lobby().legend().hud(6, 0).hud(5, 4).hidden(5)  # read to 36 s, hidden 38-46 s
+    s = make(5, refine_fps=5.0, inflight_per_vod=5)
+    t = Tracker()
+    for _ in range(5):
+        f = s.next_fetch()
+        assert f is not None
+        s.fetched(f.segment.index, 100)
+    seen: list[Command] = []
+    for i in range(5):
+        seen += answer_all(
+            s, t, s.completed(result(i, [x for x in stream.scores if x.segment_index == i]), persist=True)
+        )
+    rss = sorted(of(seen, Resample), key=lambda r: r.lo)
+    assert [(r.segment.index, r.lo, r.hi) for r in rss] == [(3, 36.0, 38.0), (4, 46.0, 50.0)]
+    late = Score(vod_time=37.6, segment_index=3, kills=5, hud_visible=True, confidence=0.99, kill_box=True)
+    answer_all(s, t, s.resampled(rss[1].slot, []))
+    seen = answer_all(s, t, s.resampled(rss[0].slot, [late]))
+    [stored] = of(seen, Persist)
+    assert stored.result.index == 4 and stored.result.extra == [late]
+    assert s.finished and [m.kills for m in s.out.matches] == [5]
+    # a run resuming from the stored result does not look there again
+    s2 = make(
+        5,
+        done=set(range(5)),
+        load={
+            i: r
+            for i, r in enumerate(
+                [result(i, [x for x in stream.scores if x.segment_index == i]) for i in range(4)]
+                + [stored.result]
+            )
+        }.get,
+        refine_fps=5.0,
+    )
+    assert [(r.lo, r.hi) for r in of(s2.start(), Resample)] == [(46.0, 50.0)]
+    # a screen after the reading (the match ended): no look between
+    s3 = make(1, refine_fps=5.0)
+    s3.next_fetch()
+    s3.fetched(0, 100)
+    cmds = s3.completed(result(0, [hud(2.0, 3), hud(4.0, None, "end"), hud(6.0, None)]), persist=True)
+    assert [(r.lo, r.hi) for r in of(cmds, Resample)] == [(2.0, 4.0)]  # the end screen's own window
+    assert [(r.lo, r.hi) for r in of(s3.resampled(0, []), Resample)] == [(6.0, 10.0)]
+
+
 def test_a_resumed_run_feeds_the_stored_vod_tail_and_resamples_a_missing_one() -> None:
     done = result(0, [hud(2.0, 1)])
     done.extra = [hud(6.0, 2)]  # the tail a finished run stored with its last segment

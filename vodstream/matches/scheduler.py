@@ -11,7 +11,8 @@ One :class:`VodScheduler` per VOD decides
 * dense re-sampling: before a released segment's first end screen / SPECTATING (and the other
   moments :func:`transition_windows` names), the gap since the last score is re-sampled at
   ``refine_fps`` from the last two scored segments, and the release waits for it; once every
-  segment is released, the frames after the VOD's last keyframe are (a match it cuts off);
+  segment is released, the frames after the VOD's last keyframe are (a match it cuts off), and
+  those after the last keyframe that read the count where none read it since;
 * which segments' data must be kept for that (:class:`Forget` says when one is no longer needed);
 * tracker checkpoints every ``checkpoint_every`` released segments, and the restore + replay
   after a tracker failure (every tracker call carries its update number; an answer out of
@@ -278,6 +279,10 @@ class VodScheduler:
         self.held: set[int] = set()  # segments whose data the driver keeps for re-sampling
         self.recent: list[int] = []  # the last two released segments that had scores
         self.last_score: Score | None = None  # the latest base score released (transition windows)
+        # the latest base score that read the count, and the base score after it where none since
+        # has (a marker in between: None) -- the VOD's tail looks between them (_refine_vod_tail)
+        self.last_read: Score | None = None
+        self.after_read: Score | None = None
         self.refining: _Refining | None = None  # the release waiting for its re-samples
         self.last_released: tuple[SegmentResult, bool] | None = None  # (result, persist)
         self.vod_tail_done = False
@@ -439,6 +444,7 @@ class VodScheduler:
         self.out.refined_samples += len(res.extra)
         if res.scores:
             self.last_score = max(res.scores, key=lambda x: x.vod_time)
+        self._note_reads(res.scores)
         fed = res.scores + res.extra
         if fed:
             self.seq += 1
@@ -449,6 +455,17 @@ class VodScheduler:
             self.released_since_ckpt = 0
             cmds.append(self._call("state", seq=self.seq, index=idx))
         return cmds
+
+    def _note_reads(self, scores: Sequence[Score]) -> None:
+        """Follow the last base score that read the count and the base score after it (reset by
+        any screen: the match the tail belongs to is then not the one read)."""
+        for s in sorted(scores, key=lambda x: x.vod_time):
+            if s.marker is not None:
+                self.last_read = self.after_read = None
+            elif s.kills is not None:
+                self.last_read, self.after_read = s, None
+            elif self.last_read is not None and self.after_read is None:
+                self.after_read = s
 
     # -- dense re-sampling ----------------------------------------------------------------------
 
@@ -477,19 +494,28 @@ class VodScheduler:
         """Once every segment is released: re-sample the frames after the VOD's last keyframe.
 
         A match the VOD cuts off may show its final count only there (its last keyframe caught
-        the HUD hidden, or the count unread). The scores go to the tracker after the last
-        segment's, and to the run store with it: a resumed run feeds them from there (re-samples
-        after the last base score can only be the tail's: the other windows end at a base score)."""
+        the HUD hidden, or the count unread). Where the count went unread after some keyframe
+        to the VOD's end, the frames between that keyframe and the next one are re-sampled too:
+        the count shown last may be read there, nearer the end (a kill just before the HUD hid).
+        The scores go to the tracker after the last segment's, and to the run store with it: a
+        resumed run feeds them from there (a window already holding stored re-samples is not
+        looked at again: the other windows end at base scores, never inside these two)."""
         if self.vod_tail_done or not self.refine_fps or self.last_released is None:
             return []
         self.vod_tail_done = True
         res, persist = self.last_released
         last, end = self.last_score, self._end()
-        if last is None or end is None or end - last.vod_time <= 1.5 / self.refine_fps:
-            return []
-        if any(x.vod_time > last.vod_time for x in res.extra):
-            return []  # stored by the run this one resumes
-        cmds = self._resamples([(last.vod_time, end)])
+        windows: list[tuple[float, float]] = []
+        if self.last_read is not None and self.after_read is not None:
+            windows.append((self.last_read.vod_time, self.after_read.vod_time))
+        if last is not None and end is not None:
+            windows.append((last.vod_time, end))
+        windows = [
+            (lo, hi)
+            for lo, hi in windows
+            if hi - lo > 1.5 / self.refine_fps and not any(lo < x.vod_time < hi for x in res.extra)
+        ]
+        cmds = self._resamples(windows)
         if cmds:
             self.refining = _Refining(res, persist, [None] * len(cmds), len(cmds), vod_tail=True)
         return cmds
