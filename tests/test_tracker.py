@@ -8,7 +8,7 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from vodstream.matches.tracker import MatchTracker, Reading, estimate_kills, median20_kills
+from vodstream.matches.tracker import MAX_KILL_BURST, MatchTracker, Reading, estimate_kills, median20_kills
 from vodstream.readers.markers import parse_marker
 from vodstream.report.document import kills_text
 from vodstream.report.outcome import UNCERTAIN_BELOW
@@ -282,13 +282,13 @@ def test_a_count_read_once_then_contradicted_by_an_empty_slot_is_not_trusted() -
         s = Stream().lobby().legend().hud(4, None, kill_box=False, era="modern")
         if before:
             s.play(before, per=4)
-        s.hud(1, 14).hud(4, None, kill_box=True).hud(3, None, kill_box=False, era="modern")
+        s.hud(1, 6).hud(4, None, kill_box=True).hud(3, None, kill_box=False, era="modern")
         return s.lobby()
 
     [m] = run(stream([]).scores)
-    assert m.kills is None and "14 read once" in (m.kills_reason or "")
+    assert m.kills is None and "6 read once" in (m.kills_reason or "")
     [m] = run(stream([2, 3]).scores)  # the readings before it still count
-    assert m.kills == 3 and "14 read once" in (m.kills_reason or "")
+    assert m.kills == 3 and "6 read once" in (m.kills_reason or "")
     # read once, then never again while the HUD stayed on screen for 12 samples: not trusted
     s = Stream().lobby().legend().hud(5, None, era="2019").hud(1, 14).hud(12, None, era="2019").lobby()
     [m] = run(s.scores)
@@ -449,6 +449,21 @@ def test_estimate_kills_unit_cases() -> None:
     assert estimate_kills([*r, Reading(20.0, 3, confidence=0.98)]).kills == 3
     assert estimate_kills([*r, Reading(20.0, 3, confidence=0.5)]).kills == 2
     assert median20_kills(r).kills == 1
+
+
+def test_the_fitted_count_never_rises_faster_than_a_player_can_kill() -> None:
+    """A sure misreading right after a sure reading ("31" 0.2 s after "13", on the frames just
+    before the HUD hid: validation VOD 6106) is no step: at most MAX_KILL_BURST kills plus
+    MAX_KILL_RATE a second between two readings; the same number read later, or a squad
+    wiped at once, is one."""
+    r = [Reading(396.0 + 2.0 * i, k) for i, k in enumerate([6, 9, 11, 13])]
+    est = estimate_kills([*r, Reading(402.2, 13), Reading(402.4, 31, confidence=0.9)])
+    assert est.kills == 13 and max(t for t, _k in est.used) == 402.2
+    # without the bound the one reading would be the final count
+    assert estimate_kills([*r, Reading(402.4, 31, confidence=0.9)], burst=100).kills == 31
+    assert estimate_kills([*r, Reading(402.4, 13 + MAX_KILL_BURST, confidence=0.9)]).kills == 17
+    # read 20 s later, so many kills are possible: the step is taken
+    assert estimate_kills([*r, Reading(422.0, 31, confidence=0.9)]).kills == 31
 
 
 def test_a_stray_hud_verdict_outside_a_match_is_not_a_match() -> None:

@@ -39,6 +39,7 @@ from __future__ import annotations
 import dataclasses
 import heapq
 import math
+from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -101,6 +102,12 @@ FEW_READINGS = 3
 # are 2 s apart, and the dense re-samples of one moment (scheduler.transition_windows, a VOD's
 # tail) are one look, not several -- a stray HUD verdict on another video's frames repeats on them.
 HUD_LOOK_SPACING = 1.0
+# The fitted count never rises faster than a player can kill: by at most MAX_KILL_BURST (a squad
+# wiped at once, each knock credited) plus MAX_KILL_RATE per second between two readings. A
+# misreading that would be such a jump is not fitted ("31" read once, 0.2 s after "13", on the
+# frames just before the HUD hid: validation VOD 6106).
+MAX_KILL_BURST = 4
+MAX_KILL_RATE = 1.5
 # A final count read only once, after which the kill-box slot was verified empty this many
 # times, is not trusted: the modern HUD never hides the box again once a kill is shown.
 CONTRADICTING_EMPTY = 2
@@ -215,13 +222,16 @@ def estimate_kills(
     step_cost: float = 0.8,
     red_weight: float = 1.0,
     max_kills: int = 60,
+    burst: int = MAX_KILL_BURST,
+    rate: float = MAX_KILL_RATE,
 ) -> KillEstimate:
     """Final kills from the player's own readings in VOD-time order.
 
     Fits a non-decreasing step function L_1 <= ... <= L_n maximising
     ``sum(w_i * [L_i == k_i]) - step_cost * steps`` (w = confidence, times ``red_weight`` for
-    red-flash readings) by dynamic programming over the distinct values read. The first level
-    is free. Without any reading, ``box`` (or ``hidden_box``: that many verified-empty samples)
+    red-flash readings) by dynamic programming over the distinct values read, each step at
+    most ``burst + rate * (t_i - t_{i-1})`` kills (what a player can kill in that time). The
+    first level is free. Without any reading, ``box`` (or ``hidden_box``: that many verified-empty samples)
     decides between a 0 inferred from a kill box never shown and unknown (see
     :func:`_without_readings`); never a guessed 0.
     """
@@ -245,18 +255,23 @@ def estimate_kills(
                 new[j] = w if j == k else 0.0
                 ptr[j] = j
         else:
-            run_best, run_arg = neg, 0  # max over lower levels (step in)
+            reach = burst + rate * max(0.0, r.t - rs[i - 1].t)  # the most the count can rise
+            window: deque[int] = deque()  # lower levels within reach, best first (earliest on ties)
             for j in range(nl):
+                if j > 0:
+                    while window and best[window[-1]] < best[j - 1]:
+                        window.pop()
+                    window.append(j - 1)
+                while window and levels[j] - levels[window[0]] > reach:
+                    window.popleft()
                 stay = best[j]
-                step = run_best - step_cost
+                step = best[window[0]] - step_cost if window else neg
                 if stay >= step:
                     new[j], ptr[j] = stay, j
                 else:
-                    new[j], ptr[j] = step, run_arg
+                    new[j], ptr[j] = step, window[0]
                 if j == k:
                     new[j] += w
-                if best[j] > run_best:
-                    run_best, run_arg = best[j], j
         best = new
         back.append(ptr)
     # Final level: highest score; ties go to the lower level (never invent kills).
