@@ -189,6 +189,23 @@ def test_dense_resampling_before_an_end_screen_holds_the_release() -> None:
     assert [f.index for f in of(seen, Forget)] == [0] and s.held == {1, 2}
 
 
+def play_all(scores: list[Score], n: int = 5) -> tuple[VodScheduler, Tracker, list[Command]]:
+    """A re-sampling scheduler for ``n`` segments, each fetched then completed with its ``scores``
+    in order; the commands seen (tracker calls answered)."""
+    s = make(n, refine_fps=5.0, inflight_per_vod=n)
+    t = Tracker()
+    for _ in range(n):
+        f = s.next_fetch()
+        assert f is not None
+        s.fetched(f.segment.index, 100)
+    seen: list[Command] = []
+    for i in range(n):
+        seen += answer_all(
+            s, t, s.completed(result(i, [x for x in scores if x.segment_index == i]), persist=True)
+        )
+    return s, t, seen
+
+
 def test_the_frames_after_the_vods_last_keyframe_are_resampled_before_finishing() -> None:
     """A match the VOD cuts off may show its final count only after the last keyframe: once every
     segment is released, that tail is re-sampled, fed to the tracker and stored with the last
@@ -196,17 +213,7 @@ def test_the_frames_after_the_vods_last_keyframe_are_resampled_before_finishing(
     from tests.test_tracker import Stream
 
     stream = Stream().lobby().legend().hud(6, 0).hud(8, 4)  # the last keyframe at 42 s; the VOD ends at 50 s
-    s = make(5, refine_fps=5.0, inflight_per_vod=5)
-    t = Tracker()
-    for _ in range(5):
-        f = s.next_fetch()
-        assert f is not None
-        s.fetched(f.segment.index, 100)
-    seen: list[Command] = []
-    for i in range(5):
-        seen += answer_all(
-            s, t, s.completed(result(i, [x for x in stream.scores if x.segment_index == i]), persist=True)
-        )
+    s, t, seen = play_all(stream.scores)
     [rs] = of(seen, Resample)
     assert (rs.segment.index, rs.lo, rs.hi) == (4, 42.0, 50.0) and not s.finishing
     late = Score(vod_time=46.0, segment_index=4, kills=5, hud_visible=True, confidence=0.99, kill_box=True)
@@ -232,17 +239,7 @@ def test_the_frames_after_the_last_keyframe_that_read_the_count_are_resampled_at
     from tests.test_tracker import Stream
 
     stream = Stream().lobby().legend().hud(6, 0).hud(5, 4).hidden(5)  # read to 36 s, hidden 38-46 s
-    s = make(5, refine_fps=5.0, inflight_per_vod=5)
-    t = Tracker()
-    for _ in range(5):
-        f = s.next_fetch()
-        assert f is not None
-        s.fetched(f.segment.index, 100)
-    seen: list[Command] = []
-    for i in range(5):
-        seen += answer_all(
-            s, t, s.completed(result(i, [x for x in stream.scores if x.segment_index == i]), persist=True)
-        )
+    s, t, seen = play_all(stream.scores)
     rss = sorted(of(seen, Resample), key=lambda r: r.lo)
     assert [(r.segment.index, r.lo, r.hi) for r in rss] == [(3, 36.0, 38.0), (4, 46.0, 50.0)]
     late = Score(vod_time=37.6, segment_index=3, kills=5, hud_visible=True, confidence=0.99, kill_box=True)
