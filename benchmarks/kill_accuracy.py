@@ -537,8 +537,9 @@ def reader_rows(doc: dict[str, Any]) -> tuple[str | None, dict[str, dict[str, An
     return crf_key, {k.removesuffix(READER_ROW): v for k, v in rows.items() if k.endswith(READER_ROW)}
 
 
-def docs_section(docs: dict[str, dict]) -> str:
-    """The README's per-sample section from the runs' JSON (one per style family): nothing typed."""
+def docs_section(docs: dict[str, dict], vod: dict[str, list[dict]] | None = None) -> str:
+    """The README's per-sample section from the runs' JSON (one per style family; ``vod``: a
+    family's runs on VOD keyframes, ``--crf vod``, rows of their own under it): nothing typed."""
     lines = [
         DOC_BEGIN,
         "Per sample (`benchmarks/kill_accuracy.py`, written by its `--update-docs` from the JSON of the",
@@ -559,10 +560,12 @@ def docs_section(docs: dict[str, dict]) -> str:
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     runs = []
+    entries: list[tuple[str, str, dict]] = []
     for style, title in FAMILIES:
-        doc = docs.get(style)
-        if doc is None:
-            continue
+        if style in docs:
+            entries.append((style, title, docs[style]))
+        entries += [(style, f"{title}, on VOD keyframes", d) for d in (vod or {}).get(style, [])]
+    for style, title, doc in entries:
         digits = doc.get("digits") or {}
         dig = "; ".join(
             f"{_pct(round(d['accuracy_from_720'] * d['n_from_720']), d['n_from_720'])}"
@@ -600,13 +603,18 @@ def update_docs() -> None:
     """Rewrite the README's per-sample section from every benchmarks/out/kill_accuracy-STYLE.json."""
     from vodstream.report.document import replace_section
 
-    docs = {}
+    docs, vod = {}, {}
     for style, _title in FAMILIES:
         p = OUT / f"kill_accuracy-{style}.json"
         if p.is_file():
             docs[style] = json.loads(p.read_text())
-    replace_section(ROOT / "README.md", docs_section(docs), "## Kill counter per sample", DOC_BEGIN, DOC_END)
-    print(f"README.md: per-sample section from {len(docs)} run(s): {', '.join(docs)}")
+        # runs on VOD keyframes (--crf vod), one JSON per frame size: kill_accuracy-STYLE-vod-WxH.json
+        keyframe_runs = sorted(OUT.glob(f"kill_accuracy-{style}-vod-*.json"))
+        vod[style] = [json.loads(f.read_text()) for f in keyframe_runs]
+    section = docs_section(docs, vod)
+    replace_section(ROOT / "README.md", section, "## Kill counter per sample", DOC_BEGIN, DOC_END)
+    n_vod = sum(len(v) for v in vod.values())
+    print(f"README.md: per-sample section from {len(docs)} run(s): {', '.join(docs)}; VOD keyframes: {n_vod}")
 
 
 def _rate(a: int, b: int) -> str:

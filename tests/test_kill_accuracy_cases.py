@@ -55,3 +55,24 @@ def test_crop_cache_keeps_a_runs_crops_byte_for_byte(tmp_path: Path, monkeypatch
     # drawn case by case (no cache): the same crop
     alone, _st = kill_accuracy.case_crop("validation", 1280, 11, 7, n=24)
     assert np.array_equal(alone, drawn[7])
+
+
+def test_the_docs_section_gives_a_familys_vod_keyframe_runs_rows_of_their_own() -> None:
+    """A run on VOD keyframes (``--crf vod``) is a row set under its family's crf 20 rows, its crf
+    column "vod" and its command among the runs named; nothing of it is typed."""
+
+    def doc(crf: str, size: str, right: int, command: str) -> dict:
+        counts = {"visible": 10, "visible_right": right, "hidden": 0, "inventory": 0}
+        row = {"counts": counts}
+        return {"command": command, "commit": "abc1234", "per_sample": {crf: {f"{size} both readers": row}}}
+
+    section = kill_accuracy.docs_section(
+        {"heldout": doc("crf20", "1280x720", 9, "run-a")},
+        {"heldout": [doc("crfvod", "1280x720", 10, "run-b")]},
+    )
+    rows = [line for line in section.splitlines() if line.startswith("| held-out")]
+    assert len(rows) == 2
+    assert "| 20 | 1280x720 | 90.00 % (9/10)" in rows[0]
+    assert rows[1].startswith("| held-out family (report only: never trained or chosen on), on VOD keyframes")
+    assert "| vod | 1280x720 | 100.00 % (10/10)" in rows[1]
+    assert "`run-a`" in section and "`run-b`" in section
