@@ -723,9 +723,11 @@ class _Tally:
     spelled: set[int] = field(default_factory=set)  # what the digit CNN spells on the run, unsure
 
     def verdict(
-        self, realign_min: int, box_min: int, sole_min: int, most: float = 0.0
+        self, realign_min: int, box_min: int, sole_min: int, most: float
     ) -> tuple[int, float, str] | None:
-        """(kills, median confidence, reason) by the first of the four rules that holds, else None."""
+        """(kills, median confidence, reason) by the first of the four rules that holds, else None
+        (KillReader's realign_min, realign_box_min, realign_sole_min and realign_most; 0: that
+        rule off)."""
         if len(self.votes) == 1:
             ((kills, confs),) = self.votes.items()
             if len(confs) >= realign_min:
