@@ -1609,6 +1609,19 @@ def _not_nearest(
     return _ink_after(st, x1, min(sq.x0 - NEAREST_GAP * sq.h, until), ry, dh)
 
 
+WHOLE_GLYPH_H = 1.0  # _whole_glyph_between: at least this many digit heights high ...
+WHOLE_GLYPH_FILL = 0.4  # ... and this share of its box inked (a digit or a skull, no edge's piece)
+
+
+def _whole_glyph_between(st: np.ndarray, x1: float, until: float, ry: float, dh: float) -> bool:
+    """A whole glyph -- as high as the run's digits, well inked -- from ``RUN_GAP`` digit heights
+    after a run ending at ``x1`` up to ``until``, on its row: :func:`_ink_after` for components
+    from which straight strokes were taken out (their remaining pieces are lower or thinner)."""
+    w, h, a = (st[:, k].astype(np.float64) for k in range(2, 5))
+    m = _row_glyphs(st, x1 + RUN_GAP * dh, until, ry, dh, (WHOLE_GLYPH_H, 2.0), 0.5)
+    return bool((m & (a >= WHOLE_GLYPH_FILL * w * h)).any())
+
+
 def _squads_count_left(st: np.ndarray, sq: SquadsLine, after: float) -> float:
     """Where the squads box's own text starts: the squads line's left end, or the left end of the
     squads count before it (taller than the label's letters, so often not on its line) -- the
@@ -1924,9 +1937,11 @@ def _snap(
         if not own:
             # the same without straight slanted strokes: a line across the HUD joined the skull
             # and count between into one component no glyph is shaped like (the 2019 spectator
-            # count "4" read for 13 kills, validation family at 720p on VOD keyframes)
+            # count "4" read for 13 kills, validation family at 720p on VOD keyframes); the
+            # squads count freed from stripes there is the squads box's, not a glyph between
             dst = _destriped(p).st
-            if _not_nearest(dst, x1, ry, dh, sq, left - 0.3 * sq.h):
+            until = min(sq.x0 - NEAREST_GAP * sq.h, _squads_count_left(dst, sq, x1) - 0.3 * sq.h)
+            if _whole_glyph_between(dst, x1, until, ry, dh):
                 return _dropped(why, "not_nearest")
     kill = KillRun(x0, y0, x1, y1, dh, icon, row, _is_red(img, icon), boxed=boxed)
     return HudLocation(loc.squads, kill, True, loc.era, "ok", f)
