@@ -1070,3 +1070,28 @@ def test_a_count_with_a_rival_named_in_few_placements_is_read() -> None:
     got = KillReader().read_huds([crop])[0]
     assert (got.kills, got.reason, got.kill_box) == (2, "ok_realigned_most", True)
     assert KillReader(realign_most=0.0).read_huds([crop])[0].reason == "weak_skull"
+
+
+def test_a_spectator_count_is_no_kill_count_where_a_line_across_the_hud_joins_the_skull_between() -> None:
+    """A 2019 HUD on a VOD keyframe (validation family, 720p, the per-sample run's case 216 on VOD
+    keyframes; tests/data): eye and spectator count "4", skull and kill count "13", then the
+    squads box, a white line across the skull and the "13". The learned detector's box is on the
+    "4": with the skull and "13" one component with the line, no glyph seemed to lie between it
+    and the squads line and "4" was read for 13 kills. Without straight slanted strokes the skull
+    shows between: not the nearest count, nothing read."""
+    from pathlib import Path
+
+    import cv2
+
+    from vodstream.readers import hudlocate
+
+    bgr = cv2.imread(str(Path(__file__).resolve().parent / "data" / "validation-720p-vod-keyframe-216.png"))
+    hud = np.ascontiguousarray(bgr[:, :, ::-1])
+    got = KillReader().read_huds([hud])[0]
+    assert got.kills is None
+    old = hudlocate.WHOLE_GLYPH_H
+    try:
+        hudlocate.WHOLE_GLYPH_H = 99.0  # no glyph is that high: the destriped look finds none
+        assert KillReader().read_huds([hud])[0].kills == 4
+    finally:
+        hudlocate.WHOLE_GLYPH_H = old
