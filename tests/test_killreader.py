@@ -1025,17 +1025,30 @@ def test_a_tally_names_a_number_only_where_no_other_is_named() -> None:
     assert verdict(split) is None
 
 
-def test_a_count_only_ever_read_as_one_number_is_read_where_the_digit_cnn_spells_it() -> None:
-    """Validation family at 1080p (the per-sample benchmark's case): a "15" in a detector's box that
-    both readers refuse as mapped. Placed anew, neither both readers' votes nor the score-box
-    reader's sure placements read it, but every reading sure enough to count names 15, in three
-    placements or more, and the digit CNN spells 15 on the run: read ("ok_realigned_sole").
-    Without that rule (``realign_sole_min=0``) nothing is read."""
-    crop, st = benchmark_crop("validation", 1920, 11, 77)
-    assert st.kills == 15
+@pytest.mark.parametrize(
+    ("style", "i", "kills", "reason", "off"),
+    [
+        # a "15" in a detector's box that both readers refuse as mapped. Placed anew, neither both
+        # readers' votes nor the score-box reader's sure placements read it, but every reading sure
+        # enough to count names 15, in three placements or more, and the digit CNN spells 15 on
+        # the run
+        ("validation", 77, 15, "ok_realigned_sole", {"realign_sole_min": 0}),
+        # a "2" in a detector's box that both readers refuse as mapped; placed anew, the score-box
+        # reader reads 2 at 0.99 or more in 11 placements and 5 in one, the digit CNN spells 2
+        ("selection", 345, 2, "ok_realigned_most", {"realign_most": 0.0}),
+    ],
+)
+def test_a_count_read_only_by_a_realign_rule_is_read_and_unread_without_it(
+    style: str, i: int, kills: int, reason: str, off: dict[str, float]
+) -> None:
+    """Per-sample benchmark cases at 1080p read only by one realign rule ("ok_realigned_sole":
+    one number alone named; "ok_realigned_most": a rival named in few placements). Without that
+    rule nothing is read ("weak_skull")."""
+    crop, st = benchmark_crop(style, 1920, 11, i)
+    assert st.kills == kills
     got = KillReader().read_huds([crop])[0]
-    assert (got.kills, got.reason, got.kill_box) == (15, "ok_realigned_sole", True)
-    assert KillReader(realign_sole_min=0).read_huds([crop])[0].reason == "weak_skull"
+    assert (got.kills, got.reason, got.kill_box) == (kills, reason, True)
+    assert KillReader(**off).read_huds([crop])[0].reason == "weak_skull"
 
 
 def test_a_tally_with_a_rival_reads_the_number_named_most_only_where_the_box_reader_is_sure() -> None:
@@ -1058,18 +1071,6 @@ def test_a_tally_with_a_rival_reads_the_number_named_most_only_where_the_box_rea
     assert verdict(replace(most, alone={19: sure[:2]})) is None  # too few sure placements
     unsure = _Tally(named={6: [0.93, 0.95, 0.96, 0.92, 0.94], 1: [0.91]}, spelled={6, 16, 46})
     assert verdict(unsure) is None
-
-
-def test_a_count_with_a_rival_named_in_few_placements_is_read() -> None:
-    """Selection family at 1080p (the per-sample benchmark's case): a "2" in a detector's box that
-    both readers refuse as mapped; placed anew, the score-box reader reads 2 at 0.99 or more in 11
-    placements and 5 in one, the digit CNN spells 2: read ("ok_realigned_most"). Without that rule
-    (``realign_most=0``) nothing is read."""
-    crop, st = benchmark_crop("selection", 1920, 11, 345)
-    assert st.kills == 2
-    got = KillReader().read_huds([crop])[0]
-    assert (got.kills, got.reason, got.kill_box) == (2, "ok_realigned_most", True)
-    assert KillReader(realign_most=0.0).read_huds([crop])[0].reason == "weak_skull"
 
 
 def test_a_spectator_count_is_no_kill_count_where_a_line_across_the_hud_joins_the_skull_between() -> None:

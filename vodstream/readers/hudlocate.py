@@ -882,6 +882,12 @@ class _Prepared:
         return _half(self.img)
 
     @cached_property
+    def destriped(self) -> _Prepared:
+        """The ink without straight slanted strokes (:func:`_destriped`): made once per crop, however
+        many of the looks and proposal checks ask for it."""
+        return _destriped(self)
+
+    @cached_property
     def alive_blob(self) -> bool:
         """Whether the usual ink holds a blob shaped like the squads box's alive section (a bright
         block with the person icon and count cut out of it; ``ALIVE_*``): the second looks for a
@@ -1154,7 +1160,7 @@ def _second_looks(p: _Prepared, first: HudLocation, sq: SquadsLine, *, rows: tup
     loc = _relaxed(p.img, p.f, p.st, p.ink, first)
     if loc.kill is not None:
         return loc
-    d = _destriped(p)
+    d = p.destriped
     loc2 = _locate_beside(p.img, p.f, d.st, d.ink, sq, rows=rows)
     if loc2.kill is None and 1 in rows:
         icons = np.concatenate([_icon_components(d.ink, sq.h), _narrow_blobs(d.st)])
@@ -1813,7 +1819,7 @@ def _snap(
         # box stands for the count. Where the ink without slanted straight strokes shows a glyph
         # of the box's height starting left of it, the box missed the count's first digit (on the
         # last digit and the edge after it: "19" read as 9): the run is that ink's
-        d = _destriped(p).st
+        d = p.destriped.st
         ds = _box_glyphs(d, bx0, by0, bx1, by1)
         if ((d[ds, 3] >= LEAD_H * bh) & (d[ds, 0] < bx0 - LEAD_OUT * bh)).any():
             gs, sel = d, ds
@@ -1939,7 +1945,7 @@ def _snap(
             # and count between into one component no glyph is shaped like (the 2019 spectator
             # count "4" read for 13 kills, validation family at 720p on VOD keyframes); the
             # squads count freed from stripes there is the squads box's, not a glyph between
-            dst = _destriped(p).st
+            dst = p.destriped.st
             until = min(sq.x0 - NEAREST_GAP * sq.h, _squads_count_left(dst, sq, x1) - 0.3 * sq.h)
             if _whole_glyph_between(dst, x1, until, ry, dh):
                 return _dropped(why, "not_nearest")
