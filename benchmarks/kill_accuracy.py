@@ -226,21 +226,23 @@ def hud_crops(
     h: int,
     seed: int,
     n: int,
-    crf: int,
+    crf: int | str,
     modes: tuple[str, ...] = HUD_MODES,
     cache: Path | None = None,
+    vod_fps: int = 60,
 ) -> np.ndarray:
     """The per-sample run's HUD crops at one frame size (``--style style --seed seed --samples n``,
-    all-intra crf ``crf``): an (n, H, W, 3) uint8 array, drawn and encoded -- or, with ``cache``
-    (a folder), read from the file a run of the same code wrote there (written on first use,
-    whole or not at all). Drawing and encoding are about half of a run's time."""
+    all-intra crf ``crf``, or ``"vod"``: the keyframes of an encode like our VODs'): an (n, H, W, 3)
+    uint8 array, drawn and encoded -- or, with ``cache`` (a folder), read from the file a run of the
+    same code wrote there (written on first use, whole or not at all). Drawing and encoding are
+    about half of a run's time (nearly all of it on VOD keyframes)."""
     from vodstream.testbed.synth.render import HUD_FONTS
 
     path = None if cache is None else _crops_path(cache, style, w, h, seed, n, crf, modes)
     if path is not None and path.is_file():
         return np.load(path)
     seqs = make_sequences(n, seed + w, HUD_FONTS, style, modes)
-    crops = np.stack(_drawn_crops(seqs, w, h, crf))
+    crops = np.stack(_vod_crops(seqs, w, h, vod_fps) if crf == "vod" else _drawn_crops(seqs, w, h, int(crf)))
     if path is not None:
         import io
 
@@ -250,6 +252,24 @@ def hud_crops(
         np.save(buf, crops)
         atomic_write(path, buf.getvalue())
     return crops
+
+
+def _vod_crops(cases: list, w: int, h: int, fps: int) -> list[np.ndarray]:
+    """``cases`` (make_sequences' (state, kind, font)) as the keyframes of an encode like our VODs
+    (:func:`gop_keyframes`), the 2 s after each drawn at ``fps`` (time and camera moving): each
+    keyframe's HUD crop."""
+    from dataclasses import replace
+
+    from vodstream.readers.regions import hud_box
+
+    renderers: dict = {}
+    frames = (
+        _render(renderers, w, h, replace(st, t=st.t + k / fps, camera_t=st.camera_t + k / fps), font)
+        for st, _kind, font in cases
+        for k in range(2 * fps)
+    )
+    x0, y0, x1, y1 = hud_box(w, h)
+    return [np.ascontiguousarray(f[y0:y1, x0:x1]) for f in gop_keyframes(frames, w, h, fps)]
 
 
 def _drawn_crops(cases: list, w: int, h: int, crf: int) -> list[np.ndarray]:
@@ -269,7 +289,7 @@ def _drawn_crops(cases: list, w: int, h: int, crf: int) -> list[np.ndarray]:
 
 
 def _crops_path(
-    cache: Path, style: str, w: int, h: int, seed: int, n: int, crf: int, modes: tuple[str, ...]
+    cache: Path, style: str, w: int, h: int, seed: int, n: int, crf: int | str, modes: tuple[str, ...]
 ) -> Path:
     """Where :func:`hud_crops` keeps one run's crops in ``cache``: named by every argument and the
     code's digest (:func:`_crop_code_digest`)."""
@@ -301,24 +321,29 @@ def case_crop(
     n: int = 360,
     height: int | None = None,
     cache: Path | None = None,
+    crf: int | str = 20,
 ) -> tuple[np.ndarray, object]:
-    """Case ``i`` of a per-sample run (``--style style --seed seed --samples n``, four layouts) at
-    frame width ``width`` (and ``height``; default 16:9), crf 20, as that run saw it: rendered and
-    encoded after the samples before it in its scene and the scene before (x264's rate control carries their
-    complexity), which gives the same crop, byte for byte -- or taken from the run's crops in
-    ``cache`` where a run with ``--crop-cache`` left them (:func:`hud_crops`). Returns (HUD crop,
-    FrameState). The runs' JSON lists the cases they read wrong or not at all by this ``i``
-    ("misses")."""
+    """Case ``i`` of a per-sample run (``--style style --seed seed --samples n --crf crf``, four
+    layouts) at frame width ``width`` (and ``height``; default 16:9), as that run saw it: at an
+    all-intra crf, rendered and encoded after the samples before it in its scene and the scene
+    before (x264's rate control carries their complexity), which gives the same crop, byte for
+    byte; on VOD keyframes (``crf="vod"``: rate control looks ahead across GOPs) the whole run is
+    drawn again -- or the crop is taken from the run's crops in ``cache`` where a run with
+    ``--crop-cache`` left them (:func:`hud_crops`). Returns (HUD crop, FrameState). The runs' JSON
+    lists the cases they read wrong or not at all by this ``i`` ("misses")."""
     from vodstream.testbed.synth.render import HUD_FONTS
 
     if height is None:
         height = width * 9 // 16
     cases = make_sequences(n, seed + width, HUD_FONTS, style)
-    kept = None if cache is None else _crops_path(cache, style, width, height, seed, n, 20, HUD_MODES)
+    kept = None if cache is None else _crops_path(cache, style, width, height, seed, n, crf, HUD_MODES)
     if kept is not None and kept.is_file():
         return np.array(np.load(kept, mmap_mode="r")[i]), cases[i][0]  # that crop's bytes only
+    if crf == "vod":
+        crops = hud_crops(style, width, height, seed, n, crf, cache=cache)
+        return np.ascontiguousarray(crops[i]), cases[i][0]
     s0 = max(0, i - i % 12 - 12)
-    crop = _drawn_crops(cases[s0 : i + 1], width, height, 20)[-1]
+    crop = _drawn_crops(cases[s0 : i + 1], width, height, int(crf))[-1]
     return np.ascontiguousarray(crop), cases[i][0]
 
 
@@ -352,34 +377,15 @@ def per_sample(
 ) -> dict[str, object]:
     """crf: an all-intra crf, or "vod": every sample is the keyframe of a 2 s GOP encoded like our
     VODs, the 2 s between samples rendered at vod_fps (camera moving). ``crop_cache``: keep and
-    reuse the all-intra runs' HUD crops there (:func:`hud_crops`)."""
-    from dataclasses import replace
-
-    from vodstream.readers.regions import hud_box
-    from vodstream.testbed.synth.render import HUD_FONTS, Renderer, kill_box_covered
+    reuse the runs' HUD crops there (:func:`hud_crops`)."""
+    from vodstream.testbed.synth.render import HUD_FONTS, kill_box_covered
     from vodstream.types import Sample
 
     results: dict[str, object] = {}
     for w, h in sizes:
         seqs = make_sequences(n, seed + w, HUD_FONTS, style, modes)
         t0 = time.perf_counter()
-        if crf == "vod":
-            renderers: dict[str, Renderer] = {}
-            frames = (
-                _render(
-                    renderers,
-                    w,
-                    h,
-                    replace(st, t=st.t + k / vod_fps, camera_t=st.camera_t + k / vod_fps),
-                    font,
-                )
-                for st, _kind, font in seqs
-                for k in range(2 * vod_fps)
-            )
-            x0, y0, x1, y1 = hud_box(w, h)
-            huds = [f[y0:y1, x0:x1] for f in gop_keyframes(frames, w, h, vod_fps)]
-        else:
-            huds = list(hud_crops(style, w, h, seed, n, int(crf), modes, crop_cache))
+        huds = list(hud_crops(style, w, h, seed, n, crf, modes, crop_cache, vod_fps))
         t_render = time.perf_counter() - t0
         # a shown kill box that the style's stream overlay covers (part of) is not a visible
         # counter: reading nothing there is right, a number that is not the count is wrong

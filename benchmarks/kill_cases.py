@@ -2,23 +2,23 @@
 
     python benchmarks/kill_cases.py diff OLD.json NEW.json
     python benchmarks/kill_cases.py show --style validation --size 1440x1080 [--seed 11] I [I ...]
-                                         [--png DIR]
+                                         [--png DIR] [--crf vod] [--crop-cache DIR]
     python benchmarks/kill_cases.py why RUN.json [--size 1280x720] [--seed 11]
 
 ``diff`` compares two ``benchmarks/kill_accuracy.py`` JSON files of the same family and sizes (two
 commits, say): per frame size, the visible counters one run read and the other did not (by case
 index ``i``), the readings that changed, and the counts that differ. ``show`` renders case ``i``
-again, byte for byte as the benchmark saw it (:func:`kill_accuracy.case_crop`, crf 20, 360 samples,
-every layout), and prints its truth, the whole reader's reading, and how the finder got there
-(layout, template, detector; the kill run it read) beside where the renderer drew the count's
-digits and how much of them the run covers (a miss with the run on the digits is the readers',
-one without is the finder's), what the learned detector proposed there and what became of it
-(the run, or the check that dropped it: :func:`vodstream.readers.hudlocate.explain_proposals`),
-optionally writing the HUD crop as a PNG. ``why`` renders every visible counter a run missed and
-sorts them by where they were lost: the readers (the finder's run on the digits, no number read;
-by the reader's reason) or the finder (by the rules' reason and what became of the detector's
-proposal: none, the check that dropped it, or a run off the digits). Nothing here chooses
-anything: it is for reading failures, on the choice sets.
+again, byte for byte as the benchmark saw it (:func:`kill_accuracy.case_crop`, crf 20 or the run's
+``--crf``, ``vod`` for VOD keyframes, 360 samples, every layout), and prints its truth, the whole
+reader's reading, and how the finder got there (layout, template, detector; the kill run it read)
+beside where the renderer drew the count's digits and how much of them the run covers (a miss with
+the run on the digits is the readers', one without is the finder's), what the learned detector
+proposed there and what became of it (the run, or the check that dropped it:
+:func:`vodstream.readers.hudlocate.explain_proposals`), optionally writing the HUD crop as a PNG.
+``why`` renders every visible counter a run missed and sorts them by where they were lost: the
+readers (the finder's run on the digits, no number read; by the reader's reason) or the finder (by
+the rules' reason and what became of the detector's proposal: none, the check that dropped it, or a
+run off the digits). Nothing here chooses anything: it is for reading failures, on the choice sets.
 """
 
 from __future__ import annotations
@@ -93,6 +93,7 @@ def show(
     cases: list[int],
     png: Path | None,
     crop_cache: Path | None = None,
+    crf: int | str = 20,
 ) -> list[str]:
     """Each case rendered again (or taken from a run's ``crop_cache``) and read: its truth, the
     reading and the finder's view."""
@@ -106,7 +107,7 @@ def show(
     reader = KillReader()
     out = []
     for i in cases:
-        crop, state = case_crop(style, width, seed, i, height=height, cache=crop_cache)
+        crop, state = case_crop(style, width, seed, i, height=height, cache=crop_cache, crf=crf)
         assert isinstance(state, FrameState)
         got = reader.read_huds([crop])[0]
         found = find_kill_box(crop, reader.detector)
@@ -147,8 +148,10 @@ def why(
 
     reader = KillReader()
     style = str(doc.get("style", "default"))
+    crf_key, rows = reader_rows(doc)
+    crf: int | str = "vod" if crf_key == "crfvod" else int((crf_key or "crf20").removeprefix("crf"))
     out: list[str] = []
-    for size, row in reader_rows(doc)[1].items():
+    for size, row in rows.items():
         if sizes and size not in sizes:
             continue
         width, height = (int(v) for v in size.split("x"))
@@ -156,7 +159,7 @@ def why(
         for m in row["misses"]:
             if m["kills"] is None:
                 continue
-            crop, _state = case_crop(style, width, seed, m["i"], height=height, cache=crop_cache)
+            crop, _state = case_crop(style, width, seed, m["i"], height=height, cache=crop_cache, crf=crf)
             found = find_kill_box(crop, reader.detector)
             digits = case_digits(style, width, seed, m["i"], height=height)
             if on_count(found.run, digits):
@@ -204,6 +207,12 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--png", type=Path, default=None, help="also write the HUD crops here")
     s.add_argument("cases", type=int, nargs="+", help="case indices (the JSON's misses[].i)")
     s.add_argument("--crop-cache", type=Path, default=None, help="the run's --crop-cache, if it had one")
+    s.add_argument(
+        "--crf",
+        default="20",
+        help="the run's --crf: an all-intra crf, or 'vod' (VOD keyframes: the whole run is drawn again "
+        "unless --crop-cache holds it)",
+    )
     y = sub.add_parser("why", help="a run's missed visible counters, grouped by where they were lost")
     y.add_argument("run", type=Path, help="a kill_accuracy JSON")
     y.add_argument("--size", action="append", default=None, help="only this frame size (WxH; repeatable)")
@@ -231,7 +240,11 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError:
             print(f"kill_cases: --size must be WxH, not {args.size!r}", file=sys.stderr)
             return 2
-        lines = show(args.style, w, h, args.seed, args.cases, args.png, args.crop_cache)
+        if args.crf != "vod" and not args.crf.isdigit():
+            print(f"kill_cases: --crf must be a number or 'vod', not {args.crf!r}", file=sys.stderr)
+            return 2
+        crf = args.crf if args.crf == "vod" else int(args.crf)
+        lines = show(args.style, w, h, args.seed, args.cases, args.png, args.crop_cache, crf)
     print("\n".join(lines))
     return 0
 
