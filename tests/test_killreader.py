@@ -1096,3 +1096,28 @@ def test_a_spectator_count_is_no_kill_count_where_a_line_across_the_hud_joins_th
         assert KillReader().read_huds([hud])[0].kills == 4
     finally:
         hudlocate.WHOLE_GLYPH_H = old
+
+
+def test_no_squads_line_found_the_detectors_second_opinion_needs_a_skull_before_its_run() -> None:
+    """A 2019 HUD over bright stripes on a VOD keyframe (validation family, 720p, the per-sample
+    run's case 158 on VOD keyframes; tests/data): eye and spectator count "7", skull and
+    kill count "18", "8 SQUADS LEFT" -- its line lost in the stripes, so no squads line found. The
+    detector's second opinion proposes the "7" (no skull before it: the eye), which was read for
+    18 kills. Where no squads line was found, a second opinion stands only after a skull, as the
+    likeliest cell does: nothing read."""
+    from pathlib import Path
+
+    import cv2
+
+    from vodstream.readers.hudlocate import proposal_fates
+
+    bgr = cv2.imread(str(Path(__file__).resolve().parent / "data" / "validation-720p-vod-keyframe-158.png"))
+    hud = np.ascontiguousarray(bgr[:, :, ::-1])
+    reader = KillReader()
+    assert reader.detector is not None
+    loc, _p_none, fates = proposal_fates(hud, reader.detector)
+    assert loc.squads is None
+    second = [f for f in fates if f.name == "second opinion"]
+    assert second and second[0].run is not None and second[0].skull_before is False
+    assert second[0].run[2] < 260  # on the spectator count, left of the skull and "18" (x 276-285)
+    assert reader.read_huds([hud])[0].kills is None

@@ -2231,8 +2231,14 @@ def _full_look(
         # kill count is in view: empty
         return FoundBox(old, None, visible, False, "modern", "empty", "detector_empty")
     # the second opinion (a detector trained with overlays over the squads box: where the
-    # first saw no count beside a panel or webcam over it, validation family 720p and 4:3)
-    det = _not_on(_snap(prepared, loc, proposer.second_opinion(prepared.half)), unread)
+    # first saw no count beside a panel or webcam over it, validation family 720p and 4:3) --
+    # where no squads line was found, like the likeliest cell, only after a skull: on a 2019 HUD
+    # over stripes, its squads line lost, it took the spectator count after the eye (7 read for
+    # 18 kills, validation family on VOD keyframes at 720p)
+    det = _snap(prepared, loc, proposer.second_opinion(prepared.half))
+    if det is not None and loc.squads is None and not _skull_before(prepared, det.kill):
+        det = None
+    det = _not_on(det, unread)
     if det is not None:
         return _found_run(hud, det, "second_opinion", visible, faint=True)
     return None
