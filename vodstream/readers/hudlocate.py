@@ -1591,9 +1591,18 @@ EYE_FILL = 0.33
 def _eye_before(st: np.ndarray, x0: float, ry: float, dh: float) -> bool:
     """The 2019 spectator box's eye (``EYE_H`` digit heights high, ``EYE_W`` times as wide or
     more, not hollow) wholly within ``EYE_REACH`` digit heights before a run starting at ``x0`` (on
-    the row centred at ``ry``, digits ``dh`` high): the run is the spectator count."""
-    w, h, a = (st[:, k].astype(np.float64) for k in range(2, 5))
+    the row centred at ``ry``, digits ``dh`` high): the run is the spectator count. The eye's ink
+    is its outline's and that of the components wholly inside it: its pupil, where the outline
+    does not touch it (on a VOD keyframe an almond filled 0.30 without its pupil, and the spectator
+    count after it was read for 18 kills: validation family at 720p)."""
+    x, y, w, h, a = (st[:, k].astype(np.float64) for k in range(5))
     m = _row_glyphs(st, x0 - EYE_REACH * dh, x0, ry, dh, EYE_H, 0.4)
+    if not m.any():
+        return False
+    a = a.copy()
+    for i in np.flatnonzero(m):
+        inside = (x > x[i]) & (y > y[i]) & (x + w < x[i] + w[i]) & (y + h < y[i] + h[i])
+        a[i] += a[inside].sum()
     return bool((m & _iconish(w, h, a, fill=EYE_FILL, wide=EYE_W)).any())
 
 
@@ -2231,14 +2240,8 @@ def _full_look(
         # kill count is in view: empty
         return FoundBox(old, None, visible, False, "modern", "empty", "detector_empty")
     # the second opinion (a detector trained with overlays over the squads box: where the
-    # first saw no count beside a panel or webcam over it, validation family 720p and 4:3) --
-    # where no squads line was found, like the likeliest cell, only after a skull: on a 2019 HUD
-    # over stripes, its squads line lost, it took the spectator count after the eye (7 read for
-    # 18 kills, validation family on VOD keyframes at 720p)
-    det = _snap(prepared, loc, proposer.second_opinion(prepared.half))
-    if det is not None and loc.squads is None and not _skull_before(prepared, det.kill):
-        det = None
-    det = _not_on(det, unread)
+    # first saw no count beside a panel or webcam over it, validation family 720p and 4:3)
+    det = _not_on(_snap(prepared, loc, proposer.second_opinion(prepared.half)), unread)
     if det is not None:
         return _found_run(hud, det, "second_opinion", visible, faint=True)
     return None
