@@ -2050,11 +2050,16 @@ def _overlapping(p: _Prepared, box: tuple[float, float, float, float], k: KillRu
 
 def _not_on(det: HudLocation | None, unread: KillRun | None) -> HudLocation | None:
     """A detector's located run, unless it overlaps (across and down) the layout rules' run set
-    aside as read in vain (``unread``; None: nothing set aside)."""
+    aside as read in vain (``unread``; None: nothing set aside) -- or unless the rules' run began
+    with the icon the detector's run has before it: the rules took the count's own skull for its
+    first digit (a red skull and a "19" under a banner, read "lost_digit"), and the count is the
+    detector's run, right of it."""
     if det is None or det.kill is None or unread is None:
         return det
     a = det.kill
-    return None if _crosses((a.x0, a.y0, a.x1, a.y1), unread) else det
+    ix, _iy, iw, _ih = a.icon
+    skull_first = ix <= unread.x0 + 0.5 * unread.digit_h and ix + iw >= unread.x0 and a.x0 > unread.x0
+    return None if _crosses((a.x0, a.y0, a.x1, a.y1), unread) and not skull_first else det
 
 
 def _found_run(hud: np.ndarray, loc: HudLocation, how: str, visible: bool, *, faint: bool) -> FoundBox:
