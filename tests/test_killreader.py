@@ -1120,3 +1120,28 @@ def test_a_spectator_eye_whose_pupil_is_a_component_of_its_own_is_still_an_eye()
     second = [f for f in fates if f.name == "second opinion"]
     assert second and second[0].run is None and "spectator_eye" in second[0].dropped
     assert reader.read_huds([hud])[0].kills is None
+
+
+def test_a_detectors_count_right_of_the_skull_the_layout_rules_took_for_a_digit_is_read() -> None:
+    """The last frames of a synthetic validation-family VOD (seed 6106, 720p, 410.7 s; tests/data):
+    a modern HUD pushed down by an AWAITING RESPAWN banner, a red skull and "19" on a pale box.
+    The layout rules' run begins at the skull (they took it for the first digit, "lost_digit"); the
+    detector's run is the "19" right of it, with the skull as its icon. The kill reader's second
+    look sets the rules' run aside and took no detector's run over it: the match's last 9 s went
+    unread ("at least 13" for 19 kills). A detector's run whose icon is where the rules' run
+    began stands."""
+    from pathlib import Path
+
+    import cv2
+
+    from vodstream.readers.hudlocate import find_kill_box
+
+    data = Path(__file__).resolve().parent / "data"
+    bgr = cv2.imread(str(data / "validation-vod-6106-banner-red-skull-19.png"))
+    hud = np.ascontiguousarray(bgr[:, :, ::-1])
+    reader = KillReader()
+    first = find_kill_box(hud, reader.detector)
+    assert first.how == "layout" and first.run is not None
+    assert first.run[0] < 175  # the skull's left edge (x 170-178; the "19" at 180-188)
+    got = reader.read_huds([hud])[0]
+    assert (got.kills, got.reason) == (19, "ok")
