@@ -141,6 +141,17 @@ def make_sequences(
     return out[:n]
 
 
+def parse_crf(text: str) -> int | str:
+    """One per-sample encoding as the runs name it: an all-intra libx264 crf ("20"), or "vod" (the
+    keyframes of an encode like our VODs'); ValueError otherwise."""
+    text = text.strip()
+    if text == "vod":
+        return text
+    if not text.isdigit():
+        raise ValueError(f"a crf is a number or 'vod', not {text!r}")
+    return int(text)
+
+
 def encode_decode(
     frames: Iterable[np.ndarray], crf: int, keep: Callable[[np.ndarray], np.ndarray] | None = None
 ) -> list[np.ndarray]:
@@ -717,7 +728,10 @@ def main(argv: list[str] | None = None) -> int:
     modes = tuple(m.strip() for m in args.modes.split(",") if m.strip())
     if not modes or set(modes) - set(HUD_MODES):
         ap.error(f"--modes: a comma-separated list of {', '.join(HUD_MODES)}")
-    crfs = [c.strip() if c.strip() == "vod" else int(c) for c in str(args.crf).split(",") if c.strip()]
+    try:
+        crfs = [parse_crf(c) for c in str(args.crf).split(",") if c.strip()]
+    except ValueError as e:
+        ap.error(f"--crf: {e}")
     sizes = tuple(tuple(int(v) for v in size.lower().split("x")) for size in args.sizes.split(","))
     out: dict[str, object] = {
         "command": "python benchmarks/kill_accuracy.py " + " ".join(sys.argv[1:] if argv is None else argv),

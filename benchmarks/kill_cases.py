@@ -33,7 +33,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from kill_accuracy import case_crop, case_digits, reader_rows
+from kill_accuracy import case_crop, case_digits, parse_crf, reader_rows
 
 from vodstream.readers.hudlocate import KillBoxProposer
 
@@ -149,7 +149,7 @@ def why(
     reader = KillReader()
     style = str(doc.get("style", "default"))
     crf_key, rows = reader_rows(doc)
-    crf: int | str = "vod" if crf_key == "crfvod" else int((crf_key or "crf20").removeprefix("crf"))
+    crf = parse_crf((crf_key or "crf20").removeprefix("crf"))
     out: list[str] = []
     for size, row in rows.items():
         if sizes and size not in sizes:
@@ -240,10 +240,11 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError:
             print(f"kill_cases: --size must be WxH, not {args.size!r}", file=sys.stderr)
             return 2
-        if args.crf != "vod" and not args.crf.isdigit():
-            print(f"kill_cases: --crf must be a number or 'vod', not {args.crf!r}", file=sys.stderr)
+        try:
+            crf = parse_crf(args.crf)
+        except ValueError as e:
+            print(f"kill_cases: --crf: {e}", file=sys.stderr)
             return 2
-        crf = args.crf if args.crf == "vod" else int(args.crf)
         lines = show(args.style, w, h, args.seed, args.cases, args.png, args.crop_cache, crf)
     print("\n".join(lines))
     return 0
