@@ -204,20 +204,32 @@ def gop_keyframes(frames: Iterable[np.ndarray], width: int, height: int, fps: in
 
 
 # what the per-sample crops depend on besides their arguments: a crop cache is valid only for the
-# code (and the codec and image libraries) that drew them
+# code (and the codec and image libraries) that drew them -- the drawing packages and modules, and
+# of this file only the functions that draw (:data:`_CROP_FUNCS`), so that editing how a run reads
+# or reports keeps the cache
 _CROP_SOURCES = (
     "vodstream/testbed",
     "vodstream/readers/regions.py",
     "models/data.py",
-    "benchmarks/kill_accuracy.py",
+)
+_CROP_FUNCS = (
+    "make_sequences",
+    "encode_decode",
+    "gop_keyframes",
+    "hud_crops",
+    "_vod_crops",
+    "_drawn_crops",
+    "_render",
 )
 
 
 @functools.cache
 def _crop_code_digest() -> str:
-    """A digest of the sources (:data:`_CROP_SOURCES`) and library versions the crops depend on
-    (once per process)."""
+    """A digest of the sources (:data:`_CROP_SOURCES`), this file's drawing functions
+    (:data:`_CROP_FUNCS`, with the layout weights they draw with) and the library versions the crops
+    depend on (once per process)."""
     import hashlib
+    import inspect
 
     import av
     import cv2
@@ -228,6 +240,9 @@ def _crop_code_digest() -> str:
         for f in sorted(p.rglob("*.py")) if p.is_dir() else [p]:
             h.update(f.relative_to(ROOT).as_posix().encode())
             h.update(f.read_bytes())
+    for name in _CROP_FUNCS:
+        h.update(inspect.getsource(globals()[name]).encode())
+    h.update(repr(sorted(HUD_MODE_WEIGHTS.items())).encode())
     return h.hexdigest()[:16]
 
 
