@@ -1145,3 +1145,41 @@ def test_a_detectors_count_right_of_the_skull_the_layout_rules_took_for_a_digit_
     assert first.run[0] < 175  # the skull's left edge (x 170-178; the "19" at 180-188)
     got = reader.read_huds([hud])[0]
     assert (got.kills, got.reason) == (19, "ok")
+
+
+def _png_hud(name: str) -> np.ndarray:
+    from pathlib import Path
+
+    import cv2
+
+    bgr = cv2.imread(str(Path(__file__).resolve().parent / "data" / name))
+    return np.ascontiguousarray(bgr[:, :, ::-1])
+
+
+def test_a_count_joined_to_its_skull_is_read_in_the_detectors_sure_box() -> None:
+    """A 2019 HUD of the validation family at 1080p (per-sample run, crf 20, case 264; tests/data):
+    the "11" and the skull before it are one component. The detector is sure of its box on the
+    "11" (x 311-320), but the run used to be that whole component (x 296-319, the skull in it), and
+    both readers refused it. A glyph that runs far out of the sure box on the left and into it is
+    not the count's: the run is the box."""
+    from vodstream.readers.hudlocate import find_kill_box
+
+    hud = _png_hud("validation-1080p-264-skull-joined-11.png")
+    reader = KillReader()
+    found = find_kill_box(hud, reader.detector)
+    assert found.how == "detector" and found.run is not None
+    assert found.run[0] >= 305  # right of the skull (it ends at about x 306)
+    assert reader.read_huds([hud])[0].kills == 11
+
+
+def test_a_sure_box_right_of_a_whole_first_digit_keeps_the_digit() -> None:
+    """The other side of that rule (training family at 2560x1080, per-sample case 274; tests/data):
+    the detector's sure box sits right of a 2019 "10" (x 292-304, the digits 284-300). The "1" is a
+    whole glyph left of the box, not one running into it: the run keeps it and "10" is read, not 0."""
+    from vodstream.readers.hudlocate import find_kill_box
+
+    hud = _png_hud("train-21x9-274-box-right-of-10.png")
+    reader = KillReader()
+    found = find_kill_box(hud, reader.detector)
+    assert found.how == "detector" and found.run is not None and found.run[0] <= 285
+    assert reader.read_huds([hud])[0].kills == 10

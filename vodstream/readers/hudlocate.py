@@ -1791,6 +1791,10 @@ def _skull_first(st: np.ndarray, sel: np.ndarray) -> tuple[int, list[int]] | Non
     return None
 
 
+SNAP_CLIP_P = 0.9  # _snap: the detector this sure of its box, ...
+SNAP_CLIP_OUT = 0.5  # ... a glyph reaching this many box heights out of it on the left and into it
+
+
 def _snap(
     p: _Prepared,
     loc: HudLocation,
@@ -1841,6 +1845,13 @@ def _snap(
         x0, y0 = int(gs[sel, 0].min()), int(gs[sel, 1].min())
         x1, y1 = int((gs[sel, 0] + gs[sel, 2]).max()), int((gs[sel, 1] + gs[sel, 3]).max())
         dh = float(np.median(gs[sel, 3]))
+        gx, gw = gs[sel, 0].astype(np.float64), gs[sel, 2].astype(np.float64)
+        across = (gx < bx0 - SNAP_CLIP_OUT * bh) & (gx + gw > bx0 + SNAP_CLIP_OUT * bh)
+        if _p >= SNAP_CLIP_P and across.any():
+            # the detector sure of its box, a glyph in it reaching far out of it on the left: the
+            # count joined to the skull before it (a 2019 "11" at 1080p) -- the run is the box's
+            # (not where the box only sits right of the count: its first digit, whole, is left of it)
+            x0, y0, x1, y1, dh = round(bx0), round(by0), max(x1, round(bx1)), round(by1), float(bh)
     elif skull is not None:
         ix, iy, iw, ih = (int(v) for v in st[skull, :4])
         dh = ih / SKULL_OVER_DIGITS
