@@ -2188,6 +2188,14 @@ def find_kill_box(
         det = _not_on(_snap(prepared, loc, assessed.box), unread)
         if det is not None and (unseen or (det.kill is not None and _skull_before(prepared, det.kill))):
             return _found_run(hud, det, "detector", visible, faint=True)
+        if unseen and assessed.box is None:
+            # nothing shows an in-match HUD and the detector is sure of no box: its second opinion
+            # (trained with panels over the squads box), only where a skull sits right before its
+            # run -- a 2019 "11" beside a stream panel over the whole squads label (validation
+            # family at 1080p: no squads line, no alive blob, the first detector's "none" at 0.51)
+            det = _not_on(_snap(prepared, loc, proposer.second_opinion(prepared.half)), unread)
+            if det is not None and det.kill is not None and _skull_before(prepared, det.kill):
+                return _found_run(hud, det, "second_opinion", visible, faint=True)
     elif proposer is not None and looked and loc.kill_box is None and loc.reason != "digit_lost":
         full = _full_look(hud, prepared, loc, proposer, assessed, unread, visible, old)
         if full is not None:
