@@ -1197,3 +1197,18 @@ def test_a_skull_led_count_beside_a_panel_over_the_squads_label_is_read() -> Non
     found = find_kill_box(hud, reader.detector)
     assert (found.how, found.reason) == ("second_opinion", "ok")
     assert reader.read_huds([hud])[0].kills == 11
+
+
+def test_the_squads_count_before_a_label_that_lost_its_first_letter_is_no_glyph_between() -> None:
+    """A modern HUD of the validation family at 1080p (per-sample run, crf 20, case 317; tests/data):
+    "17" after a pale skull on a checkered box, then "18 POZOSTALE DRUZYNY" -- the label's "P" lost
+    to the ink threshold, so the squads line starts 2.4 letter heights after the count "18" (more
+    than the 1.8 a count of the label's height may be from it). The "18", as tall as a squads
+    count, is that count, not a glyph between the detector's "17" and the squads box."""
+    from vodstream.readers.hudlocate import find_kill_box
+
+    hud = _png_hud("validation-1080p-317-squads-letter-lost-17.png")
+    reader = KillReader()
+    found = find_kill_box(hud, reader.detector)
+    assert found.run is not None and found.run[2] < 262  # the "17" (x 246-258), not the "18"
+    assert reader.read_huds([hud])[0].kills == 17

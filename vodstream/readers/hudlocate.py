@@ -140,6 +140,7 @@ ROW2_ICON_EVEN = 0.95
 LOST_DIGIT_GAP = 0.9
 SQ_COUNT_GAP = 1.8  # a run ending closer than this many letter heights to a label without its count is that
 # count (1.2 took a face's wide word space, 1.7 letter heights, for a kill box's gap: 11 read for 9)
+SQ_COUNT_FAR = 3.0  # ... or this many where its glyphs are the count's height (the label's first letter lost)
 COUNT_TALL = 1.15  # the squads count's digits: at least this many label-letter heights tall
 DIGIT_MAX = 1.36  # kill digits: at most this many squads-letter heights
 DIGIT_MIN = 0.7  # ... and at least this many (a style may draw them smaller than its squads text)
@@ -1657,7 +1658,8 @@ def _squads_count_left(st: np.ndarray, sq: SquadsLine, after: float) -> float:
     left = float(sq.x0)
     for n, i in enumerate(cand):
         gap = left - (x[i] + w[i])
-        if gap > (SQ_COUNT_GAP * h if n == 0 else 0.3 * h) or n >= 2:
+        first = SQ_COUNT_FAR if hh[i] >= COUNT_TALL * h else SQ_COUNT_GAP
+        if gap > (first * h if n == 0 else 0.3 * h) or n >= 2:
             break
         left = float(x[i])
     return left
@@ -1964,9 +1966,11 @@ def _snap(
             # the same without straight slanted strokes: a line across the HUD joined the skull
             # and count between into one component no glyph is shaped like (the 2019 spectator
             # count "4" read for 13 kills, validation family at 720p on VOD keyframes); the
-            # squads count freed from stripes there is the squads box's, not a glyph between
+            # squads count freed from stripes there is the squads box's, not a glyph between --
+            # nor is the one found on the usual ink (the freed ink may hold the label's lost first
+            # letter, which then ends the count's search: "18 POZOSTALE", validation at 1080p)
             dst = p.destriped.st
-            until = min(sq.x0 - NEAREST_GAP * sq.h, _squads_count_left(dst, sq, x1) - 0.3 * sq.h)
+            until = min(sq.x0 - NEAREST_GAP * sq.h, min(left, _squads_count_left(dst, sq, x1)) - 0.3 * sq.h)
             if _whole_glyph_between(dst, x1, until, ry, dh):
                 return _dropped(why, "not_nearest")
     kill = KillRun(x0, y0, x1, y1, dh, icon, row, _is_red(img, icon), boxed=boxed)
