@@ -140,7 +140,7 @@ ROW2_ICON_EVEN = 0.95
 LOST_DIGIT_GAP = 0.9
 SQ_COUNT_GAP = 1.8  # a run ending closer than this many letter heights to a label without its count is that
 # count (1.2 took a face's wide word space, 1.7 letter heights, for a kill box's gap: 11 read for 9)
-SQ_COUNT_FAR = 3.0  # ... or this many where its glyphs are the count's height (the label's first letter lost)
+SQ_COUNT_FAR = 3.0  # ... or this many for a count of two count-tall glyphs (the label's first letter lost)
 COUNT_TALL = 1.15  # the squads count's digits: at least this many label-letter heights tall
 DIGIT_MAX = 1.36  # kill digits: at most this many squads-letter heights
 DIGIT_MIN = 0.7  # ... and at least this many (a style may draw them smaller than its squads text)
@@ -1655,14 +1655,20 @@ def _squads_count_left(st: np.ndarray, sq: SquadsLine, after: float) -> float:
         & (w <= 2.6 * h)
     )
     cand = sorted(np.flatnonzero(m).tolist(), key=lambda i: -(x[i] + w[i]))
-    left = float(sq.x0)
-    for n, i in enumerate(cand):
+    left, taken, far = float(sq.x0), 0, False
+    for i in cand:
         gap = left - (x[i] + w[i])
-        first = SQ_COUNT_FAR if hh[i] >= COUNT_TALL * h else SQ_COUNT_GAP
-        if gap > (first * h if n == 0 else 0.3 * h) or n >= 2:
+        if taken == 0:
+            far = gap > SQ_COUNT_GAP * h
+            limit = (SQ_COUNT_FAR if hh[i] >= COUNT_TALL * h else SQ_COUNT_GAP) * h
+        else:
+            limit = 0.3 * h
+        if gap > limit or taken >= 2:
             break
-        left = float(x[i])
-    return left
+        left, taken = float(x[i]), taken + 1
+    # a count that far from the line shows as two digits, not one blob (the skull and kill count
+    # joined by a line across the HUD into one count-tall component: validation 720p, VOD keyframe)
+    return float(sq.x0) if far and taken < 2 else left
 
 
 CUT_OUTLINE, CUT_BAND = 0.5, 1.2  # _cut_by_overlay: a box outline across an edge, in digit heights
@@ -2192,14 +2198,6 @@ def find_kill_box(
         det = _not_on(_snap(prepared, loc, assessed.box), unread)
         if det is not None and (unseen or (det.kill is not None and _skull_before(prepared, det.kill))):
             return _found_run(hud, det, "detector", visible, faint=True)
-        if unseen and assessed.box is None:
-            # nothing shows an in-match HUD and the detector is sure of no box: its second opinion
-            # (trained with panels over the squads box), only where a skull sits right before its
-            # run -- a 2019 "11" beside a stream panel over the whole squads label (validation
-            # family at 1080p: no squads line, no alive blob, the first detector's "none" at 0.51)
-            det = _not_on(_snap(prepared, loc, proposer.second_opinion(prepared.half)), unread)
-            if det is not None and det.kill is not None and _skull_before(prepared, det.kill):
-                return _found_run(hud, det, "second_opinion", visible, faint=True)
     elif proposer is not None and looked and loc.kill_box is None and loc.reason != "digit_lost":
         full = _full_look(hud, prepared, loc, proposer, assessed, unread, visible, old)
         if full is not None:
