@@ -48,6 +48,16 @@ def _sample(state: FrameState, w: int, h: int, font: str = "rajdhani-bold", i: i
     )
 
 
+def _png_hud(name: str) -> np.ndarray:
+    """A HUD crop kept in tests/data (a PNG), as RGB."""
+    from pathlib import Path
+
+    import cv2
+
+    bgr = cv2.imread(str(Path(__file__).resolve().parent / "data" / name))
+    return np.ascontiguousarray(bgr[:, :, ::-1])
+
+
 @pytest.mark.parametrize(("w", "h"), [(1920, 1080), (1280, 720), (2560, 1080), (1440, 1080)])
 def test_reads_visible_counters_both_eras(reader: KillReader, w: int, h: int) -> None:
     cases = [
@@ -896,16 +906,12 @@ def test_the_score_box_reader_alone_reads_no_number_the_digit_cnn_never_spells(n
     or under the panel's edge, both readers refuse it, and placed anew the score-box reader reads
     10 at 0.99 or more in several placements, nothing else surely. The digit CNN spells 10 in none
     of them, so that is no reading: nothing is read."""
-    from pathlib import Path
-
-    import cv2
 
     from vodstream.readers import killreader
     from vodstream.readers.digits import score_window
     from vodstream.readers.hudlocate import find_kill_box, warp_run
 
-    bgr = cv2.imread(str(Path(__file__).resolve().parent / "data" / name))
-    hud = np.ascontiguousarray(bgr[:, :, ::-1])
+    hud = _png_hud(name)
     reader = KillReader()
     f = find_kill_box(hud, reader.detector)
     assert f.place is not None and f.skull is not None
@@ -1080,14 +1086,10 @@ def test_a_spectator_count_is_no_kill_count_where_a_line_across_the_hud_joins_th
     "4": with the skull and "13" one component with the line, no glyph seemed to lie between it
     and the squads line and "4" was read for 13 kills. Without straight slanted strokes the skull
     shows between: not the nearest count, nothing read."""
-    from pathlib import Path
-
-    import cv2
 
     from vodstream.readers import hudlocate
 
-    bgr = cv2.imread(str(Path(__file__).resolve().parent / "data" / "validation-720p-vod-keyframe-216.png"))
-    hud = np.ascontiguousarray(bgr[:, :, ::-1])
+    hud = _png_hud("validation-720p-vod-keyframe-216.png")
     got = KillReader().read_huds([hud])[0]
     assert got.kills is None
     old = hudlocate.WHOLE_GLYPH_H
@@ -1105,14 +1107,10 @@ def test_a_spectator_eye_whose_pupil_is_a_component_of_its_own_is_still_an_eye()
     looks propose the "7"; the eye before it was not seen as one (its outline alone fills 0.30 of
     its box, the pupil a component of its own inside it), and "7" was read for 18 kills. With the
     pupil's ink counted the eye is seen: the spectator count, dropped, nothing read."""
-    from pathlib import Path
-
-    import cv2
 
     from vodstream.readers.hudlocate import proposal_fates
 
-    bgr = cv2.imread(str(Path(__file__).resolve().parent / "data" / "validation-720p-vod-keyframe-158.png"))
-    hud = np.ascontiguousarray(bgr[:, :, ::-1])
+    hud = _png_hud("validation-720p-vod-keyframe-158.png")
     reader = KillReader()
     assert reader.detector is not None
     loc, _p_none, fates = proposal_fates(hud, reader.detector)
@@ -1130,30 +1128,16 @@ def test_a_detectors_count_right_of_the_skull_the_layout_rules_took_for_a_digit_
     look sets the rules' run aside and took no detector's run over it: the match's last 9 s went
     unread ("at least 13" for 19 kills). A detector's run whose icon is where the rules' run
     began stands."""
-    from pathlib import Path
-
-    import cv2
 
     from vodstream.readers.hudlocate import find_kill_box
 
-    data = Path(__file__).resolve().parent / "data"
-    bgr = cv2.imread(str(data / "validation-vod-6106-banner-red-skull-19.png"))
-    hud = np.ascontiguousarray(bgr[:, :, ::-1])
+    hud = _png_hud("validation-vod-6106-banner-red-skull-19.png")
     reader = KillReader()
     first = find_kill_box(hud, reader.detector)
     assert first.how == "layout" and first.run is not None
     assert first.run[0] < 175  # the skull's left edge (x 170-178; the "19" at 180-188)
     got = reader.read_huds([hud])[0]
     assert (got.kills, got.reason) == (19, "ok")
-
-
-def _png_hud(name: str) -> np.ndarray:
-    from pathlib import Path
-
-    import cv2
-
-    bgr = cv2.imread(str(Path(__file__).resolve().parent / "data" / name))
-    return np.ascontiguousarray(bgr[:, :, ::-1])
 
 
 def test_a_count_joined_to_its_skull_is_read_in_the_detectors_sure_box() -> None:
