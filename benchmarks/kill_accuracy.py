@@ -225,9 +225,9 @@ _CROP_FUNCS = (
 
 @functools.cache
 def _crop_code_digest() -> str:
-    """A digest of the sources (:data:`_CROP_SOURCES`), this file's drawing functions
-    (:data:`_CROP_FUNCS`, with the layout weights they draw with) and the library versions the crops
-    depend on (once per process)."""
+    """A digest of the sources (:data:`_CROP_SOURCES`, the layout weights' module among them), this
+    file's drawing functions (:data:`_CROP_FUNCS`) and the library versions the crops depend on
+    (once per process)."""
     import hashlib
     import inspect
 
@@ -242,7 +242,6 @@ def _crop_code_digest() -> str:
             h.update(f.read_bytes())
     for name in _CROP_FUNCS:
         h.update(inspect.getsource(globals()[name]).encode())
-    h.update(repr(sorted(HUD_MODE_WEIGHTS.items())).encode())
     return h.hexdigest()[:16]
 
 
