@@ -1182,3 +1182,25 @@ def test_the_squads_count_before_a_label_that_lost_its_first_letter_is_no_glyph_
     found = find_kill_box(hud, reader.detector)
     assert found.run is not None and found.run[2] < 262  # the "17" (x 246-258), not the "18"
     assert reader.read_huds([hud])[0].kills == 17
+
+
+def test_a_pale_count_is_read_where_both_contrast_looks_read_it_alike() -> None:
+    """White digits on a pale translucent box over a bright scene (validation family at 1080p,
+    per-sample case 327, a 2019 "11"): as drawn, nothing is read; the crop read again under
+    gammas 2 and 3 reads 11 in both looks, and that counts."""
+    crop, st = benchmark_crop("validation", 1920, 11, 327)
+    assert st.kills == 11
+    assert KillReader(contrast_looks=()).read_huds([crop])[0].kills is None
+    got = KillReader().read_huds([crop])[0]
+    assert (got.kills, got.kill_box, got.reason.endswith("_contrast")) == (11, True, True)
+
+
+def test_contrast_looks_that_disagree_read_nothing() -> None:
+    """Validation family at 720p (per-sample case 189, a "16"): under gamma 2 alone the reader
+    takes a lone "1" for the count, under gamma 3 it reads 16 -- the looks disagree, so nothing is
+    read rather than a wrong number."""
+    crop, st = benchmark_crop("validation", 1280, 11, 189)
+    assert st.kills == 16
+    assert KillReader(contrast_looks=(2.0,)).read_huds([crop])[0].kills == 1
+    assert KillReader(contrast_looks=(3.0,)).read_huds([crop])[0].kills == 16
+    assert KillReader().read_huds([crop])[0].kills is None

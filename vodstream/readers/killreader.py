@@ -347,17 +347,31 @@ class KillReader:
         return out
 
     def _contrast_looks(self, huds: Sequence[np.ndarray], out: list[KillReading]) -> list[KillReading]:
-        """Where nothing was read, the crop read again under each of ``contrast_looks``' gammas: the
-        first look's reading where every look reads the same number (its confidence the least)."""
-        again = [i for i, r in enumerate(out) if r.kills is None]
-        if not again or not self.contrast_looks:
+        """Where nothing was read, the crop read again under each of ``contrast_looks``' gammas in
+        turn (the next only where every look so far read the same number): that number counts where
+        every look reads it and one at least on the box it found, not in a moved placement
+        (``ok_realigned...``: under every gamma the placements moved one validation box onto the
+        squads count beside it) -- the reading of that look, its confidence the least of all."""
+        if not self.contrast_looks:
             return out
-        looks = [self._look([highlight_contrast(huds[i], g) for i in again]) for g in self.contrast_looks]
-        for n, i in enumerate(again):
-            first, *rest = (look[n] for look in looks)
-            if first.kills is not None and all(r.kills == first.kills for r in rest):
-                conf = min([first.confidence, *(r.confidence for r in rest)])
-                out[i] = replace(first, confidence=conf, reason=f"{first.reason}_contrast")
+
+        def agreed(rs: list[KillReading]) -> bool:
+            return not rs or (rs[0].kills is not None and all(r.kills == rs[0].kills for r in rs))
+
+        looks: dict[int, list[KillReading]] = {i: [] for i, r in enumerate(out) if r.kills is None}
+        for g in self.contrast_looks:
+            again = [i for i, rs in looks.items() if agreed(rs)]
+            if not again:
+                break
+            for i, r in zip(again, self._look([highlight_contrast(huds[i], g) for i in again]), strict=True):
+                looks[i].append(r)
+        for i, rs in looks.items():
+            if len(rs) < len(self.contrast_looks) or not agreed(rs):
+                continue
+            placed = [r for r in rs if not r.reason.startswith("ok_realigned")]
+            if placed:
+                conf = min(r.confidence for r in rs)
+                out[i] = replace(placed[0], confidence=conf, reason=f"{placed[0].reason}_contrast")
         return out
 
     def _read(
