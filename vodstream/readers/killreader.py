@@ -324,10 +324,11 @@ class KillReader:
         """Like :meth:`read_batch`, from bare top-right HUD crops (RGB uint8, any size)."""
         if self.temporal and len(huds) >= 3:
             huds = _temporal_mean([np.asarray(h) for h in huds])
-        return self._contrast_looks(huds, self._look(huds))
+        return self._contrast_looks(huds, *self._look(huds))
 
-    def _look(self, huds: Sequence[np.ndarray]) -> list[KillReading]:
-        """One look at the crops: the finder and both readers, and the finder's second tries."""
+    def _look(self, huds: Sequence[np.ndarray]) -> tuple[list[KillReading], list[FoundBox]]:
+        """One look at the crops: the finder and both readers, and the finder's second tries --
+        the readings, and the boxes the first try found."""
         out, found = self._read(huds, template=True)
         if self.detector is not None:
             # the 2019 skull template's box read nothing: the template may have matched a
@@ -344,26 +345,37 @@ class KillReader:
                     for i, r in zip(again, redo, strict=True):
                         if r.kills is not None:
                             out[i] = r
-        return out
+        return out, found
 
-    def _contrast_looks(self, huds: Sequence[np.ndarray], out: list[KillReading]) -> list[KillReading]:
+    def _contrast_looks(
+        self, huds: Sequence[np.ndarray], out: list[KillReading], found: list[FoundBox]
+    ) -> list[KillReading]:
         """Where nothing was read, the crop read again under each of ``contrast_looks``' gammas in
         turn (the next only where every look so far read the same number): that number counts where
         every look reads it and one at least on the box it found, not in a moved placement
         (``ok_realigned...``: under every gamma the placements moved one validation box onto the
-        squads count beside it) -- the reading of that look, its confidence the least of all."""
+        squads count beside it) -- the reading of that look, its confidence the least of all. Not
+        where the first look found neither an in-match HUD nor any box (lobby, menus, other games:
+        most crops of a VOD that read nothing, which one look keeps cheap), nor where it saw the kill
+        slot empty (the modern HUD before the first kill)."""
         if not self.contrast_looks:
             return out
 
         def agreed(rs: list[KillReading]) -> bool:
             return not rs or (rs[0].kills is not None and all(r.kills == rs[0].kills for r in rs))
 
-        looks: dict[int, list[KillReading]] = {i: [] for i, r in enumerate(out) if r.kills is None}
+        pairs = enumerate(zip(out, found, strict=True))
+        looks: dict[int, list[KillReading]] = {
+            i: []
+            for i, (r, f) in pairs
+            if r.kills is None and r.kill_box is not False and (f.visible or f.how != "none")
+        }
         for g in self.contrast_looks:
             again = [i for i, rs in looks.items() if agreed(rs)]
             if not again:
                 break
-            for i, r in zip(again, self._look([highlight_contrast(huds[i], g) for i in again]), strict=True):
+            redo, _found = self._look([highlight_contrast(huds[i], g) for i in again])
+            for i, r in zip(again, redo, strict=True):
                 looks[i].append(r)
         for i, rs in looks.items():
             if len(rs) < len(self.contrast_looks) or not agreed(rs):
