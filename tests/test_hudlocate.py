@@ -1455,7 +1455,7 @@ def test_a_light_box_over_a_bright_background_is_read_in_the_strokes_look(
     got = KillReader().read_huds([crop])[0]
     assert got.kills == kills
     monkeypatch.setattr(hl, "STROKE_TOPHAT", hl.TOPHAT)  # the strokes look as wide as the usual one
-    assert KillReader().read_huds([crop])[0].kills is None
+    assert KillReader(contrast_looks=()).read_huds([crop])[0].kills is None
 
 
 def test_a_run_on_a_lower_squads_line_is_no_second_row_count() -> None:
@@ -1520,7 +1520,7 @@ def test_a_second_opinion_reads_a_count_the_first_detector_saw_none_of(
     first = KillBoxDetector.from_file(FINDER_WEIGHTS, second=None)
     assert first.assess(hl_half(crop)).box is None
     assert find_kill_box(crop, first).how == "none"
-    assert KillReader(finder=first).read_huds([crop])[0].kills is None
+    assert KillReader(finder=first, contrast_looks=()).read_huds([crop])[0].kills is None
     reader = KillReader()
     assert reader.detector is not None and reader.detector.second is not None
     assert find_kill_box(crop, reader.detector).how == "second_opinion"
@@ -1736,7 +1736,8 @@ def test_a_digit_lost_box_takes_the_detectors_run_only_after_a_skull() -> None:
     assert locate(crop).reason == "digit_lost"
     found = find_kill_box(crop, reader.detector)
     assert (found.how, found.reason) == ("none", "digit_lost")
-    assert reader.read_huds([crop])[0].kills is None
+    assert KillReader(contrast_looks=()).read_huds([crop])[0].kills is None
+    assert reader.read_huds([crop])[0].kills in (None, 14)  # the contrast looks: never the 34
 
 
 def test_a_count_joined_to_the_box_outline_is_found_without_one_pixel_strokes() -> None:
