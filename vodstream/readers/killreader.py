@@ -329,10 +329,13 @@ class KillReader:
             huds = _temporal_mean([np.asarray(h) for h in huds])
         return self._contrast_looks(huds, *self._look(huds))
 
-    def _look(self, huds: Sequence[np.ndarray]) -> tuple[list[KillReading], list[FoundBox]]:
+    def _look(
+        self, huds: Sequence[np.ndarray], *, realign: bool = True
+    ) -> tuple[list[KillReading], list[FoundBox]]:
         """One look at the crops: the finder and both readers, and the finder's second tries --
-        the readings, and the boxes the first try found."""
-        out, found = self._read(huds, template=True)
+        the readings, and the boxes the first try found (``realign``: boxes both readers refused
+        placed anew, :meth:`_realigned`)."""
+        out, found = self._read(huds, template=True, realign=realign)
         if self.detector is not None:
             # the 2019 skull template's box read nothing: the template may have matched a
             # background's pattern (squares of lit windows under a banner-pushed HUD, validation
@@ -344,7 +347,9 @@ class KillReader:
                 pairs = enumerate(zip(found, out, strict=True))
                 again = [i for i, (f, r) in pairs if f.how == how and r.kills is None]
                 if again:
-                    redo, _found = self._read([huds[i] for i in again], template=False, layout=layout)
+                    redo, _found = self._read(
+                        [huds[i] for i in again], template=False, layout=layout, realign=realign
+                    )
                     for i, r in zip(again, redo, strict=True):
                         if r.kills is not None:
                             out[i] = r
@@ -354,13 +359,13 @@ class KillReader:
         self, huds: Sequence[np.ndarray], out: list[KillReading], found: list[FoundBox]
     ) -> list[KillReading]:
         """Where nothing was read, the crop read again under each of ``contrast_looks``' gammas in
-        turn (the next only where every look so far read the same number): that number counts where
-        every look reads it and one at least on the box it found, not in a moved placement
-        (``ok_realigned...``: under every gamma the placements moved one validation box onto the
-        squads count beside it) -- the reading of that look, its confidence the least of all. Not
-        where the first look found neither an in-match HUD nor any box (lobby, menus, other games:
-        most crops of a VOD that read nothing, which one look keeps cheap), nor where it saw the kill
-        slot empty (the modern HUD before the first kill)."""
+        turn (the next only where every look so far read the same number), without placing refused
+        boxes anew (:meth:`_realigned`: under every gamma its placements moved one validation box
+        onto the squads count beside it, and they are most of a hard crop's cost): that number
+        counts where every look reads it -- the first look's reading, its confidence the least of
+        all. Not where the first look found neither an in-match HUD nor any box (lobby, menus,
+        other games: most crops of a VOD that read nothing, which one look keeps cheap), nor where
+        it saw the kill slot empty (the modern HUD before the first kill)."""
         if not self.contrast_looks:
             return out
 
@@ -377,24 +382,22 @@ class KillReader:
             again = [i for i, rs in looks.items() if agreed(rs)]
             if not again:
                 break
-            redo, _found = self._look([highlight_contrast(huds[i], g) for i in again])
+            redo, _found = self._look([highlight_contrast(huds[i], g) for i in again], realign=False)
             for i, r in zip(again, redo, strict=True):
                 looks[i].append(r)
         for i, rs in looks.items():
             if len(rs) < len(self.contrast_looks) or not agreed(rs):
                 continue
-            placed = [r for r in rs if not r.reason.startswith("ok_realigned")]
-            if placed:
-                conf = min(r.confidence for r in rs)
-                out[i] = replace(placed[0], confidence=conf, reason=f"{placed[0].reason}_contrast")
+            conf = min(r.confidence for r in rs)
+            out[i] = replace(rs[0], confidence=conf, reason=f"{rs[0].reason}_contrast")
         return out
 
     def _read(
-        self, huds: Sequence[np.ndarray], *, template: bool, layout: bool = True
+        self, huds: Sequence[np.ndarray], *, template: bool, layout: bool = True, realign: bool = True
     ) -> tuple[list[KillReading], list[FoundBox]]:
         """:meth:`read_huds` after the temporal mean: the finder (``template``: with the 2019 skull
-        template; ``layout``: taking the layout rules' run) and both readers -- the readings, and
-        the boxes found."""
+        template; ``layout``: taking the layout rules' run) and both readers (``realign``: with
+        :meth:`_realigned`'s placements) -- the readings, and the boxes found."""
         found = [find_kill_box(h, self.detector, template=template, layout=layout) for h in huds]
         visible = [f.visible for f in found]
         extractions: list[Extraction | None] = []
@@ -508,7 +511,7 @@ class KillReader:
                     steady=None if skull is None else partial(self._steady, f.ref, skull),
                 )
             )
-        if self.realign_min > 0 and self.box_model is not None:
+        if realign and self.realign_min > 0 and self.box_model is not None:
             weak = [
                 i
                 for i, (f, r) in enumerate(zip(found, combined, strict=True))
