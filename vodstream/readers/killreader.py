@@ -248,10 +248,11 @@ class KillReader:
     choice sets (validation, selection, training, today's look at 720p and 1080p, crf 20) among
     gammas 1.5-3 and CLAHE, alone or two agreeing: each look alone read more (gamma 2: 21 samples)
     but also wrong numbers (two) or numbers where no counter could be seen (three); gammas 2 and 3
-    agreeing read 19 more, none wrong, none unseen. A number read only in moved placements does not
-    count (a validation "15" at 4:3 read as the squads count "16" beside it so, under every gamma),
-    and no contrast look is taken where the first found no in-match HUD and no box, or an empty
-    slot (the cost: see :meth:`_contrast_looks`; docs/kill-reader.md has the figures).
+    agreeing read 19 more, none wrong, none unseen. The contrast looks place no refused box anew (a
+    validation "15" at 4:3 was read as the squads count "16" beside it in moved placements under
+    every gamma, and the placements were most of the looks' cost), and none is taken where the
+    first look found no in-match HUD and no box, or an empty slot (:meth:`_contrast_looks`;
+    docs/kill-reader.md has the figures).
     """
 
     def __init__(
