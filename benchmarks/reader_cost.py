@@ -20,8 +20,6 @@ import sys
 import time
 from pathlib import Path
 
-import m3u8
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -31,25 +29,22 @@ from runinfo import git_head
 
 from vodstream.media.decode import Decoder
 from vodstream.readers.killreader import KillReader
-from vodstream.types import Sample, Segment, SegmentData
+from vodstream.sources.hls import parse_media
+from vodstream.types import Sample, SegmentData
 
 OUT = ROOT / "benchmarks" / "out"
 BATCH = 5  # samples per read, as a 10 s segment's keyframes reach the reader
 
 
 def keyframes(vod: Path) -> list[Sample]:
-    """Every keyframe sample of the VOD's chunked variant, on the playlist's clock."""
+    """Every keyframe sample of the VOD's chunked variant, on the playlist's clock
+    (:func:`vodstream.sources.hls.parse_media`, as the pipeline reads it)."""
     playlist = vod / "chunked" / "index-dvr.m3u8"
-    pl = m3u8.load(str(playlist))
     dec = Decoder(mode="keyframes")
     samples: list[Sample] = []
-    start = 0.0
-    for i, seg in enumerate(pl.segments):
-        path = playlist.parent / str(seg.uri)
-        duration = float(seg.duration or 0.0)
-        segment = Segment(index=i, start=start, duration=duration, url=str(path))
-        samples += dec.decode(SegmentData(segment=segment, data=path.read_bytes())).samples
-        start += duration
+    for seg in parse_media(playlist.read_text()).segments:
+        data = (playlist.parent / seg.url).read_bytes()
+        samples += dec.decode(SegmentData(segment=seg, data=data)).samples
     return samples
 
 
