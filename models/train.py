@@ -39,12 +39,14 @@ from models.data import (
 )
 from models.evaluate import BoxEvalResult, EvalResult, evaluate, evaluate_box
 from models.net import BOX_WEIGHTS, DEFAULT_WEIGHTS, BoxNet, DigitNet, load_box_model, load_model, save_model
+from vodstream.readers.digits import DIGIT_SIZE
 from vodstream.report.document import atomic_write, measured_sections
 
 __all__ = [
     "BOX_GLYPH_AUG",
     "GlyphAug",
     "HeldOut",
+    "ResampleAug",
     "TrainConfig",
     "evaluate_sets",
     "fit",
@@ -53,6 +55,7 @@ __all__ = [
     "load_or_build_cases",
     "load_test_sets",
     "parse_shards",
+    "resample_augment",
     "run_training",
     "write_model_card",
 ]
@@ -127,6 +130,7 @@ class TrainConfig:
     threads: int = 2
     augment: bool = True
     glyph_aug: GlyphAug | None = None  # glyph-shape augmentation of the digit CNN's crops
+    resample: ResampleAug | None = None  # the digit CNN's crops at a lower detail too
     box_glyph_aug: bool = False  # the score-box reader's windows too (BOX_GLYPH_AUG)
     not_digit: bool = True  # 11th class: whole multi-digit numbers as "not a single digit"
     fonts: tuple[str, ...] = ()  # () = all HUD_FONTS
@@ -271,6 +275,43 @@ def glyph_shape_augment(xb: torch.Tensor, gen: torch.Generator, aug: GlyphAug) -
     return out
 
 
+@dataclass(frozen=True)
+class ResampleAug:
+    """What a smaller frame does to a digit crop: a share ``p`` of every batch is shrunk (area
+    average) to a side drawn from ``sides`` and scaled back up (bilinear). The crops are cut at
+    1080p scale, so a 720p digit holds about two thirds of a 1080p one's pixel rows; this draws
+    1080p crops at the detail of 576-900 px frames, every training face included; the blurred
+    rim is cut off as the extraction's component mask cuts it."""
+
+    p: float = 0.4
+    sides: tuple[int, ...] = (14, 16, 18, 20)
+    keep: float = 0.3  # pixels under this share of the crop's brightest are cut away, as by a mask
+
+    def describe(self) -> str:
+        return (
+            f"on {self.p:.0%} of each batch: shrunk to {min(self.sides)}-{max(self.sides)} px "
+            f"(of {DIGIT_SIZE}) and scaled back up"
+        )
+
+
+def resample_augment(xb: torch.Tensor, gen: torch.Generator, aug: ResampleAug) -> torch.Tensor:
+    """(N, C, H, W) digit crops in [0, 1] -> the same, a share at a lower detail (:class:`ResampleAug`)."""
+    n, _, h, w = xb.shape
+    pick = torch.rand(n, generator=gen) < aug.p
+    side = torch.randint(0, len(aug.sides), (n,), generator=gen)
+    out = xb.clone()
+    for k, s in enumerate(aug.sides):
+        sel = pick & (side == k)
+        if not bool(sel.any()):
+            continue
+        small = nn.functional.interpolate(xb[sel], size=(s * h // w, s), mode="area")
+        big = nn.functional.interpolate(small, size=(h, w), mode="bilinear", align_corners=False)
+        # the extraction keeps a digit's pixels inside its thresholded component only: so do here
+        top = big.amax(dim=(1, 2, 3), keepdim=True)
+        out[sel] = (big * (big >= aug.keep * top)).clamp_(0.0, 1.0)
+    return out
+
+
 # a batch augmentation: (batch, generator) -> batch
 Augment = Callable[[torch.Tensor, torch.Generator], torch.Tensor]
 
@@ -318,14 +359,20 @@ def _train(
     return history
 
 
-def _with_glyph_aug(glyph_aug: GlyphAug | None, then: Augment | None) -> Augment | None:
+def _with_glyph_aug(
+    glyph_aug: GlyphAug | None, then: Augment | None, resample: ResampleAug | None = None
+) -> Augment | None:
     """The batch augmentation of a network: ``then`` (its shift/contrast one, or None), after a
-    redraw of the glyphs' shape (:func:`glyph_shape_augment`) where ``glyph_aug`` is given."""
-    if glyph_aug is None:
+    redraw of the glyphs' shape (:func:`glyph_shape_augment`) where ``glyph_aug`` is given and
+    a loss of detail (:func:`resample_augment`) where ``resample`` is given."""
+    if glyph_aug is None and resample is None:
         return then
 
     def aug(xb: torch.Tensor, gen: torch.Generator) -> torch.Tensor:
-        xb = glyph_shape_augment(xb, gen, glyph_aug)
+        if glyph_aug is not None:
+            xb = glyph_shape_augment(xb, gen, glyph_aug)
+        if resample is not None:
+            xb = resample_augment(xb, gen, resample)
         return then(xb, gen) if then is not None else xb
 
     return aug
@@ -347,17 +394,19 @@ def fit(
     onecycle: bool = False,
     model: DigitNet | None = None,
     glyph_aug: GlyphAug | None = None,
+    resample: ResampleAug | None = None,
 ) -> tuple[DigitNet, list[float]]:
     """Train a DigitNet with Adam + cross-entropy; returns the model (eval mode) and epoch losses.
 
     The defaults are the 2019 write-up's network and optimiser; TrainConfig holds what ships.
     ``glyph_aug``: also change the glyphs' shape (:func:`glyph_shape_augment`) before the
-    shift/contrast augmentation.
+    shift/contrast augmentation; ``resample``: also draw crops at a lower detail
+    (:func:`resample_augment`).
     """
     torch.manual_seed(seed)
     model = model or DigitNet(n_classes=n_classes, filters=filters, hidden=hidden, blocks=blocks)
     x = np.asarray(x, np.float32)[:, None]
-    aug_fn = _with_glyph_aug(glyph_aug, _augment if augment else None)
+    aug_fn = _with_glyph_aug(glyph_aug, _augment if augment else None, resample)
     history = _train(
         model,
         x,
@@ -619,6 +668,7 @@ def _train_digits(cfg: TrainConfig, train_cases: list[CaseSet]) -> dict[str, obj
         hidden=cfg.hidden,
         onecycle=cfg.blocks > 1,
         glyph_aug=cfg.glyph_aug,
+        resample=cfg.resample,
     )
     t_train = time.perf_counter() - t1
     meta: dict[str, object] = {
@@ -632,6 +682,7 @@ def _train_digits(cfg: TrainConfig, train_cases: list[CaseSet]) -> dict[str, obj
         "onecycle": cfg.blocks > 1,
         "augment": cfg.augment,
         "glyph_aug": None if cfg.glyph_aug is None else cfg.glyph_aug.describe(),
+        "resample": None if cfg.resample is None else cfg.resample.describe(),
         "train_digits": len(train.y),
         "loss_history": [round(v, 5) for v in history],
         "train_outcomes": dict(train.stats),
@@ -777,7 +828,8 @@ Rendered from the test split (scene and world seeds never used in training), in 
 ## Digit CNN
 Network: {net} (softmax). Adam lr {d.get("lr")} ({"one-cycle schedule" if d.get("onecycle") else "constant"}),
 {d.get("epochs")} epochs, batch {batch}, cross-entropy; augmentation (+-1 px shift, contrast gain
-0.8-1.2): {d.get("augment")}; glyph-shape augmentation (what another typeface changes): {glyph}.
+0.8-1.2): {d.get("augment")}; glyph-shape augmentation (what another typeface changes): {glyph};
+lower detail (what a smaller frame changes): {d.get("resample") or "none"}.
 Weights stored as float16.
 
 Class 10, "not a single digit": every correctly extracted two-digit number is also cropped as

@@ -122,6 +122,26 @@ def test_glyph_shape_augment_redraws_only_a_share_and_trains() -> None:
     assert len(history) == 1 and np.isfinite(history[0])
 
 
+def test_resample_augment_loses_detail_on_a_share_and_keeps_the_glyph_in_place() -> None:
+    from models.train import ResampleAug, resample_augment
+
+    x = torch.zeros((1, 1, DIGIT_SIZE, DIGIT_SIZE))
+    x[0, 0, 3:22, 8:17] = 1.0
+    x[0, 0, 6:19, 11:14] = 0.0  # a "0": a ring with a 3 px hole
+    xb = x.repeat(400, 1, 1, 1)
+    out = resample_augment(xb, torch.Generator().manual_seed(1), ResampleAug(p=0.5))
+    changed = (out - xb).abs().flatten(1).amax(1) > 1e-4
+    assert 0.35 < float(changed.float().mean()) < 0.65
+    assert out.shape == xb.shape and float(out.min()) >= 0.0 and float(out.max()) <= 1.0
+    # at 14 px of 25 the ring's edges blur (values between 0 and 1) but stay where they were, the
+    # hole still darker than the ring, and nothing far outside the glyph lights up
+    y = resample_augment(x, torch.Generator().manual_seed(0), ResampleAug(p=1.0, sides=(14,)))[0, 0]
+    assert bool(((y > 0.05) & (y < 0.95)).any())
+    assert float(y[12, 12]) < 0.5 * float(y[12, 9])
+    assert float(y[:, :5].max()) == 0.0 and float(y[:, 21:].max()) == 0.0
+    assert ResampleAug(sides=(14, 20)).describe().startswith("on 40% of each batch: shrunk to 14-20 px")
+
+
 def test_glyph_shape_augment_zooms_score_box_windows_about_their_left_edge() -> None:
     from models.train import GlyphAug, glyph_shape_augment
 

@@ -78,6 +78,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "sub-pixel shift: models.train.GlyphAug), for faces training never drew",
     )
     parser.add_argument(
+        "--resample-aug",
+        action="store_true",
+        help="also draw the digit crops at the detail of smaller frames (shrunk and scaled back "
+        "up: models.train.ResampleAug)",
+    )
+    parser.add_argument(
         "--box-glyph-aug",
         action="store_true",
         help="the same for the score-box reader's windows, digit size too (models.train.BOX_GLYPH_AUG)",
@@ -132,7 +138,7 @@ def run(args: argparse.Namespace) -> int:
             print(line)
         return 0
 
-    from models.train import GlyphAug, TrainConfig, parse_shards, run_training
+    from models.train import GlyphAug, ResampleAug, TrainConfig, parse_shards, run_training
     from vodstream.errors import VodstreamError
 
     try:
@@ -154,6 +160,7 @@ def run(args: argparse.Namespace) -> int:
         threads=args.threads,
         augment=not args.no_augment,
         glyph_aug=GlyphAug() if args.glyph_aug else None,
+        resample=ResampleAug() if args.resample_aug else None,
         box_glyph_aug=args.box_glyph_aug,
         not_digit=not args.ten_classes,
         what=(args.only,) if args.only else ("digits", "box"),
