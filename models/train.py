@@ -736,6 +736,17 @@ def _train_box(cfg: TrainConfig, train_cases: list[CaseSet]) -> dict[str, object
     return meta
 
 
+def reader_defaults() -> dict[str, Any]:
+    """The kill reader's decision thresholds as it ships (its constructor's defaults: the card
+    quotes them from there, never typed)."""
+    import inspect
+
+    from vodstream.readers.killreader import KillReader
+
+    params = inspect.signature(KillReader.__init__).parameters
+    return {k: p.default for k, p in params.items() if p.default is not inspect.Parameter.empty}
+
+
 def write_model_card(
     path: Path, meta: dict[str, Any], results: list[HeldOut], weights: Path, box_weights: Path
 ) -> None:
@@ -785,6 +796,8 @@ def write_model_card(
     b_shards += found_by if b.get("detector_boxes") else ""
     batch, label_counts = d.get("batch_size"), d.get("train_label_counts")
     glyph = d.get("glyph_aug") or "none"
+    rd = reader_defaults()
+    gammas = " and ".join(f"{g:g}" for g in rd["contrast_looks"])
     text = f"""# Kill-counter model card
 
 Written by `python -m vodstream train`; `python -m vodstream eval` reprints the held-out figures.
@@ -805,9 +818,14 @@ Two networks read the score box there (vodstream/readers/killreader.py):
 - `{box_weights.name}` ({kb[box_weights]:.0f} KiB): the score-box reader -- the whole box as a
   3x24x36 window, no segmentation, two digit slots (the second may be empty).
 
-The reader takes the digit CNN's number when every digit is at least 0.97 sure, unless the
-score-box reader is at least 0.9 sure of another number (then nothing); when the digit path
-cannot read the box, the score-box reader's number when it is at least 0.97 sure.
+The reader takes the digit CNN's number when every digit is at least {rd["min_confidence"]}
+sure, unless the score-box reader is at least {rd["box_veto"]} sure of another number (then
+nothing); when the digit path cannot read the box, the score-box reader's number when it is at
+least {rd["box_confidence"]} sure. Where both refuse a box the detector proposed (or the digit path
+cannot read the layout rules' box), the run is placed again at small offsets and scales and read
+where the readers agree across placements; where a crop read nothing at all, it is read again
+under raised contrast (gamma {gammas}), counting only a number every look reads. These second looks,
+their thresholds and what each was chosen on are in docs/kill-reader.md.
 
 ## Held-out sets
 Rendered from the test split (scene and world seeds never used in training), in damage mixes

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -356,3 +358,24 @@ def test_train_and_eval_commands_end_to_end(tmp_path) -> None:
         timeout=120,
     )
     assert proc.returncode != 0 and "bad training shard" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_model_card_quotes_the_readers_thresholds_and_second_looks(tmp_path: Path) -> None:
+    from models.evaluate import evaluate, evaluate_box
+    from models.net import BoxNet, DigitNet
+    from models.train import HeldOut, reader_defaults, write_model_card
+    from vodstream.readers.killreader import KillReader
+
+    rng = np.random.default_rng(0)
+    x, y = rng.random((30, DIGIT_SIZE, DIGIT_SIZE)).astype(np.float32), rng.integers(0, 10, 30)
+    bx, by = rng.random((30, 3, 24, 36)).astype(np.float32), rng.integers(0, 10, (30, 2))
+    held = HeldOut("tiny", evaluate(DigitNet(n_classes=11), x, y), evaluate_box(BoxNet(), bx, by), {"ok": 30})
+    card = tmp_path / "card.md"
+    meta = {"shards": "10:1", "test_sets": "10:2", "fonts": ["teko"], "resolutions": ["1280x720"]}
+    write_model_card(card, {**meta, "seconds_cases": 0.1}, [held], tmp_path / "d.pt", tmp_path / "b.pt")
+    text = card.read_text()
+    reader = KillReader(use_box=False)
+    assert reader_defaults()["box_veto"] == reader.box_veto
+    assert f"at least {reader.min_confidence}\nsure, unless" in text
+    assert f"at least {reader.box_veto} sure of another number" in text
+    assert "raised contrast (gamma " + " and ".join(f"{g:g}" for g in reader.contrast_looks) + ")" in text
