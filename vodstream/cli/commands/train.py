@@ -52,9 +52,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--only",
-        choices=("digits", "box"),
+        choices=("digits", "box", "card"),
         default=None,
-        help="train one network (the card is still written, evaluating the other as it is)",
+        help="train one network (the card is still written, evaluating the other as it is); "
+        "card: train nothing, only evaluate the weights as they are and write the card",
     )
     parser.add_argument("--epochs", type=int, default=d.epochs, help="digit CNN epochs")
     parser.add_argument("--box-epochs", type=int, default=d.box_epochs, help="score-box reader epochs")
@@ -163,7 +164,7 @@ def run(args: argparse.Namespace) -> int:
         resample=ResampleAug() if args.resample_aug else None,
         box_glyph_aug=args.box_glyph_aug,
         not_digit=not args.ten_classes,
-        what=(args.only,) if args.only else ("digits", "box"),
+        what=() if args.only == "card" else (args.only,) if args.only else ("digits", "box"),
         out=args.out,
         box_out=args.box_out,
         card=None if args.no_card else args.card,
