@@ -841,7 +841,10 @@ Rendered from the test split (scene and world seeds never used in training), in 
   dotted zeros, open-top 4s, a slab-serif 1: vodstream.testbed.synth.fonts.SELECTION_FONTS), on
   which the digit CNN is chosen (beside validation, training-family and default-style sets);
   **heldout**: the held-out family -- a face, a skull drawing and a box geometry no network was
-  trained on and no choice was made on. The sets marked "heldout styles" are that measurement.
+  trained on and no choice was made on. The sets marked "heldout styles" are that measurement;
+  **heldout2**: a second held-out family (another face, skull drawing and box geometry), defined
+  once the first one's figures were known and measured first with the networks and reader as they
+  were then ("heldout2 styles").
 
 ## Digit CNN
 Network: {net} (softmax). Adam lr {d.get("lr")} ({"one-cycle schedule" if d.get("onecycle") else "constant"}),

@@ -10,6 +10,7 @@ import pytest
 from vodstream.testbed.synth import hud as _hud
 from vodstream.testbed.synth.fonts import (
     DIGIT_SHAPE_FONTS,
+    HELDOUT2_FONTS,
     HELDOUT_FONTS,
     SELECTION_FONTS,
     STYLE_FONTS,
@@ -18,11 +19,14 @@ from vodstream.testbed.synth.fonts import (
 from vodstream.testbed.synth.render import Renderer, kill_digit_boxes
 from vodstream.testbed.synth.state import FrameState
 from vodstream.testbed.synth.styles import (
+    HELDOUT2_GEOMETRY,
+    HELDOUT2_SKULL,
     HELDOUT_GEOMETRY,
     HELDOUT_SKULL,
     VALIDATION_GEOMETRY,
     VALIDATION_SKULL,
     family_style,
+    heldout2_style,
     heldout_style,
     style_by_name,
     training_style,
@@ -62,6 +66,30 @@ def test_heldout_family_never_in_training() -> None:
         assert st.slant > slant and st.bot - st.top < bot - top and st.kill_w1 < kill_w1 and st.kill_gap < gap
     ho = heldout_style(np.random.default_rng(0))
     assert ho.font == HELDOUT_FONTS[0] and ho.skull == HELDOUT_SKULL and ho.slant == slant
+
+
+def test_second_heldout_family_apart_from_every_other() -> None:
+    others = set(STYLE_FONTS) | set(HELDOUT_FONTS) | set(VALIDATION_FONTS) | set(SELECTION_FONTS)
+    assert HELDOUT2_FONTS and not set(HELDOUT2_FONTS) & others
+    top, bot, _slant, _kill_w1, gap, _sdx, dgap, _size, cap, stretch = HELDOUT2_GEOMETRY
+    assert HELDOUT2_SKULL.eyes not in {HELDOUT_SKULL.eyes, VALIDATION_SKULL.eyes}
+    v_top, v_bot, *_rest = VALIDATION_GEOMETRY
+    h_top, h_bot, *_rest = HELDOUT_GEOMETRY
+    assert bot - top > max(v_bot - v_top, h_bot - h_top) and gap < VALIDATION_GEOMETRY[4]
+    for i in range(300):
+        st = training_style(np.random.default_rng(i))
+        assert st.skull.eyes != HELDOUT2_SKULL.eyes
+        assert st.bot - st.top < bot - top and st.kill_gap > gap
+        assert st.digit_cap < cap and st.digit_stretch > stretch
+        assert st.digit_dx - st.skull_dx - 19.5 * st.skull_size < dgap
+    h2 = heldout2_style(np.random.default_rng(0))
+    assert h2.font == HELDOUT2_FONTS[0] and h2.skull == HELDOUT2_SKULL and h2.digit_stretch == stretch
+    assert style_by_name("heldout2:4") == style_by_name("heldout2:4") != style_by_name("heldout2:5")
+    assert style_by_name("heldout2:4").font == HELDOUT2_FONTS[0] != style_by_name("heldout:4").font
+    from models.data import render_cases
+
+    held2 = render_cases(3, "test", 3, resolutions=((1280, 720),), style="heldout2", group=3)
+    assert {c.font for c in held2} == set(HELDOUT2_FONTS)
 
 
 def test_validation_family_apart_from_training_and_heldout() -> None:

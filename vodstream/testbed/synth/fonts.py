@@ -20,6 +20,7 @@ from PIL import Image, ImageDraw, ImageFont
 __all__ = [
     "ALL_FONTS",
     "DIGIT_SHAPE_FONTS",
+    "HELDOUT2_FONTS",
     "HELDOUT_FONTS",
     "HUD_FONTS",
     "MENU_FONT",
@@ -110,6 +111,8 @@ _SOURCES: dict[str, tuple[str, str]] = {
     "kanit-semibold": ("fontpkg_kanit", "Kanit-SemiBold.ttf"),
     # the held-out family's face: never used for training or for any choice
     "chakra-petch-bold": ("fontpkg_chakra_petch", "ChakraPetch-Bold.ttf"),
+    # the second held-out family's face: a plain sans no family used, never trained or chosen on
+    "sofia-sans": ("fontpkg_sofia_sans", "SofiaSans[wght].ttf"),
     # a handwriting face no network is trained on: the labelling round trip (`vodstream label`,
     # `train --labels`) adapts the reader to it (tests/test_label_roundtrip.py)
     "caveat": ("fontpkg_caveat", "Caveat[wght].ttf"),
@@ -149,9 +152,11 @@ _WEIGHTS = {
     "space-grotesk": 700,
     "roboto-slab": 700,
     "sora": 700,
+    "sofia-sans": 700,
 }
 _ORIGINAL = ("rajdhani-bold", "teko", "titillium-web-bold", "rajdhani-semibold", "dejavu-sans-condensed-bold")
 _HELDOUT = ("chakra-petch-bold",)
+_HELDOUT2 = ("sofia-sans",)
 _VALIDATION = ("kanit-semibold",)
 _UNTRAINED = ("caveat",)
 _SELECTION = ("dm-mono-medium", "source-code-pro", "righteous", "space-grotesk", "roboto-slab", "sora")
@@ -187,13 +192,14 @@ ALL_FONTS: tuple[str, ...] = tuple(n for n in _SOURCES if _resolve(n) is not Non
 HUD_FONTS: tuple[str, ...] = tuple(n for n in _ORIGINAL if n in ALL_FONTS)
 # faces the varied training styles draw with (never the held-out, validation, selection or untrained ones)
 STYLE_FONTS: tuple[str, ...] = tuple(
-    n for n in ALL_FONTS if n not in _HELDOUT + _VALIDATION + _SELECTION + _UNTRAINED
+    n for n in ALL_FONTS if n not in _HELDOUT + _HELDOUT2 + _VALIDATION + _SELECTION + _UNTRAINED
 )
 # the training faces added for their digit shapes (a subset of STYLE_FONTS)
 DIGIT_SHAPE_FONTS: tuple[str, ...] = tuple(n for n in _DIGIT_SHAPES if n in ALL_FONTS)
 # the selection family's faces: never trained on; digit networks are chosen on them
 SELECTION_FONTS: tuple[str, ...] = tuple(n for n in _SELECTION if n in ALL_FONTS)
 HELDOUT_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT if n in ALL_FONTS)
+HELDOUT2_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT2 if n in ALL_FONTS)
 VALIDATION_FONTS: tuple[str, ...] = tuple(n for n in _VALIDATION if n in ALL_FONTS)
 UNTRAINED_FONTS: tuple[str, ...] = tuple(n for n in _UNTRAINED if n in ALL_FONTS)
 # what a synth script's hud_font may name

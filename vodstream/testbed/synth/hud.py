@@ -74,7 +74,8 @@ class SkullShape:
     """A procedural skull drawing, in units of a 19x23 design box.
 
     ``eyes``: "round", "tall", "wide" (training drawings), "square" (kept for the validation
-    family) or "angular" (kept for the held-out family); ``jaw``: the jaw's half-width (0: no jaw).
+    family), "angular" (kept for the held-out family) or "diamond" (kept for the second held-out
+    family); ``jaw``: the jaw's half-width (0: no jaw).
     """
 
     name: str = "classic"
@@ -329,6 +330,11 @@ def _skull(
         holes = np.maximum(
             c.poly_mask([P(ex0 - 1.3 * r, ey - r), P(ex0 + 1.2 * r, ey - 0.4 * r), P(ex0, ey + r)]),
             c.poly_mask([P(ex1 + 1.3 * r, ey - r), P(ex1 - 1.2 * r, ey - 0.4 * r), P(ex1, ey + r)]),
+        )
+    elif sh.eyes == "diamond":  # sockets as squares stood on a corner
+        holes = np.maximum(
+            c.poly_mask([P(ex0, ey - 1.2 * r), P(ex0 + r, ey), P(ex0, ey + 1.2 * r), P(ex0 - r, ey)]),
+            c.poly_mask([P(ex1, ey - 1.2 * r), P(ex1 + r, ey), P(ex1, ey + 1.2 * r), P(ex1 - r, ey)]),
         )
     elif sh.eyes == "square":  # upright rectangular sockets
         holes = np.maximum(
