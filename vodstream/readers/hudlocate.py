@@ -142,6 +142,7 @@ SQ_COUNT_GAP = 1.8  # a run ending closer than this many letter heights to a lab
 # count (1.2 took a face's wide word space, 1.7 letter heights, for a kill box's gap: 11 read for 9)
 SQ_COUNT_FAR = 3.0  # ... or this many for a count of two count-tall glyphs (the label's first letter lost)
 COUNT_TALL = 1.15  # the squads count's digits: at least this many label-letter heights tall
+COUNT_BASE = 0.2  # ... and ending at most this many letter heights below the letters' baseline
 DIGIT_MAX = 1.36  # kill digits: at most this many squads-letter heights
 DIGIT_MIN = 0.7  # ... and at least this many (a style may draw them smaller than its squads text)
 ICON_MIN = 1.05  # the skull: this much taller than the digits (and about a letter or more)
@@ -392,6 +393,15 @@ def _alive_block(img: np.ndarray, x: int, y0: int, y1: int, h: float) -> bool:
 WORD_GAP = 0.6  # letter heights: glyphs closer than this are letters of one word
 
 
+def _count_like(y: Any, gh: Any, h: float, top: float, base: float) -> Any:
+    """Glyphs (tops ``y``, heights ``gh``: scalars or arrays) that can be the squads count before
+    the label: at least ``COUNT_TALL`` letter heights tall, reaching above the letters' tops and
+    ending on their baseline -- not a "Q" whose tail drops below it (``COUNT_BASE``), even where
+    its round top overshoots the other letters by a pixel (a plain sans at 720p: the "Q" of
+    "18 SQUADS LEFT" was taken for the count, the "S" before it read as 5 kills)."""
+    return (gh >= COUNT_TALL * h) & (y <= top - 0.08 * h) & (y + gh <= base + COUNT_BASE * h)
+
+
 def _extend_left(st: np.ndarray, x0: int, h: float, top: float, base: float) -> tuple[int, list[int]]:
     """The squads line's left end taken leftwards over the letters of its first word that the line
     search could not start at or join, and those glyphs: a bold letter dense enough to look like
@@ -406,7 +416,7 @@ def _extend_left(st: np.ndarray, x0: int, h: float, top: float, base: float) -> 
         (gh >= 0.65 * h)
         & (gh <= 1.45 * h)
         & ((np.abs(y - top) <= tol_top) | (np.abs(y + gh - base) <= tol_base))
-        & ~((gh >= COUNT_TALL * h) & (y <= top - 0.08 * h))
+        & ~_count_like(y, gh, h, top, base)
         & (w <= 14 * gh)
         & (a >= 0.12 * w * gh)
         & (2.0 * a / (w + gh) >= MIN_STROKE)
@@ -582,10 +592,10 @@ def _squads_line(
     # as tall (today's look at 720p: "29 SQUADS LEFT" lost its "S" to the line, started at
     # the Q, and the "S" was then read as a kill count beside the "29")
     top = float(np.median([st[i, 1] for i in line]))
-    count = bool(st[lead, 3] >= COUNT_TALL * h and st[lead, 1] <= top - 0.08 * h)
+    base = float(np.median([st[i, 1] + st[i, 3] for i in line]))
+    count = bool(_count_like(float(st[lead, 1]), float(st[lead, 3]), h, top, base))
     glyphs = list(line)
     if not count:
-        base = float(np.median([st[i, 1] + st[i, 3] for i in line]))
         xs0, added = _extend_left(st, int(xs0), h, top, base)
         glyphs += added
     if len(glyphs) < MIN_GLYPHS and not (len(glyphs) >= 2 and any(st[i, 2] > 2.0 * st[i, 3] for i in glyphs)):
