@@ -1194,6 +1194,23 @@ def test_the_squads_count_before_a_label_that_lost_its_first_letter_is_no_glyph_
     assert reader.read_huds([hud])[0].kills == 17
 
 
+def test_a_q_with_a_tail_is_no_squads_count_and_the_s_before_it_no_kill_count(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A keyframe of a whole VOD of the second held-out family (seed 8221 at 458 s, 720p; tests/data):
+    the modern kill box still hidden, then "18 SQUADS LEFT" in a plain sans. The "Q" is taller than
+    the other letters (its tail) and its round top overshoots theirs by a pixel: taken for the
+    squads count, it made the "S" before it a kill run and the "18" its icon, read as 50 kills.
+    A squads count ends on the letters' baseline; the "Q" does not, so the slot is seen empty."""
+    from vodstream.readers import hudlocate
+
+    hud = _png_hud("heldout2-vod8221-458s-hud.png")
+    got = KillReader().read_huds([hud])[0]
+    assert (got.kills, got.kill_box, got.hud_visible) == (None, False, True)
+    monkeypatch.setattr(hudlocate, "COUNT_BASE", 1e9)  # the rule without the baseline test
+    assert KillReader().read_huds([hud])[0].kills == 50
+
+
 def test_a_pale_count_is_read_where_both_contrast_looks_read_it_alike() -> None:
     """White digits on a pale translucent box over a bright scene (validation family at 1080p,
     per-sample case 304, a 2019 "14"): as drawn, nothing is read; the crop read again under
