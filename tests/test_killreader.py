@@ -1201,13 +1201,14 @@ def test_a_q_with_a_tail_is_no_squads_count_and_the_s_before_it_no_kill_count(
     the modern kill box still hidden, then "18 SQUADS LEFT" in a plain sans. The "Q" is taller than
     the other letters (its tail) and its round top overshoots theirs by a pixel: taken for the
     squads count, it made the "S" before it a kill run and the "18" its icon, read as 50 kills.
-    A squads count ends on the letters' baseline; the "Q" does not, so the slot is seen empty."""
+    A squads count is a word of its own; the "Q" follows the "S" at letter spacing, so it is a
+    letter of the label and the slot is seen empty."""
     from vodstream.readers import hudlocate
 
     hud = _png_hud("heldout2-vod8221-458s-hud.png")
     got = KillReader().read_huds([hud])[0]
     assert (got.kills, got.kill_box, got.hud_visible) == (None, False, True)
-    monkeypatch.setattr(hudlocate, "COUNT_BASE", 1e9)  # the rule without the baseline test
+    monkeypatch.setattr(hudlocate, "COUNT_APART", 0.0)  # the rule without the letter-before test
     assert KillReader().read_huds([hud])[0].kills == 50
 
 

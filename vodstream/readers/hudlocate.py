@@ -142,7 +142,9 @@ SQ_COUNT_GAP = 1.8  # a run ending closer than this many letter heights to a lab
 # count (1.2 took a face's wide word space, 1.7 letter heights, for a kill box's gap: 11 read for 9)
 SQ_COUNT_FAR = 3.0  # ... or this many for a count of two count-tall glyphs (the label's first letter lost)
 COUNT_TALL = 1.15  # the squads count's digits: at least this many label-letter heights tall
-COUNT_BASE = 0.2  # ... and ending at most this many letter heights below the letters' baseline
+# ... and a word of its own: a glyph of letter height ending less than this many letter heights
+# before it makes it a letter of the label (:func:`_letter_before`)
+COUNT_APART = 0.3
 DIGIT_MAX = 1.36  # kill digits: at most this many squads-letter heights
 DIGIT_MIN = 0.7  # ... and at least this many (a style may draw them smaller than its squads text)
 ICON_MIN = 1.05  # the skull: this much taller than the digits (and about a letter or more)
@@ -393,13 +395,28 @@ def _alive_block(img: np.ndarray, x: int, y0: int, y1: int, h: float) -> bool:
 WORD_GAP = 0.6  # letter heights: glyphs closer than this are letters of one word
 
 
-def _count_like(y: Any, gh: Any, h: float, top: float, base: float) -> Any:
-    """Glyphs (tops ``y``, heights ``gh``: scalars or arrays) that can be the squads count before
-    the label: at least ``COUNT_TALL`` letter heights tall, reaching above the letters' tops and
-    ending on their baseline -- not a "Q" whose tail drops below it (``COUNT_BASE``), even where
-    its round top overshoots the other letters by a pixel (a plain sans at 720p: the "Q" of
-    "18 SQUADS LEFT" was taken for the count, the "S" before it read as 5 kills)."""
-    return (gh >= COUNT_TALL * h) & (y <= top - 0.08 * h) & (y + gh <= base + COUNT_BASE * h)
+def _letter_before(st: np.ndarray, lead: int, h: float, top: float, base: float) -> bool:
+    """Glyph ``lead`` is a letter of the label's first word, not the squads count (a word of its
+    own): a glyph of letter height on the line's cap line or baseline ends less than
+    ``COUNT_APART`` letter heights before it, without overlapping it (a kill count's last digit
+    may reach under a squads count's slanted box edge: validation family at 4:3). A "Q" is taller
+    than the other letters (its tail) and its round top may overshoot theirs by a pixel: in a plain
+    sans at 720p the "Q" of "18 SQUADS LEFT" was taken for the count, the "S" before it for a kill
+    run, read as 50 kills in a hidden box (second held-out family, VOD 8221: the "S" ended 0.08
+    letter heights before the "Q"; on the choice sets a count stands half a letter height or more
+    after the glyph before it, or overlaps it)."""
+    x, y, w, gh = (st[:, k].astype(np.float64) for k in range(4))
+    tol_top, tol_base = max(2.0, 0.15 * h), max(2.0, 0.22 * h)
+    lx = float(st[lead, 0])
+    near = (
+        (gh >= 0.65 * h)
+        & (gh <= 1.45 * h)
+        & ((np.abs(y - top) <= tol_top) | (np.abs(y + gh - base) <= tol_base))
+        & (x < lx)
+        & (lx - (x + w) >= 0)
+        & (lx - (x + w) < COUNT_APART * h)
+    )
+    return bool(near.any())
 
 
 def _extend_left(st: np.ndarray, x0: int, h: float, top: float, base: float) -> tuple[int, list[int]]:
@@ -416,7 +433,7 @@ def _extend_left(st: np.ndarray, x0: int, h: float, top: float, base: float) -> 
         (gh >= 0.65 * h)
         & (gh <= 1.45 * h)
         & ((np.abs(y - top) <= tol_top) | (np.abs(y + gh - base) <= tol_base))
-        & ~_count_like(y, gh, h, top, base)
+        & ~((gh >= COUNT_TALL * h) & (y <= top - 0.08 * h))
         & (w <= 14 * gh)
         & (a >= 0.12 * w * gh)
         & (2.0 * a / (w + gh) >= MIN_STROKE)
@@ -593,7 +610,8 @@ def _squads_line(
     # the Q, and the "S" was then read as a kill count beside the "29")
     top = float(np.median([st[i, 1] for i in line]))
     base = float(np.median([st[i, 1] + st[i, 3] for i in line]))
-    count = bool(_count_like(float(st[lead, 1]), float(st[lead, 3]), h, top, base))
+    tall = st[lead, 3] >= COUNT_TALL * h and st[lead, 1] <= top - 0.08 * h
+    count = bool(tall and not _letter_before(st, lead, h, top, base))
     glyphs = list(line)
     if not count:
         xs0, added = _extend_left(st, int(xs0), h, top, base)
