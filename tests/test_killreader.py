@@ -908,13 +908,34 @@ def test_a_tiny_count_only_the_score_box_reader_reads_is_read_where_it_is_sure_p
     assert none.reason == "weak_skull"
 
 
-@pytest.mark.parametrize("name", ["covered-2019-7105-at-104s.png", "covered-modern-7202-at-306s.png"])
+def test_the_first_letter_of_the_squads_label_is_no_kill_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A keyframe HUD crop of the covered-modern VOD (seed 7202 at 306 s; tests/data): a panel over
+    the kill box, then "28 SQUADS LEFT". The rules took the label's "S" for a one-digit kill run
+    (its "Q", taller, for the squads count; both readers refused it). With the squads count a word
+    of its own (``hudlocate.COUNT_APART``) the label starts at the "S": no box, the slot unknown
+    beside the panel, nothing read."""
+    from vodstream.readers import hudlocate
+    from vodstream.readers.hudlocate import find_kill_box
+
+    hud = _png_hud("covered-modern-7202-at-306s.png")
+    reader = KillReader()
+    f = find_kill_box(hud, reader.detector)
+    assert (f.run, f.kill_box, f.visible) == (None, None, True)
+    got = reader.read_huds([hud])[0]
+    assert (got.kills, got.kill_box) == (None, None)
+    monkeypatch.setattr(hudlocate, "COUNT_APART", 0.0)
+    old = find_kill_box(hud, reader.detector)
+    assert old.run is not None and 330 <= old.run[0] <= 340  # the "S" (x 334-342)
+
+
+@pytest.mark.parametrize("name", ["covered-2019-7105-at-104s.png"])
 def test_the_score_box_reader_alone_reads_no_number_the_digit_cnn_never_spells(name: str) -> None:
-    """Keyframe HUD crops of the whole-VOD benchmark's covered-style VODs (seed 7105 at 104 s, 7202
-    at 306 s; tests/data), where a stream overlay lies over the kill box: the box is found beside
-    or under the panel's edge, both readers refuse it, and placed anew the score-box reader reads
-    10 at 0.99 or more in several placements, nothing else surely. The digit CNN spells 10 in none
-    of them, so that is no reading: nothing is read."""
+    """A keyframe HUD crop of the whole-VOD benchmark's covered-style VOD (seed 7105 at 104 s;
+    tests/data), where a stream overlay lies over the kill box: the box is found beside or under
+    the panel's edge, both readers refuse it, and placed anew the score-box reader reads 10 at 0.99
+    or more in several placements, nothing else surely. The digit CNN spells 10 in none of them, so
+    that is no reading: nothing is read. (The same held on the covered-modern VOD's keyframe at
+    306 s while the rules took the squads label's "S" for the kill run there.)"""
 
     from vodstream.readers import killreader
     from vodstream.readers.digits import score_window
