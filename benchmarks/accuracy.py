@@ -297,7 +297,8 @@ SETS = (
     (
         "-heldout2",
         "second held-out family",
-        "report only: never trained or chosen on; defined after the first one's figures were known",
+        "never trained on; held out until its first run (ecbe9c2), then one finder rule was mended "
+        "on its VOD 8221",
     ),
     ("-covered-2019", "kill box covered, 2019", "overlay over the kill box all along; fresh seeds"),
     ("-covered-modern", "kill box covered, modern", "the same on the modern HUD"),

@@ -68,8 +68,8 @@ FAMILIES = (
     ("heldout", "held-out family (report only: never trained or chosen on)"),
     (
         "heldout2",
-        "second held-out family (report only: never trained or chosen on; first measured with the "
-        "readers as they were when it was defined)",
+        "second held-out family (never trained on; held out until its first run, on ecbe9c2, then "
+        "one finder rule was mended on one of its VODs)",
     ),
     ("validation", "validation family (choices were made on it; never trained on)"),
     ("selection", "selection family (six digit faces never trained on; the digit network was chosen on it)"),
