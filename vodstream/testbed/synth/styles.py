@@ -238,38 +238,24 @@ def training_style(
     )
 
 
-def heldout_style(rng: np.random.Generator, *, name: str = "heldout") -> HudStyle:
-    """A style of the held-out family: its face, skull and box geometry, the rest varied."""
-    if not HELDOUT_FONTS:
-        raise ValueError("the held-out face (fontpkg-chakra-petch) is not installed")
-    top, bot, slant, kill_w1, gap, skull_dx, dgap = HELDOUT_GEOMETRY
+def _fixed_style(
+    rng: np.random.Generator,
+    name: str,
+    fonts: tuple[str, ...],
+    package: str,
+    skull: SkullShape,
+    geometry: tuple[float, ...],
+) -> HudStyle:
+    """A style of a family with one face, one skull and one box geometry, the rest varied.
+    ``geometry``: (top, bot, slant, kill_w1, kill_gap, skull_dx, digit gap after the skull[, skull
+    size[, digit cap[, digit stretch]]]) -- the last three default to 1.0, 14.2 and 1.0."""
+    if not fonts:
+        raise ValueError(f"the {name.split(':')[0]} family's face ({package}) is not installed")
+    top, bot, slant, kill_w1, gap, skull_dx, dgap, size, cap, stretch = (*geometry, 1.0, 14.2, 1.0)[:10]
     return HudStyle(
         name=name,
-        font=HELDOUT_FONTS[0],
-        skull=HELDOUT_SKULL,
-        top=top,
-        bot=bot,
-        slant=slant,
-        kill_w1=kill_w1,
-        kill_gap=gap,
-        skull_dx=skull_dx,
-        digit_dx=skull_dx + 19.5 + dgap,
-        skull_size=1.0,
-        digit_cap=14.2,
-        digit_stretch=1.0,
-        **_stream_and_language(rng),
-    )
-
-
-def heldout2_style(rng: np.random.Generator, *, name: str = "heldout2") -> HudStyle:
-    """A style of the second held-out family: its face, skull and box geometry, the rest varied."""
-    if not HELDOUT2_FONTS:
-        raise ValueError("the second held-out face (fontpkg-sofia-sans) is not installed")
-    top, bot, slant, kill_w1, gap, skull_dx, dgap, size, cap, stretch = HELDOUT2_GEOMETRY
-    return HudStyle(
-        name=name,
-        font=HELDOUT2_FONTS[0],
-        skull=HELDOUT2_SKULL,
+        font=fonts[0],
+        skull=skull,
         top=top,
         bot=bot,
         slant=slant,
@@ -284,27 +270,19 @@ def heldout2_style(rng: np.random.Generator, *, name: str = "heldout2") -> HudSt
     )
 
 
+def heldout_style(rng: np.random.Generator, *, name: str = "heldout") -> HudStyle:
+    """A style of the held-out family: its face, skull and box geometry, the rest varied."""
+    return _fixed_style(rng, name, HELDOUT_FONTS, "fontpkg-chakra-petch", HELDOUT_SKULL, HELDOUT_GEOMETRY)
+
+
+def heldout2_style(rng: np.random.Generator, *, name: str = "heldout2") -> HudStyle:
+    """A style of the second held-out family: its face, skull and box geometry, the rest varied."""
+    return _fixed_style(rng, name, HELDOUT2_FONTS, "fontpkg-sofia-sans", HELDOUT2_SKULL, HELDOUT2_GEOMETRY)
+
+
 def validation_style(rng: np.random.Generator, *, name: str = "validation") -> HudStyle:
     """A style of the validation family: its face, skull and box geometry, the rest varied."""
-    if not VALIDATION_FONTS:
-        raise ValueError("the validation face (fontpkg-kanit) is not installed")
-    top, bot, slant, kill_w1, gap, skull_dx, dgap, size, cap = VALIDATION_GEOMETRY
-    return HudStyle(
-        name=name,
-        font=VALIDATION_FONTS[0],
-        skull=VALIDATION_SKULL,
-        top=top,
-        bot=bot,
-        slant=slant,
-        kill_w1=kill_w1,
-        kill_gap=gap,
-        skull_dx=skull_dx,
-        digit_dx=skull_dx + 19.5 * size + dgap,
-        skull_size=size,
-        digit_cap=cap,
-        digit_stretch=1.0,
-        **_stream_and_language(rng),
-    )
+    return _fixed_style(rng, name, VALIDATION_FONTS, "fontpkg-kanit", VALIDATION_SKULL, VALIDATION_GEOMETRY)
 
 
 # The kill box's slot (2019: spectators eye + skull box; modern: skull box, up to three digits)
