@@ -469,7 +469,8 @@ def main() -> int:
         choices=("default", "train", "validation", "heldout", "heldout2", "covered"),
         default="default",
         help="HUD style family of the VODs (validation: the family choices are made on; "
-        "heldout, heldout2: never trained or chosen on; covered: today's look with an overlay over the kill "
+        "heldout: never trained or chosen on; heldout2: never trained on, held out until its first "
+        "run; covered: today's look with an overlay over the kill "
         "box all along -- every match's kills must be null)",
     )
     ap.add_argument(

@@ -684,7 +684,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=11)
     ap.add_argument(
         "--style",
-        choices=("default", "train", "validation", "selection", "heldout", "heldout2"),
+        choices=tuple(f for f, _title in FAMILIES),
         default="default",
         help="HUD style family of the per-sample frames and the digit sets (vodstream.testbed.synth.styles)",
     )

@@ -111,7 +111,7 @@ _SOURCES: dict[str, tuple[str, str]] = {
     "kanit-semibold": ("fontpkg_kanit", "Kanit-SemiBold.ttf"),
     # the held-out family's face: never used for training or for any choice
     "chakra-petch-bold": ("fontpkg_chakra_petch", "ChakraPetch-Bold.ttf"),
-    # the second held-out family's face: a plain sans no family used, never trained or chosen on
+    # the second held-out family's face: a plain sans no family used, never trained on
     "sofia-sans": ("fontpkg_sofia_sans", "SofiaSans[wght].ttf"),
     # a handwriting face no network is trained on: the labelling round trip (`vodstream label`,
     # `train --labels`) adapts the reader to it (tests/test_label_roundtrip.py)
