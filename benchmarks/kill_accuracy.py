@@ -1,7 +1,7 @@
 """Kill-reader accuracy: held-out digit accuracy and per-sample accuracy on H.264-encoded frames.
 
     python benchmarks/kill_accuracy.py [--samples 480] [--sets 5000:5:stream,5000:2] [--crf 20,23]
-                                       [--style default|train|validation|selection|heldout|heldout2]
+                                       [--style default|train|validation|selection|heldout|heldout2|heldout3]
 
 1. Digits: the held-out sets (scene/world seeds never used in training; the "stream" and
    "stress" damage mixes of models/data.QUALITIES), through the reader's extraction,
@@ -71,6 +71,7 @@ FAMILIES = (
         "second held-out family (never trained on; held out until its first run, on ecbe9c2, then "
         "one finder rule was mended on one of its VODs)",
     ),
+    ("heldout3", "third held-out family (never trained or chosen on)"),
     ("validation", "validation family (choices were made on it; never trained on)"),
     ("selection", "selection family (six digit faces never trained on; the digit network was chosen on it)"),
     (

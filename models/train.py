@@ -844,7 +844,9 @@ Rendered from the test split (scene and world seeds never used in training), in 
   trained on and no choice was made on. The sets marked "heldout styles" are that measurement;
   **heldout2**: a second held-out family (another face, skull drawing and box geometry), defined
   once the first one's figures were known and measured first with the networks and reader as they
-  were then ("heldout2 styles").
+  were then ("heldout2 styles"); **heldout3**: a third one, defined once the second one's cases
+  had been looked at, measured first with the networks and reader as they were then ("heldout3
+  styles").
 
 ## Digit CNN
 Network: {net} (softmax). Adam lr {d.get("lr")} ({"one-cycle schedule" if d.get("onecycle") else "constant"}),

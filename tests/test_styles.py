@@ -11,6 +11,7 @@ from vodstream.testbed.synth import hud as _hud
 from vodstream.testbed.synth.fonts import (
     DIGIT_SHAPE_FONTS,
     HELDOUT2_FONTS,
+    HELDOUT3_FONTS,
     HELDOUT_FONTS,
     SELECTION_FONTS,
     STYLE_FONTS,
@@ -21,12 +22,15 @@ from vodstream.testbed.synth.state import FrameState
 from vodstream.testbed.synth.styles import (
     HELDOUT2_GEOMETRY,
     HELDOUT2_SKULL,
+    HELDOUT3_GEOMETRY,
+    HELDOUT3_SKULL,
     HELDOUT_GEOMETRY,
     HELDOUT_SKULL,
     VALIDATION_GEOMETRY,
     VALIDATION_SKULL,
     family_style,
     heldout2_style,
+    heldout3_style,
     heldout_style,
     style_by_name,
     training_style,
@@ -90,6 +94,34 @@ def test_second_heldout_family_apart_from_every_other() -> None:
 
     held2 = render_cases(3, "test", 3, resolutions=((1280, 720),), style="heldout2", group=3)
     assert {c.font for c in held2} == set(HELDOUT2_FONTS)
+
+
+def test_third_heldout_family_apart_from_every_other() -> None:
+    others = set(STYLE_FONTS) | set(HELDOUT_FONTS) | set(HELDOUT2_FONTS) | set(VALIDATION_FONTS)
+    assert HELDOUT3_FONTS and not set(HELDOUT3_FONTS) & (others | set(SELECTION_FONTS))
+    top, bot, slant, kill_w1, gap, sdx, dgap, size, _cap, stretch = HELDOUT3_GEOMETRY
+    skulls = (HELDOUT_SKULL, HELDOUT2_SKULL, VALIDATION_SKULL)
+    assert HELDOUT3_SKULL.eyes not in {s.eyes for s in skulls}
+    assert HELDOUT3_SKULL.teeth > max(s.teeth for s in skulls)
+    fixed = (HELDOUT_GEOMETRY, HELDOUT2_GEOMETRY, VALIDATION_GEOMETRY)
+    assert bot - top > max(g[1] - g[0] for g in fixed) and gap < min(g[4] for g in fixed)
+    assert kill_w1 > max(g[3] for g in fixed) and sdx > max(g[5] for g in fixed)
+    assert dgap > max(g[6] for g in fixed)
+    for i in range(300):
+        st = training_style(np.random.default_rng(i))
+        assert st.skull.eyes != HELDOUT3_SKULL.eyes and st.skull.cranium_w < HELDOUT3_SKULL.cranium_w
+        assert st.skull.cranium_h > HELDOUT3_SKULL.cranium_h and st.skull.jaw < HELDOUT3_SKULL.jaw
+        assert st.bot - st.top < bot - top and st.kill_gap > gap and st.kill_w1 < kill_w1
+        assert st.slant > slant and st.skull_dx < sdx and st.skull_size > size
+        assert st.digit_stretch < stretch and st.digit_dx - st.skull_dx - 19.5 * st.skull_size < dgap
+    h3 = heldout3_style(np.random.default_rng(0))
+    assert h3.font == HELDOUT3_FONTS[0] and h3.skull == HELDOUT3_SKULL and h3.digit_stretch == stretch
+    assert style_by_name("heldout3:4") == style_by_name("heldout3:4") != style_by_name("heldout3:5")
+    assert style_by_name("heldout3:4").font == HELDOUT3_FONTS[0] != style_by_name("heldout2:4").font
+    from models.data import render_cases
+
+    held3 = render_cases(3, "test", 3, resolutions=((1280, 720),), style="heldout3", group=3)
+    assert {c.font for c in held3} == set(HELDOUT3_FONTS)
 
 
 def test_validation_family_apart_from_training_and_heldout() -> None:

@@ -21,6 +21,7 @@ __all__ = [
     "ALL_FONTS",
     "DIGIT_SHAPE_FONTS",
     "HELDOUT2_FONTS",
+    "HELDOUT3_FONTS",
     "HELDOUT_FONTS",
     "HUD_FONTS",
     "MENU_FONT",
@@ -113,6 +114,8 @@ _SOURCES: dict[str, tuple[str, str]] = {
     "chakra-petch-bold": ("fontpkg_chakra_petch", "ChakraPetch-Bold.ttf"),
     # the second held-out family's face: a plain sans no family used, never trained on
     "sofia-sans": ("fontpkg_sofia_sans", "SofiaSans[wght].ttf"),
+    # the third held-out family's face: a humanist sans with soft terminals, never trained on
+    "signika": ("fontpkg_signika", "Signika[GRAD,wght].ttf"),
     # a handwriting face no network is trained on: the labelling round trip (`vodstream label`,
     # `train --labels`) adapts the reader to it (tests/test_label_roundtrip.py)
     "caveat": ("fontpkg_caveat", "Caveat[wght].ttf"),
@@ -153,10 +156,12 @@ _WEIGHTS = {
     "roboto-slab": 700,
     "sora": 700,
     "sofia-sans": 700,
+    "signika": 700,
 }
 _ORIGINAL = ("rajdhani-bold", "teko", "titillium-web-bold", "rajdhani-semibold", "dejavu-sans-condensed-bold")
 _HELDOUT = ("chakra-petch-bold",)
 _HELDOUT2 = ("sofia-sans",)
+_HELDOUT3 = ("signika",)
 _VALIDATION = ("kanit-semibold",)
 _UNTRAINED = ("caveat",)
 _SELECTION = ("dm-mono-medium", "source-code-pro", "righteous", "space-grotesk", "roboto-slab", "sora")
@@ -192,7 +197,7 @@ ALL_FONTS: tuple[str, ...] = tuple(n for n in _SOURCES if _resolve(n) is not Non
 HUD_FONTS: tuple[str, ...] = tuple(n for n in _ORIGINAL if n in ALL_FONTS)
 # faces the varied training styles draw with (never the held-out, validation, selection or untrained ones)
 STYLE_FONTS: tuple[str, ...] = tuple(
-    n for n in ALL_FONTS if n not in _HELDOUT + _HELDOUT2 + _VALIDATION + _SELECTION + _UNTRAINED
+    n for n in ALL_FONTS if n not in _HELDOUT + _HELDOUT2 + _HELDOUT3 + _VALIDATION + _SELECTION + _UNTRAINED
 )
 # the training faces added for their digit shapes (a subset of STYLE_FONTS)
 DIGIT_SHAPE_FONTS: tuple[str, ...] = tuple(n for n in _DIGIT_SHAPES if n in ALL_FONTS)
@@ -200,6 +205,7 @@ DIGIT_SHAPE_FONTS: tuple[str, ...] = tuple(n for n in _DIGIT_SHAPES if n in ALL_
 SELECTION_FONTS: tuple[str, ...] = tuple(n for n in _SELECTION if n in ALL_FONTS)
 HELDOUT_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT if n in ALL_FONTS)
 HELDOUT2_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT2 if n in ALL_FONTS)
+HELDOUT3_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT3 if n in ALL_FONTS)
 VALIDATION_FONTS: tuple[str, ...] = tuple(n for n in _VALIDATION if n in ALL_FONTS)
 UNTRAINED_FONTS: tuple[str, ...] = tuple(n for n in _UNTRAINED if n in ALL_FONTS)
 # what a synth script's hud_font may name

@@ -74,8 +74,8 @@ class SkullShape:
     """A procedural skull drawing, in units of a 19x23 design box.
 
     ``eyes``: "round", "tall", "wide" (training drawings), "square" (kept for the validation
-    family), "angular" (kept for the held-out family) or "diamond" (kept for the second held-out
-    family); ``jaw``: the jaw's half-width (0: no jaw).
+    family), "angular" (kept for the held-out family), "diamond" (kept for the second held-out
+    family) or "hex" (kept for the third); ``jaw``: the jaw's half-width (0: no jaw).
     """
 
     name: str = "classic"
@@ -336,6 +336,11 @@ def _skull(
             c.poly_mask([P(ex0, ey - 1.2 * r), P(ex0 + r, ey), P(ex0, ey + 1.2 * r), P(ex0 - r, ey)]),
             c.poly_mask([P(ex1, ey - 1.2 * r), P(ex1 + r, ey), P(ex1, ey + 1.2 * r), P(ex1 - r, ey)]),
         )
+    elif sh.eyes == "hex":  # hexagonal sockets, flat top and bottom
+        holes = np.maximum(
+            c.poly_mask([P(ex0 + r * dx, ey + r * dy) for dx, dy in _HEX]),
+            c.poly_mask([P(ex1 + r * dx, ey + r * dy) for dx, dy in _HEX]),
+        )
     elif sh.eyes == "square":  # upright rectangular sockets
         holes = np.maximum(
             c.poly_mask([P(ex0 - r, ey - r), P(ex0 + r, ey - r), P(ex0 + r, ey + r), P(ex0 - r, ey + r)]),
@@ -363,6 +368,9 @@ def _skull(
                 ),
             )
     c.erase(holes)
+
+
+_HEX = ((-1.0, 0.0), (-0.5, -0.87), (0.5, -0.87), (1.0, 0.0), (0.5, 0.87), (-0.5, 0.87))
 
 
 def _eye(c: Canvas, m: _Mapper, x: float, color: tuple[float, float, float], cy: float = 65.5) -> None:

@@ -22,6 +22,13 @@ The families, disjoint by construction in face, skull drawing or box geometry (e
   confusions are known): defined and committed before anything was measured on it (ecbe9c2), with
   the readers as they were. Nothing trains on it; after that first run one finder rule was mended
   on one of its VODs (hudlocate._letter_before, VOD 8221), so it is held out no longer.
+* **third held-out** (``heldout3``): ONE more face (``fonts.HELDOUT3_FONTS``, a humanist sans
+  with soft terminals), ONE skull drawing (hexagonal eye sockets, a wide low cranium, a wide jaw
+  with five teeth, no nose) and ONE box geometry (41 px high, a 6 px slant, 96 px wide, a 6 px
+  gap to the squads box, a small skull set far into the box, wide digits set far after it: height,
+  width, gap, skull size and place, digit width and spacing outside every other family's
+  ranges). Defined once the second held-out family's cases had been looked at and a finder rule
+  chosen on them, and committed before anything is measured on it. Nothing trains on it.
 * **validation**: ONE other face (``fonts.VALIDATION_FONTS``), ONE skull drawing (square eye
   sockets, a narrow jaw with two teeth, a nose) and ONE box geometry (slant 24 px, 25 px high,
   54 px wide, 16 px gap: slant, height and gap outside the training ranges, on the other side
@@ -50,6 +57,7 @@ import numpy as np
 from vodstream.testbed.synth.fonts import (
     DIGIT_SHAPE_FONTS,
     HELDOUT2_FONTS,
+    HELDOUT3_FONTS,
     HELDOUT_FONTS,
     SELECTION_FONTS,
     STYLE_FONTS,
@@ -61,6 +69,8 @@ __all__ = [
     "COVERED_RECT",
     "HELDOUT2_GEOMETRY",
     "HELDOUT2_SKULL",
+    "HELDOUT3_GEOMETRY",
+    "HELDOUT3_SKULL",
     "HELDOUT_GEOMETRY",
     "HELDOUT_SKULL",
     "VALIDATION_GEOMETRY",
@@ -68,6 +78,7 @@ __all__ = [
     "covered_style",
     "family_style",
     "heldout2_style",
+    "heldout3_style",
     "heldout_style",
     "selection_style",
     "shapes_style",
@@ -125,6 +136,24 @@ HELDOUT2_SKULL = SkullShape(
 # (top, bot, slant, kill_w1, kill_gap, skull_dx, digit_gap after the skull, skull size, digit cap,
 # digit stretch)
 HELDOUT2_GEOMETRY = (45.0, 84.0, 12.0, 64.0, 12.0, 9.0, 8.0, 1.1, 16.0, 0.86)
+
+HELDOUT3_SKULL = SkullShape(
+    name="heldout3",
+    cranium_w=11.2,
+    cranium_h=8.4,
+    cranium_cut=16.0,
+    jaw=7.0,
+    jaw_bot=20.4,
+    eyes="hex",
+    eye_r=2.4,
+    eye_dx=4.6,
+    eye_y=11.6,
+    nose=False,
+    teeth=5,
+)
+# (top, bot, slant, kill_w1, kill_gap, skull_dx, digit_gap after the skull, skull size, digit cap,
+# digit stretch)
+HELDOUT3_GEOMETRY = (43.0, 84.0, 6.0, 96.0, 6.0, 20.0, 12.0, 0.84, 13.0, 1.18)
 
 VALIDATION_SKULL = SkullShape(
     name="validation",
@@ -281,6 +310,11 @@ def heldout2_style(rng: np.random.Generator, *, name: str = "heldout2") -> HudSt
     return _fixed_style(rng, name, HELDOUT2_FONTS, "fontpkg-sofia-sans", HELDOUT2_SKULL, HELDOUT2_GEOMETRY)
 
 
+def heldout3_style(rng: np.random.Generator, *, name: str = "heldout3") -> HudStyle:
+    """A style of the third held-out family: its face, skull and box geometry, the rest varied."""
+    return _fixed_style(rng, name, HELDOUT3_FONTS, "fontpkg-signika", HELDOUT3_SKULL, HELDOUT3_GEOMETRY)
+
+
 def validation_style(rng: np.random.Generator, *, name: str = "validation") -> HudStyle:
     """A style of the validation family: its face, skull and box geometry, the rest varied."""
     return _fixed_style(rng, name, VALIDATION_FONTS, "fontpkg-kanit", VALIDATION_SKULL, VALIDATION_GEOMETRY)
@@ -315,7 +349,7 @@ def shapes_style(rng: np.random.Generator, *, name: str = "shapes") -> HudStyle:
 
 def family_style(family: str, rng: np.random.Generator) -> HudStyle:
     """A random style of a family: "train", "shapes", "selection", "validation", "heldout",
-    "heldout2" or "covered"."""
+    "heldout2", "heldout3" or "covered"."""
     makers: dict[str, Callable[[np.random.Generator], HudStyle]] = {
         "train": training_style,
         "shapes": shapes_style,
@@ -323,6 +357,7 @@ def family_style(family: str, rng: np.random.Generator) -> HudStyle:
         "validation": validation_style,
         "heldout": heldout_style,
         "heldout2": heldout2_style,
+        "heldout3": heldout3_style,
         "covered": covered_style,
     }
     if family not in makers:
@@ -331,8 +366,8 @@ def family_style(family: str, rng: np.random.Generator) -> HudStyle:
 
 
 def style_by_name(name: str) -> HudStyle:
-    """ "default", "train:SEED", "validation:SEED", "heldout:SEED", "heldout2:SEED" or
-    "covered:SEED" (SEED an integer; a family name alone is seed 0)."""
+    """ "default", "train:SEED", "validation:SEED", "heldout:SEED", "heldout2:SEED",
+    "heldout3:SEED" or "covered:SEED" (SEED an integer; a family name alone is seed 0)."""
     fam, _, seed = name.partition(":")
     try:
         n = int(seed) if seed else 0
@@ -350,7 +385,9 @@ def style_by_name(name: str) -> HudStyle:
         return heldout_style(np.random.default_rng([n, 29]), name=f"heldout:{n}")
     if fam == "heldout2":
         return heldout2_style(np.random.default_rng([n, 31]), name=f"heldout2:{n}")
+    if fam == "heldout3":
+        return heldout3_style(np.random.default_rng([n, 37]), name=f"heldout3:{n}")
     raise ValueError(
         f"unknown HUD style {name!r} (known: default, train:SEED, validation:SEED, heldout:SEED, "
-        "heldout2:SEED, covered:SEED)"
+        "heldout2:SEED, heldout3:SEED, covered:SEED)"
     )
