@@ -2088,6 +2088,28 @@ def _crosses(box: tuple[float, float, float, float], k: KillRun) -> bool:
     return min(box[2], k.x1) > max(box[0], k.x0) and min(box[3], k.y1) > max(box[1], k.y0)
 
 
+DISPUTE_PROB = 0.97  # the detector's cell probability at which it disputes the rules' box
+
+
+def _dispute_worth_asking(loc: HudLocation) -> bool:
+    """The rules' box is one the detector may dispute (:func:`find_kill_box`): a plain layout run on
+    the squads line's row where the line showed no squads count of its own. A squads count taller
+    than the label's letters anchors the kill box before it; without one, the rules' run may be
+    letters of the label whose neighbours were lost (second held-out family at 1920x1200, 2019
+    HUD: "16 ESQUADROES RESTANTES" over a bright window grid kept only "OE" and "RESTANTES" as
+    ink -- the "OE" was read as a 0 while the detector was sure of the "13" in the kill box)."""
+    k, sq = loc.kill, loc.squads
+    return (
+        k is not None
+        and bool(loc.kill_box)
+        and not k.faint
+        and not k.weak
+        and k.row == 0
+        and sq is not None
+        and not sq.count
+    )
+
+
 def _overlapping(p: _Prepared, box: tuple[float, float, float, float], k: KillRun) -> bool:
     """The detector's box (in the halved work image) overlaps the kill run, across and down."""
     small_w, small_h = _half_size(p.img)
@@ -2160,6 +2182,11 @@ def find_kill_box(
         assessed = proposer.assess(prepared.half)
         if assessed.plain is not None and not _overlapping(prepared, assessed.plain[1], loc.kill):
             loc = replace(loc, kill=None, kill_box=None, era=None, reason="faint_disputed")
+    elif _dispute_worth_asking(loc) and proposer is not None:
+        assessed = proposer.assess(prepared.half)
+        sure = assessed.plain
+        if sure is not None and sure[0] >= DISPUTE_PROB and not _overlapping(prepared, sure[1], loc.kill):
+            loc = replace(loc, kill=None, kill_box=None, era=None, reason="layout_disputed")
     if loc.kill is not None and loc.kill_box:
         if loc.kill.weak:  # the relaxed look's box: both readers must agree (a faint skull)
             # in view where a squads line is (a box beside a line ending at an overlay's edge is
