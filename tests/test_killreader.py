@@ -1271,3 +1271,46 @@ def test_contrast_looks_that_disagree_read_nothing() -> None:
     assert KillReader(contrast_looks=(2.0,)).read_huds([crop])[0].kills == 1
     assert KillReader(contrast_looks=(3.0,)).read_huds([crop])[0].kills == 16
     assert KillReader().read_huds([crop])[0].kills is None
+
+
+def test_the_detector_disputes_a_run_on_label_letters_where_the_line_has_no_count(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Second held-out family at 1920x1200 (per-sample case 273, a 2019 "13"): "16 ESQUADROES
+    RESTANTES" over a bright window grid keeps only "OE" and "RESTANTES" as ink; the squads line
+    found is "RESTANTES" with no count of its own, and the rules took the "OE" for a kill run (read
+    0). The detector, sure of the "13" elsewhere, disputes it; the count is read there."""
+    from vodstream.readers import hudlocate
+
+    crop, st = benchmark_crop("heldout2", 1920, 11, 273, height=1200)
+    assert st.kills == 13
+    reader = KillReader()
+    assert hudlocate.find_kill_box(crop, reader.detector).reason == "layout_disputed"
+    assert reader.read_huds([crop])[0].kills == 13
+    monkeypatch.setattr(hudlocate, "DISPUTE_PROB", 1.01)  # the rules' box undisputed
+    assert KillReader().read_huds([crop])[0].kills == 0
+
+
+@pytest.mark.parametrize(
+    ("style", "i", "kills", "partial"),
+    [
+        ("heldout2", 104, 25, 5),  # the detector's second opinion on the "5" (the "2" apart)
+        ("heldout3", 272, 11, 1),  # the first "1" joined to the bright wall behind the box
+        ("heldout3", 310, 17, 1),  # an overlay's letters over the "7"
+    ],
+)
+def test_a_detector_run_on_part_of_the_count_is_dropped(
+    monkeypatch: pytest.MonkeyPatch, style: str, i: int, kills: int, partial: int
+) -> None:
+    """720p per-sample cases where the detector's run held part of a two-digit count and both
+    readers read that part: ink right against the run's end, or the detector's box reaching past
+    the glyphs found in it over inked columns, drops the run -- the count is then read whole by a
+    later look, or not at all, never as its part."""
+    from vodstream.readers import hudlocate
+
+    crop, st = benchmark_crop(style, 1280, 11, i)
+    assert st.kills == kills
+    assert KillReader().read_huds([crop])[0].kills in (kills, None)
+    monkeypatch.setattr(hudlocate, "_partial_run", lambda *a, **k: False)
+    monkeypatch.setattr(hudlocate, "_box_past_run", lambda *a, **k: False)
+    assert KillReader().read_huds([crop])[0].kills == partial

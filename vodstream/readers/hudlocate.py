@@ -2228,7 +2228,7 @@ def find_kill_box(
         assessed = proposer.assess(prepared.half)
         if assessed.plain is not None and not _overlapping(prepared, assessed.plain[1], loc.kill):
             loc = replace(loc, kill=None, kill_box=None, era=None, reason="faint_disputed")
-    elif _dispute_worth_asking(loc) and proposer is not None:
+    elif loc.kill is not None and _dispute_worth_asking(loc) and proposer is not None:
         assessed = proposer.assess(prepared.half)
         sure = assessed.plain
         if sure is not None and sure[0] >= DISPUTE_PROB and not _overlapping(prepared, sure[1], loc.kill):
