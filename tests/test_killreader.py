@@ -1313,4 +1313,19 @@ def test_a_detector_run_on_part_of_the_count_is_dropped(
     assert KillReader().read_huds([crop])[0].kills in (kills, None)
     monkeypatch.setattr(hudlocate, "_partial_run", lambda *a, **k: False)
     monkeypatch.setattr(hudlocate, "_box_past_run", lambda *a, **k: False)
+    monkeypatch.setattr(hudlocate, "_skull_a_digit_away", lambda *a, **k: False)  # (104: also that)
     assert KillReader().read_huds([crop])[0].kills == partial
+
+
+def test_a_detector_run_a_digit_away_from_its_skull_is_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Third held-out family at 1920x1200 (per-sample case 216, a ranked "20" on a pale box over a
+    bright wall): the "2" left no ink and the detector's box held the "0"; both readers read 0.
+    The skull ends a digit's width before the run, none right before it: a digit was lost, the run
+    is dropped, and a later look reads the count whole."""
+    from vodstream.readers import hudlocate
+
+    crop, st = benchmark_crop("heldout3", 1920, 11, 216, height=1200)
+    assert st.kills == 20
+    assert KillReader().read_huds([crop])[0].kills in (20, None)
+    monkeypatch.setattr(hudlocate, "_skull_a_digit_away", lambda *a, **k: False)
+    assert KillReader().read_huds([crop])[0].kills == 0
