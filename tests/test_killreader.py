@@ -1329,3 +1329,26 @@ def test_a_detector_run_a_digit_away_from_its_skull_is_dropped(monkeypatch: pyte
     assert KillReader().read_huds([crop])[0].kills in (20, None)
     monkeypatch.setattr(hudlocate, "_skull_a_digit_away", lambda *a, **k: False)
     assert KillReader().read_huds([crop])[0].kills == 0
+
+
+def test_a_digit_lost_to_the_top_hat_is_read_in_a_wider_look(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Third held-out family at 720p (per-sample case 221, a red 2019 "14" in a bold, wide face):
+    the body of the "4" is wider than the top-hat kernel and was flattened away, so the digit path
+    read 1 and the score-box reader 14 -- refused. The digit path's read being the score-box
+    reader's number less one digit, it reads again with a wider kernel, which spells 14."""
+    from vodstream.readers import killreader
+
+    crop, st = benchmark_crop("heldout3", 1280, 11, 221)
+    assert st.kills == 14
+    got = KillReader().read_huds([crop])[0]
+    assert (got.kills, got.reason) == (14, "ok_wide")
+    monkeypatch.setattr(killreader, "_lost_a_digit", lambda *a: False)
+    assert KillReader().read_huds([crop])[0].reason == "readers_disagree"
+
+
+def test_lost_a_digit() -> None:
+    from vodstream.readers.killreader import _lost_a_digit
+
+    assert _lost_a_digit(1, 14) and _lost_a_digit(4, 14) and _lost_a_digit(12, 102)
+    assert not _lost_a_digit(1, 1) and not _lost_a_digit(7, 14) and not _lost_a_digit(1, 114)
+    assert not _lost_a_digit(None, 14) and not _lost_a_digit(14, 4)

@@ -87,6 +87,9 @@ OPEN_K = 3
 CUT_MIN_W = 0.5  # one digit component at least this wide (x its height) is also cut in two, for a second look
 LEAD_MAX = 10  # the first digit starts within this many px of the score box's left
 TOPHAT_K = 9  # top-hat kernel (ref px): wider than a stroke, narrower than a digit
+# a second look's top-hat kernel: wider than the joins of a bold, wide face's digits (the body of
+# a "4" at 720p is wider than TOPHAT_K and was flattened away: "14" extracted as "1")
+WIDE_TOPHAT_K = 15
 MIN_CONTRAST = 30.0
 BRIGHT_FRAC = 0.75  # digit ink must reach this fraction of the box's 98th-percentile luma
 # A thin straight stroke leaning right (its top right of its bottom) is a box's slanted edge or the
@@ -403,7 +406,12 @@ def _erase_slanted(binar: np.ndarray, thin: bool = False) -> tuple[np.ndarray, b
 
 
 def digits_from_box(
-    ref: np.ndarray, skull: SkullHit, *, merge_run: bool = False, erase_edge: str | None = None
+    ref: np.ndarray,
+    skull: SkullHit,
+    *,
+    merge_run: bool = False,
+    erase_edge: str | None = None,
+    tophat: int = TOPHAT_K,
 ) -> Extraction:
     """Score box at the skull's offset -> top-hat + Otsu -> share filter -> components -> 25x25.
 
@@ -414,7 +422,8 @@ def digits_from_box(
     the rows' "rightmost" runs or by "thin" runs; reason "no_edge" where none is seen), or every
     stroke thinner than ``OPEN_K`` px opened away ("open": background stripes through the
     translucent box that join a digit and run on out of the window) -- a second look where a
-    digit touching it was refused.
+    digit touching it was refused. ``tophat``: the top-hat kernel (``WIDE_TOPHAT_K``: a second
+    look for bold digits whose body is wider than the usual kernel).
     """
     empty = np.zeros((0, DIGIT_SIZE, DIGIT_SIZE), np.float32)
     cy = skull.y + skull.h // 2
@@ -423,10 +432,10 @@ def digits_from_box(
     y0, y1 = max(0, cy - BOX_HALF_H), min(REF_H, cy + BOX_HALF_H + 1)
     if x1 - x0 < 8:
         return Extraction(skull, empty, reason="box_outside")
-    p = TOPHAT_K
+    p = tophat
     px0, py0, px1, py1 = max(0, x0 - p), max(0, y0 - p), min(REF_W, x1 + p), min(REF_H, y1 + p)
     big = _luma(ref[py0:py1, px0:px1])
-    kern = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (TOPHAT_K, TOPHAT_K))
+    kern = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (tophat, tophat))
     th_big = cv2.morphologyEx(big, cv2.MORPH_TOPHAT, kern)
     th = th_big[y0 - py0 : y1 - py0, x0 - px0 : x1 - px0]
     t0, binar = cv2.threshold(th, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)

@@ -55,6 +55,7 @@ from vodstream.readers.boxfinder import KillBoxDetector
 from vodstream.readers.cnn import NumpyNet, load_numpy_net, softmax
 from vodstream.readers.digits import (
     SKULL_MIN_SCORE,
+    WIDE_TOPHAT_K,
     Extraction,
     SkullHit,
     digits_from_box,
@@ -443,6 +444,13 @@ class KillReader:
             if ex is None or row is None or ex.skull is None:
                 continue
             digit, box, guess = row
+            if box is not None and _lost_a_digit(digit.kills, box[0]) and box[1] >= self.cut_agree:
+                # the digit path read part of the score-box reader's very sure number (a digit lost
+                # to the top-hat): read again with a wider kernel
+                again = digits_from_box(f.ref, ex.skull, tophat=WIDE_TOPHAT_K)
+                if again.ok and len(again.digits) <= MAX_DIGITS:
+                    looks.append((i, again.digits, False))
+                continue
             if digit.kills is not None or box is None or box[0] < 0:
                 continue
             if box[1] < min(self.box_confidence, self.cut_agree):
@@ -748,6 +756,9 @@ class KillReader:
         kills, conf = box
         if digit.kills is not None:
             if kills != digit.kills and conf >= self.box_veto:
+                if _lost_a_digit(digit.kills, kills) and kills in cut and conf >= self.cut_agree:
+                    # the digit path's wider look reads the score-box reader's number
+                    return KillReading(kills, digit.red, digit.hud_visible, conf, "ok_wide")
                 return KillReading(None, digit.red, digit.hud_visible, 0.0, "readers_disagree")
             return digit
         if kills >= 0 and conf >= self.box_confidence and guess == kills:
@@ -837,6 +848,15 @@ def _on_run(e: Extraction, place: Placement, run: tuple[float, float, float, flo
     return ix >= REALIGN_OVERLAP * min(dx1 - dx0, rx1 - rx0) and iy >= REALIGN_OVERLAP * min(
         dy1 - dy0, ry1 - ry0
     )
+
+
+def _lost_a_digit(read: int | None, sure: int) -> bool:
+    """The digit path's number ``read`` is the score-box reader's ``sure`` one with a digit left
+    out (1 for 14, 4 for 14, 12 for 102): a digit lost to the extraction, not another number."""
+    if read is None or sure < 10:
+        return False
+    a, b = str(read), str(sure)
+    return len(b) == len(a) + 1 and any(b[:k] + b[k + 1 :] == a for k in range(len(b)))
 
 
 def _spelled(p: np.ndarray, floor: float) -> int | None:
