@@ -1942,10 +1942,6 @@ def _snap(
         icon = (ix, iy, iw, ih)
     if _cut_by_overlay(img, x0, y0, x1, y1, dh):
         return _dropped(why, "cut_by_overlay")
-    if len(sel) and led is None and _box_past_run(p.ink, (bx0, bx1), x0, y0, x1, y1, dh):
-        return _dropped(why, "partial_run")
-    if icon_at is None and _skull_a_digit_away(p, x0, y0, y1, dh):
-        return _dropped(why, "digit_lost")
     row = 0
     ry = (y0 + y1) / 2.0
     if loc.squads is None and loc.covered:
@@ -2044,6 +2040,11 @@ def _snap(
             until = min(sq.x0 - NEAREST_GAP * sq.h, min(left, _squads_count_left(dst, sq, x1)) - 0.3 * sq.h)
             if _whole_glyph_between(dst, x1, until, ry, dh):
                 return _dropped(why, "not_nearest")
+    # part of the count: its first digit lost to the glyph search, or to the ink threshold
+    if len(sel) and led is None and _box_past_run(p.ink, (bx0, bx1), x0, y0, x1, y1, dh):
+        return _dropped(why, "partial_run")
+    if icon_at is None and _skull_a_digit_away(p, x0, y0, y1, dh):
+        return _dropped(why, "digit_lost")
     kill = KillRun(x0, y0, x1, y1, dh, icon, row, _is_red(img, icon), boxed=boxed)
     return HudLocation(loc.squads, kill, True, loc.era, "ok", f)
 
