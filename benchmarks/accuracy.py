@@ -303,7 +303,8 @@ SETS = (
     (
         "-heldout3",
         "third held-out family",
-        "never trained or chosen on; defined before anything was measured on it",
+        "never trained on; held out until its first run (a1b3a01), then the tracker's end-screen "
+        "rule was mended on its VOD 8322",
     ),
     ("-covered-2019", "kill box covered, 2019", "overlay over the kill box all along; fresh seeds"),
     ("-covered-modern", "kill box covered, modern", "the same on the modern HUD"),
@@ -474,8 +475,8 @@ def main() -> int:
         choices=("default", "train", "validation", "heldout", "heldout2", "heldout3", "covered"),
         default="default",
         help="HUD style family of the VODs (validation: the family choices are made on; "
-        "heldout: never trained or chosen on; heldout2: never trained on, held out until its first "
-        "run; heldout3: never trained or chosen on; covered: today's look with an overlay over the kill "
+        "heldout: never trained or chosen on; heldout2, heldout3: never trained on, held out until "
+        "their first runs; covered: today's look with an overlay over the kill "
         "box all along -- every match's kills must be null)",
     )
     ap.add_argument(

@@ -71,7 +71,11 @@ FAMILIES = (
         "second held-out family (never trained on; held out until its first run, on ecbe9c2, then "
         "one finder rule was mended on one of its VODs)",
     ),
-    ("heldout3", "third held-out family (never trained or chosen on)"),
+    (
+        "heldout3",
+        "third held-out family (never trained on; held out until its first run, on a1b3a01, then "
+        "rules were chosen on its cases)",
+    ),
     ("validation", "validation family (choices were made on it; never trained on)"),
     ("selection", "selection family (six digit faces never trained on; the digit network was chosen on it)"),
     (

@@ -88,12 +88,18 @@ def test_second_heldout_family_apart_from_every_other() -> None:
         assert st.digit_dx - st.skull_dx - 19.5 * st.skull_size < dgap
     h2 = heldout2_style(np.random.default_rng(0))
     assert h2.font == HELDOUT2_FONTS[0] and h2.skull == HELDOUT2_SKULL and h2.digit_stretch == stretch
-    assert style_by_name("heldout2:4") == style_by_name("heldout2:4") != style_by_name("heldout2:5")
-    assert style_by_name("heldout2:4").font == HELDOUT2_FONTS[0] != style_by_name("heldout:4").font
+    _named_and_rendered("heldout2", HELDOUT2_FONTS, "heldout")
+
+
+def _named_and_rendered(family: str, fonts: tuple[str, ...], other: str) -> None:
+    """A one-face family by name: seeded, in its face (not ``other``'s), and its digit cases
+    rendered in that face."""
     from models.data import render_cases
 
-    held2 = render_cases(3, "test", 3, resolutions=((1280, 720),), style="heldout2", group=3)
-    assert {c.font for c in held2} == set(HELDOUT2_FONTS)
+    assert style_by_name(f"{family}:4") == style_by_name(f"{family}:4") != style_by_name(f"{family}:5")
+    assert style_by_name(f"{family}:4").font == fonts[0] != style_by_name(f"{other}:4").font
+    cases = render_cases(3, "test", 3, resolutions=((1280, 720),), style=family, group=3)
+    assert {c.font for c in cases} == set(fonts)
 
 
 def test_third_heldout_family_apart_from_every_other() -> None:
@@ -116,12 +122,7 @@ def test_third_heldout_family_apart_from_every_other() -> None:
         assert st.digit_stretch < stretch and st.digit_dx - st.skull_dx - 19.5 * st.skull_size < dgap
     h3 = heldout3_style(np.random.default_rng(0))
     assert h3.font == HELDOUT3_FONTS[0] and h3.skull == HELDOUT3_SKULL and h3.digit_stretch == stretch
-    assert style_by_name("heldout3:4") == style_by_name("heldout3:4") != style_by_name("heldout3:5")
-    assert style_by_name("heldout3:4").font == HELDOUT3_FONTS[0] != style_by_name("heldout2:4").font
-    from models.data import render_cases
-
-    held3 = render_cases(3, "test", 3, resolutions=((1280, 720),), style="heldout3", group=3)
-    assert {c.font for c in held3} == set(HELDOUT3_FONTS)
+    _named_and_rendered("heldout3", HELDOUT3_FONTS, "heldout2")
 
 
 def test_validation_family_apart_from_training_and_heldout() -> None:
