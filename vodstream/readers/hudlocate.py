@@ -1844,10 +1844,8 @@ PART_BOX = 0.4  # _box_past_run: digit heights the detector's box reaches past i
 PART_BOX_COLS = 0.4  # ... there this share of its columns or more inked in the run's middle rows
 
 
-def _box_past_run(
-    ink: np.ndarray, box: tuple[float, float], x0: int, y0: int, x1: int, y1: int, dh: float
-) -> bool:
-    """The detector's box (its left and right, ``box``) starting ``PART_BOX`` digit heights or more
+def _box_past_run(ink: np.ndarray, bx0: float, x0: int, y0: int, y1: int, dh: float) -> bool:
+    """The detector's box (its left edge ``bx0``) starting ``PART_BOX`` digit heights or more
     before the run of glyphs found in it, with ink in ``PART_BOX_COLS`` of its columns there (in
     the run's middle rows; columns, not pixels: the thin strokes of a "2" at 720p): a first digit
     the glyph search lost (joined to a bright background, or broken into pieces) -- the run is
@@ -1857,10 +1855,10 @@ def _box_past_run(
     left: past the run's end the box takes in the box's slanted edge (validation family, 4:3).
     (Ink right against either end of the run, a look tried with it, dropped eleven validation
     readings at 720p-21:9 -- the edge after the last digit -- and was not kept.)"""
-    if x0 - box[0] < PART_BOX * dh:
+    if x0 - bx0 < PART_BOX * dh:
         return False
     r0, r1 = round(y0 + 0.2 * (y1 - y0)), round(y1 - 0.2 * (y1 - y0))
-    b = ink[r0:r1, max(0, round(box[0])) : max(0, x0 - 1)]
+    b = ink[r0:r1, max(0, round(bx0)) : max(0, x0 - 1)]
     return bool(b.size) and float(np.count_nonzero(b.any(axis=0))) >= PART_BOX_COLS * b.shape[1]
 
 
@@ -2041,7 +2039,7 @@ def _snap(
             if _whole_glyph_between(dst, x1, until, ry, dh):
                 return _dropped(why, "not_nearest")
     # part of the count: its first digit lost to the glyph search, or to the ink threshold
-    if len(sel) and led is None and _box_past_run(p.ink, (bx0, bx1), x0, y0, x1, y1, dh):
+    if len(sel) and led is None and _box_past_run(p.ink, bx0, x0, y0, y1, dh):
         return _dropped(why, "partial_run")
     if icon_at is None and _skull_a_digit_away(p, x0, y0, y1, dh):
         return _dropped(why, "digit_lost")
