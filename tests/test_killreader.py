@@ -1356,3 +1356,21 @@ def test_lost_a_digit() -> None:
     assert _lost_a_digit(1, 14) and _lost_a_digit(4, 14) and _lost_a_digit(12, 102)
     assert not _lost_a_digit(1, 1) and not _lost_a_digit(7, 14) and not _lost_a_digit(1, 114)
     assert not _lost_a_digit(None, 14) and not _lost_a_digit(14, 4)
+
+
+def test_the_detector_disputes_a_second_row_run_where_it_is_sure_no_count_is_in_view(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Third held-out family at 1920x1200 (per-sample case 287): a stream panel over a 2019 kill
+    box ("11"), the squads line found right of it, and the kill feed under it. The rules took the
+    "oro" of a feed name in the second row's band for a ranked kill count, read 0 -- a number
+    under an overlay. The detector, 0.995 sure that no count is in view, disputes it: no number."""
+    from vodstream.readers import hudlocate
+
+    crop, st = benchmark_crop("heldout3", 1920, 11, 287, height=1200)
+    assert st.kills == 11
+    reader = KillReader()
+    assert hudlocate.find_kill_box(crop, reader.detector).reason == "layout_disputed"
+    assert reader.read_huds([crop])[0].kills is None
+    monkeypatch.setattr(hudlocate, "NONE_SURE_PROB", 1.01)
+    assert KillReader().read_huds([crop])[0].kills == 0
