@@ -756,17 +756,13 @@ def _skull_before(p: _Prepared, k: KillRun | None) -> bool:
     return _icon_before(p.st, _icon_components(p.ink, k.digit_h), run, k.digit_h, icon_min=0.0) is not None
 
 
-def _skull_a_digit_away(p: _Prepared, x0: float, y0: float, y1: float, dh: float) -> bool:
-    """No skull right before a detector's run starting at ``x0``, but one ending
-    ``LOST_DIGIT_GAP`` to about two digit heights before it on its row: a digit between was lost
-    to the ink threshold and the run is the count's last digit (a "20" on a pale box over a bright
-    wall read as 0, third held-out family at 1920x1200) -- the rules' ``digit_lost`` for a run of
-    the detector's."""
-    comps = _icon_components(p.ink, dh)
-    cy, h = (y0 + y1) / 2.0, OWN_SKULL_H * dh
-    if _icon_at(comps, x0, cy, dh, h, 0.0) is not None:
-        return False
-    return _icon_at(comps, x0 - LOST_DIGIT_GAP * dh, cy, dh, h, 0.0) is not None
+def _skull_a_digit_away(comps: np.ndarray, x0: float, y0: float, y1: float, dh: float) -> bool:
+    """A skull (:func:`_own_skull` on the icon blobs ``comps``) ending ``LOST_DIGIT_GAP`` to about
+    two digit heights before a detector's run starting at ``x0``; asked where none is right
+    before it: a digit between was lost to the ink threshold and the run is the count's last
+    digit (a "20" on a pale box over a bright wall read as 0, third held-out family at
+    1920x1200) -- the rules' ``digit_lost`` for a run of the detector's."""
+    return _own_skull(comps, x0 - LOST_DIGIT_GAP * dh, y0, y1, dh)
 
 
 # a skull before a run known by its place alone is at least this share of the run's height high
@@ -775,11 +771,12 @@ def _skull_a_digit_away(p: _Prepared, x0: float, y0: float, y1: float, dh: float
 OWN_SKULL_H = 0.8
 
 
-def _own_skull(p: _Prepared, x0: float, y0: float, y1: float, dh: float) -> bool:
+def _own_skull(comps: np.ndarray, x0: float, y0: float, y1: float, dh: float) -> bool:
     """:func:`_skull_before` for a run known by its place alone (its digits may be joined to the
-    box's edges, no glyph of their own): a skull-like icon right before ``x0`` on its row."""
+    box's edges, no glyph of their own): a skull-like icon among ``comps`` (the crop's
+    :func:`_icon_components` at the run's height) right before ``x0`` on its row."""
     h = OWN_SKULL_H * dh
-    return _icon_at(_icon_components(p.ink, dh), x0, (y0 + y1) / 2.0, dh, h, 0.0) is not None
+    return _icon_at(comps, x0, (y0 + y1) / 2.0, dh, h, 0.0) is not None
 
 
 def _row2_covered(img: np.ndarray, sq: SquadsLine) -> bool:
@@ -1971,7 +1968,8 @@ def _snap(
     # squads line the search stops before the squads count (two bold digits merge into a solid,
     # skull-like blob at 720p, and a narrow gap between the boxes brings it within reach)
     after = x1 + 4.0 * dh
-    own = _own_skull(p, x0, y0, y1, dh)  # a skull of its own right before the run
+    icons = _icon_components(p.ink, dh)  # the blobs a skull can be, at the run's height
+    own = _own_skull(icons, x0, y0, y1, dh)  # a skull of its own right before the run
     second = False  # on the second row's band under the squads line (ranked)
     if loc.squads is not None:
         sq = loc.squads
@@ -2041,7 +2039,7 @@ def _snap(
     # part of the count: its first digit lost to the glyph search, or to the ink threshold
     if len(sel) and led is None and _box_past_run(p.ink, bx0, x0, y0, y1, dh):
         return _dropped(why, "partial_run")
-    if icon_at is None and _skull_a_digit_away(p, x0, y0, y1, dh):
+    if icon_at is None and not own and _skull_a_digit_away(icons, x0, y0, y1, dh):
         return _dropped(why, "digit_lost")
     kill = KillRun(x0, y0, x1, y1, dh, icon, row, _is_red(img, icon), boxed=boxed)
     return HudLocation(loc.squads, kill, True, loc.era, "ok", f)
