@@ -83,7 +83,10 @@ RESOLUTIONS: tuple[tuple[int, int], ...] = (
 )
 NOT_A_DIGIT = 10  # the 11th class: a crop that is not one digit
 # HUD style families (vodstream.testbed.synth.styles)
-STYLES = ("default", "train", "heldout", "heldout2", "heldout3", "validation", "selection", "shapes")
+STYLES = (
+    *("default", "train", "heldout", "heldout2", "heldout3", "heldout4"),
+    *("validation", "selection", "shapes"),
+)
 SPLIT_BASE = {"train": 0, "test": 10**6, "smoke": 5 * 10**6}
 # Sampling weights: the sizes Twitch serves most (1080p source, 720p) count three times.
 RES_WEIGHTS: tuple[float, ...] = (3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1)

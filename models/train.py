@@ -846,7 +846,8 @@ Rendered from the test split (scene and world seeds never used in training), in 
   once the first one's figures were known and measured first with the networks and reader as they
   were then ("heldout2 styles"); **heldout3**: a third one, defined once the second one's cases
   had been looked at, measured first with the networks and reader as they were then ("heldout3
-  styles").
+  styles"); **heldout4**: a fourth one, defined once the third one's cases had been looked at
+  ("heldout4 styles").
 
 ## Digit CNN
 Network: {net} (softmax). Adam lr {d.get("lr")} ({"one-cycle schedule" if d.get("onecycle") else "constant"}),

@@ -12,6 +12,7 @@ from vodstream.testbed.synth.fonts import (
     DIGIT_SHAPE_FONTS,
     HELDOUT2_FONTS,
     HELDOUT3_FONTS,
+    HELDOUT4_FONTS,
     HELDOUT_FONTS,
     SELECTION_FONTS,
     STYLE_FONTS,
@@ -24,6 +25,8 @@ from vodstream.testbed.synth.styles import (
     HELDOUT2_SKULL,
     HELDOUT3_GEOMETRY,
     HELDOUT3_SKULL,
+    HELDOUT4_GEOMETRY,
+    HELDOUT4_SKULL,
     HELDOUT_GEOMETRY,
     HELDOUT_SKULL,
     VALIDATION_GEOMETRY,
@@ -31,6 +34,7 @@ from vodstream.testbed.synth.styles import (
     family_style,
     heldout2_style,
     heldout3_style,
+    heldout4_style,
     heldout_style,
     style_by_name,
     training_style,
@@ -123,6 +127,29 @@ def test_third_heldout_family_apart_from_every_other() -> None:
     h3 = heldout3_style(np.random.default_rng(0))
     assert h3.font == HELDOUT3_FONTS[0] and h3.skull == HELDOUT3_SKULL and h3.digit_stretch == stretch
     _named_and_rendered("heldout3", HELDOUT3_FONTS, "heldout2")
+
+
+def test_fourth_heldout_family_apart_from_every_other() -> None:
+    others = set(STYLE_FONTS) | set(HELDOUT_FONTS) | set(HELDOUT2_FONTS) | set(HELDOUT3_FONTS)
+    others |= set(VALIDATION_FONTS) | set(SELECTION_FONTS)
+    assert HELDOUT4_FONTS and not set(HELDOUT4_FONTS) & others
+    top, bot, slant, kill_w1, _gap, sdx, _dgap, _size, _cap, stretch = HELDOUT4_GEOMETRY
+    skulls = (HELDOUT_SKULL, HELDOUT2_SKULL, HELDOUT3_SKULL, VALIDATION_SKULL)
+    assert HELDOUT4_SKULL.eyes not in {s.eyes for s in skulls} and HELDOUT4_SKULL.jaw == 0
+    fixed = (HELDOUT_GEOMETRY, HELDOUT2_GEOMETRY, HELDOUT3_GEOMETRY, VALIDATION_GEOMETRY)
+    assert slant < min(g[2] for g in fixed) and bot - top < min(g[1] - g[0] for g in fixed)
+    assert kill_w1 < min(g[3] for g in fixed) and sdx < min(g[5] for g in fixed)
+    assert stretch < HELDOUT2_GEOMETRY[9]
+    for i in range(300):
+        st = training_style(np.random.default_rng(i))
+        assert st.skull.eyes != HELDOUT4_SKULL.eyes and st.skull.cranium_w > HELDOUT4_SKULL.cranium_w
+        assert st.skull.cranium_h < HELDOUT4_SKULL.cranium_h
+        assert st.skull.cranium_cut < HELDOUT4_SKULL.cranium_cut
+        assert st.bot - st.top > bot - top and st.slant > slant and st.kill_w1 > kill_w1
+        assert st.skull_dx > sdx and st.digit_stretch > stretch
+    h4 = heldout4_style(np.random.default_rng(0))
+    assert h4.font == HELDOUT4_FONTS[0] and h4.skull == HELDOUT4_SKULL and h4.slant == slant
+    _named_and_rendered("heldout4", HELDOUT4_FONTS, "heldout3")
 
 
 def test_validation_family_apart_from_training_and_heldout() -> None:

@@ -22,6 +22,7 @@ __all__ = [
     "DIGIT_SHAPE_FONTS",
     "HELDOUT2_FONTS",
     "HELDOUT3_FONTS",
+    "HELDOUT4_FONTS",
     "HELDOUT_FONTS",
     "HUD_FONTS",
     "MENU_FONT",
@@ -116,6 +117,8 @@ _SOURCES: dict[str, tuple[str, str]] = {
     "sofia-sans": ("fontpkg_sofia_sans", "SofiaSans[wght].ttf"),
     # the third held-out family's face: a humanist sans with soft terminals, never trained on
     "signika": ("fontpkg_signika", "Signika[GRAD,wght].ttf"),
+    # the fourth held-out family's face: a gothic grotesque (News Gothic's lineage), never trained on
+    "news-cycle-bold": ("fontpkg_news_cycle", "NewsCycle-Bold.ttf"),
     # a handwriting face no network is trained on: the labelling round trip (`vodstream label`,
     # `train --labels`) adapts the reader to it (tests/test_label_roundtrip.py)
     "caveat": ("fontpkg_caveat", "Caveat[wght].ttf"),
@@ -162,6 +165,7 @@ _ORIGINAL = ("rajdhani-bold", "teko", "titillium-web-bold", "rajdhani-semibold",
 _HELDOUT = ("chakra-petch-bold",)
 _HELDOUT2 = ("sofia-sans",)
 _HELDOUT3 = ("signika",)
+_HELDOUT4 = ("news-cycle-bold",)
 _VALIDATION = ("kanit-semibold",)
 _UNTRAINED = ("caveat",)
 _SELECTION = ("dm-mono-medium", "source-code-pro", "righteous", "space-grotesk", "roboto-slab", "sora")
@@ -197,7 +201,9 @@ ALL_FONTS: tuple[str, ...] = tuple(n for n in _SOURCES if _resolve(n) is not Non
 HUD_FONTS: tuple[str, ...] = tuple(n for n in _ORIGINAL if n in ALL_FONTS)
 # faces the varied training styles draw with (never the held-out, validation, selection or untrained ones)
 STYLE_FONTS: tuple[str, ...] = tuple(
-    n for n in ALL_FONTS if n not in _HELDOUT + _HELDOUT2 + _HELDOUT3 + _VALIDATION + _SELECTION + _UNTRAINED
+    n
+    for n in ALL_FONTS
+    if n not in _HELDOUT + _HELDOUT2 + _HELDOUT3 + _HELDOUT4 + _VALIDATION + _SELECTION + _UNTRAINED
 )
 # the training faces added for their digit shapes (a subset of STYLE_FONTS)
 DIGIT_SHAPE_FONTS: tuple[str, ...] = tuple(n for n in _DIGIT_SHAPES if n in ALL_FONTS)
@@ -206,6 +212,7 @@ SELECTION_FONTS: tuple[str, ...] = tuple(n for n in _SELECTION if n in ALL_FONTS
 HELDOUT_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT if n in ALL_FONTS)
 HELDOUT2_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT2 if n in ALL_FONTS)
 HELDOUT3_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT3 if n in ALL_FONTS)
+HELDOUT4_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT4 if n in ALL_FONTS)
 VALIDATION_FONTS: tuple[str, ...] = tuple(n for n in _VALIDATION if n in ALL_FONTS)
 UNTRAINED_FONTS: tuple[str, ...] = tuple(n for n in _UNTRAINED if n in ALL_FONTS)
 # what a synth script's hud_font may name

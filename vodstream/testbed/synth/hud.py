@@ -75,7 +75,8 @@ class SkullShape:
 
     ``eyes``: "round", "tall", "wide" (training drawings), "square" (kept for the validation
     family), "angular" (kept for the held-out family), "diamond" (kept for the second held-out
-    family) or "hex" (kept for the third); ``jaw``: the jaw's half-width (0: no jaw).
+    family), "hex" (kept for the third) or "visor" (one band across both sockets, kept for the
+    fourth); ``jaw``: the jaw's half-width (0: no jaw).
     """
 
     name: str = "classic"
@@ -340,6 +341,16 @@ def _skull(
         holes = np.maximum(
             c.poly_mask([P(ex0 + r * dx, ey + r * dy) for dx, dy in _HEX]),
             c.poly_mask([P(ex1 + r * dx, ey + r * dy) for dx, dy in _HEX]),
+        )
+    elif sh.eyes == "visor":  # one band across both sockets, dipping to a point over the nose
+        holes = c.poly_mask(
+            [
+                P(ex0 - 1.3 * r, ey - 0.7 * r),
+                P(9.5, ey - 0.1 * r),
+                P(ex1 + 1.3 * r, ey - 0.7 * r),
+                P(ex1 + 1.1 * r, ey + 0.7 * r),
+                P(ex0 - 1.1 * r, ey + 0.7 * r),
+            ]
         )
     elif sh.eyes == "square":  # upright rectangular sockets
         holes = np.maximum(

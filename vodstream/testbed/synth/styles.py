@@ -31,6 +31,13 @@ The families, disjoint by construction in face, skull drawing or box geometry (e
   chosen on them, and committed before anything was measured on it (a1b3a01). Nothing trains on
   it; after that first run reader and tracker rules were chosen on its cases, so it is held out no
   longer.
+* **fourth held-out** (``heldout4``): ONE more face (``fonts.HELDOUT4_FONTS``, a gothic
+  grotesque), ONE skull drawing (one visor-like band across both eye sockets, a narrow tall
+  cranium, no jaw, a nose) and ONE box geometry (an upright box with no slant, 24 px high, 46 px
+  wide, a small skull flush with the box's left edge, condensed digits right after it: slant,
+  height, width and skull place outside every other family's ranges). Defined once the third
+  held-out family's cases had been looked at and rules chosen on them, and committed before
+  anything is measured on it. Nothing trains on it and no choice is made on it.
 * **validation**: ONE other face (``fonts.VALIDATION_FONTS``), ONE skull drawing (square eye
   sockets, a narrow jaw with two teeth, a nose) and ONE box geometry (slant 24 px, 25 px high,
   54 px wide, 16 px gap: slant, height and gap outside the training ranges, on the other side
@@ -60,6 +67,7 @@ from vodstream.testbed.synth.fonts import (
     DIGIT_SHAPE_FONTS,
     HELDOUT2_FONTS,
     HELDOUT3_FONTS,
+    HELDOUT4_FONTS,
     HELDOUT_FONTS,
     SELECTION_FONTS,
     STYLE_FONTS,
@@ -73,6 +81,8 @@ __all__ = [
     "HELDOUT2_SKULL",
     "HELDOUT3_GEOMETRY",
     "HELDOUT3_SKULL",
+    "HELDOUT4_GEOMETRY",
+    "HELDOUT4_SKULL",
     "HELDOUT_GEOMETRY",
     "HELDOUT_SKULL",
     "VALIDATION_GEOMETRY",
@@ -81,6 +91,7 @@ __all__ = [
     "family_style",
     "heldout2_style",
     "heldout3_style",
+    "heldout4_style",
     "heldout_style",
     "selection_style",
     "shapes_style",
@@ -156,6 +167,23 @@ HELDOUT3_SKULL = SkullShape(
 # (top, bot, slant, kill_w1, kill_gap, skull_dx, digit_gap after the skull, skull size, digit cap,
 # digit stretch)
 HELDOUT3_GEOMETRY = (43.0, 84.0, 6.0, 96.0, 6.0, 20.0, 12.0, 0.84, 13.0, 1.18)
+
+HELDOUT4_SKULL = SkullShape(
+    name="heldout4",
+    cranium_w=8.2,
+    cranium_h=11.6,
+    cranium_cut=20.2,
+    jaw=0.0,
+    eyes="visor",
+    eye_r=2.0,
+    eye_dx=4.2,
+    eye_y=13.0,
+    nose=True,
+    teeth=0,
+)
+# (top, bot, slant, kill_w1, kill_gap, skull_dx, digit_gap after the skull, skull size, digit cap,
+# digit stretch)
+HELDOUT4_GEOMETRY = (54.0, 78.0, 0.0, 46.0, 32.0, 4.0, 2.0, 0.9, 15.0, 0.78)
 
 VALIDATION_SKULL = SkullShape(
     name="validation",
@@ -317,6 +345,11 @@ def heldout3_style(rng: np.random.Generator, *, name: str = "heldout3") -> HudSt
     return _fixed_style(rng, name, HELDOUT3_FONTS, "fontpkg-signika", HELDOUT3_SKULL, HELDOUT3_GEOMETRY)
 
 
+def heldout4_style(rng: np.random.Generator, *, name: str = "heldout4") -> HudStyle:
+    """A style of the fourth held-out family: its face, skull and box geometry, the rest varied."""
+    return _fixed_style(rng, name, HELDOUT4_FONTS, "fontpkg-news-cycle", HELDOUT4_SKULL, HELDOUT4_GEOMETRY)
+
+
 def validation_style(rng: np.random.Generator, *, name: str = "validation") -> HudStyle:
     """A style of the validation family: its face, skull and box geometry, the rest varied."""
     return _fixed_style(rng, name, VALIDATION_FONTS, "fontpkg-kanit", VALIDATION_SKULL, VALIDATION_GEOMETRY)
@@ -351,7 +384,7 @@ def shapes_style(rng: np.random.Generator, *, name: str = "shapes") -> HudStyle:
 
 def family_style(family: str, rng: np.random.Generator) -> HudStyle:
     """A random style of a family: "train", "shapes", "selection", "validation", "heldout",
-    "heldout2", "heldout3" or "covered"."""
+    "heldout2", "heldout3", "heldout4" or "covered"."""
     makers: dict[str, Callable[[np.random.Generator], HudStyle]] = {
         "train": training_style,
         "shapes": shapes_style,
@@ -360,6 +393,7 @@ def family_style(family: str, rng: np.random.Generator) -> HudStyle:
         "heldout": heldout_style,
         "heldout2": heldout2_style,
         "heldout3": heldout3_style,
+        "heldout4": heldout4_style,
         "covered": covered_style,
     }
     if family not in makers:
@@ -369,7 +403,7 @@ def family_style(family: str, rng: np.random.Generator) -> HudStyle:
 
 def style_by_name(name: str) -> HudStyle:
     """ "default", "train:SEED", "validation:SEED", "heldout:SEED", "heldout2:SEED",
-    "heldout3:SEED" or "covered:SEED" (SEED an integer; a family name alone is seed 0)."""
+    "heldout3:SEED", "heldout4:SEED" or "covered:SEED" (SEED an integer; a family name alone is seed 0)."""
     fam, _, seed = name.partition(":")
     try:
         n = int(seed) if seed else 0
@@ -389,7 +423,9 @@ def style_by_name(name: str) -> HudStyle:
         return heldout2_style(np.random.default_rng([n, 31]), name=f"heldout2:{n}")
     if fam == "heldout3":
         return heldout3_style(np.random.default_rng([n, 37]), name=f"heldout3:{n}")
+    if fam == "heldout4":
+        return heldout4_style(np.random.default_rng([n, 41]), name=f"heldout4:{n}")
     raise ValueError(
         f"unknown HUD style {name!r} (known: default, train:SEED, validation:SEED, heldout:SEED, "
-        "heldout2:SEED, heldout3:SEED, covered:SEED)"
+        "heldout2:SEED, heldout3:SEED, heldout4:SEED, covered:SEED)"
     )
