@@ -1374,3 +1374,51 @@ def test_the_detector_disputes_a_second_row_run_where_it_is_sure_no_count_is_in_
     assert reader.read_huds([crop])[0].kills is None
     monkeypatch.setattr(hudlocate, "NONE_SURE_PROB", 1.01)
     assert KillReader().read_huds([crop])[0].kills == 0
+
+
+def test_a_detector_run_wider_than_two_digits_is_no_count(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fourth held-out family at 720p (per-sample case 163, a red 2019 "19" under a banner's
+    stripes): the detector's unsure cell took a run seven digit heights wide from the ink without
+    straight strokes (the stripes joined into one glyph), and the score-box reader alone read 2 in
+    it. No count of two digits is three digit heights wide: the run is dropped."""
+    from vodstream.readers import hudlocate
+
+    crop, st = benchmark_crop("heldout4", 1280, 11, 163)
+    assert st.kills == 19
+    assert KillReader().read_huds([crop])[0].kills in (19, None)
+    monkeypatch.setattr(hudlocate, "RUN_MAX_W", 100.0)
+    assert KillReader().read_huds([crop])[0].kills == 2
+
+
+def test_a_weak_run_where_the_detector_sees_no_count_is_disputed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fourth held-out family at 720p (per-sample case 111): the modern kill box not yet shown, the
+    rules' weak look took stray ink in its slot for a run and the score-box reader alone read 10
+    there. The detector, 0.99 sure that no count is in view, disputes the weak run: no number."""
+    from vodstream.readers import hudlocate
+
+    crop, st = benchmark_crop("heldout4", 1280, 11, 111)
+    assert not st.show_kill_box
+    reader = KillReader()
+    assert hudlocate.find_kill_box(crop, reader.detector).reason == "weak_disputed"
+    assert reader.read_huds([crop])[0].kills is None
+    monkeypatch.setattr(hudlocate, "NONE_SURE_PROB", 1.01)
+    assert KillReader().read_huds([crop])[0].kills == 10
+
+
+def test_a_detector_run_after_a_lost_digit_needs_its_skull_as_near_as_the_rules_do(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Fourth held-out family at 1440x1080 (per-sample case 237, a modern "14"): the thin "1" left
+    no ink, the rules saw a digit's width of nothing between the skull and the "4" ("digit_lost"),
+    and the detector's box held the "4" with the skull 0.92 digit heights before it -- within the
+    icon search's reach, not within the rules' LOST_DIGIT_GAP. The run is not taken; a later look
+    reads the count whole."""
+    from vodstream.readers import hudlocate
+
+    crop, st = benchmark_crop("heldout4", 1440, 11, 237, height=1080)
+    assert st.kills == 14
+    assert KillReader().read_huds([crop])[0].kills in (14, None)
+    assert hudlocate.find_kill_box(crop, KillReader().detector).reason == "digit_lost"
+    before = hudlocate._skull_before
+    monkeypatch.setattr(hudlocate, "_skull_before", lambda p, k, reach=0.0: before(p, k))  # the icon's reach
+    assert KillReader().read_huds([crop])[0].kills == 4
