@@ -929,20 +929,27 @@ def test_the_first_letter_of_the_squads_label_is_no_kill_run(monkeypatch: pytest
 
 
 @pytest.mark.parametrize("name", ["covered-2019-7105-at-104s.png"])
-def test_the_score_box_reader_alone_reads_no_number_the_digit_cnn_never_spells(name: str) -> None:
+def test_the_score_box_reader_alone_reads_no_number_the_digit_cnn_never_spells(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A keyframe HUD crop of the whole-VOD benchmark's covered-style VOD (seed 7105 at 104 s;
     tests/data), where a stream overlay lies over the kill box: the box is found beside or under
     the panel's edge, both readers refuse it, and placed anew the score-box reader reads 10 at 0.99
     or more in several placements, nothing else surely. The digit CNN spells 10 in none of them, so
     that is no reading: nothing is read. (The same held on the covered-modern VOD's keyframe at
-    306 s while the rules took the squads label's "S" for the kill run there.)"""
+    306 s while the rules took the squads label's "S" for the kill run there.) The weak run's
+    dispute (the detector sure that no count is in view beside the squads line found) now drops
+    that box first; the rule is checked with the dispute off."""
 
-    from vodstream.readers import killreader
+    from vodstream.readers import hudlocate, killreader
     from vodstream.readers.digits import score_window
     from vodstream.readers.hudlocate import find_kill_box, warp_run
 
     hud = _png_hud(name)
     reader = KillReader()
+    assert find_kill_box(hud, reader.detector).reason == "weak_disputed"
+    assert reader.read_huds([hud])[0].kills is None
+    monkeypatch.setattr(hudlocate, "NONE_SURE_PROB", 1.01)
     f = find_kill_box(hud, reader.detector)
     assert f.place is not None and f.skull is not None
     px0, pyc, total = f.place
