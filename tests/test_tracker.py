@@ -475,6 +475,25 @@ def test_a_stray_hud_verdict_outside_a_match_is_not_a_match() -> None:
     assert any("stray HUD" in d["why"] for d in tr.dropped)
 
 
+def test_a_few_hud_verdicts_without_a_kill_box_are_not_a_match() -> None:
+    """Another game's screen whose pattern passes for the squads box's text for a few keyframes in
+    a row (the fourth held-out family's VOD 8424: 86-94 s of a VALORANT span): HUD verdicts alone,
+    under blind_min_s, never a kill box in view -- no match. The same span with a kill box seen
+    (found but unread, or an empty slot), or lasting blind_min_s, stays a match (kills unknown)."""
+
+    def span(n: int, kill_box: bool | None) -> list[Score]:
+        s = Stream().lobby().legend().play([0, 1], per=6).end(placement=5).lobby(3).nothing(4)
+        s.hud(n, None, kill_box=kill_box).nothing(5).lobby(3)
+        return s.scores
+
+    tr = MatchTracker()
+    tr.update(span(5, None))
+    assert [m.kills for m in tr.finish()] == [1]
+    assert any("without a kill box" in d["why"] for d in tr.dropped)
+    for n, box in ((5, True), (5, False), (11, None)):
+        assert len(run(span(n, box))) == 2, (n, box)
+
+
 def test_start_without_legend_falls_back_to_when_the_lobby_left_if_the_hud_was_missed() -> None:
     s = Stream().lobby(4)
     t_left = s.t

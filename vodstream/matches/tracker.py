@@ -9,15 +9,16 @@ state machine::
       ^                        |              |                    |
       +------ lobby -----------+--- end screen (placement) --------+--> ended --> closed
 
-Two rules catch what the marker reader missed. A match opened on HUD verdicts alone (no SELECT
+These rules catch what the marker reader missed. A match opened on HUD verdicts alone (no SELECT
 LEGEND) needs ``min_hud_samples`` of them, none more than ``stray_gap`` s apart: scattered verdicts
 on another game's screen are no match -- unless the HUD comes back within ``stray_rejoin`` s of the
-last one, with no menu seen between (the inventory or map hid it): then the match began at the
-first of them. And kills never go down within a match: when the HUD comes
-back after ``reset_gap`` s without it and ``reset_votes`` readings in a row are lower than the
-match's count, the match ended at the gap and a new one began there (its lobby and SELECT LEGEND
-went unrecognised). An Arenas result (VICTORY / DEFEAT) ends the Arenas hold after
-``arenas_result_hold`` s, so a battle royale right after it is not hidden.
+last one, with no menu seen between (the inventory or map hid it): then the match began at the first
+of them. Nor are HUD verdicts alone for less than ``blind_min_s`` s in which no kill box was ever in
+view (no reading, no box found, no empty slot), unless the VOD ends in them. And kills never go down
+within a match: when the HUD comes back after ``reset_gap`` s without it and ``reset_votes``
+readings in a row are lower than the match's count, the match ended at the gap and a new one began
+there (its lobby and SELECT LEGEND went unrecognised). An Arenas result (VICTORY / DEFEAT) ends the
+Arenas hold after ``arenas_result_hold`` s, so a battle royale right after it is not hidden.
 
 Final kills come from the player's own readings (HUD visible, alive, before the end screen):
 a non-decreasing step function is fitted to them (kills never go down within a match) that
@@ -684,6 +685,7 @@ class MatchTracker:
         min_hud_samples: int = 3,
         menu_lookback: float = 6.5,
         stray_gap: float = 6.0,
+        blind_min_s: float = 20.0,
         stray_rejoin: float = 12.0,
         unread_tail: float = 6.0,
         reset_gap: float = 15.0,
@@ -712,6 +714,7 @@ class MatchTracker:
         self.min_hud_samples = int(min_hud_samples)
         self.menu_lookback = float(menu_lookback)
         self.stray_gap = float(stray_gap)
+        self.blind_min_s = float(blind_min_s)
         self.stray_rejoin = float(stray_rejoin)
         self.unread_tail = float(unread_tail)
         self.reset_gap = float(reset_gap)
@@ -787,6 +790,7 @@ class MatchTracker:
                 "min_hud_samples": self.min_hud_samples,
                 "menu_lookback": self.menu_lookback,
                 "stray_gap": self.stray_gap,
+                "blind_min_s": self.blind_min_s,
                 "stray_rejoin": self.stray_rejoin,
                 "unread_tail": self.unread_tail,
                 "reset_gap": self.reset_gap,
@@ -1190,6 +1194,20 @@ class MatchTracker:
             why = "arenas/mixtape"
         elif not op.start_seen and not op.end_seen and op.hud_samples < self.min_hud_samples:
             why = "too little gameplay (a stray HUD verdict)"
+        elif (
+            reason != "vod_end"  # cut short by the VOD's end, a few looks may be all there is
+            and not op.start_seen
+            and not op.end_seen
+            and not op.all_readings
+            and not op.box.empty
+            and not op.box.unread
+            and op.last_evidence - op.first_seen < self.blind_min_s
+        ):
+            # HUD verdicts alone for less than blind_min_s, and never a kill box in view (no
+            # reading, no box found, no empty slot): another game's screen whose pattern looked
+            # like the squads box's text for a few keyframes (a 10 s "match" in a VALORANT span,
+            # fourth held-out family's VOD 8424) -- no match to report, its kills unknowable
+            why = "too little gameplay (HUD verdicts without a kill box, briefly)"
         elif not op.live_seen:
             why = (
                 "legend select without a match"
