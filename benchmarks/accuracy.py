@@ -309,7 +309,8 @@ SETS = (
     (
         "-heldout4",
         "fourth held-out family",
-        "never trained or chosen on; defined before anything was measured on it",
+        "never trained on; held out until its first run (6479a1e), then a tracker rule was chosen "
+        "on its VOD 8424",
     ),
     ("-covered-2019", "kill box covered, 2019", "overlay over the kill box all along; fresh seeds"),
     ("-covered-modern", "kill box covered, modern", "the same on the modern HUD"),
@@ -480,7 +481,7 @@ def main() -> int:
         choices=("default", "train", "validation", "heldout", "heldout2", "heldout3", "heldout4", "covered"),
         default="default",
         help="HUD style family of the VODs (validation: the family choices are made on; "
-        "heldout, heldout4: never trained or chosen on; heldout2, heldout3: never trained on, held "
+        "heldout: never trained or chosen on; heldout2, heldout3, heldout4: never trained on, held "
         "out until their first runs; covered: today's look with an overlay over the kill "
         "box all along -- every match's kills must be null)",
     )
