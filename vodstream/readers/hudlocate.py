@@ -2258,17 +2258,6 @@ def find_kill_box(
             disputed = sure is None and assessed.p_none >= NONE_SURE_PROB
         if disputed:
             loc = replace(loc, kill=None, kill_box=None, era=None, reason="layout_disputed")
-    if loc.kill is not None and loc.kill.weak and loc.squads is not None and proposer is not None:
-        # a weak run (a faint skull, the relaxed look's box) beside a squads line found, where the
-        # detector is sure that no count is in view: not a count either (a hidden modern kill box,
-        # its slot's stray ink read as 10 by the score-box reader alone, p_none 0.99 -- fourth
-        # held-out family at 720p). Not beside a line ending at an overlay's edge: the detector
-        # was 0.96 sure of none beside a panel over the alive section, where a "24" was in view
-        # (validation family at 21:9)
-        if assessed is None:
-            assessed = proposer.assess(prepared.half)
-        if assessed.plain is None and assessed.p_none >= NONE_SURE_PROB:
-            loc = replace(loc, kill=None, kill_box=None, era=None, reason="weak_disputed")
     if loc.kill is not None and loc.kill_box:
         if loc.kill.weak:  # the relaxed look's box: both readers must agree (a faint skull)
             # in view where a squads line is (a box beside a line ending at an overlay's edge is
