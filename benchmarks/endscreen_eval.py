@@ -330,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--style",
         default="default",
-        choices=("default", "train", "validation", "heldout", "heldout2", "heldout3", "heldout4"),
+        choices=("default", "train", "validation", "heldout", "heldout2", "heldout3", "heldout4", "heldout5"),
         help="style family of the synthetic summary frames (validation: the family choices are made "
         "on; heldout: report only)",
     )

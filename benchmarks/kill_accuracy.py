@@ -1,7 +1,7 @@
 """Kill-reader accuracy: held-out digit accuracy and per-sample accuracy on H.264-encoded frames.
 
     python benchmarks/kill_accuracy.py [--samples 480] [--sets 5000:5:stream,5000:2] [--crf 20,23]
-                                       [--style default|train|validation|selection|heldout|heldout2..4]
+                                       [--style default|train|validation|selection|heldout|heldout2..5]
 
 1. Digits: the held-out sets (scene/world seeds never used in training; the "stream" and
    "stress" damage mixes of models/data.QUALITIES), through the reader's extraction,
@@ -81,6 +81,7 @@ FAMILIES = (
         "fourth held-out family (never trained on; held out until its first run, on 6479a1e, then "
         "rules were chosen on its cases)",
     ),
+    ("heldout5", "fifth held-out family (report only: never trained or chosen on)"),
     ("validation", "validation family (choices were made on it; never trained on)"),
     ("selection", "selection family (six digit faces never trained on; the digit network was chosen on it)"),
     (

@@ -847,7 +847,8 @@ Rendered from the test split (scene and world seeds never used in training), in 
   were then ("heldout2 styles"); **heldout3**: a third one, defined once the second one's cases
   had been looked at, measured first with the networks and reader as they were then ("heldout3
   styles"); **heldout4**: a fourth one, defined once the third one's cases had been looked at
-  ("heldout4 styles").
+  ("heldout4 styles"); **heldout5**: a fifth one, defined once the fourth one's cases had been
+  looked at and rules chosen on them ("heldout5 styles").
 
 ## Digit CNN
 Network: {net} (softmax). Adam lr {d.get("lr")} ({"one-cycle schedule" if d.get("onecycle") else "constant"}),

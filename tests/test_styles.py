@@ -13,6 +13,7 @@ from vodstream.testbed.synth.fonts import (
     HELDOUT2_FONTS,
     HELDOUT3_FONTS,
     HELDOUT4_FONTS,
+    HELDOUT5_FONTS,
     HELDOUT_FONTS,
     SELECTION_FONTS,
     STYLE_FONTS,
@@ -27,6 +28,8 @@ from vodstream.testbed.synth.styles import (
     HELDOUT3_SKULL,
     HELDOUT4_GEOMETRY,
     HELDOUT4_SKULL,
+    HELDOUT5_GEOMETRY,
+    HELDOUT5_SKULL,
     HELDOUT_GEOMETRY,
     HELDOUT_SKULL,
     VALIDATION_GEOMETRY,
@@ -35,6 +38,7 @@ from vodstream.testbed.synth.styles import (
     heldout2_style,
     heldout3_style,
     heldout4_style,
+    heldout5_style,
     heldout_style,
     style_by_name,
     training_style,
@@ -150,6 +154,27 @@ def test_fourth_heldout_family_apart_from_every_other() -> None:
     h4 = heldout4_style(np.random.default_rng(0))
     assert h4.font == HELDOUT4_FONTS[0] and h4.skull == HELDOUT4_SKULL and h4.slant == slant
     _named_and_rendered("heldout4", HELDOUT4_FONTS, "heldout3")
+
+
+def test_fifth_heldout_family_apart_from_every_other() -> None:
+    others = set(STYLE_FONTS) | set(HELDOUT_FONTS) | set(HELDOUT2_FONTS) | set(HELDOUT3_FONTS)
+    others |= set(HELDOUT4_FONTS) | set(VALIDATION_FONTS) | set(SELECTION_FONTS)
+    assert HELDOUT5_FONTS and not set(HELDOUT5_FONTS) & others
+    _top, _bot, slant, _kill_w1, gap, _sdx, _dgap, _size, cap, _stretch = HELDOUT5_GEOMETRY
+    skulls = (HELDOUT_SKULL, HELDOUT2_SKULL, HELDOUT3_SKULL, HELDOUT4_SKULL, VALIDATION_SKULL)
+    assert HELDOUT5_SKULL.eyes not in {s.eyes for s in skulls}
+    fixed = (HELDOUT_GEOMETRY, HELDOUT2_GEOMETRY, HELDOUT3_GEOMETRY, HELDOUT4_GEOMETRY, VALIDATION_GEOMETRY)
+    assert slant > max(g[2] for g in fixed) and gap > max(g[4] for g in fixed)
+    assert cap > max(g[8] for g in fixed if len(g) > 8)
+    for i in range(300):
+        st = training_style(np.random.default_rng(i))
+        assert st.skull.eyes != HELDOUT5_SKULL.eyes and st.skull.cranium_w < HELDOUT5_SKULL.cranium_w
+        assert st.skull.cranium_h > HELDOUT5_SKULL.cranium_h
+        assert st.skull.cranium_cut > HELDOUT5_SKULL.cranium_cut
+        assert st.slant < slant and st.kill_gap < gap and st.digit_cap < cap
+    h5 = heldout5_style(np.random.default_rng(0))
+    assert h5.font == HELDOUT5_FONTS[0] and h5.skull == HELDOUT5_SKULL and h5.slant == slant
+    _named_and_rendered("heldout5", HELDOUT5_FONTS, "heldout4")
 
 
 def test_validation_family_apart_from_training_and_heldout() -> None:

@@ -23,6 +23,7 @@ __all__ = [
     "HELDOUT2_FONTS",
     "HELDOUT3_FONTS",
     "HELDOUT4_FONTS",
+    "HELDOUT5_FONTS",
     "HELDOUT_FONTS",
     "HUD_FONTS",
     "MENU_FONT",
@@ -119,6 +120,8 @@ _SOURCES: dict[str, tuple[str, str]] = {
     "signika": ("fontpkg_signika", "Signika[GRAD,wght].ttf"),
     # the fourth held-out family's face: a gothic grotesque (News Gothic's lineage), never trained on
     "news-cycle-bold": ("fontpkg_news_cycle", "NewsCycle-Bold.ttf"),
+    # the fifth held-out family's face: a sturdy sans with squarish rounds, never trained on
+    "viga": ("fontpkg_viga", "Viga-Regular.ttf"),
     # a handwriting face no network is trained on: the labelling round trip (`vodstream label`,
     # `train --labels`) adapts the reader to it (tests/test_label_roundtrip.py)
     "caveat": ("fontpkg_caveat", "Caveat[wght].ttf"),
@@ -166,6 +169,7 @@ _HELDOUT = ("chakra-petch-bold",)
 _HELDOUT2 = ("sofia-sans",)
 _HELDOUT3 = ("signika",)
 _HELDOUT4 = ("news-cycle-bold",)
+_HELDOUT5 = ("viga",)
 _VALIDATION = ("kanit-semibold",)
 _UNTRAINED = ("caveat",)
 _SELECTION = ("dm-mono-medium", "source-code-pro", "righteous", "space-grotesk", "roboto-slab", "sora")
@@ -203,7 +207,8 @@ HUD_FONTS: tuple[str, ...] = tuple(n for n in _ORIGINAL if n in ALL_FONTS)
 STYLE_FONTS: tuple[str, ...] = tuple(
     n
     for n in ALL_FONTS
-    if n not in _HELDOUT + _HELDOUT2 + _HELDOUT3 + _HELDOUT4 + _VALIDATION + _SELECTION + _UNTRAINED
+    if n
+    not in _HELDOUT + _HELDOUT2 + _HELDOUT3 + _HELDOUT4 + _HELDOUT5 + _VALIDATION + _SELECTION + _UNTRAINED
 )
 # the training faces added for their digit shapes (a subset of STYLE_FONTS)
 DIGIT_SHAPE_FONTS: tuple[str, ...] = tuple(n for n in _DIGIT_SHAPES if n in ALL_FONTS)
@@ -213,6 +218,7 @@ HELDOUT_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT if n in ALL_FONTS)
 HELDOUT2_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT2 if n in ALL_FONTS)
 HELDOUT3_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT3 if n in ALL_FONTS)
 HELDOUT4_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT4 if n in ALL_FONTS)
+HELDOUT5_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT5 if n in ALL_FONTS)
 VALIDATION_FONTS: tuple[str, ...] = tuple(n for n in _VALIDATION if n in ALL_FONTS)
 UNTRAINED_FONTS: tuple[str, ...] = tuple(n for n in _UNTRAINED if n in ALL_FONTS)
 # what a synth script's hud_font may name

@@ -75,8 +75,9 @@ class SkullShape:
 
     ``eyes``: "round", "tall", "wide" (training drawings), "square" (kept for the validation
     family), "angular" (kept for the held-out family), "diamond" (kept for the second held-out
-    family), "hex" (kept for the third) or "visor" (one band across both sockets, kept for the
-    fourth); ``jaw``: the jaw's half-width (0: no jaw).
+    family), "hex" (kept for the third), "visor" (one band across both sockets, kept for the
+    fourth) or "slit" (narrow slits slanting down to the nose, kept for the fifth); ``jaw``: the
+    jaw's half-width (0: no jaw).
     """
 
     name: str = "classic"
@@ -351,6 +352,25 @@ def _skull(
                 P(ex1 + 1.1 * r, ey + 0.7 * r),
                 P(ex0 - 1.1 * r, ey + 0.7 * r),
             ]
+        )
+    elif sh.eyes == "slit":  # narrow slits slanting down towards the nose, a frown
+        holes = np.maximum(
+            c.poly_mask(
+                [
+                    P(ex0 - 1.4 * r, ey - 0.7 * r),
+                    P(ex0 + 1.3 * r, ey + 0.1 * r),
+                    P(ex0 + 1.2 * r, ey + 0.6 * r),
+                    P(ex0 - 1.3 * r, ey - 0.1 * r),
+                ]
+            ),
+            c.poly_mask(
+                [
+                    P(ex1 + 1.4 * r, ey - 0.7 * r),
+                    P(ex1 - 1.3 * r, ey + 0.1 * r),
+                    P(ex1 - 1.2 * r, ey + 0.6 * r),
+                    P(ex1 + 1.3 * r, ey - 0.1 * r),
+                ]
+            ),
         )
     elif sh.eyes == "square":  # upright rectangular sockets
         holes = np.maximum(

@@ -39,6 +39,13 @@ The families, disjoint by construction in face, skull drawing or box geometry (e
   held-out family's cases had been looked at and rules chosen on them, and committed before
   anything was measured on it (6479a1e). Nothing trains on it; after that first run finder and
   tracker rules were chosen on its cases, so it is held out no longer.
+* **fifth held-out** (``heldout5``): ONE more face (``fonts.HELDOUT5_FONTS``, a sturdy sans with
+  squarish rounds), ONE skull drawing (narrow eye slits slanting down to the middle, a wide low
+  cranium, a plain jaw without teeth, no nose) and ONE box geometry (a steep 30 px slant, a 58 px
+  gap to the squads box, tall digits (cap 17 px): slant, gap and digit size outside every other
+  family's ranges). Defined once the fourth held-out family's cases had been looked at and rules
+  chosen on them, and committed before anything is measured on it. Nothing trains on it and no
+  choice is made on it.
 * **validation**: ONE other face (``fonts.VALIDATION_FONTS``), ONE skull drawing (square eye
   sockets, a narrow jaw with two teeth, a nose) and ONE box geometry (slant 24 px, 25 px high,
   54 px wide, 16 px gap: slant, height and gap outside the training ranges, on the other side
@@ -69,6 +76,7 @@ from vodstream.testbed.synth.fonts import (
     HELDOUT2_FONTS,
     HELDOUT3_FONTS,
     HELDOUT4_FONTS,
+    HELDOUT5_FONTS,
     HELDOUT_FONTS,
     SELECTION_FONTS,
     STYLE_FONTS,
@@ -84,6 +92,8 @@ __all__ = [
     "HELDOUT3_SKULL",
     "HELDOUT4_GEOMETRY",
     "HELDOUT4_SKULL",
+    "HELDOUT5_GEOMETRY",
+    "HELDOUT5_SKULL",
     "HELDOUT_GEOMETRY",
     "HELDOUT_SKULL",
     "VALIDATION_GEOMETRY",
@@ -93,6 +103,7 @@ __all__ = [
     "heldout2_style",
     "heldout3_style",
     "heldout4_style",
+    "heldout5_style",
     "heldout_style",
     "selection_style",
     "shapes_style",
@@ -185,6 +196,24 @@ HELDOUT4_SKULL = SkullShape(
 # (top, bot, slant, kill_w1, kill_gap, skull_dx, digit_gap after the skull, skull size, digit cap,
 # digit stretch)
 HELDOUT4_GEOMETRY = (54.0, 78.0, 0.0, 46.0, 32.0, 4.0, 2.0, 0.9, 15.0, 0.78)
+
+HELDOUT5_SKULL = SkullShape(
+    name="heldout5",
+    cranium_w=10.8,
+    cranium_h=8.8,
+    cranium_cut=16.8,
+    jaw=5.8,
+    jaw_bot=21.2,
+    eyes="slit",
+    eye_r=2.8,
+    eye_dx=4.6,
+    eye_y=12.4,
+    nose=False,
+    teeth=0,
+)
+# (top, bot, slant, kill_w1, kill_gap, skull_dx, digit_gap after the skull, skull size, digit cap,
+# digit stretch)
+HELDOUT5_GEOMETRY = (48.0, 78.0, 30.0, 78.0, 58.0, 14.0, 5.0, 1.05, 17.0, 0.95)
 
 VALIDATION_SKULL = SkullShape(
     name="validation",
@@ -351,6 +380,11 @@ def heldout4_style(rng: np.random.Generator, *, name: str = "heldout4") -> HudSt
     return _fixed_style(rng, name, HELDOUT4_FONTS, "fontpkg-news-cycle", HELDOUT4_SKULL, HELDOUT4_GEOMETRY)
 
 
+def heldout5_style(rng: np.random.Generator, *, name: str = "heldout5") -> HudStyle:
+    """A style of the fifth held-out family: its face, skull and box geometry, the rest varied."""
+    return _fixed_style(rng, name, HELDOUT5_FONTS, "fontpkg-viga", HELDOUT5_SKULL, HELDOUT5_GEOMETRY)
+
+
 def validation_style(rng: np.random.Generator, *, name: str = "validation") -> HudStyle:
     """A style of the validation family: its face, skull and box geometry, the rest varied."""
     return _fixed_style(rng, name, VALIDATION_FONTS, "fontpkg-kanit", VALIDATION_SKULL, VALIDATION_GEOMETRY)
@@ -385,7 +419,7 @@ def shapes_style(rng: np.random.Generator, *, name: str = "shapes") -> HudStyle:
 
 def family_style(family: str, rng: np.random.Generator) -> HudStyle:
     """A random style of a family: "train", "shapes", "selection", "validation", "heldout",
-    "heldout2", "heldout3", "heldout4" or "covered"."""
+    "heldout2", "heldout3", "heldout4", "heldout5" or "covered"."""
     makers: dict[str, Callable[[np.random.Generator], HudStyle]] = {
         "train": training_style,
         "shapes": shapes_style,
@@ -395,6 +429,7 @@ def family_style(family: str, rng: np.random.Generator) -> HudStyle:
         "heldout2": heldout2_style,
         "heldout3": heldout3_style,
         "heldout4": heldout4_style,
+        "heldout5": heldout5_style,
         "covered": covered_style,
     }
     if family not in makers:
@@ -404,7 +439,8 @@ def family_style(family: str, rng: np.random.Generator) -> HudStyle:
 
 def style_by_name(name: str) -> HudStyle:
     """ "default", "train:SEED", "validation:SEED", "heldout:SEED", "heldout2:SEED",
-    "heldout3:SEED", "heldout4:SEED" or "covered:SEED" (SEED an integer; a family name alone is seed 0)."""
+    "heldout3:SEED", "heldout4:SEED", "heldout5:SEED" or "covered:SEED" (SEED an integer; a family
+    name alone is seed 0)."""
     fam, _, seed = name.partition(":")
     try:
         n = int(seed) if seed else 0
@@ -426,7 +462,9 @@ def style_by_name(name: str) -> HudStyle:
         return heldout3_style(np.random.default_rng([n, 37]), name=f"heldout3:{n}")
     if fam == "heldout4":
         return heldout4_style(np.random.default_rng([n, 41]), name=f"heldout4:{n}")
+    if fam == "heldout5":
+        return heldout5_style(np.random.default_rng([n, 43]), name=f"heldout5:{n}")
     raise ValueError(
         f"unknown HUD style {name!r} (known: default, train:SEED, validation:SEED, heldout:SEED, "
-        "heldout2:SEED, heldout3:SEED, heldout4:SEED, covered:SEED)"
+        "heldout2:SEED, heldout3:SEED, heldout4:SEED, heldout5:SEED, covered:SEED)"
     )
