@@ -494,6 +494,25 @@ def test_a_few_hud_verdicts_without_a_kill_box_are_not_a_match() -> None:
         assert len(run(span(n, box))) == 2, (n, box)
 
 
+def test_hud_verdicts_without_a_kill_box_on_few_of_the_looks_are_not_a_match() -> None:
+    """Another game's screen whose pattern passes for the squads box's text now and then for longer
+    than blind_min_s (the fifth held-out family's VOD 8524: 4 of 15 looks in 28 s of a Just
+    Chatting span): HUD verdicts on fewer than blind_cover of the looks up to the last one, never a
+    kill box in view -- no match. HUD verdicts on most looks, or a kill box seen, stay a match."""
+
+    def span(gap: int, kill_box: bool | None, tail: int = 1) -> list[Score]:
+        s = Stream().lobby().legend().play([0, 1], per=6).end(placement=5).lobby(3).nothing(4)
+        s.hud(3, None, kill_box=kill_box).nothing(gap).hud(tail, None, kill_box=kill_box).nothing(2).lobby(3)
+        return s.scores
+
+    tr = MatchTracker()
+    tr.update(span(10, None))  # 4 HUD looks of 14, over 26 s
+    assert [m.kills for m in tr.finish()] == [1]
+    assert any("seldom" in d["why"] for d in tr.dropped)
+    for gap, box, tail in ((10, True, 1), (10, False, 1), (5, None, 8)):
+        assert len(run(span(gap, box, tail))) == 2, (gap, box, tail)
+
+
 def test_start_without_legend_falls_back_to_when_the_lobby_left_if_the_hud_was_missed() -> None:
     s = Stream().lobby(4)
     t_left = s.t

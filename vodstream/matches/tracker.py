@@ -13,8 +13,9 @@ These rules catch what the marker reader missed. A match opened on HUD verdicts 
 LEGEND) needs ``min_hud_samples`` of them, none more than ``stray_gap`` s apart: scattered verdicts
 on another game's screen are no match -- unless the HUD comes back within ``stray_rejoin`` s of the
 last one, with no menu seen between (the inventory or map hid it): then the match began at the first
-of them. Nor are HUD verdicts alone for less than ``blind_min_s`` s in which no kill box was ever in
-view (no reading, no box found, no empty slot), unless the VOD ends in them. And kills never go down
+of them. Nor are HUD verdicts alone in which no kill box was ever in view (no reading, no box
+found, no empty slot) for less than ``blind_min_s`` s, or on fewer than ``blind_cover`` of the
+samples up to the last of them, unless the VOD ends in them. And kills never go down
 within a match: when the HUD comes back after ``reset_gap`` s without it and ``reset_votes``
 readings in a row are lower than the match's count, the match ended at the gap and a new one began
 there (its lobby and SELECT LEGEND went unrecognised). An Arenas result (VICTORY / DEFEAT) ends the
@@ -531,6 +532,9 @@ class _Open:
     end_votes: int = 0  # samples that showed its end screen
     hud_samples: int = 0  # looks at the BR HUD (samples HUD_LOOK_SPACING s apart or more)
     hud_last: float | None = None  # the last sample counted in hud_samples
+    looks: int = 0  # samples while it was open (HUD_LOOK_SPACING s apart or more), HUD or not
+    look_last: float | None = None  # the last sample counted in looks
+    looks_at_hud: int = 0  # looks up to and with the last one counted in hud_samples
     notes: list[str] = field(default_factory=list)
     start_seen: bool = True  # SELECT LEGEND seen
     live_seen: bool = False  # gameplay (the HUD) seen: without it this is only a fragment
@@ -557,6 +561,9 @@ class _Open:
             "end_votes": self.end_votes,
             "hud_samples": self.hud_samples,
             "hud_last": self.hud_last,
+            "looks": self.looks,
+            "look_last": self.look_last,
+            "looks_at_hud": self.looks_at_hud,
             "notes": list(self.notes),
             "start_seen": self.start_seen,
             "live_seen": self.live_seen,
@@ -588,6 +595,9 @@ class _Open:
             end_votes=int(d["end_votes"]),
             hud_samples=int(d["hud_samples"]),
             hud_last=d.get("hud_last"),
+            looks=int(d.get("looks", 0)),
+            look_last=d.get("look_last"),
+            looks_at_hud=int(d.get("looks_at_hud", 0)),
             notes=list(d["notes"]),
             start_seen=d["start_seen"],
             live_seen=d["live_seen"],
@@ -686,6 +696,7 @@ class MatchTracker:
         menu_lookback: float = 6.5,
         stray_gap: float = 6.0,
         blind_min_s: float = 20.0,
+        blind_cover: float = 0.5,
         stray_rejoin: float = 12.0,
         unread_tail: float = 6.0,
         reset_gap: float = 15.0,
@@ -715,6 +726,7 @@ class MatchTracker:
         self.menu_lookback = float(menu_lookback)
         self.stray_gap = float(stray_gap)
         self.blind_min_s = float(blind_min_s)
+        self.blind_cover = float(blind_cover)
         self.stray_rejoin = float(stray_rejoin)
         self.unread_tail = float(unread_tail)
         self.reset_gap = float(reset_gap)
@@ -791,6 +803,7 @@ class MatchTracker:
                 "menu_lookback": self.menu_lookback,
                 "stray_gap": self.stray_gap,
                 "blind_min_s": self.blind_min_s,
+                "blind_cover": self.blind_cover,
                 "stray_rejoin": self.stray_rejoin,
                 "unread_tail": self.unread_tail,
                 "reset_gap": self.reset_gap,
@@ -895,6 +908,7 @@ class MatchTracker:
         if probe is not None:
             probe.scores.append(s)
         self._apply(s)
+        self._count_look(s.vod_time)
         if self._probe is not None:
             self._judge_probe(s.vod_time)
 
@@ -1052,6 +1066,18 @@ class MatchTracker:
         if op.phase == "live":
             op.box.vote_era(s.hud_era)
 
+    def _count_look(self, t: float) -> None:
+        """Count the sample as a look of the open match (HUD or not) for the share of them that saw
+        the HUD (``blind_cover``)."""
+        op = self._open
+        if op is None:
+            return
+        if op.look_last is None or t - op.look_last >= HUD_LOOK_SPACING:
+            op.looks += 1
+            op.look_last = t
+        if op.hud_last == t:
+            op.looks_at_hud = op.looks
+
     def _rejoin_stray(self, op: _Open, t: float) -> None:
         """A match opened on the HUD within ``stray_rejoin`` s of the span last let go as stray
         verdicts, with no menu seen between: the HUD was hidden a while (inventory, map) right
@@ -1119,6 +1145,7 @@ class MatchTracker:
         self._processed_t = p.prev_t
         for s in p.scores:
             self._apply(s)
+            self._count_look(s.vod_time)
             if self._open is not None and s is p.scores[0]:
                 self._open.notes.append(note)
         self._processed_t = max(self._processed_t, newest)
@@ -1201,13 +1228,18 @@ class MatchTracker:
             and not op.all_readings
             and not op.box.empty
             and not op.box.unread
-            and op.last_evidence - op.first_seen < self.blind_min_s
+            and (
+                op.last_evidence - op.first_seen < self.blind_min_s
+                or op.hud_samples < self.blind_cover * op.looks_at_hud
+            )
         ):
-            # HUD verdicts alone for less than blind_min_s, and never a kill box in view (no
-            # reading, no box found, no empty slot): another game's screen whose pattern looked
-            # like the squads box's text for a few keyframes (a 10 s "match" in a VALORANT span,
-            # fourth held-out family's VOD 8424) -- no match to report, its kills unknowable
-            why = "too little gameplay (HUD verdicts without a kill box, briefly)"
+            # HUD verdicts alone for less than blind_min_s, or on fewer than blind_cover of the
+            # looks up to the last of them, and never a kill box in view (no reading, no box found,
+            # no empty slot): another game's screen whose pattern looked like the squads box's text
+            # now and then (a 10 s "match" in a VALORANT span, fourth held-out family's VOD 8424;
+            # 4 looks of 15 in 28 s of a Just Chatting span, fifth held-out family's VOD 8524) --
+            # no match to report, its kills unknowable
+            why = "too little gameplay (HUD verdicts without a kill box, briefly or seldom)"
         elif not op.live_seen:
             why = (
                 "legend select without a match"
