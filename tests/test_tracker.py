@@ -175,6 +175,26 @@ def test_an_empty_slot_seen_rarely_or_then_covered_is_unknown() -> None:
     assert m.kills is None and "covered" in (m.kills_reason or "")
 
 
+def test_dense_unsure_samples_at_the_vods_end_are_one_look() -> None:
+    """A VOD that ends mid-match, the slot seen empty on every keyframe, then two unsure samples in
+    its last 0.3 s (the dense ones taken where a VOD ends: the fifth held-out family's VOD 8517):
+    still 0. Two unsure keyframes 2 s apart at the end are doubt: unknown."""
+
+    def tail(times: list[float]) -> list[Score]:
+        s = Stream().lobby().legend().hud(15, None, kill_box=False, era="modern")
+        end = [Score(vod_time=s.t + dt, segment_index=9, hud_visible=True) for dt in times]
+        return [*s.scores, *end]
+
+    tr = MatchTracker()
+    tr.update(tail([0.0, 0.2]))
+    [m] = tr.finish(vod_end=Stream().lobby().legend().hud(15, None).t + 0.3)
+    assert m.kills == 0 and m.kills_source == "hidden_box"
+    tr = MatchTracker()
+    tr.update(tail([0.0, 2.0]))
+    [m] = tr.finish()
+    assert m.kills is None and "never read" in (m.kills_reason or "")
+
+
 def test_a_count_read_rarely_says_so() -> None:
     s = Stream().lobby().legend().hud(30, None).hud(1, 4, conf=0.99).end(placement=3).lobby()
     [m] = run(s.scores)

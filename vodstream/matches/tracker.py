@@ -129,7 +129,8 @@ class BoxEvidence:
     empty: int = 0  # kill_box False
     unread: int = 0  # kill_box True, no number read
     unknown: int = 0  # kill_box None: not found, covered, not looked for
-    unsure_after_empty: int = 0  # unread/unknown samples after the last empty one
+    unsure_after_empty: int = 0  # unread/unknown looks after the last empty one (HUD_LOOK_SPACING apart)
+    unsure_last: float | None = None  # VOD time of the last look counted in unsure_after_empty
     era_votes: dict[str, int] = field(default_factory=dict)  # hud_era -> samples
     empty_after_read: int = 0  # kill_box False samples after the last own reading
     unsure_after_read: int = 0  # kill_box True/None samples (no number) after the last own reading
@@ -139,19 +140,25 @@ class BoxEvidence:
         self.empty_after_read = 0
         self.unsure_after_read = 0
 
-    def add(self, kill_box: bool | None) -> None:
+    def add(self, kill_box: bool | None, t: float | None = None) -> None:
+        """One live sample without a reading at VOD time ``t``. Unsure samples after an empty one
+        count as looks ``HUD_LOOK_SPACING`` s apart or more: the dense samples taken where a VOD
+        ends (5 fps) are not five keyframes' worth of doubt (two unsure ones in its last 0.3 s
+        made a slot seen empty on 15 keyframes "never read": the fifth held-out family's VOD 8517)."""
         if kill_box is False:
             self.empty += 1
             self.empty_after_read += 1
             self.unsure_after_empty = 0
+            self.unsure_last = None
             return
         self.unsure_after_read += 1
         if kill_box is True:
             self.unread += 1
         else:
             self.unknown += 1
-        if self.empty:
+        if self.empty and (t is None or self.unsure_last is None or t - self.unsure_last >= HUD_LOOK_SPACING):
             self.unsure_after_empty += 1
+            self.unsure_last = t
 
     def vote_era(self, era: str | None) -> None:
         if era:
@@ -169,6 +176,7 @@ class BoxEvidence:
             "unread": self.unread,
             "unknown": self.unknown,
             "unsure_after_empty": self.unsure_after_empty,
+            "unsure_last": self.unsure_last,
             "era_votes": dict(self.era_votes),
             "empty_after_read": self.empty_after_read,
             "unsure_after_read": self.unsure_after_read,
@@ -181,6 +189,7 @@ class BoxEvidence:
             unread=int(d.get("unread", 0)),
             unknown=int(d.get("unknown", 0)),
             unsure_after_empty=int(d.get("unsure_after_empty", 0)),
+            unsure_last=d.get("unsure_last"),
             era_votes={str(k): int(v) for k, v in d.get("era_votes", {}).items()},
             empty_after_read=int(d.get("empty_after_read", 0)),
             unsure_after_read=int(d.get("unsure_after_read", 0)),
@@ -1062,7 +1071,7 @@ class MatchTracker:
                 op.readings.append(r)
                 op.box.read()
         elif op.phase == "live":
-            op.box.add(s.kill_box)
+            op.box.add(s.kill_box, t)
         if op.phase == "live":
             op.box.vote_era(s.hud_era)
 
