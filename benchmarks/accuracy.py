@@ -315,7 +315,8 @@ SETS = (
     (
         "-heldout5",
         "fifth held-out family",
-        "never trained or chosen on; defined before anything was measured on it",
+        "never trained on; held out until its first run (3348f39), then two tracker rules were chosen "
+        "on its VODs 8524 and 8517",
     ),
     ("-covered-2019", "kill box covered, 2019", "overlay over the kill box all along; fresh seeds"),
     ("-covered-modern", "kill box covered, modern", "the same on the modern HUD"),
@@ -496,7 +497,7 @@ def main() -> int:
         ),
         default="default",
         help="HUD style family of the VODs (validation: the family choices are made on; "
-        "heldout, heldout5: never trained or chosen on; heldout2, heldout3, heldout4: never trained on, held "
+        "heldout: never trained or chosen on; heldout2 to heldout5: never trained on, held "
         "out until their first runs; covered: today's look with an overlay over the kill "
         "box all along -- every match's kills must be null)",
     )

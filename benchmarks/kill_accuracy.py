@@ -81,7 +81,11 @@ FAMILIES = (
         "fourth held-out family (never trained on; held out until its first run, on 6479a1e, then "
         "rules were chosen on its cases)",
     ),
-    ("heldout5", "fifth held-out family (report only: never trained or chosen on)"),
+    (
+        "heldout5",
+        "fifth held-out family (never trained on; no reader rule chosen on it: its first run, on 3348f39, "
+        "is held out)",
+    ),
     ("validation", "validation family (choices were made on it; never trained on)"),
     ("selection", "selection family (six digit faces never trained on; the digit network was chosen on it)"),
     (
