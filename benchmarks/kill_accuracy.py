@@ -34,6 +34,7 @@ import argparse
 import functools
 import json
 import os
+import re
 import sys
 import time
 from collections import Counter
@@ -588,6 +589,12 @@ def reader_rows(doc: dict[str, Any]) -> tuple[str | None, dict[str, dict[str, An
     return crf_key, {k.removesuffix(READER_ROW): v for k, v in rows.items() if k.endswith(READER_ROW)}
 
 
+def _shown_command(command: str) -> str:
+    """A run's command as the README shows it: without the options that only say where files go
+    (``--crop-cache``, ``--out``), which change no figure and name one machine's folders."""
+    return re.sub(r"\s--(?:crop-cache|out)(?:=|\s+)\S+", "", command)
+
+
 def docs_section(docs: dict[str, dict], vod: dict[str, list[dict]] | None = None) -> str:
     """The README's per-sample section from the runs' JSON (one per style family; ``vod``: a
     family's runs on VOD keyframes, ``--crf vod``, rows of their own under it): nothing typed."""
@@ -642,7 +649,7 @@ def docs_section(docs: dict[str, dict], vod: dict[str, list[dict]] | None = None
             )
             first = False
         runs.append(
-            f"- {style}: `{doc.get('command', '?')}` "
+            f"- {style}: `{_shown_command(doc.get('command', '?'))}` "
             f"(commit {doc.get('commit') or '?'}, {doc.get('utc', '?')}; "
             f"layouts: {', '.join(doc.get('modes') or ['trios'])})."
         )
