@@ -104,6 +104,14 @@ FEW_READINGS = 3
 # are 2 s apart, and the dense re-samples of one moment (scheduler.transition_windows, a VOD's
 # tail) are one look, not several -- a stray HUD verdict on another video's frames repeats on them.
 HUD_LOOK_SPACING = 1.0
+
+
+def _new_look(last: float | None, t: float | None) -> bool:
+    """Whether a sample at ``t`` is a look of its own: the first, or ``HUD_LOOK_SPACING`` s or more
+    after the last one counted (a time unknown counts)."""
+    return t is None or last is None or t - last >= HUD_LOOK_SPACING
+
+
 # The fitted count never rises faster than a player can kill: by at most MAX_KILL_BURST (a squad
 # wiped at once, each knock credited) plus MAX_KILL_RATE per second between two readings. A
 # misreading that would be such a jump is not fitted ("31" read once, 0.2 s after "13", on the
@@ -156,7 +164,7 @@ class BoxEvidence:
             self.unread += 1
         else:
             self.unknown += 1
-        if self.empty and (t is None or self.unsure_last is None or t - self.unsure_last >= HUD_LOOK_SPACING):
+        if self.empty and _new_look(self.unsure_last, t):
             self.unsure_after_empty += 1
             self.unsure_last = t
 
@@ -1059,7 +1067,7 @@ class MatchTracker:
             self._start_probe(op, s, prev_t)
         op.last_evidence = t
         op.live_seen = True
-        if op.hud_last is None or t - op.hud_last >= HUD_LOOK_SPACING:
+        if _new_look(op.hud_last, t):
             op.hud_samples += 1
             op.hud_last = t
         if op.phase == "legend":
@@ -1081,7 +1089,7 @@ class MatchTracker:
         op = self._open
         if op is None:
             return
-        if op.look_last is None or t - op.look_last >= HUD_LOOK_SPACING:
+        if _new_look(op.look_last, t):
             op.looks += 1
             op.look_last = t
         if op.hud_last == t:
