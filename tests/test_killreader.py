@@ -524,15 +524,27 @@ def test_stripes_joined_to_a_digit_are_opened_away_in_a_second_look(width: int, 
 def test_a_second_look_counts_where_the_score_box_reader_reads_the_same_number_at_half() -> None:
     """Validation family at 720p (the per-sample benchmark's case): the digit path is unsure of a
     "15" at first (0.93); a second look reads it surely, and the score-box reader of 673d003
-    (``first_box_model``) reads 15 at 0.57 -- under the first choice of ``cut_agree`` (0.7), over
-    today's (0.5). Today's score-box reader is surer of it (0.83)."""
+    (``first_box_model``) reads 15 at 0.57 -- under the first choice of ``cut_agree`` (0.7) and
+    today's (0.6), over the second (0.5). Today's score-box reader is surer of it (0.83)."""
     crop, st = benchmark_crop("validation", 1280, 11, 53)
     assert st.kills == 15
-    got = KillReader(box_model=first_box_model()).read_huds([crop])[0]
+    got = KillReader(box_model=first_box_model(), cut_agree=0.5).read_huds([crop])[0]
     assert (got.kills, got.reason) == (15, "ok_cut")
-    assert 0.5 <= got.confidence < 0.7
+    assert 0.5 <= got.confidence < 0.6
     assert KillReader(box_model=first_box_model(), cut_agree=0.7).read_huds([crop])[0].kills is None
     assert KillReader().read_huds([crop])[0].kills == 15  # the shipped reader (surer of the 15)
+
+
+def test_a_second_look_the_score_box_reader_barely_agrees_on_is_no_reading() -> None:
+    """Fifth held-out family at 720p (the per-sample benchmark's case 82, found by its first run):
+    a ranked "21" whose "1" the second look painted out with the row's slanted divider reads 2,
+    and the score-box reader agrees at 0.53 -- a wrong number at ``cut_agree`` 0.5, none at 0.6."""
+    crop, st = benchmark_crop("heldout5", 1280, 11, 82)
+    assert (st.kills, st.hud_mode) == (21, "ranked")
+    old = KillReader(cut_agree=0.5).read_huds([crop])[0]
+    assert (old.kills, old.reason) == (2, "ok_cut")
+    got = KillReader().read_huds([crop])[0]
+    assert got.kills in (None, 21)
 
 
 def test_painting_out_an_edge_that_touches_no_digit_changes_nothing(reader: KillReader) -> None:
