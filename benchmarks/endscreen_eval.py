@@ -330,7 +330,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--style",
         default="default",
-        choices=("default", "train", "validation", "heldout", "heldout2", "heldout3", "heldout4", "heldout5"),
+        choices=(
+            "default",
+            "train",
+            "validation",
+            "heldout",
+            "heldout2",
+            "heldout3",
+            "heldout4",
+            "heldout5",
+            "heldout6",
+        ),
         help="style family of the synthetic summary frames (validation: the family choices are made "
         "on; heldout: report only)",
     )

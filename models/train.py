@@ -848,7 +848,8 @@ Rendered from the test split (scene and world seeds never used in training), in 
   had been looked at, measured first with the networks and reader as they were then ("heldout3
   styles"); **heldout4**: a fourth one, defined once the third one's cases had been looked at
   ("heldout4 styles"); **heldout5**: a fifth one, defined once the fourth one's cases had been
-  looked at and rules chosen on them ("heldout5 styles").
+  looked at and rules chosen on them ("heldout5 styles"); **heldout6**: a sixth one, defined once
+  the fifth one's VODs had been looked at and tracker rules chosen on them ("heldout6 styles").
 
 ## Digit CNN
 Network: {net} (softmax). Adam lr {d.get("lr")} ({"one-cycle schedule" if d.get("onecycle") else "constant"}),

@@ -14,6 +14,7 @@ from vodstream.testbed.synth.fonts import (
     HELDOUT3_FONTS,
     HELDOUT4_FONTS,
     HELDOUT5_FONTS,
+    HELDOUT6_FONTS,
     HELDOUT_FONTS,
     SELECTION_FONTS,
     STYLE_FONTS,
@@ -30,6 +31,8 @@ from vodstream.testbed.synth.styles import (
     HELDOUT4_SKULL,
     HELDOUT5_GEOMETRY,
     HELDOUT5_SKULL,
+    HELDOUT6_GEOMETRY,
+    HELDOUT6_SKULL,
     HELDOUT_GEOMETRY,
     HELDOUT_SKULL,
     VALIDATION_GEOMETRY,
@@ -39,6 +42,7 @@ from vodstream.testbed.synth.styles import (
     heldout3_style,
     heldout4_style,
     heldout5_style,
+    heldout6_style,
     heldout_style,
     style_by_name,
     training_style,
@@ -175,6 +179,37 @@ def test_fifth_heldout_family_apart_from_every_other() -> None:
     h5 = heldout5_style(np.random.default_rng(0))
     assert h5.font == HELDOUT5_FONTS[0] and h5.skull == HELDOUT5_SKULL and h5.slant == slant
     _named_and_rendered("heldout5", HELDOUT5_FONTS, "heldout4")
+
+
+def test_sixth_heldout_family_apart_from_every_other() -> None:
+    others = set(STYLE_FONTS) | set(HELDOUT_FONTS) | set(HELDOUT2_FONTS) | set(HELDOUT3_FONTS)
+    others |= set(HELDOUT4_FONTS) | set(HELDOUT5_FONTS) | set(VALIDATION_FONTS) | set(SELECTION_FONTS)
+    assert HELDOUT6_FONTS and not set(HELDOUT6_FONTS) & others
+    top, bot, _slant, _kill_w1, _gap, _sdx, _dgap, size, _cap, stretch = HELDOUT6_GEOMETRY
+    skulls = (HELDOUT_SKULL, HELDOUT2_SKULL, HELDOUT3_SKULL, HELDOUT4_SKULL, HELDOUT5_SKULL, VALIDATION_SKULL)
+    sk = HELDOUT6_SKULL
+    assert sk.eyes not in {s.eyes for s in skulls} and sk.teeth not in {s.teeth for s in skulls}
+    assert sk.jaw_bot > max(s.jaw_bot for s in skulls) and sk.eye_dx > max(s.eye_dx for s in skulls)
+    fixed = (
+        HELDOUT_GEOMETRY,
+        HELDOUT2_GEOMETRY,
+        HELDOUT3_GEOMETRY,
+        HELDOUT4_GEOMETRY,
+        HELDOUT5_GEOMETRY,
+        VALIDATION_GEOMETRY,
+    )
+    assert bot - top > max(g[1] - g[0] for g in fixed)
+    # _fixed_style's defaults for the fields a shorter tuple leaves out: size 1.0, stretch 1.0
+    assert size > max((*g, 1.0)[7] for g in fixed) and stretch > max((*g, 1.0, 14.2, 1.0)[9] for g in fixed)
+    for i in range(300):
+        st = training_style(np.random.default_rng(i))
+        assert st.skull.eyes != sk.eyes and st.skull.teeth != sk.teeth
+        assert st.skull.jaw_bot < sk.jaw_bot and st.skull.eye_dx < sk.eye_dx
+        assert st.bot - st.top < bot - top and st.skull_size < size and st.digit_stretch < stretch
+    h6 = heldout6_style(np.random.default_rng(0))
+    assert h6.font == HELDOUT6_FONTS[0] and h6.skull == sk and h6.digit_stretch == stretch
+    assert h6.skull_size == size
+    _named_and_rendered("heldout6", HELDOUT6_FONTS, "heldout5")
 
 
 def test_validation_family_apart_from_training_and_heldout() -> None:

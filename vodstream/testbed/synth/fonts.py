@@ -24,6 +24,7 @@ __all__ = [
     "HELDOUT3_FONTS",
     "HELDOUT4_FONTS",
     "HELDOUT5_FONTS",
+    "HELDOUT6_FONTS",
     "HELDOUT_FONTS",
     "HUD_FONTS",
     "MENU_FONT",
@@ -122,6 +123,8 @@ _SOURCES: dict[str, tuple[str, str]] = {
     "news-cycle-bold": ("fontpkg_news_cycle", "NewsCycle-Bold.ttf"),
     # the fifth held-out family's face: a sturdy sans with squarish rounds, never trained on
     "viga": ("fontpkg_viga", "Viga-Regular.ttf"),
+    # the sixth held-out family's face: a light condensed sans with flat-sided rounds, never trained on
+    "abel": ("fontpkg_abel", "Abel-Regular.ttf"),
     # a handwriting face no network is trained on: the labelling round trip (`vodstream label`,
     # `train --labels`) adapts the reader to it (tests/test_label_roundtrip.py)
     "caveat": ("fontpkg_caveat", "Caveat[wght].ttf"),
@@ -170,6 +173,7 @@ _HELDOUT2 = ("sofia-sans",)
 _HELDOUT3 = ("signika",)
 _HELDOUT4 = ("news-cycle-bold",)
 _HELDOUT5 = ("viga",)
+_HELDOUT6 = ("abel",)
 _VALIDATION = ("kanit-semibold",)
 _UNTRAINED = ("caveat",)
 _SELECTION = ("dm-mono-medium", "source-code-pro", "righteous", "space-grotesk", "roboto-slab", "sora")
@@ -204,12 +208,9 @@ ALL_FONTS: tuple[str, ...] = tuple(n for n in _SOURCES if _resolve(n) is not Non
 # the default renderer's faces (today's look; synth scripts choose among these)
 HUD_FONTS: tuple[str, ...] = tuple(n for n in _ORIGINAL if n in ALL_FONTS)
 # faces the varied training styles draw with (never the held-out, validation, selection or untrained ones)
-STYLE_FONTS: tuple[str, ...] = tuple(
-    n
-    for n in ALL_FONTS
-    if n
-    not in _HELDOUT + _HELDOUT2 + _HELDOUT3 + _HELDOUT4 + _HELDOUT5 + _VALIDATION + _SELECTION + _UNTRAINED
-)
+_HELD_OUT_ALL = _HELDOUT + _HELDOUT2 + _HELDOUT3 + _HELDOUT4 + _HELDOUT5 + _HELDOUT6
+_NOT_TRAINED = _HELD_OUT_ALL + _VALIDATION + _SELECTION + _UNTRAINED
+STYLE_FONTS: tuple[str, ...] = tuple(n for n in ALL_FONTS if n not in _NOT_TRAINED)
 # the training faces added for their digit shapes (a subset of STYLE_FONTS)
 DIGIT_SHAPE_FONTS: tuple[str, ...] = tuple(n for n in _DIGIT_SHAPES if n in ALL_FONTS)
 # the selection family's faces: never trained on; digit networks are chosen on them
@@ -219,6 +220,7 @@ HELDOUT2_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT2 if n in ALL_FONTS)
 HELDOUT3_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT3 if n in ALL_FONTS)
 HELDOUT4_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT4 if n in ALL_FONTS)
 HELDOUT5_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT5 if n in ALL_FONTS)
+HELDOUT6_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT6 if n in ALL_FONTS)
 VALIDATION_FONTS: tuple[str, ...] = tuple(n for n in _VALIDATION if n in ALL_FONTS)
 UNTRAINED_FONTS: tuple[str, ...] = tuple(n for n in _UNTRAINED if n in ALL_FONTS)
 # what a synth script's hud_font may name

@@ -76,7 +76,8 @@ class SkullShape:
     ``eyes``: "round", "tall", "wide" (training drawings), "square" (kept for the validation
     family), "angular" (kept for the held-out family), "diamond" (kept for the second held-out
     family), "hex" (kept for the third), "visor" (one band across both sockets, kept for the
-    fourth) or "slit" (narrow slits slanting down to the nose, kept for the fifth); ``jaw``: the
+    fourth), "slit" (narrow slits slanting down to the nose, kept for the fifth) or "cross" (an X
+    of two crossed bars in each socket, the cartoon dead eye, kept for the sixth); ``jaw``: the
     jaw's half-width (0: no jaw).
     """
 
@@ -371,6 +372,32 @@ def _skull(
                     P(ex1 + 1.3 * r, ey - 0.1 * r),
                 ]
             ),
+        )
+    elif sh.eyes == "cross":  # an X of two crossed bars in each socket, the cartoon dead eye
+        a, d = 1.05 * r, 0.3 * r  # half-length along each diagonal, half-thickness across it
+        holes = np.maximum.reduce(
+            [
+                c.poly_mask(
+                    [
+                        P(ex - a + d, ey - a - d),
+                        P(ex + a + d, ey + a - d),
+                        P(ex + a - d, ey + a + d),
+                        P(ex - a - d, ey - a + d),
+                    ]
+                )
+                for ex in (ex0, ex1)
+            ]
+            + [
+                c.poly_mask(
+                    [
+                        P(ex + a - d, ey - a - d),
+                        P(ex + a + d, ey - a + d),
+                        P(ex - a + d, ey + a + d),
+                        P(ex - a - d, ey + a - d),
+                    ]
+                )
+                for ex in (ex0, ex1)
+            ]
         )
     elif sh.eyes == "square":  # upright rectangular sockets
         holes = np.maximum(

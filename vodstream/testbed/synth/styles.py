@@ -47,6 +47,15 @@ The families, disjoint by construction in face, skull drawing or box geometry (e
   chosen on them, and committed before anything was measured on it (3348f39). Nothing trains on
   it; after that first run two tracker rules were chosen on its VODs (no reader rule), so its
   whole-VOD figures are held out no longer.
+* **sixth held-out** (``heldout6``): ONE more face (``fonts.HELDOUT6_FONTS``, a light condensed
+  sans with flat-sided rounds), ONE skull drawing (an X of two crossed bars in each eye socket,
+  the cartoon dead eye, the eyes set wide apart, a wide long jaw split by a single tooth gap, a
+  nose) and ONE box geometry (a tall 43 px box holding the largest skull (1.22 times the
+  reference size) and wide digits (stretch 1.26): box height, skull size and digit width outside
+  every other family's ranges; slant, box width, gap to the squads box, skull place, digit
+  spacing and digit size inside the training ranges). Defined once the fifth held-out family's
+  VODs had been looked at and tracker rules chosen on them, and committed before anything was
+  measured on it. Nothing trains on it and no choice is made on it.
 * **validation**: ONE other face (``fonts.VALIDATION_FONTS``), ONE skull drawing (square eye
   sockets, a narrow jaw with two teeth, a nose) and ONE box geometry (slant 24 px, 25 px high,
   54 px wide, 16 px gap: slant, height and gap outside the training ranges, on the other side
@@ -78,6 +87,7 @@ from vodstream.testbed.synth.fonts import (
     HELDOUT3_FONTS,
     HELDOUT4_FONTS,
     HELDOUT5_FONTS,
+    HELDOUT6_FONTS,
     HELDOUT_FONTS,
     SELECTION_FONTS,
     STYLE_FONTS,
@@ -95,6 +105,8 @@ __all__ = [
     "HELDOUT4_SKULL",
     "HELDOUT5_GEOMETRY",
     "HELDOUT5_SKULL",
+    "HELDOUT6_GEOMETRY",
+    "HELDOUT6_SKULL",
     "HELDOUT_GEOMETRY",
     "HELDOUT_SKULL",
     "VALIDATION_GEOMETRY",
@@ -105,6 +117,7 @@ __all__ = [
     "heldout3_style",
     "heldout4_style",
     "heldout5_style",
+    "heldout6_style",
     "heldout_style",
     "selection_style",
     "shapes_style",
@@ -215,6 +228,24 @@ HELDOUT5_SKULL = SkullShape(
 # (top, bot, slant, kill_w1, kill_gap, skull_dx, digit_gap after the skull, skull size, digit cap,
 # digit stretch)
 HELDOUT5_GEOMETRY = (48.0, 78.0, 30.0, 78.0, 58.0, 14.0, 5.0, 1.05, 17.0, 0.95)
+
+HELDOUT6_SKULL = SkullShape(
+    name="heldout6",
+    cranium_w=10.0,
+    cranium_h=10.0,
+    cranium_cut=18.2,
+    jaw=6.8,
+    jaw_bot=23.4,
+    eyes="cross",
+    eye_r=2.3,
+    eye_dx=4.9,
+    eye_y=12.8,
+    nose=True,
+    teeth=1,
+)
+# (top, bot, slant, kill_w1, kill_gap, skull_dx, digit_gap after the skull, skull size, digit cap,
+# digit stretch)
+HELDOUT6_GEOMETRY = (46.0, 89.0, 14.0, 72.0, 38.0, 10.0, 3.0, 1.22, 14.0, 1.26)
 
 VALIDATION_SKULL = SkullShape(
     name="validation",
@@ -386,6 +417,11 @@ def heldout5_style(rng: np.random.Generator, *, name: str = "heldout5") -> HudSt
     return _fixed_style(rng, name, HELDOUT5_FONTS, "fontpkg-viga", HELDOUT5_SKULL, HELDOUT5_GEOMETRY)
 
 
+def heldout6_style(rng: np.random.Generator, *, name: str = "heldout6") -> HudStyle:
+    """A style of the sixth held-out family: its face, skull and box geometry, the rest varied."""
+    return _fixed_style(rng, name, HELDOUT6_FONTS, "fontpkg-abel", HELDOUT6_SKULL, HELDOUT6_GEOMETRY)
+
+
 def validation_style(rng: np.random.Generator, *, name: str = "validation") -> HudStyle:
     """A style of the validation family: its face, skull and box geometry, the rest varied."""
     return _fixed_style(rng, name, VALIDATION_FONTS, "fontpkg-kanit", VALIDATION_SKULL, VALIDATION_GEOMETRY)
@@ -420,7 +456,7 @@ def shapes_style(rng: np.random.Generator, *, name: str = "shapes") -> HudStyle:
 
 def family_style(family: str, rng: np.random.Generator) -> HudStyle:
     """A random style of a family: "train", "shapes", "selection", "validation", "heldout",
-    "heldout2", "heldout3", "heldout4", "heldout5" or "covered"."""
+    "heldout2", "heldout3", "heldout4", "heldout5", "heldout6" or "covered"."""
     makers: dict[str, Callable[[np.random.Generator], HudStyle]] = {
         "train": training_style,
         "shapes": shapes_style,
@@ -431,6 +467,7 @@ def family_style(family: str, rng: np.random.Generator) -> HudStyle:
         "heldout3": heldout3_style,
         "heldout4": heldout4_style,
         "heldout5": heldout5_style,
+        "heldout6": heldout6_style,
         "covered": covered_style,
     }
     if family not in makers:
@@ -440,8 +477,8 @@ def family_style(family: str, rng: np.random.Generator) -> HudStyle:
 
 def style_by_name(name: str) -> HudStyle:
     """ "default", "train:SEED", "validation:SEED", "heldout:SEED", "heldout2:SEED",
-    "heldout3:SEED", "heldout4:SEED", "heldout5:SEED" or "covered:SEED" (SEED an integer; a family
-    name alone is seed 0)."""
+    "heldout3:SEED", "heldout4:SEED", "heldout5:SEED", "heldout6:SEED" or "covered:SEED" (SEED an
+    integer; a family name alone is seed 0)."""
     fam, _, seed = name.partition(":")
     try:
         n = int(seed) if seed else 0
@@ -465,7 +502,9 @@ def style_by_name(name: str) -> HudStyle:
         return heldout4_style(np.random.default_rng([n, 41]), name=f"heldout4:{n}")
     if fam == "heldout5":
         return heldout5_style(np.random.default_rng([n, 43]), name=f"heldout5:{n}")
+    if fam == "heldout6":
+        return heldout6_style(np.random.default_rng([n, 47]), name=f"heldout6:{n}")
     raise ValueError(
         f"unknown HUD style {name!r} (known: default, train:SEED, validation:SEED, heldout:SEED, "
-        "heldout2:SEED, heldout3:SEED, heldout4:SEED, heldout5:SEED, covered:SEED)"
+        "heldout2:SEED, heldout3:SEED, heldout4:SEED, heldout5:SEED, heldout6:SEED, covered:SEED)"
     )
