@@ -84,8 +84,8 @@ FAMILIES = (
     ),
     (
         "heldout5",
-        "fifth held-out family (never trained on; no reader rule chosen on it: its first run, on 3348f39, "
-        "is held out)",
+        "fifth held-out family (never trained on; held out until its first run, on 3348f39, then "
+        "tracker rules were chosen on its VODs and one reader threshold on its cases)",
     ),
     ("heldout6", "sixth held-out family (report only: never trained or chosen on)"),
     ("validation", "validation family (choices were made on it; never trained on)"),

@@ -849,7 +849,9 @@ Rendered from the test split (scene and world seeds never used in training), in 
   styles"); **heldout4**: a fourth one, defined once the third one's cases had been looked at
   ("heldout4 styles"); **heldout5**: a fifth one, defined once the fourth one's cases had been
   looked at and rules chosen on them ("heldout5 styles"); **heldout6**: a sixth one, defined once
-  the fifth one's VODs had been looked at and tracker rules chosen on them ("heldout6 styles").
+  the fifth one's VODs had been looked at and tracker rules chosen on them, measured first with the
+  networks and reader of 14eb11f (one reader threshold chosen on the fifth one's cases) ("heldout6
+  styles").
 
 ## Digit CNN
 Network: {net} (softmax). Adam lr {d.get("lr")} ({"one-cycle schedule" if d.get("onecycle") else "constant"}),
