@@ -49,6 +49,7 @@ from runinfo import git_head
 
 from vodstream.report.document import replace_section  # (after the path insert)
 from vodstream.report.outcome import UNCERTAIN_BELOW
+from vodstream.testbed.synth.styles import HELDOUT_FAMILIES
 
 OUT = ROOT / "benchmarks" / "out"
 COMPARE_TOOL = ROOT.parent / "shared" / "tools" / "compare_report.py"
@@ -490,18 +491,7 @@ def main() -> int:
     ap.add_argument("--tol", type=float, default=4.0)
     ap.add_argument(
         "--style",
-        choices=(
-            "default",
-            "train",
-            "validation",
-            "heldout",
-            "heldout2",
-            "heldout3",
-            "heldout4",
-            "heldout5",
-            "heldout6",
-            "covered",
-        ),
+        choices=("default", "train", "validation", *HELDOUT_FAMILIES, "covered"),
         default="default",
         help="HUD style family of the VODs (validation: the family choices are made on; "
         "heldout, heldout6: never trained or chosen on; heldout2 to heldout5: never trained on, "

@@ -40,6 +40,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from vodstream.testbed.synth.styles import HELDOUT_FAMILIES  # (after the path insert)
+
 OUT = ROOT / "benchmarks" / "out"
 REAL = ROOT.parent / "shared" / "fixtures" / "apex-real"
 
@@ -330,17 +332,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--style",
         default="default",
-        choices=(
-            "default",
-            "train",
-            "validation",
-            "heldout",
-            "heldout2",
-            "heldout3",
-            "heldout4",
-            "heldout5",
-            "heldout6",
-        ),
+        choices=("default", "train", "validation", *HELDOUT_FAMILIES),
         help="style family of the synthetic summary frames (validation: the family choices are made "
         "on; heldout: report only)",
     )

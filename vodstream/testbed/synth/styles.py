@@ -107,6 +107,7 @@ __all__ = [
     "HELDOUT5_SKULL",
     "HELDOUT6_GEOMETRY",
     "HELDOUT6_SKULL",
+    "HELDOUT_FAMILIES",
     "HELDOUT_GEOMETRY",
     "HELDOUT_SKULL",
     "VALIDATION_GEOMETRY",
@@ -452,6 +453,10 @@ def selection_style(rng: np.random.Generator, *, name: str = "selection") -> Hud
 def shapes_style(rng: np.random.Generator, *, name: str = "shapes") -> HudStyle:
     """A random training style in one of the faces added for their digit shapes."""
     return training_style(rng, name=name, faces=DIGIT_SHAPE_FONTS)
+
+
+# the held-out families, in the order they were defined (each never trained on)
+HELDOUT_FAMILIES = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6")
 
 
 def family_style(family: str, rng: np.random.Generator) -> HudStyle:
