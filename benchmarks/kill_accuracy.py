@@ -465,9 +465,21 @@ def per_sample(
             c: Counter = Counter()
             reasons: Counter = Counter()
             misses: list[dict[str, object]] = []  # visible counters not read exactly (case_crop's i)
+            # every sample's reading, for choosing a threshold on the run (kill_cases.py reasons)
+            every: list[dict[str, object]] = []
             unseen: list[dict[str, object]] = []  # a number read where no counter can be seen
             for i, ((st, _k, _), kind, rd) in enumerate(zip(seqs, kinds, readings, strict=True)):
                 c[kind] += 1
+                every.append(
+                    {
+                        "i": i,
+                        "kind": kind,
+                        "kills": st.kills,
+                        "read": rd.kills,
+                        "reason": rd.reason,
+                        "confidence": round(float(rd.confidence), 4),
+                    }
+                )
                 kb = getattr(rd, "kill_box", None)
                 c[f"{kind}_box_{kb}"] += 1
                 if kind == "visible":
@@ -512,6 +524,7 @@ def per_sample(
                 "none_reasons": dict(reasons),
                 "misses": misses,
                 "unseen_read": unseen,
+                "readings": every,
                 "render_s": round(t_render, 2),
                 "read_s": round(t_read, 3),
                 "samples_per_s": round(len(samples) / max(t_read, 1e-9), 1),

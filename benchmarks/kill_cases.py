@@ -4,6 +4,7 @@
     python benchmarks/kill_cases.py show --style validation --size 1440x1080 [--seed 11] I [I ...]
                                          [--png DIR] [--crf vod] [--crop-cache DIR]
     python benchmarks/kill_cases.py why RUN.json [--size 1280x720] [--seed 11]
+    python benchmarks/kill_cases.py reasons RUN.json [RUN.json ...] [--size 1280x720]
 
 ``diff`` compares two ``benchmarks/kill_accuracy.py`` JSON files of the same family and sizes (two
 commits, say): per frame size, the visible counters one run read and the other did not (by case
@@ -18,7 +19,12 @@ proposed there and what became of it (the run, or the check that dropped it:
 ``why`` renders every visible counter a run missed and sorts them by where they were lost: the
 readers (the finder's run on the digits, no number read; by the reader's reason) or the finder (by
 the rules' reason and what became of the detector's proposal: none, the check that dropped it, or a
-run off the digits). Nothing here chooses anything: it is for reading failures, on the choice sets.
+run off the digits). ``reasons`` tallies, over one run or several (the choice sets' families),
+every number the reader named by the reason it gave: how many were right and how many wrong (a
+number on a hidden, inventory or other unseen counter is wrong), and the confidences of each --
+where a rule's wrong numbers sit among its right ones, the range a threshold of that rule could
+part them in (runs of kill_accuracy.py that keep every reading: ``readings`` in its JSON). Nothing
+here chooses anything: it is for reading failures, on the choice sets.
 """
 
 from __future__ import annotations
@@ -176,6 +182,36 @@ def why(
     return out
 
 
+def reasons(docs: list[dict[str, Any]], sizes: list[str] | None = None) -> list[str]:
+    """Per reason the reader gave, over the runs ``docs`` (kill_accuracy JSON documents that keep
+    ``readings``; ``sizes``: only these frame sizes): the numbers it named, right and wrong, and
+    their confidence ranges. A number is right on a visible or covered counter it names exactly;
+    any number on a hidden or inventory one is wrong (no counter can be seen there)."""
+    right: dict[str, list[float]] = {}
+    wrong: dict[str, list[float]] = {}
+    runs = 0
+    for doc in docs:
+        for size, row in reader_rows(doc)[1].items():
+            if (sizes and size not in sizes) or "readings" not in row:
+                continue
+            runs += 1
+            for r in row["readings"]:
+                if r["read"] is None:
+                    continue
+                ok = r["kind"] in ("visible", "covered") and r["read"] == r["kills"]
+                (right if ok else wrong).setdefault(r["reason"], []).append(float(r["confidence"]))
+    if not runs:
+        return ["no run here keeps its readings (kill_accuracy.py writes them since 2026-12-05)"]
+
+    def span(cs: list[float]) -> str:
+        return f"{len(cs)} ({min(cs):.3f}-{max(cs):.3f})" if cs else "0"
+
+    out = [f"{runs} run(s) of a family at a frame size; numbers named, by the reader's reason:"]
+    for why_ in sorted(set(right) | set(wrong), key=lambda k: (-len(wrong.get(k, [])), k)):
+        out.append(f"  {why_:<24} right {span(right.get(why_, [])):<22} wrong {span(wrong.get(why_, []))}")
+    return out
+
+
 def _fate(crop: Any, detector: KillBoxProposer | None, digits: tuple[int, int, int, int] | None) -> str:
     """What became of ``detector``'s proposal (its box, else its loose cell) on ``crop``."""
     from models.data import on_count
@@ -218,7 +254,18 @@ def main(argv: list[str] | None = None) -> int:
     y.add_argument("--size", action="append", default=None, help="only this frame size (WxH; repeatable)")
     y.add_argument("--seed", type=int, default=11, help="the run's --seed")
     y.add_argument("--crop-cache", type=Path, default=None, help="the run's --crop-cache, if it had one")
+    r = sub.add_parser("reasons", help="every number the reader named, right and wrong, by its reason")
+    r.add_argument("runs", type=Path, nargs="+", help="kill_accuracy JSON files")
+    r.add_argument("--size", action="append", default=None, help="only this frame size (WxH; repeatable)")
     args = ap.parse_args(argv)
+    if args.cmd == "reasons":
+        try:
+            docs = [json.loads(p.read_text()) for p in args.runs]
+        except (OSError, ValueError) as e:
+            print(f"kill_cases: cannot read the runs' JSON: {e}", file=sys.stderr)
+            return 1
+        print("\n".join(reasons(docs, args.size)))
+        return 0
     if args.cmd == "why":
         try:
             doc = json.loads(args.run.read_text())

@@ -76,3 +76,34 @@ def test_the_docs_section_gives_a_familys_vod_keyframe_runs_rows_of_their_own() 
     assert rows[1].startswith("| held-out family (report only: never trained or chosen on), on VOD keyframes")
     assert "| vod | 1280x720 | 100.00 % (10/10)" in rows[1]
     assert "`run-a`" in section and "`run-b`" in section
+
+
+def test_a_run_keeps_every_reading_and_reasons_tallies_them() -> None:
+    """A per-sample run (the real reader, 24 validation samples at 720p) keeps every sample's
+    reading; ``kill_cases.py reasons`` counts each number named as right or wrong under the reason
+    given, and says so where a run kept no readings."""
+    import kill_cases
+
+    from vodstream.readers.killreader import KillReader
+
+    got = kill_accuracy.per_sample(
+        {"both readers": KillReader()}, 24, 11, 20, sizes=((1280, 720),), style="validation"
+    )
+    row = got["1280x720 both readers"]
+    assert isinstance(row, dict)
+    readings = row["readings"]
+    assert [r["i"] for r in readings] == list(range(24))
+    named = [r for r in readings if r["read"] is not None]
+    assert named, "the reader named no number in 24 validation samples"
+    right = sum(r["kind"] in ("visible", "covered") and r["read"] == r["kills"] for r in named)
+    doc = {"style": "validation", "per_sample": {"crf20": got}}
+    lines = kill_cases.reasons([doc])
+    assert lines[0].startswith("1 run(s)")
+    tallied = [int(line.split("right ")[1].split()[0]) for line in lines[1:]]
+    wrongs = [int(line.split("wrong ")[1].split()[0]) for line in lines[1:]]
+    assert sum(tallied) == right and sum(wrongs) == len(named) - right
+    # a run written before readings were kept
+    del row["readings"]
+    assert kill_cases.reasons([doc]) == [
+        "no run here keeps its readings (kill_accuracy.py writes them since 2026-12-05)"
+    ]
