@@ -375,29 +375,10 @@ def _skull(
         )
     elif sh.eyes == "cross":  # an X of two crossed bars in each socket, the cartoon dead eye
         a, d = 1.05 * r, 0.3 * r  # half-length along each diagonal, half-thickness across it
+        bar = [(-a + d, -a - d), (a + d, a - d), (a - d, a + d), (-a - d, -a + d)]  # top left to bottom right
+        # in each socket that bar and its mirror image (top right to bottom left)
         holes = np.maximum.reduce(
-            [
-                c.poly_mask(
-                    [
-                        P(ex - a + d, ey - a - d),
-                        P(ex + a + d, ey + a - d),
-                        P(ex + a - d, ey + a + d),
-                        P(ex - a - d, ey - a + d),
-                    ]
-                )
-                for ex in (ex0, ex1)
-            ]
-            + [
-                c.poly_mask(
-                    [
-                        P(ex + a - d, ey - a - d),
-                        P(ex + a + d, ey - a + d),
-                        P(ex - a + d, ey + a + d),
-                        P(ex - a - d, ey + a - d),
-                    ]
-                )
-                for ex in (ex0, ex1)
-            ]
+            [c.poly_mask([P(ex + s * dx, ey + dy) for dx, dy in bar]) for ex in (ex0, ex1) for s in (1, -1)]
         )
     elif sh.eyes == "square":  # upright rectangular sockets
         holes = np.maximum(
