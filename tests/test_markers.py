@@ -49,9 +49,11 @@ def test_lobby(reader: MarkerReader, renderer: Renderer, screen: str) -> None:
 
 # Faces whose lobby tabs were unreadable at 720p while the text crop was half size (lettering
 # ~6 px tall): 15 of the 25 training and validation faces then, 1 (anton) since the crop keeps
-# menu text as tall as at 1080p (regions.TEXT_UNIT).
+# menu text as tall as at 1080p (regions.TEXT_UNIT). Abel (the sixth held-out family's face): its
+# inactive tabs are dim grey hairlines that only the nav row's second look in fainter ink finds
+# (markers.FAINT_NAV: 0 of 16 lobby frames read without it).
 @pytest.mark.parametrize(
-    "font", ["rajdhani-semibold", "oswald", "roboto-condensed", "share-tech", "bebas-neue"]
+    "font", ["rajdhani-semibold", "oswald", "roboto-condensed", "share-tech", "bebas-neue", "abel"]
 )
 @pytest.mark.parametrize("screen", ["lobby_ready", "lobby_matchmaking"])
 def test_lobby_in_thin_faces_at_720p(reader: MarkerReader, font: str, screen: str) -> None:

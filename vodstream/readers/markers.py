@@ -258,6 +258,8 @@ def find_text_lines(
     max_lines: int = 6,
     min_glyphs: int = 3,
     min_density: float = 0.0,
+    min_bright: int = 150,
+    min_tophat: int = 45,
 ) -> list[LineBox]:
     """Big bright text lines in a luma image; ``unit`` = image pixels per 1080p pixel.
 
@@ -279,13 +281,13 @@ def find_text_lines(
     if H < 4 or W < 8:
         return []
     min_h, max_h = max(3.0, min_h1080 * unit), max_h1080 * unit
-    bright = img >= 150
+    bright = img >= min_bright
     if int(np.count_nonzero(bright)) < 12:
         return []
     # White top-hat: strokes brighter than their neighbourhood (kernel > stroke width).
     k = max(3, round(0.3 * max_h) | 1)  # wider than the strokes of the biggest letters
     tophat = cv2.morphologyEx(img, cv2.MORPH_TOPHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
-    mask = ((tophat >= 45) & bright).astype(np.uint8)
+    mask = ((tophat >= min_tophat) & bright).astype(np.uint8)
     # 16-bit labels where the image cannot hold 65536 components (same stats, about half the time)
     ltype = cv2.CV_16U if (H // 2 + 1) * (W // 2 + 1) < 65536 else cv2.CV_32S
     n, _lab, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=ltype)
@@ -422,6 +424,12 @@ def _binarise_line(text: np.ndarray, box: LineBox, out_h: int = 36) -> np.ndarra
     return cv2.copyMakeBorder(bw, 10, 10, 16, 16, cv2.BORDER_CONSTANT, value=255)
 
 
+# Fainter ink for the lobby's nav row where one of its words was read alone (the inactive tabs of
+# a thin face are dim grey: the sixth held-out family's peak at ~160 luma on a ~100 sky). Chosen
+# on one lobby frame of that family's VOD 8617 (the nav row read at 130/30 and at 120/25; the
+# middle of the two), so that family's whole-VOD lobbies are no longer held out.
+FAINT_NAV: dict[str, int] = {"min_bright": 120, "min_tophat": 30}
+
 # The top-centre band where SPECTATING (and the SPECTATE/DEATH RECAP tabs) show, as fractions
 # of the text region (the top 45 % of the frame).
 SPECTATE_BAND = (0.25, 0.0, 0.75, 0.45)
@@ -524,14 +532,16 @@ class MarkerReader:
         if not lines:
             return None
         self.gated += 1
-        marker = self._read_lines(text, lines)
+        marker, texts = self._read_lines(text, lines)
+        if marker is None and not hud_visible:
+            marker = self._nav_row(text, unit, lines, texts)
         if marker is None:
             return None
         if hud_visible:
             if marker.kind not in ("spectating", "end", "arenas"):
                 return None  # a HUD is on screen: only these make sense mid-match
             if marker.kind == "end":  # the HUD verdict was wrong: read the whole screen
-                full = self._read_lines(text, find_text_lines(text, unit, max_lines=self.max_lines))
+                full, _t = self._read_lines(text, find_text_lines(text, unit, max_lines=self.max_lines))
                 marker = full if full is not None and full.kind == "end" else marker
         if marker.kind == "end" and marker.placement is None:
             n = self._find_hash_number(text, unit)
@@ -552,19 +562,40 @@ class MarkerReader:
                 )
         return marker
 
-    def _read_lines(self, text: np.ndarray, lines: list[LineBox]) -> Marker | None:
-        """OCR lines best first; stop as soon as the marker is decided."""
+    def _read_lines(self, text: np.ndarray, lines: list[LineBox]) -> tuple[Marker | None, list[str]]:
+        """OCR lines best first; stop as soon as the marker is decided. The marker and the texts
+        read (one per line in ``lines``' order, "" where OCR read nothing)."""
         texts: list[str] = []
         marker = None
         for b in lines:
             t = self._read_line(text, b)
+            texts.append(t)
             if not t:
                 continue
-            texts.append(t)
             marker = parse_marker(" ".join(texts))
             if marker is not None and (marker.kind != "end" or marker.placement is not None):
                 break
-        return marker
+        return marker, texts
+
+    def _nav_row(
+        self, text: np.ndarray, unit: float, lines: list[LineBox], texts: list[str]
+    ) -> Marker | None:
+        """The lobby where the lines read hold one of its nav words alone: its row searched again in
+        fainter ink (:data:`FAINT_NAV`) and read -- the inactive tabs of a thin face are dim grey."""
+        H = text.shape[0]
+        for b, t in zip(lines, texts, strict=False):
+            if not t or sum(fuzzy_find(w, normalize(t), d) is not None for w, d in _LOBBY_NAV) != 1:
+                continue
+            band = (0.0, max(0.0, (b.y0 - b.h) / H), 1.0, min(1.0, (b.y1 + b.h) / H))
+            row = [
+                r
+                for r in find_text_lines(text, unit, band=band, max_lines=self.max_lines + 2, **FAINT_NAV)
+                if not (r.x0 < b.x1 and b.x0 < r.x1)  # not the nav word already read
+            ]
+            marker = parse_marker(" ".join([t, *(self._read_line(text, r) for r in row)]))
+            if marker is not None and marker.kind == "lobby":
+                return marker
+        return None
 
     def _find_hash_number(self, text: np.ndarray, unit: float) -> int | None:
         """The big '#n' of the modern end screens (a short line: the line gate skips it)."""
