@@ -15,6 +15,7 @@ from vodstream.testbed.synth.fonts import (
     HELDOUT4_FONTS,
     HELDOUT5_FONTS,
     HELDOUT6_FONTS,
+    HELDOUT7_FONTS,
     HELDOUT_FONTS,
     SELECTION_FONTS,
     STYLE_FONTS,
@@ -33,6 +34,8 @@ from vodstream.testbed.synth.styles import (
     HELDOUT5_SKULL,
     HELDOUT6_GEOMETRY,
     HELDOUT6_SKULL,
+    HELDOUT7_GEOMETRY,
+    HELDOUT7_SKULL,
     HELDOUT_GEOMETRY,
     HELDOUT_SKULL,
     VALIDATION_GEOMETRY,
@@ -43,6 +46,7 @@ from vodstream.testbed.synth.styles import (
     heldout4_style,
     heldout5_style,
     heldout6_style,
+    heldout7_style,
     heldout_style,
     style_by_name,
     training_style,
@@ -210,6 +214,52 @@ def test_sixth_heldout_family_apart_from_every_other() -> None:
     assert h6.font == HELDOUT6_FONTS[0] and h6.skull == sk and h6.digit_stretch == stretch
     assert h6.skull_size == size
     _named_and_rendered("heldout6", HELDOUT6_FONTS, "heldout5")
+
+
+def test_seventh_heldout_family_apart_from_every_other() -> None:
+    others = set(STYLE_FONTS) | set(HELDOUT_FONTS) | set(HELDOUT2_FONTS) | set(HELDOUT3_FONTS)
+    others |= set(HELDOUT4_FONTS) | set(HELDOUT5_FONTS) | set(HELDOUT6_FONTS)
+    others |= set(VALIDATION_FONTS) | set(SELECTION_FONTS)
+    assert HELDOUT7_FONTS and not set(HELDOUT7_FONTS) & others
+    top, bot, _slant, _kill_w1, _gap, _sdx, _dgap, size, _cap, stretch = HELDOUT7_GEOMETRY
+    skulls = (
+        HELDOUT_SKULL,
+        HELDOUT2_SKULL,
+        HELDOUT3_SKULL,
+        HELDOUT4_SKULL,
+        HELDOUT5_SKULL,
+        HELDOUT6_SKULL,
+        VALIDATION_SKULL,
+    )
+    sk = HELDOUT7_SKULL
+    # the existing drawing options in a combination no family has (eyes, nose, jaw, teeth) ...
+    combos = {(s.eyes, s.nose, s.jaw > 0, s.teeth) for s in skulls}
+    assert (sk.eyes, sk.nose, sk.jaw > 0, sk.teeth) not in combos
+    # ... with the eyes closest together over the narrowest, shortest jaw
+    jawed = [s for s in skulls if s.jaw > 0]
+    assert sk.eye_dx < min(s.eye_dx for s in skulls) and 0 < sk.jaw < min(s.jaw for s in jawed)
+    assert sk.jaw_bot < min(s.jaw_bot for s in jawed)
+    fixed = (
+        HELDOUT_GEOMETRY,
+        HELDOUT2_GEOMETRY,
+        HELDOUT3_GEOMETRY,
+        HELDOUT4_GEOMETRY,
+        HELDOUT5_GEOMETRY,
+        HELDOUT6_GEOMETRY,
+        VALIDATION_GEOMETRY,
+    )
+    assert bot - top < min(g[1] - g[0] for g in fixed)
+    # _fixed_style's defaults for the fields a shorter tuple leaves out: size 1.0, stretch 1.0
+    assert size < min((*g, 1.0)[7] for g in fixed) and stretch < min((*g, 1.0, 14.2, 1.0)[9] for g in fixed)
+    for i in range(300):
+        st = training_style(np.random.default_rng(i))
+        assert st.skull.eyes != sk.eyes and st.skull.eye_dx > sk.eye_dx
+        assert st.skull.jaw == 0 or (st.skull.jaw > sk.jaw and st.skull.jaw_bot > sk.jaw_bot)
+        assert st.bot - st.top > bot - top and st.skull_size > size and st.digit_stretch > stretch
+    h7 = heldout7_style(np.random.default_rng(0))
+    assert h7.font == HELDOUT7_FONTS[0] and h7.skull == sk and h7.digit_stretch == stretch
+    assert h7.skull_size == size and h7.bot - h7.top == bot - top
+    _named_and_rendered("heldout7", HELDOUT7_FONTS, "heldout6")
 
 
 def test_validation_family_apart_from_training_and_heldout() -> None:

@@ -25,6 +25,7 @@ __all__ = [
     "HELDOUT4_FONTS",
     "HELDOUT5_FONTS",
     "HELDOUT6_FONTS",
+    "HELDOUT7_FONTS",
     "HELDOUT_FONTS",
     "HUD_FONTS",
     "MENU_FONT",
@@ -125,11 +126,15 @@ _SOURCES: dict[str, tuple[str, str]] = {
     "viga": ("fontpkg_viga", "Viga-Regular.ttf"),
     # the sixth held-out family's face: a light condensed sans with flat-sided rounds, never trained on
     "abel": ("fontpkg_abel", "Abel-Regular.ttf"),
+    # the seventh held-out family's face: a humanist condensed sans (Cabin at its narrowest width,
+    # bold) with a curved flag on the 1, a bowed 7 and stroke contrast in its rounds, never trained on
+    "cabin-condensed-bold": ("fontpkg_cabin", "Cabin[wdth,wght].ttf"),
     # a handwriting face no network is trained on: the labelling round trip (`vodstream label`,
     # `train --labels`) adapts the reader to it (tests/test_label_roundtrip.py)
     "caveat": ("fontpkg_caveat", "Caveat[wght].ttf"),
 }
-# variable faces: the weight axis value to draw with (other axes, e.g. width, at their defaults)
+# variable faces: the weight axis value to draw with (other axes at their defaults, the width
+# where _WIDTHS names one)
 _WEIGHTS = {
     "teko": 600,
     "oswald": 600,
@@ -166,7 +171,10 @@ _WEIGHTS = {
     "sora": 700,
     "sofia-sans": 700,
     "signika": 700,
+    "cabin-condensed-bold": 700,
 }
+# variable faces drawn at another width than the default: the width axis value
+_WIDTHS = {"cabin-condensed-bold": 75}
 _ORIGINAL = ("rajdhani-bold", "teko", "titillium-web-bold", "rajdhani-semibold", "dejavu-sans-condensed-bold")
 _HELDOUT = ("chakra-petch-bold",)
 _HELDOUT2 = ("sofia-sans",)
@@ -174,6 +182,7 @@ _HELDOUT3 = ("signika",)
 _HELDOUT4 = ("news-cycle-bold",)
 _HELDOUT5 = ("viga",)
 _HELDOUT6 = ("abel",)
+_HELDOUT7 = ("cabin-condensed-bold",)
 _VALIDATION = ("kanit-semibold",)
 _UNTRAINED = ("caveat",)
 _SELECTION = ("dm-mono-medium", "source-code-pro", "righteous", "space-grotesk", "roboto-slab", "sora")
@@ -208,7 +217,7 @@ ALL_FONTS: tuple[str, ...] = tuple(n for n in _SOURCES if _resolve(n) is not Non
 # the default renderer's faces (today's look; synth scripts choose among these)
 HUD_FONTS: tuple[str, ...] = tuple(n for n in _ORIGINAL if n in ALL_FONTS)
 # faces the varied training styles draw with (never the held-out, validation, selection or untrained ones)
-_HELD_OUT_ALL = _HELDOUT + _HELDOUT2 + _HELDOUT3 + _HELDOUT4 + _HELDOUT5 + _HELDOUT6
+_HELD_OUT_ALL = _HELDOUT + _HELDOUT2 + _HELDOUT3 + _HELDOUT4 + _HELDOUT5 + _HELDOUT6 + _HELDOUT7
 _NOT_TRAINED = _HELD_OUT_ALL + _VALIDATION + _SELECTION + _UNTRAINED
 STYLE_FONTS: tuple[str, ...] = tuple(n for n in ALL_FONTS if n not in _NOT_TRAINED)
 # the training faces added for their digit shapes (a subset of STYLE_FONTS)
@@ -221,6 +230,7 @@ HELDOUT3_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT3 if n in ALL_FONTS)
 HELDOUT4_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT4 if n in ALL_FONTS)
 HELDOUT5_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT5 if n in ALL_FONTS)
 HELDOUT6_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT6 if n in ALL_FONTS)
+HELDOUT7_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT7 if n in ALL_FONTS)
 VALIDATION_FONTS: tuple[str, ...] = tuple(n for n in _VALIDATION if n in ALL_FONTS)
 UNTRAINED_FONTS: tuple[str, ...] = tuple(n for n in _UNTRAINED if n in ALL_FONTS)
 # what a synth script's hud_font may name
@@ -246,9 +256,13 @@ def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
             axes = f.get_variation_axes()
             values: list[float] = []
             for a in axes:
-                is_weight = len(axes) == 1 or (a.get("name") or b"").lower() == b"weight"
+                axis = (a.get("name") or b"").lower()
+                is_weight = len(axes) == 1 or axis == b"weight"
                 default = a.get("default")
-                values.append(float(_WEIGHTS[name]) if is_weight or default is None else float(default))
+                if not is_weight and axis == b"width" and name in _WIDTHS:
+                    values.append(float(_WIDTHS[name]))
+                else:
+                    values.append(float(_WEIGHTS[name]) if is_weight or default is None else float(default))
             f.set_variation_by_axes(values)
         except Exception:  # pragma: no cover - old FreeType without variations
             pass

@@ -56,6 +56,17 @@ The families, disjoint by construction in face, skull drawing or box geometry (e
   spacing and digit size inside the training ranges). Defined once the fifth held-out family's
   VODs had been looked at and tracker rules chosen on them, and committed before anything was
   measured on it. Nothing trains on it and no choice is made on it.
+* **seventh held-out** (``heldout7``): ONE more face (``fonts.HELDOUT7_FONTS``, a humanist
+  condensed sans: a curved flag on the 1, a bowed 7, stroke contrast in the rounds), ONE skull
+  drawing of the existing options in a combination no family has (angular eye sockets and a
+  nose, the eyes set close together over a narrow, short jaw without teeth: eye spacing, jaw
+  width and jaw length outside every other family's ranges) and ONE box geometry (a short 22 px
+  box holding the smallest skull (0.7 times the reference size), hardly taller than its digits,
+  and the narrowest digits (stretch 0.76): box height, skull size and digit width outside every
+  other family's ranges, on the other side from the sixth's; slant, box width, gap to the squads
+  box, skull place, digit spacing and digit size inside the training ranges). Defined once the
+  sixth held-out family had been measured, and committed before anything was measured on it.
+  Nothing trains on it and no choice is made on it.
 * **validation**: ONE other face (``fonts.VALIDATION_FONTS``), ONE skull drawing (square eye
   sockets, a narrow jaw with two teeth, a nose) and ONE box geometry (slant 24 px, 25 px high,
   54 px wide, 16 px gap: slant, height and gap outside the training ranges, on the other side
@@ -88,6 +99,7 @@ from vodstream.testbed.synth.fonts import (
     HELDOUT4_FONTS,
     HELDOUT5_FONTS,
     HELDOUT6_FONTS,
+    HELDOUT7_FONTS,
     HELDOUT_FONTS,
     SELECTION_FONTS,
     STYLE_FONTS,
@@ -107,6 +119,8 @@ __all__ = [
     "HELDOUT5_SKULL",
     "HELDOUT6_GEOMETRY",
     "HELDOUT6_SKULL",
+    "HELDOUT7_GEOMETRY",
+    "HELDOUT7_SKULL",
     "HELDOUT_FAMILIES",
     "HELDOUT_GEOMETRY",
     "HELDOUT_SKULL",
@@ -119,6 +133,7 @@ __all__ = [
     "heldout4_style",
     "heldout5_style",
     "heldout6_style",
+    "heldout7_style",
     "heldout_style",
     "selection_style",
     "shapes_style",
@@ -247,6 +262,24 @@ HELDOUT6_SKULL = SkullShape(
 # (top, bot, slant, kill_w1, kill_gap, skull_dx, digit_gap after the skull, skull size, digit cap,
 # digit stretch)
 HELDOUT6_GEOMETRY = (46.0, 89.0, 14.0, 72.0, 38.0, 10.0, 3.0, 1.22, 14.0, 1.26)
+
+HELDOUT7_SKULL = SkullShape(
+    name="heldout7",
+    cranium_w=9.4,
+    cranium_h=9.8,
+    cranium_cut=17.4,
+    jaw=2.8,
+    jaw_bot=20.0,
+    eyes="angular",
+    eye_r=2.7,
+    eye_dx=3.5,
+    eye_y=12.4,
+    nose=True,
+    teeth=0,
+)
+# (top, bot, slant, kill_w1, kill_gap, skull_dx, digit_gap after the skull, skull size, digit cap,
+# digit stretch)
+HELDOUT7_GEOMETRY = (52.0, 74.0, 10.0, 58.0, 26.0, 12.0, 6.0, 0.7, 13.5, 0.76)
 
 VALIDATION_SKULL = SkullShape(
     name="validation",
@@ -423,6 +456,11 @@ def heldout6_style(rng: np.random.Generator, *, name: str = "heldout6") -> HudSt
     return _fixed_style(rng, name, HELDOUT6_FONTS, "fontpkg-abel", HELDOUT6_SKULL, HELDOUT6_GEOMETRY)
 
 
+def heldout7_style(rng: np.random.Generator, *, name: str = "heldout7") -> HudStyle:
+    """A style of the seventh held-out family: its face, skull and box geometry, the rest varied."""
+    return _fixed_style(rng, name, HELDOUT7_FONTS, "fontpkg-cabin", HELDOUT7_SKULL, HELDOUT7_GEOMETRY)
+
+
 def validation_style(rng: np.random.Generator, *, name: str = "validation") -> HudStyle:
     """A style of the validation family: its face, skull and box geometry, the rest varied."""
     return _fixed_style(rng, name, VALIDATION_FONTS, "fontpkg-kanit", VALIDATION_SKULL, VALIDATION_GEOMETRY)
@@ -456,12 +494,12 @@ def shapes_style(rng: np.random.Generator, *, name: str = "shapes") -> HudStyle:
 
 
 # the held-out families, in the order they were defined (each never trained on)
-HELDOUT_FAMILIES = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6")
+HELDOUT_FAMILIES = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7")
 
 
 def family_style(family: str, rng: np.random.Generator) -> HudStyle:
     """A random style of a family: "train", "shapes", "selection", "validation", "heldout",
-    "heldout2", "heldout3", "heldout4", "heldout5", "heldout6" or "covered"."""
+    "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7" or "covered"."""
     makers: dict[str, Callable[[np.random.Generator], HudStyle]] = {
         "train": training_style,
         "shapes": shapes_style,
@@ -473,6 +511,7 @@ def family_style(family: str, rng: np.random.Generator) -> HudStyle:
         "heldout4": heldout4_style,
         "heldout5": heldout5_style,
         "heldout6": heldout6_style,
+        "heldout7": heldout7_style,
         "covered": covered_style,
     }
     if family not in makers:
@@ -482,8 +521,8 @@ def family_style(family: str, rng: np.random.Generator) -> HudStyle:
 
 def style_by_name(name: str) -> HudStyle:
     """ "default", "train:SEED", "validation:SEED", "heldout:SEED", "heldout2:SEED",
-    "heldout3:SEED", "heldout4:SEED", "heldout5:SEED", "heldout6:SEED" or "covered:SEED" (SEED an
-    integer; a family name alone is seed 0)."""
+    "heldout3:SEED", "heldout4:SEED", "heldout5:SEED", "heldout6:SEED", "heldout7:SEED" or
+    "covered:SEED" (SEED an integer; a family name alone is seed 0)."""
     fam, _, seed = name.partition(":")
     try:
         n = int(seed) if seed else 0
@@ -509,7 +548,10 @@ def style_by_name(name: str) -> HudStyle:
         return heldout5_style(np.random.default_rng([n, 43]), name=f"heldout5:{n}")
     if fam == "heldout6":
         return heldout6_style(np.random.default_rng([n, 47]), name=f"heldout6:{n}")
+    if fam == "heldout7":
+        return heldout7_style(np.random.default_rng([n, 59]), name=f"heldout7:{n}")
     raise ValueError(
         f"unknown HUD style {name!r} (known: default, train:SEED, validation:SEED, heldout:SEED, "
-        "heldout2:SEED, heldout3:SEED, heldout4:SEED, heldout5:SEED, heldout6:SEED, covered:SEED)"
+        "heldout2:SEED, heldout3:SEED, heldout4:SEED, heldout5:SEED, heldout6:SEED, heldout7:SEED, "
+        "covered:SEED)"
     )
