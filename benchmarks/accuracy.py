@@ -36,10 +36,12 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import statistics
 import subprocess
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -339,7 +341,8 @@ SETS = (
     (
         "-heldout6",
         "sixth held-out family",
-        "never trained or chosen on; defined before anything was measured on it",
+        "never trained on; held out until its first run (14eb11f), then a lobby look and a tracker "
+        "rule were chosen on its VOD 8617",
     ),
     (
         "-heldout7",
@@ -355,14 +358,70 @@ def _frac(a: int, b: int) -> str:
     return f"{a}/{b}"
 
 
-def docs_section(docs: dict[str, dict[str, Any]]) -> str:
-    """The README / model card section from the accuracy*.json runs (``docs``: tag -> JSON)."""
-    cols = [(tag, title, what) for tag, title, what in SETS if tag in docs]
-    head = "| | " + " | ".join(f"{title} ({what})" for _t, title, what in cols) + " |"
+@dataclass
+class Carried:
+    """A column of the section as it stands, for a set whose JSON is not on this machine: its
+    header, its cells by row name and its lines under the table (command, notes), kept as written
+    by the run that measured it."""
+
+    header: str
+    cells: dict[str, str] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
+    cannot_see: list[str] = field(default_factory=list)
+
+
+def carried_columns(section: str) -> dict[str, Carried]:
+    """Column title -> :class:`Carried`, parsed from a whole-VOD section this module wrote."""
+    rows = [ln for ln in section.splitlines() if ln.startswith("| ")]
+    if len(rows) < 2:
+        return {}
+    heads = [c.strip() for c in rows[0].strip().strip("|").split(" | ")][1:]
+    titles = {title for _t, title, _w in SETS}
+    out: dict[str, Carried] = {}
+    for k, h in enumerate(heads):
+        title = next((t for t in titles if h.startswith(f"{t} (")), None)
+        if title is None:
+            continue
+        col = out[title] = Carried(h)
+        for r in rows[1:]:
+            cells = [c.strip() for c in r.strip().strip("|").split(" | ")]
+            if len(cells) == len(heads) + 1:
+                col.cells[cells[0]] = cells[k + 1]
+    block: list[str] | None = None
+    for ln in section.splitlines():
+        if ln.startswith("  ") and block is not None:
+            block.append(ln)
+            continue
+        block = None
+        m = re.match(r"- (.+?): `", ln) or re.match(r"When it cannot see the counter \((.+?)\):", ln)
+        if m and m.group(1) in out:
+            block = out[m.group(1)].lines if ln.startswith("- ") else out[m.group(1)].cannot_see
+            block.append(ln)
+    return out
+
+
+def docs_section(docs: dict[str, dict[str, Any]], carried: dict[str, Carried] | None = None) -> str:
+    """The README / model card section from the accuracy*.json runs (``docs``: tag -> JSON), with
+    the ``carried`` columns (title -> :class:`Carried`) of sets without a JSON here kept as they were."""
+    measured = {title for tag, title, _w in SETS if tag in docs}
+    kept = {title: c for title, c in (carried or {}).items() if title not in measured}
+    cols = [(tag, title, what) for tag, title, what in SETS if tag in docs or title in kept]
+    head = (
+        "| | "
+        + " | ".join(f"{title} ({what})" if tag in docs else kept[title].header for tag, title, what in cols)
+        + " |"
+    )
     sep = "|---" * (len(cols) + 1) + "|"
 
     def row(name: str, fn: Any) -> str:
-        return f"| {name} | " + " | ".join(fn(docs[t]["summary"], docs[t]) for t, _a, _b in cols) + " |"
+        return (
+            f"| {name} | "
+            + " | ".join(
+                fn(docs[t]["summary"], docs[t]) if t in docs else kept[title].cells.get(name, "-")
+                for t, title, _b in cols
+            )
+            + " |"
+        )
 
     lines = [
         BEGIN,
@@ -370,6 +429,8 @@ def docs_section(docs: dict[str, dict[str, Any]]) -> str:
         "unless said, every edge case of `random_script`), analysed by the real pipeline stages and",
         "scored against truth.json. Written by `python benchmarks/accuracy.py ... --update-docs` from",
         "the JSON of the runs below (benchmarks/out/accuracy*.json); nothing here is typed by hand.",
+        "A column whose run's JSON was not on the machine that wrote this is kept as that run wrote it",
+        "(its command, commit and date are listed under the table).",
         "",
         head,
         sep,
@@ -414,6 +475,9 @@ def docs_section(docs: dict[str, dict[str, Any]]) -> str:
         "",
     ]
     for tag, title, _what in cols:
+        if tag not in docs:
+            lines += kept[title].lines
+            continue
         d = docs[tag]
         lines.append(
             f"- {title}: `{d.get('command', 'python benchmarks/accuracy.py')}` "
@@ -442,6 +506,9 @@ def docs_section(docs: dict[str, dict[str, Any]]) -> str:
                 lines.append(f"  - seed {v['seed']}: match at {u['start']:.0f} s not found")
     for tag, title, _what in cols:
         if not tag.startswith("-covered"):
+            continue
+        if tag not in docs:
+            lines += ["", *kept[title].cannot_see] if kept[title].cannot_see else []
             continue
         cov = docs[tag]
         reasons: dict[str, int] = {}
@@ -492,7 +559,9 @@ def update_docs() -> None:
             docs[tag] = json.loads(p.read_text())
     if not docs:
         raise SystemExit("no benchmarks/out/accuracy*.json to write the docs from; run the benchmark first")
-    section = docs_section(docs)
+    readme = (ROOT / "README.md").read_text()
+    now = readme.split(BEGIN, 1)[1].split(END, 1)[0] if BEGIN in readme and END in readme else ""
+    section = docs_section(docs, carried_columns(now))
     replace_section(ROOT / "README.md", section, "## Whole-VOD accuracy", BEGIN, END)
     replace_section(
         ROOT / "models" / "MODEL_CARD.md", section, "## Whole VODs (benchmarks/accuracy.py)", BEGIN, END

@@ -38,3 +38,60 @@ def test_no_best_match_is_right_only_where_every_counter_is_covered() -> None:
     assert compare(_truth(), _report(1, (2, 5)), style_name="default")["best_ok"]
     assert not compare(_truth(), _report(0, (2, 1)), style_name="default")["best_ok"]
     assert not compare(_truth(), _report(0, (2, None)), style_name="covered:7105")["best_unknown"]
+
+
+def _run(style: str, seed: int, found: int, commit: str) -> dict:
+    summary = {
+        "vods": 1,
+        "matches": 4,
+        "found": found,
+        "extra": 0,
+        "bounds_ok": found,
+        "in_view_ok": found,
+        "in_view_n": 4,
+        "covered_null": 0,
+        "covered_n": 0,
+        "kills_null": 0,
+        "kills_wrong": 0,
+        "kills_wrong_flagged": 0,
+        "best_right": 1,
+        "best_unknown": 0,
+        "best_right_median20": 1,
+        "end_screen_own_right": 1,
+        "end_screen_own_read": 1,
+        "end_screen_disagree": 0,
+        "ocr_calls_per_vod_hour": 2500.0,
+        "bars_met": found == 4,
+    }
+    vod = {"seed": seed, "kills_ok": found, "kills_ok_median20": 2, "end_screen": [], "misses": []}
+    vod["unmatched_truth"] = [{"start": 100.0}] if found < 4 else []
+    return {
+        "summary": summary,
+        "vods": [vod],
+        "args": {"style": style},
+        "command": f"python benchmarks/accuracy.py --seeds {seed} --style {style}",
+        "commit": commit,
+        "measured": "2026-12-05 12:00 UTC",
+    }
+
+
+def test_a_column_without_its_json_is_kept_as_its_run_wrote_it() -> None:
+    from accuracy import carried_columns, docs_section
+
+    first = docs_section(
+        {"": _run("default", 5101, 4, "aaaaaaa"), "-heldout7": _run("heldout7", 8717, 3, "bbbbbbb")}
+    )
+    # a later machine has only the seventh family's new run: today's look is carried over unchanged
+    again = docs_section({"-heldout7": _run("heldout7", 8717, 4, "ccccccc")}, carried_columns(first))
+    rows = [ln for ln in again.splitlines() if ln.startswith("| ")]
+    assert rows[0].startswith("| | today's look (") and "seventh held-out family (" in rows[0]
+    assert "| matches found | 4/4, 0 extra | 4/4, 0 extra |" in again
+    assert "| bars met | yes | yes |" in again
+    assert (
+        "- today's look: `python benchmarks/accuracy.py --seeds 5101 --style default` (commit aaaaaaa"
+        in again
+    )
+    assert "commit ccccccc" in again and "bbbbbbb" not in again
+    assert "seed 8717: match at 100 s not found" not in again  # the old run's note went with it
+    # with no earlier section, only the runs at hand
+    assert "today's look" not in docs_section({"-heldout7": _run("heldout7", 8717, 4, "ccccccc")})
