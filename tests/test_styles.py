@@ -53,6 +53,25 @@ from vodstream.testbed.synth.styles import (
     validation_style,
 )
 
+# the fixed families in the order they were defined (validation first): each later held-out family
+# is checked apart from those before it
+_FIXED_FAMILIES = (
+    ("validation", VALIDATION_GEOMETRY, VALIDATION_SKULL),
+    ("heldout", HELDOUT_GEOMETRY, HELDOUT_SKULL),
+    ("heldout2", HELDOUT2_GEOMETRY, HELDOUT2_SKULL),
+    ("heldout3", HELDOUT3_GEOMETRY, HELDOUT3_SKULL),
+    ("heldout4", HELDOUT4_GEOMETRY, HELDOUT4_SKULL),
+    ("heldout5", HELDOUT5_GEOMETRY, HELDOUT5_SKULL),
+    ("heldout6", HELDOUT6_GEOMETRY, HELDOUT6_SKULL),
+)
+
+
+def _before(name: str) -> tuple[tuple[tuple[float, ...], ...], tuple[_hud.SkullShape, ...]]:
+    """The box geometries and skulls of the fixed families defined before ``name``."""
+    names = [n for n, _g, _s in _FIXED_FAMILIES]
+    earlier = _FIXED_FAMILIES[: names.index(name)] if name in names else _FIXED_FAMILIES
+    return tuple(g for _n, g, _s in earlier), tuple(sk for _n, _g, sk in earlier)
+
 
 def _match(**kw) -> FrameState:
     base = dict(t=10.0, screen="in_match", kills=3, squads_left=17, alive=49, camera_t=2.5, scene_seed=1)
@@ -190,18 +209,10 @@ def test_sixth_heldout_family_apart_from_every_other() -> None:
     others |= set(HELDOUT4_FONTS) | set(HELDOUT5_FONTS) | set(VALIDATION_FONTS) | set(SELECTION_FONTS)
     assert HELDOUT6_FONTS and not set(HELDOUT6_FONTS) & others
     top, bot, _slant, _kill_w1, _gap, _sdx, _dgap, size, _cap, stretch = HELDOUT6_GEOMETRY
-    skulls = (HELDOUT_SKULL, HELDOUT2_SKULL, HELDOUT3_SKULL, HELDOUT4_SKULL, HELDOUT5_SKULL, VALIDATION_SKULL)
+    fixed, skulls = _before("heldout6")
     sk = HELDOUT6_SKULL
     assert sk.eyes not in {s.eyes for s in skulls} and sk.teeth not in {s.teeth for s in skulls}
     assert sk.jaw_bot > max(s.jaw_bot for s in skulls) and sk.eye_dx > max(s.eye_dx for s in skulls)
-    fixed = (
-        HELDOUT_GEOMETRY,
-        HELDOUT2_GEOMETRY,
-        HELDOUT3_GEOMETRY,
-        HELDOUT4_GEOMETRY,
-        HELDOUT5_GEOMETRY,
-        VALIDATION_GEOMETRY,
-    )
     assert bot - top > max(g[1] - g[0] for g in fixed)
     # _fixed_style's defaults for the fields a shorter tuple leaves out: size 1.0, stretch 1.0
     assert size > max((*g, 1.0)[7] for g in fixed) and stretch > max((*g, 1.0, 14.2, 1.0)[9] for g in fixed)
@@ -222,15 +233,7 @@ def test_seventh_heldout_family_apart_from_every_other() -> None:
     others |= set(VALIDATION_FONTS) | set(SELECTION_FONTS)
     assert HELDOUT7_FONTS and not set(HELDOUT7_FONTS) & others
     top, bot, _slant, _kill_w1, _gap, _sdx, _dgap, size, _cap, stretch = HELDOUT7_GEOMETRY
-    skulls = (
-        HELDOUT_SKULL,
-        HELDOUT2_SKULL,
-        HELDOUT3_SKULL,
-        HELDOUT4_SKULL,
-        HELDOUT5_SKULL,
-        HELDOUT6_SKULL,
-        VALIDATION_SKULL,
-    )
+    fixed, skulls = _before("heldout7")
     sk = HELDOUT7_SKULL
     # the existing drawing options in a combination no family has (eyes, nose, jaw, teeth) ...
     combos = {(s.eyes, s.nose, s.jaw > 0, s.teeth) for s in skulls}
@@ -239,15 +242,6 @@ def test_seventh_heldout_family_apart_from_every_other() -> None:
     jawed = [s for s in skulls if s.jaw > 0]
     assert sk.eye_dx < min(s.eye_dx for s in skulls) and 0 < sk.jaw < min(s.jaw for s in jawed)
     assert sk.jaw_bot < min(s.jaw_bot for s in jawed)
-    fixed = (
-        HELDOUT_GEOMETRY,
-        HELDOUT2_GEOMETRY,
-        HELDOUT3_GEOMETRY,
-        HELDOUT4_GEOMETRY,
-        HELDOUT5_GEOMETRY,
-        HELDOUT6_GEOMETRY,
-        VALIDATION_GEOMETRY,
-    )
     assert bot - top < min(g[1] - g[0] for g in fixed)
     # _fixed_style's defaults for the fields a shorter tuple leaves out: size 1.0, stretch 1.0
     assert size < min((*g, 1.0)[7] for g in fixed) and stretch < min((*g, 1.0, 14.2, 1.0)[9] for g in fixed)
