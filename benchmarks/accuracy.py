@@ -585,9 +585,9 @@ def main() -> int:
         choices=("default", "train", "validation", *HELDOUT_FAMILIES, "covered"),
         default="default",
         help="HUD style family of the VODs (validation: the family choices are made on; "
-        "heldout, heldout6, heldout7: never trained or chosen on; heldout2 to heldout5: never trained on, "
-        "held out until their first runs; covered: today's look with an overlay over the kill "
-        "box all along -- every match's kills must be null)",
+        "heldout: never trained or chosen on; heldout2 to heldout7: never trained on, held out "
+        "until their first runs; covered: today's look with an overlay over the kill box all "
+        "along -- every match's kills must be null)",
     )
     ap.add_argument(
         "--era",

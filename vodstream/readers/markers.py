@@ -148,6 +148,11 @@ ARENAS_PHRASES: tuple[str, ...] = (
 )
 
 
+def _nav_words(t: str) -> int:
+    """How many of the lobby's nav words the normalised text ``t`` holds."""
+    return sum(fuzzy_find(w, t, d) is not None for w, d in _LOBBY_NAV)
+
+
 def _placement(text: str) -> tuple[int | None, int | None]:
     m = _PLACED_OF.search(text)
     if m:
@@ -199,9 +204,8 @@ def parse_marker(text: str) -> Marker | None:
     tabs = sum(fuzzy_find(w, t, 1) is not None for w in ("SPECTATE", "DEATH RECAP"))
     if fuzzy_find("SPECTATING", t) is not None or tabs >= 1:
         return Marker(kind="spectating", text=t, label="SPECTATING")
-    nav = sum(fuzzy_find(w, t, d) is not None for w, d in _LOBBY_NAV)
     if (
-        nav >= 2
+        _nav_words(t) >= 2
         or _has_word("READY", t)
         or fuzzy_find("MATCHMAKING", t) is not None
         or fuzzy_find("CONNECTING", t, 1) is not None
@@ -584,7 +588,7 @@ class MarkerReader:
         fainter ink (:data:`FAINT_NAV`) and read -- the inactive tabs of a thin face are dim grey."""
         H = text.shape[0]
         for b, t in zip(lines, texts, strict=False):
-            if not t or sum(fuzzy_find(w, normalize(t), d) is not None for w, d in _LOBBY_NAV) != 1:
+            if not t or _nav_words(normalize(t)) != 1:
                 continue
             band = (0.0, max(0.0, (b.y0 - b.h) / H), 1.0, min(1.0, (b.y1 + b.h) / H))
             row = [
