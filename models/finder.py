@@ -19,6 +19,9 @@ split of this script is training-family renders of other scene seeds.
 ``--more N:SEED:TIGHT:COVER``: that share of the set's visible counts is drawn with a stream overlay
 over the squads box and none of the kill box (:func:`squads_cover`).
 
+``--family wide``: every set (validation too) in styles of the wide family
+(vodstream.testbed.synth.styles.wide_style) instead of the training family's.
+
 ``--tight P``: that share of the styles is a training style with its kill box drawn tight
 (:func:`tight_style`: the digits at or over the slanted right edge, a skull as small as the
 digits, the box narrower or wider); slant, box height and the gap to the squads box stay in the
@@ -178,15 +181,18 @@ def squads_cover(
 
 
 def render_set(
-    n: int, split: str, seed: int, tight: float = 0.0, cover: float = 0.0
+    n: int, split: str, seed: int, tight: float = 0.0, cover: float = 0.0, family: str = "train"
 ) -> tuple[np.ndarray, np.ndarray]:
     """n examples: inputs (n, 120, 360, 3) uint8 RGB and targets (n, 4) float32 [x0, y0, x1, y1] of
     the digit run in input px, NaN for none. ``tight``: the share of :func:`tight_style` styles;
     ``cover``: the share of visible counts drawn with a stream overlay over the squads box
-    (:func:`squads_cover`)."""
+    (:func:`squads_cover`); ``family``: the other styles' family, "train" or "wide"
+    (vodstream.testbed.synth.styles.wide_style)."""
     from vodstream.readers.hudlocate import finder_image
     from vodstream.testbed.synth.render import kill_box_covered
-    from vodstream.testbed.synth.styles import training_style
+    from vodstream.testbed.synth.styles import training_style, wide_style
+
+    style_of = {"train": training_style, "wide": wide_style}[family]
 
     rng = np.random.default_rng(seed)
     names = [k for k, _ in KINDS]
@@ -203,10 +209,10 @@ def render_set(
         scene = base + int(rng.integers(0, 10**6 - 1))
         crops: list[np.ndarray] = []
         boxes: list[np.ndarray] = []
-        sty = training_style(rng)
+        sty = style_of(rng)
         for j in range(min(GROUP, n - len(xs))):
             if j % STYLE_EVERY == 0:
-                sty = tight_style(rng) if tight and rng.random() < tight else training_style(rng)
+                sty = tight_style(rng) if tight and rng.random() < tight else style_of(rng)
             kind = names[int(rng.choice(len(names), p=p))]
             squads = int(rng.integers(1, 21))
             st = random_case(rng, split, kind=kind, scene_seed=scene, squads=squads, modes=True)
@@ -245,16 +251,19 @@ def _jpeg(img: np.ndarray, quality: int) -> np.ndarray:
 
 
 def cached_set(
-    n: int, split: str, seed: int, tight: float = 0.0, cover: float = 0.0
+    n: int, split: str, seed: int, tight: float = 0.0, cover: float = 0.0, family: str = "train"
 ) -> tuple[np.ndarray, np.ndarray]:
     name = (
-        f"{split}_{n}_{seed}" + (f"_tight{tight:g}" if tight else "") + (f"_cover{cover:g}" if cover else "")
+        f"{split}_{n}_{seed}"
+        + (f"_tight{tight:g}" if tight else "")
+        + (f"_cover{cover:g}" if cover else "")
+        + (f"_{family}" if family != "train" else "")
     )
     path = CACHE / f"{name}.npz"
     if path.is_file():
         z = np.load(path)
         return z["x"], z["y"]
-    x, y = render_set(n, split, seed, tight, cover)
+    x, y = render_set(n, split, seed, tight, cover, family)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp.npz")
     np.savez(tmp, x=x, y=y)
@@ -432,8 +441,11 @@ def card_section(meta: dict[str, Any], weights: Path) -> str:
         "in-match HUD, or only a faint one, it proposes where the kill digits are (or none) on the "
         "halved HUD crop; the kill reader reads a proposal under its rules for unsure boxes "
         "(vodstream/readers/killreader.py). Trained only on "
-        "training-family renders (models/finder.py); the figures below are each step's own, on "
-        "training-family renders of other scenes (validation split of that step's run): positives "
+        "renders of the training family, or of the wide family where a step's family says so "
+        "(vodstream/testbed/synth/styles.py `wide_style`: the training faces and skull eye shapes, the "
+        "skull's proportions and the box geometry over a wider span) (models/finder.py); the figures "
+        "below are each step's own, on renders of that step's family of other scenes (validation "
+        "split of that step's run): positives "
         "found (centre within half a digit height, height within 25 %), crops without a visible "
         "count proposed nothing, and confident proposals that were wrong. Written by "
         "`python -m models.finder` (or `--card`) from the weights' meta; nothing here is typed by hand.",
@@ -467,15 +479,16 @@ def _steps_table(meta: dict[str, Any]) -> list[str]:
         steps.append(m)
         m = m.get("init_meta")
     lines = [
-        "| step | trained from | training renders (seed, more sets) | tight styles | epochs | "
+        "| step | trained from | family | training renders (seed, more sets) | tight styles | epochs | "
         "positives found | none where none | wrong proposals | training s |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for k, s in enumerate(reversed(steps), 1):
         v = s.get("val", {})
         more = ", ".join(s.get("more") or []) or "-"
         lines.append(
-            f"| {k} | {s.get('init') or 'scratch'} | {s.get('n_train')} (seed {s.get('seed')}; {more}) | "
+            f"| {k} | {s.get('init') or 'scratch'} | {s.get('family', 'train')} | "
+            f"{s.get('n_train')} (seed {s.get('seed')}; {more}) | "
             f"{s.get('tight', 0.0):g} | {s.get('epochs')} | "
             f"{v.get('positives_found', 0.0) * 100:.2f} % of {v.get('n_pos')} | "
             f"{v.get('negatives_none', 0.0) * 100:.2f} % of {v.get('n_neg')} | "
@@ -518,6 +531,12 @@ def main(argv: list[str] | None = None) -> int:
         "--tight", type=float, default=0.0, help="share of tight-box training styles (tight_style)"
     )
     ap.add_argument("--init", type=Path, default=None, help="start from these weights (fine-tune)")
+    ap.add_argument(
+        "--family",
+        choices=("train", "wide"),
+        default="train",
+        help="style family of every set's renders, validation included (wide: styles.wide_style)",
+    )
     ap.add_argument(
         "--more",
         nargs="*",
@@ -573,9 +592,9 @@ def main(argv: list[str] | None = None) -> int:
         init_meta = dict(init.meta)
     t0 = time.perf_counter()
     sets = [(args.n, args.seed, args.tight, 0.0), *more]
-    parts = [cached_set(n, "train", seed, tight, cover) for n, seed, tight, cover in sets]
+    parts = [cached_set(n, "train", seed, tight, cover, args.family) for n, seed, tight, cover in sets]
     x, y = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
-    xv, yv = cached_set(args.val, "test", args.seed + 1, args.tight)
+    xv, yv = cached_set(args.val, "test", args.seed + 1, args.tight, family=args.family)
     t_render = time.perf_counter() - t0
     model, ev = train(x, y, xv, yv, epochs=args.epochs, seed=args.seed, init=init)
     meta = {
@@ -583,7 +602,7 @@ def main(argv: list[str] | None = None) -> int:
         "n_val": args.val,
         "epochs": args.epochs,
         "seed": args.seed,
-        "family": "train",
+        "family": args.family,
         "tight": args.tight,
         "more": [_set_name(*m) for m in more],
         "init": None if args.init is None else _rel(args.init),

@@ -391,3 +391,40 @@ def test_family_style() -> None:
     assert family_style("train", np.random.default_rng(3)) == training_style(np.random.default_rng(3))
     with pytest.raises(ValueError):
         family_style("nope", np.random.default_rng(0))
+
+
+def _geometry(st: _hud.HudStyle) -> tuple[float, ...]:
+    """A style's box geometry as the fixed families spell it (top, box height, slant, kill_w1,
+    kill_gap, skull_dx, digit gap after the skull, skull size, digit cap, digit stretch)."""
+    dgap = st.digit_dx - st.skull_dx - 19.5 * st.skull_size
+    box = (st.top, st.bot - st.top, st.slant, st.kill_w1, st.kill_gap, st.skull_dx, dgap)
+    return (*box, st.skull_size, st.digit_cap, st.digit_stretch)
+
+
+def test_wide_family_spans_every_fixed_geometry_in_training_faces_and_eyes() -> None:
+    from vodstream.testbed.synth.styles import wide_style
+
+    fixed = (*_FIXED_FAMILIES, ("heldout7", HELDOUT7_GEOMETRY, HELDOUT7_SKULL))
+    eyes = {"round", "tall", "wide"}  # the training drawings' eye shapes; the fixed families' are others
+    assert not eyes & {sk.eyes for _n, _g, sk in fixed}
+    styles = [wide_style(np.random.default_rng(i)) for i in range(3000)]
+    for st in styles:
+        assert st.font in STYLE_FONTS and st.skull.eyes in eyes
+        ink = st.skull.jaw_bot if st.skull.jaw else st.skull.cranium_cut
+        assert ink * st.skull_size >= 0.95 * st.digit_cap - 1e-9  # a skull about the digits' height or more
+        assert st.bot - st.top >= st.digit_cap + 7.0 - 1e-9  # the digits fit the box
+    spans = np.array([_geometry(st) for st in styles])
+    lo, hi = spans.min(0), spans.max(0)
+    slack = 0.03 * (hi - lo)
+    for name, _g, _sk in fixed:
+        st = _fixed_style_of(name)
+        g = np.array(_geometry(st))
+        assert np.all(g >= lo - slack) and np.all(g <= hi + slack), (name, g, lo, hi)
+    assert wide_style(np.random.default_rng(3)) == family_style("wide", np.random.default_rng(3))
+    assert style_by_name("wide:2") == style_by_name("wide:2") != style_by_name("train:2")
+    # the training family itself is unchanged by the wide family's skull ranges
+    assert training_style(np.random.default_rng(7)).skull.name.startswith("train")
+
+
+def _fixed_style_of(name: str) -> _hud.HudStyle:
+    return family_style(name, np.random.default_rng(0))

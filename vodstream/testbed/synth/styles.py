@@ -140,6 +140,7 @@ __all__ = [
     "style_by_name",
     "training_style",
     "validation_style",
+    "wide_style",
 ]
 
 # Squads-left labels of other languages (ASCII so every face has the glyphs); the label's ink
@@ -299,22 +300,49 @@ VALIDATION_SKULL = SkullShape(
 VALIDATION_GEOMETRY = (49.0, 74.0, 24.0, 54.0, 16.0, 8.0, 5.0, 0.74, 12.0)
 
 
-def _skull(rng: np.random.Generator, i: int) -> SkullShape:
-    jaw = 0.0 if rng.random() < 0.2 else float(rng.uniform(3.8, 6.2))
+def _skull(rng: np.random.Generator, i: int, *, wide: bool = False) -> SkullShape:
+    """A training skull drawing: the training eye shapes (round, tall, wide), proportions drawn from
+    the training ranges, or with ``wide`` from the wide family's (:func:`wide_style`)."""
+    r = _WIDE_SKULL if wide else _TRAIN_SKULL
+    jaw = 0.0 if rng.random() < 0.2 else float(rng.uniform(*r["jaw"]))
     return SkullShape(
-        name=f"train{i}",
-        cranium_w=float(rng.uniform(8.6, 10.2)),
-        cranium_h=float(rng.uniform(9.2, 11.0)),
-        cranium_cut=float(rng.uniform(17.5, 19.5)),
+        name=f"{'wide' if wide else 'train'}{i}",
+        cranium_w=float(rng.uniform(*r["cranium_w"])),
+        cranium_h=float(rng.uniform(*r["cranium_h"])),
+        cranium_cut=float(rng.uniform(*r["cranium_cut"])),
         jaw=jaw,
-        jaw_bot=float(rng.uniform(21.5, 23.0)),
+        jaw_bot=float(rng.uniform(*r["jaw_bot"])),
         eyes=str(rng.choice(["round", "tall", "wide"])),
-        eye_r=float(rng.uniform(2.0, 3.0)),
-        eye_dx=float(rng.uniform(3.6, 4.8)),
-        eye_y=float(rng.uniform(12.5, 14.5)),
+        eye_r=float(rng.uniform(*r["eye_r"])),
+        eye_dx=float(rng.uniform(*r["eye_dx"])),
+        eye_y=float(rng.uniform(*r["eye_y"])),
         nose=bool(rng.random() < 0.7),
         teeth=int(rng.choice([0, 0, 2, 3])) if jaw else 0,
     )
+
+
+# The training skulls' proportions (reference px), and the wide family's: every fixed family's
+# numbers (validation, heldout..heldout7) lie inside the wide ranges; their eye shapes do not.
+_TRAIN_SKULL: dict[str, tuple[float, float]] = {
+    "jaw": (3.8, 6.2),
+    "cranium_w": (8.6, 10.2),
+    "cranium_h": (9.2, 11.0),
+    "cranium_cut": (17.5, 19.5),
+    "jaw_bot": (21.5, 23.0),
+    "eye_r": (2.0, 3.0),
+    "eye_dx": (3.6, 4.8),
+    "eye_y": (12.5, 14.5),
+}
+_WIDE_SKULL: dict[str, tuple[float, float]] = {
+    "jaw": (2.5, 7.5),
+    "cranium_w": (8.0, 11.2),
+    "cranium_h": (8.2, 12.0),
+    "cranium_cut": (15.8, 20.5),
+    "jaw_bot": (19.5, 23.8),
+    "eye_r": (1.8, 3.0),
+    "eye_dx": (3.3, 5.0),
+    "eye_y": (11.4, 14.5),
+}
 
 
 def _stream_and_language(rng: np.random.Generator) -> dict:
@@ -385,6 +413,50 @@ def training_style(
         slant=slant,
         kill_w1=kill_w1,
         kill_gap=float(rng.uniform(20.0, 45.0)),
+        skull_dx=skull_dx,
+        digit_dx=digit_dx,
+        skull_size=size,
+        digit_cap=cap,
+        digit_stretch=stretch,
+        **_stream_and_language(rng),
+    )
+
+
+def wide_style(
+    rng: np.random.Generator, *, name: str = "wide", faces: tuple[str, ...] = STYLE_FONTS
+) -> HudStyle:
+    """A random style of the wide family: the training family's faces and skull eye shapes, with
+    the skull's proportions and the box geometry drawn over the span the game's HUD redraws vary
+    over -- a skull from 0.65x to 1.3x, down to about the digits' height; digits 11.5-17.5 px tall
+    and 0.72-1.3 times as wide; slant 0-32 px; a box 20-44 px tall and up to 104 px wide for one
+    digit; the gaps (skull to box edge, skull to digits, kill box to squads box) from tight to
+    loose. The ranges hold every fixed family's geometry (validation, heldout..heldout7), so on
+    those families what stays unseen is the face and the skull drawing (eye shapes)."""
+    if not faces:
+        raise ValueError(f"no face installed for the {name!r} style family")
+    font = str(faces[int(rng.integers(len(faces)))])
+    skull = _skull(rng, int(rng.integers(0, 10**6)), wide=True)
+    cap = float(rng.uniform(11.5, 17.5))
+    ink_h = skull.jaw_bot if skull.jaw else skull.cranium_cut
+    size = float(max(rng.uniform(0.65, 1.3), 0.95 * cap / ink_h))  # the skull at least ~the digits' height
+    top = float(rng.uniform(42.0, 56.0))
+    bot = top + float(min(44.0, max(rng.uniform(20.0, 44.0), 20.0 * size + 6.0, cap + 7.0)))
+    skull_dx = float(rng.uniform(3.0, 21.0))
+    digit_dx = skull_dx + 19.5 * size + float(rng.uniform(1.5, 13.0))
+    slant = float(rng.uniform(0.0, 32.0))
+    stretch = float(rng.uniform(0.72, 1.3))
+    kill_w1 = float(
+        min(104.0, max(rng.uniform(44.0, 100.0), digit_dx + 0.75 * cap * stretch + 0.5 * slant + 4.0))
+    )
+    return HudStyle(
+        name=name,
+        font=font,
+        skull=skull,
+        top=top,
+        bot=bot,
+        slant=slant,
+        kill_w1=kill_w1,
+        kill_gap=float(rng.uniform(5.0, 60.0)),
         skull_dx=skull_dx,
         digit_dx=digit_dx,
         skull_size=size,
@@ -502,6 +574,7 @@ def family_style(family: str, rng: np.random.Generator) -> HudStyle:
     "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7" or "covered"."""
     makers: dict[str, Callable[[np.random.Generator], HudStyle]] = {
         "train": training_style,
+        "wide": wide_style,
         "shapes": shapes_style,
         "selection": selection_style,
         "validation": validation_style,
@@ -532,6 +605,8 @@ def style_by_name(name: str) -> HudStyle:
         return DEFAULT_STYLE
     if fam == "train":
         return training_style(np.random.default_rng([n, 17]), name=f"train:{n}")
+    if fam == "wide":
+        return wide_style(np.random.default_rng([n, 61]), name=f"wide:{n}")
     if fam == "validation":
         return validation_style(np.random.default_rng([n, 41]), name=f"validation:{n}")
     if fam == "covered":
