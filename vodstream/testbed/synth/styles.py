@@ -606,7 +606,7 @@ def style_by_name(name: str) -> HudStyle:
     if fam == "train":
         return training_style(np.random.default_rng([n, 17]), name=f"train:{n}")
     if fam == "wide":
-        return wide_style(np.random.default_rng([n, 61]), name=f"wide:{n}")
+        return wide_style(np.random.default_rng([n, 67]), name=f"wide:{n}")
     if fam == "validation":
         return validation_style(np.random.default_rng([n, 41]), name=f"validation:{n}")
     if fam == "covered":
