@@ -852,6 +852,7 @@ Rendered from the test split (scene and world seeds never used in training), in 
   the fifth one's VODs had been looked at and tracker rules chosen on them, measured first with the
   networks and reader of 14eb11f (one reader threshold chosen on the fifth one's cases) ("heldout6
   styles"); **heldout7**: a seventh one, defined once the sixth one had been measured ("heldout7
+  styles"); **heldout8**: an eighth one, defined once the seventh one had been measured ("heldout8
   styles").
 
 ## Digit CNN

@@ -16,6 +16,7 @@ from vodstream.testbed.synth.fonts import (
     HELDOUT5_FONTS,
     HELDOUT6_FONTS,
     HELDOUT7_FONTS,
+    HELDOUT8_FONTS,
     HELDOUT_FONTS,
     SELECTION_FONTS,
     STYLE_FONTS,
@@ -36,6 +37,8 @@ from vodstream.testbed.synth.styles import (
     HELDOUT6_SKULL,
     HELDOUT7_GEOMETRY,
     HELDOUT7_SKULL,
+    HELDOUT8_GEOMETRY,
+    HELDOUT8_SKULL,
     HELDOUT_GEOMETRY,
     HELDOUT_SKULL,
     VALIDATION_GEOMETRY,
@@ -47,6 +50,7 @@ from vodstream.testbed.synth.styles import (
     heldout5_style,
     heldout6_style,
     heldout7_style,
+    heldout8_style,
     heldout_style,
     style_by_name,
     training_style,
@@ -63,6 +67,8 @@ _FIXED_FAMILIES = (
     ("heldout4", HELDOUT4_GEOMETRY, HELDOUT4_SKULL),
     ("heldout5", HELDOUT5_GEOMETRY, HELDOUT5_SKULL),
     ("heldout6", HELDOUT6_GEOMETRY, HELDOUT6_SKULL),
+    ("heldout7", HELDOUT7_GEOMETRY, HELDOUT7_SKULL),
+    ("heldout8", HELDOUT8_GEOMETRY, HELDOUT8_SKULL),
 )
 
 
@@ -256,6 +262,41 @@ def test_seventh_heldout_family_apart_from_every_other() -> None:
     _named_and_rendered("heldout7", HELDOUT7_FONTS, "heldout6")
 
 
+def test_eighth_heldout_family_apart_from_every_other() -> None:
+    others = set(STYLE_FONTS) | set(HELDOUT_FONTS) | set(HELDOUT2_FONTS) | set(HELDOUT3_FONTS)
+    others |= set(HELDOUT4_FONTS) | set(HELDOUT5_FONTS) | set(HELDOUT6_FONTS) | set(HELDOUT7_FONTS)
+    others |= set(VALIDATION_FONTS) | set(SELECTION_FONTS)
+    assert HELDOUT8_FONTS and not set(HELDOUT8_FONTS) & others
+    fixed, skulls = _before("heldout8")
+    assert len(fixed) == 8
+    sk = HELDOUT8_SKULL
+    # the existing drawing options in a combination no family has (eyes, nose, jaw, teeth)
+    combos = {(s.eyes, s.nose, s.jaw > 0, s.teeth) for s in skulls}
+    assert (sk.eyes, sk.nose, sk.jaw > 0, sk.teeth) not in combos
+    # every box value inside the span the other fixed families cover, none at its end, and the
+    # whole unlike any one of them (_fixed_style's defaults for the fields a shorter tuple leaves out)
+    full = [(*g, 1.0, 14.2, 1.0)[:10] for g in fixed]
+    g8 = HELDOUT8_GEOMETRY
+    assert len(g8) == 10
+    for i, v in enumerate(g8):
+        assert min(g[i] for g in full) < v < max(g[i] for g in full), i
+    assert min(g[1] - g[0] for g in full) < g8[1] - g8[0] < max(g[1] - g[0] for g in full)
+    assert all(sum(a != b for a, b in zip(g8, g, strict=True)) >= 8 for g in full)
+    top, bot, slant, kill_w1, _gap, sdx, dgap, size, cap, stretch = g8
+    # the skull fits its box and stands at least 1.25 digits tall; one digit fits before the slant
+    assert 23.0 * size + 8.0 <= bot - top and sk.jaw_bot * size >= 1.25 * cap
+    assert kill_w1 >= sdx + 19.5 * size + dgap + 0.75 * cap * stretch + 0.5 * slant + 6.0
+    for i in range(300):
+        st = training_style(np.random.default_rng(i))
+        assert st.skull.eyes != sk.eyes
+    h8 = heldout8_style(np.random.default_rng(0))
+    assert h8.font == HELDOUT8_FONTS[0] and h8.skull == sk and h8.digit_stretch == stretch
+    assert (h8.top, h8.bot, h8.slant, h8.kill_w1) == (top, bot, slant, kill_w1)
+    assert (h8.skull_dx, h8.skull_size, h8.digit_cap) == (sdx, size, cap)
+    assert family_style("heldout8", np.random.default_rng(3)) == heldout8_style(np.random.default_rng(3))
+    _named_and_rendered("heldout8", HELDOUT8_FONTS, "heldout7")
+
+
 def test_validation_family_apart_from_training_and_heldout() -> None:
     assert VALIDATION_FONTS and not set(VALIDATION_FONTS) & (set(STYLE_FONTS) | set(HELDOUT_FONTS))
     top, bot, slant, _kill_w1, gap, *_ = VALIDATION_GEOMETRY
@@ -294,7 +335,7 @@ def test_style_names() -> None:
         style_by_name("train:x")
 
 
-@pytest.mark.parametrize("name", ["train:1", "train:2", "validation:2", "heldout:3"])
+@pytest.mark.parametrize("name", ["train:1", "train:2", "validation:2", "heldout:3", "heldout8:3"])
 def test_styled_digits_where_geometry_says(name) -> None:
     """The digit boxes of a styled HUD hold bright ink, and the box differs from the default look."""
     st = style_by_name(name)
@@ -404,7 +445,7 @@ def _geometry(st: _hud.HudStyle) -> tuple[float, ...]:
 def test_wide_family_spans_every_fixed_geometry_in_training_faces_and_eyes() -> None:
     from vodstream.testbed.synth.styles import wide_style
 
-    fixed = (*_FIXED_FAMILIES, ("heldout7", HELDOUT7_GEOMETRY, HELDOUT7_SKULL))
+    fixed = _FIXED_FAMILIES
     eyes = {"round", "tall", "wide"}  # the training drawings' eye shapes; the fixed families' are others
     assert not eyes & {sk.eyes for _n, _g, sk in fixed}
     styles = [wide_style(np.random.default_rng(i)) for i in range(3000)]

@@ -26,6 +26,7 @@ __all__ = [
     "HELDOUT5_FONTS",
     "HELDOUT6_FONTS",
     "HELDOUT7_FONTS",
+    "HELDOUT8_FONTS",
     "HELDOUT_FONTS",
     "HUD_FONTS",
     "MENU_FONT",
@@ -129,6 +130,10 @@ _SOURCES: dict[str, tuple[str, str]] = {
     # the seventh held-out family's face: a humanist condensed sans (Cabin at its narrowest width,
     # bold) with a curved flag on the 1, a bowed 7 and stroke contrast in its rounds, never trained on
     "cabin-condensed-bold": ("fontpkg_cabin", "Cabin[wdth,wght].ttf"),
+    # the eighth held-out family's face: a narrow grotesque (Encode Sans at its condensed width,
+    # semibold) with straight-sided rounds, a 6 and 9 on straight slanting spines and a plain
+    # flagged 1, never trained on
+    "encode-sans-condensed-semibold": ("fontpkg_encode_sans", "EncodeSans[wdth,wght].ttf"),
     # a handwriting face no network is trained on: the labelling round trip (`vodstream label`,
     # `train --labels`) adapts the reader to it (tests/test_label_roundtrip.py)
     "caveat": ("fontpkg_caveat", "Caveat[wght].ttf"),
@@ -172,9 +177,10 @@ _WEIGHTS = {
     "sofia-sans": 700,
     "signika": 700,
     "cabin-condensed-bold": 700,
+    "encode-sans-condensed-semibold": 600,
 }
 # variable faces drawn at another width than the default: the width axis value
-_WIDTHS = {"cabin-condensed-bold": 75}
+_WIDTHS = {"cabin-condensed-bold": 75, "encode-sans-condensed-semibold": 75}
 _ORIGINAL = ("rajdhani-bold", "teko", "titillium-web-bold", "rajdhani-semibold", "dejavu-sans-condensed-bold")
 _HELDOUT = ("chakra-petch-bold",)
 _HELDOUT2 = ("sofia-sans",)
@@ -183,6 +189,7 @@ _HELDOUT4 = ("news-cycle-bold",)
 _HELDOUT5 = ("viga",)
 _HELDOUT6 = ("abel",)
 _HELDOUT7 = ("cabin-condensed-bold",)
+_HELDOUT8 = ("encode-sans-condensed-semibold",)
 _VALIDATION = ("kanit-semibold",)
 _UNTRAINED = ("caveat",)
 _SELECTION = ("dm-mono-medium", "source-code-pro", "righteous", "space-grotesk", "roboto-slab", "sora")
@@ -217,7 +224,7 @@ ALL_FONTS: tuple[str, ...] = tuple(n for n in _SOURCES if _resolve(n) is not Non
 # the default renderer's faces (today's look; synth scripts choose among these)
 HUD_FONTS: tuple[str, ...] = tuple(n for n in _ORIGINAL if n in ALL_FONTS)
 # faces the varied training styles draw with (never the held-out, validation, selection or untrained ones)
-_HELD_OUT_ALL = _HELDOUT + _HELDOUT2 + _HELDOUT3 + _HELDOUT4 + _HELDOUT5 + _HELDOUT6 + _HELDOUT7
+_HELD_OUT_ALL = _HELDOUT + _HELDOUT2 + _HELDOUT3 + _HELDOUT4 + _HELDOUT5 + _HELDOUT6 + _HELDOUT7 + _HELDOUT8
 _NOT_TRAINED = _HELD_OUT_ALL + _VALIDATION + _SELECTION + _UNTRAINED
 STYLE_FONTS: tuple[str, ...] = tuple(n for n in ALL_FONTS if n not in _NOT_TRAINED)
 # the training faces added for their digit shapes (a subset of STYLE_FONTS)
@@ -231,6 +238,7 @@ HELDOUT4_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT4 if n in ALL_FONTS)
 HELDOUT5_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT5 if n in ALL_FONTS)
 HELDOUT6_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT6 if n in ALL_FONTS)
 HELDOUT7_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT7 if n in ALL_FONTS)
+HELDOUT8_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT8 if n in ALL_FONTS)
 VALIDATION_FONTS: tuple[str, ...] = tuple(n for n in _VALIDATION if n in ALL_FONTS)
 UNTRAINED_FONTS: tuple[str, ...] = tuple(n for n in _UNTRAINED if n in ALL_FONTS)
 # what a synth script's hud_font may name

@@ -67,6 +67,15 @@ The families, disjoint by construction in face, skull drawing or box geometry (e
   box, skull place, digit spacing and digit size inside the training ranges). Defined once the
   sixth held-out family had been measured, and committed before anything was measured on it.
   Nothing trains on it and no choice is made on it.
+* **eighth held-out** (``heldout8``): ONE more face (``fonts.HELDOUT8_FONTS``, a narrow
+  grotesque: straight-sided rounds, a 6 and 9 on straight slanting spines, a plain flagged 1),
+  ONE skull drawing of the existing options in a combination no family has (diamond eye sockets
+  without a nose over a plain jaw with two teeth) and ONE box geometry (a 33 px box with an 18 px
+  slant, 74 px wide, 52 px from the squads box, a slightly small skull (0.94) set 15 px into the
+  box, slightly tall (cap 14.8), slightly narrow (stretch 0.88) digits 4 px after it: every value
+  inside the span the other fixed families cover and none at its end, in a combination none of
+  them has). Defined once the seventh held-out family had been measured, and committed before
+  anything was measured on it. Nothing trains on it and no choice is made on it.
 * **validation**: ONE other face (``fonts.VALIDATION_FONTS``), ONE skull drawing (square eye
   sockets, a narrow jaw with two teeth, a nose) and ONE box geometry (slant 24 px, 25 px high,
   54 px wide, 16 px gap: slant, height and gap outside the training ranges, on the other side
@@ -100,6 +109,7 @@ from vodstream.testbed.synth.fonts import (
     HELDOUT5_FONTS,
     HELDOUT6_FONTS,
     HELDOUT7_FONTS,
+    HELDOUT8_FONTS,
     HELDOUT_FONTS,
     SELECTION_FONTS,
     STYLE_FONTS,
@@ -121,6 +131,8 @@ __all__ = [
     "HELDOUT6_SKULL",
     "HELDOUT7_GEOMETRY",
     "HELDOUT7_SKULL",
+    "HELDOUT8_GEOMETRY",
+    "HELDOUT8_SKULL",
     "HELDOUT_FAMILIES",
     "HELDOUT_GEOMETRY",
     "HELDOUT_SKULL",
@@ -134,6 +146,7 @@ __all__ = [
     "heldout5_style",
     "heldout6_style",
     "heldout7_style",
+    "heldout8_style",
     "heldout_style",
     "selection_style",
     "shapes_style",
@@ -281,6 +294,24 @@ HELDOUT7_SKULL = SkullShape(
 # (top, bot, slant, kill_w1, kill_gap, skull_dx, digit_gap after the skull, skull size, digit cap,
 # digit stretch)
 HELDOUT7_GEOMETRY = (52.0, 74.0, 10.0, 58.0, 26.0, 12.0, 6.0, 0.7, 13.5, 0.76)
+
+HELDOUT8_SKULL = SkullShape(
+    name="heldout8",
+    cranium_w=10.2,
+    cranium_h=9.2,
+    cranium_cut=17.0,
+    jaw=5.0,
+    jaw_bot=21.6,
+    eyes="diamond",
+    eye_r=2.5,
+    eye_dx=4.3,
+    eye_y=12.6,
+    nose=False,
+    teeth=2,
+)
+# (top, bot, slant, kill_w1, kill_gap, skull_dx, digit_gap after the skull, skull size, digit cap,
+# digit stretch)
+HELDOUT8_GEOMETRY = (48.0, 81.0, 18.0, 74.0, 52.0, 15.0, 4.0, 0.94, 14.8, 0.88)
 
 VALIDATION_SKULL = SkullShape(
     name="validation",
@@ -533,6 +564,11 @@ def heldout7_style(rng: np.random.Generator, *, name: str = "heldout7") -> HudSt
     return _fixed_style(rng, name, HELDOUT7_FONTS, "fontpkg-cabin", HELDOUT7_SKULL, HELDOUT7_GEOMETRY)
 
 
+def heldout8_style(rng: np.random.Generator, *, name: str = "heldout8") -> HudStyle:
+    """A style of the eighth held-out family: its face, skull and box geometry, the rest varied."""
+    return _fixed_style(rng, name, HELDOUT8_FONTS, "fontpkg-encode-sans", HELDOUT8_SKULL, HELDOUT8_GEOMETRY)
+
+
 def validation_style(rng: np.random.Generator, *, name: str = "validation") -> HudStyle:
     """A style of the validation family: its face, skull and box geometry, the rest varied."""
     return _fixed_style(rng, name, VALIDATION_FONTS, "fontpkg-kanit", VALIDATION_SKULL, VALIDATION_GEOMETRY)
@@ -566,12 +602,15 @@ def shapes_style(rng: np.random.Generator, *, name: str = "shapes") -> HudStyle:
 
 
 # the held-out families, in the order they were defined (each never trained on)
-HELDOUT_FAMILIES = ("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7")
+HELDOUT_FAMILIES = (
+    *("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8"),
+)
 
 
 def family_style(family: str, rng: np.random.Generator) -> HudStyle:
     """A random style of a family: "train", "shapes", "selection", "validation", "heldout",
-    "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7" or "covered"."""
+    "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8" or
+    "covered"."""
     makers: dict[str, Callable[[np.random.Generator], HudStyle]] = {
         "train": training_style,
         "wide": wide_style,
@@ -585,6 +624,7 @@ def family_style(family: str, rng: np.random.Generator) -> HudStyle:
         "heldout5": heldout5_style,
         "heldout6": heldout6_style,
         "heldout7": heldout7_style,
+        "heldout8": heldout8_style,
         "covered": covered_style,
     }
     if family not in makers:
@@ -594,8 +634,8 @@ def family_style(family: str, rng: np.random.Generator) -> HudStyle:
 
 def style_by_name(name: str) -> HudStyle:
     """ "default", "train:SEED", "validation:SEED", "heldout:SEED", "heldout2:SEED",
-    "heldout3:SEED", "heldout4:SEED", "heldout5:SEED", "heldout6:SEED", "heldout7:SEED" or
-    "covered:SEED" (SEED an integer; a family name alone is seed 0)."""
+    "heldout3:SEED", "heldout4:SEED", "heldout5:SEED", "heldout6:SEED", "heldout7:SEED",
+    "heldout8:SEED" or "covered:SEED" (SEED an integer; a family name alone is seed 0)."""
     fam, _, seed = name.partition(":")
     try:
         n = int(seed) if seed else 0
@@ -625,8 +665,10 @@ def style_by_name(name: str) -> HudStyle:
         return heldout6_style(np.random.default_rng([n, 47]), name=f"heldout6:{n}")
     if fam == "heldout7":
         return heldout7_style(np.random.default_rng([n, 59]), name=f"heldout7:{n}")
+    if fam == "heldout8":
+        return heldout8_style(np.random.default_rng([n, 61]), name=f"heldout8:{n}")
     raise ValueError(
         f"unknown HUD style {name!r} (known: default, train:SEED, validation:SEED, heldout:SEED, "
         "heldout2:SEED, heldout3:SEED, heldout4:SEED, heldout5:SEED, heldout6:SEED, heldout7:SEED, "
-        "covered:SEED)"
+        "heldout8:SEED, covered:SEED)"
     )
