@@ -104,6 +104,7 @@ CARD_BEGIN, CARD_END = "<!-- finder:begin -->", "<!-- finder:end -->"
 CARD_HEADING = "## Kill-box detector (models/finder.py)"
 
 
+FAMILIES = ("train", "wide")  # the style families a training set is rendered in
 WIDTH = 3 * FinderNet.INPUT_H  # the training crops' width (hud_box is 3:1)
 
 
@@ -192,7 +193,7 @@ def render_set(
     from vodstream.testbed.synth.render import kill_box_covered
     from vodstream.testbed.synth.styles import training_style, wide_style
 
-    style_of = {"train": training_style, "wide": wide_style}[family]
+    style_of = {"train": training_style, "wide": wide_style}[family]  # FAMILIES
 
     rng = np.random.default_rng(seed)
     names = [k for k, _ in KINDS]
@@ -408,26 +409,30 @@ def train(
     return model.eval(), evaluate(model, xv, yv)
 
 
-def _parse_set(text: str) -> tuple[int, int, float, float]:
-    """ "N:SEED[:TIGHT[:COVER]]" -> (renders, render seed, share of tight styles, share of visible
-    counts with the squads box covered)."""
+def _parse_set(text: str, family: str = "train") -> tuple[int, int, float, float, str]:
+    """ "N:SEED[:TIGHT[:COVER[:FAMILY]]]" -> (renders, render seed, share of tight styles, share of
+    visible counts with the squads box covered, style family: ``family`` where not named)."""
     parts = text.split(":")
-    if len(parts) not in (2, 3, 4):
-        raise ValueError(f"{text!r} is not N:SEED[:TIGHT[:COVER]]")
+    if len(parts) not in (2, 3, 4, 5):
+        raise ValueError(f"{text!r} is not N:SEED[:TIGHT[:COVER[:FAMILY]]]")
     try:
         n, seed = int(parts[0]), int(parts[1])
         tight = float(parts[2]) if len(parts) >= 3 else 0.0
-        cover = float(parts[3]) if len(parts) == 4 else 0.0
+        cover = float(parts[3]) if len(parts) >= 4 else 0.0
     except ValueError:
-        raise ValueError(f"{text!r} is not N:SEED[:TIGHT[:COVER]] (numbers)") from None
-    if n <= 0 or not 0.0 <= tight <= 1.0 or not 0.0 <= cover <= 1.0:
-        raise ValueError(f"{text!r}: N must be positive, TIGHT and COVER in [0, 1]")
-    return n, seed, tight, cover
+        raise ValueError(f"{text!r} is not N:SEED[:TIGHT[:COVER[:FAMILY]]] (numbers)") from None
+    fam = parts[4] if len(parts) == 5 else family
+    if n <= 0 or not 0.0 <= tight <= 1.0 or not 0.0 <= cover <= 1.0 or fam not in FAMILIES:
+        raise ValueError(
+            f"{text!r}: N must be positive, TIGHT and COVER in [0, 1], FAMILY one of {', '.join(FAMILIES)}"
+        )
+    return n, seed, tight, cover, fam
 
 
-def _set_name(n: int, seed: int, tight: float, cover: float) -> str:
+def _set_name(n: int, seed: int, tight: float, cover: float, family: str = "train") -> str:
     """A training set as ``--more`` names it (the card's "more sets")."""
-    return f"{n}:{seed}:{tight:g}" + (f":{cover:g}" if cover else "")
+    tail = (f":{cover:g}" if cover or family != "train" else "") + (f":{family}" if family != "train" else "")
+    return f"{n}:{seed}:{tight:g}" + tail
 
 
 def card_section(meta: dict[str, Any], weights: Path) -> str:
@@ -533,7 +538,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--init", type=Path, default=None, help="start from these weights (fine-tune)")
     ap.add_argument(
         "--family",
-        choices=("train", "wide"),
+        choices=FAMILIES,
         default="train",
         help="style family of every set's renders, validation included (wide: styles.wide_style)",
     )
@@ -541,8 +546,9 @@ def main(argv: list[str] | None = None) -> int:
         "--more",
         nargs="*",
         default=[],
-        metavar="N:SEED[:TIGHT[:COVER]]",
-        help="further training sets (render seeds; COVER: share of visible counts, squads box covered)",
+        metavar="N:SEED[:TIGHT[:COVER[:FAMILY]]]",
+        help="further training sets (render seeds; COVER: share of visible counts, squads box covered; "
+        "FAMILY: train or wide, default --family)",
     )
     ap.add_argument(
         "--card", action="store_true", help="only rewrite models/MODEL_CARD.md's detector section from --out"
@@ -577,7 +583,7 @@ def main(argv: list[str] | None = None) -> int:
         log.info("model card: detector section rewritten", card=_rel(CARD), weights=_rel(args.out))
         return 0
     try:
-        more = [_parse_set(v) for v in args.more]
+        more = [_parse_set(v, args.family) for v in args.more]
     except ValueError as e:
         sys.stderr.write(f"error: --more: {e}\n")
         return 2
@@ -591,8 +597,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         init_meta = dict(init.meta)
     t0 = time.perf_counter()
-    sets = [(args.n, args.seed, args.tight, 0.0), *more]
-    parts = [cached_set(n, "train", seed, tight, cover, args.family) for n, seed, tight, cover in sets]
+    sets = [(args.n, args.seed, args.tight, 0.0, args.family), *more]
+    parts = [cached_set(n, "train", seed, tight, cover, fam) for n, seed, tight, cover, fam in sets]
     x, y = np.concatenate([p[0] for p in parts]), np.concatenate([p[1] for p in parts])
     xv, yv = cached_set(args.val, "test", args.seed + 1, args.tight, family=args.family)
     t_render = time.perf_counter() - t0

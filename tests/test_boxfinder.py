@@ -428,14 +428,26 @@ def test_a_cover_sets_overlay_hides_the_squads_box_not_the_kill_count(mode: str,
 
 
 def test_cover_sets_by_name() -> None:
-    """``--more N:SEED[:TIGHT[:COVER]]``: a cover share beside the tight share, checked."""
+    """``--more N:SEED[:TIGHT[:COVER[:FAMILY]]]``: a cover share beside the tight share and the
+    set's style family, checked."""
     from models.finder import _parse_set, _set_name
 
-    assert _parse_set("4800:21:0:0.6") == (4800, 21, 0.0, 0.6)
-    assert _parse_set("4800:9") == (4800, 9, 0.0, 0.0)
+    assert _parse_set("4800:21:0:0.6") == (4800, 21, 0.0, 0.6, "train")
+    assert _parse_set("4800:9") == (4800, 9, 0.0, 0.0, "train")
+    assert _parse_set("4800:9", "wide") == (4800, 9, 0.0, 0.0, "wide")  # the run's --family
+    assert _parse_set("4800:9:0:0:train", "wide") == (4800, 9, 0.0, 0.0, "train")
     assert _set_name(*_parse_set("4800:8:0.3")) == "4800:8:0.3"  # as the shipped weights' meta says
     assert _set_name(*_parse_set("4800:21:0:0.6")) == "4800:21:0:0.6"
-    for bad in ("4800", "1:2:3:4:5", "4800:21:0:1.5", "x:1"):
+    assert _set_name(*_parse_set("4800:9:0:0:wide")) == "4800:9:0:0:wide"
+    for bad in (
+        "4800",
+        "1:2:3:4:5",
+        "1:2:3:0:5",
+        "4800:21:0:1.5",
+        "x:1",
+        "4800:9:0:0:fancy",
+        "1:2:0:0:wide:1",
+    ):
         with pytest.raises(ValueError):
             _parse_set(bad)
 
