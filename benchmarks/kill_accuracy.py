@@ -98,6 +98,11 @@ FAMILIES = (
         "also those added after the shipped weights were trained)",
     ),
     ("default", "today's look (trained and chosen on)"),
+    (
+        "wide",
+        "wide family (new random styles: the training faces and skull eye shapes, the skull's "
+        "proportions and the box geometry over the span every fixed family lies in)",
+    ),
 )
 
 
