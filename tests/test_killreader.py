@@ -1347,6 +1347,24 @@ def test_a_detector_run_a_digit_away_from_its_skull_is_dropped(monkeypatch: pyte
     assert KillReader().read_huds([crop])[0].kills == 0
 
 
+def test_a_wide_gap_after_the_skull_with_no_ink_is_no_lost_digit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Wide family at 720p (per-sample case 194, a duos "24" drawn farther after its skull than
+    LOST_DIGIT_GAP digit heights): the rules saw a digit's width of nothing after the skull
+    ("digit_lost") and the detector's run on the "24" was dropped for the same. Nothing stands between the skull and the run even in the
+    faint look's ink, so no digit was lost there: the run is read."""
+    from vodstream.readers import hudlocate
+
+    crop, st = benchmark_crop("wide", 1280, 11, 194)
+    assert st.kills == 24
+    assert KillReader().read_huds([crop])[0].kills == 24
+
+    def skull_only(p, comps, x0, y0, y1, dh):  # the test before the faint look's ink was asked
+        return hudlocate._own_skull(comps, x0 - hudlocate.LOST_DIGIT_GAP * dh, y0, y1, dh)
+
+    monkeypatch.setattr(hudlocate, "_skull_a_digit_away", skull_only)
+    assert KillReader().read_huds([crop])[0].kills is None
+
+
 def test_a_digit_lost_to_the_top_hat_is_read_in_a_wider_look(monkeypatch: pytest.MonkeyPatch) -> None:
     """Third held-out family at 720p (per-sample case 221, a red 2019 "14" in a bold, wide face):
     the body of the "4" is wider than the top-hat kernel and was flattened away, so the digit path

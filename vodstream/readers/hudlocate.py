@@ -138,6 +138,8 @@ ROW2_ICON_EVEN = 0.95
 # the kill icon's right edge to the first digit: 0.2-0.8 digit heights in every family measured
 # (today's look, training, validation at 720p/1080p); more is a digit lost
 LOST_DIGIT_GAP = 0.9
+# ... and a digit lost there leaves ink at least this many digit heights tall in the faint look
+LOST_INK_H = 0.5
 SQ_COUNT_GAP = 1.8  # a run ending closer than this many letter heights to a label without its count is that
 # count (1.2 took a face's wide word space, 1.7 letter heights, for a kill box's gap: 11 read for 9)
 SQ_COUNT_FAR = 3.0  # ... or this many for a count of two count-tall glyphs (the label's first letter lost)
@@ -769,13 +771,25 @@ def _skull_before(p: _Prepared, k: KillRun | None, reach: float = ICON_REACH) ->
     return _icon_before(p.st, comps, run, k.digit_h, icon_min=0.0, reach=reach) is not None
 
 
-def _skull_a_digit_away(comps: np.ndarray, x0: float, y0: float, y1: float, dh: float) -> bool:
+def _skull_a_digit_away(p: _Prepared, comps: np.ndarray, x0: float, y0: float, y1: float, dh: float) -> bool:
     """A skull (:func:`_own_skull` on the icon blobs ``comps``) ending ``LOST_DIGIT_GAP`` to about
-    two digit heights before a detector's run starting at ``x0``; asked where none is right
-    before it: a digit between was lost to the ink threshold and the run is the count's last
-    digit (a "20" on a pale box over a bright wall read as 0, third held-out family at
-    1920x1200) -- the rules' ``digit_lost`` for a run of the detector's."""
-    return _own_skull(comps, x0 - LOST_DIGIT_GAP * dh, y0, y1, dh)
+    two digit heights before a detector's run starting at ``x0``, with ink of the faint look
+    (:func:`_faint`) at least ``LOST_INK_H`` digit heights tall between the two; asked where no
+    skull is right before the run: a digit between was lost to the ink threshold and the run is
+    the count's last digit (a "20" on a pale box over a bright wall read as 0, third held-out
+    family at 1920x1200) -- the rules' ``digit_lost`` for a run of the detector's. Nothing there
+    even in faint ink is no lost digit but a wide gap after the skull (the wide family's loosest
+    boxes: a "24" far after its skull dropped at 720p)."""
+    k = _icon_at(comps, x0 - LOST_DIGIT_GAP * dh, (y0 + y1) / 2.0, dh, OWN_SKULL_H * dh, 0.0)
+    if k is None:
+        return False
+    sx1 = float(comps[k, 0] + comps[k, 2])
+    fst = _faint(p).st
+    if not len(fst):
+        return False
+    x, y, w, hh = (fst[:, j].astype(np.float64) for j in range(4))
+    between = (x >= sx1) & (x + w <= x0) & (hh >= LOST_INK_H * dh) & (y < y1) & (y + hh > y0)
+    return bool(between.any())
 
 
 # a skull before a run known by its place alone is at least this share of the run's height high
@@ -2056,7 +2070,7 @@ def _snap(
     # part of the count: its first digit lost to the glyph search, or to the ink threshold
     if len(sel) and led is None and _box_past_run(p.ink, bx0, x0, y0, y1, dh):
         return _dropped(why, "partial_run")
-    if icon_at is None and not own and _skull_a_digit_away(icons, x0, y0, y1, dh):
+    if icon_at is None and not own and _skull_a_digit_away(p, icons, x0, y0, y1, dh):
         return _dropped(why, "digit_lost")
     # wider than any count of two digits: glyphs of a stripe or a line of text joined into one run
     # (a detector's unsure cell on a 2019 "19" at 720p, under a banner's stripes: the run taken
