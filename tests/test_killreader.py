@@ -1350,8 +1350,9 @@ def test_a_detector_run_a_digit_away_from_its_skull_is_dropped(monkeypatch: pyte
 def test_a_wide_gap_after_the_skull_with_no_ink_is_no_lost_digit(monkeypatch: pytest.MonkeyPatch) -> None:
     """Wide family at 720p (per-sample case 194, a duos "24" drawn farther after its skull than
     LOST_DIGIT_GAP digit heights): the rules saw a digit's width of nothing after the skull
-    ("digit_lost") and the detector's run on the "24" was dropped for the same. Nothing stands between the skull and the run even in the
-    faint look's ink, so no digit was lost there: the run is read."""
+    ("digit_lost") and the detector's run on the "24" was dropped for the same. Nothing stands
+    between the skull and the run even in the faint look's ink, so no digit was lost there: the
+    run is read."""
     from vodstream.readers import hudlocate
 
     crop, st = benchmark_crop("wide", 1280, 11, 194)
