@@ -97,7 +97,7 @@ panel) over part of the top-right.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -413,28 +413,92 @@ def _stream_and_language(rng: np.random.Generator) -> dict:
     return kw
 
 
-def training_style(
-    rng: np.random.Generator, *, name: str = "train", faces: tuple[str, ...] = STYLE_FONTS
-) -> HudStyle:
-    """A random style of the training family (drawn in one of ``faces``)."""
+@dataclass(frozen=True)
+class _Ranges:
+    """What a randomly drawn family varies its box geometry over (reference px; (low, high) are
+    uniform draws): the digits' cap height and stretch; the skull's size and the least share of the
+    digits' height its ink keeps; the box's top, height (at least ``box_skull`` = (a, b): a * size +
+    b, and the cap + 7) up to ``box_max``; the skull's inset, the gap after it, the slant; the box
+    width for one digit (``kill_w1``, at least the digit's room plus ``kill_w1_pad``, at most
+    ``kill_w1_max``); the gap to the squads box."""
+
+    cap: tuple[float, float]
+    size: tuple[float, float]
+    skull_over_cap: float
+    top: tuple[float, float]
+    box_h: tuple[float, float]
+    box_skull: tuple[float, float]
+    box_max: float
+    skull_dx: tuple[float, float]
+    digit_gap: tuple[float, float]
+    slant: tuple[float, float]
+    stretch: tuple[float, float]
+    kill_w1: tuple[float, float]
+    kill_w1_pad: float
+    kill_w1_max: float
+    kill_gap: tuple[float, float]
+
+
+# the training family: the skull stands at least 1.25 digits tall
+_TRAIN_RANGES = _Ranges(
+    cap=(12.5, 15.5),
+    size=(0.85, 1.15),
+    skull_over_cap=1.25,
+    top=(47.0, 53.0),
+    box_h=(26.0, 35.0),
+    box_skull=(23.0, 8.0),
+    box_max=35.0,
+    skull_dx=(7.0, 14.0),
+    digit_gap=(2.0, 7.0),
+    slant=(8.0, 22.0),
+    stretch=(0.9, 1.12),
+    kill_w1=(54.0, 80.0),
+    kill_w1_pad=6.0,
+    kill_w1_max=80.0,
+    kill_gap=(20.0, 45.0),
+)
+# the wide family: the span HUD redraws vary over, every fixed family's geometry inside it
+_WIDE_RANGES = _Ranges(
+    cap=(11.5, 17.5),
+    size=(0.65, 1.3),
+    skull_over_cap=0.95,
+    top=(42.0, 56.0),
+    box_h=(20.0, 44.0),
+    box_skull=(20.0, 6.0),
+    box_max=44.0,
+    skull_dx=(3.0, 21.0),
+    digit_gap=(1.5, 13.0),
+    slant=(0.0, 32.0),
+    stretch=(0.72, 1.3),
+    kill_w1=(44.0, 100.0),
+    kill_w1_pad=4.0,
+    kill_w1_max=104.0,
+    kill_gap=(5.0, 60.0),
+)
+
+
+def _drawn_style(rng: np.random.Generator, name: str, faces: tuple[str, ...], wide: bool) -> HudStyle:
+    """A random style of the training family, or with ``wide`` of the wide family (the same faces
+    and skull eye shapes, :data:`_WIDE_RANGES` and :data:`_WIDE_SKULL`)."""
     if not faces:
         raise ValueError(f"no face installed for the {name!r} style family")
+    r = _WIDE_RANGES if wide else _TRAIN_RANGES
     font = str(faces[int(rng.integers(len(faces)))])
-    skull = _skull(rng, int(rng.integers(0, 10**6)))
-    cap = float(rng.uniform(12.5, 15.5))
-    # the skull stands at least 1.25 digits tall (jawless drawings end at the cranium's cut)
+    skull = _skull(rng, int(rng.integers(0, 10**6)), wide=wide)
+    cap = float(rng.uniform(*r.cap))
+    # jawless drawings end at the cranium's cut
     ink_h = skull.jaw_bot if skull.jaw else skull.cranium_cut
-    size = float(max(rng.uniform(0.85, 1.15), 1.25 * cap / ink_h))
-    top = float(rng.uniform(47.0, 53.0))
-    bot = top + float(min(35.0, max(rng.uniform(26.0, 35.0), 23.0 * size + 8.0)))  # the skull fits in its box
-    skull_dx = float(rng.uniform(7.0, 14.0))
-    digit_dx = skull_dx + 19.5 * size + float(rng.uniform(2.0, 7.0))
-    slant = float(rng.uniform(8.0, 22.0))
-    stretch = float(rng.uniform(0.9, 1.12))
+    size = float(max(rng.uniform(*r.size), r.skull_over_cap * cap / ink_h))
+    top = float(rng.uniform(*r.top))
+    a, b = r.box_skull  # the skull (and the digits) fit in the box
+    bot = top + float(min(r.box_max, max(rng.uniform(*r.box_h), a * size + b, cap + 7.0)))
+    skull_dx = float(rng.uniform(*r.skull_dx))
+    digit_dx = skull_dx + 19.5 * size + float(rng.uniform(*r.digit_gap))
+    slant = float(rng.uniform(*r.slant))
+    stretch = float(rng.uniform(*r.stretch))
     # room for one digit before the slanted right edge
-    kill_w1 = float(
-        min(80.0, max(rng.uniform(54.0, 80.0), digit_dx + 0.75 * cap * stretch + 0.5 * slant + 6.0))
-    )
+    room = digit_dx + 0.75 * cap * stretch + 0.5 * slant + r.kill_w1_pad
+    kill_w1 = float(min(r.kill_w1_max, max(rng.uniform(*r.kill_w1), room)))
     return HudStyle(
         name=name,
         font=font,
@@ -443,7 +507,7 @@ def training_style(
         bot=bot,
         slant=slant,
         kill_w1=kill_w1,
-        kill_gap=float(rng.uniform(20.0, 45.0)),
+        kill_gap=float(rng.uniform(*r.kill_gap)),
         skull_dx=skull_dx,
         digit_dx=digit_dx,
         skull_size=size,
@@ -451,6 +515,13 @@ def training_style(
         digit_stretch=stretch,
         **_stream_and_language(rng),
     )
+
+
+def training_style(
+    rng: np.random.Generator, *, name: str = "train", faces: tuple[str, ...] = STYLE_FONTS
+) -> HudStyle:
+    """A random style of the training family (drawn in one of ``faces``)."""
+    return _drawn_style(rng, name, faces, wide=False)
 
 
 def wide_style(
@@ -461,40 +532,10 @@ def wide_style(
     over -- a skull from 0.65x to 1.3x, down to about the digits' height; digits 11.5-17.5 px tall
     and 0.72-1.3 times as wide; slant 0-32 px; a box 20-44 px tall and up to 104 px wide for one
     digit; the gaps (skull to box edge, skull to digits, kill box to squads box) from tight to
-    loose. The ranges hold every fixed family's geometry (validation, heldout..heldout7), so on
-    those families what stays unseen is the face and the skull drawing (eye shapes)."""
-    if not faces:
-        raise ValueError(f"no face installed for the {name!r} style family")
-    font = str(faces[int(rng.integers(len(faces)))])
-    skull = _skull(rng, int(rng.integers(0, 10**6)), wide=True)
-    cap = float(rng.uniform(11.5, 17.5))
-    ink_h = skull.jaw_bot if skull.jaw else skull.cranium_cut
-    size = float(max(rng.uniform(0.65, 1.3), 0.95 * cap / ink_h))  # the skull at least ~the digits' height
-    top = float(rng.uniform(42.0, 56.0))
-    bot = top + float(min(44.0, max(rng.uniform(20.0, 44.0), 20.0 * size + 6.0, cap + 7.0)))
-    skull_dx = float(rng.uniform(3.0, 21.0))
-    digit_dx = skull_dx + 19.5 * size + float(rng.uniform(1.5, 13.0))
-    slant = float(rng.uniform(0.0, 32.0))
-    stretch = float(rng.uniform(0.72, 1.3))
-    kill_w1 = float(
-        min(104.0, max(rng.uniform(44.0, 100.0), digit_dx + 0.75 * cap * stretch + 0.5 * slant + 4.0))
-    )
-    return HudStyle(
-        name=name,
-        font=font,
-        skull=skull,
-        top=top,
-        bot=bot,
-        slant=slant,
-        kill_w1=kill_w1,
-        kill_gap=float(rng.uniform(5.0, 60.0)),
-        skull_dx=skull_dx,
-        digit_dx=digit_dx,
-        skull_size=size,
-        digit_cap=cap,
-        digit_stretch=stretch,
-        **_stream_and_language(rng),
-    )
+    loose (:data:`_WIDE_RANGES`). The ranges hold every fixed family's geometry (validation,
+    heldout..heldout8), so on those families what stays unseen is the face and the skull drawing
+    (eye shapes)."""
+    return _drawn_style(rng, name, faces, wide=True)
 
 
 def _fixed_style(
