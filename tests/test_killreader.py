@@ -1366,6 +1366,23 @@ def test_a_wide_gap_after_the_skull_with_no_ink_is_no_lost_digit(monkeypatch: py
     assert KillReader().read_huds([crop])[0].kills is None
 
 
+def test_a_run_before_a_word_that_runs_into_the_squads_line_is_its_count(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Wide family at 21:9 (per-sample case 217, a 2019 "19" far left of "9 POZOSTALE
+    DRUZYNY"): the squads line was found as "DRUZYNY" alone (a line across the HUD broke the "E"
+    of "POZOSTALE"), and the rules took the label's "9" for the kill run, read as 9 kills. The word
+    between that run and the line runs on into it: the run is the label's count, and the kill
+    count left of it is read."""
+    from vodstream.readers import hudlocate
+
+    crop, st = benchmark_crop("wide", 2560, 11, 217, height=1080)
+    assert st.kills == 19
+    assert KillReader().read_huds([crop])[0].kills == 19
+    monkeypatch.setattr(hudlocate, "_word_into_line", lambda *a, **k: False)
+    assert KillReader().read_huds([crop])[0].kills == 9
+
+
 def test_a_digit_lost_to_the_top_hat_is_read_in_a_wider_look(monkeypatch: pytest.MonkeyPatch) -> None:
     """Third held-out family at 720p (per-sample case 221, a red 2019 "14" in a bold, wide face):
     the body of the "4" is wider than the top-hat kernel and was flattened away, so the digit path

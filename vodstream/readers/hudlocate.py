@@ -142,6 +142,8 @@ LOST_DIGIT_GAP = 0.9
 LOST_INK_H = 0.5
 SQ_COUNT_GAP = 1.8  # a run ending closer than this many letter heights to a label without its count is that
 # count (1.2 took a face's wide word space, 1.7 letter heights, for a kill box's gap: 11 read for 9)
+WORD_GLYPHS = 3  # a word left out of the squads line: at least this many letter glyphs (a count has two)
+WORD_ALIGN = 0.15  # ... each its top and bottom within this many letter heights of the line's
 SQ_COUNT_FAR = 3.0  # ... or this many for a count of two count-tall glyphs (the label's first letter lost)
 COUNT_TALL = 1.15  # the squads count's digits: at least this many label-letter heights tall
 # ... and a word of its own: a glyph of letter height ending less than this many letter heights
@@ -1272,6 +1274,25 @@ def _relaxed(img: np.ndarray, f: float, st: np.ndarray, ink: np.ndarray, first: 
     return replace(loc, kill=replace(k, weak=True))
 
 
+def _word_into_line(st: np.ndarray, x_end: float, sq: SquadsLine) -> bool:
+    """Ink within the squads line's letter rows, from ``x_end`` on into the line, each piece no
+    farther than ``SQ_COUNT_GAP`` letter heights from the one before (the first from ``x_end``,
+    the line from the last), with at least ``WORD_GLYPHS`` glyphs among the pieces that stand on
+    the line's baseline and reach its cap height (a letter a line across the HUD broke into bits
+    bridges the gap, but is no glyph; nor is background grain): a word of the label the line search
+    left out, so what ends at ``x_end`` is the label's count."""
+    h = sq.h
+    x, y, w, hh = (st[:, k].astype(np.float64) for k in range(4))
+    within = (y >= sq.y0 - 0.2 * h) & (y + hh <= sq.y1 + 0.2 * h) & (x >= x_end) & (x + w <= sq.x0 + 1.0)
+    end, n = x_end, 0
+    for i in np.flatnonzero(within)[np.argsort(x[within], kind="stable")]:
+        if x[i] - end >= SQ_COUNT_GAP * h:
+            return False
+        end = max(end, x[i] + w[i])
+        n += int(abs(y[i] - sq.y0) <= WORD_ALIGN * h and abs(y[i] + hh[i] - sq.y1) <= WORD_ALIGN * h)
+    return n >= WORD_GLYPHS and sq.x0 - end < SQ_COUNT_GAP * h
+
+
 def _locate_beside(
     img: np.ndarray,
     f: float,
@@ -1317,6 +1338,12 @@ def _locate_beside(
         # the squads count itself ("8" of "8 SQUADS LEFT", taller than the label's letters so
         # often not on its line) ends a space before the label: never a kill count
         if not sq.count and sq.x0 - max(st[i, 0] + st[i, 2] for i in run) < SQ_COUNT_GAP * h:
+            continue
+        # ... or ends before a word that runs on into the line (the label's first word, not joined
+        # to it: "9 POZOSTALE DRUZYNY" found as "DRUZYNY", the wide family at 21:9, its "9" read
+        # for 19 kills); between a kill count and the squads text stand at most the box edges and
+        # the squads count's digits
+        if not sq.count and _word_into_line(st, max(st[i, 0] + st[i, 2] for i in run), sq):
             continue
         icon = led.get(tuple(run))
         if icon is None:
