@@ -191,9 +191,10 @@ def render_set(
     (vodstream.testbed.synth.styles.wide_style)."""
     from vodstream.readers.hudlocate import finder_image
     from vodstream.testbed.synth.render import kill_box_covered
-    from vodstream.testbed.synth.styles import training_style, wide_style
+    from vodstream.testbed.synth.styles import family_style
 
-    style_of = {"train": training_style, "wide": wide_style}[family]  # FAMILIES
+    def style_of(rng: np.random.Generator) -> HudStyle:
+        return family_style(family, rng)
 
     rng = np.random.default_rng(seed)
     names = [k for k, _ in KINDS]
@@ -431,8 +432,12 @@ def _parse_set(text: str, family: str = "train") -> tuple[int, int, float, float
 
 def _set_name(n: int, seed: int, tight: float, cover: float, family: str = "train") -> str:
     """A training set as ``--more`` names it (the card's "more sets")."""
-    tail = (f":{cover:g}" if cover or family != "train" else "") + (f":{family}" if family != "train" else "")
-    return f"{n}:{seed}:{tight:g}" + tail
+    parts = [str(n), str(seed), f"{tight:g}"]
+    if cover or family != "train":
+        parts.append(f"{cover:g}")
+    if family != "train":
+        parts.append(family)
+    return ":".join(parts)
 
 
 def card_section(meta: dict[str, Any], weights: Path) -> str:

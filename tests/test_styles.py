@@ -458,14 +458,10 @@ def test_wide_family_spans_every_fixed_geometry_in_training_faces_and_eyes() -> 
     lo, hi = spans.min(0), spans.max(0)
     slack = 0.03 * (hi - lo)
     for name, _g, _sk in fixed:
-        st = _fixed_style_of(name)
+        st = family_style(name, np.random.default_rng(0))
         g = np.array(_geometry(st))
         assert np.all(g >= lo - slack) and np.all(g <= hi + slack), (name, g, lo, hi)
     assert wide_style(np.random.default_rng(3)) == family_style("wide", np.random.default_rng(3))
     assert style_by_name("wide:2") == style_by_name("wide:2") != style_by_name("train:2")
     # the training family itself is unchanged by the wide family's skull ranges
     assert training_style(np.random.default_rng(7)).skull.name.startswith("train")
-
-
-def _fixed_style_of(name: str) -> _hud.HudStyle:
-    return family_style(name, np.random.default_rng(0))

@@ -786,7 +786,7 @@ def _skull_a_digit_away(p: _Prepared, comps: np.ndarray, x0: float, y0: float, y
     if k is None:
         return False
     sx1 = float(comps[k, 0] + comps[k, 2])
-    fst = _faint(p).st
+    fst = p.faint.st
     if not len(fst):
         return False
     x, y, w, hh = (fst[:, j].astype(np.float64) for j in range(4))
@@ -954,6 +954,12 @@ class _Prepared:
         return _destriped(self)
 
     @cached_property
+    def faint(self) -> _Prepared:
+        """The crop's components at the faint look's ink thresholds (:func:`_faint`): made once per
+        crop, for the faint look and the lost-digit check alike."""
+        return _faint(self)
+
+    @cached_property
     def alive_blob(self) -> bool:
         """Whether the usual ink holds a blob shaped like the squads box's alive section (a bright
         block with the person icon and count cut out of it; ``ALIVE_*``): the second looks for a
@@ -1100,7 +1106,7 @@ def _locate(p: _Prepared) -> HudLocation:
         # and digits), so only the squads lines found at the usual ones are searched again (the
         # same row and right end: the alive section's edge). find_kill_box drops the faint look's
         # box where the learned detector places the count elsewhere
-        q = _faint(p)
+        q = p.faint
         again = [c for c in _squads(q.img, q.st) if any(_same_line(c, c1) for c1 in cands)]
         if again:
             faint = _locate_lines(q, again, [])
@@ -1337,13 +1343,14 @@ def _locate_beside(
             continue
         # the squads count itself ("8" of "8 SQUADS LEFT", taller than the label's letters so
         # often not on its line) ends a space before the label: never a kill count
-        if not sq.count and sq.x0 - max(st[i, 0] + st[i, 2] for i in run) < SQ_COUNT_GAP * h:
+        run_end = max(st[i, 0] + st[i, 2] for i in run)
+        if not sq.count and sq.x0 - run_end < SQ_COUNT_GAP * h:
             continue
         # ... or ends before a word that runs on into the line (the label's first word, not joined
         # to it: "9 POZOSTALE DRUZYNY" found as "DRUZYNY", the wide family at 21:9, its "9" read
         # for 19 kills); between a kill count and the squads text stand at most the box edges and
         # the squads count's digits
-        if not sq.count and _word_into_line(st, max(st[i, 0] + st[i, 2] for i in run), sq):
+        if not sq.count and _word_into_line(st, run_end, sq):
             continue
         icon = led.get(tuple(run))
         if icon is None:
