@@ -10,8 +10,8 @@ samples at most, often from one style. This benchmark draws the same in-match se
 keeps only the samples whose kill box (or where it would be: a modern box not yet shown) the
 style's overlay covers in part or whole (``vodstream.testbed.synth.render.kill_box_covered``), up
 to ``--cases`` per frame size. Each is drawn as a full frame alone, through an all-intra libx264
-encode at crf 20, and read by the whole kill reader (finder, digit CNN, score-box reader) in
-batches of 12 like the per-sample run.
+encode at crf 20, and read by the whole kill reader (finder, digit CNN, score-box reader) one
+scene's samples to a batch (at most 12), as the pipeline reads a VOD's samples together.
 
 Under an overlay the right answer is the count where enough of it shows, or no number: any other
 number is wrong (a panel's "87/926", a spectator count, the count's last digit beside the
@@ -104,6 +104,19 @@ def tally(readings: list[dict[str, Any]]) -> Counter:
     return c
 
 
+def scene_batches(states: list[Any], most: int = 12) -> list[list[int]]:
+    """Indices of ``states`` in batches as the pipeline reads a VOD: the samples of one scene in a
+    row together, at most ``most`` to a batch (the reader tells an overlay, which stays put, from
+    the scene's walls, which move, across a batch)."""
+    out: list[list[int]] = []
+    for j, state in enumerate(states):
+        if out and states[out[-1][0]].scene_seed == state.scene_seed and len(out[-1]) < most:
+            out[-1].append(j)
+        else:
+            out.append([j])
+    return out
+
+
 def run_size(
     reader: Any, style: str, width: int, height: int, seed: int, n: int, kind: str
 ) -> dict[str, Any]:
@@ -126,8 +139,8 @@ def run_size(
     ]
     t1 = time.perf_counter()
     got = []
-    for g in range(0, len(samples), 12):
-        got += reader.read_batch(samples[g : g + 12])
+    for batch in scene_batches([state for _i, (state, _w, _f) in cases]):
+        got += reader.read_batch([samples[j] for j in batch])
     t_read = time.perf_counter() - t1
     readings = [
         {

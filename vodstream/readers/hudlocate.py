@@ -67,6 +67,7 @@ from __future__ import annotations
 
 import bisect
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, Literal, NamedTuple, Protocol
@@ -2280,7 +2281,75 @@ def find_kill_box(
     where the layout rules' box read nothing -- their squads line kept, their kill run set aside,
     and only a detector's run that does not overlap it taken."""
     prepared = _prepare(hud)
-    loc: HudLocation = _locate(prepared)
+    return _find_kill_box(hud, prepared, _locate(prepared), proposer, template=template, layout=layout)
+
+
+# An overlay's side: a straight vertical edge at least COVER_EDGE letter heights long (a letter
+# height of SIDE_LETTER_H WORK_H px) standing in the same place in SIDE_STATIC of a batch's crops
+# of one size, at least SIDE_MIN_CROPS of them: a webcam or a panel stays where the streamer put
+# it while the camera moves the scene's walls from sample to sample (a wall's edge beside the
+# count looks the same in one frame: rules on one frame's edges lost counters on every choice set)
+SIDE_LETTER_H = 13.0
+SIDE_STATIC = 0.75
+SIDE_MIN_CROPS = 6
+SIDE_REACH = 1.6  # letter heights before a run searched for a side (COVER_REACH)
+
+
+def static_sides(huds: Sequence[np.ndarray]) -> list[np.ndarray | None]:
+    """Per HUD crop of a batch, the overlay sides standing in it (a boolean map at ``WORK_H`` px
+    high, see ``SIDE_STATIC``); None where the batch has fewer than ``SIDE_MIN_CROPS`` crops of
+    its size."""
+    length = max(3, round(COVER_EDGE * SIDE_LETTER_H))
+    edges: list[np.ndarray] = []
+    for hud in huds:
+        img, _f = _work(np.asarray(hud))
+        runs = _edge_runs(_sobel(img, across="x", grey=True), length, vertical=True)
+        edges.append(cv2.dilate(runs.astype(np.uint8), np.ones((1, 3), np.uint8)) > 0)  # a pixel off
+    out: list[np.ndarray | None] = [None] * len(edges)
+    by_shape: dict[tuple[int, ...], list[int]] = {}
+    for k, e in enumerate(edges):
+        by_shape.setdefault(e.shape, []).append(k)
+    for ks in by_shape.values():
+        if len(ks) >= SIDE_MIN_CROPS:
+            static = np.mean([edges[k] for k in ks], axis=0) >= SIDE_STATIC
+            for k in ks:
+                out[k] = static
+    return out
+
+
+def overlay_at_count(hud: np.ndarray, sides: np.ndarray, proposer: KillBoxProposer | None = None) -> bool:
+    """An overlay's side (``sides``, :func:`static_sides`) across the rows of the run the finder
+    takes in ``hud``, within ``SIDE_REACH`` letter heights before it (its first digits may be under
+    the overlay) or between it and the squads label's end (the run is on the overlay -- a panel's
+    own figures -- or the overlay hides the kill box between it and the squads box)."""
+    if not sides.any():
+        return False
+    prepared = _prepare(hud)
+    loc = _locate(prepared)
+    found = _find_kill_box(hud, prepared, loc, proposer, template=True, layout=True)
+    if found.run is None or sides.shape != prepared.img.shape[:2]:
+        return False
+    sq = loc.squads
+    rx0, ry0, rx1, ry1 = (round(v * prepared.f) for v in found.run)
+    h = sq.h if sq is not None else float(ry1 - ry0)
+    spans = [(round(rx0 - SIDE_REACH * h), rx0 + 1)]
+    if sq is not None and sq.x1 - 0.5 * sq.h > rx1:
+        spans.append((rx1, round(sq.x1 - 0.5 * sq.h)))
+    rows = sides[max(0, ry0) : max(ry0 + 1, ry1)]
+    width = sides.shape[1]
+    return any(rows[:, max(0, a) : min(width, b)].all(axis=0).any() for a, b in spans)
+
+
+def _find_kill_box(
+    hud: np.ndarray,
+    prepared: _Prepared,
+    loc: HudLocation,
+    proposer: KillBoxProposer | None,
+    *,
+    template: bool,
+    layout: bool,
+) -> FoundBox:
+    """:func:`find_kill_box` on a prepared crop and its located HUD."""
     unread = None  # the layout rules' run set aside (``layout`` false)
     if not layout and loc.kill is not None and loc.kill_box:
         unread = loc.kill

@@ -66,6 +66,8 @@ from vodstream.readers.hudlocate import (
     FoundBox,
     Placement,
     find_kill_box,
+    overlay_at_count,
+    static_sides,
     unwarp_box,
     warp_run,
 )
@@ -335,7 +337,14 @@ class KillReader:
         """Like :meth:`read_batch`, from bare top-right HUD crops (RGB uint8, any size)."""
         if self.temporal and len(huds) >= 3:
             huds = _temporal_mean([np.asarray(h) for h in huds])
-        return self._contrast_looks(huds, *self._look(huds))
+        out = self._contrast_looks(huds, *self._look(huds))
+        # a number read beside an overlay's side that stands still while the scene moves: digits
+        # of the count may be under the overlay, or the number is the overlay's own
+        for i, sides in enumerate(static_sides(huds)):
+            r = out[i]
+            if r.kills is not None and sides is not None and overlay_at_count(huds[i], sides, self.detector):
+                out[i] = replace(r, kills=None, confidence=0.0, reason="overlay_at_count", kill_box=None)
+        return out
 
     def _look(
         self, huds: Sequence[np.ndarray], *, realign: bool = True

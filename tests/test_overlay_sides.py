@@ -1,0 +1,64 @@
+"""An overlay's side tells itself from a wall by standing still across a batch
+(vodstream.readers.hudlocate.static_sides / overlay_at_count, used by KillReader.read_huds).
+
+Real renders through libx264 (PyAV), read by the shipped networks."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+
+import kill_accuracy
+import overlay_cover
+
+from vodstream.readers.hudlocate import SIDE_MIN_CROPS, overlay_at_count, static_sides
+from vodstream.readers.killreader import KillReader
+from vodstream.testbed.synth.render import HUD_FONTS
+
+
+def test_static_sides_need_enough_crops_of_one_size() -> None:
+    crop = np.zeros((120, 360, 3), np.uint8)
+    crop[:, 200:] = 200  # one long straight vertical edge
+    few = static_sides([crop] * (SIDE_MIN_CROPS - 1))
+    assert few == [None] * (SIDE_MIN_CROPS - 1)
+    sides = static_sides([crop] * SIDE_MIN_CROPS + [np.zeros((60, 240, 3), np.uint8)])
+    assert sides[-1] is None  # the one crop of its aspect ratio
+    first = sides[0]
+    assert first is not None and first.shape == (240, 720)
+    assert first[:, 395:405].any() and not first[:, :380].any()
+
+
+def test_a_count_beside_a_webcam_that_stands_still_is_not_read() -> None:
+    """Training family (a choice set) at 1080p, a webcam over the second digit of a "22": read
+    alone, the first digit beside the webcam's side is read as 2; read with its scene's other
+    samples (the webcam stays put, the camera moves), no number."""
+    covered = overlay_cover.covered_cases("train", 1920, 1080, 11, 300)
+    cases = [(i, c) for i, c in covered if 6192 <= i <= 6203]
+    assert len(cases) >= SIDE_MIN_CROPS
+    crops = [overlay_cover.covered_crop("train", 1920, 1080, 11, i) for i, _c in cases]
+    reader = KillReader()
+    alone = [reader.read_huds([c])[0].kills for c in crops]
+    assert 2 in alone  # the trap: a wrong number where a crop is read by itself
+    together = reader.read_huds(crops)
+    for (_i, (state, _w, _f)), r in zip(cases, together, strict=True):
+        assert r.kills is None or r.kills == state.kills
+    assert any(r.reason == "overlay_at_count" for r in together)
+
+
+def test_a_wall_that_moves_with_the_camera_is_no_overlay() -> None:
+    """Selection family (a choice set) at 720p, the scene of per-sample case 48: a building's edge
+    runs past the kill box. In one frame it is a side (six copies of the crop make it stand
+    still); across the scene it moves with the camera, and the count is read."""
+    seqs = kill_accuracy.make_sequences(60, 11 + 1280, HUD_FONTS, "selection")[48:60]
+    crops = kill_accuracy._drawn_crops(seqs, 1280, 720, 20)
+    state = seqs[0][0]
+    assert state.kills == 5 and state.show_kill_box
+    still = static_sides([crops[0]] * SIDE_MIN_CROPS)[0]
+    assert still is not None and overlay_at_count(crops[0], still, KillReader().detector)
+    got = KillReader().read_huds(crops)
+    assert got[0].kills == 5
+    assert all(r.reason != "overlay_at_count" for r in got)
