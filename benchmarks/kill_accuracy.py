@@ -56,6 +56,7 @@ from vodstream.testbed.synth.script import HUD_MODE_WEIGHTS, HUD_MODES
 if TYPE_CHECKING:
     from vodstream.testbed.synth.hud import HudStyle
     from vodstream.testbed.synth.state import FrameState
+    from vodstream.types import Sample
 
     # a sample of make_sequences: (state, kind, a HUD face name (today's look) or a family's style)
     Case = tuple[FrameState, str, str | HudStyle]
@@ -417,6 +418,22 @@ def case_digits(
     return drawn_count(state, width, height, font.font, font)
 
 
+def crop_samples(huds: Iterable[np.ndarray], width: int, height: int) -> list[Sample]:
+    """HUD crops as the reader's samples of a WxH stream, 2 s apart (five to a segment)."""
+    from vodstream.types import Sample
+
+    return [
+        Sample(
+            vod_time=2.0 * i,
+            segment_index=i // 5,
+            frame_size=(width, height),
+            hud=np.ascontiguousarray(hud),
+            text=np.zeros((1, 1), np.uint8),
+        )
+        for i, hud in enumerate(huds)
+    ]
+
+
 def per_sample(
     readers: dict[str, object],
     n: int,
@@ -433,7 +450,6 @@ def per_sample(
     VODs, the 2 s between samples rendered at vod_fps (camera moving). ``crop_cache``: keep and
     reuse the runs' HUD crops there (:func:`hud_crops`)."""
     from vodstream.testbed.synth.render import HUD_FONTS, kill_box_covered
-    from vodstream.types import Sample
 
     results: dict[str, object] = {}
     for w, h in sizes:
@@ -449,16 +465,7 @@ def per_sample(
             else kind
             for st, kind, font in seqs
         ]
-        samples = [
-            Sample(
-                vod_time=2.0 * i,
-                segment_index=i // 5,
-                frame_size=(w, h),
-                hud=np.ascontiguousarray(hud),
-                text=np.zeros((1, 1), np.uint8),
-            )
-            for i, hud in enumerate(huds)
-        ]
+        samples = crop_samples(huds, w, h)
         variants = [(name, r, False) for name, r in readers.items()]
         if temporal:
             variants += [(f"{name}+temporal", r, True) for name, r in readers.items()]

@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import numpy as np
 import torch
-from kill_accuracy import FAMILIES, _drawn_crops, _shown_command, make_sequences
+from kill_accuracy import FAMILIES, _drawn_crops, _shown_command, crop_samples, make_sequences
 from runinfo import git_head
 
 from models.net import BOX_WEIGHTS, DEFAULT_WEIGHTS, FINDER_WEIGHTS
@@ -121,22 +121,11 @@ def run_size(
     reader: Any, style: str, width: int, height: int, seed: int, n: int, kind: str
 ) -> dict[str, Any]:
     """One frame size: the covered samples drawn, read, and tallied."""
-    from vodstream.types import Sample
-
     t0 = time.perf_counter()
     cases = covered_cases(style, width, height, seed, n, kind)
     crops = [_drawn_crops([case], width, height, CRF)[0] for _i, case in cases]
     t_render = time.perf_counter() - t0
-    samples = [
-        Sample(
-            vod_time=2.0 * j,
-            segment_index=j // 5,
-            frame_size=(width, height),
-            hud=np.ascontiguousarray(crop),
-            text=np.zeros((1, 1), np.uint8),
-        )
-        for j, crop in enumerate(crops)
-    ]
+    samples = crop_samples(crops, width, height)
     t1 = time.perf_counter()
     got = []
     for batch in scene_batches([state for _i, (state, _w, _f) in cases]):
