@@ -143,7 +143,9 @@ LOST_DIGIT_GAP = 0.9
 LOST_INK_H = 0.5
 SQ_COUNT_GAP = 1.8  # a run ending closer than this many letter heights to a label without its count is that
 # count (1.2 took a face's wide word space, 1.7 letter heights, for a kill box's gap: 11 read for 9)
-WORD_GLYPHS = 3  # a word left out of the squads line: at least this many letter glyphs (a count has two)
+# a word of the squads label left out of its line (_word_between, _word_into_line): at least this many
+# glyphs of letter size (a count has two digits)
+WORD_GLYPHS = 3
 WORD_ALIGN = 0.15  # ... each its top and bottom within this many letter heights of the line's
 SQ_COUNT_FAR = 3.0  # ... or this many for a count of two count-tall glyphs (the label's first letter lost)
 COUNT_TALL = 1.15  # the squads count's digits: at least this many label-letter heights tall
@@ -223,6 +225,11 @@ class HudLocation:
         return self.squads is not None
 
 
+def _work_shape(h: int, w: int) -> tuple[int, int]:
+    """The (height, width) :func:`_work` resizes an h x w crop to."""
+    return (h, w) if h == WORK_H else (WORK_H, max(1, round(w * (WORK_H / float(h)))))
+
+
 def _work(hud: np.ndarray) -> tuple[np.ndarray, float]:
     if hud.ndim != 3 or hud.shape[2] != 3:
         raise ValueError(f"HUD crop must be HxWx3 RGB, got shape {hud.shape}")
@@ -230,8 +237,8 @@ def _work(hud: np.ndarray) -> tuple[np.ndarray, float]:
     f = WORK_H / float(h)
     if abs(f - 1.0) < 1e-6:
         return np.ascontiguousarray(hud), 1.0
-    size = (max(1, round(w * f)), WORK_H)
-    return cv2.resize(hud, size, interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR), f
+    wh, ww = _work_shape(h, w)
+    return cv2.resize(hud, (ww, wh), interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR), f
 
 
 FINDER_H = WORK_H // 2  # the kill-box detector's input height (models.net.FinderNet.INPUT_H)
@@ -1127,9 +1134,6 @@ def _locate(p: _Prepared) -> HudLocation:
             if k is not None and not lost_word:
                 return replace(faint, kill=replace(k, weak=True, faint=True))
     return loc
-
-
-WORD_GLYPHS = 3  # _word_between: this many glyphs of letter size make a word (a count has two digits)
 
 
 def _word_between(st: np.ndarray, x0: float, sq: SquadsLine) -> bool:
@@ -2298,22 +2302,24 @@ SIDE_REACH = 1.6  # letter heights before a run searched for a side (COVER_REACH
 def static_sides(huds: Sequence[np.ndarray]) -> list[np.ndarray | None]:
     """Per HUD crop of a batch, the overlay sides standing in it (a boolean map at ``WORK_H`` px
     high, see ``SIDE_STATIC``); None where the batch has fewer than ``SIDE_MIN_CROPS`` crops of
-    its size."""
+    its size (their edges are not looked for)."""
     length = max(3, round(COVER_EDGE * SIDE_LETTER_H))
-    edges: list[np.ndarray] = []
-    for hud in huds:
-        img, _f = _work(np.asarray(hud))
-        runs = _edge_runs(_sobel(img, across="x", grey=True), length, vertical=True)
-        edges.append(cv2.dilate(runs.astype(np.uint8), np.ones((1, 3), np.uint8)) > 0)  # a pixel off
-    out: list[np.ndarray | None] = [None] * len(edges)
-    by_shape: dict[tuple[int, ...], list[int]] = {}
-    for k, e in enumerate(edges):
-        by_shape.setdefault(e.shape, []).append(k)
+    by_shape: dict[tuple[int, int], list[int]] = {}
+    for k, hud in enumerate(huds):
+        h, w = np.asarray(hud).shape[:2]
+        by_shape.setdefault(_work_shape(h, w), []).append(k)
+    out: list[np.ndarray | None] = [None] * len(huds)
     for ks in by_shape.values():
-        if len(ks) >= SIDE_MIN_CROPS:
-            static = np.mean([edges[k] for k in ks], axis=0) >= SIDE_STATIC
-            for k in ks:
-                out[k] = static
+        if len(ks) < SIDE_MIN_CROPS:
+            continue
+        edges = []
+        for k in ks:
+            img, _f = _work(np.asarray(huds[k]))
+            runs = _edge_runs(_sobel(img, across="x", grey=True), length, vertical=True)
+            edges.append(cv2.dilate(runs.astype(np.uint8), np.ones((1, 3), np.uint8)) > 0)  # a pixel off
+        static = np.mean(edges, axis=0) >= SIDE_STATIC
+        for k in ks:
+            out[k] = static
     return out
 
 
