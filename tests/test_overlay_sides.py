@@ -9,13 +9,14 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 import kill_accuracy
 import overlay_cover
 
-from vodstream.readers.hudlocate import SIDE_MIN_CROPS, overlay_at_count, static_sides
+from vodstream.readers.hudlocate import SIDE_MIN_CROPS, overlay_at_count, overlay_at_slot, static_sides
 from vodstream.readers.killreader import KillReader
 from vodstream.testbed.synth.render import HUD_FONTS
 
@@ -32,12 +33,17 @@ def test_static_sides_need_enough_crops_of_one_size() -> None:
     assert first[:, 395:405].any() and not first[:, :380].any()
 
 
-def test_a_count_beside_a_webcam_that_stands_still_is_not_read() -> None:
+@pytest.fixture(scope="module")
+def train_covered_1080p() -> list:
+    """The overlay benchmark's covered samples of the training family (a choice set) at 1080p."""
+    return overlay_cover.covered_cases("train", 1920, 1080, 11, 300)
+
+
+def test_a_count_beside_a_webcam_that_stands_still_is_not_read(train_covered_1080p: list) -> None:
     """Training family (a choice set) at 1080p, a webcam over the second digit of a "22": read
     alone, the first digit beside the webcam's side is read as 2; read with its scene's other
     samples (the webcam stays put, the camera moves), no number."""
-    covered = overlay_cover.covered_cases("train", 1920, 1080, 11, 300)
-    cases = [(i, c) for i, c in covered if 6192 <= i <= 6203]
+    cases = [(i, c) for i, c in train_covered_1080p if 6192 <= i <= 6203]
     assert len(cases) >= SIDE_MIN_CROPS
     crops = [overlay_cover.covered_crop("train", 1920, 1080, 11, i) for i, _c in cases]
     reader = KillReader()
@@ -62,3 +68,25 @@ def test_a_wall_that_moves_with_the_camera_is_no_overlay() -> None:
     got = KillReader().read_huds(crops)
     assert got[0].kills == 5
     assert all(r.reason != "overlay_at_count" for r in got)
+
+
+def test_an_empty_slot_under_a_panel_that_stands_still_is_no_zero(train_covered_1080p: list) -> None:
+    """Training family (a choice set) at 1080p, the ranked layout: a panel from a letter height
+    under the squads box down over the second row, where the kill box is. Read alone, some crops
+    see the slot empty (a 0 nobody saw: the frame's own check wants a side through the rows next
+    to the squads line); read with the scene's other samples, the panel's side stands over the
+    second row, and no slot is called empty."""
+    cases = [(i, c) for i, c in train_covered_1080p if 6972 <= i <= 6983]
+    assert len(cases) >= SIDE_MIN_CROPS
+    assert all(state.show_kill_box and state.kills >= 10 for _i, (state, _w, _f) in cases)
+    crops = [overlay_cover.covered_crop("train", 1920, 1080, 11, i) for i, _c in cases]
+    reader = KillReader()
+    alone = [reader.read_huds([c])[0] for c in crops]
+    assert any(r.kill_box is False for r in alone)  # the trap
+    together = reader.read_huds(crops)
+    assert all(r.kill_box is not False and r.kills is None for r in together)
+    assert any(r.reason == "overlay_at_slot" for r in together)
+    sides = static_sides(crops)[0]
+    assert sides is not None and overlay_at_slot(crops[0], sides)
+    # the same crop with no standing side: nothing to say
+    assert not overlay_at_slot(crops[0], np.zeros_like(sides))

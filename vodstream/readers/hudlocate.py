@@ -816,6 +816,12 @@ def _own_skull(comps: np.ndarray, x0: float, y0: float, y1: float, dh: float) ->
     return _icon_at(comps, x0, (y0 + y1) / 2.0, dh, h, 0.0) is not None
 
 
+def _row2_span(sq: SquadsLine, width: int) -> tuple[int, int]:
+    """The columns where the ranked layout's second row may hold the kill count: from 8 letter
+    heights before the squads line's start to one after its end (clipped to ``width``)."""
+    return max(0, int(sq.x0 - 8.0 * sq.h)), min(width, int(sq.x1 + 1.0 * sq.h))
+
+
 def _row2_covered(img: np.ndarray, sq: SquadsLine) -> bool:
     """A stream overlay's long straight vertical edge (``OVERLAY_SIDE`` letter heights or more, as
     :func:`_overlay_edge` asks) under the squads line, running through the rows of the second
@@ -826,7 +832,7 @@ def _row2_covered(img: np.ndarray, sq: SquadsLine) -> bool:
     buildings and kill-feed boxes there start lower or end sooner, or run on above the box.)"""
     H, W = img.shape[:2]
     h, cy = sq.h, (sq.y0 + sq.y1) / 2.0
-    x0, x1 = max(0, int(sq.x0 - 8.0 * h)), min(W, int(sq.x1 + 1.0 * h))
+    x0, x1 = _row2_span(sq, W)
     y0, y1 = max(0, int(sq.y1 + 0.3 * h)), min(H, int(sq.y1 + 4.0 * h))
     if x1 - x0 < 4 or y1 - y0 < 4:
         return False
@@ -2297,6 +2303,7 @@ SIDE_LETTER_H = 13.0
 SIDE_STATIC = 0.75
 SIDE_MIN_CROPS = 6
 SIDE_REACH = 1.6  # letter heights before a run searched for a side (COVER_REACH)
+SLOT_SIDE_ROWS = 0.5  # overlay_at_slot: of the second row's rows, a standing side through this share
 
 
 def static_sides(huds: Sequence[np.ndarray]) -> list[np.ndarray | None]:
@@ -2344,6 +2351,30 @@ def overlay_at_count(hud: np.ndarray, sides: np.ndarray, proposer: KillBoxPropos
     rows = sides[max(0, ry0) : max(ry0 + 1, ry1)]
     width = sides.shape[1]
     return any(rows[:, max(0, a) : min(width, b)].all(axis=0).any() for a, b in spans)
+
+
+def overlay_at_slot(hud: np.ndarray, sides: np.ndarray) -> bool:
+    """An overlay's side (``sides``, :func:`static_sides`) standing where the ranked layout's
+    second row would show the kill count: under the squads line found in ``hud``, through at least
+    ``SLOT_SIDE_ROWS`` of the rows its digits can take (``ROW2_DY`` +-``ROW2_HALF`` letter
+    heights under the line's centre), in :func:`_row2_span`. An empty slot seen there is no
+    evidence of a 0: the box may be under the overlay. (A panel or a webcam whose top edge runs
+    a letter height under the squads box has no side through the rows nearest the line, which
+    :func:`_row2_covered` asks of one frame, and the slot was called empty.)"""
+    if not sides.any():
+        return False
+    prepared = _prepare(hud)
+    sq = _locate(prepared).squads
+    if sq is None or sides.shape != prepared.img.shape[:2]:
+        return False
+    height, width = sides.shape
+    cy = (sq.y0 + sq.y1) / 2.0
+    y0 = max(0, int(cy + (ROW2_DY[0] - ROW2_HALF) * sq.h))
+    y1 = min(height, int(cy + (ROW2_DY[1] + ROW2_HALF) * sq.h))
+    x0, x1 = _row2_span(sq, width)
+    if y1 - y0 < 2 or x1 - x0 < 2:
+        return False
+    return bool((sides[y0:y1, x0:x1].mean(axis=0) >= SLOT_SIDE_ROWS).any())
 
 
 def _find_kill_box(

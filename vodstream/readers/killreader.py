@@ -67,6 +67,7 @@ from vodstream.readers.hudlocate import (
     Placement,
     find_kill_box,
     overlay_at_count,
+    overlay_at_slot,
     static_sides,
     unwarp_box,
     warp_run,
@@ -339,11 +340,16 @@ class KillReader:
             huds = _temporal_mean([np.asarray(h) for h in huds])
         out = self._contrast_looks(huds, *self._look(huds))
         # a number read beside an overlay's side that stands still while the scene moves: digits
-        # of the count may be under the overlay, or the number is the overlay's own
+        # of the count may be under the overlay, or the number is the overlay's own; and an
+        # empty slot seen where such a side stands over the second row: the box may be under it
         for i, sides in enumerate(static_sides(huds)):
             r = out[i]
-            if r.kills is not None and sides is not None and overlay_at_count(huds[i], sides, self.detector):
+            if sides is None:
+                continue
+            if r.kills is not None and overlay_at_count(huds[i], sides, self.detector):
                 out[i] = replace(r, kills=None, confidence=0.0, reason="overlay_at_count", kill_box=None)
+            elif r.kill_box is False and overlay_at_slot(huds[i], sides):
+                out[i] = replace(r, reason="overlay_at_slot", kill_box=None)
         return out
 
     def _look(
