@@ -2330,17 +2330,28 @@ def static_sides(huds: Sequence[np.ndarray]) -> list[np.ndarray | None]:
     return out
 
 
+def _located_beside(hud: np.ndarray, sides: np.ndarray) -> tuple[_Prepared, HudLocation] | None:
+    """``hud`` prepared and its HUD located, for the overlay checks: None where ``sides``
+    (:func:`static_sides`) has no standing side or is not of the crop's working size."""
+    if not sides.any():
+        return None
+    prepared = _prepare(hud)
+    if sides.shape != prepared.img.shape[:2]:
+        return None
+    return prepared, _locate(prepared)
+
+
 def overlay_at_count(hud: np.ndarray, sides: np.ndarray, proposer: KillBoxProposer | None = None) -> bool:
     """An overlay's side (``sides``, :func:`static_sides`) across the rows of the run the finder
     takes in ``hud``, within ``SIDE_REACH`` letter heights before it (its first digits may be under
     the overlay) or between it and the squads label's end (the run is on the overlay -- a panel's
     own figures -- or the overlay hides the kill box between it and the squads box)."""
-    if not sides.any():
+    located = _located_beside(hud, sides)
+    if located is None:
         return False
-    prepared = _prepare(hud)
-    loc = _locate(prepared)
+    prepared, loc = located
     found = _find_kill_box(hud, prepared, loc, proposer, template=True, layout=True)
-    if found.run is None or sides.shape != prepared.img.shape[:2]:
+    if found.run is None:
         return False
     sq = loc.squads
     rx0, ry0, rx1, ry1 = (round(v * prepared.f) for v in found.run)
@@ -2361,11 +2372,9 @@ def overlay_at_slot(hud: np.ndarray, sides: np.ndarray) -> bool:
     evidence of a 0: the box may be under the overlay. (A panel or a webcam whose top edge runs
     a letter height under the squads box has no side through the rows nearest the line, which
     :func:`_row2_covered` asks of one frame, and the slot was called empty.)"""
-    if not sides.any():
-        return False
-    prepared = _prepare(hud)
-    sq = _locate(prepared).squads
-    if sq is None or sides.shape != prepared.img.shape[:2]:
+    located = _located_beside(hud, sides)
+    sq = None if located is None else located[1].squads
+    if sq is None:
         return False
     height, width = sides.shape
     cy = (sq.y0 + sq.y1) / 2.0
