@@ -16,7 +16,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 import kill_accuracy
 import overlay_cover
 
-from vodstream.readers.hudlocate import SIDE_MIN_CROPS, overlay_at_count, overlay_at_slot, static_sides
+from vodstream.readers.hudlocate import (
+    SIDE_MIN_CROPS,
+    find_kill_box,
+    overlay_at_count,
+    overlay_at_slot,
+    static_sides,
+)
 from vodstream.readers.killreader import KillReader
 from vodstream.testbed.synth.render import HUD_FONTS
 
@@ -64,7 +70,7 @@ def test_a_wall_that_moves_with_the_camera_is_no_overlay() -> None:
     state = seqs[0][0]
     assert state.kills == 5 and state.show_kill_box
     still = static_sides([crops[0]] * SIDE_MIN_CROPS)[0]
-    assert still is not None and overlay_at_count(crops[0], still, KillReader().detector)
+    assert still is not None and overlay_at_count(find_kill_box(crops[0], KillReader().detector), still)
     got = KillReader().read_huds(crops)
     assert got[0].kills == 5
     assert all(r.reason != "overlay_at_count" for r in got)
@@ -87,6 +93,7 @@ def test_an_empty_slot_under_a_panel_that_stands_still_is_no_zero(train_covered_
     assert all(r.kill_box is not False and r.kills is None for r in together)
     assert any(r.reason == "overlay_at_slot" for r in together)
     sides = static_sides(crops)[0]
-    assert sides is not None and overlay_at_slot(crops[0], sides)
+    found = find_kill_box(crops[0], reader.detector)
+    assert sides is not None and overlay_at_slot(found, sides)
     # the same crop with no standing side: nothing to say
-    assert not overlay_at_slot(crops[0], np.zeros_like(sides))
+    assert not overlay_at_slot(found, np.zeros_like(sides))

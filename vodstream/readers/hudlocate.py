@@ -1550,6 +1550,16 @@ def unwarp_box(place: Placement, box: tuple[float, float, float, float]) -> tupl
 
 
 @dataclass(frozen=True)
+class Worked:
+    """A crop as the finder worked on it: its size at ``WORK_H`` px high, the scale ``f`` to it
+    from the crop, and the squads line located there (None: none found)."""
+
+    shape: tuple[int, int]
+    f: float
+    squads: SquadsLine | None
+
+
+@dataclass(frozen=True)
 class FoundBox:
     """Where the kill box is, on the reader's reference canvas (skull None: not found)."""
 
@@ -1569,6 +1579,9 @@ class FoundBox:
     place: Placement | None = None
     # the run is a detector's box itself, not the glyphs in it (:attr:`KillRun.boxed`)
     boxed: bool = False
+    # where the finder looked: the squads line it located, at the work scale (see :class:`Worked`);
+    # the overlay checks ask it instead of preparing and locating the crop again
+    worked: Worked | None = None
 
     @property
     def proposal(self) -> bool:
@@ -2291,7 +2304,9 @@ def find_kill_box(
     where the layout rules' box read nothing -- their squads line kept, their kill run set aside,
     and only a detector's run that does not overlap it taken."""
     prepared = _prepare(hud)
-    return _find_kill_box(hud, prepared, _locate(prepared), proposer, template=template, layout=layout)
+    loc = _locate(prepared)
+    found = _find_kill_box(hud, prepared, loc, proposer, template=template, layout=layout)
+    return replace(found, worked=Worked(prepared.img.shape[:2], prepared.f, loc.squads))
 
 
 # An overlay's side: a straight vertical edge at least COVER_EDGE letter heights long (a letter
@@ -2330,31 +2345,26 @@ def static_sides(huds: Sequence[np.ndarray]) -> list[np.ndarray | None]:
     return out
 
 
-def _located_beside(hud: np.ndarray, sides: np.ndarray) -> tuple[_Prepared, HudLocation] | None:
-    """``hud`` prepared and its HUD located, for the overlay checks: None where ``sides``
-    (:func:`static_sides`) has no standing side or is not of the crop's working size."""
-    if not sides.any():
+def _beside(found: FoundBox, sides: np.ndarray) -> Worked | None:
+    """Where the finder worked on the crop of ``found``, for the overlay checks: None where
+    ``sides`` (:func:`static_sides`) has no standing side or is not of the crop's working size."""
+    worked = found.worked
+    if worked is None or not sides.any() or sides.shape != worked.shape:
         return None
-    prepared = _prepare(hud)
-    if sides.shape != prepared.img.shape[:2]:
-        return None
-    return prepared, _locate(prepared)
+    return worked
 
 
-def overlay_at_count(hud: np.ndarray, sides: np.ndarray, proposer: KillBoxProposer | None = None) -> bool:
+def overlay_at_count(found: FoundBox, sides: np.ndarray) -> bool:
     """An overlay's side (``sides``, :func:`static_sides`) across the rows of the run the finder
-    takes in ``hud``, within ``SIDE_REACH`` letter heights before it (its first digits may be under
-    the overlay) or between it and the squads label's end (the run is on the overlay -- a panel's
-    own figures -- or the overlay hides the kill box between it and the squads box)."""
-    located = _located_beside(hud, sides)
-    if located is None:
+    took (``found``: :func:`find_kill_box` with the template and the layout rules), within
+    ``SIDE_REACH`` letter heights before it (its first digits may be under the overlay) or between
+    it and the squads label's end (the run is on the overlay -- a panel's own figures -- or the
+    overlay hides the kill box between it and the squads box)."""
+    worked = _beside(found, sides)
+    if worked is None or found.run is None:
         return False
-    prepared, loc = located
-    found = _find_kill_box(hud, prepared, loc, proposer, template=True, layout=True)
-    if found.run is None:
-        return False
-    sq = loc.squads
-    rx0, ry0, rx1, ry1 = (round(v * prepared.f) for v in found.run)
+    sq = worked.squads
+    rx0, ry0, rx1, ry1 = (round(v * worked.f) for v in found.run)
     h = sq.h if sq is not None else float(ry1 - ry0)
     spans = [(round(rx0 - SIDE_REACH * h), rx0 + 1)]
     if sq is not None and sq.x1 - 0.5 * sq.h > rx1:
@@ -2364,16 +2374,16 @@ def overlay_at_count(hud: np.ndarray, sides: np.ndarray, proposer: KillBoxPropos
     return any(rows[:, max(0, a) : min(width, b)].all(axis=0).any() for a, b in spans)
 
 
-def overlay_at_slot(hud: np.ndarray, sides: np.ndarray) -> bool:
+def overlay_at_slot(found: FoundBox, sides: np.ndarray) -> bool:
     """An overlay's side (``sides``, :func:`static_sides`) standing where the ranked layout's
-    second row would show the kill count: under the squads line found in ``hud``, through at least
-    ``SLOT_SIDE_ROWS`` of the rows its digits can take (``ROW2_DY`` +-``ROW2_HALF`` letter
-    heights under the line's centre), in :func:`_row2_span`. An empty slot seen there is no
-    evidence of a 0: the box may be under the overlay. (A panel or a webcam whose top edge runs
-    a letter height under the squads box has no side through the rows nearest the line, which
-    :func:`_row2_covered` asks of one frame, and the slot was called empty.)"""
-    located = _located_beside(hud, sides)
-    sq = None if located is None else located[1].squads
+    second row would show the kill count: under the squads line the finder located (``found``),
+    through at least ``SLOT_SIDE_ROWS`` of the rows its digits can take (``ROW2_DY``
+    +-``ROW2_HALF`` letter heights under the line's centre), in :func:`_row2_span`. An empty slot
+    seen there is no evidence of a 0: the box may be under the overlay. (A panel or a webcam whose
+    top edge runs a letter height under the squads box has no side through the rows nearest the
+    line, which :func:`_row2_covered` asks of one frame, and the slot was called empty.)"""
+    worked = _beside(found, sides)
+    sq = None if worked is None else worked.squads
     if sq is None:
         return False
     height, width = sides.shape

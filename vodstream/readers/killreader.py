@@ -338,17 +338,19 @@ class KillReader:
         """Like :meth:`read_batch`, from bare top-right HUD crops (RGB uint8, any size)."""
         if self.temporal and len(huds) >= 3:
             huds = _temporal_mean([np.asarray(h) for h in huds])
-        out = self._contrast_looks(huds, *self._look(huds))
+        out, found = self._look(huds)
+        out = self._contrast_looks(huds, out, found)
         # a number read beside an overlay's side that stands still while the scene moves: digits
         # of the count may be under the overlay, or the number is the overlay's own; and an
         # empty slot seen where such a side stands over the second row: the box may be under it
+        # (both asked of the first look's box, whichever look read the number)
         for i, sides in enumerate(static_sides(huds)):
             r = out[i]
             if sides is None:
                 continue
-            if r.kills is not None and overlay_at_count(huds[i], sides, self.detector):
+            if r.kills is not None and overlay_at_count(found[i], sides):
                 out[i] = replace(r, kills=None, confidence=0.0, reason="overlay_at_count", kill_box=None)
-            elif r.kill_box is False and overlay_at_slot(huds[i], sides):
+            elif r.kill_box is False and overlay_at_slot(found[i], sides):
                 out[i] = replace(r, reason="overlay_at_slot", kill_box=None)
         return out
 
