@@ -338,12 +338,14 @@ class KillReader:
         """Like :meth:`read_batch`, from bare top-right HUD crops (RGB uint8, any size)."""
         if self.temporal and len(huds) >= 3:
             huds = _temporal_mean([np.asarray(h) for h in huds])
-        out, found = self._look(huds)
-        out = self._contrast_looks(huds, out, found)
+        out, found = self._contrast_looks(huds, *self._look(huds))
         # a number read beside an overlay's side that stands still while the scene moves: digits
         # of the count may be under the overlay, or the number is the overlay's own; and an
         # empty slot seen where such a side stands over the second row: the box may be under it
-        # (both asked of the first look's box, whichever look read the number)
+        # (both asked of the box the reading came from: a number read by a second try is asked
+        # of that try's box, not of the first try's -- a panel's text the layout rules took for
+        # the squads box, beside a run in the kill feed that read nothing, dropped the count the
+        # detector read well away from the panel: validation family at 4:3)
         for i, sides in enumerate(static_sides(huds)):
             r = out[i]
             if sides is None:
@@ -358,9 +360,10 @@ class KillReader:
         self, huds: Sequence[np.ndarray], *, realign: bool = True
     ) -> tuple[list[KillReading], list[FoundBox]]:
         """One look at the crops: the finder and both readers, and the finder's second tries --
-        the readings, and the boxes the first try found (``realign``: boxes both readers refused
-        placed anew, :meth:`_realigned`)."""
+        the readings, and the box each came from: the first try's, or a second try's where that
+        read the number (``realign``: boxes both readers refused placed anew, :meth:`_realigned`)."""
         out, found = self._read(huds, template=True, realign=realign)
+        first = list(found)
         if self.detector is not None:
             # the 2019 skull template's box read nothing: the template may have matched a
             # background's pattern (squares of lit windows under a banner-pushed HUD, validation
@@ -369,20 +372,20 @@ class KillReader:
             # (a red HUD over a graffiti wall, the count right of it: validation family at 1080p)
             # -- the crop again with their run set aside, for a detector's run elsewhere
             for how, layout in (("template", True), ("layout", False)):
-                pairs = enumerate(zip(found, out, strict=True))
+                pairs = enumerate(zip(first, out, strict=True))
                 again = [i for i, (f, r) in pairs if f.how == how and r.kills is None]
                 if again:
-                    redo, _found = self._read(
+                    redo, boxes = self._read(
                         [huds[i] for i in again], template=False, layout=layout, realign=realign
                     )
-                    for i, r in zip(again, redo, strict=True):
+                    for i, r, box in zip(again, redo, boxes, strict=True):
                         if r.kills is not None:
-                            out[i] = r
+                            out[i], found[i] = r, box
         return out, found
 
     def _contrast_looks(
         self, huds: Sequence[np.ndarray], out: list[KillReading], found: list[FoundBox]
-    ) -> list[KillReading]:
+    ) -> tuple[list[KillReading], list[FoundBox]]:
         """Where nothing was read, the crop read again under each of ``contrast_looks``' gammas in
         turn (the next only where every look so far read the same number), without placing refused
         boxes anew (:meth:`_realigned`: under every gamma its placements moved one validation box
@@ -390,15 +393,16 @@ class KillReader:
         counts where every look reads it -- the first look's reading, its confidence the least of
         all. Not where the first look found neither an in-match HUD nor any box (lobby, menus,
         other games: most crops of a VOD that read nothing, which one look keeps cheap), nor where
-        it saw the kill slot empty (the modern HUD before the first kill)."""
+        it saw the kill slot empty (the modern HUD before the first kill). The boxes: ``found``
+        with the first contrast look's box where the contrast looks read the number."""
         if not self.contrast_looks:
-            return out
+            return out, found
 
-        def agreed(rs: list[KillReading]) -> bool:
-            return not rs or (rs[0].kills is not None and all(r.kills == rs[0].kills for r in rs))
+        def agreed(rs: list[tuple[KillReading, FoundBox]]) -> bool:
+            return not rs or (rs[0][0].kills is not None and all(r.kills == rs[0][0].kills for r, _f in rs))
 
         pairs = enumerate(zip(out, found, strict=True))
-        looks: dict[int, list[KillReading]] = {
+        looks: dict[int, list[tuple[KillReading, FoundBox]]] = {
             i: []
             for i, (r, f) in pairs
             if r.kills is None and r.kill_box is not False and (f.visible or f.how != "none")
@@ -407,15 +411,17 @@ class KillReader:
             again = [i for i, rs in looks.items() if agreed(rs)]
             if not again:
                 break
-            redo, _found = self._look([highlight_contrast(huds[i], g) for i in again], realign=False)
-            for i, r in zip(again, redo, strict=True):
-                looks[i].append(r)
+            redo, boxes = self._look([highlight_contrast(huds[i], g) for i in again], realign=False)
+            for i, r, box in zip(again, redo, boxes, strict=True):
+                looks[i].append((r, box))
+        found = list(found)
         for i, rs in looks.items():
             if len(rs) < len(self.contrast_looks) or not agreed(rs):
                 continue
-            conf = min(r.confidence for r in rs)
-            out[i] = replace(rs[0], confidence=conf, reason=f"{rs[0].reason}_contrast")
-        return out
+            conf = min(r.confidence for r, _f in rs)
+            r0, found[i] = rs[0]
+            out[i] = replace(r0, confidence=conf, reason=f"{r0.reason}_contrast")
+        return out, found
 
     def _read(
         self, huds: Sequence[np.ndarray], *, template: bool, layout: bool = True, realign: bool = True
