@@ -97,3 +97,21 @@ def test_an_empty_slot_under_a_panel_that_stands_still_is_no_zero(train_covered_
     assert sides is not None and overlay_at_slot(found, sides)
     # the same crop with no standing side: nothing to say
     assert not overlay_at_slot(found, np.zeros_like(sides))
+
+
+def test_a_count_read_by_a_second_try_is_asked_of_its_own_box() -> None:
+    """Validation family (a choice set) at 4:3, the scene of per-sample case 204: a panel ("FOLLOW
+    GOAL ... SUBS 24") over the squads box, whose text the layout rules take for the squads line,
+    and a run in the kill feed below that reads nothing. The detector's second try reads the "11"
+    well away from the panel: that box, not the first try's, is asked whether a side stands by."""
+    seqs = kill_accuracy.make_sequences(216, 11 + 1440, HUD_FONTS, "validation")[192:216]
+    # drawn after the scene before it, as the run drew it (x264's rate control carries over)
+    crops = kill_accuracy._drawn_crops(seqs, 1440, 1080, 20)[12:]
+    state = seqs[12][0]
+    assert state.kills == 11 and state.show_kill_box
+    reader = KillReader()
+    first = find_kill_box(crops[0], reader.detector)
+    sides = static_sides(crops)[0]
+    assert sides is not None and overlay_at_count(first, sides)  # the trap: the first try's box
+    got = reader.read_huds(crops)
+    assert got[0].kills == 11
