@@ -2367,7 +2367,12 @@ def overlay_at_count(found: FoundBox, sides: np.ndarray) -> bool:
     rx0, ry0, rx1, ry1 = (round(v * worked.f) for v in found.run)
     h = sq.h if sq is not None else float(ry1 - ry0)
     spans = [(round(rx0 - SIDE_REACH * h), rx0 + 1)]
-    if sq is not None and sq.x1 - 0.5 * sq.h > rx1:
+    # between the run and the squads label's end only where the run reaches the label's rows or
+    # lies under them (the kill box is beside the squads box or on the ranked second row): a run
+    # above the line found is no count beside it -- the line is text lower down (the kill feed,
+    # where a panel hides the squads label's end), and the panel's side right of the run hides no
+    # kill box of that line's (a 2019 "14" in full view dropped: fifth held-out family, 1080p)
+    if sq is not None and sq.x1 - 0.5 * sq.h > rx1 and ry1 > sq.y0:
         spans.append((rx1, round(sq.x1 - 0.5 * sq.h)))
     rows = sides[max(0, ry0) : max(ry0 + 1, ry1)]
     width = sides.shape[1]
