@@ -2355,8 +2355,8 @@ def _beside(found: FoundBox, sides: np.ndarray) -> Worked | None:
 
 
 def overlay_at_count(found: FoundBox, sides: np.ndarray) -> bool:
-    """An overlay's side (``sides``, :func:`static_sides`) across the rows of the run the finder
-    took (``found``: :func:`find_kill_box` with the template and the layout rules), within
+    """An overlay's side (``sides``, :func:`static_sides`) across the rows of the run of ``found``
+    (:func:`find_kill_box`'s box a number was read in, by whichever try), within
     ``SIDE_REACH`` letter heights before it (its first digits may be under the overlay) or between
     it and the squads label's end (the run is on the overlay -- a panel's own figures -- or the
     overlay hides the kill box between it and the squads box)."""
