@@ -131,3 +131,17 @@ def test_a_count_above_the_squads_line_found_is_not_beside_it() -> None:
     assert found.run is not None and sq is not None and found.run[3] * found.worked.f < sq.y0  # the trap
     got = reader.read_huds(crops)
     assert [r.kills for r in got[9:11]] == [14, 14]
+
+
+def test_a_run_an_overlays_side_cuts_through_is_not_read(train_covered_1080p: list) -> None:
+    """Training family (a choice set) at 1080p: a panel ("FOLLOW GOAL 54/594") over a "25" and a
+    "26", the 2019 template's run from the skull's edge onto the panel's figures (read as 1), and the
+    panel's left side standing through the run itself. The squads line found is the panel's bottom
+    and the kill feed, under the run, so only the run's own columns can tell."""
+    cases = [(i, c) for i, c in train_covered_1080p if 1788 <= i <= 1799]
+    assert len(cases) >= SIDE_MIN_CROPS
+    crops = [overlay_cover.covered_crop("train", 1920, 1080, 11, i) for i, _c in cases]
+    got = KillReader().read_huds(crops)
+    for (_i, (state, _w, _f)), r in zip(cases, got, strict=True):
+        assert r.kills is None or r.kills == state.kills
+    assert any(r.reason == "overlay_at_count" for r in got)

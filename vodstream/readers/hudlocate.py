@@ -2357,7 +2357,8 @@ def _beside(found: FoundBox, sides: np.ndarray) -> Worked | None:
 def overlay_at_count(found: FoundBox, sides: np.ndarray) -> bool:
     """An overlay's side (``sides``, :func:`static_sides`) across the rows of the run of ``found``
     (:func:`find_kill_box`'s box a number was read in, by whichever try), within
-    ``SIDE_REACH`` letter heights before it (its first digits may be under the overlay) or between
+    ``SIDE_REACH`` letter heights before it (its first digits may be under the overlay), within the
+    run itself (an overlay's edge through the count: the run is partly the overlay's), or between
     it and the squads label's end (the run is on the overlay -- a panel's own figures -- or the
     overlay hides the kill box between it and the squads box)."""
     worked = _beside(found, sides)
@@ -2366,7 +2367,7 @@ def overlay_at_count(found: FoundBox, sides: np.ndarray) -> bool:
     sq = worked.squads
     rx0, ry0, rx1, ry1 = (round(v * worked.f) for v in found.run)
     h = sq.h if sq is not None else float(ry1 - ry0)
-    spans = [(round(rx0 - SIDE_REACH * h), rx0 + 1)]
+    spans = [(round(rx0 - SIDE_REACH * h), rx1 + 1)]
     # between the run and the squads label's end only where the run reaches the label's rows or
     # lies under them (the kill box is beside the squads box or on the ranked second row): a run
     # above the line found is no count beside it -- the line is text lower down (the kill feed,
