@@ -2380,6 +2380,21 @@ def overlay_at_count(found: FoundBox, sides: np.ndarray) -> bool:
     return any(rows[:, max(0, a) : min(width, b)].all(axis=0).any() for a, b in spans)
 
 
+def on_digits(found: FoundBox, boxes: Sequence[tuple[int, int, int, int]]) -> FoundBox:
+    """``found`` with the 2019 skull template's run narrowed to the digits found in it (``boxes``,
+    reference px, :attr:`vodstream.readers.digits.Extraction.boxes`); other boxes unchanged. The
+    template's run is two skull widths right of the skull, wider than most counts: an overlay's
+    side in its empty right part (:func:`overlay_at_count`) is no side through the count."""
+    if found.how != "template" or found.run is None or found.skull is None or not boxes:
+        return found
+    sk = found.skull
+    x0, y0, x1, y1 = found.run
+    sx = (x1 - x0) / (2 * sk.w)  # crop px per reference px (the run is two skull widths)
+    left = x0 + (min(b[0] for b in boxes) - (sk.x + sk.w)) * sx
+    right = x0 + (max(b[0] + b[2] for b in boxes) - (sk.x + sk.w)) * sx
+    return replace(found, run=(left, y0, right, y1))
+
+
 def overlay_at_slot(found: FoundBox, sides: np.ndarray) -> bool:
     """An overlay's side (``sides``, :func:`static_sides`) standing where the ranked layout's
     second row would show the kill count: under the squads line the finder located (``found``),

@@ -66,6 +66,7 @@ from vodstream.readers.hudlocate import (
     FoundBox,
     Placement,
     find_kill_box,
+    on_digits,
     overlay_at_count,
     overlay_at_slot,
     static_sides,
@@ -433,9 +434,13 @@ class KillReader:
         visible = [f.visible for f in found]
         extractions: list[Extraction | None] = []
         windows: list[np.ndarray] = []
-        for f in found:
+        for i, f in enumerate(found):
             ref, skull = f.ref, f.skull
-            extractions.append(digits_from_box(ref, skull) if skull is not None else None)
+            ex = digits_from_box(ref, skull) if skull is not None else None
+            extractions.append(ex)
+            if ex is not None:
+                # the template's run narrowed to the digits: the overlay checks ask where the count is
+                found[i] = on_digits(f, ex.boxes)
             if skull is not None and self.box_model is not None:
                 windows.append(score_window(ref, skull))
         crops = [e.digits for e in extractions if e is not None and e.ok]
