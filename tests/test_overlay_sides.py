@@ -145,3 +145,24 @@ def test_a_run_an_overlays_side_cuts_through_is_not_read(train_covered_1080p: li
     for (_i, (state, _w, _f)), r in zip(cases, got, strict=True):
         assert r.kills is None or r.kills == state.kills
     assert any(r.reason == "overlay_at_count" for r in got)
+
+
+def test_a_side_beyond_the_digits_of_a_template_count_keeps_it() -> None:
+    """Fifth held-out family (no longer held out: rules were chosen on it) at 1080p, overlay cases
+    2172-2183: a 2019 "1" in full view, an overlay's side standing just right of it. The 2019
+    template's box reaches two skull widths right of the skull, past the "1" to the side; asked of
+    that box the count was dropped. Asked of the digits read in it, the count is read."""
+    cases = [
+        (i, c) for i, c in overlay_cover.covered_cases("heldout5", 1920, 1080, 11, 300) if 2172 <= i <= 2183
+    ]
+    assert len(cases) >= SIDE_MIN_CROPS
+    crops = [overlay_cover.covered_crop("heldout5", 1920, 1080, 11, i) for i, _c in cases]
+    reader = KillReader()
+    k = next(j for j, (i, _c) in enumerate(cases) if i == 2177)
+    found = find_kill_box(crops[k], reader.detector)
+    sides = static_sides(crops)[k]
+    assert found.how == "template" and sides is not None and overlay_at_count(found, sides)  # the trap
+    got = reader.read_huds(crops)
+    for (_i, (state, _w, _f)), r in zip(cases, got, strict=True):
+        assert r.kills is None or r.kills == state.kills
+    assert got[k].kills == 1
