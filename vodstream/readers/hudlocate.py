@@ -128,7 +128,7 @@ ROW2_DY = (2.6, 4.2)
 # a proposed or template-found count on the squads row: its centre within this many letter heights
 # of the squads text's (the rules' own row-1 runs: 0.35)
 ROW1_DY = 0.6
-ROW2_HALF = 0.6  # _row2_covered: the second row's digits, this many letter heights about its centre
+ROW2_HALF = 0.6  # _row2_rows: the second row's digits, this many letter heights about its centre
 # the ranked row's digits are drawn larger than row 1's against the squads label (1.27-1.33 of its
 # letter height on the training family at 720p, 1.5 on the validation family): at most this many
 ROW2_DIGIT_MAX = 1.7
@@ -822,6 +822,15 @@ def _row2_span(sq: SquadsLine, width: int) -> tuple[int, int]:
     return max(0, int(sq.x0 - 8.0 * sq.h)), min(width, int(sq.x1 + 1.0 * sq.h))
 
 
+def _row2_rows(sq: SquadsLine, *, nearest: bool) -> tuple[float, float]:
+    """The rows (frame px, not clipped) the ranked layout's second row's digits can take under the
+    squads line ``sq``: ``ROW2_DY`` letter heights under the line's centre, +-``ROW2_HALF``
+    (``nearest``: at their nearest only, ``ROW2_DY[0]``)."""
+    cy = (sq.y0 + sq.y1) / 2.0
+    last = ROW2_DY[0] if nearest else ROW2_DY[1]
+    return cy + (ROW2_DY[0] - ROW2_HALF) * sq.h, cy + (last + ROW2_HALF) * sq.h
+
+
 def _row2_covered(img: np.ndarray, sq: SquadsLine) -> bool:
     """A stream overlay's long straight vertical edge (``OVERLAY_SIDE`` letter heights or more, as
     :func:`_overlay_edge` asks) under the squads line, running through the rows of the second
@@ -831,14 +840,15 @@ def _row2_covered(img: np.ndarray, sq: SquadsLine) -> bool:
     edge near the box, its side running down through the second row; the straight edges of
     buildings and kill-feed boxes there start lower or end sooner, or run on above the box.)"""
     H, W = img.shape[:2]
-    h, cy = sq.h, (sq.y0 + sq.y1) / 2.0
+    h = sq.h
     x0, x1 = _row2_span(sq, W)
     y0, y1 = max(0, int(sq.y1 + 0.3 * h)), min(H, int(sq.y1 + 4.0 * h))
     if x1 - x0 < 4 or y1 - y0 < 4:
         return False
     runs = _edge_runs(_sobel(img[y0:y1, x0:x1], across="x"), int(OVERLAY_SIDE * h), vertical=True)
-    r0 = max(0, int(cy + (ROW2_DY[0] - ROW2_HALF) * h) - y0)
-    r1 = min(runs.shape[0], int(cy + (ROW2_DY[0] + ROW2_HALF) * h) - y0)
+    top, bottom = _row2_rows(sq, nearest=True)
+    r0 = max(0, int(top) - y0)
+    r1 = min(runs.shape[0], int(bottom) - y0)
     if not r1 > r0:
         return False
     cols = runs[r0:r1].all(axis=0)
@@ -2408,9 +2418,8 @@ def overlay_at_slot(found: FoundBox, sides: np.ndarray) -> bool:
     if sq is None:
         return False
     height, width = sides.shape
-    cy = (sq.y0 + sq.y1) / 2.0
-    y0 = max(0, int(cy + (ROW2_DY[0] - ROW2_HALF) * sq.h))
-    y1 = min(height, int(cy + (ROW2_DY[1] + ROW2_HALF) * sq.h))
+    top, bottom = _row2_rows(sq, nearest=False)
+    y0, y1 = max(0, int(top)), min(height, int(bottom))
     x0, x1 = _row2_span(sq, width)
     if y1 - y0 < 2 or x1 - x0 < 2:
         return False
