@@ -1583,7 +1583,8 @@ class FoundBox:
     # detector's second opinion) or "none"
     how: str
     # where the box's count was taken from, in crop pixels (x0, y0, x1, y1): the digit run found by
-    # the layout rules or the detector; right of the template's skull, two skull widths. None: no box
+    # the layout rules or the detector; right of the template's skull, two skull widths (the reader
+    # narrows it to the digits it found there: :func:`on_digits`). None: no box
     run: tuple[float, float, float, float] | None = None
     # the run's :func:`placement` (the warp that made ``ref``); None where the template found the box
     place: Placement | None = None
