@@ -5,6 +5,7 @@
                                          [--png DIR] [--crf vod] [--crop-cache DIR]
     python benchmarks/kill_cases.py why RUN.json [--size 1280x720] [--seed 11]
     python benchmarks/kill_cases.py reasons RUN.json [RUN.json ...] [--size 1280x720]
+    python benchmarks/kill_cases.py vod VOD_DIR [--from T0] [--to T1] [--png DIR]
 
 ``diff`` compares two ``benchmarks/kill_accuracy.py`` JSON files of the same family and sizes (two
 commits, say): per frame size, the visible counters one run read and the other did not (by case
@@ -25,6 +26,12 @@ number on a hidden, inventory or other unseen counter is wrong), and the confide
 where a rule's wrong numbers sit among its right ones, the range a threshold of that rule could
 part them in (runs of kill_accuracy.py that keep every reading: ``readings`` in its JSON). Nothing
 here chooses anything: it is for reading failures, on the choice sets.
+``vod`` reads a whole VOD's keyframes between ``--from`` and ``--to`` (VOD seconds) the way the
+pipeline does (one batch per segment: the overlay checks see the segment's other samples) and prints
+per sample the reading (kills, kill box, reason) beside what the layout rules said of the crop and
+what the learned detector proposed there (its box and its "no count here" probability): why a
+match of ``benchmarks/accuracy.py`` came out ``null`` or wrong. VOD_DIR is a synthetic VOD's
+directory (``<vod_id>/`` with ``chunked/index-dvr.m3u8``).
 """
 
 from __future__ import annotations
@@ -230,6 +237,35 @@ def _fate(crop: Any, detector: KillBoxProposer | None, digits: tuple[int, int, i
     return where + (", no skull before it (no squads line found)" if f.skull_before is False else "")
 
 
+def vod(vod_dir: Path, t0: float, t1: float, png: Path | None = None) -> list[str]:
+    """:func:`main`'s ``vod``: per keyframe of ``vod_dir`` in [t0, t1], the reading and, under it,
+    what the layout rules and the detector made of the crop (:func:`explain_proposals`)."""
+    import cv2
+
+    from vodstream.matches.analysis import local_segments
+    from vodstream.media.decode import Decoder
+    from vodstream.readers.hudlocate import explain_proposals
+    from vodstream.readers.killreader import KillReader
+
+    reader, decoder = KillReader(), Decoder()
+    lines: list[str] = []
+    for data in local_segments(vod_dir):
+        seg = data.segment
+        if seg.end < t0 or seg.start > t1:
+            continue
+        samples = decoder.decode(data).samples
+        for smp, r in zip(samples, reader.read_batch(samples), strict=True):
+            if not t0 <= smp.vod_time <= t1:
+                continue
+            lines.append(f"{smp.vod_time:7.1f} s: kills {r.kills}, kill box {r.kill_box}, {r.reason}")
+            if reader.detector is not None:
+                lines += [f"           {x}" for x in explain_proposals(smp.hud, reader.detector)]
+            if png is not None:
+                png.mkdir(parents=True, exist_ok=True)
+                cv2.imwrite(str(png / f"t{smp.vod_time:07.1f}.png"), cv2.cvtColor(smp.hud, cv2.COLOR_RGB2BGR))
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -257,7 +293,18 @@ def main(argv: list[str] | None = None) -> int:
     r = sub.add_parser("reasons", help="every number the reader named, right and wrong, by its reason")
     r.add_argument("runs", type=Path, nargs="+", help="kill_accuracy JSON files")
     r.add_argument("--size", action="append", default=None, help="only this frame size (WxH; repeatable)")
+    v = sub.add_parser("vod", help="a whole VOD's keyframes read as the pipeline reads them")
+    v.add_argument("vod_dir", type=Path, help="a synthetic VOD's directory (<vod_id>/)")
+    v.add_argument("--from", dest="t0", type=float, default=0.0, help="VOD seconds (default: 0)")
+    v.add_argument("--to", dest="t1", type=float, default=float("inf"), help="VOD seconds (default: the end)")
+    v.add_argument("--png", type=Path, default=None, help="also write the HUD crops here")
     args = ap.parse_args(argv)
+    if args.cmd == "vod":
+        if not (args.vod_dir / "chunked" / "index-dvr.m3u8").is_file():
+            print(f"kill_cases: {args.vod_dir} holds no chunked/index-dvr.m3u8", file=sys.stderr)
+            return 2
+        print("\n".join(vod(args.vod_dir, args.t0, args.t1, args.png)))
+        return 0
     if args.cmd == "reasons":
         try:
             docs = [json.loads(p.read_text()) for p in args.runs]

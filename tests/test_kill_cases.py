@@ -101,3 +101,33 @@ def test_why_groups_a_runs_misses_by_where_they_were_lost() -> None:
         "    1  readers (layout): clipped: i=54",
     ]
     assert kill_cases.why(doc, 11, ["1280x720"]) == []
+
+
+def test_vod_reads_a_whole_vods_keyframes_as_the_pipeline_does(
+    synth_test_vod: Path, capsys, tmp_path: Path
+) -> None:
+    """The synthetic test VOD's last 20 s of its whole match: every keyframe read (2 s apart), the
+    match's final count among the readings, and what the finder made of each crop under it."""
+    import json
+
+    truth = json.loads((synth_test_vod / "truth.json").read_text())
+    m = max(truth["matches"], key=lambda x: x["kills"])
+    t0, t1 = m["end"] - 20.0, m["end"] - 1.0
+    assert (
+        kill_cases.main(
+            ["vod", str(synth_test_vod), "--from", str(t0), "--to", str(t1), "--png", str(tmp_path)]
+        )
+        == 0
+    )
+    out = capsys.readouterr().out
+    times = [float(t) for t in re.findall(r"^\s*([\d.]+) s: kills", out, re.M)]
+    assert times and all(t0 <= t <= t1 for t in times) and len(times) >= 8
+    assert f"kills {m['kills']}," in out
+    assert out.count("rules: ") == len(times)
+    assert len(list(tmp_path.glob("t*.png"))) == len(times)
+
+
+def test_vod_says_so_in_one_line_where_the_folder_is_no_vod(tmp_path: Path, capsys) -> None:
+    assert kill_cases.main(["vod", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no chunked/index-dvr.m3u8" in err
