@@ -128,6 +128,9 @@ ROW2_DY = (2.6, 4.2)
 # a proposed or template-found count on the squads row: its centre within this many letter heights
 # of the squads text's (the rules' own row-1 runs: 0.35)
 ROW1_DY = 0.6
+# the 2019 skull template's box: the count is looked for this many skull widths right of the skull
+# (FoundBox.run; on_digits narrows it to the digits found there)
+TEMPLATE_RUN_SKULLS = 2
 ROW2_HALF = 0.6  # _row2_rows: the second row's digits, this many letter heights about its centre
 # the ranked row's digits are drawn larger than row 1's against the squads label (1.27-1.33 of its
 # letter height on the training family at 720p, 1.5 on the validation family): at most this many
@@ -2400,7 +2403,7 @@ def on_digits(found: FoundBox, boxes: Sequence[tuple[int, int, int, int]]) -> Fo
         return found
     sk = found.skull
     x0, y0, x1, y1 = found.run
-    sx = (x1 - x0) / (2 * sk.w)  # crop px per reference px (the run is two skull widths)
+    sx = (x1 - x0) / (TEMPLATE_RUN_SKULLS * sk.w)  # crop px per reference px
     left = x0 + (min(b[0] for b in boxes) - (sk.x + sk.w)) * sx
     right = x0 + (max(b[0] + b[2] for b in boxes) - (sk.x + sk.w)) * sx
     return replace(found, run=(left, y0, right, y1))
@@ -2499,7 +2502,7 @@ def _find_kill_box(
                 run = (
                     ox + (skull.x + skull.w) * sx,
                     oy + skull.y * sy,
-                    ox + (skull.x + 3 * skull.w) * sx,
+                    ox + (skull.x + (1 + TEMPLATE_RUN_SKULLS) * skull.w) * sx,
                     oy + (skull.y + skull.h) * sy,
                 )
                 return FoundBox(old, skull, True, True, None, "ok", "template", run)
