@@ -18,8 +18,10 @@ found, no empty slot) for less than ``blind_min_s`` s, or on fewer than ``blind_
 samples up to the last of them, unless the VOD ends in them. And kills never go down
 within a match: when the HUD comes back after ``reset_gap`` s without it and ``reset_votes``
 readings in a row are lower than the match's count, the match ended at the gap and a new one began
-there (its lobby and SELECT LEGEND went unrecognised). An Arenas result (VICTORY / DEFEAT) ends the
-Arenas hold after ``arenas_result_hold`` s, so a battle royale right after it is not hidden.
+there (its lobby and SELECT LEGEND went unrecognised). Arenas/Mixtape screens (ROUND n, VICTORY,
+DEFEAT) make a match an Arenas game -- unless the battle-royale HUD was seen on ``min_hud_samples``
+looks and fewer than ``arenas_votes`` of them were read. An Arenas result ends the Arenas hold after
+``arenas_result_hold`` s, so a battle royale right after it is not hidden.
 
 Final kills come from the player's own readings (HUD visible, alive, before the end screen):
 a non-decreasing step function is fitted to them (kills never go down within a match) that
