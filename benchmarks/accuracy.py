@@ -325,7 +325,7 @@ SETS = (
         "-heldout3",
         "third held-out family",
         "never trained on; held out until its first run (a1b3a01), then the tracker's end-screen "
-        "rule was mended on its VOD 8322",
+        "rule was mended on its VOD 8322 and its Arenas rule on its VOD 8318",
     ),
     (
         "-heldout4",
