@@ -1333,6 +1333,37 @@ def test_a_detector_run_on_part_of_the_count_is_dropped(
     assert KillReader().read_huds([crop])[0].kills == partial
 
 
+def test_a_thin_one_left_out_of_a_detector_run_drops_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sixth held-out family at 1080p (per-sample case 74, a "15" in a light face): the "1" is a
+    one-pixel stem with a foot serif, too little ink for a glyph; the detector's box held the "15",
+    the run only the "5", and both readers read 5. The stem alone in the span the box reaches
+    before the run drops it (the count is then not read, never read as 5)."""
+    from vodstream.readers import hudlocate
+
+    crop, st = benchmark_crop("heldout6", 1920, 11, 74, height=1080)
+    assert st.kills == 15
+    assert KillReader().read_huds([crop])[0].kills in (15, None)
+    monkeypatch.setattr(hudlocate, "_lone_stem", lambda *a, **k: False)
+    assert KillReader().read_huds([crop])[0].kills == 5
+
+
+def test_a_lone_stem_is_a_stroke_between_clear_columns() -> None:
+    from vodstream.readers.hudlocate import _lone_stem
+
+    span = np.zeros((10, 14), np.uint8)
+    span[:, 8] = 255  # a one-pixel stem, clear columns either side
+    assert _lone_stem(span, 14.0)
+    span[3, 7] = 255  # a serif's touch beside it: still one stroke
+    assert _lone_stem(span, 14.0)
+    span[:, 4:8] = 255  # a stroke as wide as a digit's body: not a stem
+    assert not _lone_stem(span, 14.0)
+    span = np.zeros((10, 14), np.uint8)
+    span[:, 0] = 255  # at the span's start (the skull's body reaching into it): no clear column left of it
+    assert not _lone_stem(span, 14.0)
+    span[:5, 8] = 255  # half the rows: a piece of something, not a stem
+    assert not _lone_stem(span, 14.0)
+
+
 def test_a_detector_run_a_digit_away_from_its_skull_is_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
     """Third held-out family at 1920x1200 (per-sample case 216, a ranked "20" on a pale box over a
     bright wall): the "2" left no ink and the detector's box held the "0"; both readers read 0.

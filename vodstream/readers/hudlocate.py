@@ -66,6 +66,7 @@ skull at a fixed place), so the digit CNN and the score-box reader read it as be
 from __future__ import annotations
 
 import bisect
+import itertools
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -1954,12 +1955,36 @@ def _box_past_run(ink: np.ndarray, bx0: float, x0: int, y0: int, y1: int, dh: fl
     held-out family at 720p). Not asked where the run starts after a skull in the box. Only the
     left: past the run's end the box takes in the box's slanted edge (validation family, 4:3).
     (Ink right against either end of the run, a look tried with it, dropped eleven validation
-    readings at 720p-21:9 -- the edge after the last digit -- and was not kept.)"""
+    readings at 720p-21:9 -- the edge after the last digit -- and was not kept.) Or, fewer columns
+    inked, a lone upright stroke there (:func:`_lone_stem`): a thin "1" with too little ink for a
+    glyph."""
     if x0 - bx0 < PART_BOX * dh:
         return False
     r0, r1 = round(y0 + 0.2 * (y1 - y0)), round(y1 - 0.2 * (y1 - y0))
     b = ink[r0:r1, max(0, round(bx0)) : max(0, x0 - 1)]
-    return bool(b.size) and float(np.count_nonzero(b.any(axis=0))) >= PART_BOX_COLS * b.shape[1]
+    if not b.size:
+        return False
+    return float(np.count_nonzero(b.any(axis=0))) >= PART_BOX_COLS * b.shape[1] or _lone_stem(b, dh)
+
+
+STEM_ROWS = 0.9  # _lone_stem: a stroke inked in this share of the middle rows or more ...
+STEM_W = 0.25  # ... at most this many digit heights wide ...
+STEM_CLEAR = 0.2  # ... between columns inked in at most this share of them
+
+
+def _lone_stem(b: np.ndarray, dh: float) -> bool:
+    """In the ink ``b`` (the middle rows of the span between the detector's box's left edge and
+    the run), a lone upright stroke: columns inked through nearly every row (``STEM_ROWS``), at most
+    ``STEM_W`` digit heights wide, with an all but empty column on either side of it inside the span
+    -- the stem of a thin "1" whose foot's serif left it too little ink for a glyph (sixth held-out
+    family at 1080p, "15" read as 5), not the skull's body at the span's start nor the ink of the
+    box's slanted edge."""
+    cov = np.count_nonzero(b, axis=0) / float(b.shape[0])
+    clear = np.flatnonzero(cov <= STEM_CLEAR)
+    for a, z in itertools.pairwise(clear.tolist()):
+        if 1 <= z - a - 1 <= max(1.0, STEM_W * dh) and float(cov[a + 1 : z].max()) >= STEM_ROWS:
+            return True
+    return False
 
 
 def _snap(
