@@ -88,7 +88,11 @@ FAMILIES = (
         "fifth held-out family (never trained on; held out until its first run, on 3348f39, then "
         "tracker rules were chosen on its VODs and one reader threshold on its cases)",
     ),
-    ("heldout6", "sixth held-out family (report only: never trained or chosen on)"),
+    (
+        "heldout6",
+        "sixth held-out family (never trained on; report only until one finder rule was chosen on "
+        "its cases, 4d11498)",
+    ),
     ("heldout7", "seventh held-out family (report only: never trained or chosen on)"),
     ("heldout8", "eighth held-out family (report only: never trained or chosen on)"),
     ("validation", "validation family (choices were made on it; never trained on)"),
