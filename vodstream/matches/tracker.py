@@ -1127,12 +1127,12 @@ class MatchTracker:
         self.dropped = [d for d in self.dropped if (d["start"], d["until"]) != span]
 
     def _arenas_wins(self, op: _Open) -> bool:
-        """Whether the Arenas/Mixtape screens read during ``op`` make it an Arenas game: unless the
-        battle-royale HUD was seen on ``min_hud_samples`` looks, or as many of those screens were
-        read as ``arenas_votes`` (one stray reading mid-match turns no match into Arenas). One or two
-        HUD verdicts are no battle royale: an Arenas game whose ROUND banners went unread on a bright
-        sky had one stray verdict, and its VICTORY, read twice, then closed nothing (third held-out
-        family, VOD 8318: a fifth match reported, its kills unknown)."""
+        """Whether the Arenas/Mixtape screens read during ``op`` make it an Arenas game: where the
+        battle-royale HUD was seen on fewer than ``min_hud_samples`` looks, or ``arenas_votes`` of
+        those screens or more were read (one stray reading mid-match turns no match into Arenas).
+        One or two HUD verdicts are no battle royale: an Arenas game whose ROUND banners went
+        unread on a bright sky had one stray verdict, and its VICTORY, read twice, then closed
+        nothing (third held-out family, VOD 8318: a fifth match reported, its kills unknown)."""
         return op.hud_samples < self.min_hud_samples or op.arenas >= self.arenas_votes
 
     def _drop(self, op: _Open, t: float, why: str) -> None:
