@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -300,10 +301,15 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("--png", type=Path, default=None, help="also write the HUD crops here")
     args = ap.parse_args(argv)
     if args.cmd == "vod":
-        if not (args.vod_dir / "chunked" / "index-dvr.m3u8").is_file():
-            print(f"kill_cases: {args.vod_dir} holds no chunked/index-dvr.m3u8", file=sys.stderr)
+        try:  # local_segments owns the VOD's layout on disk: a file it lacks is named as it found it
+            lines = vod(args.vod_dir, args.t0, args.t1, args.png)
+        except FileNotFoundError as e:
+            print(
+                f"kill_cases: {args.vod_dir} holds no {os.path.relpath(e.filename, args.vod_dir)}",
+                file=sys.stderr,
+            )
             return 2
-        print("\n".join(vod(args.vod_dir, args.t0, args.t1, args.png)))
+        print("\n".join(lines))
         return 0
     if args.cmd == "reasons":
         try:
