@@ -1597,6 +1597,8 @@ class FoundBox:
     # where the finder looked: the squads line it located, at the work scale (see :class:`Worked`);
     # the overlay checks ask it instead of preparing and locating the crop again
     worked: Worked | None = None
+    # a solid bright mass right after the run (:func:`_joined_after`): the count may go on in it
+    joined: bool = False
 
     @property
     def proposal(self) -> bool:
@@ -2345,7 +2347,44 @@ def find_kill_box(
     prepared = _prepare(hud)
     loc = _locate(prepared)
     found = _find_kill_box(hud, prepared, loc, proposer, template=template, layout=layout)
-    return replace(found, worked=Worked(prepared.img.shape[:2], prepared.f, loc.squads))
+    joined = found.how != "template" and found.run is not None and _joined_after(prepared, found.run)
+    return replace(found, worked=Worked(prepared.img.shape[:2], prepared.f, loc.squads), joined=joined)
+
+
+JOIN_GAP = 0.4  # _joined_after: a solid mass starting within this many run heights after the run ...
+JOIN_W = 0.8  # ... at least this many run heights wide, inked in every middle row of the run ...
+JOIN_OUT = 0.3  # ... and as solid this many run heights above or below the run's rows
+JOIN_FILL = 0.9  # (solid: this share of its pixels inked)
+
+
+def _joined_after(p: _Prepared, run: tuple[float, float, float, float]) -> bool:
+    """A solid bright mass right after the run (``run``: crop px), through all its middle rows and
+    reaching above or below them: a bright background or a banner's letter the count's next digit
+    may be joined to, lost in it to the glyph search (a "17" read as 1, its "7" joined to a
+    banner's giant "T" behind the box; an "11" read as 1 on a white wall: third, fourth and fifth
+    held-out families at 720p): the run may be only part of the count."""
+    ink, f = p.ink > 0, p.f
+    _x0, y0, x1, y1 = (v * f for v in run)
+    h = y1 - y0
+    if h < 4:
+        return False
+    width = ink.shape[1]
+    r0, r1 = round(y0 + 0.15 * h), round(y1 - 0.15 * h)
+    c0, c1 = max(0, round(x1)), min(width, round(x1 + JOIN_GAP * h) + 1)
+    if r1 - r0 < 2 or c1 <= c0:
+        return False
+    full = ink[r0:r1].mean(axis=0) >= JOIN_FILL
+    starts = np.flatnonzero(full[c0:c1])
+    if not len(starts):
+        return False
+    a = c0 + int(starts[0])
+    b = a + max(2, round(JOIN_W * h))
+    if b > width or not full[a:b].all():
+        return False
+    out = max(1, round(JOIN_OUT * h))
+    above = ink[max(0, round(y0) - out) : max(0, round(y0)), a:b]
+    below = ink[round(y1) : round(y1) + out, a:b]
+    return any(m.size and m.shape[0] >= out and float(m.mean()) >= JOIN_FILL for m in (above, below))
 
 
 # An overlay's side: a straight vertical edge at least COVER_EDGE letter heights long (a letter

@@ -340,6 +340,11 @@ class KillReader:
         if self.temporal and len(huds) >= 3:
             huds = _temporal_mean([np.asarray(h) for h in huds])
         out, found = self._contrast_looks(huds, *self._look(huds))
+        for i, (r, f) in enumerate(zip(out, found, strict=True)):
+            # one digit read where the count may go on into a bright mass right after it: a second
+            # digit may be lost in it (a "17" read as 1), so the number is not known
+            if r.kills is not None and r.kills < 10 and f.joined:
+                out[i] = replace(r, kills=None, confidence=0.0, reason="count_joined", kill_box=None)
         # a number read beside an overlay's side that stands still while the scene moves: digits
         # of the count may be under the overlay, or the number is the overlay's own; and an
         # empty slot seen where such a side stands over the second row: the box may be under it
