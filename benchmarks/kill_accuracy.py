@@ -86,7 +86,7 @@ FAMILIES = (
     (
         "heldout5",
         "fifth held-out family (never trained on; held out until its first run, on 3348f39, then "
-        "tracker rules were chosen on its VODs and one reader threshold on its cases)",
+        "tracker rules were chosen on its VODs and a reader threshold and a reader rule on its cases)",
     ),
     (
         "heldout6",

@@ -1486,3 +1486,37 @@ def test_a_detector_run_after_a_lost_digit_needs_its_skull_as_near_as_the_rules_
     before = hudlocate._skull_before
     monkeypatch.setattr(hudlocate, "_skull_before", lambda p, k, reach=0.0: before(p, k))  # the icon's reach
     assert KillReader().read_huds([crop])[0].kills == 4
+
+
+def test_one_digit_read_before_a_solid_bright_mass_is_unknown(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fourth held-out family at 720p (per-sample case 310, a "17" under a banner's giant
+    translucent "TAS"): the "7" is joined to the banner's bright "T" behind the box, the glyph
+    search keeps only the "1", and both readers read 1. A solid bright mass right after the run,
+    taller than the digits, means the count may go on in it: the number is not known."""
+    from vodstream.readers import hudlocate
+
+    crop, st = benchmark_crop("heldout4", 1280, 11, 310)
+    assert st.kills == 17
+    r = KillReader().read_huds([crop])[0]
+    assert (r.kills, r.reason) == (None, "count_joined")
+    monkeypatch.setattr(hudlocate, "_joined_after", lambda *a, **k: False)
+    assert KillReader().read_huds([crop])[0].kills == 1
+
+
+def test_a_joined_mass_is_solid_right_after_the_run_and_taller_than_it() -> None:
+    from vodstream.readers.hudlocate import _joined_after
+
+    ink = np.zeros((60, 80), np.uint8)
+    run = (20.0, 20.0, 30.0, 40.0)  # crop px at f = 1: 20 rows high, ending at x = 30
+    ink[10:50, 33:60] = 255  # a solid block 3 px after the run, through its rows and past them
+    assert _joined_after(ink, 1.0, run)
+    assert _joined_after(ink, 0.5, (40.0, 40.0, 60.0, 80.0))  # the same at another work scale
+    thin = np.zeros_like(ink)
+    thin[10:50, 33:40] = 255  # as tall, but a stroke's width (a box's edge), not a mass
+    assert not _joined_after(thin, 1.0, run)
+    far = np.zeros_like(ink)
+    far[10:50, 42:70] = 255  # a digit's gap and more after the run: no digit of it lost there
+    assert not _joined_after(far, 1.0, run)
+    level = np.zeros_like(ink)
+    level[20:40, 33:60] = 255  # only the run's own rows (the squads box beside it): not taller
+    assert not _joined_after(level, 1.0, run)

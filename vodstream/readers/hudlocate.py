@@ -2347,7 +2347,9 @@ def find_kill_box(
     prepared = _prepare(hud)
     loc = _locate(prepared)
     found = _find_kill_box(hud, prepared, loc, proposer, template=template, layout=layout)
-    joined = found.how != "template" and found.run is not None and _joined_after(prepared, found.run)
+    # (not the 2019 template's run: two skull widths, wider than most counts)
+    run = found.run if found.how != "template" else None
+    joined = run is not None and _joined_after(prepared.ink, prepared.f, run)
     return replace(found, worked=Worked(prepared.img.shape[:2], prepared.f, loc.squads), joined=joined)
 
 
@@ -2357,13 +2359,15 @@ JOIN_OUT = 0.3  # ... and as solid this many run heights above or below the run'
 JOIN_FILL = 0.9  # (solid: this share of its pixels inked)
 
 
-def _joined_after(p: _Prepared, run: tuple[float, float, float, float]) -> bool:
-    """A solid bright mass right after the run (``run``: crop px), through all its middle rows and
-    reaching above or below them: a bright background or a banner's letter the count's next digit
-    may be joined to, lost in it to the glyph search (a "17" read as 1, its "7" joined to a
-    banner's giant "T" behind the box; an "11" read as 1 on a white wall: third, fourth and fifth
-    held-out families at 720p): the run may be only part of the count."""
-    ink, f = p.ink > 0, p.f
+def _joined_after(ink: np.ndarray, f: float, run: tuple[float, float, float, float]) -> bool:
+    """In the ink ``ink`` (work px, ``f`` of them per crop px), a solid bright mass right after the
+    run (``run``: crop px), through all its middle rows and reaching above or below them: a bright
+    background or a banner's letter the count's next digit may be joined to and lost in to the
+    glyph search (a "17" read as 1, its "7" joined to a banner's giant "T" behind the box; an "11"
+    read as 1 on a white wall: third, fourth and fifth held-out families at 720p) -- the run may be
+    only part of the count. The kill reader asks it of one-digit readings only (a count is never
+    three digits)."""
+    ink = ink > 0
     _x0, y0, x1, y1 = (v * f for v in run)
     h = y1 - y0
     if h < 4:
