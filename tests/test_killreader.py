@@ -1306,6 +1306,9 @@ def test_the_detector_disputes_a_run_on_label_letters_where_the_line_has_no_coun
     assert hudlocate.find_kill_box(crop, reader.detector).reason == "layout_disputed"
     assert reader.read_huds([crop])[0].kills == 13
     monkeypatch.setattr(hudlocate, "DISPUTE_PROB", 1.01)  # the rules' box undisputed
+    # ... its 0 is not known either (the window grid's bright mass right after the "OE")
+    assert KillReader().read_huds([crop])[0].reason == "count_joined"
+    monkeypatch.setattr(hudlocate, "_joined_after", lambda *a, **k: False)
     assert KillReader().read_huds([crop])[0].kills == 0
 
 
