@@ -1947,7 +1947,7 @@ PART_BOX = 0.4  # _box_past_run: digit heights the detector's box reaches past i
 PART_BOX_COLS = 0.4  # ... there this share of its columns or more inked in the run's middle rows
 
 
-def _box_past_run(ink: np.ndarray, bx0: float, x0: int, y0: int, y1: int, dh: float) -> bool:
+def _box_past_run(ink: np.ndarray, bx0: float, x0: int, y0: int, y1: int, dh: float) -> bool | int:
     """The detector's box (its left edge ``bx0``) starting ``PART_BOX`` digit heights or more
     before the run of glyphs found in it, with ink in ``PART_BOX_COLS`` of its columns there (in
     the run's middle rows; columns, not pixels: the thin strokes of a "2" at 720p): a first digit
@@ -1959,14 +1959,17 @@ def _box_past_run(ink: np.ndarray, bx0: float, x0: int, y0: int, y1: int, dh: fl
     (Ink right against either end of the run, a look tried with it, dropped eleven validation
     readings at 720p-21:9 -- the edge after the last digit -- and was not kept.) Or, fewer columns
     inked, a lone upright stroke there (:func:`_lone_stem`): a thin "1" with too little ink for a
-    glyph."""
+    glyph: the run then starts at the stem (the column returned)."""
     if x0 - bx0 < PART_BOX * dh:
         return False
     r0, r1 = round(y0 + 0.2 * (y1 - y0)), round(y1 - 0.2 * (y1 - y0))
     b = ink[r0:r1, max(0, round(bx0)) : max(0, x0 - 1)]
     if not b.size:
         return False
-    return float(np.count_nonzero(b.any(axis=0))) >= PART_BOX_COLS * b.shape[1] or _lone_stem(b, dh)
+    if float(np.count_nonzero(b.any(axis=0))) >= PART_BOX_COLS * b.shape[1]:
+        return True
+    stem = _lone_stem(b, dh)
+    return False if stem is None else max(0, round(bx0)) + stem
 
 
 STEM_ROWS = 0.9  # _lone_stem: a stroke inked in this share of the middle rows or more ...
@@ -1974,19 +1977,19 @@ STEM_W = 0.25  # ... at most this many digit heights wide ...
 STEM_CLEAR = 0.2  # ... between columns inked in at most this share of them
 
 
-def _lone_stem(b: np.ndarray, dh: float) -> bool:
+def _lone_stem(b: np.ndarray, dh: float) -> int | None:
     """In the ink ``b`` (the middle rows of the span between the detector's box's left edge and
     the run), a lone upright stroke: columns inked through nearly every row (``STEM_ROWS``), at most
     ``STEM_W`` digit heights wide, with an all but empty column on either side of it inside the span
     -- the stem of a thin "1" whose foot's serif left it too little ink for a glyph (sixth held-out
     family at 1080p, "15" read as 5), not the skull's body at the span's start nor the ink of the
-    box's slanted edge."""
+    box's slanted edge. Its first column in ``b``, or None."""
     cov = np.count_nonzero(b, axis=0) / float(b.shape[0])
     clear = np.flatnonzero(cov <= STEM_CLEAR)
     for a, z in itertools.pairwise(clear.tolist()):
         if 1 <= z - a - 1 <= max(1.0, STEM_W * dh) and float(cov[a + 1 : z].max()) >= STEM_ROWS:
-            return True
-    return False
+            return a + 1
+    return None
 
 
 def _snap(
@@ -2167,8 +2170,11 @@ def _snap(
             if _whole_glyph_between(dst, x1, until, ry, dh):
                 return _dropped(why, "not_nearest")
     # part of the count: its first digit lost to the glyph search, or to the ink threshold
-    if len(sel) and led is None and _box_past_run(p.ink, bx0, x0, y0, y1, dh):
+    past = _box_past_run(p.ink, bx0, x0, y0, y1, dh) if len(sel) and led is None else False
+    if past is True:
         return _dropped(why, "partial_run")
+    if past is not False:
+        x0 = past  # the thin "1" the glyph search lost: the run starts at its stem
     if icon_at is None and not own and _skull_a_digit_away(p, icons, x0, y0, y1, dh):
         return _dropped(why, "digit_lost")
     # wider than any count of two digits: glyphs of a stripe or a line of text joined into one run
