@@ -93,7 +93,11 @@ FAMILIES = (
         "sixth held-out family (never trained on; report only until one finder rule was chosen on "
         "its cases, 4d11498)",
     ),
-    ("heldout7", "seventh held-out family (report only: never trained or chosen on)"),
+    (
+        "heldout7",
+        "seventh held-out family (never trained on; report only until one finder rule was chosen on "
+        "its cases, b156d99)",
+    ),
     ("heldout8", "eighth held-out family (report only: never trained or chosen on)"),
     ("validation", "validation family (choices were made on it; never trained on)"),
     ("selection", "selection family (six digit faces never trained on; the digit network was chosen on it)"),
