@@ -1947,7 +1947,18 @@ PART_BOX = 0.4  # _box_past_run: digit heights the detector's box reaches past i
 PART_BOX_COLS = 0.4  # ... there this share of its columns or more inked in the run's middle rows
 
 
-def _box_past_run(ink: np.ndarray, bx0: float, x0: int, y0: int, y1: int, dh: float) -> bool | int:
+def _span_before_run(ink: np.ndarray, bx0: float, x0: int, y0: int, y1: int, dh: float) -> np.ndarray | None:
+    """The ink of the span the detector's box (its left edge ``bx0``) reaches before the run of
+    glyphs found in it (the run's middle rows), where it reaches ``PART_BOX`` digit heights or more;
+    else None. What :func:`_box_past_run` and :func:`_stem_before_run` look at."""
+    if x0 - bx0 < PART_BOX * dh:
+        return None
+    r0, r1 = round(y0 + 0.2 * (y1 - y0)), round(y1 - 0.2 * (y1 - y0))
+    b = ink[r0:r1, max(0, round(bx0)) : max(0, x0 - 1)]
+    return b if b.size else None
+
+
+def _box_past_run(ink: np.ndarray, bx0: float, x0: int, y0: int, y1: int, dh: float) -> bool:
     """The detector's box (its left edge ``bx0``) starting ``PART_BOX`` digit heights or more
     before the run of glyphs found in it, with ink in ``PART_BOX_COLS`` of its columns there (in
     the run's middle rows; columns, not pixels: the thin strokes of a "2" at 720p): a first digit
@@ -1957,19 +1968,18 @@ def _box_past_run(ink: np.ndarray, bx0: float, x0: int, y0: int, y1: int, dh: fl
     held-out family at 720p). Not asked where the run starts after a skull in the box. Only the
     left: past the run's end the box takes in the box's slanted edge (validation family, 4:3).
     (Ink right against either end of the run, a look tried with it, dropped eleven validation
-    readings at 720p-21:9 -- the edge after the last digit -- and was not kept.) Or, fewer columns
-    inked, a lone upright stroke there (:func:`_lone_stem`): a thin "1" with too little ink for a
-    glyph: the run then starts at the stem (the column returned)."""
-    if x0 - bx0 < PART_BOX * dh:
-        return False
-    r0, r1 = round(y0 + 0.2 * (y1 - y0)), round(y1 - 0.2 * (y1 - y0))
-    b = ink[r0:r1, max(0, round(bx0)) : max(0, x0 - 1)]
-    if not b.size:
-        return False
-    if float(np.count_nonzero(b.any(axis=0))) >= PART_BOX_COLS * b.shape[1]:
-        return True
-    stem = _lone_stem(b, dh)
-    return False if stem is None else max(0, round(bx0)) + stem
+    readings at 720p-21:9 -- the edge after the last digit -- and was not kept.)"""
+    b = _span_before_run(ink, bx0, x0, y0, y1, dh)
+    return b is not None and float(np.count_nonzero(b.any(axis=0))) >= PART_BOX_COLS * b.shape[1]
+
+
+def _stem_before_run(ink: np.ndarray, bx0: float, x0: int, y0: int, y1: int, dh: float) -> int | None:
+    """Where the span before the run is not the box past it (:func:`_box_past_run`: fewer columns
+    inked), a lone upright stroke there (:func:`_lone_stem`): a thin "1" with too little ink for a
+    glyph. The column the run then starts at (crop work px), or None."""
+    b = _span_before_run(ink, bx0, x0, y0, y1, dh)
+    stem = None if b is None else _lone_stem(b, dh)
+    return None if stem is None else max(0, round(bx0)) + stem
 
 
 STEM_ROWS = 0.9  # _lone_stem: a stroke inked in this share of the middle rows or more ...
@@ -2170,11 +2180,12 @@ def _snap(
             if _whole_glyph_between(dst, x1, until, ry, dh):
                 return _dropped(why, "not_nearest")
     # part of the count: its first digit lost to the glyph search, or to the ink threshold
-    past = _box_past_run(p.ink, bx0, x0, y0, y1, dh) if len(sel) and led is None else False
-    if past is True:
-        return _dropped(why, "partial_run")
-    if past is not False:
-        x0 = past  # the thin "1" the glyph search lost: the run starts at its stem
+    if len(sel) and led is None:
+        if _box_past_run(p.ink, bx0, x0, y0, y1, dh):
+            return _dropped(why, "partial_run")
+        stem = _stem_before_run(p.ink, bx0, x0, y0, y1, dh)
+        if stem is not None:
+            x0 = stem  # the thin "1" the glyph search lost: the run starts at its stem
     if icon_at is None and not own and _skull_a_digit_away(p, icons, x0, y0, y1, dh):
         return _dropped(why, "digit_lost")
     # wider than any count of two digits: glyphs of a stripe or a line of text joined into one run
@@ -2373,7 +2384,6 @@ def _joined_after(ink: np.ndarray, f: float, run: tuple[float, float, float, flo
     read as 1 on a white wall: third, fourth and fifth held-out families at 720p) -- the run may be
     only part of the count. The kill reader asks it of one-digit readings only (a count is never
     three digits)."""
-    ink = ink > 0
     _x0, y0, x1, y1 = (v * f for v in run)
     h = y1 - y0
     if h < 4:
@@ -2383,13 +2393,16 @@ def _joined_after(ink: np.ndarray, f: float, run: tuple[float, float, float, flo
     c0, c1 = max(0, round(x1)), min(width, round(x1 + JOIN_GAP * h) + 1)
     if r1 - r0 < 2 or c1 <= c0:
         return False
+    w = max(2, round(JOIN_W * h))
+    # only the columns a mass could take (from the run's end to one mass width past the gap)
+    ink = ink[:, c0 : min(width, c1 + w)] > 0
     full = ink[r0:r1].mean(axis=0) >= JOIN_FILL
-    starts = np.flatnonzero(full[c0:c1])
+    starts = np.flatnonzero(full[: c1 - c0])
     if not len(starts):
         return False
-    a = c0 + int(starts[0])
-    b = a + max(2, round(JOIN_W * h))
-    if b > width or not full[a:b].all():
+    a = int(starts[0])
+    b = a + w
+    if c0 + b > width or not full[a:b].all():
         return False
     out = max(1, round(JOIN_OUT * h))
     above = ink[max(0, round(y0) - out) : max(0, round(y0)), a:b]
