@@ -91,7 +91,7 @@ FAMILIES = (
     (
         "heldout6",
         "sixth held-out family (never trained on; report only until one finder rule was chosen on "
-        "its cases, 4d11498)",
+        "its cases, 4d11498; two digit-path rules since, 793a8ff)",
     ),
     (
         "heldout7",

@@ -1367,6 +1367,53 @@ def test_a_lone_stem_is_a_stroke_between_clear_columns() -> None:
     assert _lone_stem(span, 14.0) is None
 
 
+@pytest.mark.parametrize(("width", "height", "i", "kills"), [(2560, 1080, 71, 15), (1440, 1080, 159, 19)])
+def test_a_thin_flagged_one_is_a_digit_however_little_of_its_box_it_fills(
+    monkeypatch: pytest.MonkeyPatch, width: int, height: int, i: int, kills: int
+) -> None:
+    """Sixth held-out family (per-sample cases at 21:9 and 4:3): its "1" is a one-pixel stem with a
+    wide flag and foot, inked in 0.21 of its bounding box -- under the fill that keeps a box's
+    slanted outline out -- so the count started at its second digit and was refused
+    (``lost_digit``). Its stem, inked through its rows, makes it a digit: the count is read."""
+    from vodstream.readers import digits
+
+    crop, st = benchmark_crop("heldout6", width, 11, i, height=height)
+    assert st.kills == kills
+    assert KillReader().read_huds([crop])[0].kills == kills
+    monkeypatch.setattr(digits, "STEM_ROWS", 1.01)  # no stem counts
+    assert KillReader().read_huds([crop])[0].kills is None
+
+
+def test_a_stem_not_a_slanted_outline_fills_like_a_digit() -> None:
+    from vodstream.readers.digits import filled_like_a_digit
+
+    one = np.zeros((14, 9), np.uint8)
+    one[:, 4] = 1  # the stem
+    one[0:2, 1:4] = 1  # the flag
+    one[13, 1:8] = 1  # the foot
+    assert one.mean() < 0.22
+    assert filled_like_a_digit(one)
+    edge = np.zeros((14, 9), np.uint8)
+    for r in range(14):
+        edge[r, 8 - round(r * 8 / 13)] = 1  # a slanted outline, as thin
+    assert not filled_like_a_digit(edge)
+    assert filled_like_a_digit(np.ones((14, 6), np.uint8))  # a filled digit
+
+
+def test_the_gap_beside_a_narrow_one_may_be_wider(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sixth held-out family at 720p (per-sample case 141, a red "16" in its wide face): the "1"
+    sits in the middle of its advance, 0.46 digit heights before the "6" -- more than two digits
+    of a number lie apart elsewhere (``RUN_GAP``), so the "6" ended the number as ink after it
+    (``lost_digit``). Beside a narrow "1" the gap may be ``ONE_GAP``: the count is read."""
+    from vodstream.readers import digits
+
+    crop, st = benchmark_crop("heldout6", 1280, 11, 141)
+    assert st.kills == 16
+    assert KillReader().read_huds([crop])[0].kills == 16
+    monkeypatch.setattr(digits, "ONE_GAP", digits.RUN_GAP)
+    assert KillReader().read_huds([crop])[0].kills is None
+
+
 def test_a_detector_run_a_digit_away_from_its_skull_is_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
     """Third held-out family at 1920x1200 (per-sample case 216, a ranked "20" on a pale box over a
     bright wall): the "2" left no ink and the detector's box held the "0"; both readers read 0.
