@@ -87,7 +87,7 @@ EDGE_PART_H = 0.6  # a split-off part with ink on fewer rows (x the component's 
 OPEN_K = 3
 CUT_MIN_W = 0.5  # one digit component at least this wide (x its height) is also cut in two, for a second look
 RUN_GAP = 0.4  # digits of a number lie at most this many digit heights apart ...
-ONE_GAP = 0.6  # ... or this many beside a narrow "1" (ONE_W: width / height at most)
+ONE_GAP = 0.6  # ... or this many after a narrow "1" (ONE_W: width / height at most) to a wider digit
 ONE_W = 0.45
 LEAD_MAX = 10  # the first digit starts within this many px of the score box's left
 TOPHAT_K = 9  # top-hat kernel (ref px): wider than a stroke, narrower than a digit
@@ -503,12 +503,13 @@ def digits_from_box(
     comps = [c for c in comps if abs(c[1] + c[3] - ref_b) <= 3]
     top = max(comps, key=lambda c: c[3])
     # the number is a tight left-to-right run starting near the skull (a narrow "1" sits in the
-    # middle of its advance: the gap beside it is wider)
+    # middle of its advance: the gap after it to a digit of full width is wider -- not to another
+    # narrow stroke, which may be the box's edge after the count)
     run = [comps[0]]
     for c in comps[1:]:
         prev = run[-1]
-        narrow = min(prev[2] / prev[3], c[2] / c[3]) <= ONE_W
-        gap = (ONE_GAP if narrow else RUN_GAP) * top[3]
+        after_one = prev[2] / prev[3] <= ONE_W < c[2] / c[3]
+        gap = (ONE_GAP if after_one else RUN_GAP) * top[3]
         if c[0] - (prev[0] + prev[2]) > gap or abs(c[3] - run[0][3]) > 0.25 * run[0][3]:
             break
         run.append(c)
