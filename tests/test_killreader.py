@@ -1400,11 +1400,12 @@ def test_a_stem_not_a_slanted_outline_fills_like_a_digit() -> None:
     assert filled_like_a_digit(np.ones((14, 6), np.uint8))  # a filled digit
 
 
-def test_the_gap_beside_a_narrow_one_may_be_wider(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_gap_after_a_narrow_one_may_be_wider(monkeypatch: pytest.MonkeyPatch) -> None:
     """Sixth held-out family at 720p (per-sample case 141, a red "16" in its wide face): the "1"
     sits in the middle of its advance, 0.46 digit heights before the "6" -- more than two digits
     of a number lie apart elsewhere (``RUN_GAP``), so the "6" ended the number as ink after it
-    (``lost_digit``). Beside a narrow "1" the gap may be ``ONE_GAP``: the count is read."""
+    (``lost_digit``). After a narrow "1" the gap to a digit of full width may be ``ONE_GAP``: the
+    count is read."""
     from vodstream.readers import digits
 
     crop, st = benchmark_crop("heldout6", 1280, 11, 141)
@@ -1412,6 +1413,32 @@ def test_the_gap_beside_a_narrow_one_may_be_wider(monkeypatch: pytest.MonkeyPatc
     assert KillReader().read_huds([crop])[0].kills == 16
     monkeypatch.setattr(digits, "ONE_GAP", digits.RUN_GAP)
     assert KillReader().read_huds([crop])[0].kills is None
+
+
+def test_a_narrow_stroke_after_a_digit_is_not_joined_across_the_wider_gap() -> None:
+    """The wider gap is only after a narrow "1" to a wider digit: a narrow upright stroke half a
+    digit height after a one-digit count (the box's edge, at 768p-1440p on the model card's sets)
+    stays out of the number; a full-width digit as far after a "1" is in it."""
+    from vodstream.readers.digits import SkullHit, digits_from_box
+
+    skull = SkullHit(x=100, y=60, w=19, h=22, score=1.0, red=False, row=0)  # its box: x 120-150
+
+    def box(first: str, second: str) -> np.ndarray:
+        ref = np.full((175, 560, 3), 40, np.uint8)
+        x = 122
+        for shape, gap in ((first, 0), (second, 7)):  # 7 px apart: half the digits' 14 px height
+            x += gap
+            if shape == "0":  # a ring 9 px wide
+                ref[64:78, x : x + 9] = 255
+                ref[66:76, x + 2 : x + 7] = 40
+                x += 9
+            else:  # an upright stroke 2 px wide
+                ref[64:78, x : x + 2] = 255
+                x += 2
+        return ref
+
+    assert len(digits_from_box(box("0", "1"), skull).digits) == 1
+    assert len(digits_from_box(box("1", "0"), skull).digits) == 2
 
 
 def test_a_detector_run_a_digit_away_from_its_skull_is_dropped(monkeypatch: pytest.MonkeyPatch) -> None:
