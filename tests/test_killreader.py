@@ -1380,7 +1380,7 @@ def test_a_thin_flagged_one_is_a_digit_however_little_of_its_box_it_fills(
     crop, st = benchmark_crop("heldout6", width, 11, i, height=height)
     assert st.kills == kills
     assert KillReader().read_huds([crop])[0].kills == kills
-    monkeypatch.setattr(digits, "STEM_ROWS", 1.01)  # no stem counts
+    monkeypatch.setattr(digits, "ONE_STEM_ROWS", 1.01)  # no stem counts
     assert KillReader().read_huds([crop])[0].kills is None
 
 

@@ -67,7 +67,7 @@ DIGIT_SHARE = (0.04, 0.40)
 # Connected components: digit height relative to the skull height, minimum area.
 DIGIT_H_REL = (0.45, 0.90)
 MIN_FILL = 0.22  # area / bbox area: rejects the box's slanted outline ...
-STEM_ROWS = 0.85  # ... unless one column (or two side by side) is inked in this share of its rows
+ONE_STEM_ROWS = 0.85  # ... unless one column (or two side by side) is inked in this share of its rows
 MIN_AREA = 12
 DIGIT_PITCH = 0.69  # digit advance / digit height (HUD faces)
 MAX_DIGIT_W = 0.72  # widest single digit / height (wider: try to split)
@@ -276,7 +276,7 @@ def slanted_stroke(mask: np.ndarray) -> bool:
 
 def filled_like_a_digit(mask: np.ndarray) -> bool:
     """Whether a component (its bounding box's mask, nonzero = ink) fills enough of its box to be
-    a digit (``MIN_FILL``), or holds an upright stem through ``STEM_ROWS`` of its rows: a thin "1"
+    a digit (``MIN_FILL``), or holds an upright stem through ``ONE_STEM_ROWS`` of its rows: a thin "1"
     with a wide flag and foot fills less than a box's slanted outline does (the sixth held-out
     family's "1" at 21:9, 4:3 and 16:10: 0.21 of its box, "15" then read as nothing), but the
     outline has no column inked through its height."""
@@ -285,7 +285,7 @@ def filled_like_a_digit(mask: np.ndarray) -> bool:
     if float(ink.sum()) >= MIN_FILL * w * h:
         return True
     cols = ink[:, 1:] | ink[:, :-1] if w > 1 else ink
-    return bool(h and float(cols.mean(axis=0).max()) >= STEM_ROWS)
+    return bool(h and float(cols.mean(axis=0).max()) >= ONE_STEM_ROWS)
 
 
 def _luma(rgb: np.ndarray) -> np.ndarray:

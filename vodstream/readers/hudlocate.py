@@ -1958,7 +1958,7 @@ def _span_before_run(ink: np.ndarray, bx0: float, x0: int, y0: int, y1: int, dh:
     return b if b.size else None
 
 
-def _box_past_run(ink: np.ndarray, bx0: float, x0: int, y0: int, y1: int, dh: float) -> bool:
+def _box_past_run(b: np.ndarray | None) -> bool:
     """The detector's box (its left edge ``bx0``) starting ``PART_BOX`` digit heights or more
     before the run of glyphs found in it, with ink in ``PART_BOX_COLS`` of its columns there (in
     the run's middle rows; columns, not pixels: the thin strokes of a "2" at 720p): a first digit
@@ -1968,16 +1968,16 @@ def _box_past_run(ink: np.ndarray, bx0: float, x0: int, y0: int, y1: int, dh: fl
     held-out family at 720p). Not asked where the run starts after a skull in the box. Only the
     left: past the run's end the box takes in the box's slanted edge (validation family, 4:3).
     (Ink right against either end of the run, a look tried with it, dropped eleven validation
-    readings at 720p-21:9 -- the edge after the last digit -- and was not kept.)"""
-    b = _span_before_run(ink, bx0, x0, y0, y1, dh)
+    readings at 720p-21:9 -- the edge after the last digit -- and was not kept.) ``b``: that span's
+    ink (:func:`_span_before_run`)."""
     return b is not None and float(np.count_nonzero(b.any(axis=0))) >= PART_BOX_COLS * b.shape[1]
 
 
-def _stem_before_run(ink: np.ndarray, bx0: float, x0: int, y0: int, y1: int, dh: float) -> int | None:
-    """Where the span before the run is not the box past it (:func:`_box_past_run`: fewer columns
-    inked), a lone upright stroke there (:func:`_lone_stem`): a thin "1" with too little ink for a
-    glyph. The column the run then starts at (crop work px), or None."""
-    b = _span_before_run(ink, bx0, x0, y0, y1, dh)
+def _stem_before_run(b: np.ndarray | None, bx0: float, dh: float) -> int | None:
+    """Where the span before the run (its ink ``b``, :func:`_span_before_run`) is not the box past
+    it (:func:`_box_past_run`: fewer columns inked), a lone upright stroke there
+    (:func:`_lone_stem`): a thin "1" with too little ink for a glyph. The column the run then
+    starts at (crop work px), or None."""
     stem = None if b is None else _lone_stem(b, dh)
     return None if stem is None else max(0, round(bx0)) + stem
 
@@ -2181,9 +2181,10 @@ def _snap(
                 return _dropped(why, "not_nearest")
     # part of the count: its first digit lost to the glyph search, or to the ink threshold
     if len(sel) and led is None:
-        if _box_past_run(p.ink, bx0, x0, y0, y1, dh):
+        span = _span_before_run(p.ink, bx0, x0, y0, y1, dh)
+        if _box_past_run(span):
             return _dropped(why, "partial_run")
-        stem = _stem_before_run(p.ink, bx0, x0, y0, y1, dh)
+        stem = _stem_before_run(span, bx0, dh)
         if stem is not None:
             x0 = stem  # the thin "1" the glyph search lost: the run starts at its stem
     if icon_at is None and not own and _skull_a_digit_away(p, icons, x0, y0, y1, dh):
