@@ -2,7 +2,7 @@
 
     python benchmarks/accuracy.py [--seeds 5101 5102 5103 5104] [--matches 6] [--fps 10]
                                   [--workdir benchmarks/out/accuracy-vods] [--synth-only]
-                                  [--style default|train|validation|heldout|heldout2..8|covered]
+                                  [--style default|train|validation|heldout|heldout2..9|covered]
                                   [--era mixed|2019|modern]
 
 For each seed: ``vodstream.testbed.synth.random_script(seed, matches=N, era="mixed")`` (every edge case
@@ -17,10 +17,9 @@ within 4 s; kills exact; placement; best match. The same scores are also re-trac
 --style heldout draws every VOD's HUD in a style of the held-out family (vodstream.testbed.synth.styles:
 a face, skull drawing and box geometry no network was trained or chosen on; "heldout:SEED" per
 VOD seed); the VODs are cached in their own workdir and the JSON is accuracy-heldout.json.
---style heldout2, heldout3, heldout4, heldout5, heldout6, heldout7, heldout8: the same for the
-second to eighth held-out families (the sixth's VODs, fixed before any run on it: seeds 8617-8624,
-like 8517-8524 for the fifth; the seventh's, fixed before any run on it: seeds 8717-8724; the
-eighth's, fixed before any run on it: seeds 8817-8824).
+--style heldout2 ... heldout9: the same for the second to ninth held-out families (the sixth's
+VODs, fixed before any run on it: seeds 8617-8624, like 8517-8524 for the fifth; the seventh's,
+8717-8724; the eighth's, 8817-8824; the ninth's, 8917-8924: each fixed before any run on it).
 --style covered draws today's look with a stream overlay over the kill box all along (2019 era
 unless --era says otherwise): the kill counter is never in view, so every match must report
 ``kills: null`` and no number may be guessed (bars_met says so); --era 2019|modern fixes the
@@ -356,6 +355,11 @@ SETS = (
         "eighth held-out family",
         "never trained or chosen on; defined before anything was measured on it",
     ),
+    (
+        "-heldout9",
+        "ninth held-out family",
+        "never trained or chosen on; defined before anything was measured on it",
+    ),
     ("-covered-2019", "kill box covered, 2019", "overlay over the kill box all along; fresh seeds"),
     ("-covered-modern", "kill box covered, modern", "the same on the modern HUD"),
 )
@@ -591,7 +595,7 @@ def main() -> int:
         choices=("default", "train", "validation", *HELDOUT_FAMILIES, "covered"),
         default="default",
         help="HUD style family of the VODs (validation: the family choices are made on; "
-        "heldout, heldout8: never trained or chosen on; heldout2 to heldout7: never trained on, "
+        "heldout, heldout8, heldout9: never trained or chosen on; heldout2 to heldout7: never trained on, "
         "held out until their first runs; covered: today's look with an overlay over the kill box all "
         "along -- every match's kills must be null)",
     )

@@ -1,7 +1,7 @@
 """Kill-reader accuracy: held-out digit accuracy and per-sample accuracy on H.264-encoded frames.
 
     python benchmarks/kill_accuracy.py [--samples 480] [--sets 5000:5:stream,5000:2] [--crf 20,23]
-                                       [--style default|train|validation|selection|heldout|heldout2..8]
+                                       [--style default|train|validation|selection|heldout|heldout2..9]
 
 1. Digits: the held-out sets (scene/world seeds never used in training; the "stream" and
    "stress" damage mixes of models/data.QUALITIES), through the reader's extraction,
@@ -99,6 +99,7 @@ FAMILIES = (
         "its cases, b156d99)",
     ),
     ("heldout8", "eighth held-out family (report only: never trained or chosen on)"),
+    ("heldout9", "ninth held-out family (report only: never trained or chosen on)"),
     ("validation", "validation family (choices were made on it; never trained on)"),
     ("selection", "selection family (six digit faces never trained on; the digit network was chosen on it)"),
     (

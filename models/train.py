@@ -853,9 +853,11 @@ Rendered from the test split (scene and world seeds never used in training), in 
   networks and reader of 14eb11f (one reader threshold chosen on the fifth one's cases) ("heldout6
   styles"); **heldout7**: a seventh one, defined once the sixth one had been measured ("heldout7
   styles"); **heldout8**: an eighth one, defined once the seventh one had been measured ("heldout8
-  styles"); **wide**: the training faces and skull eye shapes with the skull's proportions and the
-  box geometry over the span every fixed family lies in (vodstream.testbed.synth.styles.wide_style;
-  no network here was trained on it), new random styles ("wide styles").
+  styles"); **heldout9**: a ninth one, defined once the reader rules chosen on the sixth and seventh
+  ones had been measured on every family ("heldout9 styles"); **wide**: the training faces and
+  skull eye shapes with the skull's proportions and the box geometry over the span every fixed
+  family lies in (vodstream.testbed.synth.styles.wide_style; no network here was trained on it),
+  new random styles ("wide styles").
 
 ## Digit CNN
 Network: {net} (softmax). Adam lr {d.get("lr")} ({"one-cycle schedule" if d.get("onecycle") else "constant"}),

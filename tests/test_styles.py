@@ -17,6 +17,7 @@ from vodstream.testbed.synth.fonts import (
     HELDOUT6_FONTS,
     HELDOUT7_FONTS,
     HELDOUT8_FONTS,
+    HELDOUT9_FONTS,
     HELDOUT_FONTS,
     SELECTION_FONTS,
     STYLE_FONTS,
@@ -39,6 +40,8 @@ from vodstream.testbed.synth.styles import (
     HELDOUT7_SKULL,
     HELDOUT8_GEOMETRY,
     HELDOUT8_SKULL,
+    HELDOUT9_GEOMETRY,
+    HELDOUT9_SKULL,
     HELDOUT_GEOMETRY,
     HELDOUT_SKULL,
     VALIDATION_GEOMETRY,
@@ -51,6 +54,7 @@ from vodstream.testbed.synth.styles import (
     heldout6_style,
     heldout7_style,
     heldout8_style,
+    heldout9_style,
     heldout_style,
     style_by_name,
     training_style,
@@ -69,6 +73,7 @@ _FIXED_FAMILIES = (
     ("heldout6", HELDOUT6_GEOMETRY, HELDOUT6_SKULL),
     ("heldout7", HELDOUT7_GEOMETRY, HELDOUT7_SKULL),
     ("heldout8", HELDOUT8_GEOMETRY, HELDOUT8_SKULL),
+    ("heldout9", HELDOUT9_GEOMETRY, HELDOUT9_SKULL),
 )
 
 
@@ -297,6 +302,41 @@ def test_eighth_heldout_family_apart_from_every_other() -> None:
     _named_and_rendered("heldout8", HELDOUT8_FONTS, "heldout7")
 
 
+def test_ninth_heldout_family_apart_from_every_other() -> None:
+    others = set(STYLE_FONTS) | set(HELDOUT_FONTS) | set(HELDOUT2_FONTS) | set(HELDOUT3_FONTS)
+    others |= set(HELDOUT4_FONTS) | set(HELDOUT5_FONTS) | set(HELDOUT6_FONTS) | set(HELDOUT7_FONTS)
+    others |= set(HELDOUT8_FONTS) | set(VALIDATION_FONTS) | set(SELECTION_FONTS)
+    assert HELDOUT9_FONTS and not set(HELDOUT9_FONTS) & others
+    fixed, skulls = _before("heldout9")
+    assert len(fixed) == 9
+    sk = HELDOUT9_SKULL
+    # the existing drawing options in a combination no family has (eyes, nose, jaw, teeth)
+    combos = {(s.eyes, s.nose, s.jaw > 0, s.teeth) for s in skulls}
+    assert (sk.eyes, sk.nose, sk.jaw > 0, sk.teeth) not in combos
+    # every box value inside the span the other fixed families cover, none at its end, and the
+    # whole unlike any one of them (_fixed_style's defaults for the fields a shorter tuple leaves out)
+    full = [(*g, 1.0, 14.2, 1.0)[:10] for g in fixed]
+    g9 = HELDOUT9_GEOMETRY
+    assert len(g9) == 10
+    for i, v in enumerate(g9):
+        assert min(g[i] for g in full) < v < max(g[i] for g in full), i
+    assert min(g[1] - g[0] for g in full) < g9[1] - g9[0] < max(g[1] - g[0] for g in full)
+    assert all(sum(a != b for a, b in zip(g9, g, strict=True)) >= 8 for g in full)
+    top, bot, slant, kill_w1, _gap, sdx, dgap, size, cap, stretch = g9
+    # the skull fits its box and stands at least 1.25 digits tall; one digit fits before the slant
+    assert 23.0 * size + 8.0 <= bot - top and sk.jaw_bot * size >= 1.25 * cap
+    assert kill_w1 >= sdx + 19.5 * size + dgap + 0.75 * cap * stretch + 0.5 * slant + 6.0
+    for i in range(300):
+        st = training_style(np.random.default_rng(i))
+        assert st.skull.eyes != sk.eyes
+    h9 = heldout9_style(np.random.default_rng(0))
+    assert h9.font == HELDOUT9_FONTS[0] and h9.skull == sk and h9.digit_stretch == stretch
+    assert (h9.top, h9.bot, h9.slant, h9.kill_w1) == (top, bot, slant, kill_w1)
+    assert (h9.skull_dx, h9.skull_size, h9.digit_cap) == (sdx, size, cap)
+    assert family_style("heldout9", np.random.default_rng(3)) == heldout9_style(np.random.default_rng(3))
+    _named_and_rendered("heldout9", HELDOUT9_FONTS, "heldout8")
+
+
 def test_validation_family_apart_from_training_and_heldout() -> None:
     assert VALIDATION_FONTS and not set(VALIDATION_FONTS) & (set(STYLE_FONTS) | set(HELDOUT_FONTS))
     top, bot, slant, _kill_w1, gap, *_ = VALIDATION_GEOMETRY
@@ -335,7 +375,9 @@ def test_style_names() -> None:
         style_by_name("train:x")
 
 
-@pytest.mark.parametrize("name", ["train:1", "train:2", "validation:2", "heldout:3", "heldout8:3"])
+@pytest.mark.parametrize(
+    "name", ["train:1", "train:2", "validation:2", "heldout:3", "heldout8:3", "heldout9:3"]
+)
 def test_styled_digits_where_geometry_says(name) -> None:
     """The digit boxes of a styled HUD hold bright ink, and the box differs from the default look."""
     st = style_by_name(name)

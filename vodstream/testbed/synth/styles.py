@@ -76,6 +76,15 @@ The families, disjoint by construction in face, skull drawing or box geometry (e
   inside the span the other fixed families cover and none at its end, in a combination none of
   them has). Defined once the seventh held-out family had been measured, and committed before
   anything was measured on it. Nothing trains on it and no choice is made on it.
+* **ninth held-out** (``heldout9``): ONE more face (``fonts.HELDOUT9_FONTS``, a humanist
+  condensed sans: open, round-shouldered figures, a flat-topped 3, a 1 with a short flag), ONE
+  skull drawing of the existing options in a combination no family has (slit eyes over a nose and
+  a jaw with three teeth) and ONE box geometry (a 35 px box with a 22 px slant, 71 px wide, 44 px
+  from the squads box, a slightly large skull (1.08) set 11 px in, tall (cap 15.6), slightly wide
+  (stretch 1.1) digits 7 px after it: every value inside the span the other fixed families cover
+  and none at its end, in a combination none of them has). Defined once every kill-reader rule of
+  the sessions before had been measured on the eighth, and committed before anything was measured
+  on it. Nothing trains on it and no choice is made on it.
 * **validation**: ONE other face (``fonts.VALIDATION_FONTS``), ONE skull drawing (square eye
   sockets, a narrow jaw with two teeth, a nose) and ONE box geometry (slant 24 px, 25 px high,
   54 px wide, 16 px gap: slant, height and gap outside the training ranges, on the other side
@@ -110,6 +119,7 @@ from vodstream.testbed.synth.fonts import (
     HELDOUT6_FONTS,
     HELDOUT7_FONTS,
     HELDOUT8_FONTS,
+    HELDOUT9_FONTS,
     HELDOUT_FONTS,
     SELECTION_FONTS,
     STYLE_FONTS,
@@ -133,6 +143,8 @@ __all__ = [
     "HELDOUT7_SKULL",
     "HELDOUT8_GEOMETRY",
     "HELDOUT8_SKULL",
+    "HELDOUT9_GEOMETRY",
+    "HELDOUT9_SKULL",
     "HELDOUT_FAMILIES",
     "HELDOUT_GEOMETRY",
     "HELDOUT_SKULL",
@@ -147,6 +159,7 @@ __all__ = [
     "heldout6_style",
     "heldout7_style",
     "heldout8_style",
+    "heldout9_style",
     "heldout_style",
     "selection_style",
     "shapes_style",
@@ -312,6 +325,24 @@ HELDOUT8_SKULL = SkullShape(
 # (top, bot, slant, kill_w1, kill_gap, skull_dx, digit_gap after the skull, skull size, digit cap,
 # digit stretch)
 HELDOUT8_GEOMETRY = (48.0, 81.0, 18.0, 74.0, 52.0, 15.0, 4.0, 0.94, 14.8, 0.88)
+
+HELDOUT9_SKULL = SkullShape(
+    name="heldout9",
+    cranium_w=10.4,
+    cranium_h=9.6,
+    cranium_cut=17.6,
+    jaw=4.8,
+    jaw_bot=21.8,
+    eyes="slit",
+    eye_r=2.6,
+    eye_dx=4.5,
+    eye_y=12.9,
+    nose=True,
+    teeth=3,
+)
+# (top, bot, slant, kill_w1, kill_gap, skull_dx, digit_gap after the skull, skull size, digit cap,
+# digit stretch)
+HELDOUT9_GEOMETRY = (47.0, 82.0, 22.0, 71.0, 44.0, 11.0, 7.0, 1.08, 15.6, 1.1)
 
 VALIDATION_SKULL = SkullShape(
     name="validation",
@@ -533,7 +564,7 @@ def wide_style(
     and 0.72-1.3 times as wide; slant 0-32 px; a box 20-44 px tall and up to 104 px wide for one
     digit; the gaps (skull to box edge, skull to digits, kill box to squads box) from tight to
     loose (:data:`_WIDE_RANGES`). The ranges hold every fixed family's geometry (validation,
-    heldout..heldout8), so on those families what stays unseen is the face and the skull drawing
+    heldout..heldout9), so on those families what stays unseen is the face and the skull drawing
     (eye shapes)."""
     return _drawn_style(rng, name, faces, wide=True)
 
@@ -610,6 +641,11 @@ def heldout8_style(rng: np.random.Generator, *, name: str = "heldout8") -> HudSt
     return _fixed_style(rng, name, HELDOUT8_FONTS, "fontpkg-encode-sans", HELDOUT8_SKULL, HELDOUT8_GEOMETRY)
 
 
+def heldout9_style(rng: np.random.Generator, *, name: str = "heldout9") -> HudStyle:
+    """A style of the ninth held-out family: its face, skull and box geometry, the rest varied."""
+    return _fixed_style(rng, name, HELDOUT9_FONTS, "fontpkg-asap", HELDOUT9_SKULL, HELDOUT9_GEOMETRY)
+
+
 def validation_style(rng: np.random.Generator, *, name: str = "validation") -> HudStyle:
     """A style of the validation family: its face, skull and box geometry, the rest varied."""
     return _fixed_style(rng, name, VALIDATION_FONTS, "fontpkg-kanit", VALIDATION_SKULL, VALIDATION_GEOMETRY)
@@ -645,13 +681,14 @@ def shapes_style(rng: np.random.Generator, *, name: str = "shapes") -> HudStyle:
 # the held-out families, in the order they were defined (each never trained on)
 HELDOUT_FAMILIES = (
     *("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8"),
+    "heldout9",
 )
 
 
 def family_style(family: str, rng: np.random.Generator) -> HudStyle:
     """A random style of a family: "train", "shapes", "selection", "validation", "heldout",
-    "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8" or
-    "covered"."""
+    "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9"
+    or "covered"."""
     makers: dict[str, Callable[[np.random.Generator], HudStyle]] = {
         "train": training_style,
         "wide": wide_style,
@@ -666,6 +703,7 @@ def family_style(family: str, rng: np.random.Generator) -> HudStyle:
         "heldout6": heldout6_style,
         "heldout7": heldout7_style,
         "heldout8": heldout8_style,
+        "heldout9": heldout9_style,
         "covered": covered_style,
     }
     if family not in makers:
@@ -676,7 +714,8 @@ def family_style(family: str, rng: np.random.Generator) -> HudStyle:
 def style_by_name(name: str) -> HudStyle:
     """ "default", "train:SEED", "validation:SEED", "heldout:SEED", "heldout2:SEED",
     "heldout3:SEED", "heldout4:SEED", "heldout5:SEED", "heldout6:SEED", "heldout7:SEED",
-    "heldout8:SEED" or "covered:SEED" (SEED an integer; a family name alone is seed 0)."""
+    "heldout8:SEED", "heldout9:SEED" or "covered:SEED" (SEED an integer; a family name alone is
+    seed 0)."""
     fam, _, seed = name.partition(":")
     try:
         n = int(seed) if seed else 0
@@ -708,8 +747,10 @@ def style_by_name(name: str) -> HudStyle:
         return heldout7_style(np.random.default_rng([n, 59]), name=f"heldout7:{n}")
     if fam == "heldout8":
         return heldout8_style(np.random.default_rng([n, 61]), name=f"heldout8:{n}")
+    if fam == "heldout9":
+        return heldout9_style(np.random.default_rng([n, 73]), name=f"heldout9:{n}")
     raise ValueError(
         f"unknown HUD style {name!r} (known: default, train:SEED, validation:SEED, heldout:SEED, "
         "heldout2:SEED, heldout3:SEED, heldout4:SEED, heldout5:SEED, heldout6:SEED, heldout7:SEED, "
-        "heldout8:SEED, covered:SEED)"
+        "heldout8:SEED, heldout9:SEED, covered:SEED)"
     )
