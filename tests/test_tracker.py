@@ -688,3 +688,19 @@ def test_a_count_not_read_at_the_end_of_the_match_is_only_a_lower_bound() -> Non
     [confirmed] = run(s.lobby().scores)
     assert confirmed.kills == 4 and confirmed.kills_agree is True
     assert "at least" not in (confirmed.kills_reason or "")
+
+
+def test_a_count_when_the_vod_ends_behind_the_inventory_is_only_a_lower_bound() -> None:
+    # The VOD cuts the match off while its last look shows no HUD (the inventory open): kills made
+    # behind it are never seen, however short the tail -- "at least 4"; the HUD in view at the
+    # cut, though unread, or a death or end screen before it, leave the count sure.
+    s = Stream().lobby().legend().play([0, 1, 3, 4], per=4).hidden(1)
+    [m] = run(s.scores)
+    assert m.kills == 4 and m.kills_at_least and m.kills_confidence < UNCERTAIN_BELOW
+    assert "at least 4: the VOD ends with the HUD out of view" in (m.kills_reason or "")
+    for tail in (
+        Stream().lobby().legend().play([0, 1, 3, 4], per=4).hud(1, None, kill_box=True),
+        Stream().lobby().legend().play([0, 1, 3, 4], per=4).hidden(1).end(placement=5).lobby(),
+    ):
+        [sure] = run(tail.scores)
+        assert sure.kills == 4 and not sure.kills_at_least and sure.kills_reason is None

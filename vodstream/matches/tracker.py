@@ -1192,21 +1192,40 @@ class MatchTracker:
         self._processed_t = max(self._processed_t, newest)
 
     def _lower_bound(
-        self, op: _Open, est: KillEstimate, chk: EndScreenCheck, end: float | None
+        self, op: _Open, est: KillEstimate, chk: EndScreenCheck, end: float | None, *, cut: bool = False
     ) -> EndScreenCheck | None:
         """A HUD count whose last reading came more than ``unread_tail`` s before the player's
         match ended (death, end screen, or the VOD cut off) is only a lower bound: kills made in
-        that tail were not seen. It stays the count but is reported uncertain, unless the end
-        screen's own card confirmed it: the check made so (reason "at least N: ..."), or None."""
+        that tail were not seen. So is the count of a match the VOD cuts off (``cut``) while the
+        player is alive and the match's last look showed no HUD (the inventory or the map open:
+        kills made behind it are never seen), however short that tail. It stays the count but is
+        reported uncertain, unless the end screen's own card confirmed it: the check made so
+        (reason "at least N: ..."), or None."""
         if chk.source != "hud" or chk.agree is True or chk.kills is None or not est.used:
             return None
         alive_end = op.dead_at if op.dead_at is not None else end
         last = max(t for t, _k in est.used)
-        if alive_end is None or alive_end - last <= self.unread_tail:
+        if alive_end is None:
             return None
-        why = (
-            f"at least {chk.kills}: the counter was not read in the last {alive_end - last:.0f}s of the match"
+        hidden_at_cut = (
+            cut
+            and op.dead_at is None
+            and op.look_last is not None
+            and op.look_last > last
+            and (op.hud_last is None or op.look_last > op.hud_last)
         )
+        if hidden_at_cut:
+            why = (
+                f"at least {chk.kills}: the VOD ends with the HUD out of view (the counter last read "
+                f"{alive_end - last:.0f}s before its end)"
+            )
+        elif alive_end - last <= self.unread_tail:
+            return None
+        else:
+            why = (
+                f"at least {chk.kills}: the counter was not read in the last {alive_end - last:.0f}s of "
+                "the match"
+            )
         return dataclasses.replace(
             chk,
             confidence=min(chk.confidence, UNSURE_COUNT_CONFIDENCE),
@@ -1324,7 +1343,7 @@ class MatchTracker:
             )
         if op.dead_at is not None:
             notes.append(f"died (SPECTATING) at {op.dead_at:.1f}s; later readings were someone else's")
-        at_least = self._lower_bound(op, est, chk, end)
+        at_least = self._lower_bound(op, est, chk, end, cut=reason == "vod_end")
         if at_least is not None:
             notes.append(at_least.reason or "")
             chk = at_least
