@@ -267,74 +267,46 @@ def test_seventh_heldout_family_apart_from_every_other() -> None:
     _named_and_rendered("heldout7", HELDOUT7_FONTS, "heldout6")
 
 
-def test_eighth_heldout_family_apart_from_every_other() -> None:
+# the families defined after the seventh: each in one new face, a skull of the existing drawing
+# options in a new combination, and a box geometry inside the span of those before it
+_LATER_FAMILIES = (
+    ("heldout8", HELDOUT8_FONTS, HELDOUT8_SKULL, HELDOUT8_GEOMETRY, heldout8_style, "heldout7"),
+    ("heldout9", HELDOUT9_FONTS, HELDOUT9_SKULL, HELDOUT9_GEOMETRY, heldout9_style, "heldout8"),
+)
+
+
+@pytest.mark.parametrize(("family", "fonts", "sk", "geometry", "maker", "before"), _LATER_FAMILIES)
+def test_later_heldout_family_apart_from_every_other(family, fonts, sk, geometry, maker, before) -> None:
     others = set(STYLE_FONTS) | set(HELDOUT_FONTS) | set(HELDOUT2_FONTS) | set(HELDOUT3_FONTS)
     others |= set(HELDOUT4_FONTS) | set(HELDOUT5_FONTS) | set(HELDOUT6_FONTS) | set(HELDOUT7_FONTS)
-    others |= set(VALIDATION_FONTS) | set(SELECTION_FONTS)
-    assert HELDOUT8_FONTS and not set(HELDOUT8_FONTS) & others
-    fixed, skulls = _before("heldout8")
-    assert len(fixed) == 8
-    sk = HELDOUT8_SKULL
+    others |= set(HELDOUT8_FONTS) | set(HELDOUT9_FONTS) | set(VALIDATION_FONTS) | set(SELECTION_FONTS)
+    assert fonts and not set(fonts) & (others - set(fonts))
+    fixed, skulls = _before(family)
+    assert len(fixed) == [n for n, _g, _s in _FIXED_FAMILIES].index(family)
     # the existing drawing options in a combination no family has (eyes, nose, jaw, teeth)
     combos = {(s.eyes, s.nose, s.jaw > 0, s.teeth) for s in skulls}
     assert (sk.eyes, sk.nose, sk.jaw > 0, sk.teeth) not in combos
     # every box value inside the span the other fixed families cover, none at its end, and the
     # whole unlike any one of them (_fixed_style's defaults for the fields a shorter tuple leaves out)
     full = [(*g, 1.0, 14.2, 1.0)[:10] for g in fixed]
-    g8 = HELDOUT8_GEOMETRY
-    assert len(g8) == 10
-    for i, v in enumerate(g8):
+    assert len(geometry) == 10
+    for i, v in enumerate(geometry):
         assert min(g[i] for g in full) < v < max(g[i] for g in full), i
-    assert min(g[1] - g[0] for g in full) < g8[1] - g8[0] < max(g[1] - g[0] for g in full)
-    assert all(sum(a != b for a, b in zip(g8, g, strict=True)) >= 8 for g in full)
-    top, bot, slant, kill_w1, _gap, sdx, dgap, size, cap, stretch = g8
+    assert min(g[1] - g[0] for g in full) < geometry[1] - geometry[0] < max(g[1] - g[0] for g in full)
+    assert all(sum(a != b for a, b in zip(geometry, g, strict=True)) >= 8 for g in full)
+    top, bot, slant, kill_w1, _gap, sdx, dgap, size, cap, stretch = geometry
     # the skull fits its box and stands at least 1.25 digits tall; one digit fits before the slant
     assert 23.0 * size + 8.0 <= bot - top and sk.jaw_bot * size >= 1.25 * cap
     assert kill_w1 >= sdx + 19.5 * size + dgap + 0.75 * cap * stretch + 0.5 * slant + 6.0
     for i in range(300):
         st = training_style(np.random.default_rng(i))
         assert st.skull.eyes != sk.eyes
-    h8 = heldout8_style(np.random.default_rng(0))
-    assert h8.font == HELDOUT8_FONTS[0] and h8.skull == sk and h8.digit_stretch == stretch
-    assert (h8.top, h8.bot, h8.slant, h8.kill_w1) == (top, bot, slant, kill_w1)
-    assert (h8.skull_dx, h8.skull_size, h8.digit_cap) == (sdx, size, cap)
-    assert family_style("heldout8", np.random.default_rng(3)) == heldout8_style(np.random.default_rng(3))
-    _named_and_rendered("heldout8", HELDOUT8_FONTS, "heldout7")
-
-
-def test_ninth_heldout_family_apart_from_every_other() -> None:
-    others = set(STYLE_FONTS) | set(HELDOUT_FONTS) | set(HELDOUT2_FONTS) | set(HELDOUT3_FONTS)
-    others |= set(HELDOUT4_FONTS) | set(HELDOUT5_FONTS) | set(HELDOUT6_FONTS) | set(HELDOUT7_FONTS)
-    others |= set(HELDOUT8_FONTS) | set(VALIDATION_FONTS) | set(SELECTION_FONTS)
-    assert HELDOUT9_FONTS and not set(HELDOUT9_FONTS) & others
-    fixed, skulls = _before("heldout9")
-    assert len(fixed) == 9
-    sk = HELDOUT9_SKULL
-    # the existing drawing options in a combination no family has (eyes, nose, jaw, teeth)
-    combos = {(s.eyes, s.nose, s.jaw > 0, s.teeth) for s in skulls}
-    assert (sk.eyes, sk.nose, sk.jaw > 0, sk.teeth) not in combos
-    # every box value inside the span the other fixed families cover, none at its end, and the
-    # whole unlike any one of them (_fixed_style's defaults for the fields a shorter tuple leaves out)
-    full = [(*g, 1.0, 14.2, 1.0)[:10] for g in fixed]
-    g9 = HELDOUT9_GEOMETRY
-    assert len(g9) == 10
-    for i, v in enumerate(g9):
-        assert min(g[i] for g in full) < v < max(g[i] for g in full), i
-    assert min(g[1] - g[0] for g in full) < g9[1] - g9[0] < max(g[1] - g[0] for g in full)
-    assert all(sum(a != b for a, b in zip(g9, g, strict=True)) >= 8 for g in full)
-    top, bot, slant, kill_w1, _gap, sdx, dgap, size, cap, stretch = g9
-    # the skull fits its box and stands at least 1.25 digits tall; one digit fits before the slant
-    assert 23.0 * size + 8.0 <= bot - top and sk.jaw_bot * size >= 1.25 * cap
-    assert kill_w1 >= sdx + 19.5 * size + dgap + 0.75 * cap * stretch + 0.5 * slant + 6.0
-    for i in range(300):
-        st = training_style(np.random.default_rng(i))
-        assert st.skull.eyes != sk.eyes
-    h9 = heldout9_style(np.random.default_rng(0))
-    assert h9.font == HELDOUT9_FONTS[0] and h9.skull == sk and h9.digit_stretch == stretch
-    assert (h9.top, h9.bot, h9.slant, h9.kill_w1) == (top, bot, slant, kill_w1)
-    assert (h9.skull_dx, h9.skull_size, h9.digit_cap) == (sdx, size, cap)
-    assert family_style("heldout9", np.random.default_rng(3)) == heldout9_style(np.random.default_rng(3))
-    _named_and_rendered("heldout9", HELDOUT9_FONTS, "heldout8")
+    h = maker(np.random.default_rng(0))
+    assert h.font == fonts[0] and h.skull == sk and h.digit_stretch == stretch
+    assert (h.top, h.bot, h.slant, h.kill_w1) == (top, bot, slant, kill_w1)
+    assert (h.skull_dx, h.skull_size, h.digit_cap) == (sdx, size, cap)
+    assert family_style(family, np.random.default_rng(3)) == maker(np.random.default_rng(3))
+    _named_and_rendered(family, fonts, before)
 
 
 def test_validation_family_apart_from_training_and_heldout() -> None:
