@@ -88,10 +88,10 @@ class Stream:
         return self
 
 
-def run(scores: list[Score], window: float = 30.0, **kw: object) -> list:
+def run(scores: list[Score], window: float = 30.0, vod_end: float | None = None, **kw: object) -> list:
     tr = MatchTracker(reorder_window=window, **kw)  # type: ignore[arg-type]
     tr.update(scores)
-    return tr.finish()
+    return tr.finish(vod_end=vod_end)
 
 
 def test_basic_match_boundaries_kills_placement() -> None:
@@ -691,16 +691,22 @@ def test_a_count_not_read_at_the_end_of_the_match_is_only_a_lower_bound() -> Non
 
 
 def test_a_count_when_the_vod_ends_behind_the_inventory_is_only_a_lower_bound() -> None:
-    # The VOD cuts the match off while its last look shows no HUD (the inventory open): kills made
-    # behind it are never seen, however short the tail -- "at least 4"; the HUD in view at the
-    # cut, though unread, or a death or end screen before it, leave the count sure.
+    # The VOD cuts the match off while its last look shows no HUD (the inventory open), the
+    # counter last read more than one sampling gap (CUT_TAIL) before the end: kills made behind
+    # it are never seen -- "at least 4"; the HUD in view at the cut, though unread, a death or end
+    # screen before it, or a cut within CUT_TAIL of the last reading leave the count sure.
     s = Stream().lobby().legend().play([0, 1, 3, 4], per=4).hidden(1)
-    [m] = run(s.scores)
+    [m] = run(s.scores, vod_end=s.t - 1.0)
     assert m.kills == 4 and m.kills_at_least and m.kills_confidence < UNCERTAIN_BELOW
     assert "at least 4: the VOD ends with the HUD out of view" in (m.kills_reason or "")
     for tail in (
         Stream().lobby().legend().play([0, 1, 3, 4], per=4).hud(1, None, kill_box=True),
         Stream().lobby().legend().play([0, 1, 3, 4], per=4).hidden(1).end(placement=5).lobby(),
     ):
-        [sure] = run(tail.scores)
+        [sure] = run(tail.scores, vod_end=tail.t - 1.0)
         assert sure.kills == 4 and not sure.kills_at_least and sure.kills_reason is None
+    # the last look 1 s after the last reading, the VOD ending with it
+    s = Stream().lobby().legend().play([0, 1, 3, 4], per=4)
+    s.t -= 1.0
+    [soon] = run(s.hidden(1).scores, vod_end=s.t - 2.0)
+    assert soon.kills == 4 and not soon.kills_at_least

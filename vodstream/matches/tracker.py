@@ -387,6 +387,10 @@ END_SCREEN_MAX_CONFIDENCE = 0.9
 # that is only a lower bound (the counter unread at the end of the player's match), is reported
 # uncertain.
 UNSURE_COUNT_CONFIDENCE = 0.45
+# A VOD cut off mid-match leaves up to one sampling gap unseen after its last look however the
+# match is shown (Twitch's keyframes, the samples, are 2 s apart); a count last read longer ago
+# than that, the HUD out of view at the last look, may miss kills made behind that screen.
+CUT_TAIL = 2.0
 
 
 def _vote(votes: dict[int, int]) -> tuple[int | None, int, int]:
@@ -1198,7 +1202,8 @@ class MatchTracker:
         match ended (death, end screen, or the VOD cut off) is only a lower bound: kills made in
         that tail were not seen. So is the count of a match the VOD cuts off (``cut``) while the
         player is alive and the match's last look showed no HUD (the inventory or the map open:
-        kills made behind it are never seen), however short that tail. It stays the count but is
+        kills made behind it are never seen), the counter last read more than ``CUT_TAIL`` s
+        before the VOD's end. It stays the count but is
         reported uncertain, unless the end screen's own card confirmed it: the check made so
         (reason "at least N: ..."), or None."""
         if chk.source != "hud" or chk.agree is True or chk.kills is None or not est.used:
@@ -1213,6 +1218,7 @@ class MatchTracker:
             and op.look_last is not None
             and op.look_last > last
             and (op.hud_last is None or op.look_last > op.hud_last)
+            and alive_end - last > CUT_TAIL
         )
         if hidden_at_cut:
             why = (
