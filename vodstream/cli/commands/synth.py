@@ -57,9 +57,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--style",
         default=None,
         metavar="NAME",
-        help="HUD look: default, train:SEED, validation:SEED or heldout:SEED (validation = the "
-        "family the readers' choices are made on; heldout = the family no network was trained or "
-        "chosen on; plain 'heldout' is heldout:0)",
+        help="HUD look: default, train:SEED, wide:SEED, validation:SEED, heldout:SEED, "
+        "heldout2:SEED ... heldout9:SEED or covered:SEED (validation = the family the readers' "
+        "choices are made on; heldout..heldout9 = the held-out families, never trained on; "
+        "covered = today's look with an overlay over the kill box; a family alone is SEED 0)",
     )
     parser.add_argument(
         "--print-script",

@@ -750,7 +750,7 @@ def style_by_name(name: str) -> HudStyle:
     if fam == "heldout9":
         return heldout9_style(np.random.default_rng([n, 73]), name=f"heldout9:{n}")
     raise ValueError(
-        f"unknown HUD style {name!r} (known: default, train:SEED, validation:SEED, heldout:SEED, "
+        f"unknown HUD style {name!r} (known: default, train:SEED, wide:SEED, validation:SEED, heldout:SEED, "
         "heldout2:SEED, heldout3:SEED, heldout4:SEED, heldout5:SEED, heldout6:SEED, heldout7:SEED, "
         "heldout8:SEED, heldout9:SEED, covered:SEED)"
     )
