@@ -1203,9 +1203,8 @@ class MatchTracker:
         that tail were not seen. So is the count of a match the VOD cuts off (``cut``) while the
         player is alive and the match's last look showed no HUD (the inventory or the map open:
         kills made behind it are never seen), the counter last read more than ``CUT_TAIL`` s
-        before the VOD's end. It stays the count but is
-        reported uncertain, unless the end screen's own card confirmed it: the check made so
-        (reason "at least N: ..."), or None."""
+        before the VOD's end. It stays the count but is reported uncertain, unless the end
+        screen's own card confirmed it: the check made so (reason "at least N: ..."), or None."""
         if chk.source != "hud" or chk.agree is True or chk.kills is None or not est.used:
             return None
         alive_end = op.dead_at if op.dead_at is not None else end
