@@ -685,37 +685,54 @@ HELDOUT_FAMILIES = (
 )
 
 
+_MAKERS: dict[str, Callable[..., HudStyle]] = {
+    "train": training_style,
+    "wide": wide_style,
+    "shapes": shapes_style,
+    "selection": selection_style,
+    "validation": validation_style,
+    "heldout": heldout_style,
+    "heldout2": heldout2_style,
+    "heldout3": heldout3_style,
+    "heldout4": heldout4_style,
+    "heldout5": heldout5_style,
+    "heldout6": heldout6_style,
+    "heldout7": heldout7_style,
+    "heldout8": heldout8_style,
+    "heldout9": heldout9_style,
+    "covered": covered_style,
+}
+# the families a style name (FAMILY:SEED) may name, and the salt each mixes into its seed
+_NAME_SALTS = {
+    "train": 17,
+    "wide": 67,
+    "validation": 41,
+    "heldout": 29,
+    "heldout2": 31,
+    "heldout3": 37,
+    "heldout4": 41,
+    "heldout5": 43,
+    "heldout6": 47,
+    "heldout7": 59,
+    "heldout8": 61,
+    "heldout9": 73,
+    "covered": 53,
+}
+
+
 def family_style(family: str, rng: np.random.Generator) -> HudStyle:
     """A random style of a family: "train", "shapes", "selection", "validation", "heldout",
     "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9"
     or "covered"."""
-    makers: dict[str, Callable[[np.random.Generator], HudStyle]] = {
-        "train": training_style,
-        "wide": wide_style,
-        "shapes": shapes_style,
-        "selection": selection_style,
-        "validation": validation_style,
-        "heldout": heldout_style,
-        "heldout2": heldout2_style,
-        "heldout3": heldout3_style,
-        "heldout4": heldout4_style,
-        "heldout5": heldout5_style,
-        "heldout6": heldout6_style,
-        "heldout7": heldout7_style,
-        "heldout8": heldout8_style,
-        "heldout9": heldout9_style,
-        "covered": covered_style,
-    }
-    if family not in makers:
-        raise ValueError(f"unknown HUD style family {family!r} (known: {', '.join(makers)})")
-    return makers[family](rng)
+    if family not in _MAKERS:
+        raise ValueError(f"unknown HUD style family {family!r} (known: {', '.join(_MAKERS)})")
+    return _MAKERS[family](rng)
 
 
 def style_by_name(name: str) -> HudStyle:
-    """ "default", "train:SEED", "validation:SEED", "heldout:SEED", "heldout2:SEED",
-    "heldout3:SEED", "heldout4:SEED", "heldout5:SEED", "heldout6:SEED", "heldout7:SEED",
-    "heldout8:SEED", "heldout9:SEED" or "covered:SEED" (SEED an integer; a family name alone is
-    seed 0)."""
+    """ "default", or FAMILY:SEED for a family of ``_NAME_SALTS`` ("train:SEED", "wide:SEED",
+    "validation:SEED", "heldout:SEED" ... "heldout9:SEED", "covered:SEED"; SEED an integer; a
+    family name alone is seed 0)."""
     fam, _, seed = name.partition(":")
     try:
         n = int(seed) if seed else 0
@@ -723,34 +740,7 @@ def style_by_name(name: str) -> HudStyle:
         raise ValueError(f"bad HUD style {name!r}: the seed must be an integer") from None
     if fam == "default":
         return DEFAULT_STYLE
-    if fam == "train":
-        return training_style(np.random.default_rng([n, 17]), name=f"train:{n}")
-    if fam == "wide":
-        return wide_style(np.random.default_rng([n, 67]), name=f"wide:{n}")
-    if fam == "validation":
-        return validation_style(np.random.default_rng([n, 41]), name=f"validation:{n}")
-    if fam == "covered":
-        return covered_style(np.random.default_rng([n, 53]), name=f"covered:{n}")
-    if fam == "heldout":
-        return heldout_style(np.random.default_rng([n, 29]), name=f"heldout:{n}")
-    if fam == "heldout2":
-        return heldout2_style(np.random.default_rng([n, 31]), name=f"heldout2:{n}")
-    if fam == "heldout3":
-        return heldout3_style(np.random.default_rng([n, 37]), name=f"heldout3:{n}")
-    if fam == "heldout4":
-        return heldout4_style(np.random.default_rng([n, 41]), name=f"heldout4:{n}")
-    if fam == "heldout5":
-        return heldout5_style(np.random.default_rng([n, 43]), name=f"heldout5:{n}")
-    if fam == "heldout6":
-        return heldout6_style(np.random.default_rng([n, 47]), name=f"heldout6:{n}")
-    if fam == "heldout7":
-        return heldout7_style(np.random.default_rng([n, 59]), name=f"heldout7:{n}")
-    if fam == "heldout8":
-        return heldout8_style(np.random.default_rng([n, 61]), name=f"heldout8:{n}")
-    if fam == "heldout9":
-        return heldout9_style(np.random.default_rng([n, 73]), name=f"heldout9:{n}")
-    raise ValueError(
-        f"unknown HUD style {name!r} (known: default, train:SEED, wide:SEED, validation:SEED, heldout:SEED, "
-        "heldout2:SEED, heldout3:SEED, heldout4:SEED, heldout5:SEED, heldout6:SEED, heldout7:SEED, "
-        "heldout8:SEED, heldout9:SEED, covered:SEED)"
-    )
+    if fam not in _NAME_SALTS:
+        known = ", ".join(["default", *(f"{f}:SEED" for f in _NAME_SALTS)])
+        raise ValueError(f"unknown HUD style {name!r} (known: {known})")
+    return _MAKERS[fam](np.random.default_rng([n, _NAME_SALTS[fam]]), name=f"{fam}:{n}")
