@@ -1597,3 +1597,31 @@ def test_a_joined_mass_is_solid_right_after_the_run_and_taller_than_it() -> None
     level = np.zeros_like(ink)
     level[20:40, 33:60] = 255  # only the run's own rows (the squads box beside it): not taller
     assert not _joined_after(level, 1.0, run)
+
+
+def test_a_first_digit_that_starts_left_of_the_score_box_is_read_whole(monkeypatch) -> None:
+    """A face whose count sits closer to the skull than the score box's offset: the box starts
+    inside the "3" of "30" (the wide family's card sets at 1080p read such a "3" -- its spine alone
+    -- as a sure 1). The columns before the box that hold the digit's ink, up to the gap after the
+    skull, are taken in: the "3" whole, read as 3. Without that look the box cuts it."""
+    import cv2
+
+    from vodstream.readers import digits
+
+    ref = np.full((digits.REF_H, digits.REF_W, 3), 45, np.uint8)
+    skull = digits.SkullHit(100, 60, digits.SKULL_W, digits.SKULL_H, 1.0, False, 0)
+    cv2.ellipse(ref, (109, 68), (8, 8), 0, 0, 360, (235, 235, 235), -1)
+    cv2.rectangle(ref, (104, 74), (114, 80), (235, 235, 235), -1)
+    for x in (106, 109, 112):
+        cv2.line(ref, (x, 77), (x, 80), (45, 45, 45), 1)
+    cv2.putText(ref, "30", (115, 76), cv2.FONT_HERSHEY_DUPLEX, 0.5, (235, 235, 235), 1, cv2.LINE_AA)
+    x0 = skull.x + skull.w + digits.BOX_DX0
+    reader = KillReader()
+
+    ex = digits.digits_from_box(ref, skull)
+    assert ex.ok and len(ex.boxes) == 2 and ex.boxes[0][0] < x0
+    assert [int(p.argmax()) for p in reader._classify(ex.digits)] == [3, 0]
+
+    monkeypatch.setattr(digits, "LEFT_INK_ROWS", 2.0)  # no column is ever digit: the box as it was
+    cut = digits.digits_from_box(ref, skull)
+    assert cut.ok and cut.boxes[0][0] == x0 and cut.boxes[0][2] < ex.boxes[0][2]

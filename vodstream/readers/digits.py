@@ -89,6 +89,7 @@ CUT_MIN_W = 0.5  # one digit component at least this wide (x its height) is also
 RUN_GAP = 0.4  # digits of a number lie at most this many digit heights apart ...
 ONE_GAP = 0.6  # ... or this many after a narrow "1" (ONE_W: width / height at most) to a wider digit
 ONE_W = 0.45
+LEFT_INK_ROWS = 0.3  # a column before the window inked on this share of the first digit's rows is digit
 LEAD_MAX = 10  # the first digit starts within this many px of the score box's left
 TOPHAT_K = 9  # top-hat kernel (ref px): wider than a stroke, narrower than a digit
 # a second look's top-hat kernel: wider than the joins of a bold, wide face's digits (the body of
@@ -430,6 +431,7 @@ def digits_from_box(
     merge_run: bool = False,
     erase_edge: str | None = None,
     tophat: int = TOPHAT_K,
+    dx: int = 0,
 ) -> Extraction:
     """Score box at the skull's offset -> top-hat + Otsu -> share filter -> components -> 25x25.
 
@@ -441,11 +443,12 @@ def digits_from_box(
     stroke thinner than ``OPEN_K`` px opened away ("open": background stripes through the
     translucent box that join a digit and run on out of the window) -- a second look where a
     digit touching it was refused. ``tophat``: the top-hat kernel (``WIDE_TOPHAT_K``: a second
-    look for bold digits whose body is wider than the usual kernel).
+    look for bold digits whose body is wider than the usual kernel). ``dx``: the window's left
+    edge moved this many px (:func:`_left_reach`: a first digit that starts left of the window).
     """
     empty = np.zeros((0, DIGIT_SIZE, DIGIT_SIZE), np.float32)
     cy = skull.y + skull.h // 2
-    x0 = skull.x + skull.w + BOX_DX0
+    x0 = skull.x + skull.w + BOX_DX0 + dx
     x1 = min(REF_W, skull.x + skull.w + BOX_DX1)
     y0, y1 = max(0, cy - BOX_HALF_H), min(REF_H, cy + BOX_HALF_H + 1)
     if x1 - x0 < 8:
@@ -460,7 +463,8 @@ def digits_from_box(
     # the box darkens whatever is behind it; the digits are drawn at full white, so they are
     # also the brightest thing in the box: drop top-hat ink that is not near the top of luma
     raw = big[y0 - py0 : y1 - py0, x0 - px0 : x1 - px0]
-    bright = raw >= BRIGHT_FRAC * float(np.percentile(raw, 98))
+    ink_min = BRIGHT_FRAC * float(np.percentile(raw, 98))
+    bright = raw >= ink_min
     binar = np.where(bright, binar, 0).astype(np.uint8)
     share = float((binar > 0).mean())
     if not DIGIT_SHARE[0] <= share <= DIGIT_SHARE[1]:
@@ -515,6 +519,28 @@ def digits_from_box(
         run.append(c)
     if run[-1][0] + run[-1][2] >= bw:  # cut by the box edge: the number is not all inside
         return Extraction(skull, empty, reason="clipped", share=share)
+    if run[0][0] == 0 and x0 > px0 and dx == 0:
+        # the first digit starts left of the window (a face whose digits sit closer to the skull
+        # than the window's offset: the window held only a "3"'s spine, read as a sure 1): read
+        # again in a window that starts at the gap before it
+        fy, fh = run[0][1], run[0][3]
+        rows = slice(y0 - py0 + fy, y0 - py0 + fy + fh)
+        left = (th_big[rows, : x0 - px0] > t0) & (big[rows, : x0 - px0] >= ink_min)
+        reach = _left_reach(left)
+        if 0 < reach < x0 - px0:
+            wider = digits_from_box(
+                ref, skull, merge_run=merge_run, erase_edge=erase_edge, tophat=tophat, dx=-(reach + 1)
+            )
+            # only the same digits, the first one grown to the left: not a piece of the skull
+            # taken in as a digit of its own, nor a run that now ends elsewhere
+            first_end = x0 + run[0][0] + run[0][2]
+            if (
+                wider.ok
+                and len(wider.boxes) == len(run)
+                and wider.boxes[0][0] < x0
+                and wider.boxes[0][0] + wider.boxes[0][2] == first_end
+            ):
+                return wider
     # in a faint box (the learned detector's, a relaxed layout look) the first digit running on
     # left of the window: the box may sit a digit too far right (a detector's box read "19" as 9
     # and "20" as 0, both readers agreeing). Digit ink -- top-hat over Otsu's threshold, bright
@@ -525,7 +551,7 @@ def digits_from_box(
         fy, fh = run[0][1], run[0][3]
         rows = slice(y0 - py0 + fy, y0 - py0 + fy + fh)
         left_th, left_lum = th_big[rows, x0 - px0 - 1], big[rows, x0 - px0 - 1]
-        ink = (left_th > t0) & (left_lum >= BRIGHT_FRAC * float(np.percentile(raw, 98)))
+        ink = (left_th > t0) & (left_lum >= ink_min)
         if int(ink.sum()) >= 0.25 * fh:
             return Extraction(skull, empty, reason="clipped", share=share)
     # A digit lost to the filters would turn "16" into "1": refuse when the number does not
@@ -602,6 +628,16 @@ def digits_from_box(
         guess = _forced_cut(soft, labels, run, run_cy, run_h)
         scan = _cut_scan(soft, labels, run, run_cy, run_h)
     return Extraction(skull, np.stack(crops), boxes, "ok", share, guess, scan)
+
+
+def _left_reach(left: np.ndarray) -> int:
+    """How many columns, right to left from the window's edge, hold ink on ``LEFT_INK_ROWS`` of
+    the first digit's rows or more (``left``: the ink in the columns before the window, on those
+    rows) before the first column that does not -- the gap before the digit (a skull's corner
+    may touch it on a row or two)."""
+    inked = (left.mean(axis=0) >= LEFT_INK_ROWS)[::-1]
+    gaps = np.flatnonzero(~inked)
+    return int(gaps[0]) if len(gaps) else len(inked)
 
 
 def _forced_cut(
