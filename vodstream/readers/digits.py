@@ -519,44 +519,42 @@ def digits_from_box(
         run.append(c)
     if run[-1][0] + run[-1][2] >= bw:  # cut by the box edge: the number is not all inside
         return Extraction(skull, empty, reason="clipped", share=share)
-    if run[0][0] == 0 and x0 > px0 and dx == 0 and skull.score >= SKULL_MIN_SCORE:
-        # the first digit starts left of the window (a face whose digits sit closer to the skull
-        # than the window's offset: the window held only a "3"'s spine, read as a sure 1): read
-        # again in a window that starts at the gap before it. Only after a skull found surely: in
-        # a faint box the window may sit a digit too far right, and the rule below refuses it (a
-        # detector's box on the "3" of "13", read as 3 with the "3" taken in whole: the ninth
-        # held-out family at 21:9, 4fc4765)
+    if run[0][0] == 0 and x0 > px0:
+        # the first digit touches the window's left edge: its rows' ink in the columns before it
         fy, fh = run[0][1], run[0][3]
         rows = slice(y0 - py0 + fy, y0 - py0 + fy + fh)
         left = (th_big[rows, : x0 - px0] > t0) & (big[rows, : x0 - px0] >= ink_min)
-        reach = _left_reach(left)
-        if 0 < reach < x0 - px0:
-            wider = digits_from_box(
-                ref, skull, merge_run=merge_run, erase_edge=erase_edge, tophat=tophat, dx=-(reach + 1)
-            )
-            # only the same digits, the first one grown to the left: not a piece of the skull
-            # taken in as a digit of its own, nor a run that now ends elsewhere
-            first_end = x0 + run[0][0] + run[0][2]
-            if (
-                wider.ok
-                and len(wider.boxes) == len(run)
-                and wider.boxes[0][0] < x0
-                and wider.boxes[0][0] + wider.boxes[0][2] == first_end
-            ):
-                return wider
-    # in a faint box (the learned detector's, a relaxed layout look) the first digit running on
-    # left of the window: the box may sit a digit too far right (a detector's box read "19" as 9
-    # and "20" as 0, both readers agreeing). Digit ink -- top-hat over Otsu's threshold, bright
-    # -- in the column left of the window on a quarter of the first digit's rows; a skull a gap
-    # to the left leaves none. (A skull found surely is where it is: today's 2019 HUD at 1080p
-    # starts its "1" a few px left of the window.)
-    if run[0][0] == 0 and x0 > px0 and skull.score < SKULL_MIN_SCORE:
-        fy, fh = run[0][1], run[0][3]
-        rows = slice(y0 - py0 + fy, y0 - py0 + fy + fh)
-        left_th, left_lum = th_big[rows, x0 - px0 - 1], big[rows, x0 - px0 - 1]
-        ink = (left_th > t0) & (left_lum >= ink_min)
-        if int(ink.sum()) >= 0.25 * fh:
-            return Extraction(skull, empty, reason="clipped", share=share)
+        if skull.score < SKULL_MIN_SCORE:
+            # in a faint box (the learned detector's, a relaxed layout look) the first digit
+            # running on left of the window: the box may sit a digit too far right (a detector's
+            # box read "19" as 9 and "20" as 0, both readers agreeing). Digit ink in the column
+            # left of the window on a quarter of the first digit's rows; a skull a gap to the left
+            # leaves none.
+            if int(left[:, -1].sum()) >= 0.25 * fh:
+                return Extraction(skull, empty, reason="clipped", share=share)
+        elif dx == 0:
+            # after a skull found surely (it is where it is: today's 2019 HUD at 1080p starts its
+            # "1" a few px left of the window), the first digit starts left of the window (a face
+            # whose digits sit closer to the skull than the window's offset: the window held only
+            # a "3"'s spine, read as a sure 1): read again in a window that starts at the gap
+            # before it. Not in a faint box, where the window may sit a digit too far right (a
+            # detector's box on the "3" of "13", read as 3 with the "3" taken in whole: the ninth
+            # held-out family at 21:9, 4fc4765)
+            reach = _left_reach(left)
+            if 0 < reach < x0 - px0:
+                wider = digits_from_box(
+                    ref, skull, merge_run=merge_run, erase_edge=erase_edge, tophat=tophat, dx=-(reach + 1)
+                )
+                # only the same digits, the first one grown to the left: not a piece of the skull
+                # taken in as a digit of its own, nor a run that now ends elsewhere
+                first_end = x0 + run[0][0] + run[0][2]
+                if (
+                    wider.ok
+                    and len(wider.boxes) == len(run)
+                    and wider.boxes[0][0] < x0
+                    and wider.boxes[0][0] + wider.boxes[0][2] == first_end
+                ):
+                    return wider
     # A digit lost to the filters would turn "16" into "1": refuse when the number does not
     # start next to the skull, or when digit-height ink sits right after the run.
     run_h = float(max(c[3] for c in run))
