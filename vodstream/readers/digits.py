@@ -653,7 +653,7 @@ def _digit_before(ref: np.ndarray, fx: int, fy: int, fh: int, t0: float, ink_min
     skull or other icon before the count is wider and taller than a digit, and one cut by the
     look's left edge is not taken for one."""
     pad = round(BEFORE_ALIGN * fh) + 1
-    xa = max(0, fx - round((ONE_GAP + MAX_DIGIT_W) * fh) - 2)
+    xa = max(0, fx - round((ONE_GAP + BEFORE_W) * fh) - 2)
     ya, yb = max(0, fy - pad), min(REF_H, fy + fh + pad)
     if fx - xa < 2 or yb - ya < 2:
         return False
