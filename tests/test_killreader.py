@@ -1632,3 +1632,37 @@ def test_a_first_digit_that_starts_left_of_the_score_box_is_read_whole(monkeypat
     monkeypatch.setattr(digits, "LEFT_INK_ROWS", 2.0)  # no column is ever digit: the box as it was
     cut = digits.digits_from_box(ref, skull)
     assert cut.ok and cut.boxes[0][0] == x0 and cut.boxes[0][2] < ex.boxes[0][2]
+
+
+def test_behind_a_faint_skull_a_whole_digit_before_the_box_refuses_it() -> None:
+    """A faint skull (a learned detector's box) placed a digit too far right: the window holds
+    the "3" of "13", the "1" wholly before it with a gap -- both readers read 3 there. The whole
+    digit before the run refuses the box; a skull before the count (a solid blob, wider than a
+    digit) does not."""
+    import cv2
+
+    from vodstream.readers import digits
+
+    faint = digits.SkullHit(100, 60, digits.SKULL_W, digits.SKULL_H, 0.5, False, 0)
+    x0 = faint.x + faint.w + digits.BOX_DX0
+    reader = KillReader()
+    for text, ox in (("13", 110), ("13", 113), ("11", 111), ("23", 112)):
+        ref = np.full((digits.REF_H, digits.REF_W, 3), 45, np.uint8)
+        cv2.putText(ref, text, (ox, 76), cv2.FONT_HERSHEY_SIMPLEX, 0.5, (235, 235, 235), 1, cv2.LINE_AA)
+        # the window holds the last digit only, and reads it
+        window = ref.copy()
+        window[:, :x0] = 45
+        alone = digits.digits_from_box(window, faint)
+        assert alone.ok and len(alone.boxes) == 1, text
+        assert [int(p.argmax()) for p in reader._classify(alone.digits)] == [int(text[1])], text
+        assert digits.digits_from_box(ref, faint).reason == "clipped", (text, ox)
+
+    for text in ("7", "15", "30"):
+        ref = np.full((digits.REF_H, digits.REF_W, 3), 45, np.uint8)
+        cv2.ellipse(ref, (109, 68), (8, 8), 0, 0, 360, (235, 235, 235), -1)
+        cv2.rectangle(ref, (104, 74), (114, 80), (235, 235, 235), -1)
+        for x in (106, 109, 112):
+            cv2.line(ref, (x, 77), (x, 80), (45, 45, 45), 1)
+        cv2.putText(ref, text, (x0 + 2, 78), cv2.FONT_HERSHEY_DUPLEX, 0.6, (235, 235, 235), 1, cv2.LINE_AA)
+        ex = digits.digits_from_box(ref, faint)
+        assert ex.ok and len(ex.boxes) == len(text), text

@@ -520,7 +520,7 @@ def digits_from_box(
     if run[-1][0] + run[-1][2] >= bw:  # cut by the box edge: the number is not all inside
         return Extraction(skull, empty, reason="clipped", share=share)
     if skull.score < SKULL_MIN_SCORE and _digit_before(
-        ref, x0 + run[0][0], y0 + run[0][1], run[0][3], t0, ink_min, tophat
+        ref, x0 + run[0][0], y0 + run[0][1], run[0][3], ink_min
     ):
         # in a faint box the window may sit a digit too far right, the count's first digit whole
         # before it ("13" read as 3 by both readers)
@@ -638,44 +638,41 @@ def digits_from_box(
 
 
 # _digit_before: a glyph ending ONE_GAP of the first digit's heights or less before it, its top and
-# bottom within BEFORE_ALIGN of the digit's, at most BEFORE_W as wide (a "1" with a foot is wider
-# than MAX_DIGIT_W) -- a digit of the count
+# bottom within BEFORE_ALIGN of the digit's, at most MAX_DIGIT_W as wide and not a solid blob
+# (BEFORE_SOLID of its box inked while BEFORE_SOLID_W as wide: an icon) -- a digit of the count
 BEFORE_ALIGN = 0.15
-BEFORE_W = FORCE_SPLIT_W
+BEFORE_SOLID, BEFORE_SOLID_W = 0.6, 0.6
+BEFORE_ROOM = 0.5  # ... looked for on the digit's rows and this many of its heights above and below
 
 
-def _digit_before(ref: np.ndarray, fx: int, fy: int, fh: int, t0: float, ink_min: float, tophat: int) -> bool:
+def _digit_before(ref: np.ndarray, fx: int, fy: int, fh: int, ink_min: float) -> bool:
     """Whether a whole digit stands before the run's first digit (at ``fx``, rows ``fy`` to
-    ``fy + fh``; reference px): a glyph of its height on its rows, no wider than a digit, ending
-    at most ``ONE_GAP`` digit heights before it -- the window sits a digit too far right (a
-    learned detector's box that missed the count's first digit, its faint skull placed where
-    that digit is). The ink is the window's (top-hat over ``t0``, luma ``ink_min`` or more). A
-    skull or other icon before the count is wider and taller than a digit, and one cut by the
-    look's left edge is not taken for one."""
-    pad = round(BEFORE_ALIGN * fh) + 1
-    xa = max(0, fx - round((ONE_GAP + BEFORE_W) * fh) - 2)
+    ``fy + fh``; reference px): a bright glyph (luma ``ink_min`` or more, the window's) of its
+    height on its rows, no wider than a digit and not solid like an icon, ending at most ``ONE_GAP`` digit
+    heights before it -- the window sits a digit too far right (a learned detector's box that
+    missed the count's first digit, its faint skull placed where that digit is). Plain
+    brightness, not the window's top-hat: the top-hat hollows a skull into digit-sized pieces
+    (the validation family's skull before a "1" at 1080p), brightness keeps it one blob, wider
+    and taller than a digit. A glyph cut by the look's edges is not taken for one."""
+    pad = round(BEFORE_ROOM * fh)
+    xa = max(0, fx - round((ONE_GAP + MAX_DIGIT_W) * fh) - 2)
     ya, yb = max(0, fy - pad), min(REF_H, fy + fh + pad)
     if fx - xa < 2 or yb - ya < 2:
         return False
-    p = tophat
-    px0, py0, px1, py1 = max(0, xa - p), max(0, ya - p), min(REF_W, fx + p), min(REF_H, yb + p)
-    big = _luma(ref[py0:py1, px0:px1])
-    kern = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (tophat, tophat))
-    th = cv2.morphologyEx(big, cv2.MORPH_TOPHAT, kern)[ya - py0 : yb - py0, xa - px0 : fx - px0]
-    raw = big[ya - py0 : yb - py0, xa - px0 : fx - px0]
-    ink = ((th > t0) & (raw >= ink_min)).astype(np.uint8)
+    ink = (_luma(ref[ya:yb, xa:fx]) >= ink_min).astype(np.uint8)
     ink[:, -1] = 0  # the column before the first digit: a digit touching it is the window's rule
     n, _labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     tol = BEFORE_ALIGN * fh
     for i in range(1, n):
         x, y, w, h, area = (int(v) for v in stats[i])
-        if area < MIN_AREA or x == 0:
+        if area < MIN_AREA or x == 0 or y == 0 or y + h == yb - ya:
             continue
         top, bottom = ya + y, ya + y + h
         if (
             abs(top - fy) <= tol
             and abs(bottom - (fy + fh)) <= tol
-            and w <= BEFORE_W * fh
+            and w <= MAX_DIGIT_W * fh
+            and not (area >= BEFORE_SOLID * w * h and w >= BEFORE_SOLID_W * fh)
             and (fx - xa) - (x + w) <= ONE_GAP * fh
         ):
             return True
