@@ -648,12 +648,12 @@ BEFORE_ROOM = 0.5  # ... looked for on the digit's rows and this many of its hei
 def _digit_before(ref: np.ndarray, fx: int, fy: int, fh: int, ink_min: float) -> bool:
     """Whether a whole digit stands before the run's first digit (at ``fx``, rows ``fy`` to
     ``fy + fh``; reference px): a bright glyph (luma ``ink_min`` or more, the window's) of its
-    height on its rows, no wider than a digit and not solid like an icon, ending at most ``ONE_GAP`` digit
-    heights before it -- the window sits a digit too far right (a learned detector's box that
-    missed the count's first digit, its faint skull placed where that digit is). Plain
-    brightness, not the window's top-hat: the top-hat hollows a skull into digit-sized pieces
-    (the validation family's skull before a "1" at 1080p), brightness keeps it one blob, wider
-    and taller than a digit. A glyph cut by the look's edges is not taken for one."""
+    height on its rows, no wider than a digit and not solid like an icon, ending at most
+    ``ONE_GAP`` digit heights before it -- the window sits a digit too far right (a learned
+    detector's box that missed the count's first digit, its faint skull placed where that digit
+    is). Plain brightness, not the window's top-hat: the top-hat hollows a skull into digit-sized
+    pieces (the validation family's skull before a "1" at 1080p); brightness keeps it one solid
+    blob, as wide as a digit or wider. A glyph cut by the look's edges is not taken for one."""
     pad = round(BEFORE_ROOM * fh)
     xa = max(0, fx - round((ONE_GAP + MAX_DIGIT_W) * fh) - 2)
     ya, yb = max(0, fy - pad), min(REF_H, fy + fh + pad)
