@@ -524,7 +524,7 @@ def digits_from_box(
     ):
         # in a faint box the window may sit a digit too far right, the count's first digit whole
         # before it ("13" read as 3 by both readers)
-        return Extraction(skull, empty, reason="clipped", share=share)
+        return Extraction(skull, empty, reason=DIGIT_BEFORE, share=share)
     if run[0][0] == 0 and x0 > px0:
         # the first digit touches the window's left edge: its rows' ink in the columns before it
         fy, fh = run[0][1], run[0][3]
@@ -537,7 +537,7 @@ def digits_from_box(
             # left of the window on a quarter of the first digit's rows; a skull a gap to the left
             # leaves none.
             if int(left[:, -1].sum()) >= 0.25 * fh:
-                return Extraction(skull, empty, reason="clipped", share=share)
+                return Extraction(skull, empty, reason=DIGIT_BEFORE, share=share)
         elif dx == 0:
             # after a skull found surely (it is where it is: today's 2019 HUD at 1080p starts its
             # "1" a few px left of the window), the first digit starts left of the window (a face
@@ -636,6 +636,11 @@ def digits_from_box(
         scan = _cut_scan(soft, labels, run, run_cy, run_h)
     return Extraction(skull, np.stack(crops), boxes, "ok", share, guess, scan)
 
+
+# Extraction.reason where a faint box's window sits on part of the count, a digit of it before
+# the window (:func:`_digit_before`, or the first digit running on left of it): no reader may read
+# a number in that window (killreader)
+DIGIT_BEFORE = "digit_before"
 
 # _digit_before: a glyph ending ONE_GAP of the first digit's heights or less before it, its top and
 # bottom within BEFORE_ALIGN of the digit's, at most MAX_DIGIT_W as wide and not a solid blob

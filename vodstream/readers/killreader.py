@@ -54,6 +54,7 @@ from models.weights import BOX_FIRST, BOX_SECOND, BOX_WEIGHTS, DEFAULT_WEIGHTS
 from vodstream.readers.boxfinder import KillBoxDetector
 from vodstream.readers.cnn import NumpyNet, load_numpy_net, softmax
 from vodstream.readers.digits import (
+    DIGIT_BEFORE,
     SKULL_MIN_SCORE,
     WIDE_TOPHAT_K,
     Extraction,
@@ -633,6 +634,9 @@ class KillReader:
             for dx, dy, s in REALIGN_BOXED if f.boxed else REALIGN_GRID:
                 place = (px0 + dx * dh, pyc + dy * dh, total / s)
                 ref, skull = warp_run(hud, place, red=f.skull.red, row=f.skull.row)
+                # the box's faintness goes with it: a faint box's rules (a digit before the window
+                # refuses it) hold in every placement, not only in the first look
+                skull = replace(skull, score=min(skull.score, f.skull.score))
                 tries.append((n, place, digits_from_box(ref, skull), score_window(ref, skull)))
         crops = [e.digits for _n, _p, e, _w in tries if e.ok]
         probs = self._classify(np.concatenate(crops) if crops else None)
@@ -641,6 +645,8 @@ class KillReader:
         k = 0
         for (n, place, e, _w), (kills, conf) in zip(tries, boxes, strict=True):
             t = tallies[n]
+            if e.reason == DIGIT_BEFORE:
+                continue  # the placement's window on part of the count: it names nothing
             named: dict[int, float] = {}  # what this placement names surely enough, how surely
             if kills >= 0 and conf >= self.box_veto:
                 named[kills] = conf
@@ -748,6 +754,10 @@ class KillReader:
         path read nothing or the same number, the score-box reader's number at ``box_alone`` or
         more that is steady so counts ("ok_box_alone").
         """
+        if faint and digit.reason == DIGIT_BEFORE:
+            # the window sits on part of the count (a digit of it before the window): what any
+            # reader reads there is not the count ("20" read as 0 by the score-box reader alone)
+            return KillReading(None, digit.red, digit.hud_visible, 0.0, "weak_skull")
         if digit.kills is None and box is not None and box[0] in cut and box[1] >= self.cut_agree:
             return KillReading(box[0], digit.red, digit.hud_visible, box[1], "ok_cut")
         if faint:
