@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pytest
 
 from tests.benchcases import benchmark_crop, first_box_model, first_detector, first_reader
 from vodstream.readers.digits import DIGIT_BEFORE, extract, find_skull, squads_box_visible
-from vodstream.readers.hudlocate import legacy_ref
+from vodstream.readers.hudlocate import Placement, legacy_ref
 from vodstream.readers.killreader import KillReader, KillReading
 from vodstream.readers.regions import hud_box
 from vodstream.testbed.synth.render import Renderer, render_hud_crop
@@ -1016,7 +1017,9 @@ def test_a_number_read_with_the_box_moved_off_its_run_is_no_reading(monkeypatch:
     made as wide as the usual one: the detector proposes the stripes right of a "21". Moved a
     quarter of a digit height left, the box takes in the "1", and both readers read 1 in a dozen
     placements -- but those digits lie beside the run found, not on it: no reading. Counting them
-    anyway (``REALIGN_OVERLAP`` below any overlap) reads a wrong 1."""
+    anyway (``REALIGN_OVERLAP`` below any overlap) reads a wrong 1 -- with the placements' skulls
+    sure (as before c727699): the box's faintness carried into them refuses those placements on
+    its own (the "2" before the window)."""
     import vodstream.readers.hudlocate as hl
     from vodstream.readers import killreader
 
@@ -1025,6 +1028,12 @@ def test_a_number_read_with_the_box_moved_off_its_run_is_no_reading(monkeypatch:
     monkeypatch.setattr(hl, "STROKE_TOPHAT", hl.TOPHAT)
     got = KillReader(contrast_looks=()).read_huds([crop])[0]
     assert (got.kills, got.reason) == (None, "weak_skull")
+
+    def sure_placements(hud: np.ndarray, place: Placement, *, red: bool, row: int, score: float) -> Any:
+        return hl.warp_run(hud, place, red=red, row=row)
+
+    monkeypatch.setattr(killreader, "warp_run", sure_placements)
+    assert KillReader(contrast_looks=()).read_huds([crop])[0].kills is None
     monkeypatch.setattr(killreader, "REALIGN_OVERLAP", -100.0)
     assert KillReader(contrast_looks=()).read_huds([crop])[0].kills == 1
 

@@ -1521,10 +1521,13 @@ def canonical(hud: np.ndarray, loc: HudLocation) -> tuple[np.ndarray, SkullHit]:
     return warp_run(hud, placement(loc), red=loc.kill.red, row=loc.kill.row)
 
 
-def warp_run(hud: np.ndarray, place: Placement, *, red: bool, row: int) -> tuple[np.ndarray, SkullHit]:
+def warp_run(
+    hud: np.ndarray, place: Placement, *, red: bool, row: int, score: float = 1.0
+) -> tuple[np.ndarray, SkullHit]:
     """The crop warped so that a digit run at ``place`` (:func:`placement`: left edge, vertical
     centre, crop -> reference scale) lands where the digit extraction expects its count, with the
-    canonical skull in front of it."""
+    canonical skull in front of it, scored ``score`` (below ``digits.SKULL_MIN_SCORE``: a faint
+    box, whose readers must agree)."""
     from vodstream.readers.digits import SKULL_H, SKULL_W
 
     px0, pyc, total = place
@@ -1538,7 +1541,7 @@ def warp_run(hud: np.ndarray, place: Placement, *, red: bool, row: int) -> tuple
         ref = cv2.warpAffine(pre, m, (REF_W, REF_H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT)
     else:
         ref = cv2.warpAffine(hud, m, (REF_W, REF_H), flags=interp, borderMode=cv2.BORDER_CONSTANT)
-    return ref, SkullHit(sx, sy, SKULL_W, SKULL_H, 1.0, red, row)
+    return ref, SkullHit(sx, sy, SKULL_W, SKULL_H, score, red, row)
 
 
 def _canon_anchor() -> tuple[float, float]:
@@ -2334,9 +2337,8 @@ def _found_run(hud: np.ndarray, loc: HudLocation, how: str, visible: bool, *, fa
     if loc.kill is None:
         raise ValueError("no kill box located")
     place = placement(loc)
-    ref, hit = warp_run(hud, place, red=loc.kill.red, row=loc.kill.row)
-    if faint:
-        hit = replace(hit, score=DETECTED_SCORE)
+    score = DETECTED_SCORE if faint else 1.0
+    ref, hit = warp_run(hud, place, red=loc.kill.red, row=loc.kill.row, score=score)
     return FoundBox(ref, hit, visible, True, loc.era, "ok", how, _crop_run(loc), place, boxed=loc.kill.boxed)
 
 

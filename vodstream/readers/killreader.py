@@ -624,7 +624,11 @@ class KillReader:
         (each digit at ``guess_min`` or more) in one placement at least, on the run
         (``"ok_realigned_box"``). Else that one number, so spelled, where either reader names it
         surely enough in ``realign_sole_min`` placements or more (``"ok_realigned_sole"``). None
-        otherwise (see the class docstring and :meth:`_Tally.verdict`)."""
+        otherwise (see the class docstring and :meth:`_Tally.verdict`).
+        Each placement's skull is as faint as the box's, so the faint-box rules hold there too; a
+        placement whose window sits on part of the count (``DIGIT_BEFORE``) names nothing: a "14"
+        whose box was a digit too far right was read as 4 in most placements moved only a quarter
+        of a digit (fourth held-out family at 720p)."""
         # (sample, placement, extraction, score window)
         tries: list[tuple[int, Placement, Extraction, np.ndarray]] = []
         for n, (hud, f) in enumerate(zip(huds, found, strict=True)):
@@ -633,10 +637,9 @@ class KillReader:
             dh = CANON_DIGIT_H / total  # the run's digit height in crop px
             for dx, dy, s in REALIGN_BOXED if f.boxed else REALIGN_GRID:
                 place = (px0 + dx * dh, pyc + dy * dh, total / s)
-                ref, skull = warp_run(hud, place, red=f.skull.red, row=f.skull.row)
                 # the box's faintness goes with it: a faint box's rules (a digit before the window
                 # refuses it) hold in every placement, not only in the first look
-                skull = replace(skull, score=min(skull.score, f.skull.score))
+                ref, skull = warp_run(hud, place, red=f.skull.red, row=f.skull.row, score=f.skull.score)
                 tries.append((n, place, digits_from_box(ref, skull), score_window(ref, skull)))
         crops = [e.digits for _n, _p, e, _w in tries if e.ok]
         probs = self._classify(np.concatenate(crops) if crops else None)
@@ -753,6 +756,9 @@ class KillReader:
         In a faint box beside a squads line found, where neither rule above reads and the digit
         path read nothing or the same number, the score-box reader's number at ``box_alone`` or
         more that is steady so counts ("ok_box_alone").
+        In a faint box whose window the digit path saw sit on part of the count (``DIGIT_BEFORE``:
+        a digit of it before the window), nothing counts: the score-box reader read a "20" so
+        placed as a steady 0 (seventh held-out family at 1920x1200).
         """
         if faint and digit.reason == DIGIT_BEFORE:
             # the window sits on part of the count (a digit of it before the window): what any
