@@ -537,7 +537,13 @@ def digits_from_box(
             # left of the window on a quarter of the first digit's rows; a skull a gap to the left
             # leaves none.
             if int(left[:, -1].sum()) >= 0.25 * fh:
-                return Extraction(skull, empty, reason=DIGIT_BEFORE, share=share)
+                # a digit of the count before the window: no reader may read there -- unless what
+                # runs on left is taller than the digit, a skull close before it (the seventh
+                # held-out family's skull, barely taller than its digits, before a "1"): then the
+                # digit path alone refuses, as it did before DIGIT_BEFORE
+                tall = _tallest_at_left(ref, x0, y0 + fy, fh, ink_min)
+                why = "clipped" if tall > (1.0 + BEFORE_ALIGN) * fh else DIGIT_BEFORE
+                return Extraction(skull, empty, reason=why, share=share)
         elif dx == 0:
             # after a skull found surely (it is where it is: today's 2019 HUD at 1080p starts its
             # "1" a few px left of the window), the first digit starts left of the window (a face
@@ -682,6 +688,21 @@ def _digit_before(ref: np.ndarray, fx: int, fy: int, fh: int, ink_min: float) ->
         ):
             return True
     return False
+
+
+def _tallest_at_left(ref: np.ndarray, x0: int, fy: int, fh: int, ink_min: float) -> int:
+    """The height of the tallest bright glyph (plain luma ``ink_min`` or more) that touches the
+    column before the window (``x0``; reference px), looked for on the first digit's rows (``fy``
+    to ``fy + fh``) and ``BEFORE_ROOM`` of its height above and below; 0 where none does."""
+    pad = round(BEFORE_ROOM * fh)
+    xa = max(0, x0 - round((ONE_GAP + MAX_DIGIT_W) * fh) - 2)
+    ya, yb = max(0, fy - pad), min(REF_H, fy + fh + pad)
+    if x0 - xa < 1 or yb - ya < 2:
+        return 0
+    ink = (_luma(ref[ya:yb, xa:x0]) >= ink_min).astype(np.uint8)
+    _n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    touching = {int(v) for v in labels[:, -1] if v}
+    return max((int(stats[k, 3]) for k in touching), default=0)
 
 
 def _left_reach(left: np.ndarray) -> int:
