@@ -1749,3 +1749,21 @@ def test_a_skull_close_before_a_1_is_no_digit_before_the_window(monkeypatch: pyt
     assert KillReader().read_huds([crop])[0].kills == 1
     monkeypatch.setattr(digits, "_tallest_at_left", lambda *a: 0)
     assert KillReader().read_huds([crop])[0].kills is None
+
+
+def test_placements_that_also_name_a_longer_number_ending_in_theirs_read_nothing(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Sixth held-out family at 21:9 (the per-sample benchmark's case 1): a detector's box a digit
+    too far right, on the "3" of "13". Placed again, the placements moved left take in the "1" and
+    the score-box reader reads 13 there, surely; most of those are refused (a glyph before the
+    window), and the placements on the "3" alone that pass read 3 with both readers. A longer number
+    that ends in the placements' one, named anywhere, is what the count may be: no verdict, and the
+    contrast looks read 13. Without that check the placements read a wrong 3."""
+    from vodstream.readers import killreader
+
+    crop, st = benchmark_crop("heldout6", 2560, 11, 1, height=1080)
+    assert st.kills == 13
+    assert KillReader().read_huds([crop])[0].kills in (13, None)
+    monkeypatch.setattr(killreader._Tally, "verdict", killreader._Tally._rule)
+    assert KillReader().read_huds([crop])[0].kills == 3

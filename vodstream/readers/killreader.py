@@ -648,6 +648,8 @@ class KillReader:
         k = 0
         for (n, place, e, _w), (kills, conf) in zip(tries, boxes, strict=True):
             t = tallies[n]
+            if kills >= 10 and conf >= self.box_veto:
+                t.wide.add(kills)
             if e.reason == DIGIT_BEFORE:
                 continue  # the placement's window on part of the count: it names nothing
             named: dict[int, float] = {}  # what this placement names surely enough, how surely
@@ -853,13 +855,25 @@ class _Tally:
     # per number either reader named surely enough (box_veto, min_confidence): its placements' confidences
     named: dict[int, list[float]] = field(default_factory=dict)
     spelled: set[int] = field(default_factory=set)  # what the digit CNN spells on the run, unsure
+    # two-digit numbers the score-box reader named at box_veto in any placement, refused ones too
+    wide: set[int] = field(default_factory=set)
 
     def verdict(
         self, realign_min: int, box_min: int, sole_min: int, most: float
     ) -> tuple[int, float, str] | None:
         """(kills, median confidence, reason) by the first of the four rules that holds, else None
         (KillReader's realign_min, realign_box_min, realign_sole_min and realign_most; 0: that
-        rule off)."""
+        rule off) -- None too where the score-box reader named, in any placement, a longer number
+        that ends in it: the count may be that one, the rest placements on its last digit (a "13"
+        read 13 in the placements that took it in whole, 3 in those on its "3" alone)."""
+        got = self._rule(realign_min, box_min, sole_min, most)
+        if got is not None and any(w != got[0] and str(w).endswith(str(got[0])) for w in self.wide):
+            return None
+        return got
+
+    def _rule(
+        self, realign_min: int, box_min: int, sole_min: int, most: float
+    ) -> tuple[int, float, str] | None:
         if len(self.votes) == 1:
             ((kills, confs),) = self.votes.items()
             if len(confs) >= realign_min:
