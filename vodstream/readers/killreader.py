@@ -648,8 +648,8 @@ class KillReader:
         k = 0
         for (n, place, e, _w), (kills, conf) in zip(tries, boxes, strict=True):
             t = tallies[n]
-            if kills >= 10 and conf >= self.box_veto:
-                t.wide.add(kills)
+            if kills >= 10 and conf >= self.realign_box:
+                t.wide[kills] = t.wide.get(kills, 0) + 1
             if e.reason == DIGIT_BEFORE:
                 continue  # the placement's window on part of the count: it names nothing
             named: dict[int, float] = {}  # what this placement names surely enough, how surely
@@ -855,19 +855,24 @@ class _Tally:
     # per number either reader named surely enough (box_veto, min_confidence): its placements' confidences
     named: dict[int, list[float]] = field(default_factory=dict)
     spelled: set[int] = field(default_factory=set)  # what the digit CNN spells on the run, unsure
-    # two-digit numbers the score-box reader named at box_veto in any placement, refused ones too
-    wide: set[int] = field(default_factory=set)
+    # per two-digit number: in how many placements (refused ones too) the score-box reader read it
+    # at realign_box or more
+    wide: dict[int, int] = field(default_factory=dict)
 
     def verdict(
         self, realign_min: int, box_min: int, sole_min: int, most: float
     ) -> tuple[int, float, str] | None:
         """(kills, median confidence, reason) by the first of the four rules that holds, else None
         (KillReader's realign_min, realign_box_min, realign_sole_min and realign_most; 0: that
-        rule off) -- None too where the score-box reader named, in any placement, a longer number
-        that ends in it: the count may be that one, the rest placements on its last digit (a "13"
-        read 13 in the placements that took it in whole, 3 in those on its "3" alone)."""
+        rule off) -- None too where the score-box reader read a longer number that ends in it at
+        realign_box or more in ``box_min`` placements or more (refused ones too): the count may be
+        that one, the rest placements on its last digit (a "13" read 13 in the placements that took
+        it in whole, 3 in those on its "3" alone). (Once in a placement is not enough: one moved
+        onto the skull before a lone "1" read 11 or 31.)"""
         got = self._rule(realign_min, box_min, sole_min, most)
-        if got is not None and any(w != got[0] and str(w).endswith(str(got[0])) for w in self.wide):
+        if got is None or box_min <= 0:
+            return got
+        if any(w != got[0] and str(w).endswith(str(got[0])) and n >= box_min for w, n in self.wide.items()):
             return None
         return got
 
