@@ -656,6 +656,15 @@ BEFORE_SOLID, BEFORE_SOLID_W = 0.6, 0.6
 BEFORE_ROOM = 0.5  # ... looked for on the digit's rows and this many of its heights above and below
 
 
+def _before_area(fx: int, fy: int, fh: int) -> tuple[int, int, int]:
+    """Where the looks before a run's first digit (at ``fx``, rows ``fy`` to ``fy + fh``) search:
+    from ``xa`` up to ``fx``, a gap and a digit's width wide, rows ``ya`` to ``yb`` (``BEFORE_ROOM``
+    digit heights above and below)."""
+    pad = round(BEFORE_ROOM * fh)
+    xa = max(0, fx - round((ONE_GAP + MAX_DIGIT_W) * fh) - 2)
+    return xa, max(0, fy - pad), min(REF_H, fy + fh + pad)
+
+
 def _digit_before(ref: np.ndarray, fx: int, fy: int, fh: int, ink_min: float) -> bool:
     """Whether a whole digit stands before the run's first digit (at ``fx``, rows ``fy`` to
     ``fy + fh``; reference px): a bright glyph (luma ``ink_min`` or more, the window's) of its
@@ -665,9 +674,7 @@ def _digit_before(ref: np.ndarray, fx: int, fy: int, fh: int, ink_min: float) ->
     is). Plain brightness, not the window's top-hat: the top-hat hollows a skull into digit-sized
     pieces (the validation family's skull before a "1" at 1080p); brightness keeps it one solid
     blob, as wide as a digit or wider. A glyph cut by the look's edges is not taken for one."""
-    pad = round(BEFORE_ROOM * fh)
-    xa = max(0, fx - round((ONE_GAP + MAX_DIGIT_W) * fh) - 2)
-    ya, yb = max(0, fy - pad), min(REF_H, fy + fh + pad)
+    xa, ya, yb = _before_area(fx, fy, fh)
     if fx - xa < 2 or yb - ya < 2:
         return False
     ink = (_luma(ref[ya:yb, xa:fx]) >= ink_min).astype(np.uint8)
@@ -694,9 +701,7 @@ def _tallest_at_left(ref: np.ndarray, x0: int, fy: int, fh: int, ink_min: float)
     """The height of the tallest bright glyph (plain luma ``ink_min`` or more) that touches the
     column before the window (``x0``; reference px), looked for on the first digit's rows (``fy``
     to ``fy + fh``) and ``BEFORE_ROOM`` of its height above and below; 0 where none does."""
-    pad = round(BEFORE_ROOM * fh)
-    xa = max(0, x0 - round((ONE_GAP + MAX_DIGIT_W) * fh) - 2)
-    ya, yb = max(0, fy - pad), min(REF_H, fy + fh + pad)
+    xa, ya, yb = _before_area(x0, fy, fh)
     if x0 - xa < 1 or yb - ya < 2:
         return 0
     ink = (_luma(ref[ya:yb, xa:x0]) >= ink_min).astype(np.uint8)
