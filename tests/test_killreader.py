@@ -1767,3 +1767,19 @@ def test_placements_that_also_name_a_longer_number_ending_in_theirs_read_nothing
     assert KillReader().read_huds([crop])[0].kills in (13, None)
     monkeypatch.setattr(killreader._Tally, "verdict", killreader._Tally._rule)
     assert KillReader().read_huds([crop])[0].kills == 3
+
+
+def test_a_thin_first_digit_joined_to_the_skull_is_a_digit_lost(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Sixth held-out family at 1920x1200 (the per-sample benchmark's case 80): the "1" of a "16"
+    touches the pale skull. The opened ink the icon is found on cut the "1" away with the skull's
+    edge, so the layout rules' run was the "6" alone, read as 6 kills. The plain ink's blob that
+    holds the skull runs on up to the "6": a digit lost, and a later look reads the whole count
+    (or nothing); without that look, the wrong number."""
+    from vodstream.readers import hudlocate
+
+    crop, st = benchmark_crop("heldout6", 1920, 11, 80, height=1200)
+    assert st.kills == 16
+    assert KillReader().read_huds([crop])[0].kills in (16, None)
+    monkeypatch.setattr(hudlocate, "_joined_to_icon", lambda *_a: False)
+    assert KillReader().read_huds([crop])[0].kills == 6
+
