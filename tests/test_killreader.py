@@ -1783,3 +1783,17 @@ def test_a_thin_first_digit_joined_to_the_skull_is_a_digit_lost(monkeypatch: pyt
     monkeypatch.setattr(hudlocate, "_joined_to_icon", lambda *_a: False)
     assert KillReader().read_huds([crop])[0].kills == 6
 
+
+def test_a_squads_line_is_cut_after_the_bright_gap_between_the_boxes(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Seventh held-out family at 1080p (the per-sample benchmark's case 37): a 2019 HUD on a light
+    sky, whose bright background between the kill box and the squads box is one solid slanted blob
+    as tall as the boxes. Taken for a letter, it joined the kill count "18" to the squads label, the
+    squads line started at the "18", and every box on it was dropped as the squads line's own count:
+    no number. Cut after that blob, the line starts at the squads count and the "18" is read."""
+    from vodstream.readers import hudlocate
+
+    crop, st = benchmark_crop("heldout7", 1920, 11, 37, height=1080)
+    assert st.kills == 18
+    assert KillReader().read_huds([crop])[0].kills == 18
+    monkeypatch.setattr(hudlocate, "GAP_CUT_W", float("inf"))
+    assert KillReader().read_huds([crop])[0].kills is None

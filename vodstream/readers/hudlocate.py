@@ -544,6 +544,9 @@ EDGE_CUT_LEAD = 3  # _past_box_edge: at most this many glyphs before the box edg
 EDGE_CUT_FILL = 0.45  # ... a glyph of low fill (a thin slanted stroke, with what touches it)
 EDGE_CUT_TALL = 1.2  # ... and this many times the line's letter height or more (the box is taller)
 EDGE_CUT_RISE = 0.25  # ... its top this many letter heights above the letters' (their median top)
+# ... or, of any fill, this many letter heights wide: the bright background between the two boxes,
+# one solid slanted blob as tall as the boxes (no letter, nor two merged, is that wide and tall)
+GAP_CUT_W = 2.0
 
 
 def _past_box_edge(st: np.ndarray, line: list[int]) -> list[int]:
@@ -555,14 +558,19 @@ def _past_box_edge(st: np.ndarray, line: list[int]) -> list[int]:
     which is taller than its text. (Without that last test two letters merged into one blob with
     a "Q" tail below the line were taken for an edge on the training family at 1080p: the line
     started after them, and the squads count "20" was read as the kill count.) Returns the glyphs
-    right of the edge (``line`` where there is none)."""
+    right of the edge (``line`` where there is none). The edge may also be the bright background
+    showing between the boxes, a solid slanted blob ``GAP_CUT_W`` letter heights wide or wider (a
+    light sky between the seventh held-out family's boxes at 1080p: the line took the kill count
+    "18" as its first glyph and the learned detector's box on it was dropped as on the squads
+    line; no number)."""
     xs = sorted(line, key=lambda i: int(st[i, 0]))
     h = float(np.median([st[i, 3] for i in xs]))
     top = float(np.median([st[i, 1] for i in xs]))
     cut = -1
     for k, i in enumerate(xs[: EDGE_CUT_LEAD + 1]):
         _x, y, w, gh, a = (int(v) for v in st[i])
-        if gh >= EDGE_CUT_TALL * h and a < EDGE_CUT_FILL * w * gh and y <= top - EDGE_CUT_RISE * h:
+        edge = a < EDGE_CUT_FILL * w * gh or w >= GAP_CUT_W * h
+        if edge and gh >= EDGE_CUT_TALL * h and y <= top - EDGE_CUT_RISE * h:
             cut = k
     return line if cut < 0 or cut == len(xs) - 1 else xs[cut + 1 :]
 
