@@ -1797,3 +1797,21 @@ def test_a_squads_line_is_cut_after_the_bright_gap_between_the_boxes(monkeypatch
     assert KillReader().read_huds([crop])[0].kills == 18
     monkeypatch.setattr(hudlocate, "GAP_CUT_W", float("inf"))
     assert KillReader().read_huds([crop])[0].kills is None
+
+
+@pytest.mark.parametrize(("i", "kills"), [(241, 8), (268, 12)])
+def test_a_skull_as_tall_as_its_digits_but_wider_leads_their_run(
+    monkeypatch: pytest.MonkeyPatch, i: int, kills: int
+) -> None:
+    """Seventh held-out family at 1080p (the per-sample benchmark's cases 241 and 268): its skull is
+    barely taller than its narrow digits -- here a pixel shorter than an "8", as tall as a "12"
+    merged into one blob -- and on their line, so the run search took skull and count for one run
+    and no reader could read it. Solid and half again as wide as any glyph after it, the first glyph
+    is the skull that leads the run; without that test, no number."""
+    from vodstream.readers import hudlocate
+
+    crop, st = benchmark_crop("heldout7", 1920, 11, i, height=1080)
+    assert st.kills == kills
+    assert KillReader().read_huds([crop])[0].kills == kills
+    monkeypatch.setattr(hudlocate, "LED_WIDER", float("inf"))
+    assert KillReader().read_huds([crop])[0].kills is None

