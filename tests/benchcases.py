@@ -74,13 +74,11 @@ def first_box_model() -> NumpyNet:
     return load_numpy_net(FIRST_BOX)
 
 
-def finder_as_before_b22ecaf(monkeypatch: Any) -> None:
-    """The finder as before b22ecaf (2026-12-07): no thin first digit joined to the skull taken as a
-    digit lost, no squads line cut after the bright gap between the boxes, no skull as tall as its
-    digits leading their run for its width alone -- for the tests that show an older rule is needed,
-    whose cases those rules now read right on their own."""
+def finder_as_before_3ef186c(monkeypatch: Any) -> None:
+    """The finder as before 3ef186c (2026-12-07): no squads line cut after the bright gap between
+    the boxes, no skull as tall as its digits leading their run for its width alone -- for the tests
+    that show an older rule is needed, whose cases those rules now read right on their own."""
     from vodstream.readers import hudlocate
 
-    monkeypatch.setattr(hudlocate, "_joined_to_icon", lambda *_a: False)
     monkeypatch.setattr(hudlocate, "GAP_CUT_W", float("inf"))
     monkeypatch.setattr(hudlocate, "LED_WIDER", float("inf"))

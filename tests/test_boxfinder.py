@@ -14,7 +14,7 @@ import pytest
 import torch
 
 from models.net import FINDER_WEIGHTS, FinderNet, load_finder_model, save_model
-from tests.benchcases import benchmark_crop, finder_as_before_b22ecaf, first_detector, first_reader
+from tests.benchcases import benchmark_crop, finder_as_before_3ef186c, first_detector, first_reader
 from vodstream.readers.boxfinder import KillBoxDetector
 from vodstream.readers.digits import SKULL_MIN_SCORE, squads_box_visible
 from vodstream.readers.hudlocate import (
@@ -715,7 +715,7 @@ def test_no_loose_proposal_on_the_2019_spectator_count(monkeypatch) -> None:
     monkeypatch.setattr(hl, "_skull_before", lambda p, k: True)
     assert first_reader().read_huds([crop])[0].kills is None  # the eye guards it too
     monkeypatch.setattr(hl, "EYE_FILL", 0.4)
-    finder_as_before_b22ecaf(monkeypatch)  # (the squads line now cut after the gap between the boxes)
+    finder_as_before_3ef186c(monkeypatch)  # (the squads line now cut after the gap between the boxes)
     assert first_reader().read_huds([crop])[0].kills == 3  # the skull and the eye are what guard it
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from tests.benchcases import (
     benchmark_crop,
-    finder_as_before_b22ecaf,
+    finder_as_before_3ef186c,
     first_box_model,
     first_detector,
     first_reader,
@@ -1486,7 +1486,7 @@ def test_a_detector_run_a_digit_away_from_its_skull_is_dropped(monkeypatch: pyte
     crop, st = benchmark_crop("heldout3", 1920, 11, 216, height=1200)
     assert st.kills == 20
     assert KillReader().read_huds([crop])[0].kills in (20, None)
-    finder_as_before_b22ecaf(monkeypatch)  # (a skull as tall as its digits now leads the run)
+    finder_as_before_3ef186c(monkeypatch)  # (a skull as tall as its digits now leads the run)
     monkeypatch.setattr(hudlocate, "_skull_a_digit_away", lambda *a, **k: False)
     assert KillReader().read_huds([crop])[0].kills == 0
 
@@ -1754,7 +1754,7 @@ def test_a_skull_close_before_a_1_is_no_digit_before_the_window(monkeypatch: pyt
     crop, st = benchmark_crop("heldout7", 1920, 11, 29, height=1200)
     assert st.kills == 1
     assert KillReader().read_huds([crop])[0].kills == 1
-    finder_as_before_b22ecaf(monkeypatch)  # (a skull as tall as its digits now leads the run)
+    finder_as_before_3ef186c(monkeypatch)  # (a skull as tall as its digits now leads the run)
     monkeypatch.setattr(digits, "_tallest_at_left", lambda *a: 0)
     assert KillReader().read_huds([crop])[0].kills is None
 
@@ -1775,21 +1775,6 @@ def test_placements_that_also_name_a_longer_number_ending_in_theirs_read_nothing
     assert KillReader().read_huds([crop])[0].kills in (13, None)
     monkeypatch.setattr(killreader._Tally, "verdict", killreader._Tally._rule)
     assert KillReader().read_huds([crop])[0].kills == 3
-
-
-def test_a_thin_first_digit_joined_to_the_skull_is_a_digit_lost(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Sixth held-out family at 1920x1200 (the per-sample benchmark's case 80): the "1" of a "16"
-    touches the pale skull. The opened ink the icon is found on cut the "1" away with the skull's
-    edge, so the layout rules' run was the "6" alone, read as 6 kills. The plain ink's blob that
-    holds the skull runs on up to the "6": a digit lost, and a later look reads the whole count
-    (or nothing); without that look, the wrong number."""
-    from vodstream.readers import hudlocate
-
-    crop, st = benchmark_crop("heldout6", 1920, 11, 80, height=1200)
-    assert st.kills == 16
-    assert KillReader().read_huds([crop])[0].kills in (16, None)
-    monkeypatch.setattr(hudlocate, "_joined_to_icon", lambda *_a: False)
-    assert KillReader().read_huds([crop])[0].kills == 6
 
 
 def test_a_squads_line_is_cut_after_the_bright_gap_between_the_boxes(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1479,10 +1479,6 @@ def _locate_beside(
     # threshold (thin strokes on a bright sky) that left no component ("20" read as 0)
     if rx0 - ix1 > LOST_DIGIT_GAP * dh0:
         return HudLocation(sq, None, True, None, "digit_lost", f)
-    # ... or a thin first digit joined to the skull: the icon (from the opened ink) ends, but the
-    # plain ink's blob that holds it runs on toward the run ("16" read as 6)
-    if _joined_to_icon(st, sto[icon], rx0, dh0):
-        return HudLocation(sq, None, True, None, "digit_lost", f)
     for i in all_idx:
         if i in run:
             continue
@@ -1514,23 +1510,6 @@ def _locate_beside(
             era = "2019"
     kill = KillRun(xs0, ys0, xs1, ys1, dh, ibox, row, red, weak=split_row2)
     return HudLocation(sq, kill, True, era, "ok", f)
-
-
-JOINED_PAST = 0.4  # _joined_to_icon: digit heights the icon's plain-ink blob runs on past it
-
-
-def _joined_to_icon(st: np.ndarray, icon: np.ndarray, rx0: int, dh: float) -> bool:
-    """Whether a blob of the plain ink ``st`` holds the ``icon`` (a blob of the opened ink: x, y,
-    w, h) -- starting left of its middle, across its middle row -- and runs on past its right end
-    by ``JOINED_PAST`` digit heights or more, up to the run's first digit at ``rx0``: a thin first
-    digit joined to the skull, which the opening cut away from it. The run after it is the count
-    without that digit (the sixth held-out family at 1920x1200: a "1" touching the pale skull
-    before a "6", read as 6 kills)."""
-    ix, iy, iw, ih = (float(v) for v in icon[:4])
-    x, y, w, hh = (st[:, k].astype(np.float64) for k in range(4))
-    mid = iy + 0.5 * ih
-    holds = (x <= ix + 0.5 * iw) & (y <= mid) & (y + hh >= mid)
-    return bool((holds & (x + w >= ix + iw + JOINED_PAST * dh) & (x + w <= rx0 + 1)).any())
 
 
 def _crop_run(loc: HudLocation) -> tuple[float, float, float, float]:
