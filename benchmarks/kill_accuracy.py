@@ -91,12 +91,14 @@ FAMILIES = (
     (
         "heldout6",
         "sixth held-out family (never trained on; report only until one finder rule was chosen on "
-        "its cases, 4d11498; two digit-path rules since, 793a8ff)",
+        "its cases, 4d11498; two digit-path rules since, 793a8ff, and the faint-box rules of "
+        "c727699..b0082ed)",
     ),
     (
         "heldout7",
         "seventh held-out family (never trained on; report only until one finder rule was chosen on "
-        "its cases, b156d99)",
+        "its cases, b156d99; the faint-box rules of c727699..b0082ed and two finder rules, 3ef186c "
+        "and ef79a40, since)",
     ),
     ("heldout8", "eighth held-out family (report only: never trained or chosen on)"),
     ("heldout9", "ninth held-out family (report only: never trained or chosen on)"),
