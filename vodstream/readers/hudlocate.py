@@ -733,10 +733,10 @@ def _skull_led(st: np.ndarray, run: list[int]) -> bool:
     one number share their top and baseline (within 1 px at the work scale on every family
     measured), a skull centred in its box does not (validation family at 720p: a skull 14 px
     tall before a "16" merged into one 14 px blob, 3 px higher) -- or, about as tall as they are
-    (``LED_EVEN``) and on their line, solid (``LED_FILL``) and ``LED_WIDER`` times as wide as any
-    glyph after it: the seventh held-out family's skull, barely taller than its narrow digits and
-    at 1080p sometimes a pixel shorter, 14 px wide before an "8" 6 px wide or a "12" merged into
-    one 8 px blob (the run was skull and count together: no number)."""
+    (``LED_EVEN``, wherever it sits on their rows), solid (``LED_FILL``) and ``LED_WIDER`` times as
+    wide as any glyph after it: the seventh held-out family's skull, barely taller than its narrow
+    digits, at 1080p sometimes a pixel shorter and on their line, 14 px wide before an "8" 6 px wide
+    or a "12" merged into one 8 px blob (the run was skull and count together: no number)."""
     if len(run) < 2:
         return False
     _x, y, w, hh, a = (int(v) for v in st[run[0]])
