@@ -746,7 +746,11 @@ def _skull_led(st: np.ndarray, run: list[int]) -> bool:
     if hh >= SPLIT_ICON_TALL * rest:
         return True
     widest = max(int(st[i, 2]) for i in run[1:])
-    if hh >= LED_EVEN * rest and a >= LED_FILL * w * hh and w >= LED_WIDER * widest:
+    if (
+        hh >= LED_EVEN * rest
+        and w >= LED_WIDER * widest
+        and _iconish(w, hh, a, fill=LED_FILL, most=RELAXED_ICON_W)
+    ):
         return True
     top = min(int(st[i, 1]) for i in run[1:])
     base = max(int(st[i, 1] + st[i, 3]) for i in run[1:])
