@@ -1754,3 +1754,44 @@ def test_a_count_joined_to_the_box_outline_is_found_without_one_pixel_strokes() 
     assert find_kill_box(crop, reader.detector).how == "layout_weak"
     got = reader.read_huds([crop])[0]
     assert (got.kills, got.kill_box) == (24, True)
+
+
+@pytest.mark.parametrize(
+    ("style", "w", "h", "i", "want"),
+    [("validation", 1920, 1080, 231, 4), ("validation", 2560, 1080, 219, 17)],
+)
+def test_a_wall_edge_that_stops_at_the_count_is_no_overlay_over_it(
+    monkeypatch: pytest.MonkeyPatch, style: str, w: int, h: int, i: int, want: int
+) -> None:
+    """Per-sample cases of the choice sets: a building's edge behind the translucent
+    box stands right at the count's end and stops at its digits, as a pale overlay's side does
+    (hudlocate._cut_by_overlay's end test). The box's outline runs on over it -- of a red box on a
+    grey wall only in the largest colour channel's gradient -- so it is the wall's, and the count
+    is read. Without the outline check the finder dropped every one (two were still read, by a
+    contrast look)."""
+    from vodstream.readers import hudlocate
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = benchmark_crop(style, w, 11, i, height=h)
+    assert st.kills == want
+    reader = KillReader()
+    assert find_kill_box(crop, reader.detector).run is not None
+    assert reader.read_huds([crop])[0].kills == want
+    monkeypatch.setattr(hudlocate, "CUT_BAND", 0.0)  # no outline looked for: the trap
+    assert find_kill_box(crop, reader.detector).run is None
+
+
+def test_a_striped_background_beside_the_count_is_no_overlay_over_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Training family (a choice set) at 21:9, per-sample case 307: a "3" on vertical stripes seen
+    through the translucent box, one stripe's edge right at the digit's end and stopping at it, the
+    box's outline too faint on the stripes to show. An overlay's side stands alone; here a dozen
+    such edges stand within three digit heights (hudlocate.CUT_LONE), so none is taken for one."""
+    from vodstream.readers import hudlocate
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = benchmark_crop("train", 2560, 11, 307, height=1080)
+    assert st.kills == 3
+    reader = KillReader()
+    assert reader.read_huds([crop])[0].kills == 3
+    monkeypatch.setattr(hudlocate, "CUT_LONE", 99)  # any number of edges: the trap
+    assert find_kill_box(crop, reader.detector).run is None

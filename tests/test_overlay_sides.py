@@ -166,3 +166,21 @@ def test_a_side_beyond_the_digits_of_a_template_count_keeps_it() -> None:
     for (_i, (state, _w, _f)), r in zip(cases, got, strict=True):
         assert r.kills is None or r.kills == state.kills
     assert got[k].kills == 1
+
+
+def test_a_count_whose_last_digit_a_pale_webcam_hides_is_not_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Validation family (a choice set) at 720p, overlay cases 3639-3647: a pale webcam over the "1"
+    of a red "21", its left side standing right after the "2". Beside the white digit the pale
+    webcam leaves no edge, so its side never runs through the digits' rows -- it stops at them, above
+    the count (hudlocate.CUT_END, CUT_REACH). Without that test every crop was read as 2."""
+    from vodstream.readers import hudlocate
+
+    cases = [
+        (i, c) for i, c in overlay_cover.covered_cases("validation", 1280, 720, 11, 300) if 3639 <= i <= 3647
+    ]
+    assert len(cases) == 9 and all(c[0].kills == 21 for _i, c in cases)
+    crops = [overlay_cover.covered_crop("validation", 1280, 720, 11, i) for i, _c in cases]
+    reader = KillReader()
+    assert all(r.kills in (None, 21) for r in reader.read_huds(crops))
+    monkeypatch.setattr(hudlocate, "CUT_REACH", (0.3, 0.3))  # the end test off: nothing above or below
+    assert [r.kills for r in reader.read_huds(crops)] == [2] * 9  # the trap

@@ -1840,17 +1840,33 @@ def _squads_count_left(st: np.ndarray, sq: SquadsLine, after: float) -> float:
 CUT_OUTLINE, CUT_BAND = 0.5, 1.2  # _cut_by_overlay: a box outline across an edge, in digit heights
 CUT_MID = 0.25  # _cut_by_overlay: an overlay's vertical edge runs through the digits' rows but this
 # many digit heights at their top and bottom
+# ... or, at either end of the run (within CUT_END digit heights of its first or last column), runs
+# over the box's rows CUT_REACH[0]-CUT_REACH[1] digit heights above or below the digits, stopping
+# at them: a pale overlay beside a white digit leaves no edge across the digit itself
+CUT_END = 0.3
+CUT_REACH = (0.3, 1.2)
+# ... and stands alone: more than CUT_LONE such edges (runs of adjacent columns) within CUT_AROUND
+# digit heights of the run are a striped or textured background seen through the box
+CUT_LONE = 3
+CUT_AROUND = 3.0
 
 
-def _cut_by_overlay(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, dh: float) -> bool:
+def _cut_by_overlay(
+    img: np.ndarray, x0: int, y0: int, x1: int, y1: int, dh: float, *, after: int | None = None
+) -> bool:
     """A stream overlay's straight edge at the run: a vertical edge taller than any glyph or box
     edge near it, running through the digits' rows (an overlay over the first digits leaves the
     last ones: "22" read as 2; a building's edge behind the translucent box that ends at the
-    digits' lower rows cuts nothing), or a horizontal one through the digits' rows and unbroken
-    across them (an overlay's edge lies over the digits; a ledge or stripe behind the
-    translucent box is broken by the digits drawn over it)."""
+    digits' lower rows cuts nothing), or one at either end of the run that stops at the digits
+    (``CUT_END``, ``CUT_REACH``: a pale webcam over the "1" of a "21" leaves no edge beside the
+    white digit), or a horizontal one through the digits' rows and unbroken across them (an
+    overlay's edge lies over the digits; a ledge or stripe behind the translucent box is broken by
+    the digits drawn over it). A vertical edge the box's outline runs on over is a wall's behind
+    the box, not an overlay's (:func:`_outline_over`). ``after``: edges only from this column on
+    (a run found after its skull: an edge left of the skull hides none of its digits), not from
+    2.5 digit heights before the run."""
     H, W = img.shape[:2]
-    ax0, ay0 = max(0, int(x0 - 2.5 * dh)), max(0, int(y0 - 1.5 * dh))
+    ax0, ay0 = max(0, int(x0 - 2.5 * dh) if after is None else after), max(0, int(y0 - 1.5 * dh))
     ax1, ay1 = min(W, int(x1 + 0.5 * dh) + 1), min(H, int(y1 + 1.5 * dh) + 1)
     if ax1 - ax0 < 4 or ay1 - ay0 < 4:
         return True
@@ -1858,21 +1874,29 @@ def _cut_by_overlay(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, dh: flo
     vert = _edge_runs(_sobel(region, across="x", grey=True), max(3, round(3.0 * dh)), vertical=True)
     m0, m1 = max(0, int(y0 + CUT_MID * dh) - ay0), max(0, int(y1 - CUT_MID * dh) - ay0)
     if m1 > m0:
-        cols = np.flatnonzero(vert[m0:m1].all(axis=0))
-        if len(cols):
-            # ... unless the box's top or bottom outline runs on across it: then the edge is a
-            # window's or a wall's behind the translucent box (the outline is drawn over it; an
-            # overlay's edge ends the outline). A row of strong horizontal edge CUT_OUTLINE digit
-            # heights either side of the column, above or below the digits
-            hz = _sobel(region, across="y", grey=True) > EDGE_GRAD
-            ys = np.arange(ay0, ay1)
-            band = ((ys >= y0 - CUT_BAND * dh) & (ys <= y0 - 0.1 * dh)) | (
-                (ys >= y1 + 0.1 * dh) & (ys <= y1 + CUT_BAND * dh)
-            )
-            reach = max(1, round(CUT_OUTLINE * dh))
-            for c in cols.tolist():
-                if not hz[band][:, max(0, c - reach) : c + reach + 1].all(axis=1).any():
-                    return True
+        ys = np.arange(ay0, ay1)
+        band = ((ys >= y0 - CUT_BAND * dh) & (ys <= y0 - 0.1 * dh)) | (
+            (ys >= y1 + 0.1 * dh) & (ys <= y1 + CUT_BAND * dh)
+        )
+        through = np.flatnonzero(vert[m0:m1].all(axis=0))
+        # at the run's ends: an edge over the rows above or below the digits that stops at them
+        # (of the largest colour channel's gradient: a pale webcam beside a green strip), alone
+        xs = np.arange(ax0, ax1)
+        ends = ((xs >= x0 - CUT_END * dh) & (xs <= x0 + 1)) | ((xs >= x1 - 1) & (xs <= x1 + CUT_END * dh))
+        wx0, wx1 = min(ax0, max(0, int(x0 - CUT_AROUND * dh))), min(W, int(x1 + CUT_AROUND * dh) + 1)
+        reach = _edges_to_digits(img[ay0:ay1, wx0:wx1], y0 - ay0, y1 - ay0, dh)
+        at_end = np.zeros(0, np.int64)
+        if np.count_nonzero(np.diff(reach.astype(np.int8)) == 1) + int(reach[0]) <= CUT_LONE:
+            # a lone edge (an overlay's side), not one of a striped background's many
+            at_end = np.flatnonzero(reach[ax0 - wx0 : ax1 - wx0] & ends)
+        if len(at_end):
+            # a wall's edge behind the box stops at the digits as well; its outline, of a red box
+            # on a grey wall, shows only in the largest colour channel's gradient
+            colour = _sobel(region, across="y") > EDGE_GRAD
+            at_end = at_end[[not _outline_over(colour, band, c, dh) for c in at_end.tolist()]]
+        grey = _sobel(region, across="y", grey=True) > EDGE_GRAD
+        if any(not _outline_over(grey, band, c, dh) for c in np.union1d(through, at_end).tolist()):
+            return True
     r0, r1 = max(0, int(y0 + 0.1 * dh) - ay0), max(0, int(y1 - 0.1 * dh) - ay0)
     gy = _sobel(region, across="y", grey=True)[r0:r1]
     if not gy.size:
@@ -1880,6 +1904,30 @@ def _cut_by_overlay(img: np.ndarray, x0: int, y0: int, x1: int, y1: int, dh: flo
     horiz = _edge_runs(gy, max(3, round(4.0 * dh)), vertical=False)
     c0, c1 = max(0, x0 - ax0), min(horiz.shape[1], x1 - ax0)
     return c1 > c0 and bool(horiz[:, c0:c1].all(axis=1).any())
+
+
+def _edges_to_digits(strip: np.ndarray, dy0: int, dy1: int, dh: float) -> np.ndarray:
+    """Per column of ``strip`` (an RGB strip whose digit rows are ``dy0``-``dy1``): a vertical edge
+    (the largest colour channel's gradient over ``EDGE_GRAD``) on every row ``CUT_REACH`` digit
+    heights above the digits, or on every row as far below them."""
+    strong = _sobel(strip, across="x") > EDGE_GRAD
+    above = strong[max(0, int(dy0 - CUT_REACH[1] * dh)) : max(0, int(dy0 - CUT_REACH[0] * dh))]
+    below = strong[int(dy1 + CUT_REACH[0] * dh) : int(dy1 + CUT_REACH[1] * dh)]
+    out = np.zeros(strip.shape[1], bool)
+    for part in (above, below):
+        if len(part):
+            out |= part.all(axis=0)
+    return out
+
+
+def _outline_over(hz: np.ndarray, band: np.ndarray, c: int, dh: float) -> bool:
+    """The box's top or bottom outline runs on across column ``c`` of a :func:`_cut_by_overlay`
+    region: a row of ``band`` (the rows above and below the digits) of strong horizontal edge
+    (``hz``) ``CUT_OUTLINE`` digit heights either side of it. Then a vertical edge there is a
+    window's or a wall's behind the translucent box (the outline is drawn over it; an overlay's
+    edge ends the outline)."""
+    reach = max(1, round(CUT_OUTLINE * dh))
+    return bool(hz[band][:, max(0, c - reach) : c + reach + 1].all(axis=1).any())
 
 
 def detect(
@@ -2580,6 +2628,18 @@ def _find_kill_box(
             disputed = sure is None and assessed.p_none >= NONE_SURE_PROB
         if disputed:
             loc = replace(loc, kill=None, kill_box=None, era=None, reason="layout_disputed")
+    if loc.kill is not None and loc.kill_box:
+        # the layout rules' run is asked what the detector's is (:func:`_snap`): an overlay's edge
+        # at it -- through its digits, or stopping at them at either end -- may hide part of the
+        # count (a pale webcam over the "1" of a red "21" at 720p: read as 2, validation family's
+        # overlay cases). The detector and the other looks then ask the same of theirs. Only from
+        # its skull on: a panel's side left of the skull hides none of the digits after it (a
+        # ranked "1" in full view, wide family at 720p)
+        k = loc.kill
+        if _cut_by_overlay(
+            prepared.img, k.x0, k.y0, k.x1, k.y1, k.digit_h, after=min(k.x0, k.icon[0] + k.icon[2])
+        ):
+            loc = replace(loc, kill=None, kill_box=None, era=None, reason="slot_unclear", slot_edge=True)
     if loc.kill is not None and loc.kill_box:
         if loc.kill.weak:  # the relaxed look's box: both readers must agree (a faint skull)
             # in view where a squads line is (a box beside a line ending at an overlay's edge is
