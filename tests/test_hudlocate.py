@@ -1740,6 +1740,45 @@ def test_a_digit_lost_box_takes_the_detectors_run_only_after_a_skull() -> None:
     assert reader.read_huds([crop])[0].kills in (None, 14)  # the contrast looks: never the 34
 
 
+def test_a_count_far_after_its_skull_with_nothing_between_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Wide family (a choice set) at 1440x1080, per-sample case 37: a "2" more than a digit's width
+    after its skull (the family's loosest box geometry). The gap is darker than the digit and
+    nothing stands in it even at the faint look's ink thresholds, so no digit was lost there: the
+    run is a proposal (weak) both readers must agree on, and it reads 2. Where the faint look has
+    ink there, the rules say "digit_lost" as before (the selection family's "14" above); so they
+    did here before."""
+    from vodstream.readers import hudlocate
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = benchmark_crop("wide", 1440, 11, 37, height=1080)
+    assert st.kills == 2
+    loc = locate(crop)
+    assert loc.reason == "ok" and loc.kill is not None and loc.kill.weak
+    assert KillReader().read_huds([crop])[0].kills == 2
+    monkeypatch.setattr(hudlocate, "_faint_ink_between", lambda *a: True)  # ink in the gap: the trap
+    assert locate(crop).reason == "digit_lost"
+
+
+@pytest.mark.parametrize(
+    ("style", "w", "i", "want", "trap"),
+    [("train", 2560, 131, 22, 2), ("validation", 2560, 71, 15, 7)],
+)
+def test_a_wide_gap_that_may_hide_a_digit_is_still_a_lost_digit(
+    style: str, w: int, i: int, want: int, trap: int
+) -> None:
+    """Choice sets at 21:9 (per-sample cases): a wide gap is taken for loose box geometry only on a
+    dark gap after a skull-shaped icon. A "22" on a white wall, its first "2" gone white on white
+    with no faint ink left (the gap as bright as the digits), and the 2019 spectator count's "7"
+    after a piece of its eye (an icon no taller than the digits): both were read as the trap
+    number, by both readers, when a gap with no faint ink in it was enough."""
+    from vodstream.readers.killreader import KillReader
+
+    crop, st = benchmark_crop(style, w, 11, i, height=1080)
+    assert st.kills == want
+    assert locate(crop).kill is None  # no box of the rules' (the detector may place one)
+    assert KillReader().read_huds([crop])[0].kills in (None, want)
+
+
 def test_a_count_joined_to_the_box_outline_is_found_without_one_pixel_strokes() -> None:
     """Validation family at 21:9 (the per-sample benchmark's case): a red modern "24" whose digits
     touch the kill box's thin outline, the whole box one component -- the rules see ink in the

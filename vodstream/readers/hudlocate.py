@@ -68,7 +68,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from typing import Any, Literal, NamedTuple, Protocol
@@ -810,6 +810,45 @@ def _skull_before(p: _Prepared, k: KillRun | None, reach: float = ICON_REACH) ->
     return _icon_before(p.st, comps, run, k.digit_h, icon_min=0.0, reach=reach) is not None
 
 
+# a wide gap after the icon is no lost digit (_locate_beside) only after a skull-shaped icon -- at
+# least GAP_SKULL_H of the digits' height, at most GAP_SKULL_W as wide as high (not the 2019
+# spectator count's eye, nor the ranked row's wide second icon) -- on a gap darker than the digits
+# (its brightest pixels, in the largest channel, under GAP_DARK of theirs): a white digit on a
+# white wall vanishes, one on the box's dark fill would not
+GAP_SKULL_H = 1.2
+GAP_SKULL_W = 1.1
+GAP_DARK = 0.8
+
+
+def _skull_shaped(icon: np.ndarray, dh: float) -> bool:
+    """An icon (stats row) tall and narrow enough to be the kill box's skull (GAP_SKULL_H/W)."""
+    w, hh = float(icon[2]), float(icon[3])
+    return hh >= GAP_SKULL_H * dh and w <= GAP_SKULL_W * hh
+
+
+def _bright_gap(img: np.ndarray, x0: float, x1: float, rx1: float, y0: float, y1: float) -> bool:
+    """The gap between an icon ending at ``x0`` and a run from ``x1`` to ``rx1`` (rows ``y0``-``y1``)
+    as bright as the run's digits could be lost in (GAP_DARK; 95th and 90th percentiles of the
+    largest colour channel)."""
+    ya, yb = max(0, int(y0)), int(y1)
+    gap = img[ya:yb, int(x0) + 1 : max(int(x0) + 2, int(x1) - 1)]
+    digits = img[ya:yb, int(x1) : max(int(x1) + 1, int(rx1))]
+    if not gap.size or not digits.size:
+        return True
+    return float(np.percentile(gap.max(axis=2), 95)) > GAP_DARK * float(np.percentile(digits.max(axis=2), 90))
+
+
+def _faint_ink_between(fst: np.ndarray, x0: float, x1: float, y0: float, y1: float, dh: float) -> bool:
+    """Ink at least ``LOST_INK_H`` digit heights tall among the components ``fst`` (the faint
+    look's) wholly between columns ``x0`` and ``x1``, over rows ``y0``-``y1``: what a digit lost
+    to the usual ink threshold leaves."""
+    if not len(fst):
+        return False
+    x, y, w, hh = (fst[:, j].astype(np.float64) for j in range(4))
+    between = (x >= x0) & (x + w <= x1) & (hh >= LOST_INK_H * dh) & (y < y1) & (y + hh > y0)
+    return bool(between.any())
+
+
 def _skull_a_digit_away(p: _Prepared, comps: np.ndarray, x0: float, y0: float, y1: float, dh: float) -> bool:
     """A skull (:func:`_own_skull` on the icon blobs ``comps``) ending ``LOST_DIGIT_GAP`` to about
     two digit heights before a detector's run starting at ``x0``, with ink of the faint look
@@ -822,13 +861,7 @@ def _skull_a_digit_away(p: _Prepared, comps: np.ndarray, x0: float, y0: float, y
     k = _icon_at(comps, x0 - LOST_DIGIT_GAP * dh, (y0 + y1) / 2.0, dh, OWN_SKULL_H * dh, 0.0)
     if k is None:
         return False
-    sx1 = float(comps[k, 0] + comps[k, 2])
-    fst = p.faint.st
-    if not len(fst):
-        return False
-    x, y, w, hh = (fst[:, j].astype(np.float64) for j in range(4))
-    between = (x >= sx1) & (x + w <= x0) & (hh >= LOST_INK_H * dh) & (y < y1) & (y + hh > y0)
-    return bool(between.any())
+    return _faint_ink_between(p.faint.st, float(comps[k, 0] + comps[k, 2]), x0, y0, y1, dh)
 
 
 # a skull before a run known by its place alone is at least this share of the run's height high
@@ -1245,7 +1278,7 @@ def _locate_lines(p: _Prepared, cands: list[SquadsLine], covered: list[SquadsLin
         return HudLocation(None, None, None, None, "no_squads_box", f, covered=tuple(covered))
     # the topmost line, unless a lower one has the kill box beside it (a banner's text over a
     # pushed-down HUD can end in a bright block too; no banner has a kill box beside it)
-    first = _locate_beside(img, f, st, ink, cands[0])
+    first = _locate_beside(img, f, st, ink, cands[0], gap_ink=lambda: p.faint.st)
     if first.kill is not None and _on_line(
         first.kill.x0, first.kill.y0, first.kill.y1, cands[1:], beyond=True
     ):
@@ -1257,7 +1290,7 @@ def _locate_lines(p: _Prepared, cands: list[SquadsLine], covered: list[SquadsLin
         first = replace(first, kill=None, kill_box=None, era=None, reason="slot_unclear")
     if first.kill is None:
         for sq in cands[1:]:
-            loc = _locate_beside(img, f, st, ink, sq)
+            loc = _locate_beside(img, f, st, ink, sq, gap_ink=lambda: p.faint.st)
             if loc.kill is not None:
                 return loc
         if first.reason == "slot_unclear":
@@ -1359,9 +1392,12 @@ def _locate_beside(
     icons: np.ndarray | None = None,
     rows: tuple[int, ...] = (0, 1),
     split: bool = False,
+    gap_ink: Callable[[], np.ndarray] | None = None,
 ) -> HudLocation:
     """The kill box beside one candidate squads line (locate's second half). ``icons``: the
-    components an icon may be (default: the opened ink's); ``rows``: the rows searched."""
+    components an icon may be (default: the opened ink's); ``rows``: the rows searched;
+    ``gap_ink``: the faint look's components, asked for where a digit's width of nothing
+    stands between the icon and the run (without it, that gap is a lost digit)."""
     h = sq.h
     sto = _icon_components(ink, h) if icons is None else icons
     cy = (sq.y0 + sq.y1) / 2.0
@@ -1480,9 +1516,21 @@ def _locate_beside(
     dh0 = float(np.median([st[i, 3] for i in run]))
     ry = float(np.mean([st[i, 1] + st[i, 3] / 2.0 for i in run]))
     # a gap of a digit's width or more between the icon and the run: a digit lost to the ink
-    # threshold (thin strokes on a bright sky) that left no component ("20" read as 0)
+    # threshold (thin strokes on a bright sky) that left no component ("20" read as 0) -- where
+    # it left ink in the faint look (``gap_ink``). Nothing there even in faint ink is a wide gap
+    # after the skull (the wide family's loosest boxes: a "2" far after its skull dropped at
+    # 1440x1080), the box a proposal both readers must agree on (as the detector's there)
+    wide_gap = False
     if rx0 - ix1 > LOST_DIGIT_GAP * dh0:
-        return HudLocation(sq, None, True, None, "digit_lost", f)
+        ry0, ry1 = min(st[i, 1] for i in run), max(st[i, 1] + st[i, 3] for i in run)
+        if (
+            gap_ink is None
+            or not _skull_shaped(sto[icon], dh0)
+            or _bright_gap(img, ix1, rx0, rx1, ry0, ry1)
+            or _faint_ink_between(gap_ink(), ix1, rx0, ry0, ry1, dh0)
+        ):
+            return HudLocation(sq, None, True, None, "digit_lost", f)
+        wide_gap = True
     for i in all_idx:
         if i in run:
             continue
@@ -1512,7 +1560,7 @@ def _locate_beside(
         ]
         if left_runs:
             era = "2019"
-    kill = KillRun(xs0, ys0, xs1, ys1, dh, ibox, row, red, weak=split_row2)
+    kill = KillRun(xs0, ys0, xs1, ys1, dh, ibox, row, red, weak=split_row2 or wide_gap)
     return HudLocation(sq, kill, True, era, "ok", f)
 
 
