@@ -1516,10 +1516,10 @@ def _locate_beside(
     dh0 = float(np.median([st[i, 3] for i in run]))
     ry = float(np.mean([st[i, 1] + st[i, 3] / 2.0 for i in run]))
     # a gap of a digit's width or more between the icon and the run: a digit lost to the ink
-    # threshold (thin strokes on a bright sky) that left no component ("20" read as 0) -- where
-    # it left ink in the faint look (``gap_ink``). Nothing there even in faint ink is a wide gap
-    # after the skull (the wide family's loosest boxes: a "2" far after its skull dropped at
-    # 1440x1080), the box a proposal both readers must agree on (as the detector's there)
+    # threshold (thin strokes on a bright sky) that left no component ("20" read as 0). After a
+    # skull-shaped icon, on a gap darker than the digits with nothing in it even in the faint look
+    # (``gap_ink``), it is a wide gap after the skull instead (the wide family's loosest boxes: a
+    # "2" far after its skull dropped at 1440x1080), the box a proposal both readers must agree on
     wide_gap = False
     if rx0 - ix1 > LOST_DIGIT_GAP * dh0:
         ry0, ry1 = min(st[i, 1] for i in run), max(st[i, 1] + st[i, 3] for i in run)
