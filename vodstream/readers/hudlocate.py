@@ -1513,6 +1513,8 @@ def _locate_beside(
     ix1 = int(sto[icon, 0] + sto[icon, 2])
     rx0 = int(min(st[i, 0] for i in run))
     rx1 = int(max(st[i, 0] + st[i, 2] for i in run))
+    ys0 = int(min(st[i, 1] for i in run))
+    ys1 = int(max(st[i, 1] + st[i, 3] for i in run))
     dh0 = float(np.median([st[i, 3] for i in run]))
     ry = float(np.mean([st[i, 1] + st[i, 3] / 2.0 for i in run]))
     # a gap of a digit's width or more between the icon and the run: a digit lost to the ink
@@ -1522,12 +1524,11 @@ def _locate_beside(
     # "2" far after its skull dropped at 1440x1080), the box a proposal both readers must agree on
     wide_gap = False
     if rx0 - ix1 > LOST_DIGIT_GAP * dh0:
-        ry0, ry1 = min(st[i, 1] for i in run), max(st[i, 1] + st[i, 3] for i in run)
         if (
             gap_ink is None
             or not _skull_shaped(sto[icon], dh0)
-            or _bright_gap(img, ix1, rx0, rx1, ry0, ry1)
-            or _faint_ink_between(gap_ink(), ix1, rx0, ry0, ry1, dh0)
+            or _bright_gap(img, ix1, rx0, rx1, ys0, ys1)
+            or _faint_ink_between(gap_ink(), ix1, rx0, ys0, ys1, dh0)
         ):
             return HudLocation(sq, None, True, None, "digit_lost", f)
         wide_gap = True
@@ -1542,11 +1543,6 @@ def _locate_beside(
             if x >= rx1 and _slash(ink, st[i]):
                 continue
             return HudLocation(sq, None, True, None, "digit_lost", f)
-    xs0 = int(min(st[i, 0] for i in run))
-    xs1 = int(max(st[i, 0] + st[i, 2] for i in run))
-    ys0 = int(min(st[i, 1] for i in run))
-    ys1 = int(max(st[i, 1] + st[i, 3] for i in run))
-    dh = float(np.median([st[i, 3] for i in run]))
     ix, iy, iw, ih = (int(v) for v in sto[icon, :4])
     ibox = (ix, iy, iw, ih)
     red = _is_red(img, ibox)
@@ -1560,7 +1556,7 @@ def _locate_beside(
         ]
         if left_runs:
             era = "2019"
-    kill = KillRun(xs0, ys0, xs1, ys1, dh, ibox, row, red, weak=split_row2 or wide_gap)
+    kill = KillRun(rx0, ys0, rx1, ys1, dh0, ibox, row, red, weak=split_row2 or wide_gap)
     return HudLocation(sq, kill, True, era, "ok", f)
 
 
