@@ -154,3 +154,33 @@ def test_the_ranking_rule_has_one_owner() -> None:
     ]
     assert rank_matches(ms) == [3, 2, 0]
     assert best_match(ms) == 3
+
+
+def _ranked(*ms: Match) -> dict:
+    result = AnalysisResult(matches=list(ms), gaps=[], timings={}, ocr_calls=0, ocr_seconds=0.0, samples=0)
+    return report_dict("v9", 1000.0, result)
+
+
+def test_a_lower_bound_beats_the_same_exact_count() -> None:
+    # the VOD ends while the HUD is out of view: "9+" (no placement) against an exact 9 placed #2
+    exact = Match(start=0.0, end=300.0, kills=9, placement=2, kills_confidence=1.0)
+    cut = Match(start=400.0, end=None, kills=9, kills_at_least=True, kills_confidence=0.3)
+    assert rank_matches([exact, cut]) == [1, 0]
+    report = _ranked(exact, cut)
+    assert report["best"] == 1
+    # the lower bound that is the best match needs no line of its own beyond its uncertain kills
+    assert not any("may have more than the best match" in p for p in report["outcome"]["problems"])
+
+
+def test_a_lower_bound_under_the_best_says_it_may_have_more() -> None:
+    best = Match(start=0.0, end=300.0, kills=9, placement=2, kills_confidence=1.0)
+    cut = Match(start=400.0, end=None, kills=7, kills_at_least=True, kills_confidence=0.3)
+    report = _ranked(best, cut)
+    assert report["best"] == 0
+    out = report["outcome"]
+    assert out["status"] == "partial"
+    want = (
+        "match 1 made at least 7 kills (the counter went unread at its end): "
+        "it may have more than the best match, 0"
+    )
+    assert want in out["problems"]

@@ -211,10 +211,11 @@ def _result(
     )
 
 
-def _rank_key(m: Match) -> tuple[int, int, float]:
+def _rank_key(m: Match) -> tuple[int, bool, int, float]:
     assert m.kills is not None
     return (
         m.kills,
+        m.kills_at_least,  # "9+" made at least as many kills as a 9, perhaps more
         -(m.placement if m.placement is not None else 1000),
         -(m.start if m.start is not None else 0.0),
     )
@@ -222,7 +223,9 @@ def _rank_key(m: Match) -> tuple[int, int, float]:
 
 def rank_matches(matches: Sequence[Match]) -> list[int]:
     """The one ranking rule: indices of the matches with a known kill count, best first -- the
-    most kills; ties: better placement, then the earlier match. A match whose kills are unknown
+    most kills; ties: a lower bound first (``kills_at_least``: the counter went unread at the
+    match's end, so it made at least as many), then better placement, then the earlier match.
+    A match whose kills are unknown
     is never ranked (neither above nor below a known count: it could be either); the report and
     the summary say so (:func:`vodstream.report.outcome.assess`)."""
     known = [i for i, m in enumerate(matches) if m.kills is not None]

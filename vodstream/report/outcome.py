@@ -180,6 +180,14 @@ def assess(
         )
     elif unknown:
         problems.append("no best match: no match's kills could be read")
+    best = report.get("best")
+    if best is not None:
+        for i, m in enumerate(matches):
+            if i != best and m.get("kills") is not None and m.get("kills_at_least"):
+                problems.append(
+                    f"match {i} made at least {m['kills']} kills (the counter went unread at its end): "
+                    f"it may have more than the best match, {best}"
+                )
     problems.extend(clip_failures)
     if span <= 0 and not report.get("skipped"):
         status, note = "failed", "nothing to analyse: the VOD has no segments"
