@@ -362,6 +362,29 @@ def test_touching_digits_cut_in_two_and_read_by_both_readers(state, style_kw) ->
     assert strict.reason != "ok_cut" and strict.kills in (None, state["kills"])
 
 
+def test_touching_digits_parted_by_a_raised_threshold_keep_their_faint_strokes() -> None:
+    """Two digits joined into one component ("34" at 720p): a raised threshold parts it into the
+    "3" and the "4"'s bright stem, and the 4's fainter diagonal is in neither core. Each digit is
+    cut from the component at the least-ink column between the cores, so the 4 keeps its diagonal
+    (before, each digit was its core grown by a pixel: a "1", read 34 -> 31)."""
+    from vodstream.readers.digits import _split_wide
+
+    th = np.zeros((20, 30), np.uint8)
+    th[2:18, 2:8] = 200  # the "3": a bright core
+    th[2:18, 14:17] = 200  # the "4"'s stem
+    th[10, 8:14] = 60  # a faint bridge joins them (blur, compression)
+    diag = [(4 + r, 13 - r // 2) for r in range(7)]  # the 4's diagonal: faint, left of its stem
+    for r, c in diag:
+        th[r, c] = 60
+    mask = (th > 40).astype(np.uint8)[2:18, 2:17]
+    parts = _split_wide(th, 40.0, 2, 2, 15, 16, mask)
+    assert len(parts) == 2
+    (x3, w3, m3), (x4, w4, m4) = parts
+    assert x3 == 2 and m3[:, :6].all()  # the 3 whole
+    assert x4 + w4 == 17 and x3 + w3 == x4  # the 4 from the cut to its stem's right side
+    assert all(m4[r - 2, c - x4] for r, c in diag)  # ... with its diagonal
+
+
 def test_touching_digits_cut_at_every_column_of_their_middle() -> None:
     """Validation family at 720p (elite layout): a bold "18" blurs into one blob too wide for a
     digit ("merged"). Its least-ink column lies inside the "8" (three thin bars), so the forced cut
