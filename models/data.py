@@ -106,6 +106,9 @@ class HudCase:
     degradation: str = "none"
     # the kill count's digits as drawn, in crop pixels (x0, y0, x1, y1), None: no count drawn
     count_box: tuple[int, int, int, int] | None = None
+    # the style's stream overlay covers some of the count's digits (:func:`count_covered`): the
+    # label names digits no reader can see
+    covered: bool = False
 
 
 @dataclass
@@ -302,7 +305,9 @@ def render_cases(
                     sty = family_style(style, rng)
                 font = sty.font
             hud = fast_hud_crop(state, w, h, seed=rseed, hud_font=font, style=sty)
-            out.append(HudCase(state, w, h, rseed, font, hud, count_box=drawn_count(state, w, h, font, sty)))
+            count = drawn_count(state, w, h, font, sty)
+            covered = count_covered(state, w, h, font, sty)
+            out.append(HudCase(state, w, h, rseed, font, hud, count_box=count, covered=covered))
     return out
 
 
@@ -324,6 +329,29 @@ def drawn_count(
         max(b[2] for b in boxes) - x0,
         max(b[3] for b in boxes) - y0,
     )
+
+
+# count_covered: an overlay over this share of a digit's box or more hides it (a pixel or two of
+# the box's edge under a panel's border hides nothing)
+COVER_SHARE = 0.1
+
+
+def count_covered(state: FrameState, width: int, height: int, font: str, style: HudStyle | None) -> bool:
+    """Whether the style's stream overlay (a webcam, a panel) covers ``COVER_SHARE`` or more of a
+    kill count's digit as drawn: that count is not in view (the per-sample benchmark's
+    ``kill_box_covered`` asks it of the whole box)."""
+    from vodstream.testbed.synth.hud import occluder_rect
+    from vodstream.testbed.synth.render import kill_digit_boxes
+
+    r = occluder_rect(style, width, height) if style is not None else None
+    if r is None:
+        return False
+    for x0, y0, x1, y1 in kill_digit_boxes(state, width, height, hud_font=font, style=style):
+        iw = min(x1, r[2]) - max(x0, r[0])
+        ih = min(y1, r[3]) - max(y0, r[1])
+        if iw > 0 and ih > 0 and iw * ih >= COVER_SHARE * max(1, (x1 - x0) * (y1 - y0)):
+            return True
+    return False
 
 
 # how far (digit heights) the finder's run may sit beside the count as drawn and still be "on" it:
@@ -453,7 +481,7 @@ def degrade(cases: list[HudCase], rng: np.random.Generator, *, quality: str = "s
 BAND = (-20, -20, 80, 50)
 CANON = (100, 60)  # where from_band puts the skull
 FOUND_COUNT, FOUND_ELSEWHERE = 1, 2  # CaseSet.found's first column
-CACHE_VERSION = 3  # 3: found 2 = a box found on another number than the count
+CACHE_VERSION = 4  # 3: found 2 = a box found on another number than the count; 4: covered
 
 
 def to_band(
@@ -502,6 +530,9 @@ class CaseSet:
     # the reader found sits on the kill count as drawn, FOUND_ELSEWHERE where it sits on another
     # number (its digits are not the label's: neither network trains or is measured on it), 0 none
     found: np.ndarray | None = None
+    # (N,) bool: a stream overlay covers some of the kill box (HudCase.covered): not a visible
+    # count, so neither network trains or is measured on it (None: none covered)
+    covered: np.ndarray | None = None
 
 
 def build_case_set(
@@ -527,7 +558,7 @@ def build_case_set(
         proposer = KillBoxDetector.shipped()
         if proposer is None:
             raise FileNotFoundError("no kill-box detector weights (models/finder.pt)")
-    bands, kills, heights, degs, found = [], [], [], [], []
+    bands, kills, heights, degs, found, covered = [], [], [], [], [], []
     for start in range(0, n_cases, chunk):
         m = min(chunk, n_cases - start)
         cases = degrade(
@@ -543,25 +574,35 @@ def build_case_set(
             kills.append(c.state.kills)
             heights.append(c.height)
             degs.append(c.degradation)
+            covered.append(c.covered)
     return CaseSet(
         np.stack(bands),
         np.array(kills, np.int64),
         np.array(heights, np.int32),
         degs,
         np.array(found, np.int8).reshape(-1, 3),
+        np.array(covered, bool),
     )
 
 
 def find_skulls(cs: CaseSet) -> list[SkullHit | None]:
-    """The (canonical) skull of every case, None where the reader found no kill box: pass it to
-    :func:`digits_from_cases` and :func:`box_set_from_cases` when both read the same cases."""
+    """The (canonical) skull of every case, None where the reader found no kill box or a stream
+    overlay covers the count: pass it to :func:`digits_from_cases` and :func:`box_set_from_cases`
+    when both read the same cases."""
+    cov = cs.covered if cs.covered is not None else np.zeros(len(cs.bands), bool)
     if cs.found is None:
-        return [canon_skull(False, 0) for _ in cs.bands]
-    return [canon_skull(bool(r), int(w)) if f == FOUND_COUNT else None for f, r, w in cs.found]
+        return [None if c else canon_skull(False, 0) for c in cov]
+    return [
+        canon_skull(bool(r), int(w)) if f == FOUND_COUNT and not c else None
+        for (f, r, w), c in zip(cs.found, cov, strict=True)
+    ]
 
 
 def _missing(cs: CaseSet, i: int) -> str:
-    """Why case ``i`` has no skull: the reader found no kill box, or found one on another number."""
+    """Why case ``i`` has no skull: a stream overlay covers the count, the reader found no kill
+    box, or it found one on another number."""
+    if cs.covered is not None and cs.covered[i]:
+        return "covered"
     return "wrong_box" if cs.found is not None and cs.found[i, 0] == FOUND_ELSEWHERE else "no_skull"
 
 

@@ -527,7 +527,9 @@ def load_or_build_cases(
     t0 = time.perf_counter()
     if path is not None and path.is_file():
         z = np.load(path, allow_pickle=False)
-        return CaseSet(z["bands"], z["kills"], z["heights"], [str(d) for d in z["degradation"]], z["found"])
+        return CaseSet(
+            z["bands"], z["kills"], z["heights"], [str(d) for d in z["degradation"]], z["found"], z["covered"]
+        )
     cs = build_case_set(
         n_cases, split, seed, fonts=fonts or None, quality=quality, style=style, detector=detector
     )
@@ -549,6 +551,7 @@ def load_or_build_cases(
             heights=cs.heights,
             degradation=np.array(cs.degradation),
             found=cs.found,
+            covered=cs.covered if cs.covered is not None else np.zeros(len(cs.kills), bool),
         )
         os.replace(tmp, path)
     return cs
@@ -916,10 +919,11 @@ box slant/height/width/gap, label language and width, HUD scale and margin, bann
 opacity, tints, webcam/panel overlays), then degraded: 70% libx264 round trip through PyAV (crf
 18-30, all-intra, in groups of 48 crops), 20% JPEG (q 35-95), 10% clean; then the kill box is
 found and extracted with the reader's own code. A case yields labelled digits only when the
-extraction found exactly as many components as the number has digits ("no_skull" below: the
-finder found no kill box -- covered by an overlay, or missed; "wrong_box": it found one on another
-number than the kill count as drawn, e.g. the squads count -- models.data.on_count -- whose digits
-the label does not name: neither network trains or is measured on those). The "stream" shards are damaged
+extraction found exactly as many components as the number has digits ("covered" below: a
+stream overlay covers some of the kill box, so the label names digits nobody can see; "no_skull":
+the finder found no kill box; "wrong_box": it found one on another number than the kill count as
+drawn, e.g. the squads count -- models.data.on_count -- whose digits the label does not name:
+neither network trains or is measured on those). The "stream" shards are damaged
 with the stream mix instead (all libx264, crf 18-23). Shards are N:SEED[:DAMAGE[:STYLE]].
 
 - default-style fonts: {", ".join(meta["fonts"])}; styled shards: vodstream.testbed.synth.fonts.STYLE_FONTS

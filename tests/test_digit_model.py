@@ -9,16 +9,20 @@ import pytest
 import torch
 
 from models.data import (
+    BAND,
     FOUND_COUNT,
     FOUND_ELSEWHERE,
+    CaseSet,
     box_set_from_cases,
     build_case_set,
     build_digit_set,
     digits_from_cases,
     fast_hud_crop,
+    find_skulls,
     h264_roundtrip,
     on_count,
     random_case,
+    render_cases,
 )
 from models.net import DEFAULT_WEIGHTS, DigitNet, load_model, predict, save_model
 from models.train import BOX_GLYPH_AUG, fit
@@ -202,6 +206,28 @@ def test_case_sets_keep_no_label_on_a_box_found_on_another_number() -> None:
     bs = box_set_from_cases(cs)
     assert ds.stats["wrong_box"] == 2 and bs.stats["wrong_box"] == 2
     assert len(bs.y) == (flags == FOUND_COUNT).sum()
+
+
+def test_a_count_a_stream_overlay_covers_is_neither_trained_nor_measured() -> None:
+    """Training-family test cases (set 23): a webcam over the kill count (cases 160-169 but 167,
+    whose "28" sits clear of it) makes the count no visible digits; a panel whose border touches the
+    digits' bottom row (cases 30-39) hides nothing."""
+    cases = render_cases(170, "test", 23 * 1000, style="train")
+    covered = {i for i, c in enumerate(cases) if c.covered}
+    assert covered == {160, 161, 162, 163, 164, 165, 166, 168, 169}
+    assert all(cases[i].state.show_kill_box for i in range(30, 40))  # shown, and not covered
+    # a covered count's box is neither a digit nor a window example, whatever the finder found
+    band = np.zeros((BAND[3] - BAND[1], BAND[2] - BAND[0], 3), np.uint8)
+    cs = CaseSet(
+        np.stack([band, band]),
+        np.array([7, 12]),
+        np.array([1080, 1080]),
+        ["none", "none"],
+        np.array([[FOUND_COUNT, 0, 0], [FOUND_COUNT, 0, 0]], np.int8),
+        np.array([True, False]),
+    )
+    assert find_skulls(cs)[0] is None and find_skulls(cs)[1] is not None
+    assert digits_from_cases(cs).stats["covered"] == 1 and box_set_from_cases(cs).stats["covered"] == 1
 
 
 def test_h264_round_trip_keeps_size_and_content() -> None:
