@@ -539,11 +539,13 @@ def test_stripes_joined_to_a_digit_are_opened_away_in_a_second_look(width: int, 
     got = reader.read_huds([crop])[0]
     assert (got.kills, got.reason) == (st.kills, "ok_cut")
     # the second look alone is no reading (nor the score-box reader's steady number, on the
-    # layout's box or alone on a faint one, or with the box placed anew)
+    # layout's box or alone on a faint one, or with the box placed anew: since f0d51d0 keeps a
+    # parted digit's faint strokes, both readers read the 1080p "18" alike in the new placements)
     strict = KillReader(
         cut_agree=0.999999,
         steady_min=1.01,
         box_alone=1.01,
+        realign_min=0,
         realign_box_min=0,
         realign_sole_min=0,
         contrast_looks=(),
@@ -877,13 +879,15 @@ def test_a_steady_score_box_reading_on_a_proposal_is_no_number_under_box_alone()
     assert (got.kills, got.reason) == (11, "ok_box_alone")
 
 
-@pytest.mark.parametrize(("width", "seed", "i"), [(1280, 11, 38), (1920, 12, 157)])
+@pytest.mark.parametrize(("width", "seed", "i"), [(1280, 11, 38)])
 def test_a_very_sure_steady_score_box_number_counts_on_a_faint_box(width: int, seed: int, i: int) -> None:
-    """Validation family (the per-sample benchmark's cases): a "6" at 720p and an "18" at 1080p in a
-    faint box beside a squads line found, where the digit path reads nothing and neither reader's
-    agreement rule applies. The score-box reader reads the count at ``box_alone`` or more, and the
-    same number in its window moved a pixel or two every way: read. A reader that never takes the
-    box reader alone (``box_alone`` above 1) reads nothing."""
+    """Validation family (the per-sample benchmark's case): a "6" at 720p in a faint box beside a
+    squads line found, where the digit path reads nothing and neither reader's agreement rule
+    applies. The score-box reader reads the count at ``box_alone`` or more, and the same number in
+    its window moved a pixel or two every way: read. A reader that never takes the box reader alone
+    (``box_alone`` above 1) reads nothing. (The 1080p "18" of seed 12, case 157, was the second
+    case: since f0d51d0 parts its touching digits with their faint strokes, the digit path reads it,
+    both readers agreeing.)"""
     crop, st = benchmark_crop("validation", width, seed, i)
     got = KillReader().read_huds([crop])[0]
     assert (got.kills, got.reason) == (st.kills, "ok_box_alone")
