@@ -530,8 +530,8 @@ class CaseSet:
     # the reader found sits on the kill count as drawn, FOUND_ELSEWHERE where it sits on another
     # number (its digits are not the label's: neither network trains or is measured on it), 0 none
     found: np.ndarray | None = None
-    # (N,) bool: a stream overlay covers some of the kill box (HudCase.covered): not a visible
-    # count, so neither network trains or is measured on it (None: none covered)
+    # (N,) bool: a stream overlay covers a tenth or more of a digit of the count (HudCase.covered):
+    # not a visible count, so neither network trains or is measured on it (None: none covered)
     covered: np.ndarray | None = None
 
 

@@ -920,7 +920,8 @@ opacity, tints, webcam/panel overlays), then degraded: 70% libx264 round trip th
 18-30, all-intra, in groups of 48 crops), 20% JPEG (q 35-95), 10% clean; then the kill box is
 found and extracted with the reader's own code. A case yields labelled digits only when the
 extraction found exactly as many components as the number has digits ("covered" below: a
-stream overlay covers some of the kill box, so the label names digits nobody can see; "no_skull":
+stream overlay covers a tenth or more of a digit of the count -- models.data.count_covered -- so
+the label names digits nobody can see; "no_skull":
 the finder found no kill box; "wrong_box": it found one on another number than the kill count as
 drawn, e.g. the squads count -- models.data.on_count -- whose digits the label does not name:
 neither network trains or is measured on those). The "stream" shards are damaged

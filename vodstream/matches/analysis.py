@@ -225,9 +225,8 @@ def rank_matches(matches: Sequence[Match]) -> list[int]:
     """The one ranking rule: indices of the matches with a known kill count, best first -- the
     most kills; ties: a lower bound first (``kills_at_least``: the counter went unread at the
     match's end, so it made at least as many), then better placement, then the earlier match.
-    A match whose kills are unknown
-    is never ranked (neither above nor below a known count: it could be either); the report and
-    the summary say so (:func:`vodstream.report.outcome.assess`)."""
+    A match whose kills are unknown is never ranked (neither above nor below a known count: it
+    could be either); the report and the summary say so (:func:`vodstream.report.outcome.assess`)."""
     known = [i for i, m in enumerate(matches) if m.kills is not None]
     return sorted(known, key=lambda i: (_rank_key(matches[i]), -i), reverse=True)
 
