@@ -269,7 +269,7 @@ def render_cases(
     ``fonts`` per case), "train" or "heldout" (vodstream.testbed.synth.styles: one random style of that
     family per group of 10 cases, the queue layouts varied too).
     """
-    from vodstream.testbed.synth.render import HUD_FONTS
+    from vodstream.testbed.synth.render import HUD_FONTS, kill_digit_boxes
     from vodstream.testbed.synth.styles import family_style
 
     if style not in STYLES:
@@ -305,8 +305,8 @@ def render_cases(
                     sty = family_style(style, rng)
                 font = sty.font
             hud = fast_hud_crop(state, w, h, seed=rseed, hud_font=font, style=sty)
-            count = drawn_count(state, w, h, font, sty)
-            covered = count_covered(state, w, h, font, sty)
+            digits = kill_digit_boxes(state, w, h, hud_font=font, style=sty)
+            count, covered = _count_span(digits, w, h), count_covered(digits, sty, w, h)
             out.append(HudCase(state, w, h, rseed, font, hud, count_box=count, covered=covered))
     return out
 
@@ -316,10 +316,17 @@ def drawn_count(
 ) -> tuple[int, int, int, int] | None:
     """Where the renderer drew the kill count's digits (x0, y0, x1, y1), in pixels of the
     regions.hud_box crop (None: not drawn)."""
-    from vodstream.readers.regions import hud_box
     from vodstream.testbed.synth.render import kill_digit_boxes
 
-    boxes = kill_digit_boxes(state, width, height, hud_font=font, style=style)
+    return _count_span(kill_digit_boxes(state, width, height, hud_font=font, style=style), width, height)
+
+
+def _count_span(
+    boxes: Sequence[tuple[int, int, int, int]], width: int, height: int
+) -> tuple[int, int, int, int] | None:
+    """The digits' frame boxes (render.kill_digit_boxes) as one box in hud_box crop pixels."""
+    from vodstream.readers.regions import hud_box
+
     if not boxes:
         return None
     x0, y0, _x1, _y1 = hud_box(width, height)
@@ -336,17 +343,18 @@ def drawn_count(
 COVER_SHARE = 0.1
 
 
-def count_covered(state: FrameState, width: int, height: int, font: str, style: HudStyle | None) -> bool:
-    """Whether the style's stream overlay (a webcam, a panel) covers ``COVER_SHARE`` or more of a
-    kill count's digit as drawn: that count is not in view (the per-sample benchmark's
-    ``kill_box_covered`` asks it of the whole box)."""
+def count_covered(
+    digits: Sequence[tuple[int, int, int, int]], style: HudStyle | None, width: int, height: int
+) -> bool:
+    """Whether the style's stream overlay (a webcam, a panel) covers ``COVER_SHARE`` or more of one
+    of the kill count's ``digits`` (their frame boxes, render.kill_digit_boxes): that count is not
+    in view (the per-sample benchmark's ``kill_box_covered`` asks it of the whole box)."""
     from vodstream.testbed.synth.hud import occluder_rect
-    from vodstream.testbed.synth.render import kill_digit_boxes
 
     r = occluder_rect(style, width, height) if style is not None else None
     if r is None:
         return False
-    for x0, y0, x1, y1 in kill_digit_boxes(state, width, height, hud_font=font, style=style):
+    for x0, y0, x1, y1 in digits:
         iw = min(x1, r[2]) - max(x0, r[0])
         ih = min(y1, r[3]) - max(y0, r[1])
         if iw > 0 and ih > 0 and iw * ih >= COVER_SHARE * max(1, (x1 - x0) * (y1 - y0)):
