@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import cv2
 import numpy as np
 import pytest
 
@@ -15,7 +16,7 @@ from tests.benchcases import (
     first_detector,
     first_reader,
 )
-from vodstream.readers.digits import DIGIT_BEFORE, extract, find_skull, squads_box_visible
+from vodstream.readers.digits import DIGIT_BEFORE, SkullHit, extract, find_skull, squads_box_visible
 from vodstream.readers.hudlocate import Placement, legacy_ref
 from vodstream.readers.killreader import KillReader, KillReading
 from vodstream.readers.regions import hud_box
@@ -383,6 +384,30 @@ def test_touching_digits_parted_by_a_raised_threshold_keep_their_faint_strokes()
     assert x3 == 2 and m3[:, :6].all()  # the 3 whole
     assert x4 + w4 == 17 and x3 + w3 == x4  # the 4 from the cut to its stem's right side
     assert all(m4[r - 2, c - x4] for r, c in diag)  # ... with its diagonal
+
+
+def test_a_faint_digit_keeps_the_top_it_broke_off() -> None:
+    """A pale "0" on a white box (training family at 1080p, "20" read 28): the threshold loses a
+    row under its top, which falls apart from the body as a piece too small to be a digit. The
+    digit, shorter than the run, takes back the ink above it in its own columns; before, its crop
+    was the body alone (an open-topped "U")."""
+    from vodstream.readers.digits import BOX_DX0, REF_H, REF_W, digits_from_box
+
+    def scene(broken: bool) -> np.ndarray:
+        ref = np.full((REF_H, REF_W, 3), 70, np.uint8)
+        x0 = 100 + 19 + BOX_DX0
+        cv2.putText(ref, "2", (x0 + 2, 79), cv2.FONT_HERSHEY_SIMPLEX, 0.7, (235, 235, 235), 2, cv2.LINE_AA)
+        cv2.rectangle(ref, (x0 + 18, 66), (x0 + 22, 77), (235, 235, 235), 2)  # a "0"
+        if broken:
+            ref[67, x0 + 14 : x0 + 30] = 70  # the row under its top lost
+        return ref
+
+    skull = SkullHit(100, 60, 19, 22, 1.0, False, 0)
+    whole, broken = digits_from_box(scene(False), skull), digits_from_box(scene(True), skull)
+    assert whole.ok and broken.ok and len(whole.digits) == len(broken.digits) == 2
+    assert broken.boxes[1][3] < whole.boxes[1][3]  # the component is the body alone
+    top = slice(3, 8)  # the crop's rows of the 0's top
+    assert broken.digits[1][top].sum() >= 0.6 * whole.digits[1][top].sum()
 
 
 def test_touching_digits_cut_at_every_column_of_their_middle() -> None:

@@ -387,6 +387,23 @@ def _split_columns(
     return [(x + c0, c1 - c0, mask[:, c0:c1]) for c0, c1 in pairwise(cuts)]
 
 
+def _digit_pieces(
+    labels: np.ndarray, stats: np.ndarray, skip: set[int], ry0: int, ry1: int
+) -> list[tuple[int, int, float, np.ndarray]]:
+    """Ink a faint digit broke off (the top of a pale "0" on a white box, apart from its body by
+    a pixel the threshold lost): the components not in ``skip`` (the run's digits, slashes) that
+    lie wholly on the run's rows (``ry0``..``ry1``, a pixel's slack), as (x, w, centre row,
+    window-sized mask). A digit shorter than the run takes in those wholly within its columns and
+    above or below its own rows (:func:`digits_from_box`)."""
+    out = []
+    for j in range(1, len(stats)):
+        x, y, w, h = (int(v) for v in stats[j, :4])
+        if j in skip or y < ry0 - 1 or y + h > ry1 + 1:
+            continue
+        out.append((x, w, y + (h - 1) / 2.0, (labels == j).astype(np.uint8)))
+    return out
+
+
 def _edge_points(binar: np.ndarray, thin: bool) -> tuple[np.ndarray, np.ndarray]:
     """(rows, x centres) of ink runs that may lie on the box's edge: each row's rightmost run,
     or (``thin``) every run EDGE_THIN px wide or less."""
@@ -606,6 +623,7 @@ def digits_from_box(
             return Extraction(skull, empty, reason="lost_digit", share=share)
     crops, boxes = [], []
     run_cy = float(np.median([c[1] + c[3] / 2.0 for c in run]))
+    pieces = _digit_pieces(labels, stats, used | slashes, min(c[1] for c in run), ry1)
     if merge_run:
         # training only: the whole number as ONE crop, the look of digits that touch
         # ("11" at 720p) -- examples for the "not a single digit" class
@@ -646,6 +664,12 @@ def digits_from_box(
             if CROP_MODE == "fixed":
                 full = np.zeros_like(soft)
                 full[y : y + h, sx : sx + sw] = soft[y : y + h, sx : sx + sw] * m
+                for px, pw, pcy, pm in pieces if h < run_h - 1 else ():
+                    # a digit shorter than the run: what it broke off above or below, in its columns
+                    if sx - 1 <= px and px + pw <= sx + sw + 1 and not y <= pcy < y + h:
+                        pm = cv2.dilate(pm, np.ones((3, 3), np.uint8))[:, sx : sx + sw]
+                        cols = full[:, sx : sx + sw]
+                        np.maximum(cols, soft[:, sx : sx + sw] * pm, out=cols)
                 crops.append(_digit_crop_fixed(full, sx + sw / 2.0 - 0.5, run_cy - 0.5, run_h))
             else:
                 crops.append(_digit_crop(soft[y : y + h, sx : sx + sw], m))
