@@ -5,6 +5,7 @@
                                          [--png DIR] [--crf vod] [--crop-cache DIR]
     python benchmarks/kill_cases.py why RUN.json [--size 1280x720] [--seed 11]
     python benchmarks/kill_cases.py reasons RUN.json [RUN.json ...] [--size 1280x720]
+    python benchmarks/kill_cases.py digits CASES.npz [--min-height 720] [--png DIR]
     python benchmarks/kill_cases.py vod VOD_DIR [--from T0] [--to T1] [--png DIR]
 
 ``diff`` compares two ``benchmarks/kill_accuracy.py`` JSON files of the same family and sizes (two
@@ -26,6 +27,9 @@ number on a hidden, inventory or other unseen counter is wrong), and the confide
 where a rule's wrong numbers sit among its right ones, the range a threshold of that rule could
 part them in (runs of kill_accuracy.py that keep every reading: ``readings`` in its JSON). Nothing
 here chooses anything: it is for reading failures, on the choice sets.
+``digits`` lists every digit the digit CNN reads wrong in a cached digit set (the model card's sets,
+``vodstream train --cache DIR``), case by case, with the set's digits right and under the reader's
+0.97 (``--png DIR``: the cases' bands and crops).
 ``vod`` reads a whole VOD's keyframes between ``--from`` and ``--to`` (VOD seconds) the way the
 pipeline does (one batch per segment: the overlay checks see the segment's other samples) and prints
 per sample the reading (kills, kill box, reason) beside what the layout rules said of the crop and
@@ -267,6 +271,76 @@ def vod(vod_dir: Path, t0: float, t1: float, png: Path | None = None) -> list[st
     return lines
 
 
+def load_case_set(path: Path) -> Any:
+    """A digit set's cached cases (``vodstream train --cache DIR``: cases-v*.npz) as a CaseSet."""
+    import numpy as np
+
+    from models.data import CaseSet
+
+    z = np.load(path, allow_pickle=False)
+    return CaseSet(
+        z["bands"], z["kills"], z["heights"], [str(d) for d in z["degradation"]], z["found"], z["covered"]
+    )
+
+
+def digits(cs: Any, min_height: int = 720, png: Path | None = None) -> list[str]:
+    """:func:`main`'s ``digits``: every digit the digit CNN reads wrong in a case set (its first
+    look: the crops ``models.data.digits_from_cases`` measures, frames at least ``min_height``
+    tall), one line per digit, and a last line: digits right, wrong, and under the reader's 0.97.
+    ``png``: also each such case's band (x4) and its crops."""
+    from collections import Counter
+
+    import cv2
+    import numpy as np
+
+    from models.data import find_skulls, from_band
+    from models.net import load_model, predict
+    from vodstream.readers.digits import digits_from_box
+
+    model = load_model()
+    lines: list[str] = []
+    n = right = unsure = 0
+    outcomes: Counter[str] = Counter()
+    for i, (band, kills, fh, skull) in enumerate(
+        zip(cs.bands, cs.kills, cs.heights, find_skulls(cs), strict=True)
+    ):
+        if skull is None or fh < min_height:
+            continue
+        ex = digits_from_box(from_band(band), skull)
+        text = str(int(kills))
+        if not ex.ok or len(ex.digits) != len(text):
+            outcomes[ex.reason if not ex.ok else "count_mismatch"] += 1
+            continue
+        pred, probs = predict(model, ex.digits)
+        wrong = False
+        for j, ch in enumerate(text):
+            n += 1
+            unsure += int(probs[j].max() < 0.97)
+            if int(pred[j]) == int(ch):
+                right += 1
+                continue
+            wrong = True
+            lines.append(
+                f"case {i} ({fh}p, {cs.degradation[i]}): {text}, digit {j} read {int(pred[j])} "
+                f"at {probs[j].max():.3f}"
+            )
+        if wrong and png is not None:
+            png.mkdir(parents=True, exist_ok=True)
+            big = cv2.resize(band, None, fx=4, fy=4, interpolation=cv2.INTER_NEAREST)
+            cv2.imwrite(str(png / f"case{i}-band.png"), cv2.cvtColor(big, cv2.COLOR_RGB2BGR))
+            crops = (np.concatenate(list(ex.digits), 1) * 255).astype(np.uint8)
+            cv2.imwrite(
+                str(png / f"case{i}-crops.png"),
+                cv2.resize(crops, None, fx=4, fy=4, interpolation=cv2.INTER_NEAREST),
+            )
+    rate = f"{100.0 * right / n:.3f} %" if n else "n/a"
+    lines.append(
+        f"digits at >= {min_height} px: {right}/{n} right ({rate}), {n - right} wrong, {unsure} under 0.97; "
+        f"cases not read: {dict(outcomes)}"
+    )
+    return lines
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -299,7 +373,19 @@ def main(argv: list[str] | None = None) -> int:
     v.add_argument("--from", dest="t0", type=float, default=0.0, help="VOD seconds (default: 0)")
     v.add_argument("--to", dest="t1", type=float, default=float("inf"), help="VOD seconds (default: the end)")
     v.add_argument("--png", type=Path, default=None, help="also write the HUD crops here")
+    g = sub.add_parser("digits", help="every digit the digit CNN reads wrong in a cached digit set")
+    g.add_argument("cases", type=Path, help="a cached case set (vodstream train --cache DIR: cases-v*.npz)")
+    g.add_argument("--min-height", type=int, default=720, help="only frames at least this tall (px)")
+    g.add_argument("--png", type=Path, default=None, help="also write each such case's band and crops here")
     args = ap.parse_args(argv)
+    if args.cmd == "digits":
+        try:
+            cs = load_case_set(args.cases)
+        except (OSError, ValueError, KeyError) as e:
+            print(f"kill_cases: cannot read the case set {args.cases}: {e}", file=sys.stderr)
+            return 1
+        print("\n".join(digits(cs, args.min_height, args.png)))
+        return 0
     if args.cmd == "vod":
         try:  # local_segments owns the VOD's layout on disk: a file it lacks is named as it found it
             lines = vod(args.vod_dir, args.t0, args.t1, args.png)

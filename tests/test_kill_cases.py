@@ -131,3 +131,47 @@ def test_vod_says_so_in_one_line_where_the_folder_is_no_vod(tmp_path: Path, caps
     assert kill_cases.main(["vod", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no chunked/index-dvr.m3u8" in err
+
+
+def test_digits_lists_every_digit_the_cnn_reads_wrong_in_a_cached_set(tmp_path: Path, capsys) -> None:
+    """A small digit set, as ``vodstream train --cache`` keeps it; one case's label changed in its
+    last digit: the tool names that case and digit, read as drawn, and counts one wrong more."""
+    import numpy as np
+
+    from models.data import build_case_set
+
+    cs = build_case_set(12, "test", 21, quality="stream")
+    before = kill_cases.digits(cs)
+    wrong_before = [ln for ln in before if ln.startswith("case ")]
+    i = next(
+        k
+        for k in range(len(cs.kills))
+        if cs.kills[k] >= 10
+        and cs.found[k, 0] == 1
+        and not any(ln.startswith(f"case {k} ") for ln in wrong_before)
+    )
+    drawn = int(cs.kills[i])
+    cs.kills[i] = drawn - drawn % 10 + (drawn + 1) % 10  # the last digit one more (9 -> 0)
+    path = tmp_path / "cases-v4-test.npz"
+    np.savez(
+        path,
+        bands=cs.bands,
+        kills=cs.kills,
+        heights=cs.heights,
+        degradation=np.array(cs.degradation),
+        found=cs.found,
+        covered=cs.covered,
+    )
+    assert kill_cases.main(["digits", str(path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert any(ln.startswith(f"case {i} ") and f"digit 1 read {drawn % 10} " in ln for ln in out)
+    n_before = int(re.search(r"(\d+) wrong", before[-1]).group(1))  # type: ignore[union-attr]
+    assert re.search(r"(\d+) wrong", out[-1]).group(1) == str(n_before + 1)  # type: ignore[union-attr]
+
+
+def test_digits_says_so_in_one_line_where_the_file_is_no_case_set(tmp_path: Path, capsys) -> None:
+    bad = tmp_path / "cases.npz"
+    bad.write_bytes(b"not an npz")
+    assert kill_cases.main(["digits", str(bad)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"kill_cases: cannot read the case set {bad}")
