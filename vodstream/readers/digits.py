@@ -623,7 +623,9 @@ def digits_from_box(
             return Extraction(skull, empty, reason="lost_digit", share=share)
     crops, boxes = [], []
     run_cy = float(np.median([c[1] + c[3] / 2.0 for c in run]))
-    pieces = _digit_pieces(labels, stats, used | slashes, min(c[1] for c in run), ry1)
+    # what a digit shorter than the run broke off (:func:`_digit_pieces`), looked for only then
+    short = any(c[3] < run_h - 1 for c in run) and not merge_run
+    pieces = _digit_pieces(labels, stats, used | slashes, min(c[1] for c in run), ry1) if short else []
     if merge_run:
         # training only: the whole number as ONE crop, the look of digits that touch
         # ("11" at 720p) -- examples for the "not a single digit" class
@@ -665,7 +667,7 @@ def digits_from_box(
                 full = np.zeros_like(soft)
                 full[y : y + h, sx : sx + sw] = soft[y : y + h, sx : sx + sw] * m
                 for px, pw, pcy, pm in pieces if h < run_h - 1 else ():
-                    # a digit shorter than the run: what it broke off above or below, in its columns
+                    # this digit shorter than the run: what it broke off above or below, in its columns
                     if sx - 1 <= px and px + pw <= sx + sw + 1 and not y <= pcy < y + h:
                         pm = cv2.dilate(pm, np.ones((3, 3), np.uint8))[:, sx : sx + sw]
                         cols = full[:, sx : sx + sw]
