@@ -271,18 +271,6 @@ def vod(vod_dir: Path, t0: float, t1: float, png: Path | None = None) -> list[st
     return lines
 
 
-def load_case_set(path: Path) -> Any:
-    """A digit set's cached cases (``vodstream train --cache DIR``: cases-v*.npz) as a CaseSet."""
-    import numpy as np
-
-    from models.data import CaseSet
-
-    z = np.load(path, allow_pickle=False)
-    return CaseSet(
-        z["bands"], z["kills"], z["heights"], [str(d) for d in z["degradation"]], z["found"], z["covered"]
-    )
-
-
 def digits(cs: Any, min_height: int = 720, png: Path | None = None) -> list[str]:
     """:func:`main`'s ``digits``: every digit the digit CNN reads wrong in a case set (its first
     look: the crops ``models.data.digits_from_cases`` measures, frames at least ``min_height``
@@ -379,6 +367,8 @@ def main(argv: list[str] | None = None) -> int:
     g.add_argument("--png", type=Path, default=None, help="also write each such case's band and crops here")
     args = ap.parse_args(argv)
     if args.cmd == "digits":
+        from models.data import load_case_set
+
         try:
             cs = load_case_set(args.cases)
         except (OSError, ValueError, KeyError) as e:

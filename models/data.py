@@ -15,11 +15,13 @@ Splits are disjoint by construction: the train split draws scene seeds and rende
 from __future__ import annotations
 
 import itertools
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import cv2
@@ -541,6 +543,33 @@ class CaseSet:
     # (N,) bool: a stream overlay covers a tenth or more of a digit of the count (HudCase.covered):
     # not a visible count, so neither network trains or is measured on it (None: none covered)
     covered: np.ndarray | None = None
+
+
+def save_case_set(cs: CaseSet, path: Path) -> None:
+    """Keep a case set in ``path`` (.npz, written whole under a temporary name, then renamed):
+    the cache ``vodstream train --cache`` and ``benchmarks/kill_cases.py digits`` read."""
+    if cs.found is None:
+        raise ValueError("a case set is kept with where each box was found (build_case_set records it)")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.stem + ".tmp.npz")
+    np.savez_compressed(
+        tmp,
+        bands=cs.bands,
+        kills=cs.kills,
+        heights=cs.heights,
+        degradation=np.array(cs.degradation),
+        found=cs.found,
+        covered=cs.covered if cs.covered is not None else np.zeros(len(cs.kills), bool),
+    )
+    os.replace(tmp, path)
+
+
+def load_case_set(path: Path) -> CaseSet:
+    """A case set :func:`save_case_set` kept (OSError, ValueError or KeyError: not one)."""
+    z = np.load(path, allow_pickle=False)
+    return CaseSet(
+        z["bands"], z["kills"], z["heights"], [str(d) for d in z["degradation"]], z["found"], z["covered"]
+    )
 
 
 def build_case_set(

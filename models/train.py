@@ -11,7 +11,6 @@ and render seeds). CPU only.
 from __future__ import annotations
 
 import math
-import os
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -36,6 +35,8 @@ from models.data import (
     build_case_set,
     digits_from_cases,
     find_skulls,
+    load_case_set,
+    save_case_set,
 )
 from models.evaluate import BoxEvalResult, EvalResult, evaluate, evaluate_box
 from models.net import BOX_WEIGHTS, DEFAULT_WEIGHTS, BoxNet, DigitNet, load_box_model, load_model, save_model
@@ -526,10 +527,7 @@ def load_or_build_cases(
     path = cache_dir / f"cases-{tag}.npz" if cache_dir else None
     t0 = time.perf_counter()
     if path is not None and path.is_file():
-        z = np.load(path, allow_pickle=False)
-        return CaseSet(
-            z["bands"], z["kills"], z["heights"], [str(d) for d in z["degradation"]], z["found"], z["covered"]
-        )
+        return load_case_set(path)
     cs = build_case_set(
         n_cases, split, seed, fonts=fonts or None, quality=quality, style=style, detector=detector
     )
@@ -541,19 +539,7 @@ def load_or_build_cases(
         seconds=round(time.perf_counter() - t0, 1),
     )
     if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.stem + ".tmp.npz")
-        assert cs.found is not None  # build_case_set records it for every case
-        np.savez_compressed(
-            tmp,
-            bands=cs.bands,
-            kills=cs.kills,
-            heights=cs.heights,
-            degradation=np.array(cs.degradation),
-            found=cs.found,
-            covered=cs.covered if cs.covered is not None else np.zeros(len(cs.kills), bool),
-        )
-        os.replace(tmp, path)
+        save_case_set(cs, path)
     return cs
 
 

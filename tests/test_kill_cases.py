@@ -136,9 +136,7 @@ def test_vod_says_so_in_one_line_where_the_folder_is_no_vod(tmp_path: Path, caps
 def test_digits_lists_every_digit_the_cnn_reads_wrong_in_a_cached_set(tmp_path: Path, capsys) -> None:
     """A small digit set, as ``vodstream train --cache`` keeps it; one case's label changed in its
     last digit: the tool names that case and digit, read as drawn, and counts one wrong more."""
-    import numpy as np
-
-    from models.data import build_case_set
+    from models.data import build_case_set, save_case_set
 
     cs = build_case_set(12, "test", 21, quality="stream")
     before = kill_cases.digits(cs)
@@ -153,15 +151,7 @@ def test_digits_lists_every_digit_the_cnn_reads_wrong_in_a_cached_set(tmp_path: 
     drawn = int(cs.kills[i])
     cs.kills[i] = drawn - drawn % 10 + (drawn + 1) % 10  # the last digit one more (9 -> 0)
     path = tmp_path / "cases-v4-test.npz"
-    np.savez(
-        path,
-        bands=cs.bands,
-        kills=cs.kills,
-        heights=cs.heights,
-        degradation=np.array(cs.degradation),
-        found=cs.found,
-        covered=cs.covered,
-    )
+    save_case_set(cs, path)
     assert kill_cases.main(["digits", str(path)]) == 0
     out = capsys.readouterr().out.splitlines()
     assert any(ln.startswith(f"case {i} ") and f"digit 1 read {drawn % 10} " in ln for ln in out)
