@@ -274,7 +274,8 @@ def vod(vod_dir: Path, t0: float, t1: float, png: Path | None = None) -> list[st
 def digits(cs: Any, min_height: int = 720, png: Path | None = None) -> list[str]:
     """:func:`main`'s ``digits``: every digit the digit CNN reads wrong in a case set (its first
     look: the crops ``models.data.digits_from_cases`` measures, frames at least ``min_height``
-    tall), one line per digit, and a last line: digits right, wrong, and under the reader's 0.97.
+    tall), one line per digit, and a last line: digits right, wrong, and under the reader's
+    threshold (KillReader's ``min_confidence``).
     ``png``: also each such case's band (x4) and its crops."""
     from collections import Counter
 
@@ -283,9 +284,11 @@ def digits(cs: Any, min_height: int = 720, png: Path | None = None) -> list[str]
 
     from models.data import find_skulls, from_band
     from models.net import load_model, predict
+    from models.train import reader_defaults
     from vodstream.readers.digits import digits_from_box
 
     model = load_model()
+    sure = float(reader_defaults()["min_confidence"])  # the reader's own threshold, as it ships
     lines: list[str] = []
     n = right = unsure = 0
     outcomes: Counter[str] = Counter()
@@ -303,7 +306,7 @@ def digits(cs: Any, min_height: int = 720, png: Path | None = None) -> list[str]
         wrong = False
         for j, ch in enumerate(text):
             n += 1
-            unsure += int(probs[j].max() < 0.97)
+            unsure += int(probs[j].max() < sure)
             if int(pred[j]) == int(ch):
                 right += 1
                 continue
@@ -323,8 +326,8 @@ def digits(cs: Any, min_height: int = 720, png: Path | None = None) -> list[str]
             )
     rate = f"{100.0 * right / n:.3f} %" if n else "n/a"
     lines.append(
-        f"digits at >= {min_height} px: {right}/{n} right ({rate}), {n - right} wrong, {unsure} under 0.97; "
-        f"cases not read: {dict(outcomes)}"
+        f"digits at >= {min_height} px: {right}/{n} right ({rate}), {n - right} wrong, "
+        f"{unsure} under {sure}; cases not read: {dict(outcomes)}"
     )
     return lines
 
