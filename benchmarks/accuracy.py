@@ -2,7 +2,7 @@
 
     python benchmarks/accuracy.py [--seeds 5101 5102 5103 5104] [--matches 6] [--fps 10]
                                   [--workdir benchmarks/out/accuracy-vods] [--synth-only]
-                                  [--style default|train|validation|heldout|heldout2..9|covered]
+                                  [--style default|train|validation|heldout|heldout2..10|covered]
                                   [--era mixed|2019|modern]
 
 For each seed: ``vodstream.testbed.synth.random_script(seed, matches=N, era="mixed")`` (every edge case
@@ -17,9 +17,10 @@ within 4 s; kills exact; placement; best match. The same scores are also re-trac
 --style heldout draws every VOD's HUD in a style of the held-out family (vodstream.testbed.synth.styles:
 a face, skull drawing and box geometry no network was trained or chosen on; "heldout:SEED" per
 VOD seed); the VODs are cached in their own workdir and the JSON is accuracy-heldout.json.
---style heldout2 ... heldout9: the same for the second to ninth held-out families (the sixth's
+--style heldout2 ... heldout10: the same for the second to tenth held-out families (the sixth's
 VODs, fixed before any run on it: seeds 8617-8624, like 8517-8524 for the fifth; the seventh's,
-8717-8724; the eighth's, 8817-8824; the ninth's, 8917-8924: each fixed before any run on it).
+8717-8724; the eighth's, 8817-8824; the ninth's, 8917-8924; the tenth's, 9017-9024: each fixed
+before any run on it).
 --style covered draws today's look with a stream overlay over the kill box all along (2019 era
 unless --era says otherwise): the kill counter is never in view, so every match must report
 ``kills: null`` and no number may be guessed (bars_met says so); --era 2019|modern fixes the
@@ -361,6 +362,11 @@ SETS = (
         "never trained on; held out until its first run (56e4db3: kills exact 31/32, best match "
         "7/8), then a tracker rule was chosen on its VOD 8918 (the same seed in today's look too)",
     ),
+    (
+        "-heldout10",
+        "tenth held-out family",
+        "never trained or chosen on; defined before anything was measured on it",
+    ),
     ("-covered-2019", "kill box covered, 2019", "overlay over the kill box all along; fresh seeds"),
     ("-covered-modern", "kill box covered, modern", "the same on the modern HUD"),
 )
@@ -596,9 +602,9 @@ def main() -> int:
         choices=("default", "train", "validation", *HELDOUT_FAMILIES, "covered"),
         default="default",
         help="HUD style family of the VODs (validation: the family choices are made on; "
-        "heldout, heldout8: never trained or chosen on; heldout2 to heldout7, heldout9: never trained on, "
-        "held out until their first runs; covered: today's look with an overlay over the kill box all "
-        "along -- every match's kills must be null)",
+        "heldout, heldout8, heldout10: never trained or chosen on; heldout2 to heldout7, heldout9: never "
+        "trained on, held out until their first runs; covered: today's look with an overlay over the "
+        "kill box all along -- every match's kills must be null)",
     )
     ap.add_argument(
         "--era",

@@ -102,6 +102,7 @@ FAMILIES = (
     ),
     ("heldout8", "eighth held-out family (report only: never trained or chosen on)"),
     ("heldout9", "ninth held-out family (report only: never trained or chosen on)"),
+    ("heldout10", "tenth held-out family (report only: never trained or chosen on)"),
     ("validation", "validation family (choices were made on it; never trained on)"),
     ("selection", "selection family (six digit faces never trained on; the digit network was chosen on it)"),
     (

@@ -87,7 +87,7 @@ NOT_A_DIGIT = 10  # the 11th class: a crop that is not one digit
 # HUD style families (vodstream.testbed.synth.styles)
 STYLES = (
     *("default", "train", "heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7"),
-    *("heldout8", "heldout9"),
+    *("heldout8", "heldout9", "heldout10"),
     *("validation", "selection", "shapes", "wide"),
 )
 SPLIT_BASE = {"train": 0, "test": 10**6, "smoke": 5 * 10**6}

@@ -843,7 +843,9 @@ Rendered from the test split (scene and world seeds never used in training), in 
   styles"); **heldout7**: a seventh one, defined once the sixth one had been measured ("heldout7
   styles"); **heldout8**: an eighth one, defined once the seventh one had been measured ("heldout8
   styles"); **heldout9**: a ninth one, defined once the reader rules chosen on the sixth and seventh
-  ones had been measured on every family ("heldout9 styles"); **wide**: the training faces and
+  ones had been measured on every family ("heldout9 styles"); **heldout10**: a tenth one, defined
+  once every reader rule of the sessions before had been measured on the ninth ("heldout10
+  styles"); **wide**: the training faces and
   skull eye shapes with the skull's proportions and the box geometry over the span every fixed
   family lies in (vodstream.testbed.synth.styles.wide_style; no network here was trained on it),
   new random styles ("wide styles").

@@ -18,6 +18,7 @@ from vodstream.testbed.synth.fonts import (
     HELDOUT7_FONTS,
     HELDOUT8_FONTS,
     HELDOUT9_FONTS,
+    HELDOUT10_FONTS,
     HELDOUT_FONTS,
     SELECTION_FONTS,
     STYLE_FONTS,
@@ -42,6 +43,8 @@ from vodstream.testbed.synth.styles import (
     HELDOUT8_SKULL,
     HELDOUT9_GEOMETRY,
     HELDOUT9_SKULL,
+    HELDOUT10_GEOMETRY,
+    HELDOUT10_SKULL,
     HELDOUT_GEOMETRY,
     HELDOUT_SKULL,
     VALIDATION_GEOMETRY,
@@ -55,6 +58,7 @@ from vodstream.testbed.synth.styles import (
     heldout7_style,
     heldout8_style,
     heldout9_style,
+    heldout10_style,
     heldout_style,
     style_by_name,
     training_style,
@@ -74,6 +78,7 @@ _FIXED_FAMILIES = (
     ("heldout7", HELDOUT7_GEOMETRY, HELDOUT7_SKULL),
     ("heldout8", HELDOUT8_GEOMETRY, HELDOUT8_SKULL),
     ("heldout9", HELDOUT9_GEOMETRY, HELDOUT9_SKULL),
+    ("heldout10", HELDOUT10_GEOMETRY, HELDOUT10_SKULL),
 )
 
 
@@ -272,6 +277,7 @@ def test_seventh_heldout_family_apart_from_every_other() -> None:
 _LATER_FAMILIES = (
     ("heldout8", HELDOUT8_FONTS, HELDOUT8_SKULL, HELDOUT8_GEOMETRY, heldout8_style, "heldout7"),
     ("heldout9", HELDOUT9_FONTS, HELDOUT9_SKULL, HELDOUT9_GEOMETRY, heldout9_style, "heldout8"),
+    ("heldout10", HELDOUT10_FONTS, HELDOUT10_SKULL, HELDOUT10_GEOMETRY, heldout10_style, "heldout9"),
 )
 
 
@@ -279,7 +285,13 @@ _LATER_FAMILIES = (
 def test_later_heldout_family_apart_from_every_other(family, fonts, sk, geometry, maker, before) -> None:
     others = set(STYLE_FONTS) | set(HELDOUT_FONTS) | set(HELDOUT2_FONTS) | set(HELDOUT3_FONTS)
     others |= set(HELDOUT4_FONTS) | set(HELDOUT5_FONTS) | set(HELDOUT6_FONTS) | set(HELDOUT7_FONTS)
-    others |= set(HELDOUT8_FONTS) | set(HELDOUT9_FONTS) | set(VALIDATION_FONTS) | set(SELECTION_FONTS)
+    others |= (
+        set(HELDOUT8_FONTS)
+        | set(HELDOUT9_FONTS)
+        | set(HELDOUT10_FONTS)
+        | set(VALIDATION_FONTS)
+        | set(SELECTION_FONTS)
+    )
     assert fonts and not set(fonts) & (others - set(fonts))
     fixed, skulls = _before(family)
     assert len(fixed) == [n for n, _g, _s in _FIXED_FAMILIES].index(family)
@@ -348,7 +360,7 @@ def test_style_names() -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["train:1", "train:2", "validation:2", "heldout:3", "heldout8:3", "heldout9:3"]
+    "name", ["train:1", "train:2", "validation:2", "heldout:3", "heldout8:3", "heldout9:3", "heldout10:3"]
 )
 def test_styled_digits_where_geometry_says(name) -> None:
     """The digit boxes of a styled HUD hold bright ink, and the box differs from the default look."""

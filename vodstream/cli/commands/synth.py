@@ -58,8 +58,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="NAME",
         help="HUD look: default, train:SEED, wide:SEED, validation:SEED, heldout:SEED, "
-        "heldout2:SEED ... heldout9:SEED or covered:SEED (validation = the family the readers' "
-        "choices are made on; heldout..heldout9 = the held-out families, never trained on; "
+        "heldout2:SEED ... heldout10:SEED or covered:SEED (validation = the family the readers' "
+        "choices are made on; heldout..heldout10 = the held-out families, never trained on; "
         "covered = today's look with an overlay over the kill box; a family alone is SEED 0)",
     )
     parser.add_argument(

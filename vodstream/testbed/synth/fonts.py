@@ -28,6 +28,7 @@ __all__ = [
     "HELDOUT7_FONTS",
     "HELDOUT8_FONTS",
     "HELDOUT9_FONTS",
+    "HELDOUT10_FONTS",
     "HELDOUT_FONTS",
     "HUD_FONTS",
     "MENU_FONT",
@@ -139,6 +140,9 @@ _SOURCES: dict[str, tuple[str, str]] = {
     # bold) with open, round-shouldered figures, a flat-topped 3 and a 1 with a short flag, never
     # trained on
     "asap-condensed-bold": ("fontpkg_asap", "Asap[wdth,wght].ttf"),
+    # the tenth held-out family's face: a techno sans (Exo 2, semibold) with rounded-square
+    # figures, a 1 with a long flag and no foot, a 4 closed at the top, never trained on
+    "exo-2-semibold": ("fontpkg_exo_2", "Exo2[wght].ttf"),
     # a handwriting face no network is trained on: the labelling round trip (`vodstream label`,
     # `train --labels`) adapts the reader to it (tests/test_label_roundtrip.py)
     "caveat": ("fontpkg_caveat", "Caveat[wght].ttf"),
@@ -184,6 +188,7 @@ _WEIGHTS = {
     "cabin-condensed-bold": 700,
     "encode-sans-condensed-semibold": 600,
     "asap-condensed-bold": 700,
+    "exo-2-semibold": 600,
 }
 # variable faces drawn at another width than the default: the width axis value
 _WIDTHS = {"cabin-condensed-bold": 75, "encode-sans-condensed-semibold": 75, "asap-condensed-bold": 75}
@@ -197,6 +202,7 @@ _HELDOUT6 = ("abel",)
 _HELDOUT7 = ("cabin-condensed-bold",)
 _HELDOUT8 = ("encode-sans-condensed-semibold",)
 _HELDOUT9 = ("asap-condensed-bold",)
+_HELDOUT10 = ("exo-2-semibold",)
 _VALIDATION = ("kanit-semibold",)
 _UNTRAINED = ("caveat",)
 _SELECTION = ("dm-mono-medium", "source-code-pro", "righteous", "space-grotesk", "roboto-slab", "sora")
@@ -232,7 +238,16 @@ ALL_FONTS: tuple[str, ...] = tuple(n for n in _SOURCES if _resolve(n) is not Non
 HUD_FONTS: tuple[str, ...] = tuple(n for n in _ORIGINAL if n in ALL_FONTS)
 # faces the varied training styles draw with (never the held-out, validation, selection or untrained ones)
 _HELD_OUT_ALL = (
-    _HELDOUT + _HELDOUT2 + _HELDOUT3 + _HELDOUT4 + _HELDOUT5 + _HELDOUT6 + _HELDOUT7 + _HELDOUT8 + _HELDOUT9
+    _HELDOUT
+    + _HELDOUT2
+    + _HELDOUT3
+    + _HELDOUT4
+    + _HELDOUT5
+    + _HELDOUT6
+    + _HELDOUT7
+    + _HELDOUT8
+    + _HELDOUT9
+    + _HELDOUT10
 )
 _NOT_TRAINED = _HELD_OUT_ALL + _VALIDATION + _SELECTION + _UNTRAINED
 STYLE_FONTS: tuple[str, ...] = tuple(n for n in ALL_FONTS if n not in _NOT_TRAINED)
@@ -249,6 +264,7 @@ HELDOUT6_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT6 if n in ALL_FONTS)
 HELDOUT7_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT7 if n in ALL_FONTS)
 HELDOUT8_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT8 if n in ALL_FONTS)
 HELDOUT9_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT9 if n in ALL_FONTS)
+HELDOUT10_FONTS: tuple[str, ...] = tuple(n for n in _HELDOUT10 if n in ALL_FONTS)
 VALIDATION_FONTS: tuple[str, ...] = tuple(n for n in _VALIDATION if n in ALL_FONTS)
 UNTRAINED_FONTS: tuple[str, ...] = tuple(n for n in _UNTRAINED if n in ALL_FONTS)
 # what a synth script's hud_font may name

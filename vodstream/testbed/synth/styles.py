@@ -85,6 +85,15 @@ The families, disjoint by construction in face, skull drawing or box geometry (e
   and none at its end, in a combination none of them has). Defined once every kill-reader rule of
   the sessions before had been measured on the eighth, and committed before anything was measured
   on it. Nothing trains on it and no choice is made on it.
+* **tenth held-out** (``heldout10``): ONE more face (``fonts.HELDOUT10_FONTS``, a techno sans:
+  rounded-square figures, a 1 with a long flag and no foot, a 4 closed at the top), ONE skull
+  drawing of the existing options in a combination no family has (hexagonal eyes over a nose and
+  a jaw with two teeth) and ONE box geometry (a 31 px box with a 16 px slant, 66 px wide, 22 px
+  from the squads box, a 0.96x skull set 13 px in, digits of cap 14.6 and stretch 1.04 6 px after
+  it: every value inside the span the other fixed families cover and none at its end, in a
+  combination none of them has). Defined once every kill-reader rule of the sessions before had
+  been measured on the ninth, and committed before anything was measured on it. Nothing trains
+  on it and no choice is made on it.
 * **validation**: ONE other face (``fonts.VALIDATION_FONTS``), ONE skull drawing (square eye
   sockets, a narrow jaw with two teeth, a nose) and ONE box geometry (slant 24 px, 25 px high,
   54 px wide, 16 px gap: slant, height and gap outside the training ranges, on the other side
@@ -120,6 +129,7 @@ from vodstream.testbed.synth.fonts import (
     HELDOUT7_FONTS,
     HELDOUT8_FONTS,
     HELDOUT9_FONTS,
+    HELDOUT10_FONTS,
     HELDOUT_FONTS,
     SELECTION_FONTS,
     STYLE_FONTS,
@@ -145,6 +155,8 @@ __all__ = [
     "HELDOUT8_SKULL",
     "HELDOUT9_GEOMETRY",
     "HELDOUT9_SKULL",
+    "HELDOUT10_GEOMETRY",
+    "HELDOUT10_SKULL",
     "HELDOUT_FAMILIES",
     "HELDOUT_GEOMETRY",
     "HELDOUT_SKULL",
@@ -160,6 +172,7 @@ __all__ = [
     "heldout7_style",
     "heldout8_style",
     "heldout9_style",
+    "heldout10_style",
     "heldout_style",
     "selection_style",
     "shapes_style",
@@ -343,6 +356,24 @@ HELDOUT9_SKULL = SkullShape(
 # (top, bot, slant, kill_w1, kill_gap, skull_dx, digit_gap after the skull, skull size, digit cap,
 # digit stretch)
 HELDOUT9_GEOMETRY = (47.0, 82.0, 22.0, 71.0, 44.0, 11.0, 7.0, 1.08, 15.6, 1.1)
+
+HELDOUT10_SKULL = SkullShape(
+    name="heldout10",
+    cranium_w=10.3,
+    cranium_h=9.3,
+    cranium_cut=17.3,
+    jaw=5.4,
+    jaw_bot=21.9,
+    eyes="hex",
+    eye_r=2.4,
+    eye_dx=4.4,
+    eye_y=12.5,
+    nose=True,
+    teeth=2,
+)
+# (top, bot, slant, kill_w1, kill_gap, skull_dx, digit_gap after the skull, skull size, digit cap,
+# digit stretch)
+HELDOUT10_GEOMETRY = (50.0, 81.0, 16.0, 66.0, 22.0, 13.0, 6.0, 0.96, 14.6, 1.04)
 
 VALIDATION_SKULL = SkullShape(
     name="validation",
@@ -564,7 +595,7 @@ def wide_style(
     and 0.72-1.3 times as wide; slant 0-32 px; a box 20-44 px tall and up to 104 px wide for one
     digit; the gaps (skull to box edge, skull to digits, kill box to squads box) from tight to
     loose (:data:`_WIDE_RANGES`). The ranges hold every fixed family's geometry (validation,
-    heldout..heldout9), so on those families what stays unseen is the face and the skull drawing
+    heldout..heldout10), so on those families what stays unseen is the face and the skull drawing
     (eye shapes)."""
     return _drawn_style(rng, name, faces, wide=True)
 
@@ -646,6 +677,11 @@ def heldout9_style(rng: np.random.Generator, *, name: str = "heldout9") -> HudSt
     return _fixed_style(rng, name, HELDOUT9_FONTS, "fontpkg-asap", HELDOUT9_SKULL, HELDOUT9_GEOMETRY)
 
 
+def heldout10_style(rng: np.random.Generator, *, name: str = "heldout10") -> HudStyle:
+    """A style of the tenth held-out family: its face, skull and box geometry, the rest varied."""
+    return _fixed_style(rng, name, HELDOUT10_FONTS, "fontpkg-exo-2", HELDOUT10_SKULL, HELDOUT10_GEOMETRY)
+
+
 def validation_style(rng: np.random.Generator, *, name: str = "validation") -> HudStyle:
     """A style of the validation family: its face, skull and box geometry, the rest varied."""
     return _fixed_style(rng, name, VALIDATION_FONTS, "fontpkg-kanit", VALIDATION_SKULL, VALIDATION_GEOMETRY)
@@ -681,7 +717,7 @@ def shapes_style(rng: np.random.Generator, *, name: str = "shapes") -> HudStyle:
 # the held-out families, in the order they were defined (each never trained on)
 HELDOUT_FAMILIES = (
     *("heldout", "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8"),
-    "heldout9",
+    *("heldout9", "heldout10"),
 )
 
 
@@ -700,6 +736,7 @@ _MAKERS: dict[str, Callable[..., HudStyle]] = {
     "heldout7": heldout7_style,
     "heldout8": heldout8_style,
     "heldout9": heldout9_style,
+    "heldout10": heldout10_style,
     "covered": covered_style,
 }
 # the families a style name (FAMILY:SEED) may name, and the salt each mixes into its seed
@@ -716,14 +753,15 @@ _NAME_SALTS = {
     "heldout7": 59,
     "heldout8": 61,
     "heldout9": 73,
+    "heldout10": 79,
     "covered": 53,
 }
 
 
 def family_style(family: str, rng: np.random.Generator) -> HudStyle:
     """A random style of a family: "train", "shapes", "selection", "validation", "heldout",
-    "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9"
-    or "covered"."""
+    "heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9",
+    "heldout10" or "covered"."""
     if family not in _MAKERS:
         raise ValueError(f"unknown HUD style family {family!r} (known: {', '.join(_MAKERS)})")
     return _MAKERS[family](rng)
@@ -731,7 +769,7 @@ def family_style(family: str, rng: np.random.Generator) -> HudStyle:
 
 def style_by_name(name: str) -> HudStyle:
     """ "default", or FAMILY:SEED for a family of ``_NAME_SALTS`` ("train:SEED", "wide:SEED",
-    "validation:SEED", "heldout:SEED" ... "heldout9:SEED", "covered:SEED"; SEED an integer; a
+    "validation:SEED", "heldout:SEED" ... "heldout10:SEED", "covered:SEED"; SEED an integer; a
     family name alone is seed 0)."""
     fam, _, seed = name.partition(":")
     try:
