@@ -635,9 +635,38 @@ def _shown_command(command: str) -> str:
     return re.sub(r"\s--(?:crop-cache|out)(?:=|\s+)\S+", "", command)
 
 
-def docs_section(docs: dict[str, dict], vod: dict[str, list[dict]] | None = None) -> str:
+def carried_rows(section: str) -> dict[str, tuple[list[str], list[str]]]:
+    """Family -> (its table rows, its run lines), parsed from a per-sample section this module
+    wrote: what a family keeps where this machine has no JSON of it (its rows and the line naming
+    the run that measured them, verbatim -- nothing typed)."""
+    by_title = {title: style for style, title in FAMILIES}
+    by_title |= {f"{title}, on VOD keyframes": style for style, title in FAMILIES}
+    out: dict[str, tuple[list[str], list[str]]] = {}
+    current: str | None = None
+    for ln in section.splitlines():
+        if ln.startswith("| "):
+            first = ln[2:].split(" | ", 1)[0].strip()
+            if first:
+                current = by_title.get(first)
+            if current is not None:
+                out.setdefault(current, ([], []))[0].append(ln)
+            continue
+        current = None
+        m = re.match(r"- ([a-z0-9]+): `", ln)
+        if m and m.group(1) in out:
+            out[m.group(1)][1].append(ln)
+    return out
+
+
+def docs_section(
+    docs: dict[str, dict],
+    vod: dict[str, list[dict]] | None = None,
+    carried: dict[str, tuple[list[str], list[str]]] | None = None,
+) -> str:
     """The README's per-sample section from the runs' JSON (one per style family; ``vod``: a
-    family's runs on VOD keyframes, ``--crf vod``, rows of their own under it): nothing typed."""
+    family's runs on VOD keyframes, ``--crf vod``, rows of their own under it): nothing typed.
+    ``carried`` (:func:`carried_rows`): a family with no run here keeps the rows and run line an
+    earlier run wrote."""
     lines = [
         DOC_BEGIN,
         "Per sample (`benchmarks/kill_accuracy.py`, written by its `--update-docs` from the JSON of the",
@@ -663,7 +692,14 @@ def docs_section(docs: dict[str, dict], vod: dict[str, list[dict]] | None = None
         if style in docs:
             entries.append((style, title, docs[style]))
         entries += [(style, f"{title}, on VOD keyframes", d) for d in (vod or {}).get(style, [])]
+        if style not in docs and not (vod or {}).get(style) and style in (carried or {}):
+            kept_rows, kept_runs = (carried or {})[style]
+            entries.append((style, title, {"carried": kept_rows, "runs": kept_runs}))
     for style, title, doc in entries:
+        if "carried" in doc:
+            lines += doc["carried"]
+            runs += doc["runs"]
+            continue
         digits = doc.get("digits") or {}
         dig = "; ".join(
             f"{_pct(round(d['accuracy_from_720'] * d['n_from_720']), d['n_from_720'])}"
@@ -709,7 +745,13 @@ def update_docs() -> None:
         # runs on VOD keyframes (--crf vod), one JSON per frame size: kill_accuracy-STYLE-vod-WxH.json
         keyframe_runs = sorted(OUT.glob(f"kill_accuracy-{style}-vod-*.json"))
         vod[style] = [json.loads(f.read_text()) for f in keyframe_runs]
-    section = docs_section(docs, vod)
+    readme = (ROOT / "README.md").read_text()
+    now = (
+        readme.split(DOC_BEGIN, 1)[1].split(DOC_END, 1)[0]
+        if DOC_BEGIN in readme and DOC_END in readme
+        else ""
+    )
+    section = docs_section(docs, vod, carried_rows(now))
     replace_section(ROOT / "README.md", section, "## Kill counter per sample", DOC_BEGIN, DOC_END)
     n_vod = sum(len(v) for v in vod.values())
     print(f"README.md: per-sample section from {len(docs)} run(s): {', '.join(docs)}; VOD keyframes: {n_vod}")

@@ -107,3 +107,34 @@ def test_a_run_keeps_every_reading_and_reasons_tallies_them() -> None:
     assert kill_cases.reasons([doc]) == [
         "no run here keeps its readings (kill_accuracy.py writes them since 2026-12-05)"
     ]
+
+
+def test_the_docs_section_carries_a_family_this_machine_has_no_run_of() -> None:
+    """``--update-docs`` on a machine holding one family's new run keeps every other family's rows
+    and run line as the run that measured them wrote them (like the whole-VOD writer's carried
+    columns); a family run again is written from its new JSON, in the families' order."""
+
+    def doc(right: int, command: str) -> dict:
+        counts = {"visible": 10, "visible_right": right, "hidden": 0, "inventory": 0}
+        per = {
+            "crf20": {
+                "1280x720 both readers": {"counts": counts},
+                "1920x1080 both readers": {"counts": counts},
+            }
+        }
+        return {"command": command, "commit": "abc1234", "per_sample": per}
+
+    first = kill_accuracy.docs_section(
+        {"heldout": doc(9, "run-a"), "heldout2": doc(8, "run-b")}, {"heldout": [doc(10, "run-v")]}
+    )
+    kept = kill_accuracy.carried_rows(first)
+    assert set(kept) == {"heldout", "heldout2"}
+    assert len(kept["heldout"][0]) == 4 and len(kept["heldout"][1]) == 2  # crf 20 and VOD keyframes
+    # a later machine has only the second family's new run: the first one's rows are carried as written
+    again = kill_accuracy.docs_section({"heldout2": doc(7, "run-c")}, {}, kept)
+    held = [ln for ln in again.splitlines() if ln.startswith("| held-out family")]
+    assert held == [ln for ln in first.splitlines() if ln.startswith("| held-out family")]
+    assert "| 70.00 % (7/10)" in again and "| 80.00 % (8/10)" not in again
+    assert "`run-a`" in again and "`run-v`" in again and "`run-c`" in again and "`run-b`" not in again
+    assert again.index("`run-a`") < again.index("`run-c`")
+    assert kill_accuracy.carried_rows(again).keys() == {"heldout", "heldout2"}
