@@ -141,7 +141,7 @@ _SOURCES: dict[str, tuple[str, str]] = {
     # trained on
     "asap-condensed-bold": ("fontpkg_asap", "Asap[wdth,wght].ttf"),
     # the tenth held-out family's face: a techno sans (Exo 2, semibold) with rounded-square
-    # figures, a 1 with a long flag and no foot, a 4 closed at the top, never trained on
+    # figures, a 1 with a flag and no foot, a 4 closed at the top, never trained on
     "exo-2-semibold": ("fontpkg_exo_2", "Exo2[wght].ttf"),
     # a handwriting face no network is trained on: the labelling round trip (`vodstream label`,
     # `train --labels`) adapts the reader to it (tests/test_label_roundtrip.py)

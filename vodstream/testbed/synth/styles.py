@@ -86,7 +86,7 @@ The families, disjoint by construction in face, skull drawing or box geometry (e
   the sessions before had been measured on the eighth, and committed before anything was measured
   on it. Nothing trains on it and no choice is made on it.
 * **tenth held-out** (``heldout10``): ONE more face (``fonts.HELDOUT10_FONTS``, a techno sans:
-  rounded-square figures, a 1 with a long flag and no foot, a 4 closed at the top), ONE skull
+  rounded-square figures, a 1 with a flag and no foot, a 4 closed at the top), ONE skull
   drawing of the existing options in a combination no family has (hexagonal eyes over a nose and
   a jaw with two teeth) and ONE box geometry (a 31 px box with a 16 px slant, 66 px wide, 22 px
   from the squads box, a 0.96x skull set 13 px in, digits of cap 14.6 and stretch 1.04 6 px after
