@@ -38,7 +38,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 import numpy as np
 import torch
-from kill_accuracy import FAMILIES, _drawn_crops, _shown_command, crop_samples, make_sequences
+from kill_accuracy import FAMILIES, _drawn_crops, _shown_command, carried_rows, crop_samples, make_sequences
 from runinfo import git_head
 
 from models.net import BOX_WEIGHTS, DEFAULT_WEIGHTS, FINDER_WEIGHTS
@@ -179,8 +179,12 @@ HEADER = (
 )
 
 
-def docs_section(docs: dict[str, dict[str, Any]]) -> str:
-    """The README's section from the runs' JSON (one per style family): nothing typed."""
+def docs_section(
+    docs: dict[str, dict[str, Any]], carried: dict[str, tuple[list[str], list[str]]] | None = None
+) -> str:
+    """The README's section from the runs' JSON (one per style family): nothing typed. ``carried``
+    (kill_accuracy.carried_rows): a family with no run here keeps the rows and run line an earlier
+    run wrote."""
     lines = [
         DOC_BEGIN,
         "Written by `benchmarks/overlay_cover.py --update-docs` from the runs named below; nothing here is",
@@ -196,6 +200,9 @@ def docs_section(docs: dict[str, dict[str, Any]]) -> str:
     for style, title in FAMILIES:
         doc = docs.get(style)
         if doc is None:
+            kept_rows, kept_runs = (carried or {}).get(style, ([], []))
+            lines += kept_rows
+            runs += kept_runs
             continue
         lines += table(doc, title)
         runs.append(
@@ -207,7 +214,8 @@ def docs_section(docs: dict[str, dict[str, Any]]) -> str:
 
 
 def update_docs() -> None:
-    """Rewrite the README's overlay section from every benchmarks/out/overlay_cover-STYLE.json."""
+    """Rewrite the README's overlay section from every benchmarks/out/overlay_cover-STYLE.json (a
+    family with none here keeps its rows as the README has them)."""
     from vodstream.report.document import replace_section
 
     docs = {}
@@ -215,7 +223,13 @@ def update_docs() -> None:
         p = OUT / f"overlay_cover-{style}.json"
         if p.is_file():
             docs[style] = json.loads(p.read_text())
-    section = docs_section(docs)
+    readme = (ROOT / "README.md").read_text()
+    now = (
+        readme.split(DOC_BEGIN, 1)[1].split(DOC_END, 1)[0]
+        if DOC_BEGIN in readme and DOC_END in readme
+        else ""
+    )
+    section = docs_section(docs, carried_rows(now))
     replace_section(ROOT / "README.md", section, "## Kill counter under an overlay", DOC_BEGIN, DOC_END)
     print(f"README.md: overlay section from {len(docs)} run(s): {', '.join(docs)}")
 

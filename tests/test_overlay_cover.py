@@ -72,3 +72,27 @@ def test_the_readme_section_carries_only_the_runs_counts() -> None:
     assert "| 1280x720 | 4 | 25.0 % (1/4) | 50.0 % (2/4) | 1 | 0 | 0 of 0 |" in text
     assert "| wide family" in text and text.count("| wide family") == 1
     assert "--out" not in text and "abc1234" in text
+
+
+def test_the_readme_section_carries_a_family_this_machine_has_no_run_of() -> None:
+    """``--update-docs`` where only one family's JSON is on the machine keeps every other family's
+    rows and run line as their run wrote them; the family run again is written from its new JSON."""
+
+    def doc(right: int, commit: str) -> dict:
+        counts = {"shown": 4, "shown_right": right, "shown_none": 4 - right}
+        return {
+            "command": "python benchmarks/overlay_cover.py",
+            "commit": commit,
+            "utc": "2026-12-07 21:00 UTC",
+            "sizes": {"1280x720": {"counts": counts}, "1920x1080": {"counts": counts}},
+        }
+
+    from kill_accuracy import carried_rows
+
+    first = overlay_cover.docs_section({"wide": doc(1, "aaaaaaa"), "validation": doc(2, "bbbbbbb")})
+    kept = carried_rows(first)
+    assert set(kept) == {"wide", "validation"} and len(kept["wide"][0]) == 2
+    again = overlay_cover.docs_section({"validation": doc(3, "ccccccc")}, kept)
+    assert all(row in again.splitlines() for row in kept["wide"][0])
+    assert "aaaaaaa" in again and "ccccccc" in again and "bbbbbbb" not in again
+    assert "| 75.0 % (3/4)" in again and "| 50.0 % (2/4)" not in again
