@@ -51,7 +51,7 @@ sys.path.insert(0, str(ROOT))
 
 from runinfo import git_head
 
-from vodstream.report.document import replace_section  # (after the path insert)
+from vodstream.report.document import replace_section, section_text  # (after the path insert)
 from vodstream.report.outcome import UNCERTAIN_BELOW
 from vodstream.testbed.synth.styles import HELDOUT_FAMILIES
 
@@ -577,8 +577,7 @@ def update_docs() -> None:
             docs[tag] = json.loads(p.read_text())
     if not docs:
         raise SystemExit("no benchmarks/out/accuracy*.json to write the docs from; run the benchmark first")
-    readme = (ROOT / "README.md").read_text()
-    now = readme.split(BEGIN, 1)[1].split(END, 1)[0] if BEGIN in readme and END in readme else ""
+    now = section_text(ROOT / "README.md", BEGIN, END)
     section = docs_section(docs, carried_columns(now))
     replace_section(ROOT / "README.md", section, "## Whole-VOD accuracy", BEGIN, END)
     replace_section(

@@ -735,7 +735,7 @@ def docs_section(
 
 def update_docs() -> None:
     """Rewrite the README's per-sample section from every benchmarks/out/kill_accuracy-STYLE.json."""
-    from vodstream.report.document import replace_section
+    from vodstream.report.document import replace_section, section_text
 
     docs, vod = {}, {}
     for style, _title in FAMILIES:
@@ -745,12 +745,7 @@ def update_docs() -> None:
         # runs on VOD keyframes (--crf vod), one JSON per frame size: kill_accuracy-STYLE-vod-WxH.json
         keyframe_runs = sorted(OUT.glob(f"kill_accuracy-{style}-vod-*.json"))
         vod[style] = [json.loads(f.read_text()) for f in keyframe_runs]
-    readme = (ROOT / "README.md").read_text()
-    now = (
-        readme.split(DOC_BEGIN, 1)[1].split(DOC_END, 1)[0]
-        if DOC_BEGIN in readme and DOC_END in readme
-        else ""
-    )
+    now = section_text(ROOT / "README.md", DOC_BEGIN, DOC_END)
     section = docs_section(docs, vod, carried_rows(now))
     replace_section(ROOT / "README.md", section, "## Kill counter per sample", DOC_BEGIN, DOC_END)
     n_vod = sum(len(v) for v in vod.values())

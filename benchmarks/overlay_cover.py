@@ -216,19 +216,14 @@ def docs_section(
 def update_docs() -> None:
     """Rewrite the README's overlay section from every benchmarks/out/overlay_cover-STYLE.json (a
     family with none here keeps its rows as the README has them)."""
-    from vodstream.report.document import replace_section
+    from vodstream.report.document import replace_section, section_text
 
     docs = {}
     for style, _title in FAMILIES:
         p = OUT / f"overlay_cover-{style}.json"
         if p.is_file():
             docs[style] = json.loads(p.read_text())
-    readme = (ROOT / "README.md").read_text()
-    now = (
-        readme.split(DOC_BEGIN, 1)[1].split(DOC_END, 1)[0]
-        if DOC_BEGIN in readme and DOC_END in readme
-        else ""
-    )
+    now = section_text(ROOT / "README.md", DOC_BEGIN, DOC_END)
     section = docs_section(docs, carried_rows(now))
     replace_section(ROOT / "README.md", section, "## Kill counter under an overlay", DOC_BEGIN, DOC_END)
     print(f"README.md: overlay section from {len(docs)} run(s): {', '.join(docs)}")

@@ -37,6 +37,7 @@ __all__ = [
     "match_thumbnail",
     "render_html",
     "replace_section",
+    "section_text",
     "thumbnail_jpeg",
     "versions",
     "write_reports",
@@ -76,6 +77,17 @@ def replace_section(path: str | Path, section: str, heading: str, begin: str, en
     else:
         text = text.rstrip("\n") + f"\n\n{heading}\n{section}\n"
     return atomic_write(path, text)
+
+
+def section_text(path: str | Path, begin: str, end: str) -> str:
+    """What lies between ``begin`` and ``end`` in the document ``path`` now (what
+    :func:`replace_section` would replace); "" where the document or either marker is missing. The
+    benchmarks' writers carry the rows of runs this machine has not got from it."""
+    path = Path(path)
+    text = path.read_text() if path.is_file() else ""
+    if begin not in text or end not in text:
+        return ""
+    return text.split(begin, 1)[1].split(end, 1)[0]
 
 
 def measured_sections(path: str | Path) -> str:
