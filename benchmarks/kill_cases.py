@@ -12,7 +12,7 @@
 commits, say): per frame size, the visible counters one run read and the other did not (by case
 index ``i``), the readings that changed, and the counts that differ. ``show`` renders case ``i``
 again, byte for byte as the benchmark saw it (:func:`kill_accuracy.case_crop`, crf 20 or the run's
-``--crf``, ``vod`` for VOD keyframes, 360 samples, every layout), and prints its truth, the whole
+``--crf``, ``vod`` for VOD keyframes, the run's ``--samples``, every layout), and prints its truth, the whole
 reader's reading, and how the finder got there (layout, template, detector; the kill run it read)
 beside where the renderer drew the count's digits and how much of them the run covers (a miss with
 the run on the digits is the readers', one without is the finder's), what the learned detector
@@ -112,6 +112,7 @@ def show(
     png: Path | None,
     crop_cache: Path | None = None,
     crf: int | str = 20,
+    samples: int = 360,
 ) -> list[str]:
     """Each case rendered again (or taken from a run's ``crop_cache``) and read: its truth, the
     reading and the finder's view."""
@@ -125,14 +126,14 @@ def show(
     reader = KillReader()
     out = []
     for i in cases:
-        crop, state = case_crop(style, width, seed, i, height=height, cache=crop_cache, crf=crf)
+        crop, state = case_crop(style, width, seed, i, samples, height=height, cache=crop_cache, crf=crf)
         assert isinstance(state, FrameState)
         got = reader.read_huds([crop])[0]
         found = find_kill_box(crop, reader.detector)
         truth = f"{state.kills} kills" if state.show_kill_box else "kill box not shown"
         if state.inventory_open:
             truth += ", inventory open"
-        digits = case_digits(style, width, seed, i, height=height)
+        digits = case_digits(style, width, seed, i, samples, height=height)
         where = (
             "none shown"
             if digits is None
@@ -166,6 +167,7 @@ def why(
 
     reader = KillReader()
     style = str(doc.get("style", "default"))
+    n = int(doc.get("samples", 360))  # the run's --samples: which cases its indices name
     crf_key, rows = reader_rows(doc)
     crf = parse_crf((crf_key or "crf20").removeprefix("crf"))
     out: list[str] = []
@@ -177,9 +179,9 @@ def why(
         for m in row["misses"]:
             if m["kills"] is None:
                 continue
-            crop, _state = case_crop(style, width, seed, m["i"], height=height, cache=crop_cache, crf=crf)
+            crop, _state = case_crop(style, width, seed, m["i"], n, height=height, cache=crop_cache, crf=crf)
             found = find_kill_box(crop, reader.detector)
-            digits = case_digits(style, width, seed, m["i"], height=height)
+            digits = case_digits(style, width, seed, m["i"], n, height=height)
             if on_count(found.run, digits):
                 key = f"readers ({found.how}): {m['reason']}" + (
                     "" if m["read"] is None else ", a wrong number"
@@ -345,6 +347,7 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--png", type=Path, default=None, help="also write the HUD crops here")
     s.add_argument("cases", type=int, nargs="+", help="case indices (the JSON's misses[].i)")
     s.add_argument("--crop-cache", type=Path, default=None, help="the run's --crop-cache, if it had one")
+    s.add_argument("--samples", type=int, default=360, help="the run's --samples")
     s.add_argument(
         "--crf",
         default="20",
@@ -424,7 +427,7 @@ def main(argv: list[str] | None = None) -> int:
         except ValueError as e:
             print(f"kill_cases: --crf: {e}", file=sys.stderr)
             return 2
-        lines = show(args.style, w, h, args.seed, args.cases, args.png, args.crop_cache, crf)
+        lines = show(args.style, w, h, args.seed, args.cases, args.png, args.crop_cache, crf, args.samples)
     print("\n".join(lines))
     return 0
 
