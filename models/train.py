@@ -813,8 +813,10 @@ nothing); when the digit path cannot read the box, the score-box reader's number
 least {rd["box_confidence"]} sure. Where both refuse a box the detector proposed (or the digit path
 cannot read the layout rules' box), the run is placed again at small offsets and scales and read
 where the readers agree across placements; where a crop read nothing at all, it is read again
-under raised contrast (gamma {gammas}), counting only a number every look reads. These second looks,
-their thresholds and what each was chosen on are in docs/kill-reader.md.
+under raised contrast (gamma {gammas}), counting only a number every look reads. Last, a number is
+dropped where the skull check (section "Skull check" below) sees no skull right before the run it
+was read in. These second looks, their thresholds and what each was chosen on are in
+docs/kill-reader.md.
 
 ## Held-out sets
 Rendered from the test split (scene and world seeds never used in training), in damage mixes

@@ -25,6 +25,7 @@ __all__ = [
     "BOX_WEIGHTS",
     "DEFAULT_WEIGHTS",
     "FINDER_WEIGHTS",
+    "SKULL_WEIGHTS",
     "finder_files",
     "model_files",
     "read_weights",
@@ -38,6 +39,8 @@ BOX_FIRST, BOX_SECOND = 10, 11
 BOX_WEIGHTS = Path(__file__).resolve().parent / "scorebox.pt"
 # the kill-box detector (models.net.FinderNet; training: models/finder.py)
 FINDER_WEIGHTS = Path(__file__).resolve().parent / "finder.pt"
+# the skull check (a two-class models.net.DigitNet; training: models/skullcheck.py)
+SKULL_WEIGHTS = Path(__file__).resolve().parent / "skullcheck.pt"
 
 
 def reader_weights(path: Path | str | None) -> tuple[Path, Path]:
@@ -89,9 +92,9 @@ def _finder_files(path: str, _size: int, _mtime_ns: int) -> tuple[Path, ...]:
 def model_files(path: Path | str | None = None) -> tuple[Path, ...]:
     """Every weight file the kill reader loads for ``--model path`` (None: the shipped ones): the
     readers' (:func:`reader_weights`), then the detector and its second opinion
-    (:func:`finder_files`). FileNotFoundError, naming the file, where one of them is missing (a
-    broken install): the run stops before it starts, not in a scorer."""
-    files = (*reader_weights(path), *finder_files())
+    (:func:`finder_files`), then the skull check. FileNotFoundError, naming the file, where one of
+    them is missing (a broken install): the run stops before it starts, not in a scorer."""
+    files = (*reader_weights(path), *finder_files(), SKULL_WEIGHTS)
     for f in files:
         if not f.is_file():
             raise FileNotFoundError(

@@ -23,12 +23,12 @@ import kill_accuracy
 
 
 def benchmark_crop(
-    style: str, width: int, seed: int, i: int, height: int | None = None
+    style: str, width: int, seed: int, i: int, height: int | None = None, samples: int = 360
 ) -> tuple[np.ndarray, FrameState]:
-    """Case ``i`` of the per-sample cases (``--style style --seed seed``, frame width ``width``,
-    ``height`` or 16:9): the same HUD crop as the benchmark's, byte for byte
+    """Case ``i`` of the per-sample cases (``--style style --seed seed --samples samples``, frame
+    width ``width``, ``height`` or 16:9): the same HUD crop as the benchmark's, byte for byte
     (:func:`kill_accuracy.case_crop`), and its state."""
-    crop, st = kill_accuracy.case_crop(style, width, seed, i, height=height)
+    crop, st = kill_accuracy.case_crop(style, width, seed, i, samples, height=height)
     assert isinstance(st, FrameState)
     return crop, st
 

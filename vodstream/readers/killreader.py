@@ -74,6 +74,7 @@ from vodstream.readers.hudlocate import (
     unwarp_box,
     warp_run,
 )
+from vodstream.readers.skullcheck import SkullCheck
 from vodstream.types import Sample
 
 if TYPE_CHECKING:
@@ -113,6 +114,13 @@ NOT_A_DIGIT = 10  # the optional 11th class
 # darkens mid-tones more than highlights: white ink stands out of a pale translucent box on a bright
 # scene); a number counts where every look reads it alike
 CONTRAST_GAMMAS = (2.0, 3.0)
+# the skull check (vodstream/readers/skullcheck.py): a number read in a run it gives less than this
+# probability of a skull right before it is dropped, whichever look found the run. Chosen on the
+# choice families' per-sample cases (validation and wide, seeds 11 and 41; training family, seed
+# 11): of 8,285 numbers named, the 18 wrong ones had 0.0000003-0.99, the right ones 0.0196 or more;
+# at 0.01, 12 wrong numbers go (squads and spectator counts, a skull read as 0, a count after its
+# first digit), no right one (docs/kill-reader.md, "The skull check")
+SKULL_MIN = 0.01
 
 
 @dataclass(frozen=True)
@@ -294,6 +302,9 @@ class KillReader:
         realign_sole_min: int = 3,
         realign_most: float = 0.8,
         contrast_looks: Sequence[float] = CONTRAST_GAMMAS,
+        skull_check: SkullCheck | None = None,
+        use_skull_check: bool = True,
+        skull_min: float = SKULL_MIN,
     ) -> None:
         self.device = device
         if model is None:
@@ -322,6 +333,9 @@ class KillReader:
         self.realign_sole_min = int(realign_sole_min)  # placements naming the one number named (0: no)
         self.realign_most = float(realign_most)  # share of namings the most named number needs (0: no)
         self.contrast_looks = tuple(float(g) for g in contrast_looks)  # gammas read again under (): none
+        # the learned skull check of the box each number came from (None: not asked)
+        self.skull_check = (skull_check or SkullCheck.shipped()) if use_skull_check else None
+        self.skull_min = float(skull_min)
         self.detector: KillBoxDetector | None = None
         if use_finder:
             if finder is None:
@@ -346,6 +360,14 @@ class KillReader:
             # digit may be lost in it (a "17" read as 1), so the number is not known
             if r.kills is not None and r.kills < 10 and f.joined:
                 out[i] = replace(r, kills=None, confidence=0.0, reason="count_joined", kill_box=None)
+            # a number with no skull right before it is another count (the squads count after its
+            # box's edge, the 2019 spectator count after its eye) or no count at all
+            # (the in-match HUD then shows only where the finder saw it: a proposal's number was the
+            # only evidence of it)
+            elif r.kills is not None and self._no_skull(huds[i], f):
+                out[i] = replace(
+                    r, kills=None, confidence=0.0, reason="no_skull", kill_box=None, hud_visible=f.visible
+                )
         # a number read beside an overlay's side that stands still while the scene moves: digits
         # of the count may be under the overlay, or the number is the overlay's own; and an
         # empty slot seen where such a side stands over the second row: the box may be under it
@@ -362,6 +384,12 @@ class KillReader:
             elif r.kill_box is False and overlay_at_slot(found[i], sides):
                 out[i] = replace(r, reason="overlay_at_slot", kill_box=None)
         return out
+
+    def _no_skull(self, hud: np.ndarray, f: FoundBox) -> bool:
+        """The skull check is sure no skull stands right before the run the number was read in."""
+        if self.skull_check is None or f.run is None:
+            return False
+        return bool(self.skull_check.p_skull(hud, [f.run])[0] < self.skull_min)
 
     def _look(
         self, huds: Sequence[np.ndarray], *, realign: bool = True
