@@ -28,8 +28,9 @@ __all__ = ["SKULL_WIN", "SkullCheck", "skull_window"]
 
 SKULL_WIN = 25  # the window's side (px): models.net.INPUT_SIZE
 # the window, in the run's heights: from WIN_LEFT before the run's first column to WIN_RIGHT into
-# it, WIN_HALF above and below the run's middle row (the skull is 1.0-1.7 digit heights tall and
-# ends 0.2-0.9 digit heights before the first digit in every family measured)
+# it, WIN_HALF above and below the run's middle row (the skull is 1.0-1.7 digit heights tall; it
+# ends 0.2-0.9 digit heights before the first digit in the fixed families, up to about two in the
+# wide family's loosest boxes: a 2.4-height window cut those skulls off)
 WIN_LEFT, WIN_RIGHT, WIN_HALF = 3.4, 0.2, 1.4
 MIN_RUN_H = 4.0  # a run lower than this (px) is measured as this high
 
@@ -37,8 +38,8 @@ MIN_RUN_H = 4.0  # a run lower than this (px) is measured as this high
 def skull_window(hud: np.ndarray, run: tuple[float, float, float, float]) -> np.ndarray:
     """The (SKULL_WIN, SKULL_WIN) float32 window left of ``run`` (x0, y0, x1, y1 in ``hud`` px): the
     largest channel (HUD ink is bright in some channel whatever its colour), resampled to the
-    window and normalised to zero mean and unit contrast (a pale HUD on a bright sky and a dark
-    one look alike)."""
+    window and normalised to zero mean and about unit contrast (a pale HUD on a bright sky and a
+    dark one look alike)."""
     x0, y0, _x1, y1 = (float(v) for v in run)
     rh = max(y1 - y0, MIN_RUN_H)
     cy = (y0 + y1) / 2.0
