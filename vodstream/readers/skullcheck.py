@@ -46,12 +46,20 @@ def skull_window(hud: np.ndarray, run: tuple[float, float, float, float]) -> np.
     xa, xb = x0 - WIN_LEFT * rh, x0 + WIN_RIGHT * rh
     ya, yb = cy - WIN_HALF * rh, cy + WIN_HALF * rh
     sx, sy = (xb - xa) / SKULL_WIN, (yb - ya) / SKULL_WIN
-    # window pixel (u, v) samples hud at (xa + (u + 0.5) sx - 0.5, ...)
-    m = np.array([[sx, 0.0, xa + 0.5 * sx - 0.5], [0.0, sy, ya + 0.5 * sy - 0.5]], np.float32)
-    grey = hud.max(axis=2) if hud.ndim == 3 else hud
-    if min(sx, sy) > 1.5:  # shrinking: smooth first so a thin stroke is not sampled away
-        k = int(min(sx, sy)) | 1
+    k = int(min(sx, sy)) | 1 if min(sx, sy) > 1.5 else 0  # shrinking: the blur below
+    # only the part of the crop the window and the blur reach (the same pixels as on the whole crop)
+    h, w = hud.shape[:2]
+    pad = k + 2
+    cx0, cy0 = max(0, int(np.floor(xa)) - pad), max(0, int(np.floor(ya)) - pad)
+    cx1, cy1 = min(w, int(np.ceil(xb)) + pad + 1), min(h, int(np.ceil(yb)) + pad + 1)
+    if cx1 <= cx0 or cy1 <= cy0:  # the window lies wholly outside the crop
+        cx0, cy0, cx1, cy1 = 0, 0, w, h
+    part = hud[cy0:cy1, cx0:cx1]
+    grey = part.max(axis=2) if part.ndim == 3 else part
+    if k:  # smooth first so a thin stroke is not sampled away
         grey = cv2.GaussianBlur(grey, (k, k), 0)
+    # window pixel (u, v) samples hud at (xa + (u + 0.5) sx - 0.5, ...), here in the part's px
+    m = np.array([[sx, 0.0, xa - cx0 + 0.5 * sx - 0.5], [0.0, sy, ya - cy0 + 0.5 * sy - 0.5]], np.float32)
     win: np.ndarray = cv2.warpAffine(
         grey.astype(np.float32),
         m,
