@@ -35,8 +35,9 @@ import numpy as np
 
 from models.data import HudCase, degrade, render_cases
 from models.weights import SKULL_WEIGHTS, read_weights
-from vodstream.readers.skullcheck import skull_window
+from vodstream.readers.skullcheck import SKULL_WIN, skull_window
 from vodstream.report.document import replace_section
+from vodstream.testbed.synth.hud import DEFAULT_STYLE
 
 # glyphs taken as negative runs: this many times the count's height (a letter, a digit, an icon)
 NEG_H = (0.55, 1.6)
@@ -96,7 +97,7 @@ def windows(cases: list[HudCase], rng: np.random.Generator) -> tuple[np.ndarray,
             x0, y0, x1, y1 = (float(v) for v in box)
             rh = max(y1 - y0, 4.0)
         else:
-            rh = max(4.0, 13.7 * min(c.width / 1920.0, c.height / 1080.0))  # today's digit height
+            rh = max(4.0, DEFAULT_STYLE.digit_cap * min(c.width / 1920.0, c.height / 1080.0))
         if box is not None and not c.covered:
             for _ in range(3):
                 xs.append(_blurred(skull_window(c.hud, _jitter((x0, y0, x1, y1), rng, 1.0)), rng))
@@ -119,7 +120,7 @@ def windows(cases: list[HudCase], rng: np.random.Generator) -> tuple[np.ndarray,
             xs.append(_blurred(skull_window(c.hud, _jitter(run, rng, 0.7)), rng))
             ys.append(0)
     if not xs:
-        return np.zeros((0, 25, 25), np.float32), np.zeros(0, np.int64)
+        return np.zeros((0, SKULL_WIN, SKULL_WIN), np.float32), np.zeros(0, np.int64)
     return np.stack(xs), np.array(ys, np.int64)
 
 
